@@ -1,0 +1,133 @@
+//! The device-facing side of the emulated PingID SDK server, under `/pingid/v1/device`.
+//!
+//! Ping does not publish the protocol between its SDK component and its server; this one is the
+//! project's own design (see `docs/api/device-api.md`). Every request is signed by the device key:
+//! header [`DEVICE_SIGNATURE_HEADER`], built and checked by `moderno-crypto::device_signature`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::payload::TrustLevel;
+use crate::sdk::{DeviceRole, DeviceType};
+
+/// Path prefix of the device API.
+pub const DEVICE_API_PREFIX: &str = "/pingid/v1/device";
+
+/// `PINGID-DEVICE fp=<fingerprint>,ts=<unix seconds>,nonce=<hex>,sig=<base64url>`.
+pub const DEVICE_SIGNATURE_HEADER: &str = "x-pingid-device-signature";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IntervalUnit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+    /// Ignore forever; `value` is not read.
+    Always,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IgnoreInterval {
+    pub value: u32,
+    pub unit: IntervalUnit,
+}
+
+/// `POST /pingid/v1/device/pairings`: the SDK component completes pairing with the trust level
+/// the user chose. Signed by the key whose fingerprint the registration token is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletePairing {
+    pub registration_token_id: String,
+    pub registration_token_secret: String,
+    pub trust_level: TrustLevel,
+    /// Required with IGNORE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_interval: Option<IgnoreInterval>,
+    /// Up to 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_nickname: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PairingOutcome {
+    Success,
+    /// The device was paired before (with this user) and is paired again.
+    RePairSuccess,
+    /// The device is ignored until `ignoredUntil`.
+    Ignored,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingCompleted {
+    pub outcome: PairingOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_role: Option<DeviceRole>,
+    /// The TOTP secret (base32, 160 bits) for offline one-time passcodes; only with a pairing.
+    /// The device keeps it in the OS keyring next to its key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_secret: Option<String>,
+    /// RFC 3339, UTC; with IGNORED (absent for "always").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignored_until: Option<String>,
+}
+
+/// The device that asks to be let in, as the approving device is shown it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestingDevice {
+    pub device_name: String,
+    pub device_type: DeviceType,
+    pub os_version: String,
+}
+
+/// `GET /pingid/v1/device/pushes?waitSeconds=N` answers a list of these (long poll).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushRequest {
+    pub authentication_id: String,
+    pub username: String,
+    pub title: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// The device being paired, when the push approves a new device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requesting_device: Option<RequestingDevice>,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PushAction {
+    Approve,
+    /// Refuse this login.
+    Deny,
+    /// Refuse this login and block the requesting device from future ones.
+    Block,
+}
+
+/// `POST /pingid/v1/device/pushes/{authenticationId}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushAnswer {
+    pub action: PushAction,
+}
+
+/// `GET /pingid/v1/device/me`: this device as the server knows it, with the user's devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceState {
+    pub username: String,
+    pub device: crate::sdk::Device,
+    pub user_devices: Vec<crate::sdk::Device>,
+}

@@ -1,0 +1,251 @@
+//! The Moderno customer-server protocol: `POST /pingidsdk` (alias `/pidc`) with an `operation`.
+//!
+//! Status codes follow Ping's Moderno sample; codes from 1030 up are this project's additions for
+//! cases the sample does not reach (manual pairing, OTP blocking, rate limits).
+
+use serde::{Deserialize, Serialize};
+
+use crate::sdk::{DeviceRole, DeviceType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// First factor plus whatever MFA or pairing the user's state asks for.
+    AuthUser,
+    /// The one-time passcode from a trusted device, for a session in offline mode.
+    AuthOfflineUser,
+    /// Poll a session waiting for push approval.
+    AuthStatus,
+    /// Choose the approving device after 1018.
+    SelectDevice,
+    /// Send the push again (a new authentication for the same session).
+    Retry,
+    /// Give up waiting: cancels the authentication.
+    Cancel,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModernoRequest {
+    /// Kept as text so that an unknown operation gets status 1020, not a parse error.
+    pub operation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The device's mobile payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_id_payload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp: Option<String>,
+    /// A manual pairing key (typed; case, spaces and dashes do not matter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing_key: Option<String>,
+    /// With `select_device`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+}
+
+/// Moderno status codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Ok,
+    Failed,
+    NotAuthenticated,
+    InProgress,
+    Denied,
+    OtpRequired,
+    TimedOut,
+    SelectDevice,
+    InvalidInput,
+    NotInOfflineMode,
+    IgnoredDevice,
+    UserNotActive,
+    InvalidOtp,
+    BypassedDevice,
+    Blocked,
+    Rooted,
+    // Project additions.
+    OtpBlocked,
+    PairingKeyRequired,
+    InvalidPairingKey,
+    TooManyAttempts,
+    SessionExpired,
+    DeviceLimitReached,
+}
+
+impl Status {
+    pub const fn code(self) -> u16 {
+        match self {
+            Self::Ok => 0,
+            Self::Failed => 1000,
+            Self::NotAuthenticated => 1010,
+            Self::InProgress => 1012,
+            Self::Denied => 1014,
+            Self::OtpRequired => 1015,
+            Self::TimedOut => 1016,
+            Self::SelectDevice => 1018,
+            Self::InvalidInput => 1020,
+            Self::NotInOfflineMode => 1021,
+            Self::IgnoredDevice => 1023,
+            Self::UserNotActive => 1024,
+            Self::InvalidOtp => 1025,
+            Self::BypassedDevice => 1026,
+            Self::Blocked => 1027,
+            Self::Rooted => 1028,
+            Self::OtpBlocked => 1029,
+            Self::PairingKeyRequired => 1030,
+            Self::InvalidPairingKey => 1031,
+            Self::TooManyAttempts => 1032,
+            Self::SessionExpired => 1033,
+            Self::DeviceLimitReached => 1034,
+        }
+    }
+
+    pub const ALL: [Self; 22] = [
+        Self::Ok,
+        Self::Failed,
+        Self::NotAuthenticated,
+        Self::InProgress,
+        Self::Denied,
+        Self::OtpRequired,
+        Self::TimedOut,
+        Self::SelectDevice,
+        Self::InvalidInput,
+        Self::NotInOfflineMode,
+        Self::IgnoredDevice,
+        Self::UserNotActive,
+        Self::InvalidOtp,
+        Self::BypassedDevice,
+        Self::Blocked,
+        Self::Rooted,
+        Self::OtpBlocked,
+        Self::PairingKeyRequired,
+        Self::InvalidPairingKey,
+        Self::TooManyAttempts,
+        Self::SessionExpired,
+        Self::DeviceLimitReached,
+    ];
+
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u16(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = u16::deserialize(d)?;
+        Self::from_code(code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown Moderno status {code}")))
+    }
+}
+
+/// How the login was let through, so the app can say so honestly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MfaOutcome {
+    /// The device is paired: its signed payload was the second factor.
+    TrustedDevice,
+    /// Another device approved a push.
+    PushApproved,
+    /// A one-time passcode from a trusted device.
+    OfflineOtp,
+    /// The device is being paired now (server payload attached).
+    Pairing,
+    /// The device is ignored for an interval: no MFA.
+    SkippedIgnoredDevice,
+    /// The SDK server said APPLICATION_DISABLED: no MFA.
+    SkippedApplicationDisabled,
+    /// The user or device is bypassed: no MFA.
+    Bypassed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceSummary {
+    pub id: String,
+    pub device_type: DeviceType,
+    pub device_name: String,
+    pub device_nickname: String,
+    pub device_role: DeviceRole,
+    pub enrollment_time: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModernoResponse {
+    pub status: Status,
+    pub description: String,
+    /// The login session this answer belongs to (for polling, OTP, device selection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// The server payload for the SDK component.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_id_payload: Option<String>,
+    /// The registration token id, when a pairing was started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_token: Option<String>,
+    /// With 1018.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<DeviceSummary>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<MfaOutcome>,
+    /// With 0: a bearer session for the customer app (30 minutes idle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_attempts_left: Option<u32>,
+    /// With 1012: seconds until the push times out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_expires_in: Option<u32>,
+}
+
+impl ModernoResponse {
+    pub fn new(status: Status, description: impl Into<String>) -> Self {
+        Self {
+            status,
+            description: description.into(),
+            session_id: None,
+            ping_id_payload: None,
+            registration_token: None,
+            devices: None,
+            mfa: None,
+            session_token: None,
+            otp_attempts_left: None,
+            push_expires_in: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_round_trips_through_its_code() {
+        for status in Status::ALL {
+            let json = serde_json::to_string(&status).unwrap();
+            let back: Status = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, status, "status {status:?} serialized as {json}");
+        }
+        assert!(serde_json::from_str::<Status>("4242").is_err(), "unknown codes are refused");
+    }
+
+    #[test]
+    fn request_reads_the_sample_field_names() {
+        let req: ModernoRequest = serde_json::from_str(
+            r#"{"operation":"auth_user","user":"alice","password":"pw","pingIdPayload":"p"}"#,
+        )
+        .unwrap();
+        assert_eq!(req.user.as_deref(), Some("alice"));
+        assert_eq!(req.ping_id_payload.as_deref(), Some("p"));
+    }
+}

@@ -1,0 +1,83 @@
+//! The claims inside the two opaque payloads of the PingID SDK flows.
+//!
+//! On the wire each payload is `base64url(json claims) "." base64url(signature)`:
+//! the mobile payload is signed by the device key (Ed25519), the server payload by the SDK
+//! server's payload key (Ed25519). `moderno-crypto::payload` seals and opens them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sdk::{DeviceRole, DeviceType};
+
+/// Version of both payload formats.
+pub const PAYLOAD_VERSION: u8 = 1;
+
+/// What the SDK component says about its device, each time the app asks it for a payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MobilePayloadClaims {
+    pub v: u8,
+    /// sha256hex of the public key, first 32 hex characters: the device's stable identity.
+    pub device_fingerprint: String,
+    /// The Ed25519 public key, base64url without padding.
+    pub public_key: String,
+    pub device_type: DeviceType,
+    pub device_name: String,
+    pub os_version: String,
+    pub app_version: String,
+    pub rooted: bool,
+    /// 128 random bits, hex: a payload is accepted once.
+    pub nonce: String,
+    /// Unix seconds; the server accepts payloads at most 5 minutes old.
+    pub issued_at: i64,
+}
+
+/// A trust level the user (or app) may choose for a device being paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TrustLevel {
+    /// Offered only while the user has no primary device.
+    Primary,
+    Trusted,
+    Ignore,
+}
+
+/// What the server payload asks the SDK component to do (Ping's SDK flow states).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServerFlow {
+    /// Pair this device: let the user choose one of `trust_levels`, then complete pairing with
+    /// the SDK server using the registration token.
+    #[serde(rename_all = "camelCase")]
+    TrustLevels {
+        registration_token_id: String,
+        /// 128 random bits, base64url: proves possession of the registration token.
+        registration_token_secret: String,
+        trust_levels: Vec<TrustLevel>,
+    },
+    /// The device is already paired with the user; nothing to do.
+    #[serde(rename_all = "camelCase")]
+    DeviceIsTrusted { device_id: String, device_role: DeviceRole },
+    /// The login waits for a one-time passcode from a trusted device.
+    #[serde(rename_all = "camelCase")]
+    OneTimePasscode { authentication_id: String },
+    /// The flow is over.
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerPayloadClaims {
+    pub v: u8,
+    pub account_id: String,
+    pub application_id: String,
+    pub username: String,
+    /// The fingerprint of the device this payload was issued for.
+    pub device_fingerprint: String,
+    /// Where the SDK component reaches the SDK server's device API, e.g.
+    /// `http://127.0.0.1:7001/pingid/v1/device`.
+    pub device_api_url: String,
+    #[serde(flatten)]
+    pub flow: ServerFlow,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
