@@ -131,3 +131,12 @@ pub struct DeviceState {
     pub device: crate::sdk::Device,
     pub user_devices: Vec<crate::sdk::Device>,
 }
+
+/// `GET /pingid/v1/device/server-key` (unsigned): the public half of the key that signs server
+/// payloads, so the SDK component can check them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerKey {
+    /// Ed25519, base64url without padding.
+    pub public_key: String,
+}
