@@ -1,1 +1,133 @@
-//! placeholder
+//! The whole Moderno server side on loopback, in one process.
+//!
+//! The standalone binary (`moderno-stack`), the end-to-end tests and the desktop app's embedded
+//! mode all start the services the same way: [`Stack::start`] binds each service's listener
+//! (port 0 picks a free one), opens its state on a SQLite file under the data directory, and
+//! serves its router until the [`RunningStack`] is shut down or dropped.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use moderno_ambient::{Clock, Entropy};
+use moderno_customer_server::{CustomerConfig, CustomerState, PasswordCost};
+use pingid_sdk_server::{SdkConfig, SdkState};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Where and how to run the stack.
+#[derive(Debug, Clone)]
+pub struct StackConfig {
+    /// Holds one SQLite file per service.
+    pub data_dir: PathBuf,
+    pub sdk_listen: SocketAddr,
+    pub customer_listen: SocketAddr,
+    pub clock: Clock,
+    pub entropy: Entropy,
+    pub password_cost: PasswordCost,
+    /// Let an ACTIVE user pair a new device without approval (`ignoreValidation`).
+    pub ignore_validation: bool,
+}
+
+impl StackConfig {
+    /// Loopback, free ports, production password hashing, wall clock.
+    pub fn loopback(data_dir: PathBuf) -> Self {
+        let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self {
+            data_dir,
+            sdk_listen: any_port,
+            customer_listen: any_port,
+            clock: Clock::system(),
+            entropy: Entropy::from_os(),
+            password_cost: PasswordCost::Production,
+            ignore_validation: false,
+        }
+    }
+}
+
+/// Handles to a started stack. Dropping it stops the servers.
+pub struct RunningStack {
+    /// e.g. `http://127.0.0.1:7001` — the PingID SDK server (Ping API under `/pingid/v1`).
+    pub sdk_url: String,
+    /// e.g. `http://127.0.0.1:7002` — the Moderno customer server.
+    pub customer_url: String,
+    pub sdk: SdkState,
+    pub customer: CustomerState,
+    pub clock: Clock,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+pub struct Stack;
+
+impl Stack {
+    pub async fn start(config: StackConfig) -> anyhow::Result<RunningStack> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+        let (stop, stopped) = watch::channel(false);
+
+        let sdk_listener = bind(config.sdk_listen, "PingID SDK server").await?;
+        let sdk_url = format!("http://{}", sdk_listener.local_addr()?);
+        let sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
+        let sdk = SdkState::open(sdk_config, config.clock.clone(), config.entropy.clone())?;
+        let sdk_task = serve(sdk_listener, pingid_sdk_server::app(sdk.clone()), stopped.clone());
+
+        let customer_listener = bind(config.customer_listen, "customer server").await?;
+        let customer_url = format!("http://{}", customer_listener.local_addr()?);
+        let mut customer_config = CustomerConfig::demo(
+            format!("{sdk_url}/pingid/v1"),
+            config.data_dir.join("customer.sqlite3"),
+            customer_url.clone(),
+        );
+        customer_config.argon2 = config.password_cost;
+        customer_config.ignore_validation = config.ignore_validation;
+        let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
+        let customer_task =
+            serve(customer_listener, moderno_customer_server::app(customer.clone()), stopped);
+
+        tracing::info!(%sdk_url, %customer_url, "stack started");
+        Ok(RunningStack {
+            sdk_url,
+            customer_url,
+            sdk,
+            customer,
+            clock: config.clock,
+            stop,
+            tasks: vec![sdk_task, customer_task],
+        })
+    }
+}
+
+impl RunningStack {
+    /// Stops every server and waits for them to finish their open requests.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningStack {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the {what} to {addr} (is another instance running?)"))
+}
+
+fn serve(listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+            tracing::error!(%error, "a server stopped with an error");
+        }
+    })
+}

@@ -1,1 +1,66 @@
-fn main() {}
+//! `moderno-stack`: every Moderno service on loopback, for the demo and for a shared QA server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use moderno_stack::{Stack, StackConfig};
+
+/// Starts the emulated PingID SDK server and the Moderno customer server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Where the services keep their SQLite files (default: the platform data directory).
+    #[arg(long, env = "MODERNO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address of the emulated PingID SDK server.
+    #[arg(long, env = "MODERNO_SDK_LISTEN", default_value = "127.0.0.1:7001")]
+    sdk_listen: SocketAddr,
+    /// Address of the Moderno customer server.
+    #[arg(long, env = "MODERNO_CUSTOMER_LISTEN", default_value = "127.0.0.1:7002")]
+    customer_listen: SocketAddr,
+    /// Let users with a paired device pair another one without approval.
+    #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
+    ignore_validation: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let data_dir = match args.data_dir {
+        Some(dir) => dir,
+        None => directories::ProjectDirs::from("com", "moderno", "moderno-desktop")
+            .map(|dirs| dirs.data_dir().join("stack"))
+            .ok_or_else(|| anyhow::anyhow!("no home directory: pass --data-dir"))?,
+    };
+    let mut config = StackConfig::loopback(data_dir.clone());
+    config.sdk_listen = args.sdk_listen;
+    config.customer_listen = args.customer_listen;
+    config.ignore_validation = args.ignore_validation;
+    let stack = Stack::start(config).await?;
+
+    println!(
+        "\nModerno stack is running (data in {data}).\n\n\
+         \x20 Customer server (Moderno protocol):  {customer}/pingidsdk\n\
+         \x20 Pairing-key web page (manual pairing): {customer}/\n\
+         \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\n\
+         Demo users: alice, bob, carol, dave — password `moderno-demo`.\n\n\
+         Pair a first device from another terminal:\n\
+         \x20 cargo run -p moderno-device -- --profile laptop login --user alice --password moderno-demo --trust primary\n\
+         Then a second device, approved from the first:\n\
+         \x20 cargo run -p moderno-device -- --profile laptop approve          # terminal 2\n\
+         \x20 cargo run -p moderno-device -- --profile tablet login --user alice --password moderno-demo   # terminal 3\n\n\
+         Ctrl-C stops the stack.",
+        data = data_dir.display(),
+        customer = stack.customer_url,
+        sdk = stack.sdk_url,
+    );
+    tokio::signal::ctrl_c().await?;
+    stack.shutdown().await;
+    Ok(())
+}
