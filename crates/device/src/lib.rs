@@ -1,1 +1,31 @@
-//! placeholder
+//! The SDK component of the Moderno desktop app, with no Tauri in it.
+//!
+//! [`Device`] is the facade: it keeps the device key in the OS keyring ([`KeyringStore`]), makes
+//! mobile payloads, reads server payloads into a [`FlowState`], completes pairing directly with
+//! the PingID SDK server ([`SdkDeviceClient`]), answers pushes and shows the offline passcode.
+//! [`ModernoClient`] speaks to the customer server; [`next_step`] reads its answers. The
+//! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
+
+mod device;
+mod error;
+mod flow;
+mod identity;
+mod key_store;
+mod keyring_store;
+mod login_step;
+mod mobile_payload;
+mod moderno_client;
+mod sdk_device_client;
+mod transport;
+
+pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
+pub use error::{DeviceError, ErrorView, SdkError};
+pub use flow::{FlowState, UserSelection};
+pub use identity::{DeviceDescription, DeviceIdentity};
+pub use key_store::{AsyncKeyStore, KeyStore, KeyStoreError, MemoryKeyStore, StoredIdentity, KEY_STORE_TIMEOUT};
+pub use keyring_store::{KeyringStore, KEYRING_SERVICE};
+pub use login_step::{next_step, LoginStep};
+pub use mobile_payload::generate_payload;
+pub use moderno_client::ModernoClient;
+pub use sdk_device_client::{SdkDeviceClient, MAX_WAIT_SECONDS};
+pub use transport::http_client;

@@ -1,0 +1,177 @@
+//! The one error type the SDK component hands to its callers (CLI, Tauri shell, tests).
+//!
+//! Callers branch on [`DeviceError::code`], a stable machine string; the `Display` text is for
+//! people. Nothing in here ever carries a key, an OTP secret or a password.
+
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::{DetailCode, ErrorCode};
+use serde::Serialize;
+
+use crate::key_store::KeyStoreError;
+
+/// An error answer of the SDK server (Ping's `ErrorBody`), reduced to what a caller acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkError {
+    pub http_status: u16,
+    pub code: ErrorCode,
+    pub details: Vec<DetailCode>,
+    pub message: String,
+}
+
+impl SdkError {
+    pub fn has_detail(&self, detail: DetailCode) -> bool {
+        self.details.contains(&detail)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error(transparent)]
+    KeyStore(#[from] KeyStoreError),
+    #[error("cannot reach {server}: {reason}")]
+    ServerUnreachable { server: String, reason: String },
+    #[error("{server} gave an answer this app does not understand: {detail}")]
+    UnexpectedAnswer { server: String, detail: String },
+    #[error("the server payload was refused: {0}")]
+    InvalidServerPayload(String),
+    #[error("trust level {chosen:?} was not offered (offered: {offered:?}){}", not_offered_hint(*.chosen))]
+    TrustLevelNotOffered { chosen: TrustLevel, offered: Vec<TrustLevel> },
+    #[error("{0}")]
+    InvalidSelection(String),
+    #[error("no pairing is in progress: log in first so the server sends its trust levels")]
+    NoPairingInProgress,
+    #[error("the pairing offer expired: log in again to get a new one")]
+    PairingExpired,
+    #[error("this device is not paired (profile {profile:?})")]
+    NotPaired { profile: String },
+    #[error("profile {profile:?} is paired with user {paired_with:?}; use another profile for {requested:?}")]
+    PairedWithOtherUser { profile: String, paired_with: String, requested: String },
+    #[error("the PingID SDK server refused: {} ({:?}{})", .0.message, .0.code, details_text(&.0.details))]
+    Sdk(SdkError),
+    #[error("{0}")]
+    InvalidInput(String),
+}
+
+fn not_offered_hint(chosen: TrustLevel) -> &'static str {
+    match chosen {
+        TrustLevel::Primary => "; PRIMARY is offered only while the user has no primary device",
+        _ => "",
+    }
+}
+
+fn details_text(details: &[DetailCode]) -> String {
+    if details.is_empty() {
+        String::new()
+    } else {
+        format!(", {details:?}")
+    }
+}
+
+impl DeviceError {
+    /// A stable code the UI branches on. Never changes meaning once shipped.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::KeyStore(e) => e.code(),
+            Self::ServerUnreachable { .. } => "server_unreachable",
+            Self::UnexpectedAnswer { .. } => "unexpected_server_answer",
+            Self::InvalidServerPayload(_) => "invalid_server_payload",
+            Self::TrustLevelNotOffered { .. } => "trust_level_not_offered",
+            Self::InvalidSelection(_) => "invalid_selection",
+            Self::NoPairingInProgress => "no_pairing_in_progress",
+            Self::PairingExpired => "pairing_expired",
+            Self::NotPaired { .. } => "not_paired",
+            Self::PairedWithOtherUser { .. } => "paired_with_other_user",
+            Self::Sdk(_) => "sdk_error",
+            Self::InvalidInput(_) => "invalid_input",
+        }
+    }
+
+    /// The SDK server's error, when that is what this is.
+    pub fn sdk(&self) -> Option<&SdkError> {
+        match self {
+            Self::Sdk(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// `{code, message}` for a UI or a JSON line.
+    pub fn view(&self) -> ErrorView {
+        ErrorView { code: self.code(), message: self.to_string(), sdk: self.sdk().cloned() }
+    }
+}
+
+/// What crosses a boundary (IPC, JSON output): the stable code, a message, and Ping's codes when
+/// the SDK server refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorView {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<SdkError>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_own_stable_code() {
+        let errors = [
+            DeviceError::KeyStore(KeyStoreError::Unavailable("locked".into())),
+            DeviceError::KeyStore(KeyStoreError::TimedOut),
+            DeviceError::KeyStore(KeyStoreError::Corrupt("bad json".into())),
+            DeviceError::ServerUnreachable { server: "s".into(), reason: "r".into() },
+            DeviceError::UnexpectedAnswer { server: "s".into(), detail: "d".into() },
+            DeviceError::InvalidServerPayload("forged".into()),
+            DeviceError::TrustLevelNotOffered { chosen: TrustLevel::Primary, offered: vec![] },
+            DeviceError::InvalidSelection("x".into()),
+            DeviceError::NoPairingInProgress,
+            DeviceError::PairingExpired,
+            DeviceError::NotPaired { profile: "p".into() },
+            DeviceError::PairedWithOtherUser { profile: "p".into(), paired_with: "a".into(), requested: "b".into() },
+            DeviceError::Sdk(SdkError {
+                http_status: 400,
+                code: ErrorCode::InvalidData,
+                details: vec![],
+                message: "m".into(),
+            }),
+            DeviceError::InvalidInput("x".into()),
+        ];
+        let codes: Vec<&str> = errors.iter().map(DeviceError::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "keyring_unavailable",
+                "keyring_timed_out",
+                "keyring_corrupt",
+                "server_unreachable",
+                "unexpected_server_answer",
+                "invalid_server_payload",
+                "trust_level_not_offered",
+                "invalid_selection",
+                "no_pairing_in_progress",
+                "pairing_expired",
+                "not_paired",
+                "paired_with_other_user",
+                "sdk_error",
+                "invalid_input",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_sdk_refusal_shows_its_code_details_and_message() {
+        let error = DeviceError::Sdk(SdkError {
+            http_status: 400,
+            code: ErrorCode::InvalidRequest,
+            details: vec![DetailCode::InvalidState],
+            message: "trust level not offered".into(),
+        });
+        let text = error.to_string();
+        assert!(text.contains("InvalidRequest") && text.contains("InvalidState"), "{text}");
+        let json = serde_json::to_value(error.view()).expect("view serializes");
+        assert_eq!(json["code"], "sdk_error");
+        assert_eq!(json["sdk"]["details"][0], "INVALID_STATE");
+    }
+}

@@ -1,0 +1,283 @@
+//! Reading the server payload into a flow state, and the rules for the user's answer to it.
+//!
+//! A server payload is only believed once its signature verifies under the SDK server's payload
+//! key, it was issued for this device's key, and it has not expired.
+
+use moderno_crypto::device_key::DevicePublicKey;
+use moderno_crypto::payload::{open_server_payload, open_unverified, PayloadError};
+use moderno_wire::device_api::{IgnoreInterval, IntervalUnit};
+use moderno_wire::payload::{ServerFlow, ServerPayloadClaims, TrustLevel};
+use moderno_wire::sdk::DeviceRole;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::error::DeviceError;
+
+/// What the server payload asks of this device (Ping's SDK flow states).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FlowState {
+    /// Pair this device: ask the user for one of `levels`, then call `set_user_selection`.
+    #[serde(rename_all = "camelCase")]
+    TrustLevels { levels: Vec<TrustLevel>, username: String, application_id: String },
+    /// Already paired with the user: nothing to do.
+    #[serde(rename_all = "camelCase")]
+    DeviceIsTrusted { device_id: String, role: DeviceRole },
+    /// The login waits for a one-time passcode from one of the user's trusted devices.
+    #[serde(rename_all = "camelCase")]
+    OneTimePasscode { authentication_id: String },
+    Done,
+}
+
+/// The user's (or app's) answer to [`FlowState::TrustLevels`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSelection {
+    /// PRIMARY or TRUSTED; PRIMARY only when offered.
+    Trust(TrustLevel),
+    /// Do not pair; stop asking for this long.
+    Ignore(IgnoreInterval),
+}
+
+impl UserSelection {
+    /// The trust level and interval to send, if the selection is one the server offered.
+    pub fn check_offered(self, offered: &[TrustLevel]) -> Result<(TrustLevel, Option<IgnoreInterval>), DeviceError> {
+        let (level, interval) = match self {
+            Self::Trust(TrustLevel::Ignore) => {
+                return Err(DeviceError::InvalidSelection(
+                    "IGNORE needs an interval: choose UserSelection::Ignore(interval)".into(),
+                ))
+            }
+            Self::Trust(level) => (level, None),
+            Self::Ignore(interval) => {
+                if interval.value == 0 && interval.unit != IntervalUnit::Always {
+                    return Err(DeviceError::InvalidSelection("an ignore interval must be at least 1".into()));
+                }
+                (TrustLevel::Ignore, Some(interval))
+            }
+        };
+        if !offered.contains(&level) {
+            return Err(DeviceError::TrustLevelNotOffered { chosen: level, offered: offered.to_vec() });
+        }
+        Ok((level, interval))
+    }
+}
+
+/// A pairing offer waiting for the user's selection. Holds the registration token's secret.
+#[derive(Clone)]
+pub(crate) struct PendingPairing {
+    pub registration_token_id: String,
+    pub registration_token_secret: Zeroizing<String>,
+    pub levels: Vec<TrustLevel>,
+    pub username: String,
+    pub application_id: String,
+    pub device_api_url: String,
+    pub expires_at: i64,
+}
+
+/// What the payload must match besides its signature.
+pub(crate) struct Expected<'a> {
+    pub fingerprint: &'a str,
+    pub now_unix: i64,
+}
+
+/// The device API URL a payload names, read before its signature is checked: only to know where
+/// to fetch the key that checks it. The caller must decide whether it trusts that URL.
+pub(crate) fn claimed_device_api_url(payload: &str) -> Result<String, DeviceError> {
+    let (claims, _, _): (ServerPayloadClaims, _, _) = open_unverified(payload.trim()).map_err(refused)?;
+    let url = url::Url::parse(&claims.device_api_url)
+        .map_err(|_| DeviceError::InvalidServerPayload("it names no valid device API URL".into()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(DeviceError::InvalidServerPayload("its device API URL is not http(s)".into()));
+    }
+    Ok(claims.device_api_url)
+}
+
+/// Verifies the payload with the server key and turns it into a flow state (plus, for
+/// TRUST_LEVELS, the offer to keep until the user chooses).
+pub(crate) fn read_server_payload(
+    payload: &str,
+    server_key: &DevicePublicKey,
+    expected: &Expected<'_>,
+) -> Result<(FlowState, Option<PendingPairing>), DeviceError> {
+    let claims = open_server_payload(payload.trim(), server_key).map_err(refused)?;
+    if claims.device_fingerprint != expected.fingerprint {
+        return Err(DeviceError::InvalidServerPayload("it was issued for another device".into()));
+    }
+    if claims.expires_at <= expected.now_unix {
+        return Err(DeviceError::InvalidServerPayload("it has expired: log in again".into()));
+    }
+    Ok(match claims.flow {
+        ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } => {
+            let state = FlowState::TrustLevels {
+                levels: trust_levels.clone(),
+                username: claims.username.clone(),
+                application_id: claims.application_id.clone(),
+            };
+            let pending = PendingPairing {
+                registration_token_id,
+                registration_token_secret: Zeroizing::new(registration_token_secret),
+                levels: trust_levels,
+                username: claims.username,
+                application_id: claims.application_id,
+                device_api_url: claims.device_api_url,
+                expires_at: claims.expires_at,
+            };
+            (state, Some(pending))
+        }
+        ServerFlow::DeviceIsTrusted { device_id, device_role } => {
+            (FlowState::DeviceIsTrusted { device_id, role: device_role }, None)
+        }
+        ServerFlow::OneTimePasscode { authentication_id } => (FlowState::OneTimePasscode { authentication_id }, None),
+        ServerFlow::Done => (FlowState::Done, None),
+    })
+}
+
+fn refused(error: PayloadError) -> DeviceError {
+    DeviceError::InvalidServerPayload(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use moderno_crypto::device_key::DeviceKey;
+    use moderno_crypto::payload::seal;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn server_key() -> DeviceKey {
+        DeviceKey::from_seed(&[8u8; 32])
+    }
+
+    fn public(key: &DeviceKey) -> DevicePublicKey {
+        DevicePublicKey::from_b64(&key.public_key_b64()).expect("public key")
+    }
+
+    fn claims(flow: ServerFlow) -> ServerPayloadClaims {
+        ServerPayloadClaims {
+            v: 1,
+            account_id: "acct".into(),
+            application_id: "app".into(),
+            username: "alice".into(),
+            device_fingerprint: "f".repeat(32),
+            device_api_url: "http://127.0.0.1:7001/pingid/v1/device".into(),
+            flow,
+            expires_at: NOW + 600,
+        }
+    }
+
+    fn offer() -> ServerFlow {
+        ServerFlow::TrustLevels {
+            registration_token_id: "tok".into(),
+            registration_token_secret: "secret".into(),
+            trust_levels: vec![TrustLevel::Trusted, TrustLevel::Ignore],
+        }
+    }
+
+    fn expected() -> Expected<'static> {
+        Expected { fingerprint: "ffffffffffffffffffffffffffffffff", now_unix: NOW }
+    }
+
+    fn read(payload: &str) -> Result<(FlowState, Option<PendingPairing>), DeviceError> {
+        read_server_payload(payload, &public(&server_key()), &expected())
+    }
+
+    #[test]
+    fn a_trust_level_offer_becomes_a_pending_pairing() {
+        let (state, pending) = read(&seal(&claims(offer()), &server_key())).expect("reads");
+        assert_eq!(
+            state,
+            FlowState::TrustLevels {
+                levels: vec![TrustLevel::Trusted, TrustLevel::Ignore],
+                username: "alice".into(),
+                application_id: "app".into()
+            }
+        );
+        let pending = pending.expect("an offer to answer");
+        assert_eq!(pending.registration_token_id, "tok");
+        assert_eq!(pending.registration_token_secret.as_str(), "secret");
+        let json = serde_json::to_string(&state).expect("serializes for the UI");
+        assert!(!json.contains("secret"), "the token secret stays inside: {json}");
+    }
+
+    #[test]
+    fn the_other_flow_states_read_as_such() {
+        let trusted = ServerFlow::DeviceIsTrusted { device_id: "d1".into(), device_role: DeviceRole::Primary };
+        let (state, pending) = read(&seal(&claims(trusted), &server_key())).expect("reads");
+        assert_eq!(state, FlowState::DeviceIsTrusted { device_id: "d1".into(), role: DeviceRole::Primary });
+        assert!(pending.is_none());
+        let otp = ServerFlow::OneTimePasscode { authentication_id: "a1".into() };
+        assert_eq!(read(&seal(&claims(otp), &server_key())).expect("reads").0, FlowState::OneTimePasscode {
+            authentication_id: "a1".into()
+        });
+        assert_eq!(read(&seal(&claims(ServerFlow::Done), &server_key())).expect("reads").0, FlowState::Done);
+    }
+
+    #[test]
+    fn a_payload_signed_by_another_key_is_refused_as_forged() {
+        let forger = DeviceKey::from_seed(&[66u8; 32]);
+        let err = read(&seal(&claims(offer()), &forger)).err().expect("refused");
+        assert_eq!(err.code(), "invalid_server_payload");
+        assert!(err.to_string().contains("signature"), "{err}");
+    }
+
+    #[test]
+    fn a_tampered_garbled_expired_or_foreign_payload_is_refused() {
+        let sealed = seal(&claims(offer()), &server_key());
+        let (_, sig) = sealed.split_once('.').expect("two parts");
+        let mut richer = claims(offer());
+        richer.flow = ServerFlow::TrustLevels {
+            registration_token_id: "tok".into(),
+            registration_token_secret: "secret".into(),
+            trust_levels: vec![TrustLevel::Primary],
+        };
+        let forged_body = moderno_crypto::b64url(&serde_json::to_vec(&richer).expect("json"));
+        let mut expired = claims(offer());
+        expired.expires_at = NOW;
+        let mut foreign = claims(offer());
+        foreign.device_fingerprint = "0".repeat(32);
+        for (case, payload) in [
+            ("tampered", format!("{forged_body}.{sig}")),
+            ("garbled", "not a payload".to_string()),
+            ("empty", String::new()),
+            ("expired", seal(&expired, &server_key())),
+            ("for another device", seal(&foreign, &server_key())),
+        ] {
+            let err = read(&payload).err().unwrap_or_else(|| panic!("{case} payload accepted"));
+            assert_eq!(err.code(), "invalid_server_payload", "{case}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_device_api_url_is_read_only_when_it_is_http() {
+        let sealed = seal(&claims(offer()), &server_key());
+        assert_eq!(claimed_device_api_url(&sealed).expect("url"), "http://127.0.0.1:7001/pingid/v1/device");
+        let mut odd = claims(offer());
+        odd.device_api_url = "file:///etc/passwd".into();
+        assert_eq!(claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code()), Some("invalid_server_payload"));
+    }
+
+    #[test]
+    fn primary_is_accepted_only_when_offered() {
+        let offered = [TrustLevel::Trusted, TrustLevel::Ignore];
+        let err = UserSelection::Trust(TrustLevel::Primary).check_offered(&offered).expect_err("not offered");
+        assert_eq!(err.code(), "trust_level_not_offered");
+        assert!(err.to_string().contains("Primary"), "{err}");
+        assert_eq!(UserSelection::Trust(TrustLevel::Trusted).check_offered(&offered).ok(), Some((TrustLevel::Trusted, None)));
+        let all = [TrustLevel::Primary, TrustLevel::Trusted, TrustLevel::Ignore];
+        assert_eq!(UserSelection::Trust(TrustLevel::Primary).check_offered(&all).ok(), Some((TrustLevel::Primary, None)));
+    }
+
+    #[test]
+    fn ignore_needs_an_offer_and_a_real_interval() {
+        let week = IgnoreInterval { value: 1, unit: IntervalUnit::Weeks };
+        let offered = [TrustLevel::Trusted, TrustLevel::Ignore];
+        assert_eq!(UserSelection::Ignore(week).check_offered(&offered).ok(), Some((TrustLevel::Ignore, Some(week))));
+        let code = |s: UserSelection, o: &[TrustLevel]| s.check_offered(o).err().map(|e| e.code());
+        assert_eq!(code(UserSelection::Ignore(week), &[TrustLevel::Trusted]), Some("trust_level_not_offered"));
+        assert_eq!(code(UserSelection::Trust(TrustLevel::Ignore), &offered), Some("invalid_selection"));
+        let zero = IgnoreInterval { value: 0, unit: IntervalUnit::Days };
+        assert_eq!(code(UserSelection::Ignore(zero), &offered), Some("invalid_selection"));
+        let always = IgnoreInterval { value: 0, unit: IntervalUnit::Always };
+        assert!(UserSelection::Ignore(always).check_offered(&offered).is_ok());
+    }
+}

@@ -1,0 +1,313 @@
+//! Where the device's identity lives between runs: one secret per profile in a [`KeyStore`].
+//!
+//! Production uses [`crate::KeyringStore`] (the OS keyring). [`MemoryKeyStore`] exists for headless
+//! tests and benchmarks only: it does not persist. There is deliberately no file-backed store —
+//! the device key must never sit in a plaintext file.
+//!
+//! Keyring calls block (D-Bus) and can hang while a collection is locked, so async code goes
+//! through [`AsyncKeyStore`], which runs each call on the blocking pool with a timeout.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use data_encoding::BASE64;
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// How long one keyring call may take before the app gives up and says so.
+pub const KEY_STORE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The secret kept per profile: the device key's seed, and, once paired, what pairing returned.
+///
+/// Zeroized on drop, `Debug` redacted, no `Serialize`: it becomes JSON only through
+/// [`StoredIdentity::to_secret_json`], for the keyring.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredIdentity {
+    pub seed: Zeroizing<[u8; 32]>,
+    /// The TOTP secret (raw bytes) for offline passcodes; only after a pairing.
+    pub otp_secret: Option<Zeroizing<Vec<u8>>>,
+    /// The SDK server's id for this device; `None` while the key is saved but not paired (an
+    /// IGNORE choice, or a pairing that has not completed).
+    pub device_id: Option<String>,
+    pub username: String,
+    pub application_id: String,
+    /// The SDK server's device API this device paired with, e.g. `http://127.0.0.1:7001/pingid/v1/device`.
+    pub device_api_url: String,
+}
+
+impl std::fmt::Debug for StoredIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredIdentity")
+            .field("seed", &"<redacted>")
+            .field("otp_secret", &self.otp_secret.as_ref().map(|_| "<redacted>"))
+            .field("device_id", &self.device_id)
+            .field("username", &self.username)
+            .field("application_id", &self.application_id)
+            .field("device_api_url", &self.device_api_url)
+            .finish()
+    }
+}
+
+/// The JSON form in the keyring; private so nothing else can serialize the secret.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(rename_all = "camelCase")]
+struct SecretJson {
+    v: u8,
+    seed: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    otp_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_id: Option<String>,
+    username: String,
+    application_id: String,
+    device_api_url: String,
+}
+
+impl StoredIdentity {
+    /// The one JSON string kept in the keyring (seed and OTP secret base64).
+    pub fn to_secret_json(&self) -> Zeroizing<String> {
+        let json = SecretJson {
+            v: 1,
+            seed: BASE64.encode(&self.seed[..]),
+            otp_secret: self.otp_secret.as_ref().map(|s| BASE64.encode(s)),
+            device_id: self.device_id.clone(),
+            username: self.username.clone(),
+            application_id: self.application_id.clone(),
+            device_api_url: self.device_api_url.clone(),
+        };
+        Zeroizing::new(serde_json::to_string(&json).unwrap_or_default())
+    }
+
+    pub fn from_secret_json(text: &str) -> Result<Self, KeyStoreError> {
+        let corrupt = |what: &str| KeyStoreError::Corrupt(format!("the stored device identity {what}"));
+        let json: SecretJson = serde_json::from_str(text).map_err(|_| corrupt("is not the expected JSON"))?;
+        if json.v != 1 {
+            return Err(corrupt("has an unknown version"));
+        }
+        let seed_bytes = Zeroizing::new(BASE64.decode(json.seed.as_bytes()).map_err(|_| corrupt("has a bad seed"))?);
+        let seed: [u8; 32] = seed_bytes.as_slice().try_into().map_err(|_| corrupt("has a seed of the wrong length"))?;
+        let otp_secret = match &json.otp_secret {
+            Some(text) => Some(Zeroizing::new(
+                BASE64.decode(text.as_bytes()).map_err(|_| corrupt("has a bad OTP secret"))?,
+            )),
+            None => None,
+        };
+        Ok(Self {
+            seed: Zeroizing::new(seed),
+            otp_secret,
+            device_id: json.device_id.clone(),
+            username: json.username.clone(),
+            application_id: json.application_id.clone(),
+            device_api_url: json.device_api_url.clone(),
+        })
+    }
+
+    /// Paired, as opposed to a key saved for an IGNORE choice.
+    pub fn is_paired(&self) -> bool {
+        self.device_id.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyStoreError {
+    /// The keyring cannot be used now (locked, not running, denied); the text tells the user what to do.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(
+        "the OS keyring did not answer within {} seconds: it may be locked and waiting for a password; unlock it and try again",
+        KEY_STORE_TIMEOUT.as_secs()
+    )]
+    TimedOut,
+    /// The keyring answered but what it holds for this profile is not a device identity.
+    #[error("{0}; remove the entry for this profile from the keyring (service \"moderno-desktop\") and pair again")]
+    Corrupt(String),
+}
+
+impl KeyStoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "keyring_unavailable",
+            Self::TimedOut => "keyring_timed_out",
+            Self::Corrupt(_) => "keyring_corrupt",
+        }
+    }
+}
+
+/// Blocking storage of one [`StoredIdentity`] per profile.
+pub trait KeyStore: Send + Sync {
+    fn load(&self, profile: &str) -> Result<Option<StoredIdentity>, KeyStoreError>;
+    fn save(&self, profile: &str, id: &StoredIdentity) -> Result<(), KeyStoreError>;
+    /// Deleting what is not there is not an error.
+    fn delete(&self, profile: &str) -> Result<(), KeyStoreError>;
+}
+
+/// Keeps identities in this process only: for headless tests and benchmarks. Nothing survives
+/// the process, so a CLI run with it starts unpaired every time.
+#[derive(Default)]
+pub struct MemoryKeyStore {
+    secrets: Mutex<HashMap<String, Zeroizing<String>>>,
+}
+
+impl MemoryKeyStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn load(&self, profile: &str) -> Result<Option<StoredIdentity>, KeyStoreError> {
+        let secrets = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
+        secrets.get(profile).map(|text| StoredIdentity::from_secret_json(text)).transpose()
+    }
+
+    fn save(&self, profile: &str, id: &StoredIdentity) -> Result<(), KeyStoreError> {
+        let mut secrets = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
+        secrets.insert(profile.to_string(), id.to_secret_json());
+        Ok(())
+    }
+
+    fn delete(&self, profile: &str) -> Result<(), KeyStoreError> {
+        self.secrets.lock().unwrap_or_else(PoisonError::into_inner).remove(profile);
+        Ok(())
+    }
+}
+
+/// Runs every [`KeyStore`] call on tokio's blocking pool with a timeout, so a keyring stuck on a
+/// locked collection never stalls the async runtime or the UI. A call that times out keeps running
+/// on its blocking thread (it cannot be interrupted); its result is dropped.
+#[derive(Clone)]
+pub struct AsyncKeyStore {
+    inner: Arc<dyn KeyStore>,
+    timeout: Duration,
+}
+
+impl AsyncKeyStore {
+    pub fn new(inner: Arc<dyn KeyStore>) -> Self {
+        Self::with_timeout(inner, KEY_STORE_TIMEOUT)
+    }
+
+    pub fn with_timeout(inner: Arc<dyn KeyStore>, timeout: Duration) -> Self {
+        Self { inner, timeout }
+    }
+
+    pub async fn load(&self, profile: &str) -> Result<Option<StoredIdentity>, KeyStoreError> {
+        let profile = profile.to_string();
+        self.off_thread(move |store| store.load(&profile)).await
+    }
+
+    pub async fn save(&self, profile: &str, id: &StoredIdentity) -> Result<(), KeyStoreError> {
+        let (profile, id) = (profile.to_string(), id.clone());
+        self.off_thread(move |store| store.save(&profile, &id)).await
+    }
+
+    pub async fn delete(&self, profile: &str) -> Result<(), KeyStoreError> {
+        let profile = profile.to_string();
+        self.off_thread(move |store| store.delete(&profile)).await
+    }
+
+    async fn off_thread<T, F>(&self, call: F) -> Result<T, KeyStoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn KeyStore) -> Result<T, KeyStoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.inner);
+        let task = tokio::task::spawn_blocking(move || call(store.as_ref()));
+        match tokio::time::timeout(self.timeout, task).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(KeyStoreError::Unavailable(format!("the keyring call failed: {join}"))),
+            Err(_elapsed) => Err(KeyStoreError::TimedOut),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> StoredIdentity {
+        StoredIdentity {
+            seed: Zeroizing::new([0xab; 32]),
+            otp_secret: Some(Zeroizing::new(vec![0xcd; 20])),
+            device_id: Some("dev-1".into()),
+            username: "alice".into(),
+            application_id: "app".into(),
+            device_api_url: "http://127.0.0.1:7001/pingid/v1/device".into(),
+        }
+    }
+
+    #[test]
+    fn the_secret_json_round_trips_with_base64_fields() {
+        let id = identity();
+        let json = id.to_secret_json();
+        let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(value["seed"], BASE64.encode(&[0xab; 32]));
+        assert_eq!(value["otpSecret"], BASE64.encode(&[0xcd; 20]));
+        assert_eq!(value["deviceId"], "dev-1");
+        assert_eq!(StoredIdentity::from_secret_json(&json).expect("parses"), id);
+
+        let unpaired = StoredIdentity { otp_secret: None, device_id: None, ..identity() };
+        let back = StoredIdentity::from_secret_json(&unpaired.to_secret_json()).expect("parses");
+        assert!(!back.is_paired() && back.otp_secret.is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_the_seed_or_the_otp_secret() {
+        let text = format!("{:?}", identity());
+        assert!(text.contains("<redacted>"), "{text}");
+        assert!(!text.contains("171") && !text.contains("ab, ab") && !text.contains("q6ur"), "{text}");
+        assert!(text.contains("dev-1"), "{text}");
+    }
+
+    #[test]
+    fn a_garbled_secret_is_reported_as_corrupt_without_echoing_it() {
+        for text in ["not json", r#"{"v":1,"seed":"AAAA","username":"a","applicationId":"b","deviceApiUrl":"c"}"#, r#"{"v":2}"#] {
+            let err = StoredIdentity::from_secret_json(text).expect_err("refused");
+            assert_eq!(err.code(), "keyring_corrupt", "{text}");
+            assert!(!err.to_string().contains("AAAA"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_memory_store_keeps_profiles_apart_and_deletes() {
+        let store = MemoryKeyStore::new();
+        store.save("work", &identity()).expect("save");
+        assert_eq!(store.load("work").expect("load"), Some(identity()));
+        assert_eq!(store.load("home").expect("load"), None);
+        store.delete("work").expect("delete");
+        store.delete("work").expect("deleting twice is fine");
+        assert_eq!(store.load("work").expect("load"), None);
+    }
+
+    struct SlowStore(Duration);
+
+    impl KeyStore for SlowStore {
+        fn load(&self, _: &str) -> Result<Option<StoredIdentity>, KeyStoreError> {
+            std::thread::sleep(self.0);
+            Ok(None)
+        }
+        fn save(&self, _: &str, _: &StoredIdentity) -> Result<(), KeyStoreError> {
+            std::thread::sleep(self.0);
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<(), KeyStoreError> {
+            Err(KeyStoreError::Unavailable("locked".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_keyring_that_hangs_times_out_instead_of_blocking_the_runtime() {
+        let store = AsyncKeyStore::with_timeout(Arc::new(SlowStore(Duration::from_millis(500))), Duration::from_millis(50));
+        let started = std::time::Instant::now();
+        assert_eq!(store.load("p").await, Err(KeyStoreError::TimedOut));
+        assert_eq!(store.save("p", &identity()).await, Err(KeyStoreError::TimedOut));
+        assert!(started.elapsed() < Duration::from_millis(450), "gave up at the timeout, took {:?}", started.elapsed());
+        assert_eq!(store.delete("p").await, Err(KeyStoreError::Unavailable("locked".into())), "errors pass through");
+    }
+
+    #[tokio::test]
+    async fn a_keyring_that_answers_in_time_is_used() {
+        let store = AsyncKeyStore::with_timeout(Arc::new(SlowStore(Duration::from_millis(10))), Duration::from_secs(5));
+        assert_eq!(store.load("p").await, Ok(None));
+    }
+}

@@ -1,0 +1,125 @@
+//! The app's side of the Moderno customer-server protocol: `POST {base}/pingidsdk`.
+//!
+//! The server answers HTTP 200 with a Moderno status for every outcome, and 400/413 with status
+//! 1020 for bad input; both come back as a [`ModernoResponse`] for the caller to branch on.
+
+use moderno_wire::moderno::{ModernoRequest, ModernoResponse, Operation};
+use tracing::instrument;
+use url::Url;
+
+use crate::error::DeviceError;
+use crate::transport::{decode, unreachable};
+
+const SERVER: &str = "the Moderno server";
+
+pub struct ModernoClient {
+    http: reqwest::Client,
+    endpoint: Url,
+}
+
+impl std::fmt::Debug for ModernoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModernoClient").field("endpoint", &self.endpoint.as_str()).finish()
+    }
+}
+
+impl ModernoClient {
+    /// `base` is the customer server's root, e.g. `http://127.0.0.1:7002`.
+    pub fn new(http: reqwest::Client, base: &str) -> Result<Self, DeviceError> {
+        let bad = |e: String| DeviceError::InvalidInput(format!("the server URL {base:?} is not usable: {e}"));
+        let mut endpoint = Url::parse(base).map_err(|e| bad(e.to_string()))?;
+        endpoint
+            .path_segments_mut()
+            .map_err(|()| bad("it cannot have a path".into()))?
+            .pop_if_empty()
+            .push("pingidsdk");
+        Ok(Self { http, endpoint })
+    }
+
+    /// First factor plus whatever the user's state asks for next.
+    #[instrument(skip(self, password, payload, pairing_key), fields(with_pairing_key = pairing_key.is_some()))]
+    pub async fn auth_user(
+        &self,
+        user: &str,
+        password: &str,
+        payload: &str,
+        pairing_key: Option<&str>,
+    ) -> Result<ModernoResponse, DeviceError> {
+        self.send(ModernoRequest {
+            user: Some(user.to_string()),
+            password: Some(password.to_string()),
+            ping_id_payload: Some(payload.to_string()),
+            pairing_key: pairing_key.map(str::to_string),
+            ..request(Operation::AuthUser)
+        })
+        .await
+    }
+
+    /// Polls a session waiting for push approval.
+    pub async fn auth_status(&self, session_id: &str) -> Result<ModernoResponse, DeviceError> {
+        self.send(in_session(Operation::AuthStatus, session_id)).await
+    }
+
+    pub async fn select_device(&self, session_id: &str, device_id: &str) -> Result<ModernoResponse, DeviceError> {
+        self.send(ModernoRequest { device_id: Some(device_id.to_string()), ..in_session(Operation::SelectDevice, session_id) })
+            .await
+    }
+
+    #[instrument(skip(self, otp))]
+    pub async fn auth_offline_user(&self, session_id: &str, otp: &str) -> Result<ModernoResponse, DeviceError> {
+        self.send(ModernoRequest { otp: Some(otp.to_string()), ..in_session(Operation::AuthOfflineUser, session_id) })
+            .await
+    }
+
+    pub async fn retry(&self, session_id: &str) -> Result<ModernoResponse, DeviceError> {
+        self.send(in_session(Operation::Retry, session_id)).await
+    }
+
+    pub async fn cancel(&self, session_id: &str) -> Result<ModernoResponse, DeviceError> {
+        self.send(in_session(Operation::Cancel, session_id)).await
+    }
+
+    async fn send(&self, request: ModernoRequest) -> Result<ModernoResponse, DeviceError> {
+        let response = self
+            .http
+            .post(self.endpoint.clone())
+            .json(&request)
+            .send()
+            .await
+            .map_err(|e| unreachable(SERVER, &e))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?;
+        decode(SERVER, status, &body)
+    }
+}
+
+fn request(operation: Operation) -> ModernoRequest {
+    let name = serde_json::to_value(operation).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    ModernoRequest { operation: name, ..ModernoRequest::default() }
+}
+
+fn in_session(operation: Operation, session_id: &str) -> ModernoRequest {
+    ModernoRequest { session_id: Some(session_id.to_string()), ..request(operation) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_name_the_operation_as_the_protocol_spells_it() {
+        let json = serde_json::to_value(in_session(Operation::AuthOfflineUser, "s1")).expect("json");
+        assert_eq!(json["operation"], "auth_offline_user");
+        assert_eq!(json["sessionId"], "s1");
+        assert_eq!(request(Operation::AuthUser).operation, "auth_user");
+    }
+
+    #[test]
+    fn the_endpoint_is_pingidsdk_under_the_base() {
+        let http = reqwest::Client::new();
+        let client = ModernoClient::new(http.clone(), "http://127.0.0.1:7002").expect("client");
+        assert_eq!(client.endpoint.as_str(), "http://127.0.0.1:7002/pingidsdk");
+        let nested = ModernoClient::new(http, "http://h/app/").expect("client");
+        assert_eq!(nested.endpoint.as_str(), "http://h/app/pingidsdk");
+    }
+}

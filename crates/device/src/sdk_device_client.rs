@@ -1,0 +1,202 @@
+//! The device side of the SDK server's device API (`/pingid/v1/device`, see `docs/api/device-api.md`).
+//!
+//! Every call except `GET /server-key` is signed with the device key (header
+//! `x-pingid-device-signature`, see `moderno_crypto::device_signature`). Errors arrive as Ping's
+//! `ErrorBody` and become [`DeviceError::Sdk`].
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
+use moderno_crypto::device_signature::{sign, SignedRequest};
+use moderno_wire::device_api::{
+    CompletePairing, DeviceState, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
+    DEVICE_SIGNATURE_HEADER,
+};
+use moderno_wire::sdk::ErrorBody;
+use reqwest::Method;
+use url::Url;
+
+use crate::error::{DeviceError, SdkError};
+use crate::transport::{decode, unexpected, unreachable};
+
+/// The longest push long poll asked of the server; the HTTP timeout leaves room above it.
+pub const MAX_WAIT_SECONDS: u64 = 30;
+
+const SERVER: &str = "the PingID SDK server";
+
+pub struct SdkDeviceClient {
+    http: reqwest::Client,
+    clock: Clock,
+    entropy: Entropy,
+    /// Server payload keys, fetched once per device API URL.
+    server_keys: Mutex<HashMap<String, DevicePublicKey>>,
+}
+
+impl SdkDeviceClient {
+    pub fn new(http: reqwest::Client, clock: Clock, entropy: Entropy) -> Self {
+        Self { http, clock, entropy, server_keys: Mutex::new(HashMap::new()) }
+    }
+
+    /// `GET {api}/server-key` (unsigned), cached per URL for the life of this client.
+    pub async fn server_key(&self, api_url: &str) -> Result<DevicePublicKey, DeviceError> {
+        if let Some(key) = self.server_keys.lock().unwrap_or_else(PoisonError::into_inner).get(api_url) {
+            return Ok(key.clone());
+        }
+        let url = endpoint(api_url, &["server-key"])?;
+        let answer: ServerKey = self.call(Method::GET, url, None, None).await?;
+        let key = DevicePublicKey::from_b64(&answer.public_key)
+            .ok_or_else(|| unexpected(SERVER, "the server key is not an Ed25519 public key"))?;
+        self.server_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(api_url.to_string(), key.clone());
+        Ok(key)
+    }
+
+    /// `POST {api}/pairings`.
+    pub async fn complete_pairing(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        request: &CompletePairing,
+    ) -> Result<PairingCompleted, DeviceError> {
+        let body = serde_json::to_vec(request).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        self.call(Method::POST, endpoint(api_url, &["pairings"])?, Some(key), Some(body)).await
+    }
+
+    /// `GET {api}/pushes?waitSeconds=N`: waits up to `wait` (at most [`MAX_WAIT_SECONDS`]) for
+    /// push requests addressed to this device.
+    pub async fn pending_pushes(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        wait: Duration,
+    ) -> Result<Vec<PushRequest>, DeviceError> {
+        let mut url = endpoint(api_url, &["pushes"])?;
+        let seconds = wait.as_secs().min(MAX_WAIT_SECONDS);
+        url.set_query(Some(&format!("waitSeconds={seconds}")));
+        self.call(Method::GET, url, Some(key), None).await
+    }
+
+    /// `POST {api}/pushes/{authenticationId}`.
+    pub async fn answer_push(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        authentication_id: &str,
+        action: PushAction,
+    ) -> Result<(), DeviceError> {
+        let body = serde_json::to_vec(&PushAnswer { action }).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        let url = endpoint(api_url, &["pushes", authentication_id])?;
+        self.call_ignoring_body(Method::POST, url, key, Some(body)).await
+    }
+
+    /// `GET {api}/me`.
+    pub async fn me(&self, api_url: &str, key: &DeviceKey) -> Result<DeviceState, DeviceError> {
+        self.call(Method::GET, endpoint(api_url, &["me"])?, Some(key), None).await
+    }
+
+    /// `DELETE {api}/me`: unpairs this device.
+    pub async fn unpair(&self, api_url: &str, key: &DeviceKey) -> Result<(), DeviceError> {
+        self.call_ignoring_body(Method::DELETE, endpoint(api_url, &["me"])?, key, None).await
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        key: Option<&DeviceKey>,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, DeviceError> {
+        let (status, bytes) = self.send(method, url, key, body).await?;
+        decode(SERVER, status, &bytes)
+    }
+
+    async fn call_ignoring_body(
+        &self,
+        method: Method,
+        url: Url,
+        key: &DeviceKey,
+        body: Option<Vec<u8>>,
+    ) -> Result<(), DeviceError> {
+        self.send(method, url, Some(key), body).await.map(|_| ())
+    }
+
+    /// Sends, signing when a key is given; a non-2xx answer becomes an error.
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        key: Option<&DeviceKey>,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Vec<u8>), DeviceError> {
+        let body = body.unwrap_or_default();
+        let mut request = self.http.request(method.clone(), url.clone());
+        if let Some(key) = key {
+            let signed = SignedRequest { method: method.as_str(), path: url.path(), query: url.query().unwrap_or(""), body: &body };
+            let header = sign(key, &signed, self.clock.unix(), &self.entropy.hex(16));
+            request = request.header(DEVICE_SIGNATURE_HEADER, header);
+        }
+        if !body.is_empty() {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        }
+        let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?.to_vec();
+        if (200..300).contains(&status) {
+            return Ok((status, bytes));
+        }
+        Err(sdk_error(status, &bytes))
+    }
+}
+
+/// An error answer: Ping's `ErrorBody` when it is one.
+fn sdk_error(status: u16, body: &[u8]) -> DeviceError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(error) => DeviceError::Sdk(SdkError {
+            http_status: status,
+            code: error.code,
+            details: error.details.iter().map(|d| d.code).collect(),
+            message: error.message,
+        }),
+        Err(_) => unexpected(SERVER, format!("HTTP {status} without a Ping error body")),
+    }
+}
+
+/// `{api_url}/{segments...}`, each segment percent-encoded.
+fn endpoint(api_url: &str, segments: &[&str]) -> Result<Url, DeviceError> {
+    let mut url = Url::parse(api_url)
+        .map_err(|e| DeviceError::InvalidInput(format!("the device API URL {api_url:?} is not a URL: {e}")))?;
+    url.path_segments_mut()
+        .map_err(|()| DeviceError::InvalidInput(format!("the device API URL {api_url:?} cannot have a path")))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_extend_the_device_api_path_and_encode_ids() {
+        let base = "http://127.0.0.1:7001/pingid/v1/device";
+        assert_eq!(endpoint(base, &["pairings"]).expect("url").path(), "/pingid/v1/device/pairings");
+        assert_eq!(endpoint(&format!("{base}/"), &["me"]).expect("url").path(), "/pingid/v1/device/me");
+        assert_eq!(endpoint(base, &["pushes", "a/b"]).expect("url").path(), "/pingid/v1/device/pushes/a%2Fb");
+        assert_eq!(endpoint("nope", &["me"]).err().map(|e| e.code()), Some("invalid_input"));
+    }
+
+    #[test]
+    fn a_ping_error_body_keeps_its_codes_and_anything_else_is_unexpected() {
+        let body = br#"{"id":"x","code":"INVALID_REQUEST","message":"not offered","details":[{"code":"INVALID_STATE","message":"m"}]}"#;
+        let error = sdk_error(400, body);
+        let sdk = error.sdk().expect("an SDK error");
+        assert_eq!(sdk.http_status, 400);
+        assert!(sdk.has_detail(moderno_wire::sdk::DetailCode::InvalidState));
+        assert_eq!(sdk_error(502, b"<html>bad gateway</html>").code(), "unexpected_server_answer");
+    }
+}
