@@ -1,1 +1,51 @@
-//! placeholder
+//! The Moderno customer server: Ping's sample backend, re-done in Rust.
+//!
+//! - the first factor (Argon2id passwords, back-off and lockout) — [`first_factor`];
+//! - the Moderno protocol, `POST /pingidsdk` (alias `/pidc`) — [`protocol`];
+//! - signed calls to the PingID SDK server — [`sdk_client`];
+//! - the pairing-key web page, `GET /` and `POST /pairing-key` — [`web`].
+//!
+//! [`app`] builds the router; the binary, the stack and the tests all mount it the same way.
+
+mod config;
+mod error;
+mod first_factor;
+mod passwords;
+mod protocol;
+pub mod sdk_client;
+mod sessions;
+mod state;
+mod store;
+mod web;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+pub use config::{
+    CustomerConfig, PasswordCost, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID,
+    DEMO_PASSWORD, DEMO_USERS,
+};
+pub use first_factor::LOCK_AFTER_FAILURES;
+pub use passwords::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+pub use state::CustomerState;
+
+/// The customer server's routes.
+pub fn app(state: CustomerState) -> Router {
+    Router::new()
+        .route("/pingidsdk", post(protocol::handle))
+        .route("/pidc", post(protocol::handle))
+        .route("/", get(web::login_form))
+        .route(
+            "/pairing-key",
+            post(web::pairing_key).layer(DefaultBodyLimit::max(web::MAX_FORM_BYTES)),
+        )
+        .route("/healthz", get(healthz))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}

@@ -1,0 +1,105 @@
+//! The customer server's configuration: one typed struct, with demo defaults.
+
+use std::path::PathBuf;
+
+/// How expensive password hashing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordCost {
+    /// Argon2id m=19456 KiB, t=2, p=1 (OWASP's first recommended setting).
+    #[default]
+    Production,
+    /// Argon2id m=8 KiB, t=1, p=1: fast enough for test suites. Never for real passwords.
+    TestOnlyCheap,
+}
+
+/// Everything the customer server needs to run. The account token and API key are secrets:
+/// `Debug` redacts them.
+#[derive(Clone)]
+pub struct CustomerConfig {
+    /// The SDK server API root, including `/pingid/v1`, e.g. `http://127.0.0.1:7001/pingid/v1`.
+    pub sdk_base_url: String,
+    pub account_id: String,
+    pub account_token: String,
+    /// The API key as Ping's admin portal shows it (standard base64).
+    pub api_key_b64: String,
+    pub application_id: String,
+    /// The SQLite file holding users, login sessions and session tokens.
+    pub db_path: PathBuf,
+    /// Where this server is reachable, e.g. `http://127.0.0.1:7002`.
+    pub public_url: String,
+    /// Pair additional devices without an approving authentication (`ignoreValidation`).
+    pub ignore_validation: bool,
+    pub argon2: PasswordCost,
+    /// Seed `alice`, `bob`, `carol` and `dave` (password `moderno-demo`) when they do not exist.
+    pub demo_users: bool,
+}
+
+/// The demo account (also the SDK server's demo defaults).
+pub const DEMO_ACCOUNT_ID: &str = "00000000-1111-2222-3333-444444444444";
+pub const DEMO_APPLICATION_ID: &str = "moderno-app";
+pub const DEMO_ACCOUNT_TOKEN: &str = "moderno-demo-token";
+pub const DEMO_API_KEY_B64: &str = "bW9kZXJuby1kZW1vLWFwaS1rZXktbm90LWZvci1wcm9kdWN0aW9u";
+pub const DEMO_USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+pub const DEMO_PASSWORD: &str = "moderno-demo";
+
+impl CustomerConfig {
+    /// The demo account and application, production password hashing, demo users seeded.
+    pub fn demo(
+        sdk_base_url: impl Into<String>,
+        db_path: impl Into<PathBuf>,
+        public_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            sdk_base_url: sdk_base_url.into(),
+            account_id: DEMO_ACCOUNT_ID.into(),
+            account_token: DEMO_ACCOUNT_TOKEN.into(),
+            api_key_b64: DEMO_API_KEY_B64.into(),
+            application_id: DEMO_APPLICATION_ID.into(),
+            db_path: db_path.into(),
+            public_url: public_url.into(),
+            ignore_validation: false,
+            argon2: PasswordCost::Production,
+            demo_users: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for CustomerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerConfig")
+            .field("sdk_base_url", &self.sdk_base_url)
+            .field("account_id", &self.account_id)
+            .field("account_token", &"<redacted>")
+            .field("api_key_b64", &"<redacted>")
+            .field("application_id", &self.application_id)
+            .field("db_path", &self.db_path)
+            .field("public_url", &self.public_url)
+            .field("ignore_validation", &self.ignore_validation)
+            .field("argon2", &self.argon2)
+            .field("demo_users", &self.demo_users)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_config_hashes_passwords_at_production_cost_and_seeds_demo_users() {
+        let config = CustomerConfig::demo("http://127.0.0.1:7001/pingid/v1", "/tmp/x.sqlite3", "http://127.0.0.1:7002");
+        assert_eq!(config.argon2, PasswordCost::Production);
+        assert!(config.demo_users);
+        assert!(!config.ignore_validation);
+        assert_eq!(PasswordCost::default(), PasswordCost::Production);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_account_token_or_api_key() {
+        let config = CustomerConfig::demo("http://sdk/pingid/v1", "/tmp/x.sqlite3", "http://me");
+        let text = format!("{config:?}");
+        assert!(!text.contains(DEMO_ACCOUNT_TOKEN), "{text}");
+        assert!(!text.contains(DEMO_API_KEY_B64), "{text}");
+        assert!(text.contains("<redacted>"));
+    }
+}

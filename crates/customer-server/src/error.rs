@@ -1,0 +1,177 @@
+//! Why an operation did not end the normal way, and what the app is told.
+//!
+//! SDK server errors are mapped to Moderno status codes here, in one place; anything unexpected
+//! becomes 1000 and is logged once, without secrets.
+
+use moderno_wire::moderno::{ModernoResponse, Status};
+use moderno_wire::sdk::{DetailCode, ErrorCode};
+
+use crate::sdk_client::SdkError;
+
+pub(crate) const SDK_UNREACHABLE: &str = "the PingID SDK server could not be reached";
+
+/// An operation's result: an answer, or a failure still to be turned into one.
+pub(crate) type Answer = Result<ModernoResponse, Failure>;
+
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A complete answer decided early (missing field, wrong password, unknown session...).
+    Answer(Box<ModernoResponse>),
+    /// The SDK server said no; `username` is known once the first factor passed.
+    Sdk { error: Box<SdkError>, username: Option<String> },
+    /// A fault of this server (database, task): 1000, logged.
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl From<ModernoResponse> for Failure {
+    fn from(r: ModernoResponse) -> Self {
+        Self::Answer(Box::new(r))
+    }
+}
+
+/// Ties an SDK error to the user it concerns (so APPLICATION_DISABLED can let them in).
+pub(crate) trait ForUser<T> {
+    fn for_user(self, username: &str) -> Result<T, Failure>;
+}
+
+impl<T> ForUser<T> for Result<T, SdkError> {
+    fn for_user(self, username: &str) -> Result<T, Failure> {
+        self.map_err(|error| Failure::Sdk { error: Box::new(error), username: Some(username.to_owned()) })
+    }
+}
+
+/// What an SDK error means for the login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SdkVerdict {
+    /// MFA is off for the application: the login goes through.
+    ApplicationDisabled,
+    /// The device is ignored for now: the login goes through without MFA.
+    DeviceIgnored,
+    /// A plain refusal.
+    Refused(Status, String),
+    /// The SDK server did not answer properly (unreachable, bad signature, odd answer).
+    Unreachable,
+}
+
+/// Maps an SDK server error to what the app should hear.
+pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
+    let Some(body) = error.body() else { return SdkVerdict::Unreachable };
+    let refused = |status: Status, text: &str| SdkVerdict::Refused(status, text.to_owned());
+    if body.code == ErrorCode::TooManyRequests {
+        return refused(Status::TooManyAttempts, "too many wrong pairing keys; wait a few minutes");
+    }
+    let detail = |code| error.has_detail(code);
+    if detail(DetailCode::ApplicationDisabled) {
+        SdkVerdict::ApplicationDisabled
+    } else if detail(DetailCode::DeviceIgnored) {
+        SdkVerdict::DeviceIgnored
+    } else if detail(DetailCode::PairingKeyRequired) {
+        refused(Status::PairingKeyRequired, "a pairing key is required to pair the first device")
+    } else if detail(DetailCode::InvalidPairingKey) {
+        refused(Status::InvalidPairingKey, "the pairing key is wrong, used or expired")
+    } else if detail(DetailCode::DeviceBlocked) {
+        refused(Status::Blocked, "this device is blocked for this user")
+    } else if detail(DetailCode::DeviceRooted) {
+        refused(Status::Rooted, "this device is rooted or jailbroken")
+    } else if detail(DetailCode::DeviceLimitReached) {
+        refused(Status::DeviceLimitReached, "the user already has the maximum number of devices")
+    } else if detail(DetailCode::UserDisabled) {
+        refused(Status::Failed, "the user is suspended")
+    } else if detail(DetailCode::InvalidPayload) {
+        refused(Status::InvalidInput, "the device payload was refused (malformed, stale or replayed): send a fresh pingIdPayload")
+    } else if detail(DetailCode::InvalidUserStatus) {
+        refused(Status::UserNotActive, "the user has no paired device")
+    } else {
+        refused(Status::Failed, &format!("the PingID SDK server refused the request ({})", code_name(error)))
+    }
+}
+
+fn code_name(error: &SdkError) -> String {
+    let code = error.detail().map(|d| serde_json::to_value(d).ok()).or_else(|| {
+        error.body().map(|b| serde_json::to_value(b.code).ok())
+    });
+    code.flatten().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A 1020 answer naming the missing field.
+pub(crate) fn missing_field(name: &str) -> Failure {
+    ModernoResponse::new(Status::InvalidInput, format!("the field `{name}` is required")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use moderno_wire::sdk::{ErrorBody, ErrorDetail};
+
+    fn api_error(status: u16, code: ErrorCode, detail: Option<DetailCode>) -> SdkError {
+        SdkError::Api {
+            status,
+            body: ErrorBody {
+                id: "e".into(),
+                code,
+                message: "m".into(),
+                target: None,
+                inner_error: None,
+                details: detail
+                    .map(|code| ErrorDetail { code, message: "d".into(), target: None })
+                    .into_iter()
+                    .collect(),
+            },
+        }
+    }
+
+    fn status_for(detail: DetailCode) -> Option<Status> {
+        match verdict_for(&api_error(400, ErrorCode::RequestFailed, Some(detail))) {
+            SdkVerdict::Refused(status, _) => Some(status),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn pairing_refusals_map_to_their_moderno_status_codes() {
+        assert_eq!(status_for(DetailCode::PairingKeyRequired), Some(Status::PairingKeyRequired));
+        assert_eq!(status_for(DetailCode::InvalidPairingKey), Some(Status::InvalidPairingKey));
+        assert_eq!(status_for(DetailCode::DeviceBlocked), Some(Status::Blocked));
+        assert_eq!(status_for(DetailCode::DeviceRooted), Some(Status::Rooted));
+        assert_eq!(status_for(DetailCode::DeviceLimitReached), Some(Status::DeviceLimitReached));
+        assert_eq!(status_for(DetailCode::UserDisabled), Some(Status::Failed));
+        assert_eq!(status_for(DetailCode::InvalidPayload), Some(Status::InvalidInput));
+        assert_eq!(status_for(DetailCode::DeviceMustBeTrusted), Some(Status::Failed));
+    }
+
+    #[test]
+    fn application_disabled_and_ignored_devices_let_the_login_through() {
+        let disabled = api_error(400, ErrorCode::RequestFailed, Some(DetailCode::ApplicationDisabled));
+        assert_eq!(verdict_for(&disabled), SdkVerdict::ApplicationDisabled);
+        let ignored = api_error(400, ErrorCode::RequestFailed, Some(DetailCode::DeviceIgnored));
+        assert_eq!(verdict_for(&ignored), SdkVerdict::DeviceIgnored);
+    }
+
+    #[test]
+    fn rate_limited_pairing_keys_answer_too_many_attempts() {
+        let limited = api_error(429, ErrorCode::TooManyRequests, None);
+        assert!(matches!(verdict_for(&limited), SdkVerdict::Refused(Status::TooManyAttempts, _)));
+    }
+
+    #[test]
+    fn transport_and_signature_failures_read_as_unreachable() {
+        assert_eq!(verdict_for(&SdkError::Transport("refused".into())), SdkVerdict::Unreachable);
+        let bad = SdkError::Signature(moderno_crypto::pingid_hmac::SignatureError::BadSignature);
+        assert_eq!(verdict_for(&bad), SdkVerdict::Unreachable);
+        assert_eq!(verdict_for(&SdkError::Unexpected("x".into())), SdkVerdict::Unreachable);
+    }
+
+    #[test]
+    fn an_unexpected_refusal_names_the_sdk_code() {
+        match verdict_for(&api_error(400, ErrorCode::InvalidRequest, Some(DetailCode::InvalidState))) {
+            SdkVerdict::Refused(Status::Failed, text) => assert!(text.contains("INVALID_STATE"), "{text}"),
+            other => panic!("expected a 1000 refusal, got {other:?}"),
+        }
+    }
+}

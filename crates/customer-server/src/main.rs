@@ -1,0 +1,77 @@
+//! `moderno-customer-server`: the Moderno backend on its own.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Parser;
+use moderno_ambient::{Clock, Entropy};
+use moderno_customer_server::{app, CustomerConfig, CustomerState, PasswordCost};
+
+/// The Moderno customer server: first factor, the Moderno protocol and the pairing-key page.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "MODERNO_LISTEN", default_value = "127.0.0.1:7002")]
+    listen: SocketAddr,
+    /// The PingID SDK server API root, including /pingid/v1.
+    #[arg(long, env = "MODERNO_SDK_URL", default_value = "http://127.0.0.1:7001/pingid/v1")]
+    sdk_url: String,
+    #[arg(long, env = "PINGID_ACCOUNT_ID", default_value = moderno_customer_server::DEMO_ACCOUNT_ID)]
+    account_id: String,
+    /// The account token (a secret; prefer the environment variable).
+    #[arg(long, env = "PINGID_TOKEN", default_value = moderno_customer_server::DEMO_ACCOUNT_TOKEN, hide_default_value = true, hide_env_values = true)]
+    account_token: String,
+    /// The API key, base64 as the admin portal shows it (a secret; prefer the environment variable).
+    #[arg(long, env = "PINGID_API_KEY", default_value = moderno_customer_server::DEMO_API_KEY_B64, hide_default_value = true, hide_env_values = true)]
+    api_key: String,
+    #[arg(long, env = "PINGID_APP_ID", default_value = moderno_customer_server::DEMO_APPLICATION_ID)]
+    application_id: String,
+    /// The SQLite file for users and sessions.
+    #[arg(long, env = "MODERNO_DB", default_value = "moderno-customer.sqlite3")]
+    db: PathBuf,
+    /// Where this server is reachable (defaults to http://<listen>).
+    #[arg(long, env = "MODERNO_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Pair additional devices without an approving authentication.
+    #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
+    ignore_validation: bool,
+    /// Do not seed the demo users (alice, bob, carol, dave).
+    #[arg(long, env = "MODERNO_NO_DEMO_USERS")]
+    no_demo_users: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let local = listener.local_addr()?;
+    let config = CustomerConfig {
+        sdk_base_url: args.sdk_url,
+        account_id: args.account_id,
+        account_token: args.account_token,
+        api_key_b64: args.api_key,
+        application_id: args.application_id,
+        db_path: args.db,
+        public_url: args.public_url.unwrap_or_else(|| format!("http://{local}")),
+        ignore_validation: args.ignore_validation,
+        argon2: PasswordCost::Production,
+        demo_users: !args.no_demo_users,
+    };
+    let state = CustomerState::open(config, Clock::system(), Entropy::from_os()).await?;
+    tracing::info!(%local, "listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

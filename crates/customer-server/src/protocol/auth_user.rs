@@ -1,0 +1,84 @@
+//! `auth_user`: the first factor, then whatever the user's PingID state asks for — pairing a
+//! first device, or an authentication by a paired one.
+
+use moderno_wire::moderno::{MfaOutcome, ModernoRequest, ModernoResponse, Status};
+use moderno_wire::payload::MobilePayloadClaims;
+use moderno_wire::sdk::{CreateUser, RegistrationTokenRequest, User, UserStatus};
+
+use crate::error::{Answer, Failure, ForUser as _};
+use crate::first_factor::FirstFactor;
+use crate::protocol::{login, non_empty, outcome, required};
+use crate::sessions::LoginSession;
+use crate::state::CustomerState;
+
+pub(super) async fn auth_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
+    let username = required(&request.user, "user")?;
+    let password = request.password.as_deref().ok_or_else(|| crate::error::missing_field("password"))?;
+    first_factor(state, username, password).await?;
+    let user = pingid_user(state, username).await?;
+    let devices = user.devices.unwrap_or_default();
+
+    let Some(payload) = non_empty(&request.ping_id_payload) else {
+        return Err(if devices.is_empty() {
+            ModernoResponse::new(Status::UserNotActive, "the user is not active: a device must pair from the app, not the web")
+        } else {
+            ModernoResponse::new(Status::InvalidInput, "the field `pingIdPayload` is required: a device payload is required")
+        }
+        .into());
+    };
+    let fingerprint = fingerprint_of(payload);
+    let no_devices = devices.is_empty() && user.status != UserStatus::Bypass;
+    let known_device = devices.iter().any(|d| Some(&d.device_fingerprint) == fingerprint.as_ref());
+    if no_devices || (state.config.ignore_validation && !known_device) {
+        let token_request = RegistrationTokenRequest {
+            payload: Some(payload.to_owned()),
+            pairing_key: non_empty(&request.pairing_key).map(str::to_owned),
+            ignore_validation: state.config.ignore_validation,
+        };
+        return login::pair_device(state, username, token_request, MfaOutcome::Pairing, None).await;
+    }
+    let session = LoginSession {
+        username: username.to_owned(),
+        payload: Some(payload.to_owned()),
+        fingerprint,
+        ..LoginSession::default()
+    };
+    outcome::start_authentication(state, None, session).await
+}
+
+async fn first_factor(state: &CustomerState, username: &str, password: &str) -> Result<(), Failure> {
+    let refusal = match state.first_factor.check(username, password).await? {
+        FirstFactor::Passed => return Ok(()),
+        FirstFactor::WrongCredentials => ModernoResponse::new(Status::NotAuthenticated, "wrong username or password"),
+        FirstFactor::BackingOff { retry_in_secs } => ModernoResponse::new(
+            Status::TooManyAttempts,
+            format!("too many failed attempts; try again in {retry_in_secs} s"),
+        ),
+        FirstFactor::Locked => ModernoResponse::new(
+            Status::TooManyAttempts,
+            "too many failed attempts: the account is locked; contact support",
+        ),
+    };
+    Err(refusal.into())
+}
+
+/// The user at PingID with their devices, created on first login.
+pub(crate) async fn pingid_user(state: &CustomerState, username: &str) -> Result<User, Failure> {
+    match state.sdk.get_user(username, true).await {
+        Err(e) if e.is_not_found() => {
+            let create = CreateUser { username: username.to_owned(), first_name: String::new(), last_name: String::new() };
+            let created = state.sdk.create_user(&create).await.for_user(username)?;
+            tracing::info!(user = username, "user created at PingID");
+            Ok(User { devices: Some(Vec::new()), ..created })
+        }
+        other => other.for_user(username),
+    }
+}
+
+/// The fingerprint a payload claims. Not verified here: it only picks a path; the SDK server
+/// verifies the payload itself.
+pub(crate) fn fingerprint_of(payload: &str) -> Option<String> {
+    moderno_crypto::payload::open_unverified::<MobilePayloadClaims>(payload)
+        .ok()
+        .map(|(claims, _, _)| claims.device_fingerprint)
+}

@@ -1,0 +1,28 @@
+//! `auth_offline_user`: the one-time passcode shown on a trusted device, for a login whose
+//! approving device is offline (1015) or did not answer the push (1016).
+
+use moderno_wire::moderno::{ModernoRequest, ModernoResponse, Status};
+use moderno_wire::sdk::{DetailCode, OtpRequest};
+
+use crate::error::{Answer, ForUser as _};
+use crate::protocol::outcome::answer_authentication;
+use crate::protocol::polling::{authentication_id, open_session};
+use crate::protocol::required;
+use crate::state::CustomerState;
+
+pub(super) async fn auth_offline_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
+    let otp = required(&request.otp, "otp")?.trim().to_owned();
+    let (id, session) = open_session(state, request).await?;
+    let username = session.username.clone();
+    // The payload stays with the session for the registration token that follows approval:
+    // the SDK server accepts each payload once.
+    let submit = OtpRequest { otp, payload: None };
+    let auth = match state.sdk.submit_otp(&username, &authentication_id(&session)?, &submit).await {
+        Err(e) if e.has_detail(DetailCode::InvalidState) => {
+            let text = "the authentication is not waiting for a one-time passcode";
+            return Ok(ModernoResponse::new(Status::NotInOfflineMode, text));
+        }
+        other => other.for_user(&username)?,
+    };
+    answer_authentication(state, &id, &session, auth).await
+}

@@ -1,0 +1,160 @@
+//! Starting an authentication and reading its result: the SDK server's authentication status
+//! mapped to Moderno status codes.
+
+use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse, Status};
+use moderno_wire::sdk::{
+    Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationRequest, AuthenticationStatus,
+    AuthenticationType, Device, RegistrationTokenRequest,
+};
+
+use crate::error::{Answer, ForUser as _};
+use crate::protocol::login::{self, Skip};
+use crate::sessions::LoginSession;
+use crate::state::CustomerState;
+
+/// How long the SDK server keeps a push open (its default; the authentication reads TIMEOUT after).
+pub(crate) const PUSH_LIFETIME_SECS: i64 = 40;
+
+/// Starts an authentication for the session's device (approver: `session.device_id` if chosen)
+/// and answers with its state. `session_id` is the existing login session, if any; otherwise
+/// one is created.
+pub(crate) async fn start_authentication(
+    state: &CustomerState,
+    session_id: Option<&str>,
+    mut session: LoginSession,
+) -> Answer {
+    let username = session.username.clone();
+    let request = AuthenticationRequest {
+        authentication_type: AuthenticationType::Authenticate,
+        payload: session.payload.clone(),
+        device_id: session.device_id.clone(),
+        push_message_title: Some("Moderno login".into()),
+        push_message_body: Some(format!("{username} is logging in to Moderno on another device")),
+        client_context: None,
+        ip_address: None,
+        user_agent: None,
+    };
+    let auth = state.sdk.start_authentication(&username, &request).await.for_user(&username)?;
+    tracing::info!(user = %username, status = ?auth.status, "authentication started");
+    session.authentication_id = Some(auth.id.clone());
+    session.push_started_ms = Some(state.clock.now().timestamp_millis());
+    let session_id = match session_id {
+        Some(id) => {
+            if !state.sessions.update_login(id, &session).await? {
+                return Ok(session_gone());
+            }
+            id.to_owned()
+        }
+        None => state.sessions.start_login(session.clone()).await?,
+    };
+    answer_authentication(state, &session_id, &session, auth).await
+}
+
+/// 1033: the session id is unknown, expired or already finished.
+pub(crate) fn session_gone() -> ModernoResponse {
+    ModernoResponse::new(Status::SessionExpired, "the login session is unknown or expired; log in again")
+}
+
+/// Maps an authentication to the answer, ending the login session when the login is over.
+pub(crate) async fn answer_authentication(
+    state: &CustomerState,
+    session_id: &str,
+    session: &LoginSession,
+    auth: Authentication,
+) -> Answer {
+    use AuthenticationStatus as A;
+    let username = session.username.as_str();
+    if let Some(answer) = still_waiting(state, session_id, session, &auth) {
+        return Ok(answer);
+    }
+    if auth.status == A::Approved {
+        return approved(state, session_id, session, &auth).await;
+    }
+    // Everything else ends the login, exactly once.
+    if !state.sessions.end_login(session_id).await? {
+        return Ok(session_gone());
+    }
+    let refused = |status: Status, text: &str| Ok(ModernoResponse::new(status, text));
+    match (auth.status, auth.reason) {
+        (A::IgnoredDevice, _) => Ok(login::skip_mfa(state, username, Skip::IgnoredDevice).await?),
+        (A::BypassedDevice, _) => Ok(login::skip_mfa(state, username, Skip::Bypassed).await?),
+        (A::Rejected, Some(AuthenticationReason::DeniedByUser)) => {
+            refused(Status::Denied, "the login was denied on the approving device")
+        }
+        (A::Rejected, Some(AuthenticationReason::BlockedByUser | AuthenticationReason::DeviceBlocked)) => {
+            refused(Status::Blocked, "this device is blocked for this user")
+        }
+        (A::Rejected, Some(AuthenticationReason::DeviceRooted)) => {
+            refused(Status::Rooted, "this device is rooted or jailbroken")
+        }
+        (A::OtpIsBlocked, _) => refused(Status::OtpBlocked, "too many wrong one-time passcodes: log in again later"),
+        (A::Canceled, _) => refused(Status::Failed, "the authentication was canceled"),
+        (A::Locked, _) => refused(Status::Failed, "the authentication is locked"),
+        _ => refused(Status::Failed, "the authentication was rejected"),
+    }
+}
+
+/// The answers that keep the login session open: the app polls, retries, picks a device or
+/// types a passcode next.
+fn still_waiting(
+    state: &CustomerState,
+    session_id: &str,
+    session: &LoginSession,
+    auth: &Authentication,
+) -> Option<ModernoResponse> {
+    use AuthenticationStatus as A;
+    let (status, text) = match auth.status {
+        A::InProgress => (Status::InProgress, "waiting for the push to be approved on another device"),
+        A::Otp => (Status::OtpRequired, "the approving device is offline: type its one-time passcode"),
+        A::SelectDevice => (Status::SelectDevice, "choose the device that should approve"),
+        A::Timeout => (Status::TimedOut, "the push timed out: retry, or type a one-time passcode"),
+        A::InvalidOtp => (Status::InvalidOtp, "wrong one-time passcode"),
+        _ => return None,
+    };
+    let mut answer = ModernoResponse::new(status, text);
+    answer.session_id = Some(session_id.to_owned());
+    match auth.status {
+        A::InProgress => {
+            let elapsed_ms = state.clock.now().timestamp_millis() - session.push_started_ms.unwrap_or_default();
+            let left = PUSH_LIFETIME_SECS - elapsed_ms.div_euclid(1000);
+            answer.push_expires_in = Some(u32::try_from(left).unwrap_or(0));
+        }
+        A::Otp | A::InvalidOtp => answer.otp_attempts_left = auth.otp_attempts_left,
+        A::SelectDevice => {
+            answer.devices = Some(auth.devices.iter().flatten().map(summary).collect());
+        }
+        _ => {}
+    }
+    Some(answer)
+}
+
+/// An approval: by the device's own payload (it is paired), or by another device / an OTP, in
+/// which case this new device is paired now. The login session ends only once the answer is
+/// ready, so a stale payload can be replaced by a fresh one on the next call.
+async fn approved(state: &CustomerState, session_id: &str, session: &LoginSession, auth: &Authentication) -> Answer {
+    let username = session.username.as_str();
+    let mfa = match auth.authentication_level {
+        AuthenticationLevel::Push => MfaOutcome::PushApproved,
+        AuthenticationLevel::Otp => MfaOutcome::OfflineOtp,
+        AuthenticationLevel::MobilePayload | AuthenticationLevel::None => {
+            if !state.sessions.end_login(session_id).await? {
+                return Ok(session_gone());
+            }
+            let text = "logged in: this device is paired and trusted";
+            return Ok(login::logged_in(state, username, Status::Ok, MfaOutcome::TrustedDevice, text).await?);
+        }
+    };
+    let request = RegistrationTokenRequest { payload: session.payload.clone(), pairing_key: None, ignore_validation: false };
+    login::pair_device(state, username, request, mfa, Some(session_id)).await
+}
+
+pub(crate) fn summary(device: &Device) -> DeviceSummary {
+    DeviceSummary {
+        id: device.id.clone(),
+        device_type: device.device_type,
+        device_name: device.device_name.clone(),
+        device_nickname: device.device_nickname.clone(),
+        device_role: device.device_role,
+        enrollment_time: device.enrollment_time.clone(),
+    }
+}

@@ -1,0 +1,233 @@
+//! The customer server's SQLite file: users with their password hashes and failure counters,
+//! login sessions and session tokens (see [`crate::sessions`]).
+//!
+//! One connection behind a mutex, used only on the blocking pool.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::Context as _;
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    username      TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    -- consecutive failed first-factor attempts (an attempt counts until it succeeds)
+    failures      INTEGER NOT NULL DEFAULT 0,
+    -- unix ms before which no attempt is checked (back-off)
+    not_before_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS login_sessions (
+    id_hash           TEXT PRIMARY KEY,
+    username          TEXT NOT NULL,
+    payload           TEXT,
+    fingerprint       TEXT,
+    authentication_id TEXT,
+    device_id         TEXT,
+    push_started_ms   INTEGER,
+    created_ms        INTEGER NOT NULL,
+    expires_ms        INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS session_tokens (
+    token_hash   TEXT PRIMARY KEY,
+    username     TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    last_used_ms INTEGER NOT NULL,
+    expires_ms   INTEGER NOT NULL
+);
+";
+
+/// The shared connection.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+/// What a first-factor attempt may do, decided and recorded in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptGate {
+    /// No such user: check the password against the dummy hash.
+    UnknownUser,
+    /// The account is locked after too many consecutive failures.
+    Locked,
+    /// Backing off: no attempt is checked before this time (unix ms).
+    BackingOff { until_ms: i64 },
+    /// Counted as a failure until [`Store::reset_failures`] says otherwise.
+    Proceed { password_hash: String },
+}
+
+impl Store {
+    pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        let path = path.to_owned();
+        let conn = tokio::task::spawn_blocking(move || -> anyhow::Result<Connection> {
+            let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            conn.execute_batch(SCHEMA)?;
+            Ok(conn)
+        })
+        .await??;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// Runs `work` on the blocking pool with the connection.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut conn)
+        })
+        .await
+        .context("the database task failed")?
+        .context("database")
+    }
+
+    /// Adds a user; false when the name is taken.
+    pub async fn insert_user(&self, username: &str, password_hash: String) -> anyhow::Result<bool> {
+        let username = username.to_owned();
+        self.run(move |c| {
+            c.execute(
+                "INSERT OR IGNORE INTO users (username, password_hash) VALUES (?1, ?2)",
+                params![username, password_hash],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
+    pub async fn user_exists(&self, username: &str) -> anyhow::Result<bool> {
+        let username = username.to_owned();
+        self.run(move |c| {
+            c.query_row("SELECT 1 FROM users WHERE username = ?1", [username], |_| Ok(()))
+                .optional()
+                .map(|r| r.is_some())
+        })
+        .await
+    }
+
+    /// Decides whether an attempt may be checked and, if so, counts it as a failure up front
+    /// (with the back-off that failure earns), so parallel attempts cannot slip past the limit.
+    pub async fn begin_attempt(
+        &self,
+        username: &str,
+        now_ms: i64,
+        lock_at: u32,
+        backoff_ms: fn(u32) -> i64,
+    ) -> anyhow::Result<AttemptGate> {
+        let username = username.to_owned();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let row: Option<(String, u32, Option<i64>)> = tx
+                .query_row(
+                    "SELECT password_hash, failures, not_before_ms FROM users WHERE username = ?1",
+                    [&username],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let gate = match row {
+                None => AttemptGate::UnknownUser,
+                Some((_, failures, _)) if failures >= lock_at => AttemptGate::Locked,
+                Some((_, _, Some(until_ms))) if until_ms > now_ms => AttemptGate::BackingOff { until_ms },
+                Some((password_hash, failures, _)) => {
+                    let failures = failures + 1;
+                    let delay = backoff_ms(failures);
+                    tx.execute(
+                        "UPDATE users SET failures = ?2, not_before_ms = ?3 WHERE username = ?1",
+                        params![username, failures, (delay > 0).then_some(now_ms + delay)],
+                    )?;
+                    AttemptGate::Proceed { password_hash }
+                }
+            };
+            tx.commit()?;
+            Ok(gate)
+        })
+        .await
+    }
+
+    /// After a right password: the failure count and back-off start over.
+    pub async fn reset_failures(&self, username: &str) -> anyhow::Result<()> {
+        let username = username.to_owned();
+        self.run(move |c| {
+            c.execute("UPDATE users SET failures = 0, not_before_ms = NULL WHERE username = ?1", [username])
+                .map(drop)
+        })
+        .await
+    }
+
+    /// The consecutive failure count.
+    #[cfg(test)]
+    pub async fn failures(&self, username: &str) -> anyhow::Result<Option<u32>> {
+        let username = username.to_owned();
+        self.run(move |c| {
+            c.query_row("SELECT failures FROM users WHERE username = ?1", [username], |r| r.get(0))
+                .optional()
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_backoff(_: u32) -> i64 {
+        0
+    }
+
+    fn one_second_from_the_second(failures: u32) -> i64 {
+        if failures >= 2 { 1000 } else { 0 }
+    }
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.sqlite3")).await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_user_is_added_once() {
+        let (_dir, store) = store().await;
+        assert!(store.insert_user("alice", "h1".into()).await.unwrap());
+        assert!(!store.insert_user("alice", "h2".into()).await.unwrap(), "the name is taken");
+        assert!(store.user_exists("alice").await.unwrap());
+        assert!(!store.user_exists("bob").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn every_attempt_counts_until_reset_and_the_lock_stops_checking() {
+        let (_dir, store) = store().await;
+        store.insert_user("alice", "h".into()).await.unwrap();
+        for _ in 0..3 {
+            let gate = store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap();
+            assert_eq!(gate, AttemptGate::Proceed { password_hash: "h".into() });
+        }
+        assert_eq!(store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap(), AttemptGate::Locked);
+        assert_eq!(store.failures("alice").await.unwrap(), Some(3), "a refused attempt is not counted");
+        store.reset_failures("alice").await.unwrap();
+        assert_eq!(store.failures("alice").await.unwrap(), Some(0));
+    }
+
+    #[tokio::test]
+    async fn backing_off_refuses_attempts_until_the_not_before_time() {
+        let (_dir, store) = store().await;
+        store.insert_user("alice", "h".into()).await.unwrap();
+        store.begin_attempt("alice", 0, 100, one_second_from_the_second).await.unwrap();
+        store.begin_attempt("alice", 0, 100, one_second_from_the_second).await.unwrap();
+        let refused = store.begin_attempt("alice", 999, 100, one_second_from_the_second).await.unwrap();
+        assert_eq!(refused, AttemptGate::BackingOff { until_ms: 1000 });
+        let allowed = store.begin_attempt("alice", 1000, 100, one_second_from_the_second).await.unwrap();
+        assert!(matches!(allowed, AttemptGate::Proceed { .. }));
+    }
+
+    #[tokio::test]
+    async fn unknown_users_are_reported_as_such_and_nothing_is_written() {
+        let (_dir, store) = store().await;
+        assert_eq!(store.begin_attempt("mallory", 0, 100, no_backoff).await.unwrap(), AttemptGate::UnknownUser);
+        assert!(!store.user_exists("mallory").await.unwrap());
+    }
+}
