@@ -1,1 +1,138 @@
-fn main() {}
+//! `moderno-device`: the SDK component on the command line, for QA, automation and the
+//! two-terminal demo. See `docs/device.md`.
+
+mod approve;
+mod choice;
+mod login;
+mod output;
+mod prompt;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use moderno_ambient::{Clock, Entropy};
+use moderno_device::{
+    Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore,
+};
+use serde_json::json;
+
+use crate::output::Output;
+
+#[derive(Debug, Parser)]
+#[command(name = "moderno-device", version, about = "The Moderno desktop SDK component, on the command line")]
+struct Cli {
+    /// Which device identity to use; each profile is its own device (its own keyring entry).
+    #[arg(long, global = true, env = "MODERNO_PROFILE", default_value = "default")]
+    profile: String,
+    /// Where the device key lives. `memory` keeps nothing after the command ends (tests only).
+    #[arg(long, global = true, value_enum, default_value_t = StoreKind::Keyring)]
+    store: StoreKind,
+    /// The customer server (Moderno backend).
+    #[arg(long, global = true, env = "MODERNO_SERVER", default_value = "http://127.0.0.1:7002")]
+    server: String,
+    /// Trust only server payloads naming this SDK device API (e.g. http://127.0.0.1:7001/pingid/v1/device).
+    #[arg(long, global = true, env = "MODERNO_DEVICE_API")]
+    device_api: Option<String>,
+    /// Say the device is rooted (QA: exercises the servers' rooted-device rules).
+    #[arg(long, global = true, hide = true)]
+    rooted: bool,
+    /// One JSON object per step on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StoreKind {
+    Keyring,
+    Memory,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in (first factor, then pairing, push, passcode or device selection as the server asks).
+    Login(login::LoginArgs),
+    /// Answer push requests sent to this device.
+    Approve(approve::ApproveArgs),
+    /// Print the current offline passcode.
+    Otp,
+    /// This device's state and the user's devices.
+    Status,
+    /// Unpair this device and forget its key.
+    Unpair,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let out = Output { json: cli.json };
+    match run(cli, &out).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            out.error(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
+    let store: Arc<dyn KeyStore> = match cli.store {
+        StoreKind::Keyring => Arc::new(KeyringStore::new()),
+        StoreKind::Memory => Arc::new(MemoryKeyStore::new()),
+    };
+    let options = DeviceOptions {
+        device_api_url: cli.device_api.clone(),
+        description: DeviceDescription { rooted: cli.rooted, ..DeviceDescription::of_this_computer() },
+        ..DeviceOptions::default()
+    };
+    let device = Device::open_with(&cli.profile, store, Clock::system(), Entropy::from_os(), options).await?;
+    match cli.command {
+        Command::Login(args) => {
+            let client = device.moderno_client(&cli.server)?;
+            login::run(&device, &client, out, args).await
+        }
+        Command::Approve(args) => approve::run(&device, out, &args).await,
+        Command::Otp => otp(&device, out),
+        Command::Status => status(&device, out).await,
+        Command::Unpair => {
+            device.unpair().await?;
+            out.step("unpaired", format!("profile {} unpaired; its key is forgotten", device.profile()), json!({}));
+            Ok(true)
+        }
+    }
+}
+
+fn otp(device: &Device, out: &Output) -> Result<bool, DeviceError> {
+    let code = device.offline_otp().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
+    out.step("otp", format!("offline passcode: {code}"), json!({"otp": code}));
+    Ok(true)
+}
+
+async fn status(device: &Device, out: &Output) -> Result<bool, DeviceError> {
+    let identity = device.identity();
+    let state = device.state().await?;
+    out.step(
+        "status",
+        format!("profile {} is {}'s device {} ({:?}), fingerprint {}", device.profile(), state.username, state.device.id, state.device.device_role, identity.fingerprint()),
+        json!({"profile": device.profile(), "user": state.username, "device": state.device, "fingerprint": identity.fingerprint()}),
+    );
+    for d in &state.user_devices {
+        let this = if d.id == state.device.id { " (this device)" } else { "" };
+        let nickname = if d.device_nickname.is_empty() { String::new() } else { format!(" \"{}\"", d.device_nickname) };
+        out.step(
+            "user_device",
+            format!("  {}{nickname} {:?} {:?} id {} since {}{this}", d.device_name, d.device_type, d.device_role, d.id, d.enrollment_time),
+            serde_json::to_value(d).unwrap_or_default(),
+        );
+    }
+    Ok(true)
+}

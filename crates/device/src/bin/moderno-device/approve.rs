@@ -1,0 +1,99 @@
+//! `moderno-device approve`: long-polls pushes addressed to this device and answers them.
+
+use std::time::{Duration, Instant};
+
+use moderno_device::{Device, DeviceError, MAX_WAIT_SECONDS};
+use moderno_wire::device_api::{PushAction, PushRequest};
+use serde_json::json;
+
+use crate::output::Output;
+use crate::prompt::ask;
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// Answer every push this way; asked per push when absent.
+    #[arg(long, value_parser = parse_action)]
+    pub action: Option<PushAction>,
+    /// Stop after answering one push.
+    #[arg(long)]
+    pub once: bool,
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long = "for", value_name = "SECONDS")]
+    pub for_seconds: Option<u64>,
+}
+
+fn parse_action(text: &str) -> Result<PushAction, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "approve" | "a" | "y" | "yes" => Ok(PushAction::Approve),
+        "deny" | "d" | "n" | "no" => Ok(PushAction::Deny),
+        "block" | "b" => Ok(PushAction::Block),
+        other => Err(format!("{other:?} is not an action: use approve, deny or block")),
+    }
+}
+
+/// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
+pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
+    let deadline = args.for_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let username = device.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
+    out.step("listening", format!("waiting for push requests for {username} (Ctrl-C to stop)"), json!({"user": username}));
+    loop {
+        let left = deadline.map_or(Duration::from_secs(MAX_WAIT_SECONDS), |d| d.saturating_duration_since(Instant::now()));
+        if left.is_zero() {
+            out.step("stopped", "time is up", json!({}));
+            return Ok(true);
+        }
+        let pushes = match device.pending_pushes(left.min(Duration::from_secs(MAX_WAIT_SECONDS))).await {
+            Ok(pushes) => pushes,
+            Err(e @ DeviceError::ServerUnreachable { .. }) => {
+                out.error(&e);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for push in pushes {
+            show_push(out, &push);
+            let action = match args.action {
+                Some(action) => action,
+                None => parse_action(&ask(out, "approve, deny or block?", "--action").await?).map_err(DeviceError::InvalidInput)?,
+            };
+            device.answer_push(&push.authentication_id, action).await?;
+            out.step(
+                "answered",
+                format!("answered {action:?}"),
+                json!({"authenticationId": push.authentication_id, "action": action}),
+            );
+            if args.once {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+fn show_push(out: &Output, push: &PushRequest) {
+    let mut lines = vec![format!("push for {}: {} - {}", push.username, push.title, push.body)];
+    if let Some(d) = &push.requesting_device {
+        lines.push(format!("  new device: {} ({:?}, {})", d.device_name, d.device_type, d.os_version));
+    }
+    if let Some(ip) = &push.ip_address {
+        lines.push(format!("  from {ip}"));
+    }
+    if let Some(context) = &push.client_context {
+        lines.push(format!("  context: {context}"));
+    }
+    lines.push(format!("  expires {}", push.expires_at));
+    out.step("push", lines.join("\n"), serde_json::to_value(push).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_read_by_name_or_initial() {
+        assert_eq!(parse_action("approve"), Ok(PushAction::Approve));
+        assert_eq!(parse_action("D"), Ok(PushAction::Deny));
+        assert_eq!(parse_action("block"), Ok(PushAction::Block));
+        assert!(parse_action("maybe").is_err());
+    }
+}
