@@ -1,0 +1,193 @@
+//! The Moderno protocol and the web page refuse bad input plainly, over real loopback HTTP, and
+//! nothing changes because of it. The SDK server here is a closed port: none of these requests
+//! gets past the first factor, except the one proving what an unreachable SDK server looks like.
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_customer_server::{app, CustomerConfig, CustomerState, PasswordCost, DEMO_PASSWORD};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+struct Server {
+    url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sdk_url = format!("http://{}/pingid/v1", closed.local_addr().unwrap());
+    drop(closed);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = CustomerConfig::demo(sdk_url, dir.path().join("customer.sqlite3"), url.clone());
+    config.argon2 = PasswordCost::TestOnlyCheap;
+    let state = CustomerState::open(config, Clock::system(), Entropy::seeded(3)).await.unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    Server { url, http, _dir: dir }
+}
+
+impl Server {
+    async fn raw(&self, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(format!("{}/pingidsdk", self.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
+    async fn call(&self, request: Value) -> Value {
+        let (status, body) = self.raw(request.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "the protocol answers 200: {body}");
+        body
+    }
+}
+
+fn description(body: &Value) -> &str {
+    body["description"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn malformed_json_answers_400_with_status_1020() {
+    let server = server().await;
+    let (status, body) = server.raw("{\"operation\": \"auth_user\", ").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["status"], 1020);
+    assert!(description(&body).contains("not valid JSON"), "{body}");
+    let (status, body) = server.raw("[1, 2, 3]").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["status"], 1020);
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_answers_413_with_status_1020() {
+    let server = server().await;
+    let big = json!({"operation": "auth_user", "user": "alice", "password": "x".repeat(70 * 1024)});
+    let (status, body) = server.raw(big.to_string()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["status"], 1020);
+    assert!(description(&body).contains("64 KiB"), "{body}");
+}
+
+#[tokio::test]
+async fn an_unknown_operation_answers_1020_naming_it() {
+    let server = server().await;
+    let body = server.call(json!({"operation": "transfer", "user": "alice"})).await;
+    assert_eq!(body["status"], 1020);
+    assert!(description(&body).contains("unknown operation `transfer`"), "{body}");
+    let body = server.call(json!({"operation": ""})).await;
+    assert!(description(&body).contains("`operation` is required"), "{body}");
+}
+
+#[tokio::test]
+async fn a_missing_field_answers_1020_naming_the_field() {
+    let server = server().await;
+    let cases = [
+        (json!({"operation": "auth_user", "password": DEMO_PASSWORD}), "`user`"),
+        (json!({"operation": "auth_user", "user": "alice"}), "`password`"),
+        (json!({"operation": "auth_status"}), "`sessionId`"),
+        (json!({"operation": "auth_offline_user", "sessionId": "s"}), "`otp`"),
+        (json!({"operation": "select_device", "sessionId": "s"}), "`deviceId`"),
+        (json!({"operation": "retry"}), "`sessionId`"),
+        (json!({"operation": "cancel"}), "`sessionId`"),
+    ];
+    for (request, field) in cases {
+        let body = server.call(request.clone()).await;
+        assert_eq!(body["status"], 1020, "{request} -> {body}");
+        assert!(description(&body).contains(field), "{request} should name {field}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_session_answers_1033() {
+    let server = server().await;
+    for operation in ["auth_status", "retry", "cancel"] {
+        let body = server.call(json!({"operation": operation, "sessionId": "no-such-session"})).await;
+        assert_eq!(body["status"], 1033, "{operation}: {body}");
+    }
+    let body = server.call(json!({"operation": "auth_offline_user", "sessionId": "nope", "otp": "123456"})).await;
+    assert_eq!(body["status"], 1033, "{body}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_1010() {
+    let server = server().await;
+    let wrong = server.call(json!({"operation": "auth_user", "user": "alice", "password": "not-her-password"})).await;
+    let unknown = server.call(json!({"operation": "auth_user", "user": "zed", "password": "not-her-password"})).await;
+    assert_eq!(wrong["status"], 1010);
+    assert_eq!(wrong, unknown, "the same answer, word for word");
+    assert_eq!(description(&wrong), "wrong username or password");
+}
+
+#[tokio::test]
+async fn the_third_wrong_password_makes_the_account_wait_with_1032() {
+    let server = server().await;
+    for _ in 0..3 {
+        let body = server.call(json!({"operation": "auth_user", "user": "bob", "password": "wrong-password"})).await;
+        assert_eq!(body["status"], 1010);
+    }
+    let body = server.call(json!({"operation": "auth_user", "user": "bob", "password": DEMO_PASSWORD})).await;
+    assert_eq!(body["status"], 1032, "{body}");
+    assert!(description(&body).contains("try again in 3 s"), "{body}");
+}
+
+#[tokio::test]
+async fn bad_requests_do_not_count_as_failed_logins() {
+    let server = server().await;
+    for _ in 0..5 {
+        server.raw("{not json").await;
+        server.call(json!({"operation": "auth_user", "user": "carol"})).await;
+        server.call(json!({"operation": "auth_status", "user": "carol"})).await;
+    }
+    for _ in 0..2 {
+        let body = server.call(json!({"operation": "auth_user", "user": "carol", "password": "wrong-password"})).await;
+        assert_eq!(body["status"], 1010, "no back-off yet: {body}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_sdk_server_answers_1000_after_the_first_factor() {
+    let server = server().await;
+    let body = server.call(json!({"operation": "auth_user", "user": "dave", "password": DEMO_PASSWORD})).await;
+    assert_eq!(body["status"], 1000);
+    assert_eq!(description(&body), "the PingID SDK server could not be reached");
+    assert!(body.get("sessionToken").is_none(), "no login without the second factor: {body}");
+}
+
+#[tokio::test]
+async fn the_web_page_serves_a_login_form_and_refuses_wrong_credentials_with_401() {
+    let server = server().await;
+    let page = server.http.get(&server.url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form method=\"post\" action=\"/pairing-key\">"), "{html}");
+
+    let post = |form: &'static [(&'static str, &'static str)]| {
+        server.http.post(format!("{}/pairing-key", server.url)).form(form).send()
+    };
+    let wrong = post(&[("username", "alice"), ("password", "<b>wrong</b>")]).await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains("Wrong username or password."));
+    assert!(!html.contains("<b>wrong</b>"), "nothing typed is echoed unescaped");
+
+    let empty = post(&[("username", "alice")]).await.unwrap();
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    let unreachable = post(&[("username", "alice"), ("password", DEMO_PASSWORD)]).await.unwrap();
+    assert_eq!(unreachable.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let server = server().await;
+    let health = server.http.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(health.text().await.unwrap(), "ok");
+}
