@@ -1,1 +1,52 @@
-//! placeholder
+//! An emulated PingID SDK server.
+//!
+//! Two faces on one listener:
+//! - the Ping API a customer server calls, under `/pingid/v1/accounts/{acct}` and signed with
+//!   PINGID-HMAC both ways (users, registration tokens, authentications, pairing keys, and the
+//!   administrator's settings that Ping keeps in its portal);
+//! - the device API the SDK component calls directly, under `/pingid/v1/device`, signed with the
+//!   device key (completing pairing, push long-polling and answers).
+//!
+//! State lives in one SQLite file; time and randomness are injected ([`moderno_ambient`]).
+//! The behaviour follows `docs/design.md`; every route is listed in `docs/api/pingid-sdk-server.md`
+//! and `docs/api/device-api.md`.
+
+mod body;
+pub mod cli;
+mod config;
+mod db;
+mod device_api;
+mod envelope;
+mod error;
+mod mobile_payload;
+mod push;
+mod routes;
+mod scope;
+mod secrets;
+mod signing;
+mod state;
+mod store;
+mod timestamps;
+
+use axum::extract::DefaultBodyLimit;
+use axum::{middleware, Router};
+use tower_http::trace::TraceLayer;
+
+pub use config::{
+    SdkConfig, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID, MAX_BODY_BYTES,
+};
+pub use error::ApiError;
+pub use state::SdkState;
+
+/// The whole service: the Ping API and the device API, with Ping's error bodies, 64 KiB bodies
+/// and signed responses everywhere.
+pub fn app(state: SdkState) -> Router {
+    Router::new()
+        .merge(routes::ping_api(state.clone()))
+        .merge(device_api::router())
+        .fallback(|| async { ApiError::for_status(axum::http::StatusCode::NOT_FOUND) })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), envelope::finish_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

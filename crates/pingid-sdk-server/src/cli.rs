@@ -1,0 +1,97 @@
+//! The `pingid-sdk-server` binary: configuration from flags or environment, logging, serving.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono::Duration;
+use clap::Parser;
+use moderno_ambient::{Clock, Entropy};
+
+use crate::config::{SdkConfig, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID};
+
+/// An emulated PingID SDK server (Ping API and device API). Defaults are the demo account.
+#[derive(Debug, Parser)]
+#[command(name = "pingid-sdk-server", version)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "PINGID_LISTEN", default_value = "127.0.0.1:7001")]
+    pub listen: SocketAddr,
+    /// The SQLite file holding the server's state.
+    #[arg(long, env = "PINGID_DB", default_value = "pingid-sdk.sqlite3")]
+    pub db: PathBuf,
+    /// How clients reach this server (server payloads point devices here); default http://<listen>.
+    #[arg(long, env = "PINGID_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    #[arg(long, env = "PINGID_ACCOUNT_ID", default_value = DEMO_ACCOUNT_ID)]
+    pub account_id: String,
+    /// The account token (prefer the environment variable).
+    #[arg(long, env = "PINGID_ACCOUNT_TOKEN", default_value = DEMO_ACCOUNT_TOKEN, hide_env_values = true, hide_default_value = true)]
+    pub account_token: String,
+    /// The API key, standard base64 (prefer the environment variable).
+    #[arg(long, env = "PINGID_API_KEY", default_value = DEMO_API_KEY_B64, hide_env_values = true, hide_default_value = true)]
+    pub api_key: String,
+    /// Application ids, comma separated.
+    #[arg(long = "application-ids", env = "PINGID_APPLICATION_IDS", value_delimiter = ',', default_value = DEMO_APPLICATION_ID)]
+    pub application_ids: Vec<String>,
+    #[arg(long, env = "PINGID_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
+    pub push_timeout_seconds: u32,
+    #[arg(long, env = "PINGID_ONLINE_WINDOW_SECONDS", default_value_t = 60)]
+    pub online_window_seconds: u32,
+    #[arg(long, env = "PINGID_PAIRING_KEY_LIFETIME_MINUTES", default_value_t = 10)]
+    pub pairing_key_lifetime_minutes: u32,
+    #[arg(long, env = "PINGID_REGISTRATION_TOKEN_LIFETIME_MINUTES", default_value_t = 10)]
+    pub registration_token_lifetime_minutes: u32,
+}
+
+impl Args {
+    /// The configuration; the secrets seed comes only from `PINGID_SECRETS_SEED` (64 hex
+    /// characters), never a flag, so it does not show in process listings.
+    pub fn into_config(self) -> anyhow::Result<SdkConfig> {
+        let secrets_seed = match std::env::var("PINGID_SECRETS_SEED") {
+            Ok(text) => Some(
+                hex::decode(text.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .context("PINGID_SECRETS_SEED must be 64 hex characters")?,
+            ),
+            Err(_) => None,
+        };
+        let public_url = self.public_url.unwrap_or_else(|| format!("http://{}", self.listen));
+        Ok(SdkConfig {
+            account_id: self.account_id,
+            account_token: self.account_token,
+            api_key_b64: self.api_key,
+            application_ids: self.application_ids,
+            db_path: self.db,
+            public_url,
+            push_timeout: Duration::seconds(self.push_timeout_seconds.into()),
+            online_window: Duration::seconds(self.online_window_seconds.into()),
+            pairing_key_lifetime: Duration::minutes(self.pairing_key_lifetime_minutes.into()),
+            registration_token_lifetime: Duration::minutes(self.registration_token_lifetime_minutes.into()),
+            secrets_seed,
+        })
+    }
+}
+
+/// Parses the command line, then serves until Ctrl-C.
+pub async fn run() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info")),
+        )
+        .init();
+    let args = Args::parse();
+    let listen = args.listen;
+    let config = args.into_config()?;
+    let state = crate::SdkState::open(config, Clock::system(), Entropy::from_os())?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, "PingID SDK server listening");
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

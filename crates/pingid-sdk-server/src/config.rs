@@ -1,0 +1,79 @@
+//! The server's configuration: one account, its credentials, its applications, and the lifetimes
+//! the emulator chose where Ping publishes none (see `docs/api/pingid-sdk-server.md`).
+
+use std::path::PathBuf;
+
+use chrono::Duration;
+
+/// The demo account (README): fine for a laptop demo, never for production.
+pub const DEMO_ACCOUNT_ID: &str = "00000000-1111-2222-3333-444444444444";
+pub const DEMO_APPLICATION_ID: &str = "moderno-app";
+pub const DEMO_ACCOUNT_TOKEN: &str = "moderno-demo-token";
+/// base64 of `moderno-demo-api-key-not-for-production`.
+pub const DEMO_API_KEY_B64: &str = "bW9kZXJuby1kZW1vLWFwaS1rZXktbm90LWZvci1wcm9kdWN0aW9u";
+
+/// Bodies larger than this are refused with 413 `PAYLOAD_TOO_LARGE`.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct SdkConfig {
+    pub account_id: String,
+    pub account_token: String,
+    pub api_key_b64: String,
+    pub application_ids: Vec<String>,
+    pub db_path: PathBuf,
+    /// How clients reach this server, e.g. `http://127.0.0.1:7001`. Server payloads point devices
+    /// at `public_url + "/pingid/v1/device"`.
+    pub public_url: String,
+    /// How long a push waits for its answer.
+    pub push_timeout: Duration,
+    /// A device that polled for pushes within this window counts as online.
+    pub online_window: Duration,
+    pub pairing_key_lifetime: Duration,
+    pub registration_token_lifetime: Duration,
+    /// Derives the payload signing key, the pepper for stored secrets and the OTP master key.
+    /// `None`: random at first start, then kept in the database so restarts keep them.
+    pub secrets_seed: Option<[u8; 32]>,
+}
+
+impl SdkConfig {
+    /// The demo account with the documented defaults.
+    pub fn demo(db_path: impl Into<PathBuf>, public_url: impl Into<String>) -> Self {
+        Self {
+            account_id: DEMO_ACCOUNT_ID.into(),
+            account_token: DEMO_ACCOUNT_TOKEN.into(),
+            api_key_b64: DEMO_API_KEY_B64.into(),
+            application_ids: vec![DEMO_APPLICATION_ID.into()],
+            db_path: db_path.into(),
+            public_url: public_url.into(),
+            push_timeout: Duration::seconds(40),
+            online_window: Duration::seconds(60),
+            pairing_key_lifetime: Duration::minutes(10),
+            registration_token_lifetime: Duration::minutes(10),
+            secrets_seed: None,
+        }
+    }
+
+    /// Where devices reach the device API.
+    pub fn device_api_url(&self) -> String {
+        format!("{}{}", self.public_url.trim_end_matches('/'), moderno_wire::device_api::DEVICE_API_PREFIX)
+    }
+}
+
+impl std::fmt::Debug for SdkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SdkConfig")
+            .field("account_id", &self.account_id)
+            .field("account_token", &"<redacted>")
+            .field("api_key_b64", &"<redacted>")
+            .field("application_ids", &self.application_ids)
+            .field("db_path", &self.db_path)
+            .field("public_url", &self.public_url)
+            .field("push_timeout", &self.push_timeout)
+            .field("online_window", &self.online_window)
+            .field("pairing_key_lifetime", &self.pairing_key_lifetime)
+            .field("registration_token_lifetime", &self.registration_token_lifetime)
+            .field("secrets_seed", &self.secrets_seed.map(|_| "<redacted>"))
+            .finish()
+    }
+}

@@ -1,0 +1,82 @@
+//! The SQLite file: WAL, `synchronous=FULL` (a redeemed secret stays redeemed after a power cut),
+//! one connection behind a mutex, used only from the blocking pool.
+//!
+//! [`Db::write`] runs a closure in one `BEGIN IMMEDIATE` transaction and commits only when it
+//! returns `Ok`, so each check-and-act is atomic and an error leaves nothing behind. The one
+//! exception is a refusal marked `ApiError::committing` (the record of a failed pairing-key guess).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::Context as _;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::{ApiError, ApiResult};
+
+const SCHEMA: &str = include_str!("schema.sql");
+
+#[derive(Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+impl Db {
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA).context("creating the schema")?;
+        Ok(Self(Arc::new(Mutex::new(conn))))
+    }
+
+    /// Runs `f` on the connection, synchronously. For start-up only.
+    pub fn blocking<T>(&self, f: impl FnOnce(&mut Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    }
+
+    /// Reads on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let conn = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction on the blocking pool, committed only when `f` returns `Ok`
+    /// (or a refusal marked as committing).
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        let conn = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            match f(&tx) {
+                Ok(value) => {
+                    tx.commit()?;
+                    Ok(value)
+                }
+                Err(refusal) if refusal.commit => {
+                    tx.commit()?;
+                    Err(refusal)
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}

@@ -1,0 +1,128 @@
+//! Pushes: the device long-polls for the authentications it should approve, and answers them.
+
+use std::time::Duration as WaitTime;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
+use moderno_wire::sdk::{
+    Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationStatus as Status,
+    DetailCode,
+};
+
+use super::DeviceCall;
+use crate::error::{ApiError, ApiResult};
+use crate::state::SdkState;
+use crate::store::authentications::{self as auths, AuthRow};
+use crate::store::{devices, fingerprints, users};
+use crate::timestamps::rfc3339;
+
+/// The longest a poll may wait.
+pub const MAX_WAIT_SECONDS: u64 = 25;
+
+fn wait_seconds(query: &str) -> ApiResult<u64> {
+    let value = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(name, _)| *name == "waitSeconds")
+        .map(|(_, value)| value);
+    match value {
+        None => Ok(0),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= MAX_WAIT_SECONDS)
+            .ok_or_else(|| ApiError::invalid_value("waitSeconds", "waitSeconds is a whole number from 0 to 25")),
+    }
+}
+
+fn push_request(row: &AuthRow) -> PushRequest {
+    let requester = row.requester.as_ref();
+    PushRequest {
+        authentication_id: row.id.clone(),
+        username: row.username.clone(),
+        title: row.push_title.clone().unwrap_or_else(|| "Sign-in request".to_string()),
+        body: row.push_body.clone().unwrap_or_else(|| match requester {
+            Some(r) => format!("{} is signing in on {}", row.username, r.name),
+            None => format!("{} is signing in", row.username),
+        }),
+        client_context: row.client_context.clone(),
+        ip_address: row.ip_address.clone(),
+        requesting_device: requester.map(|r| RequestingDevice {
+            device_name: r.name.clone(),
+            device_type: r.device_type,
+            os_version: r.os_version.clone(),
+        }),
+        expires_at: rfc3339(row.push_expires.unwrap_or(row.created)),
+    }
+}
+
+/// `GET /pushes?waitSeconds=N`: marks the device online and answers its pending pushes, waiting
+/// up to N seconds (real time) for one to arrive.
+#[tracing::instrument(name = "poll_pushes", skip_all, fields(fingerprint = %call.fingerprint()))]
+pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<Json<Vec<PushRequest>>> {
+    let device = call.verify_paired(&state).await?;
+    let wait = wait_seconds(call.query())?;
+    let deadline = tokio::time::Instant::now() + WaitTime::from_secs(wait);
+    let wake = state.pushes.handle(&device.id);
+    loop {
+        let notified = wake.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let (id, now_ms) = (device.id.clone(), state.now_ms());
+        let pending = state
+            .db
+            .write(move |tx| {
+                devices::set_last_seen(tx, &id, now_ms)?;
+                Ok(auths::pending_pushes(tx, &id, now_ms)?)
+            })
+            .await?;
+        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(pending.iter().map(push_request).collect()));
+        }
+        // Woken by a new push, or the deadline: either way read the queue once more.
+        let _ = tokio::time::timeout_at(deadline, notified).await;
+    }
+}
+
+/// `POST /pushes/{authenticationId}`: the approving device's answer.
+#[tracing::instrument(name = "answer_push", skip_all, fields(fingerprint = %call.fingerprint(), authentication = %authentication_id, action))]
+pub async fn answer(
+    State(state): State<SdkState>,
+    Path(authentication_id): Path<String>,
+    call: DeviceCall,
+) -> ApiResult<Json<Authentication>> {
+    let device = call.verify_paired(&state).await?;
+    let answer: PushAnswer = call.json()?;
+    tracing::Span::current().record("action", tracing::field::debug(answer.action));
+    let now_ms = state.now_ms();
+    let auth = state
+        .db
+        .write(move |tx| {
+            let mut row = auths::get(tx, &authentication_id)?
+                .filter(|a| a.approving_device_id.as_deref() == Some(device.id.as_str()) && now_ms < a.session_expires)
+                .ok_or_else(|| ApiError::not_found("authentication"))?;
+            row.settle(now_ms);
+            if row.status != Status::InProgress {
+                return Err(ApiError::refused(DetailCode::InvalidState, "the push is no longer waiting for an answer"));
+            }
+            match answer.action {
+                PushAction::Approve => {
+                    row.decide(Status::Approved, None, Level::Push, now_ms);
+                    users::set_last_login(tx, &row.username, now_ms)?;
+                }
+                PushAction::Deny => row.decide(Status::Rejected, Some(Reason::DeniedByUser), Level::None, now_ms),
+                PushAction::Block => {
+                    row.decide(Status::Rejected, Some(Reason::BlockedByUser), Level::None, now_ms);
+                    if let Some(fp) = row.requesting_fingerprint() {
+                        fingerprints::block(tx, &row.username, &row.application_id, fp, now_ms)?;
+                    }
+                }
+            }
+            auths::update(tx, &row)?;
+            Ok(row.to_wire(None))
+        })
+        .await?;
+    tracing::info!(status = ?auth.status, "push answered");
+    Ok(Json(auth))
+}

@@ -1,0 +1,33 @@
+//! Emulator extension (Ping's admin portal): an application's settings.
+
+use axum::extract::State;
+use axum::Json;
+use moderno_wire::sdk::ApplicationSettings;
+
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::scope::AdminApplication;
+use crate::state::SdkState;
+use crate::store::settings;
+
+pub async fn get(AdminApplication(app): AdminApplication) -> Json<ApplicationSettings> {
+    Json(app.settings)
+}
+
+#[tracing::instrument(name = "update_settings", skip_all, fields(application = %app.id))]
+pub async fn update(
+    State(state): State<SdkState>,
+    AdminApplication(app): AdminApplication,
+    JsonBody(body): JsonBody<ApplicationSettings>,
+) -> ApiResult<Json<ApplicationSettings>> {
+    if !(1..=15).contains(&body.max_devices_per_user) {
+        return Err(ApiError::invalid_value("maxDevicesPerUser", "maxDevicesPerUser is 1 to 15"));
+    }
+    if !(1..=30).contains(&body.otp_lifetime_minutes) {
+        return Err(ApiError::invalid_value("otpLifetimeMinutes", "otpLifetimeMinutes is 1 to 30"));
+    }
+    let stored = body.clone();
+    state.db.write(move |tx| Ok(settings::put(tx, &app.id, &stored)?)).await?;
+    tracing::info!(settings = ?body, "application settings changed");
+    Ok(Json(body))
+}

@@ -1,0 +1,82 @@
+//! The server's own secrets, all derived from one 32-byte seed: the key that signs server
+//! payloads, the pepper that hashes stored secrets, and the master key for devices' TOTP secrets.
+//!
+//! The seed comes from configuration, or is drawn at first start and kept in the database (so a
+//! restart keeps paired devices' OTP secrets valid). Production deployments should pass it in.
+
+use data_encoding::BASE32_NOPAD;
+use hmac::{Hmac, Mac};
+use moderno_ambient::Entropy;
+use moderno_crypto::device_key::DeviceKey;
+use moderno_crypto::secret_hash::Pepper;
+use rusqlite::{Connection, OptionalExtension as _};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+const SEED_KEY: &str = "secrets_seed";
+
+pub struct ServerSecrets {
+    pub payload_key: DeviceKey,
+    pub pepper: Pepper,
+    otp_master: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for ServerSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerSecrets(<redacted>)")
+    }
+}
+
+fn derive(seed: &[u8; 32], label: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(seed)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    mac.update(label.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+impl ServerSecrets {
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        Self {
+            payload_key: DeviceKey::from_seed(&derive(seed, "moderno/sdk-server/payload-key/v1")),
+            pepper: Pepper::new(derive(seed, "moderno/sdk-server/pepper/v1").to_vec()),
+            otp_master: Zeroizing::new(derive(seed, "moderno/sdk-server/otp-master/v1")),
+        }
+    }
+
+    /// The configured seed, else the one kept in the database, else a new one (then kept).
+    pub fn load(conn: &Connection, configured: Option<[u8; 32]>, entropy: &Entropy) -> anyhow::Result<Self> {
+        if let Some(seed) = configured {
+            return Ok(Self::from_seed(&seed));
+        }
+        let stored: Option<Vec<u8>> = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0))
+            .optional()?;
+        let seed: Zeroizing<[u8; 32]> = match stored.map(Zeroizing::new) {
+            Some(bytes) => Zeroizing::new(
+                bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("the stored secrets seed is not 32 bytes"))?,
+            ),
+            None => {
+                let seed = Zeroizing::new(entropy.bytes::<32>());
+                conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (SEED_KEY, seed.to_vec()))?;
+                seed
+            }
+        };
+        Ok(Self::from_seed(&seed))
+    }
+
+    /// A device's TOTP secret: HMAC-SHA256(otp master key, device id), first 20 bytes (160 bits).
+    pub fn totp_secret(&self, device_id: &str) -> [u8; 20] {
+        let full = Zeroizing::new(derive(&self.otp_master, device_id));
+        let mut out = [0u8; 20];
+        out.copy_from_slice(&full[..20]);
+        out
+    }
+
+    /// The same secret as the device receives it: base32 without padding.
+    pub fn totp_secret_base32(&self, device_id: &str) -> String {
+        BASE32_NOPAD.encode(&self.totp_secret(device_id))
+    }
+}

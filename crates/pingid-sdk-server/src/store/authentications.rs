@@ -1,0 +1,201 @@
+//! Authentications: who asks (the requesting device), who approves, and where it stands.
+//! An IN_PROGRESS push past its lifetime is settled to TIMEOUT whenever it is read.
+
+use moderno_wire::sdk::{
+    Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, Device, DeviceType,
+};
+use rusqlite::{Connection, OptionalExtension as _, Row};
+
+use super::Text;
+use crate::timestamps::rfc3339;
+
+/// Offline OTP tries per authentication.
+pub const OTP_ATTEMPTS: u32 = 3;
+
+/// The device the user logs in on, from its mobile payload.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub fingerprint: String,
+    pub name: String,
+    pub device_type: DeviceType,
+    pub os_version: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthRow {
+    pub id: String,
+    pub username: String,
+    pub application_id: String,
+    pub requester: Option<Requester>,
+    pub approving_device_id: Option<String>,
+    pub status: AuthenticationStatus,
+    pub reason: Option<AuthenticationReason>,
+    pub level: AuthenticationLevel,
+    pub otp_failures: u32,
+    /// Any of the user's devices may give the OTP (after SELECT_DEVICE or a push timeout).
+    pub otp_any_device: bool,
+    pub push_title: Option<String>,
+    pub push_body: Option<String>,
+    pub client_context: Option<String>,
+    pub ip_address: Option<String>,
+    pub created: i64,
+    pub push_expires: Option<i64>,
+    pub session_expires: i64,
+    pub decided_at: Option<i64>,
+}
+
+impl AuthRow {
+    /// Turns an unanswered push past its lifetime into TIMEOUT. True when it changed.
+    pub fn settle(&mut self, now_ms: i64) -> bool {
+        let timed_out = self.status == AuthenticationStatus::InProgress
+            && self.push_expires.is_some_and(|expires| now_ms >= expires);
+        if timed_out {
+            self.status = AuthenticationStatus::Timeout;
+            self.otp_any_device = true;
+        }
+        timed_out
+    }
+
+    pub fn decide(&mut self, status: AuthenticationStatus, reason: Option<AuthenticationReason>, level: AuthenticationLevel, now_ms: i64) {
+        self.status = status;
+        self.reason = reason;
+        self.level = level;
+        self.decided_at = Some(now_ms);
+    }
+
+    pub fn requesting_fingerprint(&self) -> Option<&str> {
+        self.requester.as_ref().map(|r| r.fingerprint.as_str())
+    }
+
+    pub fn otp_attempts_left(&self) -> u32 {
+        OTP_ATTEMPTS.saturating_sub(self.otp_failures)
+    }
+
+    pub fn to_wire(&self, devices: Option<Vec<Device>>) -> Authentication {
+        use AuthenticationStatus as S;
+        let in_otp_mode = matches!(self.status, S::Otp | S::InvalidOtp | S::OtpIsBlocked) || self.otp_failures > 0;
+        Authentication {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            status: self.status,
+            reason: self.reason,
+            authentication_level: self.level,
+            device_id: self.approving_device_id.clone(),
+            devices,
+            otp_attempts_left: in_otp_mode.then(|| self.otp_attempts_left()),
+            expires_at: rfc3339(self.session_expires),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, username, application_id, requesting_fp, requesting_name, requesting_type, requesting_os,
+    approving_device_id, status, reason, level, otp_failures, otp_any_device, push_title, push_body,
+    client_context, ip_address, created, push_expires, session_expires, decided_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
+    let fingerprint: Option<String> = r.get(3)?;
+    let requester = match fingerprint {
+        Some(fingerprint) => Some(Requester {
+            fingerprint,
+            name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            device_type: r.get::<_, Option<Text<DeviceType>>>(5)?.map_or(DeviceType::Desktop, |t| t.0),
+            os_version: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(AuthRow {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        application_id: r.get(2)?,
+        requester,
+        approving_device_id: r.get(7)?,
+        status: r.get::<_, Text<_>>(8)?.0,
+        reason: r.get::<_, Option<Text<_>>>(9)?.map(|t| t.0),
+        level: r.get::<_, Text<_>>(10)?.0,
+        otp_failures: r.get(11)?,
+        otp_any_device: r.get(12)?,
+        push_title: r.get(13)?,
+        push_body: r.get(14)?,
+        client_context: r.get(15)?,
+        ip_address: r.get(16)?,
+        created: r.get(17)?,
+        push_expires: r.get(18)?,
+        session_expires: r.get(19)?,
+        decided_at: r.get(20)?,
+    })
+}
+
+pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
+    let q = a.requester.as_ref();
+    conn.execute(
+        &format!(
+            "INSERT INTO authentications ({COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+        ),
+        rusqlite::params![
+            a.id,
+            a.username,
+            a.application_id,
+            q.map(|q| &q.fingerprint),
+            q.map(|q| &q.name),
+            q.map(|q| Text(q.device_type)),
+            q.map(|q| &q.os_version),
+            a.approving_device_id,
+            Text(a.status),
+            a.reason.map(Text),
+            Text(a.level),
+            a.otp_failures,
+            a.otp_any_device,
+            a.push_title,
+            a.push_body,
+            a.client_context,
+            a.ip_address,
+            a.created,
+            a.push_expires,
+            a.session_expires,
+            a.decided_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes back what can change after creation.
+pub fn update(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE authentications SET status = ?2, reason = ?3, level = ?4, otp_failures = ?5, otp_any_device = ?6,
+           decided_at = ?7 WHERE id = ?1",
+        rusqlite::params![a.id, Text(a.status), a.reason.map(Text), Text(a.level), a.otp_failures, a.otp_any_device, a.decided_at],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AuthRow>> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM authentications WHERE id = ?1"), [id], from_row).optional()
+}
+
+/// Pushes waiting for `device_id`'s answer.
+pub fn pending_pushes(conn: &Connection, device_id: &str, now_ms: i64) -> rusqlite::Result<Vec<AuthRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM authentications
+         WHERE approving_device_id = ?1 AND status = 'IN_PROGRESS' AND push_expires > ?2 ORDER BY created, id"
+    ))?;
+    let rows = stmt.query_map((device_id, now_ms), from_row)?;
+    rows.collect()
+}
+
+/// Whether a push or OTP approved `fingerprint` logging in as this user since `since_ms`.
+pub fn approved_since(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    fingerprint: &str,
+    since_ms: i64,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM authentications
+           WHERE username = ?1 AND application_id = ?2 AND requesting_fp = ?3 AND status = 'APPROVED'
+             AND level IN ('PUSH', 'OTP') AND decided_at > ?4)",
+        (username, application_id, fingerprint, since_ms),
+        |r| r.get(0),
+    )
+}

@@ -1,0 +1,56 @@
+//! Things accepted once: PINGID-HMAC request ids, device-signature nonces and mobile-payload
+//! nonces, each kept until it could no longer pass its own time check.
+
+use rusqlite::{Connection, OptionalExtension as _};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonceKind {
+    RequestId,
+    DeviceSignature,
+    MobilePayload,
+}
+
+impl NonceKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::RequestId => "request-id",
+            Self::DeviceSignature => "device-signature",
+            Self::MobilePayload => "mobile-payload",
+        }
+    }
+}
+
+fn purge(conn: &Connection, now_ms: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM seen_nonces WHERE expires <= ?1", [now_ms])?;
+    Ok(())
+}
+
+/// Records `value` as used until `expires_ms`. False when it was already used (a replay).
+pub fn claim(conn: &Connection, kind: NonceKind, value: &str, expires_ms: i64, now_ms: i64) -> rusqlite::Result<bool> {
+    purge(conn, now_ms)?;
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO seen_nonces (kind, value, binding, expires) VALUES (?1, ?2, '', ?3)",
+        (kind.as_str(), value, expires_ms),
+    )?;
+    Ok(inserted == 1)
+}
+
+/// What a mobile payload's nonce was bound to when first used, if it was.
+pub fn binding_of(conn: &Connection, value: &str, now_ms: i64) -> rusqlite::Result<Option<String>> {
+    purge(conn, now_ms)?;
+    conn.query_row(
+        "SELECT binding FROM seen_nonces WHERE kind = ?1 AND value = ?2",
+        (NonceKind::MobilePayload.as_str(), value),
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Binds a mobile payload's nonce to its first use.
+pub fn bind(conn: &Connection, value: &str, binding: &str, expires_ms: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO seen_nonces (kind, value, binding, expires) VALUES (?1, ?2, ?3, ?4)",
+        (NonceKind::MobilePayload.as_str(), value, binding, expires_ms),
+    )?;
+    Ok(())
+}

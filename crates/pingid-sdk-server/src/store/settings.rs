@@ -1,0 +1,61 @@
+//! Per-application settings (Ping's admin portal): enabled, pairing mode, device selection,
+//! device limit, offline OTP lifetime.
+
+use moderno_wire::sdk::{ApplicationSettings, DeviceSelection, PairingMode};
+use rusqlite::{Connection, OptionalExtension as _};
+
+use super::Text;
+
+pub fn defaults() -> ApplicationSettings {
+    ApplicationSettings {
+        enabled: true,
+        pairing_mode: PairingMode::Automatic,
+        device_selection: DeviceSelection::DefaultToPrimary,
+        max_devices_per_user: 5,
+        otp_lifetime_minutes: 30,
+    }
+}
+
+pub fn ensure_defaults(conn: &Connection, application_id: &str) -> rusqlite::Result<()> {
+    if get(conn, application_id)?.is_none() {
+        put(conn, application_id, &defaults())?;
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<ApplicationSettings>> {
+    conn.query_row(
+        "SELECT enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes
+         FROM application_settings WHERE application_id = ?1",
+        [application_id],
+        |r| {
+            Ok(ApplicationSettings {
+                enabled: r.get(0)?,
+                pairing_mode: r.get::<_, Text<_>>(1)?.0,
+                device_selection: r.get::<_, Text<_>>(2)?.0,
+                max_devices_per_user: r.get(3)?,
+                otp_lifetime_minutes: r.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn put(conn: &Connection, application_id: &str, s: &ApplicationSettings) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO application_settings
+           (application_id, enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (application_id) DO UPDATE SET enabled = ?2, pairing_mode = ?3, device_selection = ?4,
+           max_devices_per_user = ?5, otp_lifetime_minutes = ?6",
+        (
+            application_id,
+            s.enabled,
+            Text(s.pairing_mode),
+            Text(s.device_selection),
+            s.max_devices_per_user,
+            s.otp_lifetime_minutes,
+        ),
+    )?;
+    Ok(())
+}
