@@ -1,0 +1,192 @@
+//! Bad input gets a clear error in the documented shape, never a 500, and changes nothing.
+
+use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts};
+use moderno_e2e::TestStack;
+use moderno_wire::moderno::{ModernoResponse, Status};
+use moderno_wire::sdk::{ErrorBody, ErrorCode};
+use pingid_sdk_server::{DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID};
+use reqwest::header::CONTENT_TYPE;
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().expect("client")
+}
+
+async fn moderno_raw(t: &TestStack, content_type: &str, body: Vec<u8>) -> (u16, ModernoResponse) {
+    let response = http()
+        .post(format!("{}/pingidsdk", t.stack.customer_url))
+        .header(CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("the customer server answers");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("a body");
+    let parsed = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not a Moderno answer ({e}): {text}"));
+    (status, parsed)
+}
+
+async fn assert_alice_untouched(t: &TestStack) {
+    let error = t.sdk().get_user("alice", false).await.expect_err("alice was never created");
+    assert!(error.is_not_found(), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_customer_server_answers_1020_to_malformed_json_and_changes_nothing() {
+    let t = TestStack::start().await;
+    let (http_status, answer) = moderno_raw(&t, "application/json", b"{\"operation\": \"auth_user\", ".to_vec()).await;
+    assert_eq!(http_status, 400);
+    assert_eq!(answer.status, Status::InvalidInput);
+    assert!(!answer.description.is_empty());
+    assert_alice_untouched(&t).await;
+}
+
+#[tokio::test]
+async fn the_customer_server_refuses_an_oversized_body_with_413() {
+    let t = TestStack::start().await;
+    let big = format!("{{\"operation\":\"auth_user\",\"user\":\"alice\",\"password\":\"{}\"}}", "x".repeat(70 * 1024));
+    let (http_status, answer) = moderno_raw(&t, "application/json", big.into_bytes()).await;
+    assert_eq!(http_status, 413);
+    assert_eq!(answer.status, Status::InvalidInput);
+    assert_alice_untouched(&t).await;
+}
+
+#[tokio::test]
+async fn unknown_operations_and_missing_fields_are_named_in_the_answer() {
+    let t = TestStack::start().await;
+    let (_, unknown) = moderno_raw(&t, "application/json", br#"{"operation":"transfer_money"}"#.to_vec()).await;
+    assert_eq!(unknown.status, Status::InvalidInput);
+    assert!(unknown.description.contains("transfer_money"), "{}", unknown.description);
+
+    let (_, missing) = moderno_raw(&t, "application/json", br#"{"operation":"auth_user","user":"alice"}"#.to_vec()).await;
+    assert_eq!(missing.status, Status::InvalidInput);
+    assert!(missing.description.contains("password"), "{}", missing.description);
+
+    let (_, no_session) =
+        moderno_raw(&t, "application/json", br#"{"operation":"auth_status","sessionId":"no-such-session"}"#.to_vec()).await;
+    assert_eq!(no_session.status, Status::SessionExpired, "{no_session:?}");
+    assert_alice_untouched(&t).await;
+}
+
+#[tokio::test]
+async fn a_login_without_a_device_payload_is_a_web_login_and_cannot_pair() {
+    let t = TestStack::start().await;
+    let body = br#"{"operation":"auth_user","user":"alice","password":"moderno-demo"}"#.to_vec();
+    let (_, answer) = moderno_raw(&t, "application/json", body).await;
+    assert_eq!(answer.status, Status::UserNotActive, "{answer:?}");
+    assert!(answer.ping_id_payload.is_none());
+}
+
+#[tokio::test]
+async fn a_forged_device_payload_is_refused_and_pairs_nothing() {
+    let t = TestStack::start().await;
+    let laptop = t.device("laptop").await;
+    let payload = laptop.device.payload();
+    let (body, _sig) = payload.split_once('.').expect("two parts");
+    let forged = format!("{body}.{}", "A".repeat(86));
+    let answer = laptop.moderno.auth_user("alice", "moderno-demo", &forged, None).await.expect("answer");
+    assert_ne!(answer.status, Status::Ok, "{answer:?}");
+    assert!(answer.ping_id_payload.is_none());
+}
+
+#[tokio::test]
+async fn a_replayed_device_payload_is_refused() {
+    let t = TestStack::start().await;
+    let laptop = t.device("laptop").await;
+    let payload = laptop.device.payload();
+    let first = laptop.moderno.auth_user("alice", "moderno-demo", &payload, None).await.expect("answer");
+    assert_eq!(first.status, Status::Ok, "{first:?}");
+    let replay = laptop.moderno.auth_user("alice", "moderno-demo", &payload, None).await.expect("answer");
+    assert_ne!(replay.status, Status::Ok, "the same payload twice: {replay:?}");
+}
+
+/// A signed request to the SDK server, as a customer server would send it.
+async fn sdk_signed(t: &TestStack, method: reqwest::Method, path: &str, body: &[u8], content_type: &str) -> (u16, String) {
+    let creds = ApiCredentials::new(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64).expect("demo key");
+    let parts = RequestParts { method: method.as_str(), host: "127.0.0.1", path, query: None, body };
+    let auth = creds.authorize(&parts, t.clock.now(), &t.entropy.uuid());
+    let response = http()
+        .request(method, format!("{}{path}", t.stack.sdk_url))
+        .header("authorization", auth)
+        .header(CONTENT_TYPE, content_type)
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("the SDK server answers");
+    (response.status().as_u16(), response.text().await.expect("a body"))
+}
+
+fn error_body(text: &str) -> ErrorBody {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not Ping's error body ({e}): {text}"))
+}
+
+#[tokio::test]
+async fn the_sdk_server_answers_bad_json_wrong_content_type_and_oversize_in_pings_error_shape() {
+    let t = TestStack::start().await;
+    let users = format!("/pingid/v1/accounts/{DEMO_ACCOUNT_ID}/users");
+
+    let (status, text) = sdk_signed(&t, reqwest::Method::POST, &users, b"{\"username\":", "application/json").await;
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(error_body(&text).code, ErrorCode::InvalidData);
+
+    let body = br#"{"username":"alice","firstName":"","lastName":""}"#;
+    let (status, text) = sdk_signed(&t, reqwest::Method::POST, &users, body, "text/plain").await;
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(error_body(&text).code, ErrorCode::InvalidData);
+
+    let huge = format!("{{\"username\":\"{}\"}}", "a".repeat(65 * 1024));
+    let (status, text) = sdk_signed(&t, reqwest::Method::POST, &users, huge.as_bytes(), "application/json").await;
+    assert_eq!(status, 413, "{text}");
+    assert_eq!(error_body(&text).code, ErrorCode::PayloadTooLarge);
+
+    let nowhere = format!("/pingid/v1/accounts/{DEMO_ACCOUNT_ID}/applications/{DEMO_APPLICATION_ID}/nowhere");
+    let (status, text) = sdk_signed(&t, reqwest::Method::GET, &nowhere, b"", "application/json").await;
+    assert_eq!(status, 404, "{text}");
+    assert_eq!(error_body(&text).code, ErrorCode::NotFound);
+
+    assert_alice_untouched(&t).await;
+}
+
+#[tokio::test]
+async fn the_sdk_server_refuses_unsigned_and_wrongly_signed_requests_with_401() {
+    let t = TestStack::start().await;
+    let path = format!("/pingid/v1/accounts/{DEMO_ACCOUNT_ID}/users");
+    let body = br#"{"username":"alice","firstName":"","lastName":""}"#;
+
+    let unsigned = http()
+        .post(format!("{}{path}", t.stack.sdk_url))
+        .header(CONTENT_TYPE, "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(unsigned.status().as_u16(), 401);
+    assert!(unsigned.headers().contains_key("x-pingid-signature"), "errors are signed too");
+    assert_eq!(error_body(&unsigned.text().await.expect("body")).code, ErrorCode::UnauthorizedReq);
+
+    let stranger = ApiCredentials::new(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, "c3RyYW5nZXIta2V5").expect("key");
+    let parts = RequestParts { method: "POST", host: "127.0.0.1", path: &path, query: None, body };
+    let wrong = http()
+        .post(format!("{}{path}", t.stack.sdk_url))
+        .header("authorization", stranger.authorize(&parts, t.clock.now(), "r-1"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(wrong.status().as_u16(), 401);
+    assert_alice_untouched(&t).await;
+}
+
+#[tokio::test]
+async fn the_device_api_refuses_an_unsigned_pairing() {
+    let t = TestStack::start().await;
+    let response = http()
+        .post(format!("{}/pingid/v1/device/pairings", t.stack.sdk_url))
+        .header(CONTENT_TYPE, "application/json")
+        .body(r#"{"registrationTokenId":"x","registrationTokenSecret":"y","trustLevel":"PRIMARY"}"#)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(error_body(&response.text().await.expect("body")).code, ErrorCode::UnauthorizedReq);
+}

@@ -1,0 +1,179 @@
+//! What every end-to-end test needs: the whole stack on loopback with a manual clock, and
+//! headless devices that log in through the Moderno protocol exactly as the app does.
+//!
+//! Servers are real (HTTP on 127.0.0.1, SQLite files in a temporary directory); devices keep
+//! their keys in `MemoryKeyStore` (the OS keyring has its own tests in `crates/device`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use moderno_ambient::{Clock, Entropy};
+use moderno_customer_server::sdk_client::SdkClient;
+use moderno_customer_server::PasswordCost;
+use moderno_device::{Device, FlowState, KeyStore, MemoryKeyStore, ModernoClient, UserSelection};
+use moderno_stack::{RunningStack, Stack, StackConfig};
+use moderno_wire::device_api::{PairingCompleted, PushAction};
+use moderno_wire::moderno::{ModernoResponse, Status};
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::{ApplicationSettings, PairingMode};
+use tokio::task::JoinHandle;
+
+pub mod bench;
+
+pub use moderno_wire;
+
+/// The demo password of the seeded users.
+pub const PASSWORD: &str = "moderno-demo";
+
+/// A fixed start for manual clocks, so runs repeat.
+pub fn epoch() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
+}
+
+pub struct TestStack {
+    pub stack: RunningStack,
+    pub clock: Clock,
+    pub entropy: Entropy,
+    _dir: tempfile::TempDir,
+}
+
+impl TestStack {
+    /// The stack with a manual clock and cheap password hashing (tests only).
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut StackConfig)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut config = StackConfig::loopback(dir.path().to_path_buf());
+        config.clock = Clock::manual(epoch());
+        config.password_cost = PasswordCost::TestOnlyCheap;
+        adjust(&mut config);
+        let (clock, entropy) = (config.clock.clone(), config.entropy.clone());
+        let stack = Stack::start(config).await.expect("the stack starts");
+        Self { stack, clock, entropy, _dir: dir }
+    }
+
+    /// The signed PingID SDK client the customer server uses: tests use it as Ping's admin portal.
+    pub fn sdk(&self) -> &SdkClient {
+        self.stack.customer.sdk()
+    }
+
+    pub async fn settings(&self) -> ApplicationSettings {
+        self.sdk().get_settings().await.expect("settings can be read")
+    }
+
+    pub async fn change_settings(&self, change: impl FnOnce(&mut ApplicationSettings)) {
+        let mut settings = self.settings().await;
+        change(&mut settings);
+        self.sdk().put_settings(&settings).await.expect("settings can be written");
+    }
+
+    pub async fn use_manual_pairing(&self) {
+        self.change_settings(|s| s.pairing_mode = PairingMode::Manual).await;
+    }
+
+    pub fn advance(&self, by: TimeDelta) {
+        self.clock.advance(by);
+    }
+
+    /// A new headless device with its own (in-memory) key.
+    pub async fn device(&self, profile: &str) -> TestDevice {
+        let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+        self.device_with_store(profile, store).await
+    }
+
+    pub async fn device_with_store(&self, profile: &str, store: Arc<dyn KeyStore>) -> TestDevice {
+        let device = Device::open(profile, Arc::clone(&store), self.clock.clone(), self.entropy.clone())
+            .await
+            .expect("the device opens");
+        let moderno = device.moderno_client(&self.stack.customer_url).expect("a customer-server client");
+        TestDevice { device: Arc::new(device), moderno, store }
+    }
+}
+
+/// A headless device: the SDK component plus the app's customer-server client.
+pub struct TestDevice {
+    pub device: Arc<Device>,
+    pub moderno: ModernoClient,
+    pub store: Arc<dyn KeyStore>,
+}
+
+impl TestDevice {
+    /// `auth_user` with a fresh payload.
+    pub async fn login(&self, user: &str) -> ModernoResponse {
+        self.login_with(user, PASSWORD, None).await
+    }
+
+    pub async fn login_with(&self, user: &str, password: &str, pairing_key: Option<&str>) -> ModernoResponse {
+        self.moderno
+            .auth_user(user, password, &self.device.payload(), pairing_key)
+            .await
+            .expect("the customer server answers")
+    }
+
+    /// Reads the server payload of a status-0 answer into the trust levels on offer.
+    pub async fn offered_levels(&self, answer: &ModernoResponse) -> Vec<TrustLevel> {
+        assert_eq!(answer.status, Status::Ok, "expected status 0, got {answer:?}");
+        let payload = answer.ping_id_payload.as_deref().expect("a server payload");
+        match self.device.set_server_payload(payload).await.expect("the server payload verifies") {
+            FlowState::TrustLevels { levels, .. } => levels,
+            other => panic!("expected a trust-level offer, got {other:?}"),
+        }
+    }
+
+    pub async fn choose(&self, selection: UserSelection) -> PairingCompleted {
+        self.device
+            .set_user_selection(selection, None)
+            .await
+            .expect("pairing completes with the SDK server")
+    }
+
+    /// Logs in and pairs with `level`, asserting the answer offered it.
+    pub async fn pair_first(&self, user: &str, level: TrustLevel) -> PairingCompleted {
+        let answer = self.login(user).await;
+        let levels = self.offered_levels(&answer).await;
+        assert!(levels.contains(&level), "{level:?} not offered: {levels:?}");
+        self.choose(UserSelection::Trust(level)).await
+    }
+
+    /// Polls `auth_status` until the session leaves 1012 (at most `tries` times, 50 ms apart).
+    pub async fn wait_for_push_answer(&self, session_id: &str, tries: usize) -> ModernoResponse {
+        let mut last = None;
+        for _ in 0..tries {
+            let answer = self.moderno.auth_status(session_id).await.expect("auth_status answers");
+            if answer.status != Status::InProgress {
+                return answer;
+            }
+            last = Some(answer);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the push was not answered in time; last answer {last:?}")
+    }
+
+    /// Answers every push this device receives with `action`, until the task is aborted.
+    pub fn answer_pushes(&self, action: PushAction) -> JoinHandle<()> {
+        let device = Arc::clone(&self.device);
+        tokio::spawn(async move {
+            loop {
+                match device.pending_pushes(Duration::from_secs(2)).await {
+                    Ok(pushes) => {
+                        for push in pushes {
+                            let _ = device.answer_push(&push.authentication_id, action).await;
+                        }
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            }
+        })
+    }
+
+    /// One long-poll, to mark the device online with the SDK server.
+    pub async fn go_online(&self) {
+        self.device
+            .pending_pushes(Duration::from_millis(0))
+            .await
+            .expect("the device API answers a poll");
+    }
+}
