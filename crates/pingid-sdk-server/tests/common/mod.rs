@@ -1,0 +1,343 @@
+//! A real server on loopback with a manual clock, a signing client, and test devices.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
+use moderno_crypto::device_signature::{self, SignedRequest};
+use moderno_crypto::payload::{open_server_payload, seal};
+use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts};
+use moderno_wire::device_api::{CompletePairing, PairingCompleted, ServerKey, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
+use moderno_wire::sdk::{DetailCode, DeviceType, ErrorBody, ErrorCode};
+use pingid_sdk_server::{SdkConfig, SdkState, DEMO_APPLICATION_ID};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+pub const APP: &str = DEMO_APPLICATION_ID;
+
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_893_456_000, 0).expect("a valid time") // 2030-01-01T00:00:00Z
+}
+
+pub struct Server {
+    pub base: String,
+    pub clock: Clock,
+    pub creds: ApiCredentials,
+    pub client: reqwest::Client,
+    pub state: SdkState,
+    pub config: SdkConfig,
+    request_ids: AtomicU64,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("expected JSON ({e}), got {} {}", self.status, self.text()))
+    }
+
+    pub fn value(&self) -> Value {
+        self.json()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The error body, after checking the status.
+    pub fn error(&self, status: StatusCode, code: ErrorCode) -> ErrorBody {
+        assert_eq!(self.status, status, "expected {status}, got {}: {}", self.status, self.text());
+        let body: ErrorBody = self.json();
+        assert_eq!(body.code, code, "expected code {code:?}: {}", self.text());
+        assert_eq!(body.id.len(), 36, "an error id is a UUID: {}", self.text());
+        body
+    }
+
+    /// Checks a 400 refusal with this detail code.
+    pub fn refused(&self, detail: DetailCode) -> ErrorBody {
+        assert_eq!(self.status, StatusCode::BAD_REQUEST, "expected 400 {detail:?}, got {}: {}", self.status, self.text());
+        let body: ErrorBody = self.json();
+        assert!(body.details.iter().any(|d| d.code == detail), "expected detail {detail:?}: {}", self.text());
+        body
+    }
+
+    pub fn expect(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "expected {status}, got {}: {}", self.status, self.text());
+        self
+    }
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut SdkConfig)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("a local address"));
+        let mut config = SdkConfig::demo(dir.path().join("sdk.sqlite3"), base.clone());
+        config.secrets_seed = Some([42u8; 32]);
+        adjust(&mut config);
+        let clock = Clock::manual(start_time());
+        let state = SdkState::open(config.clone(), clock.clone(), Entropy::seeded(7)).expect("the state opens");
+        let app = pingid_sdk_server::app(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let creds = ApiCredentials::new(&config.account_id, &config.account_token, &config.api_key_b64)
+            .expect("demo credentials");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("a client");
+        Self { base, clock, creds, client, state, config, request_ids: AtomicU64::new(1), _dir: dir }
+    }
+
+    pub fn account_path(&self, rest: &str) -> String {
+        format!("/pingid/v1/accounts/{}{rest}", self.config.account_id)
+    }
+
+    pub fn app_path(&self, rest: &str) -> String {
+        self.account_path(&format!("/applications/{APP}{rest}"))
+    }
+
+    pub fn user_path(&self, username: &str, rest: &str) -> String {
+        self.app_path(&format!("/users/{username}{rest}"))
+    }
+
+    pub fn next_request_id(&self) -> String {
+        format!("00000000-0000-4000-8000-{:012}", self.request_ids.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The `Authorization` value for a request signed now with the server's credentials.
+    pub fn authorization(&self, method: &Method, path_and_query: &str, body: &[u8], request_id: &str) -> String {
+        let (path, query) = split_query(path_and_query);
+        let parts = RequestParts { method: method.as_str(), host: "127.0.0.1", path, query, body };
+        self.creds.authorize(&parts, self.clock.now(), request_id)
+    }
+
+    /// Sends a request as given, checks that the answer is signed, and returns it.
+    pub async fn raw(&self, method: Method, path_and_query: &str, headers: &[(&str, String)], body: Vec<u8>) -> Reply {
+        let mut request = self.client.request(method, format!("{}{path_and_query}", self.base)).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.expect("the server answers");
+        let reply = Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.bytes().await.expect("a body").to_vec(),
+        };
+        self.assert_signed(&reply);
+        reply
+    }
+
+    /// Every answer carries a valid `X-PINGID-Signature` and the sample's `X-PINGID-Singature`.
+    pub fn assert_signed(&self, reply: &Reply) {
+        let signature = reply.headers.get("x-pingid-signature").and_then(|v| v.to_str().ok());
+        let misspelt = reply.headers.get("x-pingid-singature").and_then(|v| v.to_str().ok());
+        assert!(signature.is_some() && signature == misspelt, "both signature headers: {:?}", reply.headers);
+        self.creds
+            .verify_response(signature, &reply.body, self.clock.now())
+            .unwrap_or_else(|e| panic!("the response signature verifies ({e}): {}", reply.text()));
+    }
+
+    /// A PINGID-HMAC signed JSON request.
+    pub async fn api(&self, method: Method, path_and_query: &str, body: Option<Value>) -> Reply {
+        let bytes = body.map(|b| serde_json::to_vec(&b).expect("JSON")).unwrap_or_default();
+        let auth = self.authorization(&method, path_and_query, &bytes, &self.next_request_id());
+        let mut headers = vec![("authorization", auth)];
+        if !bytes.is_empty() {
+            headers.push(("content-type", "application/json".to_string()));
+        }
+        self.raw(method, path_and_query, &headers, bytes).await
+    }
+
+    pub async fn create_user(&self, username: &str) -> Reply {
+        self.api(Method::POST, &self.account_path("/users"), Some(json!({"username": username, "firstName": "Test", "lastName": "User"})))
+            .await
+    }
+
+    pub async fn settings(&self, change: Value) {
+        let mut current = self.api(Method::GET, &self.app_path("/settings"), None).await.value();
+        if let (Some(current), Some(change)) = (current.as_object_mut(), change.as_object()) {
+            current.extend(change.clone());
+        }
+        self.api(Method::PUT, &self.app_path("/settings"), Some(current)).await.expect(StatusCode::OK);
+    }
+
+    pub async fn registration_token(&self, username: &str, body: Value) -> Reply {
+        self.api(Method::POST, &self.user_path(username, "/registrationtokens"), Some(body)).await
+    }
+
+    pub async fn server_key(&self) -> DevicePublicKey {
+        let reply = self.raw(Method::GET, "/pingid/v1/device/server-key", &[], Vec::new()).await;
+        let key: ServerKey = reply.expect(StatusCode::OK).json();
+        DevicePublicKey::from_b64(&key.public_key).expect("a server key")
+    }
+
+    /// Opens a registration token's server payload: (token id, secret, levels offered).
+    pub async fn open_token(&self, reply: &Reply) -> (ServerPayloadClaims, String, String, Vec<TrustLevel>) {
+        let value = reply.expect(StatusCode::CREATED).value();
+        let payload = value["payload"].as_str().expect("a server payload");
+        let claims = open_server_payload(payload, &self.server_key().await).expect("the server payload opens");
+        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } = claims.flow.clone() else {
+            panic!("expected TRUST_LEVELS: {claims:?}");
+        };
+        (claims, registration_token_id, registration_token_secret, trust_levels)
+    }
+
+    /// Registration token then device completion; panics unless both succeed.
+    pub async fn pair(&self, username: &str, device: &TestDevice, level: TrustLevel, body: Value) -> PairingCompleted {
+        let mut request = json!({"payload": device.payload(&self.clock)});
+        if let (Some(r), Some(extra)) = (request.as_object_mut(), body.as_object()) {
+            r.extend(extra.clone());
+        }
+        let reply = self.registration_token(username, request).await;
+        let (_, id, secret, _) = self.open_token(&reply).await;
+        let completion = device.complete(self, &id, &secret, level, None).await;
+        completion.expect(StatusCode::OK).json()
+    }
+
+    /// A user with a primary device (returns its id and TOTP secret).
+    pub async fn user_with_primary(&self, username: &str, device: &TestDevice) -> PairingCompleted {
+        self.create_user(username).await.expect(StatusCode::CREATED);
+        self.pair(username, device, TrustLevel::Primary, json!({})).await
+    }
+
+    pub async fn start_authentication(&self, username: &str, payload: &str, extra: Value) -> Reply {
+        let mut body = json!({"authenticationType": "AUTHENTICATE", "payload": payload});
+        if let (Some(b), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(extra.clone());
+        }
+        self.api(Method::POST, &self.user_path(username, "/authentications"), Some(body)).await
+    }
+
+    pub async fn authentication(&self, username: &str, id: &str) -> Reply {
+        self.api(Method::GET, &self.user_path(username, &format!("/authentications/{id}")), None).await
+    }
+
+    pub async fn otp(&self, username: &str, id: &str, otp: &str) -> Reply {
+        self.api(Method::PUT, &self.user_path(username, &format!("/authentications/{id}/otp")), Some(json!({"otp": otp})))
+            .await
+    }
+}
+
+pub fn split_query(path_and_query: &str) -> (&str, Option<&str>) {
+    match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    }
+}
+
+/// The current TOTP code for a base32 secret.
+pub fn totp_now(secret_b32: &str, clock: &Clock) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(secret_b32.as_bytes()).expect("a base32 secret");
+    moderno_crypto::totp::code_at(&secret, clock.unix())
+}
+
+/// A device with its own key, making payloads and signed device-API calls.
+pub struct TestDevice {
+    pub key: DeviceKey,
+    pub name: String,
+    nonces: AtomicU64,
+}
+
+impl TestDevice {
+    pub fn new(seed: u8) -> Self {
+        Self { key: DeviceKey::from_seed(&[seed; 32]), name: format!("Desktop {seed}"), nonces: AtomicU64::new(1) }
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint()
+    }
+
+    fn fresh_nonce(&self) -> String {
+        format!("{:016x}{:016x}", u64::from(self.key.seed()[0]), self.nonces.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub fn claims(&self, clock: &Clock) -> MobilePayloadClaims {
+        MobilePayloadClaims {
+            v: PAYLOAD_VERSION,
+            device_fingerprint: self.key.fingerprint(),
+            public_key: self.key.public_key_b64(),
+            device_type: DeviceType::Desktop,
+            device_name: self.name.clone(),
+            os_version: "Linux 6.8".into(),
+            app_version: "0.1.0".into(),
+            rooted: false,
+            nonce: self.fresh_nonce(),
+            issued_at: clock.unix(),
+        }
+    }
+
+    pub fn payload(&self, clock: &Clock) -> String {
+        seal(&self.claims(clock), &self.key)
+    }
+
+    pub fn payload_with(&self, clock: &Clock, change: impl FnOnce(&mut MobilePayloadClaims)) -> String {
+        let mut claims = self.claims(clock);
+        change(&mut claims);
+        seal(&claims, &self.key)
+    }
+
+    /// The signature header for a device-API request at the server's clock.
+    pub fn sign(&self, server: &Server, method: &Method, path_and_query: &str, body: &[u8]) -> String {
+        let (path, query) = split_query(path_and_query);
+        let request = SignedRequest { method: method.as_str(), path, query: query.unwrap_or(""), body };
+        device_signature::sign(&self.key, &request, server.clock.unix(), &self.fresh_nonce())
+    }
+
+    /// A signed device-API call; `rest` is the path after `/pingid/v1/device`.
+    pub async fn call(&self, server: &Server, method: Method, rest: &str, body: Option<Value>) -> Reply {
+        let path = format!("/pingid/v1/device{rest}");
+        let bytes = body.map(|b| serde_json::to_vec(&b).expect("JSON")).unwrap_or_default();
+        let mut headers = vec![(DEVICE_SIGNATURE_HEADER, self.sign(server, &method, &path, &bytes))];
+        if !bytes.is_empty() {
+            headers.push(("content-type", "application/json".to_string()));
+        }
+        server.raw(method, &path, &headers, bytes).await
+    }
+
+    pub async fn complete(&self, server: &Server, token_id: &str, secret: &str, level: TrustLevel, interval: Option<Value>) -> Reply {
+        let mut body = serde_json::to_value(CompletePairing {
+            registration_token_id: token_id.into(),
+            registration_token_secret: secret.into(),
+            trust_level: level,
+            ignore_interval: None,
+            device_nickname: None,
+        })
+        .expect("JSON");
+        if let Some(interval) = interval {
+            body["ignoreInterval"] = interval;
+        }
+        self.call(server, Method::POST, "/pairings", Some(body)).await
+    }
+
+    /// Polls once without waiting: the device counts as online afterwards.
+    pub async fn poll(&self, server: &Server) -> Vec<moderno_wire::device_api::PushRequest> {
+        self.call(server, Method::GET, "/pushes?waitSeconds=0", None).await.expect(StatusCode::OK).json()
+    }
+
+    pub async fn answer(&self, server: &Server, authentication_id: &str, action: &str) -> Reply {
+        self.call(server, Method::POST, &format!("/pushes/{authentication_id}"), Some(json!({"action": action}))).await
+    }
+}
+
+pub fn advance(server: &Server, by: Duration) {
+    server.clock.advance(by);
+}

@@ -1,0 +1,230 @@
+//! Registration tokens and completing pairing from the device.
+
+mod common;
+
+use chrono::Duration;
+use common::{Server, TestDevice};
+use moderno_wire::device_api::{PairingCompleted, PairingOutcome};
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::{DetailCode, DeviceRole, ErrorCode, RegistrationToken, RegistrationTokenStatus, User, UserStatus};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_first_device_gets_a_server_payload_offering_primary_trusted_and_ignore() {
+    let server = Server::start().await;
+    server.create_user("alice").await.expect(StatusCode::CREATED);
+    let device = TestDevice::new(1);
+    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
+    let token: RegistrationToken = reply.json();
+    assert_eq!(token.status, RegistrationTokenStatus::Pending);
+    let (claims, id, secret, levels) = server.open_token(&reply).await;
+    assert_eq!(id, token.id);
+    assert_eq!(levels, vec![TrustLevel::Primary, TrustLevel::Trusted, TrustLevel::Ignore]);
+    assert_eq!(claims.username, "alice");
+    assert_eq!(claims.device_fingerprint, device.fingerprint());
+    assert_eq!(claims.device_api_url, format!("{}/pingid/v1/device", server.base));
+    assert_eq!(claims.account_id, server.config.account_id);
+    assert!(secret.len() >= 22, "128 bits of secret");
+    assert_eq!(claims.expires_at, (server.clock.now() + Duration::minutes(10)).timestamp());
+}
+
+#[tokio::test]
+async fn completing_pairing_as_primary_activates_the_user_and_gives_an_otp_secret() {
+    let server = Server::start().await;
+    let device = TestDevice::new(1);
+    let paired = server.user_with_primary("alice", &device).await;
+    assert_eq!(paired.outcome, PairingOutcome::Success);
+    assert_eq!(paired.device_role, Some(DeviceRole::Primary));
+    let secret = paired.otp_secret.expect("an OTP secret");
+    assert_eq!(secret.len(), 32, "160 bits in base32");
+    let user: User = server.api(Method::GET, &server.user_path("alice", ""), None).await.json();
+    assert_eq!(user.status, UserStatus::Active);
+}
+
+#[tokio::test]
+async fn a_token_completes_once_and_only_for_its_device_and_secret() {
+    let server = Server::start().await;
+    server.create_user("alice").await.expect(StatusCode::CREATED);
+    let device = TestDevice::new(1);
+    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
+    let (_, id, secret, _) = server.open_token(&reply).await;
+
+    let stranger = TestDevice::new(9);
+    stranger.complete(&server, &id, &secret, TrustLevel::Primary, None).await.refused(DetailCode::InvalidRegistrationToken);
+    device.complete(&server, &id, "wrong-secret", TrustLevel::Primary, None).await.refused(DetailCode::InvalidRegistrationToken);
+    device.complete(&server, &id, &secret, TrustLevel::Primary, None).await.expect(StatusCode::OK);
+    device.complete(&server, &id, &secret, TrustLevel::Trusted, None).await.refused(DetailCode::InvalidRegistrationToken);
+
+    let read: RegistrationToken = server
+        .api(Method::GET, &server.user_path("alice", &format!("/registrationtokens/{id}")), None)
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(read.status, RegistrationTokenStatus::Paired);
+    assert_eq!(read.payload, None, "the server payload is shown once");
+}
+
+#[tokio::test]
+async fn an_expired_token_does_not_complete() {
+    let server = Server::start().await;
+    server.create_user("alice").await.expect(StatusCode::CREATED);
+    let device = TestDevice::new(1);
+    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
+    let (_, id, secret, _) = server.open_token(&reply).await;
+    server.clock.advance(Duration::minutes(11));
+    device.complete(&server, &id, &secret, TrustLevel::Primary, None).await.refused(DetailCode::InvalidRegistrationToken);
+}
+
+#[tokio::test]
+async fn a_second_device_must_be_trusted_first_then_gets_trusted_or_ignore_after_approval() {
+    let server = Server::start().await;
+    let primary = TestDevice::new(1);
+    let paired = server.user_with_primary("alice", &primary).await;
+    let laptop = TestDevice::new(2);
+    let payload = laptop.payload(&server.clock);
+    server.registration_token("alice", json!({"payload": payload})).await.refused(DetailCode::DeviceMustBeTrusted);
+
+    primary.poll(&server).await;
+    let started = server.start_authentication("alice", &payload, json!({})).await;
+    let auth = started.expect(StatusCode::CREATED).value();
+    assert_eq!(auth["status"], "IN_PROGRESS");
+    assert_eq!(auth["deviceId"].as_str(), paired.device_id.as_deref());
+    let auth_id = auth["id"].as_str().unwrap().to_string();
+    primary.answer(&server, &auth_id, "APPROVE").await.expect(StatusCode::OK);
+
+    let reply = server.registration_token("alice", json!({"payload": payload})).await;
+    let (_, id, secret, levels) = server.open_token(&reply).await;
+    assert_eq!(levels, vec![TrustLevel::Trusted, TrustLevel::Ignore], "no PRIMARY once there is one");
+    laptop.complete(&server, &id, &secret, TrustLevel::Primary, None).await.refused(DetailCode::InvalidState);
+    let done: PairingCompleted = laptop.complete(&server, &id, &secret, TrustLevel::Trusted, None).await.expect(StatusCode::OK).json();
+    assert_eq!(done.device_role, Some(DeviceRole::Trusted));
+}
+
+#[tokio::test]
+async fn ignore_validation_lets_an_active_user_pair_without_approval() {
+    let server = Server::start().await;
+    server.user_with_primary("alice", &TestDevice::new(1)).await;
+    let laptop = TestDevice::new(2);
+    let done = server.pair("alice", &laptop, TrustLevel::Trusted, json!({"ignoreValidation": true})).await;
+    assert_eq!(done.outcome, PairingOutcome::Success);
+}
+
+#[tokio::test]
+async fn ignoring_a_device_lasts_its_interval_and_then_it_may_pair() {
+    let server = Server::start().await;
+    server.create_user("alice").await.expect(StatusCode::CREATED);
+    let device = TestDevice::new(1);
+    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
+    let (_, id, secret, _) = server.open_token(&reply).await;
+    let ignored: PairingCompleted = device
+        .complete(&server, &id, &secret, TrustLevel::Ignore, Some(json!({"value": 2, "unit": "DAYS"})))
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(ignored.outcome, PairingOutcome::Ignored);
+    let until = (server.clock.now() + Duration::days(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(ignored.ignored_until.as_deref(), Some(until.as_str()));
+
+    let refused = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
+    let body = refused.refused(DetailCode::DeviceIgnored);
+    assert!(body.message.contains(&until), "the message says until when: {}", body.message);
+
+    server.clock.advance(Duration::days(2) + Duration::seconds(1));
+    let again = server.pair("alice", &device, TrustLevel::Primary, json!({})).await;
+    assert_eq!(again.outcome, PairingOutcome::Success);
+}
+
+#[tokio::test]
+async fn ignoring_always_never_ends_and_ignore_needs_an_interval() {
+    let server = Server::start().await;
+    server.create_user("alice").await.expect(StatusCode::CREATED);
+    let device = TestDevice::new(1);
+    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
+    let (_, id, secret, _) = server.open_token(&reply).await;
+    let missing = device.complete(&server, &id, &secret, TrustLevel::Ignore, None).await;
+    missing.error(StatusCode::BAD_REQUEST, ErrorCode::InvalidData);
+    let ignored: PairingCompleted = device
+        .complete(&server, &id, &secret, TrustLevel::Ignore, Some(json!({"value": 0, "unit": "ALWAYS"})))
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(ignored.ignored_until, None, "forever has no end");
+    server.clock.advance(Duration::days(3650));
+    let body = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await.refused(DetailCode::DeviceIgnored);
+    assert!(body.message.contains("permanently"), "{}", body.message);
+}
+
+#[tokio::test]
+async fn an_unpaired_device_pairs_again_as_a_re_pair() {
+    let server = Server::start().await;
+    let device = TestDevice::new(1);
+    server.user_with_primary("alice", &device).await;
+    device.call(&server, Method::DELETE, "/me", None).await.expect(StatusCode::NO_CONTENT);
+    let user: User = server.api(Method::GET, &server.user_path("alice", ""), None).await.json();
+    assert_eq!(user.status, UserStatus::NotActive, "no devices left");
+    let again = server.pair("alice", &device, TrustLevel::Primary, json!({})).await;
+    assert_eq!(again.outcome, PairingOutcome::RePairSuccess);
+}
+
+#[tokio::test]
+async fn a_paired_rooted_stale_or_replayed_payload_gets_no_token() {
+    let server = Server::start().await;
+    let device = TestDevice::new(1);
+    server.user_with_primary("alice", &device).await;
+    server
+        .registration_token("alice", json!({"payload": device.payload(&server.clock)}))
+        .await
+        .refused(DetailCode::ResourceAlreadyExists);
+
+    server.create_user("bob").await.expect(StatusCode::CREATED);
+    let other = TestDevice::new(2);
+    let rooted = other.payload_with(&server.clock, |c| c.rooted = true);
+    server.registration_token("bob", json!({"payload": rooted})).await.refused(DetailCode::DeviceRooted);
+    let stale = other.payload_with(&server.clock, |c| c.issued_at -= 301);
+    server.registration_token("bob", json!({"payload": stale})).await.refused(DetailCode::InvalidPayload);
+    server.registration_token("bob", json!({"payload": "garbage.payload"})).await.refused(DetailCode::InvalidPayload);
+    let missing = server.registration_token("bob", json!({})).await.refused(DetailCode::InvalidValue);
+    assert_eq!(missing.target.as_deref(), Some("payload"));
+
+    let payload = other.payload(&server.clock);
+    server.registration_token("bob", json!({"payload": payload})).await.expect(StatusCode::CREATED);
+    server.create_user("carol").await.expect(StatusCode::CREATED);
+    server.registration_token("carol", json!({"payload": payload})).await.refused(DetailCode::InvalidPayload);
+}
+
+#[tokio::test]
+async fn the_device_limit_is_enforced() {
+    let server = Server::start().await;
+    server.settings(json!({"maxDevicesPerUser": 1})).await;
+    server.user_with_primary("alice", &TestDevice::new(1)).await;
+    let second = TestDevice::new(2);
+    server
+        .registration_token("alice", json!({"payload": second.payload(&server.clock), "ignoreValidation": true}))
+        .await
+        .refused(DetailCode::DeviceLimitReached);
+}
+
+#[tokio::test]
+async fn a_bad_device_signature_is_401_invalid_signature() {
+    let server = Server::start().await;
+    let device = TestDevice::new(1);
+    server.user_with_primary("alice", &device).await;
+    let unsigned = server.raw(Method::GET, "/pingid/v1/device/me", &[], Vec::new()).await;
+    let body = unsigned.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
+    assert_eq!(body.details[0].code, DetailCode::InvalidSignature);
+
+    let header = device.sign(&server, &Method::GET, "/pingid/v1/device/me", b"");
+    let headers = [("x-pingid-device-signature", header)];
+    server.raw(Method::GET, "/pingid/v1/device/me", &headers, Vec::new()).await.expect(StatusCode::OK);
+    let replay = server.raw(Method::GET, "/pingid/v1/device/me", &headers, Vec::new()).await;
+    assert!(replay.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq).message.contains("replay"));
+
+    let stale = device.sign(&server, &Method::GET, "/pingid/v1/device/me", b"");
+    server.clock.advance(Duration::minutes(6));
+    let reply = server.raw(Method::GET, "/pingid/v1/device/me", &[("x-pingid-device-signature", stale)], Vec::new()).await;
+    reply.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
+
+    let stranger = TestDevice::new(3);
+    stranger.call(&server, Method::GET, "/me", None).await.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
+}
