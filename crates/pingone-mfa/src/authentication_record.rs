@@ -1,0 +1,104 @@
+//! The stored shape of a device authentication and the names its enums take in the database.
+
+use moderno_wire::pingone::{AuthenticationMethod, DeviceAuthenticationStatus as Status};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::ApiError;
+
+#[derive(Debug, Clone)]
+pub struct AuthRow {
+    pub id: String,
+    pub username: String,
+    pub status: Status,
+    pub selected_device_id: Option<String>,
+    pub method: Option<AuthenticationMethod>,
+    /// Set when the mobile payload came from a device not paired with the user.
+    pub req_fingerprint: Option<String>,
+    pub otp_hash: Option<String>,
+    pub otp_expires_at: Option<i64>,
+    pub push_expires_at: Option<i64>,
+    pub failure_reason: Option<String>,
+    pub expires_at: i64,
+}
+
+impl AuthRow {
+    /// A push nobody answered in time reads as timed out.
+    pub fn effective_status(&self, now: i64) -> Status {
+        match (self.status, self.push_expires_at) {
+            (Status::PushConfirmationWaiting, Some(expires)) if expires <= now => Status::PushConfirmationTimedOut,
+            (status, _) => status,
+        }
+    }
+}
+
+const STATUSES: [(Status, &str); 8] = [
+    (Status::DeviceSelectionRequired, "DEVICE_SELECTION_REQUIRED"),
+    (Status::PushConfirmationWaiting, "PUSH_CONFIRMATION_WAITING"),
+    (Status::PushConfirmationRejected, "PUSH_CONFIRMATION_REJECTED"),
+    (Status::PushConfirmationTimedOut, "PUSH_CONFIRMATION_TIMED_OUT"),
+    (Status::OtpRequired, "OTP_REQUIRED"),
+    (Status::Completed, "COMPLETED"),
+    (Status::Blocked, "BLOCKED"),
+    (Status::Failed, "FAILED"),
+];
+
+pub fn status_name(status: Status) -> &'static str {
+    STATUSES.iter().find(|(s, _)| *s == status).map_or("FAILED", |(_, n)| n)
+}
+
+fn status_from_name(name: &str) -> Status {
+    STATUSES.iter().find(|(_, n)| *n == name).map_or(Status::Failed, |(s, _)| *s)
+}
+
+pub fn method_name(method: AuthenticationMethod) -> &'static str {
+    match method {
+        AuthenticationMethod::MobilePayload => "MOBILE_PAYLOAD",
+        AuthenticationMethod::Push => "PUSH",
+        AuthenticationMethod::Otp => "OTP",
+    }
+}
+
+fn method_from_name(name: &str) -> Option<AuthenticationMethod> {
+    match name {
+        "MOBILE_PAYLOAD" => Some(AuthenticationMethod::MobilePayload),
+        "PUSH" => Some(AuthenticationMethod::Push),
+        "OTP" => Some(AuthenticationMethod::Otp),
+        _ => None,
+    }
+}
+
+pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, ApiError> {
+    tx.query_row(
+        "SELECT id, username, status, selected_device_id, method, req_fingerprint, otp_hash, otp_expires_at,
+                push_expires_at, failure_reason, expires_at
+         FROM authentications WHERE id = ?1 AND username = ?2",
+        params![id, user],
+        |r| {
+            Ok(AuthRow {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                status: status_from_name(&r.get::<_, String>(2)?),
+                selected_device_id: r.get(3)?,
+                method: r.get::<_, Option<String>>(4)?.as_deref().and_then(method_from_name),
+                req_fingerprint: r.get(5)?,
+                otp_hash: r.get(6)?,
+                otp_expires_at: r.get(7)?,
+                push_expires_at: r.get(8)?,
+                failure_reason: r.get(9)?,
+                expires_at: r.get(10)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or(ApiError::NotFound("device authentication"))
+}
+
+pub fn set_status(tx: &Transaction<'_>, id: &str, status: Status) -> Result<(), ApiError> {
+    tx.execute("UPDATE authentications SET status = ?1 WHERE id = ?2", params![status_name(status), id])?;
+    Ok(())
+}
+
+pub fn complete(tx: &Transaction<'_>, id: &str, method: AuthenticationMethod) -> Result<(), ApiError> {
+    tx.execute("UPDATE authentications SET method = ?1 WHERE id = ?2", params![method_name(method), id])?;
+    set_status(tx, id, Status::Completed)
+}

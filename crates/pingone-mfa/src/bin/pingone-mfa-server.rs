@@ -1,0 +1,51 @@
+//! `pingone-mfa-server`: the emulated PingOne MFA service on its own port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use moderno_ambient::{Clock, Entropy};
+use pingone_mfa_server::{app, Config, State};
+
+#[derive(Debug, Parser)]
+#[command(about = "Emulated PingOne MFA service (users, devices, pairing, push, passcodes)")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "PINGONE_MFA_LISTEN", default_value = "127.0.0.1:7003")]
+    listen: SocketAddr,
+    /// URL devices use to reach this server (default: http://<listen>).
+    #[arg(long, env = "PINGONE_MFA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SQLite database file.
+    #[arg(long, env = "PINGONE_MFA_DATABASE", default_value = "pingone-mfa.sqlite3")]
+    database: PathBuf,
+    #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = "moderno-env")]
+    environment_id: String,
+    /// Bearer token PingFederate presents (keep it out of shell history: use the env variable).
+    #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]
+    worker_token: Option<String>,
+    /// Seconds a push waits for its answer.
+    #[arg(long, env = "PINGONE_MFA_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
+    push_timeout_seconds: i64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
+    let mut config = Config::demo(args.database, url.clone());
+    config.environment_id = args.environment_id;
+    if let Some(token) = args.worker_token {
+        config.worker_token = token;
+    }
+    config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
+    let state = State::open(config, Clock::system(), Entropy::from_os())?;
+    tracing::info!(url = %url, "pingone-mfa-server listening");
+    axum::serve(listener, app(state)).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The device-facing API under `/device`, signed with the device key exactly like the PingID SDK
+//! server's device API (`moderno_crypto::device_signature`): completing an automatic pairing,
+//! claiming a pairing key, long-polling for pushes and answering them.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State as Shared};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use moderno_crypto::device_key::DevicePublicKey;
+use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
+use moderno_wire::device_api::{PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::pingone::{DeviceAuthentication, DeviceAuthenticationStatus as Status};
+use rusqlite::{params, Transaction};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::authentication::describe;
+use crate::authentication_record::{complete, read_auth, set_status};
+use crate::store::{device_by_fingerprint, first_use_of_nonce, rfc3339, DeviceRow};
+use crate::{ApiError, State, MAX_BODY_BYTES};
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/device/server-key", get(server_key))
+        .route("/device/pairings", post(crate::device_pairing::complete_pairing))
+        .route("/device/pairing-keys", post(crate::device_pairing::claim_pairing_key))
+        .route("/device/pushes", get(pushes))
+        .route("/device/pushes/{id}", post(answer_push))
+}
+
+/// A device-signed request, parsed but not yet verified (the key depends on the route).
+pub struct SignedCall {
+    pub signature: DeviceSignature,
+    method: String,
+    path: String,
+    query: String,
+    body: Bytes,
+}
+
+impl<S: Send + Sync> FromRequest<S> for SignedCall {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let header = req.headers().get(DEVICE_SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let signature = DeviceSignature::parse(header.as_deref()).map_err(signature_error)?;
+        let method = req.method().as_str().to_string();
+        let path = req.uri().path().to_string();
+        let query = req.uri().query().unwrap_or_default().to_string();
+        let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await.map_err(|_| ApiError::TooLarge)?;
+        Ok(Self { signature, method, path, query, body })
+    }
+}
+
+fn signature_error(e: DeviceSignatureError) -> ApiError {
+    ApiError::Unauthorized(match e {
+        DeviceSignatureError::Missing => "the request carries no device signature",
+        DeviceSignatureError::Malformed => "the device signature is malformed",
+        DeviceSignatureError::Stale => "the device signature is outside its time window",
+        DeviceSignatureError::BadSignature => "the device signature does not verify",
+    })
+}
+
+impl SignedCall {
+    /// Checks the signature under `public_key` and spends its nonce.
+    pub fn verify(&self, state: &State, tx: &Transaction<'_>, public_key: Option<&str>) -> Result<(), ApiError> {
+        let key = public_key.and_then(DevicePublicKey::from_b64).ok_or(ApiError::Unauthorized("unknown device"))?;
+        let request = SignedRequest { method: &self.method, path: &self.path, query: &self.query, body: &self.body };
+        let now = state.now();
+        self.signature.verify(&key, &request, now).map_err(signature_error)?;
+        if !first_use_of_nonce(tx, &format!("device:{}", self.signature.nonce), now, now + 2 * MAX_AGE_SECONDS)? {
+            return Err(ApiError::Unauthorized("the device signature was already used"));
+        }
+        Ok(())
+    }
+
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::invalid("INVALID_JSON", e.to_string()))
+    }
+
+    /// The paired mobile device that signed this call, verified.
+    fn device(&self, state: &State, tx: &Transaction<'_>) -> Result<DeviceRow, ApiError> {
+        let device = device_by_fingerprint(tx, &self.signature.fingerprint)?.ok_or(ApiError::Unauthorized("unknown device"))?;
+        self.verify(state, tx, device.public_key.as_deref())?;
+        Ok(device)
+    }
+}
+
+async fn server_key(Shared(state): Shared<State>) -> Json<ServerKey> {
+    Json(ServerKey { public_key: state.0.server_key.public_key_b64() })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WaitQuery {
+    wait_seconds: Option<u64>,
+}
+
+/// Longest a long poll holds the request.
+const MAX_WAIT_SECONDS: u64 = 25;
+
+fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Result<Vec<PushRequest>, ApiError> {
+    let mut stmt = tx.prepare(
+        "SELECT id, username, push_expires_at FROM authentications
+         WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2
+         ORDER BY created_at",
+    )?;
+    let rows = stmt.query_map(params![device.device.id, state.now()], |r| {
+        Ok(PushRequest {
+            authentication_id: r.get(0)?,
+            username: r.get(1)?,
+            title: "Sign-in request".into(),
+            body: "Approve the sign-in to Moderno?".into(),
+            client_context: None,
+            ip_address: None,
+            requesting_device: None,
+            expires_at: rfc3339(r.get(2)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+#[tracing::instrument(name = "device_pushes", skip_all, fields(device_id))]
+async fn pushes(
+    Shared(state): Shared<State>,
+    Query(wait): Query<WaitQuery>,
+    call: SignedCall,
+) -> Result<Json<Vec<PushRequest>>, ApiError> {
+    let device = state.db().tx(|tx| call.device(&state, tx))?;
+    tracing::Span::current().record("device_id", device.device.id.as_str());
+    let wait = std::time::Duration::from_secs(wait.wait_seconds.unwrap_or(0).min(MAX_WAIT_SECONDS));
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        // Registered before the check, so a push queued in between still wakes us.
+        let queued = state.0.pushes.notified();
+        let pending = state.db().tx(|tx| pending_pushes(tx, &state, &device))?;
+        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(pending));
+        }
+        tokio::select! {
+            () = queued => {}
+            () = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+}
+
+#[tracing::instrument(name = "answer_push", skip_all, fields(auth_id = %id, action = ?answer_action(&call)))]
+async fn answer_push(
+    Shared(state): Shared<State>,
+    Path(id): Path<String>,
+    call: SignedCall,
+) -> Result<Json<DeviceAuthentication>, ApiError> {
+    let answer: PushAnswer = call.json()?;
+    let result = state.db().tx(|tx| {
+        let device = call.device(&state, tx)?;
+        let auth = read_auth(tx, &device.username, &id)?;
+        if auth.selected_device_id.as_deref() != Some(device.device.id.as_str()) {
+            return Err(ApiError::NotFound("push"));
+        }
+        if auth.effective_status(state.now()) != Status::PushConfirmationWaiting {
+            return Err(ApiError::invalid("INVALID_STATE", "the push is no longer waiting for an answer"));
+        }
+        match answer.action {
+            moderno_wire::device_api::PushAction::Approve => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
+            _ => set_status(tx, &id, Status::PushConfirmationRejected)?,
+        }
+        describe(tx, &state, &read_auth(tx, &device.username, &id)?)
+    })?;
+    tracing::info!("push answered");
+    Ok(Json(result))
+}
+
+fn answer_action(call: &SignedCall) -> Option<moderno_wire::device_api::PushAction> {
+    call.json::<PushAnswer>().ok().map(|a| a.action)
+}

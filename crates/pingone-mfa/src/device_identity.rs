@@ -1,0 +1,48 @@
+//! What the server knows a device by: its mobile payload (checked for signature, age and replay)
+//! and its TOTP secret, derived from the master key so that no shared secret is stored.
+
+use hmac::{Hmac, Mac};
+use moderno_crypto::payload::open_mobile_payload;
+use moderno_wire::payload::MobilePayloadClaims;
+use rusqlite::Transaction;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::store::first_use_of_nonce;
+use crate::{ApiError, State};
+
+/// TOTP secret of a device: HMAC-SHA256(master key, device id), first 20 bytes (160 bits).
+pub fn totp_secret(state: &State, device_id: &str) -> Zeroizing<Vec<u8>> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&state.config().otp_master_key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    mac.update(device_id.as_bytes());
+    Zeroizing::new(mac.finalize().into_bytes()[..20].to_vec())
+}
+
+/// The TOTP secret in base32 (no padding), as authenticator apps take it.
+pub fn totp_secret_base32(state: &State, device_id: &str) -> String {
+    data_encoding::BASE32_NOPAD.encode(&totp_secret(state, device_id))
+}
+
+/// Opens a mobile payload and accepts it once: fresh (`issuedAt` within the configured age either
+/// way), its nonce never seen, the device not rooted.
+pub fn check_mobile_payload(
+    state: &State,
+    tx: &Transaction<'_>,
+    payload: &str,
+) -> Result<MobilePayloadClaims, ApiError> {
+    let invalid = |why: String| ApiError::Invalid { code: "INVALID_PAYLOAD", message: why, target: Some("mobilePayload") };
+    let (claims, _key) = open_mobile_payload(payload).map_err(|e| invalid(e.to_string()))?;
+    let now = state.now();
+    let max_age = state.config().payload_max_age.num_seconds();
+    if (now - claims.issued_at).abs() > max_age {
+        return Err(invalid("the mobile payload is too old or from the future".into()));
+    }
+    if !first_use_of_nonce(tx, &format!("payload:{}", claims.nonce), now, now + 2 * max_age)? {
+        return Err(invalid("the mobile payload was already used".into()));
+    }
+    if claims.rooted {
+        return Err(ApiError::invalid("DEVICE_ROOTED", "the device is rooted"));
+    }
+    Ok(claims)
+}

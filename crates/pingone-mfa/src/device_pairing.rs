@@ -1,0 +1,123 @@
+//! The device's half of pairing: completing an automatic pairing with the server payload's
+//! secret, or claiming a pairing key. Each check and the new device row happen in one
+//! transaction, so a pairing completes once however many requests race for it.
+//!
+//! A pairing that the right device tries to complete but cannot (expired, wrong secret, device
+//! already paired) becomes FAILED: PingFederate reports that as `pairing_error`.
+
+use axum::extract::State as Shared;
+use axum::Json;
+use moderno_crypto::pairing_key;
+use moderno_wire::device_api::{CompletePairing, PairingCompleted, PairingOutcome};
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::pingone::{ClaimPairingKey, MfaDevice, MfaDeviceStatus, MfaDeviceType, PairingStatus};
+use moderno_wire::sdk::DeviceRole;
+use rusqlite::Transaction;
+use subtle::ConstantTimeEq;
+
+use crate::device_api::SignedCall;
+use crate::device_identity::{check_mobile_payload, totp_secret_base32};
+use crate::management::MAX_NICKNAME_CHARS;
+use crate::pairing::{read_pairing, set_pairing_status, PairingRow};
+use crate::store::{device_by_fingerprint, insert_device, user_devices, DeviceRow};
+use crate::{ApiError, State};
+
+/// Creates the mobile device the pairing was for and marks the pairing CLAIMED.
+fn pair_device(
+    tx: &Transaction<'_>,
+    state: &State,
+    pairing: &PairingRow,
+    fingerprint: &str,
+    public_key: &str,
+    nickname: Option<String>,
+) -> Result<PairingCompleted, ApiError> {
+    let first = user_devices(tx, &pairing.username)?.is_empty();
+    let id = state.entropy().uuid();
+    let row = DeviceRow {
+        device: MfaDevice {
+            id: id.clone(),
+            device_type: MfaDeviceType::Mobile,
+            status: MfaDeviceStatus::Active,
+            name: pairing.device_name.clone().unwrap_or_else(|| "Mobile device".into()),
+            nickname: nickname.filter(|n| !n.trim().is_empty()).map(|n| n.chars().take(MAX_NICKNAME_CHARS).collect()),
+            order: 0,
+            default: false,
+            usable: true,
+            created_at: String::new(),
+            device_fingerprint: Some(fingerprint.to_string()),
+        },
+        username: pairing.username.clone(),
+        public_key: Some(public_key.to_string()),
+        last_totp_step: None,
+    };
+    insert_device(tx, &row, state.now())?;
+    set_pairing_status(tx, &pairing.id, PairingStatus::Claimed, Some(&id))?;
+    tracing::info!(user = %pairing.username, device_id = %id, "mobile device paired");
+    Ok(PairingCompleted {
+        outcome: PairingOutcome::Success,
+        device_role: Some(if first { DeviceRole::Primary } else { DeviceRole::Trusted }),
+        otp_secret: Some(totp_secret_base32(state, &id)),
+        device_id: Some(id),
+        ignored_until: None,
+    })
+}
+
+#[tracing::instrument(name = "complete_pairing", skip_all, fields(pairing_id))]
+pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingCompleted>, ApiError> {
+    let body: CompletePairing = call.json()?;
+    tracing::Span::current().record("pairing_id", body.registration_token_id.as_str());
+    if body.trust_level == TrustLevel::Ignore {
+        return Err(ApiError::invalid("TRUST_LEVEL_NOT_OFFERED", "this pairing offers no IGNORE"));
+    }
+    let outcome = state.db().tx(|tx| {
+        let pairing = read_pairing(tx, "AUTOMATIC", "id", &body.registration_token_id)?.ok_or(ApiError::NotFound("pairing"))?;
+        if pairing.fingerprint.as_deref() != Some(call.signature.fingerprint.as_str()) {
+            return Err(ApiError::Unauthorized("the pairing was issued to another device"));
+        }
+        call.verify(&state, tx, pairing.public_key.as_deref())?;
+        if pairing.status != PairingStatus::Unclaimed {
+            return Ok(Err(ApiError::invalid("PAIRING_NOT_PENDING", "the pairing is already completed or failed")));
+        }
+        let secret_ok = state.pepper().hash(&body.registration_token_secret).as_bytes().ct_eq(pairing.secret_hash.as_bytes());
+        let failure = if pairing.expires_at <= state.now() {
+            Some(("PAIRING_EXPIRED", "the pairing has expired"))
+        } else if !bool::from(secret_ok) {
+            Some(("INVALID_PAIRING_SECRET", "the pairing secret does not match"))
+        } else if device_by_fingerprint(tx, &call.signature.fingerprint)?.is_some() {
+            Some(("DEVICE_ALREADY_PAIRED", "this device is already paired"))
+        } else {
+            None
+        };
+        if let Some((code, message)) = failure {
+            set_pairing_status(tx, &pairing.id, PairingStatus::Failed, None)?;
+            tracing::warn!(code, "pairing failed");
+            return Ok(Err(ApiError::invalid(code, message)));
+        }
+        let key = pairing.public_key.clone().unwrap_or_default();
+        pair_device(tx, &state, &pairing, &call.signature.fingerprint, &key, body.device_nickname.clone()).map(Ok)
+    })?;
+    outcome.map(Json)
+}
+
+#[tracing::instrument(name = "claim_pairing_key", skip_all)]
+pub async fn claim_pairing_key(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingCompleted>, ApiError> {
+    let body: ClaimPairingKey = call.json()?;
+    let invalid_key = || ApiError::invalid("INVALID_PAIRING_KEY", "the pairing key is unknown, used or expired");
+    let canonical = pairing_key::normalize(&body.pairing_key).ok_or_else(invalid_key)?;
+    let completed = state.db().tx(|tx| {
+        let claims = check_mobile_payload(&state, tx, &body.mobile_payload)?;
+        if claims.device_fingerprint != call.signature.fingerprint {
+            return Err(ApiError::Unauthorized("the mobile payload is another device's"));
+        }
+        call.verify(&state, tx, Some(&claims.public_key))?;
+        let pairing = read_pairing(tx, "KEY", "secret_hash", &state.pepper().hash(&canonical))?
+            .filter(|p| p.status == PairingStatus::Unclaimed && p.expires_at > state.now())
+            .ok_or_else(invalid_key)?;
+        if device_by_fingerprint(tx, &claims.device_fingerprint)?.is_some() {
+            return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
+        }
+        let pairing = PairingRow { device_name: Some(claims.device_name.clone()), ..pairing };
+        pair_device(tx, &state, &pairing, &claims.device_fingerprint, &claims.public_key, None)
+    })?;
+    Ok(Json(completed))
+}

@@ -1,0 +1,187 @@
+//! An emulated PingOne MFA service, as PingFederate's PingOne MFA IdP adapter uses it.
+//!
+//! - management API under `/environments/{env}` (worker bearer token): users, ordered MFA
+//!   devices, pairing keys, automatic mobile pairing, device authentications (push and OTP);
+//! - device API under `/device` (signed with the device key, `moderno_crypto::device_signature`):
+//!   completing a pairing, claiming a pairing key, receiving and answering pushes;
+//! - `/outbox/{user}` (worker token): the SMS and e-mail messages the emulator "sent".
+//!
+//! Time and randomness come from the injected [`Clock`] and [`Entropy`]. See
+//! `docs/api/pingone-mfa.md` for every route.
+
+mod authentication;
+mod authentication_record;
+mod device_api;
+mod device_identity;
+mod device_pairing;
+mod error;
+mod management;
+mod otp_check;
+mod outbox;
+mod pairing;
+mod requests;
+mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Duration;
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::DeviceKey;
+use moderno_crypto::secret_hash::Pepper;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Everything the emulator is told at start. Secrets are plain bytes here; `Debug` hides them.
+#[derive(Clone)]
+pub struct Config {
+    /// The SQLite file (created when missing).
+    pub database_path: PathBuf,
+    /// How devices reach this server, e.g. `http://127.0.0.1:7003` (goes into server payloads).
+    pub public_url: String,
+    /// The one environment served.
+    pub environment_id: String,
+    /// The application id written into server payloads.
+    pub application_id: String,
+    /// Bearer token PingFederate (the worker application) presents on the management API.
+    pub worker_token: String,
+    /// Seed of the Ed25519 key that signs server payloads.
+    pub server_key_seed: [u8; 32],
+    /// Master key from which each device's TOTP secret is derived (nothing secret is stored).
+    pub otp_master_key: Vec<u8>,
+    /// Pepper for the keyed hashes of pairing secrets and passcodes at rest.
+    pub pepper: Vec<u8>,
+    pub pairing_key_lifetime: Duration,
+    /// Unclaimed, unexpired pairing keys a user may hold at once.
+    pub max_pairing_keys_per_user: u32,
+    pub mobile_pairing_lifetime: Duration,
+    /// How long a push waits for its answer.
+    pub push_timeout: Duration,
+    /// Lifetime of an SMS or e-mail passcode.
+    pub otp_lifetime: Duration,
+    /// Wrong passcodes before the user's passcodes are blocked.
+    pub otp_max_attempts: u32,
+    pub otp_block: Duration,
+    /// How long a device authentication can be read and acted on.
+    pub authentication_lifetime: Duration,
+    /// Mobile payloads older than this are refused.
+    pub payload_max_age: Duration,
+}
+
+impl Config {
+    /// The demo defaults (documented in `docs/api/pingone-mfa.md`), with fixed demo secrets.
+    pub fn demo(database_path: PathBuf, public_url: impl Into<String>) -> Self {
+        Self {
+            database_path,
+            public_url: public_url.into(),
+            environment_id: "moderno-env".into(),
+            application_id: "moderno-desktop".into(),
+            worker_token: "moderno-demo-worker-token".into(),
+            server_key_seed: [0x51; 32],
+            otp_master_key: b"moderno-demo-otp-master-key".to_vec(),
+            pepper: b"moderno-demo-pepper".to_vec(),
+            pairing_key_lifetime: Duration::minutes(10),
+            max_pairing_keys_per_user: 20,
+            mobile_pairing_lifetime: Duration::minutes(10),
+            push_timeout: Duration::seconds(40),
+            otp_lifetime: Duration::minutes(5),
+            otp_max_attempts: 3,
+            otp_block: Duration::minutes(15),
+            authentication_lifetime: Duration::minutes(30),
+            payload_max_age: Duration::minutes(5),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_path", &self.database_path)
+            .field("public_url", &self.public_url)
+            .field("environment_id", &self.environment_id)
+            .field("secrets", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The running emulator's state; cheap to clone.
+#[derive(Clone)]
+pub struct State(Arc<Inner>);
+
+struct Inner {
+    config: Config,
+    clock: Clock,
+    entropy: Entropy,
+    db: store::Db,
+    server_key: DeviceKey,
+    pepper: Pepper,
+    /// Wakes long-polling devices when a push is queued.
+    pushes: tokio::sync::Notify,
+}
+
+impl State {
+    pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
+        let db = store::Db::open(&config.database_path)?;
+        let server_key = DeviceKey::from_seed(&config.server_key_seed);
+        let pepper = Pepper::new(config.pepper.clone());
+        Ok(Self(Arc::new(Inner { config, clock, entropy, db, server_key, pepper, pushes: tokio::sync::Notify::new() })))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    fn now(&self) -> i64 {
+        self.0.clock.unix()
+    }
+
+    fn entropy(&self) -> &Entropy {
+        &self.0.entropy
+    }
+
+    fn db(&self) -> &store::Db {
+        &self.0.db
+    }
+
+    fn pepper(&self) -> &Pepper {
+        &self.0.pepper
+    }
+}
+
+/// The whole HTTP surface.
+pub fn app(state: State) -> Router {
+    let env = "/environments/{env}";
+    let management = Router::new()
+        .route(&format!("{env}/users"), post(management::create_user))
+        .route(&format!("{env}/users/{{user}}"), get(management::get_user))
+        .route(&format!("{env}/users/{{user}}/devices"), get(management::list_devices).post(management::create_device))
+        .route(
+            &format!("{env}/users/{{user}}/devices/{{device}}"),
+            get(management::get_device).patch(management::update_device).delete(management::delete_device),
+        )
+        .route(&format!("{env}/users/{{user}}/devices/{{device}}/default"), post(management::make_default))
+        .route(&format!("{env}/users/{{user}}/pairingKeys"), post(pairing::create_pairing_key))
+        .route(&format!("{env}/users/{{user}}/pairingKeys/{{id}}"), get(pairing::get_pairing_key))
+        .route(&format!("{env}/users/{{user}}/mobilePairings"), post(pairing::start_mobile_pairing))
+        .route(&format!("{env}/users/{{user}}/mobilePairings/{{id}}"), get(pairing::get_mobile_pairing))
+        .route(&format!("{env}/users/{{user}}/deviceAuthentications"), post(authentication::start))
+        .route(&format!("{env}/users/{{user}}/deviceAuthentications/{{id}}"), get(authentication::read))
+        .route(&format!("{env}/users/{{user}}/deviceAuthentications/{{id}}/selection"), post(authentication::select))
+        .route(&format!("{env}/users/{{user}}/deviceAuthentications/{{id}}/otp"), post(authentication::check_otp))
+        .route("/outbox/{user}", get(outbox::read))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), requests::require_worker_token));
+    Router::new()
+        .merge(management)
+        .merge(device_api::routes())
+        .fallback(|| async { ApiError::NotFound("route") })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

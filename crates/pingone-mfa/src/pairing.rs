@@ -1,0 +1,233 @@
+//! Putting a mobile device on a user: pairing keys typed by hand, and automatic pairing from the
+//! device's mobile payload (the server answers a server payload the device completes over the
+//! device API). Both share PingOne's statuses UNCLAIMED -> CLAIMED, or FAILED.
+//!
+//! A user's first device pairs from its payload alone; an additional device pairs only after a
+//! completed device authentication that carried its payload (the user proved a second factor).
+
+use axum::extract::{Path, State as Shared};
+use axum::http::StatusCode;
+use axum::Json;
+use moderno_crypto::pairing_key;
+use moderno_crypto::payload::seal;
+use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
+use moderno_wire::pingone::{MobilePairing, PairingKey, PairingStatus, StartMobilePairing};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::device_identity::check_mobile_payload;
+use crate::requests::{check_environment, JsonBody};
+use crate::store::{device_by_fingerprint, require_user, rfc3339, user_devices};
+use crate::{ApiError, State};
+
+pub fn status_name(status: PairingStatus) -> &'static str {
+    match status {
+        PairingStatus::Unclaimed => "UNCLAIMED",
+        PairingStatus::Claimed => "CLAIMED",
+        PairingStatus::Failed => "FAILED",
+    }
+}
+
+pub fn status_from_name(name: &str) -> PairingStatus {
+    match name {
+        "CLAIMED" => PairingStatus::Claimed,
+        "FAILED" => PairingStatus::Failed,
+        _ => PairingStatus::Unclaimed,
+    }
+}
+
+/// A pairing (automatic or by key) as stored.
+#[derive(Debug, Clone)]
+pub struct PairingRow {
+    pub id: String,
+    pub username: String,
+    pub secret_hash: String,
+    pub fingerprint: Option<String>,
+    pub public_key: Option<String>,
+    pub device_name: Option<String>,
+    pub status: PairingStatus,
+    pub expires_at: i64,
+    pub device_id: Option<String>,
+}
+
+pub fn read_pairing(tx: &Transaction<'_>, kind: &str, column: &str, value: &str) -> Result<Option<PairingRow>, ApiError> {
+    let sql = format!(
+        "SELECT id, username, secret_hash, fingerprint, public_key, device_name, status, expires_at, device_id
+         FROM pairings WHERE kind = ?1 AND {column} = ?2"
+    );
+    Ok(tx
+        .query_row(&sql, params![kind, value], |r| {
+            Ok(PairingRow {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                secret_hash: r.get(2)?,
+                fingerprint: r.get(3)?,
+                public_key: r.get(4)?,
+                device_name: r.get(5)?,
+                status: status_from_name(&r.get::<_, String>(6)?),
+                expires_at: r.get(7)?,
+                device_id: r.get(8)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn set_pairing_status(tx: &Transaction<'_>, id: &str, status: PairingStatus, device_id: Option<&str>) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE pairings SET status = ?1, device_id = COALESCE(?2, device_id) WHERE id = ?3",
+        params![status_name(status), device_id, id],
+    )?;
+    Ok(())
+}
+
+#[tracing::instrument(name = "create_pairing_key", skip_all, fields(user = %user))]
+pub async fn create_pairing_key(
+    Shared(state): Shared<State>,
+    Path((env, user)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<PairingKey>), ApiError> {
+    check_environment(&state, &env)?;
+    let now = state.now();
+    let key = pairing_key::generate(|| state.entropy().below(20));
+    let canonical = pairing_key::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
+    let id = state.entropy().uuid();
+    let expires_at = now + state.config().pairing_key_lifetime.num_seconds();
+    state.db().tx(|tx| {
+        require_user(tx, &user)?;
+        let valid: u32 = tx.query_row(
+            "SELECT COUNT(*) FROM pairings WHERE kind = 'KEY' AND username = ?1 AND status = 'UNCLAIMED' AND expires_at > ?2",
+            params![user, now],
+            |r| r.get(0),
+        )?;
+        if valid >= state.config().max_pairing_keys_per_user {
+            return Err(ApiError::TooMany {
+                code: "PAIRING_KEY_LIMIT",
+                message: format!("the user already holds {valid} valid pairing keys"),
+            });
+        }
+        tx.execute(
+            "INSERT INTO pairings (id, username, kind, secret_hash, status, expires_at, created_at)
+             VALUES (?1, ?2, 'KEY', ?3, 'UNCLAIMED', ?4, ?5)",
+            params![id, user, state.pepper().hash(&canonical), expires_at, now],
+        )?;
+        Ok(())
+    })?;
+    tracing::info!(pairing_key_id = %id, "pairing key issued");
+    let body = PairingKey { id, token: Some(key), status: PairingStatus::Unclaimed, expires_at: rfc3339(expires_at), device_id: None };
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn get_pairing_key(
+    Shared(state): Shared<State>,
+    Path((env, user, id)): Path<(String, String, String)>,
+) -> Result<Json<PairingKey>, ApiError> {
+    check_environment(&state, &env)?;
+    let row = state.db().tx(|tx| read_pairing(tx, "KEY", "id", &id))?;
+    let row = row.filter(|r| r.username == user).ok_or(ApiError::NotFound("pairing key"))?;
+    Ok(Json(PairingKey { id: row.id, token: None, status: row.status, expires_at: rfc3339(row.expires_at), device_id: row.device_id }))
+}
+
+/// The device a pairing is for: fingerprint, public key, name.
+struct PairingDevice {
+    fingerprint: String,
+    public_key: String,
+    name: String,
+}
+
+impl From<MobilePayloadClaims> for PairingDevice {
+    fn from(c: MobilePayloadClaims) -> Self {
+        Self { fingerprint: c.device_fingerprint, public_key: c.public_key, name: c.device_name }
+    }
+}
+
+/// The device of a completed device authentication that carried an unpaired device's payload;
+/// the authentication can pair once.
+fn authenticated_new_device(tx: &Transaction<'_>, state: &State, user: &str, auth_id: &str) -> Result<PairingDevice, ApiError> {
+    /// The columns of a device authentication that decide whether it may pair its device.
+    type Candidate = (String, [Option<String>; 3], bool, i64);
+    let row: Option<Candidate> = tx
+        .query_row(
+            "SELECT status, req_fingerprint, req_public_key, req_name, paired, expires_at
+             FROM authentications WHERE id = ?1 AND username = ?2",
+            params![auth_id, user],
+            |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?], r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let refuse = |why: &str| ApiError::invalid("DEVICE_MUST_BE_AUTHENTICATED", why.to_string());
+    let (status, [fp, key, name], paired, expires) = row.ok_or(ApiError::NotFound("device authentication"))?;
+    if status != "COMPLETED" || expires <= state.now() {
+        return Err(refuse("the device authentication is not completed"));
+    }
+    let (Some(fingerprint), Some(public_key), Some(name)) = (fp, key, name) else {
+        return Err(refuse("the device authentication carried no unpaired device"));
+    };
+    if paired {
+        return Err(refuse("the device authentication was already used for a pairing"));
+    }
+    tx.execute("UPDATE authentications SET paired = 1 WHERE id = ?1", params![auth_id])?;
+    Ok(PairingDevice { fingerprint, public_key, name })
+}
+
+#[tracing::instrument(name = "start_mobile_pairing", skip_all, fields(user = %user, pairing_id))]
+pub async fn start_mobile_pairing(
+    Shared(state): Shared<State>,
+    Path((env, user)): Path<(String, String)>,
+    JsonBody(body): JsonBody<StartMobilePairing>,
+) -> Result<(StatusCode, Json<MobilePairing>), ApiError> {
+    check_environment(&state, &env)?;
+    let now = state.now();
+    let id = state.entropy().uuid();
+    let secret = moderno_crypto::b64url(&state.entropy().bytes::<16>());
+    let expires_at = now + state.config().mobile_pairing_lifetime.num_seconds();
+    let (device, first) = state.db().tx(|tx| {
+        require_user(tx, &user)?;
+        let first = user_devices(tx, &user)?.is_empty();
+        let device: PairingDevice = match (&body.mobile_payload, &body.device_authentication_id) {
+            (_, Some(auth_id)) => authenticated_new_device(tx, &state, &user, auth_id)?,
+            (Some(payload), None) if first => check_mobile_payload(&state, tx, payload)?.into(),
+            (Some(_), None) => {
+                return Err(ApiError::invalid(
+                    "DEVICE_MUST_BE_AUTHENTICATED",
+                    "the user has devices: authenticate first, then pair with deviceAuthenticationId",
+                ))
+            }
+            (None, None) => return Err(ApiError::invalid_field("mobilePayload", "mobilePayload or deviceAuthenticationId is required")),
+        };
+        if device_by_fingerprint(tx, &device.fingerprint)?.is_some() {
+            return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
+        }
+        tx.execute(
+            "INSERT INTO pairings (id, username, kind, secret_hash, fingerprint, public_key, device_name, status, expires_at, created_at)
+             VALUES (?1, ?2, 'AUTOMATIC', ?3, ?4, ?5, ?6, 'UNCLAIMED', ?7, ?8)",
+            params![id, user, state.pepper().hash(&secret), device.fingerprint, device.public_key, device.name, expires_at, now],
+        )?;
+        Ok((device, first))
+    })?;
+    tracing::Span::current().record("pairing_id", id.as_str());
+    let claims = ServerPayloadClaims {
+        v: PAYLOAD_VERSION,
+        account_id: state.config().environment_id.clone(),
+        application_id: state.config().application_id.clone(),
+        username: user.clone(),
+        device_fingerprint: device.fingerprint,
+        device_api_url: format!("{}{}", state.config().public_url.trim_end_matches('/'), moderno_wire::pingone::DEVICE_API_PREFIX),
+        flow: ServerFlow::TrustLevels {
+            registration_token_id: id.clone(),
+            registration_token_secret: secret,
+            trust_levels: vec![if first { TrustLevel::Primary } else { TrustLevel::Trusted }],
+        },
+        expires_at,
+    };
+    let server_payload = seal(&claims, &state.0.server_key);
+    tracing::info!("automatic pairing started");
+    let body = MobilePairing { id, status: PairingStatus::Unclaimed, server_payload: Some(server_payload), expires_at: rfc3339(expires_at), device_id: None };
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn get_mobile_pairing(
+    Shared(state): Shared<State>,
+    Path((env, user, id)): Path<(String, String, String)>,
+) -> Result<Json<MobilePairing>, ApiError> {
+    check_environment(&state, &env)?;
+    let row = state.db().tx(|tx| read_pairing(tx, "AUTOMATIC", "id", &id))?;
+    let row = row.filter(|r| r.username == user).ok_or(ApiError::NotFound("mobile pairing"))?;
+    Ok(Json(MobilePairing { id: row.id, status: row.status, server_payload: None, expires_at: rfc3339(row.expires_at), device_id: row.device_id }))
+}

@@ -1,0 +1,193 @@
+//! The SQLite file behind the emulator: schema, one-transaction access, and the row shapes
+//! several routes share (users, devices, seen nonces).
+//!
+//! Every write happens inside one `BEGIN IMMEDIATE` transaction that checks and acts, so parallel
+//! requests redeeming the same secret see exactly one success. WAL with `synchronous=FULL`: the
+//! emulator's writes are all small and most of them redeem something.
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use chrono::DateTime;
+use moderno_wire::pingone::{MfaDevice, MfaDeviceStatus, MfaDeviceType};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+
+use crate::error::ApiError;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+    otp_failures INTEGER NOT NULL DEFAULT 0, otp_blocked_until INTEGER);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, type TEXT NOT NULL, blocked INTEGER NOT NULL DEFAULT 0,
+    name TEXT NOT NULL, nickname TEXT, position INTEGER NOT NULL, created_at INTEGER NOT NULL,
+    fingerprint TEXT, public_key TEXT, last_totp_step INTEGER);
+CREATE INDEX IF NOT EXISTS devices_by_user ON devices(username, position);
+CREATE TABLE IF NOT EXISTS pairings (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, kind TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+    fingerprint TEXT, public_key TEXT, device_name TEXT, status TEXT NOT NULL,
+    expires_at INTEGER NOT NULL, device_id TEXT, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS authentications (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, status TEXT NOT NULL, selected_device_id TEXT,
+    method TEXT, req_fingerprint TEXT, req_public_key TEXT, req_name TEXT,
+    otp_hash TEXT, otp_expires_at INTEGER, push_expires_at INTEGER, failure_reason TEXT,
+    paired INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, channel TEXT NOT NULL, to_addr TEXT NOT NULL,
+    text TEXT NOT NULL, otp TEXT NOT NULL, sent_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+";
+
+pub struct Db(Mutex<Connection>);
+
+impl Db {
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self(Mutex::new(conn)))
+    }
+
+    /// Runs `f` in one immediate transaction, committed only when `f` succeeds.
+    pub fn tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        // A panic inside `f` rolls the transaction back on drop, so the connection is sound.
+        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Unix seconds as RFC 3339 UTC.
+pub fn rfc3339(unix: i64) -> String {
+    DateTime::from_timestamp(unix, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn type_name(t: MfaDeviceType) -> &'static str {
+    match t {
+        MfaDeviceType::Mobile => "MOBILE",
+        MfaDeviceType::Sms => "SMS",
+        MfaDeviceType::Email => "EMAIL",
+        MfaDeviceType::Totp => "TOTP",
+    }
+}
+
+fn type_from_name(name: &str) -> MfaDeviceType {
+    match name {
+        "MOBILE" => MfaDeviceType::Mobile,
+        "SMS" => MfaDeviceType::Sms,
+        "EMAIL" => MfaDeviceType::Email,
+        _ => MfaDeviceType::Totp,
+    }
+}
+
+/// A device row with what the server alone needs (public key, TOTP step).
+#[derive(Debug, Clone)]
+pub struct DeviceRow {
+    pub device: MfaDevice,
+    pub username: String,
+    pub public_key: Option<String>,
+    pub last_totp_step: Option<i64>,
+}
+
+const DEVICE_COLUMNS: &str =
+    "id, type, blocked, name, nickname, position, created_at, fingerprint, username, public_key, last_totp_step";
+
+fn device_from_row(row: &Row<'_>) -> rusqlite::Result<DeviceRow> {
+    let blocked: bool = row.get(2)?;
+    Ok(DeviceRow {
+        device: MfaDevice {
+            id: row.get(0)?,
+            device_type: type_from_name(&row.get::<_, String>(1)?),
+            status: if blocked { MfaDeviceStatus::Blocked } else { MfaDeviceStatus::Active },
+            name: row.get(3)?,
+            nickname: row.get(4)?,
+            // Positions may go negative (make-default moves a device in front); `user_devices`
+            // renumbers them 0, 1, 2...
+            order: 0,
+            default: false,
+            usable: !blocked,
+            created_at: rfc3339(row.get(6)?),
+            device_fingerprint: row.get(7)?,
+        },
+        username: row.get(8)?,
+        public_key: row.get(9)?,
+        last_totp_step: row.get(10)?,
+    })
+}
+
+/// The user's devices in order; the first is the default and their `order` runs 0, 1, 2...
+pub fn user_devices(tx: &Transaction<'_>, username: &str) -> Result<Vec<DeviceRow>, ApiError> {
+    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE username = ?1 ORDER BY position, created_at");
+    let mut stmt = tx.prepare(&sql)?;
+    let rows = stmt.query_map(params![username], device_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut row)| {
+            row.device.order = u32::try_from(i).unwrap_or(u32::MAX);
+            row.device.default = i == 0;
+            row
+        })
+        .collect())
+}
+
+pub fn device_list(tx: &Transaction<'_>, username: &str) -> Result<Vec<MfaDevice>, ApiError> {
+    Ok(user_devices(tx, username)?.into_iter().map(|r| r.device).collect())
+}
+
+pub fn find_device(tx: &Transaction<'_>, username: &str, id: &str) -> Result<DeviceRow, ApiError> {
+    user_devices(tx, username)?.into_iter().find(|d| d.device.id == id).ok_or(ApiError::NotFound("device"))
+}
+
+/// The paired mobile device with this key fingerprint, whoever it belongs to.
+pub fn device_by_fingerprint(tx: &Transaction<'_>, fingerprint: &str) -> Result<Option<DeviceRow>, ApiError> {
+    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE fingerprint = ?1 AND type = 'MOBILE'");
+    Ok(tx.query_row(&sql, params![fingerprint], device_from_row).optional()?)
+}
+
+/// Appends a device at the end of the user's order.
+pub fn insert_device(tx: &Transaction<'_>, row: &DeviceRow, now: i64) -> Result<(), ApiError> {
+    let next: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM devices WHERE username = ?1",
+        params![row.username],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO devices (id, username, type, name, nickname, position, created_at, fingerprint, public_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            row.device.id,
+            row.username,
+            type_name(row.device.device_type),
+            row.device.name,
+            row.device.nickname,
+            next,
+            now,
+            row.device.device_fingerprint,
+            row.public_key
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn user_exists(tx: &Transaction<'_>, username: &str) -> Result<bool, ApiError> {
+    Ok(tx.query_row("SELECT 1 FROM users WHERE username = ?1", params![username], |_| Ok(())).optional()?.is_some())
+}
+
+pub fn require_user(tx: &Transaction<'_>, username: &str) -> Result<(), ApiError> {
+    if user_exists(tx, username)? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("user"))
+    }
+}
+
+/// Records a single-use nonce; false when it was seen before. Expired nonces are swept here.
+pub fn first_use_of_nonce(tx: &Transaction<'_>, nonce: &str, now: i64, keep_until: i64) -> Result<bool, ApiError> {
+    tx.execute("DELETE FROM nonces WHERE expires_at < ?1", params![now])?;
+    Ok(tx.execute("INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?1, ?2)", params![nonce, keep_until])? == 1)
+}

@@ -1,0 +1,161 @@
+//! A small stand-in for the SDK component on a phone or desktop, built from moderno_crypto
+//! primitives: it makes mobile payloads, completes pairings from server payloads, claims pairing
+//! keys, long-polls pushes and answers them, and shows TOTP codes. (The real device crate gains a
+//! PingOne personality later.) Shared with the PingFederate tests through `#[path]`.
+
+#![allow(dead_code)]
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::DeviceKey;
+use moderno_crypto::device_signature::{sign, SignedRequest};
+use moderno_crypto::payload::{open_unverified, seal};
+use moderno_crypto::totp;
+use moderno_wire::device_api::{
+    CompletePairing, PairingCompleted, PushAction, PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER,
+};
+use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel};
+use moderno_wire::pingone::ClaimPairingKey;
+use moderno_wire::sdk::DeviceType;
+use reqwest::{Method, StatusCode, Url};
+
+pub struct TestDevice {
+    key: DeviceKey,
+    pub name: String,
+    clock: Clock,
+    entropy: Entropy,
+    client: reqwest::Client,
+    /// Set once paired.
+    pub device_id: Option<String>,
+    pub otp_secret: Option<Vec<u8>>,
+}
+
+impl TestDevice {
+    pub fn new(seed: u8, name: &str, clock: &Clock) -> Self {
+        Self {
+            key: DeviceKey::from_seed(&[seed; 32]),
+            name: name.to_string(),
+            clock: clock.clone(),
+            entropy: Entropy::seeded(u64::from(seed) + 1000),
+            client: reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap(),
+            device_id: None,
+            otp_secret: None,
+        }
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint()
+    }
+
+    /// A fresh mobile payload (new nonce, issued now).
+    pub fn mobile_payload(&self) -> String {
+        let claims = MobilePayloadClaims {
+            v: 1,
+            device_fingerprint: self.key.fingerprint(),
+            public_key: self.key.public_key_b64(),
+            device_type: DeviceType::Android,
+            device_name: self.name.clone(),
+            os_version: "14".into(),
+            app_version: "0.1.0".into(),
+            rooted: false,
+            nonce: self.entropy.hex(16),
+            issued_at: self.clock.unix(),
+        };
+        seal(&claims, &self.key)
+    }
+
+    /// Sends a device-signed request.
+    pub async fn signed(&self, method: Method, url: &str, body: Option<Vec<u8>>) -> reqwest::Response {
+        let parsed = Url::parse(url).unwrap();
+        let bytes = body.unwrap_or_default();
+        let request = SignedRequest {
+            method: method.as_str(),
+            path: parsed.path(),
+            query: parsed.query().unwrap_or_default(),
+            body: &bytes,
+        };
+        let header = sign(&self.key, &request, self.clock.unix(), &self.entropy.hex(16));
+        self.client
+            .request(method, url)
+            .header(DEVICE_SIGNATURE_HEADER, header)
+            .header("content-type", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// What the server payload asks: (device API URL, pairing id, secret).
+    pub fn read_server_payload(server_payload: &str) -> (String, String, String) {
+        let (claims, _, _): (ServerPayloadClaims, _, _) = open_unverified(server_payload).unwrap();
+        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, .. } = claims.flow else {
+            panic!("expected a pairing server payload, got {:?}", claims.flow);
+        };
+        (claims.device_api_url, registration_token_id, registration_token_secret)
+    }
+
+    /// Completes the pairing the server payload describes, optionally with a tampered secret.
+    pub async fn complete_pairing_with(&mut self, server_payload: &str, secret_override: Option<&str>) -> (StatusCode, serde_json::Value) {
+        let (api, id, secret) = Self::read_server_payload(server_payload);
+        let body = CompletePairing {
+            registration_token_id: id,
+            registration_token_secret: secret_override.map_or(secret, str::to_string),
+            trust_level: TrustLevel::Trusted,
+            ignore_interval: None,
+            device_nickname: Some(format!("{}'s nickname", self.name)),
+        };
+        let response = self.signed(Method::POST, &format!("{api}/pairings"), Some(serde_json::to_vec(&body).unwrap())).await;
+        let status = response.status();
+        let value: serde_json::Value = response.json().await.unwrap();
+        if status.is_success() {
+            let done: PairingCompleted = serde_json::from_value(value.clone()).unwrap();
+            self.device_id = done.device_id;
+            self.otp_secret = done.otp_secret.map(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).unwrap());
+        }
+        (status, value)
+    }
+
+    pub async fn complete_pairing(&mut self, server_payload: &str) -> (StatusCode, serde_json::Value) {
+        self.complete_pairing_with(server_payload, None).await
+    }
+
+    pub async fn claim_pairing_key(&mut self, base: &str, pairing_key: &str) -> (StatusCode, serde_json::Value) {
+        let body = ClaimPairingKey { pairing_key: pairing_key.into(), mobile_payload: self.mobile_payload() };
+        let response = self.signed(Method::POST, &format!("{base}/device/pairing-keys"), Some(serde_json::to_vec(&body).unwrap())).await;
+        let status = response.status();
+        let value: serde_json::Value = response.json().await.unwrap();
+        if status.is_success() {
+            self.device_id = value["deviceId"].as_str().map(str::to_string);
+        }
+        (status, value)
+    }
+
+    /// Long-polls the pushes waiting for this device.
+    pub async fn pushes(&self, base: &str, wait_seconds: u64) -> Vec<PushRequest> {
+        let response = self.signed(Method::GET, &format!("{base}/device/pushes?waitSeconds={wait_seconds}"), None).await;
+        assert_eq!(response.status(), StatusCode::OK, "pushes answered");
+        response.json().await.unwrap()
+    }
+
+    pub async fn answer(&self, base: &str, auth_id: &str, action: PushAction) -> (StatusCode, serde_json::Value) {
+        let body = serde_json::to_vec(&PushAnswer { action }).unwrap();
+        let response = self.signed(Method::POST, &format!("{base}/device/pushes/{auth_id}"), Some(body)).await;
+        (response.status(), response.json().await.unwrap())
+    }
+
+    /// Waits for the next push and answers it.
+    pub async fn answer_next_push(&self, base: &str, action: PushAction) -> (StatusCode, serde_json::Value) {
+        let pushes = self.pushes(base, 5).await;
+        let push = pushes.first().expect("a push arrived");
+        self.answer(base, &push.authentication_id, action).await
+    }
+
+    /// The TOTP code this device shows now.
+    pub fn totp_code(&self) -> String {
+        totp::code_at(self.otp_secret.as_deref().expect("paired with an OTP secret"), self.clock.unix())
+    }
+}
+
+/// The code a TOTP authenticator with this base32 secret shows at `clock`'s time.
+pub fn totp_code_for(secret_base32: &str, clock: &Clock) -> String {
+    totp::code_at(&data_encoding::BASE32_NOPAD.decode(secret_base32.as_bytes()).unwrap(), clock.unix())
+}

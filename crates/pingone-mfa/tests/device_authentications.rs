@@ -1,0 +1,142 @@
+//! Second factors over real HTTP: push to the paired mobile, SMS/e-mail passcodes through the
+//! outbox, TOTP, and the three-strikes block.
+
+// Tests fail loudly on the first surprise.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::device::{totp_code_for, TestDevice};
+use common::mfa_server::{test_clock, MfaServer};
+use moderno_wire::device_api::PushAction;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn paired_phone(mfa: &MfaServer, user: &str, seed: u8) -> TestDevice {
+    mfa.create_user(user).await;
+    let mut phone = TestDevice::new(seed, "phone", &mfa.clock);
+    let (_, pairing) = mfa.post(&mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (status, _) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    phone
+}
+
+async fn start(mfa: &MfaServer, user: &str, body: Value) -> Value {
+    let (status, auth) = mfa.post(&mfa.user_url(user, "/deviceAuthentications"), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{auth}");
+    auth
+}
+
+fn auth_url(mfa: &MfaServer, user: &str, auth: &Value, rest: &str) -> String {
+    mfa.user_url(user, &format!("/deviceAuthentications/{}{rest}", auth["id"].as_str().unwrap()))
+}
+
+#[tokio::test]
+async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_it_can_pair_after() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "alice", 1).await;
+    let own = start(&mfa, "alice", json!({"mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!(own["status"], "COMPLETED");
+    assert_eq!(own["method"], "MOBILE_PAYLOAD");
+
+    let mut laptop = TestDevice::new(2, "laptop", &clock);
+    let auth = start(&mfa, "alice", json!({"mobilePayload": laptop.mobile_payload()})).await;
+    assert_eq!(auth["status"], "PUSH_CONFIRMATION_WAITING");
+    assert_eq!(auth["newDevice"], true);
+    let early = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
+    assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
+
+    let (status, answered) = phone.answer_next_push(&mfa.url, PushAction::Approve).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(mfa.get(&auth_url(&mfa, "alice", &auth, "")).await.1["status"], "COMPLETED");
+
+    let (status, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pairing}");
+    let (status, _) = laptop.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mfa.devices("alice").await.len(), 2);
+    let twice = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
+    assert_eq!(twice.0, StatusCode::BAD_REQUEST, "an authentication pairs once");
+}
+
+#[tokio::test]
+async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "bob", 3).await;
+    let denied = start(&mfa, "bob", json!({})).await;
+    let (status, body) = phone.answer_next_push(&mfa.url, PushAction::Deny).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "PUSH_CONFIRMATION_REJECTED");
+    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), PushAction::Approve).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once: {again}");
+    assert_eq!(mfa.get(&auth_url(&mfa, "bob", &denied, "")).await.1["status"], "PUSH_CONFIRMATION_REJECTED");
+
+    let waiting = start(&mfa, "bob", json!({})).await;
+    clock.advance(chrono::Duration::seconds(41));
+    assert_eq!(mfa.get(&auth_url(&mfa, "bob", &waiting, "")).await.1["status"], "PUSH_CONFIRMATION_TIMED_OUT");
+    assert!(phone.pushes(&mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
+    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), PushAction::Approve).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_sms_passcode_lands_in_the_outbox_and_three_wrong_ones_block_for_fifteen_minutes() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("carol").await;
+    mfa.add_device("carol", "SMS").await;
+    let auth = start(&mfa, "carol", json!({})).await;
+    assert_eq!(auth["status"], "OTP_REQUIRED");
+    let code = mfa.last_sent_code("carol").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in [2, 1] {
+        let (status, body) = mfa.post(&auth_url(&mfa, "carol", &auth, "/otp"), json!({"otp": wrong})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["otpValid"], false);
+        assert_eq!(body["otpAttemptsLeft"], left);
+        assert_eq!(body["status"], "OTP_REQUIRED");
+    }
+    let (_, blocked) = mfa.post(&auth_url(&mfa, "carol", &auth, "/otp"), json!({"otp": wrong})).await;
+    assert_eq!(blocked["status"], "BLOCKED");
+    let (status, _) = mfa.post(&auth_url(&mfa, "carol", &auth, "/otp"), json!({"otp": code})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "even the right code is refused once blocked");
+    assert_eq!(start(&mfa, "carol", json!({})).await["status"], "BLOCKED", "a new authentication is blocked too");
+
+    clock.advance(chrono::Duration::minutes(15));
+    let fresh = start(&mfa, "carol", json!({})).await;
+    assert_eq!(fresh["status"], "OTP_REQUIRED");
+    let code = mfa.last_sent_code("carol").await;
+    let (_, done) = mfa.post(&auth_url(&mfa, "carol", &fresh, "/otp"), json!({"otp": code})).await;
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["method"], "OTP");
+}
+
+#[tokio::test]
+async fn a_totp_code_is_accepted_once_and_several_devices_ask_for_a_selection() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("dave").await;
+    let (totp, secret) = mfa.add_device("dave", "TOTP").await;
+    let (email, _) = mfa.add_device("dave", "EMAIL").await;
+    let auth = start(&mfa, "dave", json!({})).await;
+    assert_eq!(auth["status"], "DEVICE_SELECTION_REQUIRED");
+    assert_eq!(auth["devices"].as_array().unwrap().len(), 2);
+    let (_, selected) = mfa.post(&auth_url(&mfa, "dave", &auth, "/selection"), json!({"deviceId": totp})).await;
+    assert_eq!(selected["status"], "OTP_REQUIRED");
+    let code = totp_code_for(secret.as_deref().unwrap(), &clock);
+    let (_, done) = mfa.post(&auth_url(&mfa, "dave", &auth, "/otp"), json!({"otp": code})).await;
+    assert_eq!(done["status"], "COMPLETED");
+
+    let replay = start(&mfa, "dave", json!({"deviceId": totp})).await;
+    let (_, refused) = mfa.post(&auth_url(&mfa, "dave", &replay, "/otp"), json!({"otp": code})).await;
+    assert_eq!(refused["otpValid"], false, "the same TOTP step is never accepted twice");
+
+    let by_mail = start(&mfa, "dave", json!({"deviceId": email})).await;
+    assert_eq!(by_mail["status"], "OTP_REQUIRED");
+    let (status, outbox) = mfa.get(&format!("{}/outbox/dave", mfa.url)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(outbox[0]["channel"], "EMAIL");
+    assert_eq!(outbox[0]["to"], "dave@example.com");
+}

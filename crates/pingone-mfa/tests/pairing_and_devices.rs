@@ -1,0 +1,176 @@
+//! Users, devices, pairing keys and automatic pairing, over real HTTP.
+
+// Tests fail loudly on the first surprise.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::device::TestDevice;
+use common::mfa_server::{test_clock, MfaServer, ENV};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn management_calls_without_the_worker_token_are_refused() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let response = mfa.client.post(format!("{}/environments/{ENV}/users", mfa.url)).json(&json!({"username": "alice"})).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "UNAUTHORIZED");
+    let wrong = mfa.client.get(mfa.user_url("alice", "")).bearer_auth("nope").send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = mfa.get(&mfa.user_url("alice", "")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no user was created by the refused call");
+}
+
+#[tokio::test]
+async fn first_device_pairs_from_its_mobile_payload_and_becomes_the_default() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("alice").await;
+    let mut phone = TestDevice::new(1, "Alice's phone", &clock);
+    let (status, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pairing}");
+    assert_eq!(pairing["status"], "UNCLAIMED");
+    let (status, done) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["outcome"], "SUCCESS");
+    assert_eq!(done["deviceRole"], "PRIMARY");
+    let devices = mfa.devices("alice").await;
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0]["type"], "MOBILE");
+    assert_eq!(devices[0]["default"], true);
+    assert_eq!(devices[0]["deviceFingerprint"], phone.fingerprint().as_str());
+    let pairing_url = mfa.user_url("alice", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
+    assert_eq!(mfa.get(&pairing_url).await.1["status"], "CLAIMED");
+
+    let (status, again) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a pairing completes once: {again}");
+    assert_eq!(mfa.devices("alice").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_pairing_completed_with_a_wrong_secret_fails_and_another_device_cannot_touch_it() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("bob").await;
+    let mut phone = TestDevice::new(2, "Bob's phone", &clock);
+    let (_, pairing) = mfa.post(&mfa.user_url("bob", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let payload = pairing["serverPayload"].as_str().unwrap();
+    let pairing_url = mfa.user_url("bob", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
+
+    let mut stranger = TestDevice::new(3, "Mallory's phone", &clock);
+    let (status, _) = stranger.complete_pairing(payload).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(mfa.get(&pairing_url).await.1["status"], "UNCLAIMED", "another device changes nothing");
+
+    let (status, failed) = phone.complete_pairing_with(payload, Some("not-the-secret")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(failed["details"][0]["code"], "INVALID_PAIRING_SECRET");
+    assert_eq!(mfa.get(&pairing_url).await.1["status"], "FAILED");
+    assert!(mfa.devices("bob").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_user_with_devices_cannot_pair_another_from_a_bare_payload() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("carol").await;
+    mfa.add_device("carol", "TOTP").await;
+    let phone = TestDevice::new(4, "Carol's phone", &clock);
+    let (status, body) = mfa.post(&mfa.user_url("carol", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["details"][0]["code"], "DEVICE_MUST_BE_AUTHENTICATED");
+    let (status, body) = mfa.post(&mfa.user_url("carol", "/devices"), json!({"type": "MOBILE"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "mobile devices only come from pairing: {body}");
+    assert_eq!(mfa.devices("carol").await.len(), 1);
+}
+
+#[tokio::test]
+async fn pairing_keys_are_limited_to_twenty_valid_per_user_and_claimed_once() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("dave").await;
+    let mut keys = Vec::new();
+    for _ in 0..20 {
+        let (status, key) = mfa.post(&mfa.user_url("dave", "/pairingKeys"), json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{key}");
+        assert_eq!(key["status"], "UNCLAIMED");
+        keys.push(key);
+    }
+    let (status, refused) = mfa.post(&mfa.user_url("dave", "/pairingKeys"), json!({})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{refused}");
+
+    let mut phone = TestDevice::new(5, "Dave's phone", &clock);
+    let token = keys[0]["token"].as_str().unwrap().to_lowercase();
+    let (status, done) = phone.claim_pairing_key(&mfa.url, &token).await;
+    assert_eq!(status, StatusCode::OK, "case is ignored on entry: {done}");
+    let key_url = mfa.user_url("dave", &format!("/pairingKeys/{}", keys[0]["id"].as_str().unwrap()));
+    let (_, key) = mfa.get(&key_url).await;
+    assert_eq!(key["status"], "CLAIMED");
+    assert!(key.get("token").is_none(), "the key is shown only once");
+
+    let mut second = TestDevice::new(6, "Dave's tablet", &clock);
+    let (status, again) = second.claim_pairing_key(&mfa.url, &token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(again["details"][0]["code"], "INVALID_PAIRING_KEY");
+
+    clock.advance(chrono::Duration::minutes(11));
+    let (status, expired) = second.claim_pairing_key(&mfa.url, keys[1]["token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "keys live ten minutes: {expired}");
+    let (status, _) = mfa.post(&mfa.user_url("dave", "/pairingKeys"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "expired keys no longer count against the limit");
+    assert_eq!(mfa.devices("dave").await.len(), 1);
+}
+
+#[tokio::test]
+async fn devices_keep_their_order_and_can_be_renamed_blocked_made_default_and_removed() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("alice").await;
+    let (sms, _) = mfa.add_device("alice", "SMS").await;
+    let (email, _) = mfa.add_device("alice", "EMAIL").await;
+    let (totp, secret) = mfa.add_device("alice", "TOTP").await;
+    assert!(secret.is_some(), "a TOTP device shows its secret once");
+    let ids: Vec<_> = mfa.devices("alice").await.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, vec![sms.clone(), email.clone(), totp.clone()]);
+
+    let (status, reordered) = mfa.post(&mfa.user_url("alice", &format!("/devices/{totp}/default")), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reordered[0]["id"], totp.as_str());
+    assert_eq!(reordered[0]["default"], true);
+
+    let url = mfa.user_url("alice", &format!("/devices/{email}"));
+    let (status, renamed) = mfa.send(Method::PATCH, &url, Some(json!({"nickname": "Work mail", "blocked": true}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(renamed["nickname"], "Work mail");
+    assert_eq!(renamed["status"], "BLOCKED");
+    let (status, _) = mfa.send(Method::PATCH, &url, Some(json!({"nickname": "x".repeat(101)}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(mfa.get(&url).await.1["nickname"], "Work mail", "a refused update changes nothing");
+
+    let (status, _) = mfa.send(Method::DELETE, &mfa.user_url("alice", &format!("/devices/{sms}")), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(mfa.devices("alice").await.len(), 2);
+}
+
+#[tokio::test]
+async fn bad_bodies_get_a_400_naming_the_problem_never_a_500() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let response = mfa
+        .client
+        .post(format!("{}/environments/{ENV}/users", mfa.url))
+        .bearer_auth(common::mfa_server::WORKER_TOKEN)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["details"][0]["code"], "INVALID_JSON");
+    let (status, _) = mfa.post(&format!("{}/environments/other/users", mfa.url), json!({"username": "x"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

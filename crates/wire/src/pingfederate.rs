@@ -1,0 +1,224 @@
+//! The emulated PingFederate (`crates/pingfederate`): OAuth endpoints and the authentication API
+//! (`/pf-ws/authn/flows/{flowId}`) with the PingOne MFA IdP adapter's states and actions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pingone::MfaDevice;
+
+/// Path of the authentication API's flows.
+pub const FLOWS_PATH: &str = "/pf-ws/authn/flows";
+/// The header every authentication API call must carry (any non-empty value; Ping's clients send
+/// `PingFederate`).
+pub const XSRF_HEADER: &str = "x-xsrf-header";
+/// `application/vnd.pingidentity.<action>+json`.
+pub const ACTION_MEDIA_PREFIX: &str = "application/vnd.pingidentity.";
+pub const ACTION_MEDIA_SUFFIX: &str = "+json";
+
+/// Values of the contract attribute `pingone.mfa.status`.
+pub const MFA_STATUS_ATTRIBUTE: &str = "pingone.mfa.status";
+pub const MFA_STATUS_DEVICE_PAIRED: &str = "com.pingidentity.pingone.device_paired";
+pub const MFA_STATUS_DEVICE_NOT_PAIRED: &str = "com.pingidentity.pingone.device_not_paired";
+pub const MFA_STATUS_PAIRING_ERROR: &str = "com.pingidentity.pingone.pairing_error";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FlowStatus {
+    UsernamePasswordRequired,
+    AuthenticationRequired,
+    MobilePairingRequired,
+    DeviceSelectionRequired,
+    OtpRequired,
+    PushConfirmationWaiting,
+    PushConfirmationRejected,
+    PushConfirmationTimedOut,
+    MfaCompleted,
+    MfaFailed,
+    /// Redirectless flows end here with `authorizeResponse`.
+    Completed,
+    /// Browser flows end here with `resumeUrl`.
+    Resume,
+    Failed,
+}
+
+impl FlowStatus {
+    /// True once nothing more can happen to the flow.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Completed | Self::Resume | Self::Failed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub href: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRef {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowUser {
+    pub username: String,
+}
+
+/// The OAuth authorization response of a redirectless flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizeResponse {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// A flow as `GET /pf-ws/authn/flows/{flowId}` (and every action) answers it. Only the fields of
+/// the current status are present; `_links` names the actions allowed now, plus `self`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    pub id: String,
+    pub plugin_type_id: String,
+    pub status: FlowStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<FlowUser>,
+    /// AUTHENTICATION_REQUIRED: the user's default device, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<MfaDevice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_payload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<MfaDevice>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_device_ref: Option<DeviceRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_selected_default: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_device_permitted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_devices_allowed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_pairing_permitted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_attempts_left: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_expires_at: Option<String>,
+    /// MFA_FAILED and FAILED: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorize_response: Option<AuthorizeResponse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_url: Option<String>,
+    #[serde(rename = "_links")]
+    pub links: BTreeMap<String, Link>,
+}
+
+/// Body of `checkUsernamePassword`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckUsernamePassword {
+    pub username: String,
+    pub password: String,
+}
+
+/// Body of `authenticate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authenticate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_payload: Option<String>,
+}
+
+/// Body of `selectDevice`, `setDefaultDevice` and `removeDevice`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceChoice {
+    pub device_ref: DeviceRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_payload: Option<String>,
+}
+
+/// Body of `checkOtp`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckOtp {
+    pub otp: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_payload: Option<String>,
+}
+
+/// Body of `updateDeviceNickname`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDeviceNickname {
+    pub device_ref: DeviceRef,
+    pub nickname: String,
+}
+
+/// Every authentication API error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthnError {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<AuthnErrorDetail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthnErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+}
+
+/// `POST /as/token.oauth2` success.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    pub scope: String,
+}
+
+/// OAuth error (RFC 6749 section 5.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: String,
+}
+
+/// `GET /pf/JWKS`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+/// An Ed25519 public key (RFC 8037).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    /// The public key, base64url without padding.
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub key_use: String,
+}
