@@ -28,7 +28,7 @@ pub use config::{
     DEMO_PASSWORD, DEMO_USERS,
 };
 pub use first_factor::LOCK_AFTER_FAILURES;
-pub use passwords::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+pub use passwords::{Passwords, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use state::CustomerState;
 
 /// The customer server's routes.

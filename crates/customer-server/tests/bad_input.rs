@@ -2,6 +2,8 @@
 //! nothing changes because of it. The SDK server here is a closed port: none of these requests
 //! gets past the first factor, except the one proving what an unreachable SDK server looks like.
 
+#![allow(clippy::unwrap_used)] // test harness code outside #[test] functions
+
 use moderno_ambient::{Clock, Entropy};
 use moderno_customer_server::{app, CustomerConfig, CustomerState, PasswordCost, DEMO_PASSWORD};
 use reqwest::StatusCode;

@@ -1,0 +1,236 @@
+//! A real PingID SDK server and a real customer server on loopback, sharing a manual clock, and a
+//! minimal device that seals mobile payloads, completes pairing and answers pushes through the
+//! SDK server's device API — all over HTTP.
+
+#![allow(dead_code)]
+
+use chrono::Utc;
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
+use moderno_crypto::device_signature::{self, SignedRequest};
+use moderno_crypto::payload::{open_server_payload, seal};
+use moderno_customer_server::sdk_client::SdkClient;
+use moderno_customer_server::{app, CustomerConfig, CustomerState, PasswordCost};
+use moderno_wire::device_api::{
+    CompletePairing, IgnoreInterval, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
+    DEVICE_SIGNATURE_HEADER,
+};
+use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel};
+use moderno_wire::sdk::{ApplicationSettings, DeviceType};
+use pingid_sdk_server::{SdkConfig, SdkState};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = moderno_customer_server::DEMO_PASSWORD;
+
+pub struct Stack {
+    pub sdk_url: String,
+    pub customer_url: String,
+    pub customer: CustomerState,
+    pub clock: Clock,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub ignore_validation: bool,
+    /// Replaces the customer server's API key (to prove bad signatures are refused).
+    pub api_key_b64: Option<String>,
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::manual(Utc::now());
+        let entropy = Entropy::from_os();
+
+        let sdk_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sdk_url = format!("http://{}", sdk_listener.local_addr().unwrap());
+        let sdk_state =
+            SdkState::open(SdkConfig::demo(dir.path().join("sdk.sqlite3"), sdk_url.clone()), clock.clone(), entropy.clone())
+                .unwrap();
+        tokio::spawn(async move { axum::serve(sdk_listener, pingid_sdk_server::app(sdk_state)).await.unwrap() });
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let customer_url = format!("http://{}", listener.local_addr().unwrap());
+        let mut config =
+            CustomerConfig::demo(format!("{sdk_url}/pingid/v1"), dir.path().join("customer.sqlite3"), customer_url.clone());
+        config.argon2 = PasswordCost::TestOnlyCheap;
+        config.ignore_validation = options.ignore_validation;
+        if let Some(key) = options.api_key_b64 {
+            config.api_key_b64 = key;
+        }
+        let customer = CustomerState::open(config, clock.clone(), entropy).await.unwrap();
+        tokio::spawn({
+            let customer = customer.clone();
+            async move { axum::serve(listener, app(customer)).await.unwrap() }
+        });
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        Self { sdk_url, customer_url, customer, clock, http, _dir: dir }
+    }
+
+    pub fn sdk(&self) -> &SdkClient {
+        self.customer.sdk()
+    }
+
+    /// One Moderno protocol call; asserts HTTP 200.
+    pub async fn moderno(&self, request: Value) -> Value {
+        let response = self.http.post(format!("{}/pingidsdk", self.customer_url)).json(&request).send().await.unwrap();
+        assert_eq!(response.status(), 200, "the protocol answers 200");
+        response.json().await.unwrap()
+    }
+
+    pub async fn login(&self, user: &str, device: &TestDevice) -> Value {
+        self.moderno(json!({"operation": "auth_user", "user": user, "password": PASSWORD,
+            "pingIdPayload": device.payload(&self.clock)}))
+        .await
+    }
+
+    pub async fn settings(&self, change: impl FnOnce(&mut ApplicationSettings)) {
+        let mut settings = self.sdk().get_settings().await.unwrap();
+        change(&mut settings);
+        self.sdk().put_settings(&settings).await.unwrap();
+    }
+
+    /// Logs in on `device` as the first device of `user` and pairs it with `level`.
+    pub async fn pair_first_device(&self, user: &str, device: &mut TestDevice, level: TrustLevel) -> PairingCompleted {
+        let answer = self.login(user, device).await;
+        assert_eq!(answer["status"], 0, "{answer}");
+        assert_eq!(answer["mfa"], "PAIRING", "{answer}");
+        device.complete_pairing(self, &answer, level).await
+    }
+
+    pub async fn web_pairing_key(&self, username: &str, password: &str) -> (u16, String) {
+        let response = self
+            .http
+            .post(format!("{}/pairing-key", self.customer_url))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+/// A device with an Ed25519 key, talking to the SDK server's device API itself.
+pub struct TestDevice {
+    pub key: DeviceKey,
+    pub device_id: Option<String>,
+    pub otp_secret: Option<Vec<u8>>,
+    pub rooted: bool,
+    entropy: Entropy,
+}
+
+impl TestDevice {
+    pub fn new(seed: u8) -> Self {
+        Self { key: DeviceKey::from_seed(&[seed; 32]), device_id: None, otp_secret: None, rooted: false, entropy: Entropy::from_os() }
+    }
+
+    /// A fresh mobile payload (new nonce, issued now).
+    pub fn payload(&self, clock: &Clock) -> String {
+        let claims = MobilePayloadClaims {
+            v: 1,
+            device_fingerprint: self.key.fingerprint(),
+            public_key: self.key.public_key_b64(),
+            device_type: DeviceType::Desktop,
+            device_name: "Test desktop".into(),
+            os_version: "Linux".into(),
+            app_version: "0.1.0".into(),
+            rooted: self.rooted,
+            nonce: self.entropy.hex(16),
+            issued_at: clock.unix(),
+        };
+        seal(&claims, &self.key)
+    }
+
+    async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, query: &str, body: Vec<u8>) -> reqwest::Response {
+        let signature = device_signature::sign(
+            &self.key,
+            &SignedRequest { method: method.as_str(), path, query, body: &body },
+            stack.clock.unix(),
+            &self.entropy.hex(16),
+        );
+        let url = if query.is_empty() { format!("{}{path}", stack.sdk_url) } else { format!("{}{path}?{query}", stack.sdk_url) };
+        let mut request = stack.http.request(method, url).header(DEVICE_SIGNATURE_HEADER, signature);
+        if !body.is_empty() {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Opens the server payload of a Moderno answer, checking the SDK server's signature.
+    pub async fn server_payload(&self, stack: &Stack, answer: &Value) -> ServerPayloadClaims {
+        let payload = answer["pingIdPayload"].as_str().unwrap_or_else(|| panic!("no server payload in {answer}"));
+        let key: ServerKey = stack
+            .http
+            .get(format!("{}/pingid/v1/device/server-key", stack.sdk_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let public = DevicePublicKey::from_b64(&key.public_key).unwrap();
+        open_server_payload(payload, &public).unwrap()
+    }
+
+    pub async fn complete_pairing(&mut self, stack: &Stack, answer: &Value, level: TrustLevel) -> PairingCompleted {
+        let claims = self.server_payload(stack, answer).await;
+        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } = claims.flow else {
+            panic!("expected trust levels, got {:?}", claims.flow);
+        };
+        assert!(trust_levels.contains(&level), "{level:?} offered in {trust_levels:?}");
+        assert_eq!(answer["registrationToken"], registration_token_id.as_str());
+        let request = CompletePairing {
+            registration_token_id,
+            registration_token_secret,
+            trust_level: level,
+            ignore_interval: (level == TrustLevel::Ignore)
+                .then_some(IgnoreInterval { value: 1, unit: moderno_wire::device_api::IntervalUnit::Days }),
+            device_nickname: None,
+        };
+        let body = serde_json::to_vec(&request).unwrap();
+        let response = self.signed(stack, reqwest::Method::POST, "/pingid/v1/device/pairings", "", body).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "pairing completed: {status} {text}");
+        let completed: PairingCompleted = serde_json::from_str(&text).unwrap();
+        self.device_id = completed.device_id.clone();
+        self.otp_secret = completed
+            .otp_secret
+            .as_deref()
+            .map(|s| data_encoding::BASE32_NOPAD.decode(s.trim_end_matches('=').as_bytes()).unwrap());
+        completed
+    }
+
+    /// Polls for pushes without waiting (this also marks the device online).
+    pub async fn pushes(&self, stack: &Stack) -> Vec<PushRequest> {
+        let response = self.signed(stack, reqwest::Method::GET, "/pingid/v1/device/pushes", "waitSeconds=0", Vec::new()).await;
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.unwrap()
+    }
+
+    pub async fn answer(&self, stack: &Stack, authentication_id: &str, action: PushAction) {
+        let body = serde_json::to_vec(&PushAnswer { action }).unwrap();
+        let path = format!("/pingid/v1/device/pushes/{authentication_id}");
+        let response = self.signed(stack, reqwest::Method::POST, &path, "", body).await;
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    /// The offline passcode this device shows now.
+    pub fn otp(&self, clock: &Clock) -> String {
+        moderno_crypto::totp::code_at(self.otp_secret.as_deref().expect("a paired device"), clock.unix())
+    }
+}
+
+pub fn status(answer: &Value) -> u64 {
+    answer["status"].as_u64().unwrap_or_else(|| panic!("no status in {answer}"))
+}
+
+pub fn session_id(answer: &Value) -> String {
+    answer["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {answer}")).to_owned()
+}
