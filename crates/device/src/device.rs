@@ -208,7 +208,7 @@ impl Device {
         Ok(completed)
     }
 
-    /// Waits up to `wait` (at most 30 s) for push requests addressed to this device.
+    /// Waits up to `wait` (at most 25 s, the server's limit) for push requests addressed to this device.
     pub async fn pending_pushes(&self, wait: Duration) -> Result<Vec<PushRequest>, DeviceError> {
         let (api_url, identity) = self.paired()?;
         self.sdk.pending_pushes(&api_url, identity.key(), wait).await

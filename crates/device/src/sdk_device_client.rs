@@ -23,7 +23,7 @@ use crate::error::{DeviceError, SdkError};
 use crate::transport::{decode, unexpected, unreachable};
 
 /// The longest push long poll asked of the server; the HTTP timeout leaves room above it.
-pub const MAX_WAIT_SECONDS: u64 = 30;
+pub const MAX_WAIT_SECONDS: u64 = 25;
 
 const SERVER: &str = "the PingID SDK server";
 

@@ -106,10 +106,14 @@ fn show_answer(out: &Output, response: &ModernoResponse) {
 
 fn signed_in(out: &Output, mfa: Option<MfaOutcome>) -> bool {
     let how = match mfa {
+        Some(MfaOutcome::TrustedDevice) => " (this device is trusted)",
+        Some(MfaOutcome::PushApproved) => " (another device approved)",
+        Some(MfaOutcome::OfflineOtp) => " (with a passcode from a trusted device)",
+        Some(MfaOutcome::Pairing) => " (this device is being paired)",
         Some(MfaOutcome::SkippedIgnoredDevice) => " (without MFA: this device is ignored for now)",
         Some(MfaOutcome::SkippedApplicationDisabled) => " (without MFA: the application is disabled at PingID)",
         Some(MfaOutcome::Bypassed) => " (MFA bypassed for this user)",
-        _ => "",
+        None => "",
     };
     out.step("signed_in", format!("signed in{how}"), json!({"signedIn": true, "mfa": mfa}));
     true
