@@ -82,7 +82,7 @@ impl Device {
         Self::open_with(profile, store, clock, entropy, DeviceOptions::default()).await
     }
 
-    #[instrument(skip_all, fields(profile))]
+    #[instrument(skip_all, fields(profile = %profile))]
     pub async fn open_with(
         profile: &str,
         store: Arc<dyn KeyStore>,
