@@ -44,11 +44,7 @@ pub const DEMO_PASSWORD: &str = "moderno-demo";
 
 impl CustomerConfig {
     /// The demo account and application, production password hashing, demo users seeded.
-    pub fn demo(
-        sdk_base_url: impl Into<String>,
-        db_path: impl Into<PathBuf>,
-        public_url: impl Into<String>,
-    ) -> Self {
+    pub fn demo(sdk_base_url: impl Into<String>, db_path: impl Into<PathBuf>, public_url: impl Into<String>) -> Self {
         Self {
             sdk_base_url: sdk_base_url.into(),
             account_id: DEMO_ACCOUNT_ID.into(),
@@ -87,7 +83,11 @@ mod tests {
 
     #[test]
     fn demo_config_hashes_passwords_at_production_cost_and_seeds_demo_users() {
-        let config = CustomerConfig::demo("http://127.0.0.1:7001/pingid/v1", "/tmp/x.sqlite3", "http://127.0.0.1:7002");
+        let config = CustomerConfig::demo(
+            "http://127.0.0.1:7001/pingid/v1",
+            "/tmp/x.sqlite3",
+            "http://127.0.0.1:7002",
+        );
         assert_eq!(config.argon2, PasswordCost::Production);
         assert!(config.demo_users);
         assert!(!config.ignore_validation);

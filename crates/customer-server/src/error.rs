@@ -18,7 +18,10 @@ pub(crate) enum Failure {
     /// A complete answer decided early (missing field, wrong password, unknown session...).
     Answer(Box<ModernoResponse>),
     /// The SDK server said no; `username` is known once the first factor passed.
-    Sdk { error: Box<SdkError>, username: Option<String> },
+    Sdk {
+        error: Box<SdkError>,
+        username: Option<String>,
+    },
     /// A fault of this server (database, task): 1000, logged.
     Internal(anyhow::Error),
 }
@@ -42,7 +45,10 @@ pub(crate) trait ForUser<T> {
 
 impl<T> ForUser<T> for Result<T, SdkError> {
     fn for_user(self, username: &str) -> Result<T, Failure> {
-        self.map_err(|error| Failure::Sdk { error: Box::new(error), username: Some(username.to_owned()) })
+        self.map_err(|error| Failure::Sdk {
+            error: Box::new(error),
+            username: Some(username.to_owned()),
+        })
     }
 }
 
@@ -61,10 +67,15 @@ pub(crate) enum SdkVerdict {
 
 /// Maps an SDK server error to what the app should hear.
 pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
-    let Some(body) = error.body() else { return SdkVerdict::Unreachable };
+    let Some(body) = error.body() else {
+        return SdkVerdict::Unreachable;
+    };
     let refused = |status: Status, text: &str| SdkVerdict::Refused(status, text.to_owned());
     if body.code == ErrorCode::TooManyRequests {
-        return refused(Status::TooManyAttempts, "too many wrong pairing keys; wait a few minutes");
+        return refused(
+            Status::TooManyAttempts,
+            "too many wrong pairing keys; wait a few minutes",
+        );
     }
     let detail = |code| error.has_detail(code);
     if detail(DetailCode::ApplicationDisabled) {
@@ -72,7 +83,10 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     } else if detail(DetailCode::DeviceIgnored) {
         SdkVerdict::DeviceIgnored
     } else if detail(DetailCode::PairingKeyRequired) {
-        refused(Status::PairingKeyRequired, "a pairing key is required to pair the first device")
+        refused(
+            Status::PairingKeyRequired,
+            "a pairing key is required to pair the first device",
+        )
     } else if detail(DetailCode::InvalidPairingKey) {
         refused(Status::InvalidPairingKey, "the pairing key is wrong, used or expired")
     } else if detail(DetailCode::DeviceBlocked) {
@@ -80,23 +94,35 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     } else if detail(DetailCode::DeviceRooted) {
         refused(Status::Rooted, "this device is rooted or jailbroken")
     } else if detail(DetailCode::DeviceLimitReached) {
-        refused(Status::DeviceLimitReached, "the user already has the maximum number of devices")
+        refused(
+            Status::DeviceLimitReached,
+            "the user already has the maximum number of devices",
+        )
     } else if detail(DetailCode::UserDisabled) {
         refused(Status::Failed, "the user is suspended")
     } else if detail(DetailCode::InvalidPayload) {
-        refused(Status::InvalidInput, "the device payload was refused (malformed, stale or replayed): send a fresh pingIdPayload")
+        refused(
+            Status::InvalidInput,
+            "the device payload was refused (malformed, stale or replayed): send a fresh pingIdPayload",
+        )
     } else if detail(DetailCode::InvalidUserStatus) {
         refused(Status::UserNotActive, "the user has no paired device")
     } else {
-        refused(Status::Failed, &format!("the PingID SDK server refused the request ({})", code_name(error)))
+        refused(
+            Status::Failed,
+            &format!("the PingID SDK server refused the request ({})", code_name(error)),
+        )
     }
 }
 
 fn code_name(error: &SdkError) -> String {
-    let code = error.detail().map(|d| serde_json::to_value(d).ok()).or_else(|| {
-        error.body().map(|b| serde_json::to_value(b.code).ok())
-    });
-    code.flatten().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    let code = error
+        .detail()
+        .map(|d| serde_json::to_value(d).ok())
+        .or_else(|| error.body().map(|b| serde_json::to_value(b.code).ok()));
+    code.flatten()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// A 1020 answer naming the missing field.
@@ -119,7 +145,11 @@ mod tests {
                 target: None,
                 inner_error: None,
                 details: detail
-                    .map(|code| ErrorDetail { code, message: "d".into(), target: None })
+                    .map(|code| ErrorDetail {
+                        code,
+                        message: "d".into(),
+                        target: None,
+                    })
                     .into_iter()
                     .collect(),
             },
@@ -135,11 +165,20 @@ mod tests {
 
     #[test]
     fn pairing_refusals_map_to_their_moderno_status_codes() {
-        assert_eq!(status_for(DetailCode::PairingKeyRequired), Some(Status::PairingKeyRequired));
-        assert_eq!(status_for(DetailCode::InvalidPairingKey), Some(Status::InvalidPairingKey));
+        assert_eq!(
+            status_for(DetailCode::PairingKeyRequired),
+            Some(Status::PairingKeyRequired)
+        );
+        assert_eq!(
+            status_for(DetailCode::InvalidPairingKey),
+            Some(Status::InvalidPairingKey)
+        );
         assert_eq!(status_for(DetailCode::DeviceBlocked), Some(Status::Blocked));
         assert_eq!(status_for(DetailCode::DeviceRooted), Some(Status::Rooted));
-        assert_eq!(status_for(DetailCode::DeviceLimitReached), Some(Status::DeviceLimitReached));
+        assert_eq!(
+            status_for(DetailCode::DeviceLimitReached),
+            Some(Status::DeviceLimitReached)
+        );
         assert_eq!(status_for(DetailCode::UserDisabled), Some(Status::Failed));
         assert_eq!(status_for(DetailCode::InvalidPayload), Some(Status::InvalidInput));
         assert_eq!(status_for(DetailCode::DeviceMustBeTrusted), Some(Status::Failed));
@@ -156,12 +195,18 @@ mod tests {
     #[test]
     fn rate_limited_pairing_keys_answer_too_many_attempts() {
         let limited = api_error(429, ErrorCode::TooManyRequests, None);
-        assert!(matches!(verdict_for(&limited), SdkVerdict::Refused(Status::TooManyAttempts, _)));
+        assert!(matches!(
+            verdict_for(&limited),
+            SdkVerdict::Refused(Status::TooManyAttempts, _)
+        ));
     }
 
     #[test]
     fn transport_and_signature_failures_read_as_unreachable() {
-        assert_eq!(verdict_for(&SdkError::Transport("refused".into())), SdkVerdict::Unreachable);
+        assert_eq!(
+            verdict_for(&SdkError::Transport("refused".into())),
+            SdkVerdict::Unreachable
+        );
         let bad = SdkError::Signature(moderno_crypto::pingid_hmac::SignatureError::BadSignature);
         assert_eq!(verdict_for(&bad), SdkVerdict::Unreachable);
         assert_eq!(verdict_for(&SdkError::Unexpected("x".into())), SdkVerdict::Unreachable);
@@ -169,7 +214,11 @@ mod tests {
 
     #[test]
     fn an_unexpected_refusal_names_the_sdk_code() {
-        match verdict_for(&api_error(400, ErrorCode::InvalidRequest, Some(DetailCode::InvalidState))) {
+        match verdict_for(&api_error(
+            400,
+            ErrorCode::InvalidRequest,
+            Some(DetailCode::InvalidState),
+        )) {
             SdkVerdict::Refused(Status::Failed, text) => assert!(text.contains("INVALID_STATE"), "{text}"),
             other => panic!("expected a 1000 refusal, got {other:?}"),
         }

@@ -44,8 +44,7 @@ impl Passwords {
 
     /// A PHC string (`$argon2id$v=19$m=...`) with a fresh random salt.
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
-        let salt = SaltString::encode_b64(&self.entropy.bytes::<16>())
-            .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        let salt = SaltString::encode_b64(&self.entropy.bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
         let password = Zeroizing::new(password.to_owned());
         self.on_blocking_pool(move |argon2| {
             argon2
@@ -109,12 +108,16 @@ mod tests {
     use super::*;
 
     async fn cheap() -> Passwords {
-        Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(1)).await.unwrap()
+        Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(1))
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
     async fn production_cost_hashes_with_argon2id_m19456_t2_p1() {
-        let passwords = Passwords::new(PasswordCost::Production, Entropy::seeded(1)).await.unwrap();
+        let passwords = Passwords::new(PasswordCost::Production, Entropy::seeded(1))
+            .await
+            .unwrap();
         let phc = passwords.hash("correct horse battery").await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(passwords.verify("correct horse battery", Some(&phc)).await.unwrap());
@@ -138,14 +141,20 @@ mod tests {
     #[tokio::test]
     async fn two_hashes_of_one_password_use_different_salts() {
         let passwords = cheap().await;
-        assert_ne!(passwords.hash("same password").await.unwrap(), passwords.hash("same password").await.unwrap());
+        assert_ne!(
+            passwords.hash("same password").await.unwrap(),
+            passwords.hash("same password").await.unwrap()
+        );
     }
 
     #[test]
     fn new_passwords_need_8_to_128_characters() {
         assert!(check_new_password("1234567").is_err());
         assert!(check_new_password("12345678").is_ok());
-        assert!(check_new_password(&"é".repeat(128)).is_ok(), "counted in characters, not bytes");
+        assert!(
+            check_new_password(&"é".repeat(128)).is_ok(),
+            "counted in characters, not bytes"
+        );
         assert!(check_new_password(&"x".repeat(129)).is_err());
     }
 }

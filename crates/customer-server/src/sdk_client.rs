@@ -7,13 +7,10 @@
 use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_crypto::pingid_hmac::{
-    ApiCredentials, RequestParts, SignatureError, RESPONSE_SIGNATURE_HEADER,
-};
+use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts, SignatureError, RESPONSE_SIGNATURE_HEADER};
 use moderno_wire::sdk::{
-    ApplicationSettings, Authentication, AuthenticationRequest, CreateUser, DetailCode, ErrorBody,
-    ErrorCode, OtpRequest, PairingKey, PairingKeyRequest, RegistrationToken,
-    RegistrationTokenRequest, UpdateUser, User,
+    ApplicationSettings, Authentication, AuthenticationRequest, CreateUser, DetailCode, ErrorBody, ErrorCode,
+    OtpRequest, PairingKey, PairingKeyRequest, RegistrationToken, RegistrationTokenRequest, UpdateUser, User,
 };
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -146,17 +143,20 @@ impl SdkClient {
     /// `GET .../applications/{app}/users/{username}` (with `?expand=devices` when asked).
     pub async fn get_user(&self, username: &str, expand_devices: bool) -> Result<User, SdkError> {
         let query = expand_devices.then_some("expand=devices");
-        self.call(Method::GET, &self.app_path(&["users", username]), query, None::<&()>).await
+        self.call(Method::GET, &self.app_path(&["users", username]), query, None::<&()>)
+            .await
     }
 
     /// `POST .../users`.
     pub async fn create_user(&self, user: &CreateUser) -> Result<User, SdkError> {
-        self.call(Method::POST, &self.account_path(&["users"]), None, Some(user)).await
+        self.call(Method::POST, &self.account_path(&["users"]), None, Some(user))
+            .await
     }
 
     /// Emulator extension: `PUT .../applications/{app}/users/{username}`.
     pub async fn update_user(&self, username: &str, update: &UpdateUser) -> Result<User, SdkError> {
-        self.call(Method::PUT, &self.app_path(&["users", username]), None, Some(update)).await
+        self.call(Method::PUT, &self.app_path(&["users", username]), None, Some(update))
+            .await
     }
 
     /// `POST .../users/{username}/registrationtokens`: the server payload that pairs a device.
@@ -192,35 +192,37 @@ impl SdkClient {
     }
 
     /// `PUT .../authentications/{id}/otp`.
-    pub async fn submit_otp(
-        &self,
-        username: &str,
-        id: &str,
-        request: &OtpRequest,
-    ) -> Result<Authentication, SdkError> {
+    pub async fn submit_otp(&self, username: &str, id: &str, request: &OtpRequest) -> Result<Authentication, SdkError> {
         let path = self.app_path(&["users", username, "authentications", id, "otp"]);
         self.call(Method::PUT, &path, None, Some(request)).await
     }
 
     /// `POST .../applications/{app}/pairingkeys`: the answer's `id` is the key itself.
     pub async fn create_pairing_key(&self, request: &PairingKeyRequest) -> Result<PairingKey, SdkError> {
-        self.call(Method::POST, &self.app_path(&["pairingkeys"]), None, Some(request)).await
+        self.call(Method::POST, &self.app_path(&["pairingkeys"]), None, Some(request))
+            .await
     }
 
     /// Emulator extension: `GET .../applications/{app}/settings`.
     pub async fn get_settings(&self) -> Result<ApplicationSettings, SdkError> {
-        self.call(Method::GET, &self.app_path(&["settings"]), None, None::<&()>).await
+        self.call(Method::GET, &self.app_path(&["settings"]), None, None::<&()>)
+            .await
     }
 
     /// Emulator extension: `PUT .../applications/{app}/settings`.
     pub async fn put_settings(&self, settings: &ApplicationSettings) -> Result<ApplicationSettings, SdkError> {
-        self.call(Method::PUT, &self.app_path(&["settings"]), None, Some(settings)).await
+        self.call(Method::PUT, &self.app_path(&["settings"]), None, Some(settings))
+            .await
     }
 
     fn account_path(&self, rest: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty().push("accounts").push(&self.credentials.account_id).extend(rest);
+            segments
+                .pop_if_empty()
+                .push("accounts")
+                .push(&self.credentials.account_id)
+                .extend(rest);
         }
         url
     }
@@ -274,9 +276,14 @@ impl SdkClient {
             .header(reqwest::header::AUTHORIZATION, authorization)
             .header(reqwest::header::ACCEPT, "application/json");
         if !body.is_empty() {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
-        let mut response = request.send().await.map_err(|e| SdkError::Transport(e.without_url().to_string()))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| SdkError::Transport(e.without_url().to_string()))?;
         let status = response.status();
         let signature = response
             .headers()
@@ -284,11 +291,15 @@ impl SdkClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let mut answer = Vec::new();
-        while let Some(chunk) =
-            response.chunk().await.map_err(|e| SdkError::Transport(e.without_url().to_string()))?
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| SdkError::Transport(e.without_url().to_string()))?
         {
             if answer.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(SdkError::Unexpected(format!("the answer is longer than {MAX_RESPONSE_BYTES} bytes")));
+                return Err(SdkError::Unexpected(format!(
+                    "the answer is longer than {MAX_RESPONSE_BYTES} bytes"
+                )));
             }
             answer.extend_from_slice(&chunk);
         }
@@ -299,8 +310,13 @@ impl SdkClient {
             return Ok(answer);
         }
         match serde_json::from_slice::<ErrorBody>(&answer) {
-            Ok(body) => Err(SdkError::Api { status: status.as_u16(), body }),
-            Err(_) => Err(SdkError::Unexpected(format!("status {status} without a Ping error body"))),
+            Ok(body) => Err(SdkError::Api {
+                status: status.as_u16(),
+                body,
+            }),
+            Err(_) => Err(SdkError::Unexpected(format!(
+                "status {status} without a Ping error body"
+            ))),
         }
     }
 }

@@ -40,9 +40,12 @@ impl CustomerState {
     /// Opens (or creates) the database, prepares password hashing and the signed SDK client, and
     /// seeds the demo users when configured.
     pub async fn open(config: CustomerConfig, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
-        let credentials =
-            ApiCredentials::new(config.account_id.clone(), config.account_token.clone(), &config.api_key_b64)
-                .context("the PingID API key")?;
+        let credentials = ApiCredentials::new(
+            config.account_id.clone(),
+            config.account_token.clone(),
+            &config.api_key_b64,
+        )
+        .context("the PingID API key")?;
         let sdk = SdkClient::new(
             &config.sdk_base_url,
             credentials,
@@ -78,7 +81,10 @@ impl CustomerState {
         check_username(username).map_err(anyhow::Error::msg)?;
         check_new_password(password).map_err(anyhow::Error::msg)?;
         let hash = self.passwords.hash(password).await?;
-        anyhow::ensure!(self.store.insert_user(username, hash).await?, "the user {username:?} already exists");
+        anyhow::ensure!(
+            self.store.insert_user(username, hash).await?,
+            "the user {username:?} already exists"
+        );
         tracing::info!(user = username, "user added");
         Ok(())
     }
@@ -118,10 +124,16 @@ mod tests {
 
     async fn open(demo_users: bool) -> (tempfile::TempDir, CustomerState) {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
+        let mut config = CustomerConfig::demo(
+            "http://127.0.0.1:9/pingid/v1",
+            dir.path().join("c.sqlite3"),
+            "http://me",
+        );
         config.argon2 = PasswordCost::TestOnlyCheap;
         config.demo_users = demo_users;
-        let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.unwrap();
+        let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9))
+            .await
+            .unwrap();
         (dir, state)
     }
 
@@ -134,9 +146,15 @@ mod tests {
         let verdict = state.first_factor.check("carol", DEMO_PASSWORD).await.unwrap();
         assert_eq!(verdict, crate::first_factor::FirstFactor::Passed);
         drop(state);
-        let mut config = CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
+        let mut config = CustomerConfig::demo(
+            "http://127.0.0.1:9/pingid/v1",
+            dir.path().join("c.sqlite3"),
+            "http://me",
+        );
         config.argon2 = PasswordCost::TestOnlyCheap;
-        CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.expect("reopening skips existing users");
+        CustomerState::open(config, Clock::system(), Entropy::seeded(9))
+            .await
+            .expect("reopening skips existing users");
     }
 
     #[tokio::test]
@@ -144,7 +162,11 @@ mod tests {
         let (_dir, state) = open(false).await;
         let short = state.add_user("erin", "short").await.unwrap_err().to_string();
         assert!(short.contains("at least 8"), "{short}");
-        let odd = state.add_user("erin/../x", "long enough").await.unwrap_err().to_string();
+        let odd = state
+            .add_user("erin/../x", "long enough")
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(odd.contains("username"), "{odd}");
         assert!(!state.store.user_exists("erin").await.unwrap(), "nothing was added");
         state.add_user("erin", "long enough").await.unwrap();

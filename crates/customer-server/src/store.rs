@@ -69,7 +69,9 @@ impl Store {
             Ok(conn)
         })
         .await??;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Runs `work` on the blocking pool with the connection.
@@ -153,8 +155,11 @@ impl Store {
     pub async fn reset_failures(&self, username: &str) -> anyhow::Result<()> {
         let username = username.to_owned();
         self.run(move |c| {
-            c.execute("UPDATE users SET failures = 0, not_before_ms = NULL WHERE username = ?1", [username])
-                .map(drop)
+            c.execute(
+                "UPDATE users SET failures = 0, not_before_ms = NULL WHERE username = ?1",
+                [username],
+            )
+            .map(drop)
         })
         .await
     }
@@ -164,8 +169,10 @@ impl Store {
     pub async fn failures(&self, username: &str) -> anyhow::Result<Option<u32>> {
         let username = username.to_owned();
         self.run(move |c| {
-            c.query_row("SELECT failures FROM users WHERE username = ?1", [username], |r| r.get(0))
-                .optional()
+            c.query_row("SELECT failures FROM users WHERE username = ?1", [username], |r| {
+                r.get(0)
+            })
+            .optional()
         })
         .await
     }
@@ -180,7 +187,11 @@ mod tests {
     }
 
     fn one_second_from_the_second(failures: u32) -> i64 {
-        if failures >= 2 { 1000 } else { 0 }
+        if failures >= 2 {
+            1000
+        } else {
+            0
+        }
     }
 
     async fn store() -> (tempfile::TempDir, Store) {
@@ -193,7 +204,10 @@ mod tests {
     async fn a_user_is_added_once() {
         let (_dir, store) = store().await;
         assert!(store.insert_user("alice", "h1".into()).await.unwrap());
-        assert!(!store.insert_user("alice", "h2".into()).await.unwrap(), "the name is taken");
+        assert!(
+            !store.insert_user("alice", "h2".into()).await.unwrap(),
+            "the name is taken"
+        );
         assert!(store.user_exists("alice").await.unwrap());
         assert!(!store.user_exists("bob").await.unwrap());
     }
@@ -204,10 +218,22 @@ mod tests {
         store.insert_user("alice", "h".into()).await.unwrap();
         for _ in 0..3 {
             let gate = store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap();
-            assert_eq!(gate, AttemptGate::Proceed { password_hash: "h".into() });
+            assert_eq!(
+                gate,
+                AttemptGate::Proceed {
+                    password_hash: "h".into()
+                }
+            );
         }
-        assert_eq!(store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap(), AttemptGate::Locked);
-        assert_eq!(store.failures("alice").await.unwrap(), Some(3), "a refused attempt is not counted");
+        assert_eq!(
+            store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap(),
+            AttemptGate::Locked
+        );
+        assert_eq!(
+            store.failures("alice").await.unwrap(),
+            Some(3),
+            "a refused attempt is not counted"
+        );
         store.reset_failures("alice").await.unwrap();
         assert_eq!(store.failures("alice").await.unwrap(), Some(0));
     }
@@ -216,18 +242,33 @@ mod tests {
     async fn backing_off_refuses_attempts_until_the_not_before_time() {
         let (_dir, store) = store().await;
         store.insert_user("alice", "h".into()).await.unwrap();
-        store.begin_attempt("alice", 0, 100, one_second_from_the_second).await.unwrap();
-        store.begin_attempt("alice", 0, 100, one_second_from_the_second).await.unwrap();
-        let refused = store.begin_attempt("alice", 999, 100, one_second_from_the_second).await.unwrap();
+        store
+            .begin_attempt("alice", 0, 100, one_second_from_the_second)
+            .await
+            .unwrap();
+        store
+            .begin_attempt("alice", 0, 100, one_second_from_the_second)
+            .await
+            .unwrap();
+        let refused = store
+            .begin_attempt("alice", 999, 100, one_second_from_the_second)
+            .await
+            .unwrap();
         assert_eq!(refused, AttemptGate::BackingOff { until_ms: 1000 });
-        let allowed = store.begin_attempt("alice", 1000, 100, one_second_from_the_second).await.unwrap();
+        let allowed = store
+            .begin_attempt("alice", 1000, 100, one_second_from_the_second)
+            .await
+            .unwrap();
         assert!(matches!(allowed, AttemptGate::Proceed { .. }));
     }
 
     #[tokio::test]
     async fn unknown_users_are_reported_as_such_and_nothing_is_written() {
         let (_dir, store) = store().await;
-        assert_eq!(store.begin_attempt("mallory", 0, 100, no_backoff).await.unwrap(), AttemptGate::UnknownUser);
+        assert_eq!(
+            store.begin_attempt("mallory", 0, 100, no_backoff).await.unwrap(),
+            AttemptGate::UnknownUser
+        );
         assert!(!store.user_exists("mallory").await.unwrap());
     }
 }

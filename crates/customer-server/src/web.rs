@@ -42,7 +42,10 @@ async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, St
         return (StatusCode::PAYLOAD_TOO_LARGE, form(Some("The form is too large.")));
     }
     let field = |name: &str| {
-        url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
+        url::form_urlencoded::parse(body)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
     };
     let (username, password) = (field("username"), field("password"));
     if username.is_empty() || password.is_empty() {
@@ -70,20 +73,31 @@ async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, St
     if !user.devices.unwrap_or_default().is_empty() {
         return (StatusCode::OK, has_devices(&username));
     }
-    let request = PairingKeyRequest { pairing_data: format!("user:{username}") };
+    let request = PairingKeyRequest {
+        pairing_data: format!("user:{username}"),
+    };
     match state.sdk.create_pairing_key(&request).await {
         Ok(key) => {
             tracing::info!(user = %username, "pairing key issued");
             let shown = pairing_key::normalize(&key.id).map_or(key.id, |k| pairing_key::format_key(&k));
-            (StatusCode::OK, key_page(&username, &shown, &key.expires_at, state.clock.now()))
+            (
+                StatusCode::OK,
+                key_page(&username, &shown, &key.expires_at, state.clock.now()),
+            )
         }
-        Err(error) => sdk_failure(Failure::Sdk { error: Box::new(error), username: Some(username) }),
+        Err(error) => sdk_failure(Failure::Sdk {
+            error: Box::new(error),
+            username: Some(username),
+        }),
     }
 }
 
 fn internal(e: &anyhow::Error) -> (StatusCode, String) {
     tracing::error!(error = %format!("{e:#}"), "internal failure");
-    (StatusCode::INTERNAL_SERVER_ERROR, form(Some("Something went wrong on our side. Please try again.")))
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        form(Some("Something went wrong on our side. Please try again.")),
+    )
 }
 
 fn sdk_failure(failure: Failure) -> (StatusCode, String) {
@@ -114,7 +128,10 @@ fn page(status: StatusCode, html: &str) -> Response {
     let set = [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
         (header::CACHE_CONTROL, "no-store"),
-        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -173,7 +190,9 @@ fn layout(title: &str, content: &str) -> String {
 }
 
 fn form(error: Option<&str>) -> String {
-    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
     layout(
         "Get a pairing key",
         &format!(
@@ -192,7 +211,10 @@ fn key_page(username: &str, key: &str, expires_at: &str, now: DateTime<Utc>) -> 
     let expiry_text = match expiry {
         Ok(t) => {
             let minutes = (t - now).num_seconds().max(0).div_euclid(60);
-            format!("Valid until {} UTC (about {minutes} minutes). It works once.", t.format("%H:%M"))
+            format!(
+                "Valid until {} UTC (about {minutes} minutes). It works once.",
+                t.format("%H:%M")
+            )
         }
         Err(_) => format!("Valid until {expires_at}. It works once."),
     };
@@ -225,7 +247,11 @@ your paired device will be asked to approve it. Pairing keys are only for a firs
 fn message_page(title: &str, text: &str) -> String {
     layout(
         title,
-        &format!("<h1>{}</h1><p>{}</p><p><a href=\"/\">Back</a></p>", escape(title), escape(text)),
+        &format!(
+            "<h1>{}</h1><p>{}</p><p><a href=\"/\">Back</a></p>",
+            escape(title),
+            escape(text)
+        ),
     )
 }
 
@@ -235,12 +261,17 @@ mod tests {
 
     #[test]
     fn escaping_neutralises_markup_and_quotes() {
-        assert_eq!(escape(r#"<script>"x"&'y'</script>"#), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;");
+        assert_eq!(
+            escape(r#"<script>"x"&'y'</script>"#),
+            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
+        );
     }
 
     #[test]
     fn the_key_page_shows_the_key_its_expiry_and_the_steps() {
-        let now = DateTime::parse_from_rfc3339("2030-01-01T10:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2030-01-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let html = key_page("<alice>", "BCDF-GHJK-LMNP", "2030-01-01T10:10:00Z", now);
         assert!(html.contains("BCDF-GHJK-LMNP"));
         assert!(html.contains("10:10 UTC (about 10 minutes)"), "{html}");

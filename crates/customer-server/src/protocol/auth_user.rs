@@ -13,22 +13,33 @@ use crate::state::CustomerState;
 
 pub(super) async fn auth_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
     let username = required(&request.user, "user")?;
-    let password = request.password.as_deref().ok_or_else(|| crate::error::missing_field("password"))?;
+    let password = request
+        .password
+        .as_deref()
+        .ok_or_else(|| crate::error::missing_field("password"))?;
     first_factor(state, username, password).await?;
     let user = pingid_user(state, username).await?;
     let devices = user.devices.unwrap_or_default();
 
     let Some(payload) = non_empty(&request.ping_id_payload) else {
         return Err(if devices.is_empty() {
-            ModernoResponse::new(Status::UserNotActive, "the user is not active: a device must pair from the app, not the web")
+            ModernoResponse::new(
+                Status::UserNotActive,
+                "the user is not active: a device must pair from the app, not the web",
+            )
         } else {
-            ModernoResponse::new(Status::InvalidInput, "the field `pingIdPayload` is required: a device payload is required")
+            ModernoResponse::new(
+                Status::InvalidInput,
+                "the field `pingIdPayload` is required: a device payload is required",
+            )
         }
         .into());
     };
     let fingerprint = fingerprint_of(payload);
     let no_devices = devices.is_empty() && user.status != UserStatus::Bypass;
-    let known_device = devices.iter().any(|d| Some(&d.device_fingerprint) == fingerprint.as_ref());
+    let known_device = devices
+        .iter()
+        .any(|d| Some(&d.device_fingerprint) == fingerprint.as_ref());
     if no_devices || (state.config.ignore_validation && !known_device) {
         let token_request = RegistrationTokenRequest {
             payload: Some(payload.to_owned()),
@@ -66,10 +77,17 @@ async fn first_factor(state: &CustomerState, username: &str, password: &str) -> 
 pub(crate) async fn pingid_user(state: &CustomerState, username: &str) -> Result<User, Failure> {
     match state.sdk.get_user(username, true).await {
         Err(e) if e.is_not_found() => {
-            let create = CreateUser { username: username.to_owned(), first_name: String::new(), last_name: String::new() };
+            let create = CreateUser {
+                username: username.to_owned(),
+                first_name: String::new(),
+                last_name: String::new(),
+            };
             let created = state.sdk.create_user(&create).await.for_user(username)?;
             tracing::info!(user = username, "user created at PingID");
-            Ok(User { devices: Some(Vec::new()), ..created })
+            Ok(User {
+                devices: Some(Vec::new()),
+                ..created
+            })
         }
         other => other.for_user(username),
     }

@@ -27,7 +27,10 @@ pub(crate) async fn handle(
     State(state): State<CustomerState>,
     ModernoBody(request): ModernoBody,
 ) -> (StatusCode, Json<ModernoResponse>) {
-    let span = tracing::info_span!("moderno", operation = %request.operation, status = tracing::field::Empty);
+    // Only a known operation name is recorded: the field is client input.
+    let known = parse_operation(&request.operation).is_some();
+    let operation = if known { request.operation.as_str() } else { "unknown" };
+    let span = tracing::info_span!("moderno", operation, status = tracing::field::Empty);
     let answer = async {
         let answer = match dispatch(&state, &request).await {
             Ok(answer) => answer,
@@ -43,16 +46,19 @@ pub(crate) async fn handle(
 }
 
 async fn dispatch(state: &CustomerState, request: &ModernoRequest) -> Answer {
-    let operation = serde_json::from_value::<Operation>(serde_json::Value::String(request.operation.clone()))
-        .map_err(|_| {
-            let name = &request.operation;
-            let text = if name.is_empty() {
-                format!("the field `operation` is required (one of {OPERATIONS})")
-            } else {
-                format!("unknown operation `{}` (expected one of {OPERATIONS})", name.escape_debug())
-            };
-            Failure::from(ModernoResponse::new(Status::InvalidInput, text))
-        })?;
+    let operation = parse_operation(&request.operation).ok_or_else(|| {
+        let name = &request.operation;
+        let text = if name.is_empty() {
+            format!("the field `operation` is required (one of {OPERATIONS})")
+        } else {
+            let shown: String = name.chars().take(64).collect();
+            format!(
+                "unknown operation `{}` (expected one of {OPERATIONS})",
+                shown.escape_debug()
+            )
+        };
+        Failure::from(ModernoResponse::new(Status::InvalidInput, text))
+    })?;
     match operation {
         Operation::AuthUser => auth_user::auth_user(state, request).await,
         Operation::AuthStatus => polling::auth_status(state, request).await,
@@ -89,12 +95,18 @@ async fn answer_failure(state: &CustomerState, request: &ModernoRequest, failure
             tracing::error!(error = %format!("{e:#}"), "ending a login session");
         }
     }
-    login::skip_mfa(state, &user, skip).await.unwrap_or_else(|e| internal_failure(&e))
+    login::skip_mfa(state, &user, skip)
+        .await
+        .unwrap_or_else(|e| internal_failure(&e))
 }
 
 fn internal_failure(e: &anyhow::Error) -> ModernoResponse {
     tracing::error!(error = %format!("{e:#}"), "internal failure");
     ModernoResponse::new(Status::Failed, "the customer server failed; try again")
+}
+
+fn parse_operation(name: &str) -> Option<Operation> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
 }
 
 /// `Some(text)` unless absent or empty.

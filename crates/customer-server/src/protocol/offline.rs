@@ -13,14 +13,21 @@ use crate::state::CustomerState;
 pub(super) async fn auth_offline_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
     let otp = required(&request.otp, "otp")?.trim().to_owned();
     if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(ModernoResponse::new(Status::InvalidInput, "the field `otp` must be the 6-digit one-time passcode"));
+        return Ok(ModernoResponse::new(
+            Status::InvalidInput,
+            "the field `otp` must be the 6-digit one-time passcode",
+        ));
     }
     let (id, session) = open_session(state, request).await?;
     let username = session.username.clone();
     // The payload stays with the session for the registration token that follows approval:
     // the SDK server accepts each payload once.
     let submit = OtpRequest { otp, payload: None };
-    let auth = match state.sdk.submit_otp(&username, &authentication_id(&session)?, &submit).await {
+    let auth = match state
+        .sdk
+        .submit_otp(&username, &authentication_id(&session)?, &submit)
+        .await
+    {
         Err(e) if e.has_detail(DetailCode::InvalidState) => {
             let text = "the authentication is not waiting for a one-time passcode";
             return Ok(ModernoResponse::new(Status::NotInOfflineMode, text));

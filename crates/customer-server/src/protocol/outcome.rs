@@ -34,7 +34,11 @@ pub(crate) async fn start_authentication(
         ip_address: None,
         user_agent: None,
     };
-    let auth = state.sdk.start_authentication(&username, &request).await.for_user(&username)?;
+    let auth = state
+        .sdk
+        .start_authentication(&username, &request)
+        .await
+        .for_user(&username)?;
     tracing::info!(user = %username, status = ?auth.status, "authentication started");
     session.authentication_id = Some(auth.id.clone());
     session.push_started_ms = Some(state.clock.now().timestamp_millis());
@@ -52,7 +56,10 @@ pub(crate) async fn start_authentication(
 
 /// 1033: the session id is unknown, expired or already finished.
 pub(crate) fn session_gone() -> ModernoResponse {
-    ModernoResponse::new(Status::SessionExpired, "the login session is unknown or expired; log in again")
+    ModernoResponse::new(
+        Status::SessionExpired,
+        "the login session is unknown or expired; log in again",
+    )
 }
 
 /// Maps an authentication to the answer, ending the login session when the login is over.
@@ -87,7 +94,10 @@ pub(crate) async fn answer_authentication(
         (A::Rejected, Some(AuthenticationReason::DeviceRooted)) => {
             refused(Status::Rooted, "this device is rooted or jailbroken")
         }
-        (A::OtpIsBlocked, _) => refused(Status::OtpBlocked, "too many wrong one-time passcodes: log in again later"),
+        (A::OtpIsBlocked, _) => refused(
+            Status::OtpBlocked,
+            "too many wrong one-time passcodes: log in again later",
+        ),
         (A::Canceled, _) => refused(Status::Failed, "the authentication was canceled"),
         (A::Locked, _) => refused(Status::Failed, "the authentication is locked"),
         _ => refused(Status::Failed, "the authentication was rejected"),
@@ -104,10 +114,19 @@ fn still_waiting(
 ) -> Option<ModernoResponse> {
     use AuthenticationStatus as A;
     let (status, text) = match auth.status {
-        A::InProgress => (Status::InProgress, "waiting for the push to be approved on another device"),
-        A::Otp => (Status::OtpRequired, "the approving device is offline: type its one-time passcode"),
+        A::InProgress => (
+            Status::InProgress,
+            "waiting for the push to be approved on another device",
+        ),
+        A::Otp => (
+            Status::OtpRequired,
+            "the approving device is offline: type its one-time passcode",
+        ),
         A::SelectDevice => (Status::SelectDevice, "choose the device that should approve"),
-        A::Timeout => (Status::TimedOut, "the push timed out: retry, or type a one-time passcode"),
+        A::Timeout => (
+            Status::TimedOut,
+            "the push timed out: retry, or type a one-time passcode",
+        ),
         A::InvalidOtp => (Status::InvalidOtp, "wrong one-time passcode"),
         _ => return None,
     };
@@ -144,7 +163,11 @@ async fn approved(state: &CustomerState, session_id: &str, session: &LoginSessio
             return Ok(login::logged_in(state, username, Status::Ok, MfaOutcome::TrustedDevice, text).await?);
         }
     };
-    let request = RegistrationTokenRequest { payload: session.payload.clone(), pairing_key: None, ignore_validation: false };
+    let request = RegistrationTokenRequest {
+        payload: session.payload.clone(),
+        pairing_key: None,
+        ignore_validation: false,
+    };
     login::pair_device(state, username, request, mfa, Some(session_id)).await
 }
 

@@ -50,15 +50,25 @@ impl Stack {
 
         let sdk_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sdk_url = format!("http://{}", sdk_listener.local_addr().unwrap());
-        let sdk_state =
-            SdkState::open(SdkConfig::demo(dir.path().join("sdk.sqlite3"), sdk_url.clone()), clock.clone(), entropy.clone())
-                .unwrap();
-        tokio::spawn(async move { axum::serve(sdk_listener, pingid_sdk_server::app(sdk_state)).await.unwrap() });
+        let sdk_state = SdkState::open(
+            SdkConfig::demo(dir.path().join("sdk.sqlite3"), sdk_url.clone()),
+            clock.clone(),
+            entropy.clone(),
+        )
+        .unwrap();
+        tokio::spawn(async move {
+            axum::serve(sdk_listener, pingid_sdk_server::app(sdk_state))
+                .await
+                .unwrap()
+        });
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let customer_url = format!("http://{}", listener.local_addr().unwrap());
-        let mut config =
-            CustomerConfig::demo(format!("{sdk_url}/pingid/v1"), dir.path().join("customer.sqlite3"), customer_url.clone());
+        let mut config = CustomerConfig::demo(
+            format!("{sdk_url}/pingid/v1"),
+            dir.path().join("customer.sqlite3"),
+            customer_url.clone(),
+        );
         config.argon2 = PasswordCost::TestOnlyCheap;
         config.ignore_validation = options.ignore_validation;
         if let Some(key) = options.api_key_b64 {
@@ -70,7 +80,14 @@ impl Stack {
             async move { axum::serve(listener, app(customer)).await.unwrap() }
         });
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        Self { sdk_url, customer_url, customer, clock, http, _dir: dir }
+        Self {
+            sdk_url,
+            customer_url,
+            customer,
+            clock,
+            http,
+            _dir: dir,
+        }
     }
 
     pub fn sdk(&self) -> &SdkClient {
@@ -79,7 +96,13 @@ impl Stack {
 
     /// One Moderno protocol call; asserts HTTP 200.
     pub async fn moderno(&self, request: Value) -> Value {
-        let response = self.http.post(format!("{}/pingidsdk", self.customer_url)).json(&request).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/pingidsdk", self.customer_url))
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "the protocol answers 200");
         response.json().await.unwrap()
     }
@@ -87,7 +110,7 @@ impl Stack {
     pub async fn login(&self, user: &str, device: &TestDevice) -> Value {
         self.moderno(json!({"operation": "auth_user", "user": user, "password": PASSWORD,
             "pingIdPayload": device.payload(&self.clock)}))
-        .await
+            .await
     }
 
     pub async fn settings(&self, change: impl FnOnce(&mut ApplicationSettings)) {
@@ -127,7 +150,13 @@ pub struct TestDevice {
 
 impl TestDevice {
     pub fn new(seed: u8) -> Self {
-        Self { key: DeviceKey::from_seed(&[seed; 32]), device_id: None, otp_secret: None, rooted: false, entropy: Entropy::from_os() }
+        Self {
+            key: DeviceKey::from_seed(&[seed; 32]),
+            device_id: None,
+            otp_secret: None,
+            rooted: false,
+            entropy: Entropy::from_os(),
+        }
     }
 
     /// A fresh mobile payload (new nonce, issued now).
@@ -147,15 +176,34 @@ impl TestDevice {
         seal(&claims, &self.key)
     }
 
-    async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, query: &str, body: Vec<u8>) -> reqwest::Response {
+    async fn signed(
+        &self,
+        stack: &Stack,
+        method: reqwest::Method,
+        path: &str,
+        query: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
         let signature = device_signature::sign(
             &self.key,
-            &SignedRequest { method: method.as_str(), path, query, body: &body },
+            &SignedRequest {
+                method: method.as_str(),
+                path,
+                query,
+                body: &body,
+            },
             stack.clock.unix(),
             &self.entropy.hex(16),
         );
-        let url = if query.is_empty() { format!("{}{path}", stack.sdk_url) } else { format!("{}{path}?{query}", stack.sdk_url) };
-        let mut request = stack.http.request(method, url).header(DEVICE_SIGNATURE_HEADER, signature);
+        let url = if query.is_empty() {
+            format!("{}{path}", stack.sdk_url)
+        } else {
+            format!("{}{path}?{query}", stack.sdk_url)
+        };
+        let mut request = stack
+            .http
+            .request(method, url)
+            .header(DEVICE_SIGNATURE_HEADER, signature);
         if !body.is_empty() {
             request = request.header("content-type", "application/json").body(body);
         }
@@ -164,7 +212,9 @@ impl TestDevice {
 
     /// Opens the server payload of a Moderno answer, checking the SDK server's signature.
     pub async fn server_payload(&self, stack: &Stack, answer: &Value) -> ServerPayloadClaims {
-        let payload = answer["pingIdPayload"].as_str().unwrap_or_else(|| panic!("no server payload in {answer}"));
+        let payload = answer["pingIdPayload"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no server payload in {answer}"));
         let key: ServerKey = stack
             .http
             .get(format!("{}/pingid/v1/device/server-key", stack.sdk_url))
@@ -180,7 +230,12 @@ impl TestDevice {
 
     pub async fn complete_pairing(&mut self, stack: &Stack, answer: &Value, level: TrustLevel) -> PairingCompleted {
         let claims = self.server_payload(stack, answer).await;
-        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } = claims.flow else {
+        let ServerFlow::TrustLevels {
+            registration_token_id,
+            registration_token_secret,
+            trust_levels,
+        } = claims.flow
+        else {
             panic!("expected trust levels, got {:?}", claims.flow);
         };
         assert!(trust_levels.contains(&level), "{level:?} offered in {trust_levels:?}");
@@ -189,27 +244,40 @@ impl TestDevice {
             registration_token_id,
             registration_token_secret,
             trust_level: level,
-            ignore_interval: (level == TrustLevel::Ignore)
-                .then_some(IgnoreInterval { value: 1, unit: moderno_wire::device_api::IntervalUnit::Days }),
+            ignore_interval: (level == TrustLevel::Ignore).then_some(IgnoreInterval {
+                value: 1,
+                unit: moderno_wire::device_api::IntervalUnit::Days,
+            }),
             device_nickname: None,
         };
         let body = serde_json::to_vec(&request).unwrap();
-        let response = self.signed(stack, reqwest::Method::POST, "/pingid/v1/device/pairings", "", body).await;
+        let response = self
+            .signed(stack, reqwest::Method::POST, "/pingid/v1/device/pairings", "", body)
+            .await;
         let status = response.status();
         let text = response.text().await.unwrap();
         assert!(status.is_success(), "pairing completed: {status} {text}");
         let completed: PairingCompleted = serde_json::from_str(&text).unwrap();
         self.device_id = completed.device_id.clone();
-        self.otp_secret = completed
-            .otp_secret
-            .as_deref()
-            .map(|s| data_encoding::BASE32_NOPAD.decode(s.trim_end_matches('=').as_bytes()).unwrap());
+        self.otp_secret = completed.otp_secret.as_deref().map(|s| {
+            data_encoding::BASE32_NOPAD
+                .decode(s.trim_end_matches('=').as_bytes())
+                .unwrap()
+        });
         completed
     }
 
     /// Polls for pushes without waiting (this also marks the device online).
     pub async fn pushes(&self, stack: &Stack) -> Vec<PushRequest> {
-        let response = self.signed(stack, reqwest::Method::GET, "/pingid/v1/device/pushes", "waitSeconds=0", Vec::new()).await;
+        let response = self
+            .signed(
+                stack,
+                reqwest::Method::GET,
+                "/pingid/v1/device/pushes",
+                "waitSeconds=0",
+                Vec::new(),
+            )
+            .await;
         assert!(response.status().is_success(), "{}", response.status());
         response.json().await.unwrap()
     }
@@ -228,9 +296,14 @@ impl TestDevice {
 }
 
 pub fn status(answer: &Value) -> u64 {
-    answer["status"].as_u64().unwrap_or_else(|| panic!("no status in {answer}"))
+    answer["status"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no status in {answer}"))
 }
 
 pub fn session_id(answer: &Value) -> String {
-    answer["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {answer}")).to_owned()
+    answer["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sessionId in {answer}"))
+        .to_owned()
 }

@@ -1,0 +1,360 @@
+//! A user's additional device: push approval by the primary, the offline passcode, device
+//! selection, retry, cancel and the refusals — against the real emulated SDK server.
+
+#![allow(clippy::unwrap_used)] // test harness code outside #[test] functions
+
+mod common;
+
+use chrono::Duration;
+use common::{session_id, status, Options, Stack, TestDevice};
+use moderno_wire::device_api::PushAction;
+use moderno_wire::payload::TrustLevel;
+use serde_json::{json, Value};
+
+/// alice with a paired primary that has polled for pushes (so it counts as online).
+async fn alice_with_online_primary() -> (Stack, TestDevice) {
+    let stack = Stack::start().await;
+    let mut primary = TestDevice::new(10);
+    stack
+        .pair_first_device("alice", &mut primary, TrustLevel::Primary)
+        .await;
+    assert!(primary.pushes(&stack).await.is_empty());
+    (stack, primary)
+}
+
+#[tokio::test]
+async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let mut laptop = TestDevice::new(11);
+
+    let waiting = stack.login("alice", &laptop).await;
+    assert_eq!(status(&waiting), 1012, "{waiting}");
+    assert_eq!(waiting["pushExpiresIn"], 40);
+    assert!(waiting.get("sessionToken").is_none(), "not logged in yet");
+    let session = session_id(&waiting);
+
+    stack.clock.advance(Duration::seconds(5));
+    let still = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&still), 1012);
+    assert_eq!(still["pushExpiresIn"], 35);
+
+    let pushes = primary.pushes(&stack).await;
+    assert_eq!(pushes.len(), 1, "{pushes:?}");
+    primary
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
+        .await;
+
+    let approved = stack
+        .moderno(
+            json!({"operation": "auth_status", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}),
+        )
+        .await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!(approved["mfa"], "PUSH_APPROVED");
+    assert!(approved["sessionToken"].is_string());
+    laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+
+    let over = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&over), 1033, "the session ended with the login: {over}");
+    let trusted = stack.login("alice", &laptop).await;
+    assert_eq!(trusted["mfa"], "TRUSTED_DEVICE", "{trusted}");
+}
+
+#[tokio::test]
+async fn the_session_payload_serves_the_registration_token_when_no_fresh_one_comes() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let mut laptop = TestDevice::new(12);
+    let session = session_id(&stack.login("alice", &laptop).await);
+    let pushes = primary.pushes(&stack).await;
+    primary
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
+        .await;
+    let approved = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+}
+
+#[tokio::test]
+async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let laptop = TestDevice::new(13);
+    let session = session_id(&stack.login("alice", &laptop).await);
+    let pushes = primary.pushes(&stack).await;
+    primary
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
+        .await;
+    let polls: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, url) = (stack.http.clone(), format!("{}/pingidsdk", stack.customer_url));
+            let body = json!({"operation": "auth_status", "sessionId": session});
+            tokio::spawn(async move {
+                http.post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json::<Value>()
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for poll in polls {
+        answers.push(poll.await.unwrap());
+    }
+    let logged_in = answers.iter().filter(|a| status(a) == 0).count();
+    assert_eq!(logged_in, 1, "{answers:?}");
+    assert!(answers.iter().all(|a| [0, 1033].contains(&status(a))), "{answers:?}");
+}
+
+#[tokio::test]
+async fn a_denied_push_answers_1014_and_a_blocked_one_1027_for_good() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let laptop = TestDevice::new(14);
+
+    let session = session_id(&stack.login("alice", &laptop).await);
+    let pushes = primary.pushes(&stack).await;
+    primary
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Deny)
+        .await;
+    let denied = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&denied), 1014, "{denied}");
+    assert!(denied.get("sessionToken").is_none());
+
+    let session = session_id(&stack.login("alice", &laptop).await);
+    let pushes = primary.pushes(&stack).await;
+    primary
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Block)
+        .await;
+    let blocked = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&blocked), 1027, "{blocked}");
+    let again = stack.login("alice", &laptop).await;
+    assert_eq!(status(&again), 1027, "the device stays blocked: {again}");
+}
+
+#[tokio::test]
+async fn an_offline_primary_means_a_passcode_and_a_wrong_one_counts_down() {
+    let stack = Stack::start().await;
+    let mut primary = TestDevice::new(15);
+    stack.pair_first_device("bob", &mut primary, TrustLevel::Primary).await;
+    let mut laptop = TestDevice::new(16);
+
+    let answer = stack.login("bob", &laptop).await;
+    assert_eq!(status(&answer), 1015, "the primary never polled: {answer}");
+    let session = session_id(&answer);
+
+    let malformed = stack
+        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": "12ab"}))
+        .await;
+    assert_eq!(status(&malformed), 1020, "{malformed}");
+
+    let right = primary.otp(&stack.clock);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let refused = stack
+        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": wrong}))
+        .await;
+    assert_eq!(status(&refused), 1025, "{refused}");
+    assert_eq!(refused["otpAttemptsLeft"], 2);
+    assert_eq!(session_id(&refused), session);
+
+    let approved = stack
+        .moderno(
+            json!({"operation": "auth_offline_user", "sessionId": session, "otp": right,
+            "pingIdPayload": laptop.payload(&stack.clock)}),
+        )
+        .await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!(approved["mfa"], "OFFLINE_OTP");
+    laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+}
+
+#[tokio::test]
+async fn three_wrong_passcodes_block_the_login_with_1029() {
+    let stack = Stack::start().await;
+    let mut primary = TestDevice::new(17);
+    stack
+        .pair_first_device("carol", &mut primary, TrustLevel::Primary)
+        .await;
+    let session = session_id(&stack.login("carol", &TestDevice::new(18)).await);
+    let right = primary.otp(&stack.clock);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let mut last = json!(null);
+    for _ in 0..3 {
+        last = stack
+            .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": wrong}))
+            .await;
+    }
+    assert_eq!(status(&last), 1029, "{last}");
+    let after = stack
+        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": right}))
+        .await;
+    assert_eq!(status(&after), 1033, "the blocked login is over: {after}");
+}
+
+#[tokio::test]
+async fn a_push_nobody_answers_times_out_then_retry_sends_another() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let laptop = TestDevice::new(19);
+    let session = session_id(&stack.login("alice", &laptop).await);
+    stack.clock.advance(Duration::seconds(41));
+    let timed_out = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&timed_out), 1016, "{timed_out}");
+
+    primary.pushes(&stack).await;
+    let retried = stack
+        .moderno(json!({"operation": "retry", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}))
+        .await;
+    assert_eq!(status(&retried), 1012, "{retried}");
+    assert_eq!(retried["pushExpiresIn"], 40);
+    let pushes = primary.pushes(&stack).await;
+    assert_eq!(pushes.len(), 1, "one new push: {pushes:?}");
+}
+
+#[tokio::test]
+async fn a_timed_out_push_can_be_replaced_by_the_passcode() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let laptop = TestDevice::new(20);
+    let session = session_id(&stack.login("alice", &laptop).await);
+    stack.clock.advance(Duration::seconds(41));
+    let otp = primary.otp(&stack.clock);
+    let approved = stack
+        .moderno(
+            json!({"operation": "auth_offline_user", "sessionId": session, "otp": otp,
+            "pingIdPayload": laptop.payload(&stack.clock)}),
+        )
+        .await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!(approved["mfa"], "OFFLINE_OTP");
+}
+
+#[tokio::test]
+async fn a_passcode_while_the_push_still_waits_answers_1021() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let session = session_id(&stack.login("alice", &TestDevice::new(21)).await);
+    let otp = primary.otp(&stack.clock);
+    let answer = stack
+        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": otp}))
+        .await;
+    assert_eq!(status(&answer), 1021, "{answer}");
+    let still = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&still), 1012, "nothing changed: {still}");
+}
+
+#[tokio::test]
+async fn cancel_ends_the_login_and_the_push() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let session = session_id(&stack.login("alice", &TestDevice::new(22)).await);
+    let canceled = stack
+        .moderno(json!({"operation": "cancel", "sessionId": session}))
+        .await;
+    assert_eq!(status(&canceled), 1000, "{canceled}");
+    assert!(canceled["description"].as_str().unwrap().contains("canceled"));
+    assert!(primary.pushes(&stack).await.is_empty(), "the push is withdrawn");
+    let after = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&after), 1033);
+}
+
+#[tokio::test]
+async fn with_ignore_validation_a_new_device_pairs_without_approval() {
+    let stack = Stack::start_with(Options {
+        ignore_validation: true,
+        ..Options::default()
+    })
+    .await;
+    let mut first = TestDevice::new(23);
+    stack.pair_first_device("dave", &mut first, TrustLevel::Primary).await;
+    let mut second = TestDevice::new(24);
+    let answer = stack.login("dave", &second).await;
+    assert_eq!(status(&answer), 0, "{answer}");
+    assert_eq!(answer["mfa"], "PAIRING");
+    second.complete_pairing(&stack, &answer, TrustLevel::Trusted).await;
+    let trusted = stack.login("dave", &second).await;
+    assert_eq!(
+        trusted["mfa"], "TRUSTED_DEVICE",
+        "a paired device still signs in with its payload: {trusted}"
+    );
+}
+
+#[tokio::test]
+async fn select_device_sends_the_push_to_the_chosen_device() {
+    let stack = Stack::start().await;
+    let mut first = TestDevice::new(26);
+    stack.pair_first_device("dave", &mut first, TrustLevel::Trusted).await;
+    first.pushes(&stack).await;
+    let mut second = TestDevice::new(27);
+    let session = session_id(&stack.login("dave", &second).await);
+    let pushes = first.pushes(&stack).await;
+    first
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
+        .await;
+    let approved = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    second.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+    second.pushes(&stack).await;
+
+    let third = TestDevice::new(28);
+    let choose = stack.login("dave", &third).await;
+    assert_eq!(status(&choose), 1018, "two trusted devices, no primary: {choose}");
+    let devices = choose["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 2, "{choose}");
+    let second_id = second.device_id.clone().unwrap();
+    assert!(devices.iter().any(|d| d["id"] == second_id.as_str()), "{choose}");
+
+    let missing = stack
+        .moderno(json!({"operation": "select_device", "sessionId": session_id(&choose)}))
+        .await;
+    assert_eq!(status(&missing), 1020, "{missing}");
+    let waiting = stack
+        .moderno(
+            json!({"operation": "select_device", "sessionId": session_id(&choose), "deviceId": second_id,
+            "pingIdPayload": third.payload(&stack.clock)}),
+        )
+        .await;
+    assert_eq!(status(&waiting), 1012, "{waiting}");
+    assert!(first.pushes(&stack).await.is_empty(), "the other device is not asked");
+    let pushes = second.pushes(&stack).await;
+    assert_eq!(pushes.len(), 1);
+    second
+        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
+        .await;
+    let approved = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session_id(&choose)}))
+        .await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!(approved["mfa"], "PUSH_APPROVED");
+}
+
+#[tokio::test]
+async fn a_payload_from_another_device_cannot_take_over_a_session() {
+    let (stack, _primary) = alice_with_online_primary().await;
+    let session = session_id(&stack.login("alice", &TestDevice::new(29)).await);
+    let intruder = TestDevice::new(30);
+    let answer = stack
+        .moderno(
+            json!({"operation": "auth_status", "sessionId": session, "pingIdPayload": intruder.payload(&stack.clock)}),
+        )
+        .await;
+    assert_eq!(status(&answer), 1020, "{answer}");
+    let still = stack
+        .moderno(json!({"operation": "auth_status", "sessionId": session}))
+        .await;
+    assert_eq!(status(&still), 1012, "the session is untouched: {still}");
+}
