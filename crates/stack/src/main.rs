@@ -51,10 +51,10 @@ async fn main() -> anyhow::Result<()> {
          \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\n\
          Demo users: alice, bob, carol, dave — password `moderno-demo`.\n\n\
          Pair a first device from another terminal:\n\
-         \x20 cargo run -p moderno-device -- --profile laptop login --user alice --password moderno-demo --trust primary\n\
+         \x20 cargo run -q -p moderno-device -- --server {customer} --profile laptop login --user alice --password moderno-demo --trust primary\n\
          Then a second device, approved from the first:\n\
-         \x20 cargo run -p moderno-device -- --profile laptop approve          # terminal 2\n\
-         \x20 cargo run -p moderno-device -- --profile tablet login --user alice --password moderno-demo   # terminal 3\n\n\
+         \x20 cargo run -q -p moderno-device -- --server {customer} --profile laptop approve     # terminal 2\n\
+         \x20 cargo run -q -p moderno-device -- --server {customer} --profile tablet login --user alice --password moderno-demo   # terminal 3\n\n\
          Ctrl-C stops the stack.",
         data = data_dir.display(),
         customer = stack.customer_url,
