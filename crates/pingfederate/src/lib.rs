@@ -1,1 +1,170 @@
-//! An emulated PingFederate with the PingOne MFA IdP adapter (being built; see the next commits).
+//! An emulated PingFederate with the PingOne MFA IdP adapter, as API clients (mobile and desktop
+//! apps) use it through the authentication API in redirectless mode.
+//!
+//! - `GET /as/authorization.oauth2` (code flow, PKCE S256; `response_mode=pi.flow` answers the
+//!   flow's JSON) and `POST /as/token.oauth2` (code + verifier -> EdDSA-signed JWTs);
+//! - `GET /pf/JWKS` (the signing key) and `/.well-known/openid-configuration`;
+//! - `GET`/`POST /pf-ws/authn/flows/{flowId}`: the flow's state machine (see `flow`), with the
+//!   second factor delegated to the PingOne MFA emulator over HTTP (`pingone`).
+//!
+//! Time and randomness come from the injected [`Clock`] and [`Entropy`].
+
+mod error;
+mod flow;
+mod flow_actions;
+mod flow_api;
+mod mfa_actions;
+mod oauth;
+mod passwords;
+mod pingone;
+mod store;
+mod tokens;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Duration;
+use moderno_ambient::{Clock, Entropy};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use passwords::PasswordCost;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// An OAuth client allowed to start flows.
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub client_id: String,
+    /// Exact match required.
+    pub redirect_uris: Vec<String>,
+}
+
+/// Everything PingFederate is told at start. `Debug` hides the secrets.
+#[derive(Clone)]
+pub struct Config {
+    pub database_path: PathBuf,
+    /// Issuer and base of every link, e.g. `http://127.0.0.1:9031`.
+    pub public_url: String,
+    /// The PingOne MFA emulator's base URL.
+    pub pingone_url: String,
+    pub pingone_environment_id: String,
+    /// Bearer token for the PingOne MFA management API.
+    pub pingone_worker_token: String,
+    pub clients: Vec<OAuthClient>,
+    /// Users and their passwords; hashed with Argon2id at start, the text is not kept.
+    pub users: Vec<(String, String)>,
+    pub password_cost: PasswordCost,
+    /// Seed of the Ed25519 key that signs tokens.
+    pub token_key_seed: [u8; 32],
+    /// How long a flow lives after it starts.
+    pub flow_lifetime: Duration,
+    pub code_lifetime: Duration,
+    pub token_lifetime: Duration,
+    /// Offer setDefaultDevice, removeDevice and updateDeviceNickname once MFA is done.
+    pub manage_devices_allowed: bool,
+    /// Consecutive wrong passwords before an account refuses logins.
+    pub max_password_failures: u32,
+}
+
+/// The demo users (`alice`, `bob`, `carol`, `dave`) all share this password.
+pub const DEMO_PASSWORD: &str = "moderno-demo";
+
+impl Config {
+    /// Demo defaults (documented in `docs/api/pingfederate.md`).
+    pub fn demo(database_path: PathBuf, public_url: impl Into<String>, pingone_url: impl Into<String>) -> Self {
+        Self {
+            database_path,
+            public_url: public_url.into(),
+            pingone_url: pingone_url.into(),
+            pingone_environment_id: "moderno-env".into(),
+            pingone_worker_token: "moderno-demo-worker-token".into(),
+            clients: vec![OAuthClient {
+                client_id: "moderno-desktop".into(),
+                redirect_uris: vec!["moderno://callback".into(), "http://127.0.0.1/callback".into()],
+            }],
+            users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string())).collect(),
+            password_cost: PasswordCost::Standard,
+            token_key_seed: [0x7f; 32],
+            flow_lifetime: Duration::minutes(30),
+            code_lifetime: Duration::seconds(60),
+            token_lifetime: Duration::hours(1),
+            manage_devices_allowed: true,
+            max_password_failures: 100,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("public_url", &self.public_url)
+            .field("pingone_url", &self.pingone_url)
+            .field("clients", &self.clients)
+            .field("users", &self.users.iter().map(|(u, _)| u).collect::<Vec<_>>())
+            .field("secrets", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The running server's state; cheap to clone.
+#[derive(Clone)]
+pub struct State(Arc<Inner>);
+
+struct Inner {
+    config: Config,
+    clock: Clock,
+    entropy: Entropy,
+    db: store::Db,
+    passwords: passwords::PasswordBook,
+    signer: tokens::TokenSigner,
+    pingone: pingone::PingOneClient,
+}
+
+impl State {
+    pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
+        let db = store::Db::open(&config.database_path)?;
+        let passwords = passwords::PasswordBook::new(&config.users, config.password_cost, &entropy)?;
+        let signer = tokens::TokenSigner::new(&config.token_key_seed);
+        let pingone = pingone::PingOneClient::new(&config)?;
+        Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone })))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    fn now(&self) -> i64 {
+        self.0.clock.unix()
+    }
+
+    fn db(&self) -> &store::Db {
+        &self.0.db
+    }
+
+    fn pingone(&self) -> &pingone::PingOneClient {
+        &self.0.pingone
+    }
+
+    /// 128 random bits, base64url.
+    fn random_token(&self) -> String {
+        moderno_crypto::b64url(&self.0.entropy.bytes::<16>())
+    }
+}
+
+/// The whole HTTP surface.
+pub fn app(state: State) -> Router {
+    Router::new()
+        .route("/as/authorization.oauth2", get(oauth::authorize))
+        .route("/as/token.oauth2", post(oauth::token))
+        .route("/pf/JWKS", get(tokens::jwks))
+        .route("/.well-known/openid-configuration", get(oauth::discovery))
+        .route("/pf-ws/authn/flows/{flow_id}", get(flow_api::read).post(flow_api::act))
+        .fallback(|| async { error::AuthnApiError::NotFound })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

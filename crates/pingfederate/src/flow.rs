@@ -1,0 +1,178 @@
+//! A flow as the server keeps it, which actions each status allows, and the JSON view clients
+//! read. Flows are stored whole with a version: an action reads, acts (calling PingOne MFA), then
+//! saves only if the version is unchanged, so two racing actions cannot both apply.
+
+use std::collections::BTreeMap;
+
+use moderno_wire::pingfederate::{AuthorizeResponse, DeviceRef, Flow, FlowStatus, FlowUser, Link, FLOWS_PATH};
+use moderno_wire::pingone::MfaDevice;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AuthnApiError;
+use crate::store::digest;
+use crate::State;
+
+/// Every action the adapter knows.
+pub const ACTIONS: [&str; 10] = [
+    "checkUsernamePassword",
+    "authenticate",
+    "continueAuthentication",
+    "selectDevice",
+    "checkOtp",
+    "poll",
+    "cancelAuthentication",
+    "setDefaultDevice",
+    "removeDevice",
+    "updateDeviceNickname",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlowRecord {
+    pub id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub oauth_state: Option<String>,
+    pub scope: String,
+    pub code_challenge: String,
+    pub nonce: Option<String>,
+    pub status: FlowStatus,
+    pub username: Option<String>,
+    pub devices: Vec<MfaDevice>,
+    pub device_auth_id: Option<String>,
+    pub selected_device_id: Option<String>,
+    pub push_expires_at: Option<String>,
+    pub pairing_id: Option<String>,
+    pub server_payload: Option<String>,
+    /// The contract attribute `pingone.mfa.status`, once known.
+    pub mfa_status: Option<String>,
+    pub failure: Option<Failure>,
+    pub authorize_response: Option<AuthorizeResponse>,
+    pub expires_at: i64,
+}
+
+impl FlowRecord {
+    /// The actions allowed now, in a stable order.
+    pub fn allowed_actions(&self, manage_devices: bool) -> Vec<&'static str> {
+        use FlowStatus as S;
+        let mut actions = match self.status {
+            S::UsernamePasswordRequired => vec!["checkUsernamePassword"],
+            S::AuthenticationRequired => vec!["authenticate"],
+            S::MobilePairingRequired => vec!["continueAuthentication"],
+            S::DeviceSelectionRequired => vec!["selectDevice"],
+            S::OtpRequired => vec!["checkOtp", "selectDevice"],
+            S::PushConfirmationWaiting => vec!["poll", "selectDevice"],
+            S::PushConfirmationRejected | S::PushConfirmationTimedOut => vec!["selectDevice"],
+            S::MfaCompleted if manage_devices => {
+                vec!["continueAuthentication", "setDefaultDevice", "removeDevice", "updateDeviceNickname"]
+            }
+            S::MfaCompleted => vec!["continueAuthentication"],
+            S::MfaFailed => vec![],
+            S::Completed | S::Resume | S::Failed => return vec![],
+        };
+        actions.push("cancelAuthentication");
+        actions
+    }
+
+    /// Ends the flow in FAILED.
+    pub fn fail(&mut self, code: &str, message: &str) {
+        self.status = FlowStatus::Failed;
+        self.failure = Some(Failure { code: code.into(), message: message.into() });
+    }
+}
+
+/// The client's view of a flow: the fields of its status and `_links`.
+pub fn view(state: &State, record: &FlowRecord) -> Flow {
+    use FlowStatus as S;
+    let href = format!("{}{FLOWS_PATH}/{}", state.config().public_url.trim_end_matches('/'), record.id);
+    let mut links: BTreeMap<String, Link> =
+        record.allowed_actions(state.config().manage_devices_allowed).into_iter().map(|a| (a.to_string(), Link { href: href.clone() })).collect();
+    links.insert("self".into(), Link { href });
+    let status = record.status;
+    let with_devices = matches!(status, S::DeviceSelectionRequired | S::OtpRequired | S::MfaCompleted);
+    let selected = matches!(status, S::OtpRequired | S::PushConfirmationWaiting | S::PushConfirmationRejected | S::PushConfirmationTimedOut);
+    let failed = matches!(status, S::MfaFailed | S::Failed);
+    let user = record.username.clone().filter(|_| !matches!(status, S::UsernamePasswordRequired | S::Completed | S::Failed));
+    Flow {
+        id: record.id.clone(),
+        plugin_type_id: if status == S::UsernamePasswordRequired { "htmlForm".into() } else { "pingOneMfa".into() },
+        status,
+        user: user.map(|username| FlowUser { username }),
+        device: record.devices.first().cloned().filter(|_| status == S::AuthenticationRequired),
+        server_payload: record.server_payload.clone().filter(|_| status == S::MobilePairingRequired),
+        devices: with_devices.then(|| record.devices.clone()),
+        selected_device_ref: record.selected_device_id.clone().filter(|_| selected).map(|id| DeviceRef { id }),
+        user_selected_default: (status == S::DeviceSelectionRequired).then_some(false),
+        change_device_permitted: (status == S::DeviceSelectionRequired).then_some(true),
+        manage_devices_allowed: (status == S::DeviceSelectionRequired).then_some(state.config().manage_devices_allowed),
+        manual_pairing_permitted: (status == S::DeviceSelectionRequired).then_some(false),
+        otp_attempts_left: None,
+        push_expires_at: record.push_expires_at.clone().filter(|_| status == S::PushConfirmationWaiting),
+        code: record.failure.as_ref().filter(|_| failed).map(|f| f.code.clone()),
+        message: record.failure.as_ref().filter(|_| failed).map(|f| f.message.clone()),
+        authorize_response: record.authorize_response.clone().filter(|_| status == S::Completed),
+        resume_url: None,
+        links,
+    }
+}
+
+/// A flow read for an action, with the version it must still have when saved.
+pub struct StoredFlow {
+    pub record: FlowRecord,
+    pub version: i64,
+}
+
+pub fn create(state: &State, record: &FlowRecord, session: &str) -> Result<(), AuthnApiError> {
+    let json = serde_json::to_string(record).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+    state.db().tx(|tx| {
+        tx.execute(
+            "INSERT INTO flows (id, session_hash, version, record, expires_at) VALUES (?1, ?2, 0, ?3, ?4)",
+            params![record.id, digest(session), json, record.expires_at],
+        )?;
+        Ok(())
+    })
+}
+
+/// Loads a live flow for the client holding `session` (the flow cookie).
+pub fn load(state: &State, id: &str, session: Option<&str>) -> Result<StoredFlow, AuthnApiError> {
+    let now = state.now();
+    let row: Option<(String, i64, String, i64)> = state.db().tx(|tx| {
+        tx.execute("DELETE FROM flows WHERE expires_at < ?1", params![now - 86_400])?;
+        Ok(tx
+            .query_row("SELECT session_hash, version, record, expires_at FROM flows WHERE id = ?1", params![id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?)
+    })?;
+    let (session_hash, version, json, expires_at) = row.ok_or(AuthnApiError::FlowNotFound)?;
+    if expires_at <= now {
+        return Err(AuthnApiError::FlowNotFound);
+    }
+    let presented = session.map(digest).unwrap_or_default();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), session_hash.as_bytes())) {
+        return Err(AuthnApiError::ForeignSession);
+    }
+    let record = serde_json::from_str(&json).map_err(|e| AuthnApiError::Internal(format!("stored flow: {e}")))?;
+    Ok(StoredFlow { record, version })
+}
+
+/// Saves `record` if the flow still has `version`.
+pub fn save(state: &State, version: i64, record: &FlowRecord) -> Result<(), AuthnApiError> {
+    let json = serde_json::to_string(record).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+    state.db().tx(|tx| {
+        let changed = tx.execute(
+            "UPDATE flows SET record = ?1, version = version + 1 WHERE id = ?2 AND version = ?3",
+            params![json, record.id, version],
+        )?;
+        if changed == 0 {
+            return Err(AuthnApiError::Conflict);
+        }
+        Ok(())
+    })
+}

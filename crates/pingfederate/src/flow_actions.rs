@@ -1,0 +1,106 @@
+//! The actions outside the second factor itself: the first factor, continuing after pairing or
+//! MFA (which decides `pingone.mfa.status` and issues the code), and cancelling. Each mutates a
+//! copy of the flow record; the caller saves it only on success.
+
+use moderno_wire::pingfederate::{
+    CheckUsernamePassword, FlowStatus, MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED, MFA_STATUS_PAIRING_ERROR,
+};
+use moderno_wire::pingone::PairingStatus;
+use rusqlite::{params, OptionalExtension};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::AuthnApiError;
+use crate::flow::FlowRecord;
+use crate::oauth::complete_flow;
+use crate::{mfa_actions, State};
+
+/// Reads an action's body as `T`; a mismatch is a validation error.
+pub fn body_as<T: DeserializeOwned>(body: Value) -> Result<T, AuthnApiError> {
+    serde_json::from_value(body).map_err(|e| AuthnApiError::field("INVALID_VALUE", "", &e.to_string(), "Please check what you entered."))
+}
+
+pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Value) -> Result<(), AuthnApiError> {
+    match action {
+        "checkUsernamePassword" => check_username_password(state, record, body_as(body)?).await,
+        "continueAuthentication" => continue_authentication(state, record).await,
+        "cancelAuthentication" => {
+            record.fail("AUTHENTICATION_CANCELED", "the user canceled the authentication");
+            tracing::info!("flow canceled");
+            Ok(())
+        }
+        _ => mfa_actions::run(state, record, action, body).await,
+    }
+}
+
+const WRONG_CREDENTIALS: &str = "We didn't recognize the username or password you entered. Please try again.";
+
+#[tracing::instrument(name = "check_username_password", skip_all, fields(user = %creds.username))]
+async fn check_username_password(state: &State, record: &mut FlowRecord, creds: CheckUsernamePassword) -> Result<(), AuthnApiError> {
+    let username = creds.username.trim().to_string();
+    if username.is_empty() {
+        return Err(AuthnApiError::field("REQUIRED_VALUE", "username", "username is required", "Please enter your username."));
+    }
+    if creds.password.is_empty() {
+        return Err(AuthnApiError::field("REQUIRED_VALUE", "password", "password is required", "Please enter your password."));
+    }
+    let failures: u32 = state.db().tx(|tx| {
+        Ok(tx.query_row("SELECT count FROM password_failures WHERE username = ?1", params![username], |r| r.get(0)).optional()?.unwrap_or(0))
+    })?;
+    let matches = state.0.passwords.verify(&username, &creds.password).await?;
+    if !matches || failures >= state.config().max_password_failures {
+        state.db().tx(|tx| {
+            tx.execute(
+                "INSERT INTO password_failures (username, count) VALUES (?1, 1)
+                 ON CONFLICT(username) DO UPDATE SET count = count + 1",
+                params![username],
+            )?;
+            Ok(())
+        })?;
+        tracing::info!(locked = failures >= state.config().max_password_failures, "first factor refused");
+        return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "invalid username or password", WRONG_CREDENTIALS));
+    }
+    state.db().tx(|tx| {
+        tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username])?;
+        Ok(())
+    })?;
+    state.pingone().ensure_user(&username).await?;
+    record.devices = mfa_actions::accept(state.pingone().devices(&username).await?)?;
+    record.username = Some(username);
+    record.status = FlowStatus::AuthenticationRequired;
+    tracing::info!(devices = record.devices.len(), "first factor passed");
+    Ok(())
+}
+
+/// After MOBILE_PAIRING_REQUIRED: what became of the pairing. Any error reading it counts as a
+/// pairing error; the flow succeeds either way.
+async fn pairing_outcome(state: &State, record: &FlowRecord) -> &'static str {
+    let (Some(user), Some(id)) = (&record.username, &record.pairing_id) else {
+        return MFA_STATUS_PAIRING_ERROR;
+    };
+    match state.pingone().pairing(user, id).await {
+        Ok(Ok(pairing)) => match pairing.status {
+            PairingStatus::Claimed => MFA_STATUS_DEVICE_PAIRED,
+            PairingStatus::Unclaimed => MFA_STATUS_DEVICE_NOT_PAIRED,
+            PairingStatus::Failed => MFA_STATUS_PAIRING_ERROR,
+        },
+        Ok(Err(refusal)) => {
+            tracing::warn!(code = %refusal.code, "pairing status refused");
+            MFA_STATUS_PAIRING_ERROR
+        }
+        Err(error) => {
+            tracing::warn!(%error, "pairing status unavailable");
+            MFA_STATUS_PAIRING_ERROR
+        }
+    }
+}
+
+async fn continue_authentication(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
+    if record.status == FlowStatus::MobilePairingRequired {
+        let outcome = pairing_outcome(state, record).await;
+        tracing::info!(mfa_status = outcome, "pairing step finished");
+        record.mfa_status = Some(outcome.to_string());
+        record.server_payload = None;
+    }
+    complete_flow(state, record)
+}

@@ -1,0 +1,83 @@
+//! `GET` and `POST /pf-ws/authn/flows/{flowId}`: the checks every call passes (X-XSRF-Header,
+//! the flow's session cookie, a live flow), and for POST the action named by the content type
+//! (`application/vnd.pingidentity.<action>+json`, or `?action=` with `application/json`), which
+//! must be one the current status allows. A failed action leaves the flow as it was.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::Json;
+use moderno_wire::pingfederate::{Flow, ACTION_MEDIA_PREFIX, ACTION_MEDIA_SUFFIX, XSRF_HEADER};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::AuthnApiError;
+use crate::flow::{load, save, view, ACTIONS};
+use crate::oauth::session_cookie;
+use crate::State;
+
+fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
+    match headers.get(XSRF_HEADER) {
+        Some(v) if !v.as_bytes().is_empty() => Ok(()),
+        _ => Err(AuthnApiError::MissingXsrfHeader),
+    }
+}
+
+#[tracing::instrument(name = "read_flow", skip_all, fields(flow_id = %flow_id))]
+pub async fn read(Shared(state): Shared<State>, Path(flow_id): Path<String>, headers: HeaderMap) -> Result<Json<Flow>, AuthnApiError> {
+    require_xsrf(&headers)?;
+    let stored = load(&state, &flow_id, session_cookie(&headers).as_deref())?;
+    Ok(Json(view(&state, &stored.record)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionQuery {
+    action: Option<String>,
+}
+
+/// The action a POST names.
+fn action_of(headers: &HeaderMap, query: Option<String>) -> Result<String, AuthnApiError> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let lower = media.to_ascii_lowercase();
+    if lower.starts_with(ACTION_MEDIA_PREFIX) && lower.ends_with(ACTION_MEDIA_SUFFIX) {
+        let action = &media[ACTION_MEDIA_PREFIX.len()..media.len() - ACTION_MEDIA_SUFFIX.len()];
+        return Ok(action.to_string());
+    }
+    match query {
+        Some(action) if lower == "application/json" => Ok(action),
+        _ => Err(AuthnApiError::UnsupportedMediaType),
+    }
+}
+
+#[tracing::instrument(name = "flow_action", skip_all, fields(flow_id = %flow_id, action, status))]
+pub async fn act(
+    Shared(state): Shared<State>,
+    Path(flow_id): Path<String>,
+    Query(query): Query<ActionQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Flow>, AuthnApiError> {
+    require_xsrf(&headers)?;
+    let stored = load(&state, &flow_id, session_cookie(&headers).as_deref())?;
+    let action = action_of(&headers, query.action)?;
+    tracing::Span::current().record("action", action.as_str());
+    let allowed = stored.record.allowed_actions(state.config().manage_devices_allowed);
+    let Some(action) = ACTIONS.iter().copied().find(|a| *a == action && allowed.contains(a)) else {
+        tracing::info!(status = ?stored.record.status, "action not allowed now");
+        return Err(AuthnApiError::InvalidAction { action, status: stored.record.status });
+    };
+    let body = body.map_err(|_| AuthnApiError::TooLarge)?;
+    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AuthnApiError::BadRequest { code: "INVALID_REQUEST", message: format!("the body is not JSON: {e}") })?
+    };
+    let mut record = stored.record.clone();
+    crate::flow_actions::run(&state, &mut record, action, body).await?;
+    save(&state, stored.version, &record)?;
+    tracing::Span::current().record("status", tracing::field::debug(record.status));
+    Ok(Json(view(&state, &record)))
+}

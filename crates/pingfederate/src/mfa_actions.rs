@@ -1,0 +1,186 @@
+//! The PingOne MFA adapter's second-factor actions: `authenticate` (pairing a first device, or
+//! asking PingOne MFA for the second factor), `selectDevice`, `poll`, `checkOtp`, and the device
+//! management offered once MFA is done. PingOne's answer decides the next status (`apply`).
+
+use moderno_wire::pingfederate::{
+    Authenticate, AuthnErrorDetail, CheckOtp, DeviceChoice, FlowStatus as S, UpdateDeviceNickname, MFA_STATUS_DEVICE_PAIRED,
+    MFA_STATUS_PAIRING_ERROR,
+};
+use moderno_wire::pingone::{
+    AuthenticationMethod, DeviceAuthentication, DeviceAuthenticationStatus as P, StartDeviceAuthentication, StartMobilePairing,
+    UpdateMfaDevice,
+};
+use serde_json::Value;
+
+use crate::error::AuthnApiError;
+use crate::flow::{Failure, FlowRecord};
+use crate::flow_actions::body_as;
+use crate::pingone::Refusal;
+use crate::State;
+
+/// A PingOne answer where a refusal can only mean something is wrong between the two servers.
+pub fn accept<T>(answer: Result<T, Refusal>) -> Result<T, AuthnApiError> {
+    answer.map_err(|r| AuthnApiError::Upstream(format!("PingOne refused: {} {}", r.status, r.code)))
+}
+
+/// A refusal caused by what the client sent, as a validation error on `field`.
+fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiError {
+    if refusal.status.is_server_error() || refusal.status == reqwest::StatusCode::UNAUTHORIZED {
+        return AuthnApiError::Upstream(format!("PingOne refused: {}", refusal.code));
+    }
+    AuthnApiError::field(&refusal.code, field, &refusal.message, user_message)
+}
+
+fn user(record: &FlowRecord) -> Result<String, AuthnApiError> {
+    record.username.clone().ok_or_else(|| AuthnApiError::Internal("MFA step without a user".into()))
+}
+
+fn auth_id(record: &FlowRecord) -> Result<String, AuthnApiError> {
+    record.device_auth_id.clone().ok_or_else(|| AuthnApiError::Internal("MFA step without an authentication".into()))
+}
+
+pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Value) -> Result<(), AuthnApiError> {
+    match action {
+        "authenticate" => authenticate(state, record, body_as(body)?).await,
+        "selectDevice" => select_device(state, record, body_as(body)?).await,
+        "poll" => {
+            let answer = state.pingone().authentication(&user(record)?, &auth_id(record)?).await?;
+            apply(state, record, accept(answer)?).await
+        }
+        "checkOtp" => check_otp(state, record, body_as(body)?).await,
+        "setDefaultDevice" | "removeDevice" | "updateDeviceNickname" => manage_device(state, record, action, body).await,
+        other => Err(AuthnApiError::Internal(format!("action {other} has no handler"))),
+    }
+}
+
+#[tracing::instrument(name = "authenticate", skip_all, fields(with_payload = body.mobile_payload.is_some()))]
+async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate) -> Result<(), AuthnApiError> {
+    let user = user(record)?;
+    record.devices = accept(state.pingone().devices(&user).await?)?;
+    const DEVICE_REJECTED: &str = "This device could not be verified.";
+    if record.devices.is_empty() {
+        let Some(payload) = body.mobile_payload else {
+            record.status = S::MfaFailed;
+            record.failure = Some(Failure { code: "NO_DEVICE".into(), message: "the user has no MFA device; pair one from the mobile app".into() });
+            return Ok(());
+        };
+        let start = StartMobilePairing { mobile_payload: Some(payload), device_authentication_id: None };
+        let pairing = state.pingone().start_pairing(&user, &start).await?.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
+        record.pairing_id = Some(pairing.id);
+        record.server_payload = pairing.server_payload;
+        record.status = S::MobilePairingRequired;
+        tracing::info!("first device: pairing required");
+        return Ok(());
+    }
+    let start = StartDeviceAuthentication { mobile_payload: body.mobile_payload, device_id: None };
+    let auth = state.pingone().start_authentication(&user, &start).await?.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
+    apply(state, record, auth).await
+}
+
+/// Moves the flow to the status PingOne's authentication is in.
+async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthentication) -> Result<(), AuthnApiError> {
+    record.device_auth_id = Some(auth.id.clone());
+    record.devices = auth.devices.clone();
+    record.selected_device_id = auth.selected_device_id.clone();
+    record.push_expires_at = auth.push_expires_at.clone();
+    let failed = |code: &str, message: String| (S::MfaFailed, Some(Failure { code: code.into(), message }));
+    let (status, failure) = match auth.status {
+        P::DeviceSelectionRequired => (S::DeviceSelectionRequired, None),
+        P::PushConfirmationWaiting => (S::PushConfirmationWaiting, None),
+        P::PushConfirmationRejected => (S::PushConfirmationRejected, None),
+        P::PushConfirmationTimedOut => (S::PushConfirmationTimedOut, None),
+        P::OtpRequired => (S::OtpRequired, None),
+        P::Blocked => failed(
+            "OTP_BLOCKED",
+            format!("too many wrong passcodes; passcodes are blocked until {}", auth.blocked_until.clone().unwrap_or_default()),
+        ),
+        P::Failed => failed(auth.failure_reason.as_deref().unwrap_or("MFA_FAILED"), "the second factor failed".into()),
+        P::Completed => return mfa_done(state, record, &auth).await,
+    };
+    record.status = status;
+    record.failure = failure;
+    Ok(())
+}
+
+/// The second factor passed. A device that authenticated by its own payload is paired; a new
+/// device that sent its payload is offered pairing now; a failure to start that pairing is a
+/// pairing error and the flow still succeeds.
+async fn mfa_done(state: &State, record: &mut FlowRecord, auth: &DeviceAuthentication) -> Result<(), AuthnApiError> {
+    if auth.new_device {
+        let start = StartMobilePairing { mobile_payload: None, device_authentication_id: Some(auth.id.clone()) };
+        match state.pingone().start_pairing(&user(record)?, &start).await {
+            Ok(Ok(pairing)) => {
+                record.pairing_id = Some(pairing.id);
+                record.server_payload = pairing.server_payload;
+                record.status = S::MobilePairingRequired;
+                tracing::info!("second factor passed: pairing the new device");
+                return Ok(());
+            }
+            Ok(Err(refusal)) => tracing::warn!(code = %refusal.code, "pairing the new device was refused"),
+            Err(error) => tracing::warn!(%error, "pairing the new device failed"),
+        }
+        record.mfa_status = Some(MFA_STATUS_PAIRING_ERROR.into());
+    } else if auth.method == Some(AuthenticationMethod::MobilePayload) {
+        record.mfa_status = Some(MFA_STATUS_DEVICE_PAIRED.into());
+    }
+    record.status = S::MfaCompleted;
+    tracing::info!(method = ?auth.method, "second factor passed");
+    Ok(())
+}
+
+#[tracing::instrument(name = "select_device", skip_all, fields(device_id = %body.device_ref.id))]
+async fn select_device(state: &State, record: &mut FlowRecord, body: DeviceChoice) -> Result<(), AuthnApiError> {
+    let answer = state.pingone().select_device(&user(record)?, &auth_id(record)?, &body.device_ref.id).await?;
+    let auth = answer.map_err(|r| refused_input(r, "deviceRef.id", "Please choose one of your devices."))?;
+    apply(state, record, auth).await
+}
+
+#[tracing::instrument(name = "check_otp", skip_all)]
+async fn check_otp(state: &State, record: &mut FlowRecord, body: CheckOtp) -> Result<(), AuthnApiError> {
+    let otp = body.otp.trim();
+    if otp.is_empty() || otp.len() > 12 {
+        return Err(AuthnApiError::field("REQUIRED_VALUE", "otp", "a passcode is required", "Please enter the passcode."));
+    }
+    let auth = accept(state.pingone().check_otp(&user(record)?, &auth_id(record)?, otp).await?)?;
+    if auth.otp_valid == Some(false) && auth.status == P::OtpRequired {
+        tracing::info!(attempts_left = ?auth.otp_attempts_left, "wrong passcode");
+        return Err(AuthnApiError::Validation(vec![AuthnErrorDetail {
+            code: "INVALID_OTP".into(),
+            message: "the passcode is not right".into(),
+            user_message: Some("The passcode you entered is incorrect. Please try again.".into()),
+            field_path: Some("otp".into()),
+            attempts_left: auth.otp_attempts_left,
+        }]));
+    }
+    apply(state, record, auth).await
+}
+
+#[tracing::instrument(name = "manage_device", skip_all, fields(action))]
+async fn manage_device(state: &State, record: &mut FlowRecord, action: &str, body: Value) -> Result<(), AuthnApiError> {
+    let user = user(record)?;
+    let (device_id, nickname) = if action == "updateDeviceNickname" {
+        let body: UpdateDeviceNickname = body_as(body)?;
+        (body.device_ref.id, Some(body.nickname))
+    } else {
+        (body_as::<DeviceChoice>(body)?.device_ref.id, None)
+    };
+    if !record.devices.iter().any(|d| d.id == device_id) {
+        return Err(AuthnApiError::field("INVALID_DEVICE", "deviceRef.id", "no such device for this user", "Please choose one of your devices."));
+    }
+    let pingone = state.pingone();
+    let refused = |r: Refusal| refused_input(r, "nickname", "Please check the nickname.");
+    match action {
+        "setDefaultDevice" => {
+            record.devices = pingone.make_default(&user, &device_id).await?.map_err(refused)?;
+            return Ok(());
+        }
+        "removeDevice" => pingone.remove_device(&user, &device_id).await?.map_err(refused)?,
+        _ => {
+            let update = UpdateMfaDevice { nickname, blocked: None };
+            pingone.update_device(&user, &device_id, &update).await?.map_err(refused)?;
+        }
+    }
+    record.devices = accept(pingone.devices(&user).await?)?;
+    tracing::info!(device_id = %device_id, "device managed");
+    Ok(())
+}

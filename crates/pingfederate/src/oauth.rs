@@ -1,0 +1,241 @@
+//! The OAuth side: the authorization endpoint (which starts flows; redirectless with
+//! `response_mode=pi.flow`), authorization codes (hashed, single use, 60 s), the token endpoint
+//! (PKCE S256) and the discovery document.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State as Shared};
+use axum::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use moderno_wire::pingfederate::{AuthorizeResponse, FlowStatus, OAuthError, TokenResponse, MFA_STATUS_ATTRIBUTE};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::AuthnApiError;
+use crate::flow::{create, view, FlowRecord};
+use crate::store::digest;
+use crate::State;
+
+/// The cookie that ties flows to the client that started them.
+pub const SESSION_COOKIE: &str = "pf-authn-session";
+
+/// An OAuth error answer (never a redirect: the emulator serves API clients).
+pub struct OAuthFailure(StatusCode, OAuthError);
+
+fn oauth_error(error: &str, description: &str) -> OAuthFailure {
+    OAuthFailure(StatusCode::BAD_REQUEST, OAuthError { error: error.into(), error_description: description.into() })
+}
+
+impl IntoResponse for OAuthFailure {
+    fn into_response(self) -> Response {
+        (self.0, [(CACHE_CONTROL, "no-store")], Json(self.1)).into_response()
+    }
+}
+
+impl From<AuthnApiError> for OAuthFailure {
+    fn from(e: AuthnApiError) -> Self {
+        tracing::error!(error = %e, "oauth request failed");
+        OAuthFailure(StatusCode::INTERNAL_SERVER_ERROR, OAuthError { error: "server_error".into(), error_description: "unexpected error".into() })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuthorizeQuery {
+    client_id: Option<String>,
+    response_type: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+    response_mode: Option<String>,
+    nonce: Option<String>,
+}
+
+/// The flow session the request's cookie names, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+fn is_pkce_challenge(c: &str) -> bool {
+    c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[tracing::instrument(name = "authorize", skip_all, fields(client_id = ?query.client_id, flow_id))]
+pub async fn authorize(
+    Shared(state): Shared<State>,
+    headers: HeaderMap,
+    Query(query): Query<AuthorizeQuery>,
+) -> Result<Response, OAuthFailure> {
+    let client_id = query.client_id.unwrap_or_default();
+    let client = state.config().clients.iter().find(|c| c.client_id == client_id).ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
+    let redirect_uri = match (query.redirect_uri, client.redirect_uris.as_slice()) {
+        (Some(uri), uris) if uris.contains(&uri) => uri,
+        (None, [only]) => only.clone(),
+        _ => return Err(oauth_error("invalid_request", "redirect_uri is missing or not registered for the client")),
+    };
+    if query.response_type.as_deref() != Some("code") {
+        return Err(oauth_error("unsupported_response_type", "only response_type=code is served"));
+    }
+    if query.response_mode.as_deref() != Some("pi.flow") {
+        return Err(oauth_error("invalid_request", "only redirectless flows (response_mode=pi.flow) are served"));
+    }
+    let challenge = query.code_challenge.filter(|c| is_pkce_challenge(c)).ok_or_else(|| oauth_error("invalid_request", "a PKCE code_challenge (43 base64url characters) is required"))?;
+    if query.code_challenge_method.as_deref() != Some("S256") {
+        return Err(oauth_error("invalid_request", "code_challenge_method must be S256"));
+    }
+    let existing = session_cookie(&headers);
+    let session = existing.clone().unwrap_or_else(|| state.random_token());
+    let record = FlowRecord {
+        id: state.random_token(),
+        client_id,
+        redirect_uri,
+        oauth_state: query.state,
+        scope: query.scope.unwrap_or_else(|| "openid".into()),
+        code_challenge: challenge,
+        nonce: query.nonce,
+        status: FlowStatus::UsernamePasswordRequired,
+        username: None,
+        devices: Vec::new(),
+        device_auth_id: None,
+        selected_device_id: None,
+        push_expires_at: None,
+        pairing_id: None,
+        server_payload: None,
+        mfa_status: None,
+        failure: None,
+        authorize_response: None,
+        expires_at: state.now() + state.config().flow_lifetime.num_seconds(),
+    };
+    create(&state, &record, &session)?;
+    tracing::Span::current().record("flow_id", record.id.as_str());
+    tracing::info!("flow started");
+    let mut response = Json(view(&state, &record)).into_response();
+    if existing.is_none() {
+        let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().insert(SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// What a code stands for until it is redeemed.
+#[derive(Debug, Serialize, Deserialize)]
+struct Grant {
+    client_id: String,
+    redirect_uri: String,
+    code_challenge: String,
+    username: String,
+    scope: String,
+    nonce: Option<String>,
+    mfa_status: Option<String>,
+}
+
+/// Issues the authorization code for a finished flow and ends it in COMPLETED.
+pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
+    let code = state.random_token();
+    let grant = Grant {
+        client_id: record.client_id.clone(),
+        redirect_uri: record.redirect_uri.clone(),
+        code_challenge: record.code_challenge.clone(),
+        username: record.username.clone().unwrap_or_default(),
+        scope: record.scope.clone(),
+        nonce: record.nonce.clone(),
+        mfa_status: record.mfa_status.clone(),
+    };
+    let json = serde_json::to_string(&grant).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+    let expires = state.now() + state.config().code_lifetime.num_seconds();
+    state.db().tx(|tx| {
+        tx.execute("INSERT INTO codes (code_hash, grant_json, expires_at) VALUES (?1, ?2, ?3)", params![digest(&code), json, expires])?;
+        Ok(())
+    })?;
+    record.status = FlowStatus::Completed;
+    record.authorize_response = Some(AuthorizeResponse { code, state: record.oauth_state.clone() });
+    tracing::info!(mfa_status = ?record.mfa_status, "flow completed, code issued");
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    client_id: Option<String>,
+    code_verifier: Option<String>,
+}
+
+#[tracing::instrument(name = "token", skip_all, fields(client_id))]
+pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, FormRejection>) -> Result<Response, OAuthFailure> {
+    let Form(form) = form.map_err(|e| oauth_error("invalid_request", &e.body_text()))?;
+    if form.grant_type.as_deref() != Some("authorization_code") {
+        return Err(oauth_error("unsupported_grant_type", "only authorization_code is served"));
+    }
+    let client_id = form.client_id.unwrap_or_default();
+    tracing::Span::current().record("client_id", client_id.as_str());
+    let code = form.code.unwrap_or_default();
+    let verifier = form.code_verifier.unwrap_or_default();
+    let challenge = moderno_crypto::b64url(&Sha256::digest(verifier.as_bytes()));
+    let now = state.now();
+    let grant = state.db().tx(|tx| {
+        let row: Option<String> = tx
+            .query_row("SELECT grant_json FROM codes WHERE code_hash = ?1 AND used = 0 AND expires_at > ?2", params![digest(&code), now], |r| r.get(0))
+            .optional()?;
+        let Some(grant) = row.and_then(|json| serde_json::from_str::<Grant>(&json).ok()) else {
+            return Ok(Err(oauth_error("invalid_grant", "the code is unknown, used or expired")));
+        };
+        let verifier_ok = (43..=128).contains(&verifier.len()) && challenge == grant.code_challenge;
+        if grant.client_id != client_id || form.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) || !verifier_ok {
+            return Ok(Err(oauth_error("invalid_grant", "client, redirect_uri or code_verifier do not match the code")));
+        }
+        tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![digest(&code)])?;
+        Ok(Ok(grant))
+    })??;
+    let lifetime = state.config().token_lifetime.num_seconds();
+    let issuer = state.config().public_url.trim_end_matches('/').to_string();
+    let mut claims = json!({
+        "iss": issuer, "sub": grant.username, "aud": grant.client_id, "client_id": grant.client_id,
+        "iat": now, "exp": now + lifetime, "scope": grant.scope, "jti": state.random_token(),
+    });
+    if let (Some(status), Some(map)) = (&grant.mfa_status, claims.as_object_mut()) {
+        map.insert(MFA_STATUS_ATTRIBUTE.into(), Value::String(status.clone()));
+    }
+    let access_token = state.0.signer.sign(&claims);
+    let id_token = grant.scope.split(' ').any(|s| s == "openid").then(|| {
+        let mut id_claims = claims.clone();
+        if let Some(map) = id_claims.as_object_mut() {
+            map.remove("scope");
+            map.remove("client_id");
+            map.insert("auth_time".into(), json!(now));
+            if let Some(nonce) = &grant.nonce {
+                map.insert("nonce".into(), json!(nonce));
+            }
+        }
+        state.0.signer.sign(&id_claims)
+    });
+    tracing::info!(user = %grant.username, "tokens issued");
+    let body = TokenResponse { access_token, token_type: "Bearer".into(), expires_in: lifetime, id_token, scope: grant.scope };
+    Ok(([(CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
+
+pub async fn discovery(Shared(state): Shared<State>) -> Json<Value> {
+    let base = state.config().public_url.trim_end_matches('/').to_string();
+    Json(json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/as/authorization.oauth2"),
+        "token_endpoint": format!("{base}/as/token.oauth2"),
+        "jwks_uri": format!("{base}/pf/JWKS"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["pi.flow"],
+        "grant_types_supported": ["authorization_code"],
+        "code_challenge_methods_supported": ["S256"],
+        "id_token_signing_alg_values_supported": ["EdDSA"],
+        "subject_types_supported": ["public"],
+    }))
+}

@@ -1,0 +1,46 @@
+//! The SQLite file: flows (each a JSON record with a version for check-and-set), authorization
+//! codes (hashed, single use) and password failure counts. WAL, `synchronous=FULL`.
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::AuthnApiError;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS flows (
+    id TEXT PRIMARY KEY, session_hash TEXT NOT NULL, version INTEGER NOT NULL,
+    record TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS codes (
+    code_hash TEXT PRIMARY KEY, grant_json TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS password_failures (username TEXT PRIMARY KEY, count INTEGER NOT NULL);
+";
+
+pub struct Db(Mutex<Connection>);
+
+impl Db {
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self(Mutex::new(conn)))
+    }
+
+    /// Runs `f` in one immediate transaction, committed only when `f` succeeds.
+    pub fn tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, AuthnApiError>) -> Result<T, AuthnApiError> {
+        // A panic inside `f` rolls the transaction back on drop, so the connection stays sound.
+        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Lowercase hex SHA-256, for secrets looked up by value (session ids, codes).
+pub fn digest(secret: &str) -> String {
+    moderno_crypto::sha256_hex(secret.as_bytes())
+}

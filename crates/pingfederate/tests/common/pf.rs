@@ -1,0 +1,176 @@
+//! Starts PingFederate and the PingOne MFA emulator side by side on 127.0.0.1:0, sharing one
+//! manual clock, and drives flows the way an API client (the desktop app) does: redirectless
+//! authorization with PKCE, the flow cookie, `X-XSRF-Header` and action content types.
+
+#![allow(dead_code)]
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::DevicePublicKey;
+use moderno_wire::pingfederate::Jwks;
+use pingfederate_server::{app, Config, PasswordCost, State};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::mfa_server::{test_clock, MfaServer, ENV, WORKER_TOKEN};
+
+pub const CLIENT_ID: &str = "moderno-desktop";
+pub const REDIRECT_URI: &str = "moderno://callback";
+pub const PASSWORD: &str = "moderno-demo";
+
+pub struct Stack {
+    pub mfa: MfaServer,
+    pub pf_url: String,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        let clock = test_clock();
+        let mfa = MfaServer::start(&clock).await;
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let pf_url = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::demo(dir.path().join("pf.sqlite3"), pf_url.clone(), mfa.url.clone());
+        config.pingone_environment_id = ENV.into();
+        config.pingone_worker_token = WORKER_TOKEN.into();
+        config.password_cost = PasswordCost::TestOnlyCheap;
+        let state = State::open(config, clock.clone(), Entropy::seeded(7)).unwrap();
+        tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+        Self { mfa, pf_url, clock, _dir: dir }
+    }
+
+    pub fn client(&self) -> ApiClient {
+        ApiClient {
+            http: reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap(),
+            base: self.pf_url.clone(),
+            cookie: None,
+            verifier: format!("verifier-{}", "k".repeat(40)),
+        }
+    }
+
+    /// Checks a JWT against the published JWKS and returns its claims.
+    pub async fn verified_claims(&self, token: &str) -> Value {
+        let jwks: Jwks = reqwest::get(format!("{}/pf/JWKS", self.pf_url)).await.unwrap().json().await.unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3, "a compact JWS");
+        let header: Value = serde_json::from_slice(&moderno_crypto::b64url_decode(parts[0]).unwrap()).unwrap();
+        assert_eq!(header["alg"], "EdDSA");
+        let jwk = jwks.keys.iter().find(|k| header["kid"] == k.kid.as_str()).expect("kid published");
+        let key = DevicePublicKey::from_b64(&jwk.x).unwrap();
+        assert!(key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), parts[2]), "signature verifies under the JWKS");
+        serde_json::from_slice(&moderno_crypto::b64url_decode(parts[1]).unwrap()).unwrap()
+    }
+}
+
+/// One API client: its own cookie jar (the flow session cookie) and PKCE verifier.
+pub struct ApiClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: Option<String>,
+    pub verifier: String,
+}
+
+impl ApiClient {
+    pub fn challenge(&self) -> String {
+        moderno_crypto::b64url(&Sha256::digest(self.verifier.as_bytes()))
+    }
+
+    /// `GET /as/authorization.oauth2` in redirectless mode; keeps the session cookie.
+    pub async fn start_flow(&mut self) -> Value {
+        let challenge = self.challenge();
+        let query = [
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", "openid profile"),
+            ("redirect_uri", REDIRECT_URI),
+            ("state", "xyz"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("response_mode", "pi.flow"),
+        ];
+        let mut request = self.http.get(format!("{}/as/authorization.oauth2", self.base)).query(&query);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        if let Some(set) = response.headers().get("set-cookie") {
+            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
+        }
+        response.json().await.unwrap()
+    }
+
+    pub fn flow_url(&self, flow: &str) -> String {
+        format!("{}/pf-ws/authn/flows/{flow}", self.base)
+    }
+
+    pub async fn get(&self, flow: &str) -> (StatusCode, Value) {
+        let mut request = self.http.get(self.flow_url(flow)).header("x-xsrf-header", "PingFederate");
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    pub async fn act(&self, flow: &str, action: &str, body: Value) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .post(self.flow_url(flow))
+            .header("x-xsrf-header", "PingFederate")
+            .header("content-type", format!("application/vnd.pingidentity.{action}+json"))
+            .body(body.to_string());
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    /// An action that must succeed; returns the new flow.
+    pub async fn step(&self, flow: &str, action: &str, body: Value) -> Value {
+        let (status, next) = self.act(flow, action, body).await;
+        assert_eq!(status, StatusCode::OK, "{action} answered: {next}");
+        next
+    }
+
+    /// Starts a flow and passes the first factor; returns the flow id and the new state.
+    pub async fn login(&mut self, user: &str) -> (String, Value) {
+        let flow = self.start_flow().await;
+        let id = flow["id"].as_str().unwrap().to_string();
+        let next = self.step(&id, "checkUsernamePassword", json!({"username": user, "password": PASSWORD})).await;
+        (id, next)
+    }
+
+    pub async fn exchange(&self, code: &str) -> (StatusCode, Value) {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", self.verifier.as_str()),
+        ];
+        let response = self.http.post(format!("{}/as/token.oauth2", self.base)).form(&form).send().await.unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+}
+
+/// The action names in a flow's `_links`, without `self`, sorted.
+pub fn links(flow: &Value) -> Vec<String> {
+    let mut names: Vec<String> = flow["_links"].as_object().unwrap().keys().filter(|k| *k != "self").cloned().collect();
+    names.sort();
+    names
+}
+
+/// Finishes a COMPLETED flow: exchanges its code and returns the verified access token claims.
+pub async fn token_claims(stack: &Stack, client: &ApiClient, completed: &Value) -> Value {
+    assert_eq!(completed["status"], "COMPLETED", "{completed}");
+    assert_eq!(completed["authorizeResponse"]["state"], "xyz");
+    let (status, tokens) = client.exchange(completed["authorizeResponse"]["code"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let id_claims = stack.verified_claims(tokens["id_token"].as_str().unwrap()).await;
+    assert_eq!(id_claims["aud"], CLIENT_ID);
+    stack.verified_claims(tokens["access_token"].as_str().unwrap()).await
+}
