@@ -34,31 +34,19 @@ async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approve
     let session = session_id(&waiting);
 
     stack.clock.advance(Duration::seconds(5));
-    let still = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    let still = stack.poll(&session).await;
     assert_eq!(status(&still), 1012);
     assert_eq!(still["pushExpiresIn"], 35);
 
-    let pushes = primary.pushes(&stack).await;
-    assert_eq!(pushes.len(), 1, "{pushes:?}");
-    primary
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
-        .await;
+    primary.answer_the_push(&stack, PushAction::Approve).await;
 
-    let approved = stack
-        .moderno(
-            json!({"operation": "auth_status", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}),
-        )
-        .await;
+    let approved = stack.poll_with_payload(&session, &laptop).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "PUSH_APPROVED");
     assert!(approved["sessionToken"].is_string());
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
 
-    let over = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    let over = stack.poll(&session).await;
     assert_eq!(status(&over), 1033, "the session ended with the login: {over}");
     let trusted = stack.login("alice", &laptop).await;
     assert_eq!(trusted["mfa"], "TRUSTED_DEVICE", "{trusted}");
@@ -69,13 +57,8 @@ async fn the_session_payload_serves_the_registration_token_when_no_fresh_one_com
     let (stack, primary) = alice_with_online_primary().await;
     let mut laptop = TestDevice::new(12);
     let session = session_id(&stack.login("alice", &laptop).await);
-    let pushes = primary.pushes(&stack).await;
-    primary
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
-        .await;
-    let approved = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    primary.answer_the_push(&stack, PushAction::Approve).await;
+    let approved = stack.poll(&session).await;
     assert_eq!(status(&approved), 0, "{approved}");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
 }
@@ -85,10 +68,7 @@ async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(13);
     let session = session_id(&stack.login("alice", &laptop).await);
-    let pushes = primary.pushes(&stack).await;
-    primary
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
-        .await;
+    primary.answer_the_push(&stack, PushAction::Approve).await;
     let polls: Vec<_> = (0..8)
         .map(|_| {
             let (http, url) = (stack.http.clone(), format!("{}/pingidsdk", stack.customer_url));
@@ -120,24 +100,14 @@ async fn a_denied_push_answers_1014_and_a_blocked_one_1027_for_good() {
     let laptop = TestDevice::new(14);
 
     let session = session_id(&stack.login("alice", &laptop).await);
-    let pushes = primary.pushes(&stack).await;
-    primary
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Deny)
-        .await;
-    let denied = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    primary.answer_the_push(&stack, PushAction::Deny).await;
+    let denied = stack.poll(&session).await;
     assert_eq!(status(&denied), 1014, "{denied}");
     assert!(denied.get("sessionToken").is_none());
 
     let session = session_id(&stack.login("alice", &laptop).await);
-    let pushes = primary.pushes(&stack).await;
-    primary
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Block)
-        .await;
-    let blocked = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    primary.answer_the_push(&stack, PushAction::Block).await;
+    let blocked = stack.poll(&session).await;
     assert_eq!(status(&blocked), 1027, "{blocked}");
     let again = stack.login("alice", &laptop).await;
     assert_eq!(status(&again), 1027, "the device stays blocked: {again}");
@@ -161,19 +131,12 @@ async fn an_offline_primary_means_a_passcode_and_a_wrong_one_counts_down() {
 
     let right = primary.otp(&stack.clock);
     let wrong = if right == "000000" { "111111" } else { "000000" };
-    let refused = stack
-        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": wrong}))
-        .await;
+    let refused = stack.offline_otp(&session, wrong, None).await;
     assert_eq!(status(&refused), 1025, "{refused}");
     assert_eq!(refused["otpAttemptsLeft"], 2);
     assert_eq!(session_id(&refused), session);
 
-    let approved = stack
-        .moderno(
-            json!({"operation": "auth_offline_user", "sessionId": session, "otp": right,
-            "pingIdPayload": laptop.payload(&stack.clock)}),
-        )
-        .await;
+    let approved = stack.offline_otp(&session, &right, Some(&laptop)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "OFFLINE_OTP");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
@@ -191,14 +154,10 @@ async fn three_wrong_passcodes_block_the_login_with_1029() {
     let wrong = if right == "000000" { "111111" } else { "000000" };
     let mut last = json!(null);
     for _ in 0..3 {
-        last = stack
-            .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": wrong}))
-            .await;
+        last = stack.offline_otp(&session, wrong, None).await;
     }
     assert_eq!(status(&last), 1029, "{last}");
-    let after = stack
-        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": right}))
-        .await;
+    let after = stack.offline_otp(&session, &right, None).await;
     assert_eq!(status(&after), 1033, "the blocked login is over: {after}");
 }
 
@@ -208,9 +167,7 @@ async fn a_push_nobody_answers_times_out_then_retry_sends_another() {
     let laptop = TestDevice::new(19);
     let session = session_id(&stack.login("alice", &laptop).await);
     stack.clock.advance(Duration::seconds(41));
-    let timed_out = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    let timed_out = stack.poll(&session).await;
     assert_eq!(status(&timed_out), 1016, "{timed_out}");
 
     primary.pushes(&stack).await;
@@ -230,12 +187,7 @@ async fn a_timed_out_push_can_be_replaced_by_the_passcode() {
     let session = session_id(&stack.login("alice", &laptop).await);
     stack.clock.advance(Duration::seconds(41));
     let otp = primary.otp(&stack.clock);
-    let approved = stack
-        .moderno(
-            json!({"operation": "auth_offline_user", "sessionId": session, "otp": otp,
-            "pingIdPayload": laptop.payload(&stack.clock)}),
-        )
-        .await;
+    let approved = stack.offline_otp(&session, &otp, Some(&laptop)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "OFFLINE_OTP");
 }
@@ -245,13 +197,9 @@ async fn a_passcode_while_the_push_still_waits_answers_1021() {
     let (stack, primary) = alice_with_online_primary().await;
     let session = session_id(&stack.login("alice", &TestDevice::new(21)).await);
     let otp = primary.otp(&stack.clock);
-    let answer = stack
-        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": otp}))
-        .await;
+    let answer = stack.offline_otp(&session, &otp, None).await;
     assert_eq!(status(&answer), 1021, "{answer}");
-    let still = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    let still = stack.poll(&session).await;
     assert_eq!(status(&still), 1012, "nothing changed: {still}");
 }
 
@@ -265,9 +213,7 @@ async fn cancel_ends_the_login_and_the_push() {
     assert_eq!(status(&canceled), 1000, "{canceled}");
     assert!(canceled["description"].as_str().unwrap().contains("canceled"));
     assert!(primary.pushes(&stack).await.is_empty(), "the push is withdrawn");
-    let after = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    let after = stack.poll(&session).await;
     assert_eq!(status(&after), 1033);
 }
 
@@ -300,13 +246,8 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
     first.pushes(&stack).await;
     let mut second = TestDevice::new(27);
     let session = session_id(&stack.login("dave", &second).await);
-    let pushes = first.pushes(&stack).await;
-    first
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
-        .await;
-    let approved = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    first.answer_the_push(&stack, PushAction::Approve).await;
+    let approved = stack.poll(&session).await;
     second.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
     second.pushes(&stack).await;
 
@@ -330,14 +271,8 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
         .await;
     assert_eq!(status(&waiting), 1012, "{waiting}");
     assert!(first.pushes(&stack).await.is_empty(), "the other device is not asked");
-    let pushes = second.pushes(&stack).await;
-    assert_eq!(pushes.len(), 1);
-    second
-        .answer(&stack, &pushes[0].authentication_id, PushAction::Approve)
-        .await;
-    let approved = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session_id(&choose)}))
-        .await;
+    second.answer_the_push(&stack, PushAction::Approve).await;
+    let approved = stack.poll(&session_id(&choose)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "PUSH_APPROVED");
 }
@@ -347,14 +282,8 @@ async fn a_payload_from_another_device_cannot_take_over_a_session() {
     let (stack, _primary) = alice_with_online_primary().await;
     let session = session_id(&stack.login("alice", &TestDevice::new(29)).await);
     let intruder = TestDevice::new(30);
-    let answer = stack
-        .moderno(
-            json!({"operation": "auth_status", "sessionId": session, "pingIdPayload": intruder.payload(&stack.clock)}),
-        )
-        .await;
+    let answer = stack.poll_with_payload(&session, &intruder).await;
     assert_eq!(status(&answer), 1020, "{answer}");
-    let still = stack
-        .moderno(json!({"operation": "auth_status", "sessionId": session}))
-        .await;
+    let still = stack.poll(&session).await;
     assert_eq!(status(&still), 1012, "the session is untouched: {still}");
 }

@@ -113,6 +113,29 @@ impl Stack {
             .await
     }
 
+    /// `auth_status` for a login session.
+    pub async fn poll(&self, session: &str) -> Value {
+        self.moderno(json!({"operation": "auth_status", "sessionId": session}))
+            .await
+    }
+
+    /// `auth_status` carrying a fresh payload of the device logging in.
+    pub async fn poll_with_payload(&self, session: &str, device: &TestDevice) -> Value {
+        self.moderno(
+            json!({"operation": "auth_status", "sessionId": session, "pingIdPayload": device.payload(&self.clock)}),
+        )
+        .await
+    }
+
+    /// `auth_offline_user`, with a fresh payload of `device` when given.
+    pub async fn offline_otp(&self, session: &str, otp: &str, device: Option<&TestDevice>) -> Value {
+        let mut request = json!({"operation": "auth_offline_user", "sessionId": session, "otp": otp});
+        if let Some(device) = device {
+            request["pingIdPayload"] = json!(device.payload(&self.clock));
+        }
+        self.moderno(request).await
+    }
+
     pub async fn settings(&self, change: impl FnOnce(&mut ApplicationSettings)) {
         let mut settings = self.sdk().get_settings().await.unwrap();
         change(&mut settings);
@@ -287,6 +310,13 @@ impl TestDevice {
         let path = format!("/pingid/v1/device/pushes/{authentication_id}");
         let response = self.signed(stack, reqwest::Method::POST, &path, "", body).await;
         assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    /// Answers the one push waiting for this device.
+    pub async fn answer_the_push(&self, stack: &Stack, action: PushAction) {
+        let pushes = self.pushes(stack).await;
+        assert_eq!(pushes.len(), 1, "one push waiting: {pushes:?}");
+        self.answer(stack, &pushes[0].authentication_id, action).await;
     }
 
     /// The offline passcode this device shows now.
