@@ -1,10 +1,11 @@
-//! Checking a device's mobile payload: it opens under the key it carries, it is at most five
-//! minutes from the server's clock, and its nonce was not used for anything else.
+//! Checking a device's mobile payload: it opens under the key it carries, it was fresh (within
+//! five minutes of the server's clock) when first used, and its nonce serves one login only.
 //!
-//! The nonce rule, precisely: the first use binds the nonce to one user and application. The
-//! customer server may bring the same payload back for that user and application while it is
-//! fresh (one login: the authentication, its OTP, then the registration token for the new
-//! device), but a payload never approves a login by itself twice, and never serves another user.
+//! The nonce rule, precisely: the first use binds the nonce to one user and application, and
+//! needs a fresh payload. The customer server may bring the same payload back for that user and
+//! application for the rest of the login session (the authentication, its OTP, a retry, then the
+//! registration token for the new device — which can come many minutes later after an offline
+//! OTP), but a payload never approves a login by itself twice, and never serves another user.
 
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::payload::open_mobile_payload;
@@ -14,12 +15,16 @@ use rusqlite::Connection;
 use crate::error::{ApiError, ApiResult};
 use crate::store::nonces;
 
-/// How far `issuedAt` may lie from the server's clock, either way.
+/// How far `issuedAt` may lie from the server's clock, either way, at a payload's first use.
 pub const MAX_PAYLOAD_AGE_SECONDS: i64 = 300;
+/// How long after `issuedAt` the payload may come back within its login (5 + 30 minutes).
+pub const REUSE_WINDOW_SECONDS: i64 = 35 * 60;
 
 pub struct DevicePayload {
     pub claims: MobilePayloadClaims,
     pub public_key: DevicePublicKey,
+    /// Issued within five minutes of now.
+    pub fresh: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,18 +34,18 @@ pub enum NonceUse {
     Again,
 }
 
-/// Opens and dates a payload (no database needed). `None` or empty: 400 `INVALID_VALUE`.
+/// Opens a payload (no database needed). `None` or empty: 400 `INVALID_VALUE`. Records the
+/// fingerprint on the current span (when it has that field).
 pub fn open(payload: Option<&str>, now_ms: i64) -> ApiResult<DevicePayload> {
     let payload = payload
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| ApiError::invalid_value("payload", "a mobile payload is required"))?;
     let (claims, public_key) = open_mobile_payload(payload)
         .map_err(|e| ApiError::invalid_payload(format!("the mobile payload was refused: {e}")))?;
-    let age_ms = now_ms - claims.issued_at.saturating_mul(1000);
-    if age_ms.abs() > MAX_PAYLOAD_AGE_SECONDS * 1000 {
-        return Err(ApiError::invalid_payload("the mobile payload was issued more than 5 minutes from now"));
-    }
-    Ok(DevicePayload { claims, public_key })
+    tracing::Span::current().record("fingerprint", claims.device_fingerprint.as_str());
+    let age_ms = now_ms.saturating_sub(claims.issued_at.saturating_mul(1000));
+    let fresh = age_ms.saturating_abs() <= MAX_PAYLOAD_AGE_SECONDS * 1000;
+    Ok(DevicePayload { claims, public_key, fresh })
 }
 
 /// Records the payload's nonce for this user and application (inside the caller's transaction).
@@ -48,8 +53,9 @@ pub fn claim_nonce(conn: &Connection, payload: &DevicePayload, username: &str, a
     let binding = format!("{application_id}\n{username}");
     let nonce = format!("{}:{}", payload.claims.device_fingerprint, payload.claims.nonce);
     match nonces::binding_of(conn, &nonce, now_ms)? {
+        None if !payload.fresh => Err(ApiError::invalid_payload("the mobile payload was issued more than 5 minutes from now")),
         None => {
-            let expires = payload.claims.issued_at.saturating_add(2 * MAX_PAYLOAD_AGE_SECONDS).saturating_mul(1000);
+            let expires = payload.claims.issued_at.saturating_add(REUSE_WINDOW_SECONDS).saturating_mul(1000);
             nonces::bind(conn, &nonce, &binding, expires)?;
             Ok(NonceUse::First)
         }

@@ -292,3 +292,31 @@ async fn a_disabled_application_refuses_every_route_but_its_settings() {
     server.settings(json!({"enabled": true})).await;
     server.api(Method::GET, &server.user_path("alice", ""), None).await.expect(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_new_devices_payload_still_gets_its_token_after_a_slow_offline_otp() {
+    let server = Server::start().await;
+    let (_, _, secret) = alice(&server).await;
+    let laptop = TestDevice::new(2);
+    let payload = laptop.payload(&server.clock);
+    let auth: Authentication = server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
+    assert_eq!(auth.status, AuthenticationStatus::Otp);
+    server.clock.advance(Duration::minutes(12));
+    let body = json!({"otp": totp_now(&secret, &server.clock), "payload": payload});
+    let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
+    let approved: Authentication = server.api(Method::PUT, &path, Some(body)).await.expect(StatusCode::OK).json();
+    assert_eq!(approved.status, AuthenticationStatus::Approved);
+    let reply = server.registration_token("alice", json!({"payload": payload})).await;
+    let (_, _, _, levels) = server.open_token(&reply).await;
+    assert_eq!(levels, vec![TrustLevel::Trusted, TrustLevel::Ignore]);
+}
+
+#[tokio::test]
+async fn an_otp_with_another_devices_payload_is_refused() {
+    let server = Server::start().await;
+    let (_, _, secret) = alice(&server).await;
+    let auth = start(&server, &TestDevice::new(2)).await;
+    let body = json!({"otp": totp_now(&secret, &server.clock), "payload": TestDevice::new(3).payload(&server.clock)});
+    let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
+    server.api(Method::PUT, &path, Some(body)).await.refused(DetailCode::InvalidPayload);
+}

@@ -48,10 +48,8 @@ async fn fifty_parallel_redemptions_of_one_pairing_key_yield_exactly_one_token()
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_parallel_completions_of_one_registration_token_pair_exactly_once() {
     let server = Arc::new(Server::start().await);
-    server.create_user("alice").await.expect(StatusCode::CREATED);
     let device = Arc::new(TestDevice::new(1));
-    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
-    let (_, id, secret, _) = server.open_token(&reply).await;
+    let (id, secret) = server.new_user_token("alice", &device).await;
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let (server, device, id, secret) = (server.clone(), device.clone(), id.clone(), secret.clone());

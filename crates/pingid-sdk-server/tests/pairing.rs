@@ -45,10 +45,8 @@ async fn completing_pairing_as_primary_activates_the_user_and_gives_an_otp_secre
 #[tokio::test]
 async fn a_token_completes_once_and_only_for_its_device_and_secret() {
     let server = Server::start().await;
-    server.create_user("alice").await.expect(StatusCode::CREATED);
     let device = TestDevice::new(1);
-    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
-    let (_, id, secret, _) = server.open_token(&reply).await;
+    let (id, secret) = server.new_user_token("alice", &device).await;
 
     let stranger = TestDevice::new(9);
     stranger.complete(&server, &id, &secret, TrustLevel::Primary, None).await.refused(DetailCode::InvalidRegistrationToken);
@@ -68,10 +66,8 @@ async fn a_token_completes_once_and_only_for_its_device_and_secret() {
 #[tokio::test]
 async fn an_expired_token_does_not_complete() {
     let server = Server::start().await;
-    server.create_user("alice").await.expect(StatusCode::CREATED);
     let device = TestDevice::new(1);
-    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
-    let (_, id, secret, _) = server.open_token(&reply).await;
+    let (id, secret) = server.new_user_token("alice", &device).await;
     server.clock.advance(Duration::minutes(11));
     device.complete(&server, &id, &secret, TrustLevel::Primary, None).await.refused(DetailCode::InvalidRegistrationToken);
 }
@@ -113,10 +109,8 @@ async fn ignore_validation_lets_an_active_user_pair_without_approval() {
 #[tokio::test]
 async fn ignoring_a_device_lasts_its_interval_and_then_it_may_pair() {
     let server = Server::start().await;
-    server.create_user("alice").await.expect(StatusCode::CREATED);
     let device = TestDevice::new(1);
-    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
-    let (_, id, secret, _) = server.open_token(&reply).await;
+    let (id, secret) = server.new_user_token("alice", &device).await;
     let ignored: PairingCompleted = device
         .complete(&server, &id, &secret, TrustLevel::Ignore, Some(json!({"value": 2, "unit": "DAYS"})))
         .await
@@ -138,10 +132,8 @@ async fn ignoring_a_device_lasts_its_interval_and_then_it_may_pair() {
 #[tokio::test]
 async fn ignoring_always_never_ends_and_ignore_needs_an_interval() {
     let server = Server::start().await;
-    server.create_user("alice").await.expect(StatusCode::CREATED);
     let device = TestDevice::new(1);
-    let reply = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await;
-    let (_, id, secret, _) = server.open_token(&reply).await;
+    let (id, secret) = server.new_user_token("alice", &device).await;
     let missing = device.complete(&server, &id, &secret, TrustLevel::Ignore, None).await;
     missing.error(StatusCode::BAD_REQUEST, ErrorCode::InvalidData);
     let ignored: PairingCompleted = device
@@ -227,4 +219,21 @@ async fn a_bad_device_signature_is_401_invalid_signature() {
 
     let stranger = TestDevice::new(3);
     stranger.call(&server, Method::GET, "/me", None).await.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
+
+    let absurd = format!("PINGID-DEVICE fp={},ts=-9223372036854775808,nonce={},sig=AAAA", device.fingerprint(), "ab".repeat(16));
+    let reply = server.raw(Method::GET, "/pingid/v1/device/me", &[("x-pingid-device-signature", absurd)], Vec::new()).await;
+    reply.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
+}
+
+#[tokio::test]
+async fn the_device_sees_itself_and_the_users_devices() {
+    let server = Server::start().await;
+    let device = TestDevice::new(1);
+    let paired = server.user_with_primary("alice", &device).await;
+    let me: moderno_wire::device_api::DeviceState = device.call(&server, Method::GET, "/me", None).await.expect(StatusCode::OK).json();
+    assert_eq!(me.username, "alice");
+    assert_eq!(Some(me.device.id.clone()), paired.device_id);
+    assert_eq!(me.user_devices.len(), 1);
+    let bad_wait = device.call(&server, Method::GET, "/pushes?waitSeconds=26", None).await;
+    assert_eq!(bad_wait.refused(DetailCode::InvalidValue).target.as_deref(), Some("waitSeconds"));
 }

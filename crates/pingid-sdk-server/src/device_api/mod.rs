@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 use moderno_crypto::device_key::DevicePublicKey;
-use moderno_crypto::device_signature::{DeviceSignature, SignedRequest, MAX_AGE_SECONDS};
+use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
 use moderno_wire::device_api::{DEVICE_API_PREFIX, DEVICE_SIGNATURE_HEADER};
 use serde::de::DeserializeOwned;
 
@@ -83,7 +83,12 @@ impl DeviceCall {
     /// Verifies the signature under `key` and spends its nonce.
     pub async fn verify(&self, state: &SdkState, key: &DevicePublicKey) -> ApiResult<()> {
         let signed = SignedRequest { method: &self.method, path: &self.path, query: &self.query, body: &self.body };
-        self.signature.verify(key, &signed, state.clock.unix()).map_err(|e| refuse(&e.to_string()))?;
+        let now_unix = state.clock.unix();
+        // Checked here first: a `ts` near i64::MIN would overflow the subtraction in `verify`.
+        if now_unix.checked_sub(self.signature.ts).is_none_or(|skew| !(-MAX_AGE_SECONDS..=MAX_AGE_SECONDS).contains(&skew)) {
+            return Err(refuse(&DeviceSignatureError::Stale.to_string()));
+        }
+        self.signature.verify(key, &signed, now_unix).map_err(|e| refuse(&e.to_string()))?;
         let nonce = format!("{}:{}", self.signature.fingerprint, self.signature.nonce);
         let expires_ms = self.signature.ts.saturating_add(MAX_AGE_SECONDS).saturating_mul(1000);
         let now_ms = state.now_ms();

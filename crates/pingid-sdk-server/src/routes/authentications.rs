@@ -44,9 +44,6 @@ pub async fn start(
 ) -> ApiResult<(StatusCode, Json<Authentication>)> {
     let now_ms = state.now_ms();
     let opened = mobile_payload::open(request.payload.as_deref(), now_ms);
-    if let Ok(p) = &opened {
-        tracing::Span::current().record("fingerprint", p.claims.device_fingerprint.as_str());
-    }
     let row = AuthRow {
         id: state.entropy.uuid(),
         username: path.username,

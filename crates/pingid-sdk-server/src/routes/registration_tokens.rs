@@ -45,9 +45,6 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<RegistrationToken>)> {
     let now_ms = state.now_ms();
     let opened = mobile_payload::open(request.payload.as_deref(), now_ms);
-    if let Ok(p) = &opened {
-        tracing::Span::current().record("fingerprint", p.claims.device_fingerprint.as_str());
-    }
     let asked = Asked {
         username: path.username,
         request,

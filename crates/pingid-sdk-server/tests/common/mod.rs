@@ -201,6 +201,14 @@ impl Server {
         (claims, registration_token_id, registration_token_secret, trust_levels)
     }
 
+    /// A new user and a registration token for `device`: (token id, token secret).
+    pub async fn new_user_token(&self, username: &str, device: &TestDevice) -> (String, String) {
+        self.create_user(username).await.expect(StatusCode::CREATED);
+        let reply = self.registration_token(username, json!({"payload": device.payload(&self.clock)})).await;
+        let (_, id, secret, _) = self.open_token(&reply).await;
+        (id, secret)
+    }
+
     /// Registration token then device completion; panics unless both succeed.
     pub async fn pair(&self, username: &str, device: &TestDevice, level: TrustLevel, body: Value) -> PairingCompleted {
         let mut request = json!({"payload": device.payload(&self.clock)});
