@@ -9,6 +9,7 @@ use chrono::Duration;
 use common::{session_id, status, Options, Stack, TestDevice};
 use moderno_wire::device_api::PushAction;
 use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::{UpdateUser, UserStatus};
 use serde_json::{json, Value};
 
 /// alice with a paired primary that has polled for pushes (so it counts as online).
@@ -286,4 +287,19 @@ async fn a_payload_from_another_device_cannot_take_over_a_session() {
     assert_eq!(status(&answer), 1020, "{answer}");
     let still = stack.poll(&session).await;
     assert_eq!(status(&still), 1012, "the session is untouched: {still}");
+}
+
+#[tokio::test]
+async fn a_bypassed_user_logs_in_on_a_new_device_without_mfa_with_1026() {
+    let (stack, _primary) = alice_with_online_primary().await;
+    let until = (stack.clock.now() + Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let bypass = UpdateUser {
+        status: Some(UserStatus::Bypass),
+        bypass_expiration: Some(until),
+    };
+    stack.sdk().update_user("alice", &bypass).await.unwrap();
+    let answer = stack.login("alice", &TestDevice::new(31)).await;
+    assert_eq!(status(&answer), 1026, "{answer}");
+    assert_eq!(answer["mfa"], "BYPASSED");
+    assert!(answer["sessionToken"].is_string());
 }

@@ -177,7 +177,11 @@ async fn a_replayed_payload_is_refused_with_1020_and_no_login() {
     let request = json!({"operation": "auth_user", "user": "alice", "password": PASSWORD, "pingIdPayload": payload});
     assert_eq!(status(&stack.moderno(request.clone()).await), 0);
     let replay = stack.moderno(request).await;
-    assert_ne!(status(&replay), 0, "a payload approves a login once: {replay}");
+    assert_eq!(status(&replay), 1020, "a payload approves a login once: {replay}");
+    assert!(
+        replay["description"].as_str().unwrap().contains("fresh pingIdPayload"),
+        "{replay}"
+    );
     assert!(replay.get("sessionToken").is_none());
 }
 
