@@ -13,19 +13,6 @@ use crate::error::AuthnApiError;
 use crate::store::digest;
 use crate::State;
 
-/// Every action the adapter knows.
-pub const ACTIONS: [&str; 10] = [
-    "checkUsernamePassword",
-    "authenticate",
-    "continueAuthentication",
-    "selectDevice",
-    "checkOtp",
-    "poll",
-    "cancelAuthentication",
-    "setDefaultDevice",
-    "removeDevice",
-    "updateDeviceNickname",
-];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {

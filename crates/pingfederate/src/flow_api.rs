@@ -9,12 +9,12 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::Json;
-use moderno_wire::pingfederate::{Flow, ACTION_MEDIA_PREFIX, ACTION_MEDIA_SUFFIX, XSRF_HEADER};
+use moderno_wire::pingfederate::{Flow, ACTIONS, ACTION_MEDIA_PREFIX, ACTION_MEDIA_SUFFIX, XSRF_HEADER};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::AuthnApiError;
-use crate::flow::{load, save, view, ACTIONS};
+use crate::flow::{load, save, view};
 use crate::oauth::session_cookie;
 use crate::State;
 

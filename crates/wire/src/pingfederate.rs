@@ -16,6 +16,20 @@ pub const XSRF_HEADER: &str = "x-xsrf-header";
 pub const ACTION_MEDIA_PREFIX: &str = "application/vnd.pingidentity.";
 pub const ACTION_MEDIA_SUFFIX: &str = "+json";
 
+/// Every action id of the authentication API with the PingOne MFA adapter.
+pub const ACTIONS: [&str; 10] = [
+    "checkUsernamePassword",
+    "authenticate",
+    "continueAuthentication",
+    "selectDevice",
+    "checkOtp",
+    "poll",
+    "cancelAuthentication",
+    "setDefaultDevice",
+    "removeDevice",
+    "updateDeviceNickname",
+];
+
 /// Values of the contract attribute `pingone.mfa.status`.
 pub const MFA_STATUS_ATTRIBUTE: &str = "pingone.mfa.status";
 pub const MFA_STATUS_DEVICE_PAIRED: &str = "com.pingidentity.pingone.device_paired";

@@ -174,3 +174,29 @@ pub async fn token_claims(stack: &Stack, client: &ApiClient, completed: &Value) 
     assert_eq!(id_claims["aud"], CLIENT_ID);
     stack.verified_claims(tokens["access_token"].as_str().unwrap()).await
 }
+
+
+impl Stack {
+    /// Creates `user` at PingOne MFA with a paired mobile device.
+    pub async fn paired_phone(&self, user: &str, seed: u8) -> super::device::TestDevice {
+        self.mfa.create_user(user).await;
+        let mut phone = super::device::TestDevice::new(seed, &format!("{user}'s phone"), &self.clock);
+        let (_, pairing) = self.mfa.post(&self.mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+        let (status, body) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        phone
+    }
+}
+
+/// Tries every action the flow does not offer: each is 400 INVALID_ACTION_ID and the flow reads
+/// the same afterwards.
+pub async fn assert_unoffered_actions_refused(client: &ApiClient, flow: &str) {
+    let (_, before) = client.get(flow).await;
+    let offered = links(&before);
+    for action in moderno_wire::pingfederate::ACTIONS.iter().filter(|a| !offered.iter().any(|o| o == *a)) {
+        let (status, error) = client.act(flow, action, json!({})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{action} in {}: {error}", before["status"]);
+        assert_eq!(error["code"], "INVALID_ACTION_ID", "{action} in {}", before["status"]);
+    }
+    assert_eq!(client.get(flow).await.1, before, "refused actions leave the flow unchanged");
+}
