@@ -280,10 +280,7 @@ impl SdkClient {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| SdkError::Transport(e.without_url().to_string()))?;
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
         let signature = response
             .headers()
@@ -291,11 +288,7 @@ impl SdkClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let mut answer = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| SdkError::Transport(e.without_url().to_string()))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if answer.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(SdkError::Unexpected(format!(
                     "the answer is longer than {MAX_RESPONSE_BYTES} bytes"
@@ -319,6 +312,19 @@ impl SdkClient {
             ))),
         }
     }
+}
+
+/// A transport error with its causes ("connection refused"), without the URL.
+fn transport(error: reqwest::Error) -> SdkError {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    SdkError::Transport(text)
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -180,6 +180,7 @@ async fn a_server_that_is_not_there_is_a_transport_error() {
     let client = SdkClient::new(&url, credentials(), "moderno-app", Clock::system(), Entropy::seeded(1)).unwrap();
     let error = client.get_user("alice", false).await.unwrap_err();
     assert!(matches!(error, SdkError::Transport(_)), "{error}");
+    assert!(error.to_string().to_lowercase().contains("refused"), "the cause is named: {error}");
     assert!(!format!("{error}").contains(DEMO_API_KEY_B64));
 }
 
