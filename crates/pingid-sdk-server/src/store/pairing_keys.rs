@@ -93,7 +93,9 @@ pub fn count_recent_failures(conn: &Connection, username: &str, application_id: 
     )
 }
 
+/// Counts a failed redemption (and forgets failures too old to matter to any window).
 pub fn record_failure(conn: &Connection, username: &str, application_id: &str, now_ms: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM pairing_key_failures WHERE at < ?1", [now_ms - 24 * 3600 * 1000])?;
     conn.execute(
         "INSERT INTO pairing_key_failures (username, application_id, at) VALUES (?1, ?2, ?3)",
         (username, application_id, now_ms),
