@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use moderno_crypto::pairing_key;
-use moderno_wire::sdk::PairingKeyRequest;
+use moderno_wire::sdk::{PairingKeyRequest, UserStatus};
 use tracing::Instrument as _;
 
 use crate::error::{verdict_for, Failure, SdkVerdict};
@@ -70,6 +70,10 @@ async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, St
         Ok(user) => user,
         Err(failure) => return sdk_failure(failure),
     };
+    if user.status == UserStatus::Suspended {
+        let text = "Your account is suspended for multi-factor authentication. Please contact support.";
+        return (StatusCode::FORBIDDEN, message_page("Account suspended", text));
+    }
     if !user.devices.unwrap_or_default().is_empty() {
         return (StatusCode::OK, has_devices(&username));
     }

@@ -164,6 +164,9 @@ async fn a_suspended_user_is_refused_with_1000() {
     let answer = stack.login("bob", &TestDevice::new(7)).await;
     assert_eq!(status(&answer), 1000, "{answer}");
     assert!(answer.get("sessionToken").is_none());
+    let (http, html) = stack.web_pairing_key("bob", PASSWORD).await;
+    assert_eq!(http, 403, "no pairing key for a suspended user: {html}");
+    assert!(!html.contains("class=\"key\""));
 }
 
 #[tokio::test]
