@@ -89,14 +89,25 @@ async fn a_forged_device_payload_is_refused_and_pairs_nothing() {
 }
 
 #[tokio::test]
-async fn a_replayed_device_payload_is_refused() {
+async fn a_replayed_payload_never_signs_a_paired_device_in_twice_nor_serves_another_user() {
     let t = TestStack::start().await;
     let laptop = t.device("laptop").await;
+    laptop.pair_first("alice", moderno_wire::payload::TrustLevel::Primary).await;
+
     let payload = laptop.device.payload();
     let first = laptop.moderno.auth_user("alice", "moderno-demo", &payload, None).await.expect("answer");
     assert_eq!(first.status, Status::Ok, "{first:?}");
     let replay = laptop.moderno.auth_user("alice", "moderno-demo", &payload, None).await.expect("answer");
-    assert_ne!(replay.status, Status::Ok, "the same payload twice: {replay:?}");
+    assert_ne!(replay.status, Status::Ok, "the same payload signed alice in twice: {replay:?}");
+    assert!(replay.session_token.is_none());
+
+    let other = t.device("other").await;
+    let captured = other.device.payload();
+    let for_alice = other.moderno.auth_user("alice", "moderno-demo", &captured, None).await.expect("answer");
+    assert_eq!(for_alice.status, Status::OtpRequired, "a new device of alice waits for approval (the laptop is offline): {for_alice:?}");
+    let for_bob = other.moderno.auth_user("bob", "moderno-demo", &captured, None).await.expect("answer");
+    assert_ne!(for_bob.status, Status::Ok, "a payload first used for alice cannot serve bob: {for_bob:?}");
+    assert!(for_bob.ping_id_payload.is_none());
 }
 
 /// A signed request to the SDK server, as a customer server would send it.

@@ -94,7 +94,8 @@ impl DeviceSignature {
         request: &SignedRequest<'_>,
         now_unix: i64,
     ) -> Result<(), DeviceSignatureError> {
-        if (now_unix - self.ts).abs() > MAX_AGE_SECONDS {
+        // checked_sub: a hostile `ts` near i64::MIN must not overflow.
+        if now_unix.checked_sub(self.ts).is_none_or(|age| age.abs() > MAX_AGE_SECONDS) {
             return Err(DeviceSignatureError::Stale);
         }
         if key.fingerprint() != self.fingerprint
@@ -126,6 +127,15 @@ mod tests {
         assert_eq!(parsed.verify(&public, &req(b"{}"), 1100), Ok(()));
         assert_eq!(parsed.verify(&public, &req(b"{}"), 1000 + 301), Err(DeviceSignatureError::Stale));
         assert_eq!(parsed.verify(&public, &req(b"{ }"), 1000), Err(DeviceSignatureError::BadSignature));
+    }
+
+    #[test]
+    fn an_absurd_timestamp_is_stale_not_a_panic() {
+        let key = DeviceKey::from_seed(&[1u8; 32]);
+        let public = DevicePublicKey::from_b64(&key.public_key_b64()).unwrap();
+        let header = format!("{SCHEME}fp={},ts={},nonce={NONCE},sig=AA", key.fingerprint(), i64::MIN);
+        let parsed = DeviceSignature::parse(Some(&header)).unwrap();
+        assert_eq!(parsed.verify(&public, &req(b""), 1000), Err(DeviceSignatureError::Stale));
     }
 
     #[test]
