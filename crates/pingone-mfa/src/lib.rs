@@ -100,6 +100,24 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Replaces the demo secrets with ones derived from a 32-byte seed (HMAC-SHA256 per purpose),
+    /// so one secret from a secret store sets them all.
+    pub fn with_secrets_seed(mut self, seed: &[u8; 32]) -> Self {
+        use hmac::{Hmac, Mac};
+        let derive = |purpose: &str| -> [u8; 32] {
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(seed)
+                .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+            mac.update(purpose.as_bytes());
+            mac.finalize().into_bytes().into()
+        };
+        self.server_key_seed = derive("server-payload-key");
+        self.otp_master_key = derive("otp-master-key").to_vec();
+        self.pepper = derive("pepper").to_vec();
+        self
+    }
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")

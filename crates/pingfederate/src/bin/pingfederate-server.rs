@@ -34,14 +34,24 @@ struct Args {
     /// Redirect URIs registered for the client (repeat or comma-separate).
     #[arg(long, env = "PINGFEDERATE_REDIRECT_URIS", value_delimiter = ',', default_values_t = ["moderno://callback".to_string(), "http://127.0.0.1/callback".to_string()])]
     redirect_uri: Vec<String>,
+    /// 64 hex characters: the seed of the token signing key. Without it the fixed demo key is
+    /// used (fine on a laptop, never in a deployment).
+    #[arg(long, env = "PINGFEDERATE_SIGNING_SEED", hide_env_values = true)]
+    signing_seed: Option<String>,
     /// Minutes a flow lives.
     #[arg(long, env = "PINGFEDERATE_FLOW_MINUTES", default_value_t = 30)]
     flow_minutes: i64,
 }
 
+fn decode_seed(text: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(text).map_err(|_| anyhow::anyhow!("the signing seed must be hex"))?;
+    bytes.try_into().map_err(|_| anyhow::anyhow!("the signing seed must be 32 bytes (64 hex characters)"))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
@@ -52,6 +62,10 @@ async fn main() -> anyhow::Result<()> {
     }
     config.clients = vec![OAuthClient { client_id: args.client_id, redirect_uris: args.redirect_uri }];
     config.flow_lifetime = chrono::Duration::minutes(args.flow_minutes);
+    match args.signing_seed.as_deref().map(decode_seed) {
+        Some(seed) => config.token_key_seed = seed?,
+        None => tracing::warn!("no signing seed given: tokens are signed with the fixed demo key"),
+    }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingfederate-server listening");
     axum::serve(listener, app(state))

@@ -24,6 +24,10 @@ struct Args {
     /// Bearer token PingFederate presents (keep it out of shell history: use the env variable).
     #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]
     worker_token: Option<String>,
+    /// 64 hex characters from which the payload key, OTP master key and pepper are derived.
+    /// Without it the fixed demo secrets are used (fine on a laptop, never in a deployment).
+    #[arg(long, env = "PINGONE_MFA_SECRETS_SEED", hide_env_values = true)]
+    secrets_seed: Option<String>,
     /// Seconds a push waits for its answer.
     #[arg(long, env = "PINGONE_MFA_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
     push_timeout_seconds: i64,
@@ -31,7 +35,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
@@ -41,6 +46,17 @@ async fn main() -> anyhow::Result<()> {
         config.worker_token = token;
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
+    config = match args.secrets_seed.as_deref().map(hex::decode) {
+        Some(Ok(bytes)) => {
+            let seed: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the secrets seed must be 32 bytes (64 hex characters)"))?;
+            config.with_secrets_seed(&seed)
+        }
+        Some(Err(_)) => anyhow::bail!("the secrets seed must be hex"),
+        None => {
+            tracing::warn!("no secrets seed given: using the fixed demo secrets");
+            config
+        }
+    };
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingone-mfa-server listening");
     axum::serve(listener, app(state)).with_graceful_shutdown(async {
