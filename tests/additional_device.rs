@@ -149,8 +149,22 @@ async fn wrong_offline_codes_count_down_and_block_after_three_even_for_the_right
     let three = tablet.moderno.auth_offline_user(&sid, wrong).await.expect("answer");
     assert_eq!(three.status, Status::OtpBlocked, "{three:?}");
     let after = tablet.moderno.auth_offline_user(&sid, &right).await.expect("answer");
-    assert_eq!(after.status, Status::OtpBlocked, "a blocked session refuses even the right code");
+    assert_eq!(after.status, Status::SessionExpired, "the blocked login is over: {after:?}");
     assert!(after.ping_id_payload.is_none());
+
+    // The block holds for the user for 15 minutes: a new login's right code is refused too.
+    let again = tablet.login("alice").await;
+    assert_eq!(again.status, Status::OtpRequired, "{again:?}");
+    let right_now = primary.device.offline_otp().expect("a code");
+    let still = tablet.moderno.auth_offline_user(&session(&again), &right_now).await.expect("answer");
+    assert_eq!(still.status, Status::OtpBlocked, "{still:?}");
+
+    t.advance(TimeDelta::minutes(16));
+    let later = tablet.login("alice").await;
+    assert_eq!(later.status, Status::OtpRequired, "{later:?}");
+    let fresh = primary.device.offline_otp().expect("a code");
+    let unblocked = tablet.moderno.auth_offline_user(&session(&later), &fresh).await.expect("answer");
+    assert_eq!(unblocked.status, Status::Ok, "the block ends after 15 minutes: {unblocked:?}");
     assert_eq!(device_count(&t, "alice").await, 1);
 }
 

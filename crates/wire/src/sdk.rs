@@ -382,4 +382,21 @@ pub enum DetailCode {
     InvalidState,
     /// A field is missing or out of range.
     InvalidValue,
+    /// A detail code this client does not know yet (a newer server): read, never sent.
+    #[serde(other)]
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_detail_code_from_a_newer_server_still_parses() {
+        let detail: ErrorDetail =
+            serde_json::from_str(r#"{"code":"SOMETHING_NEW","message":"m"}"#).expect("parses");
+        assert_eq!(detail.code, DetailCode::Unknown);
+        let known: ErrorDetail = serde_json::from_str(r#"{"code":"DEVICE_IGNORED","message":"m"}"#).expect("parses");
+        assert_eq!(known.code, DetailCode::DeviceIgnored);
+    }
 }
