@@ -209,3 +209,22 @@ async fn a_code_is_redeemed_once_and_only_with_its_verifier() {
     assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
 
 }
+
+#[tokio::test]
+async fn fifty_parallel_exchanges_of_one_code_yield_exactly_one_token() {
+    let stack = Stack::start().await;
+    let phone = stack.paired_phone("carol", 34).await;
+    let mut client = stack.client();
+    let (flow, _) = client.login("carol").await;
+    client.step(&flow, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
+    let completed = client.step(&flow, "continueAuthentication", json!({})).await;
+    let code = completed["authorizeResponse"]["code"].as_str().unwrap().to_string();
+    let client = std::sync::Arc::new(client);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let (client, code) = (client.clone(), code.clone());
+        tasks.spawn(async move { client.exchange(&code).await.0 });
+    }
+    let statuses = tasks.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+}

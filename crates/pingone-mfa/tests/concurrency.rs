@@ -1,0 +1,66 @@
+//! Parallel requests cannot beat a single-use secret or the passcode limit.
+
+// Tests fail loudly on the first surprise.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::device::TestDevice;
+use common::mfa_server::{test_clock, MfaServer};
+use moderno_wire::device_api::CompletePairing;
+use moderno_wire::payload::TrustLevel;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn fifty_parallel_completions_of_one_pairing_pair_exactly_one_device() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("alice").await;
+    let phone = Arc::new(TestDevice::new(41, "phone", &clock));
+    let (_, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (api, id, secret) = TestDevice::read_server_payload(pairing["serverPayload"].as_str().unwrap());
+    let body = serde_json::to_vec(&CompletePairing {
+        registration_token_id: id,
+        registration_token_secret: secret,
+        trust_level: TrustLevel::Primary,
+        ignore_interval: None,
+        device_nickname: None,
+    })
+    .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let (phone, url, body) = (phone.clone(), format!("{api}/pairings"), body.clone());
+        tasks.spawn(async move { phone.signed(Method::POST, &url, Some(body)).await.status() });
+    }
+    let statuses = tasks.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
+    assert_eq!(mfa.devices("alice").await.len(), 1);
+}
+
+#[tokio::test]
+async fn parallel_wrong_passcodes_count_one_by_one_and_block_at_three() {
+    let clock = test_clock();
+    let mfa = Arc::new(MfaServer::start(&clock).await);
+    mfa.create_user("bob").await;
+    mfa.add_device("bob", "SMS").await;
+    let (_, auth) = mfa.post(&mfa.user_url("bob", "/deviceAuthentications"), json!({})).await;
+    let url = mfa.user_url("bob", &format!("/deviceAuthentications/{}/otp", auth["id"].as_str().unwrap()));
+    let code = mfa.last_sent_code("bob").await;
+    let wrong = if code == "999999" { "888888" } else { "999999" };
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (mfa, url) = (mfa.clone(), url.clone());
+        tasks.spawn(async move { mfa.post(&url, json!({"otp": wrong})).await });
+    }
+    let answers = tasks.join_all().await;
+    let counted = answers.iter().filter(|(s, b)| *s == StatusCode::OK && b["status"] == "OTP_REQUIRED").count();
+    let blocked = answers.iter().filter(|(_, b)| b["status"] == "BLOCKED").count();
+    let refused = answers.iter().filter(|(s, _)| *s == StatusCode::BAD_REQUEST).count();
+    assert_eq!((counted, blocked, refused), (2, 1, 7), "{answers:?}");
+    let (status, _) = mfa.post(&url, json!({"otp": code})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the right code no longer helps");
+}
