@@ -42,6 +42,11 @@ pub struct Args {
     pub pairing_key_lifetime_minutes: u32,
     #[arg(long, env = "PINGID_REGISTRATION_TOKEN_LIFETIME_MINUTES", default_value_t = 10)]
     pub registration_token_lifetime_minutes: u32,
+    /// Push authentications a user may start per window (push bombing).
+    #[arg(long, env = "PINGID_PUSH_LIMIT", default_value_t = 5)]
+    pub push_limit: u32,
+    #[arg(long, env = "PINGID_PUSH_LIMIT_WINDOW_MINUTES", default_value_t = 10)]
+    pub push_limit_window_minutes: u32,
 }
 
 impl Args {
@@ -69,6 +74,8 @@ impl Args {
             online_window: Duration::seconds(self.online_window_seconds.into()),
             pairing_key_lifetime: Duration::minutes(self.pairing_key_lifetime_minutes.into()),
             registration_token_lifetime: Duration::minutes(self.registration_token_lifetime_minutes.into()),
+            push_limit: self.push_limit,
+            push_limit_window: Duration::minutes(self.push_limit_window_minutes.into()),
             secrets_seed,
         })
     }

@@ -31,6 +31,10 @@ pub struct SdkConfig {
     pub online_window: Duration,
     pub pairing_key_lifetime: Duration,
     pub registration_token_lifetime: Duration,
+    /// Push bombing (ASVS 5 V6.6.4): at most this many push authentications started per user in
+    /// `push_limit_window`; beyond it, starting one that would push answers 429.
+    pub push_limit: u32,
+    pub push_limit_window: Duration,
     /// Derives the payload signing key, the pepper for stored secrets and the OTP master key.
     /// `None`: random at first start, then kept in the database so restarts keep them.
     pub secrets_seed: Option<[u8; 32]>,
@@ -50,6 +54,8 @@ impl SdkConfig {
             online_window: Duration::seconds(60),
             pairing_key_lifetime: Duration::minutes(10),
             registration_token_lifetime: Duration::minutes(10),
+            push_limit: 5,
+            push_limit_window: Duration::minutes(10),
             secrets_seed: None,
         }
     }
@@ -73,6 +79,8 @@ impl std::fmt::Debug for SdkConfig {
             .field("online_window", &self.online_window)
             .field("pairing_key_lifetime", &self.pairing_key_lifetime)
             .field("registration_token_lifetime", &self.registration_token_lifetime)
+            .field("push_limit", &self.push_limit)
+            .field("push_limit_window", &self.push_limit_window)
             .field("secrets_seed", &self.secrets_seed.map(|_| "<redacted>"))
             .finish()
     }

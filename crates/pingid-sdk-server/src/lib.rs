@@ -20,6 +20,7 @@ mod envelope;
 mod error;
 mod mobile_payload;
 mod push;
+mod push_limit;
 mod routes;
 mod scope;
 mod secrets;

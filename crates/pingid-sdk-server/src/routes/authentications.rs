@@ -17,6 +17,7 @@ use super::{usable_user, UserPath};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::mobile_payload::{self, DevicePayload, NonceUse};
+use crate::push_limit;
 use crate::scope::Application;
 use crate::state::SdkState;
 use crate::store::authentications::{self as auths, AuthRow, Requester};
@@ -145,6 +146,7 @@ fn decide_start(
     };
     row.approving_device_id = Some(approver.id.clone());
     if approver.is_online(now_ms, ms(state.config.online_window)) {
+        push_limit::check(tx, &state.config, &row.username, &app.id, now_ms)?;
         row.status = Status::InProgress;
         row.push_expires = Some(now_ms + ms(state.config.push_timeout));
     } else {

@@ -199,3 +199,22 @@ pub fn approved_since(
         |r| r.get(0),
     )
 }
+
+/// When the `n`-th latest push to this user (0 = the latest) since `since_ms` was started, if
+/// there were that many.
+pub fn nth_latest_push(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    since_ms: i64,
+    n: u32,
+) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT created FROM authentications
+           WHERE username = ?1 AND application_id = ?2 AND push_expires IS NOT NULL AND created > ?3
+           ORDER BY created DESC LIMIT 1 OFFSET ?4",
+        (username, application_id, since_ms, n),
+        |r| r.get(0),
+    )
+    .optional()
+}
