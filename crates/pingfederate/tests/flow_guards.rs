@@ -192,11 +192,7 @@ async fn the_authorization_endpoint_refuses_requests_without_pkce_or_with_unknow
 #[tokio::test]
 async fn a_code_is_redeemed_once_and_only_with_its_verifier() {
     let stack = Stack::start().await;
-    let phone = stack.paired_phone("dave", 33).await;
-    let mut client = stack.client();
-    let (flow, _) = client.login("dave").await;
-    client.step(&flow, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
-    let completed = client.step(&flow, "continueAuthentication", json!({})).await;
+    let (client, completed) = stack.login_from_paired_device("dave", 33).await;
     let code = completed["authorizeResponse"]["code"].as_str().unwrap();
 
     let mut impostor = stack.client();
@@ -213,11 +209,7 @@ async fn a_code_is_redeemed_once_and_only_with_its_verifier() {
 #[tokio::test]
 async fn fifty_parallel_exchanges_of_one_code_yield_exactly_one_token() {
     let stack = Stack::start().await;
-    let phone = stack.paired_phone("carol", 34).await;
-    let mut client = stack.client();
-    let (flow, _) = client.login("carol").await;
-    client.step(&flow, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
-    let completed = client.step(&flow, "continueAuthentication", json!({})).await;
+    let (client, completed) = stack.login_from_paired_device("carol", 34).await;
     let code = completed["authorizeResponse"]["code"].as_str().unwrap().to_string();
     let client = std::sync::Arc::new(client);
     let mut tasks = tokio::task::JoinSet::new();

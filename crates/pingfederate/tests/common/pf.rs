@@ -188,6 +188,18 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// A user with a paired device logs in from it: the flow is COMPLETED at once.
+    pub async fn login_from_paired_device(&self, user: &str, seed: u8) -> (ApiClient, Value) {
+        let phone = self.paired_phone(user, seed).await;
+        let mut client = self.client();
+        let (flow, _) = client.login(user).await;
+        client.step(&flow, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
+        let completed = client.step(&flow, "continueAuthentication", json!({})).await;
+        (client, completed)
+    }
+}
+
 /// Tries every action the flow does not offer: each is 400 INVALID_ACTION_ID and the flow reads
 /// the same afterwards.
 pub async fn assert_unoffered_actions_refused(client: &ApiClient, flow: &str) {
