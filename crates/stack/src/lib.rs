@@ -1,4 +1,5 @@
-//! The whole Moderno server side on loopback, in one process.
+//! The whole Moderno server side on loopback, in one process: the emulated PingID SDK server,
+//! the Moderno customer server, the emulated PingOne MFA and the emulated PingFederate.
 //!
 //! The standalone binary (`moderno-stack`), the end-to-end tests and the desktop app's embedded
 //! mode all start the services the same way: [`Stack::start`] binds each service's listener
@@ -23,6 +24,8 @@ pub struct StackConfig {
     pub data_dir: PathBuf,
     pub sdk_listen: SocketAddr,
     pub customer_listen: SocketAddr,
+    pub pingone_listen: SocketAddr,
+    pub pingfederate_listen: SocketAddr,
     pub clock: Clock,
     pub entropy: Entropy,
     pub password_cost: PasswordCost,
@@ -38,6 +41,8 @@ impl StackConfig {
             data_dir,
             sdk_listen: any_port,
             customer_listen: any_port,
+            pingone_listen: any_port,
+            pingfederate_listen: any_port,
             clock: Clock::system(),
             entropy: Entropy::from_os(),
             password_cost: PasswordCost::Production,
@@ -52,8 +57,14 @@ pub struct RunningStack {
     pub sdk_url: String,
     /// e.g. `http://127.0.0.1:7002` — the Moderno customer server.
     pub customer_url: String,
+    /// e.g. `http://127.0.0.1:7003` — the emulated PingOne MFA.
+    pub pingone_url: String,
+    /// e.g. `http://127.0.0.1:9031` — the emulated PingFederate (authentication API, OAuth).
+    pub pingfederate_url: String,
     pub sdk: SdkState,
     pub customer: CustomerState,
+    pub pingone: pingone_mfa_server::State,
+    pub pingfederate: pingfederate_server::State,
     pub clock: Clock,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -84,17 +95,44 @@ impl Stack {
         customer_config.ignore_validation = config.ignore_validation;
         let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
         let customer_task =
-            serve(customer_listener, moderno_customer_server::app(customer.clone()), stopped);
+            serve(customer_listener, moderno_customer_server::app(customer.clone()), stopped.clone());
 
-        tracing::info!(%sdk_url, %customer_url, "stack started");
+        let pingone_listener = bind(config.pingone_listen, "PingOne MFA").await?;
+        let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
+        let pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
+        let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
+        let pingone_task = serve(pingone_listener, pingone_mfa_server::app(pingone.clone()), stopped.clone());
+
+        let pingfederate_listener = bind(config.pingfederate_listen, "PingFederate").await?;
+        let pingfederate_url = format!("http://{}", pingfederate_listener.local_addr()?);
+        let mut pingfederate_config = pingfederate_server::Config::demo(
+            config.data_dir.join("pingfederate.sqlite3"),
+            pingfederate_url.clone(),
+            pingone_url.clone(),
+        );
+        // Tokens are signed with a key drawn at each start; verifiers read it from the JWKS.
+        pingfederate_config.token_key_seed = config.entropy.bytes::<32>();
+        pingfederate_config.password_cost = match config.password_cost {
+            PasswordCost::Production => pingfederate_server::PasswordCost::Standard,
+            PasswordCost::TestOnlyCheap => pingfederate_server::PasswordCost::TestOnlyCheap,
+        };
+        let pingfederate =
+            pingfederate_server::State::open(pingfederate_config, config.clock.clone(), config.entropy.clone())?;
+        let pingfederate_task = serve(pingfederate_listener, pingfederate_server::app(pingfederate.clone()), stopped);
+
+        tracing::info!(%sdk_url, %customer_url, %pingone_url, %pingfederate_url, "stack started");
         Ok(RunningStack {
             sdk_url,
             customer_url,
+            pingone_url,
+            pingfederate_url,
             sdk,
             customer,
+            pingone,
+            pingfederate,
             clock: config.clock,
             stop,
-            tasks: vec![sdk_task, customer_task],
+            tasks: vec![sdk_task, customer_task, pingone_task, pingfederate_task],
         })
     }
 }

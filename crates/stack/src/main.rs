@@ -19,6 +19,12 @@ struct Args {
     /// Address of the Moderno customer server.
     #[arg(long, env = "MODERNO_CUSTOMER_LISTEN", default_value = "127.0.0.1:7002")]
     customer_listen: SocketAddr,
+    /// Address of the emulated PingOne MFA.
+    #[arg(long, env = "MODERNO_PINGONE_LISTEN", default_value = "127.0.0.1:7003")]
+    pingone_listen: SocketAddr,
+    /// Address of the emulated PingFederate.
+    #[arg(long, env = "MODERNO_PINGFEDERATE_LISTEN", default_value = "127.0.0.1:9031")]
+    pingfederate_listen: SocketAddr,
     /// Let users with a paired device pair another one without approval.
     #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
     ignore_validation: bool,
@@ -41,6 +47,8 @@ async fn main() -> anyhow::Result<()> {
     let mut config = StackConfig::loopback(data_dir.clone());
     config.sdk_listen = args.sdk_listen;
     config.customer_listen = args.customer_listen;
+    config.pingone_listen = args.pingone_listen;
+    config.pingfederate_listen = args.pingfederate_listen;
     config.ignore_validation = args.ignore_validation;
     let stack = Stack::start(config).await?;
 
@@ -48,7 +56,9 @@ async fn main() -> anyhow::Result<()> {
         "\nModerno stack is running (data in {data}).\n\n\
          \x20 Customer server (Moderno protocol):  {customer}/pingidsdk\n\
          \x20 Pairing-key web page (manual pairing): {customer}/\n\
-         \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\n\
+         \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\
+         \x20 PingFederate (emulated):               {pf}/as/authorization.oauth2 , {pf}/pf-ws/authn/flows\n\
+         \x20 PingOne MFA (emulated):                {p1}\n\n\
          Demo users: alice, bob, carol, dave — password `moderno-demo`.\n\n\
          Pair a first device from another terminal:\n\
          \x20 cargo run -q -p moderno-device -- --server {customer} --profile laptop login --user alice --password moderno-demo --trust primary\n\
@@ -59,6 +69,8 @@ async fn main() -> anyhow::Result<()> {
         data = data_dir.display(),
         customer = stack.customer_url,
         sdk = stack.sdk_url,
+        pf = stack.pingfederate_url,
+        p1 = stack.pingone_url,
     );
     tokio::signal::ctrl_c().await?;
     stack.shutdown().await;
