@@ -5,7 +5,8 @@
 //!   PINGID-HMAC both ways (users, registration tokens, authentications, pairing keys, and the
 //!   administrator's settings that Ping keeps in its portal);
 //! - the device API the SDK component calls directly, under `/pingid/v1/device`, signed with the
-//!   device key (completing pairing, push long-polling and answers).
+//!   device key (completing pairing, push long-polling and answers, notices of added and removed
+//!   devices).
 //!
 //! State lives in one SQLite file; time and randomness are injected ([`moderno_ambient`]).
 //! The behaviour follows `docs/design.md`; every route is listed in `docs/api/pingid-sdk-server.md`
@@ -16,10 +17,10 @@ pub mod cli;
 mod config;
 mod db;
 mod device_api;
+mod device_notices;
 mod envelope;
 mod error;
 mod mobile_payload;
-mod push;
 mod push_limit;
 mod routes;
 mod scope;
@@ -28,6 +29,7 @@ mod signing;
 mod state;
 mod store;
 mod timestamps;
+mod wake;
 
 use axum::extract::DefaultBodyLimit;
 use axum::{middleware, Router};

@@ -144,3 +144,18 @@ CREATE TABLE IF NOT EXISTS seen_nonces (
     PRIMARY KEY (kind, value)
 );
 CREATE INDEX IF NOT EXISTS seen_nonces_by_expiry ON seen_nonces(expires);
+
+-- Told to a user's other devices when a device is added or removed; delivered once to device_id
+-- (the recipient), purged 30 days after `at`.
+CREATE TABLE IF NOT EXISTS device_notices (
+    id          TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    device_name TEXT NOT NULL,
+    device_type TEXT NOT NULL,
+    device_role TEXT,
+    at          INTEGER NOT NULL,
+    delivered   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS device_notices_by_recipient ON device_notices(device_id, delivered, at);
+CREATE INDEX IF NOT EXISTS device_notices_by_age ON device_notices(at);

@@ -1,5 +1,5 @@
 //! `SdkState`: configuration, injected clock and entropy, credentials, the database, the server's
-//! secrets and the push waiters, shared by every handler.
+//! secrets and the long-poll waiters, shared by every handler.
 
 use std::sync::Arc;
 
@@ -10,9 +10,9 @@ use moderno_crypto::pingid_hmac::ApiCredentials;
 
 use crate::config::SdkConfig;
 use crate::db::Db;
-use crate::push::PushWaiters;
 use crate::secrets::ServerSecrets;
 use crate::store;
+use crate::wake::Waiters;
 
 #[derive(Clone)]
 pub struct SdkState(Arc<Shared>);
@@ -24,7 +24,10 @@ pub struct Shared {
     pub credentials: ApiCredentials,
     pub db: Db,
     pub secrets: ServerSecrets,
-    pub pushes: PushWaiters,
+    /// Push long polls, by device id.
+    pub pushes: Waiters,
+    /// Notice long polls, by user (`device_notices::user_key`).
+    pub notices: Waiters,
 }
 
 impl std::ops::Deref for SdkState {
@@ -56,7 +59,7 @@ impl SdkState {
             Ok(secrets)
         })?;
         tracing::info!(account = %config.account_id, applications = ?config.application_ids, db = %config.db_path.display(), "PingID SDK server state opened");
-        Ok(Self(Arc::new(Shared { config, clock, entropy, credentials, db, secrets, pushes: PushWaiters::default() })))
+        Ok(Self(Arc::new(Shared { config, clock, entropy, credentials, db, secrets, pushes: Waiters::default(), notices: Waiters::default() })))
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -1,7 +1,8 @@
-//! Wakes devices that long-poll for pushes when a push is queued for them.
+//! Wakes long polls: devices waiting for pushes (keyed by device id) and for notices (keyed by
+//! user, see `device_notices::user_key`).
 //!
-//! A poller takes its device's `Notify`, arms a `notified()` future *before* it reads the queue,
-//! and waits on it only when the queue was empty, so a push queued in between is never missed.
+//! A poller takes its key's `Notify`, arms a `notified()` future *before* it reads, and waits on
+//! it only when there was nothing to read, so something queued in between is never missed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,25 +10,25 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 
 #[derive(Default)]
-pub struct PushWaiters(Mutex<HashMap<String, Arc<Notify>>>);
+pub struct Waiters(Mutex<HashMap<String, Arc<Notify>>>);
 
-impl PushWaiters {
-    /// The wake-up handle of a device (made on first use; one per paired device at most).
-    pub fn handle(&self, device_id: &str) -> Arc<Notify> {
+impl Waiters {
+    /// The wake-up handle of a key (made on first use).
+    pub fn handle(&self, key: &str) -> Arc<Notify> {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        map.entry(device_id.to_string()).or_default().clone()
+        map.entry(key.to_string()).or_default().clone()
     }
 
-    /// Wakes every poller of `device_id`.
-    pub fn notify(&self, device_id: &str) {
-        let handle = self.0.lock().unwrap_or_else(PoisonError::into_inner).get(device_id).cloned();
+    /// Wakes every poller of `key`.
+    pub fn notify(&self, key: &str) {
+        let handle = self.0.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned();
         if let Some(handle) = handle {
             handle.notify_waiters();
         }
     }
 
-    /// Forgets an unpaired device.
-    pub fn forget(&self, device_id: &str) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).remove(device_id);
+    /// Forgets a key that will not be polled again (an unpaired device).
+    pub fn forget(&self, key: &str) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
 }

@@ -140,3 +140,35 @@ pub struct ServerKey {
     /// Ed25519, base64url without padding.
     pub public_key: String,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeviceNoticeKind {
+    /// A device was paired with the user (pairing completed as PRIMARY or TRUSTED).
+    DeviceAdded,
+    /// A device was unpaired (by itself or by an administrator).
+    DeviceRemoved,
+}
+
+/// The device a notice is about, as the user would recognise it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeDevice {
+    pub device_name: String,
+    pub device_type: DeviceType,
+    /// Its role when it was added, or when it was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_role: Option<DeviceRole>,
+}
+
+/// `GET /pingid/v1/device/notices?waitSeconds=N` answers a list of these (long poll): a device
+/// was added to or removed from this device's user. Each is delivered once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceNotice {
+    pub id: String,
+    pub kind: DeviceNoticeKind,
+    pub device: NoticeDevice,
+    /// RFC 3339, UTC: when the device was added or removed.
+    pub at: String,
+}

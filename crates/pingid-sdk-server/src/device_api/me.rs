@@ -6,6 +6,7 @@ use axum::Json;
 use moderno_wire::device_api::{DeviceState, ServerKey};
 
 use super::DeviceCall;
+use crate::device_notices;
 use crate::error::ApiResult;
 use crate::state::SdkState;
 use crate::store::devices::{self, DeviceRow};
@@ -22,14 +23,15 @@ pub async fn show(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
     }))
 }
 
-/// Unpairs this device. A user left without devices reads NOT_ACTIVE.
+/// Unpairs this device and tells the user's other devices. A user left without devices reads
+/// NOT_ACTIVE.
 #[tracing::instrument(name = "device_unpair", skip_all, fields(fingerprint = %call.fingerprint(), username))]
 pub async fn unpair(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<StatusCode> {
     let device = call.verify_paired(&state).await?;
     tracing::Span::current().record("username", device.username.as_str());
-    let id = device.id.clone();
-    state.db.write(move |tx| Ok(devices::delete(tx, &id)?)).await?;
-    state.pushes.forget(&device.id);
+    let (st, gone, now_ms) = (state.clone(), device.clone(), state.now_ms());
+    state.db.write(move |tx| Ok(device_notices::unpair(tx, &st.entropy, &gone, now_ms)?)).await?;
+    device_notices::after_unpair(&state, &device);
     tracing::info!(device = %device.id, "device unpaired itself");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,9 +1,11 @@
 //! The device API under `/pingid/v1/device` (the project's own design, `docs/api/device-api.md`):
 //! every call but `GET /server-key` is signed by the device key.
 
+mod long_poll;
+mod me;
+mod notices;
 mod pairings;
 mod pushes;
-mod me;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -28,6 +30,7 @@ pub fn router() -> Router<SdkState> {
         .route(&at("/pairings"), post(pairings::complete))
         .route(&at("/pushes"), get(pushes::poll))
         .route(&at("/pushes/{authentication_id}"), post(pushes::answer))
+        .route(&at("/notices"), get(notices::poll))
         .route(&at("/me"), get(me::show).delete(me::unpair))
         .route(&at("/server-key"), get(me::server_key))
 }

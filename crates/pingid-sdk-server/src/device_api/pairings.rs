@@ -1,5 +1,6 @@
 //! `POST /pairings`: the device completes pairing with the trust level the user chose, signed by
-//! the key its registration token is bound to. One transaction; a token completes once.
+//! the key its registration token is bound to. One transaction; a token completes once; the
+//! user's other devices are told of a new device.
 
 use axum::extract::State;
 use axum::Json;
@@ -11,6 +12,7 @@ use moderno_wire::sdk::{DetailCode, DeviceRole, RegistrationTokenStatus};
 use rusqlite::Connection;
 
 use super::DeviceCall;
+use crate::device_notices;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::check_device_limit;
 use crate::routes::check_nickname;
@@ -57,6 +59,9 @@ pub async fn complete(State(state): State<SdkState>, call: DeviceCall) -> ApiRes
         .write(move |tx| settle_token(tx, &st, &request, device_id, ignore_until, now.timestamp_millis()))
         .await
         .inspect_err(|e| tracing::info!(detail = ?e.detail_code(), "pairing refused"))?;
+    if answer.device_id.is_some() {
+        device_notices::wake(&state, &token.application_id, &token.username);
+    }
     tracing::Span::current().record("outcome", tracing::field::debug(answer.outcome));
     tracing::info!(device = ?answer.device_id, role = ?answer.device_role, "pairing completed");
     Ok(Json(answer))
@@ -118,6 +123,7 @@ fn settle_token(
     }
     let role = if request.trust_level == TrustLevel::Primary { DeviceRole::Primary } else { DeviceRole::Trusted };
     let device = pair(tx, &token, request, device_id, role, now_ms)?;
+    device_notices::added(tx, &state.entropy, &device, now_ms)?;
     let re_paired = fingerprints::record_pairing(tx, &token.username, &token.application_id, &token.fingerprint)?;
     tokens::set_status(tx, &token.id, RegistrationTokenStatus::Paired)?;
     Ok(PairingCompleted {

@@ -1,7 +1,5 @@
 //! Pushes: the device long-polls for the authentications it should approve, and answers them.
 
-use std::time::Duration as WaitTime;
-
 use axum::extract::{Path, State};
 use axum::Json;
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
@@ -10,31 +8,13 @@ use moderno_wire::sdk::{
     DetailCode,
 };
 
+use super::long_poll::{until_found, wait_seconds};
 use super::DeviceCall;
 use crate::error::{ApiError, ApiResult};
 use crate::state::SdkState;
 use crate::store::authentications::{self as auths, AuthRow};
 use crate::store::{devices, fingerprints, users};
 use crate::timestamps::rfc3339;
-
-/// The longest a poll may wait.
-pub const MAX_WAIT_SECONDS: u64 = 25;
-
-fn wait_seconds(query: &str) -> ApiResult<u64> {
-    let value = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(name, _)| *name == "waitSeconds")
-        .map(|(_, value)| value);
-    match value {
-        None => Ok(0),
-        Some(v) => v
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n <= MAX_WAIT_SECONDS)
-            .ok_or_else(|| ApiError::invalid_value("waitSeconds", "waitSeconds is a whole number from 0 to 25")),
-    }
-}
 
 fn push_request(row: &AuthRow) -> PushRequest {
     let requester = row.requester.as_ref();
@@ -63,26 +43,16 @@ fn push_request(row: &AuthRow) -> PushRequest {
 pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<Json<Vec<PushRequest>>> {
     let device = call.verify_paired(&state).await?;
     let wait = wait_seconds(call.query())?;
-    let deadline = tokio::time::Instant::now() + WaitTime::from_secs(wait);
     let wake = state.pushes.handle(&device.id);
-    loop {
-        let notified = wake.notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
+    let pending = until_found(wake, wait, || {
         let (id, now_ms) = (device.id.clone(), state.now_ms());
-        let pending = state
-            .db
-            .write(move |tx| {
-                devices::set_last_seen(tx, &id, now_ms)?;
-                Ok(auths::pending_pushes(tx, &id, now_ms)?)
-            })
-            .await?;
-        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(pending.iter().map(push_request).collect()));
-        }
-        // Woken by a new push, or the deadline: either way read the queue once more.
-        let _ = tokio::time::timeout_at(deadline, notified).await;
-    }
+        state.db.write(move |tx| {
+            devices::set_last_seen(tx, &id, now_ms)?;
+            Ok(auths::pending_pushes(tx, &id, now_ms)?)
+        })
+    })
+    .await?;
+    Ok(Json(pending.iter().map(push_request).collect()))
 }
 
 /// `POST /pushes/{authenticationId}`: the approving device's answer.

@@ -1,4 +1,5 @@
-//! Emulator extension (Ping's admin portal): list, rename, promote and unpair a user's devices.
+//! Emulator extension (Ping's admin portal): list, rename, promote and unpair a user's devices
+//! (unpairing tells the user's other devices).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -8,6 +9,7 @@ use serde::Deserialize;
 
 use super::{existing_user, UserPath};
 use crate::body::JsonBody;
+use crate::device_notices;
 use crate::error::{ApiError, ApiResult};
 use crate::scope::AdminApplication;
 use crate::state::SdkState;
@@ -91,15 +93,16 @@ pub async fn remove(
     AdminApplication(app): AdminApplication,
     Path(path): Path<DevicePath>,
 ) -> ApiResult<StatusCode> {
-    let device_id = path.device_id.clone();
-    state
+    let (st, now_ms) = (state.clone(), state.now_ms());
+    let device = state
         .db
         .write(move |tx| {
             let device = users_device(tx, &app.id, &path.username, &path.device_id)?;
-            Ok(devices::delete(tx, &device.id)?)
+            device_notices::unpair(tx, &st.entropy, &device, now_ms)?;
+            Ok(device)
         })
         .await?;
-    state.pushes.forget(&device_id);
+    device_notices::after_unpair(&state, &device);
     tracing::info!("device unpaired by the administrator");
     Ok(StatusCode::NO_CONTENT)
 }

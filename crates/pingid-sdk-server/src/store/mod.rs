@@ -4,6 +4,7 @@
 pub mod authentications;
 pub mod devices;
 pub mod fingerprints;
+pub mod notices;
 pub mod nonces;
 pub mod pairing_keys;
 pub mod registration_tokens;

@@ -1,0 +1,31 @@
+//! `GET /notices?waitSeconds=N`: the device hears that its user's devices changed.
+
+use axum::extract::State;
+use axum::Json;
+use moderno_wire::device_api::DeviceNotice;
+
+use super::long_poll::{until_found, wait_seconds};
+use super::DeviceCall;
+use crate::device_notices::user_key;
+use crate::error::ApiResult;
+use crate::state::SdkState;
+use crate::store::notices;
+
+/// Answers this device's undelivered notices (marking them delivered), waiting up to N seconds
+/// for one. Unlike `/pushes`, it does not mark the device online.
+#[tracing::instrument(name = "poll_notices", skip_all, fields(fingerprint = %call.fingerprint(), delivered))]
+pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<Json<Vec<DeviceNotice>>> {
+    let device = call.verify_paired(&state).await?;
+    let wait = wait_seconds(call.query())?;
+    let wake = state.notices.handle(&user_key(&device.application_id, &device.username));
+    let found = until_found(wake, wait, || {
+        let (id, now_ms) = (device.id.clone(), state.now_ms());
+        state.db.write(move |tx| Ok(notices::take_undelivered(tx, &id, now_ms)?))
+    })
+    .await?;
+    if !found.is_empty() {
+        tracing::Span::current().record("delivered", found.len());
+        tracing::info!("notices delivered");
+    }
+    Ok(Json(found))
+}
