@@ -1,0 +1,233 @@
+//! One login from the app, step by step: what a window (or any other front end) drives.
+//!
+//! [`LoginSession`] keeps what a login needs between the user's answers — the customer server's
+//! session id, the username, and the password for as long as a manual pairing key may still be
+//! asked for — and turns every Moderno answer into a [`LoginProgress`]: the screen to show next.
+//! When the answer carries a server payload it is read at once, so the front end never sees a
+//! payload, only the trust levels to offer.
+
+use moderno_crypto::pairing_key;
+use moderno_wire::device_api::PairingCompleted;
+use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse};
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::DeviceRole;
+use tracing::{info, instrument};
+use zeroize::Zeroizing;
+
+use crate::device::Device;
+use crate::error::DeviceError;
+use crate::flow::{FlowState, UserSelection};
+use crate::login_step::{next_step, LoginStep};
+use crate::moderno_client::ModernoClient;
+
+/// What the login needs from the user next, or how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginProgress {
+    /// Signed in and this device may pair: offer `levels` (PRIMARY only when the server offers it).
+    ChooseTrustLevel { username: String, levels: Vec<TrustLevel>, mfa: Option<MfaOutcome> },
+    /// The user's first device needs the key from the web page (`invalid`: the last one was refused).
+    PairingKeyNeeded { invalid: bool },
+    /// A push went to another device of the user.
+    WaitForPush { expires_in: Option<u32> },
+    /// Type the passcode a trusted device shows (`retry`: the last one was wrong).
+    EnterOtp { attempts_left: Option<u32>, retry: bool },
+    /// Nobody answered the push: a passcode still works, or send another push.
+    PushTimedOut,
+    /// Pick the device that should approve.
+    ChooseDevice { devices: Vec<DeviceSummary> },
+    /// The login is through. `pairing` is set when this device paired (or chose IGNORE) just now.
+    SignedIn { username: String, mfa: Option<MfaOutcome>, role: Option<DeviceRole>, pairing: Option<PairingCompleted> },
+    /// The login ended without success; `status` is the Moderno status code.
+    Refused { status: u16, description: String },
+}
+
+pub struct LoginSession {
+    client: ModernoClient,
+    username: String,
+    /// Kept only while a pairing key may still be asked for; dropped (zeroized) after.
+    password: Option<Zeroizing<String>>,
+    session_id: Option<String>,
+    mfa: Option<MfaOutcome>,
+}
+
+impl std::fmt::Debug for LoginSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginSession")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("in_session", &self.session_id.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoginSession {
+    /// `auth_user` with a fresh payload (and a pairing key, when the user brought one).
+    #[instrument(skip(client, device, password, pairing_key), fields(profile = device.profile()))]
+    pub async fn start(
+        client: ModernoClient,
+        device: &Device,
+        username: &str,
+        password: &str,
+        pairing_key: Option<&str>,
+    ) -> Result<(Self, LoginProgress), DeviceError> {
+        let username = username.trim();
+        if username.is_empty() || password.is_empty() {
+            return Err(DeviceError::InvalidInput("type your username and password".into()));
+        }
+        let key = pairing_key.map(checked_pairing_key).transpose()?;
+        let mut session = Self {
+            client,
+            username: username.to_string(),
+            password: Some(Zeroizing::new(password.to_string())),
+            session_id: None,
+            mfa: None,
+        };
+        let answer = session.client.auth_user(username, password, &device.payload(), key.as_deref()).await?;
+        let progress = session.advance(device, &answer).await?;
+        Ok((session, progress))
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// Logs in again with the manual pairing key (case, spaces and dashes do not matter).
+    pub async fn pairing_key(&mut self, device: &Device, typed: &str) -> Result<LoginProgress, DeviceError> {
+        let key = checked_pairing_key(typed)?;
+        let password = self.password.clone().ok_or(DeviceError::InvalidInput(
+            "this login no longer asks for a pairing key: log in again".into(),
+        ))?;
+        // A payload is accepted once: every attempt sends a fresh one.
+        let answer = self.client.auth_user(&self.username, &password, &device.payload(), Some(&key)).await?;
+        self.advance(device, &answer).await
+    }
+
+    /// One look at a push that is waiting for another device.
+    pub async fn poll(&mut self, device: &Device) -> Result<LoginProgress, DeviceError> {
+        let answer = self.client.auth_status(self.session()?).await?;
+        self.advance(device, &answer).await
+    }
+
+    /// The passcode from a trusted device: six digits, spaces ignored.
+    pub async fn otp(&mut self, device: &Device, typed: &str) -> Result<LoginProgress, DeviceError> {
+        let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(DeviceError::InvalidInput("a passcode is the 6 digits shown on your trusted device".into()));
+        }
+        let answer = self.client.auth_offline_user(self.session()?, &code).await?;
+        self.advance(device, &answer).await
+    }
+
+    pub async fn select_device(&mut self, device: &Device, device_id: &str) -> Result<LoginProgress, DeviceError> {
+        if device_id.trim().is_empty() {
+            return Err(DeviceError::InvalidInput("choose the device that should approve".into()));
+        }
+        let answer = self.client.select_device(self.session()?, device_id.trim()).await?;
+        self.advance(device, &answer).await
+    }
+
+    /// Another push for the same login.
+    pub async fn retry(&mut self, device: &Device) -> Result<LoginProgress, DeviceError> {
+        let answer = self.client.retry(self.session()?).await?;
+        self.advance(device, &answer).await
+    }
+
+    /// Stops the login at the server (a pending push is withdrawn).
+    pub async fn cancel(&mut self) -> Result<(), DeviceError> {
+        if let Some(id) = self.session_id.take() {
+            self.client.cancel(&id).await?;
+        }
+        self.password = None;
+        Ok(())
+    }
+
+    /// The user's answer to [`LoginProgress::ChooseTrustLevel`]: completes (or declines) pairing.
+    pub async fn choose(
+        &mut self,
+        device: &Device,
+        selection: UserSelection,
+        nickname: Option<String>,
+    ) -> Result<LoginProgress, DeviceError> {
+        let nickname = nickname.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let completed = device.set_user_selection(selection, nickname).await?;
+        Ok(LoginProgress::SignedIn {
+            username: self.username.clone(),
+            mfa: self.mfa,
+            role: completed.device_role,
+            pairing: Some(completed),
+        })
+    }
+
+    fn session(&self) -> Result<&str, DeviceError> {
+        self.session_id.as_deref().ok_or(DeviceError::InvalidInput("no login is waiting here: log in again".into()))
+    }
+
+    async fn advance(&mut self, device: &Device, answer: &ModernoResponse) -> Result<LoginProgress, DeviceError> {
+        info!(status = answer.status.code(), mfa = ?answer.mfa, "customer server answered");
+        if answer.session_id.is_some() {
+            self.session_id.clone_from(&answer.session_id);
+        }
+        let step = next_step(answer);
+        if !matches!(step, LoginStep::PairingKeyNeeded { .. }) {
+            self.password = None;
+        }
+        Ok(match step {
+            LoginStep::SignedIn { mfa } => self.signed_in(mfa, None),
+            LoginStep::Pair { server_payload, mfa } => {
+                self.mfa = mfa;
+                self.read_offer(device, &server_payload, mfa).await?
+            }
+            LoginStep::WaitForPush { expires_in, .. } => LoginProgress::WaitForPush { expires_in },
+            LoginStep::EnterOtp { attempts_left, retry, .. } => LoginProgress::EnterOtp { attempts_left, retry },
+            LoginStep::PushTimedOut { .. } => LoginProgress::PushTimedOut,
+            LoginStep::ChooseDevice { devices, .. } => LoginProgress::ChooseDevice { devices },
+            LoginStep::PairingKeyNeeded { invalid } => LoginProgress::PairingKeyNeeded { invalid },
+            LoginStep::Refused { status, description } => {
+                self.session_id = None;
+                LoginProgress::Refused { status: status.code(), description }
+            }
+        })
+    }
+
+    async fn read_offer(&mut self, device: &Device, payload: &str, mfa: Option<MfaOutcome>) -> Result<LoginProgress, DeviceError> {
+        Ok(match device.set_server_payload(payload).await? {
+            FlowState::TrustLevels { levels, username, .. } => LoginProgress::ChooseTrustLevel { username, levels, mfa },
+            FlowState::DeviceIsTrusted { role, .. } => self.signed_in(mfa, Some(role)),
+            FlowState::Done => self.signed_in(mfa, None),
+            FlowState::OneTimePasscode { .. } => {
+                LoginProgress::EnterOtp { attempts_left: None, retry: false }
+            }
+        })
+    }
+
+    fn signed_in(&self, mfa: Option<MfaOutcome>, role: Option<DeviceRole>) -> LoginProgress {
+        LoginProgress::SignedIn { username: self.username.clone(), mfa, role, pairing: None }
+    }
+}
+
+/// The key in its canonical form, or a plain-words refusal before anything is sent.
+fn checked_pairing_key(typed: &str) -> Result<String, DeviceError> {
+    pairing_key::normalize(typed).ok_or(DeviceError::InvalidInput(
+        "a pairing key is 12 letters and digits, like ABCD-EFGH-JKLM (case, spaces and dashes do not matter)".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairing_keys_are_read_whatever_their_case_spacing_or_dashes() {
+        let canonical = "BCDFGHJKLMNP".to_string();
+        for typed in ["BCDF-GHJK-LMNP", "bcdf ghjk-lmnp", " bcdfGHJKlmnp ", "B-C-D-F G H J K L M N P"] {
+            assert_eq!(checked_pairing_key(typed).ok().as_ref(), Some(&canonical), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_pairing_key_is_refused_before_it_is_sent() {
+        for typed in ["", "ABCD", "ABCD-EFGH-JKLM-NPQR", "!!!!-????-****"] {
+            assert_eq!(checked_pairing_key(typed).err().map(|e| e.code()), Some("invalid_input"), "{typed:?}");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Tauri's build step, with a permission generated per command so the capability file can allow
+//! exactly the commands the UI uses and nothing else.
+
+const COMMANDS: &[&str] = &[
+    "connection",
+    "connect",
+    "login",
+    "submit_pairing_key",
+    "choose_trust_level",
+    "poll_push",
+    "retry_push",
+    "cancel_login",
+    "submit_otp",
+    "select_device",
+    "incoming_pushes",
+    "answer_push",
+    "device_state",
+    "offline_code",
+    "unpair",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("the Tauri build step failed");
+}

@@ -1,0 +1,60 @@
+//! Start-up settings: flags, with environment variables for each, and demo defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+pub const DEFAULT_PROFILE: &str = "default";
+
+/// Moderno Desktop: sign in with device pairing, the PingID SDK way.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "moderno-desktop", version, about)]
+pub struct ShellArgs {
+    /// The device identity to use; each profile has its own key in the OS keyring, so two windows
+    /// with two profiles are two devices.
+    #[arg(long, env = "MODERNO_PROFILE", default_value = DEFAULT_PROFILE)]
+    pub profile: String,
+    /// The Moderno customer server to use (e.g. a shared QA server). Without it the app runs the
+    /// whole server stack itself, on loopback.
+    #[arg(long = "server", env = "MODERNO_SERVER_URL")]
+    pub server_url: Option<String>,
+    /// Where the embedded PingID SDK server listens.
+    #[arg(long, env = "MODERNO_EMBEDDED_SDK_LISTEN", default_value = "127.0.0.1:7101")]
+    pub embedded_sdk_listen: SocketAddr,
+    /// Where the embedded customer server listens.
+    #[arg(long, env = "MODERNO_EMBEDDED_CUSTOMER_LISTEN", default_value = "127.0.0.1:7102")]
+    pub embedded_customer_listen: SocketAddr,
+    /// Where the embedded stack keeps its SQLite files (default: the app's data directory).
+    #[arg(long, env = "MODERNO_DESKTOP_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl ShellArgs {
+    /// The process arguments, without the `--automation` flag WebKitWebDriver adds under test.
+    pub fn from_process() -> Self {
+        let args = std::env::args_os().filter(|a| a != "--automation");
+        Self::parse_from(args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_no_flags_the_app_runs_embedded_as_the_default_profile() {
+        let args = ShellArgs::try_parse_from(["moderno-desktop"]).expect("parses");
+        assert_eq!(args.profile, DEFAULT_PROFILE);
+        assert!(args.server_url.is_none() || std::env::var_os("MODERNO_SERVER_URL").is_some());
+        assert_eq!(args.embedded_customer_listen.port(), 7102);
+    }
+
+    #[test]
+    fn profile_and_server_come_from_flags() {
+        let args = ShellArgs::try_parse_from(["moderno-desktop", "--profile", "tablet", "--server", "http://qa:7002"])
+            .expect("parses");
+        assert_eq!(args.profile, "tablet");
+        assert_eq!(args.server_url.as_deref(), Some("http://qa:7002"));
+    }
+}

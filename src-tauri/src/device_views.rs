@@ -1,0 +1,118 @@
+//! What the UI sees of this device as an approver: incoming pushes, its state and the user's
+//! devices, the offline passcode. Requests carrying a code or key have redacted `Debug`.
+
+use moderno_wire::device_api::{DeviceState, PushRequest};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::models::{DeviceSummaryView, PushAction};
+
+/// A login elsewhere asking this device to approve it, with the context the person needs to judge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct PushView {
+    pub authentication_id: String,
+    pub username: String,
+    pub title: String,
+    pub body: String,
+    pub client_context: Option<String>,
+    pub ip_address: Option<String>,
+    /// The device asking to be let in (name, type, OS), when a new device is being paired.
+    pub requesting_device: Option<String>,
+    pub expires_at: String,
+}
+
+impl From<PushRequest> for PushView {
+    fn from(p: PushRequest) -> Self {
+        let requesting_device = p.requesting_device.map(|d| {
+            let kind = serde_json::to_value(d.device_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            format!("{} ({kind}, {})", d.device_name, d.os_version)
+        });
+        Self {
+            authentication_id: p.authentication_id,
+            username: p.username,
+            title: p.title,
+            body: p.body,
+            client_context: p.client_context,
+            ip_address: p.ip_address,
+            requesting_device,
+            expires_at: p.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct DeviceStateView {
+    pub profile: String,
+    pub paired: bool,
+    pub username: Option<String>,
+    /// This device, as the SDK server knows it (absent when not paired).
+    pub device: Option<DeviceSummaryView>,
+    pub user_devices: Vec<DeviceSummaryView>,
+}
+
+impl DeviceStateView {
+    pub fn unpaired(profile: &str) -> Self {
+        Self { profile: profile.to_string(), paired: false, username: None, device: None, user_devices: vec![] }
+    }
+
+    pub fn paired(profile: &str, state: &DeviceState) -> Self {
+        Self {
+            profile: profile.to_string(),
+            paired: true,
+            username: Some(state.username.clone()),
+            device: Some(DeviceSummaryView::from(&state.device)),
+            user_devices: state.user_devices.iter().map(DeviceSummaryView::from).collect(),
+        }
+    }
+}
+
+/// The passcode another device of the user can type when this one cannot be reached by push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct OfflineCodeView {
+    pub code: String,
+    /// Until the code changes (30-second steps).
+    pub seconds_left: u32,
+}
+
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct CodeRequest {
+    /// A passcode or a pairing key, as typed.
+    pub code: String,
+}
+
+impl std::fmt::Debug for CodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodeRequest(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct SelectDeviceRequest {
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct PushAnswerRequest {
+    pub authentication_id: String,
+    pub action: PushAction,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct IncomingRequest {
+    /// How long to wait for a push (long poll), at most 25 seconds.
+    pub wait_seconds: u32,
+}

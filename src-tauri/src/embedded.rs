@@ -1,0 +1,83 @@
+//! The server stack inside the app, so the demo needs nothing else running.
+//!
+//! It listens on fixed loopback ports (not random ones): a paired device remembers the device API
+//! it paired with, so the address must be the same after a restart. When the ports are taken by
+//! another Moderno window, this window joins that window's stack instead: two windows side by
+//! side are two devices of the same users.
+
+use std::time::Duration;
+
+use moderno_stack::{RunningStack, Stack, StackConfig};
+use tracing::{info, warn};
+
+use crate::error::CommandError;
+
+pub struct EmbeddedStack {
+    template: StackConfig,
+    running: tokio::sync::Mutex<Option<Running>>,
+}
+
+enum Running {
+    Own(RunningStack),
+    Joined(String),
+}
+
+impl EmbeddedStack {
+    pub fn new(template: StackConfig) -> Self {
+        Self { template, running: tokio::sync::Mutex::new(None) }
+    }
+
+    /// The customer server's URL, starting the stack (or joining another window's) on first use.
+    pub async fn customer_url(&self) -> Result<String, CommandError> {
+        let mut running = self.running.lock().await;
+        if let Some(r) = running.as_ref() {
+            return Ok(r.customer_url());
+        }
+        let started = match Stack::start(self.template.clone()).await {
+            Ok(stack) => {
+                info!(customer_url = %stack.customer_url, data_dir = %self.template.data_dir.display(), "embedded stack started");
+                Running::Own(stack)
+            }
+            Err(error) => {
+                let url = format!("http://{}", self.template.customer_listen);
+                if !is_moderno_server(&url).await {
+                    return Err(CommandError::embedded_stack(&error));
+                }
+                warn!(%url, "the embedded ports are taken by another Moderno window: joining its stack");
+                Running::Joined(url)
+            }
+        };
+        let url = started.customer_url();
+        *running = Some(started);
+        Ok(url)
+    }
+
+    /// Stops the embedded servers (on exit).
+    pub async fn stop(&self) {
+        if let Some(Running::Own(stack)) = self.running.lock().await.take() {
+            stack.shutdown().await;
+        }
+    }
+}
+
+impl Running {
+    fn customer_url(&self) -> String {
+        match self {
+            Self::Own(stack) => stack.customer_url.clone(),
+            Self::Joined(url) => url.clone(),
+        }
+    }
+}
+
+/// Whether `url` answers like a Moderno customer server (its pairing-key page).
+async fn is_moderno_server(url: &str) -> bool {
+    let Ok(client) = reqwest::Client::builder().timeout(Duration::from_secs(3)).no_proxy().build() else {
+        return false;
+    };
+    match client.get(url).send().await {
+        Ok(response) if response.status().is_success() => {
+            response.text().await.is_ok_and(|page| page.contains("Moderno"))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,89 @@
+//! Moderno Desktop: the Tauri shell. Thin by design — commands delegate to `moderno-device`,
+//! the embedded server stack is `moderno-stack`; this crate wires them to a window.
+//!
+//! [`with_commands`] is generic over the runtime so tests build the same app on Tauri's mock
+//! runtime; [`run`] is the real app.
+
+mod commands;
+mod config;
+mod device_views;
+mod embedded;
+mod error;
+mod logging;
+mod models;
+mod notify;
+mod state;
+
+use std::sync::Arc;
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_device::KeyringStore;
+use moderno_stack::StackConfig;
+use tauri::{Manager, Runtime};
+
+pub use config::{ShellArgs, DEFAULT_PROFILE};
+pub use embedded::EmbeddedStack;
+pub use error::CommandError;
+pub use state::{Shell, ShellConfig};
+
+/// Registers every command the UI may call (the capability file allows exactly these).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::connection,
+        commands::connect,
+        commands::login,
+        commands::submit_pairing_key,
+        commands::choose_trust_level,
+        commands::poll_push,
+        commands::retry_push,
+        commands::cancel_login,
+        commands::submit_otp,
+        commands::select_device,
+        commands::incoming_pushes,
+        commands::answer_push,
+        commands::device_state,
+        commands::offline_code,
+        commands::unpair,
+    ])
+}
+
+/// The desktop app: flags, logging, the device key in the OS keyring, the embedded stack unless
+/// a server URL is given.
+pub fn run() {
+    let args = ShellArgs::from_process();
+    let app = with_commands(tauri::Builder::default().plugin(tauri_plugin_notification::init()))
+        .setup(move |app| {
+            let guard = logging::init(&app.path().app_log_dir()?)?;
+            app.manage(guard);
+            let data_dir = match &args.data_dir {
+                Some(dir) => dir.clone(),
+                None => app.path().app_data_dir()?.join("stack"),
+            };
+            let mut stack = StackConfig::loopback(data_dir);
+            stack.sdk_listen = args.embedded_sdk_listen;
+            stack.customer_listen = args.embedded_customer_listen;
+            app.manage(Shell::new(ShellConfig {
+                profile: args.profile.clone(),
+                server_url: args.server_url.clone(),
+                embedded: EmbeddedStack::new(stack),
+                key_store: Arc::new(KeyringStore::new()),
+                clock: Clock::system(),
+                entropy: Entropy::from_os(),
+            }));
+            // Connect while the window loads; the UI's first call waits for this.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = handle.state::<Shell>().connection().await {
+                    tracing::warn!(code = %error.code, "start-up connection failed; the UI will say why");
+                }
+            });
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .expect("the Moderno window could not be created");
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            tauri::async_runtime::block_on(handle.state::<Shell>().stop_embedded());
+        }
+    });
+}

@@ -1,0 +1,167 @@
+// Drives real Moderno windows: one tauri-driver (and WebKitWebDriver) per window, so two
+// windows are two app instances — two devices. Controls are found by their visible label or
+// role text, as a person finds them. Screenshots go to docs/screenshots/.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const app = process.env.MODERNO_DESKTOP_BIN ?? resolve(root, "target/debug/moderno-desktop");
+export const shots = process.env.MODERNO_SCREENSHOTS ?? resolve(root, "docs/screenshots");
+const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
+// Ports of the embedded stack in tests: away from the demo's (7101/7102).
+export const stackPorts = { sdk: 7201, customer: 7202 };
+export const customerUrl = `http://127.0.0.1:${stackPorts.customer}`;
+
+let nextPort = 4444;
+const drivers = [];
+
+/** Starts a window for `profile` with extra flags; `env` goes to its tauri-driver (and so the app). */
+export async function openWindow(profile, { args = [], env = {} } = {}) {
+  const port = nextPort;
+  nextPort += 2;
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  driver.stderr.on("data", (d) => process.env.E2E_VERBOSE && process.stderr.write(`[driver ${port}] ${d}`));
+  drivers.push(driver);
+  await waitForPort(port);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "error",
+    connectionRetryCount: 2,
+    capabilities: {
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": {
+        application: app,
+        args: [
+          "--profile", profile,
+          "--embedded-sdk-listen", `127.0.0.1:${stackPorts.sdk}`,
+          "--embedded-customer-listen", `127.0.0.1:${stackPorts.customer}`,
+          ...args,
+        ],
+      },
+    },
+  });
+  return new Window(browser, profile);
+}
+
+export async function closeAll() {
+  for (const d of drivers) d.kill();
+  drivers.length = 0;
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok || r.status) return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+const xpathText = (s) => (s.includes('"') ? `'${s}'` : `"${s}"`);
+
+export class Window {
+  constructor(browser, profile) {
+    this.browser = browser;
+    this.profile = profile;
+  }
+
+  /** Waits for the screen's heading. */
+  async heading(text, timeout = 15000) {
+    const el = await this.browser.$(`//h1[normalize-space()=${xpathText(text)}]`);
+    await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no screen titled "${text}" (now: "${await this.title()}")` });
+  }
+
+  async title() {
+    const h1 = await this.browser.$("h1");
+    return (await h1.isExisting()) ? h1.getText() : "(none)";
+  }
+
+  /** The input whose <label> reads `label`. */
+  async field(label) {
+    const lab = await this.browser.$(`//label[normalize-space()=${xpathText(label)}]`);
+    await lab.waitForExist({ timeout: 10000, timeoutMsg: `${this.profile}: no field labelled "${label}"` });
+    return this.browser.$(`#${await lab.getAttribute("for")}`);
+  }
+
+  async fill(label, value) {
+    const input = await this.field(label);
+    await input.clearValue();
+    if (value) await input.setValue(value);
+  }
+
+  async select(label, visibleText) {
+    const input = await this.field(label);
+    await input.selectByVisibleText(visibleText);
+  }
+
+  /** A radio or checkbox, by the first line (title) of its label. */
+  async choose(title) {
+    const lab = await this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`);
+    await lab.waitForDisplayed({ timeout: 10000, timeoutMsg: `${this.profile}: no choice "${title}"` });
+    await lab.click();
+  }
+
+  async hasChoice(title) {
+    return this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`).isExisting();
+  }
+
+  async click(label, timeout = 10000) {
+    const button = await this.browser.$(`//button[normalize-space()=${xpathText(label)}]`);
+    await button.waitForClickable({ timeout, timeoutMsg: `${this.profile}: no button "${label}"` });
+    await button.click();
+  }
+
+  /** The text of the role=alert message shown now. */
+  async alert(timeout = 10000) {
+    const el = await this.browser.$(`//*[@role="alert" and not(@hidden)]`);
+    await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no alert shown` });
+    return el.getText();
+  }
+
+  /** The value next to a <dt> label in a facts list. */
+  async fact(term) {
+    const dd = await this.browser.$(`//dt[normalize-space()=${xpathText(term)}]/following-sibling::dd[1]`);
+    await dd.waitForDisplayed({ timeout: 10000 });
+    return dd.getText();
+  }
+
+  async text() {
+    return this.browser.$("body").getText();
+  }
+
+  /** Saves a screenshot; `redact` hides the offline passcode first (no secret in the docs). */
+  async shot(name, { redact = false } = {}) {
+    mkdirSync(shots, { recursive: true });
+    if (redact) {
+      await this.browser.execute(() => {
+        document.querySelectorAll(".otp").forEach((el) => (el.textContent = "••••••"));
+      });
+    }
+    await sleep(250);
+    await this.browser.saveScreenshot(resolve(shots, `${name}.png`));
+  }
+
+  async close() {
+    await this.browser.deleteSession().catch(() => null);
+  }
+}
+
+/** A manual pairing key from the customer server's web page, as a person would get it. */
+export async function pairingKeyFor(username, password = "moderno-demo") {
+  const body = new URLSearchParams({ username, password });
+  const page = await (await fetch(`${customerUrl}/pairing-key`, { method: "POST", body })).text();
+  const key = /class="key"[^>]*>([A-Z-]+)</.exec(page)?.[1];
+  if (!key) throw new Error(`no pairing key on the page for ${username}`);
+  return key;
+}

@@ -1,0 +1,37 @@
+// One typed function per Tauri command. Types come from Rust (ts-rs) in ./generated.
+import { invoke } from "@tauri-apps/api/core";
+import type { CommandError } from "./generated/CommandError";
+import type { ConnectionView } from "./generated/ConnectionView";
+import type { DeviceStateView } from "./generated/DeviceStateView";
+import type { LoginView } from "./generated/LoginView";
+import type { OfflineCodeView } from "./generated/OfflineCodeView";
+import type { PushAction } from "./generated/PushAction";
+import type { PushView } from "./generated/PushView";
+import type { TrustChoice } from "./generated/TrustChoice";
+
+/** Every command rejects with a `{code, message, status}`; anything else is a bug, shown as such. */
+export function asCommandError(e: unknown): CommandError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) return e as CommandError;
+  return { code: "internal", message: String(e), status: null };
+}
+
+export const api = {
+  connection: () => invoke<ConnectionView>("connection"),
+  connect: (profile: string, serverUrl: string | null) =>
+    invoke<ConnectionView>("connect", { request: { profile, serverUrl } }),
+  login: (username: string, password: string, pairingKey: string | null) =>
+    invoke<LoginView>("login", { request: { username, password, pairingKey } }),
+  submitPairingKey: (code: string) => invoke<LoginView>("submit_pairing_key", { request: { code } }),
+  chooseTrustLevel: (choice: TrustChoice) => invoke<LoginView>("choose_trust_level", { request: choice }),
+  pollPush: () => invoke<LoginView>("poll_push"),
+  retryPush: () => invoke<LoginView>("retry_push"),
+  cancelLogin: () => invoke<null>("cancel_login"),
+  submitOtp: (code: string) => invoke<LoginView>("submit_otp", { request: { code } }),
+  selectDevice: (deviceId: string) => invoke<LoginView>("select_device", { request: { deviceId } }),
+  incomingPushes: (waitSeconds: number) => invoke<PushView[]>("incoming_pushes", { request: { waitSeconds } }),
+  answerPush: (authenticationId: string, action: PushAction) =>
+    invoke<null>("answer_push", { request: { authenticationId, action } }),
+  deviceState: () => invoke<DeviceStateView>("device_state"),
+  offlineCode: () => invoke<OfflineCodeView>("offline_code"),
+  unpair: () => invoke<null>("unpair"),
+};

@@ -1,0 +1,83 @@
+// Watches for approval requests addressed to this device (long poll) and shows each in a dialog.
+import { api, asCommandError } from "./api";
+import { h } from "./dom";
+import type { PushAction } from "./generated/PushAction";
+import type { PushView } from "./generated/PushView";
+
+let watching = false;
+const shown = new Map<string, HTMLElement>();
+
+/** Starts (or keeps) the watch while the device is paired; it stops by itself when it is not. */
+export function watchPushes(paired: boolean): void {
+  if (!paired || watching) return;
+  watching = true;
+  void loop();
+}
+
+async function loop(): Promise<void> {
+  while (watching) {
+    try {
+      const pushes = await api.incomingPushes(20);
+      pushes.forEach(showPush);
+    } catch (e) {
+      const error = asCommandError(e);
+      if (error.code === "not_paired") {
+        watching = false;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+}
+
+function showPush(push: PushView): void {
+  if (shown.has(push.authenticationId)) return;
+  const status = h("p", { class: "alert", role: "alert", hidden: true });
+  const answer = (action: PushAction) => async () => {
+    try {
+      await api.answerPush(push.authenticationId, action);
+      close();
+    } catch (e) {
+      status.textContent = asCommandError(e).message;
+      status.hidden = false;
+    }
+  };
+  const titleId = `push-${push.authenticationId}`;
+  const dialog = h(
+    "section",
+    { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, "Approve sign-in?"),
+    h("p", { class: "lead" }, push.body || `${push.username} is signing in.`),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Account"),
+      h("dd", {}, push.username),
+      push.requestingDevice ? h("dt", {}, "New device") : null,
+      push.requestingDevice ? h("dd", {}, push.requestingDevice) : null,
+      push.ipAddress ? h("dt", {}, "From address") : null,
+      push.ipAddress ? h("dd", {}, push.ipAddress) : null,
+      push.clientContext ? h("dt", {}, "Context") : null,
+      push.clientContext ? h("dd", {}, push.clientContext) : null,
+      h("dt", {}, "Expires"),
+      h("dd", {}, new Date(push.expiresAt).toLocaleTimeString()),
+    ),
+    status,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", class: "primary", onclick: answer("APPROVE") }, "Approve"),
+      h("button", { type: "button", onclick: answer("DENY") }, "Deny"),
+      h("button", { type: "button", class: "danger", onclick: answer("BLOCK") }, "Block device"),
+    ),
+  );
+  const close = () => {
+    dialog.remove();
+    shown.delete(push.authenticationId);
+  };
+  shown.set(push.authenticationId, dialog);
+  document.getElementById("pushes")!.append(dialog);
+  // Gone unanswered when it expires.
+  const ttl = new Date(push.expiresAt).getTime() - Date.now();
+  setTimeout(close, Math.max(ttl, 1000));
+}

@@ -1,0 +1,72 @@
+import { api, asCommandError } from "../api";
+import { h, screen } from "../dom";
+import type { DeviceStateView } from "../generated/DeviceStateView";
+import { roleName } from "../words";
+import { showError } from "./error";
+import { showLogin } from "./login";
+
+let codeTimer = 0;
+
+/** This device's state, its offline passcode, the user's devices, and unpairing. */
+export async function showDevice(): Promise<void> {
+  let state: DeviceStateView;
+  try {
+    state = await api.deviceState();
+  } catch (e) {
+    return showError(asCommandError(e), { back: showLogin, retry: showDevice });
+  }
+  const back = h("button", { type: "button" }, "Back to sign in");
+  back.addEventListener("click", () => showLogin());
+  if (!state.paired || !state.device) {
+    screen("This device",
+      h("dl", { class: "facts" }, h("dt", {}, "Profile"), h("dd", {}, state.profile), h("dt", {}, "Status"), h("dd", {}, "Not paired")),
+      h("p", { class: "lead" }, "Sign in to pair this device with your account."), h("div", { class: "actions" }, back));
+    return;
+  }
+  const me = state.device;
+  const code = h("output", { class: "otp", id: "offline-code", "aria-label": "Offline passcode" }, "······");
+  const left = h("span", { class: "hint" });
+  const unpair = h("button", { type: "button", class: "danger" }, "Unpair this device");
+  unpair.addEventListener("click", async () => {
+    if (unpair.dataset.confirm !== "yes") {
+      unpair.dataset.confirm = "yes";
+      unpair.textContent = "Really unpair? Click again";
+      return;
+    }
+    try {
+      await api.unpair();
+      showLogin("This device is unpaired and its key is removed from the keyring.");
+    } catch (e) {
+      showError(asCommandError(e), { back: showDevice });
+    }
+  });
+  const rows = state.userDevices.map((d) =>
+    h("tr", { class: d.id === me.id ? "me" : "" },
+      h("td", {}, d.deviceType),
+      h("td", {}, d.nickname || d.name, d.id === me.id ? h("span", { class: "badge" }, "this device") : null),
+      h("td", {}, roleName(d.role))));
+  screen("This device",
+    h("dl", { class: "facts" },
+      h("dt", {}, "Profile"), h("dd", {}, state.profile),
+      h("dt", {}, "Paired with"), h("dd", {}, state.username ?? ""),
+      h("dt", {}, "Role"), h("dd", {}, roleName(me.role)),
+      h("dt", {}, "Name"), h("dd", {}, me.nickname || me.name)),
+    h("h2", {}, "Offline passcode"),
+    h("p", { class: "hint" }, "When this device cannot get approval requests, type this code on your other device."),
+    h("div", { class: "otp-box" }, code, left),
+    h("h2", {}, "Your devices"),
+    h("table", { class: "devices" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Device"), h("th", { scope: "col" }, "Role"))),
+      h("tbody", {}, ...rows)),
+    h("div", { class: "actions" }, back, unpair));
+  const run = ++codeTimer;
+  const refresh = async () => {
+    if (run !== codeTimer || !code.isConnected) return;
+    const now = await api.offlineCode().catch(() => null);
+    if (!now) return;
+    code.textContent = now.code;
+    left.textContent = `changes in ${now.secondsLeft} s`;
+    setTimeout(refresh, 1000);
+  };
+  void refresh();
+}

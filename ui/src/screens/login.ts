@@ -1,0 +1,46 @@
+import { api } from "../api";
+import { alertBox, busy, field, h, screen } from "../dom";
+import { statusText } from "../words";
+import { fail, next } from "./flow";
+
+/** Username and password; optionally a pairing key brought from the web page. */
+export function showLogin(notice?: string): void {
+  const username = field("Username", { name: "username", autocomplete: "username", required: true, autocapitalize: "off" });
+  const password = field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true });
+  const key = field("Pairing key (optional)", { name: "pairingKey", autocomplete: "off", placeholder: "XXXX-XXXX-XXXX" },
+    "Only for your first device, if the Moderno web page gave you a key.");
+  key.el.hidden = true;
+  const alert = alertBox();
+  const showKey = h("button", { type: "button", class: "link" }, "I have a pairing key");
+  showKey.addEventListener("click", () => {
+    key.el.hidden = false;
+    showKey.remove();
+    key.input.focus();
+  });
+  const form = h("form", { novalidate: true }, username.el, password.el, key.el, alert.el,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Sign in"), showKey));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    alert.clear();
+    const user = username.input.value.trim();
+    if (!user || !password.input.value) return alert.show("Type your username and password.");
+    void busy(form, async () => {
+      try {
+        const view = await api.login(user, password.input.value, key.input.value.trim() || null);
+        if (view.screen === "REFUSED" && view.status === 1010) {
+          // A wrong password stays on this form.
+          alert.show(`${statusText(view.status, view.description)} (status ${view.status})`);
+          password.input.value = "";
+          password.input.focus();
+        } else {
+          next(view);
+        }
+      } catch (e) {
+        fail(e, alert.show);
+      }
+    });
+  });
+  screen("Sign in to Moderno", notice ? h("p", { class: "notice", role: "status" }, notice) : null,
+    h("p", { class: "lead" }, "Your bank, protected by this device."), form);
+  username.input.focus();
+}

@@ -1,0 +1,120 @@
+// Plain words for what the servers and the device crate say. Branches on codes, never on text.
+import type { CommandError } from "./generated/CommandError";
+import type { IntervalUnit } from "./generated/IntervalUnit";
+import type { Mfa } from "./generated/Mfa";
+import type { Role } from "./generated/Role";
+import type { TrustLevel } from "./generated/TrustLevel";
+
+export function roleName(role: Role | null | undefined): string {
+  switch (role) {
+    case "PRIMARY":
+      return "Primary device";
+    case "TRUSTED":
+      return "Trusted device";
+    default:
+      return "Not paired";
+  }
+}
+
+export const trustLevelText: Record<TrustLevel, { title: string; detail: string }> = {
+  PRIMARY: {
+    title: "Primary device",
+    detail: "This device approves your sign-ins on other devices and can add new ones.",
+  },
+  TRUSTED: { title: "Trusted device", detail: "Sign in here without a second step. It can also approve sign-ins." },
+  IGNORE: { title: "Not now", detail: "Do not pair this device, and do not ask again for a while." },
+};
+
+export const unitNames: Record<IntervalUnit, string> = {
+  MINUTES: "minutes",
+  HOURS: "hours",
+  DAYS: "days",
+  WEEKS: "weeks",
+  MONTHS: "months",
+  YEARS: "years",
+  ALWAYS: "always (never ask again)",
+};
+
+/** How the second factor was satisfied — honest when it was skipped. */
+export function mfaText(mfa: Mfa | null | undefined): { label: string; detail: string; skipped: boolean } {
+  switch (mfa) {
+    case "TRUSTED_DEVICE":
+      return { label: "Paired device", detail: "This device is paired with you: its signed key was the second factor.", skipped: false };
+    case "PUSH_APPROVED":
+      return { label: "Approved on another device", detail: "Your other device approved this sign-in.", skipped: false };
+    case "OFFLINE_OTP":
+      return { label: "Passcode", detail: "You typed the passcode shown on your trusted device.", skipped: false };
+    case "PAIRING":
+      return {
+        label: "Password only (first device)",
+        detail: "You had no paired device yet, so only your password was checked; this device was offered pairing.",
+        skipped: true,
+      };
+    case "SKIPPED_IGNORED_DEVICE":
+      return {
+        label: "Skipped: device ignored",
+        detail: "You chose not to pair this device for a while, so no second factor was asked. Only your password was checked.",
+        skipped: true,
+      };
+    case "SKIPPED_APPLICATION_DISABLED":
+      return {
+        label: "Skipped: MFA switched off",
+        detail: "Multi-factor sign-in is switched off for this application at PingID. Only your password was checked.",
+        skipped: true,
+      };
+    case "BYPASSED":
+      return { label: "Bypassed", detail: "An administrator lets you skip the second factor for now.", skipped: true };
+    default:
+      return { label: "Password", detail: "Only your password was checked.", skipped: true };
+  }
+}
+
+/** A refused sign-in (Moderno status) in plain words. */
+export function statusText(status: number, description: string): string {
+  const known: Record<number, string> = {
+    1000: "The sign-in was cancelled or could not go on.",
+    1010: "Wrong username or password.",
+    1014: "The sign-in was denied on your other device.",
+    1016: "Nobody answered the approval request in time.",
+    1020: "The server could not read the request.",
+    1024: "This account has no paired device yet: sign in from the Moderno app to pair one.",
+    1027: "This device is blocked from signing in to this account.",
+    1028: "This device looks rooted or jailbroken, so it cannot be used.",
+    1029: "Too many wrong passcodes: passcodes are blocked for this sign-in. Start again later.",
+    1032: "Too many attempts. Wait a little, then try again.",
+    1033: "This sign-in took too long and expired. Start again.",
+    1034: "You have reached the maximum number of devices. Remove one first.",
+  };
+  return known[status] ?? description;
+}
+
+/** A command error in plain words, and what to do about it. */
+export function errorText(error: CommandError): { title: string; detail: string } {
+  switch (error.code) {
+    case "keyring_unavailable":
+    case "keyring_timed_out":
+      return {
+        title: "Your keyring is locked",
+        detail:
+          "Moderno keeps this device's key in your system keyring (GNOME Keyring, KWallet or KeePassXC), and it did not answer. Unlock it — usually by signing in to your desktop session or opening your keyring app — then choose Try again.",
+      };
+    case "keyring_corrupt":
+      return { title: "The stored device key cannot be read", detail: error.message };
+    case "server_unreachable":
+      return { title: "The server cannot be reached", detail: `${error.message}. Check the server address, or use the built-in server.` };
+    case "embedded_stack_failed":
+      return { title: "The built-in server did not start", detail: error.message };
+    case "invalid_server_url":
+      return { title: "That server address is not valid", detail: error.message };
+    case "pairing_expired":
+    case "no_pairing_in_progress":
+    case "no_login_in_progress":
+      return { title: "This sign-in has expired", detail: "Start again from the sign-in screen." };
+    case "paired_with_other_user":
+      return { title: "This device belongs to someone else", detail: error.message };
+    case "sdk_error":
+      return { title: "PingID refused", detail: error.message };
+    default:
+      return { title: "Something went wrong", detail: error.message };
+  }
+}
