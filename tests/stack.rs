@@ -49,3 +49,12 @@ async fn stopping_the_stack_closes_every_port() {
         assert!(refused.is_err(), "{url} still answers after shutdown");
     }
 }
+
+#[tokio::test]
+async fn the_stack_can_start_in_manual_pairing_mode_for_qa() {
+    let t = TestStack::start_with(|c| c.pairing_mode = Some(moderno_wire::sdk::PairingMode::Manual)).await;
+    assert_eq!(t.settings().await.pairing_mode, moderno_wire::sdk::PairingMode::Manual);
+    let laptop = t.device("laptop").await;
+    let answer = laptop.login("alice").await;
+    assert_eq!(answer.status, moderno_wire::moderno::Status::PairingKeyRequired, "{answer:?}");
+}

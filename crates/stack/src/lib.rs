@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use moderno_ambient::{Clock, Entropy};
 use moderno_customer_server::{CustomerConfig, CustomerState, PasswordCost};
+use moderno_wire::sdk::PairingMode;
 use pingid_sdk_server::{SdkConfig, SdkState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -31,6 +32,9 @@ pub struct StackConfig {
     pub password_cost: PasswordCost,
     /// Let an ACTIVE user pair a new device without approval (`ignoreValidation`).
     pub ignore_validation: bool,
+    /// How first devices pair with the PingID SDK (Ping sets this per application in its admin
+    /// portal); `None` keeps what the SDK server has stored (AUTOMATIC on a new install).
+    pub pairing_mode: Option<PairingMode>,
 }
 
 impl StackConfig {
@@ -47,6 +51,7 @@ impl StackConfig {
             entropy: Entropy::from_os(),
             password_cost: PasswordCost::Production,
             ignore_validation: false,
+            pairing_mode: None,
         }
     }
 }
@@ -94,6 +99,9 @@ impl Stack {
         customer_config.argon2 = config.password_cost;
         customer_config.ignore_validation = config.ignore_validation;
         let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
+        if let Some(mode) = config.pairing_mode {
+            set_pairing_mode(&customer, mode).await?;
+        }
         let customer_task =
             serve(customer_listener, moderno_customer_server::app(customer.clone()), stopped.clone());
 
@@ -151,6 +159,14 @@ impl Drop for RunningStack {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+async fn set_pairing_mode(customer: &CustomerState, mode: PairingMode) -> anyhow::Result<()> {
+    let sdk = customer.sdk();
+    let mut settings = sdk.get_settings().await.map_err(|e| anyhow::anyhow!("reading the application settings: {e}"))?;
+    settings.pairing_mode = mode;
+    sdk.put_settings(&settings).await.map_err(|e| anyhow::anyhow!("setting the pairing mode: {e}"))?;
+    Ok(())
 }
 
 async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {

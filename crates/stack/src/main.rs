@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use moderno_stack::{Stack, StackConfig};
+use moderno_wire::sdk::PairingMode;
 
 /// Starts the emulated PingID SDK server and the Moderno customer server.
 #[derive(Debug, Parser)]
@@ -25,6 +26,10 @@ struct Args {
     /// Address of the emulated PingFederate.
     #[arg(long, env = "MODERNO_PINGFEDERATE_LISTEN", default_value = "127.0.0.1:9031")]
     pingfederate_listen: SocketAddr,
+    /// How a user's first device pairs: `automatic` (a trust-level prompt at first login) or
+    /// `manual` (a pairing key from the customer server's web page first).
+    #[arg(long, env = "MODERNO_PAIRING_MODE", value_parser = ["automatic", "manual"])]
+    pairing_mode: Option<String>,
     /// Let users with a paired device pair another one without approval.
     #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
     ignore_validation: bool,
@@ -50,6 +55,10 @@ async fn main() -> anyhow::Result<()> {
     config.pingone_listen = args.pingone_listen;
     config.pingfederate_listen = args.pingfederate_listen;
     config.ignore_validation = args.ignore_validation;
+    config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
+        "manual" => PairingMode::Manual,
+        _ => PairingMode::Automatic,
+    });
     let stack = Stack::start(config).await?;
 
     println!(
