@@ -11,7 +11,7 @@ use data_encoding::BASE32_NOPAD;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::totp;
 use moderno_wire::device_api::{
-    CompletePairing, DeviceState, PairingCompleted, PairingOutcome, PushAction, PushRequest,
+    CompletePairing, DeviceNotice, DeviceState, PairingCompleted, PairingOutcome, PushAction, PushRequest,
 };
 use moderno_wire::sdk::ErrorCode;
 use tracing::{info, instrument, warn};
@@ -212,6 +212,13 @@ impl Device {
     pub async fn pending_pushes(&self, wait: Duration) -> Result<Vec<PushRequest>, DeviceError> {
         let (api_url, identity) = self.paired()?;
         self.sdk.pending_pushes(&api_url, identity.key(), wait).await
+    }
+
+    /// Waits up to `wait` (at most 25 s) for notices that a device was added to or removed from
+    /// this device's user (see [`crate::notice_text`]). Each notice comes once.
+    pub async fn notices(&self, wait: Duration) -> Result<Vec<DeviceNotice>, DeviceError> {
+        let (api_url, identity) = self.paired()?;
+        self.sdk.notices(&api_url, identity.key(), wait).await
     }
 
     #[instrument(skip(self), fields(profile = %self.profile))]

@@ -2,7 +2,8 @@
 //!
 //! [`Device`] is the facade: it keeps the device key in the OS keyring ([`KeyringStore`]), makes
 //! mobile payloads, reads server payloads into a [`FlowState`], completes pairing directly with
-//! the PingID SDK server ([`SdkDeviceClient`]), answers pushes and shows the offline passcode.
+//! the PingID SDK server ([`SdkDeviceClient`]), answers pushes, hears when the user's devices
+//! change ([`notice_text`]) and shows the offline passcode.
 //! [`ModernoClient`] speaks to the customer server; [`next_step`] reads its answers. The
 //! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
 
@@ -16,6 +17,7 @@ mod login_session;
 mod login_step;
 mod mobile_payload;
 mod moderno_client;
+mod notice_text;
 mod sdk_device_client;
 mod transport;
 
@@ -29,5 +31,6 @@ pub use login_session::{LoginProgress, LoginSession};
 pub use login_step::{next_step, LoginStep};
 pub use mobile_payload::generate_payload;
 pub use moderno_client::ModernoClient;
+pub use notice_text::notice_text;
 pub use sdk_device_client::{SdkDeviceClient, MAX_WAIT_SECONDS};
 pub use transport::http_client;

@@ -12,7 +12,7 @@ use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{sign, SignedRequest};
 use moderno_wire::device_api::{
-    CompletePairing, DeviceState, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
+    CompletePairing, DeviceNotice, DeviceState, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::sdk::ErrorBody;
@@ -75,10 +75,13 @@ impl SdkDeviceClient {
         key: &DeviceKey,
         wait: Duration,
     ) -> Result<Vec<PushRequest>, DeviceError> {
-        let mut url = endpoint(api_url, &["pushes"])?;
-        let seconds = wait.as_secs().min(MAX_WAIT_SECONDS);
-        url.set_query(Some(&format!("waitSeconds={seconds}")));
-        self.call(Method::GET, url, Some(key), None).await
+        self.call(Method::GET, long_poll(api_url, "pushes", wait)?, Some(key), None).await
+    }
+
+    /// `GET {api}/notices?waitSeconds=N`: waits up to `wait` (at most [`MAX_WAIT_SECONDS`]) for
+    /// notices that a device was added to or removed from this device's user; each comes once.
+    pub async fn notices(&self, api_url: &str, key: &DeviceKey, wait: Duration) -> Result<Vec<DeviceNotice>, DeviceError> {
+        self.call(Method::GET, long_poll(api_url, "notices", wait)?, Some(key), None).await
     }
 
     /// `POST {api}/pushes/{authenticationId}`.
@@ -166,6 +169,13 @@ fn sdk_error(status: u16, body: &[u8]) -> DeviceError {
     }
 }
 
+/// `{api_url}/{resource}?waitSeconds=N`, the wait capped at [`MAX_WAIT_SECONDS`].
+fn long_poll(api_url: &str, resource: &str, wait: Duration) -> Result<Url, DeviceError> {
+    let mut url = endpoint(api_url, &[resource])?;
+    url.set_query(Some(&format!("waitSeconds={}", wait.as_secs().min(MAX_WAIT_SECONDS))));
+    Ok(url)
+}
+
 /// `{api_url}/{segments...}`, each segment percent-encoded.
 fn endpoint(api_url: &str, segments: &[&str]) -> Result<Url, DeviceError> {
     let mut url = Url::parse(api_url)
@@ -188,6 +198,8 @@ mod tests {
         assert_eq!(endpoint(&format!("{base}/"), &["me"]).expect("url").path(), "/pingid/v1/device/me");
         assert_eq!(endpoint(base, &["pushes", "a/b"]).expect("url").path(), "/pingid/v1/device/pushes/a%2Fb");
         assert_eq!(endpoint("nope", &["me"]).err().map(|e| e.code()), Some("invalid_input"));
+        let poll = long_poll(base, "notices", Duration::from_secs(99)).expect("url");
+        assert_eq!((poll.path(), poll.query()), ("/pingid/v1/device/notices", Some("waitSeconds=25")));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The facade against an in-process fake of the SDK server's device API: pairing, restart,
-//! pushes, offline passcode, unpairing, and the refusals on the way.
+//! pushes, device notices, offline passcode, unpairing, and the refusals on the way.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,8 +19,8 @@ use moderno_crypto::payload::{open_mobile_payload, seal};
 use moderno_crypto::totp;
 use moderno_device::{Device, DeviceOptions, FlowState, KeyStore, KeyStoreError, MemoryKeyStore, StoredIdentity, UserSelection};
 use moderno_wire::device_api::{
-    CompletePairing, DeviceState, IgnoreInterval, IntervalUnit, PairingCompleted, PairingOutcome, PushRequest, ServerKey,
-    DEVICE_SIGNATURE_HEADER,
+    CompletePairing, DeviceNotice, DeviceNoticeKind, DeviceState, IgnoreInterval, IntervalUnit, NoticeDevice,
+    PairingCompleted, PairingOutcome, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::payload::{ServerFlow, ServerPayloadClaims, TrustLevel};
 use moderno_wire::sdk::{Device as SdkDevice, DeviceRole, DeviceType};
@@ -189,6 +189,20 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
             seen.answers.push((r["/pushes/".len()..].to_string(), answer["action"].as_str().unwrap_or("").to_string()));
             StatusCode::NO_CONTENT.into_response()
         }
+        ("GET", "/notices") => {
+            assert_eq!(uri.query(), Some("waitSeconds=0"), "the long poll names its wait");
+            Json(vec![DeviceNotice {
+                id: "n-1".into(),
+                kind: DeviceNoticeKind::DeviceAdded,
+                device: NoticeDevice {
+                    device_name: "Moderno Desktop on vm".into(),
+                    device_type: DeviceType::Desktop,
+                    device_role: Some(DeviceRole::Trusted),
+                },
+                at: "2023-11-14T22:13:20Z".into(),
+            }])
+            .into_response()
+        }
         ("GET", "/me") => Json(DeviceState { username: "alice".into(), device: sdk_device("dev-1"), user_devices: vec![sdk_device("dev-1")] })
             .into_response(),
         ("DELETE", "/me") => {
@@ -232,6 +246,11 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
     restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAction::Deny).await.expect("answers");
     assert_eq!(harness.seen().answers, vec![("auth-1".to_string(), "DENY".to_string())]);
     assert_eq!(restarted.state().await.expect("state").username, "alice");
+    let notices = restarted.notices(Duration::ZERO).await.expect("notices");
+    assert_eq!(
+        moderno_device::notice_text("alice", &notices[0]),
+        "alice's devices: 'Moderno Desktop on vm' (Desktop) was added as TRUSTED"
+    );
 
     restarted.unpair().await.expect("unpairs");
     assert!(harness.seen().unpaired);

@@ -1,8 +1,9 @@
-//! `moderno-device approve`: long-polls pushes addressed to this device and answers them.
+//! `moderno-device approve`: long-polls pushes addressed to this device and answers them, and
+//! tells when a device is added to or removed from the user.
 
 use std::time::{Duration, Instant};
 
-use moderno_device::{Device, DeviceError, MAX_WAIT_SECONDS};
+use moderno_device::{notice_text, Device, DeviceError, MAX_WAIT_SECONDS};
 use moderno_wire::device_api::{PushAction, PushRequest};
 use serde_json::json;
 
@@ -36,7 +37,11 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
     let deadline = args.for_seconds.map(|s| Instant::now() + Duration::from_secs(s));
     let username = device.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
     out.step("listening", format!("waiting for push requests for {username} (Ctrl-C to stop)"), json!({"user": username}));
+    let mut notices_available = true;
     loop {
+        if notices_available {
+            notices_available = show_notices(device, out, &username).await;
+        }
         let left = deadline.map_or(Duration::from_secs(MAX_WAIT_SECONDS), |d| d.saturating_duration_since(Instant::now()));
         if left.is_zero() {
             out.step("stopped", "time is up", json!({}));
@@ -66,6 +71,28 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
             if args.once {
                 return Ok(true);
             }
+        }
+    }
+}
+
+/// Prints the device notices waiting (without waiting for more). False when the server cannot
+/// give them (said once; pushes go on).
+async fn show_notices(device: &Device, out: &Output, username: &str) -> bool {
+    match device.notices(Duration::ZERO).await {
+        Ok(notices) => {
+            for notice in notices {
+                out.step("notice", notice_text(username, &notice), serde_json::to_value(&notice).unwrap_or_default());
+            }
+            true
+        }
+        Err(e @ DeviceError::ServerUnreachable { .. }) => {
+            out.error(&e);
+            true
+        }
+        Err(e) => {
+            out.error(&e);
+            out.step("notices_unavailable", "device notices are unavailable; still answering pushes", json!({}));
+            false
         }
     }
 }
