@@ -56,6 +56,9 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         params![device.device.id, auth_id],
     )?;
     if device.device.device_type == MfaDeviceType::Mobile {
+        let limit = state.push_limit();
+        limit.check(tx, &device.username, now)?;
+        limit.record(tx, &device.username, now)?;
         let expires = now + state.config().push_timeout.num_seconds();
         tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![expires, auth_id])?;
         tracing::info!(device_id = %device.device.id, "push queued");

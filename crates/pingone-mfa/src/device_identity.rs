@@ -1,22 +1,18 @@
 //! What the server knows a device by: its mobile payload (checked for signature, age and replay)
 //! and its TOTP secret, derived from the master key so that no shared secret is stored.
 
-use hmac::{Hmac, Mac};
 use moderno_crypto::payload::open_mobile_payload;
 use moderno_wire::payload::MobilePayloadClaims;
 use rusqlite::Transaction;
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::secrets::hmac_sha256;
 use crate::store::first_use_of_nonce;
 use crate::{ApiError, State};
 
 /// TOTP secret of a device: HMAC-SHA256(master key, device id), first 20 bytes (160 bits).
 pub fn totp_secret(state: &State, device_id: &str) -> Zeroizing<Vec<u8>> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&state.config().otp_master_key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-    mac.update(device_id.as_bytes());
-    Zeroizing::new(mac.finalize().into_bytes()[..20].to_vec())
+    Zeroizing::new(hmac_sha256(&state.0.otp_master_key[..], device_id.as_bytes())[..20].to_vec())
 }
 
 /// The TOTP secret in base32 (no padding), as authenticator apps take it.

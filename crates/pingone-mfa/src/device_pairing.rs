@@ -99,25 +99,59 @@ pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) ->
     outcome.map(Json)
 }
 
+/// `ClaimPairingKey`, and optionally the user the key was issued to: the key must then be theirs,
+/// and a wrong one also counts against that user's guess limit.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClaimBody {
+    #[serde(flatten)]
+    claim: ClaimPairingKey,
+    #[serde(default)]
+    username: Option<String>,
+}
+
+/// The guess-limit buckets a claim counts against: the signing device, the named user, everyone.
+fn guess_buckets(state: &State, fingerprint: &str, username: Option<&str>) -> Vec<(crate::rate_limits::Limit, String)> {
+    let mut buckets = vec![(state.pairing_key_guess_limit(false), format!("device:{fingerprint}"))];
+    if let Some(user) = username {
+        buckets.push((state.pairing_key_guess_limit(false), format!("user:{user}")));
+    }
+    buckets.push((state.pairing_key_guess_limit(true), "all".to_string()));
+    buckets
+}
+
 #[tracing::instrument(name = "claim_pairing_key", skip_all)]
 pub async fn claim_pairing_key(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingCompleted>, ApiError> {
-    let body: ClaimPairingKey = call.json()?;
+    let ClaimBody { claim: body, username } = call.json()?;
     let invalid_key = || ApiError::invalid("INVALID_PAIRING_KEY", "the pairing key is unknown, used or expired");
     let canonical = pairing_key::normalize(&body.pairing_key).ok_or_else(invalid_key)?;
+    let now = state.now();
     let completed = state.db().tx(|tx| {
         let claims = check_mobile_payload(&state, tx, &body.mobile_payload)?;
         if claims.device_fingerprint != call.signature.fingerprint {
             return Err(ApiError::Unauthorized("the mobile payload is another device's"));
         }
         call.verify(&state, tx, Some(&claims.public_key))?;
+        let buckets = guess_buckets(&state, &claims.device_fingerprint, username.as_deref());
+        for (limit, bucket) in &buckets {
+            limit.check(tx, bucket, now)?;
+        }
         let pairing = read_pairing(tx, "KEY", "secret_hash", &state.pepper().hash(&canonical))?
-            .filter(|p| p.status == PairingStatus::Unclaimed && p.expires_at > state.now())
-            .ok_or_else(invalid_key)?;
+            .filter(|p| p.status == PairingStatus::Unclaimed && p.expires_at > now)
+            .filter(|p| username.as_deref().is_none_or(|u| u == p.username));
+        let Some(pairing) = pairing else {
+            // The guess is counted and kept: the transaction commits with the refusal.
+            for (limit, bucket) in &buckets {
+                limit.record(tx, bucket, now)?;
+            }
+            tracing::warn!("wrong pairing key");
+            return Ok(Err(invalid_key()));
+        };
         if device_by_fingerprint(tx, &claims.device_fingerprint)?.is_some() {
             return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
         }
         let pairing = PairingRow { device_name: Some(claims.device_name.clone()), ..pairing };
-        pair_device(tx, &state, &pairing, &claims.device_fingerprint, &claims.public_key, None)
+        pair_device(tx, &state, &pairing, &claims.device_fingerprint, &claims.public_key, None).map(Ok)
     })?;
-    Ok(Json(completed))
+    completed.map(Json)
 }

@@ -20,6 +20,9 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
     TooMany { code: &'static str, message: String },
+    /// A rate limit: 429 `REQUEST_LIMITED` (PingOne's code) with `Retry-After` in seconds.
+    #[error("{message}")]
+    RateLimited { detail: &'static str, message: String, retry_after: i64 },
     #[error("the request body is too large")]
     TooLarge,
     #[error("internal error: {0}")]
@@ -56,6 +59,10 @@ impl ApiError {
             }
             Self::Conflict { code, message } => (StatusCode::CONFLICT, body(code, message.clone(), vec![])),
             Self::TooMany { code, message } => (StatusCode::TOO_MANY_REQUESTS, body(code, message.clone(), vec![])),
+            Self::RateLimited { detail, message, .. } => {
+                let detail = MfaErrorDetail { code: (*detail).to_string(), message: message.clone(), target: None };
+                (StatusCode::TOO_MANY_REQUESTS, body("REQUEST_LIMITED", message.clone(), vec![detail]))
+            }
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 body("PAYLOAD_TOO_LARGE", format!("the body is over {} bytes", crate::MAX_BODY_BYTES), vec![]),
@@ -80,6 +87,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %detail, "request failed");
         }
         let (status, body) = self.parts();
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited { retry_after, .. } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }

@@ -19,7 +19,9 @@ mod management;
 mod otp_check;
 mod outbox;
 mod pairing;
+mod rate_limits;
 mod requests;
+mod secrets;
 mod store;
 
 use std::path::PathBuf;
@@ -31,6 +33,7 @@ use chrono::Duration;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
+use zeroize::Zeroizing;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -52,13 +55,21 @@ pub struct Config {
     pub application_id: String,
     /// Bearer token PingFederate (the worker application) presents on the management API.
     pub worker_token: String,
-    /// Seed of the Ed25519 key that signs server payloads.
-    pub server_key_seed: [u8; 32],
-    /// Master key from which each device's TOTP secret is derived (nothing secret is stored).
-    pub otp_master_key: Vec<u8>,
-    /// Pepper for the keyed hashes of pairing secrets and passcodes at rest.
-    pub pepper: Vec<u8>,
+    /// The seed from which the server payload key, the TOTP master key (each device's TOTP secret
+    /// is derived from it; nothing secret is stored) and the pepper of hashes at rest are derived.
+    /// `None` (the demo): drawn from the entropy at first start and kept in the database.
+    pub secrets_seed: Option<[u8; 32]>,
     pub pairing_key_lifetime: Duration,
+    /// Wrong pairing keys a device (and the user it names) may send per `pairing_key_guess_window`
+    /// before further claims answer 429 `REQUEST_LIMITED`.
+    pub pairing_key_guess_limit: u32,
+    /// Wrong pairing keys from all devices together per window (guessing with fresh device keys).
+    pub pairing_key_guess_limit_global: u32,
+    pub pairing_key_guess_window: Duration,
+    /// Push bombing: pushes sent to one user per `push_limit_window`; beyond it PingOne answers
+    /// 429 `REQUEST_LIMITED` (detail `PUSH_LIMIT_EXCEEDED`) instead of pushing.
+    pub push_limit: u32,
+    pub push_limit_window: Duration,
     /// Unclaimed, unexpired pairing keys a user may hold at once.
     pub max_pairing_keys_per_user: u32,
     pub mobile_pairing_lifetime: Duration,
@@ -76,7 +87,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// The demo defaults (documented in `docs/api/pingone-mfa.md`), with fixed demo secrets.
+    /// The demo defaults (documented in `docs/api/pingone-mfa.md`); the secrets are drawn at first
+    /// start and kept in the database.
     pub fn demo(database_path: PathBuf, public_url: impl Into<String>) -> Self {
         Self {
             database_path,
@@ -84,10 +96,13 @@ impl Config {
             environment_id: "moderno-env".into(),
             application_id: "moderno-desktop".into(),
             worker_token: "moderno-demo-worker-token".into(),
-            server_key_seed: [0x51; 32],
-            otp_master_key: b"moderno-demo-otp-master-key".to_vec(),
-            pepper: b"moderno-demo-pepper".to_vec(),
+            secrets_seed: None,
             pairing_key_lifetime: Duration::minutes(10),
+            pairing_key_guess_limit: 10,
+            pairing_key_guess_limit_global: 100,
+            pairing_key_guess_window: Duration::minutes(10),
+            push_limit: 5,
+            push_limit_window: Duration::minutes(10),
             max_pairing_keys_per_user: 20,
             mobile_pairing_lifetime: Duration::minutes(10),
             push_timeout: Duration::seconds(40),
@@ -101,19 +116,10 @@ impl Config {
 }
 
 impl Config {
-    /// Replaces the demo secrets with ones derived from a 32-byte seed (HMAC-SHA256 per purpose),
-    /// so one secret from a secret store sets them all.
+    /// Derives the secrets from this seed instead of drawing them (tests, or a seed from a secret
+    /// store): HMAC-SHA256 per purpose.
     pub fn with_secrets_seed(mut self, seed: &[u8; 32]) -> Self {
-        use hmac::{Hmac, Mac};
-        let derive = |purpose: &str| -> [u8; 32] {
-            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(seed)
-                .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-            mac.update(purpose.as_bytes());
-            mac.finalize().into_bytes().into()
-        };
-        self.server_key_seed = derive("server-payload-key");
-        self.otp_master_key = derive("otp-master-key").to_vec();
-        self.pepper = derive("pepper").to_vec();
+        self.secrets_seed = Some(*seed);
         self
     }
 }
@@ -140,6 +146,7 @@ struct Inner {
     db: store::Db,
     server_key: DeviceKey,
     pepper: Pepper,
+    otp_master_key: Zeroizing<[u8; 32]>,
     /// Wakes long-polling devices when a push is queued.
     pushes: tokio::sync::Notify,
 }
@@ -147,9 +154,10 @@ struct Inner {
 impl State {
     pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
         let db = store::Db::open(&config.database_path)?;
-        let server_key = DeviceKey::from_seed(&config.server_key_seed);
-        let pepper = Pepper::new(config.pepper.clone());
-        Ok(Self(Arc::new(Inner { config, clock, entropy, db, server_key, pepper, pushes: tokio::sync::Notify::new() })))
+        let secrets::Secrets { server_key, pepper, otp_master_key } =
+            db.with_connection(|conn| secrets::Secrets::load(conn, config.secrets_seed, &entropy))?;
+        let pushes = tokio::sync::Notify::new();
+        Ok(Self(Arc::new(Inner { config, clock, entropy, db, server_key, pepper, otp_master_key, pushes })))
     }
 
     pub fn config(&self) -> &Config {
@@ -170,6 +178,24 @@ impl State {
 
     fn pepper(&self) -> &Pepper {
         &self.0.pepper
+    }
+
+    /// Pushes per user.
+    fn push_limit(&self) -> rate_limits::Limit {
+        let c = self.config();
+        rate_limits::Limit { kind: "push", max: c.push_limit, window: c.push_limit_window, detail: "PUSH_LIMIT_EXCEEDED", what: "push requests for this user" }
+    }
+
+    /// Wrong pairing keys per device or named user (`global`: from everyone together).
+    fn pairing_key_guess_limit(&self, global: bool) -> rate_limits::Limit {
+        let c = self.config();
+        rate_limits::Limit {
+            kind: if global { "pairing-key-guess-global" } else { "pairing-key-guess" },
+            max: if global { c.pairing_key_guess_limit_global } else { c.pairing_key_guess_limit },
+            window: c.pairing_key_guess_window,
+            detail: "PAIRING_KEY_GUESS_LIMIT",
+            what: "wrong pairing keys",
+        }
     }
 }
 

@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, channel TEXT NOT NULL, to_addr TEXT NOT NULL,
     text TEXT NOT NULL, otp TEXT NOT NULL, sent_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS rate_events (kind TEXT NOT NULL, bucket TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS rate_events_by_bucket ON rate_events(kind, bucket, at);
 ";
 
 pub struct Db(Mutex<Connection>);
@@ -48,6 +51,11 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self(Mutex::new(conn)))
+    }
+
+    /// Runs `f` on the connection outside any transaction (start-up work).
+    pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        f(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Runs `f` in one immediate transaction, committed only when `f` succeeds.

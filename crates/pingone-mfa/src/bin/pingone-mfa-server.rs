@@ -25,7 +25,7 @@ struct Args {
     #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]
     worker_token: Option<String>,
     /// 64 hex characters from which the payload key, OTP master key and pepper are derived.
-    /// Without it the fixed demo secrets are used (fine on a laptop, never in a deployment).
+    /// Without it they are drawn at first start and kept in the database.
     #[arg(long, env = "PINGONE_MFA_SECRETS_SEED", hide_env_values = true)]
     secrets_seed: Option<String>,
     /// Seconds a push waits for its answer.
@@ -46,17 +46,14 @@ async fn main() -> anyhow::Result<()> {
         config.worker_token = token;
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
-    config = match args.secrets_seed.as_deref().map(hex::decode) {
+    match args.secrets_seed.as_deref().map(hex::decode) {
         Some(Ok(bytes)) => {
             let seed: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the secrets seed must be 32 bytes (64 hex characters)"))?;
-            config.with_secrets_seed(&seed)
+            config = config.with_secrets_seed(&seed);
         }
         Some(Err(_)) => anyhow::bail!("the secrets seed must be hex"),
-        None => {
-            tracing::warn!("no secrets seed given: using the fixed demo secrets");
-            config
-        }
-    };
+        None => tracing::info!("no secrets seed given: the secrets are drawn at first start and kept in the database"),
+    }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingone-mfa-server listening");
     axum::serve(listener, app(state)).with_graceful_shutdown(async {

@@ -118,9 +118,17 @@ impl TestDevice {
         self.complete_pairing_with(server_payload, None).await
     }
 
+    /// Sends a pairing key claim, naming the user when `username` is given.
+    pub async fn send_pairing_key(&self, base: &str, pairing_key: &str, username: Option<&str>) -> reqwest::Response {
+        let mut body = serde_json::to_value(ClaimPairingKey { pairing_key: pairing_key.into(), mobile_payload: self.mobile_payload() }).unwrap();
+        if let Some(user) = username {
+            body["username"] = user.into();
+        }
+        self.signed(Method::POST, &format!("{base}/device/pairing-keys"), Some(serde_json::to_vec(&body).unwrap())).await
+    }
+
     pub async fn claim_pairing_key(&mut self, base: &str, pairing_key: &str) -> (StatusCode, serde_json::Value) {
-        let body = ClaimPairingKey { pairing_key: pairing_key.into(), mobile_payload: self.mobile_payload() };
-        let response = self.signed(Method::POST, &format!("{base}/device/pairing-keys"), Some(serde_json::to_vec(&body).unwrap())).await;
+        let response = self.send_pairing_key(base, pairing_key, None).await;
         let status = response.status();
         let value: serde_json::Value = response.json().await.unwrap();
         if status.is_success() {

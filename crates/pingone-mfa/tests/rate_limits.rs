@@ -1,0 +1,176 @@
+//! Rate limits: wrong pairing keys (per device, per named user, for everyone) and pushes per user
+//! (push bombing). Refusals are PingOne's 429 `REQUEST_LIMITED` with `Retry-After`, change nothing,
+//! and hold under parallel requests.
+
+// Tests fail loudly on the first surprise.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use common::device::TestDevice;
+use common::mfa_server::{test_clock, MfaServer, WORKER_TOKEN};
+use moderno_ambient::Clock;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A well-formed key nobody was given.
+const WRONG_KEY: &str = "BCDF-GHJK-LMNP";
+
+async fn issue_key(mfa: &MfaServer, user: &str) -> (String, String) {
+    let (status, key) = mfa.post(&mfa.user_url(user, "/pairingKeys"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    (key["id"].as_str().unwrap().to_string(), key["token"].as_str().unwrap().to_string())
+}
+
+async fn status_and_body(response: reqwest::Response) -> (StatusCode, Option<String>, Value) {
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    (status, retry_after, response.json().await.unwrap())
+}
+
+fn assert_limited(status: StatusCode, retry_after: Option<&str>, body: &Value, detail: &str) {
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "REQUEST_LIMITED", "{body}");
+    assert_eq!(body["details"][0]["code"], detail, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("try again after"), "{body}");
+    assert!(retry_after.is_some_and(|s| s.parse::<i64>().unwrap() > 0), "Retry-After: {retry_after:?}");
+}
+
+async fn key_status(mfa: &MfaServer, user: &str, id: &str) -> String {
+    let (_, key) = mfa.get(&mfa.user_url(user, &format!("/pairingKeys/{id}"))).await;
+    key["status"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_device_sending_ten_wrong_pairing_keys_is_refused_for_ten_minutes_even_with_the_right_key() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("alice").await;
+    let mut phone = TestDevice::new(7, "guesser", &clock);
+    for _ in 0..10 {
+        let (status, _, body) = status_and_body(phone.send_pairing_key(&mfa.url, WRONG_KEY, None).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["details"][0]["code"], "INVALID_PAIRING_KEY");
+    }
+    clock.advance(Duration::minutes(5));
+    let (key_id, key) = issue_key(&mfa, "alice").await;
+    let (status, retry_after, body) = status_and_body(phone.send_pairing_key(&mfa.url, &key, None).await).await;
+    assert_limited(status, retry_after.as_deref(), &body, "PAIRING_KEY_GUESS_LIMIT");
+    assert_eq!(retry_after.as_deref(), Some("300"), "the wrong keys leave the window 10 minutes after they were sent");
+    assert_eq!(key_status(&mfa, "alice", &key_id).await, "UNCLAIMED", "the refused claim spent nothing");
+    assert!(mfa.devices("alice").await.is_empty());
+    clock.advance(Duration::minutes(5));
+    let (status, _) = phone.claim_pairing_key(&mfa.url, &key).await;
+    assert_eq!(status, StatusCode::OK, "the window has passed and the key still lives");
+    assert_eq!(key_status(&mfa, "alice", &key_id).await, "CLAIMED");
+}
+
+#[tokio::test]
+async fn wrong_keys_naming_a_user_count_against_that_user_whatever_device_sends_them() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("alice").await;
+    mfa.create_user("bob").await;
+    let (_, alice_key) = issue_key(&mfa, "alice").await;
+    let (_, bob_key) = issue_key(&mfa, "bob").await;
+    for seed in 0..10 {
+        let device = TestDevice::new(100 + seed, "guesser", &clock);
+        let (status, _, _) = status_and_body(device.send_pairing_key(&mfa.url, WRONG_KEY, Some("alice")).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let fresh = TestDevice::new(120, "another guesser", &clock);
+    let (status, retry_after, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("alice")).await).await;
+    assert_limited(status, retry_after.as_deref(), &body, "PAIRING_KEY_GUESS_LIMIT");
+    let (status, _, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("bob")).await).await;
+    assert_eq!((status, &body["details"][0]["code"]), (StatusCode::BAD_REQUEST, &json!("INVALID_PAIRING_KEY")), "alice's key is not bob's");
+    let (status, _, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &bob_key, Some("bob")).await).await;
+    assert_eq!(status, StatusCode::OK, "bob is not limited: {body}");
+}
+
+#[tokio::test]
+async fn thirty_parallel_wrong_keys_from_one_device_get_ten_refusals_and_twenty_limits() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let device = Arc::new(TestDevice::new(9, "guesser", &clock));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let (device, url) = (device.clone(), mfa.url.clone());
+        tasks.spawn(async move { device.send_pairing_key(&url, WRONG_KEY, None).await.status() });
+    }
+    let statuses = tasks.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 20, "{statuses:?}");
+}
+
+/// alice with one paired phone.
+async fn alice_with_phone(mfa: &MfaServer, clock: &Clock) -> TestDevice {
+    mfa.create_user("alice").await;
+    let mut phone = TestDevice::new(3, "Alice's phone", clock);
+    let (_, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (status, _) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    phone
+}
+
+async fn start_push(mfa: &MfaServer) -> (StatusCode, Value) {
+    mfa.post(&mfa.user_url("alice", "/deviceAuthentications"), json!({})).await
+}
+
+#[tokio::test]
+async fn a_sixth_push_within_ten_minutes_is_refused_and_nothing_is_pushed() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = alice_with_phone(&mfa, &clock).await;
+    for _ in 0..5 {
+        let (status, auth) = start_push(&mfa).await;
+        assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_WAITING")), "{auth}");
+        clock.advance(Duration::minutes(1));
+    }
+    let before = phone.pushes(&mfa.url, 0).await.len();
+    let response = mfa.client.post(mfa.user_url("alice", "/deviceAuthentications")).bearer_auth(WORKER_TOKEN).json(&json!({})).send().await.unwrap();
+    let (status, retry_after, body) = status_and_body(response).await;
+    assert_limited(status, retry_after.as_deref(), &body, "PUSH_LIMIT_EXCEEDED");
+    assert_eq!(retry_after.as_deref(), Some("300"), "the first push leaves the window 10 minutes after it was sent");
+    assert_eq!(phone.pushes(&mfa.url, 0).await.len(), before, "no push was queued");
+    clock.advance(Duration::minutes(5));
+    let (status, auth) = start_push(&mfa).await;
+    assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_WAITING")), "{auth}");
+}
+
+#[tokio::test]
+async fn selecting_the_phone_again_counts_as_a_push_and_is_refused_over_the_limit_leaving_the_authentication_as_it_was() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = alice_with_phone(&mfa, &clock).await;
+    let (_, auth) = start_push(&mfa).await;
+    let id = auth["id"].as_str().unwrap();
+    let select = mfa.user_url("alice", &format!("/deviceAuthentications/{id}/selection"));
+    for _ in 0..4 {
+        let (status, again) = mfa.post(&select, json!({"deviceId": phone.device_id})).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+    }
+    let (status, refused) = mfa.post(&select, json!({"deviceId": phone.device_id})).await;
+    assert_eq!((status, &refused["code"]), (StatusCode::TOO_MANY_REQUESTS, &json!("REQUEST_LIMITED")), "{refused}");
+    let (_, now) = mfa.get(&mfa.user_url("alice", &format!("/deviceAuthentications/{id}"))).await;
+    assert_eq!(now["status"], "PUSH_CONFIRMATION_WAITING");
+    assert_eq!(now["pushExpiresAt"], auth["pushExpiresAt"], "the last push still stands, unchanged");
+}
+
+#[tokio::test]
+async fn ten_parallel_push_starts_send_exactly_five_pushes() {
+    let clock = test_clock();
+    let mfa = Arc::new(MfaServer::start(&clock).await);
+    let phone = alice_with_phone(&mfa, &clock).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let mfa = mfa.clone();
+        tasks.spawn(async move { start_push(&mfa).await.0 });
+    }
+    let statuses = tasks.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 5, "{statuses:?}");
+    assert_eq!(phone.pushes(&mfa.url, 0).await.len(), 5);
+}
