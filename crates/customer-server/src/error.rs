@@ -72,10 +72,9 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     };
     let refused = |status: Status, text: &str| SdkVerdict::Refused(status, text.to_owned());
     if body.code == ErrorCode::TooManyRequests {
-        return refused(
-            Status::TooManyAttempts,
-            "too many wrong pairing keys; wait a few minutes",
-        );
+        // The SDK server's own words say which limit (wrong pairing keys, pushes per user) and
+        // until when; they carry no secret.
+        return refused(Status::TooManyAttempts, &format!("too many attempts: {}", body.message));
     }
     let detail = |code| error.has_detail(code);
     if detail(DetailCode::ApplicationDisabled) {
@@ -193,12 +192,17 @@ mod tests {
     }
 
     #[test]
-    fn rate_limited_pairing_keys_answer_too_many_attempts() {
-        let limited = api_error(429, ErrorCode::TooManyRequests, None);
-        assert!(matches!(
-            verdict_for(&limited),
-            SdkVerdict::Refused(Status::TooManyAttempts, _)
-        ));
+    fn rate_limits_answer_too_many_attempts_in_the_sdk_servers_words() {
+        let mut limited = api_error(429, ErrorCode::TooManyRequests, Some(DetailCode::RetryLimitExceeded));
+        let message = "too many push requests for this user (5 in 10 minutes): try again after 2027-01-15T08:15:00Z";
+        if let SdkError::Api { body, .. } = &mut limited {
+            body.message = message.into();
+        }
+        let SdkVerdict::Refused(status, text) = verdict_for(&limited) else {
+            panic!("a rate limit is a refusal");
+        };
+        assert_eq!(status, Status::TooManyAttempts);
+        assert_eq!(text, format!("too many attempts: {message}"));
     }
 
     #[test]
