@@ -19,6 +19,25 @@ pub struct SdkError {
     pub message: String,
 }
 
+/// An error answer of PingFederate's authentication API or of PingOne MFA's device API, reduced
+/// to what a caller acts on: Ping's `code`, the detail codes, and (wrong passcode) the tries left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceError {
+    pub http_status: u16,
+    pub code: String,
+    pub details: Vec<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+}
+
+impl ServiceError {
+    pub fn has_detail(&self, detail: &str) -> bool {
+        self.details.iter().any(|d| d == detail)
+    }
+}
+
 impl SdkError {
     pub fn has_detail(&self, detail: DetailCode) -> bool {
         self.details.contains(&detail)
@@ -51,6 +70,20 @@ pub enum DeviceError {
     Sdk(SdkError),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("PingFederate refused: {} ({}{})", .0.message, .0.code, service_details_text(&.0.details))]
+    PingFederate(ServiceError),
+    #[error("PingOne MFA refused: {} ({}{})", .0.message, .0.code, service_details_text(&.0.details))]
+    PingOne(ServiceError),
+    #[error("the token was refused: {0}")]
+    InvalidToken(String),
+}
+
+fn service_details_text(details: &[String]) -> String {
+    if details.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", details.join(", "))
+    }
 }
 
 fn not_offered_hint(chosen: TrustLevel) -> &'static str {
@@ -84,6 +117,9 @@ impl DeviceError {
             Self::PairedWithOtherUser { .. } => "paired_with_other_user",
             Self::Sdk(_) => "sdk_error",
             Self::InvalidInput(_) => "invalid_input",
+            Self::PingFederate(_) => "pingfederate_error",
+            Self::PingOne(_) => "pingone_error",
+            Self::InvalidToken(_) => "invalid_token",
         }
     }
 
@@ -95,9 +131,17 @@ impl DeviceError {
         }
     }
 
+    /// PingFederate's or PingOne MFA's error, when that is what this is.
+    pub fn service(&self) -> Option<&ServiceError> {
+        match self {
+            Self::PingFederate(e) | Self::PingOne(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// `{code, message}` for a UI or a JSON line.
     pub fn view(&self) -> ErrorView {
-        ErrorView { code: self.code(), message: self.to_string(), sdk: self.sdk().cloned() }
+        ErrorView { code: self.code(), message: self.to_string(), sdk: self.sdk().cloned(), service: self.service().cloned() }
     }
 }
 
@@ -109,6 +153,9 @@ pub struct ErrorView {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sdk: Option<SdkError>,
+    /// PingFederate's or PingOne MFA's codes when one of them refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceError>,
 }
 
 #[cfg(test)]
@@ -137,6 +184,9 @@ mod tests {
                 message: "m".into(),
             }),
             DeviceError::InvalidInput("x".into()),
+            DeviceError::PingFederate(service_error()),
+            DeviceError::PingOne(service_error()),
+            DeviceError::InvalidToken("x".into()),
         ];
         let codes: Vec<&str> = errors.iter().map(DeviceError::code).collect();
         assert_eq!(
@@ -156,8 +206,30 @@ mod tests {
                 "paired_with_other_user",
                 "sdk_error",
                 "invalid_input",
+                "pingfederate_error",
+                "pingone_error",
+                "invalid_token",
             ]
         );
+    }
+
+    fn service_error() -> ServiceError {
+        ServiceError {
+            http_status: 400,
+            code: "VALIDATION_ERROR".into(),
+            details: vec!["INVALID_OTP".into()],
+            message: "m".into(),
+            attempts_left: Some(2),
+        }
+    }
+
+    #[test]
+    fn a_service_refusal_shows_its_codes_and_tries_left() {
+        let error = DeviceError::PingFederate(service_error());
+        assert!(error.to_string().contains("VALIDATION_ERROR, INVALID_OTP"), "{error}");
+        let json = serde_json::to_value(error.view()).expect("view serializes");
+        assert_eq!(json["service"]["attemptsLeft"], 2);
+        assert!(json.get("sdk").is_none());
     }
 
     #[test]

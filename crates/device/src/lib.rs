@@ -17,6 +17,7 @@ mod login_session;
 mod login_step;
 mod mobile_payload;
 mod moderno_client;
+pub mod pingfederate;
 mod notice_text;
 mod sdk_device_client;
 mod transport;

@@ -1,0 +1,218 @@
+//! PingFederate's OAuth endpoints and authentication API, as an API client (the desktop app)
+//! calls them: redirectless authorization (`response_mode=pi.flow`), the flow's session cookie
+//! kept and sent back, `X-XSRF-Header: PingFederate` on every flow call, and one content type per
+//! action. Refusals become [`DeviceError::PingFederate`] with Ping's codes.
+
+use std::sync::{Mutex, PoisonError};
+
+use moderno_wire::pingfederate::{AuthnError, Flow, Jwks, OAuthError, TokenResponse, FLOWS_PATH, XSRF_HEADER};
+use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use tracing::{debug, instrument};
+use url::Url;
+use zeroize::Zeroizing;
+
+use super::action::PfAction;
+use crate::error::{DeviceError, ServiceError};
+use crate::transport::{decode, unreachable};
+
+/// The OAuth client PingFederate knows the desktop app as.
+pub const CLIENT_ID: &str = "moderno-desktop";
+/// The redirect URI the client registered; redirectless flows never follow it.
+pub const REDIRECT_URI: &str = "moderno://callback";
+/// The cookie that ties flows to this client.
+const SESSION_COOKIE: &str = "pf-authn-session";
+const SERVER: &str = "PingFederate";
+
+/// One API client of one PingFederate: its session cookie lives here, so every flow it starts
+/// belongs to it (another client's flows answer 403).
+pub struct PfClient {
+    http: reqwest::Client,
+    base: Url,
+    cookie: Mutex<Option<Zeroizing<String>>>,
+}
+
+impl std::fmt::Debug for PfClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PfClient").field("base", &self.base.as_str()).field("cookie", &"<redacted>").finish()
+    }
+}
+
+impl PfClient {
+    /// `base` is PingFederate's root, e.g. `http://127.0.0.1:9031`.
+    pub fn new(http: reqwest::Client, base: &str) -> Result<Self, DeviceError> {
+        let base = Url::parse(base)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| DeviceError::InvalidInput(format!("the PingFederate URL {base:?} is not an http(s) URL")))?;
+        Ok(Self { http, base, cookie: Mutex::new(None) })
+    }
+
+    pub fn base(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// `GET /as/authorization.oauth2` in redirectless mode: the new flow (USERNAME_PASSWORD_REQUIRED).
+    #[instrument(skip_all)]
+    pub async fn authorize(&self, code_challenge: &str, state: &str) -> Result<Flow, DeviceError> {
+        let query = [
+            ("client_id", CLIENT_ID),
+            ("response_type", "code"),
+            ("scope", "openid profile"),
+            ("redirect_uri", REDIRECT_URI),
+            ("state", state),
+            ("code_challenge", code_challenge),
+            ("code_challenge_method", "S256"),
+            ("response_mode", "pi.flow"),
+        ];
+        let request = self.with_cookie(self.http.get(self.url("/as/authorization.oauth2")).query(&query));
+        let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
+        self.keep_cookie(&response);
+        let (status, body) = read(response).await?;
+        if status != 200 {
+            return Err(oauth_error(status, &body));
+        }
+        decode(SERVER, status, &body)
+    }
+
+    /// `GET /pf-ws/authn/flows/{id}`: the flow as it is; never changes it.
+    pub async fn flow(&self, flow_id: &str) -> Result<Flow, DeviceError> {
+        let request = self.flow_request(reqwest::Method::GET, flow_id)?;
+        self.send_flow(request).await
+    }
+
+    /// `POST /pf-ws/authn/flows/{id}` with the action's content type and body. Sent as asked: an
+    /// action the flow does not offer comes back as PingFederate's 400 `INVALID_ACTION_ID`.
+    #[instrument(skip(self, action), fields(action = action.id()))]
+    pub async fn act(&self, flow_id: &str, action: &PfAction) -> Result<Flow, DeviceError> {
+        let body = action.body();
+        let request = self
+            .flow_request(reqwest::Method::POST, flow_id)?
+            .header(CONTENT_TYPE, action.content_type())
+            .body(body.as_bytes().to_vec());
+        self.send_flow(request).await
+    }
+
+    /// `POST /as/token.oauth2`: the authorization code and the PKCE verifier for tokens.
+    #[instrument(skip_all)]
+    pub async fn exchange(&self, code: &str, verifier: &str) -> Result<TokenResponse, DeviceError> {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", verifier),
+        ];
+        let response = self.http.post(self.url("/as/token.oauth2")).form(&form).send().await;
+        let (status, body) = read(response.map_err(|e| unreachable(SERVER, &e))?).await?;
+        if status != 200 {
+            return Err(oauth_error(status, &body));
+        }
+        decode(SERVER, status, &body)
+    }
+
+    /// `GET /pf/JWKS`: the keys tokens are signed with.
+    pub async fn jwks(&self) -> Result<Jwks, DeviceError> {
+        let response = self.http.get(self.url("/pf/JWKS")).send().await.map_err(|e| unreachable(SERVER, &e))?;
+        let (status, body) = read(response).await?;
+        decode(SERVER, status, &body)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
+    }
+
+    fn flow_request(&self, method: reqwest::Method, flow_id: &str) -> Result<reqwest::RequestBuilder, DeviceError> {
+        let mut url = Url::parse(&self.url(FLOWS_PATH)).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        url.path_segments_mut()
+            .map_err(|()| DeviceError::InvalidInput("the PingFederate URL cannot have a path".into()))?
+            .push(flow_id);
+        Ok(self.with_cookie(self.http.request(method, url).header(XSRF_HEADER, "PingFederate")))
+    }
+
+    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.cookie.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+            Some(cookie) => request.header(COOKIE, cookie.as_str()),
+            None => request,
+        }
+    }
+
+    /// Keeps `pf-authn-session=<value>` from a `Set-Cookie` (the attributes are not needed).
+    fn keep_cookie(&self, response: &reqwest::Response) {
+        let session = response.headers().get_all(SET_COOKIE).iter().find_map(|value| {
+            let pair = value.to_str().ok()?.split(';').next()?.trim();
+            pair.starts_with(&format!("{SESSION_COOKIE}=")).then(|| Zeroizing::new(pair.to_string()))
+        });
+        if let Some(cookie) = session {
+            debug!("PingFederate session cookie kept");
+            *self.cookie.lock().unwrap_or_else(PoisonError::into_inner) = Some(cookie);
+        }
+    }
+
+    async fn send_flow(&self, request: reqwest::RequestBuilder) -> Result<Flow, DeviceError> {
+        let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
+        let (status, body) = read(response).await?;
+        if status != 200 {
+            return Err(authn_error(status, &body));
+        }
+        decode(SERVER, status, &body)
+    }
+}
+
+async fn read(response: reqwest::Response) -> Result<(u16, Vec<u8>), DeviceError> {
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?;
+    Ok((status, body.to_vec()))
+}
+
+/// The authentication API's `{code, message, userMessage, details}`.
+fn authn_error(status: u16, body: &[u8]) -> DeviceError {
+    match serde_json::from_slice::<AuthnError>(body) {
+        Ok(error) => DeviceError::PingFederate(ServiceError {
+            http_status: status,
+            attempts_left: error.details.iter().find_map(|d| d.attempts_left),
+            details: error.details.into_iter().map(|d| d.code).collect(),
+            message: error.user_message.unwrap_or(error.message),
+            code: error.code,
+        }),
+        Err(_) => crate::transport::unexpected(SERVER, format!("HTTP {status} without an error body")),
+    }
+}
+
+/// OAuth's `{error, error_description}` (RFC 6749 section 5.2).
+fn oauth_error(status: u16, body: &[u8]) -> DeviceError {
+    match serde_json::from_slice::<OAuthError>(body) {
+        Ok(error) => DeviceError::PingFederate(ServiceError {
+            http_status: status,
+            code: error.error,
+            details: vec![],
+            message: error.error_description,
+            attempts_left: None,
+        }),
+        Err(_) => authn_error(status, body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authentication_api_errors_keep_code_details_and_tries_left() {
+        let body = br#"{"code":"VALIDATION_ERROR","message":"m","userMessage":"Wrong passcode","details":[{"code":"INVALID_OTP","message":"x","attemptsLeft":2}]}"#;
+        let error = authn_error(400, body);
+        let service = error.service().expect("a PingFederate error");
+        assert_eq!((service.code.as_str(), service.attempts_left), ("VALIDATION_ERROR", Some(2)));
+        assert!(service.has_detail("INVALID_OTP"));
+        assert_eq!(service.message, "Wrong passcode");
+        let oauth = oauth_error(400, br#"{"error":"invalid_grant","error_description":"spent"}"#);
+        assert_eq!(oauth.service().map(|s| s.code.as_str()), Some("invalid_grant"));
+        assert_eq!(authn_error(502, b"<html>").code(), "unexpected_server_answer");
+    }
+
+    #[test]
+    fn only_http_urls_name_a_pingfederate() {
+        let http = reqwest::Client::new();
+        assert_eq!(PfClient::new(http.clone(), "http://127.0.0.1:9031/").expect("client").base(), "http://127.0.0.1:9031");
+        assert_eq!(PfClient::new(http, "ftp://x").err().map(|e| e.code()), Some("invalid_input"));
+    }
+}

@@ -1,0 +1,115 @@
+//! PingOne MFA's device API (`<pingone>/device`), called by the device itself: every call but
+//! `GET /server-key` carries the device key's signature (`moderno_crypto::device_signature`, the
+//! same scheme as the PingID SDK server's). Refusals are PingOne's `{code, message, details}` and
+//! become [`DeviceError::PingOne`].
+
+use std::time::Duration;
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
+use moderno_crypto::device_signature::{sign, SignedRequest};
+use moderno_wire::device_api::{
+    CompletePairing, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
+};
+use moderno_wire::pingone::MfaError;
+use reqwest::Method;
+use url::Url;
+
+use crate::error::{DeviceError, ServiceError};
+use crate::sdk_device_client::MAX_WAIT_SECONDS;
+use crate::transport::{decode, unexpected, unreachable};
+
+const SERVER: &str = "PingOne MFA";
+
+pub(crate) struct PingOneDeviceApi {
+    http: reqwest::Client,
+    clock: Clock,
+    entropy: Entropy,
+}
+
+impl PingOneDeviceApi {
+    pub fn new(http: reqwest::Client, clock: Clock, entropy: Entropy) -> Self {
+        Self { http, clock, entropy }
+    }
+
+    /// `GET {api}/server-key`: the key server payloads are signed with.
+    pub async fn server_key(&self, api_url: &str) -> Result<DevicePublicKey, DeviceError> {
+        let answer: ServerKey = self.call(Method::GET, at(api_url, &["server-key"])?, None, Vec::new()).await?;
+        DevicePublicKey::from_b64(&answer.public_key).ok_or_else(|| unexpected(SERVER, "the server key is not an Ed25519 key"))
+    }
+
+    /// `POST {api}/pairings`, signed by the key the pairing is bound to.
+    pub async fn complete_pairing(&self, api_url: &str, key: &DeviceKey, request: &CompletePairing) -> Result<PairingCompleted, DeviceError> {
+        let body = serde_json::to_vec(request).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        self.call(Method::POST, at(api_url, &["pairings"])?, Some(key), body).await
+    }
+
+    /// `GET {api}/pushes?waitSeconds=N`: long-polls the pushes for this device (at most 25 s).
+    pub async fn pending_pushes(&self, api_url: &str, key: &DeviceKey, wait: Duration) -> Result<Vec<PushRequest>, DeviceError> {
+        let mut url = at(api_url, &["pushes"])?;
+        url.set_query(Some(&format!("waitSeconds={}", wait.as_secs().min(MAX_WAIT_SECONDS))));
+        self.call(Method::GET, url, Some(key), Vec::new()).await
+    }
+
+    /// `POST {api}/pushes/{authenticationId}` with APPROVE, DENY or BLOCK.
+    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, action: PushAction) -> Result<(), DeviceError> {
+        let body = serde_json::to_vec(&PushAnswer { action }).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        let url = at(api_url, &["pushes", authentication_id])?;
+        let _: serde_json::Value = self.call(Method::POST, url, Some(key), body).await?;
+        Ok(())
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(&self, method: Method, url: Url, key: Option<&DeviceKey>, body: Vec<u8>) -> Result<T, DeviceError> {
+        let mut request = self.http.request(method.clone(), url.clone());
+        if let Some(key) = key {
+            let signed = SignedRequest { method: method.as_str(), path: url.path(), query: url.query().unwrap_or(""), body: &body };
+            request = request.header(DEVICE_SIGNATURE_HEADER, sign(key, &signed, self.clock.unix(), &self.entropy.hex(16)));
+        }
+        if !body.is_empty() {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        }
+        let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?;
+        if !(200..300).contains(&status) {
+            return Err(pingone_error(status, &bytes));
+        }
+        decode(SERVER, status, &bytes)
+    }
+}
+
+fn pingone_error(status: u16, body: &[u8]) -> DeviceError {
+    match serde_json::from_slice::<MfaError>(body) {
+        Ok(error) => DeviceError::PingOne(ServiceError {
+            http_status: status,
+            code: error.code,
+            details: error.details.into_iter().map(|d| d.code).collect(),
+            message: error.message,
+            attempts_left: None,
+        }),
+        Err(_) => unexpected(SERVER, format!("HTTP {status} without a PingOne error body")),
+    }
+}
+
+/// `{api_url}/{segments...}`, each segment percent-encoded.
+fn at(api_url: &str, segments: &[&str]) -> Result<Url, DeviceError> {
+    let bad = |why: String| DeviceError::InvalidInput(format!("the PingOne device API URL {api_url:?} {why}"));
+    let mut url = Url::parse(api_url).map_err(|e| bad(format!("is not a URL: {e}")))?;
+    url.path_segments_mut().map_err(|()| bad("cannot have a path".into()))?.pop_if_empty().extend(segments);
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pingone_refusals_keep_their_detail_codes() {
+        let body = br#"{"code":"INVALID_DATA","message":"m","details":[{"code":"DEVICE_ALREADY_PAIRED","message":"x"}]}"#;
+        let error = pingone_error(400, body);
+        assert_eq!(error.code(), "pingone_error");
+        assert!(error.service().is_some_and(|s| s.has_detail("DEVICE_ALREADY_PAIRED")));
+        assert_eq!(pingone_error(500, b"oops").code(), "unexpected_server_answer");
+        assert_eq!(at("http://h/device/", &["pushes", "a/b"]).expect("url").path(), "/device/pushes/a%2Fb");
+    }
+}

@@ -1,0 +1,239 @@
+//! The PingOne MFA personality of the device: the mobile payload for `authenticate`,
+//! `selectDevice` and `checkOtp`; the `serverPayload` of MOBILE_PAIRING_REQUIRED turned into a
+//! pairing with PingOne's device API; pushes received and answered; passcodes shown.
+//!
+//! Storage, per profile (see `docs/device.md`): the PingOne pairing is the key-store entry
+//! `<profile>.pingone`, a [`StoredIdentity`] whose `device_api_url` is PingOne's `/device`; a TOTP
+//! authenticator is `<profile>.pingone-totp`. Both hold the profile's device key, so a PingOne
+//! pairing made from an open [`Device`] signs with the very key the PingID SDK pairing uses.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_wire::device_api::{CompletePairing, PushAction, PushRequest};
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::DeviceRole;
+use serde::Serialize;
+use tracing::{info, instrument};
+
+use super::device_api::PingOneDeviceApi;
+use super::totp_authenticator::{decode_base32_secret, TotpAuthenticator};
+use crate::device::Device;
+use crate::error::DeviceError;
+use crate::flow::{claimed_device_api_url, read_server_payload, Expected, PendingPairing};
+use crate::identity::DeviceIdentity;
+use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity};
+use crate::mobile_payload::generate_payload;
+use crate::transport::http_client;
+
+/// What a completed PingOne pairing gave this device (its passcode secret stays inside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PingOnePairing {
+    pub device_id: String,
+    pub role: Option<DeviceRole>,
+    pub username: String,
+    pub device_api_url: String,
+}
+
+pub struct PingOneDevice {
+    profile: String,
+    store: AsyncKeyStore,
+    clock: Clock,
+    entropy: Entropy,
+    api: PingOneDeviceApi,
+    identity: Arc<DeviceIdentity>,
+    pairing: Mutex<Option<StoredIdentity>>,
+    totp: Mutex<Option<TotpAuthenticator>>,
+}
+
+impl std::fmt::Debug for PingOneDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PingOneDevice")
+            .field("profile", &self.profile)
+            .field("fingerprint", &self.identity.fingerprint())
+            .field("paired", &self.is_paired())
+            .finish_non_exhaustive()
+    }
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl PingOneDevice {
+    /// The PingOne side of `device`'s profile, read from `store` (the store `device` was opened with).
+    /// A stored PingOne pairing keeps signing with the key it was paired with.
+    pub async fn open(device: &Device, store: Arc<dyn KeyStore>, clock: Clock, entropy: Entropy) -> Result<Self, DeviceError> {
+        let profile = device.profile().to_string();
+        let store = AsyncKeyStore::new(store);
+        let pairing = store.load(&pairing_entry(&profile)).await?;
+        let totp = store.load(&totp_entry(&profile)).await?.and_then(|s| {
+            let secret = s.otp_secret.clone()?;
+            Some(TotpAuthenticator::from_bytes(secret, &s.username, s.device_id.clone()))
+        });
+        let current = device.identity();
+        let identity = match &pairing {
+            Some(p) if p.seed != current.key().seed() => {
+                Arc::new(DeviceIdentity::from_seed(&profile, &p.seed, current.description().clone()))
+            }
+            _ => current,
+        };
+        let api = PingOneDeviceApi::new(http_client()?, clock.clone(), entropy.clone());
+        info!(profile = %profile, paired = pairing.is_some(), totp = totp.is_some(), "PingOne personality opened");
+        Ok(Self { profile, store, clock, entropy, api, identity, pairing: Mutex::new(pairing), totp: Mutex::new(totp) })
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.identity.fingerprint()
+    }
+
+    /// A fresh mobile payload (new nonce, issued now): one per `authenticate`, `selectDevice` or `checkOtp`.
+    pub fn payload(&self) -> String {
+        generate_payload(&self.identity, &self.clock, &self.entropy)
+    }
+
+    /// Verifies the `serverPayload` of MOBILE_PAIRING_REQUIRED under PingOne's key and completes
+    /// the pairing it offers (PRIMARY for a first device, TRUSTED after). On success the pairing
+    /// is in the key store when this returns.
+    #[instrument(skip_all, fields(profile = %self.profile))]
+    pub async fn pair(&self, server_payload: &str) -> Result<PingOnePairing, DeviceError> {
+        let api_url = claimed_device_api_url(server_payload)?;
+        if let Some(paired) = locked(&self.pairing).as_ref() {
+            if paired.device_api_url.trim_end_matches('/') != api_url.trim_end_matches('/') {
+                return Err(DeviceError::InvalidServerPayload(format!(
+                    "it names the device API {api_url}, but this device is paired with {}",
+                    paired.device_api_url
+                )));
+            }
+        }
+        let server_key = self.api.server_key(&api_url).await?;
+        let fingerprint = self.fingerprint();
+        let expected = Expected { fingerprint: &fingerprint, now_unix: self.clock.unix() };
+        let (_, offer) = read_server_payload(server_payload, &server_key, &expected)?;
+        let offer = offer.ok_or_else(|| DeviceError::InvalidServerPayload("it offers no pairing".into()))?;
+        self.check_same_user(&offer.username)?;
+        let trust_level = chosen_level(&offer)?;
+        let request = CompletePairing {
+            registration_token_id: offer.registration_token_id.clone(),
+            registration_token_secret: offer.registration_token_secret.to_string(),
+            trust_level,
+            ignore_interval: None,
+            device_nickname: Some(self.identity.device_name().to_string()),
+        };
+        let completed = self.api.complete_pairing(&offer.device_api_url, self.identity.key(), &request).await?;
+        let device_id = completed.device_id.clone().ok_or_else(|| {
+            crate::transport::unexpected("PingOne MFA", "the pairing answer names no device")
+        })?;
+        self.save_pairing(StoredIdentity {
+            seed: self.identity.key().seed(),
+            otp_secret: completed.otp_secret.as_deref().and_then(decode_base32_secret),
+            device_id: Some(device_id.clone()),
+            username: offer.username.clone(),
+            application_id: offer.application_id.clone(),
+            device_api_url: offer.device_api_url.clone(),
+        })
+        .await?;
+        info!(device_id = %device_id, role = ?completed.device_role, "paired with PingOne MFA");
+        Ok(PingOnePairing { device_id, role: completed.device_role, username: offer.username, device_api_url: offer.device_api_url })
+    }
+
+    /// Waits up to `wait` (at most 25 s) for pushes addressed to this paired device.
+    pub async fn pending_pushes(&self, wait: Duration) -> Result<Vec<PushRequest>, DeviceError> {
+        let api_url = self.paired_api()?;
+        self.api.pending_pushes(&api_url, self.identity.key(), wait).await
+    }
+
+    #[instrument(skip(self), fields(profile = %self.profile))]
+    pub async fn answer_push(&self, authentication_id: &str, action: PushAction) -> Result<(), DeviceError> {
+        let api_url = self.paired_api()?;
+        self.api.answer_push(&api_url, self.identity.key(), authentication_id, action).await
+    }
+
+    pub fn is_paired(&self) -> bool {
+        locked(&self.pairing).is_some()
+    }
+
+    pub fn paired_username(&self) -> Option<String> {
+        locked(&self.pairing).as_ref().map(|p| p.username.clone())
+    }
+
+    /// PingOne's id for this mobile device, once paired.
+    pub fn device_id(&self) -> Option<String> {
+        locked(&self.pairing).as_ref().and_then(|p| p.device_id.clone())
+    }
+
+    /// Keeps a TOTP authenticator (the secret PingOne showed when the TOTP device was created).
+    pub async fn add_totp(&self, authenticator: TotpAuthenticator) -> Result<(), DeviceError> {
+        let entry = StoredIdentity {
+            seed: self.identity.key().seed(),
+            otp_secret: Some(authenticator.secret().clone()),
+            device_id: authenticator.device_id.clone(),
+            username: authenticator.username.clone(),
+            application_id: String::new(),
+            device_api_url: String::new(),
+        };
+        self.store.save(&totp_entry(&self.profile), &entry).await?;
+        *locked(&self.totp) = Some(authenticator);
+        Ok(())
+    }
+
+    pub fn has_totp(&self) -> bool {
+        locked(&self.totp).is_some()
+    }
+
+    /// The TOTP authenticator's code now, when the profile holds one.
+    pub fn totp_code(&self) -> Option<String> {
+        locked(&self.totp).as_ref().map(|t| t.code_at(self.clock.unix()))
+    }
+
+    /// Forgets the PingOne pairing and the TOTP authenticator of this profile (locally only).
+    pub async fn forget(&self) -> Result<(), DeviceError> {
+        self.store.delete(&pairing_entry(&self.profile)).await?;
+        self.store.delete(&totp_entry(&self.profile)).await?;
+        *locked(&self.pairing) = None;
+        *locked(&self.totp) = None;
+        Ok(())
+    }
+
+    fn paired_api(&self) -> Result<String, DeviceError> {
+        locked(&self.pairing)
+            .as_ref()
+            .map(|p| p.device_api_url.clone())
+            .ok_or_else(|| DeviceError::NotPaired { profile: pairing_entry(&self.profile) })
+    }
+
+    fn check_same_user(&self, username: &str) -> Result<(), DeviceError> {
+        match locked(&self.pairing).as_ref() {
+            Some(p) if p.username != username => Err(DeviceError::PairedWithOtherUser {
+                profile: pairing_entry(&self.profile),
+                paired_with: p.username.clone(),
+                requested: username.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    async fn save_pairing(&self, pairing: StoredIdentity) -> Result<(), DeviceError> {
+        self.store.save(&pairing_entry(&self.profile), &pairing).await?;
+        *locked(&self.pairing) = Some(pairing);
+        Ok(())
+    }
+}
+
+/// PingOne offers one level for automatic pairing: PRIMARY for the first device, TRUSTED after.
+fn chosen_level(offer: &PendingPairing) -> Result<TrustLevel, DeviceError> {
+    [TrustLevel::Primary, TrustLevel::Trusted]
+        .into_iter()
+        .find(|level| offer.levels.contains(level))
+        .ok_or_else(|| DeviceError::TrustLevelNotOffered { chosen: TrustLevel::Trusted, offered: offer.levels.clone() })
+}
+
+fn pairing_entry(profile: &str) -> String {
+    format!("{profile}.pingone")
+}
+
+fn totp_entry(profile: &str) -> String {
+    format!("{profile}.pingone-totp")
+}
