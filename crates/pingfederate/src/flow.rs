@@ -13,7 +13,6 @@ use crate::error::AuthnApiError;
 use crate::store::digest;
 use crate::State;
 
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     pub code: String,
@@ -42,6 +41,12 @@ pub struct FlowRecord {
     pub failure: Option<Failure>,
     pub authorize_response: Option<AuthorizeResponse>,
     pub expires_at: i64,
+    /// Started by a browser (no `response_mode=pi.flow`): ends in RESUME with `resumeUrl`.
+    #[serde(default)]
+    pub browser: bool,
+    /// The browser followed `resumeUrl` (it works once).
+    #[serde(default)]
+    pub resumed: bool,
 }
 
 impl FlowRecord {
@@ -67,9 +72,9 @@ impl FlowRecord {
         actions
     }
 
-    /// Ends the flow in FAILED.
+    /// Ends the flow in FAILED, or for a browser in RESUME (the resume then redirects the error).
     pub fn fail(&mut self, code: &str, message: &str) {
-        self.status = FlowStatus::Failed;
+        self.status = if self.browser { FlowStatus::Resume } else { FlowStatus::Failed };
         self.failure = Some(Failure { code: code.into(), message: message.into() });
     }
 }
@@ -85,7 +90,7 @@ pub fn view(state: &State, record: &FlowRecord) -> Flow {
     let with_devices = matches!(status, S::DeviceSelectionRequired | S::OtpRequired | S::MfaCompleted);
     let selected = matches!(status, S::OtpRequired | S::PushConfirmationWaiting | S::PushConfirmationRejected | S::PushConfirmationTimedOut);
     let failed = matches!(status, S::MfaFailed | S::Failed);
-    let user = record.username.clone().filter(|_| !matches!(status, S::UsernamePasswordRequired | S::Completed | S::Failed));
+    let user = record.username.clone().filter(|_| !matches!(status, S::UsernamePasswordRequired | S::Completed | S::Resume | S::Failed));
     Flow {
         id: record.id.clone(),
         plugin_type_id: if status == S::UsernamePasswordRequired { "htmlForm".into() } else { "pingOneMfa".into() },
@@ -104,7 +109,7 @@ pub fn view(state: &State, record: &FlowRecord) -> Flow {
         code: record.failure.as_ref().filter(|_| failed).map(|f| f.code.clone()),
         message: record.failure.as_ref().filter(|_| failed).map(|f| f.message.clone()),
         authorize_response: record.authorize_response.clone().filter(|_| status == S::Completed),
-        resume_url: None,
+        resume_url: (status == S::Resume).then(|| crate::browser_flow::resume_url(state, &record.id)),
         links,
     }
 }

@@ -9,6 +9,8 @@
 //!
 //! Time and randomness come from the injected [`Clock`] and [`Entropy`].
 
+mod browser_flow;
+mod cors;
 mod error;
 mod flow;
 mod flow_actions;
@@ -58,8 +60,19 @@ pub struct Config {
     /// Users and their passwords; hashed with Argon2id at start, the text is not kept.
     pub users: Vec<(String, String)>,
     pub password_cost: PasswordCost,
-    /// Seed of the Ed25519 key that signs tokens.
+    /// Seed of the Ed25519 key that signs tokens, used when `token_key_in_database` is false
+    /// (set both with [`Config::with_token_key_seed`]).
     pub token_key_seed: [u8; 32],
+    /// True (the demo): the token key seed is drawn from the entropy at first start and kept in
+    /// the database, so tokens survive a restart and no two installs share a key;
+    /// `token_key_seed` is then not used.
+    pub token_key_in_database: bool,
+    /// Browser mode: the authorization endpoint without `response_mode=pi.flow` redirects here
+    /// with `?flowId=`. `None`: only redirectless flows are served.
+    pub authentication_application_url: Option<String>,
+    /// Origins (exact, e.g. `http://localhost:5173`) whose pages may call the authentication API
+    /// and the OAuth endpoints with credentials (CORS).
+    pub allowed_origins: Vec<String>,
     /// How long a flow lives after it starts.
     pub flow_lifetime: Duration,
     pub code_lifetime: Duration,
@@ -76,9 +89,12 @@ pub const DEMO_PASSWORD: &str = "moderno-demo";
 impl Config {
     /// Demo defaults (documented in `docs/api/pingfederate.md`).
     pub fn demo(database_path: PathBuf, public_url: impl Into<String>, pingone_url: impl Into<String>) -> Self {
+        let public_url = public_url.into();
         Self {
             database_path,
-            public_url: public_url.into(),
+            authentication_application_url: Some(format!("{}{}", public_url.trim_end_matches('/'), browser_flow::DEMO_APPLICATION_PATH)),
+            allowed_origins: vec!["http://localhost:5173".into(), "tauri://localhost".into(), "http://tauri.localhost".into()],
+            public_url,
             pingone_url: pingone_url.into(),
             pingone_environment_id: "moderno-env".into(),
             pingone_worker_token: "moderno-demo-worker-token".into(),
@@ -88,7 +104,8 @@ impl Config {
             }],
             users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string())).collect(),
             password_cost: PasswordCost::Standard,
-            token_key_seed: [0x7f; 32],
+            token_key_seed: [0; 32],
+            token_key_in_database: true,
             flow_lifetime: Duration::minutes(30),
             code_lifetime: Duration::seconds(60),
             token_lifetime: Duration::hours(1),
@@ -98,12 +115,23 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Signs tokens with the key from this seed instead of the one kept in the database.
+    pub fn with_token_key_seed(mut self, seed: [u8; 32]) -> Self {
+        self.token_key_seed = seed;
+        self.token_key_in_database = false;
+        self
+    }
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("public_url", &self.public_url)
             .field("pingone_url", &self.pingone_url)
             .field("clients", &self.clients)
+            .field("authentication_application_url", &self.authentication_application_url)
+            .field("allowed_origins", &self.allowed_origins)
             .field("users", &self.users.iter().map(|(u, _)| u).collect::<Vec<_>>())
             .field("secrets", &"<redacted>")
             .finish_non_exhaustive()
@@ -128,7 +156,11 @@ impl State {
     pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
         let db = store::Db::open(&config.database_path)?;
         let passwords = passwords::PasswordBook::new(&config.users, config.password_cost, &entropy)?;
-        let signer = tokens::TokenSigner::new(&config.token_key_seed);
+        let signer = if config.token_key_in_database {
+            tokens::TokenSigner::new(&*db.kept_seed("token_key_seed", &entropy)?)
+        } else {
+            tokens::TokenSigner::new(&config.token_key_seed)
+        };
         let pingone = pingone::PingOneClient::new(&config)?;
         Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone })))
     }
@@ -163,7 +195,10 @@ pub fn app(state: State) -> Router {
         .route("/pf/JWKS", get(tokens::jwks))
         .route("/.well-known/openid-configuration", get(oauth::discovery))
         .route("/pf-ws/authn/flows/{flow_id}", get(flow_api::read).post(flow_api::act))
+        .route(browser_flow::RESUME_ROUTE, get(browser_flow::resume))
+        .route(browser_flow::DEMO_APPLICATION_PATH, get(browser_flow::demo_application))
         .fallback(|| async { error::AuthnApiError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -28,6 +28,17 @@ fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiE
     if refusal.status.is_server_error() || refusal.status == reqwest::StatusCode::UNAUTHORIZED {
         return AuthnApiError::Upstream(format!("PingOne refused: {}", refusal.code));
     }
+    if refusal.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        // PingOne's push limit: no push was sent; the flow stays where it was.
+        tracing::warn!(code = %refusal.code, "PingOne rate limit");
+        return AuthnApiError::Validation(vec![AuthnErrorDetail {
+            code: refusal.code,
+            message: refusal.message,
+            user_message: Some("Too many sign-in requests were sent to your device. Please wait, or choose another device.".into()),
+            field_path: None,
+            attempts_left: None,
+        }]);
+    }
     AuthnApiError::field(&refusal.code, field, &refusal.message, user_message)
 }
 

@@ -83,9 +83,13 @@ pub async fn authorize(
     if query.response_type.as_deref() != Some("code") {
         return Err(oauth_error("unsupported_response_type", "only response_type=code is served"));
     }
-    if query.response_mode.as_deref() != Some("pi.flow") {
-        return Err(oauth_error("invalid_request", "only redirectless flows (response_mode=pi.flow) are served"));
-    }
+    let application_url = match query.response_mode.as_deref() {
+        Some("pi.flow") => None,
+        None | Some("query") => Some(state.config().authentication_application_url.clone().ok_or_else(|| {
+            oauth_error("invalid_request", "only redirectless flows (response_mode=pi.flow) are served")
+        })?),
+        Some(_) => return Err(oauth_error("invalid_request", "response_mode must be pi.flow or query")),
+    };
     let challenge = query.code_challenge.filter(|c| is_pkce_challenge(c)).ok_or_else(|| oauth_error("invalid_request", "a PKCE code_challenge (43 base64url characters) is required"))?;
     if query.code_challenge_method.as_deref() != Some("S256") {
         return Err(oauth_error("invalid_request", "code_challenge_method must be S256"));
@@ -112,18 +116,32 @@ pub async fn authorize(
         failure: None,
         authorize_response: None,
         expires_at: state.now() + state.config().flow_lifetime.num_seconds(),
+        browser: application_url.is_some(),
+        resumed: false,
     };
     create(&state, &record, &session)?;
     tracing::Span::current().record("flow_id", record.id.as_str());
-    tracing::info!("flow started");
-    let mut response = Json(view(&state, &record)).into_response();
+    tracing::info!(browser = record.browser, "flow started");
+    let mut response = match application_url {
+        Some(url) => crate::browser_flow::to_application(&url, &record.id),
+        None => Json(view(&state, &record)).into_response(),
+    };
     if existing.is_none() {
-        let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
-        if let Ok(value) = cookie.parse() {
+        if let Ok(value) = session_cookie_header(&state, &session).parse() {
             response.headers_mut().insert(SET_COOKIE, value);
         }
     }
     Ok(response)
+}
+
+/// `Set-Cookie` for a new flow session. Over https: `SameSite=None; Secure`, so pages on the
+/// allowed origins can send it cross-site; over loopback http, `SameSite=Lax` without `Secure`
+/// (WebKit refuses `Secure` cookies from http): cross-origin pages on the same host name
+/// (`localhost:5173` -> `localhost:9031`) are same-site and send it.
+fn session_cookie_header(state: &State, session: &str) -> String {
+    let secure = state.config().public_url.starts_with("https://");
+    let same_site = if secure { "None; Secure" } else { "Lax" };
+    format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite={same_site}")
 }
 
 /// What a code stands for until it is redeemed.
@@ -138,8 +156,23 @@ struct Grant {
     mfa_status: Option<String>,
 }
 
-/// Issues the authorization code for a finished flow and ends it in COMPLETED.
+/// Ends a flow that succeeded: redirectless flows in COMPLETED with the code; browser flows in
+/// RESUME, the code issued when the browser follows `resumeUrl`.
 pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
+    if record.browser {
+        record.status = FlowStatus::Resume;
+        tracing::info!(mfa_status = ?record.mfa_status, "flow finished, waiting for the resume");
+        return Ok(());
+    }
+    let code = issue_code(state, record)?;
+    record.status = FlowStatus::Completed;
+    record.authorize_response = Some(AuthorizeResponse { code, state: record.oauth_state.clone() });
+    tracing::info!(mfa_status = ?record.mfa_status, "flow completed, code issued");
+    Ok(())
+}
+
+/// Stores a new authorization code for the flow's grant and answers it.
+pub fn issue_code(state: &State, record: &FlowRecord) -> Result<String, AuthnApiError> {
     let code = state.random_token();
     let grant = Grant {
         client_id: record.client_id.clone(),
@@ -156,10 +189,7 @@ pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), Authn
         tx.execute("INSERT INTO codes (code_hash, grant_json, expires_at) VALUES (?1, ?2, ?3)", params![digest(&code), json, expires])?;
         Ok(())
     })?;
-    record.status = FlowStatus::Completed;
-    record.authorize_response = Some(AuthorizeResponse { code, state: record.oauth_state.clone() });
-    tracing::info!(mfa_status = ?record.mfa_status, "flow completed, code issued");
-    Ok(())
+    Ok(code)
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,7 +262,7 @@ pub async fn discovery(Shared(state): Shared<State>) -> Json<Value> {
         "token_endpoint": format!("{base}/as/token.oauth2"),
         "jwks_uri": format!("{base}/pf/JWKS"),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["pi.flow"],
+        "response_modes_supported": ["pi.flow", "query"],
         "grant_types_supported": ["authorization_code"],
         "code_challenge_methods_supported": ["S256"],
         "id_token_signing_alg_values_supported": ["EdDSA"],

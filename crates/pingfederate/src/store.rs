@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use moderno_ambient::Entropy;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use zeroize::Zeroizing;
 
 use crate::error::AuthnApiError;
 
@@ -15,6 +17,7 @@ CREATE TABLE IF NOT EXISTS flows (
 CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY, grant_json TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS password_failures (username TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 ";
 
 pub struct Db(Mutex<Connection>);
@@ -27,6 +30,19 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self(Mutex::new(conn)))
+    }
+
+    /// The 32-byte secret kept under `key`, drawn from `entropy` the first time.
+    pub fn kept_seed(&self, key: &str, entropy: &Entropy) -> anyhow::Result<Zeroizing<[u8; 32]>> {
+        let conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        if let Some(bytes) = stored.map(Zeroizing::new) {
+            return Ok(Zeroizing::new(bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored {key} is not 32 bytes"))?));
+        }
+        let seed = Zeroizing::new(entropy.bytes::<32>());
+        conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (key, seed.to_vec()))?;
+        tracing::info!(key, "secret drawn at first start and kept in the database");
+        Ok(seed)
     }
 
     /// Runs `f` in one immediate transaction, committed only when `f` succeeds.

@@ -178,7 +178,7 @@ async fn the_authorization_endpoint_refuses_requests_without_pkce_or_with_unknow
         ("response_type", Some("token"), "unsupported_response_type"),
         ("code_challenge_method", Some("plain"), "invalid_request"),
         ("code_challenge", None, "invalid_request"),
-        ("response_mode", Some("query"), "invalid_request"),
+        ("response_mode", Some("fragment"), "invalid_request"),
     ];
     for (field, value, expected) in cases {
         let query: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != field).copied().chain(value.map(|v| (field, v))).collect();

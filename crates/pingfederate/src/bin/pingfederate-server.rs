@@ -34,10 +34,17 @@ struct Args {
     /// Redirect URIs registered for the client (repeat or comma-separate).
     #[arg(long, env = "PINGFEDERATE_REDIRECT_URIS", value_delimiter = ',', default_values_t = ["moderno://callback".to_string(), "http://127.0.0.1/callback".to_string()])]
     redirect_uri: Vec<String>,
-    /// 64 hex characters: the seed of the token signing key. Without it the fixed demo key is
-    /// used (fine on a laptop, never in a deployment).
+    /// 64 hex characters: the seed of the token signing key. Without it the key is drawn at first
+    /// start and kept in the database.
     #[arg(long, env = "PINGFEDERATE_SIGNING_SEED", hide_env_values = true)]
     signing_seed: Option<String>,
+    /// Browser mode: where the authorization endpoint sends browsers (`?flowId=`).
+    /// Default: the placeholder at <public-url>/pf-ws/authn/app.
+    #[arg(long, env = "PINGFEDERATE_AUTHN_APP_URL")]
+    authentication_application_url: Option<String>,
+    /// Origins allowed to call the API from a page, with credentials (repeat or comma-separate).
+    #[arg(long = "allowed-origin", env = "PINGFEDERATE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Option<Vec<String>>,
     /// Minutes a flow lives.
     #[arg(long, env = "PINGFEDERATE_FLOW_MINUTES", default_value_t = 30)]
     flow_minutes: i64,
@@ -62,9 +69,14 @@ async fn main() -> anyhow::Result<()> {
     }
     config.clients = vec![OAuthClient { client_id: args.client_id, redirect_uris: args.redirect_uri }];
     config.flow_lifetime = chrono::Duration::minutes(args.flow_minutes);
-    match args.signing_seed.as_deref().map(decode_seed) {
-        Some(seed) => config.token_key_seed = seed?,
-        None => tracing::warn!("no signing seed given: tokens are signed with the fixed demo key"),
+    if let Some(seed) = args.signing_seed.as_deref().map(decode_seed) {
+        config = config.with_token_key_seed(seed?);
+    }
+    if let Some(url) = args.authentication_application_url {
+        config.authentication_application_url = Some(url);
+    }
+    if let Some(origins) = args.allowed_origins {
+        config.allowed_origins = origins;
     }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingfederate-server listening");

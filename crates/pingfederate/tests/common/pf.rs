@@ -212,3 +212,35 @@ pub async fn assert_unoffered_actions_refused(client: &ApiClient, flow: &str) {
     }
     assert_eq!(client.get(flow).await.1, before, "refused actions leave the flow unchanged");
 }
+
+impl ApiClient {
+    /// A browser's request (redirects not followed, cookie sent when held).
+    pub async fn browser_get(&self, url: &str) -> reqwest::Response {
+        let browser = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut request = browser.get(url);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// `GET /as/authorization.oauth2` without `response_mode` (browser mode): 302 to the
+    /// authentication application; keeps the cookie and answers the `Location`.
+    pub async fn start_browser_flow(&mut self) -> String {
+        let challenge = self.challenge();
+        let query = format!(
+            "client_id={CLIENT_ID}&response_type=code&scope=openid&redirect_uri={}&state=xyz&code_challenge={challenge}&code_challenge_method=S256",
+            url_escape(REDIRECT_URI)
+        );
+        let response = self.browser_get(&format!("{}/as/authorization.oauth2?{query}", self.base)).await;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        if let Some(set) = response.headers().get("set-cookie") {
+            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
+        }
+        response.headers()["location"].to_str().unwrap().to_string()
+    }
+}
+
+fn url_escape(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
