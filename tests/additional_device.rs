@@ -221,3 +221,25 @@ async fn with_ignore_validation_a_new_device_pairs_without_approval() {
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
     assert_eq!(tablet.offered_levels(&answer).await, vec![TrustLevel::Trusted, TrustLevel::Ignore]);
 }
+
+#[tokio::test]
+async fn a_sixth_push_within_ten_minutes_is_refused_to_stop_push_bombing() {
+    let t = TestStack::start().await;
+    let primary = with_primary(&t, "alice").await;
+    primary.go_online().await;
+    let tablet = t.device("tablet").await;
+    for n in 1..=5 {
+        let answer = tablet.login("alice").await;
+        assert_eq!(answer.status, Status::InProgress, "push {n}: {answer:?}");
+    }
+    let sixth = tablet.login("alice").await;
+    assert_eq!(sixth.status, Status::TooManyAttempts, "{sixth:?}");
+    assert!(sixth.description.contains("try again"), "{}", sixth.description);
+    let pushes = primary.device.pending_pushes(std::time::Duration::from_secs(1)).await.expect("pushes");
+    assert_eq!(pushes.len(), 5, "the refused login queued no push");
+
+    t.advance(TimeDelta::minutes(11));
+    primary.go_online().await;
+    let later = tablet.login("alice").await;
+    assert_eq!(later.status, Status::InProgress, "the window slides: {later:?}");
+}
