@@ -243,3 +243,19 @@ async fn a_sixth_push_within_ten_minutes_is_refused_to_stop_push_bombing() {
     let later = tablet.login("alice").await;
     assert_eq!(later.status, Status::InProgress, "the window slides: {later:?}");
 }
+
+#[tokio::test]
+async fn an_offline_code_typed_minutes_after_the_login_still_pairs_the_new_device() {
+    let t = TestStack::start().await;
+    let primary = with_primary(&t, "alice").await;
+    let tablet = t.device("tablet").await;
+    let first = tablet.login("alice").await;
+    assert_eq!(first.status, Status::OtpRequired, "{first:?}");
+
+    // Longer than a payload stays fresh (5 minutes): the session's requests carry new ones.
+    t.advance(TimeDelta::minutes(6));
+    let code = primary.device.offline_otp().expect("a code");
+    let approved = tablet.moderno.auth_offline_user(&session(&first), &code).await.expect("answer");
+    assert_eq!(approved.mfa, Some(MfaOutcome::OfflineOtp), "{approved:?}");
+    assert_eq!(tablet.offered_levels(&approved).await, vec![TrustLevel::Trusted, TrustLevel::Ignore]);
+}
