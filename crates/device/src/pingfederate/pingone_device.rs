@@ -16,6 +16,7 @@ use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::DeviceRole;
 use serde::Serialize;
 use tracing::{info, instrument};
+use zeroize::Zeroizing;
 
 use super::device_api::PingOneDeviceApi;
 use super::totp_authenticator::{decode_base32_secret, TotpAuthenticator};
@@ -81,7 +82,7 @@ impl PingOneDevice {
             _ => current,
         };
         let api = PingOneDeviceApi::new(http_client()?, clock.clone(), entropy.clone());
-        info!(profile = %profile, paired = pairing.is_some(), totp = totp.is_some(), "PingOne personality opened");
+        info!(profile = %profile, paired = pairing.as_ref().is_some_and(StoredIdentity::is_paired), totp = totp.is_some(), "PingOne personality opened");
         Ok(Self { profile, store, clock, entropy, api, identity, pairing: Mutex::new(pairing), totp: Mutex::new(totp) })
     }
 
@@ -100,7 +101,7 @@ impl PingOneDevice {
     #[instrument(skip_all, fields(profile = %self.profile))]
     pub async fn pair(&self, server_payload: &str) -> Result<PingOnePairing, DeviceError> {
         let api_url = claimed_device_api_url(server_payload)?;
-        if let Some(paired) = locked(&self.pairing).as_ref() {
+        if let Some(paired) = locked(&self.pairing).as_ref().filter(|p| p.is_paired()) {
             if paired.device_api_url.trim_end_matches('/') != api_url.trim_end_matches('/') {
                 return Err(DeviceError::InvalidServerPayload(format!(
                     "it names the device API {api_url}, but this device is paired with {}",
@@ -122,19 +123,17 @@ impl PingOneDevice {
             ignore_interval: None,
             device_nickname: Some(self.identity.device_name().to_string()),
         };
+        // The key goes into the key store before PingOne learns of it, so a keyring failure
+        // cannot leave a paired device whose key is lost.
+        if !self.is_paired() {
+            self.save_pairing(self.entry(&offer, None, None)).await?;
+        }
         let completed = self.api.complete_pairing(&offer.device_api_url, self.identity.key(), &request).await?;
         let device_id = completed.device_id.clone().ok_or_else(|| {
             crate::transport::unexpected("PingOne MFA", "the pairing answer names no device")
         })?;
-        self.save_pairing(StoredIdentity {
-            seed: self.identity.key().seed(),
-            otp_secret: completed.otp_secret.as_deref().and_then(decode_base32_secret),
-            device_id: Some(device_id.clone()),
-            username: offer.username.clone(),
-            application_id: offer.application_id.clone(),
-            device_api_url: offer.device_api_url.clone(),
-        })
-        .await?;
+        let otp_secret = completed.otp_secret.as_deref().and_then(decode_base32_secret);
+        self.save_pairing(self.entry(&offer, Some(device_id.clone()), otp_secret)).await?;
         info!(device_id = %device_id, role = ?completed.device_role, "paired with PingOne MFA");
         Ok(PingOnePairing { device_id, role: completed.device_role, username: offer.username, device_api_url: offer.device_api_url })
     }
@@ -152,11 +151,11 @@ impl PingOneDevice {
     }
 
     pub fn is_paired(&self) -> bool {
-        locked(&self.pairing).is_some()
+        locked(&self.pairing).as_ref().is_some_and(StoredIdentity::is_paired)
     }
 
     pub fn paired_username(&self) -> Option<String> {
-        locked(&self.pairing).as_ref().map(|p| p.username.clone())
+        locked(&self.pairing).as_ref().filter(|p| p.is_paired()).map(|p| p.username.clone())
     }
 
     /// PingOne's id for this mobile device, once paired.
@@ -200,13 +199,26 @@ impl PingOneDevice {
     fn paired_api(&self) -> Result<String, DeviceError> {
         locked(&self.pairing)
             .as_ref()
+            .filter(|p| p.is_paired())
             .map(|p| p.device_api_url.clone())
             .ok_or_else(|| DeviceError::NotPaired { profile: pairing_entry(&self.profile) })
     }
 
+    /// The key-store entry of a pairing with `offer` (`device_id: None` while not yet completed).
+    fn entry(&self, offer: &PendingPairing, device_id: Option<String>, otp_secret: Option<Zeroizing<Vec<u8>>>) -> StoredIdentity {
+        StoredIdentity {
+            seed: self.identity.key().seed(),
+            otp_secret,
+            device_id,
+            username: offer.username.clone(),
+            application_id: offer.application_id.clone(),
+            device_api_url: offer.device_api_url.clone(),
+        }
+    }
+
     fn check_same_user(&self, username: &str) -> Result<(), DeviceError> {
         match locked(&self.pairing).as_ref() {
-            Some(p) if p.username != username => Err(DeviceError::PairedWithOtherUser {
+            Some(p) if p.is_paired() && p.username != username => Err(DeviceError::PairedWithOtherUser {
                 profile: pairing_entry(&self.profile),
                 paired_with: p.username.clone(),
                 requested: username.to_string(),

@@ -5,6 +5,9 @@ mod approve;
 mod choice;
 mod login;
 mod output;
+mod pf_approve;
+mod pf_login;
+mod pf_otp;
 mod prompt;
 
 use std::process::ExitCode;
@@ -12,6 +15,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use moderno_ambient::{Clock, Entropy};
+use moderno_device::pingfederate::PingOneDevice;
 use moderno_device::{
     Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore,
 };
@@ -62,6 +66,12 @@ enum Command {
     Status,
     /// Unpair this device and forget its key.
     Unpair,
+    /// Sign in through PingFederate (PingOne MFA adapter), printing each flow state as it comes.
+    PfLogin(pf_login::PfLoginArgs),
+    /// Answer PingOne MFA pushes sent to this profile's paired device.
+    PfApprove(approve::ApproveArgs),
+    /// Print this profile's PingOne TOTP code (or import the authenticator's secret).
+    PfOtp(pf_otp::PfOtpArgs),
 }
 
 #[tokio::main]
@@ -94,7 +104,8 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
         description: DeviceDescription { rooted: cli.rooted, ..DeviceDescription::of_this_computer() },
         ..DeviceOptions::default()
     };
-    let device = Device::open_with(&cli.profile, store, Clock::system(), Entropy::from_os(), options).await?;
+    let device = Device::open_with(&cli.profile, Arc::clone(&store), Clock::system(), Entropy::from_os(), options).await?;
+    let pingone = || PingOneDevice::open(&device, Arc::clone(&store), Clock::system(), Entropy::from_os());
     match cli.command {
         Command::Login(args) => {
             let client = device.moderno_client(&cli.server)?;
@@ -108,6 +119,9 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
             out.step("unpaired", format!("profile {} unpaired; its key is forgotten", device.profile()), json!({}));
             Ok(true)
         }
+        Command::PfLogin(args) => pf_login::run(&pingone().await?, out, args).await,
+        Command::PfApprove(args) => pf_approve::run(&pingone().await?, out, &args).await,
+        Command::PfOtp(args) => pf_otp::run(&pingone().await?, out, args).await,
     }
 }
 

@@ -1,0 +1,61 @@
+//! `moderno-device pf-approve`: long-polls the PingOne MFA pushes for this profile's paired
+//! device and answers them (the other terminal of the additional-device demo).
+
+use std::time::{Duration, Instant};
+
+use moderno_device::pingfederate::PingOneDevice;
+use moderno_device::{DeviceError, MAX_WAIT_SECONDS};
+use moderno_wire::device_api::PushAction;
+use serde_json::json;
+
+use crate::approve::ApproveArgs;
+use crate::output::Output;
+use crate::prompt::ask;
+
+/// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
+pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
+    let deadline = args.for_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let user = pingone.paired_username().ok_or_else(|| DeviceError::InvalidInput(
+        "this profile has no PingOne pairing: pair it first with pf-login".into(),
+    ))?;
+    out.step("listening", format!("waiting for PingOne pushes for {user} (Ctrl-C to stop)"), json!({"user": user}));
+    loop {
+        let left = deadline.map_or(Duration::from_secs(MAX_WAIT_SECONDS), |d| d.saturating_duration_since(Instant::now()));
+        if left.is_zero() {
+            out.step("stopped", "time is up", json!({}));
+            return Ok(true);
+        }
+        let pushes = match pingone.pending_pushes(left.min(Duration::from_secs(MAX_WAIT_SECONDS))).await {
+            Ok(pushes) => pushes,
+            Err(e @ DeviceError::ServerUnreachable { .. }) => {
+                out.error(&e);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for push in pushes {
+            let from = push.requesting_device.as_ref().map(|d| format!(" from {}", d.device_name)).unwrap_or_default();
+            out.step("push", format!("push for {}{from}: {} (expires {})", push.username, push.body, push.expires_at), json!(push));
+            let action = match args.action {
+                Some(action) => action,
+                None => approve_or_deny(&ask(out, "approve or deny?", "--action").await?)?,
+            };
+            // PingOne keeps no per-device block list: BLOCK rejects like DENY.
+            let action = if action == PushAction::Block { PushAction::Deny } else { action };
+            pingone.answer_push(&push.authentication_id, action).await?;
+            out.step("answered", format!("answered {action:?}"), json!({"authenticationId": push.authentication_id, "action": action}));
+            if args.once {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+fn approve_or_deny(answer: &str) -> Result<PushAction, DeviceError> {
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "approve" | "a" | "y" | "yes" => Ok(PushAction::Approve),
+        "deny" | "d" | "n" | "no" => Ok(PushAction::Deny),
+        other => Err(DeviceError::InvalidInput(format!("{other:?} is not an answer: use approve or deny"))),
+    }
+}
