@@ -60,15 +60,7 @@ pub enum AttemptGate {
 impl Store {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
         let path = path.to_owned();
-        let conn = tokio::task::spawn_blocking(move || -> anyhow::Result<Connection> {
-            let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "FULL")?;
-            conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            conn.execute_batch(SCHEMA)?;
-            Ok(conn)
-        })
-        .await??;
+        let conn = tokio::task::spawn_blocking(move || moderno_sqlite::open(&path, SCHEMA)).await??;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })

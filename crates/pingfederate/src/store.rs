@@ -23,13 +23,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 pub struct Db(Mutex<Connection>);
 
 impl Db {
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Self(Mutex::new(conn)))
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self(Mutex::new(moderno_sqlite::open(path, SCHEMA)?)))
     }
 
     /// The 32-byte secret kept under `key`, drawn from `entropy` the first time.

@@ -44,13 +44,8 @@ CREATE INDEX IF NOT EXISTS rate_events_by_bucket ON rate_events(kind, bucket, at
 pub struct Db(Mutex<Connection>);
 
 impl Db {
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Self(Mutex::new(conn)))
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self(Mutex::new(moderno_sqlite::open(path, SCHEMA)?)))
     }
 
     /// Runs `f` on the connection outside any transaction (start-up work).

@@ -118,8 +118,6 @@ impl Stack {
             pingfederate_url.clone(),
             pingone_url.clone(),
         );
-        // Tokens are signed with a key drawn at each start; verifiers read it from the JWKS.
-        pingfederate_config.token_key_seed = config.entropy.bytes::<32>();
         pingfederate_config.password_cost = match config.password_cost {
             PasswordCost::Production => pingfederate_server::PasswordCost::Standard,
             PasswordCost::TestOnlyCheap => pingfederate_server::PasswordCost::TestOnlyCheap,
