@@ -3,14 +3,19 @@
 //! Rows: Argon2id hashes per second at production cost (the bound on logins), logins per second
 //! of a paired device at production cost, automatic first-device pairing flows (login, server
 //! payload, trust level, pairing), and the push round trip of an additional device (login ->
-//! push delivered to the primary -> approval seen by the new device).
+//! push delivered to the primary -> approval seen by the new device). PingFederate rows: a whole
+//! first-device flow through the device library (authorize, first factor, authenticate, PingOne
+//! pairing, continue, code exchange, tokens verified against the JWKS), and an additional-device
+//! push flow (authenticate -> push delivered -> approved -> poll -> COMPLETED -> tokens).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_customer_server::{PasswordCost, Passwords};
-use moderno_device::UserSelection;
+use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PingOneDevice};
+use moderno_device::{http_client, Device, KeyStore, MemoryKeyStore, UserSelection};
+use moderno_wire::pingfederate::{MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED};
 use moderno_wire::device_api::PushAction;
 use moderno_wire::moderno::Status;
 use moderno_wire::payload::TrustLevel;
@@ -201,9 +206,97 @@ async fn push_round_trips(size: BenchSize) -> anyhow::Result<Vec<Row>> {
     ])
 }
 
+/// PingFederate's demo users; each flow of a row takes the next, so none carries two at once.
+const PF_USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+
+/// A headless device's PingOne personality and its PingFederate client.
+async fn pf_device(t: &TestStack, profile: &str) -> anyhow::Result<(PingOneDevice, Arc<PfClient>)> {
+    let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let device = Device::open(profile, Arc::clone(&store), t.clock.clone(), t.entropy.clone()).await?;
+    let pingone = PingOneDevice::open(&device, store, t.clock.clone(), t.entropy.clone()).await?;
+    Ok((pingone, Arc::new(PfClient::new(http_client()?, &t.stack.pingfederate_url)?)))
+}
+
+/// Authorize, first factor, `authenticate` with the device's payload: the step it leads to.
+async fn pf_authenticated(t: &TestStack, client: &Arc<PfClient>, pingone: &PingOneDevice, user: &str) -> anyhow::Result<(PfLogin, PfStep)> {
+    let mut login = PfLogin::start(Arc::clone(client), t.clock.clone(), &t.entropy).await?;
+    login.sign_in(user, PASSWORD).await?;
+    let step = login.act(&PfAction::Authenticate { mobile_payload: Some(pingone.payload()) }).await?;
+    Ok((login, step))
+}
+
+/// Continues and exchanges; the token's `pingone.mfa.status` must be `expected`.
+async fn pf_finish(login: &mut PfLogin, expected: &str) -> anyhow::Result<()> {
+    login.act(&PfAction::ContinueAuthentication).await?;
+    let tokens = login.finish().await?;
+    anyhow::ensure!(tokens.mfa_status() == Some(expected), "pingone.mfa.status {:?}", tokens.mfa_status());
+    Ok(())
+}
+
+/// Whole first-device flows, one after another; the device is removed at PingOne between flows
+/// (untimed) so the user is new again.
+async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
+    let t = TestStack::start().await;
+    let config = t.stack.pingone.config();
+    let devices = format!("{}/environments/{}/users", t.stack.pingone_url, config.environment_id);
+    let (admin, mut samples, mut wall) = (reqwest::Client::new(), Vec::new(), Duration::ZERO);
+    for i in 0..size.pairings {
+        let user = PF_USERS[i % PF_USERS.len()];
+        let (pingone, client) = pf_device(&t, &format!("pf-first-{i}")).await?;
+        let t0 = Instant::now();
+        let (mut login, step) = pf_authenticated(&t, &client, &pingone, user).await?;
+        let PfStep::Pair { server_payload } = step else { anyhow::bail!("expected MOBILE_PAIRING_REQUIRED, got {step:?}") };
+        let paired = pingone.pair(&server_payload).await?;
+        pf_finish(&mut login, MFA_STATUS_DEVICE_PAIRED).await?;
+        samples.push(t0.elapsed());
+        wall += t0.elapsed();
+        let url = format!("{devices}/{user}/devices/{}", paired.device_id);
+        admin.delete(url).bearer_auth(&config.worker_token).send().await?.error_for_status()?;
+    }
+    Ok(Row::from_samples("PingFederate first-device flow", samples, wall))
+}
+
+/// Additional-device push flows: each user has a paired phone; a new device authenticates, the
+/// phone long-polls and approves, the new device polls to COMPLETED (without pairing, so the
+/// user keeps one device). The manual clock moves 3 minutes between flows (untimed) to stay under
+/// PingOne's 5 pushes per user in 10 minutes.
+async fn pingfederate_push_flows(size: BenchSize) -> anyhow::Result<Row> {
+    let t = TestStack::start().await;
+    let mut phones = Vec::new();
+    for user in PF_USERS {
+        let (phone, client) = pf_device(&t, &format!("pf-phone-{user}")).await?;
+        let (mut login, step) = pf_authenticated(&t, &client, &phone, user).await?;
+        let PfStep::Pair { server_payload } = step else { anyhow::bail!("{user} already has a device: {step:?}") };
+        phone.pair(&server_payload).await?;
+        pf_finish(&mut login, MFA_STATUS_DEVICE_PAIRED).await?;
+        phones.push(phone);
+    }
+    let (mut samples, mut wall) = (Vec::new(), Duration::ZERO);
+    for i in 0..size.pushes {
+        let (user, phone) = (PF_USERS[i % PF_USERS.len()], &phones[i % PF_USERS.len()]);
+        let (newcomer, client) = pf_device(&t, &format!("pf-new-{i}")).await?;
+        let t0 = Instant::now();
+        let (mut login, step) = pf_authenticated(&t, &client, &newcomer, user).await?;
+        anyhow::ensure!(matches!(step, PfStep::WaitForPush { .. }), "expected PUSH_CONFIRMATION_WAITING, got {step:?}");
+        let pushes = phone.pending_pushes(Duration::from_secs(5)).await?;
+        let push = pushes.first().ok_or_else(|| anyhow::anyhow!("no push arrived"))?;
+        phone.answer_push(&push.authentication_id, PushAction::Approve).await?;
+        while let PfStep::WaitForPush { .. } = login.act(&PfAction::Poll).await? {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        pf_finish(&mut login, MFA_STATUS_DEVICE_NOT_PAIRED).await?;
+        samples.push(t0.elapsed());
+        wall += t0.elapsed();
+        t.advance(chrono::TimeDelta::minutes(3));
+    }
+    Ok(Row::from_samples("PingFederate additional-device push flow", samples, wall))
+}
+
 /// Runs every row and returns them in order.
 pub async fn run(size: BenchSize) -> anyhow::Result<Vec<Row>> {
     let mut rows = vec![argon2_bound(size).await?, paired_logins(size).await?, first_device_pairings(size).await?];
     rows.extend(push_round_trips(size).await?);
+    rows.push(pingfederate_first_devices(size).await?);
+    rows.push(pingfederate_push_flows(size).await?);
     Ok(rows)
 }
