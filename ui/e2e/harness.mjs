@@ -76,9 +76,9 @@ export class Window {
     this.profile = profile;
   }
 
-  /** Waits for the screen's heading. */
+  /** Waits for the screen's (or a dialog's) heading. */
   async heading(text, timeout = 15000) {
-    const el = await this.browser.$(`//h1[normalize-space()=${xpathText(text)}]`);
+    const el = await this.browser.$(`//*[self::h1 or self::h2][normalize-space()=${xpathText(text)}]`);
     await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no screen titled "${text}" (now: "${await this.title()}")` });
   }
 

@@ -120,4 +120,143 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     assert.equal(await b.fact("This device"), "Primary device");
     await b.click("Sign out");
   });
+
+  it("pairs an additional device when the primary approves the push, showing the request's context", async () => {
+    await switchProfile(b, "phone");
+    await signIn(b, "alice");
+    await b.heading("Approve on your other device");
+    await b.shot("10-waiting-for-push");
+    await a.heading("Approve sign-in?");
+    assert.match(await a.text(), /alice/);
+    await a.shot("11-incoming-push-approval");
+    await a.click("Approve");
+    await b.heading("Pair this device?");
+    assert.equal(await b.hasChoice("Primary device"), false, "PRIMARY is not offered once the user has one");
+    assert.ok(await b.hasChoice("Trusted device"));
+    await b.shot("12-trust-level-additional-device");
+    await b.choose("Trusted device");
+    await b.fill("Device nickname (optional)", "Alice's phone");
+    await b.click("Continue");
+    await b.heading("Welcome, alice");
+    assert.equal(await b.fact("This device"), "Trusted device");
+    assert.equal(await b.fact("Second factor"), "Approved on another device");
+    await b.shot("13-result-additional-device-trusted");
+    await b.click("This device");
+    await b.heading("This device");
+    assert.match(await b.text(), /Alice's laptop/);
+    await b.shot("14-device-list", { redact: true });
+    await b.click("Back to sign in");
+  });
+
+  it("says plainly when the primary denies, with the status code and a way back", async () => {
+    await switchProfile(b, "desk");
+    await signIn(b, "alice");
+    await b.heading("Approve on your other device");
+    await a.heading("Approve sign-in?");
+    await a.click("Deny");
+    await b.heading("Not signed in");
+    assert.match(await b.text(), /denied on your other device/);
+    assert.match(await b.text(), /Status 1014/);
+    await b.shot("15-refused-denied");
+    await b.click("Back to sign in");
+  });
+
+  it("cancels a waiting push", async () => {
+    await signIn(b, "alice");
+    await b.heading("Approve on your other device");
+    await b.click("Cancel");
+    await b.heading("Sign in to Moderno");
+    assert.match(await b.text(), /Sign-in cancelled/);
+  });
+
+  it("falls back to the offline passcode when nobody answers, refusing malformed and wrong codes", async () => {
+    await signIn(b, "alice");
+    await b.heading("Approve on your other device");
+    await b.heading("No answer yet", 60000);
+    await b.shot("16-push-timed-out");
+    await b.click("Use a passcode instead");
+    await b.heading("Enter your passcode");
+    await b.fill("Passcode", "12ab");
+    await b.click("Verify");
+    assert.match(await b.alert(), /6 digits/);
+    await b.fill("Passcode", "000000");
+    await b.click("Verify");
+    await b.heading("Enter your passcode");
+    assert.match(await b.alert(), /wrong/);
+    await b.shot("17-passcode-wrong");
+    // Read the passcode off the laptop, as a person would.
+    await a.browser.execute(() => document.querySelectorAll(".dialog").forEach((d) => d.remove()));
+    await a.click("This device");
+    await a.heading("This device");
+    const code = await a.browser.$("#offline-code");
+    await code.waitUntil(async () => /^\d{6}$/.test(await code.getText()), { timeout: 10000 });
+    await b.fill("Passcode", await code.getText());
+    await b.click("Verify");
+    await b.heading("Pair this device?");
+    await b.choose("Trusted device");
+    await b.click("Continue");
+    await b.heading("Welcome, alice");
+    assert.equal(await b.fact("Second factor"), "Passcode");
+    await b.shot("18-result-offline-passcode");
+    await a.click("Back to sign in");
+  });
+
+  it("asks which device should approve once the user has no primary, and pairs after that device approves", async () => {
+    // Unpair the laptop: alice keeps two trusted devices (phone, desk) and no primary.
+    await a.click("This device");
+    await a.heading("This device");
+    await a.click("Unpair this device");
+    await a.click("Really unpair? Click again");
+    await a.heading("Sign in to Moderno");
+    assert.match(await a.text(), /unpaired/);
+    await signIn(a, "alice");
+    await a.heading("Choose a device");
+    await a.shot("19-choose-device");
+    await a.click("Send request");
+    assert.match(await a.alert(), /Choose the device/);
+    await a.choose("Moderno Desktop on " + (await deviceHost(a)) + " (desk)");
+    await a.click("Send request");
+    await a.heading("Approve on your other device");
+    await b.heading("Approve sign-in?");
+    await b.click("Approve");
+    await a.heading("Pair this device?");
+    assert.ok(await a.hasChoice("Primary device"), "PRIMARY is offered again once the user has none");
+    await a.choose("Primary device");
+    await a.click("Continue");
+    await a.heading("Welcome, alice");
+    assert.equal(await a.fact("This device"), "Primary device");
+    await a.click("Sign out");
+  });
+
+  it("keeps the device key across an app restart (the OS keyring), and signs in by it", async () => {
+    await b.close();
+    b = await openWindow("desk");
+    await b.heading("Sign in to Moderno", 30000);
+    await signIn(b, "alice");
+    await b.heading("Welcome, alice");
+    assert.equal(await b.fact("This device"), "Trusted device");
+    assert.equal(await b.fact("Second factor"), "Paired device");
+    await b.shot("20-result-paired-device-after-restart");
+    await b.click("Sign out");
+  });
+
+  it("refuses a server address that is not one, on the connection screen", async () => {
+    await b.click("Profile: desk");
+    await b.heading("Connection");
+    await b.fill("Server address", "not a server");
+    await b.click("Connect");
+    assert.match(await b.alert(), /invalid_server_url/);
+    await b.shot("21-connection-bad-address");
+    await b.click("Back");
+  });
 });
+
+/** The host name part of this computer's device names, as the device list shows it. */
+async function deviceHost(w) {
+  const labels = await w.browser.$$("label strong");
+  for (const l of labels) {
+    const m = /^Moderno Desktop on (.+) \(desk\)$/.exec(await l.getText());
+    if (m) return m[1];
+  }
+  throw new Error("no device named after the desk profile");
+}
