@@ -1,0 +1,104 @@
+//! The desktop app on Tauri's mock runtime: the same commands and capability file as the real
+//! window, invoked the way the UI invokes them.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use moderno_ambient::{Clock, Entropy};
+use moderno_customer_server::PasswordCost;
+use moderno_desktop::{with_commands, EmbeddedStack, Shell, ShellConfig};
+use moderno_device::{KeyStore, MemoryKeyStore};
+use moderno_stack::StackConfig;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+pub const PASSWORD: &str = "moderno-demo";
+
+/// One app instance (one window) of one profile.
+pub struct TestApp {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+/// Runs the embedded stack (cheap password hashing, free ports) under `data_dir`.
+pub fn embedded(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>) -> TestApp {
+    let mut stack = StackConfig::loopback(data_dir.to_path_buf());
+    stack.password_cost = PasswordCost::TestOnlyCheap;
+    launch(profile, None, stack, store)
+}
+
+/// Talks to the server at `url` (another app's embedded stack).
+pub fn remote(profile: &str, url: &str, store: Arc<dyn KeyStore>) -> TestApp {
+    let unused = StackConfig::loopback(std::env::temp_dir().join("moderno-unused"));
+    launch(profile, Some(url.to_string()), unused, store)
+}
+
+pub fn memory() -> Arc<dyn KeyStore> {
+    Arc::new(MemoryKeyStore::new())
+}
+
+pub fn launch(profile: &str, server_url: Option<String>, stack: StackConfig, store: Arc<dyn KeyStore>) -> TestApp {
+    let shell = Shell::new(ShellConfig {
+        profile: profile.to_string(),
+        server_url,
+        embedded: EmbeddedStack::new(stack),
+        key_store: store,
+        clock: Clock::system(),
+        entropy: Entropy::from_os(),
+    });
+    let app = with_commands(mock_builder()).manage(shell).build(tauri::generate_context!()).expect("the app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("the main window opens");
+    TestApp { _app: app, window }
+}
+
+impl TestApp {
+    /// Invokes `command` as the UI does; `Err` is the `{code, message, status}` the UI would get.
+    pub fn invoke<T: DeserializeOwned>(&self, command: &str, args: Value) -> Result<T, Value> {
+        // The capability applies to the app's own origin; on Linux that is tauri://localhost.
+        self.invoke_from("tauri://localhost", command, args)
+    }
+
+    /// Invokes as a page loaded from `origin` would.
+    pub fn invoke_from<T: DeserializeOwned>(&self, origin: &str, command: &str, args: Value) -> Result<T, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: origin.parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<T>().unwrap_or_else(|e| panic!("{command} answered an unexpected shape: {e}")))
+    }
+
+    pub fn ok(&self, command: &str, args: Value) -> Value {
+        self.invoke::<Value>(command, args).unwrap_or_else(|e| panic!("{command} failed: {e}"))
+    }
+
+    /// The `code` of the error `command` fails with.
+    pub fn error_code(&self, command: &str, args: Value) -> String {
+        match self.invoke::<Value>(command, args) {
+            Ok(v) => panic!("{command} was expected to fail but answered {v}"),
+            Err(e) => e["code"].as_str().unwrap_or_else(|| panic!("an error without code: {e}")).to_string(),
+        }
+    }
+
+    pub fn login(&self, user: &str) -> Value {
+        self.ok("login", json!({"request": {"username": user, "password": PASSWORD, "pairingKey": null}}))
+    }
+
+    pub fn choose(&self, level: &str) -> Value {
+        self.ok("choose_trust_level", json!({"request": {"level": level, "ignoreFor": null, "nickname": null}}))
+    }
+
+    pub fn server_url(&self) -> String {
+        self.ok("connection", json!({}))["serverUrl"].as_str().expect("serverUrl").to_string()
+    }
+}
