@@ -1,12 +1,13 @@
 //! `moderno-device approve`: long-polls pushes addressed to this device and answers them, and
 //! tells when a device is added to or removed from the user.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use moderno_device::{notice_text, Device, DeviceError, MAX_WAIT_SECONDS};
+use moderno_device::{notice_text, Device, DeviceError};
 use moderno_wire::device_api::{PushAction, PushRequest};
 use serde_json::json;
 
+use crate::long_poll::{deadline, next_batch};
 use crate::output::Output;
 use crate::prompt::ask;
 
@@ -34,7 +35,7 @@ fn parse_action(text: &str) -> Result<PushAction, String> {
 
 /// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
 pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
-    let deadline = args.for_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let deadline = deadline(args.for_seconds);
     let username = device.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
     out.step("listening", format!("waiting for push requests for {username} (Ctrl-C to stop)"), json!({"user": username}));
     let mut notices_available = true;
@@ -42,19 +43,8 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
         if notices_available {
             notices_available = show_notices(device, out, &username).await;
         }
-        let left = deadline.map_or(Duration::from_secs(MAX_WAIT_SECONDS), |d| d.saturating_duration_since(Instant::now()));
-        if left.is_zero() {
-            out.step("stopped", "time is up", json!({}));
+        let Some(pushes) = next_batch(deadline, out, |wait| device.pending_pushes(wait)).await? else {
             return Ok(true);
-        }
-        let pushes = match device.pending_pushes(left.min(Duration::from_secs(MAX_WAIT_SECONDS))).await {
-            Ok(pushes) => pushes,
-            Err(e @ DeviceError::ServerUnreachable { .. }) => {
-                out.error(&e);
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-            Err(e) => return Err(e),
         };
         for push in pushes {
             show_push(out, &push);

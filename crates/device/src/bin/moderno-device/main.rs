@@ -4,6 +4,7 @@
 mod approve;
 mod choice;
 mod login;
+mod long_poll;
 mod output;
 mod pf_approve;
 mod pf_login;

@@ -1,38 +1,26 @@
 //! `moderno-device pf-approve`: long-polls the PingOne MFA pushes for this profile's paired
 //! device and answers them (the other terminal of the additional-device demo).
 
-use std::time::{Duration, Instant};
-
 use moderno_device::pingfederate::PingOneDevice;
-use moderno_device::{DeviceError, MAX_WAIT_SECONDS};
+use moderno_device::DeviceError;
 use moderno_wire::device_api::PushAction;
 use serde_json::json;
 
 use crate::approve::ApproveArgs;
+use crate::long_poll::{deadline, next_batch};
 use crate::output::Output;
 use crate::prompt::ask;
 
 /// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
 pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
-    let deadline = args.for_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let deadline = deadline(args.for_seconds);
     let user = pingone.paired_username().ok_or_else(|| DeviceError::InvalidInput(
         "this profile has no PingOne pairing: pair it first with pf-login".into(),
     ))?;
     out.step("listening", format!("waiting for PingOne pushes for {user} (Ctrl-C to stop)"), json!({"user": user}));
     loop {
-        let left = deadline.map_or(Duration::from_secs(MAX_WAIT_SECONDS), |d| d.saturating_duration_since(Instant::now()));
-        if left.is_zero() {
-            out.step("stopped", "time is up", json!({}));
+        let Some(pushes) = next_batch(deadline, out, |wait| pingone.pending_pushes(wait)).await? else {
             return Ok(true);
-        }
-        let pushes = match pingone.pending_pushes(left.min(Duration::from_secs(MAX_WAIT_SECONDS))).await {
-            Ok(pushes) => pushes,
-            Err(e @ DeviceError::ServerUnreachable { .. }) => {
-                out.error(&e);
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
-            Err(e) => return Err(e),
         };
         for push in pushes {
             let from = push.requesting_device.as_ref().map(|d| format!(" from {}", d.device_name)).unwrap_or_default();
