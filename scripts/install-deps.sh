@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing Moderno needs on Debian/Ubuntu. Safe to run again: it only
 # installs what is missing. Usage: scripts/install-deps.sh [build|test]
+#   build: compilers, WebKitGTK and the other libraries of the desktop app, the Rust toolchain,
+#          Node.js 20+ (for the UI build)
+#   test:  also D-Bus, gnome-keyring, Xvfb and WebKitWebDriver (the window tests)
 set -euo pipefail
 
-need=(build-essential pkg-config libdbus-1-dev ca-certificates curl)
+need=(build-essential pkg-config libdbus-1-dev ca-certificates curl xz-utils
+  libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 if [ "${1:-build}" = "test" ]; then
-  need+=(dbus dbus-x11 gnome-keyring libsecret-tools)
+  need+=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth webkit2gtk-driver libglib2.0-bin)
 fi
 
 missing=()
@@ -29,4 +33,20 @@ if ! command -v cargo >/dev/null 2>&1; then
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
+fi
+
+# Node.js 20.19 or newer builds the UI (Vite 7). Debian and Ubuntu ship older ones, so when the
+# one on PATH is missing or too old, the official build goes to ~/.local/node (no apt source added).
+node_ok() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'
+}
+[ -x "$HOME/.local/node/bin/node" ] && export PATH="$HOME/.local/node/bin:$PATH"
+if ! node_ok; then
+  echo "==> installing Node.js 20 (official build) into ~/.local/node"
+  base=https://nodejs.org/dist/latest-v20.x
+  tarball=$(curl -fsSL "$base/SHASUMS256.txt" | awk '/linux-x64.tar.xz$/ {print $2; exit}')
+  mkdir -p "$HOME/.local/node"
+  curl -fsSL "$base/$tarball" | tar -xJ -C "$HOME/.local/node" --strip-components=1
+  export PATH="$HOME/.local/node/bin:$PATH"
 fi

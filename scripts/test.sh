@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# Runs every test of the project: unit, integration and end-to-end over loopback HTTP, with the
-# device key in a real Secret Service (gnome-keyring inside a private D-Bus session).
+# Runs every test of the project: unit, integration and end-to-end over loopback HTTP with the
+# device key in a real Secret Service (gnome-keyring inside a private D-Bus session), then the
+# desktop app's window tests (tauri-driver + WebKitWebDriver under Xvfb).
+# Extra arguments go to `cargo test`. MODERNO_SCREENSHOTS=docs/screenshots refreshes the docs'
+# screenshots (default: target/screenshots, so a test run leaves the tree clean).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-deps.sh test
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+started=$SECONDS
+
+echo "==> UI packages (npm ci)"
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "==> installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked
+fi
+
+# The app embeds ui/dist at compile time (tauri::generate_context!), so the UI is built first.
+echo "==> building the UI"
+(cd ui && npm run --silent build && npx vitest run --silent)
 
 echo "==> building"
 cargo build --workspace --all-targets --locked
@@ -14,3 +31,26 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "==> tests (inside a private D-Bus session with an unlocked gnome-keyring)"
 dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
+
+# ts-rs rewrites ui/src/generated while the tests run: a difference means the UI's types are stale.
+if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- ui/src/generated; then
+  echo "ui/src/generated changed: the UI's types are out of date with the Rust shell; commit them" >&2
+  git --no-pager diff --stat -- ui/src/generated >&2
+  exit 1
+fi
+
+echo "==> window tests (real app windows under Xvfb, each suite in its own D-Bus session and keyring)"
+export MODERNO_SCREENSHOTS="${MODERNO_SCREENSHOTS:-$PWD/target/screenshots}"
+export MODERNO_DESKTOP_BIN="$PWD/target/debug/moderno-desktop"
+failed=()
+for suite in ui/e2e/*.test.mjs; do
+  echo "--> $suite"
+  dbus-run-session -- bash scripts/with-keyring.sh \
+    xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 "$suite" || failed+=("$suite")
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "window tests failed: ${failed[*]}" >&2
+  exit 1
+fi
+
+echo "==> all tests passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"

@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
+use moderno_wire::sdk::PairingMode;
 
 pub const DEFAULT_PROFILE: &str = "default";
 
@@ -28,6 +29,27 @@ pub struct ShellArgs {
     /// Where the embedded stack keeps its SQLite files (default: the app's data directory).
     #[arg(long, env = "MODERNO_DESKTOP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// How the embedded stack pairs a user's first device (default: as stored, automatic when new).
+    #[arg(long, env = "MODERNO_EMBEDDED_PAIRING_MODE", value_enum)]
+    pub pairing_mode: Option<FirstDevicePairing>,
+}
+
+/// The PingID application's pairing mode for first devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FirstDevicePairing {
+    /// From the device's payload alone.
+    Automatic,
+    /// With a pairing key from the web page.
+    Manual,
+}
+
+impl From<FirstDevicePairing> for PairingMode {
+    fn from(mode: FirstDevicePairing) -> Self {
+        match mode {
+            FirstDevicePairing::Automatic => Self::Automatic,
+            FirstDevicePairing::Manual => Self::Manual,
+        }
+    }
 }
 
 impl ShellArgs {
@@ -55,6 +77,8 @@ mod tests {
         let args = ShellArgs::try_parse_from(["moderno-desktop", "--profile", "tablet", "--server", "http://qa:7002"])
             .expect("parses");
         assert_eq!(args.profile, "tablet");
+        let manual = ShellArgs::try_parse_from(["moderno-desktop", "--pairing-mode", "manual"]).expect("parses");
+        assert_eq!(manual.pairing_mode.map(PairingMode::from), Some(PairingMode::Manual));
         assert_eq!(args.server_url.as_deref(), Some("http://qa:7002"));
     }
 }

@@ -62,6 +62,7 @@ pub fn run() {
             let mut stack = StackConfig::loopback(data_dir);
             stack.sdk_listen = args.embedded_sdk_listen;
             stack.customer_listen = args.embedded_customer_listen;
+            stack.pairing_mode = args.pairing_mode.map(Into::into);
             app.manage(Shell::new(ShellConfig {
                 profile: args.profile.clone(),
                 server_url: args.server_url.clone(),

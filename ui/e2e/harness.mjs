@@ -20,7 +20,11 @@ let nextPort = 4444;
 const drivers = [];
 
 /** Starts a window for `profile` with extra flags; `env` goes to its tauri-driver (and so the app). */
-export async function openWindow(profile, { args = [], env = {} } = {}) {
+/**
+ * `ports`: the embedded stack's (a window with other ports runs a stack of its own);
+ * `bare`: start `binary` with no Moderno flags (the benchmark's minimal app).
+ */
+export async function openWindow(profile, { args = [], env = {}, app: binary = app, bare = false, ports = stackPorts } = {}) {
   const port = nextPort;
   nextPort += 2;
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1)], {
@@ -38,11 +42,11 @@ export async function openWindow(profile, { args = [], env = {} } = {}) {
     capabilities: {
       "wdio:enforceWebDriverClassic": true,
       "tauri:options": {
-        application: app,
-        args: [
+        application: binary,
+        args: bare ? [] : [
           "--profile", profile,
-          "--embedded-sdk-listen", `127.0.0.1:${stackPorts.sdk}`,
-          "--embedded-customer-listen", `127.0.0.1:${stackPorts.customer}`,
+          "--embedded-sdk-listen", `127.0.0.1:${ports.sdk}`,
+          "--embedded-customer-listen", `127.0.0.1:${ports.customer}`,
           ...args,
         ],
       },
@@ -158,9 +162,9 @@ export class Window {
 }
 
 /** A manual pairing key from the customer server's web page, as a person would get it. */
-export async function pairingKeyFor(username, password = "moderno-demo") {
+export async function pairingKeyFor(username, password = "moderno-demo", server = customerUrl) {
   const body = new URLSearchParams({ username, password });
-  const page = await (await fetch(`${customerUrl}/pairing-key`, { method: "POST", body })).text();
+  const page = await (await fetch(`${server}/pairing-key`, { method: "POST", body })).text();
   const key = /class="key"[^>]*>([A-Z-]+)</.exec(page)?.[1];
   if (!key) throw new Error(`no pairing key on the page for ${username}`);
   return key;

@@ -15,7 +15,7 @@ export function showWaitForPush(expiresIn: number): void {
   cancel.addEventListener("click", () => polling++);
   screen("Approve on your other device",
     h("div", { class: "pulse", "aria-hidden": "true" }),
-    h("p", { class: "lead" }, "We sent a request to your primary device. Open Moderno there and choose Approve."),
+    h("p", { class: "lead" }, "We sent a request to your other device. Open Moderno there and choose Approve."),
     timer, h("div", { class: "actions" }, cancel));
   const tick = async () => {
     if (run !== polling) return;

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Start-up benchmark of the desktop app: launch to an interactive sign-in screen and idle memory,
+# against a minimal Tauri app built in the same run, plus release binary sizes; prints a table.
+# Usage: scripts/bench-desktop.sh [runs]   (release builds: the first run takes a while)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/install-deps.sh test
+[ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
+command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --version '^2' --locked
+
+(cd ui && npm run --silent build)
+echo "==> release builds (Moderno and the minimal Tauri app)"
+cargo build --release --locked -p moderno-desktop --bin moderno-desktop --example minimal
+export MODERNO_SCREENSHOTS="$PWD/target/screenshots"
+dbus-run-session -- bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
+  node ui/e2e/bench.mjs "$PWD/target/release/moderno-desktop" "$PWD/target/release/examples/minimal" "${1:-5}"

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { errorText, mfaText, statusText } from "./words";
+import type { Mfa } from "./generated/Mfa";
+
+describe("the words the UI shows", () => {
+  it("says plainly when the second factor was skipped, and only then", () => {
+    const skipped: Mfa[] = ["PAIRING", "SKIPPED_IGNORED_DEVICE", "SKIPPED_APPLICATION_DISABLED", "BYPASSED"];
+    const satisfied: Mfa[] = ["TRUSTED_DEVICE", "PUSH_APPROVED", "OFFLINE_OTP"];
+    for (const mfa of skipped) expect(mfaText(mfa).skipped, mfa).toBe(true);
+    for (const mfa of satisfied) expect(mfaText(mfa).skipped, mfa).toBe(false);
+    expect(mfaText("SKIPPED_IGNORED_DEVICE").detail).toMatch(/no second factor was asked/);
+  });
+
+  it("turns Moderno statuses into sentences, keeping the server's words for unknown ones", () => {
+    expect(statusText(1014, "denied")).toMatch(/denied on your other device/);
+    expect(statusText(1029, "")).toMatch(/passcodes are blocked/);
+    expect(statusText(4242, "the server's own words")).toBe("the server's own words");
+  });
+
+  it("tells the person what to do about a locked keyring", () => {
+    const locked = errorText({ code: "keyring_unavailable", message: "D-Bus said no", status: null });
+    expect(locked.title).toBe("Your keyring is locked");
+    expect(locked.detail).toMatch(/Unlock it/);
+    expect(errorText({ code: "something_new", message: "as the server said", status: 500 }).detail).toBe("as the server said");
+  });
+});
