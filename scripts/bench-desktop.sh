@@ -6,10 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-deps.sh test
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
-fi
-command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --version '^2' --locked
+ensure_ui_packages
+ensure_tauri_driver
 
 (cd ui && npm run --silent build)
 echo "==> release builds (Moderno and the minimal Tauri app)"

@@ -4,9 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-deps.sh build
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
-fi
+ensure_ui_packages
 (cd ui && npm run --silent build)
 # From src-tauri/ the Tauri CLI takes src-tauri/tauri.conf.json (not the benchmark's minimal app).
 (cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm "$@")

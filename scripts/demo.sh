@@ -21,9 +21,7 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 
-if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
-fi
+ensure_ui_packages
 (cd ui && npm run --silent build)
 cargo build --locked -p moderno-desktop
 echo "==> opening Moderno (log in as alice, bob, carol or dave; password moderno-demo)"

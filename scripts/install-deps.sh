@@ -50,3 +50,15 @@ if ! node_ok; then
   curl -fsSL "$base/$tarball" | tar -xJ -C "$HOME/.local/node" --strip-components=1
   export PATH="$HOME/.local/node/bin:$PATH"
 fi
+
+# The UI's npm packages, exactly as package-lock.json pins them (again only when it changed).
+ensure_ui_packages() {
+  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    (cd ui && npm ci --no-audit --no-fund)
+  fi
+}
+
+# tauri-driver (the WebDriver front of the window tests), when missing.
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --version '^2' --locked
+}

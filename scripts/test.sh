@@ -11,13 +11,8 @@ source scripts/install-deps.sh test
 started=$SECONDS
 
 echo "==> UI packages (npm ci)"
-if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
-fi
-if ! command -v tauri-driver >/dev/null 2>&1; then
-  echo "==> installing tauri-driver"
-  cargo install tauri-driver --version '^2' --locked
-fi
+ensure_ui_packages
+ensure_tauri_driver
 
 # The app embeds ui/dist at compile time (tauri::generate_context!), so the UI is built first.
 echo "==> building the UI"
