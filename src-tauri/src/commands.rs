@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use moderno_device::{DeviceError, LoginSession};
-use tauri::{AppHandle, Runtime, State};
-use tracing::instrument;
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_notification::Notification;
+use tracing::{debug, instrument, warn};
 
 use crate::device_views::{CodeRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PushAnswerRequest, PushView, SelectDeviceRequest};
 use crate::error::CommandError;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
-use crate::notify::announce;
 use crate::state::{Connection, Shell};
 
 type Answer<T> = Result<T, CommandError>;
@@ -162,4 +162,20 @@ fn finish(login: &mut Option<LoginSession>, view: LoginView) -> LoginView {
 
 fn not_paired(conn: &Connection) -> CommandError {
     DeviceError::NotPaired { profile: conn.profile.clone() }.into()
+}
+
+/// A native desktop notification for an incoming push, so the person sees it with the window in
+/// the background. Best effort: no notification daemon (a headless test) is not an error.
+fn announce<R: Runtime>(app: &AppHandle<R>, push: &PushView) {
+    let Some(notification) = app.try_state::<Notification<R>>() else {
+        debug!("notifications are not set up in this build");
+        return;
+    };
+    let body = match &push.requesting_device {
+        Some(device) => format!("{} — from {device}. Open Moderno to approve or deny.", push.body),
+        None => format!("{} Open Moderno to approve or deny.", push.body),
+    };
+    if let Err(error) = notification.builder().title(&push.title).body(body).show() {
+        warn!(%error, "the desktop notification could not be shown");
+    }
 }

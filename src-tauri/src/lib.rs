@@ -9,9 +9,7 @@ mod config;
 mod device_views;
 mod embedded;
 mod error;
-mod logging;
 mod models;
-mod notify;
 mod state;
 
 use std::sync::Arc;
@@ -53,7 +51,7 @@ pub fn run() {
     let args = ShellArgs::from_process();
     let app = with_commands(tauri::Builder::default().plugin(tauri_plugin_notification::init()))
         .setup(move |app| {
-            let guard = logging::init(&app.path().app_log_dir()?)?;
+            let guard = config::init_logging(&app.path().app_log_dir()?)?;
             app.manage(guard);
             let data_dir = match &args.data_dir {
                 Some(dir) => dir.clone(),
