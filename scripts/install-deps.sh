@@ -54,7 +54,10 @@ fi
 # The UI's npm packages, exactly as package-lock.json pins them (again only when it changed).
 ensure_ui_packages() {
   if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-    (cd ui && npm ci --no-audit --no-fund)
+    # `npm install --no-save` installs exactly what the committed lock file pins. Not `npm ci`:
+    # npm 11 writes lock files without the other platforms' optional packages (rollup's and the
+    # Tauri CLI's native binaries) and then `npm ci` refuses them as out of sync.
+    (cd ui && npm install --no-save --no-audit --no-fund)
   fi
 }
 
