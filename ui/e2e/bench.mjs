@@ -1,6 +1,7 @@
 // Start-up benchmark: launch to an interactive sign-in screen (as WebDriver sees it: the
-// "Sign in" button clickable) and idle memory after a few seconds (RSS of the app and its WebKit
-// processes), for Moderno and for a minimal Tauri app built in the same run.
+// "Sign in" button clickable) and idle memory after a few seconds (of the app and its WebKit
+// processes; PSS, so libraries they share are counted once), for Moderno and for a minimal Tauri
+// app built in the same run.
 // Usage: node e2e/bench.mjs <moderno binary> <minimal binary> [runs]
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
@@ -18,11 +19,11 @@ function tree(pid) {
   return found;
 }
 
-function rssMiB(pids) {
+function pssMiB(pids) {
   let kib = 0;
   for (const pid of pids) {
     try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
       if (m) kib += Number(m[1]);
     } catch {
       // gone meanwhile
@@ -46,7 +47,7 @@ async function measure(binary, profile, bare) {
     await button.waitForClickable({ timeout: 60000 });
     starts.push(performance.now() - t0);
     await sleep(5000);
-    memory.push(rssMiB(tree(appPid(binary))));
+    memory.push(pssMiB(tree(appPid(binary))));
     await w.close();
     await closeAll();
     await sleep(500);
@@ -60,7 +61,7 @@ const rows = [
   ["minimal Tauri app", await measure(minimal, "bench", true)],
 ];
 console.log(`\nStart-up, idle memory and size (median of ${runs} runs, release builds, Xvfb):\n`);
-console.log("| app | launch to interactive sign-in | idle memory (RSS, app + WebKit) | binary size |");
+console.log("| app | launch to interactive sign-in | idle memory (PSS, app + WebKit processes) | binary size |");
 console.log("|---|---|---|---|");
 for (const [name, r] of rows) {
   console.log(`| ${name} | ${r.start.toFixed(0)} ms | ${r.memory.toFixed(0)} MiB | ${r.size.toFixed(1)} MiB |`);
