@@ -10,7 +10,7 @@ source scripts/install-deps.sh test
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 started=$SECONDS
 
-echo "==> UI packages (npm ci)"
+echo "==> UI packages (npm, pinned by ui/package-lock.json)"
 ensure_ui_packages
 ensure_tauri_driver
 
