@@ -8,7 +8,7 @@
 mod common;
 
 use common::device::{totp_code_for, TestDevice};
-use common::pf::{links, token_claims, Stack};
+use common::pf::{assert_unoffered_actions_refused, links, token_claims, Stack};
 use moderno_wire::device_api::PushAction;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -71,6 +71,7 @@ async fn an_unanswered_push_times_out_when_the_clock_passes_its_lifetime() {
     let timed_out = client.step(&flow, "poll", json!({})).await;
     assert_eq!(timed_out["status"], "PUSH_CONFIRMATION_TIMED_OUT");
     assert_eq!(links(&timed_out), ["cancelAuthentication", "selectDevice"]);
+    assert_unoffered_actions_refused(&client, &flow).await; // PUSH_CONFIRMATION_TIMED_OUT
     assert!(phone.pushes(&stack.mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
     let (status, _) = phone.answer(&stack.mfa.url, &push.authentication_id, PushAction::Approve).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a late answer is refused");
