@@ -3,6 +3,7 @@
 #   scripts/demo.sh [app flags]      builds the UI and the desktop app, then opens the app with the
 #                                    whole server stack embedded (e.g. --profile laptop; run it again
 #                                    with --profile tablet for a second device side by side)
+#                                    (--backend pingfederate: sign in through PingFederate + PingOne MFA)
 #   scripts/demo.sh --servers-only   starts only the server stack on loopback and prints where to go
 set -euo pipefail
 cd "$(dirname "$0")/.."

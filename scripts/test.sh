@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 source scripts/install-deps.sh test
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 started=$SECONDS
+# A one-shot build (CI, a fresh clone) gains nothing from incremental caches, which would take
+# as much disk as the build itself.
+[ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 
 echo "==> UI packages (npm, pinned by ui/package-lock.json)"
 ensure_ui_packages

@@ -3,27 +3,30 @@
 
 use std::time::Duration;
 
-use moderno_device::{DeviceError, LoginSession};
+use moderno_device::DeviceError;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
 use tracing::{debug, instrument, warn};
 
-use crate::device_views::{CodeRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PushAnswerRequest, PushView, SelectDeviceRequest};
+use crate::demo_outbox::{self, MessageView};
+use crate::device_views::{
+    CodeRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
+};
 use crate::error::CommandError;
+use crate::login::ActiveLogin;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
 use crate::state::{Connection, Shell};
 
 type Answer<T> = Result<T, CommandError>;
 
-/// One step of the login in progress: lock it, run the step on the device, forget it once over.
+/// One step of the login in progress: lock it, run the step, forget the login once over.
 macro_rules! login_step {
-    ($shell:expr, |$session:ident, $device:ident| $step:expr) => {{
-        let conn = $shell.connection().await?;
-        let mut login = conn.login.lock().await;
+    ($shell:expr, |$session:ident, $conn:ident| $step:expr) => {{
+        let $conn = $shell.connection().await?;
+        let mut login = $conn.login.lock().await;
         let $session = login.as_mut().ok_or_else(CommandError::no_login)?;
-        let $device = &conn.device;
-        let progress = $step.await?;
-        Ok(finish(&mut login, progress.into()))
+        let view = $step.await?;
+        Ok(finish(&mut login, view))
     }};
 }
 
@@ -41,46 +44,51 @@ pub async fn connection(shell: State<'_, Shell>) -> Answer<ConnectionView> {
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn connect(shell: State<'_, Shell>, request: ConnectRequest) -> Answer<ConnectionView> {
-    Ok(shell.connect(request.profile.trim(), request.server_url).await?.view())
+    Ok(shell.connect(request.profile.trim(), request.backend, request.server_url).await?.view())
 }
 
 #[tauri::command]
 #[instrument(skip(shell), fields(with_pairing_key = request.pairing_key.is_some()))]
 pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Answer<LoginView> {
     let conn = shell.connection().await?;
-    let client = conn.device.moderno_client(&conn.server_url)?;
     let mut login = conn.login.lock().await;
     if let Some(mut old) = login.take() {
         let _ = old.cancel().await;
     }
-    let key = request.pairing_key.as_deref().filter(|k| !k.trim().is_empty());
-    let (session, progress) = LoginSession::start(client, &conn.device, &request.username, &request.password, key).await?;
-    *login = Some(session);
-    Ok(finish(&mut login, progress.into()))
+    let (session, view) = ActiveLogin::start(&conn, &request).await?;
+    *login = session;
+    Ok(finish(&mut login, view))
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn submit_pairing_key(shell: State<'_, Shell>, request: CodeRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, device| session.pairing_key(device, &request.code))
+    login_step!(shell, |session, conn| session.pairing_key(&conn, &request.code))
 }
 
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn choose_trust_level(shell: State<'_, Shell>, request: TrustChoice) -> Answer<LoginView> {
-    login_step!(shell, |session, device| session.choose(device, request.selection(), request.nickname.clone()))
+    login_step!(shell, |session, conn| session.choose(&conn, &request))
+}
+
+/// PingFederate's MOBILE_PAIRING_REQUIRED answered: pair this device (or not), then continue.
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn pair_device(shell: State<'_, Shell>, request: PairRequest) -> Answer<LoginView> {
+    login_step!(shell, |session, conn| session.pair(&conn, request.pair))
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn poll_push(shell: State<'_, Shell>) -> Answer<LoginView> {
-    login_step!(shell, |session, device| session.poll(device))
+    login_step!(shell, |session, conn| session.poll(&conn))
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn retry_push(shell: State<'_, Shell>) -> Answer<LoginView> {
-    login_step!(shell, |session, device| session.retry(device))
+    login_step!(shell, |session, conn| session.retry(&conn))
 }
 
 #[tauri::command]
@@ -97,13 +105,23 @@ pub async fn cancel_login(shell: State<'_, Shell>) -> Answer<()> {
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn submit_otp(shell: State<'_, Shell>, request: CodeRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, device| session.otp(device, &request.code))
+    login_step!(shell, |session, conn| session.otp(&conn, &request.code))
 }
 
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn select_device(shell: State<'_, Shell>, request: SelectDeviceRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, device| session.select_device(device, &request.device_id))
+    login_step!(shell, |session, conn| session.select_device(&conn, &request.device_id))
+}
+
+/// The demo's stand-in for the phone network: the SMS and e-mail passcodes PingOne MFA sent to
+/// the user signing in (built-in servers only).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn demo_messages(shell: State<'_, Shell>) -> Answer<Vec<MessageView>> {
+    let conn = shell.connection().await?;
+    let username = conn.login.lock().await.as_ref().map(|l| l.username().to_string()).ok_or_else(CommandError::no_login)?;
+    demo_outbox::read(&conn, &username).await
 }
 
 /// Pushes waiting for this device (long poll); each new one is also a desktop notification.
@@ -112,7 +130,11 @@ pub async fn select_device(shell: State<'_, Shell>, request: SelectDeviceRequest
 pub async fn incoming_pushes<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>, request: IncomingRequest) -> Answer<Vec<PushView>> {
     let conn = shell.connection().await?;
     let wait = Duration::from_secs(request.wait_seconds.min(MAX_PUSH_WAIT_SECONDS).into());
-    let pushes: Vec<PushView> = conn.device.pending_pushes(wait).await?.into_iter().map(PushView::from).collect();
+    let pending = match &conn.pingfederate {
+        Some(pf) => pf.pingone.pending_pushes(wait).await?,
+        None => conn.device.pending_pushes(wait).await?,
+    };
+    let pushes: Vec<PushView> = pending.into_iter().map(PushView::from).collect();
     for push in pushes.iter().filter(|p| conn.first_sight(&p.authentication_id)) {
         announce(&app, push);
     }
@@ -123,15 +145,23 @@ pub async fn incoming_pushes<R: Runtime>(app: AppHandle<R>, shell: State<'_, She
 #[instrument(skip(shell))]
 pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<()> {
     let conn = shell.connection().await?;
-    Ok(conn.device.answer_push(&request.authentication_id, request.action.into()).await?)
+    let action = request.action.into();
+    match &conn.pingfederate {
+        Some(pf) => pf.pingone.answer_push(&request.authentication_id, action).await?,
+        None => conn.device.answer_push(&request.authentication_id, action).await?,
+    }
+    Ok(())
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn device_state(shell: State<'_, Shell>) -> Answer<DeviceStateView> {
     let conn = shell.connection().await?;
+    if let Some(pf) = &conn.pingfederate {
+        return Ok(DeviceStateView::pingone(&conn.profile, &pf.pingone, conn.device.identity().device_name()));
+    }
     if !conn.device.is_paired() {
-        return Ok(DeviceStateView::unpaired(&conn.profile));
+        return Ok(DeviceStateView::unpaired(&conn.profile, conn.backend));
     }
     Ok(DeviceStateView::paired(&conn.profile, &conn.device.state().await?))
 }
@@ -149,11 +179,15 @@ pub async fn offline_code(shell: State<'_, Shell>) -> Answer<OfflineCodeView> {
 #[instrument(skip_all)]
 pub async fn unpair(shell: State<'_, Shell>) -> Answer<()> {
     let conn = shell.connection().await?;
-    Ok(conn.device.unpair().await?)
+    match &conn.pingfederate {
+        Some(pf) => pf.pingone.forget().await?,
+        None => conn.device.unpair().await?,
+    }
+    Ok(())
 }
 
 /// A login that ended (signed in or refused) is forgotten.
-fn finish(login: &mut Option<LoginSession>, view: LoginView) -> LoginView {
+fn finish(login: &mut Option<ActiveLogin>, view: LoginView) -> LoginView {
     if matches!(view, LoginView::SignedIn { .. } | LoginView::Refused { .. }) {
         *login = None;
     }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 use moderno_wire::sdk::PairingMode;
+
+use crate::models::Backend;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -15,7 +17,8 @@ use tracing_subscriber::{fmt, EnvFilter};
 
 pub const DEFAULT_PROFILE: &str = "default";
 
-/// Moderno Desktop: sign in with device pairing, the PingID SDK way.
+/// Moderno Desktop: sign in with device pairing, the PingID SDK way or through PingFederate with
+/// PingOne MFA.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "moderno-desktop", version, about)]
 pub struct ShellArgs {
@@ -23,8 +26,12 @@ pub struct ShellArgs {
     /// with two profiles are two devices.
     #[arg(long, env = "MODERNO_PROFILE", default_value = DEFAULT_PROFILE)]
     pub profile: String,
-    /// The Moderno customer server to use (e.g. a shared QA server). Without it the app runs the
-    /// whole server stack itself, on loopback.
+    /// Which backend signs in: the Moderno customer server with the PingID SDK, or PingFederate
+    /// with the PingOne MFA adapter.
+    #[arg(long, env = "MODERNO_BACKEND", value_enum, default_value = "pingid-sdk")]
+    pub backend: Backend,
+    /// The server to use (e.g. a shared QA server): the customer server, or PingFederate with
+    /// `--backend pingfederate`. Without it the app runs the whole server stack itself, on loopback.
     #[arg(long = "server", env = "MODERNO_SERVER_URL")]
     pub server_url: Option<String>,
     /// Where the embedded PingID SDK server listens.
@@ -33,6 +40,12 @@ pub struct ShellArgs {
     /// Where the embedded customer server listens.
     #[arg(long, env = "MODERNO_EMBEDDED_CUSTOMER_LISTEN", default_value = "127.0.0.1:7102")]
     pub embedded_customer_listen: SocketAddr,
+    /// Where the embedded PingOne MFA listens.
+    #[arg(long, env = "MODERNO_EMBEDDED_PINGONE_LISTEN", default_value = "127.0.0.1:7103")]
+    pub embedded_pingone_listen: SocketAddr,
+    /// Where the embedded PingFederate listens.
+    #[arg(long, env = "MODERNO_EMBEDDED_PINGFEDERATE_LISTEN", default_value = "127.0.0.1:7104")]
+    pub embedded_pingfederate_listen: SocketAddr,
     /// Where the embedded stack keeps its SQLite files (default: the app's data directory).
     #[arg(long, env = "MODERNO_DESKTOP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -96,6 +109,7 @@ mod tests {
         assert_eq!(args.profile, DEFAULT_PROFILE);
         assert!(args.server_url.is_none() || std::env::var_os("MODERNO_SERVER_URL").is_some());
         assert_eq!(args.embedded_customer_listen.port(), 7102);
+        assert_eq!(args.embedded_pingfederate_listen.port(), 7104);
     }
 
     #[test]
@@ -106,5 +120,7 @@ mod tests {
         let manual = ShellArgs::try_parse_from(["moderno-desktop", "--pairing-mode", "manual"]).expect("parses");
         assert_eq!(manual.pairing_mode.map(PairingMode::from), Some(PairingMode::Manual));
         assert_eq!(args.server_url.as_deref(), Some("http://qa:7002"));
+        let pf = ShellArgs::try_parse_from(["moderno-desktop", "--backend", "pingfederate"]).expect("parses");
+        assert_eq!(pf.backend, Backend::PingfederatePingoneMfa);
     }
 }

@@ -1,11 +1,12 @@
 //! What the UI sees of this device as an approver: incoming pushes, its state and the user's
 //! devices, the offline passcode. Requests carrying a code or key have redacted `Debug`.
 
+use moderno_device::pingfederate::PingOneDevice;
 use moderno_wire::device_api::{DeviceState, PushRequest};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::models::{DeviceSummaryView, PushAction};
+use crate::models::{Backend, DeviceSummaryView, PushAction};
 
 /// A login elsewhere asking this device to approve it, with the context the person needs to judge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -47,21 +48,49 @@ impl From<PushRequest> for PushView {
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub struct DeviceStateView {
     pub profile: String,
+    /// Which pairing this is: with the PingID SDK, or with PingOne MFA.
+    pub backend: Backend,
     pub paired: bool,
     pub username: Option<String>,
-    /// This device, as the SDK server knows it (absent when not paired).
+    /// This device, as the server knows it (absent when not paired).
     pub device: Option<DeviceSummaryView>,
+    /// The user's devices (the PingID SDK tells its devices; PingOne MFA's device API does not).
     pub user_devices: Vec<DeviceSummaryView>,
 }
 
 impl DeviceStateView {
-    pub fn unpaired(profile: &str) -> Self {
-        Self { profile: profile.to_string(), paired: false, username: None, device: None, user_devices: vec![] }
+    pub fn unpaired(profile: &str, backend: Backend) -> Self {
+        Self { profile: profile.to_string(), backend, paired: false, username: None, device: None, user_devices: vec![] }
+    }
+
+    /// The PingOne MFA pairing as this device keeps it.
+    pub fn pingone(profile: &str, pingone: &PingOneDevice, name: &str) -> Self {
+        let Some(device_id) = pingone.device_id().filter(|_| pingone.is_paired()) else {
+            return Self::unpaired(profile, Backend::PingfederatePingoneMfa);
+        };
+        let device = DeviceSummaryView {
+            id: device_id,
+            device_type: "MOBILE".into(),
+            name: name.to_string(),
+            nickname: String::new(),
+            role: None,
+            is_default: false,
+            enrolled: String::new(),
+        };
+        Self {
+            profile: profile.to_string(),
+            backend: Backend::PingfederatePingoneMfa,
+            paired: true,
+            username: pingone.paired_username(),
+            device: Some(device),
+            user_devices: vec![],
+        }
     }
 
     pub fn paired(profile: &str, state: &DeviceState) -> Self {
         Self {
             profile: profile.to_string(),
+            backend: Backend::ModernoPingidSdk,
             paired: true,
             username: Some(state.username.clone()),
             device: Some(DeviceSummaryView::from(&state.device)),
@@ -107,6 +136,14 @@ pub struct SelectDeviceRequest {
 pub struct PushAnswerRequest {
     pub authentication_id: String,
     pub action: PushAction,
+}
+
+/// The answer to PingFederate's MOBILE_PAIRING_REQUIRED.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct PairRequest {
+    /// False: go on without pairing (`device_not_paired`).
+    pub pair: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, TS)]

@@ -5,6 +5,7 @@
 //! another Moderno window, this window joins that window's stack instead: two windows side by
 //! side are two devices of the same users.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use moderno_stack::{RunningStack, Stack, StackConfig};
@@ -19,7 +20,17 @@ pub struct EmbeddedStack {
 
 enum Running {
     Own(RunningStack),
-    Joined(String),
+    Joined(StackUrls),
+}
+
+/// Where the embedded services answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackUrls {
+    pub customer: String,
+    pub pingfederate: String,
+    /// PingOne MFA, with what its management API (the demo's message outbox) needs.
+    pub pingone: String,
+    pub pingone_worker_token: String,
 }
 
 impl EmbeddedStack {
@@ -27,11 +38,11 @@ impl EmbeddedStack {
         Self { template, running: tokio::sync::Mutex::new(None) }
     }
 
-    /// The customer server's URL, starting the stack (or joining another window's) on first use.
-    pub async fn customer_url(&self) -> Result<String, CommandError> {
+    /// The services' URLs, starting the stack (or joining another window's) on first use.
+    pub async fn urls(&self) -> Result<StackUrls, CommandError> {
         let mut running = self.running.lock().await;
         if let Some(r) = running.as_ref() {
-            return Ok(r.customer_url());
+            return Ok(r.urls());
         }
         let started = match Stack::start(self.template.clone()).await {
             Ok(stack) => {
@@ -44,12 +55,19 @@ impl EmbeddedStack {
                     return Err(CommandError::embedded_stack(&error));
                 }
                 warn!(%url, "the embedded ports are taken by another Moderno window: joining its stack");
-                Running::Joined(url)
+                // That window runs the same demo configuration on the same ports.
+                let demo = pingone_mfa_server::Config::demo(PathBuf::new(), String::new());
+                Running::Joined(StackUrls {
+                    customer: url,
+                    pingfederate: format!("http://{}", self.template.pingfederate_listen),
+                    pingone: format!("http://{}", self.template.pingone_listen),
+                    pingone_worker_token: demo.worker_token,
+                })
             }
         };
-        let url = started.customer_url();
+        let urls = started.urls();
         *running = Some(started);
-        Ok(url)
+        Ok(urls)
     }
 
     /// Stops the embedded servers (on exit).
@@ -61,10 +79,15 @@ impl EmbeddedStack {
 }
 
 impl Running {
-    fn customer_url(&self) -> String {
+    fn urls(&self) -> StackUrls {
         match self {
-            Self::Own(stack) => stack.customer_url.clone(),
-            Self::Joined(url) => url.clone(),
+            Self::Own(stack) => StackUrls {
+                customer: stack.customer_url.clone(),
+                pingfederate: stack.pingfederate_url.clone(),
+                pingone: stack.pingone_url.clone(),
+                pingone_worker_token: stack.pingone.config().worker_token.clone(),
+            },
+            Self::Joined(urls) => urls.clone(),
         }
     }
 }

@@ -6,9 +6,11 @@
 
 mod commands;
 mod config;
+mod demo_outbox;
 mod device_views;
 mod embedded;
 mod error;
+mod login;
 mod models;
 mod state;
 
@@ -22,6 +24,7 @@ use tauri::{Manager, Runtime};
 pub use config::{ShellArgs, DEFAULT_PROFILE};
 pub use embedded::EmbeddedStack;
 pub use error::CommandError;
+pub use models::Backend;
 pub use state::{Shell, ShellConfig};
 
 /// Registers every command the UI may call (the capability file allows exactly these).
@@ -32,11 +35,13 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::login,
         commands::submit_pairing_key,
         commands::choose_trust_level,
+        commands::pair_device,
         commands::poll_push,
         commands::retry_push,
         commands::cancel_login,
         commands::submit_otp,
         commands::select_device,
+        commands::demo_messages,
         commands::incoming_pushes,
         commands::answer_push,
         commands::device_state,
@@ -60,9 +65,13 @@ pub fn run() {
             let mut stack = StackConfig::loopback(data_dir);
             stack.sdk_listen = args.embedded_sdk_listen;
             stack.customer_listen = args.embedded_customer_listen;
+            stack.pingone_listen = args.embedded_pingone_listen;
+            stack.pingfederate_listen = args.embedded_pingfederate_listen;
+            stack.demo_devices = true;
             stack.pairing_mode = args.pairing_mode.map(Into::into);
             app.manage(Shell::new(ShellConfig {
                 profile: args.profile.clone(),
+                backend: args.backend,
                 server_url: args.server_url.clone(),
                 embedded: EmbeddedStack::new(stack),
                 key_store: Arc::new(KeyringStore::new()),

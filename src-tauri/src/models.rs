@@ -2,10 +2,12 @@
 //! `ui/src/generated/` when the tests run). The wire crate stays serde-only, so its enums are
 //! mirrored here with exhaustive conversions: a new variant upstream fails the build, not the UI.
 
+use moderno_device::pingfederate::{PairingAttempt, PfProgress};
 use moderno_device::{LoginProgress, UserSelection};
 use moderno_wire::device_api::{self, IgnoreInterval, PairingCompleted};
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome};
 use moderno_wire::payload;
+use moderno_wire::pingone::MfaDevice;
 use moderno_wire::sdk::{self, DeviceRole};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -47,14 +49,21 @@ mirror!(/// The answer to an incoming push.
 mirror!(/// How a pairing ended.
     PairingOutcome <=> device_api::PairingOutcome { Success, RePairSuccess, Ignored });
 
-/// The backends the app can talk to. PingFederate with PingOne MFA joins the list once the device
-/// crate speaks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The backends the app can talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, clap::ValueEnum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub enum Backend {
     /// The Moderno customer server with the PingID SDK.
+    #[value(name = "pingid-sdk")]
     ModernoPingidSdk,
+    /// PingFederate's authentication API with the PingOne MFA adapter.
+    #[value(name = "pingfederate")]
+    PingfederatePingoneMfa,
+}
+
+impl Backend {
+    pub const ALL: [Self; 2] = [Self::ModernoPingidSdk, Self::PingfederatePingoneMfa];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -63,7 +72,7 @@ pub enum Backend {
 pub struct ConnectionView {
     pub profile: String,
     pub backend: Backend,
-    /// The customer server in use.
+    /// The server in use: the customer server, or PingFederate.
     pub server_url: String,
     /// True when the app runs the server stack itself (no URL configured).
     pub embedded: bool,
@@ -78,6 +87,8 @@ pub struct ConnectionView {
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub struct ConnectRequest {
     pub profile: String,
+    /// Absent: the backend in use now.
+    pub backend: Option<Backend>,
     /// Empty or absent: the embedded stack.
     pub server_url: Option<String>,
 }
@@ -132,7 +143,10 @@ pub struct DeviceSummaryView {
     pub device_type: String,
     pub name: String,
     pub nickname: String,
-    pub role: Role,
+    /// PingID SDK devices have a role; PingOne MFA devices have an order instead.
+    pub role: Option<Role>,
+    /// PingOne MFA: the first device in the user's order.
+    pub is_default: bool,
     pub enrolled: String,
 }
 
@@ -143,8 +157,23 @@ impl From<&DeviceSummary> for DeviceSummaryView {
             device_type: wire_name(&d.device_type),
             name: d.device_name.clone(),
             nickname: d.device_nickname.clone(),
-            role: d.device_role.into(),
+            role: Some(d.device_role.into()),
+            is_default: false,
             enrolled: d.enrollment_time.clone(),
+        }
+    }
+}
+
+impl From<&MfaDevice> for DeviceSummaryView {
+    fn from(d: &MfaDevice) -> Self {
+        Self {
+            id: d.id.clone(),
+            device_type: wire_name(&d.device_type),
+            name: d.name.clone(),
+            nickname: d.nickname.clone().unwrap_or_default(),
+            role: None,
+            is_default: d.default,
+            enrolled: d.created_at.clone(),
         }
     }
 }
@@ -196,12 +225,63 @@ impl From<PairingCompleted> for PairingView {
 pub enum LoginView {
     ChooseTrustLevel { username: String, levels: Vec<TrustLevel>, mfa: Option<Mfa> },
     PairingKey { invalid: bool },
-    WaitForPush { expires_in: Option<u32> },
-    EnterOtp { attempts_left: Option<u32>, retry: bool },
-    PushTimedOut,
+    /// PingFederate's MOBILE_PAIRING_REQUIRED: pair this device or go on without.
+    PairThisDevice { username: String, additional: bool },
+    /// `device`: where the push went, when the server says.
+    WaitForPush { expires_in: Option<u32>, device: Option<DeviceSummaryView> },
+    /// `device`: the SMS, e-mail or TOTP device the passcode comes from; absent for the PingID
+    /// SDK's offline passcode from a trusted device.
+    EnterOtp { attempts_left: Option<u32>, retry: bool, device: Option<DeviceSummaryView> },
+    /// `passcode`: a trusted device's passcode may be typed instead; `devices`: another may be chosen.
+    PushTimedOut { passcode: bool, devices: Vec<DeviceSummaryView> },
+    /// PingFederate's PUSH_CONFIRMATION_REJECTED (the PingID SDK's denial ends the login: REFUSED).
+    PushDenied { devices: Vec<DeviceSummaryView> },
     ChooseDevice { devices: Vec<DeviceSummaryView> },
-    SignedIn { username: String, mfa: Option<Mfa>, role: Option<Role>, pairing: Option<PairingView> },
-    Refused { status: u16, description: String },
+    SignedIn {
+        username: String,
+        mfa: Option<Mfa>,
+        role: Option<Role>,
+        pairing: Option<PairingView>,
+        /// PingFederate sign-ins: the contract attribute and the verified token's claims.
+        pingone: Option<PingOneSignIn>,
+    },
+    /// `status`: the Moderno status code; `code`: PingFederate's.
+    Refused { status: Option<u16>, code: Option<String>, description: String },
+}
+
+/// What a PingFederate sign-in shows: `pingone.mfa.status`, what became of this device's pairing,
+/// and the access token's claims (verified against the JWKS; the token itself stays in Rust).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct PingOneSignIn {
+    pub mfa_status: Option<String>,
+    pub pairing: PfPairing,
+    /// Why PingOne refused the pairing (`pairing_error`).
+    pub pairing_error: Option<String>,
+    pub claims: Vec<Claim>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub enum PfPairing {
+    NotOffered,
+    Paired,
+    Skipped,
+    Failed,
+}
+
+/// One claim: strings as they are, anything else as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct Claim {
+    pub name: String,
+    pub value: String,
+}
+
+fn devices(list: &[MfaDevice]) -> Vec<DeviceSummaryView> {
+    list.iter().map(DeviceSummaryView::from).collect()
 }
 
 impl From<LoginProgress> for LoginView {
@@ -213,9 +293,9 @@ impl From<LoginProgress> for LoginView {
                 mfa: mfa.map(Mfa::from),
             },
             LoginProgress::PairingKeyNeeded { invalid } => Self::PairingKey { invalid },
-            LoginProgress::WaitForPush { expires_in } => Self::WaitForPush { expires_in },
-            LoginProgress::EnterOtp { attempts_left, retry } => Self::EnterOtp { attempts_left, retry },
-            LoginProgress::PushTimedOut => Self::PushTimedOut,
+            LoginProgress::WaitForPush { expires_in } => Self::WaitForPush { expires_in, device: None },
+            LoginProgress::EnterOtp { attempts_left, retry } => Self::EnterOtp { attempts_left, retry, device: None },
+            LoginProgress::PushTimedOut => Self::PushTimedOut { passcode: true, devices: vec![] },
             LoginProgress::ChooseDevice { devices } => {
                 Self::ChooseDevice { devices: devices.iter().map(DeviceSummaryView::from).collect() }
             }
@@ -224,8 +304,47 @@ impl From<LoginProgress> for LoginView {
                 mfa: mfa.map(Mfa::from),
                 role: role.map(Role::from),
                 pairing: pairing.map(PairingView::from),
+                pingone: None,
             },
-            LoginProgress::Refused { status, description } => Self::Refused { status, description },
+            LoginProgress::Refused { status, description } => Self::Refused { status: Some(status), code: None, description },
         }
     }
+}
+
+impl From<PfProgress> for LoginView {
+    fn from(progress: PfProgress) -> Self {
+        let one = |d: Option<MfaDevice>| d.as_ref().map(DeviceSummaryView::from);
+        match progress {
+            PfProgress::PairThisDevice { username, additional } => Self::PairThisDevice { username, additional },
+            PfProgress::WaitForPush { device, expires_in } => Self::WaitForPush { expires_in, device: one(device) },
+            PfProgress::EnterOtp { device, attempts_left, retry } => Self::EnterOtp { attempts_left, retry, device: one(device) },
+            PfProgress::ChooseDevice { devices: list } => Self::ChooseDevice { devices: devices(&list) },
+            PfProgress::PushDenied { devices: list } => Self::PushDenied { devices: devices(&list) },
+            PfProgress::PushTimedOut { devices: list } => Self::PushTimedOut { passcode: false, devices: devices(&list) },
+            PfProgress::SignedIn { username, mfa_status, claims, pairing } => {
+                let (outcome, role, pairing_error) = match pairing {
+                    PairingAttempt::NotOffered => (PfPairing::NotOffered, None, None),
+                    PairingAttempt::Paired(p) => (PfPairing::Paired, p.role.map(Role::from), None),
+                    PairingAttempt::Skipped => (PfPairing::Skipped, None, None),
+                    PairingAttempt::Failed { reason } => (PfPairing::Failed, None, Some(reason)),
+                };
+                let claims = claims
+                    .as_object()
+                    .map(|map| map.iter().map(|(name, value)| Claim { name: name.clone(), value: claim_text(value) }).collect())
+                    .unwrap_or_default();
+                Self::SignedIn {
+                    username,
+                    mfa: None,
+                    role,
+                    pairing: None,
+                    pingone: Some(PingOneSignIn { mfa_status, pairing: outcome, pairing_error, claims }),
+                }
+            }
+            PfProgress::Refused { code, message } => Self::Refused { status: None, code: Some(code), description: message },
+        }
+    }
+}
+
+fn claim_text(value: &serde_json::Value) -> String {
+    value.as_str().map_or_else(|| value.to_string(), str::to_string)
 }

@@ -1,23 +1,27 @@
-//! The state a window works with: which profile (device identity) and which server, the device
-//! facade for that profile, and the login in progress. Switching profile or server replaces the
-//! whole [`Connection`]; commands clone the current one and never hold a lock across a network call
-//! except the login's own (one login step at a time).
+//! The state a window works with: which profile (device identity), which backend and which
+//! server, the device facade for that profile (and its PingOne MFA personality), and the login in
+//! progress. Switching profile, backend or server replaces the whole [`Connection`]; commands clone
+//! the current one and never hold a lock across a network call except the login's own (one login
+//! step at a time).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_device::{Device, DeviceDescription, DeviceOptions, KeyStore, LoginSession};
+use moderno_device::pingfederate::{PfClient, PingOneDevice};
+use moderno_device::{http_client, Device, DeviceDescription, DeviceOptions, KeyStore};
 use tracing::{info, instrument};
 
-use crate::embedded::EmbeddedStack;
+use crate::embedded::{EmbeddedStack, StackUrls};
 use crate::error::CommandError;
+use crate::login::ActiveLogin;
 use crate::models::{Backend, ConnectionView};
 
 /// How the shell was started (flags, environment, or a test).
 pub struct ShellConfig {
     pub profile: String,
-    /// The customer server; `None` runs the embedded stack.
+    pub backend: Backend,
+    /// The customer server or PingFederate; `None` runs the embedded stack.
     pub server_url: Option<String>,
     pub embedded: EmbeddedStack,
     pub key_store: Arc<dyn KeyStore>,
@@ -31,7 +35,7 @@ pub struct Shell {
     clock: Clock,
     entropy: Entropy,
     embedded: EmbeddedStack,
-    initial: (String, Option<String>),
+    initial: (String, Backend, Option<String>),
     current: RwLock<Option<Arc<Connection>>>,
     connecting: tokio::sync::Mutex<()>,
 }
@@ -39,12 +43,18 @@ pub struct Shell {
 /// One profile talking to one server.
 pub struct Connection {
     pub profile: String,
+    pub backend: Backend,
     pub server_url: String,
-    pub embedded: bool,
+    /// The embedded stack's addresses, when this connection uses it.
+    pub embedded: Option<StackUrls>,
+    /// The profile's device: its key, and its PingID SDK pairing.
     pub device: Device,
+    /// With PingFederate: the same key's PingOne MFA personality, and the API client.
+    pub pingfederate: Option<PingFederate>,
     pub clock: Clock,
+    pub entropy: Entropy,
     /// The login in progress, if any; its lock is held for one step.
-    pub login: tokio::sync::Mutex<Option<LoginSession>>,
+    pub login: tokio::sync::Mutex<Option<ActiveLogin>>,
     /// Pushes already announced by a desktop notification.
     pub announced: Mutex<HashSet<String>>,
 }
@@ -56,7 +66,7 @@ impl Shell {
             clock: config.clock,
             entropy: config.entropy,
             embedded: config.embedded,
-            initial: (config.profile, config.server_url),
+            initial: (config.profile, config.backend, config.server_url),
             current: RwLock::new(None),
             connecting: tokio::sync::Mutex::new(()),
         }
@@ -71,39 +81,64 @@ impl Shell {
         if let Some(current) = self.current() {
             return Ok(current);
         }
-        let (profile, server_url) = self.initial.clone();
-        self.open(&profile, server_url).await
+        let (profile, backend, server_url) = self.initial.clone();
+        self.open(&profile, backend, server_url).await
     }
 
-    /// Switches to `profile` on `server_url` (empty or `None`: the embedded stack). A login in
-    /// progress on the old connection is cancelled.
-    pub async fn connect(&self, profile: &str, server_url: Option<String>) -> Result<Arc<Connection>, CommandError> {
+    /// Switches to `profile` on `backend` at `server_url` (empty or `None`: the embedded stack;
+    /// `backend` `None`: the one in use). A login in progress on the old connection is cancelled.
+    pub async fn connect(
+        &self,
+        profile: &str,
+        backend: Option<Backend>,
+        server_url: Option<String>,
+    ) -> Result<Arc<Connection>, CommandError> {
         let _one_at_a_time = self.connecting.lock().await;
-        if let Some(old) = self.current() {
+        let old = self.current();
+        if let Some(old) = &old {
             if let Some(mut login) = old.login.lock().await.take() {
                 let _ = login.cancel().await;
             }
         }
-        self.open(profile, server_url).await
+        let backend = backend.or(old.map(|c| c.backend)).unwrap_or(self.initial.1);
+        self.open(profile, backend, server_url).await
     }
 
     #[instrument(skip(self))]
-    async fn open(&self, profile: &str, server_url: Option<String>) -> Result<Arc<Connection>, CommandError> {
+    async fn open(&self, profile: &str, backend: Backend, server_url: Option<String>) -> Result<Arc<Connection>, CommandError> {
         let server_url = server_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty());
         let (server_url, embedded) = match server_url {
-            Some(url) => (checked_url(&url)?, false),
-            None => (self.embedded.customer_url().await?, true),
+            Some(url) => (checked_url(&url)?, None),
+            None => {
+                let urls = self.embedded.urls().await?;
+                let url = match backend {
+                    Backend::ModernoPingidSdk => urls.customer.clone(),
+                    Backend::PingfederatePingoneMfa => urls.pingfederate.clone(),
+                };
+                (url, Some(urls))
+            }
         };
         let options = DeviceOptions { description: describe(profile), ..DeviceOptions::default() };
         let device = Device::open_with(profile, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone(), options)
             .await?;
-        info!(profile, %server_url, embedded, paired = device.is_paired(), "connected");
+        let pingfederate = match backend {
+            Backend::ModernoPingidSdk => None,
+            Backend::PingfederatePingoneMfa => Some(PingFederate {
+                client: Arc::new(PfClient::new(http_client()?, &server_url)?),
+                pingone: PingOneDevice::open(&device, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone())
+                    .await?,
+            }),
+        };
+        info!(profile, ?backend, %server_url, embedded = embedded.is_some(), paired = device.is_paired(), "connected");
         let connection = Arc::new(Connection {
             profile: profile.to_string(),
+            backend,
             server_url,
             embedded,
             device,
+            pingfederate,
             clock: self.clock.clone(),
+            entropy: self.entropy.clone(),
             login: tokio::sync::Mutex::new(None),
             announced: Mutex::new(HashSet::new()),
         });
@@ -121,17 +156,34 @@ impl Shell {
     }
 }
 
+/// The PingFederate side of a connection.
+pub struct PingFederate {
+    pub client: Arc<PfClient>,
+    pub pingone: PingOneDevice,
+}
+
 impl Connection {
     pub fn view(&self) -> ConnectionView {
+        let (paired, paired_username) = match &self.pingfederate {
+            Some(pf) => (pf.pingone.is_paired(), pf.pingone.paired_username()),
+            None => (self.device.is_paired(), self.device.paired_username()),
+        };
         ConnectionView {
             profile: self.profile.clone(),
-            backend: Backend::ModernoPingidSdk,
+            backend: self.backend,
             server_url: self.server_url.clone(),
-            embedded: self.embedded,
-            backends: vec![Backend::ModernoPingidSdk],
-            paired: self.device.is_paired(),
-            paired_username: self.device.paired_username(),
+            embedded: self.embedded.is_some(),
+            backends: Backend::ALL.to_vec(),
+            paired,
+            paired_username,
         }
+    }
+
+    /// The PingFederate side, or a plain refusal when this connection uses the customer server.
+    pub fn pingfederate(&self) -> Result<&PingFederate, CommandError> {
+        self.pingfederate.as_ref().ok_or_else(|| {
+            CommandError::new("wrong_backend", "this needs PingFederate: choose it on the connection screen")
+        })
     }
 
     /// True the first time a push id is seen, so each push is announced once.

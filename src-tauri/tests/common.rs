@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_customer_server::PasswordCost;
-use moderno_desktop::{with_commands, EmbeddedStack, Shell, ShellConfig};
+use moderno_desktop::{with_commands, Backend, EmbeddedStack, Shell, ShellConfig};
 use moderno_device::{KeyStore, MemoryKeyStore};
 use moderno_stack::StackConfig;
 use serde::de::DeserializeOwned;
@@ -32,6 +32,15 @@ pub fn embedded(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeySto
     launch(profile, None, stack, store)
 }
 
+/// Like [`embedded`], signing in through PingFederate with PingOne MFA; `demo_devices` gives carol
+/// and dave their SMS and e-mail devices as the app's own embedded stack does.
+pub fn embedded_pingfederate(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>, demo_devices: bool) -> TestApp {
+    let mut stack = StackConfig::loopback(data_dir.to_path_buf());
+    stack.password_cost = PasswordCost::TestOnlyCheap;
+    stack.demo_devices = demo_devices;
+    launch_on(profile, Backend::PingfederatePingoneMfa, None, stack, store)
+}
+
 /// Talks to the server at `url` (another app's embedded stack).
 pub fn remote(profile: &str, url: &str, store: Arc<dyn KeyStore>) -> TestApp {
     let unused = StackConfig::loopback(std::env::temp_dir().join("moderno-unused"));
@@ -43,8 +52,13 @@ pub fn memory() -> Arc<dyn KeyStore> {
 }
 
 pub fn launch(profile: &str, server_url: Option<String>, stack: StackConfig, store: Arc<dyn KeyStore>) -> TestApp {
+    launch_on(profile, Backend::ModernoPingidSdk, server_url, stack, store)
+}
+
+pub fn launch_on(profile: &str, backend: Backend, server_url: Option<String>, stack: StackConfig, store: Arc<dyn KeyStore>) -> TestApp {
     let shell = Shell::new(ShellConfig {
         profile: profile.to_string(),
+        backend,
         server_url,
         embedded: EmbeddedStack::new(stack),
         key_store: store,

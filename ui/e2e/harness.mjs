@@ -13,7 +13,7 @@ export const app = process.env.MODERNO_DESKTOP_BIN ?? resolve(root, "target/debu
 export const shots = process.env.MODERNO_SCREENSHOTS ?? resolve(root, "docs/screenshots");
 const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
 // Ports of the embedded stack in tests: away from the demo's (7101/7102).
-export const stackPorts = { sdk: 7201, customer: 7202 };
+export const stackPorts = { sdk: 7201, customer: 7202, pingone: 7203, pingfederate: 7204 };
 export const customerUrl = `http://127.0.0.1:${stackPorts.customer}`;
 
 let nextPort = 4444;
@@ -47,6 +47,8 @@ export async function openWindow(profile, { args = [], env = {}, app: binary = a
           "--profile", profile,
           "--embedded-sdk-listen", `127.0.0.1:${ports.sdk}`,
           "--embedded-customer-listen", `127.0.0.1:${ports.customer}`,
+          "--embedded-pingone-listen", `127.0.0.1:${ports.pingone}`,
+          "--embedded-pingfederate-listen", `127.0.0.1:${ports.pingfederate}`,
           ...args,
         ],
       },
@@ -159,6 +161,14 @@ export class Window {
   async close() {
     await this.browser.deleteSession().catch(() => null);
   }
+}
+
+/** Fills the sign-in form (waiting for it) and submits it. */
+export async function signIn(w, user, password = "moderno-demo") {
+  await w.heading("Sign in to Moderno", 30000);
+  await w.fill("Username", user);
+  await w.fill("Password", password);
+  await w.click("Sign in");
 }
 
 /** A manual pairing key from the customer server's web page, as a person would get it. */

@@ -1,9 +1,11 @@
 // One typed function per Tauri command. Types come from Rust (ts-rs) in ./generated.
 import { invoke } from "@tauri-apps/api/core";
+import type { Backend } from "./generated/Backend";
 import type { CommandError } from "./generated/CommandError";
 import type { ConnectionView } from "./generated/ConnectionView";
 import type { DeviceStateView } from "./generated/DeviceStateView";
 import type { LoginView } from "./generated/LoginView";
+import type { MessageView } from "./generated/MessageView";
 import type { OfflineCodeView } from "./generated/OfflineCodeView";
 import type { PushAction } from "./generated/PushAction";
 import type { PushView } from "./generated/PushView";
@@ -17,12 +19,14 @@ export function asCommandError(e: unknown): CommandError {
 
 export const api = {
   connection: () => invoke<ConnectionView>("connection"),
-  connect: (profile: string, serverUrl: string | null) =>
-    invoke<ConnectionView>("connect", { request: { profile, serverUrl } }),
+  connect: (profile: string, backend: Backend, serverUrl: string | null) =>
+    invoke<ConnectionView>("connect", { request: { profile, backend, serverUrl } }),
   login: (username: string, password: string, pairingKey: string | null) =>
     invoke<LoginView>("login", { request: { username, password, pairingKey } }),
   submitPairingKey: (code: string) => invoke<LoginView>("submit_pairing_key", { request: { code } }),
   chooseTrustLevel: (choice: TrustChoice) => invoke<LoginView>("choose_trust_level", { request: choice }),
+  pairDevice: (pair: boolean) => invoke<LoginView>("pair_device", { request: { pair } }),
+  demoMessages: () => invoke<MessageView[]>("demo_messages"),
   pollPush: () => invoke<LoginView>("poll_push"),
   retryPush: () => invoke<LoginView>("retry_push"),
   cancelLogin: () => invoke<null>("cancel_login"),

@@ -19,11 +19,24 @@ export async function boot(): Promise<void> {
   }
 }
 
-/** Shows which profile and server this window uses, and listens for pushes when paired. */
+let current: ConnectionView | null = null;
+
+/** The connection this window uses (null until the first answer). */
+export function connection(): ConnectionView | null {
+  return current;
+}
+
+export function backendName(connection: ConnectionView | null): string {
+  return connection?.backend === "PINGFEDERATE_PINGONE_MFA" ? "PingFederate" : "PingID SDK";
+}
+
+/** Shows which profile, backend and server this window uses, and listens for pushes when paired. */
 export function connected(connection: ConnectionView): void {
+  current = connection;
   const chip = document.getElementById("profile-chip")!;
   const where = connection.embedded ? "built-in server" : connection.serverUrl;
   chip.textContent = `Profile: ${connection.profile}`;
+  document.getElementById("backend-chip")!.textContent = backendName(connection);
   chip.setAttribute("aria-label", `Profile ${connection.profile} on ${where}: change connection`);
   watchPushes(connection.paired);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { errorText, mfaText, statusText } from "./words";
+import { deviceName, errorText, mfaText, passcodeSource, pingOneStatusText, statusText } from "./words";
+import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { Mfa } from "./generated/Mfa";
 
 describe("the words the UI shows", () => {
@@ -22,5 +23,20 @@ describe("the words the UI shows", () => {
     expect(locked.title).toBe("Your keyring is locked");
     expect(locked.detail).toMatch(/Unlock it/);
     expect(errorText({ code: "something_new", message: "as the server said", status: 500 }).detail).toBe("as the server said");
+  });
+
+  it("names PingOne devices and where their passcode went", () => {
+    const sms: DeviceSummaryView = { id: "d1", deviceType: "SMS", name: "+1 555 0100", nickname: "Carol's phone", role: null, isDefault: true, enrolled: "" };
+    expect(deviceName(sms)).toBe("SMS · Carol's phone (+1 555 0100)");
+    expect(passcodeSource(sms).lead).toMatch(/text message .* \+1 555 0100/);
+    expect(passcodeSource({ ...sms, deviceType: "EMAIL", name: "dave@example.com" }).lead).toMatch(/e-mail .* dave@example\.com/);
+    expect(passcodeSource(null).lead).toMatch(/Open Moderno there/);
+  });
+
+  it("explains each pingone.mfa.status value of the seed", () => {
+    expect(pingOneStatusText("com.pingidentity.pingone.device_paired")).toMatch(/is paired/);
+    expect(pingOneStatusText("com.pingidentity.pingone.device_not_paired")).toMatch(/without pairing/);
+    expect(pingOneStatusText("com.pingidentity.pingone.pairing_error")).toMatch(/failed.*succeed anyway/);
+    expect(pingOneStatusText(null)).toMatch(/Nothing about pairing/);
   });
 });

@@ -1,5 +1,7 @@
 // Plain words for what the servers and the device crate say. Branches on codes, never on text.
 import type { CommandError } from "./generated/CommandError";
+import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
+import type { PfPairing } from "./generated/PfPairing";
 import type { IntervalUnit } from "./generated/IntervalUnit";
 import type { Mfa } from "./generated/Mfa";
 import type { Role } from "./generated/Role";
@@ -69,6 +71,59 @@ export function mfaText(mfa: Mfa | null | undefined): { label: string; detail: s
   }
 }
 
+/** A device type as the wire names it (`SMS`, `iPhone`, `MOBILE`...) in words. */
+export function deviceKind(deviceType: string): string {
+  const kinds: Record<string, string> = { MOBILE: "Mobile app", SMS: "SMS", EMAIL: "E-mail", TOTP: "Authenticator app" };
+  return kinds[deviceType] ?? deviceType;
+}
+
+/** A device of the user, as a person names it: "SMS · Carol's phone (+1 555 0100)". */
+export function deviceName(device: DeviceSummaryView): string {
+  const kind = deviceKind(device.deviceType);
+  return device.nickname ? `${kind} · ${device.nickname} (${device.name})` : `${kind} · ${device.name}`;
+}
+
+/** Where a passcode comes from, for the passcode screen. */
+export function passcodeSource(device: DeviceSummaryView | null): { lead: string; hint: string } {
+  switch (device?.deviceType) {
+    case "SMS":
+      return { lead: `We sent a text message with a passcode to ${device.name}.`, hint: "6 digits, from the text message." };
+    case "EMAIL":
+      return { lead: `We sent an e-mail with a passcode to ${device.name}.`, hint: "6 digits, from the e-mail." };
+    case "TOTP":
+      return { lead: "Open your authenticator app and type the code it shows for Moderno.", hint: "6 digits; the code changes every 30 seconds." };
+    case "MOBILE":
+      return { lead: `Type the passcode your paired device ${device.name} shows.`, hint: "6 digits." };
+    default:
+      return {
+        lead: "Your other device cannot be reached right now. Open Moderno there and type the passcode it shows.",
+        hint: "6 digits, shown under “Offline passcode” on your trusted device.",
+      };
+  }
+}
+
+/** PingOne MFA's contract attribute `pingone.mfa.status`, explained. */
+export function pingOneStatusText(status: string | null): string {
+  switch (status) {
+    case "com.pingidentity.pingone.device_paired":
+      return "The device that signed in is paired with your account.";
+    case "com.pingidentity.pingone.device_not_paired":
+      return "You signed in without pairing this device.";
+    case "com.pingidentity.pingone.pairing_error":
+      return "Pairing this device failed; PingFederate let the sign-in succeed anyway, as the adapter does.";
+    default:
+      return "Nothing about pairing happened in this sign-in.";
+  }
+}
+
+/** What became of this device's PingOne pairing. */
+export const pfPairingText: Record<PfPairing, string> = {
+  NOT_OFFERED: "No pairing was offered: this device was already paired.",
+  PAIRED: "Paired just now with PingOne MFA.",
+  SKIPPED: "Not paired: you chose to go on without pairing.",
+  FAILED: "Pairing failed",
+};
+
 /** A refused sign-in (Moderno status) in plain words. */
 export function statusText(status: number, description: string): string {
   const known: Record<number, string> = {
@@ -114,6 +169,14 @@ export function errorText(error: CommandError): { title: string; detail: string 
       return { title: "This device belongs to someone else", detail: error.message };
     case "sdk_error":
       return { title: "PingID refused", detail: error.message };
+    case "pingfederate_error":
+      return { title: "PingFederate refused", detail: error.message };
+    case "pingone_error":
+      return { title: "PingOne MFA refused", detail: error.message };
+    case "wrong_backend":
+    case "not_asked":
+    case "not_embedded":
+      return { title: "Not available here", detail: error.message };
     default:
       return { title: "Something went wrong", detail: error.message };
   }

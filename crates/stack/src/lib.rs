@@ -6,6 +6,8 @@
 //! (port 0 picks a free one), opens its state on a SQLite file under the data directory, and
 //! serves its router until the [`RunningStack`] is shut down or dropped.
 
+pub mod demo_devices;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -35,6 +37,9 @@ pub struct StackConfig {
     /// How first devices pair with the PingID SDK (Ping sets this per application in its admin
     /// portal); `None` keeps what the SDK server has stored (AUTOMATIC on a new install).
     pub pairing_mode: Option<PairingMode>,
+    /// Give the demo users their PingOne MFA devices ([`demo_devices`]); off for tests, which
+    /// add what each needs.
+    pub demo_devices: bool,
 }
 
 impl StackConfig {
@@ -51,6 +56,7 @@ impl StackConfig {
             entropy: Entropy::from_os(),
             password_cost: PasswordCost::Production,
             ignore_validation: false,
+            demo_devices: false,
             pairing_mode: None,
         }
     }
@@ -110,6 +116,10 @@ impl Stack {
         let pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
         let pingone_task = serve(pingone_listener, pingone_mfa_server::app(pingone.clone()), stopped.clone());
+        if config.demo_devices {
+            let p1 = pingone.config();
+            demo_devices::seed(&pingone_url, &p1.environment_id, &p1.worker_token).await?;
+        }
 
         let pingfederate_listener = bind(config.pingfederate_listen, "PingFederate").await?;
         let pingfederate_url = format!("http://{}", pingfederate_listener.local_addr()?);

@@ -33,6 +33,9 @@ struct Args {
     /// Let users with a paired device pair another one without approval.
     #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
     ignore_validation: bool,
+    /// Do not give carol and dave their PingOne MFA devices (SMS, e-mail).
+    #[arg(long)]
+    no_demo_devices: bool,
 }
 
 #[tokio::main]
@@ -55,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
     config.pingone_listen = args.pingone_listen;
     config.pingfederate_listen = args.pingfederate_listen;
     config.ignore_validation = args.ignore_validation;
+    config.demo_devices = !args.no_demo_devices;
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
         "manual" => PairingMode::Manual,
         _ => PairingMode::Automatic,
@@ -68,7 +72,8 @@ async fn main() -> anyhow::Result<()> {
          \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\
          \x20 PingFederate (emulated):               {pf}/as/authorization.oauth2 , {pf}/pf-ws/authn/flows\n\
          \x20 PingOne MFA (emulated):                {p1}\n\n\
-         Demo users: alice, bob, carol, dave — password `moderno-demo`.\n\n\
+         Demo users: alice, bob, carol, dave — password `moderno-demo`. At PingOne MFA, carol has an\n\
+         SMS device and dave an e-mail and an SMS device; their passcodes land in {p1}/outbox/<user>.\n\n\
          Pair a first device from another terminal:\n\
          \x20 cargo run -q -p moderno-device -- --server {customer} --profile laptop login --user alice --password moderno-demo --trust primary\n\
          Then a second device, approved from the first:\n\

@@ -3,7 +3,7 @@ import type { Backend } from "./Backend";
 
 export type ConnectionView = { profile: string, backend: Backend, 
 /**
- * The customer server in use.
+ * The server in use: the customer server, or PingFederate.
  */
 serverUrl: string, 
 /**

@@ -1,7 +1,7 @@
 import { api } from "../api";
 import { alertBox, busy, h, screen } from "../dom";
 import type { DeviceSummaryView } from "../generated/DeviceSummaryView";
-import { roleName } from "../words";
+import { deviceKind, roleName } from "../words";
 import { cancelButton, step } from "./flow";
 
 /** Which of the user's devices should approve this sign-in. */
@@ -13,7 +13,8 @@ export function showChooseDevice(devices: DeviceSummaryView[]): void {
     return h("div", { class: "choice" },
       h("input", { type: "radio", name: "device", id, value: d.id }),
       h("label", { for: id }, h("strong", {}, title),
-        h("span", {}, `${d.deviceType} · ${roleName(d.role)}${d.nickname ? ` · ${d.name}` : ""}`)));
+        h("span", {}, [deviceKind(d.deviceType), d.role ? roleName(d.role) : null, d.isDefault ? "default" : null,
+          d.nickname ? d.name : null].filter(Boolean).join(" · "))));
   });
   const cancel = cancelButton();
   const form = h("form", { novalidate: true }, h("fieldset", { class: "choices" }, h("legend", {}, "Your devices"), ...options),

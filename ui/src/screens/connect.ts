@@ -1,25 +1,43 @@
 import { api, asCommandError } from "../api";
 import { alertBox, busy, field, h, screen } from "../dom";
-import { connected } from "../main";
+import type { Backend } from "../generated/Backend";
+import { backendName, connected } from "../main";
 import { showLogin } from "./login";
+
+const backends: Record<Backend, { title: string; detail: string; example: string }> = {
+  MODERNO_PINGID_SDK: {
+    title: "Moderno server with the PingID SDK",
+    detail: "The Moderno customer server; MFA by the PingID SDK (trust levels, manual pairing keys).",
+    example: "http://127.0.0.1:7002",
+  },
+  PINGFEDERATE_PINGONE_MFA: {
+    title: "PingFederate with PingOne MFA",
+    detail: "PingFederate's authentication API and the PingOne MFA adapter (push, SMS, e-mail).",
+    example: "http://127.0.0.1:9031",
+  },
+};
 
 /** Which backend and server, and which device profile this window is. */
 export async function showConnect(): Promise<void> {
   const current = await api.connection().catch(() => null);
+  const chosen = current?.backend ?? "MODERNO_PINGID_SDK";
   const server = field("Server address", { name: "serverUrl", type: "url", placeholder: "empty = built-in server", autocomplete: "off",
     value: current && !current.embedded ? current.serverUrl : "" },
-    "Leave empty to run the Moderno servers inside this app. Or type a shared server, like http://127.0.0.1:7002.");
+    "Leave empty to run the servers inside this app. Or type a shared server: the Moderno server, or PingFederate.");
   const profile = field("Device profile", { name: "profile", autocomplete: "off", value: current?.profile ?? "default" },
     "Each profile is a separate device with its own key in the keyring. Use two profiles in two windows to try two devices.");
   const alert = alertBox();
   const back = h("button", { type: "button" }, "Back");
   back.addEventListener("click", () => showLogin());
+  const options = (current?.backends ?? ["MODERNO_PINGID_SDK"]).map((backend) => {
+    const id = `backend-${backend.toLowerCase()}`;
+    const text = backends[backend];
+    return h("div", { class: "choice" },
+      h("input", { type: "radio", name: "backend", id, value: backend, checked: backend === chosen }),
+      h("label", { for: id }, h("strong", {}, text.title), h("span", {}, `${text.detail} Shared server like ${text.example}.`)));
+  });
   const form = h("form", { novalidate: true },
-    h("fieldset", { class: "choices" }, h("legend", {}, "Backend"),
-      h("div", { class: "choice" },
-        h("input", { type: "radio", name: "backend", id: "backend-pingid", value: "MODERNO_PINGID_SDK", checked: true }),
-        h("label", { for: "backend-pingid" }, h("strong", {}, "Moderno server with the PingID SDK"),
-          h("span", {}, "The Moderno customer server; MFA by the PingID SDK.")))),
+    h("fieldset", { class: "choices" }, h("legend", {}, "Backend"), ...options),
     server.el, profile.el, alert.el,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Connect"), back));
   form.addEventListener("submit", (event) => {
@@ -27,11 +45,13 @@ export async function showConnect(): Promise<void> {
     alert.clear();
     const name = profile.input.value.trim();
     if (!name) return alert.show("Type a profile name, for example laptop.");
+    const backend = (form.querySelector<HTMLInputElement>("input[name=backend]:checked")?.value ?? chosen) as Backend;
     void busy(form, async () => {
       try {
-        const connection = await api.connect(name, server.input.value.trim() || null);
+        const connection = await api.connect(name, backend, server.input.value.trim() || null);
         connected(connection);
-        showLogin(`Connected as profile ${connection.profile} to ${connection.embedded ? "the built-in server" : connection.serverUrl}.`);
+        const where = connection.embedded ? "the built-in server" : connection.serverUrl;
+        showLogin(`Connected as profile ${connection.profile} to ${backendName(connection)} on ${where}.`);
       } catch (e) {
         const error = asCommandError(e);
         alert.show(`${error.message} (${error.code})`);
@@ -40,6 +60,6 @@ export async function showConnect(): Promise<void> {
   });
   screen("Connection",
     current ? h("p", { class: "notice", role: "status" },
-      `Now: profile ${current.profile} on ${current.embedded ? `the built-in server (${current.serverUrl})` : current.serverUrl}.`) : null,
+      `Now: profile ${current.profile} on ${backendName(current)}, ${current.embedded ? `the built-in server (${current.serverUrl})` : current.serverUrl}.`) : null,
     form);
 }

@@ -1,7 +1,8 @@
 import { api, asCommandError } from "../api";
 import { h, screen } from "../dom";
 import type { DeviceStateView } from "../generated/DeviceStateView";
-import { roleName } from "../words";
+import type { DeviceSummaryView } from "../generated/DeviceSummaryView";
+import { deviceKind, roleName } from "../words";
 import { showError } from "./error";
 import { showLogin } from "./login";
 
@@ -23,26 +24,14 @@ export async function showDevice(): Promise<void> {
       h("p", { class: "lead" }, "Sign in to pair this device with your account."), h("div", { class: "actions" }, back));
     return;
   }
+  if (state.backend === "PINGFEDERATE_PINGONE_MFA") return showPingOneDevice(state, state.device, back);
   const me = state.device;
   const code = h("output", { class: "otp", id: "offline-code", "aria-label": "Offline passcode" }, "······");
   const left = h("span", { class: "hint" });
-  const unpair = h("button", { type: "button", class: "danger" }, "Unpair this device");
-  unpair.addEventListener("click", async () => {
-    if (unpair.dataset.confirm !== "yes") {
-      unpair.dataset.confirm = "yes";
-      unpair.textContent = "Really unpair? Click again";
-      return;
-    }
-    try {
-      await api.unpair();
-      showLogin("This device is unpaired and its key is removed from the keyring.");
-    } catch (e) {
-      showError(asCommandError(e), { back: showDevice });
-    }
-  });
+  const unpair = unpairButton("Unpair this device", "This device is unpaired and its key is removed from the keyring.");
   const rows = state.userDevices.map((d) =>
     h("tr", { class: d.id === me.id ? "me" : "" },
-      h("td", {}, d.deviceType),
+      h("td", {}, deviceKind(d.deviceType)),
       h("td", {}, d.nickname || d.name, d.id === me.id ? h("span", { class: "badge" }, "this device") : null),
       h("td", {}, roleName(d.role))));
   screen("This device",
@@ -69,4 +58,37 @@ export async function showDevice(): Promise<void> {
     setTimeout(refresh, 1000);
   };
   void refresh();
+}
+
+/** Unpairs after a second click; `done` is said on the sign-in screen. */
+function unpairButton(label: string, done: string): HTMLButtonElement {
+  const unpair = h("button", { type: "button", class: "danger" }, label);
+  unpair.addEventListener("click", async () => {
+    if (unpair.dataset.confirm !== "yes") {
+      unpair.dataset.confirm = "yes";
+      unpair.textContent = "Really? Click again";
+      return;
+    }
+    try {
+      await api.unpair();
+      showLogin(done);
+    } catch (e) {
+      showError(asCommandError(e), { back: showDevice });
+    }
+  });
+  return unpair;
+}
+
+/** The PingOne MFA pairing as this device keeps it; it answers pushes for the user's sign-ins elsewhere. */
+function showPingOneDevice(state: DeviceStateView, me: DeviceSummaryView, back: HTMLButtonElement): void {
+  const forget = unpairButton("Forget this pairing", "This device's PingOne pairing and its key are removed from the keyring.");
+  screen("This device",
+    h("dl", { class: "facts" },
+      h("dt", {}, "Profile"), h("dd", {}, state.profile),
+      h("dt", {}, "Paired with"), h("dd", {}, state.username ?? ""),
+      h("dt", {}, "Backend"), h("dd", {}, "PingFederate with PingOne MFA"),
+      h("dt", {}, "Device"), h("dd", {}, `${deviceKind(me.deviceType)} · ${me.name}`),
+      h("dt", {}, "PingOne device id"), h("dd", { class: "code" }, me.id)),
+    h("p", { class: "hint" }, "This device approves your sign-ins on other devices: keep the app open and requests appear here."),
+    h("div", { class: "actions" }, back, forget));
 }

@@ -6,11 +6,12 @@ import { showChooseDevice } from "./choose-device";
 import { showError } from "./error";
 import { showLogin } from "./login";
 import { showOtp } from "./otp";
+import { showPairDevice } from "./pair-device";
 import { showPairingKey } from "./pairing-key";
 import { showResult } from "./result";
 import { showRefused } from "./refused";
 import { showTrustLevels } from "./trust";
-import { showWaitForPush, showPushTimedOut } from "./wait-push";
+import { showPushDenied, showPushTimedOut, showWaitForPush } from "./wait-push";
 
 export function next(view: LoginView): void {
   switch (view.screen) {
@@ -18,18 +19,22 @@ export function next(view: LoginView): void {
       return showTrustLevels(view);
     case "PAIRING_KEY":
       return showPairingKey(view.invalid);
+    case "PAIR_THIS_DEVICE":
+      return showPairDevice(view);
     case "WAIT_FOR_PUSH":
-      return showWaitForPush(view.expiresIn ?? 40);
+      return showWaitForPush(view.expiresIn ?? 40, view.device);
     case "ENTER_OTP":
-      return showOtp(view.attemptsLeft, view.retry);
+      return showOtp(view.attemptsLeft, view.retry, view.device);
     case "PUSH_TIMED_OUT":
-      return showPushTimedOut();
+      return showPushTimedOut(view.passcode, view.devices);
+    case "PUSH_DENIED":
+      return showPushDenied(view.devices);
     case "CHOOSE_DEVICE":
       return showChooseDevice(view.devices);
     case "SIGNED_IN":
       return showResult(view);
     case "REFUSED":
-      return showRefused(view.status, view.description);
+      return showRefused(view);
   }
 }
 

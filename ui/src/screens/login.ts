@@ -1,5 +1,6 @@
 import { api } from "../api";
 import { alertBox, busy, field, h, screen } from "../dom";
+import { backendName, connection } from "../main";
 import { statusText } from "../words";
 import { fail, next } from "./flow";
 
@@ -10,6 +11,8 @@ export function showLogin(notice?: string): void {
   const key = field("Pairing key (optional)", { name: "pairingKey", autocomplete: "off", placeholder: "XXXX-XXXX-XXXX" },
     "Only for your first device, if the Moderno web page gave you a key.");
   key.el.hidden = true;
+  // PingFederate with PingOne MFA pairs without keys; the PingID SDK's manual pairing uses one.
+  const pingFederate = connection()?.backend === "PINGFEDERATE_PINGONE_MFA";
   const alert = alertBox();
   const showKey = h("button", { type: "button", class: "link" }, "I have a pairing key");
   showKey.addEventListener("click", () => {
@@ -18,7 +21,7 @@ export function showLogin(notice?: string): void {
     key.input.focus();
   });
   const form = h("form", { novalidate: true }, username.el, password.el, key.el, alert.el,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Sign in"), showKey));
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Sign in"), pingFederate ? null : showKey));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     alert.clear();
@@ -27,7 +30,12 @@ export function showLogin(notice?: string): void {
     void busy(form, async () => {
       try {
         const view = await api.login(user, password.input.value, key.input.value.trim() || null);
-        if (view.screen === "REFUSED" && view.status === 1010) {
+        if (view.screen === "REFUSED" && view.code === "CREDENTIAL_VALIDATION_FAILED") {
+          // A wrong password stays on this form (PingFederate's words).
+          alert.show(`${view.description} (${view.code})`);
+          password.input.value = "";
+          password.input.focus();
+        } else if (view.screen === "REFUSED" && view.status === 1010) {
           // A wrong password stays on this form.
           alert.show(`${statusText(view.status, view.description)} (status ${view.status})`);
           password.input.value = "";
@@ -41,6 +49,7 @@ export function showLogin(notice?: string): void {
     });
   });
   screen("Sign in to Moderno", notice ? h("p", { class: "notice", role: "status" }, notice) : null,
-    h("p", { class: "lead" }, "Your bank, protected by this device."), form);
+    h("p", { class: "lead" }, "Your bank, protected by this device."),
+    h("p", { class: "hint" }, pingFederate ? "Signing in through PingFederate with PingOne MFA." : `Signing in with the ${backendName(connection())}.`), form);
   username.input.focus();
 }

@@ -1,25 +1,57 @@
 import { api } from "../api";
 import { alertBox, busy, field, h, screen } from "../dom";
+import type { DeviceSummaryView } from "../generated/DeviceSummaryView";
+import { connection } from "../main";
+import { passcodeSource } from "../words";
 import { cancelButton, step } from "./flow";
 
-/** The passcode shown on a trusted device (its "Offline passcode"). */
-export function showOtp(attemptsLeft: number | null, retry: boolean): void {
-  const code = field("Passcode", { name: "otp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "7" },
-    "6 digits, shown under “Offline passcode” on your trusted device.");
+/**
+ * A passcode: from a trusted device (PingID SDK's offline passcode), or from the SMS, e-mail or
+ * authenticator device PingOne MFA chose (`device`).
+ */
+export function showOtp(attemptsLeft: number | null, retry: boolean, device: DeviceSummaryView | null = null): void {
+  const source = passcodeSource(device);
+  const code = field("Passcode", { name: "otp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "9" }, source.hint);
   const alert = alertBox();
   if (retry) {
     const left = attemptsLeft === null ? "" : ` ${attemptsLeft} ${attemptsLeft === 1 ? "try" : "tries"} left.`;
-    alert.show(`That passcode is wrong (status 1025).${left}`);
+    alert.show(`That passcode is wrong${device ? "" : " (status 1025)"}.${left}`);
   }
   const cancel = cancelButton();
-  const form = h("form", { novalidate: true }, code.el, alert.el,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Verify"), cancel));
+  const buttons = h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Verify"), cancel);
+  const form = h("form", { novalidate: true }, code.el, alert.el, buttons);
+  const delivered = device && (device.deviceType === "SMS" || device.deviceType === "EMAIL");
+  const inbox = delivered && connection()?.embedded ? messages() : null;
+  if (inbox) buttons.append(inbox.button);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     alert.clear();
     void busy(form, () => step(() => api.submitOtp(code.input.value), alert.show));
   });
-  screen("Enter your passcode",
-    h("p", { class: "lead" }, "Your other device cannot be reached right now. Open Moderno there and type the passcode it shows."), form);
+  screen("Enter your passcode", h("p", { class: "lead" }, source.lead), form, inbox?.list);
   code.input.focus();
+}
+
+/**
+ * The built-in servers have no phone network: "Show messages" opens the demo's outbox, where
+ * PingOne MFA put the text or e-mail a phone would have received.
+ */
+function messages(): { button: HTMLButtonElement; list: HTMLElement } {
+  const button = h("button", { type: "button", class: "link" }, "Show messages");
+  const list = h("section", { class: "messages", "aria-label": "Messages", hidden: true });
+  button.addEventListener("click", async () => {
+    try {
+      const received = await api.demoMessages();
+      list.replaceChildren(
+        h("h2", {}, "Messages (demo phone and mailbox)"),
+        ...(received.length === 0 ? [h("p", { class: "hint" }, "No message yet.")] : []),
+        ...received.map((m) => h("article", { class: "message" },
+          h("p", { class: "hint" }, `${m.channel === "SMS" ? "Text message" : "E-mail"} to ${m.to} · ${new Date(m.sentAt).toLocaleTimeString()}`),
+          h("p", {}, m.text))));
+    } catch {
+      list.replaceChildren(h("p", { class: "alert", role: "alert" }, "The messages could not be read."));
+    }
+    list.hidden = false;
+  });
+  return { button, list };
 }

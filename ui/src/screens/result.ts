@@ -2,7 +2,7 @@ import { api } from "../api";
 import { h, screen } from "../dom";
 import type { LoginView } from "../generated/LoginView";
 import { connected } from "../main";
-import { mfaText, roleName } from "../words";
+import { mfaText, pfPairingText, pingOneStatusText, roleName } from "../words";
 import { showDevice } from "./device";
 import { showLogin } from "./login";
 
@@ -10,6 +10,7 @@ type SignedIn = Extract<LoginView, { screen: "SIGNED_IN" }>;
 
 /** Who signed in, this device's role, and how the second factor was satisfied — or that it was not. */
 export function showResult(view: SignedIn): void {
+  if (view.pingone) return showPingFederateResult(view, view.pingone);
   const mfa = mfaText(view.mfa);
   const pairing = view.pairing;
   let pairingLine: string | null = null;
@@ -37,11 +38,46 @@ export function showResult(view: SignedIn): void {
   void refresh(role, view.role === null);
 }
 
+type PingOne = NonNullable<SignedIn["pingone"]>;
+
+/** After PingFederate: the contract attribute `pingone.mfa.status`, the pairing, the token's claims. */
+function showPingFederateResult(view: SignedIn, pingone: PingOne): void {
+  const signOut = h("button", { type: "button", class: "primary" }, "Sign out");
+  signOut.addEventListener("click", () => showLogin("You are signed out."));
+  const device = h("button", { type: "button" }, "This device");
+  device.addEventListener("click", () => showDevice());
+  const pairing = pingone.pairing === "FAILED" ? `${pfPairingText.FAILED}: ${pingone.pairingError ?? "PingOne refused"}.` : pfPairingText[pingone.pairing];
+  const failed = pingone.mfaStatus === "com.pingidentity.pingone.pairing_error";
+  const rows = pingone.claims.map((c) => h("tr", {}, h("th", { scope: "row" }, c.name), h("td", {}, claimValue(c.name, c.value))));
+  screen(`Welcome, ${view.username}`,
+    h("p", { class: "lead" }, "You are signed in through PingFederate."),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Signed in as"), h("dd", {}, view.username),
+      h("dt", {}, "This device"), h("dd", { id: "result-role" }, view.role ? roleName(view.role) : pingone.pairing === "PAIRED" ? "Paired" : "…"),
+      h("dt", {}, "pingone.mfa.status"), h("dd", { class: failed ? "warn" : "ok" }, pingone.mfaStatus ?? "(not set)")),
+    h("p", { class: failed ? "notice warn" : "notice" }, pingOneStatusText(pingone.mfaStatus)),
+    h("p", { class: "notice", role: "status" }, pairing),
+    h("h2", {}, "Access token claims"),
+    h("p", { class: "hint" }, "Verified against PingFederate's published key (JWKS). The token itself never leaves the app's Rust side."),
+    h("table", { class: "claims" }, h("tbody", {}, ...rows)),
+    h("div", { class: "actions" }, signOut, device));
+  void refresh(document.getElementById("result-role")!, view.role === null && pingone.pairing === "NOT_OFFERED");
+}
+
+/** Times as times; everything else as the token says. */
+function claimValue(name: string, value: string): string {
+  const seconds = Number(value);
+  if (["exp", "iat", "nbf", "auth_time"].includes(name) && Number.isFinite(seconds)) {
+    return `${value} (${new Date(seconds * 1000).toLocaleString()})`;
+  }
+  return value;
+}
+
 /** The role comes from the server when the answer did not carry it; pairing also starts the push watch. */
 async function refresh(role: HTMLElement, lookUp: boolean): Promise<void> {
   const connection = await api.connection().catch(() => null);
   if (connection) connected(connection);
   if (!lookUp) return;
   const state = await api.deviceState().catch(() => null);
-  role.textContent = state?.device ? roleName(state.device.role) : "Not paired";
+  role.textContent = state?.device ? (state.device.role ? roleName(state.device.role) : "Paired") : "Not paired";
 }

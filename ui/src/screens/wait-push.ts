@@ -1,12 +1,15 @@
 import { api } from "../api";
 import { busy, h, screen } from "../dom";
+import type { DeviceSummaryView } from "../generated/DeviceSummaryView";
+import { deviceName } from "../words";
+import { showChooseDevice } from "./choose-device";
 import { cancelButton, fail, next, step } from "./flow";
 import { showOtp } from "./otp";
 
 let polling = 0;
 
 /** Waiting for another device to approve: a countdown, polling once a second, and Cancel. */
-export function showWaitForPush(expiresIn: number): void {
+export function showWaitForPush(expiresIn: number, device: DeviceSummaryView | null = null): void {
   const run = ++polling;
   const deadline = Date.now() + expiresIn * 1000;
   const count = h("span", { class: "count" }, String(expiresIn));
@@ -15,7 +18,9 @@ export function showWaitForPush(expiresIn: number): void {
   cancel.addEventListener("click", () => polling++);
   screen("Approve on your other device",
     h("div", { class: "pulse", "aria-hidden": "true" }),
-    h("p", { class: "lead" }, "We sent a request to your other device. Open Moderno there and choose Approve."),
+    h("p", { class: "lead" }, device
+      ? `We sent a request to ${deviceName(device)}. Open Moderno there and choose Approve.`
+      : "We sent a request to your other device. Open Moderno there and choose Approve."),
     timer, h("div", { class: "actions" }, cancel));
   const tick = async () => {
     if (run !== polling) return;
@@ -39,16 +44,29 @@ export function showWaitForPush(expiresIn: number): void {
   setTimeout(tick, 1000);
 }
 
-/** Nobody answered: send another request, or type a passcode from a trusted device. */
-export function showPushTimedOut(): void {
+/** Nobody answered: send another request, type a trusted device's passcode, or choose another device. */
+export function showPushTimedOut(passcode = true, devices: DeviceSummaryView[] = []): void {
+  showPushAgain("No answer yet",
+    passcode ? "Your other device did not answer in time (status 1016)." : "Your device did not answer in time (PUSH_CONFIRMATION_TIMED_OUT).",
+    passcode ? "Send the request again, or type the passcode your trusted device shows." : "Send the request again, or choose another device.",
+    passcode, devices);
+}
+
+/** PingFederate's PUSH_CONFIRMATION_REJECTED: the paired device said no; the user may try again. */
+export function showPushDenied(devices: DeviceSummaryView[]): void {
+  showPushAgain("Request denied", "The sign-in was denied on your device (PUSH_CONFIRMATION_REJECTED).",
+    "If that was you by mistake, send the request again or choose another device.", false, devices);
+}
+
+function showPushAgain(title: string, why: string, lead: string, passcode: boolean, devices: DeviceSummaryView[]): void {
   const again = h("button", { type: "button", class: "primary" }, "Send another request");
-  const otp = h("button", { type: "button" }, "Use a passcode instead");
+  const otp = passcode ? h("button", { type: "button" }, "Use a passcode instead") : null;
+  const other = devices.length > 1 ? h("button", { type: "button" }, "Choose another device") : null;
   const cancel = cancelButton("Sign-in cancelled.");
-  const box = h("div", { class: "actions" }, again, otp, cancel);
+  const box = h("div", { class: "actions" }, again, otp, other, cancel);
   again.addEventListener("click", () => void busy(box, () => step(() => api.retryPush())));
-  otp.addEventListener("click", () => showOtp(null, false));
-  screen("No answer yet",
-    h("p", { class: "alert", role: "alert" }, "Your other device did not answer in time (status 1016)."),
-    h("p", { class: "lead" }, "Send the request again, or type the passcode your trusted device shows."), box);
+  otp?.addEventListener("click", () => showOtp(null, false));
+  other?.addEventListener("click", () => showChooseDevice(devices));
+  screen(title, h("p", { class: "alert", role: "alert" }, why), h("p", { class: "lead" }, lead), box);
   again.focus();
 }

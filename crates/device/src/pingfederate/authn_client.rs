@@ -167,13 +167,18 @@ async fn read(response: reqwest::Response) -> Result<(u16, Vec<u8>), DeviceError
 /// The authentication API's `{code, message, userMessage, details}`.
 fn authn_error(status: u16, body: &[u8]) -> DeviceError {
     match serde_json::from_slice::<AuthnError>(body) {
-        Ok(error) => DeviceError::PingFederate(ServiceError {
-            http_status: status,
-            attempts_left: error.details.iter().find_map(|d| d.attempts_left),
-            details: error.details.into_iter().map(|d| d.code).collect(),
-            message: error.user_message.unwrap_or(error.message),
-            code: error.code,
-        }),
+        Ok(error) => {
+            // A field's own words ("We didn't recognize the username or password") say more
+            // than the envelope's ("Please check what you entered").
+            let detail_words = error.details.iter().find_map(|d| d.user_message.clone());
+            DeviceError::PingFederate(ServiceError {
+                http_status: status,
+                attempts_left: error.details.iter().find_map(|d| d.attempts_left),
+                message: detail_words.or(error.user_message).unwrap_or(error.message),
+                details: error.details.into_iter().map(|d| d.code).collect(),
+                code: error.code,
+            })
+        }
         Err(_) => crate::transport::unexpected(SERVER, format!("HTTP {status} without an error body")),
     }
 }
@@ -198,7 +203,7 @@ mod tests {
 
     #[test]
     fn authentication_api_errors_keep_code_details_and_tries_left() {
-        let body = br#"{"code":"VALIDATION_ERROR","message":"m","userMessage":"Wrong passcode","details":[{"code":"INVALID_OTP","message":"x","attemptsLeft":2}]}"#;
+        let body = br#"{"code":"VALIDATION_ERROR","message":"m","userMessage":"Check it","details":[{"code":"INVALID_OTP","message":"x","userMessage":"Wrong passcode","attemptsLeft":2}]}"#;
         let error = authn_error(400, body);
         let service = error.service().expect("a PingFederate error");
         assert_eq!((service.code.as_str(), service.attempts_left), ("VALIDATION_ERROR", Some(2)));

@@ -51,6 +51,11 @@ impl PfLogin {
         &self.flow
     }
 
+    /// Now, by the clock this login reads token expiry with.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.unix()
+    }
+
     pub fn step(&self) -> PfStep {
         pf_step(&self.flow)
     }

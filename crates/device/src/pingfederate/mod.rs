@@ -4,6 +4,8 @@
 //!   (`response_mode=pi.flow`): the flow cookie, `X-XSRF-Header`, one content type per action.
 //! - [`PfLogin`] is one login: PKCE and `state`, the current flow, and at `COMPLETED` the code
 //!   exchange with the tokens verified against `/pf/JWKS` ([`PfTokens`]).
+//! - [`PfSession`] is one login as a window drives it: what needs no person is sent at once,
+//!   and each answer is a [`PfProgress`], the screen to show next.
 //! - [`pf_step`] reads a flow into a [`PfStep`] the CLI and the UI branch on.
 //! - [`PingOneDevice`] is the PingOne MFA side of the SDK component: the mobile payload, the
 //!   `serverPayload` turned into a pairing with PingOne's device API, pushes, and passcodes.
@@ -17,6 +19,7 @@ mod authn_client;
 mod device_api;
 mod login;
 mod pingone_device;
+mod session;
 mod step;
 mod token;
 mod totp_authenticator;
@@ -26,6 +29,7 @@ pub use action::PfAction;
 pub use authn_client::{PfClient, CLIENT_ID, REDIRECT_URI};
 pub use login::PfLogin;
 pub use pingone_device::{PingOneDevice, PingOnePairing};
+pub use session::{PairingAttempt, PfProgress, PfSession};
 pub use step::{pf_step, PfStep};
 pub use token::{verify_jwt, PfTokens};
 pub use totp_authenticator::TotpAuthenticator;

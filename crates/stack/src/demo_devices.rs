@@ -1,0 +1,45 @@
+//! PingOne MFA devices for the demo users who show the one-time-passcode branches of Ping's
+//! "pairing an additional device" flow, added through PingOne's management API with the worker
+//! token, as an administrator would: `carol` has a phone for SMS (OTP_REQUIRED), `dave` an e-mail
+//! address and a phone (DEVICE_SELECTION_REQUIRED, then OTP_REQUIRED). `alice` and `bob` start
+//! with no device (MOBILE_PAIRING_REQUIRED). A user who already has devices is left as they are,
+//! so restarting the demo keeps what was paired, renamed or removed.
+
+use anyhow::Context;
+use serde_json::{json, Value};
+
+/// Who gets which device: (username, the bodies of `POST .../users/{user}/devices`).
+pub fn demo_devices() -> Vec<(&'static str, Vec<Value>)> {
+    vec![
+        ("carol", vec![json!({"type": "SMS", "phone": "+1 555 0100", "nickname": "Carol's phone"})]),
+        (
+            "dave",
+            vec![
+                json!({"type": "EMAIL", "email": "dave@example.com", "nickname": "Work mail"}),
+                json!({"type": "SMS", "phone": "+1 555 0142", "nickname": "Dave's phone"}),
+            ],
+        ),
+    ]
+}
+
+/// Adds the demo devices at the PingOne MFA at `pingone_url` (environment `env`).
+pub async fn seed(pingone_url: &str, env: &str, worker_token: &str) -> anyhow::Result<()> {
+    let http = reqwest::Client::builder().no_proxy().build()?;
+    let base = format!("{}/environments/{env}", pingone_url.trim_end_matches('/'));
+    for (user, devices) in demo_devices() {
+        let created = http.post(format!("{base}/users")).bearer_auth(worker_token).json(&json!({"username": user})).send().await;
+        let status = created.with_context(|| format!("creating the PingOne user {user}"))?.status();
+        anyhow::ensure!(status.is_success() || status.as_u16() == 409, "creating the PingOne user {user}: HTTP {status}");
+        let listed = http.get(format!("{base}/users/{user}/devices")).bearer_auth(worker_token).send().await?;
+        let existing: Vec<Value> = listed.error_for_status()?.json().await?;
+        if !existing.is_empty() {
+            continue;
+        }
+        for device in devices {
+            let response = http.post(format!("{base}/users/{user}/devices")).bearer_auth(worker_token).json(&device).send().await?;
+            anyhow::ensure!(response.status().is_success(), "adding a demo device for {user}: HTTP {}", response.status());
+        }
+        tracing::info!(user, "demo PingOne MFA devices added");
+    }
+    Ok(())
+}
