@@ -19,6 +19,7 @@ use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{ApplicationSettings, PairingMode};
 use tokio::task::JoinHandle;
 
+pub mod admin;
 pub mod bench;
 
 pub use moderno_wire;

@@ -1,8 +1,12 @@
-//! Time and randomness, passed in rather than reached for.
+//! Time, randomness and fault switches, passed in rather than reached for.
 //!
 //! Logic never calls `Utc::now()` or `thread_rng()`: it takes a [`Clock`] and an [`Entropy`].
 //! Production uses [`Clock::system`] and [`Entropy::from_os`]; tests and the demo's virtual clock
 //! use [`Clock::manual`] (advanced by hand) and [`Entropy::seeded`] (replayable).
+
+mod faults;
+
+pub use faults::{Fault, Faults};
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use moderno_ambient::Faults;
+
 /// How expensive password hashing is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PasswordCost {
@@ -32,6 +34,8 @@ pub struct CustomerConfig {
     pub argon2: PasswordCost,
     /// Seed `alice`, `bob`, `carol` and `dave` (password `moderno-demo`) when they do not exist.
     pub demo_users: bool,
+    /// QA fault switches (the customer server acts on `SignatureOutOfWindow`).
+    pub faults: Faults,
 }
 
 /// The demo account (also the SDK server's demo defaults).
@@ -56,6 +60,7 @@ impl CustomerConfig {
             ignore_validation: false,
             argon2: PasswordCost::Production,
             demo_users: true,
+            faults: Faults::none(),
         }
     }
 }

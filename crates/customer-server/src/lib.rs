@@ -41,6 +41,8 @@ pub fn app(state: CustomerState) -> Router {
             "/pairing-key",
             post(web::pairing_key).layer(DefaultBodyLimit::max(web::MAX_FORM_BYTES)),
         )
+        .route("/pairing-key/fresh", post(web::fresh_pairing_key))
+        .route("/pairing-key.js", get(web::countdown_script))
         .route("/healthz", get(healthz))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

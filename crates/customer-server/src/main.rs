@@ -65,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
         ignore_validation: args.ignore_validation,
         argon2: PasswordCost::Production,
         demo_users: !args.no_demo_users,
+        faults: moderno_ambient::Faults::none(),
     };
     let state = CustomerState::open(config, Clock::system(), Entropy::from_os()).await?;
     tracing::info!(%local, "listening");

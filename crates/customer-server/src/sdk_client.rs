@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use moderno_ambient::{Clock, Entropy};
+use moderno_ambient::{Clock, Entropy, Fault, Faults};
 use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts, SignatureError, RESPONSE_SIGNATURE_HEADER};
 use moderno_wire::sdk::{
     ApplicationSettings, Authentication, AuthenticationRequest, CreateUser, DetailCode, ErrorBody, ErrorCode,
@@ -91,7 +91,12 @@ pub struct SdkClient {
     application_id: String,
     clock: Clock,
     entropy: Entropy,
+    faults: Faults,
 }
+
+/// How far off the signing time is with the `SignatureOutOfWindow` switch on: past the SDK
+/// server's 5-minute window.
+const SKEWED_BY: chrono::Duration = chrono::Duration::minutes(10);
 
 impl std::fmt::Debug for SdkClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -133,7 +138,24 @@ impl SdkClient {
             application_id: application_id.into(),
             clock,
             entropy,
+            faults: Faults::none(),
         })
+    }
+
+    /// The QA fault switches this client acts on (`SignatureOutOfWindow`).
+    #[must_use]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    fn signing_time(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = self.clock.now();
+        if self.faults.is_on(Fault::SignatureOutOfWindow) {
+            now - SKEWED_BY
+        } else {
+            now
+        }
     }
 
     pub fn application_id(&self) -> &str {
@@ -267,7 +289,7 @@ impl SdkClient {
                 query: url.query(),
                 body: &body,
             },
-            self.clock.now(),
+            self.signing_time(),
             &request_id,
         );
         let mut request = self

@@ -52,7 +52,8 @@ impl CustomerState {
             config.application_id.clone(),
             clock.clone(),
             entropy.clone(),
-        )?;
+        )?
+        .with_faults(config.faults.clone());
         let store = Store::open(&config.db_path).await?;
         let passwords = Passwords::new(config.argon2, entropy.clone()).await?;
         let state = Self(Arc::new(Inner {

@@ -1,11 +1,14 @@
 //! The pairing-key web page (manual pairing, subflow 1): a user logs in on the bank's web site
-//! and is shown a one-time key to type into Moderno Desktop on their first device.
+//! and is shown a one-time key to type into Moderno Desktop on their first device — as text and
+//! as a QR code, with its expiry counting down, and a button for a fresh key.
 //!
+//! The first factor opens a web session (a session token in an `HttpOnly`, `SameSite=Strict`
+//! cookie, so another site cannot post with it): a fresh key needs no password again.
 //! Everything shown is HTML-escaped; the key is never logged; the page is not cached.
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use moderno_crypto::pairing_key;
@@ -24,11 +27,35 @@ pub(crate) async fn login_form() -> Response {
     page(StatusCode::OK, &form(None))
 }
 
+/// The web session's cookie (its value is a session token of [`crate::sessions::Sessions`]).
+pub(crate) const SESSION_COOKIE: &str = "moderno_web";
+
 /// `POST /pairing-key`: first factor, then a pairing key for a user without devices.
 pub(crate) async fn pairing_key(State(state): State<CustomerState>, body: Bytes) -> Response {
     let span = tracing::info_span!("pairing_key_page", status = tracing::field::Empty);
     async move {
-        let (status, html) = pairing_key_page(&state, &body).await;
+        let (status, html, session) = pairing_key_page(&state, &body).await;
+        tracing::Span::current().record("status", status.as_u16());
+        tracing::info!("answered");
+        let mut response = page(status, &html);
+        if let Some(token) = session {
+            set_session_cookie(&mut response, &token, state.config.public_url.starts_with("https:"));
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// `POST /pairing-key/fresh`: another key for the user of the page's web session.
+pub(crate) async fn fresh_pairing_key(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+    let span = tracing::info_span!("fresh_pairing_key", status = tracing::field::Empty);
+    async move {
+        let (status, html) = match session_user(&state, &headers).await {
+            Ok(Some(username)) => issue_key(&state, &username).await,
+            Ok(None) => (StatusCode::UNAUTHORIZED, form(Some("Your session on this page has ended. Log in again for a fresh key."))),
+            Err(e) => internal(&e),
+        };
         tracing::Span::current().record("status", status.as_u16());
         tracing::info!("answered");
         page(status, &html)
@@ -37,9 +64,79 @@ pub(crate) async fn pairing_key(State(state): State<CustomerState>, body: Bytes)
     .await
 }
 
-async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, String) {
+/// `GET /pairing-key.js`: the expiry countdown (a file of its own, so the page's CSP allows no
+/// inline script).
+pub(crate) async fn countdown_script() -> Response {
+    let mut response = COUNTDOWN_JS.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Counts the key's `data-seconds-left` down (the server's clock, which may be a virtual one,
+/// said how many); at zero the key is shown as expired.
+const COUNTDOWN_JS: &str = r#"(() => {
+  const el = document.getElementById("expiry");
+  if (!el) return;
+  const left = Number(el.dataset.secondsLeft);
+  const start = Date.now();
+  const tick = () => {
+    const s = Math.max(0, left - Math.floor((Date.now() - start) / 1000));
+    const mmss = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+    el.textContent = s > 0 ? `Expires in ${mmss}. It works once.` : "This key has expired. Get a fresh one below.";
+    if (s > 0) setTimeout(tick, 1000);
+    else document.querySelector(".key-box")?.classList.add("expired");
+  };
+  tick();
+})();
+"#;
+
+/// The user of the request's web session cookie, if the session is still open.
+async fn session_user(state: &CustomerState, headers: &HeaderMap) -> anyhow::Result<Option<String>> {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='));
+    match token {
+        Some(token) if !token.is_empty() => state.sessions.token_user(token).await,
+        _ => Ok(None),
+    }
+}
+
+fn set_session_cookie(response: &mut Response, token: &str, secure: bool) {
+    let idle = crate::sessions::TOKEN_IDLE_LIFETIME.num_seconds();
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/pairing-key; HttpOnly; SameSite=Strict; Max-Age={idle}{secure}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+}
+
+async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, String, Option<String>) {
+    let (status, html) = match first_factor(state, body).await {
+        Ok(username) => {
+            let (status, html) = issue_key(state, &username).await;
+            if status == StatusCode::OK {
+                match state.sessions.issue_token(&username).await {
+                    Ok(token) => return (status, html, Some(token)),
+                    Err(e) => internal(&e),
+                }
+            } else {
+                (status, html)
+            }
+        }
+        Err(refusal) => refusal,
+    };
+    (status, html, None)
+}
+
+/// The form's username and password through the first factor; the page to show when they fail.
+async fn first_factor(state: &CustomerState, body: &[u8]) -> Result<String, (StatusCode, String)> {
     if body.len() > MAX_FORM_BYTES {
-        return (StatusCode::PAYLOAD_TOO_LARGE, form(Some("The form is too large.")));
+        return Err((StatusCode::PAYLOAD_TOO_LARGE, form(Some("The form is too large."))));
     }
     let field = |name: &str| {
         url::form_urlencoded::parse(body)
@@ -49,23 +146,26 @@ async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, St
     };
     let (username, password) = (field("username"), field("password"));
     if username.is_empty() || password.is_empty() {
-        return (StatusCode::BAD_REQUEST, form(Some("Enter your username and password.")));
+        return Err((StatusCode::BAD_REQUEST, form(Some("Enter your username and password."))));
     }
     match state.first_factor.check(&username, &password).await {
-        Ok(FirstFactor::Passed) => {}
-        Ok(FirstFactor::WrongCredentials) => {
-            return (StatusCode::UNAUTHORIZED, form(Some("Wrong username or password.")));
-        }
+        Ok(FirstFactor::Passed) => Ok(username),
+        Ok(FirstFactor::WrongCredentials) => Err((StatusCode::UNAUTHORIZED, form(Some("Wrong username or password.")))),
         Ok(FirstFactor::BackingOff { retry_in_secs }) => {
             let text = format!("Too many failed attempts. Try again in {retry_in_secs} seconds.");
-            return (StatusCode::TOO_MANY_REQUESTS, form(Some(&text)));
+            Err((StatusCode::TOO_MANY_REQUESTS, form(Some(&text))))
         }
         Ok(FirstFactor::Locked) => {
             let text = "Too many failed attempts: the account is locked. Please contact support.";
-            return (StatusCode::TOO_MANY_REQUESTS, form(Some(text)));
+            Err((StatusCode::TOO_MANY_REQUESTS, form(Some(text))))
         }
-        Err(e) => return internal(&e),
+        Err(e) => Err(internal(&e)),
     }
+}
+
+/// A pairing key for `username`, if they have no paired device yet, as the key page.
+async fn issue_key(state: &CustomerState, username: &str) -> (StatusCode, String) {
+    let username = username.to_string();
     let user = match pingid_user(state, &username).await {
         Ok(user) => user,
         Err(failure) => return sdk_failure(failure),
@@ -84,10 +184,7 @@ async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, St
         Ok(key) => {
             tracing::info!(user = %username, "pairing key issued");
             let shown = pairing_key::normalize(&key.id).map_or(key.id, |k| pairing_key::format_key(&k));
-            (
-                StatusCode::OK,
-                key_page(&username, &shown, &key.expires_at, state.clock.now()),
-            )
+            (StatusCode::OK, key_page(&username, &shown, &key.expires_at, state.clock.now()))
         }
         Err(error) => sdk_failure(Failure::Sdk {
             error: Box::new(error),
@@ -134,7 +231,7 @@ fn page(status: StatusCode, html: &str) -> Response {
         (header::CACHE_CONTROL, "no-store"),
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -178,6 +275,10 @@ button:hover{background:#1d4b7d}
 .error{background:#fdecec;color:#9b1c1c;border-radius:8px;padding:10px 12px;margin:16px 0 0}
 .key{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace;font-size:34px;font-weight:700;letter-spacing:.08em;text-align:center;background:#f3f5f9;border:2px dashed #12355b;border-radius:10px;padding:18px 8px;margin:20px 0 8px;user-select:all}
 .muted{color:#5b6678;font-size:14px}
+.qr{display:flex;justify-content:center;margin:8px 0}
+.qr svg{width:180px;height:180px}
+.key-box.expired .key,.key-box.expired .qr{opacity:.35;text-decoration:line-through}
+form.fresh button{background:#fff;color:#12355b;border:1px solid #12355b;margin-top:8px}
 ol{padding-left:20px;line-height:1.7}
 footer{text-align:center;color:#8a93a3;font-size:12px;margin:24px}
 ";
@@ -212,29 +313,49 @@ fn form(error: Option<&str>) -> String {
 
 fn key_page(username: &str, key: &str, expires_at: &str, now: DateTime<Utc>) -> String {
     let expiry = DateTime::parse_from_rfc3339(expires_at).map(|t| t.with_timezone(&Utc));
-    let expiry_text = match expiry {
+    let (seconds_left, expiry_text) = match expiry {
         Ok(t) => {
-            let minutes = (t - now).num_seconds().max(0).div_euclid(60);
-            format!(
-                "Valid until {} UTC (about {minutes} minutes). It works once.",
-                t.format("%H:%M")
-            )
+            let seconds = (t - now).num_seconds().max(0);
+            let text = format!("Valid until {} UTC (about {} minutes). It works once.", t.format("%H:%M"), seconds.div_euclid(60));
+            (seconds, text)
         }
-        Err(_) => format!("Valid until {expires_at}. It works once."),
+        Err(_) => (0, format!("Valid until {expires_at}. It works once.")),
     };
     layout(
         "Your pairing key",
         &format!(
             "<h1>Your pairing key</h1><p>Hello {user}, here is the key for your first device:</p>\
-<div class=\"key\" aria-label=\"pairing key\">{key}</div><p class=\"muted\">{expiry}</p>\
+<div class=\"key-box\"><div class=\"key\" aria-label=\"pairing key\">{key}</div>\
+<figure class=\"qr\" role=\"img\" aria-label=\"the pairing key as a QR code\">{qr}</figure></div>\
+<p class=\"muted\" id=\"expiry\" data-seconds-left=\"{seconds_left}\" aria-live=\"polite\">{expiry}</p>\
 <ol><li>Install Moderno Desktop.</li><li>Log in with your username and password.</li>\
-<li>Choose <strong>I have a pairing key</strong>.</li><li>Type this key (dashes and case do not matter).</li></ol>\
-<p class=\"muted\">Never share this key. Moderno staff will never ask for it.</p>",
+<li>Choose <strong>I have a pairing key</strong>.</li><li>Type this key (dashes and case do not matter), or scan the code.</li></ol>\
+<form class=\"fresh\" method=\"post\" action=\"/pairing-key/fresh\"><button type=\"submit\">Get a fresh key</button></form>\
+<p class=\"muted\">Never share this key. Moderno staff will never ask for it.</p>\
+<script src=\"/pairing-key.js\"></script>",
             user = escape(username),
             key = escape(key),
+            qr = qr_svg(key),
             expiry = escape(&expiry_text),
         ),
     )
+}
+
+/// The key as an inline SVG QR code (the XML prolog dropped: it sits inside HTML).
+fn qr_svg(key: &str) -> String {
+    match qrcode::QrCode::new(key.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(180, 180)
+                .dark_color(qrcode::render::svg::Color("#12355b"))
+                .light_color(qrcode::render::svg::Color("#ffffff"))
+                .build();
+            svg.find("<svg").map_or(svg.clone(), |start| svg[start..].to_string())
+        }
+        // A 14-character key always fits a QR code; the text above stays the key either way.
+        Err(_) => String::new(),
+    }
 }
 
 fn has_devices(username: &str) -> String {
@@ -279,6 +400,9 @@ mod tests {
         let html = key_page("<alice>", "BCDF-GHJK-LMNP", "2030-01-01T10:10:00Z", now);
         assert!(html.contains("BCDF-GHJK-LMNP"));
         assert!(html.contains("10:10 UTC (about 10 minutes)"), "{html}");
+        assert!(html.contains(r#"data-seconds-left="600""#), "the countdown starts from the server's clock");
+        assert!(html.contains("<svg") && !html.contains("<?xml"), "the QR code is inline SVG");
+        assert!(html.contains(r#"action="/pairing-key/fresh""#), "a fresh key is one click away");
         assert!(html.contains("I have a pairing key"));
         assert!(html.contains("&lt;alice&gt;") && !html.contains("<alice>"));
     }

@@ -64,6 +64,7 @@ impl Args {
         };
         let public_url = self.public_url.unwrap_or_else(|| format!("http://{}", self.listen));
         Ok(SdkConfig {
+            faults: moderno_ambient::Faults::none(),
             account_id: self.account_id,
             account_token: self.account_token,
             api_key_b64: self.api_key,

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::Duration;
+use moderno_ambient::Faults;
 
 /// The demo account (README): fine for a laptop demo, never for production.
 pub const DEMO_ACCOUNT_ID: &str = "00000000-1111-2222-3333-444444444444";
@@ -38,6 +39,8 @@ pub struct SdkConfig {
     /// Derives the payload signing key, the pepper for stored secrets and the OTP master key.
     /// `None`: random at first start, then kept in the database so restarts keep them.
     pub secrets_seed: Option<[u8; 32]>,
+    /// QA fault switches (all off outside a demo or a test): see [`moderno_ambient::Fault`].
+    pub faults: Faults,
 }
 
 impl SdkConfig {
@@ -57,6 +60,7 @@ impl SdkConfig {
             push_limit: 5,
             push_limit_window: Duration::minutes(10),
             secrets_seed: None,
+            faults: Faults::none(),
         }
     }
 

@@ -6,6 +6,7 @@
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
+use moderno_ambient::Fault;
 use moderno_wire::pingone::{
     AuthenticationMethod, CheckMfaOtp, DeviceAuthentication, DeviceAuthenticationStatus as Status, MfaDeviceType,
     SelectMfaDevice, StartDeviceAuthentication,
@@ -59,9 +60,13 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         let limit = state.push_limit();
         limit.check(tx, &device.username, now)?;
         limit.record(tx, &device.username, now)?;
-        let expires = now + state.config().push_timeout.num_seconds();
-        tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![expires, auth_id])?;
+        let faults = &state.config().faults;
+        let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { state.config().push_timeout.num_seconds() };
+        tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![now + lifetime, auth_id])?;
         tracing::info!(device_id = %device.device.id, "push queued");
+        if faults.is_on(Fault::PushDenied) {
+            return set_status(tx, auth_id, Status::PushConfirmationRejected);
+        }
         return set_status(tx, auth_id, Status::PushConfirmationWaiting);
     }
     if crate::otp_check::otp_blocked(tx, state, &device.username)? {

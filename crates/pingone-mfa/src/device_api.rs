@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State as Shared};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use moderno_ambient::Fault;
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
 use moderno_wire::device_api::{PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
@@ -99,6 +100,10 @@ struct WaitQuery {
 const MAX_WAIT_SECONDS: u64 = 25;
 
 fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Result<Vec<PushRequest>, ApiError> {
+    if state.config().faults.is_on(Fault::ApproverOffline) {
+        // The device is unreachable: its pushes wait, unseen, until they time out.
+        return Ok(vec![]);
+    }
     let mut stmt = tx.prepare(
         "SELECT id, username, push_expires_at FROM authentications
          WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2

@@ -79,7 +79,9 @@ pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) ->
             return Ok(Err(ApiError::invalid("PAIRING_NOT_PENDING", "the pairing is already completed or failed")));
         }
         let secret_ok = state.pepper().hash(&body.registration_token_secret).as_bytes().ct_eq(pairing.secret_hash.as_bytes());
-        let failure = if pairing.expires_at <= state.now() {
+        let failure = if state.config().faults.is_on(moderno_ambient::Fault::PairingFails) {
+            Some(("PAIRING_FAILED", "the pairing failed (the pairing-fails switch is on)"))
+        } else if pairing.expires_at <= state.now() {
             Some(("PAIRING_EXPIRED", "the pairing has expired"))
         } else if !bool::from(secret_ok) {
             Some(("INVALID_PAIRING_SECRET", "the pairing secret does not match"))

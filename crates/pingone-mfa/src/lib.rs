@@ -84,6 +84,8 @@ pub struct Config {
     pub authentication_lifetime: Duration,
     /// Mobile payloads older than this are refused.
     pub payload_max_age: Duration,
+    /// QA fault switches (all off outside a demo or a test): see [`moderno_ambient::Fault`].
+    pub faults: moderno_ambient::Faults,
 }
 
 impl Config {
@@ -111,6 +113,7 @@ impl Config {
             otp_block: Duration::minutes(15),
             authentication_lifetime: Duration::minutes(30),
             payload_max_age: Duration::minutes(5),
+            faults: moderno_ambient::Faults::none(),
         }
     }
 }

@@ -62,7 +62,8 @@ pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &
         set_status(tx, &auth.id, Status::Blocked)?;
         return Ok(Verdict { valid: false, attempts_left: None });
     }
-    let valid = match device.device.device_type {
+    let wrong_anyway = state.config().faults.is_on(moderno_ambient::Fault::WrongPasscodes);
+    let valid = !wrong_anyway && match device.device.device_type {
         MfaDeviceType::Totp | MfaDeviceType::Mobile => {
             let step = totp::verify(&totp_secret(state, &device.device.id), code, now, device.last_totp_step);
             if let Some(step) = step {

@@ -6,13 +6,14 @@
 //! (port 0 picks a free one), opens its state on a SQLite file under the data directory, and
 //! serves its router until the [`RunningStack`] is shut down or dropped.
 
+pub mod admin;
 pub mod demo_devices;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use moderno_ambient::{Clock, Entropy};
+use moderno_ambient::{Clock, Entropy, Faults};
 use moderno_customer_server::{CustomerConfig, CustomerState, PasswordCost};
 use moderno_wire::sdk::PairingMode;
 use pingid_sdk_server::{SdkConfig, SdkState};
@@ -40,6 +41,10 @@ pub struct StackConfig {
     /// Give the demo users their PingOne MFA devices ([`demo_devices`]); off for tests, which
     /// add what each needs.
     pub demo_devices: bool,
+    /// Where the admin API ([`admin`]) listens; `None` (the default) leaves it off.
+    pub admin_listen: Option<SocketAddr>,
+    /// The fault switches every service reads (all off unless the admin API or a test sets them).
+    pub faults: Faults,
 }
 
 impl StackConfig {
@@ -57,6 +62,8 @@ impl StackConfig {
             password_cost: PasswordCost::Production,
             ignore_validation: false,
             demo_devices: false,
+            admin_listen: None,
+            faults: Faults::none(),
             pairing_mode: None,
         }
     }
@@ -72,6 +79,9 @@ pub struct RunningStack {
     pub pingone_url: String,
     /// e.g. `http://127.0.0.1:9031` — the emulated PingFederate (authentication API, OAuth).
     pub pingfederate_url: String,
+    /// The admin API, when started (`StackConfig::admin_listen`).
+    pub admin_url: Option<String>,
+    pub faults: Faults,
     pub sdk: SdkState,
     pub customer: CustomerState,
     pub pingone: pingone_mfa_server::State,
@@ -91,7 +101,8 @@ impl Stack {
 
         let sdk_listener = bind(config.sdk_listen, "PingID SDK server").await?;
         let sdk_url = format!("http://{}", sdk_listener.local_addr()?);
-        let sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
+        let mut sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
+        sdk_config.faults = config.faults.clone();
         let sdk = SdkState::open(sdk_config, config.clock.clone(), config.entropy.clone())?;
         let sdk_task = serve(sdk_listener, pingid_sdk_server::app(sdk.clone()), stopped.clone());
 
@@ -104,6 +115,7 @@ impl Stack {
         );
         customer_config.argon2 = config.password_cost;
         customer_config.ignore_validation = config.ignore_validation;
+        customer_config.faults = config.faults.clone();
         let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
         if let Some(mode) = config.pairing_mode {
             set_pairing_mode(&customer, mode).await?;
@@ -113,7 +125,8 @@ impl Stack {
 
         let pingone_listener = bind(config.pingone_listen, "PingOne MFA").await?;
         let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
-        let pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
+        let mut pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
+        pingone_config.faults = config.faults.clone();
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
         let pingone_task = serve(pingone_listener, pingone_mfa_server::app(pingone.clone()), stopped.clone());
         if config.demo_devices {
@@ -134,7 +147,20 @@ impl Stack {
         };
         let pingfederate =
             pingfederate_server::State::open(pingfederate_config, config.clock.clone(), config.entropy.clone())?;
-        let pingfederate_task = serve(pingfederate_listener, pingfederate_server::app(pingfederate.clone()), stopped);
+        let pingfederate_task = serve(pingfederate_listener, pingfederate_server::app(pingfederate.clone()), stopped.clone());
+        let mut tasks = vec![sdk_task, customer_task, pingone_task, pingfederate_task];
+
+        let admin_url = match config.admin_listen {
+            Some(addr) => {
+                let listener = bind(addr, "admin API").await?;
+                let url = format!("http://{}", listener.local_addr()?);
+                let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone());
+                tasks.push(serve(listener, admin::router(admin), stopped));
+                tracing::warn!(%url, "the admin API is on (virtual clock, fault switches): never expose it");
+                Some(url)
+            }
+            None => None,
+        };
 
         tracing::info!(%sdk_url, %customer_url, %pingone_url, %pingfederate_url, "stack started");
         Ok(RunningStack {
@@ -142,13 +168,15 @@ impl Stack {
             customer_url,
             pingone_url,
             pingfederate_url,
+            admin_url,
+            faults: config.faults,
             sdk,
             customer,
             pingone,
             pingfederate,
             clock: config.clock,
             stop,
-            tasks: vec![sdk_task, customer_task, pingone_task, pingfederate_task],
+            tasks,
         })
     }
 }

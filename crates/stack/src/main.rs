@@ -33,6 +33,10 @@ struct Args {
     /// Let users with a paired device pair another one without approval.
     #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
     ignore_validation: bool,
+    /// Start the admin API here (virtual clock, fault switches; see docs/api/admin.md). Off by
+    /// default; loopback only: it has no authentication.
+    #[arg(long, env = "MODERNO_ADMIN_LISTEN")]
+    admin_listen: Option<SocketAddr>,
     /// Do not give carol and dave their PingOne MFA devices (SMS, e-mail).
     #[arg(long)]
     no_demo_devices: bool,
@@ -59,11 +63,15 @@ async fn main() -> anyhow::Result<()> {
     config.pingfederate_listen = args.pingfederate_listen;
     config.ignore_validation = args.ignore_validation;
     config.demo_devices = !args.no_demo_devices;
+    config.admin_listen = args.admin_listen;
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
         "manual" => PairingMode::Manual,
         _ => PairingMode::Automatic,
     });
     let stack = Stack::start(config).await?;
+    if let Some(admin) = &stack.admin_url {
+        println!("\nAdmin API (virtual clock, fault switches) on {admin}/admin — loopback only, never expose it.");
+    }
 
     println!(
         "\nModerno stack is running (data in {data}).\n\n\

@@ -11,6 +11,7 @@
 //!
 //! The crate holds data only: serde derives, no I/O, no crypto.
 
+pub mod admin;
 pub mod device_api;
 pub mod moderno;
 pub mod payload;

@@ -44,6 +44,10 @@ pub async fn complete(State(state): State<SdkState>, call: DeviceCall) -> ApiRes
     let key = DevicePublicKey::from_b64(&token.public_key)
         .ok_or_else(|| ApiError::internal("a stored registration key does not decode"))?;
     call.verify(&state, &key).await?;
+    if state.config.faults.is_on(moderno_ambient::Fault::PairingFails) {
+        tracing::info!("pairing refused: the pairing-fails switch is on");
+        return Err(invalid_token());
+    }
     if let Some(nickname) = &request.device_nickname {
         check_nickname(nickname)?;
     }

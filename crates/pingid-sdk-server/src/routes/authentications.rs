@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Duration;
+use moderno_ambient::Fault;
 use moderno_crypto::totp;
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationRequest,
@@ -123,7 +124,7 @@ fn decide_start(
         row.decide(Status::Rejected, Some(Reason::DeviceBlocked), Level::None, now_ms);
         return finish(tx, row, None);
     }
-    if claims.rooted {
+    if claims.rooted || state.config.faults.is_on(Fault::RootedDevice) {
         row.decide(Status::Rejected, Some(Reason::DeviceRooted), Level::None, now_ms);
         return finish(tx, row, None);
     }
@@ -145,10 +146,16 @@ fn decide_start(
         return finish(tx, row, Some(&user_devices));
     };
     row.approving_device_id = Some(approver.id.clone());
-    if approver.is_online(now_ms, ms(state.config.online_window)) {
+    let faults = &state.config.faults;
+    let online = approver.is_online(now_ms, ms(state.config.online_window)) && !faults.is_on(Fault::ApproverOffline);
+    if online {
         push_limit::check(tx, &state.config, &row.username, &app.id, now_ms)?;
         row.status = Status::InProgress;
-        row.push_expires = Some(now_ms + ms(state.config.push_timeout));
+        let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { ms(state.config.push_timeout) };
+        row.push_expires = Some(now_ms + lifetime);
+        if faults.is_on(Fault::PushDenied) {
+            row.decide(Status::Rejected, Some(Reason::DeniedByUser), Level::None, now_ms);
+        }
     } else {
         row.status = Status::Otp;
     }
@@ -290,7 +297,8 @@ fn verify_otp(
         .filter(|d| row.otp_any_device || row.approving_device_id.as_deref() == Some(d.id.as_str()))
         .collect();
     let now_unix = now_ms.div_euclid(1000);
-    let matched = candidates.iter().find_map(|d| {
+    let wrong_anyway = state.config.faults.is_on(Fault::WrongPasscodes);
+    let matched = candidates.iter().filter(|_| !wrong_anyway).find_map(|d| {
         totp::verify(&state.secrets.totp_secret(&d.id), otp, now_unix, d.last_totp_step).map(|step| (d, step))
     });
     if let Some((device, step)) = matched {

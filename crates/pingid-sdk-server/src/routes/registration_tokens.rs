@@ -84,7 +84,7 @@ fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Aske
     let payload = opened?;
     let claims = &payload.claims;
     let fp = claims.device_fingerprint.as_str();
-    if claims.rooted {
+    if claims.rooted || state.config.faults.is_on(moderno_ambient::Fault::RootedDevice) {
         return Err(ApiError::refused(DetailCode::DeviceRooted, "the device is rooted"));
     }
     if fingerprints::is_blocked(tx, username, &app.id, fp)? {
@@ -177,7 +177,9 @@ fn redeem_pairing_key(tx: &Connection, app: &str, username: &str, typed: &str, s
     if pairing_keys::count_recent_failures(tx, username, app, since)? >= MAX_KEY_FAILURES {
         return Err(ApiError::too_many("too many wrong pairing keys: try again in a few minutes"));
     }
+    let used_anyway = state.config.faults.is_on(moderno_ambient::Fault::PairingKeyUsed);
     let redeemed = match pairing_key::normalize(typed) {
+        Some(_) if used_anyway => false,
         Some(canonical) => pairing_keys::redeem(tx, app, &state.secrets.pepper.hash(&canonical), username, now_ms)?,
         None => false,
     };

@@ -1,0 +1,163 @@
+//! The admin API: demo and QA power over a running stack, on a listener of its own that is off
+//! unless an address is given (`--admin-listen`; the desktop app's embedded stack turns it on).
+//! Never expose it: it has no authentication, by design of a loopback test tool.
+//!
+//! - `GET /admin`: the clock, the fault switches and whether anything is tampered with;
+//! - `POST /admin/clock {advanceSeconds}`: moves every service's clock forward (keys, tokens,
+//!   ignore intervals, sessions and pushes expire as they would);
+//! - `PUT /admin/faults/{name} {on}`: one switch ([`moderno_ambient::Fault`]);
+//! - `POST /admin/reset`: every switch off, the clock back to the wall clock;
+//! - `PUT /admin/application {mfaEnabled}`: APPLICATION_DISABLED at the PingID SDK server;
+//! - `PUT /admin/users/{username}/status {status}`: ACTIVE, SUSPENDED or BYPASS there.
+//!
+//! The last two go through the customer server's signed SDK client, as an administrator's tool
+//! would go through Ping's API.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::Duration;
+use moderno_ambient::{Clock, Fault, Faults};
+use moderno_customer_server::CustomerState;
+use moderno_wire::admin::{AdminError, AdminState, AdvanceClock, ApplicationSwitch, FaultState, SwitchFault, UserStatusChange};
+use moderno_wire::sdk::{UpdateUser, UserStatus};
+
+/// The longest single step of the virtual clock.
+const MAX_ADVANCE_SECONDS: i64 = 400 * 24 * 3600;
+
+#[derive(Clone)]
+pub struct Admin {
+    clock: Clock,
+    faults: Faults,
+    customer: CustomerState,
+    /// What this API moved the clock by, so `reset` can move it back.
+    advanced_ms: Arc<AtomicI64>,
+}
+
+impl Admin {
+    pub fn new(clock: Clock, faults: Faults, customer: CustomerState) -> Self {
+        Self { clock, faults, customer, advanced_ms: Arc::new(AtomicI64::new(0)) }
+    }
+
+    fn view(&self) -> AdminState {
+        let on = self.faults.on();
+        let advanced_seconds = self.advanced_ms.load(Ordering::Relaxed).div_euclid(1000);
+        AdminState {
+            now: self.clock.now().to_rfc3339(),
+            advanced_seconds,
+            faults: Fault::ALL
+                .iter()
+                .map(|f| FaultState { name: f.name().into(), description: f.description().into(), on: on.contains(f) })
+                .collect(),
+            tampered: !on.is_empty() || advanced_seconds != 0,
+        }
+    }
+}
+
+pub fn router(admin: Admin) -> Router {
+    Router::new()
+        .route("/admin", get(read))
+        .route("/admin/clock", post(advance))
+        .route("/admin/reset", post(reset))
+        .route("/admin/faults/{name}", put(switch))
+        .route("/admin/application", put(application))
+        .route("/admin/users/{username}/status", put(user_status))
+        .fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such admin route") })
+        .layer(DefaultBodyLimit::max(4096))
+        .with_state(admin)
+}
+
+type Answer = Result<Json<AdminState>, Refusal>;
+
+async fn read(State(admin): State<Admin>) -> Json<AdminState> {
+    Json(admin.view())
+}
+
+async fn advance(State(admin): State<Admin>, body: Result<Json<AdvanceClock>, JsonRejection>) -> Answer {
+    let Json(step) = body.map_err(Refusal::body)?;
+    if !(1..=MAX_ADVANCE_SECONDS).contains(&step.advance_seconds) {
+        return Err(Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", "advanceSeconds is 1 second to 400 days"));
+    }
+    admin.clock.advance(Duration::seconds(step.advance_seconds));
+    admin.advanced_ms.fetch_add(step.advance_seconds * 1000, Ordering::Relaxed);
+    tracing::warn!(seconds = step.advance_seconds, "virtual clock advanced");
+    Ok(Json(admin.view()))
+}
+
+async fn reset(State(admin): State<Admin>) -> Json<AdminState> {
+    admin.faults.clear();
+    let back = admin.advanced_ms.swap(0, Ordering::Relaxed);
+    admin.clock.advance(Duration::milliseconds(-back));
+    tracing::warn!("faults cleared and the clock set back");
+    Json(admin.view())
+}
+
+async fn switch(State(admin): State<Admin>, Path(name): Path<String>, body: Result<Json<SwitchFault>, JsonRejection>) -> Answer {
+    let fault = Fault::from_name(&name).ok_or_else(|| {
+        let known: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        Refusal::new(StatusCode::NOT_FOUND, "UNKNOWN_FAULT", format!("no fault is called {name:?}; the faults are {}", known.join(", ")))
+    })?;
+    let Json(SwitchFault { on }) = body.map_err(Refusal::body)?;
+    admin.faults.set(fault, on);
+    tracing::warn!(fault = fault.name(), on, "fault switched");
+    Ok(Json(admin.view()))
+}
+
+async fn application(State(admin): State<Admin>, body: Result<Json<ApplicationSwitch>, JsonRejection>) -> Answer {
+    let Json(ApplicationSwitch { mfa_enabled }) = body.map_err(Refusal::body)?;
+    let sdk = admin.customer.sdk();
+    let mut settings = sdk.get_settings().await.map_err(Refusal::sdk)?;
+    settings.enabled = mfa_enabled;
+    sdk.put_settings(&settings).await.map_err(Refusal::sdk)?;
+    tracing::warn!(mfa_enabled, "PingID application switched");
+    Ok(Json(admin.view()))
+}
+
+async fn user_status(
+    State(admin): State<Admin>,
+    Path(username): Path<String>,
+    body: Result<Json<UserStatusChange>, JsonRejection>,
+) -> Answer {
+    let Json(UserStatusChange { status }) = body.map_err(Refusal::body)?;
+    if status == UserStatus::NotActive {
+        return Err(Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", "NOT_ACTIVE is the SDK server's own: set ACTIVE, SUSPENDED or BYPASS"));
+    }
+    let update = UpdateUser { status: Some(status), bypass_expiration: None };
+    admin.customer.sdk().update_user(&username, &update).await.map_err(Refusal::sdk)?;
+    tracing::warn!(user = %username, ?status, "PingID user status set");
+    Ok(Json(admin.view()))
+}
+
+/// `{code, message}` with its HTTP status.
+struct Refusal(StatusCode, AdminError);
+
+impl Refusal {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self(status, AdminError { code: code.into(), message: message.into() })
+    }
+
+    fn body(rejection: JsonRejection) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "INVALID_BODY", rejection.body_text())
+    }
+
+    /// The SDK server's refusal passed on (404 for an unknown user), or 502 when it failed.
+    fn sdk(error: moderno_customer_server::sdk_client::SdkError) -> Self {
+        match error.status() {
+            Some(404) => Self::new(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "the PingID SDK server knows no such user"),
+            Some(status @ 400..=499) => Self::new(StatusCode::BAD_REQUEST, "REFUSED", format!("the PingID SDK server refused (HTTP {status}): {error}")),
+            _ => Self::new(StatusCode::BAD_GATEWAY, "SDK_SERVER_FAILED", format!("the PingID SDK server did not answer properly: {error}")),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
