@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "device_state",
     "offline_code",
     "unpair",
+    "qa_state",
+    "qa_change",
 ];
 
 fn main() {

@@ -15,6 +15,7 @@ use crate::device_views::{
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
+use crate::qa_panel::{self, QaChange, QaStateView};
 use crate::state::{Connection, Shell};
 
 type Answer<T> = Result<T, CommandError>;
@@ -184,6 +185,20 @@ pub async fn unpair(shell: State<'_, Shell>) -> Answer<()> {
         None => conn.device.unpair().await?,
     }
     Ok(())
+}
+
+/// The QA panel: the built-in stack's clock and fault switches.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn qa_state(shell: State<'_, Shell>) -> Answer<QaStateView> {
+    qa_panel::state(&*shell.connection().await?).await
+}
+
+/// One change on the QA panel (the clock, a fault, MFA on or off, a user's status, reset).
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn qa_change(shell: State<'_, Shell>, request: QaChange) -> Answer<QaStateView> {
+    qa_panel::change(&*shell.connection().await?, &request).await
 }
 
 /// A login that ended (signed in or refused) is forgotten.

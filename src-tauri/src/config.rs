@@ -46,6 +46,9 @@ pub struct ShellArgs {
     /// Where the embedded PingFederate listens.
     #[arg(long, env = "MODERNO_EMBEDDED_PINGFEDERATE_LISTEN", default_value = "127.0.0.1:7104")]
     pub embedded_pingfederate_listen: SocketAddr,
+    /// Where the embedded stack's admin API listens (the app's QA panel: virtual clock, faults).
+    #[arg(long, env = "MODERNO_EMBEDDED_ADMIN_LISTEN", default_value = "127.0.0.1:7105")]
+    pub embedded_admin_listen: SocketAddr,
     /// Where the embedded stack keeps its SQLite files (default: the app's data directory).
     #[arg(long, env = "MODERNO_DESKTOP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,

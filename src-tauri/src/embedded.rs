@@ -31,6 +31,8 @@ pub struct StackUrls {
     /// PingOne MFA, with what its management API (the demo's message outbox) needs.
     pub pingone: String,
     pub pingone_worker_token: String,
+    /// The admin API (virtual clock, fault switches), when the stack runs one.
+    pub admin: Option<String>,
 }
 
 impl EmbeddedStack {
@@ -62,6 +64,7 @@ impl EmbeddedStack {
                     pingfederate: format!("http://{}", self.template.pingfederate_listen),
                     pingone: format!("http://{}", self.template.pingone_listen),
                     pingone_worker_token: demo.worker_token,
+                    admin: self.template.admin_listen.map(|addr| format!("http://{addr}")),
                 })
             }
         };
@@ -86,6 +89,7 @@ impl Running {
                 pingfederate: stack.pingfederate_url.clone(),
                 pingone: stack.pingone_url.clone(),
                 pingone_worker_token: stack.pingone.config().worker_token.clone(),
+                admin: stack.admin_url.clone(),
             },
             Self::Joined(urls) => urls.clone(),
         }

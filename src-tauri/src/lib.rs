@@ -12,6 +12,7 @@ mod embedded;
 mod error;
 mod login;
 mod models;
+mod qa_panel;
 mod state;
 
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::device_state,
         commands::offline_code,
         commands::unpair,
+        commands::qa_state,
+        commands::qa_change,
     ])
 }
 
@@ -68,6 +71,7 @@ pub fn run() {
             stack.pingone_listen = args.embedded_pingone_listen;
             stack.pingfederate_listen = args.embedded_pingfederate_listen;
             stack.demo_devices = true;
+            stack.admin_listen = Some(args.embedded_admin_listen);
             stack.pairing_mode = args.pairing_mode.map(Into::into);
             app.manage(Shell::new(ShellConfig {
                 profile: args.profile.clone(),

@@ -32,6 +32,14 @@ pub fn embedded(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeySto
     launch(profile, None, stack, store)
 }
 
+/// Like [`embedded`], with the admin API on (the QA panel's side).
+pub fn embedded_with_admin(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>) -> TestApp {
+    let mut stack = StackConfig::loopback(data_dir.to_path_buf());
+    stack.password_cost = PasswordCost::TestOnlyCheap;
+    stack.admin_listen = Some(([127, 0, 0, 1], 0).into());
+    launch(profile, None, stack, store)
+}
+
 /// Like [`embedded`], signing in through PingFederate with PingOne MFA; `demo_devices` gives carol
 /// and dave their SMS and e-mail devices as the app's own embedded stack does.
 pub fn embedded_pingfederate(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>, demo_devices: bool) -> TestApp {

@@ -13,7 +13,7 @@ export const app = process.env.MODERNO_DESKTOP_BIN ?? resolve(root, "target/debu
 export const shots = process.env.MODERNO_SCREENSHOTS ?? resolve(root, "docs/screenshots");
 const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
 // Ports of the embedded stack in tests: away from the demo's (7101/7102).
-export const stackPorts = { sdk: 7201, customer: 7202, pingone: 7203, pingfederate: 7204 };
+export const stackPorts = { sdk: 7201, customer: 7202, pingone: 7203, pingfederate: 7204, admin: 7205 };
 export const customerUrl = `http://127.0.0.1:${stackPorts.customer}`;
 
 let nextPort = 4444;
@@ -49,6 +49,7 @@ export async function openWindow(profile, { args = [], env = {}, app: binary = a
           "--embedded-customer-listen", `127.0.0.1:${ports.customer}`,
           "--embedded-pingone-listen", `127.0.0.1:${ports.pingone}`,
           "--embedded-pingfederate-listen", `127.0.0.1:${ports.pingfederate}`,
+          "--embedded-admin-listen", `127.0.0.1:${ports.admin}`,
           ...args,
         ],
       },
@@ -169,6 +170,15 @@ export async function signIn(w, user, password = "moderno-demo") {
   await w.fill("Username", user);
   await w.fill("Password", password);
   await w.click("Sign in");
+}
+
+/** Opens "This device" on `w` and reads its offline passcode, as a person would. */
+export async function offlinePasscode(w) {
+  await w.click("This device");
+  await w.heading("This device");
+  const code = await w.browser.$("#offline-code");
+  await code.waitUntil(async () => /^\d{6}$/.test(await code.getText()), { timeout: 10000 });
+  return code.getText();
 }
 
 /** A manual pairing key from the customer server's web page, as a person would get it. */

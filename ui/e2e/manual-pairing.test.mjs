@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { closeAll, openWindow, pairingKeyFor } from "./harness.mjs";
 
-const ports = { sdk: 7221, customer: 7222, pingone: 7223, pingfederate: 7224 };
+const ports = { sdk: 7221, customer: 7222, pingone: 7223, pingfederate: 7224, admin: 7225 };
 
 describe("manual pairing of a first device", { timeout: 3 * 60 * 1000 }, () => {
   let w;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { closeAll, openWindow, signIn } from "./harness.mjs";
 
-const ports = { sdk: 7231, customer: 7232, pingone: 7233, pingfederate: 7234 };
+const ports = { sdk: 7231, customer: 7232, pingone: 7233, pingfederate: 7234, admin: 7235 };
 const pingFederate = ["--backend", "pingfederate"];
 const PAIRED = "com.pingidentity.pingone.device_paired";
 let a;

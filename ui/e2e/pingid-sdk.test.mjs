@@ -3,7 +3,7 @@
 // joins A's stack and switches profiles through the connection screen to be other devices.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, openWindow, pairingKeyFor, signIn } from "./harness.mjs";
+import { closeAll, offlinePasscode, openWindow, pairingKeyFor, signIn } from "./harness.mjs";
 
 const password = "moderno-demo";
 let a;
@@ -179,11 +179,7 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     await b.shot("17-passcode-wrong");
     // Read the passcode off the laptop, as a person would.
     await a.browser.execute(() => document.querySelectorAll(".dialog").forEach((d) => d.remove()));
-    await a.click("This device");
-    await a.heading("This device");
-    const code = await a.browser.$("#offline-code");
-    await code.waitUntil(async () => /^\d{6}$/.test(await code.getText()), { timeout: 10000 });
-    await b.fill("Passcode", await code.getText());
+    await b.fill("Passcode", await offlinePasscode(a));
     await b.click("Verify");
     await b.heading("Pair this device?");
     await b.choose("Trusted device");

@@ -9,6 +9,8 @@ import type { MessageView } from "./generated/MessageView";
 import type { OfflineCodeView } from "./generated/OfflineCodeView";
 import type { PushAction } from "./generated/PushAction";
 import type { PushView } from "./generated/PushView";
+import type { QaChange } from "./generated/QaChange";
+import type { QaStateView } from "./generated/QaStateView";
 import type { TrustChoice } from "./generated/TrustChoice";
 
 /** Every command rejects with a `{code, message, status}`; anything else is a bug, shown as such. */
@@ -38,4 +40,6 @@ export const api = {
   deviceState: () => invoke<DeviceStateView>("device_state"),
   offlineCode: () => invoke<OfflineCodeView>("offline_code"),
   unpair: () => invoke<null>("unpair"),
+  qaState: () => invoke<QaStateView>("qa_state"),
+  qaChange: (change: QaChange) => invoke<QaStateView>("qa_change", { request: change }),
 };

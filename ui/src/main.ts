@@ -7,6 +7,7 @@ import { showConnect } from "./screens/connect";
 import { showDevice } from "./screens/device";
 import { showError } from "./screens/error";
 import { showLogin } from "./screens/login";
+import { markTampered, showQaPanel } from "./screens/qa-panel";
 import { watchPushes } from "./pushes";
 
 export async function boot(): Promise<void> {
@@ -39,8 +40,14 @@ export function connected(connection: ConnectionView): void {
   document.getElementById("backend-chip")!.textContent = backendName(connection);
   chip.setAttribute("aria-label", `Profile ${connection.profile} on ${where}: change connection`);
   watchPushes(connection.paired);
+  if (connection.embedded) {
+    void api.qaState().then((state) => markTampered(state.tampered)).catch(() => markTampered(false));
+  } else {
+    markTampered(false);
+  }
 }
 
 document.getElementById("profile-chip")!.addEventListener("click", () => showConnect());
 document.getElementById("nav-device")!.addEventListener("click", () => showDevice());
+document.getElementById("qa-chip")!.addEventListener("click", () => showQaPanel());
 void boot();

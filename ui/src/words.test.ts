@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceName, errorText, mfaText, passcodeSource, pingOneStatusText, statusText } from "./words";
+import { deviceName, durationText, errorText, mfaText, passcodeSource, pingOneStatusText, statusText } from "./words";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { Mfa } from "./generated/Mfa";
 
@@ -38,5 +38,11 @@ describe("the words the UI shows", () => {
     expect(pingOneStatusText("com.pingidentity.pingone.device_not_paired")).toMatch(/without pairing/);
     expect(pingOneStatusText("com.pingidentity.pingone.pairing_error")).toMatch(/failed.*succeed anyway/);
     expect(pingOneStatusText(null)).toMatch(/Nothing about pairing/);
+  });
+
+  it("reads the QA panel's clock offset as days, hours and minutes", () => {
+    expect(durationText(90061)).toBe("1 day 1 hour 1 minute");
+    expect(durationText(7200)).toBe("2 hours");
+    expect(durationText(45)).toBe("45 seconds");
   });
 });

@@ -181,3 +181,14 @@ export function errorText(error: CommandError): { title: string; detail: string 
       return { title: "Something went wrong", detail: error.message };
   }
 }
+
+/** 90061 -> "1 day 1 hour 1 minute". */
+export function durationText(seconds: number): string {
+  const parts: string[] = [];
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]] as [string, number][]) {
+    const n = Math.floor(seconds / size);
+    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? "" : "s"}`);
+    seconds -= n * size;
+  }
+  return parts.length ? parts.join(" ") : `${seconds} seconds`;
+}

@@ -1,0 +1,113 @@
+//! The QA panel's side of the shell: the embedded stack's admin API (virtual clock, fault
+//! switches, MFA on or off, a user's status) over loopback HTTP. Only with the built-in servers:
+//! a shared server's switches are its own.
+
+use std::time::Duration;
+
+use moderno_wire::admin::{AdminError, AdminState};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::state::Connection;
+
+/// What the panel shows (the admin API's state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct QaStateView {
+    /// The stack's "now" (RFC 3339).
+    pub now: String,
+    #[ts(type = "number")]
+    pub advanced_seconds: i64,
+    pub faults: Vec<FaultView>,
+    /// A fault is on or the clock was moved: the window says so on every screen.
+    pub tampered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct FaultView {
+    pub name: String,
+    pub description: String,
+    pub on: bool,
+}
+
+impl From<AdminState> for QaStateView {
+    fn from(s: AdminState) -> Self {
+        Self {
+            now: s.now,
+            advanced_seconds: s.advanced_seconds,
+            faults: s.faults.into_iter().map(|f| FaultView { name: f.name, description: f.description, on: f.on }).collect(),
+            tampered: s.tampered,
+        }
+    }
+}
+
+/// One change the panel makes.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "change", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub enum QaChange {
+    AdvanceClock {
+        #[ts(type = "number")]
+        seconds: i64,
+    },
+    SwitchFault { name: String, on: bool },
+    Reset,
+    Application { mfa_enabled: bool },
+    UserStatus { username: String, status: String },
+}
+
+impl QaChange {
+    /// The admin API call: method, path and body.
+    fn call(&self) -> (reqwest::Method, String, Value) {
+        use reqwest::Method;
+        match self {
+            Self::AdvanceClock { seconds } => (Method::POST, "/admin/clock".into(), json!({"advanceSeconds": seconds})),
+            Self::SwitchFault { name, on } => (Method::PUT, format!("/admin/faults/{}", encode(name)), json!({"on": on})),
+            Self::Reset => (Method::POST, "/admin/reset".into(), json!({})),
+            Self::Application { mfa_enabled } => (Method::PUT, "/admin/application".into(), json!({"mfaEnabled": mfa_enabled})),
+            Self::UserStatus { username, status } => {
+                (Method::PUT, format!("/admin/users/{}/status", encode(username.trim())), json!({"status": status}))
+            }
+        }
+    }
+}
+
+/// The admin state now.
+pub async fn state(conn: &Connection) -> Result<QaStateView, CommandError> {
+    send(conn, reqwest::Method::GET, "/admin", None).await
+}
+
+/// Makes one change; the admin API's refusal (an unknown user, a bad value) comes back as
+/// `qa_refused` with its words.
+pub async fn change(conn: &Connection, change: &QaChange) -> Result<QaStateView, CommandError> {
+    let (method, path, body) = change.call();
+    send(conn, method, &path, Some(body)).await
+}
+
+async fn send(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<QaStateView, CommandError> {
+    let admin = conn.embedded.as_ref().and_then(|urls| urls.admin.clone()).ok_or_else(|| {
+        CommandError::new("not_embedded", "the QA panel works with the built-in servers: a shared server's switches are its own")
+    })?;
+    let unreachable = |e: reqwest::Error| CommandError::new("server_unreachable", format!("the admin API did not answer: {e}"));
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build().map_err(unreachable)?;
+    let mut request = http.request(method, format!("{admin}{path}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.map_err(unreachable)?;
+    let status = response.status();
+    if status.is_success() {
+        let state: AdminState = response.json().await.map_err(unreachable)?;
+        return Ok(state.into());
+    }
+    let refusal: AdminError = response.json().await.map_err(unreachable)?;
+    Err(CommandError { code: "qa_refused".into(), message: format!("{} ({})", refusal.message, refusal.code), status: Some(status.as_u16()) })
+}
+
+fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}

@@ -1,0 +1,59 @@
+//! The QA panel's commands on Tauri's mock runtime: the embedded stack's clock and fault
+//! switches, as the window's panel changes them, and what a login then does.
+
+mod common;
+
+use common::{embedded, embedded_with_admin, memory, remote};
+use serde_json::{json, Value};
+
+fn change(app: &common::TestApp, change: Value) -> Value {
+    app.ok("qa_change", json!({"request": change}))
+}
+
+#[test]
+fn a_fault_switched_on_the_panel_changes_the_next_login_and_reset_undoes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laptop = embedded_with_admin("laptop", dir.path(), memory());
+    let fresh = laptop.ok("qa_state", json!({}));
+    assert_eq!(fresh["tampered"], false, "{fresh}");
+    assert!(fresh["faults"].as_array().is_some_and(|f| f.len() == 8 && f.iter().all(|f| f["on"] == false)));
+
+    laptop.login("alice");
+    laptop.choose("PRIMARY");
+    laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}}));
+    let on = change(&laptop, json!({"change": "SWITCH_FAULT", "name": "approver-offline", "on": true}));
+    assert_eq!(on["tampered"], true);
+
+    let tablet = remote("tablet", &laptop.server_url(), memory());
+    let fallback = tablet.login("alice");
+    assert_eq!(fallback["screen"], "ENTER_OTP", "the laptop counts as offline: the passcode instead of a push: {fallback}");
+    tablet.ok("cancel_login", json!({}));
+
+    let moved = change(&laptop, json!({"change": "ADVANCE_CLOCK", "seconds": 3600}));
+    assert_eq!(moved["advancedSeconds"], 3600);
+    let reset = change(&laptop, json!({"change": "RESET"}));
+    assert_eq!((reset["tampered"].clone(), reset["advancedSeconds"].clone()), (json!(false), json!(0)));
+    assert_eq!(tablet.login("alice")["screen"], "WAIT_FOR_PUSH", "switched off: the push goes out again");
+}
+
+#[test]
+fn the_panel_says_plainly_what_the_admin_api_refused_and_where_it_does_not_work() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = embedded_with_admin("laptop", dir.path(), memory());
+    let unknown = app.invoke::<Value>("qa_change", json!({"request": {"change": "SWITCH_FAULT", "name": "meteor", "on": true}}));
+    let error = unknown.expect_err("refused");
+    assert_eq!((error["code"].as_str(), error["status"].as_u64()), (Some("qa_refused"), Some(404)));
+    assert!(error["message"].as_str().is_some_and(|m| m.contains("push-denied")), "{error}");
+    let nobody = json!({"request": {"change": "USER_STATUS", "username": "nobody", "status": "SUSPENDED"}});
+    assert_eq!(app.invoke::<Value>("qa_change", nobody).expect_err("refused")["status"], 404);
+    assert_eq!(app.error_code("qa_change", json!({"request": {"change": "ADVANCE_CLOCK", "seconds": 0}})), "qa_refused");
+    assert_eq!(app.ok("qa_state", json!({}))["tampered"], false, "refusals changed nothing");
+
+    let suspended = change(&app, json!({"change": "APPLICATION", "mfaEnabled": false}));
+    assert_eq!(suspended["tampered"], false, "MFA off is the application's state, not a fault");
+    assert_eq!(app.login("bob")["mfa"], "SKIPPED_APPLICATION_DISABLED");
+    change(&app, json!({"change": "APPLICATION", "mfaEnabled": true}));
+
+    let without = embedded("other", tempfile::tempdir().expect("tempdir").path(), memory());
+    assert_eq!(without.error_code("qa_state", json!({})), "not_embedded", "a stack without its admin API");
+}
