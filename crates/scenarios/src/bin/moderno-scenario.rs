@@ -1,0 +1,67 @@
+//! `moderno-scenario [FILE|DIR]...`: runs scenario files (default: every `*.toml` in
+//! `scenarios/`) headless and prints a pass/fail report; exits 1 when one fails.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use moderno_scenarios::{report_text, run, Scenario};
+
+#[derive(Debug, Parser)]
+#[command(name = "moderno-scenario", version, about = "Runs pairing scenarios against an in-process stack and reports pass or fail")]
+struct Args {
+    /// Scenario files, or folders of them.
+    #[arg(default_value = "scenarios")]
+    paths: Vec<PathBuf>,
+    /// Print each report as JSON (one object per line) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut files = Vec::new();
+    for path in &args.paths {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                let mut found: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            }
+            Err(_) => files.push(path.clone()),
+        }
+    }
+    if files.is_empty() {
+        eprintln!("no scenario files found in {:?}", args.paths);
+        return ExitCode::from(2);
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for file in &files {
+        let report = match Scenario::read(file) {
+            Ok(scenario) => run(&scenario).await,
+            Err(e) => Err(e),
+        };
+        match report {
+            Ok(report) => {
+                if report.passed() { passed += 1 } else { failed += 1 }
+                if args.json {
+                    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+                } else {
+                    println!("{}", report_text(&report));
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {}\n     {e:#}\n", file.display());
+            }
+        }
+    }
+    if !args.json {
+        println!("{passed} passed, {failed} failed");
+    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}

@@ -1,0 +1,394 @@
+//! Runs a scenario against a fresh in-process stack: loopback HTTP, SQLite files in a temporary
+//! directory, a manual clock from a fixed instant and randomness from the scenario's seed, so a
+//! run repeats exactly. Devices are named profiles with in-memory keys; each step drives them
+//! through the same login sessions the desktop app uses, and the screen each step leads to is
+//! summarised as JSON and checked against the step's `expect`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context as _};
+use chrono::{DateTime, TimeDelta, Utc};
+use moderno_ambient::{Clock, Entropy, Fault};
+use moderno_customer_server::PasswordCost;
+use moderno_device::pingfederate::{PfClient, PfSession, PingOneDevice};
+use moderno_device::{
+    http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore, UserSelection,
+};
+use moderno_stack::{RunningStack, Stack, StackConfig};
+use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction};
+use moderno_wire::payload::TrustLevel;
+use moderno_wire::sdk::{PairingKeyRequest, PairingMode};
+use serde_json::Value;
+
+use crate::screen::{self, Shown};
+use crate::script::{Action, Backend, Scenario, Step};
+
+/// The demo password of the seeded users.
+const PASSWORD: &str = "moderno-demo";
+
+/// What one step showed, and whether it matched.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepOutcome {
+    pub number: usize,
+    pub what: String,
+    pub shown: Value,
+    /// Why the step failed; `None` when it passed.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub about: String,
+    pub steps: Vec<StepOutcome>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        !self.steps.is_empty() && self.steps.iter().all(|s| s.problem.is_none())
+    }
+}
+
+/// The fixed instant every scenario's clock starts at.
+pub fn epoch() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
+}
+
+/// Runs every step in order; after the first failed step the rest are not run (they would
+/// test a state the scenario did not reach).
+pub async fn run(scenario: &Scenario) -> anyhow::Result<Report> {
+    let dir = tempfile::tempdir()?;
+    let mut config = StackConfig::loopback(dir.path().to_path_buf());
+    config.clock = Clock::manual(epoch());
+    config.entropy = Entropy::seeded(scenario.seed);
+    config.password_cost = PasswordCost::TestOnlyCheap;
+    config.demo_devices = scenario.demo_devices;
+    if scenario.manual_pairing {
+        config.pairing_mode = Some(PairingMode::Manual);
+    }
+    let stack = Stack::start(config).await.context("starting the stack")?;
+    let mut world = World { scenario, stack, devices: BTreeMap::new() };
+    let mut steps = Vec::new();
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let what = describe(step);
+        let outcome = match world.act(step).await {
+            Ok(shown) => {
+                let problem = screen::mismatch(&shown.summary, &step.expect);
+                StepOutcome { number: i + 1, what, shown: shown.summary, problem }
+            }
+            Err(error) => StepOutcome { number: i + 1, what, shown: Value::Null, problem: Some(format!("{error:#}")) },
+        };
+        let failed = outcome.problem.is_some();
+        steps.push(outcome);
+        if failed {
+            break;
+        }
+    }
+    world.stack.shutdown().await;
+    Ok(Report { scenario: scenario.name.clone(), about: scenario.about.clone(), steps })
+}
+
+struct World<'a> {
+    scenario: &'a Scenario,
+    stack: RunningStack,
+    devices: BTreeMap<String, Slot>,
+}
+
+/// One named device and the login it has going.
+struct Slot {
+    device: Device,
+    pingone: Option<PingOneDevice>,
+    login: Option<Login>,
+    /// The devices the last screen offered to choose from: (id, what a person would pick it by).
+    choices: Vec<(String, Vec<String>)>,
+    /// The user of the last login (for PingOne's outbox).
+    user: Option<String>,
+}
+
+enum Login {
+    Moderno(LoginSession),
+    PingFederate(Box<PfSession>),
+}
+
+impl World<'_> {
+    async fn slot(&mut self, name: &str) -> anyhow::Result<&mut Slot> {
+        if !self.devices.contains_key(name) {
+            let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+            let (clock, entropy) = (self.stack.clock.clone(), Entropy::seeded(self.scenario.seed ^ hash(name)));
+            // Named after its profile, so a scenario picks "phone" or "desk" by name.
+            let mut description = DeviceDescription::of_this_computer();
+            description.device_name = name.to_string();
+            let options = DeviceOptions { description, ..DeviceOptions::default() };
+            let device = Device::open_with(name, Arc::clone(&store), clock.clone(), entropy.clone(), options).await?;
+            let pingone = match self.scenario.backend {
+                Backend::Pingfederate => Some(PingOneDevice::open(&device, store, clock, entropy).await?),
+                Backend::PingidSdk => None,
+            };
+            self.devices.insert(name.to_string(), Slot { device, pingone, login: None, choices: vec![], user: None });
+        }
+        self.devices.get_mut(name).ok_or_else(|| anyhow!("no device {name}"))
+    }
+
+    async fn act(&mut self, step: &Step) -> anyhow::Result<Shown> {
+        match step.action {
+            Action::Advance => {
+                let seconds = step.seconds.ok_or_else(|| anyhow!("advance needs seconds"))?;
+                self.stack.clock.advance(TimeDelta::seconds(seconds));
+                Ok(Shown::note(serde_json::json!({"screen": "CLOCK", "now": self.stack.clock.now().to_rfc3339()})))
+            }
+            Action::Fault => {
+                let name = step.fault.as_deref().ok_or_else(|| anyhow!("fault needs a fault name"))?;
+                let fault = Fault::from_name(name).ok_or_else(|| anyhow!("no fault is called {name:?}"))?;
+                let on = step.on.unwrap_or(true);
+                self.stack.faults.set(fault, on);
+                Ok(Shown::note(serde_json::json!({"screen": "FAULT", "fault": name, "on": on})))
+            }
+            Action::Answer => self.answer(step).await,
+            Action::Listen => {
+                let slot = self.slot(&device_name(step)?).await?;
+                let pushes = match &slot.pingone {
+                    Some(p) => p.pending_pushes(Duration::ZERO).await?,
+                    None => slot.device.pending_pushes(Duration::ZERO).await?,
+                };
+                Ok(Shown::note(serde_json::json!({"screen": "LISTENING", "pushes": pushes.len()})))
+            }
+            Action::Unpair => {
+                let slot = self.slot(&device_name(step)?).await?;
+                match &slot.pingone {
+                    Some(p) => p.forget().await?,
+                    None => slot.device.unpair().await?,
+                }
+                Ok(Shown::note(serde_json::json!({"screen": "UNPAIRED"})))
+            }
+            Action::Otp => self.otp(step).await,
+            _ => self.login_step(step).await,
+        }
+    }
+
+    async fn login_step(&mut self, step: &Step) -> anyhow::Result<Shown> {
+        let name = device_name(step)?;
+        let backend = self.scenario.backend;
+        let customer_url = self.stack.customer_url.clone();
+        let pingfederate_url = self.stack.pingfederate_url.clone();
+        let key = match (step.action, step.pairing_key.as_deref()) {
+            (Action::Login, Some("from-web-page")) => Some(self.web_page_key(step.user.as_deref().unwrap_or_default()).await?),
+            (_, key) => key.map(str::to_string),
+        };
+        let clock = self.stack.clock.clone();
+        let entropy = Entropy::seeded(self.scenario.seed ^ 0x5eed);
+        let slot = self.slot(&name).await?;
+        let answer = match (step.action, backend) {
+            (Action::Login, Backend::PingidSdk) => {
+                let user = step.user.clone().ok_or_else(|| anyhow!("login needs a user"))?;
+                let client = slot.device.moderno_client(&customer_url)?;
+                let password = step.password.as_deref().unwrap_or(PASSWORD);
+                slot.user = Some(user.clone());
+                match LoginSession::start(client, &slot.device, &user, password, key.as_deref()).await {
+                    Ok((session, progress)) => {
+                        slot.login = Some(Login::Moderno(session));
+                        Ok(screen::moderno(progress))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            (Action::Login, Backend::Pingfederate) => {
+                let user = step.user.clone().ok_or_else(|| anyhow!("login needs a user"))?;
+                let pingone = slot.pingone.as_ref().ok_or_else(|| anyhow!("no PingOne personality"))?;
+                let client = Arc::new(PfClient::new(http_client()?, &pingfederate_url)?);
+                let password = step.password.as_deref().unwrap_or(PASSWORD);
+                slot.user = Some(user.clone());
+                match PfSession::start(client, pingone, clock, &entropy, &user, password).await {
+                    Ok((session, progress)) => {
+                        slot.login = Some(Login::PingFederate(Box::new(session)));
+                        Ok(screen::pingfederate(progress))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            _ => slot.continue_login(step).await,
+        };
+        let shown = match answer {
+            Ok(shown) => shown,
+            Err(error) => Shown::note(screen::error(&error)),
+        };
+        slot.choices = shown.choices.clone();
+        Ok(shown)
+    }
+
+    /// The approver answers the push waiting for it.
+    async fn answer(&mut self, step: &Step) -> anyhow::Result<Shown> {
+        let name = device_name(step)?;
+        let action = match step.answer.as_deref().unwrap_or("APPROVE") {
+            "APPROVE" => PushAction::Approve,
+            "DENY" => PushAction::Deny,
+            "BLOCK" => PushAction::Block,
+            other => bail!("answer is APPROVE, DENY or BLOCK, not {other:?}"),
+        };
+        let slot = self.slot(&name).await?;
+        let wait = Duration::from_secs(3);
+        let pushes = match &slot.pingone {
+            Some(p) => p.pending_pushes(wait).await?,
+            None => slot.device.pending_pushes(wait).await?,
+        };
+        let push = pushes.first().ok_or_else(|| anyhow!("no push reached {name}"))?;
+        match &slot.pingone {
+            Some(p) => p.answer_push(&push.authentication_id, action).await?,
+            None => slot.device.answer_push(&push.authentication_id, action).await?,
+        }
+        Ok(Shown::note(serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len()})))
+    }
+
+    /// Types a passcode: a literal one, another device's offline passcode, or PingOne's newest
+    /// SMS or e-mail code for the user.
+    async fn otp(&mut self, step: &Step) -> anyhow::Result<Shown> {
+        let code = match (step.code.clone(), step.from.as_deref()) {
+            (Some(code), _) => code,
+            (None, Some("outbox")) => {
+                let user = self.slot(&device_name(step)?).await?.user.clone().ok_or_else(|| anyhow!("no login yet"))?;
+                self.outbox_code(&user).await?
+            }
+            (None, Some(other)) => {
+                let other = other.to_string();
+                self.slot(&other).await?.device.offline_otp().ok_or_else(|| anyhow!("{other} shows no passcode (not paired)"))?
+            }
+            (None, None) => bail!("otp needs a code, or from = a device or \"outbox\""),
+        };
+        let slot = self.slot(&device_name(step)?).await?;
+        let shown = match slot.login.as_mut() {
+            Some(Login::Moderno(s)) => s.otp(&slot.device, &code).await.map(screen::moderno),
+            Some(Login::PingFederate(s)) => s.otp(pingone(&slot.pingone)?, &code).await.map(screen::pingfederate),
+            None => bail!("no login in progress on this device"),
+        };
+        Ok(shown.unwrap_or_else(|e| Shown::note(screen::error(&e))))
+    }
+
+    async fn web_page_key(&self, user: &str) -> anyhow::Result<String> {
+        let request = PairingKeyRequest { pairing_data: format!("user:{user}") };
+        let key = self.stack.customer.sdk().create_pairing_key(&request).await.map_err(|e| anyhow!("{e}"))?;
+        Ok(key.id)
+    }
+
+    async fn outbox_code(&self, user: &str) -> anyhow::Result<String> {
+        let config = self.stack.pingone.config();
+        let url = format!("{}/outbox/{user}", self.stack.pingone_url);
+        let http = http_client()?;
+        let messages: Vec<moderno_wire::pingone::OutboxMessage> =
+            http.get(url).bearer_auth(&config.worker_token).send().await?.error_for_status()?.json().await?;
+        Ok(messages.last().ok_or_else(|| anyhow!("no message for {user} in PingOne's outbox"))?.otp.clone())
+    }
+}
+
+impl Slot {
+    async fn continue_login(&mut self, step: &Step) -> Result<Shown, DeviceError> {
+        let Some(login) = self.login.as_mut() else {
+            return Err(DeviceError::InvalidInput("no login in progress on this device".into()));
+        };
+        let pick = step.pick.as_deref().map(|p| pick(&self.choices, p));
+        match login {
+            Login::Moderno(s) => {
+                let device = &self.device;
+                let progress = match step.action {
+                    Action::Choose => s.choose(device, selection(step)?, None).await?,
+                    Action::Poll => s.poll(device).await?,
+                    Action::Retry => s.retry(device).await?,
+                    Action::Select => s.select_device(device, &pick.unwrap_or_default()).await?,
+                    Action::Cancel => {
+                        s.cancel().await?;
+                        return Ok(Shown::note(serde_json::json!({"screen": "CANCELLED"})));
+                    }
+                    _ => return Err(not_for(step, "the PingID SDK")),
+                };
+                Ok(screen::moderno(progress))
+            }
+            Login::PingFederate(s) => {
+                let pingone = pingone(&self.pingone).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+                let progress = match step.action {
+                    Action::Pair => s.pair(pingone, step.pair.unwrap_or(true)).await?,
+                    Action::Poll => s.poll(pingone).await?,
+                    Action::Retry => s.retry(pingone).await?,
+                    Action::Select => s.select_device(pingone, &pick.unwrap_or_default()).await?,
+                    Action::Cancel => {
+                        s.cancel().await?;
+                        return Ok(Shown::note(serde_json::json!({"screen": "CANCELLED"})));
+                    }
+                    _ => return Err(not_for(step, "PingFederate")),
+                };
+                Ok(screen::pingfederate(progress))
+            }
+        }
+    }
+}
+
+fn pingone(p: &Option<PingOneDevice>) -> anyhow::Result<&PingOneDevice> {
+    p.as_ref().ok_or_else(|| anyhow!("this scenario's devices have no PingOne personality"))
+}
+
+fn not_for(step: &Step, backend: &str) -> DeviceError {
+    DeviceError::InvalidInput(format!("{:?} is not a step of a {backend} login", step.action))
+}
+
+/// The id of the choice a person would pick by `wanted` (nickname, name or type, any case; or
+/// its list number).
+fn pick(choices: &[(String, Vec<String>)], wanted: &str) -> String {
+    if let Some((id, _)) = wanted.parse::<usize>().ok().and_then(|n| choices.get(n.wrapping_sub(1))) {
+        return id.clone();
+    }
+    let wanted = wanted.to_lowercase();
+    choices
+        .iter()
+        .find(|(_, labels)| labels.iter().any(|l| l.to_lowercase() == wanted))
+        .map_or(wanted, |(id, _)| id.clone())
+}
+
+fn selection(step: &Step) -> Result<UserSelection, DeviceError> {
+    let invalid = |why: &str| DeviceError::InvalidInput(why.to_string());
+    match step.level.as_deref() {
+        Some("PRIMARY") => Ok(UserSelection::Trust(TrustLevel::Primary)),
+        Some("TRUSTED") => Ok(UserSelection::Trust(TrustLevel::Trusted)),
+        Some("IGNORE") => {
+            let text = step.ignore_for.as_deref().ok_or_else(|| invalid("IGNORE needs ignore_for, like \"2 HOURS\""))?;
+            let (value, unit) = text.split_once(' ').ok_or_else(|| invalid("ignore_for is a number and a unit"))?;
+            let value = value.parse().map_err(|_| invalid("ignore_for starts with a whole number"))?;
+            let unit: IntervalUnit =
+                serde_json::from_value(Value::String(unit.trim().to_uppercase())).map_err(|_| invalid("unknown unit"))?;
+            Ok(UserSelection::Ignore(IgnoreInterval { value, unit }))
+        }
+        _ => Err(invalid("choose needs level = PRIMARY, TRUSTED or IGNORE")),
+    }
+}
+
+fn device_name(step: &Step) -> anyhow::Result<String> {
+    step.device.clone().ok_or_else(|| anyhow!("{:?} needs a device", step.action))
+}
+
+/// The step in words, for the report.
+fn describe(step: &Step) -> String {
+    let on = step.device.as_deref().map(|d| format!("{d}: ")).unwrap_or_default();
+    let detail = match step.action {
+        Action::Login => format!("login {}", step.user.as_deref().unwrap_or("?")),
+        Action::Choose => format!("choose {}", step.level.as_deref().unwrap_or("?")),
+        Action::Pair => if step.pair.unwrap_or(true) { "pair this device".into() } else { "continue without pairing".into() },
+        Action::Answer => format!("answer the push: {}", step.answer.as_deref().unwrap_or("APPROVE")),
+        Action::Poll => "poll".into(),
+        Action::Otp => match (&step.code, &step.from) {
+            (Some(code), _) => format!("type passcode {code}"),
+            (None, Some(from)) => format!("type the passcode from {from}"),
+            _ => "type a passcode".into(),
+        },
+        Action::Select => format!("select {}", step.pick.as_deref().unwrap_or("?")),
+        Action::Retry => "send another request".into(),
+        Action::Cancel => "cancel".into(),
+        Action::Advance => format!("advance the clock {} s", step.seconds.unwrap_or(0)),
+        Action::Fault => format!("switch {} {}", step.fault.as_deref().unwrap_or("?"), if step.on.unwrap_or(true) { "on" } else { "off" }),
+        Action::Listen => "listen for pushes".into(),
+        Action::Unpair => "unpair".into(),
+    };
+    format!("{on}{detail}")
+}
+
+/// A small stable number from a device name, so each device draws its own keys from the seed.
+fn hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
