@@ -8,7 +8,9 @@
 //! - `PUT /admin/faults/{name} {on}`: one switch ([`moderno_ambient::Fault`]);
 //! - `POST /admin/reset`: every switch off, the clock back to the wall clock;
 //! - `PUT /admin/application {mfaEnabled}`: APPLICATION_DISABLED at the PingID SDK server;
-//! - `PUT /admin/users/{username}/status {status}`: ACTIVE, SUSPENDED or BYPASS there.
+//! - `PUT /admin/users/{username}/status {status}`: ACTIVE, SUSPENDED or BYPASS there;
+//! - `GET /admin/hops?after=N`: the flow inspector's hops (when the stack records them);
+//!   `GET /admin/report.html`: them as one self-contained page; `POST /admin/hops/clear`.
 //!
 //! The last two go through the customer server's signed SDK client, as an administrator's tool
 //! would go through Ping's API.
@@ -16,16 +18,20 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::Duration;
 use moderno_ambient::{Clock, Fault, Faults};
 use moderno_customer_server::CustomerState;
-use moderno_wire::admin::{AdminError, AdminState, AdvanceClock, ApplicationSwitch, FaultState, SwitchFault, UserStatusChange};
+use moderno_wire::admin::{
+    AdminError, AdminState, AdvanceClock, ApplicationSwitch, FaultState, Hops, SwitchFault, UserStatusChange,
+};
+
+use crate::inspector::{self, Recorder};
 use moderno_wire::sdk::{UpdateUser, UserStatus};
 
 /// The longest single step of the virtual clock.
@@ -36,13 +42,20 @@ pub struct Admin {
     clock: Clock,
     faults: Faults,
     customer: CustomerState,
+    recorder: Option<Recorder>,
     /// What this API moved the clock by, so `reset` can move it back.
     advanced_ms: Arc<AtomicI64>,
 }
 
 impl Admin {
-    pub fn new(clock: Clock, faults: Faults, customer: CustomerState) -> Self {
-        Self { clock, faults, customer, advanced_ms: Arc::new(AtomicI64::new(0)) }
+    pub fn new(clock: Clock, faults: Faults, customer: CustomerState, recorder: Option<Recorder>) -> Self {
+        Self { clock, faults, customer, recorder, advanced_ms: Arc::new(AtomicI64::new(0)) }
+    }
+
+    fn recorder(&self) -> Result<&Recorder, Refusal> {
+        self.recorder.as_ref().ok_or_else(|| {
+            Refusal::new(StatusCode::NOT_FOUND, "INSPECTOR_OFF", "this stack does not record hops (start it with the inspector on)")
+        })
     }
 
     fn view(&self) -> AdminState {
@@ -68,6 +81,9 @@ pub fn router(admin: Admin) -> Router {
         .route("/admin/faults/{name}", put(switch))
         .route("/admin/application", put(application))
         .route("/admin/users/{username}/status", put(user_status))
+        .route("/admin/hops", get(hops))
+        .route("/admin/hops/clear", post(clear_hops))
+        .route("/admin/report.html", get(report))
         .fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such admin route") })
         .layer(DefaultBodyLimit::max(4096))
         .with_state(admin)
@@ -132,6 +148,29 @@ async fn user_status(
     admin.customer.sdk().update_user(&username, &update).await.map_err(Refusal::sdk)?;
     tracing::warn!(user = %username, ?status, "PingID user status set");
     Ok(Json(admin.view()))
+}
+
+#[derive(serde::Deserialize)]
+struct After {
+    #[serde(default)]
+    after: u64,
+}
+
+async fn hops(State(admin): State<Admin>, after: Result<Query<After>, QueryRejection>) -> Result<Json<Hops>, Refusal> {
+    let Query(after) = after.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", e.body_text()))?;
+    Ok(Json(admin.recorder()?.after(after.after)))
+}
+
+async fn clear_hops(State(admin): State<Admin>) -> Result<Json<Hops>, Refusal> {
+    let recorder = admin.recorder()?;
+    recorder.clear();
+    Ok(Json(recorder.after(0)))
+}
+
+async fn report(State(admin): State<Admin>) -> Result<Response, Refusal> {
+    let hops = admin.recorder()?.after(0).hops;
+    let page = inspector::html("Moderno flow inspector report", &hops);
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
 /// `{code, message}` with its HTTP status.

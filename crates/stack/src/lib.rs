@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod demo_devices;
+pub mod inspector;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub struct StackConfig {
     pub admin_listen: Option<SocketAddr>,
     /// The fault switches every service reads (all off unless the admin API or a test sets them).
     pub faults: Faults,
+    /// Record every hop for the flow inspector ([`inspector`]); off by default.
+    pub inspector: bool,
 }
 
 impl StackConfig {
@@ -64,6 +67,7 @@ impl StackConfig {
             demo_devices: false,
             admin_listen: None,
             faults: Faults::none(),
+            inspector: false,
             pairing_mode: None,
         }
     }
@@ -82,6 +86,8 @@ pub struct RunningStack {
     /// The admin API, when started (`StackConfig::admin_listen`).
     pub admin_url: Option<String>,
     pub faults: Faults,
+    /// The flow inspector's hops, when recording (`StackConfig::inspector`).
+    pub recorder: Option<inspector::Recorder>,
     pub sdk: SdkState,
     pub customer: CustomerState,
     pub pingone: pingone_mfa_server::State,
@@ -104,7 +110,12 @@ impl Stack {
         let mut sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
         sdk_config.faults = config.faults.clone();
         let sdk = SdkState::open(sdk_config, config.clock.clone(), config.entropy.clone())?;
-        let sdk_task = serve(sdk_listener, pingid_sdk_server::app(sdk.clone()), stopped.clone());
+        let recorder = config.inspector.then(inspector::Recorder::new);
+        let tap = |router: axum::Router, service: inspector::Service| match &recorder {
+            Some(recorder) => inspector::layer(router, recorder.clone(), config.clock.clone(), service),
+            None => router,
+        };
+        let sdk_task = serve(sdk_listener, tap(pingid_sdk_server::app(sdk.clone()), inspector::Service::PingIdSdk), stopped.clone());
 
         let customer_listener = bind(config.customer_listen, "customer server").await?;
         let customer_url = format!("http://{}", customer_listener.local_addr()?);
@@ -120,15 +131,15 @@ impl Stack {
         if let Some(mode) = config.pairing_mode {
             set_pairing_mode(&customer, mode).await?;
         }
-        let customer_task =
-            serve(customer_listener, moderno_customer_server::app(customer.clone()), stopped.clone());
+        let customer_app = tap(moderno_customer_server::app(customer.clone()), inspector::Service::Customer);
+        let customer_task = serve(customer_listener, customer_app, stopped.clone());
 
         let pingone_listener = bind(config.pingone_listen, "PingOne MFA").await?;
         let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
         let mut pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         pingone_config.faults = config.faults.clone();
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
-        let pingone_task = serve(pingone_listener, pingone_mfa_server::app(pingone.clone()), stopped.clone());
+        let pingone_task = serve(pingone_listener, tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne), stopped.clone());
         if config.demo_devices {
             let p1 = pingone.config();
             demo_devices::seed(&pingone_url, &p1.environment_id, &p1.worker_token).await?;
@@ -147,14 +158,15 @@ impl Stack {
         };
         let pingfederate =
             pingfederate_server::State::open(pingfederate_config, config.clock.clone(), config.entropy.clone())?;
-        let pingfederate_task = serve(pingfederate_listener, pingfederate_server::app(pingfederate.clone()), stopped.clone());
+        let pingfederate_app = tap(pingfederate_server::app(pingfederate.clone()), inspector::Service::PingFederate);
+        let pingfederate_task = serve(pingfederate_listener, pingfederate_app, stopped.clone());
         let mut tasks = vec![sdk_task, customer_task, pingone_task, pingfederate_task];
 
         let admin_url = match config.admin_listen {
             Some(addr) => {
                 let listener = bind(addr, "admin API").await?;
                 let url = format!("http://{}", listener.local_addr()?);
-                let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone());
+                let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone());
                 tasks.push(serve(listener, admin::router(admin), stopped));
                 tracing::warn!(%url, "the admin API is on (virtual clock, fault switches): never expose it");
                 Some(url)
@@ -170,6 +182,7 @@ impl Stack {
             pingfederate_url,
             admin_url,
             faults: config.faults,
+            recorder,
             sdk,
             customer,
             pingone,

@@ -64,3 +64,48 @@ pub struct AdminError {
     pub code: String,
     pub message: String,
 }
+
+/// One HTTP exchange one of the services saw (`GET /admin/hops`), secrets redacted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hop {
+    /// 1, 2, 3 … in the order the answers went out.
+    pub seq: u64,
+    /// The order the requests arrived in: a call before the calls it made (the diagram's order).
+    pub order: u64,
+    /// When the request arrived, by the stack's clock (RFC 3339).
+    pub at: String,
+    /// Who called: `App`, `Customer server`, `PingFederate`.
+    pub from: String,
+    /// Who answered: `Customer server`, `PingID SDK`, `PingFederate`, `PingOne MFA`.
+    pub to: String,
+    pub method: String,
+    /// The path, with the query's secret values redacted.
+    pub path: String,
+    pub status: u16,
+    pub millis: u64,
+    /// The bodies as JSON (forms as objects), secrets replaced by `"•••"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<serde_json::Value>,
+    /// What the raw exchange hides: signed payloads and tokens opened, the PINGID-HMAC canonical
+    /// string and JWS header, the flow's status and `_links`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<Decoded>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decoded {
+    pub label: String,
+    pub value: serde_json::Value,
+}
+
+/// `GET /admin/hops?after=N`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hops {
+    pub hops: Vec<Hop>,
+    /// The newest `seq` (ask `after` it next time).
+    pub last: u64,
+}
