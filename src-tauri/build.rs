@@ -21,6 +21,9 @@ const COMMANDS: &[&str] = &[
     "unpair",
     "qa_state",
     "qa_change",
+    "inspector_hops",
+    "inspector_clear",
+    "inspector_export",
 ];
 
 fn main() {

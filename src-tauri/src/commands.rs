@@ -10,11 +10,12 @@ use tracing::{debug, instrument, warn};
 
 use crate::demo_outbox::{self, MessageView};
 use crate::device_views::{
-    CodeRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
+    CodeRequest, HopsRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
 };
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
+use crate::inspector_panel::{self, ExportView, HopsView};
 use crate::qa_panel::{self, QaChange, QaStateView};
 use crate::state::{Connection, Shell};
 
@@ -199,6 +200,31 @@ pub async fn qa_state(shell: State<'_, Shell>) -> Answer<QaStateView> {
 #[instrument(skip(shell))]
 pub async fn qa_change(shell: State<'_, Shell>, request: QaChange) -> Answer<QaStateView> {
     qa_panel::change(&*shell.connection().await?, &request).await
+}
+
+/// The flow inspector: the hops recorded after `after`.
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn inspector_hops(shell: State<'_, Shell>, request: HopsRequest) -> Answer<HopsView> {
+    inspector_panel::hops(&*shell.connection().await?, request.after).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn inspector_clear(shell: State<'_, Shell>) -> Answer<HopsView> {
+    inspector_panel::clear(&*shell.connection().await?).await
+}
+
+/// Writes the run as an HTML report and JSON into the app's data folder (`reports/`).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn inspector_export<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>) -> Answer<ExportView> {
+    let dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| CommandError::new("export_failed", format!("the app has no data folder: {e}")))?
+        .join("reports");
+    inspector_panel::export(&*shell.connection().await?, &dir).await
 }
 
 /// A login that ended (signed in or refused) is forgotten.

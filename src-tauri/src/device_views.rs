@@ -153,3 +153,11 @@ pub struct IncomingRequest {
     /// How long to wait for a push (long poll), at most 25 seconds.
     pub wait_seconds: u32,
 }
+
+/// `inspector_hops`: the hops after this one (0: all kept).
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct HopsRequest {
+    #[ts(type = "number")]
+    pub after: u64,
+}

@@ -4,11 +4,13 @@
 //! [`with_commands`] is generic over the runtime so tests build the same app on Tauri's mock
 //! runtime; [`run`] is the real app.
 
+mod admin_client;
 mod commands;
 mod config;
 mod demo_outbox;
 mod device_views;
 mod embedded;
+mod inspector_panel;
 mod error;
 mod login;
 mod models;
@@ -50,6 +52,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::unpair,
         commands::qa_state,
         commands::qa_change,
+        commands::inspector_hops,
+        commands::inspector_clear,
+        commands::inspector_export,
     ])
 }
 
@@ -72,6 +77,7 @@ pub fn run() {
             stack.pingfederate_listen = args.embedded_pingfederate_listen;
             stack.demo_devices = true;
             stack.admin_listen = Some(args.embedded_admin_listen);
+            stack.inspector = true;
             stack.pairing_mode = args.pairing_mode.map(Into::into);
             app.manage(Shell::new(ShellConfig {
                 profile: args.profile.clone(),

@@ -1,14 +1,12 @@
 //! The QA panel's side of the shell: the embedded stack's admin API (virtual clock, fault
-//! switches, MFA on or off, a user's status) over loopback HTTP. Only with the built-in servers:
-//! a shared server's switches are its own.
+//! switches, MFA on or off, a user's status), through [`admin_client`].
 
-use std::time::Duration;
-
-use moderno_wire::admin::{AdminError, AdminState};
+use moderno_wire::admin::AdminState;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
 
+use crate::admin_client;
 use crate::error::CommandError;
 use crate::state::Connection;
 
@@ -78,34 +76,16 @@ impl QaChange {
 
 /// The admin state now.
 pub async fn state(conn: &Connection) -> Result<QaStateView, CommandError> {
-    send(conn, reqwest::Method::GET, "/admin", None).await
+    let state: AdminState = admin_client::call(conn, reqwest::Method::GET, "/admin", None).await?;
+    Ok(state.into())
 }
 
 /// Makes one change; the admin API's refusal (an unknown user, a bad value) comes back as
-/// `qa_refused` with its words.
+/// `admin_refused` with its words.
 pub async fn change(conn: &Connection, change: &QaChange) -> Result<QaStateView, CommandError> {
     let (method, path, body) = change.call();
-    send(conn, method, &path, Some(body)).await
-}
-
-async fn send(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<QaStateView, CommandError> {
-    let admin = conn.embedded.as_ref().and_then(|urls| urls.admin.clone()).ok_or_else(|| {
-        CommandError::new("not_embedded", "the QA panel works with the built-in servers: a shared server's switches are its own")
-    })?;
-    let unreachable = |e: reqwest::Error| CommandError::new("server_unreachable", format!("the admin API did not answer: {e}"));
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build().map_err(unreachable)?;
-    let mut request = http.request(method, format!("{admin}{path}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.map_err(unreachable)?;
-    let status = response.status();
-    if status.is_success() {
-        let state: AdminState = response.json().await.map_err(unreachable)?;
-        return Ok(state.into());
-    }
-    let refusal: AdminError = response.json().await.map_err(unreachable)?;
-    Err(CommandError { code: "qa_refused".into(), message: format!("{} ({})", refusal.message, refusal.code), status: Some(status.as_u16()) })
+    let state: AdminState = admin_client::call(conn, method, &path, Some(body)).await?;
+    Ok(state.into())
 }
 
 fn encode(segment: &str) -> String {

@@ -32,11 +32,12 @@ pub fn embedded(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeySto
     launch(profile, None, stack, store)
 }
 
-/// Like [`embedded`], with the admin API on (the QA panel's side).
+/// Like [`embedded`], with the admin API and the flow inspector's recording on, as in the app.
 pub fn embedded_with_admin(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>) -> TestApp {
     let mut stack = StackConfig::loopback(data_dir.to_path_buf());
     stack.password_cost = PasswordCost::TestOnlyCheap;
     stack.admin_listen = Some(([127, 0, 0, 1], 0).into());
+    stack.inspector = true;
     launch(profile, None, stack, store)
 }
 

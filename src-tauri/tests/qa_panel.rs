@@ -42,11 +42,11 @@ fn the_panel_says_plainly_what_the_admin_api_refused_and_where_it_does_not_work(
     let app = embedded_with_admin("laptop", dir.path(), memory());
     let unknown = app.invoke::<Value>("qa_change", json!({"request": {"change": "SWITCH_FAULT", "name": "meteor", "on": true}}));
     let error = unknown.expect_err("refused");
-    assert_eq!((error["code"].as_str(), error["status"].as_u64()), (Some("qa_refused"), Some(404)));
+    assert_eq!((error["code"].as_str(), error["status"].as_u64()), (Some("admin_refused"), Some(404)));
     assert!(error["message"].as_str().is_some_and(|m| m.contains("push-denied")), "{error}");
     let nobody = json!({"request": {"change": "USER_STATUS", "username": "nobody", "status": "SUSPENDED"}});
     assert_eq!(app.invoke::<Value>("qa_change", nobody).expect_err("refused")["status"], 404);
-    assert_eq!(app.error_code("qa_change", json!({"request": {"change": "ADVANCE_CLOCK", "seconds": 0}})), "qa_refused");
+    assert_eq!(app.error_code("qa_change", json!({"request": {"change": "ADVANCE_CLOCK", "seconds": 0}})), "admin_refused");
     assert_eq!(app.ok("qa_state", json!({}))["tampered"], false, "refusals changed nothing");
 
     let suspended = change(&app, json!({"change": "APPLICATION", "mfaEnabled": false}));
@@ -56,4 +56,31 @@ fn the_panel_says_plainly_what_the_admin_api_refused_and_where_it_does_not_work(
 
     let without = embedded("other", tempfile::tempdir().expect("tempdir").path(), memory());
     assert_eq!(without.error_code("qa_state", json!({})), "not_embedded", "a stack without its admin API");
+}
+
+#[test]
+fn the_inspector_shows_the_hops_of_a_login_and_exports_them_without_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = embedded_with_admin("laptop", dir.path(), memory());
+    app.login("alice");
+    app.choose("PRIMARY");
+    let seen = app.ok("inspector_hops", json!({"request": {"after": 0}}));
+    let hops = seen["hops"].as_array().expect("hops");
+    let lanes: Vec<(String, String)> = hops.iter().map(|h| (h["from"].to_string(), h["to"].to_string())).collect();
+    assert!(lanes.contains(&("\"App\"".into(), "\"Customer server\"".into())), "{lanes:?}");
+    assert!(lanes.contains(&("\"Customer server\"".into(), "\"PingID SDK\"".into())), "server-to-server too: {lanes:?}");
+    assert!(hops.iter().any(|h| h["decoded"].as_array().is_some_and(|d| d.iter().any(|d| d["label"] == "PINGID-HMAC signature"))));
+    let last = seen["last"].as_u64().expect("last");
+    assert_eq!(app.ok("inspector_hops", json!({"request": {"after": last}}))["hops"], json!([]), "only newer ones");
+
+    let export = app.ok("inspector_export", json!({}));
+    let html = std::fs::read_to_string(export["htmlPath"].as_str().expect("a path")).expect("the report");
+    let json_text = std::fs::read_to_string(export["jsonPath"].as_str().expect("a path")).expect("the JSON");
+    assert!(html.contains("<svg") && html.contains(">Customer server<"), "the sequence diagram");
+    for text in [&html, &json_text] {
+        assert!(!text.contains(common::PASSWORD), "no password in an export");
+    }
+    assert_eq!(app.ok("inspector_clear", json!({}))["hops"], json!([]));
+    let without = embedded("other", tempfile::tempdir().expect("tempdir").path(), memory());
+    assert_eq!(without.error_code("inspector_hops", json!({"request": {"after": 0}})), "not_embedded");
 }

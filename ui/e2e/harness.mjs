@@ -172,6 +172,15 @@ export async function signIn(w, user, password = "moderno-demo") {
   await w.click("Sign in");
 }
 
+/** Signs `user` in on `w` and pairs the window as their first device, at `level`. */
+export async function pairFirst(w, user, level = "Primary device") {
+  await signIn(w, user);
+  await w.heading("Pair this device?");
+  await w.choose(level);
+  await w.click("Continue");
+  await w.heading(`Welcome, ${user}`);
+}
+
 /** Opens "This device" on `w` and reads its offline passcode, as a person would. */
 export async function offlinePasscode(w) {
   await w.click("This device");

@@ -3,7 +3,7 @@
 // header says QA mode is on until everything is reset, and the virtual clock moves.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { closeAll, offlinePasscode, openWindow, signIn } from "./harness.mjs";
+import { closeAll, offlinePasscode, openWindow, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7241, customer: 7242, pingone: 7243, pingfederate: 7244, admin: 7245 };
 let a;
@@ -18,11 +18,7 @@ describe("the QA panel", { timeout: 6 * 60 * 1000 }, () => {
 
   it("switches the approving device offline, so a new device signs in with the offline passcode", async () => {
     a = await openWindow("laptop", { ports });
-    await signIn(a, "alice");
-    await a.heading("Pair this device?");
-    await a.choose("Primary device");
-    await a.click("Continue");
-    await a.heading("Welcome, alice");
+    await pairFirst(a, "alice");
     await a.click("Sign out");
 
     await a.click("QA panel");

@@ -9,6 +9,8 @@ import type { MessageView } from "./generated/MessageView";
 import type { OfflineCodeView } from "./generated/OfflineCodeView";
 import type { PushAction } from "./generated/PushAction";
 import type { PushView } from "./generated/PushView";
+import type { ExportView } from "./generated/ExportView";
+import type { HopsView } from "./generated/HopsView";
 import type { QaChange } from "./generated/QaChange";
 import type { QaStateView } from "./generated/QaStateView";
 import type { TrustChoice } from "./generated/TrustChoice";
@@ -42,4 +44,7 @@ export const api = {
   unpair: () => invoke<null>("unpair"),
   qaState: () => invoke<QaStateView>("qa_state"),
   qaChange: (change: QaChange) => invoke<QaStateView>("qa_change", { request: change }),
+  inspectorHops: (after: number) => invoke<HopsView>("inspector_hops", { request: { after } }),
+  inspectorClear: () => invoke<HopsView>("inspector_clear"),
+  inspectorExport: () => invoke<ExportView>("inspector_export"),
 };

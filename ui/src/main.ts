@@ -7,6 +7,7 @@ import { showConnect } from "./screens/connect";
 import { showDevice } from "./screens/device";
 import { showError } from "./screens/error";
 import { showLogin } from "./screens/login";
+import { showInspector } from "./screens/inspector";
 import { markTampered, showQaPanel } from "./screens/qa-panel";
 import { watchPushes } from "./pushes";
 
@@ -50,4 +51,5 @@ export function connected(connection: ConnectionView): void {
 document.getElementById("profile-chip")!.addEventListener("click", () => showConnect());
 document.getElementById("nav-device")!.addEventListener("click", () => showDevice());
 document.getElementById("qa-chip")!.addEventListener("click", () => showQaPanel());
+document.getElementById("nav-inspector")!.addEventListener("click", () => showInspector());
 void boot();

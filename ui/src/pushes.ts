@@ -6,6 +6,8 @@ import type { PushView } from "./generated/PushView";
 
 let watching = false;
 const shown = new Map<string, HTMLElement>();
+/** Pushes answered here: a long poll that left before the answer may still list them. */
+const answered = new Set<string>();
 
 /** Starts (or keeps) the watch while the device is paired; it stops by itself when it is not. */
 export function watchPushes(paired: boolean): void {
@@ -18,7 +20,11 @@ async function loop(): Promise<void> {
   while (watching) {
     try {
       const pushes = await api.incomingPushes(20);
-      pushes.forEach(showPush);
+      const fresh = pushes.filter((p) => !shown.has(p.authenticationId) && !answered.has(p.authenticationId));
+      fresh.forEach(showPush);
+      // The long poll answers at once while a push waits: with nothing new, wait before asking
+      // again instead of asking in a tight loop.
+      if (pushes.length > 0 && fresh.length === 0) await new Promise((r) => setTimeout(r, 2000));
     } catch (e) {
       const error = asCommandError(e);
       if (error.code === "not_paired") {
@@ -31,11 +37,12 @@ async function loop(): Promise<void> {
 }
 
 function showPush(push: PushView): void {
-  if (shown.has(push.authenticationId)) return;
+  if (shown.has(push.authenticationId) || answered.has(push.authenticationId)) return;
   const status = h("p", { class: "alert", role: "alert", hidden: true });
   const answer = (action: PushAction) => async () => {
     try {
       await api.answerPush(push.authenticationId, action);
+      answered.add(push.authenticationId);
       close();
     } catch (e) {
       status.textContent = asCommandError(e).message;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceName, durationText, errorText, mfaText, passcodeSource, pingOneStatusText, statusText } from "./words";
+import { deviceName, durationText, errorText, laneOrder, mfaText, passcodeSource, pingOneStatusText, statusText } from "./words";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { Mfa } from "./generated/Mfa";
 
@@ -44,5 +44,10 @@ describe("the words the UI shows", () => {
     expect(durationText(90061)).toBe("1 day 1 hour 1 minute");
     expect(durationText(7200)).toBe("2 hours");
     expect(durationText(45)).toBe("45 seconds");
+  });
+
+  it("orders the inspector's lanes as a flow travels, keeping only the parties present", () => {
+    expect(laneOrder(["PingID SDK", "App", "Customer server", "App"])).toEqual(["App", "Customer server", "PingID SDK"]);
+    expect(laneOrder(["PingOne MFA", "PingFederate", "Somebody"])).toEqual(["PingFederate", "PingOne MFA", "Somebody"]);
   });
 });

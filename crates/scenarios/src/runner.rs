@@ -43,6 +43,9 @@ pub struct Report {
     pub scenario: String,
     pub about: String,
     pub steps: Vec<StepOutcome>,
+    /// Every hop the stack's services saw during the run (the flow inspector's record).
+    #[serde(skip)]
+    pub hops: Vec<moderno_wire::admin::Hop>,
 }
 
 impl Report {
@@ -65,6 +68,7 @@ pub async fn run(scenario: &Scenario) -> anyhow::Result<Report> {
     config.entropy = Entropy::seeded(scenario.seed);
     config.password_cost = PasswordCost::TestOnlyCheap;
     config.demo_devices = scenario.demo_devices;
+    config.inspector = true;
     if scenario.manual_pairing {
         config.pairing_mode = Some(PairingMode::Manual);
     }
@@ -86,8 +90,9 @@ pub async fn run(scenario: &Scenario) -> anyhow::Result<Report> {
             break;
         }
     }
+    let hops = world.stack.recorder.as_ref().map(|r| r.after(0).hops).unwrap_or_default();
     world.stack.shutdown().await;
-    Ok(Report { scenario: scenario.name.clone(), about: scenario.about.clone(), steps })
+    Ok(Report { scenario: scenario.name.clone(), about: scenario.about.clone(), steps, hops })
 }
 
 struct World<'a> {

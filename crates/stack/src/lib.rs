@@ -174,6 +174,9 @@ impl Stack {
             None => None,
         };
 
+        if let Some(recorder) = &recorder {
+            recorder.reset();
+        }
         tracing::info!(%sdk_url, %customer_url, %pingone_url, %pingfederate_url, "stack started");
         Ok(RunningStack {
             sdk_url,

@@ -16,6 +16,10 @@ struct Args {
     /// Print each report as JSON (one object per line) instead of text.
     #[arg(long)]
     json: bool,
+    /// Also write each run's flow-inspector record here: `<scenario>.html` (the sequence
+    /// diagram and every exchange) and `<scenario>.json`.
+    #[arg(long, value_name = "DIR")]
+    inspector_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -48,6 +52,12 @@ async fn main() -> ExitCode {
         match report {
             Ok(report) => {
                 if report.passed() { passed += 1 } else { failed += 1 }
+                if let Some(dir) = &args.inspector_dir {
+                    if let Err(e) = write_inspector(dir, file, &report) {
+                        eprintln!("could not write the inspector report for {}: {e}", file.display());
+                        failed += 1;
+                    }
+                }
                 if args.json {
                     println!("{}", serde_json::to_string(&report).unwrap_or_default());
                 } else {
@@ -64,4 +74,13 @@ async fn main() -> ExitCode {
         println!("{passed} passed, {failed} failed");
     }
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// `<dir>/<stem>.html` and `<dir>/<stem>.json`: the run's hops, secrets already hidden.
+fn write_inspector(dir: &std::path::Path, file: &std::path::Path, report: &moderno_scenarios::Report) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+    std::fs::write(dir.join(format!("{stem}.html")), moderno_stack::inspector::html(&report.scenario, &report.hops))?;
+    let json = serde_json::json!({"scenario": report.scenario, "passed": report.passed(), "steps": report.steps, "hops": report.hops});
+    std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_string_pretty(&json).unwrap_or_default())
 }

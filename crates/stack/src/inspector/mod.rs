@@ -58,6 +58,14 @@ impl Recorder {
         Hops { hops: log.hops.iter().filter(|h| h.seq > seq).cloned().collect(), last: log.last }
     }
 
+    /// Forgets every hop and starts numbering from 1 again (the stack's own start-up calls are
+    /// not part of any flow).
+    pub(crate) fn reset(&self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).hops.clear();
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).last = 0;
+        self.1.store(0, Ordering::Relaxed);
+    }
+
     /// Forgets every hop (a new run); numbering goes on.
     pub fn clear(&self) {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).hops.clear();

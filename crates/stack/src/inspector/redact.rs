@@ -16,7 +16,6 @@ const SECRET_KEYS: &[&str] = &[
     "otpsecret",
     "registrationtokensecret",
     "pairingkey",
-    "code",
     "codeverifier",
     "accesstoken",
     "idtoken",
@@ -41,8 +40,13 @@ pub fn body(bytes: &[u8], content_type: Option<&str>) -> Option<Value> {
         return None;
     }
     let value = if content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
-        let map: Map<String, Value> =
-            url::form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
+        // In a form, `code` is OAuth's authorization code (in JSON it is an error's code).
+        let map: Map<String, Value> = url::form_urlencoded::parse(bytes)
+            .map(|(k, v)| {
+                let v = if k == "code" { HIDDEN.to_string() } else { v.into_owned() };
+                (k.into_owned(), Value::String(v))
+            })
+            .collect();
         Value::Object(map)
     } else if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
         value
@@ -83,9 +87,18 @@ fn open_signed(value: &Value, decoded: &mut Vec<Decoded>, side: &str) {
 pub fn hide(value: &mut Value) {
     match value {
         Value::Object(map) => {
+            // A secret repeated in a sibling (an outbox message's text carries its passcode).
+            let secrets: Vec<String> = map
+                .iter()
+                .filter(|(key, _)| SECRET_KEYS.contains(&normalized(key).as_str()))
+                .filter_map(|(_, v)| v.as_str().filter(|s| s.len() >= 4).map(str::to_string))
+                .collect();
             for (key, inner) in map.iter_mut() {
                 if SECRET_KEYS.contains(&normalized(key).as_str()) && !inner.is_null() {
                     *inner = Value::String(HIDDEN.into());
+                } else if let Some(text) = inner.as_str().filter(|t| secrets.iter().any(|s| t.contains(s.as_str()))) {
+                    let hidden = secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), HIDDEN));
+                    *inner = Value::String(hidden);
                 } else if let Some(text) = inner.as_str().filter(|t| looks_signed(t)) {
                     let parts: Vec<&str> = text.split('.').collect();
                     let shown: Vec<String> = parts[..parts.len() - 1].iter().map(|p| abbreviate(p)).collect();
@@ -194,9 +207,20 @@ mod tests {
     fn forms_and_queries_are_read_and_hidden_alike() {
         let mut form = body(b"grant_type=authorization_code&code=abc&code_verifier=xyz", Some("application/x-www-form-urlencoded")).expect("a form");
         hide(&mut form);
+        assert!(!form.to_string().contains("abc"));
         assert_eq!(form, json!({"grant_type": "authorization_code", "code": HIDDEN, "code_verifier": HIDDEN}));
         assert_eq!(query("client_id=app&state=s1&code_challenge=c"), format!("client_id=app&state={HIDDEN}&code_challenge={HIDDEN}"));
         assert_eq!(body(b"<html>", Some("text/html")), Some(json!("(an HTML page, 6 bytes)")));
         assert_eq!(body(b"", None), None);
+        let mut error = json!({"code": "VALIDATION_ERROR", "message": "m"});
+        hide(&mut error);
+        assert_eq!(error["code"], "VALIDATION_ERROR", "an error's code is not a secret");
+    }
+
+    #[test]
+    fn a_secret_repeated_in_a_sibling_is_hidden_there_too() {
+        let mut message = json!([{"to": "+1 555 0100", "otp": "482913", "text": "Your passcode is 482913."}]);
+        hide(&mut message);
+        assert_eq!(message, json!([{"to": "+1 555 0100", "otp": HIDDEN, "text": format!("Your passcode is {HIDDEN}.")}]));
     }
 }

@@ -1,0 +1,118 @@
+//! The flow inspector's side of the shell: the hops the embedded stack's services recorded
+//! (`GET /admin/hops`), and a run exported as a self-contained HTML page and as JSON into the
+//! app's data folder. Secrets were hidden by the services when they recorded.
+
+use std::path::{Path, PathBuf};
+
+use moderno_wire::admin::{Hop, Hops};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::admin_client;
+use crate::error::CommandError;
+use crate::state::Connection;
+
+/// One exchange as the inspector draws it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct HopView {
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// The order requests arrived in: a call before the calls it made.
+    #[ts(type = "number")]
+    pub order: u64,
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    #[ts(type = "number")]
+    pub millis: u64,
+    /// The bodies and what was decoded, pretty-printed JSON (secrets shown as •••).
+    pub request: Option<String>,
+    pub response: Option<String>,
+    pub decoded: Vec<DecodedView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct DecodedView {
+    pub label: String,
+    pub json: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct HopsView {
+    pub hops: Vec<HopView>,
+    #[ts(type = "number")]
+    pub last: u64,
+}
+
+/// Where an export was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct ExportView {
+    pub html_path: String,
+    pub json_path: String,
+    pub hops: u32,
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+impl From<Hop> for HopView {
+    fn from(h: Hop) -> Self {
+        Self {
+            seq: h.seq,
+            order: h.order,
+            at: h.at,
+            from: h.from,
+            to: h.to,
+            method: h.method,
+            path: h.path,
+            status: h.status,
+            millis: h.millis,
+            request: h.request.as_ref().map(pretty),
+            response: h.response.as_ref().map(pretty),
+            decoded: h.decoded.iter().map(|d| DecodedView { label: d.label.clone(), json: pretty(&d.value) }).collect(),
+        }
+    }
+}
+
+/// The hops after `after`.
+pub async fn hops(conn: &Connection, after: u64) -> Result<HopsView, CommandError> {
+    let hops: Hops = admin_client::call(conn, reqwest::Method::GET, &format!("/admin/hops?after={after}"), None).await?;
+    Ok(HopsView { last: hops.last, hops: hops.hops.into_iter().map(HopView::from).collect() })
+}
+
+/// Forgets the hops so far (a new run).
+pub async fn clear(conn: &Connection) -> Result<HopsView, CommandError> {
+    let hops: Hops = admin_client::call(conn, reqwest::Method::POST, "/admin/hops/clear", None).await?;
+    Ok(HopsView { last: hops.last, hops: vec![] })
+}
+
+/// Writes `moderno-run-<time>.html` and `.json` into `dir`.
+pub async fn export(conn: &Connection, dir: &Path) -> Result<ExportView, CommandError> {
+    let html = admin_client::call_text(conn, reqwest::Method::GET, "/admin/report.html", None).await?;
+    let hops: Hops = admin_client::call(conn, reqwest::Method::GET, "/admin/hops", None).await?;
+    let stem = format!("moderno-run-{}", conn.clock.now().format("%Y%m%d-%H%M%S"));
+    let write = |path: &PathBuf, text: &str| {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(path, text))
+            .map_err(|e| CommandError::new("export_failed", format!("could not write {}: {e}", path.display())))
+    };
+    let html_path = dir.join(format!("{stem}.html"));
+    let json_path = dir.join(format!("{stem}.json"));
+    write(&html_path, &html)?;
+    write(&json_path, &serde_json::to_string_pretty(&hops).unwrap_or_default())?;
+    Ok(ExportView {
+        html_path: html_path.display().to_string(),
+        json_path: json_path.display().to_string(),
+        hops: u32::try_from(hops.hops.len()).unwrap_or(u32::MAX),
+    })
+}

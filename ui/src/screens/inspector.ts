@@ -1,0 +1,135 @@
+// The flow inspector: every hop the built-in servers saw, drawn as a sequence diagram while it
+// happens (polled once a second), each exchange one click away, and the run exported as an HTML
+// report and JSON. Secrets were hidden by the servers when they recorded.
+import { api, asCommandError } from "../api";
+import { h, screen } from "../dom";
+import type { HopView } from "../generated/HopView";
+import { laneOrder } from "../words";
+import { showError } from "./error";
+import { showLogin } from "./login";
+
+const SVG = "http://www.w3.org/2000/svg";
+const LANE = 120;
+const ROW = 30;
+const TOP = 48;
+
+let watching = 0;
+
+export async function showInspector(): Promise<void> {
+  const run = ++watching;
+  let hops: HopView[] = [];
+  let last = 0;
+  try {
+    const first = await api.inspectorHops(0);
+    hops = first.hops;
+    last = first.last;
+  } catch (e) {
+    return showError(asCommandError(e), { back: showLogin, retry: showInspector });
+  }
+  const count = h("p", { class: "hint", role: "status", id: "inspector-count" });
+  const diagram = h("div", { class: "diagram", id: "inspector-diagram" });
+  const details = h("section", { class: "hop-details", id: "hop-details", "aria-live": "polite" },
+    h("p", { class: "hint" }, "Click an arrow to see the whole exchange."));
+  const exported = h("p", { class: "notice", role: "status", hidden: true });
+  const clear = h("button", { type: "button" }, "Clear");
+  const exportButton = h("button", { type: "button", class: "primary" }, "Export report");
+  const back = h("button", { type: "button" }, "Back to sign in");
+  back.addEventListener("click", () => {
+    watching++;
+    showLogin();
+  });
+  const redraw = () => {
+    count.textContent = `${hops.length} ${hops.length === 1 ? "exchange" : "exchanges"}, newest last.`;
+    diagram.replaceChildren(draw(hops, (hop) => showHop(details, hop)));
+  };
+  clear.addEventListener("click", async () => {
+    await api.inspectorClear().catch(() => null);
+    hops = [];
+    details.replaceChildren(h("p", { class: "hint" }, "Cleared. New exchanges appear as they happen."));
+    redraw();
+  });
+  exportButton.addEventListener("click", async () => {
+    try {
+      const done = await api.inspectorExport();
+      exported.textContent = `Exported ${done.hops} exchanges: ${done.htmlPath} and ${done.jsonPath}`;
+    } catch (e) {
+      exported.textContent = asCommandError(e).message;
+    }
+    exported.hidden = false;
+  });
+  screen("Flow inspector",
+    h("p", { class: "lead" }, "Every hop between the app and the servers, and between the servers, as it happens. Secrets show as •••."),
+    count, diagram, exported, h("div", { class: "actions" }, exportButton, clear, back), details);
+  redraw();
+  const poll = async () => {
+    if (run !== watching || !diagram.isConnected) return;
+    const newer = await api.inspectorHops(last).catch(() => null);
+    if (newer && newer.hops.length > 0) {
+      hops = hops.concat(newer.hops);
+      last = newer.last;
+      redraw();
+    }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+}
+
+/** Lanes as columns, each hop a numbered arrow from caller to callee (red when refused). */
+function draw(hops: HopView[], open: (hop: HopView) => void): SVGElement {
+  const sorted = [...hops].sort((a, b) => a.order - b.order);
+  const lanes = laneOrder(sorted.flatMap((hop) => [hop.from, hop.to]));
+  const width = Math.max(1, lanes.length) * LANE;
+  const height = TOP + sorted.length * ROW + 12;
+  const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "sequence diagram" });
+  const marker = el("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+  marker.append(el("path", { d: "M0,0 L10,5 L0,10 z", fill: "#0b3d91" }));
+  const defs = el("defs", {});
+  defs.append(marker);
+  svg.append(defs);
+  const x = (lane: string) => lanes.indexOf(lane) * LANE + LANE / 2;
+  lanes.forEach((lane) => {
+    svg.append(el("rect", { x: x(lane) - LANE / 2 + 4, y: 6, width: LANE - 8, height: 26, rx: 6, fill: "#0b3d91" }));
+    svg.append(text(lane, { x: x(lane), y: 23, "text-anchor": "middle", fill: "#fff", "font-size": 11 }));
+    svg.append(el("line", { x1: x(lane), y1: 32, x2: x(lane), y2: height - 4, stroke: "#c5cdd9", "stroke-dasharray": "4 4" }));
+  });
+  sorted.forEach((hop, row) => {
+    const y = TOP + row * ROW + 10;
+    const colour = hop.status >= 400 ? "#b3261e" : "#0b3d91";
+    const group = el("g", { class: "hop", tabindex: 0, role: "button", "aria-label": `${hop.order}. ${hop.from} to ${hop.to}: ${hop.method} ${hop.path}, ${hop.status}` });
+    group.append(el("line", { x1: x(hop.from), y1: y, x2: x(hop.to), y2: y, stroke: colour, "stroke-width": 1.6, "marker-end": "url(#arrowhead)" }));
+    group.append(text(`${hop.order}. ${hop.method} ${shortPath(hop.path)} ${hop.status}`, { x: (x(hop.from) + x(hop.to)) / 2, y: y - 5, "text-anchor": "middle", "font-size": 9.5, fill: colour }));
+    group.addEventListener("click", () => open(hop));
+    group.addEventListener("keydown", (event) => (event as KeyboardEvent).key === "Enter" && open(hop));
+    svg.append(group);
+  });
+  return svg;
+}
+
+function showHop(details: HTMLElement, hop: HopView): void {
+  const block = (title: string, json: string | null) => (json ? [h("h3", {}, title), h("pre", {}, json)] : []);
+  details.replaceChildren(
+    h("h2", {}, `${hop.order}. ${hop.from} → ${hop.to}`),
+    h("p", { class: "code" }, `${hop.method} ${hop.path} → ${hop.status} · ${hop.millis} ms · ${new Date(hop.at).toLocaleTimeString()}`),
+    ...block("Request", hop.request),
+    ...block("Response", hop.response),
+    ...hop.decoded.flatMap((d) => block(d.label, d.json)),
+  );
+}
+
+function shortPath(path: string): string {
+  const parts = path.split("?")[0].split("/").filter(Boolean);
+  const tail = `/${parts.slice(-2).join("/")}`;
+  return tail.length > 24 ? `…${tail.slice(-23)}` : tail;
+}
+
+function el(tag: string, attrs: Record<string, string | number>): SVGElement {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+function text(content: string, attrs: Record<string, string | number>): SVGElement {
+  const node = el("text", attrs);
+  node.textContent = content;
+  return node;
+}
