@@ -24,6 +24,10 @@ const COMMANDS: &[&str] = &[
     "inspector_hops",
     "inspector_clear",
     "inspector_export",
+    "scenarios_list",
+    "scenario_start",
+    "scenario_step",
+    "scenario_stop",
 ];
 
 fn main() {

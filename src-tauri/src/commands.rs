@@ -17,6 +17,7 @@ use crate::login::ActiveLogin;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
 use crate::inspector_panel::{self, ExportView, HopsView};
 use crate::qa_panel::{self, QaChange, QaStateView};
+use crate::scenario_panel::{self, ScenarioRequest, ScenarioRunView, ScenarioSummaryView};
 use crate::state::{Connection, Shell};
 
 type Answer<T> = Result<T, CommandError>;
@@ -225,6 +226,46 @@ pub async fn inspector_export<R: Runtime>(app: AppHandle<R>, shell: State<'_, Sh
         .map_err(|e| CommandError::new("export_failed", format!("the app has no data folder: {e}")))?
         .join("reports");
     inspector_panel::export(&*shell.connection().await?, &dir).await
+}
+
+/// The shipped scenarios.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn scenarios_list() -> Answer<Vec<ScenarioSummaryView>> {
+    Ok(scenario_panel::list())
+}
+
+/// Starts playing a scenario (one already playing is stopped).
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn scenario_start(shell: State<'_, Shell>, request: ScenarioRequest) -> Answer<ScenarioRunView> {
+    let mut playing = shell.scenario.lock().await;
+    if let Some(old) = playing.take() {
+        old.finish().await;
+    }
+    let run = scenario_panel::start(&request.file).await?;
+    let view = scenario_panel::view(&run);
+    *playing = Some(run);
+    Ok(view)
+}
+
+/// Plays the next step of the scenario being played.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn scenario_step(shell: State<'_, Shell>) -> Answer<ScenarioRunView> {
+    let mut playing = shell.scenario.lock().await;
+    let run = playing.as_mut().ok_or_else(|| CommandError::new("no_scenario", "no scenario is playing: start one"))?;
+    run.step().await;
+    Ok(scenario_panel::view(run))
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn scenario_stop(shell: State<'_, Shell>) -> Answer<()> {
+    if let Some(run) = shell.scenario.lock().await.take() {
+        run.finish().await;
+    }
+    Ok(())
 }
 
 /// A login that ended (signed in or refused) is forgotten.

@@ -15,6 +15,7 @@ mod error;
 mod login;
 mod models;
 mod qa_panel;
+mod scenario_panel;
 mod state;
 
 use std::sync::Arc;
@@ -55,6 +56,10 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::inspector_hops,
         commands::inspector_clear,
         commands::inspector_export,
+        commands::scenarios_list,
+        commands::scenario_start,
+        commands::scenario_step,
+        commands::scenario_stop,
     ])
 }
 

@@ -38,6 +38,8 @@ pub struct Shell {
     initial: (String, Backend, Option<String>),
     current: RwLock<Option<Arc<Connection>>>,
     connecting: tokio::sync::Mutex<()>,
+    /// The scenario being played step by step, if any (a stack of its own).
+    pub scenario: tokio::sync::Mutex<Option<moderno_scenarios::ScenarioRun>>,
 }
 
 /// One profile talking to one server.
@@ -69,6 +71,7 @@ impl Shell {
             initial: (config.profile, config.backend, config.server_url),
             current: RwLock::new(None),
             connecting: tokio::sync::Mutex::new(()),
+            scenario: tokio::sync::Mutex::new(None),
         }
     }
 

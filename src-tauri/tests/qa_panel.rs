@@ -84,3 +84,24 @@ fn the_inspector_shows_the_hops_of_a_login_and_exports_them_without_secrets() {
     let without = embedded("other", tempfile::tempdir().expect("tempdir").path(), memory());
     assert_eq!(without.error_code("inspector_hops", json!({"request": {"after": 0}})), "not_embedded");
 }
+
+#[test]
+fn a_shipped_scenario_plays_step_by_step_from_the_window_and_a_wrong_name_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = embedded("presenter", dir.path(), memory());
+    let list = app.ok("scenarios_list", json!({}));
+    assert!(list.as_array().is_some_and(|l| l.len() >= 14), "{list}");
+    let started = app.ok("scenario_start", json!({"request": {"file": "pf-pairing-error"}}));
+    assert_eq!((started["finished"].clone(), started["outcomes"].clone()), (json!(false), json!([])));
+    let steps = started["steps"].as_array().map(Vec::len).expect("steps");
+    let mut now = started;
+    for _ in 0..steps {
+        now = app.ok("scenario_step", json!({}));
+    }
+    assert_eq!((now["finished"].clone(), now["passed"].clone()), (json!(true), json!(true)), "{now}");
+    assert_eq!(now["outcomes"][2]["screen"], "SIGNED_IN");
+    assert!(now["outcomes"][2]["shown"].as_str().is_some_and(|s| s.contains("pairing_error")));
+    app.ok("scenario_stop", json!({}));
+    assert_eq!(app.error_code("scenario_step", json!({})), "no_scenario");
+    assert_eq!(app.error_code("scenario_start", json!({"request": {"file": "../etc/passwd"}})), "invalid_input");
+}

@@ -13,6 +13,8 @@ import type { ExportView } from "./generated/ExportView";
 import type { HopsView } from "./generated/HopsView";
 import type { QaChange } from "./generated/QaChange";
 import type { QaStateView } from "./generated/QaStateView";
+import type { ScenarioRunView } from "./generated/ScenarioRunView";
+import type { ScenarioSummaryView } from "./generated/ScenarioSummaryView";
 import type { TrustChoice } from "./generated/TrustChoice";
 
 /** Every command rejects with a `{code, message, status}`; anything else is a bug, shown as such. */
@@ -47,4 +49,8 @@ export const api = {
   inspectorHops: (after: number) => invoke<HopsView>("inspector_hops", { request: { after } }),
   inspectorClear: () => invoke<HopsView>("inspector_clear"),
   inspectorExport: () => invoke<ExportView>("inspector_export"),
+  scenariosList: () => invoke<ScenarioSummaryView[]>("scenarios_list"),
+  scenarioStart: (file: string) => invoke<ScenarioRunView>("scenario_start", { request: { file } }),
+  scenarioStep: () => invoke<ScenarioRunView>("scenario_step"),
+  scenarioStop: () => invoke<null>("scenario_stop"),
 };

@@ -9,6 +9,9 @@ const shown = new Map<string, HTMLElement>();
 /** Pushes answered here: a long poll that left before the answer may still list them. */
 const answered = new Set<string>();
 
+/** One push: PingOne sends another push of the same authentication after a denial, with a new expiry. */
+const pushKey = (push: PushView) => `${push.authenticationId}@${push.expiresAt}`;
+
 /** Starts (or keeps) the watch while the device is paired; it stops by itself when it is not. */
 export function watchPushes(paired: boolean): void {
   if (!paired || watching) return;
@@ -20,7 +23,7 @@ async function loop(): Promise<void> {
   while (watching) {
     try {
       const pushes = await api.incomingPushes(20);
-      const fresh = pushes.filter((p) => !shown.has(p.authenticationId) && !answered.has(p.authenticationId));
+      const fresh = pushes.filter((p) => !shown.has(pushKey(p)) && !answered.has(pushKey(p)));
       fresh.forEach(showPush);
       // The long poll answers at once while a push waits: with nothing new, wait before asking
       // again instead of asking in a tight loop.
@@ -37,12 +40,12 @@ async function loop(): Promise<void> {
 }
 
 function showPush(push: PushView): void {
-  if (shown.has(push.authenticationId) || answered.has(push.authenticationId)) return;
+  if (shown.has(pushKey(push)) || answered.has(pushKey(push))) return;
   const status = h("p", { class: "alert", role: "alert", hidden: true });
   const answer = (action: PushAction) => async () => {
     try {
       await api.answerPush(push.authenticationId, action);
-      answered.add(push.authenticationId);
+      answered.add(pushKey(push));
       close();
     } catch (e) {
       status.textContent = asCommandError(e).message;
@@ -80,9 +83,9 @@ function showPush(push: PushView): void {
   );
   const close = () => {
     dialog.remove();
-    shown.delete(push.authenticationId);
+    shown.delete(pushKey(push));
   };
-  shown.set(push.authenticationId, dialog);
+  shown.set(pushKey(push), dialog);
   document.getElementById("pushes")!.append(dialog);
   // Gone unanswered when it expires.
   const ttl = new Date(push.expiresAt).getTime() - Date.now();

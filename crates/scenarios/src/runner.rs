@@ -59,44 +59,100 @@ pub fn epoch() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
 }
 
-/// Runs every step in order; after the first failed step the rest are not run (they would
-/// test a state the scenario did not reach).
-pub async fn run(scenario: &Scenario) -> anyhow::Result<Report> {
-    let dir = tempfile::tempdir()?;
-    let mut config = StackConfig::loopback(dir.path().to_path_buf());
-    config.clock = Clock::manual(epoch());
-    config.entropy = Entropy::seeded(scenario.seed);
-    config.password_cost = PasswordCost::TestOnlyCheap;
-    config.demo_devices = scenario.demo_devices;
-    config.inspector = true;
-    if scenario.manual_pairing {
-        config.pairing_mode = Some(PairingMode::Manual);
-    }
-    let stack = Stack::start(config).await.context("starting the stack")?;
-    let mut world = World { scenario, stack, devices: BTreeMap::new() };
-    let mut steps = Vec::new();
-    for (i, step) in scenario.steps.iter().enumerate() {
-        let what = describe(step);
-        let outcome = match world.act(step).await {
-            Ok(shown) => {
-                let problem = screen::mismatch(&shown.summary, &step.expect);
-                StepOutcome { number: i + 1, what, shown: shown.summary, problem }
-            }
-            Err(error) => StepOutcome { number: i + 1, what, shown: Value::Null, problem: Some(format!("{error:#}")) },
-        };
-        let failed = outcome.problem.is_some();
-        steps.push(outcome);
-        if failed {
-            break;
-        }
-    }
-    let hops = world.stack.recorder.as_ref().map(|r| r.after(0).hops).unwrap_or_default();
-    world.stack.shutdown().await;
-    Ok(Report { scenario: scenario.name.clone(), about: scenario.about.clone(), steps, hops })
+/// A scenario being played one step at a time (the app's step-by-step demo; [`run`] plays it
+/// through). After a failed step no further step runs: it would test a state the scenario did
+/// not reach.
+pub struct ScenarioRun {
+    world: World,
+    name: String,
+    about: String,
+    steps: Vec<Step>,
+    outcomes: Vec<StepOutcome>,
+    _dir: tempfile::TempDir,
 }
 
-struct World<'a> {
-    scenario: &'a Scenario,
+impl ScenarioRun {
+    /// A fresh stack for `scenario`: nothing has run yet.
+    pub async fn start(scenario: &Scenario) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let mut config = StackConfig::loopback(dir.path().to_path_buf());
+        config.clock = Clock::manual(epoch());
+        config.entropy = Entropy::seeded(scenario.seed);
+        config.password_cost = PasswordCost::TestOnlyCheap;
+        config.demo_devices = scenario.demo_devices;
+        config.inspector = true;
+        if scenario.manual_pairing {
+            config.pairing_mode = Some(PairingMode::Manual);
+        }
+        let stack = Stack::start(config).await.context("starting the stack")?;
+        Ok(Self {
+            world: World { backend: scenario.backend, seed: scenario.seed, stack, devices: BTreeMap::new() },
+            name: scenario.name.clone(),
+            about: scenario.about.clone(),
+            steps: scenario.steps.clone(),
+            outcomes: Vec::new(),
+            _dir: dir,
+        })
+    }
+
+    /// Plays the next step; `None` once every step ran or one failed.
+    pub async fn step(&mut self) -> Option<&StepOutcome> {
+        if self.finished() {
+            return None;
+        }
+        let number = self.outcomes.len() + 1;
+        let step = self.steps[number - 1].clone();
+        let what = describe(&step);
+        let outcome = match self.world.act(&step).await {
+            Ok(shown) => {
+                let problem = screen::mismatch(&shown.summary, &step.expect);
+                StepOutcome { number, what, shown: shown.summary, problem }
+            }
+            Err(error) => StepOutcome { number, what, shown: Value::Null, problem: Some(format!("{error:#}")) },
+        };
+        self.outcomes.push(outcome);
+        self.outcomes.last()
+    }
+
+    pub fn finished(&self) -> bool {
+        self.outcomes.len() == self.steps.len() || self.outcomes.last().is_some_and(|o| o.problem.is_some())
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn about(&self) -> &str {
+        &self.about
+    }
+
+    /// Every step in words, run or not.
+    pub fn step_descriptions(&self) -> Vec<String> {
+        self.steps.iter().map(describe).collect()
+    }
+
+    pub fn outcomes(&self) -> &[StepOutcome] {
+        &self.outcomes
+    }
+
+    /// The report so far, with the inspector's record; stops the stack.
+    pub async fn finish(self) -> Report {
+        let hops = self.world.stack.recorder.as_ref().map(|r| r.after(0).hops).unwrap_or_default();
+        self.world.stack.shutdown().await;
+        Report { scenario: self.name, about: self.about, steps: self.outcomes, hops }
+    }
+}
+
+/// Runs every step in order, up to the first failed one.
+pub async fn run(scenario: &Scenario) -> anyhow::Result<Report> {
+    let mut run = ScenarioRun::start(scenario).await?;
+    while run.step().await.is_some() {}
+    Ok(run.finish().await)
+}
+
+struct World {
+    backend: Backend,
+    seed: u64,
     stack: RunningStack,
     devices: BTreeMap<String, Slot>,
 }
@@ -117,17 +173,17 @@ enum Login {
     PingFederate(Box<PfSession>),
 }
 
-impl World<'_> {
+impl World {
     async fn slot(&mut self, name: &str) -> anyhow::Result<&mut Slot> {
         if !self.devices.contains_key(name) {
             let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
-            let (clock, entropy) = (self.stack.clock.clone(), Entropy::seeded(self.scenario.seed ^ hash(name)));
+            let (clock, entropy) = (self.stack.clock.clone(), Entropy::seeded(self.seed ^ hash(name)));
             // Named after its profile, so a scenario picks "phone" or "desk" by name.
             let mut description = DeviceDescription::of_this_computer();
             description.device_name = name.to_string();
             let options = DeviceOptions { description, ..DeviceOptions::default() };
             let device = Device::open_with(name, Arc::clone(&store), clock.clone(), entropy.clone(), options).await?;
-            let pingone = match self.scenario.backend {
+            let pingone = match self.backend {
                 Backend::Pingfederate => Some(PingOneDevice::open(&device, store, clock, entropy).await?),
                 Backend::PingidSdk => None,
             };
@@ -174,7 +230,7 @@ impl World<'_> {
 
     async fn login_step(&mut self, step: &Step) -> anyhow::Result<Shown> {
         let name = device_name(step)?;
-        let backend = self.scenario.backend;
+        let backend = self.backend;
         let customer_url = self.stack.customer_url.clone();
         let pingfederate_url = self.stack.pingfederate_url.clone();
         let key = match (step.action, step.pairing_key.as_deref()) {
@@ -182,7 +238,7 @@ impl World<'_> {
             (_, key) => key.map(str::to_string),
         };
         let clock = self.stack.clock.clone();
-        let entropy = Entropy::seeded(self.scenario.seed ^ 0x5eed);
+        let entropy = Entropy::seeded(self.seed ^ 0x5eed);
         let slot = self.slot(&name).await?;
         let answer = match (step.action, backend) {
             (Action::Login, Backend::PingidSdk) => {

@@ -114,6 +114,10 @@ pub enum Action {
 impl Scenario {
     pub fn read(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{} is not a scenario", path.display()))
+        Self::parse(&text).with_context(|| format!("{} is not a scenario", path.display()))
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        Ok(toml::from_str(text)?)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use moderno_scenarios::{report_text, run, Scenario};
+use moderno_scenarios::{report_text, run, shipped as shipped_scenario, Scenario, ScenarioRun, SHIPPED};
 
 fn shipped() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
@@ -65,4 +65,28 @@ fn a_typo_in_a_scenario_is_refused() {
     let error = toml::from_str::<Scenario>(typo).expect_err("unknown key");
     assert!(error.to_string().contains("usr"), "{error}");
     assert!(toml::from_str::<Scenario>("name = \"x\"\nbackend = \"ldap\"\nstep = []").is_err(), "unknown backend");
+}
+
+#[test]
+fn the_compiled_in_list_is_the_scenarios_folder() {
+    let on_disk: Vec<String> = shipped().iter().filter_map(|p| p.file_stem()?.to_str().map(str::to_string)).collect();
+    let compiled: Vec<String> = SHIPPED.iter().map(|(stem, _)| (*stem).to_string()).collect();
+    assert_eq!(compiled, on_disk, "list every file of scenarios/ in SHIPPED (lib.rs)");
+    assert!(shipped_scenario("pf-pairing-error").is_some_and(|s| s.is_ok()));
+    assert!(shipped_scenario("nope").is_none());
+}
+
+#[tokio::test]
+async fn a_scenario_plays_one_step_at_a_time() {
+    let scenario = shipped_scenario("pf-first-device-paired").expect("shipped").expect("parses");
+    let mut run = ScenarioRun::start(&scenario).await.expect("starts");
+    assert_eq!(run.step_descriptions().len(), 3);
+    assert!(run.outcomes().is_empty() && !run.finished());
+    let first = run.step().await.expect("a first step").clone();
+    assert_eq!((first.number, first.shown["screen"].as_str()), (1, Some("PAIR_THIS_DEVICE")));
+    while run.step().await.is_some() {}
+    assert!(run.finished() && run.outcomes().iter().all(|o| o.problem.is_none()));
+    assert!(run.step().await.is_none(), "nothing after the end");
+    let report = run.finish().await;
+    assert!(report.passed() && !report.hops.is_empty(), "the inspector recorded the run");
 }

@@ -4,6 +4,7 @@ import { backendName, connection } from "../main";
 import { statusText } from "../words";
 import { fail, next } from "./flow";
 import { showQaPanel } from "./qa-panel";
+import { showScenarios } from "./scenarios";
 
 /** Username and password; optionally a pairing key brought from the web page. */
 export function showLogin(notice?: string): void {
@@ -51,9 +52,12 @@ export function showLogin(notice?: string): void {
   });
   const qa = connection()?.embedded ? h("button", { type: "button", class: "link" }, "QA panel") : null;
   qa?.addEventListener("click", () => void showQaPanel());
+  const scenarios = h("button", { type: "button", class: "link" }, "Scenarios");
+  scenarios.addEventListener("click", () => void showScenarios());
   screen("Sign in to Moderno", notice ? h("p", { class: "notice", role: "status" }, notice) : null,
     h("p", { class: "lead" }, "Your bank, protected by this device."),
     h("p", { class: "hint" }, pingFederate ? "Signing in through PingFederate with PingOne MFA." : `Signing in with the ${backendName(connection())}.`), form,
-    qa ? h("p", { class: "hint" }, "For testing: ", qa, " — the built-in servers' clock and fault switches.") : null);
+    h("p", { class: "hint" }, "For testing: ", qa, qa ? " (the built-in servers' clock and fault switches) · " : null, scenarios,
+      " (replay a flow step by step)."));
   username.input.focus();
 }

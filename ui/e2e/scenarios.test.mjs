@@ -1,0 +1,43 @@
+// Scenarios in the window: a shipped scenario played one step at a time for a live demo, each
+// step's screen and verdict shown; then another run to the end.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { closeAll, openWindow } from "./harness.mjs";
+
+const ports = { sdk: 7261, customer: 7262, pingone: 7263, pingfederate: 7264, admin: 7265 };
+let w;
+
+describe("scenarios step by step", { timeout: 5 * 60 * 1000 }, () => {
+  after(async () => {
+    await w?.close();
+    await closeAll();
+  });
+
+  it("plays a scenario one click per step and says it passed", async () => {
+    w = await openWindow("presenter", { ports });
+    await w.heading("Sign in to Moderno", 60000);
+    await w.click("Scenarios");
+    await w.heading("Scenarios");
+    await w.choose("PingID SDK: additional device, approver offline, OTP fallback");
+    await w.click("Start");
+    await w.heading("PingID SDK: additional device, approver offline, OTP fallback");
+    assert.match(await w.text(), /0 of 8 steps run/);
+    for (let i = 1; i <= 5; i++) await w.click("Next step");
+    await w.browser.$("//p[contains(., '5 of 8 steps run')]").waitForDisplayed({ timeout: 10000 });
+    assert.match(await w.text(), /tablet: login alice → ENTER_OTP/);
+    await w.click("Run to the end");
+    await w.browser.$("//p[contains(., 'Scenario passed')]").waitForDisplayed({ timeout: 30000 });
+    assert.equal((await w.text()).match(/✓/g)?.length, 8, "every step checked");
+    await w.shot("54-scenario-run");
+  });
+
+  it("runs another scenario to the end", async () => {
+    await w.click("Other scenarios");
+    await w.heading("Scenarios");
+    await w.choose("PingFederate: a pairing that fails (pairing_error)");
+    await w.click("Start");
+    await w.click("Run to the end");
+    await w.browser.$("//p[contains(., 'Scenario passed')]").waitForDisplayed({ timeout: 30000 });
+    assert.match(await w.text(), /pairing_error/);
+  });
+});
