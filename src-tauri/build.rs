@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "device_state",
     "offline_code",
     "unpair",
+    "manage_device",
+    "remove_device",
     "qa_state",
     "qa_change",
     "inspector_hops",

@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use moderno_device::DeviceError;
+use moderno_wire::device_api::ManageDevice;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
 use tracing::{debug, instrument, warn};
 
 use crate::demo_outbox::{self, MessageView};
 use crate::device_views::{
-    CodeRequest, HopsRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
+    CodeRequest, HopsRequest, ManageDeviceRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
 };
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
@@ -167,6 +168,25 @@ pub async fn device_state(shell: State<'_, Shell>) -> Answer<DeviceStateView> {
         return Ok(DeviceStateView::unpaired(&conn.profile, conn.backend));
     }
     Ok(DeviceStateView::paired(&conn.profile, &conn.device.state().await?))
+}
+
+/// Renames one of the user's devices, or makes it the primary (PingID SDK pairings).
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn manage_device(shell: State<'_, Shell>, request: ManageDeviceRequest) -> Answer<DeviceStateView> {
+    let conn = shell.connection().await?;
+    let change = ManageDevice { nickname: request.nickname.clone(), make_primary: request.make_primary };
+    let state = conn.device.manage_device(&request.device_id, &change).await?;
+    Ok(DeviceStateView::paired(&conn.profile, &state))
+}
+
+/// The primary removes another of the user's devices.
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn remove_device(shell: State<'_, Shell>, request: SelectDeviceRequest) -> Answer<DeviceStateView> {
+    let conn = shell.connection().await?;
+    let state = conn.device.remove_device(&request.device_id).await?;
+    Ok(DeviceStateView::paired(&conn.profile, &state))
 }
 
 #[tauri::command]

@@ -161,3 +161,14 @@ pub struct HopsRequest {
     #[ts(type = "number")]
     pub after: u64,
 }
+
+/// `manage_device`: rename one of the user's devices, or make it the primary.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct ManageDeviceRequest {
+    pub device_id: String,
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub make_primary: bool,
+}

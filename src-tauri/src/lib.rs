@@ -51,6 +51,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::device_state,
         commands::offline_code,
         commands::unpair,
+        commands::manage_device,
+        commands::remove_device,
         commands::qa_state,
         commands::qa_change,
         commands::inspector_hops,

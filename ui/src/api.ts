@@ -44,6 +44,9 @@ export const api = {
   deviceState: () => invoke<DeviceStateView>("device_state"),
   offlineCode: () => invoke<OfflineCodeView>("offline_code"),
   unpair: () => invoke<null>("unpair"),
+  manageDevice: (deviceId: string, nickname: string | null, makePrimary: boolean) =>
+    invoke<DeviceStateView>("manage_device", { request: { deviceId, nickname, makePrimary } }),
+  removeDevice: (deviceId: string) => invoke<DeviceStateView>("remove_device", { request: { deviceId } }),
   qaState: () => invoke<QaStateView>("qa_state"),
   qaChange: (change: QaChange) => invoke<QaStateView>("qa_change", { request: change }),
   inspectorHops: (after: number) => invoke<HopsView>("inspector_hops", { request: { after } }),

@@ -11,7 +11,7 @@ use data_encoding::BASE32_NOPAD;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::totp;
 use moderno_wire::device_api::{
-    CompletePairing, DeviceNotice, DeviceState, PairingCompleted, PairingOutcome, PushAction, PushRequest,
+    CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PairingOutcome, PushAction, PushRequest,
 };
 use moderno_wire::sdk::ErrorCode;
 use tracing::{info, instrument, warn};
@@ -238,6 +238,26 @@ impl Device {
     pub async fn state(&self) -> Result<DeviceState, DeviceError> {
         let (api_url, identity) = self.paired()?;
         self.sdk.me(&api_url, identity.key()).await
+    }
+
+    /// Renames one of the user's devices (any of them), or makes it the primary (see
+    /// [`ManageDevice`]); answers the devices as they are now.
+    #[instrument(skip(self), fields(profile = %self.profile))]
+    pub async fn manage_device(&self, device_id: &str, change: &ManageDevice) -> Result<DeviceState, DeviceError> {
+        if let Some(nickname) = &change.nickname {
+            if nickname.trim().is_empty() || nickname.chars().count() > MAX_NICKNAME_CHARS {
+                return Err(DeviceError::InvalidInput(format!("a nickname is 1 to {MAX_NICKNAME_CHARS} characters")));
+            }
+        }
+        let (api_url, identity) = self.paired()?;
+        self.sdk.manage_device(&api_url, identity.key(), device_id, change).await
+    }
+
+    /// Removes another of the user's devices (the primary only); answers the devices left.
+    #[instrument(skip(self), fields(profile = %self.profile))]
+    pub async fn remove_device(&self, device_id: &str) -> Result<DeviceState, DeviceError> {
+        let (api_url, identity) = self.paired()?;
+        self.sdk.remove_device(&api_url, identity.key(), device_id).await
     }
 
     /// Unpairs at the SDK server, then forgets the key; the next login uses a new key.

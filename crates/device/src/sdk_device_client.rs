@@ -12,7 +12,7 @@ use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{sign, SignedRequest};
 use moderno_wire::device_api::{
-    CompletePairing, DeviceNotice, DeviceState, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
+    CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::sdk::ErrorBody;
@@ -105,6 +105,23 @@ impl SdkDeviceClient {
     /// `DELETE {api}/me`: unpairs this device.
     pub async fn unpair(&self, api_url: &str, key: &DeviceKey) -> Result<(), DeviceError> {
         self.call_ignoring_body(Method::DELETE, endpoint(api_url, &["me"])?, key, None).await
+    }
+
+    /// `PUT {api}/devices/{id}`: renames one of the user's devices, or makes it the primary.
+    pub async fn manage_device(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        device_id: &str,
+        change: &ManageDevice,
+    ) -> Result<DeviceState, DeviceError> {
+        let body = serde_json::to_vec(change).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        self.call(Method::PUT, endpoint(api_url, &["devices", device_id])?, Some(key), Some(body)).await
+    }
+
+    /// `DELETE {api}/devices/{id}`: the primary removes another of the user's devices.
+    pub async fn remove_device(&self, api_url: &str, key: &DeviceKey, device_id: &str) -> Result<DeviceState, DeviceError> {
+        self.call(Method::DELETE, endpoint(api_url, &["devices", device_id])?, Some(key), None).await
     }
 
     async fn call<T: serde::de::DeserializeOwned>(

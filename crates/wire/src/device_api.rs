@@ -172,3 +172,16 @@ pub struct DeviceNotice {
     /// RFC 3339, UTC: when the device was added or removed.
     pub at: String,
 }
+
+/// `PUT /device/devices/{deviceId}`: a paired device manages one of its user's devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManageDevice {
+    /// A new nickname (any device of the user may rename any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// Make it the primary device: the primary hands its role over; a trusted device may take the
+    /// role for itself within five minutes of signing in on it (recovering from a lost primary).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub make_primary: bool,
+}

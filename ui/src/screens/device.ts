@@ -8,6 +8,12 @@ import { showLogin } from "./login";
 
 let codeTimer = 0;
 
+/** A line of news on the device screen after it is redrawn. */
+function say(text: string): void {
+  const note = h("p", { class: "notice", role: "status" }, text);
+  document.querySelector("table.devices")?.after(note);
+}
+
 /** This device's state, its offline passcode, the user's devices, and unpairing. */
 export async function showDevice(): Promise<void> {
   let state: DeviceStateView;
@@ -29,11 +35,40 @@ export async function showDevice(): Promise<void> {
   const code = h("output", { class: "otp", id: "offline-code", "aria-label": "Offline passcode" }, "······");
   const left = h("span", { class: "hint" });
   const unpair = unpairButton("Unpair this device", "This device is unpaired and its key is removed from the keyring.");
-  const rows = state.userDevices.map((d) =>
-    h("tr", { class: d.id === me.id ? "me" : "" },
-      h("td", {}, deviceKind(d.deviceType)),
-      h("td", {}, d.nickname || d.name, d.id === me.id ? h("span", { class: "badge" }, "this device") : null),
-      h("td", {}, roleName(d.role))));
+  const status = h("p", { class: "notice", role: "status", hidden: true });
+  const change = (work: () => Promise<unknown>, done: string) => async () => {
+    try {
+      await work();
+      await showDevice();
+      say(done);
+    } catch (e) {
+      status.textContent = asCommandError(e).message;
+      status.hidden = false;
+    }
+  };
+  const rows = state.userDevices.map((d) => {
+    const isMe = d.id === me.id;
+    const name = d.nickname || d.name;
+    const rename = h("button", { type: "button", class: "link", "aria-label": `Rename ${name}` }, "Rename");
+    rename.addEventListener("click", () => {
+      const input = h("input", { value: name, "aria-label": `New name for ${name}`, maxlength: "100" });
+      const save = h("button", { type: "button", class: "link" }, "Save");
+      // The message is made on Save, from what was typed by then.
+      save.addEventListener("click", () => void change(() => api.manageDevice(d.id, input.value, false), `Renamed to ${input.value.trim()}.`)());
+      cell.replaceChildren(input, save);
+      input.focus();
+    });
+    // The primary hands its role over; a trusted device may take it for itself just after signing in.
+    const canPromote = d.role !== "PRIMARY" && (me.role === "PRIMARY" || isMe);
+    const promote = canPromote ? h("button", { type: "button", class: "link", "aria-label": `Make ${name} primary` }, "Make primary") : null;
+    promote?.addEventListener("click", change(() => api.manageDevice(d.id, null, true), `${name} is now the primary device.`));
+    const remove = me.role === "PRIMARY" && !isMe ? h("button", { type: "button", class: "link danger", "aria-label": `Remove ${name}` }, "Remove") : null;
+    remove?.addEventListener("click", change(() => api.removeDevice(d.id), `${name} was removed; your other devices were told.`));
+    const cell = h("td", {}, name, isMe ? h("span", { class: "badge" }, "this device") : null);
+    return h("tr", { class: isMe ? "me" : "" },
+      h("td", {}, deviceKind(d.deviceType)), cell, h("td", {}, roleName(d.role)),
+      h("td", { class: "row-actions" }, rename, promote, remove));
+  });
   screen("This device",
     h("dl", { class: "facts" },
       h("dt", {}, "Profile"), h("dd", {}, state.profile),
@@ -45,8 +80,10 @@ export async function showDevice(): Promise<void> {
     h("div", { class: "otp-box" }, code, left),
     h("h2", {}, "Your devices"),
     h("table", { class: "devices" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Device"), h("th", { scope: "col" }, "Role"))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Device"), h("th", { scope: "col" }, "Role"),
+        h("th", { scope: "col" }, "Manage"))),
       h("tbody", {}, ...rows)),
+    status,
     h("div", { class: "actions" }, back, unpair));
   const run = ++codeTimer;
   const refresh = async () => {

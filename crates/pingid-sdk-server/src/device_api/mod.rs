@@ -6,6 +6,7 @@ mod me;
 mod notices;
 mod pairings;
 mod pushes;
+mod user_devices;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -32,6 +33,7 @@ pub fn router() -> Router<SdkState> {
         .route(&at("/pushes/{authentication_id}"), post(pushes::answer))
         .route(&at("/notices"), get(notices::poll))
         .route(&at("/me"), get(me::show).delete(me::unpair))
+        .route(&at("/devices/{id}"), axum::routing::put(user_devices::update).delete(user_devices::remove))
         .route(&at("/server-key"), get(me::server_key))
 }
 

@@ -2,12 +2,12 @@
 
 mod authentications;
 mod devices;
+pub(crate) use devices::check_nickname;
 mod pairing_keys;
 mod registration_tokens;
 mod settings;
 mod users;
 
-pub(crate) use devices::check_nickname;
 pub(crate) use registration_tokens::check_device_limit;
 
 use axum::routing::{get, post, put};

@@ -1,0 +1,57 @@
+// Device management in the window: the primary renames a device and hands over its role; the
+// new primary removes the old one, and the list shows it.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { closeAll, openWindow, pairFirst, signIn } from "./harness.mjs";
+
+const ports = { sdk: 7271, customer: 7272, pingone: 7273, pingfederate: 7274, admin: 7275 };
+let a;
+let b;
+
+/** The button whose aria-label starts with `action` and names the device of `profile`. */
+async function deviceButton(w, action, profile) {
+  const button = await w.browser.$(`//button[starts-with(@aria-label, "${action}") and contains(@aria-label, "${profile}")]`);
+  await button.waitForClickable({ timeout: 10000, timeoutMsg: `${w.profile}: no "${action}" for ${profile}` });
+  return button;
+}
+
+describe("device management", { timeout: 5 * 60 * 1000 }, () => {
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await closeAll();
+  });
+
+  it("renames, hands the primary role over and removes a device", async () => {
+    a = await openWindow("laptop", { ports });
+    await pairFirst(a, "alice");
+    b = await openWindow("tablet", { ports });
+    await signIn(b, "alice");
+    await a.heading("Approve sign-in?", 30000);
+    await a.click("Approve");
+    await b.heading("Pair this device?", 30000);
+    await b.choose("Trusted device");
+    await b.click("Continue");
+    await b.heading("Welcome, alice");
+
+    await a.click("This device");
+    await a.heading("This device");
+    await (await deviceButton(a, "Rename", "(tablet)")).click();
+    const input = await a.browser.$("//input[starts-with(@aria-label, 'New name for')]");
+    await input.clearValue();
+    await input.setValue("Alice's tablet");
+    await a.click("Save");
+    await a.browser.$("//p[contains(., 'Renamed to Alice')]").waitForDisplayed({ timeout: 10000 });
+    await (await deviceButton(a, "Make", "Alice's tablet")).click();
+    await a.browser.$("//p[contains(., 'is now the primary device')]").waitForDisplayed({ timeout: 10000 });
+    assert.equal(await a.fact("Role"), "Trusted device", "the laptop handed its role over");
+
+    await b.click("This device");
+    await b.heading("This device");
+    assert.equal(await b.fact("Role"), "Primary device");
+    await (await deviceButton(b, "Remove", "(laptop)")).click();
+    await b.browser.$("//p[contains(., 'was removed')]").waitForDisplayed({ timeout: 10000 });
+    assert.equal((await b.browser.$$("table.devices tbody tr")).length, 1, "only the tablet is left");
+    await b.shot("55-device-management", { redact: true });
+  });
+});
