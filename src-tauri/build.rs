@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "select_device",
     "demo_messages",
     "incoming_pushes",
+    "device_notices",
     "answer_push",
     "device_state",
     "offline_code",

@@ -11,7 +11,7 @@ use tracing::{debug, instrument, warn};
 
 use crate::demo_outbox::{self, MessageView};
 use crate::device_views::{
-    CodeRequest, HopsRequest, ManageDeviceRequest, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
+    CodeRequest, HopsRequest, ManageDeviceRequest, NoticeView, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
 };
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
@@ -143,6 +143,24 @@ pub async fn incoming_pushes<R: Runtime>(app: AppHandle<R>, shell: State<'_, She
         announce(&app, push);
     }
     Ok(pushes)
+}
+
+/// Devices added to or removed from the user's account since the last call (long poll; PingID
+/// SDK pairings — PingOne MFA sends none).
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -> Answer<Vec<NoticeView>> {
+    let conn = shell.connection().await?;
+    if conn.pingfederate.is_some() {
+        return Ok(vec![]);
+    }
+    let wait = Duration::from_secs(request.wait_seconds.min(MAX_PUSH_WAIT_SECONDS).into());
+    let username = conn.device.paired_username().unwrap_or_default();
+    let notices = conn.device.notices(wait).await?;
+    Ok(notices
+        .iter()
+        .map(|n| NoticeView { id: n.id.clone(), text: moderno_device::notice_text(&username, n), at: n.at.clone() })
+        .collect())
 }
 
 #[tauri::command]

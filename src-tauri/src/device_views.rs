@@ -172,3 +172,12 @@ pub struct ManageDeviceRequest {
     #[serde(default)]
     pub make_primary: bool,
 }
+
+/// A device added to or removed from the user's account, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct NoticeView {
+    pub id: String,
+    pub text: String,
+    pub at: String,
+}

@@ -47,6 +47,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::select_device,
         commands::demo_messages,
         commands::incoming_pushes,
+        commands::device_notices,
         commands::answer_push,
         commands::device_state,
         commands::offline_code,

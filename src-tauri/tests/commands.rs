@@ -159,3 +159,23 @@ fn pairing_key_from_the_web_page(server: &str, user: &str) -> String {
     let start = page.find("class=\"key\"").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("a key on the page");
     page[start..].split('<').next().expect("key text").to_string()
 }
+
+#[test]
+fn a_paired_device_is_told_when_another_joins_the_account() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laptop = embedded("laptop", dir.path(), memory());
+    laptop.login("alice");
+    laptop.choose("PRIMARY");
+    assert_eq!(laptop.ok("device_notices", json!({"request": {"waitSeconds": 0}})), json!([]));
+    laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}}));
+    let tablet = remote("tablet", &laptop.server_url(), memory());
+    assert_eq!(tablet.login("alice")["screen"], "WAIT_FOR_PUSH");
+    let pushes = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
+    laptop.ok("answer_push", json!({"request": {"authenticationId": pushes[0]["authenticationId"], "action": "APPROVE"}}));
+    assert_eq!(tablet.ok("poll_push", json!({}))["screen"], "CHOOSE_TRUST_LEVEL");
+    tablet.choose("TRUSTED");
+    let notices = laptop.ok("device_notices", json!({"request": {"waitSeconds": 5}}));
+    let text = notices[0]["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("alice's devices:") && text.ends_with("was added as TRUSTED"), "{notices}");
+    assert_eq!(laptop.ok("device_notices", json!({"request": {"waitSeconds": 0}})), json!([]), "told once");
+}

@@ -33,6 +33,9 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     await b.choose("Trusted device");
     await b.click("Continue");
     await b.heading("Welcome, alice");
+    // The laptop is told a device joined the account.
+    const added = await a.browser.$("//section[contains(@class, 'device-notice') and contains(., 'was added as TRUSTED')]");
+    await added.waitForDisplayed({ timeout: 30000, timeoutMsg: "the laptop was not told of the new device" });
 
     await a.click("This device");
     await a.heading("This device");

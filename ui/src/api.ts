@@ -6,6 +6,7 @@ import type { ConnectionView } from "./generated/ConnectionView";
 import type { DeviceStateView } from "./generated/DeviceStateView";
 import type { LoginView } from "./generated/LoginView";
 import type { MessageView } from "./generated/MessageView";
+import type { NoticeView } from "./generated/NoticeView";
 import type { OfflineCodeView } from "./generated/OfflineCodeView";
 import type { PushAction } from "./generated/PushAction";
 import type { PushView } from "./generated/PushView";
@@ -38,6 +39,7 @@ export const api = {
   cancelLogin: () => invoke<null>("cancel_login"),
   submitOtp: (code: string) => invoke<LoginView>("submit_otp", { request: { code } }),
   selectDevice: (deviceId: string) => invoke<LoginView>("select_device", { request: { deviceId } }),
+  deviceNotices: (waitSeconds: number) => invoke<NoticeView[]>("device_notices", { request: { waitSeconds } }),
   incomingPushes: (waitSeconds: number) => invoke<PushView[]>("incoming_pushes", { request: { waitSeconds } }),
   answerPush: (authenticationId: string, action: PushAction) =>
     invoke<null>("answer_push", { request: { authenticationId, action } }),

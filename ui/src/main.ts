@@ -9,6 +9,7 @@ import { showError } from "./screens/error";
 import { showLogin } from "./screens/login";
 import { showInspector } from "./screens/inspector";
 import { markTampered, showQaPanel } from "./screens/qa-panel";
+import { watchNotices } from "./notices";
 import { watchPushes } from "./pushes";
 
 export async function boot(): Promise<void> {
@@ -41,6 +42,7 @@ export function connected(connection: ConnectionView): void {
   document.getElementById("backend-chip")!.textContent = backendName(connection);
   chip.setAttribute("aria-label", `Profile ${connection.profile} on ${where}: change connection`);
   watchPushes(connection.paired);
+  if (connection.backend === "MODERNO_PINGID_SDK") watchNotices(connection.paired);
   if (connection.embedded) {
     void api.qaState().then((state) => markTampered(state.tampered)).catch(() => markTampered(false));
   } else {

@@ -3,8 +3,8 @@ import { api, asCommandError } from "./api";
 import { h } from "./dom";
 import type { PushAction } from "./generated/PushAction";
 import type { PushView } from "./generated/PushView";
+import { sleep, watcher } from "./watch";
 
-let watching = false;
 const shown = new Map<string, HTMLElement>();
 /** Pushes answered here: a long poll that left before the answer may still list them. */
 const answered = new Set<string>();
@@ -13,31 +13,13 @@ const answered = new Set<string>();
 const pushKey = (push: PushView) => `${push.authenticationId}@${push.expiresAt}`;
 
 /** Starts (or keeps) the watch while the device is paired; it stops by itself when it is not. */
-export function watchPushes(paired: boolean): void {
-  if (!paired || watching) return;
-  watching = true;
-  void loop();
-}
-
-async function loop(): Promise<void> {
-  while (watching) {
-    try {
-      const pushes = await api.incomingPushes(20);
-      const fresh = pushes.filter((p) => !shown.has(pushKey(p)) && !answered.has(pushKey(p)));
-      fresh.forEach(showPush);
-      // The long poll answers at once while a push waits: with nothing new, wait before asking
-      // again instead of asking in a tight loop.
-      if (pushes.length > 0 && fresh.length === 0) await new Promise((r) => setTimeout(r, 2000));
-    } catch (e) {
-      const error = asCommandError(e);
-      if (error.code === "not_paired") {
-        watching = false;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-  }
-}
+export const watchPushes = watcher(() => api.incomingPushes(20), async (pushes) => {
+  const fresh = pushes.filter((p) => !shown.has(pushKey(p)) && !answered.has(pushKey(p)));
+  fresh.forEach(showPush);
+  // The long poll answers at once while a push waits: with nothing new, wait before asking
+  // again instead of asking in a tight loop.
+  if (pushes.length > 0 && fresh.length === 0) await sleep(2000);
+});
 
 function showPush(push: PushView): void {
   if (shown.has(pushKey(push)) || answered.has(pushKey(push))) return;
