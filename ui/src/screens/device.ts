@@ -64,7 +64,11 @@ export async function showDevice(): Promise<void> {
     promote?.addEventListener("click", change(() => api.manageDevice(d.id, null, true), `${name} is now the primary device.`));
     const remove = me.role === "PRIMARY" && !isMe ? h("button", { type: "button", class: "link danger", "aria-label": `Remove ${name}` }, "Remove") : null;
     remove?.addEventListener("click", change(() => api.removeDevice(d.id), `${name} was removed; your other devices were told.`));
-    const cell = h("td", {}, name, isMe ? h("span", { class: "badge" }, "this device") : null);
+    const paired = d.enrolled ? new Date(d.enrolled) : null;
+    const since = paired && !Number.isNaN(paired.getTime())
+      ? h("span", { class: "hint paired-on" }, `paired ${paired.toLocaleDateString()} ${paired.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`)
+      : null;
+    const cell = h("td", {}, name, isMe ? h("span", { class: "badge" }, "this device") : null, since);
     return h("tr", { class: isMe ? "me" : "" },
       h("td", {}, deviceKind(d.deviceType)), cell, h("td", {}, roleName(d.role)),
       h("td", { class: "row-actions" }, rename, promote, remove));
