@@ -43,7 +43,8 @@ export MODERNO_DESKTOP_BIN="$PWD/target/debug/moderno-desktop"
 failed=()
 for suite in ui/e2e/*.test.mjs; do
   echo "--> $suite"
-  dbus-run-session -- bash scripts/with-keyring.sh \
+  # A suite that hangs (a window that will not close) fails after 15 minutes instead of stalling CI.
+  timeout -k 20 900 dbus-run-session -- bash scripts/with-keyring.sh \
     xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 "$suite" || failed+=("$suite")
 done
 if [ "${#failed[@]}" -gt 0 ]; then

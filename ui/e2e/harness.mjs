@@ -27,9 +27,13 @@ const drivers = [];
 export async function openWindow(profile, { args = [], env = {}, app: binary = app, bare = false, ports = stackPorts } = {}) {
   const port = nextPort;
   nextPort += 2;
+  // Its own process group: closing kills tauri-driver, WebKitWebDriver and the app together, so
+  // no window outlives its test (an orphaned app would also hold the stderr pipe open and keep
+  // this test process from exiting).
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
   });
   driver.stderr.on("data", (d) => process.env.E2E_VERBOSE && process.stderr.write(`[driver ${port}] ${d}`));
   drivers.push(driver);
@@ -59,7 +63,15 @@ export async function openWindow(profile, { args = [], env = {}, app: binary = a
 }
 
 export async function closeAll() {
-  for (const d of drivers) d.kill();
+  for (const d of drivers) {
+    try {
+      process.kill(-d.pid, "SIGTERM");
+    } catch {
+      d.kill();
+    }
+    d.stderr?.destroy();
+    d.unref();
+  }
   drivers.length = 0;
 }
 

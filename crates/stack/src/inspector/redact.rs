@@ -21,6 +21,7 @@ const SECRET_KEYS: &[&str] = &[
     "idtoken",
     "refreshtoken",
     "sessiontoken",
+    "sessionid",
     "token",
     "apikey",
     "accounttoken",
@@ -184,6 +185,7 @@ mod tests {
         let token = jws(&json!({"sub": "bob", "pingone.mfa.status": "com.pingidentity.pingone.device_paired"}));
         let mut value = json!({
             "username": "bob",
+            "sessionId": "a-login-anyone-could-continue",
             "password": "moderno-demo",
             "registration_token_secret": "s3cr3t",
             "nested": [{"otp": "123456", "keep": "visible"}],
@@ -193,7 +195,7 @@ mod tests {
         let mut decoded = vec![];
         inspect(&mut value, &mut decoded, "response");
         let text = value.to_string();
-        for secret in ["moderno-demo", "s3cr3t", "123456", "c2lnbmF0dXJl"] {
+        for secret in ["moderno-demo", "s3cr3t", "123456", "c2lnbmF0dXJl", "a-login-anyone-could-continue"] {
             assert!(!text.contains(secret), "{secret} leaked: {text}");
         }
         assert_eq!(value["username"], "bob");
