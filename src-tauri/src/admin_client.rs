@@ -17,8 +17,8 @@ pub async fn call<T: DeserializeOwned>(conn: &Connection, method: reqwest::Metho
     serde_json::from_str(&text).map_err(|e| CommandError::new("unexpected_server_answer", format!("the admin API's answer did not parse: {e}")))
 }
 
-/// Like [`call`], the answer as text (the HTML report).
-pub async fn call_text(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<String, CommandError> {
+/// The answer's text, or the admin API's refusal.
+async fn call_text(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<String, CommandError> {
     let admin = conn.embedded.as_ref().and_then(|urls| urls.admin.clone()).ok_or_else(|| {
         CommandError::new("not_embedded", "this works with the built-in servers: a shared server's switches and records are its own")
     })?;

@@ -76,6 +76,8 @@ impl DeviceStateView {
             role: None,
             is_default: false,
             enrolled: String::new(),
+            can_make_primary: false,
+            can_remove: false,
         };
         Self {
             profile: profile.to_string(),
@@ -94,7 +96,14 @@ impl DeviceStateView {
             paired: true,
             username: Some(state.username.clone()),
             device: Some(DeviceSummaryView::from(&state.device)),
-            user_devices: state.user_devices.iter().map(DeviceSummaryView::from).collect(),
+            user_devices: state
+                .user_devices
+                .iter()
+                .map(|d| {
+                    let allowed = moderno_device::device_actions(&state.device, d);
+                    DeviceSummaryView { can_make_primary: allowed.make_primary, can_remove: allowed.remove, ..DeviceSummaryView::from(d) }
+                })
+                .collect(),
         }
     }
 }

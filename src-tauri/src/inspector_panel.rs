@@ -98,8 +98,9 @@ pub async fn clear(conn: &Connection) -> Result<HopsView, CommandError> {
 
 /// Writes `moderno-run-<time>.html` and `.json` into `dir`.
 pub async fn export(conn: &Connection, dir: &Path) -> Result<ExportView, CommandError> {
-    let html = admin_client::call_text(conn, reqwest::Method::GET, "/admin/report.html", None).await?;
+    // One read of the record; the page is drawn here the way the admin API's report.html draws it.
     let hops: Hops = admin_client::call(conn, reqwest::Method::GET, "/admin/hops", None).await?;
+    let html = moderno_stack::inspector::html(moderno_stack::inspector::REPORT_TITLE, &hops.hops);
     let stem = format!("moderno-run-{}", conn.clock.now().format("%Y%m%d-%H%M%S"));
     let write = |path: &PathBuf, text: &str| {
         std::fs::create_dir_all(dir)

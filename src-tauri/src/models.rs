@@ -148,6 +148,9 @@ pub struct DeviceSummaryView {
     /// PingOne MFA: the first device in the user's order.
     pub is_default: bool,
     pub enrolled: String,
+    /// What this device may do to it (`moderno_device::device_actions`); false outside a device list.
+    pub can_make_primary: bool,
+    pub can_remove: bool,
 }
 
 impl From<&DeviceSummary> for DeviceSummaryView {
@@ -160,6 +163,8 @@ impl From<&DeviceSummary> for DeviceSummaryView {
             role: Some(d.device_role.into()),
             is_default: false,
             enrolled: d.enrollment_time.clone(),
+            can_make_primary: false,
+            can_remove: false,
         }
     }
 }
@@ -174,6 +179,8 @@ impl From<&MfaDevice> for DeviceSummaryView {
             role: None,
             is_default: d.default,
             enrolled: d.created_at.clone(),
+            can_make_primary: false,
+            can_remove: false,
         }
     }
 }

@@ -174,6 +174,11 @@ fn a_paired_device_is_told_when_another_joins_the_account() {
     laptop.ok("answer_push", json!({"request": {"authenticationId": pushes[0]["authenticationId"], "action": "APPROVE"}}));
     assert_eq!(tablet.ok("poll_push", json!({}))["screen"], "CHOOSE_TRUST_LEVEL");
     tablet.choose("TRUSTED");
+    let state = laptop.ok("device_state", json!({}));
+    let rows = state["userDevices"].as_array().expect("devices");
+    let (mine, other): (Vec<_>, Vec<_>) = rows.iter().partition(|d| d["id"] == state["device"]["id"]);
+    assert_eq!((mine[0]["canMakePrimary"].clone(), mine[0]["canRemove"].clone()), (json!(false), json!(false)), "{state}");
+    assert_eq!((other[0]["canMakePrimary"].clone(), other[0]["canRemove"].clone()), (json!(true), json!(true)), "the primary manages the tablet");
     let notices = laptop.ok("device_notices", json!({"request": {"waitSeconds": 5}}));
     let text = notices[0]["text"].as_str().unwrap_or_default();
     assert!(text.starts_with("alice's devices:") && text.ends_with("was added as TRUSTED"), "{notices}");

@@ -2,7 +2,7 @@
 // new primary removes the old one, and the list shows it.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { closeAll, openWindow, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, openWindow, pairAs, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7271, customer: 7272, pingone: 7273, pingfederate: 7274, admin: 7275 };
 let a;
@@ -29,10 +29,7 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     await signIn(b, "alice");
     await a.heading("Approve sign-in?", 30000);
     await a.click("Approve");
-    await b.heading("Pair this device?", 30000);
-    await b.choose("Trusted device");
-    await b.click("Continue");
-    await b.heading("Welcome, alice");
+    await pairAs(b, "alice", "Trusted device");
     // The laptop is told a device joined the account.
     const added = await a.browser.$("//section[contains(@class, 'device-notice') and contains(., 'was added as TRUSTED')]");
     await added.waitForDisplayed({ timeout: 30000, timeoutMsg: "the laptop was not told of the new device" });

@@ -184,13 +184,18 @@ export async function signIn(w, user, password = "moderno-demo") {
   await w.click("Sign in");
 }
 
-/** Signs `user` in on `w` and pairs the window as their first device, at `level`. */
-export async function pairFirst(w, user, level = "Primary device") {
-  await signIn(w, user);
-  await w.heading("Pair this device?");
+/** At the trust-level dialog: pairs at `level` and waits for the welcome of `user`. */
+export async function pairAs(w, user, level) {
+  await w.heading("Pair this device?", 30000);
   await w.choose(level);
   await w.click("Continue");
   await w.heading(`Welcome, ${user}`);
+}
+
+/** Signs `user` in on `w` and pairs the window as their first device, at `level`. */
+export async function pairFirst(w, user, level = "Primary device") {
+  await signIn(w, user);
+  await pairAs(w, user, level);
 }
 
 /** Opens "This device" on `w` and reads its offline passcode, as a person would. */

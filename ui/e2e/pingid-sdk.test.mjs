@@ -3,7 +3,7 @@
 // joins A's stack and switches profiles through the connection screen to be other devices.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, offlinePasscode, openWindow, pairingKeyFor, signIn } from "./harness.mjs";
+import { closeAll, offlinePasscode, openWindow, pairAs, pairingKeyFor, signIn } from "./harness.mjs";
 
 const password = "moderno-demo";
 let a;
@@ -181,10 +181,7 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     await a.browser.execute(() => document.querySelectorAll(".dialog").forEach((d) => d.remove()));
     await b.fill("Passcode", await offlinePasscode(a));
     await b.click("Verify");
-    await b.heading("Pair this device?");
-    await b.choose("Trusted device");
-    await b.click("Continue");
-    await b.heading("Welcome, alice");
+    await pairAs(b, "alice", "Trusted device");
     assert.equal(await b.fact("Second factor"), "Passcode");
     await b.shot("18-result-offline-passcode");
     await a.click("Back to sign in");

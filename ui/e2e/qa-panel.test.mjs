@@ -3,7 +3,7 @@
 // header says QA mode is on until everything is reset, and the virtual clock moves.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { closeAll, offlinePasscode, openWindow, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, offlinePasscode, openWindow, pairAs, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7241, customer: 7242, pingone: 7243, pingfederate: 7244, admin: 7245 };
 let a;
@@ -37,10 +37,7 @@ describe("the QA panel", { timeout: 6 * 60 * 1000 }, () => {
     await b.shot("51-qa-approver-offline-passcode");
     await b.fill("Passcode", await offlinePasscode(a));
     await b.click("Verify");
-    await b.heading("Pair this device?");
-    await b.choose("Trusted device");
-    await b.click("Continue");
-    await b.heading("Welcome, alice");
+    await pairAs(b, "alice", "Trusted device");
     assert.equal(await b.fact("Second factor"), "Passcode");
   });
 

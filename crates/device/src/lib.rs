@@ -8,6 +8,7 @@
 //! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
 
 mod device;
+mod device_actions;
 mod error;
 mod flow;
 mod identity;
@@ -23,6 +24,7 @@ mod sdk_device_client;
 mod transport;
 
 pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
+pub use device_actions::{device_actions, DeviceActions};
 pub use error::{DeviceError, ErrorView, SdkError};
 pub use flow::{FlowState, UserSelection};
 pub use identity::{DeviceDescription, DeviceIdentity};

@@ -169,7 +169,7 @@ async fn clear_hops(State(admin): State<Admin>) -> Result<Json<Hops>, Refusal> {
 
 async fn report(State(admin): State<Admin>) -> Result<Response, Refusal> {
     let hops = admin.recorder()?.after(0).hops;
-    let page = inspector::html("Moderno flow inspector report", &hops);
+    let page = inspector::html(inspector::REPORT_TITLE, &hops);
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 

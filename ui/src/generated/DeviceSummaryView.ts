@@ -9,4 +9,8 @@ role: Role | null,
 /**
  * PingOne MFA: the first device in the user's order.
  */
-isDefault: boolean, enrolled: string, };
+isDefault: boolean, enrolled: string, 
+/**
+ * What this device may do to it (`moderno_device::device_actions`); false outside a device list.
+ */
+canMakePrimary: boolean, canRemove: boolean, };

@@ -58,11 +58,10 @@ export async function showDevice(): Promise<void> {
       cell.replaceChildren(input, save);
       input.focus();
     });
-    // The primary hands its role over; a trusted device may take it for itself just after signing in.
-    const canPromote = d.role !== "PRIMARY" && (me.role === "PRIMARY" || isMe);
-    const promote = canPromote ? h("button", { type: "button", class: "link", "aria-label": `Make ${name} primary` }, "Make primary") : null;
+    // Which actions this device may take is the device crate's answer (device_actions).
+    const promote = d.canMakePrimary ? h("button", { type: "button", class: "link", "aria-label": `Make ${name} primary` }, "Make primary") : null;
     promote?.addEventListener("click", change(() => api.manageDevice(d.id, null, true), `${name} is now the primary device.`));
-    const remove = me.role === "PRIMARY" && !isMe ? h("button", { type: "button", class: "link danger", "aria-label": `Remove ${name}` }, "Remove") : null;
+    const remove = d.canRemove ? h("button", { type: "button", class: "link danger", "aria-label": `Remove ${name}` }, "Remove") : null;
     remove?.addEventListener("click", change(() => api.removeDevice(d.id), `${name} was removed; your other devices were told.`));
     const paired = d.enrolled ? new Date(d.enrolled) : null;
     const since = paired && !Number.isNaN(paired.getTime())

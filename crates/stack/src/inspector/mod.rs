@@ -19,6 +19,9 @@ use moderno_wire::admin::{Hop, Hops};
 pub use record::{layer, Service};
 pub use report::html;
 
+/// The title of an exported run.
+pub const REPORT_TITLE: &str = "Moderno flow inspector report";
+
 /// Hops kept; older ones are dropped first.
 const CAPACITY: usize = 1000;
 
@@ -61,8 +64,9 @@ impl Recorder {
     /// Forgets every hop and starts numbering from 1 again (the stack's own start-up calls are
     /// not part of any flow).
     pub(crate) fn reset(&self) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).hops.clear();
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).last = 0;
+        let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        log.hops.clear();
+        log.last = 0;
         self.1.store(0, Ordering::Relaxed);
     }
 
