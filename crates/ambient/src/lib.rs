@@ -5,8 +5,10 @@
 //! use [`Clock::manual`] (advanced by hand) and [`Entropy::seeded`] (replayable).
 
 mod faults;
+mod number_matching;
 
 pub use faults::{Fault, Faults};
+pub use number_matching::NumberChallenge;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

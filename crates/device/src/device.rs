@@ -11,7 +11,7 @@ use data_encoding::BASE32_NOPAD;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::totp;
 use moderno_wire::device_api::{
-    CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PairingOutcome, PushAction, PushRequest,
+    CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PairingOutcome, PushAnswer, PushRequest,
 };
 use moderno_wire::sdk::ErrorCode;
 use tracing::{info, instrument, warn};
@@ -222,9 +222,9 @@ impl Device {
     }
 
     #[instrument(skip(self), fields(profile = %self.profile))]
-    pub async fn answer_push(&self, authentication_id: &str, action: PushAction) -> Result<(), DeviceError> {
+    pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<(), DeviceError> {
         let (api_url, identity) = self.paired()?;
-        self.sdk.answer_push(&api_url, identity.key(), authentication_id, action).await
+        self.sdk.answer_push(&api_url, identity.key(), authentication_id, answer).await
     }
 
     /// The offline one-time passcode for now, when this device is paired.

@@ -27,8 +27,9 @@ pub enum LoginProgress {
     ChooseTrustLevel { username: String, levels: Vec<TrustLevel>, mfa: Option<MfaOutcome> },
     /// The user's first device needs the key from the web page (`invalid`: the last one was refused).
     PairingKeyNeeded { invalid: bool },
-    /// A push went to another device of the user.
-    WaitForPush { expires_in: Option<u32> },
+    /// A push went to another device of the user; under number matching, show `match_number`
+    /// (the approving device asks for it).
+    WaitForPush { expires_in: Option<u32>, match_number: Option<u8> },
     /// Type the passcode a trusted device shows (`retry`: the last one was wrong).
     EnterOtp { attempts_left: Option<u32>, retry: bool },
     /// Nobody answered the push: a passcode still works, or send another push.
@@ -177,7 +178,7 @@ impl LoginSession {
                 self.mfa = mfa;
                 self.read_offer(device, &server_payload, mfa).await?
             }
-            LoginStep::WaitForPush { expires_in, .. } => LoginProgress::WaitForPush { expires_in },
+            LoginStep::WaitForPush { expires_in, match_number, .. } => LoginProgress::WaitForPush { expires_in, match_number },
             LoginStep::EnterOtp { attempts_left, retry, .. } => LoginProgress::EnterOtp { attempts_left, retry },
             LoginStep::PushTimedOut { .. } => LoginProgress::PushTimedOut,
             LoginStep::ChooseDevice { devices, .. } => LoginProgress::ChooseDevice { devices },

@@ -9,8 +9,9 @@ pub enum LoginStep {
     SignedIn { mfa: Option<MfaOutcome> },
     /// Signed in, and this device should pair now: hand the payload to `Device::set_server_payload`.
     Pair { server_payload: String, mfa: Option<MfaOutcome> },
-    /// A push went to another device: poll `auth_status` until it is answered.
-    WaitForPush { session_id: String, expires_in: Option<u32> },
+    /// A push went to another device: poll `auth_status` until it is answered. Under number
+    /// matching, show `match_number`: the approving device asks for it.
+    WaitForPush { session_id: String, expires_in: Option<u32>, match_number: Option<u8> },
     /// Type the passcode shown on a trusted device (`retry` after a wrong one).
     EnterOtp { session_id: String, attempts_left: Option<u32>, retry: bool },
     /// The push timed out; a passcode from a trusted device still works, or `retry` sends another push.
@@ -58,7 +59,11 @@ fn step_in_session(response: &ModernoResponse) -> LoginStep {
         };
     };
     match response.status {
-        Status::InProgress => LoginStep::WaitForPush { session_id, expires_in: response.push_expires_in },
+        Status::InProgress => LoginStep::WaitForPush {
+            session_id,
+            expires_in: response.push_expires_in,
+            match_number: response.match_number,
+        },
         Status::OtpRequired | Status::InvalidOtp => LoginStep::EnterOtp {
             session_id,
             attempts_left: response.otp_attempts_left,
@@ -88,8 +93,11 @@ mod tests {
 
     #[test]
     fn waiting_statuses_carry_their_session() {
-        let push = ModernoResponse { push_expires_in: Some(40), ..answer(Status::InProgress) };
-        assert_eq!(next_step(&push), LoginStep::WaitForPush { session_id: "s1".into(), expires_in: Some(40) });
+        let push = ModernoResponse { push_expires_in: Some(40), match_number: Some(42), ..answer(Status::InProgress) };
+        assert_eq!(
+            next_step(&push),
+            LoginStep::WaitForPush { session_id: "s1".into(), expires_in: Some(40), match_number: Some(42) }
+        );
         let wrong = ModernoResponse { otp_attempts_left: Some(2), ..answer(Status::InvalidOtp) };
         assert_eq!(next_step(&wrong), LoginStep::EnterOtp { session_id: "s1".into(), attempts_left: Some(2), retry: true });
         assert_eq!(next_step(&answer(Status::TimedOut)), LoginStep::PushTimedOut { session_id: "s1".into() });

@@ -12,7 +12,7 @@ use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{sign, SignedRequest};
 use moderno_wire::device_api::{
-    CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
+    CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::sdk::ErrorBody;
@@ -84,15 +84,16 @@ impl SdkDeviceClient {
         self.call(Method::GET, long_poll(api_url, "notices", wait)?, Some(key), None).await
     }
 
-    /// `POST {api}/pushes/{authenticationId}`.
+    /// `POST {api}/pushes/{authenticationId}`: APPROVE (with the number picked, under number
+    /// matching), DENY or BLOCK.
     pub async fn answer_push(
         &self,
         api_url: &str,
         key: &DeviceKey,
         authentication_id: &str,
-        action: PushAction,
+        answer: PushAnswer,
     ) -> Result<(), DeviceError> {
-        let body = serde_json::to_vec(&PushAnswer { action }).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+        let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         let url = endpoint(api_url, &["pushes", authentication_id])?;
         self.call_ignoring_body(Method::POST, url, key, Some(body)).await
     }

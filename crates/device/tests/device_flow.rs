@@ -243,7 +243,7 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
 
     let pushes = restarted.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
     assert_eq!(pushes.len(), 1);
-    restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAction::Deny).await.expect("answers");
+    restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::deny()).await.expect("answers");
     assert_eq!(harness.seen().answers, vec![("auth-1".to_string(), "DENY".to_string())]);
     assert_eq!(restarted.state().await.expect("state").username, "alice");
     let notices = restarted.notices(Duration::ZERO).await.expect("notices");

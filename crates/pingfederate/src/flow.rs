@@ -34,6 +34,9 @@ pub struct FlowRecord {
     pub device_auth_id: Option<String>,
     pub selected_device_id: Option<String>,
     pub push_expires_at: Option<String>,
+    /// Number matching: the number PingOne asks the approving device for, while the push waits.
+    #[serde(default)]
+    pub match_number: Option<u8>,
     pub pairing_id: Option<String>,
     pub server_payload: Option<String>,
     /// The contract attribute `pingone.mfa.status`, once known.
@@ -106,6 +109,7 @@ pub fn view(state: &State, record: &FlowRecord) -> Flow {
         manual_pairing_permitted: (status == S::DeviceSelectionRequired).then_some(false),
         otp_attempts_left: None,
         push_expires_at: record.push_expires_at.clone().filter(|_| status == S::PushConfirmationWaiting),
+        match_number: record.match_number.filter(|_| status == S::PushConfirmationWaiting),
         code: record.failure.as_ref().filter(|_| failed).map(|f| f.code.clone()),
         message: record.failure.as_ref().filter(|_| failed).map(|f| f.message.clone()),
         authorize_response: record.authorize_response.clone().filter(|_| status == S::Completed),

@@ -94,6 +94,7 @@ async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthenticatio
     record.devices = auth.devices.clone();
     record.selected_device_id = auth.selected_device_id.clone();
     record.push_expires_at = auth.push_expires_at.clone();
+    record.match_number = auth.match_number;
     let failed = |code: &str, message: String| (S::MfaFailed, Some(Failure { code: code.into(), message }));
     let (status, failure) = match auth.status {
         P::DeviceSelectionRequired => (S::DeviceSelectionRequired, None),

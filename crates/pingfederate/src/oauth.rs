@@ -110,6 +110,7 @@ pub async fn authorize(
         device_auth_id: None,
         selected_device_id: None,
         push_expires_at: None,
+        match_number: None,
         pairing_id: None,
         server_payload: None,
         mfa_status: None,

@@ -8,18 +8,27 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use moderno_sqlite::AddedColumn;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{ApiError, ApiResult};
 
 const SCHEMA: &str = include_str!("schema.sql");
 
+/// Columns added to `schema.sql` after files were written without them.
+const ADDED_COLUMNS: &[AddedColumn] = &[
+    AddedColumn { table: "application_settings", column: "number_matching", declaration: "INTEGER NOT NULL DEFAULT 1" },
+    AddedColumn { table: "devices", column: "last_used", declaration: "INTEGER" },
+    AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
+    AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
+];
+
 #[derive(Clone)]
 pub struct Db(Arc<Mutex<Connection>>);
 
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let conn = moderno_sqlite::open(path, SCHEMA)?;
+        let conn = moderno_sqlite::open_with_columns(path, SCHEMA, ADDED_COLUMNS)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
 

@@ -1,4 +1,5 @@
 -- The PingID SDK server emulator's state. Times are Unix milliseconds (UTC).
+-- A column added after a release is also listed in db.rs (ADDED_COLUMNS), for older files.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -11,7 +12,8 @@ CREATE TABLE IF NOT EXISTS application_settings (
     pairing_mode         TEXT NOT NULL,
     device_selection     TEXT NOT NULL,
     max_devices_per_user INTEGER NOT NULL,
-    otp_lifetime_minutes INTEGER NOT NULL
+    otp_lifetime_minutes INTEGER NOT NULL,
+    number_matching      INTEGER NOT NULL DEFAULT 1
 );
 
 -- status holds only what an administrator set (SUSPENDED or BYPASS); ACTIVE and NOT_ACTIVE are
@@ -41,7 +43,8 @@ CREATE TABLE IF NOT EXISTS devices (
     os_version     TEXT NOT NULL,
     rooted         INTEGER NOT NULL,
     last_totp_step INTEGER,
-    last_seen      INTEGER
+    last_seen      INTEGER,
+    last_used      INTEGER
 );
 CREATE INDEX IF NOT EXISTS devices_by_user ON devices(username, application_id);
 CREATE UNIQUE INDEX IF NOT EXISTS one_primary_per_user
@@ -129,7 +132,9 @@ CREATE TABLE IF NOT EXISTS authentications (
     created               INTEGER NOT NULL,
     push_expires          INTEGER,
     session_expires       INTEGER NOT NULL,
-    decided_at            INTEGER
+    decided_at            INTEGER,
+    match_number          INTEGER,
+    number_choices        TEXT
 );
 CREATE INDEX IF NOT EXISTS authentications_by_approver ON authentications(approving_device_id, status);
 CREATE INDEX IF NOT EXISTS authentications_by_requester ON authentications(username, application_id, requesting_fp, status);

@@ -6,7 +6,7 @@
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
-use moderno_ambient::Fault;
+use moderno_ambient::{Fault, NumberChallenge};
 use moderno_wire::pingone::{
     AuthenticationMethod, CheckMfaOtp, DeviceAuthentication, DeviceAuthenticationStatus as Status, MfaDeviceType,
     SelectMfaDevice, StartDeviceAuthentication,
@@ -40,6 +40,7 @@ pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<De
         otp_attempts_left: None,
         blocked_until: blocked_until.filter(|_| row.status == Status::Blocked).map(rfc3339),
         push_expires_at: row.push_expires_at.map(rfc3339),
+        match_number: row.match_number.filter(|_| row.effective_status(now) == Status::PushConfirmationWaiting),
         failure_reason: row.failure_reason.clone(),
         expires_at: rfc3339(row.expires_at),
     })
@@ -52,7 +53,8 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
     }
     let now = state.now();
     tx.execute(
-        "UPDATE authentications SET selected_device_id = ?1, otp_hash = NULL, otp_expires_at = NULL, push_expires_at = NULL
+        "UPDATE authentications SET selected_device_id = ?1, otp_hash = NULL, otp_expires_at = NULL, push_expires_at = NULL,
+           match_number = NULL, number_choices = NULL
          WHERE id = ?2",
         params![device.device.id, auth_id],
     )?;
@@ -63,6 +65,13 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         let faults = &state.config().faults;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { state.config().push_timeout.num_seconds() };
         tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![now + lifetime, auth_id])?;
+        if state.config().number_matching {
+            let challenge = NumberChallenge::draw(state.entropy());
+            tx.execute(
+                "UPDATE authentications SET match_number = ?1, number_choices = ?2 WHERE id = ?3",
+                params![challenge.number, NumberChallenge::choices_text(&challenge.choices), auth_id],
+            )?;
+        }
         tracing::info!(device_id = %device.device.id, "push queued");
         if faults.is_on(Fault::PushDenied) {
             return set_status(tx, auth_id, Status::PushConfirmationRejected);

@@ -19,6 +19,8 @@ pub struct AuthRow {
     pub push_expires_at: Option<i64>,
     pub failure_reason: Option<String>,
     pub expires_at: i64,
+    /// Number matching: the number the signing-in device shows while the push waits.
+    pub match_number: Option<u8>,
 }
 
 impl AuthRow {
@@ -70,7 +72,7 @@ fn method_from_name(name: &str) -> Option<AuthenticationMethod> {
 pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, ApiError> {
     tx.query_row(
         "SELECT id, username, status, selected_device_id, method, req_fingerprint, otp_hash, otp_expires_at,
-                push_expires_at, failure_reason, expires_at
+                push_expires_at, failure_reason, expires_at, match_number
          FROM authentications WHERE id = ?1 AND username = ?2",
         params![id, user],
         |r| {
@@ -86,6 +88,7 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
                 push_expires_at: r.get(8)?,
                 failure_reason: r.get(9)?,
                 expires_at: r.get(10)?,
+                match_number: r.get(11)?,
             })
         },
     )

@@ -6,10 +6,10 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State as Shared};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use moderno_ambient::Fault;
+use moderno_ambient::{Fault, NumberChallenge};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
-use moderno_wire::device_api::{PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
 use moderno_wire::pingone::{DeviceAuthentication, DeviceAuthenticationStatus as Status};
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
@@ -105,7 +105,7 @@ fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Re
         return Ok(vec![]);
     }
     let mut stmt = tx.prepare(
-        "SELECT id, username, push_expires_at FROM authentications
+        "SELECT id, username, push_expires_at, number_choices FROM authentications
          WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2
          ORDER BY created_at",
     )?;
@@ -118,6 +118,7 @@ fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Re
             client_context: None,
             ip_address: None,
             requesting_device: None,
+            number_choices: r.get::<_, Option<String>>(3)?.map(|t| NumberChallenge::parse_choices(&t)).unwrap_or_default(),
             expires_at: rfc3339(r.get(2)?),
         })
     })?;
@@ -164,8 +165,18 @@ async fn answer_push(
         if auth.effective_status(state.now()) != Status::PushConfirmationWaiting {
             return Err(ApiError::invalid("INVALID_STATE", "the push is no longer waiting for an answer"));
         }
-        match answer.action {
-            moderno_wire::device_api::PushAction::Approve => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
+        match (answer.action, auth.match_number) {
+            (PushAction::Approve, Some(_)) if answer.number.is_none() => {
+                return Err(ApiError::invalid(
+                    "INVALID_VALUE",
+                    "this push asks for the number shown on the signing-in device: send it as number",
+                ));
+            }
+            (PushAction::Approve, Some(expected)) if answer.number != Some(expected) => {
+                tracing::warn!("the approving device picked the wrong number");
+                set_status(tx, &id, Status::PushConfirmationRejected)?;
+            }
+            (PushAction::Approve, _) => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
             _ => set_status(tx, &id, Status::PushConfirmationRejected)?,
         }
         describe(tx, &state, &read_auth(tx, &device.username, &id)?)

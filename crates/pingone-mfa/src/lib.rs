@@ -75,6 +75,8 @@ pub struct Config {
     pub mobile_pairing_lifetime: Duration,
     /// How long a push waits for its answer.
     pub push_timeout: Duration,
+    /// Pushes ask the approving device for the number the signing-in device shows.
+    pub number_matching: bool,
     /// Lifetime of an SMS or e-mail passcode.
     pub otp_lifetime: Duration,
     /// Wrong passcodes before the user's passcodes are blocked.
@@ -108,6 +110,7 @@ impl Config {
             max_pairing_keys_per_user: 20,
             mobile_pairing_lifetime: Duration::minutes(10),
             push_timeout: Duration::seconds(40),
+            number_matching: true,
             otp_lifetime: Duration::minutes(5),
             otp_max_attempts: 3,
             otp_block: Duration::minutes(15),

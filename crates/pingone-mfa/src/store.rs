@@ -10,6 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::DateTime;
 use moderno_wire::pingone::{MfaDevice, MfaDeviceStatus, MfaDeviceType};
+use moderno_sqlite::AddedColumn;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::error::ApiError;
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS authentications (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, status TEXT NOT NULL, selected_device_id TEXT,
     method TEXT, req_fingerprint TEXT, req_public_key TEXT, req_name TEXT,
     otp_hash TEXT, otp_expires_at INTEGER, push_expires_at INTEGER, failure_reason TEXT,
-    paired INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+    paired INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    match_number INTEGER, number_choices TEXT);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, channel TEXT NOT NULL, to_addr TEXT NOT NULL,
     text TEXT NOT NULL, otp TEXT NOT NULL, sent_at INTEGER NOT NULL);
@@ -41,11 +43,17 @@ CREATE TABLE IF NOT EXISTS rate_events (kind TEXT NOT NULL, bucket TEXT NOT NULL
 CREATE INDEX IF NOT EXISTS rate_events_by_bucket ON rate_events(kind, bucket, at);
 ";
 
+/// Columns added to `SCHEMA` after files were written without them.
+const ADDED_COLUMNS: &[AddedColumn] = &[
+    AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
+    AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
+];
+
 pub struct Db(Mutex<Connection>);
 
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Mutex::new(moderno_sqlite::open(path, SCHEMA)?)))
+        Ok(Self(Mutex::new(moderno_sqlite::open_with_columns(path, SCHEMA, ADDED_COLUMNS)?)))
     }
 
     /// Runs `f` on the connection outside any transaction (start-up work).

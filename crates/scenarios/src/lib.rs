@@ -16,7 +16,7 @@ pub use script::{Action, Backend, Scenario, Step};
 
 /// The scenarios shipped in `scenarios/`, compiled in (the desktop app offers them): file stem
 /// and text. A test checks the list against the folder.
-pub const SHIPPED: [(&str, &str); 15] = [
+pub const SHIPPED: [(&str, &str); 17] = [
     ("pf-additional-device-push", include_str!("../../../scenarios/pf-additional-device-push.toml")),
     ("pf-additional-device-sms", include_str!("../../../scenarios/pf-additional-device-sms.toml")),
     ("pf-device-selection", include_str!("../../../scenarios/pf-device-selection.toml")),
@@ -24,6 +24,7 @@ pub const SHIPPED: [(&str, &str); 15] = [
     ("pf-first-device-paired", include_str!("../../../scenarios/pf-first-device-paired.toml")),
     ("pf-pairing-error", include_str!("../../../scenarios/pf-pairing-error.toml")),
     ("pf-push-timed-out", include_str!("../../../scenarios/pf-push-timed-out.toml")),
+    ("pf-wrong-number", include_str!("../../../scenarios/pf-wrong-number.toml")),
     ("pingid-additional-device-push-approved", include_str!("../../../scenarios/pingid-additional-device-push-approved.toml")),
     ("pingid-approver-offline-otp", include_str!("../../../scenarios/pingid-approver-offline-otp.toml")),
     ("pingid-device-selection", include_str!("../../../scenarios/pingid-device-selection.toml")),
@@ -32,6 +33,7 @@ pub const SHIPPED: [(&str, &str); 15] = [
     ("pingid-manual-pairing", include_str!("../../../scenarios/pingid-manual-pairing.toml")),
     ("pingid-push-denied", include_str!("../../../scenarios/pingid-push-denied.toml")),
     ("pingid-push-timed-out", include_str!("../../../scenarios/pingid-push-timed-out.toml")),
+    ("pingid-wrong-number", include_str!("../../../scenarios/pingid-wrong-number.toml")),
 ];
 
 /// A shipped scenario by its file stem.

@@ -17,7 +17,7 @@ use moderno_device::{
     http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore, UserSelection,
 };
 use moderno_stack::{RunningStack, Stack, StackConfig};
-use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction};
+use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction, PushAnswer, PushRequest};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{PairingKeyRequest, PairingMode};
 use serde_json::Value;
@@ -86,7 +86,7 @@ impl ScenarioRun {
         }
         let stack = Stack::start(config).await.context("starting the stack")?;
         Ok(Self {
-            world: World { backend: scenario.backend, seed: scenario.seed, stack, devices: BTreeMap::new() },
+            world: World { backend: scenario.backend, seed: scenario.seed, stack, devices: BTreeMap::new(), shown_number: None },
             name: scenario.name.clone(),
             about: scenario.about.clone(),
             steps: scenario.steps.clone(),
@@ -155,6 +155,8 @@ struct World {
     seed: u64,
     stack: RunningStack,
     devices: BTreeMap<String, Slot>,
+    /// The number the last WAIT_FOR_PUSH screen showed (number matching).
+    shown_number: Option<u8>,
 }
 
 /// One named device and the login it has going.
@@ -275,6 +277,9 @@ impl World {
             Err(error) => Shown::note(screen::error(&error)),
         };
         slot.choices = shown.choices.clone();
+        if let Some(number) = shown.summary.get("number").and_then(Value::as_u64) {
+            self.shown_number = u8::try_from(number).ok();
+        }
         Ok(shown)
     }
 
@@ -287,6 +292,7 @@ impl World {
             "BLOCK" => PushAction::Block,
             other => bail!("answer is APPROVE, DENY or BLOCK, not {other:?}"),
         };
+        let shown_number = self.shown_number;
         let slot = self.slot(&name).await?;
         let wait = Duration::from_secs(3);
         let pushes = match &slot.pingone {
@@ -294,9 +300,10 @@ impl World {
             None => slot.device.pending_pushes(wait).await?,
         };
         let push = pushes.first().ok_or_else(|| anyhow!("no push reached {name}"))?;
+        let answer = push_answer(push, action, step.number.as_deref(), shown_number)?;
         match &slot.pingone {
-            Some(p) => p.answer_push(&push.authentication_id, action).await?,
-            None => slot.device.answer_push(&push.authentication_id, action).await?,
+            Some(p) => p.answer_push(&push.authentication_id, answer).await?,
+            None => slot.device.answer_push(&push.authentication_id, answer).await?,
         }
         Ok(Shown::note(serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len()})))
     }
@@ -425,13 +432,31 @@ fn device_name(step: &Step) -> anyhow::Result<String> {
 }
 
 /// The step in words, for the report.
+/// The answer a person would give: under number matching an approval picks the number the
+/// waiting device showed (`"shown"`), or another of the push's choices (`"wrong"`).
+fn push_answer(push: &PushRequest, action: PushAction, number: Option<&str>, shown: Option<u8>) -> anyhow::Result<PushAnswer> {
+    if action != PushAction::Approve || push.number_choices.is_empty() {
+        return Ok(PushAnswer { action, number: None });
+    }
+    let shown = shown.ok_or_else(|| anyhow!("the push asks for a number, but no waiting device showed one"))?;
+    let picked = match number.unwrap_or("shown") {
+        "shown" => shown,
+        "wrong" => *push.number_choices.iter().find(|n| **n != shown).ok_or_else(|| anyhow!("the push offers no other number"))?,
+        other => bail!("number is \"shown\" or \"wrong\", not {other:?}"),
+    };
+    Ok(PushAnswer::approve(Some(picked)))
+}
+
 fn describe(step: &Step) -> String {
     let on = step.device.as_deref().map(|d| format!("{d}: ")).unwrap_or_default();
     let detail = match step.action {
         Action::Login => format!("login {}", step.user.as_deref().unwrap_or("?")),
         Action::Choose => format!("choose {}", step.level.as_deref().unwrap_or("?")),
         Action::Pair => if step.pair.unwrap_or(true) { "pair this device".into() } else { "continue without pairing".into() },
-        Action::Answer => format!("answer the push: {}", step.answer.as_deref().unwrap_or("APPROVE")),
+        Action::Answer => match (step.answer.as_deref().unwrap_or("APPROVE"), step.number.as_deref()) {
+            ("APPROVE", Some("wrong")) => "answer the push: APPROVE with the wrong number".into(),
+            (answer, _) => format!("answer the push: {answer}"),
+        },
         Action::Poll => "poll".into(),
         Action::Otp => match (&step.code, &step.from) {
             (Some(code), _) => format!("type passcode {code}"),

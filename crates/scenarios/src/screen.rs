@@ -32,7 +32,7 @@ pub fn moderno(progress: LoginProgress) -> Shown {
             json!({"screen": "CHOOSE_TRUST_LEVEL", "levels": name_of(&levels), "mfa": name_of(&mfa)})
         }
         LoginProgress::PairingKeyNeeded { invalid } => json!({"screen": "PAIRING_KEY", "invalid": invalid}),
-        LoginProgress::WaitForPush { .. } => json!({"screen": "WAIT_FOR_PUSH"}),
+        LoginProgress::WaitForPush { match_number, .. } => json!({"screen": "WAIT_FOR_PUSH", "number": match_number}),
         LoginProgress::EnterOtp { attempts_left, retry } => {
             json!({"screen": "ENTER_OTP", "retry": retry, "attempts_left": attempts_left})
         }
@@ -65,7 +65,9 @@ pub fn pingfederate(progress: PfProgress) -> Shown {
     let mut choices = vec![];
     let summary = match progress {
         PfProgress::PairThisDevice { additional, .. } => json!({"screen": "PAIR_THIS_DEVICE", "additional": additional}),
-        PfProgress::WaitForPush { device, .. } => json!({"screen": "WAIT_FOR_PUSH", "device_type": kind(&device)}),
+        PfProgress::WaitForPush { device, match_number, .. } => {
+            json!({"screen": "WAIT_FOR_PUSH", "device_type": kind(&device), "number": match_number})
+        }
         PfProgress::EnterOtp { device, attempts_left, retry } => {
             json!({"screen": "ENTER_OTP", "device_type": kind(&device), "retry": retry, "attempts_left": attempts_left})
         }

@@ -69,6 +69,10 @@ pub struct Step {
     /// `answer`: APPROVE, DENY or BLOCK.
     #[serde(default)]
     pub answer: Option<String>,
+    /// `answer` APPROVE under number matching: `"shown"` (the default: the number the waiting
+    /// device shows) or `"wrong"` (another of the push's choices).
+    #[serde(default)]
+    pub number: Option<String>,
     /// `otp`: the device whose offline passcode to type, or `"outbox"` (PingOne's SMS/e-mail).
     #[serde(default)]
     pub from: Option<String>,

@@ -102,6 +102,10 @@ pub struct PushRequest {
     /// The device being paired, when the push approves a new device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requesting_device: Option<RequestingDevice>,
+    /// Number matching: three numbers, one of them shown on the signing-in device. Approving
+    /// needs that one ([`PushAnswer::number`]); empty when the push does not ask for a number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub number_choices: Vec<u8>,
     /// RFC 3339, UTC.
     pub expires_at: String,
 }
@@ -121,6 +125,24 @@ pub enum PushAction {
 #[serde(rename_all = "camelCase")]
 pub struct PushAnswer {
     pub action: PushAction,
+    /// With APPROVE on a push that has [`PushRequest::number_choices`]: the number the user picked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u8>,
+}
+
+impl PushAnswer {
+    /// Approve; `number` is the one picked under number matching.
+    pub const fn approve(number: Option<u8>) -> Self {
+        Self { action: PushAction::Approve, number }
+    }
+
+    pub const fn deny() -> Self {
+        Self { action: PushAction::Deny, number: None }
+    }
+
+    pub const fn block() -> Self {
+        Self { action: PushAction::Block, number: None }
+    }
 }
 
 /// `GET /pingid/v1/device/me`: this device as the server knows it, with the user's devices.

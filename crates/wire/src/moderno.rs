@@ -206,6 +206,9 @@ pub struct ModernoResponse {
     /// With 1012: seconds until the push times out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_expires_in: Option<u32>,
+    /// With 1012 under number matching: the number to pick on the approving device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_number: Option<u8>,
 }
 
 impl ModernoResponse {
@@ -221,6 +224,7 @@ impl ModernoResponse {
             session_token: None,
             otp_attempts_left: None,
             push_expires_in: None,
+            match_number: None,
         }
     }
 }

@@ -120,6 +120,9 @@ pub struct Flow {
     pub otp_attempts_left: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_expires_at: Option<String>,
+    /// PUSH_CONFIRMATION_WAITING under number matching: the number to pick on the approving device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_number: Option<u8>,
     /// MFA_FAILED and FAILED: why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

@@ -228,6 +228,9 @@ pub struct DeviceAuthentication {
     pub blocked_until: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_expires_at: Option<String>,
+    /// Number matching: while the push waits, the number (10 to 99) the signing-in device shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_number: Option<u8>,
     /// With FAILED: DEVICE_BLOCKED, DEVICE_NOT_FOUND, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,

@@ -98,6 +98,10 @@ pub struct Device {
     pub bypassed: bool,
     #[serde(default)]
     pub rooted: bool,
+    /// Emulator addition, RFC 3339, UTC: when the device last proved itself (signed in with its
+    /// payload, approved a push, or gave an offline passcode); absent until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<String>,
 }
 
 /// Emulator extension: `PUT .../users/{username}/devices/{deviceId}`.
@@ -201,6 +205,9 @@ pub enum AuthenticationReason {
     CanceledByUser,
     DeviceBlocked,
     DeviceRooted,
+    /// Emulator addition (number matching): the approving device picked a number other than the
+    /// one the signing-in device showed, so someone else may be signing in.
+    WrongNumber,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -230,6 +237,10 @@ pub struct Authentication {
     /// Offline OTP tries left, once the authentication is in OTP mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_attempts_left: Option<u32>,
+    /// Number matching (emulator addition, as PingID's number matching): while the push waits,
+    /// the number (10 to 99) the signing-in device shows; the approving device must pick it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_number: Option<u8>,
     /// RFC 3339, UTC: the end of the 30-minute authentication session.
     pub expires_at: String,
 }
@@ -299,6 +310,13 @@ pub struct ApplicationSettings {
     pub max_devices_per_user: u8,
     /// Offline OTP lifetime in minutes, 1 to 30; default 30.
     pub otp_lifetime_minutes: u8,
+    /// Pushes ask the approving device for the number the signing-in device shows; default on.
+    #[serde(default = "number_matching_default")]
+    pub number_matching: bool,
+}
+
+const fn number_matching_default() -> bool {
+    true
 }
 
 /// Ping's error body.

@@ -91,6 +91,10 @@ pub(crate) async fn answer_authentication(
         (A::Rejected, Some(AuthenticationReason::BlockedByUser | AuthenticationReason::DeviceBlocked)) => {
             refused(Status::Blocked, "this device is blocked for this user")
         }
+        (A::Rejected, Some(AuthenticationReason::WrongNumber)) => refused(
+            Status::Denied,
+            "the approving device picked a number other than the one shown here, so the login was refused",
+        ),
         (A::Rejected, Some(AuthenticationReason::DeviceRooted)) => {
             refused(Status::Rooted, "this device is rooted or jailbroken")
         }
@@ -137,6 +141,7 @@ fn still_waiting(
             let elapsed_ms = state.clock.now().timestamp_millis() - session.push_started_ms.unwrap_or_default();
             let left = PUSH_LIFETIME_SECS - elapsed_ms.div_euclid(1000);
             answer.push_expires_in = Some(u32::try_from(left).unwrap_or(0));
+            answer.match_number = auth.match_number;
         }
         A::Otp | A::InvalidOtp => answer.otp_attempts_left = auth.otp_attempts_left,
         A::SelectDevice => {

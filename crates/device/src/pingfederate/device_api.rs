@@ -9,7 +9,7 @@ use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{sign, SignedRequest};
 use moderno_wire::device_api::{
-    CompletePairing, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
+    CompletePairing, PairingCompleted, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::pingone::MfaError;
 use reqwest::Method;
@@ -51,9 +51,9 @@ impl PingOneDeviceApi {
         self.call(Method::GET, url, Some(key), Vec::new()).await
     }
 
-    /// `POST {api}/pushes/{authenticationId}` with APPROVE, DENY or BLOCK.
-    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, action: PushAction) -> Result<(), DeviceError> {
-        let body = serde_json::to_vec(&PushAnswer { action }).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
+    /// `POST {api}/pushes/{authenticationId}` with APPROVE (and the number picked), DENY or BLOCK.
+    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, answer: PushAnswer) -> Result<(), DeviceError> {
+        let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         let url = at(api_url, &["pushes", authentication_id])?;
         let _: serde_json::Value = self.call(Method::POST, url, Some(key), body).await?;
         Ok(())

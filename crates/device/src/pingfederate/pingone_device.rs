@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_wire::device_api::{CompletePairing, PushAction, PushRequest};
+use moderno_wire::device_api::{CompletePairing, PushAnswer, PushRequest};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::DeviceRole;
 use serde::Serialize;
@@ -145,9 +145,9 @@ impl PingOneDevice {
     }
 
     #[instrument(skip(self), fields(profile = %self.profile))]
-    pub async fn answer_push(&self, authentication_id: &str, action: PushAction) -> Result<(), DeviceError> {
+    pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<(), DeviceError> {
         let api_url = self.paired_api()?;
-        self.api.answer_push(&api_url, self.identity.key(), authentication_id, action).await
+        self.api.answer_push(&api_url, self.identity.key(), authentication_id, answer).await
     }
 
     pub fn is_paired(&self) -> bool {

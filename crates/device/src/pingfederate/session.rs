@@ -28,8 +28,9 @@ pub enum PfProgress {
     /// MOBILE_PAIRING_REQUIRED: pair this device, or go on without (`additional`: the user already
     /// had devices and one of them just approved).
     PairThisDevice { username: String, additional: bool },
-    /// PUSH_CONFIRMATION_WAITING: the push went to `device`; poll until it is answered.
-    WaitForPush { device: Option<MfaDevice>, expires_in: Option<u32> },
+    /// PUSH_CONFIRMATION_WAITING: the push went to `device`; poll until it is answered. Under
+    /// number matching, show `match_number`: the device asks for it.
+    WaitForPush { device: Option<MfaDevice>, expires_in: Option<u32>, match_number: Option<u8> },
     /// OTP_REQUIRED: the passcode `device` received or shows (`retry`: the last one was wrong).
     EnterOtp { device: Option<MfaDevice>, attempts_left: Option<u32>, retry: bool },
     /// DEVICE_SELECTION_REQUIRED.
@@ -233,10 +234,10 @@ impl PfSession {
                 keep(devices, selected);
                 PfProgress::EnterOtp { device: self.selected_device(), attempts_left: None, retry: false }
             }
-            PfStep::WaitForPush { selected, expires_at } => {
+            PfStep::WaitForPush { selected, expires_at, match_number } => {
                 keep(vec![], selected);
                 let expires_in = expires_at.as_deref().and_then(|at| seconds_until(at, self.login_now()));
-                PfProgress::WaitForPush { device: self.selected_device(), expires_in }
+                PfProgress::WaitForPush { device: self.selected_device(), expires_in, match_number }
             }
             PfStep::PushRejected { selected } => {
                 keep(vec![], selected);

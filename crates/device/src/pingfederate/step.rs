@@ -19,8 +19,9 @@ pub enum PfStep {
     ChooseDevice { devices: Vec<MfaDevice> },
     /// OTP_REQUIRED: `checkOtp` with the passcode of the selected device.
     EnterOtp { devices: Vec<MfaDevice>, selected: Option<String> },
-    /// PUSH_CONFIRMATION_WAITING: `poll` until the paired mobile answers.
-    WaitForPush { selected: Option<String>, expires_at: Option<String> },
+    /// PUSH_CONFIRMATION_WAITING: `poll` until the paired mobile answers (under number matching,
+    /// the user picks `match_number` there).
+    WaitForPush { selected: Option<String>, expires_at: Option<String>, match_number: Option<u8> },
     /// PUSH_CONFIRMATION_REJECTED: the paired mobile denied; `selectDevice` to try again.
     PushRejected { selected: Option<String> },
     /// PUSH_CONFIRMATION_TIMED_OUT: nobody answered; `selectDevice` to try again.
@@ -56,7 +57,11 @@ pub fn pf_step(flow: &Flow) -> PfStep {
         FlowStatus::DeviceSelectionRequired => PfStep::ChooseDevice { devices: devices() },
         FlowStatus::OtpRequired => PfStep::EnterOtp { devices: devices(), selected: selected() },
         FlowStatus::PushConfirmationWaiting => {
-            PfStep::WaitForPush { selected: selected(), expires_at: flow.push_expires_at.clone() }
+            PfStep::WaitForPush {
+                selected: selected(),
+                expires_at: flow.push_expires_at.clone(),
+                match_number: flow.match_number,
+            }
         }
         FlowStatus::PushConfirmationRejected => PfStep::PushRejected { selected: selected() },
         FlowStatus::PushConfirmationTimedOut => PfStep::PushTimedOut { selected: selected() },
@@ -87,7 +92,7 @@ mod tests {
             selected_device_ref: Some(DeviceRef { id: "d1".into() }),
             ..flow(FlowStatus::PushConfirmationWaiting)
         };
-        assert_eq!(pf_step(&waiting), PfStep::WaitForPush { selected: Some("d1".into()), expires_at: None });
+        assert_eq!(pf_step(&waiting), PfStep::WaitForPush { selected: Some("d1".into()), expires_at: None, match_number: None });
         assert_eq!(pf_step(&flow(FlowStatus::OtpRequired)), PfStep::EnterOtp { devices: vec![], selected: None });
         let done = Flow {
             authorize_response: Some(AuthorizeResponse { code: "c".into(), state: None }),

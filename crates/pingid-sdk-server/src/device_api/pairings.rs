@@ -172,6 +172,7 @@ fn pair(
         rooted: false,
         last_totp_step: None,
         last_seen: None,
+        last_used: None,
     };
     devices::insert(tx, &device)?;
     fingerprints::forget_ignore(tx, &token.username, &token.application_id, &token.fingerprint)?;

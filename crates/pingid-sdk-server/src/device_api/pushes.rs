@@ -13,7 +13,7 @@ use super::DeviceCall;
 use crate::error::{ApiError, ApiResult};
 use crate::state::SdkState;
 use crate::store::authentications::{self as auths, AuthRow};
-use crate::store::{devices, fingerprints, users};
+use crate::store::{devices, fingerprints};
 use crate::timestamps::rfc3339;
 
 fn push_request(row: &AuthRow) -> PushRequest {
@@ -33,6 +33,7 @@ fn push_request(row: &AuthRow) -> PushRequest {
             device_type: r.device_type,
             os_version: r.os_version.clone(),
         }),
+        number_choices: row.number_choices.clone(),
         expires_at: rfc3339(row.push_expires.unwrap_or(row.created)),
     }
 }
@@ -76,13 +77,23 @@ pub async fn answer(
             if row.status != Status::InProgress {
                 return Err(ApiError::refused(DetailCode::InvalidState, "the push is no longer waiting for an answer"));
             }
-            match answer.action {
-                PushAction::Approve => {
-                    row.decide(Status::Approved, None, Level::Push, now_ms);
-                    users::set_last_login(tx, &row.username, now_ms)?;
+            match (answer.action, row.match_number) {
+                (PushAction::Approve, Some(_)) if answer.number.is_none() => {
+                    return Err(ApiError::invalid_value(
+                        "number",
+                        "this push asks for the number shown on the signing-in device: send it as number",
+                    ));
                 }
-                PushAction::Deny => row.decide(Status::Rejected, Some(Reason::DeniedByUser), Level::None, now_ms),
-                PushAction::Block => {
+                (PushAction::Approve, Some(expected)) if answer.number != Some(expected) => {
+                    tracing::warn!("the approving device picked the wrong number");
+                    row.decide(Status::Rejected, Some(Reason::WrongNumber), Level::None, now_ms);
+                }
+                (PushAction::Approve, _) => {
+                    row.decide(Status::Approved, None, Level::Push, now_ms);
+                    auths::record_approval(tx, &row, now_ms)?;
+                }
+                (PushAction::Deny, _) => row.decide(Status::Rejected, Some(Reason::DeniedByUser), Level::None, now_ms),
+                (PushAction::Block, _) => {
                     row.decide(Status::Rejected, Some(Reason::BlockedByUser), Level::None, now_ms);
                     if let Some(fp) = row.requesting_fingerprint() {
                         fingerprints::block(tx, &row.username, &row.application_id, fp, now_ms)?;

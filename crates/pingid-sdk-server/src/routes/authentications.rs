@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Duration;
-use moderno_ambient::Fault;
+use moderno_ambient::{Fault, NumberChallenge};
 use moderno_crypto::totp;
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationRequest,
@@ -65,6 +65,8 @@ pub async fn start(
         push_expires: None,
         session_expires: now_ms + ms(Duration::minutes(SESSION_MINUTES)),
         decided_at: None,
+        match_number: None,
+        number_choices: Vec::new(),
     };
     let st = state.clone();
     let (auth, push_to) = state
@@ -106,7 +108,7 @@ fn decide_start(
     let finish = |tx: &Connection, row: AuthRow, devices: Option<&[DeviceRow]>| -> ApiResult<(Authentication, Option<String>)> {
         auths::insert(tx, &row)?;
         if row.status == Status::Approved {
-            users::set_last_login(tx, &row.username, now_ms)?;
+            auths::record_approval(tx, &row, now_ms)?;
         }
         let push_to = (row.status == Status::InProgress).then(|| row.approving_device_id.clone()).flatten();
         Ok((row.to_wire(devices.map(|d| d.iter().map(DeviceRow::to_wire).collect())), push_to))
@@ -153,6 +155,11 @@ fn decide_start(
         row.status = Status::InProgress;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { ms(state.config.push_timeout) };
         row.push_expires = Some(now_ms + lifetime);
+        if app.settings.number_matching {
+            let challenge = NumberChallenge::draw(&state.entropy);
+            row.match_number = Some(challenge.number);
+            row.number_choices = challenge.choices.to_vec();
+        }
         if faults.is_on(Fault::PushDenied) {
             row.decide(Status::Rejected, Some(Reason::DeniedByUser), Level::None, now_ms);
         }
@@ -303,9 +310,9 @@ fn verify_otp(
     });
     if let Some((device, step)) = matched {
         devices::set_last_totp_step(tx, &device.id, step)?;
-        users::set_last_login(tx, &row.username, now_ms)?;
         row.approving_device_id = Some(device.id.clone());
         row.decide(Status::Approved, None, Level::Otp, now_ms);
+        auths::record_approval(tx, &row, now_ms)?;
     } else {
         row.otp_failures += 1;
         if row.otp_attempts_left() == 0 {

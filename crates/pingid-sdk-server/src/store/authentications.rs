@@ -4,6 +4,7 @@
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, Device, DeviceType,
 };
+use moderno_ambient::NumberChallenge;
 use rusqlite::{Connection, OptionalExtension as _, Row};
 
 use super::Text;
@@ -42,6 +43,10 @@ pub struct AuthRow {
     pub push_expires: Option<i64>,
     pub session_expires: i64,
     pub decided_at: Option<i64>,
+    /// Number matching: the number the signing-in device shows while the push waits.
+    pub match_number: Option<u8>,
+    /// Number matching: what the approving device offers (`match_number` among them).
+    pub number_choices: Vec<u8>,
 }
 
 impl AuthRow {
@@ -83,6 +88,7 @@ impl AuthRow {
             device_id: self.approving_device_id.clone(),
             devices,
             otp_attempts_left: in_otp_mode.then(|| self.otp_attempts_left()),
+            match_number: self.match_number.filter(|_| self.status == S::InProgress),
             expires_at: rfc3339(self.session_expires),
         }
     }
@@ -90,7 +96,7 @@ impl AuthRow {
 
 const COLUMNS: &str = "id, username, application_id, requesting_fp, requesting_name, requesting_type, requesting_os,
     approving_device_id, status, reason, level, otp_failures, otp_any_device, push_title, push_body,
-    client_context, ip_address, created, push_expires, session_expires, decided_at";
+    client_context, ip_address, created, push_expires, session_expires, decided_at, match_number, number_choices";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
     let fingerprint: Option<String> = r.get(3)?;
@@ -122,6 +128,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
         push_expires: r.get(18)?,
         session_expires: r.get(19)?,
         decided_at: r.get(20)?,
+        match_number: r.get(21)?,
+        number_choices: r.get::<_, Option<String>>(22)?.map(|t| NumberChallenge::parse_choices(&t)).unwrap_or_default(),
     })
 }
 
@@ -130,7 +138,7 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
     conn.execute(
         &format!(
             "INSERT INTO authentications ({COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
         ),
         rusqlite::params![
             a.id,
@@ -153,9 +161,20 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
             a.created,
             a.push_expires,
             a.session_expires,
-            a.decided_at
+            a.decided_at,
+            a.match_number,
+            (!a.number_choices.is_empty()).then(|| NumberChallenge::choices_text(&a.number_choices))
         ],
     )?;
+    Ok(())
+}
+
+/// An APPROVED authentication: the user's last login and the approving device's last use.
+pub fn record_approval(conn: &Connection, a: &AuthRow, now_ms: i64) -> rusqlite::Result<()> {
+    super::users::set_last_login(conn, &a.username, now_ms)?;
+    if let Some(device_id) = &a.approving_device_id {
+        super::devices::set_last_used(conn, device_id, now_ms)?;
+    }
     Ok(())
 }
 

@@ -23,6 +23,7 @@ pub struct DeviceRow {
     pub rooted: bool,
     pub last_totp_step: Option<i64>,
     pub last_seen: Option<i64>,
+    pub last_used: Option<i64>,
 }
 
 impl DeviceRow {
@@ -39,6 +40,7 @@ impl DeviceRow {
             bypass_expiration: None,
             bypassed: false,
             rooted: self.rooted,
+            last_used: self.last_used.map(rfc3339),
         }
     }
 
@@ -49,7 +51,7 @@ impl DeviceRow {
 }
 
 const COLUMNS: &str = "id, username, application_id, fingerprint, public_key, device_type, name, nickname, role,
-                       enrolled, os_version, rooted, last_totp_step, last_seen";
+                       enrolled, os_version, rooted, last_totp_step, last_seen, last_used";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -67,6 +69,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
         rooted: r.get(11)?,
         last_totp_step: r.get(12)?,
         last_seen: r.get(13)?,
+        last_used: r.get(14)?,
     })
 }
 
@@ -91,7 +94,7 @@ pub fn by_fingerprint(conn: &Connection, fingerprint: &str) -> rusqlite::Result<
 
 pub fn insert(conn: &Connection, d: &DeviceRow) -> rusqlite::Result<()> {
     conn.execute(
-        &format!("INSERT INTO devices ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        &format!("INSERT INTO devices ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
         rusqlite::params![
             d.id,
             d.username,
@@ -106,7 +109,8 @@ pub fn insert(conn: &Connection, d: &DeviceRow) -> rusqlite::Result<()> {
             d.os_version,
             d.rooted,
             d.last_totp_step,
-            d.last_seen
+            d.last_seen,
+            d.last_used
         ],
     )?;
     Ok(())
@@ -133,6 +137,13 @@ pub fn demote_primary(conn: &Connection, username: &str, application_id: &str) -
 
 pub fn set_nickname(conn: &Connection, id: &str, nickname: &str) -> rusqlite::Result<()> {
     conn.execute("UPDATE devices SET nickname = ?2 WHERE id = ?1", (id, nickname))?;
+    Ok(())
+}
+
+/// The device proved itself now: its payload signed a login in, it approved a push, or its
+/// passcode was accepted.
+pub fn set_last_used(conn: &Connection, id: &str, now_ms: i64) -> rusqlite::Result<()> {
+    conn.execute("UPDATE devices SET last_used = ?2 WHERE id = ?1", (id, now_ms))?;
     Ok(())
 }
 

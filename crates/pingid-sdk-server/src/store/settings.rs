@@ -1,5 +1,5 @@
 //! Per-application settings (Ping's admin portal): enabled, pairing mode, device selection,
-//! device limit, offline OTP lifetime.
+//! device limit, offline OTP lifetime, number matching.
 
 use moderno_wire::sdk::{ApplicationSettings, DeviceSelection, PairingMode};
 use rusqlite::{Connection, OptionalExtension as _};
@@ -13,6 +13,7 @@ pub fn defaults() -> ApplicationSettings {
         device_selection: DeviceSelection::DefaultToPrimary,
         max_devices_per_user: 5,
         otp_lifetime_minutes: 30,
+        number_matching: true,
     }
 }
 
@@ -25,7 +26,7 @@ pub fn ensure_defaults(conn: &Connection, application_id: &str) -> rusqlite::Res
 
 pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<ApplicationSettings>> {
     conn.query_row(
-        "SELECT enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes
+        "SELECT enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes, number_matching
          FROM application_settings WHERE application_id = ?1",
         [application_id],
         |r| {
@@ -35,6 +36,7 @@ pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<A
                 device_selection: r.get::<_, Text<_>>(2)?.0,
                 max_devices_per_user: r.get(3)?,
                 otp_lifetime_minutes: r.get(4)?,
+                number_matching: r.get(5)?,
             })
         },
     )
@@ -44,10 +46,11 @@ pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<A
 pub fn put(conn: &Connection, application_id: &str, s: &ApplicationSettings) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO application_settings
-           (application_id, enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+           (application_id, enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes,
+            number_matching)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (application_id) DO UPDATE SET enabled = ?2, pairing_mode = ?3, device_selection = ?4,
-           max_devices_per_user = ?5, otp_lifetime_minutes = ?6",
+           max_devices_per_user = ?5, otp_lifetime_minutes = ?6, number_matching = ?7",
         (
             application_id,
             s.enabled,
@@ -55,6 +58,7 @@ pub fn put(conn: &Connection, application_id: &str, s: &ApplicationSettings) -> 
             Text(s.device_selection),
             s.max_devices_per_user,
             s.otp_lifetime_minutes,
+            s.number_matching,
         ),
     )?;
     Ok(())

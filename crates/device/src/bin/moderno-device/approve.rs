@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use moderno_device::{notice_text, Device, DeviceError};
-use moderno_wire::device_api::{PushAction, PushRequest};
+use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest};
 use serde_json::json;
 
 use crate::long_poll::{deadline, next_batch};
@@ -16,6 +16,9 @@ pub struct ApproveArgs {
     /// Answer every push this way; asked per push when absent.
     #[arg(long, value_parser = parse_action)]
     pub action: Option<PushAction>,
+    /// Under number matching, the number the signing-in device shows; asked per push when absent.
+    #[arg(long)]
+    pub number: Option<u8>,
     /// Stop after answering one push.
     #[arg(long)]
     pub once: bool,
@@ -52,7 +55,8 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
                 Some(action) => action,
                 None => parse_action(&ask(out, "approve, deny or block?", "--action").await?).map_err(DeviceError::InvalidInput)?,
             };
-            device.answer_push(&push.authentication_id, action).await?;
+            let answer = answer_for(out, &push, action, args.number).await?;
+            device.answer_push(&push.authentication_id, answer).await?;
             out.step(
                 "answered",
                 format!("answered {action:?}"),
@@ -87,6 +91,27 @@ async fn show_notices(device: &Device, out: &Output, username: &str) -> bool {
     }
 }
 
+/// The answer to send: an approval under number matching carries the number the user picks
+/// among the push's choices (`--number`, or asked).
+pub async fn answer_for(out: &Output, push: &PushRequest, action: PushAction, number: Option<u8>) -> Result<PushAnswer, DeviceError> {
+    if action != PushAction::Approve {
+        return Ok(PushAnswer { action, number: None });
+    }
+    if push.number_choices.is_empty() {
+        return Ok(PushAnswer::approve(None));
+    }
+    let picked = match number {
+        Some(n) => n,
+        None => {
+            let choices = push.number_choices.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+            let question = format!("which number does the signing-in device show? ({choices})");
+            let text = ask(out, &question, "--number").await?;
+            text.parse().map_err(|_| DeviceError::InvalidInput(format!("{text:?} is not a number")))?
+        }
+    };
+    Ok(PushAnswer::approve(Some(picked)))
+}
+
 fn show_push(out: &Output, push: &PushRequest) {
     let mut lines = vec![format!("push for {}: {} - {}", push.username, push.title, push.body)];
     if let Some(d) = &push.requesting_device {
@@ -97,6 +122,10 @@ fn show_push(out: &Output, push: &PushRequest) {
     }
     if let Some(context) = &push.client_context {
         lines.push(format!("  context: {context}"));
+    }
+    if !push.number_choices.is_empty() {
+        let choices = push.number_choices.iter().map(u8::to_string).collect::<Vec<_>>().join("  ");
+        lines.push(format!("  pick the number the signing-in device shows: {choices}"));
     }
     lines.push(format!("  expires {}", push.expires_at));
     out.step("push", lines.join("\n"), serde_json::to_value(push).unwrap_or_default());

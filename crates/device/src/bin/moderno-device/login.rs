@@ -57,9 +57,12 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
             LoginStep::SignedIn { mfa } => return Ok(signed_in(out, mfa)),
             LoginStep::Pair { server_payload, mfa } => return pair(device, out, &args, &server_payload, mfa).await,
             LoginStep::Refused { status, description } => return Ok(refused(out, status, &description)),
-            LoginStep::WaitForPush { session_id, expires_in } => {
-                let waiting = format!("waiting for another device to approve (push expires in {} s)", expires_in.unwrap_or(0));
-                out.step("waiting_for_push", waiting, json!({"pushExpiresIn": expires_in}));
+            LoginStep::WaitForPush { session_id, expires_in, match_number } => {
+                let mut waiting = format!("waiting for another device to approve (push expires in {} s)", expires_in.unwrap_or(0));
+                if let Some(number) = match_number {
+                    waiting.push_str(&format!("; pick {number} there"));
+                }
+                out.step("waiting_for_push", waiting, json!({"pushExpiresIn": expires_in, "matchNumber": match_number}));
                 match wait_for_push(client, &session_id, Duration::from_secs(args.wait_push)).await? {
                     Some(answer) => answer,
                     None => {

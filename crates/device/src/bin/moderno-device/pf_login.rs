@@ -86,7 +86,12 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, mut args: PfLoginArgs) -
                 let otp = flag_or_ask(out, &mut args.otp, "passcode (SMS, e-mail or authenticator app):", "--otp").await?;
                 PfAction::CheckOtp { otp: Zeroizing::new(otp), mobile_payload: payload(pingone, &args) }
             }
-            PfStep::WaitForPush { .. } => {
+            PfStep::WaitForPush { match_number, .. } => {
+                if push_deadline.is_none() {
+                    if let Some(number) = match_number {
+                        out.step("match_number", format!("pick {number} on the approving device"), json!({"matchNumber": number}));
+                    }
+                }
                 let deadline = *push_deadline.get_or_insert_with(|| Instant::now() + Duration::from_secs(args.wait_push));
                 if Instant::now() >= deadline {
                     out.step("gave_up", "gave up waiting for the push (--wait-push)", json!({}));
