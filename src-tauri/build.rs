@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "inspector_hops",
     "inspector_clear",
     "inspector_export",
+    "open_inspector_window",
     "scenarios_list",
     "scenario_start",
     "scenario_step",

@@ -1,14 +1,47 @@
-//! The embedded stack's admin API over loopback HTTP, for the QA panel and the flow inspector.
-//! Only with the built-in servers: a shared server's switches and records are its own.
+//! The admin API over HTTP, for the QA panel, the flow inspector and the demo outbox: the
+//! embedded stack's (loopback, open), or a shared QA server's (`--admin-url`, with the bearer
+//! token from `MODERNO_ADMIN_TOKEN`).
 
+use std::fmt;
 use std::time::Duration;
 
 use moderno_wire::admin::AdminError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::error::CommandError;
 use crate::state::Connection;
+
+/// Where a connection's admin API is, and the token it needs.
+#[derive(Clone)]
+pub struct AdminAccess {
+    pub url: String,
+    token: Option<Zeroizing<String>>,
+}
+
+impl AdminAccess {
+    pub fn new(url: &str, token: Option<String>) -> Self {
+        let url = url.trim().trim_end_matches('/').to_string();
+        Self { url, token: token.filter(|t| !t.is_empty()).map(Zeroizing::new) }
+    }
+
+    /// The token, to reuse with another address of the same server.
+    pub fn token(&self) -> Option<String> {
+        self.token.as_ref().map(|t| t.as_str().to_string())
+    }
+}
+
+impl fmt::Debug for AdminAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdminAccess").field("url", &self.url).field("token", &self.token.as_ref().map(|_| "•••")).finish()
+    }
+}
+
+/// A value as one path segment (`/admin/users/{segment}/...`).
+pub fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
 
 /// `method path` with an optional JSON body; the answer read as `T`. The admin API's refusal
 /// comes back as `admin_refused` with its words and status.
@@ -19,12 +52,18 @@ pub async fn call<T: DeserializeOwned>(conn: &Connection, method: reqwest::Metho
 
 /// The answer's text, or the admin API's refusal.
 async fn call_text(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<String, CommandError> {
-    let admin = conn.embedded.as_ref().and_then(|urls| urls.admin.clone()).ok_or_else(|| {
-        CommandError::new("not_embedded", "this works with the built-in servers: a shared server's switches and records are its own")
+    let admin = conn.admin.as_ref().ok_or_else(|| {
+        CommandError::new(
+            "no_admin_api",
+            "this needs an admin API: the built-in servers have one; for a shared server start the app with --admin-url (and MODERNO_ADMIN_TOKEN)",
+        )
     })?;
     let unreachable = |e: reqwest::Error| CommandError::new("server_unreachable", format!("the admin API did not answer: {e}"));
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build().map_err(unreachable)?;
-    let mut request = http.request(method, format!("{admin}{path}"));
+    let mut request = http.request(method, format!("{}{path}", admin.url));
+    if let Some(token) = &admin.token {
+        request = request.bearer_auth(token.as_str());
+    }
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -37,4 +76,18 @@ async fn call_text(conn: &Connection, method: reqwest::Method, path: &str, body:
     let refusal: AdminError = serde_json::from_str(&text)
         .unwrap_or_else(|_| AdminError { code: "UNEXPECTED".into(), message: format!("HTTP {status}") });
     Err(CommandError { code: "admin_refused".into(), message: format!("{} ({})", refusal.message, refusal.code), status: Some(status.as_u16()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let access = AdminAccess::new("http://qa.example:7105/", Some("s3cret-token".into()));
+        let shown = format!("{access:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("http://qa.example:7105\""), "the trailing slash is trimmed: {shown}");
+        assert!(AdminAccess::new("http://x", Some(String::new())).token.is_none(), "an empty token is no token");
+    }
 }

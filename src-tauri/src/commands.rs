@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use moderno_device::DeviceError;
-use moderno_wire::device_api::ManageDevice;
+use moderno_wire::device_api::{ManageDevice, PushAnswer};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
 use tracing::{debug, instrument, warn};
@@ -48,7 +48,7 @@ pub async fn connection(shell: State<'_, Shell>) -> Answer<ConnectionView> {
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn connect(shell: State<'_, Shell>, request: ConnectRequest) -> Answer<ConnectionView> {
-    Ok(shell.connect(request.profile.trim(), request.backend, request.server_url).await?.view())
+    Ok(shell.connect(request.profile.trim(), request.backend, request.server_url, request.admin_url).await?.view())
 }
 
 #[tauri::command]
@@ -119,7 +119,7 @@ pub async fn select_device(shell: State<'_, Shell>, request: SelectDeviceRequest
 }
 
 /// The demo's stand-in for the phone network: the SMS and e-mail passcodes PingOne MFA sent to
-/// the user signing in (built-in servers only).
+/// the user signing in (through the admin API: the built-in servers, or a shared one given `--admin-url`).
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn demo_messages(shell: State<'_, Shell>) -> Answer<Vec<MessageView>> {
@@ -167,10 +167,10 @@ pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -
 #[instrument(skip(shell))]
 pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<()> {
     let conn = shell.connection().await?;
-    let action = request.action.into();
+    let answer = PushAnswer { action: request.action.into(), number: request.number };
     match &conn.pingfederate {
-        Some(pf) => pf.pingone.answer_push(&request.authentication_id, action).await?,
-        None => conn.device.answer_push(&request.authentication_id, action).await?,
+        Some(pf) => pf.pingone.answer_push(&request.authentication_id, answer).await?,
+        None => conn.device.answer_push(&request.authentication_id, answer).await?,
     }
     Ok(())
 }
@@ -264,6 +264,13 @@ pub async fn inspector_export<R: Runtime>(app: AppHandle<R>, shell: State<'_, Sh
         .map_err(|e| CommandError::new("export_failed", format!("the app has no data folder: {e}")))?
         .join("reports");
     inspector_panel::export(&*shell.connection().await?, &dir).await
+}
+
+/// Opens the flow inspector in a window of its own, beside the flow (or brings it forward).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn open_inspector_window<R: Runtime>(app: AppHandle<R>) -> Answer<()> {
+    inspector_panel::open_window(&app)
 }
 
 /// The shipped scenarios.

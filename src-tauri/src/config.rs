@@ -34,6 +34,11 @@ pub struct ShellArgs {
     /// `--backend pingfederate`. Without it the app runs the whole server stack itself, on loopback.
     #[arg(long = "server", env = "MODERNO_SERVER_URL")]
     pub server_url: Option<String>,
+    /// The shared server's admin API (its `--admin-listen`), for the QA panel, the flow inspector
+    /// and the demo outbox; its bearer token comes from MODERNO_ADMIN_TOKEN. The built-in
+    /// servers bring their own.
+    #[arg(long = "admin-url", env = "MODERNO_ADMIN_URL")]
+    pub admin_url: Option<String>,
     /// Where the embedded PingID SDK server listens.
     #[arg(long, env = "MODERNO_EMBEDDED_SDK_LISTEN", default_value = "127.0.0.1:7101")]
     pub embedded_sdk_listen: SocketAddr,

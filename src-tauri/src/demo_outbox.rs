@@ -1,14 +1,13 @@
-//! The built-in servers have no phone network and no mail server: PingOne MFA puts every SMS and
-//! e-mail passcode into an outbox (`GET /outbox/{user}`, worker token). The app shows the newest
-//! few, so a demo can read the code a phone would have received. Only with the built-in servers:
-//! a shared server's outbox is its administrator's.
-
-use std::time::Duration;
+//! The emulated services have no phone network and no mail server: PingOne MFA puts every SMS
+//! and e-mail passcode into an outbox, which the stack's admin API passes on
+//! (`GET /admin/outbox/{user}`). The app shows the newest few, so a demo can read the code a phone
+//! would have received: with the built-in servers, or a shared server whose admin API it was given.
 
 use moderno_wire::pingone::{OutboxChannel, OutboxMessage};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::admin_client;
 use crate::error::CommandError;
 use crate::state::Connection;
 
@@ -28,21 +27,8 @@ pub struct MessageView {
 }
 
 pub async fn read(conn: &Connection, username: &str) -> Result<Vec<MessageView>, CommandError> {
-    let urls = conn.embedded.as_ref().ok_or_else(|| {
-        CommandError::new("not_embedded", "messages are shown only with the built-in servers: on a shared server, ask its administrator")
-    })?;
-    let unreachable = |e: reqwest::Error| CommandError::new("server_unreachable", format!("PingOne MFA's outbox did not answer: {e}"));
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).no_proxy().build().map_err(unreachable)?;
-    let response = http
-        .get(format!("{}/outbox/{username}", urls.pingone))
-        .bearer_auth(&urls.pingone_worker_token)
-        .send()
-        .await
-        .map_err(unreachable)?;
-    if response.status() == reqwest::StatusCode::NOT_FOUND {
-        return Ok(vec![]);
-    }
-    let messages: Vec<OutboxMessage> = response.error_for_status().map_err(unreachable)?.json().await.map_err(unreachable)?;
+    let path = format!("/admin/outbox/{}", admin_client::segment(username));
+    let messages: Vec<OutboxMessage> = admin_client::call(conn, reqwest::Method::GET, &path, None).await?;
     Ok(messages
         .into_iter()
         .rev()

@@ -21,6 +21,9 @@ pub struct PushView {
     pub ip_address: Option<String>,
     /// The device asking to be let in (name, type, OS), when a new device is being paired.
     pub requesting_device: Option<String>,
+    /// Number matching: the three numbers to pick from (one is shown on the signing-in device);
+    /// empty when the push asks for none.
+    pub number_choices: Vec<u8>,
     pub expires_at: String,
 }
 
@@ -38,6 +41,7 @@ impl From<PushRequest> for PushView {
             client_context: p.client_context,
             ip_address: p.ip_address,
             requesting_device,
+            number_choices: p.number_choices,
             expires_at: p.expires_at,
         }
     }
@@ -76,6 +80,7 @@ impl DeviceStateView {
             role: None,
             is_default: false,
             enrolled: String::new(),
+            last_used: None,
             can_make_primary: false,
             can_remove: false,
         };
@@ -145,6 +150,9 @@ pub struct SelectDeviceRequest {
 pub struct PushAnswerRequest {
     pub authentication_id: String,
     pub action: PushAction,
+    /// With APPROVE under number matching: the number the user picked.
+    #[serde(default)]
+    pub number: Option<u8>,
 }
 
 /// The answer to PingFederate's MOBILE_PAIRING_REQUIRED.

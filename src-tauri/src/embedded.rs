@@ -5,7 +5,6 @@
 //! another Moderno window, this window joins that window's stack instead: two windows side by
 //! side are two devices of the same users.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use moderno_stack::{RunningStack, Stack, StackConfig};
@@ -28,9 +27,6 @@ enum Running {
 pub struct StackUrls {
     pub customer: String,
     pub pingfederate: String,
-    /// PingOne MFA, with what its management API (the demo's message outbox) needs.
-    pub pingone: String,
-    pub pingone_worker_token: String,
     /// The admin API (virtual clock, fault switches), when the stack runs one.
     pub admin: Option<String>,
 }
@@ -58,12 +54,9 @@ impl EmbeddedStack {
                 }
                 warn!(%url, "the embedded ports are taken by another Moderno window: joining its stack");
                 // That window runs the same demo configuration on the same ports.
-                let demo = pingone_mfa_server::Config::demo(PathBuf::new(), String::new());
                 Running::Joined(StackUrls {
                     customer: url,
                     pingfederate: format!("http://{}", self.template.pingfederate_listen),
-                    pingone: format!("http://{}", self.template.pingone_listen),
-                    pingone_worker_token: demo.worker_token,
                     admin: self.template.admin_listen.map(|addr| format!("http://{addr}")),
                 })
             }
@@ -87,8 +80,6 @@ impl Running {
             Self::Own(stack) => StackUrls {
                 customer: stack.customer_url.clone(),
                 pingfederate: stack.pingfederate_url.clone(),
-                pingone: stack.pingone_url.clone(),
-                pingone_worker_token: stack.pingone.config().worker_token.clone(),
                 admin: stack.admin_url.clone(),
             },
             Self::Joined(urls) => urls.clone(),

@@ -96,6 +96,26 @@ pub async fn clear(conn: &Connection) -> Result<HopsView, CommandError> {
     Ok(HopsView { last: hops.last, hops: vec![] })
 }
 
+/// The inspector window's label (its capability allows only the inspector's commands).
+pub const WINDOW: &str = "inspector";
+
+/// Opens the inspector in its own wide window (the page in inspector mode), or focuses it.
+pub fn open_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(), CommandError> {
+    use tauri::Manager as _;
+    let failed = |e: tauri::Error| CommandError::new("window_failed", format!("the inspector window could not open: {e}"));
+    if let Some(window) = app.get_webview_window(WINDOW) {
+        return window.set_focus().map_err(failed);
+    }
+    tauri::WebviewWindowBuilder::new(app, WINDOW, tauri::WebviewUrl::App("index.html?view=inspector".into()))
+        .title("Moderno — flow inspector")
+        .inner_size(1000.0, 760.0)
+        .min_inner_size(640.0, 480.0)
+        .build()
+        .map_err(failed)?;
+    tracing::info!("inspector window opened");
+    Ok(())
+}
+
 /// Writes `moderno-run-<time>.html` and `.json` into `dir`.
 pub async fn export(conn: &Connection, dir: &Path) -> Result<ExportView, CommandError> {
     // One read of the record; the page is drawn here the way the admin API's report.html draws it.

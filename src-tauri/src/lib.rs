@@ -25,11 +25,15 @@ use moderno_device::KeyringStore;
 use moderno_stack::StackConfig;
 use tauri::{Manager, Runtime};
 
+pub use admin_client::AdminAccess;
 pub use config::{ShellArgs, DEFAULT_PROFILE};
 pub use embedded::EmbeddedStack;
 pub use error::CommandError;
 pub use models::Backend;
 pub use state::{Shell, ShellConfig};
+
+/// Where the app reads a shared server's admin token (never a flag: a flag shows in `ps`).
+pub const ADMIN_TOKEN_ENV: &str = "MODERNO_ADMIN_TOKEN";
 
 /// Registers every command the UI may call (the capability file allows exactly these).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -59,6 +63,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::inspector_hops,
         commands::inspector_clear,
         commands::inspector_export,
+        commands::open_inspector_window,
         commands::scenarios_list,
         commands::scenario_start,
         commands::scenario_step,
@@ -91,6 +96,7 @@ pub fn run() {
                 profile: args.profile.clone(),
                 backend: args.backend,
                 server_url: args.server_url.clone(),
+                admin: args.admin_url.as_deref().map(|url| AdminAccess::new(url, std::env::var(ADMIN_TOKEN_ENV).ok())),
                 embedded: EmbeddedStack::new(stack),
                 key_store: Arc::new(KeyringStore::new()),
                 clock: Clock::system(),

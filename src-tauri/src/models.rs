@@ -76,6 +76,9 @@ pub struct ConnectionView {
     pub server_url: String,
     /// True when the app runs the server stack itself (no URL configured).
     pub embedded: bool,
+    /// The admin API the QA panel, the inspector and the demo outbox use (the built-in one, or
+    /// a shared server's); absent: those tools are off.
+    pub admin_url: Option<String>,
     pub backends: Vec<Backend>,
     pub paired: bool,
     /// The user this profile's device is paired with.
@@ -91,6 +94,9 @@ pub struct ConnectRequest {
     pub backend: Option<Backend>,
     /// Empty or absent: the embedded stack.
     pub server_url: Option<String>,
+    /// A shared server's admin API (empty or absent: the one given at start-up, if any).
+    #[serde(default)]
+    pub admin_url: Option<String>,
 }
 
 #[derive(Deserialize, TS)]
@@ -148,6 +154,8 @@ pub struct DeviceSummaryView {
     /// PingOne MFA: the first device in the user's order.
     pub is_default: bool,
     pub enrolled: String,
+    /// When the device last proved itself (PingID SDK devices only; absent until then).
+    pub last_used: Option<String>,
     /// What this device may do to it (`moderno_device::device_actions`); false outside a device list.
     pub can_make_primary: bool,
     pub can_remove: bool,
@@ -163,6 +171,7 @@ impl From<&DeviceSummary> for DeviceSummaryView {
             role: Some(d.device_role.into()),
             is_default: false,
             enrolled: d.enrollment_time.clone(),
+            last_used: None,
             can_make_primary: false,
             can_remove: false,
         }
@@ -179,6 +188,7 @@ impl From<&MfaDevice> for DeviceSummaryView {
             role: None,
             is_default: d.default,
             enrolled: d.created_at.clone(),
+            last_used: None,
             can_make_primary: false,
             can_remove: false,
         }
@@ -195,7 +205,7 @@ impl From<&sdk::Device> for DeviceSummaryView {
             device_role: d.device_role,
             enrollment_time: d.enrollment_time.clone(),
         };
-        Self::from(&summary)
+        Self { last_used: d.last_used.clone(), ..Self::from(&summary) }
     }
 }
 
@@ -234,8 +244,9 @@ pub enum LoginView {
     PairingKey { invalid: bool },
     /// PingFederate's MOBILE_PAIRING_REQUIRED: pair this device or go on without.
     PairThisDevice { username: String, additional: bool },
-    /// `device`: where the push went, when the server says.
-    WaitForPush { expires_in: Option<u32>, device: Option<DeviceSummaryView> },
+    /// `device`: where the push went, when the server says; `match_number`: under number
+    /// matching, the number to pick on that device.
+    WaitForPush { expires_in: Option<u32>, device: Option<DeviceSummaryView>, match_number: Option<u8> },
     /// `device`: the SMS, e-mail or TOTP device the passcode comes from; absent for the PingID
     /// SDK's offline passcode from a trusted device.
     EnterOtp { attempts_left: Option<u32>, retry: bool, device: Option<DeviceSummaryView> },
@@ -300,7 +311,7 @@ impl From<LoginProgress> for LoginView {
                 mfa: mfa.map(Mfa::from),
             },
             LoginProgress::PairingKeyNeeded { invalid } => Self::PairingKey { invalid },
-            LoginProgress::WaitForPush { expires_in } => Self::WaitForPush { expires_in, device: None },
+            LoginProgress::WaitForPush { expires_in, match_number } => Self::WaitForPush { expires_in, device: None, match_number },
             LoginProgress::EnterOtp { attempts_left, retry } => Self::EnterOtp { attempts_left, retry, device: None },
             LoginProgress::PushTimedOut => Self::PushTimedOut { passcode: true, devices: vec![] },
             LoginProgress::ChooseDevice { devices } => {
@@ -323,7 +334,9 @@ impl From<PfProgress> for LoginView {
         let one = |d: Option<MfaDevice>| d.as_ref().map(DeviceSummaryView::from);
         match progress {
             PfProgress::PairThisDevice { username, additional } => Self::PairThisDevice { username, additional },
-            PfProgress::WaitForPush { device, expires_in } => Self::WaitForPush { expires_in, device: one(device) },
+            PfProgress::WaitForPush { device, expires_in, match_number } => {
+                Self::WaitForPush { expires_in, device: one(device), match_number }
+            }
             PfProgress::EnterOtp { device, attempts_left, retry } => Self::EnterOtp { attempts_left, retry, device: one(device) },
             PfProgress::ChooseDevice { devices: list } => Self::ChooseDevice { devices: devices(&list) },
             PfProgress::PushDenied { devices: list } => Self::PushDenied { devices: devices(&list) },

@@ -64,11 +64,11 @@ impl QaChange {
         use reqwest::Method;
         match self {
             Self::AdvanceClock { seconds } => (Method::POST, "/admin/clock".into(), json!({"advanceSeconds": seconds})),
-            Self::SwitchFault { name, on } => (Method::PUT, format!("/admin/faults/{}", encode(name)), json!({"on": on})),
+            Self::SwitchFault { name, on } => (Method::PUT, format!("/admin/faults/{}", admin_client::segment(name)), json!({"on": on})),
             Self::Reset => (Method::POST, "/admin/reset".into(), json!({})),
             Self::Application { mfa_enabled } => (Method::PUT, "/admin/application".into(), json!({"mfaEnabled": mfa_enabled})),
             Self::UserStatus { username, status } => {
-                (Method::PUT, format!("/admin/users/{}/status", encode(username.trim())), json!({"status": status}))
+                (Method::PUT, format!("/admin/users/{}/status", admin_client::segment(username.trim())), json!({"status": status}))
             }
         }
     }
@@ -88,6 +88,3 @@ pub async fn change(conn: &Connection, change: &QaChange) -> Result<QaStateView,
     Ok(state.into())
 }
 
-fn encode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
-}

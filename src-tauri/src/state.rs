@@ -12,6 +12,7 @@ use moderno_device::pingfederate::{PfClient, PingOneDevice};
 use moderno_device::{http_client, Device, DeviceDescription, DeviceOptions, KeyStore};
 use tracing::{info, instrument};
 
+use crate::admin_client::AdminAccess;
 use crate::embedded::{EmbeddedStack, StackUrls};
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
@@ -23,6 +24,9 @@ pub struct ShellConfig {
     pub backend: Backend,
     /// The customer server or PingFederate; `None` runs the embedded stack.
     pub server_url: Option<String>,
+    /// A shared server's admin API (QA panel, inspector, demo outbox); the embedded stack
+    /// brings its own.
+    pub admin: Option<AdminAccess>,
     pub embedded: EmbeddedStack,
     pub key_store: Arc<dyn KeyStore>,
     pub clock: Clock,
@@ -36,6 +40,7 @@ pub struct Shell {
     entropy: Entropy,
     embedded: EmbeddedStack,
     initial: (String, Backend, Option<String>),
+    shared_admin: Option<AdminAccess>,
     current: RwLock<Option<Arc<Connection>>>,
     connecting: tokio::sync::Mutex<()>,
     /// The scenario being played step by step, if any (a stack of its own).
@@ -49,6 +54,8 @@ pub struct Connection {
     pub server_url: String,
     /// The embedded stack's addresses, when this connection uses it.
     pub embedded: Option<StackUrls>,
+    /// The admin API the QA tools use: the embedded stack's, or a shared server's.
+    pub admin: Option<AdminAccess>,
     /// The profile's device: its key, and its PingID SDK pairing.
     pub device: Device,
     /// With PingFederate: the same key's PingOne MFA personality, and the API client.
@@ -69,6 +76,7 @@ impl Shell {
             entropy: config.entropy,
             embedded: config.embedded,
             initial: (config.profile, config.backend, config.server_url),
+            shared_admin: config.admin,
             current: RwLock::new(None),
             connecting: tokio::sync::Mutex::new(()),
             scenario: tokio::sync::Mutex::new(None),
@@ -85,16 +93,18 @@ impl Shell {
             return Ok(current);
         }
         let (profile, backend, server_url) = self.initial.clone();
-        self.open(&profile, backend, server_url).await
+        self.open_with_admin(&profile, backend, server_url, self.shared_admin.clone()).await
     }
 
     /// Switches to `profile` on `backend` at `server_url` (empty or `None`: the embedded stack;
-    /// `backend` `None`: the one in use). A login in progress on the old connection is cancelled.
+    /// `backend` `None`: the one in use). With a shared server, `admin_url` is its admin API
+    /// (`None`: the one given at start-up). A login in progress on the old connection is cancelled.
     pub async fn connect(
         &self,
         profile: &str,
         backend: Option<Backend>,
         server_url: Option<String>,
+        admin_url: Option<String>,
     ) -> Result<Arc<Connection>, CommandError> {
         let _one_at_a_time = self.connecting.lock().await;
         let old = self.current();
@@ -104,11 +114,22 @@ impl Shell {
             }
         }
         let backend = backend.or(old.map(|c| c.backend)).unwrap_or(self.initial.1);
-        self.open(profile, backend, server_url).await
+        let admin = match admin_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => Some(AdminAccess::new(&checked_url(url)?, self.shared_admin.as_ref().and_then(AdminAccess::token))),
+            None => self.shared_admin.clone(),
+        };
+        self.open_with_admin(profile, backend, server_url, admin).await
     }
 
+    /// `shared_admin`: the admin API to use when `server_url` names a shared server.
     #[instrument(skip(self))]
-    async fn open(&self, profile: &str, backend: Backend, server_url: Option<String>) -> Result<Arc<Connection>, CommandError> {
+    async fn open_with_admin(
+        &self,
+        profile: &str,
+        backend: Backend,
+        server_url: Option<String>,
+        shared_admin: Option<AdminAccess>,
+    ) -> Result<Arc<Connection>, CommandError> {
         let server_url = server_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty());
         let (server_url, embedded) = match server_url {
             Some(url) => (checked_url(&url)?, None),
@@ -132,12 +153,17 @@ impl Shell {
                     .await?,
             }),
         };
-        info!(profile, ?backend, %server_url, embedded = embedded.is_some(), paired = device.is_paired(), "connected");
+        let admin = match &embedded {
+            Some(urls) => urls.admin.as_deref().map(|url| AdminAccess::new(url, None)),
+            None => shared_admin,
+        };
+        info!(profile, ?backend, %server_url, embedded = embedded.is_some(), admin = ?admin.as_ref().map(|a| &a.url), paired = device.is_paired(), "connected");
         let connection = Arc::new(Connection {
             profile: profile.to_string(),
             backend,
             server_url,
             embedded,
+            admin,
             device,
             pingfederate,
             clock: self.clock.clone(),
@@ -176,6 +202,7 @@ impl Connection {
             backend: self.backend,
             server_url: self.server_url.clone(),
             embedded: self.embedded.is_some(),
+            admin_url: self.admin.as_ref().map(|a| a.url.clone()),
             backends: Backend::ALL.to_vec(),
             paired,
             paired_username,

@@ -62,12 +62,19 @@ fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
     let waiting = phone.login("alice");
     assert_eq!(waiting["screen"], "WAIT_FOR_PUSH", "{waiting}");
     assert!(waiting["expiresIn"].as_u64().is_some_and(|s| s > 0), "{waiting}");
+    let number = waiting["matchNumber"].clone();
+    assert!(number.as_u64().is_some_and(|n| (10..=99).contains(&n)), "the waiting screen shows a number: {waiting}");
 
     let pushes = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
     let push = &pushes[0];
     assert_eq!(push["username"], "alice", "{pushes}");
     assert!(push["requestingDevice"].as_str().is_some_and(|d| d.contains("(phone)")), "the push names the new device: {push}");
-    laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE"}}));
+    let choices = push["numberChoices"].as_array().expect("the push offers numbers");
+    assert_eq!(choices.len(), 3, "{push}");
+    assert!(choices.contains(&number), "the number shown is among the choices: {push}");
+    let bare = json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE"}});
+    assert_eq!(laptop.error_code("answer_push", bare), "sdk_error", "approving needs the number (the SDK server refuses it)");
+    laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": number}}));
 
     let offer = phone.ok("poll_push", json!({}));
     assert_eq!(offer["screen"], "CHOOSE_TRUST_LEVEL", "{offer}");
@@ -77,6 +84,27 @@ fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
     assert_eq!(result["role"], "TRUSTED");
     let devices = phone.ok("device_state", json!({}))["userDevices"].as_array().map(Vec::len);
     assert_eq!(devices, Some(2), "the user's device list holds both devices");
+    let state = laptop.ok("device_state", json!({}));
+    let me = state["userDevices"].as_array().into_iter().flatten().find(|d| d["id"] == state["device"]["id"]).cloned();
+    assert!(me.is_some_and(|d| d["lastUsed"].is_string()), "the laptop approved, so it was used: {state}");
+}
+
+#[test]
+fn picking_the_wrong_number_refuses_the_new_device() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laptop = embedded("laptop", dir.path(), memory());
+    laptop.login("carol");
+    laptop.choose("PRIMARY");
+    laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}}));
+    let phone = remote("phone", &laptop.server_url(), memory());
+    let waiting = phone.login("carol");
+    let push = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}))[0].clone();
+    let wrong = push["numberChoices"].as_array().into_iter().flatten().find(|n| **n != waiting["matchNumber"]).cloned();
+    laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": wrong}}));
+    let refused = phone.ok("poll_push", json!({}));
+    assert_eq!((refused["screen"].clone(), refused["status"].clone()), (json!("REFUSED"), json!(1014)), "{refused}");
+    assert!(refused["description"].as_str().is_some_and(|d| d.contains("number")), "{refused}");
+    assert_eq!(phone.ok("device_state", json!({}))["paired"], false, "the phone did not pair");
 }
 
 #[test]
@@ -169,9 +197,11 @@ fn a_paired_device_is_told_when_another_joins_the_account() {
     assert_eq!(laptop.ok("device_notices", json!({"request": {"waitSeconds": 0}})), json!([]));
     laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}}));
     let tablet = remote("tablet", &laptop.server_url(), memory());
-    assert_eq!(tablet.login("alice")["screen"], "WAIT_FOR_PUSH");
+    let waiting = tablet.login("alice");
+    assert_eq!(waiting["screen"], "WAIT_FOR_PUSH");
     let pushes = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
-    laptop.ok("answer_push", json!({"request": {"authenticationId": pushes[0]["authenticationId"], "action": "APPROVE"}}));
+    let approve = json!({"authenticationId": pushes[0]["authenticationId"], "action": "APPROVE", "number": waiting["matchNumber"]});
+    laptop.ok("answer_push", json!({"request": approve}));
     assert_eq!(tablet.ok("poll_push", json!({}))["screen"], "CHOOSE_TRUST_LEVEL");
     tablet.choose("TRUSTED");
     let state = laptop.ok("device_state", json!({}));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_customer_server::PasswordCost;
-use moderno_desktop::{with_commands, Backend, EmbeddedStack, Shell, ShellConfig};
+use moderno_desktop::{with_commands, AdminAccess, Backend, EmbeddedStack, Shell, ShellConfig};
 use moderno_device::{KeyStore, MemoryKeyStore};
 use moderno_stack::StackConfig;
 use serde::de::DeserializeOwned;
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager as _, WebviewWindow, WebviewWindowBuilder};
 
 pub const PASSWORD: &str = "moderno-demo";
 
@@ -42,11 +42,13 @@ pub fn embedded_with_admin(profile: &str, data_dir: &std::path::Path, store: Arc
 }
 
 /// Like [`embedded`], signing in through PingFederate with PingOne MFA; `demo_devices` gives carol
-/// and dave their SMS and e-mail devices as the app's own embedded stack does.
+/// and dave their SMS and e-mail devices as the app's own embedded stack does, and the admin API
+/// is on (the demo outbox reads through it), as in the app.
 pub fn embedded_pingfederate(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>, demo_devices: bool) -> TestApp {
     let mut stack = StackConfig::loopback(data_dir.to_path_buf());
     stack.password_cost = PasswordCost::TestOnlyCheap;
     stack.demo_devices = demo_devices;
+    stack.admin_listen = Some(([127, 0, 0, 1], 0).into());
     launch_on(profile, Backend::PingfederatePingoneMfa, None, stack, store)
 }
 
@@ -65,10 +67,24 @@ pub fn launch(profile: &str, server_url: Option<String>, stack: StackConfig, sto
 }
 
 pub fn launch_on(profile: &str, backend: Backend, server_url: Option<String>, stack: StackConfig, store: Arc<dyn KeyStore>) -> TestApp {
+    launch_shared(profile, backend, server_url, None, stack, store)
+}
+
+/// A window on a shared server (`server_url`) whose admin API it was given, as `--admin-url`
+/// with MODERNO_ADMIN_TOKEN would.
+pub fn launch_shared(
+    profile: &str,
+    backend: Backend,
+    server_url: Option<String>,
+    admin: Option<AdminAccess>,
+    stack: StackConfig,
+    store: Arc<dyn KeyStore>,
+) -> TestApp {
     let shell = Shell::new(ShellConfig {
         profile: profile.to_string(),
         backend,
         server_url,
+        admin,
         embedded: EmbeddedStack::new(stack),
         key_store: store,
         clock: Clock::system(),
@@ -86,20 +102,17 @@ impl TestApp {
         self.invoke_from("tauri://localhost", command, args)
     }
 
+    /// Invokes as the page in another of the app's windows (by label) would.
+    pub fn invoke_in<T: DeserializeOwned>(&self, label: &str, command: &str, args: Value) -> Result<T, Value> {
+        let window = self.window.get_webview_window(label).unwrap_or_else(|| panic!("no window {label:?}"));
+        invoke_on(&window, "tauri://localhost", command, args)
+    }
+
     /// Invokes as a page loaded from `origin` would.
     pub fn invoke_from<T: DeserializeOwned>(&self, origin: &str, command: &str, args: Value) -> Result<T, Value> {
-        let request = InvokeRequest {
-            cmd: command.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: origin.parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request)
-            .map(|body| body.deserialize::<T>().unwrap_or_else(|e| panic!("{command} answered an unexpected shape: {e}")))
+        invoke_on(&self.window, origin, command, args)
     }
+
 
     pub fn ok(&self, command: &str, args: Value) -> Value {
         self.invoke::<Value>(command, args).unwrap_or_else(|e| panic!("{command} failed: {e}"))
@@ -124,4 +137,18 @@ impl TestApp {
     pub fn server_url(&self) -> String {
         self.ok("connection", json!({}))["serverUrl"].as_str().expect("serverUrl").to_string()
     }
+}
+
+fn invoke_on<T: DeserializeOwned>(window: &WebviewWindow<MockRuntime>, origin: &str, command: &str, args: Value) -> Result<T, Value> {
+    let request = InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: origin.parse().expect("url"),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request)
+        .map(|body| body.deserialize::<T>().unwrap_or_else(|e| panic!("{command} answered an unexpected shape: {e}")))
 }

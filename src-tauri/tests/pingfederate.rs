@@ -34,11 +34,13 @@ fn phone_and_laptop(dir: &std::path::Path) -> (TestApp, TestApp) {
     (phone, laptop)
 }
 
-/// The phone answers the push waiting for it; returns the push as the window saw it.
-fn answer_push(phone: &TestApp, action: &str) -> Value {
+/// The phone answers the push waiting for it (`number`: picked under number matching); returns
+/// the push as the window saw it.
+fn answer_push(phone: &TestApp, action: &str, number: &Value) -> Value {
     let pushes = phone.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
     let push = pushes[0].clone();
-    phone.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": action}}));
+    let answer = json!({"authenticationId": push["authenticationId"], "action": action, "number": number});
+    phone.ok("answer_push", json!({"request": answer}));
     push
 }
 
@@ -93,9 +95,12 @@ fn an_additional_device_waits_for_the_push_then_pairs_when_the_phone_approves() 
     assert_eq!(waiting["device"]["deviceType"], "MOBILE", "the push goes to the paired mobile: {waiting}");
     assert!(waiting["expiresIn"].as_u64().is_some_and(|s| s > 0), "{waiting}");
     assert_eq!(laptop.ok("poll_push", json!({}))["screen"], "WAIT_FOR_PUSH", "nobody answered yet");
+    let number = waiting["matchNumber"].clone();
+    assert!(number.as_u64().is_some_and(|n| (10..=99).contains(&n)), "the laptop shows PingOne's number: {waiting}");
 
-    let push = answer_push(&phone, "APPROVE");
+    let push = answer_push(&phone, "APPROVE", &number);
     assert_eq!(push["username"], "bob", "{push}");
+    assert!(push["numberChoices"].as_array().is_some_and(|c| c.len() == 3 && c.contains(&number)), "{push}");
 
     let offer = laptop.ok("poll_push", json!({}));
     assert_eq!(offer, json!({"screen": "PAIR_THIS_DEVICE", "username": "bob", "additional": true}));
@@ -109,7 +114,7 @@ fn a_denied_push_can_be_sent_again_and_cancelling_ends_the_flow() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (phone, laptop) = phone_and_laptop(dir.path());
     assert_eq!(laptop.login("bob")["screen"], "WAIT_FOR_PUSH");
-    answer_push(&phone, "DENY");
+    answer_push(&phone, "DENY", &Value::Null);
 
     let denied = laptop.ok("poll_push", json!({}));
     assert_eq!(denied["screen"], "PUSH_DENIED", "{denied}");

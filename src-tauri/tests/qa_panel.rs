@@ -4,6 +4,9 @@
 mod common;
 
 use common::{embedded, embedded_with_admin, memory, remote};
+use moderno_customer_server::PasswordCost;
+use moderno_desktop::{AdminAccess, Backend};
+use moderno_stack::{Stack, StackConfig};
 use serde_json::{json, Value};
 
 fn change(app: &common::TestApp, change: Value) -> Value {
@@ -55,7 +58,7 @@ fn the_panel_says_plainly_what_the_admin_api_refused_and_where_it_does_not_work(
     change(&app, json!({"change": "APPLICATION", "mfaEnabled": true}));
 
     let without = embedded("other", tempfile::tempdir().expect("tempdir").path(), memory());
-    assert_eq!(without.error_code("qa_state", json!({})), "not_embedded", "a stack without its admin API");
+    assert_eq!(without.error_code("qa_state", json!({})), "no_admin_api", "a stack without its admin API");
 }
 
 #[test]
@@ -82,7 +85,7 @@ fn the_inspector_shows_the_hops_of_a_login_and_exports_them_without_secrets() {
     }
     assert_eq!(app.ok("inspector_clear", json!({}))["hops"], json!([]));
     let without = embedded("other", tempfile::tempdir().expect("tempdir").path(), memory());
-    assert_eq!(without.error_code("inspector_hops", json!({"request": {"after": 0}})), "not_embedded");
+    assert_eq!(without.error_code("inspector_hops", json!({"request": {"after": 0}})), "no_admin_api");
 }
 
 #[test]
@@ -104,4 +107,67 @@ fn a_shipped_scenario_plays_step_by_step_from_the_window_and_a_wrong_name_is_ref
     app.ok("scenario_stop", json!({}));
     assert_eq!(app.error_code("scenario_step", json!({})), "no_scenario");
     assert_eq!(app.error_code("scenario_start", json!({"request": {"file": "../etc/passwd"}})), "invalid_input");
+}
+
+/// A shared QA server: its own stack with the admin API behind a token, the app pointed at it
+/// as `--server URL --admin-url URL` with MODERNO_ADMIN_TOKEN would.
+#[test]
+fn a_shared_server_given_its_admin_api_and_token_gets_the_qa_panel_inspector_and_outbox() {
+    const TOKEN: &str = "shared-qa-token";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = StackConfig::loopback(dir.path().to_path_buf());
+    config.password_cost = PasswordCost::TestOnlyCheap;
+    config.admin_listen = Some(([127, 0, 0, 1], 0).into());
+    config.admin_token = moderno_stack::admin::AdminToken::new(TOKEN);
+    config.inspector = true;
+    config.demo_devices = true;
+    let shared = tauri::async_runtime::block_on(Stack::start(config)).expect("the shared stack starts");
+    let admin_url = shared.admin_url.clone().expect("an admin API");
+    let unused = StackConfig::loopback(dir.path().join("unused"));
+    let window = |backend, server: &str, token: &str| {
+        let admin = AdminAccess::new(&admin_url, Some(token.to_string()));
+        common::launch_shared("qa", backend, Some(server.to_string()), Some(admin), unused.clone(), memory())
+    };
+
+    let qa = window(Backend::ModernoPingidSdk, &shared.customer_url, TOKEN);
+    let connection = qa.ok("connection", json!({}));
+    assert_eq!((connection["embedded"].clone(), connection["adminUrl"].clone()), (json!(false), json!(admin_url)), "{connection}");
+    assert_eq!(qa.ok("qa_state", json!({}))["tampered"], false);
+    let on = change(&qa, json!({"change": "SWITCH_FAULT", "name": "push-denied", "on": true}));
+    assert_eq!(on["tampered"], true);
+    assert!(shared.faults.is_on(moderno_ambient::Fault::PushDenied), "the switch acts on the shared server");
+
+    let intruder = window(Backend::ModernoPingidSdk, &shared.customer_url, "guessed");
+    let refused = intruder.invoke::<Value>("qa_change", json!({"request": {"change": "RESET"}})).expect_err("a wrong token is refused");
+    assert_eq!((refused["code"].as_str(), refused["status"].as_u64()), (Some("admin_refused"), Some(401)), "{refused}");
+    assert!(shared.faults.is_on(moderno_ambient::Fault::PushDenied), "the refused reset changed nothing");
+    change(&qa, json!({"change": "RESET"}));
+
+    qa.login("alice");
+    let hops = qa.ok("inspector_hops", json!({"request": {"after": 0}}));
+    assert!(hops["hops"].as_array().is_some_and(|h| !h.is_empty()), "the shared server's hops: {hops}");
+
+    let carol = window(Backend::PingfederatePingoneMfa, &shared.pingfederate_url, TOKEN);
+    let otp = carol.login("carol");
+    assert_eq!(otp["screen"], "ENTER_OTP", "carol's only device is her SMS: {otp}");
+    let messages = carol.ok("demo_messages", json!({}));
+    assert_eq!(messages[0]["channel"], "SMS", "the shared server's outbox, through its admin API: {messages}");
+    tauri::async_runtime::block_on(shared.shutdown());
+}
+
+#[test]
+fn the_inspector_opens_in_a_window_of_its_own_that_may_only_read_the_hops() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = embedded_with_admin("laptop", dir.path(), memory());
+    app.login("alice");
+    app.choose("PRIMARY");
+    app.ok("open_inspector_window", json!({}));
+    app.ok("open_inspector_window", json!({}));
+    let seen: Value = app.invoke_in("inspector", "inspector_hops", json!({"request": {"after": 0}})).expect("the window reads the hops");
+    assert!(seen["hops"].as_array().is_some_and(|h| !h.is_empty()), "the same record as the main window: {seen}");
+    let login = json!({"request": {"username": "alice", "password": common::PASSWORD, "pairingKey": null}});
+    let refused = app.invoke_in::<Value>("inspector", "login", login).expect_err("the inspector's window cannot sign in");
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+    let answer = json!({"request": {"authenticationId": "x", "action": "APPROVE", "number": 10}});
+    assert!(app.invoke_in::<Value>("inspector", "answer_push", answer).is_err(), "nor answer pushes");
 }

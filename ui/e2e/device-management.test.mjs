@@ -2,7 +2,7 @@
 // new primary removes the old one, and the list shows it.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { closeAll, openWindow, pairAs, pairFirst, signIn } from "./harness.mjs";
+import { approveWithNumber, closeAll, openWindow, pairAs, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7271, customer: 7272, pingone: 7273, pingfederate: 7274, admin: 7275 };
 let a;
@@ -27,8 +27,7 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     await pairFirst(a, "alice");
     b = await openWindow("tablet", { ports });
     await signIn(b, "alice");
-    await a.heading("Approve sign-in?", 30000);
-    await a.click("Approve");
+    await approveWithNumber(a, b);
     await pairAs(b, "alice", "Trusted device");
     // The laptop is told a device joined the account.
     const added = await a.browser.$("//section[contains(@class, 'device-notice') and contains(., 'was added as TRUSTED')]");
@@ -36,6 +35,9 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
 
     await a.click("This device");
     await a.heading("This device");
+    const page = await a.text();
+    assert.match(page, /last used/, "the laptop approved the tablet, so it shows when it was last used");
+    assert.match(page, /not used yet/, "the tablet has not proved itself since it paired");
     await (await deviceButton(a, "Rename", "(tablet)")).click();
     const input = await a.browser.$("//input[starts-with(@aria-label, 'New name for')]");
     await input.clearValue();

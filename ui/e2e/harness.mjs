@@ -199,6 +199,19 @@ export async function pairFirst(w, user, level = "Primary device") {
 }
 
 /** Opens "This device" on `w` and reads its offline passcode, as a person would. */
+/**
+ * Number matching, as a person does it: read the number on the waiting window, then pick it in
+ * the approver's dialog. Returns the number.
+ */
+export async function approveWithNumber(approver, waiting) {
+  const shown = await waiting.browser.$(".match-number");
+  await shown.waitForDisplayed({ timeout: 15000, timeoutMsg: `${waiting.profile}: no number to match is shown` });
+  const number = (await shown.getText()).trim();
+  await approver.heading("Approve sign-in?", 30000);
+  await approver.click(number);
+  return number;
+}
+
 export async function offlinePasscode(w) {
   await w.click("This device");
   await w.heading("This device");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
-import { closeAll, openWindow, pairFirst, signIn } from "./harness.mjs";
+import { approveWithNumber, closeAll, openWindow, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7251, customer: 7252, pingone: 7253, pingfederate: 7254, admin: 7255 };
 let a;
@@ -35,8 +35,7 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     await signIn(b, "alice");
     await b.heading("Approve on your other device");
     await a.browser.waitUntil(async () => (await shown(a)) > before, { timeout: 10000, timeoutMsg: "no new hop appeared" });
-    await a.heading("Approve sign-in?", 30000);
-    await a.click("Approve");
+    await approveWithNumber(a, b);
     await b.heading("Pair this device?", 30000);
 
     // The diagram redraws as hops arrive: click once it holds still.
@@ -71,5 +70,28 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     assert.match(page, /<svg/);
     assert.match(page, />Customer server</);
     assert.doesNotMatch(page, /moderno-demo"/);
+  });
+
+  it("opens in a window of its own beside the flow, drawing the same hops", async () => {
+    const before = await a.browser.getWindowHandles();
+    await a.click("Open beside the flow");
+    await a.heading("Sign in to Moderno");
+    await a.browser.waitUntil(async () => (await a.browser.getWindowHandles()).length > before.length,
+      { timeout: 15000, timeoutMsg: "no inspector window appeared" });
+    const main = await a.browser.getWindowHandle();
+    const added = (await a.browser.getWindowHandles()).find((handle) => !before.includes(handle));
+    await a.browser.switchToWindow(added);
+    try {
+      await a.heading("Flow inspector");
+      const count = await a.browser.$("#inspector-count");
+      await count.waitUntil(async () => /^[1-9]\d* exchanges?/.test(await count.getText()), { timeout: 10000, timeoutMsg: "the window shows no hops" });
+      assert.equal(await (await a.browser.$("//button[normalize-space()='Back to sign in']")).isExisting(), false, "no sign-in in the inspector's window");
+      assert.equal(await (await a.browser.$("#profile-chip")).isDisplayed(), false, "the app's navigation stays in the main window");
+      await a.shot("58-inspector-own-window");
+      await a.browser.closeWindow();
+    } finally {
+      await a.browser.switchToWindow(main);
+    }
+    await a.heading("Sign in to Moderno");
   });
 });

@@ -3,7 +3,7 @@
 // joins A's stack and switches profiles through the connection screen to be other devices.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, offlinePasscode, openWindow, pairAs, pairingKeyFor, signIn } from "./harness.mjs";
+import { approveWithNumber, closeAll, offlinePasscode, openWindow, pairAs, pairingKeyFor, signIn } from "./harness.mjs";
 
 const password = "moderno-demo";
 let a;
@@ -118,11 +118,16 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     await switchProfile(b, "phone");
     await signIn(b, "alice");
     await b.heading("Approve on your other device");
+    const number = (await (await b.browser.$(".match-number")).getText()).trim();
+    assert.match(number, /^[1-9][0-9]$/, "the waiting device shows a two-digit number");
     await b.shot("10-waiting-for-push");
     await a.heading("Approve sign-in?");
     assert.match(await a.text(), /alice/);
+    const offered = await a.browser.$$("button.number-choice");
+    assert.equal(offered.length, 3, "the approver offers three numbers");
+    assert.equal(await (await a.browser.$("//button[normalize-space()='Approve']")).isExisting(), false, "no bare Approve under number matching");
     await a.shot("11-incoming-push-approval");
-    await a.click("Approve");
+    await a.click(number);
     await b.heading("Pair this device?");
     assert.equal(await b.hasChoice("Primary device"), false, "PRIMARY is not offered once the user has one");
     assert.ok(await b.hasChoice("Trusted device"));
@@ -151,6 +156,22 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     assert.match(await b.text(), /denied on your other device/);
     assert.match(await b.text(), /Status 1014/);
     await b.shot("15-refused-denied");
+    await b.click("Back to sign in");
+  });
+
+  it("refuses the new device when the approver picks a number other than the one shown", async () => {
+    await signIn(b, "alice");
+    await b.heading("Approve on your other device");
+    const number = (await (await b.browser.$(".match-number")).getText()).trim();
+    await a.heading("Approve sign-in?");
+    const choices = await Promise.all((await a.browser.$$("button.number-choice")).map((el) => el.getText()));
+    assert.ok(choices.includes(number), `the number shown (${number}) is offered: ${choices}`);
+    await a.shot("56-number-matching-choices");
+    await a.click(choices.find((c) => c !== number));
+    await b.heading("Not signed in");
+    assert.match(await b.text(), /picked a number other than the one shown here/);
+    assert.match(await b.text(), /Status 1014/);
+    await b.shot("57-number-matching-wrong-number");
     await b.click("Back to sign in");
   });
 
@@ -203,8 +224,7 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     await a.choose("Moderno Desktop on " + (await deviceHost(a)) + " (desk)");
     await a.click("Send request");
     await a.heading("Approve on your other device");
-    await b.heading("Approve sign-in?");
-    await b.click("Approve");
+    await approveWithNumber(b, a);
     await a.heading("Pair this device?");
     assert.ok(await a.hasChoice("Primary device"), "PRIMARY is offered again once the user has none");
     await a.choose("Primary device");

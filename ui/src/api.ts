@@ -26,8 +26,8 @@ export function asCommandError(e: unknown): CommandError {
 
 export const api = {
   connection: () => invoke<ConnectionView>("connection"),
-  connect: (profile: string, backend: Backend, serverUrl: string | null) =>
-    invoke<ConnectionView>("connect", { request: { profile, backend, serverUrl } }),
+  connect: (profile: string, backend: Backend, serverUrl: string | null, adminUrl: string | null = null) =>
+    invoke<ConnectionView>("connect", { request: { profile, backend, serverUrl, adminUrl } }),
   login: (username: string, password: string, pairingKey: string | null) =>
     invoke<LoginView>("login", { request: { username, password, pairingKey } }),
   submitPairingKey: (code: string) => invoke<LoginView>("submit_pairing_key", { request: { code } }),
@@ -41,8 +41,8 @@ export const api = {
   selectDevice: (deviceId: string) => invoke<LoginView>("select_device", { request: { deviceId } }),
   deviceNotices: (waitSeconds: number) => invoke<NoticeView[]>("device_notices", { request: { waitSeconds } }),
   incomingPushes: (waitSeconds: number) => invoke<PushView[]>("incoming_pushes", { request: { waitSeconds } }),
-  answerPush: (authenticationId: string, action: PushAction) =>
-    invoke<null>("answer_push", { request: { authenticationId, action } }),
+  answerPush: (authenticationId: string, action: PushAction, number: number | null = null) =>
+    invoke<null>("answer_push", { request: { authenticationId, action, number } }),
   deviceState: () => invoke<DeviceStateView>("device_state"),
   offlineCode: () => invoke<OfflineCodeView>("offline_code"),
   unpair: () => invoke<null>("unpair"),
@@ -54,6 +54,7 @@ export const api = {
   inspectorHops: (after: number) => invoke<HopsView>("inspector_hops", { request: { after } }),
   inspectorClear: () => invoke<HopsView>("inspector_clear"),
   inspectorExport: () => invoke<ExportView>("inspector_export"),
+  openInspectorWindow: () => invoke<null>("open_inspector_window"),
   scenariosList: () => invoke<ScenarioSummaryView[]>("scenarios_list"),
   scenarioStart: (file: string) => invoke<ScenarioRunView>("scenario_start", { request: { file } }),
   scenarioStep: () => invoke<ScenarioRunView>("scenario_step"),

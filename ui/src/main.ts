@@ -12,7 +12,15 @@ import { markTampered, showQaPanel } from "./screens/qa-panel";
 import { watchNotices } from "./notices";
 import { watchPushes } from "./pushes";
 
+/** The inspector's own window (`?view=inspector`): the diagram only, no sign-in, no pushes. */
+const inspectorWindow = new URLSearchParams(location.search).get("view") === "inspector";
+
 export async function boot(): Promise<void> {
+  if (inspectorWindow) {
+    document.querySelector<HTMLElement>(".bar-actions")!.hidden = true;
+    document.body.classList.add("wide");
+    return showInspector({ standalone: true });
+  }
   try {
     const connection = await api.connection();
     connected(connection);
@@ -43,7 +51,7 @@ export function connected(connection: ConnectionView): void {
   chip.setAttribute("aria-label", `Profile ${connection.profile} on ${where}: change connection`);
   watchPushes(connection.paired);
   if (connection.backend === "MODERNO_PINGID_SDK") watchNotices(connection.paired);
-  if (connection.embedded) {
+  if (connection.adminUrl) {
     void api.qaState().then((state) => markTampered(state.tampered)).catch(() => markTampered(false));
   } else {
     markTampered(false);

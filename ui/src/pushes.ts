@@ -21,12 +21,22 @@ export const watchPushes = watcher(() => api.incomingPushes(20), async (pushes) 
   if (pushes.length > 0 && fresh.length === 0) await sleep(2000);
 });
 
+/** Number matching: approving is picking the number the signing-in device shows. */
+function numberChoices(choices: number[], pick: (n: number) => () => Promise<void>): HTMLElement {
+  return h(
+    "fieldset",
+    { class: "number-choices" },
+    h("legend", {}, "To approve, pick the number the signing-in device shows"),
+    ...choices.map((n) => h("button", { type: "button", class: "number-choice", "aria-label": `Approve with ${n}`, onclick: pick(n) }, String(n))),
+  );
+}
+
 function showPush(push: PushView): void {
   if (shown.has(pushKey(push)) || answered.has(pushKey(push))) return;
   const status = h("p", { class: "alert", role: "alert", hidden: true });
-  const answer = (action: PushAction) => async () => {
+  const answer = (action: PushAction, number: number | null = null) => async () => {
     try {
-      await api.answerPush(push.authenticationId, action);
+      await api.answerPush(push.authenticationId, action, number);
       answered.add(pushKey(push));
       close();
     } catch (e) {
@@ -55,11 +65,12 @@ function showPush(push: PushView): void {
       h("dd", {}, new Date(push.expiresAt).toLocaleTimeString()),
     ),
     status,
+    push.numberChoices.length > 0 ? numberChoices(push.numberChoices, (n) => answer("APPROVE", n)) : null,
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", class: "primary", onclick: answer("APPROVE") }, "Approve"),
-      h("button", { type: "button", onclick: answer("DENY") }, "Deny"),
+      push.numberChoices.length > 0 ? null : h("button", { type: "button", class: "primary", onclick: answer("APPROVE") }, "Approve"),
+      h("button", { type: "button", onclick: answer("DENY") }, push.numberChoices.length > 0 ? "It's not me: deny" : "Deny"),
       h("button", { type: "button", class: "danger", onclick: answer("BLOCK") }, "Block device"),
     ),
   );

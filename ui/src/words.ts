@@ -175,7 +175,7 @@ export function errorText(error: CommandError): { title: string; detail: string 
       return { title: "PingOne MFA refused", detail: error.message };
     case "wrong_backend":
     case "not_asked":
-    case "not_embedded":
+    case "no_admin_api":
       return { title: "Not available here", detail: error.message };
     default:
       return { title: "Something went wrong", detail: error.message };

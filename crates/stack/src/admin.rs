@@ -1,6 +1,7 @@
 //! The admin API: demo and QA power over a running stack, on a listener of its own that is off
 //! unless an address is given (`--admin-listen`; the desktop app's embedded stack turns it on).
-//! Never expose it: it has no authentication, by design of a loopback test tool.
+//! On loopback it may run open; anywhere else (a shared QA server) it needs a bearer token
+//! (`--admin-token`), checked on every route.
 //!
 //! - `GET /admin`: the clock, the fault switches and whether anything is tampered with;
 //! - `POST /admin/clock {advanceSeconds}`: moves every service's clock forward (keys, tokens,
@@ -10,7 +11,9 @@
 //! - `PUT /admin/application {mfaEnabled}`: APPLICATION_DISABLED at the PingID SDK server;
 //! - `PUT /admin/users/{username}/status {status}`: ACTIVE, SUSPENDED or BYPASS there;
 //! - `GET /admin/hops?after=N`: the flow inspector's hops (when the stack records them);
-//!   `GET /admin/report.html`: them as one self-contained page; `POST /admin/hops/clear`.
+//!   `GET /admin/report.html`: them as one self-contained page; `POST /admin/hops/clear`;
+//! - `GET /admin/outbox/{username}`: the SMS and e-mail PingOne MFA "sent" the user (the demo's
+//!   phone and mailbox), newest last.
 //!
 //! The last two go through the customer server's signed SDK client, as an administrator's tool
 //! would go through Ping's API.
@@ -19,7 +22,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::middleware::{self, Next};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -32,7 +36,9 @@ use moderno_wire::admin::{
 };
 
 use crate::inspector::{self, Recorder};
+use moderno_wire::pingone::OutboxMessage;
 use moderno_wire::sdk::{UpdateUser, UserStatus};
+use subtle::ConstantTimeEq as _;
 
 /// The longest single step of the virtual clock.
 const MAX_ADVANCE_SECONDS: i64 = 400 * 24 * 3600;
@@ -45,11 +51,58 @@ pub struct Admin {
     recorder: Option<Recorder>,
     /// What this API moved the clock by, so `reset` can move it back.
     advanced_ms: Arc<AtomicI64>,
+    /// Every request must carry `Authorization: Bearer <token>` when set.
+    token: Option<AdminToken>,
+    /// PingOne MFA's management API, for the outbox.
+    outbox: Option<Arc<Outbox>>,
+    http: reqwest::Client,
+}
+
+/// The admin API's bearer token: compared in constant time, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    /// `None` for an empty text: an empty token would be no protection.
+    pub fn new(token: impl Into<String>) -> Option<Self> {
+        Some(Self(token.into())).filter(|t| !t.0.is_empty())
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(•••)")
+    }
+}
+
+/// Where PingOne MFA keeps what it "sent", and the worker token that reads it.
+pub struct Outbox {
+    pub pingone_url: String,
+    pub worker_token: String,
 }
 
 impl Admin {
     pub fn new(clock: Clock, faults: Faults, customer: CustomerState, recorder: Option<Recorder>) -> Self {
-        Self { clock, faults, customer, recorder, advanced_ms: Arc::new(AtomicI64::new(0)) }
+        // Loopback calls to PingOne: no proxy, and a bound on how long one may take.
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Self { clock, faults, customer, recorder, advanced_ms: Arc::new(AtomicI64::new(0)), token: None, outbox: None, http }
+    }
+
+    /// Requires this bearer token on every request.
+    #[must_use]
+    pub fn with_token(mut self, token: Option<AdminToken>) -> Self {
+        self.token = token;
+        self
+    }
+
+    #[must_use]
+    pub fn with_outbox(mut self, outbox: Outbox) -> Self {
+        self.outbox = Some(Arc::new(outbox));
+        self
     }
 
     fn recorder(&self) -> Result<&Recorder, Refusal> {
@@ -84,9 +137,31 @@ pub fn router(admin: Admin) -> Router {
         .route("/admin/hops", get(hops))
         .route("/admin/hops/clear", post(clear_hops))
         .route("/admin/report.html", get(report))
+        .route("/admin/outbox/{username}", get(outbox))
         .fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such admin route") })
+        .layer(middleware::from_fn_with_state(admin.clone(), require_token))
         .layer(DefaultBodyLimit::max(4096))
         .with_state(admin)
+}
+
+/// With a token configured, a request without it (or with another) gets 401 and does nothing.
+async fn require_token(State(admin): State<Admin>, request: Request, next: Next) -> Response {
+    let Some(expected) = &admin.token else {
+        return next.run(request).await;
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(expected.0.as_bytes())) {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "admin request without the right token refused");
+        Refusal::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "the admin API needs its bearer token (Authorization: Bearer ...)")
+            .into_response()
+    }
 }
 
 type Answer = Result<Json<AdminState>, Refusal>;
@@ -165,6 +240,20 @@ async fn clear_hops(State(admin): State<Admin>) -> Result<Json<Hops>, Refusal> {
     let recorder = admin.recorder()?;
     recorder.clear();
     Ok(Json(recorder.after(0)))
+}
+
+async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Result<Json<Vec<OutboxMessage>>, Refusal> {
+    let source = admin.outbox.as_ref().ok_or_else(|| Refusal::new(StatusCode::NOT_FOUND, "OUTBOX_OFF", "this stack has no PingOne MFA outbox"))?;
+    let failed = |e: reqwest::Error| Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA's outbox did not answer: {e}"));
+    let mut url = url::Url::parse(&source.pingone_url).map_err(|e| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", e.to_string()))?;
+    url.path_segments_mut()
+        .map_err(|()| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", "PingOne's URL cannot take a path"))?
+        .extend(["outbox", username.as_str()]);
+    let response = admin.http.get(url).bearer_auth(&source.worker_token).send().await.map_err(failed)?;
+    if response.status() == StatusCode::NOT_FOUND {
+        return Ok(Json(vec![]));
+    }
+    Ok(Json(response.error_for_status().map_err(failed)?.json().await.map_err(failed)?))
 }
 
 async fn report(State(admin): State<Admin>) -> Result<Response, Refusal> {

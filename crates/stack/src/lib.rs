@@ -44,6 +44,8 @@ pub struct StackConfig {
     pub demo_devices: bool,
     /// Where the admin API ([`admin`]) listens; `None` (the default) leaves it off.
     pub admin_listen: Option<SocketAddr>,
+    /// The admin API's bearer token; required when it listens anywhere but loopback.
+    pub admin_token: Option<admin::AdminToken>,
     /// The fault switches every service reads (all off unless the admin API or a test sets them).
     pub faults: Faults,
     /// Record every hop for the flow inspector ([`inspector`]); off by default.
@@ -66,6 +68,7 @@ impl StackConfig {
             ignore_validation: false,
             demo_devices: false,
             admin_listen: None,
+            admin_token: None,
             faults: Faults::none(),
             inspector: false,
             pairing_mode: None,
@@ -164,9 +167,18 @@ impl Stack {
 
         let admin_url = match config.admin_listen {
             Some(addr) => {
+                let token = config.admin_token.clone();
+                anyhow::ensure!(
+                    addr.ip().is_loopback() || token.is_some(),
+                    "the admin API on {addr} would be reachable from other machines: give it a token (--admin-token)"
+                );
                 let listener = bind(addr, "admin API").await?;
                 let url = format!("http://{}", listener.local_addr()?);
-                let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone());
+                let p1 = pingone.config();
+                let outbox = admin::Outbox { pingone_url: pingone_url.clone(), worker_token: p1.worker_token.clone() };
+                let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone())
+                    .with_token(token)
+                    .with_outbox(outbox);
                 tasks.push(serve(listener, admin::router(admin), stopped));
                 tracing::warn!(%url, "the admin API is on (virtual clock, fault switches): never expose it");
                 Some(url)

@@ -34,9 +34,12 @@ struct Args {
     #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
     ignore_validation: bool,
     /// Start the admin API here (virtual clock, fault switches; see docs/api/admin.md). Off by
-    /// default; loopback only: it has no authentication.
+    /// default. Off loopback (a shared QA server) it needs --admin-token.
     #[arg(long, env = "MODERNO_ADMIN_LISTEN")]
     admin_listen: Option<SocketAddr>,
+    /// The admin API's bearer token (the app's QA panel sends it: MODERNO_ADMIN_TOKEN there too).
+    #[arg(long, env = "MODERNO_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Do not give carol and dave their PingOne MFA devices (SMS, e-mail).
     #[arg(long)]
     no_demo_devices: bool,
@@ -64,13 +67,16 @@ async fn main() -> anyhow::Result<()> {
     config.ignore_validation = args.ignore_validation;
     config.demo_devices = !args.no_demo_devices;
     config.admin_listen = args.admin_listen;
+    config.admin_token = args.admin_token.and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
         "manual" => PairingMode::Manual,
         _ => PairingMode::Automatic,
     });
+    let config_has_token = config.admin_token.is_some();
     let stack = Stack::start(config).await?;
     if let Some(admin) = &stack.admin_url {
-        println!("\nAdmin API (virtual clock, fault switches) on {admin}/admin — loopback only, never expose it.");
+        let guard = if config_has_token { "bearer token required" } else { "open: loopback only" };
+        println!("\nAdmin API (virtual clock, fault switches) on {admin}/admin ({guard}).");
     }
 
     println!(

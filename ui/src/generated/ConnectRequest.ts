@@ -9,4 +9,8 @@ backend: Backend | null,
 /**
  * Empty or absent: the embedded stack.
  */
-serverUrl: string | null, };
+serverUrl: string | null, 
+/**
+ * A shared server's admin API (empty or absent: the one given at start-up, if any).
+ */
+adminUrl: string | null, };

@@ -9,7 +9,12 @@ serverUrl: string,
 /**
  * True when the app runs the server stack itself (no URL configured).
  */
-embedded: boolean, backends: Array<Backend>, paired: boolean, 
+embedded: boolean, 
+/**
+ * The admin API the QA panel, the inspector and the demo outbox use (the built-in one, or
+ * a shared server's); absent: those tools are off.
+ */
+adminUrl: string | null, backends: Array<Backend>, paired: boolean, 
 /**
  * The user this profile's device is paired with.
  */

@@ -11,6 +11,10 @@ role: Role | null,
  */
 isDefault: boolean, enrolled: string, 
 /**
+ * When the device last proved itself (PingID SDK devices only; absent until then).
+ */
+lastUsed: string | null, 
+/**
  * What this device may do to it (`moderno_device::device_actions`); false outside a device list.
  */
 canMakePrimary: boolean, canRemove: boolean, };

@@ -9,7 +9,7 @@ import type { TrustLevel } from "./TrustLevel";
 /**
  * The screen a login asks for next.
  */
-export type LoginView = { "screen": "CHOOSE_TRUST_LEVEL", username: string, levels: Array<TrustLevel>, mfa: Mfa | null, } | { "screen": "PAIRING_KEY", invalid: boolean, } | { "screen": "PAIR_THIS_DEVICE", username: string, additional: boolean, } | { "screen": "WAIT_FOR_PUSH", expiresIn: number | null, device: DeviceSummaryView | null, } | { "screen": "ENTER_OTP", attemptsLeft: number | null, retry: boolean, device: DeviceSummaryView | null, } | { "screen": "PUSH_TIMED_OUT", passcode: boolean, devices: Array<DeviceSummaryView>, } | { "screen": "PUSH_DENIED", devices: Array<DeviceSummaryView>, } | { "screen": "CHOOSE_DEVICE", devices: Array<DeviceSummaryView>, } | { "screen": "SIGNED_IN", username: string, mfa: Mfa | null, role: Role | null, pairing: PairingView | null, 
+export type LoginView = { "screen": "CHOOSE_TRUST_LEVEL", username: string, levels: Array<TrustLevel>, mfa: Mfa | null, } | { "screen": "PAIRING_KEY", invalid: boolean, } | { "screen": "PAIR_THIS_DEVICE", username: string, additional: boolean, } | { "screen": "WAIT_FOR_PUSH", expiresIn: number | null, device: DeviceSummaryView | null, matchNumber: number | null, } | { "screen": "ENTER_OTP", attemptsLeft: number | null, retry: boolean, device: DeviceSummaryView | null, } | { "screen": "PUSH_TIMED_OUT", passcode: boolean, devices: Array<DeviceSummaryView>, } | { "screen": "PUSH_DENIED", devices: Array<DeviceSummaryView>, } | { "screen": "CHOOSE_DEVICE", devices: Array<DeviceSummaryView>, } | { "screen": "SIGNED_IN", username: string, mfa: Mfa | null, role: Role | null, pairing: PairingView | null, 
 /**
  * PingFederate sign-ins: the contract attribute and the verified token's claims.
  */

@@ -7,4 +7,9 @@ export type PushView = { authenticationId: string, username: string, title: stri
 /**
  * The device asking to be let in (name, type, OS), when a new device is being paired.
  */
-requestingDevice: string | null, expiresAt: string, };
+requestingDevice: string | null, 
+/**
+ * Number matching: the three numbers to pick from (one is shown on the signing-in device);
+ * empty when the push asks for none.
+ */
+numberChoices: Array<number>, expiresAt: string, };

@@ -24,6 +24,9 @@ export async function showConnect(): Promise<void> {
   const server = field("Server address", { name: "serverUrl", type: "url", placeholder: "empty = built-in server", autocomplete: "off",
     value: current && !current.embedded ? current.serverUrl : "" },
     "Leave empty to run the servers inside this app. Or type a shared server: the Moderno server, or PingFederate.");
+  const admin = field("Admin API of the shared server (QA, optional)", { name: "adminUrl", type: "url", placeholder: "e.g. http://qa-server:7105",
+    autocomplete: "off", value: current && !current.embedded ? current.adminUrl ?? "" : "" },
+    "With it the QA panel, the flow inspector and the demo messages work against the shared server too. Its token comes from MODERNO_ADMIN_TOKEN when the app starts.");
   const profile = field("Device profile", { name: "profile", autocomplete: "off", value: current?.profile ?? "default" },
     "Each profile is a separate device with its own key in the keyring. Use two profiles in two windows to try two devices.");
   const alert = alertBox();
@@ -38,7 +41,7 @@ export async function showConnect(): Promise<void> {
   });
   const form = h("form", { novalidate: true },
     h("fieldset", { class: "choices" }, h("legend", {}, "Backend"), ...options),
-    server.el, profile.el, alert.el,
+    server.el, admin.el, profile.el, alert.el,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Connect"), back));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -48,10 +51,11 @@ export async function showConnect(): Promise<void> {
     const backend = (form.querySelector<HTMLInputElement>("input[name=backend]:checked")?.value ?? chosen) as Backend;
     void busy(form, async () => {
       try {
-        const connection = await api.connect(name, backend, server.input.value.trim() || null);
+        const connection = await api.connect(name, backend, server.input.value.trim() || null, admin.input.value.trim() || null);
         connected(connection);
         const where = connection.embedded ? "the built-in server" : connection.serverUrl;
-        showLogin(`Connected as profile ${connection.profile} to ${backendName(connection)} on ${where}.`);
+        const tools = connection.embedded || !connection.adminUrl ? "" : ` QA tools through ${connection.adminUrl}.`;
+        showLogin(`Connected as profile ${connection.profile} to ${backendName(connection)} on ${where}.${tools}`);
       } catch (e) {
         const error = asCommandError(e);
         alert.show(`${error.message} (${error.code})`);

@@ -63,11 +63,11 @@ export async function showDevice(): Promise<void> {
     promote?.addEventListener("click", change(() => api.manageDevice(d.id, null, true), `${name} is now the primary device.`));
     const remove = d.canRemove ? h("button", { type: "button", class: "link danger", "aria-label": `Remove ${name}` }, "Remove") : null;
     remove?.addEventListener("click", change(() => api.removeDevice(d.id), `${name} was removed; your other devices were told.`));
-    const paired = d.enrolled ? new Date(d.enrolled) : null;
-    const since = paired && !Number.isNaN(paired.getTime())
-      ? h("span", { class: "hint paired-on" }, `paired ${paired.toLocaleDateString()} ${paired.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`)
-      : null;
-    const cell = h("td", {}, name, isMe ? h("span", { class: "badge" }, "this device") : null, since);
+    const since = when("paired-on", "paired", d.enrolled);
+    // Only the PingID SDK tells when a device was last used.
+    const used = d.lastUsed ? when("last-used", "last used", d.lastUsed)
+      : state.backend === "MODERNO_PINGID_SDK" ? h("span", { class: "hint last-used" }, "not used yet") : null;
+    const cell = h("td", {}, name, isMe ? h("span", { class: "badge" }, "this device") : null, since, used);
     return h("tr", { class: isMe ? "me" : "" },
       h("td", {}, deviceKind(d.deviceType)), cell, h("td", {}, roleName(d.role)),
       h("td", { class: "row-actions" }, rename, promote, remove));
@@ -131,4 +131,11 @@ function showPingOneDevice(state: DeviceStateView, me: DeviceSummaryView, back: 
       h("dt", {}, "PingOne device id"), h("dd", { class: "code" }, me.id)),
     h("p", { class: "hint" }, "This device approves your sign-ins on other devices: keep the app open and requests appear here."),
     h("div", { class: "actions" }, back, forget));
+}
+
+/** A date on a device row ("paired 22/11/2026 19:48"), or nothing when the server sent none. */
+function when(cls: string, what: string, at: string): HTMLElement | null {
+  const date = at ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime())) return null;
+  return h("span", { class: `hint ${cls}` }, `${what} ${date.toLocaleDateString()} ${date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`);
 }

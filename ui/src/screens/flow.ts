@@ -22,7 +22,7 @@ export function next(view: LoginView): void {
     case "PAIR_THIS_DEVICE":
       return showPairDevice(view);
     case "WAIT_FOR_PUSH":
-      return showWaitForPush(view.expiresIn ?? 40, view.device);
+      return showWaitForPush(view.expiresIn ?? 40, view.device, view.matchNumber);
     case "ENTER_OTP":
       return showOtp(view.attemptsLeft, view.retry, view.device);
     case "PUSH_TIMED_OUT":

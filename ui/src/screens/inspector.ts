@@ -15,7 +15,8 @@ const TOP = 48;
 
 let watching = 0;
 
-export async function showInspector(): Promise<void> {
+/** `standalone`: the inspector's own window, which has no sign-in to go back to. */
+export async function showInspector({ standalone = false } = {}): Promise<void> {
   const run = ++watching;
   let hops: HopView[] = [];
   let last = 0;
@@ -24,7 +25,7 @@ export async function showInspector(): Promise<void> {
     hops = first.hops;
     last = first.last;
   } catch (e) {
-    return showError(asCommandError(e), { back: showLogin, retry: showInspector });
+    return showError(asCommandError(e), { back: standalone ? undefined : showLogin, retry: () => showInspector({ standalone }) });
   }
   const count = h("p", { class: "hint", role: "status", id: "inspector-count" });
   const diagram = h("div", { class: "diagram", id: "inspector-diagram" });
@@ -33,10 +34,21 @@ export async function showInspector(): Promise<void> {
   const exported = h("p", { class: "notice", role: "status", hidden: true });
   const clear = h("button", { type: "button" }, "Clear");
   const exportButton = h("button", { type: "button", class: "primary" }, "Export report");
-  const back = h("button", { type: "button" }, "Back to sign in");
-  back.addEventListener("click", () => {
+  const back = standalone ? null : h("button", { type: "button" }, "Back to sign in");
+  back?.addEventListener("click", () => {
     watching++;
     showLogin();
+  });
+  const beside = standalone ? null : h("button", { type: "button" }, "Open beside the flow");
+  beside?.addEventListener("click", async () => {
+    try {
+      await api.openInspectorWindow();
+      watching++;
+      showLogin("The flow inspector is open in its own window.");
+    } catch (e) {
+      exported.textContent = asCommandError(e).message;
+      exported.hidden = false;
+    }
   });
   const redraw = () => {
     count.textContent = `${hops.length} ${hops.length === 1 ? "exchange" : "exchanges"}, newest last.`;
@@ -59,7 +71,7 @@ export async function showInspector(): Promise<void> {
   });
   screen("Flow inspector",
     h("p", { class: "lead" }, "Every hop between the app and the servers, and between the servers, as it happens. Secrets show as •••."),
-    count, diagram, exported, h("div", { class: "actions" }, exportButton, clear, back), details);
+    count, diagram, exported, h("div", { class: "actions" }, exportButton, clear, beside, back), details);
   redraw();
   const poll = async () => {
     if (run !== watching || !diagram.isConnected) return;

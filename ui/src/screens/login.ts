@@ -50,14 +50,14 @@ export function showLogin(notice?: string): void {
       }
     });
   });
-  const qa = connection()?.embedded ? h("button", { type: "button", class: "link" }, "QA panel") : null;
+  const qa = connection()?.adminUrl ? h("button", { type: "button", class: "link" }, "QA panel") : null;
   qa?.addEventListener("click", () => void showQaPanel());
   const scenarios = h("button", { type: "button", class: "link" }, "Scenarios");
   scenarios.addEventListener("click", () => void showScenarios());
   screen("Sign in to Moderno", notice ? h("p", { class: "notice", role: "status" }, notice) : null,
     h("p", { class: "lead" }, "Your bank, protected by this device."),
     h("p", { class: "hint" }, pingFederate ? "Signing in through PingFederate with PingOne MFA." : `Signing in with the ${backendName(connection())}.`), form,
-    h("p", { class: "hint" }, "For testing: ", qa, qa ? " (the built-in servers' clock and fault switches) · " : null, scenarios,
+    h("p", { class: "hint" }, "For testing: ", qa, qa ? ` (${connection()?.embedded ? "the built-in servers'" : "the shared server's"} clock and fault switches) · ` : null, scenarios,
       " (replay a flow step by step)."));
   username.input.focus();
 }

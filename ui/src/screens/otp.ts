@@ -21,7 +21,7 @@ export function showOtp(attemptsLeft: number | null, retry: boolean, device: Dev
   const buttons = h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Verify"), cancel);
   const form = h("form", { novalidate: true }, code.el, alert.el, buttons);
   const delivered = device && (device.deviceType === "SMS" || device.deviceType === "EMAIL");
-  const inbox = delivered && connection()?.embedded ? messages() : null;
+  const inbox = delivered && connection()?.adminUrl ? messages() : null;
   if (inbox) buttons.append(inbox.button);
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -8,20 +8,28 @@ import { showOtp } from "./otp";
 
 let polling = 0;
 
-/** Waiting for another device to approve: a countdown, polling once a second, and Cancel. */
-export function showWaitForPush(expiresIn: number, device: DeviceSummaryView | null = null): void {
+/**
+ * Waiting for another device to approve: under number matching the number to pick there, a
+ * countdown, polling once a second, and Cancel.
+ */
+export function showWaitForPush(expiresIn: number, device: DeviceSummaryView | null = null, matchNumber: number | null = null): void {
   const run = ++polling;
   const deadline = Date.now() + expiresIn * 1000;
   const count = h("span", { class: "count" }, String(expiresIn));
   const timer = h("p", { class: "countdown", role: "timer", "aria-live": "off" }, count, " seconds left");
   const cancel = cancelButton("Sign-in cancelled.");
   cancel.addEventListener("click", () => polling++);
+  const where = device ? deviceName(device) : "your other device";
+  const lead = matchNumber === null
+    ? `We sent a request to ${where}. Open Moderno there and choose Approve.`
+    : `We sent a request to ${where}. Open Moderno there and pick this number:`;
+  const number = matchNumber === null ? null : h("p", { class: "match-number", "aria-label": "Number to pick" }, String(matchNumber));
+  const why = matchNumber === null ? null
+    : h("p", { class: "hint" }, "Number matching: only someone who sees this screen can approve it, so a request you did not start cannot be approved by mistake.");
   screen("Approve on your other device",
-    h("div", { class: "pulse", "aria-hidden": "true" }),
-    h("p", { class: "lead" }, device
-      ? `We sent a request to ${deviceName(device)}. Open Moderno there and choose Approve.`
-      : "We sent a request to your other device. Open Moderno there and choose Approve."),
-    timer, h("div", { class: "actions" }, cancel));
+    number ? null : h("div", { class: "pulse", "aria-hidden": "true" }),
+    h("p", { class: "lead" }, lead),
+    number, why, timer, h("div", { class: "actions" }, cancel));
   const tick = async () => {
     if (run !== polling) return;
     count.textContent = String(Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
