@@ -4,7 +4,7 @@
 use chrono::TimeDelta;
 use moderno_device::UserSelection;
 use moderno_e2e::{TestDevice, TestStack};
-use moderno_wire::device_api::{PairingOutcome, PushAction};
+use moderno_wire::device_api::{PairingOutcome, PushAnswer};
 use moderno_wire::moderno::{MfaOutcome, ModernoResponse, Status};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::DeviceRole;
@@ -27,12 +27,14 @@ async fn device_count(t: &TestStack, user: &str) -> usize {
 async fn additional_device_waits_for_push_then_pairs_as_trusted_when_primary_approves() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
-    let approver = primary.answer_pushes(PushAction::Approve);
+    primary.go_online().await;
     let tablet = t.device("tablet").await;
 
     let first = tablet.login("alice").await;
     assert_eq!(first.status, Status::InProgress, "{first:?}");
     assert!(first.push_expires_in.is_some_and(|s| s <= 40));
+    assert!(first.match_number.is_some_and(|n| (10..=99).contains(&n)), "the tablet shows a number to pick: {first:?}");
+    let approver = primary.answer_pushes(PushAnswer::approve(first.match_number));
     let approved = tablet.wait_for_push_answer(&session(&first), 200).await;
     approver.abort();
 
@@ -68,7 +70,7 @@ async fn the_primary_sees_who_asks_before_it_approves() {
 async fn additional_device_is_refused_when_the_primary_denies() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
-    let approver = primary.answer_pushes(PushAction::Deny);
+    let approver = primary.answer_pushes(PushAnswer::deny());
     let tablet = t.device("tablet").await;
 
     let first = tablet.login("alice").await;
@@ -83,7 +85,7 @@ async fn additional_device_is_refused_when_the_primary_denies() {
 async fn blocking_refuses_this_login_and_every_later_one_from_that_device() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
-    let approver = primary.answer_pushes(PushAction::Block);
+    let approver = primary.answer_pushes(PushAnswer::block());
     let tablet = t.device("tablet").await;
 
     let first = tablet.login("alice").await;
@@ -188,10 +190,12 @@ async fn several_trusted_devices_and_no_primary_ask_which_device_should_approve(
     let first = t.device("first").await;
     first.pair_first("carol", TrustLevel::Trusted).await;
     // A second device, approved by the only trusted device.
-    let approver = first.answer_pushes(PushAction::Approve);
+    first.go_online().await;
     let second = t.device("second").await;
     let pending = second.login("carol").await;
+    let approver = first.answer_pushes(PushAnswer::approve(pending.match_number));
     let approved = second.wait_for_push_answer(&session(&pending), 200).await;
+    approver.abort();
     let levels = second.offered_levels(&approved).await;
     assert!(levels.contains(&TrustLevel::Primary), "no primary yet, so PRIMARY is still offered: {levels:?}");
     second.choose(UserSelection::Trust(TrustLevel::Trusted)).await;
@@ -207,6 +211,7 @@ async fn several_trusted_devices_and_no_primary_ask_which_device_should_approve(
 
     let waiting = third.moderno.select_device(&session(&choose), &first_id).await.expect("answer");
     assert_eq!(waiting.status, Status::InProgress, "{waiting:?}");
+    let approver = first.answer_pushes(PushAnswer::approve(waiting.match_number));
     let done = third.wait_for_push_answer(&session(&waiting), 200).await;
     approver.abort();
     assert_eq!(done.mfa, Some(MfaOutcome::PushApproved), "{done:?}");

@@ -5,7 +5,7 @@
 use chrono::TimeDelta;
 use moderno_device::DeviceError;
 use moderno_e2e::{TestDevice, TestStack};
-use moderno_wire::device_api::{DeviceNoticeKind, DeviceState, ManageDevice, PushAction};
+use moderno_wire::device_api::{DeviceNoticeKind, DeviceState, ManageDevice, PushAnswer};
 use moderno_wire::moderno::{MfaOutcome, Status};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::DeviceRole;
@@ -14,8 +14,8 @@ use moderno_wire::sdk::DeviceRole;
 async fn add_trusted(t: &TestStack, laptop: &TestDevice, profile: &str) -> TestDevice {
     let device = t.device(profile).await;
     laptop.go_online().await;
-    let approver = laptop.answer_pushes(PushAction::Approve);
     let waiting = device.login("alice").await;
+    let approver = laptop.answer_pushes(PushAnswer::approve(waiting.match_number));
     let answer = device.wait_for_push_answer(waiting.session_id.as_deref().expect("a session"), 40).await;
     approver.abort();
     assert!(device.offered_levels(&answer).await.contains(&TrustLevel::Trusted));

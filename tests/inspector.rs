@@ -8,7 +8,7 @@ mod support;
 use moderno_e2e::admin::Admin;
 use moderno_e2e::TestStack;
 use moderno_wire::admin::{Hop, Hops};
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::moderno::Status;
 use serde_json::Value;
@@ -41,8 +41,8 @@ async fn a_pingid_sdk_flow_shows_every_hop_with_the_signature_opened_and_no_secr
     laptop.pair_first("alice", TrustLevel::Primary).await;
     laptop.go_online().await;
     let tablet = t.device("tablet").await;
-    let approver = laptop.answer_pushes(PushAction::Approve);
     let waiting = tablet.login("alice").await;
+    let approver = laptop.answer_pushes(PushAnswer::approve(waiting.match_number));
     let answer = tablet.wait_for_push_answer(waiting.session_id.as_deref().expect("session"), 40).await;
     approver.abort();
     assert_eq!(answer.status, Status::Ok);

@@ -9,10 +9,10 @@ mod support;
 use chrono::TimeDelta;
 use moderno_device::pingfederate::{PfAction, PfStep, TotpAuthenticator};
 use moderno_e2e::TestStack;
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
 use moderno_wire::pingone::MfaDeviceType;
-use support::{flow_now, pair_and_finish, pf_device, refusal, Admin, PfDevice};
+use support::{approve_shown, flow_now, pair_and_finish, pf_device, refusal, Admin, PfDevice};
 
 /// `user` with a paired phone, and a new laptop at AUTHENTICATION_REQUIRED -> its next step.
 async fn phone_and_laptop(t: &TestStack, user: &str) -> (PfDevice, PfDevice, moderno_device::pingfederate::PfLogin, PfStep) {
@@ -31,7 +31,7 @@ async fn the_only_paired_mobile_approves_the_push_and_the_new_device_pairs_as_tr
     let (phone, laptop, mut login, step) = phone_and_laptop(&t, "alice").await;
     assert!(matches!(step, PfStep::WaitForPush { selected: Some(ref id), .. } if Some(id) == phone.pingone.device_id().as_ref()), "{step:?}");
     assert_eq!(login.act(&PfAction::Poll).await.expect("poll"), step, "still waiting before the phone answers");
-    phone.answer_next_push(PushAction::Approve).await;
+    phone.answer_next_push(approve_shown(&step)).await;
     let step = login.act(&PfAction::Poll).await.expect("poll");
     let tokens = pair_and_finish(&laptop, &mut login, step).await;
     assert_eq!(tokens.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
@@ -43,7 +43,7 @@ async fn a_push_the_paired_mobile_denies_is_rejected_and_nothing_pairs() {
     let t = TestStack::start().await;
     let (phone, laptop, mut login, step) = phone_and_laptop(&t, "bob").await;
     assert!(matches!(step, PfStep::WaitForPush { .. }), "{step:?}");
-    phone.answer_next_push(PushAction::Deny).await;
+    phone.answer_next_push(PushAnswer::deny()).await;
     let step = login.act(&PfAction::Poll).await.expect("poll");
     assert!(matches!(step, PfStep::PushRejected { .. }), "{step:?}");
     assert!(login.allows("selectDevice") && !login.allows("poll") && !login.allows("continueAuthentication"));
@@ -149,7 +149,7 @@ async fn with_several_devices_the_user_chooses_and_each_kind_asks_its_own_second
     login.act(&select(&laptop, sms_id)).await.expect("back to SMS");
     let step = login.act(&select(&laptop, &devices[0].id)).await.expect("the phone");
     assert!(matches!(step, PfStep::WaitForPush { .. }), "{step:?}");
-    phone.answer_next_push(PushAction::Approve).await;
+    phone.answer_next_push(approve_shown(&step)).await;
     let step = login.act(&PfAction::Poll).await.expect("poll");
     assert_eq!(pair_and_finish(&laptop, &mut login, step).await.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
     let (status, _, details, _) = refusal(login.act(&PfAction::SelectDevice { device_id: "nope".into(), mobile_payload: None }).await);

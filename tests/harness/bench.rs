@@ -16,7 +16,7 @@ use moderno_customer_server::{PasswordCost, Passwords};
 use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PingOneDevice};
 use moderno_device::{http_client, Device, KeyStore, MemoryKeyStore, UserSelection};
 use moderno_wire::pingfederate::{MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED};
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::Status;
 use moderno_wire::payload::TrustLevel;
 use tokio::task::JoinSet;
@@ -196,7 +196,7 @@ async fn push_round_trips(size: BenchSize) -> anyhow::Result<Vec<Row>> {
         delivered.push(t0.elapsed());
         let push = pushes.first().ok_or_else(|| anyhow::anyhow!("no push arrived"))?;
         let t1 = Instant::now();
-        primary.device.answer_push(&push.authentication_id, PushAction::Approve).await?;
+        primary.device.answer_push(&push.authentication_id, PushAnswer::approve(answer.match_number)).await?;
         let session = answer.session_id.unwrap_or_default();
         loop {
             let status = newcomer.moderno.auth_status(&session).await?;
@@ -288,10 +288,12 @@ async fn pingfederate_push_flows(size: BenchSize) -> anyhow::Result<Row> {
         let (newcomer, client) = pf_device(&t, &format!("pf-new-{i}")).await?;
         let t0 = Instant::now();
         let (mut login, step) = pf_authenticated(&t, &client, &newcomer, user).await?;
-        anyhow::ensure!(matches!(step, PfStep::WaitForPush { .. }), "expected PUSH_CONFIRMATION_WAITING, got {step:?}");
+        let PfStep::WaitForPush { match_number, .. } = step else {
+            anyhow::bail!("expected PUSH_CONFIRMATION_WAITING, got {step:?}")
+        };
         let pushes = phone.pending_pushes(Duration::from_secs(5)).await?;
         let push = pushes.first().ok_or_else(|| anyhow::anyhow!("no push arrived"))?;
-        phone.answer_push(&push.authentication_id, PushAction::Approve).await?;
+        phone.answer_push(&push.authentication_id, PushAnswer::approve(match_number)).await?;
         while let PfStep::WaitForPush { .. } = login.act(&PfAction::Poll).await? {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }

@@ -13,7 +13,7 @@ use moderno_customer_server::sdk_client::SdkClient;
 use moderno_customer_server::PasswordCost;
 use moderno_device::{Device, FlowState, KeyStore, MemoryKeyStore, ModernoClient, UserSelection};
 use moderno_stack::{RunningStack, Stack, StackConfig};
-use moderno_wire::device_api::{PairingCompleted, PushAction};
+use moderno_wire::device_api::{PairingCompleted, PushAnswer};
 use moderno_wire::moderno::{ModernoResponse, Status};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{ApplicationSettings, PairingMode};
@@ -153,15 +153,17 @@ impl TestDevice {
         panic!("the push was not answered in time; last answer {last:?}")
     }
 
-    /// Answers every push this device receives with `action`, until the task is aborted.
-    pub fn answer_pushes(&self, action: PushAction) -> JoinHandle<()> {
+    /// Answers every push this device receives with `answer`, until the task is aborted. An
+    /// approval under number matching carries the number the waiting device showed, so log that
+    /// device in (after [`Self::go_online`]) before starting the approver.
+    pub fn answer_pushes(&self, answer: PushAnswer) -> JoinHandle<()> {
         let device = Arc::clone(&self.device);
         tokio::spawn(async move {
             loop {
                 match device.pending_pushes(Duration::from_secs(2)).await {
                     Ok(pushes) => {
                         for push in pushes {
-                            let _ = device.answer_push(&push.authentication_id, action).await;
+                            let _ = device.answer_push(&push.authentication_id, answer).await;
                         }
                     }
                     Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,

@@ -6,8 +6,8 @@
 mod common;
 
 use chrono::Duration;
-use common::{session_id, status, Options, Stack, TestDevice};
-use moderno_wire::device_api::PushAction;
+use common::{approve_shown, match_number, session_id, status, Options, Stack, TestDevice};
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{UpdateUser, UserStatus};
 use serde_json::{json, Value};
@@ -38,8 +38,9 @@ async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approve
     let still = stack.poll(&session).await;
     assert_eq!(status(&still), 1012);
     assert_eq!(still["pushExpiresIn"], 35);
+    assert_eq!(still["matchNumber"], waiting["matchNumber"], "the number stays while the push waits");
 
-    primary.answer_the_push(&stack, PushAction::Approve).await;
+    primary.answer_the_push(&stack, approve_shown(&waiting)).await;
 
     let approved = stack.poll_with_payload(&session, &laptop).await;
     assert_eq!(status(&approved), 0, "{approved}");
@@ -57,9 +58,9 @@ async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approve
 async fn the_session_payload_serves_the_registration_token_when_no_fresh_one_comes() {
     let (stack, primary) = alice_with_online_primary().await;
     let mut laptop = TestDevice::new(12);
-    let session = session_id(&stack.login("alice", &laptop).await);
-    primary.answer_the_push(&stack, PushAction::Approve).await;
-    let approved = stack.poll(&session).await;
+    let waiting = stack.login("alice", &laptop).await;
+    primary.answer_the_push(&stack, approve_shown(&waiting)).await;
+    let approved = stack.poll(&session_id(&waiting)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
 }
@@ -68,8 +69,9 @@ async fn the_session_payload_serves_the_registration_token_when_no_fresh_one_com
 async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(13);
-    let session = session_id(&stack.login("alice", &laptop).await);
-    primary.answer_the_push(&stack, PushAction::Approve).await;
+    let waiting = stack.login("alice", &laptop).await;
+    let session = session_id(&waiting);
+    primary.answer_the_push(&stack, approve_shown(&waiting)).await;
     let polls: Vec<_> = (0..8)
         .map(|_| {
             let (http, url) = (stack.http.clone(), format!("{}/pingidsdk", stack.customer_url));
@@ -101,17 +103,45 @@ async fn a_denied_push_answers_1014_and_a_blocked_one_1027_for_good() {
     let laptop = TestDevice::new(14);
 
     let session = session_id(&stack.login("alice", &laptop).await);
-    primary.answer_the_push(&stack, PushAction::Deny).await;
+    primary.answer_the_push(&stack, PushAnswer::deny()).await;
     let denied = stack.poll(&session).await;
     assert_eq!(status(&denied), 1014, "{denied}");
     assert!(denied.get("sessionToken").is_none());
 
     let session = session_id(&stack.login("alice", &laptop).await);
-    primary.answer_the_push(&stack, PushAction::Block).await;
+    primary.answer_the_push(&stack, PushAnswer::block()).await;
     let blocked = stack.poll(&session).await;
     assert_eq!(status(&blocked), 1027, "{blocked}");
     let again = stack.login("alice", &laptop).await;
     assert_eq!(status(&again), 1027, "the device stays blocked: {again}");
+}
+
+#[tokio::test]
+async fn a_wrong_number_on_the_primary_ends_the_login_with_1014_and_pairs_nothing() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let laptop = TestDevice::new(32);
+    let waiting = stack.login("alice", &laptop).await;
+    assert_eq!(status(&waiting), 1012, "{waiting}");
+    let shown = match_number(&waiting);
+    assert!((10..=99).contains(&shown), "a two-digit number: {waiting}");
+
+    let pushes = primary.pushes(&stack).await;
+    assert_eq!(pushes.len(), 1, "{pushes:?}");
+    let wrong = pushes[0].number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
+    primary
+        .answer(&stack, &pushes[0].authentication_id, PushAnswer::approve(Some(wrong)))
+        .await;
+
+    let refused = stack.poll_with_payload(&session_id(&waiting), &laptop).await;
+    assert_eq!(status(&refused), 1014, "{refused}");
+    assert_eq!(
+        refused["description"],
+        "the approving device picked a number other than the one shown here, so the login was refused"
+    );
+    assert!(refused.get("sessionToken").is_none() && refused.get("pingIdPayload").is_none(), "{refused}");
+    assert!(refused.get("matchNumber").is_none(), "no number once the push is answered: {refused}");
+    let devices = stack.sdk().get_user("alice", true).await.unwrap().devices.unwrap_or_default();
+    assert_eq!(devices.len(), 1, "nothing was paired");
 }
 
 #[tokio::test]
@@ -246,9 +276,9 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
     stack.pair_first_device("dave", &mut first, TrustLevel::Trusted).await;
     first.pushes(&stack).await;
     let mut second = TestDevice::new(27);
-    let session = session_id(&stack.login("dave", &second).await);
-    first.answer_the_push(&stack, PushAction::Approve).await;
-    let approved = stack.poll(&session).await;
+    let pending = stack.login("dave", &second).await;
+    first.answer_the_push(&stack, approve_shown(&pending)).await;
+    let approved = stack.poll(&session_id(&pending)).await;
     second.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
     second.pushes(&stack).await;
 
@@ -272,7 +302,7 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
         .await;
     assert_eq!(status(&waiting), 1012, "{waiting}");
     assert!(first.pushes(&stack).await.is_empty(), "the other device is not asked");
-    second.answer_the_push(&stack, PushAction::Approve).await;
+    second.answer_the_push(&stack, approve_shown(&waiting)).await;
     let approved = stack.poll(&session_id(&choose)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "PUSH_APPROVED");

@@ -125,6 +125,7 @@ fn sdk_device(id: &str) -> SdkDevice {
         bypass_expiration: None,
         bypassed: false,
         rooted: false,
+        last_used: None,
     }
 }
 
@@ -180,6 +181,7 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
                 client_context: None,
                 ip_address: Some("10.0.0.2".into()),
                 requesting_device: None,
+                number_choices: vec![37, 12, 85],
                 expires_at: "2023-11-14T22:14:00Z".into(),
             }])
             .into_response()
@@ -243,6 +245,7 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
 
     let pushes = restarted.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
     assert_eq!(pushes.len(), 1);
+    assert_eq!(pushes[0].number_choices, [37, 12, 85], "the numbers on offer reach the device");
     restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::deny()).await.expect("answers");
     assert_eq!(harness.seen().answers, vec![("auth-1".to_string(), "DENY".to_string())]);
     assert_eq!(restarted.state().await.expect("state").username, "alice");

@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::device::{totp_code_for, TestDevice};
+use common::device::{approve_shown, totp_code_for, TestDevice};
 use common::pf::{assert_unoffered_actions_refused, links, token_claims, Stack};
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::PushAnswer;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -27,7 +27,7 @@ async fn additional_device_waits_for_push_then_pairs_when_primary_approves() {
     assert_eq!(links(&waiting), ["cancelAuthentication", "poll", "selectDevice"]);
     assert_eq!(client.step(&flow, "poll", json!({})).await["status"], "PUSH_CONFIRMATION_WAITING");
 
-    let (status, _) = phone.answer_next_push(&stack.mfa.url, PushAction::Approve).await;
+    let (status, _) = phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     assert_eq!(status, StatusCode::OK);
     let pairing = client.step(&flow, "poll", json!({})).await;
     assert_eq!(pairing["status"], "MOBILE_PAIRING_REQUIRED", "approved: the new device is offered pairing");
@@ -49,7 +49,7 @@ async fn a_rejected_push_ends_in_push_confirmation_rejected_and_can_only_be_canc
     let (flow, _) = client.login("bob").await;
     let laptop = TestDevice::new(24, "Bob's laptop", &stack.clock);
     client.step(&flow, "authenticate", json!({"mobilePayload": laptop.mobile_payload()})).await;
-    phone.answer_next_push(&stack.mfa.url, PushAction::Deny).await;
+    phone.answer_next_push(&stack.mfa.url, PushAnswer::deny()).await;
     let rejected = client.step(&flow, "poll", json!({})).await;
     assert_eq!(rejected["status"], "PUSH_CONFIRMATION_REJECTED");
     assert_eq!(links(&rejected), ["cancelAuthentication", "selectDevice"]);
@@ -65,7 +65,7 @@ async fn an_unanswered_push_times_out_when_the_clock_passes_its_lifetime() {
     let mut client = stack.client();
     let (flow, _) = client.login("carol").await;
     let laptop = TestDevice::new(26, "Carol's laptop", &stack.clock);
-    client.step(&flow, "authenticate", json!({"mobilePayload": laptop.mobile_payload()})).await;
+    let waiting = client.step(&flow, "authenticate", json!({"mobilePayload": laptop.mobile_payload()})).await;
     let push = phone.pushes(&stack.mfa.url, 5).await.remove(0);
     stack.clock.advance(chrono::Duration::seconds(41));
     let timed_out = client.step(&flow, "poll", json!({})).await;
@@ -73,8 +73,8 @@ async fn an_unanswered_push_times_out_when_the_clock_passes_its_lifetime() {
     assert_eq!(links(&timed_out), ["cancelAuthentication", "selectDevice"]);
     assert_unoffered_actions_refused(&client, &flow).await; // PUSH_CONFIRMATION_TIMED_OUT
     assert!(phone.pushes(&stack.mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
-    let (status, _) = phone.answer(&stack.mfa.url, &push.authentication_id, PushAction::Approve).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a late answer is refused");
+    let (status, _) = phone.answer(&stack.mfa.url, &push.authentication_id, approve_shown(&waiting)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a late answer is refused, even with the right number");
     assert_eq!(client.get(&flow).await.1, timed_out, "and changes nothing");
 
     let retried = client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
@@ -87,8 +87,9 @@ async fn a_web_login_without_a_payload_is_approved_by_push_and_has_no_pairing_st
     let phone = stack.paired_phone("dave", 27).await;
     let mut client = stack.client();
     let (flow, _) = client.login("dave").await;
-    assert_eq!(client.step(&flow, "authenticate", json!({})).await["status"], "PUSH_CONFIRMATION_WAITING");
-    phone.answer_next_push(&stack.mfa.url, PushAction::Approve).await;
+    let waiting = client.step(&flow, "authenticate", json!({})).await;
+    assert_eq!(waiting["status"], "PUSH_CONFIRMATION_WAITING");
+    phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     let done = client.step(&flow, "poll", json!({})).await;
     assert_eq!(done["status"], "MFA_COMPLETED");
     let completed = client.step(&flow, "continueAuthentication", json!({})).await;
@@ -176,7 +177,7 @@ async fn several_devices_ask_for_a_selection_and_each_kind_of_device_completes()
 
     let waiting = client.step(&flow, "selectDevice", choose(phone.device_id.as_deref().unwrap())).await;
     assert_eq!(waiting["status"], "PUSH_CONFIRMATION_WAITING");
-    phone.answer_next_push(&stack.mfa.url, PushAction::Approve).await;
+    phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     assert_eq!(client.step(&flow, "poll", json!({})).await["status"], "MFA_COMPLETED");
 
     for (device, code_source) in [(sms, "outbox"), (email, "outbox"), (totp, "totp")] {

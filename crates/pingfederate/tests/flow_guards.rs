@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::device::TestDevice;
+use common::device::{approve_shown, TestDevice};
 use common::pf::{assert_unoffered_actions_refused, Stack, CLIENT_ID, REDIRECT_URI};
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::PushAnswer;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -30,11 +30,11 @@ async fn every_action_in_a_state_that_does_not_offer_it_is_invalid_action_id_and
     assert_unoffered_actions_refused(&client, &flow).await; // OTP_REQUIRED
     client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
     assert_unoffered_actions_refused(&client, &flow).await; // PUSH_CONFIRMATION_WAITING
-    phone.answer_next_push(&stack.mfa.url, PushAction::Deny).await;
+    phone.answer_next_push(&stack.mfa.url, PushAnswer::deny()).await;
     client.step(&flow, "poll", json!({})).await;
     assert_unoffered_actions_refused(&client, &flow).await; // PUSH_CONFIRMATION_REJECTED
-    client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
-    phone.answer_next_push(&stack.mfa.url, PushAction::Approve).await;
+    let waiting = client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
+    phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     assert_eq!(client.step(&flow, "poll", json!({})).await["status"], "MFA_COMPLETED");
     assert_unoffered_actions_refused(&client, &flow).await; // MFA_COMPLETED
     client.step(&flow, "continueAuthentication", json!({})).await;

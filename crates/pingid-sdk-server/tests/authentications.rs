@@ -4,6 +4,7 @@ mod common;
 
 use chrono::Duration;
 use common::{totp_now, Server, TestDevice};
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, User};
 use reqwest::{Method, StatusCode};
@@ -50,13 +51,13 @@ async fn an_online_primary_gets_a_push_and_approving_it_approves_the_login() {
     assert_eq!(pushes[0].authentication_id, auth.id);
     assert_eq!(pushes[0].requesting_device.as_ref().map(|d| d.device_name.as_str()), Some(laptop.name.as_str()));
 
-    let answered: Authentication = primary.answer(&server, &auth.id, "APPROVE").await.expect(StatusCode::OK).json();
+    let answered: Authentication = primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.expect(StatusCode::OK).json();
     assert_eq!(answered.status, AuthenticationStatus::Approved);
     let read: Authentication = server.authentication("alice", &auth.id).await.expect(StatusCode::OK).json();
     assert_eq!(read.status, AuthenticationStatus::Approved);
     assert_eq!(read.authentication_level, AuthenticationLevel::Push);
     assert!(primary.poll(&server).await.is_empty(), "an answered push leaves the queue");
-    primary.answer(&server, &auth.id, "DENY").await.refused(DetailCode::InvalidState);
+    primary.answer(&server, &auth.id, PushAnswer::deny()).await.refused(DetailCode::InvalidState);
 }
 
 #[tokio::test]
@@ -87,11 +88,11 @@ async fn denying_rejects_and_blocking_blocks_the_requesting_device() {
     primary.poll(&server).await;
     let laptop = TestDevice::new(2);
     let denied = start(&server, &laptop).await;
-    let answer: Authentication = primary.answer(&server, &denied.id, "DENY").await.expect(StatusCode::OK).json();
+    let answer: Authentication = primary.answer(&server, &denied.id, PushAnswer::deny()).await.expect(StatusCode::OK).json();
     assert_eq!((answer.status, answer.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::DeniedByUser)));
 
     let blocked = start(&server, &laptop).await;
-    let answer: Authentication = primary.answer(&server, &blocked.id, "BLOCK").await.expect(StatusCode::OK).json();
+    let answer: Authentication = primary.answer(&server, &blocked.id, PushAnswer::block()).await.expect(StatusCode::OK).json();
     assert_eq!(answer.reason, Some(AuthenticationReason::BlockedByUser));
     let next = start(&server, &laptop).await;
     assert_eq!((next.status, next.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::DeviceBlocked)));
@@ -110,7 +111,7 @@ async fn an_unanswered_push_times_out_and_then_accepts_an_otp() {
     server.clock.advance(Duration::seconds(41));
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!(read.status, AuthenticationStatus::Timeout);
-    primary.answer(&server, &auth.id, "APPROVE").await.refused(DetailCode::InvalidState);
+    primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.refused(DetailCode::InvalidState);
     let approved: Authentication = server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
     assert_eq!(approved.status, AuthenticationStatus::Approved);
     assert_eq!(approved.authentication_level, AuthenticationLevel::Otp);

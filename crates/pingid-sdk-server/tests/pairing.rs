@@ -4,7 +4,7 @@ mod common;
 
 use chrono::Duration;
 use common::{Server, TestDevice};
-use moderno_wire::device_api::{PairingCompleted, PairingOutcome};
+use moderno_wire::device_api::{PairingCompleted, PairingOutcome, PushAnswer};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{DetailCode, DeviceRole, ErrorCode, RegistrationToken, RegistrationTokenStatus, User, UserStatus};
 use reqwest::{Method, StatusCode};
@@ -87,7 +87,9 @@ async fn a_second_device_must_be_trusted_first_then_gets_trusted_or_ignore_after
     assert_eq!(auth["status"], "IN_PROGRESS");
     assert_eq!(auth["deviceId"].as_str(), paired.device_id.as_deref());
     let auth_id = auth["id"].as_str().unwrap().to_string();
-    primary.answer(&server, &auth_id, "APPROVE").await.expect(StatusCode::OK);
+    let shown = auth["matchNumber"].as_u64().and_then(|n| u8::try_from(n).ok());
+    assert!(shown.is_some(), "the login shows a number to pick: {auth}");
+    primary.answer(&server, &auth_id, PushAnswer::approve(shown)).await.expect(StatusCode::OK);
 
     let reply = server.registration_token("alice", json!({"payload": payload})).await;
     let (_, id, secret, levels) = server.open_token(&reply).await;

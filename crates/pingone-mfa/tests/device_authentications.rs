@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::device::{totp_code_for, TestDevice};
+use common::device::{approve_shown, match_number, totp_code_for, TestDevice};
 use common::mfa_server::{test_clock, MfaServer};
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::PushAnswer;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -47,7 +47,7 @@ async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_
     let early = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
 
-    let (status, answered) = phone.answer_next_push(&mfa.url, PushAction::Approve).await;
+    let (status, answered) = phone.answer_next_push(&mfa.url, approve_shown(&auth)).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(mfa.get(&auth_url(&mfa, "alice", &auth, "")).await.1["status"], "COMPLETED");
 
@@ -66,10 +66,10 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     let mfa = MfaServer::start(&clock).await;
     let phone = paired_phone(&mfa, "bob", 3).await;
     let denied = start(&mfa, "bob", json!({})).await;
-    let (status, body) = phone.answer_next_push(&mfa.url, PushAction::Deny).await;
+    let (status, body) = phone.answer_next_push(&mfa.url, PushAnswer::deny()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "PUSH_CONFIRMATION_REJECTED");
-    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), PushAction::Approve).await;
+    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), approve_shown(&denied)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once: {again}");
     assert_eq!(mfa.get(&auth_url(&mfa, "bob", &denied, "")).await.1["status"], "PUSH_CONFIRMATION_REJECTED");
 
@@ -77,8 +77,65 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     clock.advance(chrono::Duration::seconds(41));
     assert_eq!(mfa.get(&auth_url(&mfa, "bob", &waiting, "")).await.1["status"], "PUSH_CONFIRMATION_TIMED_OUT");
     assert!(phone.pushes(&mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
-    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), PushAction::Approve).await;
+    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), approve_shown(&waiting)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_changes_nothing() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "erin", 5).await;
+    let waiting = start(&mfa, "erin", json!({})).await;
+    assert_eq!(waiting["status"], "PUSH_CONFIRMATION_WAITING");
+    let shown = match_number(&waiting);
+    assert!((10..=99).contains(&shown), "{waiting}");
+
+    let pushes = phone.pushes(&mfa.url, 5).await;
+    let choices = &pushes.first().expect("a push arrived").number_choices;
+    assert_eq!(choices.len(), 3, "{choices:?}");
+    assert!(choices[0] != choices[1] && choices[1] != choices[2] && choices[0] != choices[2], "distinct: {choices:?}");
+    assert!(choices.contains(&shown), "the shown number is offered: {choices:?}");
+
+    let id = waiting["id"].as_str().unwrap();
+    let (status, error) = phone.answer(&mfa.url, id, PushAnswer::approve(None)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["code"], "INVALID_DATA", "{error}");
+    assert_eq!(error["details"][0]["code"], "INVALID_VALUE", "{error}");
+    let (_, still) = mfa.get(&auth_url(&mfa, "erin", &waiting, "")).await;
+    assert_eq!(still["status"], "PUSH_CONFIRMATION_WAITING", "nothing changed: {still}");
+    assert_eq!(match_number(&still), shown, "the same number is still shown");
+    assert_eq!(phone.pushes(&mfa.url, 0).await.len(), 1, "the push still waits on the phone");
+
+    let (status, done) = phone.answer(&mfa.url, id, approve_shown(&still)).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["method"], "PUSH");
+    assert!(done.get("matchNumber").is_none(), "no number once answered: {done}");
+}
+
+#[tokio::test]
+async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "frank", 6).await;
+    let laptop = TestDevice::new(7, "laptop", &clock);
+    let waiting = start(&mfa, "frank", json!({"mobilePayload": laptop.mobile_payload()})).await;
+    let shown = match_number(&waiting);
+    let push = phone.pushes(&mfa.url, 5).await.remove(0);
+    let wrong = push.number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
+
+    let (status, rejected) = phone.answer(&mfa.url, &push.authentication_id, PushAnswer::approve(Some(wrong))).await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected["status"], "PUSH_CONFIRMATION_REJECTED", "{rejected}");
+    assert!(rejected.get("matchNumber").is_none(), "{rejected}");
+    let (status, again) = phone.answer(&mfa.url, &push.authentication_id, PushAnswer::approve(Some(shown))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once, even with the right number: {again}");
+    assert_eq!(again["details"][0]["code"], "INVALID_STATE", "{again}");
+    assert_eq!(mfa.get(&auth_url(&mfa, "frank", &waiting, "")).await.1["status"], "PUSH_CONFIRMATION_REJECTED");
+    let (status, refused) = mfa.post(&mfa.user_url("frank", "/mobilePairings"), json!({"deviceAuthenticationId": waiting["id"]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a rejected authentication pairs nothing: {refused}");
+    assert_eq!(mfa.devices("frank").await.len(), 1);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use moderno_crypto::payload::{open_server_payload, seal};
 use moderno_customer_server::sdk_client::SdkClient;
 use moderno_customer_server::{app, CustomerConfig, CustomerState, PasswordCost};
 use moderno_wire::device_api::{
-    CompletePairing, IgnoreInterval, PairingCompleted, PushAction, PushAnswer, PushRequest, ServerKey,
+    CompletePairing, IgnoreInterval, PairingCompleted, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel};
@@ -305,18 +305,18 @@ impl TestDevice {
         response.json().await.unwrap()
     }
 
-    pub async fn answer(&self, stack: &Stack, authentication_id: &str, action: PushAction) {
-        let body = serde_json::to_vec(&PushAnswer { action }).unwrap();
+    pub async fn answer(&self, stack: &Stack, authentication_id: &str, answer: PushAnswer) {
+        let body = serde_json::to_vec(&answer).unwrap();
         let path = format!("/pingid/v1/device/pushes/{authentication_id}");
         let response = self.signed(stack, reqwest::Method::POST, &path, "", body).await;
         assert!(response.status().is_success(), "{}", response.status());
     }
 
     /// Answers the one push waiting for this device.
-    pub async fn answer_the_push(&self, stack: &Stack, action: PushAction) {
+    pub async fn answer_the_push(&self, stack: &Stack, answer: PushAnswer) {
         let pushes = self.pushes(stack).await;
         assert_eq!(pushes.len(), 1, "one push waiting: {pushes:?}");
-        self.answer(stack, &pushes[0].authentication_id, action).await;
+        self.answer(stack, &pushes[0].authentication_id, answer).await;
     }
 
     /// The offline passcode this device shows now.
@@ -329,6 +329,17 @@ pub fn status(answer: &Value) -> u64 {
     answer["status"]
         .as_u64()
         .unwrap_or_else(|| panic!("no status in {answer}"))
+}
+
+/// The number a 1012 answer shows for the user to pick on the approving device.
+pub fn match_number(answer: &Value) -> u8 {
+    let number = answer["matchNumber"].as_u64().and_then(|n| u8::try_from(n).ok());
+    number.unwrap_or_else(|| panic!("no matchNumber in {answer}"))
+}
+
+/// The approval a person gives under number matching: the number the 1012 answer shows.
+pub fn approve_shown(answer: &Value) -> PushAnswer {
+    PushAnswer::approve(Some(match_number(answer)))
 }
 
 pub fn session_id(answer: &Value) -> String {

@@ -9,7 +9,7 @@ use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{self, SignedRequest};
 use moderno_crypto::payload::{open_server_payload, seal};
 use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts};
-use moderno_wire::device_api::{CompletePairing, PairingCompleted, ServerKey, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::device_api::{CompletePairing, PairingCompleted, PushAnswer, ServerKey, DEVICE_SIGNATURE_HEADER};
 use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
 use moderno_wire::sdk::{DetailCode, DeviceType, ErrorBody, ErrorCode};
 use pingid_sdk_server::{SdkConfig, SdkState, DEMO_APPLICATION_ID};
@@ -341,8 +341,9 @@ impl TestDevice {
         self.call(server, Method::GET, "/pushes?waitSeconds=0", None).await.expect(StatusCode::OK).json()
     }
 
-    pub async fn answer(&self, server: &Server, authentication_id: &str, action: &str) -> Reply {
-        self.call(server, Method::POST, &format!("/pushes/{authentication_id}"), Some(json!({"action": action}))).await
+    pub async fn answer(&self, server: &Server, authentication_id: &str, answer: PushAnswer) -> Reply {
+        let body = serde_json::to_value(answer).expect("JSON");
+        self.call(server, Method::POST, &format!("/pushes/{authentication_id}"), Some(body)).await
     }
 }
 

@@ -11,7 +11,7 @@ use moderno_crypto::device_signature::{sign, SignedRequest};
 use moderno_crypto::payload::{open_unverified, seal};
 use moderno_crypto::totp;
 use moderno_wire::device_api::{
-    CompletePairing, PairingCompleted, PushAction, PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER,
+    CompletePairing, PairingCompleted, PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel};
 use moderno_wire::pingone::ClaimPairingKey;
@@ -144,23 +144,35 @@ impl TestDevice {
         response.json().await.unwrap()
     }
 
-    pub async fn answer(&self, base: &str, auth_id: &str, action: PushAction) -> (StatusCode, serde_json::Value) {
-        let body = serde_json::to_vec(&PushAnswer { action }).unwrap();
+    pub async fn answer(&self, base: &str, auth_id: &str, answer: PushAnswer) -> (StatusCode, serde_json::Value) {
+        let body = serde_json::to_vec(&answer).unwrap();
         let response = self.signed(Method::POST, &format!("{base}/device/pushes/{auth_id}"), Some(body)).await;
         (response.status(), response.json().await.unwrap())
     }
 
     /// Waits for the next push and answers it.
-    pub async fn answer_next_push(&self, base: &str, action: PushAction) -> (StatusCode, serde_json::Value) {
+    pub async fn answer_next_push(&self, base: &str, answer: PushAnswer) -> (StatusCode, serde_json::Value) {
         let pushes = self.pushes(base, 5).await;
         let push = pushes.first().expect("a push arrived");
-        self.answer(base, &push.authentication_id, action).await
+        self.answer(base, &push.authentication_id, answer).await
     }
 
     /// The TOTP code this device shows now.
     pub fn totp_code(&self) -> String {
         totp::code_at(self.otp_secret.as_deref().expect("paired with an OTP secret"), self.clock.unix())
     }
+}
+
+/// The number a waiting PingOne device authentication or PingFederate flow shows (`matchNumber`)
+/// for the user to pick on the approving device.
+pub fn match_number(waiting: &serde_json::Value) -> u8 {
+    let number = waiting["matchNumber"].as_u64().and_then(|n| u8::try_from(n).ok());
+    number.unwrap_or_else(|| panic!("no matchNumber in {waiting}"))
+}
+
+/// The approval a person gives under number matching: the number the waiting side shows.
+pub fn approve_shown(waiting: &serde_json::Value) -> PushAnswer {
+    PushAnswer::approve(Some(match_number(waiting)))
 }
 
 /// The code a TOTP authenticator with this base32 secret shows at `clock`'s time.
