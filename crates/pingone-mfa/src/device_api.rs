@@ -167,8 +167,8 @@ async fn answer_push(
         }
         match (answer.action, auth.match_number) {
             (PushAction::Approve, Some(_)) if answer.number.is_none() => {
-                return Err(ApiError::invalid(
-                    "INVALID_VALUE",
+                return Err(ApiError::invalid_field(
+                    "number",
                     "this push asks for the number shown on the signing-in device: send it as number",
                 ));
             }

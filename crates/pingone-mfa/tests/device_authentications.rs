@@ -102,6 +102,7 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(error["code"], "INVALID_DATA", "{error}");
     assert_eq!(error["details"][0]["code"], "INVALID_VALUE", "{error}");
+    assert_eq!(error["details"][0]["target"], "number", "the refusal names the field: {error}");
     let (_, still) = mfa.get(&auth_url(&mfa, "erin", &waiting, "")).await;
     assert_eq!(still["status"], "PUSH_CONFIRMATION_WAITING", "nothing changed: {still}");
     assert_eq!(match_number(&still), shown, "the same number is still shown");

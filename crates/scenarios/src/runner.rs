@@ -431,7 +431,6 @@ fn device_name(step: &Step) -> anyhow::Result<String> {
     step.device.clone().ok_or_else(|| anyhow!("{:?} needs a device", step.action))
 }
 
-/// The step in words, for the report.
 /// The answer a person would give: under number matching an approval picks the number the
 /// waiting device showed (`"shown"`), or another of the push's choices (`"wrong"`).
 fn push_answer(push: &PushRequest, action: PushAction, number: Option<&str>, shown: Option<u8>) -> anyhow::Result<PushAnswer> {
@@ -447,6 +446,7 @@ fn push_answer(push: &PushRequest, action: PushAction, number: Option<&str>, sho
     Ok(PushAnswer::approve(Some(picked)))
 }
 
+/// The step in words, for the report.
 fn describe(step: &Step) -> String {
     let on = step.device.as_deref().map(|d| format!("{d}: ")).unwrap_or_default();
     let detail = match step.action {
