@@ -31,6 +31,10 @@ struct Args {
     /// Seconds a push waits for its answer.
     #[arg(long, env = "PINGONE_MFA_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
     push_timeout_seconds: i64,
+    /// Pushes without number matching (a bare approve button), as before PingOne's policies
+    /// asked for it.
+    #[arg(long, env = "PINGONE_MFA_NO_NUMBER_MATCHING")]
+    no_number_matching: bool,
 }
 
 #[tokio::main]
@@ -46,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
         config.worker_token = token;
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
+    config.number_matching = !args.no_number_matching;
     match args.secrets_seed.as_deref().map(hex::decode) {
         Some(Ok(bytes)) => {
             let seed: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the secrets seed must be 32 bytes (64 hex characters)"))?;
