@@ -6,6 +6,16 @@ mod common;
 use common::{embedded, memory, remote, PASSWORD};
 use serde_json::json;
 
+/// The "laptop" window on its embedded stack, paired as `user`'s PRIMARY and listening for pushes
+/// (so the server counts it as online).
+fn online_primary(dir: &std::path::Path, user: &str) -> common::TestApp {
+    let laptop = embedded("laptop", dir, memory());
+    laptop.login(user);
+    laptop.choose("PRIMARY");
+    assert_eq!(laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})), json!([]), "nothing waits yet");
+    laptop
+}
+
 #[test]
 fn a_first_device_pairs_as_primary_and_then_shows_its_state_and_passcode() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -52,11 +62,7 @@ fn ignoring_a_device_for_an_interval_lets_it_in_without_mfa_until_then() {
 #[test]
 fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let laptop = embedded("laptop", dir.path(), memory());
-    laptop.login("alice");
-    laptop.choose("PRIMARY");
-    // The laptop listens for pushes (so the server counts it as online).
-    assert_eq!(laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})), json!([]));
+    let laptop = online_primary(dir.path(), "alice");
 
     let phone = remote("phone", &laptop.server_url(), memory());
     let waiting = phone.login("alice");
@@ -92,10 +98,7 @@ fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
 #[test]
 fn picking_the_wrong_number_refuses_the_new_device() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let laptop = embedded("laptop", dir.path(), memory());
-    laptop.login("carol");
-    laptop.choose("PRIMARY");
-    laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}}));
+    let laptop = online_primary(dir.path(), "carol");
     let phone = remote("phone", &laptop.server_url(), memory());
     let waiting = phone.login("carol");
     let push = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}))[0].clone();
@@ -110,10 +113,7 @@ fn picking_the_wrong_number_refuses_the_new_device() {
 #[test]
 fn a_denied_push_ends_the_login_with_its_status_and_a_cancelled_one_is_forgotten() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let laptop = embedded("laptop", dir.path(), memory());
-    laptop.login("dave");
-    laptop.choose("PRIMARY");
-    laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}}));
+    let laptop = online_primary(dir.path(), "dave");
     let phone = remote("phone", &laptop.server_url(), memory());
 
     assert_eq!(phone.login("dave")["screen"], "WAIT_FOR_PUSH");

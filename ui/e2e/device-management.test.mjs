@@ -56,4 +56,22 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     assert.equal((await b.browser.$$("table.devices tbody tr")).length, 1, "only the tablet is left");
     await b.shot("55-device-management", { redact: true });
   });
+
+  it("refuses a device when the approver picks a number other than the one shown", async () => {
+    // The laptop was removed: signing in again it is a new device, and the tablet (primary) approves.
+    await a.click("Back to sign in");
+    await signIn(a, "alice");
+    await a.heading("Approve on your other device", 30000);
+    const number = (await (await a.browser.$(".match-number")).getText()).trim();
+    await b.heading("Approve sign-in?", 30000);
+    const choices = await b.browser.execute(() => [...document.querySelectorAll("button.number-choice")].map((c) => c.textContent.trim()));
+    assert.equal(choices.length, 3, `three numbers: ${choices}`);
+    assert.ok(choices.includes(number), `the number shown (${number}) is offered: ${choices}`);
+    await b.shot("56-number-matching-choices");
+    await b.click(choices.find((c) => c !== number));
+    await a.heading("Not signed in", 30000);
+    assert.match(await a.text(), /picked a number other than the one shown here/);
+    assert.match(await a.text(), /Status 1014/);
+    await a.shot("57-number-matching-wrong-number");
+  });
 });

@@ -26,7 +26,7 @@ function numberChoices(choices: number[], pick: (n: number) => () => Promise<voi
   return h(
     "fieldset",
     { class: "number-choices" },
-    h("legend", {}, "To approve, pick the number the signing-in device shows"),
+    h("legend", {}, "To approve, pick the number the signing-in device shows. Not you? Deny."),
     ...choices.map((n) => h("button", { type: "button", class: "number-choice", "aria-label": `Approve with ${n}`, onclick: pick(n) }, String(n))),
   );
 }
@@ -70,7 +70,7 @@ function showPush(push: PushView): void {
       "div",
       { class: "actions" },
       push.numberChoices.length > 0 ? null : h("button", { type: "button", class: "primary", onclick: answer("APPROVE") }, "Approve"),
-      h("button", { type: "button", onclick: answer("DENY") }, push.numberChoices.length > 0 ? "It's not me: deny" : "Deny"),
+      h("button", { type: "button", onclick: answer("DENY") }, "Deny"),
       h("button", { type: "button", class: "danger", onclick: answer("BLOCK") }, "Block device"),
     ),
   );

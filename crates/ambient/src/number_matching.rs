@@ -4,6 +4,28 @@
 
 use crate::Entropy;
 
+/// What an approval's number says, against the push's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// The push asks for no number.
+    NotAsked,
+    /// The push asks for one and none came: refuse the request, change nothing.
+    Missing,
+    /// Another number than the one shown: reject the push (someone else may be signing in).
+    Wrong,
+    Right,
+}
+
+/// Judges the number an approval carries against the one the push asks for.
+pub fn judge(expected: Option<u8>, given: Option<u8>) -> Pick {
+    match (expected, given) {
+        (None, _) => Pick::NotAsked,
+        (Some(_), None) => Pick::Missing,
+        (Some(e), Some(g)) if e == g => Pick::Right,
+        (Some(_), Some(_)) => Pick::Wrong,
+    }
+}
+
 /// The numbers drawn for one push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NumberChallenge {
@@ -63,6 +85,15 @@ mod tests {
             assert_eq!(NumberChallenge::parse_choices(&NumberChallenge::choices_text(&c.choices)), c.choices.to_vec());
         }
         assert!(positions.iter().all(|p| *p > 50), "the right number is not always in one place: {positions:?}");
+    }
+
+    #[test]
+    fn an_approval_is_judged_by_its_number() {
+        assert_eq!(judge(None, None), Pick::NotAsked);
+        assert_eq!(judge(None, Some(42)), Pick::NotAsked, "a number nobody asked for is ignored");
+        assert_eq!(judge(Some(42), None), Pick::Missing);
+        assert_eq!(judge(Some(42), Some(24)), Pick::Wrong);
+        assert_eq!(judge(Some(42), Some(42)), Pick::Right);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State as Shared};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use moderno_ambient::{Fault, NumberChallenge};
+use moderno_ambient::{judge_number, Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
@@ -165,18 +165,18 @@ async fn answer_push(
         if auth.effective_status(state.now()) != Status::PushConfirmationWaiting {
             return Err(ApiError::invalid("INVALID_STATE", "the push is no longer waiting for an answer"));
         }
-        match (answer.action, auth.match_number) {
-            (PushAction::Approve, Some(_)) if answer.number.is_none() => {
+        match (answer.action, judge_number(auth.match_number, answer.number)) {
+            (PushAction::Approve, Pick::Missing) => {
                 return Err(ApiError::invalid_field(
                     "number",
                     "this push asks for the number shown on the signing-in device: send it as number",
                 ));
             }
-            (PushAction::Approve, Some(expected)) if answer.number != Some(expected) => {
+            (PushAction::Approve, Pick::Wrong) => {
                 tracing::warn!("the approving device picked the wrong number");
                 set_status(tx, &id, Status::PushConfirmationRejected)?;
             }
-            (PushAction::Approve, _) => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
+            (PushAction::Approve, Pick::Right | Pick::NotAsked) => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
             _ => set_status(tx, &id, Status::PushConfirmationRejected)?,
         }
         describe(tx, &state, &read_auth(tx, &device.username, &id)?)

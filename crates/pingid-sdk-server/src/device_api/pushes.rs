@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use moderno_ambient::{judge_number, Pick};
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationStatus as Status,
@@ -77,18 +78,18 @@ pub async fn answer(
             if row.status != Status::InProgress {
                 return Err(ApiError::refused(DetailCode::InvalidState, "the push is no longer waiting for an answer"));
             }
-            match (answer.action, row.match_number) {
-                (PushAction::Approve, Some(_)) if answer.number.is_none() => {
+            match (answer.action, judge_number(row.match_number, answer.number)) {
+                (PushAction::Approve, Pick::Missing) => {
                     return Err(ApiError::invalid_value(
                         "number",
                         "this push asks for the number shown on the signing-in device: send it as number",
                     ));
                 }
-                (PushAction::Approve, Some(expected)) if answer.number != Some(expected) => {
+                (PushAction::Approve, Pick::Wrong) => {
                     tracing::warn!("the approving device picked the wrong number");
                     row.decide(Status::Rejected, Some(Reason::WrongNumber), Level::None, now_ms);
                 }
-                (PushAction::Approve, _) => {
+                (PushAction::Approve, Pick::Right | Pick::NotAsked) => {
                     row.decide(Status::Approved, None, Level::Push, now_ms);
                     auths::record_approval(tx, &row, now_ms)?;
                 }
