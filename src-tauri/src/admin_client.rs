@@ -26,9 +26,23 @@ impl AdminAccess {
         Self { url, token: token.filter(|t| !t.is_empty()).map(Zeroizing::new) }
     }
 
-    /// The token, to reuse with another address of the same server.
-    pub fn token(&self) -> Option<String> {
-        self.token.as_ref().map(|t| t.as_str().to_string())
+    /// The same token for another address of the same origin (the token stays zeroized).
+    pub fn at(&self, url: &str) -> Self {
+        Self { url: url.trim().trim_end_matches('/').to_string(), token: self.token.clone() }
+    }
+
+    /// Whether `url` has this address's scheme, host and port.
+    pub fn same_origin(&self, url: &str) -> bool {
+        let origin = |u: &str| url::Url::parse(u.trim()).ok().map(|u| u.origin());
+        origin(url).is_some_and(|o| Some(o) == origin(&self.url))
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        url::Url::parse(&self.url).ok().and_then(|u| match u.host()? {
+            url::Host::Domain(d) => Some(d == "localhost"),
+            url::Host::Ipv4(ip) => Some(ip.is_loopback()),
+            url::Host::Ipv6(ip) => Some(ip.is_loopback()),
+        }) == Some(true)
     }
 }
 
@@ -89,5 +103,18 @@ mod tests {
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("http://qa.example:7105\""), "the trailing slash is trimmed: {shown}");
         assert!(AdminAccess::new("http://x", Some(String::new())).token.is_none(), "an empty token is no token");
+    }
+
+    #[test]
+    fn the_token_follows_only_its_own_origin() {
+        let access = AdminAccess::new("http://qa.example:7105", Some("t".into()));
+        assert!(access.same_origin("http://qa.example:7105/"));
+        assert!(!access.same_origin("http://qa.example:7106"), "another port");
+        assert!(!access.same_origin("https://qa.example:7105"), "another scheme");
+        assert!(!access.same_origin("http://evil.example:7105"), "another host");
+        assert!(!access.same_origin("not a url"));
+        assert!(access.at("http://qa.example:7105/x").token.is_some());
+        assert!(AdminAccess::new("http://127.0.0.1:7105", None).is_loopback());
+        assert!(!access.is_loopback());
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use moderno_device::DeviceError;
+use moderno_device::{DeviceError, PushResult};
 use moderno_wire::device_api::{ManageDevice, PushAnswer};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
@@ -11,7 +11,7 @@ use tracing::{debug, instrument, warn};
 
 use crate::demo_outbox::{self, MessageView};
 use crate::device_views::{
-    CodeRequest, HopsRequest, ManageDeviceRequest, NoticeView, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushView, SelectDeviceRequest,
+    CodeRequest, HopsRequest, ManageDeviceRequest, NoticeView, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushAnsweredView, PushView, SelectDeviceRequest,
 };
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
@@ -165,14 +165,14 @@ pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -
 
 #[tauri::command]
 #[instrument(skip(shell))]
-pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<()> {
+pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<PushAnsweredView> {
     let conn = shell.connection().await?;
     let answer = PushAnswer { action: request.action.into(), number: request.number };
-    match &conn.pingfederate {
+    let result = match &conn.pingfederate {
         Some(pf) => pf.pingone.answer_push(&request.authentication_id, answer).await?,
         None => conn.device.answer_push(&request.authentication_id, answer).await?,
-    }
-    Ok(())
+    };
+    Ok(PushAnsweredView { approved: result == PushResult::Approved })
 }
 
 #[tauri::command]

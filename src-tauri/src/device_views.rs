@@ -155,6 +155,14 @@ pub struct PushAnswerRequest {
     pub number: Option<u8>,
 }
 
+/// How an answered push came out: an approval refused means the number picked was not the one
+/// the signing-in device shows.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct PushAnsweredView {
+    pub approved: bool,
+}
+
 /// The answer to PingFederate's MOBILE_PAIRING_REQUIRED.
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
 #[ts(export, export_to = "../../ui/src/generated/")]

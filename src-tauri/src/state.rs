@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use moderno_ambient::{Clock, Entropy};
 use moderno_device::pingfederate::{PfClient, PingOneDevice};
 use moderno_device::{http_client, Device, DeviceDescription, DeviceOptions, KeyStore};
-use tracing::{info, instrument};
+use tracing::{info, instrument, warn};
 
 use crate::admin_client::AdminAccess;
 use crate::embedded::{EmbeddedStack, StackUrls};
@@ -115,8 +115,14 @@ impl Shell {
         }
         let backend = backend.or(old.map(|c| c.backend)).unwrap_or(self.initial.1);
         let admin = match admin_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            Some(url) => Some(AdminAccess::new(&checked_url(url)?, self.shared_admin.as_ref().and_then(AdminAccess::token))),
-            None => self.shared_admin.clone(),
+            // The start-up token goes only to the server it was given for.
+            Some(url) => Some(match &self.shared_admin {
+                Some(shared) if shared.same_origin(url) => shared.at(url),
+                _ => AdminAccess::new(url, None),
+            }),
+            // The start-up admin API only with the start-up server: never a QA tool on server A
+            // while the flows go to server B.
+            None => self.shared_admin.clone().filter(|_| same_server(server_url.as_deref(), self.initial.2.as_deref())),
         };
         self.open_with_admin(profile, backend, server_url, admin).await
     }
@@ -155,7 +161,16 @@ impl Shell {
         };
         let admin = match &embedded {
             Some(urls) => urls.admin.as_deref().map(|url| AdminAccess::new(url, None)),
-            None => shared_admin,
+            None => match shared_admin {
+                Some(admin) => {
+                    checked_url(&admin.url)?;
+                    if !admin.is_loopback() && admin.url.starts_with("http://") {
+                        warn!(url = %admin.url, "the admin API's token goes over plain HTTP: use it on a trusted network");
+                    }
+                    Some(admin)
+                }
+                None => None,
+            },
         };
         info!(profile, ?backend, %server_url, embedded = embedded.is_some(), admin = ?admin.as_ref().map(|a| &a.url), paired = device.is_paired(), "connected");
         let connection = Arc::new(Connection {
@@ -229,6 +244,12 @@ fn describe(profile: &str) -> DeviceDescription {
         description.device_name = format!("{} ({profile})", description.device_name);
     }
     description
+}
+
+/// Whether two server addresses (as typed; empty or none: the embedded stack) name one server.
+fn same_server(a: Option<&str>, b: Option<&str>) -> bool {
+    let norm = |u: Option<&str>| u.map(|u| u.trim().trim_end_matches('/').to_ascii_lowercase()).filter(|u| !u.is_empty());
+    norm(a) == norm(b)
 }
 
 fn checked_url(url: &str) -> Result<String, CommandError> {

@@ -80,7 +80,8 @@ fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
     assert!(choices.contains(&number), "the number shown is among the choices: {push}");
     let bare = json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE"}});
     assert_eq!(laptop.error_code("answer_push", bare), "sdk_error", "approving needs the number (the SDK server refuses it)");
-    laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": number}}));
+    let answered = laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": number}}));
+    assert_eq!(answered, json!({"approved": true}));
 
     let offer = phone.ok("poll_push", json!({}));
     assert_eq!(offer["screen"], "CHOOSE_TRUST_LEVEL", "{offer}");
@@ -103,7 +104,8 @@ fn picking_the_wrong_number_refuses_the_new_device() {
     let waiting = phone.login("carol");
     let push = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}))[0].clone();
     let wrong = push["numberChoices"].as_array().into_iter().flatten().find(|n| **n != waiting["matchNumber"]).cloned();
-    laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": wrong}}));
+    let answered = laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": wrong}}));
+    assert_eq!(answered, json!({"approved": false}), "the approving window learns its pick was refused");
     let refused = phone.ok("poll_push", json!({}));
     assert_eq!((refused["screen"].clone(), refused["status"].clone()), (json!("REFUSED"), json!(1014)), "{refused}");
     assert!(refused["description"].as_str().is_some_and(|d| d.contains("number")), "{refused}");

@@ -69,6 +69,9 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     assert.ok(choices.includes(number), `the number shown (${number}) is offered: ${choices}`);
     await b.shot("56-number-matching-choices");
     await b.click(choices.find((c) => c !== number));
+    await b.heading("Sign-in refused");
+    assert.match(await b.alert(), /was not the number the signing-in device shows/);
+    await b.click("Close");
     await a.heading("Not signed in", 30000);
     assert.match(await a.text(), /picked a number other than the one shown here/);
     assert.match(await a.text(), /Status 1014/);

@@ -9,6 +9,7 @@ import type { MessageView } from "./generated/MessageView";
 import type { NoticeView } from "./generated/NoticeView";
 import type { OfflineCodeView } from "./generated/OfflineCodeView";
 import type { PushAction } from "./generated/PushAction";
+import type { PushAnsweredView } from "./generated/PushAnsweredView";
 import type { PushView } from "./generated/PushView";
 import type { ExportView } from "./generated/ExportView";
 import type { HopsView } from "./generated/HopsView";
@@ -42,7 +43,7 @@ export const api = {
   deviceNotices: (waitSeconds: number) => invoke<NoticeView[]>("device_notices", { request: { waitSeconds } }),
   incomingPushes: (waitSeconds: number) => invoke<PushView[]>("incoming_pushes", { request: { waitSeconds } }),
   answerPush: (authenticationId: string, action: PushAction, number: number | null = null) =>
-    invoke<null>("answer_push", { request: { authenticationId, action, number } }),
+    invoke<PushAnsweredView>("answer_push", { request: { authenticationId, action, number } }),
   deviceState: () => invoke<DeviceStateView>("device_state"),
   offlineCode: () => invoke<OfflineCodeView>("offline_code"),
   unpair: () => invoke<null>("unpair"),

@@ -36,8 +36,9 @@ function showPush(push: PushView): void {
   const status = h("p", { class: "alert", role: "alert", hidden: true });
   const answer = (action: PushAction, number: number | null = null) => async () => {
     try {
-      await api.answerPush(push.authenticationId, action, number);
+      const result = await api.answerPush(push.authenticationId, action, number);
       answered.add(pushKey(push));
+      if (action === "APPROVE" && !result.approved) return refusedHere(number);
       close();
     } catch (e) {
       status.textContent = asCommandError(e).message;
@@ -77,6 +78,17 @@ function showPush(push: PushView): void {
   const close = () => {
     dialog.remove();
     shown.delete(pushKey(push));
+  };
+  /** Number matching: a wrong pick refused the sign-in; say so before the dialog goes. */
+  const refusedHere = (picked: number | null) => {
+    const ok = h("button", { type: "button", class: "primary" }, "Close");
+    ok.addEventListener("click", close);
+    dialog.replaceChildren(
+      h("h2", { id: titleId }, "Sign-in refused"),
+      h("p", { class: "alert", role: "alert" },
+        `${picked ?? "That"} was not the number the signing-in device shows, so that sign-in was refused. If it was you, start it again and pick the number on its screen.`),
+      h("div", { class: "actions" }, ok));
+    ok.focus();
   };
   shown.set(pushKey(push), dialog);
   document.getElementById("pushes")!.append(dialog);

@@ -8,7 +8,7 @@ mod faults;
 mod number_matching;
 
 pub use faults::{Fault, Faults};
-pub use number_matching::{judge as judge_number, NumberChallenge, Pick};
+pub use number_matching::{NumberChallenge, Pick};
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -16,14 +16,19 @@ pub enum Pick {
     Right,
 }
 
-/// Judges the number an approval carries against the one the push asks for.
-pub fn judge(expected: Option<u8>, given: Option<u8>) -> Pick {
-    match (expected, given) {
-        (None, _) => Pick::NotAsked,
-        (Some(_), None) => Pick::Missing,
-        (Some(e), Some(g)) if e == g => Pick::Right,
-        (Some(_), Some(_)) => Pick::Wrong,
+impl Pick {
+    /// Judges the number an approval carries against the one the push asks for.
+    pub fn of(expected: Option<u8>, given: Option<u8>) -> Self {
+        match (expected, given) {
+            (None, _) => Self::NotAsked,
+            (Some(_), None) => Self::Missing,
+            (Some(e), Some(g)) if e == g => Self::Right,
+            (Some(_), Some(_)) => Self::Wrong,
+        }
     }
+
+    /// What both servers say when an approval lacks its number ([`Pick::Missing`]).
+    pub const MISSING: &'static str = "this push asks for the number shown on the signing-in device: send it as number";
 }
 
 /// The numbers drawn for one push.
@@ -61,9 +66,9 @@ impl NumberChallenge {
         choices.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
     }
 
-    /// Reads [`Self::choices_text`] back (an unreadable text reads as no choices).
-    pub fn parse_choices(text: &str) -> Vec<u8> {
-        text.split(',').filter_map(|c| c.trim().parse().ok()).collect()
+    /// Reads [`Self::choices_text`] back (none, or an unreadable text, reads as no choices).
+    pub fn parse_choices(text: Option<&str>) -> Vec<u8> {
+        text.map(|t| t.split(',').filter_map(|c| c.trim().parse().ok()).collect()).unwrap_or_default()
     }
 }
 
@@ -82,24 +87,25 @@ mod tests {
             assert!(c.choices[0] != c.choices[1] && c.choices[1] != c.choices[2] && c.choices[0] != c.choices[2], "{c:?}");
             let at = c.choices.iter().position(|n| *n == c.number).expect("the number is offered");
             positions[at] += 1;
-            assert_eq!(NumberChallenge::parse_choices(&NumberChallenge::choices_text(&c.choices)), c.choices.to_vec());
+            assert_eq!(NumberChallenge::parse_choices(Some(&NumberChallenge::choices_text(&c.choices))), c.choices.to_vec());
         }
         assert!(positions.iter().all(|p| *p > 50), "the right number is not always in one place: {positions:?}");
     }
 
     #[test]
     fn an_approval_is_judged_by_its_number() {
-        assert_eq!(judge(None, None), Pick::NotAsked);
-        assert_eq!(judge(None, Some(42)), Pick::NotAsked, "a number nobody asked for is ignored");
-        assert_eq!(judge(Some(42), None), Pick::Missing);
-        assert_eq!(judge(Some(42), Some(24)), Pick::Wrong);
-        assert_eq!(judge(Some(42), Some(42)), Pick::Right);
+        assert_eq!(Pick::of(None, None), Pick::NotAsked);
+        assert_eq!(Pick::of(None, Some(42)), Pick::NotAsked, "a number nobody asked for is ignored");
+        assert_eq!(Pick::of(Some(42), None), Pick::Missing);
+        assert_eq!(Pick::of(Some(42), Some(24)), Pick::Wrong);
+        assert_eq!(Pick::of(Some(42), Some(42)), Pick::Right);
     }
 
     #[test]
     fn a_seed_draws_the_same_numbers() {
         let (a, b) = (Entropy::seeded(3), Entropy::seeded(3));
         assert_eq!(NumberChallenge::draw(&a), NumberChallenge::draw(&b));
-        assert_eq!(NumberChallenge::parse_choices("bad,,5"), vec![5]);
+        assert_eq!(NumberChallenge::parse_choices(Some("bad,,5")), vec![5]);
+        assert_eq!(NumberChallenge::parse_choices(None), Vec::<u8>::new());
     }
 }

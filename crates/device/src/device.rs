@@ -23,6 +23,7 @@ use crate::identity::{DeviceDescription, DeviceIdentity};
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity, KEY_STORE_TIMEOUT};
 use crate::mobile_payload::generate_payload;
 use crate::moderno_client::ModernoClient;
+use crate::push_result::PushResult;
 use crate::sdk_device_client::SdkDeviceClient;
 use crate::transport::http_client;
 
@@ -222,7 +223,7 @@ impl Device {
     }
 
     #[instrument(skip(self), fields(profile = %self.profile))]
-    pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<(), DeviceError> {
+    pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<PushResult, DeviceError> {
         let (api_url, identity) = self.paired()?;
         self.sdk.answer_push(&api_url, identity.key(), authentication_id, answer).await
     }

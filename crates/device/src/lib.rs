@@ -20,6 +20,7 @@ mod mobile_payload;
 mod moderno_client;
 pub mod pingfederate;
 mod notice_text;
+mod push_result;
 mod sdk_device_client;
 mod transport;
 
@@ -35,5 +36,6 @@ pub use login_step::{next_step, LoginStep};
 pub use mobile_payload::generate_payload;
 pub use moderno_client::ModernoClient;
 pub use notice_text::notice_text;
+pub use push_result::PushResult;
 pub use sdk_device_client::{SdkDeviceClient, MAX_WAIT_SECONDS};
 pub use transport::http_client;

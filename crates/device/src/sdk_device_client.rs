@@ -15,11 +15,12 @@ use moderno_wire::device_api::{
     CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
 };
-use moderno_wire::sdk::ErrorBody;
+use moderno_wire::sdk::{Authentication, AuthenticationStatus, ErrorBody};
 use reqwest::Method;
 use url::Url;
 
 use crate::error::{DeviceError, SdkError};
+use crate::push_result::PushResult;
 use crate::transport::{decode, unexpected, unreachable};
 
 /// The longest push long poll asked of the server; the HTTP timeout leaves room above it.
@@ -92,10 +93,11 @@ impl SdkDeviceClient {
         key: &DeviceKey,
         authentication_id: &str,
         answer: PushAnswer,
-    ) -> Result<(), DeviceError> {
+    ) -> Result<PushResult, DeviceError> {
         let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         let url = endpoint(api_url, &["pushes", authentication_id])?;
-        self.call_ignoring_body(Method::POST, url, key, Some(body)).await
+        let auth: Authentication = self.call(Method::POST, url, Some(key), Some(body)).await?;
+        Ok(if auth.status == AuthenticationStatus::Approved { PushResult::Approved } else { PushResult::Refused })
     }
 
     /// `GET {api}/me`.

@@ -189,7 +189,12 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
         ("POST", r) if r.starts_with("/pushes/") => {
             let answer: serde_json::Value = serde_json::from_slice(&body).expect("answer body");
             seen.answers.push((r["/pushes/".len()..].to_string(), answer["action"].as_str().unwrap_or("").to_string()));
-            StatusCode::NO_CONTENT.into_response()
+            // The server answers with the authentication as the answer left it.
+            Json(serde_json::json!({
+                "id": "auth-1", "username": "alice", "status": "REJECTED", "reason": "DENIED_BY_USER",
+                "authenticationLevel": "NONE", "expiresAt": "2023-11-14T22:43:20Z"
+            }))
+            .into_response()
         }
         ("GET", "/notices") => {
             assert_eq!(uri.query(), Some("waitSeconds=0"), "the long poll names its wait");
@@ -246,7 +251,8 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
     let pushes = restarted.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
     assert_eq!(pushes.len(), 1);
     assert_eq!(pushes[0].number_choices, [37, 12, 85], "the numbers on offer reach the device");
-    restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::deny()).await.expect("answers");
+    let result = restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::deny()).await.expect("answers");
+    assert_eq!(result, moderno_device::PushResult::Refused, "read from the server's answer");
     assert_eq!(harness.seen().answers, vec![("auth-1".to_string(), "DENY".to_string())]);
     assert_eq!(restarted.state().await.expect("state").username, "alice");
     let notices = restarted.notices(Duration::ZERO).await.expect("notices");

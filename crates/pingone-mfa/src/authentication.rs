@@ -54,7 +54,7 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
     let now = state.now();
     tx.execute(
         "UPDATE authentications SET selected_device_id = ?1, otp_hash = NULL, otp_expires_at = NULL, push_expires_at = NULL,
-           match_number = NULL, number_choices = NULL
+           match_number = NULL, number_choices = NULL, failure_reason = NULL
          WHERE id = ?2",
         params![device.device.id, auth_id],
     )?;

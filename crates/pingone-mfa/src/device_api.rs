@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State as Shared};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use moderno_ambient::{judge_number, Fault, NumberChallenge, Pick};
+use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
@@ -118,7 +118,7 @@ fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Re
             client_context: None,
             ip_address: None,
             requesting_device: None,
-            number_choices: r.get::<_, Option<String>>(3)?.map(|t| NumberChallenge::parse_choices(&t)).unwrap_or_default(),
+            number_choices: NumberChallenge::parse_choices(r.get::<_, Option<String>>(3)?.as_deref()),
             expires_at: rfc3339(r.get(2)?),
         })
     })?;
@@ -165,16 +165,12 @@ async fn answer_push(
         if auth.effective_status(state.now()) != Status::PushConfirmationWaiting {
             return Err(ApiError::invalid("INVALID_STATE", "the push is no longer waiting for an answer"));
         }
-        match (answer.action, judge_number(auth.match_number, answer.number)) {
-            (PushAction::Approve, Pick::Missing) => {
-                return Err(ApiError::invalid_field(
-                    "number",
-                    "this push asks for the number shown on the signing-in device: send it as number",
-                ));
-            }
+        match (answer.action, Pick::of(auth.match_number, answer.number)) {
+            (PushAction::Approve, Pick::Missing) => return Err(ApiError::invalid_field("number", Pick::MISSING)),
             (PushAction::Approve, Pick::Wrong) => {
                 tracing::warn!("the approving device picked the wrong number");
                 set_status(tx, &id, Status::PushConfirmationRejected)?;
+                tx.execute("UPDATE authentications SET failure_reason = 'WRONG_NUMBER' WHERE id = ?1", params![id])?;
             }
             (PushAction::Approve, Pick::Right | Pick::NotAsked) => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
             _ => set_status(tx, &id, Status::PushConfirmationRejected)?,

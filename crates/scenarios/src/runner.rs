@@ -14,7 +14,7 @@ use moderno_ambient::{Clock, Entropy, Fault};
 use moderno_customer_server::PasswordCost;
 use moderno_device::pingfederate::{PfClient, PfSession, PingOneDevice};
 use moderno_device::{
-    http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore, UserSelection,
+    http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore, PushResult, UserSelection,
 };
 use moderno_stack::{RunningStack, Stack, StackConfig};
 use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction, PushAnswer, PushRequest};
@@ -155,7 +155,7 @@ struct World {
     seed: u64,
     stack: RunningStack,
     devices: BTreeMap<String, Slot>,
-    /// The number the last WAIT_FOR_PUSH screen showed (number matching).
+    /// The number the last login screen shows (WAIT_FOR_PUSH under number matching), if any.
     shown_number: Option<u8>,
 }
 
@@ -277,9 +277,8 @@ impl World {
             Err(error) => Shown::note(screen::error(&error)),
         };
         slot.choices = shown.choices.clone();
-        if let Some(number) = shown.summary.get("number").and_then(Value::as_u64) {
-            self.shown_number = u8::try_from(number).ok();
-        }
+        // Only what the screen shows now: a number from an earlier push never answers this one.
+        self.shown_number = shown.summary.get("number").and_then(Value::as_u64).and_then(|n| u8::try_from(n).ok());
         Ok(shown)
     }
 
@@ -301,11 +300,12 @@ impl World {
         };
         let push = pushes.first().ok_or_else(|| anyhow!("no push reached {name}"))?;
         let answer = push_answer(push, action, step.number.as_deref(), shown_number)?;
-        match &slot.pingone {
+        let result = match &slot.pingone {
             Some(p) => p.answer_push(&push.authentication_id, answer).await?,
             None => slot.device.answer_push(&push.authentication_id, answer).await?,
-        }
-        Ok(Shown::note(serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len()})))
+        };
+        let approved = result == PushResult::Approved;
+        Ok(Shown::note(serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len(), "approved": approved})))
     }
 
     /// Types a passcode: a literal one, another device's offline passcode, or PingOne's newest

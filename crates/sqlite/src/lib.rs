@@ -45,8 +45,10 @@ pub fn open_with_columns(path: &Path, schema: &str, added: &[AddedColumn]) -> an
     Ok(conn)
 }
 
+/// In one `BEGIN IMMEDIATE` transaction: two processes opening the same old file take turns, and
+/// the second finds the columns there.
 fn add_missing_columns(conn: &mut Connection, added: &[AddedColumn]) -> anyhow::Result<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for c in added {
         let present: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",

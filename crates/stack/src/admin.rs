@@ -15,8 +15,8 @@
 //! - `GET /admin/outbox/{username}`: the SMS and e-mail PingOne MFA "sent" the user (the demo's
 //!   phone and mailbox), newest last.
 //!
-//! The last two go through the customer server's signed SDK client, as an administrator's tool
-//! would go through Ping's API.
+//! `application` and `users/{username}/status` go through the customer server's signed SDK client,
+//! as an administrator's tool would go through Ping's API.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -38,7 +38,9 @@ use moderno_wire::admin::{
 use crate::inspector::{self, Recorder};
 use moderno_wire::pingone::OutboxMessage;
 use moderno_wire::sdk::{UpdateUser, UserStatus};
+use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
 
 /// The longest single step of the virtual clock.
 const MAX_ADVANCE_SECONDS: i64 = 400 * 24 * 3600;
@@ -58,14 +60,20 @@ pub struct Admin {
     http: reqwest::Client,
 }
 
-/// The admin API's bearer token: compared in constant time, never printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AdminToken(String);
+/// The admin API's bearer token: kept as its SHA-256 (a comparison in constant time that does not
+/// tell the length either), never printed.
+#[derive(Clone)]
+pub struct AdminToken(Zeroizing<[u8; 32]>);
 
 impl AdminToken {
     /// `None` for an empty text: an empty token would be no protection.
-    pub fn new(token: impl Into<String>) -> Option<Self> {
-        Some(Self(token.into())).filter(|t| !t.0.is_empty())
+    pub fn new(token: &str) -> Option<Self> {
+        (!token.is_empty()).then(|| Self(Zeroizing::new(Sha256::digest(token.as_bytes()).into())))
+    }
+
+    fn accepts(&self, given: &str) -> bool {
+        let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
+        bool::from(given.ct_eq(self.0.as_ref()))
     }
 }
 
@@ -155,7 +163,7 @@ async fn require_token(State(admin): State<Admin>, request: Request, next: Next)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(expected.0.as_bytes())) {
+    if expected.accepts(given) {
         next.run(request).await
     } else {
         tracing::warn!(path = %request.uri().path(), "admin request without the right token refused");

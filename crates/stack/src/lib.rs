@@ -104,6 +104,13 @@ pub struct Stack;
 
 impl Stack {
     pub async fn start(config: StackConfig) -> anyhow::Result<RunningStack> {
+        // Refused before anything is opened, bound or written.
+        if let Some(addr) = config.admin_listen {
+            anyhow::ensure!(
+                addr.ip().is_loopback() || config.admin_token.is_some(),
+                "the admin API on {addr} would be reachable from other machines: give it a token (MODERNO_ADMIN_TOKEN)"
+            );
+        }
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
         let (stop, stopped) = watch::channel(false);
@@ -168,10 +175,7 @@ impl Stack {
         let admin_url = match config.admin_listen {
             Some(addr) => {
                 let token = config.admin_token.clone();
-                anyhow::ensure!(
-                    addr.ip().is_loopback() || token.is_some(),
-                    "the admin API on {addr} would be reachable from other machines: give it a token (--admin-token)"
-                );
+                let guarded = token.is_some();
                 let listener = bind(addr, "admin API").await?;
                 let url = format!("http://{}", listener.local_addr()?);
                 let p1 = pingone.config();
@@ -180,7 +184,7 @@ impl Stack {
                     .with_token(token)
                     .with_outbox(outbox);
                 tasks.push(serve(listener, admin::router(admin), stopped));
-                tracing::warn!(%url, "the admin API is on (virtual clock, fault switches): never expose it");
+                tracing::warn!(%url, guarded, "the admin API is on (virtual clock, fault switches): open on loopback only, or behind its token");
                 Some(url)
             }
             None => None,

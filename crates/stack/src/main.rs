@@ -34,12 +34,10 @@ struct Args {
     #[arg(long, env = "MODERNO_IGNORE_VALIDATION")]
     ignore_validation: bool,
     /// Start the admin API here (virtual clock, fault switches; see docs/api/admin.md). Off by
-    /// default. Off loopback (a shared QA server) it needs --admin-token.
+    /// default. Off loopback (a shared QA server) it needs a bearer token, read from the
+    /// environment only (a flag would show in `ps`): MODERNO_ADMIN_TOKEN.
     #[arg(long, env = "MODERNO_ADMIN_LISTEN")]
     admin_listen: Option<SocketAddr>,
-    /// The admin API's bearer token (the app's QA panel sends it: MODERNO_ADMIN_TOKEN there too).
-    #[arg(long, env = "MODERNO_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
     /// Do not give carol and dave their PingOne MFA devices (SMS, e-mail).
     #[arg(long)]
     no_demo_devices: bool,
@@ -67,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
     config.ignore_validation = args.ignore_validation;
     config.demo_devices = !args.no_demo_devices;
     config.admin_listen = args.admin_listen;
-    config.admin_token = args.admin_token.and_then(moderno_stack::admin::AdminToken::new);
+    config.admin_token = std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
         "manual" => PairingMode::Manual,
         _ => PairingMode::Automatic,

@@ -50,8 +50,10 @@ async fn with_a_token_every_request_needs_it_and_a_refused_one_changes_nothing()
 #[tokio::test]
 async fn an_admin_api_off_loopback_without_a_token_does_not_start() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let refused = stack_with(dir.path(), [0, 0, 0, 0], None).await.err().expect("refused");
-    assert!(refused.to_string().contains("--admin-token"), "says how to fix it: {refused}");
+    let data = dir.path().join("data");
+    let refused = stack_with(&data, [0, 0, 0, 0], None).await.err().expect("refused");
+    assert!(refused.to_string().contains("MODERNO_ADMIN_TOKEN"), "says how to fix it: {refused}");
+    assert!(!data.exists(), "refused before any file was written");
     assert!(AdminToken::new("").is_none(), "an empty token is no token");
     assert_eq!(format!("{:?}", AdminToken::new(TOKEN)), "Some(AdminToken(•••))", "never printed");
 }

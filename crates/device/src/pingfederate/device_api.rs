@@ -11,11 +11,12 @@ use moderno_crypto::device_signature::{sign, SignedRequest};
 use moderno_wire::device_api::{
     CompletePairing, PairingCompleted, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
 };
-use moderno_wire::pingone::MfaError;
+use moderno_wire::pingone::{DeviceAuthentication, DeviceAuthenticationStatus, MfaError};
 use reqwest::Method;
 use url::Url;
 
 use crate::error::{DeviceError, ServiceError};
+use crate::push_result::PushResult;
 use crate::sdk_device_client::MAX_WAIT_SECONDS;
 use crate::transport::{decode, unexpected, unreachable};
 
@@ -52,11 +53,11 @@ impl PingOneDeviceApi {
     }
 
     /// `POST {api}/pushes/{authenticationId}` with APPROVE (and the number picked), DENY or BLOCK.
-    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, answer: PushAnswer) -> Result<(), DeviceError> {
+    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, answer: PushAnswer) -> Result<PushResult, DeviceError> {
         let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         let url = at(api_url, &["pushes", authentication_id])?;
-        let _: serde_json::Value = self.call(Method::POST, url, Some(key), body).await?;
-        Ok(())
+        let auth: DeviceAuthentication = self.call(Method::POST, url, Some(key), body).await?;
+        Ok(if auth.status == DeviceAuthenticationStatus::Completed { PushResult::Approved } else { PushResult::Refused })
     }
 
     async fn call<T: serde::de::DeserializeOwned>(&self, method: Method, url: Url, key: Option<&DeviceKey>, body: Vec<u8>) -> Result<T, DeviceError> {

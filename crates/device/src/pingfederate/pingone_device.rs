@@ -22,6 +22,7 @@ use super::device_api::PingOneDeviceApi;
 use super::totp_authenticator::{decode_base32_secret, TotpAuthenticator};
 use crate::device::Device;
 use crate::error::DeviceError;
+use crate::push_result::PushResult;
 use crate::flow::{claimed_device_api_url, read_server_payload, Expected, PendingPairing};
 use crate::identity::DeviceIdentity;
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity};
@@ -145,7 +146,7 @@ impl PingOneDevice {
     }
 
     #[instrument(skip(self), fields(profile = %self.profile))]
-    pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<(), DeviceError> {
+    pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<PushResult, DeviceError> {
         let api_url = self.paired_api()?;
         self.api.answer_push(&api_url, self.identity.key(), authentication_id, answer).await
     }

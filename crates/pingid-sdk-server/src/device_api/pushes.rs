@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use moderno_ambient::{judge_number, Pick};
+use moderno_ambient::Pick;
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationStatus as Status,
@@ -78,13 +78,8 @@ pub async fn answer(
             if row.status != Status::InProgress {
                 return Err(ApiError::refused(DetailCode::InvalidState, "the push is no longer waiting for an answer"));
             }
-            match (answer.action, judge_number(row.match_number, answer.number)) {
-                (PushAction::Approve, Pick::Missing) => {
-                    return Err(ApiError::invalid_value(
-                        "number",
-                        "this push asks for the number shown on the signing-in device: send it as number",
-                    ));
-                }
+            match (answer.action, Pick::of(row.match_number, answer.number)) {
+                (PushAction::Approve, Pick::Missing) => return Err(ApiError::invalid_value("number", Pick::MISSING)),
                 (PushAction::Approve, Pick::Wrong) => {
                     tracing::warn!("the approving device picked the wrong number");
                     row.decide(Status::Rejected, Some(Reason::WrongNumber), Level::None, now_ms);

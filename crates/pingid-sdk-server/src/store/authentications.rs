@@ -129,7 +129,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
         session_expires: r.get(19)?,
         decided_at: r.get(20)?,
         match_number: r.get(21)?,
-        number_choices: r.get::<_, Option<String>>(22)?.map(|t| NumberChallenge::parse_choices(&t)).unwrap_or_default(),
+        number_choices: NumberChallenge::parse_choices(r.get::<_, Option<String>>(22)?.as_deref()),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use moderno_device::{notice_text, Device, DeviceError};
+use moderno_device::{notice_text, Device, DeviceError, PushResult};
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest};
 use serde_json::json;
 
@@ -56,12 +56,8 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
                 None => parse_action(&ask(out, "approve, deny or block?", "--action").await?).map_err(DeviceError::InvalidInput)?,
             };
             let answer = answer_for(out, &push, action, args.number).await?;
-            device.answer_push(&push.authentication_id, answer).await?;
-            out.step(
-                "answered",
-                format!("answered {action:?}"),
-                json!({"authenticationId": push.authentication_id, "action": action}),
-            );
+            let result = device.answer_push(&push.authentication_id, answer).await?;
+            answered(out, &push, answer, result);
             if args.once {
                 return Ok(true);
             }
@@ -91,6 +87,16 @@ async fn show_notices(device: &Device, out: &Output, username: &str) -> bool {
     }
 }
 
+/// Says how the answer came out: a refused approval means the number picked was not the one shown.
+pub fn answered(out: &Output, push: &PushRequest, answer: PushAnswer, result: PushResult) {
+    let text = match (answer.action, result) {
+        (PushAction::Approve, PushResult::Refused) => "refused: that was not the number the signing-in device shows".to_string(),
+        (action, _) => format!("answered {action:?}"),
+    };
+    let approved = result == PushResult::Approved;
+    out.step("answered", text, json!({"authenticationId": push.authentication_id, "action": answer.action, "approved": approved}));
+}
+
 /// The answer to send: an approval under number matching carries the number the user picks
 /// among the push's choices (`--number`, or asked).
 pub async fn answer_for(out: &Output, push: &PushRequest, action: PushAction, number: Option<u8>) -> Result<PushAnswer, DeviceError> {
@@ -103,13 +109,17 @@ pub async fn answer_for(out: &Output, push: &PushRequest, action: PushAction, nu
     let picked = match number {
         Some(n) => n,
         None => {
-            let choices = push.number_choices.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
-            let question = format!("which number does the signing-in device show? ({choices})");
+            let question = format!("which number does the signing-in device show? ({})", choices(push));
             let text = ask(out, &question, "--number").await?;
             text.parse().map_err(|_| DeviceError::InvalidInput(format!("{text:?} is not a number")))?
         }
     };
     Ok(PushAnswer::approve(Some(picked)))
+}
+
+/// The push's numbers, as offered: "37, 12, 85".
+fn choices(push: &PushRequest) -> String {
+    push.number_choices.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn show_push(out: &Output, push: &PushRequest) {
@@ -124,8 +134,7 @@ fn show_push(out: &Output, push: &PushRequest) {
         lines.push(format!("  context: {context}"));
     }
     if !push.number_choices.is_empty() {
-        let choices = push.number_choices.iter().map(u8::to_string).collect::<Vec<_>>().join("  ");
-        lines.push(format!("  pick the number the signing-in device shows: {choices}"));
+        lines.push(format!("  pick the number the signing-in device shows: {}", choices(push)));
     }
     lines.push(format!("  expires {}", push.expires_at));
     out.step("push", lines.join("\n"), serde_json::to_value(push).unwrap_or_default());

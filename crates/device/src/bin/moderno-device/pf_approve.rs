@@ -6,7 +6,7 @@ use moderno_device::DeviceError;
 use moderno_wire::device_api::PushAction;
 use serde_json::json;
 
-use crate::approve::{answer_for, ApproveArgs};
+use crate::approve::{answer_for, answered, ApproveArgs};
 use crate::long_poll::{deadline, next_batch};
 use crate::output::Output;
 use crate::prompt::ask;
@@ -32,8 +32,8 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> R
             // PingOne keeps no per-device block list: BLOCK rejects like DENY.
             let action = if action == PushAction::Block { PushAction::Deny } else { action };
             let answer = answer_for(out, &push, action, args.number).await?;
-            pingone.answer_push(&push.authentication_id, answer).await?;
-            out.step("answered", format!("answered {action:?}"), json!({"authenticationId": push.authentication_id, "action": action}));
+            let result = pingone.answer_push(&push.authentication_id, answer).await?;
+            answered(out, &push, answer, result);
             if args.once {
                 return Ok(true);
             }
