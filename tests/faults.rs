@@ -2,10 +2,11 @@
 //! the behaviour the seeds and Ping's documents describe, and nothing left switched after.
 
 use chrono::TimeDelta;
-use moderno_device::UserSelection;
+use moderno_device::{PushResult, UserSelection};
 use moderno_e2e::admin::stack;
 use moderno_e2e::{epoch, TestStack, TestDevice, PASSWORD};
 use moderno_wire::admin::AdminState;
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::{MfaOutcome, Status};
 use moderno_wire::payload::TrustLevel;
 use serde_json::json;
@@ -183,4 +184,22 @@ async fn mfa_switched_off_and_a_suspended_user_through_the_admin_api() {
     assert_eq!((status, body["code"].as_str()), (404, Some("USER_NOT_FOUND")), "{body}");
     let (status, _) = admin.send(admin.http.put(format!("{}/admin/users/alice/status", admin.url)).json(&json!({"status": "NOT_ACTIVE"}))).await;
     assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn no_number_matching_brings_back_the_bare_approve_and_switching_it_off_asks_again() {
+    let (t, admin) = stack().await;
+    let (laptop, tablet) = laptop_and_tablet(&t).await;
+    admin.on("no-number-matching").await;
+    let waiting = tablet.login("alice").await;
+    assert_eq!((waiting.status, waiting.match_number), (Status::InProgress, None), "no number to show: {waiting:?}");
+    let pushes = laptop.device.pending_pushes(std::time::Duration::from_secs(2)).await.expect("pushes");
+    assert!(pushes[0].number_choices.is_empty(), "and none to pick: {:?}", pushes[0]);
+    let result = laptop.device.answer_push(&pushes[0].authentication_id, PushAnswer::approve(None)).await.expect("answers");
+    assert_eq!(result, PushResult::Approved, "a bare Approve is enough");
+
+    admin.reset().await;
+    let phone = t.device("phone").await;
+    let waiting = phone.login("alice").await;
+    assert!(waiting.match_number.is_some(), "switched off, the number is back: {waiting:?}");
 }

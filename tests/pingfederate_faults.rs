@@ -79,3 +79,20 @@ async fn passcodes_that_never_match_block_after_three_tries() {
     let step = login.refresh().await.expect("the flow reads");
     assert!(matches!(step, PfStep::MfaFailed { code: Some(ref c), .. } if c == "OTP_BLOCKED"), "{step:?} after {last:?}");
 }
+
+#[tokio::test]
+async fn no_number_matching_at_pingone_too() {
+    let (t, admin) = stack().await;
+    let phone = pf_device(&t, "phone").await;
+    phone.pair_first(&t, "bob").await;
+    let laptop = pf_device(&t, "laptop").await;
+    admin.on("no-number-matching").await;
+    let mut login = laptop.signed_in(&t, "bob").await;
+    let step = laptop.authenticate(&mut login).await;
+    assert!(matches!(step, PfStep::WaitForPush { match_number: None, .. }), "no number in PUSH_CONFIRMATION_WAITING: {step:?}");
+    let pushes = phone.pingone.pending_pushes(std::time::Duration::from_secs(2)).await.expect("the phone polls");
+    assert!(pushes[0].number_choices.is_empty(), "{:?}", pushes[0]);
+    let answer = moderno_wire::device_api::PushAnswer::approve(None);
+    let result = phone.pingone.answer_push(&pushes[0].authentication_id, answer).await.expect("answers");
+    assert_eq!(result, moderno_device::PushResult::Approved);
+}

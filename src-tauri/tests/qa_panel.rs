@@ -19,7 +19,7 @@ fn a_fault_switched_on_the_panel_changes_the_next_login_and_reset_undoes_it() {
     let laptop = embedded_with_admin("laptop", dir.path(), memory());
     let fresh = laptop.ok("qa_state", json!({}));
     assert_eq!(fresh["tampered"], false, "{fresh}");
-    assert!(fresh["faults"].as_array().is_some_and(|f| f.len() == 8 && f.iter().all(|f| f["on"] == false)));
+    assert!(fresh["faults"].as_array().is_some_and(|f| f.len() == 9 && f.iter().all(|f| f["on"] == false)));
 
     laptop.login("alice");
     laptop.choose("PRIMARY");

@@ -29,10 +29,13 @@ pub enum Fault {
     SignatureOutOfWindow,
     /// PingID SDK server, PingOne MFA: every passcode is wrong, so the tries run out at once.
     WrongPasscodes,
+    /// PingID SDK server, PingOne MFA: pushes ask for no number (a bare Approve, as before number
+    /// matching), whatever the application's setting.
+    NoNumberMatching,
 }
 
 impl Fault {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::ApproverOffline,
         Self::PushTimesOut,
         Self::PushDenied,
@@ -41,6 +44,7 @@ impl Fault {
         Self::RootedDevice,
         Self::SignatureOutOfWindow,
         Self::WrongPasscodes,
+        Self::NoNumberMatching,
     ];
 
     /// The name the admin API and the app use (`approver-offline`, ...).
@@ -54,6 +58,7 @@ impl Fault {
             Self::RootedDevice => "rooted-device",
             Self::SignatureOutOfWindow => "signature-out-of-window",
             Self::WrongPasscodes => "wrong-passcodes",
+            Self::NoNumberMatching => "no-number-matching",
         }
     }
 
@@ -72,6 +77,7 @@ impl Fault {
             Self::RootedDevice => "Every device reports itself rooted or jailbroken.",
             Self::SignatureOutOfWindow => "The customer server signs its requests 10 minutes off: the SDK server refuses them.",
             Self::WrongPasscodes => "Every passcode is wrong, so the tries run out.",
+            Self::NoNumberMatching => "Pushes ask for no number: a bare Approve, as before number matching.",
         }
     }
 }

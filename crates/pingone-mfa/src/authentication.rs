@@ -65,7 +65,7 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         let faults = &state.config().faults;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { state.config().push_timeout.num_seconds() };
         tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![now + lifetime, auth_id])?;
-        if state.config().number_matching {
+        if state.config().number_matching && !faults.is_on(Fault::NoNumberMatching) {
             let challenge = NumberChallenge::draw(state.entropy());
             tx.execute(
                 "UPDATE authentications SET match_number = ?1, number_choices = ?2 WHERE id = ?3",

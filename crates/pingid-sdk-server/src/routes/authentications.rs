@@ -155,7 +155,7 @@ fn decide_start(
         row.status = Status::InProgress;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { ms(state.config.push_timeout) };
         row.push_expires = Some(now_ms + lifetime);
-        if app.settings.number_matching {
+        if app.settings.number_matching && !faults.is_on(Fault::NoNumberMatching) {
             let challenge = NumberChallenge::draw(&state.entropy);
             row.match_number = Some(challenge.number);
             row.number_choices = challenge.choices.to_vec();
