@@ -1,4 +1,5 @@
-// The QA panel: the built-in servers' virtual clock and fault switches, MFA on or off for the
+// The QA panel: the servers' virtual clock and fault switches (the built-in servers', or a
+// shared server's through its admin API), MFA on or off for the
 // PingID application, and a user's status. Everything is off until switched here, and while
 // anything is on every screen shows "QA mode on" in the header.
 import { api, asCommandError } from "../api";
@@ -7,6 +8,7 @@ import type { QaChange } from "../generated/QaChange";
 import type { QaStateView } from "../generated/QaStateView";
 import { durationText } from "../words";
 import { showError } from "./error";
+import { connection } from "../main";
 import { showLogin } from "./login";
 
 /** Shows or hides the header's "QA mode on" chip. */
@@ -24,6 +26,7 @@ const faultTitles: Record<string, string> = {
   "rooted-device": "Rooted device",
   "signature-out-of-window": "Request signature out of its time window",
   "wrong-passcodes": "Every passcode is wrong",
+  "no-number-matching": "No number matching",
 };
 
 const steps: [string, number][] = [["+1 minute", 60], ["+10 minutes", 600], ["+1 hour", 3600], ["+1 day", 86400]];
@@ -91,7 +94,7 @@ function draw(state: QaStateView, notice?: string): void {
   const advanced = state.advancedSeconds === 0 ? "the real time" : `${durationText(state.advancedSeconds)} ahead of the real time`;
   screen("QA panel",
     h("p", { class: state.tampered ? "notice warn" : "notice", role: "status" },
-      state.tampered ? "QA mode is on: the built-in servers misbehave on purpose." : "Everything is off: the servers behave as Ping's do."),
+      state.tampered ? `QA mode is on: ${connection()?.embedded === false ? "the shared server misbehaves" : "the built-in servers misbehave"} on purpose.` : "Everything is off: the servers behave as Ping's do."),
     notice ? h("p", { class: "notice", role: "status" }, notice) : null,
     alert.el,
     h("h2", {}, "Virtual clock"),
