@@ -98,7 +98,8 @@ impl Shell {
 
     /// Switches to `profile` on `backend` at `server_url` (empty or `None`: the embedded stack;
     /// `backend` `None`: the one in use). With a shared server, `admin_url` is its admin API
-    /// (`None`: the one given at start-up). A login in progress on the old connection is cancelled.
+    /// (`None`: the one given at start-up, when `server_url` is the start-up server). A login in
+    /// progress on the old connection is cancelled.
     pub async fn connect(
         &self,
         profile: &str,
@@ -165,7 +166,7 @@ impl Shell {
                 Some(admin) => {
                     checked_url(&admin.url)?;
                     if !admin.is_loopback() && admin.url.starts_with("http://") {
-                        warn!(url = %admin.url, "the admin API's token goes over plain HTTP: use it on a trusted network");
+                        warn!(url = %admin.url, "the admin API is reached over plain HTTP: use it on a trusted network");
                     }
                     Some(admin)
                 }
