@@ -11,7 +11,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::error::CommandError;
-use crate::state::Connection;
+use crate::state::{typed_url, Connection};
 
 /// Where a connection's admin API is, and the token it needs.
 #[derive(Clone)]
@@ -22,13 +22,12 @@ pub struct AdminAccess {
 
 impl AdminAccess {
     pub fn new(url: &str, token: Option<String>) -> Self {
-        let url = url.trim().trim_end_matches('/').to_string();
-        Self { url, token: token.filter(|t| !t.is_empty()).map(Zeroizing::new) }
+        Self { url: typed_url(url).unwrap_or_default(), token: token.filter(|t| !t.is_empty()).map(Zeroizing::new) }
     }
 
     /// The same token for another address of the same origin (the token stays zeroized).
     pub fn at(&self, url: &str) -> Self {
-        Self { url: url.trim().trim_end_matches('/').to_string(), token: self.token.clone() }
+        Self { token: self.token.clone(), ..Self::new(url, None) }
     }
 
     /// Whether `url` has this address's scheme, host and port.

@@ -137,7 +137,7 @@ impl Shell {
         server_url: Option<String>,
         shared_admin: Option<AdminAccess>,
     ) -> Result<Arc<Connection>, CommandError> {
-        let server_url = server_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty());
+        let server_url = server_url.as_deref().and_then(typed_url);
         let (server_url, embedded) = match server_url {
             Some(url) => (checked_url(&url)?, None),
             None => {
@@ -247,9 +247,14 @@ fn describe(profile: &str) -> DeviceDescription {
     description
 }
 
+/// An address as typed, without surrounding blanks or a trailing `/`; `None` when empty.
+pub(crate) fn typed_url(url: &str) -> Option<String> {
+    Some(url.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty())
+}
+
 /// Whether two server addresses (as typed; empty or none: the embedded stack) name one server.
 fn same_server(a: Option<&str>, b: Option<&str>) -> bool {
-    let norm = |u: Option<&str>| u.map(|u| u.trim().trim_end_matches('/').to_ascii_lowercase()).filter(|u| !u.is_empty());
+    let norm = |u: Option<&str>| u.and_then(typed_url).map(|u| u.to_ascii_lowercase());
     norm(a) == norm(b)
 }
 
