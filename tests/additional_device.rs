@@ -1,12 +1,15 @@
-//! Pairing an additional device: approval by push from the primary (or only trusted) device, the
-//! offline OTP fallback, and device selection.
+//! Pairing an additional device the Ping way ([D-NET]; Ping's `PingID.h` and Moderno apps): the
+//! primary (or only trusted, or selected) device decides about the new device — trust it, let it
+//! in once, ignore it, deny, block — and the answer's server payload tells the new device's SDK
+//! component (DEVICE_IS_TRUSTED pairs it behind the scenes); the offline passcode with TRUSTED
+//! folded into the payload; device selection.
 
 use chrono::TimeDelta;
-use moderno_device::UserSelection;
+use moderno_device::FlowState;
 use moderno_e2e::{TestDevice, TestStack};
-use moderno_wire::device_api::{PairingOutcome, PushAnswer};
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::{MfaOutcome, ModernoResponse, Status};
-use moderno_wire::payload::TrustLevel;
+use moderno_wire::payload::{GrantedAccess, TrustLevel};
 use moderno_wire::sdk::DeviceRole;
 
 async fn with_primary(t: &TestStack, user: &str) -> TestDevice {
@@ -24,7 +27,7 @@ async fn device_count(t: &TestStack, user: &str) -> usize {
 }
 
 #[tokio::test]
-async fn additional_device_waits_for_push_then_pairs_as_trusted_when_primary_approves() {
+async fn additional_device_waits_for_push_then_pairs_as_trusted_when_the_primary_trusts_it() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
     primary.go_online().await;
@@ -33,18 +36,17 @@ async fn additional_device_waits_for_push_then_pairs_as_trusted_when_primary_app
     let first = tablet.login("alice").await;
     assert_eq!(first.status, Status::InProgress, "{first:?}");
     assert!(first.push_expires_in.is_some_and(|s| s <= 40));
-    assert!(first.match_number.is_some_and(|n| (10..=99).contains(&n)), "the tablet shows a number to pick: {first:?}");
-    let approver = primary.answer_pushes(PushAnswer::approve(first.match_number));
+    assert_eq!(first.match_number, None, "no number matching at the PingID SDK by default: {first:?}");
+    let approver = primary.answer_pushes(PushAnswer::trust(None));
     let approved = tablet.wait_for_push_answer(&session(&first), 200).await;
     approver.abort();
 
     assert_eq!(approved.mfa, Some(MfaOutcome::PushApproved), "{approved:?}");
-    let levels = tablet.offered_levels(&approved).await;
-    assert_eq!(levels, vec![TrustLevel::Trusted, TrustLevel::Ignore], "PRIMARY is not offered once a primary exists");
-    let paired = tablet.choose(UserSelection::Trust(TrustLevel::Trusted)).await;
-    assert_eq!(paired.outcome, PairingOutcome::Success);
-    assert_eq!(paired.device_role, Some(DeviceRole::Trusted));
-    assert_eq!(device_count(&t, "alice").await, 2);
+    assert_eq!(approved.is_ping_id_authenticated, Some(true));
+    let state = tablet.read_payload(&approved).await;
+    assert!(matches!(state, FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
+    assert_eq!(device_count(&t, "alice").await, 2, "paired behind the scenes");
+    assert!(tablet.device.is_paired(), "the key and the passcode secret are in the key store");
 
     let again = tablet.login("alice").await;
     assert_eq!(again.mfa, Some(MfaOutcome::TrustedDevice), "the new device now signs in by itself");
@@ -64,6 +66,22 @@ async fn the_primary_sees_who_asks_before_it_approves() {
     assert_eq!(pushes[0].username, "alice");
     let requesting = pushes[0].requesting_device.as_ref().expect("the push names the requesting device");
     assert_eq!(requesting.device_name, tablet.device.identity().device_name());
+}
+
+#[tokio::test]
+async fn a_device_let_in_once_is_not_added_and_is_asked_again_next_time() {
+    let t = TestStack::start().await;
+    let primary = with_primary(&t, "alice").await;
+    primary.go_online().await;
+    let approver = primary.answer_pushes(PushAnswer::approve(None));
+    let tablet = t.device("tablet").await;
+    let first = tablet.login("alice").await;
+    let approved = tablet.wait_for_push_answer(&session(&first), 200).await;
+    approver.abort();
+    assert_eq!(tablet.read_payload(&approved).await, FlowState::Done { granted: Some(GrantedAccess::OneTime) });
+    assert!(!tablet.device.is_paired());
+    assert_eq!(device_count(&t, "alice").await, 1);
+    assert_eq!(tablet.login("alice").await.status, Status::InProgress, "asked again");
 }
 
 #[tokio::test]
@@ -91,9 +109,12 @@ async fn blocking_refuses_this_login_and_every_later_one_from_that_device() {
     let first = tablet.login("alice").await;
     let blocked = tablet.wait_for_push_answer(&session(&first), 200).await;
     approver.abort();
-    assert_eq!(blocked.status, Status::Blocked, "{blocked:?}");
+    // Ping's sample maps every rejection (BLOCKED_BY_USER, DEVICE_BLOCKED too) to 1014.
+    assert_eq!(blocked.status, Status::Denied, "{blocked:?}");
+    assert!(blocked.description.contains("blocked"), "{}", blocked.description);
     let later = tablet.login("alice").await;
-    assert_eq!(later.status, Status::Blocked, "the device stays blocked: {later:?}");
+    assert_eq!(later.status, Status::Denied, "the device stays blocked: {later:?}");
+    assert!(later.description.contains("blocked"), "{}", later.description);
     assert_eq!(device_count(&t, "alice").await, 1);
 }
 
@@ -110,10 +131,13 @@ async fn an_unanswered_push_times_out_and_the_offline_code_still_lets_the_device
     let timed_out = tablet.moderno.auth_status(&session(&first)).await.expect("answer");
     assert_eq!(timed_out.status, Status::TimedOut, "{timed_out:?}");
 
+    assert!(matches!(tablet.read_payload(&timed_out).await, FlowState::OneTimePasscode { .. }));
     let code = primary.device.offline_otp().expect("the primary shows a code");
-    let approved = tablet.moderno.auth_offline_user(&session(&first), &code).await.expect("answer");
+    let approved =
+        tablet.moderno.auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting())).await.expect("answer");
     assert_eq!(approved.mfa, Some(MfaOutcome::OfflineOtp), "{approved:?}");
-    assert_eq!(tablet.offered_levels(&approved).await, vec![TrustLevel::Trusted, TrustLevel::Ignore]);
+    assert!(matches!(tablet.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
+    assert_eq!(device_count(&t, "alice").await, 2);
 }
 
 #[tokio::test]
@@ -125,16 +149,21 @@ async fn an_offline_approver_gets_the_otp_fallback_and_the_right_code_pairs_the_
 
     let first = tablet.login("alice").await;
     assert_eq!(first.status, Status::OtpRequired, "{first:?}");
+    let offer = tablet.read_payload(&first).await;
+    assert!(matches!(&offer, FlowState::OneTimePasscode { levels, .. } if levels.contains(&TrustLevel::Trusted)), "{offer:?}");
     let code = primary.device.offline_otp().expect("a code");
-    let approved = tablet.moderno.auth_offline_user(&session(&first), &code).await.expect("answer");
+    // LoginViewController.m: TRUSTED folded into the payload sent with auth_offline_user.
+    let approved =
+        tablet.moderno.auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting())).await.expect("answer");
     assert_eq!(approved.status, Status::Ok, "{approved:?}");
-    tablet.offered_levels(&approved).await;
-    let paired = tablet.choose(UserSelection::Trust(TrustLevel::Trusted)).await;
-    assert_eq!(paired.device_role, Some(DeviceRole::Trusted));
+    let state = tablet.read_payload(&approved).await;
+    assert!(matches!(state, FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
 }
 
 #[tokio::test]
-async fn wrong_offline_codes_count_down_and_block_after_three_even_for_the_right_code() {
+/// Ping: after the application's limit of wrong passcodes the user is LOCKED for a while
+/// ([D-AUTH], [RN-2019]); the sample answers 1027.
+async fn wrong_offline_codes_count_down_and_lock_after_three_even_for_the_right_code() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
     let tablet = t.device("tablet").await;
@@ -144,29 +173,29 @@ async fn wrong_offline_codes_count_down_and_block_after_three_even_for_the_right
     let right = primary.device.offline_otp().expect("a code");
     let wrong = if right == "000000" { "111111" } else { "000000" };
 
-    let one = tablet.moderno.auth_offline_user(&sid, wrong).await.expect("answer");
+    let one = tablet.moderno.auth_offline_user(&sid, wrong, None).await.expect("answer");
     assert_eq!((one.status, one.otp_attempts_left), (Status::InvalidOtp, Some(2)), "{one:?}");
-    let two = tablet.moderno.auth_offline_user(&sid, wrong).await.expect("answer");
+    let two = tablet.moderno.auth_offline_user(&sid, wrong, None).await.expect("answer");
     assert_eq!((two.status, two.otp_attempts_left), (Status::InvalidOtp, Some(1)), "{two:?}");
-    let three = tablet.moderno.auth_offline_user(&sid, wrong).await.expect("answer");
-    assert_eq!(three.status, Status::OtpBlocked, "{three:?}");
-    let after = tablet.moderno.auth_offline_user(&sid, &right).await.expect("answer");
+    let three = tablet.moderno.auth_offline_user(&sid, wrong, None).await.expect("answer");
+    assert_eq!(three.status, Status::Blocked, "{three:?}");
+    let after = tablet.moderno.auth_offline_user(&sid, &right, None).await.expect("answer");
     assert_eq!(after.status, Status::SessionExpired, "the blocked login is over: {after:?}");
     assert!(after.ping_id_payload.is_none());
 
-    // The block holds for the user for 15 minutes: a new login's right code is refused too.
+    // The lock holds for the user for 15 minutes: a new login's right code is refused too.
     let again = tablet.login("alice").await;
     assert_eq!(again.status, Status::OtpRequired, "{again:?}");
     let right_now = primary.device.offline_otp().expect("a code");
-    let still = tablet.moderno.auth_offline_user(&session(&again), &right_now).await.expect("answer");
-    assert_eq!(still.status, Status::OtpBlocked, "{still:?}");
+    let still = tablet.moderno.auth_offline_user(&session(&again), &right_now, None).await.expect("answer");
+    assert_eq!(still.status, Status::Blocked, "{still:?}");
 
     t.advance(TimeDelta::minutes(16));
     let later = tablet.login("alice").await;
     assert_eq!(later.status, Status::OtpRequired, "{later:?}");
     let fresh = primary.device.offline_otp().expect("a code");
-    let unblocked = tablet.moderno.auth_offline_user(&session(&later), &fresh).await.expect("answer");
-    assert_eq!(unblocked.status, Status::Ok, "the block ends after 15 minutes: {unblocked:?}");
+    let unblocked = tablet.moderno.auth_offline_user(&session(&later), &fresh, None).await.expect("answer");
+    assert_eq!(unblocked.status, Status::Ok, "the lock ends after 15 minutes: {unblocked:?}");
     assert_eq!(device_count(&t, "alice").await, 1);
 }
 
@@ -179,7 +208,7 @@ async fn a_push_session_refuses_an_offline_code_while_the_push_is_pending() {
     let first = tablet.login("alice").await;
     assert_eq!(first.status, Status::InProgress);
     let code = primary.device.offline_otp().expect("a code");
-    let answer = tablet.moderno.auth_offline_user(&session(&first), &code).await.expect("answer");
+    let answer = tablet.moderno.auth_offline_user(&session(&first), &code, None).await.expect("answer");
     assert_eq!(answer.status, Status::NotInOfflineMode, "{answer:?}");
 }
 
@@ -193,12 +222,10 @@ async fn several_trusted_devices_and_no_primary_ask_which_device_should_approve(
     first.go_online().await;
     let second = t.device("second").await;
     let pending = second.login("carol").await;
-    let approver = first.answer_pushes(PushAnswer::approve(pending.match_number));
+    let approver = first.answer_pushes(PushAnswer::trust(None));
     let approved = second.wait_for_push_answer(&session(&pending), 200).await;
     approver.abort();
-    let levels = second.offered_levels(&approved).await;
-    assert!(levels.contains(&TrustLevel::Primary), "no primary yet, so PRIMARY is still offered: {levels:?}");
-    second.choose(UserSelection::Trust(TrustLevel::Trusted)).await;
+    assert!(matches!(second.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
 
     // A third device: two trusted devices, no primary -> SELECT_DEVICE.
     let third = t.device("third").await;
@@ -211,7 +238,7 @@ async fn several_trusted_devices_and_no_primary_ask_which_device_should_approve(
 
     let waiting = third.moderno.select_device(&session(&choose), &first_id).await.expect("answer");
     assert_eq!(waiting.status, Status::InProgress, "{waiting:?}");
-    let approver = first.answer_pushes(PushAnswer::approve(waiting.match_number));
+    let approver = first.answer_pushes(PushAnswer::approve(None));
     let done = third.wait_for_push_answer(&session(&waiting), 200).await;
     approver.abort();
     assert_eq!(done.mfa, Some(MfaOutcome::PushApproved), "{done:?}");
@@ -260,7 +287,8 @@ async fn an_offline_code_typed_minutes_after_the_login_still_pairs_the_new_devic
     // Longer than a payload stays fresh (5 minutes): the session's requests carry new ones.
     t.advance(TimeDelta::minutes(6));
     let code = primary.device.offline_otp().expect("a code");
-    let approved = tablet.moderno.auth_offline_user(&session(&first), &code).await.expect("answer");
+    let approved =
+        tablet.moderno.auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting())).await.expect("answer");
     assert_eq!(approved.mfa, Some(MfaOutcome::OfflineOtp), "{approved:?}");
-    assert_eq!(tablet.offered_levels(&approved).await, vec![TrustLevel::Trusted, TrustLevel::Ignore]);
+    assert!(matches!(tablet.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
 }

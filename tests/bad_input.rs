@@ -54,7 +54,7 @@ async fn the_customer_server_refuses_an_oversized_body_with_413() {
 async fn unknown_operations_and_missing_fields_are_named_in_the_answer() {
     let t = TestStack::start().await;
     let (_, unknown) = moderno_raw(&t, "application/json", br#"{"operation":"transfer_money"}"#.to_vec()).await;
-    assert_eq!(unknown.status, Status::InvalidInput);
+    assert_eq!(unknown.status, Status::Failed, "Ping's sample: 1000 invalid request type");
     assert!(unknown.description.contains("transfer_money"), "{}", unknown.description);
 
     let (_, missing) = moderno_raw(&t, "application/json", br#"{"operation":"auth_user","user":"alice"}"#.to_vec()).await;
@@ -146,8 +146,10 @@ async fn the_sdk_server_answers_bad_json_wrong_content_type_and_oversize_in_ping
 
     let huge = format!("{{\"username\":\"{}\"}}", "a".repeat(65 * 1024));
     let (status, text) = sdk_signed(&t, reqwest::Method::POST, &users, huge.as_bytes(), "application/json").await;
-    assert_eq!(status, 413, "{text}");
-    assert_eq!(error_body(&text).code, ErrorCode::PayloadTooLarge);
+    // Ping has no 413: INVALID_DATA with detail SIZE_LIMIT_EXCEEDED ([S-MODEL] ErrorCode.java).
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(error_body(&text).code, ErrorCode::InvalidData);
+    assert_eq!(error_body(&text).details[0].code, moderno_wire::sdk::DetailCode::SizeLimitExceeded);
 
     let nowhere = format!("/pingid/v1/accounts/{DEMO_ACCOUNT_ID}/applications/{DEMO_APPLICATION_ID}/nowhere");
     let (status, text) = sdk_signed(&t, reqwest::Method::GET, &nowhere, b"", "application/json").await;

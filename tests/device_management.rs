@@ -10,16 +10,16 @@ use moderno_wire::moderno::{MfaOutcome, Status};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::DeviceRole;
 
-/// A second device of alice, approved by the laptop and paired TRUSTED.
+/// A second device of alice, trusted by the laptop (paired TRUSTED behind the scenes).
 async fn add_trusted(t: &TestStack, laptop: &TestDevice, profile: &str) -> TestDevice {
     let device = t.device(profile).await;
     laptop.go_online().await;
     let waiting = device.login("alice").await;
-    let approver = laptop.answer_pushes(PushAnswer::approve(waiting.match_number));
+    let approver = laptop.answer_pushes(PushAnswer::trust(waiting.match_number));
     let answer = device.wait_for_push_answer(waiting.session_id.as_deref().expect("a session"), 40).await;
     approver.abort();
-    assert!(device.offered_levels(&answer).await.contains(&TrustLevel::Trusted));
-    device.choose(moderno_device::UserSelection::Trust(TrustLevel::Trusted)).await;
+    let state = device.read_payload(&answer).await;
+    assert!(matches!(state, moderno_device::FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
     device
 }
 

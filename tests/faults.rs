@@ -68,15 +68,15 @@ async fn approver_offline_falls_back_to_the_offline_passcode_and_wrong_passcodes
 
     admin.on("wrong-passcodes").await;
     let code = laptop.device.offline_otp().expect("the laptop shows a passcode");
-    let mut last = tablet.moderno.auth_offline_user(&session, &code).await.expect("answers");
+    let mut last = tablet.moderno.auth_offline_user(&session, &code, None).await.expect("answers");
     assert_eq!(last.status, Status::InvalidOtp, "the right code reads wrong: {last:?}");
     for _ in 0..5 {
-        if last.status == Status::OtpBlocked {
+        if last.status == Status::Blocked {
             break;
         }
-        last = tablet.moderno.auth_offline_user(&session, &code).await.expect("answers");
+        last = tablet.moderno.auth_offline_user(&session, &code, None).await.expect("answers");
     }
-    assert_eq!(last.status, Status::OtpBlocked, "the tries run out: {last:?}");
+    assert_eq!(last.status, Status::Blocked, "the tries run out, the user is LOCKED (1027): {last:?}");
 
     admin.reset().await;
     laptop.go_online().await;
@@ -187,19 +187,23 @@ async fn mfa_switched_off_and_a_suspended_user_through_the_admin_api() {
 }
 
 #[tokio::test]
-async fn no_number_matching_brings_back_the_bare_approve_and_switching_it_off_asks_again() {
+async fn number_matching_is_off_at_the_pingid_sdk_until_switched_on_and_the_fault_switch_turns_it_off() {
     let (t, admin) = stack().await;
     let (laptop, tablet) = laptop_and_tablet(&t).await;
-    admin.on("no-number-matching").await;
     let waiting = tablet.login("alice").await;
-    assert_eq!((waiting.status, waiting.match_number), (Status::InProgress, None), "no number to show: {waiting:?}");
+    assert_eq!((waiting.status, waiting.match_number), (Status::InProgress, None), "Ping has no number: {waiting:?}");
     let pushes = laptop.device.pending_pushes(std::time::Duration::from_secs(2)).await.expect("pushes");
     assert!(pushes[0].number_choices.is_empty(), "and none to pick: {:?}", pushes[0]);
     let result = laptop.device.answer_push(&pushes[0].authentication_id, PushAnswer::approve(None)).await.expect("answers");
-    assert_eq!(result, PushResult::Approved, "a bare Approve is enough");
+    assert_eq!(result, PushResult::Approved, "a bare Approve is Ping's way");
 
-    admin.reset().await;
+    t.change_settings(|s| s.number_matching = true).await;
     let phone = t.device("phone").await;
-    let waiting = phone.login("alice").await;
-    assert!(waiting.match_number.is_some(), "switched off, the number is back: {waiting:?}");
+    let numbered = phone.login("alice").await;
+    assert!(numbered.match_number.is_some(), "the extension switched on: {numbered:?}");
+
+    admin.on("no-number-matching").await;
+    let watch = t.device("watch").await;
+    let bare = watch.login("alice").await;
+    assert_eq!((bare.status, bare.match_number), (Status::InProgress, None), "the QA switch takes it away: {bare:?}");
 }

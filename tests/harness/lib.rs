@@ -15,7 +15,7 @@ use moderno_device::{Device, FlowState, KeyStore, MemoryKeyStore, ModernoClient,
 use moderno_stack::{RunningStack, Stack, StackConfig};
 use moderno_wire::device_api::{PairingCompleted, PushAnswer};
 use moderno_wire::moderno::{ModernoResponse, Status};
-use moderno_wire::payload::TrustLevel;
+use moderno_wire::payload::{PayloadSelection, TrustLevel};
 use moderno_wire::sdk::{ApplicationSettings, PairingMode};
 use tokio::task::JoinHandle;
 
@@ -122,6 +122,18 @@ impl TestDevice {
             FlowState::TrustLevels { levels, .. } => levels,
             other => panic!("expected a trust-level offer, got {other:?}"),
         }
+    }
+
+    /// Hands an answer's server payload to the SDK component (Ping's `setServerPayload`) and
+    /// returns the flow state: DEVICE_IS_TRUSTED is paired by then.
+    pub async fn read_payload(&self, answer: &ModernoResponse) -> FlowState {
+        let payload = answer.ping_id_payload.as_deref().unwrap_or_else(|| panic!("a server payload in {answer:?}"));
+        self.device.set_server_payload(payload).await.expect("the server payload verifies")
+    }
+
+    /// A fresh payload choosing TRUSTED, as Ping's apps send with an offline passcode.
+    pub fn payload_trusting(&self) -> String {
+        self.device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None })
     }
 
     pub async fn choose(&self, selection: UserSelection) -> PairingCompleted {

@@ -98,6 +98,7 @@ mod tests {
             rooted: false,
             nonce: "00".repeat(16),
             issued_at: 1000,
+            user_selection: None,
         }
     }
 

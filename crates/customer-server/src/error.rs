@@ -65,41 +65,52 @@ pub(crate) enum SdkVerdict {
     Unreachable,
 }
 
-/// Maps an SDK server error to what the app should hear.
+/// The one answer for a pairing key that does not serve this user: unknown, used, expired, bound
+/// to someone else or garbled all read the same (the customer server's check in
+/// [`crate::pairing_keys`] and the SDK server's redemption alike).
+pub(crate) const INVALID_PAIRING_KEY: &str = "the pairing key is wrong, used or expired";
+
+/// Maps an SDK server error to what the app should hear. The SDK server speaks Ping's vocabulary
+/// ([S-MODEL] `ErrorCode.java`, `InternalErrorCode.java`): the detail code and the field it names
+/// (`target`) say what happened; the top-level code tells a bad value (`INVALID_DATA`) from a
+/// refusal (`REQUEST_FAILED`).
 pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     let Some(body) = error.body() else {
         return SdkVerdict::Unreachable;
     };
     let refused = |status: Status, text: &str| SdkVerdict::Refused(status, text.to_owned());
-    if body.code == ErrorCode::TooManyRequests {
+    let detail = |code| error.has_detail(code);
+    let on = |code, target| error.has_detail_on(code, target);
+    let refusal = body.code == ErrorCode::RequestFailed;
+    if detail(DetailCode::RetryLimitExceeded) {
         // The SDK server's own words say which limit (wrong pairing keys, pushes per user) and
         // until when; they carry no secret.
         return refused(Status::TooManyAttempts, &format!("too many attempts: {}", body.message));
     }
-    let detail = |code| error.has_detail(code);
     if detail(DetailCode::ApplicationDisabled) {
         SdkVerdict::ApplicationDisabled
     } else if detail(DetailCode::DeviceIgnored) {
         SdkVerdict::DeviceIgnored
-    } else if detail(DetailCode::PairingKeyRequired) {
+    } else if on(DetailCode::RequiredValue, "pairingKey") {
         refused(
             Status::PairingKeyRequired,
             "a pairing key is required to pair the first device",
         )
-    } else if detail(DetailCode::InvalidPairingKey) {
-        refused(Status::InvalidPairingKey, "the pairing key is wrong, used or expired")
+    } else if on(DetailCode::InvalidValue, "pairingKey") {
+        refused(Status::InvalidPairingKey, INVALID_PAIRING_KEY)
     } else if detail(DetailCode::DeviceBlocked) {
         refused(Status::Blocked, "this device is blocked for this user")
-    } else if detail(DetailCode::DeviceRooted) {
+    } else if refusal && on(DetailCode::InvalidValue, "payload") {
+        // A payload that opens but is refused: the device says it is rooted.
         refused(Status::Rooted, "this device is rooted or jailbroken")
-    } else if detail(DetailCode::DeviceLimitReached) {
+    } else if on(DetailCode::SizeLimitExceeded, "devices") {
         refused(
             Status::DeviceLimitReached,
             "the user already has the maximum number of devices",
         )
     } else if detail(DetailCode::UserDisabled) {
         refused(Status::Failed, "the user is suspended")
-    } else if detail(DetailCode::InvalidPayload) {
+    } else if on(DetailCode::InvalidValue, "payload") || on(DetailCode::RequiredValue, "payload") {
         refused(
             Status::InvalidInput,
             "the device payload was refused (malformed, stale or replayed): send a fresh pingIdPayload",
@@ -134,20 +145,20 @@ mod tests {
     use super::*;
     use moderno_wire::sdk::{ErrorBody, ErrorDetail};
 
-    fn api_error(status: u16, code: ErrorCode, detail: Option<DetailCode>) -> SdkError {
+    fn api_error(status: u16, code: ErrorCode, detail: Option<(DetailCode, Option<&str>)>) -> SdkError {
         SdkError::Api {
             status,
             body: ErrorBody {
                 id: "e".into(),
                 code,
                 message: "m".into(),
-                target: None,
+                target: detail.and_then(|(_, target)| target.map(str::to_owned)),
                 inner_error: None,
                 details: detail
-                    .map(|code| ErrorDetail {
+                    .map(|(code, target)| ErrorDetail {
                         code,
                         message: "d".into(),
-                        target: None,
+                        target: target.map(str::to_owned),
                     })
                     .into_iter()
                     .collect(),
@@ -155,45 +166,45 @@ mod tests {
         }
     }
 
-    fn status_for(detail: DetailCode) -> Option<Status> {
-        match verdict_for(&api_error(400, ErrorCode::RequestFailed, Some(detail))) {
+    fn status_for(code: ErrorCode, detail: DetailCode, target: Option<&str>) -> Option<Status> {
+        match verdict_for(&api_error(400, code, Some((detail, target)))) {
             SdkVerdict::Refused(status, _) => Some(status),
             _ => None,
         }
     }
 
+    /// The SDK server's refusals in Ping's words (docs/api/pingid-sdk-server.md, "Errors") still
+    /// give every Moderno status they gave before.
     #[test]
     fn pairing_refusals_map_to_their_moderno_status_codes() {
-        assert_eq!(
-            status_for(DetailCode::PairingKeyRequired),
-            Some(Status::PairingKeyRequired)
-        );
-        assert_eq!(
-            status_for(DetailCode::InvalidPairingKey),
-            Some(Status::InvalidPairingKey)
-        );
-        assert_eq!(status_for(DetailCode::DeviceBlocked), Some(Status::Blocked));
-        assert_eq!(status_for(DetailCode::DeviceRooted), Some(Status::Rooted));
-        assert_eq!(
-            status_for(DetailCode::DeviceLimitReached),
-            Some(Status::DeviceLimitReached)
-        );
-        assert_eq!(status_for(DetailCode::UserDisabled), Some(Status::Failed));
-        assert_eq!(status_for(DetailCode::InvalidPayload), Some(Status::InvalidInput));
-        assert_eq!(status_for(DetailCode::DeviceMustBeTrusted), Some(Status::Failed));
+        use DetailCode as D;
+        use ErrorCode::{InvalidData, RequestFailed};
+        assert_eq!(status_for(InvalidData, D::RequiredValue, Some("pairingKey")), Some(Status::PairingKeyRequired));
+        assert_eq!(status_for(InvalidData, D::InvalidValue, Some("pairingKey")), Some(Status::InvalidPairingKey));
+        assert_eq!(status_for(RequestFailed, D::DeviceBlocked, None), Some(Status::Blocked));
+        assert_eq!(status_for(RequestFailed, D::InvalidValue, Some("payload")), Some(Status::Rooted));
+        assert_eq!(status_for(RequestFailed, D::SizeLimitExceeded, Some("devices")), Some(Status::DeviceLimitReached));
+        assert_eq!(status_for(RequestFailed, D::UserDisabled, None), Some(Status::Failed));
+        assert_eq!(status_for(InvalidData, D::InvalidValue, Some("payload")), Some(Status::InvalidInput));
+        assert_eq!(status_for(InvalidData, D::RequiredValue, Some("payload")), Some(Status::InvalidInput));
+        assert_eq!(status_for(RequestFailed, D::InvalidUserStatus, None), Some(Status::UserNotActive));
+        assert_eq!(status_for(RequestFailed, D::DeviceMustBeTrusted, None), Some(Status::Failed));
     }
 
+    /// [S-API] `isApplicationDisabled`: 400 with target `application` and detail
+    /// APPLICATION_DISABLED lets the login through; an ignored device too.
     #[test]
     fn application_disabled_and_ignored_devices_let_the_login_through() {
-        let disabled = api_error(400, ErrorCode::RequestFailed, Some(DetailCode::ApplicationDisabled));
+        let disabled = api_error(400, ErrorCode::RequestFailed, Some((DetailCode::ApplicationDisabled, Some("application"))));
         assert_eq!(verdict_for(&disabled), SdkVerdict::ApplicationDisabled);
-        let ignored = api_error(400, ErrorCode::RequestFailed, Some(DetailCode::DeviceIgnored));
+        let ignored = api_error(400, ErrorCode::RequestFailed, Some((DetailCode::DeviceIgnored, None)));
         assert_eq!(verdict_for(&ignored), SdkVerdict::DeviceIgnored);
     }
 
+    /// [S-MODEL] `InternalErrorCode.java` RETRY_LIMIT_EXCEEDED, under Ping's 400 `REQUEST_FAILED`.
     #[test]
     fn rate_limits_answer_too_many_attempts_in_the_sdk_servers_words() {
-        let mut limited = api_error(429, ErrorCode::TooManyRequests, Some(DetailCode::RetryLimitExceeded));
+        let mut limited = api_error(400, ErrorCode::RequestFailed, Some((DetailCode::RetryLimitExceeded, None)));
         let message = "too many push requests for this user (5 in 10 minutes): try again after 2027-01-15T08:15:00Z";
         if let SdkError::Api { body, .. } = &mut limited {
             body.message = message.into();
@@ -218,13 +229,18 @@ mod tests {
 
     #[test]
     fn an_unexpected_refusal_names_the_sdk_code() {
-        match verdict_for(&api_error(
-            400,
-            ErrorCode::InvalidRequest,
-            Some(DetailCode::InvalidState),
-        )) {
-            SdkVerdict::Refused(Status::Failed, text) => assert!(text.contains("INVALID_STATE"), "{text}"),
+        match verdict_for(&api_error(400, ErrorCode::RequestFailed, Some((DetailCode::ResourceInUse, None)))) {
+            SdkVerdict::Refused(Status::Failed, text) => assert!(text.contains("RESOURCE_IN_USE"), "{text}"),
             other => panic!("expected a 1000 refusal, got {other:?}"),
         }
+    }
+
+    /// Not in this state: `REQUEST_FAILED` + `INVALID_VALUE` on `status` (offline.rs answers 1021).
+    #[test]
+    fn not_in_state_is_read_from_pings_codes() {
+        let over = api_error(400, ErrorCode::RequestFailed, Some((DetailCode::InvalidValue, Some("status"))));
+        assert!(over.is_not_in_state());
+        let bad_otp = api_error(400, ErrorCode::InvalidData, Some((DetailCode::InvalidValue, Some("otp"))));
+        assert!(!bad_otp.is_not_in_state());
     }
 }

@@ -10,6 +10,7 @@
 mod config;
 mod error;
 mod first_factor;
+mod pairing_keys;
 mod passwords;
 mod protocol;
 pub mod sdk_client;

@@ -60,6 +60,23 @@ impl SdkError {
         self.body().is_some_and(|b| b.details.iter().any(|d| d.code == code))
     }
 
+    /// True when a detail carries `code` on `target` (Ping's details name the field they are about).
+    pub fn has_detail_on(&self, code: DetailCode, target: &str) -> bool {
+        self.body()
+            .is_some_and(|b| b.details.iter().any(|d| d.code == code && d.target.as_deref() == Some(target)))
+    }
+
+    /// The top-level code, for API errors.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.body().map(|b| b.code)
+    }
+
+    /// "Not in this state": `REQUEST_FAILED` with `INVALID_VALUE` on `status` (the SDK server's
+    /// `not_in_state`, e.g. an OTP for an authentication no longer waiting for one).
+    pub fn is_not_in_state(&self) -> bool {
+        self.code() == Some(ErrorCode::RequestFailed) && self.has_detail_on(DetailCode::InvalidValue, "status")
+    }
+
     /// The first detail code, if any.
     pub fn detail(&self) -> Option<DetailCode> {
         self.body().and_then(|b| b.details.first()).map(|d| d.code)
@@ -222,6 +239,13 @@ impl SdkClient {
     /// `POST .../applications/{app}/pairingkeys`: the answer's `id` is the key itself.
     pub async fn create_pairing_key(&self, request: &PairingKeyRequest) -> Result<PairingKey, SdkError> {
         self.call(Method::POST, &self.app_path(&["pairingkeys"]), None, Some(request))
+            .await
+    }
+
+    /// `GET .../applications/{app}/pairingkeys/{key}`: the key as typed (the SDK server ignores
+    /// case, spaces and dashes); 404 when unknown or expired.
+    pub async fn get_pairing_key(&self, key: &str) -> Result<PairingKey, SdkError> {
+        self.call(Method::GET, &self.app_path(&["pairingkeys", key]), None, None::<&()>)
             .await
     }
 

@@ -55,8 +55,8 @@ async fn stub(State(seen): State<Seen>, request: Request) -> Response {
         (status, headers, text).into_response()
     };
     if let Err(e) = creds.verify_request(authorization, &request_parts, now) {
-        let error = serde_json::json!({"id": "e", "code": "UNAUTHORIZED_REQ", "message": e.to_string(),
-            "details": [{"code": "INVALID_SIGNATURE", "message": e.to_string()}]});
+        // Ping's 401: UNAUTHORIZED_REQ, no detail code ([S-MODEL] ErrorCode.java).
+        let error = serde_json::json!({"id": "e", "code": "UNAUTHORIZED_REQ", "message": e.to_string()});
         return signed(StatusCode::UNAUTHORIZED, error, &creds);
     }
     let user = |name: &str| serde_json::json!({"username": name, "status": "ACTIVE", "devices": []});

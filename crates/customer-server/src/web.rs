@@ -178,13 +178,14 @@ async fn issue_key(state: &CustomerState, username: &str) -> (StatusCode, String
         return (StatusCode::OK, has_devices(&username));
     }
     let request = PairingKeyRequest {
-        pairing_data: format!("user:{username}"),
+        pairing_data: crate::pairing_keys::pairing_data_for(&username),
     };
     match state.sdk.create_pairing_key(&request).await {
         Ok(key) => {
             tracing::info!(user = %username, "pairing key issued");
             let shown = pairing_key::normalize(&key.id).map_or(key.id, |k| pairing_key::format_key(&k));
-            (StatusCode::OK, key_page(&username, &shown, &key.expires_at, state.clock.now()))
+            let now = state.clock.now();
+            (StatusCode::OK, key_page(&username, &shown, &crate::pairing_keys::expected_expiry(now), now))
         }
         Err(error) => sdk_failure(Failure::Sdk {
             error: Box::new(error),

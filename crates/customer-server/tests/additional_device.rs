@@ -1,14 +1,17 @@
-//! A user's additional device: push approval by the primary, the offline passcode, device
-//! selection, retry, cancel and the refusals — against the real emulated SDK server.
+//! A user's additional device, the Ping way ([D-NET], Ping's Moderno sample and apps): the
+//! primary decides about the new device (trust it, let it in once, ignore it, deny, block), the
+//! answer carries the authentication's server payload as `pingIdPayload`; the offline passcode
+//! with the app's folded-in TRUSTED choice; device selection; retry; cancel — against the real
+//! emulated SDK server.
 
 #![allow(clippy::unwrap_used)] // test harness code outside #[test] functions
 
 mod common;
 
 use chrono::Duration;
-use common::{approve_shown, match_number, session_id, status, Options, Stack, TestDevice};
-use moderno_wire::device_api::PushAnswer;
-use moderno_wire::payload::TrustLevel;
+use common::{approve_shown, match_number, session_id, status, trust_shown, Options, Stack, TestDevice};
+use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAnswer};
+use moderno_wire::payload::{GrantedAccess, ServerFlow, TrustLevel};
 use moderno_wire::sdk::{UpdateUser, UserStatus};
 use serde_json::{json, Value};
 
@@ -24,13 +27,16 @@ async fn alice_with_online_primary() -> (Stack, TestDevice) {
 }
 
 #[tokio::test]
-async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
+async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_trusts_it() {
     let (stack, primary) = alice_with_online_primary().await;
     let mut laptop = TestDevice::new(11);
 
     let waiting = stack.login("alice", &laptop).await;
     assert_eq!(status(&waiting), 1012, "{waiting}");
     assert_eq!(waiting["pushExpiresIn"], 40);
+    assert_eq!(waiting["isPingIdAuthenticated"], false);
+    assert_eq!(waiting["currentAuthenticatingDeviceData"]["deviceRole"], "PRIMARY", "{waiting}");
+    assert!(waiting.get("matchNumber").is_none(), "no number matching at the PingID SDK by default");
     assert!(waiting.get("sessionToken").is_none(), "not logged in yet");
     let session = session_id(&waiting);
 
@@ -38,31 +44,79 @@ async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approve
     let still = stack.poll(&session).await;
     assert_eq!(status(&still), 1012);
     assert_eq!(still["pushExpiresIn"], 35);
-    assert_eq!(still["matchNumber"], waiting["matchNumber"], "the number stays while the push waits");
 
-    primary.answer_the_push(&stack, approve_shown(&waiting)).await;
+    primary.answer_the_push(&stack, trust_shown(&waiting)).await;
 
-    let approved = stack.poll_with_payload(&session, &laptop).await;
+    let approved = stack.poll(&session).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "PUSH_APPROVED");
+    assert_eq!(approved["isPingIdAuthenticated"], true);
     assert!(approved["sessionToken"].is_string());
+    assert!(approved.get("registrationToken").is_none(), "no registration token for an active user [D-RT]");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
 
     let over = stack.poll(&session).await;
     assert_eq!(status(&over), 1033, "the session ended with the login: {over}");
     let trusted = stack.login("alice", &laptop).await;
     assert_eq!(trusted["mfa"], "TRUSTED_DEVICE", "{trusted}");
+    assert!(trusted.get("pingIdPayload").is_none(), "{trusted}");
 }
 
 #[tokio::test]
-async fn the_session_payload_serves_the_registration_token_when_no_fresh_one_comes() {
+async fn a_sign_in_allowed_once_pairs_nothing_and_the_next_one_asks_again() {
     let (stack, primary) = alice_with_online_primary().await;
-    let mut laptop = TestDevice::new(12);
+    let laptop = TestDevice::new(12);
     let waiting = stack.login("alice", &laptop).await;
     primary.answer_the_push(&stack, approve_shown(&waiting)).await;
     let approved = stack.poll(&session_id(&waiting)).await;
     assert_eq!(status(&approved), 0, "{approved}");
-    laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+    let flow = laptop.server_payload(&stack, &approved).await.flow;
+    assert_eq!(flow, ServerFlow::Done { granted: Some(GrantedAccess::OneTime) });
+    let devices = stack.sdk().get_user("alice", true).await.unwrap().devices.unwrap_or_default();
+    assert_eq!(devices.len(), 1, "nothing was paired");
+    assert_eq!(status(&stack.login("alice", &laptop).await), 1012, "asked again");
+}
+
+#[tokio::test]
+async fn a_device_the_primary_ignores_signs_in_without_mfa_until_the_interval_ends() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let laptop = TestDevice::new(33);
+    let waiting = stack.login("alice", &laptop).await;
+    let hour = IgnoreInterval { value: 1, unit: IntervalUnit::Hours };
+    primary.answer_the_push(&stack, PushAnswer::ignore(hour, None)).await;
+    let approved = stack.poll(&session_id(&waiting)).await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    let flow = laptop.server_payload(&stack, &approved).await.flow;
+    assert!(matches!(flow, ServerFlow::Done { granted: Some(GrantedAccess::Ignored { until: Some(_) }) }), "{flow:?}");
+    let ignored = stack.login("alice", &laptop).await;
+    assert_eq!(status(&ignored), 1023, "{ignored}");
+    assert_eq!(ignored["mfa"], "SKIPPED_IGNORED_DEVICE");
+    stack.clock.advance(Duration::minutes(61));
+    primary.pushes(&stack).await;
+    assert_eq!(status(&stack.login("alice", &laptop).await), 1012, "asked again after the hour");
+}
+
+#[tokio::test]
+async fn a_web_sign_in_without_a_payload_is_approved_on_the_trusted_device() {
+    let (stack, primary) = alice_with_online_primary().await;
+    let waiting = stack
+        .moderno(json!({"operation": "auth_user", "user": "alice", "password": common::PASSWORD}))
+        .await;
+    assert_eq!(status(&waiting), 1012, "[S-HELP]: an active user without a payload is pushed: {waiting}");
+    let pushes = primary.pushes(&stack).await;
+    assert!(pushes[0].trust_levels.is_empty() && pushes[0].requesting_device.is_none(), "{pushes:?}");
+    primary.answer(&stack, &pushes[0].authentication_id, PushAnswer::approve(None)).await;
+    let approved = stack.poll(&session_id(&waiting)).await;
+    assert_eq!((status(&approved), &approved["isPingIdAuthenticated"]), (0, &json!(true)), "{approved}");
+    assert!(approved.get("pingIdPayload").is_none(), "no device to tell: {approved}");
+}
+
+#[tokio::test]
+async fn an_unknown_operation_is_ping_s_1000_invalid_request_type() {
+    let stack = Stack::start().await;
+    let answer = stack.moderno(json!({"operation": "fly_to_the_moon"})).await;
+    assert_eq!(status(&answer), 1000, "[S-MOD] HostingServerServlet: {answer}");
+    assert!(answer["description"].as_str().unwrap().starts_with("invalid request type"), "{answer}");
 }
 
 #[tokio::test]
@@ -71,7 +125,7 @@ async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
     let laptop = TestDevice::new(13);
     let waiting = stack.login("alice", &laptop).await;
     let session = session_id(&waiting);
-    primary.answer_the_push(&stack, approve_shown(&waiting)).await;
+    primary.answer_the_push(&stack, trust_shown(&waiting)).await;
     let polls: Vec<_> = (0..8)
         .map(|_| {
             let (http, url) = (stack.http.clone(), format!("{}/pingidsdk", stack.customer_url));
@@ -98,7 +152,9 @@ async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
 }
 
 #[tokio::test]
-async fn a_denied_push_answers_1014_and_a_blocked_one_1027_for_good() {
+/// [S-MOD] `PingIdAuthenticationUtils`: every rejection but a rooted device is 1014; the words
+/// say denied or blocked.
+async fn a_denied_push_and_a_blocked_one_both_answer_1014_and_the_block_stays() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(14);
 
@@ -111,14 +167,17 @@ async fn a_denied_push_answers_1014_and_a_blocked_one_1027_for_good() {
     let session = session_id(&stack.login("alice", &laptop).await);
     primary.answer_the_push(&stack, PushAnswer::block()).await;
     let blocked = stack.poll(&session).await;
-    assert_eq!(status(&blocked), 1027, "{blocked}");
+    assert_eq!(status(&blocked), 1014, "{blocked}");
+    assert!(blocked["description"].as_str().unwrap().contains("blocked"), "{blocked}");
     let again = stack.login("alice", &laptop).await;
-    assert_eq!(status(&again), 1027, "the device stays blocked: {again}");
+    assert_eq!(status(&again), 1014, "the device stays blocked: {again}");
+    assert!(again["description"].as_str().unwrap().contains("blocked"), "{again}");
 }
 
 #[tokio::test]
 async fn a_wrong_number_on_the_primary_ends_the_login_with_1014_and_pairs_nothing() {
     let (stack, primary) = alice_with_online_primary().await;
+    stack.settings(|s| s.number_matching = true).await;
     let laptop = TestDevice::new(32);
     let waiting = stack.login("alice", &laptop).await;
     assert_eq!(status(&waiting), 1012, "{waiting}");
@@ -153,6 +212,8 @@ async fn an_offline_primary_means_a_passcode_and_a_wrong_one_counts_down() {
 
     let answer = stack.login("bob", &laptop).await;
     assert_eq!(status(&answer), 1015, "the primary never polled: {answer}");
+    let offer = laptop.server_payload(&stack, &answer).await.flow;
+    assert!(matches!(offer, ServerFlow::OneTimePasscode { .. }), "1015 carries Ping's OneTimePasscode state: {offer:?}");
     let session = session_id(&answer);
 
     let malformed = stack
@@ -167,14 +228,20 @@ async fn an_offline_primary_means_a_passcode_and_a_wrong_one_counts_down() {
     assert_eq!(refused["otpAttemptsLeft"], 2);
     assert_eq!(session_id(&refused), session);
 
-    let approved = stack.offline_otp(&session, &right, Some(&laptop)).await;
+    // LoginViewController.m: TRUSTED folded into the payload sent with auth_offline_user.
+    let approved = stack
+        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": right,
+            "pingIdPayload": laptop.payload_choosing(&stack.clock, TrustLevel::Trusted)}))
+        .await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "OFFLINE_OTP");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+    assert_eq!(stack.login("bob", &laptop).await["mfa"], "TRUSTED_DEVICE");
 }
 
+/// Ping: LOCKED after the application's limit of wrong passcodes, mapped to 1027 by the sample.
 #[tokio::test]
-async fn three_wrong_passcodes_block_the_login_with_1029() {
+async fn three_wrong_passcodes_lock_the_user_with_1027() {
     let stack = Stack::start().await;
     let mut primary = TestDevice::new(17);
     stack
@@ -187,7 +254,7 @@ async fn three_wrong_passcodes_block_the_login_with_1029() {
     for _ in 0..3 {
         last = stack.offline_otp(&session, wrong, None).await;
     }
-    assert_eq!(status(&last), 1029, "{last}");
+    assert_eq!(status(&last), 1027, "{last}");
     let after = stack.offline_otp(&session, &right, None).await;
     assert_eq!(status(&after), 1033, "the blocked login is over: {after}");
 }
@@ -277,7 +344,7 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
     first.pushes(&stack).await;
     let mut second = TestDevice::new(27);
     let pending = stack.login("dave", &second).await;
-    first.answer_the_push(&stack, approve_shown(&pending)).await;
+    first.answer_the_push(&stack, trust_shown(&pending)).await;
     let approved = stack.poll(&session_id(&pending)).await;
     second.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
     second.pushes(&stack).await;
@@ -285,7 +352,7 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
     let third = TestDevice::new(28);
     let choose = stack.login("dave", &third).await;
     assert_eq!(status(&choose), 1018, "two trusted devices, no primary: {choose}");
-    let devices = choose["devices"].as_array().unwrap();
+    let devices = choose["availableDevicesForAuthentication"].as_array().unwrap();
     assert_eq!(devices.len(), 2, "{choose}");
     let second_id = second.device_id.clone().unwrap();
     assert!(devices.iter().any(|d| d["id"] == second_id.as_str()), "{choose}");
@@ -294,9 +361,11 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
         .moderno(json!({"operation": "select_device", "sessionId": session_id(&choose)}))
         .await;
     assert_eq!(status(&missing), 1020, "{missing}");
+    // Ping's apps choose by sending auth_user again with the session and the device.
     let waiting = stack
         .moderno(
-            json!({"operation": "select_device", "sessionId": session_id(&choose), "deviceId": second_id,
+            json!({"operation": "auth_user", "user": "dave", "password": common::PASSWORD,
+            "sessionId": session_id(&choose), "deviceId": second_id,
             "pingIdPayload": third.payload(&stack.clock)}),
         )
         .await;

@@ -80,13 +80,15 @@ async fn a_body_over_64_kib_answers_413_with_status_1020() {
 }
 
 #[tokio::test]
-async fn an_unknown_operation_answers_1020_naming_it() {
+/// [S-MOD] `HostingServerServlet`: 1000 "invalid request type: X".
+async fn an_unknown_operation_answers_1000_invalid_request_type_naming_it() {
     let server = server().await;
-    let body = server.call(json!({"operation": "transfer", "user": "alice"})).await;
-    assert_eq!(body["status"], 1020);
-    assert!(description(&body).contains("unknown operation `transfer`"), "{body}");
+    let body = server.call(json!({"operation": "fly", "user": "alice"})).await;
+    assert_eq!(body["status"], 1000);
+    assert!(description(&body).starts_with("invalid request type: fly"), "{body}");
     let body = server.call(json!({"operation": ""})).await;
-    assert!(description(&body).contains("`operation` is required"), "{body}");
+    assert_eq!(body["status"], 1000);
+    assert!(description(&body).starts_with("invalid request type"), "{body}");
 }
 
 #[tokio::test]

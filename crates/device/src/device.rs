@@ -13,7 +13,8 @@ use moderno_crypto::totp;
 use moderno_wire::device_api::{
     CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PairingOutcome, PushAnswer, PushRequest,
 };
-use moderno_wire::sdk::ErrorCode;
+use moderno_wire::payload::{PayloadSelection, TrustLevel};
+use moderno_wire::sdk::{DeviceRole, ErrorCode};
 use tracing::{info, instrument, warn};
 use zeroize::Zeroizing;
 
@@ -21,7 +22,7 @@ use crate::error::DeviceError;
 use crate::flow::{claimed_device_api_url, read_server_payload, Expected, FlowState, PendingPairing, UserSelection};
 use crate::identity::{DeviceDescription, DeviceIdentity};
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity, KEY_STORE_TIMEOUT};
-use crate::mobile_payload::generate_payload;
+use crate::mobile_payload::{generate_payload, payload_with_selection};
 use crate::moderno_client::ModernoClient;
 use crate::push_result::PushResult;
 use crate::sdk_device_client::SdkDeviceClient;
@@ -132,7 +133,16 @@ impl Device {
         generate_payload(&self.identity(), &self.clock, &self.entropy)
     }
 
-    /// Verifies and reads the server payload; a TRUST_LEVELS offer is kept for [`Self::set_user_selection`].
+    /// A fresh mobile payload with the user's choice folded in (Ping's
+    /// `updateExistingPayloadWithUserSelection`), sent with an offline passcode so that the
+    /// passcode's answer pairs this device.
+    pub fn payload_with_selection(&self, selection: PayloadSelection) -> String {
+        payload_with_selection(&self.identity(), &self.clock, &self.entropy, Some(selection))
+    }
+
+    /// Verifies and reads the server payload (Ping's `setServerPayload`): a TRUST_LEVELS offer is
+    /// kept for [`Self::set_user_selection`]; DEVICE_IS_TRUSTED is paired here, as TRUSTED, before
+    /// this returns.
     #[instrument(skip_all, fields(profile = %self.profile))]
     pub async fn set_server_payload(&self, payload: &str) -> Result<FlowState, DeviceError> {
         let api_url = claimed_device_api_url(payload)?;
@@ -152,6 +162,13 @@ impl Device {
             *locked(&self.pending) = Some(offer);
         }
         info!(state = ?state, "server payload read");
+        if let FlowState::DeviceIsTrusted { .. } = state {
+            let completed = self.set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None).await?;
+            return Ok(FlowState::DeviceIsTrusted {
+                device_id: completed.device_id.unwrap_or_default(),
+                role: completed.device_role.unwrap_or(DeviceRole::Trusted),
+            });
+        }
         Ok(state)
     }
 

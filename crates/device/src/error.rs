@@ -236,14 +236,14 @@ mod tests {
     fn an_sdk_refusal_shows_its_code_details_and_message() {
         let error = DeviceError::Sdk(SdkError {
             http_status: 400,
-            code: ErrorCode::InvalidRequest,
-            details: vec![DetailCode::InvalidState],
+            code: ErrorCode::RequestFailed,
+            details: vec![DetailCode::InvalidValue],
             message: "trust level not offered".into(),
         });
         let text = error.to_string();
-        assert!(text.contains("InvalidRequest") && text.contains("InvalidState"), "{text}");
+        assert!(text.contains("RequestFailed") && text.contains("InvalidValue"), "{text}");
         let json = serde_json::to_value(error.view()).expect("view serializes");
         assert_eq!(json["code"], "sdk_error");
-        assert_eq!(json["sdk"]["details"][0], "INVALID_STATE");
+        assert_eq!(json["sdk"]["details"][0], "INVALID_VALUE");
     }
 }

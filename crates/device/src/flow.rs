@@ -6,27 +6,31 @@
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::payload::{open_server_payload, open_unverified, PayloadError};
 use moderno_wire::device_api::{IgnoreInterval, IntervalUnit};
-use moderno_wire::payload::{ServerFlow, ServerPayloadClaims, TrustLevel};
+use moderno_wire::payload::{GrantedAccess, ServerFlow, ServerPayloadClaims, TrustLevel};
 use moderno_wire::sdk::DeviceRole;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::error::DeviceError;
 
-/// What the server payload asks of this device (Ping's SDK flow states).
+/// What the server payload asks of this device: Ping's SDK flow states (`PIDFlowState`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FlowState {
     /// Pair this device: ask the user for one of `levels`, then call `set_user_selection`.
     #[serde(rename_all = "camelCase")]
     TrustLevels { levels: Vec<TrustLevel>, username: String, application_id: String },
-    /// Already paired with the user: nothing to do.
+    /// A trusted device of the user trusted this one: it is paired now (the SDK component did it
+    /// behind the scenes, as TRUSTED).
     #[serde(rename_all = "camelCase")]
     DeviceIsTrusted { device_id: String, role: DeviceRole },
-    /// The login waits for a one-time passcode from one of the user's trusted devices.
+    /// The approving device is offline: the login waits for a one-time passcode from one of the
+    /// user's trusted devices; `levels` may be folded into the payload sent with it.
     #[serde(rename_all = "camelCase")]
-    OneTimePasscode { authentication_id: String },
-    Done,
+    OneTimePasscode { authentication_id: String, levels: Vec<TrustLevel> },
+    /// Nothing more to do; `granted` says how this unpaired device got in (once, or ignored).
+    #[serde(rename_all = "camelCase")]
+    Done { granted: Option<GrantedAccess> },
 }
 
 /// The user's (or app's) answer to [`FlowState::TrustLevels`].
@@ -74,6 +78,21 @@ pub(crate) struct PendingPairing {
     pub expires_at: i64,
 }
 
+impl PendingPairing {
+    /// The offer a verified payload makes (its token, for `levels`), kept until answered.
+    fn offered(claims: &ServerPayloadClaims, token_id: String, secret: String, levels: Vec<TrustLevel>) -> Self {
+        Self {
+            registration_token_id: token_id,
+            registration_token_secret: Zeroizing::new(secret),
+            levels,
+            username: claims.username.clone(),
+            application_id: claims.application_id.clone(),
+            device_api_url: claims.device_api_url.clone(),
+            expires_at: claims.expires_at,
+        }
+    }
+}
+
 /// What the payload must match besides its signature.
 pub(crate) struct Expected<'a> {
     pub fingerprint: &'a str,
@@ -106,29 +125,25 @@ pub(crate) fn read_server_payload(
     if claims.expires_at <= expected.now_unix {
         return Err(DeviceError::InvalidServerPayload("it has expired: log in again".into()));
     }
-    Ok(match claims.flow {
+    Ok(match claims.flow.clone() {
         ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } => {
             let state = FlowState::TrustLevels {
                 levels: trust_levels.clone(),
                 username: claims.username.clone(),
                 application_id: claims.application_id.clone(),
             };
-            let pending = PendingPairing {
-                registration_token_id,
-                registration_token_secret: Zeroizing::new(registration_token_secret),
-                levels: trust_levels,
-                username: claims.username,
-                application_id: claims.application_id,
-                device_api_url: claims.device_api_url,
-                expires_at: claims.expires_at,
-            };
-            (state, Some(pending))
+            (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trust_levels)))
         }
-        ServerFlow::DeviceIsTrusted { device_id, device_role } => {
-            (FlowState::DeviceIsTrusted { device_id, role: device_role }, None)
+        ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret } => {
+            // Paired by the caller before anyone sees this state: the ids come from the pairing.
+            let state = FlowState::DeviceIsTrusted { device_id: String::new(), role: DeviceRole::Trusted };
+            let trusted = vec![TrustLevel::Trusted];
+            (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trusted)))
         }
-        ServerFlow::OneTimePasscode { authentication_id } => (FlowState::OneTimePasscode { authentication_id }, None),
-        ServerFlow::Done => (FlowState::Done, None),
+        ServerFlow::OneTimePasscode { authentication_id, trust_levels } => {
+            (FlowState::OneTimePasscode { authentication_id, levels: trust_levels }, None)
+        }
+        ServerFlow::Done { granted } => (FlowState::Done { granted }, None),
     })
 }
 
@@ -201,15 +216,20 @@ mod tests {
 
     #[test]
     fn the_other_flow_states_read_as_such() {
-        let trusted = ServerFlow::DeviceIsTrusted { device_id: "d1".into(), device_role: DeviceRole::Primary };
+        let trusted = ServerFlow::DeviceIsTrusted { registration_token_id: "t1".into(), registration_token_secret: "s1".into() };
         let (state, pending) = read(&seal(&claims(trusted), &server_key())).expect("reads");
-        assert_eq!(state, FlowState::DeviceIsTrusted { device_id: "d1".into(), role: DeviceRole::Primary });
-        assert!(pending.is_none());
-        let otp = ServerFlow::OneTimePasscode { authentication_id: "a1".into() };
+        assert!(matches!(state, FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
+        let pending = pending.expect("a pairing to complete behind the scenes");
+        assert_eq!((pending.registration_token_id.as_str(), pending.levels.as_slice()), ("t1", &[TrustLevel::Trusted][..]));
+        let otp = ServerFlow::OneTimePasscode { authentication_id: "a1".into(), trust_levels: vec![TrustLevel::Trusted] };
         assert_eq!(read(&seal(&claims(otp), &server_key())).expect("reads").0, FlowState::OneTimePasscode {
-            authentication_id: "a1".into()
+            authentication_id: "a1".into(),
+            levels: vec![TrustLevel::Trusted]
         });
-        assert_eq!(read(&seal(&claims(ServerFlow::Done), &server_key())).expect("reads").0, FlowState::Done);
+        let once = ServerFlow::Done { granted: Some(GrantedAccess::OneTime) };
+        assert_eq!(read(&seal(&claims(once), &server_key())).expect("reads").0, FlowState::Done {
+            granted: Some(GrantedAccess::OneTime)
+        });
     }
 
     #[test]

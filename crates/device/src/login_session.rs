@@ -9,7 +9,7 @@
 use moderno_crypto::pairing_key;
 use moderno_wire::device_api::PairingCompleted;
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse};
-use moderno_wire::payload::TrustLevel;
+use moderno_wire::payload::{GrantedAccess, PayloadSelection, TrustLevel};
 use moderno_wire::sdk::DeviceRole;
 use tracing::{info, instrument};
 use zeroize::Zeroizing;
@@ -36,8 +36,16 @@ pub enum LoginProgress {
     PushTimedOut,
     /// Pick the device that should approve.
     ChooseDevice { devices: Vec<DeviceSummary> },
-    /// The login is through. `pairing` is set when this device paired (or chose IGNORE) just now.
-    SignedIn { username: String, mfa: Option<MfaOutcome>, role: Option<DeviceRole>, pairing: Option<PairingCompleted> },
+    /// The login is through. `pairing` is set when this device paired (or chose IGNORE) just now;
+    /// `role` when it is paired (a trusted device may have trusted it behind the scenes);
+    /// `granted` when another device let it in without pairing (once, or ignored for a while).
+    SignedIn {
+        username: String,
+        mfa: Option<MfaOutcome>,
+        role: Option<DeviceRole>,
+        pairing: Option<PairingCompleted>,
+        granted: Option<GrantedAccess>,
+    },
     /// The login ended without success; `status` is the Moderno status code.
     Refused { status: u16, description: String },
 }
@@ -49,6 +57,9 @@ pub struct LoginSession {
     password: Option<Zeroizing<String>>,
     session_id: Option<String>,
     mfa: Option<MfaOutcome>,
+    /// Set while the login waits for a passcode and the server offered to pair this device with
+    /// it (Ping's OneTimePasscode flow state): the trust levels it may fold into its payload.
+    offline_levels: Vec<TrustLevel>,
 }
 
 impl std::fmt::Debug for LoginSession {
@@ -82,6 +93,7 @@ impl LoginSession {
             password: Some(Zeroizing::new(password.to_string())),
             session_id: None,
             mfa: None,
+            offline_levels: Vec::new(),
         };
         let answer = session.client.auth_user(username, password, &device.payload(), key.as_deref()).await?;
         let progress = session.advance(device, &answer).await?;
@@ -109,13 +121,24 @@ impl LoginSession {
         self.advance(device, &answer).await
     }
 
-    /// The passcode from a trusted device: six digits, spaces ignored.
+    /// The passcode from a trusted device: six digits, spaces ignored. When the server offered
+    /// it, the payload sent along asks to pair this device as TRUSTED once the passcode passes,
+    /// as Ping's Moderno apps do (`updateExistingPayloadWithUserSelection` with TRUSTED).
     pub async fn otp(&mut self, device: &Device, typed: &str) -> Result<LoginProgress, DeviceError> {
+        let trust = self.offline_levels.contains(&TrustLevel::Trusted);
+        self.otp_choosing(device, typed, trust).await
+    }
+
+    /// [`Self::otp`], with the user's say on whether this device is trusted afterwards
+    /// (`trust: false` signs in once and leaves the device unpaired).
+    pub async fn otp_choosing(&mut self, device: &Device, typed: &str, trust: bool) -> Result<LoginProgress, DeviceError> {
         let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
         if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(DeviceError::InvalidInput("a passcode is the 6 digits shown on your trusted device".into()));
         }
-        let answer = self.client.auth_offline_user(self.session()?, &code).await?;
+        let payload = (trust && self.offline_levels.contains(&TrustLevel::Trusted))
+            .then(|| device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None }));
+        let answer = self.client.auth_offline_user(self.session()?, &code, payload.as_deref()).await?;
         self.advance(device, &answer).await
     }
 
@@ -156,6 +179,7 @@ impl LoginSession {
             mfa: self.mfa,
             role: completed.device_role,
             pairing: Some(completed),
+            granted: None,
         })
     }
 
@@ -173,10 +197,16 @@ impl LoginSession {
             self.password = None;
         }
         Ok(match step {
-            LoginStep::SignedIn { mfa } => self.signed_in(mfa, None),
+            LoginStep::SignedIn { mfa } => self.signed_in(mfa, None, None),
             LoginStep::Pair { server_payload, mfa } => {
                 self.mfa = mfa;
                 self.read_offer(device, &server_payload, mfa).await?
+            }
+            LoginStep::EnterOtp { attempts_left, retry, server_payload: Some(payload), .. } => {
+                if let FlowState::OneTimePasscode { levels, .. } = device.set_server_payload(&payload).await? {
+                    self.offline_levels = levels;
+                }
+                LoginProgress::EnterOtp { attempts_left, retry }
             }
             LoginStep::WaitForPush { expires_in, match_number, .. } => LoginProgress::WaitForPush { expires_in, match_number },
             LoginStep::EnterOtp { attempts_left, retry, .. } => LoginProgress::EnterOtp { attempts_left, retry },
@@ -193,16 +223,17 @@ impl LoginSession {
     async fn read_offer(&mut self, device: &Device, payload: &str, mfa: Option<MfaOutcome>) -> Result<LoginProgress, DeviceError> {
         Ok(match device.set_server_payload(payload).await? {
             FlowState::TrustLevels { levels, username, .. } => LoginProgress::ChooseTrustLevel { username, levels, mfa },
-            FlowState::DeviceIsTrusted { role, .. } => self.signed_in(mfa, Some(role)),
-            FlowState::Done => self.signed_in(mfa, None),
-            FlowState::OneTimePasscode { .. } => {
+            FlowState::DeviceIsTrusted { role, .. } => self.signed_in(mfa, Some(role), None),
+            FlowState::Done { granted } => self.signed_in(mfa, None, granted),
+            FlowState::OneTimePasscode { levels, .. } => {
+                self.offline_levels = levels;
                 LoginProgress::EnterOtp { attempts_left: None, retry: false }
             }
         })
     }
 
-    fn signed_in(&self, mfa: Option<MfaOutcome>, role: Option<DeviceRole>) -> LoginProgress {
-        LoginProgress::SignedIn { username: self.username.clone(), mfa, role, pairing: None }
+    fn signed_in(&self, mfa: Option<MfaOutcome>, role: Option<DeviceRole>, granted: Option<GrantedAccess>) -> LoginProgress {
+        LoginProgress::SignedIn { username: self.username.clone(), mfa, role, pairing: None, granted }
     }
 }
 

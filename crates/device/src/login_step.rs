@@ -12,8 +12,10 @@ pub enum LoginStep {
     /// A push went to another device: poll `auth_status` until it is answered. Under number
     /// matching, show `match_number`: the approving device asks for it.
     WaitForPush { session_id: String, expires_in: Option<u32>, match_number: Option<u8> },
-    /// Type the passcode shown on a trusted device (`retry` after a wrong one).
-    EnterOtp { session_id: String, attempts_left: Option<u32>, retry: bool },
+    /// Type the passcode shown on a trusted device (`retry` after a wrong one). The server payload,
+    /// when the answer carries one (Ping's OneTimePasscode state), says this device may be paired
+    /// by the passcode.
+    EnterOtp { session_id: String, attempts_left: Option<u32>, retry: bool, server_payload: Option<String> },
     /// The push timed out; a passcode from a trusted device still works, or `retry` sends another push.
     PushTimedOut { session_id: String },
     /// Pick the device that should approve.
@@ -68,6 +70,7 @@ fn step_in_session(response: &ModernoResponse) -> LoginStep {
             session_id,
             attempts_left: response.otp_attempts_left,
             retry: response.status == Status::InvalidOtp,
+            server_payload: response.ping_id_payload.clone().filter(|p| !p.is_empty()),
         },
         Status::TimedOut => LoginStep::PushTimedOut { session_id },
         _ => LoginStep::ChooseDevice { session_id, devices: response.devices.clone().unwrap_or_default() },
@@ -99,7 +102,10 @@ mod tests {
             LoginStep::WaitForPush { session_id: "s1".into(), expires_in: Some(40), match_number: Some(42) }
         );
         let wrong = ModernoResponse { otp_attempts_left: Some(2), ..answer(Status::InvalidOtp) };
-        assert_eq!(next_step(&wrong), LoginStep::EnterOtp { session_id: "s1".into(), attempts_left: Some(2), retry: true });
+        assert_eq!(
+            next_step(&wrong),
+            LoginStep::EnterOtp { session_id: "s1".into(), attempts_left: Some(2), retry: true, server_payload: None }
+        );
         assert_eq!(next_step(&answer(Status::TimedOut)), LoginStep::PushTimedOut { session_id: "s1".into() });
         assert_eq!(next_step(&answer(Status::SelectDevice)), LoginStep::ChooseDevice { session_id: "s1".into(), devices: vec![] });
         let no_session = ModernoResponse::new(Status::OtpRequired, "otp");

@@ -2,7 +2,7 @@
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::payload::seal;
-use moderno_wire::payload::{MobilePayloadClaims, PAYLOAD_VERSION};
+use moderno_wire::payload::{MobilePayloadClaims, PayloadSelection, PAYLOAD_VERSION};
 use moderno_wire::sdk::DeviceType;
 
 use crate::identity::DeviceIdentity;
@@ -10,6 +10,18 @@ use crate::identity::DeviceIdentity;
 /// A fresh payload: a new 128-bit nonce (the server accepts each payload once) and `issuedAt` =
 /// now (the server accepts payloads up to 5 minutes old), so call it for every login.
 pub fn generate_payload(identity: &DeviceIdentity, clock: &Clock, entropy: &Entropy) -> String {
+    payload_with_selection(identity, clock, entropy, None)
+}
+
+/// A fresh payload carrying the user's choice (Ping's `updateExistingPayloadWithUserSelection`):
+/// sent with an offline passcode, it asks the SDK server to pair this device once the passcode
+/// passes.
+pub fn payload_with_selection(
+    identity: &DeviceIdentity,
+    clock: &Clock,
+    entropy: &Entropy,
+    user_selection: Option<PayloadSelection>,
+) -> String {
     let description = identity.description();
     let claims = MobilePayloadClaims {
         v: PAYLOAD_VERSION,
@@ -22,6 +34,7 @@ pub fn generate_payload(identity: &DeviceIdentity, clock: &Clock, entropy: &Entr
         rooted: description.rooted,
         nonce: entropy.hex(16),
         issued_at: clock.unix(),
+        user_selection,
     };
     seal(&claims, identity.key())
 }

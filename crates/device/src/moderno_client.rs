@@ -65,10 +65,21 @@ impl ModernoClient {
             .await
     }
 
-    #[instrument(skip(self, otp))]
-    pub async fn auth_offline_user(&self, session_id: &str, otp: &str) -> Result<ModernoResponse, DeviceError> {
-        self.send(ModernoRequest { otp: Some(otp.to_string()), ..in_session(Operation::AuthOfflineUser, session_id) })
-            .await
+    /// The passcode from a trusted device, with the device's payload (Ping's sample sends the
+    /// payload the user's trust choice was folded into, so the answer pairs the device).
+    #[instrument(skip(self, otp, payload))]
+    pub async fn auth_offline_user(
+        &self,
+        session_id: &str,
+        otp: &str,
+        payload: Option<&str>,
+    ) -> Result<ModernoResponse, DeviceError> {
+        self.send(ModernoRequest {
+            otp: Some(otp.to_string()),
+            ping_id_payload: payload.map(str::to_string),
+            ..in_session(Operation::AuthOfflineUser, session_id)
+        })
+        .await
     }
 
     pub async fn retry(&self, session_id: &str) -> Result<ModernoResponse, DeviceError> {

@@ -224,11 +224,11 @@ mod tests {
 
     #[test]
     fn a_ping_error_body_keeps_its_codes_and_anything_else_is_unexpected() {
-        let body = br#"{"id":"x","code":"INVALID_REQUEST","message":"not offered","details":[{"code":"INVALID_STATE","message":"m"}]}"#;
+        let body = br#"{"id":"x","code":"REQUEST_FAILED","message":"not offered","target":"trustLevel","details":[{"code":"INVALID_VALUE","message":"m","target":"trustLevel"}]}"#;
         let error = sdk_error(400, body);
         let sdk = error.sdk().expect("an SDK error");
         assert_eq!(sdk.http_status, 400);
-        assert!(sdk.has_detail(moderno_wire::sdk::DetailCode::InvalidState));
+        assert!(sdk.has_detail(moderno_wire::sdk::DetailCode::InvalidValue));
         assert_eq!(sdk_error(502, b"<html>bad gateway</html>").code(), "unexpected_server_answer");
     }
 }

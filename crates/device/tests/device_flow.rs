@@ -106,9 +106,19 @@ impl Harness {
     }
 }
 
-fn ping_error(status: StatusCode, detail: &str) -> Response {
-    let body = serde_json::json!({"id": "e1", "code": "INVALID_REQUEST", "message": "refused by the fake",
-        "details": [{"code": detail, "message": "m"}]});
+/// An error in Ping's words ([S-MODEL] ErrorCode.java, InternalErrorCode.java): a 401 carries no
+/// detail; a refused value names its field.
+fn ping_error(status: StatusCode, detail_on: Option<(&str, &str)>) -> Response {
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "UNAUTHORIZED_REQ",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        _ => "INVALID_DATA",
+    };
+    let details: Vec<_> = detail_on
+        .map(|(detail, target)| serde_json::json!({"code": detail, "message": "m", "target": target}))
+        .into_iter()
+        .collect();
+    let body = serde_json::json!({"id": "e1", "code": code, "message": "refused by the fake", "details": details});
     (status, Json(body)).into_response()
 }
 
@@ -138,12 +148,12 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
     }
     let header = headers.get(DEVICE_SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     let Ok(signature) = DeviceSignature::parse(header) else {
-        return ping_error(StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE");
+        return ping_error(StatusCode::UNAUTHORIZED, None);
     };
     let key = api.devices.lock().expect("lock").get(&signature.fingerprint).cloned();
     let request = SignedRequest { method: method.as_str(), path: &path, query: uri.query().unwrap_or(""), body: &body };
     if key.is_none_or(|key| signature.verify(&key, &request, api.clock.unix()).is_err()) {
-        return ping_error(StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE");
+        return ping_error(StatusCode::UNAUTHORIZED, None);
     }
     let mut seen = api.seen.lock().expect("lock");
     match (method.as_str(), route.as_str()) {
@@ -151,7 +161,7 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
             let pairing: CompletePairing = serde_json::from_slice(&body).expect("pairing body");
             seen.pairings.push(pairing.clone());
             if pairing.registration_token_secret != "tok-secret" {
-                return ping_error(StatusCode::BAD_REQUEST, "INVALID_REGISTRATION_TOKEN");
+                return ping_error(StatusCode::BAD_REQUEST, Some(("INVALID_VALUE", "registrationToken")));
             }
             let answer = match pairing.trust_level {
                 TrustLevel::Ignore => PairingCompleted {
@@ -181,6 +191,7 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
                 client_context: None,
                 ip_address: Some("10.0.0.2".into()),
                 requesting_device: None,
+                trust_levels: vec![],
                 number_choices: vec![37, 12, 85],
                 expires_at: "2023-11-14T22:14:00Z".into(),
             }])
@@ -191,8 +202,8 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
             seen.answers.push((r["/pushes/".len()..].to_string(), answer["action"].as_str().unwrap_or("").to_string()));
             // The server answers with the authentication as the answer left it.
             Json(serde_json::json!({
-                "id": "auth-1", "username": "alice", "status": "REJECTED", "reason": "DENIED_BY_USER",
-                "authenticationLevel": "NONE", "expiresAt": "2023-11-14T22:43:20Z"
+                "id": "auth-1", "authenticationType": "AUTHENTICATE", "status": "REJECTED", "reason": "DENIED_BY_USER",
+                "level": "NONE", "requiredLevel": "PUSH", "expiresAt": "2023-11-14T22:43:20Z"
             }))
             .into_response()
         }
@@ -216,7 +227,7 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
             seen.unpaired = true;
             StatusCode::NO_CONTENT.into_response()
         }
-        _ => ping_error(StatusCode::NOT_FOUND, "INVALID_VALUE"),
+        _ => ping_error(StatusCode::NOT_FOUND, None),
     }
 }
 
@@ -327,7 +338,7 @@ async fn an_sdk_refusal_arrives_with_pings_codes_and_uses_the_offer_up() {
     let err = device.set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None).await.expect_err("refused");
     let sdk = err.sdk().expect("an SDK error");
     assert_eq!((err.code(), sdk.http_status), ("sdk_error", 400));
-    assert!(sdk.has_detail(moderno_wire::sdk::DetailCode::InvalidRegistrationToken));
+    assert!(sdk.has_detail(moderno_wire::sdk::DetailCode::InvalidValue), "Ping's INVALID_VALUE on registrationToken");
     assert!(!device.is_paired());
     assert_eq!(
         device.set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None).await.err().map(|e| e.code()),

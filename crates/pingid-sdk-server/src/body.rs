@@ -1,6 +1,7 @@
-//! Reading request bodies: at most 64 KiB (413 `PAYLOAD_TOO_LARGE`), and JSON only as
-//! `application/json` that parses (else 400 `INVALID_DATA` naming the problem) — never axum's
-//! plain-text rejections.
+//! Reading request bodies: at most 64 KiB (else 400 `INVALID_DATA` detail `SIZE_LIMIT_EXCEEDED`:
+//! Ping has no 413, [S-MODEL] `ErrorCode.java`), and JSON only as `application/json` that parses
+//! (else 400 `INVALID_DATA` naming the problem; a missing field is detail `REQUIRED_VALUE` with
+//! its name as `target`) — never axum's plain-text rejections.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
@@ -16,7 +17,7 @@ pub async fn buffer(parts: &Parts, body: Body) -> ApiResult<Bytes> {
     Bytes::from_request(Request::from_parts(parts.clone(), body), &())
         .await
         .map_err(|rejection| match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
             _ => ApiError::invalid_data(format!("the request body could not be read: {}", rejection.body_text())),
         })
 }
@@ -31,7 +32,20 @@ pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Api
             if content_type.is_empty() { "(none)" } else { content_type }
         )));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::invalid_data(format!("the body is not valid JSON for this request: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        let message = format!("the body is not valid JSON for this request: {e}");
+        match missing_field(&e) {
+            Some(field) => ApiError::required_value(&field, message),
+            None => ApiError::invalid_data(message),
+        }
+    })
+}
+
+/// The field serde found missing ("missing field `username` at line 1 column 17").
+fn missing_field(e: &serde_json::Error) -> Option<String> {
+    let text = e.to_string();
+    let rest = text.strip_prefix("missing field `")?;
+    rest.split_once('`').map(|(field, _)| field.to_string())
 }
 
 /// A JSON body, refused the Ping way.

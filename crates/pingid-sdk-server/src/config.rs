@@ -13,7 +13,7 @@ pub const DEMO_ACCOUNT_TOKEN: &str = "moderno-demo-token";
 /// base64 of `moderno-demo-api-key-not-for-production`.
 pub const DEMO_API_KEY_B64: &str = "bW9kZXJuby1kZW1vLWFwaS1rZXktbm90LWZvci1wcm9kdWN0aW9u";
 
-/// Bodies larger than this are refused with 413 `PAYLOAD_TOO_LARGE`.
+/// Bodies larger than this are refused: 400 `INVALID_DATA` detail `SIZE_LIMIT_EXCEEDED` (Ping has no 413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Clone)]

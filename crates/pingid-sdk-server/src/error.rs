@@ -3,6 +3,10 @@
 //! A handler returns `Err(ApiError)`; its `IntoResponse` leaves the body to the response envelope
 //! (`envelope.rs`), which gives each error a fresh id from the injected `Entropy`, and signs it.
 //! Internal failures are logged once, where they are made, and answered without their details.
+//!
+//! Only Ping's vocabulary goes out: the six top-level codes of [S-MODEL] `ErrorCode.java` and the
+//! detail codes of [S-MODEL] `InternalErrorCode.java`; the constructors below are named for what
+//! they mean and pick the code, detail and target. The emulator's own words go in `message`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -34,24 +38,100 @@ impl ApiError {
         self
     }
 
+    /// 400 `INVALID_DATA` with a detail on `target`: the request's data does not validate.
+    fn invalid_field(detail: DetailCode, target: &str, message: impl Into<String>) -> Self {
+        Self::invalid_data(message).with_detail(detail, Some(target))
+    }
+
+    /// 400 `REQUEST_FAILED` with a detail on `target`: well formed, refused as things stand.
+    fn refused_on(detail: DetailCode, target: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed, message).with_detail(detail, Some(target))
+    }
+
     /// 400 `INVALID_DATA`: the request could not be read (malformed JSON, wrong content type).
     pub fn invalid_data(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidData, message)
     }
 
-    /// 400 `INVALID_DATA` detail `INVALID_VALUE`: a field is missing or out of range.
+    /// 400 `INVALID_DATA` detail `INVALID_VALUE`: a field's value is not acceptable.
     pub fn invalid_value(target: &str, message: impl Into<String>) -> Self {
-        Self::invalid_data(message).with_detail(DetailCode::InvalidValue, Some(target))
+        Self::invalid_field(DetailCode::InvalidValue, target, message)
     }
 
-    /// 400 `INVALID_DATA` detail `INVALID_PAYLOAD`: a mobile payload that does not pass.
+    /// 400 `INVALID_DATA` detail `REQUIRED_VALUE`: a field that must be sent is missing.
+    pub fn required_value(target: &str, message: impl Into<String>) -> Self {
+        Self::invalid_field(DetailCode::RequiredValue, target, message)
+    }
+
+    /// 400 `INVALID_DATA` detail `EMPTY_VALUE`: a field was sent empty.
+    pub fn empty_value(target: &str, message: impl Into<String>) -> Self {
+        Self::invalid_field(DetailCode::EmptyValue, target, message)
+    }
+
+    /// 400 `INVALID_DATA` detail `OUT_OF_RANGE`: a number outside its range (the message says it).
+    pub fn out_of_range(target: &str, message: impl Into<String>) -> Self {
+        Self::invalid_field(DetailCode::OutOfRange, target, message)
+    }
+
+    /// 400 `INVALID_DATA` detail `SIZE_LIMIT_EXCEEDED`: a field longer than allowed.
+    pub fn size_limit(target: &str, message: impl Into<String>) -> Self {
+        Self::invalid_field(DetailCode::SizeLimitExceeded, target, message)
+    }
+
+    /// 400 `INVALID_DATA` detail `SIZE_LIMIT_EXCEEDED` (no target): the body is over the limit.
+    /// Ping has no 413 code ([S-MODEL] `ErrorCode.java`).
+    pub fn body_too_large() -> Self {
+        let limit = crate::config::MAX_BODY_BYTES;
+        Self::invalid_data(format!("the request body is larger than {limit} bytes")).with_detail(DetailCode::SizeLimitExceeded, None)
+    }
+
+    /// 400 `INVALID_DATA` detail `INVALID_VALUE` target `payload`: a mobile payload that does
+    /// not open, is stale at its first use, or was used for someone else (the message says which).
     pub fn invalid_payload(message: impl Into<String>) -> Self {
-        Self::invalid_data(message).with_detail(DetailCode::InvalidPayload, Some("payload"))
+        Self::invalid_value("payload", message)
     }
 
-    /// 400 `REQUEST_FAILED` with a detail code: the request is well formed but refused.
+    /// 400 `REQUEST_FAILED` with a detail code and no target: the request is well formed but
+    /// refused (`DEVICE_BLOCKED`, `DEVICE_IGNORED`, `USER_DISABLED`, `DEVICE_MUST_BE_TRUSTED`...).
     pub fn refused(detail: DetailCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed, message).with_detail(detail, None)
+    }
+
+    /// 400 `REQUEST_FAILED` detail `INVALID_VALUE` on `target` (e.g. `status`): the action is not
+    /// allowed in the resource's current state; the message says why.
+    pub fn not_in_state(target: &str, message: impl Into<String>) -> Self {
+        Self::refused_on(DetailCode::InvalidValue, target, message)
+    }
+
+    /// 400 `REQUEST_FAILED` detail `RESOURCE_ALREADY_EXISTS` on `target`.
+    pub fn already_exists(target: &str, message: impl Into<String>) -> Self {
+        Self::refused_on(DetailCode::ResourceAlreadyExists, target, message)
+    }
+
+    /// 400 `REQUEST_FAILED` detail `SIZE_LIMIT_EXCEEDED` on `target`: a collection is full (the
+    /// user's devices).
+    pub fn collection_full(target: &str, message: impl Into<String>) -> Self {
+        Self::refused_on(DetailCode::SizeLimitExceeded, target, message)
+    }
+
+    /// 400 `REQUEST_FAILED` detail `RETRY_LIMIT_EXCEEDED`: a rate limit (pushes per user,
+    /// pairing-key guesses); the message says until when. Ping has no 429 code.
+    pub fn retry_limit(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed, message).with_detail(DetailCode::RetryLimitExceeded, None)
+    }
+
+    /// 400 `REQUEST_FAILED`, target `application`, detail `APPLICATION_DISABLED`: exactly what
+    /// Ping's sample tests before it lets a login through without MFA ([S-API]
+    /// `isApplicationDisabled`).
+    pub fn application_disabled() -> Self {
+        Self::refused_on(DetailCode::ApplicationDisabled, "application", "the application is disabled")
+    }
+
+    /// 400 `REQUEST_FAILED` detail `INVALID_VALUE` target `payload`, for a device that says it is
+    /// rooted (Ping's own word for it, `DEVICE_ROOTED`, is an authentication's reason, not an error
+    /// code). `INVALID_DATA` would mean the payload itself is bad.
+    pub fn rooted_device() -> Self {
+        Self::refused_on(DetailCode::InvalidValue, "payload", "the device is rooted or jailbroken")
     }
 
     /// 404 `NOT_FOUND` naming what is missing.
@@ -61,24 +141,10 @@ impl ApiError {
         e
     }
 
-    /// 401 `UNAUTHORIZED_REQ` detail `INVALID_SIGNATURE`.
-    pub fn bad_signature(message: impl Into<String>) -> Self {
+    /// 401 `UNAUTHORIZED_REQ`, no detail (Ping lists none for it); the message names the reason
+    /// (missing, malformed, does not verify, expired, replay...).
+    pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq, message)
-            .with_detail(DetailCode::InvalidSignature, None)
-    }
-
-    pub fn payload_too_large() -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-            format!("the request body is larger than {} bytes", crate::config::MAX_BODY_BYTES),
-        )
-    }
-
-    /// 429 `TOO_MANY_REQUESTS` detail `RETRY_LIMIT_EXCEEDED`.
-    pub fn too_many(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests, message)
-            .with_detail(DetailCode::RetryLimitExceeded, None)
     }
 
     /// 500 `UNEXPECTED_ERROR`. Logs `cause` here, once; the client sees none of it.
@@ -95,8 +161,8 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED => {
                 Self::new(status, ErrorCode::InvalidRequest, "this method is not allowed on this resource")
             }
-            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
-            StatusCode::UNAUTHORIZED => Self::bad_signature("the request is not authorized"),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::body_too_large(),
+            StatusCode::UNAUTHORIZED => Self::unauthorized("the request is not authorized"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidData, "the content type must be application/json")
             }

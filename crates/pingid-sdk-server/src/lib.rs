@@ -21,7 +21,9 @@ mod device_notices;
 mod envelope;
 mod error;
 mod mobile_payload;
+mod new_device;
 mod push_limit;
+mod request_span;
 mod routes;
 mod scope;
 mod secrets;
@@ -50,6 +52,6 @@ pub fn app(state: SdkState) -> Router {
         .fallback(|| async { ApiError::for_status(axum::http::StatusCode::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), envelope::finish_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span::make_span))
         .with_state(state)
 }

@@ -34,12 +34,13 @@ pub enum NonceUse {
     Again,
 }
 
-/// Opens a payload (no database needed). `None` or empty: 400 `INVALID_VALUE`. Records the
-/// fingerprint on the current span (when it has that field).
+/// Opens a payload (no database needed). `None` or empty: 400 `REQUIRED_VALUE` target `payload`;
+/// one that does not open: `INVALID_VALUE` target `payload`. Records the fingerprint on the
+/// current span (when it has that field).
 pub fn open(payload: Option<&str>, now_ms: i64) -> ApiResult<DevicePayload> {
     let payload = payload
         .filter(|p| !p.trim().is_empty())
-        .ok_or_else(|| ApiError::invalid_value("payload", "a mobile payload is required"))?;
+        .ok_or_else(|| ApiError::required_value("payload", "a mobile payload is required"))?;
     let (claims, public_key) = open_mobile_payload(payload)
         .map_err(|e| ApiError::invalid_payload(format!("the mobile payload was refused: {e}")))?;
     tracing::Span::current().record("fingerprint", claims.device_fingerprint.as_str());

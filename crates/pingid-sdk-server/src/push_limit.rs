@@ -9,11 +9,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::authentications as auths;
 use crate::timestamps::{ms, rfc3339};
 
-/// Refuses (429 `TOO_MANY_REQUESTS`, detail `RETRY_LIMIT_EXCEEDED`) when this user already had
-/// `push_limit` pushes within the window; the message says when the next one may be sent.
+/// Refuses (400 `REQUEST_FAILED`, detail `RETRY_LIMIT_EXCEEDED`: Ping's codes, [S-MODEL]
+/// `InternalErrorCode.java`) when this user already had `push_limit` pushes within the window; the
+/// message says when the next one may be sent.
 pub fn check(conn: &Connection, config: &SdkConfig, username: &str, application_id: &str, now_ms: i64) -> ApiResult<()> {
     let Some(last_allowed) = config.push_limit.checked_sub(1) else {
-        return Err(ApiError::too_many("push requests are turned off on this server"));
+        return Err(ApiError::retry_limit("push requests are turned off on this server"));
     };
     let window = ms(config.push_limit_window);
     let Some(oldest_counted) = auths::nth_latest_push(conn, username, application_id, now_ms - window, last_allowed)? else {
@@ -21,7 +22,7 @@ pub fn check(conn: &Connection, config: &SdkConfig, username: &str, application_
     };
     // rfc3339 shows whole seconds: round up, so the time shown is never too early.
     let free_at = (oldest_counted + window + 999).div_euclid(1000) * 1000;
-    Err(ApiError::too_many(format!(
+    Err(ApiError::retry_limit(format!(
         "too many push requests for this user ({} in {} minutes): try again after {}",
         config.push_limit,
         config.push_limit_window.num_minutes(),

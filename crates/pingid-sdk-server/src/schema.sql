@@ -13,7 +13,9 @@ CREATE TABLE IF NOT EXISTS application_settings (
     device_selection     TEXT NOT NULL,
     max_devices_per_user INTEGER NOT NULL,
     otp_lifetime_minutes INTEGER NOT NULL,
-    number_matching      INTEGER NOT NULL DEFAULT 1
+    number_matching      INTEGER NOT NULL DEFAULT 0,
+    otp_max_failures     INTEGER NOT NULL DEFAULT 3,
+    otp_lock_minutes     INTEGER NOT NULL DEFAULT 15
 );
 
 -- status holds only what an administrator set (SUSPENDED or BYPASS); ACTIVE and NOT_ACTIVE are
@@ -134,7 +136,11 @@ CREATE TABLE IF NOT EXISTS authentications (
     session_expires       INTEGER NOT NULL,
     decided_at            INTEGER,
     match_number          INTEGER,
-    number_choices        TEXT
+    number_choices        TEXT,
+    requesting_key        TEXT,
+    approval              TEXT,
+    pairing_token_id      TEXT,
+    ignored_until         INTEGER
 );
 CREATE INDEX IF NOT EXISTS authentications_by_approver ON authentications(approving_device_id, status);
 CREATE INDEX IF NOT EXISTS authentications_by_requester ON authentications(username, application_id, requesting_fp, status);

@@ -1,10 +1,11 @@
 //! Which account and application a Ping API request is about, checked before the handler runs:
 //! an unknown account or application is 404; a disabled application refuses every route but the
-//! administrator's (`APPLICATION_DISABLED`).
+//! administrator's: 400 `REQUEST_FAILED`, target `application`, detail `APPLICATION_DISABLED`, the
+//! shape Ping's sample tests before letting a login through ([S-API] `isApplicationDisabled`).
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use moderno_wire::sdk::{ApplicationSettings, DetailCode};
+use moderno_wire::sdk::ApplicationSettings;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::SdkState;
@@ -60,7 +61,7 @@ impl FromRequestParts<SdkState> for Application {
     async fn from_request_parts(parts: &mut Parts, state: &SdkState) -> Result<Self, Self::Rejection> {
         let app = resolve(parts, state).await?;
         if !app.settings.enabled {
-            return Err(ApiError::refused(DetailCode::ApplicationDisabled, "the application is disabled"));
+            return Err(ApiError::application_disabled());
         }
         Ok(app)
     }

@@ -19,6 +19,7 @@ pub struct ServerSecrets {
     pub payload_key: DeviceKey,
     pub pepper: Pepper,
     otp_master: Zeroizing<[u8; 32]>,
+    grant_master: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for ServerSecrets {
@@ -40,6 +41,7 @@ impl ServerSecrets {
             payload_key: DeviceKey::from_seed(&derive(seed, "moderno/sdk-server/payload-key/v1")),
             pepper: Pepper::new(derive(seed, "moderno/sdk-server/pepper/v1").to_vec()),
             otp_master: Zeroizing::new(derive(seed, "moderno/sdk-server/otp-master/v1")),
+            grant_master: Zeroizing::new(derive(seed, "moderno/sdk-server/granted-pairing/v1")),
         }
     }
 
@@ -73,6 +75,14 @@ impl ServerSecrets {
         let mut out = [0u8; 20];
         out.copy_from_slice(&full[..20]);
         out
+    }
+
+    /// The secret of a registration token an approval granted (128 bits, base64url): derived
+    /// from the token id, so the authentication can hand it out again on every read without
+    /// the server keeping it (only its hash is stored, as for every token).
+    pub fn granted_token_secret(&self, token_id: &str) -> Zeroizing<String> {
+        let full = Zeroizing::new(derive(&self.grant_master, token_id));
+        Zeroizing::new(moderno_crypto::b64url(&full[..16]))
     }
 
     /// The same secret as the device receives it: base32 without padding.

@@ -1,6 +1,7 @@
 //! PINGID-HMAC on the Ping API: every request under `/pingid/v1/accounts/...` must carry a valid
 //! `Authorization: PINGID-HMAC=<jws>` over this very request, whose `X-Request-ID` was not used
-//! before (kept until its `expires`). Refusals: 401 `UNAUTHORIZED_REQ` detail `INVALID_SIGNATURE`.
+//! before (kept until its `expires`). Refusals: 401 `UNAUTHORIZED_REQ` with no detail (Ping lists
+//! none for it, [D-SIG]); the message names the reason.
 
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::header::{AUTHORIZATION, HOST};
@@ -77,5 +78,5 @@ pub async fn verify_pingid_hmac(State(state): State<SdkState>, request: Request,
 
 fn refuse(e: &SignatureError) -> Response {
     tracing::warn!(reason = %e, "PINGID-HMAC signature refused");
-    ApiError::bad_signature(e.to_string()).into_response()
+    ApiError::unauthorized(e.to_string()).into_response()
 }

@@ -6,7 +6,7 @@ use chrono::Duration;
 use common::{totp_now, Server, TestDevice};
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::TrustLevel;
-use moderno_wire::sdk::{Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, User};
+use moderno_wire::sdk::{ErrorCode, Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, User};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -29,9 +29,9 @@ async fn a_paired_device_is_approved_by_its_payload_once() {
     let payload = primary.payload(&server.clock);
     let auth: Authentication = server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
     assert_eq!(auth.status, AuthenticationStatus::Approved);
-    assert_eq!(auth.authentication_level, AuthenticationLevel::MobilePayload);
+    assert_eq!(auth.level, AuthenticationLevel::MobilePayload);
     assert_eq!(auth.device_id.as_deref(), Some(device_id.as_str()));
-    server.start_authentication("alice", &payload, json!({})).await.refused(DetailCode::InvalidPayload);
+    server.start_authentication("alice", &payload, json!({})).await.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "payload");
     let user: User = server.api(Method::GET, &server.user_path("alice", ""), None).await.json();
     assert!(user.last_login.is_some(), "an approval records the login");
 }
@@ -55,9 +55,9 @@ async fn an_online_primary_gets_a_push_and_approving_it_approves_the_login() {
     assert_eq!(answered.status, AuthenticationStatus::Approved);
     let read: Authentication = server.authentication("alice", &auth.id).await.expect(StatusCode::OK).json();
     assert_eq!(read.status, AuthenticationStatus::Approved);
-    assert_eq!(read.authentication_level, AuthenticationLevel::Push);
+    assert_eq!(read.level, AuthenticationLevel::Push);
     assert!(primary.poll(&server).await.is_empty(), "an answered push leaves the queue");
-    primary.answer(&server, &auth.id, PushAnswer::deny()).await.refused(DetailCode::InvalidState);
+    primary.answer(&server, &auth.id, PushAnswer::deny()).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
 }
 
 #[tokio::test]
@@ -111,10 +111,10 @@ async fn an_unanswered_push_times_out_and_then_accepts_an_otp() {
     server.clock.advance(Duration::seconds(41));
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!(read.status, AuthenticationStatus::Timeout);
-    primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.refused(DetailCode::InvalidState);
+    primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
     let approved: Authentication = server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
     assert_eq!(approved.status, AuthenticationStatus::Approved);
-    assert_eq!(approved.authentication_level, AuthenticationLevel::Otp);
+    assert_eq!(approved.level, AuthenticationLevel::Otp);
 }
 
 #[tokio::test]
@@ -124,8 +124,8 @@ async fn an_offline_primary_means_otp_and_the_right_code_approves() {
     let auth = start(&server, &TestDevice::new(2)).await;
     assert_eq!(auth.status, AuthenticationStatus::Otp, "never polled: offline");
     let approved: Authentication = server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
-    assert_eq!((approved.status, approved.authentication_level), (AuthenticationStatus::Approved, AuthenticationLevel::Otp));
-    server.otp("alice", &auth.id, "123456").await.refused(DetailCode::InvalidState);
+    assert_eq!((approved.status, approved.level), (AuthenticationStatus::Approved, AuthenticationLevel::Otp));
+    server.otp("alice", &auth.id, "123456").await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
 }
 
 #[tokio::test]
@@ -141,8 +141,10 @@ fn wrong_code(right: &str) -> String {
     if right == "000000" { "111111".into() } else { "000000".into() }
 }
 
+/// Ping: LOCKED — "the user is locked for a period of time, since they tried to authenticate
+/// offline and entered a wrong OTP" ([D-AUTH]); retries and lock time per application ([RN-2019]).
 #[tokio::test]
-async fn three_wrong_otps_block_and_a_blocked_authentication_stays_blocked() {
+async fn three_wrong_otps_lock_the_user_and_a_locked_authentication_stays_locked() {
     let server = Server::start().await;
     let (_, _, secret) = alice(&server).await;
     let auth = start(&server, &TestDevice::new(2)).await;
@@ -153,13 +155,13 @@ async fn three_wrong_otps_block_and_a_blocked_authentication_stays_blocked() {
     let second: Authentication = server.otp("alice", &auth.id, &wrong).await.json();
     assert_eq!(second.otp_attempts_left, Some(1));
     let third: Authentication = server.otp("alice", &auth.id, &wrong).await.json();
-    assert_eq!((third.status, third.otp_attempts_left), (AuthenticationStatus::OtpIsBlocked, Some(0)));
+    assert_eq!((third.status, third.otp_attempts_left), (AuthenticationStatus::Locked, Some(0)));
     let fourth: Authentication = server.otp("alice", &auth.id, &right).await.expect(StatusCode::OK).json();
-    assert_eq!(fourth.status, AuthenticationStatus::OtpIsBlocked, "even the right code is refused now");
+    assert_eq!(fourth.status, AuthenticationStatus::Locked, "even the right code is refused now");
 
     let another = start(&server, &TestDevice::new(3)).await;
     let blocked: Authentication = server.otp("alice", &another.id, &right).await.json();
-    assert_eq!(blocked.status, AuthenticationStatus::OtpIsBlocked, "the user stays blocked for 15 minutes");
+    assert_eq!(blocked.status, AuthenticationStatus::Locked, "the user stays locked for 15 minutes");
     server.clock.advance(Duration::minutes(16));
     let later = start(&server, &TestDevice::new(4)).await;
     let fresh = totp_now(&secret, &server.clock);
@@ -238,12 +240,15 @@ async fn canceling_ends_a_waiting_authentication_and_not_a_finished_one() {
     let (primary, _, _) = alice(&server).await;
     let auth = start(&server, &TestDevice::new(2)).await;
     let path = server.user_path("alice", &format!("/authentications/{}", auth.id));
-    let canceled: Authentication = server.api(Method::DELETE, &path, None).await.expect(StatusCode::OK).json();
+    // [S-API] `delete()` demands 204 No Content.
+    let deleted = server.api(Method::DELETE, &path, None).await;
+    assert!(deleted.expect(StatusCode::NO_CONTENT).text().is_empty(), "no body with 204");
+    let canceled: Authentication = server.api(Method::GET, &path, None).await.expect(StatusCode::OK).json();
     assert_eq!((canceled.status, canceled.reason), (AuthenticationStatus::Canceled, Some(AuthenticationReason::CanceledByUser)));
-    server.api(Method::DELETE, &path, None).await.refused(DetailCode::InvalidState);
+    server.api(Method::DELETE, &path, None).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
     let approved = start(&server, &primary).await;
     let path = server.user_path("alice", &format!("/authentications/{}", approved.id));
-    server.api(Method::DELETE, &path, None).await.refused(DetailCode::InvalidState);
+    server.api(Method::DELETE, &path, None).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
 }
 
 #[tokio::test]
@@ -278,7 +283,8 @@ async fn ignored_rooted_bypassed_and_deviceless_users_are_answered_without_mfa()
     let until = (server.clock.now() + Duration::hours(1)).to_rfc3339();
     server.api(Method::PUT, &server.user_path("alice", ""), Some(json!({"status": "BYPASS", "bypassExpiration": until}))).await.expect(StatusCode::OK);
     let bypassed = server.start_authentication("alice", &TestDevice::new(5).payload(&server.clock), json!({})).await;
-    assert_eq!(bypassed.expect(StatusCode::OK).json::<Authentication>().status, AuthenticationStatus::BypassedDevice);
+    // [S-API] `post()` accepts only 201: a bypassed user's authentication is created too.
+    assert_eq!(bypassed.expect(StatusCode::CREATED).json::<Authentication>().status, AuthenticationStatus::BypassedDevice);
 }
 
 #[tokio::test]
@@ -295,29 +301,11 @@ async fn a_disabled_application_refuses_every_route_but_its_settings() {
 }
 
 #[tokio::test]
-async fn a_new_devices_payload_still_gets_its_token_after_a_slow_offline_otp() {
-    let server = Server::start().await;
-    let (_, _, secret) = alice(&server).await;
-    let laptop = TestDevice::new(2);
-    let payload = laptop.payload(&server.clock);
-    let auth: Authentication = server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
-    assert_eq!(auth.status, AuthenticationStatus::Otp);
-    server.clock.advance(Duration::minutes(12));
-    let body = json!({"otp": totp_now(&secret, &server.clock), "payload": payload});
-    let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
-    let approved: Authentication = server.api(Method::PUT, &path, Some(body)).await.expect(StatusCode::OK).json();
-    assert_eq!(approved.status, AuthenticationStatus::Approved);
-    let reply = server.registration_token("alice", json!({"payload": payload})).await;
-    let (_, _, _, levels) = server.open_token(&reply).await;
-    assert_eq!(levels, vec![TrustLevel::Trusted, TrustLevel::Ignore]);
-}
-
-#[tokio::test]
 async fn an_otp_with_another_devices_payload_is_refused() {
     let server = Server::start().await;
     let (_, _, secret) = alice(&server).await;
     let auth = start(&server, &TestDevice::new(2)).await;
     let body = json!({"otp": totp_now(&secret, &server.clock), "payload": TestDevice::new(3).payload(&server.clock)});
     let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
-    server.api(Method::PUT, &path, Some(body)).await.refused(DetailCode::InvalidPayload);
+    server.api(Method::PUT, &path, Some(body)).await.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "payload");
 }

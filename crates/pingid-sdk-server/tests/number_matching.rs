@@ -1,4 +1,5 @@
-//! Number matching on pushes: the waiting authentication shows `matchNumber`, the approving device
+//! Number matching on pushes (beyond Ping: the PingID SDK has none, so it is an application
+//! setting, off by default, turned on here): the waiting authentication shows `matchNumber`, the approving device
 //! is offered three numbers and approves with the one shown; a missing number is refused and
 //! changes nothing, a wrong one rejects the push. Approving marks the device used (`lastUsed`).
 
@@ -17,6 +18,11 @@ use serde_json::json;
 /// alice's online primary, and the push a new laptop's login sent it: (primary, the waiting
 /// authentication, the push).
 async fn push_to_alices_primary(server: &Server) -> (TestDevice, Authentication, PushRequest) {
+    server.settings(json!({"numberMatching": true})).await;
+    push_with_settings_as_they_are(server).await
+}
+
+async fn push_with_settings_as_they_are(server: &Server) -> (TestDevice, Authentication, PushRequest) {
     let primary = TestDevice::new(1);
     server.user_with_primary("alice", &primary).await;
     primary.poll(server).await;
@@ -70,7 +76,7 @@ async fn an_approval_without_the_number_is_refused_and_changes_nothing_then_the_
 
     let approved: Authentication =
         primary.answer(&server, &auth.id, PushAnswer::approve(still.match_number)).await.expect(StatusCode::OK).json();
-    assert_eq!((approved.status, approved.authentication_level), (AuthenticationStatus::Approved, AuthenticationLevel::Push));
+    assert_eq!((approved.status, approved.level), (AuthenticationStatus::Approved, AuthenticationLevel::Push));
     assert_eq!(approved.match_number, None, "no number once the push is answered");
 }
 
@@ -83,12 +89,12 @@ async fn a_wrong_number_rejects_the_push_with_wrong_number_and_a_second_answer_i
     let rejected: Authentication =
         primary.answer(&server, &auth.id, PushAnswer::approve(Some(wrong))).await.expect(StatusCode::OK).json();
     assert_eq!((rejected.status, rejected.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::WrongNumber)));
-    assert_eq!((rejected.authentication_level, rejected.match_number), (AuthenticationLevel::None, None));
+    assert_eq!((rejected.level, rejected.match_number), (AuthenticationLevel::None, None));
     let raw = server.authentication("alice", &auth.id).await.value();
     assert_eq!(raw["reason"], "WRONG_NUMBER", "{raw}");
 
     let again = primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await;
-    again.refused(DetailCode::InvalidState);
+    again.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
     let after = read(&server, &auth.id).await;
     assert_eq!((after.status, after.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::WrongNumber)), "the right number comes too late");
     assert!(primary.poll(&server).await.is_empty(), "an answered push leaves the queue");
@@ -104,7 +110,7 @@ async fn with_number_matching_off_a_push_has_no_number_and_a_bare_approve_approv
     let settings = server.api(Method::GET, &server.app_path("/settings"), None).await.expect(StatusCode::OK).value();
     assert_eq!(settings["numberMatching"], false, "{settings}");
 
-    let (primary, auth, push) = push_to_alices_primary(&server).await;
+    let (primary, auth, push) = push_with_settings_as_they_are(&server).await;
     assert_eq!(auth.match_number, None, "{auth:?}");
     assert!(push.number_choices.is_empty(), "{push:?}");
     let raw = server.authentication("alice", &auth.id).await.value();

@@ -119,7 +119,7 @@ async fn a_file_from_before_number_matching_opens_keeps_its_rows_and_takes_numbe
     assert_eq!((settings["maxDevicesPerUser"].as_u64(), settings["otpLifetimeMinutes"].as_u64()), (Some(3), Some(20)), "and keeps its values: {settings}");
 
     let old: Authentication = server.authentication("alice", "old-auth").await.expect(StatusCode::OK).json();
-    assert_eq!((old.status, old.authentication_level), (AuthenticationStatus::Approved, AuthenticationLevel::MobilePayload));
+    assert_eq!((old.status, old.level), (AuthenticationStatus::Approved, AuthenticationLevel::MobilePayload));
     assert_eq!((old.device_id.as_deref(), old.match_number), (Some("old-device"), None), "{old:?}");
     let user: User = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.expect(StatusCode::OK).json();
     let devices = user.devices.expect("the devices");

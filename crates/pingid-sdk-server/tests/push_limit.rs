@@ -1,4 +1,6 @@
-//! Push bombing: at most 5 pushes per user in 10 minutes; logins that send no push are free.
+//! Push bombing: at most 5 pushes per user in 10 minutes; logins that send no push are free. The
+//! refusal is in Ping's words: 400 `REQUEST_FAILED` detail `RETRY_LIMIT_EXCEEDED` ([S-MODEL]
+//! `ErrorCode.java`, `InternalErrorCode.java`; Ping has no 429).
 
 mod common;
 
@@ -29,13 +31,13 @@ async fn push_started(server: &Server, device: &TestDevice) -> Authentication {
 }
 
 fn assert_push_limited(reply: &common::Reply, retry_after: &str) {
-    let body = reply.error(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests);
+    let body = reply.error(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed);
     assert_eq!(body.details[0].code, DetailCode::RetryLimitExceeded, "{body:?}");
     assert!(body.message.contains(&format!("try again after {retry_after}")), "says when: {}", body.message);
 }
 
 #[tokio::test]
-async fn a_sixth_push_within_ten_minutes_is_refused_with_429_and_queues_nothing() {
+async fn a_sixth_push_within_ten_minutes_is_refused_with_retry_limit_exceeded_and_queues_nothing() {
     let server = Server::start().await;
     let primary = alice_online(&server).await;
     let laptop = TestDevice::new(2);

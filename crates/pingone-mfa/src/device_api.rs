@@ -118,6 +118,7 @@ fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Re
             client_context: None,
             ip_address: None,
             requesting_device: None,
+            trust_levels: Vec::new(),
             number_choices: NumberChallenge::parse_choices(r.get::<_, Option<String>>(3)?.as_deref()),
             expires_at: rfc3339(r.get(2)?),
         })

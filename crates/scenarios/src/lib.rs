@@ -16,7 +16,7 @@ pub use script::{Action, Backend, Scenario, Step};
 
 /// The scenarios shipped in `scenarios/`, compiled in (the desktop app offers them): file stem
 /// and text. A test checks the list against the folder.
-pub const SHIPPED: [(&str, &str); 17] = [
+pub const SHIPPED: [(&str, &str); 18] = [
     ("pf-additional-device-push", include_str!("../../../scenarios/pf-additional-device-push.toml")),
     ("pf-additional-device-sms", include_str!("../../../scenarios/pf-additional-device-sms.toml")),
     ("pf-device-selection", include_str!("../../../scenarios/pf-device-selection.toml")),
@@ -26,6 +26,7 @@ pub const SHIPPED: [(&str, &str); 17] = [
     ("pf-push-timed-out", include_str!("../../../scenarios/pf-push-timed-out.toml")),
     ("pf-wrong-number", include_str!("../../../scenarios/pf-wrong-number.toml")),
     ("pingid-additional-device-push-approved", include_str!("../../../scenarios/pingid-additional-device-push-approved.toml")),
+    ("pingid-approver-ignores-device", include_str!("../../../scenarios/pingid-approver-ignores-device.toml")),
     ("pingid-approver-offline-otp", include_str!("../../../scenarios/pingid-approver-offline-otp.toml")),
     ("pingid-device-selection", include_str!("../../../scenarios/pingid-device-selection.toml")),
     ("pingid-first-device-ignored", include_str!("../../../scenarios/pingid-first-device-ignored.toml")),

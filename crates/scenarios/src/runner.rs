@@ -85,6 +85,12 @@ impl ScenarioRun {
             config.pairing_mode = Some(PairingMode::Manual);
         }
         let stack = Stack::start(config).await.context("starting the stack")?;
+        if scenario.sdk_number_matching {
+            let sdk = stack.customer.sdk();
+            let mut settings = sdk.get_settings().await.context("reading the SDK application's settings")?;
+            settings.number_matching = true;
+            sdk.put_settings(&settings).await.context("switching number matching on")?;
+        }
         Ok(Self {
             world: World { backend: scenario.backend, seed: scenario.seed, stack, devices: BTreeMap::new(), shown_number: None },
             name: scenario.name.clone(),
@@ -282,14 +288,21 @@ impl World {
         Ok(shown)
     }
 
-    /// The approver answers the push waiting for it.
+    /// The approver answers the push waiting for it, with Ping's choices about a new device:
+    /// TRUST (trust this device), APPROVE (this sign-in only), IGNORE (with `ignore_for`), DENY,
+    /// BLOCK.
     async fn answer(&mut self, step: &Step) -> anyhow::Result<Shown> {
         let name = device_name(step)?;
-        let action = match step.answer.as_deref().unwrap_or("APPROVE") {
-            "APPROVE" => PushAction::Approve,
-            "DENY" => PushAction::Deny,
-            "BLOCK" => PushAction::Block,
-            other => bail!("answer is APPROVE, DENY or BLOCK, not {other:?}"),
+        let (action, grant) = match step.answer.as_deref().unwrap_or("APPROVE") {
+            "TRUST" => (PushAction::Approve, Some((TrustLevel::Trusted, None))),
+            "APPROVE" | "ONCE" => (PushAction::Approve, None),
+            "IGNORE" => match selection(step)? {
+                UserSelection::Ignore(interval) => (PushAction::Approve, Some((TrustLevel::Ignore, Some(interval)))),
+                UserSelection::Trust(_) => bail!("IGNORE needs ignore_for"),
+            },
+            "DENY" => (PushAction::Deny, None),
+            "BLOCK" => (PushAction::Block, None),
+            other => bail!("answer is TRUST, APPROVE, IGNORE, DENY or BLOCK, not {other:?}"),
         };
         let shown_number = self.shown_number;
         let slot = self.slot(&name).await?;
@@ -299,7 +312,11 @@ impl World {
             None => slot.device.pending_pushes(wait).await?,
         };
         let push = pushes.first().ok_or_else(|| anyhow!("no push reached {name}"))?;
-        let answer = push_answer(push, action, step.number.as_deref(), shown_number)?;
+        let mut answer = push_answer(push, action, step.number.as_deref(), shown_number)?;
+        if let Some((level, interval)) = grant {
+            answer.trust_level = Some(level);
+            answer.ignore_interval = interval;
+        }
         let result = match &slot.pingone {
             Some(p) => p.answer_push(&push.authentication_id, answer).await?,
             None => slot.device.answer_push(&push.authentication_id, answer).await?,
@@ -412,7 +429,11 @@ fn pick(choices: &[(String, Vec<String>)], wanted: &str) -> String {
 
 fn selection(step: &Step) -> Result<UserSelection, DeviceError> {
     let invalid = |why: &str| DeviceError::InvalidInput(why.to_string());
-    match step.level.as_deref() {
+    let level = match (step.action, step.answer.as_deref()) {
+        (Action::Answer, Some("IGNORE")) => Some("IGNORE"),
+        _ => step.level.as_deref(),
+    };
+    match level {
         Some("PRIMARY") => Ok(UserSelection::Trust(TrustLevel::Primary)),
         Some("TRUSTED") => Ok(UserSelection::Trust(TrustLevel::Trusted)),
         Some("IGNORE") => {
@@ -435,7 +456,11 @@ fn device_name(step: &Step) -> anyhow::Result<String> {
 /// waiting device showed (`"shown"`), or another of the push's choices (`"wrong"`).
 fn push_answer(push: &PushRequest, action: PushAction, number: Option<&str>, shown: Option<u8>) -> anyhow::Result<PushAnswer> {
     if action != PushAction::Approve || push.number_choices.is_empty() {
-        return Ok(PushAnswer { action, number: None });
+        return Ok(match action {
+            PushAction::Approve => PushAnswer::approve(None),
+            PushAction::Deny => PushAnswer::deny(),
+            PushAction::Block => PushAnswer::block(),
+        });
     }
     let shown = shown.ok_or_else(|| anyhow!("the push asks for a number, but no waiting device showed one"))?;
     let picked = match number.unwrap_or("shown") {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use moderno_device::pingfederate::{PairingAttempt, PfProgress};
 use moderno_device::{DeviceError, LoginProgress};
+use moderno_wire::payload::GrantedAccess;
 use moderno_wire::pingone::MfaDevice;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -48,12 +49,16 @@ pub fn moderno(progress: LoginProgress) -> Shown {
                 .collect();
             json!({"screen": "CHOOSE_DEVICE", "devices": names})
         }
-        LoginProgress::SignedIn { username, mfa, role, pairing } => json!({
+        LoginProgress::SignedIn { username, mfa, role, pairing, granted } => json!({
             "screen": "SIGNED_IN",
             "user": username,
             "mfa": name_of(&mfa),
             "role": name_of(&role.or(pairing.as_ref().and_then(|p| p.device_role))),
             "pairing": name_of(&pairing.map(|p| p.outcome)),
+            "granted": granted.as_ref().map_or(Value::Null, |g| match g {
+                GrantedAccess::OneTime => json!("ONE_TIME"),
+                GrantedAccess::Ignored { .. } => json!("IGNORED"),
+            }),
         }),
         LoginProgress::Refused { status, description } => json!({"screen": "REFUSED", "status": status, "description": description}),
     };

@@ -24,6 +24,10 @@ pub struct Scenario {
     /// PingOne MFA's demo devices (carol: SMS; dave: e-mail and SMS), as the app's stack has them.
     #[serde(default)]
     pub demo_devices: bool,
+    /// Beyond Ping: number matching at the PingID SDK server (an application setting, off by
+    /// default because the PingID SDK has none).
+    #[serde(default)]
+    pub sdk_number_matching: bool,
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
 }

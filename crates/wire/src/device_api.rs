@@ -99,9 +99,15 @@ pub struct PushRequest {
     pub client_context: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    /// The device being paired, when the push approves a new device.
+    /// The device asking to be let in, when the sign-in comes from a device of the user's (absent
+    /// for a web sign-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requesting_device: Option<RequestingDevice>,
+    /// What the approving device may decide about a new device besides this sign-in (Ping's
+    /// network of trusted devices): TRUSTED adds it, IGNORE lets it in without MFA for a while.
+    /// Empty when no new device asks (a web sign-in, a transfer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trust_levels: Vec<TrustLevel>,
     /// Number matching: three numbers, one of them shown on the signing-in device. Approving
     /// needs that one ([`PushAnswer::number`]); empty when the push does not ask for a number.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -110,6 +116,7 @@ pub struct PushRequest {
     pub expires_at: String,
 }
 
+/// Ping's `PIDActionType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PushAction {
@@ -120,28 +127,51 @@ pub enum PushAction {
     Block,
 }
 
-/// `POST /pingid/v1/device/pushes/{authenticationId}`.
+/// `POST /pingid/v1/device/pushes/{authenticationId}`: the approving device's answer, as Ping's
+/// `PIDUserSelectionObject` (an action, and for a new device a trust level and ignore interval).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PushAnswer {
     pub action: PushAction,
-    /// With APPROVE on a push that has [`PushRequest::number_choices`]: the number the user picked.
+    /// With APPROVE of a new device: TRUSTED pairs it as a trusted device, IGNORE lets it in and
+    /// stops asking for [`Self::ignore_interval`]; absent: this one sign-in only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_level: Option<TrustLevel>,
+    /// With IGNORE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_interval: Option<IgnoreInterval>,
+    /// Beyond Ping (number matching): with APPROVE on a push that has
+    /// [`PushRequest::number_choices`], the number the user picked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<u8>,
 }
 
 impl PushAnswer {
-    /// Approve; `number` is the one picked under number matching.
+    const fn of(action: PushAction, trust_level: Option<TrustLevel>, ignore_interval: Option<IgnoreInterval>, number: Option<u8>) -> Self {
+        Self { action, trust_level, ignore_interval, number }
+    }
+
+    /// Approve this sign-in only (one-time access); `number` is the one picked under number matching.
     pub const fn approve(number: Option<u8>) -> Self {
-        Self { action: PushAction::Approve, number }
+        Self::of(PushAction::Approve, None, None, number)
+    }
+
+    /// Approve, and trust the new device from now on.
+    pub const fn trust(number: Option<u8>) -> Self {
+        Self::of(PushAction::Approve, Some(TrustLevel::Trusted), None, number)
+    }
+
+    /// Approve, and let the new device in without MFA for `interval`.
+    pub const fn ignore(interval: IgnoreInterval, number: Option<u8>) -> Self {
+        Self::of(PushAction::Approve, Some(TrustLevel::Ignore), Some(interval), number)
     }
 
     pub const fn deny() -> Self {
-        Self { action: PushAction::Deny, number: None }
+        Self::of(PushAction::Deny, None, None, None)
     }
 
     pub const fn block() -> Self {
-        Self { action: PushAction::Block, number: None }
+        Self::of(PushAction::Block, None, None, None)
     }
 }
 

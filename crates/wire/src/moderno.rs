@@ -14,20 +14,22 @@ pub enum Operation {
     AuthUser,
     /// The one-time passcode from a trusted device, for a session in offline mode.
     AuthOfflineUser,
-    /// Poll a session waiting for push approval.
+    /// Beyond Ping: poll a session waiting for push approval.
     AuthStatus,
-    /// Choose the approving device after 1018.
+    /// Beyond Ping: choose the approving device after 1018 (Ping's apps send `auth_user` again
+    /// with `deviceId`, which works too).
     SelectDevice,
     /// Send the push again (a new authentication for the same session).
     Retry,
-    /// Give up waiting: cancels the authentication.
+    /// Beyond Ping: give up waiting: cancels the authentication.
     Cancel,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModernoRequest {
-    /// Kept as text so that an unknown operation gets status 1020, not a parse error.
+    /// Kept as text so that an unknown operation gets status 1000 "invalid request type", as in
+    /// Ping's sample, not a parse error.
     pub operation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -43,12 +45,13 @@ pub struct ModernoRequest {
     /// A manual pairing key (typed; case, spaces and dashes do not matter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pairing_key: Option<String>,
-    /// With `select_device`.
+    /// With `auth_user` again in a session that answered 1018 (Ping's way to choose the approving
+    /// device), or with `select_device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }
 
-/// Moderno status codes.
+/// Moderno status codes ([S-MOD] `Status.java`; 1029 up are this project's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Ok,
@@ -179,22 +182,32 @@ pub struct DeviceSummary {
     pub enrollment_time: String,
 }
 
+/// The customer server's answer, with the field names Ping's Moderno apps read ([S-MOD]
+/// `AuthenticationResponse.java`; the Android sample's `beans/LoginResponse`). Fields from
+/// `mfa` down are this project's additions (beyond Ping), which Ping's apps ignore.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModernoResponse {
     pub status: Status,
     pub description: String,
-    /// The login session this answer belongs to (for polling, OTP, device selection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The login session this answer belongs to (for OTP, device selection, retry): Ping's
+    /// `authSessionID`; requests send it back as `sessionId`.
+    #[serde(default, rename = "authSessionID", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// The server payload for the SDK component.
+    /// Whether the second factor is done (Ping's `isPingIdAuthenticated`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_ping_id_authenticated: Option<bool>,
+    /// The server payload for the SDK component: hand it to it (Ping's `setServerPayload`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping_id_payload: Option<String>,
     /// The registration token id, when a pairing was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_token: Option<String>,
-    /// With 1018.
+    /// The device asked to approve (push, or its passcode offline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_authenticating_device_data: Option<DeviceSummary>,
+    /// With 1018: the devices to choose from (Ping's `availableDevicesForAuthentication`).
+    #[serde(default, rename = "availableDevicesForAuthentication", skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceSummary>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<MfaOutcome>,
@@ -217,8 +230,10 @@ impl ModernoResponse {
             status,
             description: description.into(),
             session_id: None,
+            is_ping_id_authenticated: None,
             ping_id_payload: None,
             registration_token: None,
+            current_authenticating_device_data: None,
             devices: None,
             mfa: None,
             session_token: None,

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sdk::{DeviceRole, DeviceType};
+use crate::device_api::IgnoreInterval;
+use crate::sdk::DeviceType;
 
 /// Version of both payload formats.
 pub const PAYLOAD_VERSION: u8 = 1;
@@ -29,6 +30,35 @@ pub struct MobilePayloadClaims {
     pub nonce: String,
     /// Unix seconds; the server accepts payloads at most 5 minutes old.
     pub issued_at: i64,
+    /// The user's choice folded into the payload (Ping's `updateExistingPayloadWithUserSelection`):
+    /// how a device waiting for an offline passcode asks to be paired once the passcode passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_selection: Option<PayloadSelection>,
+}
+
+/// A trust level chosen ahead, inside a mobile payload (Ping's `PIDUserSelectionObject`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadSelection {
+    pub trust_level: TrustLevel,
+    /// With IGNORE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_interval: Option<IgnoreInterval>,
+}
+
+/// How a device that was let in without pairing got in (inside a [`ServerFlow::Done`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "access", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GrantedAccess {
+    /// The approving device allowed this one sign-in, without adding the device.
+    OneTime,
+    /// Allowed in, and the device is ignored (no MFA asked) until `until` (RFC 3339; absent:
+    /// always).
+    #[serde(rename_all = "camelCase")]
+    Ignored {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<String>,
+    },
 }
 
 /// A trust level the user (or app) may choose for a device being paired.
@@ -41,7 +71,8 @@ pub enum TrustLevel {
     Ignore,
 }
 
-/// What the server payload asks the SDK component to do (Ping's SDK flow states).
+/// What the server payload asks the SDK component to do: Ping's SDK flow states (`PIDFlowState`
+/// in Ping's `PingID.h`: Done, OneTimePasscode, TrustLevels, DeviceIsTrusted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ServerFlow {
@@ -54,14 +85,25 @@ pub enum ServerFlow {
         registration_token_secret: String,
         trust_levels: Vec<TrustLevel>,
     },
-    /// The device is already paired with the user; nothing to do.
+    /// A trusted device of the user (its push answer, or its offline passcode) made this device
+    /// trusted: the SDK component completes the pairing as TRUSTED behind the scenes, with no
+    /// question to the user.
     #[serde(rename_all = "camelCase")]
-    DeviceIsTrusted { device_id: String, device_role: DeviceRole },
-    /// The login waits for a one-time passcode from a trusted device.
+    DeviceIsTrusted {
+        registration_token_id: String,
+        registration_token_secret: String,
+    },
+    /// The approving device cannot be reached: the login waits for a one-time passcode from a
+    /// trusted device. `trust_levels` are what the app may fold into its next payload (Ping's
+    /// sample folds TRUSTED) so that the passcode's answer pairs the device.
     #[serde(rename_all = "camelCase")]
-    OneTimePasscode { authentication_id: String },
-    /// The flow is over.
-    Done,
+    OneTimePasscode { authentication_id: String, trust_levels: Vec<TrustLevel> },
+    /// Nothing more to do; `granted` says how a device that was not paired got in.
+    #[serde(rename_all = "camelCase")]
+    Done {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        granted: Option<GrantedAccess>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,6 +33,9 @@ pub struct User {
     pub last_login: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bypass_expiration: Option<String>,
+    /// True while MFA is bypassed for the user ([S-MODEL] `User.java` `isUserInBypass`, [D-USERS]).
+    #[serde(default)]
+    pub user_in_bypass: bool,
     /// Present with `?expand=devices`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<Device>>,
@@ -128,18 +131,30 @@ pub struct RegistrationTokenRequest {
     pub ignore_validation: bool,
 }
 
+/// A registration token's status as Ping names it, in lower case ([D-RT], [RN-2020]). The
+/// upper-case spellings this emulator used before (`PENDING`, `PAIRED`, `IGNORED`, `EXPIRED`) are
+/// still read, for database files written by older versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "snake_case")]
 pub enum RegistrationTokenStatus {
-    /// Issued; the device has not completed pairing yet.
-    Pending,
-    /// The device completed pairing with it.
-    Paired,
-    /// The device chose to ignore pairing for an interval.
-    Ignored,
-    Expired,
+    /// "The registration token has not been used yet."
+    #[serde(alias = "PENDING")]
+    NotClaimed,
+    /// "The registration process is in progress, and the registration token is in use." Never
+    /// produced here: the device completes pairing in one call.
+    Claimed,
+    /// "The registration process has completed, and the device is successfully paired using this
+    /// registration token."
+    #[serde(alias = "PAIRED")]
+    Active,
+    /// "The registration token is invalid for registration": the user started a new registration
+    /// for the same application, or (emulator reading) the token passed its lifetime or the device
+    /// chose IGNORE with it.
+    #[serde(alias = "IGNORED", alias = "EXPIRED")]
+    Invalidated,
 }
 
+/// Ping's RegistrationToken resource ([D-RT]): no expiry is published, so none is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationToken {
@@ -148,14 +163,29 @@ pub struct RegistrationToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     pub status: RegistrationTokenStatus,
-    /// RFC 3339, UTC.
-    pub expires_at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AuthenticationType {
     Authenticate,
+}
+
+/// What an authentication tells the approving device about the sign-in (Ping's push message,
+/// client context and the caller's address), in the request and the resource alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_message_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_message_body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,16 +198,9 @@ pub struct AuthenticationRequest {
     /// The device that should approve, when the customer server chose one (after SELECT_DEVICE).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_message_title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_message_body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_context: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
+    /// What the approving device is told about the sign-in.
+    #[serde(flatten)]
+    pub context: SignInContext,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -205,8 +228,8 @@ pub enum AuthenticationReason {
     CanceledByUser,
     DeviceBlocked,
     DeviceRooted,
-    /// Emulator addition (number matching): the approving device picked a number other than the
-    /// one the signing-in device showed, so someone else may be signing in.
+    /// Beyond Ping (number matching, off by default): the approving device picked a number other
+    /// than the one the signing-in device showed, so someone else may be signing in.
     WrongNumber,
 }
 
@@ -219,30 +242,61 @@ pub enum AuthenticationLevel {
     Push,
 }
 
+/// The device the user signs in on, as its mobile payload describes it (Ping's `accessingDevice`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessingDevice {
+    pub device_fingerprint: String,
+    pub device_type: DeviceType,
+    pub device_name: String,
+    #[serde(default)]
+    pub os_version: String,
+}
+
+/// Ping's Authentication resource ([S-MODEL] `Authentication.java`, [D-AUTH]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authentication {
     pub id: String,
-    pub username: String,
+    pub authentication_type: AuthenticationType,
     pub status: AuthenticationStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<AuthenticationReason>,
-    pub authentication_level: AuthenticationLevel,
+    /// The level the authentication reached.
+    pub level: AuthenticationLevel,
+    /// The level it asks for: MOBILE_PAYLOAD for a paired device, PUSH or OTP for another one.
+    pub required_level: AuthenticationLevel,
     /// The device asked to approve (the primary, the only trusted one, or the one selected).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// The devices to choose from, with SELECT_DEVICE.
+    /// That device, whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Device>,
+    /// The device the user signs in on (absent for a sign-in without a mobile payload, e.g. web).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessing_device: Option<AccessingDevice>,
+    /// A server payload for the SDK component of the accessing device: the customer server hands
+    /// it on as `pingIdPayload` ("any hosting server implementation must return in the response
+    /// the server payload (if exists)", Ping's Moderno sample).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// What the approving device is told about the sign-in.
+    #[serde(flatten)]
+    pub context: SignInContext,
+    /// Emulator addition: the devices to choose from, with SELECT_DEVICE (Ping's sample reads
+    /// them from `GET user?expand=devices`, which works too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<Device>>,
-    /// Offline OTP tries left, once the authentication is in OTP mode.
+    /// Emulator addition: offline OTP tries left, once the authentication is in OTP mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_attempts_left: Option<u32>,
-    /// Number matching (emulator addition, as PingID's number matching): while the push waits,
-    /// the number (10 to 99) the signing-in device shows; the approving device must pick it.
+    /// Number matching (beyond Ping: an application setting, off by default): while the push
+    /// waits, the number (10 to 99) the signing-in device shows; the approving device must pick it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_number: Option<u8>,
-    /// RFC 3339, UTC: the end of the 30-minute authentication session.
-    pub expires_at: String,
+    /// Emulator addition, RFC 3339, UTC: the end of the 30-minute authentication session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,29 +310,29 @@ pub struct OtpRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingKeyRequest {
-    /// Free text; the emulator reads `user:<username>` as binding the key to one user and
-    /// `group:<name>` as a group key (see the API doc).
+    /// Free text, saved exactly as sent; "the customer server application may use this field to
+    /// build logic to connect the key to a user or group" ([D-PK]). The SDK server does not read
+    /// it; the Moderno customer server writes `user:<username>` (see its `pairing_keys` module).
     pub pairing_data: String,
 }
 
+/// A pairing key's status as Ping lists it ([D-PK]). An expired key is not reported: it is gone
+/// (a GET answers 404).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PairingKeyStatus {
     NotClaimed,
     Used,
-    Expired,
 }
 
+/// Ping's PairingKey resource ([D-PK]): `id` is the key itself, `pairingData` as it was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingKey {
-    /// The key itself in the answer that created it; afterwards a reference that is not the key
-    /// (keys are stored hashed).
+    /// The key, `XXXX-XXXX-XXXX` (also the id to read it back by).
     pub id: String,
     pub status: PairingKeyStatus,
     pub pairing_data: String,
-    /// RFC 3339, UTC.
-    pub expires_at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -310,13 +364,25 @@ pub struct ApplicationSettings {
     pub max_devices_per_user: u8,
     /// Offline OTP lifetime in minutes, 1 to 30; default 30.
     pub otp_lifetime_minutes: u8,
-    /// Pushes ask the approving device for the number the signing-in device shows; default on.
-    #[serde(default = "number_matching_default")]
+    /// Beyond Ping: pushes ask the approving device for the number the signing-in device shows.
+    /// PingID SDK has no number matching, so it is off by default.
+    #[serde(default)]
     pub number_matching: bool,
+    /// Wrong offline passcodes allowed before the user is LOCKED (Ping: configurable per
+    /// application, [RN-2019]); default 3.
+    #[serde(default = "otp_max_failures_default")]
+    pub otp_max_failures: u8,
+    /// How long a LOCKED user may not use offline passcodes, in minutes; default 15.
+    #[serde(default = "otp_lock_minutes_default")]
+    pub otp_lock_minutes: u16,
 }
 
-const fn number_matching_default() -> bool {
-    true
+const fn otp_max_failures_default() -> u8 {
+    3
+}
+
+const fn otp_lock_minutes_default() -> u16 {
+    15
 }
 
 /// Ping's error body.
@@ -343,63 +409,56 @@ pub struct ErrorDetail {
     pub target: Option<String>,
 }
 
+/// Ping's six top-level error codes ([S-MODEL] `ErrorCode.java`, [D-ERR]); nothing else is sent,
+/// because Ping's Java client parses this enum strictly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
-    /// 400
+    /// 400: the request's data does not validate (malformed, missing, too long, out of range).
     InvalidData,
-    /// 400
+    /// 400: a well-formed request refused in the resources' current state.
     RequestFailed,
-    /// 400
+    /// 400: another client error (a method the resource does not have).
     InvalidRequest,
     /// 404
     NotFound,
     /// 401
     #[serde(rename = "UNAUTHORIZED_REQ")]
     UnauthorizedReq,
-    /// 413 (an emulator addition for oversized bodies)
-    PayloadTooLarge,
-    /// 429 (an emulator addition for rate limits)
-    TooManyRequests,
     /// 500
     UnexpectedError,
 }
 
+/// Ping's detail codes ([S-MODEL] `InternalErrorCode.java`, its certificate and FCM codes left
+/// out: this server has no push credentials), plus `DEVICE_MUST_BE_TRUSTED` and
+/// `UNINSTALLED_APPLICATION` from Ping's API guide. The emulator's own words go in `message`;
+/// `target` names the field or resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DetailCode {
+    InvalidValue,
+    RequiredValue,
+    EmptyValue,
+    OutOfRange,
+    SizeLimitExceeded,
+    NotFound,
+    InvalidPattern,
+    ResourceInUse,
+    UniqueValueRequired,
+    ServiceError,
     DeviceBypassed,
     DeviceIgnored,
     DeviceBlocked,
-    DeviceRooted,
     ApplicationDisabled,
     UserDisabled,
     InvalidUserStatus,
     ResourceAlreadyExists,
     SmsQuotaExceeded,
+    SmsNotEnabled,
     RetryLimitExceeded,
-    UniqueValueRequired,
-    UninstalledApplication,
+    EmailNotEnabled,
     DeviceMustBeTrusted,
-    // Emulator additions, for cases Ping's list does not name.
-    /// The application pairs first devices manually and no pairing key came.
-    PairingKeyRequired,
-    /// The pairing key is unknown, used, expired or bound to another user.
-    InvalidPairingKey,
-    /// The registration token is unknown, used, expired or bound to another device.
-    InvalidRegistrationToken,
-    /// The user already has the maximum number of devices.
-    DeviceLimitReached,
-    /// The user already has a primary device.
-    PrimaryAlreadyExists,
-    /// The mobile payload is malformed, badly signed, stale or replayed.
-    InvalidPayload,
-    /// The request signature is missing, wrong, expired or replayed.
-    InvalidSignature,
-    /// The action is not allowed in the current state.
-    InvalidState,
-    /// A field is missing or out of range.
-    InvalidValue,
+    UninstalledApplication,
     /// A detail code this client does not know yet (a newer server): read, never sent.
     #[serde(other)]
     Unknown,
@@ -416,5 +475,60 @@ mod tests {
         assert_eq!(detail.code, DetailCode::Unknown);
         let known: ErrorDetail = serde_json::from_str(r#"{"code":"DEVICE_IGNORED","message":"m"}"#).expect("parses");
         assert_eq!(known.code, DetailCode::DeviceIgnored);
+    }
+
+    /// [S-MODEL] `ErrorCode.java`: the six top-level codes and their spellings.
+    #[test]
+    fn the_top_level_codes_are_pings_six() {
+        let all = [
+            (ErrorCode::InvalidData, "INVALID_DATA"),
+            (ErrorCode::RequestFailed, "REQUEST_FAILED"),
+            (ErrorCode::InvalidRequest, "INVALID_REQUEST"),
+            (ErrorCode::NotFound, "NOT_FOUND"),
+            (ErrorCode::UnauthorizedReq, "UNAUTHORIZED_REQ"),
+            (ErrorCode::UnexpectedError, "UNEXPECTED_ERROR"),
+        ];
+        for (code, text) in all {
+            assert_eq!(serde_json::to_value(code).expect("serializes"), text);
+        }
+        for gone in ["PAYLOAD_TOO_LARGE", "TOO_MANY_REQUESTS"] {
+            assert!(serde_json::from_value::<ErrorCode>(gone.into()).is_err(), "{gone} is not Ping's");
+        }
+    }
+
+    /// [S-MODEL] `InternalErrorCode.java`: the emulator's former inventions are not detail codes.
+    #[test]
+    fn invented_detail_codes_are_not_in_the_vocabulary() {
+        let invented = [
+            "INVALID_SIGNATURE",
+            "INVALID_PAYLOAD",
+            "INVALID_STATE",
+            "PAIRING_KEY_REQUIRED",
+            "INVALID_PAIRING_KEY",
+            "INVALID_REGISTRATION_TOKEN",
+            "DEVICE_LIMIT_REACHED",
+            "PRIMARY_ALREADY_EXISTS",
+            "DEVICE_ROOTED",
+        ];
+        for code in invented {
+            assert_eq!(serde_json::from_value::<DetailCode>(code.into()).expect("reads"), DetailCode::Unknown, "{code}");
+        }
+        let pings = serde_json::from_value::<DetailCode>("SIZE_LIMIT_EXCEEDED".into()).expect("reads");
+        assert_eq!(pings, DetailCode::SizeLimitExceeded);
+    }
+
+    /// [D-RT] [RN-2020]: lower-case statuses; the old upper-case spellings still read.
+    #[test]
+    fn registration_token_statuses_are_pings_lower_case_names() {
+        let spelled = |s: RegistrationTokenStatus| serde_json::to_value(s).expect("serializes");
+        assert_eq!(spelled(RegistrationTokenStatus::NotClaimed), "not_claimed");
+        assert_eq!(spelled(RegistrationTokenStatus::Claimed), "claimed");
+        assert_eq!(spelled(RegistrationTokenStatus::Active), "active");
+        assert_eq!(spelled(RegistrationTokenStatus::Invalidated), "invalidated");
+        let read = |t: &str| serde_json::from_value::<RegistrationTokenStatus>(t.into()).expect("reads");
+        assert_eq!(read("PENDING"), RegistrationTokenStatus::NotClaimed);
+        assert_eq!(read("PAIRED"), RegistrationTokenStatus::Active);
+        assert_eq!(read("IGNORED"), RegistrationTokenStatus::Invalidated);
+        assert_eq!(read("EXPIRED"), RegistrationTokenStatus::Invalidated);
     }
 }

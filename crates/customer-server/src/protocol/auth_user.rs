@@ -22,18 +22,17 @@ pub(super) async fn auth_user(state: &CustomerState, request: &ModernoRequest) -
     let devices = user.devices.unwrap_or_default();
 
     let Some(payload) = non_empty(&request.ping_id_payload) else {
-        return Err(if devices.is_empty() {
-            ModernoResponse::new(
+        if devices.is_empty() {
+            return Err(ModernoResponse::new(
                 Status::UserNotActive,
                 "the user is not active: a device must pair from the app, not the web",
             )
-        } else {
-            ModernoResponse::new(
-                Status::InvalidInput,
-                "the field `pingIdPayload` is required: a device payload is required",
-            )
+            .into());
         }
-        .into());
+        // No device payload (a web sign-in): Ping's authentication without a payload asks the
+        // user's trusted device ([S-HELP] comments, [D-AUTH] payload optional).
+        let session = LoginSession { username: username.to_owned(), ..LoginSession::default() };
+        return outcome::start_authentication(state, None, session).await;
     };
     let fingerprint = fingerprint_of(payload);
     let no_devices = devices.is_empty() && user.status != UserStatus::Bypass;
@@ -41,6 +40,10 @@ pub(super) async fn auth_user(state: &CustomerState, request: &ModernoRequest) -
         .iter()
         .any(|d| Some(&d.device_fingerprint) == fingerprint.as_ref());
     if no_devices || (state.config.ignore_validation && !known_device) {
+        // The customer server, not the SDK server, binds a key to a user or group ([D-PK]).
+        if let Some(key) = non_empty(&request.pairing_key).filter(|_| devices.is_empty()) {
+            crate::pairing_keys::check(state, username, key).await?;
+        }
         let token_request = RegistrationTokenRequest {
             payload: Some(payload.to_owned()),
             pairing_key: non_empty(&request.pairing_key).map(str::to_owned),

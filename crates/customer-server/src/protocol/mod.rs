@@ -46,20 +46,19 @@ pub(crate) async fn handle(
 }
 
 async fn dispatch(state: &CustomerState, request: &ModernoRequest) -> Answer {
+    // Ping's sample answers an unknown operation with 1000 "invalid request type" ([S-MOD]
+    // `HostingServerServlet`).
     let operation = parse_operation(&request.operation).ok_or_else(|| {
-        let name = &request.operation;
-        let text = if name.is_empty() {
-            format!("the field `operation` is required (one of {OPERATIONS})")
-        } else {
-            let shown: String = name.chars().take(64).collect();
-            format!(
-                "unknown operation `{}` (expected one of {OPERATIONS})",
-                shown.escape_debug()
-            )
-        };
-        Failure::from(ModernoResponse::new(Status::InvalidInput, text))
+        let shown: String = request.operation.chars().take(64).collect();
+        let text = format!("invalid request type: {} (one of {OPERATIONS})", shown.escape_debug());
+        Failure::from(ModernoResponse::new(Status::Failed, text))
     })?;
     match operation {
+        // Ping's apps choose the approving device by sending `auth_user` again with the session
+        // and the device ([S-MOD] `AuthenticateOnlineWithPingIDSdk`).
+        Operation::AuthUser if non_empty(&request.session_id).is_some() && non_empty(&request.device_id).is_some() => {
+            polling::select_device(state, request).await
+        }
         Operation::AuthUser => auth_user::auth_user(state, request).await,
         Operation::AuthStatus => polling::auth_status(state, request).await,
         Operation::SelectDevice => polling::select_device(state, request).await,

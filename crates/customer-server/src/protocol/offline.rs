@@ -2,12 +2,12 @@
 //! approving device is offline (1015) or did not answer the push (1016).
 
 use moderno_wire::moderno::{ModernoRequest, ModernoResponse, Status};
-use moderno_wire::sdk::{DetailCode, OtpRequest};
+use moderno_wire::sdk::OtpRequest;
 
 use crate::error::{Answer, ForUser as _};
 use crate::protocol::outcome::answer_authentication;
 use crate::protocol::polling::{authentication_id, open_session};
-use crate::protocol::required;
+use crate::protocol::{non_empty, required};
 use crate::state::CustomerState;
 
 pub(super) async fn auth_offline_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
@@ -20,15 +20,16 @@ pub(super) async fn auth_offline_user(state: &CustomerState, request: &ModernoRe
     }
     let (id, session) = open_session(state, request).await?;
     let username = session.username.clone();
-    // The payload stays with the session for the registration token that follows approval:
-    // the SDK server accepts each payload once.
-    let submit = OtpRequest { otp, payload: None };
+    // The app's fresh payload, with its trust choice folded in (Ping's apps call
+    // `updateExistingPayloadWithUserSelection` before `auth_offline_user`), goes with the passcode:
+    // the answer's server payload then pairs the device.
+    let submit = OtpRequest { otp, payload: non_empty(&request.ping_id_payload).map(str::to_owned) };
     let auth = match state
         .sdk
         .submit_otp(&username, &authentication_id(&session)?, &submit)
         .await
     {
-        Err(e) if e.has_detail(DetailCode::InvalidState) => {
+        Err(e) if e.is_not_in_state() => {
             let text = "the authentication is not waiting for a one-time passcode";
             return Ok(ModernoResponse::new(Status::NotInOfflineMode, text));
         }

@@ -4,7 +4,7 @@
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse, Status};
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationRequest, AuthenticationStatus,
-    AuthenticationType, Device, RegistrationTokenRequest,
+    AuthenticationType, Device, SignInContext,
 };
 
 use crate::error::{Answer, ForUser as _};
@@ -28,11 +28,11 @@ pub(crate) async fn start_authentication(
         authentication_type: AuthenticationType::Authenticate,
         payload: session.payload.clone(),
         device_id: session.device_id.clone(),
-        push_message_title: Some("Moderno login".into()),
-        push_message_body: Some(format!("{username} is logging in to Moderno on another device")),
-        client_context: None,
-        ip_address: None,
-        user_agent: None,
+        context: SignInContext {
+            push_message_title: Some("Moderno login".into()),
+            push_message_body: Some(format!("{username} is logging in to Moderno on another device")),
+            ..SignInContext::default()
+        },
     };
     let auth = state
         .sdk
@@ -82,29 +82,35 @@ pub(crate) async fn answer_authentication(
         return Ok(session_gone());
     }
     let refused = |status: Status, text: &str| Ok(ModernoResponse::new(status, text));
+    // Ping's mapping ([S-MOD] `PingIdAuthenticationUtils`): every rejection is 1014 but a rooted
+    // device (1028); OTP_IS_BLOCKED 1014; LOCKED 1027; CANCELED 1000. The words tell which.
     match (auth.status, auth.reason) {
         (A::IgnoredDevice, _) => Ok(login::skip_mfa(state, username, Skip::IgnoredDevice).await?),
         (A::BypassedDevice, _) => Ok(login::skip_mfa(state, username, Skip::Bypassed).await?),
-        (A::Rejected, Some(AuthenticationReason::DeniedByUser)) => {
-            refused(Status::Denied, "the login was denied on the approving device")
+        (A::Rejected, Some(AuthenticationReason::DeviceRooted)) => {
+            refused(Status::Rooted, "this device is rooted or jailbroken")
         }
-        (A::Rejected, Some(AuthenticationReason::BlockedByUser | AuthenticationReason::DeviceBlocked)) => {
-            refused(Status::Blocked, "this device is blocked for this user")
+        (A::Rejected, Some(AuthenticationReason::DeniedByUser)) => {
+            refused(Status::Denied, "the sign-in was denied on the approving device")
+        }
+        (A::Rejected, Some(AuthenticationReason::BlockedByUser)) => refused(
+            Status::Denied,
+            "the approving device blocked this device: it cannot sign in as this user any more",
+        ),
+        (A::Rejected, Some(AuthenticationReason::DeviceBlocked)) => {
+            refused(Status::Denied, "this device is blocked for this user")
         }
         (A::Rejected, Some(AuthenticationReason::WrongNumber)) => refused(
             Status::Denied,
             "the approving device picked a number other than the one shown here, so the login was refused",
         ),
-        (A::Rejected, Some(AuthenticationReason::DeviceRooted)) => {
-            refused(Status::Rooted, "this device is rooted or jailbroken")
-        }
-        (A::OtpIsBlocked, _) => refused(
-            Status::OtpBlocked,
-            "too many wrong one-time passcodes: log in again later",
+        (A::OtpIsBlocked, _) => refused(Status::Denied, "one-time passcodes are blocked for this sign-in"),
+        (A::Locked, _) => refused(
+            Status::Blocked,
+            "too many wrong one-time passcodes: passcodes are locked for this user for a while",
         ),
         (A::Canceled, _) => refused(Status::Failed, "the authentication was canceled"),
-        (A::Locked, _) => refused(Status::Failed, "the authentication is locked"),
-        _ => refused(Status::Failed, "the authentication was rejected"),
+        _ => refused(Status::Denied, "the authentication was rejected"),
     }
 }
 
@@ -136,6 +142,8 @@ fn still_waiting(
     };
     let mut answer = ModernoResponse::new(status, text);
     answer.session_id = Some(session_id.to_owned());
+    answer.is_ping_id_authenticated = Some(false);
+    answer.current_authenticating_device_data = auth.device.as_ref().map(summary);
     match auth.status {
         A::InProgress => {
             let elapsed_ms = state.clock.now().timestamp_millis() - session.push_started_ms.unwrap_or_default();
@@ -143,7 +151,11 @@ fn still_waiting(
             answer.push_expires_in = Some(u32::try_from(left).unwrap_or(0));
             answer.match_number = auth.match_number;
         }
-        A::Otp | A::InvalidOtp => answer.otp_attempts_left = auth.otp_attempts_left,
+        A::Otp | A::InvalidOtp => {
+            answer.otp_attempts_left = auth.otp_attempts_left;
+            answer.ping_id_payload.clone_from(&auth.payload);
+        }
+        A::Timeout => answer.ping_id_payload.clone_from(&auth.payload),
         A::SelectDevice => {
             answer.devices = Some(auth.devices.iter().flatten().map(summary).collect());
         }
@@ -152,28 +164,26 @@ fn still_waiting(
     Some(answer)
 }
 
-/// An approval: by the device's own payload (it is paired), or by another device / an OTP, in
-/// which case this new device is paired now. The login session ends only once the answer is
-/// ready, so a stale payload can be replaced by a fresh one on the next call.
+/// An approval: by the device's own payload (it is paired), or by another device / an OTP. The
+/// authentication's server payload, when it has one, goes to the app as `pingIdPayload`: it
+/// tells the device whether it was trusted (and pairs it), or let in once, or ignored.
 async fn approved(state: &CustomerState, session_id: &str, session: &LoginSession, auth: &Authentication) -> Answer {
     let username = session.username.as_str();
-    let mfa = match auth.authentication_level {
-        AuthenticationLevel::Push => MfaOutcome::PushApproved,
-        AuthenticationLevel::Otp => MfaOutcome::OfflineOtp,
+    let (mfa, text) = match auth.level {
+        AuthenticationLevel::Push => (MfaOutcome::PushApproved, "logged in: another device approved"),
+        AuthenticationLevel::Otp => (MfaOutcome::OfflineOtp, "logged in with a one-time passcode"),
         AuthenticationLevel::MobilePayload | AuthenticationLevel::None => {
-            if !state.sessions.end_login(session_id).await? {
-                return Ok(session_gone());
-            }
-            let text = "logged in: this device is paired and trusted";
-            return Ok(login::logged_in(state, username, Status::Ok, MfaOutcome::TrustedDevice, text).await?);
+            (MfaOutcome::TrustedDevice, "logged in: this device is paired and trusted")
         }
     };
-    let request = RegistrationTokenRequest {
-        payload: session.payload.clone(),
-        pairing_key: None,
-        ignore_validation: false,
-    };
-    login::pair_device(state, username, request, mfa, Some(session_id)).await
+    if !state.sessions.end_login(session_id).await? {
+        return Ok(session_gone());
+    }
+    let mut answer = login::logged_in(state, username, Status::Ok, mfa, text).await?;
+    answer.is_ping_id_authenticated = Some(true);
+    answer.current_authenticating_device_data = auth.device.as_ref().map(summary);
+    answer.ping_id_payload.clone_from(&auth.payload);
+    Ok(answer)
 }
 
 pub(crate) fn summary(device: &Device) -> DeviceSummary {

@@ -15,7 +15,7 @@ use moderno_wire::device_api::{
     CompletePairing, IgnoreInterval, PairingCompleted, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
 };
-use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel};
+use moderno_wire::payload::{MobilePayloadClaims, PayloadSelection, ServerFlow, ServerPayloadClaims, TrustLevel};
 use moderno_wire::sdk::{ApplicationSettings, DeviceType};
 use pingid_sdk_server::{SdkConfig, SdkState};
 use serde_json::{json, Value};
@@ -184,6 +184,15 @@ impl TestDevice {
 
     /// A fresh mobile payload (new nonce, issued now).
     pub fn payload(&self, clock: &Clock) -> String {
+        self.payload_selecting(clock, None)
+    }
+
+    /// A fresh payload with a trust level folded in (Ping's `updateExistingPayloadWithUserSelection`).
+    pub fn payload_choosing(&self, clock: &Clock, level: TrustLevel) -> String {
+        self.payload_selecting(clock, Some(PayloadSelection { trust_level: level, ignore_interval: None }))
+    }
+
+    fn payload_selecting(&self, clock: &Clock, user_selection: Option<PayloadSelection>) -> String {
         let claims = MobilePayloadClaims {
             v: 1,
             device_fingerprint: self.key.fingerprint(),
@@ -195,6 +204,7 @@ impl TestDevice {
             rooted: self.rooted,
             nonce: self.entropy.hex(16),
             issued_at: clock.unix(),
+            user_selection,
         };
         seal(&claims, &self.key)
     }
@@ -251,18 +261,23 @@ impl TestDevice {
         open_server_payload(payload, &public).unwrap()
     }
 
+    /// Completes the pairing a Moderno answer's server payload offers: TRUST_LEVELS (a first
+    /// device, or `ignoreValidation`) with `level`, or DEVICE_IS_TRUSTED (a trusted device
+    /// trusted this one) as TRUSTED, which the SDK component does behind the scenes.
     pub async fn complete_pairing(&mut self, stack: &Stack, answer: &Value, level: TrustLevel) -> PairingCompleted {
         let claims = self.server_payload(stack, answer).await;
-        let ServerFlow::TrustLevels {
-            registration_token_id,
-            registration_token_secret,
-            trust_levels,
-        } = claims.flow
-        else {
-            panic!("expected trust levels, got {:?}", claims.flow);
+        let (registration_token_id, registration_token_secret) = match claims.flow {
+            ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } => {
+                assert!(trust_levels.contains(&level), "{level:?} offered in {trust_levels:?}");
+                assert_eq!(answer["registrationToken"], registration_token_id.as_str());
+                (registration_token_id, registration_token_secret)
+            }
+            ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret } => {
+                assert_eq!(level, TrustLevel::Trusted, "a trusted device grants TRUSTED only");
+                (registration_token_id, registration_token_secret)
+            }
+            other => panic!("expected a pairing to complete, got {other:?}"),
         };
-        assert!(trust_levels.contains(&level), "{level:?} offered in {trust_levels:?}");
-        assert_eq!(answer["registrationToken"], registration_token_id.as_str());
         let request = CompletePairing {
             registration_token_id,
             registration_token_secret,
@@ -337,14 +352,25 @@ pub fn match_number(answer: &Value) -> u8 {
     number.unwrap_or_else(|| panic!("no matchNumber in {answer}"))
 }
 
-/// The approval a person gives under number matching: the number the 1012 answer shows.
-pub fn approve_shown(answer: &Value) -> PushAnswer {
-    PushAnswer::approve(Some(match_number(answer)))
+/// The number a 1012 answer shows, when number matching (beyond Ping) is on.
+pub fn shown_number(answer: &Value) -> Option<u8> {
+    answer["matchNumber"].as_u64().and_then(|n| u8::try_from(n).ok())
 }
 
+/// "Allow this sign-in only", picking the number shown when one is asked.
+pub fn approve_shown(answer: &Value) -> PushAnswer {
+    PushAnswer::approve(shown_number(answer))
+}
+
+/// "Trust this device", picking the number shown when one is asked.
+pub fn trust_shown(answer: &Value) -> PushAnswer {
+    PushAnswer::trust(shown_number(answer))
+}
+
+/// Ping's `authSessionID`.
 pub fn session_id(answer: &Value) -> String {
-    answer["sessionId"]
+    answer["authSessionID"]
         .as_str()
-        .unwrap_or_else(|| panic!("no sessionId in {answer}"))
+        .unwrap_or_else(|| panic!("no authSessionID in {answer}"))
         .to_owned()
 }

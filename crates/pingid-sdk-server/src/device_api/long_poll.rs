@@ -21,11 +21,11 @@ pub fn wait_seconds(query: &str) -> ApiResult<u64> {
         .map(|(_, value)| value);
     match value {
         None => Ok(0),
-        Some(v) => v
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n <= MAX_WAIT_SECONDS)
-            .ok_or_else(|| ApiError::invalid_value("waitSeconds", "waitSeconds is a whole number from 0 to 25")),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n <= MAX_WAIT_SECONDS => Ok(n),
+            Ok(_) => Err(ApiError::out_of_range("waitSeconds", "waitSeconds is a whole number from 0 to 25")),
+            Err(_) => Err(ApiError::invalid_value("waitSeconds", "waitSeconds is a whole number from 0 to 25")),
+        },
     }
 }
 

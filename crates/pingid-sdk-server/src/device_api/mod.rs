@@ -8,6 +8,8 @@ mod pairings;
 mod pushes;
 mod user_devices;
 
+pub(crate) use pairings::ignore_until;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
@@ -69,7 +71,7 @@ impl FromRequest<SdkState> for DeviceCall {
 
 fn refuse(reason: &str) -> ApiError {
     tracing::warn!(%reason, "device signature refused");
-    ApiError::bad_signature(reason)
+    ApiError::unauthorized(reason)
 }
 
 impl DeviceCall {

@@ -24,8 +24,8 @@ use crate::store::{settings, users};
 use crate::timestamps::rfc3339;
 
 fn invalid_token() -> ApiError {
-    ApiError::refused(
-        DetailCode::InvalidRegistrationToken,
+    ApiError::invalid_value(
+        "registrationToken",
         "the registration token is not valid (unknown, used, expired or issued to another device)",
     )
 }
@@ -72,7 +72,7 @@ pub async fn complete(State(state): State<SdkState>, call: DeviceCall) -> ApiRes
 }
 
 /// When an IGNORE choice ends: months are 30 days, years 365; ALWAYS never.
-fn ignore_until(now: DateTime<Utc>, interval: Option<IgnoreInterval>) -> ApiResult<Ignored> {
+pub(crate) fn ignore_until(now: DateTime<Utc>, interval: Option<IgnoreInterval>) -> ApiResult<Ignored> {
     let interval = interval.ok_or_else(|| ApiError::invalid_value("ignoreInterval", "IGNORE needs an ignoreInterval"))?;
     let value = i64::from(interval.value);
     let length = match interval.unit {
@@ -101,11 +101,11 @@ fn settle_token(
 ) -> ApiResult<PairingCompleted> {
     let token = tokens::get(tx, &request.registration_token_id)?.ok_or_else(invalid_token)?;
     let secret_matches = state.secrets.pepper.hash(&request.registration_token_secret) == token.secret_hash;
-    if token.status_at(now_ms) != RegistrationTokenStatus::Pending || !secret_matches {
+    if token.status_at(now_ms) != RegistrationTokenStatus::NotClaimed || !secret_matches {
         return Err(invalid_token());
     }
     if !token.trust_levels.contains(&request.trust_level) {
-        return Err(ApiError::refused(DetailCode::InvalidState, "this trust level was not offered"));
+        return Err(ApiError::invalid_value("trustLevel", "this trust level was not offered"));
     }
     let user = users::get(tx, &token.username)?.ok_or_else(|| ApiError::not_found("user"))?;
     if user.is_suspended() {
@@ -113,7 +113,7 @@ fn settle_token(
     }
     if let Some(ignored) = ignore_until {
         fingerprints::ignore(tx, &token.username, &token.application_id, &token.fingerprint, ignored)?;
-        tokens::set_status(tx, &token.id, RegistrationTokenStatus::Ignored)?;
+        tokens::set_status(tx, &token.id, RegistrationTokenStatus::Invalidated)?;
         return Ok(PairingCompleted {
             outcome: PairingOutcome::Ignored,
             device_id: None,
@@ -129,7 +129,7 @@ fn settle_token(
     let device = pair(tx, &token, request, device_id, role, now_ms)?;
     device_notices::added(tx, &state.entropy, &device, now_ms)?;
     let re_paired = fingerprints::record_pairing(tx, &token.username, &token.application_id, &token.fingerprint)?;
-    tokens::set_status(tx, &token.id, RegistrationTokenStatus::Paired)?;
+    tokens::set_status(tx, &token.id, RegistrationTokenStatus::Active)?;
     Ok(PairingCompleted {
         outcome: if re_paired { PairingOutcome::RePairSuccess } else { PairingOutcome::Success },
         device_id: Some(device.id.clone()),
@@ -150,12 +150,12 @@ fn pair(
 ) -> ApiResult<DeviceRow> {
     let user_devices = devices::of_user(tx, &token.username, &token.application_id)?;
     if role == DeviceRole::Primary && user_devices.iter().any(|d| d.role == DeviceRole::Primary) {
-        return Err(ApiError::refused(DetailCode::PrimaryAlreadyExists, "the user already has a primary device"));
+        return Err(ApiError::already_exists("deviceRole", "the user already has a primary device"));
     }
     let app_settings = settings::get(tx, &token.application_id)?.unwrap_or_else(settings::defaults);
     check_device_limit(&app_settings, user_devices.len())?;
     if devices::by_fingerprint(tx, &token.fingerprint)?.is_some() {
-        return Err(ApiError::refused(DetailCode::ResourceAlreadyExists, "the device is already paired"));
+        return Err(ApiError::already_exists("payload", "the device is already paired"));
     }
     let device = DeviceRow {
         id: device_id,

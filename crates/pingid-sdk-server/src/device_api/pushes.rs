@@ -1,4 +1,6 @@
-//! Pushes: the device long-polls for the authentications it should approve, and answers them.
+//! Pushes: the device long-polls for the authentications it should approve, and answers them
+//! as Ping's SDK does with `setAuthenticationUserSelection` (an action, and for a new device a
+//! trust level: trust it, let it in once, ignore it for a while — [D-NET], [APP] `PingID.h`).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -6,15 +8,15 @@ use moderno_ambient::Pick;
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationStatus as Status,
-    DetailCode,
 };
 
 use super::long_poll::{until_found, wait_seconds};
 use super::DeviceCall;
 use crate::error::{ApiError, ApiResult};
+use crate::new_device::{self, GRANTABLE};
 use crate::state::SdkState;
 use crate::store::authentications::{self as auths, AuthRow};
-use crate::store::{devices, fingerprints};
+use crate::store::{devices, fingerprints, settings};
 use crate::timestamps::rfc3339;
 
 fn push_request(row: &AuthRow) -> PushRequest {
@@ -34,6 +36,7 @@ fn push_request(row: &AuthRow) -> PushRequest {
             device_type: r.device_type,
             os_version: r.os_version.clone(),
         }),
+        trust_levels: if requester.is_some() { GRANTABLE.to_vec() } else { Vec::new() },
         number_choices: row.number_choices.clone(),
         expires_at: rfc3339(row.push_expires.unwrap_or(row.created)),
     }
@@ -68,6 +71,7 @@ pub async fn answer(
     let answer: PushAnswer = call.json()?;
     tracing::Span::current().record("action", tracing::field::debug(answer.action));
     let now_ms = state.now_ms();
+    let st = state.clone();
     let auth = state
         .db
         .write(move |tx| {
@@ -76,8 +80,9 @@ pub async fn answer(
                 .ok_or_else(|| ApiError::not_found("authentication"))?;
             row.settle(now_ms);
             if row.status != Status::InProgress {
-                return Err(ApiError::refused(DetailCode::InvalidState, "the push is no longer waiting for an answer"));
+                return Err(ApiError::not_in_state("status", "the push is no longer waiting for an answer"));
             }
+            let app_settings = settings::get(tx, &row.application_id)?.unwrap_or_else(settings::defaults);
             match (answer.action, Pick::of(row.match_number, answer.number)) {
                 (PushAction::Approve, Pick::Missing) => return Err(ApiError::invalid_value("number", Pick::MISSING)),
                 (PushAction::Approve, Pick::Wrong) => {
@@ -86,6 +91,8 @@ pub async fn answer(
                 }
                 (PushAction::Approve, Pick::Right | Pick::NotAsked) => {
                     row.decide(Status::Approved, None, Level::Push, now_ms);
+                    let choice = answer.trust_level.map(|level| (level, answer.ignore_interval));
+                    new_device::grant(tx, &st, &app_settings, &mut row, choice, now_ms)?;
                     auths::record_approval(tx, &row, now_ms)?;
                 }
                 (PushAction::Deny, _) => row.decide(Status::Rejected, Some(Reason::DeniedByUser), Level::None, now_ms),
@@ -97,7 +104,7 @@ pub async fn answer(
                 }
             }
             auths::update(tx, &row)?;
-            Ok(row.to_wire(None))
+            Ok(row.to_wire(u32::from(app_settings.otp_max_failures)))
         })
         .await?;
     tracing::info!(status = ?auth.status, "push answered");

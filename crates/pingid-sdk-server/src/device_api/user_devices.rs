@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Duration;
 use moderno_wire::device_api::{DeviceState, ManageDevice};
-use moderno_wire::sdk::{DetailCode, DeviceRole};
+use moderno_wire::sdk::DeviceRole;
 use rusqlite::{params, Connection};
 
 use super::DeviceCall;
@@ -41,8 +41,8 @@ pub async fn update(State(state): State<SdkState>, Path(id): Path<String>, call:
             if change.make_primary && target.role != DeviceRole::Primary {
                 let may = who.role == DeviceRole::Primary || (target.id == who.id && signed_in_recently(tx, &who, now_ms)?);
                 if !may {
-                    return Err(ApiError::refused(
-                        DetailCode::InvalidState,
+                    return Err(ApiError::not_in_state(
+                        "deviceRole",
                         "only the primary device hands over its role; a trusted device can take it for itself within five minutes of signing in on it",
                     ));
                 }
@@ -68,10 +68,10 @@ pub async fn remove(State(state): State<SdkState>, Path(id): Path<String>, call:
         .write(move |tx| {
             let target = target_of(tx, &who, &id)?;
             if target.id == who.id {
-                return Err(ApiError::refused(DetailCode::InvalidState, "a device unpairs itself with DELETE /device/me"));
+                return Err(ApiError::not_in_state("id", "a device unpairs itself with DELETE /device/me"));
             }
             if who.role != DeviceRole::Primary {
-                return Err(ApiError::refused(DetailCode::InvalidState, "only the primary device removes other devices"));
+                return Err(ApiError::not_in_state("deviceRole", "only the primary device removes other devices"));
             }
             device_notices::unpair(tx, &st.entropy, &target, now_ms)?;
             Ok(target)

@@ -1,8 +1,11 @@
-//! Authentications: start (payload approval, push, offline OTP or device selection), read,
-//! cancel, and the offline OTP check.
+//! Authentications ([D-AUTH], [S-HELP]): start (payload approval, push, offline OTP or device
+//! selection), read, cancel, and the offline OTP check. The mobile payload is optional: without
+//! one (a web sign-in) the user's trusted device is asked. What an approval grants a new device,
+//! and the server payload the authentication carries for it, come from `new_device`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
 use moderno_ambient::{Fault, NumberChallenge};
@@ -18,6 +21,7 @@ use super::{usable_user, UserPath};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::mobile_payload::{self, DevicePayload, NonceUse};
+use crate::new_device::{self, Choice};
 use crate::push_limit;
 use crate::scope::Application;
 use crate::state::SdkState;
@@ -28,8 +32,6 @@ use crate::timestamps::ms;
 
 /// How long an authentication can be read.
 const SESSION_MINUTES: i64 = 30;
-/// How long a user stays blocked from OTPs after three wrong ones (PingOne's 15 minutes).
-const OTP_BLOCK_MINUTES: i64 = 15;
 
 #[derive(Debug, Deserialize)]
 pub struct AuthPath {
@@ -45,7 +47,13 @@ pub async fn start(
     JsonBody(request): JsonBody<AuthenticationRequest>,
 ) -> ApiResult<(StatusCode, Json<Authentication>)> {
     let now_ms = state.now_ms();
-    let opened = mobile_payload::open(request.payload.as_deref(), now_ms);
+    // Ping's payload is optional [D-AUTH]: without one, the sign-in comes from no device of the
+    // user's (a web page) and a trusted device is asked.
+    let opened = request
+        .payload
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| mobile_payload::open(Some(p), now_ms));
     let row = AuthRow {
         id: state.entropy.uuid(),
         username: path.username,
@@ -57,16 +65,19 @@ pub async fn start(
         level: Level::None,
         otp_failures: 0,
         otp_any_device: false,
-        push_title: request.push_message_title.clone(),
-        push_body: request.push_message_body.clone(),
-        client_context: request.client_context.clone(),
-        ip_address: request.ip_address.clone(),
+        push_title: request.context.push_message_title.clone(),
+        push_body: request.context.push_message_body.clone(),
+        client_context: request.context.client_context.clone(),
+        ip_address: request.context.ip_address.clone(),
         created: now_ms,
         push_expires: None,
         session_expires: now_ms + ms(Duration::minutes(SESSION_MINUTES)),
         decided_at: None,
         match_number: None,
         number_choices: Vec::new(),
+        grant: None,
+        pairing_token_id: None,
+        ignored_until: None,
     };
     let st = state.clone();
     let (auth, push_to) = state
@@ -78,9 +89,10 @@ pub async fn start(
         state.pushes.notify(device_id);
     }
     tracing::Span::current().record("status", tracing::field::debug(auth.status));
-    tracing::info!(reason = ?auth.reason, level = ?auth.authentication_level, "authentication started");
-    let code = if auth.status == Status::BypassedDevice { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((code, Json(auth)))
+    tracing::info!(reason = ?auth.reason, level = ?auth.level, "authentication started");
+    // 201 for every start, a bypassed user's too: Ping's client accepts only 201 from a POST
+    // ([S-API] `post()`).
+    Ok((StatusCode::CREATED, Json(auth)))
 }
 
 /// Decides how the login proceeds, in one transaction. Returns the answer and the device a push
@@ -91,19 +103,21 @@ fn decide_start(
     app: &Application,
     mut row: AuthRow,
     chosen_device: Option<&str>,
-    opened: ApiResult<DevicePayload>,
+    opened: Option<ApiResult<DevicePayload>>,
 ) -> ApiResult<(Authentication, Option<String>)> {
     let now_ms = row.created;
     let user = usable_user(tx, &row.username)?;
-    let payload = opened?;
-    let claims = &payload.claims;
-    let fp = claims.device_fingerprint.clone();
-    let nonce_use = mobile_payload::claim_nonce(tx, &payload, &row.username, &app.id, now_ms)?;
-    row.requester = Some(Requester {
-        fingerprint: fp.clone(),
-        name: claims.device_name.clone(),
-        device_type: claims.device_type,
-        os_version: claims.os_version.clone(),
+    let payload = opened.transpose()?;
+    let nonce_use = match &payload {
+        Some(payload) => Some(mobile_payload::claim_nonce(tx, payload, &row.username, &app.id, now_ms)?),
+        None => None,
+    };
+    row.requester = payload.as_ref().map(|p| Requester {
+        fingerprint: p.claims.device_fingerprint.clone(),
+        public_key: Some(p.public_key.to_b64()),
+        name: p.claims.device_name.clone(),
+        device_type: p.claims.device_type,
+        os_version: p.claims.os_version.clone(),
     });
     let finish = |tx: &Connection, row: AuthRow, devices: Option<&[DeviceRow]>| -> ApiResult<(Authentication, Option<String>)> {
         auths::insert(tx, &row)?;
@@ -111,7 +125,11 @@ fn decide_start(
             auths::record_approval(tx, &row, now_ms)?;
         }
         let push_to = (row.status == Status::InProgress).then(|| row.approving_device_id.clone()).flatten();
-        Ok((row.to_wire(devices.map(|d| d.iter().map(DeviceRow::to_wire).collect())), push_to))
+        let mut auth = view(tx, state, app, &row)?;
+        if let Some(devices) = devices {
+            auth.devices = Some(devices.iter().map(DeviceRow::to_wire).collect());
+        }
+        Ok((auth, push_to))
     };
 
     if user.is_bypassed(now_ms) {
@@ -122,25 +140,28 @@ fn decide_start(
     if user_devices.is_empty() {
         return Err(ApiError::refused(DetailCode::InvalidUserStatus, "the user has no paired device"));
     }
-    if fingerprints::is_blocked(tx, &row.username, &app.id, &fp)? {
-        row.decide(Status::Rejected, Some(Reason::DeviceBlocked), Level::None, now_ms);
-        return finish(tx, row, None);
-    }
-    if claims.rooted || state.config.faults.is_on(Fault::RootedDevice) {
-        row.decide(Status::Rejected, Some(Reason::DeviceRooted), Level::None, now_ms);
-        return finish(tx, row, None);
-    }
-    if let Some(paired) = user_devices.iter().find(|d| d.fingerprint == fp) {
-        if nonce_use == NonceUse::Again {
-            return Err(ApiError::invalid_payload("the mobile payload was already used"));
+    if let Some(payload) = &payload {
+        let fp = payload.claims.device_fingerprint.as_str();
+        if fingerprints::is_blocked(tx, &row.username, &app.id, fp)? {
+            row.decide(Status::Rejected, Some(Reason::DeviceBlocked), Level::None, now_ms);
+            return finish(tx, row, None);
         }
-        row.approving_device_id = Some(paired.id.clone());
-        row.decide(Status::Approved, None, Level::MobilePayload, now_ms);
-        return finish(tx, row, None);
-    }
-    if fingerprints::ignored_now(tx, &row.username, &app.id, &fp, now_ms)?.is_some() {
-        row.decide(Status::IgnoredDevice, None, Level::None, now_ms);
-        return finish(tx, row, None);
+        if payload.claims.rooted || state.config.faults.is_on(Fault::RootedDevice) {
+            row.decide(Status::Rejected, Some(Reason::DeviceRooted), Level::None, now_ms);
+            return finish(tx, row, None);
+        }
+        if let Some(paired) = user_devices.iter().find(|d| d.fingerprint == fp) {
+            if nonce_use == Some(NonceUse::Again) {
+                return Err(ApiError::invalid_payload("the mobile payload was already used"));
+            }
+            row.approving_device_id = Some(paired.id.clone());
+            row.decide(Status::Approved, None, Level::MobilePayload, now_ms);
+            return finish(tx, row, None);
+        }
+        if fingerprints::ignored_now(tx, &row.username, &app.id, fp, now_ms)?.is_some() {
+            row.decide(Status::IgnoredDevice, None, Level::None, now_ms);
+            return finish(tx, row, None);
+        }
     }
     let Some(approver) = choose_approver(&user_devices, chosen_device, app.settings.device_selection)? else {
         row.status = Status::SelectDevice;
@@ -202,43 +223,53 @@ fn load(tx: &Connection, app: &str, username: &str, id: &str, now_ms: i64) -> Ap
     Ok(row)
 }
 
-/// The answer for a row: SELECT_DEVICE lists the devices to choose from.
-fn view(tx: &Connection, row: &AuthRow) -> ApiResult<Authentication> {
-    let devices = if row.status == Status::SelectDevice {
-        Some(devices::of_user(tx, &row.username, &row.application_id)?.iter().map(DeviceRow::to_wire).collect())
-    } else {
-        None
-    };
-    Ok(row.to_wire(devices))
+/// Ping's resource for a row: the approving device whole, the server payload for the accessing
+/// device (when there is one), and with SELECT_DEVICE the devices to choose from.
+pub(crate) fn view(tx: &Connection, state: &SdkState, app: &Application, row: &AuthRow) -> ApiResult<Authentication> {
+    let mut auth = row.to_wire(u32::from(app.settings.otp_max_failures));
+    let user_devices = devices::of_user(tx, &row.username, &row.application_id)?;
+    auth.device = row
+        .approving_device_id
+        .as_deref()
+        .and_then(|id| user_devices.iter().find(|d| d.id == id))
+        .map(DeviceRow::to_wire);
+    if row.status == Status::SelectDevice {
+        auth.devices = Some(user_devices.iter().map(DeviceRow::to_wire).collect());
+    }
+    auth.payload = new_device::server_payload(state, row);
+    Ok(auth)
 }
 
 #[tracing::instrument(name = "get_authentication", skip_all, fields(username = %path.username, authentication = %path.auth_id))]
 pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Json<Authentication>> {
     let now_ms = state.now_ms();
+    let st = state.clone();
     let auth = state
         .db
-        .write(move |tx| view(tx, &load(tx, &app.id, &path.username, &path.auth_id, now_ms)?))
+        .write(move |tx| view(tx, &st, &app, &load(tx, &app.id, &path.username, &path.auth_id, now_ms)?))
         .await?;
     Ok(Json(auth))
 }
 
+/// `DELETE`: withdraws a waiting authentication; 204 as Ping's client expects ([S-API]
+/// `delete()` demands SC_NO_CONTENT; [S-MOD] `RetryHandler` deletes the live one before a retry).
 #[tracing::instrument(name = "cancel_authentication", skip_all, fields(username = %path.username, authentication = %path.auth_id))]
-pub async fn cancel(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Json<Authentication>> {
+pub async fn cancel(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Response> {
     let now_ms = state.now_ms();
-    let auth = state
+    state
         .db
         .write(move |tx| {
             let mut row = load(tx, &app.id, &path.username, &path.auth_id, now_ms)?;
             if !matches!(row.status, Status::InProgress | Status::Otp | Status::SelectDevice | Status::InvalidOtp) {
-                return Err(ApiError::refused(DetailCode::InvalidState, "the authentication is already over"));
+                return Err(ApiError::not_in_state("status", "the authentication is already over"));
             }
             row.decide(Status::Canceled, Some(Reason::CanceledByUser), Level::None, now_ms);
             auths::update(tx, &row)?;
-            view(tx, &row)
+            Ok(())
         })
         .await?;
     tracing::info!("authentication canceled");
-    Ok(Json(auth))
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[tracing::instrument(name = "check_otp", skip_all, fields(username = %path.username, authentication = %path.auth_id, status))]
@@ -249,7 +280,11 @@ pub async fn check_otp(
     JsonBody(request): JsonBody<OtpRequest>,
 ) -> ApiResult<Json<Authentication>> {
     let now_ms = state.now_ms();
-    let opened = request.payload.as_deref().map(|p| mobile_payload::open(Some(p), now_ms));
+    let opened = request
+        .payload
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| mobile_payload::open(Some(p), now_ms));
     let otp = request.otp.trim().to_string();
     if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid_value("otp", "the one-time passcode is 6 digits"));
@@ -260,7 +295,7 @@ pub async fn check_otp(
         .write(move |tx| {
             let row = load(tx, &app.id, &path.username, &path.auth_id, now_ms)?;
             let row = verify_otp(tx, &st, &app, row, &otp, opened)?;
-            view(tx, &row)
+            view(tx, &st, &app, &row)
         })
         .await?;
     tracing::Span::current().record("status", tracing::field::debug(auth.status));
@@ -268,6 +303,10 @@ pub async fn check_otp(
     Ok(Json(auth))
 }
 
+/// Checks an offline passcode. Wrong ones count against the application's limit; past it the
+/// user is LOCKED for the application's lock time ([D-AUTH] LOCKED, [RN-2019] configurable per
+/// application), and every passcode meanwhile answers LOCKED. A right one approves, granting
+/// the requesting device what its payload's selection asks (Ping's sample folds TRUSTED in).
 fn verify_otp(
     tx: &Connection,
     state: &SdkState,
@@ -277,25 +316,27 @@ fn verify_otp(
     opened: Option<ApiResult<DevicePayload>>,
 ) -> ApiResult<AuthRow> {
     let now_ms = state.now_ms();
-    if row.status == Status::OtpIsBlocked {
+    if matches!(row.status, Status::Locked | Status::OtpIsBlocked) {
         return Ok(row);
     }
     if !matches!(row.status, Status::Otp | Status::Timeout | Status::SelectDevice | Status::InvalidOtp) {
-        return Err(ApiError::refused(DetailCode::InvalidState, "the authentication is not waiting for a one-time passcode"));
+        return Err(ApiError::not_in_state("status", "the authentication is not waiting for a one-time passcode"));
     }
     if now_ms >= row.created + ms(Duration::minutes(i64::from(app.settings.otp_lifetime_minutes))) {
-        return Err(ApiError::refused(DetailCode::InvalidState, "the time to enter a one-time passcode is over"));
+        return Err(ApiError::not_in_state("status", "the time to enter a one-time passcode is over"));
     }
+    let mut choice: Choice = None;
     if let Some(opened) = opened {
         let payload = opened?;
         if Some(payload.claims.device_fingerprint.as_str()) != row.requesting_fingerprint() {
             return Err(ApiError::invalid_payload("the mobile payload is not the one of the device logging in"));
         }
         mobile_payload::claim_nonce(tx, &payload, &row.username, &app.id, now_ms)?;
+        choice = payload.claims.user_selection.map(|s| (s.trust_level, s.ignore_interval));
     }
     let user = usable_user(tx, &row.username)?;
     if user.otp_blocked_until.is_some_and(|until| until > now_ms) {
-        row.decide(Status::OtpIsBlocked, None, Level::None, now_ms);
+        row.decide(Status::Locked, None, Level::None, now_ms);
         auths::update(tx, &row)?;
         return Ok(row);
     }
@@ -312,12 +353,14 @@ fn verify_otp(
         devices::set_last_totp_step(tx, &device.id, step)?;
         row.approving_device_id = Some(device.id.clone());
         row.decide(Status::Approved, None, Level::Otp, now_ms);
+        new_device::grant(tx, state, &app.settings, &mut row, choice, now_ms)?;
         auths::record_approval(tx, &row, now_ms)?;
     } else {
         row.otp_failures += 1;
-        if row.otp_attempts_left() == 0 {
-            users::set_otp_blocked_until(tx, &row.username, now_ms + ms(Duration::minutes(OTP_BLOCK_MINUTES)))?;
-            row.decide(Status::OtpIsBlocked, None, Level::None, now_ms);
+        if row.otp_attempts_left(u32::from(app.settings.otp_max_failures)) == 0 {
+            let lock = Duration::minutes(i64::from(app.settings.otp_lock_minutes));
+            users::set_otp_blocked_until(tx, &row.username, now_ms + ms(lock))?;
+            row.decide(Status::Locked, None, Level::None, now_ms);
         } else {
             row.status = Status::InvalidOtp;
         }

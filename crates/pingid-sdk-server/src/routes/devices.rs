@@ -1,5 +1,7 @@
-//! Emulator extension (Ping's admin portal): list, rename, promote and unpair a user's devices
-//! (unpairing tells the user's other devices).
+//! A user's devices. Ping's: list at application scope and delete at account scope
+//! (`DELETE {A}/users/{u}/devices/{id}`, [NODE] test-controller.js). Emulator extensions (Ping's
+//! admin portal): rename, promote, and delete at application scope. Unpairing tells the user's
+//! other devices.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,7 +13,7 @@ use super::{existing_user, UserPath};
 use crate::body::JsonBody;
 use crate::device_notices;
 use crate::error::{ApiError, ApiResult};
-use crate::scope::AdminApplication;
+use crate::scope::{Account, AdminApplication};
 use crate::state::SdkState;
 use crate::store::devices::{self, DeviceRow};
 
@@ -31,9 +33,13 @@ fn users_device(conn: &rusqlite::Connection, app: &str, username: &str, device_i
         .ok_or_else(|| ApiError::not_found("device"))
 }
 
+/// deviceNickname: up to 100 characters ([D-DEV]), no control characters.
 pub fn check_nickname(nickname: &str) -> ApiResult<()> {
-    if nickname.chars().count() > MAX_NICKNAME_CHARS || nickname.chars().any(char::is_control) {
-        return Err(ApiError::invalid_value("deviceNickname", "a nickname is at most 100 printable characters"));
+    if nickname.chars().count() > MAX_NICKNAME_CHARS {
+        return Err(ApiError::size_limit("deviceNickname", "a nickname is at most 100 characters"));
+    }
+    if nickname.chars().any(char::is_control) {
+        return Err(ApiError::invalid_value("deviceNickname", "a nickname has no control characters"));
     }
     Ok(())
 }
@@ -87,22 +93,37 @@ pub async fn update(
     Ok(Json(device.to_wire()))
 }
 
+/// Emulator extension: `DELETE {U}/devices/{id}` at application scope.
 #[tracing::instrument(name = "remove_device", skip_all, fields(username = %path.username, device = %path.device_id))]
 pub async fn remove(
     State(state): State<SdkState>,
     AdminApplication(app): AdminApplication,
     Path(path): Path<DevicePath>,
 ) -> ApiResult<StatusCode> {
+    unpair(&state, Some(app.id), path).await
+}
+
+/// `DELETE {A}/users/{username}/devices/{id}` (Ping's path, [NODE]): 204, the device of that
+/// user in whichever application it is paired.
+#[tracing::instrument(name = "remove_device_in_account", skip_all, fields(username = %path.username, device = %path.device_id))]
+pub async fn remove_in_account(State(state): State<SdkState>, _account: Account, Path(path): Path<DevicePath>) -> ApiResult<StatusCode> {
+    unpair(&state, None, path).await
+}
+
+async fn unpair(state: &SdkState, app: Option<String>, path: DevicePath) -> ApiResult<StatusCode> {
     let (st, now_ms) = (state.clone(), state.now_ms());
     let device = state
         .db
         .write(move |tx| {
-            let device = users_device(tx, &app.id, &path.username, &path.device_id)?;
+            existing_user(tx, &path.username)?;
+            let device = devices::by_id(tx, &path.device_id)?
+                .filter(|d| d.username == path.username && app.as_ref().is_none_or(|a| *a == d.application_id))
+                .ok_or_else(|| ApiError::not_found("device"))?;
             device_notices::unpair(tx, &st.entropy, &device, now_ms)?;
             Ok(device)
         })
         .await?;
-    device_notices::after_unpair(&state, &device);
+    device_notices::after_unpair(state, &device);
     tracing::info!("device unpaired by the administrator");
     Ok(StatusCode::NO_CONTENT)
 }

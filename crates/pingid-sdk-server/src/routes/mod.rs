@@ -10,7 +10,7 @@ mod users;
 
 pub(crate) use registration_tokens::check_device_limit;
 
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{middleware, Router};
 use moderno_wire::sdk::DetailCode;
 use rusqlite::Connection;
@@ -28,6 +28,10 @@ pub fn ping_api(state: SdkState) -> Router<SdkState> {
     let user = format!("{app}/users/{{username}}");
     Router::new()
         .route(&format!("{ACCOUNT}/users"), post(users::create))
+        .route(&format!("{ACCOUNT}/users/{{username}}"), delete(users::delete))
+        .route(&format!("{ACCOUNT}/users/{{username}}/devices/{{device_id}}"), delete(devices::remove_in_account))
+        .route(&format!("{ACCOUNT}/pairingkeys"), post(pairing_keys::create_in_account))
+        .route(&format!("{ACCOUNT}/pairingkeys/{{key}}"), get(pairing_keys::get_in_account))
         .route(&user, get(users::get).put(users::update))
         .route(&format!("{user}/devices"), get(devices::list))
         .route(&format!("{user}/devices/{{device_id}}"), put(devices::update).delete(devices::remove))
@@ -40,7 +44,7 @@ pub fn ping_api(state: SdkState) -> Router<SdkState> {
         )
         .route(&format!("{user}/authentications/{{auth_id}}/otp"), put(authentications::check_otp))
         .route(&format!("{app}/pairingkeys"), post(pairing_keys::create))
-        .route(&format!("{app}/pairingkeys/{{reference}}"), get(pairing_keys::get))
+        .route(&format!("{app}/pairingkeys/{{key}}"), get(pairing_keys::get))
         .route(&format!("{app}/settings"), get(settings::get).put(settings::update))
         .route_layer(middleware::from_fn_with_state(state, verify_pingid_hmac))
 }

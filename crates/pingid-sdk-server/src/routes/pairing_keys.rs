@@ -1,9 +1,11 @@
-//! Manual pairing keys: `XXXX-XXXX-XXXX` from RFC 8628's consonants (about 52 bits), shown once,
-//! stored as a peppered hash under a reference id (the `Location` of the created key).
+//! Manual pairing keys ([D-PK]): `POST` creates one for a `pairingData` saved exactly as sent, and
+//! answers `{id, status, pairingData}` where `id` is the key itself; `GET .../pairingkeys/{id}`
+//! reads it back by the key. Keys are `XXXX-XXXX-XXXX` from RFC 8628's consonants (about 52 bits;
+//! Ping publishes no format) and are stored as peppered hashes. Both the application-scope and the
+//! account-scope forms exist.
 
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use moderno_crypto::pairing_key;
 use moderno_wire::sdk::{PairingKey, PairingKeyRequest, PairingKeyStatus};
@@ -11,33 +13,49 @@ use serde::Deserialize;
 
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
-use crate::scope::Application;
+use crate::scope::{Account, Application};
 use crate::state::SdkState;
-use crate::store::pairing_keys::{self, PairingKeyRow};
+use crate::store::pairing_keys::{self, PairingKeyRow, ACCOUNT_WIDE};
 use crate::timestamps::{ms, rfc3339};
 
-/// Outstanding (unclaimed, unexpired) keys per pairing data.
+/// Outstanding (unclaimed, unexpired) keys per pairing data: a customer server that loops cannot
+/// fill the table.
 const MAX_OUTSTANDING: u32 = 20;
 const MAX_PAIRING_DATA_CHARS: usize = 256;
 
 #[derive(Debug, Deserialize)]
 pub struct KeyPath {
-    reference: String,
+    key: String,
 }
 
-#[tracing::instrument(name = "create_pairing_key", skip_all, fields(pairing_data = %body.pairing_data))]
+/// `POST {P}/pairingkeys`.
+#[tracing::instrument(name = "create_pairing_key", skip_all)]
 pub async fn create(
     State(state): State<SdkState>,
     app: Application,
-    uri: axum::extract::OriginalUri,
     JsonBody(body): JsonBody<PairingKeyRequest>,
-) -> ApiResult<(StatusCode, HeaderMap, Json<PairingKey>)> {
-    let data = body.pairing_data.trim().to_string();
-    if data.is_empty() || data.chars().count() > MAX_PAIRING_DATA_CHARS || data.chars().any(char::is_control) {
-        return Err(ApiError::invalid_value(
-            "pairingData",
-            "pairingData is 1 to 256 printable characters, e.g. user:<username> or group:<name>",
-        ));
+) -> ApiResult<(StatusCode, Json<PairingKey>)> {
+    issue(&state, app.id, body).await
+}
+
+/// `POST {A}/pairingkeys`: a key for any application of the account.
+#[tracing::instrument(name = "create_account_pairing_key", skip_all)]
+pub async fn create_in_account(
+    State(state): State<SdkState>,
+    _account: Account,
+    JsonBody(body): JsonBody<PairingKeyRequest>,
+) -> ApiResult<(StatusCode, Json<PairingKey>)> {
+    issue(&state, ACCOUNT_WIDE.to_string(), body).await
+}
+
+async fn issue(state: &SdkState, application_id: String, body: PairingKeyRequest) -> ApiResult<(StatusCode, Json<PairingKey>)> {
+    // Saved as is ([D-PK]): no trimming, no reading of what it says.
+    let data = body.pairing_data;
+    if data.is_empty() {
+        return Err(ApiError::empty_value("pairingData", "pairingData is empty"));
+    }
+    if data.chars().count() > MAX_PAIRING_DATA_CHARS {
+        return Err(ApiError::size_limit("pairingData", format!("pairingData is at most {MAX_PAIRING_DATA_CHARS} characters")));
     }
     let now_ms = state.now_ms();
     let key = pairing_key::generate(|| state.entropy.below(20));
@@ -45,7 +63,7 @@ pub async fn create(
     let row = PairingKeyRow {
         reference: state.entropy.uuid(),
         key_hash: state.secrets.pepper.hash(&canonical),
-        application_id: app.id,
+        application_id,
         pairing_data: data,
         status: PairingKeyStatus::NotClaimed,
         created: now_ms,
@@ -55,45 +73,50 @@ pub async fn create(
     state
         .db
         .write(move |tx| {
-            let outstanding = pairing_keys::count_outstanding(tx, &stored.application_id, &stored.pairing_data, now_ms)?;
-            if outstanding >= MAX_OUTSTANDING {
-                return Err(ApiError::too_many("20 pairing keys for this pairing data are still unclaimed"));
+            let (app, data) = (&stored.application_id, &stored.pairing_data);
+            if pairing_keys::count_outstanding(tx, app, data, now_ms)? >= MAX_OUTSTANDING {
+                let free_at = pairing_keys::first_outstanding_expiry(tx, app, data, now_ms)?.unwrap_or(now_ms);
+                return Err(ApiError::retry_limit(format!(
+                    "{MAX_OUTSTANDING} pairing keys for this pairing data are still unclaimed: try again after {}",
+                    rfc3339(free_at + 999)
+                )));
             }
             Ok(pairing_keys::insert(tx, &stored)?)
         })
         .await?;
     tracing::info!(reference = %row.reference, "pairing key issued");
-    let mut headers = HeaderMap::new();
-    let location = format!("{}/{}", uri.path(), row.reference);
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        headers.insert(LOCATION, value);
-    }
-    let answer = PairingKey {
-        id: key,
-        status: PairingKeyStatus::NotClaimed,
-        pairing_data: row.pairing_data,
-        expires_at: rfc3339(row.expires),
-    };
-    Ok((StatusCode::CREATED, headers, Json(answer)))
+    let answer = PairingKey { id: key, status: PairingKeyStatus::NotClaimed, pairing_data: row.pairing_data };
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
-#[tracing::instrument(name = "get_pairing_key", skip_all, fields(reference = %path.reference))]
-pub async fn get(
-    State(state): State<SdkState>,
-    app: Application,
-    Path(path): Path<KeyPath>,
-) -> ApiResult<Json<PairingKey>> {
+/// `GET {P}/pairingkeys/{key}`: "Retrieve PairingKey" by its id, which is the key ([D-PK]); case,
+/// spaces and dashes do not matter. Unknown, malformed or expired: 404 target `pairingKey`.
+#[tracing::instrument(name = "get_pairing_key", skip_all)]
+pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Path<KeyPath>) -> ApiResult<Json<PairingKey>> {
+    read(&state, app.id, &path.key).await
+}
+
+/// `GET {A}/pairingkeys/{key}`: an account-scope key.
+#[tracing::instrument(name = "get_account_pairing_key", skip_all)]
+pub async fn get_in_account(State(state): State<SdkState>, _account: Account, Path(path): Path<KeyPath>) -> ApiResult<Json<PairingKey>> {
+    read(&state, ACCOUNT_WIDE.to_string(), &path.key).await
+}
+
+async fn read(state: &SdkState, application_id: String, typed: &str) -> ApiResult<Json<PairingKey>> {
+    let canonical = pairing_key::normalize(typed).ok_or_else(|| ApiError::not_found("pairingKey"))?;
+    let hash = state.secrets.pepper.hash(&canonical);
     let now_ms = state.now_ms();
+    let used_anyway = state.config.faults.is_on(moderno_ambient::Fault::PairingKeyUsed);
     let row = state
         .db
-        .read(move |conn| {
-            pairing_keys::by_reference(conn, &app.id, &path.reference)?.ok_or_else(|| ApiError::not_found("pairingKey"))
-        })
-        .await?;
+        .read(move |conn| Ok(pairing_keys::by_hash(conn, &application_id, &hash)?))
+        .await?
+        .filter(|row| row.is_visible_at(now_ms))
+        .ok_or_else(|| ApiError::not_found("pairingKey"))?;
     Ok(Json(PairingKey {
-        id: row.reference.clone(),
-        status: row.status_at(now_ms),
+        id: pairing_key::format_key(&canonical),
+        // The QA switch "pairing keys read as used" holds here as at redemption.
+        status: if used_anyway { PairingKeyStatus::Used } else { row.status },
         pairing_data: row.pairing_data,
-        expires_at: rfc3339(row.expires),
     }))
 }

@@ -1,4 +1,7 @@
-//! Registration tokens: the step that lets a device pair with a user (design, steps 1-9).
+//! Registration tokens: the step that lets a device pair with a user (design, steps 1-9), for a
+//! user who is not active, or with `ignoreValidation` ([D-RT]; [S-HELP]
+//! `createRegistrationTokenForNonActiveUser`). Statuses as Ping names them: `not_claimed`,
+//! `active`, `invalidated` ([D-RT], [RN-2020]).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,12 +24,12 @@ use crate::scope::Application;
 use crate::state::SdkState;
 use crate::store::fingerprints::{self, Ignored};
 use crate::store::registration_tokens::{self as tokens, TokenRow};
-use crate::store::{authentications, devices, pairing_keys};
+use crate::store::{devices, pairing_keys};
 use crate::timestamps::{ms, rfc3339};
 
-/// How long an approved authentication lets its device be issued a token without `ignoreValidation`.
-const APPROVAL_VALID_MINUTES: i64 = 20;
-/// Failed pairing-key redemptions allowed per user in [`FAILURE_WINDOW_MINUTES`].
+/// Failed pairing-key redemptions allowed per user in [`FAILURE_WINDOW_MINUTES`]: with ~52-bit
+/// keys living 10 minutes, 10 guesses per key lifetime leave odds near 2^-49 (security numbers:
+/// near 2^-32 or better).
 const MAX_KEY_FAILURES: u32 = 10;
 const FAILURE_WINDOW_MINUTES: i64 = 10;
 
@@ -85,7 +88,7 @@ fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Aske
     let claims = &payload.claims;
     let fp = claims.device_fingerprint.as_str();
     if claims.rooted || state.config.faults.is_on(moderno_ambient::Fault::RootedDevice) {
-        return Err(ApiError::refused(DetailCode::DeviceRooted, "the device is rooted"));
+        return Err(ApiError::rooted_device());
     }
     if fingerprints::is_blocked(tx, username, &app.id, fp)? {
         return Err(ApiError::refused(DetailCode::DeviceBlocked, "the device is blocked for this user"));
@@ -99,25 +102,28 @@ fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Aske
     }
     if let Some(paired) = devices::by_fingerprint(tx, fp)? {
         let whose = if paired.username == username { "this user" } else { "another user" };
-        return Err(ApiError::refused(DetailCode::ResourceAlreadyExists, format!("the device is already paired with {whose}")));
+        return Err(ApiError::already_exists("payload", format!("the device is already paired with {whose}")));
     }
     let user_devices = devices::of_user(tx, username, &app.id)?;
     if !user_devices.is_empty() {
-        let since = now_ms - ms(Duration::minutes(APPROVAL_VALID_MINUTES));
-        if !request.ignore_validation && !authentications::approved_since(tx, username, &app.id, fp, since)? {
+        // An ACTIVE user's new device pairs through an authentication approved by a trusted one,
+        // or with `ignoreValidation` — never a token of its own ([D-RT], [S-HELP]).
+        if !request.ignore_validation {
             return Err(ApiError::refused(
                 DetailCode::DeviceMustBeTrusted,
-                "the user has devices: authenticate this device with one of them first",
+                "the user has devices: a new device is approved by one of them (or the request sets ignoreValidation)",
             ));
         }
     } else if let Some(typed) = request.pairing_key.as_deref() {
         redeem_pairing_key(tx, &app.id, username, typed, state, now_ms)?;
     } else if app.settings.pairing_mode == PairingMode::Manual {
-        return Err(ApiError::refused(DetailCode::PairingKeyRequired, "this application pairs a first device with a pairing key"));
+        return Err(ApiError::required_value("pairingKey", "this application pairs a first device with a pairing key"));
     }
     check_device_limit(&app.settings, user_devices.len())?;
     mobile_payload::claim_nonce(tx, &payload, username, &app.id, now_ms)?;
 
+    // "invalidated ... because the user started a new registration for the same application" ([D-RT]).
+    tokens::invalidate_unclaimed(tx, username, &app.id)?;
     let has_primary = user_devices.iter().any(|d| d.role == DeviceRole::Primary);
     let trust_levels = if has_primary {
         vec![TrustLevel::Trusted, TrustLevel::Ignore]
@@ -137,7 +143,7 @@ fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Aske
             device_name: claims.device_name.clone(),
             os_version: claims.os_version.clone(),
             trust_levels: trust_levels.clone(),
-            status: RegistrationTokenStatus::Pending,
+            status: RegistrationTokenStatus::NotClaimed,
             created: now_ms,
             expires,
         },
@@ -159,23 +165,31 @@ fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Aske
     Ok(RegistrationToken {
         id,
         payload: Some(payload::seal(&server_payload, &state.secrets.payload_key)),
-        status: RegistrationTokenStatus::Pending,
-        expires_at: rfc3339(expires),
+        status: RegistrationTokenStatus::NotClaimed,
     })
 }
 
+/// The application's device limit (default 5, 1 to 15: [D-SET]): 400 `REQUEST_FAILED` detail
+/// `SIZE_LIMIT_EXCEEDED` target `devices`.
 pub fn check_device_limit(settings: &ApplicationSettings, device_count: usize) -> ApiResult<()> {
-    if device_count >= usize::from(settings.max_devices_per_user) {
-        return Err(ApiError::refused(DetailCode::DeviceLimitReached, "the user has the most devices allowed"));
+    let max = settings.max_devices_per_user;
+    if device_count >= usize::from(max) {
+        return Err(ApiError::collection_full("devices", format!("the user already has the most devices allowed ({max})")));
     }
     Ok(())
 }
 
-/// Claims a pairing key for `username`, counting failures against the per-user limit.
+/// Claims a pairing key for `username`, counting failures against the per-user limit. Any
+/// unclaimed, unexpired key of the application (or account) will do: binding a key to a user or
+/// group is the customer server's business ([D-PK]).
 fn redeem_pairing_key(tx: &Connection, app: &str, username: &str, typed: &str, state: &SdkState, now_ms: i64) -> ApiResult<()> {
-    let since = now_ms - ms(Duration::minutes(FAILURE_WINDOW_MINUTES));
-    if pairing_keys::count_recent_failures(tx, username, app, since)? >= MAX_KEY_FAILURES {
-        return Err(ApiError::too_many("too many wrong pairing keys: try again in a few minutes"));
+    let window = ms(Duration::minutes(FAILURE_WINDOW_MINUTES));
+    if pairing_keys::count_recent_failures(tx, username, app, now_ms - window)? >= MAX_KEY_FAILURES {
+        let oldest = pairing_keys::oldest_recent_failure(tx, username, app, now_ms - window)?.unwrap_or(now_ms);
+        return Err(ApiError::retry_limit(format!(
+            "too many wrong pairing keys for this user ({MAX_KEY_FAILURES} in {FAILURE_WINDOW_MINUTES} minutes): try again after {}",
+            rfc3339(oldest + window + 999)
+        )));
     }
     let used_anyway = state.config.faults.is_on(moderno_ambient::Fault::PairingKeyUsed);
     let redeemed = match pairing_key::normalize(typed) {
@@ -185,11 +199,7 @@ fn redeem_pairing_key(tx: &Connection, app: &str, username: &str, typed: &str, s
     };
     if !redeemed {
         pairing_keys::record_failure(tx, username, app, now_ms)?;
-        return Err(ApiError::refused(
-            DetailCode::InvalidPairingKey,
-            "the pairing key is not valid (unknown, used, expired or issued for someone else)",
-        )
-        .committing());
+        return Err(ApiError::invalid_value("pairingKey", "the pairing key is not valid (unknown, used or expired)").committing());
     }
     Ok(())
 }
@@ -210,10 +220,5 @@ pub async fn get(
                 .ok_or_else(|| ApiError::not_found("registrationToken"))
         })
         .await?;
-    Ok(Json(RegistrationToken {
-        id: token.id.clone(),
-        payload: None,
-        status: token.status_at(now_ms),
-        expires_at: rfc3339(token.expires),
-    }))
+    Ok(Json(RegistrationToken { id: token.id.clone(), payload: None, status: token.status_at(now_ms) }))
 }

@@ -21,10 +21,16 @@ pub async fn update(
     JsonBody(body): JsonBody<ApplicationSettings>,
 ) -> ApiResult<Json<ApplicationSettings>> {
     if !(1..=15).contains(&body.max_devices_per_user) {
-        return Err(ApiError::invalid_value("maxDevicesPerUser", "maxDevicesPerUser is 1 to 15"));
+        return Err(ApiError::out_of_range("maxDevicesPerUser", "maxDevicesPerUser is 1 to 15"));
     }
     if !(1..=30).contains(&body.otp_lifetime_minutes) {
-        return Err(ApiError::invalid_value("otpLifetimeMinutes", "otpLifetimeMinutes is 1 to 30"));
+        return Err(ApiError::out_of_range("otpLifetimeMinutes", "otpLifetimeMinutes is 1 to 30"));
+    }
+    if !(1..=10).contains(&body.otp_max_failures) {
+        return Err(ApiError::out_of_range("otpMaxFailures", "otpMaxFailures is 1 to 10"));
+    }
+    if !(1..=1440).contains(&body.otp_lock_minutes) {
+        return Err(ApiError::out_of_range("otpLockMinutes", "otpLockMinutes is 1 to 1440"));
     }
     let stored = body.clone();
     state.db.write(move |tx| Ok(settings::put(tx, &app.id, &stored)?)).await?;

@@ -1,9 +1,10 @@
-//! Users: create (account level), read with `?expand=devices`, and the administrator's update.
+//! Users: create and delete (account level), read with `?expand=devices`, and the
+//! administrator's update (an emulator extension).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use moderno_wire::sdk::{CreateUser, DetailCode, UpdateUser, User, UserStatus};
+use moderno_wire::sdk::{CreateUser, UpdateUser, User, UserStatus};
 use serde::Deserialize;
 
 use super::{existing_user, UserPath};
@@ -14,14 +15,36 @@ use crate::state::SdkState;
 use crate::store::{devices, users};
 use crate::timestamps::parse_rfc3339;
 
-const MAX_USERNAME_CHARS: usize = 128;
-const MAX_NAME_CHARS: usize = 100;
+/// [D-USERS]: "username: up to 100 characters; special characters are allowed".
+const MAX_USERNAME_CHARS: usize = 100;
+/// [D-USERS]: firstName and lastName up to 64 characters.
+const MAX_NAME_CHARS: usize = 64;
 
-/// Usernames travel in paths: letters, digits and `. _ @ + -`, at most 128 characters.
-fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.chars().count() <= MAX_USERNAME_CHARS
-        && name.chars().all(|c| c.is_alphanumeric() || "._@+-".contains(c))
+/// Ping's limits on a username ([D-USERS]): 1 to 100 characters, special characters allowed,
+/// control characters not. A username is a path segment (percent-decoded by the router), so
+/// `.` and `..`, which URLs resolve away, cannot name a user.
+fn check_username(name: &str) -> ApiResult<()> {
+    if name.is_empty() {
+        return Err(ApiError::empty_value("username", "username is empty"));
+    }
+    if name.chars().count() > MAX_USERNAME_CHARS {
+        return Err(ApiError::size_limit("username", format!("a username is at most {MAX_USERNAME_CHARS} characters")));
+    }
+    if name.chars().any(char::is_control) || name == "." || name == ".." {
+        return Err(ApiError::invalid_value("username", "a username has no control characters and is not . or .."));
+    }
+    Ok(())
+}
+
+/// firstName and lastName: at most 64 characters, no control characters ([D-USERS]).
+fn check_name(field: &str, value: &str) -> ApiResult<()> {
+    if value.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::size_limit(field, format!("{field} is at most {MAX_NAME_CHARS} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::invalid_value(field, format!("{field} has no control characters")));
+    }
+    Ok(())
 }
 
 #[tracing::instrument(name = "create_user", skip_all, fields(username = %body.username))]
@@ -30,29 +53,41 @@ pub async fn create(
     _account: Account,
     JsonBody(body): JsonBody<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    if !valid_username(&body.username) {
-        return Err(ApiError::invalid_value(
-            "username",
-            "a username is 1 to 128 letters, digits or . _ @ + -",
-        ));
-    }
-    for (field, value) in [("firstName", &body.first_name), ("lastName", &body.last_name)] {
-        if value.chars().count() > MAX_NAME_CHARS || value.chars().any(char::is_control) {
-            return Err(ApiError::invalid_value(field, format!("{field} is at most {MAX_NAME_CHARS} printable characters")));
-        }
-    }
+    check_username(&body.username)?;
+    check_name("firstName", &body.first_name)?;
+    check_name("lastName", &body.last_name)?;
     let now_ms = state.now_ms();
     let user = state
         .db
         .write(move |tx| {
             if !users::insert(tx, &body, now_ms)? {
-                return Err(ApiError::refused(DetailCode::ResourceAlreadyExists, "the user already exists"));
+                return Err(ApiError::already_exists("username", "the user already exists"));
             }
             existing_user(tx, &body.username)
         })
         .await?;
     tracing::info!("user created");
     Ok((StatusCode::CREATED, Json(user.to_wire(false, now_ms))))
+}
+
+/// `DELETE {A}/users/{username}` ([D-USERS] lists DELETE; the account-scope path is the one a
+/// real client calls, [NODE] test-controller.js): 204; the user's devices (in every
+/// application), registration tokens and authentications go with them.
+#[tracing::instrument(name = "delete_user", skip_all, fields(username = %path.username))]
+pub async fn delete(State(state): State<SdkState>, _account: Account, Path(path): Path<UserPath>) -> ApiResult<StatusCode> {
+    let username = path.username.clone();
+    let removed = state
+        .db
+        .write(move |tx| {
+            existing_user(tx, &username)?;
+            Ok(users::delete_with_everything(tx, &username)?)
+        })
+        .await?;
+    for device_id in &removed {
+        state.pushes.forget(device_id);
+    }
+    tracing::info!(devices = removed.len(), "user deleted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,25 +1,50 @@
 //! Authentications: who asks (the requesting device), who approves, and where it stands.
 //! An IN_PROGRESS push past its lifetime is settled to TIMEOUT whenever it is read.
 
-use moderno_wire::sdk::{
-    Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, Device, DeviceType,
-};
 use moderno_ambient::NumberChallenge;
+use moderno_wire::sdk::{
+    AccessingDevice, Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus,
+    AuthenticationType, DeviceType, SignInContext,
+};
 use rusqlite::{Connection, OptionalExtension as _, Row};
 
 use super::Text;
 use crate::timestamps::rfc3339;
 
-/// Offline OTP tries per authentication.
-pub const OTP_ATTEMPTS: u32 = 3;
-
 /// The device the user logs in on, from its mobile payload.
 #[derive(Debug, Clone)]
 pub struct Requester {
     pub fingerprint: String,
+    /// Its Ed25519 public key (base64url): a pairing the approver grants is bound to it.
+    pub public_key: Option<String>,
     pub name: String,
     pub device_type: DeviceType,
     pub os_version: String,
+}
+
+/// What an approval granted the requesting device (Ping's network of trusted devices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// Paired as TRUSTED (registration token `pairing_token_id`).
+    Trusted,
+    /// This sign-in only.
+    OneTime,
+    /// Let in, and ignored until `ignored_until` (None: always).
+    Ignored,
+}
+
+impl Grant {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Trusted => "TRUSTED",
+            Self::OneTime => "ONE_TIME",
+            Self::Ignored => "IGNORED",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Trusted, Self::OneTime, Self::Ignored].into_iter().find(|g| g.as_str() == text)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +72,10 @@ pub struct AuthRow {
     pub match_number: Option<u8>,
     /// Number matching: what the approving device offers (`match_number` among them).
     pub number_choices: Vec<u8>,
+    /// Set with an approval of a new device.
+    pub grant: Option<Grant>,
+    pub pairing_token_id: Option<String>,
+    pub ignored_until: Option<i64>,
 }
 
 impl AuthRow {
@@ -72,37 +101,71 @@ impl AuthRow {
         self.requester.as_ref().map(|r| r.fingerprint.as_str())
     }
 
-    pub fn otp_attempts_left(&self) -> u32 {
-        OTP_ATTEMPTS.saturating_sub(self.otp_failures)
+    pub fn otp_attempts_left(&self, max_failures: u32) -> u32 {
+        max_failures.saturating_sub(self.otp_failures)
     }
 
-    pub fn to_wire(&self, devices: Option<Vec<Device>>) -> Authentication {
+    /// The level the authentication asks for: the device's own payload when it is paired, else
+    /// a push or, offline, a passcode.
+    pub fn required_level(&self) -> AuthenticationLevel {
         use AuthenticationStatus as S;
-        let in_otp_mode = matches!(self.status, S::Otp | S::InvalidOtp | S::OtpIsBlocked) || self.otp_failures > 0;
+        match (self.level, self.status) {
+            (AuthenticationLevel::MobilePayload, _) => AuthenticationLevel::MobilePayload,
+            (_, S::BypassedDevice | S::IgnoredDevice) => AuthenticationLevel::None,
+            (_, S::Rejected) if self.approving_device_id.is_none() => AuthenticationLevel::None,
+            _ if self.push_expires.is_some() => AuthenticationLevel::Push,
+            (_, S::SelectDevice) => AuthenticationLevel::Push,
+            _ => AuthenticationLevel::Otp,
+        }
+    }
+
+    /// Ping's resource, without what needs the server (`payload`, `device`, `devices`): the
+    /// caller adds those.
+    pub fn to_wire(&self, otp_max_failures: u32) -> Authentication {
+        use AuthenticationStatus as S;
+        let in_otp_mode = matches!(self.status, S::Otp | S::InvalidOtp | S::Locked) || self.otp_failures > 0;
         Authentication {
             id: self.id.clone(),
-            username: self.username.clone(),
+            authentication_type: AuthenticationType::Authenticate,
             status: self.status,
             reason: self.reason,
-            authentication_level: self.level,
+            level: self.level,
+            required_level: self.required_level(),
             device_id: self.approving_device_id.clone(),
-            devices,
-            otp_attempts_left: in_otp_mode.then(|| self.otp_attempts_left()),
+            device: None,
+            accessing_device: self.requester.as_ref().map(|r| AccessingDevice {
+                device_fingerprint: r.fingerprint.clone(),
+                device_type: r.device_type,
+                device_name: r.name.clone(),
+                os_version: r.os_version.clone(),
+            }),
+            payload: None,
+            context: SignInContext {
+                push_message_title: self.push_title.clone(),
+                push_message_body: self.push_body.clone(),
+                client_context: self.client_context.clone(),
+                ip_address: self.ip_address.clone(),
+                user_agent: None,
+            },
+            devices: None,
+            otp_attempts_left: in_otp_mode.then(|| self.otp_attempts_left(otp_max_failures)),
             match_number: self.match_number.filter(|_| self.status == S::InProgress),
-            expires_at: rfc3339(self.session_expires),
+            expires_at: Some(rfc3339(self.session_expires)),
         }
     }
 }
 
 const COLUMNS: &str = "id, username, application_id, requesting_fp, requesting_name, requesting_type, requesting_os,
     approving_device_id, status, reason, level, otp_failures, otp_any_device, push_title, push_body,
-    client_context, ip_address, created, push_expires, session_expires, decided_at, match_number, number_choices";
+    client_context, ip_address, created, push_expires, session_expires, decided_at, match_number, number_choices,
+    requesting_key, approval, pairing_token_id, ignored_until";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
     let fingerprint: Option<String> = r.get(3)?;
     let requester = match fingerprint {
         Some(fingerprint) => Some(Requester {
             fingerprint,
+            public_key: r.get(23)?,
             name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
             device_type: r.get::<_, Option<Text<DeviceType>>>(5)?.map_or(DeviceType::Desktop, |t| t.0),
             os_version: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
@@ -130,6 +193,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
         decided_at: r.get(20)?,
         match_number: r.get(21)?,
         number_choices: NumberChallenge::parse_choices(r.get::<_, Option<String>>(22)?.as_deref()),
+        grant: r.get::<_, Option<String>>(24)?.as_deref().and_then(Grant::parse),
+        pairing_token_id: r.get(25)?,
+        ignored_until: r.get(26)?,
     })
 }
 
@@ -138,7 +204,8 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
     conn.execute(
         &format!(
             "INSERT INTO authentications ({COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                     ?24, ?25, ?26, ?27)"
         ),
         rusqlite::params![
             a.id,
@@ -163,7 +230,11 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
             a.session_expires,
             a.decided_at,
             a.match_number,
-            (!a.number_choices.is_empty()).then(|| NumberChallenge::choices_text(&a.number_choices))
+            (!a.number_choices.is_empty()).then(|| NumberChallenge::choices_text(&a.number_choices)),
+            q.and_then(|q| q.public_key.as_ref()),
+            a.grant.map(Grant::as_str),
+            a.pairing_token_id,
+            a.ignored_until
         ],
     )?;
     Ok(())
@@ -182,8 +253,21 @@ pub fn record_approval(conn: &Connection, a: &AuthRow, now_ms: i64) -> rusqlite:
 pub fn update(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE authentications SET status = ?2, reason = ?3, level = ?4, otp_failures = ?5, otp_any_device = ?6,
-           decided_at = ?7 WHERE id = ?1",
-        rusqlite::params![a.id, Text(a.status), a.reason.map(Text), Text(a.level), a.otp_failures, a.otp_any_device, a.decided_at],
+           decided_at = ?7, approving_device_id = ?8, approval = ?9, pairing_token_id = ?10, ignored_until = ?11
+         WHERE id = ?1",
+        rusqlite::params![
+            a.id,
+            Text(a.status),
+            a.reason.map(Text),
+            Text(a.level),
+            a.otp_failures,
+            a.otp_any_device,
+            a.decided_at,
+            a.approving_device_id,
+            a.grant.map(Grant::as_str),
+            a.pairing_token_id,
+            a.ignored_until
+        ],
     )?;
     Ok(())
 }
@@ -200,23 +284,6 @@ pub fn pending_pushes(conn: &Connection, device_id: &str, now_ms: i64) -> rusqli
     ))?;
     let rows = stmt.query_map((device_id, now_ms), from_row)?;
     rows.collect()
-}
-
-/// Whether a push or OTP approved `fingerprint` logging in as this user since `since_ms`.
-pub fn approved_since(
-    conn: &Connection,
-    username: &str,
-    application_id: &str,
-    fingerprint: &str,
-    since_ms: i64,
-) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM authentications
-           WHERE username = ?1 AND application_id = ?2 AND requesting_fp = ?3 AND status = 'APPROVED'
-             AND level IN ('PUSH', 'OTP') AND decided_at > ?4)",
-        (username, application_id, fingerprint, since_ms),
-        |r| r.get(0),
-    )
 }
 
 /// When the `n`-th latest push to this user (0 = the latest) since `since_ms` was started, if

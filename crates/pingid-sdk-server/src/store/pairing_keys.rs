@@ -1,16 +1,24 @@
-//! Manual pairing keys, kept as peppered hashes with a reference id (the key itself is shown
-//! once). NOT_CLAIMED -> USED, once; failed redemptions are counted per user for rate limiting.
+//! Manual pairing keys, kept as peppered hashes (the key itself is shown in the answer that
+//! creates it, and read back by the key: [D-PK]). NOT_CLAIMED -> USED, once; a key past its
+//! lifetime is gone. Failed redemptions are counted per user for rate limiting.
+//!
+//! A key belongs to one application, or to the whole account ([`ACCOUNT_WIDE`], the account-scope
+//! form of [D-PK]), and then serves every application.
 
 use moderno_wire::sdk::PairingKeyStatus;
 use rusqlite::{Connection, OptionalExtension as _};
 
 use super::Text;
 
+/// The `application_id` of a key created at account scope.
+pub const ACCOUNT_WIDE: &str = "";
+
 #[derive(Debug, Clone)]
 pub struct PairingKeyRow {
     pub reference: String,
     pub key_hash: String,
     pub application_id: String,
+    /// As the customer server sent it, byte for byte.
     pub pairing_data: String,
     pub status: PairingKeyStatus,
     pub created: i64,
@@ -18,11 +26,10 @@ pub struct PairingKeyRow {
 }
 
 impl PairingKeyRow {
-    pub fn status_at(&self, now_ms: i64) -> PairingKeyStatus {
-        match self.status {
-            PairingKeyStatus::NotClaimed if now_ms >= self.expires => PairingKeyStatus::Expired,
-            s => s,
-        }
+    /// Whether the key still exists for readers: used keys stay readable; an unclaimed one past
+    /// its lifetime is gone.
+    pub fn is_visible_at(&self, now_ms: i64) -> bool {
+        self.status == PairingKeyStatus::Used || now_ms < self.expires
     }
 }
 
@@ -35,11 +42,12 @@ pub fn insert(conn: &Connection, k: &PairingKeyRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn by_reference(conn: &Connection, application_id: &str, reference: &str) -> rusqlite::Result<Option<PairingKeyRow>> {
+/// The key with this hash, issued for `application_id` or for the whole account.
+pub fn by_hash(conn: &Connection, application_id: &str, key_hash: &str) -> rusqlite::Result<Option<PairingKeyRow>> {
     conn.query_row(
         "SELECT reference, key_hash, application_id, pairing_data, status, created, expires
-         FROM pairing_keys WHERE application_id = ?1 AND reference = ?2",
-        (application_id, reference),
+         FROM pairing_keys WHERE key_hash = ?1 AND application_id IN (?2, '')",
+        (key_hash, application_id),
         |r| {
             Ok(PairingKeyRow {
                 reference: r.get(0)?,
@@ -55,7 +63,7 @@ pub fn by_reference(conn: &Connection, application_id: &str, reference: &str) ->
     .optional()
 }
 
-/// Unclaimed, unexpired keys issued for this pairing data.
+/// Unclaimed, unexpired keys issued for this pairing data in this scope.
 pub fn count_outstanding(conn: &Connection, application_id: &str, pairing_data: &str, now_ms: i64) -> rusqlite::Result<u32> {
     conn.query_row(
         "SELECT COUNT(*) FROM pairing_keys
@@ -65,29 +73,39 @@ pub fn count_outstanding(conn: &Connection, application_id: &str, pairing_data: 
     )
 }
 
-/// Marks the key USED for `username` when it is unclaimed, unexpired, and issued for this user
-/// (`user:<username>`) or a group (`group:...`). False otherwise, whatever the reason.
+/// When the oldest of the outstanding keys for this pairing data expires (for "try again after").
+pub fn first_outstanding_expiry(conn: &Connection, application_id: &str, pairing_data: &str, now_ms: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT MIN(expires) FROM pairing_keys
+         WHERE application_id = ?1 AND pairing_data = ?2 AND status = 'NOT_CLAIMED' AND expires > ?3",
+        (application_id, pairing_data, now_ms),
+        |r| r.get(0),
+    )
+}
+
+/// Marks the key USED by `username` when it is unclaimed and unexpired, whatever its pairing
+/// data: reading `pairingData` is the customer server's business ([D-PK]). False otherwise.
 pub fn redeem(conn: &Connection, application_id: &str, key_hash: &str, username: &str, now_ms: i64) -> rusqlite::Result<bool> {
-    let reference: Option<String> = conn
-        .query_row(
-            "SELECT reference FROM pairing_keys
-             WHERE application_id = ?1 AND key_hash = ?2 AND status = 'NOT_CLAIMED' AND expires > ?3
-               AND (pairing_data = 'user:' || ?4 OR pairing_data LIKE 'group:%')",
-            (application_id, key_hash, now_ms, username),
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(reference) = reference else { return Ok(false) };
-    conn.execute(
-        "UPDATE pairing_keys SET status = 'USED', claimed_by = ?2, claimed_at = ?3 WHERE reference = ?1",
-        (&reference, username, now_ms),
+    let claimed = conn.execute(
+        "UPDATE pairing_keys SET status = 'USED', claimed_by = ?3, claimed_at = ?4
+         WHERE key_hash = ?1 AND application_id IN (?2, '') AND status = 'NOT_CLAIMED' AND expires > ?4",
+        (key_hash, application_id, username, now_ms),
     )?;
-    Ok(true)
+    Ok(claimed == 1)
 }
 
 pub fn count_recent_failures(conn: &Connection, username: &str, application_id: &str, since_ms: i64) -> rusqlite::Result<u32> {
     conn.query_row(
         "SELECT COUNT(*) FROM pairing_key_failures WHERE username = ?1 AND application_id = ?2 AND at > ?3",
+        (username, application_id, since_ms),
+        |r| r.get(0),
+    )
+}
+
+/// The oldest failure still in the window (for "try again after").
+pub fn oldest_recent_failure(conn: &Connection, username: &str, application_id: &str, since_ms: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT MIN(at) FROM pairing_key_failures WHERE username = ?1 AND application_id = ?2 AND at > ?3",
         (username, application_id, since_ms),
         |r| r.get(0),
     )

@@ -1,5 +1,6 @@
 //! Registration tokens: issued for one device (fingerprint and public key) to pair with one user;
-//! the secret is kept only as a peppered hash. PENDING -> PAIRED or IGNORED, once.
+//! the secret is kept only as a peppered hash. `not_claimed` -> `active` (paired) or `invalidated`
+//! (IGNORE chosen, a newer token for the user, or expired), once ([D-RT]).
 
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{DeviceType, RegistrationTokenStatus};
@@ -25,10 +26,11 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    /// The status as read now: a PENDING token past its expiry reads EXPIRED.
+    /// The status as read now: an unclaimed token past its expiry is `invalidated` (Ping publishes
+    /// no expiry and no `expired` status).
     pub fn status_at(&self, now_ms: i64) -> RegistrationTokenStatus {
         match self.status {
-            RegistrationTokenStatus::Pending if now_ms >= self.expires => RegistrationTokenStatus::Expired,
+            RegistrationTokenStatus::NotClaimed if now_ms >= self.expires => RegistrationTokenStatus::Invalidated,
             s => s,
         }
     }
@@ -89,5 +91,16 @@ pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<TokenRow>> {
 
 pub fn set_status(conn: &Connection, id: &str, status: RegistrationTokenStatus) -> rusqlite::Result<()> {
     conn.execute("UPDATE registration_tokens SET status = ?2 WHERE id = ?1", (id, Text(status)))?;
+    Ok(())
+}
+
+/// Invalidates the user's unclaimed tokens in the application: a new registration replaces them
+/// ([D-RT] `invalidated`). Also matches the spelling older files stored (`PENDING`).
+pub fn invalidate_unclaimed(conn: &Connection, username: &str, application_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE registration_tokens SET status = ?3
+         WHERE username = ?1 AND application_id = ?2 AND status IN ('not_claimed', 'PENDING')",
+        (username, application_id, Text(RegistrationTokenStatus::Invalidated)),
+    )?;
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! Per-application settings (Ping's admin portal): enabled, pairing mode, device selection,
-//! device limit, offline OTP lifetime, number matching.
+//! device limit, offline OTP lifetime and lockout, number matching (beyond Ping, off by default).
 
 use moderno_wire::sdk::{ApplicationSettings, DeviceSelection, PairingMode};
 use rusqlite::{Connection, OptionalExtension as _};
@@ -13,7 +13,9 @@ pub fn defaults() -> ApplicationSettings {
         device_selection: DeviceSelection::DefaultToPrimary,
         max_devices_per_user: 5,
         otp_lifetime_minutes: 30,
-        number_matching: true,
+        number_matching: false,
+        otp_max_failures: 3,
+        otp_lock_minutes: 15,
     }
 }
 
@@ -26,7 +28,8 @@ pub fn ensure_defaults(conn: &Connection, application_id: &str) -> rusqlite::Res
 
 pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<ApplicationSettings>> {
     conn.query_row(
-        "SELECT enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes, number_matching
+        "SELECT enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes, number_matching,
+                otp_max_failures, otp_lock_minutes
          FROM application_settings WHERE application_id = ?1",
         [application_id],
         |r| {
@@ -37,6 +40,8 @@ pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<A
                 max_devices_per_user: r.get(3)?,
                 otp_lifetime_minutes: r.get(4)?,
                 number_matching: r.get(5)?,
+                otp_max_failures: r.get(6)?,
+                otp_lock_minutes: r.get(7)?,
             })
         },
     )
@@ -47,10 +52,11 @@ pub fn put(conn: &Connection, application_id: &str, s: &ApplicationSettings) -> 
     conn.execute(
         "INSERT INTO application_settings
            (application_id, enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes,
-            number_matching)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            number_matching, otp_max_failures, otp_lock_minutes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (application_id) DO UPDATE SET enabled = ?2, pairing_mode = ?3, device_selection = ?4,
-           max_devices_per_user = ?5, otp_lifetime_minutes = ?6, number_matching = ?7",
+           max_devices_per_user = ?5, otp_lifetime_minutes = ?6, number_matching = ?7, otp_max_failures = ?8,
+           otp_lock_minutes = ?9",
         (
             application_id,
             s.enabled,
@@ -59,6 +65,8 @@ pub fn put(conn: &Connection, application_id: &str, s: &ApplicationSettings) -> 
             s.max_devices_per_user,
             s.otp_lifetime_minutes,
             s.number_matching,
+            s.otp_max_failures,
+            s.otp_lock_minutes,
         ),
     )?;
     Ok(())

@@ -48,6 +48,7 @@ impl UserRow {
             status: self.status(has_devices, now_ms),
             last_login: self.last_login.map(rfc3339),
             bypass_expiration: self.bypass_expiration.filter(|_| self.is_bypassed(now_ms)).map(rfc3339),
+            user_in_bypass: self.is_bypassed(now_ms),
             devices: None,
         }
     }
@@ -103,4 +104,31 @@ pub fn set_last_login(conn: &Connection, username: &str, now_ms: i64) -> rusqlit
 pub fn set_otp_blocked_until(conn: &Connection, username: &str, until_ms: i64) -> rusqlite::Result<()> {
     conn.execute("UPDATE users SET otp_blocked_until = ?2 WHERE username = ?1", (username, until_ms))?;
     Ok(())
+}
+
+/// Deletes the user and everything kept for them, in every application: devices (and notices
+/// queued for them), registration tokens, authentications, ignore and block records, pairing
+/// history, failed pairing-key guesses. Returns the ids of the devices removed.
+pub fn delete_with_everything(conn: &Connection, username: &str) -> rusqlite::Result<Vec<String>> {
+    let device_ids = {
+        let mut statement = conn.prepare("SELECT id FROM devices WHERE username = ?1")?;
+        let ids = statement.query_map([username], |r| r.get::<_, String>(0))?;
+        ids.collect::<rusqlite::Result<Vec<String>>>()?
+    };
+    for id in &device_ids {
+        conn.execute("DELETE FROM device_notices WHERE device_id = ?1", [id])?;
+    }
+    for table in [
+        "devices",
+        "registration_tokens",
+        "authentications",
+        "ignored_devices",
+        "blocked_devices",
+        "pairing_history",
+        "pairing_key_failures",
+        "users",
+    ] {
+        conn.execute(&format!("DELETE FROM {table} WHERE username = ?1"), [username])?;
+    }
+    Ok(device_ids)
 }

@@ -73,6 +73,21 @@ impl Reply {
         body
     }
 
+    /// Checks a 400 with this top-level code and a detail naming `target` (Ping's error body,
+    /// [D-ERR]: the detail's `target` is the field or resource it is about).
+    pub fn refused_on(&self, code: ErrorCode, detail: DetailCode, target: &str) -> ErrorBody {
+        let body = self.error(StatusCode::BAD_REQUEST, code);
+        let found = body.details.iter().any(|d| d.code == detail && d.target.as_deref() == Some(target));
+        assert!(found, "expected detail {detail:?} on {target}: {}", self.text());
+        body
+    }
+
+    /// A registration token the device API will not complete: 400 `INVALID_DATA` detail
+    /// `INVALID_VALUE` on `registrationToken` (Ping's codes, [S-MODEL] InternalErrorCode.java).
+    pub fn token_refused(&self) -> ErrorBody {
+        self.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "registrationToken")
+    }
+
     pub fn expect(&self, status: StatusCode) -> &Self {
         assert_eq!(self.status, status, "expected {status}, got {}: {}", self.status, self.text());
         self
@@ -290,6 +305,7 @@ impl TestDevice {
             rooted: false,
             nonce: self.fresh_nonce(),
             issued_at: clock.unix(),
+            user_selection: None,
         }
     }
 

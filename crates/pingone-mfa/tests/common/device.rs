@@ -59,6 +59,7 @@ impl TestDevice {
             rooted: false,
             nonce: self.entropy.hex(16),
             issued_at: self.clock.unix(),
+            user_selection: None,
         };
         seal(&claims, &self.key)
     }

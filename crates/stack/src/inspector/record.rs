@@ -84,20 +84,22 @@ async fn record(State(tap): State<Tap>, request: Request, next: Next) -> Respons
     let mut request_json = redact::body(&request_bytes, content_type(&headers));
     if let Some(value) = request_json.as_mut() {
         redact::inspect(value, &mut decoded, "request");
+        redact::pairing_key_resource(&path, value);
     }
     let mut response_json = redact::body(&response_bytes, content_type(&response_parts.headers));
     if let Some(value) = response_json.as_mut() {
         flow_state(value, &mut decoded);
         redact::inspect(value, &mut decoded, "response");
+        redact::pairing_key_resource(&path, value);
     }
     if let Some(signature) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let canonical = canonical_string(&method, host, &path, query.as_deref(), &request_bytes);
+        let canonical = canonical_string(&method, host, &redact::path(&path), query.as_deref(), &request_bytes);
         decoded.extend(redact::pingid_hmac(signature, canonical));
     }
     let shown_path = match &query {
-        Some(q) => format!("{path}?{}", redact::query(q)),
-        None => path.clone(),
+        Some(q) => format!("{}?{}", redact::path(&path), redact::query(q)),
+        None => redact::path(&path),
     };
     tap.recorder.push(Hop {
         seq: 0,

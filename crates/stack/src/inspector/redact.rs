@@ -22,6 +22,7 @@ const SECRET_KEYS: &[&str] = &[
     "refreshtoken",
     "sessiontoken",
     "sessionid",
+    "authsessionid",
     "token",
     "apikey",
     "accounttoken",
@@ -151,6 +152,24 @@ pub fn pingid_hmac(authorization: &str, canonical: String) -> Option<Decoded> {
 }
 
 /// A query string with secret values hidden.
+/// A path as the inspector shows it: a PingID SDK pairing key is the id of its resource
+/// (`.../pairingkeys/{key}`, [D-PK]), so that segment is hidden.
+pub fn path(path: &str) -> String {
+    match path.split_once("/pairingkeys/") {
+        Some((before, _)) => format!("{before}/pairingkeys/{HIDDEN}"),
+        None => path.to_string(),
+    }
+}
+
+/// A PairingKey resource's `id` is the key itself ([D-PK]): hidden wherever the path is one.
+pub fn pairing_key_resource(path: &str, value: &mut Value) {
+    if path.contains("/pairingkeys") {
+        if let Some(id) = value.get_mut("id") {
+            *id = Value::String(HIDDEN.into());
+        }
+    }
+}
+
 pub fn query(query: &str) -> String {
     url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| {
@@ -168,6 +187,19 @@ mod tests {
 
     fn jws(claims: &Value) -> String {
         format!("{}.{}.c2lnbmF0dXJl", b64url(br#"{"alg":"EdDSA","kid":"k1"}"#), b64url(claims.to_string().as_bytes()))
+    }
+
+    #[test]
+    fn a_pairing_key_is_hidden_in_its_path_and_as_its_resource_id() {
+        let shown = path("/pingid/v1/accounts/a/applications/app/pairingkeys/BCDFGHJKLMNP");
+        assert_eq!(shown, "/pingid/v1/accounts/a/applications/app/pairingkeys/•••");
+        assert_eq!(path("/pingid/v1/accounts/a/users"), "/pingid/v1/accounts/a/users");
+        let mut key = json!({"id": "BCDF-GHJK-LMNP", "status": "NOT_CLAIMED", "pairingData": "user:alice"});
+        pairing_key_resource("/pingid/v1/accounts/a/applications/app/pairingkeys", &mut key);
+        assert_eq!(key, json!({"id": HIDDEN, "status": "NOT_CLAIMED", "pairingData": "user:alice"}));
+        let mut session = json!({"authSessionID": "s3cr3t-session", "status": 1012});
+        hide(&mut session);
+        assert_eq!(session["authSessionID"], HIDDEN);
     }
 
     #[test]

@@ -4,18 +4,25 @@
 use std::time::Duration;
 
 use moderno_device::{notice_text, Device, DeviceError, PushResult};
-use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest};
+use moderno_wire::device_api::{IgnoreInterval, PushAction, PushAnswer, PushRequest};
+use moderno_wire::payload::TrustLevel;
 use serde_json::json;
 
+use crate::choice::parse_interval;
 use crate::long_poll::{deadline, next_batch};
 use crate::output::Output;
 use crate::prompt::ask;
 
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
-    /// Answer every push this way; asked per push when absent.
-    #[arg(long, value_parser = parse_action)]
-    pub action: Option<PushAction>,
+    /// Answer every push this way: trust (approve and trust the new device), once (approve this
+    /// sign-in only; `approve` means the same), ignore (approve, and no MFA for that device for
+    /// --ignore-for), deny or block. Asked per push when absent.
+    #[arg(long, value_parser = parse_decision)]
+    pub action: Option<Decision>,
+    /// With `ignore`: how long (10m, 2h, 3d, 1w, 1mo, 1y or always).
+    #[arg(long, value_parser = parse_interval)]
+    pub ignore_for: Option<IgnoreInterval>,
     /// Under number matching, the number the signing-in device shows; asked per push when absent.
     #[arg(long)]
     pub number: Option<u8>,
@@ -27,13 +34,52 @@ pub struct ApproveArgs {
     pub for_seconds: Option<u64>,
 }
 
-fn parse_action(text: &str) -> Result<PushAction, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "approve" | "a" | "y" | "yes" => Ok(PushAction::Approve),
-        "deny" | "d" | "n" | "no" => Ok(PushAction::Deny),
-        "block" | "b" => Ok(PushAction::Block),
-        other => Err(format!("{other:?} is not an action: use approve, deny or block")),
+/// What the approving device decides (Ping's `PIDUserSelectionObject`: an action, and for a new
+/// device a trust level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Trust,
+    Once,
+    Ignore,
+    Deny,
+    Block,
+}
+
+impl Decision {
+    pub const fn action(self) -> PushAction {
+        match self {
+            Self::Trust | Self::Once | Self::Ignore => PushAction::Approve,
+            Self::Deny => PushAction::Deny,
+            Self::Block => PushAction::Block,
+        }
     }
+}
+
+fn parse_decision(text: &str) -> Result<Decision, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "trust" | "t" => Ok(Decision::Trust),
+        "once" | "approve" | "a" | "y" | "yes" => Ok(Decision::Once),
+        "ignore" | "i" => Ok(Decision::Ignore),
+        "deny" | "d" | "n" | "no" => Ok(Decision::Deny),
+        "block" | "b" => Ok(Decision::Block),
+        other => Err(format!("{other:?} is not an answer: use trust, once, ignore, deny or block")),
+    }
+}
+
+/// The decision's trust level for a new device, checked against what the push offers.
+fn grant(decision: Decision, push: &PushRequest, interval: Option<IgnoreInterval>) -> Result<Option<(TrustLevel, Option<IgnoreInterval>)>, DeviceError> {
+    let level = match decision {
+        Decision::Trust => TrustLevel::Trusted,
+        Decision::Ignore => TrustLevel::Ignore,
+        Decision::Once | Decision::Deny | Decision::Block => return Ok(None),
+    };
+    if !push.trust_levels.contains(&level) {
+        return Err(DeviceError::InvalidInput("this push is not about a new device: answer once, deny or block".into()));
+    }
+    if level == TrustLevel::Ignore && interval.is_none() {
+        return Err(DeviceError::InvalidInput("ignore needs --ignore-for (10m, 2h, 3d, 1w, 1mo, 1y or always)".into()));
+    }
+    Ok(Some((level, interval.filter(|_| level == TrustLevel::Ignore))))
 }
 
 /// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
@@ -51,11 +97,22 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
         };
         for push in pushes {
             show_push(out, &push);
-            let action = match args.action {
-                Some(action) => action,
-                None => parse_action(&ask(out, "approve, deny or block?", "--action").await?).map_err(DeviceError::InvalidInput)?,
+            let decision = match args.action {
+                Some(decision) => decision,
+                None => {
+                    let question = if push.trust_levels.is_empty() {
+                        "once (approve), deny or block?"
+                    } else {
+                        "trust this new device, once, ignore, deny or block?"
+                    };
+                    parse_decision(&ask(out, question, "--action").await?).map_err(DeviceError::InvalidInput)?
+                }
             };
-            let answer = answer_for(out, &push, action, args.number).await?;
+            let mut answer = answer_for(out, &push, decision.action(), args.number).await?;
+            if let Some((level, interval)) = grant(decision, &push, args.ignore_for)? {
+                answer.trust_level = Some(level);
+                answer.ignore_interval = interval;
+            }
             let result = device.answer_push(&push.authentication_id, answer).await?;
             answered(out, &push, answer, result);
             if args.once {
@@ -100,8 +157,10 @@ pub fn answered(out: &Output, push: &PushRequest, answer: PushAnswer, result: Pu
 /// The answer to send: an approval under number matching carries the number the user picks
 /// among the push's choices (`--number`, or asked).
 pub async fn answer_for(out: &Output, push: &PushRequest, action: PushAction, number: Option<u8>) -> Result<PushAnswer, DeviceError> {
-    if action != PushAction::Approve {
-        return Ok(PushAnswer { action, number: None });
+    match action {
+        PushAction::Approve => {}
+        PushAction::Deny => return Ok(PushAnswer::deny()),
+        PushAction::Block => return Ok(PushAnswer::block()),
     }
     if push.number_choices.is_empty() {
         return Ok(PushAnswer::approve(None));
@@ -127,6 +186,9 @@ fn show_push(out: &Output, push: &PushRequest) {
     if let Some(d) = &push.requesting_device {
         lines.push(format!("  new device: {} ({:?}, {})", d.device_name, d.device_type, d.os_version));
     }
+    if !push.trust_levels.is_empty() {
+        lines.push("  trust it, let it in once, ignore it for a while, deny or block".into());
+    }
     if let Some(ip) = &push.ip_address {
         lines.push(format!("  from {ip}"));
     }
@@ -145,10 +207,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn actions_read_by_name_or_initial() {
-        assert_eq!(parse_action("approve"), Ok(PushAction::Approve));
-        assert_eq!(parse_action("D"), Ok(PushAction::Deny));
-        assert_eq!(parse_action("block"), Ok(PushAction::Block));
-        assert!(parse_action("maybe").is_err());
+    fn answers_read_by_name_or_initial_and_approve_means_this_sign_in_only() {
+        assert_eq!(parse_decision("trust"), Ok(Decision::Trust));
+        assert_eq!(parse_decision("approve"), Ok(Decision::Once));
+        assert_eq!(parse_decision("Once"), Ok(Decision::Once));
+        assert_eq!(parse_decision("i"), Ok(Decision::Ignore));
+        assert_eq!(parse_decision("D"), Ok(Decision::Deny));
+        assert_eq!(parse_decision("block"), Ok(Decision::Block));
+        assert!(parse_decision("maybe").is_err());
+        assert_eq!(Decision::Ignore.action(), PushAction::Approve);
     }
 }

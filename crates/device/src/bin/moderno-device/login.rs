@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use moderno_device::{next_step, Device, DeviceError, FlowState, LoginStep, ModernoClient, UserSelection};
 use moderno_wire::device_api::{IgnoreInterval, PairingCompleted};
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse, Status};
-use moderno_wire::payload::TrustLevel;
+use moderno_wire::payload::{GrantedAccess, PayloadSelection, TrustLevel};
 use serde_json::json;
 
 use crate::choice::{describe, parse_interval, parse_level, selection};
@@ -51,6 +51,7 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
     out.step("auth_user", format!("signing in as {} ...", args.user), json!({"user": args.user}));
     let mut pairing_key = args.pairing_key.take();
     let mut response = client.auth_user(&args.user, &password, &device.payload(), pairing_key.as_deref()).await?;
+    let mut trusted_payload: Option<String> = None;
     loop {
         show_answer(out, &response);
         response = match next_step(&response) {
@@ -71,16 +72,28 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
                     }
                 }
             }
-            LoginStep::EnterOtp { session_id, attempts_left, retry } => {
+            LoginStep::EnterOtp { session_id, attempts_left, retry, server_payload } => {
+                // Ping's OneTimePasscode state: the passcode's answer may pair this device, when
+                // the payload sent with it chooses TRUSTED (as Ping's Moderno apps do).
+                let offer = match server_payload {
+                    Some(payload) => match device.set_server_payload(&payload).await? {
+                        FlowState::OneTimePasscode { levels, .. } => levels,
+                        _ => Vec::new(),
+                    },
+                    None => Vec::new(),
+                };
+                if offer.contains(&TrustLevel::Trusted) {
+                    trusted_payload = Some(device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None }));
+                }
                 let question = match (retry, attempts_left) {
                     (true, Some(left)) => format!("wrong passcode, {left} tries left; passcode from a trusted device:"),
                     _ => "passcode shown on a trusted device (moderno-device otp):".to_string(),
                 };
                 let otp = flag_or_ask(out, &mut args.otp, &question, "--otp").await?;
-                client.auth_offline_user(&session_id, &otp).await?
+                client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?
             }
             LoginStep::PushTimedOut { session_id } => match args.otp.take() {
-                Some(otp) => client.auth_offline_user(&session_id, &otp).await?,
+                Some(otp) => client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?,
                 None => return Ok(refused(out, Status::TimedOut, "the push timed out; pass --otp with a passcode from a trusted device")),
             },
             LoginStep::ChooseDevice { session_id, devices } => {
@@ -152,11 +165,21 @@ async fn pair(device: &Device, out: &Output, args: &LoginArgs, payload: &str, mf
             Ok(signed_in(out, mfa))
         }
         FlowState::DeviceIsTrusted { device_id, role } => {
-            out.step("device_is_trusted", format!("this device is already trusted ({role:?})"), json!({"deviceId": device_id, "role": role}));
+            let text = format!("your trusted device trusted this one: paired as {role:?}");
+            out.step("device_is_trusted", text, json!({"deviceId": device_id, "role": role}));
             Ok(signed_in(out, mfa))
         }
         FlowState::OneTimePasscode { .. } => Ok(refused(out, Status::OtpRequired, "the server payload asks for a passcode")),
-        FlowState::Done => Ok(signed_in(out, mfa)),
+        FlowState::Done { granted } => {
+            let text = match &granted {
+                Some(GrantedAccess::OneTime) => "let in for this sign-in only: this device was not added".to_string(),
+                Some(GrantedAccess::Ignored { until: Some(until) }) => format!("let in; this device is ignored (no MFA) until {until}"),
+                Some(GrantedAccess::Ignored { until: None }) => "let in; this device is ignored (no MFA) from now on".to_string(),
+                None => "nothing more to do".to_string(),
+            };
+            out.step("done", text, json!({"granted": granted}));
+            Ok(signed_in(out, mfa))
+        }
     }
 }
 

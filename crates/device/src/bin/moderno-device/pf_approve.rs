@@ -26,7 +26,7 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> R
             let from = push.requesting_device.as_ref().map(|d| format!(" from {}", d.device_name)).unwrap_or_default();
             out.step("push", format!("push for {}{from}: {} (expires {})", push.username, push.body, push.expires_at), json!(push));
             let action = match args.action {
-                Some(action) => action,
+                Some(decision) => decision.action(),
                 None => approve_or_deny(&ask(out, "approve or deny?", "--action").await?)?,
             };
             // PingOne keeps no per-device block list: BLOCK rejects like DENY.
