@@ -33,14 +33,10 @@ async fn additional_device_waits_for_push_then_pairs_as_trusted_when_the_primary
     primary.go_online().await;
     let tablet = t.device("tablet").await;
 
-    let first = tablet.login("alice").await;
-    assert_eq!(first.status, Status::InProgress, "{first:?}");
-    assert!(first.push_expires_in.is_some_and(|s| s <= 40));
-    assert_eq!(first.match_number, None, "no number matching at the PingID SDK by default: {first:?}");
-    let approver = primary.answer_pushes(PushAnswer::trust(None));
-    let approved = tablet.wait_for_push_answer(&session(&first), 200).await;
-    approver.abort();
-
+    // Ping's auth_user answers once the push is answered ([S-HELP] pollPingIDSdkUntilFinalStatus).
+    let approved = tablet.login_answered_by("alice", &primary, PushAnswer::trust(None)).await;
+    assert_eq!(approved.status, Status::Ok, "{approved:?}");
+    assert_eq!(approved.match_number, None, "no number matching at the PingID SDK by default");
     assert_eq!(approved.mfa, Some(MfaOutcome::PushApproved), "{approved:?}");
     assert_eq!(approved.is_ping_id_authenticated, Some(true));
     let state = tablet.read_payload(&approved).await;
@@ -58,42 +54,38 @@ async fn the_primary_sees_who_asks_before_it_approves() {
     let primary = with_primary(&t, "alice").await;
     primary.go_online().await;
     let tablet = t.device("tablet").await;
-    let first = tablet.login("alice").await;
-    assert_eq!(first.status, Status::InProgress);
-
-    let pushes = primary.device.pending_pushes(std::time::Duration::from_secs(2)).await.expect("pushes");
-    assert_eq!(pushes.len(), 1, "{pushes:?}");
-    assert_eq!(pushes[0].username, "alice");
-    let requesting = pushes[0].requesting_device.as_ref().expect("the push names the requesting device");
-    assert_eq!(requesting.device_name, tablet.device.identity().device_name());
+    let login = tablet.login("alice");
+    let look = async {
+        let pushes = primary.device.pending_pushes(std::time::Duration::from_secs(5)).await.expect("pushes");
+        assert_eq!(pushes.len(), 1, "{pushes:?}");
+        assert_eq!(pushes[0].username, "alice");
+        let requesting = pushes[0].requesting_device.as_ref().expect("the push names the requesting device");
+        assert_eq!(requesting.device_name, tablet.device.identity().device_name());
+        primary.device.answer_push(&pushes[0].authentication_id, PushAnswer::deny()).await.expect("answered");
+    };
+    let (answer, ()) = tokio::join!(login, look);
+    assert_eq!(answer.status, Status::Denied, "{answer:?}");
 }
 
 #[tokio::test]
 async fn a_device_let_in_once_is_not_added_and_is_asked_again_next_time() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
-    primary.go_online().await;
-    let approver = primary.answer_pushes(PushAnswer::approve(None));
     let tablet = t.device("tablet").await;
-    let first = tablet.login("alice").await;
-    let approved = tablet.wait_for_push_answer(&session(&first), 200).await;
-    approver.abort();
+    let approved = tablet.login_answered_by("alice", &primary, PushAnswer::approve(None)).await;
     assert_eq!(tablet.read_payload(&approved).await, FlowState::Done { granted: Some(GrantedAccess::OneTime) });
     assert!(!tablet.device.is_paired());
     assert_eq!(device_count(&t, "alice").await, 1);
-    assert_eq!(tablet.login("alice").await.status, Status::InProgress, "asked again");
+    let again = tablet.login_answered_by("alice", &primary, PushAnswer::deny()).await;
+    assert_eq!(again.status, Status::Denied, "asked again, and denied this time: {again:?}");
 }
 
 #[tokio::test]
 async fn additional_device_is_refused_when_the_primary_denies() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
-    let approver = primary.answer_pushes(PushAnswer::deny());
     let tablet = t.device("tablet").await;
-
-    let first = tablet.login("alice").await;
-    let denied = tablet.wait_for_push_answer(&session(&first), 200).await;
-    approver.abort();
+    let denied = tablet.login_answered_by("alice", &primary, PushAnswer::deny()).await;
     assert_eq!(denied.status, Status::Denied, "{denied:?}");
     assert!(denied.ping_id_payload.is_none() && denied.session_token.is_none());
     assert_eq!(device_count(&t, "alice").await, 1, "nothing was paired");
@@ -103,12 +95,8 @@ async fn additional_device_is_refused_when_the_primary_denies() {
 async fn blocking_refuses_this_login_and_every_later_one_from_that_device() {
     let t = TestStack::start().await;
     let primary = with_primary(&t, "alice").await;
-    let approver = primary.answer_pushes(PushAnswer::block());
     let tablet = t.device("tablet").await;
-
-    let first = tablet.login("alice").await;
-    let blocked = tablet.wait_for_push_answer(&session(&first), 200).await;
-    approver.abort();
+    let blocked = tablet.login_answered_by("alice", &primary, PushAnswer::block()).await;
     // Ping's sample maps every rejection (BLOCKED_BY_USER, DEVICE_BLOCKED too) to 1014.
     assert_eq!(blocked.status, Status::Denied, "{blocked:?}");
     assert!(blocked.description.contains("blocked"), "{}", blocked.description);
@@ -125,11 +113,9 @@ async fn an_unanswered_push_times_out_and_the_offline_code_still_lets_the_device
     primary.go_online().await;
     let tablet = t.device("tablet").await;
 
-    let first = tablet.login("alice").await;
-    assert_eq!(first.status, Status::InProgress, "{first:?}");
-    t.advance(TimeDelta::seconds(41));
-    let timed_out = tablet.moderno.auth_status(&session(&first)).await.expect("answer");
+    let timed_out = tablet.login_unanswered(&t, "alice", &primary).await;
     assert_eq!(timed_out.status, Status::TimedOut, "{timed_out:?}");
+    let first = timed_out.clone();
 
     assert!(matches!(tablet.read_payload(&timed_out).await, FlowState::OneTimePasscode { .. }));
     let code = primary.device.offline_otp().expect("the primary shows a code");
@@ -202,6 +188,8 @@ async fn wrong_offline_codes_count_down_and_lock_after_three_even_for_the_right_
 #[tokio::test]
 async fn a_push_session_refuses_an_offline_code_while_the_push_is_pending() {
     let t = TestStack::start().await;
+    // The session is known while the push waits only under number matching (beyond Ping: 1012 at once).
+    t.change_settings(|s| s.number_matching = true).await;
     let primary = with_primary(&t, "alice").await;
     primary.go_online().await;
     let tablet = t.device("tablet").await;
@@ -219,12 +207,8 @@ async fn several_trusted_devices_and_no_primary_ask_which_device_should_approve(
     let first = t.device("first").await;
     first.pair_first("carol", TrustLevel::Trusted).await;
     // A second device, approved by the only trusted device.
-    first.go_online().await;
     let second = t.device("second").await;
-    let pending = second.login("carol").await;
-    let approver = first.answer_pushes(PushAnswer::trust(None));
-    let approved = second.wait_for_push_answer(&session(&pending), 200).await;
-    approver.abort();
+    let approved = second.login_answered_by("carol", &first, PushAnswer::trust(None)).await;
     assert!(matches!(second.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
 
     // A third device: two trusted devices, no primary -> SELECT_DEVICE.
@@ -236,10 +220,8 @@ async fn several_trusted_devices_and_no_primary_ask_which_device_should_approve(
     let first_id = first.device.device_id().expect("first is paired");
     assert!(devices.iter().any(|d| d.id == first_id));
 
-    let waiting = third.moderno.select_device(&session(&choose), &first_id).await.expect("answer");
-    assert_eq!(waiting.status, Status::InProgress, "{waiting:?}");
     let approver = first.answer_pushes(PushAnswer::approve(None));
-    let done = third.wait_for_push_answer(&session(&waiting), 200).await;
+    let done = third.moderno.select_device(&session(&choose), &first_id).await.expect("answer");
     approver.abort();
     assert_eq!(done.mfa, Some(MfaOutcome::PushApproved), "{done:?}");
 }
@@ -257,6 +239,8 @@ async fn with_ignore_validation_a_new_device_pairs_without_approval() {
 #[tokio::test]
 async fn a_sixth_push_within_ten_minutes_is_refused_to_stop_push_bombing() {
     let t = TestStack::start().await;
+    // Five pushes left waiting: under number matching (beyond Ping) each login answers 1012 at once.
+    t.change_settings(|s| s.number_matching = true).await;
     let primary = with_primary(&t, "alice").await;
     primary.go_online().await;
     let tablet = t.device("tablet").await;

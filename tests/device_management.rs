@@ -13,11 +13,7 @@ use moderno_wire::sdk::DeviceRole;
 /// A second device of alice, trusted by the laptop (paired TRUSTED behind the scenes).
 async fn add_trusted(t: &TestStack, laptop: &TestDevice, profile: &str) -> TestDevice {
     let device = t.device(profile).await;
-    laptop.go_online().await;
-    let waiting = device.login("alice").await;
-    let approver = laptop.answer_pushes(PushAnswer::trust(waiting.match_number));
-    let answer = device.wait_for_push_answer(waiting.session_id.as_deref().expect("a session"), 40).await;
-    approver.abort();
+    let answer = device.login_answered_by("alice", laptop, PushAnswer::trust(None)).await;
     let state = device.read_payload(&answer).await;
     assert!(matches!(state, moderno_device::FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
     device

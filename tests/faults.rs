@@ -79,8 +79,9 @@ async fn approver_offline_falls_back_to_the_offline_passcode_and_wrong_passcodes
     assert_eq!(last.status, Status::Blocked, "the tries run out, the user is LOCKED (1027): {last:?}");
 
     admin.reset().await;
-    laptop.go_online().await;
-    assert_eq!(t.device("phone").await.login("alice").await.status, Status::InProgress, "switched off, pushes go out again");
+    let phone = t.device("phone").await;
+    let pushed = phone.login_answered_by("alice", &laptop, PushAnswer::approve(None)).await;
+    assert_eq!(pushed.mfa, Some(MfaOutcome::PushApproved), "switched off, pushes go out again: {pushed:?}");
 }
 
 #[tokio::test]
@@ -88,20 +89,13 @@ async fn a_push_that_times_out_or_is_denied_ends_as_the_seed_says() {
     let (t, admin) = stack().await;
     let (_laptop, tablet) = laptop_and_tablet(&t).await;
     admin.on("push-times-out").await;
-    let waiting = tablet.login("alice").await;
-    assert_eq!(waiting.status, Status::InProgress, "{waiting:?}");
-    let session = waiting.session_id.expect("a session");
-    let answer = tablet.wait_for_push_answer(&session, 40).await;
+    let answer = tablet.login("alice").await;
     assert_eq!(answer.status, Status::TimedOut, "{answer:?}");
 
     admin.switch("push-times-out", false).await;
     admin.on("push-denied").await;
     let phone = t.device("phone").await;
     let answer = phone.login("alice").await;
-    let answer = match answer.status {
-        Status::InProgress => phone.wait_for_push_answer(answer.session_id.as_deref().expect("session"), 40).await,
-        _ => answer,
-    };
     assert_eq!(answer.status, Status::Denied, "{answer:?}");
 }
 
@@ -190,12 +184,15 @@ async fn mfa_switched_off_and_a_suspended_user_through_the_admin_api() {
 async fn number_matching_is_off_at_the_pingid_sdk_until_switched_on_and_the_fault_switch_turns_it_off() {
     let (t, admin) = stack().await;
     let (laptop, tablet) = laptop_and_tablet(&t).await;
-    let waiting = tablet.login("alice").await;
-    assert_eq!((waiting.status, waiting.match_number), (Status::InProgress, None), "Ping has no number: {waiting:?}");
-    let pushes = laptop.device.pending_pushes(std::time::Duration::from_secs(2)).await.expect("pushes");
-    assert!(pushes[0].number_choices.is_empty(), "and none to pick: {:?}", pushes[0]);
-    let result = laptop.device.answer_push(&pushes[0].authentication_id, PushAnswer::approve(None)).await.expect("answers");
+    let login = tablet.login("alice");
+    let approve = async {
+        let pushes = laptop.device.pending_pushes(std::time::Duration::from_secs(5)).await.expect("pushes");
+        assert!(pushes[0].number_choices.is_empty(), "Ping has no number to pick: {:?}", pushes[0]);
+        laptop.device.answer_push(&pushes[0].authentication_id, PushAnswer::approve(None)).await.expect("answers")
+    };
+    let (approved, result) = tokio::join!(login, approve);
     assert_eq!(result, PushResult::Approved, "a bare Approve is Ping's way");
+    assert_eq!((approved.status, approved.match_number), (Status::Ok, None), "{approved:?}");
 
     t.change_settings(|s| s.number_matching = true).await;
     let phone = t.device("phone").await;

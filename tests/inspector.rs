@@ -41,10 +41,7 @@ async fn a_pingid_sdk_flow_shows_every_hop_with_the_signature_opened_and_no_secr
     laptop.pair_first("alice", TrustLevel::Primary).await;
     laptop.go_online().await;
     let tablet = t.device("tablet").await;
-    let waiting = tablet.login("alice").await;
-    let approver = laptop.answer_pushes(PushAnswer::approve(waiting.match_number));
-    let answer = tablet.wait_for_push_answer(waiting.session_id.as_deref().expect("session"), 40).await;
-    approver.abort();
+    let answer = tablet.login_answered_by("alice", &laptop, PushAnswer::trust(None)).await;
     assert_eq!(answer.status, Status::Ok);
 
     let all = hops(&admin, 0).await;
@@ -105,4 +102,124 @@ async fn without_the_inspector_the_hops_route_says_so() {
     let (_t, admin) = moderno_e2e::admin::stack().await;
     let (status, body) = admin.send(admin.http.get(format!("{}/admin/hops", admin.url))).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("INSPECTOR_OFF")));
+}
+
+/// The diagram's order: a call before the calls it made.
+fn in_diagram_order(all: &Hops) -> Vec<&Hop> {
+    let mut hops: Vec<&Hop> = all.hops.iter().collect();
+    hops.sort_by_key(|h| h.order);
+    hops
+}
+
+/// The step numbers a hop's label names: "1. … → 2. AUTHENTICATION_REQUIRED" names 1 and 2,
+/// "5.1 The app invokes poll" 5.1; an unnumbered label none.
+fn step_numbers(hop: &Hop) -> Vec<String> {
+    let label = hop.step.as_deref().unwrap_or_default();
+    label
+        .split(" → ")
+        .filter_map(|part| part.split_whitespace().next())
+        .map(|first| first.trim_end_matches('.').to_owned())
+        .filter(|number| number.starts_with(|c: char| c.is_ascii_digit()))
+        .collect()
+}
+
+/// Asserts that the hops name `wanted` in this order (other steps may come between).
+fn assert_steps_in_order(hops: &[&Hop], wanted: &[&str]) {
+    let named: Vec<(u64, String)> = hops.iter().flat_map(|h| step_numbers(h).into_iter().map(move |n| (h.order, n))).collect();
+    let mut from = 0;
+    for want in wanted {
+        let found = named[from..].iter().position(|(_, n)| n == want);
+        let Some(at) = found else {
+            let labels: Vec<String> = hops.iter().map(|h| format!("{}. {} {} {}: {:?}", h.order, h.from, h.method, h.path, h.step)).collect();
+            panic!("step {want} after {:?} not found; the hops:\n{}", wanted, labels.join("\n"));
+        };
+        from += at + 1;
+    }
+}
+
+// Ping's "Pair first device", automatic pairing: 3. the app sends username, password and
+// payload; 4a. the customer server checks the user and creates it; 4b. the registration token
+// with the server payload; 8. the SDK component completes the pairing with the SDK server.
+#[tokio::test]
+async fn a_pingid_sdk_first_device_is_labelled_with_pings_steps_3_4a_4b_and_8_in_order() {
+    let (t, admin) = recording_stack().await;
+    let laptop = t.device("laptop").await;
+    laptop.pair_first("alice", TrustLevel::Primary).await;
+
+    let all = hops(&admin, 0).await;
+    let hops = in_diagram_order(&all);
+    assert_steps_in_order(&hops, &["3", "4a", "4a", "4b", "8"]);
+    let login = hops.iter().find(|h| h.path == "/pingidsdk").expect("the app's auth_user");
+    assert_eq!(login.step.as_deref(), Some("3. The app sends username, password and payload to the customer server"));
+    let created = hops.iter().find(|h| h.method == "POST" && h.path.ends_with("/users")).expect("the user created");
+    assert_eq!(created.step.as_deref(), Some("4a. … the user is then created in the PingID SDK server"));
+    assert!(created.step_source.as_deref().is_some_and(|s| s.contains("pid_c_SDKpairFirstDevice")), "{:?}", created.step_source);
+    let pairing = hops.iter().find(|h| h.path.ends_with("/device/pairings")).expect("the pairing completed");
+    assert!(pairing.step.as_deref().is_some_and(|s| s.starts_with("8. The PingID SDK component completes the pairing")), "{:?}", pairing.step);
+    assert!(hops.iter().all(|h| !h.beyond_ping), "a Ping flow with Ping's defaults needs no extension: {:?}",
+        hops.iter().filter(|h| h.beyond_ping).map(|h| (&h.path, &h.beyond_ping_reason)).collect::<Vec<_>>());
+
+    let page = admin.http.get(format!("{}/admin/report.html", admin.url)).send().await.expect("report").text().await.expect("html");
+    assert!(page.contains("4b. The customer server creates a registration token"), "the report shows the steps");
+}
+
+// Number matching is beyond Ping (docs/fidelity.md, table 2): so are `auth_status`, the app's
+// way of showing the number while the push waits, and the settings route that switches it on.
+#[tokio::test]
+async fn with_number_matching_the_auth_status_polls_are_marked_beyond_ping() {
+    let (t, admin) = recording_stack().await;
+    t.change_settings(|s| s.number_matching = true).await;
+    let laptop = t.device("laptop").await;
+    laptop.pair_first("alice", TrustLevel::Primary).await;
+    laptop.go_online().await;
+    let tablet = t.device("tablet").await;
+    let waiting = tablet.login("alice").await;
+    assert_eq!(waiting.status, Status::InProgress, "{waiting:?}");
+    let approver = laptop.answer_pushes(PushAnswer::trust(waiting.match_number));
+    let answer = tablet.wait_for_push_answer(waiting.session_id.as_deref().expect("session"), 40).await;
+    approver.abort();
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+
+    let all = hops(&admin, 0).await;
+    let hops = in_diagram_order(&all);
+    let operation = |h: &Hop| h.request.as_ref().and_then(|r| r["operation"].as_str()).map(str::to_owned);
+    let polls: Vec<&&Hop> = hops.iter().filter(|h| operation(h).as_deref() == Some("auth_status")).collect();
+    assert!(!polls.is_empty(), "the app polled auth_status");
+    for poll in &polls {
+        assert!(poll.beyond_ping && poll.step.is_none(), "auth_status is an extension: {poll:?}");
+        assert!(poll.beyond_ping_reason.as_deref().is_some_and(|r| r.contains("auth_status")), "{:?}", poll.beyond_ping_reason);
+    }
+    let settings = hops.iter().find(|h| h.path.ends_with("/settings")).expect("the settings changed");
+    assert!(settings.beyond_ping, "the settings route stands in for Ping's admin portal");
+    let login = hops.iter().find(|h| operation(h).as_deref() == Some("auth_user") && h.response.as_ref().is_some_and(|r| r["status"] == 1012)).expect("the login");
+    assert!(login.step.as_deref().is_some_and(|s| s.starts_with("3. ")), "a Ping step still: {:?}", login.step);
+    assert!(login.beyond_ping_reason.as_deref().is_some_and(|r| r.starts_with("number matching")), "its matchNumber is beyond Ping: {login:?}");
+    assert_steps_in_order(&hops, &["3"]);
+    let labels: Vec<&str> = hops.iter().filter_map(|h| h.step.as_deref()).collect();
+    for step in [
+        "Additional device · the customer server starts an authentication (push to the trusted device)",
+        "Additional device · the trusted device receives the push about the new device",
+        "Additional device · the trusted device answers: trust this device",
+    ] {
+        assert!(labels.contains(&step), "{step:?} in {labels:#?}");
+    }
+}
+
+// PingOne MFA integration kit, "Device pairing flows", initial device: 2. AUTHENTICATION_REQUIRED;
+// 4. authenticate with the mobile payload; 5. MOBILE_PAIRING_REQUIRED with the serverPayload;
+// 7. continueAuthentication; 8. the access token.
+#[tokio::test]
+async fn a_pingfederate_first_device_is_labelled_with_the_kits_steps_2_4_5_7_in_order() {
+    let (t, admin) = recording_stack().await;
+    let phone = pf_device(&t, "phone").await;
+    phone.pair_first(&t, "bob").await;
+
+    let all = hops(&admin, 0).await;
+    let hops = in_diagram_order(&all);
+    assert_steps_in_order(&hops, &["2", "4", "5", "6", "7", "8"]);
+    let authenticate = hops.iter().find(|h| h.step.as_deref().is_some_and(|s| s.starts_with("4. The app invokes authenticate"))).expect("authenticate");
+    assert_eq!(authenticate.step.as_deref(), Some("4. The app invokes authenticate with the mobile payload → 5. MOBILE_PAIRING_REQUIRED with the serverPayload"));
+    assert_eq!((authenticate.from.as_str(), authenticate.to.as_str()), ("App", "PingFederate"));
+    assert!(authenticate.step_source.as_deref().is_some_and(|s| s.contains("pf_p1_mfa_ik_device_pairing_flows")));
+    assert!(hops.iter().any(|h| h.from == "PingFederate" && h.step.as_deref().is_some_and(|s| s.starts_with("5. PingOne MFA starts the pairing"))));
 }

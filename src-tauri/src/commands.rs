@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use moderno_device::{DeviceError, PushResult};
-use moderno_wire::device_api::{ManageDevice, PushAnswer};
+use moderno_wire::device_api::ManageDevice;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
 use tracing::{debug, instrument, warn};
 
 use crate::demo_outbox::{self, MessageView};
 use crate::device_views::{
-    CodeRequest, HopsRequest, ManageDeviceRequest, NoticeView, DeviceStateView, IncomingRequest, OfflineCodeView, PairRequest, PushAnswerRequest, PushAnsweredView, PushView, SelectDeviceRequest,
+    CodeRequest, DeviceStateView, HopsRequest, IncomingRequest, ManageDeviceRequest, NoticeView, OfflineCodeView, OtpRequest, PairRequest,
+    PushAnswerRequest, PushAnsweredView, PushView, SelectDeviceRequest,
 };
 use crate::error::CommandError;
 use crate::login::ActiveLogin;
@@ -108,8 +109,8 @@ pub async fn cancel_login(shell: State<'_, Shell>) -> Answer<()> {
 
 #[tauri::command]
 #[instrument(skip_all)]
-pub async fn submit_otp(shell: State<'_, Shell>, request: CodeRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.otp(&conn, &request.code))
+pub async fn submit_otp(shell: State<'_, Shell>, request: OtpRequest) -> Answer<LoginView> {
+    login_step!(shell, |session, conn| session.otp(&conn, &request.code, request.trust.unwrap_or(true)))
 }
 
 #[tauri::command]
@@ -163,11 +164,13 @@ pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -
         .collect())
 }
 
+/// The approver's choice: trust the new device, this sign-in only, ignore it for a while, deny,
+/// or block (PingOne MFA pushes: approve or deny).
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<PushAnsweredView> {
     let conn = shell.connection().await?;
-    let answer = PushAnswer { action: request.action.into(), number: request.number };
+    let answer = request.answer()?;
     let result = match &conn.pingfederate {
         Some(pf) => pf.pingone.answer_push(&request.authentication_id, answer).await?,
         None => conn.device.answer_push(&request.authentication_id, answer).await?,

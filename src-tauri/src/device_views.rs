@@ -2,11 +2,12 @@
 //! devices, the offline passcode. Requests carrying a code or key have redacted `Debug`.
 
 use moderno_device::pingfederate::PingOneDevice;
-use moderno_wire::device_api::{DeviceState, PushRequest};
+use moderno_wire::device_api::{DeviceState, PushAnswer, PushRequest, RequestingDevice};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::models::{Backend, DeviceSummaryView, PushAction};
+use crate::error::CommandError;
+use crate::models::{Backend, DeviceSummaryView, IgnoreFor, TrustLevel};
 
 /// A login elsewhere asking this device to approve it, with the context the person needs to judge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -19,20 +20,45 @@ pub struct PushView {
     pub body: String,
     pub client_context: Option<String>,
     pub ip_address: Option<String>,
-    /// The device asking to be let in (name, type, OS), when a new device is being paired.
-    pub requesting_device: Option<String>,
-    /// Number matching: the three numbers to pick from (one is shown on the signing-in device);
-    /// empty when the push asks for none.
+    /// The device asking to be let in, when the sign-in comes from a device (absent for a web
+    /// sign-in).
+    pub requesting_device: Option<RequestingDeviceView>,
+    /// What the approver may decide about that new device besides this sign-in (Ping's network
+    /// of trusted devices): TRUSTED adds it, IGNORE lets it in without MFA for a while. Empty:
+    /// approve or deny only (a web sign-in, PingOne MFA).
+    pub trust_levels: Vec<TrustLevel>,
+    /// Number matching (beyond Ping at the PingID SDK): the three numbers to pick from (one is
+    /// shown on the signing-in device); empty when the push asks for none.
     pub number_choices: Vec<u8>,
     pub expires_at: String,
 }
 
+/// The new device, as its payload describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct RequestingDeviceView {
+    pub name: String,
+    /// As the wire names it (`Desktop`, `iPhone`, ...).
+    pub device_type: String,
+    pub os: String,
+}
+
+impl From<RequestingDevice> for RequestingDeviceView {
+    fn from(d: RequestingDevice) -> Self {
+        let device_type = serde_json::to_value(d.device_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        Self { name: d.device_name, device_type, os: d.os_version }
+    }
+}
+
+impl std::fmt::Display for RequestingDeviceView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}, {})", self.name, self.device_type, self.os)
+    }
+}
+
 impl From<PushRequest> for PushView {
     fn from(p: PushRequest) -> Self {
-        let requesting_device = p.requesting_device.map(|d| {
-            let kind = serde_json::to_value(d.device_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            format!("{} ({kind}, {})", d.device_name, d.os_version)
-        });
         Self {
             authentication_id: p.authentication_id,
             username: p.username,
@@ -40,7 +66,8 @@ impl From<PushRequest> for PushView {
             body: p.body,
             client_context: p.client_context,
             ip_address: p.ip_address,
-            requesting_device,
+            requesting_device: p.requesting_device.map(RequestingDeviceView::from),
+            trust_levels: p.trust_levels.into_iter().map(TrustLevel::from).collect(),
             number_choices: p.number_choices,
             expires_at: p.expires_at,
         }
@@ -137,6 +164,26 @@ impl std::fmt::Debug for CodeRequest {
     }
 }
 
+/// `submit_otp`: a passcode, and (PingID SDK's offline passcode) whether this device is trusted
+/// once it passes.
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub struct OtpRequest {
+    pub code: String,
+    /// Pair this device as TRUSTED with the passcode, when the server offers it; absent: yes.
+    /// PingFederate's passcodes ignore it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub trust: Option<bool>,
+}
+
+impl std::fmt::Debug for OtpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpRequest").field("code", &"<redacted>").field("trust", &self.trust).finish()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/generated/")]
@@ -144,15 +191,52 @@ pub struct SelectDeviceRequest {
     pub device_id: String,
 }
 
+/// What the approving device decides (Ping's `PIDUserSelectionObject`: an action, and for a new
+/// device a trust level and an ignore interval).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub enum PushChoice {
+    /// Let the new device in and add it as a trusted device.
+    Trust,
+    /// This sign-in only (Ping's one-time access); the approval of a web sign-in.
+    Approve,
+    /// Let the new device in and ask it no second factor for `ignoreFor`.
+    Ignore,
+    Deny,
+    /// Refuse, and block the new device for this user.
+    Block,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub struct PushAnswerRequest {
     pub authentication_id: String,
-    pub action: PushAction,
-    /// With APPROVE under number matching: the number the user picked.
+    pub choice: PushChoice,
+    /// With IGNORE: for how long.
+    #[serde(default)]
+    pub ignore_for: Option<IgnoreFor>,
+    /// With TRUST, APPROVE or IGNORE under number matching: the number the user picked.
     #[serde(default)]
     pub number: Option<u8>,
+}
+
+impl PushAnswerRequest {
+    /// The answer as the device API takes it. Whether the push allows that choice is the
+    /// server's to say (a web sign-in or PingOne push has no trust level to choose).
+    pub fn answer(&self) -> Result<PushAnswer, CommandError> {
+        Ok(match self.choice {
+            PushChoice::Trust => PushAnswer::trust(self.number),
+            PushChoice::Approve => PushAnswer::approve(self.number),
+            PushChoice::Ignore => {
+                let interval = self.ignore_for.ok_or_else(|| CommandError::new("invalid_input", "say how long to ignore the device"))?;
+                PushAnswer::ignore(interval.into(), self.number)
+            }
+            PushChoice::Deny => PushAnswer::deny(),
+            PushChoice::Block => PushAnswer::block(),
+        })
+    }
 }
 
 /// How an answered push came out: an approval refused means the number picked was not the one

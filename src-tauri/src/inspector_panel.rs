@@ -34,6 +34,15 @@ pub struct HopView {
     pub request: Option<String>,
     pub response: Option<String>,
     pub decoded: Vec<DecodedView>,
+    /// The step of Ping's flow document this exchange implements ("4a. The customer server
+    /// checks if the user exists in the PingID SDK server"); null when no document has it.
+    pub step: Option<String>,
+    /// The document the step is from (its title and address).
+    pub step_source: Option<String>,
+    /// Only an extension makes this exchange, or it carries an extension's fields.
+    pub beyond_ping: bool,
+    /// Why it is beyond Ping, in a few words.
+    pub beyond_ping_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -80,6 +89,10 @@ impl From<Hop> for HopView {
             request: h.request.as_ref().map(pretty),
             response: h.response.as_ref().map(pretty),
             decoded: h.decoded.iter().map(|d| DecodedView { label: d.label.clone(), json: pretty(&d.value) }).collect(),
+            step: h.step,
+            step_source: h.step_source,
+            beyond_ping: h.beyond_ping,
+            beyond_ping_reason: h.beyond_ping_reason,
         }
     }
 }

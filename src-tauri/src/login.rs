@@ -11,7 +11,8 @@ use crate::models::{LoginRequest, LoginView, TrustChoice};
 use crate::state::Connection;
 
 pub enum ActiveLogin {
-    Moderno(LoginSession),
+    /// Boxed: a login holds its HTTP client and the request the server may keep open.
+    Moderno(Box<LoginSession>),
     /// Boxed: a PingFederate login carries the whole flow document.
     PingFederate(Box<PfSession>),
 }
@@ -27,7 +28,7 @@ impl ActiveLogin {
             let key = request.pairing_key.as_deref().filter(|k| !k.trim().is_empty());
             let (session, progress) =
                 LoginSession::start(client, &conn.device, &request.username, &request.password, key).await?;
-            return Ok((Some(Self::Moderno(session)), progress.into()));
+            return Ok((Some(Self::Moderno(Box::new(session))), progress.into()));
         };
         if request.pairing_key.as_deref().is_some_and(|k| !k.trim().is_empty()) {
             return Err(CommandError::new("invalid_input", "PingFederate pairs devices without a pairing key: leave it empty"));
@@ -76,9 +77,11 @@ impl ActiveLogin {
         })
     }
 
-    pub async fn otp(&mut self, conn: &Connection, code: &str) -> Step {
+    /// A passcode; `trust`: with the PingID SDK's offline passcode, pair this device as trusted
+    /// when it passes (if the server offers it).
+    pub async fn otp(&mut self, conn: &Connection, code: &str, trust: bool) -> Step {
         Ok(match self {
-            Self::Moderno(s) => s.otp(&conn.device, code).await?.into(),
+            Self::Moderno(s) => s.otp_choosing(&conn.device, code, trust).await?.into(),
             Self::PingFederate(s) => s.otp(&conn.pingfederate()?.pingone, code).await?.into(),
         })
     }

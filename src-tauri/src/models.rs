@@ -44,8 +44,6 @@ mirror!(/// How the second factor was satisfied (or why it was not asked for).
     Mfa <=> MfaOutcome {
         TrustedDevice, PushApproved, OfflineOtp, Pairing, SkippedIgnoredDevice, SkippedApplicationDisabled, Bypassed
     });
-mirror!(/// The answer to an incoming push.
-    PushAction <=> device_api::PushAction { Approve, Deny, Block });
 mirror!(/// How a pairing ended.
     PairingOutcome <=> device_api::PairingOutcome { Success, RePairSuccess, Ignored });
 
@@ -132,10 +130,16 @@ pub struct TrustChoice {
     pub nickname: Option<String>,
 }
 
+impl From<IgnoreFor> for IgnoreInterval {
+    fn from(i: IgnoreFor) -> Self {
+        Self { value: i.value, unit: i.unit.into() }
+    }
+}
+
 impl TrustChoice {
     pub fn selection(&self) -> UserSelection {
         match (self.level, self.ignore_for) {
-            (TrustLevel::Ignore, Some(i)) => UserSelection::Ignore(IgnoreInterval { value: i.value, unit: i.unit.into() }),
+            (TrustLevel::Ignore, Some(i)) => UserSelection::Ignore(i.into()),
             (level, _) => UserSelection::Trust(level.into()),
         }
     }
@@ -235,6 +239,27 @@ impl From<PairingCompleted> for PairingView {
     }
 }
 
+/// How the approving device let this one in without adding it to the user's devices (Ping's
+/// one-time access, or IGNORE for an interval).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "access", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub enum Granted {
+    /// This one sign-in; the next one asks again.
+    OneTime,
+    /// No second factor asked on this device until `until` (RFC 3339; absent: always).
+    Ignored { until: Option<String> },
+}
+
+impl From<payload::GrantedAccess> for Granted {
+    fn from(granted: payload::GrantedAccess) -> Self {
+        match granted {
+            payload::GrantedAccess::OneTime => Self::OneTime,
+            payload::GrantedAccess::Ignored { until } => Self::Ignored { until },
+        }
+    }
+}
+
 /// The screen a login asks for next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "screen", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
@@ -260,6 +285,8 @@ pub enum LoginView {
         mfa: Option<Mfa>,
         role: Option<Role>,
         pairing: Option<PairingView>,
+        /// Another device let this one in without adding it (once, or ignored for a while).
+        granted: Option<Granted>,
         /// PingFederate sign-ins: the contract attribute and the verified token's claims.
         pingone: Option<PingOneSignIn>,
     },
@@ -317,11 +344,12 @@ impl From<LoginProgress> for LoginView {
             LoginProgress::ChooseDevice { devices } => {
                 Self::ChooseDevice { devices: devices.iter().map(DeviceSummaryView::from).collect() }
             }
-            LoginProgress::SignedIn { username, mfa, role, pairing } => Self::SignedIn {
+            LoginProgress::SignedIn { username, mfa, role, pairing, granted } => Self::SignedIn {
                 username,
                 mfa: mfa.map(Mfa::from),
                 role: role.map(Role::from),
                 pairing: pairing.map(PairingView::from),
+                granted: granted.map(Granted::from),
                 pingone: None,
             },
             LoginProgress::Refused { status, description } => Self::Refused { status: Some(status), code: None, description },
@@ -357,6 +385,7 @@ impl From<PfProgress> for LoginView {
                     mfa: None,
                     role,
                     pairing: None,
+                    granted: None,
                     pingone: Some(PingOneSignIn { mfa_status, pairing: outcome, pairing_error, claims }),
                 }
             }

@@ -1,5 +1,6 @@
 //! The QA panel's side of the shell: the embedded stack's admin API (virtual clock, fault
-//! switches, MFA on or off, a user's status), through [`admin_client`].
+//! switches, MFA on or off, number matching at the PingID SDK (beyond Ping), a user's status),
+//! through [`admin_client`].
 
 use moderno_wire::admin::AdminState;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,9 @@ pub struct QaStateView {
     pub faults: Vec<FaultView>,
     /// A fault is on or the clock was moved: the window says so on every screen.
     pub tampered: bool,
+    /// Beyond Ping: number matching on the PingID SDK's pushes (off by default); absent when the
+    /// SDK server's settings could not be read.
+    pub number_matching: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -39,6 +43,7 @@ impl From<AdminState> for QaStateView {
             advanced_seconds: s.advanced_seconds,
             faults: s.faults.into_iter().map(|f| FaultView { name: f.name, description: f.description, on: f.on }).collect(),
             tampered: s.tampered,
+            number_matching: s.number_matching,
         }
     }
 }
@@ -55,6 +60,8 @@ pub enum QaChange {
     SwitchFault { name: String, on: bool },
     Reset,
     Application { mfa_enabled: bool },
+    /// Beyond Ping: number matching at the PingID SDK on or off.
+    NumberMatching { on: bool },
     UserStatus { username: String, status: String },
 }
 
@@ -67,6 +74,7 @@ impl QaChange {
             Self::SwitchFault { name, on } => (Method::PUT, format!("/admin/faults/{}", admin_client::segment(name)), json!({"on": on})),
             Self::Reset => (Method::POST, "/admin/reset".into(), json!({})),
             Self::Application { mfa_enabled } => (Method::PUT, "/admin/application".into(), json!({"mfaEnabled": mfa_enabled})),
+            Self::NumberMatching { on } => (Method::PUT, "/admin/application".into(), json!({"numberMatching": on})),
             Self::UserStatus { username, status } => {
                 (Method::PUT, format!("/admin/users/{}/status", admin_client::segment(username.trim())), json!({"status": status}))
             }

@@ -3,18 +3,8 @@
 
 mod common;
 
-use common::{embedded, memory, remote, PASSWORD};
+use common::{embedded, memory, online_primary, remote, PASSWORD};
 use serde_json::json;
-
-/// The "laptop" window on its embedded stack, paired as `user`'s PRIMARY and listening for pushes
-/// (so the server counts it as online).
-fn online_primary(dir: &std::path::Path, user: &str) -> common::TestApp {
-    let laptop = embedded("laptop", dir, memory());
-    laptop.login(user);
-    laptop.choose("PRIMARY");
-    assert_eq!(laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})), json!([]), "nothing waits yet");
-    laptop
-}
 
 #[test]
 fn a_first_device_pairs_as_primary_and_then_shows_its_state_and_passcode() {
@@ -60,7 +50,7 @@ fn ignoring_a_device_for_an_interval_lets_it_in_without_mfa_until_then() {
 }
 
 #[test]
-fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
+fn an_additional_device_waits_for_push_then_pairs_as_trusted_when_the_primary_trusts_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let laptop = online_primary(dir.path(), "alice");
 
@@ -68,48 +58,27 @@ fn an_additional_device_waits_for_push_then_pairs_when_the_primary_approves() {
     let waiting = phone.login("alice");
     assert_eq!(waiting["screen"], "WAIT_FOR_PUSH", "{waiting}");
     assert!(waiting["expiresIn"].as_u64().is_some_and(|s| s > 0), "{waiting}");
-    let number = waiting["matchNumber"].clone();
-    assert!(number.as_u64().is_some_and(|n| (10..=99).contains(&n)), "the waiting screen shows a number: {waiting}");
+    assert_eq!(waiting["matchNumber"], json!(null), "no number matching at the PingID SDK by default (Ping has none)");
 
-    let pushes = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
-    let push = &pushes[0];
-    assert_eq!(push["username"], "alice", "{pushes}");
-    assert!(push["requestingDevice"].as_str().is_some_and(|d| d.contains("(phone)")), "the push names the new device: {push}");
-    let choices = push["numberChoices"].as_array().expect("the push offers numbers");
-    assert_eq!(choices.len(), 3, "{push}");
-    assert!(choices.contains(&number), "the number shown is among the choices: {push}");
-    let bare = json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE"}});
-    assert_eq!(laptop.error_code("answer_push", bare), "sdk_error", "approving needs the number (the SDK server refuses it)");
-    let answered = laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": number}}));
-    assert_eq!(answered, json!({"approved": true}));
+    let push = laptop.next_push();
+    assert_eq!(push["username"], "alice", "{push}");
+    let device = &push["requestingDevice"];
+    assert!(device["name"].as_str().is_some_and(|d| d.contains("(phone)")), "the push names the new device: {push}");
+    assert!(device["deviceType"].is_string() && device["os"].is_string(), "its type and system too: {push}");
+    assert_eq!(push["trustLevels"], json!(["TRUSTED", "IGNORE"]), "the approver decides about the new device: {push}");
+    assert_eq!(push["numberChoices"], json!([]), "{push}");
+    assert_eq!(laptop.answer(&push, "TRUST", json!({})), Ok(json!({"approved": true})));
 
-    let offer = phone.ok("poll_push", json!({}));
-    assert_eq!(offer["screen"], "CHOOSE_TRUST_LEVEL", "{offer}");
-    assert_eq!(offer["levels"], json!(["TRUSTED", "IGNORE"]), "PRIMARY only while the user has none");
-    let result = phone.choose("TRUSTED");
-    assert_eq!(result["mfa"], "PUSH_APPROVED");
-    assert_eq!(result["role"], "TRUSTED");
+    let result = phone.ok("poll_push", json!({}));
+    assert_eq!(result["screen"], "SIGNED_IN", "the approver's choice pairs the phone with no question to it: {result}");
+    assert_eq!((result["role"].clone(), result["mfa"].clone()), (json!("TRUSTED"), json!("PUSH_APPROVED")), "{result}");
+    assert_eq!((result["pairing"].clone(), result["granted"].clone()), (json!(null), json!(null)), "{result}");
     let devices = phone.ok("device_state", json!({}))["userDevices"].as_array().map(Vec::len);
     assert_eq!(devices, Some(2), "the user's device list holds both devices");
     let state = laptop.ok("device_state", json!({}));
     let me = state["userDevices"].as_array().into_iter().flatten().find(|d| d["id"] == state["device"]["id"]).cloned();
     assert!(me.is_some_and(|d| d["lastUsed"].is_string()), "the laptop approved, so it was used: {state}");
-}
-
-#[test]
-fn picking_the_wrong_number_refuses_the_new_device() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let laptop = online_primary(dir.path(), "carol");
-    let phone = remote("phone", &laptop.server_url(), memory());
-    let waiting = phone.login("carol");
-    let push = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}))[0].clone();
-    let wrong = push["numberChoices"].as_array().into_iter().flatten().find(|n| **n != waiting["matchNumber"]).cloned();
-    let answered = laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "APPROVE", "number": wrong}}));
-    assert_eq!(answered, json!({"approved": false}), "the approving window learns its pick was refused");
-    let refused = phone.ok("poll_push", json!({}));
-    assert_eq!((refused["screen"].clone(), refused["status"].clone()), (json!("REFUSED"), json!(1014)), "{refused}");
-    assert!(refused["description"].as_str().is_some_and(|d| d.contains("number")), "{refused}");
-    assert_eq!(phone.ok("device_state", json!({}))["paired"], false, "the phone did not pair");
+    assert_eq!(phone.login("alice")["mfa"], "TRUSTED_DEVICE", "trusted: the next sign-in needs no approval");
 }
 
 #[test]
@@ -119,11 +88,11 @@ fn a_denied_push_ends_the_login_with_its_status_and_a_cancelled_one_is_forgotten
     let phone = remote("phone", &laptop.server_url(), memory());
 
     assert_eq!(phone.login("dave")["screen"], "WAIT_FOR_PUSH");
-    let push = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}))[0].clone();
-    laptop.ok("answer_push", json!({"request": {"authenticationId": push["authenticationId"], "action": "DENY"}}));
+    laptop.answer(&laptop.next_push(), "DENY", json!({})).expect("denied");
     let refused = phone.ok("poll_push", json!({}));
     assert_eq!(refused["screen"], "REFUSED");
     assert_eq!(refused["status"], 1014, "{refused}");
+    assert!(refused["description"].as_str().is_some_and(|d| d.contains("denied")), "the words say it was denied: {refused}");
     assert_eq!(phone.error_code("poll_push", json!({})), "no_login_in_progress", "a finished login is forgotten");
 
     assert_eq!(phone.login("dave")["screen"], "WAIT_FOR_PUSH");
@@ -201,11 +170,8 @@ fn a_paired_device_is_told_when_another_joins_the_account() {
     let tablet = remote("tablet", &laptop.server_url(), memory());
     let waiting = tablet.login("alice");
     assert_eq!(waiting["screen"], "WAIT_FOR_PUSH");
-    let pushes = laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
-    let approve = json!({"authenticationId": pushes[0]["authenticationId"], "action": "APPROVE", "number": waiting["matchNumber"]});
-    laptop.ok("answer_push", json!({"request": approve}));
-    assert_eq!(tablet.ok("poll_push", json!({}))["screen"], "CHOOSE_TRUST_LEVEL");
-    tablet.choose("TRUSTED");
+    laptop.answer(&laptop.next_push(), "TRUST", json!({})).expect("trusted");
+    assert_eq!(tablet.ok("poll_push", json!({}))["role"], "TRUSTED");
     let state = laptop.ok("device_state", json!({}));
     let rows = state["userDevices"].as_array().expect("devices");
     let (mine, other): (Vec<_>, Vec<_>) = rows.iter().partition(|d| d["id"] == state["device"]["id"]);

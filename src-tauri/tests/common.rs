@@ -137,6 +137,36 @@ impl TestApp {
     pub fn server_url(&self) -> String {
         self.ok("connection", json!({}))["serverUrl"].as_str().expect("serverUrl").to_string()
     }
+
+    /// The push waiting for this window (long poll of up to 5 s), as the approval dialog gets it.
+    pub fn next_push(&self) -> Value {
+        let pushes = self.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
+        pushes.get(0).cloned().unwrap_or_else(|| panic!("a push was expected: {pushes}"))
+    }
+
+    /// Answers `push` with the approver's `choice` (TRUST, APPROVE, IGNORE, DENY, BLOCK); `more`
+    /// adds `ignoreFor` or `number`.
+    pub fn answer(&self, push: &Value, choice: &str, more: Value) -> Result<Value, Value> {
+        let mut request = json!({"authenticationId": push["authenticationId"], "choice": choice});
+        if let (Some(request), Some(more)) = (request.as_object_mut(), more.as_object()) {
+            request.extend(more.clone());
+        }
+        self.invoke("answer_push", json!({"request": request}))
+    }
+}
+
+/// The "laptop" window on its embedded stack (`admin`: with the admin API, as in the app), paired
+/// as `user`'s PRIMARY and listening for pushes (so the server counts it as online).
+pub fn online_primary_on(dir: &std::path::Path, user: &str, admin: bool) -> TestApp {
+    let laptop = if admin { embedded_with_admin("laptop", dir, memory()) } else { embedded("laptop", dir, memory()) };
+    laptop.login(user);
+    laptop.choose("PRIMARY");
+    assert_eq!(laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})), json!([]), "nothing waits yet");
+    laptop
+}
+
+pub fn online_primary(dir: &std::path::Path, user: &str) -> TestApp {
+    online_primary_on(dir, user, false)
 }
 
 fn invoke_on<T: DeserializeOwned>(window: &WebviewWindow<MockRuntime>, origin: &str, command: &str, args: Value) -> Result<T, Value> {

@@ -34,13 +34,12 @@ fn phone_and_laptop(dir: &std::path::Path) -> (TestApp, TestApp) {
     (phone, laptop)
 }
 
-/// The phone answers the push waiting for it (`number`: picked under number matching); returns
-/// the push as the window saw it.
-fn answer_push(phone: &TestApp, action: &str, number: &Value) -> Value {
-    let pushes = phone.ok("incoming_pushes", json!({"request": {"waitSeconds": 5}}));
-    let push = pushes[0].clone();
-    let answer = json!({"authenticationId": push["authenticationId"], "action": action, "number": number});
-    phone.ok("answer_push", json!({"request": answer}));
+/// The phone answers the push waiting for it with `choice` (APPROVE or DENY: PingOne's pushes
+/// have no trust level to choose; `number`: picked under number matching); returns the push as
+/// the window saw it.
+fn answer_push(phone: &TestApp, choice: &str, number: &Value) -> Value {
+    let push = phone.next_push();
+    phone.answer(&push, choice, json!({"number": number})).unwrap_or_else(|e| panic!("{choice} failed: {e}"));
     push
 }
 
@@ -101,6 +100,7 @@ fn an_additional_device_waits_for_the_push_then_pairs_when_the_phone_approves() 
     let push = answer_push(&phone, "APPROVE", &number);
     assert_eq!(push["username"], "bob", "{push}");
     assert!(push["numberChoices"].as_array().is_some_and(|c| c.len() == 3 && c.contains(&number)), "{push}");
+    assert_eq!(push["trustLevels"], json!([]), "PingOne's push asks approve or deny only: {push}");
 
     let offer = laptop.ok("poll_push", json!({}));
     assert_eq!(offer, json!({"screen": "PAIR_THIS_DEVICE", "username": "bob", "additional": true}));

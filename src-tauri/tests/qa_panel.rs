@@ -20,6 +20,7 @@ fn a_fault_switched_on_the_panel_changes_the_next_login_and_reset_undoes_it() {
     let fresh = laptop.ok("qa_state", json!({}));
     assert_eq!(fresh["tampered"], false, "{fresh}");
     assert!(fresh["faults"].as_array().is_some_and(|f| f.len() == 9 && f.iter().all(|f| f["on"] == false)));
+    assert_eq!(fresh["numberMatching"], false, "number matching at the PingID SDK is beyond Ping: off");
 
     laptop.login("alice");
     laptop.choose("PRIMARY");
@@ -168,6 +169,6 @@ fn the_inspector_opens_in_a_window_of_its_own_that_may_only_read_the_hops() {
     let login = json!({"request": {"username": "alice", "password": common::PASSWORD, "pairingKey": null}});
     let refused = app.invoke_in::<Value>("inspector", "login", login).expect_err("the inspector's window cannot sign in");
     assert!(refused.to_string().contains("not allowed"), "{refused}");
-    let answer = json!({"request": {"authenticationId": "x", "action": "APPROVE", "number": 10}});
+    let answer = json!({"request": {"authenticationId": "x", "choice": "TRUST", "number": 10}});
     assert!(app.invoke_in::<Value>("inspector", "answer_push", answer).is_err(), "nor answer pushes");
 }

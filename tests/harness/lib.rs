@@ -49,6 +49,7 @@ impl TestStack {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut config = StackConfig::loopback(dir.path().to_path_buf());
         config.clock = Clock::manual(epoch());
+        config.push_poll_interval = Duration::from_millis(25);
         config.password_cost = PasswordCost::TestOnlyCheap;
         adjust(&mut config);
         let (clock, entropy) = (config.clock.clone(), config.entropy.clone());
@@ -149,6 +150,34 @@ impl TestDevice {
         let levels = self.offered_levels(&answer).await;
         assert!(levels.contains(&level), "{level:?} not offered: {levels:?}");
         self.choose(UserSelection::Trust(level)).await
+    }
+
+    /// `auth_user` while `approver` (brought online first) answers every push with `answer`:
+    /// Ping's `auth_user` answers once the push is answered.
+    pub async fn login_answered_by(&self, user: &str, approver: &TestDevice, answer: PushAnswer) -> ModernoResponse {
+        approver.go_online().await;
+        let answering = approver.answer_pushes(answer);
+        let answered = self.login(user).await;
+        answering.abort();
+        answered
+    }
+
+    /// `auth_user` while nobody answers the push `approver` gets, until the virtual clock passes
+    /// the push's 40 seconds: Ping's `auth_user` then answers 1016.
+    pub async fn login_unanswered(&self, t: &TestStack, user: &str, approver: &TestDevice) -> ModernoResponse {
+        approver.go_online().await;
+        let expire = async {
+            for _ in 0..200 {
+                let waiting = approver.device.pending_pushes(Duration::ZERO).await.expect("pushes");
+                if !waiting.is_empty() {
+                    t.advance(TimeDelta::seconds(41));
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            panic!("no push reached {}", approver.device.profile());
+        };
+        tokio::join!(self.login(user), expire).0
     }
 
     /// Polls `auth_status` until the session leaves 1012 (at most `tries` times, 50 ms apart).

@@ -2,7 +2,7 @@
 // new primary removes the old one, and the list shows it.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { approveWithNumber, closeAll, openWindow, pairAs, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, decide, matchNumber, openWindow, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7271, customer: 7272, pingone: 7273, pingfederate: 7274, admin: 7275 };
 let a;
@@ -27,8 +27,9 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     await pairFirst(a, "alice");
     b = await openWindow("tablet", { ports });
     await signIn(b, "alice");
-    await approveWithNumber(a, b);
-    await pairAs(b, "alice", "Trusted device");
+    await decide(a, b, "Trust this device");
+    await b.heading("Welcome, alice");
+    assert.equal(await b.fact("This device"), "Trusted device");
     // The laptop is told a device joined the account.
     const added = await a.browser.$("//section[contains(@class, 'device-notice') and contains(., 'was added as TRUSTED')]");
     await added.waitForDisplayed({ timeout: 30000, timeoutMsg: "the laptop was not told of the new device" });
@@ -57,18 +58,33 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     await b.shot("55-device-management", { redact: true });
   });
 
-  it("refuses a device when the approver picks a number other than the one shown", async () => {
-    // The laptop was removed: signing in again it is a new device, and the tablet (primary) approves.
+  it("refuses a device when, under number matching (beyond Ping, a QA switch), the approver picks another number", async () => {
+    // The laptop was removed: signing in again it is a new device, and the tablet (primary) decides.
+    await a.click("Back to sign in");
+    await a.click("QA panel");
+    await a.heading("QA panel");
+    assert.equal(await a.isChecked("Number matching at the PingID SDK"), false, "off by default, as Ping's SDK has none");
+    assert.match(await a.text(), /beyond Ping/);
+    await a.choose("Number matching at the PingID SDK");
+    await a.browser.$("//p[contains(., 'Number matching at the PingID SDK: on.')]").waitForDisplayed({ timeout: 10000 });
+    assert.equal(await a.browser.$("#qa-chip").isDisplayed(), false, "an application setting, not a fault: no QA badge");
+    await a.browser.execute(() => document.getElementById("qa-number-matching")?.closest(".choice")?.scrollIntoView({ block: "center" }));
+    await a.shot("62-qa-number-matching-beyond-ping");
     await a.click("Back to sign in");
     await signIn(a, "alice");
-    await a.heading("Approve on your other device", 30000);
-    const number = (await (await a.browser.$(".match-number")).getText()).trim();
+    const number = await matchNumber(a);
+    assert.match(number ?? "", /^[1-9][0-9]$/, "the waiting device shows a two-digit number");
+    assert.match(await a.text(), /beyond Ping/, "and says number matching is not Ping's");
     await b.heading("Approve sign-in?", 30000);
     const choices = await b.browser.execute(() => [...document.querySelectorAll("button.number-choice")].map((c) => c.textContent.trim()));
     assert.equal(choices.length, 3, `three numbers: ${choices}`);
     assert.ok(choices.includes(number), `the number shown (${number}) is offered: ${choices}`);
-    await b.shot("56-number-matching-choices");
+    assert.ok(await b.hasButton("Trust this device"), "the choices about the device stay under number matching");
+    await b.click("Trust this device");
+    assert.match(await b.alert(), /Pick the number/, "trusting waits for the number");
     await b.click(choices.find((c) => c !== number));
+    await b.shot("56-number-matching-choices");
+    await b.click("Trust this device");
     await b.heading("Sign-in refused");
     assert.match(await b.alert(), /was not the number the signing-in device shows/);
     await b.click("Close");

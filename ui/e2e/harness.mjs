@@ -95,40 +95,79 @@ export class Window {
     this.profile = profile;
   }
 
-  /** Waits for the screen's (or a dialog's) heading. */
+  /**
+   * Waits for the screen's (or a dialog's) heading. The page is asked in one script call each
+   * time, so a redraw between finding the element and reading it cannot fail the wait (a stale
+   * element); the title for the timeout message is read only once the wait has failed.
+   */
   async heading(text, timeout = 15000) {
-    const el = await this.browser.$(`//*[self::h1 or self::h2][normalize-space()=${xpathText(text)}]`);
-    await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no screen titled "${text}" (now: "${await this.title()}")` });
+    const shown = () => this.browser.execute((wanted) => {
+      const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+      return [...document.querySelectorAll("h1, h2")].some((el) => el.textContent.replace(/\s+/g, " ").trim() === wanted && visible(el));
+    }, text);
+    try {
+      await this.browser.waitUntil(shown, { timeout, interval: 100 });
+    } catch {
+      throw new Error(`${this.profile}: no screen titled "${text}" (now: "${await this.title()}")`);
+    }
   }
 
+  /** The screen's title now (read in one script call: never a stale element). */
   async title() {
-    const h1 = await this.browser.$("h1");
-    return (await h1.isExisting()) ? h1.getText() : "(none)";
+    return this.browser.execute(() => document.querySelector("h1")?.textContent.trim() ?? "(none)").catch((e) => `(unreadable: ${e.message})`);
   }
 
-  /** The input whose <label> reads `label`. */
+  /** Runs `work` again while the element it holds was replaced by a redraw (a stale element). */
+  async fresh(work, timeout = 10000) {
+    const until = Date.now() + timeout;
+    for (;;) {
+      try {
+        return await work();
+      } catch (e) {
+        if (!/stale element/i.test(String(e?.message ?? e)) || Date.now() > until) throw e;
+      }
+    }
+  }
+
+  /** The input whose <label> (or aria-label) reads `label`. */
   async field(label) {
-    const lab = await this.browser.$(`//label[normalize-space()=${xpathText(label)}]`);
-    await lab.waitForExist({ timeout: 10000, timeoutMsg: `${this.profile}: no field labelled "${label}"` });
-    return this.browser.$(`#${await lab.getAttribute("for")}`);
+    const xpath = `//label[normalize-space()=${xpathText(label)}] | //*[(self::input or self::select) and @aria-label=${xpathText(label)}]`;
+    const id = await this.browser.waitUntil(() => this.browser.execute((path) => {
+      const node = document.evaluate(path, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+      if (!node) return null;
+      return node.tagName === "LABEL" ? node.getAttribute("for") : node.id || (node.id = `f-${Math.random().toString(36).slice(2)}`);
+    }, xpath), { timeout: 10000, interval: 100, timeoutMsg: `${this.profile}: no field labelled "${label}"` });
+    return this.browser.$(`#${id}`);
   }
 
   async fill(label, value) {
-    const input = await this.field(label);
-    await input.clearValue();
-    if (value) await input.setValue(value);
+    await this.fresh(async () => {
+      const input = await this.field(label);
+      await input.clearValue();
+      if (value) await input.setValue(value);
+    });
   }
 
   async select(label, visibleText) {
-    const input = await this.field(label);
-    await input.selectByVisibleText(visibleText);
+    await this.fresh(async () => (await this.field(label)).selectByVisibleText(visibleText));
   }
 
   /** A radio or checkbox, by the first line (title) of its label. */
   async choose(title) {
-    const lab = await this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`);
-    await lab.waitForDisplayed({ timeout: 10000, timeoutMsg: `${this.profile}: no choice "${title}"` });
-    await lab.click();
+    await this.fresh(async () => {
+      const lab = await this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`);
+      await lab.waitForDisplayed({ timeout: 10000, timeoutMsg: `${this.profile}: no choice "${title}"` });
+      await lab.click();
+    });
+  }
+
+  /** Whether the checkbox or radio titled `title` is checked. */
+  async isChecked(title) {
+    return this.fresh(async () => {
+      const lab = await this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`);
+      await lab.waitForExist({ timeout: 10000, timeoutMsg: `${this.profile}: no choice "${title}"` });
+      return this.browser.$(`#${await lab.getAttribute("for")}`).isSelected();
+    });
   }
 
   async hasChoice(title) {
@@ -136,23 +175,35 @@ export class Window {
   }
 
   async click(label, timeout = 10000) {
-    const button = await this.browser.$(`//button[normalize-space()=${xpathText(label)}]`);
-    await button.waitForClickable({ timeout, timeoutMsg: `${this.profile}: no button "${label}"` });
-    await button.click();
+    await this.fresh(async () => {
+      const button = await this.browser.$(`//button[normalize-space()=${xpathText(label)}]`);
+      await button.waitForClickable({ timeout, timeoutMsg: `${this.profile}: no button "${label}"` });
+      await button.click();
+    }, timeout);
+  }
+
+  /** Whether a button reading `label` is on the page now. */
+  async hasButton(label) {
+    return this.browser.execute((path) => Boolean(document.evaluate(path, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue),
+      `//button[normalize-space()=${xpathText(label)}]`);
   }
 
   /** The text of the role=alert message shown now. */
   async alert(timeout = 10000) {
-    const el = await this.browser.$(`//*[@role="alert" and not(@hidden)]`);
-    await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no alert shown` });
-    return el.getText();
+    return this.fresh(async () => {
+      const el = await this.browser.$(`//*[@role="alert" and not(@hidden)]`);
+      await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no alert shown` });
+      return el.getText();
+    }, timeout);
   }
 
   /** The value next to a <dt> label in a facts list. */
   async fact(term) {
-    const dd = await this.browser.$(`//dt[normalize-space()=${xpathText(term)}]/following-sibling::dd[1]`);
-    await dd.waitForDisplayed({ timeout: 10000 });
-    return dd.getText();
+    return this.fresh(async () => {
+      const dd = await this.browser.$(`//dt[normalize-space()=${xpathText(term)}]/following-sibling::dd[1]`);
+      await dd.waitForDisplayed({ timeout: 10000, timeoutMsg: `${this.profile}: no fact "${term}"` });
+      return dd.getText();
+    });
   }
 
   async text() {
@@ -167,7 +218,8 @@ export class Window {
         document.querySelectorAll(".otp").forEach((el) => (el.textContent = "••••••"));
       });
     }
-    await sleep(250);
+    // Drawn: two animation frames after the last change (no fixed sleep).
+    await this.browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
     await this.browser.saveScreenshot(resolve(shots, `${name}.png`));
   }
 
@@ -198,26 +250,40 @@ export async function pairFirst(w, user, level = "Primary device") {
   await pairAs(w, user, level);
 }
 
-/** Opens "This device" on `w` and reads its offline passcode, as a person would. */
+/** The number the waiting window shows under number matching (beyond Ping at the PingID SDK), or null. */
+export async function matchNumber(waiting) {
+  await waiting.heading("Approve on your other device", 30000);
+  return waiting.browser.execute(() => document.querySelector(".match-number")?.textContent.trim() ?? null);
+}
+
 /**
- * Number matching, as a person does it: read the number on the waiting window, then pick it in
- * the approver's dialog. Returns the number.
+ * The approver's decision about a sign-in waiting in another window, as a person makes it: under
+ * number matching first the number the waiting window shows, then `choice` — "Trust this device",
+ * "Allow this sign-in only", "Ignore this device for…" (with `interval`: "1 hour", "1 day",
+ * "1 week", "30 days", "always"), "Deny", "Block this device"; "Approve" for a push without
+ * choices about a device (PingOne MFA, a web sign-in). Returns the number picked, or null.
  */
-export async function approveWithNumber(approver, waiting) {
-  const shown = await waiting.browser.$(".match-number");
-  await shown.waitForDisplayed({ timeout: 15000, timeoutMsg: `${waiting.profile}: no number to match is shown` });
-  const number = (await shown.getText()).trim();
+export async function decide(approver, waiting, choice = "Trust this device", { interval } = {}) {
+  const number = await matchNumber(waiting);
   await approver.heading("Approve sign-in?", 30000);
-  await approver.click(number);
+  if (number !== null) await approver.click(number);
+  if (interval) await approver.select("How long to ignore it", interval);
+  await approver.click(choice);
   return number;
 }
 
-export async function offlinePasscode(w) {
+/** Opens "This device" on `w` and reads its offline passcode, as a person would. */
+/**
+ * `unlike`: a passcode used already — a code is good once, so this waits for the next one (codes
+ * change every 30 seconds).
+ */
+export async function offlinePasscode(w, { unlike = null } = {}) {
   await w.click("This device");
   await w.heading("This device");
-  const code = await w.browser.$("#offline-code");
-  await code.waitUntil(async () => /^\d{6}$/.test(await code.getText()), { timeout: 10000 });
-  return code.getText();
+  return w.browser.waitUntil(() => w.browser.execute((used) => {
+    const code = document.getElementById("offline-code")?.textContent.trim() ?? "";
+    return /^\d{6}$/.test(code) && code !== used ? code : false;
+  }, unlike), { timeout: unlike ? 40000 : 10000, interval: 200, timeoutMsg: `${w.profile}: no ${unlike ? "new " : ""}offline passcode shown` });
 }
 
 /** A manual pairing key from the customer server's web page, as a person would get it. */

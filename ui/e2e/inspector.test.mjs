@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
-import { approveWithNumber, closeAll, openWindow, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, decide, openWindow, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7251, customer: 7252, pingone: 7253, pingfederate: 7254, admin: 7255 };
 let a;
@@ -35,8 +35,8 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     await signIn(b, "alice");
     await b.heading("Approve on your other device");
     await a.browser.waitUntil(async () => (await shown(a)) > before, { timeout: 10000, timeoutMsg: "no new hop appeared" });
-    await approveWithNumber(a, b);
-    await b.heading("Pair this device?", 30000);
+    await decide(a, b, "Trust this device");
+    await b.heading("Welcome, alice", 30000);
 
     // The diagram redraws as hops arrive: click once it holds still.
     const arrow = "//*[local-name()='g' and contains(@aria-label, 'Customer server to PingID SDK')]";

@@ -4,7 +4,7 @@
 // device); window B joins A's stack as other devices.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { approveWithNumber, closeAll, openWindow, signIn } from "./harness.mjs";
+import { closeAll, decide, openWindow, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7231, customer: 7232, pingone: 7233, pingfederate: 7234, admin: 7235 };
 const pingFederate = ["--backend", "pingfederate"];
@@ -79,13 +79,16 @@ describe("PingFederate + PingOne MFA flows in the window", { timeout: 15 * 60 * 
     await b.shot("34-pf-push-confirmation-waiting");
     await a.heading("Approve sign-in?", 30000);
     assert.match(await a.text(), /bob/);
+    assert.ok(await a.hasButton("Approve"), "PingOne's push: approve or deny");
+    assert.equal(await a.hasButton("Trust this device"), false, "no choices about the device with PingOne MFA");
+    assert.equal(await a.hasButton("Block this device"), false);
     await a.shot("35-pf-incoming-push");
     await a.click("Deny");
     await b.heading("Request denied", 30000);
     await b.shot("36-pf-push-rejected");
     await b.click("Send another request");
     await b.heading("Approve on your other device");
-    await approveWithNumber(a, b);
+    await decide(a, b, "Approve");
     await b.heading("Pair this device?", 30000);
     assert.match(await b.text(), /Your other device approved this sign-in/);
     await b.shot("37-pf-additional-device-pairing");

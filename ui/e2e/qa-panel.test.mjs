@@ -3,7 +3,7 @@
 // header says QA mode is on until everything is reset, and the virtual clock moves.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { closeAll, offlinePasscode, openWindow, pairAs, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, offlinePasscode, openWindow, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7241, customer: 7242, pingone: 7243, pingfederate: 7244, admin: 7245 };
 let a;
@@ -25,6 +25,7 @@ describe("the QA panel", { timeout: 6 * 60 * 1000 }, () => {
     await a.heading("QA panel");
     assert.match(await a.text(), /Everything is off/);
     assert.equal(await a.browser.$("#qa-chip").isDisplayed(), false, "no QA badge while nothing is on");
+    assert.equal(await a.isChecked("Number matching at the PingID SDK"), false, "number matching at the PingID SDK is beyond Ping: off");
     await a.choose("Approving device offline");
     await a.browser.$("//p[contains(., 'Approving device offline: on.')]").waitForDisplayed({ timeout: 10000 });
     assert.equal(await a.browser.$("#qa-chip").isDisplayed(), true, "the header says QA mode is on");
@@ -35,9 +36,11 @@ describe("the QA panel", { timeout: 6 * 60 * 1000 }, () => {
     await signIn(b, "alice");
     await b.heading("Enter your passcode");
     await b.shot("51-qa-approver-offline-passcode");
+    assert.equal(await b.isChecked("Trust this device after the passcode"), true);
     await b.fill("Passcode", await offlinePasscode(a));
     await b.click("Verify");
-    await pairAs(b, "alice", "Trusted device");
+    await b.heading("Welcome, alice");
+    assert.equal(await b.fact("This device"), "Trusted device", "the passcode's answer paired the tablet");
     assert.equal(await b.fact("Second factor"), "Passcode");
   });
 

@@ -8,7 +8,8 @@ import type { LoginView } from "./generated/LoginView";
 import type { MessageView } from "./generated/MessageView";
 import type { NoticeView } from "./generated/NoticeView";
 import type { OfflineCodeView } from "./generated/OfflineCodeView";
-import type { PushAction } from "./generated/PushAction";
+import type { IgnoreFor } from "./generated/IgnoreFor";
+import type { PushChoice } from "./generated/PushChoice";
 import type { PushAnsweredView } from "./generated/PushAnsweredView";
 import type { PushView } from "./generated/PushView";
 import type { ExportView } from "./generated/ExportView";
@@ -38,12 +39,12 @@ export const api = {
   pollPush: () => invoke<LoginView>("poll_push"),
   retryPush: () => invoke<LoginView>("retry_push"),
   cancelLogin: () => invoke<null>("cancel_login"),
-  submitOtp: (code: string) => invoke<LoginView>("submit_otp", { request: { code } }),
+  submitOtp: (code: string, trust = true) => invoke<LoginView>("submit_otp", { request: { code, trust } }),
   selectDevice: (deviceId: string) => invoke<LoginView>("select_device", { request: { deviceId } }),
   deviceNotices: (waitSeconds: number) => invoke<NoticeView[]>("device_notices", { request: { waitSeconds } }),
   incomingPushes: (waitSeconds: number) => invoke<PushView[]>("incoming_pushes", { request: { waitSeconds } }),
-  answerPush: (authenticationId: string, action: PushAction, number: number | null = null) =>
-    invoke<PushAnsweredView>("answer_push", { request: { authenticationId, action, number } }),
+  answerPush: (authenticationId: string, choice: PushChoice, ignoreFor: IgnoreFor | null = null, number: number | null = null) =>
+    invoke<PushAnsweredView>("answer_push", { request: { authenticationId, choice, ignoreFor, number } }),
   deviceState: () => invoke<DeviceStateView>("device_state"),
   offlineCode: () => invoke<OfflineCodeView>("offline_code"),
   unpair: () => invoke<null>("unpair"),

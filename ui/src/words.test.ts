@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { deviceName, durationText, errorText, laneOrder, mfaText, passcodeSource, pingOneStatusText, statusText } from "./words";
+import { approverOutcome, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, sentence, statusText } from "./words";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
+import type { LoginView } from "./generated/LoginView";
 import type { Mfa } from "./generated/Mfa";
 
 describe("the words the UI shows", () => {
@@ -13,9 +14,36 @@ describe("the words the UI shows", () => {
   });
 
   it("turns Moderno statuses into sentences, keeping the server's words for unknown ones", () => {
-    expect(statusText(1014, "denied")).toMatch(/denied on your other device/);
+    expect(statusText(1014, "")).toMatch(/refused on your other device/);
     expect(statusText(1029, "")).toMatch(/passcodes are blocked/);
     expect(statusText(4242, "the server's own words")).toBe("the server's own words");
+  });
+
+  it("says which refusal a 1014 was in the server's own words (denied and blocked share the status)", () => {
+    expect(statusText(1014, "the sign-in was denied on the approving device")).toBe("The sign-in was denied on the approving device.");
+    expect(statusText(1014, "the approving device blocked this device: it cannot sign in as this user any more"))
+      .toMatch(/^The approving device blocked this device/);
+    expect(sentence("already a sentence.")).toBe("Already a sentence.");
+  });
+
+  it("words the approver's five choices as Ping's network of trusted devices offers them", () => {
+    expect(Object.values(pushChoiceText).map((c) => c.button)).toEqual([
+      "Trust this device", "Allow this sign-in only", "Ignore this device for…", "Deny", "Block this device",
+    ]);
+    expect(ignoreIntervals.map((i) => i.label)).toEqual(["1 hour", "1 day", "1 week", "30 days", "always"]);
+    expect(ignoreIntervals.find((i) => i.label === "30 days")?.interval).toEqual({ value: 30, unit: "DAYS" });
+  });
+
+  it("tells the new device what the approver decided: trusted, once, ignored until a time or for good", () => {
+    const signedIn: Extract<LoginView, { screen: "SIGNED_IN" }> = {
+      screen: "SIGNED_IN", username: "alice", mfa: "PUSH_APPROVED", role: null, pairing: null, granted: null, pingone: null,
+    };
+    expect(approverOutcome({ ...signedIn, role: "TRUSTED" })?.title).toBe("Paired as a trusted device");
+    expect(approverOutcome({ ...signedIn, granted: { access: "ONE_TIME" } })?.title).toBe("Signed in once (not added)");
+    expect(approverOutcome({ ...signedIn, granted: { access: "IGNORED", until: "2030-01-02T03:04:05Z" } })?.title).toMatch(/^Ignored until /);
+    expect(approverOutcome({ ...signedIn, granted: { access: "IGNORED", until: null } })?.title).toBe("Ignored for good");
+    expect(approverOutcome({ ...signedIn, mfa: "TRUSTED_DEVICE", role: "TRUSTED" }), "a paired device signing in by its key").toBeNull();
+    expect(approverOutcome(signedIn)).toBeNull();
   });
 
   it("tells the person what to do about a locked keyring", () => {

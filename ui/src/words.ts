@@ -1,6 +1,10 @@
 // Plain words for what the servers and the device crate say. Branches on codes, never on text.
 import type { CommandError } from "./generated/CommandError";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
+import type { Granted } from "./generated/Granted";
+import type { IgnoreFor } from "./generated/IgnoreFor";
+import type { LoginView } from "./generated/LoginView";
+import type { PushChoice } from "./generated/PushChoice";
 import type { PfPairing } from "./generated/PfPairing";
 import type { IntervalUnit } from "./generated/IntervalUnit";
 import type { Mfa } from "./generated/Mfa";
@@ -124,12 +128,15 @@ export const pfPairingText: Record<PfPairing, string> = {
   FAILED: "Pairing failed",
 };
 
-/** A refused sign-in (Moderno status) in plain words. */
+/** A refused sign-in (Moderno status) in plain words. 1014 is every refusal on the approving
+ * device (denied, blocked, a wrong number: Ping's sample maps them all to it), so its own words
+ * say which. */
 export function statusText(status: number, description: string): string {
+  if (status === 1014 && description.trim()) return sentence(description);
   const known: Record<number, string> = {
     1000: "The sign-in was cancelled or could not go on.",
     1010: "Wrong username or password.",
-    1014: "The sign-in was denied on your other device.",
+    1014: "The sign-in was refused on your other device.",
     1016: "Nobody answered the approval request in time.",
     1020: "The server could not read the request.",
     1024: "This account has no paired device yet: sign in from the Moderno app to pair one.",
@@ -199,3 +206,101 @@ export function laneOrder(parties: string[]): string[] {
   const seen = new Set(parties);
   return [...order.filter((p) => seen.has(p)), ...[...seen].filter((p) => !order.includes(p))];
 }
+
+/** "the server's words" -> "The server's words." */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+/** Beyond Ping: the small tag on what the PingID SDK itself does not have. */
+export const beyondPing = "beyond Ping";
+
+/**
+ * The approving device's choices about a new device (Ping's network of trusted devices), as the
+ * approval dialog words them. APPROVE is "this sign-in only" for a new device, and plain
+ * "Approve" for a sign-in that comes from no device (a web sign-in, PingOne MFA).
+ */
+export const pushChoiceText: Record<PushChoice, { button: string; detail: string }> = {
+  TRUST: { button: "Trust this device", detail: "Let it in and add it to your devices as trusted: it signs in without asking you next time." },
+  APPROVE: { button: "Allow this sign-in only", detail: "Let it in this once. It is not added, and its next sign-in asks you again." },
+  IGNORE: { button: "Ignore this device for…", detail: "Let it in and ask it for no second factor for that long. It is not added." },
+  DENY: { button: "Deny", detail: "Deny refuses this sign-in." },
+  BLOCK: { button: "Block this device", detail: "Block also keeps this device from signing in to your account again." },
+};
+
+/** The approval dialog's other words. */
+export const pushWords = {
+  title: "Approve sign-in?",
+  /** A sign-in from no device (a web sign-in, PingOne MFA): approve or deny only. */
+  approve: "Approve",
+  pickCaption: "First pick the number the signing-in device shows. Not you? Deny.",
+  pickFirst: "Pick the number the signing-in device shows first.",
+  beyondPingTitle: "Ping's PingID SDK has no number matching: a switch of this demo",
+  refusedTitle: "Sign-in refused",
+  wrongNumber: (picked: number | null) =>
+    `${picked ?? "That"} was not the number the signing-in device shows, so that sign-in was refused. If it was you, start it again and pick the number on its screen.`,
+};
+
+/** The intervals the approval dialog offers for "Ignore this device for…". */
+export const ignoreIntervals: { label: string; interval: IgnoreFor }[] = [
+  { label: "1 hour", interval: { value: 1, unit: "HOURS" } },
+  { label: "1 day", interval: { value: 1, unit: "DAYS" } },
+  { label: "1 week", interval: { value: 1, unit: "WEEKS" } },
+  { label: "30 days", interval: { value: 30, unit: "DAYS" } },
+  { label: "always", interval: { value: 0, unit: "ALWAYS" } },
+];
+
+type SignedIn = Extract<LoginView, { screen: "SIGNED_IN" }>;
+
+/**
+ * What the approving device decided about this (new) device, for the result screen: let in once,
+ * ignored until a time, or trusted (the device crate paired it behind the scenes: a role without
+ * a pairing of its own, after another device's approval or passcode). Null when nobody decided.
+ */
+export function approverOutcome(view: SignedIn): { title: string; detail: string } | null {
+  if (view.granted) return grantedText(view.granted);
+  const byAnotherDevice = view.mfa === "PUSH_APPROVED" || view.mfa === "OFFLINE_OTP";
+  if (view.role === "TRUSTED" && view.pairing === null && byAnotherDevice) {
+    return {
+      title: "Paired as a trusted device",
+      detail: "Your other device trusted this one: it is now one of your devices and signs in without asking next time.",
+    };
+  }
+  return null;
+}
+
+export function grantedText(granted: Granted): { title: string; detail: string } {
+  switch (granted.access) {
+    case "ONE_TIME":
+      return {
+        title: "Signed in once (not added)",
+        detail: "Your other device allowed this sign-in only. This device was not added to your devices: its next sign-in asks again.",
+      };
+    case "IGNORED":
+      return granted.until
+        ? {
+          title: `Ignored until ${new Date(granted.until).toLocaleString()}`,
+          detail: "Your other device lets this one in without a second factor until then. It was not added to your devices.",
+        }
+        : {
+          title: "Ignored for good",
+          detail: "Your other device lets this one in without a second factor from now on. It was not added to your devices.",
+        };
+  }
+}
+
+/** The passcode screen's choice (PingID SDK's offline passcode). */
+export const trustAfterPasscodeText = {
+  title: "Trust this device after the passcode",
+  detail: "The passcode also adds this device to your devices as trusted. Untick it to sign in this once without adding it.",
+};
+
+/** The QA panel's switch for number matching at the PingID SDK (beyond Ping). */
+export const numberMatchingSwitchText = {
+  title: "Number matching at the PingID SDK",
+  detail: "Pushes ask the approving device for the number the signing-in device shows. Ping's PingID SDK has no number matching, so it is off by default (PingOne MFA has its own).",
+  unknown: "The PingID SDK's settings could not be read just now.",
+};

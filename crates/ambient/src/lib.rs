@@ -88,6 +88,14 @@ impl Entropy {
         Self(Arc::new(Mutex::new(ChaCha20Rng::seed_from_u64(seed))))
     }
 
+    /// A stream of its own, seeded by one draw from this one: draws that happen a number of times
+    /// that depends on timing (request ids of a polling loop) then leave this stream's sequence,
+    /// and so a seeded run, as it was.
+    pub fn fork(&self) -> Self {
+        let seed = self.bytes::<32>();
+        Self(Arc::new(Mutex::new(ChaCha20Rng::from_seed(seed))))
+    }
+
     pub fn fill(&self, buf: &mut [u8]) {
         // A panic while holding this lock cannot leave the generator half-updated in a way that
         // matters, so a poisoned lock is simply taken over.
@@ -132,6 +140,18 @@ impl Entropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fork_is_its_own_stream_and_leaves_the_parent_repeatable() {
+        let (a, b) = (Entropy::seeded(9), Entropy::seeded(9));
+        let (fork_a, fork_b) = (a.fork(), b.fork());
+        assert_eq!(fork_a.uuid(), fork_b.uuid(), "a fork of a seeded stream is seeded too");
+        for _ in 0..5 {
+            fork_a.uuid(); // draws on one fork only
+        }
+        assert_eq!(a.uuid(), b.uuid(), "the parents stay in step whatever the forks draw");
+        assert_ne!(fork_a.uuid(), a.uuid());
+    }
 
     #[test]
     fn manual_clock_moves_only_when_advanced() {

@@ -36,7 +36,13 @@ pub struct CustomerConfig {
     pub demo_users: bool,
     /// QA fault switches (the customer server acts on `SignatureOutOfWindow`).
     pub faults: Faults,
+    /// How often a login waiting for a push asks the SDK server for its status: Ping's sample
+    /// polls once a second ([S-HELP] `pollPingIDSdkUntilFinalStatus`).
+    pub push_poll_interval: std::time::Duration,
 }
+
+/// Ping's sample polls a waiting authentication once a second.
+pub const PUSH_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The demo account (also the SDK server's demo defaults).
 pub const DEMO_ACCOUNT_ID: &str = "00000000-1111-2222-3333-444444444444";
@@ -61,6 +67,7 @@ impl CustomerConfig {
             argon2: PasswordCost::Production,
             demo_users: true,
             faults: Faults::none(),
+            push_poll_interval: PUSH_POLL_INTERVAL,
         }
     }
 }
@@ -78,6 +85,7 @@ impl std::fmt::Debug for CustomerConfig {
             .field("ignore_validation", &self.ignore_validation)
             .field("argon2", &self.argon2)
             .field("demo_users", &self.demo_users)
+            .field("push_poll_interval", &self.push_poll_interval)
             .finish()
     }
 }

@@ -18,6 +18,7 @@ mod sessions;
 mod state;
 mod store;
 mod web;
+mod web_sign_in;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -26,7 +27,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{
     CustomerConfig, PasswordCost, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID,
-    DEMO_PASSWORD, DEMO_USERS,
+    DEMO_PASSWORD, DEMO_USERS, PUSH_POLL_INTERVAL,
 };
 pub use first_factor::LOCK_AFTER_FAILURES;
 pub use passwords::{Passwords, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -45,6 +46,7 @@ pub fn app(state: CustomerState) -> Router {
         .route("/pairing-key/fresh", post(web::fresh_pairing_key))
         .route("/pairing-key.js", get(web::countdown_script))
         .route("/healthz", get(healthz))
+        .merge(web_sign_in::routes())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

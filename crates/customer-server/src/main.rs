@@ -66,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         argon2: PasswordCost::Production,
         demo_users: !args.no_demo_users,
         faults: moderno_ambient::Faults::none(),
+        push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
     };
     let state = CustomerState::open(config, Clock::system(), Entropy::from_os()).await?;
     tracing::info!(%local, "listening");

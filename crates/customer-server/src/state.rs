@@ -51,7 +51,9 @@ impl CustomerState {
             credentials,
             config.application_id.clone(),
             clock.clone(),
-            entropy.clone(),
+            // Request ids are drawn per call, and a waiting login polls a timing-dependent number
+            // of times: its own stream keeps a seeded run's other draws repeatable.
+            entropy.fork(),
         )?
         .with_faults(config.faults.clone());
         let store = Store::open(&config.db_path).await?;

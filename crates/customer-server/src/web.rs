@@ -8,8 +8,8 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use moderno_crypto::pairing_key;
 use moderno_wire::sdk::{PairingKeyRequest, UserStatus};
@@ -19,6 +19,10 @@ use crate::error::{verdict_for, Failure, SdkVerdict};
 use crate::first_factor::FirstFactor;
 use crate::protocol::auth_user::pingid_user;
 use crate::state::CustomerState;
+
+pub(crate) mod chrome;
+
+pub(crate) use chrome::{escape, layout, page};
 
 pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -34,17 +38,36 @@ pub(crate) const SESSION_COOKIE: &str = "moderno_web";
 pub(crate) async fn pairing_key(State(state): State<CustomerState>, body: Bytes) -> Response {
     let span = tracing::info_span!("pairing_key_page", status = tracing::field::Empty);
     async move {
-        let (status, html, session) = pairing_key_page(&state, &body).await;
-        tracing::Span::current().record("status", status.as_u16());
+        let response = match first_factor(&state, &body).await {
+            Ok(username) => key_response(&state, &username).await,
+            Err((status, html)) => page(status, &html),
+        };
+        tracing::Span::current().record("status", response.status().as_u16());
         tracing::info!("answered");
-        let mut response = page(status, &html);
-        if let Some(token) = session {
-            set_session_cookie(&mut response, &token, state.config.public_url.starts_with("https:"));
-        }
         response
     }
     .instrument(span)
     .await
+}
+
+/// The pairing-key page for a user who passed the first factor, opening its web session (a
+/// fresh key needs no password again). Also the web sign-in's answer for a user without devices.
+pub(crate) async fn key_response(state: &CustomerState, username: &str) -> Response {
+    let (status, html) = issue_key(state, username).await;
+    if status != StatusCode::OK {
+        return page(status, &html);
+    }
+    match state.sessions.issue_token(username).await {
+        Ok(token) => {
+            let mut response = page(status, &html);
+            set_session_cookie(state, &mut response, &token);
+            response
+        }
+        Err(e) => {
+            let (status, html) = internal(&e);
+            page(status, &html)
+        }
+    }
 }
 
 /// `POST /pairing-key/fresh`: another key for the user of the page's web session.
@@ -67,11 +90,7 @@ pub(crate) async fn fresh_pairing_key(State(state): State<CustomerState>, header
 /// `GET /pairing-key.js`: the expiry countdown (a file of its own, so the page's CSP allows no
 /// inline script).
 pub(crate) async fn countdown_script() -> Response {
-    let mut response = COUNTDOWN_JS.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+    chrome::script(COUNTDOWN_JS)
 }
 
 /// Counts the key's `data-seconds-left` down (the server's clock, which may be a virtual one,
@@ -94,77 +113,77 @@ const COUNTDOWN_JS: &str = r#"(() => {
 
 /// The user of the request's web session cookie, if the session is still open.
 async fn session_user(state: &CustomerState, headers: &HeaderMap) -> anyhow::Result<Option<String>> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='));
-    match token {
-        Some(token) if !token.is_empty() => state.sessions.token_user(token).await,
-        _ => Ok(None),
+    match chrome::cookie(headers, SESSION_COOKIE) {
+        Some(token) => state.sessions.token_user(token).await,
+        None => Ok(None),
     }
 }
 
-fn set_session_cookie(response: &mut Response, token: &str, secure: bool) {
+/// The pairing-key page's web session: a session token good for fresh keys, sent only to
+/// `/pairing-key`.
+pub(crate) fn set_session_cookie(state: &CustomerState, response: &mut Response, token: &str) {
     let idle = crate::sessions::TOKEN_IDLE_LIFETIME.num_seconds();
-    let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/pairing-key; HttpOnly; SameSite=Strict; Max-Age={idle}{secure}");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
+    chrome::set_cookie(response, SESSION_COOKIE, token, "/pairing-key", idle, secure_cookies(state));
 }
 
-async fn pairing_key_page(state: &CustomerState, body: &[u8]) -> (StatusCode, String, Option<String>) {
-    let (status, html) = match first_factor(state, body).await {
-        Ok(username) => {
-            let (status, html) = issue_key(state, &username).await;
-            if status == StatusCode::OK {
-                match state.sessions.issue_token(&username).await {
-                    Ok(token) => return (status, html, Some(token)),
-                    Err(e) => internal(&e),
-                }
-            } else {
-                (status, html)
-            }
-        }
-        Err(refusal) => refusal,
-    };
-    (status, html, None)
+/// Cookies are `Secure` when the server is reached over https.
+pub(crate) fn secure_cookies(state: &CustomerState) -> bool {
+    state.config.public_url.starts_with("https:")
 }
 
 /// The form's username and password through the first factor; the page to show when they fail.
 async fn first_factor(state: &CustomerState, body: &[u8]) -> Result<String, (StatusCode, String)> {
+    check_credentials(state, body).await.map_err(|refused| (refused.status, form(Some(&refused.text))))
+}
+
+/// Why a login form's username and password did not pass: the HTTP status and the words for
+/// the form.
+pub(crate) struct Refused {
+    pub(crate) status: StatusCode,
+    pub(crate) text: String,
+}
+
+/// A login form (`username`, `password`, url-encoded) through the first factor, with its
+/// back-off: the username once it passed. Nothing typed is logged.
+pub(crate) async fn check_credentials(state: &CustomerState, body: &[u8]) -> Result<String, Refused> {
+    let refused = |status, text: &str| Refused { status, text: text.to_owned() };
     if body.len() > MAX_FORM_BYTES {
-        return Err((StatusCode::PAYLOAD_TOO_LARGE, form(Some("The form is too large."))));
+        return Err(refused(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large."));
     }
-    let field = |name: &str| {
-        url::form_urlencoded::parse(body)
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    let (username, password) = (field("username"), field("password"));
+    let (username, password) = (form_field(body, "username"), form_field(body, "password"));
     if username.is_empty() || password.is_empty() {
-        return Err((StatusCode::BAD_REQUEST, form(Some("Enter your username and password."))));
+        return Err(refused(StatusCode::BAD_REQUEST, "Enter your username and password."));
     }
     match state.first_factor.check(&username, &password).await {
         Ok(FirstFactor::Passed) => Ok(username),
-        Ok(FirstFactor::WrongCredentials) => Err((StatusCode::UNAUTHORIZED, form(Some("Wrong username or password.")))),
+        Ok(FirstFactor::WrongCredentials) => Err(refused(StatusCode::UNAUTHORIZED, "Wrong username or password.")),
         Ok(FirstFactor::BackingOff { retry_in_secs }) => {
             let text = format!("Too many failed attempts. Try again in {retry_in_secs} seconds.");
-            Err((StatusCode::TOO_MANY_REQUESTS, form(Some(&text))))
+            Err(refused(StatusCode::TOO_MANY_REQUESTS, &text))
         }
-        Ok(FirstFactor::Locked) => {
-            let text = "Too many failed attempts: the account is locked. Please contact support.";
-            Err((StatusCode::TOO_MANY_REQUESTS, form(Some(text))))
+        Ok(FirstFactor::Locked) => Err(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed attempts: the account is locked. Please contact support.",
+        )),
+        Err(e) => {
+            log_internal(&e);
+            Err(refused(StatusCode::INTERNAL_SERVER_ERROR, SORRY))
         }
-        Err(e) => Err(internal(&e)),
     }
 }
 
+/// A field of an url-encoded form ("" when absent).
+pub(crate) fn form_field(body: &[u8], name: &str) -> String {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+const SORRY: &str = "Something went wrong on our side. Please try again.";
+
 /// A pairing key for `username`, if they have no paired device yet, as the key page.
-async fn issue_key(state: &CustomerState, username: &str) -> (StatusCode, String) {
+pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> (StatusCode, String) {
     let username = username.to_string();
     let user = match pingid_user(state, &username).await {
         Ok(user) => user,
@@ -195,11 +214,13 @@ async fn issue_key(state: &CustomerState, username: &str) -> (StatusCode, String
 }
 
 fn internal(e: &anyhow::Error) -> (StatusCode, String) {
+    log_internal(e);
+    (StatusCode::INTERNAL_SERVER_ERROR, form(Some(SORRY)))
+}
+
+/// A fault of this server, logged once (its words carry no secret).
+pub(crate) fn log_internal(e: &anyhow::Error) {
     tracing::error!(error = %format!("{e:#}"), "internal failure");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        form(Some("Something went wrong on our side. Please try again.")),
-    )
 }
 
 fn sdk_failure(failure: Failure) -> (StatusCode, String) {
@@ -224,77 +245,6 @@ fn sdk_failure(failure: Failure) -> (StatusCode, String) {
     }
 }
 
-fn page(status: StatusCode, html: &str) -> Response {
-    let mut response = (status, html.to_owned()).into_response();
-    let headers = response.headers_mut();
-    let set = [
-        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-        (header::CACHE_CONTROL, "no-store"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    ];
-    for (name, value) in set {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    response
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-const STYLE: &str = "
-*{box-sizing:border-box}
-body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#f3f5f9;color:#1c2333}
-header{background:#12355b;color:#fff;padding:14px 28px;font-weight:700;letter-spacing:.04em;font-size:20px}
-header span{color:#f2b134}
-main{max-width:440px;margin:48px auto;background:#fff;border-radius:12px;padding:32px;box-shadow:0 4px 24px rgba(18,53,91,.12)}
-h1{font-size:22px;margin:0 0 8px}
-p{line-height:1.5}
-label{display:block;font-size:14px;font-weight:600;margin:16px 0 6px}
-input{width:100%;padding:10px 12px;font-size:16px;border:1px solid #c5cdd9;border-radius:8px}
-input:focus{outline:2px solid #2f6db5;border-color:#2f6db5}
-button{margin-top:24px;width:100%;padding:12px;font-size:16px;font-weight:600;color:#fff;background:#12355b;border:0;border-radius:8px;cursor:pointer}
-button:hover{background:#1d4b7d}
-.error{background:#fdecec;color:#9b1c1c;border-radius:8px;padding:10px 12px;margin:16px 0 0}
-.key{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace;font-size:34px;font-weight:700;letter-spacing:.08em;text-align:center;background:#f3f5f9;border:2px dashed #12355b;border-radius:10px;padding:18px 8px;margin:20px 0 8px;user-select:all}
-.muted{color:#5b6678;font-size:14px}
-.qr{display:flex;justify-content:center;margin:8px 0}
-.qr svg{width:180px;height:180px}
-.key-box.expired .key,.key-box.expired .qr{opacity:.35;text-decoration:line-through}
-form.fresh button{background:#fff;color:#12355b;border:1px solid #12355b;margin-top:8px}
-ol{padding-left:20px;line-height:1.7}
-footer{text-align:center;color:#8a93a3;font-size:12px;margin:24px}
-";
-
-fn layout(title: &str, content: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{title} · Moderno</title><style>{STYLE}</style></head>\
-<body><header>Moderno <span>Bank</span></header><main>{content}</main>\
-<footer>Moderno · sign-in secured by PingID</footer></body></html>\n",
-        title = escape(title),
-    )
-}
-
 fn form(error: Option<&str>) -> String {
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
@@ -307,7 +257,8 @@ fn form(error: Option<&str>) -> String {
 <form method=\"post\" action=\"/pairing-key\">\
 <label for=\"username\">Username</label><input id=\"username\" name=\"username\" autocomplete=\"username\" required autofocus>\
 <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\">Get my pairing key</button></form>"
+<button type=\"submit\">Get my pairing key</button></form>\
+<p class=\"muted\">Already set up? <a href=\"/sign-in\">Sign in to online banking</a>: your paired device approves it.</p>"
         ),
     )
 }
@@ -360,12 +311,14 @@ fn qr_svg(key: &str) -> String {
 }
 
 fn has_devices(username: &str) -> String {
-    message_page(
+    layout(
         "You already have a device",
         &format!(
-            "{}, your account already has a paired device. Log in to Moderno Desktop on the new computer: \
-your paired device will be asked to approve it. Pairing keys are only for a first device.",
-            username
+            "<h1>You already have a device</h1><p>{}, your account already has a paired device. Log in to \
+Moderno Desktop on the new computer: your paired device will be asked to approve it. Pairing keys are only \
+for a first device.</p><p>To use online banking here, <a href=\"/sign-in\">sign in on the web</a>: your \
+paired device approves it.</p><p><a href=\"/\">Back</a></p>",
+            escape(username)
         ),
     )
 }
@@ -384,14 +337,6 @@ fn message_page(title: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_neutralises_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<script>"x"&'y'</script>"#),
-            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
-        );
-    }
 
     #[test]
     fn the_key_page_shows_the_key_its_expiry_and_the_steps() {

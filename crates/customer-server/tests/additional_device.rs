@@ -1,15 +1,17 @@
 //! A user's additional device, the Ping way ([D-NET], Ping's Moderno sample and apps): the
 //! primary decides about the new device (trust it, let it in once, ignore it, deny, block), the
 //! answer carries the authentication's server payload as `pingIdPayload`; the offline passcode
-//! with the app's folded-in TRUSTED choice; device selection; retry; cancel — against the real
-//! emulated SDK server.
+//! with the app's folded-in TRUSTED choice; device selection; retry — against the real emulated
+//! SDK server. `auth_user` waits for the push's final status, as Ping's sample does ([S-HELP]
+//! `pollPingIDSdkUntilFinalStatus`); the asynchronous 1012 + `auth_status` / `cancel` answers
+//! are the number-matching extension's (beyond Ping), tested with number matching on.
 
 #![allow(clippy::unwrap_used)] // test harness code outside #[test] functions
 
 mod common;
 
 use chrono::Duration;
-use common::{approve_shown, match_number, session_id, status, trust_shown, Options, Stack, TestDevice};
+use common::{match_number, session_id, status, trust_shown, Options, Stack, TestDevice};
 use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAnswer};
 use moderno_wire::payload::{GrantedAccess, ServerFlow, TrustLevel};
 use moderno_wire::sdk::{UpdateUser, UserStatus};
@@ -27,64 +29,65 @@ async fn alice_with_online_primary() -> (Stack, TestDevice) {
 }
 
 #[tokio::test]
-async fn an_additional_device_waits_for_push_then_pairs_when_the_primary_trusts_it() {
+async fn auth_user_waits_for_the_push_and_pairs_the_new_device_when_the_primary_trusts_it() {
     let (stack, primary) = alice_with_online_primary().await;
     let mut laptop = TestDevice::new(11);
 
-    let waiting = stack.login("alice", &laptop).await;
-    assert_eq!(status(&waiting), 1012, "{waiting}");
-    assert_eq!(waiting["pushExpiresIn"], 40);
-    assert_eq!(waiting["isPingIdAuthenticated"], false);
-    assert_eq!(waiting["currentAuthenticatingDeviceData"]["deviceRole"], "PRIMARY", "{waiting}");
-    assert!(waiting.get("matchNumber").is_none(), "no number matching at the PingID SDK by default");
-    assert!(waiting.get("sessionToken").is_none(), "not logged in yet");
-    let session = session_id(&waiting);
-
-    stack.clock.advance(Duration::seconds(5));
-    let still = stack.poll(&session).await;
-    assert_eq!(status(&still), 1012);
-    assert_eq!(still["pushExpiresIn"], 35);
-
-    primary.answer_the_push(&stack, trust_shown(&waiting)).await;
-
-    let approved = stack.poll(&session).await;
-    assert_eq!(status(&approved), 0, "{approved}");
+    let approved = stack.login_answered("alice", &laptop, &primary, PushAnswer::trust(None)).await;
+    assert_eq!(status(&approved), 0, "Ping's auth_user answers once the push is answered: {approved}");
     assert_eq!(approved["mfa"], "PUSH_APPROVED");
     assert_eq!(approved["isPingIdAuthenticated"], true);
+    assert_eq!(approved["currentAuthenticatingDeviceData"]["deviceRole"], "PRIMARY", "{approved}");
+    assert!(approved.get("matchNumber").is_none(), "no number matching at the PingID SDK by default");
     assert!(approved["sessionToken"].is_string());
     assert!(approved.get("registrationToken").is_none(), "no registration token for an active user [D-RT]");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
 
-    let over = stack.poll(&session).await;
-    assert_eq!(status(&over), 1033, "the session ended with the login: {over}");
     let trusted = stack.login("alice", &laptop).await;
     assert_eq!(trusted["mfa"], "TRUSTED_DEVICE", "{trusted}");
     assert!(trusted.get("pingIdPayload").is_none(), "{trusted}");
 }
 
 #[tokio::test]
+async fn with_number_matching_on_auth_user_answers_1012_at_once_and_the_app_polls() {
+    let (stack, primary) = alice_with_online_primary().await;
+    stack.settings(|s| s.number_matching = true).await;
+    let mut laptop = TestDevice::new(34);
+    let waiting = stack.login("alice", &laptop).await;
+    assert_eq!(status(&waiting), 1012, "{waiting}");
+    assert_eq!(waiting["pushExpiresIn"], 40);
+    assert_eq!(waiting["isPingIdAuthenticated"], false);
+    let session = session_id(&waiting);
+    stack.clock.advance(Duration::seconds(5));
+    let still = stack.poll(&session).await;
+    assert_eq!((status(&still), &still["pushExpiresIn"]), (1012, &json!(35)));
+    assert_eq!(still["matchNumber"], waiting["matchNumber"], "the number stays while the push waits");
+    primary.answer_the_push(&stack, trust_shown(&waiting)).await;
+    let approved = stack.poll(&session).await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+}
+
+#[tokio::test]
 async fn a_sign_in_allowed_once_pairs_nothing_and_the_next_one_asks_again() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(12);
-    let waiting = stack.login("alice", &laptop).await;
-    primary.answer_the_push(&stack, approve_shown(&waiting)).await;
-    let approved = stack.poll(&session_id(&waiting)).await;
+    let approved = stack.login_answered("alice", &laptop, &primary, PushAnswer::approve(None)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     let flow = laptop.server_payload(&stack, &approved).await.flow;
     assert_eq!(flow, ServerFlow::Done { granted: Some(GrantedAccess::OneTime) });
     let devices = stack.sdk().get_user("alice", true).await.unwrap().devices.unwrap_or_default();
     assert_eq!(devices.len(), 1, "nothing was paired");
-    assert_eq!(status(&stack.login("alice", &laptop).await), 1012, "asked again");
+    let again = stack.login_answered("alice", &laptop, &primary, PushAnswer::deny()).await;
+    assert_eq!(status(&again), 1014, "asked again (and denied this time): {again}");
 }
 
 #[tokio::test]
 async fn a_device_the_primary_ignores_signs_in_without_mfa_until_the_interval_ends() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(33);
-    let waiting = stack.login("alice", &laptop).await;
     let hour = IgnoreInterval { value: 1, unit: IntervalUnit::Hours };
-    primary.answer_the_push(&stack, PushAnswer::ignore(hour, None)).await;
-    let approved = stack.poll(&session_id(&waiting)).await;
+    let approved = stack.login_answered("alice", &laptop, &primary, PushAnswer::ignore(hour, None)).await;
     assert_eq!(status(&approved), 0, "{approved}");
     let flow = laptop.server_payload(&stack, &approved).await.flow;
     assert!(matches!(flow, ServerFlow::Done { granted: Some(GrantedAccess::Ignored { until: Some(_) }) }), "{flow:?}");
@@ -93,20 +96,20 @@ async fn a_device_the_primary_ignores_signs_in_without_mfa_until_the_interval_en
     assert_eq!(ignored["mfa"], "SKIPPED_IGNORED_DEVICE");
     stack.clock.advance(Duration::minutes(61));
     primary.pushes(&stack).await;
-    assert_eq!(status(&stack.login("alice", &laptop).await), 1012, "asked again after the hour");
+    let asked = stack.login_answered("alice", &laptop, &primary, PushAnswer::deny()).await;
+    assert_eq!(status(&asked), 1014, "asked again after the hour: {asked}");
 }
 
 #[tokio::test]
 async fn a_web_sign_in_without_a_payload_is_approved_on_the_trusted_device() {
     let (stack, primary) = alice_with_online_primary().await;
-    let waiting = stack
-        .moderno(json!({"operation": "auth_user", "user": "alice", "password": common::PASSWORD}))
-        .await;
-    assert_eq!(status(&waiting), 1012, "[S-HELP]: an active user without a payload is pushed: {waiting}");
-    let pushes = primary.pushes(&stack).await;
-    assert!(pushes[0].trust_levels.is_empty() && pushes[0].requesting_device.is_none(), "{pushes:?}");
-    primary.answer(&stack, &pushes[0].authentication_id, PushAnswer::approve(None)).await;
-    let approved = stack.poll(&session_id(&waiting)).await;
+    let login = stack.moderno(json!({"operation": "auth_user", "user": "alice", "password": common::PASSWORD}));
+    let approve = async {
+        let push = primary.next_push(&stack).await;
+        assert!(push.trust_levels.is_empty() && push.requesting_device.is_none(), "[S-HELP]: no device to trust: {push:?}");
+        primary.answer(&stack, &push.authentication_id, PushAnswer::approve(None)).await;
+    };
+    let (approved, ()) = tokio::join!(login, approve);
     assert_eq!((status(&approved), &approved["isPingIdAuthenticated"]), (0, &json!(true)), "{approved}");
     assert!(approved.get("pingIdPayload").is_none(), "no device to tell: {approved}");
 }
@@ -122,6 +125,7 @@ async fn an_unknown_operation_is_ping_s_1000_invalid_request_type() {
 #[tokio::test]
 async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
     let (stack, primary) = alice_with_online_primary().await;
+    stack.settings(|s| s.number_matching = true).await;
     let laptop = TestDevice::new(13);
     let waiting = stack.login("alice", &laptop).await;
     let session = session_id(&waiting);
@@ -158,15 +162,11 @@ async fn a_denied_push_and_a_blocked_one_both_answer_1014_and_the_block_stays() 
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(14);
 
-    let session = session_id(&stack.login("alice", &laptop).await);
-    primary.answer_the_push(&stack, PushAnswer::deny()).await;
-    let denied = stack.poll(&session).await;
+    let denied = stack.login_answered("alice", &laptop, &primary, PushAnswer::deny()).await;
     assert_eq!(status(&denied), 1014, "{denied}");
     assert!(denied.get("sessionToken").is_none());
 
-    let session = session_id(&stack.login("alice", &laptop).await);
-    primary.answer_the_push(&stack, PushAnswer::block()).await;
-    let blocked = stack.poll(&session).await;
+    let blocked = stack.login_answered("alice", &laptop, &primary, PushAnswer::block()).await;
     assert_eq!(status(&blocked), 1014, "{blocked}");
     assert!(blocked["description"].as_str().unwrap().contains("blocked"), "{blocked}");
     let again = stack.login("alice", &laptop).await;
@@ -263,27 +263,25 @@ async fn three_wrong_passcodes_lock_the_user_with_1027() {
 async fn a_push_nobody_answers_times_out_then_retry_sends_another() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(19);
-    let session = session_id(&stack.login("alice", &laptop).await);
-    stack.clock.advance(Duration::seconds(41));
-    let timed_out = stack.poll(&session).await;
+    let timed_out = stack.login_timed_out("alice", &laptop, &primary).await;
     assert_eq!(status(&timed_out), 1016, "{timed_out}");
+    let session = session_id(&timed_out);
 
     primary.pushes(&stack).await;
-    let retried = stack
-        .moderno(json!({"operation": "retry", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}))
-        .await;
-    assert_eq!(status(&retried), 1012, "{retried}");
-    assert_eq!(retried["pushExpiresIn"], 40);
-    let pushes = primary.pushes(&stack).await;
-    assert_eq!(pushes.len(), 1, "one new push: {pushes:?}");
+    let retry = stack.moderno(json!({"operation": "retry", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}));
+    let approve = async {
+        let push = primary.next_push(&stack).await;
+        primary.answer(&stack, &push.authentication_id, PushAnswer::approve(None)).await;
+    };
+    let (retried, ()) = tokio::join!(retry, approve);
+    assert_eq!(status(&retried), 0, "[S-MOD] RetryHandler: a new push, answered: {retried}");
 }
 
 #[tokio::test]
 async fn a_timed_out_push_can_be_replaced_by_the_passcode() {
     let (stack, primary) = alice_with_online_primary().await;
     let laptop = TestDevice::new(20);
-    let session = session_id(&stack.login("alice", &laptop).await);
-    stack.clock.advance(Duration::seconds(41));
+    let session = session_id(&stack.login_timed_out("alice", &laptop, &primary).await);
     let otp = primary.otp(&stack.clock);
     let approved = stack.offline_otp(&session, &otp, Some(&laptop)).await;
     assert_eq!(status(&approved), 0, "{approved}");
@@ -293,6 +291,7 @@ async fn a_timed_out_push_can_be_replaced_by_the_passcode() {
 #[tokio::test]
 async fn a_passcode_while_the_push_still_waits_answers_1021() {
     let (stack, primary) = alice_with_online_primary().await;
+    stack.settings(|s| s.number_matching = true).await;
     let session = session_id(&stack.login("alice", &TestDevice::new(21)).await);
     let otp = primary.otp(&stack.clock);
     let answer = stack.offline_otp(&session, &otp, None).await;
@@ -304,6 +303,7 @@ async fn a_passcode_while_the_push_still_waits_answers_1021() {
 #[tokio::test]
 async fn cancel_ends_the_login_and_the_push() {
     let (stack, primary) = alice_with_online_primary().await;
+    stack.settings(|s| s.number_matching = true).await;
     let session = session_id(&stack.login("alice", &TestDevice::new(22)).await);
     let canceled = stack
         .moderno(json!({"operation": "cancel", "sessionId": session}))
@@ -343,9 +343,7 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
     stack.pair_first_device("dave", &mut first, TrustLevel::Trusted).await;
     first.pushes(&stack).await;
     let mut second = TestDevice::new(27);
-    let pending = stack.login("dave", &second).await;
-    first.answer_the_push(&stack, trust_shown(&pending)).await;
-    let approved = stack.poll(&session_id(&pending)).await;
+    let approved = stack.login_answered("dave", &second, &first, PushAnswer::trust(None)).await;
     second.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
     second.pushes(&stack).await;
 
@@ -362,17 +360,14 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
         .await;
     assert_eq!(status(&missing), 1020, "{missing}");
     // Ping's apps choose by sending auth_user again with the session and the device.
-    let waiting = stack
-        .moderno(
-            json!({"operation": "auth_user", "user": "dave", "password": common::PASSWORD,
-            "sessionId": session_id(&choose), "deviceId": second_id,
-            "pingIdPayload": third.payload(&stack.clock)}),
-        )
-        .await;
-    assert_eq!(status(&waiting), 1012, "{waiting}");
-    assert!(first.pushes(&stack).await.is_empty(), "the other device is not asked");
-    second.answer_the_push(&stack, approve_shown(&waiting)).await;
-    let approved = stack.poll(&session_id(&choose)).await;
+    let chosen = stack.moderno(json!({"operation": "auth_user", "user": "dave", "password": common::PASSWORD,
+        "sessionId": session_id(&choose), "deviceId": second_id, "pingIdPayload": third.payload(&stack.clock)}));
+    let approve = async {
+        let push = second.next_push(&stack).await;
+        assert!(first.pushes(&stack).await.is_empty(), "the other device is not asked");
+        second.answer(&stack, &push.authentication_id, PushAnswer::approve(None)).await;
+    };
+    let (approved, ()) = tokio::join!(chosen, approve);
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["mfa"], "PUSH_APPROVED");
 }
@@ -380,6 +375,7 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
 #[tokio::test]
 async fn a_payload_from_another_device_cannot_take_over_a_session() {
     let (stack, _primary) = alice_with_online_primary().await;
+    stack.settings(|s| s.number_matching = true).await;
     let session = session_id(&stack.login("alice", &TestDevice::new(29)).await);
     let intruder = TestDevice::new(30);
     let answer = stack.poll_with_payload(&session, &intruder).await;

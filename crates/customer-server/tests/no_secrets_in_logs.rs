@@ -4,38 +4,18 @@
 #![allow(clippy::unwrap_used)] // test harness code outside #[test] functions
 
 mod common;
+mod log_capture;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use log_capture::Captured;
 
 use common::{session_id, status, Stack, TestDevice, PASSWORD};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::PairingMode;
 use serde_json::json;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_full_login_and_pairing_logs_no_secret() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let captured = Captured::install();
 
     let stack = Stack::start().await;
     stack.settings(|s| s.pairing_mode = PairingMode::Manual).await;
@@ -60,7 +40,7 @@ async fn a_full_login_and_pairing_logs_no_secret() {
     let approved = stack.offline_otp(&session, &otp, None).await;
     assert_eq!(status(&approved), 0, "{approved}");
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("operation=\"auth_user\"") || logs.contains("operation=auth_user"),
         "spans carry the operation"

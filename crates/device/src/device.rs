@@ -162,8 +162,9 @@ impl Device {
             *locked(&self.pending) = Some(offer);
         }
         info!(state = ?state, "server payload read");
-        if let FlowState::DeviceIsTrusted { .. } = state {
-            let completed = self.set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None).await?;
+        if let FlowState::DeviceIsTrusted { role, .. } = state {
+            let level = if role == DeviceRole::Primary { TrustLevel::Primary } else { TrustLevel::Trusted };
+            let completed = self.set_user_selection(UserSelection::Trust(level), None).await?;
             return Ok(FlowState::DeviceIsTrusted {
                 device_id: completed.device_id.unwrap_or_default(),
                 role: completed.device_role.unwrap_or(DeviceRole::Trusted),

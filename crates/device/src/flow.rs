@@ -134,11 +134,11 @@ pub(crate) fn read_server_payload(
             };
             (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trust_levels)))
         }
-        ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret } => {
+        ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, trust_level } => {
             // Paired by the caller before anyone sees this state: the ids come from the pairing.
-            let state = FlowState::DeviceIsTrusted { device_id: String::new(), role: DeviceRole::Trusted };
-            let trusted = vec![TrustLevel::Trusted];
-            (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trusted)))
+            let role = if trust_level == TrustLevel::Primary { DeviceRole::Primary } else { DeviceRole::Trusted };
+            let state = FlowState::DeviceIsTrusted { device_id: String::new(), role };
+            (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, vec![trust_level])))
         }
         ServerFlow::OneTimePasscode { authentication_id, trust_levels } => {
             (FlowState::OneTimePasscode { authentication_id, levels: trust_levels }, None)
@@ -216,7 +216,11 @@ mod tests {
 
     #[test]
     fn the_other_flow_states_read_as_such() {
-        let trusted = ServerFlow::DeviceIsTrusted { registration_token_id: "t1".into(), registration_token_secret: "s1".into() };
+        let trusted = ServerFlow::DeviceIsTrusted {
+            registration_token_id: "t1".into(),
+            registration_token_secret: "s1".into(),
+            trust_level: TrustLevel::Trusted,
+        };
         let (state, pending) = read(&seal(&claims(trusted), &server_key())).expect("reads");
         assert!(matches!(state, FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
         let pending = pending.expect("a pairing to complete behind the scenes");

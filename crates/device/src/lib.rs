@@ -4,7 +4,8 @@
 //! mobile payloads, reads server payloads into a [`FlowState`], completes pairing directly with
 //! the PingID SDK server ([`SdkDeviceClient`]), answers pushes, hears when the user's devices
 //! change ([`notice_text`]) and shows the offline passcode.
-//! [`ModernoClient`] speaks to the customer server; [`next_step`] reads its answers. The
+//! [`ModernoClient`] speaks to the customer server; [`next_step`] reads its answers; [`transfer`]
+//! sends money that the user's trusted device approves. The
 //! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
 
 mod device;
@@ -22,6 +23,7 @@ pub mod pingfederate;
 mod notice_text;
 mod push_result;
 mod sdk_device_client;
+pub mod transfer;
 mod transport;
 
 pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
@@ -38,4 +40,5 @@ pub use moderno_client::ModernoClient;
 pub use notice_text::notice_text;
 pub use push_result::PushResult;
 pub use sdk_device_client::{SdkDeviceClient, MAX_WAIT_SECONDS};
+pub use transfer::{PendingTransfer, TransferOrder, TransferOutcome};
 pub use transport::http_client;

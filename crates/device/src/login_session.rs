@@ -5,12 +5,22 @@
 //! asked for — and turns every Moderno answer into a [`LoginProgress`]: the screen to show next.
 //! When the answer carries a server payload it is read at once, so the front end never sees a
 //! payload, only the trust levels to offer.
+//!
+//! Ping's `auth_user` answers only once the push it sent is answered or timed out (its sample
+//! customer server polls the SDK server meanwhile). A request that takes longer than a moment
+//! is left running in the background and the login reads [`LoginProgress::WaitForPush`]; each
+//! [`LoginSession::poll`] then looks again for its answer. (Under number matching, beyond Ping,
+//! the server answers 1012 at once and `poll` asks it with `auth_status`.)
 
 use moderno_crypto::pairing_key;
 use moderno_wire::device_api::PairingCompleted;
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse};
 use moderno_wire::payload::{GrantedAccess, PayloadSelection, TrustLevel};
 use moderno_wire::sdk::DeviceRole;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tracing::{info, instrument};
 use zeroize::Zeroizing;
 
@@ -50,6 +60,19 @@ pub enum LoginProgress {
     Refused { status: u16, description: String },
 }
 
+/// How long a request is awaited before the login reads as waiting for the push.
+const FIRST_LOOK: Duration = Duration::from_millis(1500);
+/// How long each later look waits for the held request's answer.
+const NEXT_LOOK: Duration = Duration::from_millis(4000);
+/// The push's lifetime at the PingID SDK server (its default), for the countdown.
+const PUSH_LIFETIME: Duration = Duration::from_secs(40);
+
+/// A request the customer server still holds while the push waits.
+struct HeldRequest {
+    answer: JoinHandle<Result<ModernoResponse, DeviceError>>,
+    since: Instant,
+}
+
 pub struct LoginSession {
     client: ModernoClient,
     username: String,
@@ -60,6 +83,15 @@ pub struct LoginSession {
     /// Set while the login waits for a passcode and the server offered to pair this device with
     /// it (Ping's OneTimePasscode flow state): the trust levels it may fold into its payload.
     offline_levels: Vec<TrustLevel>,
+    held: Option<HeldRequest>,
+}
+
+impl Drop for LoginSession {
+    fn drop(&mut self) {
+        if let Some(held) = self.held.take() {
+            held.answer.abort();
+        }
+    }
 }
 
 impl std::fmt::Debug for LoginSession {
@@ -94,9 +126,12 @@ impl LoginSession {
             session_id: None,
             mfa: None,
             offline_levels: Vec::new(),
+            held: None,
         };
-        let answer = session.client.auth_user(username, password, &device.payload(), key.as_deref()).await?;
-        let progress = session.advance(device, &answer).await?;
+        let (client, payload, user, pass) = (session.client.clone(), device.payload(), username.to_string(), Zeroizing::new(password.to_string()));
+        let progress = session
+            .send(device, async move { client.auth_user(&user, &pass, &payload, key.as_deref()).await })
+            .await?;
         Ok((session, progress))
     }
 
@@ -111,12 +146,16 @@ impl LoginSession {
             "this login no longer asks for a pairing key: log in again".into(),
         ))?;
         // A payload is accepted once: every attempt sends a fresh one.
-        let answer = self.client.auth_user(&self.username, &password, &device.payload(), Some(&key)).await?;
-        self.advance(device, &answer).await
+        let (client, payload, user) = (self.client.clone(), device.payload(), self.username.clone());
+        self.send(device, async move { client.auth_user(&user, &password, &payload, Some(&key)).await }).await
     }
 
-    /// One look at a push that is waiting for another device.
+    /// One look at a push that is waiting for another device: the held request's answer, if it
+    /// came (waiting a moment for it), else `auth_status` under number matching.
     pub async fn poll(&mut self, device: &Device) -> Result<LoginProgress, DeviceError> {
+        if self.held.is_some() {
+            return self.look(device, NEXT_LOOK).await;
+        }
         let answer = self.client.auth_status(self.session()?).await?;
         self.advance(device, &answer).await
     }
@@ -146,18 +185,22 @@ impl LoginSession {
         if device_id.trim().is_empty() {
             return Err(DeviceError::InvalidInput("choose the device that should approve".into()));
         }
-        let answer = self.client.select_device(self.session()?, device_id.trim()).await?;
-        self.advance(device, &answer).await
+        let (client, session, chosen) = (self.client.clone(), self.session()?.to_string(), device_id.trim().to_string());
+        self.send(device, async move { client.select_device(&session, &chosen).await }).await
     }
 
     /// Another push for the same login.
     pub async fn retry(&mut self, device: &Device) -> Result<LoginProgress, DeviceError> {
-        let answer = self.client.retry(self.session()?).await?;
-        self.advance(device, &answer).await
+        let (client, session) = (self.client.clone(), self.session()?.to_string());
+        self.send(device, async move { client.retry(&session).await }).await
     }
 
-    /// Stops the login at the server (a pending push is withdrawn).
+    /// Stops the login: a request still held is dropped, and a login session the server knows is
+    /// canceled there (its pending push withdrawn).
     pub async fn cancel(&mut self) -> Result<(), DeviceError> {
+        if let Some(held) = self.held.take() {
+            held.answer.abort();
+        }
         if let Some(id) = self.session_id.take() {
             self.client.cancel(&id).await?;
         }
@@ -183,6 +226,33 @@ impl LoginSession {
         })
     }
 
+    /// Sends a request that Ping's server may hold until a push is answered: its answer if it
+    /// comes within a moment, else the login waits for the push while the request runs on.
+    async fn send<F>(&mut self, device: &Device, request: F) -> Result<LoginProgress, DeviceError>
+    where
+        F: std::future::Future<Output = Result<ModernoResponse, DeviceError>> + Send + 'static,
+    {
+        if let Some(previous) = self.held.take() {
+            previous.answer.abort();
+        }
+        self.held = Some(HeldRequest { answer: tokio::spawn(request), since: Instant::now() });
+        self.look(device, FIRST_LOOK).await
+    }
+
+    /// Waits up to `within` for the held request's answer.
+    async fn look(&mut self, device: &Device, within: Duration) -> Result<LoginProgress, DeviceError> {
+        let Some(held) = self.held.as_mut() else {
+            return Err(DeviceError::InvalidInput("no login is waiting here: log in again".into()));
+        };
+        let Ok(joined) = tokio::time::timeout(within, &mut held.answer).await else {
+            let left = PUSH_LIFETIME.saturating_sub(held.since.elapsed()).as_secs();
+            return Ok(LoginProgress::WaitForPush { expires_in: Some(u32::try_from(left).unwrap_or(0)), match_number: None });
+        };
+        self.held = None;
+        let answer = joined.map_err(|e| DeviceError::InvalidInput(format!("the login request stopped: {e}")))??;
+        self.advance(device, &answer).await
+    }
+
     fn session(&self) -> Result<&str, DeviceError> {
         self.session_id.as_deref().ok_or(DeviceError::InvalidInput("no login is waiting here: log in again".into()))
     }
@@ -203,10 +273,12 @@ impl LoginSession {
                 self.read_offer(device, &server_payload, mfa).await?
             }
             LoginStep::EnterOtp { attempts_left, retry, server_payload: Some(payload), .. } => {
-                if let FlowState::OneTimePasscode { levels, .. } = device.set_server_payload(&payload).await? {
-                    self.offline_levels = levels;
-                }
+                self.read_passcode_offer(device, &payload).await?;
                 LoginProgress::EnterOtp { attempts_left, retry }
+            }
+            LoginStep::PushTimedOut { server_payload: Some(payload), .. } => {
+                self.read_passcode_offer(device, &payload).await?;
+                LoginProgress::PushTimedOut
             }
             LoginStep::WaitForPush { expires_in, match_number, .. } => LoginProgress::WaitForPush { expires_in, match_number },
             LoginStep::EnterOtp { attempts_left, retry, .. } => LoginProgress::EnterOtp { attempts_left, retry },
@@ -218,6 +290,14 @@ impl LoginSession {
                 LoginProgress::Refused { status: status.code(), description }
             }
         })
+    }
+
+    /// Ping's OneTimePasscode state: the trust levels a passcode may pair this device with.
+    async fn read_passcode_offer(&mut self, device: &Device, payload: &str) -> Result<(), DeviceError> {
+        if let FlowState::OneTimePasscode { levels, .. } = device.set_server_payload(payload).await? {
+            self.offline_levels = levels;
+        }
+        Ok(())
     }
 
     async fn read_offer(&mut self, device: &Device, payload: &str, mfa: Option<MfaOutcome>) -> Result<LoginProgress, DeviceError> {

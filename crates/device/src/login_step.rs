@@ -16,8 +16,9 @@ pub enum LoginStep {
     /// when the answer carries one (Ping's OneTimePasscode state), says this device may be paired
     /// by the passcode.
     EnterOtp { session_id: String, attempts_left: Option<u32>, retry: bool, server_payload: Option<String> },
-    /// The push timed out; a passcode from a trusted device still works, or `retry` sends another push.
-    PushTimedOut { session_id: String },
+    /// The push timed out; a passcode from a trusted device still works (the server payload, when
+    /// the answer carries one, offers to pair this device with it), or `retry` sends another push.
+    PushTimedOut { session_id: String, server_payload: Option<String> },
     /// Pick the device that should approve.
     ChooseDevice { session_id: String, devices: Vec<DeviceSummary> },
     /// The user's first device needs a manual pairing key (`invalid`: the one given was refused).
@@ -72,7 +73,10 @@ fn step_in_session(response: &ModernoResponse) -> LoginStep {
             retry: response.status == Status::InvalidOtp,
             server_payload: response.ping_id_payload.clone().filter(|p| !p.is_empty()),
         },
-        Status::TimedOut => LoginStep::PushTimedOut { session_id },
+        Status::TimedOut => LoginStep::PushTimedOut {
+            session_id,
+            server_payload: response.ping_id_payload.clone().filter(|p| !p.is_empty()),
+        },
         _ => LoginStep::ChooseDevice { session_id, devices: response.devices.clone().unwrap_or_default() },
     }
 }
@@ -106,7 +110,7 @@ mod tests {
             next_step(&wrong),
             LoginStep::EnterOtp { session_id: "s1".into(), attempts_left: Some(2), retry: true, server_payload: None }
         );
-        assert_eq!(next_step(&answer(Status::TimedOut)), LoginStep::PushTimedOut { session_id: "s1".into() });
+        assert_eq!(next_step(&answer(Status::TimedOut)), LoginStep::PushTimedOut { session_id: "s1".into(), server_payload: None });
         assert_eq!(next_step(&answer(Status::SelectDevice)), LoginStep::ChooseDevice { session_id: "s1".into(), devices: vec![] });
         let no_session = ModernoResponse::new(Status::OtpRequired, "otp");
         assert!(matches!(next_step(&no_session), LoginStep::Refused { status: Status::OtpRequired, .. }));

@@ -12,6 +12,11 @@ use crate::transport::{decode, unreachable};
 
 const SERVER: &str = "the Moderno server";
 
+/// How long a request may stay unanswered: Ping's `auth_user` (and `retry`, device selection)
+/// answers only once the push is answered or has timed out (40 s); Ping's apps wait 40 s too.
+pub const WAITING_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(50);
+
+#[derive(Clone)]
 pub struct ModernoClient {
     http: reqwest::Client,
     endpoint: Url,
@@ -94,6 +99,7 @@ impl ModernoClient {
         let response = self
             .http
             .post(self.endpoint.clone())
+            .timeout(WAITING_REQUEST_TIMEOUT)
             .json(&request)
             .send()
             .await
@@ -101,6 +107,33 @@ impl ModernoClient {
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?;
         decode(SERVER, status, &body)
+    }
+
+    /// `transfer` of `order` for the user signed in with `session_token` (never logged): start
+    /// it, wait on for its push, or send the approving device's passcode. See [`crate::transfer`].
+    #[instrument(skip(self, session_token, order, step), fields(amount_cents = order.amount_cents()))]
+    pub async fn transfer(
+        &self,
+        session_token: &str,
+        order: &crate::transfer::TransferOrder,
+        step: crate::transfer::TransferStep<'_>,
+    ) -> Result<ModernoResponse, DeviceError> {
+        use crate::transfer::TransferStep;
+        let (session_id, otp, device_id) = match step {
+            TransferStep::Start { approver } => (None, None, approver),
+            TransferStep::Wait { session_id } => (Some(session_id), None, None),
+            TransferStep::Passcode { session_id, otp } => (Some(session_id), Some(otp), None),
+        };
+        self.send(ModernoRequest {
+            session_token: Some(session_token.to_string()),
+            sum: Some(order.sum()),
+            recipient: Some(order.recipient().to_string()),
+            session_id: session_id.map(str::to_string),
+            otp: otp.map(str::to_string),
+            device_id: device_id.map(str::to_string),
+            ..request(Operation::Transfer)
+        })
+        .await
     }
 }
 

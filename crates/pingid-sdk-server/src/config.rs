@@ -33,7 +33,8 @@ pub struct SdkConfig {
     pub pairing_key_lifetime: Duration,
     pub registration_token_lifetime: Duration,
     /// Push bombing (ASVS 5 V6.6.4): at most this many push authentications started per user in
-    /// `push_limit_window`; beyond it, starting one that would push answers 429.
+    /// `push_limit_window`; beyond it, starting one that would push is refused
+    /// (`RETRY_LIMIT_EXCEEDED`). Beyond Ping; 0 switches the limit off.
     pub push_limit: u32,
     pub push_limit_window: Duration,
     /// Derives the payload signing key, the pepper for stored secrets and the OTP master key.

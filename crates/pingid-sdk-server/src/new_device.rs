@@ -13,7 +13,9 @@ use chrono::Duration;
 use moderno_crypto::payload;
 use moderno_wire::device_api::IgnoreInterval;
 use moderno_wire::payload::{GrantedAccess, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
-use moderno_wire::sdk::{ApplicationSettings, AuthenticationLevel, AuthenticationStatus as Status, RegistrationTokenStatus};
+use moderno_wire::sdk::{
+    ApplicationSettings, AuthenticationLevel, AuthenticationStatus as Status, DeviceRole, RegistrationTokenStatus,
+};
 use rusqlite::Connection;
 
 use crate::device_api::ignore_until;
@@ -26,9 +28,16 @@ use crate::store::fingerprints::{self, Ignored};
 use crate::store::registration_tokens::{self as tokens, TokenRow};
 use crate::timestamps::{ms, rfc3339};
 
-/// What the new device may be granted besides the sign-in, as offered to the approving device
-/// and to an app waiting for a passcode.
+/// What an app waiting for a passcode may fold into its payload (Ping's sample folds TRUSTED).
 pub(crate) const GRANTABLE: [TrustLevel; 2] = [TrustLevel::Trusted, TrustLevel::Ignore];
+
+/// What the approving device may decide about a new device besides the sign-in: PRIMARY too
+/// while the user has no primary device (Ping's guide, "Pair additional devices"; Ping's iOS
+/// sample offers it then).
+pub(crate) fn grantable(user_has_primary: bool) -> Vec<TrustLevel> {
+    let primary = (!user_has_primary).then_some(TrustLevel::Primary);
+    primary.into_iter().chain(GRANTABLE).collect()
+}
 
 /// The approver's (or the payload's) decision about the new device: a trust level with its
 /// ignore interval, or `None` for this sign-in only.
@@ -52,8 +61,8 @@ pub(crate) fn grant(
     };
     match choice {
         None => row.grant = Some(Grant::OneTime),
-        Some((TrustLevel::Primary, _)) => {
-            return Err(ApiError::invalid_value("trustLevel", "an approving device may make a new device TRUSTED, not PRIMARY"));
+        Some((TrustLevel::Primary, _)) if devices::of_user(tx, &row.username, &row.application_id)?.iter().any(|d| d.role == DeviceRole::Primary) => {
+            return Err(ApiError::invalid_value("trustLevel", "the user has a primary device: a new device may be TRUSTED, not PRIMARY"));
         }
         Some((TrustLevel::Ignore, interval)) => {
             let ignored = ignore_until(state.now(), interval)?;
@@ -64,7 +73,7 @@ pub(crate) fn grant(
                 Ignored::Forever => None,
             };
         }
-        Some((TrustLevel::Trusted, _)) => {
+        Some((level @ (TrustLevel::Trusted | TrustLevel::Primary), _)) => {
             let public_key = requester
                 .public_key
                 .clone()
@@ -84,13 +93,13 @@ pub(crate) fn grant(
                     device_type: requester.device_type,
                     device_name: requester.name.clone(),
                     os_version: requester.os_version.clone(),
-                    trust_levels: vec![TrustLevel::Trusted],
+                    trust_levels: vec![level],
                     status: RegistrationTokenStatus::NotClaimed,
                     created: now_ms,
                     expires: now_ms + ms(state.config.registration_token_lifetime),
                 },
             )?;
-            row.grant = Some(Grant::Trusted);
+            row.grant = Some(if level == TrustLevel::Primary { Grant::Primary } else { Grant::Trusted });
             row.pairing_token_id = Some(token_id);
         }
     }
@@ -107,18 +116,19 @@ pub(crate) fn server_payload(state: &SdkState, row: &AuthRow) -> Option<String> 
             ServerFlow::OneTimePasscode { authentication_id: row.id.clone(), trust_levels: GRANTABLE.to_vec() },
             row.session_expires,
         ),
-        (Status::Approved, AuthenticationLevel::Push | AuthenticationLevel::Otp, Some(Grant::Trusted)) => {
+        (Status::Approved, AuthenticationLevel::Push | AuthenticationLevel::Otp, Some(grant @ (Grant::Trusted | Grant::Primary))) => {
             let token_id = row.pairing_token_id.clone()?;
             let secret = state.secrets.granted_token_secret(&token_id);
+            let trust_level = if grant == Grant::Primary { TrustLevel::Primary } else { TrustLevel::Trusted };
             (
-                ServerFlow::DeviceIsTrusted { registration_token_id: token_id, registration_token_secret: secret.to_string() },
+                ServerFlow::DeviceIsTrusted { registration_token_id: token_id, registration_token_secret: secret.to_string(), trust_level },
                 decided + ms(state.config.registration_token_lifetime),
             )
         }
         (Status::Approved, AuthenticationLevel::Push | AuthenticationLevel::Otp, Some(grant)) => {
             let granted = match grant {
                 Grant::Ignored => GrantedAccess::Ignored { until: row.ignored_until.map(rfc3339) },
-                Grant::OneTime | Grant::Trusted => GrantedAccess::OneTime,
+                Grant::OneTime | Grant::Trusted | Grant::Primary => GrantedAccess::OneTime,
             };
             (ServerFlow::Done { granted: Some(granted) }, decided + ms(Duration::minutes(10)))
         }

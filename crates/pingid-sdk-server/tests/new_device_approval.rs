@@ -74,7 +74,7 @@ async fn the_approver_trusting_the_new_device_pairs_it_as_trusted_through_the_pa
 
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!((read.status, read.level), (AuthenticationStatus::Approved, AuthenticationLevel::Push));
-    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret } = flow_of(&server, &read).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } = flow_of(&server, &read).await else {
         panic!("expected DEVICE_IS_TRUSTED");
     };
     assert_eq!(device_count(&server).await, 1, "not paired until the new device completes");
@@ -98,7 +98,7 @@ async fn the_granted_pairing_is_trusted_only_and_bound_to_the_new_devices_key() 
     let auth = start(&server, &laptop.payload(&server.clock)).await;
     primary.answer(&server, &auth.id, PushAnswer::trust(None)).await.expect(StatusCode::OK);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
-    let ServerFlow::DeviceIsTrusted { registration_token_id: id, registration_token_secret: secret } = flow_of(&server, &read).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id: id, registration_token_secret: secret, .. } = flow_of(&server, &read).await else {
         panic!("expected DEVICE_IS_TRUSTED");
     };
     let thief = TestDevice::new(9);
@@ -141,7 +141,7 @@ async fn the_approver_ignoring_the_new_device_lets_it_in_without_mfa_for_the_int
 }
 
 #[tokio::test]
-async fn an_approver_cannot_make_a_new_device_primary_and_a_refused_answer_changes_nothing() {
+async fn an_approver_cannot_make_a_new_device_primary_beside_a_primary_and_a_refused_answer_changes_nothing() {
     let server = Server::start().await;
     let (primary, _) = alice_with_online_primary(&server).await;
     let auth = start(&server, &TestDevice::new(2).payload(&server.clock)).await;
@@ -154,6 +154,35 @@ async fn an_approver_cannot_make_a_new_device_primary_and_a_refused_answer_chang
     assert_eq!(primary.answer(&server, &auth.id, ignore_without_interval).await.status, StatusCode::BAD_REQUEST);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!(read.status, AuthenticationStatus::InProgress, "still waiting for a valid answer");
+}
+
+/// Ping's guide ("Pair additional devices") and iOS sample: while the user has no primary device,
+/// the approving device may make the new one PRIMARY.
+#[tokio::test]
+async fn a_trusted_approver_may_make_the_new_device_primary_while_the_user_has_none() {
+    let server = Server::start().await;
+    server.create_user("alice").await.expect(StatusCode::CREATED);
+    let trusted = TestDevice::new(1);
+    server.pair("alice", &trusted, TrustLevel::Trusted, json!({})).await;
+    trusted.poll(&server).await;
+    let laptop = TestDevice::new(2);
+    let auth = start(&server, &laptop.payload(&server.clock)).await;
+    let pushes = trusted.poll(&server).await;
+    assert_eq!(pushes[0].trust_levels, vec![TrustLevel::Primary, TrustLevel::Trusted, TrustLevel::Ignore]);
+    let mut answer = PushAnswer::trust(None);
+    answer.trust_level = Some(TrustLevel::Primary);
+    trusted.answer(&server, &auth.id, answer).await.expect(StatusCode::OK);
+    let read: Authentication = server.authentication("alice", &auth.id).await.json();
+    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, trust_level } = flow_of(&server, &read).await else {
+        panic!("expected DEVICE_IS_TRUSTED");
+    };
+    assert_eq!(trust_level, TrustLevel::Primary);
+    let completed: PairingCompleted = laptop
+        .complete(&server, &registration_token_id, &registration_token_secret, TrustLevel::Primary, None)
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(completed.device_role, Some(DeviceRole::Primary));
 }
 
 #[tokio::test]
@@ -185,7 +214,7 @@ async fn a_passcode_sent_with_a_payload_choosing_trusted_pairs_the_new_device() 
     let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
     let approved: Authentication = server.api(Method::PUT, &path, Some(body)).await.expect(StatusCode::OK).json();
     assert_eq!((approved.status, approved.level), (AuthenticationStatus::Approved, AuthenticationLevel::Otp));
-    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret } = flow_of(&server, &approved).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } = flow_of(&server, &approved).await else {
         panic!("expected DEVICE_IS_TRUSTED after the passcode");
     };
     laptop.complete(&server, &registration_token_id, &registration_token_secret, TrustLevel::Trusted, None).await.expect(StatusCode::OK);

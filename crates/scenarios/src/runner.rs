@@ -81,6 +81,7 @@ impl ScenarioRun {
         config.password_cost = PasswordCost::TestOnlyCheap;
         config.demo_devices = scenario.demo_devices;
         config.inspector = true;
+        config.push_poll_interval = Duration::from_millis(50);
         if scenario.manual_pairing {
             config.pairing_mode = Some(PairingMode::Manual);
         }
@@ -177,7 +178,7 @@ struct Slot {
 }
 
 enum Login {
-    Moderno(LoginSession),
+    Moderno(Box<LoginSession>),
     PingFederate(Box<PfSession>),
 }
 
@@ -256,7 +257,7 @@ impl World {
                 slot.user = Some(user.clone());
                 match LoginSession::start(client, &slot.device, &user, password, key.as_deref()).await {
                     Ok((session, progress)) => {
-                        slot.login = Some(Login::Moderno(session));
+                        slot.login = Some(Login::Moderno(Box::new(session)));
                         Ok(screen::moderno(progress))
                     }
                     Err(e) => Err(e),

@@ -7,8 +7,10 @@
 //! - `POST /admin/clock {advanceSeconds}`: moves every service's clock forward (keys, tokens,
 //!   ignore intervals, sessions and pushes expire as they would);
 //! - `PUT /admin/faults/{name} {on}`: one switch ([`moderno_ambient::Fault`]);
-//! - `POST /admin/reset`: every switch off, the clock back to the wall clock;
-//! - `PUT /admin/application {mfaEnabled}`: APPLICATION_DISABLED at the PingID SDK server;
+//! - `POST /admin/reset`: every switch off (number matching at the PingID SDK too), the clock back
+//!   to the wall clock;
+//! - `PUT /admin/application {mfaEnabled?, numberMatching?}`: APPLICATION_DISABLED at the PingID
+//!   SDK server; its number matching (beyond Ping, off by default);
 //! - `PUT /admin/users/{username}/status {status}`: ACTIVE, SUSPENDED or BYPASS there;
 //! - `GET /admin/hops?after=N`: the flow inspector's hops (when the stack records them);
 //!   `GET /admin/report.html`: them as one self-contained page; `POST /admin/hops/clear`;
@@ -19,7 +21,7 @@
 //! as an administrator's tool would go through Ping's API.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -53,6 +55,10 @@ pub struct Admin {
     recorder: Option<Recorder>,
     /// What this API moved the clock by, so `reset` can move it back.
     advanced_ms: Arc<AtomicI64>,
+    /// The PingID SDK application's number matching as this API last read or set it (`None`:
+    /// not read yet). Kept, not read on every `GET /admin`: each read is a signed call to the
+    /// SDK server, and the inspector would show one every time the app asks for the state.
+    number_matching: Arc<Mutex<Option<bool>>>,
     /// Every request must carry `Authorization: Bearer <token>` when set.
     token: Option<AdminToken>,
     /// PingOne MFA's management API, for the outbox.
@@ -97,7 +103,17 @@ impl Admin {
             .timeout(std::time::Duration::from_secs(5))
             .build()
             .unwrap_or_default();
-        Self { clock, faults, customer, recorder, advanced_ms: Arc::new(AtomicI64::new(0)), token: None, outbox: None, http }
+        Self {
+            clock,
+            faults,
+            customer,
+            recorder,
+            advanced_ms: Arc::new(AtomicI64::new(0)),
+            number_matching: Arc::new(Mutex::new(None)),
+            token: None,
+            outbox: None,
+            http,
+        }
     }
 
     /// Requires this bearer token on every request.
@@ -119,7 +135,29 @@ impl Admin {
         })
     }
 
-    fn view(&self) -> AdminState {
+    /// The state, with the PingID SDK application's number matching (read once, then kept).
+    async fn view(&self) -> AdminState {
+        let known = *self.number_matching.lock().unwrap_or_else(PoisonError::into_inner);
+        let number_matching = match known {
+            Some(on) => Some(on),
+            None => match self.customer.sdk().get_settings().await {
+                Ok(settings) => Some(self.remember_number_matching(settings.number_matching)),
+                Err(error) => {
+                    tracing::warn!(%error, "the PingID SDK's settings could not be read");
+                    None
+                }
+            },
+        };
+        AdminState { number_matching, ..self.local_view() }
+    }
+
+    fn remember_number_matching(&self, on: bool) -> bool {
+        *self.number_matching.lock().unwrap_or_else(PoisonError::into_inner) = Some(on);
+        on
+    }
+
+    /// The clock and the switches this API holds itself.
+    fn local_view(&self) -> AdminState {
         let on = self.faults.on();
         let advanced_seconds = self.advanced_ms.load(Ordering::Relaxed).div_euclid(1000);
         AdminState {
@@ -130,6 +168,7 @@ impl Admin {
                 .map(|f| FaultState { name: f.name().into(), description: f.description().into(), on: on.contains(f) })
                 .collect(),
             tampered: !on.is_empty() || advanced_seconds != 0,
+            number_matching: None,
         }
     }
 }
@@ -175,7 +214,7 @@ async fn require_token(State(admin): State<Admin>, request: Request, next: Next)
 type Answer = Result<Json<AdminState>, Refusal>;
 
 async fn read(State(admin): State<Admin>) -> Json<AdminState> {
-    Json(admin.view())
+    Json(admin.view().await)
 }
 
 async fn advance(State(admin): State<Admin>, body: Result<Json<AdvanceClock>, JsonRejection>) -> Answer {
@@ -186,15 +225,23 @@ async fn advance(State(admin): State<Admin>, body: Result<Json<AdvanceClock>, Js
     admin.clock.advance(Duration::seconds(step.advance_seconds));
     admin.advanced_ms.fetch_add(step.advance_seconds * 1000, Ordering::Relaxed);
     tracing::warn!(seconds = step.advance_seconds, "virtual clock advanced");
-    Ok(Json(admin.view()))
+    Ok(Json(admin.view().await))
 }
 
-async fn reset(State(admin): State<Admin>) -> Json<AdminState> {
+async fn reset(State(admin): State<Admin>) -> Answer {
     admin.faults.clear();
     let back = admin.advanced_ms.swap(0, Ordering::Relaxed);
     admin.clock.advance(Duration::milliseconds(-back));
-    tracing::warn!("faults cleared and the clock set back");
-    Json(admin.view())
+    // Number matching back to Ping's default (off), when it was switched on.
+    let sdk = admin.customer.sdk();
+    let mut settings = sdk.get_settings().await.map_err(Refusal::sdk)?;
+    if settings.number_matching {
+        settings.number_matching = false;
+        sdk.put_settings(&settings).await.map_err(Refusal::sdk)?;
+    }
+    admin.remember_number_matching(false);
+    tracing::warn!("faults cleared, the clock set back, number matching off");
+    Ok(Json(admin.view().await))
 }
 
 async fn switch(State(admin): State<Admin>, Path(name): Path<String>, body: Result<Json<SwitchFault>, JsonRejection>) -> Answer {
@@ -205,17 +252,22 @@ async fn switch(State(admin): State<Admin>, Path(name): Path<String>, body: Resu
     let Json(SwitchFault { on }) = body.map_err(Refusal::body)?;
     admin.faults.set(fault, on);
     tracing::warn!(fault = fault.name(), on, "fault switched");
-    Ok(Json(admin.view()))
+    Ok(Json(admin.view().await))
 }
 
 async fn application(State(admin): State<Admin>, body: Result<Json<ApplicationSwitch>, JsonRejection>) -> Answer {
-    let Json(ApplicationSwitch { mfa_enabled }) = body.map_err(Refusal::body)?;
+    let Json(ApplicationSwitch { mfa_enabled, number_matching }) = body.map_err(Refusal::body)?;
+    if mfa_enabled.is_none() && number_matching.is_none() {
+        return Err(Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", "say mfaEnabled or numberMatching (or both)"));
+    }
     let sdk = admin.customer.sdk();
     let mut settings = sdk.get_settings().await.map_err(Refusal::sdk)?;
-    settings.enabled = mfa_enabled;
+    settings.enabled = mfa_enabled.unwrap_or(settings.enabled);
+    settings.number_matching = number_matching.unwrap_or(settings.number_matching);
     sdk.put_settings(&settings).await.map_err(Refusal::sdk)?;
-    tracing::warn!(mfa_enabled, "PingID application switched");
-    Ok(Json(admin.view()))
+    admin.remember_number_matching(settings.number_matching);
+    tracing::warn!(?mfa_enabled, ?number_matching, "PingID application switched");
+    Ok(Json(admin.view().await))
 }
 
 async fn user_status(
@@ -230,7 +282,7 @@ async fn user_status(
     let update = UpdateUser { status: Some(status), bypass_expiration: None };
     admin.customer.sdk().update_user(&username, &update).await.map_err(Refusal::sdk)?;
     tracing::warn!(user = %username, ?status, "PingID user status set");
-    Ok(Json(admin.view()))
+    Ok(Json(admin.view().await))
 }
 
 #[derive(serde::Deserialize)]

@@ -50,6 +50,9 @@ pub struct StackConfig {
     pub faults: Faults,
     /// Record every hop for the flow inspector ([`inspector`]); off by default.
     pub inspector: bool,
+    /// How often the customer server asks the SDK server about a waiting push (Ping's sample:
+    /// once a second; tests look more often).
+    pub push_poll_interval: std::time::Duration,
 }
 
 impl StackConfig {
@@ -72,6 +75,7 @@ impl StackConfig {
             faults: Faults::none(),
             inspector: false,
             pairing_mode: None,
+            push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
         }
     }
 }
@@ -137,6 +141,7 @@ impl Stack {
         customer_config.argon2 = config.password_cost;
         customer_config.ignore_validation = config.ignore_validation;
         customer_config.faults = config.faults.clone();
+        customer_config.push_poll_interval = config.push_poll_interval;
         let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
         if let Some(mode) = config.pairing_mode {
             set_pairing_mode(&customer, mode).await?;

@@ -17,6 +17,10 @@ pub struct AdminState {
     pub faults: Vec<FaultState>,
     /// True when any fault is on or the clock was advanced: the app marks itself as such.
     pub tampered: bool,
+    /// Beyond Ping: the PingID SDK application's number matching (`numberMatching`, off by
+    /// default as Ping's SDK has none). Absent when the SDK server did not answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_matching: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,11 +47,17 @@ pub struct SwitchFault {
     pub on: bool,
 }
 
-/// `PUT /admin/application`: MFA on or off for the PingID application (off: APPLICATION_DISABLED).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `PUT /admin/application`: the PingID application's settings a QA person flips; each one
+/// absent is left as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationSwitch {
-    pub mfa_enabled: bool,
+    /// MFA on or off (off: APPLICATION_DISABLED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_enabled: Option<bool>,
+    /// Beyond Ping: number matching on the PingID SDK's pushes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_matching: Option<bool>,
 }
 
 /// `PUT /admin/users/{username}/status`: ACTIVE, SUSPENDED, BYPASS (NOT_ACTIVE is the SDK
@@ -93,6 +103,21 @@ pub struct Hop {
     /// string and JWS header, the flow's status and `_links`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decoded: Vec<Decoded>,
+    /// The step of Ping's flow document this exchange implements, as the diagram labels it
+    /// ("4a. The customer server checks if the user exists in the PingID SDK server"); absent
+    /// when no document has the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The document `step` is from (its title and address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_source: Option<String>,
+    /// Only an extension makes this exchange, or it carries an extension's fields (number
+    /// matching, the emulator's own status codes): Ping has nothing like it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub beyond_ping: bool,
+    /// Why it is beyond Ping, in a few words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beyond_ping_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

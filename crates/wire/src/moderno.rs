@@ -23,6 +23,9 @@ pub enum Operation {
     Retry,
     /// Beyond Ping: give up waiting: cancels the authentication.
     Cancel,
+    /// A transfer by the signed-in user, approved out of band on the user's trusted (primary)
+    /// device, with the offline passcode as fallback ([S-MOD] `TransferHandler`).
+    Transfer,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +52,17 @@ pub struct ModernoRequest {
     /// device), or with `select_device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+    /// With `transfer`: the amount, as Ping's sample sends it (`250`, `250.00`, `1,000.00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<String>,
+    /// Beyond Ping, with `transfer`: who receives the money (Ping's sample moves it between the
+    /// user's own checking and savings accounts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// Beyond Ping, with `transfer`: the session token a login answered, proving who is signed in
+    /// (Ping's sample reads its web session from a cookie).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
 }
 
 /// Moderno status codes ([S-MOD] `Status.java`; 1029 up are this project's).
@@ -209,6 +223,10 @@ pub struct ModernoResponse {
     /// With 1018: the devices to choose from (Ping's `availableDevicesForAuthentication`).
     #[serde(default, rename = "availableDevicesForAuthentication", skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceSummary>>,
+    /// An amount formatted as Ping's sample formats money (`1,000.00`): with a `transfer`
+    /// approved, the sum transferred (Ping's logins put the checking balance here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<MfaOutcome>,
     /// With 0: a bearer session for the customer app (30 minutes idle).
@@ -235,6 +253,7 @@ impl ModernoResponse {
             registration_token: None,
             current_authenticating_device_data: None,
             devices: None,
+            sum: None,
             mfa: None,
             session_token: None,
             otp_attempts_left: None,
@@ -266,5 +285,20 @@ mod tests {
         .unwrap();
         assert_eq!(req.user.as_deref(), Some("alice"));
         assert_eq!(req.ping_id_payload.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn a_transfer_reads_pings_sum_and_answers_sum() {
+        // Ping's web page posts {operation: "transfer", user, sum, otp} ([S-MOD] Transactions.jsp).
+        let req: ModernoRequest = serde_json::from_str(
+            r#"{"operation":"transfer","user":"alice","sum":"1,000","otp":"","sessionToken":"t","recipient":"bob"}"#,
+        )
+        .unwrap();
+        assert_eq!(serde_json::from_value::<Operation>(serde_json::json!(req.operation)).ok(), Some(Operation::Transfer));
+        assert_eq!((req.sum.as_deref(), req.recipient.as_deref()), (Some("1,000"), Some("bob")));
+        assert_eq!(req.session_token.as_deref(), Some("t"));
+        let answer = ModernoResponse { sum: Some("1,000.00".into()), ..ModernoResponse::new(Status::Ok, "ok") };
+        let json = serde_json::to_value(&answer).unwrap();
+        assert_eq!(json["sum"], "1,000.00");
     }
 }

@@ -46,6 +46,10 @@ pub struct PayloadSelection {
     pub ignore_interval: Option<IgnoreInterval>,
 }
 
+const fn trusted() -> TrustLevel {
+    TrustLevel::Trusted
+}
+
 /// How a device that was let in without pairing got in (inside a [`ServerFlow::Done`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "access", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -86,12 +90,15 @@ pub enum ServerFlow {
         trust_levels: Vec<TrustLevel>,
     },
     /// A trusted device of the user (its push answer, or its offline passcode) made this device
-    /// trusted: the SDK component completes the pairing as TRUSTED behind the scenes, with no
-    /// question to the user.
+    /// trusted: the SDK component completes the pairing with `trust_level` behind the scenes,
+    /// with no question to the user.
     #[serde(rename_all = "camelCase")]
     DeviceIsTrusted {
         registration_token_id: String,
         registration_token_secret: String,
+        /// TRUSTED, or PRIMARY when the approver made it the primary (the user had none).
+        #[serde(default = "trusted")]
+        trust_level: TrustLevel,
     },
     /// The approving device cannot be reached: the login waits for a one-time passcode from a
     /// trusted device. `trust_levels` are what the app may fold into its next payload (Ping's

@@ -12,4 +12,21 @@ order: number, at: string, from: string, to: string, method: string, path: strin
 /**
  * The bodies and what was decoded, pretty-printed JSON (secrets shown as •••).
  */
-request: string | null, response: string | null, decoded: Array<DecodedView>, };
+request: string | null, response: string | null, decoded: Array<DecodedView>, 
+/**
+ * The step of Ping's flow document this exchange implements ("4a. The customer server
+ * checks if the user exists in the PingID SDK server"); null when no document has it.
+ */
+step: string | null, 
+/**
+ * The document the step is from (its title and address).
+ */
+stepSource: string | null, 
+/**
+ * Only an extension makes this exchange, or it carries an extension's fields.
+ */
+beyondPing: boolean, 
+/**
+ * Why it is beyond Ping, in a few words.
+ */
+beyondPingReason: string | null, };

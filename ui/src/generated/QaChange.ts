@@ -3,4 +3,4 @@
 /**
  * One change the panel makes.
  */
-export type QaChange = { "change": "ADVANCE_CLOCK", seconds: number, } | { "change": "SWITCH_FAULT", name: string, on: boolean, } | { "change": "RESET" } | { "change": "APPLICATION", mfaEnabled: boolean, } | { "change": "USER_STATUS", username: string, status: string, };
+export type QaChange = { "change": "ADVANCE_CLOCK", seconds: number, } | { "change": "SWITCH_FAULT", name: string, on: boolean, } | { "change": "RESET" } | { "change": "APPLICATION", mfaEnabled: boolean, } | { "change": "NUMBER_MATCHING", on: boolean, } | { "change": "USER_STATUS", username: string, status: string, };

@@ -12,4 +12,9 @@ now: string, advancedSeconds: number, faults: Array<FaultView>,
 /**
  * A fault is on or the clock was moved: the window says so on every screen.
  */
-tampered: boolean, };
+tampered: boolean, 
+/**
+ * Beyond Ping: number matching on the PingID SDK's pushes (off by default); absent when the
+ * SDK server's settings could not be read.
+ */
+numberMatching: boolean | null, };

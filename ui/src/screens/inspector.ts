@@ -1,10 +1,12 @@
 // The flow inspector: every hop the built-in servers saw, drawn as a sequence diagram while it
-// happens (polled once a second), each exchange one click away, and the run exported as an HTML
-// report and JSON. Secrets were hidden by the servers when they recorded.
+// happens (polled once a second), each arrow with the step of Ping's flow document it implements
+// (and a "beyond Ping" tag where only an extension makes it), each exchange one click away, and
+// the run exported as an HTML report and JSON. Secrets were hidden by the servers when they recorded.
 import { api, asCommandError } from "../api";
 import { h, screen } from "../dom";
 import type { HopView } from "../generated/HopView";
-import { laneOrder } from "../words";
+import { beyondPing, laneOrder } from "../words";
+import { NOTE_LINE, TAG, noteLeft, noteLines } from "./inspector-steps";
 import { showError } from "./error";
 import { showLogin } from "./login";
 
@@ -70,7 +72,7 @@ export async function showInspector({ standalone = false } = {}): Promise<void> 
     exported.hidden = false;
   });
   screen("Flow inspector",
-    h("p", { class: "lead" }, "Every hop between the app and the servers, and between the servers, as it happens. Secrets show as •••."),
+    h("p", { class: "lead" }, "Every hop between the app and the servers, and between the servers, as it happens, under the step of Ping's flow it implements. Secrets show as •••."),
     count, diagram, exported, h("div", { class: "actions" }, exportButton, clear, beside, back), details);
   redraw();
   const poll = async () => {
@@ -86,12 +88,14 @@ export async function showInspector({ standalone = false } = {}): Promise<void> 
   setTimeout(poll, 1000);
 }
 
-/** Lanes as columns, each hop a numbered arrow from caller to callee (red when refused). */
+/** Lanes as columns, each hop a numbered arrow from caller to callee (red when refused), with
+ * its step of Ping's flow under it. */
 function draw(hops: HopView[], open: (hop: HopView) => void): SVGElement {
   const sorted = [...hops].sort((a, b) => a.order - b.order);
   const lanes = laneOrder(sorted.flatMap((hop) => [hop.from, hop.to]));
   const width = Math.max(1, lanes.length) * LANE;
-  const height = TOP + sorted.length * ROW + 12;
+  const notes = sorted.map((hop) => noteLines(hop, width));
+  const height = TOP + notes.reduce((sum, lines) => sum + ROW + lines.length * NOTE_LINE, 0) + 12;
   const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "sequence diagram" });
   const marker = el("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   marker.append(el("path", { d: "M0,0 L10,5 L0,10 z", fill: "#0b3d91" }));
@@ -104,24 +108,57 @@ function draw(hops: HopView[], open: (hop: HopView) => void): SVGElement {
     svg.append(text(lane, { x: x(lane), y: 23, "text-anchor": "middle", fill: "#fff", "font-size": 11 }));
     svg.append(el("line", { x1: x(lane), y1: 32, x2: x(lane), y2: height - 4, stroke: "#c5cdd9", "stroke-dasharray": "4 4" }));
   });
+  let top = TOP;
   sorted.forEach((hop, row) => {
-    const y = TOP + row * ROW + 10;
+    const y = top + 10;
     const colour = hop.status >= 400 ? "#b3261e" : "#0b3d91";
-    const group = el("g", { class: "hop", tabindex: 0, role: "button", "aria-label": `${hop.order}. ${hop.from} to ${hop.to}: ${hop.method} ${hop.path}, ${hop.status}` });
+    const middle = (x(hop.from) + x(hop.to)) / 2;
+    const group = el("g", { class: hop.beyondPing ? "hop beyond-ping" : "hop", tabindex: 0, role: "button", "aria-label": spoken(hop) });
+    group.append(text(spoken(hop), {}, "title"));
     group.append(el("line", { x1: x(hop.from), y1: y, x2: x(hop.to), y2: y, stroke: colour, "stroke-width": 1.6, "marker-end": "url(#arrowhead)" }));
-    group.append(text(`${hop.order}. ${hop.method} ${shortPath(hop.path)} ${hop.status}`, { x: (x(hop.from) + x(hop.to)) / 2, y: y - 5, "text-anchor": "middle", "font-size": 9.5, fill: colour }));
+    group.append(text(`${hop.order}. ${hop.method} ${shortPath(hop.path)} ${hop.status}`, { x: middle, y: y - 5, "text-anchor": "middle", "font-size": 9.5, fill: colour }));
+    note(group, hop, notes[row], middle, y + 13, width);
     group.addEventListener("click", () => open(hop));
     group.addEventListener("keydown", (event) => (event as KeyboardEvent).key === "Enter" && open(hop));
     svg.append(group);
+    top += ROW + notes[row].length * NOTE_LINE;
   });
   return svg;
 }
 
+/** What a screen reader (and a hover) says of an arrow: the exchange, its step, beyond Ping. */
+function spoken(hop: HopView): string {
+  const parts = [`${hop.order}. ${hop.from} to ${hop.to}: ${hop.method} ${hop.path}, ${hop.status}`];
+  if (hop.step) parts.push(hop.step);
+  if (hop.beyondPing) parts.push(hop.beyondPingReason ? `${beyondPing}: ${hop.beyondPingReason}` : beyondPing);
+  return parts.join(". ");
+}
+
+/** The step under an arrow, after a small "beyond Ping" tag when only an extension makes the hop. */
+function note(group: SVGElement, hop: HopView, lines: string[], middle: number, y: number, width: number): void {
+  if (lines.length === 0) return;
+  const left = noteLeft(lines, hop.beyondPing, middle, width);
+  if (hop.beyondPing) {
+    group.append(el("rect", { class: "beyond-ping-tag", x: left, y: y - 9, width: TAG - 6, height: 12, rx: 6 }));
+    group.append(text(beyondPing, { class: "beyond-ping-text", x: left + (TAG - 6) / 2, y: y, "text-anchor": "middle" }));
+  }
+  const step = el("text", { class: "hop-step", "font-size": 9.5 });
+  lines.forEach((line, i) => {
+    if (line) step.append(text(line, { x: left + (hop.beyondPing ? TAG : 0), y: y + i * NOTE_LINE }, "tspan"));
+  });
+  group.append(step);
+}
+
 function showHop(details: HTMLElement, hop: HopView): void {
   const block = (title: string, json: string | null) => (json ? [h("h3", {}, title), h("pre", {}, json)] : []);
+  const flow: HTMLElement[] = [];
+  if (hop.step) flow.push(h("p", { class: "hop-step-detail" }, h("strong", {}, "Ping's step: "), hop.step));
+  if (hop.step && hop.stepSource) flow.push(h("p", { class: "hint hop-step-source" }, `From ${hop.stepSource}`));
+  if (hop.beyondPing) flow.push(h("p", { class: "hop-beyond-ping" }, h("span", { class: "tag" }, beyondPing), hop.beyondPingReason ?? ""));
   details.replaceChildren(
     h("h2", {}, `${hop.order}. ${hop.from} → ${hop.to}`),
     h("p", { class: "code" }, `${hop.method} ${hop.path} → ${hop.status} · ${hop.millis} ms · ${new Date(hop.at).toLocaleTimeString()}`),
+    ...flow,
     ...block("Request", hop.request),
     ...block("Response", hop.response),
     ...hop.decoded.flatMap((d) => block(d.label, d.json)),
@@ -140,8 +177,8 @@ function el(tag: string, attrs: Record<string, string | number>): SVGElement {
   return node;
 }
 
-function text(content: string, attrs: Record<string, string | number>): SVGElement {
-  const node = el("text", attrs);
+function text(content: string, attrs: Record<string, string | number>, tag = "text"): SVGElement {
+  const node = el(tag, attrs);
   node.textContent = content;
   return node;
 }

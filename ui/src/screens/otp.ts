@@ -2,15 +2,23 @@ import { api } from "../api";
 import { alertBox, busy, field, h, screen } from "../dom";
 import type { DeviceSummaryView } from "../generated/DeviceSummaryView";
 import { connection } from "../main";
-import { passcodeSource } from "../words";
+import { passcodeSource, trustAfterPasscodeText } from "../words";
 import { cancelButton, step } from "./flow";
+
+/** The person's "trust this device" answer, kept across a wrong passcode's redraw. */
+let trustAfter = true;
 
 /**
  * A passcode: from a trusted device (PingID SDK's offline passcode), or from the SMS, e-mail or
- * authenticator device PingOne MFA chose (`device`).
+ * authenticator device PingOne MFA chose (`device`). With the PingID SDK's offline passcode the
+ * person also says whether this device is trusted once the passcode passes (Ping's sample apps
+ * always fold TRUSTED into their payload; here it is a choice, on by default).
  */
 export function showOtp(attemptsLeft: number | null, retry: boolean, device: DeviceSummaryView | null = null): void {
+  if (!retry) trustAfter = true;
   const source = passcodeSource(device);
+  const offline = device === null && connection()?.backend !== "PINGFEDERATE_PINGONE_MFA";
+  const trust = offline ? trustBox() : null;
   const code = field("Passcode", { name: "otp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "9" }, source.hint);
   const alert = alertBox();
   if (retry) {
@@ -19,17 +27,27 @@ export function showOtp(attemptsLeft: number | null, retry: boolean, device: Dev
   }
   const cancel = cancelButton();
   const buttons = h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Verify"), cancel);
-  const form = h("form", { novalidate: true }, code.el, alert.el, buttons);
+  const form = h("form", { novalidate: true }, code.el, trust?.el, alert.el, buttons);
   const delivered = device && (device.deviceType === "SMS" || device.deviceType === "EMAIL");
   const inbox = delivered && connection()?.adminUrl ? messages() : null;
   if (inbox) buttons.append(inbox.button);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     alert.clear();
-    void busy(form, () => step(() => api.submitOtp(code.input.value), alert.show));
+    void busy(form, () => step(() => api.submitOtp(code.input.value, trust ? trust.input.checked : true), alert.show));
   });
   screen("Enter your passcode", h("p", { class: "lead" }, source.lead), form, inbox?.list);
   code.input.focus();
+}
+
+/** "Trust this device after the passcode": on unless the person unticks it. */
+function trustBox(): { el: HTMLElement; input: HTMLInputElement } {
+  const input = h("input", { type: "checkbox", id: "otp-trust", name: "trust", checked: trustAfter });
+  input.addEventListener("change", () => (trustAfter = input.checked));
+  const text = trustAfterPasscodeText;
+  const el = h("div", { class: "choice" }, input,
+    h("label", { for: "otp-trust" }, h("strong", {}, text.title), h("span", {}, text.detail)));
+  return { el, input };
 }
 
 /**

@@ -6,7 +6,7 @@ import { api, asCommandError } from "../api";
 import { alertBox, busy, field, h, screen } from "../dom";
 import type { QaChange } from "../generated/QaChange";
 import type { QaStateView } from "../generated/QaStateView";
-import { durationText } from "../words";
+import { beyondPing, durationText, numberMatchingSwitchText } from "../words";
 import { showError } from "./error";
 import { connection } from "../main";
 import { showLogin } from "./login";
@@ -74,6 +74,17 @@ function draw(state: QaStateView, notice?: string): void {
   mfaOff.addEventListener("click", () => apply(mfa, { change: "APPLICATION", mfaEnabled: false }, "MFA is off for the PingID application (APPLICATION_DISABLED)."));
   mfaOn.addEventListener("click", () => apply(mfa, { change: "APPLICATION", mfaEnabled: true }, "MFA is on for the PingID application."));
 
+  // Beyond Ping: number matching at the PingID SDK (an application setting, off as Ping has it).
+  const matching = h("input", { type: "checkbox", id: "qa-number-matching", checked: state.numberMatching === true, disabled: state.numberMatching === null });
+  const matchingText = numberMatchingSwitchText;
+  const matchingBox = h("fieldset", { class: "choices" }, h("div", { class: "choice" }, matching,
+    h("label", { for: "qa-number-matching" },
+      h("strong", {}, matchingText.title),
+      h("span", {}, h("span", { class: "tag" }, beyondPing), " ", state.numberMatching === null ? matchingText.unknown : matchingText.detail))));
+  matching.addEventListener("change", () =>
+    apply(matchingBox, { change: "NUMBER_MATCHING", on: matching.checked },
+      `${matchingText.title}: ${matching.checked ? "on" : "off"}.`));
+
   const user = field("Username", { name: "qaUser", autocomplete: "off", autocapitalize: "off" });
   const status = h("select", { id: "qa-status", "aria-label": "Status" },
     ...["ACTIVE", "SUSPENDED", "BYPASS"].map((s) => h("option", { value: s }, s)));
@@ -105,6 +116,7 @@ function draw(state: QaStateView, notice?: string): void {
     clock,
     switches,
     h("h2", {}, "PingID application and users"),
+    matchingBox,
     mfa,
     userBox,
     bottom);

@@ -1,6 +1,6 @@
 import { h, screen } from "../dom";
 import type { LoginView } from "../generated/LoginView";
-import { statusText } from "../words";
+import { sentence, statusText } from "../words";
 import { showLogin } from "./login";
 
 type Refused = Extract<LoginView, { screen: "REFUSED" }>;
@@ -13,7 +13,7 @@ export function showRefused(view: Refused): void {
   const code = view.code !== null ? `PingFederate: ${view.code}` : `Status ${view.status}`;
   screen("Not signed in",
     h("p", { class: "alert", role: "alert" }, words),
-    h("p", { class: "code" }, `${code}${view.description && words !== view.description ? ` — ${view.description}` : ""}`),
+    h("p", { class: "code" }, `${code}${view.description && words !== view.description && words !== sentence(view.description) ? ` — ${view.description}` : ""}`),
     h("div", { class: "actions" }, back));
   back.focus();
 }

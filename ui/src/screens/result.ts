@@ -2,7 +2,7 @@ import { api } from "../api";
 import { h, screen } from "../dom";
 import type { LoginView } from "../generated/LoginView";
 import { connected } from "../main";
-import { mfaText, pfPairingText, pingOneStatusText, roleName } from "../words";
+import { approverOutcome, mfaText, pfPairingText, pingOneStatusText, roleName } from "../words";
 import { showDevice } from "./device";
 import { showLogin } from "./login";
 
@@ -21,7 +21,9 @@ export function showResult(view: SignedIn): void {
   } else if (pairing) {
     pairingLine = `Paired just now as ${roleName(pairing.role).toLowerCase()}.`;
   }
-  const role = h("dd", { id: "result-role" }, view.role ? roleName(view.role) : "…");
+  // What the approving device decided about this device (trusted, once, ignored).
+  const outcome = approverOutcome(view);
+  const role = h("dd", { id: "result-role" }, view.role ? roleName(view.role) : view.granted ? roleName(null) : "…");
   const signOut = h("button", { type: "button", class: "primary" }, "Sign out");
   signOut.addEventListener("click", () => showLogin("You are signed out."));
   const device = h("button", { type: "button" }, "This device");
@@ -31,11 +33,14 @@ export function showResult(view: SignedIn): void {
     h("dl", { class: "facts" },
       h("dt", {}, "Signed in as"), h("dd", {}, view.username),
       h("dt", {}, "This device"), role,
+      outcome ? h("dt", {}, "Your other device") : null,
+      outcome ? h("dd", { id: "result-outcome", class: view.granted ? "warn" : "ok" }, outcome.title) : null,
       h("dt", {}, "Second factor"), h("dd", { class: mfa.skipped ? "warn" : "ok" }, mfa.label)),
     h("p", { class: mfa.skipped ? "notice warn" : "notice" }, mfa.detail),
+    outcome ? h("p", { class: "notice", role: "status" }, outcome.detail) : null,
     pairingLine ? h("p", { class: "notice", role: "status" }, pairingLine) : null,
     h("div", { class: "actions" }, signOut, device));
-  void refresh(role, view.role === null);
+  void refresh(role, view.role === null && !view.granted);
 }
 
 type PingOne = NonNullable<SignedIn["pingone"]>;

@@ -1,7 +1,8 @@
 import { api } from "../api";
 import { busy, h, screen } from "../dom";
 import type { DeviceSummaryView } from "../generated/DeviceSummaryView";
-import { deviceName } from "../words";
+import { connection } from "../main";
+import { beyondPing, deviceName, pushWords } from "../words";
 import { showChooseDevice } from "./choose-device";
 import { cancelButton, fail, next, step } from "./flow";
 import { showOtp } from "./otp";
@@ -21,11 +22,12 @@ export function showWaitForPush(expiresIn: number, device: DeviceSummaryView | n
   cancel.addEventListener("click", () => polling++);
   const where = device ? deviceName(device) : "your other device";
   const lead = matchNumber === null
-    ? `We sent a request to ${where}. Open Moderno there and choose Approve.`
+    ? `We sent a request to ${where}. Open Moderno there and approve this sign-in.`
     : `We sent a request to ${where}. Open Moderno there and pick this number:`;
   const number = matchNumber === null ? null : h("p", { class: "match-number", "aria-label": "Number to pick" }, String(matchNumber));
   const why = matchNumber === null ? null
-    : h("p", { class: "hint" }, "Number matching: only someone who sees this screen can approve it, so a request you did not start cannot be approved by mistake.");
+    : h("p", { class: "hint" }, "Number matching: only someone who sees this screen can approve it, so a request you did not start cannot be approved by mistake.",
+      connection()?.backend === "PINGFEDERATE_PINGONE_MFA" ? null : h("span", { class: "tag", title: pushWords.beyondPingTitle }, beyondPing));
   screen("Approve on your other device",
     number ? null : h("div", { class: "pulse", "aria-hidden": "true" }),
     h("p", { class: "lead" }, lead),

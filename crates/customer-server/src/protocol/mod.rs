@@ -8,6 +8,8 @@ mod login;
 mod offline;
 mod outcome;
 mod polling;
+mod transfer;
+mod waiting;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -65,6 +67,7 @@ async fn dispatch(state: &CustomerState, request: &ModernoRequest) -> Answer {
         Operation::Retry => polling::retry(state, request).await,
         Operation::Cancel => polling::cancel(state, request).await,
         Operation::AuthOfflineUser => offline::auth_offline_user(state, request).await,
+        Operation::Transfer => transfer::transfer(state, request).await,
     }
 }
 

@@ -9,6 +9,7 @@ use moderno_wire::sdk::{
 
 use crate::error::{Answer, ForUser as _};
 use crate::protocol::login::{self, Skip};
+use crate::protocol::waiting;
 use crate::sessions::LoginSession;
 use crate::state::CustomerState;
 
@@ -34,13 +35,13 @@ pub(crate) async fn start_authentication(
             ..SignInContext::default()
         },
     };
-    let auth = state
+    let started = state
         .sdk
         .start_authentication(&username, &request)
         .await
         .for_user(&username)?;
-    tracing::info!(user = %username, status = ?auth.status, "authentication started");
-    session.authentication_id = Some(auth.id.clone());
+    tracing::info!(user = %username, status = ?started.status, "authentication started");
+    session.authentication_id = Some(started.id.clone());
     session.push_started_ms = Some(state.clock.now().timestamp_millis());
     let session_id = match session_id {
         Some(id) => {
@@ -51,6 +52,7 @@ pub(crate) async fn start_authentication(
         }
         None => state.sessions.start_login(session.clone()).await?,
     };
+    let auth = waiting::until_answered(state, &username, started).await?;
     answer_authentication(state, &session_id, &session, auth).await
 }
 

@@ -71,6 +71,8 @@ impl Stack {
         );
         config.argon2 = PasswordCost::TestOnlyCheap;
         config.ignore_validation = options.ignore_validation;
+        // Ping's sample polls a waiting push once a second; the tests look more often.
+        config.push_poll_interval = std::time::Duration::from_millis(25);
         if let Some(key) = options.api_key_b64 {
             config.api_key_b64 = key;
         }
@@ -111,6 +113,28 @@ impl Stack {
         self.moderno(json!({"operation": "auth_user", "user": user, "password": PASSWORD,
             "pingIdPayload": device.payload(&self.clock)}))
             .await
+    }
+
+    /// `auth_user` on `device` while `approver` answers the push it gets with `answer`: Ping's
+    /// `auth_user` waits for the push's final status before it answers.
+    pub async fn login_answered(&self, user: &str, device: &TestDevice, approver: &TestDevice, answer: PushAnswer) -> Value {
+        let login = self.login(user, device);
+        let approve = async {
+            let push = approver.next_push(self).await;
+            approver.answer(self, &push.authentication_id, answer).await;
+        };
+        tokio::join!(login, approve).0
+    }
+
+    /// `auth_user` on `device` while the push it sends to `approver` runs out (the virtual clock
+    /// passes its 40 seconds).
+    pub async fn login_timed_out(&self, user: &str, device: &TestDevice, approver: &TestDevice) -> Value {
+        let login = self.login(user, device);
+        let expire = async {
+            approver.next_push(self).await;
+            self.clock.advance(chrono::Duration::seconds(41));
+        };
+        tokio::join!(login, expire).0
     }
 
     /// `auth_status` for a login session.
@@ -272,7 +296,7 @@ impl TestDevice {
                 assert_eq!(answer["registrationToken"], registration_token_id.as_str());
                 (registration_token_id, registration_token_secret)
             }
-            ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret } => {
+            ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } => {
                 assert_eq!(level, TrustLevel::Trusted, "a trusted device grants TRUSTED only");
                 (registration_token_id, registration_token_secret)
             }
@@ -325,6 +349,17 @@ impl TestDevice {
         let path = format!("/pingid/v1/device/pushes/{authentication_id}");
         let response = self.signed(stack, reqwest::Method::POST, &path, "", body).await;
         assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    /// The next push for this device, polling until one comes (at most 10 s).
+    pub async fn next_push(&self, stack: &Stack) -> PushRequest {
+        for _ in 0..400 {
+            if let Some(push) = self.pushes(stack).await.into_iter().next() {
+                return push;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no push reached the device");
     }
 
     /// Answers the one push waiting for this device.

@@ -7,19 +7,20 @@ use axum::Json;
 use moderno_ambient::Pick;
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::sdk::{
+    DeviceRole,
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationStatus as Status,
 };
 
 use super::long_poll::{until_found, wait_seconds};
 use super::DeviceCall;
 use crate::error::{ApiError, ApiResult};
-use crate::new_device::{self, GRANTABLE};
+use crate::new_device::{self, grantable};
 use crate::state::SdkState;
 use crate::store::authentications::{self as auths, AuthRow};
 use crate::store::{devices, fingerprints, settings};
 use crate::timestamps::rfc3339;
 
-fn push_request(row: &AuthRow) -> PushRequest {
+fn push_request(row: &AuthRow, user_has_primary: bool) -> PushRequest {
     let requester = row.requester.as_ref();
     PushRequest {
         authentication_id: row.id.clone(),
@@ -36,7 +37,7 @@ fn push_request(row: &AuthRow) -> PushRequest {
             device_type: r.device_type,
             os_version: r.os_version.clone(),
         }),
-        trust_levels: if requester.is_some() { GRANTABLE.to_vec() } else { Vec::new() },
+        trust_levels: if requester.is_some() { grantable(user_has_primary) } else { Vec::new() },
         number_choices: row.number_choices.clone(),
         expires_at: rfc3339(row.push_expires.unwrap_or(row.created)),
     }
@@ -51,13 +52,16 @@ pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
     let wake = state.pushes.handle(&device.id);
     let pending = until_found(wake, wait, || {
         let (id, now_ms) = (device.id.clone(), state.now_ms());
+        let (username, application_id) = (device.username.clone(), device.application_id.clone());
         state.db.write(move |tx| {
             devices::set_last_seen(tx, &id, now_ms)?;
-            Ok(auths::pending_pushes(tx, &id, now_ms)?)
+            let has_primary = devices::of_user(tx, &username, &application_id)?.iter().any(|d| d.role == DeviceRole::Primary);
+            let pushes = auths::pending_pushes(tx, &id, now_ms)?;
+            Ok(pushes.iter().map(|row| push_request(row, has_primary)).collect::<Vec<_>>())
         })
     })
     .await?;
-    Ok(Json(pending.iter().map(push_request).collect()))
+    Ok(Json(pending))
 }
 
 /// `POST /pushes/{authenticationId}`: the approving device's answer.

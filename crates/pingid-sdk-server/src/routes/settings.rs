@@ -26,8 +26,9 @@ pub async fn update(
     if !(1..=30).contains(&body.otp_lifetime_minutes) {
         return Err(ApiError::out_of_range("otpLifetimeMinutes", "otpLifetimeMinutes is 1 to 30"));
     }
-    if !(1..=10).contains(&body.otp_max_failures) {
-        return Err(ApiError::out_of_range("otpMaxFailures", "otpMaxFailures is 1 to 10"));
+    if !(1..=7).contains(&body.otp_max_failures) {
+        // Ping's `max_allowed_mobile_app_otp_attempts`: 1 to 7, default 3 (Application Attributes API).
+        return Err(ApiError::out_of_range("otpMaxFailures", "otpMaxFailures is 1 to 7"));
     }
     if !(1..=1440).contains(&body.otp_lock_minutes) {
         return Err(ApiError::out_of_range("otpLockMinutes", "otpLockMinutes is 1 to 1440"));

@@ -25,6 +25,8 @@ pub struct Requester {
 /// What an approval granted the requesting device (Ping's network of trusted devices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grant {
+    /// Paired as PRIMARY (the user had no primary; registration token `pairing_token_id`).
+    Primary,
     /// Paired as TRUSTED (registration token `pairing_token_id`).
     Trusted,
     /// This sign-in only.
@@ -36,6 +38,7 @@ pub enum Grant {
 impl Grant {
     const fn as_str(self) -> &'static str {
         match self {
+            Self::Primary => "PRIMARY",
             Self::Trusted => "TRUSTED",
             Self::OneTime => "ONE_TIME",
             Self::Ignored => "IGNORED",
@@ -43,7 +46,7 @@ impl Grant {
     }
 
     fn parse(text: &str) -> Option<Self> {
-        [Self::Trusted, Self::OneTime, Self::Ignored].into_iter().find(|g| g.as_str() == text)
+        [Self::Primary, Self::Trusted, Self::OneTime, Self::Ignored].into_iter().find(|g| g.as_str() == text)
     }
 }
 

@@ -6,6 +6,7 @@
 //! Off unless the stack is started with it (`StackConfig::inspector`); benchmarks and most tests
 //! run without.
 
+mod flow_steps;
 mod record;
 mod redact;
 mod report;

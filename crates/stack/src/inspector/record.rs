@@ -14,6 +14,7 @@ use moderno_crypto::sha256_hex;
 use moderno_wire::admin::{Decoded, Hop};
 use serde_json::json;
 
+use super::flow_steps::{self, Exchange};
 use super::redact;
 use super::Recorder;
 
@@ -44,7 +45,7 @@ impl Service {
         match self {
             Self::PingIdSdk if path.starts_with("/pingid/v1/accounts") => "Customer server",
             Self::PingOne if path.starts_with("/environments") => "PingFederate",
-            Self::Customer if path == "/" || path.starts_with("/pairing-key") => "Web browser",
+            Self::Customer if path == "/" || path.starts_with("/pairing-key") || path.starts_with("/sign-in") => "Web browser",
             _ => "App",
         }
     }
@@ -82,11 +83,22 @@ async fn record(State(tap): State<Tap>, request: Request, next: Next) -> Respons
     }
     let mut decoded = Vec::new();
     let mut request_json = redact::body(&request_bytes, content_type(&headers));
+    let mut response_json = redact::body(&response_bytes, content_type(&response_parts.headers));
+    // Read before the secrets are hidden: an empty field and a hidden one must not look alike.
+    let reading = flow_steps::read(&Exchange {
+        service: tap.service,
+        method: &method,
+        path: &path,
+        query: query.as_deref(),
+        content_type: content_type(&headers),
+        status: response_parts.status.as_u16(),
+        request: request_json.as_ref(),
+        response: response_json.as_ref(),
+    });
     if let Some(value) = request_json.as_mut() {
         redact::inspect(value, &mut decoded, "request");
         redact::pairing_key_resource(&path, value);
     }
-    let mut response_json = redact::body(&response_bytes, content_type(&response_parts.headers));
     if let Some(value) = response_json.as_mut() {
         flow_state(value, &mut decoded);
         redact::inspect(value, &mut decoded, "response");
@@ -114,6 +126,10 @@ async fn record(State(tap): State<Tap>, request: Request, next: Next) -> Respons
         request: request_json,
         response: response_json,
         decoded,
+        step: reading.step,
+        step_source: reading.source.map(str::to_owned),
+        beyond_ping: reading.beyond_ping.is_some(),
+        beyond_ping_reason: reading.beyond_ping.map(str::to_owned),
     });
     Response::from_parts(response_parts, Body::from(response_bytes))
 }

@@ -48,7 +48,8 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
         Some(p) => zeroize::Zeroizing::new(p),
         None => zeroize::Zeroizing::new(ask(out, "password:", "--password").await?),
     };
-    out.step("auth_user", format!("signing in as {} ...", args.user), json!({"user": args.user}));
+    let waiting = "(if your other device gets a push, answer it there: the server waits for it)";
+    out.step("auth_user", format!("signing in as {} ... {waiting}", args.user), json!({"user": args.user}));
     let mut pairing_key = args.pairing_key.take();
     let mut response = client.auth_user(&args.user, &password, &device.payload(), pairing_key.as_deref()).await?;
     let mut trusted_payload: Option<String> = None;
@@ -92,7 +93,7 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
                 let otp = flag_or_ask(out, &mut args.otp, &question, "--otp").await?;
                 client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?
             }
-            LoginStep::PushTimedOut { session_id } => match args.otp.take() {
+            LoginStep::PushTimedOut { session_id, .. } => match args.otp.take() {
                 Some(otp) => client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?,
                 None => return Ok(refused(out, Status::TimedOut, "the push timed out; pass --otp with a passcode from a trusted device")),
             },
@@ -218,7 +219,7 @@ fn show_pairing(out: &Output, completed: &PairingCompleted) {
     );
 }
 
-fn list_devices(out: &Output, devices: &[DeviceSummary]) {
+pub fn list_devices(out: &Output, devices: &[DeviceSummary]) {
     for (i, d) in devices.iter().enumerate() {
         let nickname = if d.device_nickname.is_empty() { String::new() } else { format!(" \"{}\"", d.device_nickname) };
         out.step(
@@ -230,7 +231,7 @@ fn list_devices(out: &Output, devices: &[DeviceSummary]) {
 }
 
 /// A list number (1-based) or a device id.
-fn chosen_device(answer: &str, devices: &[DeviceSummary]) -> String {
+pub fn chosen_device(answer: &str, devices: &[DeviceSummary]) -> String {
     match answer.parse::<usize>() {
         Ok(n) if (1..=devices.len()).contains(&n) => devices[n - 1].id.clone(),
         _ => answer.to_string(),

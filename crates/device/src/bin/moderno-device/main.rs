@@ -10,6 +10,7 @@ mod pf_approve;
 mod pf_login;
 mod pf_otp;
 mod prompt;
+mod transfer;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -73,6 +74,8 @@ enum Command {
     PfApprove(approve::ApproveArgs),
     /// Print this profile's PingOne TOTP code (or import the authenticator's secret).
     PfOtp(pf_otp::PfOtpArgs),
+    /// Send money: the user's trusted (primary) device approves it, or gives its passcode offline.
+    Transfer(transfer::TransferArgs),
 }
 
 #[tokio::main]
@@ -123,6 +126,10 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
         Command::PfLogin(args) => pf_login::run(&pingone().await?, out, args).await,
         Command::PfApprove(args) => pf_approve::run(&pingone().await?, out, &args).await,
         Command::PfOtp(args) => pf_otp::run(&pingone().await?, out, args).await,
+        Command::Transfer(args) => {
+            let client = device.moderno_client(&cli.server)?;
+            transfer::run(&device, &client, out, args).await
+        }
     }
 }
 

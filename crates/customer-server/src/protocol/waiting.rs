@@ -1,0 +1,39 @@
+//! Waiting for a push the way Ping's sample does: `auth_user` itself polls the SDK server once a
+//! second until the authentication leaves IN_PROGRESS, within the push's lifetime ([S-HELP]
+//! `pollPingIDSdkUntilFinalStatus`; Ping's apps wait with a 40-second HTTP timeout), and only
+//! then answers the app.
+//!
+//! Beyond Ping: under number matching the signing-in device must show the number while the push
+//! waits, so an authentication that carries `matchNumber` is answered at once with 1012, and the
+//! app polls with `auth_status` (both extensions).
+
+use std::time::Duration;
+
+use moderno_wire::sdk::{Authentication, AuthenticationStatus};
+
+use crate::error::{Failure, ForUser as _};
+use crate::protocol::outcome::PUSH_LIFETIME_SECS;
+use crate::state::CustomerState;
+
+/// The longest a request waits: the push's lifetime, plus a second for the last look.
+const LONGEST_WAIT: Duration = Duration::from_secs(PUSH_LIFETIME_SECS.unsigned_abs() + 1);
+
+/// The authentication once the push was answered, timed out or otherwise ended (or as it
+/// started, when it does not wait for a push, or asks for a number).
+pub(crate) async fn until_answered(
+    state: &CustomerState,
+    username: &str,
+    started: Authentication,
+) -> Result<Authentication, Failure> {
+    if started.status != AuthenticationStatus::InProgress || started.match_number.is_some() {
+        return Ok(started);
+    }
+    let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
+    let mut auth = started;
+    while auth.status == AuthenticationStatus::InProgress && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(state.config.push_poll_interval).await;
+        auth = state.sdk.get_authentication(username, &auth.id).await.for_user(username)?;
+    }
+    tracing::info!(user = username, status = ?auth.status, "the push was answered or ended");
+    Ok(auth)
+}

@@ -1,0 +1,269 @@
+//! Web sign-in approved by the device: a user signs in to online banking on this server's web
+//! page with username and password, and — Ping's authentication `payload` being optional
+//! ([D-AUTH]; Ping's sample authenticates web callers without one, [S-MOD]) — the server starts
+//! an authentication without a payload, which pushes to the user's trusted device. The page
+//! shows which device was asked (and the number to pick under number matching), polls
+//! `/sign-in/status` until the device answers, then lands on the signed-in page. An offline
+//! device gives way to its offline passcode; a timed-out push can be sent again. A user without
+//! a paired device gets the pairing-key page instead.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /sign-in` | the form |
+//! | `POST /sign-in` | first factor, then the push (303 to the waiting page) or the pairing key |
+//! | `GET /sign-in/wait` | the sign-in as it stands: waiting, passcode, timed out, choose, signed in, refused |
+//! | `GET /sign-in/status` | JSON for the waiting page's script: `waiting` (with `secondsLeft`), `decided`, `ended` |
+//! | `POST /sign-in/passcode`, `/retry`, `/device`, `/cancel`, `/sign-out` | the page's buttons |
+//! | `GET /sign-in.js` | the waiting page's script |
+
+mod answers;
+mod flow;
+mod pages;
+
+use std::future::Future;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use moderno_wire::sdk::{AuthenticationStatus as Auth, OtpRequest, UserStatus};
+use tracing::Instrument as _;
+
+use crate::state::CustomerState;
+use crate::web::{self, page};
+use answers::{ended_session, internal, read, reshow, show, to_wait, trouble};
+use flow::Pending;
+use pages::Note;
+
+/// The web sign-in's routes.
+pub(crate) fn routes() -> Router<CustomerState> {
+    Router::new()
+        .route("/sign-in", get(form).post(sign_in))
+        .route("/sign-in/wait", get(wait))
+        .route("/sign-in/status", get(status))
+        .route("/sign-in/passcode", post(passcode))
+        .route("/sign-in/retry", post(retry))
+        .route("/sign-in/device", post(choose_device))
+        .route("/sign-in/cancel", post(cancel))
+        .route("/sign-in/sign-out", post(sign_out))
+        .route("/sign-in.js", get(script))
+        .layer(DefaultBodyLimit::max(web::MAX_FORM_BYTES))
+}
+
+/// Runs a step in the span `web_sign_in`, recording the HTTP status it answered.
+async fn traced(step: &'static str, work: impl Future<Output = Response>) -> Response {
+    let span = tracing::info_span!("web_sign_in", step, status = tracing::field::Empty);
+    async move {
+        let response = work.await;
+        tracing::Span::current().record("status", response.status().as_u16());
+        tracing::info!("answered");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn form() -> Response {
+    page(StatusCode::OK, &pages::form(None))
+}
+
+async fn script() -> Response {
+    web::chrome::script(include_str!("sign_in.js"))
+}
+
+/// `POST /sign-in`: the first factor (with its back-off), then the device's approval or, for a
+/// user without a paired device, a pairing key.
+async fn sign_in(State(state): State<CustomerState>, headers: HeaderMap, body: Bytes) -> Response {
+    traced("sign_in", async {
+        let username = match web::check_credentials(&state, &body).await {
+            Ok(username) => username,
+            Err(refused) => return page(refused.status, &pages::form(Some(Note::Error(&refused.text)))),
+        };
+        let user = match state.sdk.get_user(&username, true).await {
+            Ok(user) => Some(user),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return trouble(&state, None, &username, e.into()).await,
+        };
+        if user.as_ref().is_some_and(|u| u.status == UserStatus::Suspended) {
+            return answers::suspended();
+        }
+        if user.and_then(|u| u.devices).unwrap_or_default().is_empty() {
+            // The pairing-key path: a first device pairs with a key from this page.
+            return web::key_response(&state, &username).await;
+        }
+        match flow::start(&state, &username, &flow::browser(&headers)).await {
+            Ok((id, _)) => {
+                let mut response = to_wait();
+                flow::set_pending_cookie(&state, &mut response, &id);
+                response
+            }
+            Err(e) => trouble(&state, None, &username, e).await,
+        }
+    })
+    .await
+}
+
+/// `GET /sign-in/wait`: the sign-in as it stands. An approval is turned into the signed-in
+/// page here, once.
+async fn wait(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+    traced("wait", async {
+        let pending = match flow::pending(&state, &headers).await {
+            Ok(Some(pending)) => pending,
+            Ok(None) => return answers::nothing_waiting(&state, &headers).await,
+            Err(e) => return internal(&e),
+        };
+        match read(&state, &pending).await {
+            Ok(auth) => show(&state, &pending, auth, None).await,
+            Err(e) => trouble(&state, Some(&pending), &pending.username, e).await,
+        }
+    })
+    .await
+}
+
+/// `GET /sign-in/status`: `{"state": "waiting", "secondsLeft": n}` while the push waits,
+/// `decided` once the page has something else to show, `ended` without a waiting sign-in;
+/// `unavailable` (503) while PingID cannot be asked.
+async fn status(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+    let (code, body) = match flow::pending(&state, &headers).await {
+        Ok(None) => (StatusCode::OK, serde_json::json!({"state": "ended"})),
+        Ok(Some(pending)) => match state.sdk.get_authentication(&pending.username, &pending.authentication_id).await {
+            Ok(auth) if auth.status == Auth::InProgress => {
+                let mut body = serde_json::json!({"state": "waiting", "secondsLeft": flow::seconds_left(&state, &pending)});
+                if let Some(n) = auth.match_number {
+                    body["matchNumber"] = n.into();
+                }
+                (StatusCode::OK, body)
+            }
+            Ok(_) => (StatusCode::OK, serde_json::json!({"state": "decided"})),
+            Err(e) if e.status().is_some() => (StatusCode::OK, serde_json::json!({"state": "decided"})),
+            Err(_) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"state": "unavailable"})),
+        },
+        Err(e) => {
+            web::log_internal(&e);
+            (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"state": "unavailable"}))
+        }
+    };
+    let mut response = (code, axum::Json(body)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `POST /sign-in/passcode` (`otp`): the offline passcode of a trusted device.
+async fn passcode(State(state): State<CustomerState>, headers: HeaderMap, body: Bytes) -> Response {
+    traced("passcode", async {
+        let Some(pending) = pending_or_ended(&state, &headers).await else {
+            return ended_session();
+        };
+        let otp: String = web::form_field(&body, "otp").chars().filter(|c| !c.is_whitespace()).collect();
+        if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
+            // Nothing goes to PingID: a typo costs no try.
+            return reshow(&state, &pending, Note::Error("The offline passcode is 6 digits.")).await;
+        }
+        let request = OtpRequest { otp, payload: None };
+        match state.sdk.submit_otp(&pending.username, &pending.authentication_id, &request).await {
+            Ok(auth) => {
+                tracing::info!(user = %pending.username, status = ?auth.status, "offline passcode checked");
+                to_wait()
+            }
+            Err(e) if e.is_not_in_state() => match read(&state, &pending).await {
+                Ok(auth) if matches!(auth.status, Auth::Otp | Auth::InvalidOtp | Auth::Timeout) => {
+                    // Still waiting for a passcode, but its time is over.
+                    answers::end(&state, &pending, StatusCode::OK, "Too late for a passcode", "The time to type an offline passcode is over. Sign in again.").await
+                }
+                _ => to_wait(),
+            },
+            Err(e) => trouble(&state, Some(&pending), &pending.username, e.into()).await,
+        }
+    })
+    .await
+}
+
+/// `POST /sign-in/retry`: a new push to the same device (after a timeout).
+async fn retry(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+    traced("retry", async {
+        let Some(pending) = pending_or_ended(&state, &headers).await else {
+            return ended_session();
+        };
+        let device_id = pending.device_id.clone();
+        ask_again(&state, &pending, device_id, &flow::browser(&headers)).await
+    })
+    .await
+}
+
+/// `POST /sign-in/device` (`deviceId`): the device the user picked approves.
+async fn choose_device(State(state): State<CustomerState>, headers: HeaderMap, body: Bytes) -> Response {
+    traced("choose_device", async {
+        let Some(pending) = pending_or_ended(&state, &headers).await else {
+            return ended_session();
+        };
+        let device_id = web::form_field(&body, "deviceId");
+        let offered = match read(&state, &pending).await {
+            Ok(auth) => auth.devices.unwrap_or_default().iter().any(|d| d.id == device_id),
+            Err(e) => return trouble(&state, Some(&pending), &pending.username, e).await,
+        };
+        if !offered {
+            return reshow(&state, &pending, Note::Error("Choose one of your devices below.")).await;
+        }
+        ask_again(&state, &pending, Some(device_id), &flow::browser(&headers)).await
+    })
+    .await
+}
+
+/// `POST /sign-in/cancel`: withdraws the push and ends the sign-in.
+async fn cancel(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+    traced("cancel", async {
+        if let Some(pending) = pending_or_ended(&state, &headers).await {
+            flow::withdraw(&state, &pending).await;
+            if let Err(e) = flow::abandon(&state, &pending).await {
+                return internal(&e);
+            }
+        }
+        let mut response = page(StatusCode::OK, &pages::form(Some(Note::Info("The sign-in was canceled."))));
+        flow::clear_pending_cookie(&state, &mut response);
+        response
+    })
+    .await
+}
+
+/// `POST /sign-in/sign-out`.
+async fn sign_out(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+    traced("sign_out", async {
+        if let Err(e) = flow::sign_out(&state, &headers).await {
+            return internal(&e);
+        }
+        let mut response = page(StatusCode::OK, &pages::form(Some(Note::Info("You are signed out."))));
+        flow::clear_signed_in_cookie(&state, &mut response);
+        response
+    })
+    .await
+}
+
+
+async fn ask_again(state: &CustomerState, pending: &Pending, device_id: Option<String>, browser: &str) -> Response {
+    match flow::restart(state, pending, device_id, browser).await {
+        Ok(true) => to_wait(),
+        Ok(false) => ended_session(),
+        Err(e) => {
+            // The old authentication is withdrawn: this sign-in is over either way.
+            if let Err(e) = flow::abandon(state, pending).await {
+                return internal(&e);
+            }
+            let mut response = trouble(state, None, &pending.username, e).await;
+            flow::clear_pending_cookie(state, &mut response);
+            response
+        }
+    }
+}
+
+async fn pending_or_ended(state: &CustomerState, headers: &HeaderMap) -> Option<Pending> {
+    match flow::pending(state, headers).await {
+        Ok(pending) => pending,
+        Err(e) => {
+            web::log_internal(&e);
+            None
+        }
+    }
+}
+

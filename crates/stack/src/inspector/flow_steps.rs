@@ -1,0 +1,354 @@
+//! Which step of Ping's flow documents each exchange implements, and which exchanges only an
+//! extension makes ("beyond Ping"): one table, read top to bottom like the documents.
+//!
+//! - PingID SDK, "Pair first device": automatic pairing steps 1–8, manual pairing subflows 1 and 2.
+//! - PingID SDK, "Network of trusted devices": a new device approved by a trusted one (not
+//!   numbered there); Ping's Moderno sample for web sign-in and transfers.
+//! - PingOne MFA integration kit, "Device pairing flows": initial device 1–8, additional device
+//!   5.1–5.3.
+//!
+//! A row names the service that answered, the method (`*`: any), the path (`*`: one segment,
+//! `|` between alternatives) and what the bodies say; the first row that fits decides. A
+//! PingFederate row that says `then_answer` adds the flow status it answered ("→ 5. …"). After
+//! the rows, [`MARKS`] flag an exchange that carries an extension's fields (number matching,
+//! the emulator's own status codes and limits). The bodies are read before secrets are hidden.
+
+mod row;
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+
+use super::Service::{self, Customer, PingFederate, PingIdSdk, PingOne};
+use row::If::{Action, Got, GotAs, GotMentioning, GotOneOf, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
+use row::{beyond, step, Mark, Row, Says, ANY};
+use Doc::{FirstDevice, FirstDeviceOverDeviceApi, ModernoSample, P1DeviceApi, PfPairing, TrustedDevices, TrustedDevicesOverDeviceApi};
+
+/// One exchange as the table reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Exchange<'a> {
+    /// The service that answered.
+    pub service: Service,
+    pub method: &'a str,
+    /// Without the query.
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub status: u16,
+    pub request: Option<&'a Value>,
+    pub response: Option<&'a Value>,
+}
+
+/// What the table says about an exchange.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// "4a. The customer server checks if the user exists in the PingID SDK server".
+    pub step: Option<String>,
+    /// The document the step is from.
+    pub source: Option<&'static str>,
+    /// Why only an extension makes (or shapes) this exchange.
+    pub beyond_ping: Option<&'static str>,
+}
+
+/// Reads `exchange` against the table.
+pub fn read(exchange: &Exchange<'_>) -> Reading {
+    let mut reading = Reading::default();
+    match row_of(exchange).map(|i| &ROWS[i].says) {
+        Some(Says::Step { label, doc, answer }) => {
+            let answered = answer.then(|| answer_of(exchange)).flatten();
+            reading.step = Some(match answered {
+                Some(answered) => format!("{label} → {answered}"),
+                None => (*label).to_owned(),
+            });
+            reading.source = Some(doc.cite());
+        }
+        Some(Says::Beyond(reason)) => reading.beyond_ping = Some(*reason),
+        None => {}
+    }
+    if reading.beyond_ping.is_none() {
+        reading.beyond_ping = MARKS.iter().find(|m| m.service == exchange.service && m.when.iter().all(|c| c.holds(exchange))).map(|m| m.reason);
+    }
+    reading
+}
+
+/// The first row that fits.
+fn row_of(exchange: &Exchange<'_>) -> Option<usize> {
+    ROWS.iter().position(|row| row.fits(exchange))
+}
+
+const GET: &str = "GET";
+const POST: &str = "POST";
+const PUT: &str = "PUT";
+const DELETE: &str = "DELETE";
+
+/// Ping's Moderno endpoint, under both of the sample's names.
+const MODERNO: &str = "/pingidsdk|/pidc";
+/// PingFederate's authentication API.
+const FLOW: &str = "/pf-ws/authn/flows/*";
+
+macro_rules! account {
+    ($tail:literal) => {
+        concat!("/pingid/v1/accounts/*", $tail)
+    };
+}
+macro_rules! application {
+    ($tail:literal) => {
+        concat!("/pingid/v1/accounts/*/applications/*", $tail)
+    };
+}
+macro_rules! user {
+    ($tail:literal) => {
+        concat!("/pingid/v1/accounts/*/applications/*/users/*", $tail)
+    };
+}
+macro_rules! device_api {
+    ($tail:literal) => {
+        concat!("/pingid/v1/device", $tail)
+    };
+}
+macro_rules! environment {
+    ($tail:literal) => {
+        concat!("/environments/*", $tail)
+    };
+}
+
+/// The table. Within a group, the narrower rows come first.
+const ROWS: &[Row] = &[
+    // ── The app and the customer server: Ping's Moderno protocol ──
+    // Pair first device, manual pairing, subflow 2.
+    step(Customer, POST, MODERNO, &[Operation("auth_user"), Sent("/pairingKey")],
+        "Subflow 2 · 7. The app sends another request to the customer server with the pairing key, username and password", FirstDevice),
+    step(Customer, POST, MODERNO, &[Operation("auth_user"), GotAs("/status", "1030")],
+        "Subflow 2 · 2. The app sends username, password and payload to the customer server (4. the answer: enter a pairing key)", FirstDevice),
+    // Ping's sample: device selection answered, a web caller without a payload.
+    step(Customer, POST, MODERNO, &[Operation("auth_user"), Sent("/deviceId")],
+        "Additional device · the app sends auth_user again with the device the user picked (after 1018)", TrustedDevices),
+    step(Customer, POST, MODERNO, &[Operation("auth_user"), NotSent("/pingIdPayload")],
+        "Web sign-in · username and password without a payload: the customer server asks the user's trusted device", ModernoSample),
+    // Pair first device, automatic pairing (and every login of a device after it).
+    step(Customer, POST, MODERNO, &[Operation("auth_user")],
+        "3. The app sends username, password and payload to the customer server", FirstDevice),
+    step(Customer, POST, MODERNO, &[Operation("auth_offline_user")],
+        "Additional device · offline: the app sends the passcode from a trusted device (auth_offline_user)", TrustedDevices),
+    step(Customer, POST, MODERNO, &[Operation("retry")],
+        "The app asks again (retry): the waiting authentication is deleted and a new one started, as Ping's sample does", ModernoSample),
+    step(Customer, POST, MODERNO, &[Operation("transfer"), Sent("/otp")],
+        "Transfer · offline: the app sends the passcode from the trusted device", ModernoSample),
+    beyond(Customer, POST, MODERNO, &[Operation("transfer"), Sent("/sessionId")],
+        "waiting on a transfer by its sessionId serves number matching; Ping's transfer waits for the answer itself"),
+    step(Customer, POST, MODERNO, &[Operation("transfer")],
+        "Transfer · the signed-in user sends money: the customer server asks the primary device to approve it", ModernoSample),
+    beyond(Customer, POST, MODERNO, &[Operation("auth_status")],
+        "auth_status: the app's waiting screen polls; Ping's auth_user waits for the answer itself"),
+    beyond(Customer, POST, MODERNO, &[Operation("select_device")],
+        "select_device: Ping's apps send auth_user again with deviceId"),
+    beyond(Customer, POST, MODERNO, &[Operation("cancel")],
+        "cancel: the app's waiting screen gives up; Ping's apps have no such operation"),
+    // ── The customer server's web pages ──
+    // Pair first device, manual pairing, subflow 1.
+    step(Customer, GET, "/", &[],
+        "Subflow 1 · 1. The user enters their credentials in the login page", FirstDevice),
+    step(Customer, POST, "/pairing-key", &[],
+        "Subflow 1 · 2. The customer server verifies the credentials (4. and shows the pairing key)", FirstDevice),
+    step(Customer, POST, "/pairing-key/fresh", &[],
+        "Subflow 1 · 4. The customer server displays a fresh pairing key", FirstDevice),
+    // Ping's sample serves web callers too: an authentication without a payload.
+    step(Customer, GET, "/sign-in", &[],
+        "Web sign-in · the user opens the bank's sign-in page", ModernoSample),
+    step(Customer, POST, "/sign-in", &[],
+        "Web sign-in · username and password: the customer server starts an authentication without a payload", ModernoSample),
+    step(Customer, GET, "/sign-in/wait|/sign-in/status", &[],
+        "Web sign-in · the page waits for the trusted device's answer", ModernoSample),
+    step(Customer, POST, "/sign-in/passcode", &[],
+        "Web sign-in · offline: the passcode from the trusted device", ModernoSample),
+    // ── The customer server and the PingID SDK server ──
+    // Pair first device, automatic pairing, step 4.
+    step(PingIdSdk, GET, user!(""), &[Refused],
+        "4a. The customer server checks if the user exists in the PingID SDK server: not yet", FirstDevice),
+    step(PingIdSdk, GET, user!(""), &[],
+        "4a. The customer server checks if the user exists in the PingID SDK server", FirstDevice),
+    step(PingIdSdk, POST, account!("/users"), &[],
+        "4a. … the user is then created in the PingID SDK server", FirstDevice),
+    step(PingIdSdk, POST, user!("/registrationtokens"), &[Sent("/pairingKey")],
+        "Subflow 2 · 8. The customer server sends the pairing key to the PingID SDK server and receives a server payload", FirstDevice),
+    step(PingIdSdk, POST, user!("/registrationtokens"), &[Refused, GotAs("/details/0/target", "pairingKey")],
+        "Subflow 2 · 3. The customer server communicates with the PingID SDK server: a pairing key is required", FirstDevice),
+    step(PingIdSdk, POST, user!("/registrationtokens"), &[],
+        "4b. The customer server creates a registration token for the user, which contains a server payload", FirstDevice),
+    // Manual pairing: the key.
+    step(PingIdSdk, POST, concat!(application!("/pairingkeys"), "|", account!("/pairingkeys")), &[],
+        "Subflow 1 · 4. The customer server creates a pairing key", FirstDevice),
+    step(PingIdSdk, GET, concat!(application!("/pairingkeys/*"), "|", account!("/pairingkeys/*")), &[],
+        "Subflow 2 · 8. The customer server looks the pairing key up: its pairingData must name this user", FirstDevice),
+    // A transfer and a web sign-in (Ping's sample), a new device (network of trusted devices).
+    step(PingIdSdk, POST, user!("/authentications"), &[SentMentioning("/clientContext", "STEP_UP")],
+        "Transfer · the customer server starts an authentication: the primary device is asked to approve the transfer", ModernoSample),
+    step(PingIdSdk, POST, user!("/authentications"), &[NotSent("/payload")],
+        "Web sign-in · the customer server starts an authentication without a payload (push to the trusted device)", ModernoSample),
+    step(PingIdSdk, POST, user!("/authentications"), &[GotAs("/level", "MOBILE_PAYLOAD")],
+        "Paired device · its own payload authenticates it: APPROVED, no push", TrustedDevices),
+    step(PingIdSdk, POST, user!("/authentications"), &[GotAs("/status", "OTP")],
+        "Additional device · offline: the trusted device cannot be reached, so the answer is OTP (its passcode)", TrustedDevices),
+    step(PingIdSdk, POST, user!("/authentications"), &[GotAs("/status", "SELECT_DEVICE")],
+        "Additional device · SELECT_DEVICE: the user picks which trusted device to ask", TrustedDevices),
+    step(PingIdSdk, POST, user!("/authentications"), &[GotAs("/reason", "DEVICE_BLOCKED")],
+        "Additional device · the device was blocked: REJECTED without asking (DEVICE_BLOCKED)", TrustedDevices),
+    step(PingIdSdk, POST, user!("/authentications"), &[GotAs("/status", "IGNORED_DEVICE")],
+        "Additional device · the device is ignored for now: in without MFA (IGNORED_DEVICE)", TrustedDevices),
+    step(PingIdSdk, POST, user!("/authentications"), &[],
+        "Additional device · the customer server starts an authentication (push to the trusted device)", TrustedDevices),
+    step(PingIdSdk, GET, user!("/authentications/*"), &[GotMentioning("/clientContext", "STEP_UP")],
+        "Transfer · the customer server polls the authentication once a second, as Ping's sample does", ModernoSample),
+    step(PingIdSdk, GET, user!("/authentications/*"), &[NotGot("/accessingDevice")],
+        "Web sign-in · the customer server polls the authentication until the trusted device answers", ModernoSample),
+    step(PingIdSdk, GET, user!("/authentications/*"), &[],
+        "Additional device · the customer server polls it once a second, as Ping's sample does", TrustedDevices),
+    step(PingIdSdk, DELETE, user!("/authentications/*"), &[],
+        "The customer server deletes the waiting authentication before asking again, as Ping's sample does", ModernoSample),
+    step(PingIdSdk, PUT, user!("/authentications/*/otp"), &[GotMentioning("/clientContext", "STEP_UP")],
+        "Transfer · offline: the passcode from the trusted device", ModernoSample),
+    step(PingIdSdk, PUT, user!("/authentications/*/otp"), &[NotSent("/payload")],
+        "Web sign-in · offline: the passcode from the trusted device", ModernoSample),
+    step(PingIdSdk, PUT, user!("/authentications/*/otp"), &[],
+        "Additional device · offline: the passcode from a trusted device, with the new device's payload", TrustedDevices),
+    // Stand-ins for Ping's admin portal.
+    beyond(PingIdSdk, ANY, application!("/settings"), &[],
+        "the settings route stands in for Ping's admin portal and Application APIs"),
+    beyond(PingIdSdk, PUT, user!(""), &[],
+        "an administrator's route (user status, bypass) standing in for Ping's admin portal"),
+    beyond(PingIdSdk, PUT, user!("/devices/*"), &[],
+        "an administrator's route (nickname, role) standing in for Ping's admin portal"),
+    // ── The SDK component and the PingID SDK server (Ping publishes no protocol: the device API) ──
+    step(PingIdSdk, POST, device_api!("/pairings"), &[],
+        "8. The PingID SDK component completes the pairing with the PingID SDK server (manual pairing: Subflow 2 · 13)", FirstDeviceOverDeviceApi),
+    step(PingIdSdk, GET, device_api!("/pushes"), &[GotMentioning("/0/clientContext", "STEP_UP")],
+        "Transfer · the primary device receives the push: approve this transfer?", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, GET, device_api!("/pushes"), &[Got("/0/requestingDevice")],
+        "Additional device · the trusted device receives the push about the new device", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, GET, device_api!("/pushes"), &[Got("/0")],
+        "Web sign-in · the trusted device receives the push", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, POST, device_api!("/pushes/*"), &[SentAs("/action", "DENY")],
+        "Additional device · the trusted device answers: deny (this login attempt)", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, POST, device_api!("/pushes/*"), &[SentAs("/action", "BLOCK")],
+        "Additional device · the trusted device answers: block (future login attempts too)", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, POST, device_api!("/pushes/*"), &[SentAs("/trustLevel", "TRUSTED")],
+        "Additional device · the trusted device answers: trust this device", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, POST, device_api!("/pushes/*"), &[SentAs("/trustLevel", "IGNORE")],
+        "Additional device · the trusted device answers: ignore this device for a while", TrustedDevicesOverDeviceApi),
+    step(PingIdSdk, POST, device_api!("/pushes/*"), &[],
+        "Additional device · the trusted device answers: approve once (one-time access)", TrustedDevicesOverDeviceApi),
+    beyond(PingIdSdk, GET, device_api!("/notices"), &[],
+        "device notices: the user's other devices hear of a device added or removed; Ping's SDK has none"),
+    beyond(PingIdSdk, ANY, concat!(device_api!("/me"), "|", device_api!("/devices/*")), &[],
+        "device self-management (rename, primary role, remove): not in Ping's SDK"),
+    // ── The app and PingFederate's authentication API (PingOne MFA: device pairing flows) ──
+    step(PingFederate, GET, "/as/authorization.oauth2", &[],
+        "1. The app starts the flow: PingFederate asks for the first factor", PfPairing),
+    step(PingFederate, POST, FLOW, &[Action("checkUsernamePassword")],
+        "1. The user completes first-factor authentication", PfPairing).then_answer(),
+    step(PingFederate, POST, FLOW, &[Action("authenticate")],
+        "4. The app invokes authenticate with the mobile payload", PfPairing).then_answer(),
+    step(PingFederate, POST, FLOW, &[Action("poll")],
+        "5.1 The app invokes poll: PingFederate gets the status of the mobile push", PfPairing).then_answer(),
+    step(PingFederate, POST, FLOW, &[Action("checkOtp")],
+        "5.2 The app invokes checkOtp with the OTP value", PfPairing).then_answer(),
+    step(PingFederate, POST, FLOW, &[Action("selectDevice")],
+        "5.3 The app invokes selectDevice with the deviceRef", PfPairing).then_answer(),
+    step(PingFederate, POST, FLOW, &[Action("continueAuthentication")],
+        "7. The app invokes continueAuthentication", PfPairing).then_answer(),
+    step(PingFederate, POST, "/as/token.oauth2", &[],
+        "8. PingFederate returns an access token to the app", PfPairing),
+    // ── PingFederate and PingOne MFA ──
+    step(PingOne, POST, environment!("/users"), &[],
+        "PingFederate makes sure PingOne MFA has the user", PfPairing),
+    step(PingOne, GET, environment!("/users/*/devices"), &[],
+        "PingFederate reads the user's paired devices from PingOne MFA", PfPairing),
+    step(PingOne, POST, environment!("/users/*/mobilePairings"), &[],
+        "5. PingOne MFA starts the pairing: the serverPayload for MOBILE_PAIRING_REQUIRED", PfPairing),
+    step(PingOne, GET, environment!("/users/*/mobilePairings/*"), &[],
+        "7. PingFederate reads how the pairing ended (pingone.mfa.status)", PfPairing),
+    step(PingOne, POST, environment!("/users/*/deviceAuthentications"), &[],
+        "4. PingFederate starts a device authentication at PingOne MFA with the mobile payload", PfPairing),
+    step(PingOne, GET, environment!("/users/*/deviceAuthentications/*"), &[],
+        "5.1 PingFederate gets the status of the mobile push from PingOne MFA", PfPairing),
+    step(PingOne, POST, environment!("/users/*/deviceAuthentications/*/otp"), &[],
+        "5.2 PingFederate submits the OTP value to PingOne MFA", PfPairing),
+    step(PingOne, POST, environment!("/users/*/deviceAuthentications/*/selection"), &[],
+        "5.3 PingFederate passes the selected device to PingOne MFA", PfPairing),
+    // ── The mobile SDK and PingOne MFA (the device API) ──
+    step(PingOne, POST, "/device/pairings", &[],
+        "6. The app passes the serverPayload to the mobile SDK, which completes the pairing with PingOne MFA", P1DeviceApi),
+    step(PingOne, GET, "/device/pushes", &[],
+        "5.1 The push notification reaches the paired mobile", P1DeviceApi),
+    step(PingOne, POST, "/device/pushes/*", &[],
+        "5.1 The user approves or denies the push on the paired mobile", P1DeviceApi),
+    beyond(PingOne, GET, "/outbox/*", &[],
+        "the demo's SMS and e-mail outbox: what PingOne would have sent"),
+];
+
+/// PingFederate's flow status after an action, as the integration kit's steps name it.
+const ANSWERS: &[(&str, &str)] = &[
+    ("AUTHENTICATION_REQUIRED", "2. AUTHENTICATION_REQUIRED"),
+    ("MOBILE_PAIRING_REQUIRED", "5. MOBILE_PAIRING_REQUIRED with the serverPayload"),
+    ("PUSH_CONFIRMATION_WAITING", "5.1 PUSH_CONFIRMATION_WAITING: a push to the paired mobile"),
+    ("OTP_REQUIRED", "5.2 OTP_REQUIRED"),
+    ("DEVICE_SELECTION_REQUIRED", "5.3 DEVICE_SELECTION_REQUIRED with the devices"),
+    ("COMPLETED", "COMPLETED: the code for the access token (8)"),
+];
+
+/// Fields only an extension puts on an exchange Ping also makes.
+const MARKS: &[Mark] = &[
+    Mark { service: PingIdSdk, when: &[Got("/matchNumber")], reason: "number matching (matchNumber): Ping's SDK has none" },
+    Mark { service: PingIdSdk, when: &[Got("/0/numberChoices")], reason: "number matching (numberChoices): Ping's SDK has none" },
+    Mark { service: PingIdSdk, when: &[Sent("/number")], reason: "number matching (the number picked): Ping's SDK has none" },
+    Mark { service: Customer, when: &[Got("/matchNumber")], reason: "number matching (matchNumber): Ping's Moderno has none" },
+    Mark {
+        service: Customer,
+        when: &[GotOneOf("/status", &["1030", "1031", "1032", "1033", "1034"])],
+        reason: "status codes 1030–1034 are the emulator's own; Ping's sample answers 1000",
+    },
+    Mark {
+        service: PingIdSdk,
+        when: &[GotAs("/details/0/code", "RETRY_LIMIT_EXCEEDED")],
+        reason: "a limit Ping does not have (pushes per user, pairing-key guesses)",
+    },
+];
+
+/// Ping's documents, as the inspector cites them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Doc {
+    FirstDevice,
+    TrustedDevices,
+    ModernoSample,
+    PfPairing,
+    /// The same two documents, where the SDK component talks to the SDK server: Ping does not
+    /// publish that protocol, so the emulator's device API stands in.
+    FirstDeviceOverDeviceApi,
+    TrustedDevicesOverDeviceApi,
+    /// PingOne's pairing flows, where the mobile SDK talks to PingOne MFA (the device API).
+    P1DeviceApi,
+}
+
+impl Doc {
+    const fn cite(self) -> &'static str {
+        match self {
+            Self::FirstDevice => "PingID SDK guide, “Pair first device”: https://apidocs.pingidentity.com/pingid-sdk/guide/overview/pid_c_SDKpairFirstDevice",
+            Self::TrustedDevices => "PingID SDK guide, “Network of trusted devices”: https://apidocs.pingidentity.com/pingid-sdk/guide/overview/pid_c_SDKnetworkTrustedDevices",
+            Self::ModernoSample => "Ping's Moderno sample (customer server and apps): https://apidocs.pingidentity.com/pingid-sdk/guide/getting-started/pid_t_SDKimplementServer",
+            Self::PfPairing => "PingOne MFA integration kit, “Device pairing flows”: https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_device_pairing_flows.html",
+            Self::FirstDeviceOverDeviceApi => "PingID SDK guide, “Pair first device”: https://apidocs.pingidentity.com/pingid-sdk/guide/overview/pid_c_SDKpairFirstDevice (Ping does not publish how its SDK talks to its server: here over the emulator's device API, docs/api/device-api.md)",
+            Self::TrustedDevicesOverDeviceApi => "PingID SDK guide, “Network of trusted devices”: https://apidocs.pingidentity.com/pingid-sdk/guide/overview/pid_c_SDKnetworkTrustedDevices (Ping does not publish how its SDK talks to its server: here over the emulator's device API, docs/api/device-api.md)",
+            Self::P1DeviceApi => "PingOne MFA integration kit, “Device pairing flows”: https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_device_pairing_flows.html (the mobile SDK talks to PingOne MFA over the emulator's device API)",
+        }
+    }
+}
+
+/// PingFederate's answer to an action: its flow status, in the integration kit's words.
+fn answer_of(x: &Exchange<'_>) -> Option<String> {
+    if x.status >= 400 {
+        return Some("refused".into());
+    }
+    let status = x.response?.get("status")?.as_str()?;
+    let words = ANSWERS.iter().find(|(s, _)| *s == status).map_or(status, |(_, words)| words);
+    Some(words.to_owned())
+}

@@ -1,0 +1,306 @@
+//! One exchange per row of the table, each as the emulator's services exchange it, read back
+//! to the step it names (or to "beyond Ping"); and every row is reached by one of them.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use super::row::path_fits;
+use super::*;
+
+const U: &str = "/pingid/v1/accounts/acct/applications/app/users/alice";
+const FLOW_ID: &str = "/pf-ws/authn/flows/f1";
+
+/// An exchange that owns its parts.
+struct Case {
+    service: Service,
+    method: &'static str,
+    path: String,
+    query: Option<&'static str>,
+    content_type: Option<String>,
+    status: u16,
+    request: Option<Value>,
+    response: Option<Value>,
+    /// How the step starts, or `beyond: ` and how the reason starts, or `none`.
+    expect: &'static str,
+}
+
+impl Case {
+    fn exchange(&self) -> Exchange<'_> {
+        Exchange {
+            service: self.service,
+            method: self.method,
+            path: &self.path,
+            query: self.query,
+            content_type: self.content_type.as_deref(),
+            status: self.status,
+            request: self.request.as_ref(),
+            response: self.response.as_ref(),
+        }
+    }
+
+    fn answering(mut self, status: u16, response: Value) -> Self {
+        self.status = status;
+        self.response = Some(response);
+        self
+    }
+
+    fn sending(mut self, request: Value) -> Self {
+        self.request = Some(request);
+        self
+    }
+
+    fn query(mut self, query: &'static str) -> Self {
+        self.query = Some(query);
+        self
+    }
+}
+
+fn call(service: Service, method: &'static str, path: impl Into<String>, expect: &'static str) -> Case {
+    Case { service, method, path: path.into(), query: None, content_type: None, status: 200, request: None, response: None, expect }
+}
+
+/// A Moderno operation with its extra fields, and the customer server's answer.
+fn moderno(request: Value, response: Value, expect: &'static str) -> Case {
+    call(Customer, POST, "/pingidsdk", expect).sending(request).answering(200, response)
+}
+
+/// A PingFederate action, named by its content type, and the flow status answered.
+fn pf_action(action: &str, status: &str, expect: &'static str) -> Case {
+    let mut case = call(PingFederate, POST, FLOW_ID, expect).sending(json!({})).answering(200, json!({"status": status, "_links": {}}));
+    case.content_type = Some(format!("application/vnd.pingidentity.{action}+json"));
+    case
+}
+
+fn sdk(method: &'static str, tail: &str, expect: &'static str) -> Case {
+    call(PingIdSdk, method, format!("{U}{tail}"), expect)
+}
+
+fn cases() -> Vec<Case> {
+    let payload = "eyJ2IjoxfQ.c2ln";
+    vec![
+        // The app and the customer server.
+        moderno(json!({"operation": "auth_user", "user": "alice", "password": "pw", "pingIdPayload": payload, "pairingKey": "BCDF-GHJK-LMNP"}),
+            json!({"status": 0, "registrationToken": "t1"}), "Subflow 2 · 7. The app sends another request"),
+        moderno(json!({"operation": "auth_user", "user": "alice", "password": "pw", "pingIdPayload": payload}),
+            json!({"status": 1030, "description": "a pairing key is required"}), "Subflow 2 · 2. The app sends username, password and payload"),
+        moderno(json!({"operation": "auth_user", "user": "alice", "password": "pw", "pingIdPayload": payload, "deviceId": "d2"}),
+            json!({"status": 1012}), "Additional device · the app sends auth_user again with the device the user picked"),
+        moderno(json!({"operation": "auth_user", "user": "alice", "password": "pw", "pingIdPayload": ""}),
+            json!({"status": 0}), "Web sign-in · username and password without a payload"),
+        moderno(json!({"operation": "auth_user", "user": "alice", "password": "pw", "pingIdPayload": payload}),
+            json!({"status": 0, "pingIdPayload": payload, "registrationToken": "t1"}), "3. The app sends username, password and payload to the customer server"),
+        moderno(json!({"operation": "auth_offline_user", "sessionId": "s", "otp": "123456", "pingIdPayload": payload}),
+            json!({"status": 0}), "Additional device · offline: the app sends the passcode from a trusted device"),
+        moderno(json!({"operation": "retry", "sessionId": "s"}), json!({"status": 1012}), "The app asks again (retry)"),
+        moderno(json!({"operation": "transfer", "sessionToken": "t", "sessionId": "s", "otp": "123456"}),
+            json!({"status": 0}), "Transfer · offline: the app sends the passcode"),
+        moderno(json!({"operation": "transfer", "sessionToken": "t", "sessionId": "s"}),
+            json!({"status": 1012}), "beyond: waiting on a transfer by its sessionId"),
+        moderno(json!({"operation": "transfer", "sessionToken": "t", "sum": "250", "recipient": "Bob"}),
+            json!({"status": 0}), "Transfer · the signed-in user sends money"),
+        moderno(json!({"operation": "auth_status", "sessionId": "s"}), json!({"status": 1012, "matchNumber": 42}), "beyond: auth_status"),
+        moderno(json!({"operation": "select_device", "sessionId": "s", "deviceId": "d"}), json!({"status": 1012}), "beyond: select_device"),
+        moderno(json!({"operation": "cancel", "sessionId": "s"}), json!({"status": 1000}), "beyond: cancel"),
+        // The customer server's web pages.
+        call(Customer, GET, "/", "Subflow 1 · 1. The user enters their credentials in the login page"),
+        call(Customer, POST, "/pairing-key", "Subflow 1 · 2. The customer server verifies the credentials"),
+        call(Customer, POST, "/pairing-key/fresh", "Subflow 1 · 4. The customer server displays a fresh pairing key"),
+        call(Customer, GET, "/sign-in", "Web sign-in · the user opens the bank's sign-in page"),
+        call(Customer, POST, "/sign-in", "Web sign-in · username and password: the customer server starts an authentication"),
+        call(Customer, GET, "/sign-in/status", "Web sign-in · the page waits"),
+        call(Customer, POST, "/sign-in/passcode", "Web sign-in · offline: the passcode"),
+        // The customer server and the PingID SDK server.
+        sdk(GET, "", "4a. The customer server checks if the user exists in the PingID SDK server: not yet")
+            .query("expand=devices")
+            .answering(404, json!({"code": "NOT_FOUND", "target": "user"})),
+        sdk(GET, "", "4a. The customer server checks if the user exists in the PingID SDK server").answering(200, json!({"username": "alice", "status": "ACTIVE"})),
+        call(PingIdSdk, POST, "/pingid/v1/accounts/acct/users", "4a. … the user is then created").sending(json!({"username": "alice"})),
+        sdk(POST, "/registrationtokens", "Subflow 2 · 8. The customer server sends the pairing key")
+            .sending(json!({"payload": payload, "pairingKey": "BCDFGHJKLMNP"})),
+        sdk(POST, "/registrationtokens", "Subflow 2 · 3. The customer server communicates with the PingID SDK server")
+            .sending(json!({"payload": payload}))
+            .answering(400, json!({"code": "INVALID_DATA", "details": [{"code": "REQUIRED_VALUE", "target": "pairingKey"}]})),
+        sdk(POST, "/registrationtokens", "4b. The customer server creates a registration token").sending(json!({"payload": payload})),
+        call(PingIdSdk, POST, "/pingid/v1/accounts/acct/applications/app/pairingkeys", "Subflow 1 · 4. The customer server creates a pairing key"),
+        call(PingIdSdk, GET, "/pingid/v1/accounts/acct/applications/app/pairingkeys/BCDFGHJKLMNP", "Subflow 2 · 8. The customer server looks the pairing key up"),
+        sdk(POST, "/authentications", "Transfer · the customer server starts an authentication")
+            .sending(json!({"authenticationType": "AUTHENTICATE", "clientContext": "{\"msg\":\"€250\",\"transactionType\":\"STEP_UP\"}"})),
+        sdk(POST, "/authentications", "Web sign-in · the customer server starts an authentication without a payload")
+            .sending(json!({"authenticationType": "AUTHENTICATE"})),
+        sdk(POST, "/authentications", "Paired device · its own payload authenticates it")
+            .sending(json!({"authenticationType": "AUTHENTICATE", "payload": payload}))
+            .answering(201, json!({"status": "APPROVED", "level": "MOBILE_PAYLOAD"})),
+        sdk(POST, "/authentications", "Additional device · offline: the trusted device cannot be reached")
+            .sending(json!({"payload": payload}))
+            .answering(201, json!({"status": "OTP", "level": "NONE"})),
+        sdk(POST, "/authentications", "Additional device · SELECT_DEVICE")
+            .sending(json!({"payload": payload}))
+            .answering(201, json!({"status": "SELECT_DEVICE", "level": "NONE"})),
+        sdk(POST, "/authentications", "Additional device · the device was blocked")
+            .sending(json!({"payload": payload}))
+            .answering(201, json!({"status": "REJECTED", "reason": "DEVICE_BLOCKED", "level": "NONE"})),
+        sdk(POST, "/authentications", "Additional device · the device is ignored for now")
+            .sending(json!({"payload": payload}))
+            .answering(201, json!({"status": "IGNORED_DEVICE", "level": "NONE"})),
+        sdk(POST, "/authentications", "Additional device · the customer server starts an authentication (push to the trusted device)")
+            .sending(json!({"payload": payload}))
+            .answering(201, json!({"status": "IN_PROGRESS", "level": "NONE", "accessingDevice": {"deviceName": "tablet"}})),
+        sdk(GET, "/authentications/a1", "Transfer · the customer server polls the authentication once a second")
+            .answering(200, json!({"status": "IN_PROGRESS", "clientContext": "{\"transactionType\":\"STEP_UP\"}"})),
+        sdk(GET, "/authentications/a1", "Web sign-in · the customer server polls").answering(200, json!({"status": "IN_PROGRESS"})),
+        sdk(GET, "/authentications/a1", "Additional device · the customer server polls it once a second, as Ping's sample does")
+            .answering(200, json!({"status": "IN_PROGRESS", "accessingDevice": {"deviceName": "tablet"}})),
+        sdk(DELETE, "/authentications/a1", "The customer server deletes the waiting authentication"),
+        sdk(PUT, "/authentications/a1/otp", "Transfer · offline: the passcode from the trusted device")
+            .sending(json!({"otp": "123456"}))
+            .answering(200, json!({"status": "APPROVED", "clientContext": "{\"transactionType\":\"STEP_UP\"}"})),
+        sdk(PUT, "/authentications/a1/otp", "Web sign-in · offline: the passcode").sending(json!({"otp": "123456"})),
+        sdk(PUT, "/authentications/a1/otp", "Additional device · offline: the passcode from a trusted device").sending(json!({"otp": "123456", "payload": payload})),
+        call(PingIdSdk, PUT, "/pingid/v1/accounts/acct/applications/app/settings", "beyond: the settings route"),
+        sdk(PUT, "", "beyond: an administrator's route (user status").sending(json!({"status": "SUSPENDED"})),
+        sdk(PUT, "/devices/d1", "beyond: an administrator's route (nickname").sending(json!({"deviceNickname": "x"})),
+        // The SDK component and the PingID SDK server.
+        call(PingIdSdk, POST, "/pingid/v1/device/pairings", "8. The PingID SDK component completes the pairing with the PingID SDK server")
+            .sending(json!({"registrationTokenId": "t1", "trustLevel": "PRIMARY"})),
+        call(PingIdSdk, GET, "/pingid/v1/device/pushes", "Transfer · the primary device receives the push")
+            .query("waitSeconds=25")
+            .answering(200, json!([{"authenticationId": "a1", "clientContext": "{\"transactionType\":\"STEP_UP\"}"}])),
+        call(PingIdSdk, GET, "/pingid/v1/device/pushes", "Additional device · the trusted device receives the push about the new device")
+            .answering(200, json!([{"authenticationId": "a1", "requestingDevice": {"deviceName": "tablet"}, "trustLevels": ["TRUSTED", "IGNORE"]}])),
+        call(PingIdSdk, GET, "/pingid/v1/device/pushes", "Web sign-in · the trusted device receives the push").answering(200, json!([{"authenticationId": "a1"}])),
+        call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "Additional device · the trusted device answers: deny").sending(json!({"action": "DENY"})),
+        call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "Additional device · the trusted device answers: block").sending(json!({"action": "BLOCK"})),
+        call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "Additional device · the trusted device answers: trust")
+            .sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED"})),
+        call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "Additional device · the trusted device answers: ignore")
+            .sending(json!({"action": "APPROVE", "trustLevel": "IGNORE", "ignoreInterval": {"value": 2, "unit": "HOURS"}})),
+        call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "Additional device · the trusted device answers: approve once").sending(json!({"action": "APPROVE"})),
+        call(PingIdSdk, GET, "/pingid/v1/device/notices", "beyond: device notices"),
+        call(PingIdSdk, PUT, "/pingid/v1/device/devices/d2", "beyond: device self-management"),
+        // The app and PingFederate.
+        call(PingFederate, GET, "/as/authorization.oauth2", "1. The app starts the flow")
+            .query("client_id=moderno-desktop&response_mode=pi.flow")
+            .answering(200, json!({"status": "USERNAME_PASSWORD_REQUIRED"})),
+        pf_action("checkUsernamePassword", "AUTHENTICATION_REQUIRED", "1. The user completes first-factor authentication → 2. AUTHENTICATION_REQUIRED"),
+        pf_action("authenticate", "MOBILE_PAIRING_REQUIRED", "4. The app invokes authenticate with the mobile payload → 5. MOBILE_PAIRING_REQUIRED with the serverPayload"),
+        pf_action("poll", "PUSH_CONFIRMATION_WAITING", "5.1 The app invokes poll: PingFederate gets the status of the mobile push → 5.1 PUSH_CONFIRMATION_WAITING"),
+        pf_action("checkOtp", "MFA_COMPLETED", "5.2 The app invokes checkOtp with the OTP value → MFA_COMPLETED"),
+        pf_action("selectDevice", "OTP_REQUIRED", "5.3 The app invokes selectDevice with the deviceRef → 5.2 OTP_REQUIRED"),
+        pf_action("continueAuthentication", "COMPLETED", "7. The app invokes continueAuthentication → COMPLETED"),
+        call(PingFederate, POST, "/as/token.oauth2", "8. PingFederate returns an access token to the app"),
+        // PingFederate and PingOne MFA.
+        call(PingOne, POST, "/environments/env/users", "PingFederate makes sure PingOne MFA has the user"),
+        call(PingOne, GET, "/environments/env/users/bob/devices", "PingFederate reads the user's paired devices"),
+        call(PingOne, POST, "/environments/env/users/bob/mobilePairings", "5. PingOne MFA starts the pairing"),
+        call(PingOne, GET, "/environments/env/users/bob/mobilePairings/p1", "7. PingFederate reads how the pairing ended"),
+        call(PingOne, POST, "/environments/env/users/bob/deviceAuthentications", "4. PingFederate starts a device authentication"),
+        call(PingOne, GET, "/environments/env/users/bob/deviceAuthentications/a1", "5.1 PingFederate gets the status of the mobile push"),
+        call(PingOne, POST, "/environments/env/users/bob/deviceAuthentications/a1/otp", "5.2 PingFederate submits the OTP value"),
+        call(PingOne, POST, "/environments/env/users/bob/deviceAuthentications/a1/selection", "5.3 PingFederate passes the selected device"),
+        // The mobile SDK and PingOne MFA.
+        call(PingOne, POST, "/device/pairings", "6. The app passes the serverPayload to the mobile SDK"),
+        call(PingOne, GET, "/device/pushes", "5.1 The push notification reaches the paired mobile").answering(200, json!([{"id": "a1"}])),
+        call(PingOne, POST, "/device/pushes/a1", "5.1 The user approves or denies the push"),
+        call(PingOne, GET, "/outbox/bob", "beyond: the demo's SMS and e-mail outbox"),
+    ]
+}
+
+fn check(case: &Case) {
+    let reading = read(&case.exchange());
+    let what = format!("{} {} {}", case.method, case.path, case.request.as_ref().map(Value::to_string).unwrap_or_default());
+    if let Some(reason) = case.expect.strip_prefix("beyond: ") {
+        let said = reading.beyond_ping.unwrap_or_else(|| panic!("{what}: expected beyond Ping ({reason}), read {reading:?}"));
+        assert!(said.starts_with(reason), "{what}: expected the reason to start {reason:?}, got {said:?}");
+        assert_eq!(reading.step, None, "{what}: an extension's hop names no step of Ping's");
+    } else {
+        let step = reading.step.clone().unwrap_or_else(|| panic!("{what}: expected step {:?}, read none", case.expect));
+        assert!(step.starts_with(case.expect), "{what}: expected the step to start {:?}, got {step:?}", case.expect);
+        assert!(reading.source.is_some_and(|s| s.contains("https://")), "{what}: the step cites its document: {reading:?}");
+    }
+}
+
+#[test]
+fn each_row_reads_its_exchange_as_the_step_of_pings_document_it_implements() {
+    for case in cases() {
+        check(&case);
+    }
+}
+
+#[test]
+fn every_row_of_the_table_is_the_first_fit_of_one_exchange_above() {
+    let reached: BTreeSet<usize> = cases().iter().filter_map(|c| row_of(&c.exchange())).collect();
+    let missed: Vec<&str> = (0..ROWS.len()).filter(|i| !reached.contains(i)).map(|i| ROWS[i].path).collect();
+    assert!(missed.is_empty(), "rows no case reaches (dead or shadowed): {missed:?}");
+}
+
+#[test]
+fn pingfederate_names_the_action_by_content_type_or_by_query_with_json() {
+    let by_query = call(PingFederate, POST, FLOW_ID, "4. The app invokes authenticate")
+        .query("action=authenticate")
+        .sending(json!({"mobilePayload": "x"}))
+        .answering(200, json!({"status": "PUSH_CONFIRMATION_WAITING"}));
+    let reading = read(&by_query.exchange());
+    assert_eq!(
+        reading.step.as_deref(),
+        Some("4. The app invokes authenticate with the mobile payload → 5.1 PUSH_CONFIRMATION_WAITING: a push to the paired mobile")
+    );
+    let mut upper = pf_action("x", "OTP_REQUIRED", "");
+    upper.content_type = Some("Application/VND.PingIdentity.checkOtp+JSON; charset=utf-8".into());
+    assert!(read(&upper.exchange()).step.is_some_and(|s| s.starts_with("5.2 The app invokes checkOtp")), "media types ignore case");
+    let refused = pf_action("checkOtp", "OTP_REQUIRED", "").answering(400, json!({"code": "VALIDATION_ERROR"}));
+    assert!(read(&refused.exchange()).step.is_some_and(|s| s.ends_with("→ refused")), "a refused action says so");
+}
+
+#[test]
+fn number_matching_marks_a_ping_hop_beyond_ping_and_keeps_its_step() {
+    let login = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 1012, "matchNumber": 42}), "");
+    let reading = read(&login.exchange());
+    assert!(reading.step.is_some_and(|s| s.starts_with("3. ")));
+    assert!(reading.beyond_ping.is_some_and(|r| r.starts_with("number matching")), "{:?}", reading.beyond_ping);
+
+    let push = call(PingIdSdk, GET, "/pingid/v1/device/pushes", "")
+        .answering(200, json!([{"authenticationId": "a1", "requestingDevice": {}, "numberChoices": [12, 42, 77]}]));
+    assert!(read(&push.exchange()).beyond_ping.is_some_and(|r| r.contains("numberChoices")));
+    let answer = call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "").sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED", "number": 42}));
+    assert!(read(&answer.exchange()).beyond_ping.is_some());
+    let plain = call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "").sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED"}));
+    assert_eq!(read(&plain.exchange()).beyond_ping, None, "without the number it is Ping's answer");
+    // PingOne has number matching of its own: not an extension there.
+    let p1 = call(PingOne, GET, "/device/pushes", "").answering(200, json!([{"id": "a1", "numberChoices": [1, 2, 3]}]));
+    assert_eq!(read(&p1.exchange()).beyond_ping, None);
+}
+
+#[test]
+fn the_emulators_own_codes_and_limits_are_beyond_ping() {
+    let limited = sdk(POST, "/authentications", "")
+        .sending(json!({"payload": "p"}))
+        .answering(400, json!({"code": "REQUEST_FAILED", "details": [{"code": "RETRY_LIMIT_EXCEEDED"}]}));
+    assert!(read(&limited.exchange()).beyond_ping.is_some_and(|r| r.starts_with("a limit")));
+    let expired = moderno(json!({"operation": "auth_offline_user"}), json!({"status": 1033}), "");
+    assert!(read(&expired.exchange()).beyond_ping.is_some_and(|r| r.contains("1030–1034")));
+    let pings = moderno(json!({"operation": "auth_offline_user"}), json!({"status": 1025}), "");
+    assert_eq!(read(&pings.exchange()).beyond_ping, None, "1025 is Ping's");
+}
+
+#[test]
+fn an_exchange_no_document_has_keeps_no_step() {
+    for case in [
+        call(PingIdSdk, GET, "/pingid/v1/device/server-key", ""),
+        call(Customer, GET, "/pairing-key.js", ""),
+        call(PingFederate, GET, "/pf/JWKS", ""),
+        call(PingFederate, GET, FLOW_ID, ""),
+        call(PingIdSdk, GET, "/pingid/v1/accounts/acct/applications/app/users/alice/extra/segments", ""),
+    ] {
+        assert_eq!(read(&case.exchange()), Reading::default(), "{} {}", case.method, case.path);
+    }
+}
+
+#[test]
+fn paths_fit_by_segment_and_alternative() {
+    assert!(path_fits("/a/*/c", "/a/b/c"));
+    assert!(!path_fits("/a/*/c", "/a//c"), "a wildcard needs a segment");
+    assert!(!path_fits("/a/*", "/a/b/c"), "one segment only");
+    assert!(path_fits("/x|/a/*", "/a/b"));
+    assert!(path_fits("/", "/") && !path_fits("/", "/sign-in"));
+}
