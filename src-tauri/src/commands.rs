@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use moderno_device::{DeviceError, PushResult};
+use moderno_device::transfer::parse_amount;
+use moderno_device::{DeviceError, PushResult, TransferOrder, TransferSession};
 use moderno_wire::device_api::ManageDevice;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
@@ -21,6 +22,7 @@ use crate::inspector_panel::{self, ExportView, HopsView};
 use crate::qa_panel::{self, QaChange, QaStateView};
 use crate::scenario_panel::{self, ScenarioRequest, ScenarioRunView, ScenarioSummaryView};
 use crate::state::{Connection, Shell};
+use crate::transfer_views::{TransferRequest, TransferView};
 
 type Answer<T> = Result<T, CommandError>;
 
@@ -31,7 +33,7 @@ macro_rules! login_step {
         let mut login = $conn.login.lock().await;
         let $session = login.as_mut().ok_or_else(CommandError::no_login)?;
         let view = $step.await?;
-        Ok(finish(&mut login, view))
+        Ok(finish(&$conn, &mut login, view))
     }};
 }
 
@@ -60,9 +62,10 @@ pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Answer<Log
     if let Some(mut old) = login.take() {
         let _ = old.cancel().await;
     }
+    conn.remember_sign_in(None);
     let (session, view) = ActiveLogin::start(&conn, &request).await?;
     *login = session;
-    Ok(finish(&mut login, view))
+    Ok(finish(&conn, &mut login, view))
 }
 
 #[tauri::command]
@@ -230,6 +233,49 @@ pub async fn unpair(shell: State<'_, Shell>) -> Answer<()> {
     Ok(())
 }
 
+/// Sends money for the signed-in user; the user's primary (or chosen) device approves it.
+#[tauri::command]
+#[instrument(skip(shell))]
+pub async fn send_transfer(shell: State<'_, Shell>, request: TransferRequest) -> Answer<TransferView> {
+    let conn = shell.connection().await?;
+    let (user, client) = (conn.signed_in_user()?, conn.device.moderno_client(&conn.server_url)?);
+    let order = TransferOrder::new(parse_amount(&request.amount)?, &request.recipient)?;
+    let mut transfer = conn.transfer.lock().await;
+    *transfer = None;
+    let (session, progress) = TransferSession::start(client, &conn.device, user, order, request.approver.as_deref()).await?;
+    Ok(TransferView::of(transfer.insert(session), progress))
+}
+
+/// One look at the transfer waiting for the approving device.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn poll_transfer(shell: State<'_, Shell>) -> Answer<TransferView> {
+    let conn = shell.connection().await?;
+    let mut transfer = conn.transfer.lock().await;
+    let session = transfer.as_mut().ok_or_else(no_transfer)?;
+    let progress = session.poll().await?;
+    Ok(TransferView::of(session, progress))
+}
+
+/// The approving device's passcode, for a transfer that asks for one.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn transfer_passcode(shell: State<'_, Shell>, request: CodeRequest) -> Answer<TransferView> {
+    let conn = shell.connection().await?;
+    let mut transfer = conn.transfer.lock().await;
+    let session = transfer.as_mut().ok_or_else(no_transfer)?;
+    let progress = session.passcode(&request.code).await?;
+    Ok(TransferView::of(session, progress))
+}
+
+/// Leaves the transfer screens: a request still held is dropped.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn cancel_transfer(shell: State<'_, Shell>) -> Answer<()> {
+    shell.connection().await?.transfer.lock().await.take();
+    Ok(())
+}
+
 /// The QA panel: the built-in stack's clock and fault switches.
 #[tauri::command]
 #[instrument(skip_all)]
@@ -316,12 +362,19 @@ pub async fn scenario_stop(shell: State<'_, Shell>) -> Answer<()> {
     Ok(())
 }
 
-/// A login that ended (signed in or refused) is forgotten.
-fn finish(login: &mut Option<ActiveLogin>, view: LoginView) -> LoginView {
+/// A login that ended (signed in or refused) is forgotten; the user it signed in is kept.
+fn finish(conn: &Connection, login: &mut Option<ActiveLogin>, view: LoginView) -> LoginView {
+    if matches!(view, LoginView::SignedIn { .. }) {
+        conn.remember_sign_in(login.as_ref().and_then(ActiveLogin::signed_in_user));
+    }
     if matches!(view, LoginView::SignedIn { .. } | LoginView::Refused { .. }) {
         *login = None;
     }
     view
+}
+
+fn no_transfer() -> CommandError {
+    CommandError::new("no_transfer", "no transfer is in progress here: send it again")
 }
 
 fn not_paired(conn: &Connection) -> CommandError {

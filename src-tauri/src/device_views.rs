@@ -2,6 +2,7 @@
 //! devices, the offline passcode. Requests carrying a code or key have redacted `Debug`.
 
 use moderno_device::pingfederate::PingOneDevice;
+use moderno_device::PushContext;
 use moderno_wire::device_api::{DeviceState, PushAnswer, PushRequest, RequestingDevice};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -19,6 +20,8 @@ pub struct PushView {
     pub title: String,
     pub body: String,
     pub client_context: Option<String>,
+    /// What the push asks to approve, read from `client_context` (absent: it has none).
+    pub context: Option<PushContextView>,
     pub ip_address: Option<String>,
     /// The device asking to be let in, when the sign-in comes from a device (absent for a web
     /// sign-in).
@@ -31,6 +34,29 @@ pub struct PushView {
     /// shown on the signing-in device); empty when the push asks for none.
     pub number_choices: Vec<u8>,
     pub expires_at: String,
+}
+
+/// What a push asks to approve, as the device crate reads its client context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
+#[ts(export, export_to = "../../ui/src/generated/")]
+pub enum PushContextView {
+    /// Money leaving the account: `amount` as people read it (`€250.00`).
+    Transfer { amount: String, recipient: String },
+    /// The customer server's web page signing the user in.
+    WebSignIn { browser: String },
+    /// A context the app does not read: its text as sent.
+    Other { text: String },
+}
+
+impl From<PushContext> for PushContextView {
+    fn from(context: PushContext) -> Self {
+        match context {
+            PushContext::Transfer { amount, recipient } => Self::Transfer { amount, recipient },
+            PushContext::WebSignIn { browser } => Self::WebSignIn { browser },
+            PushContext::Other(text) => Self::Other { text },
+        }
+    }
 }
 
 /// The new device, as its payload describes it.
@@ -64,6 +90,7 @@ impl From<PushRequest> for PushView {
             username: p.username,
             title: p.title,
             body: p.body,
+            context: PushContext::read(p.client_context.as_deref()).map(PushContextView::from),
             client_context: p.client_context,
             ip_address: p.ip_address,
             requesting_device: p.requesting_device.map(RequestingDeviceView::from),

@@ -17,6 +17,7 @@ mod models;
 mod qa_panel;
 mod scenario_panel;
 mod state;
+mod transfer_views;
 
 use std::sync::Arc;
 
@@ -58,6 +59,10 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::unpair,
         commands::manage_device,
         commands::remove_device,
+        commands::send_transfer,
+        commands::poll_transfer,
+        commands::transfer_passcode,
+        commands::cancel_transfer,
         commands::qa_state,
         commands::qa_change,
         commands::inspector_hops,

@@ -4,7 +4,7 @@
 //! plain refusal, not a crash.
 
 use moderno_device::pingfederate::PfSession;
-use moderno_device::{DeviceError, LoginSession};
+use moderno_device::{DeviceError, LoginSession, SignedInUser};
 
 use crate::error::CommandError;
 use crate::models::{LoginRequest, LoginView, TrustChoice};
@@ -107,6 +107,14 @@ impl ActiveLogin {
         match self {
             Self::Moderno(s) => s.username(),
             Self::PingFederate(s) => s.username(),
+        }
+    }
+
+    /// The user this login signed in, with the customer server's session token (PingID SDK).
+    pub fn signed_in_user(&self) -> Option<SignedInUser> {
+        match self {
+            Self::Moderno(s) => s.signed_in_user(),
+            Self::PingFederate(_) => None,
         }
     }
 

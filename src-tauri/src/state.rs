@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_device::pingfederate::{PfClient, PingOneDevice};
-use moderno_device::{http_client, Device, DeviceDescription, DeviceOptions, KeyStore};
+use moderno_device::{http_client, Device, DeviceDescription, DeviceOptions, KeyStore, SignedInUser, TransferSession};
 use tracing::{info, instrument, warn};
 
 use crate::admin_client::AdminAccess;
@@ -66,6 +66,10 @@ pub struct Connection {
     pub login: tokio::sync::Mutex<Option<ActiveLogin>>,
     /// Pushes already announced by a desktop notification.
     pub announced: Mutex<HashSet<String>>,
+    /// The user the last login signed in (PingID SDK: with the customer server's session token).
+    pub signed_in: Mutex<Option<SignedInUser>>,
+    /// The transfer in progress, if any; its lock is held for one step.
+    pub transfer: tokio::sync::Mutex<Option<TransferSession>>,
 }
 
 impl Shell {
@@ -186,6 +190,8 @@ impl Shell {
             entropy: self.entropy.clone(),
             login: tokio::sync::Mutex::new(None),
             announced: Mutex::new(HashSet::new()),
+            signed_in: Mutex::new(None),
+            transfer: tokio::sync::Mutex::new(None),
         });
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&connection));
         Ok(connection)
@@ -230,6 +236,23 @@ impl Connection {
         self.pingfederate.as_ref().ok_or_else(|| {
             CommandError::new("wrong_backend", "this needs PingFederate: choose it on the connection screen")
         })
+    }
+
+    /// Keeps (or, with `None`, forgets) the user a login signed in.
+    pub fn remember_sign_in(&self, user: Option<SignedInUser>) {
+        *self.signed_in.lock().unwrap_or_else(PoisonError::into_inner) = user;
+    }
+
+    /// The signed-in user a transfer is sent for, or a plain refusal.
+    pub fn signed_in_user(&self) -> Result<SignedInUser, CommandError> {
+        if self.pingfederate.is_some() {
+            return Err(CommandError::new("wrong_backend", "transfers go through the customer server: choose the PingID SDK backend"));
+        }
+        self.signed_in
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| CommandError::new("not_signed_in", "sign in first: a transfer is sent for the signed-in user"))
     }
 
     /// True the first time a push id is seen, so each push is announced once.

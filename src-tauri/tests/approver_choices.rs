@@ -156,9 +156,29 @@ fn a_web_sign_in_asks_the_trusted_device_to_approve_or_deny_only() {
     });
     let push = laptop.next_push();
     assert_eq!((push["requestingDevice"].clone(), push["trustLevels"].clone()), (json!(null), json!([])), "no device to decide about: {push}");
+    assert_eq!(push["context"], json!(null), "no client context, nothing to sum up: {push}");
     assert_eq!(laptop.answer(&push, "TRUST", json!({})).expect_err("refused")["code"], "sdk_error", "there is no device to trust");
     assert_eq!(laptop.answer(&push, "APPROVE", json!({})), Ok(json!({"approved": true})));
     let answer = browser.join().expect("the web sign-in answered");
     assert!(answer["status"] == 0 || answer["status"] == 1012, "{answer}");
 }
 
+#[test]
+fn the_web_pages_sign_in_push_says_it_is_a_web_sign_in_from_the_browser() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laptop = online_primary(dir.path(), "dave");
+    let server = laptop.server_url();
+    // The customer server's sign-in page, posted as a browser would (it waits for the device).
+    let browser = std::thread::spawn(move || {
+        tauri::async_runtime::block_on(async {
+            let client = reqwest::Client::builder().no_proxy().user_agent("TestBrowser/1.0").build().expect("client");
+            let form = [("username", "dave"), ("password", PASSWORD)];
+            client.post(format!("{server}/sign-in")).form(&form).send().await.expect("answer").status()
+        })
+    });
+    let push = laptop.next_push();
+    assert_eq!(push["context"], json!({"kind": "WEB_SIGN_IN", "browser": "TestBrowser/1.0"}), "{push}");
+    assert_eq!(push["trustLevels"], json!([]), "approve or deny only: {push}");
+    assert_eq!(laptop.answer(&push, "DENY", json!({})), Ok(json!({"approved": false})));
+    assert!(browser.join().expect("the page answered").as_u16() < 500);
+}

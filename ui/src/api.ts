@@ -19,6 +19,7 @@ import type { QaStateView } from "./generated/QaStateView";
 import type { ScenarioRunView } from "./generated/ScenarioRunView";
 import type { ScenarioSummaryView } from "./generated/ScenarioSummaryView";
 import type { TrustChoice } from "./generated/TrustChoice";
+import type { TransferView } from "./generated/TransferView";
 
 /** Every command rejects with a `{code, message, status}`; anything else is a bug, shown as such. */
 export function asCommandError(e: unknown): CommandError {
@@ -51,6 +52,11 @@ export const api = {
   manageDevice: (deviceId: string, nickname: string | null, makePrimary: boolean) =>
     invoke<DeviceStateView>("manage_device", { request: { deviceId, nickname, makePrimary } }),
   removeDevice: (deviceId: string) => invoke<DeviceStateView>("remove_device", { request: { deviceId } }),
+  sendTransfer: (amount: string, recipient: string, approver: string | null = null) =>
+    invoke<TransferView>("send_transfer", { request: { amount, recipient, approver } }),
+  pollTransfer: () => invoke<TransferView>("poll_transfer"),
+  transferPasscode: (code: string) => invoke<TransferView>("transfer_passcode", { request: { code } }),
+  cancelTransfer: () => invoke<null>("cancel_transfer"),
   qaState: () => invoke<QaStateView>("qa_state"),
   qaChange: (change: QaChange) => invoke<QaStateView>("qa_change", { request: change }),
   inspectorHops: (after: number) => invoke<HopsView>("inspector_hops", { request: { after } }),

@@ -1,14 +1,14 @@
 // Watches for approval requests addressed to this device (long poll) and shows each in a dialog:
 // for a new device, Ping's network-of-trusted-devices choices (trust it, this sign-in only, ignore
 // it for a while, deny, block); for a sign-in from no device (a web sign-in, PingOne MFA), approve
-// or deny.
+// or deny. A transfer or a web sign-in is summed up in one line ("Transfer €250.00 to Bob").
 import { api, asCommandError } from "./api";
 import { busy, h } from "./dom";
 import type { IgnoreFor } from "./generated/IgnoreFor";
 import type { PushChoice } from "./generated/PushChoice";
 import type { PushView } from "./generated/PushView";
 import { connection } from "./main";
-import { beyondPing, deviceKind, ignoreIntervals, pushChoiceText, pushWords } from "./words";
+import { beyondPing, deviceKind, ignoreIntervals, pushChoiceText, pushSummary, pushWords } from "./words";
 import { sleep, watcher } from "./watch";
 
 const shown = new Map<string, HTMLElement>();
@@ -125,11 +125,14 @@ function showPush(push: PushView): void {
     deny.addEventListener("click", answer("DENY"));
     choices = h("div", { class: "actions" }, approve, deny);
   }
+  // What it approves, when the app reads the push's context; else the push's own words.
+  const summary = pushSummary(push.context);
+  const title = push.context?.kind === "TRANSFER" ? pushWords.transferTitle : pushWords.title;
   const dialog = h(
     "section",
     { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId },
-    h("h2", { id: titleId }, pushWords.title),
-    h("p", { class: "lead" }, push.body || `${push.username} is signing in.`),
+    h("h2", { id: titleId }, title),
+    summary ? h("p", { class: "push-summary" }, summary) : h("p", { class: "lead" }, push.body || `${push.username} is signing in.`),
     h(
       "dl",
       { class: "facts" },
@@ -138,8 +141,8 @@ function showPush(push: PushView): void {
       ...newDeviceFacts(push),
       push.ipAddress ? h("dt", {}, "From address") : null,
       push.ipAddress ? h("dd", {}, push.ipAddress) : null,
-      push.clientContext ? h("dt", {}, "Context") : null,
-      push.clientContext ? h("dd", {}, push.clientContext) : null,
+      push.clientContext && !summary ? h("dt", {}, "Context") : null,
+      push.clientContext && !summary ? h("dd", {}, push.clientContext) : null,
       h("dt", {}, "Expires"),
       h("dd", {}, new Date(push.expiresAt).toLocaleTimeString()),
     ),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approverOutcome, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, sentence, statusText } from "./words";
+import { approverOutcome, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, pushSummary, sentence, statusText, transferWords } from "./words";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { LoginView } from "./generated/LoginView";
 import type { Mfa } from "./generated/Mfa";
@@ -77,5 +77,17 @@ describe("the words the UI shows", () => {
   it("orders the inspector's lanes as a flow travels, keeping only the parties present", () => {
     expect(laneOrder(["PingID SDK", "App", "Customer server", "App"])).toEqual(["App", "Customer server", "PingID SDK"]);
     expect(laneOrder(["PingOne MFA", "PingFederate", "Somebody"])).toEqual(["PingFederate", "PingOne MFA", "Somebody"]);
+  });
+
+  it("sums up what a push approves in one line, and leaves unknown contexts to the raw text", () => {
+    expect(pushSummary({ kind: "TRANSFER", amount: "€250.00", recipient: "Bob" })).toBe("Transfer €250.00 to Bob");
+    expect(pushSummary({ kind: "WEB_SIGN_IN", browser: "Firefox on Linux" })).toBe("Web sign-in from Firefox on Linux");
+    expect(pushSummary({ kind: "OTHER", text: "{\"a\":1}" })).toBeNull();
+    expect(pushSummary(null)).toBeNull();
+  });
+
+  it("counts the passcode tries left on a transfer in plain words", () => {
+    expect(transferWords.wrongPasscode(1)).toMatch(/1 try left/);
+    expect(transferWords.wrongPasscode(null)).not.toMatch(/left/);
   });
 });

@@ -5,6 +5,7 @@ import type { Granted } from "./generated/Granted";
 import type { IgnoreFor } from "./generated/IgnoreFor";
 import type { LoginView } from "./generated/LoginView";
 import type { PushChoice } from "./generated/PushChoice";
+import type { PushContextView } from "./generated/PushContextView";
 import type { PfPairing } from "./generated/PfPairing";
 import type { IntervalUnit } from "./generated/IntervalUnit";
 import type { Mfa } from "./generated/Mfa";
@@ -234,6 +235,8 @@ export const pushChoiceText: Record<PushChoice, { button: string; detail: string
 /** The approval dialog's other words. */
 export const pushWords = {
   title: "Approve sign-in?",
+  /** A push asking to approve a transfer (its summary says what and to whom). */
+  transferTitle: "Approve transfer?",
   /** A sign-in from no device (a web sign-in, PingOne MFA): approve or deny only. */
   approve: "Approve",
   pickCaption: "First pick the number the signing-in device shows. Not you? Deny.",
@@ -303,4 +306,42 @@ export const numberMatchingSwitchText = {
   title: "Number matching at the PingID SDK",
   detail: "Pushes ask the approving device for the number the signing-in device shows. Ping's PingID SDK has no number matching, so it is off by default (PingOne MFA has its own).",
   unknown: "The PingID SDK's settings could not be read just now.",
+};
+
+/**
+ * What a push asks to approve, in one line for the approval dialog; null for a context the app
+ * does not read (the dialog then shows it as sent).
+ */
+export function pushSummary(context: PushContextView | null): string | null {
+  switch (context?.kind) {
+    case "TRANSFER":
+      return `Transfer ${context.amount} to ${context.recipient}`;
+    case "WEB_SIGN_IN":
+      return `Web sign-in from ${context.browser}`;
+    default:
+      return null;
+  }
+}
+
+/** The "Send money" screens' words. */
+export const transferWords = {
+  formTitle: "Send money",
+  formLead: (username: string) => `From ${username}'s account. Your primary device approves every transfer before the money leaves.`,
+  amountHint: "In euros, such as 250 or 250.00.",
+  recipientHint: "Who receives the money (up to 64 characters).",
+  waitingTitle: "Approve the transfer on your other device",
+  waitingLead: (where: string) => `We asked ${where} to approve this transfer. Open Moderno there and approve it.`,
+  someDevice: "your primary device",
+  approvedTitle: "Transfer sent",
+  approvedLead: "The money is on its way.",
+  approvedBy: (mfa: Mfa | null) => (mfa === "OFFLINE_OTP" ? "Approved with the passcode of your approving device." : "Approved on your approving device."),
+  deniedTitle: "Transfer denied",
+  denied: "The transfer was denied on your approving device. No money was sent.",
+  passcodeTitle: "Approve with a passcode",
+  offline: "Your approving device cannot be reached right now (status 1015). Open Moderno there and type the passcode it shows under “Offline passcode”.",
+  timedOut: "Your approving device did not answer in time (status 1016). Type the passcode it shows under “Offline passcode”, or send the transfer again.",
+  wrongPasscode: (left: number | null) => `That passcode is wrong (status 1025).${left === null ? "" : ` ${left} ${left === 1 ? "try" : "tries"} left.`}`,
+  chooseTitle: "Which device approves?",
+  chooseLead: "You have several devices and none is the default: choose the one that should approve this transfer.",
+  refusedTitle: "Transfer not made",
 };

@@ -5,7 +5,8 @@
 //! the PingID SDK server ([`SdkDeviceClient`]), answers pushes, hears when the user's devices
 //! change ([`notice_text`]) and shows the offline passcode.
 //! [`ModernoClient`] speaks to the customer server; [`next_step`] reads its answers; [`transfer`]
-//! sends money that the user's trusted device approves. The
+//! sends money that the user's trusted device approves ([`TransferSession`] step by step), and
+//! [`PushContext`] reads what a push asks to approve. The
 //! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
 
 mod device;
@@ -21,9 +22,11 @@ mod mobile_payload;
 mod moderno_client;
 pub mod pingfederate;
 mod notice_text;
+mod push_context;
 mod push_result;
 mod sdk_device_client;
 pub mod transfer;
+mod transfer_session;
 mod transport;
 
 pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
@@ -38,7 +41,9 @@ pub use login_step::{next_step, LoginStep};
 pub use mobile_payload::generate_payload;
 pub use moderno_client::ModernoClient;
 pub use notice_text::notice_text;
+pub use push_context::PushContext;
 pub use push_result::PushResult;
 pub use sdk_device_client::{SdkDeviceClient, MAX_WAIT_SECONDS};
 pub use transfer::{PendingTransfer, TransferOrder, TransferOutcome};
+pub use transfer_session::{SignedInUser, TransferProgress, TransferSession};
 pub use transport::http_client;

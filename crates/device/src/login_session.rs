@@ -84,6 +84,8 @@ pub struct LoginSession {
     /// it (Ping's OneTimePasscode flow state): the trust levels it may fold into its payload.
     offline_levels: Vec<TrustLevel>,
     held: Option<HeldRequest>,
+    /// The customer server's session token, from the answer that signed the user in.
+    session_token: Option<Zeroizing<String>>,
 }
 
 impl Drop for LoginSession {
@@ -127,6 +129,7 @@ impl LoginSession {
             mfa: None,
             offline_levels: Vec::new(),
             held: None,
+            session_token: None,
         };
         let (client, payload, user, pass) = (session.client.clone(), device.payload(), username.to_string(), Zeroizing::new(password.to_string()));
         let progress = session
@@ -137,6 +140,12 @@ impl LoginSession {
 
     pub fn username(&self) -> &str {
         &self.username
+    }
+
+    /// The signed-in user and session token, once an answer signed the user in (what a
+    /// transfer needs afterwards).
+    pub fn signed_in_user(&self) -> Option<crate::SignedInUser> {
+        self.session_token.as_ref().map(|token| crate::SignedInUser::new(&self.username, token))
     }
 
     /// Logs in again with the manual pairing key (case, spaces and dashes do not matter).
@@ -261,6 +270,9 @@ impl LoginSession {
         info!(status = answer.status.code(), mfa = ?answer.mfa, "customer server answered");
         if answer.session_id.is_some() {
             self.session_id.clone_from(&answer.session_id);
+        }
+        if let Some(token) = answer.session_token.as_deref().filter(|t| !t.is_empty()) {
+            self.session_token = Some(Zeroizing::new(token.to_owned()));
         }
         let step = next_step(answer);
         if !matches!(step, LoginStep::PairingKeyNeeded { .. }) {

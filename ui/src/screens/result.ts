@@ -5,6 +5,7 @@ import { connected } from "../main";
 import { approverOutcome, mfaText, pfPairingText, pingOneStatusText, roleName } from "../words";
 import { showDevice } from "./device";
 import { showLogin } from "./login";
+import { showTransferForm } from "./transfer";
 
 type SignedIn = Extract<LoginView, { screen: "SIGNED_IN" }>;
 
@@ -28,6 +29,9 @@ export function showResult(view: SignedIn): void {
   signOut.addEventListener("click", () => showLogin("You are signed out."));
   const device = h("button", { type: "button" }, "This device");
   device.addEventListener("click", () => showDevice());
+  // Transfers go through the customer server (PingID SDK); PingFederate signs in only.
+  const send = h("button", { type: "button" }, "Send money");
+  send.addEventListener("click", () => showTransferForm(view.username, () => showResult(view)));
   screen(`Welcome, ${view.username}`,
     h("p", { class: "lead" }, "You are signed in to Moderno."),
     h("dl", { class: "facts" },
@@ -39,7 +43,7 @@ export function showResult(view: SignedIn): void {
     h("p", { class: mfa.skipped ? "notice warn" : "notice" }, mfa.detail),
     outcome ? h("p", { class: "notice", role: "status" }, outcome.detail) : null,
     pairingLine ? h("p", { class: "notice", role: "status" }, pairingLine) : null,
-    h("div", { class: "actions" }, signOut, device));
+    h("div", { class: "actions" }, signOut, send, device));
   void refresh(role, view.role === null && !view.granted);
 }
 
