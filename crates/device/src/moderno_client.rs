@@ -65,8 +65,10 @@ impl ModernoClient {
         self.send(in_session(Operation::AuthStatus, session_id)).await
     }
 
+    /// After 1018: `auth_user` again with the session and the chosen device, as Ping's Moderno
+    /// apps choose the approving device.
     pub async fn select_device(&self, session_id: &str, device_id: &str) -> Result<ModernoResponse, DeviceError> {
-        self.send(ModernoRequest { device_id: Some(device_id.to_string()), ..in_session(Operation::SelectDevice, session_id) })
+        self.send(ModernoRequest { device_id: Some(device_id.to_string()), ..in_session(Operation::AuthUser, session_id) })
             .await
     }
 

@@ -1,7 +1,7 @@
 //! `auth_user`: the first factor, then whatever the user's PingID state asks for — pairing a
 //! first device, or an authentication by a paired one.
 
-use moderno_wire::moderno::{MfaOutcome, ModernoRequest, ModernoResponse, Status};
+use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoRequest, ModernoResponse, Status};
 use moderno_wire::payload::MobilePayloadClaims;
 use moderno_wire::sdk::{CreateUser, RegistrationTokenRequest, User, UserStatus};
 
@@ -94,6 +94,14 @@ pub(crate) async fn pingid_user(state: &CustomerState, username: &str) -> Result
         }
         other => other.for_user(username),
     }
+}
+
+/// The devices a user may choose the approving device from, read as Ping's sample reads them
+/// (`GET .../users/{u}?expand=devices`): the SDK server's `devices` on a SELECT_DEVICE
+/// authentication is an emulator addition a Ping server would not send.
+pub(crate) async fn devices_to_choose(state: &CustomerState, username: &str) -> Result<Vec<DeviceSummary>, Failure> {
+    let user = state.sdk.get_user(username, true).await.for_user(username)?;
+    Ok(user.devices.iter().flatten().map(crate::protocol::outcome::summary).collect())
 }
 
 /// The fingerprint a payload claims. Not verified here: it only picks a path; the SDK server

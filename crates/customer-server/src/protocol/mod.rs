@@ -23,7 +23,7 @@ use crate::state::CustomerState;
 pub(crate) use body::ModernoBody;
 
 /// The operations, as spelled on the wire.
-const OPERATIONS: &str = "auth_user, auth_offline_user, auth_status, select_device, retry, cancel";
+const OPERATIONS: &str = "auth_user, auth_offline_user, retry, transfer, auth_status, select_device, cancel";
 
 pub(crate) async fn handle(
     State(state): State<CustomerState>,

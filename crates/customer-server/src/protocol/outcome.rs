@@ -73,7 +73,12 @@ pub(crate) async fn answer_authentication(
 ) -> Answer {
     use AuthenticationStatus as A;
     let username = session.username.as_str();
-    if let Some(answer) = still_waiting(state, session_id, session, &auth) {
+    if let Some(mut answer) = still_waiting(state, session_id, session, &auth) {
+        if auth.status == A::SelectDevice {
+            // Ping's sample reads the devices to choose from with GET user?expand=devices
+            // (the SDK server's `devices` on the authentication is an emulator addition).
+            answer.devices = Some(crate::protocol::auth_user::devices_to_choose(state, username).await?);
+        }
         return Ok(answer);
     }
     if auth.status == A::Approved {
@@ -158,9 +163,6 @@ fn still_waiting(
             answer.ping_id_payload.clone_from(&auth.payload);
         }
         A::Timeout => answer.ping_id_payload.clone_from(&auth.payload),
-        A::SelectDevice => {
-            answer.devices = Some(auth.devices.iter().flatten().map(summary).collect());
-        }
         _ => {}
     }
     Some(answer)

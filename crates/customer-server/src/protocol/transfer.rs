@@ -200,7 +200,7 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
         }
         A::SelectDevice => {
             let mut answer = ModernoResponse::new(Status::SelectDevice, "choose the device that should approve the transfer, and send it again with `deviceId`");
-            answer.devices = Some(auth.devices.iter().flatten().map(summary).collect());
+            answer.devices = Some(crate::protocol::auth_user::devices_to_choose(state, username).await?);
             answer
         }
         A::Rejected if auth.reason == Some(AuthenticationReason::WrongNumber) => ModernoResponse::new(

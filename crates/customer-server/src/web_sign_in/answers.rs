@@ -30,7 +30,11 @@ pub(super) async fn show(state: &CustomerState, pending: &Pending, auth: Authent
             with_note(pages::offline(&device, auth.otp_attempts_left, auth.status == Auth::InvalidOtp, note))
         }
         (Auth::Timeout, _) => with_note(pages::timed_out(&device, note)),
-        (Auth::SelectDevice, _) => with_note(pages::choose_device(auth.devices.as_deref().unwrap_or_default(), note)),
+        (Auth::SelectDevice, _) => match state.sdk.get_user(&pending.username, true).await {
+            // Ping's sample reads the devices with GET user?expand=devices.
+            Ok(user) => with_note(pages::choose_device(user.devices.as_deref().unwrap_or_default(), note)),
+            Err(e) => Box::pin(trouble(state, Some(pending), &pending.username, e.into())).await,
+        },
         (Auth::Approved, _) => {
             let approval = if auth.level == AuthenticationLevel::Otp { Approval::Passcode(&device) } else { Approval::Push(&device) };
             signed_in(state, Some(pending), &pending.username, &approval).await

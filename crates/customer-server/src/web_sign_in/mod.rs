@@ -199,9 +199,9 @@ async fn choose_device(State(state): State<CustomerState>, headers: HeaderMap, b
             return ended_session();
         };
         let device_id = web::form_field(&body, "deviceId");
-        let offered = match read(&state, &pending).await {
-            Ok(auth) => auth.devices.unwrap_or_default().iter().any(|d| d.id == device_id),
-            Err(e) => return trouble(&state, Some(&pending), &pending.username, e).await,
+        let offered = match state.sdk.get_user(&pending.username, true).await {
+            Ok(user) => user.devices.unwrap_or_default().iter().any(|d| d.id == device_id),
+            Err(e) => return trouble(&state, Some(&pending), &pending.username, e.into()).await,
         };
         if !offered {
             return reshow(&state, &pending, Note::Error("Choose one of your devices below.")).await;

@@ -73,8 +73,12 @@ fn grant(decision: Decision, push: &PushRequest, interval: Option<IgnoreInterval
         Decision::Ignore => TrustLevel::Ignore,
         Decision::Once | Decision::Deny | Decision::Block => return Ok(None),
     };
+    if push.trust_levels.is_empty() {
+        // A web sign-in or a transfer: no new device to trust or ignore, so it is approved once.
+        return Ok(None);
+    }
     if !push.trust_levels.contains(&level) {
-        return Err(DeviceError::InvalidInput("this push is not about a new device: answer once, deny or block".into()));
+        return Err(DeviceError::InvalidInput(format!("{level:?} is not offered for this device")));
     }
     if level == TrustLevel::Ignore && interval.is_none() {
         return Err(DeviceError::InvalidInput("ignore needs --ignore-for (10m, 2h, 3d, 1w, 1mo, 1y or always)".into()));
