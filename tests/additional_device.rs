@@ -276,3 +276,17 @@ async fn an_offline_code_typed_minutes_after_the_login_still_pairs_the_new_devic
     assert_eq!(approved.mfa, Some(MfaOutcome::OfflineOtp), "{approved:?}");
     assert!(matches!(tablet.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
 }
+
+#[tokio::test]
+async fn with_the_push_limit_switched_off_a_sixth_push_goes_out_as_at_ping() {
+    // The push limit is beyond Ping (Ping publishes none): `--push-limit 0` switches it off.
+    let t = TestStack::start_with(|c| c.push_limit = 0).await;
+    t.change_settings(|s| s.number_matching = true).await;
+    let primary = with_primary(&t, "alice").await;
+    primary.go_online().await;
+    let tablet = t.device("tablet").await;
+    for n in 1..=6 {
+        let answer = tablet.login("alice").await;
+        assert_eq!(answer.status, Status::InProgress, "push {n}: {answer:?}");
+    }
+}

@@ -27,6 +27,7 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "approval", declaration: "TEXT" },
     AddedColumn { table: "authentications", column: "pairing_token_id", declaration: "TEXT" },
     AddedColumn { table: "authentications", column: "ignored_until", declaration: "INTEGER" },
+    AddedColumn { table: "authentications", column: "user_agent", declaration: "TEXT" },
 ];
 
 #[derive(Clone)]

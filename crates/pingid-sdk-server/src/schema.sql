@@ -140,7 +140,8 @@ CREATE TABLE IF NOT EXISTS authentications (
     requesting_key        TEXT,
     approval              TEXT,
     pairing_token_id      TEXT,
-    ignored_until         INTEGER
+    ignored_until         INTEGER,
+    user_agent            TEXT
 );
 CREATE INDEX IF NOT EXISTS authentications_by_approver ON authentications(approving_device_id, status);
 CREATE INDEX IF NOT EXISTS authentications_by_requester ON authentications(username, application_id, requesting_fp, status);

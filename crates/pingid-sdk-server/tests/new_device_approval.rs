@@ -237,7 +237,7 @@ async fn a_passcode_without_a_choice_lets_the_device_in_once() {
 async fn a_sign_in_without_a_payload_pushes_to_the_trusted_device_and_grants_no_device() {
     let server = Server::start().await;
     let (primary, _) = alice_with_online_primary(&server).await;
-    let body = json!({"authenticationType": "AUTHENTICATE", "clientContext": "{\"web\":true}"});
+    let body = json!({"authenticationType": "AUTHENTICATE", "clientContext": "{\"web\":true}", "userAgent": "Mozilla/5.0 (test)"});
     let auth: Authentication = server
         .api(Method::POST, &server.user_path("alice", "/authentications"), Some(body))
         .await
@@ -245,6 +245,7 @@ async fn a_sign_in_without_a_payload_pushes_to_the_trusted_device_and_grants_no_
         .json();
     assert_eq!(auth.status, AuthenticationStatus::InProgress, "[D-AUTH]: payload is optional");
     assert!(auth.accessing_device.is_none());
+    assert_eq!(auth.context.user_agent.as_deref(), Some("Mozilla/5.0 (test)"), "[S-MODEL] userAgent is kept and returned");
     let pushes = primary.poll(&server).await;
     assert!(pushes[0].requesting_device.is_none() && pushes[0].trust_levels.is_empty(), "no device to trust: {:?}", pushes[0]);
     assert_eq!(primary.answer(&server, &auth.id, PushAnswer::trust(None)).await.status, StatusCode::BAD_REQUEST);

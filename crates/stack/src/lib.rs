@@ -53,6 +53,8 @@ pub struct StackConfig {
     /// How often the customer server asks the SDK server about a waiting push (Ping's sample:
     /// once a second; tests look more often).
     pub push_poll_interval: std::time::Duration,
+    /// Beyond Ping: pushes a user may be sent per 10 minutes (push bombing); 0: no limit.
+    pub push_limit: u32,
 }
 
 impl StackConfig {
@@ -76,6 +78,7 @@ impl StackConfig {
             inspector: false,
             pairing_mode: None,
             push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
+            push_limit: 5,
         }
     }
 }
@@ -123,6 +126,7 @@ impl Stack {
         let sdk_url = format!("http://{}", sdk_listener.local_addr()?);
         let mut sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
         sdk_config.faults = config.faults.clone();
+        sdk_config.push_limit = config.push_limit;
         let sdk = SdkState::open(sdk_config, config.clock.clone(), config.entropy.clone())?;
         let recorder = config.inspector.then(inspector::Recorder::new);
         let tap = |router: axum::Router, service: inspector::Service| match &recorder {

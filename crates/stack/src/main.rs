@@ -41,6 +41,10 @@ struct Args {
     /// Do not give carol and dave their PingOne MFA devices (SMS, e-mail).
     #[arg(long)]
     no_demo_devices: bool,
+    /// Beyond Ping: push requests a user may be sent per 10 minutes at the PingID SDK server
+    /// (push-bombing protection); 0 switches the limit off, as Ping has none.
+    #[arg(long, env = "MODERNO_PUSH_LIMIT", default_value_t = 5)]
+    push_limit: u32,
 }
 
 #[tokio::main]
@@ -64,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
     config.pingfederate_listen = args.pingfederate_listen;
     config.ignore_validation = args.ignore_validation;
     config.demo_devices = !args.no_demo_devices;
+    config.push_limit = args.push_limit;
     config.admin_listen = args.admin_listen;
     config.admin_token = std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {

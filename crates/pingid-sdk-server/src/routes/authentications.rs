@@ -69,6 +69,7 @@ pub async fn start(
         push_body: request.context.push_message_body.clone(),
         client_context: request.context.client_context.clone(),
         ip_address: request.context.ip_address.clone(),
+        user_agent: request.context.user_agent.clone(),
         created: now_ms,
         push_expires: None,
         session_expires: now_ms + ms(Duration::minutes(SESSION_MINUTES)),

@@ -67,6 +67,7 @@ pub struct AuthRow {
     pub push_body: Option<String>,
     pub client_context: Option<String>,
     pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
     pub created: i64,
     pub push_expires: Option<i64>,
     pub session_expires: i64,
@@ -148,7 +149,7 @@ impl AuthRow {
                 push_message_body: self.push_body.clone(),
                 client_context: self.client_context.clone(),
                 ip_address: self.ip_address.clone(),
-                user_agent: None,
+                user_agent: self.user_agent.clone(),
             },
             devices: None,
             otp_attempts_left: in_otp_mode.then(|| self.otp_attempts_left(otp_max_failures)),
@@ -161,7 +162,7 @@ impl AuthRow {
 const COLUMNS: &str = "id, username, application_id, requesting_fp, requesting_name, requesting_type, requesting_os,
     approving_device_id, status, reason, level, otp_failures, otp_any_device, push_title, push_body,
     client_context, ip_address, created, push_expires, session_expires, decided_at, match_number, number_choices,
-    requesting_key, approval, pairing_token_id, ignored_until";
+    requesting_key, approval, pairing_token_id, ignored_until, user_agent";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
     let fingerprint: Option<String> = r.get(3)?;
@@ -199,6 +200,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
         grant: r.get::<_, Option<String>>(24)?.as_deref().and_then(Grant::parse),
         pairing_token_id: r.get(25)?,
         ignored_until: r.get(26)?,
+        user_agent: r.get(27)?,
     })
 }
 
@@ -208,7 +210,7 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
         &format!(
             "INSERT INTO authentications ({COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                     ?24, ?25, ?26, ?27)"
+                     ?24, ?25, ?26, ?27, ?28)"
         ),
         rusqlite::params![
             a.id,
@@ -237,7 +239,8 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
             q.and_then(|q| q.public_key.as_ref()),
             a.grant.map(Grant::as_str),
             a.pairing_token_id,
-            a.ignored_until
+            a.ignored_until,
+            a.user_agent
         ],
     )?;
     Ok(())

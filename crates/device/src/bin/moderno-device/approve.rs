@@ -15,7 +15,8 @@ use crate::prompt::ask;
 
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
-    /// Answer every push this way: trust (approve and trust the new device), once (approve this
+    /// Answer every push this way: trust (approve and trust the new device), primary (approve
+    /// and make the new device the primary: only while the user has none), once (approve this
     /// sign-in only; `approve` means the same), ignore (approve, and no MFA for that device for
     /// --ignore-for), deny or block. Asked per push when absent.
     #[arg(long, value_parser = parse_decision)]
@@ -39,6 +40,8 @@ pub struct ApproveArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Trust,
+    /// Trust the new device as the user's primary (offered only while the user has none).
+    Primary,
     Once,
     Ignore,
     Deny,
@@ -48,7 +51,7 @@ pub enum Decision {
 impl Decision {
     pub const fn action(self) -> PushAction {
         match self {
-            Self::Trust | Self::Once | Self::Ignore => PushAction::Approve,
+            Self::Trust | Self::Primary | Self::Once | Self::Ignore => PushAction::Approve,
             Self::Deny => PushAction::Deny,
             Self::Block => PushAction::Block,
         }
@@ -58,11 +61,12 @@ impl Decision {
 fn parse_decision(text: &str) -> Result<Decision, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "trust" | "t" => Ok(Decision::Trust),
+        "primary" | "p" => Ok(Decision::Primary),
         "once" | "approve" | "a" | "y" | "yes" => Ok(Decision::Once),
         "ignore" | "i" => Ok(Decision::Ignore),
         "deny" | "d" | "n" | "no" => Ok(Decision::Deny),
         "block" | "b" => Ok(Decision::Block),
-        other => Err(format!("{other:?} is not an answer: use trust, once, ignore, deny or block")),
+        other => Err(format!("{other:?} is not an answer: use trust, primary, once, ignore, deny or block")),
     }
 }
 
@@ -70,9 +74,19 @@ fn parse_decision(text: &str) -> Result<Decision, String> {
 fn grant(decision: Decision, push: &PushRequest, interval: Option<IgnoreInterval>) -> Result<Option<(TrustLevel, Option<IgnoreInterval>)>, DeviceError> {
     let level = match decision {
         Decision::Trust => TrustLevel::Trusted,
+        Decision::Primary => TrustLevel::Primary,
         Decision::Ignore => TrustLevel::Ignore,
         Decision::Once | Decision::Deny | Decision::Block => return Ok(None),
     };
+    if level == TrustLevel::Primary && !push.trust_levels.contains(&level) {
+        // Unlike trust, never fall back to a one-time approval: the user asked for a primary.
+        let why = if push.trust_levels.is_empty() {
+            "this push brings no new device (a web sign-in or a transfer)"
+        } else {
+            "the user has a primary device already: use trust, once, ignore, deny or block"
+        };
+        return Err(DeviceError::InvalidInput(format!("primary is not offered for this push: {why}")));
+    }
     if push.trust_levels.is_empty() {
         // A web sign-in or a transfer: no new device to trust or ignore, so it is approved once.
         return Ok(None);
@@ -106,14 +120,18 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
                 None => {
                     let question = if push.trust_levels.is_empty() {
                         "once (approve), deny or block?"
+                    } else if push.trust_levels.contains(&TrustLevel::Primary) {
+                        "trust this new device, make it primary, once, ignore, deny or block?"
                     } else {
                         "trust this new device, once, ignore, deny or block?"
                     };
                     parse_decision(&ask(out, question, "--action").await?).map_err(DeviceError::InvalidInput)?
                 }
             };
+            // Checked before asking for a number: a choice the push does not offer stops here.
+            let granted = grant(decision, &push, args.ignore_for)?;
             let mut answer = answer_for(out, &push, decision.action(), args.number).await?;
-            if let Some((level, interval)) = grant(decision, &push, args.ignore_for)? {
+            if let Some((level, interval)) = granted {
                 answer.trust_level = Some(level);
                 answer.ignore_interval = interval;
             }
@@ -190,7 +208,9 @@ fn show_push(out: &Output, push: &PushRequest) {
     if let Some(d) = &push.requesting_device {
         lines.push(format!("  new device: {} ({:?}, {})", d.device_name, d.device_type, d.os_version));
     }
-    if !push.trust_levels.is_empty() {
+    if push.trust_levels.contains(&TrustLevel::Primary) {
+        lines.push("  trust it, make it the primary (the user has none), let it in once, ignore it for a while, deny or block".into());
+    } else if !push.trust_levels.is_empty() {
         lines.push("  trust it, let it in once, ignore it for a while, deny or block".into());
     }
     if let Some(ip) = &push.ip_address {
@@ -213,6 +233,8 @@ mod tests {
     #[test]
     fn answers_read_by_name_or_initial_and_approve_means_this_sign_in_only() {
         assert_eq!(parse_decision("trust"), Ok(Decision::Trust));
+        assert_eq!(parse_decision("primary"), Ok(Decision::Primary));
+        assert_eq!(parse_decision(" P "), Ok(Decision::Primary));
         assert_eq!(parse_decision("approve"), Ok(Decision::Once));
         assert_eq!(parse_decision("Once"), Ok(Decision::Once));
         assert_eq!(parse_decision("i"), Ok(Decision::Ignore));
@@ -220,5 +242,53 @@ mod tests {
         assert_eq!(parse_decision("block"), Ok(Decision::Block));
         assert!(parse_decision("maybe").is_err());
         assert_eq!(Decision::Ignore.action(), PushAction::Approve);
+        assert_eq!(Decision::Primary.action(), PushAction::Approve);
+    }
+
+    /// `approve`'s flags, parsed as clap parses the command line.
+    #[derive(Debug, clap::Parser)]
+    struct ApproveCommand {
+        #[command(flatten)]
+        args: ApproveArgs,
+    }
+
+    #[test]
+    fn the_command_line_takes_action_primary_and_names_it_among_the_answers() {
+        use clap::Parser as _;
+        let parsed = ApproveCommand::try_parse_from(["approve", "--action", "primary", "--once"]).expect("parsed");
+        assert_eq!((parsed.args.action, parsed.args.once), (Some(Decision::Primary), true));
+        let wrong = ApproveCommand::try_parse_from(["approve", "--action", "boss"]).expect_err("not an answer");
+        assert!(wrong.to_string().contains("trust, primary, once, ignore, deny or block"), "{wrong}");
+    }
+
+    fn push_offering(trust_levels: Vec<TrustLevel>) -> PushRequest {
+        PushRequest {
+            authentication_id: "a1".into(),
+            username: "alice".into(),
+            title: "Sign in".into(),
+            body: "alice is signing in".into(),
+            client_context: None,
+            ip_address: None,
+            requesting_device: None,
+            trust_levels,
+            number_choices: vec![],
+            expires_at: "2030-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn primary_is_granted_only_when_the_push_offers_it_and_never_falls_back_to_once() {
+        let no_primary_yet = push_offering(vec![TrustLevel::Primary, TrustLevel::Trusted, TrustLevel::Ignore]);
+        assert_eq!(grant(Decision::Primary, &no_primary_yet, None).ok(), Some(Some((TrustLevel::Primary, None))));
+
+        let has_primary = push_offering(vec![TrustLevel::Trusted, TrustLevel::Ignore]);
+        let refused = grant(Decision::Primary, &has_primary, None).expect_err("PRIMARY is not offered");
+        assert!(refused.to_string().contains("primary is not offered"), "the refusal says why: {refused}");
+        assert_eq!(grant(Decision::Trust, &has_primary, None).ok(), Some(Some((TrustLevel::Trusted, None))), "trust still works");
+
+        let web_sign_in = push_offering(vec![]);
+        let refused = grant(Decision::Primary, &web_sign_in, None).expect_err("no new device to make primary");
+        assert!(refused.to_string().contains("no new device"), "{refused}");
+        assert_eq!(grant(Decision::Trust, &web_sign_in, None).ok(), Some(None), "trust approves such a push once");
     }
 }
