@@ -167,8 +167,8 @@ pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -
         .collect())
 }
 
-/// The approver's choice: trust the new device, this sign-in only, ignore it for a while, deny,
-/// or block (PingOne MFA pushes: approve or deny).
+/// The approver's choice: trust the new device (or make it the primary while the user has none),
+/// this sign-in only, ignore it for a while, deny, or block (PingOne MFA pushes: approve or deny).
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<PushAnsweredView> {

@@ -4,6 +4,7 @@
 use moderno_device::pingfederate::PingOneDevice;
 use moderno_device::PushContext;
 use moderno_wire::device_api::{DeviceState, PushAnswer, PushRequest, RequestingDevice};
+use moderno_wire::payload;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -27,8 +28,9 @@ pub struct PushView {
     /// sign-in).
     pub requesting_device: Option<RequestingDeviceView>,
     /// What the approver may decide about that new device besides this sign-in (Ping's network
-    /// of trusted devices): TRUSTED adds it, IGNORE lets it in without MFA for a while. Empty:
-    /// approve or deny only (a web sign-in, PingOne MFA).
+    /// of trusted devices): PRIMARY (offered only while the user has no primary) and TRUSTED add
+    /// it, IGNORE lets it in without MFA for a while. Empty: approve or deny only (a web sign-in,
+    /// PingOne MFA).
     pub trust_levels: Vec<TrustLevel>,
     /// Number matching (beyond Ping at the PingID SDK): the three numbers to pick from (one is
     /// shown on the signing-in device); empty when the push asks for none.
@@ -226,6 +228,9 @@ pub struct SelectDeviceRequest {
 pub enum PushChoice {
     /// Let the new device in and add it as a trusted device.
     Trust,
+    /// Let the new device in and add it as the user's primary device (Ping offers it only while
+    /// the user has none: the push's `trustLevels` then hold PRIMARY).
+    Primary,
     /// This sign-in only (Ping's one-time access); the approval of a web sign-in.
     Approve,
     /// Let the new device in and ask it no second factor for `ignoreFor`.
@@ -244,7 +249,7 @@ pub struct PushAnswerRequest {
     /// With IGNORE: for how long.
     #[serde(default)]
     pub ignore_for: Option<IgnoreFor>,
-    /// With TRUST, APPROVE or IGNORE under number matching: the number the user picked.
+    /// With TRUST, PRIMARY, APPROVE or IGNORE under number matching: the number the user picked.
     #[serde(default)]
     pub number: Option<u8>,
 }
@@ -255,6 +260,7 @@ impl PushAnswerRequest {
     pub fn answer(&self) -> Result<PushAnswer, CommandError> {
         Ok(match self.choice {
             PushChoice::Trust => PushAnswer::trust(self.number),
+            PushChoice::Primary => PushAnswer { trust_level: Some(payload::TrustLevel::Primary), ..PushAnswer::trust(self.number) },
             PushChoice::Approve => PushAnswer::approve(self.number),
             PushChoice::Ignore => {
                 let interval = self.ignore_for.ok_or_else(|| CommandError::new("invalid_input", "say how long to ignore the device"))?;

@@ -1,12 +1,13 @@
 //! Ping's network of trusted devices through the commands: the approving window decides about the
-//! new device (trust it, this sign-in only, ignore it for a while, deny, block), the new device's
+//! new device (trust it, make it the primary while the user has none, this sign-in only, ignore it
+//! for a while, deny, block), the new device's
 //! window learns what it was granted; the offline passcode with or without trusting the device;
 //! number matching only once the QA switch turns it on (beyond Ping); a web sign-in's push
 //! offers approve or deny only.
 
 mod common;
 
-use common::{memory, online_primary, online_primary_on, remote, TestApp, PASSWORD};
+use common::{embedded, memory, online_primary, online_primary_on, remote, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
 /// A new device ("phone") of `user` signing in against `laptop`'s stack: it waits for the push.
@@ -34,6 +35,40 @@ fn allowing_one_sign_in_lets_the_new_device_in_once_without_adding_it() {
     assert_eq!((result["role"].clone(), result["mfa"].clone()), (json!(null), json!("PUSH_APPROVED")), "{result}");
     assert_eq!(phone.ok("device_state", json!({}))["paired"], false, "the phone was not added");
     assert_eq!(phone.login("alice")["screen"], "WAIT_FOR_PUSH", "its next sign-in asks the laptop again");
+}
+
+#[test]
+fn a_user_with_no_primary_can_make_the_new_device_primary_from_the_trusted_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laptop = embedded("laptop", dir.path(), memory());
+    let offer = laptop.login("alice");
+    assert_eq!(offer["levels"], json!(["PRIMARY", "TRUSTED", "IGNORE"]), "a first device may be primary: {offer}");
+    let trusted = laptop.choose("TRUSTED");
+    assert_eq!(trusted["role"], "TRUSTED", "the laptop is trusted, not primary: {trusted}");
+    assert_eq!(laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})), json!([]), "online, nothing waits yet");
+
+    let phone = new_device(&laptop, "alice");
+    let push = laptop.next_push();
+    assert_eq!(push["trustLevels"], json!(["PRIMARY", "TRUSTED", "IGNORE"]), "no primary yet, so PRIMARY is offered: {push}");
+    assert_eq!(laptop.answer(&push, "PRIMARY", json!({})), Ok(json!({"approved": true})));
+
+    let result = phone.ok("poll_push", json!({}));
+    assert_eq!((result["screen"].clone(), result["mfa"].clone()), (json!("SIGNED_IN"), json!("PUSH_APPROVED")), "{result}");
+    assert_eq!((result["role"].clone(), result["granted"].clone()), (json!("PRIMARY"), json!(null)), "paired as the primary: {result}");
+    let state = phone.ok("device_state", json!({}));
+    assert_eq!((state["paired"].clone(), state["device"]["role"].clone()), (json!(true), json!("PRIMARY")), "{state}");
+}
+
+#[test]
+fn a_user_with_a_primary_is_not_offered_primary_and_the_server_refuses_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laptop = online_primary(dir.path(), "bob");
+    let phone = new_device(&laptop, "bob");
+    let push = laptop.next_push();
+    assert_eq!(push["trustLevels"], json!(["TRUSTED", "IGNORE"]), "the laptop is the primary: {push}");
+    assert_eq!(laptop.answer(&push, "PRIMARY", json!({})).expect_err("refused")["code"], "sdk_error", "PRIMARY is not offered");
+    laptop.answer(&push, "TRUST", json!({})).expect("trusted instead");
+    assert_eq!(phone.ok("poll_push", json!({}))["role"], "TRUSTED");
 }
 
 #[test]

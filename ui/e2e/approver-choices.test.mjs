@@ -1,14 +1,17 @@
 // The approving window's choices about a new device, as Ping's network of trusted devices has
-// them: this sign-in only, deny, ignore for a while, block (trusting it: pingid-sdk.test.mjs).
-// Window A is bob's laptop, his primary device; window B is one new device after another, joining
-// A's stack. A stack of its own: the server sends a user at most 5 pushes in 10 minutes.
+// them: this sign-in only, deny, ignore for a while, block (trusting it: pingid-sdk.test.mjs), and
+// making it the primary while the user has none. Window A is bob's laptop, his primary device;
+// window B is one new device after another, joining A's stack; window C is alice's laptop, her
+// only device, trusted. A stack of its own: the server sends a user at most 5 pushes in 10
+// minutes (bob gets 5 here).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, decide, openWindow, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, decide, matchNumber, openWindow, pairFirst, signIn } from "./harness.mjs";
 
 const ports = { sdk: 7281, customer: 7282, pingone: 7283, pingfederate: 7284, admin: 7285 };
 let a;
 let b;
+let c;
 
 async function switchProfile(w, profile) {
   await w.click(`Profile: ${w.profile}`);
@@ -28,6 +31,7 @@ describe("the approver's choices about a new device", { timeout: 8 * 60 * 1000 }
   after(async () => {
     await a?.close();
     await b?.close();
+    await c?.close();
     await closeAll();
   });
 
@@ -79,6 +83,35 @@ describe("the approver's choices about a new device", { timeout: 8 * 60 * 1000 }
     await b.heading("Not signed in");
     assert.match(await b.alert(), /blocked/);
     await b.click("Back to sign in");
+  });
+
+  it("offers to make the new device primary only while the user has none, and it pairs as primary", async () => {
+    // bob's laptop is his primary: his pushes never offer it.
+    await switchProfile(b, "kiosk");
+    await signIn(b, "bob");
+    await matchNumber(b);
+    await a.heading("Approve sign-in?", 30000);
+    assert.equal(await a.hasButton("Make it your primary device"), false, "bob has a primary: not offered");
+    await a.click("Deny");
+    await b.heading("Not signed in");
+    await b.click("Back to sign in");
+
+    // alice's only device is trusted: her next device may become the primary. A window of its
+    // own, listening from the moment it pairs (a switched window finishes bob's long poll first).
+    c = await openWindow("alice-laptop", { ports });
+    await pairFirst(c, "alice", "Trusted device");
+    await switchProfile(b, "alice-tablet");
+    await signIn(b, "alice");
+    await matchNumber(b);
+    await c.heading("Approve sign-in?", 30000);
+    assert.equal(await c.hasButton("Make it your primary device"), true, "alice has no primary: offered");
+    assert.equal(await c.browser.execute(() => document.querySelector(".dialog button.primary")?.textContent.trim()),
+      "Trust this device", "trusting stays the dialog's main action");
+    await c.shot("69-incoming-push-primary-offered");
+    await decide(c, b, "Make it your primary device");
+    await b.heading("Welcome, alice");
+    assert.equal(await b.fact("Your other device"), "Paired as your primary device");
+    assert.equal(await b.fact("This device"), "Primary device");
   });
 
 });

@@ -1,7 +1,8 @@
 // Watches for approval requests addressed to this device (long poll) and shows each in a dialog:
-// for a new device, Ping's network-of-trusted-devices choices (trust it, this sign-in only, ignore
-// it for a while, deny, block); for a sign-in from no device (a web sign-in, PingOne MFA), approve
-// or deny. A transfer or a web sign-in is summed up in one line ("Transfer €250.00 to Bob").
+// for a new device, Ping's network-of-trusted-devices choices (trust it, make it the primary while
+// the user has none, this sign-in only, ignore it for a while, deny, block); for a sign-in from no
+// device (a web sign-in, PingOne MFA), approve or deny. A transfer or a web sign-in is summed up
+// in one line ("Transfer €250.00 to Bob").
 import { api, asCommandError } from "./api";
 import { busy, h } from "./dom";
 import type { IgnoreFor } from "./generated/IgnoreFor";
@@ -29,7 +30,7 @@ export const watchPushes = watcher(() => api.incomingPushes(20), async (pushes) 
 });
 
 /** The choices that let the sign-in in: under number matching they wait for the number. */
-const letsIn = (choice: PushChoice) => choice === "TRUST" || choice === "APPROVE" || choice === "IGNORE";
+const letsIn = (choice: PushChoice) => choice === "TRUST" || choice === "PRIMARY" || choice === "APPROVE" || choice === "IGNORE";
 
 /**
  * Number matching: the numbers to pick from, one of them shown on the signing-in device. Picking
@@ -113,6 +114,8 @@ function showPush(push: PushView): void {
     const refuseId = `${idBase}-refuse`;
     choices = h("div", { class: "push-choices", role: "group", "aria-label": "What to do about this device" },
       push.trustLevels.includes("TRUSTED") ? row("TRUST", "primary") : null,
+      // Offered only while the user has no primary; trusting stays the dialog's main action.
+      push.trustLevels.includes("PRIMARY") ? row("PRIMARY") : null,
       row("APPROVE"),
       push.trustLevels.includes("IGNORE") ? row("IGNORE", undefined, ignoreFor, interval) : null,
       h("div", { class: "push-choice" },

@@ -26,19 +26,21 @@ describe("the words the UI shows", () => {
     expect(sentence("already a sentence.")).toBe("Already a sentence.");
   });
 
-  it("words the approver's five choices as Ping's network of trusted devices offers them", () => {
+  it("words the approver's choices as Ping's network of trusted devices offers them, primary among them", () => {
     expect(Object.values(pushChoiceText).map((c) => c.button)).toEqual([
-      "Trust this device", "Allow this sign-in only", "Ignore this device for…", "Deny", "Block this device",
+      "Trust this device", "Make it your primary device", "Allow this sign-in only", "Ignore this device for…", "Deny", "Block this device",
     ]);
+    expect(pushChoiceText.PRIMARY.detail).toMatch(/^You have no primary device/);
     expect(ignoreIntervals.map((i) => i.label)).toEqual(["1 hour", "1 day", "1 week", "30 days", "always"]);
     expect(ignoreIntervals.find((i) => i.label === "30 days")?.interval).toEqual({ value: 30, unit: "DAYS" });
   });
 
-  it("tells the new device what the approver decided: trusted, once, ignored until a time or for good", () => {
+  it("tells the new device what the approver decided: trusted, primary, once, ignored until a time or for good", () => {
     const signedIn: Extract<LoginView, { screen: "SIGNED_IN" }> = {
       screen: "SIGNED_IN", username: "alice", mfa: "PUSH_APPROVED", role: null, pairing: null, granted: null, pingone: null,
     };
     expect(approverOutcome({ ...signedIn, role: "TRUSTED" })?.title).toBe("Paired as a trusted device");
+    expect(approverOutcome({ ...signedIn, role: "PRIMARY" })?.title).toBe("Paired as your primary device");
     expect(approverOutcome({ ...signedIn, granted: { access: "ONE_TIME" } })?.title).toBe("Signed in once (not added)");
     expect(approverOutcome({ ...signedIn, granted: { access: "IGNORED", until: "2030-01-02T03:04:05Z" } })?.title).toMatch(/^Ignored until /);
     expect(approverOutcome({ ...signedIn, granted: { access: "IGNORED", until: null } })?.title).toBe("Ignored for good");

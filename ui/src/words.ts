@@ -221,11 +221,16 @@ export const beyondPing = "beyond Ping";
 
 /**
  * The approving device's choices about a new device (Ping's network of trusted devices), as the
- * approval dialog words them. APPROVE is "this sign-in only" for a new device, and plain
- * "Approve" for a sign-in that comes from no device (a web sign-in, PingOne MFA).
+ * approval dialog words them. PRIMARY is offered only while the user has no primary. APPROVE is
+ * "this sign-in only" for a new device, and plain "Approve" for a sign-in that comes from no
+ * device (a web sign-in, PingOne MFA).
  */
 export const pushChoiceText: Record<PushChoice, { button: string; detail: string }> = {
   TRUST: { button: "Trust this device", detail: "Let it in and add it to your devices as trusted: it signs in without asking you next time." },
+  PRIMARY: {
+    button: "Make it your primary device",
+    detail: "You have no primary device: let it in and add it as your primary. It then approves your sign-ins on other devices and can add new ones.",
+  },
   APPROVE: { button: "Allow this sign-in only", detail: "Let it in this once. It is not added, and its next sign-in asks you again." },
   IGNORE: { button: "Ignore this device for…", detail: "Let it in and ask it for no second factor for that long. It is not added." },
   DENY: { button: "Deny", detail: "Deny refuses this sign-in." },
@@ -260,12 +265,18 @@ type SignedIn = Extract<LoginView, { screen: "SIGNED_IN" }>;
 
 /**
  * What the approving device decided about this (new) device, for the result screen: let in once,
- * ignored until a time, or trusted (the device crate paired it behind the scenes: a role without
- * a pairing of its own, after another device's approval or passcode). Null when nobody decided.
+ * ignored until a time, trusted or made the primary (the device crate paired it behind the
+ * scenes: a role without a pairing of its own, after another device's approval or passcode). Null when nobody decided.
  */
 export function approverOutcome(view: SignedIn): { title: string; detail: string } | null {
   if (view.granted) return grantedText(view.granted);
   const byAnotherDevice = view.mfa === "PUSH_APPROVED" || view.mfa === "OFFLINE_OTP";
+  if (view.role === "PRIMARY" && view.pairing === null && byAnotherDevice) {
+    return {
+      title: "Paired as your primary device",
+      detail: "Your other device made this one your primary device: it now approves your sign-ins on other devices and signs in without asking next time.",
+    };
+  }
   if (view.role === "TRUSTED" && view.pairing === null && byAnotherDevice) {
     return {
       title: "Paired as a trusted device",

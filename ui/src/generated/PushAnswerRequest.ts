@@ -8,6 +8,6 @@ export type PushAnswerRequest = { authenticationId: string, choice: PushChoice,
  */
 ignoreFor: IgnoreFor | null, 
 /**
- * With TRUST, APPROVE or IGNORE under number matching: the number the user picked.
+ * With TRUST, PRIMARY, APPROVE or IGNORE under number matching: the number the user picked.
  */
 number: number | null, };

@@ -18,8 +18,9 @@ context: PushContextView | null, ipAddress: string | null,
 requestingDevice: RequestingDeviceView | null, 
 /**
  * What the approver may decide about that new device besides this sign-in (Ping's network
- * of trusted devices): TRUSTED adds it, IGNORE lets it in without MFA for a while. Empty:
- * approve or deny only (a web sign-in, PingOne MFA).
+ * of trusted devices): PRIMARY (offered only while the user has no primary) and TRUSTED add
+ * it, IGNORE lets it in without MFA for a while. Empty: approve or deny only (a web sign-in,
+ * PingOne MFA).
  */
 trustLevels: Array<TrustLevel>, 
 /**
