@@ -2,8 +2,10 @@
 //! the signed-in user's transfer is an authentication without a mobile payload carrying the
 //! transfer in `clientContext` and the push's title and body; the answer comes once the trusted
 //! device answered (0 approved, 1014 denied, 1016 timed out); an offline approver asks for its
-//! passcode (1015), which comes back in `transfer` itself with `otp`. Beyond Ping: `sessionToken`
-//! names the signed-in user, `recipient` the payee, `sessionId` the transfer a passcode is for.
+//! passcode (1015), which comes back in `transfer` itself with `otp`. Ping's page sends
+//! `{operation: "transfer", sum, otp?}` with its signed-in session (here in `sessionId`) and moves
+//! money between the user's own accounts. Beyond Ping: `sessionToken` names the signed-in user,
+//! `recipient` the payee, and then `sessionId` the transfer a passcode is for.
 
 #![allow(clippy::unwrap_used)] // test harness code outside #[test] functions
 
@@ -66,6 +68,71 @@ async fn a_transfer_approved_on_the_primary_answers_0_with_the_sum_and_the_push_
         json!({"msg": "1,250.50", "transactionType": "STEP_UP", "amount": "1250.50", "currency": "EUR", "recipient": "Bob"}),
         "Ping's clientContext keys, and the transfer"
     );
+}
+
+/// Ping's page's request: the sum, the signed-in session in `sessionId`, no recipient.
+fn pings_transfer(session: &str, sum: &str) -> Value {
+    json!({"operation": "transfer", "sessionId": session, "sum": sum})
+}
+
+#[tokio::test]
+async fn pings_request_without_a_recipient_is_pings_transfer_between_accounts_with_pings_push() {
+    let (stack, primary, token) = alice_signed_in(true).await;
+    let (approved, push) = answered(&stack, &primary, pings_transfer(&token, "1,250.5"), PushAnswer::approve(None)).await;
+
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!(approved["sum"], "1,250.50", "{approved}");
+    assert_eq!(approved["isPingIdAuthenticated"], true);
+    assert_eq!(push.username, "alice");
+    assert_eq!(push.title, "Transfer Between Accounts");
+    assert_eq!(push.body, "Checking -> Savings\n1,250.50");
+    assert_eq!(push.client_context.as_deref(), Some(r#"{"msg":"1,250.50","transactionType":"STEP_UP"}"#), "Ping's clientContext exactly");
+
+    // The same with the app's bearer session and no recipient.
+    let request = json!({"operation": "transfer", "sessionToken": token, "sum": "3"});
+    let (approved, push) = answered(&stack, &primary, request, PushAnswer::approve(None)).await;
+    assert_eq!((status(&approved), approved["sum"].as_str()), (0, Some("3.00")), "{approved}");
+    assert_eq!((push.title.as_str(), push.body.as_str()), ("Transfer Between Accounts", "Checking -> Savings\n3.00"));
+}
+
+#[tokio::test]
+async fn pings_page_sends_the_passcode_with_its_session_and_it_approves_the_transfer_waiting_there_once() {
+    let (stack, primary, token) = alice_signed_in(false).await;
+    let offline = stack.moderno(pings_transfer(&token, "250")).await;
+    assert_eq!(status(&offline), 1015, "{offline}");
+    let with_otp = |sum: &str, otp: &str| json!({"operation": "transfer", "sessionId": token, "sum": sum, "otp": otp});
+
+    let wrong = stack.moderno(with_otp("250", "000000")).await;
+    assert_eq!((status(&wrong), wrong["otpAttemptsLeft"].as_u64()), (1025, Some(2)), "{wrong}");
+    let other = stack.moderno(with_otp("9,999", &primary.otp(&stack.clock))).await;
+    assert_eq!(status(&other), 1020, "a passcode approves the transfer it was asked for only: {other}");
+    let approved = stack.moderno(with_otp("250.00", &primary.otp(&stack.clock))).await;
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!((approved["sum"].as_str(), approved["mfa"].as_str()), (Some("250.00"), Some("OFFLINE_OTP")));
+    let again = stack.moderno(with_otp("250.00", &primary.otp(&stack.clock))).await;
+    assert_eq!(status(&again), 1033, "nothing waits in the session any more: {again}");
+}
+
+#[tokio::test]
+async fn a_session_id_names_the_signed_in_user_only_when_it_is_a_session_token() {
+    let (stack, primary, token) = alice_signed_in(false).await;
+    let offline = stack.moderno(transfer(&token, "250", "Bob")).await;
+    assert_eq!(status(&offline), 1015, "{offline}");
+    let otp = primary.otp(&stack.clock);
+    // A transfer's authSessionID is no signed-in session: without the sessionToken, 1000.
+    let alone = json!({"operation": "transfer", "sessionId": session_id(&offline), "otp": otp});
+    let refused = stack.moderno(alone).await;
+    assert_eq!(status(&refused), 1000, "{refused}");
+    // With the sessionToken, the sessionId is the transfer's, as before.
+    let request = json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&offline), "otp": otp});
+    assert_eq!(status(&stack.moderno(request).await), 0);
+
+    let unknown = stack.moderno(pings_transfer("not-a-session", "5")).await;
+    assert_eq!(status(&unknown), 1000, "{unknown}");
+    stack.clock.advance(Duration::minutes(31));
+    let expired = stack.moderno(pings_transfer(&token, "5")).await;
+    assert_eq!(status(&expired), 1000, "{expired}");
+    assert!(primary.pushes(&stack).await.is_empty(), "no push was sent");
 }
 
 #[tokio::test]

@@ -4,6 +4,9 @@
 
 use serde::Deserialize;
 
+/// Where Ping's own transfer (no recipient) sends the money: between the user's accounts.
+pub const BETWEEN_ACCOUNTS: &str = "your savings account (from checking)";
+
 /// What a push approves, for the approval dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushContext {
@@ -38,9 +41,12 @@ impl PushContext {
         let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         if fields.transaction_type.as_deref() == Some("STEP_UP") {
             // `msg` is the sum as Ping's sample formats it (`1,250.50`); `amount` the plain one.
-            let (Some(sum), Some(recipient)) = (given(fields.msg).or(given(fields.amount)), given(fields.recipient)) else {
+            // Without a recipient it is Ping's own transfer between the user's accounts
+            // ([S-MOD] `TransferHandler`: "Checking -> Savings").
+            let Some(sum) = given(fields.msg).or(given(fields.amount)) else {
                 return other();
             };
+            let recipient = given(fields.recipient).unwrap_or_else(|| BETWEEN_ACCOUNTS.to_owned());
             let amount = match given(fields.currency).as_deref() {
                 None | Some("EUR") => format!("€{sum}"),
                 Some(code) => format!("{code} {sum}"),
@@ -70,6 +76,15 @@ mod tests {
             PushContext::read(Some(dollars)),
             Some(PushContext::Transfer { amount: "USD 3.00".into(), recipient: "Ann".into() }),
             "without msg the plain amount, with its currency code"
+        );
+    }
+
+    #[test]
+    fn pings_own_transfer_between_accounts_reads_as_one() {
+        let sent = r#"{"msg":"1,000.00","transactionType":"STEP_UP"}"#;
+        assert_eq!(
+            PushContext::read(Some(sent)),
+            Some(PushContext::Transfer { amount: "€1,000.00".into(), recipient: BETWEEN_ACCOUNTS.into() })
         );
     }
 

@@ -9,11 +9,21 @@
 //! device's own payload would approve the transfer by itself (level MOBILE_PAYLOAD), and a
 //! transfer must be approved out of band.
 //!
-//! Beyond Ping: the signed-in user is named by `sessionToken` (Ping's sample reads its web
-//! session from a cookie), the money goes to a `recipient`, and a transfer waiting for a passcode
-//! or a number is continued by its `authSessionID` sent back as `sessionId`. Each transfer is
-//! recorded (table `transfers`), so an approval is answered 0 exactly once.
+//! Who is signed in: Ping's sample reads its web session from `sessionId` (or a cookie). Here the
+//! session is a login's session token, sent either
+//! - in `sessionToken` (beyond Ping, the app's way): then `sessionId`, when sent, is the
+//!   `authSessionID` of the transfer to continue; or
+//! - in `sessionId`, with no `sessionToken` (Ping's way): the value is looked up as a session
+//!   token first, and only a live one names the user (an `authSessionID` never does, so it is
+//!   answered 1000 "not signed in"). A passcode (`otp`) then continues the transfer waiting in
+//!   that session, as Ping's sample keeps the authentication in its web session.
+//!
+//! Without a `recipient` the transfer is Ping's, between the user's own accounts, with Ping's push
+//! title, body and `clientContext`; beyond Ping, a `recipient` names the payee. Each transfer is
+//! recorded (table `transfers`, with the session that started it), so an approval is answered 0
+//! exactly once.
 
+use moderno_crypto::sha256_hex;
 use moderno_wire::moderno::{MfaOutcome, ModernoRequest, ModernoResponse, Status};
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationRequest, AuthenticationStatus,
@@ -38,12 +48,26 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS transfers (
     authentication_id TEXT PRIMARY KEY,
     username          TEXT NOT NULL,
     amount_cents      INTEGER NOT NULL,
+    -- '' for Ping's transfer between the user's own accounts
     recipient         TEXT NOT NULL,
     -- waiting (for a push, a number or a passcode), approved, refused
     status            TEXT NOT NULL,
     created_ms        INTEGER NOT NULL,
-    expires_ms        INTEGER NOT NULL
+    expires_ms        INTEGER NOT NULL,
+    -- SHA-256 of the session token that started it
+    session_hash      TEXT
 )";
+
+/// The table, with `session_hash` added to one made before it existed.
+fn ensure_schema(c: &rusqlite::Connection) -> rusqlite::Result<()> {
+    c.execute_batch(SCHEMA)?;
+    let has_session: i64 =
+        c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers') WHERE name = 'session_hash'", [], |r| r.get(0))?;
+    if has_session == 0 {
+        c.execute_batch("ALTER TABLE transfers ADD COLUMN session_hash TEXT")?;
+    }
+    Ok(())
+}
 
 /// A transfer the SDK server is asked about.
 #[derive(Debug, Clone)]
@@ -54,30 +78,49 @@ struct Recorded {
 }
 
 pub(super) async fn transfer(state: &CustomerState, request: &ModernoRequest) -> Answer {
-    let token = required(&request.session_token, "sessionToken")?;
+    // The app's bearer session; else Ping's way, the signed-in session in `sessionId`.
+    let (token, pings_way) = match (non_empty(&request.session_token), non_empty(&request.session_id)) {
+        (Some(token), _) => (token, false),
+        (None, Some(session)) => (session, true),
+        (None, None) => (required(&request.session_token, "sessionToken")?, false),
+    };
     let Some(username) = state.sessions.token_user(token).await? else {
         // Ping's sample answers 1000 when there is no signed-in session.
-        let text = "not signed in: the session token is unknown or expired; log in again";
+        let text = if pings_way {
+            "not signed in: the `sessionId` is no signed-in session (a transfer's `authSessionID` is continued with the `sessionToken` that started it); log in again"
+        } else {
+            "not signed in: the session token is unknown or expired; log in again"
+        };
         return Ok(ModernoResponse::new(Status::Failed, text));
     };
-    if let Some(id) = non_empty(&request.session_id) {
-        return continue_transfer(state, &username, id, request).await;
+    let session_hash = sha256_hex(token.as_bytes());
+    let otp = non_empty(&request.otp).is_some();
+    if pings_way && otp {
+        // Ping's page sends the passcode with its session: the transfer waiting in it.
+        let recorded = waiting_in_session(state, &username, &session_hash).await?;
+        return continue_transfer(state, &username, recorded, request).await;
+    }
+    if !pings_way {
+        if let Some(id) = non_empty(&request.session_id) {
+            let recorded = recorded(state, &username, id).await?;
+            return continue_transfer(state, &username, recorded, request).await;
+        }
     }
     let order = TransferOrder::from_request(request)?;
-    if non_empty(&request.otp).is_some() {
+    if otp {
         return Err(invalid("`otp` continues a transfer: send it with the `sessionId` of the 1015 answer").into());
     }
-    start(state, &username, order, non_empty(&request.device_id)).await
+    start(state, &username, &session_hash, order, non_empty(&request.device_id)).await
 }
 
-async fn start(state: &CustomerState, username: &str, order: TransferOrder, device_id: Option<&str>) -> Answer {
+async fn start(state: &CustomerState, username: &str, session_hash: &str, order: TransferOrder, device_id: Option<&str>) -> Answer {
     let request = AuthenticationRequest {
         authentication_type: AuthenticationType::Authenticate,
         payload: None,
         device_id: device_id.map(str::to_owned),
         context: SignInContext {
-            push_message_title: Some("Moderno transfer".into()),
-            push_message_body: Some(format!("Approve a transfer of {} to {}?", order.euros(), order.recipient)),
+            push_message_title: Some(order.push_title()),
+            push_message_body: Some(order.push_body()),
             client_context: Some(order.client_context()),
             ..SignInContext::default()
         },
@@ -87,16 +130,17 @@ async fn start(state: &CustomerState, username: &str, order: TransferOrder, devi
         Err(e) => return sdk_failure(e, &order),
     };
     tracing::info!(user = username, status = ?started.status, amount_cents = order.amount_cents, "transfer authentication started");
-    let recorded = record(state, username, &order, &started.id).await?;
+    let recorded = record(state, username, session_hash, &order, &started.id).await?;
     // Under number matching (beyond Ping) the number must be shown here before the approving
     // device can answer: answer 1012 at once; the app continues with `sessionId`.
     let auth = if started.match_number.is_some() { started } else { wait(state, username, &recorded, started).await? };
     answer(state, username, &recorded, auth).await
 }
 
-/// `transfer` with `sessionId`: the passcode (`otp`), or waiting on for the push.
-async fn continue_transfer(state: &CustomerState, username: &str, id: &str, request: &ModernoRequest) -> Answer {
-    let Some(recorded) = recorded(state, username, id).await? else {
+/// `transfer` continuing the transfer `recorded` (found by its `authSessionID`, or as the one
+/// waiting in Ping's session): the passcode (`otp`), or waiting on for the push.
+async fn continue_transfer(state: &CustomerState, username: &str, recorded: Option<Recorded>, request: &ModernoRequest) -> Answer {
+    let Some(recorded) = recorded else {
         return Ok(ModernoResponse::new(
             Status::SessionExpired,
             "the transfer is unknown, expired or already over; start it again",
@@ -104,11 +148,12 @@ async fn continue_transfer(state: &CustomerState, username: &str, id: &str, requ
     };
     // Ping's page sends the sum again with the passcode: when given, it must be this transfer's.
     let other_sum = non_empty(&request.sum).is_some_and(|sum| parse_cents(sum) != Ok(recorded.order.amount_cents));
-    let other_recipient = non_empty(&request.recipient).is_some_and(|r| r.trim() != recorded.order.recipient);
+    let other_recipient = non_empty(&request.recipient).is_some_and(|r| Some(r.trim()) != recorded.order.recipient.as_deref());
     if other_sum || other_recipient {
         return Err(invalid("the `sessionId` belongs to another transfer (its amount or recipient differ)").into());
     }
     let order = &recorded.order;
+    let id = recorded.authentication_id.as_str();
     let auth = match non_empty(&request.otp) {
         Some(otp) => {
             let otp = otp.trim();
@@ -165,8 +210,8 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
             if !finish(state, username, &auth.id, "approved").await? {
                 return Ok(ModernoResponse::new(Status::SessionExpired, "the transfer is already over"));
             }
-            tracing::info!(user = username, amount_cents = order.amount_cents, recipient = %order.recipient, level = ?auth.level, "transfer approved");
-            let mut answer = ModernoResponse::new(Status::Ok, format!("transfer approved: {} to {}", order.euros(), order.recipient));
+            tracing::info!(user = username, amount_cents = order.amount_cents, recipient = ?order.recipient, level = ?auth.level, "transfer approved");
+            let mut answer = ModernoResponse::new(Status::Ok, format!("transfer approved: {}", order.described()));
             answer.sum = Some(order.formatted());
             answer.is_ping_id_authenticated = Some(true);
             answer.mfa = Some(match auth.level {
@@ -229,11 +274,7 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
 fn sdk_failure<T>(error: SdkError, order: &TransferOrder) -> Result<T, Failure> {
     if verdict_for(&error) == SdkVerdict::ApplicationDisabled {
         tracing::info!(amount_cents = order.amount_cents, "transfer made without MFA: the application is disabled at PingID");
-        let text = format!(
-            "transfer made without approval: {} to {} (MFA is disabled for the application at PingID)",
-            order.euros(),
-            order.recipient
-        );
+        let text = format!("transfer made without approval: {} (MFA is disabled for the application at PingID)", order.described());
         let mut answer = ModernoResponse::new(Status::Ok, text);
         answer.sum = Some(order.formatted());
         answer.mfa = Some(MfaOutcome::SkippedApplicationDisabled);
@@ -248,23 +289,55 @@ pub(super) fn invalid(text: &str) -> ModernoResponse {
     ModernoResponse::new(Status::InvalidInput, text)
 }
 
-async fn record(state: &CustomerState, username: &str, order: &TransferOrder, authentication_id: &str) -> Result<Recorded, Failure> {
+async fn record(
+    state: &CustomerState,
+    username: &str,
+    session_hash: &str,
+    order: &TransferOrder,
+    authentication_id: &str,
+) -> Result<Recorded, Failure> {
     let now = state.clock.now().timestamp_millis();
     let recorded = Recorded { order: order.clone(), authentication_id: authentication_id.to_owned(), created_ms: now };
-    let (user, r) = (username.to_owned(), recorded.clone());
+    let (user, session, r) = (username.to_owned(), session_hash.to_owned(), recorded.clone());
     state
         .store
         .run(move |c| {
-            c.execute_batch(SCHEMA)?;
+            ensure_schema(c)?;
             c.execute("DELETE FROM transfers WHERE expires_ms <= ?1", [now])?;
+            let recipient = r.order.recipient.as_deref().unwrap_or_default();
             c.execute(
-                "INSERT INTO transfers (authentication_id, username, amount_cents, recipient, status, created_ms, expires_ms)
-                 VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6)",
-                params![r.authentication_id, user, cents_column(r.order.amount_cents), r.order.recipient, now, now + RECORD_LIFETIME_MS],
+                "INSERT INTO transfers (authentication_id, username, amount_cents, recipient, status, created_ms, expires_ms, session_hash)
+                 VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7)",
+                params![r.authentication_id, user, cents_column(r.order.amount_cents), recipient, now, now + RECORD_LIFETIME_MS, session],
             )
         })
         .await?;
     Ok(recorded)
+}
+
+/// The last transfer still waiting that the user started in this session (Ping's sample keeps
+/// one in its web session).
+async fn waiting_in_session(state: &CustomerState, username: &str, session_hash: &str) -> Result<Option<Recorded>, Failure> {
+    let now = state.clock.now().timestamp_millis();
+    let (user, session) = (username.to_owned(), session_hash.to_owned());
+    let found = state
+        .store
+        .run(move |c| {
+            ensure_schema(c)?;
+            c.query_row(
+                "SELECT authentication_id FROM transfers
+                 WHERE username = ?1 AND session_hash = ?2 AND status = 'waiting' AND expires_ms > ?3
+                 ORDER BY created_ms DESC, rowid DESC LIMIT 1",
+                params![user, session, now],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+        })
+        .await?;
+    match found {
+        Some(id) => recorded(state, username, &id).await,
+        None => Ok(None),
+    }
 }
 
 /// The user's transfer still waiting under this authentication.
@@ -274,7 +347,7 @@ async fn recorded(state: &CustomerState, username: &str, authentication_id: &str
     let found = state
         .store
         .run(move |c| {
-            c.execute_batch(SCHEMA)?;
+            ensure_schema(c)?;
             c.query_row(
                 "SELECT amount_cents, recipient, created_ms FROM transfers
                  WHERE authentication_id = ?1 AND username = ?2 AND status = 'waiting' AND expires_ms > ?3",
@@ -285,7 +358,7 @@ async fn recorded(state: &CustomerState, username: &str, authentication_id: &str
         })
         .await?;
     Ok(found.map(|(amount_cents, recipient, created_ms)| Recorded {
-        order: TransferOrder { amount_cents: amount_cents.unsigned_abs(), recipient },
+        order: TransferOrder { amount_cents: amount_cents.unsigned_abs(), recipient: Some(recipient).filter(|r| !r.is_empty()) },
         authentication_id: authentication_id.to_owned(),
         created_ms,
     }))
@@ -310,4 +383,23 @@ async fn finish(state: &CustomerState, username: &str, authentication_id: &str, 
         })
         .await?;
     Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transfers_table_made_before_sessions_were_recorded_gains_the_column() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE transfers (authentication_id TEXT PRIMARY KEY, username TEXT NOT NULL, amount_cents INTEGER NOT NULL,
+             recipient TEXT NOT NULL, status TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL)",
+        )
+        .unwrap();
+        ensure_schema(&c).unwrap();
+        ensure_schema(&c).unwrap();
+        let columns: i64 = c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers')", [], |r| r.get(0)).unwrap();
+        assert_eq!(columns, 8);
+    }
 }

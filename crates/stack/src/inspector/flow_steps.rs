@@ -11,18 +11,22 @@
 //! `|` between alternatives) and what the bodies say; the first row that fits decides. A
 //! PingFederate row that says `then_answer` adds the flow status it answered ("→ 5. …"). After
 //! the rows, [`MARKS`] flag an exchange that carries an extension's fields (number matching,
-//! the emulator's own status codes and limits). The bodies are read before secrets are hidden.
+//! the emulator's own status codes and limits, fields Ping's models lack), keeping its step: one
+//! reason names every field found. The bodies are read before secrets are hidden.
 
 mod row;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeSet;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use serde_json::Value;
 
 use super::Service::{self, Customer, PingFederate, PingIdSdk, PingOne};
-use row::If::{Action, Got, GotAs, GotMentioning, GotOneOf, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
-use row::{beyond, step, Mark, Row, Says, ANY};
-use Doc::{FirstDevice, FirstDeviceOverDeviceApi, ModernoSample, P1DeviceApi, PfPairing, TrustedDevices, TrustedDevicesOverDeviceApi};
+use row::If::{Action, Got, GotAs, GotKey, GotKeyAs, GotMentioning, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
+use row::{beyond, mark, step, Mark, Row, Says, ANY, EVERYWHERE};
+use Doc::{DevicesApi, FirstDevice, FirstDeviceOverDeviceApi, ModernoSample, P1DeviceApi, PfPairing, TrustedDevices, TrustedDevicesOverDeviceApi};
 
 /// One exchange as the table reads it.
 #[derive(Debug, Clone, Copy)]
@@ -66,9 +70,28 @@ pub fn read(exchange: &Exchange<'_>) -> Reading {
         None => {}
     }
     if reading.beyond_ping.is_none() {
-        reading.beyond_ping = MARKS.iter().find(|m| m.service == exchange.service && m.when.iter().all(|c| c.holds(exchange))).map(|m| m.reason);
+        reading.beyond_ping = marked(exchange);
     }
     reading
+}
+
+/// Every mark's reason for the fields `exchange` carries, as one.
+fn marked(exchange: &Exchange<'_>) -> Option<&'static str> {
+    let reasons: Vec<String> = MARKS.iter().filter_map(|m| m.says(exchange)).collect();
+    (!reasons.is_empty()).then(|| kept(reasons.join("; ")))
+}
+
+/// `reason` as the `&'static str` a reading carries, kept once. Reasons are made of the marks'
+/// texts and field names only, so there are few of them (for each mark, the sets of its fields).
+fn kept(reason: String) -> &'static str {
+    static KEPT: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut kept = KEPT.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = kept.get(reason.as_str()) {
+        return known;
+    }
+    let new: &'static str = Box::leak(reason.into_boxed_str());
+    kept.insert(new);
+    new
 }
 
 /// The first row that fits.
@@ -134,7 +157,9 @@ const ROWS: &[Row] = &[
         "The app asks again (retry): the waiting authentication is deleted and a new one started, as Ping's sample does", ModernoSample),
     step(Customer, POST, MODERNO, &[Operation("transfer"), Sent("/otp")],
         "Transfer · offline: the app sends the passcode from the trusted device", ModernoSample),
-    beyond(Customer, POST, MODERNO, &[Operation("transfer"), Sent("/sessionId")],
+    // The app's session token with the transfer's authSessionID; Ping's transfer sends the
+    // signed-in session in `sessionId` alone.
+    beyond(Customer, POST, MODERNO, &[Operation("transfer"), Sent("/sessionToken"), Sent("/sessionId")],
         "waiting on a transfer by its sessionId serves number matching; Ping's transfer waits for the answer itself"),
     step(Customer, POST, MODERNO, &[Operation("transfer")],
         "Transfer · the signed-in user sends money: the customer server asks the primary device to approve it", ModernoSample),
@@ -211,13 +236,16 @@ const ROWS: &[Row] = &[
         "Web sign-in · offline: the passcode from the trusted device", ModernoSample),
     step(PingIdSdk, PUT, user!("/authentications/*/otp"), &[],
         "Additional device · offline: the passcode from a trusted device, with the new device's payload", TrustedDevices),
+    // Ping's Devices API, at account scope.
+    step(PingIdSdk, DELETE, account!("/users/*/devices/*"), &[],
+        "The customer server deletes a device", DevicesApi),
     // Stand-ins for Ping's admin portal.
     beyond(PingIdSdk, ANY, application!("/settings"), &[],
         "the settings route stands in for Ping's admin portal and Application APIs"),
     beyond(PingIdSdk, PUT, user!(""), &[],
         "an administrator's route (user status, bypass) standing in for Ping's admin portal"),
-    beyond(PingIdSdk, PUT, user!("/devices/*"), &[],
-        "an administrator's route (nickname, role) standing in for Ping's admin portal"),
+    beyond(PingIdSdk, ANY, user!("/devices/*"), &[],
+        "an administrator's route (nickname, role, removal) at application scope; Ping deletes devices at account scope"),
     // ── The SDK component and the PingID SDK server (Ping publishes no protocol: the device API) ──
     step(PingIdSdk, POST, device_api!("/pairings"), &[],
         "8. The PingID SDK component completes the pairing with the PingID SDK server (manual pairing: Subflow 2 · 13)", FirstDeviceOverDeviceApi),
@@ -296,22 +324,45 @@ const ANSWERS: &[(&str, &str)] = &[
     ("COMPLETED", "COMPLETED: the code for the access token (8)"),
 ];
 
-/// Fields only an extension puts on an exchange Ping also makes.
+/// Fields only an extension puts on an exchange Ping also makes, by service and path; `{}` in
+/// a reason names the fields found. Where several marks fit, their reasons are joined.
 const MARKS: &[Mark] = &[
-    Mark { service: PingIdSdk, when: &[Got("/matchNumber")], reason: "number matching (matchNumber): Ping's SDK has none" },
-    Mark { service: PingIdSdk, when: &[Got("/0/numberChoices")], reason: "number matching (numberChoices): Ping's SDK has none" },
-    Mark { service: PingIdSdk, when: &[Sent("/number")], reason: "number matching (the number picked): Ping's SDK has none" },
-    Mark { service: Customer, when: &[Got("/matchNumber")], reason: "number matching (matchNumber): Ping's Moderno has none" },
-    Mark {
-        service: Customer,
-        when: &[GotOneOf("/status", &["1030", "1031", "1032", "1033", "1034"])],
-        reason: "status codes 1030–1034 are the emulator's own; Ping's sample answers 1000",
-    },
-    Mark {
-        service: PingIdSdk,
-        when: &[GotAs("/details/0/code", "RETRY_LIMIT_EXCEEDED")],
-        reason: "a limit Ping does not have (pushes per user, pairing-key guesses)",
-    },
+    // The customer server's Moderno answers (and the transfer's request).
+    mark(Customer, MODERNO, "number matching ({}): Ping's Moderno has none", &[("matchNumber", &[Got("/matchNumber")])]),
+    mark(Customer, MODERNO, "status {}: the emulator's own codes 1030–1034, where Ping's sample answers 1000", &[
+        ("1030", &[GotAs("/status", "1030")]),
+        ("1031", &[GotAs("/status", "1031")]),
+        ("1032", &[GotAs("/status", "1032")]),
+        ("1033", &[GotAs("/status", "1033")]),
+        ("1034", &[GotAs("/status", "1034")]),
+    ]),
+    mark(Customer, MODERNO, "Moderno fields Ping's sample lacks ({})", &[
+        ("sessionToken", &[Got("/sessionToken")]),
+        ("mfa", &[Got("/mfa")]),
+        ("pushExpiresIn", &[Got("/pushExpiresIn")]),
+        ("otpAttemptsLeft", &[Got("/otpAttemptsLeft")]),
+        ("sessionToken", &[Operation("transfer"), Sent("/sessionToken")]),
+        ("recipient", &[Operation("transfer"), Sent("/recipient")]),
+    ]),
+    // The PingID SDK server: number matching, limits, additions to Ping's models.
+    mark(PingIdSdk, EVERYWHERE, "number matching ({}): Ping's SDK has none", &[
+        ("matchNumber", &[Got("/matchNumber")]),
+        ("numberChoices", &[Got("/0/numberChoices")]),
+        ("number", &[Sent("/number")]),
+    ]),
+    mark(PingIdSdk, EVERYWHERE, "a limit Ping does not have ({}: pushes per user, pairing-key guesses)", &[
+        ("RETRY_LIMIT_EXCEEDED", &[GotAs("/details/0/code", "RETRY_LIMIT_EXCEEDED")]),
+    ]),
+    mark(PingIdSdk, concat!(user!("/authentications"), "|", user!("/authentications/*"), "|", user!("/authentications/*/otp")),
+        "Authentication fields Ping's model lacks ({})", &[
+        ("otpAttemptsLeft", &[Got("/otpAttemptsLeft")]),
+        ("expiresAt", &[Got("/expiresAt")]),
+        ("devices", &[Got("/devices")]),
+    ]),
+    mark(PingIdSdk, account!("/**"), "Device fields Ping's model lacks ({})", &[
+        ("lastUsed", &[GotKey("lastUsed")]),
+        ("deviceType Desktop", &[GotKeyAs("deviceType", "Desktop")]),
+    ]),
 ];
 
 /// Ping's documents, as the inspector cites them.
@@ -327,6 +378,8 @@ enum Doc {
     TrustedDevicesOverDeviceApi,
     /// PingOne's pairing flows, where the mobile SDK talks to PingOne MFA (the device API).
     P1DeviceApi,
+    /// The PingID SDK server API's devices.
+    DevicesApi,
 }
 
 impl Doc {
@@ -339,6 +392,7 @@ impl Doc {
             Self::FirstDeviceOverDeviceApi => "PingID SDK guide, “Pair first device”: https://apidocs.pingidentity.com/pingid-sdk/guide/overview/pid_c_SDKpairFirstDevice (Ping does not publish how its SDK talks to its server: here over the emulator's device API, docs/api/device-api.md)",
             Self::TrustedDevicesOverDeviceApi => "PingID SDK guide, “Network of trusted devices”: https://apidocs.pingidentity.com/pingid-sdk/guide/overview/pid_c_SDKnetworkTrustedDevices (Ping does not publish how its SDK talks to its server: here over the emulator's device API, docs/api/device-api.md)",
             Self::P1DeviceApi => "PingOne MFA integration kit, “Device pairing flows”: https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_device_pairing_flows.html (the mobile SDK talks to PingOne MFA over the emulator's device API)",
+            Self::DevicesApi => "PingID SDK server API, “User devices”: https://apidocs.pingidentity.com/pingid-sdk/guide/server-api/pid_c_SDKapiUserDevices",
         }
     }
 }

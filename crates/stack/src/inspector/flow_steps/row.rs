@@ -6,10 +6,12 @@ use serde_json::Value;
 
 use super::{Doc, Exchange};
 use crate::inspector::Service;
-use If::{Action, Got, GotAs, GotMentioning, GotOneOf, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
+use If::{Action, Got, GotAs, GotKey, GotKeyAs, GotMentioning, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
 
 /// Any method.
 pub(super) const ANY: &str = "*";
+/// Any path (a pattern ending in `/**` takes any rest).
+pub(super) const EVERYWHERE: &str = "**";
 
 /// What a row says of the exchanges it fits.
 pub(super) enum Says {
@@ -52,11 +54,35 @@ impl Row {
     }
 }
 
-/// Fields that make an exchange Ping also makes beyond Ping.
+/// Fields that make an exchange Ping also makes beyond Ping: where they are looked for, and the
+/// reason, whose `{}` names the ones found.
 pub(super) struct Mark {
-    pub(super) service: Service,
-    pub(super) when: &'static [If],
-    pub(super) reason: &'static str,
+    service: Service,
+    /// A path pattern, as a row's.
+    path: &'static str,
+    reason: &'static str,
+    /// Each field as the reason names it, and what shows it is there.
+    fields: &'static [(&'static str, &'static [If])],
+}
+
+pub(super) const fn mark(service: Service, path: &'static str, reason: &'static str, fields: &'static [(&'static str, &'static [If])]) -> Mark {
+    Mark { service, path, reason, fields }
+}
+
+impl Mark {
+    /// The reason with the fields `exchange` carries, or `None` when it carries none of them.
+    pub(super) fn says(&self, exchange: &Exchange<'_>) -> Option<String> {
+        if self.service != exchange.service || !path_fits(self.path, exchange.path) {
+            return None;
+        }
+        let mut found: Vec<&str> = Vec::new();
+        for (name, when) in self.fields {
+            if !found.contains(name) && when.iter().all(|c| c.holds(exchange)) {
+                found.push(name);
+            }
+        }
+        (!found.is_empty()).then(|| self.reason.replacen("{}", &found.join(", "), 1))
+    }
 }
 
 /// What a body must say. Pointers are JSON pointers; a field is "there" unless it is absent,
@@ -75,8 +101,11 @@ pub(super) enum If {
     Got(&'static str),
     NotGot(&'static str),
     GotAs(&'static str, &'static str),
-    GotOneOf(&'static str, &'static [&'static str]),
     GotMentioning(&'static str, &'static str),
+    /// A field of this name somewhere in the response (in any object, at any depth).
+    GotKey(&'static str),
+    /// … with this text.
+    GotKeyAs(&'static str, &'static str),
     /// The service refused (HTTP 400 or more).
     Refused,
 }
@@ -95,8 +124,9 @@ impl If {
             Got(p) => got(p).is_some(),
             NotGot(p) => got(p).is_none(),
             GotAs(p, value) => got(p).is_some_and(|v| v == value),
-            GotOneOf(p, values) => got(p).is_some_and(|v| values.contains(&v.as_str())),
             GotMentioning(p, needle) => got(p).is_some_and(|v| v.contains(needle)),
+            GotKey(key) => x.response.is_some_and(|v| any_field(v, key, |_| true)),
+            GotKeyAs(key, value) => x.response.is_some_and(|v| any_field(v, key, |t| t == value)),
             Refused => x.status >= 400,
         }
     }
@@ -114,6 +144,15 @@ fn text(value: &Value) -> Option<String> {
     }
 }
 
+/// Whether an object anywhere in `value` has a field `key` that says something `fits`.
+fn any_field(value: &Value, key: &str, fits: impl Fn(&str) -> bool + Copy) -> bool {
+    match value {
+        Value::Object(fields) => fields.iter().any(|(k, v)| (k == key && text(v).is_some_and(|t| fits(&t))) || any_field(v, key, fits)),
+        Value::Array(items) => items.iter().any(|v| any_field(v, key, fits)),
+        _ => false,
+    }
+}
+
 /// The PingFederate action a POST names, as PingFederate itself reads it.
 fn action<'a>(x: &Exchange<'a>) -> Option<&'a str> {
     let media = x.content_type.and_then(|c| c.split(';').next()).unwrap_or_default().trim();
@@ -127,13 +166,13 @@ fn action<'a>(x: &Exchange<'a>) -> Option<&'a str> {
     x.query?.split('&').find_map(|pair| pair.strip_prefix("action="))
 }
 
-/// `pattern` with `*` for one segment and `|` between alternatives.
+/// `pattern` with `*` for one segment, `**` for all the rest, and `|` between alternatives.
 pub(super) fn path_fits(pattern: &str, path: &str) -> bool {
     pattern.split('|').any(|one| {
         let (mut want, mut got) = (one.split('/'), path.split('/'));
         loop {
             match (want.next(), got.next()) {
-                (None, None) => return true,
+                (None, None) | (Some("**"), Some(_)) => return true,
                 (Some("*"), Some(segment)) if !segment.is_empty() => {}
                 (Some(w), Some(segment)) if w == segment => {}
                 _ => return false,

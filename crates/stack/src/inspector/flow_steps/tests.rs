@@ -159,7 +159,9 @@ fn cases() -> Vec<Case> {
         sdk(PUT, "/authentications/a1/otp", "Additional device · offline: the passcode from a trusted device").sending(json!({"otp": "123456", "payload": payload})),
         call(PingIdSdk, PUT, "/pingid/v1/accounts/acct/applications/app/settings", "beyond: the settings route"),
         sdk(PUT, "", "beyond: an administrator's route (user status").sending(json!({"status": "SUSPENDED"})),
+        call(PingIdSdk, DELETE, "/pingid/v1/accounts/acct/users/alice/devices/d1", "The customer server deletes a device").answering(204, Value::Null),
         sdk(PUT, "/devices/d1", "beyond: an administrator's route (nickname").sending(json!({"deviceNickname": "x"})),
+        sdk(DELETE, "/devices/d1", "beyond: an administrator's route (nickname, role, removal) at application scope"),
         // The SDK component and the PingID SDK server.
         call(PingIdSdk, POST, "/pingid/v1/device/pairings", "8. The PingID SDK component completes the pairing with the PingID SDK server")
             .sending(json!({"registrationTokenId": "t1", "trustLevel": "PRIMARY"})),
@@ -303,4 +305,99 @@ fn paths_fit_by_segment_and_alternative() {
     assert!(!path_fits("/a/*", "/a/b/c"), "one segment only");
     assert!(path_fits("/x|/a/*", "/a/b"));
     assert!(path_fits("/", "/") && !path_fits("/", "/sign-in"));
+    assert!(path_fits("/a/**", "/a/b") && path_fits("/a/**", "/a/b/c") && !path_fits("/a/**", "/a"), "** takes the rest");
+    assert!(path_fits("**", "/anything/at/all"));
+}
+
+/// The reason a Ping hop is marked with, its step kept.
+fn marked_step(case: &Case, step: &str) -> &'static str {
+    let reading = read(&case.exchange());
+    assert!(reading.step.as_deref().is_some_and(|s| s.starts_with(step)), "the step is kept: {reading:?}");
+    reading.beyond_ping.unwrap_or_else(|| panic!("marked beyond Ping: {reading:?}"))
+}
+
+#[test]
+fn moderno_answers_carrying_the_emulators_fields_are_marked_and_keep_their_step() {
+    let logged_in = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 0, "mfa": "PASSED", "sessionToken": "s"}), "");
+    assert_eq!(marked_step(&logged_in, "3. "), "Moderno fields Ping's sample lacks (sessionToken, mfa)");
+    let waiting = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 1012, "pushExpiresIn": 40}), "");
+    assert_eq!(marked_step(&waiting, "3. "), "Moderno fields Ping's sample lacks (pushExpiresIn)");
+    let offline = moderno(json!({"operation": "auth_offline_user", "otp": "1"}), json!({"status": 1015, "otpAttemptsLeft": 2}), "");
+    assert_eq!(marked_step(&offline, "Additional device · offline"), "Moderno fields Ping's sample lacks (otpAttemptsLeft)");
+    let pings = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 0, "registrationToken": "t", "pingIdPayload": "p"}), "");
+    assert_eq!(read(&pings.exchange()).beyond_ping, None, "Ping's fields only");
+}
+
+#[test]
+fn a_transfer_sending_a_session_token_and_a_recipient_is_marked_and_keeps_its_step() {
+    let transfer = moderno(json!({"operation": "transfer", "sessionToken": "t", "sum": "250", "recipient": "Bob"}), json!({"status": 0, "sum": "250.00"}), "");
+    assert_eq!(marked_step(&transfer, "Transfer · the signed-in user sends money"), "Moderno fields Ping's sample lacks (sessionToken, recipient)");
+    let approved = moderno(json!({"operation": "transfer", "sessionToken": "t", "sum": "250"}), json!({"status": 0, "mfa": "PASSED"}), "");
+    assert_eq!(marked_step(&approved, "Transfer · "), "Moderno fields Ping's sample lacks (mfa, sessionToken)", "each field once, in one reason");
+    let pings_way = moderno(json!({"operation": "transfer", "sessionId": "the-session-token", "sum": "250"}), json!({"status": 0}), "");
+    let reading = read(&pings_way.exchange());
+    assert!(reading.step.is_some_and(|s| s.starts_with("Transfer · the signed-in user sends money")), "Ping's transfer, its session in sessionId");
+    assert_eq!(reading.beyond_ping, None, "Ping's fields only");
+    let elsewhere = moderno(json!({"operation": "auth_user", "pingIdPayload": "p", "recipient": "Bob"}), json!({"status": 1000}), "");
+    assert_eq!(read(&elsewhere.exchange()).beyond_ping, None, "only the transfer's request is read for them");
+}
+
+#[test]
+fn sdk_authentications_carrying_the_emulators_fields_are_marked_and_keep_their_step() {
+    let otp = sdk(POST, "/authentications", "")
+        .sending(json!({"payload": "p"}))
+        .answering(201, json!({"status": "OTP", "level": "NONE", "otpAttemptsLeft": 3, "expiresAt": "2025-01-01T00:30:00Z"}));
+    assert_eq!(marked_step(&otp, "Additional device · offline"), "Authentication fields Ping's model lacks (otpAttemptsLeft, expiresAt)");
+    let select = sdk(POST, "/authentications", "")
+        .sending(json!({"payload": "p"}))
+        .answering(201, json!({"status": "SELECT_DEVICE", "level": "NONE", "devices": [{"id": "d1", "deviceType": "iPhone"}]}));
+    assert_eq!(marked_step(&select, "Additional device · SELECT_DEVICE"), "Authentication fields Ping's model lacks (devices)");
+    let poll = sdk(GET, "/authentications/a1", "").answering(200, json!({"status": "IN_PROGRESS", "expiresAt": "t"}));
+    assert!(marked_step(&poll, "Web sign-in · the customer server polls").contains("(expiresAt)"));
+    let checked = sdk(PUT, "/authentications/a1/otp", "").sending(json!({"otp": "1"})).answering(400, json!({"otpAttemptsLeft": 1}));
+    assert!(marked_step(&checked, "Web sign-in · offline").contains("(otpAttemptsLeft)"));
+    let user = sdk(GET, "", "").query("expand=devices").answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone"}]}));
+    assert_eq!(read(&user.exchange()).beyond_ping, None, "a user's devices are Ping's");
+}
+
+#[test]
+fn sdk_devices_used_or_desktop_are_marked_wherever_pings_api_returns_them() {
+    let user = sdk(GET, "", "")
+        .query("expand=devices")
+        .answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone"}, {"id": "d2", "deviceType": "Desktop", "lastUsed": "t"}]}));
+    assert_eq!(marked_step(&user, "4a. "), "Device fields Ping's model lacks (lastUsed, deviceType Desktop)");
+    let listed = sdk(GET, "/devices", "").answering(200, json!([{"id": "d1", "deviceType": "Android", "lastUsed": "t"}]));
+    assert_eq!(read(&listed.exchange()).beyond_ping, Some("Device fields Ping's model lacks (lastUsed)"), "a hop without a step is marked too");
+    let desktop = sdk(POST, "/authentications", "")
+        .sending(json!({"payload": "p"}))
+        .answering(201, json!({"status": "IN_PROGRESS", "level": "NONE", "accessingDevice": {"deviceType": "Desktop"}, "expiresAt": "t"}));
+    assert_eq!(
+        marked_step(&desktop, "Additional device · the customer server starts"),
+        "Authentication fields Ping's model lacks (expiresAt); Device fields Ping's model lacks (deviceType Desktop)",
+        "one reason names every field found"
+    );
+    let phone = sdk(GET, "", "").answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone", "lastUsed": null}]}));
+    assert_eq!(read(&phone.exchange()).beyond_ping, None, "an iPhone never used: Ping's device");
+    let device_api = call(PingIdSdk, POST, "/pingid/v1/device/pairings", "").answering(201, json!({"device": {"deviceType": "Desktop", "lastUsed": "t"}}));
+    assert_eq!(read(&device_api.exchange()).beyond_ping, None, "the device API is the emulator's own protocol, not Ping's model");
+}
+
+#[test]
+fn deleting_a_device_is_pings_at_account_scope_and_an_extension_at_application_scope() {
+    let account = call(PingIdSdk, DELETE, "/pingid/v1/accounts/acct/users/alice/devices/d1", "").answering(204, Value::Null);
+    let reading = read(&account.exchange());
+    assert_eq!(reading.step.as_deref(), Some("The customer server deletes a device"));
+    assert!(reading.source.is_some_and(|s| s.contains("pid_c_SDKapiUserDevices")), "{reading:?}");
+    assert_eq!(reading.beyond_ping, None);
+    let application = sdk(DELETE, "/devices/d1", "").answering(204, Value::Null);
+    let reading = read(&application.exchange());
+    assert!(reading.step.is_none() && reading.beyond_ping.is_some_and(|r| r.contains("application scope")), "{reading:?}");
+}
+
+#[test]
+fn a_reason_is_kept_once_however_often_it_is_read() {
+    let login = || moderno(json!({"operation": "auth_user"}), json!({"status": 1012, "matchNumber": 42, "pushExpiresIn": 40}), "");
+    let (first, again) = (read(&login().exchange()).beyond_ping, read(&login().exchange()).beyond_ping);
+    assert_eq!(first, Some("number matching (matchNumber): Ping's Moderno has none; Moderno fields Ping's sample lacks (pushExpiresIn)"));
+    assert!(first.zip(again).is_some_and(|(a, b)| std::ptr::eq(a, b)), "the same text, kept once");
 }
