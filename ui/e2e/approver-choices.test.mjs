@@ -6,21 +6,13 @@
 // minutes (bob gets 5 here).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, decide, matchNumber, openWindow, pairFirst, signIn } from "./harness.mjs";
+import { closeAll, decide, matchNumber, openWindow, pairFirst, signIn, switchProfile } from "./harness.mjs";
 
 const ports = { sdk: 7281, customer: 7282, pingone: 7283, pingfederate: 7284, admin: 7285 };
 let a;
 let b;
 let c;
 
-async function switchProfile(w, profile) {
-  await w.click(`Profile: ${w.profile}`);
-  await w.heading("Connection");
-  await w.fill("Device profile", profile);
-  await w.click("Connect");
-  await w.heading("Sign in to Moderno");
-  w.profile = profile;
-}
 
 describe("the approver's choices about a new device", { timeout: 8 * 60 * 1000 }, () => {
   before(async () => {

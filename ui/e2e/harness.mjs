@@ -229,6 +229,16 @@ export class Window {
 }
 
 /** Fills the sign-in form (waiting for it) and submits it. */
+/** Switches window `w` to another device profile from the connection screen. */
+export async function switchProfile(w, profile) {
+  await w.click(`Profile: ${w.profile}`);
+  await w.heading("Connection");
+  await w.fill("Device profile", profile);
+  await w.click("Connect");
+  await w.heading("Sign in to Moderno");
+  w.profile = profile;
+}
+
 export async function signIn(w, user, password = "moderno-demo") {
   await w.heading("Sign in to Moderno", 30000);
   await w.fill("Username", user);

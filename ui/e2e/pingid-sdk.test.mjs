@@ -6,7 +6,7 @@
 // as the server sends a user at most 5 pushes in 10 minutes).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, decide, matchNumber, offlinePasscode, openWindow, pairingKeyFor, signIn } from "./harness.mjs";
+import { closeAll, decide, matchNumber, offlinePasscode, openWindow, pairingKeyFor, signIn, switchProfile } from "./harness.mjs";
 
 const password = "moderno-demo";
 let a;
@@ -14,14 +14,6 @@ let b;
 /** The laptop's offline passcode used last: each code is good once. */
 let usedPasscode = null;
 
-async function switchProfile(w, profile) {
-  await w.click(`Profile: ${w.profile}`);
-  await w.heading("Connection");
-  await w.fill("Device profile", profile);
-  await w.click("Connect");
-  await w.heading("Sign in to Moderno");
-  w.profile = profile;
-}
 
 describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
   before(async () => {

@@ -118,14 +118,16 @@ pub(crate) fn read_server_payload(
     server_key: &DevicePublicKey,
     expected: &Expected<'_>,
 ) -> Result<(FlowState, Option<PendingPairing>), DeviceError> {
-    let claims = open_server_payload(payload.trim(), server_key).map_err(refused)?;
+    let mut claims = open_server_payload(payload.trim(), server_key).map_err(refused)?;
     if claims.device_fingerprint != expected.fingerprint {
         return Err(DeviceError::InvalidServerPayload("it was issued for another device".into()));
     }
     if claims.expires_at <= expected.now_unix {
         return Err(DeviceError::InvalidServerPayload("it has expired: log in again".into()));
     }
-    Ok(match claims.flow.clone() {
+    // The flow is taken out (not cloned), so a token secret in it moves into `Zeroizing` once.
+    let flow = std::mem::replace(&mut claims.flow, ServerFlow::Done { granted: None });
+    Ok(match flow {
         ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } => {
             let state = FlowState::TrustLevels {
                 levels: trust_levels.clone(),

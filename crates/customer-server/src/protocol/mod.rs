@@ -6,10 +6,10 @@ pub(crate) mod auth_user;
 mod body;
 mod login;
 mod offline;
-mod outcome;
+pub(crate) mod outcome;
 mod polling;
 mod transfer;
-mod waiting;
+pub(crate) mod waiting;
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -33,7 +33,7 @@ use rusqlite::{params, OptionalExtension as _};
 
 use crate::error::{verdict_for, Answer, Failure, SdkVerdict};
 use crate::protocol::outcome::{summary, PUSH_LIFETIME_SECS};
-use crate::protocol::{non_empty, required};
+use crate::protocol::{non_empty, required, waiting};
 use crate::sdk_client::SdkError;
 use crate::state::CustomerState;
 
@@ -180,18 +180,14 @@ async fn continue_transfer(state: &CustomerState, username: &str, recorded: Opti
 
 /// Polls the authentication while its push waits, as Ping's sample does once a second
 /// ([S-HELP] `pollPingIDSdkUntilFinalStatus`), within the push's lifetime.
-async fn wait(state: &CustomerState, username: &str, recorded: &Recorded, mut auth: Authentication) -> Result<Authentication, Failure> {
+async fn wait(state: &CustomerState, username: &str, recorded: &Recorded, auth: Authentication) -> Result<Authentication, Failure> {
     let elapsed_ms = state.clock.now().timestamp_millis() - recorded.created_ms;
     let left_ms = (PUSH_LIFETIME_SECS + 1) * 1000 - elapsed_ms;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(left_ms.clamp(0, 60_000).unsigned_abs());
-    while auth.status == AuthenticationStatus::InProgress && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(state.config.push_poll_interval).await;
-        auth = match state.sdk.get_authentication(username, &auth.id).await {
-            Ok(auth) => auth,
-            Err(e) => return sdk_failure(e, &recorded.order),
-        };
+    match waiting::while_in_progress(state, username, auth, deadline).await {
+        Ok(auth) => Ok(auth),
+        Err(e) => sdk_failure(e, &recorded.order),
     }
-    Ok(auth)
 }
 
 /// The SDK server's answer mapped as Ping's sample maps it ([S-MOD] `PingIdAuthenticationUtils`).

@@ -12,6 +12,7 @@ use std::time::Duration;
 use moderno_wire::sdk::{Authentication, AuthenticationStatus};
 
 use crate::error::{Failure, ForUser as _};
+use crate::sdk_client::SdkError;
 use crate::protocol::outcome::PUSH_LIFETIME_SECS;
 use crate::state::CustomerState;
 
@@ -29,11 +30,22 @@ pub(crate) async fn until_answered(
         return Ok(started);
     }
     let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
-    let mut auth = started;
+    let auth = while_in_progress(state, username, started, deadline).await.for_user(username)?;
+    tracing::info!(user = username, status = ?auth.status, "the push was answered or ended");
+    Ok(auth)
+}
+
+/// Asks the SDK server about `auth` every `push_poll_interval` while it is IN_PROGRESS, until
+/// `deadline`; the authentication as last read.
+pub(crate) async fn while_in_progress(
+    state: &CustomerState,
+    username: &str,
+    mut auth: Authentication,
+    deadline: tokio::time::Instant,
+) -> Result<Authentication, SdkError> {
     while auth.status == AuthenticationStatus::InProgress && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(state.config.push_poll_interval).await;
-        auth = state.sdk.get_authentication(username, &auth.id).await.for_user(username)?;
+        auth = state.sdk.get_authentication(username, &auth.id).await?;
     }
-    tracing::info!(user = username, status = ?auth.status, "the push was answered or ended");
     Ok(auth)
 }

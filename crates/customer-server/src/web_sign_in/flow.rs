@@ -20,8 +20,7 @@ pub(super) const PENDING_COOKIE: &str = "moderno_sign_in";
 pub(super) const SIGNED_IN_COOKIE: &str = crate::web::SESSION_COOKIE;
 const COOKIE_PATH: &str = "/sign-in";
 
-/// The SDK server's push lifetime (its default): the page counts down from it.
-pub(super) const PUSH_LIFETIME_SECS: i64 = 40;
+pub(super) use crate::protocol::outcome::PUSH_LIFETIME_SECS;
 
 /// How much of the browser's `User-Agent` the approving device is shown.
 const MAX_BROWSER_CHARS: usize = 120;
