@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::Json;
-use moderno_wire::pingfederate::{Flow, ACTIONS, ACTION_MEDIA_PREFIX, ACTION_MEDIA_SUFFIX, XSRF_HEADER};
+use moderno_wire::pingfederate::{Flow, FlowStatus, ACTIONS, ACTION_MEDIA_PREFIX, ACTION_MEDIA_SUFFIX, XSRF_HEADER};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -25,11 +25,30 @@ fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
     }
 }
 
+/// GET "always returns the current state" (Ping's OTP integration kit, authentication API
+/// support): while a push waits, that is the push's state at PingOne, read as `poll` reads it
+/// (Ping's widget watches a push only by GETting the flow once a second, `src/index.js`
+/// `postPushNotificationWait`). No action is performed; other states are read as stored.
 #[tracing::instrument(name = "read_flow", skip_all, fields(flow_id = %flow_id))]
 pub async fn read(Shared(state): Shared<State>, Path(flow_id): Path<String>, headers: HeaderMap) -> Result<Json<Flow>, AuthnApiError> {
     require_xsrf(&headers)?;
-    let stored = load(&state, &flow_id, session_cookie(&headers).as_deref())?;
-    Ok(Json(view(&state, &stored.record)))
+    let session = session_cookie(&headers);
+    let stored = load(&state, &flow_id, session.as_deref())?;
+    if stored.record.status != FlowStatus::PushConfirmationWaiting {
+        return Ok(Json(view(&state, &stored.record)));
+    }
+    let mut record = stored.record.clone();
+    if let Err(error) = crate::mfa_actions::refresh_push(&state, &mut record).await {
+        // The read still answers: the flow as stored, the push still waiting.
+        tracing::warn!(%error, "push state unavailable; answering the stored flow");
+        return Ok(Json(view(&state, &stored.record)));
+    }
+    match save(&state, stored.version, &record) {
+        Ok(()) => Ok(Json(view(&state, &record))),
+        // Another call moved the flow meanwhile: its state is the current one.
+        Err(AuthnApiError::Conflict) => Ok(Json(view(&state, &load(&state, &flow_id, session.as_deref())?.record))),
+        Err(error) => Err(error),
+    }
 }
 
 #[derive(Debug, Deserialize)]

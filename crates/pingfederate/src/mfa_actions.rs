@@ -54,14 +54,19 @@ pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Val
     match action {
         "authenticate" => authenticate(state, record, body_as(body)?).await,
         "selectDevice" => select_device(state, record, body_as(body)?).await,
-        "poll" => {
-            let answer = state.pingone().authentication(&user(record)?, &auth_id(record)?).await?;
-            apply(state, record, accept(answer)?).await
-        }
+        "poll" => refresh_push(state, record).await,
         "checkOtp" => check_otp(state, record, body_as(body)?).await,
         "setDefaultDevice" | "removeDevice" | "updateDeviceNickname" => manage_device(state, record, action, body).await,
         other => Err(AuthnApiError::Internal(format!("action {other} has no handler"))),
     }
+}
+
+/// `poll`, and a `GET` while a push waits: asks PingOne where the push is and moves the flow
+/// there (approved: as far as the adapter goes by itself; denied; expired). Sends nothing to the
+/// user's devices.
+pub async fn refresh_push(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
+    let answer = state.pingone().authentication(&user(record)?, &auth_id(record)?).await?;
+    apply(state, record, accept(answer)?).await
 }
 
 #[tracing::instrument(name = "authenticate", skip_all, fields(with_payload = body.mobile_payload.is_some()))]

@@ -74,7 +74,8 @@ impl PfClient {
         decode(SERVER, status, &body)
     }
 
-    /// `GET /pf-ws/authn/flows/{id}`: the flow as it is; never changes it.
+    /// `GET /pf-ws/authn/flows/{id}`: the flow as it is now (while a push waits, PingFederate reads
+    /// the push first); performs no action.
     pub async fn flow(&self, flow_id: &str) -> Result<Flow, DeviceError> {
         let request = self.flow_request(reqwest::Method::GET, flow_id)?;
         self.send_flow(request).await

@@ -74,7 +74,7 @@ impl PfLogin {
         Ok(self.step())
     }
 
-    /// Reads the flow again (GET never changes it).
+    /// Reads the flow again (GET performs no action; a waiting push is read as `poll` reads it).
     pub async fn refresh(&mut self) -> Result<PfStep, DeviceError> {
         self.flow = self.client.flow(&self.flow.id).await?;
         Ok(self.step())
