@@ -166,7 +166,7 @@ async fn wrong_offline_codes_count_down_and_lock_after_three_even_for_the_right_
     let three = tablet.moderno.auth_offline_user(&sid, wrong, None).await.expect("answer");
     assert_eq!(three.status, Status::Blocked, "{three:?}");
     let after = tablet.moderno.auth_offline_user(&sid, &right, None).await.expect("answer");
-    assert_eq!(after.status, Status::SessionExpired, "the blocked login is over: {after:?}");
+    assert_eq!(after.status, Status::Failed, "the blocked login is over (1000: Ping's sample has no code for it): {after:?}");
     assert!(after.ping_id_payload.is_none());
 
     // The lock holds for the user for 15 minutes: a new login's right code is refused too.
@@ -249,7 +249,7 @@ async fn a_sixth_push_within_ten_minutes_is_refused_to_stop_push_bombing() {
         assert_eq!(answer.status, Status::InProgress, "push {n}: {answer:?}");
     }
     let sixth = tablet.login("alice").await;
-    assert_eq!(sixth.status, Status::TooManyAttempts, "{sixth:?}");
+    assert_eq!(sixth.status, Status::Failed, "1000 with the wait in its words (1032 only beyond Ping): {sixth:?}");
     assert!(sixth.description.contains("try again"), "{}", sixth.description);
     let pushes = primary.device.pending_pushes(std::time::Duration::from_secs(1)).await.expect("pushes");
     assert_eq!(pushes.len(), 5, "the refused login queued no push");

@@ -26,6 +26,11 @@ describe("the words the UI shows", () => {
     expect(sentence("already a sentence.")).toBe("Already a sentence.");
   });
 
+  it("says what a 1000 was in the server's words: Ping's sample has no code for too many attempts", () => {
+    expect(statusText(1000, "too many attempts: try again in 3 s")).toBe("Too many attempts: try again in 3 s.");
+    expect(statusText(1000, "")).toMatch(/could not go on/);
+  });
+
   it("words the approver's choices as Ping's network of trusted devices offers them, primary among them", () => {
     expect(Object.values(pushChoiceText).map((c) => c.button)).toEqual([
       "Trust this device", "Make it your primary device", "Allow this sign-in only", "Ignore this device for…", "Deny", "Block this device",

@@ -130,10 +130,11 @@ export const pfPairingText: Record<PfPairing, string> = {
 };
 
 /** A refused sign-in (Moderno status) in plain words. 1014 is every refusal on the approving
- * device (denied, blocked, a wrong number: Ping's sample maps them all to it), so its own words
- * say which. */
+ * device (denied, blocked, a wrong number: Ping's sample maps them all to it), and 1000 every
+ * failure Ping's sample has no code for (too many attempts, an expired session: 1032/1033 only
+ * beyond Ping), so their own words say which. */
 export function statusText(status: number, description: string): string {
-  if (status === 1014 && description.trim()) return sentence(description);
+  if ((status === 1014 || status === 1000) && description.trim()) return sentence(description);
   const known: Record<number, string> = {
     1000: "The sign-in was cancelled or could not go on.",
     1010: "Wrong username or password.",

@@ -39,10 +39,23 @@ pub struct CustomerConfig {
     /// How often a login waiting for a push asks the SDK server for its status: Ping's sample
     /// polls once a second ([S-HELP] `pollPingIDSdkUntilFinalStatus`).
     pub push_poll_interval: std::time::Duration,
+    /// How long a push waits for its answer: the push timeout set for the application at the
+    /// PingID SDK (Ping's admin portal, configurable since 2021 [RN-2021]; 40 s by default). The
+    /// waiting `auth_user` and the `pushExpiresIn` it reports follow it, so it must be the SDK
+    /// server's `--push-timeout-seconds`.
+    pub push_lifetime: std::time::Duration,
+    /// Beyond Ping: answer with the project's own status codes 1032 (too many attempts), 1033
+    /// (unknown or finished session) and 1034 (device limit). Off (the default), those answers go
+    /// out as Ping's sample sends them, 1000 with the reason in `description` ([S-MOD]
+    /// `Status.java` ends at 1028).
+    pub extension_codes: bool,
 }
 
 /// Ping's sample polls a waiting authentication once a second.
 pub const PUSH_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The PingID SDK's default push timeout.
+pub const PUSH_LIFETIME: std::time::Duration = std::time::Duration::from_secs(40);
 
 /// The demo account (also the SDK server's demo defaults).
 pub const DEMO_ACCOUNT_ID: &str = "00000000-1111-2222-3333-444444444444";
@@ -68,7 +81,16 @@ impl CustomerConfig {
             demo_users: true,
             faults: Faults::none(),
             push_poll_interval: PUSH_POLL_INTERVAL,
+            push_lifetime: PUSH_LIFETIME,
+            extension_codes: false,
         }
+    }
+}
+
+impl CustomerConfig {
+    /// [`Self::push_lifetime`] in whole seconds.
+    pub(crate) fn push_lifetime_secs(&self) -> i64 {
+        i64::try_from(self.push_lifetime.as_secs()).unwrap_or(i64::MAX)
     }
 }
 
@@ -86,6 +108,8 @@ impl std::fmt::Debug for CustomerConfig {
             .field("argon2", &self.argon2)
             .field("demo_users", &self.demo_users)
             .field("push_poll_interval", &self.push_poll_interval)
+            .field("push_lifetime", &self.push_lifetime)
+            .field("extension_codes", &self.extension_codes)
             .finish()
     }
 }

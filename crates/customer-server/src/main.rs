@@ -40,6 +40,14 @@ struct Args {
     /// Do not seed the demo users (alice, bob, carol, dave).
     #[arg(long, env = "MODERNO_NO_DEMO_USERS")]
     no_demo_users: bool,
+    /// The application's push timeout at the PingID SDK (Ping's admin portal; the SDK server's
+    /// `--push-timeout-seconds`): how long `auth_user` waits for a push.
+    #[arg(long, env = "PINGID_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
+    push_timeout_seconds: u16,
+    /// Beyond Ping: answer too many attempts, an unknown session and a full device list with the
+    /// project's status codes 1032, 1033, 1034 instead of Ping's 1000.
+    #[arg(long, env = "MODERNO_EXTENSION_CODES")]
+    extension_codes: bool,
 }
 
 #[tokio::main]
@@ -67,6 +75,8 @@ async fn main() -> anyhow::Result<()> {
         demo_users: !args.no_demo_users,
         faults: moderno_ambient::Faults::none(),
         push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
+        push_lifetime: std::time::Duration::from_secs(args.push_timeout_seconds.into()),
+        extension_codes: args.extension_codes,
     };
     let state = CustomerState::open(config, Clock::system(), Entropy::from_os()).await?;
     tracing::info!(%local, "listening");

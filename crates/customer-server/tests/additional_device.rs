@@ -19,7 +19,10 @@ use serde_json::{json, Value};
 
 /// alice with a paired primary that has polled for pushes (so it counts as online).
 async fn alice_with_online_primary() -> (Stack, TestDevice) {
-    let stack = Stack::start().await;
+    alice_with_online_primary_on(Stack::start().await).await
+}
+
+async fn alice_with_online_primary_on(stack: Stack) -> (Stack, TestDevice) {
     let mut primary = TestDevice::new(10);
     stack
         .pair_first_device("alice", &mut primary, TrustLevel::Primary)
@@ -66,6 +69,23 @@ async fn with_number_matching_on_auth_user_answers_1012_at_once_and_the_app_poll
     let approved = stack.poll(&session).await;
     assert_eq!(status(&approved), 0, "{approved}");
     laptop.complete_pairing(&stack, &approved, TrustLevel::Trusted).await;
+}
+
+/// Push timeouts are set per application at the PingID SDK since 2021 ([RN-2021]
+/// `pid_sdk_package_march_31_2021`); the customer server waits for, and reports, the one set.
+#[tokio::test]
+async fn a_longer_push_timeout_set_for_the_application_is_the_one_the_login_waits_for() {
+    let options = Options { push_timeout: Some(std::time::Duration::from_secs(90)), ..Options::default() };
+    let (stack, primary) = alice_with_online_primary_on(Stack::start_with(options).await).await;
+    stack.settings(|s| s.number_matching = true).await;
+    let waiting = stack.login("alice", &TestDevice::new(35)).await;
+    assert_eq!((status(&waiting), &waiting["pushExpiresIn"]), (1012, &json!(90)), "{waiting}");
+    let session = session_id(&waiting);
+    stack.clock.advance(Duration::seconds(50));
+    let still = stack.poll(&session).await;
+    assert_eq!((status(&still), &still["pushExpiresIn"]), (1012, &json!(40)), "past 40 s, still waiting: {still}");
+    primary.answer_the_push(&stack, trust_shown(&waiting)).await;
+    assert_eq!(status(&stack.poll(&session).await), 0);
 }
 
 #[tokio::test]
@@ -152,7 +172,7 @@ async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
     }
     let logged_in = answers.iter().filter(|a| status(a) == 0).count();
     assert_eq!(logged_in, 1, "{answers:?}");
-    assert!(answers.iter().all(|a| [0, 1033].contains(&status(a))), "{answers:?}");
+    assert!(answers.iter().all(|a| [0, 1000].contains(&status(a))), "{answers:?}");
 }
 
 #[tokio::test]
@@ -256,7 +276,7 @@ async fn three_wrong_passcodes_lock_the_user_with_1027() {
     }
     assert_eq!(status(&last), 1027, "{last}");
     let after = stack.offline_otp(&session, &right, None).await;
-    assert_eq!(status(&after), 1033, "the blocked login is over: {after}");
+    assert_eq!(status(&after), 1000, "the blocked login is over: {after}");
 }
 
 #[tokio::test]
@@ -312,7 +332,7 @@ async fn cancel_ends_the_login_and_the_push() {
     assert!(canceled["description"].as_str().unwrap().contains("canceled"));
     assert!(primary.pushes(&stack).await.is_empty(), "the push is withdrawn");
     let after = stack.poll(&session).await;
-    assert_eq!(status(&after), 1033);
+    assert_eq!(status(&after), 1000);
 }
 
 #[tokio::test]

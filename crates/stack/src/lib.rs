@@ -55,6 +55,9 @@ pub struct StackConfig {
     pub push_poll_interval: std::time::Duration,
     /// Beyond Ping: pushes a user may be sent per 10 minutes (push bombing); 0: no limit.
     pub push_limit: u32,
+    /// Beyond Ping: the customer server answers with the project's status codes 1032-1034
+    /// instead of Ping's 1000 ([`CustomerConfig::extension_codes`]); off by default.
+    pub extension_codes: bool,
 }
 
 impl StackConfig {
@@ -79,6 +82,7 @@ impl StackConfig {
             pairing_mode: None,
             push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
             push_limit: 5,
+            extension_codes: false,
         }
     }
 }
@@ -146,6 +150,8 @@ impl Stack {
         customer_config.ignore_validation = config.ignore_validation;
         customer_config.faults = config.faults.clone();
         customer_config.push_poll_interval = config.push_poll_interval;
+        customer_config.push_lifetime = sdk.config.push_timeout.to_std().unwrap_or(moderno_customer_server::PUSH_LIFETIME);
+        customer_config.extension_codes = config.extension_codes;
         let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
         if let Some(mode) = config.pairing_mode {
             set_pairing_mode(&customer, mode).await?;

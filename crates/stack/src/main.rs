@@ -45,6 +45,10 @@ struct Args {
     /// (push-bombing protection); 0 switches the limit off, as Ping has none.
     #[arg(long, env = "MODERNO_PUSH_LIMIT", default_value_t = 5)]
     push_limit: u32,
+    /// Beyond Ping: the customer server answers too many attempts, an unknown session and a full
+    /// device list with the project's status codes 1032, 1033, 1034 instead of Ping's 1000.
+    #[arg(long, env = "MODERNO_EXTENSION_CODES")]
+    extension_codes: bool,
 }
 
 #[tokio::main]
@@ -69,6 +73,7 @@ async fn main() -> anyhow::Result<()> {
     config.ignore_validation = args.ignore_validation;
     config.demo_devices = !args.no_demo_devices;
     config.push_limit = args.push_limit;
+    config.extension_codes = args.extension_codes;
     config.admin_listen = args.admin_listen;
     config.admin_token = std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {

@@ -13,9 +13,6 @@ use crate::protocol::waiting;
 use crate::sessions::LoginSession;
 use crate::state::CustomerState;
 
-/// How long the SDK server keeps a push open (its default; the authentication reads TIMEOUT after).
-pub(crate) const PUSH_LIFETIME_SECS: i64 = 40;
-
 /// Starts an authentication for the session's device (approver: `session.device_id` if chosen)
 /// and answers with its state. `session_id` is the existing login session, if any; otherwise
 /// one is created.
@@ -154,7 +151,7 @@ fn still_waiting(
     match auth.status {
         A::InProgress => {
             let elapsed_ms = state.clock.now().timestamp_millis() - session.push_started_ms.unwrap_or_default();
-            let left = PUSH_LIFETIME_SECS - elapsed_ms.div_euclid(1000);
+            let left = state.config.push_lifetime_secs() - elapsed_ms.div_euclid(1000);
             answer.push_expires_in = Some(u32::try_from(left).unwrap_or(0));
             answer.match_number = auth.match_number;
         }

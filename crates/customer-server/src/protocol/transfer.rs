@@ -32,7 +32,7 @@ use moderno_wire::sdk::{
 use rusqlite::{params, OptionalExtension as _};
 
 use crate::error::{verdict_for, Answer, Failure, SdkVerdict};
-use crate::protocol::outcome::{summary, PUSH_LIFETIME_SECS};
+use crate::protocol::outcome::summary;
 use crate::protocol::{non_empty, required, waiting};
 use crate::sdk_client::SdkError;
 use crate::state::CustomerState;
@@ -182,8 +182,8 @@ async fn continue_transfer(state: &CustomerState, username: &str, recorded: Opti
 /// ([S-HELP] `pollPingIDSdkUntilFinalStatus`), within the push's lifetime.
 async fn wait(state: &CustomerState, username: &str, recorded: &Recorded, auth: Authentication) -> Result<Authentication, Failure> {
     let elapsed_ms = state.clock.now().timestamp_millis() - recorded.created_ms;
-    let left_ms = (PUSH_LIFETIME_SECS + 1) * 1000 - elapsed_ms;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(left_ms.clamp(0, 60_000).unsigned_abs());
+    let left_ms = (state.config.push_lifetime_secs() + 1).saturating_mul(1000) - elapsed_ms;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(left_ms.max(0).unsigned_abs());
     match waiting::while_in_progress(state, username, auth, deadline).await {
         Ok(auth) => Ok(auth),
         Err(e) => sdk_failure(e, &recorded.order),
@@ -221,7 +221,7 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
         A::InProgress => {
             let mut answer = waiting(Status::InProgress, "waiting for the transfer to be approved on your trusted device");
             let elapsed_ms = state.clock.now().timestamp_millis() - recorded.created_ms;
-            let left = PUSH_LIFETIME_SECS - elapsed_ms.div_euclid(1000);
+            let left = state.config.push_lifetime_secs() - elapsed_ms.div_euclid(1000);
             answer.push_expires_in = Some(u32::try_from(left).unwrap_or(0));
             answer.match_number = auth.match_number;
             return Ok(answer);

@@ -13,11 +13,7 @@ use moderno_wire::sdk::{Authentication, AuthenticationStatus};
 
 use crate::error::{Failure, ForUser as _};
 use crate::sdk_client::SdkError;
-use crate::protocol::outcome::PUSH_LIFETIME_SECS;
 use crate::state::CustomerState;
-
-/// The longest a request waits: the push's lifetime, plus a second for the last look.
-const LONGEST_WAIT: Duration = Duration::from_secs(PUSH_LIFETIME_SECS.unsigned_abs() + 1);
 
 /// The authentication once the push was answered, timed out or otherwise ended (or as it
 /// started, when it does not wait for a push, or asks for a number).
@@ -29,7 +25,8 @@ pub(crate) async fn until_answered(
     if started.status != AuthenticationStatus::InProgress || started.match_number.is_some() {
         return Ok(started);
     }
-    let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
+    // The longest a request waits: the push's lifetime, plus a second for the last look.
+    let deadline = tokio::time::Instant::now() + state.config.push_lifetime + Duration::from_secs(1);
     let auth = while_in_progress(state, username, started, deadline).await.for_user(username)?;
     tracing::info!(user = username, status = ?auth.status, "the push was answered or ended");
     Ok(auth)

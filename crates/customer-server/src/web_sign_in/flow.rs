@@ -20,7 +20,6 @@ pub(super) const PENDING_COOKIE: &str = "moderno_sign_in";
 pub(super) const SIGNED_IN_COOKIE: &str = crate::web::SESSION_COOKIE;
 const COOKIE_PATH: &str = "/sign-in";
 
-pub(super) use crate::protocol::outcome::PUSH_LIFETIME_SECS;
 
 /// How much of the browser's `User-Agent` the approving device is shown.
 const MAX_BROWSER_CHARS: usize = 120;
@@ -189,7 +188,8 @@ pub(super) async fn sign_out(state: &CustomerState, headers: &HeaderMap) -> anyh
 /// Seconds before the push times out, by this server's clock.
 pub(super) fn seconds_left(state: &CustomerState, pending: &Pending) -> i64 {
     let elapsed_ms = state.clock.now().timestamp_millis() - pending.push_started_ms.unwrap_or_default();
-    (PUSH_LIFETIME_SECS - elapsed_ms.div_euclid(1000)).clamp(0, PUSH_LIFETIME_SECS)
+    let lifetime = state.config.push_lifetime_secs();
+    (lifetime - elapsed_ms.div_euclid(1000)).clamp(0, lifetime)
 }
 
 /// A device as its user knows it: the nickname they gave it, else its name.

@@ -36,6 +36,8 @@ pub struct Options {
     pub ignore_validation: bool,
     /// Replaces the customer server's API key (to prove bad signatures are refused).
     pub api_key_b64: Option<String>,
+    /// The application's push timeout, at the SDK server and the customer server alike.
+    pub push_timeout: Option<std::time::Duration>,
 }
 
 impl Stack {
@@ -50,8 +52,12 @@ impl Stack {
 
         let sdk_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sdk_url = format!("http://{}", sdk_listener.local_addr().unwrap());
+        let mut sdk_config = SdkConfig::demo(dir.path().join("sdk.sqlite3"), sdk_url.clone());
+        if let Some(timeout) = options.push_timeout {
+            sdk_config.push_timeout = chrono::Duration::from_std(timeout).unwrap();
+        }
         let sdk_state = SdkState::open(
-            SdkConfig::demo(dir.path().join("sdk.sqlite3"), sdk_url.clone()),
+            sdk_config,
             clock.clone(),
             entropy.clone(),
         )
@@ -73,6 +79,9 @@ impl Stack {
         config.ignore_validation = options.ignore_validation;
         // Ping's sample polls a waiting push once a second; the tests look more often.
         config.push_poll_interval = std::time::Duration::from_millis(25);
+        if let Some(timeout) = options.push_timeout {
+            config.push_lifetime = timeout;
+        }
         if let Some(key) = options.api_key_b64 {
             config.api_key_b64 = key;
         }
