@@ -13,6 +13,7 @@ mod first_factor;
 mod pairing_keys;
 mod passwords;
 mod protocol;
+pub mod same_origin;
 pub mod sdk_client;
 mod sessions;
 mod state;
@@ -47,6 +48,7 @@ pub fn app(state: CustomerState) -> Router {
         .route("/pairing-key.js", get(web::countdown_script))
         .route("/healthz", get(healthz))
         .merge(web_sign_in::routes())
+        .layer(axum::middleware::from_fn(same_origin::refuse_other_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

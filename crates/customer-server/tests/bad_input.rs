@@ -247,3 +247,55 @@ async fn health_answers_ok() {
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.text().await.unwrap(), "ok");
 }
+
+impl Server {
+    /// `body` posted to `path` with these headers, as a browser would send it for some page.
+    async fn posted(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.url)).body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+}
+
+/// A web page on another site can post `text/plain` or a form to a loopback server without a CORS
+/// preflight; the Moderno endpoint takes JSON only, and a browser's request for another page is
+/// refused before anything runs: three such wrong passwords start no back-off.
+#[tokio::test]
+async fn requests_a_web_page_could_send_without_asking_are_refused_and_count_for_nothing() {
+    let server = server().await;
+    let wrong = json!({"operation": "auth_user", "user": "bob", "password": "wrong-password"}).to_string();
+    let page = [("content-type", "text/plain"), ("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")];
+    for _ in 0..3 {
+        let (status, body) = server.posted("/pingidsdk", &wrong, &page).await;
+        assert_eq!((status, &body["status"]), (StatusCode::FORBIDDEN, &json!(1020)), "{body}");
+        assert!(description(&body).contains("other web pages"), "{body}");
+    }
+    let (status, body) = server.posted("/pidc", &wrong, &[("content-type", "text/plain")]).await;
+    assert_eq!((status, &body["status"]), (StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!(1020)), "{body}");
+    assert!(description(&body).contains("application/json"), "{body}");
+    let (status, body) = server.posted("/pairing-key", "username=bob&password=x", &[("content-type", "application/x-www-form-urlencoded"), ("origin", "http://evil.example")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Nothing was counted: the right password is checked (and then the SDK server, absent here,
+    // is the only reason the login stops), no back-off.
+    let right = server.call(json!({"operation": "auth_user", "user": "bob", "password": DEMO_PASSWORD})).await;
+    assert!(!description(&right).contains("try again in"), "no back-off after refused requests: {right}");
+    assert!(description(&right).contains("could not be reached"), "{right}");
+}
+
+/// The server's own pages post to their own origin: a same-origin request goes through.
+#[tokio::test]
+async fn a_json_request_from_the_servers_own_origin_is_answered() {
+    let server = server().await;
+    let own = server.url.trim_start_matches("http://").to_owned();
+    let origin = server.url.clone();
+    let body = json!({"operation": "no_such_operation"}).to_string();
+    let (status, answer) = server
+        .posted("/pingidsdk", &body, &[("content-type", "application/json; charset=utf-8"), ("origin", &origin), ("host", &own)])
+        .await;
+    assert_eq!((status, &answer["status"]), (StatusCode::OK, &json!(1000)), "{answer}");
+}

@@ -1,4 +1,4 @@
-//! Reading a Moderno request: at most 64 KiB of JSON, with answers in the protocol's own shape
+//! Reading a Moderno request: at most 64 KiB of JSON (`Content-Type: application/json`), with answers in the protocol's own shape
 //! (status 1020) instead of axum's plain-text rejections.
 
 use axum::extract::{FromRequest, Request};
@@ -30,6 +30,16 @@ impl<S: Send + Sync> FromRequest<S> for ModernoBody {
     type Rejection = Rejection;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Rejection> {
+        // JSON only, as Ping's apps send it: a form or `text/plain` body is what a web page can
+        // send without a CORS preflight.
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let media_type = content_type.split(';').next().unwrap_or_default().trim();
+        if !media_type.eq_ignore_ascii_case("application/json") {
+            return Err(reject(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the request must be JSON (Content-Type: application/json)".to_owned(),
+            ));
+        }
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
