@@ -21,6 +21,7 @@ mod passwords;
 mod pingone;
 mod store;
 mod tokens;
+mod widget_page;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -197,6 +198,7 @@ pub fn app(state: State) -> Router {
         .route("/pf-ws/authn/flows/{flow_id}", get(flow_api::read).post(flow_api::act))
         .route(browser_flow::RESUME_ROUTE, get(browser_flow::resume))
         .route(browser_flow::DEMO_APPLICATION_PATH, get(browser_flow::demo_application))
+        .merge(widget_page::router())
         .fallback(|| async { error::AuthnApiError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
