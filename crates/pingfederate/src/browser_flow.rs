@@ -55,7 +55,8 @@ pub async fn resume(Shared(state): Shared<State>, Path(flow_id): Path<String>, h
     }
     record.resumed = true;
     save(&state, stored.version, &record)?;
-    let mut target = url::Url::parse(&record.redirect_uri).map_err(|e| AuthnApiError::Internal(format!("redirect_uri: {e}")))?;
+    let redirect_uri = record.redirect_uri.as_deref().ok_or_else(|| AuthnApiError::Internal("a browser flow without a redirect_uri".into()))?;
+    let mut target = url::Url::parse(redirect_uri).map_err(|e| AuthnApiError::Internal(format!("redirect_uri: {e}")))?;
     {
         let mut query = target.query_pairs_mut();
         match &record.failure {

@@ -23,10 +23,15 @@ pub struct Failure {
 pub struct FlowRecord {
     pub id: String,
     pub client_id: String,
-    pub redirect_uri: String,
+    /// Where a browser flow's code goes; `None` for a client without redirect URIs.
+    pub redirect_uri: Option<String>,
+    /// The authorization request carried `redirect_uri`: the token request must repeat it.
+    #[serde(default)]
+    pub redirect_uri_sent: bool,
     pub oauth_state: Option<String>,
     pub scope: String,
-    pub code_challenge: String,
+    /// PKCE S256, when the request sent one.
+    pub code_challenge: Option<String>,
     pub nonce: Option<String>,
     pub status: FlowStatus,
     pub username: Option<String>,

@@ -10,6 +10,7 @@
 //! Time and randomness come from the injected [`Clock`] and [`Entropy`].
 
 mod browser_flow;
+mod client_rules;
 mod cors;
 mod error;
 mod flow;
@@ -38,12 +39,70 @@ pub use passwords::PasswordCost;
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// An OAuth client allowed to start flows.
-#[derive(Debug, Clone)]
+/// An OAuth client allowed to start flows, with PingFederate's per-client settings
+/// (`pingidentity/terraform-provider-pingfederate:docs/resources/oauth_client.md`). `Debug` hides
+/// the secret.
+#[derive(Clone)]
 pub struct OAuthClient {
     pub client_id: String,
-    /// Exact match required.
+    /// Exact match. Empty for a client that runs only redirectless flows (PingFederate: redirect
+    /// URIs are optional for them); a request must name one only when there are several.
     pub redirect_uris: Vec<String>,
+    /// `require_proof_key_for_code_exchange`: PingFederate's default is off (PKCE optional; a
+    /// challenge sent is still enforced).
+    pub require_pkce: bool,
+    /// A confidential client's secret (`client_secret_post` at the token endpoint); `None`: a
+    /// public client.
+    pub client_secret: Option<String>,
+    /// `enable_cookieless_authentication_api`: the flow's state travels in the
+    /// `X-Pf-Authn-Api-State` header instead of the `PF` cookie.
+    pub cookieless: bool,
+}
+
+impl OAuthClient {
+    /// A public client with PingFederate's defaults: PKCE optional, no secret, cookies.
+    pub fn public(client_id: impl Into<String>, redirect_uris: Vec<String>) -> Self {
+        Self { client_id: client_id.into(), redirect_uris, require_pkce: false, client_secret: None, cookieless: false }
+    }
+
+    /// The same client with PKCE required.
+    pub fn requiring_pkce(mut self) -> Self {
+        self.require_pkce = true;
+        self
+    }
+}
+
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("client_id", &self.client_id)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("require_pkce", &self.require_pkce)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field("cookieless", &self.cookieless)
+            .finish()
+    }
+}
+
+/// The desktop app: strict (PKCE required, one redirect URI, never followed: redirectless).
+pub const DESKTOP_CLIENT_ID: &str = "moderno-desktop";
+/// Configured as Ping's mobile samples expect their client (`pingidentity/pingone-mobile-sdk-android`
+/// `PingAuthenticationCore/gradle.properties`, `connection/ConnectionFactory.java`): they send only
+/// `client_id, response_type=code, response_mode=pi.flow, scope=openid`, no PKCE, no
+/// `redirect_uri`, and redeem with `client_id` and an empty `client_secret`. A public client with
+/// no redirect URI and PKCE optional (Ping's samples leave the id to the integrator: `<CLIENT_ID>`).
+pub const MOBILE_SAMPLE_CLIENT_ID: &str = "moderno-mobile-sample";
+/// The web page served same-origin by PingFederate with Ping's widget: redirectless, PKCE required,
+/// no redirect URI.
+pub const WEB_CLIENT_ID: &str = "moderno-web";
+
+/// The demo's clients: [`DESKTOP_CLIENT_ID`], [`MOBILE_SAMPLE_CLIENT_ID`], [`WEB_CLIENT_ID`].
+pub fn demo_clients() -> Vec<OAuthClient> {
+    vec![
+        OAuthClient::public(DESKTOP_CLIENT_ID, vec!["moderno://callback".into()]).requiring_pkce(),
+        OAuthClient::public(MOBILE_SAMPLE_CLIENT_ID, vec![]),
+        OAuthClient::public(WEB_CLIENT_ID, vec![]).requiring_pkce(),
+    ]
 }
 
 /// Everything PingFederate is told at start. `Debug` hides the secrets.
@@ -99,10 +158,7 @@ impl Config {
             pingone_url: pingone_url.into(),
             pingone_environment_id: "moderno-env".into(),
             pingone_worker_token: "moderno-demo-worker-token".into(),
-            clients: vec![OAuthClient {
-                client_id: "moderno-desktop".into(),
-                redirect_uris: vec!["moderno://callback".into(), "http://127.0.0.1/callback".into()],
-            }],
+            clients: demo_clients(),
             users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string())).collect(),
             password_cost: PasswordCost::Standard,
             token_key_seed: [0; 32],
@@ -191,7 +247,8 @@ impl State {
 /// The whole HTTP surface.
 pub fn app(state: State) -> Router {
     Router::new()
-        .route("/as/authorization.oauth2", get(oauth::authorize))
+        // Ping's mobile samples POST the authorization request (parameters in the query).
+        .route("/as/authorization.oauth2", get(oauth::authorize).post(oauth::authorize))
         .route("/as/token.oauth2", post(oauth::token))
         .route("/pf/JWKS", get(tokens::jwks))
         .route("/.well-known/openid-configuration", get(oauth::discovery))

@@ -1,6 +1,7 @@
 //! The OAuth side: the authorization endpoint (which starts flows; redirectless with
 //! `response_mode=pi.flow`), authorization codes (hashed, single use, 60 s), the token endpoint
-//! (PKCE S256) and the discovery document.
+//! (PKCE S256 and secrets as each client is configured: `client_rules`) and the discovery
+//! document.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State as Shared};
@@ -12,12 +13,11 @@ use moderno_wire::pingfederate::{AuthorizeResponse, FlowStatus, OAuthError, Toke
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::error::AuthnApiError;
 use crate::flow::{create, view, FlowRecord};
 use crate::store::digest;
-use crate::State;
+use crate::{client_rules, State};
 
 /// The cookie that ties flows to the client that started them.
 pub const SESSION_COOKIE: &str = "pf-authn-session";
@@ -25,7 +25,7 @@ pub const SESSION_COOKIE: &str = "pf-authn-session";
 /// An OAuth error answer (never a redirect: the emulator serves API clients).
 pub struct OAuthFailure(StatusCode, OAuthError);
 
-fn oauth_error(error: &str, description: &str) -> OAuthFailure {
+pub fn oauth_error(error: &str, description: &str) -> OAuthFailure {
     OAuthFailure(StatusCode::BAD_REQUEST, OAuthError { error: error.into(), error_description: description.into() })
 }
 
@@ -63,10 +63,6 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-fn is_pkce_challenge(c: &str) -> bool {
-    c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 #[tracing::instrument(name = "authorize", skip_all, fields(client_id = ?query.client_id, flow_id))]
 pub async fn authorize(
     Shared(state): Shared<State>,
@@ -75,11 +71,7 @@ pub async fn authorize(
 ) -> Result<Response, OAuthFailure> {
     let client_id = query.client_id.unwrap_or_default();
     let client = state.config().clients.iter().find(|c| c.client_id == client_id).ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
-    let redirect_uri = match (query.redirect_uri, client.redirect_uris.as_slice()) {
-        (Some(uri), uris) if uris.contains(&uri) => uri,
-        (None, [only]) => only.clone(),
-        _ => return Err(oauth_error("invalid_request", "redirect_uri is missing or not registered for the client")),
-    };
+    let redirect = client_rules::redirect(client, query.redirect_uri)?;
     if query.response_type.as_deref() != Some("code") {
         return Err(oauth_error("unsupported_response_type", "only response_type=code is served"));
     }
@@ -90,19 +82,20 @@ pub async fn authorize(
         })?),
         Some(_) => return Err(oauth_error("invalid_request", "response_mode must be pi.flow or query")),
     };
-    let challenge = query.code_challenge.filter(|c| is_pkce_challenge(c)).ok_or_else(|| oauth_error("invalid_request", "a PKCE code_challenge (43 base64url characters) is required"))?;
-    if query.code_challenge_method.as_deref() != Some("S256") {
-        return Err(oauth_error("invalid_request", "code_challenge_method must be S256"));
+    if application_url.is_some() && redirect.uri.is_none() {
+        return Err(oauth_error("invalid_request", "the client has no redirect URI: only redirectless flows (response_mode=pi.flow)"));
     }
+    let code_challenge = client_rules::challenge(client, query.code_challenge, query.code_challenge_method.as_deref())?;
     let existing = session_cookie(&headers);
     let session = existing.clone().unwrap_or_else(|| state.random_token());
     let record = FlowRecord {
         id: state.random_token(),
         client_id,
-        redirect_uri,
+        redirect_uri: redirect.uri,
+        redirect_uri_sent: redirect.sent,
         oauth_state: query.state,
         scope: query.scope.unwrap_or_else(|| "openid".into()),
-        code_challenge: challenge,
+        code_challenge,
         nonce: query.nonce,
         status: FlowStatus::UsernamePasswordRequired,
         username: None,
@@ -149,8 +142,10 @@ fn session_cookie_header(state: &State, session: &str) -> String {
 #[derive(Debug, Serialize, Deserialize)]
 struct Grant {
     client_id: String,
-    redirect_uri: String,
-    code_challenge: String,
+    redirect_uri: Option<String>,
+    #[serde(default)]
+    redirect_uri_sent: bool,
+    code_challenge: Option<String>,
     username: String,
     scope: String,
     nonce: Option<String>,
@@ -178,6 +173,7 @@ pub fn issue_code(state: &State, record: &FlowRecord) -> Result<String, AuthnApi
     let grant = Grant {
         client_id: record.client_id.clone(),
         redirect_uri: record.redirect_uri.clone(),
+        redirect_uri_sent: record.redirect_uri_sent,
         code_challenge: record.code_challenge.clone(),
         username: record.username.clone().unwrap_or_default(),
         scope: record.scope.clone(),
@@ -199,6 +195,7 @@ pub struct TokenForm {
     code: Option<String>,
     redirect_uri: Option<String>,
     client_id: Option<String>,
+    client_secret: Option<String>,
     code_verifier: Option<String>,
 }
 
@@ -210,9 +207,15 @@ pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, F
     }
     let client_id = form.client_id.unwrap_or_default();
     tracing::Span::current().record("client_id", client_id.as_str());
+    let client = state.config().clients.iter().find(|c| c.client_id == client_id);
+    let Some(client) = client.filter(|c| client_rules::client_authenticated(c, form.client_secret.as_deref())) else {
+        tracing::info!("client authentication failed");
+        return Err(OAuthFailure(
+            StatusCode::UNAUTHORIZED,
+            OAuthError { error: "invalid_client".into(), error_description: "unknown client or wrong client_secret".into() },
+        ));
+    };
     let code = form.code.unwrap_or_default();
-    let verifier = form.code_verifier.unwrap_or_default();
-    let challenge = moderno_crypto::b64url(&Sha256::digest(verifier.as_bytes()));
     let now = state.now();
     let grant = state.db().tx(|tx| {
         let row: Option<String> = tx
@@ -221,8 +224,11 @@ pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, F
         let Some(grant) = row.and_then(|json| serde_json::from_str::<Grant>(&json).ok()) else {
             return Ok(Err(oauth_error("invalid_grant", "the code is unknown, used or expired")));
         };
-        let verifier_ok = (43..=128).contains(&verifier.len()) && challenge == grant.code_challenge;
-        if grant.client_id != client_id || form.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) || !verifier_ok {
+        let redirect = client_rules::Redirect { uri: grant.redirect_uri.clone(), sent: grant.redirect_uri_sent };
+        let matches = grant.client_id == client.client_id
+            && client_rules::redirect_matches(&redirect, form.redirect_uri.as_deref())
+            && client_rules::verifier_matches(grant.code_challenge.as_deref(), form.code_verifier.as_deref());
+        if !matches {
             return Ok(Err(oauth_error("invalid_grant", "client, redirect_uri or code_verifier do not match the code")));
         }
         tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![digest(&code)])?;
@@ -266,6 +272,7 @@ pub async fn discovery(Shared(state): Shared<State>) -> Json<Value> {
         "response_modes_supported": ["pi.flow", "query"],
         "grant_types_supported": ["authorization_code"],
         "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["none", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["EdDSA"],
         "subject_types_supported": ["public"],
     }))

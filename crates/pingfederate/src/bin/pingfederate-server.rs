@@ -28,11 +28,12 @@ struct Args {
     /// Worker token for PingOne MFA (prefer the env variable).
     #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]
     pingone_worker_token: Option<String>,
-    /// OAuth client id allowed to start flows.
-    #[arg(long, env = "PINGFEDERATE_CLIENT_ID", default_value = "moderno-desktop")]
+    /// The desktop app's OAuth client id (PKCE required); the demo's other clients
+    /// (moderno-mobile-sample, moderno-web) are always there.
+    #[arg(long, env = "PINGFEDERATE_CLIENT_ID", default_value = pingfederate_server::DESKTOP_CLIENT_ID)]
     client_id: String,
-    /// Redirect URIs registered for the client (repeat or comma-separate).
-    #[arg(long, env = "PINGFEDERATE_REDIRECT_URIS", value_delimiter = ',', default_values_t = ["moderno://callback".to_string(), "http://127.0.0.1/callback".to_string()])]
+    /// Redirect URIs registered for the desktop app's client (repeat or comma-separate).
+    #[arg(long, env = "PINGFEDERATE_REDIRECT_URIS", value_delimiter = ',', default_values_t = ["moderno://callback".to_string()])]
     redirect_uri: Vec<String>,
     /// 64 hex characters: the seed of the token signing key. Without it the key is drawn at first
     /// start and kept in the database.
@@ -67,7 +68,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some(token) = args.pingone_worker_token {
         config.pingone_worker_token = token;
     }
-    config.clients = vec![OAuthClient { client_id: args.client_id, redirect_uris: args.redirect_uri }];
+    config.clients.retain(|c| c.client_id != pingfederate_server::DESKTOP_CLIENT_ID && c.client_id != args.client_id);
+    config.clients.insert(0, OAuthClient::public(args.client_id, args.redirect_uri).requiring_pkce());
     config.flow_lifetime = chrono::Duration::minutes(args.flow_minutes);
     if let Some(seed) = args.signing_seed.as_deref().map(decode_seed) {
         config = config.with_token_key_seed(seed?);

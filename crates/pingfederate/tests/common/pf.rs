@@ -27,6 +27,11 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with the demo configuration changed by `adjust` (clients, options).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let clock = test_clock();
         let mfa = MfaServer::start(&clock).await;
         let dir = tempfile::tempdir().unwrap();
@@ -36,6 +41,7 @@ impl Stack {
         config.pingone_environment_id = ENV.into();
         config.pingone_worker_token = WORKER_TOKEN.into();
         config.password_cost = PasswordCost::TestOnlyCheap;
+        adjust(&mut config);
         let state = State::open(config, clock.clone(), Entropy::seeded(7)).unwrap();
         tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
         Self { mfa, pf_url, clock, _dir: dir }
@@ -47,6 +53,7 @@ impl Stack {
             base: self.pf_url.clone(),
             cookie: None,
             verifier: format!("verifier-{}", "k".repeat(40)),
+            redirect_uri: Some(REDIRECT_URI.into()),
         }
     }
 
@@ -70,6 +77,8 @@ pub struct ApiClient {
     pub base: String,
     pub cookie: Option<String>,
     pub verifier: String,
+    /// Sent in the authorization and token requests; `None` leaves it out of both.
+    pub redirect_uri: Option<String>,
 }
 
 impl ApiClient {
@@ -80,16 +89,16 @@ impl ApiClient {
     /// `GET /as/authorization.oauth2` in redirectless mode; keeps the session cookie.
     pub async fn start_flow(&mut self) -> Value {
         let challenge = self.challenge();
-        let query = [
+        let mut query = vec![
             ("client_id", CLIENT_ID),
             ("response_type", "code"),
             ("scope", "openid profile"),
-            ("redirect_uri", REDIRECT_URI),
             ("state", "xyz"),
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
             ("response_mode", "pi.flow"),
         ];
+        query.extend(self.redirect_uri.as_deref().map(|uri| ("redirect_uri", uri)));
         let mut request = self.http.get(format!("{}/as/authorization.oauth2", self.base)).query(&query);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
@@ -145,13 +154,13 @@ impl ApiClient {
     }
 
     pub async fn exchange(&self, code: &str) -> (StatusCode, Value) {
-        let form = [
+        let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),
-            ("redirect_uri", REDIRECT_URI),
             ("client_id", CLIENT_ID),
             ("code_verifier", self.verifier.as_str()),
         ];
+        form.extend(self.redirect_uri.as_deref().map(|uri| ("redirect_uri", uri)));
         let response = self.http.post(format!("{}/as/token.oauth2", self.base)).form(&form).send().await.unwrap();
         (response.status(), response.json().await.unwrap())
     }
