@@ -114,17 +114,7 @@ async fn a_replayed_payload_never_signs_a_paired_device_in_twice_nor_serves_anot
 /// A signed request to the SDK server, as a customer server would send it.
 async fn sdk_signed(t: &TestStack, method: reqwest::Method, path: &str, body: &[u8], content_type: &str) -> (u16, String) {
     let creds = ApiCredentials::new(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64).expect("demo key");
-    let parts = RequestParts { method: method.as_str(), host: "127.0.0.1", path, query: None, body };
-    let auth = creds.authorize(&parts, t.clock.now(), &t.entropy.uuid());
-    let response = http()
-        .request(method, format!("{}{path}", t.stack.sdk_url))
-        .header("authorization", auth)
-        .header(CONTENT_TYPE, content_type)
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("the SDK server answers");
-    (response.status().as_u16(), response.text().await.expect("a body"))
+    t.sdk_signed_by(&creds, method, path, body, content_type).await
 }
 
 fn error_body(text: &str) -> ErrorBody {

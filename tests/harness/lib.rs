@@ -40,6 +40,32 @@ pub struct TestStack {
 }
 
 impl TestStack {
+    /// A raw request to the SDK server signed with `creds` the way Ping's customer server signs
+    /// ([D-SIG]): `(HTTP status, body text)`.
+    pub async fn sdk_signed_by(
+        &self,
+        creds: &moderno_crypto::pingid_hmac::ApiCredentials,
+        method: reqwest::Method,
+        path: &str,
+        body: &[u8],
+        content_type: &str,
+    ) -> (u16, String) {
+        let parts = moderno_crypto::pingid_hmac::RequestParts { method: method.as_str(), host: "127.0.0.1", path, query: None, body };
+        let auth = creds.authorize(&parts, self.clock.now(), &self.entropy.uuid());
+        let response = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a client")
+            .request(method, format!("{}{path}", self.stack.sdk_url))
+            .header("authorization", auth)
+            .header("content-type", content_type)
+            .body(body.to_vec())
+            .send()
+            .await
+            .expect("the SDK server answers");
+        (response.status().as_u16(), response.text().await.expect("a body"))
+    }
+
     /// The stack with a manual clock and cheap password hashing (tests only).
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await

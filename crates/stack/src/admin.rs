@@ -187,8 +187,24 @@ pub fn router(admin: Admin) -> Router {
         .route("/admin/outbox/{username}", get(outbox))
         .fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such admin route") })
         .layer(middleware::from_fn_with_state(admin.clone(), require_token))
+        .layer(middleware::from_fn(refuse_web_pages))
         .layer(DefaultBodyLimit::max(4096))
         .with_state(admin)
+}
+
+/// The admin API's clients are programs (the app's Rust side, scenarios, curl) and a person
+/// opening the inspector's report; never another web page. A request a browser sends for a page
+/// of another origin (its `Origin` is not this server, or `Sec-Fetch-Site` says cross-site or
+/// same-site) is refused before anything runs, so a page cannot reset the stack, move the clock
+/// or read the outbox, even with a `text/plain` body that needs no preflight. (A page on a
+/// rebound name is the same origin, and refused by its `Host`: `host_guard`.)
+async fn refuse_web_pages(request: Request, next: Next) -> Response {
+    if moderno_customer_server::same_origin::from_another_page(request.headers()) {
+        tracing::warn!(path = %request.uri().path(), "admin request from another web page refused");
+        return Refusal::new(StatusCode::FORBIDDEN, "FORBIDDEN", "the admin API does not answer other web pages (Origin, Sec-Fetch-Site)")
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// With a token configured, a request without it (or with another) gets 401 and does nothing.

@@ -7,7 +7,9 @@
 //! serves its router until the [`RunningStack`] is shut down or dropped.
 
 pub mod admin;
+pub mod credentials;
 pub mod demo_devices;
+pub mod host_guard;
 pub mod inspector;
 
 use std::net::SocketAddr;
@@ -58,6 +60,13 @@ pub struct StackConfig {
     /// Beyond Ping: the customer server answers with the project's status codes 1032-1034
     /// instead of Ping's 1000 ([`CustomerConfig::extension_codes`]); off by default.
     pub extension_codes: bool,
+    /// The names a shared server is reached by (besides loopback names and the address each
+    /// service listens on): requests for any other `Host` are refused ([`host_guard`]).
+    pub public_hosts: Vec<String>,
+    /// The PingID SDK account both the SDK server and the customer server use.
+    pub credentials: credentials::Credentials,
+    /// Start off loopback with the public demo credentials all the same (an open demo server).
+    pub open_demo: bool,
 }
 
 impl StackConfig {
@@ -83,6 +92,9 @@ impl StackConfig {
             push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
             push_limit: 5,
             extension_codes: false,
+            public_hosts: Vec::new(),
+            credentials: credentials::Credentials::demo(),
+            open_demo: false,
         }
     }
 }
@@ -122,6 +134,8 @@ impl Stack {
                 "the admin API on {addr} would be reachable from other machines: give it a token (MODERNO_ADMIN_TOKEN)"
             );
         }
+        let listeners = [config.sdk_listen, config.customer_listen, config.pingone_listen, config.pingfederate_listen];
+        config.credentials.refuse_public_demo(&listeners, config.open_demo)?;
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
         let (stop, stopped) = watch::channel(false);
@@ -131,13 +145,18 @@ impl Stack {
         let mut sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
         sdk_config.faults = config.faults.clone();
         sdk_config.push_limit = config.push_limit;
+        let creds = &config.credentials;
+        sdk_config.account_id.clone_from(&creds.account_id);
+        sdk_config.application_ids = vec![creds.application_id.clone()];
+        sdk_config.account_token.clone_from(&creds.account_token);
+        sdk_config.api_key_b64.clone_from(&creds.api_key_b64);
         let sdk = SdkState::open(sdk_config, config.clock.clone(), config.entropy.clone())?;
         let recorder = config.inspector.then(inspector::Recorder::new);
         let tap = |router: axum::Router, service: inspector::Service| match &recorder {
             Some(recorder) => inspector::layer(router, recorder.clone(), config.clock.clone(), service),
             None => router,
         };
-        let sdk_task = serve(sdk_listener, tap(pingid_sdk_server::app(sdk.clone()), inspector::Service::PingIdSdk), stopped.clone());
+        let sdk_task = serve(sdk_listener, tap(pingid_sdk_server::app(sdk.clone()), inspector::Service::PingIdSdk), stopped.clone(), &config.public_hosts);
 
         let customer_listener = bind(config.customer_listen, "customer server").await?;
         let customer_url = format!("http://{}", customer_listener.local_addr()?);
@@ -152,19 +171,23 @@ impl Stack {
         customer_config.push_poll_interval = config.push_poll_interval;
         customer_config.push_lifetime = sdk.config.push_timeout.to_std().unwrap_or(moderno_customer_server::PUSH_LIFETIME);
         customer_config.extension_codes = config.extension_codes;
+        customer_config.account_id.clone_from(&creds.account_id);
+        customer_config.application_id.clone_from(&creds.application_id);
+        customer_config.account_token.clone_from(&creds.account_token);
+        customer_config.api_key_b64.clone_from(&creds.api_key_b64);
         let customer = CustomerState::open(customer_config, config.clock.clone(), config.entropy.clone()).await?;
         if let Some(mode) = config.pairing_mode {
             set_pairing_mode(&customer, mode).await?;
         }
         let customer_app = tap(moderno_customer_server::app(customer.clone()), inspector::Service::Customer);
-        let customer_task = serve(customer_listener, customer_app, stopped.clone());
+        let customer_task = serve(customer_listener, customer_app, stopped.clone(), &config.public_hosts);
 
         let pingone_listener = bind(config.pingone_listen, "PingOne MFA").await?;
         let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
         let mut pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         pingone_config.faults = config.faults.clone();
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
-        let pingone_task = serve(pingone_listener, tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne), stopped.clone());
+        let pingone_task = serve(pingone_listener, tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne), stopped.clone(), &config.public_hosts);
         if config.demo_devices {
             let p1 = pingone.config();
             demo_devices::seed(&pingone_url, &p1.environment_id, &p1.worker_token).await?;
@@ -184,7 +207,7 @@ impl Stack {
         let pingfederate =
             pingfederate_server::State::open(pingfederate_config, config.clock.clone(), config.entropy.clone())?;
         let pingfederate_app = tap(pingfederate_server::app(pingfederate.clone()), inspector::Service::PingFederate);
-        let pingfederate_task = serve(pingfederate_listener, pingfederate_app, stopped.clone());
+        let pingfederate_task = serve(pingfederate_listener, pingfederate_app, stopped.clone(), &config.public_hosts);
         let mut tasks = vec![sdk_task, customer_task, pingone_task, pingfederate_task];
 
         let admin_url = match config.admin_listen {
@@ -198,7 +221,7 @@ impl Stack {
                 let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone())
                     .with_token(token)
                     .with_outbox(outbox);
-                tasks.push(serve(listener, admin::router(admin), stopped));
+                tasks.push(serve(listener, admin::router(admin), stopped, &config.public_hosts));
                 tracing::warn!(%url, guarded, "the admin API is on (virtual clock, fault switches): open on loopback only, or behind its token");
                 Some(url)
             }
@@ -258,8 +281,18 @@ async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("binding the {what} to {addr} (is another instance running?)"))
 }
 
-fn serve(listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
+/// Serves `router` on `listener` until `stopped`, answering only requests for the names it
+/// serves ([`host_guard`]).
+fn serve(listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>, public_hosts: &[String]) -> JoinHandle<()> {
+    let hosts = listener.local_addr().map(|addr| host_guard::ServedHosts::new(addr, public_hosts));
     tokio::spawn(async move {
+        let router = match hosts {
+            Ok(hosts) => host_guard::layer(router, hosts),
+            Err(error) => {
+                tracing::error!(%error, "a listener without an address: not serving");
+                return;
+            }
+        };
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };

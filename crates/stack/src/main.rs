@@ -49,6 +49,16 @@ struct Args {
     /// device list with the project's status codes 1032, 1033, 1034 instead of Ping's 1000.
     #[arg(long, env = "MODERNO_EXTENSION_CODES")]
     extension_codes: bool,
+    /// The names this server is reached by, comma separated (e.g. `qa.example`): the services
+    /// answer only requests for these, the loopback names and their listening address (DNS
+    /// rebinding).
+    #[arg(long = "public-host", env = "MODERNO_PUBLIC_HOSTS", value_delimiter = ',')]
+    public_hosts: Vec<String>,
+    /// Start off loopback even with the public demo credentials (an open demo server). Without
+    /// it, a server other machines can reach needs PINGID_ACCOUNT_TOKEN and PINGID_API_KEY (read
+    /// from the environment only, with PINGID_ACCOUNT_ID and PINGID_APPLICATION_ID).
+    #[arg(long = "demo", env = "MODERNO_OPEN_DEMO")]
+    open_demo: bool,
 }
 
 #[tokio::main]
@@ -74,6 +84,9 @@ async fn main() -> anyhow::Result<()> {
     config.demo_devices = !args.no_demo_devices;
     config.push_limit = args.push_limit;
     config.extension_codes = args.extension_codes;
+    config.public_hosts = args.public_hosts;
+    config.open_demo = args.open_demo;
+    config.credentials = moderno_stack::credentials::Credentials::from_lookup(|name| std::env::var(name).ok());
     config.admin_listen = args.admin_listen;
     config.admin_token = std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {

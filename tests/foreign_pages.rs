@@ -1,0 +1,116 @@
+//! What a web page the demo laptop visits can do to the stack on its loopback (issue 11): nothing.
+//! A page on a name rebound to 127.0.0.1 is refused by `Host` at every service; a page of
+//! another origin cannot drive the admin API (not even with a `text/plain` body, which needs no
+//! CORS preflight); and the stack a team shares runs with the account it was given, never the
+//! public demo one by accident. Over real loopback HTTP; each refusal leaves the state as it was.
+
+use moderno_crypto::pingid_hmac::ApiCredentials;
+use moderno_e2e::admin::stack;
+use moderno_e2e::{TestStack, PASSWORD};
+use moderno_stack::credentials::Credentials;
+use moderno_stack::{Stack, StackConfig};
+use serde_json::Value;
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().expect("client")
+}
+
+/// `(HTTP status, JSON body)` of a request, the body required to be JSON.
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("HTTP {status}: not JSON: {text}")))
+}
+
+#[tokio::test]
+async fn every_service_refuses_a_host_name_rebound_to_loopback_and_nothing_changes() {
+    let (t, admin) = stack().await;
+    let before = admin.state().await;
+    let s = &t.stack;
+    let services = [
+        (&s.sdk_url, "/pingid/v1/accounts/x"),
+        (&s.customer_url, "/healthz"),
+        (&s.pingone_url, "/"),
+        (&s.pingfederate_url, "/pf/JWKS"),
+        (&admin.url, "/admin"),
+    ];
+    for (url, path) in services {
+        let port = url.rsplit(':').next().expect("a port");
+        let (status, body) = send(http().get(format!("{url}{path}")).header("host", format!("evil.example:{port}"))).await;
+        assert_eq!(status, 421, "{url}{path}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("host name")), "{body}");
+    }
+    // A state-changing request on a rebound name: refused before the handler, the clock unmoved.
+    let port = admin.url.rsplit(':').next().expect("a port");
+    let (status, _) = send(
+        http()
+            .post(format!("{}/admin/clock", admin.url))
+            .header("host", format!("attacker.example:{port}"))
+            .json(&serde_json::json!({"advanceSeconds": 3600})),
+    )
+    .await;
+    assert_eq!(status, 421);
+    assert_eq!(admin.state().await, before, "nothing changed");
+    // The loopback names are served.
+    let (status, _) = send(http().get(format!("{}/admin", admin.url)).header("host", format!("localhost:{port}"))).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_page_of_another_origin_cannot_reset_switch_or_read_through_the_admin_api() {
+    let (t, admin) = stack().await;
+    admin.on("push-times-out").await;
+    let before = admin.state().await;
+    let from_page = |request: reqwest::RequestBuilder| {
+        request.header("origin", "http://evil.example").header("sec-fetch-site", "cross-site")
+    };
+    let reset = from_page(http().post(format!("{}/admin/reset", admin.url))).header("content-type", "text/plain").body("x");
+    let switch = from_page(http().put(format!("{}/admin/faults/push-times-out", admin.url)))
+        .header("content-type", "text/plain")
+        .body(r#"{"on": false}"#);
+    let outbox = http().get(format!("{}/admin/outbox/carol", admin.url)).header("sec-fetch-site", "cross-site");
+    for request in [reset, switch, outbox] {
+        let (status, body) = send(request).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")), "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("web pages")), "{body}");
+    }
+    assert_eq!(admin.state().await, before, "the fault is still on, nothing was reset");
+    // A person typing the address into a browser is no other page.
+    let typed = http().get(format!("{}/admin", admin.url)).header("sec-fetch-site", "none").send().await.expect("an answer");
+    assert_eq!(typed.status().as_u16(), 200);
+    drop(t);
+}
+
+#[tokio::test]
+async fn the_stack_uses_the_account_it_is_given_and_refuses_the_demo_key() {
+    let given = Credentials {
+        account_token: "qa-account-token".into(),
+        api_key_b64: "cWEtc2VydmVyLWtleS1ub3QtdGhlLWRlbW8tb25l".into(),
+        ..Credentials::demo()
+    };
+    let t = TestStack::start_with(|c| c.credentials = given.clone()).await;
+    // The customer server signs with the given key: a first login goes through to pairing.
+    let laptop = t.device("laptop").await;
+    let answer = laptop.login_with("alice", PASSWORD, None).await;
+    assert_eq!(answer.status.code(), 0, "{answer:?}");
+    // A request signed with the public demo key is refused by the SDK server, in Ping's words.
+    let demo = Credentials::demo();
+    let creds = ApiCredentials::new(&demo.account_id, &demo.account_token, &demo.api_key_b64).expect("demo credentials");
+    let path = format!("/pingid/v1/accounts/{}/applications/{}/users/alice", demo.account_id, demo.application_id);
+    let (status, body) = t.sdk_signed_by(&creds, reqwest::Method::GET, &path, b"", "application/json").await;
+    assert_eq!(status, 401, "{body}");
+}
+
+#[tokio::test]
+async fn a_stack_other_machines_can_reach_will_not_start_with_the_public_demo_secrets() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut config = StackConfig::loopback(dir.path().to_path_buf());
+    config.customer_listen = ([0, 0, 0, 0], 0).into();
+    let refusal = Stack::start(config.clone()).await.err().expect("refused").to_string();
+    assert!(refusal.contains("PINGID_API_KEY") && refusal.contains("--demo"), "{refusal}");
+    assert!(std::fs::read_dir(dir.path()).expect("the directory").next().is_none(), "nothing was written");
+    config.open_demo = true;
+    let started = Stack::start(config).await.expect("an open demo, declared so, starts");
+    started.shutdown().await;
+}
