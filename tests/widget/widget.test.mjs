@@ -104,7 +104,7 @@ async function assertSignedIn(page, user) {
   const result = await outcome(page);
   assert.equal(result.kind, "signed-in", `${result.title}: ${result.text}`);
   assert.equal(result.title, `Signed in as ${user}`);
-  assert.match(result.text, /authorization code was redeemed/);
+  assert.match(result.text, /authorization code was redeemed; its signature verified with \/pf\/JWKS/);
   assert.equal(result.claims.sub, user, "the token's subject is the user who signed in");
   assert.equal(result.claims.iss, stack.pf, "issued by this PingFederate");
   assert.ok(result.claims.aud, "the token names its client");

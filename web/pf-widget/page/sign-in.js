@@ -21,11 +21,40 @@
     btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const randomText = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
 
-  /** A JWT's payload, decoded (not verified: the token came straight from the token endpoint). */
-  function payloadOf(jwt) {
-    const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
+  const fromB64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  const jsonOf = (part) => JSON.parse(new TextDecoder().decode(fromB64url(part)));
+
+  // WebCrypto's names for the JWS algorithms PingFederate may sign with (import, verify).
+  const ALGORITHMS = {
+    EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
+    RS256: [{ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, { name: "RSASSA-PKCS1-v1_5" }],
+  };
+
+  /**
+   * The JWT's claims once its signature verifies with the key PingFederate publishes at /pf/JWKS
+   * (the token's `kid`); `verified` is false only when this browser cannot check that algorithm.
+   */
+  async function claimsOf(jwt) {
+    const [header64, payload64, signature64] = jwt.split(".");
+    const header = jsonOf(header64);
+    const algorithm = ALGORITHMS[header.alg];
+    if (!algorithm) throw new Error(`the token is signed with ${header.alg}, which this page does not check`);
+    const jwks = await (await fetch("/pf/JWKS", { cache: "no-store" })).json();
+    const jwk = jwks.keys.find((k) => k.kid === header.kid);
+    if (!jwk) throw new Error("PingFederate publishes no key with the token's kid");
+    const { alg: _alg, use: _use, ...bare } = jwk;
+    let key;
+    try {
+      key = await crypto.subtle.importKey("jwk", bare, algorithm[0], false, ["verify"]);
+    } catch (error) {
+      if (error.name === "NotSupportedError") return { claims: jsonOf(payload64), verified: false };
+      throw error;
+    }
+    const signed = new TextEncoder().encode(`${header64}.${payload64}`);
+    if (!(await crypto.subtle.verify(algorithm[1], key, fromB64url(signature64), signed))) {
+      throw new Error("the ID token's signature does not verify with PingFederate's key");
+    }
+    return { claims: jsonOf(payload64), verified: true };
   }
 
   function show(kind, heading, message) {
@@ -84,14 +113,22 @@
       show("failed", "The code was not redeemed", `${answer.status} ${body.error || ""}: ${body.error_description || ""}`);
       return;
     }
-    const claims = payloadOf(body.id_token);
-    if (claims.nonce !== pkce.nonce) {
-      show("failed", "Nonce mismatch", "The ID token was not issued for this page's request.");
+    let token;
+    try {
+      token = await claimsOf(body.id_token);
+    } catch (error) {
+      show("failed", "The ID token does not verify", String(error.message || error));
+      return;
+    }
+    const { claims, verified } = token;
+    if (claims.nonce !== pkce.nonce || claims.aud !== config.clientId || claims.iss !== window.location.origin) {
+      show("failed", "The ID token is not this page's", "Its nonce, audience or issuer is not this request's.");
       return;
     }
     const mfa = claims["pingone.mfa.status"];
+    const checked = verified ? "its signature verified with /pf/JWKS" : "its signature not checked (this browser lacks the algorithm)";
     show("signed-in", `Signed in as ${claims.sub}`,
-      mfa ? `The authorization code was redeemed; pingone.mfa.status: ${mfa}.` : "The authorization code was redeemed.");
+      `The authorization code was redeemed; ${checked}.${mfa ? ` pingone.mfa.status: ${mfa}.` : ""}`);
     showClaims(claims);
   }
 
