@@ -95,10 +95,11 @@ pub async fn flow_now(client: &PfClient, login: &PfLogin) -> Value {
     json!(client.flow(login.id()).await.expect("GET flow"))
 }
 
-/// PingOne MFA's management API with the worker token.
+/// PingOne MFA's management API (`/v1/environments/{envId}`) with the worker token.
 pub struct Admin {
     http: reqwest::Client,
     base: String,
+    root: String,
     token: String,
 }
 
@@ -107,7 +108,8 @@ impl Admin {
         let config = t.stack.pingone.config();
         Self {
             http: reqwest::Client::new(),
-            base: format!("{}/environments/{}", t.stack.pingone_url, config.environment_id),
+            base: format!("{}/v1/environments/{}", t.stack.pingone_url, config.environment_id),
+            root: t.stack.pingone_url.clone(),
             token: config.worker_token.clone(),
         }
     }
@@ -118,34 +120,35 @@ impl Admin {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    /// Creates the user at PingOne (PingFederate would on first login); known users are fine.
-    pub async fn user(&self, user: &str) {
+    /// Creates the user at PingOne (PingFederate would on first login); known users are fine
+    /// (PingOne: 400 INVALID_DATA, detail UNIQUENESS_VIOLATION). Returns the user's id.
+    pub async fn user(&self, user: &str) -> String {
         let (status, body) = self.send(self.http.post(format!("{}/users", self.base)).json(&json!({"username": user}))).await;
-        assert!(status == 201 || status == 409, "user created: {status} {body}");
+        let known = status == 400 && body["details"][0]["code"] == "UNIQUENESS_VIOLATION";
+        assert!(status == 201 || known, "user created: {status} {body}");
+        let filter = [("filter", format!("username eq \"{user}\""))];
+        let (status, found) = self.send(self.http.get(format!("{}/users", self.base)).query(&filter)).await;
+        assert_eq!(status, 200, "{found}");
+        found["_embedded"]["users"][0]["id"].as_str().expect("the user's id").to_string()
     }
 
     /// Adds an SMS, EMAIL or TOTP device; returns the created device (with `secret` for TOTP).
     pub async fn add_device(&self, user: &str, kind: &str) -> Value {
-        self.user(user).await;
+        let id = self.user(user).await;
         let body = match kind {
             "SMS" => json!({"type": "SMS", "phone": "+15550100"}),
             "EMAIL" => json!({"type": "EMAIL", "email": format!("{user}@example.com")}),
             _ => json!({"type": kind}),
         };
-        let (status, created) = self.send(self.http.post(format!("{}/users/{user}/devices", self.base)).json(&body)).await;
+        let (status, created) = self.send(self.http.post(format!("{}/users/{id}/devices", self.base)).json(&body)).await;
         assert_eq!(status, 201, "device created: {created}");
         created
     }
 
     /// The passcode of the newest SMS or e-mail in the user's outbox.
     pub async fn last_code(&self, user: &str) -> String {
-        let outbox = self.base.replace(&format!("/environments/{}", self.env()), "");
-        let (status, body) = self.send(self.http.get(format!("{outbox}/outbox/{user}"))).await;
+        let (status, body) = self.send(self.http.get(format!("{}/outbox/{user}", self.root))).await;
         assert_eq!(status, 200, "{body}");
         body.as_array().and_then(|m| m.last()).and_then(|m| m["otp"].as_str()).expect("a code was sent").to_string()
-    }
-
-    fn env(&self) -> &str {
-        self.base.rsplit('/').next().unwrap_or_default()
     }
 }

@@ -247,7 +247,7 @@ async fn pf_finish(login: &mut PfLogin, expected: &str) -> anyhow::Result<()> {
 async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
     let t = TestStack::start().await;
     let config = t.stack.pingone.config();
-    let devices = format!("{}/environments/{}/users", t.stack.pingone_url, config.environment_id);
+    let users = format!("{}/v1/environments/{}/users", t.stack.pingone_url, config.environment_id);
     let (admin, mut samples, mut wall) = (reqwest::Client::new(), Vec::new(), Duration::ZERO);
     for i in 0..size.pairings {
         let user = PF_USERS[i % PF_USERS.len()];
@@ -259,7 +259,16 @@ async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
         pf_finish(&mut login, MFA_STATUS_DEVICE_PAIRED).await?;
         samples.push(t0.elapsed());
         wall += t0.elapsed();
-        let url = format!("{devices}/{user}/devices/{}", paired.device_id);
+        let found: serde_json::Value = admin
+            .get(&users)
+            .query(&[("filter", format!("username eq \"{user}\""))])
+            .bearer_auth(&config.worker_token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = found["_embedded"]["users"][0]["id"].as_str().unwrap_or_default();
+        let url = format!("{users}/{id}/devices/{}", paired.device_id);
         admin.delete(url).bearer_auth(&config.worker_token).send().await?.error_for_status()?;
     }
     Ok(Row::from_samples("PingFederate first-device flow", samples, wall))

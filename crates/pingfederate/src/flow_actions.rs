@@ -64,8 +64,8 @@ async fn check_username_password(state: &State, record: &mut FlowRecord, creds: 
         tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username])?;
         Ok(())
     })?;
-    state.pingone().ensure_user(&username).await?;
-    record.devices = mfa_actions::accept(state.pingone().devices(&username).await?)?;
+    let user_id = state.pingone().ensure_user(&username).await?;
+    record.devices = mfa_actions::accept(state.pingone().devices(&user_id).await?)?;
     record.username = Some(username);
     record.status = FlowStatus::AuthenticationRequired;
     tracing::info!(devices = record.devices.len(), "first factor passed");
@@ -78,7 +78,14 @@ async fn pairing_outcome(state: &State, record: &FlowRecord) -> &'static str {
     let (Some(user), Some(id)) = (&record.username, &record.pairing_id) else {
         return MFA_STATUS_PAIRING_ERROR;
     };
-    match state.pingone().pairing(user, id).await {
+    let user_id = match state.pingone().user_id(user).await {
+        Ok(id) => id,
+        Err(error) => {
+            tracing::warn!(%error, "PingOne user unavailable");
+            return MFA_STATUS_PAIRING_ERROR;
+        }
+    };
+    match state.pingone().pairing(&user_id, id).await {
         Ok(Ok(pairing)) => match pairing.status {
             PairingStatus::Claimed => MFA_STATUS_DEVICE_PAIRED,
             PairingStatus::Unclaimed => MFA_STATUS_DEVICE_NOT_PAIRED,

@@ -20,6 +20,7 @@ mod mfa_actions;
 mod oauth;
 mod passwords;
 mod pingone;
+mod pingone_devices;
 mod store;
 mod tokens;
 mod widget_page;
@@ -143,6 +144,9 @@ pub struct Config {
     pub max_password_failures: u32,
 }
 
+/// The demo PingOne environment (a UUID, as PingOne's; the same as the PingOne emulator's demo).
+pub const DEMO_PINGONE_ENVIRONMENT_ID: &str = "0c6b5a4e-3f2d-4e1c-9b8a-7d6e5f4a3b2c";
+
 /// The demo users (`alice`, `bob`, `carol`, `dave`) all share this password.
 pub const DEMO_PASSWORD: &str = "moderno-demo";
 
@@ -156,7 +160,7 @@ impl Config {
             allowed_origins: vec!["http://localhost:5173".into(), "tauri://localhost".into(), "http://tauri.localhost".into()],
             public_url,
             pingone_url: pingone_url.into(),
-            pingone_environment_id: "moderno-env".into(),
+            pingone_environment_id: DEMO_PINGONE_ENVIRONMENT_ID.into(),
             pingone_worker_token: "moderno-demo-worker-token".into(),
             clients: demo_clients(),
             users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string())).collect(),

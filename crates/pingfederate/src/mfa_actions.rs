@@ -6,16 +6,14 @@ use moderno_wire::pingfederate::{
     Authenticate, AuthnErrorDetail, CheckOtp, DeviceChoice, FlowStatus as S, UpdateDeviceNickname, MFA_STATUS_DEVICE_PAIRED,
     MFA_STATUS_PAIRING_ERROR,
 };
-use moderno_wire::pingone::{
-    AuthenticationMethod, DeviceAuthentication, DeviceAuthenticationStatus as P, StartDeviceAuthentication, StartMobilePairing,
-    UpdateMfaDevice,
-};
+use moderno_wire::pingone::{failure, DeviceAuthentication, DeviceAuthenticationStatus as P, StartMobilePairing};
 use serde_json::Value;
 
 use crate::error::AuthnApiError;
 use crate::flow::{Failure, FlowRecord};
 use crate::flow_actions::body_as;
 use crate::pingone::Refusal;
+use crate::pingone_devices::adapter_devices;
 use crate::State;
 
 /// A PingOne answer where a refusal can only mean something is wrong between the two servers.
@@ -29,10 +27,10 @@ fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiE
         return AuthnApiError::Upstream(format!("PingOne refused: {}", refusal.code));
     }
     if refusal.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-        // PingOne's push limit: no push was sent; the flow stays where it was.
+        // PingOne's push limit (429 REQUEST_LIMITED): no push was sent; the flow stays where it was.
         tracing::warn!(code = %refusal.code, "PingOne rate limit");
         return AuthnApiError::Validation(vec![AuthnErrorDetail {
-            code: refusal.code,
+            code: "PUSH_LIMIT_EXCEEDED".into(),
             message: refusal.message,
             user_message: Some("Too many sign-in requests were sent to your device. Please wait, or choose another device.".into()),
             field_path: None,
@@ -42,8 +40,10 @@ fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiE
     AuthnApiError::field(&refusal.code, field, &refusal.message, user_message)
 }
 
-fn user(record: &FlowRecord) -> Result<String, AuthnApiError> {
-    record.username.clone().ok_or_else(|| AuthnApiError::Internal("MFA step without a user".into()))
+/// The user's PingOne id.
+async fn user(state: &State, record: &FlowRecord) -> Result<String, AuthnApiError> {
+    let username = record.username.as_deref().ok_or_else(|| AuthnApiError::Internal("MFA step without a user".into()))?;
+    state.pingone().user_id(username).await
 }
 
 fn auth_id(record: &FlowRecord) -> Result<String, AuthnApiError> {
@@ -65,13 +65,13 @@ pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Val
 /// there (approved: as far as the adapter goes by itself; denied; expired). Sends nothing to the
 /// user's devices.
 pub async fn refresh_push(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
-    let answer = state.pingone().authentication(&user(record)?, &auth_id(record)?).await?;
+    let answer = state.pingone().authentication(&auth_id(record)?).await?;
     apply(state, record, accept(answer)?).await
 }
 
 #[tracing::instrument(name = "authenticate", skip_all, fields(with_payload = body.mobile_payload.is_some()))]
 async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate) -> Result<(), AuthnApiError> {
-    let user = user(record)?;
+    let user = user(state, record).await?;
     record.devices = accept(state.pingone().devices(&user).await?)?;
     const DEVICE_REJECTED: &str = "This device could not be verified.";
     if record.devices.is_empty() {
@@ -88,30 +88,59 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
         tracing::info!("first device: pairing required");
         return Ok(());
     }
-    let start = StartDeviceAuthentication { mobile_payload: body.mobile_payload, device_id: None };
-    let auth = state.pingone().start_authentication(&user, &start).await?.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
+    let with_payload = body.mobile_payload.is_some();
+    let answer = state.pingone().start_authentication(&user, body.mobile_payload).await?;
+    let auth = answer.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
+    if with_payload && auth.status == P::Completed {
+        // PingOne's device authorization: the payload came from a device paired with the user.
+        record.device_auth_id = Some(auth.id.clone());
+        record.devices = adapter_devices(&auth.embedded.devices);
+        record.mfa_status = Some(MFA_STATUS_DEVICE_PAIRED.into());
+        record.status = S::MfaCompleted;
+        tracing::info!("second factor passed by the paired device's payload");
+        return Ok(());
+    }
     apply(state, record, auth).await
 }
 
-/// Moves the flow to the status PingOne's authentication is in.
+/// How long PingOne's push waits (the device authentication policy's `pushTimeout`, default 40 s:
+/// `patrickcping/pingone-go-sdk-v2:mfa/generate/pingone-mfa.yml`); PingOne's device authentication
+/// shows no expiry, so the adapter counts from when it saw the push sent.
+const PUSH_TIMEOUT_SECONDS: i64 = 40;
+
+/// Moves the flow to the status PingOne's authentication is in, the adapter's names for
+/// PingOne's: PUSH_CONFIRMATION_REQUIRED is PUSH_CONFIRMATION_WAITING; FAILED with a denied push
+/// is PUSH_CONFIRMATION_REJECTED; FAILED with locked passcodes is MFA_FAILED `OTP_BLOCKED`.
 async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthentication) -> Result<(), AuthnApiError> {
+    let selected = auth.selected_device.as_ref().map(|d| d.id.clone());
+    let newly_pushed = auth.status == P::PushConfirmationRequired
+        && (record.status != S::PushConfirmationWaiting
+            || record.device_auth_id.as_deref() != Some(auth.id.as_str())
+            || record.selected_device_id != selected);
     record.device_auth_id = Some(auth.id.clone());
-    record.devices = auth.devices.clone();
-    record.selected_device_id = auth.selected_device_id.clone();
-    record.push_expires_at = auth.push_expires_at.clone();
-    record.match_number = auth.match_number;
+    record.devices = adapter_devices(&auth.embedded.devices);
+    record.selected_device_id = selected;
+    if newly_pushed {
+        let expires = chrono::DateTime::from_timestamp(state.now() + PUSH_TIMEOUT_SECONDS, 0).unwrap_or_default();
+        record.push_expires_at = Some(expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    } else if auth.status != P::PushConfirmationRequired {
+        record.push_expires_at = None;
+    }
+    record.match_number = auth.number_matching.as_ref().map(|n| n.number);
     let failed = |code: &str, message: String| (S::MfaFailed, Some(Failure { code: code.into(), message }));
+    let error_code = auth.error.as_ref().map(|e| e.code.as_str());
     let (status, failure) = match auth.status {
         P::DeviceSelectionRequired => (S::DeviceSelectionRequired, None),
-        P::PushConfirmationWaiting => (S::PushConfirmationWaiting, None),
-        P::PushConfirmationRejected => (S::PushConfirmationRejected, None),
+        P::PushConfirmationRequired => (S::PushConfirmationWaiting, None),
         P::PushConfirmationTimedOut => (S::PushConfirmationTimedOut, None),
         P::OtpRequired => (S::OtpRequired, None),
-        P::Blocked => failed(
-            "OTP_BLOCKED",
-            format!("too many wrong passcodes; passcodes are blocked until {}", auth.blocked_until.clone().unwrap_or_default()),
-        ),
-        P::Failed => failed(auth.failure_reason.as_deref().unwrap_or("MFA_FAILED"), "the second factor failed".into()),
+        P::Failed if matches!(error_code, Some(failure::PUSH_DENIED | failure::WRONG_NUMBER)) => (S::PushConfirmationRejected, None),
+        P::Failed if error_code == Some(failure::OTP_LOCKED) => {
+            let device = auth.embedded.devices.iter().find(|d| Some(&d.id) == record.selected_device_id.as_ref());
+            let until = device.and_then(|d| d.lock.expires_at.clone()).unwrap_or_default();
+            failed("OTP_BLOCKED", format!("too many wrong passcodes; passcodes are blocked until {until}"))
+        }
+        P::Failed => failed(error_code.unwrap_or("MFA_FAILED"), "the second factor failed".into()),
         P::Completed => return mfa_done(state, record, &auth).await,
     };
     record.status = status;
@@ -123,9 +152,9 @@ async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthenticatio
 /// device that sent its payload is offered pairing now; a failure to start that pairing is a
 /// pairing error and the flow still succeeds.
 async fn mfa_done(state: &State, record: &mut FlowRecord, auth: &DeviceAuthentication) -> Result<(), AuthnApiError> {
-    if auth.new_device {
+    if state.pingone().take_new_device(&auth.id) {
         let start = StartMobilePairing { mobile_payload: None, device_authentication_id: Some(auth.id.clone()) };
-        match state.pingone().start_pairing(&user(record)?, &start).await {
+        match state.pingone().start_pairing(&user(state, record).await?, &start).await {
             Ok(Ok(pairing)) => {
                 record.pairing_id = Some(pairing.id);
                 record.server_payload = pairing.server_payload;
@@ -137,17 +166,15 @@ async fn mfa_done(state: &State, record: &mut FlowRecord, auth: &DeviceAuthentic
             Err(error) => tracing::warn!(%error, "pairing the new device failed"),
         }
         record.mfa_status = Some(MFA_STATUS_PAIRING_ERROR.into());
-    } else if auth.method == Some(AuthenticationMethod::MobilePayload) {
-        record.mfa_status = Some(MFA_STATUS_DEVICE_PAIRED.into());
     }
     record.status = S::MfaCompleted;
-    tracing::info!(method = ?auth.method, "second factor passed");
+    tracing::info!("second factor passed");
     Ok(())
 }
 
 #[tracing::instrument(name = "select_device", skip_all, fields(device_id = %body.device_ref.id))]
 async fn select_device(state: &State, record: &mut FlowRecord, body: DeviceChoice) -> Result<(), AuthnApiError> {
-    let answer = state.pingone().select_device(&user(record)?, &auth_id(record)?, &body.device_ref.id).await?;
+    let answer = state.pingone().select_device(&auth_id(record)?, &body.device_ref.id).await?;
     let auth = answer.map_err(|r| refused_input(r, "deviceRef.id", "Please choose one of your devices."))?;
     apply(state, record, auth).await
 }
@@ -158,23 +185,27 @@ async fn check_otp(state: &State, record: &mut FlowRecord, body: CheckOtp) -> Re
     if otp.is_empty() || otp.len() > 12 {
         return Err(AuthnApiError::field("REQUIRED_VALUE", "otp", "a passcode is required", "Please enter the passcode."));
     }
-    let auth = accept(state.pingone().check_otp(&user(record)?, &auth_id(record)?, otp).await?)?;
-    if auth.otp_valid == Some(false) && auth.status == P::OtpRequired {
-        tracing::info!(attempts_left = ?auth.otp_attempts_left, "wrong passcode");
-        return Err(AuthnApiError::Validation(vec![AuthnErrorDetail {
-            code: "INVALID_OTP".into(),
-            message: "the passcode is not right".into(),
-            user_message: Some("The passcode you entered is incorrect. Please try again.".into()),
-            field_path: Some("otp".into()),
-            attempts_left: auth.otp_attempts_left,
-        }]));
-    }
+    let auth = match state.pingone().check_otp(&auth_id(record)?, otp).await? {
+        Ok(auth) => auth,
+        // PingOne: 400 INVALID_DATA, detail INVALID_OTP (Ping's 400 schema); the flow stays.
+        Err(refusal) if refusal.code == "INVALID_OTP" => {
+            tracing::info!(attempts_left = ?refusal.remaining_attempts, "wrong passcode");
+            return Err(AuthnApiError::Validation(vec![AuthnErrorDetail {
+                code: "INVALID_OTP".into(),
+                message: "the passcode is not right".into(),
+                user_message: Some("The passcode you entered is incorrect. Please try again.".into()),
+                field_path: Some("otp".into()),
+                attempts_left: refusal.remaining_attempts,
+            }]));
+        }
+        Err(refusal) => return Err(AuthnApiError::Upstream(format!("PingOne refused: {} {}", refusal.status, refusal.code))),
+    };
     apply(state, record, auth).await
 }
 
 #[tracing::instrument(name = "manage_device", skip_all, fields(action))]
 async fn manage_device(state: &State, record: &mut FlowRecord, action: &str, body: Value) -> Result<(), AuthnApiError> {
-    let user = user(record)?;
+    let user = user(state, record).await?;
     let (device_id, nickname) = if action == "updateDeviceNickname" {
         let body: UpdateDeviceNickname = body_as(body)?;
         (body.device_ref.id, Some(body.nickname))
@@ -188,13 +219,12 @@ async fn manage_device(state: &State, record: &mut FlowRecord, action: &str, bod
     let refused = |r: Refusal| refused_input(r, "nickname", "Please check the nickname.");
     match action {
         "setDefaultDevice" => {
-            record.devices = pingone.make_default(&user, &device_id).await?.map_err(refused)?;
+            record.devices = pingone.make_default(&user, &device_id, &record.devices).await?.map_err(refused)?;
             return Ok(());
         }
         "removeDevice" => pingone.remove_device(&user, &device_id).await?.map_err(refused)?,
         _ => {
-            let update = UpdateMfaDevice { nickname, blocked: None };
-            pingone.update_device(&user, &device_id, &update).await?.map_err(refused)?;
+            pingone.set_nickname(&user, &device_id, nickname.as_deref().unwrap_or_default()).await?.map_err(refused)?;
         }
     }
     record.devices = accept(pingone.devices(&user).await?)?;

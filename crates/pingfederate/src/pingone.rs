@@ -1,16 +1,27 @@
-//! PingFederate's side of the PingOne MFA emulator's management API: one reqwest client with
-//! timeouts and the worker bearer token. A 4xx from PingOne comes back as [`Refusal`] (its
-//! detail code) for the adapter to map; anything else is an upstream failure.
+//! PingFederate's side of PingOne: one reqwest client with timeouts calling the Platform API as
+//! PingOne publishes it — the management API at `{pingone}/v1/environments/{envId}` and the auth
+//! path at `{pingone}/{envId}` (`deviceAuthentications`, actions named by content type) — with a
+//! worker access token. A 4xx from PingOne comes back as [`Refusal`] (its detail code) for the
+//! adapter to map; anything else is an upstream failure.
+//!
+//! Sources: https://developer.pingidentity.com/pingone-api/mfa/users/mfa-devices.html,
+//! https://developer.pingidentity.com/pingone-api/mfa/mfa-authentication/mfa-device-authentications.html
 
 use moderno_wire::pingone::{
-    CheckMfaOtp, CreateMfaUser, DeviceAuthentication, MfaDevice, MfaError, MobilePairing, SelectMfaDevice,
-    StartDeviceAuthentication, StartMobilePairing, UpdateMfaDevice,
+    CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray, MfaDevice, MfaError, MobilePairing, ResourceRef,
+    SelectDevice, StartDeviceAuthentication, StartMobilePairing, User, DEVICES_REORDER_CONTENT_TYPE,
+    DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
+
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::json;
 
 use crate::error::AuthnApiError;
+use crate::pingone_devices::adapter_devices;
 use crate::Config;
 
 /// PingOne refused the call (4xx): the most specific code it gave.
@@ -19,14 +30,57 @@ pub struct Refusal {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
+    /// `details[0].innerError.remainingAttempts` of a wrong passcode.
+    pub remaining_attempts: Option<u32>,
 }
 
 pub type Answer<T> = Result<Result<T, Refusal>, AuthnApiError>;
 
 pub struct PingOneClient {
     http: reqwest::Client,
-    base: String,
+    remembered: Remembered,
+    /// `{pingone}/v1/environments/{envId}` (api.pingone.com/v1).
+    api: String,
+    /// `{pingone}/{envId}` (auth.pingone.com).
+    auth: String,
     token: String,
+}
+
+/// What the adapter keeps between calls, in memory (a restart only costs a lookup, or the offer
+/// to pair a new device): users' PingOne ids by username, and the device authentications that
+/// carried the mobile payload of a device not paired with the user.
+#[derive(Default)]
+struct Remembered {
+    user_ids: Mutex<HashMap<String, String>>,
+    new_devices: Mutex<HashSet<String>>,
+}
+
+/// Entries kept before a map is emptied (a bound, not a cache policy).
+const MAX_REMEMBERED: usize = 10_000;
+
+impl Remembered {
+    fn user_id(&self, username: &str, id: &str) {
+        let mut ids = self.user_ids.lock().unwrap_or_else(PoisonError::into_inner);
+        if ids.len() >= MAX_REMEMBERED {
+            ids.clear();
+        }
+        ids.insert(username.to_string(), id.to_string());
+    }
+
+    fn new_device(&self, auth_id: &str) {
+        let mut ids = self.new_devices.lock().unwrap_or_else(PoisonError::into_inner);
+        if ids.len() >= MAX_REMEMBERED {
+            ids.clear();
+        }
+        ids.insert(auth_id.to_string());
+    }
+}
+
+/// One call: where, how, and the body with its content type.
+struct Call<'a, B: Serialize> {
+    method: Method,
+    url: String,
+    body: Option<(&'a B, &'a str)>,
 }
 
 impl PingOneClient {
@@ -36,23 +90,36 @@ impl PingOneClient {
             .connect_timeout(std::time::Duration::from_secs(3))
             .no_proxy()
             .build()?;
-        let base = format!("{}/environments/{}", config.pingone_url.trim_end_matches('/'), config.pingone_environment_id);
-        Ok(Self { http, base, token: config.pingone_worker_token.clone() })
+        let root = config.pingone_url.trim_end_matches('/');
+        let env = &config.pingone_environment_id;
+        Ok(Self {
+            http,
+            remembered: Remembered::default(),
+            api: format!("{root}/v1/environments/{env}"),
+            auth: format!("{root}/{env}"),
+            token: config.pingone_worker_token.clone(),
+        })
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&impl Serialize>) -> Answer<T> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(body);
+    async fn send<T: DeserializeOwned, B: Serialize>(&self, call: Call<'_, B>) -> Answer<T> {
+        let mut request = self.http.request(call.method, call.url).bearer_auth(&self.token);
+        if let Some((body, content_type)) = call.body {
+            let bytes = serde_json::to_vec(body).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
         }
         let response = request.send().await.map_err(|e| AuthnApiError::Upstream(e.without_url().to_string()))?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| AuthnApiError::Upstream(e.without_url().to_string()))?;
         if status.is_client_error() {
             let error: Option<MfaError> = serde_json::from_slice(&bytes).ok();
-            let code = error.as_ref().map_or_else(|| status.as_str().to_string(), |e| e.details.first().map_or(e.code.clone(), |d| d.code.clone()));
-            let message = error.map(|e| e.message).unwrap_or_default();
-            return Ok(Err(Refusal { status, code, message }));
+            let detail = error.as_ref().and_then(|e| e.details.first());
+            let code = detail.map(|d| d.code.clone()).or_else(|| error.as_ref().map(|e| e.code.clone()));
+            return Ok(Err(Refusal {
+                status,
+                code: code.unwrap_or_else(|| status.as_str().to_string()),
+                remaining_attempts: detail.and_then(|d| d.inner_error.as_ref()).and_then(|i| i.remaining_attempts),
+                message: error.map(|e| e.message).unwrap_or_default(),
+            }));
         }
         if !status.is_success() {
             return Err(AuthnApiError::Upstream(format!("PingOne answered {status}")));
@@ -61,55 +128,128 @@ impl PingOneClient {
         serde_json::from_slice(&bytes).map(Ok).map_err(|e| AuthnApiError::Upstream(format!("unexpected answer: {e}")))
     }
 
-    /// Creates the user unless PingOne already has it.
-    pub async fn ensure_user(&self, username: &str) -> Result<(), AuthnApiError> {
-        let body = CreateMfaUser { username: username.into() };
-        match self.call::<serde_json::Value>(Method::POST, "/users", Some(&body)).await? {
-            Ok(_) => Ok(()),
-            Err(refusal) if refusal.status == StatusCode::CONFLICT => Ok(()),
+    async fn get<T: DeserializeOwned>(&self, url: String) -> Answer<T> {
+        self.send(Call::<()> { method: Method::GET, url, body: None }).await
+    }
+
+    async fn post<T: DeserializeOwned, B: Serialize>(&self, url: String, body: &B, content_type: &str) -> Answer<T> {
+        self.send(Call { method: Method::POST, url, body: Some((body, content_type)) }).await
+    }
+
+    /// The user's PingOne id, remembered from the first factor or looked up again.
+    pub async fn user_id(&self, username: &str) -> Result<String, AuthnApiError> {
+        let known = self.remembered.user_ids.lock().unwrap_or_else(PoisonError::into_inner).get(username).cloned();
+        match known {
+            Some(id) => Ok(id),
+            None => self.ensure_user(username).await,
+        }
+    }
+
+    /// The user's PingOne id: looked up by username (`GET /users?filter=username eq "bob"`), and
+    /// created only when PingOne has no such user.
+    pub async fn ensure_user(&self, username: &str) -> Result<String, AuthnApiError> {
+        let id = self.find_or_create_user(username).await?;
+        self.remembered.user_id(username, &id);
+        Ok(id)
+    }
+
+    async fn find_or_create_user(&self, username: &str) -> Result<String, AuthnApiError> {
+        if let Some(id) = self.find_user(username).await? {
+            return Ok(id);
+        }
+        let body = CreateUser { username: username.into(), email: None, population: None };
+        match self.post::<User, _>(format!("{}/users", self.api), &body, "application/json").await? {
+            Ok(user) => Ok(user.id),
+            // Created meanwhile by a parallel sign-in.
+            Err(refusal) if refusal.code == "UNIQUENESS_VIOLATION" => self
+                .find_user(username)
+                .await?
+                .ok_or_else(|| AuthnApiError::Upstream("PingOne lost the user it said exists".into())),
             Err(refusal) => Err(AuthnApiError::Upstream(format!("user provisioning refused: {}", refusal.code))),
         }
     }
 
-    pub async fn devices(&self, user: &str) -> Answer<Vec<MfaDevice>> {
-        self.call(Method::GET, &format!("/users/{user}/devices"), None::<&()>).await
+    async fn find_user(&self, username: &str) -> Result<Option<String>, AuthnApiError> {
+        let mut url = reqwest::Url::parse(&format!("{}/users", self.api)).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+        let quoted = username.replace('\\', "\\\\").replace('"', "\\\"");
+        url.query_pairs_mut().append_pair("filter", &format!("username eq \"{quoted}\""));
+        let users: EntityArray<User> = self
+            .get(url.to_string())
+            .await?
+            .map_err(|r| AuthnApiError::Upstream(format!("user lookup refused: {}", r.code)))?;
+        Ok(users.into_items("users").into_iter().find(|u| u.username == username).map(|u| u.id))
     }
 
-    pub async fn start_pairing(&self, user: &str, body: &StartMobilePairing) -> Answer<MobilePairing> {
-        self.call(Method::POST, &format!("/users/{user}/mobilePairings"), Some(body)).await
+    /// The user's devices in order, as the adapter shows them.
+    pub async fn devices(&self, user_id: &str) -> Answer<Vec<MfaDevice>> {
+        let list: Answer<EntityArray<Device>> = self.get(format!("{}/users/{user_id}/devices", self.api)).await;
+        Ok(list?.map(|l| adapter_devices(&l.into_items("devices"))))
     }
 
-    pub async fn pairing(&self, user: &str, id: &str) -> Answer<MobilePairing> {
-        self.call(Method::GET, &format!("/users/{user}/mobilePairings/{id}"), None::<&()>).await
+    /// Beyond PingOne: the emulator's automatic pairing resource.
+    pub async fn start_pairing(&self, user_id: &str, body: &StartMobilePairing) -> Answer<MobilePairing> {
+        self.post(format!("{}/users/{user_id}/mobilePairings", self.api), body, "application/json").await
     }
 
-    pub async fn start_authentication(&self, user: &str, body: &StartDeviceAuthentication) -> Answer<DeviceAuthentication> {
-        self.call(Method::POST, &format!("/users/{user}/deviceAuthentications"), Some(body)).await
+    pub async fn pairing(&self, user_id: &str, id: &str) -> Answer<MobilePairing> {
+        self.get(format!("{}/users/{user_id}/mobilePairings/{id}", self.api)).await
     }
 
-    pub async fn authentication(&self, user: &str, id: &str) -> Answer<DeviceAuthentication> {
-        self.call(Method::GET, &format!("/users/{user}/deviceAuthentications/{id}"), None::<&()>).await
+    /// `POST {authPath}/{envId}/deviceAuthentications` `{user: {id}, mobilePayload?}`. A payload
+    /// that did not complete the authentication at once is a device not paired with the user.
+    pub async fn start_authentication(&self, user_id: &str, mobile_payload: Option<String>) -> Answer<DeviceAuthentication> {
+        let with_payload = mobile_payload.is_some();
+        let body = StartDeviceAuthentication { user: ResourceRef::new(user_id), selected_device: None, mobile_payload };
+        let answer: Answer<DeviceAuthentication> = self.post(format!("{}/deviceAuthentications", self.auth), &body, "application/json").await;
+        if let Ok(Ok(auth)) = &answer {
+            if with_payload && !matches!(auth.status, P1::Completed | P1::Failed) {
+                self.remembered.new_device(&auth.id);
+            }
+        }
+        answer
     }
 
-    pub async fn select_device(&self, user: &str, id: &str, device_id: &str) -> Answer<DeviceAuthentication> {
-        let body = SelectMfaDevice { device_id: device_id.into() };
-        self.call(Method::POST, &format!("/users/{user}/deviceAuthentications/{id}/selection"), Some(&body)).await
+    /// True (once) when the device authentication `id` carried an unpaired device's payload.
+    pub fn take_new_device(&self, id: &str) -> bool {
+        self.remembered.new_devices.lock().unwrap_or_else(PoisonError::into_inner).remove(id)
     }
 
-    pub async fn check_otp(&self, user: &str, id: &str, otp: &str) -> Answer<DeviceAuthentication> {
-        let body = CheckMfaOtp { otp: otp.into() };
-        self.call(Method::POST, &format!("/users/{user}/deviceAuthentications/{id}/otp"), Some(&body)).await
+    pub async fn authentication(&self, id: &str) -> Answer<DeviceAuthentication> {
+        self.get(format!("{}/deviceAuthentications/{id}", self.auth)).await
     }
 
-    pub async fn make_default(&self, user: &str, device_id: &str) -> Answer<Vec<MfaDevice>> {
-        self.call(Method::POST, &format!("/users/{user}/devices/{device_id}/default"), None::<&()>).await
+    /// `device.select` on the device authentication.
+    pub async fn select_device(&self, id: &str, device_id: &str) -> Answer<DeviceAuthentication> {
+        let body = SelectDevice { device: ResourceRef::new(device_id), compatibility: None };
+        self.post(format!("{}/deviceAuthentications/{id}", self.auth), &body, DEVICE_SELECT_CONTENT_TYPE).await
     }
 
-    pub async fn update_device(&self, user: &str, device_id: &str, body: &UpdateMfaDevice) -> Answer<MfaDevice> {
-        self.call(Method::PATCH, &format!("/users/{user}/devices/{device_id}"), Some(body)).await
+    /// `otp.check` on the device authentication.
+    pub async fn check_otp(&self, id: &str, otp: &str) -> Answer<DeviceAuthentication> {
+        let body = CheckOtp { otp: otp.into() };
+        self.post(format!("{}/deviceAuthentications/{id}", self.auth), &body, OTP_CHECK_CONTENT_TYPE).await
     }
 
-    pub async fn remove_device(&self, user: &str, device_id: &str) -> Answer<()> {
-        self.call(Method::DELETE, &format!("/users/{user}/devices/{device_id}"), None::<&()>).await
+    /// Makes `device_id` the default: the device order with it first (`devices.reorder`).
+    pub async fn make_default(&self, user_id: &str, device_id: &str, current: &[MfaDevice]) -> Answer<Vec<MfaDevice>> {
+        let order: Vec<_> = std::iter::once(device_id)
+            .chain(current.iter().map(|d| d.id.as_str()).filter(|id| *id != device_id))
+            .map(|id| json!({ "id": id }))
+            .collect();
+        let url = format!("{}/users/{user_id}/devices", self.api);
+        let list: Answer<EntityArray<Device>> = self.post(url, &json!({ "order": order }), DEVICES_REORDER_CONTENT_TYPE).await;
+        Ok(list?.map(|l| adapter_devices(&l.into_items("devices"))))
+    }
+
+    /// `PUT .../devices/{deviceId}/nickname`.
+    pub async fn set_nickname(&self, user_id: &str, device_id: &str, nickname: &str) -> Answer<Device> {
+        let url = format!("{}/users/{user_id}/devices/{device_id}/nickname", self.api);
+        let body = json!({ "nickname": nickname });
+        self.send(Call { method: Method::PUT, url, body: Some((&body, "application/json")) }).await
+    }
+
+    pub async fn remove_device(&self, user_id: &str, device_id: &str) -> Answer<()> {
+        self.send(Call::<()> { method: Method::DELETE, url: format!("{}/users/{user_id}/devices/{device_id}", self.api), body: None })
+            .await
     }
 }

@@ -1,64 +1,116 @@
-//! Device authentications: the second factor PingFederate asks for. A mobile payload from a
-//! device already paired with the user completes at once; otherwise the user's one usable device
-//! (or the one selected) gets a push (MOBILE) or a passcode (SMS, EMAIL: sent to the outbox;
-//! TOTP: from the authenticator). Three wrong passcodes block the user's passcodes for 15 minutes.
+//! Device authentications on PingOne's auth path (`{authPath}/{envId}/deviceAuthentications`):
+//! the second factor PingFederate asks for. Started with `{user: {id}}`; read with GET; advanced
+//! by POSTs to the same resource, the action named by the content type (`device.select`,
+//! `otp.check`), the actions allowed now listed in `_links`.
+//!
+//! A mobile payload from a device already paired with the user completes at once (PingOne's
+//! device authorization); otherwise the user's one usable device (or the one selected) gets a push
+//! (MOBILE) or a passcode (SMS, EMAIL: sent to the outbox; TOTP: from the authenticator). Three
+//! wrong passcodes lock the user's passcode devices for 15 minutes.
+//!
+//! Sources ("MFA Device Authentications"):
+//! https://developer.pingidentity.com/pingone-api/mfa/mfa-authentication/mfa-device-authentications.html
+//! and its pages "Initialize Device Authentication", "Select Device for Authentication",
+//! "Validate OTP for Device", "Read Device Authentication".
 
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
 use moderno_ambient::{Fault, NumberChallenge};
 use moderno_wire::pingone::{
-    AuthenticationMethod, CheckMfaOtp, DeviceAuthentication, DeviceAuthenticationStatus as Status, MfaDeviceType,
-    SelectMfaDevice, StartDeviceAuthentication,
+    failure, CheckOtp, DeviceAuthentication, DeviceAuthenticationEmbedded, DeviceAuthenticationStatus as P1, FailureError,
+    InnerError, MfaDeviceType, NumberMatching, ResourceRef, SelectDevice, StartDeviceAuthentication,
+    DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
-use crate::authentication_record::{complete, read_auth, set_status, status_name, AuthRow};
+use crate::authentication_record::{complete, read_auth, read_auth_by_id, set_status, status_name, AuthRow, AuthenticationMethod, Status};
 use crate::device_identity::check_mobile_payload;
-use crate::otp_check::{check_code, send_code};
-use crate::requests::{check_environment, JsonBody};
-use crate::store::{device_list, find_device, require_user, rfc3339, user_devices, DeviceRow};
+use crate::otp_check::{check_code, locked_until, send_code, Verdict};
+use crate::requests::{check_environment, ActionBody, JsonBody};
+use crate::shapes::{auth_base, device, links, Detail};
+use crate::store::{find_device, rfc3339, user_devices, user_id_of, username_of, DeviceRow};
 use crate::{ApiError, State};
 
-/// The answer for an authentication, with the user's devices as they are now.
+/// PingOne's status and `error` for a stored status.
+fn public_status(row: &AuthRow, now: i64) -> (P1, Option<FailureError>) {
+    let error = |code: &str, message: &str| Some(FailureError { code: code.into(), message: message.into() });
+    match row.effective_status(now) {
+        Status::DeviceSelectionRequired => (P1::DeviceSelectionRequired, None),
+        Status::OtpRequired => (P1::OtpRequired, None),
+        Status::PushConfirmationWaiting => (P1::PushConfirmationRequired, None),
+        Status::PushConfirmationTimedOut => (P1::PushConfirmationTimedOut, None),
+        Status::Completed => (P1::Completed, None),
+        Status::PushConfirmationRejected if row.failure_reason.as_deref() == Some(failure::WRONG_NUMBER) => {
+            (P1::Failed, error(failure::WRONG_NUMBER, "The approving device picked another number than the one shown."))
+        }
+        Status::PushConfirmationRejected => (P1::Failed, error(failure::PUSH_DENIED, "The user denied the push notification.")),
+        Status::Blocked => (P1::Failed, error(failure::OTP_LOCKED, "Too many wrong passcodes: the passcode devices are locked.")),
+        Status::Failed => {
+            let code = row.failure_reason.clone().unwrap_or_else(|| "FAILED".into());
+            (P1::Failed, Some(FailureError { message: format!("The device authentication failed ({code})."), code }))
+        }
+    }
+}
+
+/// The stored statuses on which `device.select` may start the factor again on another device.
+fn selectable(status: Status) -> bool {
+    !matches!(status, Status::Completed | Status::Failed | Status::Blocked)
+}
+
+/// The answer for an authentication, with the user's devices (masked) as they are now.
 pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<DeviceAuthentication, ApiError> {
     let now = state.now();
-    let blocked_until: Option<i64> = tx
-        .query_row("SELECT otp_blocked_until FROM users WHERE username = ?1", params![row.username], |r| r.get(0))
-        .optional()?
-        .flatten()
-        .filter(|until| *until > now);
+    let user_id = user_id_of(tx, &row.username)?;
+    let locked = locked_until(tx, state, &row.username)?;
+    let (status, error) = public_status(row, now);
+    let href = format!("{}/deviceAuthentications/{}", auth_base(state), row.id);
+    let mut actions = links([("self", href.clone())]);
+    let effective = row.effective_status(now);
+    if selectable(effective) {
+        actions.extend(links([("device.select", href.clone())]));
+    }
+    if effective == Status::OtpRequired {
+        actions.extend(links([("otp.check", href)]));
+    }
+    let devices = user_devices(tx, &row.username)?.iter().map(|d| device(state, &user_id, d, locked, Detail::Masked)).collect();
     Ok(DeviceAuthentication {
+        links: actions,
+        embedded: DeviceAuthenticationEmbedded { devices },
         id: row.id.clone(),
-        username: row.username.clone(),
-        status: row.effective_status(now),
-        selected_device_id: row.selected_device_id.clone(),
-        method: row.method,
-        new_device: row.req_fingerprint.is_some(),
-        devices: device_list(tx, &row.username)?,
-        otp_valid: None,
-        otp_attempts_left: None,
-        blocked_until: blocked_until.filter(|_| row.status == Status::Blocked).map(rfc3339),
-        push_expires_at: row.push_expires_at.map(rfc3339),
-        match_number: row.match_number.filter(|_| row.effective_status(now) == Status::PushConfirmationWaiting),
-        failure_reason: row.failure_reason.clone(),
-        expires_at: rfc3339(row.expires_at),
+        environment: ResourceRef::new(&state.config().environment_id),
+        user: ResourceRef::new(user_id),
+        status,
+        selected_device: row.selected_device_id.clone().map(ResourceRef::new),
+        policy: Some(ResourceRef::new(&state.config().device_authentication_policy_id)),
+        number_matching: row
+            .match_number
+            .filter(|_| effective == Status::PushConfirmationWaiting)
+            .map(|number| NumberMatching { kind: "SELECT_NUMBER".into(), number }),
+        error,
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
     })
 }
 
 /// Starts the second factor on `device`: a push or a passcode.
 fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> Result<(), ApiError> {
-    if !device.device.usable {
-        return Err(ApiError::invalid("DEVICE_BLOCKED", "the device is blocked"));
+    if !device.usable() {
+        return Err(ApiError::Invalid {
+            code: "CONSTRAINT_VIOLATION",
+            message: "the device is blocked".into(),
+            target: Some("device.id"),
+            inner: None,
+        });
     }
     let now = state.now();
     tx.execute(
         "UPDATE authentications SET selected_device_id = ?1, otp_hash = NULL, otp_expires_at = NULL, push_expires_at = NULL,
            match_number = NULL, number_choices = NULL, failure_reason = NULL
          WHERE id = ?2",
-        params![device.device.id, auth_id],
+        params![device.id, auth_id],
     )?;
-    if device.device.device_type == MfaDeviceType::Mobile {
+    if device.device_type == MfaDeviceType::Mobile {
         let limit = state.push_limit();
         limit.check(tx, &device.username, now)?;
         limit.record(tx, &device.username, now)?;
@@ -72,25 +124,25 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
                 params![challenge.number, NumberChallenge::choices_text(&challenge.choices), auth_id],
             )?;
         }
-        tracing::info!(device_id = %device.device.id, "push queued");
+        tracing::info!(device_id = %device.id, "push queued");
         if faults.is_on(Fault::PushDenied) {
-            return set_status(tx, auth_id, Status::PushConfirmationRejected);
+            return set_status(tx, auth_id, Status::PushConfirmationRejected, now);
         }
-        return set_status(tx, auth_id, Status::PushConfirmationWaiting);
+        return set_status(tx, auth_id, Status::PushConfirmationWaiting, now);
     }
     if crate::otp_check::otp_blocked(tx, state, &device.username)? {
-        return set_status(tx, auth_id, Status::Blocked);
+        return set_status(tx, auth_id, Status::Blocked, now);
     }
-    if device.device.device_type != MfaDeviceType::Totp {
+    if device.device_type != MfaDeviceType::Totp {
         send_code(tx, state, auth_id, device)?;
     }
-    set_status(tx, auth_id, Status::OtpRequired)
+    set_status(tx, auth_id, Status::OtpRequired, now)
 }
 
-#[tracing::instrument(name = "start_device_authentication", skip_all, fields(user = %user, auth_id))]
+#[tracing::instrument(name = "start_device_authentication", skip_all, fields(auth_id))]
 pub async fn start(
     Shared(state): Shared<State>,
-    Path((env, user)): Path<(String, String)>,
+    Path(env): Path<String>,
     JsonBody(body): JsonBody<StartDeviceAuthentication>,
 ) -> Result<(StatusCode, Json<DeviceAuthentication>), ApiError> {
     check_environment(&state, &env)?;
@@ -98,17 +150,17 @@ pub async fn start(
     tracing::Span::current().record("auth_id", id.as_str());
     let now = state.now();
     let answer = state.db().tx(|tx| {
-        require_user(tx, &user)?;
+        let user = username_of(tx, &body.user.id).map_err(|_| ApiError::invalid_field("user.id", "no user has this id"))?;
         let devices = user_devices(tx, &user)?;
         if devices.is_empty() {
-            return Err(ApiError::invalid("NO_DEVICES", "the user has no MFA device"));
+            return Err(ApiError::invalid("CONSTRAINT_VIOLATION", "the user has no MFA device"));
         }
         let claims = body.mobile_payload.as_deref().map(|p| check_mobile_payload(&state, tx, p)).transpose()?;
-        let own = claims.as_ref().and_then(|c| devices.iter().find(|d| d.device.device_fingerprint.as_ref() == Some(&c.device_fingerprint)));
+        let own = claims.as_ref().and_then(|c| devices.iter().find(|d| d.fingerprint.as_ref() == Some(&c.device_fingerprint)));
         let new_device = claims.as_ref().filter(|_| own.is_none());
         tx.execute(
-            "INSERT INTO authentications (id, username, status, req_fingerprint, req_public_key, req_name, created_at, expires_at)
-             VALUES (?1, ?2, 'DEVICE_SELECTION_REQUIRED', ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO authentications (id, username, status, req_fingerprint, req_public_key, req_name, created_at, updated_at, expires_at)
+             VALUES (?1, ?2, 'DEVICE_SELECTION_REQUIRED', ?3, ?4, ?5, ?6, ?6, ?7)",
             params![
                 id,
                 user,
@@ -119,16 +171,17 @@ pub async fn start(
                 now + state.config().authentication_lifetime.num_seconds()
             ],
         )?;
-        match (own, &body.device_id) {
-            (Some(device), _) if device.device.usable => {
-                complete(tx, &id, AuthenticationMethod::MobilePayload)?;
+        match (own, &body.selected_device) {
+            (Some(device), _) if device.usable() => {
+                tx.execute("UPDATE authentications SET selected_device_id = ?1 WHERE id = ?2", params![device.id, id])?;
+                complete(tx, &id, AuthenticationMethod::MobilePayload, now)?;
             }
-            (Some(_), _) => fail(tx, &id, "DEVICE_BLOCKED")?,
-            (None, Some(device_id)) => start_on(tx, &state, &id, &find_device(tx, &user, device_id)?)?,
+            (Some(_), _) => fail(tx, &id, failure::DEVICE_BLOCKED, now)?,
+            (None, Some(selected)) => start_on(tx, &state, &id, &find_device(tx, &user, &selected.id)?)?,
             (None, None) => {
-                let usable: Vec<&DeviceRow> = devices.iter().filter(|d| d.device.usable).collect();
+                let usable: Vec<&DeviceRow> = devices.iter().filter(|d| d.usable()).collect();
                 match usable.as_slice() {
-                    [] => fail(tx, &id, "NO_USABLE_DEVICE")?,
+                    [] => fail(tx, &id, failure::NO_USABLE_DEVICE, now)?,
                     [only] => start_on(tx, &state, &id, only)?,
                     _ => {}
                 }
@@ -136,77 +189,97 @@ pub async fn start(
         }
         describe(tx, &state, &read_auth(tx, &user, &id)?)
     })?;
-    if answer.status == Status::PushConfirmationWaiting {
+    if answer.status == P1::PushConfirmationRequired {
         state.0.pushes.notify_waiters();
     }
-    tracing::info!(status = status_name(answer.status), new_device = answer.new_device, "device authentication started");
+    tracing::info!(status = ?answer.status, "device authentication started");
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-fn fail(tx: &Transaction<'_>, id: &str, reason: &str) -> Result<(), ApiError> {
+fn fail(tx: &Transaction<'_>, id: &str, reason: &str, now: i64) -> Result<(), ApiError> {
     tx.execute("UPDATE authentications SET failure_reason = ?1 WHERE id = ?2", params![reason, id])?;
-    set_status(tx, id, Status::Failed)
+    set_status(tx, id, Status::Failed, now)
 }
 
 pub async fn read(
     Shared(state): Shared<State>,
-    Path((env, user, id)): Path<(String, String, String)>,
+    Path((env, id)): Path<(String, String)>,
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| describe(tx, &state, &read_auth(tx, &user, &id)?))?))
+    Ok(Json(state.db().tx(|tx| describe(tx, &state, &read_auth_by_id(tx, &id)?))?))
 }
 
-/// Loads an authentication that is still open (not expired, not finished).
-fn open_auth(tx: &Transaction<'_>, state: &State, user: &str, id: &str) -> Result<AuthRow, ApiError> {
-    let row = read_auth(tx, user, id)?;
+/// Loads an authentication that is still open (not expired).
+fn open_auth(tx: &Transaction<'_>, state: &State, id: &str) -> Result<AuthRow, ApiError> {
+    let row = read_auth_by_id(tx, id)?;
     if row.expires_at <= state.now() {
         return Err(ApiError::NotFound("device authentication"));
     }
     Ok(row)
 }
 
-#[tracing::instrument(name = "select_device", skip_all, fields(user = %user, auth_id = %id, device_id = %body.device_id))]
-pub async fn select(
-    Shared(state): Shared<State>,
-    Path((env, user, id)): Path<(String, String, String)>,
-    JsonBody(body): JsonBody<SelectMfaDevice>,
-) -> Result<Json<DeviceAuthentication>, ApiError> {
-    check_environment(&state, &env)?;
-    let answer = state.db().tx(|tx| {
-        let row = open_auth(tx, &state, &user, &id)?;
-        if matches!(row.status, Status::Completed | Status::Failed | Status::Blocked) {
-            return Err(ApiError::invalid("INVALID_STATE", format!("the authentication is {}", status_name(row.status))));
-        }
-        start_on(tx, &state, &id, &find_device(tx, &user, &body.device_id)?)?;
-        describe(tx, &state, &read_auth(tx, &user, &id)?)
-    })?;
-    if answer.status == Status::PushConfirmationWaiting {
-        state.0.pushes.notify_waiters();
-    }
-    tracing::info!(status = status_name(answer.status), "device selected");
-    Ok(Json(answer))
+fn not_offered(action: &str, row: &AuthRow) -> ApiError {
+    ApiError::BadRequest(format!("{action} is not offered while the device authentication is {}", status_name(row.status)))
 }
 
-#[tracing::instrument(name = "check_otp", skip_all, fields(user = %user, auth_id = %id))]
-pub async fn check_otp(
+/// `POST {authPath}/{envId}/deviceAuthentications/{id}`: the content type names the action.
+pub async fn act(
     Shared(state): Shared<State>,
-    Path((env, user, id)): Path<(String, String, String)>,
-    JsonBody(body): JsonBody<CheckMfaOtp>,
+    Path((env, id)): Path<(String, String)>,
+    body: ActionBody,
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     check_environment(&state, &env)?;
+    if body.is(DEVICE_SELECT_CONTENT_TYPE) {
+        select(&state, &id, body.json()?)
+    } else if body.is(OTP_CHECK_CONTENT_TYPE) {
+        check_otp(&state, &id, body.json()?)
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+    .map(Json)
+}
+
+#[tracing::instrument(name = "select_device", skip_all, fields(auth_id = %id, device_id = %body.device.id))]
+fn select(state: &State, id: &str, body: SelectDevice) -> Result<DeviceAuthentication, ApiError> {
     let answer = state.db().tx(|tx| {
-        let row = open_auth(tx, &state, &user, &id)?;
+        let row = open_auth(tx, state, id)?;
+        if !selectable(row.status) {
+            return Err(not_offered("device.select", &row));
+        }
+        let device = find_device(tx, &row.username, &body.device.id)
+            .map_err(|_| ApiError::invalid_field("device.id", "the user has no device with this id"))?;
+        start_on(tx, state, id, &device)?;
+        describe(tx, state, &read_auth(tx, &row.username, id)?)
+    })?;
+    if answer.status == P1::PushConfirmationRequired {
+        state.0.pushes.notify_waiters();
+    }
+    tracing::info!(status = ?answer.status, "device selected");
+    Ok(answer)
+}
+
+/// A wrong passcode that did not lock is a 400 `INVALID_DATA` with detail `INVALID_OTP` (the
+/// detail code of Ping's 400 schema); its failure is counted (committed) all the same.
+#[tracing::instrument(name = "check_otp", skip_all, fields(auth_id = %id))]
+fn check_otp(state: &State, id: &str, body: CheckOtp) -> Result<DeviceAuthentication, ApiError> {
+    let (verdict, answer) = state.db().tx(|tx| {
+        let row = open_auth(tx, state, id)?;
         if row.status != Status::OtpRequired {
-            return Err(ApiError::invalid("INVALID_STATE", format!("the authentication is {}", status_name(row.status))));
+            return Err(not_offered("otp.check", &row));
         }
         let device_id = row.selected_device_id.clone().ok_or_else(|| ApiError::Internal("OTP state without device".into()))?;
-        let device = find_device(tx, &user, &device_id)?;
-        let verdict = check_code(tx, &state, &row, &device, body.otp.trim())?;
-        let mut answer = describe(tx, &state, &read_auth(tx, &user, &id)?)?;
-        answer.otp_valid = Some(verdict.valid);
-        answer.otp_attempts_left = verdict.attempts_left;
-        Ok(answer)
+        let device = find_device(tx, &row.username, &device_id)?;
+        let verdict = check_code(tx, state, &row, &device, body.otp.trim())?;
+        Ok((verdict, describe(tx, state, &read_auth(tx, &row.username, id)?)?))
     })?;
-    tracing::info!(valid = ?answer.otp_valid, status = status_name(answer.status), "passcode checked");
-    Ok(Json(answer))
+    tracing::info!(valid = verdict.valid, status = ?answer.status, "passcode checked");
+    match verdict {
+        Verdict { valid: false, attempts_left: Some(left) } if left > 0 => Err(ApiError::Invalid {
+            code: "INVALID_OTP",
+            message: "The one-time passcode is not valid.".into(),
+            target: Some("otp"),
+            inner: Some(InnerError { retry_after: None, remaining_attempts: Some(left) }),
+        }),
+        _ => Ok(answer),
+    }
 }

@@ -1,9 +1,34 @@
 //! The stored shape of a device authentication and the names its enums take in the database.
+//!
+//! The stored status is finer than PingOne's: a denied push and locked passcodes are kept apart
+//! here and shown as PingOne's `FAILED` with an `error` (see `authentication::describe`).
 
-use moderno_wire::pingone::{AuthenticationMethod, DeviceAuthenticationStatus as Status};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::ApiError;
+
+/// Where a device authentication stands, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    DeviceSelectionRequired,
+    PushConfirmationWaiting,
+    PushConfirmationRejected,
+    PushConfirmationTimedOut,
+    OtpRequired,
+    Completed,
+    /// One-time passcodes are locked for the user (three wrong ones).
+    Blocked,
+    Failed,
+}
+
+/// How a completed device authentication was passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthenticationMethod {
+    /// The mobile payload came from a device already paired with the user (device authorization).
+    MobilePayload,
+    Push,
+    Otp,
+}
 
 #[derive(Debug, Clone)]
 pub struct AuthRow {
@@ -11,14 +36,13 @@ pub struct AuthRow {
     pub username: String,
     pub status: Status,
     pub selected_device_id: Option<String>,
-    pub method: Option<AuthenticationMethod>,
-    /// Set when the mobile payload came from a device not paired with the user.
-    pub req_fingerprint: Option<String>,
     pub otp_hash: Option<String>,
     pub otp_expires_at: Option<i64>,
     pub push_expires_at: Option<i64>,
     pub failure_reason: Option<String>,
     pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
     /// Number matching: the number the signing-in device shows while the push waits.
     pub match_number: Option<u8>,
 }
@@ -60,19 +84,10 @@ pub fn method_name(method: AuthenticationMethod) -> &'static str {
     }
 }
 
-fn method_from_name(name: &str) -> Option<AuthenticationMethod> {
-    match name {
-        "MOBILE_PAYLOAD" => Some(AuthenticationMethod::MobilePayload),
-        "PUSH" => Some(AuthenticationMethod::Push),
-        "OTP" => Some(AuthenticationMethod::Otp),
-        _ => None,
-    }
-}
-
 pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, ApiError> {
     tx.query_row(
-        "SELECT id, username, status, selected_device_id, method, req_fingerprint, otp_hash, otp_expires_at,
-                push_expires_at, failure_reason, expires_at, match_number
+        "SELECT id, username, status, selected_device_id, otp_hash, otp_expires_at,
+                push_expires_at, failure_reason, expires_at, match_number, created_at, COALESCE(updated_at, created_at)
          FROM authentications WHERE id = ?1 AND username = ?2",
         params![id, user],
         |r| {
@@ -81,14 +96,14 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
                 username: r.get(1)?,
                 status: status_from_name(&r.get::<_, String>(2)?),
                 selected_device_id: r.get(3)?,
-                method: r.get::<_, Option<String>>(4)?.as_deref().and_then(method_from_name),
-                req_fingerprint: r.get(5)?,
-                otp_hash: r.get(6)?,
-                otp_expires_at: r.get(7)?,
-                push_expires_at: r.get(8)?,
-                failure_reason: r.get(9)?,
-                expires_at: r.get(10)?,
-                match_number: r.get(11)?,
+                otp_hash: r.get(4)?,
+                otp_expires_at: r.get(5)?,
+                push_expires_at: r.get(6)?,
+                failure_reason: r.get(7)?,
+                expires_at: r.get(8)?,
+                match_number: r.get(9)?,
+                created_at: r.get(10)?,
+                updated_at: r.get(11)?,
             })
         },
     )
@@ -96,12 +111,24 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
     .ok_or(ApiError::NotFound("device authentication"))
 }
 
-pub fn set_status(tx: &Transaction<'_>, id: &str, status: Status) -> Result<(), ApiError> {
-    tx.execute("UPDATE authentications SET status = ?1 WHERE id = ?2", params![status_name(status), id])?;
+/// The authentication `id`, whoever it is for (the auth path names no user).
+pub fn read_auth_by_id(tx: &Transaction<'_>, id: &str) -> Result<AuthRow, ApiError> {
+    let user: String = tx
+        .query_row("SELECT username FROM authentications WHERE id = ?1", params![id], |r| r.get(0))
+        .optional()?
+        .ok_or(ApiError::NotFound("device authentication"))?;
+    read_auth(tx, &user, id)
+}
+
+pub fn set_status(tx: &Transaction<'_>, id: &str, status: Status, now: i64) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE authentications SET status = ?1, updated_at = ?2 WHERE id = ?3",
+        params![status_name(status), now, id],
+    )?;
     Ok(())
 }
 
-pub fn complete(tx: &Transaction<'_>, id: &str, method: AuthenticationMethod) -> Result<(), ApiError> {
+pub fn complete(tx: &Transaction<'_>, id: &str, method: AuthenticationMethod, now: i64) -> Result<(), ApiError> {
     tx.execute("UPDATE authentications SET method = ?1 WHERE id = ?2", params![method_name(method), id])?;
-    set_status(tx, id, Status::Completed)
+    set_status(tx, id, Status::Completed, now)
 }

@@ -10,13 +10,13 @@ use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
-use moderno_wire::pingone::{DeviceAuthentication, DeviceAuthenticationStatus as Status};
+use moderno_wire::pingone::{failure, DeviceAuthentication};
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::authentication::describe;
-use crate::authentication_record::{complete, read_auth, set_status};
+use crate::authentication_record::{complete, read_auth, set_status, AuthenticationMethod, Status};
 use crate::store::{device_by_fingerprint, first_use_of_nonce, rfc3339, DeviceRow};
 use crate::{ApiError, State, MAX_BODY_BYTES};
 
@@ -75,7 +75,7 @@ impl SignedCall {
     }
 
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::invalid("INVALID_JSON", e.to_string()))
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::BadRequest(format!("the body is not valid: {e}")))
     }
 
     /// The paired mobile device that signed this call, verified.
@@ -109,7 +109,7 @@ fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Re
          WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2
          ORDER BY created_at",
     )?;
-    let rows = stmt.query_map(params![device.device.id, state.now()], |r| {
+    let rows = stmt.query_map(params![device.id, state.now()], |r| {
         Ok(PushRequest {
             authentication_id: r.get(0)?,
             username: r.get(1)?,
@@ -133,7 +133,7 @@ async fn pushes(
     call: SignedCall,
 ) -> Result<Json<Vec<PushRequest>>, ApiError> {
     let device = state.db().tx(|tx| call.device(&state, tx))?;
-    tracing::Span::current().record("device_id", device.device.id.as_str());
+    tracing::Span::current().record("device_id", device.id.as_str());
     let wait = std::time::Duration::from_secs(wait.wait_seconds.unwrap_or(0).min(MAX_WAIT_SECONDS));
     let deadline = tokio::time::Instant::now() + wait;
     loop {
@@ -157,24 +157,25 @@ async fn answer_push(
     call: SignedCall,
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     let answer: PushAnswer = call.json()?;
+    let now = state.now();
     let result = state.db().tx(|tx| {
         let device = call.device(&state, tx)?;
         let auth = read_auth(tx, &device.username, &id)?;
-        if auth.selected_device_id.as_deref() != Some(device.device.id.as_str()) {
+        if auth.selected_device_id.as_deref() != Some(device.id.as_str()) {
             return Err(ApiError::NotFound("push"));
         }
-        if auth.effective_status(state.now()) != Status::PushConfirmationWaiting {
-            return Err(ApiError::invalid("INVALID_STATE", "the push is no longer waiting for an answer"));
+        if auth.effective_status(now) != Status::PushConfirmationWaiting {
+            return Err(ApiError::BadRequest("the push is no longer waiting for an answer".into()));
         }
         match (answer.action, Pick::of(auth.match_number, answer.number)) {
             (PushAction::Approve, Pick::Missing) => return Err(ApiError::invalid_field("number", Pick::MISSING)),
             (PushAction::Approve, Pick::Wrong) => {
                 tracing::warn!("the approving device picked the wrong number");
-                set_status(tx, &id, Status::PushConfirmationRejected)?;
-                tx.execute("UPDATE authentications SET failure_reason = 'WRONG_NUMBER' WHERE id = ?1", params![id])?;
+                set_status(tx, &id, Status::PushConfirmationRejected, now)?;
+                tx.execute("UPDATE authentications SET failure_reason = ?1 WHERE id = ?2", params![failure::WRONG_NUMBER, id])?;
             }
-            (PushAction::Approve, Pick::Right | Pick::NotAsked) => complete(tx, &id, moderno_wire::pingone::AuthenticationMethod::Push)?,
-            _ => set_status(tx, &id, Status::PushConfirmationRejected)?,
+            (PushAction::Approve, Pick::Right | Pick::NotAsked) => complete(tx, &id, AuthenticationMethod::Push, now)?,
+            _ => set_status(tx, &id, Status::PushConfirmationRejected, now)?,
         }
         describe(tx, &state, &read_auth(tx, &device.username, &id)?)
     })?;

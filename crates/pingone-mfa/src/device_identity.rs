@@ -27,7 +27,7 @@ pub fn check_mobile_payload(
     tx: &Transaction<'_>,
     payload: &str,
 ) -> Result<MobilePayloadClaims, ApiError> {
-    let invalid = |why: String| ApiError::Invalid { code: "INVALID_PAYLOAD", message: why, target: Some("mobilePayload") };
+    let invalid = |why: String| ApiError::Invalid { code: "INVALID_VALUE", message: why, target: Some("mobilePayload"), inner: None };
     let (claims, _key) = open_mobile_payload(payload).map_err(|e| invalid(e.to_string()))?;
     let now = state.now();
     let max_age = state.config().payload_max_age.num_seconds();
@@ -38,7 +38,12 @@ pub fn check_mobile_payload(
         return Err(invalid("the mobile payload was already used".into()));
     }
     if claims.rooted {
-        return Err(ApiError::invalid("DEVICE_ROOTED", "the device is rooted"));
+        return Err(ApiError::Invalid {
+            code: "CONSTRAINT_VIOLATION",
+            message: "the device is rooted".into(),
+            target: Some("mobilePayload"),
+            inner: None,
+        });
     }
     Ok(claims)
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use moderno_crypto::pairing_key;
 use moderno_wire::device_api::{CompletePairing, PairingCompleted, PairingOutcome};
 use moderno_wire::payload::TrustLevel;
-use moderno_wire::pingone::{ClaimPairingKey, MfaDevice, MfaDeviceStatus, MfaDeviceType, PairingStatus};
+use moderno_wire::pingone::{ClaimPairingKey, MfaDeviceType, PairingStatus};
 use moderno_wire::sdk::DeviceRole;
 use rusqlite::Transaction;
 use subtle::ConstantTimeEq;
@@ -34,18 +34,14 @@ fn pair_device(
     let first = user_devices(tx, &pairing.username)?.is_empty();
     let id = state.entropy().uuid();
     let row = DeviceRow {
-        device: MfaDevice {
-            id: id.clone(),
-            device_type: MfaDeviceType::Mobile,
-            status: MfaDeviceStatus::Active,
-            name: pairing.device_name.clone().unwrap_or_else(|| "Mobile device".into()),
-            nickname: nickname.filter(|n| !n.trim().is_empty()).map(|n| n.chars().take(MAX_NICKNAME_CHARS).collect()),
-            order: 0,
-            default: false,
-            usable: true,
-            created_at: String::new(),
-            device_fingerprint: Some(fingerprint.to_string()),
-        },
+        id: id.clone(),
+        device_type: MfaDeviceType::Mobile,
+        blocked: false,
+        name: pairing.device_name.clone().unwrap_or_else(|| "Mobile device".into()),
+        nickname: nickname.filter(|n| !n.trim().is_empty()).map(|n| n.chars().take(MAX_NICKNAME_CHARS).collect()),
+        created_at: 0,
+        updated_at: 0,
+        fingerprint: Some(fingerprint.to_string()),
         username: pairing.username.clone(),
         public_key: Some(public_key.to_string()),
         last_totp_step: None,

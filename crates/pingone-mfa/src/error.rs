@@ -1,28 +1,49 @@
-//! The one error type of the PingOne MFA emulator, answered as `MfaError` JSON.
+//! The one error type of the PingOne MFA emulator, answered as PingOne writes errors:
+//! `{id, code, message, details[{code, target, message, innerError}]}` with the codes of Ping's
+//! OpenAPI error schemas (`pingidentity/pingone-openapi-specifications`,
+//! `com.pingidentity.ApiErrorResponse.{400,401,404,415,429,500}.yaml`) and the "Error codes" page
+//! (https://developer.pingidentity.com/pingone-api/platform/reference/error-codes.html).
 //!
-//! Client mistakes map to 4xx with a stable `code`; internal failures are logged once and
-//! answered as a bare 500 `UNEXPECTED_ERROR` without details.
+//! Every error gets its `id` (a UUID from the injected entropy) in [`with_error_ids`]. Internal
+//! failures are logged once and answered as a bare 500 `UNEXPECTED_ERROR`.
 
+use axum::extract::{Request, State as AxumState};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use moderno_wire::pingone::{MfaError, MfaErrorDetail};
+use moderno_wire::pingone::{InnerError, MfaError, MfaErrorDetail};
+
+use crate::State;
+
+/// PingOne's message for `INVALID_DATA` (the "Error codes" page's example).
+const INVALID_DATA_MESSAGE: &str = "The request could not be completed. One or more validation errors were in the request.";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// 400 `INVALID_DATA` with one detail (`INVALID_VALUE`, `REQUIRED_VALUE`, `UNIQUENESS_VIOLATION`,
+    /// `INVALID_OTP`, `CONSTRAINT_VIOLATION`, ... or, on the beyond-Ping resources, the emulator's).
     #[error("{message}")]
-    Invalid { code: &'static str, message: String, target: Option<&'static str> },
+    Invalid { code: &'static str, message: String, target: Option<&'static str>, inner: Option<InnerError> },
+    /// 400 `INVALID_REQUEST`: a body that is not JSON, an action the resource does not offer now.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 415 `INVALID_REQUEST`: a content type that names no action of the resource.
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 401 `ACCESS_FAILED` with detail `INVALID_TOKEN`: no, a wrong or an expired access token.
+    #[error("the access token is not valid: {0}")]
+    InvalidToken(&'static str),
+    /// 401 `ACCESS_FAILED` on the device API (a device signature, not a token).
     #[error("the request is not authorized: {0}")]
     Unauthorized(&'static str),
+    /// 429 `REQUEST_LIMITED`, detail `LIMIT_EXCEEDED` with `innerError.retryAfter`, and
+    /// `Retry-After` in seconds.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    #[error("{message}")]
-    TooMany { code: &'static str, message: String },
-    /// A rate limit: 429 `REQUEST_LIMITED` (PingOne's code) with `Retry-After` in seconds.
-    #[error("{message}")]
-    RateLimited { detail: &'static str, message: String, retry_after: i64 },
+    RateLimited { message: String, retry_after: i64, retry_at: String },
     #[error("the request body is too large")]
     TooLarge,
     #[error("internal error: {0}")]
@@ -30,38 +51,59 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A 400 `INVALID_DATA` whose detail is `code`.
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { code, message: message.into(), target: None }
+        Self::Invalid { code, message: message.into(), target: None, inner: None }
     }
 
+    /// A 400 `INVALID_DATA` with detail `INVALID_VALUE` on `target`.
     pub fn invalid_field(target: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { code: "INVALID_VALUE", message: message.into(), target: Some(target) }
+        Self::Invalid { code: "INVALID_VALUE", message: message.into(), target: Some(target), inner: None }
     }
 
     fn parts(&self) -> (StatusCode, MfaError) {
         let body = |code: &str, message: String, details: Vec<MfaErrorDetail>| MfaError {
+            id: String::new(),
             code: code.to_string(),
             message,
             details,
         };
+        let detail = |code: &str, message: String, target: Option<&str>, inner: Option<InnerError>| MfaErrorDetail {
+            code: code.to_string(),
+            target: target.map(str::to_string),
+            message,
+            inner_error: inner,
+        };
         match self {
-            Self::Invalid { code, message, target } => {
-                let detail = MfaErrorDetail {
-                    code: (*code).to_string(),
-                    message: message.clone(),
-                    target: target.map(str::to_string),
-                };
-                (StatusCode::BAD_REQUEST, body("INVALID_DATA", message.clone(), vec![detail]))
+            Self::Invalid { code, message, target, inner } => (
+                StatusCode::BAD_REQUEST,
+                body("INVALID_DATA", INVALID_DATA_MESSAGE.into(), vec![detail(code, message.clone(), *target, inner.clone())]),
+            ),
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, body("INVALID_REQUEST", message.clone(), vec![])),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                body("INVALID_REQUEST", "The request's content type names no action of this resource.".into(), vec![]),
+            ),
+            Self::NotFound(what) => {
+                (StatusCode::NOT_FOUND, body("NOT_FOUND", format!("Unable to find the {what}."), vec![]))
             }
-            Self::NotFound(what) => (StatusCode::NOT_FOUND, body("NOT_FOUND", format!("{what} not found"), vec![])),
+            Self::InvalidToken(why) => (
+                StatusCode::UNAUTHORIZED,
+                body(
+                    "ACCESS_FAILED",
+                    "The request could not be completed. You do not have access to this resource.".into(),
+                    vec![detail("INVALID_TOKEN", format!("The access token is not valid: {why}."), None, None)],
+                ),
+            ),
             Self::Unauthorized(why) => {
-                (StatusCode::UNAUTHORIZED, body("UNAUTHORIZED", format!("not authorized: {why}"), vec![]))
+                (StatusCode::UNAUTHORIZED, body("ACCESS_FAILED", format!("The request is not authorized: {why}."), vec![]))
             }
-            Self::Conflict { code, message } => (StatusCode::CONFLICT, body(code, message.clone(), vec![])),
-            Self::TooMany { code, message } => (StatusCode::TOO_MANY_REQUESTS, body(code, message.clone(), vec![])),
-            Self::RateLimited { detail, message, .. } => {
-                let detail = MfaErrorDetail { code: (*detail).to_string(), message: message.clone(), target: None };
-                (StatusCode::TOO_MANY_REQUESTS, body("REQUEST_LIMITED", message.clone(), vec![detail]))
+            Self::RateLimited { message, retry_at, .. } => {
+                let inner = InnerError { retry_after: Some(retry_at.clone()), remaining_attempts: None };
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    body("REQUEST_LIMITED", message.clone(), vec![detail("LIMIT_EXCEEDED", message.clone(), None, Some(inner))]),
+                )
             }
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,7 +111,7 @@ impl ApiError {
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                body("UNEXPECTED_ERROR", "an unexpected error occurred".into(), vec![]),
+                body("UNEXPECTED_ERROR", "An unexpected error occurred.".into(), vec![]),
             ),
         }
     }
@@ -93,4 +135,31 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Gives every JSON error answer its `id` (PingOne's errors all carry one), drawn from the
+/// injected entropy.
+pub async fn with_error_ids(AxumState(state): AxumState<State>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(response.status().is_client_error() || response.status().is_server_error()) || !is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+        return (parts.status, "").into_response();
+    };
+    let Ok(mut error) = serde_json::from_slice::<MfaError>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    if error.id.is_empty() {
+        error.id = state.entropy().uuid();
+    }
+    let mut response = (parts.status, Json(error)).into_response();
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
 }

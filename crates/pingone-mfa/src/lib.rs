@@ -1,7 +1,9 @@
 //! An emulated PingOne MFA service, as PingFederate's PingOne MFA IdP adapter uses it.
 //!
-//! - management API under `/environments/{env}` (worker bearer token): users, ordered MFA
-//!   devices, pairing keys, automatic mobile pairing, device authentications (push and OTP);
+//! - the Platform management API under `/v1/environments/{envId}` (api.pingone.com/v1, worker
+//!   bearer token): users (by id; looked up with `filter`), ordered MFA devices, pairing keys,
+//!   and automatic mobile pairing (`mobilePairings`, beyond PingOne);
+//! - the auth path under `/{envId}` (auth.pingone.com): device authentications (push and OTP);
 //! - device API under `/device` (signed with the device key, `moderno_crypto::device_signature`):
 //!   completing a pairing, claiming a pairing key, receiving and answering pushes;
 //! - `/outbox/{user}` (worker token): the SMS and e-mail messages the emulator "sent".
@@ -22,12 +24,13 @@ mod pairing;
 mod rate_limits;
 mod requests;
 mod secrets;
+mod shapes;
 mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use chrono::Duration;
 use moderno_ambient::{Clock, Entropy};
@@ -42,6 +45,9 @@ pub use error::ApiError;
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The demo environment's id (PingOne environments are named by UUID).
+pub const DEMO_ENVIRONMENT_ID: &str = "0c6b5a4e-3f2d-4e1c-9b8a-7d6e5f4a3b2c";
+
 /// Everything the emulator is told at start. Secrets are plain bytes here; `Debug` hides them.
 #[derive(Clone)]
 pub struct Config {
@@ -49,8 +55,10 @@ pub struct Config {
     pub database_path: PathBuf,
     /// How devices reach this server, e.g. `http://127.0.0.1:7003` (goes into server payloads).
     pub public_url: String,
-    /// The one environment served.
+    /// The one environment served (a UUID, as PingOne's).
     pub environment_id: String,
+    /// The device authentication policy every device authentication names (`policy.id`).
+    pub device_authentication_policy_id: String,
     /// The application id written into server payloads.
     pub application_id: String,
     /// Bearer token PingFederate (the worker application) presents on the management API.
@@ -97,7 +105,8 @@ impl Config {
         Self {
             database_path,
             public_url: public_url.into(),
-            environment_id: "moderno-env".into(),
+            environment_id: DEMO_ENVIRONMENT_ID.into(),
+            device_authentication_policy_id: "5f2c9e61-8a43-4d7b-b1e0-3c6d9a7f2e14".into(),
             application_id: "moderno-desktop".into(),
             worker_token: "moderno-demo-worker-token".into(),
             secrets_seed: None,
@@ -189,7 +198,7 @@ impl State {
     /// Pushes per user.
     fn push_limit(&self) -> rate_limits::Limit {
         let c = self.config();
-        rate_limits::Limit { kind: "push", max: c.push_limit, window: c.push_limit_window, detail: "PUSH_LIMIT_EXCEEDED", what: "push requests for this user" }
+        rate_limits::Limit { kind: "push", max: c.push_limit, window: c.push_limit_window, what: "push requests for this user" }
     }
 
     /// Wrong pairing keys per device or named user (`global`: from everyone together).
@@ -199,7 +208,6 @@ impl State {
             kind: if global { "pairing-key-guess-global" } else { "pairing-key-guess" },
             max: if global { c.pairing_key_guess_limit_global } else { c.pairing_key_guess_limit },
             window: c.pairing_key_guess_window,
-            detail: "PAIRING_KEY_GUESS_LIMIT",
             what: "wrong pairing keys",
         }
     }
@@ -207,30 +215,30 @@ impl State {
 
 /// The whole HTTP surface.
 pub fn app(state: State) -> Router {
-    let env = "/environments/{env}";
+    let env = "/v1/environments/{env}";
+    let user = "/v1/environments/{env}/users/{user}";
     let management = Router::new()
-        .route(&format!("{env}/users"), post(management::create_user))
-        .route(&format!("{env}/users/{{user}}"), get(management::get_user))
-        .route(&format!("{env}/users/{{user}}/devices"), get(management::list_devices).post(management::create_device))
+        .route(&format!("{env}/users"), get(management::list_users).post(management::create_user))
+        .route(user, get(management::get_user))
+        .route(&format!("{user}/devices"), get(management::list_devices).post(management::post_devices))
         .route(
-            &format!("{env}/users/{{user}}/devices/{{device}}"),
-            get(management::get_device).patch(management::update_device).delete(management::delete_device),
+            &format!("{user}/devices/{{device}}"),
+            get(management::get_device).post(management::device_action).delete(management::delete_device),
         )
-        .route(&format!("{env}/users/{{user}}/devices/{{device}}/default"), post(management::make_default))
-        .route(&format!("{env}/users/{{user}}/pairingKeys"), post(pairing::create_pairing_key))
-        .route(&format!("{env}/users/{{user}}/pairingKeys/{{id}}"), get(pairing::get_pairing_key))
-        .route(&format!("{env}/users/{{user}}/mobilePairings"), post(pairing::start_mobile_pairing))
-        .route(&format!("{env}/users/{{user}}/mobilePairings/{{id}}"), get(pairing::get_mobile_pairing))
-        .route(&format!("{env}/users/{{user}}/deviceAuthentications"), post(authentication::start))
-        .route(&format!("{env}/users/{{user}}/deviceAuthentications/{{id}}"), get(authentication::read))
-        .route(&format!("{env}/users/{{user}}/deviceAuthentications/{{id}}/selection"), post(authentication::select))
-        .route(&format!("{env}/users/{{user}}/deviceAuthentications/{{id}}/otp"), post(authentication::check_otp))
+        .route(&format!("{user}/devices/{{device}}/nickname"), put(management::set_nickname))
+        .route(&format!("{user}/pairingKeys"), post(pairing::create_pairing_key))
+        .route(&format!("{user}/pairingKeys/{{id}}"), get(pairing::get_pairing_key).delete(pairing::delete_pairing_key))
+        .route(&format!("{user}/mobilePairings"), post(pairing::start_mobile_pairing))
+        .route(&format!("{user}/mobilePairings/{{id}}"), get(pairing::get_mobile_pairing))
+        .route("/{env}/deviceAuthentications", post(authentication::start))
+        .route("/{env}/deviceAuthentications/{id}", get(authentication::read).post(authentication::act))
         .route("/outbox/{user}", get(outbox::read))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), requests::require_worker_token));
     Router::new()
         .merge(management)
         .merge(device_api::routes())
         .fallback(|| async { ApiError::NotFound("route") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::with_error_ids))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

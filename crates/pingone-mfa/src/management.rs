@@ -1,50 +1,48 @@
-//! Users and their ordered MFA devices (`/environments/{env}/users...`).
+//! Users and their ordered MFA devices on the management API
+//! (`/v1/environments/{envId}/users...`), users named by id in paths.
 //!
 //! SMS, e-mail and TOTP devices are created here directly (the emulator skips PingOne's
-//! activation step); mobile devices only come from pairing. The first device in the order is the
-//! default; `.../default` moves a device to the front.
+//! activation step); mobile devices only come from pairing ("A user cannot create a native
+//! (mobile) device with POST …/devices"). The first device in the order is the default; the order
+//! changes with `application/vnd.pingidentity.devices.reorder+json`.
+//!
+//! Sources: "Users" (`GET /users?filter=`), "MFA Devices", "Update Device Order", "Update MFA User
+//! Device Nickname", "Block/Unblock MFA User Device":
+//! https://developer.pingidentity.com/pingone-api/mfa/users/mfa-devices.html
 
-use axum::extract::{Path, State as Shared};
+use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
-use moderno_wire::pingone::{
-    CreateMfaDevice, CreateMfaUser, CreatedMfaDevice, MfaDevice, MfaDeviceStatus, MfaDeviceType, MfaUser,
-    UpdateMfaDevice,
-};
+use moderno_wire::pingone::{CreateMfaDevice, CreateUser, Device, EntityArray, MfaDeviceType, ResourceRef, User, DEVICES_REORDER_CONTENT_TYPE};
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Deserialize;
 
 use crate::device_identity::totp_secret_base32;
-use crate::requests::{check_environment, JsonBody};
-use crate::store::{device_list, find_device, insert_device, require_user, rfc3339, DeviceRow};
+use crate::requests::{check_environment, ActionBody, JsonBody};
+use crate::shapes::{api_base, device, entity_array, Detail};
+use crate::store::{find_device, insert_device, user_devices, username_of, DeviceRow};
 use crate::{ApiError, State};
 
 /// Longest nickname kept.
 pub const MAX_NICKNAME_CHARS: usize = 100;
 
-pub fn read_user(tx: &Transaction<'_>, state: &State, username: &str) -> Result<MfaUser, ApiError> {
-    let row: Option<(String, i64, Option<i64>)> = tx
-        .query_row(
-            "SELECT id, created_at, otp_blocked_until FROM users WHERE username = ?1",
-            params![username],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let (id, created, blocked) = row.ok_or(ApiError::NotFound("user"))?;
-    Ok(MfaUser {
-        id,
-        username: username.to_string(),
-        environment_id: state.config().environment_id.clone(),
-        created_at: rfc3339(created),
-        otp_blocked_until: blocked.filter(|until| *until > state.now()).map(rfc3339),
-    })
+/// Content types of "Block MFA User Device" and "Unblock MFA User Device".
+const BLOCK_CONTENT_TYPE: &str = "application/vnd.pingidentity.device.block+json";
+const UNBLOCK_CONTENT_TYPE: &str = "application/vnd.pingidentity.device.unblock+json";
+
+fn read_user_by(tx: &Transaction<'_>, state: &State, column: &str, value: &str) -> Result<Option<User>, ApiError> {
+    let sql = format!("SELECT id, username, created_at FROM users WHERE {column} = ?1");
+    let row: Option<(String, String, i64)> =
+        tx.query_row(&sql, params![value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+    Ok(row.map(|(id, username, created)| crate::shapes::user(state, &id, &username, created)))
 }
 
 #[tracing::instrument(name = "create_user", skip_all, fields(user = %body.username))]
 pub async fn create_user(
     Shared(state): Shared<State>,
     Path(env): Path<String>,
-    JsonBody(body): JsonBody<CreateMfaUser>,
-) -> Result<(StatusCode, Json<MfaUser>), ApiError> {
+    JsonBody(body): JsonBody<CreateUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
     check_environment(&state, &env)?;
     let name = body.username.trim();
     if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
@@ -52,43 +50,103 @@ pub async fn create_user(
     }
     let user = state.db().tx(|tx| {
         if crate::store::user_exists(tx, name)? {
-            return Err(ApiError::Conflict { code: "UNIQUENESS_VIOLATION", message: "the user already exists".into() });
+            // PingOne: 400 INVALID_DATA, detail UNIQUENESS_VIOLATION on `username`.
+            return Err(ApiError::Invalid {
+                code: "UNIQUENESS_VIOLATION",
+                message: "username must be unique".into(),
+                target: Some("username"),
+                inner: None,
+            });
         }
         tx.execute(
             "INSERT INTO users (username, id, created_at) VALUES (?1, ?2, ?3)",
             params![name, state.entropy().uuid(), state.now()],
         )?;
-        read_user(tx, &state, name)
+        read_user_by(tx, &state, "username", name)?.ok_or_else(|| ApiError::Internal("user not kept".into()))
     })?;
-    tracing::info!("user created");
+    tracing::info!(user_id = %user.id, "user created");
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserQuery {
+    filter: Option<String>,
+}
+
+/// `username eq "bob"` (or `id eq "..."`): the SCIM-style filters PingOne takes on `GET /users`.
+fn parse_filter(filter: &str) -> Option<(&'static str, String)> {
+    let (attribute, rest) = filter.trim().split_once(char::is_whitespace)?;
+    let value = rest.trim_start().strip_prefix("eq")?.trim();
+    let value = value.strip_prefix('"')?.strip_suffix('"')?;
+    let column = match attribute {
+        "username" => "username",
+        "id" => "id",
+        _ => return None,
+    };
+    Some((column, value.to_string()))
+}
+
+pub async fn list_users(
+    Shared(state): Shared<State>,
+    Path(env): Path<String>,
+    Query(query): Query<UserQuery>,
+) -> Result<Json<EntityArray<User>>, ApiError> {
+    check_environment(&state, &env)?;
+    let Some(filter) = query.filter else {
+        return Err(ApiError::Invalid {
+            code: "INVALID_FILTER",
+            message: "the emulator lists users by filter only: username eq \"...\" or id eq \"...\"".into(),
+            target: Some("filter"),
+            inner: None,
+        });
+    };
+    let (column, value) = parse_filter(&filter).ok_or(ApiError::Invalid {
+        code: "INVALID_FILTER",
+        message: "the filter takes the form username eq \"...\" or id eq \"...\"".into(),
+        target: Some("filter"),
+        inner: None,
+    })?;
+    let users = state.db().tx(|tx| Ok(read_user_by(tx, &state, column, &value)?.into_iter().collect()))?;
+    Ok(Json(entity_array(format!("{}/users", api_base(&state)), "users", users)))
 }
 
 pub async fn get_user(
     Shared(state): Shared<State>,
     Path((env, user)): Path<(String, String)>,
-) -> Result<Json<MfaUser>, ApiError> {
+) -> Result<Json<User>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| read_user(tx, &state, &user))?))
+    Ok(Json(state.db().tx(|tx| read_user_by(tx, &state, "id", &user)?.ok_or(ApiError::NotFound("user")))?))
+}
+
+/// The user's devices as PingOne lists them, in order.
+fn device_list(tx: &Transaction<'_>, state: &State, user_id: &str, username: &str) -> Result<EntityArray<Device>, ApiError> {
+    let locked = crate::otp_check::locked_until(tx, state, username)?;
+    let devices = user_devices(tx, username)?.iter().map(|d| device(state, user_id, d, locked, Detail::Full)).collect();
+    let mut list = entity_array(format!("{}/users/{user_id}/devices", api_base(state)), "devices", devices);
+    let href = list.links["self"].href.clone();
+    list.links.extend(crate::shapes::links([("devices.reorder", href)]));
+    Ok(list)
+}
+
+fn one_device(tx: &Transaction<'_>, state: &State, user_id: &str, username: &str, id: &str) -> Result<Device, ApiError> {
+    let locked = crate::otp_check::locked_until(tx, state, username)?;
+    Ok(device(state, user_id, &find_device(tx, username, id)?, locked, Detail::Full))
 }
 
 pub async fn list_devices(
     Shared(state): Shared<State>,
     Path((env, user)): Path<(String, String)>,
-) -> Result<Json<Vec<MfaDevice>>, ApiError> {
+) -> Result<Json<EntityArray<Device>>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| {
-        require_user(tx, &user)?;
-        device_list(tx, &user)
-    })?))
+    Ok(Json(state.db().tx(|tx| device_list(tx, &state, &user, &username_of(tx, &user)?))?))
 }
 
 pub async fn get_device(
     Shared(state): Shared<State>,
-    Path((env, user, device)): Path<(String, String, String)>,
-) -> Result<Json<MfaDevice>, ApiError> {
+    Path((env, user, id)): Path<(String, String, String)>,
+) -> Result<Json<Device>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| find_device(tx, &user, &device).map(|d| d.device))?))
+    Ok(Json(state.db().tx(|tx| one_device(tx, &state, &user, &username_of(tx, &user)?, &id))?))
 }
 
 fn checked_nickname(nickname: Option<String>) -> Result<Option<String>, ApiError> {
@@ -99,13 +157,13 @@ fn checked_nickname(nickname: Option<String>) -> Result<Option<String>, ApiError
     Ok(nickname)
 }
 
-/// The device's display name from what the request gave for its type.
+/// The device's stored name from what the request gave for its type.
 fn device_name(body: &CreateMfaDevice) -> Result<String, ApiError> {
     let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     match body.device_type {
-        MfaDeviceType::Mobile => Err(ApiError::invalid(
-            "MOBILE_NEEDS_PAIRING",
-            "a MOBILE device is created only by automatic pairing or a pairing key",
+        MfaDeviceType::Mobile => Err(ApiError::invalid_field(
+            "type",
+            "a MOBILE device is created only by pairing (automatic pairing or a pairing key)",
         )),
         MfaDeviceType::Sms => given(&body.phone)
             .filter(|p| p.len() <= 20 && p.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)))
@@ -117,94 +175,156 @@ fn device_name(body: &CreateMfaDevice) -> Result<String, ApiError> {
     }
 }
 
-#[tracing::instrument(name = "create_device", skip_all, fields(user = %user, device_type = ?body.device_type))]
-pub async fn create_device(
+/// `POST .../users/{userId}/devices`: creates a device (`application/json`), or with
+/// `application/vnd.pingidentity.devices.reorder+json` sets the order.
+pub async fn post_devices(
     Shared(state): Shared<State>,
     Path((env, user)): Path<(String, String)>,
-    JsonBody(body): JsonBody<CreateMfaDevice>,
-) -> Result<(StatusCode, Json<CreatedMfaDevice>), ApiError> {
+    body: ActionBody,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     check_environment(&state, &env)?;
+    let to_json = |v: Result<_, serde_json::Error>| v.map_err(|e| ApiError::Internal(e.to_string()));
+    if body.is(DEVICES_REORDER_CONTENT_TYPE) {
+        let list = reorder(&state, &user, body.json()?)?;
+        return Ok((StatusCode::OK, Json(to_json(serde_json::to_value(list))?)));
+    }
+    if !body.is("application/json") {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let created = create_device(&state, &user, body.json()?)?;
+    Ok((StatusCode::CREATED, Json(to_json(serde_json::to_value(created))?)))
+}
+
+#[tracing::instrument(name = "create_device", skip_all, fields(user_id = %user, device_type = ?body.device_type))]
+fn create_device(state: &State, user: &str, body: CreateMfaDevice) -> Result<Device, ApiError> {
     let name = device_name(&body)?;
     let nickname = checked_nickname(body.nickname.clone())?;
     let id = state.entropy().uuid();
-    let device = state.db().tx(|tx| {
-        require_user(tx, &user)?;
+    let (mut created, username) = state.db().tx(|tx| {
+        let username = username_of(tx, user)?;
         let row = DeviceRow {
-            device: MfaDevice {
-                id: id.clone(),
-                device_type: body.device_type,
-                status: MfaDeviceStatus::Active,
-                name,
-                nickname,
-                order: 0,
-                default: false,
-                usable: true,
-                created_at: String::new(),
-                device_fingerprint: None,
-            },
-            username: user.clone(),
+            id: id.clone(),
+            device_type: body.device_type,
+            blocked: false,
+            name,
+            nickname,
+            created_at: 0,
+            updated_at: 0,
+            fingerprint: None,
+            username: username.clone(),
             public_key: None,
             last_totp_step: None,
         };
         insert_device(tx, &row, state.now())?;
-        find_device(tx, &user, &id)
+        Ok((one_device(tx, state, user, &username, &id)?, username))
     })?;
-    let secret = (body.device_type == MfaDeviceType::Totp).then(|| totp_secret_base32(&state, &id));
+    if body.device_type == MfaDeviceType::Totp {
+        let secret = totp_secret_base32(state, &id);
+        created.key_uri = Some(format!("otpauth://totp/Moderno:{username}?secret={secret}&issuer=Moderno"));
+        created.secret = Some(secret);
+    }
     tracing::info!(device_id = %id, "device created");
-    Ok((StatusCode::CREATED, Json(CreatedMfaDevice { device: device.device, secret })))
+    Ok(created)
 }
 
-#[tracing::instrument(name = "update_device", skip_all, fields(user = %user, device_id = %device))]
-pub async fn update_device(
-    Shared(state): Shared<State>,
-    Path((env, user, device)): Path<(String, String, String)>,
-    JsonBody(body): JsonBody<UpdateMfaDevice>,
-) -> Result<Json<MfaDevice>, ApiError> {
-    check_environment(&state, &env)?;
-    let nickname = body.nickname.clone().map(|n| checked_nickname(Some(n))).transpose()?;
-    let updated = state.db().tx(|tx| {
-        find_device(tx, &user, &device)?;
-        if let Some(nickname) = nickname {
-            tx.execute("UPDATE devices SET nickname = ?1 WHERE id = ?2", params![nickname, device])?;
+#[derive(Debug, Deserialize)]
+struct Reorder {
+    order: Vec<ResourceRef>,
+}
+
+/// The listed devices go first, in the order given; the others keep theirs after them.
+#[tracing::instrument(name = "reorder_devices", skip_all, fields(user_id = %user))]
+fn reorder(state: &State, user: &str, body: Reorder) -> Result<EntityArray<Device>, ApiError> {
+    let list = state.db().tx(|tx| {
+        let username = username_of(tx, user)?;
+        let devices = user_devices(tx, &username)?;
+        let mut seen = std::collections::HashSet::new();
+        for wanted in &body.order {
+            if !devices.iter().any(|d| d.id == wanted.id) || !seen.insert(wanted.id.as_str()) {
+                return Err(ApiError::invalid_field("order", "the order names each of the user's devices at most once"));
+            }
         }
-        if let Some(blocked) = body.blocked {
-            tx.execute("UPDATE devices SET blocked = ?1 WHERE id = ?2", params![blocked, device])?;
+        let rest = devices.iter().filter(|d| !seen.contains(d.id.as_str())).map(|d| d.id.as_str());
+        let now = state.now();
+        for (position, id) in body.order.iter().map(|r| r.id.as_str()).chain(rest).enumerate() {
+            let position = i64::try_from(position).unwrap_or(i64::MAX);
+            tx.execute("UPDATE devices SET position = ?1, updated_at = ?2 WHERE id = ?3", params![position, now, id])?;
         }
-        find_device(tx, &user, &device).map(|d| d.device)
+        device_list(tx, state, user, &username)
     })?;
-    tracing::info!(blocked = ?body.blocked, "device updated");
-    Ok(Json(updated))
+    tracing::info!("device order changed");
+    Ok(list)
 }
 
-#[tracing::instrument(name = "delete_device", skip_all, fields(user = %user, device_id = %device))]
+/// Runs `change` on the user's device `id` (404 when it is not theirs) and answers the device.
+fn change_device(
+    state: &State,
+    user: &str,
+    id: &str,
+    change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+) -> Result<Device, ApiError> {
+    state.db().tx(|tx| {
+        let username = username_of(tx, user)?;
+        find_device(tx, &username, id)?;
+        change(tx)?;
+        one_device(tx, state, user, &username, id)
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Nickname {
+    nickname: String,
+}
+
+/// `PUT .../devices/{deviceId}/nickname` `{nickname}`.
+#[tracing::instrument(name = "update_nickname", skip_all, fields(user_id = %user, device_id = %id))]
+pub async fn set_nickname(
+    Shared(state): Shared<State>,
+    Path((env, user, id)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody<Nickname>,
+) -> Result<Json<Device>, ApiError> {
+    check_environment(&state, &env)?;
+    let nickname = checked_nickname(Some(body.nickname))?;
+    let device = change_device(&state, &user, &id, |tx| {
+        tx.execute("UPDATE devices SET nickname = ?1, updated_at = ?2 WHERE id = ?3", params![nickname, state.now(), id])
+    })?;
+    tracing::info!("nickname changed");
+    Ok(Json(device))
+}
+
+/// `POST .../devices/{deviceId}` with `device.block+json` or `device.unblock+json`.
+#[tracing::instrument(name = "block_device", skip_all, fields(user_id = %user, device_id = %id))]
+pub async fn device_action(
+    Shared(state): Shared<State>,
+    Path((env, user, id)): Path<(String, String, String)>,
+    body: ActionBody,
+) -> Result<Json<Device>, ApiError> {
+    check_environment(&state, &env)?;
+    let blocked = if body.is(BLOCK_CONTENT_TYPE) {
+        true
+    } else if body.is(UNBLOCK_CONTENT_TYPE) {
+        false
+    } else {
+        return Err(ApiError::UnsupportedMediaType);
+    };
+    let device = change_device(&state, &user, &id, |tx| {
+        tx.execute("UPDATE devices SET blocked = ?1, updated_at = ?2 WHERE id = ?3", params![blocked, state.now(), id])
+    })?;
+    tracing::info!(blocked, "device block changed");
+    Ok(Json(device))
+}
+
+#[tracing::instrument(name = "delete_device", skip_all, fields(user_id = %user, device_id = %id))]
 pub async fn delete_device(
     Shared(state): Shared<State>,
-    Path((env, user, device)): Path<(String, String, String)>,
+    Path((env, user, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     check_environment(&state, &env)?;
     state.db().tx(|tx| {
-        find_device(tx, &user, &device)?;
-        tx.execute("DELETE FROM devices WHERE id = ?1", params![device])?;
+        find_device(tx, &username_of(tx, &user)?, &id)?;
+        tx.execute("DELETE FROM devices WHERE id = ?1", params![id])?;
         Ok(())
     })?;
     tracing::info!("device removed");
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[tracing::instrument(name = "make_default_device", skip_all, fields(user = %user, device_id = %device))]
-pub async fn make_default(
-    Shared(state): Shared<State>,
-    Path((env, user, device)): Path<(String, String, String)>,
-) -> Result<Json<Vec<MfaDevice>>, ApiError> {
-    check_environment(&state, &env)?;
-    let devices = state.db().tx(|tx| {
-        find_device(tx, &user, &device)?;
-        tx.execute(
-            "UPDATE devices SET position = (SELECT MIN(position) - 1 FROM devices WHERE username = ?1) WHERE id = ?2",
-            params![user, device],
-        )?;
-        device_list(tx, &user)
-    })?;
-    tracing::info!("default device changed");
-    Ok(Json(devices))
 }

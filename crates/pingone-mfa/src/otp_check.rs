@@ -3,11 +3,11 @@
 //! in the caller's transaction, so parallel guesses are counted one by one.
 
 use moderno_crypto::totp;
-use moderno_wire::pingone::{AuthenticationMethod, DeviceAuthenticationStatus as Status, MfaDeviceType};
-use rusqlite::{params, Transaction};
+use moderno_wire::pingone::MfaDeviceType;
+use rusqlite::{params, OptionalExtension, Transaction};
 use subtle::ConstantTimeEq;
 
-use crate::authentication_record::{complete, set_status, AuthRow};
+use crate::authentication_record::{complete, set_status, AuthRow, AuthenticationMethod, Status};
 use crate::device_identity::totp_secret;
 use crate::store::DeviceRow;
 use crate::{ApiError, State};
@@ -29,11 +29,20 @@ pub fn otp_blocked(tx: &Transaction<'_>, state: &State, user: &str) -> Result<bo
     Ok(until.is_some_and(|until| until > state.now()))
 }
 
+/// The user's passcode lock, while it lasts.
+pub fn locked_until(tx: &Transaction<'_>, state: &State, username: &str) -> Result<Option<i64>, ApiError> {
+    Ok(tx
+        .query_row("SELECT otp_blocked_until FROM users WHERE username = ?1", params![username], |r| r.get::<_, Option<i64>>(0))
+        .optional()?
+        .flatten()
+        .filter(|until| *until > state.now()))
+}
+
 /// Generates a 6-digit code for an SMS or e-mail device and "sends" it to the outbox.
 pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> Result<(), ApiError> {
     let now = state.now();
     let code = format!("{:06}", state.entropy().below(1_000_000));
-    let channel = if device.device.device_type == MfaDeviceType::Sms { "SMS" } else { "EMAIL" };
+    let channel = if device.device_type == MfaDeviceType::Sms { "SMS" } else { "EMAIL" };
     tx.execute(
         "UPDATE authentications SET otp_hash = ?1, otp_expires_at = ?2 WHERE id = ?3",
         params![code_hash(state, auth_id, &code), now + state.config().otp_lifetime.num_seconds(), auth_id],
@@ -45,13 +54,13 @@ pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &De
             state.entropy().uuid(),
             device.username,
             channel,
-            device.device.name,
+            device.name,
             format!("Your Moderno sign-in passcode is {code}. It expires in {minutes} minutes."),
             code,
             now
         ],
     )?;
-    tracing::info!(device_id = %device.device.id, channel, "passcode sent to the outbox");
+    tracing::info!(device_id = %device.id, channel, "passcode sent to the outbox");
     Ok(())
 }
 
@@ -59,15 +68,15 @@ pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &De
 pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &DeviceRow, code: &str) -> Result<Verdict, ApiError> {
     let now = state.now();
     if otp_blocked(tx, state, &auth.username)? {
-        set_status(tx, &auth.id, Status::Blocked)?;
+        set_status(tx, &auth.id, Status::Blocked, now)?;
         return Ok(Verdict { valid: false, attempts_left: None });
     }
     let wrong_anyway = state.config().faults.is_on(moderno_ambient::Fault::WrongPasscodes);
-    let valid = !wrong_anyway && match device.device.device_type {
+    let valid = !wrong_anyway && match device.device_type {
         MfaDeviceType::Totp | MfaDeviceType::Mobile => {
-            let step = totp::verify(&totp_secret(state, &device.device.id), code, now, device.last_totp_step);
+            let step = totp::verify(&totp_secret(state, &device.id), code, now, device.last_totp_step);
             if let Some(step) = step {
-                tx.execute("UPDATE devices SET last_totp_step = ?1 WHERE id = ?2", params![step, device.device.id])?;
+                tx.execute("UPDATE devices SET last_totp_step = ?1 WHERE id = ?2", params![step, device.id])?;
             }
             step.is_some()
         }
@@ -80,7 +89,7 @@ pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &
     if valid {
         tx.execute("UPDATE users SET otp_failures = 0 WHERE username = ?1", params![auth.username])?;
         tx.execute("UPDATE authentications SET otp_hash = NULL WHERE id = ?1", params![auth.id])?;
-        complete(tx, &auth.id, AuthenticationMethod::Otp)?;
+        complete(tx, &auth.id, AuthenticationMethod::Otp, now)?;
         return Ok(Verdict { valid: true, attempts_left: None });
     }
     let failures: u32 = tx.query_row(
@@ -94,7 +103,7 @@ pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &
             "UPDATE users SET otp_failures = 0, otp_blocked_until = ?1 WHERE username = ?2",
             params![now + state.config().otp_block.num_seconds(), auth.username],
         )?;
-        set_status(tx, &auth.id, Status::Blocked)?;
+        set_status(tx, &auth.id, Status::Blocked, now)?;
         tracing::warn!(user = %auth.username, "passcodes blocked after too many wrong ones");
         return Ok(Verdict { valid: false, attempts_left: Some(0) });
     }

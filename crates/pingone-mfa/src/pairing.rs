@@ -11,12 +11,13 @@ use axum::Json;
 use moderno_crypto::pairing_key;
 use moderno_crypto::payload::seal;
 use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
-use moderno_wire::pingone::{MobilePairing, PairingKey, PairingStatus, StartMobilePairing};
+use moderno_wire::pingone::{MobilePairing, PairingKey, PairingStatus, ResourceRef, StartMobilePairing};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::device_identity::check_mobile_payload;
 use crate::requests::{check_environment, JsonBody};
-use crate::store::{device_by_fingerprint, require_user, rfc3339, user_devices};
+use crate::shapes::{api_base, links};
+use crate::store::{device_by_fingerprint, rfc3339, user_devices, username_of};
 use crate::{ApiError, State};
 
 pub fn status_name(status: PairingStatus) -> &'static str {
@@ -79,7 +80,27 @@ pub fn set_pairing_status(tx: &Transaction<'_>, id: &str, status: PairingStatus,
     Ok(())
 }
 
-#[tracing::instrument(name = "create_pairing_key", skip_all, fields(user = %user))]
+/// A pairing key as PingOne shows it ("MFA Pairing Keys" data model); `code` only at creation.
+fn pairing_key_view(state: &State, user_id: &str, row: &PairingRow, code: Option<String>, created_at: i64) -> PairingKey {
+    let base = api_base(state);
+    PairingKey {
+        links: links([
+            ("self", format!("{base}/users/{user_id}/pairingKeys/{}", row.id)),
+            ("environment", base.clone()),
+            ("user", format!("{base}/users/{user_id}")),
+        ]),
+        id: row.id.clone(),
+        environment: ResourceRef::new(&state.config().environment_id),
+        user: ResourceRef::new(user_id),
+        code,
+        status: row.status,
+        created_at: rfc3339(created_at),
+        expires_at: rfc3339(row.expires_at),
+        device_id: row.device_id.clone(),
+    }
+}
+
+#[tracing::instrument(name = "create_pairing_key", skip_all, fields(user_id = %user))]
 pub async fn create_pairing_key(
     Shared(state): Shared<State>,
     Path((env, user)): Path<(String, String)>,
@@ -90,29 +111,40 @@ pub async fn create_pairing_key(
     let canonical = pairing_key::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
     let id = state.entropy().uuid();
     let expires_at = now + state.config().pairing_key_lifetime.num_seconds();
-    state.db().tx(|tx| {
-        require_user(tx, &user)?;
-        let valid: u32 = tx.query_row(
-            "SELECT COUNT(*) FROM pairings WHERE kind = 'KEY' AND username = ?1 AND status = 'UNCLAIMED' AND expires_at > ?2",
-            params![user, now],
-            |r| r.get(0),
+    let row = state.db().tx(|tx| {
+        let username = username_of(tx, &user)?;
+        let (valid, first_expiry): (u32, Option<i64>) = tx.query_row(
+            "SELECT COUNT(*), MIN(expires_at) FROM pairings WHERE kind = 'KEY' AND username = ?1 AND status = 'UNCLAIMED' AND expires_at > ?2",
+            params![username, now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         if valid >= state.config().max_pairing_keys_per_user {
-            return Err(ApiError::TooMany {
-                code: "PAIRING_KEY_LIMIT",
+            // "A maximum of 20 valid pairing keys per user"; PingOne's answer to a 21st is not
+            // published: the emulator's is PingOne's 429 with the time the oldest key expires.
+            let free_at = first_expiry.unwrap_or(expires_at);
+            return Err(ApiError::RateLimited {
                 message: format!("the user already holds {valid} valid pairing keys"),
+                retry_after: (free_at - now).max(1),
+                retry_at: rfc3339(free_at),
             });
         }
         tx.execute(
             "INSERT INTO pairings (id, username, kind, secret_hash, status, expires_at, created_at)
              VALUES (?1, ?2, 'KEY', ?3, 'UNCLAIMED', ?4, ?5)",
-            params![id, user, state.pepper().hash(&canonical), expires_at, now],
+            params![id, username, state.pepper().hash(&canonical), expires_at, now],
         )?;
-        Ok(())
+        read_pairing(tx, "KEY", "id", &id)?.ok_or_else(|| ApiError::Internal("pairing key not kept".into()))
     })?;
     tracing::info!(pairing_key_id = %id, "pairing key issued");
-    let body = PairingKey { id, token: Some(key), status: PairingStatus::Unclaimed, expires_at: rfc3339(expires_at), device_id: None };
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((StatusCode::CREATED, Json(pairing_key_view(&state, &user, &row, Some(key), now))))
+}
+
+/// A pairing key of the user with id `user`.
+fn users_pairing_key(tx: &Transaction<'_>, user: &str, id: &str) -> Result<(PairingRow, i64), ApiError> {
+    let username = username_of(tx, user)?;
+    let row = read_pairing(tx, "KEY", "id", id)?.filter(|r| r.username == username).ok_or(ApiError::NotFound("pairing key"))?;
+    let created: i64 = tx.query_row("SELECT created_at FROM pairings WHERE id = ?1", params![id], |r| r.get(0))?;
+    Ok((row, created))
 }
 
 pub async fn get_pairing_key(
@@ -120,9 +152,24 @@ pub async fn get_pairing_key(
     Path((env, user, id)): Path<(String, String, String)>,
 ) -> Result<Json<PairingKey>, ApiError> {
     check_environment(&state, &env)?;
-    let row = state.db().tx(|tx| read_pairing(tx, "KEY", "id", &id))?;
-    let row = row.filter(|r| r.username == user).ok_or(ApiError::NotFound("pairing key"))?;
-    Ok(Json(PairingKey { id: row.id, token: None, status: row.status, expires_at: rfc3339(row.expires_at), device_id: row.device_id }))
+    let (row, created) = state.db().tx(|tx| users_pairing_key(tx, &user, &id))?;
+    Ok(Json(pairing_key_view(&state, &user, &row, None, created)))
+}
+
+/// `DELETE .../pairingKeys/{pairingKeyId}`: the key can no longer be claimed.
+#[tracing::instrument(name = "delete_pairing_key", skip_all, fields(pairing_key_id = %id))]
+pub async fn delete_pairing_key(
+    Shared(state): Shared<State>,
+    Path((env, user, id)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    check_environment(&state, &env)?;
+    state.db().tx(|tx| {
+        users_pairing_key(tx, &user, &id)?;
+        tx.execute("DELETE FROM pairings WHERE id = ?1", params![id])?;
+        Ok(())
+    })?;
+    tracing::info!("pairing key deleted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The device a pairing is for: fingerprint, public key, name.
@@ -166,19 +213,19 @@ fn authenticated_new_device(tx: &Transaction<'_>, state: &State, user: &str, aut
     Ok(PairingDevice { fingerprint, public_key, name })
 }
 
-#[tracing::instrument(name = "start_mobile_pairing", skip_all, fields(user = %user, pairing_id))]
+#[tracing::instrument(name = "start_mobile_pairing", skip_all, fields(user_id = %user_id, pairing_id))]
 pub async fn start_mobile_pairing(
     Shared(state): Shared<State>,
-    Path((env, user)): Path<(String, String)>,
+    Path((env, user_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<StartMobilePairing>,
 ) -> Result<(StatusCode, Json<MobilePairing>), ApiError> {
     check_environment(&state, &env)?;
+    let user = state.db().tx(|tx| username_of(tx, &user_id))?;
     let now = state.now();
     let id = state.entropy().uuid();
     let secret = moderno_crypto::b64url(&state.entropy().bytes::<16>());
     let expires_at = now + state.config().mobile_pairing_lifetime.num_seconds();
     let (device, first) = state.db().tx(|tx| {
-        require_user(tx, &user)?;
         let first = user_devices(tx, &user)?.is_empty();
         let device: PairingDevice = match (&body.mobile_payload, &body.device_authentication_id) {
             (_, Some(auth_id)) => authenticated_new_device(tx, &state, &user, auth_id)?,
@@ -224,10 +271,10 @@ pub async fn start_mobile_pairing(
 
 pub async fn get_mobile_pairing(
     Shared(state): Shared<State>,
-    Path((env, user, id)): Path<(String, String, String)>,
+    Path((env, user_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<MobilePairing>, ApiError> {
     check_environment(&state, &env)?;
-    let row = state.db().tx(|tx| read_pairing(tx, "AUTOMATIC", "id", &id))?;
+    let (user, row) = state.db().tx(|tx| Ok((username_of(tx, &user_id)?, read_pairing(tx, "AUTOMATIC", "id", &id)?)))?;
     let row = row.filter(|r| r.username == user).ok_or(ApiError::NotFound("mobile pairing"))?;
     Ok(Json(MobilePairing { id: row.id, status: row.status, server_payload: None, expires_at: rfc3339(row.expires_at), device_id: row.device_id }))
 }

@@ -14,8 +14,6 @@ pub struct Limit {
     pub kind: &'static str,
     pub max: u32,
     pub window: Duration,
-    /// The detail code of the 429 answer.
-    pub detail: &'static str,
     /// What is limited, for the message ("wrong pairing keys").
     pub what: &'static str,
 }
@@ -44,7 +42,7 @@ impl Limit {
     fn refusal(&self, now: i64, free_at: i64) -> ApiError {
         tracing::warn!(limit = self.kind, "rate limit reached");
         ApiError::RateLimited {
-            detail: self.detail,
+            retry_at: rfc3339(free_at),
             message: format!(
                 "too many {} ({} in {} minutes): try again after {}",
                 self.what,

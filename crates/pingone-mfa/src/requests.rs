@@ -21,11 +21,11 @@ pub async fn require_worker_token(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized("a worker bearer token is required"))?;
+        .ok_or(ApiError::InvalidToken("a bearer access token is required"))?;
     let expected = state.config().worker_token.as_bytes();
     if !bool::from(presented.as_bytes().ct_eq(expected)) {
         tracing::warn!("management call with a wrong worker token");
-        return Err(ApiError::Unauthorized("the worker token is not valid"));
+        return Err(ApiError::InvalidToken("the token was not issued here"));
     }
     Ok(next.run(request).await)
 }
@@ -39,7 +39,7 @@ pub fn check_environment(state: &State, env: &str) -> Result<(), ApiError> {
     }
 }
 
-/// A JSON body; malformed JSON or a wrong content type is a 400 naming the problem.
+/// A JSON body; malformed JSON or a wrong content type is a 400 `INVALID_REQUEST` naming the problem.
 pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
@@ -51,7 +51,41 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::TooLarge)
             }
-            Err(rejection) => Err(ApiError::invalid("INVALID_JSON", rejection.body_text())),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
         }
+    }
+}
+
+/// A POST whose `Content-Type` names the action (PingOne's custom media types such as
+/// `application/vnd.pingidentity.otp.check+json`), with its JSON body still to be read.
+pub struct ActionBody {
+    pub content_type: String,
+    pub bytes: axum::body::Bytes,
+}
+
+impl ActionBody {
+    /// The body as `T`; malformed JSON is a 400 `INVALID_REQUEST`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.bytes).map_err(|e| ApiError::BadRequest(format!("the body is not valid: {e}")))
+    }
+
+    /// True when the content type (parameters aside) is `media_type`.
+    pub fn is(&self, media_type: &str) -> bool {
+        self.content_type.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for ActionBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| ApiError::TooLarge)?;
+        Ok(Self { content_type, bytes })
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::DateTime;
-use moderno_wire::pingone::{MfaDevice, MfaDeviceStatus, MfaDeviceType};
+use moderno_wire::pingone::MfaDeviceType;
 use moderno_sqlite::AddedColumn;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS devices (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, type TEXT NOT NULL, blocked INTEGER NOT NULL DEFAULT 0,
     name TEXT NOT NULL, nickname TEXT, position INTEGER NOT NULL, created_at INTEGER NOT NULL,
-    fingerprint TEXT, public_key TEXT, last_totp_step INTEGER);
+    fingerprint TEXT, public_key TEXT, last_totp_step INTEGER, updated_at INTEGER);
 CREATE INDEX IF NOT EXISTS devices_by_user ON devices(username, position);
 CREATE TABLE IF NOT EXISTS pairings (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, kind TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS authentications (
     method TEXT, req_fingerprint TEXT, req_public_key TEXT, req_name TEXT,
     otp_hash TEXT, otp_expires_at INTEGER, push_expires_at INTEGER, failure_reason TEXT,
     paired INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-    match_number INTEGER, number_choices TEXT);
+    match_number INTEGER, number_choices TEXT, updated_at INTEGER);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, channel TEXT NOT NULL, to_addr TEXT NOT NULL,
     text TEXT NOT NULL, otp TEXT NOT NULL, sent_at INTEGER NOT NULL);
@@ -47,6 +47,8 @@ CREATE INDEX IF NOT EXISTS rate_events_by_bucket ON rate_events(kind, bucket, at
 const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
+    AddedColumn { table: "devices", column: "updated_at", declaration: "INTEGER" },
+    AddedColumn { table: "authentications", column: "updated_at", declaration: "INTEGER" },
 ];
 
 pub struct Db(Mutex<Connection>);
@@ -72,9 +74,10 @@ impl Db {
     }
 }
 
-/// Unix seconds as RFC 3339 UTC.
+/// Unix seconds as PingOne writes timestamps: RFC 3339 UTC with milliseconds
+/// (`2021-11-16T19:35:54.554Z`, "Read Device Authentication").
 pub fn rfc3339(unix: i64) -> String {
-    DateTime::from_timestamp(unix, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    DateTime::from_timestamp(unix, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub fn type_name(t: MfaDeviceType) -> &'static str {
@@ -95,63 +98,58 @@ fn type_from_name(name: &str) -> MfaDeviceType {
     }
 }
 
-/// A device row with what the server alone needs (public key, TOTP step).
+/// A device as stored, with what the server alone needs (public key, TOTP step).
 #[derive(Debug, Clone)]
 pub struct DeviceRow {
-    pub device: MfaDevice,
+    pub id: String,
+    pub device_type: MfaDeviceType,
+    pub blocked: bool,
+    /// The phone number, the e-mail address, or the mobile device's name.
+    pub name: String,
+    pub nickname: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub fingerprint: Option<String>,
     pub username: String,
     pub public_key: Option<String>,
     pub last_totp_step: Option<i64>,
 }
 
+impl DeviceRow {
+    pub fn usable(&self) -> bool {
+        !self.blocked
+    }
+}
+
 const DEVICE_COLUMNS: &str =
-    "id, type, blocked, name, nickname, position, created_at, fingerprint, username, public_key, last_totp_step";
+    "id, type, blocked, name, nickname, created_at, COALESCE(updated_at, created_at), fingerprint, username, public_key, last_totp_step";
 
 fn device_from_row(row: &Row<'_>) -> rusqlite::Result<DeviceRow> {
-    let blocked: bool = row.get(2)?;
     Ok(DeviceRow {
-        device: MfaDevice {
-            id: row.get(0)?,
-            device_type: type_from_name(&row.get::<_, String>(1)?),
-            status: if blocked { MfaDeviceStatus::Blocked } else { MfaDeviceStatus::Active },
-            name: row.get(3)?,
-            nickname: row.get(4)?,
-            // Positions may go negative (make-default moves a device in front); `user_devices`
-            // renumbers them 0, 1, 2...
-            order: 0,
-            default: false,
-            usable: !blocked,
-            created_at: rfc3339(row.get(6)?),
-            device_fingerprint: row.get(7)?,
-        },
+        id: row.get(0)?,
+        device_type: type_from_name(&row.get::<_, String>(1)?),
+        blocked: row.get(2)?,
+        name: row.get(3)?,
+        nickname: row.get(4)?,
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+        fingerprint: row.get(7)?,
         username: row.get(8)?,
         public_key: row.get(9)?,
         last_totp_step: row.get(10)?,
     })
 }
 
-/// The user's devices in order; the first is the default and their `order` runs 0, 1, 2...
+/// The user's devices in order; the first is the default.
 pub fn user_devices(tx: &Transaction<'_>, username: &str) -> Result<Vec<DeviceRow>, ApiError> {
     let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE username = ?1 ORDER BY position, created_at");
     let mut stmt = tx.prepare(&sql)?;
     let rows = stmt.query_map(params![username], device_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut row)| {
-            row.device.order = u32::try_from(i).unwrap_or(u32::MAX);
-            row.device.default = i == 0;
-            row
-        })
-        .collect())
-}
-
-pub fn device_list(tx: &Transaction<'_>, username: &str) -> Result<Vec<MfaDevice>, ApiError> {
-    Ok(user_devices(tx, username)?.into_iter().map(|r| r.device).collect())
+    Ok(rows)
 }
 
 pub fn find_device(tx: &Transaction<'_>, username: &str, id: &str) -> Result<DeviceRow, ApiError> {
-    user_devices(tx, username)?.into_iter().find(|d| d.device.id == id).ok_or(ApiError::NotFound("device"))
+    user_devices(tx, username)?.into_iter().find(|d| d.id == id).ok_or(ApiError::NotFound("device"))
 }
 
 /// The paired mobile device with this key fingerprint, whoever it belongs to.
@@ -168,17 +166,17 @@ pub fn insert_device(tx: &Transaction<'_>, row: &DeviceRow, now: i64) -> Result<
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT INTO devices (id, username, type, name, nickname, position, created_at, fingerprint, public_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO devices (id, username, type, name, nickname, position, created_at, updated_at, fingerprint, public_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
         params![
-            row.device.id,
+            row.id,
             row.username,
-            type_name(row.device.device_type),
-            row.device.name,
-            row.device.nickname,
+            type_name(row.device_type),
+            row.name,
+            row.nickname,
             next,
             now,
-            row.device.device_fingerprint,
+            row.fingerprint,
             row.public_key
         ],
     )?;
@@ -195,6 +193,20 @@ pub fn require_user(tx: &Transaction<'_>, username: &str) -> Result<(), ApiError
     } else {
         Err(ApiError::NotFound("user"))
     }
+}
+
+/// The username of the user with PingOne id `user_id` (paths name users by id).
+pub fn username_of(tx: &Transaction<'_>, user_id: &str) -> Result<String, ApiError> {
+    tx.query_row("SELECT username FROM users WHERE id = ?1", params![user_id], |r| r.get(0))
+        .optional()?
+        .ok_or(ApiError::NotFound("user"))
+}
+
+/// The PingOne id of the user named `username`.
+pub fn user_id_of(tx: &Transaction<'_>, username: &str) -> Result<String, ApiError> {
+    tx.query_row("SELECT id FROM users WHERE username = ?1", params![username], |r| r.get(0))
+        .optional()?
+        .ok_or(ApiError::NotFound("user"))
 }
 
 /// Records a single-use nonce; false when it was seen before. Expired nonces are swept here.

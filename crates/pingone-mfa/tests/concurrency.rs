@@ -47,20 +47,19 @@ async fn parallel_wrong_passcodes_count_one_by_one_and_block_at_three() {
     let mfa = Arc::new(MfaServer::start(&clock).await);
     mfa.create_user("bob").await;
     mfa.add_device("bob", "SMS").await;
-    let (_, auth) = mfa.post(&mfa.user_url("bob", "/deviceAuthentications"), json!({})).await;
-    let url = mfa.user_url("bob", &format!("/deviceAuthentications/{}/otp", auth["id"].as_str().unwrap()));
+    let (_, auth) = mfa.start_auth("bob", json!({})).await;
     let code = mfa.last_sent_code("bob").await;
     let wrong = if code == "999999" { "888888" } else { "999999" };
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..10 {
-        let (mfa, url) = (mfa.clone(), url.clone());
-        tasks.spawn(async move { mfa.post(&url, json!({"otp": wrong})).await });
+        let (mfa, auth) = (mfa.clone(), auth.clone());
+        tasks.spawn(async move { mfa.check_otp(&auth, wrong).await });
     }
     let answers = tasks.join_all().await;
-    let counted = answers.iter().filter(|(s, b)| *s == StatusCode::OK && b["status"] == "OTP_REQUIRED").count();
-    let blocked = answers.iter().filter(|(_, b)| b["status"] == "BLOCKED").count();
-    let refused = answers.iter().filter(|(s, _)| *s == StatusCode::BAD_REQUEST).count();
+    let counted = answers.iter().filter(|(_, b)| b["details"][0]["code"] == "INVALID_OTP").count();
+    let blocked = answers.iter().filter(|(s, b)| *s == StatusCode::OK && b["error"]["code"] == "OTP_LOCKED").count();
+    let refused = answers.iter().filter(|(s, b)| *s == StatusCode::BAD_REQUEST && b["code"] == "INVALID_REQUEST").count();
     assert_eq!((counted, blocked, refused), (2, 1, 7), "{answers:?}");
-    let (status, _) = mfa.post(&url, json!({"otp": code})).await;
+    let (status, _) = mfa.check_otp(&auth, &code).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the right code no longer helps");
 }

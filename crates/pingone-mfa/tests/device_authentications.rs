@@ -1,5 +1,7 @@
-//! Second factors over real HTTP: push to the paired mobile, SMS/e-mail passcodes through the
-//! outbox, TOTP, and the three-strikes block.
+//! Second factors over real HTTP, as PingOne's device authentications run them ("MFA Device
+//! Authentications": https://developer.pingidentity.com/pingone-api/mfa/mfa-authentication/mfa-device-authentications.html):
+//! push to the paired mobile, SMS/e-mail passcodes through the outbox, TOTP, and the
+//! three-strikes lock.
 
 // Tests fail loudly on the first surprise.
 #![allow(clippy::unwrap_used)]
@@ -21,14 +23,18 @@ async fn paired_phone(mfa: &MfaServer, user: &str, seed: u8) -> TestDevice {
     phone
 }
 
+/// "Initialize Device Authentication": `POST {authPath}/{envId}/deviceAuthentications {user: {id}}`.
 async fn start(mfa: &MfaServer, user: &str, body: Value) -> Value {
-    let (status, auth) = mfa.post(&mfa.user_url(user, "/deviceAuthentications"), body).await;
+    let (status, auth) = mfa.start_auth(user, body).await;
     assert_eq!(status, StatusCode::CREATED, "{auth}");
     auth
 }
 
-fn auth_url(mfa: &MfaServer, user: &str, auth: &Value, rest: &str) -> String {
-    mfa.user_url(user, &format!("/deviceAuthentications/{}{rest}", auth["id"].as_str().unwrap()))
+/// "Read Device Authentication".
+async fn read(mfa: &MfaServer, auth: &Value) -> Value {
+    let (status, body) = mfa.get(&mfa.auth_url(auth["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
 }
 
 #[tokio::test]
@@ -38,18 +44,17 @@ async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_
     let phone = paired_phone(&mfa, "alice", 1).await;
     let own = start(&mfa, "alice", json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(own["status"], "COMPLETED");
-    assert_eq!(own["method"], "MOBILE_PAYLOAD");
+    assert_eq!(own["selectedDevice"]["id"], phone.device_id.as_deref().unwrap(), "{own}");
 
     let mut laptop = TestDevice::new(2, "laptop", &clock);
     let auth = start(&mfa, "alice", json!({"mobilePayload": laptop.mobile_payload()})).await;
-    assert_eq!(auth["status"], "PUSH_CONFIRMATION_WAITING");
-    assert_eq!(auth["newDevice"], true);
+    assert_eq!(auth["status"], "PUSH_CONFIRMATION_REQUIRED");
     let early = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
 
     let (status, answered) = phone.answer_next_push(&mfa.url, approve_shown(&auth)).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
-    assert_eq!(mfa.get(&auth_url(&mfa, "alice", &auth, "")).await.1["status"], "COMPLETED");
+    assert_eq!(read(&mfa, &auth).await["status"], "COMPLETED");
 
     let (status, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(status, StatusCode::CREATED, "{pairing}");
@@ -68,14 +73,17 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     let denied = start(&mfa, "bob", json!({})).await;
     let (status, body) = phone.answer_next_push(&mfa.url, PushAnswer::deny()).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["status"], "PUSH_CONFIRMATION_REJECTED");
+    assert_eq!(body["status"], "FAILED", "a failure is FAILED with an error object: {body}");
+    assert_eq!(body["error"]["code"], "PUSH_DENIED");
     let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), approve_shown(&denied)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once: {again}");
-    assert_eq!(mfa.get(&auth_url(&mfa, "bob", &denied, "")).await.1["status"], "PUSH_CONFIRMATION_REJECTED");
+    assert_eq!(read(&mfa, &denied).await["status"], "FAILED");
 
     let waiting = start(&mfa, "bob", json!({})).await;
     clock.advance(chrono::Duration::seconds(41));
-    assert_eq!(mfa.get(&auth_url(&mfa, "bob", &waiting, "")).await.1["status"], "PUSH_CONFIRMATION_TIMED_OUT");
+    let timed_out = read(&mfa, &waiting).await;
+    assert_eq!(timed_out["status"], "PUSH_CONFIRMATION_TIMED_OUT");
+    assert!(timed_out["_links"].get("device.select").is_some(), "another device may be selected: {timed_out}");
     assert!(phone.pushes(&mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
     let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), approve_shown(&waiting)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -87,7 +95,7 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     let mfa = MfaServer::start(&clock).await;
     let phone = paired_phone(&mfa, "erin", 5).await;
     let waiting = start(&mfa, "erin", json!({})).await;
-    assert_eq!(waiting["status"], "PUSH_CONFIRMATION_WAITING");
+    assert_eq!(waiting["status"], "PUSH_CONFIRMATION_REQUIRED");
     let shown = match_number(&waiting);
     assert!((10..=99).contains(&shown), "{waiting}");
 
@@ -103,16 +111,15 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     assert_eq!(error["code"], "INVALID_DATA", "{error}");
     assert_eq!(error["details"][0]["code"], "INVALID_VALUE", "{error}");
     assert_eq!(error["details"][0]["target"], "number", "the refusal names the field: {error}");
-    let (_, still) = mfa.get(&auth_url(&mfa, "erin", &waiting, "")).await;
-    assert_eq!(still["status"], "PUSH_CONFIRMATION_WAITING", "nothing changed: {still}");
+    let still = read(&mfa, &waiting).await;
+    assert_eq!(still["status"], "PUSH_CONFIRMATION_REQUIRED", "nothing changed: {still}");
     assert_eq!(match_number(&still), shown, "the same number is still shown");
     assert_eq!(phone.pushes(&mfa.url, 0).await.len(), 1, "the push still waits on the phone");
 
     let (status, done) = phone.answer(&mfa.url, id, approve_shown(&still)).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["status"], "COMPLETED");
-    assert_eq!(done["method"], "PUSH");
-    assert!(done.get("matchNumber").is_none(), "no number once answered: {done}");
+    assert!(done.get("numberMatching").is_none(), "no number once answered: {done}");
 }
 
 #[tokio::test]
@@ -128,12 +135,13 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
 
     let (status, rejected) = phone.answer(&mfa.url, &push.authentication_id, PushAnswer::approve(Some(wrong))).await;
     assert_eq!(status, StatusCode::OK, "{rejected}");
-    assert_eq!(rejected["status"], "PUSH_CONFIRMATION_REJECTED", "{rejected}");
-    assert!(rejected.get("matchNumber").is_none(), "{rejected}");
+    assert_eq!(rejected["status"], "FAILED", "{rejected}");
+    assert_eq!(rejected["error"]["code"], "WRONG_NUMBER", "{rejected}");
+    assert!(rejected.get("numberMatching").is_none(), "{rejected}");
     let (status, again) = phone.answer(&mfa.url, &push.authentication_id, PushAnswer::approve(Some(shown))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once, even with the right number: {again}");
-    assert_eq!(again["details"][0]["code"], "INVALID_STATE", "{again}");
-    assert_eq!(mfa.get(&auth_url(&mfa, "frank", &waiting, "")).await.1["status"], "PUSH_CONFIRMATION_REJECTED");
+    assert_eq!(again["code"], "INVALID_REQUEST", "{again}");
+    assert_eq!(read(&mfa, &waiting).await["error"]["code"], "WRONG_NUMBER");
     let (status, refused) = mfa.post(&mfa.user_url("frank", "/mobilePairings"), json!({"deviceAuthenticationId": waiting["id"]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a rejected authentication pairs nothing: {refused}");
     assert_eq!(mfa.devices("frank").await.len(), 1);
@@ -149,26 +157,33 @@ async fn an_sms_passcode_lands_in_the_outbox_and_three_wrong_ones_block_for_fift
     assert_eq!(auth["status"], "OTP_REQUIRED");
     let code = mfa.last_sent_code("carol").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
+    // A wrong passcode: 400 INVALID_DATA, detail INVALID_OTP (Ping's OpenAPI
+    // com.pingidentity.ApiErrorResponse.400.yaml); the attempts left in innerError (the emulator's).
     for left in [2, 1] {
-        let (status, body) = mfa.post(&auth_url(&mfa, "carol", &auth, "/otp"), json!({"otp": wrong})).await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(body["otpValid"], false);
-        assert_eq!(body["otpAttemptsLeft"], left);
-        assert_eq!(body["status"], "OTP_REQUIRED");
+        let (status, body) = mfa.check_otp(&auth, wrong).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["code"], "INVALID_DATA");
+        assert_eq!(body["details"][0]["code"], "INVALID_OTP");
+        assert_eq!(body["details"][0]["target"], "otp");
+        assert_eq!(body["details"][0]["innerError"]["remainingAttempts"], left);
+        assert!(body["id"].as_str().is_some_and(|id| id.len() == 36), "every error has its id: {body}");
+        assert_eq!(read(&mfa, &auth).await["status"], "OTP_REQUIRED");
     }
-    let (_, blocked) = mfa.post(&auth_url(&mfa, "carol", &auth, "/otp"), json!({"otp": wrong})).await;
-    assert_eq!(blocked["status"], "BLOCKED");
-    let (status, _) = mfa.post(&auth_url(&mfa, "carol", &auth, "/otp"), json!({"otp": code})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "even the right code is refused once blocked");
-    assert_eq!(start(&mfa, "carol", json!({})).await["status"], "BLOCKED", "a new authentication is blocked too");
+    let (_, blocked) = mfa.check_otp(&auth, wrong).await;
+    assert_eq!(blocked["status"], "FAILED", "{blocked}");
+    assert_eq!(blocked["error"]["code"], "OTP_LOCKED");
+    assert_eq!(blocked["_embedded"]["devices"][0]["lock"]["status"], "LOCKED", "{blocked}");
+    let (status, _) = mfa.check_otp(&auth, &code).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "even the right code is refused once locked");
+    assert_eq!(start(&mfa, "carol", json!({})).await["error"]["code"], "OTP_LOCKED", "a new authentication is locked too");
 
     clock.advance(chrono::Duration::minutes(15));
     let fresh = start(&mfa, "carol", json!({})).await;
     assert_eq!(fresh["status"], "OTP_REQUIRED");
     let code = mfa.last_sent_code("carol").await;
-    let (_, done) = mfa.post(&auth_url(&mfa, "carol", &fresh, "/otp"), json!({"otp": code})).await;
+    let (_, done) = mfa.check_otp(&fresh, &code).await;
     assert_eq!(done["status"], "COMPLETED");
-    assert_eq!(done["method"], "OTP");
+    assert!(done["_links"].get("otp.check").is_none(), "no action once completed: {done}");
 }
 
 #[tokio::test]
@@ -180,18 +195,22 @@ async fn a_totp_code_is_accepted_once_and_several_devices_ask_for_a_selection() 
     let (email, _) = mfa.add_device("dave", "EMAIL").await;
     let auth = start(&mfa, "dave", json!({})).await;
     assert_eq!(auth["status"], "DEVICE_SELECTION_REQUIRED");
-    assert_eq!(auth["devices"].as_array().unwrap().len(), 2);
-    let (_, selected) = mfa.post(&auth_url(&mfa, "dave", &auth, "/selection"), json!({"deviceId": totp})).await;
+    assert_eq!(auth["_embedded"]["devices"].as_array().unwrap().len(), 2);
+    assert_eq!(auth["_embedded"]["devices"][1]["email"], "d****@example.com", "masked as PingOne masks: {auth}");
+    assert!(auth["_links"].get("device.select").is_some() && auth["_links"].get("otp.check").is_none(), "{auth}");
+    let (_, selected) = mfa.select(&auth, &totp).await;
     assert_eq!(selected["status"], "OTP_REQUIRED");
+    assert_eq!(selected["selectedDevice"]["id"], totp.as_str());
     let code = totp_code_for(secret.as_deref().unwrap(), &clock);
-    let (_, done) = mfa.post(&auth_url(&mfa, "dave", &auth, "/otp"), json!({"otp": code})).await;
+    let (_, done) = mfa.check_otp(&auth, &code).await;
     assert_eq!(done["status"], "COMPLETED");
 
-    let replay = start(&mfa, "dave", json!({"deviceId": totp})).await;
-    let (_, refused) = mfa.post(&auth_url(&mfa, "dave", &replay, "/otp"), json!({"otp": code})).await;
-    assert_eq!(refused["otpValid"], false, "the same TOTP step is never accepted twice");
+    let replay = start(&mfa, "dave", json!({"selectedDevice": {"id": totp}})).await;
+    let (status, refused) = mfa.check_otp(&replay, &code).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the same TOTP step is never accepted twice: {refused}");
+    assert_eq!(refused["details"][0]["code"], "INVALID_OTP");
 
-    let by_mail = start(&mfa, "dave", json!({"deviceId": email})).await;
+    let by_mail = start(&mfa, "dave", json!({"selectedDevice": {"id": email}})).await;
     assert_eq!(by_mail["status"], "OTP_REQUIRED");
     let (status, outbox) = mfa.get(&format!("{}/outbox/dave", mfa.url)).await;
     assert_eq!(status, StatusCode::OK);

@@ -1,4 +1,8 @@
-//! Users, devices, pairing keys and automatic pairing, over real HTTP.
+//! Users, devices, pairing keys and automatic pairing, over real HTTP, on PingOne's management API
+//! (`/v1/environments/{envId}/users/{userId}/...`): "MFA Devices"
+//! (https://developer.pingidentity.com/pingone-api/mfa/users/mfa-devices.html), "MFA Pairing Keys"
+//! (https://developer.pingidentity.com/pingone-api/mfa/users/mfa-pairing-keys.html), "Error codes"
+//! (https://developer.pingidentity.com/pingone-api/platform/reference/error-codes.html).
 
 // Tests fail loudly on the first surprise.
 #![allow(clippy::unwrap_used)]
@@ -10,18 +14,60 @@ use common::mfa_server::{test_clock, MfaServer, ENV};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+// PingOne's 401: ACCESS_FAILED with detail INVALID_TOKEN (Ping's OpenAPI
+// com.pingidentity.ApiErrorResponse.401.yaml), an `id` on every error ("Error codes").
 #[tokio::test]
 async fn management_calls_without_the_worker_token_are_refused() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let response = mfa.client.post(format!("{}/environments/{ENV}/users", mfa.url)).json(&json!({"username": "alice"})).send().await.unwrap();
+    let response = mfa.client.post(mfa.api_url("/users")).json(&json!({"username": "alice"})).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "UNAUTHORIZED");
-    let wrong = mfa.client.get(mfa.user_url("alice", "")).bearer_auth("nope").send().await.unwrap();
+    assert_eq!(body["code"], "ACCESS_FAILED");
+    assert_eq!(body["details"][0]["code"], "INVALID_TOKEN");
+    assert!(body["id"].as_str().is_some_and(|id| id.len() == 36 && id.matches('-').count() == 4), "a UUID id: {body}");
+    let filter = mfa.api_url("/users?filter=username%20eq%20%22alice%22");
+    let wrong = mfa.client.get(&filter).bearer_auth("nope").send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let (status, _) = mfa.get(&mfa.user_url("alice", "")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "no user was created by the refused call");
+    let (status, found) = mfa.get(&filter).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["count"], 0, "no user was created by the refused call: {found}");
+}
+
+// Users by id, looked up by username with `filter` (PingOne "Users": GET /users?filter=);
+// a duplicate username is 400 INVALID_DATA with detail UNIQUENESS_VIOLATION on `username`
+// (Ping's OpenAPI com.pingidentity.ApiErrorResponse.400.yaml).
+#[tokio::test]
+async fn users_are_found_by_username_addressed_by_id_and_created_once() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let id = mfa.create_user("alice").await;
+    let (status, user) = mfa.get(&mfa.user_url("alice", "")).await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["id"], id.as_str());
+    assert_eq!(user["environment"]["id"], ENV);
+    assert!(user["_links"]["self"]["href"].as_str().unwrap().ends_with(&format!("/v1/environments/{ENV}/users/{id}")), "{user}");
+    let created = user["createdAt"].as_str().unwrap();
+    assert!(created.ends_with(".000Z") && created.len() == 24, "PingOne's timestamps carry milliseconds: {created}");
+
+    let filter = mfa.api_url("/users?filter=username%20eq%20%22alice%22");
+    let (_, found) = mfa.get(&filter).await;
+    assert_eq!((found["count"].as_u64(), found["size"].as_u64()), (Some(1), Some(1)), "{found}");
+    assert_eq!(found["_embedded"]["users"][0]["id"], id.as_str());
+    assert!(found["_links"]["self"].is_object());
+
+    let (status, duplicate) = mfa.post(&mfa.api_url("/users"), json!({"username": "alice"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{duplicate}");
+    assert_eq!(duplicate["code"], "INVALID_DATA");
+    assert_eq!(duplicate["details"][0]["code"], "UNIQUENESS_VIOLATION");
+    assert_eq!(duplicate["details"][0]["target"], "username");
+    assert_eq!(mfa.get(&filter).await.1["count"], 1, "still one alice");
+
+    let (status, bad) = mfa.get(&mfa.api_url("/users?filter=nickname%20sw%20%22a%22")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["details"][0]["code"], "INVALID_FILTER");
+    let (status, _) = mfa.get(&mfa.api_url("/users/alice")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "paths name users by id, not by username");
 }
 
 #[tokio::test]
@@ -40,8 +86,8 @@ async fn first_device_pairs_from_its_mobile_payload_and_becomes_the_default() {
     let devices = mfa.devices("alice").await;
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0]["type"], "MOBILE");
-    assert_eq!(devices[0]["default"], true);
-    assert_eq!(devices[0]["deviceFingerprint"], phone.fingerprint().as_str());
+    assert_eq!(devices[0]["model"]["marketingName"], "Alice's phone");
+    assert_eq!(devices[0]["user"]["id"], mfa.user_id("alice").await.as_str());
     let pairing_url = mfa.user_url("alice", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
     assert_eq!(mfa.get(&pairing_url).await.1["status"], "CLAIMED");
 
@@ -103,13 +149,14 @@ async fn pairing_keys_are_limited_to_twenty_valid_per_user_and_claimed_once() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{refused}");
 
     let mut phone = TestDevice::new(5, "Dave's phone", &clock);
-    let token = keys[0]["token"].as_str().unwrap().to_lowercase();
+    assert_eq!(keys[0]["user"]["id"], mfa.user_id("dave").await.as_str());
+    let token = keys[0]["code"].as_str().unwrap().to_lowercase();
     let (status, done) = phone.claim_pairing_key(&mfa.url, &token).await;
     assert_eq!(status, StatusCode::OK, "case is ignored on entry: {done}");
     let key_url = mfa.user_url("dave", &format!("/pairingKeys/{}", keys[0]["id"].as_str().unwrap()));
     let (_, key) = mfa.get(&key_url).await;
     assert_eq!(key["status"], "CLAIMED");
-    assert!(key.get("token").is_none(), "the key is shown only once");
+    assert!(key.get("code").is_none(), "the key is shown only once");
 
     let mut second = TestDevice::new(6, "Dave's tablet", &clock);
     let (status, again) = second.claim_pairing_key(&mfa.url, &token).await;
@@ -117,7 +164,7 @@ async fn pairing_keys_are_limited_to_twenty_valid_per_user_and_claimed_once() {
     assert_eq!(again["details"][0]["code"], "INVALID_PAIRING_KEY");
 
     clock.advance(chrono::Duration::minutes(11));
-    let (status, expired) = second.claim_pairing_key(&mfa.url, keys[1]["token"].as_str().unwrap()).await;
+    let (status, expired) = second.claim_pairing_key(&mfa.url, keys[1]["code"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "keys live ten minutes: {expired}");
     let (status, _) = mfa.post(&mfa.user_url("dave", "/pairingKeys"), json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "expired keys no longer count against the limit");
@@ -136,19 +183,31 @@ async fn devices_keep_their_order_and_can_be_renamed_blocked_made_default_and_re
     let ids: Vec<_> = mfa.devices("alice").await.iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, vec![sms.clone(), email.clone(), totp.clone()]);
 
-    let (status, reordered) = mfa.post(&mfa.user_url("alice", &format!("/devices/{totp}/default")), json!({})).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(reordered[0]["id"], totp.as_str());
-    assert_eq!(reordered[0]["default"], true);
+    // "Update Device Order": POST .../devices with devices.reorder+json; the first is the default.
+    let reorder = "application/vnd.pingidentity.devices.reorder+json";
+    let (status, reordered) = mfa.act(&mfa.user_url("alice", "/devices"), reorder, json!({"order": [{"id": totp}]})).await;
+    assert_eq!(status, StatusCode::OK, "{reordered}");
+    let order: Vec<_> = reordered["_embedded"]["devices"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(order, vec![totp.as_str(), sms.as_str(), email.as_str()]);
+    let (status, _) = mfa.act(&mfa.user_url("alice", "/devices"), reorder, json!({"order": [{"id": "nope"}]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(mfa.devices("alice").await[0]["id"], totp.as_str(), "a refused order changes nothing");
 
+    // "Update MFA User Device Nickname" (PUT .../nickname) and "Block MFA User Device".
     let url = mfa.user_url("alice", &format!("/devices/{email}"));
-    let (status, renamed) = mfa.send(Method::PATCH, &url, Some(json!({"nickname": "Work mail", "blocked": true}))).await;
-    assert_eq!(status, StatusCode::OK);
+    let (status, renamed) = mfa.send(Method::PUT, &format!("{url}/nickname"), Some(json!({"nickname": "Work mail"}))).await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
     assert_eq!(renamed["nickname"], "Work mail");
-    assert_eq!(renamed["status"], "BLOCKED");
-    let (status, _) = mfa.send(Method::PATCH, &url, Some(json!({"nickname": "x".repeat(101)}))).await;
+    let (status, blocked) = mfa.act(&url, "application/vnd.pingidentity.device.block+json", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{blocked}");
+    assert_eq!(blocked["block"]["status"], "BLOCKED");
+    assert_eq!(blocked["email"], "alice@example.com", "the management API shows the address in full");
+    let (status, _) = mfa.send(Method::PUT, &format!("{url}/nickname"), Some(json!({"nickname": "x".repeat(101)}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(mfa.get(&url).await.1["nickname"], "Work mail", "a refused update changes nothing");
+    let (status, unknown) = mfa.act(&url, "application/vnd.pingidentity.device.explode+json", json!({})).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{unknown}");
+    assert_eq!(unknown["code"], "INVALID_REQUEST");
 
     let (status, _) = mfa.send(Method::DELETE, &mfa.user_url("alice", &format!("/devices/{sms}")), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -161,7 +220,7 @@ async fn bad_bodies_get_a_400_naming_the_problem_never_a_500() {
     let mfa = MfaServer::start(&clock).await;
     let response = mfa
         .client
-        .post(format!("{}/environments/{ENV}/users", mfa.url))
+        .post(mfa.api_url("/users"))
         .bearer_auth(common::mfa_server::WORKER_TOKEN)
         .header("content-type", "application/json")
         .body("{not json")
@@ -170,7 +229,7 @@ async fn bad_bodies_get_a_400_naming_the_problem_never_a_500() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["details"][0]["code"], "INVALID_JSON");
-    let (status, _) = mfa.post(&format!("{}/environments/other/users", mfa.url), json!({"username": "x"})).await;
+    assert_eq!(body["code"], "INVALID_REQUEST", "{body}");
+    let (status, _) = mfa.post(&format!("{}/v1/environments/other/users", mfa.url), json!({"username": "x"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

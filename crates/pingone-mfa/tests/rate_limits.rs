@@ -1,6 +1,7 @@
 //! Rate limits: wrong pairing keys (per device, per named user, for everyone) and pushes per user
 //! (push bombing). Refusals are PingOne's 429 `REQUEST_LIMITED` with `Retry-After`, change nothing,
-//! and hold under parallel requests.
+//! and hold under parallel requests. Ping's 429 schema (`pingidentity/pingone-openapi-specifications`
+//! `com.pingidentity.ApiErrorResponse.429.yaml`): detail `LIMIT_EXCEEDED`, `innerError.retryAfter`.
 
 // Tests fail loudly on the first surprise.
 #![allow(clippy::unwrap_used)]
@@ -22,7 +23,7 @@ const WRONG_KEY: &str = "BCDF-GHJK-LMNP";
 async fn issue_key(mfa: &MfaServer, user: &str) -> (String, String) {
     let (status, key) = mfa.post(&mfa.user_url(user, "/pairingKeys"), json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{key}");
-    (key["id"].as_str().unwrap().to_string(), key["token"].as_str().unwrap().to_string())
+    (key["id"].as_str().unwrap().to_string(), key["code"].as_str().unwrap().to_string())
 }
 
 async fn status_and_body(response: reqwest::Response) -> (StatusCode, Option<String>, Value) {
@@ -35,6 +36,7 @@ fn assert_limited(status: StatusCode, retry_after: Option<&str>, body: &Value, d
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["code"], "REQUEST_LIMITED", "{body}");
     assert_eq!(body["details"][0]["code"], detail, "{body}");
+    assert!(body["details"][0]["innerError"]["retryAfter"].as_str().is_some_and(|t| t.ends_with('Z')), "{body}");
     assert!(body["message"].as_str().unwrap().contains("try again after"), "{body}");
     assert!(retry_after.is_some_and(|s| s.parse::<i64>().unwrap() > 0), "Retry-After: {retry_after:?}");
 }
@@ -58,7 +60,7 @@ async fn a_device_sending_ten_wrong_pairing_keys_is_refused_for_ten_minutes_even
     clock.advance(Duration::minutes(5));
     let (key_id, key) = issue_key(&mfa, "alice").await;
     let (status, retry_after, body) = status_and_body(phone.send_pairing_key(&mfa.url, &key, None).await).await;
-    assert_limited(status, retry_after.as_deref(), &body, "PAIRING_KEY_GUESS_LIMIT");
+    assert_limited(status, retry_after.as_deref(), &body, "LIMIT_EXCEEDED");
     assert_eq!(retry_after.as_deref(), Some("300"), "the wrong keys leave the window 10 minutes after they were sent");
     assert_eq!(key_status(&mfa, "alice", &key_id).await, "UNCLAIMED", "the refused claim spent nothing");
     assert!(mfa.devices("alice").await.is_empty());
@@ -83,7 +85,7 @@ async fn wrong_keys_naming_a_user_count_against_that_user_whatever_device_sends_
     }
     let fresh = TestDevice::new(120, "another guesser", &clock);
     let (status, retry_after, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("alice")).await).await;
-    assert_limited(status, retry_after.as_deref(), &body, "PAIRING_KEY_GUESS_LIMIT");
+    assert_limited(status, retry_after.as_deref(), &body, "LIMIT_EXCEEDED");
     let (status, _, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("bob")).await).await;
     assert_eq!((status, &body["details"][0]["code"]), (StatusCode::BAD_REQUEST, &json!("INVALID_PAIRING_KEY")), "alice's key is not bob's");
     let (status, _, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &bob_key, Some("bob")).await).await;
@@ -116,7 +118,7 @@ async fn alice_with_phone(mfa: &MfaServer, clock: &Clock) -> TestDevice {
 }
 
 async fn start_push(mfa: &MfaServer) -> (StatusCode, Value) {
-    mfa.post(&mfa.user_url("alice", "/deviceAuthentications"), json!({})).await
+    mfa.start_auth("alice", json!({})).await
 }
 
 #[tokio::test]
@@ -126,18 +128,20 @@ async fn a_sixth_push_within_ten_minutes_is_refused_and_nothing_is_pushed() {
     let phone = alice_with_phone(&mfa, &clock).await;
     for _ in 0..5 {
         let (status, auth) = start_push(&mfa).await;
-        assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_WAITING")), "{auth}");
+        assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_REQUIRED")), "{auth}");
         clock.advance(Duration::minutes(1));
     }
     let before = phone.pushes(&mfa.url, 0).await.len();
-    let response = mfa.client.post(mfa.user_url("alice", "/deviceAuthentications")).bearer_auth(WORKER_TOKEN).json(&json!({})).send().await.unwrap();
+    let start = format!("{}/{}/deviceAuthentications", mfa.url, common::mfa_server::ENV);
+    let body = json!({"user": {"id": mfa.user_id("alice").await}});
+    let response = mfa.client.post(start).bearer_auth(WORKER_TOKEN).json(&body).send().await.unwrap();
     let (status, retry_after, body) = status_and_body(response).await;
-    assert_limited(status, retry_after.as_deref(), &body, "PUSH_LIMIT_EXCEEDED");
+    assert_limited(status, retry_after.as_deref(), &body, "LIMIT_EXCEEDED");
     assert_eq!(retry_after.as_deref(), Some("300"), "the first push leaves the window 10 minutes after it was sent");
     assert_eq!(phone.pushes(&mfa.url, 0).await.len(), before, "no push was queued");
     clock.advance(Duration::minutes(5));
     let (status, auth) = start_push(&mfa).await;
-    assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_WAITING")), "{auth}");
+    assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_REQUIRED")), "{auth}");
 }
 
 #[tokio::test]
@@ -147,16 +151,19 @@ async fn selecting_the_phone_again_counts_as_a_push_and_is_refused_over_the_limi
     let phone = alice_with_phone(&mfa, &clock).await;
     let (_, auth) = start_push(&mfa).await;
     let id = auth["id"].as_str().unwrap();
-    let select = mfa.user_url("alice", &format!("/deviceAuthentications/{id}/selection"));
+    let phone_id = phone.device_id.clone().unwrap();
+    let mut last = auth.clone();
     for _ in 0..4 {
-        let (status, again) = mfa.post(&select, json!({"deviceId": phone.device_id})).await;
+        let (status, again) = mfa.select(&auth, &phone_id).await;
         assert_eq!(status, StatusCode::OK, "{again}");
+        last = again;
     }
-    let (status, refused) = mfa.post(&select, json!({"deviceId": phone.device_id})).await;
+    let (status, refused) = mfa.select(&auth, &phone_id).await;
     assert_eq!((status, &refused["code"]), (StatusCode::TOO_MANY_REQUESTS, &json!("REQUEST_LIMITED")), "{refused}");
-    let (_, now) = mfa.get(&mfa.user_url("alice", &format!("/deviceAuthentications/{id}"))).await;
-    assert_eq!(now["status"], "PUSH_CONFIRMATION_WAITING");
-    assert_eq!(now["pushExpiresAt"], auth["pushExpiresAt"], "the last push still stands, unchanged");
+    let (_, now) = mfa.get(&mfa.auth_url(id)).await;
+    assert_eq!(now["status"], "PUSH_CONFIRMATION_REQUIRED");
+    assert_eq!(now["updatedAt"], last["updatedAt"], "the last push still stands, unchanged");
+    assert_eq!(now["numberMatching"], last["numberMatching"], "the last push still stands, unchanged");
 }
 
 #[tokio::test]

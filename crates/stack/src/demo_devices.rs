@@ -22,21 +22,32 @@ pub fn demo_devices() -> Vec<(&'static str, Vec<Value>)> {
     ]
 }
 
-/// Adds the demo devices at the PingOne MFA at `pingone_url` (environment `env`).
+/// Adds the demo devices at the PingOne MFA at `pingone_url` (environment `env`), on PingOne's
+/// management API: the user looked up by username (`filter`), created when absent, addressed by id.
 pub async fn seed(pingone_url: &str, env: &str, worker_token: &str) -> anyhow::Result<()> {
     let http = reqwest::Client::builder().no_proxy().build()?;
-    let base = format!("{}/environments/{env}", pingone_url.trim_end_matches('/'));
+    let base = format!("{}/v1/environments/{env}", pingone_url.trim_end_matches('/'));
     for (user, devices) in demo_devices() {
         let created = http.post(format!("{base}/users")).bearer_auth(worker_token).json(&json!({"username": user})).send().await;
         let status = created.with_context(|| format!("creating the PingOne user {user}"))?.status();
-        anyhow::ensure!(status.is_success() || status.as_u16() == 409, "creating the PingOne user {user}: HTTP {status}");
-        let listed = http.get(format!("{base}/users/{user}/devices")).bearer_auth(worker_token).send().await?;
-        let existing: Vec<Value> = listed.error_for_status()?.json().await?;
-        if !existing.is_empty() {
+        // 400 INVALID_DATA / UNIQUENESS_VIOLATION: the user is there from an earlier start.
+        anyhow::ensure!(status.is_success() || status.as_u16() == 400, "creating the PingOne user {user}: HTTP {status}");
+        let found: Value = http
+            .get(format!("{base}/users"))
+            .query(&[("filter", format!("username eq \"{user}\""))])
+            .bearer_auth(worker_token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let id = found["_embedded"]["users"][0]["id"].as_str().with_context(|| format!("no PingOne user {user}"))?.to_string();
+        let listed: Value = http.get(format!("{base}/users/{id}/devices")).bearer_auth(worker_token).send().await?.error_for_status()?.json().await?;
+        if listed["count"].as_u64().unwrap_or(0) > 0 {
             continue;
         }
         for device in devices {
-            let response = http.post(format!("{base}/users/{user}/devices")).bearer_auth(worker_token).json(&device).send().await?;
+            let response = http.post(format!("{base}/users/{id}/devices")).bearer_auth(worker_token).json(&device).send().await?;
             anyhow::ensure!(response.status().is_success(), "adding a demo device for {user}: HTTP {}", response.status());
         }
         tracing::info!(user, "demo PingOne MFA devices added");

@@ -1,14 +1,72 @@
-//! The emulated PingOne MFA service (`crates/pingone-mfa`).
+//! The emulated PingOne MFA service (`crates/pingone-mfa`), in PingOne's own shapes.
 //!
-//! Two faces: the management API under `/environments/{env}` that PingFederate's PingOne MFA
-//! adapter calls with a worker bearer token, and the device API under `/device` that the mobile
-//! (or desktop) SDK calls, signed with the device key exactly like the PingID SDK server's device
-//! API. Paths name users by username (PingOne uses ids; see `docs/api/pingone-mfa.md`).
+//! Three faces:
+//! - the Platform management API (`https://api.pingone.com/v1/environments/{envId}/...`):
+//!   users, MFA devices, pairing keys, called by PingFederate's PingOne MFA adapter with a worker
+//!   access token;
+//! - the auth path (`https://auth.pingone.com/{envId}/...`): the worker token
+//!   (`/as/token`) and device authentications (`/deviceAuthentications`);
+//! - the device API under `/device` that the mobile (or desktop) SDK calls, signed with the device
+//!   key (PingOne's SDK protocol is unpublished: the emulator's own, see `docs/api/pingone-mfa.md`).
+//!
+//! Sources: PingOne Platform API reference, https://developer.pingidentity.com/pingone-api/ ("MFA
+//! Devices", "MFA Device Authentications", "MFA Pairing Keys", "Error codes"), and Ping's OpenAPI
+//! files (`pingidentity/pingone-openapi-specifications`).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 /// Path prefix of the device API.
 pub const DEVICE_API_PREFIX: &str = "/device";
+
+/// Content type of PingOne's "Select Device for Authentication" action.
+pub const DEVICE_SELECT_CONTENT_TYPE: &str = "application/vnd.pingidentity.device.select+json";
+/// Content type of PingOne's "Validate OTP for Device" action.
+pub const OTP_CHECK_CONTENT_TYPE: &str = "application/vnd.pingidentity.otp.check+json";
+/// Content type of PingOne's "Update Device Order" (`POST .../users/{userId}/devices`).
+pub const DEVICES_REORDER_CONTENT_TYPE: &str = "application/vnd.pingidentity.devices.reorder+json";
+
+/// A reference to another resource: `{"id": "..."}` (`environment`, `user`, `selectedDevice`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub id: String,
+}
+
+impl ResourceRef {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+/// One HAL link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub href: String,
+}
+
+/// `_links`: `self`, related resources, and the actions allowed now (`device.select`, ...).
+pub type Links = BTreeMap<String, Link>;
+
+/// A list, as PingOne answers one: `{_links, _embedded: {<name>: [...]}, count, size}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityArray<T> {
+    #[serde(rename = "_links", default)]
+    pub links: Links,
+    #[serde(rename = "_embedded")]
+    pub embedded: BTreeMap<String, Vec<T>>,
+    #[serde(default)]
+    pub count: usize,
+    #[serde(default)]
+    pub size: usize,
+}
+
+impl<T> EntityArray<T> {
+    /// The list under `name` (empty when absent).
+    pub fn into_items(mut self, name: &str) -> Vec<T> {
+        self.embedded.remove(name).unwrap_or_default()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -20,31 +78,119 @@ pub enum MfaDeviceType {
     Totp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum MfaDeviceStatus {
-    Active,
-    Blocked,
-}
-
+/// A PingOne user (`GET /v1/environments/{envId}/users/{userId}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MfaUser {
+pub struct User {
+    #[serde(rename = "_links", default)]
+    pub links: Links,
     pub id: String,
+    pub environment: ResourceRef,
     pub username: String,
-    pub environment_id: String,
-    pub created_at: String,
-    /// RFC 3339; set while one-time passcodes are refused after three wrong ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub otp_blocked_until: Option<String>,
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<ResourceRef>,
+    pub enabled: bool,
+    pub mfa_enabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
+/// `POST /v1/environments/{envId}/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateMfaUser {
+pub struct CreateUser {
     pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<ResourceRef>,
 }
 
+/// `lock.status`: a device locked after too many wrong passcodes, until `expiresAt`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceLock {
+    /// `LOCKED` or `UNLOCKED`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// `block.status`: `BLOCKED` or `UNBLOCKED`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceBlock {
+    pub status: String,
+}
+
+/// A MOBILE device's model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceModel {
+    pub marketing_name: String,
+}
+
+/// An MFA device as PingOne answers it ("MFA Devices" data model). In the `_embedded.devices`
+/// of a device authentication, `phone` and `email` are masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    #[serde(rename = "_links", default, skip_serializing_if = "Links::is_empty")]
+    pub links: Links,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<ResourceRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<ResourceRef>,
+    #[serde(rename = "type")]
+    pub device_type: MfaDeviceType,
+    /// `ACTIVE` (the emulator skips `ACTIVATION_REQUIRED`).
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<DeviceModel>,
+    pub lock: DeviceLock,
+    pub block: DeviceBlock,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// TOTP only, in the answer that creates the device: the secret (base32) and its `otpauth://`
+    /// URI, shown once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_uri: Option<String>,
+}
+
+impl Device {
+    pub fn is_blocked(&self) -> bool {
+        self.block.status == "BLOCKED"
+    }
+}
+
+/// `POST /v1/environments/{envId}/users/{userId}/devices`: SMS, EMAIL and TOTP only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateMfaDevice {
+    #[serde(rename = "type")]
+    pub device_type: MfaDeviceType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+}
+
+/// The adapter's device object: how PingFederate shows a PingOne device to its own API clients
+/// (`devices`, `device` of a flow). PingFederate builds it from PingOne's [`Device`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaDevice {
@@ -68,38 +214,11 @@ pub struct MfaDevice {
     pub device_fingerprint: Option<String>,
 }
 
-/// `POST /environments/{env}/users/{user}/devices`: SMS, EMAIL and TOTP only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateMfaDevice {
-    #[serde(rename = "type")]
-    pub device_type: MfaDeviceType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
-}
-
-/// The answer to a device creation; `secret` (base32) only for a TOTP device, shown once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedMfaDevice {
-    #[serde(flatten)]
-    pub device: MfaDevice,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-}
-
-/// `PATCH /environments/{env}/users/{user}/devices/{id}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateMfaDevice {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blocked: Option<bool>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MfaDeviceStatus {
+    Active,
+    Blocked,
 }
 
 /// Status of a pairing key and of an automatic pairing (PingOne's pairing key statuses).
@@ -111,22 +230,29 @@ pub enum PairingStatus {
     Failed,
 }
 
+/// A pairing key ("MFA Pairing Keys" data model).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingKey {
+    #[serde(rename = "_links", default)]
+    pub links: Links,
     pub id: String,
+    pub environment: ResourceRef,
+    pub user: ResourceRef,
     /// The key itself (`XXXX-XXXX-XXXX`), only in the answer that creates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
+    pub code: Option<String>,
     pub status: PairingStatus,
+    pub created_at: String,
     pub expires_at: String,
+    /// Beyond PingOne: the device the key paired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }
 
-/// `POST /environments/{env}/users/{user}/mobilePairings`: either the mobile payload of the
-/// user's first device, or a completed device authentication whose requesting device (a mobile
-/// payload that was not yet paired) is to become an additional device.
+/// Beyond PingOne: `POST /v1/environments/{envId}/users/{userId}/mobilePairings`, either the
+/// mobile payload of the user's first device, or a completed device authentication whose
+/// requesting device (a mobile payload that was not yet paired) is to become an additional device.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StartMobilePairing {
@@ -157,84 +283,115 @@ pub struct ClaimPairingKey {
     pub mobile_payload: String,
 }
 
+/// A device authentication's `status` ("MFA Device Authentications": the next action).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DeviceAuthenticationStatus {
     DeviceSelectionRequired,
-    PushConfirmationWaiting,
-    PushConfirmationRejected,
-    PushConfirmationTimedOut,
     OtpRequired,
+    PushConfirmationRequired,
+    PushConfirmationTimedOut,
     Completed,
-    /// One-time passcodes are blocked for the user (three wrong ones): see `blockedUntil`.
-    Blocked,
+    /// See `error`.
     Failed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum AuthenticationMethod {
-    /// The mobile payload came from a device already paired with the user.
-    MobilePayload,
-    Push,
-    Otp,
-}
-
-/// `POST /environments/{env}/users/{user}/deviceAuthentications`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST {authPath}/{envId}/deviceAuthentications` ("Initialize Device Authentication").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StartDeviceAuthentication {
+    pub user: ResourceRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_device: Option<ResourceRef>,
+    /// The SDK's mobile payload: a paired device completes at once (device authorization).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
+}
+
+/// `device.select` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelectDevice {
+    pub device: ResourceRef,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
+    pub compatibility: Option<String>,
 }
 
-/// `POST .../deviceAuthentications/{id}/selection`.
+/// `otp.check` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SelectMfaDevice {
-    pub device_id: String,
-}
-
-/// `POST .../deviceAuthentications/{id}/otp`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckMfaOtp {
+pub struct CheckOtp {
     pub otp: String,
 }
 
+/// Why a device authentication FAILED.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureError {
+    pub code: String,
+    pub message: String,
+}
+
+/// Number matching while a push waits: the number the signing-in side shows. PingOne's name for
+/// this field is not published; the emulator's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberMatching {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub number: u8,
+}
+
+/// A device authentication ("Read Device Authentication").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceAuthentication {
+    #[serde(rename = "_links", default)]
+    pub links: Links,
+    #[serde(rename = "_embedded", default)]
+    pub embedded: DeviceAuthenticationEmbedded,
     pub id: String,
-    pub username: String,
+    pub environment: ResourceRef,
+    pub user: ResourceRef,
     pub status: DeviceAuthenticationStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selected_device_id: Option<String>,
+    pub selected_device: Option<ResourceRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<AuthenticationMethod>,
-    /// True when the mobile payload came from a device not yet paired: once COMPLETED it may be
-    /// paired with `StartMobilePairing::device_authentication_id`.
-    pub new_device: bool,
-    /// The user's devices, in order.
-    pub devices: Vec<MfaDevice>,
-    /// After a `checkOtp`: whether the code was right.
+    pub policy: Option<ResourceRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub otp_valid: Option<bool>,
+    pub number_matching: Option<NumberMatching>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub otp_attempts_left: Option<u32>,
+    pub error: Option<FailureError>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl DeviceAuthentication {
+    /// True when `_links` offers `action` (`device.select`, `otp.check`).
+    pub fn offers(&self, action: &str) -> bool {
+        self.links.contains_key(action)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceAuthenticationEmbedded {
+    /// The user's devices, in order, `phone`/`email` masked.
+    #[serde(default)]
+    pub devices: Vec<Device>,
+}
+
+/// `POST {authPath}/{envId}/as/token` answer (client credentials).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+}
+
+/// An OAuth error from `/as/token` (RFC 6749 section 5.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blocked_until: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_expires_at: Option<String>,
-    /// Number matching: while the push waits, the number (10 to 99) the signing-in device shows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_number: Option<u8>,
-    /// With FAILED: DEVICE_BLOCKED, DEVICE_NOT_FOUND, ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failure_reason: Option<String>,
-    pub expires_at: String,
+    pub error_description: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -244,7 +401,8 @@ pub enum OutboxChannel {
     Email,
 }
 
-/// `GET /outbox/{user}`: what the emulator "sent" to the user's phone or mailbox.
+/// Beyond PingOne: `GET /outbox/{username}`: what the emulator "sent" to the user's phone or
+/// mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxMessage {
@@ -257,10 +415,13 @@ pub struct OutboxMessage {
     pub sent_at: String,
 }
 
-/// Every error of the PingOne MFA emulator.
+/// Every error of the PingOne emulator, as PingOne writes errors ("Error codes"; Ping's OpenAPI
+/// `com.pingidentity.ApiErrorResponse.*`): `id` (UUID), `code`, `message`, `details`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaError {
+    #[serde(default)]
+    pub id: String,
     pub code: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -271,7 +432,35 @@ pub struct MfaError {
 #[serde(rename_all = "camelCase")]
 pub struct MfaErrorDetail {
     pub code: String,
-    pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_error: Option<InnerError>,
+}
+
+/// `details[].innerError`: `retryAfter` (429, Ping's schema) and `remainingAttempts` (a wrong
+/// passcode; the field is the emulator's, PingOne's is not published).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InnerError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining_attempts: Option<u32>,
+}
+
+/// `error.code` of a FAILED device authentication. PingOne publishes no list for device
+/// authentications: these are the emulator's names, in PingOne's style.
+pub mod failure {
+    /// The user denied the push.
+    pub const PUSH_DENIED: &str = "PUSH_DENIED";
+    /// Number matching: the approving device picked another number than the one shown.
+    pub const WRONG_NUMBER: &str = "WRONG_NUMBER";
+    /// Too many wrong passcodes: the user's passcode devices are locked (`lock.expiresAt`).
+    pub const OTP_LOCKED: &str = "OTP_LOCKED";
+    /// The device that sent the mobile payload is blocked.
+    pub const DEVICE_BLOCKED: &str = "DEVICE_BLOCKED";
+    /// Every device of the user is blocked.
+    pub const NO_USABLE_DEVICE: &str = "NO_USABLE_DEVICE";
 }

@@ -23,7 +23,7 @@ struct Args {
     /// Base URL of the PingOne MFA emulator.
     #[arg(long, env = "PINGONE_MFA_URL", default_value = "http://127.0.0.1:7003")]
     pingone_url: String,
-    #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = "moderno-env")]
+    #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = pingfederate_server::DEMO_PINGONE_ENVIRONMENT_ID)]
     pingone_environment_id: String,
     /// Worker token for PingOne MFA (prefer the env variable).
     #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]

@@ -19,7 +19,7 @@ struct Args {
     /// SQLite database file.
     #[arg(long, env = "PINGONE_MFA_DATABASE", default_value = "pingone-mfa.sqlite3")]
     database: PathBuf,
-    #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = "moderno-env")]
+    #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = pingone_mfa_server::DEMO_ENVIRONMENT_ID)]
     environment_id: String,
     /// Bearer token PingFederate presents (keep it out of shell history: use the env variable).
     #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]

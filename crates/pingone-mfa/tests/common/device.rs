@@ -164,10 +164,11 @@ impl TestDevice {
     }
 }
 
-/// The number a waiting PingOne device authentication or PingFederate flow shows (`matchNumber`)
-/// for the user to pick on the approving device.
+/// The number a waiting PingOne device authentication (`numberMatching.number`) or PingFederate
+/// flow (`matchNumber`) shows for the user to pick on the approving device.
 pub fn match_number(waiting: &serde_json::Value) -> u8 {
-    let number = waiting["matchNumber"].as_u64().and_then(|n| u8::try_from(n).ok());
+    let shown = waiting.get("numberMatching").map_or(&waiting["matchNumber"], |n| &n["number"]);
+    let number = shown.as_u64().and_then(|n| u8::try_from(n).ok());
     number.unwrap_or_else(|| panic!("no matchNumber in {waiting}"))
 }
 

@@ -9,7 +9,8 @@ use pingone_mfa_server::{app, Config, State};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-pub const ENV: &str = "moderno-env";
+/// A UUID, as PingOne names environments.
+pub const ENV: &str = "6f1d2c3b-4a59-4e68-9d7c-8b0a1e2f3d4c";
 pub const WORKER_TOKEN: &str = "test-worker-token";
 
 pub fn test_clock() -> Clock {
@@ -18,6 +19,8 @@ pub fn test_clock() -> Clock {
 
 pub struct MfaServer {
     pub url: String,
+    /// Users' PingOne ids by username, as the tests learned them.
+    ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub clock: Clock,
     pub client: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -34,12 +37,71 @@ impl MfaServer {
         let state = State::open(config, clock.clone(), Entropy::seeded(42)).unwrap();
         tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
         let client = reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap();
-        Self { url, clock: clock.clone(), client, _dir: dir }
+        Self { url, ids: Default::default(), clock: clock.clone(), client, _dir: dir }
     }
 
-    /// `/environments/{env}/users/{user}{rest}`.
+    /// `/v1/environments/{env}{rest}`: the management API.
+    pub fn api_url(&self, rest: &str) -> String {
+        format!("{}/v1/environments/{ENV}{rest}", self.url)
+    }
+
+    /// `/v1/environments/{env}/users/{userId}{rest}` for a user whose id the tests learned
+    /// (`create_user`, `user_id`).
     pub fn user_url(&self, user: &str, rest: &str) -> String {
-        format!("{}/environments/{ENV}/users/{user}{rest}", self.url)
+        let id = self.ids.lock().unwrap().get(user).cloned().unwrap_or_else(|| panic!("no id known for {user}"));
+        self.api_url(&format!("/users/{id}{rest}"))
+    }
+
+    /// `/{env}/deviceAuthentications/{id}`: the auth path.
+    pub fn auth_url(&self, id: &str) -> String {
+        format!("{}/{ENV}/deviceAuthentications/{id}", self.url)
+    }
+
+    /// The user's PingOne id, looked up as PingFederate does (`filter=username eq "..."`).
+    pub async fn user_id(&self, user: &str) -> String {
+        if let Some(id) = self.ids.lock().unwrap().get(user).cloned() {
+            return id;
+        }
+        let url = reqwest::Url::parse_with_params(&self.api_url("/users"), [("filter", format!("username eq \"{user}\""))]).unwrap();
+        let (status, found) = self.get(url.as_str()).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let id = found["_embedded"]["users"][0]["id"].as_str().unwrap_or_else(|| panic!("no user {user}: {found}")).to_string();
+        self.ids.lock().unwrap().insert(user.to_string(), id.clone());
+        id
+    }
+
+    /// Starts a device authentication for `user` with `body` (`user.id` added).
+    pub async fn start_auth(&self, user: &str, mut body: Value) -> (StatusCode, Value) {
+        body["user"] = json!({ "id": self.user_id(user).await });
+        self.post(&format!("{}/{ENV}/deviceAuthentications", self.url), body).await
+    }
+
+    /// A POST whose content type names the action (`device.select`, `otp.check`, ...).
+    pub async fn act(&self, url: &str, content_type: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(url)
+            .bearer_auth(WORKER_TOKEN)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// `device.select` on the authentication `auth`.
+    pub async fn select(&self, auth: &Value, device_id: &str) -> (StatusCode, Value) {
+        let url = self.auth_url(auth["id"].as_str().unwrap());
+        self.act(&url, "application/vnd.pingidentity.device.select+json", json!({"device": {"id": device_id}})).await
+    }
+
+    /// `otp.check` on the authentication `auth`.
+    pub async fn check_otp(&self, auth: &Value, otp: &str) -> (StatusCode, Value) {
+        let url = self.auth_url(auth["id"].as_str().unwrap());
+        self.act(&url, "application/vnd.pingidentity.otp.check+json", json!({"otp": otp})).await
     }
 
     pub async fn send(&self, method: reqwest::Method, url: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -61,9 +123,12 @@ impl MfaServer {
         self.send(reqwest::Method::GET, url, None).await
     }
 
-    pub async fn create_user(&self, user: &str) {
-        let (status, body) = self.post(&format!("{}/environments/{ENV}/users", self.url), json!({ "username": user })).await;
+    pub async fn create_user(&self, user: &str) -> String {
+        let (status, body) = self.post(&self.api_url("/users"), json!({ "username": user })).await;
         assert_eq!(status, StatusCode::CREATED, "user created: {body}");
+        let id = body["id"].as_str().unwrap().to_string();
+        self.ids.lock().unwrap().insert(user.to_string(), id.clone());
+        id
     }
 
     /// Adds an SMS, EMAIL or TOTP device; returns its id and (TOTP) secret.
@@ -73,15 +138,19 @@ impl MfaServer {
             "EMAIL" => json!({ "type": "EMAIL", "email": format!("{user}@example.com") }),
             other => json!({ "type": other }),
         };
+        self.user_id(user).await;
         let (status, created) = self.post(&self.user_url(user, "/devices"), body).await;
         assert_eq!(status, StatusCode::CREATED, "device created: {created}");
         (created["id"].as_str().unwrap().to_string(), created["secret"].as_str().map(str::to_string))
     }
 
+    /// The user's devices in order (`_embedded.devices` of PingOne's list).
     pub async fn devices(&self, user: &str) -> Vec<Value> {
+        self.user_id(user).await;
         let (status, body) = self.get(&self.user_url(user, "/devices")).await;
         assert_eq!(status, StatusCode::OK);
-        body.as_array().unwrap().clone()
+        assert_eq!(body["count"], body["_embedded"]["devices"].as_array().unwrap().len(), "{body}");
+        body["_embedded"]["devices"].as_array().unwrap().clone()
     }
 
     /// The passcode in the newest outbox message for `user`.

@@ -129,9 +129,16 @@ macro_rules! device_api {
         concat!("/pingid/v1/device", $tail)
     };
 }
+/// PingOne's management API (api.pingone.com/v1).
 macro_rules! environment {
     ($tail:literal) => {
-        concat!("/environments/*", $tail)
+        concat!("/v1/environments/*", $tail)
+    };
+}
+/// PingOne's auth path (auth.pingone.com/{envId}).
+macro_rules! auth_path {
+    ($tail:literal) => {
+        concat!("/*", $tail)
     };
 }
 
@@ -286,23 +293,32 @@ const ROWS: &[Row] = &[
         "7. The app invokes continueAuthentication", PfPairing).then_answer(),
     step(PingFederate, POST, "/as/token.oauth2", &[],
         "8. PingFederate returns an access token to the app", PfPairing),
-    // ── PingFederate and PingOne MFA ──
+    // ── PingFederate and PingOne MFA: PingOne's Platform API (management at api.pingone.com/v1,
+    //    device authentications at auth.pingone.com/{envId}) ──
+    step(PingOne, GET, environment!("/users"), &[],
+        "PingFederate looks the user up at PingOne by username (GET /users?filter=username eq …)", PfPairing),
     step(PingOne, POST, environment!("/users"), &[],
-        "PingFederate makes sure PingOne MFA has the user", PfPairing),
+        "PingFederate creates the user at PingOne (the first sign-in only)", PfPairing),
     step(PingOne, GET, environment!("/users/*/devices"), &[],
-        "PingFederate reads the user's paired devices from PingOne MFA", PfPairing),
+        "PingFederate reads the user's MFA devices from PingOne, in order", PfPairing),
+    step(PingOne, POST, environment!("/users/*/devices"), &[Action("devices.reorder")],
+        "setDefaultDevice: PingFederate puts the device first in the user's device order at PingOne (devices.reorder)", PfPairing),
+    step(PingOne, PUT, environment!("/users/*/devices/*/nickname"), &[],
+        "updateDeviceNickname: PingFederate sets the device's nickname at PingOne", PfPairing),
+    step(PingOne, DELETE, environment!("/users/*/devices/*"), &[],
+        "removeDevice: PingFederate deletes the MFA device at PingOne", PfPairing),
     step(PingOne, POST, environment!("/users/*/mobilePairings"), &[],
         "5. PingOne MFA starts the pairing: the serverPayload for MOBILE_PAIRING_REQUIRED", PfPairing),
     step(PingOne, GET, environment!("/users/*/mobilePairings/*"), &[],
         "7. PingFederate reads how the pairing ended (pingone.mfa.status)", PfPairing),
-    step(PingOne, POST, environment!("/users/*/deviceAuthentications"), &[],
-        "4. PingFederate starts a device authentication at PingOne MFA with the mobile payload", PfPairing),
-    step(PingOne, GET, environment!("/users/*/deviceAuthentications/*"), &[],
-        "5.1 PingFederate gets the status of the mobile push from PingOne MFA", PfPairing),
-    step(PingOne, POST, environment!("/users/*/deviceAuthentications/*/otp"), &[],
-        "5.2 PingFederate submits the OTP value to PingOne MFA", PfPairing),
-    step(PingOne, POST, environment!("/users/*/deviceAuthentications/*/selection"), &[],
-        "5.3 PingFederate passes the selected device to PingOne MFA", PfPairing),
+    step(PingOne, POST, auth_path!("/deviceAuthentications"), &[],
+        "4. PingFederate initializes a device authentication at PingOne (user.id and the mobile payload)", PfPairing),
+    step(PingOne, GET, auth_path!("/deviceAuthentications/*"), &[],
+        "5.1 PingFederate reads the device authentication at PingOne: where the mobile push is", PfPairing),
+    step(PingOne, POST, auth_path!("/deviceAuthentications/*"), &[Action("otp.check")],
+        "5.2 PingFederate submits the OTP value to PingOne (otp.check)", PfPairing),
+    step(PingOne, POST, auth_path!("/deviceAuthentications/*"), &[Action("device.select")],
+        "5.3 PingFederate passes the selected device to PingOne (device.select)", PfPairing),
     // ── The mobile SDK and PingOne MFA (the device API) ──
     step(PingOne, POST, "/device/pairings", &[],
         "6. The app passes the serverPayload to the mobile SDK, which completes the pairing with PingOne MFA", P1DeviceApi),

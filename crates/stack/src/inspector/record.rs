@@ -44,7 +44,9 @@ impl Service {
     fn caller(self, path: &str) -> &'static str {
         match self {
             Self::PingIdSdk if path.starts_with("/pingid/v1/accounts") => "Customer server",
-            Self::PingOne if path.starts_with("/environments") => "PingFederate",
+            // The device API and the demo's outbox are the app's; every PingOne Platform API call
+            // (management and auth path) is PingFederate's.
+            Self::PingOne if !path.starts_with("/device/") && !path.starts_with("/outbox/") => "PingFederate",
             Self::Customer if path == "/" || path.starts_with("/pairing-key") || path.starts_with("/sign-in") => "Web browser",
             _ => "App",
         }

@@ -56,6 +56,13 @@ impl Case {
     }
 }
 
+/// A PingOne call whose content type names the action (`application/vnd.pingidentity.{action}+json`).
+fn p1_action(method: &'static str, path: &'static str, action: &str, expect: &'static str) -> Case {
+    let mut case = call(PingOne, method, path, expect);
+    case.content_type = Some(format!("application/vnd.pingidentity.{action}+json"));
+    case
+}
+
 fn call(service: Service, method: &'static str, path: impl Into<String>, expect: &'static str) -> Case {
     Case { service, method, path: path.into(), query: None, content_type: None, status: 200, request: None, response: None, expect }
 }
@@ -192,14 +199,18 @@ fn cases() -> Vec<Case> {
         pf_action("continueAuthentication", "COMPLETED", "7. The app invokes continueAuthentication → COMPLETED"),
         call(PingFederate, POST, "/as/token.oauth2", "8. PingFederate returns an access token to the app"),
         // PingFederate and PingOne MFA.
-        call(PingOne, POST, "/environments/env/users", "PingFederate makes sure PingOne MFA has the user"),
-        call(PingOne, GET, "/environments/env/users/bob/devices", "PingFederate reads the user's paired devices"),
-        call(PingOne, POST, "/environments/env/users/bob/mobilePairings", "5. PingOne MFA starts the pairing"),
-        call(PingOne, GET, "/environments/env/users/bob/mobilePairings/p1", "7. PingFederate reads how the pairing ended"),
-        call(PingOne, POST, "/environments/env/users/bob/deviceAuthentications", "4. PingFederate starts a device authentication"),
-        call(PingOne, GET, "/environments/env/users/bob/deviceAuthentications/a1", "5.1 PingFederate gets the status of the mobile push"),
-        call(PingOne, POST, "/environments/env/users/bob/deviceAuthentications/a1/otp", "5.2 PingFederate submits the OTP value"),
-        call(PingOne, POST, "/environments/env/users/bob/deviceAuthentications/a1/selection", "5.3 PingFederate passes the selected device"),
+        call(PingOne, GET, "/v1/environments/env/users", "PingFederate looks the user up at PingOne by username").query("filter=username%20eq%20%22bob%22"),
+        call(PingOne, POST, "/v1/environments/env/users", "PingFederate creates the user at PingOne (the first sign-in only)"),
+        call(PingOne, GET, "/v1/environments/env/users/u1/devices", "PingFederate reads the user's MFA devices from PingOne"),
+        p1_action(POST, "/v1/environments/env/users/u1/devices", "devices.reorder", "setDefaultDevice: PingFederate puts the device first"),
+        call(PingOne, PUT, "/v1/environments/env/users/u1/devices/d1/nickname", "updateDeviceNickname: PingFederate sets the device's nickname"),
+        call(PingOne, DELETE, "/v1/environments/env/users/u1/devices/d1", "removeDevice: PingFederate deletes the MFA device"),
+        call(PingOne, POST, "/v1/environments/env/users/u1/mobilePairings", "5. PingOne MFA starts the pairing"),
+        call(PingOne, GET, "/v1/environments/env/users/u1/mobilePairings/p1", "7. PingFederate reads how the pairing ended"),
+        call(PingOne, POST, "/env/deviceAuthentications", "4. PingFederate initializes a device authentication at PingOne"),
+        call(PingOne, GET, "/env/deviceAuthentications/a1", "5.1 PingFederate reads the device authentication at PingOne"),
+        p1_action(POST, "/env/deviceAuthentications/a1", "otp.check", "5.2 PingFederate submits the OTP value to PingOne (otp.check)"),
+        p1_action(POST, "/env/deviceAuthentications/a1", "device.select", "5.3 PingFederate passes the selected device to PingOne (device.select)"),
         // The mobile SDK and PingOne MFA.
         call(PingOne, POST, "/device/pairings", "6. The app passes the serverPayload to the mobile SDK"),
         call(PingOne, GET, "/device/pushes", "5.1 The push notification reaches the paired mobile").answering(200, json!([{"id": "a1"}])),
