@@ -27,8 +27,6 @@ pub const PAGE_PATH: &str = "/widget/";
 pub const WIDGET_VERSION: &str = "1.11.0";
 /// Where the npm package is looked for when `MODERNO_PF_WIDGET_DIR` is not set.
 const DEFAULT_PACKAGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/pf-widget/node_modules/@ping-identity/pf-authn-js-widget");
-/// The client made for this page (redirectless, PKCE); until it exists, the desktop app's.
-const PAGE_CLIENTS: [&str; 2] = ["moderno-web", "moderno-desktop"];
 
 /// One of Ping's files: its name in the package's `dist/`, its type, and the SHA-256 of the npm
 /// 1.11.0 tarball's copy (https://registry.npmjs.org/@ping-identity/pf-authn-js-widget/-/pf-authn-js-widget-1.11.0.tgz).
@@ -79,7 +77,7 @@ fn package_dir() -> PathBuf {
 /// Why Ping's files cannot be served.
 #[derive(Debug, thiserror::Error)]
 enum Missing {
-    #[error("{0} is not there: Ping's widget is not installed")]
+    #[error("{0} is not there")]
     NotInstalled(String),
     #[error("{0} is not the {WIDGET_VERSION} release's file (its SHA-256 differs)")]
     Changed(String),
@@ -139,26 +137,31 @@ fn html(status: StatusCode, csp: &'static str, body: String) -> Response {
     (status, headers, body).into_response()
 }
 
-fn error_page(title: &str, detail: &str) -> Response {
+/// How to install Ping's files, for the error page.
+const INSTALL_HINT: &str = concat!(
+    "<p>Install Ping's widget (pinned in web/pf-widget/package-lock.json) from the repository root:</p>",
+    "<pre>npm ci --prefix web/pf-widget --ignore-scripts</pre>",
+    "<p>or point <code>MODERNO_PF_WIDGET_DIR</code> at an unpacked <code>@ping-identity/pf-authn-js-widget</code> ",
+    "package of that version, then reload. See docs/web-widget.md.</p>",
+);
+
+/// A 503 page: `title`, `detail` (escaped) and a fixed HTML `hint`.
+fn error_page(title: &str, detail: &str, hint: &str) -> Response {
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
-         <h1>{title}</h1><p>{detail}</p>\
-         <p>Install Ping's widget ({WIDGET_VERSION}, pinned in web/pf-widget/package-lock.json) from the repository root:</p>\
-         <pre>npm ci --prefix web/pf-widget --ignore-scripts</pre>\
-         <p>or point <code>MODERNO_PF_WIDGET_DIR</code> at an unpacked <code>@ping-identity/pf-authn-js-widget@{WIDGET_VERSION}</code> \
-         package, then reload. See docs/web-widget.md.</p></body></html>",
+         <h1>{title}</h1><p>{detail}</p>{hint}</body></html>",
         title = escape(title),
         detail = escape(detail),
     );
     html(StatusCode::SERVICE_UNAVAILABLE, ERROR_CSP, body)
 }
 
-/// What the page's script needs: the client, the redirect URI to name (the client's first, when
-/// it has any: the emulator asks for one back when a client has several), the scope.
+/// What the page's script needs: its client ([`crate::WEB_CLIENT_ID`]: redirectless, PKCE
+/// required), the redirect URI to name (the client's first, when it has any: PingFederate asks for
+/// one when a client has several), the scope.
 fn page_config(state: &State) -> Option<serde_json::Value> {
-    let clients = &state.config().clients;
-    let client = PAGE_CLIENTS.iter().find_map(|id| clients.iter().find(|c| c.client_id == *id))?;
+    let client = state.config().clients.iter().find(|c| c.client_id == crate::WEB_CLIENT_ID)?;
     Some(serde_json::json!({
         "clientId": client.client_id,
         "redirectUri": client.redirect_uris.first(),
@@ -169,10 +172,10 @@ fn page_config(state: &State) -> Option<serde_json::Value> {
 async fn page(Shared(state): Shared<State>) -> Response {
     if let Err(missing) = read_verified(package_dir(), &SCRIPT).await.and(read_verified(package_dir(), &STYLES).await) {
         tracing::warn!(error = %missing, "web sign-in page unavailable");
-        return error_page("Ping's widget is not installed", &missing.to_string());
+        return error_page("Ping's widget is not installed", &missing.to_string(), INSTALL_HINT);
     }
     let Some(config) = page_config(&state) else {
-        return error_page("No OAuth client for this page", &format!("PingFederate has none of the clients {PAGE_CLIENTS:?}."));
+        return error_page("No OAuth client for this page", &format!("PingFederate has no client {}.", crate::WEB_CLIENT_ID), "");
     };
     // `<` escaped so the JSON cannot close its <script> element.
     let config = config.to_string().replace('<', "\\u003c");
