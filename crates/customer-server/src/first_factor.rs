@@ -3,6 +3,15 @@
 //! Back-off follows Kanidm's steps (3 s from 3 consecutive failures, 5 s from 9, 10 s from 25)
 //! except that the first two failures cost nothing (Kanidm waits 1 s): a mistyped password
 //! should not make a person wait. 100 consecutive failures lock the account (NIST 800-63B).
+//! Names that are no account count the same way, so the answers do not tell which names are.
+//!
+//! The attempts on one account are checked one after another: each sees what the one before it
+//! left (a failure and its back-off, or a success that starts the count over). So parallel
+//! guesses cannot slip past the back-off, a success cannot erase failures still in flight, and a
+//! person's parallel right answers (a double click) all pass instead of tripping the back-off.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use moderno_ambient::Clock;
 
@@ -41,6 +50,31 @@ pub struct FirstFactorCheck {
     store: Store,
     passwords: Passwords,
     clock: Clock,
+    queues: AccountQueues,
+}
+
+/// One queue per account name with attempts in progress.
+#[derive(Clone, Default)]
+struct AccountQueues(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>);
+
+impl AccountQueues {
+    /// Runs `work` once the attempts on `username` before it are done.
+    async fn in_turn<T>(&self, username: &str, work: impl std::future::Future<Output = T>) -> T {
+        let queue = {
+            let mut queues = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(queues.entry(username.to_owned()).or_default())
+        };
+        let result = {
+            let _turn = queue.lock().await;
+            work.await
+        };
+        let mut queues = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // The map's handle and this one: nobody else waits, so the queue goes.
+        if Arc::strong_count(&queue) == 2 {
+            queues.remove(username);
+        }
+        result
+    }
 }
 
 impl FirstFactorCheck {
@@ -49,10 +83,15 @@ impl FirstFactorCheck {
             store,
             passwords,
             clock,
+            queues: AccountQueues::default(),
         }
     }
 
     pub async fn check(&self, username: &str, password: &str) -> anyhow::Result<FirstFactor> {
+        self.queues.in_turn(username, self.check_now(username, password)).await
+    }
+
+    async fn check_now(&self, username: &str, password: &str) -> anyhow::Result<FirstFactor> {
         let now_ms = self.clock.now().timestamp_millis();
         let gate = self
             .store
@@ -171,5 +210,74 @@ mod tests {
         }
         assert_eq!(check.check("alice", "moderno-demo").await.unwrap(), FirstFactor::Locked);
         assert_eq!(store.failures("alice").await.unwrap(), Some(LOCK_AFTER_FAILURES));
+    }
+
+    /// Security numbers: the back-off must not tell which names are accounts.
+    #[tokio::test]
+    async fn a_name_that_is_no_account_backs_off_and_locks_like_an_account() {
+        let (_dir, check, clock, _store) = check_with_alice().await;
+        for name in ["alice", "nobody"] {
+            for _ in 0..3 {
+                assert_eq!(check.check(name, "wrong-password").await.unwrap(), FirstFactor::WrongCredentials);
+            }
+            assert_eq!(check.check(name, "wrong-password").await.unwrap(), FirstFactor::BackingOff { retry_in_secs: 3 }, "{name}");
+        }
+        for _ in 3..LOCK_AFTER_FAILURES {
+            clock.advance(Duration::seconds(10));
+            for name in ["alice", "nobody"] {
+                assert_eq!(check.check(name, "wrong-password").await.unwrap(), FirstFactor::WrongCredentials, "{name}");
+            }
+        }
+        clock.advance(Duration::days(2));
+        for name in ["alice", "nobody"] {
+            assert_eq!(check.check(name, "moderno-demo").await.unwrap(), FirstFactor::Locked, "{name}");
+        }
+    }
+
+    /// A double click: parallel attempts with the right password all pass, none is refused by
+    /// the back-off the others would have earned had they failed.
+    #[tokio::test]
+    async fn parallel_right_passwords_all_pass() {
+        let (_dir, check, _clock, store) = check_with_alice().await;
+        let attempts = (0..10).map(|_| {
+            let check = check.clone();
+            tokio::spawn(async move { check.check("alice", "moderno-demo").await.unwrap() })
+        });
+        for attempt in attempts.collect::<Vec<_>>() {
+            assert_eq!(attempt.await.unwrap(), FirstFactor::Passed);
+        }
+        assert_eq!(store.failures("alice").await.unwrap(), Some(0));
+    }
+
+    /// Zitadel's advisory (GHSA-7h8m-vrxx-vr4m): after 90 failures, 39 wrong guesses and the right
+    /// password released together check at most one guess (the rest wait for the back-off), and
+    /// no success erases failures that were in flight.
+    #[tokio::test]
+    async fn parallel_guesses_cannot_slip_past_the_back_off_or_be_erased_by_a_success() {
+        let (_dir, check, clock, store) = check_with_alice().await;
+        for _ in 0..90 {
+            check.check("alice", "wrong-password").await.unwrap();
+            clock.advance(Duration::seconds(10));
+        }
+        let mut attempts: Vec<_> = (0..39)
+            .map(|_| {
+                let check = check.clone();
+                tokio::spawn(async move { check.check("alice", "wrong-password").await.unwrap() })
+            })
+            .collect();
+        let right = check.clone();
+        attempts.push(tokio::spawn(async move { right.check("alice", "moderno-demo").await.unwrap() }));
+        let mut verdicts = Vec::new();
+        for attempt in attempts {
+            verdicts.push(attempt.await.unwrap());
+        }
+        let checked = verdicts.iter().filter(|v| !matches!(v, FirstFactor::BackingOff { .. })).count();
+        assert_eq!(checked, 1, "one attempt checked, the others wait: {verdicts:?}");
+        let failures = store.failures("alice").await.unwrap().unwrap();
+        if verdicts.contains(&FirstFactor::Passed) {
+            assert_eq!(failures, 0, "the right password went first");
+        } else {
+            assert_eq!(failures, 91, "a guess went first; the right password waits like the rest");
+        }
     }
 }

@@ -9,6 +9,7 @@
 
 mod config;
 mod error;
+mod error_bodies;
 mod first_factor;
 mod pairing_keys;
 mod passwords;
@@ -48,6 +49,8 @@ pub fn app(state: CustomerState) -> Router {
         .route("/pairing-key.js", get(web::countdown_script))
         .route("/healthz", get(healthz))
         .merge(web_sign_in::routes())
+        .fallback(error_bodies::not_found)
+        .layer(axum::middleware::from_fn(error_bodies::as_json))
         .layer(axum::middleware::from_fn(same_origin::refuse_other_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

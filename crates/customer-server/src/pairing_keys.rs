@@ -63,7 +63,7 @@ pub(crate) async fn check(state: &CustomerState, username: &str, typed: &str) ->
     };
     let good = key.is_some_and(|k| k.status == PairingKeyStatus::NotClaimed && serves(&k.pairing_data, username));
     if !good {
-        tracing::info!(user = username, "pairing key refused by the customer server");
+        tracing::info!(user = ?username, "pairing key refused by the customer server");
         return Err(ModernoResponse::new(Status::InvalidPairingKey, INVALID_PAIRING_KEY).into());
     }
     forgive(state, attempt).await?;

@@ -88,7 +88,7 @@ impl CustomerState {
             self.store.insert_user(username, hash).await?,
             "the user {username:?} already exists"
         );
-        tracing::info!(user = username, "user added");
+        tracing::info!(user = ?username, "user added");
         Ok(())
     }
 

@@ -18,6 +18,14 @@ CREATE TABLE IF NOT EXISTS users (
     -- unix ms before which no attempt is checked (back-off)
     not_before_ms INTEGER
 );
+-- the same counters for names that are no account, so that the back-off does not tell which
+-- names are accounts; rows under the lock count go a day after their last attempt
+CREATE TABLE IF NOT EXISTS unknown_logins (
+    username      TEXT PRIMARY KEY,
+    failures      INTEGER NOT NULL,
+    not_before_ms INTEGER,
+    updated_ms    INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS login_sessions (
     id_hash           TEXT PRIMARY KEY,
     username          TEXT NOT NULL,
@@ -38,6 +46,10 @@ CREATE TABLE IF NOT EXISTS session_tokens (
 );
 ";
 
+/// How long the counters of a name that is no account are kept after its last attempt (unless
+/// it reached the lock).
+const UNKNOWN_LOGINS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+
 /// The shared connection.
 #[derive(Clone)]
 pub struct Store {
@@ -47,7 +59,8 @@ pub struct Store {
 /// What a first-factor attempt may do, decided and recorded in one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptGate {
-    /// No such user: check the password against the dummy hash.
+    /// No such user: check the password against the dummy hash (counted as a failure all the
+    /// same, with the same back-off and lock, so the answers do not tell).
     UnknownUser,
     /// The account is locked after too many consecutive failures.
     Locked,
@@ -116,25 +129,50 @@ impl Store {
         let username = username.to_owned();
         self.run(move |c| {
             let tx = c.transaction()?;
-            let row: Option<(String, u32, Option<i64>)> = tx
-                .query_row(
-                    "SELECT password_hash, failures, not_before_ms FROM users WHERE username = ?1",
-                    [&username],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+            let hash: Option<String> = tx
+                .query_row("SELECT password_hash FROM users WHERE username = ?1", [&username], |r| r.get(0))
                 .optional()?;
-            let gate = match row {
-                None => AttemptGate::UnknownUser,
-                Some((_, failures, _)) if failures >= lock_at => AttemptGate::Locked,
-                Some((_, _, Some(until_ms))) if until_ms > now_ms => AttemptGate::BackingOff { until_ms },
-                Some((password_hash, failures, _)) => {
-                    let failures = failures + 1;
-                    let delay = backoff_ms(failures);
-                    tx.execute(
-                        "UPDATE users SET failures = ?2, not_before_ms = ?3 WHERE username = ?1",
-                        params![username, failures, (delay > 0).then_some(now_ms + delay)],
-                    )?;
-                    AttemptGate::Proceed { password_hash }
+            let counters: Option<(u32, Option<i64>)> = if hash.is_some() {
+                tx.query_row("SELECT failures, not_before_ms FROM users WHERE username = ?1", [&username], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+            } else {
+                tx.query_row("SELECT failures, not_before_ms FROM unknown_logins WHERE username = ?1", [&username], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+            };
+            let (failures, not_before_ms) = counters.unwrap_or((0, None));
+            let gate = if failures >= lock_at {
+                AttemptGate::Locked
+            } else if let Some(until_ms) = not_before_ms.filter(|until| *until > now_ms) {
+                AttemptGate::BackingOff { until_ms }
+            } else {
+                let failures = failures + 1;
+                let delay = backoff_ms(failures);
+                let not_before = (delay > 0).then_some(now_ms + delay);
+                match hash {
+                    Some(password_hash) => {
+                        tx.execute(
+                            "UPDATE users SET failures = ?2, not_before_ms = ?3 WHERE username = ?1",
+                            params![username, failures, not_before],
+                        )?;
+                        AttemptGate::Proceed { password_hash }
+                    }
+                    None => {
+                        tx.execute(
+                            "DELETE FROM unknown_logins WHERE updated_ms < ?1 AND failures < ?2",
+                            params![now_ms - UNKNOWN_LOGINS_KEPT_MS, lock_at],
+                        )?;
+                        tx.execute(
+                            "INSERT INTO unknown_logins (username, failures, not_before_ms, updated_ms) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT (username) DO UPDATE SET failures = excluded.failures,
+                                 not_before_ms = excluded.not_before_ms, updated_ms = excluded.updated_ms",
+                            params![username, failures, not_before, now_ms],
+                        )?;
+                        AttemptGate::UnknownUser
+                    }
                 }
             };
             tx.commit()?;

@@ -201,7 +201,7 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> (StatusC
     };
     match state.sdk.create_pairing_key(&request).await {
         Ok(key) => {
-            tracing::info!(user = %username, "pairing key issued");
+            tracing::info!(user = ?username, "pairing key issued");
             let shown = pairing_key::normalize(&key.id).map_or(key.id, |k| pairing_key::format_key(&k));
             let now = state.clock.now();
             (StatusCode::OK, key_page(&username, &shown, &crate::pairing_keys::expected_expiry(now), now))

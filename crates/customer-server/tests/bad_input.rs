@@ -299,3 +299,33 @@ async fn a_json_request_from_the_servers_own_origin_is_answered() {
         .await;
     assert_eq!((status, &answer["status"]), (StatusCode::OK, &json!(1000)), "{answer}");
 }
+
+/// Every error answer is JSON with words, the HTTP layer's own ones too (no such route, wrong
+/// method, a form over its limit), and changes nothing.
+#[tokio::test]
+async fn the_http_layers_own_refusals_are_json_with_a_description() {
+    let server = server().await;
+    let get = |path: &str| server.http.get(format!("{}{path}", server.url)).send();
+    let cases = [
+        (get("/pingidsdk").await.unwrap(), StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+        (get("/no/such/page").await.unwrap(), StatusCode::NOT_FOUND, "no such page"),
+        (
+            server
+                .http
+                .post(format!("{}/pairing-key", server.url))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("username=bob&password={}", "x".repeat(64 * 1024)))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload too large",
+        ),
+    ];
+    for (response, status, words) in cases {
+        assert_eq!(response.status(), status);
+        let body: Value = response.json().await.unwrap();
+        assert!(description(&body).to_lowercase().contains(words), "{status}: {body}");
+        assert!(body["status"].is_number(), "{body}");
+    }
+}

@@ -86,7 +86,7 @@ pub(crate) async fn pingid_user(state: &CustomerState, username: &str) -> Result
                 last_name: String::new(),
             };
             let created = state.sdk.create_user(&create).await.for_user(username)?;
-            tracing::info!(user = username, "user created at PingID");
+            tracing::info!(user = ?username, "user created at PingID");
             Ok(User {
                 devices: Some(Vec::new()),
                 ..created

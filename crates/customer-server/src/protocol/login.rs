@@ -26,7 +26,7 @@ pub(crate) async fn logged_in(
     let mut answer = ModernoResponse::new(status, description);
     answer.mfa = Some(mfa);
     answer.session_token = Some(state.sessions.issue_token(username).await?);
-    tracing::info!(user = username, ?mfa, "logged in");
+    tracing::info!(user = ?username, ?mfa, "logged in");
     Ok(answer)
 }
 

@@ -37,7 +37,7 @@ pub(crate) async fn start_authentication(
         .start_authentication(&username, &request)
         .await
         .for_user(&username)?;
-    tracing::info!(user = %username, status = ?started.status, "authentication started");
+    tracing::info!(user = ?username, status = ?started.status, "authentication started");
     session.authentication_id = Some(started.id.clone());
     session.push_started_ms = Some(state.clock.now().timestamp_millis());
     let session_id = match session_id {

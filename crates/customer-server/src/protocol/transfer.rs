@@ -129,7 +129,7 @@ async fn start(state: &CustomerState, username: &str, session_hash: &str, order:
         Ok(auth) => auth,
         Err(e) => return sdk_failure(e, &order),
     };
-    tracing::info!(user = username, status = ?started.status, amount_cents = order.amount_cents, "transfer authentication started");
+    tracing::info!(user = ?username, status = ?started.status, amount_cents = order.amount_cents, "transfer authentication started");
     let recorded = record(state, username, session_hash, &order, &started.id).await?;
     // Under number matching (beyond Ping) the number must be shown here before the approving
     // device can answer: answer 1012 at once; the app continues with `sessionId`.
@@ -206,7 +206,7 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
             if !finish(state, username, &auth.id, "approved").await? {
                 return Ok(ModernoResponse::new(Status::SessionExpired, "the transfer is already over"));
             }
-            tracing::info!(user = username, amount_cents = order.amount_cents, recipient = ?order.recipient, level = ?auth.level, "transfer approved");
+            tracing::info!(user = ?username, amount_cents = order.amount_cents, recipient = ?order.recipient, level = ?auth.level, "transfer approved");
             let mut answer = ModernoResponse::new(Status::Ok, format!("transfer approved: {}", order.described()));
             answer.sum = Some(order.formatted());
             answer.is_ping_id_authenticated = Some(true);
@@ -261,7 +261,7 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
         A::Canceled | A::IgnoredDevice => ModernoResponse::new(Status::Failed, "the transfer's approval was canceled"),
     };
     finish(state, username, &auth.id, "refused").await?;
-    tracing::info!(user = username, status = ?auth.status, reason = ?auth.reason, "transfer refused");
+    tracing::info!(user = ?username, status = ?auth.status, reason = ?auth.reason, "transfer refused");
     Ok(answer)
 }
 

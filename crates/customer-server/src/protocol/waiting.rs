@@ -28,7 +28,7 @@ pub(crate) async fn until_answered(
     // The longest a request waits: the push's lifetime, plus a second for the last look.
     let deadline = tokio::time::Instant::now() + state.config.push_lifetime + Duration::from_secs(1);
     let auth = while_in_progress(state, username, started, deadline).await.for_user(username)?;
-    tracing::info!(user = username, status = ?auth.status, "the push was answered or ended");
+    tracing::info!(user = ?username, status = ?auth.status, "the push was answered or ended");
     Ok(auth)
 }
 

@@ -88,7 +88,7 @@ pub(super) async fn end(state: &CustomerState, pending: &Pending, code: StatusCo
     if let Err(e) = flow::abandon(state, pending).await {
         return internal(&e);
     }
-    tracing::info!(user = %pending.username, outcome = title, "web sign-in ended");
+    tracing::info!(user = ?pending.username, outcome = title, "web sign-in ended");
     let mut response = page(code, &pages::ended(title, text));
     flow::clear_pending_cookie(state, &mut response);
     response
@@ -153,7 +153,7 @@ pub(super) async fn trouble(state: &CustomerState, pending: Option<&Pending>, us
         // `isApplicationDisabled`), as the protocol does.
         SdkVerdict::ApplicationDisabled => signed_in(state, pending, username, &Approval::MfaOff).await,
         SdkVerdict::Refused(_, text) if error.has_detail(DetailCode::RetryLimitExceeded) => {
-            tracing::info!(user = username, "web sign-in refused: too many pushes");
+            tracing::info!(user = ?username, "web sign-in refused: too many pushes");
             form(StatusCode::TOO_MANY_REQUESTS, &format!("Too many sign-in requests were sent to your device: {text}."))
         }
         SdkVerdict::Refused(_, text) => {

@@ -113,7 +113,7 @@ pub(super) fn request(username: &str, device_id: Option<String>, browser: &str) 
 /// Starts the authentication and opens the waiting sign-in; returns its id (for the cookie).
 pub(super) async fn start(state: &CustomerState, username: &str, browser: &str) -> Result<(String, Authentication), Trouble> {
     let auth = state.sdk.start_authentication(username, &request(username, None, browser)).await?;
-    tracing::info!(user = username, status = ?auth.status, "web sign-in started");
+    tracing::info!(user = ?username, status = ?auth.status, "web sign-in started");
     let session = LoginSession {
         username: username.to_owned(),
         authentication_id: Some(auth.id.clone()),
@@ -136,7 +136,7 @@ pub(super) async fn restart(
     withdraw(state, pending).await;
     let request = request(&pending.username, device_id.clone(), browser);
     let auth = state.sdk.start_authentication(&pending.username, &request).await?;
-    tracing::info!(user = %pending.username, status = ?auth.status, "web sign-in asked again");
+    tracing::info!(user = ?pending.username, status = ?auth.status, "web sign-in asked again");
     let session = LoginSession {
         username: pending.username.clone(),
         authentication_id: Some(auth.id),
@@ -163,7 +163,7 @@ pub(super) async fn finish(state: &CustomerState, pending_id: Option<&str>, user
         }
     }
     let token = state.sessions.issue_token(username).await?;
-    tracing::info!(user = username, "web sign-in finished");
+    tracing::info!(user = ?username, "web sign-in finished");
     Ok(Some(token))
 }
 

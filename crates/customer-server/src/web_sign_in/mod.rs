@@ -164,7 +164,7 @@ async fn passcode(State(state): State<CustomerState>, headers: HeaderMap, body: 
         let request = OtpRequest { otp, payload: None };
         match state.sdk.submit_otp(&pending.username, &pending.authentication_id, &request).await {
             Ok(auth) => {
-                tracing::info!(user = %pending.username, status = ?auth.status, "offline passcode checked");
+                tracing::info!(user = ?pending.username, status = ?auth.status, "offline passcode checked");
                 to_wait()
             }
             Err(e) if e.is_not_in_state() => match read(&state, &pending).await {

@@ -28,7 +28,7 @@ pub async fn show(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
 #[tracing::instrument(name = "device_unpair", skip_all, fields(fingerprint = %call.fingerprint(), username))]
 pub async fn unpair(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<StatusCode> {
     let device = call.verify_paired(&state).await?;
-    tracing::Span::current().record("username", device.username.as_str());
+    tracing::Span::current().record("username", tracing::field::debug(&device.username));
     let (st, gone, now_ms) = (state.clone(), device.clone(), state.now_ms());
     state.db.write(move |tx| Ok(device_notices::unpair(tx, &st.entropy, &gone, now_ms)?)).await?;
     device_notices::after_unpair(&state, &device);

@@ -40,7 +40,7 @@ pub async fn complete(State(state): State<SdkState>, call: DeviceCall) -> ApiRes
         .await?
         .filter(|t| t.fingerprint == call.fingerprint())
         .ok_or_else(invalid_token)?;
-    tracing::Span::current().record("username", token.username.as_str());
+    tracing::Span::current().record("username", tracing::field::debug(&token.username));
     let key = DevicePublicKey::from_b64(&token.public_key)
         .ok_or_else(|| ApiError::internal("a stored registration key does not decode"))?;
     call.verify(&state, &key).await?;

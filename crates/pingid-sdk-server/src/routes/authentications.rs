@@ -39,7 +39,7 @@ pub struct AuthPath {
     auth_id: String,
 }
 
-#[tracing::instrument(name = "start_authentication", skip_all, fields(username = %path.username, fingerprint, status))]
+#[tracing::instrument(name = "start_authentication", skip_all, fields(username = ?path.username, fingerprint, status))]
 pub async fn start(
     State(state): State<SdkState>,
     app: Application,
@@ -241,7 +241,7 @@ pub(crate) fn view(tx: &Connection, state: &SdkState, app: &Application, row: &A
     Ok(auth)
 }
 
-#[tracing::instrument(name = "get_authentication", skip_all, fields(username = %path.username, authentication = %path.auth_id))]
+#[tracing::instrument(name = "get_authentication", skip_all, fields(username = ?path.username, authentication = %path.auth_id))]
 pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Json<Authentication>> {
     let now_ms = state.now_ms();
     let st = state.clone();
@@ -254,7 +254,7 @@ pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Pa
 
 /// `DELETE`: withdraws a waiting authentication; 204 as Ping's client expects ([S-API]
 /// `delete()` demands SC_NO_CONTENT; [S-MOD] `RetryHandler` deletes the live one before a retry).
-#[tracing::instrument(name = "cancel_authentication", skip_all, fields(username = %path.username, authentication = %path.auth_id))]
+#[tracing::instrument(name = "cancel_authentication", skip_all, fields(username = ?path.username, authentication = %path.auth_id))]
 pub async fn cancel(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Response> {
     let now_ms = state.now_ms();
     state
@@ -273,7 +273,7 @@ pub async fn cancel(State(state): State<SdkState>, app: Application, Path(path):
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[tracing::instrument(name = "check_otp", skip_all, fields(username = %path.username, authentication = %path.auth_id, status))]
+#[tracing::instrument(name = "check_otp", skip_all, fields(username = ?path.username, authentication = %path.auth_id, status))]
 pub async fn check_otp(
     State(state): State<SdkState>,
     app: Application,

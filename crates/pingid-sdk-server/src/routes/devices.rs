@@ -44,7 +44,7 @@ pub fn check_nickname(nickname: &str) -> ApiResult<()> {
     Ok(())
 }
 
-#[tracing::instrument(name = "list_devices", skip_all, fields(username = %path.username))]
+#[tracing::instrument(name = "list_devices", skip_all, fields(username = ?path.username))]
 pub async fn list(
     State(state): State<SdkState>,
     AdminApplication(app): AdminApplication,
@@ -61,7 +61,7 @@ pub async fn list(
 }
 
 /// Renames, or changes the role; making a device PRIMARY demotes the old primary to TRUSTED.
-#[tracing::instrument(name = "update_device", skip_all, fields(username = %path.username, device = %path.device_id))]
+#[tracing::instrument(name = "update_device", skip_all, fields(username = ?path.username, device = %path.device_id))]
 pub async fn update(
     State(state): State<SdkState>,
     AdminApplication(app): AdminApplication,
@@ -94,7 +94,7 @@ pub async fn update(
 }
 
 /// Emulator extension: `DELETE {U}/devices/{id}` at application scope.
-#[tracing::instrument(name = "remove_device", skip_all, fields(username = %path.username, device = %path.device_id))]
+#[tracing::instrument(name = "remove_device", skip_all, fields(username = ?path.username, device = %path.device_id))]
 pub async fn remove(
     State(state): State<SdkState>,
     AdminApplication(app): AdminApplication,
@@ -105,7 +105,7 @@ pub async fn remove(
 
 /// `DELETE {A}/users/{username}/devices/{id}` (Ping's path, [NODE]): 204, the device of that
 /// user in whichever application it is paired.
-#[tracing::instrument(name = "remove_device_in_account", skip_all, fields(username = %path.username, device = %path.device_id))]
+#[tracing::instrument(name = "remove_device_in_account", skip_all, fields(username = ?path.username, device = %path.device_id))]
 pub async fn remove_in_account(State(state): State<SdkState>, _account: Account, Path(path): Path<DevicePath>) -> ApiResult<StatusCode> {
     unpair(&state, None, path).await
 }

@@ -39,7 +39,7 @@ pub struct TokenPath {
     token_id: String,
 }
 
-#[tracing::instrument(name = "registration_token", skip_all, fields(username = %path.username, fingerprint))]
+#[tracing::instrument(name = "registration_token", skip_all, fields(username = ?path.username, fingerprint))]
 pub async fn create(
     State(state): State<SdkState>,
     app: Application,
@@ -204,7 +204,7 @@ fn redeem_pairing_key(tx: &Connection, app: &str, username: &str, typed: &str, s
     Ok(())
 }
 
-#[tracing::instrument(name = "get_registration_token", skip_all, fields(username = %path.username, token = %path.token_id))]
+#[tracing::instrument(name = "get_registration_token", skip_all, fields(username = ?path.username, token = %path.token_id))]
 pub async fn get(
     State(state): State<SdkState>,
     app: Application,

@@ -47,7 +47,7 @@ fn check_name(field: &str, value: &str) -> ApiResult<()> {
     Ok(())
 }
 
-#[tracing::instrument(name = "create_user", skip_all, fields(username = %body.username))]
+#[tracing::instrument(name = "create_user", skip_all, fields(username = ?body.username))]
 pub async fn create(
     State(state): State<SdkState>,
     _account: Account,
@@ -73,7 +73,7 @@ pub async fn create(
 /// `DELETE {A}/users/{username}` ([D-USERS] lists DELETE; the account-scope path is the one a
 /// real client calls, [NODE] test-controller.js): 204; the user's devices (in every
 /// application), registration tokens and authentications go with them.
-#[tracing::instrument(name = "delete_user", skip_all, fields(username = %path.username))]
+#[tracing::instrument(name = "delete_user", skip_all, fields(username = ?path.username))]
 pub async fn delete(State(state): State<SdkState>, _account: Account, Path(path): Path<UserPath>) -> ApiResult<StatusCode> {
     let username = path.username.clone();
     let removed = state
@@ -95,7 +95,7 @@ pub struct Expand {
     expand: Option<String>,
 }
 
-#[tracing::instrument(name = "get_user", skip_all, fields(username = %path.username))]
+#[tracing::instrument(name = "get_user", skip_all, fields(username = ?path.username))]
 pub async fn get(
     State(state): State<SdkState>,
     app: Application,
@@ -123,7 +123,7 @@ async fn read_user(state: &SdkState, app: String, username: String, with_devices
 }
 
 /// Emulator extension: SUSPENDED and BYPASS are set here; ACTIVE or NOT_ACTIVE clears them.
-#[tracing::instrument(name = "update_user", skip_all, fields(username = %path.username))]
+#[tracing::instrument(name = "update_user", skip_all, fields(username = ?path.username))]
 pub async fn update(
     State(state): State<SdkState>,
     AdminApplication(app): AdminApplication,
