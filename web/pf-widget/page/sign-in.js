@@ -134,8 +134,10 @@
 
   function failed(state) {
     // The flow's FAILED state (redirectless.js failedStateCallback), e.g. after cancelAuthentication.
+    // Its `message` first: without a `userMessage` the widget writes one of its own into the state
+    // ("The server returned … code", src/store.js).
     const code = (state && state.code) || "FAILED";
-    const message = (state && (state.userMessage || state.message)) || "";
+    const message = (state && (state.message || state.userMessage)) || "";
     show(code === "AUTHENTICATION_CANCELED" ? "canceled" : "failed",
       code === "AUTHENTICATION_CANCELED" ? "Sign-in canceled" : "Sign-in failed", `${code}${message ? ": " + message : ""}`);
   }
