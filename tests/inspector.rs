@@ -97,6 +97,46 @@ async fn a_pingfederate_flow_shows_the_states_the_calls_to_pingone_and_the_token
     assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_VALUE")));
 }
 
+// PingFederate is PingOne's worker application: it gets an access token from
+// `POST {authPath}/{envId}/as/token` (client credentials; "Token (client_credentials)",
+// https://developer.pingidentity.com/pingone-api/auth/openid-connect-oauth-2/token-client_credentials-client-secret-post.html)
+// and keeps it for its hour ("An access token is valid for 1 hour",
+// https://developer.pingidentity.com/pingone-api/getting-started/introduction.html); every other
+// call is a Platform API path with the environment's UUID: `/v1/environments/{envId}/...`
+// (api.pingone.com) or `/{envId}/deviceAuthentications...` (auth.pingone.com).
+#[tokio::test]
+async fn pingfederate_calls_pingone_on_platform_api_paths_with_one_worker_token_an_hour() {
+    let (t, admin) = recording_stack().await;
+    let env = t.stack.pingone.config().environment_id.clone();
+    assert_eq!((env.len(), env.matches('-').count()), (36, 4), "a UUID environment: {env}");
+    let token_path = format!("/{env}/as/token");
+    let calls = |all: &Hops| -> Vec<(String, String)> {
+        let to_pingone = all.hops.iter().filter(|h| h.from == "PingFederate" && h.to == "PingOne MFA");
+        to_pingone.map(|h| (h.method.clone(), h.path.clone())).collect()
+    };
+    pf_device(&t, "phone").await.pair_first(&t, "bob").await;
+    pf_device(&t, "tablet").await.pair_first(&t, "alice").await;
+    let all = hops(&admin, 0).await;
+    let first = calls(&all);
+    assert_eq!(first.first().map(|(m, p)| (m.as_str(), p.as_str())), Some(("POST", token_path.as_str())), "{first:?}");
+    assert_eq!(first.iter().filter(|(_, p)| *p == token_path).count(), 1, "one token for both sign-ins: {first:?}");
+    for (method, path) in &first {
+        assert!(path.starts_with(&format!("/v1/environments/{env}/")) || path.starts_with(&format!("/{env}/")), "{method} {path}");
+        assert!(!path.contains("/users/bob") && !path.contains("/users/alice"), "users by id, never by name: {path}");
+    }
+    assert!(first.iter().any(|(m, p)| m == "GET" && p.contains("/users?filter=")), "the user is looked up by username: {first:?}");
+    let issued = all.hops.iter().find(|h| h.path == token_path).expect("the token hop");
+    assert_eq!(issued.response.as_ref().map(|r| &r["access_token"]), Some(&Value::String("•••".into())), "the token is hidden");
+
+    admin.advance(61 * 60).await;
+    let phone = pf_device(&t, "laptop").await;
+    let mut login = phone.signed_in(&t, "carol").await;
+    phone.authenticate(&mut login).await;
+    let later = calls(&hops(&admin, all.last).await);
+    assert_eq!(later.first().map(|(_, p)| p.as_str()), Some(token_path.as_str()), "a new token once the hour is over: {later:?}");
+    assert_eq!(later.iter().filter(|(_, p)| *p == token_path).count(), 1, "{later:?}");
+}
+
 #[tokio::test]
 async fn without_the_inspector_the_hops_route_says_so() {
     let (_t, admin) = moderno_e2e::admin::stack().await;

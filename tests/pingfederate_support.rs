@@ -110,7 +110,7 @@ impl Admin {
             http: reqwest::Client::new(),
             base: format!("{}/v1/environments/{}", t.stack.pingone_url, config.environment_id),
             root: t.stack.pingone_url.clone(),
-            token: config.worker_token.clone(),
+            token: t.stack.pingone.mint_access_token().expect("a worker token").0,
         }
     }
 

@@ -249,6 +249,7 @@ async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
     let config = t.stack.pingone.config();
     let users = format!("{}/v1/environments/{}/users", t.stack.pingone_url, config.environment_id);
     let (admin, mut samples, mut wall) = (reqwest::Client::new(), Vec::new(), Duration::ZERO);
+    let token = t.stack.pingone.mint_access_token().map_err(|e| anyhow::anyhow!("{e}"))?.0;
     for i in 0..size.pairings {
         let user = PF_USERS[i % PF_USERS.len()];
         let (pingone, client) = pf_device(&t, &format!("pf-first-{i}")).await?;
@@ -262,14 +263,14 @@ async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
         let found: serde_json::Value = admin
             .get(&users)
             .query(&[("filter", format!("username eq \"{user}\""))])
-            .bearer_auth(&config.worker_token)
+            .bearer_auth(&token)
             .send()
             .await?
             .json()
             .await?;
         let id = found["_embedded"]["users"][0]["id"].as_str().unwrap_or_default();
         let url = format!("{users}/{id}/devices/{}", paired.device_id);
-        admin.delete(url).bearer_auth(&config.worker_token).send().await?.error_for_status()?;
+        admin.delete(url).bearer_auth(&token).send().await?.error_for_status()?;
     }
     Ok(Row::from_samples("PingFederate first-device flow", samples, wall))
 }

@@ -115,8 +115,10 @@ pub struct Config {
     /// The PingOne MFA emulator's base URL.
     pub pingone_url: String,
     pub pingone_environment_id: String,
-    /// Bearer token for the PingOne MFA management API.
-    pub pingone_worker_token: String,
+    /// The worker application PingFederate is at PingOne: the client id and secret it gets its
+    /// access tokens with (`POST {pingone}/{envId}/as/token`, client credentials).
+    pub pingone_client_id: String,
+    pub pingone_client_secret: String,
     pub clients: Vec<OAuthClient>,
     /// Users and their passwords; hashed with Argon2id at start, the text is not kept.
     pub users: Vec<(String, String)>,
@@ -146,6 +148,10 @@ pub struct Config {
 
 /// The demo PingOne environment (a UUID, as PingOne's; the same as the PingOne emulator's demo).
 pub const DEMO_PINGONE_ENVIRONMENT_ID: &str = "0c6b5a4e-3f2d-4e1c-9b8a-7d6e5f4a3b2c";
+/// The demo worker application's client id and secret at PingOne (the PingOne emulator's demo
+/// values; public, for the demo only).
+pub const DEMO_PINGONE_CLIENT_ID: &str = "7d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
+pub const DEMO_PINGONE_CLIENT_SECRET: &str = "moderno-demo-worker-secret";
 
 /// The demo users (`alice`, `bob`, `carol`, `dave`) all share this password.
 pub const DEMO_PASSWORD: &str = "moderno-demo";
@@ -161,7 +167,8 @@ impl Config {
             public_url,
             pingone_url: pingone_url.into(),
             pingone_environment_id: DEMO_PINGONE_ENVIRONMENT_ID.into(),
-            pingone_worker_token: "moderno-demo-worker-token".into(),
+            pingone_client_id: DEMO_PINGONE_CLIENT_ID.into(),
+            pingone_client_secret: DEMO_PINGONE_CLIENT_SECRET.into(),
             clients: demo_clients(),
             users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string())).collect(),
             password_cost: PasswordCost::Standard,
@@ -222,7 +229,7 @@ impl State {
         } else {
             tokens::TokenSigner::new(&config.token_key_seed)
         };
-        let pingone = pingone::PingOneClient::new(&config)?;
+        let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
         Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone })))
     }
 

@@ -1,24 +1,28 @@
 //! PingFederate's side of PingOne: one reqwest client with timeouts calling the Platform API as
 //! PingOne publishes it — the management API at `{pingone}/v1/environments/{envId}` and the auth
 //! path at `{pingone}/{envId}` (`deviceAuthentications`, actions named by content type) — with a
-//! worker access token. A 4xx from PingOne comes back as [`Refusal`] (its detail code) for the
+//! worker access token from `POST {pingone}/{envId}/as/token` (client credentials), kept for its
+//! lifetime by the injected clock and fetched again shortly before it ends or when PingOne
+//! refuses it. A 4xx from PingOne comes back as [`Refusal`] (its detail code) for the
 //! adapter to map; anything else is an upstream failure.
 //!
 //! Sources: https://developer.pingidentity.com/pingone-api/mfa/users/mfa-devices.html,
 //! https://developer.pingidentity.com/pingone-api/mfa/mfa-authentication/mfa-device-authentications.html
 
-use moderno_wire::pingone::{
-    CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray, MfaDevice, MfaError, MobilePairing, ResourceRef,
-    SelectDevice, StartDeviceAuthentication, StartMobilePairing, User, DEVICES_REORDER_CONTENT_TYPE,
-    DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
-};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
+use moderno_ambient::Clock;
+use moderno_wire::pingone::{
+    AccessToken, CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray,
+    MfaDevice, MfaError, MobilePairing, OAuthError, ResourceRef, SelectDevice, StartDeviceAuthentication,
+    StartMobilePairing, User, DEVICES_REORDER_CONTENT_TYPE, DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
+};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use crate::error::AuthnApiError;
 use crate::pingone_devices::adapter_devices;
@@ -38,13 +42,20 @@ pub type Answer<T> = Result<Result<T, Refusal>, AuthnApiError>;
 
 pub struct PingOneClient {
     http: reqwest::Client,
+    clock: Clock,
     remembered: Remembered,
     /// `{pingone}/v1/environments/{envId}` (api.pingone.com/v1).
     api: String,
     /// `{pingone}/{envId}` (auth.pingone.com).
     auth: String,
-    token: String,
+    client_id: String,
+    client_secret: Zeroizing<String>,
+    /// The worker access token and when it expires (unix seconds).
+    token: tokio::sync::Mutex<Option<(Zeroizing<String>, i64)>>,
 }
+
+/// A token this close to its end is fetched again (a call made with it must still arrive in time).
+const TOKEN_MARGIN_SECONDS: i64 = 60;
 
 /// What the adapter keeps between calls, in memory (a restart only costs a lookup, or the offer
 /// to pair a new device): users' PingOne ids by username, and the device authentications that
@@ -84,7 +95,7 @@ struct Call<'a, B: Serialize> {
 }
 
 impl PingOneClient {
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
+    pub fn new(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .connect_timeout(std::time::Duration::from_secs(3))
@@ -94,20 +105,76 @@ impl PingOneClient {
         let env = &config.pingone_environment_id;
         Ok(Self {
             http,
+            clock,
             remembered: Remembered::default(),
             api: format!("{root}/v1/environments/{env}"),
             auth: format!("{root}/{env}"),
-            token: config.pingone_worker_token.clone(),
+            client_id: config.pingone_client_id.clone(),
+            client_secret: Zeroizing::new(config.pingone_client_secret.clone()),
+            token: tokio::sync::Mutex::new(None),
         })
     }
 
-    async fn send<T: DeserializeOwned, B: Serialize>(&self, call: Call<'_, B>) -> Answer<T> {
-        let mut request = self.http.request(call.method, call.url).bearer_auth(&self.token);
-        if let Some((body, content_type)) = call.body {
-            let bytes = serde_json::to_vec(body).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
-            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
+    /// The worker access token: the kept one while it lasts, else a new one from `/as/token`
+    /// (client_secret_basic, `grant_type=client_credentials`).
+    async fn access_token(&self) -> Result<Zeroizing<String>, AuthnApiError> {
+        let mut kept = self.token.lock().await;
+        let now = self.clock.unix();
+        if let Some((token, expires_at)) = kept.as_ref() {
+            if *expires_at - TOKEN_MARGIN_SECONDS > now {
+                return Ok(token.clone());
+            }
         }
-        let response = request.send().await.map_err(|e| AuthnApiError::Upstream(e.without_url().to_string()))?;
+        let response = self
+            .http
+            .post(format!("{}/as/token", self.auth))
+            .basic_auth(&self.client_id, Some(self.client_secret.as_str()))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .map_err(|e| AuthnApiError::Upstream(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let error: Option<OAuthError> = response.json().await.ok();
+            let code = error.map_or_else(|| status.to_string(), |e| e.error);
+            tracing::error!(%code, "PingOne refused the worker's client credentials");
+            return Err(AuthnApiError::Upstream(format!("PingOne refused the worker token request: {code}")));
+        }
+        let answer: AccessToken = response.json().await.map_err(|e| AuthnApiError::Upstream(format!("unexpected token answer: {e}")))?;
+        let token = Zeroizing::new(answer.access_token);
+        *kept = Some((token.clone(), now + answer.expires_in));
+        tracing::info!(expires_in = answer.expires_in, "worker access token obtained");
+        Ok(token)
+    }
+
+    /// Forgets the kept token (PingOne refused it: expired early, or PingOne restarted).
+    async fn drop_token(&self) {
+        *self.token.lock().await = None;
+    }
+
+    /// Sends `call` with the worker token; a 401 gets one retry with a fresh token.
+    async fn send<T: DeserializeOwned, B: Serialize>(&self, call: Call<'_, B>) -> Answer<T> {
+        let body = call
+            .body
+            .map(|(body, content_type)| serde_json::to_vec(body).map(|bytes| (bytes, content_type)))
+            .transpose()
+            .map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+        let mut retried = false;
+        let response = loop {
+            let token = self.access_token().await?;
+            let mut request = self.http.request(call.method.clone(), &call.url).bearer_auth(token.as_str());
+            if let Some((bytes, content_type)) = &body {
+                request = request.header(reqwest::header::CONTENT_TYPE, *content_type).body(bytes.clone());
+            }
+            let response = request.send().await.map_err(|e| AuthnApiError::Upstream(e.without_url().to_string()))?;
+            if response.status() == StatusCode::UNAUTHORIZED && !retried {
+                tracing::warn!("PingOne refused the worker token: fetching a new one");
+                self.drop_token().await;
+                retried = true;
+                continue;
+            }
+            break response;
+        };
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| AuthnApiError::Upstream(e.without_url().to_string()))?;
         if status.is_client_error() {

@@ -1,9 +1,10 @@
 //! An emulated PingOne MFA service, as PingFederate's PingOne MFA IdP adapter uses it.
 //!
 //! - the Platform management API under `/v1/environments/{envId}` (api.pingone.com/v1, worker
-//!   bearer token): users (by id; looked up with `filter`), ordered MFA devices, pairing keys,
+//!   access token): users (by id; looked up with `filter`), ordered MFA devices, pairing keys,
 //!   and automatic mobile pairing (`mobilePairings`, beyond PingOne);
-//! - the auth path under `/{envId}` (auth.pingone.com): device authentications (push and OTP);
+//! - the auth path under `/{envId}` (auth.pingone.com): the worker's access token
+//!   (`/as/token`, client credentials, 1 hour) and device authentications (push and OTP);
 //! - device API under `/device` (signed with the device key, `moderno_crypto::device_signature`):
 //!   completing a pairing, claiming a pairing key, receiving and answering pushes;
 //! - `/outbox/{user}` (worker token): the SMS and e-mail messages the emulator "sent".
@@ -26,6 +27,7 @@ mod requests;
 mod secrets;
 mod shapes;
 mod store;
+mod worker_tokens;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -48,6 +50,11 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The demo environment's id (PingOne environments are named by UUID).
 pub const DEMO_ENVIRONMENT_ID: &str = "0c6b5a4e-3f2d-4e1c-9b8a-7d6e5f4a3b2c";
 
+/// The demo worker application's client id (PingOne client ids are UUIDs) and secret
+/// (documented in `docs/api/pingone-mfa.md`; public, for the demo only).
+pub const DEMO_WORKER_CLIENT_ID: &str = "7d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
+pub const DEMO_WORKER_CLIENT_SECRET: &str = "moderno-demo-worker-secret";
+
 /// Everything the emulator is told at start. Secrets are plain bytes here; `Debug` hides them.
 #[derive(Clone)]
 pub struct Config {
@@ -61,8 +68,11 @@ pub struct Config {
     pub device_authentication_policy_id: String,
     /// The application id written into server payloads.
     pub application_id: String,
-    /// Bearer token PingFederate (the worker application) presents on the management API.
-    pub worker_token: String,
+    /// The worker application PingFederate is: its client id and secret at `/{envId}/as/token`.
+    pub worker_client_id: String,
+    pub worker_client_secret: String,
+    /// How long a worker access token lives (PingOne: 1 hour).
+    pub access_token_lifetime: Duration,
     /// The seed from which the server payload key, the TOTP master key (each device's TOTP secret
     /// is derived from it; nothing secret is stored) and the pepper of hashes at rest are derived.
     /// `None` (the demo): drawn from the entropy at first start and kept in the database.
@@ -108,7 +118,9 @@ impl Config {
             environment_id: DEMO_ENVIRONMENT_ID.into(),
             device_authentication_policy_id: "5f2c9e61-8a43-4d7b-b1e0-3c6d9a7f2e14".into(),
             application_id: "moderno-desktop".into(),
-            worker_token: "moderno-demo-worker-token".into(),
+            worker_client_id: DEMO_WORKER_CLIENT_ID.into(),
+            worker_client_secret: DEMO_WORKER_CLIENT_SECRET.into(),
+            access_token_lifetime: Duration::hours(1),
             secrets_seed: None,
             pairing_key_lifetime: Duration::minutes(10),
             pairing_key_guess_limit: 10,
@@ -235,6 +247,7 @@ pub fn app(state: State) -> Router {
         .route("/outbox/{user}", get(outbox::read))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), requests::require_worker_token));
     Router::new()
+        .route("/{env}/as/token", post(worker_tokens::issue))
         .merge(management)
         .merge(device_api::routes())
         .fallback(|| async { ApiError::NotFound("route") })

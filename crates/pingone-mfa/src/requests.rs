@@ -6,11 +6,11 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
-use subtle::ConstantTimeEq;
 
 use crate::{ApiError, State};
 
-/// Refuses management calls without `Authorization: Bearer <worker token>`.
+/// Refuses Platform API calls without `Authorization: Bearer <access token>` issued by
+/// `/{envId}/as/token` and still valid: 401 `ACCESS_FAILED` with detail `INVALID_TOKEN`.
 pub async fn require_worker_token(
     AxumState(state): AxumState<State>,
     request: Request,
@@ -22,10 +22,9 @@ pub async fn require_worker_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::InvalidToken("a bearer access token is required"))?;
-    let expected = state.config().worker_token.as_bytes();
-    if !bool::from(presented.as_bytes().ct_eq(expected)) {
-        tracing::warn!("management call with a wrong worker token");
-        return Err(ApiError::InvalidToken("the token was not issued here"));
+    if let Err(refused) = state.check_access_token(presented.trim()) {
+        tracing::warn!(error = %refused, "Platform API call with a token not accepted");
+        return Err(refused);
     }
     Ok(next.run(request).await)
 }

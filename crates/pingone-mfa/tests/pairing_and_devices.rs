@@ -221,7 +221,7 @@ async fn bad_bodies_get_a_400_naming_the_problem_never_a_500() {
     let response = mfa
         .client
         .post(mfa.api_url("/users"))
-        .bearer_auth(common::mfa_server::WORKER_TOKEN)
+        .bearer_auth(&mfa.token)
         .header("content-type", "application/json")
         .body("{not json")
         .send()

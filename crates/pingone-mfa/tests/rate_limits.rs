@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use common::device::TestDevice;
-use common::mfa_server::{test_clock, MfaServer, WORKER_TOKEN};
+use common::mfa_server::{test_clock, MfaServer};
 use moderno_ambient::Clock;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -134,7 +134,7 @@ async fn a_sixth_push_within_ten_minutes_is_refused_and_nothing_is_pushed() {
     let before = phone.pushes(&mfa.url, 0).await.len();
     let start = format!("{}/{}/deviceAuthentications", mfa.url, common::mfa_server::ENV);
     let body = json!({"user": {"id": mfa.user_id("alice").await}});
-    let response = mfa.client.post(start).bearer_auth(WORKER_TOKEN).json(&body).send().await.unwrap();
+    let response = mfa.client.post(start).bearer_auth(&mfa.token).json(&body).send().await.unwrap();
     let (status, retry_after, body) = status_and_body(response).await;
     assert_limited(status, retry_after.as_deref(), &body, "LIMIT_EXCEEDED");
     assert_eq!(retry_after.as_deref(), Some("300"), "the first push leaves the window 10 minutes after it was sent");

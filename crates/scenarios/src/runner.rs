@@ -357,11 +357,11 @@ impl World {
     }
 
     async fn outbox_code(&self, user: &str) -> anyhow::Result<String> {
-        let config = self.stack.pingone.config();
+        let (token, _) = self.stack.pingone.mint_access_token().map_err(|e| anyhow!("a PingOne worker token: {e}"))?;
         let url = format!("{}/outbox/{user}", self.stack.pingone_url);
         let http = http_client()?;
         let messages: Vec<moderno_wire::pingone::OutboxMessage> =
-            http.get(url).bearer_auth(&config.worker_token).send().await?.error_for_status()?.json().await?;
+            http.get(url).bearer_auth(token).send().await?.error_for_status()?.json().await?;
         Ok(messages.last().ok_or_else(|| anyhow!("no message for {user} in PingOne's outbox"))?.otp.clone())
     }
 }

@@ -89,10 +89,10 @@ impl std::fmt::Debug for AdminToken {
     }
 }
 
-/// Where PingOne MFA keeps what it "sent", and the worker token that reads it.
+/// Where PingOne MFA keeps what it "sent", and the PingOne that mints a worker token to read it.
 pub struct Outbox {
     pub pingone_url: String,
-    pub worker_token: String,
+    pub pingone: pingone_mfa_server::State,
 }
 
 impl Admin {
@@ -325,7 +325,11 @@ async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Res
     url.path_segments_mut()
         .map_err(|()| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", "PingOne's URL cannot take a path"))?
         .extend(["outbox", username.as_str()]);
-    let response = admin.http.get(url).bearer_auth(&source.worker_token).send().await.map_err(failed)?;
+    let (token, _) = source
+        .pingone
+        .mint_access_token()
+        .map_err(|e| Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA gave no worker token: {e}")))?;
+    let response = admin.http.get(url).bearer_auth(token).send().await.map_err(failed)?;
     if response.status() == StatusCode::NOT_FOUND {
         return Ok(Json(vec![]));
     }

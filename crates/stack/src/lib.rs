@@ -190,7 +190,8 @@ impl Stack {
         let pingone_task = serve(pingone_listener, tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne), stopped.clone(), &config.public_hosts);
         if config.demo_devices {
             let p1 = pingone.config();
-            demo_devices::seed(&pingone_url, &p1.environment_id, &p1.worker_token).await?;
+            let (token, _) = pingone.mint_access_token().map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
+            demo_devices::seed(&pingone_url, &p1.environment_id, &token).await?;
         }
 
         let pingfederate_listener = bind(config.pingfederate_listen, "PingFederate").await?;
@@ -200,6 +201,12 @@ impl Stack {
             pingfederate_url.clone(),
             pingone_url.clone(),
         );
+        // PingFederate is PingOne's worker application: the environment and client credentials
+        // PingOne was given.
+        let p1 = pingone.config();
+        pingfederate_config.pingone_environment_id = p1.environment_id.clone();
+        pingfederate_config.pingone_client_id = p1.worker_client_id.clone();
+        pingfederate_config.pingone_client_secret = p1.worker_client_secret.clone();
         pingfederate_config.password_cost = match config.password_cost {
             PasswordCost::Production => pingfederate_server::PasswordCost::Standard,
             PasswordCost::TestOnlyCheap => pingfederate_server::PasswordCost::TestOnlyCheap,
@@ -216,8 +223,7 @@ impl Stack {
                 let guarded = token.is_some();
                 let listener = bind(addr, "admin API").await?;
                 let url = format!("http://{}", listener.local_addr()?);
-                let p1 = pingone.config();
-                let outbox = admin::Outbox { pingone_url: pingone_url.clone(), worker_token: p1.worker_token.clone() };
+                let outbox = admin::Outbox { pingone_url: pingone_url.clone(), pingone: pingone.clone() };
                 let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone())
                     .with_token(token)
                     .with_outbox(outbox);

@@ -25,9 +25,12 @@ struct Args {
     pingone_url: String,
     #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = pingfederate_server::DEMO_PINGONE_ENVIRONMENT_ID)]
     pingone_environment_id: String,
-    /// Worker token for PingOne MFA (prefer the env variable).
-    #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]
-    pingone_worker_token: Option<String>,
+    /// The worker application's client id at PingOne (access tokens by client credentials).
+    #[arg(long, env = "PINGONE_MFA_WORKER_CLIENT_ID", default_value = pingfederate_server::DEMO_PINGONE_CLIENT_ID)]
+    pingone_client_id: String,
+    /// The worker application's client secret at PingOne (prefer the env variable).
+    #[arg(long, env = "PINGONE_MFA_WORKER_CLIENT_SECRET", hide_env_values = true)]
+    pingone_client_secret: Option<String>,
     /// The desktop app's OAuth client id (PKCE required); the demo's other clients
     /// (moderno-mobile-sample, moderno-web) are always there.
     #[arg(long, env = "PINGFEDERATE_CLIENT_ID", default_value = pingfederate_server::DESKTOP_CLIENT_ID)]
@@ -65,8 +68,9 @@ async fn main() -> anyhow::Result<()> {
     let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
     let mut config = Config::demo(args.database, url.clone(), args.pingone_url);
     config.pingone_environment_id = args.pingone_environment_id;
-    if let Some(token) = args.pingone_worker_token {
-        config.pingone_worker_token = token;
+    config.pingone_client_id = args.pingone_client_id;
+    if let Some(secret) = args.pingone_client_secret {
+        config.pingone_client_secret = secret;
     }
     config.clients.retain(|c| c.client_id != pingfederate_server::DESKTOP_CLIENT_ID && c.client_id != args.client_id);
     config.clients.insert(0, OAuthClient::public(args.client_id, args.redirect_uri).requiring_pkce());

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::mfa_server::{test_clock, MfaServer, ENV, WORKER_TOKEN};
+use super::mfa_server::{test_clock, MfaServer, CLIENT_ID as P1_CLIENT_ID, CLIENT_SECRET as P1_CLIENT_SECRET, ENV};
 
 pub const CLIENT_ID: &str = "moderno-desktop";
 pub const REDIRECT_URI: &str = "moderno://callback";
@@ -39,7 +39,8 @@ impl Stack {
         let pf_url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::demo(dir.path().join("pf.sqlite3"), pf_url.clone(), mfa.url.clone());
         config.pingone_environment_id = ENV.into();
-        config.pingone_worker_token = WORKER_TOKEN.into();
+        config.pingone_client_id = P1_CLIENT_ID.into();
+        config.pingone_client_secret = P1_CLIENT_SECRET.into();
         config.password_cost = PasswordCost::TestOnlyCheap;
         adjust(&mut config);
         let state = State::open(config, clock.clone(), Entropy::seeded(7)).unwrap();

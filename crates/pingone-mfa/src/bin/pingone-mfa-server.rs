@@ -21,9 +21,12 @@ struct Args {
     database: PathBuf,
     #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = pingone_mfa_server::DEMO_ENVIRONMENT_ID)]
     environment_id: String,
-    /// Bearer token PingFederate presents (keep it out of shell history: use the env variable).
-    #[arg(long, env = "PINGONE_MFA_WORKER_TOKEN", hide_env_values = true)]
-    worker_token: Option<String>,
+    /// The worker application's client id (PingFederate gets its access tokens with it).
+    #[arg(long, env = "PINGONE_MFA_WORKER_CLIENT_ID", default_value = pingone_mfa_server::DEMO_WORKER_CLIENT_ID)]
+    worker_client_id: String,
+    /// The worker application's client secret (keep it out of shell history: use the env variable).
+    #[arg(long, env = "PINGONE_MFA_WORKER_CLIENT_SECRET", hide_env_values = true)]
+    worker_client_secret: Option<String>,
     /// 64 hex characters from which the payload key, OTP master key and pepper are derived.
     /// Without it they are drawn at first start and kept in the database.
     #[arg(long, env = "PINGONE_MFA_SECRETS_SEED", hide_env_values = true)]
@@ -46,8 +49,9 @@ async fn main() -> anyhow::Result<()> {
     let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
     let mut config = Config::demo(args.database, url.clone());
     config.environment_id = args.environment_id;
-    if let Some(token) = args.worker_token {
-        config.worker_token = token;
+    config.worker_client_id = args.worker_client_id;
+    if let Some(secret) = args.worker_client_secret {
+        config.worker_client_secret = secret;
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
     config.number_matching = !args.no_number_matching;

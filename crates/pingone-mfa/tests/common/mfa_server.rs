@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 
 /// A UUID, as PingOne names environments.
 pub const ENV: &str = "6f1d2c3b-4a59-4e68-9d7c-8b0a1e2f3d4c";
-pub const WORKER_TOKEN: &str = "test-worker-token";
+/// The worker application's client credentials (PingFederate's, in the PingFederate tests).
+pub const CLIENT_ID: &str = "0f6e5d4c-3b2a-4198-8776-655443322110";
+pub const CLIENT_SECRET: &str = "test-worker-secret";
 
 pub fn test_clock() -> Clock {
     Clock::manual(DateTime::from_timestamp(1_800_000_000, 0).unwrap())
@@ -19,6 +21,8 @@ pub fn test_clock() -> Clock {
 
 pub struct MfaServer {
     pub url: String,
+    /// A worker access token from `/{envId}/as/token`.
+    pub token: String,
     /// Users' PingOne ids by username, as the tests learned them.
     ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub clock: Clock,
@@ -33,11 +37,27 @@ impl MfaServer {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::demo(dir.path().join("mfa.sqlite3"), url.clone());
         config.environment_id = ENV.into();
-        config.worker_token = WORKER_TOKEN.into();
+        config.worker_client_id = CLIENT_ID.into();
+        config.worker_client_secret = CLIENT_SECRET.into();
         let state = State::open(config, clock.clone(), Entropy::seeded(42)).unwrap();
         tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
         let client = reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap();
-        Self { url, ids: Default::default(), clock: clock.clone(), client, _dir: dir }
+        let token = Self::worker_token(&client, &url).await;
+        Self { url, token, ids: Default::default(), clock: clock.clone(), client, _dir: dir }
+    }
+
+    /// `POST /{envId}/as/token` with client credentials (client_secret_basic).
+    pub async fn worker_token(client: &reqwest::Client, url: &str) -> String {
+        let response = client
+            .post(format!("{url}/{ENV}/as/token"))
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_string()
     }
 
     /// `/v1/environments/{env}{rest}`: the management API.
@@ -81,7 +101,7 @@ impl MfaServer {
         let response = self
             .client
             .post(url)
-            .bearer_auth(WORKER_TOKEN)
+            .bearer_auth(&self.token)
             .header("content-type", content_type)
             .body(body.to_string())
             .send()
@@ -105,7 +125,7 @@ impl MfaServer {
     }
 
     pub async fn send(&self, method: reqwest::Method, url: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, url).bearer_auth(WORKER_TOKEN);
+        let mut request = self.client.request(method, url).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
         }

@@ -295,6 +295,8 @@ const ROWS: &[Row] = &[
         "8. PingFederate returns an access token to the app", PfPairing),
     // ── PingFederate and PingOne MFA: PingOne's Platform API (management at api.pingone.com/v1,
     //    device authentications at auth.pingone.com/{envId}) ──
+    step(PingOne, POST, auth_path!("/as/token"), &[],
+        "PingFederate, PingOne's worker application, gets an access token (client credentials, valid 1 hour)", PfPairing),
     step(PingOne, GET, environment!("/users"), &[],
         "PingFederate looks the user up at PingOne by username (GET /users?filter=username eq …)", PfPairing),
     step(PingOne, POST, environment!("/users"), &[],

@@ -13,6 +13,7 @@ const SECRET_KEYS: &[&str] = &[
     "password",
     "otp",
     "secret",
+    "clientsecret",
     "otpsecret",
     "registrationtokensecret",
     "pairingkey",

@@ -199,6 +199,8 @@ fn cases() -> Vec<Case> {
         pf_action("continueAuthentication", "COMPLETED", "7. The app invokes continueAuthentication → COMPLETED"),
         call(PingFederate, POST, "/as/token.oauth2", "8. PingFederate returns an access token to the app"),
         // PingFederate and PingOne MFA.
+        call(PingOne, POST, "/env/as/token", "PingFederate, PingOne's worker application, gets an access token")
+            .sending(json!({"grant_type": "client_credentials"})),
         call(PingOne, GET, "/v1/environments/env/users", "PingFederate looks the user up at PingOne by username").query("filter=username%20eq%20%22bob%22"),
         call(PingOne, POST, "/v1/environments/env/users", "PingFederate creates the user at PingOne (the first sign-in only)"),
         call(PingOne, GET, "/v1/environments/env/users/u1/devices", "PingFederate reads the user's MFA devices from PingOne"),
