@@ -198,3 +198,19 @@ async fn answers_signed_with_another_key_read_as_an_unreachable_sdk_server() {
     assert_eq!(status(&answer), 1000, "{answer}");
     assert_eq!(answer["description"], "the PingID SDK server could not be reached");
 }
+
+/// Parallel first logins of a user the SDK server does not know yet: one creates the user, the
+/// others meet Ping's `RESOURCE_ALREADY_EXISTS` ([D-USERS], [D-ERR]) and go on with the user as
+/// it is; every device is offered its pairing, none gets 1000.
+#[tokio::test]
+async fn parallel_first_logins_of_a_user_new_to_the_sdk_server_all_go_through() {
+    let stack = std::sync::Arc::new(Stack::start().await);
+    let logins = (0..24u8).map(|n| {
+        let stack = std::sync::Arc::clone(&stack);
+        tokio::spawn(async move { stack.login("carol", &TestDevice::new(70 + n)).await })
+    });
+    for login in logins.collect::<Vec<_>>() {
+        let answer = login.await.unwrap();
+        assert_eq!((status(&answer), &answer["mfa"]), (0, &json!("PAIRING")), "{answer}");
+    }
+}

@@ -32,6 +32,11 @@ pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Api
             if content_type.is_empty() { "(none)" } else { content_type }
         )));
     }
+    // Every request body of the API is an object; serde would read a struct from an array too
+    // (`[]` as an update that changes nothing).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid_data("the body must be a JSON object"));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         let message = format!("the body is not valid JSON for this request: {e}");
         match missing_field(&e) {
@@ -58,5 +63,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let (parts, body) = req.into_parts();
         let bytes = buffer(&parts, body).await?;
         parse_json(&parts.headers, &bytes).map(JsonBody)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Change {
+        #[serde(default)]
+        #[allow(dead_code)]
+        nickname: Option<String>,
+    }
+
+    fn json_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "application/json".parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn only_an_object_is_a_request_body() {
+        for body in ["[]", " [\"x\"]", "null", "\"{}\"", "1", ""] {
+            let refused = parse_json::<Change>(&json_headers(), body.as_bytes()).unwrap_err();
+            assert!(format!("{refused:?}").contains("JSON object"), "{body}: {refused:?}");
+        }
+        assert!(parse_json::<Change>(&json_headers(), b" \n{}").is_ok());
+        assert!(parse_json::<Change>(&json_headers(), br#"{"nickname": "Desk"}"#).is_ok());
     }
 }

@@ -3,7 +3,7 @@
 
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoRequest, ModernoResponse, Status};
 use moderno_wire::payload::MobilePayloadClaims;
-use moderno_wire::sdk::{CreateUser, RegistrationTokenRequest, User, UserStatus};
+use moderno_wire::sdk::{CreateUser, DetailCode, RegistrationTokenRequest, User, UserStatus};
 
 use crate::error::{Answer, Failure, ForUser as _};
 use crate::first_factor::FirstFactor;
@@ -85,12 +85,18 @@ pub(crate) async fn pingid_user(state: &CustomerState, username: &str) -> Result
                 first_name: String::new(),
                 last_name: String::new(),
             };
-            let created = state.sdk.create_user(&create).await.for_user(username)?;
-            tracing::info!(user = ?username, "user created at PingID");
-            Ok(User {
-                devices: Some(Vec::new()),
-                ..created
-            })
+            match state.sdk.create_user(&create).await {
+                Ok(created) => {
+                    tracing::info!(user = ?username, "user created at PingID");
+                    Ok(User { devices: Some(Vec::new()), ..created })
+                }
+                // A parallel first login created them first ([D-ERR] `RESOURCE_ALREADY_EXISTS`):
+                // the user is there, read as the other login left them.
+                Err(e) if e.detail() == Some(DetailCode::ResourceAlreadyExists) => {
+                    state.sdk.get_user(username, true).await.for_user(username)
+                }
+                Err(e) => Err(e).for_user(username),
+            }
         }
         other => other.for_user(username),
     }
