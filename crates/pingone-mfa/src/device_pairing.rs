@@ -7,7 +7,6 @@
 
 use axum::extract::State as Shared;
 use axum::Json;
-use moderno_crypto::pairing_key;
 use moderno_wire::device_api::{CompletePairing, PairingCompleted, PairingOutcome};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::pingone::{ClaimPairingKey, MfaDeviceType, PairingStatus};
@@ -19,7 +18,8 @@ use crate::device_api::SignedCall;
 use crate::device_identity::{check_mobile_payload, totp_secret_base32};
 use crate::management::MAX_NICKNAME_CHARS;
 use crate::pairing::{read_pairing, set_pairing_status, PairingRow};
-use crate::store::{device_by_fingerprint, insert_device, user_devices, DeviceRow};
+use crate::pairing_code;
+use crate::store::{check_room_for_device, device_by_fingerprint, insert_device, user_devices, DeviceRow};
 use crate::{ApiError, State};
 
 /// Creates the mobile device the pairing was for and marks the pairing CLAIMED.
@@ -32,6 +32,7 @@ fn pair_device(
     nickname: Option<String>,
 ) -> Result<PairingCompleted, ApiError> {
     let first = user_devices(tx, &pairing.username)?.is_empty();
+    check_room_for_device(tx, &pairing.username, state.config().max_allowed_devices)?;
     let id = state.entropy().uuid();
     let row = DeviceRow {
         id: id.clone(),
@@ -83,6 +84,8 @@ pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) ->
             Some(("INVALID_PAIRING_SECRET", "the pairing secret does not match"))
         } else if device_by_fingerprint(tx, &call.signature.fingerprint)?.is_some() {
             Some(("DEVICE_ALREADY_PAIRED", "this device is already paired"))
+        } else if check_room_for_device(tx, &pairing.username, state.config().max_allowed_devices).is_err() {
+            Some(("SIZE_LIMIT_EXCEEDED", "the user already has the most devices allowed"))
         } else {
             None
         };
@@ -122,7 +125,7 @@ fn guess_buckets(state: &State, fingerprint: &str, username: Option<&str>) -> Ve
 pub async fn claim_pairing_key(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingCompleted>, ApiError> {
     let ClaimBody { claim: body, username } = call.json()?;
     let invalid_key = || ApiError::invalid("INVALID_PAIRING_KEY", "the pairing key is unknown, used or expired");
-    let canonical = pairing_key::normalize(&body.pairing_key).ok_or_else(invalid_key)?;
+    let canonical = pairing_code::normalize(&body.pairing_key).ok_or_else(invalid_key)?;
     let now = state.now();
     let completed = state.db().tx(|tx| {
         let claims = check_mobile_payload(&state, tx, &body.mobile_payload)?;

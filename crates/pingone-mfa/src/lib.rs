@@ -22,6 +22,7 @@ mod management;
 mod otp_check;
 mod outbox;
 mod pairing;
+mod pairing_code;
 mod rate_limits;
 mod requests;
 mod secrets;
@@ -90,6 +91,9 @@ pub struct Config {
     pub push_limit_window: Duration,
     /// Unclaimed, unexpired pairing keys a user may hold at once.
     pub max_pairing_keys_per_user: u32,
+    /// MFA settings `pairing.maxAllowedDevices`: devices a user may have (PingOne: default 5,
+    /// at most 15).
+    pub max_allowed_devices: u32,
     pub mobile_pairing_lifetime: Duration,
     /// How long a push waits for its answer.
     pub push_timeout: Duration,
@@ -129,6 +133,7 @@ impl Config {
             push_limit: 5,
             push_limit_window: Duration::minutes(10),
             max_pairing_keys_per_user: 20,
+            max_allowed_devices: 5,
             mobile_pairing_lifetime: Duration::minutes(10),
             push_timeout: Duration::seconds(40),
             number_matching: true,

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::device_identity::totp_secret_base32;
 use crate::requests::{check_environment, ActionBody, JsonBody};
 use crate::shapes::{api_base, device, entity_array, Detail};
-use crate::store::{find_device, insert_device, user_devices, username_of, DeviceRow};
+use crate::store::{check_room_for_device, find_device, insert_device, user_devices, username_of, DeviceRow};
 use crate::{ApiError, State};
 
 /// Longest nickname kept.
@@ -202,6 +202,7 @@ fn create_device(state: &State, user: &str, body: CreateMfaDevice) -> Result<Dev
     let id = state.entropy().uuid();
     let (mut created, username) = state.db().tx(|tx| {
         let username = username_of(tx, user)?;
+        check_room_for_device(tx, &username, state.config().max_allowed_devices)?;
         let row = DeviceRow {
             id: id.clone(),
             device_type: body.device_type,

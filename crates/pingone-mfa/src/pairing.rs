@@ -8,16 +8,16 @@
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
-use moderno_crypto::pairing_key;
 use moderno_crypto::payload::seal;
 use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
-use moderno_wire::pingone::{MobilePairing, PairingKey, PairingStatus, ResourceRef, StartMobilePairing};
+use moderno_wire::pingone::{CreatePairingKey, MobilePairing, PairingKey, PairingStatus, ResourceRef, StartMobilePairing};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::device_identity::check_mobile_payload;
-use crate::requests::{check_environment, JsonBody};
+use crate::pairing_code;
+use crate::requests::{check_environment, ActionBody, JsonBody};
 use crate::shapes::{api_base, links};
-use crate::store::{device_by_fingerprint, rfc3339, user_devices, username_of};
+use crate::store::{check_room_for_device, device_by_fingerprint, rfc3339, user_devices, username_of};
 use crate::{ApiError, State};
 
 pub fn status_name(status: PairingStatus) -> &'static str {
@@ -81,7 +81,7 @@ pub fn set_pairing_status(tx: &Transaction<'_>, id: &str, status: PairingStatus,
 }
 
 /// A pairing key as PingOne shows it ("MFA Pairing Keys" data model); `code` only at creation.
-fn pairing_key_view(state: &State, user_id: &str, row: &PairingRow, code: Option<String>, created_at: i64) -> PairingKey {
+fn pairing_key_view(state: &State, user_id: &str, row: &PairingRow, code: Option<String>, (created_at, applications): (i64, Vec<ResourceRef>)) -> PairingKey {
     let base = api_base(state);
     PairingKey {
         links: links([
@@ -94,6 +94,7 @@ fn pairing_key_view(state: &State, user_id: &str, row: &PairingRow, code: Option
         user: ResourceRef::new(user_id),
         code,
         status: row.status,
+        applications,
         created_at: rfc3339(created_at),
         expires_at: rfc3339(row.expires_at),
         device_id: row.device_id.clone(),
@@ -104,11 +105,17 @@ fn pairing_key_view(state: &State, user_id: &str, row: &PairingRow, code: Option
 pub async fn create_pairing_key(
     Shared(state): Shared<State>,
     Path((env, user)): Path<(String, String)>,
+    body: ActionBody,
 ) -> Result<(StatusCode, Json<PairingKey>), ApiError> {
     check_environment(&state, &env)?;
+    let request: CreatePairingKey = if body.bytes.is_empty() { CreatePairingKey::default() } else { body.json()? };
+    if request.applications.iter().any(|a| a.id.trim().is_empty() || a.id.len() > 64) {
+        return Err(ApiError::invalid_field("applications", "each application is named by its id"));
+    }
+    let applications = serde_json::to_string(&request.applications).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now = state.now();
-    let key = pairing_key::generate(|| state.entropy().below(20));
-    let canonical = pairing_key::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
+    let key = pairing_code::generate(|| state.entropy().below(10));
+    let canonical = pairing_code::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
     let id = state.entropy().uuid();
     let expires_at = now + state.config().pairing_key_lifetime.num_seconds();
     let row = state.db().tx(|tx| {
@@ -129,22 +136,24 @@ pub async fn create_pairing_key(
             });
         }
         tx.execute(
-            "INSERT INTO pairings (id, username, kind, secret_hash, status, expires_at, created_at)
-             VALUES (?1, ?2, 'KEY', ?3, 'UNCLAIMED', ?4, ?5)",
-            params![id, username, state.pepper().hash(&canonical), expires_at, now],
+            "INSERT INTO pairings (id, username, kind, secret_hash, status, expires_at, created_at, applications)
+             VALUES (?1, ?2, 'KEY', ?3, 'UNCLAIMED', ?4, ?5, ?6)",
+            params![id, username, state.pepper().hash(&canonical), expires_at, now, applications],
         )?;
         read_pairing(tx, "KEY", "id", &id)?.ok_or_else(|| ApiError::Internal("pairing key not kept".into()))
     })?;
     tracing::info!(pairing_key_id = %id, "pairing key issued");
-    Ok((StatusCode::CREATED, Json(pairing_key_view(&state, &user, &row, Some(key), now))))
+    Ok((StatusCode::CREATED, Json(pairing_key_view(&state, &user, &row, Some(key), (now, request.applications)))))
 }
 
 /// A pairing key of the user with id `user`.
-fn users_pairing_key(tx: &Transaction<'_>, user: &str, id: &str) -> Result<(PairingRow, i64), ApiError> {
+fn users_pairing_key(tx: &Transaction<'_>, user: &str, id: &str) -> Result<(PairingRow, (i64, Vec<ResourceRef>)), ApiError> {
     let username = username_of(tx, user)?;
     let row = read_pairing(tx, "KEY", "id", id)?.filter(|r| r.username == username).ok_or(ApiError::NotFound("pairing key"))?;
-    let created: i64 = tx.query_row("SELECT created_at FROM pairings WHERE id = ?1", params![id], |r| r.get(0))?;
-    Ok((row, created))
+    let (created, applications): (i64, Option<String>) =
+        tx.query_row("SELECT created_at, applications FROM pairings WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let applications = applications.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default();
+    Ok((row, (created, applications)))
 }
 
 pub async fn get_pairing_key(
@@ -241,6 +250,7 @@ pub async fn start_mobile_pairing(
         if device_by_fingerprint(tx, &device.fingerprint)?.is_some() {
             return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
         }
+        check_room_for_device(tx, &user, state.config().max_allowed_devices)?;
         tx.execute(
             "INSERT INTO pairings (id, username, kind, secret_hash, fingerprint, public_key, device_name, status, expires_at, created_at)
              VALUES (?1, ?2, 'AUTOMATIC', ?3, ?4, ?5, ?6, 'UNCLAIMED', ?7, ?8)",

@@ -27,7 +27,7 @@ CREATE INDEX IF NOT EXISTS devices_by_user ON devices(username, position);
 CREATE TABLE IF NOT EXISTS pairings (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, kind TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
     fingerprint TEXT, public_key TEXT, device_name TEXT, status TEXT NOT NULL,
-    expires_at INTEGER NOT NULL, device_id TEXT, created_at INTEGER NOT NULL);
+    expires_at INTEGER NOT NULL, device_id TEXT, created_at INTEGER NOT NULL, applications TEXT);
 CREATE TABLE IF NOT EXISTS authentications (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, status TEXT NOT NULL, selected_device_id TEXT,
     method TEXT, req_fingerprint TEXT, req_public_key TEXT, req_name TEXT,
@@ -49,6 +49,7 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
     AddedColumn { table: "devices", column: "updated_at", declaration: "INTEGER" },
+    AddedColumn { table: "pairings", column: "applications", declaration: "TEXT" },
     AddedColumn { table: "authentications", column: "updated_at", declaration: "INTEGER" },
 ];
 
@@ -157,6 +158,17 @@ pub fn find_device(tx: &Transaction<'_>, username: &str, id: &str) -> Result<Dev
 pub fn device_by_fingerprint(tx: &Transaction<'_>, fingerprint: &str) -> Result<Option<DeviceRow>, ApiError> {
     let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE fingerprint = ?1 AND type = 'MOBILE'");
     Ok(tx.query_row(&sql, params![fingerprint], device_from_row).optional()?)
+}
+
+/// Refuses a new device for a user who has `max` already (MFA settings
+/// `pairing.maxAllowedDevices`; PingOne's answer is not published: 400 `INVALID_DATA`, detail
+/// `SIZE_LIMIT_EXCEEDED`, from Ping's 400 schema).
+pub fn check_room_for_device(tx: &Transaction<'_>, username: &str, max: u32) -> Result<(), ApiError> {
+    let count: u32 = tx.query_row("SELECT COUNT(*) FROM devices WHERE username = ?1", params![username], |r| r.get(0))?;
+    if count >= max {
+        return Err(ApiError::invalid("SIZE_LIMIT_EXCEEDED", format!("the user already has {count} devices, the most allowed")));
+    }
+    Ok(())
 }
 
 /// Appends a device at the end of the user's order.

@@ -217,3 +217,32 @@ async fn a_totp_code_is_accepted_once_and_several_devices_ask_for_a_selection() 
     assert_eq!(outbox[0]["channel"], "EMAIL");
     assert_eq!(outbox[0]["to"], "dave@example.com");
 }
+
+// The action is named by the content type ("Select Device for Authentication":
+// application/vnd.pingidentity.device.select+json; "Validate OTP for Device":
+// ...otp.check+json); another content type is 415 INVALID_REQUEST (Ping's OpenAPI
+// com.pingidentity.ApiErrorResponse.415.yaml), a device not the user's is 400, and neither
+// changes the authentication.
+#[tokio::test]
+async fn an_action_the_content_type_does_not_name_or_a_strange_device_is_refused_and_changes_nothing() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("gina").await;
+    let (sms, _) = mfa.add_device("gina", "SMS").await;
+    mfa.add_device("gina", "EMAIL").await;
+    let auth = start(&mfa, "gina", json!({})).await;
+    assert_eq!(auth["status"], "DEVICE_SELECTION_REQUIRED");
+    let url = mfa.auth_url(auth["id"].as_str().unwrap());
+    let (status, body) = mfa.act(&url, "application/json", json!({"device": {"id": sms}})).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert_eq!(body["code"], "INVALID_REQUEST");
+    let (status, body) = mfa.select(&auth, "00000000-0000-4000-8000-000000000000").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["details"][0]["target"], "device.id");
+    let (status, body) = mfa.check_otp(&auth, "123456").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_REQUEST")), "otp.check is not offered: {body}");
+    let now = read(&mfa, &auth).await;
+    assert_eq!(now["status"], "DEVICE_SELECTION_REQUIRED");
+    assert_eq!(now["updatedAt"], auth["updatedAt"], "nothing changed");
+    assert!(now.get("selectedDevice").is_none(), "{now}");
+}

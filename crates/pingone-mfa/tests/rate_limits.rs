@@ -18,7 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// A well-formed key nobody was given.
-const WRONG_KEY: &str = "BCDF-GHJK-LMNP";
+const WRONG_KEY: &str = "1234-5678-9012";
 
 async fn issue_key(mfa: &MfaServer, user: &str) -> (String, String) {
     let (status, key) = mfa.post(&mfa.user_url(user, "/pairingKeys"), json!({})).await;

@@ -239,15 +239,25 @@ pub struct PairingKey {
     pub id: String,
     pub environment: ResourceRef,
     pub user: ResourceRef,
-    /// The key itself (`XXXX-XXXX-XXXX`), only in the answer that creates it.
+    /// The key itself (12 digits), only in the answer that creates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     pub status: PairingStatus,
+    /// The applications the key may pair with (as the creating request named them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<ResourceRef>,
     pub created_at: String,
     pub expires_at: String,
     /// Beyond PingOne: the device the key paired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+}
+
+/// `POST /v1/environments/{envId}/users/{userId}/pairingKeys` ("Create MFA Pairing Key").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePairingKey {
+    #[serde(default)]
+    pub applications: Vec<ResourceRef>,
 }
 
 /// Beyond PingOne: `POST /v1/environments/{envId}/users/{userId}/mobilePairings`, either the
