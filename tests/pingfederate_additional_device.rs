@@ -11,7 +11,7 @@ use moderno_device::pingfederate::{PfAction, PfStep, TotpAuthenticator};
 use moderno_e2e::TestStack;
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
-use moderno_wire::pingone::MfaDeviceType;
+use moderno_wire::pingfederate::AdapterDeviceType;
 use support::{approve_shown, flow_now, pair_and_finish, pf_device, refusal, Admin, PfDevice};
 
 /// `user` with a paired phone, and a new laptop at AUTHENTICATION_REQUIRED -> its next step.
@@ -20,7 +20,7 @@ async fn phone_and_laptop(t: &TestStack, user: &str) -> (PfDevice, PfDevice, mod
     assert_eq!(phone.pair_first(t, user).await.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
     let laptop = pf_device(t, "laptop").await;
     let mut login = laptop.signed_in(t, user).await;
-    assert!(matches!(login.step(), PfStep::Authenticate { default_device: Some(ref d) } if d.device_type == MfaDeviceType::Mobile));
+    assert!(matches!(login.step(), PfStep::Authenticate { default_device: Some(ref d) } if d.device_type.is_mobile_app() && d.push_enabled));
     let step = laptop.authenticate(&mut login).await;
     (phone, laptop, login, step)
 }
@@ -138,7 +138,20 @@ async fn with_several_devices_the_user_chooses_and_each_kind_asks_its_own_second
     let step = laptop.authenticate(&mut login).await;
     let PfStep::ChooseDevice { devices } = step else { panic!("expected DEVICE_SELECTION_REQUIRED, got {step:?}") };
     assert_eq!(devices.len(), 4);
-    assert!(devices[0].default && devices[0].device_type == MfaDeviceType::Mobile, "the first paired is the default");
+    assert!(devices[0].default_device && devices[0].device_type.is_mobile_app(), "the first paired is the default");
+    // The adapter's device objects (PingOne MFA integration kit, "Models, objects, and error
+    // codes"; Ping's widget shows `target` after "Message sent to:",
+    // `pingidentity/pf-authn-js-widget:src/partials/device_selection_information.hbs`).
+    let shown: Vec<_> = devices.iter().map(|d| (d.device_type, d.target.as_deref(), d.default_device)).collect();
+    assert_eq!(
+        shown,
+        [
+            (devices[0].device_type, None, true),
+            (AdapterDeviceType::Sms, Some("******0100"), false),
+            (AdapterDeviceType::Email, Some("a***@example.com"), false),
+            (AdapterDeviceType::Totp, None, false),
+        ]
+    );
 
     for device in [&sms, &email, &totp] {
         let id = device["id"].as_str().expect("id");

@@ -7,7 +7,7 @@ use moderno_device::{LoginProgress, UserSelection};
 use moderno_wire::device_api::{self, IgnoreInterval, PairingCompleted};
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome};
 use moderno_wire::payload;
-use moderno_wire::pingone::MfaDevice;
+use moderno_wire::pingfederate::AdapterDevice;
 use moderno_wire::sdk::{self, DeviceRole};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -182,16 +182,18 @@ impl From<&DeviceSummary> for DeviceSummaryView {
     }
 }
 
-impl From<&MfaDevice> for DeviceSummaryView {
-    fn from(d: &MfaDevice) -> Self {
+/// A device as PingFederate's PingOne MFA adapter shows it: `name` is the masked target (SMS,
+/// e-mail) or the app's name (iPhone, Android).
+impl From<&AdapterDevice> for DeviceSummaryView {
+    fn from(d: &AdapterDevice) -> Self {
         Self {
             id: d.id.clone(),
-            device_type: wire_name(&d.device_type),
-            name: d.name.clone(),
+            device_type: d.device_type.as_str().to_string(),
+            name: d.target.clone().or_else(|| d.name.clone()).unwrap_or_default(),
             nickname: d.nickname.clone().unwrap_or_default(),
             role: None,
-            is_default: d.default,
-            enrolled: d.created_at.clone(),
+            is_default: d.default_device,
+            enrolled: String::new(),
             last_used: None,
             can_make_primary: false,
             can_remove: false,
@@ -325,7 +327,7 @@ pub struct Claim {
     pub value: String,
 }
 
-fn devices(list: &[MfaDevice]) -> Vec<DeviceSummaryView> {
+fn devices(list: &[AdapterDevice]) -> Vec<DeviceSummaryView> {
     list.iter().map(DeviceSummaryView::from).collect()
 }
 
@@ -359,7 +361,7 @@ impl From<LoginProgress> for LoginView {
 
 impl From<PfProgress> for LoginView {
     fn from(progress: PfProgress) -> Self {
-        let one = |d: Option<MfaDevice>| d.as_ref().map(DeviceSummaryView::from);
+        let one = |d: Option<AdapterDevice>| d.as_ref().map(DeviceSummaryView::from);
         match progress {
             PfProgress::PairThisDevice { username, additional } => Self::PairThisDevice { username, additional },
             PfProgress::WaitForPush { device, expires_in, match_number } => {

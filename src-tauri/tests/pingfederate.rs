@@ -91,7 +91,9 @@ fn an_additional_device_waits_for_the_push_then_pairs_when_the_phone_approves() 
     let (phone, laptop) = phone_and_laptop(dir.path());
     let waiting = laptop.login("bob");
     assert_eq!(waiting["screen"], "WAIT_FOR_PUSH", "{waiting}");
-    assert_eq!(waiting["device"]["deviceType"], "MOBILE", "the push goes to the paired mobile: {waiting}");
+    // PingFederate's adapter names a PingOne MOBILE device `Android` or `iPhone` (Ping's widget,
+    // `pingidentity/pf-authn-js-widget:src/partials/device_selection.hbs`).
+    assert_eq!(waiting["device"]["deviceType"], "Android", "the push goes to the paired mobile: {waiting}");
     assert!(waiting["expiresIn"].as_u64().is_some_and(|s| s > 0), "{waiting}");
     assert_eq!(laptop.ok("poll_push", json!({}))["screen"], "WAIT_FOR_PUSH", "nobody answered yet");
     let number = waiting["matchNumber"].clone();
@@ -118,7 +120,7 @@ fn a_denied_push_can_be_sent_again_and_cancelling_ends_the_flow() {
 
     let denied = laptop.ok("poll_push", json!({}));
     assert_eq!(denied["screen"], "PUSH_DENIED", "{denied}");
-    assert_eq!(denied["devices"][0]["deviceType"], "MOBILE", "the devices to choose from instead: {denied}");
+    assert_eq!(denied["devices"][0]["deviceType"], "Android", "the devices to choose from instead: {denied}");
     assert_eq!(laptop.ok("retry_push", json!({}))["screen"], "WAIT_FOR_PUSH", "another push to the same phone");
     laptop.ok("cancel_login", json!({}));
     assert_eq!(laptop.error_code("poll_push", json!({})), "no_login_in_progress");
@@ -159,14 +161,14 @@ fn a_user_with_two_devices_chooses_one_and_gets_its_passcode() {
     assert_eq!(choose["screen"], "CHOOSE_DEVICE", "{choose}");
     let devices = choose["devices"].as_array().expect("devices");
     let types: Vec<&str> = devices.iter().filter_map(|d| d["deviceType"].as_str()).collect();
-    assert_eq!(types, ["EMAIL", "SMS"], "in the user's order: {choose}");
+    assert_eq!(types, ["Email", "SMS"], "in the user's order, with the adapter's type names: {choose}");
     assert_eq!(devices[0]["isDefault"], true);
     assert_eq!(devices[0]["nickname"], "Work mail");
     assert_eq!(app.error_code("select_device", json!({"request": {"deviceId": " "}})), "invalid_input");
 
     let otp = app.ok("select_device", json!({"request": {"deviceId": devices[0]["id"]}}));
     assert_eq!(otp["screen"], "ENTER_OTP", "{otp}");
-    assert_eq!(otp["device"]["deviceType"], "EMAIL");
+    assert_eq!(otp["device"]["deviceType"], "Email");
     assert_eq!(app.ok("demo_messages", json!({}))[0]["channel"], "EMAIL");
     let code = newest_code(&app);
     assert_eq!(app.ok("submit_otp", json!({"request": {"code": code}}))["screen"], "PAIR_THIS_DEVICE");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approverOutcome, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, pushSummary, sentence, statusText, transferWords } from "./words";
+import { approverOutcome, deviceKind, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, pushSummary, sentence, statusText, transferWords } from "./words";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { LoginView } from "./generated/LoginView";
 import type { Mfa } from "./generated/Mfa";
@@ -66,6 +66,16 @@ describe("the words the UI shows", () => {
     expect(passcodeSource(sms).lead).toMatch(/text message .* \+1 555 0100/);
     expect(passcodeSource({ ...sms, deviceType: "EMAIL", name: "dave@example.com" }).lead).toMatch(/e-mail .* dave@example\.com/);
     expect(passcodeSource(null).lead).toMatch(/Open Moderno there/);
+  });
+
+  it("names the devices PingFederate's adapter sends by Ping's type names, with their masked targets", () => {
+    // Ping's adapter types: pingidentity/pf-authn-js-widget src/partials/device_selection.hbs.
+    const email: DeviceSummaryView = { id: "d2", deviceType: "Email", name: "d***@example.com", nickname: "", role: null, isDefault: false, enrolled: "", lastUsed: null, canMakePrimary: false, canRemove: false };
+    expect(deviceName(email)).toBe("E-mail · d***@example.com");
+    expect(passcodeSource(email).lead).toBe("We sent an e-mail with a passcode to d***@example.com.");
+    expect(deviceName({ ...email, deviceType: "Android", name: "Dave's laptop" })).toBe("Mobile app · Dave's laptop");
+    expect(deviceKind("iPhone")).toBe("Mobile app");
+    expect(deviceKind("Voice")).toBe("Voice call");
   });
 
   it("explains each pingone.mfa.status value of the seed", () => {

@@ -76,9 +76,15 @@ export function mfaText(mfa: Mfa | null | undefined): { label: string; detail: s
   }
 }
 
-/** A device type as the wire names it (`SMS`, `iPhone`, `MOBILE`...) in words. */
+/**
+ * A device type as the wire names it in words: PingOne's (`MOBILE`, `EMAIL`), and Ping's adapter
+ * and PingID SDK names (`iPhone`, `Android`, `Email`, `Voice`).
+ */
 export function deviceKind(deviceType: string): string {
-  const kinds: Record<string, string> = { MOBILE: "Mobile app", SMS: "SMS", EMAIL: "E-mail", TOTP: "Authenticator app" };
+  const kinds: Record<string, string> = {
+    MOBILE: "Mobile app", iPhone: "Mobile app", Android: "Mobile app", SMS: "SMS", EMAIL: "E-mail", Email: "E-mail",
+    Voice: "Voice call", TOTP: "Authenticator app",
+  };
   return kinds[deviceType] ?? deviceType;
 }
 
@@ -94,10 +100,13 @@ export function passcodeSource(device: DeviceSummaryView | null): { lead: string
     case "SMS":
       return { lead: `We sent a text message with a passcode to ${device.name}.`, hint: "6 digits, from the text message." };
     case "EMAIL":
+    case "Email":
       return { lead: `We sent an e-mail with a passcode to ${device.name}.`, hint: "6 digits, from the e-mail." };
     case "TOTP":
       return { lead: "Open your authenticator app and type the code it shows for Moderno.", hint: "6 digits; the code changes every 30 seconds." };
     case "MOBILE":
+    case "iPhone":
+    case "Android":
       return { lead: `Type the passcode your paired device ${device.name} shows.`, hint: "6 digits." };
     default:
       return {

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use crate::error::AuthnApiError;
 use crate::flow::{load, save};
-use crate::oauth::{issue_code, session_cookie};
+use crate::flow_session::session_cookie;
+use crate::oauth::issue_code;
 use crate::State;
 
 /// Where `Config::demo` sends browsers: a placeholder naming the flow (the real authentication

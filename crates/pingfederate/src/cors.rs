@@ -17,7 +17,7 @@ use moderno_wire::pingfederate::FLOWS_PATH;
 use crate::State;
 
 const ALLOWED_METHODS: &str = "GET, POST, OPTIONS";
-const ALLOWED_HEADERS: &str = "Content-Type, X-XSRF-Header";
+const ALLOWED_HEADERS: &str = "Content-Type, X-XSRF-Header, X-Pf-Authn-Api-State";
 
 fn is_cors_path(path: &str) -> bool {
     path.starts_with(FLOWS_PATH)

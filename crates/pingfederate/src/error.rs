@@ -1,4 +1,5 @@
-//! The authentication API's errors, answered as `{code, message, userMessage, details}`.
+//! The authentication API's errors, answered as `{code, message, userMessage, details}`, every
+//! one with `userMessage`, details with `target` (PingFederate SDK guide, error messages).
 //! Internal and upstream failures are logged once and answered without their details.
 
 use axum::http::StatusCode;
@@ -41,41 +42,40 @@ impl AuthnApiError {
             code: code.to_string(),
             message: message.to_string(),
             user_message: Some(user_message.to_string()),
-            field_path: Some(field.to_string()),
-            attempts_left: None,
+            target: Some(field.to_string()),
+            attempts_remaining: None,
         }])
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<&'static str>) {
+    /// Status, code, message, and the message in the user's words (every error has one: Ping's
+    /// widget shows `userMessage`, `pingidentity/pf-authn-js-widget:src/store.js` `getErrorDetails`).
+    fn parts(&self) -> (StatusCode, &'static str, String, &'static str) {
         use AuthnApiError as E;
+        const TRY_AGAIN: &str = "Something went wrong. Please try again later.";
+        const START_AGAIN: &str = "Something went wrong. Please start the sign-in again.";
         match self {
-            E::InvalidAction { .. } => (StatusCode::BAD_REQUEST, "INVALID_ACTION_ID", self.to_string(), None),
+            E::InvalidAction { .. } => (StatusCode::BAD_REQUEST, "INVALID_ACTION_ID", self.to_string(), START_AGAIN),
             E::Validation(_) => (
                 StatusCode::BAD_REQUEST,
                 "VALIDATION_ERROR",
                 "One or more validation errors occurred.".into(),
-                Some("Please check what you entered and try again."),
+                "Please check what you entered and try again.",
             ),
-            E::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone(), None),
+            E::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone(), START_AGAIN),
             E::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "INVALID_CONTENT_TYPE",
                 "send Content-Type application/vnd.pingidentity.<action>+json".into(),
-                None,
+                START_AGAIN,
             ),
-            E::MissingXsrfHeader => (StatusCode::FORBIDDEN, "MISSING_XSRF_HEADER", self.to_string(), None),
-            E::FlowNotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", self.to_string(), Some("Your session has expired. Please start again.")),
-            E::ForeignSession => (StatusCode::FORBIDDEN, "FLOW_SESSION_MISMATCH", self.to_string(), None),
-            E::Conflict => (StatusCode::CONFLICT, "FLOW_CHANGED", "the flow changed meanwhile; read it and retry".into(), None),
-            E::NotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", "no such resource".into(), None),
-            E::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", self.to_string(), None),
-            E::Upstream(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
-                "the MFA service is unavailable".into(),
-                Some("Something went wrong. Please try again later."),
-            ),
-            E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "UNEXPECTED_ERROR", "an unexpected error occurred".into(), None),
+            E::MissingXsrfHeader => (StatusCode::FORBIDDEN, "MISSING_XSRF_HEADER", self.to_string(), START_AGAIN),
+            E::FlowNotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", self.to_string(), "Your session has expired. Please start again."),
+            E::ForeignSession => (StatusCode::FORBIDDEN, "FLOW_SESSION_MISMATCH", self.to_string(), "Your session has expired. Please start again."),
+            E::Conflict => (StatusCode::CONFLICT, "FLOW_CHANGED", "the flow changed meanwhile; read it and retry".into(), START_AGAIN),
+            E::NotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", "no such resource".into(), START_AGAIN),
+            E::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", self.to_string(), START_AGAIN),
+            E::Upstream(_) => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "the MFA service is unavailable".into(), TRY_AGAIN),
+            E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "UNEXPECTED_ERROR", "an unexpected error occurred".into(), TRY_AGAIN),
         }
     }
 }
@@ -98,7 +98,7 @@ impl IntoResponse for AuthnApiError {
             Self::Validation(details) => details,
             _ => Vec::new(),
         };
-        let body = AuthnError { code: code.to_string(), message, user_message: user_message.map(str::to_string), details };
+        let body = AuthnError { code: code.to_string(), message, user_message: Some(user_message.to_string()), details };
         (status, Json(body)).into_response()
     }
 }

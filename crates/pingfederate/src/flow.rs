@@ -9,6 +9,7 @@ use moderno_wire::pingone::MfaDevice;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::adapter_device::{adapter_device, adapter_devices};
 use crate::error::AuthnApiError;
 use crate::store::digest;
 use crate::State;
@@ -35,6 +36,12 @@ pub struct FlowRecord {
     pub nonce: Option<String>,
     pub status: FlowStatus,
     pub username: Option<String>,
+    /// The user's PingOne id, once the first factor passed.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The user's sign-on before this one (RFC 3339), if any.
+    #[serde(default)]
+    pub last_login: Option<String>,
     pub devices: Vec<MfaDevice>,
     pub device_auth_id: Option<String>,
     pub selected_device_id: Option<String>,
@@ -55,6 +62,9 @@ pub struct FlowRecord {
     /// The browser followed `resumeUrl` (it works once).
     #[serde(default)]
     pub resumed: bool,
+    /// Cookieless mode: the session travels in `X-Pf-Authn-Api-State`, not in the `PF` cookie.
+    #[serde(default)]
+    pub cookieless: bool,
 }
 
 impl FlowRecord {
@@ -95,31 +105,62 @@ pub fn view(state: &State, record: &FlowRecord) -> Flow {
         record.allowed_actions(state.config().manage_devices_allowed).into_iter().map(|a| (a.to_string(), Link { href: href.clone() })).collect();
     links.insert("self".into(), Link { href });
     let status = record.status;
-    let with_devices = matches!(status, S::DeviceSelectionRequired | S::OtpRequired | S::MfaCompleted);
+    // Ping's widget draws the push screens from `devices` + `selectedDeviceRef`
+    // (`pingidentity/pf-authn-js-widget:src/partials/push_confirmation_*.hbs`).
+    let with_devices = matches!(
+        status,
+        S::DeviceSelectionRequired
+            | S::OtpRequired
+            | S::PushConfirmationWaiting
+            | S::PushConfirmationRejected
+            | S::PushConfirmationTimedOut
+            | S::MfaCompleted
+    );
     let selected = matches!(status, S::OtpRequired | S::PushConfirmationWaiting | S::PushConfirmationRejected | S::PushConfirmationTimedOut);
-    let failed = matches!(status, S::MfaFailed | S::Failed);
-    let user = record.username.clone().filter(|_| !matches!(status, S::UsernamePasswordRequired | S::Completed | S::Resume | S::Failed));
+    let failure = record.failure.as_ref().filter(|_| matches!(status, S::MfaFailed | S::Failed));
+    let with_user = !matches!(status, S::UsernamePasswordRequired | S::Completed | S::Resume | S::Failed);
     Flow {
         id: record.id.clone(),
         plugin_type_id: if status == S::UsernamePasswordRequired { "htmlForm".into() } else { "pingOneMfa".into() },
         status,
-        user: user.map(|username| FlowUser { username }),
-        device: record.devices.first().cloned().filter(|_| status == S::AuthenticationRequired),
+        user: record.username.as_ref().filter(|_| with_user).map(|username| FlowUser {
+            id: record.user_id.clone().unwrap_or_else(|| username.clone()),
+            username: username.clone(),
+            first_name: None,
+            last_name: None,
+            status: "ACTIVE".into(),
+            last_login: record.last_login.clone(),
+        }),
+        device: record.devices.first().filter(|_| status == S::AuthenticationRequired).map(adapter_device),
         server_payload: record.server_payload.clone().filter(|_| status == S::MobilePairingRequired),
-        devices: with_devices.then(|| record.devices.clone()),
+        devices: with_devices.then(|| adapter_devices(&record.devices)),
         selected_device_ref: record.selected_device_id.clone().filter(|_| selected).map(|id| DeviceRef { id }),
         user_selected_default: (status == S::DeviceSelectionRequired).then_some(false),
         change_device_permitted: (status == S::DeviceSelectionRequired).then_some(true),
         manage_devices_allowed: (status == S::DeviceSelectionRequired).then_some(state.config().manage_devices_allowed),
         manual_pairing_permitted: (status == S::DeviceSelectionRequired).then_some(false),
-        otp_attempts_left: None,
         push_expires_at: record.push_expires_at.clone().filter(|_| status == S::PushConfirmationWaiting),
         match_number: record.match_number.filter(|_| status == S::PushConfirmationWaiting),
-        code: record.failure.as_ref().filter(|_| failed).map(|f| f.code.clone()),
-        message: record.failure.as_ref().filter(|_| failed).map(|f| f.message.clone()),
+        code: failure.map(|f| f.code.clone()),
+        message: failure.map(|f| f.message.clone()),
+        user_message: failure.map(|f| failure_words(&f.code).to_string()),
         authorize_response: record.authorize_response.clone().filter(|_| status == S::Completed),
         resume_url: (status == S::Resume).then(|| crate::browser_flow::resume_url(state, &record.id)),
+        pf_authn_api_state: None,
         links,
+    }
+}
+
+/// A failure in the user's words (`userMessage`). Ping's widget shows MFA_FAILED as "You couldn't
+/// be authenticated. " + `userMessage` (`src/partials/mfa_failed.hbs`), and FAILED without one as
+/// "The server returned <code>" (`src/store.js`).
+fn failure_words(code: &str) -> &'static str {
+    match code {
+        "NO_DEVICE" => "You have no device for the second factor yet. Pair one from the mobile app.",
+        "OTP_BLOCKED" => "Too many wrong passcodes. Please wait a few minutes and try again.",
+        "AUTHENTICATION_CANCELED" => "The sign-in was canceled.",
+        "DEVICE_BLOCKED" | "DEVICE_LOCKED" => "Your device is blocked. Please contact your administrator.",
+        _ => "The second factor could not be completed. Please try again.",
     }
 }
 

@@ -60,12 +60,16 @@ async fn check_username_password(state: &State, record: &mut FlowRecord, creds: 
         tracing::info!(locked = failures >= state.config().max_password_failures, "first factor refused");
         return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "invalid username or password", WRONG_CREDENTIALS));
     }
-    state.db().tx(|tx| {
+    let now = chrono::DateTime::from_timestamp(state.now(), 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    record.last_login = state.db().tx(|tx| {
         tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username])?;
-        Ok(())
+        let previous: Option<String> = tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![username], |r| r.get(0)).optional()?;
+        tx.execute("INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2", params![username, now])?;
+        Ok(previous)
     })?;
     let user_id = state.pingone().ensure_user(&username).await?;
     record.devices = mfa_actions::accept(state.pingone().devices(&user_id).await?)?;
+    record.user_id = Some(user_id);
     record.username = Some(username);
     record.status = FlowStatus::AuthenticationRequired;
     tracing::info!(devices = record.devices.len(), "first factor passed");

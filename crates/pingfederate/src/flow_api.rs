@@ -1,7 +1,8 @@
 //! `GET` and `POST /pf-ws/authn/flows/{flowId}`: the checks every call passes (X-XSRF-Header,
 //! the flow's session cookie, a live flow), and for POST the action named by the content type
 //! (`application/vnd.pingidentity.<action>+json`, or `?action=` with `application/json`), which
-//! must be one the current status allows. A failed action leaves the flow as it was.
+//! must be one the current status allows. A failed action leaves the flow as it was. Actions on
+//! one flow take turns (`flow_turns`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -14,8 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::AuthnApiError;
-use crate::flow::{load, save, view};
-use crate::oauth::session_cookie;
+use crate::flow::save;
+use crate::flow_session::{answer, load_flow};
 use crate::State;
 
 fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
@@ -32,21 +33,21 @@ fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
 #[tracing::instrument(name = "read_flow", skip_all, fields(flow_id = %flow_id))]
 pub async fn read(Shared(state): Shared<State>, Path(flow_id): Path<String>, headers: HeaderMap) -> Result<Json<Flow>, AuthnApiError> {
     require_xsrf(&headers)?;
-    let session = session_cookie(&headers);
-    let stored = load(&state, &flow_id, session.as_deref())?;
+    let (stored, session) = load_flow(&state, &flow_id, &headers)?;
+    let session = session.as_ref();
     if stored.record.status != FlowStatus::PushConfirmationWaiting {
-        return Ok(Json(view(&state, &stored.record)));
+        return Ok(Json(answer(&state, &stored.record, session)));
     }
     let mut record = stored.record.clone();
     if let Err(error) = crate::mfa_actions::refresh_push(&state, &mut record).await {
         // The read still answers: the flow as stored, the push still waiting.
         tracing::warn!(%error, "push state unavailable; answering the stored flow");
-        return Ok(Json(view(&state, &stored.record)));
+        return Ok(Json(answer(&state, &stored.record, session)));
     }
     match save(&state, stored.version, &record) {
-        Ok(()) => Ok(Json(view(&state, &record))),
+        Ok(()) => Ok(Json(answer(&state, &record, session))),
         // Another call moved the flow meanwhile: its state is the current one.
-        Err(AuthnApiError::Conflict) => Ok(Json(view(&state, &load(&state, &flow_id, session.as_deref())?.record))),
+        Err(AuthnApiError::Conflict) => Ok(Json(answer(&state, &load_flow(&state, &flow_id, &headers)?.0.record, session))),
         Err(error) => Err(error),
     }
 }
@@ -80,23 +81,47 @@ pub async fn act(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Flow>, AuthnApiError> {
     require_xsrf(&headers)?;
-    let stored = load(&state, &flow_id, session_cookie(&headers).as_deref())?;
+    load_flow(&state, &flow_id, &headers)?;
     let action = action_of(&headers, query.action)?;
     tracing::Span::current().record("action", action.as_str());
+    let bytes = body.map_err(|_| AuthnApiError::TooLarge)?;
+    let body: Result<Value, AuthnApiError> = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(Value::Object(serde_json::Map::new()))
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| AuthnApiError::BadRequest { code: "INVALID_REQUEST", message: format!("the body is not JSON: {e}") })
+    };
+    let turn = state.turns().enter(&flow_id, request_digest(&action, body.as_ref().ok(), &bytes)).await;
+    let (stored, session) = load_flow(&state, &flow_id, &headers)?;
+    if !turn.act {
+        tracing::info!(status = ?stored.record.status, "the same action was under way: answered as it left the flow");
+        return Ok(Json(answer(&state, &stored.record, session.as_ref())));
+    }
     let allowed = stored.record.allowed_actions(state.config().manage_devices_allowed);
     let Some(action) = ACTIONS.iter().copied().find(|a| *a == action && allowed.contains(a)) else {
         tracing::info!(status = ?stored.record.status, "action not allowed now");
         return Err(AuthnApiError::InvalidAction { action, status: stored.record.status });
     };
-    let body = body.map_err(|_| AuthnApiError::TooLarge)?;
-    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(serde_json::Map::new())
-    } else {
-        serde_json::from_slice(&body).map_err(|e| AuthnApiError::BadRequest { code: "INVALID_REQUEST", message: format!("the body is not JSON: {e}") })?
-    };
+    let body = body?;
     let mut record = stored.record.clone();
     crate::flow_actions::run(&state, &mut record, action, body).await?;
     save(&state, stored.version, &record)?;
     tracing::Span::current().record("status", tracing::field::debug(record.status));
-    Ok(Json(view(&state, &record)))
+    Ok(Json(answer(&state, &record, session.as_ref())))
+}
+
+/// What identifies a request among those sent to one flow: the action and its body (a digest:
+/// bodies hold passwords and passcodes). The mobile payload is left out: a device signs a new one
+/// for every request.
+fn request_digest(action: &str, body: Option<&Value>, bytes: &[u8]) -> String {
+    let text = match body {
+        Some(body) => {
+            let mut body = body.clone();
+            if let Some(map) = body.as_object_mut() {
+                map.remove("mobilePayload");
+            }
+            body.to_string()
+        }
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    crate::store::digest(&format!("{action} {text}"))
 }

@@ -9,6 +9,7 @@
 //!
 //! Time and randomness come from the injected [`Clock`] and [`Entropy`].
 
+mod adapter_device;
 mod browser_flow;
 mod client_rules;
 mod cors;
@@ -16,6 +17,8 @@ mod error;
 mod flow;
 mod flow_actions;
 mod flow_api;
+mod flow_session;
+mod flow_turns;
 mod mfa_actions;
 mod oauth;
 mod passwords;
@@ -218,6 +221,7 @@ struct Inner {
     passwords: passwords::PasswordBook,
     signer: tokens::TokenSigner,
     pingone: pingone::PingOneClient,
+    turns: flow_turns::FlowTurns,
 }
 
 impl State {
@@ -230,7 +234,7 @@ impl State {
             tokens::TokenSigner::new(&config.token_key_seed)
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
-        Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone })))
+        Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone, turns: flow_turns::FlowTurns::default() })))
     }
 
     pub fn config(&self) -> &Config {
@@ -247,6 +251,10 @@ impl State {
 
     fn pingone(&self) -> &pingone::PingOneClient {
         &self.0.pingone
+    }
+
+    fn turns(&self) -> &flow_turns::FlowTurns {
+        &self.0.turns
     }
 
     /// 128 random bits, base64url.

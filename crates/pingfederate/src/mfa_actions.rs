@@ -33,8 +33,8 @@ fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiE
             code: "PUSH_LIMIT_EXCEEDED".into(),
             message: refusal.message,
             user_message: Some("Too many sign-in requests were sent to your device. Please wait, or choose another device.".into()),
-            field_path: None,
-            attempts_left: None,
+            target: None,
+            attempts_remaining: None,
         }]);
     }
     AuthnApiError::field(&refusal.code, field, &refusal.message, user_message)
@@ -194,8 +194,8 @@ async fn check_otp(state: &State, record: &mut FlowRecord, body: CheckOtp) -> Re
                 code: "INVALID_OTP".into(),
                 message: "the passcode is not right".into(),
                 user_message: Some("The passcode you entered is incorrect. Please try again.".into()),
-                field_path: Some("otp".into()),
-                attempts_left: refusal.remaining_attempts,
+                target: Some("otp".into()),
+                attempts_remaining: refusal.remaining_attempts,
             }]));
         }
         Err(refusal) => return Err(AuthnApiError::Upstream(format!("PingOne refused: {} {}", refusal.status, refusal.code))),

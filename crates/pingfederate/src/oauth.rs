@@ -5,7 +5,7 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State as Shared};
-use axum::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -15,12 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::AuthnApiError;
-use crate::flow::{create, view, FlowRecord};
+use crate::flow::{create, FlowRecord};
+use crate::flow_session::{answer, new_state, session_cookie, session_cookie_header};
 use crate::store::digest;
 use crate::{client_rules, State};
-
-/// The cookie that ties flows to the client that started them.
-pub const SESSION_COOKIE: &str = "pf-authn-session";
 
 /// An OAuth error answer (never a redirect: the emulator serves API clients).
 pub struct OAuthFailure(StatusCode, OAuthError);
@@ -55,14 +53,6 @@ pub struct AuthorizeQuery {
     nonce: Option<String>,
 }
 
-/// The flow session the request's cookie names, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
-    })
-}
-
 #[tracing::instrument(name = "authorize", skip_all, fields(client_id = ?query.client_id, flow_id))]
 pub async fn authorize(
     Shared(state): Shared<State>,
@@ -85,9 +75,14 @@ pub async fn authorize(
     if application_url.is_some() && redirect.uri.is_none() {
         return Err(oauth_error("invalid_request", "the client has no redirect URI: only redirectless flows (response_mode=pi.flow)"));
     }
+    if application_url.is_some() && client.cookieless {
+        return Err(oauth_error("invalid_request", "a cookieless client runs redirectless flows only (response_mode=pi.flow)"));
+    }
     let code_challenge = client_rules::challenge(client, query.code_challenge, query.code_challenge_method.as_deref())?;
-    let existing = session_cookie(&headers);
+    // A cookieless flow gets a session of its own, sent back in `_pf_authn_api_state`.
+    let existing = session_cookie(&headers).filter(|_| !client.cookieless);
     let session = existing.clone().unwrap_or_else(|| state.random_token());
+    let cookieless = client.cookieless;
     let record = FlowRecord {
         id: state.random_token(),
         client_id,
@@ -99,6 +94,8 @@ pub async fn authorize(
         nonce: query.nonce,
         status: FlowStatus::UsernamePasswordRequired,
         username: None,
+        user_id: None,
+        last_login: None,
         devices: Vec::new(),
         device_auth_id: None,
         selected_device_id: None,
@@ -112,30 +109,21 @@ pub async fn authorize(
         expires_at: state.now() + state.config().flow_lifetime.num_seconds(),
         browser: application_url.is_some(),
         resumed: false,
+        cookieless,
     };
     create(&state, &record, &session)?;
     tracing::Span::current().record("flow_id", record.id.as_str());
     tracing::info!(browser = record.browser, "flow started");
     let mut response = match application_url {
         Some(url) => crate::browser_flow::to_application(&url, &record.id),
-        None => Json(view(&state, &record)).into_response(),
+        None => Json(answer(&state, &record, Some(&new_state(&session)))).into_response(),
     };
-    if existing.is_none() {
+    if existing.is_none() && !cookieless {
         if let Ok(value) = session_cookie_header(&state, &session).parse() {
             response.headers_mut().insert(SET_COOKIE, value);
         }
     }
     Ok(response)
-}
-
-/// `Set-Cookie` for a new flow session. Over https: `SameSite=None; Secure`, so pages on the
-/// allowed origins can send it cross-site; over loopback http, `SameSite=Lax` without `Secure`
-/// (WebKit refuses `Secure` cookies from http): cross-origin pages on the same host name
-/// (`localhost:5173` -> `localhost:9031`) are same-site and send it.
-fn session_cookie_header(state: &State, session: &str) -> String {
-    let secure = state.config().public_url.starts_with("https://");
-    let same_site = if secure { "None; Secure" } else { "Lax" };
-    format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite={same_site}")
 }
 
 /// What a code stands for until it is redeemed.

@@ -1,5 +1,6 @@
 //! The SQLite file: flows (each a JSON record with a version for check-and-set), authorization
-//! codes (hashed, single use) and password failure counts. WAL, `synchronous=FULL`.
+//! codes (hashed, single use), password failure counts and each user's last sign-on. WAL,
+//! `synchronous=FULL`.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
@@ -17,6 +18,7 @@ CREATE TABLE IF NOT EXISTS flows (
 CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY, grant_json TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS password_failures (username TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_ons (username TEXT PRIMARY KEY, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 ";
 

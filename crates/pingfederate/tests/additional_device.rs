@@ -52,6 +52,9 @@ async fn a_rejected_push_ends_in_push_confirmation_rejected_and_can_only_be_canc
     phone.answer_next_push(&stack.mfa.url, PushAnswer::deny()).await;
     let rejected = client.step(&flow, "poll", json!({})).await;
     assert_eq!(rejected["status"], "PUSH_CONFIRMATION_REJECTED");
+    // Ping's widget draws the push screens from `devices` + `selectedDeviceRef`
+    // (`src/partials/push_confirmation_rejected.hbs`, `_timed_out.hbs`, `_waiting.hbs`).
+    assert_eq!(rejected["devices"][0]["id"], rejected["selectedDeviceRef"]["id"], "{rejected}");
     assert_eq!(links(&rejected), ["cancelAuthentication", "selectDevice"]);
     let failed = client.step(&flow, "cancelAuthentication", json!({})).await;
     assert_eq!(failed["status"], "FAILED");
@@ -70,6 +73,8 @@ async fn an_unanswered_push_times_out_when_the_clock_passes_its_lifetime() {
     stack.clock.advance(chrono::Duration::seconds(41));
     let timed_out = client.step(&flow, "poll", json!({})).await;
     assert_eq!(timed_out["status"], "PUSH_CONFIRMATION_TIMED_OUT");
+    assert_eq!(timed_out["devices"][0]["id"], phone.device_id.as_deref().unwrap(), "{timed_out}");
+    assert_eq!(waiting["devices"][0]["id"], phone.device_id.as_deref().unwrap(), "{waiting}");
     assert_eq!(links(&timed_out), ["cancelAuthentication", "selectDevice"]);
     assert_unoffered_actions_refused(&client, &flow).await; // PUSH_CONFIRMATION_TIMED_OUT
     assert!(phone.pushes(&stack.mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
@@ -134,13 +139,17 @@ async fn wrong_passcodes_are_validation_errors_until_the_third_blocks_for_fiftee
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(error["code"], "VALIDATION_ERROR");
         assert_eq!(error["details"][0]["code"], "INVALID_OTP");
-        assert_eq!(error["details"][0]["attemptsLeft"], left);
+        // PingFederate's INVALID_OTP detail: `target` and `attemptsRemaining` (Ping's widget
+        // `src/store.js` `getErrorDetails` reads `target`).
+        assert_eq!(error["details"][0]["attemptsRemaining"], left);
+        assert_eq!(error["details"][0]["target"], "otp");
         assert!(error["userMessage"].is_string() && error["message"].is_string());
         assert_eq!(client.get(&flow).await.1, otp, "a wrong code leaves the flow unchanged");
     }
     let blocked = client.step(&flow, "checkOtp", json!({"otp": wrong})).await;
     assert_eq!(blocked["status"], "MFA_FAILED");
     assert_eq!(blocked["code"], "OTP_BLOCKED");
+    assert!(blocked["userMessage"].as_str().is_some_and(|m| m.contains("Too many wrong passcodes")), "{blocked}");
 
     let mut again = stack.client();
     let (flow, _) = again.login("bob").await;
@@ -167,12 +176,15 @@ async fn several_devices_ask_for_a_selection_and_each_kind_of_device_completes()
     let selection = client.step(&flow, "authenticate", json!({})).await;
     assert_eq!(selection["status"], "DEVICE_SELECTION_REQUIRED");
     assert_eq!(selection["devices"].as_array().unwrap().len(), 4);
-    assert_eq!(selection["devices"][0]["default"], true);
+    assert_eq!(selection["devices"][0]["defaultDevice"], true);
+    let types: Vec<&str> = selection["devices"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["Android", "SMS", "Email", "TOTP"], "the adapter's type names");
+    assert_eq!((selection["devices"][1]["target"].as_str(), selection["devices"][2]["target"].as_str()), (Some("******0100"), Some("c***@example.com")));
     assert_eq!(selection["changeDevicePermitted"], true);
     assert_eq!(links(&selection), ["cancelAuthentication", "selectDevice"]);
     let (status, error) = client.act(&flow, "selectDevice", choose("not-a-device")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
-    assert_eq!(error["details"][0]["fieldPath"], "deviceRef.id");
+    assert_eq!(error["details"][0]["target"], "deviceRef.id");
     assert_eq!(client.get(&flow).await.1, selection, "a bad selection leaves the flow unchanged");
 
     let waiting = client.step(&flow, "selectDevice", choose(phone.device_id.as_deref().unwrap())).await;

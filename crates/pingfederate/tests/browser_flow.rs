@@ -41,7 +41,9 @@ async fn a_browser_is_sent_to_the_authentication_application_with_the_flow_id_an
     let response = client.browser_get(&url).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("pf-authn-session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    // PingFederate's session cookie is `PF` ("Mobile application authentication through REST
+    // APIs": https://docs.pingidentity.com/pingfederate/latest/developers_reference_guide/pf_mobile_app_auth_through_rest_apis.html).
+    assert!(cookie.starts_with("PF=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "no Secure over loopback http: {cookie}");
     let flow = browser_flow(&stack, &mut client).await;
     let (status, started) = client.get(&flow).await;

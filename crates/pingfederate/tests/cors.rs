@@ -35,7 +35,7 @@ async fn preflights_from_each_configured_origin_echo_it_with_credentials_methods
             assert_eq!(header(&response, "access-control-allow-origin").as_deref(), Some(origin));
             assert_eq!(header(&response, "access-control-allow-credentials").as_deref(), Some("true"));
             assert_eq!(header(&response, "access-control-allow-methods").as_deref(), Some("GET, POST, OPTIONS"));
-            assert_eq!(header(&response, "access-control-allow-headers").as_deref(), Some("Content-Type, X-XSRF-Header"));
+            assert_eq!(header(&response, "access-control-allow-headers").as_deref(), Some("Content-Type, X-XSRF-Header, X-Pf-Authn-Api-State"));
         }
     }
 }

@@ -20,7 +20,12 @@ async fn initial_device_pairs_automatically_and_the_token_says_device_paired() {
 
     let (flow, authn) = client.login("alice").await;
     assert_eq!(authn["status"], "AUTHENTICATION_REQUIRED");
+    // The adapter's user object: `pingidentity/pingone-mobile-sdk-android`
+    // `PingAuthenticationCore/.../models/User.java` (`id, firstName, lastName, status, lastLogin`).
     assert_eq!(authn["user"]["username"], "alice");
+    assert_eq!(authn["user"]["status"], "ACTIVE");
+    assert!(authn["user"]["id"].as_str().is_some_and(|id| !id.is_empty()), "{authn}");
+    assert!(authn["user"].get("lastLogin").is_none(), "alice never signed on before: {authn}");
     assert!(authn.get("device").is_none(), "alice has no device yet");
     assert_eq!(links(&authn), ["authenticate", "cancelAuthentication"]);
 
@@ -85,7 +90,12 @@ async fn a_login_from_the_already_paired_device_needs_no_second_prompt() {
 
     let mut again = stack.client();
     let (flow, authn) = again.login("dave").await;
-    assert_eq!(authn["device"]["type"], "MOBILE", "AUTHENTICATION_REQUIRED shows the primary device");
+    // The adapter's device object, Ping's type names (`pingidentity/pf-authn-js-widget:
+    // src/partials/device_selection.hbs` shows `name` for Android and iPhone).
+    assert_eq!(authn["device"]["type"], "Android", "AUTHENTICATION_REQUIRED shows the primary device: {authn}");
+    assert_eq!((authn["device"]["pushEnabled"].as_bool(), authn["device"]["defaultDevice"].as_bool()), (Some(true), Some(true)));
+    assert!(authn["device"]["name"].is_string(), "{authn}");
+    assert_eq!(authn["user"]["lastLogin"], "2027-01-15T08:00:00Z", "dave signed on before, at the test clock's time");
     let done = again.step(&flow, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(done["status"], "MFA_COMPLETED");
     let completed = again.step(&flow, "continueAuthentication", json!({})).await;
@@ -101,8 +111,11 @@ async fn a_web_login_for_a_user_without_devices_fails_mfa() {
     let failed = client.step(&flow, "authenticate", json!({})).await;
     assert_eq!(failed["status"], "MFA_FAILED");
     assert_eq!(failed["code"], "NO_DEVICE");
+    // Ping's widget prints "You couldn't be authenticated. " + userMessage (`src/partials/mfa_failed.hbs`).
+    assert!(failed["userMessage"].as_str().is_some_and(|m| m.contains("no device")), "{failed}");
     assert_eq!(links(&failed), ["cancelAuthentication"]);
     let canceled = client.step(&flow, "cancelAuthentication", json!({})).await;
     assert_eq!(canceled["status"], "FAILED");
+    assert_eq!((canceled["code"].as_str(), canceled["userMessage"].as_str()), (Some("AUTHENTICATION_CANCELED"), Some("The sign-in was canceled.")));
     assert!(canceled.get("authorizeResponse").is_none());
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use moderno_device::pingfederate::{PairingAttempt, PfProgress};
 use moderno_device::{DeviceError, LoginProgress};
 use moderno_wire::payload::GrantedAccess;
-use moderno_wire::pingone::MfaDevice;
+use moderno_wire::pingfederate::{AdapterDevice, AdapterDeviceType};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -66,7 +66,7 @@ pub fn moderno(progress: LoginProgress) -> Shown {
 }
 
 pub fn pingfederate(progress: PfProgress) -> Shown {
-    let kind = |d: &Option<MfaDevice>| d.as_ref().map(|d| name_of(&d.device_type)).unwrap_or(Value::Null);
+    let kind = |d: &Option<AdapterDevice>| d.as_ref().map(|d| json!(pingone_kind(d.device_type))).unwrap_or(Value::Null);
     let mut choices = vec![];
     let summary = match progress {
         PfProgress::PairThisDevice { additional, .. } => json!({"screen": "PAIR_THIS_DEVICE", "additional": additional}),
@@ -80,11 +80,12 @@ pub fn pingfederate(progress: PfProgress) -> Shown {
             choices = devices
                 .iter()
                 .map(|d| {
-                    let kind = name_of(&d.device_type).as_str().unwrap_or_default().to_string();
-                    (d.id.clone(), vec![d.nickname.clone().unwrap_or_default(), d.name.clone(), kind])
+                    let shown = d.target.clone().or_else(|| d.name.clone()).unwrap_or_default();
+                    (d.id.clone(), vec![d.nickname.clone().unwrap_or_default(), shown, pingone_kind(d.device_type).to_string()])
                 })
                 .collect();
-            let names: Vec<String> = devices.iter().map(|d| d.nickname.clone().unwrap_or_else(|| d.name.clone())).collect();
+            let names: Vec<String> =
+                devices.iter().map(|d| d.nickname.clone().or_else(|| d.target.clone()).or_else(|| d.name.clone()).unwrap_or_default()).collect();
             json!({"screen": "CHOOSE_DEVICE", "devices": names})
         }
         PfProgress::PushDenied { .. } => json!({"screen": "PUSH_DENIED"}),
@@ -101,6 +102,16 @@ pub fn pingfederate(progress: PfProgress) -> Shown {
         PfProgress::Refused { code, message } => json!({"screen": "REFUSED", "code": code, "description": message}),
     };
     Shown { summary, choices }
+}
+
+/// The PingOne device type behind the adapter's (scenario files name PingOne's: `MOBILE`, `EMAIL`).
+fn pingone_kind(device_type: AdapterDeviceType) -> &'static str {
+    match device_type {
+        AdapterDeviceType::IPhone | AdapterDeviceType::Android => "MOBILE",
+        AdapterDeviceType::Email => "EMAIL",
+        AdapterDeviceType::Voice => "VOICE",
+        other => other.as_str(),
+    }
 }
 
 /// A refusal before any screen (bad input, a server's error): its stable code.

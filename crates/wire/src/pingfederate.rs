@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::pingone::MfaDevice;
-
 /// Path of the authentication API's flows.
 pub const FLOWS_PATH: &str = "/pf-ws/authn/flows";
 /// The header every authentication API call must carry (any non-empty value; Ping's clients send
@@ -74,10 +72,94 @@ pub struct DeviceRef {
     pub id: String,
 }
 
+/// The user of a flow, as the PingOne MFA adapter sends it (`pingidentity/pingone-mobile-sdk-android`
+/// `PingAuthenticationCore/.../models/User.java`: `id, firstName, lastName, status, lastLogin`; the
+/// iOS sample's `UserKeys` adds `username`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowUser {
+    pub id: String,
     pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `ACTIVE`.
+    pub status: String,
+    /// RFC 3339: the user's previous sign-on through PingFederate (absent the first time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<String>,
+}
+
+/// A device type as the PingOne MFA adapter names it (Ping's widget branches on these exact
+/// strings: `pingidentity/pf-authn-js-widget:src/partials/device_selection.hbs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AdapterDeviceType {
+    #[serde(rename = "SMS")]
+    Sms,
+    #[serde(rename = "Email")]
+    Email,
+    #[serde(rename = "Voice")]
+    Voice,
+    #[serde(rename = "TOTP")]
+    Totp,
+    #[serde(rename = "iPhone")]
+    IPhone,
+    #[serde(rename = "Android")]
+    Android,
+    #[serde(rename = "FIDO2")]
+    Fido2,
+    #[serde(rename = "PLATFORM")]
+    Platform,
+    #[serde(rename = "SECURITY_KEY")]
+    SecurityKey,
+}
+
+impl AdapterDeviceType {
+    /// The wire name (`SMS`, `Email`, `iPhone`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "SMS",
+            Self::Email => "Email",
+            Self::Voice => "Voice",
+            Self::Totp => "TOTP",
+            Self::IPhone => "iPhone",
+            Self::Android => "Android",
+            Self::Fido2 => "FIDO2",
+            Self::Platform => "PLATFORM",
+            Self::SecurityKey => "SECURITY_KEY",
+        }
+    }
+
+    /// A PingOne MFA app (push), as opposed to a passcode device.
+    pub fn is_mobile_app(self) -> bool {
+        matches!(self, Self::IPhone | Self::Android)
+    }
+}
+
+/// A device as the PingOne MFA adapter sends it in `devices` and `device` (PingOne MFA
+/// integration kit, "Models, objects, and error codes"; `pingidentity/pingone-mobile-sdk-android`
+/// `models/Device.java`; Ping's widget `src/partials/device_selection*.hbs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdapterDevice {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub device_type: AdapterDeviceType,
+    /// SMS, Voice, Email: the phone number or address, masked (`******0100`, `d***@example.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// iPhone, Android: the device's name (Ping's widget shows it under "PingOne Authenticator").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// The user's default device (Ping's widget labels it "Default").
+    pub default_device: bool,
+    /// False while the device is blocked or locked.
+    pub usable: bool,
+    /// The device takes push notifications (iPhone, Android).
+    pub push_enabled: bool,
 }
 
 /// The OAuth authorization response of a redirectless flow.
@@ -101,11 +183,13 @@ pub struct Flow {
     pub user: Option<FlowUser>,
     /// AUTHENTICATION_REQUIRED: the user's default device, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<MfaDevice>,
+    pub device: Option<AdapterDevice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_payload: Option<String>,
+    /// DEVICE_SELECTION_REQUIRED, OTP_REQUIRED, PUSH_CONFIRMATION_* (Ping's widget draws the push
+    /// screens from them), MFA_COMPLETED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<Vec<MfaDevice>>,
+    pub devices: Option<Vec<AdapterDevice>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_device_ref: Option<DeviceRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,21 +201,25 @@ pub struct Flow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual_pairing_permitted: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub otp_attempts_left: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_expires_at: Option<String>,
     /// PUSH_CONFIRMATION_WAITING under number matching: the number to pick on the approving device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_number: Option<u8>,
-    /// MFA_FAILED and FAILED: why.
+    /// MFA_FAILED and FAILED: why, and in words for the user (Ping's widget prints
+    /// "You couldn't be authenticated. " + `userMessage`, `src/partials/mfa_failed.hbs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_response: Option<AuthorizeResponse>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_url: Option<String>,
+    /// Cookieless mode: the flow's state, to send back in `X-Pf-Authn-Api-State`.
+    #[serde(rename = "_pf_authn_api_state", default, skip_serializing_if = "Option::is_none")]
+    pub pf_authn_api_state: Option<String>,
     #[serde(rename = "_links")]
     pub links: BTreeMap<String, Link>,
 }
@@ -178,7 +266,7 @@ pub struct UpdateDeviceNickname {
     pub nickname: String,
 }
 
-/// Every authentication API error.
+/// Every authentication API error; `userMessage` on every one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthnError {
@@ -190,6 +278,8 @@ pub struct AuthnError {
     pub details: Vec<AuthnErrorDetail>,
 }
 
+/// One detail of an error (PingFederate SDK guide, error messages; Ping's widget
+/// `src/store.js` `getErrorDetails` reads `code`, `userMessage`, `target`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthnErrorDetail {
@@ -197,10 +287,12 @@ pub struct AuthnErrorDetail {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_message: Option<String>,
+    /// The field the detail is about (`username`, `otp`, `deviceRef.id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_path: Option<String>,
+    pub target: Option<String>,
+    /// INVALID_OTP: passcodes left before they are blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts_left: Option<u32>,
+    pub attempts_remaining: Option<u32>,
 }
 
 /// `POST /as/token.oauth2` success.

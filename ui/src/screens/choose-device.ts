@@ -9,7 +9,7 @@ export function showChooseDevice(devices: DeviceSummaryView[]): void {
   const alert = alertBox();
   const options = devices.map((d, i) => {
     const id = `device-${i}`;
-    const title = d.nickname || d.name;
+    const title = d.nickname || d.name || deviceKind(d.deviceType);
     return h("div", { class: "choice" },
       h("input", { type: "radio", name: "device", id, value: d.id }),
       h("label", { for: id }, h("strong", {}, title),

@@ -28,7 +28,7 @@ export function showOtp(attemptsLeft: number | null, retry: boolean, device: Dev
   const cancel = cancelButton();
   const buttons = h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Verify"), cancel);
   const form = h("form", { novalidate: true }, code.el, trust?.el, alert.el, buttons);
-  const delivered = device && (device.deviceType === "SMS" || device.deviceType === "EMAIL");
+  const delivered = device && ["SMS", "EMAIL", "Email"].includes(device.deviceType);
   const inbox = delivered && connection()?.adminUrl ? messages() : null;
   if (inbox) buttons.append(inbox.button);
   form.addEventListener("submit", (event) => {

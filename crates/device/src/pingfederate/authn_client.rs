@@ -19,8 +19,8 @@ use crate::transport::{decode, unreachable};
 pub const CLIENT_ID: &str = "moderno-desktop";
 /// The redirect URI the client registered; redirectless flows never follow it.
 pub const REDIRECT_URI: &str = "moderno://callback";
-/// The cookie that ties flows to this client.
-const SESSION_COOKIE: &str = "pf-authn-session";
+/// The cookie that ties flows to this client (PingFederate's `PF`).
+const SESSION_COOKIE: &str = "PF";
 const SERVER: &str = "PingFederate";
 
 /// One API client of one PingFederate: its session cookie lives here, so every flow it starts
@@ -137,7 +137,7 @@ impl PfClient {
         }
     }
 
-    /// Keeps `pf-authn-session=<value>` from a `Set-Cookie` (the attributes are not needed).
+    /// Keeps `PF=<value>` from a `Set-Cookie` (the attributes are not needed).
     fn keep_cookie(&self, response: &reqwest::Response) {
         let session = response.headers().get_all(SET_COOKIE).iter().find_map(|value| {
             let pair = value.to_str().ok()?.split(';').next()?.trim();
@@ -174,7 +174,7 @@ fn authn_error(status: u16, body: &[u8]) -> DeviceError {
             let detail_words = error.details.iter().find_map(|d| d.user_message.clone());
             DeviceError::PingFederate(ServiceError {
                 http_status: status,
-                attempts_left: error.details.iter().find_map(|d| d.attempts_left),
+                attempts_left: error.details.iter().find_map(|d| d.attempts_remaining),
                 message: detail_words.or(error.user_message).unwrap_or(error.message),
                 details: error.details.into_iter().map(|d| d.code).collect(),
                 code: error.code,
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn authentication_api_errors_keep_code_details_and_tries_left() {
-        let body = br#"{"code":"VALIDATION_ERROR","message":"m","userMessage":"Check it","details":[{"code":"INVALID_OTP","message":"x","userMessage":"Wrong passcode","attemptsLeft":2}]}"#;
+        let body = br#"{"code":"VALIDATION_ERROR","message":"m","userMessage":"Check it","details":[{"code":"INVALID_OTP","message":"x","userMessage":"Wrong passcode","target":"otp","attemptsRemaining":2}]}"#;
         let error = authn_error(400, body);
         let service = error.service().expect("a PingFederate error");
         assert_eq!((service.code.as_str(), service.attempts_left), ("VALIDATION_ERROR", Some(2)));

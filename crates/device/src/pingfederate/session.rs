@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_wire::pingone::MfaDevice;
+use moderno_wire::pingfederate::AdapterDevice;
 use serde_json::Value;
 use tracing::{info, instrument, warn};
 use zeroize::Zeroizing;
@@ -30,15 +30,15 @@ pub enum PfProgress {
     PairThisDevice { username: String, additional: bool },
     /// PUSH_CONFIRMATION_WAITING: the push went to `device`; poll until it is answered. Under
     /// number matching, show `match_number`: the device asks for it.
-    WaitForPush { device: Option<MfaDevice>, expires_in: Option<u32>, match_number: Option<u8> },
+    WaitForPush { device: Option<AdapterDevice>, expires_in: Option<u32>, match_number: Option<u8> },
     /// OTP_REQUIRED: the passcode `device` received or shows (`retry`: the last one was wrong).
-    EnterOtp { device: Option<MfaDevice>, attempts_left: Option<u32>, retry: bool },
+    EnterOtp { device: Option<AdapterDevice>, attempts_left: Option<u32>, retry: bool },
     /// DEVICE_SELECTION_REQUIRED.
-    ChooseDevice { devices: Vec<MfaDevice> },
+    ChooseDevice { devices: Vec<AdapterDevice> },
     /// PUSH_CONFIRMATION_REJECTED: the paired mobile said no; another device may still be chosen.
-    PushDenied { devices: Vec<MfaDevice> },
+    PushDenied { devices: Vec<AdapterDevice> },
     /// PUSH_CONFIRMATION_TIMED_OUT: nobody answered in time.
-    PushTimedOut { devices: Vec<MfaDevice> },
+    PushTimedOut { devices: Vec<AdapterDevice> },
     /// COMPLETED and the tokens verified: `mfa_status` is the contract attribute
     /// `pingone.mfa.status` (absent when nothing about pairing happened).
     SignedIn { username: String, mfa_status: Option<String>, claims: Value, pairing: PairingAttempt },
@@ -68,7 +68,7 @@ pub struct PfSession {
     second_factor_asked: bool,
     pairing: PairingAttempt,
     /// The devices PingFederate last listed, and the one it picked or was told to use.
-    devices: Vec<MfaDevice>,
+    devices: Vec<AdapterDevice>,
     selected: Option<String>,
 }
 
@@ -213,7 +213,7 @@ impl PfSession {
         if !matches!(step, PfStep::Pair { .. } | PfStep::MfaFailed { .. } | PfStep::Failed { .. } | PfStep::EnterCredentials) {
             self.second_factor_asked = true;
         }
-        let mut keep = |devices: Vec<MfaDevice>, selected: Option<String>| {
+        let mut keep = |devices: Vec<AdapterDevice>, selected: Option<String>| {
             if !devices.is_empty() {
                 self.devices = devices;
             }
@@ -234,17 +234,17 @@ impl PfSession {
                 keep(devices, selected);
                 PfProgress::EnterOtp { device: self.selected_device(), attempts_left: None, retry: false }
             }
-            PfStep::WaitForPush { selected, expires_at, match_number } => {
-                keep(vec![], selected);
+            PfStep::WaitForPush { devices, selected, expires_at, match_number } => {
+                keep(devices, selected);
                 let expires_in = expires_at.as_deref().and_then(|at| seconds_until(at, self.login_now()));
                 PfProgress::WaitForPush { device: self.selected_device(), expires_in, match_number }
             }
-            PfStep::PushRejected { selected } => {
-                keep(vec![], selected);
+            PfStep::PushRejected { devices, selected } => {
+                keep(devices, selected);
                 PfProgress::PushDenied { devices: self.devices.clone() }
             }
-            PfStep::PushTimedOut { selected } => {
-                keep(vec![], selected);
+            PfStep::PushTimedOut { devices, selected } => {
+                keep(devices, selected);
                 PfProgress::PushTimedOut { devices: self.devices.clone() }
             }
             PfStep::MfaFailed { code, message } | PfStep::Failed { code, message } => PfProgress::Refused {
@@ -275,7 +275,7 @@ impl PfSession {
         })
     }
 
-    fn selected_device(&self) -> Option<MfaDevice> {
+    fn selected_device(&self) -> Option<AdapterDevice> {
         let selected = self.selected.as_deref();
         self.devices.iter().find(|d| Some(d.id.as_str()) == selected).or(self.devices.first().filter(|_| self.devices.len() == 1)).cloned()
     }

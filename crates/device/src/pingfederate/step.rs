@@ -1,8 +1,7 @@
 //! What a PingFederate flow asks the app to do next, so the CLI and the desktop UI drive a
 //! PingFederate login the same way (as [`crate::LoginStep`] does for the Moderno protocol).
 
-use moderno_wire::pingfederate::{Flow, FlowStatus};
-use moderno_wire::pingone::MfaDevice;
+use moderno_wire::pingfederate::{AdapterDevice, Flow, FlowStatus};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -11,24 +10,24 @@ pub enum PfStep {
     /// USERNAME_PASSWORD_REQUIRED: send `checkUsernamePassword`.
     EnterCredentials,
     /// AUTHENTICATION_REQUIRED: send `authenticate` with this device's mobile payload.
-    Authenticate { default_device: Option<MfaDevice> },
+    Authenticate { default_device: Option<AdapterDevice> },
     /// MOBILE_PAIRING_REQUIRED: hand the payload to [`crate::PingOneDevice::pair`] (or skip it),
     /// then `continueAuthentication`.
     Pair { server_payload: String },
     /// DEVICE_SELECTION_REQUIRED: `selectDevice` one of these.
-    ChooseDevice { devices: Vec<MfaDevice> },
+    ChooseDevice { devices: Vec<AdapterDevice> },
     /// OTP_REQUIRED: `checkOtp` with the passcode of the selected device.
-    EnterOtp { devices: Vec<MfaDevice>, selected: Option<String> },
+    EnterOtp { devices: Vec<AdapterDevice>, selected: Option<String> },
     /// PUSH_CONFIRMATION_WAITING: `poll` until the paired mobile answers (under number matching,
     /// the user picks `match_number` there).
-    WaitForPush { selected: Option<String>, expires_at: Option<String>, match_number: Option<u8> },
+    WaitForPush { devices: Vec<AdapterDevice>, selected: Option<String>, expires_at: Option<String>, match_number: Option<u8> },
     /// PUSH_CONFIRMATION_REJECTED: the paired mobile denied; `selectDevice` to try again.
-    PushRejected { selected: Option<String> },
+    PushRejected { devices: Vec<AdapterDevice>, selected: Option<String> },
     /// PUSH_CONFIRMATION_TIMED_OUT: nobody answered; `selectDevice` to try again.
-    PushTimedOut { selected: Option<String> },
+    PushTimedOut { devices: Vec<AdapterDevice>, selected: Option<String> },
     /// MFA_COMPLETED: `continueAuthentication` (device management is offered here too).
-    MfaCompleted { devices: Vec<MfaDevice> },
-    /// MFA_FAILED: only `cancelAuthentication` is left.
+    MfaCompleted { devices: Vec<AdapterDevice> },
+    /// MFA_FAILED: only `cancelAuthentication` is left (`message`: the `userMessage` when given).
     MfaFailed { code: Option<String>, message: Option<String> },
     /// COMPLETED: exchange the code ([`crate::PfLogin::finish`]).
     Completed,
@@ -58,15 +57,16 @@ pub fn pf_step(flow: &Flow) -> PfStep {
         FlowStatus::OtpRequired => PfStep::EnterOtp { devices: devices(), selected: selected() },
         FlowStatus::PushConfirmationWaiting => {
             PfStep::WaitForPush {
+                devices: devices(),
                 selected: selected(),
                 expires_at: flow.push_expires_at.clone(),
                 match_number: flow.match_number,
             }
         }
-        FlowStatus::PushConfirmationRejected => PfStep::PushRejected { selected: selected() },
-        FlowStatus::PushConfirmationTimedOut => PfStep::PushTimedOut { selected: selected() },
+        FlowStatus::PushConfirmationRejected => PfStep::PushRejected { devices: devices(), selected: selected() },
+        FlowStatus::PushConfirmationTimedOut => PfStep::PushTimedOut { devices: devices(), selected: selected() },
         FlowStatus::MfaCompleted => PfStep::MfaCompleted { devices: devices() },
-        FlowStatus::MfaFailed => PfStep::MfaFailed { code: flow.code.clone(), message: flow.message.clone() },
+        FlowStatus::MfaFailed => PfStep::MfaFailed { code: flow.code.clone(), message: flow.user_message.clone().or_else(|| flow.message.clone()) },
         FlowStatus::Completed if flow.authorize_response.is_some() => PfStep::Completed,
         FlowStatus::Completed => PfStep::Failed { code: None, message: Some("COMPLETED without an authorizeResponse".into()) },
         FlowStatus::Resume | FlowStatus::Failed => PfStep::Failed { code: flow.code.clone(), message: flow.message.clone() },
@@ -92,7 +92,7 @@ mod tests {
             selected_device_ref: Some(DeviceRef { id: "d1".into() }),
             ..flow(FlowStatus::PushConfirmationWaiting)
         };
-        assert_eq!(pf_step(&waiting), PfStep::WaitForPush { selected: Some("d1".into()), expires_at: None, match_number: None });
+        assert_eq!(pf_step(&waiting), PfStep::WaitForPush { devices: vec![], selected: Some("d1".into()), expires_at: None, match_number: None });
         assert_eq!(pf_step(&flow(FlowStatus::OtpRequired)), PfStep::EnterOtp { devices: vec![], selected: None });
         let done = Flow {
             authorize_response: Some(AuthorizeResponse { code: "c".into(), state: None }),

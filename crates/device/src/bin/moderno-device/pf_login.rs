@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use moderno_ambient::{Clock, Entropy};
 use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PfTokens, PingOneDevice};
 use moderno_device::{http_client, DeviceError};
-use moderno_wire::pingfederate::{Flow, MFA_STATUS_ATTRIBUTE};
-use moderno_wire::pingone::MfaDevice;
+use moderno_wire::pingfederate::{AdapterDevice, Flow, MFA_STATUS_ATTRIBUTE};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -167,16 +166,17 @@ async fn finish(login: &PfLogin, out: &Output) -> Result<bool, DeviceError> {
     Ok(true)
 }
 
-fn list_devices(out: &Output, devices: &[MfaDevice]) {
+fn list_devices(out: &Output, devices: &[AdapterDevice]) {
     for (i, d) in devices.iter().enumerate() {
         let nickname = d.nickname.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
-        let default = if d.default { " (default)" } else { "" };
-        out.step("device", format!("  {}. {:?} {}{nickname}{default} id {}", i + 1, d.device_type, d.name, d.id), json!(d));
+        let default = if d.default_device { " (default)" } else { "" };
+        let what = d.target.as_deref().or(d.name.as_deref()).unwrap_or_default();
+        out.step("device", format!("  {}. {} {what}{nickname}{default} id {}", i + 1, d.device_type.as_str(), d.id), json!(d));
     }
 }
 
 /// A list number (1-based) or a device id.
-fn chosen_device(answer: &str, devices: &[MfaDevice]) -> String {
+fn chosen_device(answer: &str, devices: &[AdapterDevice]) -> String {
     match answer.parse::<usize>() {
         Ok(n) if (1..=devices.len()).contains(&n) => devices[n - 1].id.clone(),
         _ => answer.to_string(),

@@ -1,0 +1,84 @@
+//! How a request names the flow session it belongs to: PingFederate's `PF` cookie ("Mobile
+//! application authentication through REST APIs": clients keep `PF`), or, for a client in
+//! cookieless mode (`enable_cookieless_authentication_api`,
+//! `pingidentity/terraform-provider-pingfederate:docs/resources/oauth_client.md`), the
+//! `X-Pf-Authn-Api-State` header carrying the `_pf_authn_api_state` of the last answer (Ping's
+//! widget: `pingidentity/pf-authn-js-widget:docs/redirectless.md` "Cookieless", `src/store.js`
+//! `buildHeaders`). A cookieless flow sets no cookie; the header counts for cookieless flows only.
+
+use axum::http::header::COOKIE;
+use axum::http::HeaderMap;
+use moderno_wire::pingfederate::Flow;
+
+use crate::error::AuthnApiError;
+use crate::flow::{load, view, FlowRecord, StoredFlow};
+use crate::State;
+
+/// The cookie that ties flows to the client that started them, named as PingFederate names it.
+pub const SESSION_COOKIE: &str = "PF";
+/// Cookieless mode: the header that carries the flow's state back.
+pub const STATE_HEADER: &str = "x-pf-authn-api-state";
+
+/// The session a request presented, and how.
+#[derive(Clone)]
+pub struct Session {
+    pub value: String,
+    by_header: bool,
+}
+
+/// The flow session the request's cookie names, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// The sessions a request presents: the state header first (only cookieless clients send it),
+/// then the cookie (a browser may hold one from another flow on the same site).
+fn presented(headers: &HeaderMap) -> Vec<Session> {
+    let header = headers.get(STATE_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    let header = header.map(|value| Session { value: value.to_string(), by_header: true });
+    let cookie = session_cookie(headers).map(|value| Session { value, by_header: false });
+    header.into_iter().chain(cookie).collect()
+}
+
+/// Loads a live flow for the session the request presents.
+pub fn load_flow(state: &State, flow_id: &str, headers: &HeaderMap) -> Result<(StoredFlow, Option<Session>), AuthnApiError> {
+    let mut refusal = None;
+    for session in presented(headers) {
+        match load(state, flow_id, Some(&session.value)) {
+            Ok(stored) if session.by_header && !stored.record.cookieless => refusal = Some(AuthnApiError::ForeignSession),
+            Ok(stored) => return Ok((stored, Some(session))),
+            Err(error) => refusal = Some(error),
+        }
+    }
+    match refusal {
+        Some(error) => Err(error),
+        None => load(state, flow_id, None).map(|stored| (stored, None)),
+    }
+}
+
+/// The client's view of the flow; a cookieless flow's carries its state to send back.
+pub fn answer(state: &State, record: &FlowRecord, session: Option<&Session>) -> Flow {
+    let mut flow = view(state, record);
+    if record.cookieless {
+        flow.pf_authn_api_state = session.map(|s| s.value.clone());
+    }
+    flow
+}
+
+/// `Set-Cookie` for a new flow session. Over https: `SameSite=None; Secure`, so pages on the
+/// allowed origins can send it cross-site; over loopback http, `SameSite=Lax` without `Secure`
+/// (WebKit refuses `Secure` cookies from http): cross-origin pages on the same host name
+/// (`localhost:5173` -> `localhost:9031`) are same-site and send it.
+pub fn session_cookie_header(state: &State, session: &str) -> String {
+    let secure = state.config().public_url.starts_with("https://");
+    let same_site = if secure { "None; Secure" } else { "Lax" };
+    format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite={same_site}")
+}
+
+/// A new cookieless flow's first answer: its state.
+pub fn new_state(value: &str) -> Session {
+    Session { value: value.to_string(), by_header: true }
+}
