@@ -141,7 +141,7 @@ function assertNoProblems(page) {
 async function shot(page, name) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.locator("main").screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
 /**
