@@ -171,9 +171,19 @@ describe("Ping's widget on the web sign-in page", { timeout: 10 * 60 * 1000 }, (
     await stack?.stop();
   });
 
-  async function requireBobsPhone() {
+  /** A page where bob signed on and waits for his push (PUSH_CONFIRMATION_WAITING); its text. */
+  async function bobWaitingForPush() {
     const paired = await bobPaired;
     if (paired !== true) throw paired;
+    const page = await openPage();
+    await signOn(page, "bob");
+    return { page, text: await shows(page, /Authenticating/) };
+  }
+
+  /** Bob's phone answers the push waiting for it: once (approve) or deny. */
+  async function phoneAnswers(action) {
+    const answered = await stack.answerNextPush(action);
+    assert.equal(answered.code, 0, answered.out);
   }
 
   it("serves Ping's unmodified widget with a strict CSP, same-origin with PingFederate", async () => {
@@ -275,14 +285,10 @@ describe("Ping's widget on the web sign-in page", { timeout: 10 * 60 * 1000 }, (
   // postPushNotificationWait); PingFederate's GET answers the push's current state.
   // push_confirmation_waiting.hbs: "PingOne Authenticator", "Authenticating", "Request sent to:" + device.
   it("signs bob in when his phone approves the push", async () => {
-    await requireBobsPhone();
-    const page = await openPage();
-    await signOn(page, "bob");
-    const text = await shows(page, /Authenticating/);
+    const { page, text } = await bobWaitingForPush();
     assert.match(text, /PingOne Authenticator/);
     await shot(page, "70-web-widget-push-waiting");
-    const answered = await stack.answerNextPush("once");
-    assert.equal(answered.code, 0, answered.out);
+    await phoneAnswers("once");
     await assertSignedIn(page, "bob");
     // Checked once the push is answered, so a failure here leaves no push waiting for the next test.
     assert.ok(valueAfter(text, "Request sent to:"), `the widget names the device the push went to (devices in the push state):\n${text}`);
@@ -292,12 +298,8 @@ describe("Ping's widget on the web sign-in page", { timeout: 10 * 60 * 1000 }, (
 
   // push_confirmation_rejected.hbs: "Blocked" and Cancel; Cancel ends the flow in FAILED.
   it("shows Blocked when bob's phone denies the push, and cancels", async () => {
-    await requireBobsPhone();
-    const page = await openPage();
-    await signOn(page, "bob");
-    await shows(page, /Authenticating/);
-    const answered = await stack.answerNextPush("deny");
-    assert.equal(answered.code, 0, answered.out);
+    const { page } = await bobWaitingForPush();
+    await phoneAnswers("deny");
     await shows(page, /Blocked/);
     assert.equal(await page.locator("#outcome").isVisible(), false, "no outcome before the person cancels");
     await page.getByText("Cancel", { exact: true }).click();
@@ -310,18 +312,14 @@ describe("Ping's widget on the web sign-in page", { timeout: 10 * 60 * 1000 }, (
   // PingOne expires a push it got no answer for (the emulator: 40 s, on the stack's virtual clock);
   // push_confirmation_timed_out.hbs: "Timed Out", Retry (selectDevice for the same device), Cancel.
   it("shows Timed Out when nobody answers, and signs bob in after Retry", async () => {
-    await requireBobsPhone();
-    const page = await openPage();
-    await signOn(page, "bob");
-    await shows(page, /Authenticating/);
+    const { page } = await bobWaitingForPush();
     await stack.advanceClock(60);
     const text = await shows(page, /Timed Out/);
     assert.match(text, /Retry/);
     assert.match(text, /Cancel/);
     await page.getByText("Retry", { exact: true }).click();
     await shows(page, /Authenticating/);
-    const answered = await stack.answerNextPush("once");
-    assert.equal(answered.code, 0, answered.out);
+    await phoneAnswers("once");
     await assertSignedIn(page, "bob");
     assertNoProblems(page);
     await page.close();
