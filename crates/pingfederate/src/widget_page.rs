@@ -205,6 +205,17 @@ mod tests {
         assert!(matches!(changed, Err(Missing::Changed(_))), "a file that is not 1.11.0's is refused: {changed:?}");
     }
 
+    #[tokio::test]
+    async fn the_error_page_is_a_503_that_escapes_what_it_names() {
+        let response = error_page("Ping's widget is not installed", "/tmp/<dist>/pf.authn-widget.js is not there", INSTALL_HINT);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[CONTENT_SECURITY_POLICY], ERROR_CSP);
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("/tmp/&lt;dist&gt;/pf.authn-widget.js is not there"), "{text}");
+        assert!(text.contains("npm ci --prefix web/pf-widget"), "it says how to install Ping's files");
+    }
+
     #[test]
     fn the_csp_allows_no_inline_script_and_no_other_origin() {
         assert!(PAGE_CSP.contains("script-src 'self';"));
