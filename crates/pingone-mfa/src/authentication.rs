@@ -6,7 +6,7 @@
 //! A mobile payload from a device already paired with the user completes at once (PingOne's
 //! device authorization); otherwise the user's one usable device (or the one selected) gets a push
 //! (MOBILE) or a passcode (SMS, EMAIL: sent to the outbox; TOTP: from the authenticator). Three
-//! wrong passcodes lock the user's passcode devices for 15 minutes.
+//! wrong passcodes in a row lock the device for 15 minutes.
 //!
 //! Sources ("MFA Device Authentications"):
 //! https://developer.pingidentity.com/pingone-api/mfa/mfa-authentication/mfa-device-authentications.html
@@ -26,7 +26,7 @@ use rusqlite::{params, Transaction};
 
 use crate::authentication_record::{complete, read_auth, read_auth_by_id, set_status, status_name, AuthRow, AuthenticationMethod, Status};
 use crate::device_identity::check_mobile_payload;
-use crate::otp_check::{check_code, locked_until, send_code, Verdict};
+use crate::otp_check::{check_code, send_code, Verdict};
 use crate::requests::{check_environment, ActionBody, JsonBody};
 use crate::shapes::{auth_base, device, links, Detail};
 use crate::store::{find_device, rfc3339, user_devices, user_id_of, username_of, DeviceRow};
@@ -45,7 +45,7 @@ fn public_status(row: &AuthRow, now: i64) -> (P1, Option<FailureError>) {
             (P1::Failed, error(failure::WRONG_NUMBER, "The approving device picked another number than the one shown."))
         }
         Status::PushConfirmationRejected => (P1::Failed, error(failure::PUSH_DENIED, "The user denied the push notification.")),
-        Status::Blocked => (P1::Failed, error(failure::OTP_LOCKED, "Too many wrong passcodes: the passcode devices are locked.")),
+        Status::Blocked => (P1::Failed, error(failure::OTP_LOCKED, "Too many wrong passcodes: the device is locked.")),
         Status::Failed => {
             let code = row.failure_reason.clone().unwrap_or_else(|| "FAILED".into());
             (P1::Failed, Some(FailureError { message: format!("The device authentication failed ({code})."), code }))
@@ -62,7 +62,6 @@ fn selectable(status: Status) -> bool {
 pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<DeviceAuthentication, ApiError> {
     let now = state.now();
     let user_id = user_id_of(tx, &row.username)?;
-    let locked = locked_until(tx, state, &row.username)?;
     let (status, error) = public_status(row, now);
     let href = format!("{}/deviceAuthentications/{}", auth_base(state), row.id);
     let mut actions = links([("self", href.clone())]);
@@ -73,7 +72,7 @@ pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<De
     if effective == Status::OtpRequired {
         actions.extend(links([("otp.check", href)]));
     }
-    let devices = user_devices(tx, &row.username)?.iter().map(|d| device(state, &user_id, d, locked, Detail::Masked)).collect();
+    let devices = user_devices(tx, &row.username)?.iter().map(|d| device(state, &user_id, d, now, Detail::Masked)).collect();
     Ok(DeviceAuthentication {
         links: actions,
         embedded: DeviceAuthenticationEmbedded { devices },
@@ -130,7 +129,7 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         }
         return set_status(tx, auth_id, Status::PushConfirmationWaiting, now);
     }
-    if crate::otp_check::otp_blocked(tx, state, &device.username)? {
+    if device.locked_at(now).is_some() {
         return set_status(tx, auth_id, Status::Blocked, now);
     }
     if device.device_type != MfaDeviceType::Totp {

@@ -46,6 +46,7 @@ fn pair_device(
         username: pairing.username.clone(),
         public_key: Some(public_key.to_string()),
         last_totp_step: None,
+        locked_until: None,
     };
     insert_device(tx, &row, state.now())?;
     set_pairing_status(tx, &pairing.id, PairingStatus::Claimed, Some(&id))?;

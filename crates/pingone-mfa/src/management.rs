@@ -120,8 +120,8 @@ pub async fn get_user(
 
 /// The user's devices as PingOne lists them, in order.
 fn device_list(tx: &Transaction<'_>, state: &State, user_id: &str, username: &str) -> Result<EntityArray<Device>, ApiError> {
-    let locked = crate::otp_check::locked_until(tx, state, username)?;
-    let devices = user_devices(tx, username)?.iter().map(|d| device(state, user_id, d, locked, Detail::Full)).collect();
+    let now = state.now();
+    let devices = user_devices(tx, username)?.iter().map(|d| device(state, user_id, d, now, Detail::Full)).collect();
     let mut list = entity_array(format!("{}/users/{user_id}/devices", api_base(state)), "devices", devices);
     let href = list.links["self"].href.clone();
     list.links.extend(crate::shapes::links([("devices.reorder", href)]));
@@ -129,8 +129,7 @@ fn device_list(tx: &Transaction<'_>, state: &State, user_id: &str, username: &st
 }
 
 fn one_device(tx: &Transaction<'_>, state: &State, user_id: &str, username: &str, id: &str) -> Result<Device, ApiError> {
-    let locked = crate::otp_check::locked_until(tx, state, username)?;
-    Ok(device(state, user_id, &find_device(tx, username, id)?, locked, Detail::Full))
+    Ok(device(state, user_id, &find_device(tx, username, id)?, state.now(), Detail::Full))
 }
 
 pub async fn list_devices(
@@ -215,6 +214,7 @@ fn create_device(state: &State, user: &str, body: CreateMfaDevice) -> Result<Dev
             username: username.clone(),
             public_key: None,
             last_totp_step: None,
+            locked_until: None,
         };
         insert_device(tx, &row, state.now())?;
         Ok((one_device(tx, state, user, &username, &id)?, username))

@@ -1,10 +1,10 @@
 //! One-time passcodes: sending SMS and e-mail codes to the outbox, checking them and TOTP codes,
-//! and the limit (three wrong codes block the user's passcodes for 15 minutes). Every check runs
+//! and the limit (three wrong codes in a row lock the device's passcodes for 15 minutes). Every check runs
 //! in the caller's transaction, so parallel guesses are counted one by one.
 
 use moderno_crypto::totp;
 use moderno_wire::pingone::MfaDeviceType;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use subtle::ConstantTimeEq;
 
 use crate::authentication_record::{complete, set_status, AuthRow, AuthenticationMethod, Status};
@@ -21,21 +21,6 @@ pub struct Verdict {
 
 fn code_hash(state: &State, auth_id: &str, code: &str) -> String {
     state.pepper().hash(&format!("otp:{auth_id}:{code}"))
-}
-
-/// True while the user's passcodes are blocked.
-pub fn otp_blocked(tx: &Transaction<'_>, state: &State, user: &str) -> Result<bool, ApiError> {
-    let until: Option<i64> = tx.query_row("SELECT otp_blocked_until FROM users WHERE username = ?1", params![user], |r| r.get(0))?;
-    Ok(until.is_some_and(|until| until > state.now()))
-}
-
-/// The user's passcode lock, while it lasts.
-pub fn locked_until(tx: &Transaction<'_>, state: &State, username: &str) -> Result<Option<i64>, ApiError> {
-    Ok(tx
-        .query_row("SELECT otp_blocked_until FROM users WHERE username = ?1", params![username], |r| r.get::<_, Option<i64>>(0))
-        .optional()?
-        .flatten()
-        .filter(|until| *until > state.now()))
 }
 
 /// Generates a 6-digit code for an SMS or e-mail device and "sends" it to the outbox.
@@ -64,10 +49,13 @@ pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &De
     Ok(())
 }
 
-/// Checks `code` for the authentication's selected device and applies the result.
+/// Checks `code` for the authentication's selected device and applies the result. Failures count
+/// per device, as PingOne's policies count them per method (`otp.failure.count`, then a
+/// `coolDown`; the PingOne MFA SDK: "the OTP can be verified within 3 attempts in every 15
+/// minutes"): the device is then locked (`lock.status` LOCKED, `lock.expiresAt`).
 pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &DeviceRow, code: &str) -> Result<Verdict, ApiError> {
     let now = state.now();
-    if otp_blocked(tx, state, &auth.username)? {
+    if device.locked_at(now).is_some() {
         set_status(tx, &auth.id, Status::Blocked, now)?;
         return Ok(Verdict { valid: false, attempts_left: None });
     }
@@ -87,24 +75,24 @@ pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &
         }
     };
     if valid {
-        tx.execute("UPDATE users SET otp_failures = 0 WHERE username = ?1", params![auth.username])?;
+        tx.execute("UPDATE devices SET otp_failures = 0 WHERE id = ?1", params![device.id])?;
         tx.execute("UPDATE authentications SET otp_hash = NULL WHERE id = ?1", params![auth.id])?;
         complete(tx, &auth.id, AuthenticationMethod::Otp, now)?;
         return Ok(Verdict { valid: true, attempts_left: None });
     }
     let failures: u32 = tx.query_row(
-        "UPDATE users SET otp_failures = otp_failures + 1 WHERE username = ?1 RETURNING otp_failures",
-        params![auth.username],
+        "UPDATE devices SET otp_failures = otp_failures + 1 WHERE id = ?1 RETURNING otp_failures",
+        params![device.id],
         |r| r.get(0),
     )?;
     let max = state.config().otp_max_attempts;
     if failures >= max {
         tx.execute(
-            "UPDATE users SET otp_failures = 0, otp_blocked_until = ?1 WHERE username = ?2",
-            params![now + state.config().otp_block.num_seconds(), auth.username],
+            "UPDATE devices SET otp_failures = 0, locked_until = ?1, updated_at = ?2 WHERE id = ?3",
+            params![now + state.config().otp_block.num_seconds(), now, device.id],
         )?;
         set_status(tx, &auth.id, Status::Blocked, now)?;
-        tracing::warn!(user = %auth.username, "passcodes blocked after too many wrong ones");
+        tracing::warn!(device_id = %device.id, "device locked after too many wrong passcodes");
         return Ok(Verdict { valid: false, attempts_left: Some(0) });
     }
     Ok(Verdict { valid: false, attempts_left: Some(max - failures) })

@@ -57,14 +57,12 @@ pub enum Detail {
     Masked,
 }
 
-/// A device as PingOne shows it; `locked_until`: the user's passcodes are locked until then
-/// (passcode devices only).
-pub fn device(state: &State, user_id: &str, row: &DeviceRow, locked_until: Option<i64>, detail: Detail) -> Device {
+/// A device as PingOne shows it at `now` (`lock`: its passcodes locked after too many wrong ones).
+pub fn device(state: &State, user_id: &str, row: &DeviceRow, now: i64, detail: Detail) -> Device {
     let base = api_base(state);
     let href = format!("{base}/users/{user_id}/devices/{}", row.id);
     let mask = |value: &str, f: fn(&str) -> String| if detail == Detail::Masked { f(value) } else { value.to_string() };
-    let passcode_device = row.device_type != MfaDeviceType::Mobile;
-    let locked = locked_until.filter(|_| passcode_device);
+    let locked = row.locked_at(now);
     Device {
         links: match detail {
             Detail::Full => links([

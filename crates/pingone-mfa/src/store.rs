@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS devices (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, type TEXT NOT NULL, blocked INTEGER NOT NULL DEFAULT 0,
     name TEXT NOT NULL, nickname TEXT, position INTEGER NOT NULL, created_at INTEGER NOT NULL,
-    fingerprint TEXT, public_key TEXT, last_totp_step INTEGER, updated_at INTEGER);
+    fingerprint TEXT, public_key TEXT, last_totp_step INTEGER, updated_at INTEGER,
+    otp_failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER);
 CREATE INDEX IF NOT EXISTS devices_by_user ON devices(username, position);
 CREATE TABLE IF NOT EXISTS pairings (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, kind TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
@@ -50,6 +51,8 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
     AddedColumn { table: "devices", column: "updated_at", declaration: "INTEGER" },
     AddedColumn { table: "pairings", column: "applications", declaration: "TEXT" },
+    AddedColumn { table: "devices", column: "otp_failures", declaration: "INTEGER NOT NULL DEFAULT 0" },
+    AddedColumn { table: "devices", column: "locked_until", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "updated_at", declaration: "INTEGER" },
 ];
 
@@ -115,16 +118,24 @@ pub struct DeviceRow {
     pub username: String,
     pub public_key: Option<String>,
     pub last_totp_step: Option<i64>,
+    /// Passcodes are refused until then (too many wrong ones on this device).
+    pub locked_until: Option<i64>,
 }
 
 impl DeviceRow {
     pub fn usable(&self) -> bool {
         !self.blocked
     }
+
+    /// The device's passcode lock, while it lasts.
+    pub fn locked_at(&self, now: i64) -> Option<i64> {
+        self.locked_until.filter(|until| *until > now)
+    }
 }
 
 const DEVICE_COLUMNS: &str =
-    "id, type, blocked, name, nickname, created_at, COALESCE(updated_at, created_at), fingerprint, username, public_key, last_totp_step";
+    "id, type, blocked, name, nickname, created_at, COALESCE(updated_at, created_at), fingerprint, username, public_key, last_totp_step,
+     locked_until";
 
 fn device_from_row(row: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -139,6 +150,7 @@ fn device_from_row(row: &Row<'_>) -> rusqlite::Result<DeviceRow> {
         username: row.get(8)?,
         public_key: row.get(9)?,
         last_totp_step: row.get(10)?,
+        locked_until: row.get(11)?,
     })
 }
 

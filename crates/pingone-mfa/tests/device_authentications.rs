@@ -246,3 +246,38 @@ async fn an_action_the_content_type_does_not_name_or_a_strange_device_is_refused
     assert_eq!(now["updatedAt"], auth["updatedAt"], "nothing changed");
     assert!(now.get("selectedDevice").is_none(), "{now}");
 }
+
+// PingOne counts wrong passcodes per method (device authentication policy `otp.failure.count`
+// and `coolDown`, `patrickcping/pingone-go-sdk-v2:mfa/generate/pingone-mfa.yml`; the PingOne MFA
+// SDK: "the OTP can be verified within 3 attempts in every 15 minutes",
+// https://developer.pingidentity.com/pingone-api/native-sdks/pingone-mfa-mobile-sdks/pingone_mfa_sdk_errror_codes.html)
+// and shows the lock on the device (`lock.status`, "MFA Devices"): the other devices stay usable.
+#[tokio::test]
+async fn three_wrong_codes_lock_that_device_for_fifteen_minutes_and_the_users_other_devices_stay_usable() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("hank").await;
+    let (sms, _) = mfa.add_device("hank", "SMS").await;
+    let (totp, secret) = mfa.add_device("hank", "TOTP").await;
+    let auth = start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await;
+    let code = mfa.last_sent_code("hank").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..2 {
+        assert_eq!(mfa.check_otp(&auth, wrong).await.0, StatusCode::BAD_REQUEST);
+    }
+    let (_, locked) = mfa.check_otp(&auth, wrong).await;
+    assert_eq!(locked["error"]["code"], "OTP_LOCKED", "{locked}");
+    let devices = mfa.devices("hank").await;
+    let lock_of = |id: &str| devices.iter().find(|d| d["id"] == id).unwrap()["lock"].clone();
+    assert_eq!(lock_of(&sms)["status"], "LOCKED");
+    assert!(lock_of(&sms)["expiresAt"].as_str().is_some_and(|t| t.ends_with(".000Z")), "{:?}", lock_of(&sms));
+    assert_eq!(lock_of(&totp)["status"], "UNLOCKED", "the TOTP device is not locked by the SMS device's codes");
+
+    let by_totp = start(&mfa, "hank", json!({"selectedDevice": {"id": totp}})).await;
+    assert_eq!(by_totp["status"], "OTP_REQUIRED");
+    let (_, done) = mfa.check_otp(&by_totp, &totp_code_for(secret.as_deref().unwrap(), &clock)).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    assert_eq!(start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await["error"]["code"], "OTP_LOCKED");
+    clock.advance(chrono::Duration::minutes(15));
+    assert_eq!(start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await["status"], "OTP_REQUIRED", "the lock ends");
+}
