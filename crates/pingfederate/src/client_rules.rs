@@ -5,11 +5,16 @@
 //!   none (a redirectless-only client), required when it has several;
 //! - PKCE: required only with `require_proof_key_for_code_exchange`; a challenge sent is always
 //!   S256 and always enforced at the token endpoint;
+//! - the response type: `code`, and the implicit and hybrid ones (`token`, `id_token`, and their
+//!   combinations) for clients allowed the implicit grant, redirectless only, `id_token` with the
+//!   `openid` scope; a `nonce` is not required (Ping's Android sample offers `id_token` response
+//!   types and sends none: `connection/ConnectionFactory.java`);
 //! - at the token endpoint, `redirect_uri` only when the authorization request carried one
 //!   (RFC 6749 section 4.1.3), the verifier only when a challenge was sent, and the secret of a
 //!   confidential client (`client_secret_post`; an empty `client_secret`, as Ping's Android
 //!   sample sends by default, counts as none).
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::oauth::{oauth_error, OAuthFailure};
@@ -33,6 +38,55 @@ pub fn redirect(client: &OAuthClient, asked: Option<String>) -> Result<Redirect,
         (None, [only]) => Ok(Redirect { uri: Some(only.clone()), sent: false }),
         (None, _) => Err(oauth_error("invalid_request", "redirect_uri is required: the client has several")),
     }
+}
+
+/// What a finished flow's authorization response carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseTypes {
+    pub code: bool,
+    pub token: bool,
+    pub id_token: bool,
+}
+
+impl Default for ResponseTypes {
+    fn default() -> Self {
+        Self { code: true, token: false, id_token: false }
+    }
+}
+
+/// `response_type`: space-separated `code`, `token`, `id_token` (RFC 6749 section 3.1.1, OAuth 2.0
+/// Multiple Response Type Encoding Practices).
+pub fn response_types(client: &OAuthClient, asked: Option<&str>) -> Result<ResponseTypes, OAuthFailure> {
+    let mut types = ResponseTypes { code: false, token: false, id_token: false };
+    for part in asked.unwrap_or_default().split(' ').filter(|p| !p.is_empty()) {
+        let seen = match part {
+            "code" => std::mem::replace(&mut types.code, true),
+            "token" => std::mem::replace(&mut types.token, true),
+            "id_token" => std::mem::replace(&mut types.id_token, true),
+            _ => true,
+        };
+        if seen {
+            return Err(oauth_error("unsupported_response_type", "response_type is code, token, id_token or a combination"));
+        }
+    }
+    if types == (ResponseTypes { code: false, token: false, id_token: false }) {
+        return Err(oauth_error("unsupported_response_type", "response_type is code, token, id_token or a combination"));
+    }
+    if (types.token || types.id_token) && !client.implicit_allowed {
+        return Err(oauth_error("unauthorized_client", "the client may not use the implicit grant"));
+    }
+    Ok(types)
+}
+
+/// What an implicit or hybrid request needs besides.
+pub fn implicit_request(browser: bool, types: ResponseTypes, scope: &str) -> Result<(), OAuthFailure> {
+    if browser {
+        return Err(oauth_error("invalid_request", "implicit and hybrid response types are served redirectless (response_mode=pi.flow)"));
+    }
+    if types.id_token && !scope.split(' ').any(|s| s == "openid") {
+        return Err(oauth_error("invalid_request", "id_token needs the openid scope"));
+    }
+    Ok(())
 }
 
 fn is_pkce_challenge(c: &str) -> bool {
@@ -126,6 +180,23 @@ mod tests {
         assert!(!verifier_matches(Some(rfc_challenge), None));
         assert!(!verifier_matches(None, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")));
         assert!(verifier_matches(None, None));
+    }
+
+    #[test]
+    fn response_types_are_code_or_for_implicit_clients_tokens_too() {
+        let plain = client(&[]);
+        let implicit = OAuthClient { implicit_allowed: true, ..client(&[]) };
+        assert_eq!(response_types(&plain, Some("code")).ok(), Some(ResponseTypes::default()));
+        assert!(response_types(&plain, Some("token")).is_err(), "the implicit grant is the client's to be allowed");
+        let hybrid = response_types(&implicit, Some("id_token code")).ok();
+        assert_eq!(hybrid, Some(ResponseTypes { code: true, token: false, id_token: true }));
+        for bad in [None, Some(""), Some("code code"), Some("password"), Some("code  tokens")] {
+            assert!(response_types(&implicit, bad).is_err(), "{bad:?}");
+        }
+        let id_token = ResponseTypes { code: false, token: false, id_token: true };
+        assert!(implicit_request(false, id_token, "openid").is_ok());
+        assert!(implicit_request(false, id_token, "profile").is_err());
+        assert!(implicit_request(true, id_token, "openid").is_err());
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct FlowRecord {
     pub scope: String,
     /// PKCE S256, when the request sent one.
     pub code_challenge: Option<String>,
+    /// What the authorization response will carry (`code` for records from before).
+    #[serde(default)]
+    pub response_types: crate::client_rules::ResponseTypes,
     pub nonce: Option<String>,
     pub status: FlowStatus,
     pub username: Option<String>,

@@ -61,12 +61,22 @@ pub struct OAuthClient {
     /// `enable_cookieless_authentication_api`: the flow's state travels in the
     /// `X-Pf-Authn-Api-State` header instead of the `PF` cookie.
     pub cookieless: bool,
+    /// The client's grant types include `implicit`: `response_type` may ask for `token` and
+    /// `id_token` (alone or with `code`).
+    pub implicit_allowed: bool,
 }
 
 impl OAuthClient {
     /// A public client with PingFederate's defaults: PKCE optional, no secret, cookies.
     pub fn public(client_id: impl Into<String>, redirect_uris: Vec<String>) -> Self {
-        Self { client_id: client_id.into(), redirect_uris, require_pkce: false, client_secret: None, cookieless: false }
+        Self {
+            client_id: client_id.into(),
+            redirect_uris,
+            require_pkce: false,
+            client_secret: None,
+            cookieless: false,
+            implicit_allowed: false,
+        }
     }
 
     /// The same client with PKCE required.
@@ -84,6 +94,7 @@ impl std::fmt::Debug for OAuthClient {
             .field("require_pkce", &self.require_pkce)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
             .field("cookieless", &self.cookieless)
+            .field("implicit_allowed", &self.implicit_allowed)
             .finish()
     }
 }
@@ -94,7 +105,8 @@ pub const DESKTOP_CLIENT_ID: &str = "moderno-desktop";
 /// `PingAuthenticationCore/gradle.properties`, `connection/ConnectionFactory.java`): they send only
 /// `client_id, response_type=code, response_mode=pi.flow, scope=openid`, no PKCE, no
 /// `redirect_uri`, and redeem with `client_id` and an empty `client_secret`. A public client with
-/// no redirect URI and PKCE optional (Ping's samples leave the id to the integrator: `<CLIENT_ID>`).
+/// no redirect URI and PKCE optional (Ping's samples leave the id to the integrator: `<CLIENT_ID>`);
+/// the implicit grant is allowed, for the other response types `gradle.properties` lists.
 pub const MOBILE_SAMPLE_CLIENT_ID: &str = "moderno-mobile-sample";
 /// The web page served same-origin by PingFederate with Ping's widget: redirectless, PKCE required,
 /// no redirect URI.
@@ -104,7 +116,7 @@ pub const WEB_CLIENT_ID: &str = "moderno-web";
 pub fn demo_clients() -> Vec<OAuthClient> {
     vec![
         OAuthClient::public(DESKTOP_CLIENT_ID, vec!["moderno://callback".into()]).requiring_pkce(),
-        OAuthClient::public(MOBILE_SAMPLE_CLIENT_ID, vec![]),
+        OAuthClient { implicit_allowed: true, ..OAuthClient::public(MOBILE_SAMPLE_CLIENT_ID, vec![]) },
         OAuthClient::public(WEB_CLIENT_ID, vec![]).requiring_pkce(),
     ]
 }

@@ -9,7 +9,7 @@ use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use moderno_wire::pingfederate::{AuthorizeResponse, FlowStatus, OAuthError, TokenResponse, MFA_STATUS_ATTRIBUTE};
+use moderno_wire::pingfederate::{AuthorizeResponse, FlowStatus, OAuthError, TokenResponse};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -18,6 +18,7 @@ use crate::error::AuthnApiError;
 use crate::flow::{create, FlowRecord};
 use crate::flow_session::{answer, new_state, session_cookie, session_cookie_header};
 use crate::store::digest;
+use crate::tokens::{mint, TokenFor};
 use crate::{client_rules, State};
 
 /// An OAuth error answer (never a redirect: the emulator serves API clients).
@@ -62,9 +63,7 @@ pub async fn authorize(
     let client_id = query.client_id.unwrap_or_default();
     let client = state.config().clients.iter().find(|c| c.client_id == client_id).ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
     let redirect = client_rules::redirect(client, query.redirect_uri)?;
-    if query.response_type.as_deref() != Some("code") {
-        return Err(oauth_error("unsupported_response_type", "only response_type=code is served"));
-    }
+    let response_types = client_rules::response_types(client, query.response_type.as_deref())?;
     let application_url = match query.response_mode.as_deref() {
         Some("pi.flow") => None,
         None | Some("query") => Some(state.config().authentication_application_url.clone().ok_or_else(|| {
@@ -79,6 +78,10 @@ pub async fn authorize(
         return Err(oauth_error("invalid_request", "a cookieless client runs redirectless flows only (response_mode=pi.flow)"));
     }
     let code_challenge = client_rules::challenge(client, query.code_challenge, query.code_challenge_method.as_deref())?;
+    let scope = query.scope.unwrap_or_else(|| "openid".into());
+    if response_types.token || response_types.id_token {
+        client_rules::implicit_request(application_url.is_some(), response_types, &scope)?;
+    }
     // A cookieless flow gets a session of its own, sent back in `_pf_authn_api_state`.
     let existing = session_cookie(&headers).filter(|_| !client.cookieless);
     let session = existing.clone().unwrap_or_else(|| state.random_token());
@@ -89,7 +92,8 @@ pub async fn authorize(
         redirect_uri: redirect.uri,
         redirect_uri_sent: redirect.sent,
         oauth_state: query.state,
-        scope: query.scope.unwrap_or_else(|| "openid".into()),
+        scope,
+        response_types,
         code_challenge,
         nonce: query.nonce,
         status: FlowStatus::UsernamePasswordRequired,
@@ -140,34 +144,65 @@ struct Grant {
     mfa_status: Option<String>,
 }
 
-/// Ends a flow that succeeded: redirectless flows in COMPLETED with the code; browser flows in
-/// RESUME, the code issued when the browser follows `resumeUrl`.
+impl Grant {
+    fn of(record: &FlowRecord) -> Self {
+        Self {
+            client_id: record.client_id.clone(),
+            redirect_uri: record.redirect_uri.clone(),
+            redirect_uri_sent: record.redirect_uri_sent,
+            code_challenge: record.code_challenge.clone(),
+            username: record.username.clone().unwrap_or_default(),
+            scope: record.scope.clone(),
+            nonce: record.nonce.clone(),
+            mfa_status: record.mfa_status.clone(),
+        }
+    }
+
+    fn token_for(&self) -> TokenFor<'_> {
+        TokenFor {
+            username: &self.username,
+            client_id: &self.client_id,
+            scope: &self.scope,
+            nonce: self.nonce.as_deref(),
+            mfa_status: self.mfa_status.as_deref(),
+        }
+    }
+}
+
+/// Ends a flow that succeeded: redirectless flows in COMPLETED with the authorization response
+/// (the code, and the tokens the response type asked for); browser flows in RESUME, the code
+/// issued when the browser follows `resumeUrl`.
 pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
     if record.browser {
         record.status = FlowStatus::Resume;
         tracing::info!(mfa_status = ?record.mfa_status, "flow finished, waiting for the resume");
         return Ok(());
     }
-    let code = issue_code(state, record)?;
+    let wanted = record.response_types;
+    let mut response = AuthorizeResponse { state: record.oauth_state.clone(), ..AuthorizeResponse::default() };
+    if wanted.code {
+        response.code = Some(issue_code(state, record)?);
+    }
+    if wanted.token || wanted.id_token {
+        let grant = Grant::of(record);
+        let minted = mint(state, &grant.token_for());
+        if wanted.token {
+            response.access_token = Some(minted.access_token);
+            response.token_type = Some("Bearer".into());
+            response.expires_in = Some(minted.expires_in);
+        }
+        response.id_token = minted.id_token.filter(|_| wanted.id_token);
+    }
     record.status = FlowStatus::Completed;
-    record.authorize_response = Some(AuthorizeResponse { code, state: record.oauth_state.clone() });
-    tracing::info!(mfa_status = ?record.mfa_status, "flow completed, code issued");
+    record.authorize_response = Some(response);
+    tracing::info!(mfa_status = ?record.mfa_status, ?wanted, "flow completed");
     Ok(())
 }
 
 /// Stores a new authorization code for the flow's grant and answers it.
 pub fn issue_code(state: &State, record: &FlowRecord) -> Result<String, AuthnApiError> {
     let code = state.random_token();
-    let grant = Grant {
-        client_id: record.client_id.clone(),
-        redirect_uri: record.redirect_uri.clone(),
-        redirect_uri_sent: record.redirect_uri_sent,
-        code_challenge: record.code_challenge.clone(),
-        username: record.username.clone().unwrap_or_default(),
-        scope: record.scope.clone(),
-        nonce: record.nonce.clone(),
-        mfa_status: record.mfa_status.clone(),
-    };
+    let grant = Grant::of(record);
     let json = serde_json::to_string(&grant).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
     let expires = state.now() + state.config().code_lifetime.num_seconds();
     state.db().tx(|tx| {
@@ -222,30 +257,15 @@ pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, F
         tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![digest(&code)])?;
         Ok(Ok(grant))
     })??;
-    let lifetime = state.config().token_lifetime.num_seconds();
-    let issuer = state.config().public_url.trim_end_matches('/').to_string();
-    let mut claims = json!({
-        "iss": issuer, "sub": grant.username, "aud": grant.client_id, "client_id": grant.client_id,
-        "iat": now, "exp": now + lifetime, "scope": grant.scope, "jti": state.random_token(),
-    });
-    if let (Some(status), Some(map)) = (&grant.mfa_status, claims.as_object_mut()) {
-        map.insert(MFA_STATUS_ATTRIBUTE.into(), Value::String(status.clone()));
-    }
-    let access_token = state.0.signer.sign(&claims);
-    let id_token = grant.scope.split(' ').any(|s| s == "openid").then(|| {
-        let mut id_claims = claims.clone();
-        if let Some(map) = id_claims.as_object_mut() {
-            map.remove("scope");
-            map.remove("client_id");
-            map.insert("auth_time".into(), json!(now));
-            if let Some(nonce) = &grant.nonce {
-                map.insert("nonce".into(), json!(nonce));
-            }
-        }
-        state.0.signer.sign(&id_claims)
-    });
+    let minted = mint(&state, &grant.token_for());
     tracing::info!(user = %grant.username, "tokens issued");
-    let body = TokenResponse { access_token, token_type: "Bearer".into(), expires_in: lifetime, id_token, scope: grant.scope };
+    let body = TokenResponse {
+        access_token: minted.access_token,
+        token_type: "Bearer".into(),
+        expires_in: minted.expires_in,
+        id_token: minted.id_token,
+        scope: grant.scope,
+    };
     Ok(([(CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
@@ -256,9 +276,9 @@ pub async fn discovery(Shared(state): Shared<State>) -> Json<Value> {
         "authorization_endpoint": format!("{base}/as/authorization.oauth2"),
         "token_endpoint": format!("{base}/as/token.oauth2"),
         "jwks_uri": format!("{base}/pf/JWKS"),
-        "response_types_supported": ["code"],
+        "response_types_supported": ["code", "token", "id_token", "id_token token", "code id_token", "code token", "code id_token token"],
         "response_modes_supported": ["pi.flow", "query"],
-        "grant_types_supported": ["authorization_code"],
+        "grant_types_supported": ["authorization_code", "implicit"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["EdDSA"],

@@ -172,10 +172,12 @@ async fn the_authorization_endpoint_refuses_requests_without_pkce_or_with_unknow
         ("code_challenge_method", "S256"),
         ("response_mode", "pi.flow"),
     ];
-    let cases: [(&str, Option<&str>, &str); 6] = [
+    let cases: [(&str, Option<&str>, &str); 7] = [
         ("client_id", Some("stranger"), "invalid_client"),
         ("redirect_uri", Some("https://evil.example/cb"), "invalid_request"),
-        ("response_type", Some("token"), "unsupported_response_type"),
+        ("response_type", Some("password"), "unsupported_response_type"),
+        // The desktop app's client is not allowed the implicit grant (RFC 6749 section 4.2.2.1).
+        ("response_type", Some("token"), "unauthorized_client"),
         ("code_challenge_method", Some("plain"), "invalid_request"),
         ("code_challenge", None, "invalid_request"),
         ("response_mode", Some("fragment"), "invalid_request"),

@@ -47,8 +47,15 @@ impl AndroidSample {
     /// `response_type`, `response_mode` and `client_id` (`PingAuthenticationCore/gradle.properties`:
     /// `SCOPE = "openid"`, `RESPONSE_TYPE = "code"`, `RESPONSE_MODE = "pi.flow"`).
     async fn initialize(&mut self) -> (StatusCode, Value) {
+        self.initialize_for("code").await
+    }
+
+    /// The same with another of the response types `gradle.properties` lists (URL-encoded, as
+    /// `Uri.Builder.appendQueryParameter` writes it).
+    async fn initialize_for(&mut self, response_type: &str) -> (StatusCode, Value) {
+        let response_type = response_type.replace(' ', "%20");
         let url = format!(
-            "{}/as/authorization.oauth2?scope=openid&response_type=code&response_mode=pi.flow&client_id={MOBILE_SAMPLE_CLIENT_ID}",
+            "{}/as/authorization.oauth2?scope=openid&response_type={response_type}&response_mode=pi.flow&client_id={MOBILE_SAMPLE_CLIENT_ID}",
             self.base
         );
         self.send(url, "application/vnd.pingidentity.authorization.oauth2+json", "{}".into()).await
@@ -100,6 +107,36 @@ async fn ping_android_samples_requests_complete_a_push_sign_in_and_redeem_the_co
     assert_eq!(tokens["scope"], "openid");
     let (status, error) = sample.exchange(&code).await;
     assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "a code is single use");
+}
+
+#[tokio::test]
+async fn ping_android_samples_implicit_response_type_completes_with_the_tokens_in_the_authorization_response() {
+    // `PingAuthenticationCore/gradle.properties` lists `id_token token` (implicit) among the
+    // response types; `models/AuthorizationResponse.java` reads `access_token, id_token,
+    // token_type, expires_in` from `authorizeResponse`.
+    let stack = Stack::start().await;
+    let phone = stack.paired_phone("carol", 56).await;
+    let mut sample = AndroidSample::new(&stack);
+    let (status, flow) = sample.initialize_for("id_token token").await;
+    assert_eq!(status, StatusCode::OK, "{flow}");
+    let id = flow["id"].as_str().unwrap().to_string();
+    sample.act(&id, "checkUsernamePassword", json!({"username": "carol", "password": "moderno-demo"})).await;
+    sample.act(&id, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
+    let completed = sample.act(&id, "continueAuthentication", json!({})).await;
+    let response = &completed["authorizeResponse"];
+    assert!(response.get("code").is_none(), "no code was asked for: {completed}");
+    assert_eq!((response["token_type"].as_str(), response["expires_in"].as_i64()), (Some("Bearer"), Some(3600)));
+    let access = stack.verified_claims(response["access_token"].as_str().unwrap()).await;
+    let id_claims = stack.verified_claims(response["id_token"].as_str().unwrap()).await;
+    assert_eq!((access["sub"].as_str(), id_claims["aud"].as_str()), (Some("carol"), Some(MOBILE_SAMPLE_CLIENT_ID)));
+    assert_eq!(access["pingone.mfa.status"], "com.pingidentity.pingone.device_paired");
+
+    let (status, hybrid) = sample.initialize_for("code id_token").await;
+    assert_eq!((status, hybrid["status"].as_str()), (StatusCode::OK, Some("USERNAME_PASSWORD_REQUIRED")), "hybrid: {hybrid}");
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let desktop = format!("{}/as/authorization.oauth2?client_id={DESKTOP_CLIENT_ID}&response_type=token&response_mode=pi.flow", stack.pf_url);
+    let refused: Value = http.get(desktop).send().await.unwrap().json().await.unwrap();
+    assert_eq!(refused["error"], "unauthorized_client", "the implicit grant is a client setting");
 }
 
 /// `GET /as/authorization.oauth2` with the query given (no cookie).

@@ -162,11 +162,21 @@ pub struct AdapterDevice {
     pub push_enabled: bool,
 }
 
-/// The OAuth authorization response of a redirectless flow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The OAuth authorization response of a redirectless flow: the code, and for the implicit and
+/// hybrid response types the tokens, named as OAuth names them (`pingidentity/pingone-mobile-sdk-android`
+/// `models/AuthorizationResponse.java`: `code, access_token, id_token, token_type, expires_in`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizeResponse {
-    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }

@@ -97,7 +97,8 @@ impl PfLogin {
         if response.state.as_deref() != Some(self.state.as_str()) {
             return Err(unexpected("PingFederate", "the authorization response carries another state"));
         }
-        let tokens = self.client.exchange(&response.code, &self.verifier).await?;
+        let code = response.code.as_deref().ok_or_else(|| unexpected("PingFederate", "the authorization response carries no code"))?;
+        let tokens = self.client.exchange(code, &self.verifier).await?;
         let jwks = self.client.jwks().await?;
         let now = self.clock.unix();
         let claims = verify_jwt(&tokens.access_token, &jwks, now)?;

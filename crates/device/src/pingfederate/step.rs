@@ -95,7 +95,7 @@ mod tests {
         assert_eq!(pf_step(&waiting), PfStep::WaitForPush { devices: vec![], selected: Some("d1".into()), expires_at: None, match_number: None });
         assert_eq!(pf_step(&flow(FlowStatus::OtpRequired)), PfStep::EnterOtp { devices: vec![], selected: None });
         let done = Flow {
-            authorize_response: Some(AuthorizeResponse { code: "c".into(), state: None }),
+            authorize_response: Some(AuthorizeResponse { code: Some("c".into()), ..AuthorizeResponse::default() }),
             ..flow(FlowStatus::Completed)
         };
         assert!(pf_step(&done).is_final());
