@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit, integration and end-to-end over loopback HTTP with the
 # device key in a real Secret Service (gnome-keyring inside a private D-Bus session), then the
-# desktop app's window tests (tauri-driver + WebKitWebDriver under Xvfb).
+# desktop app's window tests (tauri-driver + WebKitWebDriver under Xvfb), then Ping's own widget
+# on the web sign-in page in headless Chromium (scripts/test-widget.sh).
 # Extra arguments go to `cargo test`. MODERNO_SCREENSHOTS=docs/screenshots refreshes the docs'
 # screenshots (default: target/screenshots, so a test run leaves the tree clean).
 set -euo pipefail
@@ -47,6 +48,9 @@ for suite in ui/e2e/*.test.mjs; do
   timeout -k 20 900 dbus-run-session -- bash scripts/with-keyring.sh \
     xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 "$suite" || failed+=("$suite")
 done
+echo "==> Ping's widget on the web sign-in page (headless Chromium, its own D-Bus session and keyring)"
+bash scripts/test-widget.sh || failed+=("tests/widget")
+
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "window tests failed: ${failed[*]}" >&2
   exit 1
