@@ -137,7 +137,10 @@ impl Config {
             mobile_pairing_lifetime: Duration::minutes(10),
             push_timeout: Duration::seconds(40),
             number_matching: true,
-            otp_lifetime: Duration::minutes(5),
+            // The device authentication policy's `otp.lifeTime`: "The OTP is valid for up to 30
+            // minutes" (https://docs.pingidentity.com/sdks/latest/davinci/use-cases/otp/index.html),
+            // 30 minutes in Ping's policy example.
+            otp_lifetime: Duration::minutes(30),
             otp_max_attempts: 3,
             otp_block: Duration::minutes(15),
             authentication_lifetime: Duration::minutes(30),

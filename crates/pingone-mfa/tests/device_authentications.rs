@@ -281,3 +281,21 @@ async fn three_wrong_codes_lock_that_device_for_fifteen_minutes_and_the_users_ot
     clock.advance(chrono::Duration::minutes(15));
     assert_eq!(start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await["status"], "OTP_REQUIRED", "the lock ends");
 }
+
+// An SMS or e-mail passcode lives as long as the policy's `otp.lifeTime`: "The OTP is valid for
+// up to 30 minutes" (https://docs.pingidentity.com/sdks/latest/davinci/use-cases/otp/index.html);
+// Ping's policy example sets 30 minutes.
+#[tokio::test]
+async fn an_sms_passcode_is_still_good_after_twenty_nine_minutes() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("ivy").await;
+    mfa.add_device("ivy", "SMS").await;
+    let auth = start(&mfa, "ivy", json!({})).await;
+    let code = mfa.last_sent_code("ivy").await;
+    let (_, outbox) = mfa.get(&format!("{}/outbox/ivy", mfa.url)).await;
+    assert!(outbox[0]["text"].as_str().unwrap().contains("30 minutes"), "{outbox}");
+    clock.advance(chrono::Duration::minutes(29));
+    let (status, done) = mfa.check_otp(&auth, &code).await;
+    assert_eq!((status, done["status"].as_str()), (StatusCode::OK, Some("COMPLETED")), "{done}");
+}
