@@ -81,6 +81,9 @@ pub struct ConnectionView {
     pub paired: bool,
     /// The user this profile's device is paired with.
     pub paired_username: Option<String>,
+    /// Where to sign in on the web and approve on this device: the customer server's page
+    /// (PingID SDK) or Ping's widget on PingFederate's origin.
+    pub web_sign_in_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]

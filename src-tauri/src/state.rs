@@ -228,6 +228,10 @@ impl Connection {
             backends: Backend::ALL.to_vec(),
             paired,
             paired_username,
+            web_sign_in_url: moderno_stack::web_pages::at(&self.server_url, match self.backend {
+                Backend::ModernoPingidSdk => moderno_stack::web_pages::CUSTOMER_SIGN_IN_PATH,
+                Backend::PingfederatePingoneMfa => moderno_stack::web_pages::PF_WIDGET_PATH,
+            }),
         }
     }
 

@@ -57,6 +57,9 @@ fn a_first_device_pairs_at_mobile_pairing_required_and_the_token_says_device_pai
     let connection = app.ok("connection", json!({}));
     assert_eq!(connection["backend"], "PINGFEDERATE_PINGONE_MFA", "{connection}");
     assert_eq!(connection["backends"], json!(["MODERNO_PINGID_SDK", "PINGFEDERATE_PINGONE_MFA"]));
+    // The window says where Ping's widget is: PingFederate's own origin.
+    let widget = format!("{}/widget/", connection["serverUrl"].as_str().expect("serverUrl").trim_end_matches('/'));
+    assert_eq!(connection["webSignInUrl"], json!(widget), "{connection}");
 
     let offer = app.login("bob");
     assert_eq!(offer, json!({"screen": "PAIR_THIS_DEVICE", "username": "bob", "additional": false}));

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use moderno_stack::{Stack, StackConfig};
+use moderno_stack::{web_pages, Stack, StackConfig};
 use moderno_wire::sdk::PairingMode;
 
 /// Starts the emulated PingID SDK server and the Moderno customer server.
@@ -107,6 +107,8 @@ async fn main() -> anyhow::Result<()> {
          \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\
          \x20 PingFederate (emulated):               {pf}/as/authorization.oauth2 , {pf}/pf-ws/authn/flows\n\
          \x20 PingOne MFA (emulated):                {p1}\n\n\
+         Sign in on the web: {web_sign_in} (PingID SDK: your trusted device approves)\n\
+         \x20                   {widget} (Ping's widget on PingFederate: PingOne MFA)\n\n\
          Demo users: alice, bob, carol, dave — password `moderno-demo`. At PingOne MFA, carol has an\n\
          SMS device and dave an e-mail and an SMS device; their passcodes land in {p1}/outbox/<user>.\n\n\
          Pair a first device from another terminal:\n\
@@ -120,6 +122,8 @@ async fn main() -> anyhow::Result<()> {
         sdk = stack.sdk_url,
         pf = stack.pingfederate_url,
         p1 = stack.pingone_url,
+        web_sign_in = web_pages::at(&stack.customer_url, web_pages::CUSTOMER_SIGN_IN_PATH),
+        widget = web_pages::at(&stack.pingfederate_url, web_pages::PF_WIDGET_PATH),
     );
     tokio::signal::ctrl_c().await?;
     stack.shutdown().await;

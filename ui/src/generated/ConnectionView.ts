@@ -18,4 +18,9 @@ adminUrl: string | null, backends: Array<Backend>, paired: boolean,
 /**
  * The user this profile's device is paired with.
  */
-pairedUsername: string | null, };
+pairedUsername: string | null, 
+/**
+ * Where to sign in on the web and approve on this device: the customer server's page
+ * (PingID SDK) or Ping's widget on PingFederate's origin.
+ */
+webSignInUrl: string, };

@@ -57,7 +57,16 @@ export function showLogin(notice?: string): void {
   screen("Sign in to Moderno", notice ? h("p", { class: "notice", role: "status" }, notice) : null,
     h("p", { class: "lead" }, "Your bank, protected by this device."),
     h("p", { class: "hint" }, pingFederate ? "Signing in through PingFederate with PingOne MFA." : `Signing in with the ${backendName(connection())}.`), form,
+    webSignIn(pingFederate),
     h("p", { class: "hint" }, "For testing: ", qa, qa ? ` (${connection()?.embedded ? "the built-in servers'" : "the shared server's"} clock and fault switches) · ` : null, scenarios,
       " (replay a flow step by step)."));
   username.input.focus();
+}
+
+/** Where to sign in on the web and approve on this device, when this device can approve. */
+function webSignIn(pingFederate: boolean): HTMLElement | null {
+  const url = connection()?.webSignInUrl;
+  if (!url || !connection()?.paired) return null;
+  const page = pingFederate ? "Ping's sign-in widget" : "the bank's web sign-in";
+  return h("p", { class: "hint" }, `On the web: ${page} at `, h("code", {}, url), ", approved on this device.");
 }
