@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::AuthnApiError;
+use crate::first_factor::{self, Verdict};
 use crate::flow::FlowRecord;
 use crate::oauth::complete_flow;
 use crate::{mfa_actions, State};
@@ -34,8 +35,9 @@ pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Val
 }
 
 const WRONG_CREDENTIALS: &str = "We didn't recognize the username or password you entered. Please try again.";
+const LOCKED: &str = "Too many failed sign-in attempts: this account is locked. Please contact your administrator.";
 
-#[tracing::instrument(name = "check_username_password", skip_all, fields(user = %creds.username))]
+#[tracing::instrument(name = "check_username_password", skip_all, fields(user = ?creds.username))]
 async fn check_username_password(state: &State, record: &mut FlowRecord, creds: CheckUsernamePassword) -> Result<(), AuthnApiError> {
     let username = creds.username.trim().to_string();
     if username.is_empty() {
@@ -44,25 +46,24 @@ async fn check_username_password(state: &State, record: &mut FlowRecord, creds: 
     if creds.password.is_empty() {
         return Err(AuthnApiError::field("REQUIRED_VALUE", "password", "password is required", "Please enter your password."));
     }
-    let failures: u32 = state.db().tx(|tx| {
-        Ok(tx.query_row("SELECT count FROM password_failures WHERE username = ?1", params![username], |r| r.get(0)).optional()?.unwrap_or(0))
-    })?;
-    let matches = state.0.passwords.verify(&username, &creds.password).await?;
-    if !matches || failures >= state.config().max_password_failures {
-        state.db().tx(|tx| {
-            tx.execute(
-                "INSERT INTO password_failures (username, count) VALUES (?1, 1)
-                 ON CONFLICT(username) DO UPDATE SET count = count + 1",
-                params![username],
-            )?;
-            Ok(())
-        })?;
-        tracing::info!(locked = failures >= state.config().max_password_failures, "first factor refused");
-        return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "invalid username or password", WRONG_CREDENTIALS));
+    match first_factor::check(state, &username, &creds.password).await? {
+        Verdict::Passed => {}
+        Verdict::WrongCredentials => {
+            return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "invalid username or password", WRONG_CREDENTIALS));
+        }
+        // Ping publishes no answer of the authentication API for a throttled or locked name: the
+        // refusal of a wrong password, in words that say what to do.
+        Verdict::BackingOff { retry_in_secs } => {
+            let message = format!("too many failed attempts; nothing is checked for {retry_in_secs} s");
+            let words = format!("Too many failed sign-in attempts. Please wait {retry_in_secs} seconds and try again.");
+            return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", &message, &words));
+        }
+        Verdict::Locked => {
+            return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "locked after too many failed attempts", LOCKED));
+        }
     }
     let now = chrono::DateTime::from_timestamp(state.now(), 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     record.last_login = state.db().tx(|tx| {
-        tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username])?;
         let previous: Option<String> = tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![username], |r| r.get(0)).optional()?;
         tx.execute("INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2", params![username, now])?;
         Ok(previous)

@@ -14,6 +14,7 @@ mod browser_flow;
 mod client_rules;
 mod cors;
 mod error;
+mod first_factor;
 mod flow;
 mod flow_actions;
 mod flow_api;
@@ -64,6 +65,10 @@ pub struct OAuthClient {
     /// The client's grant types include `implicit`: `response_type` may ask for `token` and
     /// `id_token` (alone or with `code`).
     pub implicit_allowed: bool,
+    /// The PingOne device authentication policy the PingOne MFA adapter applies for this client's
+    /// sign-ons (PingFederate picks an adapter instance per application through its policies, and
+    /// each instance names its PingOne MFA policy); `None`: the environment's default policy.
+    pub pingone_policy_id: Option<String>,
 }
 
 impl OAuthClient {
@@ -76,6 +81,7 @@ impl OAuthClient {
             client_secret: None,
             cookieless: false,
             implicit_allowed: false,
+            pingone_policy_id: None,
         }
     }
 
@@ -95,6 +101,7 @@ impl std::fmt::Debug for OAuthClient {
             .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
             .field("cookieless", &self.cookieless)
             .field("implicit_allowed", &self.implicit_allowed)
+            .field("pingone_policy_id", &self.pingone_policy_id)
             .finish()
     }
 }
@@ -112,10 +119,17 @@ pub const MOBILE_SAMPLE_CLIENT_ID: &str = "moderno-mobile-sample";
 /// no redirect URI.
 pub const WEB_CLIENT_ID: &str = "moderno-web";
 
+/// The PingOne policy with push number matching the desktop app's sign-ons use (the desktop shows
+/// the number; Ping's widget and mobile samples cannot, so their clients use the default policy).
+pub const DEMO_NUMBER_MATCHING_POLICY_ID: &str = "8e1d4b7a-2c5f-4a90-b3e6-71d0c9f4a258";
+
 /// The demo's clients: [`DESKTOP_CLIENT_ID`], [`MOBILE_SAMPLE_CLIENT_ID`], [`WEB_CLIENT_ID`].
 pub fn demo_clients() -> Vec<OAuthClient> {
     vec![
-        OAuthClient::public(DESKTOP_CLIENT_ID, vec!["moderno://callback".into()]).requiring_pkce(),
+        OAuthClient {
+            pingone_policy_id: Some(DEMO_NUMBER_MATCHING_POLICY_ID.into()),
+            ..OAuthClient::public(DESKTOP_CLIENT_ID, vec!["moderno://callback".into()]).requiring_pkce()
+        },
         OAuthClient { implicit_allowed: true, ..OAuthClient::public(MOBILE_SAMPLE_CLIENT_ID, vec![]) },
         OAuthClient::public(WEB_CLIENT_ID, vec![]).requiring_pkce(),
     ]
@@ -234,6 +248,7 @@ struct Inner {
     signer: tokens::TokenSigner,
     pingone: pingone::PingOneClient,
     turns: flow_turns::FlowTurns,
+    accounts: first_factor::AccountTurns,
 }
 
 impl State {
@@ -246,7 +261,7 @@ impl State {
             tokens::TokenSigner::new(&config.token_key_seed)
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
-        Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone, turns: flow_turns::FlowTurns::default() })))
+        Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone, turns: flow_turns::FlowTurns::default(), accounts: first_factor::AccountTurns::default() })))
     }
 
     pub fn config(&self) -> &Config {
@@ -255,6 +270,18 @@ impl State {
 
     fn now(&self) -> i64 {
         self.0.clock.unix()
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.0.clock.now().timestamp_millis()
+    }
+
+    fn passwords(&self) -> &passwords::PasswordBook {
+        &self.0.passwords
+    }
+
+    fn accounts(&self) -> &first_factor::AccountTurns {
+        &self.0.accounts
     }
 
     fn db(&self) -> &store::Db {

@@ -50,6 +50,11 @@ impl PasswordBook {
         Ok(Self { hashes: Arc::new(hashes), dummy: Arc::new(dummy), cost, permits: Arc::new(Semaphore::new(cores)) })
     }
 
+    /// True when `username` is an account.
+    pub fn knows(&self, username: &str) -> bool {
+        self.hashes.contains_key(username)
+    }
+
     /// True when `username` exists and `password` is theirs. Always costs one hash.
     pub async fn verify(&self, username: &str, password: &str) -> Result<bool, AuthnApiError> {
         let known = self.hashes.get(username).cloned();

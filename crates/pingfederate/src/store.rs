@@ -1,11 +1,12 @@
 //! The SQLite file: flows (each a JSON record with a version for check-and-set), authorization
-//! codes (hashed, single use), password failure counts and each user's last sign-on. WAL,
-//! `synchronous=FULL`.
+//! codes (hashed, single use), password failure counts with their back-off (`first_factor`) and
+//! each user's last sign-on. WAL, `synchronous=FULL`.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use moderno_ambient::Entropy;
+use moderno_sqlite::AddedColumn;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use zeroize::Zeroizing;
 
@@ -17,16 +18,27 @@ CREATE TABLE IF NOT EXISTS flows (
     record TEXT NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY, grant_json TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS password_failures (username TEXT PRIMARY KEY, count INTEGER NOT NULL);
+-- consecutive failed password attempts per name, accounts (account = 1) and names that are none
+-- alike; not_before_ms: no attempt is checked before it (back-off)
+CREATE TABLE IF NOT EXISTS password_failures (
+    username TEXT PRIMARY KEY, count INTEGER NOT NULL, not_before_ms INTEGER,
+    account INTEGER NOT NULL DEFAULT 1, updated_ms INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS sign_ons (username TEXT PRIMARY KEY, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 ";
+
+/// What files from before the back-off lack.
+const ADDED: &[AddedColumn] = &[
+    AddedColumn { table: "password_failures", column: "not_before_ms", declaration: "INTEGER" },
+    AddedColumn { table: "password_failures", column: "account", declaration: "INTEGER NOT NULL DEFAULT 1" },
+    AddedColumn { table: "password_failures", column: "updated_ms", declaration: "INTEGER NOT NULL DEFAULT 0" },
+];
 
 pub struct Db(Mutex<Connection>);
 
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Mutex::new(moderno_sqlite::open(path, SCHEMA)?)))
+        Ok(Self(Mutex::new(moderno_sqlite::open_with_columns(path, SCHEMA, ADDED)?)))
     }
 
     /// The 32-byte secret kept under `key`, drawn from `entropy` the first time.

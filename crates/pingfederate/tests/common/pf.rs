@@ -22,6 +22,8 @@ pub struct Stack {
     pub mfa: MfaServer,
     pub pf_url: String,
     pub clock: Clock,
+    /// PingFederate's SQLite file.
+    pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -37,7 +39,8 @@ impl Stack {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let pf_url = format!("http://{}", listener.local_addr().unwrap());
-        let mut config = Config::demo(dir.path().join("pf.sqlite3"), pf_url.clone(), mfa.url.clone());
+        let db_path = dir.path().join("pf.sqlite3");
+        let mut config = Config::demo(db_path.clone(), pf_url.clone(), mfa.url.clone());
         config.pingone_environment_id = ENV.into();
         config.pingone_client_id = P1_CLIENT_ID.into();
         config.pingone_client_secret = P1_CLIENT_SECRET.into();
@@ -45,7 +48,7 @@ impl Stack {
         adjust(&mut config);
         let state = State::open(config, clock.clone(), Entropy::seeded(7)).unwrap();
         tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-        Self { mfa, pf_url, clock, _dir: dir }
+        Self { mfa, pf_url, clock, db_path, _dir: dir }
     }
 
     pub fn client(&self) -> ApiClient {
