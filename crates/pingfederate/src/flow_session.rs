@@ -9,9 +9,11 @@
 use axum::http::header::COOKIE;
 use axum::http::HeaderMap;
 use moderno_wire::pingfederate::Flow;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::AuthnApiError;
 use crate::flow::{load, view, FlowRecord, StoredFlow};
+use crate::store::digest;
 use crate::State;
 
 /// The cookie that ties flows to the client that started them, named as PingFederate names it.
@@ -66,6 +68,23 @@ pub fn answer(state: &State, record: &FlowRecord, session: Option<&Session>) -> 
         flow.pf_authn_api_state = session.map(|s| s.value.clone());
     }
     flow
+}
+
+/// True when `session` is the cookie of a live flow PingFederate started (not a cookieless one,
+/// whose state its client reads in the answers).
+pub fn is_live(state: &State, session: &str) -> Result<bool, AuthnApiError> {
+    let now = state.now();
+    state.db().tx(|tx| {
+        let found = tx
+            .query_row(
+                "SELECT 1 FROM flows WHERE session_hash = ?1 AND expires_at > ?2
+                 AND coalesce(json_extract(record, '$.cookieless'), 0) = 0 LIMIT 1",
+                params![digest(session), now],
+                |_| Ok(()),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    })
 }
 
 /// `Set-Cookie` for a new flow session. Over https: `SameSite=None; Secure`, so pages on the

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::error::AuthnApiError;
 use crate::flow::{create, FlowRecord};
-use crate::flow_session::{answer, new_state, session_cookie, session_cookie_header};
+use crate::flow_session::{answer, is_live, new_state, session_cookie, session_cookie_header};
 use crate::store::digest;
 use crate::tokens::{mint, TokenFor};
 use crate::{client_rules, State};
@@ -82,8 +82,13 @@ pub async fn authorize(
     if response_types.token || response_types.id_token {
         client_rules::implicit_request(application_url.is_some(), response_types, &scope)?;
     }
-    // A cookieless flow gets a session of its own, sent back in `_pf_authn_api_state`.
-    let existing = session_cookie(&headers).filter(|_| !client.cookieless);
+    // A cookieless flow gets a session of its own, sent back in `_pf_authn_api_state`. A cookie
+    // is kept only when it names a live session PingFederate issued: a value the client chose
+    // (or planted) gets a fresh one (session fixation).
+    let existing = match session_cookie(&headers).filter(|_| !client.cookieless) {
+        Some(cookie) if is_live(&state, &cookie)? => Some(cookie),
+        _ => None,
+    };
     let session = existing.clone().unwrap_or_else(|| state.random_token());
     let cookieless = client.cookieless;
     let record = FlowRecord {
