@@ -8,7 +8,7 @@
 mod common;
 
 use common::device::{approve_shown, TestDevice};
-use common::pf::{assert_unoffered_actions_refused, Stack, CLIENT_ID, REDIRECT_URI};
+use common::pf::{assert_unoffered_actions_refused, Stack};
 use moderno_wire::device_api::PushAnswer;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -163,15 +163,7 @@ async fn a_wrong_password_or_unknown_user_is_one_validation_error_and_changes_no
 async fn the_authorization_endpoint_refuses_requests_without_pkce_or_with_unknown_clients() {
     let stack = Stack::start().await;
     let client = stack.client();
-    let challenge = client.challenge();
-    let good = [
-        ("client_id", CLIENT_ID),
-        ("response_type", "code"),
-        ("redirect_uri", REDIRECT_URI),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-        ("response_mode", "pi.flow"),
-    ];
+    let good = client.authorization_query();
     let cases: [(&str, Option<&str>, &str); 7] = [
         ("client_id", Some("stranger"), "invalid_client"),
         ("redirect_uri", Some("https://evil.example/cb"), "invalid_request"),
@@ -183,7 +175,7 @@ async fn the_authorization_endpoint_refuses_requests_without_pkce_or_with_unknow
         ("response_mode", Some("fragment"), "invalid_request"),
     ];
     for (field, value, expected) in cases {
-        let query: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != field).copied().chain(value.map(|v| (field, v))).collect();
+        let query: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != field).map(|(k, v)| (*k, v.as_str())).chain(value.map(|v| (field, v))).collect();
         let response = client.http.get(format!("{}/as/authorization.oauth2", stack.pf_url)).query(&query).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
         let body: Value = response.json().await.unwrap();

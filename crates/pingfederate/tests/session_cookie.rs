@@ -9,23 +9,14 @@
 mod common;
 
 use chrono::Duration;
-use common::pf::{ApiClient, Stack, CLIENT_ID, REDIRECT_URI};
+use common::pf::{ApiClient, Stack};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 /// Starts a redirectless flow presenting `cookie`; answers the flow and the `PF` value of the
 /// answer's `Set-Cookie`, if any.
 async fn start_with_cookie(client: &ApiClient, cookie: Option<&str>) -> (Value, Option<String>) {
-    let challenge = client.challenge();
-    let query = [
-        ("client_id", CLIENT_ID),
-        ("response_type", "code"),
-        ("redirect_uri", REDIRECT_URI),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-        ("response_mode", "pi.flow"),
-    ];
-    let mut request = client.http.get(format!("{}/as/authorization.oauth2", client.base)).query(&query);
+    let mut request = client.http.get(format!("{}/as/authorization.oauth2", client.base)).query(&client.authorization_query());
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }

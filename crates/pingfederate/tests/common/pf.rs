@@ -115,6 +115,18 @@ impl ApiClient {
         response.json().await.unwrap()
     }
 
+    /// A redirectless authorization request of the desktop client, with its PKCE challenge.
+    pub fn authorization_query(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("client_id", CLIENT_ID.into()),
+            ("response_type", "code".into()),
+            ("redirect_uri", REDIRECT_URI.into()),
+            ("code_challenge", self.challenge()),
+            ("code_challenge_method", "S256".into()),
+            ("response_mode", "pi.flow".into()),
+        ]
+    }
+
     pub fn flow_url(&self, flow: &str) -> String {
         format!("{}/pf-ws/authn/flows/{flow}", self.base)
     }
