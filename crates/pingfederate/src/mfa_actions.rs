@@ -89,7 +89,9 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
         return Ok(());
     }
     let with_payload = body.mobile_payload.is_some();
-    let answer = state.pingone().start_authentication(&user, body.mobile_payload).await?;
+    // The adapter instance's PingOne policy, chosen per application (client).
+    let policy = state.config().clients.iter().find(|c| c.client_id == record.client_id).and_then(|c| c.pingone_policy_id.clone());
+    let answer = state.pingone().start_authentication(&user, body.mobile_payload, policy.as_deref()).await?;
     let auth = answer.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
     if with_payload && auth.status == P::Completed {
         // PingOne's device authorization: the payload came from a device paired with the user.

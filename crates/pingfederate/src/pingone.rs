@@ -264,9 +264,16 @@ impl PingOneClient {
 
     /// `POST {authPath}/{envId}/deviceAuthentications` `{user: {id}, mobilePayload?}`. A payload
     /// that did not complete the authentication at once is a device not paired with the user.
-    pub async fn start_authentication(&self, user_id: &str, mobile_payload: Option<String>) -> Answer<DeviceAuthentication> {
+    /// Starts a device authentication under `policy` (a PingOne device authentication policy id;
+    /// `None`: the environment's default).
+    pub async fn start_authentication(&self, user_id: &str, mobile_payload: Option<String>, policy: Option<&str>) -> Answer<DeviceAuthentication> {
         let with_payload = mobile_payload.is_some();
-        let body = StartDeviceAuthentication { user: ResourceRef::new(user_id), selected_device: None, mobile_payload };
+        let body = StartDeviceAuthentication {
+            user: ResourceRef::new(user_id),
+            selected_device: None,
+            mobile_payload,
+            policy: policy.map(ResourceRef::new),
+        };
         let answer: Answer<DeviceAuthentication> = self.post(format!("{}/deviceAuthentications", self.auth), &body, "application/json").await;
         if let Ok(Ok(auth)) = &answer {
             if with_payload && !matches!(auth.status, P1::Completed | P1::Failed) {

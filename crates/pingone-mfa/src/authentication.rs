@@ -81,7 +81,7 @@ pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<De
         user: ResourceRef::new(user_id),
         status,
         selected_device: row.selected_device_id.clone().map(ResourceRef::new),
-        policy: Some(ResourceRef::new(&state.config().device_authentication_policy_id)),
+        policy: state.config().policy(row.policy_id.as_deref()).map(|p| ResourceRef::new(&p.id)),
         number_matching: row
             .match_number
             .filter(|_| effective == Status::PushConfirmationWaiting)
@@ -116,7 +116,9 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         let faults = &state.config().faults;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { state.config().push_timeout.num_seconds() };
         tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![now + lifetime, auth_id])?;
-        if state.config().number_matching && !faults.is_on(Fault::NoNumberMatching) {
+        let policy_id: Option<String> = tx.query_row("SELECT policy_id FROM authentications WHERE id = ?1", params![auth_id], |r| r.get(0))?;
+        let number_matching = state.config().policy(policy_id.as_deref()).is_some_and(|p| p.number_matching);
+        if number_matching && !faults.is_on(Fault::NoNumberMatching) {
             let challenge = NumberChallenge::draw(state.entropy());
             tx.execute(
                 "UPDATE authentications SET match_number = ?1, number_choices = ?2 WHERE id = ?3",
@@ -150,6 +152,13 @@ pub async fn start(
     let now = state.now();
     let answer = state.db().tx(|tx| {
         let user = username_of(tx, &body.user.id).map_err(|_| ApiError::invalid_field("user.id", "no user has this id"))?;
+        let policy_id = match &body.policy {
+            None => None,
+            Some(policy) => match state.config().policy(Some(&policy.id)) {
+                Some(known) => Some(known.id.clone()),
+                None => return Err(ApiError::invalid_field("policy.id", "no device authentication policy has this id")),
+            },
+        };
         let devices = user_devices(tx, &user)?;
         if devices.is_empty() {
             return Err(ApiError::invalid("CONSTRAINT_VIOLATION", "the user has no MFA device"));
@@ -158,8 +167,8 @@ pub async fn start(
         let own = claims.as_ref().and_then(|c| devices.iter().find(|d| d.fingerprint.as_ref() == Some(&c.device_fingerprint)));
         let new_device = claims.as_ref().filter(|_| own.is_none());
         tx.execute(
-            "INSERT INTO authentications (id, username, status, req_fingerprint, req_public_key, req_name, created_at, updated_at, expires_at)
-             VALUES (?1, ?2, 'DEVICE_SELECTION_REQUIRED', ?3, ?4, ?5, ?6, ?6, ?7)",
+            "INSERT INTO authentications (id, username, status, req_fingerprint, req_public_key, req_name, created_at, updated_at, expires_at, policy_id)
+             VALUES (?1, ?2, 'DEVICE_SELECTION_REQUIRED', ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
             params![
                 id,
                 user,
@@ -167,7 +176,8 @@ pub async fn start(
                 new_device.map(|c| &c.public_key),
                 new_device.map(|c| &c.device_name),
                 now,
-                now + state.config().authentication_lifetime.num_seconds()
+                now + state.config().authentication_lifetime.num_seconds(),
+                policy_id
             ],
         )?;
         match (own, &body.selected_device) {

@@ -45,6 +45,8 @@ pub struct AuthRow {
     pub updated_at: i64,
     /// Number matching: the number the signing-in device shows while the push waits.
     pub match_number: Option<u8>,
+    /// The device authentication policy applied (`None`: rows written before policies).
+    pub policy_id: Option<String>,
 }
 
 impl AuthRow {
@@ -87,7 +89,8 @@ pub fn method_name(method: AuthenticationMethod) -> &'static str {
 pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, ApiError> {
     tx.query_row(
         "SELECT id, username, status, selected_device_id, otp_hash, otp_expires_at,
-                push_expires_at, failure_reason, expires_at, match_number, created_at, COALESCE(updated_at, created_at)
+                push_expires_at, failure_reason, expires_at, match_number, created_at, COALESCE(updated_at, created_at),
+                policy_id
          FROM authentications WHERE id = ?1 AND username = ?2",
         params![id, user],
         |r| {
@@ -104,6 +107,7 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
                 match_number: r.get(9)?,
                 created_at: r.get(10)?,
                 updated_at: r.get(11)?,
+                policy_id: r.get(12)?,
             })
         },
     )

@@ -57,6 +57,21 @@ pub const DEMO_WORKER_CLIENT_ID: &str = "7d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
 pub const DEMO_WORKER_CLIENT_SECRET: &str = "moderno-demo-worker-secret";
 
 /// Everything the emulator is told at start. Secrets are plain bytes here; `Debug` hides them.
+/// The environment's default device authentication policy (no number matching).
+pub const DEMO_DEFAULT_POLICY_ID: &str = "5f2c9e61-8a43-4d7b-b1e0-3c6d9a7f2e14";
+/// The policy the desktop app's PingFederate client applies: pushes ask for a number.
+pub const DEMO_NUMBER_MATCHING_POLICY_ID: &str = "8e1d4b7a-2c5f-4a90-b3e6-71d0c9f4a258";
+
+/// A device authentication policy ("MFA policy"): of its settings, the emulator varies only push
+/// number matching (`mobile.applications[].pushNumberMatching`-like: the approving device picks the
+/// number the signing-in device shows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevicePolicy {
+    pub id: String,
+    pub name: String,
+    pub number_matching: bool,
+}
+
 #[derive(Clone)]
 pub struct Config {
     /// The SQLite file (created when missing).
@@ -65,8 +80,9 @@ pub struct Config {
     pub public_url: String,
     /// The one environment served (a UUID, as PingOne's).
     pub environment_id: String,
-    /// The device authentication policy every device authentication names (`policy.id`).
-    pub device_authentication_policy_id: String,
+    /// The device authentication policies ("MFA policies"): the first is the environment's
+    /// default, applied when a device authentication names none (`policy.id`).
+    pub policies: Vec<DevicePolicy>,
     /// The application id written into server payloads.
     pub application_id: String,
     /// The worker application PingFederate is: its client id and secret at `/{envId}/as/token`.
@@ -97,8 +113,6 @@ pub struct Config {
     pub mobile_pairing_lifetime: Duration,
     /// How long a push waits for its answer.
     pub push_timeout: Duration,
-    /// Pushes ask the approving device for the number the signing-in device shows.
-    pub number_matching: bool,
     /// Lifetime of an SMS or e-mail passcode.
     pub otp_lifetime: Duration,
     /// Wrong passcodes before the user's passcodes are blocked.
@@ -120,7 +134,12 @@ impl Config {
             database_path,
             public_url: public_url.into(),
             environment_id: DEMO_ENVIRONMENT_ID.into(),
-            device_authentication_policy_id: "5f2c9e61-8a43-4d7b-b1e0-3c6d9a7f2e14".into(),
+            policies: vec![
+                // Ping's own widget (pf-authn-js-widget 1.11.0, 2.2.0) and mobile samples show no
+                // number, so the default policy asks for none.
+                DevicePolicy { id: DEMO_DEFAULT_POLICY_ID.into(), name: "Default MFA Policy".into(), number_matching: false },
+                DevicePolicy { id: DEMO_NUMBER_MATCHING_POLICY_ID.into(), name: "Moderno Desktop".into(), number_matching: true },
+            ],
             application_id: "moderno-desktop".into(),
             worker_client_id: DEMO_WORKER_CLIENT_ID.into(),
             worker_client_secret: DEMO_WORKER_CLIENT_SECRET.into(),
@@ -136,7 +155,6 @@ impl Config {
             max_allowed_devices: 5,
             mobile_pairing_lifetime: Duration::minutes(10),
             push_timeout: Duration::seconds(40),
-            number_matching: true,
             // The device authentication policy's `otp.lifeTime`: "The OTP is valid for up to 30
             // minutes" (https://docs.pingidentity.com/sdks/latest/davinci/use-cases/otp/index.html),
             // 30 minutes in Ping's policy example.
@@ -156,6 +174,14 @@ impl Config {
     pub fn with_secrets_seed(mut self, seed: &[u8; 32]) -> Self {
         self.secrets_seed = Some(*seed);
         self
+    }
+
+    /// The policy `id` names, or the default (the first) for none; `None` for an unknown id.
+    pub fn policy(&self, id: Option<&str>) -> Option<&DevicePolicy> {
+        match id {
+            None => self.policies.first(),
+            Some(id) => self.policies.iter().find(|p| p.id == id),
+        }
     }
 }
 

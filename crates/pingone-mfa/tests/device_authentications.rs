@@ -11,6 +11,7 @@ mod common;
 use common::device::{approve_shown, match_number, totp_code_for, TestDevice};
 use common::mfa_server::{test_clock, MfaServer};
 use moderno_wire::device_api::PushAnswer;
+use pingone_mfa_server::{DEMO_DEFAULT_POLICY_ID, DEMO_NUMBER_MATCHING_POLICY_ID};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -49,10 +50,11 @@ async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_
     let mut laptop = TestDevice::new(2, "laptop", &clock);
     let auth = start(&mfa, "alice", json!({"mobilePayload": laptop.mobile_payload()})).await;
     assert_eq!(auth["status"], "PUSH_CONFIRMATION_REQUIRED");
+    assert!(auth.get("numberMatching").is_none(), "the default policy asks for no number: {auth}");
     let early = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
 
-    let (status, answered) = phone.answer_next_push(&mfa.url, approve_shown(&auth)).await;
+    let (status, answered) = phone.answer_next_push(&mfa.url, PushAnswer::approve(None)).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(read(&mfa, &auth).await["status"], "COMPLETED");
 
@@ -75,7 +77,7 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "FAILED", "a failure is FAILED with an error object: {body}");
     assert_eq!(body["error"]["code"], "PUSH_DENIED");
-    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), approve_shown(&denied)).await;
+    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), PushAnswer::approve(None)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once: {again}");
     assert_eq!(read(&mfa, &denied).await["status"], "FAILED");
 
@@ -85,7 +87,7 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     assert_eq!(timed_out["status"], "PUSH_CONFIRMATION_TIMED_OUT");
     assert!(timed_out["_links"].get("device.select").is_some(), "another device may be selected: {timed_out}");
     assert!(phone.pushes(&mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
-    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), approve_shown(&waiting)).await;
+    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), PushAnswer::approve(None)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -94,8 +96,9 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
     let phone = paired_phone(&mfa, "erin", 5).await;
-    let waiting = start(&mfa, "erin", json!({})).await;
+    let waiting = start(&mfa, "erin", json!({"policy": {"id": DEMO_NUMBER_MATCHING_POLICY_ID}})).await;
     assert_eq!(waiting["status"], "PUSH_CONFIRMATION_REQUIRED");
+    assert_eq!(waiting["policy"]["id"], DEMO_NUMBER_MATCHING_POLICY_ID, "{waiting}");
     let shown = match_number(&waiting);
     assert!((10..=99).contains(&shown), "{waiting}");
 
@@ -128,7 +131,7 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     let mfa = MfaServer::start(&clock).await;
     let phone = paired_phone(&mfa, "frank", 6).await;
     let laptop = TestDevice::new(7, "laptop", &clock);
-    let waiting = start(&mfa, "frank", json!({"mobilePayload": laptop.mobile_payload()})).await;
+    let waiting = start(&mfa, "frank", json!({"mobilePayload": laptop.mobile_payload(), "policy": {"id": DEMO_NUMBER_MATCHING_POLICY_ID}})).await;
     let shown = match_number(&waiting);
     let push = phone.pushes(&mfa.url, 5).await.remove(0);
     let wrong = push.number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
@@ -298,4 +301,25 @@ async fn an_sms_passcode_is_still_good_after_twenty_nine_minutes() {
     clock.advance(chrono::Duration::minutes(29));
     let (status, done) = mfa.check_otp(&auth, &code).await;
     assert_eq!((status, done["status"].as_str()), (StatusCode::OK, Some("COMPLETED")), "{done}");
+}
+
+/// The device authentication applies the policy it names (`policy.id`), else the environment's
+/// default ("Initialize Device Authentication"; the data model's `policy.id`): the default asks
+/// for no number, as Ping's widget and mobile samples cannot show one; an unknown policy is
+/// refused and nothing starts.
+#[tokio::test]
+async fn the_named_policy_decides_number_matching_and_an_unknown_one_is_refused() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "june", 8).await;
+    let plain = start(&mfa, "june", json!({})).await;
+    assert_eq!(plain["policy"]["id"], DEMO_DEFAULT_POLICY_ID, "{plain}");
+    assert!(plain.get("numberMatching").is_none(), "{plain}");
+    let (status, done) = phone.answer_next_push(&mfa.url, PushAnswer::approve(None)).await;
+    assert_eq!((status, &done["status"]), (StatusCode::OK, &json!("COMPLETED")), "a bare approve: {done}");
+
+    let (status, refused) = mfa.start_auth("june", json!({"policy": {"id": "no-such-policy"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["details"][0]["target"], "policy.id", "{refused}");
+    assert!(phone.pushes(&mfa.url, 0).await.is_empty(), "nothing was pushed");
 }

@@ -316,6 +316,10 @@ pub struct StartDeviceAuthentication {
     /// The SDK's mobile payload: a paired device completes at once (device authorization).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
+    /// The device authentication policy to apply (PingOne's `policy.id`); absent: the
+    /// environment's default policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<ResourceRef>,
 }
 
 /// `device.select` body.

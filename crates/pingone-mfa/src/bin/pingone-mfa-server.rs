@@ -34,10 +34,10 @@ struct Args {
     /// Seconds a push waits for its answer.
     #[arg(long, env = "PINGONE_MFA_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
     push_timeout_seconds: i64,
-    /// Pushes without number matching (a bare approve button), as before PingOne's policies
-    /// asked for it.
-    #[arg(long, env = "PINGONE_MFA_NO_NUMBER_MATCHING")]
-    no_number_matching: bool,
+    /// The default device authentication policy asks for number matching too (Ping's widget and
+    /// mobile samples cannot show the number; the second demo policy always asks for it).
+    #[arg(long, env = "PINGONE_MFA_DEFAULT_NUMBER_MATCHING")]
+    default_number_matching: bool,
 }
 
 #[tokio::main]
@@ -54,7 +54,9 @@ async fn main() -> anyhow::Result<()> {
         config.worker_client_secret = secret;
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
-    config.number_matching = !args.no_number_matching;
+    if let Some(default) = config.policies.first_mut() {
+        default.number_matching = args.default_number_matching;
+    }
     match args.secrets_seed.as_deref().map(hex::decode) {
         Some(Ok(bytes)) => {
             let seed: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the secrets seed must be 32 bytes (64 hex characters)"))?;

@@ -172,9 +172,11 @@ pub fn match_number(waiting: &serde_json::Value) -> u8 {
     number.unwrap_or_else(|| panic!("no matchNumber in {waiting}"))
 }
 
-/// The approval a person gives under number matching: the number the waiting side shows.
+/// The approval a person gives: the number the waiting side shows, under number matching (the
+/// policy asks for it); a bare approve when it shows none.
 pub fn approve_shown(waiting: &serde_json::Value) -> PushAnswer {
-    PushAnswer::approve(Some(match_number(waiting)))
+    let shown = waiting.get("numberMatching").is_some() || waiting.get("matchNumber").is_some();
+    PushAnswer::approve(shown.then(|| match_number(waiting)))
 }
 
 /// The code a TOTP authenticator with this base32 secret shows at `clock`'s time.
