@@ -25,10 +25,11 @@ pub enum AuthnApiError {
     ForeignSession,
     #[error("the flow changed meanwhile")]
     Conflict,
-    #[error("not found")]
-    NotFound,
     #[error("the request body is too large")]
     TooLarge,
+    /// Refused by the HTTP layer itself (no such route, wrong method, an unreadable request).
+    #[error("{message}")]
+    Refused { status: StatusCode, message: String },
     #[error("PingOne MFA failed: {0}")]
     Upstream(String),
     #[error("internal error: {0}")]
@@ -72,8 +73,18 @@ impl AuthnApiError {
             E::FlowNotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", self.to_string(), "Your session has expired. Please start again."),
             E::ForeignSession => (StatusCode::FORBIDDEN, "FLOW_SESSION_MISMATCH", self.to_string(), "Your session has expired. Please start again."),
             E::Conflict => (StatusCode::CONFLICT, "FLOW_CHANGED", "the flow changed meanwhile; read it and retry".into(), START_AGAIN),
-            E::NotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", "no such resource".into(), START_AGAIN),
             E::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", self.to_string(), START_AGAIN),
+            E::Refused { status, message } => {
+                let code = match *status {
+                    StatusCode::NOT_FOUND => "RESOURCE_NOT_FOUND",
+                    StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
+                    StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "INVALID_CONTENT_TYPE",
+                    s if s.is_server_error() => "UNEXPECTED_ERROR",
+                    _ => "INVALID_REQUEST",
+                };
+                (*status, code, message.clone(), START_AGAIN)
+            }
             E::Upstream(_) => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "the MFA service is unavailable".into(), TRY_AGAIN),
             E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "UNEXPECTED_ERROR", "an unexpected error occurred".into(), TRY_AGAIN),
         }

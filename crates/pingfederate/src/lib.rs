@@ -14,6 +14,7 @@ mod browser_flow;
 mod client_rules;
 mod cors;
 mod error;
+mod error_bodies;
 mod first_factor;
 mod flow;
 mod flow_actions;
@@ -314,9 +315,10 @@ pub fn app(state: State) -> Router {
         .route(browser_flow::RESUME_ROUTE, get(browser_flow::resume))
         .route(browser_flow::DEMO_APPLICATION_PATH, get(browser_flow::demo_application))
         .merge(widget_page::router())
-        .fallback(|| async { error::AuthnApiError::NotFound })
+        .fallback(error_bodies::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error_bodies::as_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -25,7 +25,13 @@ use crate::{client_rules, State};
 pub struct OAuthFailure(StatusCode, OAuthError);
 
 pub fn oauth_error(error: &str, description: &str) -> OAuthFailure {
-    OAuthFailure(StatusCode::BAD_REQUEST, OAuthError { error: error.into(), error_description: description.into() })
+    OAuthFailure::new(StatusCode::BAD_REQUEST, error, description)
+}
+
+impl OAuthFailure {
+    pub fn new(status: StatusCode, error: &str, description: &str) -> Self {
+        Self(status, OAuthError { error: error.into(), error_description: description.into() })
+    }
 }
 
 impl IntoResponse for OAuthFailure {
@@ -229,7 +235,7 @@ pub struct TokenForm {
 
 #[tracing::instrument(name = "token", skip_all, fields(client_id))]
 pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, FormRejection>) -> Result<Response, OAuthFailure> {
-    let Form(form) = form.map_err(|e| oauth_error("invalid_request", &e.body_text()))?;
+    let Form(form) = form.map_err(|e| OAuthFailure::new(e.status(), "invalid_request", &e.body_text()))?;
     if form.grant_type.as_deref() != Some("authorization_code") {
         return Err(oauth_error("unsupported_grant_type", "only authorization_code is served"));
     }
