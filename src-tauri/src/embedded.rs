@@ -7,8 +7,11 @@
 
 use std::time::Duration;
 
-use moderno_stack::{RunningStack, Stack, StackConfig};
+use moderno_stack::admin::AdminToken;
+use moderno_stack::{launch_token, RunningStack, Stack, StackConfig};
 use tracing::{info, warn};
+
+use zeroize::Zeroizing;
 
 use crate::error::CommandError;
 
@@ -18,17 +21,30 @@ pub struct EmbeddedStack {
 }
 
 enum Running {
-    Own(RunningStack),
+    Own(RunningStack, Zeroizing<String>),
     Joined(StackUrls),
 }
 
-/// Where the embedded services answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the embedded services answer. `Debug` hides the admin token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct StackUrls {
     pub customer: String,
     pub pingfederate: String,
     /// The admin API (virtual clock, fault switches), when the stack runs one.
     pub admin: Option<String>,
+    /// This launch's admin token ([`moderno_stack::launch_token`]).
+    pub admin_token: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for StackUrls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StackUrls")
+            .field("customer", &self.customer)
+            .field("pingfederate", &self.pingfederate)
+            .field("admin", &self.admin)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl EmbeddedStack {
@@ -42,10 +58,17 @@ impl EmbeddedStack {
         if let Some(r) = running.as_ref() {
             return Ok(r.urls());
         }
-        let started = match Stack::start(self.template.clone()).await {
+        // The admin API takes this launch's token only (every page and process can reach loopback).
+        let token = launch_token::draw(&self.template.entropy);
+        let mut config = self.template.clone();
+        config.admin_token = AdminToken::new(&token);
+        let started = match Stack::start(config).await {
             Ok(stack) => {
                 info!(customer_url = %stack.customer_url, data_dir = %self.template.data_dir.display(), "embedded stack started");
-                Running::Own(stack)
+                if let Err(error) = launch_token::keep(&self.template.data_dir, &token) {
+                    warn!(%error, "the admin token could not be kept for other windows: they will have no QA panel");
+                }
+                Running::Own(stack, token)
             }
             Err(error) => {
                 let url = format!("http://{}", self.template.customer_listen);
@@ -58,6 +81,7 @@ impl EmbeddedStack {
                     customer: url,
                     pingfederate: format!("http://{}", self.template.pingfederate_listen),
                     admin: self.template.admin_listen.map(|addr| format!("http://{addr}")),
+                    admin_token: launch_token::read(&self.template.data_dir),
                 })
             }
         };
@@ -68,7 +92,7 @@ impl EmbeddedStack {
 
     /// Stops the embedded servers (on exit).
     pub async fn stop(&self) {
-        if let Some(Running::Own(stack)) = self.running.lock().await.take() {
+        if let Some(Running::Own(stack, _)) = self.running.lock().await.take() {
             stack.shutdown().await;
         }
     }
@@ -77,10 +101,11 @@ impl EmbeddedStack {
 impl Running {
     fn urls(&self) -> StackUrls {
         match self {
-            Self::Own(stack) => StackUrls {
+            Self::Own(stack, token) => StackUrls {
                 customer: stack.customer_url.clone(),
                 pingfederate: stack.pingfederate_url.clone(),
                 admin: stack.admin_url.clone(),
+                admin_token: Some(token.clone()),
             },
             Self::Joined(urls) => urls.clone(),
         }

@@ -165,7 +165,7 @@ impl Shell {
             }),
         };
         let admin = match &embedded {
-            Some(urls) => urls.admin.as_deref().map(|url| AdminAccess::new(url, None)),
+            Some(urls) => urls.admin.as_deref().map(|url| AdminAccess::new(url, urls.admin_token.as_ref().map(|t| t.to_string()))),
             None => match shared_admin {
                 Some(admin) => {
                     checked_url(&admin.url)?;

@@ -84,8 +84,13 @@ fn a_locked_keyring_is_a_clear_error_and_never_a_plaintext_fallback() {
     let error = app.invoke::<serde_json::Value>("connection", json!({})).expect_err("no device without its keyring");
     assert_eq!(error["code"], "keyring_unavailable", "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.contains("unlock")), "{error}");
-    let files: Vec<_> = walk(dir.path()).into_iter().filter(|p| !p.ends_with(".sqlite3") && !p.contains(".sqlite3-")).collect();
-    assert!(files.is_empty(), "nothing but the servers' databases is written: {files:?}");
+    // The servers' databases, and the built-in admin API's per-launch token (this user only;
+    // moderno_stack::launch_token): no device key, no fallback file.
+    let files: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| !p.ends_with(".sqlite3") && !p.contains(".sqlite3-") && !p.ends_with("/admin-token"))
+        .collect();
+    assert!(files.is_empty(), "nothing but the servers' databases and the launch token is written: {files:?}");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<String> {

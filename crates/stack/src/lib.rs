@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod demo_devices;
 pub mod host_guard;
 pub mod inspector;
+pub mod launch_token;
 pub mod web_pages;
 
 use std::net::SocketAddr;
