@@ -269,7 +269,7 @@ pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, F
         Ok(Ok(grant))
     })??;
     let minted = mint(&state, &grant.token_for());
-    tracing::info!(user = %grant.username, "tokens issued");
+    tracing::info!(user = ?grant.username, "tokens issued");
     let body = TokenResponse {
         access_token: minted.access_token,
         token_type: "Bearer".into(),
