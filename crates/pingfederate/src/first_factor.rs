@@ -49,7 +49,7 @@ pub enum Verdict {
 
 /// One queue per account name with attempts under way (a name's entry goes with its last attempt).
 #[derive(Default)]
-pub struct AccountTurns(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>);
+pub struct AccountTurns(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
 
 /// Removes a name's queue when its last attempt ends, even one whose request was dropped.
 struct Leaving<'a> {
