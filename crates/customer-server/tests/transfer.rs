@@ -25,6 +25,7 @@ async fn alice_signed_in(online: bool) -> (Stack, TestDevice, String) {
     stack.pair_first_device("alice", &mut primary, TrustLevel::Primary).await;
     let login = stack.login("alice", &primary).await;
     assert_eq!(login["mfa"], "TRUSTED_DEVICE", "{login}");
+    assert_eq!(login["sum"], "10,000.00", "the opening checking balance, as Ping's sample answers a login: {login}");
     let token = login["sessionToken"].as_str().unwrap().to_owned();
     if online {
         assert!(primary.pushes(&stack).await.is_empty());
@@ -53,7 +54,7 @@ async fn a_transfer_approved_on_the_primary_answers_0_with_the_sum_and_the_push_
     let (approved, push) = answered(&stack, &primary, transfer(&token, "1,250.5", "Bob"), PushAnswer::approve(None)).await;
 
     assert_eq!(status(&approved), 0, "{approved}");
-    assert_eq!(approved["sum"], "1,250.50", "the sum as Ping's sample formats money");
+    assert_eq!(approved["sum"], "8,749.50", "`sum` is the checking balance after it, as Ping's sample formats money");
     assert_eq!(approved["isPingIdAuthenticated"], true);
     assert_eq!(approved["mfa"], "PUSH_APPROVED");
     assert_eq!(approved["currentAuthenticatingDeviceData"]["deviceRole"], "PRIMARY", "{approved}");
@@ -81,7 +82,7 @@ async fn pings_request_without_a_recipient_is_pings_transfer_between_accounts_wi
     let (approved, push) = answered(&stack, &primary, pings_transfer(&token, "1,250.5"), PushAnswer::approve(None)).await;
 
     assert_eq!(status(&approved), 0, "{approved}");
-    assert_eq!(approved["sum"], "1,250.50", "{approved}");
+    assert_eq!(approved["sum"], "8,749.50", "the checking balance: 10,000.00 less the transfer: {approved}");
     assert_eq!(approved["isPingIdAuthenticated"], true);
     assert_eq!(push.username, "alice");
     assert_eq!(push.title, "Transfer Between Accounts");
@@ -91,7 +92,7 @@ async fn pings_request_without_a_recipient_is_pings_transfer_between_accounts_wi
     // The same with the app's bearer session and no recipient.
     let request = json!({"operation": "transfer", "sessionToken": token, "sum": "3"});
     let (approved, push) = answered(&stack, &primary, request, PushAnswer::approve(None)).await;
-    assert_eq!((status(&approved), approved["sum"].as_str()), (0, Some("3.00")), "{approved}");
+    assert_eq!((status(&approved), approved["sum"].as_str()), (0, Some("8,746.50")), "{approved}");
     assert_eq!((push.title.as_str(), push.body.as_str()), ("Transfer Between Accounts", "Checking -> Savings\n3.00"));
 }
 
@@ -108,7 +109,7 @@ async fn pings_page_sends_the_passcode_with_its_session_and_it_approves_the_tran
     assert_eq!(status(&other), 1020, "a passcode approves the transfer it was asked for only: {other}");
     let approved = stack.moderno(with_otp("250.00", &primary.otp(&stack.clock))).await;
     assert_eq!(status(&approved), 0, "{approved}");
-    assert_eq!((approved["sum"].as_str(), approved["mfa"].as_str()), (Some("250.00"), Some("OFFLINE_OTP")));
+    assert_eq!((approved["sum"].as_str(), approved["mfa"].as_str()), (Some("9,750.00"), Some("OFFLINE_OTP")));
     let again = stack.moderno(with_otp("250.00", &primary.otp(&stack.clock))).await;
     assert_eq!(status(&again), 1000, "nothing waits in the session any more: {again}");
 }
@@ -168,7 +169,7 @@ async fn an_unanswered_push_answers_1016_and_a_passcode_still_approves_the_trans
     let request = json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&timed_out), "otp": otp});
     let approved = stack.moderno(request).await;
     assert_eq!(status(&approved), 0, "{approved}");
-    assert_eq!((approved["sum"].as_str(), approved["mfa"].as_str()), (Some("250.00"), Some("OFFLINE_OTP")));
+    assert_eq!((approved["sum"].as_str(), approved["mfa"].as_str()), (Some("9,750.00"), Some("OFFLINE_OTP")));
 }
 
 #[tokio::test]
@@ -197,7 +198,7 @@ async fn an_offline_primary_asks_for_its_passcode_which_approves_the_transfer_on
 
     let approved = stack.moderno(with_otp(&primary.otp(&stack.clock))).await;
     assert_eq!(status(&approved), 0, "{approved}");
-    assert_eq!(approved["sum"], "250.00");
+    assert_eq!(approved["sum"], "9,750.00");
     assert_eq!(approved["mfa"], "OFFLINE_OTP");
     let again = stack.moderno(with_otp(&primary.otp(&stack.clock))).await;
     assert_eq!(status(&again), 1000, "an approved transfer is answered 0 once: {again}");
@@ -279,7 +280,21 @@ async fn under_number_matching_a_transfer_answers_1012_with_the_number_and_is_co
     };
     let (approved, ()) = tokio::join!(stack.moderno(wait_on.clone()), approve);
     assert_eq!(status(&approved), 0, "{approved}");
-    assert_eq!(approved["sum"], "75.00");
+    assert_eq!(approved["sum"], "9,925.00");
     let replayed = stack.moderno(wait_on).await;
     assert_eq!(status(&replayed), 1000, "an approved transfer is answered 0 once: {replayed}");
+}
+
+/// Ping's sample answers a login it lets in with the checking balance in `sum` ([S-MOD]
+/// `AuthenticateOfflineWithPingIDSdk`), and moves a transfer's amount from checking only when
+/// checking covers it (`TransferHandler`): the next login shows what is left.
+#[tokio::test]
+async fn a_login_answers_the_checking_balance_and_an_uncovered_transfer_moves_nothing() {
+    let (stack, primary, token) = alice_signed_in(true).await;
+    let (big, _) = answered(&stack, &primary, pings_transfer(&token, "10,000.01"), PushAnswer::approve(None)).await;
+    assert_eq!((status(&big), big["sum"].as_str()), (0, Some("10,000.00")), "approved, not covered: {big}");
+    let (paid, _) = answered(&stack, &primary, pings_transfer(&token, "9,999.50"), PushAnswer::approve(None)).await;
+    assert_eq!(paid["sum"], ".50", "Java's #,###.00 writes no leading zero: {paid}");
+    let again = stack.login("alice", &primary).await;
+    assert_eq!((status(&again), again["sum"].as_str()), (0, Some(".50")), "{again}");
 }

@@ -187,7 +187,8 @@ pub fn read_transfer_answer(order: &TransferOrder, answer: &ModernoResponse) -> 
     };
     match answer.status {
         Status::Ok => TransferOutcome::Approved {
-            sum: answer.sum.clone().unwrap_or_else(|| format_cents(order.amount_cents)),
+            // The amount asked for: the answer's `sum` is the checking balance, as in Ping's sample.
+            sum: format_cents(order.amount_cents),
             mfa: answer.mfa,
             approver: answer.current_authenticating_device_data.clone(),
         },

@@ -5,6 +5,7 @@ use moderno_wire::sdk::RegistrationTokenRequest;
 
 use crate::error::{Answer, ForUser as _};
 use crate::protocol::outcome::session_gone;
+use crate::protocol::transfer::checking_balance;
 use crate::state::CustomerState;
 
 /// Why MFA was skipped.
@@ -26,6 +27,11 @@ pub(crate) async fn logged_in(
     let mut answer = ModernoResponse::new(status, description);
     answer.mfa = Some(mfa);
     answer.session_token = Some(state.sessions.issue_token(username).await?);
+    // Ping's sample answers a login it lets in (0) with the checking balance ([S-MOD]
+    // `AuthenticateOfflineWithPingIDSdk`: `setSum`, `#,###.00`).
+    if status == Status::Ok {
+        answer.sum = Some(checking_balance(state, username).await?);
+    }
     tracing::info!(user = ?username, ?mfa, "logged in");
     Ok(answer)
 }

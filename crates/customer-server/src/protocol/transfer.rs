@@ -37,7 +37,10 @@ use crate::protocol::{non_empty, required, waiting};
 use crate::sdk_client::SdkError;
 use crate::state::CustomerState;
 
+mod balance;
 mod order;
+
+pub(crate) use balance::checking_balance;
 
 use order::{parse_cents, TransferOrder};
 
@@ -208,7 +211,9 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
             }
             tracing::info!(user = ?username, amount_cents = order.amount_cents, recipient = ?order.recipient, level = ?auth.level, "transfer approved");
             let mut answer = ModernoResponse::new(Status::Ok, format!("transfer approved: {}", order.described()));
-            answer.sum = Some(order.formatted());
+            // `sum` is the checking balance in Ping's answers (its transfer answer carries none):
+            // the balance after the transfer.
+            answer.sum = Some(checking_balance(state, username).await?);
             answer.is_ping_id_authenticated = Some(true);
             answer.mfa = Some(match auth.level {
                 AuthenticationLevel::Otp => MfaOutcome::OfflineOtp,

@@ -80,7 +80,7 @@ impl TransferOrder {
 
     /// Exactly as Java's `DecimalFormat("#,###.00")` writes it, as Ping's push does: no leading
     /// zero below one (`.50`).
-    fn java_formatted(&self) -> String {
+    pub(super) fn java_formatted(&self) -> String {
         let formatted = self.formatted();
         match formatted.strip_prefix('0') {
             Some(rest) if rest.starts_with('.') => rest.to_owned(),
