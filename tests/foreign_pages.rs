@@ -114,3 +114,33 @@ async fn a_stack_other_machines_can_reach_will_not_start_with_the_public_demo_se
     let started = Stack::start(config).await.expect("an open demo, declared so, starts");
     started.shutdown().await;
 }
+
+/// PingOne's worker secret in the README is public: on a stack other machines can reach, the
+/// worker application (PingFederate, in this process) gets a random secret unless one is given,
+/// so the published one mints no token there ("Token", client credentials, PingOne Platform API).
+#[tokio::test]
+async fn the_published_worker_secret_mints_a_token_on_loopback_only() {
+    async fn token_status(pingone_url: &str) -> u16 {
+        let url = format!("{pingone_url}/{}/as/token", pingone_mfa_server::DEMO_ENVIRONMENT_ID);
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", pingone_mfa_server::DEMO_WORKER_CLIENT_ID),
+            ("client_secret", pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET),
+        ];
+        http().post(url).form(&form).send().await.expect("an answer").status().as_u16()
+    }
+    let on_loopback = TestStack::start().await;
+    assert_eq!(token_status(&on_loopback.stack.pingone_url).await, 200, "the demo secret works on loopback");
+
+    let reachable = TestStack::start_with(|c| {
+        c.pingone_listen = ([0, 0, 0, 0], 0).into();
+        c.credentials = Credentials { account_token: "qa-token".into(), api_key_b64: "cWEta2V5".into(), ..Credentials::demo() };
+    })
+    .await;
+    let port = reachable.stack.pingone_url.rsplit(':').next().expect("a port");
+    assert_eq!(token_status(&format!("http://127.0.0.1:{port}")).await, 401, "the published secret is refused");
+    // PingFederate, in the same process, is given the secret PingOne drew.
+    let drawn = &reachable.stack.pingone.config().worker_client_secret;
+    assert_ne!(drawn, pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET);
+    assert_eq!(&reachable.stack.pingfederate.config().pingone_client_secret, drawn);
+}

@@ -69,6 +69,10 @@ pub struct StackConfig {
     pub credentials: credentials::Credentials,
     /// Start off loopback with the public demo credentials all the same (an open demo server).
     pub open_demo: bool,
+    /// PingOne's worker client secret (PingFederate's, in this process). `None`: the public demo
+    /// secret on loopback (or in an open demo); a random one per start when other machines can
+    /// reach the stack, so the published demo secret mints no token there.
+    pub pingone_worker_secret: Option<String>,
 }
 
 impl StackConfig {
@@ -97,6 +101,7 @@ impl StackConfig {
             public_hosts: Vec::new(),
             credentials: credentials::Credentials::demo(),
             open_demo: false,
+            pingone_worker_secret: None,
         }
     }
 }
@@ -188,6 +193,12 @@ impl Stack {
         let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
         let mut pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         pingone_config.faults = config.faults.clone();
+        let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
+        match &config.pingone_worker_secret {
+            Some(secret) => pingone_config.worker_client_secret.clone_from(secret),
+            None if reachable && !config.open_demo => pingone_config.worker_client_secret = config.entropy.hex(32),
+            None => {}
+        }
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
         let pingone_task = serve(pingone_listener, tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne), stopped.clone(), &config.public_hosts);
         if config.demo_devices {

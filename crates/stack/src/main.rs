@@ -87,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
     config.public_hosts = args.public_hosts;
     config.open_demo = args.open_demo;
     config.credentials = moderno_stack::credentials::Credentials::from_lookup(|name| std::env::var(name).ok());
+    config.pingone_worker_secret = std::env::var("PINGONE_WORKER_CLIENT_SECRET").ok().filter(|s| !s.trim().is_empty());
     config.admin_listen = args.admin_listen;
     config.admin_token = std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
