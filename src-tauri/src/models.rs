@@ -375,11 +375,13 @@ impl From<PfProgress> for LoginView {
             PfProgress::PushDenied { devices: list } => Self::PushDenied { devices: devices(&list) },
             PfProgress::PushTimedOut { devices: list } => Self::PushTimedOut { passcode: false, devices: devices(&list) },
             PfProgress::SignedIn { username, mfa_status, claims, pairing } => {
-                let (outcome, role, pairing_error) = match pairing {
-                    PairingAttempt::NotOffered => (PfPairing::NotOffered, None, None),
-                    PairingAttempt::Paired(p) => (PfPairing::Paired, p.role.map(Role::from), None),
-                    PairingAttempt::Skipped => (PfPairing::Skipped, None, None),
-                    PairingAttempt::Failed { reason } => (PfPairing::Failed, None, Some(reason)),
+                // No role: a PingOne device has none (PingOne orders devices; the SDK approves a
+                // pairing object without a trust level).
+                let (outcome, pairing_error) = match pairing {
+                    PairingAttempt::NotOffered => (PfPairing::NotOffered, None),
+                    PairingAttempt::Paired(_) => (PfPairing::Paired, None),
+                    PairingAttempt::Skipped => (PfPairing::Skipped, None),
+                    PairingAttempt::Failed { reason } => (PfPairing::Failed, Some(reason)),
                 };
                 let claims = claims
                     .as_object()
@@ -388,7 +390,7 @@ impl From<PfProgress> for LoginView {
                 Self::SignedIn {
                     username,
                     mfa: None,
-                    role,
+                    role: None,
                     pairing: None,
                     granted: None,
                     pingone: Some(PingOneSignIn { mfa_status, pairing: outcome, pairing_error, claims }),

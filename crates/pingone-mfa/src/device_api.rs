@@ -1,5 +1,5 @@
 //! The device-facing API under `/device`, signed with the device key exactly like the PingID SDK
-//! server's device API (`moderno_crypto::device_signature`): completing an automatic pairing,
+//! server's device API (`moderno_crypto::device_signature`): approving an automatic pairing,
 //! claiming a pairing key, long-polling for pushes and answering them.
 
 use axum::body::Bytes;
@@ -23,7 +23,7 @@ use crate::{ApiError, State, MAX_BODY_BYTES};
 pub fn routes() -> Router<State> {
     Router::new()
         .route("/device/server-key", get(server_key))
-        .route("/device/pairings", post(crate::device_pairing::complete_pairing))
+        .route("/device/pairings", post(crate::device_pairing::approve_pairing))
         .route("/device/pairing-keys", post(crate::device_pairing::claim_pairing_key))
         .route("/device/pushes", get(pushes))
         .route("/device/pushes/{id}", post(answer_push))

@@ -1,5 +1,5 @@
-//! The device's half of pairing: completing an automatic pairing with the server payload's
-//! secret, or claiming a pairing key. Each check and the new device row happen in one
+//! The device's half of pairing: approving an automatic pairing with the secret of the ID token's
+//! `pairing` claim (the SDK's `PairingObject.approve()`), or claiming a pairing key (`pair`). Each check and the new device row happen in one
 //! transaction, so a pairing completes once however many requests race for it.
 //!
 //! A pairing that the right device tries to complete but cannot (expired, wrong secret, device
@@ -7,10 +7,10 @@
 
 use axum::extract::State as Shared;
 use axum::Json;
-use moderno_wire::device_api::{CompletePairing, PairingCompleted, PairingOutcome};
-use moderno_wire::payload::TrustLevel;
-use moderno_wire::pingone::{ClaimPairingKey, MfaDeviceType, PairingStatus};
-use moderno_wire::sdk::DeviceRole;
+use moderno_wire::pingone::{
+    ApprovePairing, Authenticator, AuthenticatorStatus, AuthenticatorType, ClaimPairingKey, MfaDeviceType, PairingApproved,
+    PairingStatus, ResourceRef,
+};
 use rusqlite::Transaction;
 use subtle::ConstantTimeEq;
 
@@ -19,10 +19,12 @@ use crate::device_identity::{check_mobile_payload, totp_secret_base32};
 use crate::management::MAX_NICKNAME_CHARS;
 use crate::pairing::{read_pairing, set_pairing_status, PairingRow};
 use crate::pairing_code;
-use crate::store::{check_room_for_device, device_by_fingerprint, insert_device, user_devices, DeviceRow};
+use crate::store::{check_room_for_device, device_by_fingerprint, insert_device, user_id_of, DeviceRow};
 use crate::{ApiError, State};
 
-/// Creates the mobile device the pairing was for and marks the pairing CLAIMED.
+/// Creates the mobile device the pairing was for and marks the pairing CLAIMED. The answer lists
+/// the authenticators set up, as the SDK's `PairingInfo` does (push and one-time passcodes); no
+/// role: PingOne devices have none, only an order.
 fn pair_device(
     tx: &Transaction<'_>,
     state: &State,
@@ -30,8 +32,7 @@ fn pair_device(
     fingerprint: &str,
     public_key: &str,
     nickname: Option<String>,
-) -> Result<PairingCompleted, ApiError> {
-    let first = user_devices(tx, &pairing.username)?.is_empty();
+) -> Result<PairingApproved, ApiError> {
     check_room_for_device(tx, &pairing.username, state.config().max_allowed_devices)?;
     let id = state.entropy().uuid();
     let row = DeviceRow {
@@ -51,24 +52,22 @@ fn pair_device(
     insert_device(tx, &row, state.now())?;
     set_pairing_status(tx, &pairing.id, PairingStatus::Claimed, Some(&id))?;
     tracing::info!(user = %pairing.username, device_id = %id, "mobile device paired");
-    Ok(PairingCompleted {
-        outcome: PairingOutcome::Success,
-        device_role: Some(if first { DeviceRole::Primary } else { DeviceRole::Trusted }),
-        otp_secret: Some(totp_secret_base32(state, &id)),
-        device_id: Some(id),
-        ignored_until: None,
+    let user_id = user_id_of(tx, &pairing.username)?;
+    let completed = |authenticator_type| Authenticator { authenticator_type, status: AuthenticatorStatus::Completed };
+    Ok(PairingApproved {
+        otp_secret: totp_secret_base32(state, &id),
+        device: ResourceRef::new(id),
+        user: ResourceRef::new(user_id),
+        authenticators: vec![completed(AuthenticatorType::Push), completed(AuthenticatorType::OneTimePasscode)],
     })
 }
 
-#[tracing::instrument(name = "complete_pairing", skip_all, fields(pairing_id))]
-pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingCompleted>, ApiError> {
-    let body: CompletePairing = call.json()?;
-    tracing::Span::current().record("pairing_id", body.registration_token_id.as_str());
-    if body.trust_level == TrustLevel::Ignore {
-        return Err(ApiError::invalid("TRUST_LEVEL_NOT_OFFERED", "this pairing offers no IGNORE"));
-    }
+#[tracing::instrument(name = "approve_pairing", skip_all, fields(pairing_id))]
+pub async fn approve_pairing(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingApproved>, ApiError> {
+    let body: ApprovePairing = call.json()?;
+    tracing::Span::current().record("pairing_id", body.pairing.id.as_str());
     let outcome = state.db().tx(|tx| {
-        let pairing = read_pairing(tx, "AUTOMATIC", "id", &body.registration_token_id)?.ok_or(ApiError::NotFound("pairing"))?;
+        let pairing = read_pairing(tx, "AUTOMATIC", "id", &body.pairing.id)?.ok_or(ApiError::NotFound("pairing"))?;
         if pairing.fingerprint.as_deref() != Some(call.signature.fingerprint.as_str()) {
             return Err(ApiError::Unauthorized("the pairing was issued to another device"));
         }
@@ -76,7 +75,7 @@ pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) ->
         if pairing.status != PairingStatus::Unclaimed {
             return Ok(Err(ApiError::invalid("PAIRING_NOT_PENDING", "the pairing is already completed or failed")));
         }
-        let secret_ok = state.pepper().hash(&body.registration_token_secret).as_bytes().ct_eq(pairing.secret_hash.as_bytes());
+        let secret_ok = state.pepper().hash(&body.secret).as_bytes().ct_eq(pairing.secret_hash.as_bytes());
         let failure = if state.config().faults.is_on(moderno_ambient::Fault::PairingFails) {
             Some(("PAIRING_FAILED", "the pairing failed (the pairing-fails switch is on)"))
         } else if pairing.expires_at <= state.now() {
@@ -96,7 +95,7 @@ pub async fn complete_pairing(Shared(state): Shared<State>, call: SignedCall) ->
             return Ok(Err(ApiError::invalid(code, message)));
         }
         let key = pairing.public_key.clone().unwrap_or_default();
-        pair_device(tx, &state, &pairing, &call.signature.fingerprint, &key, body.device_nickname.clone()).map(Ok)
+        pair_device(tx, &state, &pairing, &call.signature.fingerprint, &key, body.nickname.clone()).map(Ok)
     })?;
     outcome.map(Json)
 }
@@ -123,7 +122,7 @@ fn guess_buckets(state: &State, fingerprint: &str, username: Option<&str>) -> Ve
 }
 
 #[tracing::instrument(name = "claim_pairing_key", skip_all)]
-pub async fn claim_pairing_key(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingCompleted>, ApiError> {
+pub async fn claim_pairing_key(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingApproved>, ApiError> {
     let ClaimBody { claim: body, username } = call.json()?;
     let invalid_key = || ApiError::invalid("INVALID_PAIRING_KEY", "the pairing key is unknown, used or expired");
     let canonical = pairing_code::normalize(&body.pairing_key).ok_or_else(invalid_key)?;

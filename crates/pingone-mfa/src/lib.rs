@@ -4,9 +4,10 @@
 //!   access token): users (by id; looked up with `filter`), ordered MFA devices, pairing keys,
 //!   and automatic mobile pairing (`mobilePairings`, beyond PingOne);
 //! - the auth path under `/{envId}` (auth.pingone.com): the worker's access token
-//!   (`/as/token`, client credentials, 1 hour) and device authentications (push and OTP);
+//!   (`/as/token`, client credentials, 1 hour), the keys ID tokens verify under (`/as/jwks`) and
+//!   device authentications (push and OTP);
 //! - device API under `/device` (signed with the device key, `moderno_crypto::device_signature`):
-//!   completing a pairing, claiming a pairing key, receiving and answering pushes;
+//!   approving a pairing, claiming a pairing key, receiving and answering pushes;
 //! - `/outbox/{user}` (worker token): the SMS and e-mail messages the emulator "sent".
 //!
 //! Time and randomness come from the injected [`Clock`] and [`Entropy`]. See
@@ -18,6 +19,7 @@ mod device_api;
 mod device_identity;
 mod device_pairing;
 mod error;
+mod id_tokens;
 mod management;
 mod otp_check;
 mod outbox;
@@ -83,7 +85,7 @@ pub struct Config {
     /// The device authentication policies ("MFA policies"): the first is the environment's
     /// default, applied when a device authentication names none (`policy.id`).
     pub policies: Vec<DevicePolicy>,
-    /// The application id written into server payloads.
+    /// The application devices pair with (the `aud` of pairing ID tokens).
     pub application_id: String,
     /// The worker application PingFederate is: its client id and secret at `/{envId}/as/token`.
     pub worker_client_id: String,
@@ -282,6 +284,7 @@ pub fn app(state: State) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), requests::require_worker_token));
     Router::new()
         .route("/{env}/as/token", post(worker_tokens::issue))
+        .route("/{env}/as/jwks", get(id_tokens::jwks))
         .merge(management)
         .merge(device_api::routes())
         .fallback(|| async { ApiError::NotFound("route") })

@@ -1,6 +1,6 @@
 //! Putting a mobile device on a user: pairing keys typed by hand, and automatic pairing from the
-//! device's mobile payload (the server answers a server payload the device completes over the
-//! device API). Both share PingOne's statuses UNCLAIMED -> CLAIMED, or FAILED.
+//! device's mobile payload (the server answers a PingOne ID token the SDK processes and approves
+//! over the device API). Both share PingOne's statuses UNCLAIMED -> CLAIMED, or FAILED.
 //!
 //! A user's first device pairs from its payload alone; an additional device pairs only after a
 //! completed device authentication that carried its payload (the user proved a second factor).
@@ -8,12 +8,14 @@
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
-use moderno_crypto::payload::seal;
-use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
-use moderno_wire::pingone::{CreatePairingKey, MobilePairing, PairingKey, PairingStatus, ResourceRef, StartMobilePairing};
+use moderno_wire::payload::MobilePayloadClaims;
+use moderno_wire::pingone::{
+    CreatePairingKey, MobilePairing, PairingClaim, PairingIdTokenClaims, PairingKey, PairingStatus, ResourceRef, StartMobilePairing,
+};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::device_identity::check_mobile_payload;
+use crate::id_tokens;
 use crate::pairing_code;
 use crate::requests::{check_environment, ActionBody, JsonBody};
 use crate::shapes::{api_base, links};
@@ -234,7 +236,8 @@ pub async fn start_mobile_pairing(
     let id = state.entropy().uuid();
     let secret = moderno_crypto::b64url(&state.entropy().bytes::<16>());
     let expires_at = now + state.config().mobile_pairing_lifetime.num_seconds();
-    let (device, first) = state.db().tx(|tx| {
+    let nonce = moderno_crypto::b64url(&state.entropy().bytes::<16>());
+    state.db().tx(|tx| {
         let first = user_devices(tx, &user)?.is_empty();
         let device: PairingDevice = match (&body.mobile_payload, &body.device_authentication_id) {
             (_, Some(auth_id)) => authenticated_new_device(tx, &state, &user, auth_id)?,
@@ -256,26 +259,26 @@ pub async fn start_mobile_pairing(
              VALUES (?1, ?2, 'AUTOMATIC', ?3, ?4, ?5, ?6, 'UNCLAIMED', ?7, ?8)",
             params![id, user, state.pepper().hash(&secret), device.fingerprint, device.public_key, device.name, expires_at, now],
         )?;
-        Ok((device, first))
+        Ok(())
     })?;
     tracing::Span::current().record("pairing_id", id.as_str());
-    let claims = ServerPayloadClaims {
-        v: PAYLOAD_VERSION,
-        account_id: state.config().environment_id.clone(),
-        application_id: state.config().application_id.clone(),
-        username: user.clone(),
-        device_fingerprint: device.fingerprint,
-        device_api_url: format!("{}{}", state.config().public_url.trim_end_matches('/'), moderno_wire::pingone::DEVICE_API_PREFIX),
-        flow: ServerFlow::TrustLevels {
-            registration_token_id: id.clone(),
-            registration_token_secret: secret,
-            trust_levels: vec![if first { TrustLevel::Primary } else { TrustLevel::Trusted }],
-        },
-        expires_at,
+    // "The PingOne ID token" of MOBILE_PAIRING_REQUIRED (PingOne MFA integration kit), which the
+    // SDK takes with `processIdToken` and pairs with `PairingObject.approve()`
+    // (https://developer.pingidentity.com/pingone-api/native-sdks/pingone-mfa-mobile-sdks/pingone-mfa-mobile-sdk-flows.html).
+    // The `pairing` claim is the emulator's: what the SDK sends back to approve.
+    let claims = PairingIdTokenClaims {
+        iss: id_tokens::issuer(&state),
+        sub: user_id.clone(),
+        aud: state.config().application_id.clone(),
+        iat: now,
+        exp: expires_at,
+        nonce,
+        preferred_username: user,
+        pairing: PairingClaim { id: id.clone(), secret },
     };
-    let server_payload = seal(&claims, &state.0.server_key);
+    let id_token = id_tokens::sign(&state, &claims);
     tracing::info!("automatic pairing started");
-    let body = MobilePairing { id, status: PairingStatus::Unclaimed, server_payload: Some(server_payload), expires_at: rfc3339(expires_at), device_id: None };
+    let body = MobilePairing { id, status: PairingStatus::Unclaimed, server_payload: Some(id_token), expires_at: rfc3339(expires_at), device_id: None };
     Ok((StatusCode::CREATED, Json(body)))
 }
 

@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use common::device::TestDevice;
 use common::mfa_server::{test_clock, MfaServer};
-use moderno_wire::device_api::CompletePairing;
-use moderno_wire::payload::TrustLevel;
+use moderno_wire::pingone::{ApprovePairing, ResourceRef};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -22,14 +21,7 @@ async fn fifty_parallel_completions_of_one_pairing_pair_exactly_one_device() {
     let phone = Arc::new(TestDevice::new(41, "phone", &clock));
     let (_, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     let (api, id, secret) = TestDevice::read_server_payload(pairing["serverPayload"].as_str().unwrap());
-    let body = serde_json::to_vec(&CompletePairing {
-        registration_token_id: id,
-        registration_token_secret: secret,
-        trust_level: TrustLevel::Primary,
-        ignore_interval: None,
-        device_nickname: None,
-    })
-    .unwrap();
+    let body = serde_json::to_vec(&ApprovePairing { pairing: ResourceRef::new(id), secret, nickname: None }).unwrap();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..50 {
         let (phone, url, body) = (phone.clone(), format!("{api}/pairings"), body.clone());

@@ -70,8 +70,12 @@ async fn users_are_found_by_username_addressed_by_id_and_created_once() {
     assert_eq!(status, StatusCode::NOT_FOUND, "paths name users by id, not by username");
 }
 
+// PingOne's adapter answers MOBILE_PAIRING_REQUIRED with "the PingOne ID token"
+// (https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_models,_objects,_and_error_codes.html);
+// the SDK takes it with `processIdToken` and approves the pairing object, with no trust level or
+// device role (`pingidentity/pingone-mobile-sdk-android` README, `-pairing-object/approve`).
 #[tokio::test]
-async fn first_device_pairs_from_its_mobile_payload_and_becomes_the_default() {
+async fn first_device_pairs_by_approving_the_pingone_id_token_and_becomes_the_default() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("alice").await;
@@ -79,10 +83,29 @@ async fn first_device_pairs_from_its_mobile_payload_and_becomes_the_default() {
     let (status, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(status, StatusCode::CREATED, "{pairing}");
     assert_eq!(pairing["status"], "UNCLAIMED");
-    let (status, done) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    let id_token = pairing["serverPayload"].as_str().unwrap();
+    let claims = TestDevice::id_token_claims(id_token);
+    assert_eq!(claims.iss, format!("{}/{ENV}/as", mfa.url), "issued by the environment's authorization server");
+    assert_eq!((claims.sub, claims.aud.as_str()), (mfa.user_id("alice").await, "moderno-desktop"));
+    assert_eq!(claims.exp - claims.iat, 600, "as long as the pairing");
+    assert_eq!(claims.pairing.id, pairing["id"].as_str().unwrap());
+    let words = String::from_utf8(moderno_crypto::b64url_decode(id_token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    for pingid in ["trustLevel", "TRUST_LEVELS", "PRIMARY", "TRUSTED", "registrationToken", "accountId", "deviceRole"] {
+        assert!(!words.contains(pingid), "no PingID SDK word {pingid} in {words}");
+    }
+    let (status, jwks) = mfa.get(&format!("{}/{ENV}/as/jwks", mfa.url)).await;
+    assert_eq!(status, StatusCode::OK, "{jwks}");
+    let (signed, signature) = id_token.rsplit_once('.').unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&moderno_crypto::b64url_decode(signed.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!((&header["alg"], &jwks["keys"][0]["kid"]), (&json!("EdDSA"), &header["kid"]), "the token names the published key");
+    let key = moderno_crypto::device_key::DevicePublicKey::from_b64(jwks["keys"][0]["x"].as_str().unwrap()).unwrap();
+    assert!(key.verify(signed.as_bytes(), signature), "the token verifies under the published key");
+
+    let (status, done) = phone.complete_pairing(id_token).await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    assert_eq!(done["outcome"], "SUCCESS");
-    assert_eq!(done["deviceRole"], "PRIMARY");
+    assert_eq!(done["authenticators"], json!([{"type": "PUSH", "status": "COMPLETED"}, {"type": "ONE_TIME_PASSCODE", "status": "COMPLETED"}]));
+    assert!(done.get("deviceRole").is_none() && done.get("outcome").is_none(), "no PingID SDK answer: {done}");
+    assert_eq!(done["user"]["id"], mfa.user_id("alice").await.as_str());
     let devices = mfa.devices("alice").await;
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0]["type"], "MOBILE");
@@ -91,7 +114,8 @@ async fn first_device_pairs_from_its_mobile_payload_and_becomes_the_default() {
     let pairing_url = mfa.user_url("alice", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
     assert_eq!(mfa.get(&pairing_url).await.1["status"], "CLAIMED");
 
-    let (status, again) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(devices[0]["id"], done["device"]["id"]);
+    let (status, again) = phone.complete_pairing(id_token).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a pairing completes once: {again}");
     assert_eq!(mfa.devices("alice").await.len(), 1);
 }

@@ -91,13 +91,14 @@ pub fn pingfederate(progress: PfProgress) -> Shown {
         PfProgress::PushDenied { .. } => json!({"screen": "PUSH_DENIED"}),
         PfProgress::PushTimedOut { .. } => json!({"screen": "PUSH_TIMED_OUT"}),
         PfProgress::SignedIn { username, mfa_status, pairing, .. } => {
-            let (pairing, role) = match pairing {
-                PairingAttempt::NotOffered => ("NOT_OFFERED", Value::Null),
-                PairingAttempt::Paired(p) => ("PAIRED", name_of(&p.role)),
-                PairingAttempt::Skipped => ("SKIPPED", Value::Null),
-                PairingAttempt::Failed { .. } => ("FAILED", Value::Null),
+            // No role: PingOne devices have none (the SDK approves a pairing object, no trust level).
+            let pairing = match pairing {
+                PairingAttempt::NotOffered => "NOT_OFFERED",
+                PairingAttempt::Paired(_) => "PAIRED",
+                PairingAttempt::Skipped => "SKIPPED",
+                PairingAttempt::Failed { .. } => "FAILED",
             };
-            json!({"screen": "SIGNED_IN", "user": username, "mfa_status": mfa_status, "pairing": pairing, "role": role})
+            json!({"screen": "SIGNED_IN", "user": username, "mfa_status": mfa_status, "pairing": pairing})
         }
         PfProgress::Refused { code, message } => json!({"screen": "REFUSED", "code": code, "description": message}),
     };

@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod sdk_pairing;
+pub use sdk_pairing::*;
+
 /// Path prefix of the device API.
 pub const DEVICE_API_PREFIX: &str = "/device";
 
@@ -277,7 +280,8 @@ pub struct StartMobilePairing {
 pub struct MobilePairing {
     pub id: String,
     pub status: PairingStatus,
-    /// Sealed `ServerPayloadClaims` for the SDK, only in the answer that creates the pairing.
+    /// The PingOne ID token for the SDK ([`PairingIdTokenClaims`]), only in the answer that
+    /// creates the pairing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_payload: Option<String>,
     pub expires_at: String,

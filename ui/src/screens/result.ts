@@ -62,7 +62,7 @@ function showPingFederateResult(view: SignedIn, pingone: PingOne): void {
     h("p", { class: "lead" }, "You are signed in through PingFederate."),
     h("dl", { class: "facts" },
       h("dt", {}, "Signed in as"), h("dd", {}, view.username),
-      h("dt", {}, "This device"), h("dd", { id: "result-role" }, view.role ? roleName(view.role) : pingone.pairing === "PAIRED" ? "Paired" : "…"),
+      h("dt", {}, "This device"), h("dd", { id: "result-role" }, pingone.pairing === "PAIRED" ? "Paired" : "…"),
       h("dt", {}, "pingone.mfa.status"), h("dd", { class: failed ? "warn" : "ok" }, pingone.mfaStatus ?? "(not set)")),
     h("p", { class: failed ? "notice warn" : "notice" }, pingOneStatusText(pingone.mfaStatus)),
     h("p", { class: "notice", role: "status" }, pairing),
@@ -70,7 +70,8 @@ function showPingFederateResult(view: SignedIn, pingone: PingOne): void {
     h("p", { class: "hint" }, "Verified against PingFederate's published key (JWKS). The token itself never leaves the app's Rust side."),
     h("table", { class: "claims" }, h("tbody", {}, ...rows)),
     h("div", { class: "actions" }, signOut, device));
-  void refresh(document.getElementById("result-role")!, view.role === null && pingone.pairing === "NOT_OFFERED");
+  // PingOne devices have no role (no PRIMARY/TRUSTED): only paired or not.
+  void refresh(document.getElementById("result-role")!, pingone.pairing === "NOT_OFFERED");
 }
 
 /** Times as times; everything else as the token says. */

@@ -1,17 +1,17 @@
-//! PingOne MFA's device API (`<pingone>/device`), called by the device itself: every call but
-//! `GET /server-key` carries the device key's signature (`moderno_crypto::device_signature`, the
-//! same scheme as the PingID SDK server's). Refusals are PingOne's `{code, message, details}` and
-//! become [`DeviceError::PingOne`].
+//! PingOne MFA's device API (`<pingone>/device`), called by the device itself: every call carries
+//! the device key's signature (`moderno_crypto::device_signature`, the same scheme as the PingID
+//! SDK server's), and the keys ID tokens verify under (`{issuer}/jwks`). It stands in for
+//! PingOne's unpublished SDK protocol and for FCM/APNs. Refusals are PingOne's `{code, message,
+//! details}` and become [`DeviceError::PingOne`].
 
 use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
+use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::device_signature::{sign, SignedRequest};
-use moderno_wire::device_api::{
-    CompletePairing, PairingCompleted, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
-};
-use moderno_wire::pingone::{DeviceAuthentication, DeviceAuthenticationStatus, MfaError};
+use moderno_wire::device_api::{PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::pingfederate::Jwks;
+use moderno_wire::pingone::{ApprovePairing, DeviceAuthentication, DeviceAuthenticationStatus, MfaError, PairingApproved};
 use reqwest::Method;
 use url::Url;
 
@@ -33,14 +33,13 @@ impl PingOneDeviceApi {
         Self { http, clock, entropy }
     }
 
-    /// `GET {api}/server-key`: the key server payloads are signed with.
-    pub async fn server_key(&self, api_url: &str) -> Result<DevicePublicKey, DeviceError> {
-        let answer: ServerKey = self.call(Method::GET, at(api_url, &["server-key"])?, None, Vec::new()).await?;
-        DevicePublicKey::from_b64(&answer.public_key).ok_or_else(|| unexpected(SERVER, "the server key is not an Ed25519 key"))
+    /// `GET {issuer}/jwks`: the keys the environment's ID tokens are signed with.
+    pub async fn jwks(&self, issuer: &str) -> Result<Jwks, DeviceError> {
+        self.call(Method::GET, at(issuer, &["jwks"])?, None, Vec::new()).await
     }
 
-    /// `POST {api}/pairings`, signed by the key the pairing is bound to.
-    pub async fn complete_pairing(&self, api_url: &str, key: &DeviceKey, request: &CompletePairing) -> Result<PairingCompleted, DeviceError> {
+    /// `POST {api}/pairings` (`PairingObject.approve()`), signed by the key the pairing is bound to.
+    pub async fn approve_pairing(&self, api_url: &str, key: &DeviceKey, request: &ApprovePairing) -> Result<PairingApproved, DeviceError> {
         let body = serde_json::to_vec(request).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         self.call(Method::POST, at(api_url, &["pairings"])?, Some(key), body).await
     }

@@ -8,7 +8,8 @@
 //!   and each answer is a [`PfProgress`], the screen to show next.
 //! - [`pf_step`] reads a flow into a [`PfStep`] the CLI and the UI branch on.
 //! - [`PingOneDevice`] is the PingOne MFA side of the SDK component: the mobile payload, the
-//!   `serverPayload` turned into a pairing with PingOne's device API, pushes, and passcodes.
+//!   PingOne ID token of MOBILE_PAIRING_REQUIRED processed and its pairing approved over PingOne's
+//!   device API, pushes, and passcodes.
 //!
 //! One profile, one device key: the PingOne pairing is kept in its own key-store entry
 //! `<profile>.pingone` (a [`crate::StoredIdentity`] naming PingOne's device API) next to the PingID
@@ -18,6 +19,7 @@ mod action;
 mod authn_client;
 mod device_api;
 mod login;
+mod pairing_token;
 mod pingone_device;
 mod session;
 mod step;

@@ -1,6 +1,7 @@
 //! The PingOne MFA personality of the device: the mobile payload for `authenticate`,
-//! `selectDevice` and `checkOtp`; the `serverPayload` of MOBILE_PAIRING_REQUIRED turned into a
-//! pairing with PingOne's device API; pushes received and answered; passcodes shown.
+//! `selectDevice` and `checkOtp`; the PingOne ID token of MOBILE_PAIRING_REQUIRED (its
+//! `serverPayload`) processed and its pairing approved, as the SDK's `processIdToken` and
+//! `PairingObject.approve()` do; pushes received and answered; passcodes shown.
 //!
 //! Storage, per profile (see `docs/device.md`): the PingOne pairing is the key-store entry
 //! `<profile>.pingone`, a [`StoredIdentity`] whose `device_api_url` is PingOne's `/device`; a TOTP
@@ -11,30 +12,29 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_wire::device_api::{CompletePairing, PushAnswer, PushRequest};
-use moderno_wire::payload::TrustLevel;
-use moderno_wire::sdk::DeviceRole;
+use moderno_wire::device_api::{PushAnswer, PushRequest};
+use moderno_wire::pingone::{ApprovePairing, PairingIdTokenClaims, ResourceRef};
 use serde::Serialize;
 use tracing::{info, instrument};
 use zeroize::Zeroizing;
 
 use super::device_api::PingOneDeviceApi;
+use super::pairing_token::{claimed_issuer, device_api_of, read_pairing_token};
 use super::totp_authenticator::{decode_base32_secret, TotpAuthenticator};
 use crate::device::Device;
 use crate::error::DeviceError;
 use crate::push_result::PushResult;
-use crate::flow::{claimed_device_api_url, read_server_payload, Expected, PendingPairing};
 use crate::identity::DeviceIdentity;
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity};
 use crate::mobile_payload::generate_payload;
 use crate::transport::http_client;
 
-/// What a completed PingOne pairing gave this device (its passcode secret stays inside).
+/// What a completed PingOne pairing gave this device (its passcode secret stays inside). No role:
+/// PingOne devices have none, only an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PingOnePairing {
     pub device_id: String,
-    pub role: Option<DeviceRole>,
     pub username: String,
     pub device_api_url: String,
 }
@@ -96,47 +96,40 @@ impl PingOneDevice {
         generate_payload(&self.identity, &self.clock, &self.entropy)
     }
 
-    /// Verifies the `serverPayload` of MOBILE_PAIRING_REQUIRED under PingOne's key and completes
-    /// the pairing it offers (PRIMARY for a first device, TRUSTED after). On success the pairing
-    /// is in the key store when this returns.
+    /// The SDK's `processIdToken` and `PairingObject.approve()`: verifies the PingOne ID token of
+    /// MOBILE_PAIRING_REQUIRED under the keys its issuer publishes and approves the pairing it
+    /// offers. On success the pairing is in the key store when this returns.
     #[instrument(skip_all, fields(profile = %self.profile))]
-    pub async fn pair(&self, server_payload: &str) -> Result<PingOnePairing, DeviceError> {
-        let api_url = claimed_device_api_url(server_payload)?;
+    pub async fn pair(&self, id_token: &str) -> Result<PingOnePairing, DeviceError> {
+        let issuer = claimed_issuer(id_token)?;
+        let api_url = device_api_of(&issuer)?;
         if let Some(paired) = locked(&self.pairing).as_ref().filter(|p| p.is_paired()) {
             if paired.device_api_url.trim_end_matches('/') != api_url.trim_end_matches('/') {
                 return Err(DeviceError::InvalidServerPayload(format!(
-                    "it names the device API {api_url}, but this device is paired with {}",
+                    "it was issued by {issuer}, but this device is paired with {}",
                     paired.device_api_url
                 )));
             }
         }
-        let server_key = self.api.server_key(&api_url).await?;
-        let fingerprint = self.fingerprint();
-        let expected = Expected { fingerprint: &fingerprint, now_unix: self.clock.unix() };
-        let (_, offer) = read_server_payload(server_payload, &server_key, &expected)?;
-        let offer = offer.ok_or_else(|| DeviceError::InvalidServerPayload("it offers no pairing".into()))?;
-        self.check_same_user(&offer.username)?;
-        let trust_level = chosen_level(&offer)?;
-        let request = CompletePairing {
-            registration_token_id: offer.registration_token_id.clone(),
-            registration_token_secret: offer.registration_token_secret.to_string(),
-            trust_level,
-            ignore_interval: None,
-            device_nickname: Some(self.identity.device_name().to_string()),
+        let jwks = self.api.jwks(&issuer).await?;
+        let offer = read_pairing_token(id_token, &jwks, self.clock.unix())?;
+        self.check_same_user(&offer.preferred_username)?;
+        let request = ApprovePairing {
+            pairing: ResourceRef::new(offer.pairing.id.clone()),
+            secret: offer.pairing.secret.clone(),
+            nickname: Some(self.identity.device_name().to_string()),
         };
         // The key goes into the key store before PingOne learns of it, so a keyring failure
         // cannot leave a paired device whose key is lost.
         if !self.is_paired() {
-            self.save_pairing(self.entry(&offer, None, None)).await?;
+            self.save_pairing(self.entry(&offer, &api_url, None, None)).await?;
         }
-        let completed = self.api.complete_pairing(&offer.device_api_url, self.identity.key(), &request).await?;
-        let device_id = completed.device_id.clone().ok_or_else(|| {
-            crate::transport::unexpected("PingOne MFA", "the pairing answer names no device")
-        })?;
-        let otp_secret = completed.otp_secret.as_deref().and_then(decode_base32_secret);
-        self.save_pairing(self.entry(&offer, Some(device_id.clone()), otp_secret)).await?;
-        info!(device_id = %device_id, role = ?completed.device_role, "paired with PingOne MFA");
-        Ok(PingOnePairing { device_id, role: completed.device_role, username: offer.username, device_api_url: offer.device_api_url })
+        let approved = self.api.approve_pairing(&api_url, self.identity.key(), &request).await?;
+        let device_id = approved.device.id;
+        let otp_secret = decode_base32_secret(&approved.otp_secret);
+        self.save_pairing(self.entry(&offer, &api_url, Some(device_id.clone()), otp_secret)).await?;
+        info!(device_id = %device_id, "paired with PingOne MFA");
+        Ok(PingOnePairing { device_id, username: offer.preferred_username, device_api_url: api_url })
     }
 
     /// Waits up to `wait` (at most 25 s) for pushes addressed to this paired device.
@@ -206,14 +199,14 @@ impl PingOneDevice {
     }
 
     /// The key-store entry of a pairing with `offer` (`device_id: None` while not yet completed).
-    fn entry(&self, offer: &PendingPairing, device_id: Option<String>, otp_secret: Option<Zeroizing<Vec<u8>>>) -> StoredIdentity {
+    fn entry(&self, offer: &PairingIdTokenClaims, api_url: &str, device_id: Option<String>, otp_secret: Option<Zeroizing<Vec<u8>>>) -> StoredIdentity {
         StoredIdentity {
             seed: self.identity.key().seed(),
             otp_secret,
             device_id,
-            username: offer.username.clone(),
-            application_id: offer.application_id.clone(),
-            device_api_url: offer.device_api_url.clone(),
+            username: offer.preferred_username.clone(),
+            application_id: offer.aud.clone(),
+            device_api_url: api_url.to_string(),
         }
     }
 
@@ -233,14 +226,6 @@ impl PingOneDevice {
         *locked(&self.pairing) = Some(pairing);
         Ok(())
     }
-}
-
-/// PingOne offers one level for automatic pairing: PRIMARY for the first device, TRUSTED after.
-fn chosen_level(offer: &PendingPairing) -> Result<TrustLevel, DeviceError> {
-    [TrustLevel::Primary, TrustLevel::Trusted]
-        .into_iter()
-        .find(|level| offer.levels.contains(level))
-        .ok_or_else(|| DeviceError::TrustLevelNotOffered { chosen: TrustLevel::Trusted, offered: offer.levels.clone() })
 }
 
 fn pairing_entry(profile: &str) -> String {

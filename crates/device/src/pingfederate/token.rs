@@ -41,6 +41,21 @@ impl PfTokens {
 /// and expiry, and returns its claims.
 pub fn verify_jwt(token: &str, jwks: &Jwks, now_unix: i64) -> Result<Value, DeviceError> {
     let refused = |why: &str| DeviceError::InvalidToken(why.to_string());
+    let claims = verify_signature(token, jwks, "PingFederate's")?;
+    let for_us = |name: &str| claims.get(name).and_then(Value::as_str) == Some(CLIENT_ID);
+    if !for_us("aud") && !for_us("client_id") {
+        return Err(refused("it was issued for another client"));
+    }
+    match claims.get("exp").and_then(Value::as_i64) {
+        Some(exp) if exp > now_unix => Ok(claims),
+        _ => Err(refused("it has expired")),
+    }
+}
+
+/// Verifies a compact JWS's signature (`alg: EdDSA`, `kid` in `jwks`, published by `issuer`) and
+/// returns its claims, unchecked.
+pub(crate) fn verify_signature(token: &str, jwks: &Jwks, issuer: &str) -> Result<Value, DeviceError> {
+    let refused = |why: &str| DeviceError::InvalidToken(why.to_string());
     let parts: Vec<&str> = token.split('.').collect();
     let [header, payload, signature] = parts[..] else {
         return Err(refused("it is not a compact JWS"));
@@ -54,23 +69,15 @@ pub fn verify_jwt(token: &str, jwks: &Jwks, now_unix: i64) -> Result<Value, Devi
         .keys
         .iter()
         .find(|k| k.kid == kid && k.kty == "OKP" && k.crv == "Ed25519")
-        .ok_or_else(|| refused("its key is not in PingFederate's JWKS"))?;
+        .ok_or_else(|| DeviceError::InvalidToken(format!("its key is not in {issuer} JWKS")))?;
     let key = DevicePublicKey::from_b64(&jwk.x).ok_or_else(|| refused("the JWKS key is not an Ed25519 key"))?;
     if !key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), signature) {
         return Err(refused("its signature does not verify"));
     }
-    let claims: Value = decode_part(payload).ok_or_else(|| refused("its claims do not parse"))?;
-    let for_us = |name: &str| claims.get(name).and_then(Value::as_str) == Some(CLIENT_ID);
-    if !for_us("aud") && !for_us("client_id") {
-        return Err(refused("it was issued for another client"));
-    }
-    match claims.get("exp").and_then(Value::as_i64) {
-        Some(exp) if exp > now_unix => Ok(claims),
-        _ => Err(refused("it has expired")),
-    }
+    decode_part(payload).ok_or_else(|| refused("its claims do not parse"))
 }
 
-fn decode_part(part: &str) -> Option<Value> {
+pub(crate) fn decode_part(part: &str) -> Option<Value> {
     serde_json::from_slice(&b64url_decode(part)?).ok()
 }
 

@@ -1,5 +1,5 @@
 //! A small stand-in for the SDK component on a phone or desktop, built from moderno_crypto
-//! primitives: it makes mobile payloads, completes pairings from server payloads, claims pairing
+//! primitives: it makes mobile payloads, approves pairings from PingOne ID tokens, claims pairing
 //! keys, long-polls pushes and answers them, and shows TOTP codes. (The real device crate gains a
 //! PingOne personality later.) Shared with the PingFederate tests through `#[path]`.
 
@@ -8,13 +8,11 @@
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::device_signature::{sign, SignedRequest};
-use moderno_crypto::payload::{open_unverified, seal};
-use moderno_crypto::totp;
-use moderno_wire::device_api::{
-    CompletePairing, PairingCompleted, PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER,
-};
-use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel};
-use moderno_wire::pingone::ClaimPairingKey;
+use moderno_crypto::payload::seal;
+use moderno_crypto::{b64url_decode, totp};
+use moderno_wire::device_api::{PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::payload::MobilePayloadClaims;
+use moderno_wire::pingone::{ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, ResourceRef};
 use moderno_wire::sdk::DeviceType;
 use reqwest::{Method, StatusCode, Url};
 
@@ -85,32 +83,35 @@ impl TestDevice {
             .unwrap()
     }
 
-    /// What the server payload asks: (device API URL, pairing id, secret).
-    pub fn read_server_payload(server_payload: &str) -> (String, String, String) {
-        let (claims, _, _): (ServerPayloadClaims, _, _) = open_unverified(server_payload).unwrap();
-        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, .. } = claims.flow else {
-            panic!("expected a pairing server payload, got {:?}", claims.flow);
-        };
-        (claims.device_api_url, registration_token_id, registration_token_secret)
+    /// The claims of a pairing ID token (signature not checked: the server checks the secret).
+    pub fn id_token_claims(id_token: &str) -> PairingIdTokenClaims {
+        let body = id_token.split('.').nth(1).expect("a compact JWS");
+        serde_json::from_slice(&b64url_decode(body).expect("base64url")).expect("pairing ID token claims")
     }
 
-    /// Completes the pairing the server payload describes, optionally with a tampered secret.
-    pub async fn complete_pairing_with(&mut self, server_payload: &str, secret_override: Option<&str>) -> (StatusCode, serde_json::Value) {
-        let (api, id, secret) = Self::read_server_payload(server_payload);
-        let body = CompletePairing {
-            registration_token_id: id,
-            registration_token_secret: secret_override.map_or(secret, str::to_string),
-            trust_level: TrustLevel::Trusted,
-            ignore_interval: None,
-            device_nickname: Some(format!("{}'s nickname", self.name)),
+    /// What the ID token asks: (device API URL, pairing id, secret). The device API is on the
+    /// issuer's host: `{pingone}/{envId}/as` -> `{pingone}/device`.
+    pub fn read_server_payload(id_token: &str) -> (String, String, String) {
+        let claims = Self::id_token_claims(id_token);
+        let host = claims.iss.trim_end_matches('/').rsplitn(3, '/').nth(2).expect("issuer {pingone}/{envId}/as").to_string();
+        (format!("{host}/device"), claims.pairing.id, claims.pairing.secret)
+    }
+
+    /// Approves the pairing the ID token offers, optionally with a tampered secret.
+    pub async fn complete_pairing_with(&mut self, id_token: &str, secret_override: Option<&str>) -> (StatusCode, serde_json::Value) {
+        let (api, id, secret) = Self::read_server_payload(id_token);
+        let body = ApprovePairing {
+            pairing: ResourceRef::new(id),
+            secret: secret_override.map_or(secret, str::to_string),
+            nickname: Some(format!("{}'s nickname", self.name)),
         };
         let response = self.signed(Method::POST, &format!("{api}/pairings"), Some(serde_json::to_vec(&body).unwrap())).await;
         let status = response.status();
         let value: serde_json::Value = response.json().await.unwrap();
         if status.is_success() {
-            let done: PairingCompleted = serde_json::from_value(value.clone()).unwrap();
-            self.device_id = done.device_id;
-            self.otp_secret = done.otp_secret.map(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).unwrap());
+            let done: PairingApproved = serde_json::from_value(value.clone()).unwrap();
+            self.device_id = Some(done.device.id);
+            self.otp_secret = Some(data_encoding::BASE32_NOPAD.decode(done.otp_secret.as_bytes()).unwrap());
         }
         (status, value)
     }
@@ -133,7 +134,7 @@ impl TestDevice {
         let status = response.status();
         let value: serde_json::Value = response.json().await.unwrap();
         if status.is_success() {
-            self.device_id = value["deviceId"].as_str().map(str::to_string);
+            self.device_id = value["device"]["id"].as_str().map(str::to_string);
         }
         (status, value)
     }

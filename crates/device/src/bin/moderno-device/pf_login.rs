@@ -147,7 +147,7 @@ async fn pair(pingone: &PingOneDevice, out: &Output, args: &PfLoginArgs, server_
         return Ok(());
     }
     match pingone.pair(server_payload).await {
-        Ok(p) => out.step("paired", format!("paired with PingOne MFA: device {} ({})", p.device_id, p.role.map(|r| format!("{r:?}")).unwrap_or_default()), json!(p)),
+        Ok(p) => out.step("paired", format!("paired with PingOne MFA: device {}", p.device_id), json!(p)),
         // The adapter reports a failed pairing in the token (pairing_error); the flow goes on.
         Err(e @ (DeviceError::PingOne(_) | DeviceError::InvalidServerPayload(_))) => out.error(&e),
         Err(e) => return Err(e),
