@@ -4,15 +4,16 @@
 //!
 //! The first factor opens a web session (a session token in an `HttpOnly`, `SameSite=Strict`
 //! cookie, so another site cannot post with it): a fresh key needs no password again.
-//! Everything shown is HTML-escaped; the key is never logged; the page is not cached.
+//! Everything shown is HTML-escaped by the templates; the key is never logged; the page is not
+//! cached.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use chrono::{DateTime, Utc};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
+use axum_extra::extract::cookie::CookieJar;
 use moderno_crypto::pairing_key;
 use moderno_wire::sdk::{PairingKeyRequest, UserStatus};
+use serde::Deserialize;
 use tracing::Instrument as _;
 
 use crate::error::{verdict_for, Failure, SdkVerdict};
@@ -21,26 +22,32 @@ use crate::protocol::auth_user::pingid_user;
 use crate::state::CustomerState;
 
 pub(crate) mod chrome;
+pub(crate) mod pages;
 
-pub(crate) use chrome::{escape, layout, page};
+pub(crate) use chrome::{page, Note, Posted};
+pub(crate) use pages::Message;
 
 pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// `GET /`: the login form.
 pub(crate) async fn login_form() -> Response {
-    page(StatusCode::OK, &form(None))
+    form(StatusCode::OK, None)
 }
 
 /// The web session's cookie (its value is a session token of [`crate::sessions::Sessions`]).
 pub(crate) const SESSION_COOKIE: &str = "moderno_web";
 
 /// `POST /pairing-key`: first factor, then a pairing key for a user without devices.
-pub(crate) async fn pairing_key(State(state): State<CustomerState>, body: Bytes) -> Response {
+pub(crate) async fn pairing_key(
+    State(state): State<CustomerState>,
+    jar: CookieJar,
+    Posted(credentials): Posted<Credentials>,
+) -> Response {
     let span = tracing::info_span!("pairing_key_page", status = tracing::field::Empty);
     async move {
-        let response = match first_factor(&state, &body).await {
-            Ok(username) => key_response(&state, &username).await,
-            Err((status, html)) => page(status, &html),
+        let response = match check_credentials(&state, &credentials).await {
+            Ok(username) => key_response(&state, jar, &username).await,
+            Err(refused) => form(refused.status, Some(Note::error(&refused.text))),
         };
         tracing::Span::current().record("status", response.status().as_u16());
         tracing::info!("answered");
@@ -52,36 +59,32 @@ pub(crate) async fn pairing_key(State(state): State<CustomerState>, body: Bytes)
 
 /// The pairing-key page for a user who passed the first factor, opening its web session (a
 /// fresh key needs no password again). Also the web sign-in's answer for a user without devices.
-pub(crate) async fn key_response(state: &CustomerState, username: &str) -> Response {
-    let (status, html) = issue_key(state, username).await;
-    if status != StatusCode::OK {
-        return page(status, &html);
+pub(crate) async fn key_response(state: &CustomerState, jar: CookieJar, username: &str) -> Response {
+    let response = issue_key(state, username).await;
+    if response.status() != StatusCode::OK {
+        return response;
     }
     match state.sessions.issue_token(username).await {
-        Ok(token) => {
-            let mut response = page(status, &html);
-            set_session_cookie(state, &mut response, &token);
-            response
-        }
-        Err(e) => {
-            let (status, html) = internal(&e);
-            page(status, &html)
-        }
+        Ok(token) => (with_session_cookie(state, jar, token), response).into_response(),
+        Err(e) => internal(&e),
     }
 }
 
 /// `POST /pairing-key/fresh`: another key for the user of the page's web session.
-pub(crate) async fn fresh_pairing_key(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+pub(crate) async fn fresh_pairing_key(State(state): State<CustomerState>, jar: CookieJar) -> Response {
     let span = tracing::info_span!("fresh_pairing_key", status = tracing::field::Empty);
     async move {
-        let (status, html) = match session_user(&state, &headers).await {
+        let response = match session_user(&state, &jar).await {
             Ok(Some(username)) => issue_key(&state, &username).await,
-            Ok(None) => (StatusCode::UNAUTHORIZED, form(Some("Your session on this page has ended. Log in again for a fresh key."))),
+            Ok(None) => {
+                let note = Note::error("Your session on this page has ended. Log in again for a fresh key.");
+                form(StatusCode::UNAUTHORIZED, Some(note))
+            }
             Err(e) => internal(&e),
         };
-        tracing::Span::current().record("status", status.as_u16());
+        tracing::Span::current().record("status", response.status().as_u16());
         tracing::info!("answered");
-        page(status, &html)
+        response
     }
     .instrument(span)
     .await
@@ -112,8 +115,8 @@ const COUNTDOWN_JS: &str = r#"(() => {
 "#;
 
 /// The user of the request's web session cookie, if the session is still open.
-async fn session_user(state: &CustomerState, headers: &HeaderMap) -> anyhow::Result<Option<String>> {
-    match chrome::cookie(headers, SESSION_COOKIE) {
+async fn session_user(state: &CustomerState, jar: &CookieJar) -> anyhow::Result<Option<String>> {
+    match chrome::cookie(jar, SESSION_COOKIE) {
         Some(token) => state.sessions.token_user(token).await,
         None => Ok(None),
     }
@@ -121,19 +124,14 @@ async fn session_user(state: &CustomerState, headers: &HeaderMap) -> anyhow::Res
 
 /// The pairing-key page's web session: a session token good for fresh keys, sent only to
 /// `/pairing-key`.
-pub(crate) fn set_session_cookie(state: &CustomerState, response: &mut Response, token: &str) {
+fn with_session_cookie(state: &CustomerState, jar: CookieJar, token: String) -> CookieJar {
     let idle = crate::sessions::TOKEN_IDLE_LIFETIME.num_seconds();
-    chrome::set_cookie(response, SESSION_COOKIE, token, "/pairing-key", idle, secure_cookies(state));
+    jar.add(chrome::session_cookie(SESSION_COOKIE, token, "/pairing-key", idle, secure_cookies(state)))
 }
 
 /// Cookies are `Secure` when the server is reached over https.
 pub(crate) fn secure_cookies(state: &CustomerState) -> bool {
     state.config.public_url.starts_with("https:")
-}
-
-/// The form's username and password through the first factor; the page to show when they fail.
-async fn first_factor(state: &CustomerState, body: &[u8]) -> Result<String, (StatusCode, String)> {
-    check_credentials(state, body).await.map_err(|refused| (refused.status, form(Some(&refused.text))))
 }
 
 /// Why a login form's username and password did not pass: the HTTP status and the words for
@@ -143,19 +141,26 @@ pub(crate) struct Refused {
     pub(crate) text: String,
 }
 
-/// A login form (`username`, `password`, url-encoded) through the first factor, with its
-/// back-off: the username once it passed. Nothing typed is logged.
-pub(crate) async fn check_credentials(state: &CustomerState, body: &[u8]) -> Result<String, Refused> {
+/// A login form's fields (url-encoded). Not `Debug`: the password is never printed; both are
+/// wiped from memory when the form is dropped.
+#[derive(Deserialize, Default, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct Credentials {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// A login form through the first factor, with its back-off: the username once it passed.
+/// Nothing typed is logged.
+pub(crate) async fn check_credentials(state: &CustomerState, credentials: &Credentials) -> Result<String, Refused> {
     let refused = |status, text: &str| Refused { status, text: text.to_owned() };
-    if body.len() > MAX_FORM_BYTES {
-        return Err(refused(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large."));
-    }
-    let (username, password) = (form_field(body, "username"), form_field(body, "password"));
+    let Credentials { username, password } = credentials;
     if username.is_empty() || password.is_empty() {
         return Err(refused(StatusCode::BAD_REQUEST, "Enter your username and password."));
     }
-    match state.first_factor.check(&username, &password).await {
-        Ok(FirstFactor::Passed) => Ok(username),
+    match state.first_factor.check(username, password).await {
+        Ok(FirstFactor::Passed) => Ok(username.clone()),
         Ok(FirstFactor::WrongCredentials) => Err(refused(StatusCode::UNAUTHORIZED, "Wrong username or password.")),
         Ok(FirstFactor::BackingOff { retry_in_secs }) => {
             let text = format!("Too many failed attempts. Try again in {retry_in_secs} seconds.");
@@ -172,18 +177,10 @@ pub(crate) async fn check_credentials(state: &CustomerState, body: &[u8]) -> Res
     }
 }
 
-/// A field of an url-encoded form ("" when absent).
-pub(crate) fn form_field(body: &[u8], name: &str) -> String {
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
 const SORRY: &str = "Something went wrong on our side. Please try again.";
 
 /// A pairing key for `username`, if they have no paired device yet, as the key page.
-pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> (StatusCode, String) {
+pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> Response {
     let username = username.to_string();
     let user = match pingid_user(state, &username).await {
         Ok(user) => user,
@@ -191,10 +188,10 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> (StatusC
     };
     if user.status == UserStatus::Suspended {
         let text = "Your account is suspended for multi-factor authentication. Please contact support.";
-        return (StatusCode::FORBIDDEN, message_page("Account suspended", text));
+        return page(StatusCode::FORBIDDEN, &Message::back_home("Account suspended", text));
     }
     if !user.devices.unwrap_or_default().is_empty() {
-        return (StatusCode::OK, has_devices(&username));
+        return page(StatusCode::OK, &pages::HasDevices { username: &username });
     }
     let request = PairingKeyRequest {
         pairing_data: crate::pairing_keys::pairing_data_for(&username),
@@ -204,7 +201,8 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> (StatusC
             tracing::info!(user = ?username, "pairing key issued");
             let shown = pairing_key::normalize(&key.id).map_or(key.id, |k| pairing_key::format_key(&k));
             let now = state.clock.now();
-            (StatusCode::OK, key_page(&username, &shown, &crate::pairing_keys::expected_expiry(now), now))
+            let expiry = crate::pairing_keys::expected_expiry(now);
+            page(StatusCode::OK, &pages::KeyPage::new(&username, &shown, &expiry, now))
         }
         Err(error) => sdk_failure(Failure::Sdk {
             error: Box::new(error),
@@ -213,9 +211,9 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> (StatusC
     }
 }
 
-fn internal(e: &anyhow::Error) -> (StatusCode, String) {
+fn internal(e: &anyhow::Error) -> Response {
     log_internal(e);
-    (StatusCode::INTERNAL_SERVER_ERROR, form(Some(SORRY)))
+    form(StatusCode::INTERNAL_SERVER_ERROR, Some(Note::error(SORRY)))
 }
 
 /// A fault of this server, logged once (its words carry no secret).
@@ -223,140 +221,30 @@ pub(crate) fn log_internal(e: &anyhow::Error) {
     tracing::error!(error = %format!("{e:#}"), "internal failure");
 }
 
-fn sdk_failure(failure: Failure) -> (StatusCode, String) {
+fn sdk_failure(failure: Failure) -> Response {
     let error = match failure {
         Failure::Sdk { error, .. } => error,
         Failure::Internal(e) => return internal(&e),
-        Failure::Answer(a) => return (StatusCode::BAD_REQUEST, form(Some(&a.description))),
+        Failure::Answer(a) => return form(StatusCode::BAD_REQUEST, Some(Note::error(&a.description))),
     };
     match verdict_for(&error) {
-        SdkVerdict::ApplicationDisabled => (
-            StatusCode::OK,
-            message_page("No pairing needed right now", "Multi-factor authentication is currently turned off for Moderno, so you can log in to Moderno Desktop with your password alone."),
-        ),
+        SdkVerdict::ApplicationDisabled => {
+            let text = "Multi-factor authentication is currently turned off for Moderno, so you can log in to Moderno Desktop with your password alone.";
+            page(StatusCode::OK, &Message::back_home("No pairing needed right now", text))
+        }
         SdkVerdict::Refused(_, text) => {
             tracing::info!(sdk_status = error.status(), detail = ?error.detail(), "the SDK server refused a pairing key");
-            (StatusCode::BAD_REQUEST, form(Some(&format!("We could not issue a pairing key: {text}."))))
+            form(StatusCode::BAD_REQUEST, Some(Note::error(&format!("We could not issue a pairing key: {text}."))))
         }
         SdkVerdict::DeviceIgnored | SdkVerdict::Unreachable => {
             tracing::warn!(error = %error, "the SDK server did not answer properly");
-            (StatusCode::SERVICE_UNAVAILABLE, form(Some("The PingID service could not be reached. Please try again in a moment.")))
+            let text = "The PingID service could not be reached. Please try again in a moment.";
+            form(StatusCode::SERVICE_UNAVAILABLE, Some(Note::error(text)))
         }
     }
 }
 
-fn form(error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-        .unwrap_or_default();
-    layout(
-        "Get a pairing key",
-        &format!(
-            "<h1>Set up Moderno Desktop</h1>\
-<p class=\"muted\">Log in to get a one-time pairing key for your first device.</p>{error}\
-<form method=\"post\" action=\"/pairing-key\">\
-<label for=\"username\">Username</label><input id=\"username\" name=\"username\" autocomplete=\"username\" required autofocus>\
-<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\">Get my pairing key</button></form>\
-<p class=\"muted\">Already set up? <a href=\"/sign-in\">Sign in to online banking</a>: your paired device approves it.</p>"
-        ),
-    )
-}
-
-fn key_page(username: &str, key: &str, expires_at: &str, now: DateTime<Utc>) -> String {
-    let expiry = DateTime::parse_from_rfc3339(expires_at).map(|t| t.with_timezone(&Utc));
-    let (seconds_left, expiry_text) = match expiry {
-        Ok(t) => {
-            let seconds = (t - now).num_seconds().max(0);
-            let text = format!("Valid until {} UTC (about {} minutes). It works once.", t.format("%H:%M"), seconds.div_euclid(60));
-            (seconds, text)
-        }
-        Err(_) => (0, format!("Valid until {expires_at}. It works once.")),
-    };
-    layout(
-        "Your pairing key",
-        &format!(
-            "<h1>Your pairing key</h1><p>Hello {user}, here is the key for your first device:</p>\
-<div class=\"key-box\"><div class=\"key\" aria-label=\"pairing key\">{key}</div>\
-<figure class=\"qr\" role=\"img\" aria-label=\"the pairing key as a QR code\">{qr}</figure></div>\
-<p class=\"muted\" id=\"expiry\" data-seconds-left=\"{seconds_left}\" aria-live=\"polite\">{expiry}</p>\
-<ol><li>Install Moderno Desktop.</li><li>Log in with your username and password.</li>\
-<li>Choose <strong>I have a pairing key</strong>.</li><li>Type this key (dashes and case do not matter), or scan the code.</li></ol>\
-<form class=\"fresh\" method=\"post\" action=\"/pairing-key/fresh\"><button type=\"submit\">Get a fresh key</button></form>\
-<p class=\"muted\">Never share this key. Moderno staff will never ask for it.</p>\
-<script src=\"/pairing-key.js\"></script>",
-            user = escape(username),
-            key = escape(key),
-            qr = qr_svg(key),
-            expiry = escape(&expiry_text),
-        ),
-    )
-}
-
-/// The key as an inline SVG QR code (the XML prolog dropped: it sits inside HTML).
-fn qr_svg(key: &str) -> String {
-    match qrcode::QrCode::new(key.as_bytes()) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(180, 180)
-                .dark_color(qrcode::render::svg::Color("#12355b"))
-                .light_color(qrcode::render::svg::Color("#ffffff"))
-                .build();
-            svg.find("<svg").map_or(svg.clone(), |start| svg[start..].to_string())
-        }
-        // A 14-character key always fits a QR code; the text above stays the key either way.
-        Err(_) => String::new(),
-    }
-}
-
-fn has_devices(username: &str) -> String {
-    layout(
-        "You already have a device",
-        &format!(
-            "<h1>You already have a device</h1><p>{}, your account already has a paired device. Log in to \
-Moderno Desktop on the new computer: your paired device will be asked to approve it. Pairing keys are only \
-for a first device.</p><p>To use online banking here, <a href=\"/sign-in\">sign in on the web</a>: your \
-paired device approves it.</p><p><a href=\"/\">Back</a></p>",
-            escape(username)
-        ),
-    )
-}
-
-fn message_page(title: &str, text: &str) -> String {
-    layout(
-        title,
-        &format!(
-            "<h1>{}</h1><p>{}</p><p><a href=\"/\">Back</a></p>",
-            escape(title),
-            escape(text)
-        ),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_key_page_shows_the_key_its_expiry_and_the_steps() {
-        let now = DateTime::parse_from_rfc3339("2030-01-01T10:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let html = key_page("<alice>", "BCDF-GHJK-LMNP", "2030-01-01T10:10:00Z", now);
-        assert!(html.contains("BCDF-GHJK-LMNP"));
-        assert!(html.contains("10:10 UTC (about 10 minutes)"), "{html}");
-        assert!(html.contains(r#"data-seconds-left="600""#), "the countdown starts from the server's clock");
-        assert!(html.contains("<svg") && !html.contains("<?xml"), "the QR code is inline SVG");
-        assert!(html.contains(r#"action="/pairing-key/fresh""#), "a fresh key is one click away");
-        assert!(html.contains("I have a pairing key"));
-        assert!(html.contains("&lt;alice&gt;") && !html.contains("<alice>"));
-    }
-
-    #[test]
-    fn the_form_shows_an_error_escaped() {
-        let html = form(Some("<b>bad</b>"));
-        assert!(html.contains("&lt;b&gt;bad&lt;/b&gt;"));
-        assert!(html.contains("action=\"/pairing-key\""));
-    }
+/// The pairing-key page's login form, with a note above it.
+fn form(status: StatusCode, note: Option<Note<'_>>) -> Response {
+    page(status, &pages::LoginForm { note })
 }

@@ -1,8 +1,14 @@
-//! What every page of the customer server's web site shares: the layout and style, HTML
-//! escaping, the security headers and the web session cookies.
+//! What every page of the customer server's web site shares: rendering a template (askama,
+//! escaping by default; the layout is `templates/base.html`), the security headers, the line
+//! above a form, the posted forms and the web session cookies.
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use askama::Template;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::de::DeserializeOwned;
 
 /// No script but our own files, no inline script, nothing fetched, no framing.
 const CSP: &str =
@@ -14,17 +20,25 @@ const CSP_POLLING: &str = "default-src 'none'; style-src 'unsafe-inline'; script
 form-action 'self'; frame-ancestors 'none'";
 
 /// An HTML page: not cached, not framed, with a strict Content-Security-Policy.
-pub(crate) fn page(status: StatusCode, html: &str) -> Response {
-    with_csp(status, html, CSP)
+pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
+    with_csp(status, template, CSP)
 }
 
 /// An HTML page whose script polls this origin (`connect-src 'self'`).
-pub(crate) fn polling_page(status: StatusCode, html: &str) -> Response {
-    with_csp(status, html, CSP_POLLING)
+pub(crate) fn polling_page(status: StatusCode, template: &impl Template) -> Response {
+    with_csp(status, template, CSP_POLLING)
 }
 
-fn with_csp(status: StatusCode, html: &str, csp: &'static str) -> Response {
-    let mut response = (status, html.to_owned()).into_response();
+fn with_csp(status: StatusCode, template: &impl Template, csp: &'static str) -> Response {
+    let html = match template.render() {
+        Ok(html) => html,
+        Err(e) => {
+            // Only a failing `Display` of a value could get here; the HTTP layer words the 500.
+            tracing::error!(error = %e, "a page could not be rendered");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut response = (status, html).into_response();
     let headers = response.headers_mut();
     let set = [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -50,117 +64,104 @@ pub(crate) fn script(source: &'static str) -> Response {
     response
 }
 
-/// The value of the request's cookie `name`, if it has a non-empty one.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
-        .filter(|value| !value.is_empty())
+/// A line above a form (`templates/note.html`): what went wrong, or what happened.
+#[derive(Clone, Copy)]
+pub(crate) struct Note<'a> {
+    /// An error (`role="alert"`) rather than news (`role="status"`).
+    pub(crate) alert: bool,
+    pub(crate) text: &'a str,
 }
 
-/// Adds a `Set-Cookie` for a web session value: `HttpOnly` (no script reads it),
-/// `SameSite=Strict` (no other site posts with it), `Secure` behind https. `max_age_secs` 0
-/// deletes the cookie.
-pub(crate) fn set_cookie(response: &mut Response, name: &str, value: &str, path: &str, max_age_secs: i64, secure: bool) {
-    let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
+impl<'a> Note<'a> {
+    pub(crate) fn error(text: &'a str) -> Self {
+        Self { alert: true, text }
+    }
+
+    pub(crate) fn info(text: &'a str) -> Self {
+        Self { alert: false, text }
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+/// A posted form (axum's [`Form`], under the route's body limit). One over the limit is refused
+/// by the HTTP layer (413, in the server's JSON error shape); one that is no form at all (another
+/// content type, bytes that do not decode) reads as empty, so the page says what it needs, as for
+/// a form posted with its fields blank.
+pub(crate) struct Posted<T>(pub(crate) T);
+
+impl<S, T> FromRequest<S> for Posted<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Default,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        match Form::<T>::from_request(request, state).await {
+            Ok(Form(fields)) => Ok(Self(fields)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(rejection.into_response()),
+            Err(rejection) => {
+                tracing::debug!(status = rejection.status().as_u16(), "a posted form could not be read");
+                Ok(Self(T::default()))
+            }
         }
     }
-    out
 }
 
-const STYLE: &str = "
-*{box-sizing:border-box}
-body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#f3f5f9;color:#1c2333}
-header{background:#12355b;color:#fff;padding:14px 28px;font-weight:700;letter-spacing:.04em;font-size:20px}
-header span{color:#f2b134}
-main{max-width:440px;margin:48px auto;background:#fff;border-radius:12px;padding:32px;box-shadow:0 4px 24px rgba(18,53,91,.12)}
-h1{font-size:22px;margin:0 0 8px}
-p{line-height:1.5}
-label{display:block;font-size:14px;font-weight:600;margin:16px 0 6px}
-input{width:100%;padding:10px 12px;font-size:16px;border:1px solid #c5cdd9;border-radius:8px}
-input:focus{outline:2px solid #2f6db5;border-color:#2f6db5}
-button{margin-top:24px;width:100%;padding:12px;font-size:16px;font-weight:600;color:#fff;background:#12355b;border:0;border-radius:8px;cursor:pointer}
-button:hover{background:#1d4b7d}
-.error{background:#fdecec;color:#9b1c1c;border-radius:8px;padding:10px 12px;margin:16px 0 0}
-.notice{background:#eef4fb;color:#12355b;border-radius:8px;padding:10px 12px;margin:16px 0 0}
-.key{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace;font-size:34px;font-weight:700;letter-spacing:.08em;text-align:center;background:#f3f5f9;border:2px dashed #12355b;border-radius:10px;padding:18px 8px;margin:20px 0 8px;user-select:all}
-.muted{color:#5b6678;font-size:14px}
-.qr{display:flex;justify-content:center;margin:8px 0}
-.qr svg{width:180px;height:180px}
-.key-box.expired .key,.key-box.expired .qr{opacity:.35;text-decoration:line-through}
-form.fresh button,form.secondary button{background:#fff;color:#12355b;border:1px solid #12355b;margin-top:8px}
-ol{padding-left:20px;line-height:1.7}
-.device{display:flex;align-items:center;gap:14px;background:#f3f5f9;border-radius:10px;padding:14px 16px;margin:20px 0}
-.device strong{display:block;font-size:17px}
-.pulse{width:14px;height:14px;border-radius:50%;background:#2f6db5;flex:none;animation:pulse 1.4s ease-in-out infinite}
-@keyframes pulse{0%,100%{opacity:.25;transform:scale(.8)}50%{opacity:1;transform:scale(1.1)}}
-.number{font-size:48px;font-weight:800;text-align:center;letter-spacing:.06em;color:#12355b;margin:4px 0}
-.success{background:#e8f6ee;color:#14532d;border-radius:10px;padding:14px 16px;margin:16px 0}
-.choices form button{margin-top:8px}
-footer{text-align:center;color:#8a93a3;font-size:12px;margin:24px}
-";
+/// The value of the request's cookie `name`, if it has a non-empty one.
+pub(crate) fn cookie<'a>(jar: &'a CookieJar, name: &str) -> Option<&'a str> {
+    jar.get(name).map(Cookie::value).filter(|value| !value.is_empty())
+}
 
-/// The site's frame around `content` (already HTML); `title` is escaped here.
-pub(crate) fn layout(title: &str, content: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{title} · Moderno</title><style>{STYLE}</style></head>\
-<body><header>Moderno <span>Bank</span></header><main>{content}</main>\
-<footer>Moderno · sign-in secured by PingID</footer></body></html>\n",
-        title = escape(title),
-    )
+/// A web session cookie: `HttpOnly` (no script reads it), `SameSite=Strict` (no other site posts
+/// with it), `Secure` behind https, sent only to `path`. `max_age_secs` 0 (and an empty value)
+/// deletes it.
+pub(crate) fn session_cookie(
+    name: &'static str,
+    value: String,
+    path: &'static str,
+    max_age_secs: i64,
+    secure: bool,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::seconds(max_age_secs))
+        .secure(secure)
+        .build()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_neutralises_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<script>"x"&'y'</script>"#),
-            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
-        );
-    }
+    use axum::http::HeaderMap;
 
     #[test]
     fn a_cookie_is_read_by_its_exact_name_and_an_empty_one_is_none() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_static("moderno_web_x=1; moderno_web=abc; other="));
-        assert_eq!(cookie(&headers, "moderno_web"), Some("abc"));
-        assert_eq!(cookie(&headers, "other"), None);
-        assert_eq!(cookie(&headers, "missing"), None);
+        let jar = CookieJar::from_headers(&headers);
+        assert_eq!(cookie(&jar, "moderno_web"), Some("abc"));
+        assert_eq!(cookie(&jar, "other"), None);
+        assert_eq!(cookie(&jar, "missing"), None);
     }
 
     #[test]
     fn a_session_cookie_is_http_only_same_site_strict_and_secure_behind_https() {
-        let mut response = page(StatusCode::OK, "x");
-        set_cookie(&mut response, "a", "1", "/sign-in", 60, true);
-        set_cookie(&mut response, "b", "", "/sign-in", 0, false);
-        let cookies: Vec<_> = response.headers().get_all(header::SET_COOKIE).iter().collect();
-        assert_eq!(cookies.len(), 2, "both cookies are sent");
-        assert_eq!(cookies[0], "a=1; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=60; Secure");
-        assert_eq!(cookies[1], "b=; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=0");
+        let jar = CookieJar::new()
+            .add(session_cookie("a", "1".into(), "/sign-in", 60, true))
+            .add(session_cookie("b", String::new(), "/sign-in", 0, false));
+        let response = (jar, StatusCode::OK).into_response();
+        let mut cookies: Vec<_> =
+            response.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        cookies.sort();
+        assert_eq!(cookies.len(), 2, "both cookies are sent: {cookies:?}");
+        let attributes = |cookie: &str| {
+            let mut parts: Vec<String> = cookie.split("; ").map(str::to_owned).collect();
+            parts[1..].sort();
+            parts
+        };
+        assert_eq!(attributes(&cookies[0]), ["a=1", "HttpOnly", "Max-Age=60", "Path=/sign-in", "SameSite=Strict", "Secure"]);
+        assert_eq!(attributes(&cookies[1]), ["b=", "HttpOnly", "Max-Age=0", "Path=/sign-in", "SameSite=Strict"]);
     }
 }

@@ -1,17 +1,18 @@
 //! What the web sign-in answers: the page for each state of the authentication, the signed-in
 //! page (where a sign-in ends, once), and the pages for trouble.
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel, AuthenticationReason as Reason, AuthenticationStatus as Auth, DetailCode,
 };
 
 use super::flow::{self, Pending, Trouble};
-use super::pages::{self, Approval, Note};
+use super::pages::{self, Approval};
 use crate::error::{verdict_for, SdkVerdict};
 use crate::state::CustomerState;
-use crate::web::{self, page};
+use crate::web::{self, page, Message, Note};
 
 pub(super) async fn read(state: &CustomerState, pending: &Pending) -> Result<Authentication, Trouble> {
     Ok(state.sdk.get_authentication(&pending.username, &pending.authentication_id).await?)
@@ -20,19 +21,20 @@ pub(super) async fn read(state: &CustomerState, pending: &Pending) -> Result<Aut
 /// The page for the authentication's state; `note` goes on a page with a form (400 then).
 pub(super) async fn show(state: &CustomerState, pending: &Pending, auth: Authentication, note: Option<Note<'_>>) -> Response {
     let device = flow::device_label(auth.device.as_ref());
-    let with_note = |html: String| page(if note.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &html);
+    let status = if note.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     match (auth.status, auth.reason) {
-        (Auth::InProgress, _) => web::chrome::polling_page(
-            StatusCode::OK,
-            &pages::waiting(&pending.username, &device, auth.match_number, flow::seconds_left(state, pending)),
-        ),
-        (Auth::Otp | Auth::InvalidOtp, _) => {
-            with_note(pages::offline(&device, auth.otp_attempts_left, auth.status == Auth::InvalidOtp, note))
+        (Auth::InProgress, _) => {
+            let seconds_left = flow::seconds_left(state, pending);
+            let waiting = pages::Waiting { username: &pending.username, device: &device, match_number: auth.match_number, seconds_left };
+            web::chrome::polling_page(StatusCode::OK, &waiting)
         }
-        (Auth::Timeout, _) => with_note(pages::timed_out(&device, note)),
+        (Auth::Otp | Auth::InvalidOtp, _) => {
+            page(status, &pages::Offline::new(&device, auth.otp_attempts_left, auth.status == Auth::InvalidOtp, note))
+        }
+        (Auth::Timeout, _) => page(status, &pages::TimedOut { device: &device, note }),
         (Auth::SelectDevice, _) => match state.sdk.get_user(&pending.username, true).await {
             // Ping's sample reads the devices with GET user?expand=devices.
-            Ok(user) => with_note(pages::choose_device(user.devices.as_deref().unwrap_or_default(), note)),
+            Ok(user) => page(status, &pages::ChooseDevice::new(user.devices.as_deref().unwrap_or_default(), note)),
             Err(e) => Box::pin(trouble(state, Some(pending), &pending.username, e.into())).await,
         },
         (Auth::Approved, _) => {
@@ -75,12 +77,11 @@ pub(super) async fn signed_in(state: &CustomerState, pending: Option<&Pending>, 
         Ok(None) => return ended_session(),
         Err(e) => return internal(&e),
     };
-    let mut response = page(StatusCode::OK, &pages::signed_in(username, approval));
-    flow::set_signed_in_cookie(state, &mut response, &token);
+    let mut jar = CookieJar::new().add(flow::signed_in_cookie(state, token));
     if pending.is_some() {
-        flow::clear_pending_cookie(state, &mut response);
+        jar = jar.add(flow::pending_cookie_removed(state));
     }
-    response
+    (jar, page(StatusCode::OK, &pages::SignedIn::new(username, approval))).into_response()
 }
 
 /// Ends the waiting sign-in without signing in: a page saying why.
@@ -89,20 +90,17 @@ pub(super) async fn end(state: &CustomerState, pending: &Pending, code: StatusCo
         return internal(&e);
     }
     tracing::info!(user = ?pending.username, outcome = title, "web sign-in ended");
-    let mut response = page(code, &pages::ended(title, text));
-    flow::clear_pending_cookie(state, &mut response);
-    response
+    let jar = CookieJar::new().add(flow::pending_cookie_removed(state));
+    (jar, page(code, &Message::sign_in_again(title, text))).into_response()
 }
 
 /// No sign-in is waiting: the signed-in page if this browser signed in, else the form.
-pub(super) async fn nothing_waiting(state: &CustomerState, headers: &HeaderMap) -> Response {
-    match flow::signed_in_user(state, headers).await {
-        Ok(Some(username)) => page(StatusCode::OK, &pages::signed_in(&username, &Approval::Earlier)),
+pub(super) async fn nothing_waiting(state: &CustomerState, jar: &CookieJar) -> Response {
+    match flow::signed_in_user(state, jar).await {
+        Ok(Some(username)) => page(StatusCode::OK, &pages::SignedIn::new(&username, &Approval::Earlier)),
         Ok(None) => {
-            let note = Note::Info("No sign-in is waiting here: it ended or expired. Sign in below.");
-            let mut response = page(StatusCode::OK, &pages::form(Some(note)));
-            flow::clear_pending_cookie(state, &mut response);
-            response
+            let note = Note::info("No sign-in is waiting here: it ended or expired. Sign in below.");
+            with_pending_cookie_removed(state, form(StatusCode::OK, note))
         }
         Err(e) => internal(&e),
     }
@@ -110,13 +108,22 @@ pub(super) async fn nothing_waiting(state: &CustomerState, headers: &HeaderMap) 
 
 /// A button of a sign-in that is no longer waiting (unknown, expired or ended cookie).
 pub(super) fn ended_session() -> Response {
-    let note = Note::Error("This sign-in has ended or expired. Sign in again.");
-    page(StatusCode::UNAUTHORIZED, &pages::form(Some(note)))
+    form(StatusCode::UNAUTHORIZED, Note::error("This sign-in has ended or expired. Sign in again."))
+}
+
+/// The sign-in form with a note above it.
+pub(super) fn form(status: StatusCode, note: Note<'_>) -> Response {
+    page(status, &pages::Form { note: Some(note) })
+}
+
+/// `response`, and the waiting sign-in's cookie deleted.
+pub(super) fn with_pending_cookie_removed(state: &CustomerState, response: Response) -> Response {
+    (CookieJar::new().add(flow::pending_cookie_removed(state)), response).into_response()
 }
 
 pub(super) fn suspended() -> Response {
     let text = "Your account is suspended for multi-factor authentication. Please contact support.";
-    page(StatusCode::FORBIDDEN, &pages::ended("Account suspended", text))
+    page(StatusCode::FORBIDDEN, &Message::sign_in_again("Account suspended", text))
 }
 
 pub(super) fn to_wait() -> Response {
@@ -129,8 +136,7 @@ pub(super) fn to_wait() -> Response {
 
 pub(super) fn internal(e: &anyhow::Error) -> Response {
     web::log_internal(e);
-    let note = Note::Error("Something went wrong on our side. Please try again.");
-    page(StatusCode::INTERNAL_SERVER_ERROR, &pages::form(Some(note)))
+    form(StatusCode::INTERNAL_SERVER_ERROR, Note::error("Something went wrong on our side. Please try again."))
 }
 
 /// What the SDK server's answer means for the page. `pending` is the waiting sign-in, if the
@@ -140,7 +146,7 @@ pub(super) async fn trouble(state: &CustomerState, pending: Option<&Pending>, us
         Trouble::Internal(e) => return internal(&e),
         Trouble::Sdk(error) => error,
     };
-    let form = |code, text: &str| page(code, &pages::form(Some(Note::Error(text))));
+    let refused = |code, text: &str| form(code, Note::error(text));
     if let (Some(pending), true) = (pending, error.is_not_found()) {
         let text = "This sign-in has expired. Sign in again.";
         return end(state, pending, StatusCode::OK, "Sign-in expired", text).await;
@@ -154,19 +160,19 @@ pub(super) async fn trouble(state: &CustomerState, pending: Option<&Pending>, us
         SdkVerdict::ApplicationDisabled => signed_in(state, pending, username, &Approval::MfaOff).await,
         SdkVerdict::Refused(_, text) if error.has_detail(DetailCode::RetryLimitExceeded) => {
             tracing::info!(user = ?username, "web sign-in refused: too many pushes");
-            form(StatusCode::TOO_MANY_REQUESTS, &format!("Too many sign-in requests were sent to your device: {text}."))
+            refused(StatusCode::TOO_MANY_REQUESTS, &format!("Too many sign-in requests were sent to your device: {text}."))
         }
         SdkVerdict::Refused(_, text) => {
             tracing::info!(sdk_status = error.status(), detail = ?error.detail(), "the SDK server refused a web sign-in");
-            form(StatusCode::BAD_REQUEST, &format!("PingID refused the sign-in: {text}."))
+            refused(StatusCode::BAD_REQUEST, &format!("PingID refused the sign-in: {text}."))
         }
         SdkVerdict::DeviceIgnored | SdkVerdict::Unreachable => {
             tracing::warn!(error = %error, "the SDK server did not answer properly");
             if pending.is_some() {
                 // The sign-in still waits: the page can ask again.
-                return page(StatusCode::SERVICE_UNAVAILABLE, &pages::unreachable());
+                return page(StatusCode::SERVICE_UNAVAILABLE, &pages::Unreachable);
             }
-            form(StatusCode::SERVICE_UNAVAILABLE, "The PingID service could not be reached. Please try again in a moment.")
+            refused(StatusCode::SERVICE_UNAVAILABLE, "The PingID service could not be reached. Please try again in a moment.")
         }
     }
 }

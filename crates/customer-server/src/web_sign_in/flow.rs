@@ -4,7 +4,7 @@
 //! lives at the SDK server. A finished sign-in is a session token in another such cookie.
 
 use axum::http::{header, HeaderMap};
-use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use moderno_crypto::sha256_hex;
 use moderno_wire::sdk::{Authentication, AuthenticationRequest, AuthenticationType, Device, SignInContext};
 
@@ -19,7 +19,6 @@ pub(super) const PENDING_COOKIE: &str = "moderno_sign_in";
 /// page's session but sent only to the sign-in pages.
 pub(super) const SIGNED_IN_COOKIE: &str = crate::web::SESSION_COOKIE;
 const COOKIE_PATH: &str = "/sign-in";
-
 
 /// How much of the browser's `User-Agent` the approving device is shown.
 const MAX_BROWSER_CHARS: usize = 120;
@@ -53,8 +52,8 @@ impl From<anyhow::Error> for Trouble {
 }
 
 /// The request's waiting sign-in, unless it has none, or an unknown, expired or ended one.
-pub(super) async fn pending(state: &CustomerState, headers: &HeaderMap) -> anyhow::Result<Option<Pending>> {
-    let Some(id) = chrome::cookie(headers, PENDING_COOKIE) else {
+pub(super) async fn pending(state: &CustomerState, jar: &CookieJar) -> anyhow::Result<Option<Pending>> {
+    let Some(id) = chrome::cookie(jar, PENDING_COOKIE) else {
         return Ok(None);
     };
     let Some(session) = state.sessions.login(id).await? else {
@@ -70,8 +69,8 @@ pub(super) async fn pending(state: &CustomerState, headers: &HeaderMap) -> anyho
 }
 
 /// The user of the request's finished web sign-in, if its session token is still good.
-pub(super) async fn signed_in_user(state: &CustomerState, headers: &HeaderMap) -> anyhow::Result<Option<String>> {
-    match chrome::cookie(headers, SIGNED_IN_COOKIE) {
+pub(super) async fn signed_in_user(state: &CustomerState, jar: &CookieJar) -> anyhow::Result<Option<String>> {
+    match chrome::cookie(jar, SIGNED_IN_COOKIE) {
         Some(token) => state.sessions.token_user(token).await,
         None => Ok(None),
     }
@@ -173,8 +172,8 @@ pub(super) async fn abandon(state: &CustomerState, pending: &Pending) -> anyhow:
 }
 
 /// Signs out: the session token is forgotten by the server, not only by the browser.
-pub(super) async fn sign_out(state: &CustomerState, headers: &HeaderMap) -> anyhow::Result<()> {
-    let Some(token) = chrome::cookie(headers, SIGNED_IN_COOKIE) else {
+pub(super) async fn sign_out(state: &CustomerState, jar: &CookieJar) -> anyhow::Result<()> {
+    let Some(token) = chrome::cookie(jar, SIGNED_IN_COOKIE) else {
         return Ok(());
     };
     let token_hash = sha256_hex(token.as_bytes());
@@ -201,26 +200,28 @@ pub(super) fn device_label(device: Option<&Device>) -> String {
     }
 }
 
-fn secure(state: &CustomerState) -> bool {
-    crate::web::secure_cookies(state)
+fn cookie(state: &CustomerState, name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
+    chrome::session_cookie(name, value, COOKIE_PATH, max_age_secs, crate::web::secure_cookies(state))
 }
 
-pub(super) fn set_pending_cookie(state: &CustomerState, response: &mut Response, id: &str) {
-    let max_age = LOGIN_SESSION_LIFETIME.num_seconds();
-    chrome::set_cookie(response, PENDING_COOKIE, id, COOKIE_PATH, max_age, secure(state));
+/// The waiting sign-in's cookie (its login session id).
+pub(super) fn pending_cookie(state: &CustomerState, id: String) -> Cookie<'static> {
+    cookie(state, PENDING_COOKIE, id, LOGIN_SESSION_LIFETIME.num_seconds())
 }
 
-pub(super) fn clear_pending_cookie(state: &CustomerState, response: &mut Response) {
-    chrome::set_cookie(response, PENDING_COOKIE, "", COOKIE_PATH, 0, secure(state));
+/// Deletes the waiting sign-in's cookie.
+pub(super) fn pending_cookie_removed(state: &CustomerState) -> Cookie<'static> {
+    cookie(state, PENDING_COOKIE, String::new(), 0)
 }
 
-pub(super) fn set_signed_in_cookie(state: &CustomerState, response: &mut Response, token: &str) {
-    let max_age = TOKEN_IDLE_LIFETIME.num_seconds();
-    chrome::set_cookie(response, SIGNED_IN_COOKIE, token, COOKIE_PATH, max_age, secure(state));
+/// The finished sign-in's cookie (its session token).
+pub(super) fn signed_in_cookie(state: &CustomerState, token: String) -> Cookie<'static> {
+    cookie(state, SIGNED_IN_COOKIE, token, TOKEN_IDLE_LIFETIME.num_seconds())
 }
 
-pub(super) fn clear_signed_in_cookie(state: &CustomerState, response: &mut Response) {
-    chrome::set_cookie(response, SIGNED_IN_COOKIE, "", COOKIE_PATH, 0, secure(state));
+/// Deletes the finished sign-in's cookie.
+pub(super) fn signed_in_cookie_removed(state: &CustomerState) -> Cookie<'static> {
+    cookie(state, SIGNED_IN_COOKIE, String::new(), 0)
 }
 
 #[cfg(test)]

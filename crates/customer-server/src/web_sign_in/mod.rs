@@ -22,20 +22,20 @@ mod pages;
 
 use std::future::Future;
 
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use axum_extra::extract::cookie::CookieJar;
 use moderno_wire::sdk::{AuthenticationStatus as Auth, OtpRequest, UserStatus};
+use serde::Deserialize;
 use tracing::Instrument as _;
 
 use crate::state::CustomerState;
-use crate::web::{self, page};
+use crate::web::{self, Note, Posted};
 use answers::{ended_session, internal, read, reshow, show, to_wait, trouble};
 use flow::Pending;
-use pages::Note;
 
 /// The web sign-in's routes.
 pub(crate) fn routes() -> Router<CustomerState> {
@@ -66,7 +66,21 @@ async fn traced(step: &'static str, work: impl Future<Output = Response>) -> Res
 }
 
 async fn form() -> Response {
-    page(StatusCode::OK, &pages::form(None))
+    web::page(StatusCode::OK, &pages::Form { note: None })
+}
+
+/// The passcode form's field.
+#[derive(Deserialize, Default)]
+struct PasscodeForm {
+    #[serde(default)]
+    otp: String,
+}
+
+/// The device chooser's field.
+#[derive(Deserialize, Default)]
+struct DeviceForm {
+    #[serde(default, rename = "deviceId")]
+    device_id: String,
 }
 
 async fn script() -> Response {
@@ -75,11 +89,16 @@ async fn script() -> Response {
 
 /// `POST /sign-in`: the first factor (with its back-off), then the device's approval or, for a
 /// user without a paired device, a pairing key.
-async fn sign_in(State(state): State<CustomerState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sign_in(
+    State(state): State<CustomerState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Posted(credentials): Posted<web::Credentials>,
+) -> Response {
     traced("sign_in", async {
-        let username = match web::check_credentials(&state, &body).await {
+        let username = match web::check_credentials(&state, &credentials).await {
             Ok(username) => username,
-            Err(refused) => return page(refused.status, &pages::form(Some(Note::Error(&refused.text)))),
+            Err(refused) => return answers::form(refused.status, Note::error(&refused.text)),
         };
         let user = match state.sdk.get_user(&username, true).await {
             Ok(user) => Some(user),
@@ -91,14 +110,10 @@ async fn sign_in(State(state): State<CustomerState>, headers: HeaderMap, body: B
         }
         if user.and_then(|u| u.devices).unwrap_or_default().is_empty() {
             // The pairing-key path: a first device pairs with a key from this page.
-            return web::key_response(&state, &username).await;
+            return web::key_response(&state, jar, &username).await;
         }
         match flow::start(&state, &username, &flow::browser(&headers)).await {
-            Ok((id, _)) => {
-                let mut response = to_wait();
-                flow::set_pending_cookie(&state, &mut response, &id);
-                response
-            }
+            Ok((id, _)) => (jar.add(flow::pending_cookie(&state, id)), to_wait()).into_response(),
             Err(e) => trouble(&state, None, &username, e).await,
         }
     })
@@ -107,11 +122,11 @@ async fn sign_in(State(state): State<CustomerState>, headers: HeaderMap, body: B
 
 /// `GET /sign-in/wait`: the sign-in as it stands. An approval is turned into the signed-in
 /// page here, once.
-async fn wait(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+async fn wait(State(state): State<CustomerState>, jar: CookieJar) -> Response {
     traced("wait", async {
-        let pending = match flow::pending(&state, &headers).await {
+        let pending = match flow::pending(&state, &jar).await {
             Ok(Some(pending)) => pending,
-            Ok(None) => return answers::nothing_waiting(&state, &headers).await,
+            Ok(None) => return answers::nothing_waiting(&state, &jar).await,
             Err(e) => return internal(&e),
         };
         match read(&state, &pending).await {
@@ -125,8 +140,8 @@ async fn wait(State(state): State<CustomerState>, headers: HeaderMap) -> Respons
 /// `GET /sign-in/status`: `{"state": "waiting", "secondsLeft": n}` while the push waits,
 /// `decided` once the page has something else to show, `ended` without a waiting sign-in;
 /// `unavailable` (503) while PingID cannot be asked.
-async fn status(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
-    let (code, body) = match flow::pending(&state, &headers).await {
+async fn status(State(state): State<CustomerState>, jar: CookieJar) -> Response {
+    let (code, body) = match flow::pending(&state, &jar).await {
         Ok(None) => (StatusCode::OK, serde_json::json!({"state": "ended"})),
         Ok(Some(pending)) => match state.sdk.get_authentication(&pending.username, &pending.authentication_id).await {
             Ok(auth) if auth.status == Auth::InProgress => {
@@ -151,15 +166,15 @@ async fn status(State(state): State<CustomerState>, headers: HeaderMap) -> Respo
 }
 
 /// `POST /sign-in/passcode` (`otp`): the offline passcode of a trusted device.
-async fn passcode(State(state): State<CustomerState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn passcode(State(state): State<CustomerState>, jar: CookieJar, Posted(form): Posted<PasscodeForm>) -> Response {
     traced("passcode", async {
-        let Some(pending) = pending_or_ended(&state, &headers).await else {
+        let Some(pending) = pending_or_ended(&state, &jar).await else {
             return ended_session();
         };
-        let otp: String = web::form_field(&body, "otp").chars().filter(|c| !c.is_whitespace()).collect();
+        let otp: String = form.otp.chars().filter(|c| !c.is_whitespace()).collect();
         if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
             // Nothing goes to PingID: a typo costs no try.
-            return reshow(&state, &pending, Note::Error("The offline passcode is 6 digits.")).await;
+            return reshow(&state, &pending, Note::error("The offline passcode is 6 digits.")).await;
         }
         let request = OtpRequest { otp, payload: None };
         match state.sdk.submit_otp(&pending.username, &pending.authentication_id, &request).await {
@@ -181,9 +196,9 @@ async fn passcode(State(state): State<CustomerState>, headers: HeaderMap, body: 
 }
 
 /// `POST /sign-in/retry`: a new push to the same device (after a timeout).
-async fn retry(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+async fn retry(State(state): State<CustomerState>, headers: HeaderMap, jar: CookieJar) -> Response {
     traced("retry", async {
-        let Some(pending) = pending_or_ended(&state, &headers).await else {
+        let Some(pending) = pending_or_ended(&state, &jar).await else {
             return ended_session();
         };
         let device_id = pending.device_id.clone();
@@ -193,18 +208,23 @@ async fn retry(State(state): State<CustomerState>, headers: HeaderMap) -> Respon
 }
 
 /// `POST /sign-in/device` (`deviceId`): the device the user picked approves.
-async fn choose_device(State(state): State<CustomerState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn choose_device(
+    State(state): State<CustomerState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Posted(form): Posted<DeviceForm>,
+) -> Response {
     traced("choose_device", async {
-        let Some(pending) = pending_or_ended(&state, &headers).await else {
+        let Some(pending) = pending_or_ended(&state, &jar).await else {
             return ended_session();
         };
-        let device_id = web::form_field(&body, "deviceId");
+        let device_id = form.device_id;
         let offered = match state.sdk.get_user(&pending.username, true).await {
             Ok(user) => user.devices.unwrap_or_default().iter().any(|d| d.id == device_id),
             Err(e) => return trouble(&state, Some(&pending), &pending.username, e.into()).await,
         };
         if !offered {
-            return reshow(&state, &pending, Note::Error("Choose one of your devices below.")).await;
+            return reshow(&state, &pending, Note::error("Choose one of your devices below.")).await;
         }
         ask_again(&state, &pending, Some(device_id), &flow::browser(&headers)).await
     })
@@ -212,30 +232,27 @@ async fn choose_device(State(state): State<CustomerState>, headers: HeaderMap, b
 }
 
 /// `POST /sign-in/cancel`: withdraws the push and ends the sign-in.
-async fn cancel(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+async fn cancel(State(state): State<CustomerState>, jar: CookieJar) -> Response {
     traced("cancel", async {
-        if let Some(pending) = pending_or_ended(&state, &headers).await {
+        if let Some(pending) = pending_or_ended(&state, &jar).await {
             flow::withdraw(&state, &pending).await;
             if let Err(e) = flow::abandon(&state, &pending).await {
                 return internal(&e);
             }
         }
-        let mut response = page(StatusCode::OK, &pages::form(Some(Note::Info("The sign-in was canceled."))));
-        flow::clear_pending_cookie(&state, &mut response);
-        response
+        answers::with_pending_cookie_removed(&state, answers::form(StatusCode::OK, Note::info("The sign-in was canceled.")))
     })
     .await
 }
 
 /// `POST /sign-in/sign-out`.
-async fn sign_out(State(state): State<CustomerState>, headers: HeaderMap) -> Response {
+async fn sign_out(State(state): State<CustomerState>, jar: CookieJar) -> Response {
     traced("sign_out", async {
-        if let Err(e) = flow::sign_out(&state, &headers).await {
+        if let Err(e) = flow::sign_out(&state, &jar).await {
             return internal(&e);
         }
-        let mut response = page(StatusCode::OK, &pages::form(Some(Note::Info("You are signed out."))));
-        flow::clear_signed_in_cookie(&state, &mut response);
-        response
+        let jar = jar.add(flow::signed_in_cookie_removed(&state));
+        (jar, answers::form(StatusCode::OK, Note::info("You are signed out."))).into_response()
     })
     .await
 }
@@ -250,15 +267,13 @@ async fn ask_again(state: &CustomerState, pending: &Pending, device_id: Option<S
             if let Err(e) = flow::abandon(state, pending).await {
                 return internal(&e);
             }
-            let mut response = trouble(state, None, &pending.username, e).await;
-            flow::clear_pending_cookie(state, &mut response);
-            response
+            answers::with_pending_cookie_removed(state, trouble(state, None, &pending.username, e).await)
         }
     }
 }
 
-async fn pending_or_ended(state: &CustomerState, headers: &HeaderMap) -> Option<Pending> {
-    match flow::pending(state, headers).await {
+async fn pending_or_ended(state: &CustomerState, jar: &CookieJar) -> Option<Pending> {
+    match flow::pending(state, jar).await {
         Ok(pending) => pending,
         Err(e) => {
             web::log_internal(&e);
