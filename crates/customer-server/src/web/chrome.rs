@@ -19,6 +19,12 @@ const CSP: &str =
 const CSP_POLLING: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
 form-action 'self'; frame-ancestors 'none'";
 
+/// The pages' `Referrer-Policy`: no referrer ever leaves for another site, and the page's own
+/// form posts carry its origin. Under `no-referrer` a browser sends `Origin: null` with every
+/// POST, its own site's too (<https://fetch.spec.whatwg.org/#serializing-a-request-origin>),
+/// which [`crate::same_origin`] rightly refuses as another page's request.
+const REFERRER_POLICY: &str = "same-origin";
+
 /// An HTML page: not cached, not framed, with a strict Content-Security-Policy.
 pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
     with_csp(status, template, CSP)
@@ -45,7 +51,7 @@ fn with_csp(status: StatusCode, template: &impl Template, csp: &'static str) -> 
         (header::CACHE_CONTROL, "no-store"),
         (header::CONTENT_SECURITY_POLICY, csp),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, REFERRER_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     ];
     for (name, value) in set {
