@@ -9,7 +9,7 @@ mod support;
 use chrono::TimeDelta;
 use moderno_device::pingfederate::{PfAction, PfStep, TotpAuthenticator};
 use moderno_e2e::TestStack;
-use moderno_wire::device_api::PushAnswer;
+use moderno_wire::pingone::{DenyReason, PushDecision};
 use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
 use moderno_wire::pingfederate::AdapterDeviceType;
 use support::{approve_shown, flow_now, pair_and_finish, pf_device, refusal, Admin, PfDevice};
@@ -43,10 +43,28 @@ async fn a_push_the_paired_mobile_denies_is_rejected_and_nothing_pairs() {
     let t = TestStack::start().await;
     let (phone, laptop, mut login, step) = phone_and_laptop(&t, "bob").await;
     assert!(matches!(step, PfStep::WaitForPush { .. }), "{step:?}");
-    phone.answer_next_push(PushAnswer::deny()).await;
+    phone.answer_next_push(PushDecision::deny(DenyReason::None)).await;
     let step = login.act(&PfAction::Poll).await.expect("poll");
     assert!(matches!(step, PfStep::PushRejected { .. }), "{step:?}");
     assert!(login.allows("selectDevice") && !login.allows("poll") && !login.allows("continueAuthentication"));
+    assert!(!laptop.pingone.is_paired());
+}
+
+// The SDK denies with a reason (`deny(context, DenyReason.REPORT_FRAUD, cb)`,
+// `pingidentity/pingone-mobile-sdk-android` Dokka `-notification-object/deny`): PingFederate's
+// adapter shows it as any rejected push. A BLOCK is PingID's and is not sent to PingOne.
+#[tokio::test]
+async fn a_push_reported_as_fraud_is_rejected_and_a_block_is_not_a_pingone_answer() {
+    let t = TestStack::start().await;
+    let (phone, laptop, mut login, step) = phone_and_laptop(&t, "dave").await;
+    assert!(matches!(step, PfStep::WaitForPush { .. }), "{step:?}");
+    let pushes = phone.pingone.pending_pushes(std::time::Duration::from_secs(5)).await.expect("pushes");
+    let blocked = phone.pingone.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::block()).await;
+    assert_eq!(blocked.err().map(|e| e.code()), Some("invalid_input"), "PingOne has no BLOCK");
+    assert!(matches!(login.act(&PfAction::Poll).await.expect("poll"), PfStep::WaitForPush { .. }), "nothing was sent");
+    let result = phone.pingone.decide_push(&pushes[0].authentication_id, PushDecision::deny(DenyReason::ReportFraud)).await;
+    assert_eq!(result.expect("denied"), moderno_device::PushResult::Refused);
+    assert!(matches!(login.act(&PfAction::Poll).await.expect("poll"), PfStep::PushRejected { .. }));
     assert!(!laptop.pingone.is_paired());
 }
 

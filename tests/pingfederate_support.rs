@@ -11,7 +11,7 @@ use std::time::Duration;
 use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PfTokens, PingOneDevice};
 use moderno_device::{http_client, Device, DeviceError, KeyStore, MemoryKeyStore};
 use moderno_e2e::{TestStack, PASSWORD};
-use moderno_wire::device_api::PushAnswer;
+use moderno_wire::pingone::PushDecision;
 use serde_json::{json, Value};
 
 /// One headless device with both personalities over one in-memory key store.
@@ -58,20 +58,21 @@ impl PfDevice {
         login.finish().await.expect("tokens verify")
     }
 
-    /// Answers the next push this (paired) device receives.
-    pub async fn answer_next_push(&self, answer: PushAnswer) {
+    /// Answers the next push this (paired) device receives, as the SDK does (approve, or deny
+    /// with a reason).
+    pub async fn answer_next_push(&self, answer: PushDecision) {
         let pushes = self.pingone.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
         let push = pushes.first().expect("a push arrived");
-        self.pingone.answer_push(&push.authentication_id, answer).await.expect("push answered");
+        self.pingone.decide_push(&push.authentication_id, answer).await.expect("push answered");
     }
 }
 
 /// The approval a person gives under number matching: the number the waiting flow shows.
-pub fn approve_shown(step: &PfStep) -> PushAnswer {
+pub fn approve_shown(step: &PfStep) -> PushDecision {
     let PfStep::WaitForPush { match_number: Some(number), .. } = step else {
         panic!("expected PUSH_CONFIRMATION_WAITING with a number to pick, got {step:?}");
     };
-    PushAnswer::approve(Some(*number))
+    PushDecision::approve(Some(*number))
 }
 
 /// Continues a flow whose second factor passed and that pairs this new device; returns the tokens.

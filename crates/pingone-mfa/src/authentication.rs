@@ -44,7 +44,14 @@ fn public_status(row: &AuthRow, now: i64) -> (P1, Option<FailureError>) {
         Status::PushConfirmationRejected if row.failure_reason.as_deref() == Some(failure::WRONG_NUMBER) => {
             (P1::Failed, error(failure::WRONG_NUMBER, "The approving device picked another number than the one shown."))
         }
-        Status::PushConfirmationRejected => (P1::Failed, error(failure::PUSH_DENIED, "The user denied the push notification.")),
+        Status::PushConfirmationRejected => {
+            let message = match row.failure_reason.as_deref() {
+                Some("REPORT_FRAUD") => "The user denied the push notification and reported it as fraud (REPORT_FRAUD).",
+                Some("BIOMETRICS_REJECTED") => "The push notification was denied: the biometric check failed (BIOMETRICS_REJECTED).",
+                _ => "The user denied the push notification.",
+            };
+            (P1::Failed, error(failure::PUSH_DENIED, message))
+        }
         Status::Blocked => (P1::Failed, error(failure::OTP_LOCKED, "Too many wrong passcodes: the device is locked.")),
         Status::Failed => {
             let code = row.failure_reason.clone().unwrap_or_else(|| "FAILED".into());

@@ -9,8 +9,8 @@ use axum::{Json, Router};
 use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
-use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
-use moderno_wire::pingone::{failure, DeviceAuthentication};
+use moderno_wire::device_api::{PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::pingone::{failure, DenyReason, DeviceAuthentication, PushDecision};
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -150,13 +150,17 @@ async fn pushes(
     }
 }
 
+/// The SDK's answer to a push: `approve` (with the number picked under number matching) or
+/// `deny` with a `DenyReason` (`pingidentity/pingone-mobile-sdk-android`, Dokka
+/// `-notification-object/approve`, `deny`, `types/-deny-reason/`). PingOne has no BLOCK: an
+/// administrator blocks the device (`device.block+json`).
 #[tracing::instrument(name = "answer_push", skip_all, fields(auth_id = %id, action = ?answer_action(&call)))]
 async fn answer_push(
     Shared(state): Shared<State>,
     Path(id): Path<String>,
     call: SignedCall,
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
-    let answer: PushAnswer = call.json()?;
+    let answer: PushDecision = call.json()?;
     let now = state.now();
     let result = state.db().tx(|tx| {
         let device = call.device(&state, tx)?;
@@ -167,15 +171,28 @@ async fn answer_push(
         if auth.effective_status(now) != Status::PushConfirmationWaiting {
             return Err(ApiError::BadRequest("the push is no longer waiting for an answer".into()));
         }
-        match (answer.action, Pick::of(auth.match_number, answer.number)) {
-            (PushAction::Approve, Pick::Missing) => return Err(ApiError::invalid_field("number", Pick::MISSING)),
-            (PushAction::Approve, Pick::Wrong) => {
-                tracing::warn!("the approving device picked the wrong number");
-                set_status(tx, &id, Status::PushConfirmationRejected, now)?;
-                tx.execute("UPDATE authentications SET failure_reason = ?1 WHERE id = ?2", params![failure::WRONG_NUMBER, id])?;
+        let rejected = |reason: Option<&str>| -> Result<(), ApiError> {
+            set_status(tx, &id, Status::PushConfirmationRejected, now)?;
+            tx.execute("UPDATE authentications SET failure_reason = ?1 WHERE id = ?2", params![reason, id])?;
+            Ok(())
+        };
+        match answer {
+            PushDecision::Approve { number_matching_picked_value: picked } => match Pick::of(auth.match_number, picked) {
+                Pick::Missing => {
+                    let why = "this push asks for the number shown on the signing-in device: send it as numberMatchingPickedValue";
+                    return Err(ApiError::invalid_field("numberMatchingPickedValue", why));
+                }
+                Pick::Wrong => {
+                    tracing::warn!("the approving device picked the wrong number");
+                    rejected(Some(failure::WRONG_NUMBER))?;
+                }
+                Pick::Right | Pick::NotAsked => complete(tx, &id, AuthenticationMethod::Push, now)?,
+            },
+            PushDecision::Deny { deny_reason: DenyReason::None } => rejected(None)?,
+            PushDecision::Deny { deny_reason } => {
+                tracing::warn!(?deny_reason, "the push was denied with a reason");
+                rejected(Some(deny_reason_name(deny_reason)))?;
             }
-            (PushAction::Approve, Pick::Right | Pick::NotAsked) => complete(tx, &id, AuthenticationMethod::Push, now)?,
-            _ => set_status(tx, &id, Status::PushConfirmationRejected, now)?,
         }
         describe(tx, &state, &read_auth(tx, &device.username, &id)?)
     })?;
@@ -183,6 +200,18 @@ async fn answer_push(
     Ok(Json(result))
 }
 
-fn answer_action(call: &SignedCall) -> Option<moderno_wire::device_api::PushAction> {
-    call.json::<PushAnswer>().ok().map(|a| a.action)
+/// The stored name of a deny reason (the emulator's `failure_reason`).
+fn deny_reason_name(reason: DenyReason) -> &'static str {
+    match reason {
+        DenyReason::None => "NONE",
+        DenyReason::ReportFraud => "REPORT_FRAUD",
+        DenyReason::BiometricsRejected => "BIOMETRICS_REJECTED",
+    }
+}
+
+fn answer_action(call: &SignedCall) -> Option<&'static str> {
+    call.json::<PushDecision>().ok().map(|a| match a {
+        PushDecision::Approve { .. } => "APPROVE",
+        PushDecision::Deny { .. } => "DENY",
+    })
 }

@@ -10,7 +10,7 @@ mod common;
 
 use common::device::{approve_shown, match_number, totp_code_for, TestDevice};
 use common::mfa_server::{test_clock, MfaServer};
-use moderno_wire::device_api::PushAnswer;
+use moderno_wire::pingone::{DenyReason, PushDecision};
 use pingone_mfa_server::{DEMO_DEFAULT_POLICY_ID, DEMO_NUMBER_MATCHING_POLICY_ID};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -54,7 +54,7 @@ async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_
     let early = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
 
-    let (status, answered) = phone.answer_next_push(&mfa.url, PushAnswer::approve(None)).await;
+    let (status, answered) = phone.answer_next_push(&mfa.url, PushDecision::approve(None)).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(read(&mfa, &auth).await["status"], "COMPLETED");
 
@@ -73,11 +73,11 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     let mfa = MfaServer::start(&clock).await;
     let phone = paired_phone(&mfa, "bob", 3).await;
     let denied = start(&mfa, "bob", json!({})).await;
-    let (status, body) = phone.answer_next_push(&mfa.url, PushAnswer::deny()).await;
+    let (status, body) = phone.answer_next_push(&mfa.url, PushDecision::deny(DenyReason::None)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "FAILED", "a failure is FAILED with an error object: {body}");
     assert_eq!(body["error"]["code"], "PUSH_DENIED");
-    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), PushAnswer::approve(None)).await;
+    let (status, again) = phone.answer(&mfa.url, denied["id"].as_str().unwrap(), PushDecision::approve(None)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once: {again}");
     assert_eq!(read(&mfa, &denied).await["status"], "FAILED");
 
@@ -87,8 +87,36 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     assert_eq!(timed_out["status"], "PUSH_CONFIRMATION_TIMED_OUT");
     assert!(timed_out["_links"].get("device.select").is_some(), "another device may be selected: {timed_out}");
     assert!(phone.pushes(&mfa.url, 0).await.is_empty(), "an expired push is no longer delivered");
-    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), PushAnswer::approve(None)).await;
+    let (status, _) = phone.answer(&mfa.url, waiting["id"].as_str().unwrap(), PushDecision::approve(None)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+// The SDK denies with a `DenyReason` (NONE, REPORT_FRAUD, BIOMETRICS_REJECTED) and has no BLOCK
+// (`pingidentity/pingone-mobile-sdk-android`, Dokka `-notification-object/deny`,
+// `types/-deny-reason/`): a BLOCK answer is refused and leaves the push waiting.
+#[tokio::test]
+async fn a_push_is_denied_with_the_sdks_reason_and_a_block_is_not_a_pingone_answer() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "gina", 8).await;
+    let waiting = start(&mfa, "gina", json!({})).await;
+    let id = waiting["id"].as_str().unwrap();
+    let block = serde_json::to_vec(&json!({"action": "BLOCK"})).unwrap();
+    let response = phone.signed(reqwest::Method::POST, &format!("{}/device/pushes/{id}", mfa.url), Some(block)).await;
+    let (status, refused): (StatusCode, Value) = (response.status(), response.json().await.unwrap());
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["code"], "INVALID_REQUEST", "{refused}");
+    assert_eq!(read(&mfa, &waiting).await["status"], "PUSH_CONFIRMATION_REQUIRED", "the push still waits");
+
+    let (status, denied) = phone.answer(&mfa.url, id, PushDecision::deny(DenyReason::ReportFraud)).await;
+    assert_eq!(status, StatusCode::OK, "{denied}");
+    assert_eq!((denied["status"].as_str(), denied["error"]["code"].as_str()), (Some("FAILED"), Some("PUSH_DENIED")), "{denied}");
+    assert!(denied["error"]["message"].as_str().is_some_and(|m| m.contains("REPORT_FRAUD")), "the reason is told: {denied}");
+
+    let again = start(&mfa, "gina", json!({})).await;
+    let (_, denied) = phone.answer(&mfa.url, again["id"].as_str().unwrap(), PushDecision::deny(DenyReason::BiometricsRejected)).await;
+    assert!(denied["error"]["message"].as_str().is_some_and(|m| m.contains("BIOMETRICS_REJECTED")), "{denied}");
+    assert_eq!(mfa.devices("gina").await[0]["block"]["status"], "UNBLOCKED", "denying blocks nothing");
 }
 
 #[tokio::test]
@@ -109,11 +137,11 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     assert!(choices.contains(&shown), "the shown number is offered: {choices:?}");
 
     let id = waiting["id"].as_str().unwrap();
-    let (status, error) = phone.answer(&mfa.url, id, PushAnswer::approve(None)).await;
+    let (status, error) = phone.answer(&mfa.url, id, PushDecision::approve(None)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(error["code"], "INVALID_DATA", "{error}");
     assert_eq!(error["details"][0]["code"], "INVALID_VALUE", "{error}");
-    assert_eq!(error["details"][0]["target"], "number", "the refusal names the field: {error}");
+    assert_eq!(error["details"][0]["target"], "numberMatchingPickedValue", "the refusal names the SDK's field: {error}");
     let still = read(&mfa, &waiting).await;
     assert_eq!(still["status"], "PUSH_CONFIRMATION_REQUIRED", "nothing changed: {still}");
     assert_eq!(match_number(&still), shown, "the same number is still shown");
@@ -136,12 +164,12 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     let push = phone.pushes(&mfa.url, 5).await.remove(0);
     let wrong = push.number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
 
-    let (status, rejected) = phone.answer(&mfa.url, &push.authentication_id, PushAnswer::approve(Some(wrong))).await;
+    let (status, rejected) = phone.answer(&mfa.url, &push.authentication_id, PushDecision::approve(Some(wrong))).await;
     assert_eq!(status, StatusCode::OK, "{rejected}");
     assert_eq!(rejected["status"], "FAILED", "{rejected}");
     assert_eq!(rejected["error"]["code"], "WRONG_NUMBER", "{rejected}");
     assert!(rejected.get("numberMatching").is_none(), "{rejected}");
-    let (status, again) = phone.answer(&mfa.url, &push.authentication_id, PushAnswer::approve(Some(shown))).await;
+    let (status, again) = phone.answer(&mfa.url, &push.authentication_id, PushDecision::approve(Some(shown))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once, even with the right number: {again}");
     assert_eq!(again["code"], "INVALID_REQUEST", "{again}");
     assert_eq!(read(&mfa, &waiting).await["error"]["code"], "WRONG_NUMBER");
@@ -315,7 +343,7 @@ async fn the_named_policy_decides_number_matching_and_an_unknown_one_is_refused(
     let plain = start(&mfa, "june", json!({})).await;
     assert_eq!(plain["policy"]["id"], DEMO_DEFAULT_POLICY_ID, "{plain}");
     assert!(plain.get("numberMatching").is_none(), "{plain}");
-    let (status, done) = phone.answer_next_push(&mfa.url, PushAnswer::approve(None)).await;
+    let (status, done) = phone.answer_next_push(&mfa.url, PushDecision::approve(None)).await;
     assert_eq!((status, &done["status"]), (StatusCode::OK, &json!("COMPLETED")), "a bare approve: {done}");
 
     let (status, refused) = mfa.start_auth("june", json!({"policy": {"id": "no-such-policy"}})).await;

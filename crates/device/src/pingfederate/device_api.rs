@@ -9,9 +9,11 @@ use std::time::Duration;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::device_signature::{sign, SignedRequest};
-use moderno_wire::device_api::{PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::device_api::{PushRequest, DEVICE_SIGNATURE_HEADER};
 use moderno_wire::pingfederate::Jwks;
-use moderno_wire::pingone::{ApprovePairing, DeviceAuthentication, DeviceAuthenticationStatus, MfaError, PairingApproved};
+use moderno_wire::pingone::{
+    ApprovePairing, DeviceAuthentication, DeviceAuthenticationStatus, MfaError, PairingApproved, PushDecision,
+};
 use reqwest::Method;
 use url::Url;
 
@@ -51,8 +53,8 @@ impl PingOneDeviceApi {
         self.call(Method::GET, url, Some(key), Vec::new()).await
     }
 
-    /// `POST {api}/pushes/{authenticationId}` with APPROVE (and the number picked), DENY or BLOCK.
-    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, answer: PushAnswer) -> Result<PushResult, DeviceError> {
+    /// `POST {api}/pushes/{authenticationId}`: APPROVE (and the number picked) or DENY with a reason.
+    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, answer: PushDecision) -> Result<PushResult, DeviceError> {
         let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         let url = at(api_url, &["pushes", authentication_id])?;
         let auth: DeviceAuthentication = self.call(Method::POST, url, Some(key), body).await?;

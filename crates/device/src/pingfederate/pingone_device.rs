@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_wire::device_api::{PushAnswer, PushRequest};
-use moderno_wire::pingone::{ApprovePairing, PairingIdTokenClaims, ResourceRef};
+use moderno_wire::pingone::{ApprovePairing, PairingIdTokenClaims, PushDecision, ResourceRef};
 use serde::Serialize;
 use tracing::{info, instrument};
 use zeroize::Zeroizing;
@@ -138,10 +138,19 @@ impl PingOneDevice {
         self.api.pending_pushes(&api_url, self.identity.key(), wait).await
     }
 
-    #[instrument(skip(self), fields(profile = %self.profile))]
+    /// Answers a push with the app's approve/deny (a PingID-style answer: APPROVE with its number,
+    /// DENY without a reason). PingOne has no BLOCK: that answer is refused here, nothing sent.
     pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<PushResult, DeviceError> {
+        let decision = PushDecision::from_pingid(&answer)
+            .ok_or_else(|| DeviceError::InvalidInput("PingOne MFA has no BLOCK: deny the push (an administrator blocks devices)".into()))?;
+        self.decide_push(authentication_id, decision).await
+    }
+
+    /// The SDK's `NotificationObject.approve(…, numberMatchingPickedValue)` or `deny(…, DenyReason)`.
+    #[instrument(skip(self), fields(profile = %self.profile))]
+    pub async fn decide_push(&self, authentication_id: &str, decision: PushDecision) -> Result<PushResult, DeviceError> {
         let api_url = self.paired_api()?;
-        self.api.answer_push(&api_url, self.identity.key(), authentication_id, answer).await
+        self.api.answer_push(&api_url, self.identity.key(), authentication_id, decision).await
     }
 
     pub fn is_paired(&self) -> bool {

@@ -12,7 +12,7 @@ use moderno_crypto::payload::seal;
 use moderno_crypto::{b64url_decode, totp};
 use moderno_wire::device_api::{PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER};
 use moderno_wire::payload::MobilePayloadClaims;
-use moderno_wire::pingone::{ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, ResourceRef};
+use moderno_wire::pingone::{ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, PushDecision, ResourceRef};
 use moderno_wire::sdk::DeviceType;
 use reqwest::{Method, StatusCode, Url};
 
@@ -146,14 +146,16 @@ impl TestDevice {
         response.json().await.unwrap()
     }
 
-    pub async fn answer(&self, base: &str, auth_id: &str, answer: PushAnswer) -> (StatusCode, serde_json::Value) {
-        let body = serde_json::to_vec(&answer).unwrap();
+    /// Answers a push as the SDK does (`approve` / `deny` with a reason); a PingID-style
+    /// [`PushAnswer`] is sent as the PingOne answer it stands for.
+    pub async fn answer(&self, base: &str, auth_id: &str, answer: impl IntoDecision) -> (StatusCode, serde_json::Value) {
+        let body = serde_json::to_vec(&answer.into_decision()).unwrap();
         let response = self.signed(Method::POST, &format!("{base}/device/pushes/{auth_id}"), Some(body)).await;
         (response.status(), response.json().await.unwrap())
     }
 
     /// Waits for the next push and answers it.
-    pub async fn answer_next_push(&self, base: &str, answer: PushAnswer) -> (StatusCode, serde_json::Value) {
+    pub async fn answer_next_push(&self, base: &str, answer: impl IntoDecision) -> (StatusCode, serde_json::Value) {
         let pushes = self.pushes(base, 5).await;
         let push = pushes.first().expect("a push arrived");
         self.answer(base, &push.authentication_id, answer).await
@@ -175,9 +177,26 @@ pub fn match_number(waiting: &serde_json::Value) -> u8 {
 
 /// The approval a person gives: the number the waiting side shows, under number matching (the
 /// policy asks for it); a bare approve when it shows none.
-pub fn approve_shown(waiting: &serde_json::Value) -> PushAnswer {
+pub fn approve_shown(waiting: &serde_json::Value) -> PushDecision {
     let shown = waiting.get("numberMatching").is_some() || waiting.get("matchNumber").is_some();
-    PushAnswer::approve(shown.then(|| match_number(waiting)))
+    PushDecision::approve(shown.then(|| match_number(waiting)))
+}
+
+/// What a test may answer a PingOne push with.
+pub trait IntoDecision {
+    fn into_decision(self) -> PushDecision;
+}
+
+impl IntoDecision for PushDecision {
+    fn into_decision(self) -> PushDecision {
+        self
+    }
+}
+
+impl IntoDecision for PushAnswer {
+    fn into_decision(self) -> PushDecision {
+        PushDecision::from_pingid(&self).expect("PingOne has no BLOCK")
+    }
 }
 
 /// The code a TOTP authenticator with this base32 secret shows at `clock`'s time.

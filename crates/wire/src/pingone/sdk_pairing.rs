@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ResourceRef;
+use crate::device_api::{PushAction, PushAnswer};
 
 /// The claims of the ID token PingOne issues for an automatic pairing (signed by the
 /// environment's key, published at `{iss}/jwks`). `iss`, `sub`, `aud`, `iat`, `exp`, `nonce` and
@@ -119,6 +120,17 @@ impl PushDecision {
     pub fn deny(reason: DenyReason) -> Self {
         Self::Deny { deny_reason: reason }
     }
+
+    /// The PingOne answer a PingID-style [`PushAnswer`] stands for: APPROVE (any trust level:
+    /// PingOne offers none) approves with its number, DENY denies with no reason; BLOCK has no
+    /// PingOne counterpart (`None`).
+    pub fn from_pingid(answer: &PushAnswer) -> Option<Self> {
+        match answer.action {
+            PushAction::Approve => Some(Self::approve(answer.number)),
+            PushAction::Deny => Some(Self::deny(DenyReason::None)),
+            PushAction::Block => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -134,5 +146,8 @@ mod tests {
         let plain = serde_json::json!({"action": "DENY"});
         assert_eq!(serde_json::from_value::<PushDecision>(plain).unwrap(), PushDecision::deny(DenyReason::None));
         assert!(serde_json::from_value::<PushDecision>(serde_json::json!({"action": "BLOCK"})).is_err(), "PingOne has no BLOCK");
+        assert_eq!(PushDecision::from_pingid(&PushAnswer::trust(Some(7))), Some(PushDecision::approve(Some(7))));
+        assert_eq!(PushDecision::from_pingid(&PushAnswer::deny()), Some(PushDecision::deny(DenyReason::None)));
+        assert_eq!(PushDecision::from_pingid(&PushAnswer::block()), None);
     }
 }
