@@ -93,26 +93,8 @@ pub(crate) async fn fresh_pairing_key(State(state): State<CustomerState>, jar: C
 /// `GET /pairing-key.js`: the expiry countdown (a file of its own, so the page's CSP allows no
 /// inline script).
 pub(crate) async fn countdown_script() -> Response {
-    chrome::script(COUNTDOWN_JS)
+    chrome::script(include_str!("web/pairing_key.js"))
 }
-
-/// Counts the key's `data-seconds-left` down (the server's clock, which may be a virtual one,
-/// said how many); at zero the key is shown as expired.
-const COUNTDOWN_JS: &str = r#"(() => {
-  const el = document.getElementById("expiry");
-  if (!el) return;
-  const left = Number(el.dataset.secondsLeft);
-  const start = Date.now();
-  const tick = () => {
-    const s = Math.max(0, left - Math.floor((Date.now() - start) / 1000));
-    const mmss = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-    el.textContent = s > 0 ? `Expires in ${mmss}. It works once.` : "This key has expired. Get a fresh one below.";
-    if (s > 0) setTimeout(tick, 1000);
-    else document.querySelector(".key-box")?.classList.add("expired");
-  };
-  tick();
-})();
-"#;
 
 /// The user of the request's web session cookie, if the session is still open.
 async fn session_user(state: &CustomerState, jar: &CookieJar) -> anyhow::Result<Option<String>> {

@@ -257,7 +257,6 @@ async fn sign_out(State(state): State<CustomerState>, jar: CookieJar) -> Respons
     .await
 }
 
-
 async fn ask_again(state: &CustomerState, pending: &Pending, device_id: Option<String>, browser: &str) -> Response {
     match flow::restart(state, pending, device_id, browser).await {
         Ok(true) => to_wait(),
