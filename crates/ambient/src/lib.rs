@@ -4,6 +4,7 @@
 //! Production uses [`Clock::system`] and [`Entropy::from_os`]; tests and the demo's virtual clock
 //! use [`Clock::manual`] (advanced by hand) and [`Entropy::seeded`] (replayable).
 
+pub mod attempts;
 mod faults;
 mod number_matching;
 

@@ -10,26 +10,13 @@
 //! guesses cannot slip past the back-off, a success cannot erase failures still in flight, and a
 //! person's parallel right answers (a double click) all pass instead of tripping the back-off.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-
+use moderno_ambient::attempts::AccountTurns;
 use moderno_ambient::Clock;
 
 use crate::passwords::Passwords;
 use crate::store::{AttemptGate, Store};
 
-/// Consecutive failures that lock an account.
-pub const LOCK_AFTER_FAILURES: u32 = 100;
-
-/// Milliseconds to wait after `failures` consecutive failures.
-pub fn backoff_ms(failures: u32) -> i64 {
-    match failures {
-        0..=2 => 0,
-        3..=8 => 3_000,
-        9..=24 => 5_000,
-        _ => 10_000,
-    }
-}
+pub use moderno_ambient::attempts::{backoff_ms, LOCK_AFTER_FAILURES};
 
 /// The verdict on a username and password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,31 +37,7 @@ pub struct FirstFactorCheck {
     store: Store,
     passwords: Passwords,
     clock: Clock,
-    queues: AccountQueues,
-}
-
-/// One queue per account name with attempts in progress.
-#[derive(Clone, Default)]
-struct AccountQueues(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>);
-
-impl AccountQueues {
-    /// Runs `work` once the attempts on `username` before it are done.
-    async fn in_turn<T>(&self, username: &str, work: impl std::future::Future<Output = T>) -> T {
-        let queue = {
-            let mut queues = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(queues.entry(username.to_owned()).or_default())
-        };
-        let result = {
-            let _turn = queue.lock().await;
-            work.await
-        };
-        let mut queues = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // The map's handle and this one: nobody else waits, so the queue goes.
-        if Arc::strong_count(&queue) == 2 {
-            queues.remove(username);
-        }
-        result
-    }
+    queues: AccountTurns,
 }
 
 impl FirstFactorCheck {
@@ -83,7 +46,7 @@ impl FirstFactorCheck {
             store,
             passwords,
             clock,
-            queues: AccountQueues::default(),
+            queues: AccountTurns::default(),
         }
     }
 
@@ -145,14 +108,6 @@ mod tests {
             clock,
             store,
         )
-    }
-
-    #[test]
-    fn back_off_follows_kanidm_from_the_third_failure() {
-        assert_eq!([1, 2].map(backoff_ms), [0, 0], "a typo or two costs nothing");
-        assert_eq!([3, 8].map(backoff_ms), [3_000, 3_000]);
-        assert_eq!([9, 24].map(backoff_ms), [5_000, 5_000]);
-        assert_eq!([25, 99].map(backoff_ms), [10_000, 10_000]);
     }
 
     #[tokio::test]

@@ -12,11 +12,10 @@
 //! cannot slip past the back-off (Zitadel's advisory GHSA-7h8m-vrxx-vr4m), a success cannot
 //! erase failures in flight, and a person's parallel right answers all pass.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
-
+use moderno_ambient::attempts::backoff_ms;
 use rusqlite::{params, OptionalExtension};
+
+pub use moderno_ambient::attempts::AccountTurns;
 
 use crate::error::AuthnApiError;
 use crate::State;
@@ -24,16 +23,6 @@ use crate::State;
 /// How long the count of a name that is no account is kept after its last attempt (unless it
 /// reached the lock).
 const UNKNOWN_NAMES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
-
-/// Milliseconds to wait after `failures` consecutive failures.
-pub fn backoff_ms(failures: u32) -> i64 {
-    match failures {
-        0..=2 => 0,
-        3..=8 => 3_000,
-        9..=24 => 5_000,
-        _ => 10_000,
-    }
-}
 
 /// The verdict on a username and password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,40 +34,6 @@ pub enum Verdict {
     BackingOff { retry_in_secs: i64 },
     /// Too many consecutive failures: the name is locked.
     Locked,
-}
-
-/// One queue per account name with attempts under way (a name's entry goes with its last attempt).
-#[derive(Default)]
-pub struct AccountTurns(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
-
-/// Removes a name's queue when its last attempt ends, even one whose request was dropped.
-struct Leaving<'a> {
-    turns: &'a AccountTurns,
-    username: &'a str,
-    queue: Arc<tokio::sync::Mutex<()>>,
-}
-
-impl Drop for Leaving<'_> {
-    fn drop(&mut self) {
-        let mut queues = self.turns.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // The map's handle and this one: nobody else waits, so the queue goes.
-        if Arc::strong_count(&self.queue) == 2 {
-            queues.remove(self.username);
-        }
-    }
-}
-
-impl AccountTurns {
-    /// Runs `work` once the attempts on `username` before it are done.
-    async fn in_turn<T>(&self, username: &str, work: impl Future<Output = T>) -> T {
-        let queue = {
-            let mut queues = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(queues.entry(username.to_owned()).or_default())
-        };
-        let leaving = Leaving { turns: self, username, queue };
-        let _turn = leaving.queue.lock().await;
-        work.await
-    }
 }
 
 /// What an attempt may do, decided and counted in one transaction.
@@ -146,36 +101,4 @@ fn begin_attempt(state: &State, username: &str, now_ms: i64) -> Result<Gate, Aut
         )?;
         Ok(Gate::Check)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn back_off_follows_kanidm_from_the_third_failure() {
-        assert_eq!([1, 2].map(backoff_ms), [0, 0], "a typo or two costs nothing");
-        assert_eq!([3, 8].map(backoff_ms), [3_000, 3_000]);
-        assert_eq!([9, 24].map(backoff_ms), [5_000, 5_000]);
-        assert_eq!([25, 99].map(backoff_ms), [10_000, 10_000]);
-    }
-
-    #[tokio::test]
-    async fn a_name_has_one_attempt_at_a_time_and_its_queue_goes_with_the_last() {
-        let turns = AccountTurns::default();
-        let running = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let most = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let attempt = || {
-            let (running, most) = (running.clone(), most.clone());
-            async move {
-                let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
-                tokio::task::yield_now().await;
-                running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-            }
-        };
-        tokio::join!(turns.in_turn("alice", attempt()), turns.in_turn("alice", attempt()), turns.in_turn("alice", attempt()));
-        assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 1, "never two attempts on alice at once");
-        assert!(turns.0.lock().expect("lock").is_empty(), "no queue outlives its attempts");
-    }
 }

@@ -11,7 +11,7 @@ use super::ensure_schema;
 use crate::state::CustomerState;
 
 /// Every demo user's opening checking balance (the sample's starting value is not published).
-pub(crate) const OPENING_BALANCE_CENTS: i64 = 10_000_00;
+pub(crate) const OPENING_BALANCE_CENTS: i64 = 1_000_000; // 10,000.00
 
 /// The user's checking balance, as Ping's sample writes money (`#,###.00`).
 pub(crate) async fn checking_balance(state: &CustomerState, username: &str) -> anyhow::Result<String> {
@@ -43,7 +43,7 @@ mod tests {
     #[test]
     fn an_approved_transfer_moves_money_only_when_checking_covers_it() {
         assert_eq!(balance_after(&[]), OPENING_BALANCE_CENTS);
-        assert_eq!(balance_after(&[250_00, 1_000_00]), 8_750_00);
-        assert_eq!(balance_after(&[9_000_00, 2_000_00, 1_000_00]), 0, "the 2,000.00 was not covered; the 1,000.00 was");
+        assert_eq!(balance_after(&[25_000, 100_000]), 875_000);
+        assert_eq!(balance_after(&[900_000, 200_000, 100_000]), 0, "the 2,000.00 was not covered; the 1,000.00 was");
     }
 }
