@@ -3,6 +3,7 @@
 // phone paired with PingOne MFA, answering pushes. Binaries come from target/debug unless
 // MODERNO_BIN_DIR names another folder.
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +14,23 @@ import { fileURLToPath } from "node:url";
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const binDir = process.env.MODERNO_BIN_DIR ?? join(root, "target/debug");
 export const PASSWORD = "moderno-demo";
+// PingOne's demo environment and worker application (docs/api/pingone-mfa.md; on loopback only).
+const PINGONE_ENV = "0c6b5a4e-3f2d-4e1c-9b8a-7d6e5f4a3b2c";
+const WORKER_ID = "7d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
+const WORKER_SECRET = "moderno-demo-worker-secret";
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30-second steps) of a base32 secret at Unix time `at`. */
+export function totp(base32, at) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
 
 async function freePort() {
   const server = createServer();
@@ -86,6 +104,7 @@ export class Stack {
     this.pf = `http://127.0.0.1:${ports.pingfederate}`;
     this.customer = `http://127.0.0.1:${ports.customer}`;
     this.admin = `http://127.0.0.1:${ports.admin}`;
+    this.pingone = `http://127.0.0.1:${ports.pingone}`;
     // Each run its own device identity in the keyring.
     this.profile = `widget-phone-${process.pid}`;
   }
@@ -154,6 +173,35 @@ export class Stack {
     const passcode = message.otp ?? /\b(\d{6})\b/.exec(message.text)?.[1];
     if (!passcode) throw new Error(`no passcode in the message to ${user}`);
     return { passcode, message };
+  }
+
+  /**
+   * Gives `user` a TOTP device at PingOne MFA, as an administrator does with PingOne's Platform
+   * API (a worker token by client credentials, the user looked up or created, `POST …/devices
+   * {type: TOTP}`); answers the device's base32 secret, as PingOne shows it once.
+   */
+  async addTotpDevice(user) {
+    const token = await fetch(`${this.pingone}/${PINGONE_ENV}/as/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: WORKER_ID, client_secret: WORKER_SECRET }),
+    }).then((r) => r.json());
+    const api = (path, init = {}) => fetch(`${this.pingone}/v1/environments/${PINGONE_ENV}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${token.access_token}`, "Content-Type": "application/json", ...(init.headers ?? {}) },
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const found = await api(`/users?filter=${encodeURIComponent(`username eq "${user}"`)}`);
+    let id = found.body?._embedded?.users?.[0]?.id;
+    if (!id) id = (await api("/users", { method: "POST", body: JSON.stringify({ username: user }) })).body.id;
+    const device = await api(`/users/${id}/devices`, { method: "POST", body: JSON.stringify({ type: "TOTP" }) });
+    if (device.status !== 201 || !device.body.secret) throw new Error(`no TOTP device for ${user}: ${JSON.stringify(device)}`);
+    return device.body.secret;
+  }
+
+  /** The stack's clock (the admin API's virtual time), as Unix seconds. */
+  async now() {
+    const state = await this.adminCall("GET", "/admin");
+    return Math.floor(Date.parse(state.now) / 1000);
   }
 
   advanceClock(seconds) {

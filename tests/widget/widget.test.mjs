@@ -17,7 +17,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
-import { PASSWORD, Stack, waitUntil } from "./stack.mjs";
+import { PASSWORD, Stack, totp, waitUntil } from "./stack.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const SHOTS = process.env.MODERNO_SCREENSHOTS;
@@ -263,6 +263,21 @@ describe("Ping's widget on the web sign-in page", { timeout: 10 * 60 * 1000 }, (
     const target = valueAfter(text, "Email sent to:");
     assert.ok(target, `Ping's label for an Email device, with its target:\n${text}`);
     assert.ok(!target.includes("dave@example.com"), `the address is masked, not ${target}`);
+  });
+
+  // Ping: a TOTP device -> OTP_REQUIRED with nothing sent (the adapter's TOTP type; the widget's
+  // otp_required.hbs asks for the authenticator app's code, no "Message sent to:").
+  it("signs alice in with her authenticator app's code (TOTP)", async () => {
+    const secret = await stack.addTotpDevice("alice");
+    const page = await openPage();
+    await signOn(page, "alice");
+    const text = await shows(page, /Enter the passcode/);
+    assert.equal(valueAfter(text, "Message sent to:"), undefined, `nothing is sent for a TOTP device:\n${text}`);
+    assert.equal((await stack.outbox("alice")).length, 0, "PingOne sent alice nothing");
+    await enterPasscode(page, totp(secret, await stack.now()));
+    await assertSignedIn(page, "alice");
+    assertNoProblems(page);
+    await page.close();
   });
 
   // Ping: cancelAuthentication ends a redirectless flow in FAILED; the widget calls
