@@ -138,7 +138,11 @@ async fn record(State(tap): State<Tap>, request: Request, next: Next) -> Respons
 
 /// Health checks and long polls that found nothing would drown the flow.
 fn worth_showing(path: &str, response: &[u8]) -> bool {
-    !(path == "/healthz" || path.ends_with("/favicon.ico") || (path.ends_with("/pushes") && response == b"[]"))
+    // A page's scripts, styles and images (Ping's widget alone is 860 KiB) are no step of a flow.
+    const STATIC_FILES: [&str; 7] = [".js", ".css", ".svg", ".png", ".map", ".woff2", ".ico"];
+    !(path == "/healthz"
+        || STATIC_FILES.iter().any(|ext| path.ends_with(ext))
+        || (path.ends_with("/pushes") && response == b"[]"))
 }
 
 fn content_type(headers: &HeaderMap) -> Option<&str> {
@@ -156,5 +160,21 @@ fn flow_state(value: &serde_json::Value, decoded: &mut Vec<Decoded>) {
     if let (Some(status), Some(links)) = (value.get("status"), value.get("_links").and_then(|l| l.as_object())) {
         let actions: Vec<&String> = links.keys().filter(|k| *k != "self").collect();
         decoded.push(Decoded { label: "PingFederate flow".into(), value: json!({"status": status, "actions": actions}) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worth_showing;
+
+    #[test]
+    fn a_pages_files_and_empty_long_polls_are_no_hops() {
+        for path in ["/widget/pf.authn-widget.js", "/widget/sign-in.css", "/widget/logo.svg", "/favicon.ico", "/healthz"] {
+            assert!(!worth_showing(path, b"x"), "{path}");
+        }
+        assert!(!worth_showing("/pingid/v1/device/pushes", b"[]"));
+        for path in ["/widget/", "/pf-ws/authn/flows/abc", "/as/token.oauth2", "/pingidsdk"] {
+            assert!(worth_showing(path, b"{}"), "{path}");
+        }
     }
 }
