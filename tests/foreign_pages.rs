@@ -144,3 +144,41 @@ async fn the_published_worker_secret_mints_a_token_on_loopback_only() {
     assert_ne!(drawn, pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET);
     assert_eq!(&reachable.stack.pingfederate.config().pingone_client_secret, drawn);
 }
+
+/// A page's `text/plain` post (no preflight) reaches no state at any service: the SDK server
+/// wants Ping's signature, PingOne a worker token, PingFederate's authentication API its
+/// `X-XSRF-Header` (a header a page can only send after a preflight CORS refuses), the customer
+/// server JSON from no other page; and nothing was created.
+#[tokio::test]
+async fn a_pages_text_plain_post_changes_nothing_at_any_service() {
+    let (t, _admin) = stack().await;
+    let s = &t.stack;
+    let demo = Credentials::demo();
+    let posts = [
+        format!("{}/pingid/v1/accounts/{}/applications/{}/users", s.sdk_url, demo.account_id, demo.application_id),
+        format!("{}/v1/environments/{}/users", s.pingone_url, pingone_mfa_server::DEMO_ENVIRONMENT_ID),
+        format!("{}/pf-ws/authn/flows/some-flow", s.pingfederate_url),
+        format!("{}/pingidsdk", s.customer_url),
+    ];
+    // Three times: three counted wrong passwords would make alice's next login wait.
+    for url in posts.iter().cycle().take(posts.len() * 3) {
+        let response = http()
+            .post(url)
+            .header("content-type", "text/plain")
+            .header("origin", "http://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .body(r#"{"username": "mallory", "operation": "auth_user", "user": "alice", "password": "x"}"#)
+            .send()
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{url}: {status}");
+        let body: Value = response.json().await.unwrap_or_else(|_| panic!("{url}: the refusal is JSON"));
+        assert!(body.is_object(), "{url}: {body}");
+    }
+    // Nobody named mallory exists anywhere, and alice's login was not counted.
+    let sdk = t.stack.customer.sdk();
+    assert_eq!(sdk.get_user("mallory", false).await.err().and_then(|e| e.status()), Some(404));
+    let login = t.device("laptop").await.login("alice").await;
+    assert_eq!(login.status.code(), 0, "alice's first device pairs, no back-off from the refused post: {login:?}");
+}
