@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::authentication::describe;
+use crate::push_limit::PushLimit;
 use crate::authentication_record::{complete, read_auth, set_status, AuthenticationMethod, Status};
 use crate::store::{device_by_fingerprint, first_use_of_nonce, rfc3339, DeviceRow};
 use crate::{ApiError, State, MAX_BODY_BYTES};
@@ -186,7 +187,10 @@ async fn answer_push(
                     tracing::warn!("the approving device picked the wrong number");
                     rejected(Some(failure::WRONG_NUMBER))?;
                 }
-                Pick::Right | Pick::NotAsked => complete(tx, &id, AuthenticationMethod::Push, now)?,
+                Pick::Right | Pick::NotAsked => {
+                    complete(tx, &id, AuthenticationMethod::Push, now)?;
+                    PushLimit::approved(tx, &device.username)?;
+                }
             },
             PushDecision::Deny { deny_reason: DenyReason::None } => rejected(None)?,
             PushDecision::Deny { deny_reason } => {

@@ -25,6 +25,7 @@ mod otp_check;
 mod outbox;
 mod pairing;
 mod pairing_code;
+mod push_limit;
 mod rate_limits;
 mod requests;
 mod secrets;
@@ -103,10 +104,12 @@ pub struct Config {
     /// Wrong pairing keys from all devices together per window (guessing with fresh device keys).
     pub pairing_key_guess_limit_global: u32,
     pub pairing_key_guess_window: Duration,
-    /// Push bombing: pushes sent to one user per `push_limit_window`; beyond it PingOne answers
-    /// 429 `REQUEST_LIMITED` (detail `PUSH_LIMIT_EXCEEDED`) instead of pushing.
+    /// Push bombing, PingOne's policy `pushLimit`: `count` pushes in a row not approved (denied,
+    /// ignored) within `push_limit_window` (`timePeriod`) lock pushes to the user for
+    /// `push_lock_duration` (`lockDuration`); meanwhile starting a push answers 429 `REQUEST_LIMITED`.
     pub push_limit: u32,
     pub push_limit_window: Duration,
+    pub push_lock_duration: Duration,
     /// Unclaimed, unexpired pairing keys a user may hold at once.
     pub max_pairing_keys_per_user: u32,
     /// MFA settings `pairing.maxAllowedDevices`: devices a user may have (PingOne: default 5,
@@ -151,8 +154,10 @@ impl Config {
             pairing_key_guess_limit: 10,
             pairing_key_guess_limit_global: 100,
             pairing_key_guess_window: Duration::minutes(10),
+            // Policy `pushLimit` defaults: count 5, timePeriod 10 minutes, lockDuration 30 minutes.
             push_limit: 5,
             push_limit_window: Duration::minutes(10),
+            push_lock_duration: Duration::minutes(30),
             max_pairing_keys_per_user: 20,
             max_allowed_devices: 5,
             mobile_pairing_lifetime: Duration::minutes(10),
@@ -243,10 +248,10 @@ impl State {
         &self.0.pepper
     }
 
-    /// Pushes per user.
-    fn push_limit(&self) -> rate_limits::Limit {
+    /// Pushes per user (PingOne's `pushLimit`).
+    fn push_limit(&self) -> push_limit::PushLimit {
         let c = self.config();
-        rate_limits::Limit { kind: "push", max: c.push_limit, window: c.push_limit_window, what: "push requests for this user" }
+        push_limit::PushLimit { count: c.push_limit, time_period: c.push_limit_window, lock_duration: c.push_lock_duration }
     }
 
     /// Wrong pairing keys per device or named user (`global`: from everyone together).

@@ -1,5 +1,5 @@
 //! Sliding-window limits on what an attacker could repeat: wrong pairing keys (per device, per
-//! named user, and for everyone together) and pushes per user (push bombing, ASVS 5 V6.6.4).
+//! named user, and for everyone together). Pushes have PingOne's own limit (`push_limit`).
 //! Events are rows in `rate_events`; checks and records run in the caller's transaction, so
 //! parallel requests are counted one by one and cannot pass a limit together.
 
