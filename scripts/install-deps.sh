@@ -65,6 +65,16 @@ ensure_ui_packages() {
   fi
 }
 
+# The npm packages of a small package directory (Ping's widget, the browser driver), exactly as
+# its lock file pins them; again only when the lock file is newer than the install.
+ensure_npm_packages() {
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "==> npm packages in $dir (pinned by its package-lock.json)"
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund
+  fi
+}
+
 # tauri-driver (the WebDriver front of the window tests), when missing.
 ensure_tauri_driver() {
   command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --version '^2' --locked

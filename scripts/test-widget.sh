@@ -21,16 +21,10 @@ if [ ! -x "$CHROMIUM_BIN" ]; then
     || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 fi
 
-# Exactly what the committed lock files pin; again whenever a lock file is newer than the install.
-npm_packages() {
-  local dir=$1
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "==> npm packages in $dir (pinned by its package-lock.json)"
-    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund
-  fi
-}
-npm_packages web/pf-widget
-npm_packages tests/widget
+# Ping's widget and playwright-core, exactly as their lock files pin them.
+source scripts/install-deps.sh test
+ensure_npm_packages web/pf-widget
+ensure_npm_packages tests/widget
 
 echo "==> building moderno-stack and moderno-device"
 cargo build -q --locked -p moderno-stack -p moderno-device

@@ -38,6 +38,10 @@ if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- ui/src/gener
   exit 1
 fi
 
+# Ping's widget and the browser driver: the web-widget window suite and scripts/test-widget.sh.
+ensure_npm_packages web/pf-widget
+ensure_npm_packages tests/widget
+
 echo "==> window tests (real app windows under Xvfb, each suite in its own D-Bus session and keyring)"
 export MODERNO_SCREENSHOTS="${MODERNO_SCREENSHOTS:-$PWD/target/screenshots}"
 export MODERNO_DESKTOP_BIN="$PWD/target/debug/moderno-desktop"
