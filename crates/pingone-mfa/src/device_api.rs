@@ -1,5 +1,6 @@
-//! The device-facing API under `/device`, signed with the device key exactly like the PingID SDK
-//! server's device API (`moderno_crypto::device_signature`): approving an automatic pairing,
+//! The device-facing API under `/device`, signed with the device key like the PingID SDK server's
+//! device API (`moderno_crypto::device_signature`), in the header `X-Device-Signature: DEVICE
+//! fp=..,ts=..,nonce=..,sig=..` (it stands in for PingOne's unpublished SDK protocol and FCM/APNs): approving an automatic pairing,
 //! claiming a pairing key, long-polling for pushes and answering them.
 
 use axum::body::Bytes;
@@ -8,9 +9,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
-use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS};
-use moderno_wire::device_api::{PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER};
-use moderno_wire::pingone::{failure, DenyReason, DeviceAuthentication, PushDecision};
+use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS, SCHEME};
+use moderno_wire::device_api::{PushRequest, ServerKey};
+use moderno_wire::pingone::{failure, DenyReason, DeviceAuthentication, PushDecision, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME};
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -43,8 +44,15 @@ impl<S: Send + Sync> FromRequest<S> for SignedCall {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let header = req.headers().get(DEVICE_SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let signature = DeviceSignature::parse(header.as_deref()).map_err(signature_error)?;
+        // `DEVICE fp=..` here is `PINGID-DEVICE fp=..` at the PingID SDK: one signature, two names.
+        let signature = match req.headers().get(DEVICE_SIGNATURE_HEADER).map(|v| v.to_str().unwrap_or_default()) {
+            None => Err(DeviceSignatureError::Missing),
+            Some(value) => match value.strip_prefix(DEVICE_SIGNATURE_SCHEME) {
+                Some(rest) => DeviceSignature::parse(Some(&format!("{SCHEME}{rest}"))),
+                None => Err(DeviceSignatureError::Malformed),
+            },
+        }
+        .map_err(signature_error)?;
         let method = req.method().as_str().to_string();
         let path = req.uri().path().to_string();
         let query = req.uri().query().unwrap_or_default().to_string();

@@ -91,6 +91,25 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+// PingOne's SDK protocol is unpublished; the emulator's device API signs requests in a header
+// of no product (`X-Device-Signature: DEVICE ..`), not the PingID SDK's.
+#[tokio::test]
+async fn pingones_device_api_takes_its_own_signature_header_and_not_pingids() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = paired_phone(&mfa, "hank", 9).await;
+    assert_eq!(phone.pushes(&mfa.url, 0).await.len(), 0, "the neutral header is accepted");
+    let url = format!("{}/device/pushes?waitSeconds=0", mfa.url);
+    let request = moderno_crypto::device_signature::SignedRequest { method: "GET", path: "/device/pushes", query: "waitSeconds=0", body: b"" };
+    let pingid = moderno_crypto::device_signature::sign(&phone.key, &request, clock.unix(), &"ab".repeat(16));
+    for (name, value) in [("x-pingid-device-signature", pingid.clone()), ("x-device-signature", pingid)] {
+        let response = mfa.client.get(&url).header(name, value).send().await.unwrap();
+        let (status, body): (StatusCode, Value) = (response.status(), response.json().await.unwrap());
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {body}");
+        assert_eq!(body["code"], "ACCESS_FAILED", "{name}: {body}");
+    }
+}
+
 // The SDK denies with a `DenyReason` (NONE, REPORT_FRAUD, BIOMETRICS_REJECTED) and has no BLOCK
 // (`pingidentity/pingone-mobile-sdk-android`, Dokka `-notification-object/deny`,
 // `types/-deny-reason/`): a BLOCK answer is refused and leaves the push waiting.

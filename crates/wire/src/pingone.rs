@@ -23,6 +23,14 @@ pub use sdk_pairing::*;
 /// Path prefix of the device API.
 pub const DEVICE_API_PREFIX: &str = "/device";
 
+/// The device API's signature header, `X-Device-Signature: DEVICE fp=..,ts=..,nonce=..,sig=..`:
+/// the same Ed25519 request signature as the PingID SDK device API's (`moderno-crypto`
+/// `device_signature`), under a name of no product. It stands in for PingOne's unpublished SDK
+/// protocol.
+pub const DEVICE_SIGNATURE_HEADER: &str = "x-device-signature";
+/// The scheme word that opens the header's value.
+pub const DEVICE_SIGNATURE_SCHEME: &str = "DEVICE ";
+
 /// Content type of PingOne's "Select Device for Authentication" action.
 pub const DEVICE_SELECT_CONTENT_TYPE: &str = "application/vnd.pingidentity.device.select+json";
 /// Content type of PingOne's "Validate OTP for Device" action.

@@ -1,6 +1,6 @@
 //! PingOne MFA's device API (`<pingone>/device`), called by the device itself: every call carries
-//! the device key's signature (`moderno_crypto::device_signature`, the same scheme as the PingID
-//! SDK server's), and the keys ID tokens verify under (`{issuer}/jwks`). It stands in for
+//! the device key's signature (`moderno_crypto::device_signature`, as at the PingID SDK server,
+//! in PingOne's neutral `X-Device-Signature: DEVICE ..`), and the keys ID tokens verify under (`{issuer}/jwks`). It stands in for
 //! PingOne's unpublished SDK protocol and for FCM/APNs. Refusals are PingOne's `{code, message,
 //! details}` and become [`DeviceError::PingOne`].
 
@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
-use moderno_crypto::device_signature::{sign, SignedRequest};
-use moderno_wire::device_api::{PushRequest, DEVICE_SIGNATURE_HEADER};
+use moderno_crypto::device_signature::{sign, SignedRequest, SCHEME};
+use moderno_wire::device_api::PushRequest;
 use moderno_wire::pingfederate::Jwks;
 use moderno_wire::pingone::{
     ApprovePairing, DeviceAuthentication, DeviceAuthenticationStatus, MfaError, PairingApproved, PushDecision,
+    DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
 };
 use reqwest::Method;
 use url::Url;
@@ -65,7 +66,9 @@ impl PingOneDeviceApi {
         let mut request = self.http.request(method.clone(), url.clone());
         if let Some(key) = key {
             let signed = SignedRequest { method: method.as_str(), path: url.path(), query: url.query().unwrap_or(""), body: &body };
-            request = request.header(DEVICE_SIGNATURE_HEADER, sign(key, &signed, self.clock.unix(), &self.entropy.hex(16)));
+            let value = sign(key, &signed, self.clock.unix(), &self.entropy.hex(16));
+            let value = value.strip_prefix(SCHEME).map_or_else(|| value.clone(), |rest| format!("{DEVICE_SIGNATURE_SCHEME}{rest}"));
+            request = request.header(DEVICE_SIGNATURE_HEADER, value);
         }
         if !body.is_empty() {
             request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);

@@ -7,17 +7,20 @@
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
-use moderno_crypto::device_signature::{sign, SignedRequest};
+use moderno_crypto::device_signature::{sign, SignedRequest, SCHEME};
 use moderno_crypto::payload::seal;
 use moderno_crypto::{b64url_decode, totp};
-use moderno_wire::device_api::{PushAnswer, PushRequest, DEVICE_SIGNATURE_HEADER};
+use moderno_wire::device_api::{PushAnswer, PushRequest};
 use moderno_wire::payload::MobilePayloadClaims;
-use moderno_wire::pingone::{ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, PushDecision, ResourceRef};
+use moderno_wire::pingone::{
+    ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, PushDecision, ResourceRef, DEVICE_SIGNATURE_HEADER,
+    DEVICE_SIGNATURE_SCHEME,
+};
 use moderno_wire::sdk::DeviceType;
 use reqwest::{Method, StatusCode, Url};
 
 pub struct TestDevice {
-    key: DeviceKey,
+    pub key: DeviceKey,
     pub name: String,
     clock: Clock,
     entropy: Entropy,
@@ -72,7 +75,8 @@ impl TestDevice {
             query: parsed.query().unwrap_or_default(),
             body: &bytes,
         };
-        let header = sign(&self.key, &request, self.clock.unix(), &self.entropy.hex(16));
+        let signed = sign(&self.key, &request, self.clock.unix(), &self.entropy.hex(16));
+        let header = format!("{DEVICE_SIGNATURE_SCHEME}{}", signed.strip_prefix(SCHEME).unwrap());
         self.client
             .request(method, url)
             .header(DEVICE_SIGNATURE_HEADER, header)
