@@ -73,7 +73,10 @@ async fn users_are_found_by_username_addressed_by_id_and_created_once() {
 // PingOne's adapter answers MOBILE_PAIRING_REQUIRED with "the PingOne ID token"
 // (https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_models,_objects,_and_error_codes.html);
 // the SDK takes it with `processIdToken` and approves the pairing object, with no trust level or
-// device role (`pingidentity/pingone-mobile-sdk-android` README, `-pairing-object/approve`).
+// device role (`pingidentity/pingone-mobile-sdk-android` README, `-pairing-object/approve`;
+// https://developer.pingidentity.com/pingone-api/native-sdks/pingone-mfa-mobile-sdks/pingone-mfa-mobile-sdk-flows.html:
+// "The customer native application receives an ID token ... The PingOne Native SDK returns a
+// pairing object ... to pair or ignore the device").
 #[tokio::test]
 async fn first_device_pairs_by_approving_the_pingone_id_token_and_becomes_the_default() {
     let clock = test_clock();

@@ -2,9 +2,11 @@
 //! pairing it offers, believed once it verifies under the keys its issuer publishes.
 //!
 //! PingOne's adapter hands the app "the PingOne ID token" (PingOne MFA integration kit, "Models,
-//! objects and error codes"); the SDK takes it with `PingOne.processIdToken(idToken, callback)`
-//! and returns a pairing object the app approves (`pingidentity/pingone-mobile-sdk-android`
-//! README). Nothing in it asks the user for a trust level: PingOne has none. The claims are the
+//! objects and error codes"); "the app passes the ID token to the PingOne Mobile SDK", which
+//! "returns a pairing object to the app that allows it pair or ignore the device"
+//! (https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_overview_of_the_automatic_device_pairing_flow.html):
+//! `PingOne.processIdToken(idToken, callback)`, then `PairingObject.approve()`
+//! (`pingidentity/pingone-mobile-sdk-android` README). Nothing in it asks the user for a trust level: PingOne has none. The claims are the
 //! emulator's ([`PairingIdTokenClaims`]; PingOne publishes the token's content nowhere).
 
 use moderno_wire::pingfederate::Jwks;
