@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS, SCHEME};
-use moderno_wire::device_api::{PushRequest, ServerKey};
+use moderno_wire::device_api::PushRequest;
 use moderno_wire::pingone::{failure, DenyReason, DeviceAuthentication, PushDecision, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME};
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
@@ -24,7 +24,6 @@ use crate::{ApiError, State, MAX_BODY_BYTES};
 
 pub fn routes() -> Router<State> {
     Router::new()
-        .route("/device/server-key", get(server_key))
         .route("/device/pairings", post(crate::device_pairing::approve_pairing))
         .route("/device/pairing-keys", post(crate::device_pairing::claim_pairing_key))
         .route("/device/pushes", get(pushes))
@@ -93,10 +92,6 @@ impl SignedCall {
         self.verify(state, tx, device.public_key.as_deref())?;
         Ok(device)
     }
-}
-
-async fn server_key(Shared(state): Shared<State>) -> Json<ServerKey> {
-    Json(ServerKey { public_key: state.0.server_key.public_key_b64() })
 }
 
 #[derive(Debug, Deserialize)]

@@ -93,7 +93,7 @@ pub struct Config {
     pub worker_client_secret: String,
     /// How long a worker access token lives (PingOne: 1 hour).
     pub access_token_lifetime: Duration,
-    /// The seed from which the server payload key, the TOTP master key (each device's TOTP secret
+    /// The seed from which the ID token signing key, the TOTP master key (each device's TOTP secret
     /// is derived from it; nothing secret is stored) and the pepper of hashes at rest are derived.
     /// `None` (the demo): drawn from the entropy at first start and kept in the database.
     pub secrets_seed: Option<[u8; 32]>,

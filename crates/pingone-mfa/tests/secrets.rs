@@ -12,7 +12,7 @@ use common::mfa_server::test_clock;
 use moderno_ambient::Entropy;
 use pingone_mfa_server::{app, Config, State};
 
-/// Starts a server on `db` and answers its public server payload key.
+/// Starts a server on `db` and answers the public key its ID tokens verify under (`/{envId}/as/jwks`).
 async fn server_key(db: &Path, entropy_seed: u64, secrets_seed: Option<[u8; 32]>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -23,9 +23,10 @@ async fn server_key(db: &Path, entropy_seed: u64, secrets_seed: Option<[u8; 32]>
     let state = State::open(config, test_clock(), Entropy::seeded(entropy_seed)).unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let body: serde_json::Value = client.get(format!("{url}/device/server-key")).send().await.unwrap().json().await.unwrap();
+    let jwks = format!("{url}/{}/as/jwks", pingone_mfa_server::DEMO_ENVIRONMENT_ID);
+    let body: serde_json::Value = client.get(jwks).send().await.unwrap().json().await.unwrap();
     server.abort();
-    body["publicKey"].as_str().unwrap().to_string()
+    body["keys"][0]["x"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
