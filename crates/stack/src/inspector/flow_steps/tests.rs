@@ -214,7 +214,8 @@ fn cases() -> Vec<Case> {
         p1_action(POST, "/env/deviceAuthentications/a1", "otp.check", "5.2 PingFederate submits the OTP value to PingOne (otp.check)"),
         p1_action(POST, "/env/deviceAuthentications/a1", "device.select", "5.3 PingFederate passes the selected device to PingOne (device.select)"),
         // The mobile SDK and PingOne MFA.
-        call(PingOne, POST, "/device/pairings", "6. The app passes the serverPayload to the mobile SDK"),
+        call(PingOne, POST, "/device/pairings", "6. The app passes the serverPayload (the ID token) to the mobile SDK"),
+        call(PingOne, GET, "/env/as/jwks", "6. The mobile SDK checks the ID token's signature"),
         call(PingOne, GET, "/device/pushes", "5.1 The push notification reaches the paired mobile").answering(200, json!([{"id": "a1"}])),
         call(PingOne, POST, "/device/pushes/a1", "5.1 The user approves or denies the push"),
         call(PingOne, GET, "/outbox/bob", "beyond: the demo's SMS and e-mail outbox"),
