@@ -117,6 +117,27 @@ impl ApiError {
     }
 }
 
+/// A non-JSON error answer as PingOne's error body: 413 is [`ApiError::TooLarge`], any other
+/// status `INVALID_REQUEST` (404 keeps `NOT_FOUND`) with the layer's words.
+async fn as_pingone_error(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+    let error = match parts.status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+        StatusCode::NOT_FOUND => ApiError::NotFound("resource"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::BadRequest("The method is not allowed on this resource.".into()),
+        status => ApiError::BadRequest(if text.is_empty() { status.canonical_reason().unwrap_or("refused").into() } else { text }),
+    };
+    let mut converted = error.into_response();
+    *converted.status_mut() = parts.status;
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            converted.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    converted
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Internal(format!("database: {e}"))
@@ -141,10 +162,13 @@ impl IntoResponse for ApiError {
 /// injected entropy.
 pub async fn with_error_ids(AxumState(state): AxumState<State>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(response.status().is_client_error() || response.status().is_server_error()) || !is_json {
+    if !(response.status().is_client_error() || response.status().is_server_error()) {
         return response;
     }
+    let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // The HTTP layer's own refusals (a method the route lacks, a body over the limit, an
+    // extractor's plain text) in PingOne's error shape too, their status and headers kept.
+    let response = if is_json { response } else { as_pingone_error(response).await };
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
         return (parts.status, "").into_response();

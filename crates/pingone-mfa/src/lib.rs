@@ -293,8 +293,9 @@ pub fn app(state: State) -> Router {
         .merge(management)
         .merge(device_api::routes())
         .fallback(|| async { ApiError::NotFound("route") })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::with_error_ids))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Outside the body limit, so its 413 gets PingOne's error body and an id too.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::with_error_ids))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
