@@ -34,10 +34,18 @@ if ! command -v cargo >/dev/null 2>&1; then
     export PATH="$HOME/.cargo/bin:$PATH"
   else
     echo "==> installing the Rust toolchain (rustup)"
-    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
 fi
+# The lints the test command runs: clippy and rustfmt (a toolchain installed without them).
+for component in clippy rustfmt; do
+  tool=$([ "$component" = clippy ] && echo clippy || echo fmt)
+  if ! cargo "$tool" --version >/dev/null 2>&1 && command -v rustup >/dev/null 2>&1; then
+    echo "==> adding the Rust component $component"
+    rustup component add "$component"
+  fi
+done
 
 # Node.js 20.19 or newer builds the UI (Vite 7). Debian and Ubuntu ship older ones, so when the
 # one on PATH is missing or too old, the official build goes to ~/.local/node (no apt source added).

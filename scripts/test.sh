@@ -25,7 +25,8 @@ echo "==> building the UI"
 echo "==> building"
 cargo build --workspace --all-targets --locked
 
-echo "==> lints"
+echo "==> lints (rustfmt.toml's format, clippy)"
+cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "==> tests (inside a private D-Bus session with an unlocked gnome-keyring)"

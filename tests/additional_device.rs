@@ -119,8 +119,11 @@ async fn an_unanswered_push_times_out_and_the_offline_code_still_lets_the_device
 
     assert!(matches!(tablet.read_payload(&timed_out).await, FlowState::OneTimePasscode { .. }));
     let code = primary.device.offline_otp().expect("the primary shows a code");
-    let approved =
-        tablet.moderno.auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting())).await.expect("answer");
+    let approved = tablet
+        .moderno
+        .auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting()))
+        .await
+        .expect("answer");
     assert_eq!(approved.mfa, Some(MfaOutcome::OfflineOtp), "{approved:?}");
     assert!(matches!(tablet.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
     assert_eq!(device_count(&t, "alice").await, 2);
@@ -136,11 +139,17 @@ async fn an_offline_approver_gets_the_otp_fallback_and_the_right_code_pairs_the_
     let first = tablet.login("alice").await;
     assert_eq!(first.status, Status::OtpRequired, "{first:?}");
     let offer = tablet.read_payload(&first).await;
-    assert!(matches!(&offer, FlowState::OneTimePasscode { levels, .. } if levels.contains(&TrustLevel::Trusted)), "{offer:?}");
+    assert!(
+        matches!(&offer, FlowState::OneTimePasscode { levels, .. } if levels.contains(&TrustLevel::Trusted)),
+        "{offer:?}"
+    );
     let code = primary.device.offline_otp().expect("a code");
     // LoginViewController.m: TRUSTED folded into the payload sent with auth_offline_user.
-    let approved =
-        tablet.moderno.auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting())).await.expect("answer");
+    let approved = tablet
+        .moderno
+        .auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting()))
+        .await
+        .expect("answer");
     assert_eq!(approved.status, Status::Ok, "{approved:?}");
     let state = tablet.read_payload(&approved).await;
     assert!(matches!(state, FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
@@ -166,7 +175,11 @@ async fn wrong_offline_codes_count_down_and_lock_after_three_even_for_the_right_
     let three = tablet.moderno.auth_offline_user(&sid, wrong, None).await.expect("answer");
     assert_eq!(three.status, Status::Blocked, "{three:?}");
     let after = tablet.moderno.auth_offline_user(&sid, &right, None).await.expect("answer");
-    assert_eq!(after.status, Status::Failed, "the blocked login is over (1000: Ping's sample has no code for it): {after:?}");
+    assert_eq!(
+        after.status,
+        Status::Failed,
+        "the blocked login is over (1000: Ping's sample has no code for it): {after:?}"
+    );
     assert!(after.ping_id_payload.is_none());
 
     // The lock holds for the user for 15 minutes: a new login's right code is refused too.
@@ -271,8 +284,11 @@ async fn an_offline_code_typed_minutes_after_the_login_still_pairs_the_new_devic
     // Longer than a payload stays fresh (5 minutes): the session's requests carry new ones.
     t.advance(TimeDelta::minutes(6));
     let code = primary.device.offline_otp().expect("a code");
-    let approved =
-        tablet.moderno.auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting())).await.expect("answer");
+    let approved = tablet
+        .moderno
+        .auth_offline_user(&session(&first), &code, Some(&tablet.payload_trusting()))
+        .await
+        .expect("answer");
     assert_eq!(approved.mfa, Some(MfaOutcome::OfflineOtp), "{approved:?}");
     assert!(matches!(tablet.read_payload(&approved).await, FlowState::DeviceIsTrusted { .. }));
 }

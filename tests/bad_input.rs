@@ -57,13 +57,19 @@ async fn unknown_operations_and_missing_fields_are_named_in_the_answer() {
     assert_eq!(unknown.status, Status::Failed, "Ping's sample: 1000 invalid request type");
     assert!(unknown.description.contains("transfer_money"), "{}", unknown.description);
 
-    let (_, missing) = moderno_raw(&t, "application/json", br#"{"operation":"auth_user","user":"alice"}"#.to_vec()).await;
+    let (_, missing) =
+        moderno_raw(&t, "application/json", br#"{"operation":"auth_user","user":"alice"}"#.to_vec()).await;
     assert_eq!(missing.status, Status::InvalidInput);
     assert!(missing.description.contains("password"), "{}", missing.description);
 
     let (_, no_session) =
-        moderno_raw(&t, "application/json", br#"{"operation":"auth_status","sessionId":"no-such-session"}"#.to_vec()).await;
-    assert_eq!(no_session.status, Status::Failed, "1000, as Ping's sample answers (1033 only beyond Ping): {no_session:?}");
+        moderno_raw(&t, "application/json", br#"{"operation":"auth_status","sessionId":"no-such-session"}"#.to_vec())
+            .await;
+    assert_eq!(
+        no_session.status,
+        Status::Failed,
+        "1000, as Ping's sample answers (1033 only beyond Ping): {no_session:?}"
+    );
     assert!(no_session.description.contains("session"), "{}", no_session.description);
     assert_alice_untouched(&t).await;
 }
@@ -105,14 +111,24 @@ async fn a_replayed_payload_never_signs_a_paired_device_in_twice_nor_serves_anot
     let other = t.device("other").await;
     let captured = other.device.payload();
     let for_alice = other.moderno.auth_user("alice", "moderno-demo", &captured, None).await.expect("answer");
-    assert_eq!(for_alice.status, Status::OtpRequired, "a new device of alice waits for approval (the laptop is offline): {for_alice:?}");
+    assert_eq!(
+        for_alice.status,
+        Status::OtpRequired,
+        "a new device of alice waits for approval (the laptop is offline): {for_alice:?}"
+    );
     let for_bob = other.moderno.auth_user("bob", "moderno-demo", &captured, None).await.expect("answer");
     assert_ne!(for_bob.status, Status::Ok, "a payload first used for alice cannot serve bob: {for_bob:?}");
     assert!(for_bob.ping_id_payload.is_none());
 }
 
 /// A signed request to the SDK server, as a customer server would send it.
-async fn sdk_signed(t: &TestStack, method: reqwest::Method, path: &str, body: &[u8], content_type: &str) -> (u16, String) {
+async fn sdk_signed(
+    t: &TestStack,
+    method: reqwest::Method,
+    path: &str,
+    body: &[u8],
+    content_type: &str,
+) -> (u16, String) {
     let creds = ApiCredentials::new(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64).expect("demo key");
     t.sdk_signed_by(&creds, method, path, body, content_type).await
 }

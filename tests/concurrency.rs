@@ -20,11 +20,7 @@ async fn one_pairing_key_redeemed_by_fifty_parallel_requests_succeeds_exactly_on
     sdk.create_user(&CreateUser { username: "alice".into(), first_name: String::new(), last_name: String::new() })
         .await
         .expect("user");
-    let key = sdk
-        .create_pairing_key(&PairingKeyRequest { pairing_data: "user:alice".into() })
-        .await
-        .expect("a key")
-        .id;
+    let key = sdk.create_pairing_key(&PairingKeyRequest { pairing_data: "user:alice".into() }).await.expect("a key").id;
 
     let mut racers = JoinSet::new();
     for i in 0..RACERS {
@@ -96,7 +92,9 @@ async fn forty_parallel_wrong_passcodes_and_the_right_one_get_at_most_three_chec
     for n in 0..41 {
         let (tablet, session) = (Arc::clone(&tablet), session.clone());
         let code = if n == 20 { right.clone() } else { wrong.clone() };
-        racers.spawn(async move { tablet.moderno.auth_offline_user(&session, &code, None).await.expect("an answer").status });
+        racers.spawn(async move {
+            tablet.moderno.auth_offline_user(&session, &code, None).await.expect("an answer").status
+        });
     }
     let mut answers = Vec::new();
     while let Some(answer) = racers.join_next().await {
@@ -109,7 +107,11 @@ async fn forty_parallel_wrong_passcodes_and_the_right_one_get_at_most_three_chec
     if signed_in == 0 {
         // The lock came first: it holds for the right code too, on a new login.
         let again = tablet.login("alice").await;
-        let still = tablet.moderno.auth_offline_user(&again.session_id.clone().unwrap_or_default(), &right, None).await.expect("an answer");
+        let still = tablet
+            .moderno
+            .auth_offline_user(&again.session_id.clone().unwrap_or_default(), &right, None)
+            .await
+            .expect("an answer");
         assert_ne!(still.status, Status::Ok, "locked: {still:?}");
     }
 }

@@ -43,24 +43,44 @@ async fn the_primary_renames_hands_over_and_removes_and_others_may_only_rename()
 
     let renamed = ManageDevice { nickname: Some("Alice's phone".into()), make_primary: false };
     let state = tablet.device.manage_device(&phone_id, &renamed).await.expect("any device renames");
-    assert_eq!(state.user_devices.iter().find(|d| d.id == phone_id).map(|d| d.device_nickname.as_str()), Some("Alice's phone"));
+    assert_eq!(
+        state.user_devices.iter().find(|d| d.id == phone_id).map(|d| d.device_nickname.as_str()),
+        Some("Alice's phone")
+    );
     let blank = ManageDevice { nickname: Some("  ".into()), make_primary: false };
     assert_eq!(refused(tablet.device.manage_device(&phone_id, &blank).await), "invalid_input");
 
     let promote = ManageDevice { nickname: None, make_primary: true };
-    assert!(refused(tablet.device.manage_device(&phone_id, &promote).await).starts_with("400"), "a trusted device hands over nothing");
+    assert!(
+        refused(tablet.device.manage_device(&phone_id, &promote).await).starts_with("400"),
+        "a trusted device hands over nothing"
+    );
     assert!(refused(tablet.device.remove_device(&phone_id).await).starts_with("400"), "nor removes another device");
     let unchanged = laptop.device.state().await.expect("state");
-    assert_eq!((role_in(&unchanged, &laptop_id), unchanged.user_devices.len()), (Some(DeviceRole::Primary), 3), "refusals changed nothing");
+    assert_eq!(
+        (role_in(&unchanged, &laptop_id), unchanged.user_devices.len()),
+        (Some(DeviceRole::Primary), 3),
+        "refusals changed nothing"
+    );
 
     let handed = laptop.device.manage_device(&tablet_id, &promote).await.expect("the primary hands over");
-    assert_eq!((role_in(&handed, &tablet_id), role_in(&handed, &laptop_id)), (Some(DeviceRole::Primary), Some(DeviceRole::Trusted)));
+    assert_eq!(
+        (role_in(&handed, &tablet_id), role_in(&handed, &laptop_id)),
+        (Some(DeviceRole::Primary), Some(DeviceRole::Trusted))
+    );
     let left = tablet.device.remove_device(&laptop_id).await.expect("the new primary removes the laptop");
     assert!(role_in(&left, &laptop_id).is_none() && left.user_devices.len() == 2);
     let notices = phone.device.notices(std::time::Duration::ZERO).await.expect("notices");
-    assert!(notices.iter().any(|n| n.kind == DeviceNoticeKind::DeviceRemoved), "the other devices are told: {notices:?}");
+    assert!(
+        notices.iter().any(|n| n.kind == DeviceNoticeKind::DeviceRemoved),
+        "the other devices are told: {notices:?}"
+    );
     assert!(laptop.device.state().await.is_err(), "the removed laptop is no longer paired at the server");
-    assert_eq!(refused(tablet.device.remove_device(&tablet_id).await).split(' ').next(), Some("400"), "itself: DELETE /device/me");
+    assert_eq!(
+        refused(tablet.device.remove_device(&tablet_id).await).split(' ').next(),
+        Some("400"),
+        "itself: DELETE /device/me"
+    );
 }
 
 #[tokio::test]
@@ -79,11 +99,17 @@ async fn a_trusted_device_recovers_the_primary_role_only_just_after_signing_in_o
     let again = phone.login("alice").await;
     assert_eq!((again.status, again.mfa), (Status::Ok, Some(MfaOutcome::TrustedDevice)));
     let recovered = phone.device.manage_device(&phone_id, &promote).await.expect("recovered");
-    assert_eq!((role_in(&recovered, &phone_id), role_in(&recovered, &laptop_id)), (Some(DeviceRole::Primary), Some(DeviceRole::Trusted)));
+    assert_eq!(
+        (role_in(&recovered, &phone_id), role_in(&recovered, &laptop_id)),
+        (Some(DeviceRole::Primary), Some(DeviceRole::Trusted))
+    );
     let left = phone.device.remove_device(&laptop_id).await.expect("and removes the lost laptop");
     assert_eq!(left.user_devices.len(), 1);
 
     let bob = t.device("bobs-laptop").await;
     bob.pair_first("bob", TrustLevel::Primary).await;
-    assert!(refused(bob.device.remove_device(&phone_id).await).starts_with("404"), "another user's devices are not found");
+    assert!(
+        refused(bob.device.remove_device(&phone_id).await).starts_with("404"),
+        "another user's devices are not found"
+    );
 }

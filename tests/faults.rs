@@ -4,7 +4,7 @@
 use chrono::TimeDelta;
 use moderno_device::{PushResult, UserSelection};
 use moderno_e2e::admin::stack;
-use moderno_e2e::{epoch, TestStack, TestDevice, PASSWORD};
+use moderno_e2e::{epoch, TestDevice, TestStack, PASSWORD};
 use moderno_wire::admin::AdminState;
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::{MfaOutcome, Status};
@@ -122,7 +122,11 @@ async fn pairing_fails_and_pairing_keys_read_as_used() {
 
     t.use_manual_pairing().await;
     admin.on("pairing-key-used").await;
-    let key = t.sdk().create_pairing_key(&moderno_wire::sdk::PairingKeyRequest { pairing_data: "user:carol".into() }).await.expect("a key");
+    let key = t
+        .sdk()
+        .create_pairing_key(&moderno_wire::sdk::PairingKeyRequest { pairing_data: "user:carol".into() })
+        .await
+        .expect("a key");
     let answer = t.device("tablet").await.login_with("carol", PASSWORD, Some(&key.id)).await;
     assert_eq!(answer.status, Status::InvalidPairingKey, "{answer:?}");
 }
@@ -145,15 +149,24 @@ async fn the_virtual_clock_expires_ignore_intervals_and_pairing_keys() {
     let kiosk = t.device("kiosk").await;
     let offer = kiosk.login("bob").await;
     kiosk.offered_levels(&offer).await;
-    let ignore = moderno_wire::device_api::IgnoreInterval { value: 2, unit: moderno_wire::device_api::IntervalUnit::Hours };
+    let ignore =
+        moderno_wire::device_api::IgnoreInterval { value: 2, unit: moderno_wire::device_api::IntervalUnit::Hours };
     kiosk.choose(UserSelection::Ignore(ignore)).await;
     assert_eq!(kiosk.login("bob").await.mfa, Some(MfaOutcome::SkippedIgnoredDevice));
     admin.advance(2 * 3600 + 1).await;
     let after = kiosk.login("bob").await;
-    assert_ne!(after.mfa, Some(MfaOutcome::SkippedIgnoredDevice), "two hours later the device is asked again: {after:?}");
+    assert_ne!(
+        after.mfa,
+        Some(MfaOutcome::SkippedIgnoredDevice),
+        "two hours later the device is asked again: {after:?}"
+    );
 
     t.use_manual_pairing().await;
-    let key = t.sdk().create_pairing_key(&moderno_wire::sdk::PairingKeyRequest { pairing_data: "user:dave".into() }).await.expect("a key");
+    let key = t
+        .sdk()
+        .create_pairing_key(&moderno_wire::sdk::PairingKeyRequest { pairing_data: "user:dave".into() })
+        .await
+        .expect("a key");
     admin.advance(11 * 60).await;
     let answer = t.device("tablet").await.login_with("dave", PASSWORD, Some(&key.id)).await;
     assert_eq!(answer.status, Status::InvalidPairingKey, "expired after ten minutes: {answer:?}");
@@ -163,20 +176,26 @@ async fn the_virtual_clock_expires_ignore_intervals_and_pairing_keys() {
 async fn mfa_switched_off_and_a_suspended_user_through_the_admin_api() {
     let (t, admin) = stack().await;
     let (_laptop, tablet) = laptop_and_tablet(&t).await;
-    let (status, _) = admin.send(admin.http.put(format!("{}/admin/application", admin.url)).json(&json!({"mfaEnabled": false}))).await;
+    let (status, _) = admin
+        .send(admin.http.put(format!("{}/admin/application", admin.url)).json(&json!({"mfaEnabled": false})))
+        .await;
     assert_eq!(status, 200);
     let answer = tablet.login("alice").await;
     assert_eq!(answer.mfa, Some(MfaOutcome::SkippedApplicationDisabled), "APPLICATION_DISABLED: {answer:?}");
     admin.send(admin.http.put(format!("{}/admin/application", admin.url)).json(&json!({"mfaEnabled": true}))).await;
 
     let suspend = json!({"status": "SUSPENDED"});
-    let (status, _) = admin.send(admin.http.put(format!("{}/admin/users/alice/status", admin.url)).json(&suspend)).await;
+    let (status, _) =
+        admin.send(admin.http.put(format!("{}/admin/users/alice/status", admin.url)).json(&suspend)).await;
     assert_eq!(status, 200);
     let answer = tablet.login("alice").await;
     assert_eq!((answer.status, answer.description.as_str()), (Status::Failed, "the user is suspended"), "{answer:?}");
-    let (status, body) = admin.send(admin.http.put(format!("{}/admin/users/nobody/status", admin.url)).json(&suspend)).await;
+    let (status, body) =
+        admin.send(admin.http.put(format!("{}/admin/users/nobody/status", admin.url)).json(&suspend)).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("USER_NOT_FOUND")), "{body}");
-    let (status, _) = admin.send(admin.http.put(format!("{}/admin/users/alice/status", admin.url)).json(&json!({"status": "NOT_ACTIVE"}))).await;
+    let (status, _) = admin
+        .send(admin.http.put(format!("{}/admin/users/alice/status", admin.url)).json(&json!({"status": "NOT_ACTIVE"})))
+        .await;
     assert_eq!(status, 400);
 }
 

@@ -66,9 +66,7 @@ async fn ignoring_a_device_skips_the_prompt_during_the_interval_and_prompts_afte
     let laptop = t.device("laptop").await;
     let answer = laptop.login("bob").await;
     laptop.offered_levels(&answer).await;
-    let ignored = laptop
-        .choose(UserSelection::Ignore(IgnoreInterval { value: 1, unit: IntervalUnit::Hours }))
-        .await;
+    let ignored = laptop.choose(UserSelection::Ignore(IgnoreInterval { value: 1, unit: IntervalUnit::Hours })).await;
     assert_eq!(ignored.outcome, PairingOutcome::Ignored);
     assert!(ignored.ignored_until.is_some());
     assert!(!laptop.device.is_paired());

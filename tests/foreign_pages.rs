@@ -37,7 +37,8 @@ async fn every_service_refuses_a_host_name_rebound_to_loopback_and_nothing_chang
     ];
     for (url, path) in services {
         let port = url.rsplit(':').next().expect("a port");
-        let (status, body) = send(http().get(format!("{url}{path}")).header("host", format!("evil.example:{port}"))).await;
+        let (status, body) =
+            send(http().get(format!("{url}{path}")).header("host", format!("evil.example:{port}"))).await;
         assert_eq!(status, 421, "{url}{path}: {body}");
         assert!(body["message"].as_str().is_some_and(|m| m.contains("host name")), "{body}");
     }
@@ -53,7 +54,8 @@ async fn every_service_refuses_a_host_name_rebound_to_loopback_and_nothing_chang
     assert_eq!(status, 421);
     assert_eq!(admin.state().await, before, "nothing changed");
     // The loopback names are served.
-    let (status, _) = send(http().get(format!("{}/admin", admin.url)).header("host", format!("localhost:{port}"))).await;
+    let (status, _) =
+        send(http().get(format!("{}/admin", admin.url)).header("host", format!("localhost:{port}"))).await;
     assert_eq!(status, 200);
 }
 
@@ -65,7 +67,8 @@ async fn a_page_of_another_origin_cannot_reset_switch_or_read_through_the_admin_
     let from_page = |request: reqwest::RequestBuilder| {
         request.header("origin", "http://evil.example").header("sec-fetch-site", "cross-site")
     };
-    let reset = from_page(http().post(format!("{}/admin/reset", admin.url))).header("content-type", "text/plain").body("x");
+    let reset =
+        from_page(http().post(format!("{}/admin/reset", admin.url))).header("content-type", "text/plain").body("x");
     let switch = from_page(http().put(format!("{}/admin/faults/push-times-out", admin.url)))
         .header("content-type", "text/plain")
         .body(r#"{"on": false}"#);
@@ -77,7 +80,8 @@ async fn a_page_of_another_origin_cannot_reset_switch_or_read_through_the_admin_
     }
     assert_eq!(admin.state().await, before, "the fault is still on, nothing was reset");
     // A person typing the address into a browser is no other page.
-    let typed = http().get(format!("{}/admin", admin.url)).header("sec-fetch-site", "none").send().await.expect("an answer");
+    let typed =
+        http().get(format!("{}/admin", admin.url)).header("sec-fetch-site", "none").send().await.expect("an answer");
     assert_eq!(typed.status().as_u16(), 200);
     drop(t);
 }
@@ -96,7 +100,8 @@ async fn the_stack_uses_the_account_it_is_given_and_refuses_the_demo_key() {
     assert_eq!(answer.status.code(), 0, "{answer:?}");
     // A request signed with the public demo key is refused by the SDK server, in Ping's words.
     let demo = Credentials::demo();
-    let creds = ApiCredentials::new(&demo.account_id, &demo.account_token, &demo.api_key_b64).expect("demo credentials");
+    let creds =
+        ApiCredentials::new(&demo.account_id, &demo.account_token, &demo.api_key_b64).expect("demo credentials");
     let path = format!("/pingid/v1/accounts/{}/applications/{}/users/alice", demo.account_id, demo.application_id);
     let (status, body) = t.sdk_signed_by(&creds, reqwest::Method::GET, &path, b"", "application/json").await;
     assert_eq!(status, 401, "{body}");
@@ -134,7 +139,8 @@ async fn the_published_worker_secret_mints_a_token_on_loopback_only() {
 
     let reachable = TestStack::start_with(|c| {
         c.pingone_listen = ([0, 0, 0, 0], 0).into();
-        c.credentials = Credentials { account_token: "qa-token".into(), api_key_b64: "cWEta2V5".into(), ..Credentials::demo() };
+        c.credentials =
+            Credentials { account_token: "qa-token".into(), api_key_b64: "cWEta2V5".into(), ..Credentials::demo() };
     })
     .await;
     let port = reachable.stack.pingone_url.rsplit(':').next().expect("a port");

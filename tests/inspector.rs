@@ -9,8 +9,8 @@ use moderno_e2e::admin::Admin;
 use moderno_e2e::TestStack;
 use moderno_wire::admin::{Hop, Hops};
 use moderno_wire::device_api::PushAnswer;
-use moderno_wire::payload::TrustLevel;
 use moderno_wire::moderno::Status;
+use moderno_wire::payload::TrustLevel;
 use serde_json::Value;
 use support::pf_device;
 
@@ -20,7 +20,10 @@ async fn recording_stack() -> (TestStack, Admin) {
         c.inspector = true;
     })
     .await;
-    let admin = Admin { http: reqwest::Client::builder().no_proxy().build().expect("client"), url: t.stack.admin_url.clone().expect("admin") };
+    let admin = Admin {
+        http: reqwest::Client::builder().no_proxy().build().expect("client"),
+        url: t.stack.admin_url.clone().expect("admin"),
+    };
     (t, admin)
 }
 
@@ -67,8 +70,19 @@ async fn a_pingid_sdk_flow_shows_every_hop_with_the_signature_opened_and_no_secr
     let newer = hops(&admin, all.last).await;
     assert!(newer.hops.is_empty() && newer.last == all.last, "nothing new after the last one");
 
-    let page = admin.http.get(format!("{}/admin/report.html", admin.url)).send().await.expect("report").text().await.expect("html");
-    assert!(page.contains("<svg") && page.contains(">Customer server<") && page.contains(">PingID SDK<"), "the diagram");
+    let page = admin
+        .http
+        .get(format!("{}/admin/report.html", admin.url))
+        .send()
+        .await
+        .expect("report")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("<svg") && page.contains(">Customer server<") && page.contains(">PingID SDK<"),
+        "the diagram"
+    );
     assert_eq!(page.matches("marker-end").count(), all.hops.len(), "one arrow per hop");
     assert!(!page.contains("moderno-demo"));
 }
@@ -79,17 +93,29 @@ async fn a_pingfederate_flow_shows_the_states_the_calls_to_pingone_and_the_token
     let phone = pf_device(&t, "phone").await;
     phone.pair_first(&t, "bob").await;
     let all = hops(&admin, 0).await;
-    assert!(all.hops.iter().any(|h| h.from == "PingFederate" && h.to == "PingOne MFA"), "PingFederate's own calls show");
-    let states: Vec<String> = all.hops.iter().filter_map(|h| decoded(h, "PingFederate flow")).map(|d| d["status"].to_string()).collect();
-    assert!(states.iter().any(|s| s.contains("MOBILE_PAIRING_REQUIRED")) && states.iter().any(|s| s.contains("COMPLETED")), "{states:?}");
+    assert!(
+        all.hops.iter().any(|h| h.from == "PingFederate" && h.to == "PingOne MFA"),
+        "PingFederate's own calls show"
+    );
+    let states: Vec<String> =
+        all.hops.iter().filter_map(|h| decoded(h, "PingFederate flow")).map(|d| d["status"].to_string()).collect();
+    assert!(
+        states.iter().any(|s| s.contains("MOBILE_PAIRING_REQUIRED")) && states.iter().any(|s| s.contains("COMPLETED")),
+        "{states:?}"
+    );
     let token = all.hops.iter().find(|h| h.path.starts_with("/as/token.oauth2")).expect("the code exchange");
     let claims = decoded(token, "access_token").expect("the access token opened");
     assert_eq!(claims["claims"]["pingone.mfa.status"], "com.pingidentity.pingone.device_paired");
     let shown = token.response.as_ref().expect("a response");
     assert_eq!(shown["access_token"], "•••", "the token itself is hidden: {shown}");
     assert_eq!(token.request.as_ref().and_then(|r| r.get("code_verifier")), Some(&Value::String("•••".into())));
-    let authorize = all.hops.iter().find(|h| h.path.starts_with("/as/authorization.oauth2")).expect("the authorization request");
-    assert!(authorize.path.contains("state=•••") && authorize.path.contains("client_id=moderno-desktop"), "{}", authorize.path);
+    let authorize =
+        all.hops.iter().find(|h| h.path.starts_with("/as/authorization.oauth2")).expect("the authorization request");
+    assert!(
+        authorize.path.contains("state=•••") && authorize.path.contains("client_id=moderno-desktop"),
+        "{}",
+        authorize.path
+    );
 
     let (status, cleared) = admin.send(admin.http.post(format!("{}/admin/hops/clear", admin.url))).await;
     assert_eq!((status, cleared["hops"].as_array().map(Vec::len)), (200, Some(0)));
@@ -121,19 +147,33 @@ async fn pingfederate_calls_pingone_on_platform_api_paths_with_one_worker_token_
     assert_eq!(first.first().map(|(m, p)| (m.as_str(), p.as_str())), Some(("POST", token_path.as_str())), "{first:?}");
     assert_eq!(first.iter().filter(|(_, p)| *p == token_path).count(), 1, "one token for both sign-ins: {first:?}");
     for (method, path) in &first {
-        assert!(path.starts_with(&format!("/v1/environments/{env}/")) || path.starts_with(&format!("/{env}/")), "{method} {path}");
+        assert!(
+            path.starts_with(&format!("/v1/environments/{env}/")) || path.starts_with(&format!("/{env}/")),
+            "{method} {path}"
+        );
         assert!(!path.contains("/users/bob") && !path.contains("/users/alice"), "users by id, never by name: {path}");
     }
-    assert!(first.iter().any(|(m, p)| m == "GET" && p.contains("/users?filter=")), "the user is looked up by username: {first:?}");
+    assert!(
+        first.iter().any(|(m, p)| m == "GET" && p.contains("/users?filter=")),
+        "the user is looked up by username: {first:?}"
+    );
     let issued = all.hops.iter().find(|h| h.path == token_path).expect("the token hop");
-    assert_eq!(issued.response.as_ref().map(|r| &r["access_token"]), Some(&Value::String("•••".into())), "the token is hidden");
+    assert_eq!(
+        issued.response.as_ref().map(|r| &r["access_token"]),
+        Some(&Value::String("•••".into())),
+        "the token is hidden"
+    );
 
     admin.advance(61 * 60).await;
     let phone = pf_device(&t, "laptop").await;
     let mut login = phone.signed_in(&t, "carol").await;
     phone.authenticate(&mut login).await;
     let later = calls(&hops(&admin, all.last).await);
-    assert_eq!(later.first().map(|(_, p)| p.as_str()), Some(token_path.as_str()), "a new token once the hour is over: {later:?}");
+    assert_eq!(
+        later.first().map(|(_, p)| p.as_str()),
+        Some(token_path.as_str()),
+        "a new token once the hour is over: {later:?}"
+    );
     assert_eq!(later.iter().filter(|(_, p)| *p == token_path).count(), 1, "{later:?}");
 }
 
@@ -165,12 +205,14 @@ fn step_numbers(hop: &Hop) -> Vec<String> {
 
 /// Asserts that the hops name `wanted` in this order (other steps may come between).
 fn assert_steps_in_order(hops: &[&Hop], wanted: &[&str]) {
-    let named: Vec<(u64, String)> = hops.iter().flat_map(|h| step_numbers(h).into_iter().map(move |n| (h.order, n))).collect();
+    let named: Vec<(u64, String)> =
+        hops.iter().flat_map(|h| step_numbers(h).into_iter().map(move |n| (h.order, n))).collect();
     let mut from = 0;
     for want in wanted {
         let found = named[from..].iter().position(|(_, n)| n == want);
         let Some(at) = found else {
-            let labels: Vec<String> = hops.iter().map(|h| format!("{}. {} {} {}: {:?}", h.order, h.from, h.method, h.path, h.step)).collect();
+            let labels: Vec<String> =
+                hops.iter().map(|h| format!("{}. {} {} {}: {:?}", h.order, h.from, h.method, h.path, h.step)).collect();
             panic!("step {want} after {:?} not found; the hops:\n{}", wanted, labels.join("\n"));
         };
         from += at + 1;
@@ -193,16 +235,36 @@ async fn a_pingid_sdk_first_device_is_labelled_with_pings_steps_3_4a_4b_and_8_in
     assert_eq!(login.step.as_deref(), Some("3. The app sends username, password and payload to the customer server"));
     let created = hops.iter().find(|h| h.method == "POST" && h.path.ends_with("/users")).expect("the user created");
     assert_eq!(created.step.as_deref(), Some("4a. … the user is then created in the PingID SDK server"));
-    assert!(created.step_source.as_deref().is_some_and(|s| s.contains("pid_c_SDKpairFirstDevice")), "{:?}", created.step_source);
+    assert!(
+        created.step_source.as_deref().is_some_and(|s| s.contains("pid_c_SDKpairFirstDevice")),
+        "{:?}",
+        created.step_source
+    );
     let pairing = hops.iter().find(|h| h.path.ends_with("/device/pairings")).expect("the pairing completed");
-    assert!(pairing.step.as_deref().is_some_and(|s| s.starts_with("8. The PingID SDK component completes the pairing")), "{:?}", pairing.step);
+    assert!(
+        pairing.step.as_deref().is_some_and(|s| s.starts_with("8. The PingID SDK component completes the pairing")),
+        "{:?}",
+        pairing.step
+    );
     // Ping's flow needs no extension; only the login answer carries the emulator's own fields
     // (docs/fidelity.md, table 2), marked with its step kept.
     let marked: Vec<(&str, Option<&str>)> =
         hops.iter().filter(|h| h.beyond_ping).map(|h| (h.path.as_str(), h.beyond_ping_reason.as_deref())).collect();
-    assert_eq!(marked, [("/pingidsdk", Some("Moderno fields Ping's sample lacks (sessionToken, mfa)"))], "beyond Ping in a Ping flow");
+    assert_eq!(
+        marked,
+        [("/pingidsdk", Some("Moderno fields Ping's sample lacks (sessionToken, mfa)"))],
+        "beyond Ping in a Ping flow"
+    );
 
-    let page = admin.http.get(format!("{}/admin/report.html", admin.url)).send().await.expect("report").text().await.expect("html");
+    let page = admin
+        .http
+        .get(format!("{}/admin/report.html", admin.url))
+        .send()
+        .await
+        .expect("report")
+        .text()
+        .await
+        .expect("html");
     assert!(page.contains("4b. The customer server creates a registration token"), "the report shows the steps");
 }
 
@@ -230,13 +292,25 @@ async fn with_number_matching_the_auth_status_polls_are_marked_beyond_ping() {
     assert!(!polls.is_empty(), "the app polled auth_status");
     for poll in &polls {
         assert!(poll.beyond_ping && poll.step.is_none(), "auth_status is an extension: {poll:?}");
-        assert!(poll.beyond_ping_reason.as_deref().is_some_and(|r| r.contains("auth_status")), "{:?}", poll.beyond_ping_reason);
+        assert!(
+            poll.beyond_ping_reason.as_deref().is_some_and(|r| r.contains("auth_status")),
+            "{:?}",
+            poll.beyond_ping_reason
+        );
     }
     let settings = hops.iter().find(|h| h.path.ends_with("/settings")).expect("the settings changed");
     assert!(settings.beyond_ping, "the settings route stands in for Ping's admin portal");
-    let login = hops.iter().find(|h| operation(h).as_deref() == Some("auth_user") && h.response.as_ref().is_some_and(|r| r["status"] == 1012)).expect("the login");
+    let login = hops
+        .iter()
+        .find(|h| {
+            operation(h).as_deref() == Some("auth_user") && h.response.as_ref().is_some_and(|r| r["status"] == 1012)
+        })
+        .expect("the login");
     assert!(login.step.as_deref().is_some_and(|s| s.starts_with("3. ")), "a Ping step still: {:?}", login.step);
-    assert!(login.beyond_ping_reason.as_deref().is_some_and(|r| r.starts_with("number matching")), "its matchNumber is beyond Ping: {login:?}");
+    assert!(
+        login.beyond_ping_reason.as_deref().is_some_and(|r| r.starts_with("number matching")),
+        "its matchNumber is beyond Ping: {login:?}"
+    );
     assert_steps_in_order(&hops, &["3"]);
     let labels: Vec<&str> = hops.iter().filter_map(|h| h.step.as_deref()).collect();
     for step in [
@@ -260,9 +334,13 @@ async fn a_pingfederate_first_device_is_labelled_with_the_kits_steps_2_4_5_7_in_
     let all = hops(&admin, 0).await;
     let hops = in_diagram_order(&all);
     assert_steps_in_order(&hops, &["2", "4", "5", "6", "7", "8"]);
-    let authenticate = hops.iter().find(|h| h.step.as_deref().is_some_and(|s| s.starts_with("4. The app invokes authenticate"))).expect("authenticate");
+    let authenticate = hops
+        .iter()
+        .find(|h| h.step.as_deref().is_some_and(|s| s.starts_with("4. The app invokes authenticate")))
+        .expect("authenticate");
     assert_eq!(authenticate.step.as_deref(), Some("4. The app invokes authenticate with the mobile payload → 5. MOBILE_PAIRING_REQUIRED with the serverPayload"));
     assert_eq!((authenticate.from.as_str(), authenticate.to.as_str()), ("App", "PingFederate"));
     assert!(authenticate.step_source.as_deref().is_some_and(|s| s.contains("pf_p1_mfa_ik_device_pairing_flows")));
-    assert!(hops.iter().any(|h| h.from == "PingFederate" && h.step.as_deref().is_some_and(|s| s.starts_with("5. PingOne MFA starts the pairing"))));
+    assert!(hops.iter().any(|h| h.from == "PingFederate"
+        && h.step.as_deref().is_some_and(|s| s.starts_with("5. PingOne MFA starts the pairing"))));
 }

@@ -132,11 +132,17 @@ async fn the_key_page_shows_a_qr_code_and_a_countdown_and_gives_a_fresh_key_with
     t.use_manual_pairing().await;
     let response = post_login(&t, "alice", PASSWORD).await;
     assert_eq!(response.status().as_u16(), 200);
-    let set_cookie = response.headers().get(reqwest::header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let set_cookie = response
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/pairing-key"] {
         assert!(set_cookie.contains(attribute), "the web session cookie is {attribute}: {set_cookie}");
     }
-    let csp = response.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let csp =
+        response.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     assert!(csp.split(';').any(|d| d.trim() == "script-src 'self'"), "no inline script runs: {csp}");
     let cookie = set_cookie.split(';').next().expect("name=value").to_string();
     let page = response.text().await.expect("a page");

@@ -9,18 +9,23 @@ mod support;
 use chrono::TimeDelta;
 use moderno_device::pingfederate::{PfAction, PfStep, TotpAuthenticator};
 use moderno_e2e::TestStack;
-use moderno_wire::pingone::{DenyReason, PushDecision};
-use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
 use moderno_wire::pingfederate::AdapterDeviceType;
+use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
+use moderno_wire::pingone::{DenyReason, PushDecision};
 use support::{approve_shown, flow_now, pair_and_finish, pf_device, refusal, Admin, PfDevice};
 
 /// `user` with a paired phone, and a new laptop at AUTHENTICATION_REQUIRED -> its next step.
-async fn phone_and_laptop(t: &TestStack, user: &str) -> (PfDevice, PfDevice, moderno_device::pingfederate::PfLogin, PfStep) {
+async fn phone_and_laptop(
+    t: &TestStack,
+    user: &str,
+) -> (PfDevice, PfDevice, moderno_device::pingfederate::PfLogin, PfStep) {
     let phone = pf_device(t, "phone").await;
     assert_eq!(phone.pair_first(t, user).await.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
     let laptop = pf_device(t, "laptop").await;
     let mut login = laptop.signed_in(t, user).await;
-    assert!(matches!(login.step(), PfStep::Authenticate { default_device: Some(ref d) } if d.device_type.is_mobile_app() && d.push_enabled));
+    assert!(
+        matches!(login.step(), PfStep::Authenticate { default_device: Some(ref d) } if d.device_type.is_mobile_app() && d.push_enabled)
+    );
     let step = laptop.authenticate(&mut login).await;
     (phone, laptop, login, step)
 }
@@ -29,7 +34,10 @@ async fn phone_and_laptop(t: &TestStack, user: &str) -> (PfDevice, PfDevice, mod
 async fn the_only_paired_mobile_approves_the_push_and_the_new_device_pairs_as_trusted() {
     let t = TestStack::start().await;
     let (phone, laptop, mut login, step) = phone_and_laptop(&t, "alice").await;
-    assert!(matches!(step, PfStep::WaitForPush { selected: Some(ref id), .. } if Some(id) == phone.pingone.device_id().as_ref()), "{step:?}");
+    assert!(
+        matches!(step, PfStep::WaitForPush { selected: Some(ref id), .. } if Some(id) == phone.pingone.device_id().as_ref()),
+        "{step:?}"
+    );
     assert_eq!(login.act(&PfAction::Poll).await.expect("poll"), step, "still waiting before the phone answers");
     phone.answer_next_push(approve_shown(&step)).await;
     let step = login.act(&PfAction::Poll).await.expect("poll");
@@ -59,10 +67,12 @@ async fn a_push_reported_as_fraud_is_rejected_and_a_block_is_not_a_pingone_answe
     let (phone, laptop, mut login, step) = phone_and_laptop(&t, "dave").await;
     assert!(matches!(step, PfStep::WaitForPush { .. }), "{step:?}");
     let pushes = phone.pingone.pending_pushes(std::time::Duration::from_secs(5)).await.expect("pushes");
-    let blocked = phone.pingone.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::block()).await;
+    let blocked =
+        phone.pingone.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::block()).await;
     assert_eq!(blocked.err().map(|e| e.code()), Some("invalid_input"), "PingOne has no BLOCK");
     assert!(matches!(login.act(&PfAction::Poll).await.expect("poll"), PfStep::WaitForPush { .. }), "nothing was sent");
-    let result = phone.pingone.decide_push(&pushes[0].authentication_id, PushDecision::deny(DenyReason::ReportFraud)).await;
+    let result =
+        phone.pingone.decide_push(&pushes[0].authentication_id, PushDecision::deny(DenyReason::ReportFraud)).await;
     assert_eq!(result.expect("denied"), moderno_device::PushResult::Refused);
     assert!(matches!(login.act(&PfAction::Poll).await.expect("poll"), PfStep::PushRejected { .. }));
     assert!(!laptop.pingone.is_paired());
@@ -82,7 +92,11 @@ async fn a_push_nobody_answers_times_out_after_forty_seconds() {
 }
 
 /// `user` whose only device is of `kind`; a new laptop authenticates -> OTP_REQUIRED.
-async fn only_device(t: &TestStack, user: &str, kind: &str) -> (Admin, PfDevice, moderno_device::pingfederate::PfLogin, serde_json::Value) {
+async fn only_device(
+    t: &TestStack,
+    user: &str,
+    kind: &str,
+) -> (Admin, PfDevice, moderno_device::pingfederate::PfLogin, serde_json::Value) {
     let admin = Admin::of(t);
     let created = admin.add_device(user, kind).await;
     let laptop = pf_device(t, "laptop").await;
@@ -99,7 +113,10 @@ async fn the_only_sms_device_gets_a_code_a_wrong_one_is_refused_and_the_right_on
     let (admin, laptop, mut login, _) = only_device(&t, "alice", "SMS").await;
     let before = flow_now(&laptop.client, &login).await;
     let (status, code, details, left) = refusal(login.act(&otp("000000")).await);
-    assert_eq!((status, code.as_str(), details, left), (400, "VALIDATION_ERROR", vec!["INVALID_OTP".to_string()], Some(2)));
+    assert_eq!(
+        (status, code.as_str(), details, left),
+        (400, "VALIDATION_ERROR", vec!["INVALID_OTP".to_string()], Some(2))
+    );
     assert_eq!(flow_now(&laptop.client, &login).await, before, "a wrong code leaves the flow as it was");
     let step = login.act(&otp(&admin.last_code("alice").await)).await.expect("the right code");
     assert_eq!(pair_and_finish(&laptop, &mut login, step).await.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
@@ -118,7 +135,8 @@ async fn the_only_totp_device_is_answered_by_the_devices_totp_authenticator() {
     let t = TestStack::start().await;
     let (_, laptop, mut login, created) = only_device(&t, "carol", "TOTP").await;
     let secret = created["secret"].as_str().expect("PingOne shows the TOTP secret once");
-    let authenticator = TotpAuthenticator::from_base32(secret, "carol", created["id"].as_str().map(str::to_string)).expect("base32");
+    let authenticator =
+        TotpAuthenticator::from_base32(secret, "carol", created["id"].as_str().map(str::to_string)).expect("base32");
     laptop.pingone.add_totp(authenticator).await.expect("kept");
     assert!(laptop.store.load("laptop.pingone-totp").expect("load").is_some());
     let code = laptop.pingone.totp_code().expect("a TOTP code");
@@ -183,7 +201,8 @@ async fn with_several_devices_the_user_chooses_and_each_kind_asks_its_own_second
     phone.answer_next_push(approve_shown(&step)).await;
     let step = login.act(&PfAction::Poll).await.expect("poll");
     assert_eq!(pair_and_finish(&laptop, &mut login, step).await.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
-    let (status, _, details, _) = refusal(login.act(&PfAction::SelectDevice { device_id: "nope".into(), mobile_payload: None }).await);
+    let (status, _, details, _) =
+        refusal(login.act(&PfAction::SelectDevice { device_id: "nope".into(), mobile_payload: None }).await);
     assert_eq!(status, 400, "a finished flow takes no more actions: {details:?}");
 }
 

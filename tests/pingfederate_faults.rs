@@ -16,7 +16,9 @@ async fn a_pairing_that_fails_still_signs_in_with_pairing_error() {
     admin.on("pairing-fails").await;
     let phone = pf_device(&t, "phone").await;
     let mut login = phone.signed_in(&t, "bob").await;
-    let PfStep::Pair { server_payload } = phone.authenticate(&mut login).await else { panic!("expected MOBILE_PAIRING_REQUIRED") };
+    let PfStep::Pair { server_payload } = phone.authenticate(&mut login).await else {
+        panic!("expected MOBILE_PAIRING_REQUIRED")
+    };
     let failed = phone.pingone.pair(&server_payload).await.expect_err("PingOne refuses the pairing");
     assert!(failed.service().is_some_and(|s| s.has_detail("PAIRING_FAILED")), "{failed}");
     assert!(!phone.pingone.is_paired());
@@ -25,7 +27,11 @@ async fn a_pairing_that_fails_still_signs_in_with_pairing_error() {
     assert_eq!(tokens.mfa_status(), Some(MFA_STATUS_PAIRING_ERROR));
 
     admin.reset().await;
-    assert_eq!(phone.pair_first(&t, "bob").await.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED), "switched off, pairing works");
+    assert_eq!(
+        phone.pair_first(&t, "bob").await.mfa_status(),
+        Some(MFA_STATUS_DEVICE_PAIRED),
+        "switched off, pairing works"
+    );
 }
 
 #[tokio::test]
@@ -77,7 +83,10 @@ async fn passcodes_that_never_match_block_after_three_tries() {
         }
     }
     let step = login.refresh().await.expect("the flow reads");
-    assert!(matches!(step, PfStep::MfaFailed { code: Some(ref c), .. } if c == "OTP_BLOCKED"), "{step:?} after {last:?}");
+    assert!(
+        matches!(step, PfStep::MfaFailed { code: Some(ref c), .. } if c == "OTP_BLOCKED"),
+        "{step:?} after {last:?}"
+    );
 }
 
 #[tokio::test]
@@ -89,7 +98,10 @@ async fn no_number_matching_at_pingone_too() {
     admin.on("no-number-matching").await;
     let mut login = laptop.signed_in(&t, "bob").await;
     let step = laptop.authenticate(&mut login).await;
-    assert!(matches!(step, PfStep::WaitForPush { match_number: None, .. }), "no number in PUSH_CONFIRMATION_WAITING: {step:?}");
+    assert!(
+        matches!(step, PfStep::WaitForPush { match_number: None, .. }),
+        "no number in PUSH_CONFIRMATION_WAITING: {step:?}"
+    );
     let pushes = phone.pingone.pending_pushes(std::time::Duration::from_secs(2)).await.expect("the phone polls");
     assert!(pushes[0].number_choices.is_empty(), "{:?}", pushes[0]);
     let answer = moderno_wire::device_api::PushAnswer::approve(None);

@@ -41,7 +41,11 @@ async fn a_first_device_pairs_as_primary_and_its_token_says_device_paired() {
     let step = laptop.authenticate(&mut again).await;
     assert!(matches!(step, PfStep::MfaCompleted { ref devices } if devices.len() == 1), "{step:?}");
     again.act(&PfAction::ContinueAuthentication).await.expect("continue");
-    assert_eq!(again.finish().await.expect("tokens").mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED), "a paired device passes at once");
+    assert_eq!(
+        again.finish().await.expect("tokens").mfa_status(),
+        Some(MFA_STATUS_DEVICE_PAIRED),
+        "a paired device passes at once"
+    );
 }
 
 #[tokio::test]
@@ -63,9 +67,13 @@ async fn a_pairing_that_fails_still_signs_in_with_pairing_error() {
     let laptop = pf_device(&t, "laptop").await;
     // Two logins race: both offer a first-device pairing; the second pairs the device first.
     let mut first = laptop.signed_in(&t, "carol").await;
-    let PfStep::Pair { server_payload: stale } = laptop.authenticate(&mut first).await else { panic!("no pairing offered") };
+    let PfStep::Pair { server_payload: stale } = laptop.authenticate(&mut first).await else {
+        panic!("no pairing offered")
+    };
     let mut second = laptop.signed_in(&t, "carol").await;
-    let PfStep::Pair { server_payload: fresh } = laptop.authenticate(&mut second).await else { panic!("no pairing offered") };
+    let PfStep::Pair { server_payload: fresh } = laptop.authenticate(&mut second).await else {
+        panic!("no pairing offered")
+    };
     let paired = laptop.pingone.pair(&fresh).await.expect("the second offer pairs");
 
     let error = laptop.pingone.pair(&stale).await.expect_err("the device is paired meanwhile");

@@ -24,18 +24,21 @@ pub struct PfDevice {
 
 pub async fn pf_device(t: &TestStack, profile: &str) -> PfDevice {
     let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
-    let device = Device::open(profile, Arc::clone(&store), t.clock.clone(), t.entropy.clone()).await.expect("device opens");
+    let device =
+        Device::open(profile, Arc::clone(&store), t.clock.clone(), t.entropy.clone()).await.expect("device opens");
     let pingone = PingOneDevice::open(&device, Arc::clone(&store), t.clock.clone(), t.entropy.clone())
         .await
         .expect("the PingOne personality opens");
-    let client = PfClient::new(http_client().expect("http client"), &t.stack.pingfederate_url).expect("PingFederate client");
+    let client =
+        PfClient::new(http_client().expect("http client"), &t.stack.pingfederate_url).expect("PingFederate client");
     PfDevice { device: Arc::new(device), pingone: Arc::new(pingone), store, client: Arc::new(client) }
 }
 
 impl PfDevice {
     /// A new flow with the first factor passed: AUTHENTICATION_REQUIRED.
     pub async fn signed_in(&self, t: &TestStack, user: &str) -> PfLogin {
-        let mut login = PfLogin::start(Arc::clone(&self.client), t.clock.clone(), &t.entropy).await.expect("flow starts");
+        let mut login =
+            PfLogin::start(Arc::clone(&self.client), t.clock.clone(), &t.entropy).await.expect("flow starts");
         assert_eq!(login.step(), PfStep::EnterCredentials);
         let step = login.sign_in(user, PASSWORD).await.expect("first factor");
         assert!(matches!(step, PfStep::Authenticate { .. }), "{step:?}");
@@ -124,7 +127,8 @@ impl Admin {
     /// Creates the user at PingOne (PingFederate would on first login); known users are fine
     /// (PingOne: 400 INVALID_DATA, detail UNIQUENESS_VIOLATION). Returns the user's id.
     pub async fn user(&self, user: &str) -> String {
-        let (status, body) = self.send(self.http.post(format!("{}/users", self.base)).json(&json!({"username": user}))).await;
+        let (status, body) =
+            self.send(self.http.post(format!("{}/users", self.base)).json(&json!({"username": user}))).await;
         let known = status == 400 && body["details"][0]["code"] == "UNIQUENESS_VIOLATION";
         assert!(status == 201 || known, "user created: {status} {body}");
         let filter = [("filter", format!("username eq \"{user}\""))];
@@ -141,7 +145,8 @@ impl Admin {
             "EMAIL" => json!({"type": "EMAIL", "email": format!("{user}@example.com")}),
             _ => json!({"type": kind}),
         };
-        let (status, created) = self.send(self.http.post(format!("{}/users/{id}/devices", self.base)).json(&body)).await;
+        let (status, created) =
+            self.send(self.http.post(format!("{}/users/{id}/devices", self.base)).json(&body)).await;
         assert_eq!(status, 201, "device created: {created}");
         created
     }

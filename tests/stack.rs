@@ -41,7 +41,12 @@ async fn the_stack_serves_every_service_on_its_own_loopback_port() {
 #[tokio::test]
 async fn stopping_the_stack_closes_every_port() {
     let t = TestStack::start().await;
-    let urls = [t.stack.sdk_url.clone(), t.stack.customer_url.clone(), t.stack.pingone_url.clone(), t.stack.pingfederate_url.clone()];
+    let urls = [
+        t.stack.sdk_url.clone(),
+        t.stack.customer_url.clone(),
+        t.stack.pingone_url.clone(),
+        t.stack.pingfederate_url.clone(),
+    ];
     let TestStack { stack, .. } = t;
     stack.shutdown().await;
     for url in urls {

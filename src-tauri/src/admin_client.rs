@@ -47,7 +47,10 @@ impl AdminAccess {
 
 impl fmt::Debug for AdminAccess {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AdminAccess").field("url", &self.url).field("token", &self.token.as_ref().map(|_| "•••")).finish()
+        f.debug_struct("AdminAccess")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "•••"))
+            .finish()
     }
 }
 
@@ -58,20 +61,33 @@ pub fn segment(text: &str) -> String {
 
 /// `method path` with an optional JSON body; the answer read as `T`. The admin API's refusal
 /// comes back as `admin_refused` with its words and status.
-pub async fn call<T: DeserializeOwned>(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<T, CommandError> {
+pub async fn call<T: DeserializeOwned>(
+    conn: &Connection,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<T, CommandError> {
     let text = call_text(conn, method, path, body).await?;
-    serde_json::from_str(&text).map_err(|e| CommandError::new("unexpected_server_answer", format!("the admin API's answer did not parse: {e}")))
+    serde_json::from_str(&text).map_err(|e| {
+        CommandError::new("unexpected_server_answer", format!("the admin API's answer did not parse: {e}"))
+    })
 }
 
 /// The answer's text, or the admin API's refusal.
-async fn call_text(conn: &Connection, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<String, CommandError> {
+async fn call_text(
+    conn: &Connection,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<String, CommandError> {
     let admin = conn.admin.as_ref().ok_or_else(|| {
         CommandError::new(
             "no_admin_api",
             "this needs an admin API: the built-in servers have one; for a shared server start the app with --admin-url (and MODERNO_ADMIN_TOKEN)",
         )
     })?;
-    let unreachable = |e: reqwest::Error| CommandError::new("server_unreachable", format!("the admin API did not answer: {e}"));
+    let unreachable =
+        |e: reqwest::Error| CommandError::new("server_unreachable", format!("the admin API did not answer: {e}"));
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build().map_err(unreachable)?;
     let mut request = http.request(method, format!("{}{path}", admin.url));
     if let Some(token) = &admin.token {
@@ -88,7 +104,11 @@ async fn call_text(conn: &Connection, method: reqwest::Method, path: &str, body:
     }
     let refusal: AdminError = serde_json::from_str(&text)
         .unwrap_or_else(|_| AdminError { code: "UNEXPECTED".into(), message: format!("HTTP {status}") });
-    Err(CommandError { code: "admin_refused".into(), message: format!("{} ({})", refusal.message, refusal.code), status: Some(status.as_u16()) })
+    Err(CommandError {
+        code: "admin_refused".into(),
+        message: format!("{} ({})", refusal.message, refusal.code),
+        status: Some(status.as_u16()),
+    })
 }
 
 #[cfg(test)]

@@ -12,13 +12,13 @@ use tracing::{debug, instrument, warn};
 
 use crate::demo_outbox::{self, MessageView};
 use crate::device_views::{
-    CodeRequest, DeviceStateView, HopsRequest, IncomingRequest, ManageDeviceRequest, NoticeView, OfflineCodeView, OtpRequest, PairRequest,
-    PushAnswerRequest, PushAnsweredView, PushView, SelectDeviceRequest,
+    CodeRequest, DeviceStateView, HopsRequest, IncomingRequest, ManageDeviceRequest, NoticeView, OfflineCodeView,
+    OtpRequest, PairRequest, PushAnswerRequest, PushAnsweredView, PushView, SelectDeviceRequest,
 };
 use crate::error::CommandError;
+use crate::inspector_panel::{self, ExportView, HopsView};
 use crate::login::ActiveLogin;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
-use crate::inspector_panel::{self, ExportView, HopsView};
 use crate::qa_panel::{self, QaChange, QaStateView};
 use crate::scenario_panel::{self, ScenarioRequest, ScenarioRunView, ScenarioSummaryView};
 use crate::state::{Connection, Shell};
@@ -128,14 +128,19 @@ pub async fn select_device(shell: State<'_, Shell>, request: SelectDeviceRequest
 #[instrument(skip_all)]
 pub async fn demo_messages(shell: State<'_, Shell>) -> Answer<Vec<MessageView>> {
     let conn = shell.connection().await?;
-    let username = conn.login.lock().await.as_ref().map(|l| l.username().to_string()).ok_or_else(CommandError::no_login)?;
+    let username =
+        conn.login.lock().await.as_ref().map(|l| l.username().to_string()).ok_or_else(CommandError::no_login)?;
     demo_outbox::read(&conn, &username).await
 }
 
 /// Pushes waiting for this device (long poll); each new one is also a desktop notification.
 #[tauri::command]
 #[instrument(skip(app, shell))]
-pub async fn incoming_pushes<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>, request: IncomingRequest) -> Answer<Vec<PushView>> {
+pub async fn incoming_pushes<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    request: IncomingRequest,
+) -> Answer<Vec<PushView>> {
     let conn = shell.connection().await?;
     let wait = Duration::from_secs(request.wait_seconds.min(MAX_PUSH_WAIT_SECONDS).into());
     let pending = match &conn.pingfederate {
@@ -242,7 +247,8 @@ pub async fn send_transfer(shell: State<'_, Shell>, request: TransferRequest) ->
     let order = TransferOrder::new(parse_amount(&request.amount)?, &request.recipient)?;
     let mut transfer = conn.transfer.lock().await;
     *transfer = None;
-    let (session, progress) = TransferSession::start(client, &conn.device, user, order, request.approver.as_deref()).await?;
+    let (session, progress) =
+        TransferSession::start(client, &conn.device, user, order, request.approver.as_deref()).await?;
     Ok(TransferView::of(transfer.insert(session), progress))
 }
 

@@ -74,7 +74,8 @@ pub struct RequestingDeviceView {
 
 impl From<RequestingDevice> for RequestingDeviceView {
     fn from(d: RequestingDevice) -> Self {
-        let device_type = serde_json::to_value(d.device_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let device_type =
+            serde_json::to_value(d.device_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         Self { name: d.device_name, device_type, os: d.os_version }
     }
 }
@@ -120,7 +121,14 @@ pub struct DeviceStateView {
 
 impl DeviceStateView {
     pub fn unpaired(profile: &str, backend: Backend) -> Self {
-        Self { profile: profile.to_string(), backend, paired: false, username: None, device: None, user_devices: vec![] }
+        Self {
+            profile: profile.to_string(),
+            backend,
+            paired: false,
+            username: None,
+            device: None,
+            user_devices: vec![],
+        }
     }
 
     /// The PingOne MFA pairing as this device keeps it.
@@ -162,7 +170,11 @@ impl DeviceStateView {
                 .iter()
                 .map(|d| {
                     let allowed = moderno_device::device_actions(&state.device, d);
-                    DeviceSummaryView { can_make_primary: allowed.make_primary, can_remove: allowed.remove, ..DeviceSummaryView::from(d) }
+                    DeviceSummaryView {
+                        can_make_primary: allowed.make_primary,
+                        can_remove: allowed.remove,
+                        ..DeviceSummaryView::from(d)
+                    }
                 })
                 .collect(),
         }
@@ -260,10 +272,14 @@ impl PushAnswerRequest {
     pub fn answer(&self) -> Result<PushAnswer, CommandError> {
         Ok(match self.choice {
             PushChoice::Trust => PushAnswer::trust(self.number),
-            PushChoice::Primary => PushAnswer { trust_level: Some(payload::TrustLevel::Primary), ..PushAnswer::trust(self.number) },
+            PushChoice::Primary => {
+                PushAnswer { trust_level: Some(payload::TrustLevel::Primary), ..PushAnswer::trust(self.number) }
+            }
             PushChoice::Approve => PushAnswer::approve(self.number),
             PushChoice::Ignore => {
-                let interval = self.ignore_for.ok_or_else(|| CommandError::new("invalid_input", "say how long to ignore the device"))?;
+                let interval = self
+                    .ignore_for
+                    .ok_or_else(|| CommandError::new("invalid_input", "say how long to ignore the device"))?;
                 PushAnswer::ignore(interval.into(), self.number)
             }
             PushChoice::Deny => PushAnswer::deny(),

@@ -99,7 +99,8 @@ impl From<Hop> for HopView {
 
 /// The hops after `after`.
 pub async fn hops(conn: &Connection, after: u64) -> Result<HopsView, CommandError> {
-    let hops: Hops = admin_client::call(conn, reqwest::Method::GET, &format!("/admin/hops?after={after}"), None).await?;
+    let hops: Hops =
+        admin_client::call(conn, reqwest::Method::GET, &format!("/admin/hops?after={after}"), None).await?;
     Ok(HopsView { last: hops.last, hops: hops.hops.into_iter().map(HopView::from).collect() })
 }
 
@@ -115,7 +116,8 @@ pub const WINDOW: &str = "inspector";
 /// Opens the inspector in its own wide window (the page in inspector mode), or focuses it.
 pub fn open_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(), CommandError> {
     use tauri::Manager as _;
-    let failed = |e: tauri::Error| CommandError::new("window_failed", format!("the inspector window could not open: {e}"));
+    let failed =
+        |e: tauri::Error| CommandError::new("window_failed", format!("the inspector window could not open: {e}"));
     if let Some(window) = app.get_webview_window(WINDOW) {
         return window.set_focus().map_err(failed);
     }

@@ -31,16 +31,29 @@ impl ActiveLogin {
             return Ok((Some(Self::Moderno(Box::new(session))), progress.into()));
         };
         if request.pairing_key.as_deref().is_some_and(|k| !k.trim().is_empty()) {
-            return Err(CommandError::new("invalid_input", "PingFederate pairs devices without a pairing key: leave it empty"));
+            return Err(CommandError::new(
+                "invalid_input",
+                "PingFederate pairs devices without a pairing key: leave it empty",
+            ));
         }
-        let started =
-            PfSession::start(pf.client.clone(), &pf.pingone, conn.clock.clone(), &conn.entropy, &request.username, &request.password)
-                .await;
+        let started = PfSession::start(
+            pf.client.clone(),
+            &pf.pingone,
+            conn.clock.clone(),
+            &conn.entropy,
+            &request.username,
+            &request.password,
+        )
+        .await;
         match started {
             Ok((session, progress)) => Ok((Some(Self::PingFederate(Box::new(session))), progress.into())),
             Err(DeviceError::PingFederate(refusal)) if refusal.has_detail("CREDENTIAL_VALIDATION_FAILED") => Ok((
                 None,
-                LoginView::Refused { status: Some(refusal.http_status), code: Some("CREDENTIAL_VALIDATION_FAILED".into()), description: refusal.message },
+                LoginView::Refused {
+                    status: Some(refusal.http_status),
+                    code: Some("CREDENTIAL_VALIDATION_FAILED".into()),
+                    description: refusal.message,
+                },
             )),
             Err(error) => Err(error.into()),
         }

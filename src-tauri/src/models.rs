@@ -41,9 +41,9 @@ mirror!(/// The unit of an IGNORE interval.
 mirror!(/// A paired device's role.
     Role <=> DeviceRole { Primary, Trusted });
 mirror!(/// How the second factor was satisfied (or why it was not asked for).
-    Mfa <=> MfaOutcome {
-        TrustedDevice, PushApproved, OfflineOtp, Pairing, SkippedIgnoredDevice, SkippedApplicationDisabled, Bypassed
-    });
+Mfa <=> MfaOutcome {
+    TrustedDevice, PushApproved, OfflineOtp, Pairing, SkippedIgnoredDevice, SkippedApplicationDisabled, Bypassed
+});
 mirror!(/// How a pairing ended.
     PairingOutcome <=> device_api::PairingOutcome { Success, RePairSuccess, Ignored });
 
@@ -270,21 +270,45 @@ impl From<payload::GrantedAccess> for Granted {
 #[serde(tag = "screen", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub enum LoginView {
-    ChooseTrustLevel { username: String, levels: Vec<TrustLevel>, mfa: Option<Mfa> },
-    PairingKey { invalid: bool },
+    ChooseTrustLevel {
+        username: String,
+        levels: Vec<TrustLevel>,
+        mfa: Option<Mfa>,
+    },
+    PairingKey {
+        invalid: bool,
+    },
     /// PingFederate's MOBILE_PAIRING_REQUIRED: pair this device or go on without.
-    PairThisDevice { username: String, additional: bool },
+    PairThisDevice {
+        username: String,
+        additional: bool,
+    },
     /// `device`: where the push went, when the server says; `match_number`: under number
     /// matching, the number to pick on that device.
-    WaitForPush { expires_in: Option<u32>, device: Option<DeviceSummaryView>, match_number: Option<u8> },
+    WaitForPush {
+        expires_in: Option<u32>,
+        device: Option<DeviceSummaryView>,
+        match_number: Option<u8>,
+    },
     /// `device`: the SMS, e-mail or TOTP device the passcode comes from; absent for the PingID
     /// SDK's offline passcode from a trusted device.
-    EnterOtp { attempts_left: Option<u32>, retry: bool, device: Option<DeviceSummaryView> },
+    EnterOtp {
+        attempts_left: Option<u32>,
+        retry: bool,
+        device: Option<DeviceSummaryView>,
+    },
     /// `passcode`: a trusted device's passcode may be typed instead; `devices`: another may be chosen.
-    PushTimedOut { passcode: bool, devices: Vec<DeviceSummaryView> },
+    PushTimedOut {
+        passcode: bool,
+        devices: Vec<DeviceSummaryView>,
+    },
     /// PingFederate's PUSH_CONFIRMATION_REJECTED (the PingID SDK's denial ends the login: REFUSED).
-    PushDenied { devices: Vec<DeviceSummaryView> },
-    ChooseDevice { devices: Vec<DeviceSummaryView> },
+    PushDenied {
+        devices: Vec<DeviceSummaryView>,
+    },
+    ChooseDevice {
+        devices: Vec<DeviceSummaryView>,
+    },
     SignedIn {
         username: String,
         mfa: Option<Mfa>,
@@ -296,7 +320,11 @@ pub enum LoginView {
         pingone: Option<PingOneSignIn>,
     },
     /// `status`: the Moderno status code; `code`: PingFederate's.
-    Refused { status: Option<u16>, code: Option<String>, description: String },
+    Refused {
+        status: Option<u16>,
+        code: Option<String>,
+        description: String,
+    },
 }
 
 /// What a PingFederate sign-in shows: `pingone.mfa.status`, what became of this device's pairing,
@@ -343,7 +371,9 @@ impl From<LoginProgress> for LoginView {
                 mfa: mfa.map(Mfa::from),
             },
             LoginProgress::PairingKeyNeeded { invalid } => Self::PairingKey { invalid },
-            LoginProgress::WaitForPush { expires_in, match_number } => Self::WaitForPush { expires_in, device: None, match_number },
+            LoginProgress::WaitForPush { expires_in, match_number } => {
+                Self::WaitForPush { expires_in, device: None, match_number }
+            }
             LoginProgress::EnterOtp { attempts_left, retry } => Self::EnterOtp { attempts_left, retry, device: None },
             LoginProgress::PushTimedOut => Self::PushTimedOut { passcode: true, devices: vec![] },
             LoginProgress::ChooseDevice { devices } => {
@@ -357,7 +387,9 @@ impl From<LoginProgress> for LoginView {
                 granted: granted.map(Granted::from),
                 pingone: None,
             },
-            LoginProgress::Refused { status, description } => Self::Refused { status: Some(status), code: None, description },
+            LoginProgress::Refused { status, description } => {
+                Self::Refused { status: Some(status), code: None, description }
+            }
         }
     }
 }
@@ -370,10 +402,14 @@ impl From<PfProgress> for LoginView {
             PfProgress::WaitForPush { device, expires_in, match_number } => {
                 Self::WaitForPush { expires_in, device: one(device), match_number }
             }
-            PfProgress::EnterOtp { device, attempts_left, retry } => Self::EnterOtp { attempts_left, retry, device: one(device) },
+            PfProgress::EnterOtp { device, attempts_left, retry } => {
+                Self::EnterOtp { attempts_left, retry, device: one(device) }
+            }
             PfProgress::ChooseDevice { devices: list } => Self::ChooseDevice { devices: devices(&list) },
             PfProgress::PushDenied { devices: list } => Self::PushDenied { devices: devices(&list) },
-            PfProgress::PushTimedOut { devices: list } => Self::PushTimedOut { passcode: false, devices: devices(&list) },
+            PfProgress::PushTimedOut { devices: list } => {
+                Self::PushTimedOut { passcode: false, devices: devices(&list) }
+            }
             PfProgress::SignedIn { username, mfa_status, claims, pairing } => {
                 // No role: a PingOne device has none (PingOne orders devices; the SDK approves a
                 // pairing object without a trust level).
@@ -385,7 +421,9 @@ impl From<PfProgress> for LoginView {
                 };
                 let claims = claims
                     .as_object()
-                    .map(|map| map.iter().map(|(name, value)| Claim { name: name.clone(), value: claim_text(value) }).collect())
+                    .map(|map| {
+                        map.iter().map(|(name, value)| Claim { name: name.clone(), value: claim_text(value) }).collect()
+                    })
                     .unwrap_or_default();
                 Self::SignedIn {
                     username,
@@ -396,7 +434,9 @@ impl From<PfProgress> for LoginView {
                     pingone: Some(PingOneSignIn { mfa_status, pairing: outcome, pairing_error, claims }),
                 }
             }
-            PfProgress::Refused { code, message } => Self::Refused { status: None, code: Some(code), description: message },
+            PfProgress::Refused { code, message } => {
+                Self::Refused { status: None, code: Some(code), description: message }
+            }
         }
     }
 }

@@ -41,7 +41,11 @@ impl From<AdminState> for QaStateView {
         Self {
             now: s.now,
             advanced_seconds: s.advanced_seconds,
-            faults: s.faults.into_iter().map(|f| FaultView { name: f.name, description: f.description, on: f.on }).collect(),
+            faults: s
+                .faults
+                .into_iter()
+                .map(|f| FaultView { name: f.name, description: f.description, on: f.on })
+                .collect(),
             tampered: s.tampered,
             number_matching: s.number_matching,
         }
@@ -57,12 +61,22 @@ pub enum QaChange {
         #[ts(type = "number")]
         seconds: i64,
     },
-    SwitchFault { name: String, on: bool },
+    SwitchFault {
+        name: String,
+        on: bool,
+    },
     Reset,
-    Application { mfa_enabled: bool },
+    Application {
+        mfa_enabled: bool,
+    },
     /// Beyond Ping: number matching at the PingID SDK on or off.
-    NumberMatching { on: bool },
-    UserStatus { username: String, status: String },
+    NumberMatching {
+        on: bool,
+    },
+    UserStatus {
+        username: String,
+        status: String,
+    },
 }
 
 impl QaChange {
@@ -71,13 +85,19 @@ impl QaChange {
         use reqwest::Method;
         match self {
             Self::AdvanceClock { seconds } => (Method::POST, "/admin/clock".into(), json!({"advanceSeconds": seconds})),
-            Self::SwitchFault { name, on } => (Method::PUT, format!("/admin/faults/{}", admin_client::segment(name)), json!({"on": on})),
-            Self::Reset => (Method::POST, "/admin/reset".into(), json!({})),
-            Self::Application { mfa_enabled } => (Method::PUT, "/admin/application".into(), json!({"mfaEnabled": mfa_enabled})),
-            Self::NumberMatching { on } => (Method::PUT, "/admin/application".into(), json!({"numberMatching": on})),
-            Self::UserStatus { username, status } => {
-                (Method::PUT, format!("/admin/users/{}/status", admin_client::segment(username.trim())), json!({"status": status}))
+            Self::SwitchFault { name, on } => {
+                (Method::PUT, format!("/admin/faults/{}", admin_client::segment(name)), json!({"on": on}))
             }
+            Self::Reset => (Method::POST, "/admin/reset".into(), json!({})),
+            Self::Application { mfa_enabled } => {
+                (Method::PUT, "/admin/application".into(), json!({"mfaEnabled": mfa_enabled}))
+            }
+            Self::NumberMatching { on } => (Method::PUT, "/admin/application".into(), json!({"numberMatching": on})),
+            Self::UserStatus { username, status } => (
+                Method::PUT,
+                format!("/admin/users/{}/status", admin_client::segment(username.trim())),
+                json!({"status": status}),
+            ),
         }
     }
 }
@@ -95,4 +115,3 @@ pub async fn change(conn: &Connection, change: &QaChange) -> Result<QaStateView,
     let state: AdminState = admin_client::call(conn, method, &path, Some(body)).await?;
     Ok(state.into())
 }
-

@@ -66,7 +66,14 @@ pub fn view(run: &ScenarioRun) -> ScenarioRunView {
     let outcomes: Vec<StepOutcomeView> = run.outcomes().iter().map(StepOutcomeView::from).collect();
     let steps = run.step_descriptions();
     let passed = outcomes.len() == steps.len() && outcomes.iter().all(|o| o.problem.is_none());
-    ScenarioRunView { name: run.name().to_string(), about: run.about().to_string(), steps, outcomes, finished: run.finished(), passed }
+    ScenarioRunView {
+        name: run.name().to_string(),
+        about: run.about().to_string(),
+        steps,
+        outcomes,
+        finished: run.finished(),
+        passed,
+    }
 }
 
 /// The shipped scenarios.

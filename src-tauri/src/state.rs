@@ -154,18 +154,26 @@ impl Shell {
             }
         };
         let options = DeviceOptions { description: describe(profile), ..DeviceOptions::default() };
-        let device = Device::open_with(profile, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone(), options)
-            .await?;
+        let device =
+            Device::open_with(profile, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone(), options)
+                .await?;
         let pingfederate = match backend {
             Backend::ModernoPingidSdk => None,
             Backend::PingfederatePingoneMfa => Some(PingFederate {
                 client: Arc::new(PfClient::new(http_client()?, &server_url)?),
-                pingone: PingOneDevice::open(&device, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone())
-                    .await?,
+                pingone: PingOneDevice::open(
+                    &device,
+                    Arc::clone(&self.key_store),
+                    self.clock.clone(),
+                    self.entropy.clone(),
+                )
+                .await?,
             }),
         };
         let admin = match &embedded {
-            Some(urls) => urls.admin.as_deref().map(|url| AdminAccess::new(url, urls.admin_token.as_ref().map(|t| t.to_string()))),
+            Some(urls) => {
+                urls.admin.as_deref().map(|url| AdminAccess::new(url, urls.admin_token.as_ref().map(|t| t.to_string())))
+            }
             None => match shared_admin {
                 Some(admin) => {
                     checked_url(&admin.url)?;
@@ -228,10 +236,13 @@ impl Connection {
             backends: Backend::ALL.to_vec(),
             paired,
             paired_username,
-            web_sign_in_url: moderno_stack::web_pages::at(&self.server_url, match self.backend {
-                Backend::ModernoPingidSdk => moderno_stack::web_pages::CUSTOMER_SIGN_IN_PATH,
-                Backend::PingfederatePingoneMfa => moderno_stack::web_pages::PF_WIDGET_PATH,
-            }),
+            web_sign_in_url: moderno_stack::web_pages::at(
+                &self.server_url,
+                match self.backend {
+                    Backend::ModernoPingidSdk => moderno_stack::web_pages::CUSTOMER_SIGN_IN_PATH,
+                    Backend::PingfederatePingoneMfa => moderno_stack::web_pages::PF_WIDGET_PATH,
+                },
+            ),
         }
     }
 
@@ -250,13 +261,14 @@ impl Connection {
     /// The signed-in user a transfer is sent for, or a plain refusal.
     pub fn signed_in_user(&self) -> Result<SignedInUser, CommandError> {
         if self.pingfederate.is_some() {
-            return Err(CommandError::new("wrong_backend", "transfers go through the customer server: choose the PingID SDK backend"));
+            return Err(CommandError::new(
+                "wrong_backend",
+                "transfers go through the customer server: choose the PingID SDK backend",
+            ));
         }
-        self.signed_in
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .ok_or_else(|| CommandError::new("not_signed_in", "sign in first: a transfer is sent for the signed-in user"))
+        self.signed_in.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or_else(|| {
+            CommandError::new("not_signed_in", "sign in first: a transfer is sent for the signed-in user")
+        })
     }
 
     /// True the first time a push id is seen, so each push is announced once.

@@ -36,17 +36,42 @@ pub struct TransferSummary {
 pub enum TransferView {
     /// The approving device has not answered; `approver`: the device asked, when known;
     /// `match_number`: under number matching (beyond Ping), the number to pick there.
-    Waiting { transfer: TransferSummary, approver: Option<DeviceSummaryView>, expires_in: u32, match_number: Option<u8> },
+    Waiting {
+        transfer: TransferSummary,
+        approver: Option<DeviceSummaryView>,
+        expires_in: u32,
+        match_number: Option<u8>,
+    },
     /// The money was sent; `approver`: the device that approved.
-    Approved { transfer: TransferSummary, approver: Option<DeviceSummaryView>, mfa: Option<Mfa> },
-    Denied { transfer: TransferSummary, description: String },
+    Approved {
+        transfer: TransferSummary,
+        approver: Option<DeviceSummaryView>,
+        mfa: Option<Mfa>,
+    },
+    Denied {
+        transfer: TransferSummary,
+        description: String,
+    },
     /// The push was not answered in time: the approving device's passcode still works.
-    TimedOut { transfer: TransferSummary },
+    TimedOut {
+        transfer: TransferSummary,
+    },
     /// The approving device is offline: type its passcode (`wrong`: the last one was not it).
-    EnterPasscode { transfer: TransferSummary, attempts_left: Option<u32>, wrong: bool },
-    ChooseDevice { transfer: TransferSummary, devices: Vec<DeviceSummaryView> },
+    EnterPasscode {
+        transfer: TransferSummary,
+        attempts_left: Option<u32>,
+        wrong: bool,
+    },
+    ChooseDevice {
+        transfer: TransferSummary,
+        devices: Vec<DeviceSummaryView>,
+    },
     /// Not made; `status`: the Moderno status code, `description`: the server's words.
-    Refused { transfer: TransferSummary, status: u16, description: String },
+    Refused {
+        transfer: TransferSummary,
+        status: u16,
+        description: String,
+    },
 }
 
 impl TransferView {
@@ -61,17 +86,23 @@ impl TransferView {
             TransferProgress::Outcome(outcome) => outcome,
         };
         match outcome {
-            TransferOutcome::Approved { mfa, .. } => Self::Approved { transfer, approver: approver(), mfa: mfa.map(Mfa::from) },
+            TransferOutcome::Approved { mfa, .. } => {
+                Self::Approved { transfer, approver: approver(), mfa: mfa.map(Mfa::from) }
+            }
             TransferOutcome::Denied { description } => Self::Denied { transfer, description },
             TransferOutcome::TimedOut { .. } => Self::TimedOut { transfer },
-            TransferOutcome::NeedsPasscode { attempts_left, wrong, .. } => Self::EnterPasscode { transfer, attempts_left, wrong },
+            TransferOutcome::NeedsPasscode { attempts_left, wrong, .. } => {
+                Self::EnterPasscode { transfer, attempts_left, wrong }
+            }
             TransferOutcome::WaitingForApproval { match_number, expires_in, .. } => {
                 Self::Waiting { transfer, approver: approver(), expires_in: expires_in.unwrap_or(0), match_number }
             }
             TransferOutcome::ChooseDevice { devices } => {
                 Self::ChooseDevice { transfer, devices: devices.iter().map(DeviceSummaryView::from).collect() }
             }
-            TransferOutcome::Refused { status, description } => Self::Refused { transfer, status: status.code(), description },
+            TransferOutcome::Refused { status, description } => {
+                Self::Refused { transfer, status: status.code(), description }
+            }
         }
     }
 }

@@ -45,16 +45,32 @@ fn a_user_with_no_primary_can_make_the_new_device_primary_from_the_trusted_one()
     assert_eq!(offer["levels"], json!(["PRIMARY", "TRUSTED", "IGNORE"]), "a first device may be primary: {offer}");
     let trusted = laptop.choose("TRUSTED");
     assert_eq!(trusted["role"], "TRUSTED", "the laptop is trusted, not primary: {trusted}");
-    assert_eq!(laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})), json!([]), "online, nothing waits yet");
+    assert_eq!(
+        laptop.ok("incoming_pushes", json!({"request": {"waitSeconds": 0}})),
+        json!([]),
+        "online, nothing waits yet"
+    );
 
     let phone = new_device(&laptop, "alice");
     let push = laptop.next_push();
-    assert_eq!(push["trustLevels"], json!(["PRIMARY", "TRUSTED", "IGNORE"]), "no primary yet, so PRIMARY is offered: {push}");
+    assert_eq!(
+        push["trustLevels"],
+        json!(["PRIMARY", "TRUSTED", "IGNORE"]),
+        "no primary yet, so PRIMARY is offered: {push}"
+    );
     assert_eq!(laptop.answer(&push, "PRIMARY", json!({})), Ok(json!({"approved": true})));
 
     let result = phone.ok("poll_push", json!({}));
-    assert_eq!((result["screen"].clone(), result["mfa"].clone()), (json!("SIGNED_IN"), json!("PUSH_APPROVED")), "{result}");
-    assert_eq!((result["role"].clone(), result["granted"].clone()), (json!("PRIMARY"), json!(null)), "paired as the primary: {result}");
+    assert_eq!(
+        (result["screen"].clone(), result["mfa"].clone()),
+        (json!("SIGNED_IN"), json!("PUSH_APPROVED")),
+        "{result}"
+    );
+    assert_eq!(
+        (result["role"].clone(), result["granted"].clone()),
+        (json!("PRIMARY"), json!(null)),
+        "paired as the primary: {result}"
+    );
     let state = phone.ok("device_state", json!({}));
     assert_eq!((state["paired"].clone(), state["device"]["role"].clone()), (json!(true), json!("PRIMARY")), "{state}");
 }
@@ -66,7 +82,11 @@ fn a_user_with_a_primary_is_not_offered_primary_and_the_server_refuses_it() {
     let phone = new_device(&laptop, "bob");
     let push = laptop.next_push();
     assert_eq!(push["trustLevels"], json!(["TRUSTED", "IGNORE"]), "the laptop is the primary: {push}");
-    assert_eq!(laptop.answer(&push, "PRIMARY", json!({})).expect_err("refused")["code"], "sdk_error", "PRIMARY is not offered");
+    assert_eq!(
+        laptop.answer(&push, "PRIMARY", json!({})).expect_err("refused")["code"],
+        "sdk_error",
+        "PRIMARY is not offered"
+    );
     laptop.answer(&push, "TRUST", json!({})).expect("trusted instead");
     assert_eq!(phone.ok("poll_push", json!({}))["role"], "TRUSTED");
 }
@@ -77,7 +97,11 @@ fn ignoring_the_new_device_lets_it_in_and_then_skips_mfa_on_it_until_the_interva
     let laptop = online_primary(dir.path(), "bob");
     let phone = new_device(&laptop, "bob");
     let push = laptop.next_push();
-    assert_eq!(laptop.answer(&push, "IGNORE", json!({})).expect_err("refused")["code"], "invalid_input", "IGNORE says for how long");
+    assert_eq!(
+        laptop.answer(&push, "IGNORE", json!({})).expect_err("refused")["code"],
+        "invalid_input",
+        "IGNORE says for how long"
+    );
     let day = json!({"ignoreFor": {"value": 1, "unit": "DAYS"}});
     assert_eq!(laptop.answer(&push, "IGNORE", day), Ok(json!({"approved": true})));
 
@@ -86,7 +110,11 @@ fn ignoring_the_new_device_lets_it_in_and_then_skips_mfa_on_it_until_the_interva
     assert!(result["granted"]["until"].is_string(), "ignored until a time: {result}");
     assert_eq!(phone.ok("device_state", json!({}))["paired"], false, "an ignored device is not added");
     let next = phone.login("bob");
-    assert_eq!((next["screen"].clone(), next["mfa"].clone()), (json!("SIGNED_IN"), json!("SKIPPED_IGNORED_DEVICE")), "{next}");
+    assert_eq!(
+        (next["screen"].clone(), next["mfa"].clone()),
+        (json!("SIGNED_IN"), json!("SKIPPED_IGNORED_DEVICE")),
+        "{next}"
+    );
 }
 
 #[test]
@@ -108,7 +136,10 @@ fn blocking_the_new_device_refuses_it_now_and_at_its_next_sign_in() {
 
     let refused = phone.ok("poll_push", json!({}));
     assert_eq!((refused["screen"].clone(), refused["status"].clone()), (json!("REFUSED"), json!(1014)), "{refused}");
-    assert!(refused["description"].as_str().is_some_and(|d| d.contains("blocked")), "the words say it was blocked: {refused}");
+    assert!(
+        refused["description"].as_str().is_some_and(|d| d.contains("blocked")),
+        "the words say it was blocked: {refused}"
+    );
     let again = phone.login("dave");
     assert_eq!((again["screen"].clone(), again["status"].clone()), (json!("REFUSED"), json!(1014)), "{again}");
     assert!(again["description"].as_str().is_some_and(|d| d.contains("blocked")), "{again}");
@@ -120,7 +151,11 @@ fn number_matching_is_off_until_the_qa_switch_turns_it_on_and_then_a_wrong_pick_
     let laptop = online_primary_on(dir.path(), "alice", true);
     assert_eq!(laptop.ok("qa_state", json!({}))["numberMatching"], false, "off by default, as Ping's SDK has none");
     let on = qa(&laptop, json!({"change": "NUMBER_MATCHING", "on": true}));
-    assert_eq!((on["numberMatching"].clone(), on["tampered"].clone()), (json!(true), json!(false)), "a setting, not a fault: {on}");
+    assert_eq!(
+        (on["numberMatching"].clone(), on["tampered"].clone()),
+        (json!(true), json!(false)),
+        "a setting, not a fault: {on}"
+    );
 
     let phone = remote("phone", &laptop.server_url(), memory());
     let waiting = phone.login("alice");
@@ -130,9 +165,17 @@ fn number_matching_is_off_until_the_qa_switch_turns_it_on_and_then_a_wrong_pick_
     let choices = push["numberChoices"].as_array().cloned().unwrap_or_default();
     assert!(choices.len() == 3 && choices.contains(&number), "three numbers, the one shown among them: {push}");
     assert_eq!(push["trustLevels"], json!(["TRUSTED", "IGNORE"]), "the choices about the device stay: {push}");
-    assert_eq!(laptop.answer(&push, "TRUST", json!({})).expect_err("refused")["code"], "sdk_error", "trusting needs the number");
+    assert_eq!(
+        laptop.answer(&push, "TRUST", json!({})).expect_err("refused")["code"],
+        "sdk_error",
+        "trusting needs the number"
+    );
     let wrong = choices.iter().find(|n| **n != number).cloned();
-    assert_eq!(laptop.answer(&push, "TRUST", json!({"number": wrong})), Ok(json!({"approved": false})), "the pick was refused");
+    assert_eq!(
+        laptop.answer(&push, "TRUST", json!({"number": wrong})),
+        Ok(json!({"approved": false})),
+        "the pick was refused"
+    );
     let refused = phone.ok("poll_push", json!({}));
     assert_eq!((refused["screen"].clone(), refused["status"].clone()), (json!("REFUSED"), json!(1014)), "{refused}");
     assert!(refused["description"].as_str().is_some_and(|d| d.contains("number")), "{refused}");
@@ -159,7 +202,11 @@ fn the_offline_passcode_pairs_the_new_device_as_trusted_by_default() {
     let (laptop, tablet) = laptop_offline_and_tablet_at_the_passcode(dir.path(), "bob");
     let code = laptop.ok("offline_code", json!({}))["code"].clone();
     let trusted = tablet.ok("submit_otp", json!({"request": {"code": code}}));
-    assert_eq!((trusted["role"].clone(), trusted["mfa"].clone()), (json!("TRUSTED"), json!("OFFLINE_OTP")), "{trusted}");
+    assert_eq!(
+        (trusted["role"].clone(), trusted["mfa"].clone()),
+        (json!("TRUSTED"), json!("OFFLINE_OTP")),
+        "{trusted}"
+    );
     assert_eq!(tablet.ok("device_state", json!({}))["paired"], true);
 }
 
@@ -170,7 +217,11 @@ fn the_offline_passcode_without_trust_signs_the_new_device_in_once() {
     let code = laptop.ok("offline_code", json!({}))["code"].clone();
     let once = tablet.ok("submit_otp", json!({"request": {"code": code, "trust": false}}));
     assert_eq!((once["screen"].clone(), once["mfa"].clone()), (json!("SIGNED_IN"), json!("OFFLINE_OTP")), "{once}");
-    assert_eq!((once["role"].clone(), once["granted"].clone()), (json!(null), json!({"access": "ONE_TIME"})), "not trusted, in once: {once}");
+    assert_eq!(
+        (once["role"].clone(), once["granted"].clone()),
+        (json!(null), json!({"access": "ONE_TIME"})),
+        "not trusted, in once: {once}"
+    );
     assert_eq!(tablet.ok("device_state", json!({}))["paired"], false, "the tablet was not added");
     assert_eq!(tablet.login("carol")["screen"], "ENTER_OTP", "its next sign-in asks again");
 }
@@ -186,13 +237,29 @@ fn a_web_sign_in_asks_the_trusted_device_to_approve_or_deny_only() {
         tauri::async_runtime::block_on(async {
             let client = reqwest::Client::builder().no_proxy().build().expect("client");
             let body = json!({"operation": "auth_user", "user": "carol", "password": PASSWORD});
-            client.post(format!("{server}/pingidsdk")).json(&body).send().await.expect("answer").json::<Value>().await.expect("json")
+            client
+                .post(format!("{server}/pingidsdk"))
+                .json(&body)
+                .send()
+                .await
+                .expect("answer")
+                .json::<Value>()
+                .await
+                .expect("json")
         })
     });
     let push = laptop.next_push();
-    assert_eq!((push["requestingDevice"].clone(), push["trustLevels"].clone()), (json!(null), json!([])), "no device to decide about: {push}");
+    assert_eq!(
+        (push["requestingDevice"].clone(), push["trustLevels"].clone()),
+        (json!(null), json!([])),
+        "no device to decide about: {push}"
+    );
     assert_eq!(push["context"], json!(null), "no client context, nothing to sum up: {push}");
-    assert_eq!(laptop.answer(&push, "TRUST", json!({})).expect_err("refused")["code"], "sdk_error", "there is no device to trust");
+    assert_eq!(
+        laptop.answer(&push, "TRUST", json!({})).expect_err("refused")["code"],
+        "sdk_error",
+        "there is no device to trust"
+    );
     assert_eq!(laptop.answer(&push, "APPROVE", json!({})), Ok(json!({"approved": true})));
     let answer = browser.join().expect("the web sign-in answered");
     assert!(answer["status"] == 0 || answer["status"] == 1012, "{answer}");

@@ -18,7 +18,8 @@ fn a_first_device_pairs_as_primary_and_then_shows_its_state_and_passcode() {
     assert_eq!(offer["screen"], "CHOOSE_TRUST_LEVEL", "{offer}");
     assert_eq!(offer["levels"], json!(["PRIMARY", "TRUSTED", "IGNORE"]), "a first device is offered PRIMARY");
 
-    let result = app.ok("choose_trust_level", json!({"request": {"level": "PRIMARY", "ignoreFor": null, "nickname": "Laptop"}}));
+    let result =
+        app.ok("choose_trust_level", json!({"request": {"level": "PRIMARY", "ignoreFor": null, "nickname": "Laptop"}}));
     assert_eq!(result["screen"], "SIGNED_IN", "{result}");
     assert_eq!(result["role"], "PRIMARY");
     assert_eq!(result["mfa"], "PAIRING", "a first device signs in on its password alone, and the UI says so");
@@ -41,7 +42,10 @@ fn ignoring_a_device_for_an_interval_lets_it_in_without_mfa_until_then() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = embedded("kiosk", dir.path(), memory());
     assert_eq!(app.login("bob")["screen"], "CHOOSE_TRUST_LEVEL");
-    let ignored = app.ok("choose_trust_level", json!({"request": {"level": "IGNORE", "ignoreFor": {"value": 2, "unit": "HOURS"}, "nickname": null}}));
+    let ignored = app.ok(
+        "choose_trust_level",
+        json!({"request": {"level": "IGNORE", "ignoreFor": {"value": 2, "unit": "HOURS"}, "nickname": null}}),
+    );
     assert_eq!(ignored["pairing"]["outcome"], "IGNORED", "{ignored}");
     assert!(ignored["pairing"]["ignoredUntil"].is_string(), "{ignored}");
     let next = app.login("bob");
@@ -92,7 +96,10 @@ fn a_denied_push_ends_the_login_with_its_status_and_a_cancelled_one_is_forgotten
     let refused = phone.ok("poll_push", json!({}));
     assert_eq!(refused["screen"], "REFUSED");
     assert_eq!(refused["status"], 1014, "{refused}");
-    assert!(refused["description"].as_str().is_some_and(|d| d.contains("denied")), "the words say it was denied: {refused}");
+    assert!(
+        refused["description"].as_str().is_some_and(|d| d.contains("denied")),
+        "the words say it was denied: {refused}"
+    );
     assert_eq!(phone.error_code("poll_push", json!({})), "no_login_in_progress", "a finished login is forgotten");
 
     assert_eq!(phone.login("dave")["screen"], "WAIT_FOR_PUSH");
@@ -104,7 +111,8 @@ fn a_denied_push_ends_the_login_with_its_status_and_a_cancelled_one_is_forgotten
 fn wrong_inputs_reach_the_ui_as_a_stable_code_and_plain_message() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = embedded("laptop", dir.path(), memory());
-    let bad_password = app.ok("login", json!({"request": {"username": "alice", "password": "nope", "pairingKey": null}}));
+    let bad_password =
+        app.ok("login", json!({"request": {"username": "alice", "password": "nope", "pairingKey": null}}));
     assert_eq!(bad_password["status"], 1010, "{bad_password}");
     let malformed = json!({"request": {"username": "carol", "password": PASSWORD, "pairingKey": "abc"}});
     assert_eq!(app.error_code("login", malformed), "invalid_input");
@@ -155,7 +163,8 @@ fn pairing_key_from_the_web_page(server: &str, user: &str) -> String {
         let form = [("username", user), ("password", PASSWORD)];
         client.post(format!("{server}/pairing-key")).form(&form).send().await.expect("page").text().await.expect("text")
     });
-    let start = page.find("class=\"key\"").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("a key on the page");
+    let start =
+        page.find("class=\"key\"").and_then(|i| page[i..].find('>').map(|j| i + j + 1)).expect("a key on the page");
     page[start..].split('<').next().expect("key text").to_string()
 }
 
@@ -175,8 +184,16 @@ fn a_paired_device_is_told_when_another_joins_the_account() {
     let state = laptop.ok("device_state", json!({}));
     let rows = state["userDevices"].as_array().expect("devices");
     let (mine, other): (Vec<_>, Vec<_>) = rows.iter().partition(|d| d["id"] == state["device"]["id"]);
-    assert_eq!((mine[0]["canMakePrimary"].clone(), mine[0]["canRemove"].clone()), (json!(false), json!(false)), "{state}");
-    assert_eq!((other[0]["canMakePrimary"].clone(), other[0]["canRemove"].clone()), (json!(true), json!(true)), "the primary manages the tablet");
+    assert_eq!(
+        (mine[0]["canMakePrimary"].clone(), mine[0]["canRemove"].clone()),
+        (json!(false), json!(false)),
+        "{state}"
+    );
+    assert_eq!(
+        (other[0]["canMakePrimary"].clone(), other[0]["canRemove"].clone()),
+        (json!(true), json!(true)),
+        "the primary manages the tablet"
+    );
     let notices = laptop.ok("device_notices", json!({"request": {"waitSeconds": 5}}));
     let text = notices[0]["text"].as_str().unwrap_or_default();
     assert!(text.starts_with("alice's devices:") && text.ends_with("was added as TRUSTED"), "{notices}");

@@ -44,7 +44,12 @@ pub fn embedded_with_admin(profile: &str, data_dir: &std::path::Path, store: Arc
 /// Like [`embedded`], signing in through PingFederate with PingOne MFA; `demo_devices` gives carol
 /// and dave their SMS and e-mail devices as the app's own embedded stack does, and the admin API
 /// is on (the demo outbox reads through it), as in the app.
-pub fn embedded_pingfederate(profile: &str, data_dir: &std::path::Path, store: Arc<dyn KeyStore>, demo_devices: bool) -> TestApp {
+pub fn embedded_pingfederate(
+    profile: &str,
+    data_dir: &std::path::Path,
+    store: Arc<dyn KeyStore>,
+    demo_devices: bool,
+) -> TestApp {
     let mut stack = StackConfig::loopback(data_dir.to_path_buf());
     stack.password_cost = PasswordCost::TestOnlyCheap;
     stack.demo_devices = demo_devices;
@@ -66,7 +71,13 @@ pub fn launch(profile: &str, server_url: Option<String>, stack: StackConfig, sto
     launch_on(profile, Backend::ModernoPingidSdk, server_url, stack, store)
 }
 
-pub fn launch_on(profile: &str, backend: Backend, server_url: Option<String>, stack: StackConfig, store: Arc<dyn KeyStore>) -> TestApp {
+pub fn launch_on(
+    profile: &str,
+    backend: Backend,
+    server_url: Option<String>,
+    stack: StackConfig,
+    store: Arc<dyn KeyStore>,
+) -> TestApp {
     launch_shared(profile, backend, server_url, None, stack, store)
 }
 
@@ -112,7 +123,6 @@ impl TestApp {
     pub fn invoke_from<T: DeserializeOwned>(&self, origin: &str, command: &str, args: Value) -> Result<T, Value> {
         invoke_on(&self.window, origin, command, args)
     }
-
 
     pub fn ok(&self, command: &str, args: Value) -> Value {
         self.invoke::<Value>(command, args).unwrap_or_else(|e| panic!("{command} failed: {e}"))
@@ -169,7 +179,12 @@ pub fn online_primary(dir: &std::path::Path, user: &str) -> TestApp {
     online_primary_on(dir, user, false)
 }
 
-fn invoke_on<T: DeserializeOwned>(window: &WebviewWindow<MockRuntime>, origin: &str, command: &str, args: Value) -> Result<T, Value> {
+fn invoke_on<T: DeserializeOwned>(
+    window: &WebviewWindow<MockRuntime>,
+    origin: &str,
+    command: &str,
+    args: Value,
+) -> Result<T, Value> {
     let request = InvokeRequest {
         cmd: command.into(),
         callback: CallbackFn(0),

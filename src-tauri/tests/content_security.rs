@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 fn csp() -> HashMap<String, String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).expect("tauri.conf.json");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).expect("tauri.conf.json");
     let conf: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP string").to_owned();
     csp.split(';')

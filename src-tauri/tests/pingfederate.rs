@@ -3,7 +3,6 @@
 
 mod common;
 
-
 use common::{embedded_pingfederate, launch_on, memory, TestApp, PASSWORD};
 use moderno_desktop::Backend;
 use moderno_stack::StackConfig;
@@ -47,7 +46,10 @@ fn answer_push(phone: &TestApp, choice: &str, number: &Value) -> Value {
 fn newest_code(app: &TestApp) -> String {
     let messages = app.ok("demo_messages", json!({}));
     let text = messages[0]["text"].as_str().unwrap_or_else(|| panic!("a message arrived: {messages}"));
-    text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap_or_else(|| panic!("a code in {text:?}")).to_string()
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("a code in {text:?}"))
+        .to_string()
 }
 
 #[test]
@@ -74,9 +76,16 @@ fn a_first_device_pairs_at_mobile_pairing_required_and_the_token_says_device_pai
     assert_eq!(claim(&result, "pingone.mfa.status"), Some(PAIRED), "the claims are the verified token's");
 
     let state = app.ok("device_state", json!({}));
-    assert_eq!((state["paired"].clone(), state["backend"].clone(), state["username"].clone()), (json!(true), json!("PINGFEDERATE_PINGONE_MFA"), json!("bob")));
+    assert_eq!(
+        (state["paired"].clone(), state["backend"].clone(), state["username"].clone()),
+        (json!(true), json!("PINGFEDERATE_PINGONE_MFA"), json!("bob"))
+    );
     assert_eq!(app.ok("connection", json!({}))["paired"], true);
-    assert_eq!(app.error_code("pair_device", json!({"request": {"pair": true}})), "no_login_in_progress", "the login is over");
+    assert_eq!(
+        app.error_code("pair_device", json!({"request": {"pair": true}})),
+        "no_login_in_progress",
+        "the login is over"
+    );
 }
 
 #[test]
@@ -200,6 +209,10 @@ fn wrong_inputs_get_plain_refusals_and_change_nothing() {
     assert_eq!(pair(&app, true)["pingone"]["mfaStatus"], PAIRED, "the flow still goes on after them");
 
     let moderno = json!({"request": {"profile": "laptop", "backend": "MODERNO_PINGID_SDK", "serverUrl": null}});
-    assert_eq!(app.ok("connect", moderno)["backend"], "MODERNO_PINGID_SDK", "the backend switches on the connection screen");
+    assert_eq!(
+        app.ok("connect", moderno)["backend"],
+        "MODERNO_PINGID_SDK",
+        "the backend switches on the connection screen"
+    );
     assert_eq!(app.ok("device_state", json!({}))["paired"], false, "the PingID SDK pairing is another one");
 }

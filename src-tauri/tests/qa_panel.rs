@@ -30,7 +30,10 @@ fn a_fault_switched_on_the_panel_changes_the_next_login_and_reset_undoes_it() {
 
     let tablet = remote("tablet", &laptop.server_url(), memory());
     let fallback = tablet.login("alice");
-    assert_eq!(fallback["screen"], "ENTER_OTP", "the laptop counts as offline: the passcode instead of a push: {fallback}");
+    assert_eq!(
+        fallback["screen"], "ENTER_OTP",
+        "the laptop counts as offline: the passcode instead of a push: {fallback}"
+    );
     tablet.ok("cancel_login", json!({}));
 
     let moved = change(&laptop, json!({"change": "ADVANCE_CLOCK", "seconds": 3600}));
@@ -44,13 +47,17 @@ fn a_fault_switched_on_the_panel_changes_the_next_login_and_reset_undoes_it() {
 fn the_panel_says_plainly_what_the_admin_api_refused_and_where_it_does_not_work() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = embedded_with_admin("laptop", dir.path(), memory());
-    let unknown = app.invoke::<Value>("qa_change", json!({"request": {"change": "SWITCH_FAULT", "name": "meteor", "on": true}}));
+    let unknown =
+        app.invoke::<Value>("qa_change", json!({"request": {"change": "SWITCH_FAULT", "name": "meteor", "on": true}}));
     let error = unknown.expect_err("refused");
     assert_eq!((error["code"].as_str(), error["status"].as_u64()), (Some("admin_refused"), Some(404)));
     assert!(error["message"].as_str().is_some_and(|m| m.contains("push-denied")), "{error}");
     let nobody = json!({"request": {"change": "USER_STATUS", "username": "nobody", "status": "SUSPENDED"}});
     assert_eq!(app.invoke::<Value>("qa_change", nobody).expect_err("refused")["status"], 404);
-    assert_eq!(app.error_code("qa_change", json!({"request": {"change": "ADVANCE_CLOCK", "seconds": 0}})), "admin_refused");
+    assert_eq!(
+        app.error_code("qa_change", json!({"request": {"change": "ADVANCE_CLOCK", "seconds": 0}})),
+        "admin_refused"
+    );
     assert_eq!(app.ok("qa_state", json!({}))["tampered"], false, "refusals changed nothing");
 
     let suspended = change(&app, json!({"change": "APPLICATION", "mfaEnabled": false}));
@@ -72,8 +79,13 @@ fn the_inspector_shows_the_hops_of_a_login_and_exports_them_without_secrets() {
     let hops = seen["hops"].as_array().expect("hops");
     let lanes: Vec<(String, String)> = hops.iter().map(|h| (h["from"].to_string(), h["to"].to_string())).collect();
     assert!(lanes.contains(&("\"App\"".into(), "\"Customer server\"".into())), "{lanes:?}");
-    assert!(lanes.contains(&("\"Customer server\"".into(), "\"PingID SDK\"".into())), "server-to-server too: {lanes:?}");
-    assert!(hops.iter().any(|h| h["decoded"].as_array().is_some_and(|d| d.iter().any(|d| d["label"] == "PINGID-HMAC signature"))));
+    assert!(
+        lanes.contains(&("\"Customer server\"".into(), "\"PingID SDK\"".into())),
+        "server-to-server too: {lanes:?}"
+    );
+    assert!(hops
+        .iter()
+        .any(|h| h["decoded"].as_array().is_some_and(|d| d.iter().any(|d| d["label"] == "PINGID-HMAC signature"))));
     let last = seen["last"].as_u64().expect("last");
     assert_eq!(app.ok("inspector_hops", json!({"request": {"after": last}}))["hops"], json!([]), "only newer ones");
 
@@ -132,14 +144,20 @@ fn a_shared_server_given_its_admin_api_and_token_gets_the_qa_panel_inspector_and
 
     let qa = window(Backend::ModernoPingidSdk, &shared.customer_url, TOKEN);
     let connection = qa.ok("connection", json!({}));
-    assert_eq!((connection["embedded"].clone(), connection["adminUrl"].clone()), (json!(false), json!(admin_url)), "{connection}");
+    assert_eq!(
+        (connection["embedded"].clone(), connection["adminUrl"].clone()),
+        (json!(false), json!(admin_url)),
+        "{connection}"
+    );
     assert_eq!(qa.ok("qa_state", json!({}))["tampered"], false);
     let on = change(&qa, json!({"change": "SWITCH_FAULT", "name": "push-denied", "on": true}));
     assert_eq!(on["tampered"], true);
     assert!(shared.faults.is_on(moderno_ambient::Fault::PushDenied), "the switch acts on the shared server");
 
     let intruder = window(Backend::ModernoPingidSdk, &shared.customer_url, "guessed");
-    let refused = intruder.invoke::<Value>("qa_change", json!({"request": {"change": "RESET"}})).expect_err("a wrong token is refused");
+    let refused = intruder
+        .invoke::<Value>("qa_change", json!({"request": {"change": "RESET"}}))
+        .expect_err("a wrong token is refused");
     assert_eq!((refused["code"].as_str(), refused["status"].as_u64()), (Some("admin_refused"), Some(401)), "{refused}");
     assert!(shared.faults.is_on(moderno_ambient::Fault::PushDenied), "the refused reset changed nothing");
     change(&qa, json!({"change": "RESET"}));
@@ -164,10 +182,13 @@ fn the_inspector_opens_in_a_window_of_its_own_that_may_only_read_the_hops() {
     app.choose("PRIMARY");
     app.ok("open_inspector_window", json!({}));
     app.ok("open_inspector_window", json!({}));
-    let seen: Value = app.invoke_in("inspector", "inspector_hops", json!({"request": {"after": 0}})).expect("the window reads the hops");
+    let seen: Value = app
+        .invoke_in("inspector", "inspector_hops", json!({"request": {"after": 0}}))
+        .expect("the window reads the hops");
     assert!(seen["hops"].as_array().is_some_and(|h| !h.is_empty()), "the same record as the main window: {seen}");
     let login = json!({"request": {"username": "alice", "password": common::PASSWORD, "pairingKey": null}});
-    let refused = app.invoke_in::<Value>("inspector", "login", login).expect_err("the inspector's window cannot sign in");
+    let refused =
+        app.invoke_in::<Value>("inspector", "login", login).expect_err("the inspector's window cannot sign in");
     assert!(refused.to_string().contains("not allowed"), "{refused}");
     let answer = json!({"request": {"authenticationId": "x", "choice": "TRUST", "number": 10}});
     assert!(app.invoke_in::<Value>("inspector", "answer_push", answer).is_err(), "nor answer pushes");

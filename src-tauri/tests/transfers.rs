@@ -13,7 +13,11 @@ fn trusted_phone_signed_in(laptop: &TestApp, user: &str) -> TestApp {
     assert_eq!(phone.login(user)["screen"], "WAIT_FOR_PUSH");
     laptop.answer(&laptop.next_push(), "TRUST", json!({})).expect("trusted");
     let signed_in = phone.ok("poll_push", json!({}));
-    assert_eq!((signed_in["screen"].clone(), signed_in["role"].clone()), (json!("SIGNED_IN"), json!("TRUSTED")), "{signed_in}");
+    assert_eq!(
+        (signed_in["screen"].clone(), signed_in["role"].clone()),
+        (json!("SIGNED_IN"), json!("TRUSTED")),
+        "{signed_in}"
+    );
     phone
 }
 
@@ -45,11 +49,19 @@ fn a_transfer_waits_for_the_primary_which_reads_amount_and_recipient_and_approve
 
     let push = laptop.next_push();
     assert_eq!(push["context"], json!({"kind": "TRANSFER", "amount": "€250.00", "recipient": "Bob"}), "{push}");
-    assert_eq!((push["trustLevels"].clone(), push["requestingDevice"].clone()), (json!([]), json!(null)), "no device to decide about: {push}");
+    assert_eq!(
+        (push["trustLevels"].clone(), push["requestingDevice"].clone()),
+        (json!([]), json!(null)),
+        "no device to decide about: {push}"
+    );
     assert_eq!(laptop.answer(&push, "APPROVE", json!({})), Ok(json!({"approved": true})));
 
     let approved = outcome(&phone);
-    assert_eq!((approved["screen"].clone(), approved["mfa"].clone()), (json!("APPROVED"), json!("PUSH_APPROVED")), "{approved}");
+    assert_eq!(
+        (approved["screen"].clone(), approved["mfa"].clone()),
+        (json!("APPROVED"), json!("PUSH_APPROVED")),
+        "{approved}"
+    );
     assert_eq!(approved["approver"]["role"], "PRIMARY", "approved on the laptop: {approved}");
     assert_eq!(approved["transfer"]["amount"], "€250.00");
 }
@@ -80,10 +92,18 @@ fn a_transfer_is_approved_with_the_passcode_of_an_offline_primary() {
 
     let asked = send(&phone, "42.5", "Dave");
     assert_eq!((asked["screen"].clone(), asked["wrong"].clone()), (json!("ENTER_PASSCODE"), json!(false)), "{asked}");
-    assert_eq!(phone.error_code("transfer_passcode", json!({"request": {"code": "12"}})), "invalid_input", "six digits");
+    assert_eq!(
+        phone.error_code("transfer_passcode", json!({"request": {"code": "12"}})),
+        "invalid_input",
+        "six digits"
+    );
     let code = laptop.ok("offline_code", json!({}))["code"].clone();
     let approved = phone.ok("transfer_passcode", json!({"request": {"code": code}}));
-    assert_eq!((approved["screen"].clone(), approved["mfa"].clone()), (json!("APPROVED"), json!("OFFLINE_OTP")), "{approved}");
+    assert_eq!(
+        (approved["screen"].clone(), approved["mfa"].clone()),
+        (json!("APPROVED"), json!("OFFLINE_OTP")),
+        "{approved}"
+    );
     assert_eq!(approved["transfer"], json!({"amount": "€42.50", "recipient": "Dave"}));
 }
 
@@ -92,7 +112,13 @@ fn a_transfer_needs_a_sign_in_and_a_real_amount() {
     let dir = tempfile::tempdir().expect("tempdir");
     let laptop = online_primary(dir.path(), "dave");
     assert_eq!(laptop.error_code("poll_transfer", json!({})), "no_transfer");
-    assert_eq!(laptop.error_code("send_transfer", json!({"request": {"amount": "abc", "recipient": "Bob"}})), "invalid_input");
+    assert_eq!(
+        laptop.error_code("send_transfer", json!({"request": {"amount": "abc", "recipient": "Bob"}})),
+        "invalid_input"
+    );
     let fresh = remote("fresh", &laptop.server_url(), memory());
-    assert_eq!(fresh.error_code("send_transfer", json!({"request": {"amount": "10", "recipient": "Bob"}})), "not_signed_in");
+    assert_eq!(
+        fresh.error_code("send_transfer", json!({"request": {"amount": "10", "recipient": "Bob"}})),
+        "not_signed_in"
+    );
 }

@@ -8,7 +8,10 @@ use crate::TestStack;
 /// The stack with its admin API on a free loopback port.
 pub async fn stack() -> (TestStack, Admin) {
     let t = TestStack::start_with(|c| c.admin_listen = Some(([127, 0, 0, 1], 0).into())).await;
-    let admin = Admin { http: reqwest::Client::builder().no_proxy().build().expect("client"), url: t.stack.admin_url.clone().expect("the admin API is on") };
+    let admin = Admin {
+        http: reqwest::Client::builder().no_proxy().build().expect("client"),
+        url: t.stack.admin_url.clone().expect("the admin API is on"),
+    };
     (t, admin)
 }
 

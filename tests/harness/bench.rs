@@ -15,10 +15,10 @@ use moderno_ambient::{Clock, Entropy};
 use moderno_customer_server::{PasswordCost, Passwords};
 use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PingOneDevice};
 use moderno_device::{http_client, Device, KeyStore, MemoryKeyStore, UserSelection};
-use moderno_wire::pingfederate::{MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED};
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::Status;
 use moderno_wire::payload::TrustLevel;
+use moderno_wire::pingfederate::{MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED};
 use tokio::task::JoinSet;
 
 use crate::{TestStack, PASSWORD};
@@ -123,11 +123,13 @@ async fn argon2_bound(size: BenchSize) -> anyhow::Result<Row> {
 }
 
 async fn paired_logins(size: BenchSize) -> anyhow::Result<Row> {
-    let t = Arc::new(TestStack::start_with(|c| {
-        c.clock = Clock::system();
-        c.password_cost = PasswordCost::Production;
-    })
-    .await);
+    let t = Arc::new(
+        TestStack::start_with(|c| {
+            c.clock = Clock::system();
+            c.password_cost = PasswordCost::Production;
+        })
+        .await,
+    );
     // One user per two workers' worth of logins: the customer server backs off an account with
     // three attempts in flight (each counts as a failure until it succeeds), as it should for
     // guessing, so the load spreads over users the way real logins do.
@@ -227,7 +229,12 @@ async fn pf_device(t: &TestStack, profile: &str) -> anyhow::Result<(PingOneDevic
 }
 
 /// Authorize, first factor, `authenticate` with the device's payload: the step it leads to.
-async fn pf_authenticated(t: &TestStack, client: &Arc<PfClient>, pingone: &PingOneDevice, user: &str) -> anyhow::Result<(PfLogin, PfStep)> {
+async fn pf_authenticated(
+    t: &TestStack,
+    client: &Arc<PfClient>,
+    pingone: &PingOneDevice,
+    user: &str,
+) -> anyhow::Result<(PfLogin, PfStep)> {
     let mut login = PfLogin::start(Arc::clone(client), t.clock.clone(), &t.entropy).await?;
     login.sign_in(user, PASSWORD).await?;
     let step = login.act(&PfAction::Authenticate { mobile_payload: Some(pingone.payload()) }).await?;
@@ -255,7 +262,9 @@ async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
         let (pingone, client) = pf_device(&t, &format!("pf-first-{i}")).await?;
         let t0 = Instant::now();
         let (mut login, step) = pf_authenticated(&t, &client, &pingone, user).await?;
-        let PfStep::Pair { server_payload } = step else { anyhow::bail!("expected MOBILE_PAIRING_REQUIRED, got {step:?}") };
+        let PfStep::Pair { server_payload } = step else {
+            anyhow::bail!("expected MOBILE_PAIRING_REQUIRED, got {step:?}")
+        };
         let paired = pingone.pair(&server_payload).await?;
         pf_finish(&mut login, MFA_STATUS_DEVICE_PAIRED).await?;
         samples.push(t0.elapsed());

@@ -50,7 +50,13 @@ impl TestStack {
         body: &[u8],
         content_type: &str,
     ) -> (u16, String) {
-        let parts = moderno_crypto::pingid_hmac::RequestParts { method: method.as_str(), host: "127.0.0.1", path, query: None, body };
+        let parts = moderno_crypto::pingid_hmac::RequestParts {
+            method: method.as_str(),
+            host: "127.0.0.1",
+            path,
+            query: None,
+            body,
+        };
         let auth = creds.authorize(&parts, self.clock.now(), &self.entropy.uuid());
         let response = reqwest::Client::builder()
             .no_proxy()
@@ -164,10 +170,7 @@ impl TestDevice {
     }
 
     pub async fn choose(&self, selection: UserSelection) -> PairingCompleted {
-        self.device
-            .set_user_selection(selection, None)
-            .await
-            .expect("pairing completes with the SDK server")
+        self.device.set_user_selection(selection, None).await.expect("pairing completes with the SDK server")
     }
 
     /// Logs in and pairs with `level`, asserting the answer offered it.
@@ -241,9 +244,6 @@ impl TestDevice {
 
     /// One long-poll, to mark the device online with the SDK server.
     pub async fn go_online(&self) {
-        self.device
-            .pending_pushes(Duration::from_millis(0))
-            .await
-            .expect("the device API answers a poll");
+        self.device.pending_pushes(Duration::from_millis(0)).await.expect("the device API answers a poll");
     }
 }

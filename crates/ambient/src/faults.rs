@@ -69,13 +69,17 @@ impl Fault {
     /// What turning it on does, in a sentence for the fault panel.
     pub fn description(self) -> &'static str {
         match self {
-            Self::ApproverOffline => "The approving device is offline: no push reaches it; the PingID SDK offers the offline passcode.",
+            Self::ApproverOffline => {
+                "The approving device is offline: no push reaches it; the PingID SDK offers the offline passcode."
+            }
             Self::PushTimesOut => "Every push times out at once, as if nobody answered.",
             Self::PushDenied => "The approving device denies every push.",
             Self::PairingFails => "Completing a pairing fails (PingFederate then reports pairing_error).",
             Self::PairingKeyUsed => "Every manual pairing key reads as already used.",
             Self::RootedDevice => "Every device reports itself rooted or jailbroken.",
-            Self::SignatureOutOfWindow => "The customer server signs its requests 10 minutes off: the SDK server refuses them.",
+            Self::SignatureOutOfWindow => {
+                "The customer server signs its requests 10 minutes off: the SDK server refuses them."
+            }
             Self::WrongPasscodes => "Every passcode is wrong, so the tries run out.",
             Self::NoNumberMatching => "Pushes ask for no number: a bare Approve, as before number matching.",
         }

@@ -46,9 +46,7 @@ impl Clock {
 
     pub fn now(&self) -> DateTime<Utc> {
         let ms = match &*self.0 {
-            ClockSource::System { offset_ms } => {
-                Utc::now().timestamp_millis() + offset_ms.load(Ordering::Relaxed)
-            }
+            ClockSource::System { offset_ms } => Utc::now().timestamp_millis() + offset_ms.load(Ordering::Relaxed),
             ClockSource::Manual { now_ms } => now_ms.load(Ordering::Relaxed),
         };
         DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::UNIX_EPOCH)

@@ -84,10 +84,16 @@ mod tests {
             let c = NumberChallenge::draw(&entropy);
             assert!((10..=99).contains(&c.number), "{c:?}");
             assert!(c.choices.iter().all(|n| (10..=99).contains(n)), "{c:?}");
-            assert!(c.choices[0] != c.choices[1] && c.choices[1] != c.choices[2] && c.choices[0] != c.choices[2], "{c:?}");
+            assert!(
+                c.choices[0] != c.choices[1] && c.choices[1] != c.choices[2] && c.choices[0] != c.choices[2],
+                "{c:?}"
+            );
             let at = c.choices.iter().position(|n| *n == c.number).expect("the number is offered");
             positions[at] += 1;
-            assert_eq!(NumberChallenge::parse_choices(Some(&NumberChallenge::choices_text(&c.choices))), c.choices.to_vec());
+            assert_eq!(
+                NumberChallenge::parse_choices(Some(&NumberChallenge::choices_text(&c.choices))),
+                c.choices.to_vec()
+            );
         }
         assert!(positions.iter().all(|p| *p > 50), "the right number is not always in one place: {positions:?}");
     }

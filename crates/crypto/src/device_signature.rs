@@ -62,10 +62,8 @@ pub enum DeviceSignatureError {
 
 impl DeviceSignature {
     pub fn parse(header: Option<&str>) -> Result<Self, DeviceSignatureError> {
-        let rest = header
-            .ok_or(DeviceSignatureError::Missing)?
-            .strip_prefix(SCHEME)
-            .ok_or(DeviceSignatureError::Malformed)?;
+        let rest =
+            header.ok_or(DeviceSignatureError::Missing)?.strip_prefix(SCHEME).ok_or(DeviceSignatureError::Malformed)?;
         let (mut fp, mut ts, mut nonce, mut sig) = (None, None, None, None);
         for part in rest.split(',') {
             match part.trim().split_once('=') {

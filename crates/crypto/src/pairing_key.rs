@@ -12,31 +12,21 @@ pub const KEY_LENGTH: usize = 12;
 
 /// Builds a key from a source of uniform indices below 20 (one call per character).
 pub fn generate(mut below_20: impl FnMut() -> u32) -> String {
-    let raw: String = (0..KEY_LENGTH)
-        .map(|_| ALPHABET[(below_20() % 20) as usize] as char)
-        .collect();
+    let raw: String = (0..KEY_LENGTH).map(|_| ALPHABET[(below_20() % 20) as usize] as char).collect();
     format_key(&raw)
 }
 
 /// `BCDFGHJKLMNP` -> `BCDF-GHJK-LMNP`.
 pub fn format_key(raw: &str) -> String {
-    raw.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
+    raw.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
 }
 
 /// The canonical form of what a user typed: upper case, spaces and dashes removed. `None` when
 /// what is left is not a well-formed key (wrong length or a character outside the alphabet).
 pub fn normalize(typed: &str) -> Option<String> {
-    let canonical: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let well_formed = canonical.len() == KEY_LENGTH
-        && canonical.bytes().all(|b| ALPHABET.contains(&b));
+    let canonical: String =
+        typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    let well_formed = canonical.len() == KEY_LENGTH && canonical.bytes().all(|b| ALPHABET.contains(&b));
     well_formed.then_some(canonical)
 }
 

@@ -66,10 +66,7 @@ pub fn open_mobile_payload(payload: &str) -> Result<(MobilePayloadClaims, Device
 }
 
 /// Opens a server payload and checks it was signed by the SDK server's payload key.
-pub fn open_server_payload(
-    payload: &str,
-    server_key: &DevicePublicKey,
-) -> Result<ServerPayloadClaims, PayloadError> {
+pub fn open_server_payload(payload: &str, server_key: &DevicePublicKey) -> Result<ServerPayloadClaims, PayloadError> {
     let (claims, body, sig): (ServerPayloadClaims, _, _) = open_unverified(payload)?;
     if claims.v != PAYLOAD_VERSION {
         return Err(PayloadError::UnsupportedVersion(claims.v));

@@ -80,12 +80,7 @@ impl ApiCredentials {
     }
 
     /// The `Authorization` header value for a request.
-    pub fn authorize(
-        &self,
-        request: &RequestParts<'_>,
-        now: DateTime<Utc>,
-        request_id: &str,
-    ) -> String {
+    pub fn authorize(&self, request: &RequestParts<'_>, now: DateTime<Utc>, request_id: &str) -> String {
         let data = request.data();
         let jws = self.sign_data(&data, now + Duration::minutes(SIGNATURE_LIFETIME_MINUTES), request_id);
         format!("{AUTHORIZATION_PREFIX}{jws}")
@@ -93,11 +88,7 @@ impl ApiCredentials {
 
     /// The `X-PINGID-Signature` value for a response body.
     pub fn sign_response(&self, body: &[u8], now: DateTime<Utc>, request_id: &str) -> String {
-        self.sign_data(
-            &sha256_hex(body),
-            now + Duration::minutes(SIGNATURE_LIFETIME_MINUTES),
-            request_id,
-        )
+        self.sign_data(&sha256_hex(body), now + Duration::minutes(SIGNATURE_LIFETIME_MINUTES), request_id)
     }
 
     /// Checks a compact JWS made with these credentials: its MAC, its account and token, and
@@ -119,8 +110,7 @@ impl ApiCredentials {
 
     fn verify_mac(&self, jws: &str) -> Result<(JwsHeader, String), SignatureError> {
         let mut parts = jws.split('.');
-        let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(SignatureError::Malformed("a JWS has three dot-separated parts"));
         };
         let sig = b64url_decode(s).ok_or(SignatureError::Malformed("the signature is not base64url"))?;
@@ -289,10 +279,7 @@ mod tests {
         let body = br#"{"username":"alice","firstName":"","lastName":""}"#;
         let path = format!("/pingid/v1/accounts/{ACCOUNT}/users");
         let parts = RequestParts { method: "POST", host: "sdk.pingid.com", path: &path, query: None, body };
-        assert_eq!(
-            sha256_hex(body),
-            "9e4a3350b4cf789c2b72ebdba5b18e0d53561137af8d984e309bfea315503fdf"
-        );
+        assert_eq!(sha256_hex(body), "9e4a3350b4cf789c2b72ebdba5b18e0d53561137af8d984e309bfea315503fdf");
         assert_eq!(
             parts.canonical_string(),
             format!("POST:sdk.pingid.com:{path}:9e4a3350b4cf789c2b72ebdba5b18e0d53561137af8d984e309bfea315503fdf:")
@@ -318,7 +305,13 @@ mod tests {
     }
 
     fn request() -> RequestParts<'static> {
-        RequestParts { method: "POST", host: "127.0.0.1", path: "/pingid/v1/accounts/a/users", query: None, body: b"{}" }
+        RequestParts {
+            method: "POST",
+            host: "127.0.0.1",
+            path: "/pingid/v1/accounts/a/users",
+            query: None,
+            body: b"{}",
+        }
     }
 
     #[test]

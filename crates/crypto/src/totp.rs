@@ -15,8 +15,8 @@ pub fn step_at(unix: i64) -> i64 {
 
 /// RFC 4226 HOTP of `counter`.
 pub fn hotp(secret: &[u8], counter: u64) -> String {
-    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(secret)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    let mut mac =
+        <Hmac<Sha1> as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
     mac.update(&counter.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
@@ -34,13 +34,12 @@ pub fn code_at(secret: &[u8], unix: i64) -> String {
 /// step, which the caller must store as the new `last_used_step`.
 pub fn verify(secret: &[u8], code: &str, unix: i64, last_used_step: Option<i64>) -> Option<i64> {
     let now = step_at(unix);
-    [now, now - 1]
-        .into_iter()
-        .filter(|step| *step >= 0 && last_used_step.is_none_or(|last| *step > last))
-        .find(|step| {
+    [now, now - 1].into_iter().filter(|step| *step >= 0 && last_used_step.is_none_or(|last| *step > last)).find(
+        |step| {
             let expected = hotp(secret, u64::try_from(*step).unwrap_or(0));
             bool::from(expected.as_bytes().ct_eq(code.as_bytes()))
-        })
+        },
+    )
 }
 
 #[cfg(test)]
@@ -52,7 +51,9 @@ mod tests {
     #[test]
     fn matches_the_rfc_6238_sha1_vectors_truncated_to_six_digits() {
         // RFC 6238 appendix B gives 8 digits; the last 6 are the 6-digit code.
-        for (t, eight) in [(59, "94287082"), (1_111_111_109, "07081804"), (1_234_567_890, "89005924"), (2_000_000_000, "69279037")] {
+        for (t, eight) in
+            [(59, "94287082"), (1_111_111_109, "07081804"), (1_234_567_890, "89005924"), (2_000_000_000, "69279037")]
+        {
             assert_eq!(code_at(RFC_SECRET, t), eight[2..], "at t={t}");
         }
     }

@@ -120,11 +120,7 @@ mod tests {
 
     #[test]
     fn demo_config_hashes_passwords_at_production_cost_and_seeds_demo_users() {
-        let config = CustomerConfig::demo(
-            "http://127.0.0.1:7001/pingid/v1",
-            "/tmp/x.sqlite3",
-            "http://127.0.0.1:7002",
-        );
+        let config = CustomerConfig::demo("http://127.0.0.1:7001/pingid/v1", "/tmp/x.sqlite3", "http://127.0.0.1:7002");
         assert_eq!(config.argon2, PasswordCost::Production);
         assert!(config.demo_users);
         assert!(!config.ignore_validation);

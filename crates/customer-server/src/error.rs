@@ -18,10 +18,7 @@ pub(crate) enum Failure {
     /// A complete answer decided early (missing field, wrong password, unknown session...).
     Answer(Box<ModernoResponse>),
     /// The SDK server said no; `username` is known once the first factor passed.
-    Sdk {
-        error: Box<SdkError>,
-        username: Option<String>,
-    },
+    Sdk { error: Box<SdkError>, username: Option<String> },
     /// A fault of this server (database, task): 1000, logged.
     Internal(anyhow::Error),
 }
@@ -45,10 +42,7 @@ pub(crate) trait ForUser<T> {
 
 impl<T> ForUser<T> for Result<T, SdkError> {
     fn for_user(self, username: &str) -> Result<T, Failure> {
-        self.map_err(|error| Failure::Sdk {
-            error: Box::new(error),
-            username: Some(username.to_owned()),
-        })
+        self.map_err(|error| Failure::Sdk { error: Box::new(error), username: Some(username.to_owned()) })
     }
 }
 
@@ -92,10 +86,7 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     } else if detail(DetailCode::DeviceIgnored) {
         SdkVerdict::DeviceIgnored
     } else if on(DetailCode::RequiredValue, "pairingKey") {
-        refused(
-            Status::PairingKeyRequired,
-            "a pairing key is required to pair the first device",
-        )
+        refused(Status::PairingKeyRequired, "a pairing key is required to pair the first device")
     } else if on(DetailCode::InvalidValue, "pairingKey") {
         refused(Status::InvalidPairingKey, INVALID_PAIRING_KEY)
     } else if detail(DetailCode::DeviceBlocked) {
@@ -104,10 +95,7 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
         // A payload that opens but is refused: the device says it is rooted.
         refused(Status::Rooted, "this device is rooted or jailbroken")
     } else if on(DetailCode::SizeLimitExceeded, "devices") {
-        refused(
-            Status::DeviceLimitReached,
-            "the user already has the maximum number of devices",
-        )
+        refused(Status::DeviceLimitReached, "the user already has the maximum number of devices")
     } else if detail(DetailCode::UserDisabled) {
         refused(Status::Failed, "the user is suspended")
     } else if on(DetailCode::InvalidValue, "payload") || on(DetailCode::RequiredValue, "payload") {
@@ -118,10 +106,7 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     } else if detail(DetailCode::InvalidUserStatus) {
         refused(Status::UserNotActive, "the user has no paired device")
     } else {
-        refused(
-            Status::Failed,
-            &format!("the PingID SDK server refused the request ({})", code_name(error)),
-        )
+        refused(Status::Failed, &format!("the PingID SDK server refused the request ({})", code_name(error)))
     }
 }
 
@@ -130,9 +115,7 @@ fn code_name(error: &SdkError) -> String {
         .detail()
         .map(|d| serde_json::to_value(d).ok())
         .or_else(|| error.body().map(|b| serde_json::to_value(b.code).ok()));
-    code.flatten()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    code.flatten().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// A 1020 answer naming the missing field.
@@ -155,11 +138,7 @@ mod tests {
                 target: detail.and_then(|(_, target)| target.map(str::to_owned)),
                 inner_error: None,
                 details: detail
-                    .map(|(code, target)| ErrorDetail {
-                        code,
-                        message: "d".into(),
-                        target: target.map(str::to_owned),
-                    })
+                    .map(|(code, target)| ErrorDetail { code, message: "d".into(), target: target.map(str::to_owned) })
                     .into_iter()
                     .collect(),
             },
@@ -195,7 +174,8 @@ mod tests {
     /// APPLICATION_DISABLED lets the login through; an ignored device too.
     #[test]
     fn application_disabled_and_ignored_devices_let_the_login_through() {
-        let disabled = api_error(400, ErrorCode::RequestFailed, Some((DetailCode::ApplicationDisabled, Some("application"))));
+        let disabled =
+            api_error(400, ErrorCode::RequestFailed, Some((DetailCode::ApplicationDisabled, Some("application"))));
         assert_eq!(verdict_for(&disabled), SdkVerdict::ApplicationDisabled);
         let ignored = api_error(400, ErrorCode::RequestFailed, Some((DetailCode::DeviceIgnored, None)));
         assert_eq!(verdict_for(&ignored), SdkVerdict::DeviceIgnored);
@@ -218,10 +198,7 @@ mod tests {
 
     #[test]
     fn transport_and_signature_failures_read_as_unreachable() {
-        assert_eq!(
-            verdict_for(&SdkError::Transport("refused".into())),
-            SdkVerdict::Unreachable
-        );
+        assert_eq!(verdict_for(&SdkError::Transport("refused".into())), SdkVerdict::Unreachable);
         let bad = SdkError::Signature(moderno_crypto::pingid_hmac::SignatureError::BadSignature);
         assert_eq!(verdict_for(&bad), SdkVerdict::Unreachable);
         assert_eq!(verdict_for(&SdkError::Unexpected("x".into())), SdkVerdict::Unreachable);

@@ -36,7 +36,7 @@ pub(crate) async fn as_json(request: Request, next: Next) -> Response {
 
 /// No such route: 404 in the protocol's shape.
 pub(crate) async fn not_found() -> Response {
-    let answer = ModernoResponse::new(Status::InvalidInput, "no such page or endpoint (the protocol is POST /pingidsdk)");
+    let answer =
+        ModernoResponse::new(Status::InvalidInput, "no such page or endpoint (the protocol is POST /pingidsdk)");
     (StatusCode::NOT_FOUND, Json(answer)).into_response()
 }
-

@@ -42,12 +42,7 @@ pub struct FirstFactorCheck {
 
 impl FirstFactorCheck {
     pub fn new(store: Store, passwords: Passwords, clock: Clock) -> Self {
-        Self {
-            store,
-            passwords,
-            clock,
-            queues: AccountTurns::default(),
-        }
+        Self { store, passwords, clock, queues: AccountTurns::default() }
     }
 
     pub async fn check(&self, username: &str, password: &str) -> anyhow::Result<FirstFactor> {
@@ -56,15 +51,12 @@ impl FirstFactorCheck {
 
     async fn check_now(&self, username: &str, password: &str) -> anyhow::Result<FirstFactor> {
         let now_ms = self.clock.now().timestamp_millis();
-        let gate = self
-            .store
-            .begin_attempt(username, now_ms, LOCK_AFTER_FAILURES, backoff_ms)
-            .await?;
+        let gate = self.store.begin_attempt(username, now_ms, LOCK_AFTER_FAILURES, backoff_ms).await?;
         let verdict = match gate {
             AttemptGate::Locked => FirstFactor::Locked,
-            AttemptGate::BackingOff { until_ms } => FirstFactor::BackingOff {
-                retry_in_secs: ((until_ms - now_ms) + 999) / 1000,
-            },
+            AttemptGate::BackingOff { until_ms } => {
+                FirstFactor::BackingOff { retry_in_secs: ((until_ms - now_ms) + 999) / 1000 }
+            }
             AttemptGate::UnknownUser => {
                 // Same work as for a real user, same answer.
                 self.passwords.verify(password, None).await?;
@@ -94,29 +86,16 @@ mod tests {
     async fn check_with_alice() -> (tempfile::TempDir, FirstFactorCheck, Clock, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("c.sqlite3")).await.unwrap();
-        let passwords = Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(2))
-            .await
-            .unwrap();
-        store
-            .insert_user("alice", passwords.hash("moderno-demo").await.unwrap())
-            .await
-            .unwrap();
+        let passwords = Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(2)).await.unwrap();
+        store.insert_user("alice", passwords.hash("moderno-demo").await.unwrap()).await.unwrap();
         let clock = Clock::manual(DateTime::from_timestamp(1_700_000_000, 0).unwrap());
-        (
-            dir,
-            FirstFactorCheck::new(store.clone(), passwords, clock.clone()),
-            clock,
-            store,
-        )
+        (dir, FirstFactorCheck::new(store.clone(), passwords, clock.clone()), clock, store)
     }
 
     #[tokio::test]
     async fn the_right_password_passes_and_clears_earlier_failures() {
         let (_dir, check, _clock, store) = check_with_alice().await;
-        assert_eq!(
-            check.check("alice", "wrong-password").await.unwrap(),
-            FirstFactor::WrongCredentials
-        );
+        assert_eq!(check.check("alice", "wrong-password").await.unwrap(), FirstFactor::WrongCredentials);
         assert_eq!(check.check("alice", "moderno-demo").await.unwrap(), FirstFactor::Passed);
         assert_eq!(store.failures("alice").await.unwrap(), Some(0));
     }
@@ -124,31 +103,18 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password() {
         let (_dir, check, _clock, _store) = check_with_alice().await;
-        assert_eq!(
-            check.check("nobody", "moderno-demo").await.unwrap(),
-            FirstFactor::WrongCredentials
-        );
-        assert_eq!(
-            check.check("alice", "moderno-dem0").await.unwrap(),
-            FirstFactor::WrongCredentials
-        );
+        assert_eq!(check.check("nobody", "moderno-demo").await.unwrap(), FirstFactor::WrongCredentials);
+        assert_eq!(check.check("alice", "moderno-dem0").await.unwrap(), FirstFactor::WrongCredentials);
     }
 
     #[tokio::test]
     async fn the_third_failure_makes_the_next_attempt_wait_three_seconds() {
         let (_dir, check, clock, _store) = check_with_alice().await;
         for _ in 0..3 {
-            assert_eq!(
-                check.check("alice", "wrong-password").await.unwrap(),
-                FirstFactor::WrongCredentials
-            );
+            assert_eq!(check.check("alice", "wrong-password").await.unwrap(), FirstFactor::WrongCredentials);
         }
         let refused = check.check("alice", "moderno-demo").await.unwrap();
-        assert_eq!(
-            refused,
-            FirstFactor::BackingOff { retry_in_secs: 3 },
-            "even the right password waits"
-        );
+        assert_eq!(refused, FirstFactor::BackingOff { retry_in_secs: 3 }, "even the right password waits");
         clock.advance(Duration::seconds(3));
         assert_eq!(check.check("alice", "moderno-demo").await.unwrap(), FirstFactor::Passed);
     }
@@ -157,10 +123,7 @@ mod tests {
     async fn a_hundred_consecutive_failures_lock_the_account() {
         let (_dir, check, clock, store) = check_with_alice().await;
         for _ in 0..LOCK_AFTER_FAILURES {
-            assert_eq!(
-                check.check("alice", "wrong-password").await.unwrap(),
-                FirstFactor::WrongCredentials
-            );
+            assert_eq!(check.check("alice", "wrong-password").await.unwrap(), FirstFactor::WrongCredentials);
             clock.advance(Duration::seconds(10));
         }
         assert_eq!(check.check("alice", "moderno-demo").await.unwrap(), FirstFactor::Locked);
@@ -175,7 +138,11 @@ mod tests {
             for _ in 0..3 {
                 assert_eq!(check.check(name, "wrong-password").await.unwrap(), FirstFactor::WrongCredentials);
             }
-            assert_eq!(check.check(name, "wrong-password").await.unwrap(), FirstFactor::BackingOff { retry_in_secs: 3 }, "{name}");
+            assert_eq!(
+                check.check(name, "wrong-password").await.unwrap(),
+                FirstFactor::BackingOff { retry_in_secs: 3 },
+                "{name}"
+            );
         }
         for _ in 3..LOCK_AFTER_FAILURES {
             clock.advance(Duration::seconds(10));

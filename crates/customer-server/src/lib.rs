@@ -41,10 +41,7 @@ pub fn app(state: CustomerState) -> Router {
         .route("/pingidsdk", post(protocol::handle))
         .route("/pidc", post(protocol::handle))
         .route("/", get(web::login_form))
-        .route(
-            "/pairing-key",
-            post(web::pairing_key).layer(DefaultBodyLimit::max(web::MAX_FORM_BYTES)),
-        )
+        .route("/pairing-key", post(web::pairing_key).layer(DefaultBodyLimit::max(web::MAX_FORM_BYTES)))
         .route("/pairing-key/fresh", post(web::fresh_pairing_key))
         .route("/pairing-key.js", get(web::countdown_script))
         .route("/healthz", get(healthz))

@@ -109,10 +109,7 @@ async fn reserve_attempt(state: &CustomerState, username: &str) -> Result<i64, F
 
 /// The check did not fail after all: it does not count.
 async fn forgive(state: &CustomerState, attempt: i64) -> Result<(), Failure> {
-    state
-        .store
-        .run(move |conn| conn.execute("DELETE FROM pairing_key_checks WHERE id = ?1", [attempt]))
-        .await?;
+    state.store.run(move |conn| conn.execute("DELETE FROM pairing_key_checks WHERE id = ?1", [attempt])).await?;
     Ok(())
 }
 

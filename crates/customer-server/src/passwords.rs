@@ -76,9 +76,7 @@ impl Passwords {
     ) -> anyhow::Result<T> {
         let _permit = self.permits.acquire().await.context("the hashing pool is closed")?;
         let argon2 = self.argon2.clone();
-        tokio::task::spawn_blocking(move || work(&argon2))
-            .await
-            .context("the hashing task failed")?
+        tokio::task::spawn_blocking(move || work(&argon2)).await.context("the hashing task failed")?
     }
 }
 
@@ -108,16 +106,12 @@ mod tests {
     use super::*;
 
     async fn cheap() -> Passwords {
-        Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(1))
-            .await
-            .unwrap()
+        Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(1)).await.unwrap()
     }
 
     #[tokio::test]
     async fn production_cost_hashes_with_argon2id_m19456_t2_p1() {
-        let passwords = Passwords::new(PasswordCost::Production, Entropy::seeded(1))
-            .await
-            .unwrap();
+        let passwords = Passwords::new(PasswordCost::Production, Entropy::seeded(1)).await.unwrap();
         let phc = passwords.hash("correct horse battery").await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(passwords.verify("correct horse battery", Some(&phc)).await.unwrap());
@@ -141,20 +135,14 @@ mod tests {
     #[tokio::test]
     async fn two_hashes_of_one_password_use_different_salts() {
         let passwords = cheap().await;
-        assert_ne!(
-            passwords.hash("same password").await.unwrap(),
-            passwords.hash("same password").await.unwrap()
-        );
+        assert_ne!(passwords.hash("same password").await.unwrap(), passwords.hash("same password").await.unwrap());
     }
 
     #[test]
     fn new_passwords_need_8_to_128_characters() {
         assert!(check_new_password("1234567").is_err());
         assert!(check_new_password("12345678").is_ok());
-        assert!(
-            check_new_password(&"é".repeat(128)).is_ok(),
-            "counted in characters, not bytes"
-        );
+        assert!(check_new_password(&"é".repeat(128)).is_ok(), "counted in characters, not bytes");
         assert!(check_new_password(&"x".repeat(129)).is_err());
     }
 }

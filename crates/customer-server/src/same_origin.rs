@@ -18,7 +18,8 @@ pub fn from_another_page(headers: &HeaderMap) -> bool {
     let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
     let own_origin = text(header::HOST).map(|host| format!("http://{host}"));
     let foreign_origin = text(header::ORIGIN).is_some_and(|origin| Some(origin) != own_origin.as_deref());
-    let cross_site = matches!(text(header::HeaderName::from_static("sec-fetch-site")), Some("cross-site" | "same-site"));
+    let cross_site =
+        matches!(text(header::HeaderName::from_static("sec-fetch-site")), Some("cross-site" | "same-site"));
     foreign_origin || cross_site
 }
 
@@ -48,14 +49,24 @@ mod tests {
     #[test]
     fn programs_and_the_servers_own_pages_are_not_other_pages() {
         assert!(!from_another_page(&headers(&[("host", "127.0.0.1:7002")])));
-        assert!(!from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("origin", "http://127.0.0.1:7002"), ("sec-fetch-site", "same-origin")])));
-        assert!(!from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("sec-fetch-site", "none")])), "typed into the address bar");
+        assert!(!from_another_page(&headers(&[
+            ("host", "127.0.0.1:7002"),
+            ("origin", "http://127.0.0.1:7002"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(
+            !from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("sec-fetch-site", "none")])),
+            "typed into the address bar"
+        );
     }
 
     #[test]
     fn another_origin_or_site_is() {
         assert!(from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("origin", "http://evil.example")])));
-        assert!(from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("origin", "http://127.0.0.1:9031")])), "another port");
+        assert!(
+            from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("origin", "http://127.0.0.1:9031")])),
+            "another port"
+        );
         assert!(from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("origin", "null")])), "a sandboxed page");
         assert!(from_another_page(&headers(&[("host", "127.0.0.1:7002"), ("sec-fetch-site", "cross-site")])));
         assert!(from_another_page(&headers(&[("origin", "http://127.0.0.1:7002")])), "no Host to compare with");

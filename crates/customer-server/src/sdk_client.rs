@@ -40,10 +40,7 @@ pub enum SdkError {
 }
 
 fn error_code_name(code: ErrorCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 impl SdkError {
@@ -62,8 +59,7 @@ impl SdkError {
 
     /// True when a detail carries `code` on `target` (Ping's details name the field they are about).
     pub fn has_detail_on(&self, code: DetailCode, target: &str) -> bool {
-        self.body()
-            .is_some_and(|b| b.details.iter().any(|d| d.code == code && d.target.as_deref() == Some(target)))
+        self.body().is_some_and(|b| b.details.iter().any(|d| d.code == code && d.target.as_deref() == Some(target)))
     }
 
     /// The top-level code, for API errors.
@@ -182,20 +178,17 @@ impl SdkClient {
     /// `GET .../applications/{app}/users/{username}` (with `?expand=devices` when asked).
     pub async fn get_user(&self, username: &str, expand_devices: bool) -> Result<User, SdkError> {
         let query = expand_devices.then_some("expand=devices");
-        self.call(Method::GET, &self.app_path(&["users", username]), query, None::<&()>)
-            .await
+        self.call(Method::GET, &self.app_path(&["users", username]), query, None::<&()>).await
     }
 
     /// `POST .../users`.
     pub async fn create_user(&self, user: &CreateUser) -> Result<User, SdkError> {
-        self.call(Method::POST, &self.account_path(&["users"]), None, Some(user))
-            .await
+        self.call(Method::POST, &self.account_path(&["users"]), None, Some(user)).await
     }
 
     /// Emulator extension: `PUT .../applications/{app}/users/{username}`.
     pub async fn update_user(&self, username: &str, update: &UpdateUser) -> Result<User, SdkError> {
-        self.call(Method::PUT, &self.app_path(&["users", username]), None, Some(update))
-            .await
+        self.call(Method::PUT, &self.app_path(&["users", username]), None, Some(update)).await
     }
 
     /// `POST .../users/{username}/registrationtokens`: the server payload that pairs a device.
@@ -238,37 +231,29 @@ impl SdkClient {
 
     /// `POST .../applications/{app}/pairingkeys`: the answer's `id` is the key itself.
     pub async fn create_pairing_key(&self, request: &PairingKeyRequest) -> Result<PairingKey, SdkError> {
-        self.call(Method::POST, &self.app_path(&["pairingkeys"]), None, Some(request))
-            .await
+        self.call(Method::POST, &self.app_path(&["pairingkeys"]), None, Some(request)).await
     }
 
     /// `GET .../applications/{app}/pairingkeys/{key}`: the key as typed (the SDK server ignores
     /// case, spaces and dashes); 404 when unknown or expired.
     pub async fn get_pairing_key(&self, key: &str) -> Result<PairingKey, SdkError> {
-        self.call(Method::GET, &self.app_path(&["pairingkeys", key]), None, None::<&()>)
-            .await
+        self.call(Method::GET, &self.app_path(&["pairingkeys", key]), None, None::<&()>).await
     }
 
     /// Emulator extension: `GET .../applications/{app}/settings`.
     pub async fn get_settings(&self) -> Result<ApplicationSettings, SdkError> {
-        self.call(Method::GET, &self.app_path(&["settings"]), None, None::<&()>)
-            .await
+        self.call(Method::GET, &self.app_path(&["settings"]), None, None::<&()>).await
     }
 
     /// Emulator extension: `PUT .../applications/{app}/settings`.
     pub async fn put_settings(&self, settings: &ApplicationSettings) -> Result<ApplicationSettings, SdkError> {
-        self.call(Method::PUT, &self.app_path(&["settings"]), None, Some(settings))
-            .await
+        self.call(Method::PUT, &self.app_path(&["settings"]), None, Some(settings)).await
     }
 
     fn account_path(&self, rest: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
-            segments
-                .pop_if_empty()
-                .push("accounts")
-                .push(&self.credentials.account_id)
-                .extend(rest);
+            segments.pop_if_empty().push("accounts").push(&self.credentials.account_id).extend(rest);
         }
         url
     }
@@ -322,23 +307,16 @@ impl SdkClient {
             .header(reqwest::header::AUTHORIZATION, authorization)
             .header(reqwest::header::ACCEPT, "application/json");
         if !body.is_empty() {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body);
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         }
         let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let signature = response
-            .headers()
-            .get(RESPONSE_SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let signature =
+            response.headers().get(RESPONSE_SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut answer = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if answer.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(SdkError::Unexpected(format!(
-                    "the answer is longer than {MAX_RESPONSE_BYTES} bytes"
-                )));
+                return Err(SdkError::Unexpected(format!("the answer is longer than {MAX_RESPONSE_BYTES} bytes")));
             }
             answer.extend_from_slice(&chunk);
         }
@@ -349,13 +327,8 @@ impl SdkClient {
             return Ok(answer);
         }
         match serde_json::from_slice::<ErrorBody>(&answer) {
-            Ok(body) => Err(SdkError::Api {
-                status: status.as_u16(),
-                body,
-            }),
-            Err(_) => Err(SdkError::Unexpected(format!(
-                "status {status} without a Ping error body"
-            ))),
+            Ok(body) => Err(SdkError::Api { status: status.as_u16(), body }),
+            Err(_) => Err(SdkError::Unexpected(format!("status {status} without a Ping error body"))),
         }
     }
 }

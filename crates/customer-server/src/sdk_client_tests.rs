@@ -23,11 +23,7 @@ struct Seen(Arc<Mutex<Vec<String>>>);
 async fn stub(State(seen): State<Seen>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    let host = parts
-        .headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
+    let host = parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or_default();
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
     let authorization = parts.headers.get("authorization").and_then(|h| h.to_str().ok());
     let request_parts = RequestParts {
@@ -102,11 +98,7 @@ async fn signed_requests_verify_at_the_server_and_signed_answers_are_believed() 
     assert_eq!(user.username, "alice");
     assert_eq!(user.status, UserStatus::Active);
     let created = client
-        .create_user(&CreateUser {
-            username: "bob".into(),
-            first_name: String::new(),
-            last_name: String::new(),
-        })
+        .create_user(&CreateUser { username: "bob".into(), first_name: String::new(), last_name: String::new() })
         .await
         .unwrap();
     assert_eq!(created.username, "bob");
@@ -133,20 +125,11 @@ async fn a_ping_error_body_comes_back_as_an_api_error() {
 async fn unsigned_forged_and_altered_answers_are_refused() {
     let (client, _) = client_and_stub().await;
     let unsigned = client.get_user("unsigned", false).await.unwrap_err();
-    assert!(
-        matches!(unsigned, SdkError::Signature(SignatureError::Missing)),
-        "{unsigned}"
-    );
+    assert!(matches!(unsigned, SdkError::Signature(SignatureError::Missing)), "{unsigned}");
     let forged = client.get_user("forged", false).await.unwrap_err();
-    assert!(
-        matches!(forged, SdkError::Signature(SignatureError::BadSignature)),
-        "{forged}"
-    );
+    assert!(matches!(forged, SdkError::Signature(SignatureError::BadSignature)), "{forged}");
     let altered = client.get_user("altered", false).await.unwrap_err();
-    assert!(
-        matches!(altered, SdkError::Signature(SignatureError::ContentMismatch)),
-        "{altered}"
-    );
+    assert!(matches!(altered, SdkError::Signature(SignatureError::ContentMismatch)), "{altered}");
     assert!(altered.is_unreachable());
 }
 
@@ -166,10 +149,7 @@ async fn a_wrong_api_key_is_refused_by_the_server_with_invalid_signature() {
     };
     let error = wrong.get_user("alice", false).await.unwrap_err();
     // The stub signs its 401 with the real key, which this client does not hold either.
-    assert!(
-        matches!(error, SdkError::Signature(SignatureError::BadSignature)),
-        "{error}"
-    );
+    assert!(matches!(error, SdkError::Signature(SignatureError::BadSignature)), "{error}");
 }
 
 #[tokio::test]
@@ -187,9 +167,6 @@ async fn a_server_that_is_not_there_is_a_transport_error() {
 #[test]
 fn a_base_url_that_is_not_http_is_refused() {
     for bad in ["not a url", "ftp://host/pingid/v1", "file:///etc"] {
-        assert!(
-            SdkClient::new(bad, credentials(), "a", Clock::system(), Entropy::seeded(1)).is_err(),
-            "{bad}"
-        );
+        assert!(SdkClient::new(bad, credentials(), "a", Clock::system(), Entropy::seeded(1)).is_err(), "{bad}");
     }
 }

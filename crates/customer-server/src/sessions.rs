@@ -135,11 +135,8 @@ impl Sessions {
         let now = self.clock.now().timestamp_millis();
         self.store
             .run(move |c| {
-                c.execute(
-                    "DELETE FROM login_sessions WHERE id_hash = ?1 AND expires_ms > ?2",
-                    params![id_hash, now],
-                )
-                .map(|n| n == 1)
+                c.execute("DELETE FROM login_sessions WHERE id_hash = ?1 AND expires_ms > ?2", params![id_hash, now])
+                    .map(|n| n == 1)
             })
             .await
     }
@@ -211,11 +208,7 @@ mod tests {
     }
 
     fn alice() -> LoginSession {
-        LoginSession {
-            username: "alice".into(),
-            authentication_id: Some("auth-1".into()),
-            ..Default::default()
-        }
+        LoginSession { username: "alice".into(), authentication_id: Some("auth-1".into()), ..Default::default() }
     }
 
     #[tokio::test]
@@ -237,11 +230,7 @@ mod tests {
     async fn updating_a_session_keeps_its_user_and_ending_it_succeeds_once() {
         let (_dir, sessions, _clock) = sessions().await;
         let id = sessions.start_login(alice()).await.unwrap();
-        let changed = LoginSession {
-            authentication_id: Some("auth-2".into()),
-            device_id: Some("d".into()),
-            ..alice()
-        };
+        let changed = LoginSession { authentication_id: Some("auth-2".into()), device_id: Some("d".into()), ..alice() };
         assert!(sessions.update_login(&id, &changed).await.unwrap());
         assert_eq!(sessions.login(&id).await.unwrap(), Some(changed));
         assert!(sessions.end_login(&id).await.unwrap());
@@ -256,11 +245,7 @@ mod tests {
         clock.advance(Duration::minutes(29));
         assert_eq!(sessions.token_user(&token).await.unwrap().as_deref(), Some("alice"));
         clock.advance(Duration::minutes(29));
-        assert_eq!(
-            sessions.token_user(&token).await.unwrap().as_deref(),
-            Some("alice"),
-            "use refreshes it"
-        );
+        assert_eq!(sessions.token_user(&token).await.unwrap().as_deref(), Some("alice"), "use refreshes it");
         clock.advance(Duration::minutes(30));
         assert_eq!(sessions.token_user(&token).await.unwrap(), None);
     }

@@ -40,12 +40,9 @@ impl CustomerState {
     /// Opens (or creates) the database, prepares password hashing and the signed SDK client, and
     /// seeds the demo users when configured.
     pub async fn open(config: CustomerConfig, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
-        let credentials = ApiCredentials::new(
-            config.account_id.clone(),
-            config.account_token.clone(),
-            &config.api_key_b64,
-        )
-        .context("the PingID API key")?;
+        let credentials =
+            ApiCredentials::new(config.account_id.clone(), config.account_token.clone(), &config.api_key_b64)
+                .context("the PingID API key")?;
         let sdk = SdkClient::new(
             &config.sdk_base_url,
             credentials,
@@ -84,10 +81,7 @@ impl CustomerState {
         check_username(username).map_err(anyhow::Error::msg)?;
         check_new_password(password).map_err(anyhow::Error::msg)?;
         let hash = self.passwords.hash(password).await?;
-        anyhow::ensure!(
-            self.store.insert_user(username, hash).await?,
-            "the user {username:?} already exists"
-        );
+        anyhow::ensure!(self.store.insert_user(username, hash).await?, "the user {username:?} already exists");
         tracing::info!(user = ?username, "user added");
         Ok(())
     }
@@ -111,9 +105,7 @@ impl CustomerState {
 
 /// Usernames go into SDK server URLs: keep them to a plain, unambiguous alphabet.
 pub(crate) fn check_username(username: &str) -> Result<(), String> {
-    let plain = username
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
+    let plain = username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
     if username.is_empty() || username.len() > 64 || !plain {
         return Err("a username has 1 to 64 characters among A-Z a-z 0-9 . _ - @ +".into());
     }
@@ -127,16 +119,11 @@ mod tests {
 
     async fn open(demo_users: bool) -> (tempfile::TempDir, CustomerState) {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = CustomerConfig::demo(
-            "http://127.0.0.1:9/pingid/v1",
-            dir.path().join("c.sqlite3"),
-            "http://me",
-        );
+        let mut config =
+            CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
         config.argon2 = PasswordCost::TestOnlyCheap;
         config.demo_users = demo_users;
-        let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9))
-            .await
-            .unwrap();
+        let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.unwrap();
         (dir, state)
     }
 
@@ -149,15 +136,10 @@ mod tests {
         let verdict = state.first_factor.check("carol", DEMO_PASSWORD).await.unwrap();
         assert_eq!(verdict, crate::first_factor::FirstFactor::Passed);
         drop(state);
-        let mut config = CustomerConfig::demo(
-            "http://127.0.0.1:9/pingid/v1",
-            dir.path().join("c.sqlite3"),
-            "http://me",
-        );
+        let mut config =
+            CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
         config.argon2 = PasswordCost::TestOnlyCheap;
-        CustomerState::open(config, Clock::system(), Entropy::seeded(9))
-            .await
-            .expect("reopening skips existing users");
+        CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.expect("reopening skips existing users");
     }
 
     #[tokio::test]
@@ -165,11 +147,7 @@ mod tests {
         let (_dir, state) = open(false).await;
         let short = state.add_user("erin", "short").await.unwrap_err().to_string();
         assert!(short.contains("at least 8"), "{short}");
-        let odd = state
-            .add_user("erin/../x", "long enough")
-            .await
-            .unwrap_err()
-            .to_string();
+        let odd = state.add_user("erin/../x", "long enough").await.unwrap_err().to_string();
         assert!(odd.contains("username"), "{odd}");
         assert!(!state.store.user_exists("erin").await.unwrap(), "nothing was added");
         state.add_user("erin", "long enough").await.unwrap();

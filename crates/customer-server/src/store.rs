@@ -74,9 +74,7 @@ impl Store {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
         let path = path.to_owned();
         let conn = tokio::task::spawn_blocking(move || moderno_sqlite::open(&path, SCHEMA)).await??;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
     /// Runs `work` on the blocking pool with the connection.
@@ -185,11 +183,7 @@ impl Store {
     pub async fn reset_failures(&self, username: &str) -> anyhow::Result<()> {
         let username = username.to_owned();
         self.run(move |c| {
-            c.execute(
-                "UPDATE users SET failures = 0, not_before_ms = NULL WHERE username = ?1",
-                [username],
-            )
-            .map(drop)
+            c.execute("UPDATE users SET failures = 0, not_before_ms = NULL WHERE username = ?1", [username]).map(drop)
         })
         .await
     }
@@ -199,10 +193,7 @@ impl Store {
     pub async fn failures(&self, username: &str) -> anyhow::Result<Option<u32>> {
         let username = username.to_owned();
         self.run(move |c| {
-            c.query_row("SELECT failures FROM users WHERE username = ?1", [username], |r| {
-                r.get(0)
-            })
-            .optional()
+            c.query_row("SELECT failures FROM users WHERE username = ?1", [username], |r| r.get(0)).optional()
         })
         .await
     }
@@ -234,10 +225,7 @@ mod tests {
     async fn a_user_is_added_once() {
         let (_dir, store) = store().await;
         assert!(store.insert_user("alice", "h1".into()).await.unwrap());
-        assert!(
-            !store.insert_user("alice", "h2".into()).await.unwrap(),
-            "the name is taken"
-        );
+        assert!(!store.insert_user("alice", "h2".into()).await.unwrap(), "the name is taken");
         assert!(store.user_exists("alice").await.unwrap());
         assert!(!store.user_exists("bob").await.unwrap());
     }
@@ -248,22 +236,10 @@ mod tests {
         store.insert_user("alice", "h".into()).await.unwrap();
         for _ in 0..3 {
             let gate = store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap();
-            assert_eq!(
-                gate,
-                AttemptGate::Proceed {
-                    password_hash: "h".into()
-                }
-            );
+            assert_eq!(gate, AttemptGate::Proceed { password_hash: "h".into() });
         }
-        assert_eq!(
-            store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap(),
-            AttemptGate::Locked
-        );
-        assert_eq!(
-            store.failures("alice").await.unwrap(),
-            Some(3),
-            "a refused attempt is not counted"
-        );
+        assert_eq!(store.begin_attempt("alice", 0, 3, no_backoff).await.unwrap(), AttemptGate::Locked);
+        assert_eq!(store.failures("alice").await.unwrap(), Some(3), "a refused attempt is not counted");
         store.reset_failures("alice").await.unwrap();
         assert_eq!(store.failures("alice").await.unwrap(), Some(0));
     }
@@ -272,33 +248,18 @@ mod tests {
     async fn backing_off_refuses_attempts_until_the_not_before_time() {
         let (_dir, store) = store().await;
         store.insert_user("alice", "h".into()).await.unwrap();
-        store
-            .begin_attempt("alice", 0, 100, one_second_from_the_second)
-            .await
-            .unwrap();
-        store
-            .begin_attempt("alice", 0, 100, one_second_from_the_second)
-            .await
-            .unwrap();
-        let refused = store
-            .begin_attempt("alice", 999, 100, one_second_from_the_second)
-            .await
-            .unwrap();
+        store.begin_attempt("alice", 0, 100, one_second_from_the_second).await.unwrap();
+        store.begin_attempt("alice", 0, 100, one_second_from_the_second).await.unwrap();
+        let refused = store.begin_attempt("alice", 999, 100, one_second_from_the_second).await.unwrap();
         assert_eq!(refused, AttemptGate::BackingOff { until_ms: 1000 });
-        let allowed = store
-            .begin_attempt("alice", 1000, 100, one_second_from_the_second)
-            .await
-            .unwrap();
+        let allowed = store.begin_attempt("alice", 1000, 100, one_second_from_the_second).await.unwrap();
         assert!(matches!(allowed, AttemptGate::Proceed { .. }));
     }
 
     #[tokio::test]
     async fn unknown_users_are_reported_as_such_and_nothing_is_written() {
         let (_dir, store) = store().await;
-        assert_eq!(
-            store.begin_attempt("mallory", 0, 100, no_backoff).await.unwrap(),
-            AttemptGate::UnknownUser
-        );
+        assert_eq!(store.begin_attempt("mallory", 0, 100, no_backoff).await.unwrap(), AttemptGate::UnknownUser);
         assert!(!store.user_exists("mallory").await.unwrap());
     }
 }

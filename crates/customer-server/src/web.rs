@@ -175,9 +175,7 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> Response
     if !user.devices.unwrap_or_default().is_empty() {
         return page(StatusCode::OK, &pages::HasDevices { username: &username });
     }
-    let request = PairingKeyRequest {
-        pairing_data: crate::pairing_keys::pairing_data_for(&username),
-    };
+    let request = PairingKeyRequest { pairing_data: crate::pairing_keys::pairing_data_for(&username) };
     match state.sdk.create_pairing_key(&request).await {
         Ok(key) => {
             tracing::info!(user = ?username, "pairing key issued");
@@ -186,10 +184,7 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> Response
             let expiry = crate::pairing_keys::expected_expiry(now);
             page(StatusCode::OK, &pages::KeyPage::new(&username, &shown, &expiry, now))
         }
-        Err(error) => sdk_failure(Failure::Sdk {
-            error: Box::new(error),
-            username: Some(username),
-        }),
+        Err(error) => sdk_failure(Failure::Sdk { error: Box::new(error), username: Some(username) }),
     }
 }
 

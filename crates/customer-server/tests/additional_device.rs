@@ -24,9 +24,7 @@ async fn alice_with_online_primary() -> (Stack, TestDevice) {
 
 async fn alice_with_online_primary_on(stack: Stack) -> (Stack, TestDevice) {
     let mut primary = TestDevice::new(10);
-    stack
-        .pair_first_device("alice", &mut primary, TrustLevel::Primary)
-        .await;
+    stack.pair_first_device("alice", &mut primary, TrustLevel::Primary).await;
     assert!(primary.pushes(&stack).await.is_empty());
     (stack, primary)
 }
@@ -126,7 +124,10 @@ async fn a_web_sign_in_without_a_payload_is_approved_on_the_trusted_device() {
     let login = stack.moderno(json!({"operation": "auth_user", "user": "alice", "password": common::PASSWORD}));
     let approve = async {
         let push = primary.next_push(&stack).await;
-        assert!(push.trust_levels.is_empty() && push.requesting_device.is_none(), "[S-HELP]: no device to trust: {push:?}");
+        assert!(
+            push.trust_levels.is_empty() && push.requesting_device.is_none(),
+            "[S-HELP]: no device to trust: {push:?}"
+        );
         primary.answer(&stack, &push.authentication_id, PushAnswer::approve(None)).await;
     };
     let (approved, ()) = tokio::join!(login, approve);
@@ -154,16 +155,7 @@ async fn parallel_polls_of_an_approved_login_log_in_exactly_once() {
         .map(|_| {
             let (http, url) = (stack.http.clone(), format!("{}/pingidsdk", stack.customer_url));
             let body = json!({"operation": "auth_status", "sessionId": session});
-            tokio::spawn(async move {
-                http.post(url)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json::<Value>()
-                    .await
-                    .unwrap()
-            })
+            tokio::spawn(async move { http.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() })
         })
         .collect();
     let mut answers = Vec::new();
@@ -207,9 +199,7 @@ async fn a_wrong_number_on_the_primary_ends_the_login_with_1014_and_pairs_nothin
     let pushes = primary.pushes(&stack).await;
     assert_eq!(pushes.len(), 1, "{pushes:?}");
     let wrong = pushes[0].number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
-    primary
-        .answer(&stack, &pushes[0].authentication_id, PushAnswer::approve(Some(wrong)))
-        .await;
+    primary.answer(&stack, &pushes[0].authentication_id, PushAnswer::approve(Some(wrong))).await;
 
     let refused = stack.poll_with_payload(&session_id(&waiting), &laptop).await;
     assert_eq!(status(&refused), 1014, "{refused}");
@@ -233,12 +223,13 @@ async fn an_offline_primary_means_a_passcode_and_a_wrong_one_counts_down() {
     let answer = stack.login("bob", &laptop).await;
     assert_eq!(status(&answer), 1015, "the primary never polled: {answer}");
     let offer = laptop.server_payload(&stack, &answer).await.flow;
-    assert!(matches!(offer, ServerFlow::OneTimePasscode { .. }), "1015 carries Ping's OneTimePasscode state: {offer:?}");
+    assert!(
+        matches!(offer, ServerFlow::OneTimePasscode { .. }),
+        "1015 carries Ping's OneTimePasscode state: {offer:?}"
+    );
     let session = session_id(&answer);
 
-    let malformed = stack
-        .moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": "12ab"}))
-        .await;
+    let malformed = stack.moderno(json!({"operation": "auth_offline_user", "sessionId": session, "otp": "12ab"})).await;
     assert_eq!(status(&malformed), 1020, "{malformed}");
 
     let right = primary.otp(&stack.clock);
@@ -264,9 +255,7 @@ async fn an_offline_primary_means_a_passcode_and_a_wrong_one_counts_down() {
 async fn three_wrong_passcodes_lock_the_user_with_1027() {
     let stack = Stack::start().await;
     let mut primary = TestDevice::new(17);
-    stack
-        .pair_first_device("carol", &mut primary, TrustLevel::Primary)
-        .await;
+    stack.pair_first_device("carol", &mut primary, TrustLevel::Primary).await;
     let session = session_id(&stack.login("carol", &TestDevice::new(18)).await);
     let right = primary.otp(&stack.clock);
     let wrong = if right == "000000" { "111111" } else { "000000" };
@@ -288,7 +277,8 @@ async fn a_push_nobody_answers_times_out_then_retry_sends_another() {
     let session = session_id(&timed_out);
 
     primary.pushes(&stack).await;
-    let retry = stack.moderno(json!({"operation": "retry", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}));
+    let retry = stack
+        .moderno(json!({"operation": "retry", "sessionId": session, "pingIdPayload": laptop.payload(&stack.clock)}));
     let approve = async {
         let push = primary.next_push(&stack).await;
         primary.answer(&stack, &push.authentication_id, PushAnswer::approve(None)).await;
@@ -325,9 +315,7 @@ async fn cancel_ends_the_login_and_the_push() {
     let (stack, primary) = alice_with_online_primary().await;
     stack.settings(|s| s.number_matching = true).await;
     let session = session_id(&stack.login("alice", &TestDevice::new(22)).await);
-    let canceled = stack
-        .moderno(json!({"operation": "cancel", "sessionId": session}))
-        .await;
+    let canceled = stack.moderno(json!({"operation": "cancel", "sessionId": session})).await;
     assert_eq!(status(&canceled), 1000, "{canceled}");
     assert!(canceled["description"].as_str().unwrap().contains("canceled"));
     assert!(primary.pushes(&stack).await.is_empty(), "the push is withdrawn");
@@ -337,11 +325,7 @@ async fn cancel_ends_the_login_and_the_push() {
 
 #[tokio::test]
 async fn with_ignore_validation_a_new_device_pairs_without_approval() {
-    let stack = Stack::start_with(Options {
-        ignore_validation: true,
-        ..Options::default()
-    })
-    .await;
+    let stack = Stack::start_with(Options { ignore_validation: true, ..Options::default() }).await;
     let mut first = TestDevice::new(23);
     stack.pair_first_device("dave", &mut first, TrustLevel::Primary).await;
     let mut second = TestDevice::new(24);
@@ -350,10 +334,7 @@ async fn with_ignore_validation_a_new_device_pairs_without_approval() {
     assert_eq!(answer["mfa"], "PAIRING");
     second.complete_pairing(&stack, &answer, TrustLevel::Trusted).await;
     let trusted = stack.login("dave", &second).await;
-    assert_eq!(
-        trusted["mfa"], "TRUSTED_DEVICE",
-        "a paired device still signs in with its payload: {trusted}"
-    );
+    assert_eq!(trusted["mfa"], "TRUSTED_DEVICE", "a paired device still signs in with its payload: {trusted}");
 }
 
 #[tokio::test]
@@ -375,9 +356,7 @@ async fn select_device_sends_the_push_to_the_chosen_device() {
     let second_id = second.device_id.clone().unwrap();
     assert!(devices.iter().any(|d| d["id"] == second_id.as_str()), "{choose}");
 
-    let missing = stack
-        .moderno(json!({"operation": "select_device", "sessionId": session_id(&choose)}))
-        .await;
+    let missing = stack.moderno(json!({"operation": "select_device", "sessionId": session_id(&choose)})).await;
     assert_eq!(status(&missing), 1020, "{missing}");
     // Ping's apps choose by sending auth_user again with the session and the device.
     let chosen = stack.moderno(json!({"operation": "auth_user", "user": "dave", "password": common::PASSWORD,
@@ -408,10 +387,7 @@ async fn a_payload_from_another_device_cannot_take_over_a_session() {
 async fn a_bypassed_user_logs_in_on_a_new_device_without_mfa_with_1026() {
     let (stack, _primary) = alice_with_online_primary().await;
     let until = (stack.clock.now() + Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let bypass = UpdateUser {
-        status: Some(UserStatus::Bypass),
-        bypass_expiration: Some(until),
-    };
+    let bypass = UpdateUser { status: Some(UserStatus::Bypass), bypass_expiration: Some(until) };
     stack.sdk().update_user("alice", &bypass).await.unwrap();
     let answer = stack.login("alice", &TestDevice::new(31)).await;
     assert_eq!(status(&answer), 1026, "{answer}");

@@ -30,9 +30,7 @@ async fn server_with(extension_codes: bool) -> Server {
     let mut config = CustomerConfig::demo(sdk_url, dir.path().join("customer.sqlite3"), url.clone());
     config.argon2 = PasswordCost::TestOnlyCheap;
     config.extension_codes = extension_codes;
-    let state = CustomerState::open(config, Clock::system(), Entropy::seeded(3))
-        .await
-        .unwrap();
+    let state = CustomerState::open(config, Clock::system(), Entropy::seeded(3)).await.unwrap();
     tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     Server { url, http, _dir: dir }
@@ -112,10 +110,7 @@ async fn a_missing_field_answers_1020_naming_the_field() {
     for (request, field) in cases {
         let body = server.call(request.clone()).await;
         assert_eq!(body["status"], 1020, "{request} -> {body}");
-        assert!(
-            description(&body).contains(field),
-            "{request} should name {field}: {body}"
-        );
+        assert!(description(&body).contains(field), "{request} should name {field}: {body}");
     }
 }
 
@@ -127,15 +122,11 @@ async fn an_unknown_session_answers_1000_as_pings_sample_does_and_1033_only_beyo
     for (extension_codes, expected) in [(false, 1000), (true, 1033)] {
         let server = server_with(extension_codes).await;
         for operation in ["auth_status", "retry", "cancel"] {
-            let body = server
-                .call(json!({"operation": operation, "sessionId": "no-such-session"}))
-                .await;
+            let body = server.call(json!({"operation": operation, "sessionId": "no-such-session"})).await;
             assert_eq!(body["status"], expected, "{operation}: {body}");
             assert!(description(&body).contains("session"), "the reason is kept: {body}");
         }
-        let body = server
-            .call(json!({"operation": "auth_offline_user", "sessionId": "nope", "otp": "123456"}))
-            .await;
+        let body = server.call(json!({"operation": "auth_offline_user", "sessionId": "nope", "otp": "123456"})).await;
         assert_eq!(body["status"], expected, "{body}");
     }
 }
@@ -143,12 +134,8 @@ async fn an_unknown_session_answers_1000_as_pings_sample_does_and_1033_only_beyo
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_1010() {
     let server = server().await;
-    let wrong = server
-        .call(json!({"operation": "auth_user", "user": "alice", "password": "not-her-password"}))
-        .await;
-    let unknown = server
-        .call(json!({"operation": "auth_user", "user": "zed", "password": "not-her-password"}))
-        .await;
+    let wrong = server.call(json!({"operation": "auth_user", "user": "alice", "password": "not-her-password"})).await;
+    let unknown = server.call(json!({"operation": "auth_user", "user": "zed", "password": "not-her-password"})).await;
     assert_eq!(wrong["status"], 1010);
     assert_eq!(wrong, unknown, "the same answer, word for word");
     assert_eq!(description(&wrong), "wrong username or password");
@@ -162,14 +149,11 @@ async fn the_third_wrong_password_makes_the_account_wait_saying_how_long() {
     for (extension_codes, expected) in [(false, 1000), (true, 1032)] {
         let server = server_with(extension_codes).await;
         for _ in 0..3 {
-            let body = server
-                .call(json!({"operation": "auth_user", "user": "bob", "password": "wrong-password"}))
-                .await;
+            let body =
+                server.call(json!({"operation": "auth_user", "user": "bob", "password": "wrong-password"})).await;
             assert_eq!(body["status"], 1010);
         }
-        let body = server
-            .call(json!({"operation": "auth_user", "user": "bob", "password": DEMO_PASSWORD}))
-            .await;
+        let body = server.call(json!({"operation": "auth_user", "user": "bob", "password": DEMO_PASSWORD})).await;
         assert_eq!(body["status"], expected, "{body}");
         assert!(description(&body).contains("try again in 3 s"), "{body}");
     }
@@ -184,9 +168,7 @@ async fn bad_requests_do_not_count_as_failed_logins() {
         server.call(json!({"operation": "auth_status", "user": "carol"})).await;
     }
     for _ in 0..2 {
-        let body = server
-            .call(json!({"operation": "auth_user", "user": "carol", "password": "wrong-password"}))
-            .await;
+        let body = server.call(json!({"operation": "auth_user", "user": "carol", "password": "wrong-password"})).await;
         assert_eq!(body["status"], 1010, "no back-off yet: {body}");
     }
 }
@@ -194,15 +176,10 @@ async fn bad_requests_do_not_count_as_failed_logins() {
 #[tokio::test]
 async fn an_unreachable_sdk_server_answers_1000_after_the_first_factor() {
     let server = server().await;
-    let body = server
-        .call(json!({"operation": "auth_user", "user": "dave", "password": DEMO_PASSWORD}))
-        .await;
+    let body = server.call(json!({"operation": "auth_user", "user": "dave", "password": DEMO_PASSWORD})).await;
     assert_eq!(body["status"], 1000);
     assert_eq!(description(&body), "the PingID SDK server could not be reached");
-    assert!(
-        body.get("sessionToken").is_none(),
-        "no login without the second factor: {body}"
-    );
+    assert!(body.get("sessionToken").is_none(), "no login without the second factor: {body}");
 }
 
 #[tokio::test]
@@ -212,21 +189,12 @@ async fn the_web_page_serves_a_login_form_and_refuses_wrong_credentials_with_401
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     let html = page.text().await.unwrap();
-    assert!(
-        html.contains("<form method=\"post\" action=\"/pairing-key\">"),
-        "{html}"
-    );
+    assert!(html.contains("<form method=\"post\" action=\"/pairing-key\">"), "{html}");
 
     let post = |form: &'static [(&'static str, &'static str)]| {
-        server
-            .http
-            .post(format!("{}/pairing-key", server.url))
-            .form(form)
-            .send()
+        server.http.post(format!("{}/pairing-key", server.url)).form(form).send()
     };
-    let wrong = post(&[("username", "alice"), ("password", "<b>wrong</b>")])
-        .await
-        .unwrap();
+    let wrong = post(&[("username", "alice"), ("password", "<b>wrong</b>")]).await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let html = wrong.text().await.unwrap();
     assert!(html.contains("Wrong username or password."));
@@ -234,9 +202,7 @@ async fn the_web_page_serves_a_login_form_and_refuses_wrong_credentials_with_401
 
     let empty = post(&[("username", "alice")]).await.unwrap();
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
-    let unreachable = post(&[("username", "alice"), ("password", DEMO_PASSWORD)])
-        .await
-        .unwrap();
+    let unreachable = post(&[("username", "alice"), ("password", DEMO_PASSWORD)]).await.unwrap();
     assert_eq!(unreachable.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
@@ -277,7 +243,13 @@ async fn requests_a_web_page_could_send_without_asking_are_refused_and_count_for
     let (status, body) = server.posted("/pidc", &wrong, &[("content-type", "text/plain")]).await;
     assert_eq!((status, &body["status"]), (StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!(1020)), "{body}");
     assert!(description(&body).contains("application/json"), "{body}");
-    let (status, body) = server.posted("/pairing-key", "username=bob&password=x", &[("content-type", "application/x-www-form-urlencoded"), ("origin", "http://evil.example")]).await;
+    let (status, body) = server
+        .posted(
+            "/pairing-key",
+            "username=bob&password=x",
+            &[("content-type", "application/x-www-form-urlencoded"), ("origin", "http://evil.example")],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     // Nothing was counted: the right password is checked (and then the SDK server, absent here,
@@ -295,7 +267,11 @@ async fn a_json_request_from_the_servers_own_origin_is_answered() {
     let origin = server.url.clone();
     let body = json!({"operation": "no_such_operation"}).to_string();
     let (status, answer) = server
-        .posted("/pingidsdk", &body, &[("content-type", "application/json; charset=utf-8"), ("origin", &origin), ("host", &own)])
+        .posted(
+            "/pingidsdk",
+            &body,
+            &[("content-type", "application/json; charset=utf-8"), ("origin", &origin), ("host", &own)],
+        )
         .await;
     assert_eq!((status, &answer["status"]), (StatusCode::OK, &json!(1000)), "{answer}");
 }

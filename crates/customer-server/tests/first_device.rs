@@ -19,10 +19,7 @@ async fn a_first_device_pairs_automatically_then_logs_in_as_a_trusted_device() {
     assert_eq!(status(&answer), 0, "{answer}");
     assert_eq!(answer["mfa"], "PAIRING");
     let token = answer["sessionToken"].as_str().expect("a session token");
-    assert_eq!(
-        stack.customer.session_user(token).await.unwrap().as_deref(),
-        Some("alice")
-    );
+    assert_eq!(stack.customer.session_user(token).await.unwrap().as_deref(), Some("alice"));
     let claims = desktop.server_payload(&stack, &answer).await;
     assert_eq!(claims.username, "alice");
     assert_eq!(claims.device_fingerprint, desktop.key.fingerprint());
@@ -114,13 +111,7 @@ async fn a_disabled_application_lets_the_login_through_and_says_mfa_was_skipped(
     let answer = stack.login("alice", &TestDevice::new(4)).await;
     assert_eq!(status(&answer), 0, "{answer}");
     assert_eq!(answer["mfa"], "SKIPPED_APPLICATION_DISABLED");
-    assert!(
-        answer["description"]
-            .as_str()
-            .unwrap()
-            .contains("application is disabled"),
-        "{answer}"
-    );
+    assert!(answer["description"].as_str().unwrap().contains("application is disabled"), "{answer}");
     assert!(answer["sessionToken"].is_string());
 }
 
@@ -151,13 +142,7 @@ async fn a_suspended_user_is_refused_with_1000() {
     stack.login("bob", &TestDevice::new(7)).await;
     stack
         .sdk()
-        .update_user(
-            "bob",
-            &UpdateUser {
-                status: Some(UserStatus::Suspended),
-                bypass_expiration: None,
-            },
-        )
+        .update_user("bob", &UpdateUser { status: Some(UserStatus::Suspended), bypass_expiration: None })
         .await
         .unwrap();
     let answer = stack.login("bob", &TestDevice::new(7)).await;
@@ -172,28 +157,19 @@ async fn a_suspended_user_is_refused_with_1000() {
 async fn a_replayed_payload_is_refused_with_1020_and_no_login() {
     let stack = Stack::start().await;
     let mut desktop = TestDevice::new(8);
-    stack
-        .pair_first_device("alice", &mut desktop, TrustLevel::Primary)
-        .await;
+    stack.pair_first_device("alice", &mut desktop, TrustLevel::Primary).await;
     let payload = desktop.payload(&stack.clock);
     let request = json!({"operation": "auth_user", "user": "alice", "password": PASSWORD, "pingIdPayload": payload});
     assert_eq!(status(&stack.moderno(request.clone()).await), 0);
     let replay = stack.moderno(request).await;
     assert_eq!(status(&replay), 1020, "a payload approves a login once: {replay}");
-    assert!(
-        replay["description"].as_str().unwrap().contains("fresh pingIdPayload"),
-        "{replay}"
-    );
+    assert!(replay["description"].as_str().unwrap().contains("fresh pingIdPayload"), "{replay}");
     assert!(replay.get("sessionToken").is_none());
 }
 
 #[tokio::test]
 async fn answers_signed_with_another_key_read_as_an_unreachable_sdk_server() {
-    let stack = Stack::start_with(Options {
-        api_key_b64: Some("b3RoZXIta2V5".into()),
-        ..Options::default()
-    })
-    .await;
+    let stack = Stack::start_with(Options { api_key_b64: Some("b3RoZXIta2V5".into()), ..Options::default() }).await;
     let answer = stack.login("alice", &TestDevice::new(9)).await;
     assert_eq!(status(&answer), 1000, "{answer}");
     assert_eq!(answer["description"], "the PingID SDK server could not be reached");

@@ -22,11 +22,14 @@ async fn a_hostile_username_is_logged_escaped_on_every_path() {
 
     let device = TestDevice::new(60);
     let payload = device.payload(&stack.clock);
-    stack.moderno(json!({"operation": "auth_user", "user": HOSTILE, "password": PASSWORD, "pingIdPayload": payload})).await;
+    stack
+        .moderno(json!({"operation": "auth_user", "user": HOSTILE, "password": PASSWORD, "pingIdPayload": payload}))
+        .await;
     stack.moderno(json!({"operation": "auth_user", "user": HOSTILE, "password": "wrong"})).await;
     stack.web_pairing_key(HOSTILE, PASSWORD).await;
     // The SDK server's own spans name the user of the path.
-    let create = moderno_wire::sdk::CreateUser { username: HOSTILE.into(), first_name: String::new(), last_name: String::new() };
+    let create =
+        moderno_wire::sdk::CreateUser { username: HOSTILE.into(), first_name: String::new(), last_name: String::new() };
     let refused = stack.sdk().create_user(&create).await.expect_err("no control characters in a username");
     assert_eq!(refused.status(), Some(400), "{refused}");
     let _ = stack.sdk().get_user(HOSTILE, true).await;

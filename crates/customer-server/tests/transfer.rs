@@ -51,7 +51,8 @@ async fn answered(stack: &Stack, primary: &TestDevice, request: Value, answer: P
 #[tokio::test]
 async fn a_transfer_approved_on_the_primary_answers_0_with_the_sum_and_the_push_says_what_it_approves() {
     let (stack, primary, token) = alice_signed_in(true).await;
-    let (approved, push) = answered(&stack, &primary, transfer(&token, "1,250.5", "Bob"), PushAnswer::approve(None)).await;
+    let (approved, push) =
+        answered(&stack, &primary, transfer(&token, "1,250.5", "Bob"), PushAnswer::approve(None)).await;
 
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["sum"], "8,749.50", "`sum` is the checking balance after it, as Ping's sample formats money");
@@ -79,7 +80,8 @@ fn pings_transfer(session: &str, sum: &str) -> Value {
 #[tokio::test]
 async fn pings_request_without_a_recipient_is_pings_transfer_between_accounts_with_pings_push() {
     let (stack, primary, token) = alice_signed_in(true).await;
-    let (approved, push) = answered(&stack, &primary, pings_transfer(&token, "1,250.5"), PushAnswer::approve(None)).await;
+    let (approved, push) =
+        answered(&stack, &primary, pings_transfer(&token, "1,250.5"), PushAnswer::approve(None)).await;
 
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!(approved["sum"], "8,749.50", "the checking balance: 10,000.00 less the transfer: {approved}");
@@ -87,7 +89,11 @@ async fn pings_request_without_a_recipient_is_pings_transfer_between_accounts_wi
     assert_eq!(push.username, "alice");
     assert_eq!(push.title, "Transfer Between Accounts");
     assert_eq!(push.body, "Checking -> Savings\n1,250.50");
-    assert_eq!(push.client_context.as_deref(), Some(r#"{"msg":"1,250.50","transactionType":"STEP_UP"}"#), "Ping's clientContext exactly");
+    assert_eq!(
+        push.client_context.as_deref(),
+        Some(r#"{"msg":"1,250.50","transactionType":"STEP_UP"}"#),
+        "Ping's clientContext exactly"
+    );
 
     // The same with the app's bearer session and no recipient.
     let request = json!({"operation": "transfer", "sessionToken": token, "sum": "3"});
@@ -125,7 +131,8 @@ async fn a_session_id_names_the_signed_in_user_only_when_it_is_a_session_token()
     let refused = stack.moderno(alone).await;
     assert_eq!(status(&refused), 1000, "{refused}");
     // With the sessionToken, the sessionId is the transfer's, as before.
-    let request = json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&offline), "otp": otp});
+    let request =
+        json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&offline), "otp": otp});
     assert_eq!(status(&stack.moderno(request).await), 0);
 
     let unknown = stack.moderno(pings_transfer("not-a-session", "5")).await;
@@ -166,7 +173,8 @@ async fn an_unanswered_push_answers_1016_and_a_passcode_still_approves_the_trans
     assert_eq!(status(&timed_out), 1016, "{timed_out}");
 
     let otp = primary.otp(&stack.clock);
-    let request = json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&timed_out), "otp": otp});
+    let request =
+        json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&timed_out), "otp": otp});
     let approved = stack.moderno(request).await;
     assert_eq!(status(&approved), 0, "{approved}");
     assert_eq!((approved["sum"].as_str(), approved["mfa"].as_str()), (Some("9,750.00"), Some("OFFLINE_OTP")));
@@ -224,7 +232,11 @@ async fn bad_input_answers_1020_and_nothing_happens() {
     }
     let no_sum = stack.moderno(json!({"operation": "transfer", "sessionToken": token, "recipient": "Bob"})).await;
     assert_eq!((status(&no_sum), no_sum["description"].as_str()), (1020, Some("the field `sum` is required")));
-    let otp_alone = stack.moderno(json!({"operation": "transfer", "sessionToken": token, "sum": "5", "recipient": "Bob", "otp": "123456"})).await;
+    let otp_alone = stack
+        .moderno(
+            json!({"operation": "transfer", "sessionToken": token, "sum": "5", "recipient": "Bob", "otp": "123456"}),
+        )
+        .await;
     assert_eq!(status(&otp_alone), 1020, "{otp_alone}");
     assert!(primary.pushes(&stack).await.is_empty(), "no push was sent");
 
@@ -235,8 +247,12 @@ async fn bad_input_answers_1020_and_nothing_happens() {
 #[tokio::test]
 async fn without_a_signed_in_session_nothing_is_sent() {
     let (stack, primary, token) = alice_signed_in(true).await;
-    let missing = stack.moderno(json!({"operation": "transfer", "user": "alice", "sum": "250", "recipient": "Bob"})).await;
-    assert_eq!((status(&missing), missing["description"].as_str()), (1020, Some("the field `sessionToken` is required")));
+    let missing =
+        stack.moderno(json!({"operation": "transfer", "user": "alice", "sum": "250", "recipient": "Bob"})).await;
+    assert_eq!(
+        (status(&missing), missing["description"].as_str()),
+        (1020, Some("the field `sessionToken` is required"))
+    );
     let unknown = stack.moderno(transfer("not-a-session-token", "250", "Bob")).await;
     assert_eq!(status(&unknown), 1000, "Ping's sample answers 1000 without a session: {unknown}");
     stack.clock.advance(Duration::minutes(31));
@@ -254,11 +270,13 @@ async fn a_transfer_waiting_for_a_passcode_is_continued_by_its_user_only() {
     stack.pair_first_device("bob", &mut bobs_phone, TrustLevel::Primary).await;
     let bobs_token = stack.login("bob", &bobs_phone).await["sessionToken"].as_str().unwrap().to_owned();
     let otp = primary.otp(&stack.clock);
-    let request = json!({"operation": "transfer", "sessionToken": bobs_token, "sessionId": session_id(&offline), "otp": otp});
+    let request =
+        json!({"operation": "transfer", "sessionToken": bobs_token, "sessionId": session_id(&offline), "otp": otp});
     let answer = stack.moderno(request).await;
     assert_eq!(status(&answer), 1000, "{answer}");
     // alice's passcode was not spent on bob's try: it still approves her transfer.
-    let request = json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&offline), "otp": otp});
+    let request =
+        json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&offline), "otp": otp});
     assert_eq!(status(&stack.moderno(request).await), 0);
 }
 

@@ -136,7 +136,11 @@ async fn an_offline_device_gives_way_to_its_passcode_and_a_malformed_one_costs_n
     assert!(malformed.html.contains("The offline passcode is 6 digits."), "{}", malformed.html);
     let wrong_code = if primary.otp(&stack.clock) == "000000" { "111111" } else { "000000" };
     let wrong = browser.submit("/sign-in/passcode", &[("otp", wrong_code)]).await;
-    assert!(wrong.html.contains("That passcode was wrong. 2 tries left."), "the malformed one cost nothing: {}", wrong.html);
+    assert!(
+        wrong.html.contains("That passcode was wrong. 2 tries left."),
+        "the malformed one cost nothing: {}",
+        wrong.html
+    );
 
     let code = primary.otp(&stack.clock);
     let spaced = format!("{} {}", &code[..3], &code[3..]);

@@ -32,4 +32,3 @@ async fn a_web_sign_in_logs_neither_the_password_nor_the_session() {
         assert!(!logs.contains(secret), "the {what} appears in the logs");
     }
 }
-

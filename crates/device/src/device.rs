@@ -80,7 +80,12 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Device {
     /// Loads the profile's identity from `store`, or generates a new (not yet saved) key.
-    pub async fn open(profile: &str, store: Arc<dyn KeyStore>, clock: Clock, entropy: Entropy) -> Result<Self, DeviceError> {
+    pub async fn open(
+        profile: &str,
+        store: Arc<dyn KeyStore>,
+        clock: Clock,
+        entropy: Entropy,
+    ) -> Result<Self, DeviceError> {
         Self::open_with(profile, store, clock, entropy, DeviceOptions::default()).await
     }
 
@@ -189,7 +194,9 @@ impl Device {
         }
         let (trust_level, ignore_interval) = selection.check_offered(&offer.levels)?;
         if nickname.as_ref().is_some_and(|n| n.chars().count() > MAX_NICKNAME_CHARS) {
-            return Err(DeviceError::InvalidInput(format!("a device nickname has at most {MAX_NICKNAME_CHARS} characters")));
+            return Err(DeviceError::InvalidInput(format!(
+                "a device nickname has at most {MAX_NICKNAME_CHARS} characters"
+            )));
         }
         let identity = self.identity();
         // The key goes into the keyring before the server learns of it, so a keyring failure
@@ -344,7 +351,11 @@ impl Device {
         DeviceError::NotPaired { profile: self.profile.clone() }
     }
 
-    async fn save_key_unless_paired(&self, identity: &DeviceIdentity, offer: &PendingPairing) -> Result<(), DeviceError> {
+    async fn save_key_unless_paired(
+        &self,
+        identity: &DeviceIdentity,
+        offer: &PendingPairing,
+    ) -> Result<(), DeviceError> {
         if self.is_paired() {
             return Ok(());
         }
@@ -396,7 +407,10 @@ mod tests {
         let secret = b"12345678901234567890";
         let text = BASE32_NOPAD.encode(secret);
         assert_eq!(decode_otp_secret(&text).as_deref().map(Vec::as_slice), Some(&secret[..]));
-        assert_eq!(decode_otp_secret(&format!("{}==", text.to_lowercase())).as_deref().map(Vec::as_slice), Some(&secret[..]));
+        assert_eq!(
+            decode_otp_secret(&format!("{}==", text.to_lowercase())).as_deref().map(Vec::as_slice),
+            Some(&secret[..])
+        );
         assert!(decode_otp_secret("not base32!").is_none());
     }
 

@@ -37,11 +37,18 @@ mod tests {
 
     #[test]
     fn the_primary_manages_others_and_a_trusted_device_only_renames_or_takes_the_role_itself() {
-        let (primary, phone, tablet) = (device("p", DeviceRole::Primary), device("a", DeviceRole::Trusted), device("b", DeviceRole::Trusted));
+        let (primary, phone, tablet) =
+            (device("p", DeviceRole::Primary), device("a", DeviceRole::Trusted), device("b", DeviceRole::Trusted));
         assert_eq!(device_actions(&primary, &phone), DeviceActions { rename: true, make_primary: true, remove: true });
-        assert_eq!(device_actions(&primary, &primary), DeviceActions { rename: true, make_primary: false, remove: false });
+        assert_eq!(
+            device_actions(&primary, &primary),
+            DeviceActions { rename: true, make_primary: false, remove: false }
+        );
         assert_eq!(device_actions(&phone, &tablet), DeviceActions { rename: true, make_primary: false, remove: false });
         assert_eq!(device_actions(&phone, &phone), DeviceActions { rename: true, make_primary: true, remove: false });
-        assert_eq!(device_actions(&phone, &primary), DeviceActions { rename: true, make_primary: false, remove: false });
+        assert_eq!(
+            device_actions(&phone, &primary),
+            DeviceActions { rename: true, make_primary: false, remove: false }
+        );
     }
 }

@@ -141,7 +141,12 @@ impl DeviceError {
 
     /// `{code, message}` for a UI or a JSON line.
     pub fn view(&self) -> ErrorView {
-        ErrorView { code: self.code(), message: self.to_string(), sdk: self.sdk().cloned(), service: self.service().cloned() }
+        ErrorView {
+            code: self.code(),
+            message: self.to_string(),
+            sdk: self.sdk().cloned(),
+            service: self.service().cloned(),
+        }
     }
 }
 

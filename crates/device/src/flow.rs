@@ -134,13 +134,24 @@ pub(crate) fn read_server_payload(
                 username: claims.username.clone(),
                 application_id: claims.application_id.clone(),
             };
-            (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trust_levels)))
+            (
+                state,
+                Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trust_levels)),
+            )
         }
         ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, trust_level } => {
             // Paired by the caller before anyone sees this state: the ids come from the pairing.
             let role = if trust_level == TrustLevel::Primary { DeviceRole::Primary } else { DeviceRole::Trusted };
             let state = FlowState::DeviceIsTrusted { device_id: String::new(), role };
-            (state, Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, vec![trust_level])))
+            (
+                state,
+                Some(PendingPairing::offered(
+                    &claims,
+                    registration_token_id,
+                    registration_token_secret,
+                    vec![trust_level],
+                )),
+            )
         }
         ServerFlow::OneTimePasscode { authentication_id, trust_levels } => {
             (FlowState::OneTimePasscode { authentication_id, levels: trust_levels }, None)
@@ -226,16 +237,21 @@ mod tests {
         let (state, pending) = read(&seal(&claims(trusted), &server_key())).expect("reads");
         assert!(matches!(state, FlowState::DeviceIsTrusted { role: DeviceRole::Trusted, .. }), "{state:?}");
         let pending = pending.expect("a pairing to complete behind the scenes");
-        assert_eq!((pending.registration_token_id.as_str(), pending.levels.as_slice()), ("t1", &[TrustLevel::Trusted][..]));
-        let otp = ServerFlow::OneTimePasscode { authentication_id: "a1".into(), trust_levels: vec![TrustLevel::Trusted] };
-        assert_eq!(read(&seal(&claims(otp), &server_key())).expect("reads").0, FlowState::OneTimePasscode {
-            authentication_id: "a1".into(),
-            levels: vec![TrustLevel::Trusted]
-        });
+        assert_eq!(
+            (pending.registration_token_id.as_str(), pending.levels.as_slice()),
+            ("t1", &[TrustLevel::Trusted][..])
+        );
+        let otp =
+            ServerFlow::OneTimePasscode { authentication_id: "a1".into(), trust_levels: vec![TrustLevel::Trusted] };
+        assert_eq!(
+            read(&seal(&claims(otp), &server_key())).expect("reads").0,
+            FlowState::OneTimePasscode { authentication_id: "a1".into(), levels: vec![TrustLevel::Trusted] }
+        );
         let once = ServerFlow::Done { granted: Some(GrantedAccess::OneTime) };
-        assert_eq!(read(&seal(&claims(once), &server_key())).expect("reads").0, FlowState::Done {
-            granted: Some(GrantedAccess::OneTime)
-        });
+        assert_eq!(
+            read(&seal(&claims(once), &server_key())).expect("reads").0,
+            FlowState::Done { granted: Some(GrantedAccess::OneTime) }
+        );
     }
 
     #[test]
@@ -279,7 +295,10 @@ mod tests {
         assert_eq!(claimed_device_api_url(&sealed).expect("url"), "http://127.0.0.1:7001/pingid/v1/device");
         let mut odd = claims(offer());
         odd.device_api_url = "file:///etc/passwd".into();
-        assert_eq!(claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code()), Some("invalid_server_payload"));
+        assert_eq!(
+            claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code()),
+            Some("invalid_server_payload")
+        );
     }
 
     #[test]
@@ -288,9 +307,15 @@ mod tests {
         let err = UserSelection::Trust(TrustLevel::Primary).check_offered(&offered).expect_err("not offered");
         assert_eq!(err.code(), "trust_level_not_offered");
         assert!(err.to_string().contains("Primary"), "{err}");
-        assert_eq!(UserSelection::Trust(TrustLevel::Trusted).check_offered(&offered).ok(), Some((TrustLevel::Trusted, None)));
+        assert_eq!(
+            UserSelection::Trust(TrustLevel::Trusted).check_offered(&offered).ok(),
+            Some((TrustLevel::Trusted, None))
+        );
         let all = [TrustLevel::Primary, TrustLevel::Trusted, TrustLevel::Ignore];
-        assert_eq!(UserSelection::Trust(TrustLevel::Primary).check_offered(&all).ok(), Some((TrustLevel::Primary, None)));
+        assert_eq!(
+            UserSelection::Trust(TrustLevel::Primary).check_offered(&all).ok(),
+            Some((TrustLevel::Primary, None))
+        );
     }
 
     #[test]

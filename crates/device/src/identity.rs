@@ -86,11 +86,8 @@ impl DeviceIdentity {
 
 fn hostname() -> String {
     let from_env = ["HOSTNAME", "COMPUTERNAME"].iter().find_map(|var| std::env::var(var).ok());
-    let from_file = || {
-        ["/proc/sys/kernel/hostname", "/etc/hostname"]
-            .iter()
-            .find_map(|path| std::fs::read_to_string(path).ok())
-    };
+    let from_file =
+        || ["/proc/sys/kernel/hostname", "/etc/hostname"].iter().find_map(|path| std::fs::read_to_string(path).ok());
     from_env
         .or_else(from_file)
         .map(|name| name.trim().to_string())
@@ -100,9 +97,7 @@ fn hostname() -> String {
 
 fn os_version() -> String {
     let pretty = std::fs::read_to_string("/etc/os-release").ok().and_then(|text| {
-        text.lines()
-            .find_map(|line| line.strip_prefix("PRETTY_NAME="))
-            .map(|v| v.trim_matches('"').to_string())
+        text.lines().find_map(|line| line.strip_prefix("PRETTY_NAME=")).map(|v| v.trim_matches('"').to_string())
     });
     pretty.unwrap_or_else(|| format!("{} {}", std::env::consts::OS, std::env::consts::ARCH))
 }

@@ -88,9 +88,9 @@ impl StoredIdentity {
         let seed_bytes = Zeroizing::new(BASE64.decode(json.seed.as_bytes()).map_err(|_| corrupt("has a bad seed"))?);
         let seed: [u8; 32] = seed_bytes.as_slice().try_into().map_err(|_| corrupt("has a seed of the wrong length"))?;
         let otp_secret = match &json.otp_secret {
-            Some(text) => Some(Zeroizing::new(
-                BASE64.decode(text.as_bytes()).map_err(|_| corrupt("has a bad OTP secret"))?,
-            )),
+            Some(text) => {
+                Some(Zeroizing::new(BASE64.decode(text.as_bytes()).map_err(|_| corrupt("has a bad OTP secret"))?))
+            }
             None => None,
         };
         Ok(Self {
@@ -261,7 +261,9 @@ mod tests {
 
     #[test]
     fn a_garbled_secret_is_reported_as_corrupt_without_echoing_it() {
-        for text in ["not json", r#"{"v":1,"seed":"AAAA","username":"a","applicationId":"b","deviceApiUrl":"c"}"#, r#"{"v":2}"#] {
+        for text in
+            ["not json", r#"{"v":1,"seed":"AAAA","username":"a","applicationId":"b","deviceApiUrl":"c"}"#, r#"{"v":2}"#]
+        {
             let err = StoredIdentity::from_secret_json(text).expect_err("refused");
             assert_eq!(err.code(), "keyring_corrupt", "{text}");
             assert!(!err.to_string().contains("AAAA"), "{err}");
@@ -297,7 +299,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_keyring_that_hangs_times_out_instead_of_blocking_the_runtime() {
-        let store = AsyncKeyStore::with_timeout(Arc::new(SlowStore(Duration::from_millis(500))), Duration::from_millis(50));
+        let store =
+            AsyncKeyStore::with_timeout(Arc::new(SlowStore(Duration::from_millis(500))), Duration::from_millis(50));
         let started = std::time::Instant::now();
         assert_eq!(store.load("p").await, Err(KeyStoreError::TimedOut));
         assert_eq!(store.save("p", &identity()).await, Err(KeyStoreError::TimedOut));

@@ -131,10 +131,10 @@ impl LoginSession {
             held: None,
             session_token: None,
         };
-        let (client, payload, user, pass) = (session.client.clone(), device.payload(), username.to_string(), Zeroizing::new(password.to_string()));
-        let progress = session
-            .send(device, async move { client.auth_user(&user, &pass, &payload, key.as_deref()).await })
-            .await?;
+        let (client, payload, user, pass) =
+            (session.client.clone(), device.payload(), username.to_string(), Zeroizing::new(password.to_string()));
+        let progress =
+            session.send(device, async move { client.auth_user(&user, &pass, &payload, key.as_deref()).await }).await?;
         Ok((session, progress))
     }
 
@@ -151,9 +151,10 @@ impl LoginSession {
     /// Logs in again with the manual pairing key (case, spaces and dashes do not matter).
     pub async fn pairing_key(&mut self, device: &Device, typed: &str) -> Result<LoginProgress, DeviceError> {
         let key = checked_pairing_key(typed)?;
-        let password = self.password.clone().ok_or(DeviceError::InvalidInput(
-            "this login no longer asks for a pairing key: log in again".into(),
-        ))?;
+        let password = self
+            .password
+            .clone()
+            .ok_or(DeviceError::InvalidInput("this login no longer asks for a pairing key: log in again".into()))?;
         // A payload is accepted once: every attempt sends a fresh one.
         let (client, payload, user) = (self.client.clone(), device.payload(), self.username.clone());
         self.send(device, async move { client.auth_user(&user, &password, &payload, Some(&key)).await }).await
@@ -179,13 +180,19 @@ impl LoginSession {
 
     /// [`Self::otp`], with the user's say on whether this device is trusted afterwards
     /// (`trust: false` signs in once and leaves the device unpaired).
-    pub async fn otp_choosing(&mut self, device: &Device, typed: &str, trust: bool) -> Result<LoginProgress, DeviceError> {
+    pub async fn otp_choosing(
+        &mut self,
+        device: &Device,
+        typed: &str,
+        trust: bool,
+    ) -> Result<LoginProgress, DeviceError> {
         let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
         if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(DeviceError::InvalidInput("a passcode is the 6 digits shown on your trusted device".into()));
         }
-        let payload = (trust && self.offline_levels.contains(&TrustLevel::Trusted))
-            .then(|| device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None }));
+        let payload = (trust && self.offline_levels.contains(&TrustLevel::Trusted)).then(|| {
+            device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None })
+        });
         let answer = self.client.auth_offline_user(self.session()?, &code, payload.as_deref()).await?;
         self.advance(device, &answer).await
     }
@@ -194,7 +201,8 @@ impl LoginSession {
         if device_id.trim().is_empty() {
             return Err(DeviceError::InvalidInput("choose the device that should approve".into()));
         }
-        let (client, session, chosen) = (self.client.clone(), self.session()?.to_string(), device_id.trim().to_string());
+        let (client, session, chosen) =
+            (self.client.clone(), self.session()?.to_string(), device_id.trim().to_string());
         self.send(device, async move { client.select_device(&session, &chosen).await }).await
     }
 
@@ -255,7 +263,10 @@ impl LoginSession {
         };
         let Ok(joined) = tokio::time::timeout(within, &mut held.answer).await else {
             let left = PUSH_LIFETIME.saturating_sub(held.since.elapsed()).as_secs();
-            return Ok(LoginProgress::WaitForPush { expires_in: Some(u32::try_from(left).unwrap_or(0)), match_number: None });
+            return Ok(LoginProgress::WaitForPush {
+                expires_in: Some(u32::try_from(left).unwrap_or(0)),
+                match_number: None,
+            });
         };
         self.held = None;
         let answer = joined.map_err(|e| DeviceError::InvalidInput(format!("the login request stopped: {e}")))??;
@@ -292,7 +303,9 @@ impl LoginSession {
                 self.read_passcode_offer(device, &payload).await?;
                 LoginProgress::PushTimedOut
             }
-            LoginStep::WaitForPush { expires_in, match_number, .. } => LoginProgress::WaitForPush { expires_in, match_number },
+            LoginStep::WaitForPush { expires_in, match_number, .. } => {
+                LoginProgress::WaitForPush { expires_in, match_number }
+            }
             LoginStep::EnterOtp { attempts_left, retry, .. } => LoginProgress::EnterOtp { attempts_left, retry },
             LoginStep::PushTimedOut { .. } => LoginProgress::PushTimedOut,
             LoginStep::ChooseDevice { devices, .. } => LoginProgress::ChooseDevice { devices },
@@ -312,9 +325,16 @@ impl LoginSession {
         Ok(())
     }
 
-    async fn read_offer(&mut self, device: &Device, payload: &str, mfa: Option<MfaOutcome>) -> Result<LoginProgress, DeviceError> {
+    async fn read_offer(
+        &mut self,
+        device: &Device,
+        payload: &str,
+        mfa: Option<MfaOutcome>,
+    ) -> Result<LoginProgress, DeviceError> {
         Ok(match device.set_server_payload(payload).await? {
-            FlowState::TrustLevels { levels, username, .. } => LoginProgress::ChooseTrustLevel { username, levels, mfa },
+            FlowState::TrustLevels { levels, username, .. } => {
+                LoginProgress::ChooseTrustLevel { username, levels, mfa }
+            }
             FlowState::DeviceIsTrusted { role, .. } => self.signed_in(mfa, Some(role), None),
             FlowState::Done { granted } => self.signed_in(mfa, None, granted),
             FlowState::OneTimePasscode { levels, .. } => {
@@ -324,7 +344,12 @@ impl LoginSession {
         })
     }
 
-    fn signed_in(&self, mfa: Option<MfaOutcome>, role: Option<DeviceRole>, granted: Option<GrantedAccess>) -> LoginProgress {
+    fn signed_in(
+        &self,
+        mfa: Option<MfaOutcome>,
+        role: Option<DeviceRole>,
+        granted: Option<GrantedAccess>,
+    ) -> LoginProgress {
         LoginProgress::SignedIn { username: self.username.clone(), mfa, role, pairing: None, granted }
     }
 }

@@ -91,7 +91,8 @@ mod tests {
 
     #[test]
     fn ok_with_a_payload_means_pair_and_without_means_signed_in() {
-        let pairing = ModernoResponse { ping_id_payload: Some("p".into()), mfa: Some(MfaOutcome::Pairing), ..answer(Status::Ok) };
+        let pairing =
+            ModernoResponse { ping_id_payload: Some("p".into()), mfa: Some(MfaOutcome::Pairing), ..answer(Status::Ok) };
         assert_eq!(next_step(&pairing), LoginStep::Pair { server_payload: "p".into(), mfa: Some(MfaOutcome::Pairing) });
         assert_eq!(next_step(&answer(Status::Ok)), LoginStep::SignedIn { mfa: None });
         assert!(next_step(&answer(Status::IgnoredDevice)).is_signed_in());
@@ -110,8 +111,14 @@ mod tests {
             next_step(&wrong),
             LoginStep::EnterOtp { session_id: "s1".into(), attempts_left: Some(2), retry: true, server_payload: None }
         );
-        assert_eq!(next_step(&answer(Status::TimedOut)), LoginStep::PushTimedOut { session_id: "s1".into(), server_payload: None });
-        assert_eq!(next_step(&answer(Status::SelectDevice)), LoginStep::ChooseDevice { session_id: "s1".into(), devices: vec![] });
+        assert_eq!(
+            next_step(&answer(Status::TimedOut)),
+            LoginStep::PushTimedOut { session_id: "s1".into(), server_payload: None }
+        );
+        assert_eq!(
+            next_step(&answer(Status::SelectDevice)),
+            LoginStep::ChooseDevice { session_id: "s1".into(), devices: vec![] }
+        );
         let no_session = ModernoResponse::new(Status::OtpRequired, "otp");
         assert!(matches!(next_step(&no_session), LoginStep::Refused { status: Status::OtpRequired, .. }));
     }

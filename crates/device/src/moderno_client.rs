@@ -68,8 +68,11 @@ impl ModernoClient {
     /// After 1018: `auth_user` again with the session and the chosen device, as Ping's Moderno
     /// apps choose the approving device.
     pub async fn select_device(&self, session_id: &str, device_id: &str) -> Result<ModernoResponse, DeviceError> {
-        self.send(ModernoRequest { device_id: Some(device_id.to_string()), ..in_session(Operation::AuthUser, session_id) })
-            .await
+        self.send(ModernoRequest {
+            device_id: Some(device_id.to_string()),
+            ..in_session(Operation::AuthUser, session_id)
+        })
+        .await
     }
 
     /// The passcode from a trusted device, with the device's payload (Ping's sample sends the

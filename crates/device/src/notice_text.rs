@@ -34,7 +34,11 @@ mod tests {
         DeviceNotice {
             id: "n1".into(),
             kind,
-            device: NoticeDevice { device_name: "Moderno Desktop on vm".into(), device_type: DeviceType::Desktop, device_role: role },
+            device: NoticeDevice {
+                device_name: "Moderno Desktop on vm".into(),
+                device_type: DeviceType::Desktop,
+                device_role: role,
+            },
             at: "2030-01-01T00:00:00Z".into(),
         }
     }

@@ -66,7 +66,8 @@ mod tests {
 
     #[test]
     fn a_transfer_reads_as_its_amount_and_recipient() {
-        let sent = r#"{"msg":"1,250.50","transactionType":"STEP_UP","amount":"1250.50","currency":"EUR","recipient":"Bob"}"#;
+        let sent =
+            r#"{"msg":"1,250.50","transactionType":"STEP_UP","amount":"1250.50","currency":"EUR","recipient":"Bob"}"#;
         assert_eq!(
             PushContext::read(Some(sent)),
             Some(PushContext::Transfer { amount: "€1,250.50".into(), recipient: "Bob".into() })
@@ -100,7 +101,9 @@ mod tests {
 
     #[test]
     fn anything_else_is_shown_as_sent_and_nothing_is_nothing() {
-        for text in ["plain words", r#"{"transactionType":"STEP_UP","recipient":"Bob"}"#, r#"{"kind":"other"}"#, "[1,2]"] {
+        for text in
+            ["plain words", r#"{"transactionType":"STEP_UP","recipient":"Bob"}"#, r#"{"kind":"other"}"#, "[1,2]"]
+        {
             assert_eq!(PushContext::read(Some(text)), Some(PushContext::Other(text.into())), "{text}");
         }
         assert_eq!(PushContext::read(None), None);

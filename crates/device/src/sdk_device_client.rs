@@ -50,10 +50,7 @@ impl SdkDeviceClient {
         let answer: ServerKey = self.call(Method::GET, url, None, None).await?;
         let key = DevicePublicKey::from_b64(&answer.public_key)
             .ok_or_else(|| unexpected(SERVER, "the server key is not an Ed25519 public key"))?;
-        self.server_keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(api_url.to_string(), key.clone());
+        self.server_keys.lock().unwrap_or_else(PoisonError::into_inner).insert(api_url.to_string(), key.clone());
         Ok(key)
     }
 
@@ -81,7 +78,12 @@ impl SdkDeviceClient {
 
     /// `GET {api}/notices?waitSeconds=N`: waits up to `wait` (at most [`MAX_WAIT_SECONDS`]) for
     /// notices that a device was added to or removed from this device's user; each comes once.
-    pub async fn notices(&self, api_url: &str, key: &DeviceKey, wait: Duration) -> Result<Vec<DeviceNotice>, DeviceError> {
+    pub async fn notices(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        wait: Duration,
+    ) -> Result<Vec<DeviceNotice>, DeviceError> {
         self.call(Method::GET, long_poll(api_url, "notices", wait)?, Some(key), None).await
     }
 
@@ -123,7 +125,12 @@ impl SdkDeviceClient {
     }
 
     /// `DELETE {api}/devices/{id}`: the primary removes another of the user's devices.
-    pub async fn remove_device(&self, api_url: &str, key: &DeviceKey, device_id: &str) -> Result<DeviceState, DeviceError> {
+    pub async fn remove_device(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        device_id: &str,
+    ) -> Result<DeviceState, DeviceError> {
         self.call(Method::DELETE, endpoint(api_url, &["devices", device_id])?, Some(key), None).await
     }
 
@@ -159,7 +166,12 @@ impl SdkDeviceClient {
         let body = body.unwrap_or_default();
         let mut request = self.http.request(method.clone(), url.clone());
         if let Some(key) = key {
-            let signed = SignedRequest { method: method.as_str(), path: url.path(), query: url.query().unwrap_or(""), body: &body };
+            let signed = SignedRequest {
+                method: method.as_str(),
+                path: url.path(),
+                query: url.query().unwrap_or(""),
+                body: &body,
+            };
             let header = sign(key, &signed, self.clock.unix(), &self.entropy.hex(16));
             request = request.header(DEVICE_SIGNATURE_HEADER, header);
         }

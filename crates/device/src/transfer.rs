@@ -33,7 +33,10 @@ impl TransferOrder {
             return Err(DeviceError::InvalidInput(format!("the amount must be more than €0.00 and at most €{max}")));
         }
         let recipient = recipient.trim();
-        if recipient.is_empty() || recipient.chars().count() > MAX_RECIPIENT_CHARS || recipient.chars().any(char::is_control) {
+        if recipient.is_empty()
+            || recipient.chars().count() > MAX_RECIPIENT_CHARS
+            || recipient.chars().any(char::is_control)
+        {
             return Err(DeviceError::InvalidInput(format!(
                 "the recipient must be 1 to {MAX_RECIPIENT_CHARS} characters, none of them control characters"
             )));
@@ -131,9 +134,9 @@ impl TransferOutcome {
     /// The transfer waiting on, if this outcome continues.
     pub fn pending(&self) -> Option<&PendingTransfer> {
         match self {
-            Self::TimedOut { pending } | Self::NeedsPasscode { pending, .. } | Self::WaitingForApproval { pending, .. } => {
-                Some(pending)
-            }
+            Self::TimedOut { pending }
+            | Self::NeedsPasscode { pending, .. }
+            | Self::WaitingForApproval { pending, .. } => Some(pending),
             _ => None,
         }
     }
@@ -231,7 +234,10 @@ mod tests {
 
     #[test]
     fn an_order_is_checked_as_the_server_checks_it() {
-        assert_eq!((order().recipient(), order().sum(), order().display_amount()), ("Bob", "250.00".into(), "€250.00".into()));
+        assert_eq!(
+            (order().recipient(), order().sum(), order().display_amount()),
+            ("Bob", "250.00".into(), "€250.00".into())
+        );
         assert_eq!(TransferOrder::new(1_234_567, "x").expect("ok").display_amount(), "€12,345.67");
         for (cents, recipient) in [(0, "Bob"), (MAX_TRANSFER_CENTS + 1, "Bob"), (1, ""), (1, " "), (1, "a\nb")] {
             assert!(TransferOrder::new(cents, recipient).is_err(), "{cents} to {recipient:?}");
@@ -252,28 +258,42 @@ mod tests {
 
     #[test]
     fn every_answer_reads_as_an_outcome() {
-        let approved = ModernoResponse { sum: Some("250.00".into()), mfa: Some(MfaOutcome::PushApproved), ..answer(Status::Ok) };
+        let approved =
+            ModernoResponse { sum: Some("250.00".into()), mfa: Some(MfaOutcome::PushApproved), ..answer(Status::Ok) };
         assert_eq!(
             read_transfer_answer(&order(), &approved),
             TransferOutcome::Approved { sum: "250.00".into(), mfa: Some(MfaOutcome::PushApproved), approver: None }
         );
-        assert_eq!(read_transfer_answer(&order(), &answer(Status::Denied)), TransferOutcome::Denied { description: "d".into() });
+        assert_eq!(
+            read_transfer_answer(&order(), &answer(Status::Denied)),
+            TransferOutcome::Denied { description: "d".into() }
+        );
         let pending = PendingTransfer { session_id: "auth-1".into(), order: order() };
-        assert_eq!(read_transfer_answer(&order(), &answer(Status::TimedOut)), TransferOutcome::TimedOut { pending: pending.clone() });
+        assert_eq!(
+            read_transfer_answer(&order(), &answer(Status::TimedOut)),
+            TransferOutcome::TimedOut { pending: pending.clone() }
+        );
         let wrong = ModernoResponse { otp_attempts_left: Some(2), ..answer(Status::InvalidOtp) };
         assert_eq!(
             read_transfer_answer(&order(), &wrong),
             TransferOutcome::NeedsPasscode { pending: pending.clone(), attempts_left: Some(2), wrong: true }
         );
-        let number = ModernoResponse { match_number: Some(42), push_expires_in: Some(40), ..answer(Status::InProgress) };
+        let number =
+            ModernoResponse { match_number: Some(42), push_expires_in: Some(40), ..answer(Status::InProgress) };
         assert_eq!(
             read_transfer_answer(&order(), &number).pending(),
             Some(&pending),
             "a number to show keeps the transfer waiting"
         );
         let no_session = ModernoResponse::new(Status::OtpRequired, "d");
-        assert!(matches!(read_transfer_answer(&order(), &no_session), TransferOutcome::Refused { status: Status::OtpRequired, .. }));
+        assert!(matches!(
+            read_transfer_answer(&order(), &no_session),
+            TransferOutcome::Refused { status: Status::OtpRequired, .. }
+        ));
         let not_signed_in = ModernoResponse::new(Status::Failed, "not signed in");
-        assert!(matches!(read_transfer_answer(&order(), &not_signed_in), TransferOutcome::Refused { status: Status::Failed, .. }));
+        assert!(matches!(
+            read_transfer_answer(&order(), &not_signed_in),
+            TransferOutcome::Refused { status: Status::Failed, .. }
+        ));
     }
 }

@@ -99,7 +99,8 @@ impl TransferSession {
         let approver_id = approver.map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned);
         let expected = expected_approver(device, approver_id.as_deref()).await;
         let mut session = Self { client, user, order, approver: expected, pending: None, held: None };
-        let (client, token, order) = (session.client.clone(), session.user.session_token.clone(), session.order.clone());
+        let (client, token, order) =
+            (session.client.clone(), session.user.session_token.clone(), session.order.clone());
         session.held = Some((
             tokio::spawn(async move { transfer::send_transfer(&client, &token, &order, approver_id.as_deref()).await }),
             Instant::now(),

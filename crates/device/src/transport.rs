@@ -37,5 +37,6 @@ pub(crate) fn unexpected(server: &str, detail: impl Into<String>) -> DeviceError
 
 /// Parses a JSON answer body, or says what was wrong with it.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(server: &str, status: u16, body: &[u8]) -> Result<T, DeviceError> {
-    serde_json::from_slice(body).map_err(|e| unexpected(server, format!("HTTP {status} with a body that does not parse: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| unexpected(server, format!("HTTP {status} with a body that does not parse: {e}")))
 }

@@ -17,7 +17,9 @@ use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{DeviceSignature, SignedRequest};
 use moderno_crypto::payload::{open_mobile_payload, seal};
 use moderno_crypto::totp;
-use moderno_device::{Device, DeviceOptions, FlowState, KeyStore, KeyStoreError, MemoryKeyStore, StoredIdentity, UserSelection};
+use moderno_device::{
+    Device, DeviceOptions, FlowState, KeyStore, KeyStoreError, MemoryKeyStore, StoredIdentity, UserSelection,
+};
 use moderno_wire::device_api::{
     CompletePairing, DeviceNotice, DeviceNoticeKind, DeviceState, IgnoreInterval, IntervalUnit, NoticeDevice,
     PairingCompleted, PairingOutcome, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
@@ -139,7 +141,13 @@ fn sdk_device(id: &str) -> SdkDevice {
     }
 }
 
-async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(api): State<Arc<FakeDeviceApi>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
     let route = path.strip_prefix("/pingid/v1/device").unwrap_or_default().to_string();
     if route == "/server-key" {
@@ -174,7 +182,11 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
                 level => PairingCompleted {
                     outcome: PairingOutcome::Success,
                     device_id: Some("dev-1".into()),
-                    device_role: Some(if level == TrustLevel::Primary { DeviceRole::Primary } else { DeviceRole::Trusted }),
+                    device_role: Some(if level == TrustLevel::Primary {
+                        DeviceRole::Primary
+                    } else {
+                        DeviceRole::Trusted
+                    }),
                     otp_secret: Some(BASE32_NOPAD.encode(OTP_SECRET)),
                     ignored_until: None,
                 },
@@ -221,8 +233,12 @@ async fn handle(State(api): State<Arc<FakeDeviceApi>>, method: Method, uri: Uri,
             }])
             .into_response()
         }
-        ("GET", "/me") => Json(DeviceState { username: "alice".into(), device: sdk_device("dev-1"), user_devices: vec![sdk_device("dev-1")] })
-            .into_response(),
+        ("GET", "/me") => Json(DeviceState {
+            username: "alice".into(),
+            device: sdk_device("dev-1"),
+            user_devices: vec![sdk_device("dev-1")],
+        })
+        .into_response(),
         ("DELETE", "/me") => {
             seen.unpaired = true;
             StatusCode::NO_CONTENT.into_response()
@@ -241,9 +257,14 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
 
     let offer = harness.offer(&device, vec![TrustLevel::Primary, TrustLevel::Trusted, TrustLevel::Ignore]);
     let state = device.set_server_payload(&offer).await.expect("a genuine payload is read");
-    assert!(matches!(&state, FlowState::TrustLevels { levels, username, .. } if levels.len() == 3 && username == "alice"));
+    assert!(
+        matches!(&state, FlowState::TrustLevels { levels, username, .. } if levels.len() == 3 && username == "alice")
+    );
 
-    let completed = device.set_user_selection(UserSelection::Trust(TrustLevel::Primary), Some("laptop".into())).await.expect("pairs");
+    let completed = device
+        .set_user_selection(UserSelection::Trust(TrustLevel::Primary), Some("laptop".into()))
+        .await
+        .expect("pairs");
     assert_eq!(completed.outcome, PairingOutcome::Success);
     assert_eq!(completed.device_role, Some(DeviceRole::Primary));
     assert_eq!(completed.otp_secret, None, "the OTP secret never leaves the SDK component");
@@ -262,7 +283,10 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
     let pushes = restarted.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
     assert_eq!(pushes.len(), 1);
     assert_eq!(pushes[0].number_choices, [37, 12, 85], "the numbers on offer reach the device");
-    let result = restarted.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::deny()).await.expect("answers");
+    let result = restarted
+        .answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::deny())
+        .await
+        .expect("answers");
     assert_eq!(result, moderno_device::PushResult::Refused, "read from the server's answer");
     assert_eq!(harness.seen().answers, vec![("auth-1".to_string(), "DENY".to_string())]);
     assert_eq!(restarted.state().await.expect("state").username, "alice");
@@ -286,7 +310,10 @@ async fn ignoring_keeps_the_key_so_the_ignore_applies_to_this_device_but_does_no
     let harness = Harness::start().await;
     let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
     let device = harness.open(Arc::clone(&store)).await;
-    device.set_server_payload(&harness.offer(&device, vec![TrustLevel::Trusted, TrustLevel::Ignore])).await.expect("read");
+    device
+        .set_server_payload(&harness.offer(&device, vec![TrustLevel::Trusted, TrustLevel::Ignore]))
+        .await
+        .expect("read");
     let week = IgnoreInterval { value: 1, unit: IntervalUnit::Weeks };
     let completed = device.set_user_selection(UserSelection::Ignore(week), None).await.expect("ignored");
     assert_eq!(completed.outcome, PairingOutcome::Ignored);
@@ -308,8 +335,12 @@ async fn forged_payloads_and_unoffered_levels_are_refused_before_anything_is_sen
         Some("no_pairing_in_progress")
     );
 
-    device.set_server_payload(&harness.offer(&device, vec![TrustLevel::Trusted, TrustLevel::Ignore])).await.expect("read");
-    let err = device.set_user_selection(UserSelection::Trust(TrustLevel::Primary), None).await.expect_err("not offered");
+    device
+        .set_server_payload(&harness.offer(&device, vec![TrustLevel::Trusted, TrustLevel::Ignore]))
+        .await
+        .expect("read");
+    let err =
+        device.set_user_selection(UserSelection::Trust(TrustLevel::Primary), None).await.expect_err("not offered");
     assert_eq!(err.code(), "trust_level_not_offered");
     assert!(err.to_string().contains("no primary device"), "{err}");
     assert!(harness.seen().pairings.is_empty(), "nothing reached the server");
@@ -319,7 +350,10 @@ async fn forged_payloads_and_unoffered_levels_are_refused_before_anything_is_sen
 #[tokio::test]
 async fn a_payload_naming_another_device_api_than_the_pinned_one_is_refused() {
     let harness = Harness::start().await;
-    let options = DeviceOptions { device_api_url: Some("https://sdk.example/pingid/v1/device".into()), ..DeviceOptions::default() };
+    let options = DeviceOptions {
+        device_api_url: Some("https://sdk.example/pingid/v1/device".into()),
+        ..DeviceOptions::default()
+    };
     let device = harness.open_with(Arc::new(MemoryKeyStore::new()), options).await;
     let err = device.set_server_payload(&harness.offer(&device, vec![TrustLevel::Trusted])).await.expect_err("refused");
     assert_eq!(err.code(), "invalid_server_payload");

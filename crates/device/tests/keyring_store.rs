@@ -94,5 +94,9 @@ async fn distinct_profiles_are_distinct_devices() {
     assert_eq!(store.load("home").expect("load"), Some(identity(4, "dev-home")));
     store.delete("work").expect("delete");
     assert_eq!(store.load("work").expect("load"), None);
-    assert_eq!(store.load("home").expect("load"), Some(identity(4, "dev-home")), "deleting one profile leaves the other");
+    assert_eq!(
+        store.load("home").expect("load"),
+        Some(identity(4, "dev-home")),
+        "deleting one profile leaves the other"
+    );
 }

@@ -95,14 +95,23 @@ mod tests {
             device("TOTP", "", false),
         ];
         let shown = serde_json::to_value(adapter_devices(&devices)).expect("serializes");
-        assert_eq!(shown[0], json!({"id": "d1", "type": "SMS", "target": "******0100", "defaultDevice": true, "usable": true, "pushEnabled": false}));
+        assert_eq!(
+            shown[0],
+            json!({"id": "d1", "type": "SMS", "target": "******0100", "defaultDevice": true, "usable": true, "pushEnabled": false})
+        );
         assert_eq!(
             shown[1],
             json!({"id": "d1", "type": "Email", "target": "d***@example.com", "nickname": "Work", "defaultDevice": false, "usable": true, "pushEnabled": false})
         );
-        assert_eq!(shown[2], json!({"id": "d1", "type": "Android", "name": "Alice's laptop", "defaultDevice": false, "usable": true, "pushEnabled": true}));
+        assert_eq!(
+            shown[2],
+            json!({"id": "d1", "type": "Android", "name": "Alice's laptop", "defaultDevice": false, "usable": true, "pushEnabled": true})
+        );
         assert_eq!(shown[3]["type"], "iPhone");
-        assert_eq!(shown[4], json!({"id": "d1", "type": "TOTP", "defaultDevice": false, "usable": true, "pushEnabled": false}));
+        assert_eq!(
+            shown[4],
+            json!({"id": "d1", "type": "TOTP", "defaultDevice": false, "usable": true, "pushEnabled": false})
+        );
         let text = shown.to_string();
         assert!(!text.contains("555 0100") && !text.contains("dave@"), "no full phone number or address: {text}");
     }

@@ -45,19 +45,30 @@ pub fn resume_url(state: &State, flow_id: &str) -> String {
 }
 
 #[tracing::instrument(name = "resume", skip_all, fields(flow_id = %flow_id))]
-pub async fn resume(Shared(state): Shared<State>, Path(flow_id): Path<String>, headers: HeaderMap) -> Result<Response, AuthnApiError> {
+pub async fn resume(
+    Shared(state): Shared<State>,
+    Path(flow_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AuthnApiError> {
     let stored = load(&state, &flow_id, session_cookie(&headers).as_deref())?;
     let mut record = stored.record.clone();
     if record.status != FlowStatus::Resume {
-        return Err(AuthnApiError::BadRequest { code: "FLOW_NOT_RESUMABLE", message: "the flow has not finished in RESUME".into() });
+        return Err(AuthnApiError::BadRequest {
+            code: "FLOW_NOT_RESUMABLE",
+            message: "the flow has not finished in RESUME".into(),
+        });
     }
     if record.resumed {
         return Err(AuthnApiError::FlowNotFound);
     }
     record.resumed = true;
     save(&state, stored.version, &record)?;
-    let redirect_uri = record.redirect_uri.as_deref().ok_or_else(|| AuthnApiError::Internal("a browser flow without a redirect_uri".into()))?;
-    let mut target = url::Url::parse(redirect_uri).map_err(|e| AuthnApiError::Internal(format!("redirect_uri: {e}")))?;
+    let redirect_uri = record
+        .redirect_uri
+        .as_deref()
+        .ok_or_else(|| AuthnApiError::Internal("a browser flow without a redirect_uri".into()))?;
+    let mut target =
+        url::Url::parse(redirect_uri).map_err(|e| AuthnApiError::Internal(format!("redirect_uri: {e}")))?;
     {
         let mut query = target.query_pairs_mut();
         match &record.failure {
@@ -83,7 +94,10 @@ pub struct ApplicationQuery {
 }
 
 /// The demo's stand-in authentication application: names the flow to drive and where.
-pub async fn demo_application(Shared(state): Shared<State>, Query(query): Query<ApplicationQuery>) -> Json<serde_json::Value> {
+pub async fn demo_application(
+    Shared(state): Shared<State>,
+    Query(query): Query<ApplicationQuery>,
+) -> Json<serde_json::Value> {
     let flow_id = query.flow_id.unwrap_or_default();
     let flow = format!("{}{FLOWS_PATH}/{flow_id}", state.config().public_url.trim_end_matches('/'));
     Json(json!({

@@ -66,11 +66,17 @@ pub fn response_types(client: &OAuthClient, asked: Option<&str>) -> Result<Respo
             _ => true,
         };
         if seen {
-            return Err(oauth_error("unsupported_response_type", "response_type is code, token, id_token or a combination"));
+            return Err(oauth_error(
+                "unsupported_response_type",
+                "response_type is code, token, id_token or a combination",
+            ));
         }
     }
     if types == (ResponseTypes { code: false, token: false, id_token: false }) {
-        return Err(oauth_error("unsupported_response_type", "response_type is code, token, id_token or a combination"));
+        return Err(oauth_error(
+            "unsupported_response_type",
+            "response_type is code, token, id_token or a combination",
+        ));
     }
     if (types.token || types.id_token) && !client.implicit_allowed {
         return Err(oauth_error("unauthorized_client", "the client may not use the implicit grant"));
@@ -81,7 +87,10 @@ pub fn response_types(client: &OAuthClient, asked: Option<&str>) -> Result<Respo
 /// What an implicit or hybrid request needs besides.
 pub fn implicit_request(browser: bool, types: ResponseTypes, scope: &str) -> Result<(), OAuthFailure> {
     if browser {
-        return Err(oauth_error("invalid_request", "implicit and hybrid response types are served redirectless (response_mode=pi.flow)"));
+        return Err(oauth_error(
+            "invalid_request",
+            "implicit and hybrid response types are served redirectless (response_mode=pi.flow)",
+        ));
     }
     if types.id_token && !scope.split(' ').any(|s| s == "openid") {
         return Err(oauth_error("invalid_request", "id_token needs the openid scope"));
@@ -94,10 +103,17 @@ fn is_pkce_challenge(c: &str) -> bool {
 }
 
 /// The PKCE challenge the code will be bound to, if any.
-pub fn challenge(client: &OAuthClient, challenge: Option<String>, method: Option<&str>) -> Result<Option<String>, OAuthFailure> {
+pub fn challenge(
+    client: &OAuthClient,
+    challenge: Option<String>,
+    method: Option<&str>,
+) -> Result<Option<String>, OAuthFailure> {
     let Some(challenge) = challenge else {
         if client.require_pkce {
-            return Err(oauth_error("invalid_request", "the client requires PKCE: a code_challenge (43 base64url characters) with S256"));
+            return Err(oauth_error(
+                "invalid_request",
+                "the client requires PKCE: a code_challenge (43 base64url characters) with S256",
+            ));
         }
         if method.is_some() {
             return Err(oauth_error("invalid_request", "code_challenge_method without a code_challenge"));
@@ -120,7 +136,10 @@ pub fn client_authenticated(client: &OAuthClient, secret: Option<&str>) -> bool 
         (None, None) => true,
         (Some(expected), Some(given)) => {
             // Compared as digests: constant time, and the length is not revealed.
-            bool::from(subtle::ConstantTimeEq::ct_eq(Sha256::digest(expected.as_bytes()).as_slice(), Sha256::digest(given.as_bytes()).as_slice()))
+            bool::from(subtle::ConstantTimeEq::ct_eq(
+                Sha256::digest(expected.as_bytes()).as_slice(),
+                Sha256::digest(given.as_bytes()).as_slice(),
+            ))
         }
         _ => false,
     }
@@ -139,7 +158,8 @@ pub fn verifier_matches(challenge: Option<&str>, verifier: Option<&str>) -> bool
     match (challenge, verifier) {
         (None, None) => true,
         (Some(challenge), Some(verifier)) => {
-            (43..=128).contains(&verifier.len()) && moderno_crypto::b64url(&Sha256::digest(verifier.as_bytes())) == challenge
+            (43..=128).contains(&verifier.len())
+                && moderno_crypto::b64url(&Sha256::digest(verifier.as_bytes())) == challenge
         }
         // A verifier for a code issued without a challenge is refused (OAuth 2.1 section 4.1.3).
         _ => false,
@@ -158,11 +178,18 @@ mod tests {
     fn redirect_uri_is_needed_only_when_the_client_has_several() {
         assert_eq!(redirect(&client(&[]), None).ok(), Some(Redirect { uri: None, sent: false }));
         assert_eq!(redirect(&client(&["a:/1"]), None).ok(), Some(Redirect { uri: Some("a:/1".into()), sent: false }));
-        assert_eq!(redirect(&client(&["a:/1", "a:/2"]), Some("a:/2".into())).ok(), Some(Redirect { uri: Some("a:/2".into()), sent: true }));
+        assert_eq!(
+            redirect(&client(&["a:/1", "a:/2"]), Some("a:/2".into())).ok(),
+            Some(Redirect { uri: Some("a:/2".into()), sent: true })
+        );
         assert!(redirect(&client(&["a:/1", "a:/2"]), None).is_err());
         assert!(redirect(&client(&[]), Some("a:/1".into())).is_err());
         let sent = Redirect { uri: Some("a:/1".into()), sent: true };
-        assert!(redirect_matches(&sent, Some("a:/1")) && !redirect_matches(&sent, None) && !redirect_matches(&sent, Some("a:/2")));
+        assert!(
+            redirect_matches(&sent, Some("a:/1"))
+                && !redirect_matches(&sent, None)
+                && !redirect_matches(&sent, Some("a:/2"))
+        );
         let resolved = Redirect { uri: Some("a:/1".into()), sent: false };
         assert!(redirect_matches(&resolved, None) && redirect_matches(&resolved, Some("a:/1")));
     }
@@ -174,7 +201,10 @@ mod tests {
         assert!(challenge(&client(&[]).requiring_pkce(), None, None).is_err());
         assert!(challenge(&client(&[]), Some(rfc_challenge.into()), Some("plain")).is_err());
         assert!(challenge(&client(&[]), None, Some("S256")).is_err());
-        assert_eq!(challenge(&client(&[]), Some(rfc_challenge.into()), Some("S256")).ok(), Some(Some(rfc_challenge.into())));
+        assert_eq!(
+            challenge(&client(&[]), Some(rfc_challenge.into()), Some("S256")).ok(),
+            Some(Some(rfc_challenge.into()))
+        );
         // RFC 7636 appendix B.
         assert!(verifier_matches(Some(rfc_challenge), Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")));
         assert!(!verifier_matches(Some(rfc_challenge), None));

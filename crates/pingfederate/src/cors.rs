@@ -6,8 +6,8 @@
 
 use axum::extract::{Request, State as Shared};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -21,7 +21,10 @@ const ALLOWED_HEADERS: &str = "Content-Type, X-XSRF-Header, X-Pf-Authn-Api-State
 
 fn is_cors_path(path: &str) -> bool {
     path.starts_with(FLOWS_PATH)
-        || matches!(path, "/as/authorization.oauth2" | "/as/token.oauth2" | "/pf/JWKS" | "/.well-known/openid-configuration")
+        || matches!(
+            path,
+            "/as/authorization.oauth2" | "/as/token.oauth2" | "/pf/JWKS" | "/.well-known/openid-configuration"
+        )
 }
 
 /// The request's origin when it is one of the configured ones.
@@ -42,7 +45,8 @@ pub async fn cors(Shared(state): Shared<State>, request: Request, next: Next) ->
         return next.run(request).await;
     }
     let origin = allowed_origin(&state, request.headers());
-    let preflight = request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight =
+        request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
     if preflight {
         let Some(origin) = origin else {
             tracing::info!("CORS preflight from an origin not allowed");

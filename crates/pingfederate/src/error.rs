@@ -70,9 +70,24 @@ impl AuthnApiError {
                 START_AGAIN,
             ),
             E::MissingXsrfHeader => (StatusCode::FORBIDDEN, "MISSING_XSRF_HEADER", self.to_string(), START_AGAIN),
-            E::FlowNotFound => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", self.to_string(), "Your session has expired. Please start again."),
-            E::ForeignSession => (StatusCode::FORBIDDEN, "FLOW_SESSION_MISMATCH", self.to_string(), "Your session has expired. Please start again."),
-            E::Conflict => (StatusCode::CONFLICT, "FLOW_CHANGED", "the flow changed meanwhile; read it and retry".into(), START_AGAIN),
+            E::FlowNotFound => (
+                StatusCode::NOT_FOUND,
+                "RESOURCE_NOT_FOUND",
+                self.to_string(),
+                "Your session has expired. Please start again.",
+            ),
+            E::ForeignSession => (
+                StatusCode::FORBIDDEN,
+                "FLOW_SESSION_MISMATCH",
+                self.to_string(),
+                "Your session has expired. Please start again.",
+            ),
+            E::Conflict => (
+                StatusCode::CONFLICT,
+                "FLOW_CHANGED",
+                "the flow changed meanwhile; read it and retry".into(),
+                START_AGAIN,
+            ),
             E::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", self.to_string(), START_AGAIN),
             E::Refused { status, message } => {
                 let code = match *status {
@@ -85,8 +100,18 @@ impl AuthnApiError {
                 };
                 (*status, code, message.clone(), START_AGAIN)
             }
-            E::Upstream(_) => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "the MFA service is unavailable".into(), TRY_AGAIN),
-            E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "UNEXPECTED_ERROR", "an unexpected error occurred".into(), TRY_AGAIN),
+            E::Upstream(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the MFA service is unavailable".into(),
+                TRY_AGAIN,
+            ),
+            E::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "UNEXPECTED_ERROR",
+                "an unexpected error occurred".into(),
+                TRY_AGAIN,
+            ),
         }
     }
 }
@@ -109,7 +134,8 @@ impl IntoResponse for AuthnApiError {
             Self::Validation(details) => details,
             _ => Vec::new(),
         };
-        let body = AuthnError { code: code.to_string(), message, user_message: Some(user_message.to_string()), details };
+        let body =
+            AuthnError { code: code.to_string(), message, user_message: Some(user_message.to_string()), details };
         (status, Json(body)).into_response()
     }
 }

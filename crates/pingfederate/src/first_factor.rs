@@ -31,7 +31,9 @@ pub enum Verdict {
     /// Unknown user or wrong password: one answer for both.
     WrongCredentials,
     /// Too many recent failures: nothing is checked for this many seconds.
-    BackingOff { retry_in_secs: i64 },
+    BackingOff {
+        retry_in_secs: i64,
+    },
     /// Too many consecutive failures: the name is locked.
     Locked,
 }
@@ -39,7 +41,9 @@ pub enum Verdict {
 /// What an attempt may do, decided and counted in one transaction.
 enum Gate {
     Locked,
-    BackingOff { until_ms: i64 },
+    BackingOff {
+        until_ms: i64,
+    },
     /// Counted as a failure until the password proves right.
     Check,
 }
@@ -57,7 +61,9 @@ async fn check_now(state: &State, username: &str, password: &str) -> Result<Verd
         // An unknown name costs the same hash and gets the same answer as a wrong password.
         Gate::Check => {
             if state.passwords().verify(username, password).await? {
-                state.db().tx(|tx| Ok(tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username]).map(drop)?))?;
+                state.db().tx(|tx| {
+                    Ok(tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username]).map(drop)?)
+                })?;
                 Verdict::Passed
             } else {
                 Verdict::WrongCredentials

@@ -104,8 +104,11 @@ impl FlowRecord {
 pub fn view(state: &State, record: &FlowRecord) -> Flow {
     use FlowStatus as S;
     let href = format!("{}{FLOWS_PATH}/{}", state.config().public_url.trim_end_matches('/'), record.id);
-    let mut links: BTreeMap<String, Link> =
-        record.allowed_actions(state.config().manage_devices_allowed).into_iter().map(|a| (a.to_string(), Link { href: href.clone() })).collect();
+    let mut links: BTreeMap<String, Link> = record
+        .allowed_actions(state.config().manage_devices_allowed)
+        .into_iter()
+        .map(|a| (a.to_string(), Link { href: href.clone() }))
+        .collect();
     links.insert("self".into(), Link { href });
     let status = record.status;
     // Ping's widget draws the push screens from `devices` + `selectedDeviceRef`
@@ -119,7 +122,10 @@ pub fn view(state: &State, record: &FlowRecord) -> Flow {
             | S::PushConfirmationTimedOut
             | S::MfaCompleted
     );
-    let selected = matches!(status, S::OtpRequired | S::PushConfirmationWaiting | S::PushConfirmationRejected | S::PushConfirmationTimedOut);
+    let selected = matches!(
+        status,
+        S::OtpRequired | S::PushConfirmationWaiting | S::PushConfirmationRejected | S::PushConfirmationTimedOut
+    );
     let failure = record.failure.as_ref().filter(|_| matches!(status, S::MfaFailed | S::Failed));
     let with_user = !matches!(status, S::UsernamePasswordRequired | S::Completed | S::Resume | S::Failed);
     Flow {

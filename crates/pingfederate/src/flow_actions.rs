@@ -18,7 +18,8 @@ use crate::{mfa_actions, State};
 
 /// Reads an action's body as `T`; a mismatch is a validation error.
 pub fn body_as<T: DeserializeOwned>(body: Value) -> Result<T, AuthnApiError> {
-    serde_json::from_value(body).map_err(|e| AuthnApiError::field("INVALID_VALUE", "", &e.to_string(), "Please check what you entered."))
+    serde_json::from_value(body)
+        .map_err(|e| AuthnApiError::field("INVALID_VALUE", "", &e.to_string(), "Please check what you entered."))
 }
 
 pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Value) -> Result<(), AuthnApiError> {
@@ -38,18 +39,37 @@ const WRONG_CREDENTIALS: &str = "We didn't recognize the username or password yo
 const LOCKED: &str = "Too many failed sign-in attempts: this account is locked. Please contact your administrator.";
 
 #[tracing::instrument(name = "check_username_password", skip_all, fields(user = ?creds.username))]
-async fn check_username_password(state: &State, record: &mut FlowRecord, creds: CheckUsernamePassword) -> Result<(), AuthnApiError> {
+async fn check_username_password(
+    state: &State,
+    record: &mut FlowRecord,
+    creds: CheckUsernamePassword,
+) -> Result<(), AuthnApiError> {
     let username = creds.username.trim().to_string();
     if username.is_empty() {
-        return Err(AuthnApiError::field("REQUIRED_VALUE", "username", "username is required", "Please enter your username."));
+        return Err(AuthnApiError::field(
+            "REQUIRED_VALUE",
+            "username",
+            "username is required",
+            "Please enter your username.",
+        ));
     }
     if creds.password.is_empty() {
-        return Err(AuthnApiError::field("REQUIRED_VALUE", "password", "password is required", "Please enter your password."));
+        return Err(AuthnApiError::field(
+            "REQUIRED_VALUE",
+            "password",
+            "password is required",
+            "Please enter your password.",
+        ));
     }
     match first_factor::check(state, &username, &creds.password).await? {
         Verdict::Passed => {}
         Verdict::WrongCredentials => {
-            return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "invalid username or password", WRONG_CREDENTIALS));
+            return Err(AuthnApiError::field(
+                "CREDENTIAL_VALIDATION_FAILED",
+                "password",
+                "invalid username or password",
+                WRONG_CREDENTIALS,
+            ));
         }
         // Ping publishes no answer of the authentication API for a throttled or locked name: the
         // refusal of a wrong password, in words that say what to do.
@@ -59,13 +79,24 @@ async fn check_username_password(state: &State, record: &mut FlowRecord, creds: 
             return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", &message, &words));
         }
         Verdict::Locked => {
-            return Err(AuthnApiError::field("CREDENTIAL_VALIDATION_FAILED", "password", "locked after too many failed attempts", LOCKED));
+            return Err(AuthnApiError::field(
+                "CREDENTIAL_VALIDATION_FAILED",
+                "password",
+                "locked after too many failed attempts",
+                LOCKED,
+            ));
         }
     }
-    let now = chrono::DateTime::from_timestamp(state.now(), 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = chrono::DateTime::from_timestamp(state.now(), 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     record.last_login = state.db().tx(|tx| {
-        let previous: Option<String> = tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![username], |r| r.get(0)).optional()?;
-        tx.execute("INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2", params![username, now])?;
+        let previous: Option<String> =
+            tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![username], |r| r.get(0)).optional()?;
+        tx.execute(
+            "INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2",
+            params![username, now],
+        )?;
         Ok(previous)
     })?;
     let user_id = state.pingone().ensure_user(&username).await?;

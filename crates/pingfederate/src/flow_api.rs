@@ -31,7 +31,11 @@ fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
 /// (Ping's widget watches a push only by GETting the flow once a second, `src/index.js`
 /// `postPushNotificationWait`). No action is performed; other states are read as stored.
 #[tracing::instrument(name = "read_flow", skip_all, fields(flow_id = %flow_id))]
-pub async fn read(Shared(state): Shared<State>, Path(flow_id): Path<String>, headers: HeaderMap) -> Result<Json<Flow>, AuthnApiError> {
+pub async fn read(
+    Shared(state): Shared<State>,
+    Path(flow_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Flow>, AuthnApiError> {
     require_xsrf(&headers)?;
     let (stored, session) = load_flow(&state, &flow_id, &headers)?;
     let session = session.as_ref();
@@ -47,7 +51,9 @@ pub async fn read(Shared(state): Shared<State>, Path(flow_id): Path<String>, hea
     match save(&state, stored.version, &record) {
         Ok(()) => Ok(Json(answer(&state, &record, session))),
         // Another call moved the flow meanwhile: its state is the current one.
-        Err(AuthnApiError::Conflict) => Ok(Json(answer(&state, &load_flow(&state, &flow_id, &headers)?.0.record, session))),
+        Err(AuthnApiError::Conflict) => {
+            Ok(Json(answer(&state, &load_flow(&state, &flow_id, &headers)?.0.record, session)))
+        }
         Err(error) => Err(error),
     }
 }
@@ -88,7 +94,10 @@ pub async fn act(
     let body: Result<Value, AuthnApiError> = if bytes.iter().all(u8::is_ascii_whitespace) {
         Ok(Value::Object(serde_json::Map::new()))
     } else {
-        serde_json::from_slice(&bytes).map_err(|e| AuthnApiError::BadRequest { code: "INVALID_REQUEST", message: format!("the body is not JSON: {e}") })
+        serde_json::from_slice(&bytes).map_err(|e| AuthnApiError::BadRequest {
+            code: "INVALID_REQUEST",
+            message: format!("the body is not JSON: {e}"),
+        })
     };
     let turn = state.turns().enter(&flow_id, request_digest(&action, body.as_ref().ok(), &bytes)).await;
     let (stored, session) = load_flow(&state, &flow_id, &headers)?;

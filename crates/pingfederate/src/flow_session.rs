@@ -46,11 +46,17 @@ fn presented(headers: &HeaderMap) -> Vec<Session> {
 }
 
 /// Loads a live flow for the session the request presents.
-pub fn load_flow(state: &State, flow_id: &str, headers: &HeaderMap) -> Result<(StoredFlow, Option<Session>), AuthnApiError> {
+pub fn load_flow(
+    state: &State,
+    flow_id: &str,
+    headers: &HeaderMap,
+) -> Result<(StoredFlow, Option<Session>), AuthnApiError> {
     let mut refusal = None;
     for session in presented(headers) {
         match load(state, flow_id, Some(&session.value)) {
-            Ok(stored) if session.by_header && !stored.record.cookieless => refusal = Some(AuthnApiError::ForeignSession),
+            Ok(stored) if session.by_header && !stored.record.cookieless => {
+                refusal = Some(AuthnApiError::ForeignSession)
+            }
             Ok(stored) => return Ok((stored, Some(session))),
             Err(error) => refusal = Some(error),
         }

@@ -192,15 +192,26 @@ impl Config {
         let public_url = public_url.into();
         Self {
             database_path,
-            authentication_application_url: Some(format!("{}{}", public_url.trim_end_matches('/'), browser_flow::DEMO_APPLICATION_PATH)),
-            allowed_origins: vec!["http://localhost:5173".into(), "tauri://localhost".into(), "http://tauri.localhost".into()],
+            authentication_application_url: Some(format!(
+                "{}{}",
+                public_url.trim_end_matches('/'),
+                browser_flow::DEMO_APPLICATION_PATH
+            )),
+            allowed_origins: vec![
+                "http://localhost:5173".into(),
+                "tauri://localhost".into(),
+                "http://tauri.localhost".into(),
+            ],
             public_url,
             pingone_url: pingone_url.into(),
             pingone_environment_id: DEMO_PINGONE_ENVIRONMENT_ID.into(),
             pingone_client_id: DEMO_PINGONE_CLIENT_ID.into(),
             pingone_client_secret: DEMO_PINGONE_CLIENT_SECRET.into(),
             clients: demo_clients(),
-            users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string())).collect(),
+            users: ["alice", "bob", "carol", "dave"]
+                .iter()
+                .map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string()))
+                .collect(),
             password_cost: PasswordCost::Standard,
             token_key_seed: [0; 32],
             token_key_in_database: true,
@@ -262,7 +273,17 @@ impl State {
             tokens::TokenSigner::new(&config.token_key_seed)
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
-        Ok(Self(Arc::new(Inner { config, clock, entropy, db, passwords, signer, pingone, turns: flow_turns::FlowTurns::default(), accounts: first_factor::AccountTurns::default() })))
+        Ok(Self(Arc::new(Inner {
+            config,
+            clock,
+            entropy,
+            db,
+            passwords,
+            signer,
+            pingone,
+            turns: flow_turns::FlowTurns::default(),
+            accounts: first_factor::AccountTurns::default(),
+        })))
     }
 
     pub fn config(&self) -> &Config {

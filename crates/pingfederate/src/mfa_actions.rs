@@ -3,8 +3,8 @@
 //! management offered once MFA is done. PingOne's answer decides the next status (`apply`).
 
 use moderno_wire::pingfederate::{
-    Authenticate, AuthnErrorDetail, CheckOtp, DeviceChoice, FlowStatus as S, UpdateDeviceNickname, MFA_STATUS_DEVICE_PAIRED,
-    MFA_STATUS_PAIRING_ERROR,
+    Authenticate, AuthnErrorDetail, CheckOtp, DeviceChoice, FlowStatus as S, UpdateDeviceNickname,
+    MFA_STATUS_DEVICE_PAIRED, MFA_STATUS_PAIRING_ERROR,
 };
 use moderno_wire::pingone::{failure, DeviceAuthentication, DeviceAuthenticationStatus as P, StartMobilePairing};
 use serde_json::Value;
@@ -32,7 +32,9 @@ fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiE
         return AuthnApiError::Validation(vec![AuthnErrorDetail {
             code: "PUSH_LIMIT_EXCEEDED".into(),
             message: refusal.message,
-            user_message: Some("Too many sign-in requests were sent to your device. Please wait, or choose another device.".into()),
+            user_message: Some(
+                "Too many sign-in requests were sent to your device. Please wait, or choose another device.".into(),
+            ),
             target: None,
             attempts_remaining: None,
         }]);
@@ -42,7 +44,8 @@ fn refused_input(refusal: Refusal, field: &str, user_message: &str) -> AuthnApiE
 
 /// The user's PingOne id.
 async fn user(state: &State, record: &FlowRecord) -> Result<String, AuthnApiError> {
-    let username = record.username.as_deref().ok_or_else(|| AuthnApiError::Internal("MFA step without a user".into()))?;
+    let username =
+        record.username.as_deref().ok_or_else(|| AuthnApiError::Internal("MFA step without a user".into()))?;
     state.pingone().user_id(username).await
 }
 
@@ -56,7 +59,9 @@ pub async fn run(state: &State, record: &mut FlowRecord, action: &str, body: Val
         "selectDevice" => select_device(state, record, body_as(body)?).await,
         "poll" => refresh_push(state, record).await,
         "checkOtp" => check_otp(state, record, body_as(body)?).await,
-        "setDefaultDevice" | "removeDevice" | "updateDeviceNickname" => manage_device(state, record, action, body).await,
+        "setDefaultDevice" | "removeDevice" | "updateDeviceNickname" => {
+            manage_device(state, record, action, body).await
+        }
         other => Err(AuthnApiError::Internal(format!("action {other} has no handler"))),
     }
 }
@@ -77,11 +82,18 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
     if record.devices.is_empty() {
         let Some(payload) = body.mobile_payload else {
             record.status = S::MfaFailed;
-            record.failure = Some(Failure { code: "NO_DEVICE".into(), message: "the user has no MFA device; pair one from the mobile app".into() });
+            record.failure = Some(Failure {
+                code: "NO_DEVICE".into(),
+                message: "the user has no MFA device; pair one from the mobile app".into(),
+            });
             return Ok(());
         };
         let start = StartMobilePairing { mobile_payload: Some(payload), device_authentication_id: None };
-        let pairing = state.pingone().start_pairing(&user, &start).await?.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
+        let pairing = state
+            .pingone()
+            .start_pairing(&user, &start)
+            .await?
+            .map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
         record.pairing_id = Some(pairing.id);
         record.server_payload = pairing.server_payload;
         record.status = S::MobilePairingRequired;
@@ -90,7 +102,12 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
     }
     let with_payload = body.mobile_payload.is_some();
     // The adapter instance's PingOne policy, chosen per application (client).
-    let policy = state.config().clients.iter().find(|c| c.client_id == record.client_id).and_then(|c| c.pingone_policy_id.clone());
+    let policy = state
+        .config()
+        .clients
+        .iter()
+        .find(|c| c.client_id == record.client_id)
+        .and_then(|c| c.pingone_policy_id.clone());
     let answer = state.pingone().start_authentication(&user, body.mobile_payload, policy.as_deref()).await?;
     let auth = answer.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
     if with_payload && auth.status == P::Completed {
@@ -136,7 +153,9 @@ async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthenticatio
         P::PushConfirmationRequired => (S::PushConfirmationWaiting, None),
         P::PushConfirmationTimedOut => (S::PushConfirmationTimedOut, None),
         P::OtpRequired => (S::OtpRequired, None),
-        P::Failed if matches!(error_code, Some(failure::PUSH_DENIED | failure::WRONG_NUMBER)) => (S::PushConfirmationRejected, None),
+        P::Failed if matches!(error_code, Some(failure::PUSH_DENIED | failure::WRONG_NUMBER)) => {
+            (S::PushConfirmationRejected, None)
+        }
         P::Failed if error_code == Some(failure::OTP_LOCKED) => {
             let device = auth.embedded.devices.iter().find(|d| Some(&d.id) == record.selected_device_id.as_ref());
             let until = device.and_then(|d| d.lock.expires_at.clone()).unwrap_or_default();
@@ -185,7 +204,12 @@ async fn select_device(state: &State, record: &mut FlowRecord, body: DeviceChoic
 async fn check_otp(state: &State, record: &mut FlowRecord, body: CheckOtp) -> Result<(), AuthnApiError> {
     let otp = body.otp.trim();
     if otp.is_empty() || otp.len() > 12 {
-        return Err(AuthnApiError::field("REQUIRED_VALUE", "otp", "a passcode is required", "Please enter the passcode."));
+        return Err(AuthnApiError::field(
+            "REQUIRED_VALUE",
+            "otp",
+            "a passcode is required",
+            "Please enter the passcode.",
+        ));
     }
     let auth = match state.pingone().check_otp(&auth_id(record)?, otp).await? {
         Ok(auth) => auth,
@@ -200,7 +224,9 @@ async fn check_otp(state: &State, record: &mut FlowRecord, body: CheckOtp) -> Re
                 attempts_remaining: refusal.remaining_attempts,
             }]));
         }
-        Err(refusal) => return Err(AuthnApiError::Upstream(format!("PingOne refused: {} {}", refusal.status, refusal.code))),
+        Err(refusal) => {
+            return Err(AuthnApiError::Upstream(format!("PingOne refused: {} {}", refusal.status, refusal.code)))
+        }
     };
     apply(state, record, auth).await
 }
@@ -215,7 +241,12 @@ async fn manage_device(state: &State, record: &mut FlowRecord, action: &str, bod
         (body_as::<DeviceChoice>(body)?.device_ref.id, None)
     };
     if !record.devices.iter().any(|d| d.id == device_id) {
-        return Err(AuthnApiError::field("INVALID_DEVICE", "deviceRef.id", "no such device for this user", "Please choose one of your devices."));
+        return Err(AuthnApiError::field(
+            "INVALID_DEVICE",
+            "deviceRef.id",
+            "no such device for this user",
+            "Please choose one of your devices.",
+        ));
     }
     let pingone = state.pingone();
     let refused = |r: Refusal| refused_input(r, "nickname", "Please check the nickname.");

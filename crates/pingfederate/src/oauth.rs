@@ -43,7 +43,10 @@ impl IntoResponse for OAuthFailure {
 impl From<AuthnApiError> for OAuthFailure {
     fn from(e: AuthnApiError) -> Self {
         tracing::error!(error = %e, "oauth request failed");
-        OAuthFailure(StatusCode::INTERNAL_SERVER_ERROR, OAuthError { error: "server_error".into(), error_description: "unexpected error".into() })
+        OAuthFailure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            OAuthError { error: "server_error".into(), error_description: "unexpected error".into() },
+        )
     }
 }
 
@@ -67,7 +70,12 @@ pub async fn authorize(
     Query(query): Query<AuthorizeQuery>,
 ) -> Result<Response, OAuthFailure> {
     let client_id = query.client_id.unwrap_or_default();
-    let client = state.config().clients.iter().find(|c| c.client_id == client_id).ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
+    let client = state
+        .config()
+        .clients
+        .iter()
+        .find(|c| c.client_id == client_id)
+        .ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
     let redirect = client_rules::redirect(client, query.redirect_uri)?;
     let response_types = client_rules::response_types(client, query.response_type.as_deref())?;
     let application_url = match query.response_mode.as_deref() {
@@ -78,10 +86,16 @@ pub async fn authorize(
         Some(_) => return Err(oauth_error("invalid_request", "response_mode must be pi.flow or query")),
     };
     if application_url.is_some() && redirect.uri.is_none() {
-        return Err(oauth_error("invalid_request", "the client has no redirect URI: only redirectless flows (response_mode=pi.flow)"));
+        return Err(oauth_error(
+            "invalid_request",
+            "the client has no redirect URI: only redirectless flows (response_mode=pi.flow)",
+        ));
     }
     if application_url.is_some() && client.cookieless {
-        return Err(oauth_error("invalid_request", "a cookieless client runs redirectless flows only (response_mode=pi.flow)"));
+        return Err(oauth_error(
+            "invalid_request",
+            "a cookieless client runs redirectless flows only (response_mode=pi.flow)",
+        ));
     }
     let code_challenge = client_rules::challenge(client, query.code_challenge, query.code_challenge_method.as_deref())?;
     let scope = query.scope.unwrap_or_else(|| "openid".into());
@@ -217,7 +231,10 @@ pub fn issue_code(state: &State, record: &FlowRecord) -> Result<String, AuthnApi
     let json = serde_json::to_string(&grant).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
     let expires = state.now() + state.config().code_lifetime.num_seconds();
     state.db().tx(|tx| {
-        tx.execute("INSERT INTO codes (code_hash, grant_json, expires_at) VALUES (?1, ?2, ?3)", params![digest(&code), json, expires])?;
+        tx.execute(
+            "INSERT INTO codes (code_hash, grant_json, expires_at) VALUES (?1, ?2, ?3)",
+            params![digest(&code), json, expires],
+        )?;
         Ok(())
     })?;
     Ok(code)
@@ -234,7 +251,10 @@ pub struct TokenForm {
 }
 
 #[tracing::instrument(name = "token", skip_all, fields(client_id))]
-pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, FormRejection>) -> Result<Response, OAuthFailure> {
+pub async fn token(
+    Shared(state): Shared<State>,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Result<Response, OAuthFailure> {
     let Form(form) = form.map_err(|e| OAuthFailure::new(e.status(), "invalid_request", &e.body_text()))?;
     if form.grant_type.as_deref() != Some("authorization_code") {
         return Err(oauth_error("unsupported_grant_type", "only authorization_code is served"));
@@ -246,14 +266,21 @@ pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, F
         tracing::info!("client authentication failed");
         return Err(OAuthFailure(
             StatusCode::UNAUTHORIZED,
-            OAuthError { error: "invalid_client".into(), error_description: "unknown client or wrong client_secret".into() },
+            OAuthError {
+                error: "invalid_client".into(),
+                error_description: "unknown client or wrong client_secret".into(),
+            },
         ));
     };
     let code = form.code.unwrap_or_default();
     let now = state.now();
     let grant = state.db().tx(|tx| {
         let row: Option<String> = tx
-            .query_row("SELECT grant_json FROM codes WHERE code_hash = ?1 AND used = 0 AND expires_at > ?2", params![digest(&code), now], |r| r.get(0))
+            .query_row(
+                "SELECT grant_json FROM codes WHERE code_hash = ?1 AND used = 0 AND expires_at > ?2",
+                params![digest(&code), now],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(grant) = row.and_then(|json| serde_json::from_str::<Grant>(&json).ok()) else {
             return Ok(Err(oauth_error("invalid_grant", "the code is unknown, used or expired")));
@@ -263,7 +290,10 @@ pub async fn token(Shared(state): Shared<State>, form: Result<Form<TokenForm>, F
             && client_rules::redirect_matches(&redirect, form.redirect_uri.as_deref())
             && client_rules::verifier_matches(grant.code_challenge.as_deref(), form.code_verifier.as_deref());
         if !matches {
-            return Ok(Err(oauth_error("invalid_grant", "client, redirect_uri or code_verifier do not match the code")));
+            return Ok(Err(oauth_error(
+                "invalid_grant",
+                "client, redirect_uri or code_verifier do not match the code",
+            )));
         }
         tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![digest(&code)])?;
         Ok(Ok(grant))

@@ -42,7 +42,10 @@ impl PasswordBook {
         let argon = hasher(cost).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         let hash = |password: &str| -> anyhow::Result<String> {
             let salt = SaltString::encode_b64(&entropy.bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-            Ok(argon.hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("hashing: {e}"))?.to_string())
+            Ok(argon
+                .hash_password(password.as_bytes(), &salt)
+                .map_err(|e| anyhow::anyhow!("hashing: {e}"))?
+                .to_string())
         };
         let hashes = users.iter().map(|(u, p)| Ok((u.clone(), hash(p)?))).collect::<anyhow::Result<HashMap<_, _>>>()?;
         let dummy = hash("no user has this password")?;

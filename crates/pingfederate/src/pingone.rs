@@ -140,7 +140,8 @@ impl PingOneClient {
             tracing::error!(%code, "PingOne refused the worker's client credentials");
             return Err(AuthnApiError::Upstream(format!("PingOne refused the worker token request: {code}")));
         }
-        let answer: AccessToken = response.json().await.map_err(|e| AuthnApiError::Upstream(format!("unexpected token answer: {e}")))?;
+        let answer: AccessToken =
+            response.json().await.map_err(|e| AuthnApiError::Upstream(format!("unexpected token answer: {e}")))?;
         let token = Zeroizing::new(answer.access_token);
         *kept = Some((token.clone(), now + answer.expires_in));
         tracing::info!(expires_in = answer.expires_in, "worker access token obtained");
@@ -237,7 +238,8 @@ impl PingOneClient {
     }
 
     async fn find_user(&self, username: &str) -> Result<Option<String>, AuthnApiError> {
-        let mut url = reqwest::Url::parse(&format!("{}/users", self.api)).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+        let mut url =
+            reqwest::Url::parse(&format!("{}/users", self.api)).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
         let quoted = username.replace('\\', "\\\\").replace('"', "\\\"");
         url.query_pairs_mut().append_pair("filter", &format!("username eq \"{quoted}\""));
         let users: EntityArray<User> = self
@@ -266,7 +268,12 @@ impl PingOneClient {
     /// that did not complete the authentication at once is a device not paired with the user.
     /// Starts a device authentication under `policy` (a PingOne device authentication policy id;
     /// `None`: the environment's default).
-    pub async fn start_authentication(&self, user_id: &str, mobile_payload: Option<String>, policy: Option<&str>) -> Answer<DeviceAuthentication> {
+    pub async fn start_authentication(
+        &self,
+        user_id: &str,
+        mobile_payload: Option<String>,
+        policy: Option<&str>,
+    ) -> Answer<DeviceAuthentication> {
         let with_payload = mobile_payload.is_some();
         let body = StartDeviceAuthentication {
             user: ResourceRef::new(user_id),
@@ -274,7 +281,8 @@ impl PingOneClient {
             mobile_payload,
             policy: policy.map(ResourceRef::new),
         };
-        let answer: Answer<DeviceAuthentication> = self.post(format!("{}/deviceAuthentications", self.auth), &body, "application/json").await;
+        let answer: Answer<DeviceAuthentication> =
+            self.post(format!("{}/deviceAuthentications", self.auth), &body, "application/json").await;
         if let Ok(Ok(auth)) = &answer {
             if with_payload && !matches!(auth.status, P1::Completed | P1::Failed) {
                 self.remembered.new_device(&auth.id);
@@ -311,7 +319,8 @@ impl PingOneClient {
             .map(|id| json!({ "id": id }))
             .collect();
         let url = format!("{}/users/{user_id}/devices", self.api);
-        let list: Answer<EntityArray<Device>> = self.post(url, &json!({ "order": order }), DEVICES_REORDER_CONTENT_TYPE).await;
+        let list: Answer<EntityArray<Device>> =
+            self.post(url, &json!({ "order": order }), DEVICES_REORDER_CONTENT_TYPE).await;
         Ok(list?.map(|l| adapter_devices(&l.into_items("devices"))))
     }
 
@@ -323,7 +332,11 @@ impl PingOneClient {
     }
 
     pub async fn remove_device(&self, user_id: &str, device_id: &str) -> Answer<()> {
-        self.send(Call::<()> { method: Method::DELETE, url: format!("{}/users/{user_id}/devices/{device_id}", self.api), body: None })
-            .await
+        self.send(Call::<()> {
+            method: Method::DELETE,
+            url: format!("{}/users/{user_id}/devices/{device_id}", self.api),
+            body: None,
+        })
+        .await
     }
 }

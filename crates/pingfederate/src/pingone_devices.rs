@@ -45,7 +45,11 @@ mod tests {
             }))
             .expect("a PingOne device")
         };
-        let shown = adapter_devices(&[device("UNLOCKED", "UNBLOCKED"), device("LOCKED", "UNBLOCKED"), device("UNLOCKED", "BLOCKED")]);
+        let shown = adapter_devices(&[
+            device("UNLOCKED", "UNBLOCKED"),
+            device("LOCKED", "UNBLOCKED"),
+            device("UNLOCKED", "BLOCKED"),
+        ]);
         assert_eq!(shown.iter().map(|d| d.usable).collect::<Vec<_>>(), [true, false, false]);
         assert!(shown[0].default && !shown[1].default);
     }

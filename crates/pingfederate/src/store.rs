@@ -44,9 +44,12 @@ impl Db {
     /// The 32-byte secret kept under `key`, drawn from `entropy` the first time.
     pub fn kept_seed(&self, key: &str, entropy: &Entropy) -> anyhow::Result<Zeroizing<[u8; 32]>> {
         let conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let stored: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        let stored: Option<Vec<u8>> =
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         if let Some(bytes) = stored.map(Zeroizing::new) {
-            return Ok(Zeroizing::new(bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored {key} is not 32 bytes"))?));
+            return Ok(Zeroizing::new(
+                bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored {key} is not 32 bytes"))?,
+            ));
         }
         let seed = Zeroizing::new(entropy.bytes::<32>());
         conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (key, seed.to_vec()))?;

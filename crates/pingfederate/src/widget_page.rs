@@ -13,7 +13,10 @@
 use std::path::PathBuf;
 
 use axum::extract::State as Shared;
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,7 +29,8 @@ pub const PAGE_PATH: &str = "/widget/";
 /// The widget release the page is pinned to (`web/pf-widget/package-lock.json`).
 pub const WIDGET_VERSION: &str = "1.11.0";
 /// Where the npm package is looked for when `MODERNO_PF_WIDGET_DIR` is not set.
-const DEFAULT_PACKAGE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/pf-widget/node_modules/@ping-identity/pf-authn-js-widget");
+const DEFAULT_PACKAGE_DIR: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/pf-widget/node_modules/@ping-identity/pf-authn-js-widget");
 
 /// One of Ping's files: its name in the package's `dist/`, its type, and the SHA-256 of the npm
 /// 1.11.0 tarball's copy (https://registry.npmjs.org/@ping-identity/pf-authn-js-widget/-/pf-authn-js-widget-1.11.0.tgz).
@@ -105,7 +109,8 @@ async fn ping_file(file: &'static PingFile) -> Response {
         Ok(bytes) => asset(file.content_type, bytes),
         Err(missing) => {
             tracing::warn!(error = %missing, "Ping's widget file not served");
-            (StatusCode::SERVICE_UNAVAILABLE, [(CONTENT_TYPE, "text/plain; charset=utf-8")], missing.to_string()).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, [(CONTENT_TYPE, "text/plain; charset=utf-8")], missing.to_string())
+                .into_response()
         }
     }
 }
@@ -175,7 +180,11 @@ async fn page(Shared(state): Shared<State>) -> Response {
         return error_page("Ping's widget is not installed", &missing.to_string(), INSTALL_HINT);
     }
     let Some(config) = page_config(&state) else {
-        return error_page("No OAuth client for this page", &format!("PingFederate has no client {}.", crate::WEB_CLIENT_ID), "");
+        return error_page(
+            "No OAuth client for this page",
+            &format!("PingFederate has no client {}.", crate::WEB_CLIENT_ID),
+            "",
+        );
     };
     // `<` escaped so the JSON cannot close its <script> element.
     let config = config.to_string().replace('<', "\\u003c");
@@ -200,14 +209,16 @@ mod tests {
         let missing = read_verified(dir.path().to_path_buf(), &SCRIPT).await;
         assert!(matches!(missing, Err(Missing::NotInstalled(_))), "{missing:?}");
         std::fs::create_dir(dir.path().join("dist")).expect("dist");
-        std::fs::write(dir.path().join("dist").join(SCRIPT.name), "window.PfAuthnWidget = function () {};").expect("write");
+        std::fs::write(dir.path().join("dist").join(SCRIPT.name), "window.PfAuthnWidget = function () {};")
+            .expect("write");
         let changed = read_verified(dir.path().to_path_buf(), &SCRIPT).await;
         assert!(matches!(changed, Err(Missing::Changed(_))), "a file that is not 1.11.0's is refused: {changed:?}");
     }
 
     #[tokio::test]
     async fn the_error_page_is_a_503_that_escapes_what_it_names() {
-        let response = error_page("Ping's widget is not installed", "/tmp/<dist>/pf.authn-widget.js is not there", INSTALL_HINT);
+        let response =
+            error_page("Ping's widget is not installed", "/tmp/<dist>/pf.authn-widget.js is not there", INSTALL_HINT);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[CONTENT_SECURITY_POLICY], ERROR_CSP);
         let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.expect("body");

@@ -82,7 +82,8 @@ async fn an_unanswered_push_times_out_when_the_clock_passes_its_lifetime() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "a late answer is refused, even with the right number");
     assert_eq!(client.get(&flow).await.1, timed_out, "and changes nothing");
 
-    let retried = client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
+    let retried =
+        client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
     assert_eq!(retried["status"], "PUSH_CONFIRMATION_WAITING", "selecting the device again sends a new push");
 }
 
@@ -120,7 +121,10 @@ async fn an_sms_only_user_gets_otp_required_and_the_right_code_offers_pairing() 
     assert_eq!(pairing["status"], "MOBILE_PAIRING_REQUIRED");
     let completed = client.step(&flow, "continueAuthentication", json!({})).await;
     let claims = token_claims(&stack, &client, &completed).await;
-    assert_eq!(claims["pingone.mfa.status"], "com.pingidentity.pingone.device_not_paired", "the laptop never completed");
+    assert_eq!(
+        claims["pingone.mfa.status"], "com.pingidentity.pingone.device_not_paired",
+        "the laptop never completed"
+    );
 }
 
 #[tokio::test]
@@ -153,7 +157,11 @@ async fn wrong_passcodes_are_validation_errors_until_the_third_blocks_for_fiftee
 
     let mut again = stack.client();
     let (flow, _) = again.login("bob").await;
-    assert_eq!(again.step(&flow, "authenticate", json!({})).await["code"], "OTP_BLOCKED", "still blocked in a new flow");
+    assert_eq!(
+        again.step(&flow, "authenticate", json!({})).await["code"],
+        "OTP_BLOCKED",
+        "still blocked in a new flow"
+    );
     stack.clock.advance(chrono::Duration::minutes(15));
     let mut later = stack.client();
     let (flow, _) = later.login("bob").await;
@@ -177,9 +185,13 @@ async fn several_devices_ask_for_a_selection_and_each_kind_of_device_completes()
     assert_eq!(selection["status"], "DEVICE_SELECTION_REQUIRED");
     assert_eq!(selection["devices"].as_array().unwrap().len(), 4);
     assert_eq!(selection["devices"][0]["defaultDevice"], true);
-    let types: Vec<&str> = selection["devices"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap()).collect();
+    let types: Vec<&str> =
+        selection["devices"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["Android", "SMS", "Email", "TOTP"], "the adapter's type names");
-    assert_eq!((selection["devices"][1]["target"].as_str(), selection["devices"][2]["target"].as_str()), (Some("******0100"), Some("c***@example.com")));
+    assert_eq!(
+        (selection["devices"][1]["target"].as_str(), selection["devices"][2]["target"].as_str()),
+        (Some("******0100"), Some("c***@example.com"))
+    );
     assert_eq!(selection["changeDevicePermitted"], true);
     assert_eq!(links(&selection), ["cancelAuthentication", "selectDevice"]);
     let (status, error) = client.act(&flow, "selectDevice", choose("not-a-device")).await;
@@ -199,7 +211,11 @@ async fn several_devices_ask_for_a_selection_and_each_kind_of_device_completes()
         let otp = client.step(&flow, "selectDevice", choose(&device)).await;
         assert_eq!(otp["status"], "OTP_REQUIRED");
         assert_eq!(otp["selectedDeviceRef"]["id"], device.as_str());
-        let code = if code_source == "totp" { totp_code_for(secret.as_deref().unwrap(), &stack.clock) } else { stack.mfa.last_sent_code("carol").await };
+        let code = if code_source == "totp" {
+            totp_code_for(secret.as_deref().unwrap(), &stack.clock)
+        } else {
+            stack.mfa.last_sent_code("carol").await
+        };
         let done = client.step(&flow, "checkOtp", json!({"otp": code})).await;
         assert_eq!(done["status"], "MFA_COMPLETED", "device {device}");
         let completed = client.step(&flow, "continueAuthentication", json!({})).await;
@@ -217,15 +233,21 @@ async fn after_mfa_the_user_can_set_the_default_rename_and_remove_devices() {
     let (flow, _) = client.login("dave").await;
     client.step(&flow, "authenticate", json!({})).await;
     client.step(&flow, "selectDevice", json!({"deviceRef": {"id": totp}})).await;
-    let done = client.step(&flow, "checkOtp", json!({"otp": totp_code_for(secret.as_deref().unwrap(), &stack.clock)})).await;
-    assert_eq!(links(&done), ["cancelAuthentication", "continueAuthentication", "removeDevice", "setDefaultDevice", "updateDeviceNickname"]);
+    let done =
+        client.step(&flow, "checkOtp", json!({"otp": totp_code_for(secret.as_deref().unwrap(), &stack.clock)})).await;
+    assert_eq!(
+        links(&done),
+        ["cancelAuthentication", "continueAuthentication", "removeDevice", "setDefaultDevice", "updateDeviceNickname"]
+    );
 
     let reordered = client.step(&flow, "setDefaultDevice", json!({"deviceRef": {"id": sms}})).await;
     assert_eq!(reordered["status"], "MFA_COMPLETED");
     assert_eq!(reordered["devices"][0]["id"], sms.as_str());
-    let renamed = client.step(&flow, "updateDeviceNickname", json!({"deviceRef": {"id": sms}, "nickname": "Work phone"})).await;
+    let renamed =
+        client.step(&flow, "updateDeviceNickname", json!({"deviceRef": {"id": sms}, "nickname": "Work phone"})).await;
     assert_eq!(renamed["devices"][0]["nickname"], "Work phone");
-    let (status, _) = client.act(&flow, "updateDeviceNickname", json!({"deviceRef": {"id": sms}, "nickname": "x".repeat(101)})).await;
+    let (status, _) =
+        client.act(&flow, "updateDeviceNickname", json!({"deviceRef": {"id": sms}, "nickname": "x".repeat(101)})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(client.get(&flow).await.1, renamed, "a refused rename changes nothing");
     let removed = client.step(&flow, "removeDevice", json!({"deviceRef": {"id": totp}})).await;

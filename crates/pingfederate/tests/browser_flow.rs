@@ -16,7 +16,10 @@ use serde_json::{json, Value};
 async fn browser_flow(stack: &Stack, client: &mut ApiClient) -> String {
     let location = client.start_browser_flow().await;
     let prefix = format!("{}/pf-ws/authn/app?flowId=", stack.pf_url);
-    location.strip_prefix(&prefix).unwrap_or_else(|| panic!("sent to the authentication application: {location}")).to_string()
+    location
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("sent to the authentication application: {location}"))
+        .to_string()
 }
 
 /// bob logs in in a browser, skips pairing his desktop, and the flow finishes.
@@ -50,7 +53,8 @@ async fn a_browser_is_sent_to_the_authentication_application_with_the_flow_id_an
     assert_eq!(status, StatusCode::OK);
     assert_eq!(started["status"], "USERNAME_PASSWORD_REQUIRED");
     assert_eq!(links(&started), ["cancelAuthentication", "checkUsernamePassword"]);
-    let placeholder: Value = client.browser_get(&format!("{}/pf-ws/authn/app?flowId={flow}", stack.pf_url)).await.json().await.unwrap();
+    let placeholder: Value =
+        client.browser_get(&format!("{}/pf-ws/authn/app?flowId={flow}", stack.pf_url)).await.json().await.unwrap();
     assert_eq!(placeholder["flow"], format!("{}/pf-ws/authn/flows/{flow}", stack.pf_url));
 }
 

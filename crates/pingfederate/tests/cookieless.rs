@@ -18,7 +18,11 @@ use serde_json::{json, Value};
 
 const STATE_HEADER: &str = "X-Pf-Authn-Api-State";
 
-async fn send(http: &reqwest::Client, request: reqwest::RequestBuilder, state: Option<&str>) -> (StatusCode, Value, bool) {
+async fn send(
+    http: &reqwest::Client,
+    request: reqwest::RequestBuilder,
+    state: Option<&str>,
+) -> (StatusCode, Value, bool) {
     let mut request = request.header("X-XSRF-Header", "PingFederate");
     if let Some(state) = state {
         request = request.header(STATE_HEADER, state);
@@ -38,7 +42,10 @@ async fn a_cookieless_client_signs_in_with_the_state_header_alone() {
     .await;
     let phone = stack.paired_phone("dave", 61).await;
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let start = http.get(format!("{}/as/authorization.oauth2?client_id=cookieless-app&response_type=code&response_mode=pi.flow", stack.pf_url));
+    let start = http.get(format!(
+        "{}/as/authorization.oauth2?client_id=cookieless-app&response_type=code&response_mode=pi.flow",
+        stack.pf_url
+    ));
     let (status, flow, sets_cookie) = send(&http, start, None).await;
     assert_eq!(status, StatusCode::OK, "{flow}");
     assert!(!sets_cookie, "no PF cookie in cookieless mode");
@@ -46,12 +53,25 @@ async fn a_cookieless_client_signs_in_with_the_state_header_alone() {
     let url = format!("{}/pf-ws/authn/flows/{}", stack.pf_url, flow["id"].as_str().unwrap());
 
     let (status, error, _) = send(&http, http.get(&url), None).await;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("FLOW_SESSION_MISMATCH")), "the state is the session");
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("FLOW_SESSION_MISMATCH")),
+        "the state is the session"
+    );
     let (status, error, _) = send(&http, http.get(&url), Some("someone-elses-state")).await;
     assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("FLOW_SESSION_MISMATCH")));
 
-    let act = |action: &str, body: Value| http.post(&url).header("content-type", format!("application/vnd.pingidentity.{action}+json")).body(body.to_string());
-    let (_, authn, _) = send(&http, act("checkUsernamePassword", json!({"username": "dave", "password": "moderno-demo"})), Some(&state)).await;
+    let act = |action: &str, body: Value| {
+        http.post(&url)
+            .header("content-type", format!("application/vnd.pingidentity.{action}+json"))
+            .body(body.to_string())
+    };
+    let (_, authn, _) = send(
+        &http,
+        act("checkUsernamePassword", json!({"username": "dave", "password": "moderno-demo"})),
+        Some(&state),
+    )
+    .await;
     assert_eq!(authn["status"], "AUTHENTICATION_REQUIRED", "{authn}");
     assert_eq!(authn["_pf_authn_api_state"], state.as_str(), "every answer carries the state");
     let (_, waiting, _) = send(&http, act("authenticate", json!({})), Some(&state)).await;

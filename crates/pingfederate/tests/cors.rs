@@ -35,7 +35,10 @@ async fn preflights_from_each_configured_origin_echo_it_with_credentials_methods
             assert_eq!(header(&response, "access-control-allow-origin").as_deref(), Some(origin));
             assert_eq!(header(&response, "access-control-allow-credentials").as_deref(), Some("true"));
             assert_eq!(header(&response, "access-control-allow-methods").as_deref(), Some("GET, POST, OPTIONS"));
-            assert_eq!(header(&response, "access-control-allow-headers").as_deref(), Some("Content-Type, X-XSRF-Header, X-Pf-Authn-Api-State"));
+            assert_eq!(
+                header(&response, "access-control-allow-headers").as_deref(),
+                Some("Content-Type, X-XSRF-Header, X-Pf-Authn-Api-State")
+            );
         }
     }
 }
@@ -47,7 +50,8 @@ async fn other_origins_get_no_cors_headers_on_preflights_or_calls() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(response.headers().keys().all(|k| !k.as_str().starts_with("access-control-")), "{:?}", response.headers());
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let call = client.get(format!("{}/pf/JWKS", stack.pf_url)).header("origin", "http://localhost:5174").send().await.unwrap();
+    let call =
+        client.get(format!("{}/pf/JWKS", stack.pf_url)).header("origin", "http://localhost:5174").send().await.unwrap();
     assert_eq!(call.status(), StatusCode::OK);
     assert!(call.headers().get("access-control-allow-origin").is_none());
 }

@@ -48,30 +48,51 @@ async fn the_authentication_apis_http_refusals_are_json_with_a_code_and_words() 
     let http = &client.http;
     let cookie = client.cookie.clone().unwrap();
     let action = |request: RequestBuilder| {
-        request.header("cookie", &cookie).header("x-xsrf-header", "PingFederate").header("content-type", "application/vnd.pingidentity.checkUsernamePassword+json")
+        request
+            .header("cookie", &cookie)
+            .header("x-xsrf-header", "PingFederate")
+            .header("content-type", "application/vnd.pingidentity.checkUsernamePassword+json")
     };
 
-    let body = json_refusal(http.get(format!("{}/pf-ws/authn/nothing-here", stack.pf_url)), StatusCode::NOT_FOUND, "no route").await;
+    let body =
+        json_refusal(http.get(format!("{}/pf-ws/authn/nothing-here", stack.pf_url)), StatusCode::NOT_FOUND, "no route")
+            .await;
     assert_authn_error(&body, "RESOURCE_NOT_FOUND", "no route");
 
     let response = http.request(Method::DELETE, &url).send().await.unwrap();
-    assert_eq!(response.headers().get("allow").map(|v| v.to_str().unwrap().to_string()).as_deref(), Some("GET,HEAD,POST"), "Allow is kept");
+    assert_eq!(
+        response.headers().get("allow").map(|v| v.to_str().unwrap().to_string()).as_deref(),
+        Some("GET,HEAD,POST"),
+        "Allow is kept"
+    );
     let body = json_refusal(http.request(Method::DELETE, &url), StatusCode::METHOD_NOT_ALLOWED, "DELETE").await;
     assert_authn_error(&body, "METHOD_NOT_ALLOWED", "DELETE");
 
-    let body = json_refusal(action(http.post(&url)).body(too_large()), StatusCode::PAYLOAD_TOO_LARGE, "a body over the limit").await;
+    let body =
+        json_refusal(action(http.post(&url)).body(too_large()), StatusCode::PAYLOAD_TOO_LARGE, "a body over the limit")
+            .await;
     assert_authn_error(&body, "PAYLOAD_TOO_LARGE", "a body over the limit");
 
-    let body = json_refusal(action(http.post(&url)).body("{\"username\": "), StatusCode::BAD_REQUEST, "malformed JSON").await;
+    let body =
+        json_refusal(action(http.post(&url)).body("{\"username\": "), StatusCode::BAD_REQUEST, "malformed JSON").await;
     assert_authn_error(&body, "INVALID_REQUEST", "malformed JSON");
 
     let twice = http.post(format!("{url}?action=checkUsernamePassword&action=cancelAuthentication"));
-    let request = twice.header("cookie", &cookie).header("x-xsrf-header", "PingFederate").header("content-type", "application/json").body("{}");
+    let request = twice
+        .header("cookie", &cookie)
+        .header("x-xsrf-header", "PingFederate")
+        .header("content-type", "application/json")
+        .body("{}");
     let body = json_refusal(request, StatusCode::BAD_REQUEST, "a query naming two actions").await;
     assert_authn_error(&body, "INVALID_REQUEST", "a query naming two actions");
     assert!(body["message"].as_str().unwrap().contains("action"), "the extractor's words are kept: {body}");
 
-    let body = json_refusal(http.get(format!("{}/pf-ws/authn/flows/%FF", stack.pf_url)).header("x-xsrf-header", "PingFederate"), StatusCode::BAD_REQUEST, "a flow id that is no text").await;
+    let body = json_refusal(
+        http.get(format!("{}/pf-ws/authn/flows/%FF", stack.pf_url)).header("x-xsrf-header", "PingFederate"),
+        StatusCode::BAD_REQUEST,
+        "a flow id that is no text",
+    )
+    .await;
     assert_authn_error(&body, "INVALID_REQUEST", "a flow id that is no text");
 
     assert_eq!(client.get(id).await.1, flow, "no refusal changed the flow");
@@ -87,14 +108,20 @@ async fn the_oauth_endpoints_http_refusals_are_oauth_errors() {
     let body = json_refusal(http.get(format!("{base}/as/nothing-here")), StatusCode::NOT_FOUND, "no route").await;
     assert_oauth_error(&body, "no route");
 
-    for (method, path) in [(Method::PUT, "/as/token.oauth2"), (Method::DELETE, "/as/authorization.oauth2"), (Method::POST, "/pf/JWKS")] {
+    for (method, path) in
+        [(Method::PUT, "/as/token.oauth2"), (Method::DELETE, "/as/authorization.oauth2"), (Method::POST, "/pf/JWKS")]
+    {
         let what = format!("{method} {path}");
-        let body = json_refusal(http.request(method, format!("{base}{path}")), StatusCode::METHOD_NOT_ALLOWED, &what).await;
+        let body =
+            json_refusal(http.request(method, format!("{base}{path}")), StatusCode::METHOD_NOT_ALLOWED, &what).await;
         assert_oauth_error(&body, &what);
     }
 
     let form = format!("grant_type=authorization_code&code={}", too_large());
-    let request = http.post(format!("{base}/as/token.oauth2")).header("content-type", "application/x-www-form-urlencoded").body(form);
+    let request = http
+        .post(format!("{base}/as/token.oauth2"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form);
     let body = json_refusal(request, StatusCode::PAYLOAD_TOO_LARGE, "a form over the limit").await;
     assert_oauth_error(&body, "a form over the limit");
 
@@ -105,5 +132,8 @@ async fn the_oauth_endpoints_http_refusals_are_oauth_errors() {
     let request = http.get(format!("{base}/as/authorization.oauth2?client_id=a&client_id=b&response_mode=pi.flow"));
     let body = json_refusal(request, StatusCode::BAD_REQUEST, "a query naming two clients").await;
     assert_oauth_error(&body, "a query naming two clients");
-    assert!(body["error_description"].as_str().unwrap().contains("client_id"), "the extractor's words are kept: {body}");
+    assert!(
+        body["error_description"].as_str().unwrap().contains("client_id"),
+        "the extractor's words are kept: {body}"
+    );
 }

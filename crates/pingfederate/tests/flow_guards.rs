@@ -33,7 +33,8 @@ async fn every_action_in_a_state_that_does_not_offer_it_is_invalid_action_id_and
     phone.answer_next_push(&stack.mfa.url, PushAnswer::deny()).await;
     client.step(&flow, "poll", json!({})).await;
     assert_unoffered_actions_refused(&client, &flow).await; // PUSH_CONFIRMATION_REJECTED
-    let waiting = client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
+    let waiting =
+        client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
     phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     assert_eq!(client.step(&flow, "poll", json!({})).await["status"], "MFA_COMPLETED");
     assert_unoffered_actions_refused(&client, &flow).await; // MFA_COMPLETED
@@ -56,7 +57,13 @@ async fn every_action_in_a_state_that_does_not_offer_it_is_invalid_action_id_and
 }
 
 /// Sends a raw call to a flow with the headers given.
-async fn raw(client: &common::pf::ApiClient, method: reqwest::Method, flow: &str, headers: &[(&str, &str)], body: &str) -> (StatusCode, Value) {
+async fn raw(
+    client: &common::pf::ApiClient,
+    method: reqwest::Method,
+    flow: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Value) {
     let mut request = client.http.request(method, client.flow_url(flow)).body(body.to_string());
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -77,7 +84,8 @@ async fn calls_without_the_xsrf_header_or_with_a_wrong_content_type_are_refused(
 
     let (status, error) = raw(&client, reqwest::Method::GET, id, &[("cookie", &cookie)], "").await;
     assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("MISSING_XSRF_HEADER")));
-    let (status, _) = raw(&client, reqwest::Method::POST, id, &[("cookie", &cookie), ("content-type", action)], &login).await;
+    let (status, _) =
+        raw(&client, reqwest::Method::POST, id, &[("cookie", &cookie), ("content-type", action)], &login).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     for content_type in ["application/json", "text/plain", "application/vnd.pingidentity.checkUsernamePassword"] {
@@ -116,7 +124,8 @@ async fn unknown_and_expired_flows_are_not_found() {
     assert_eq!(client.get(&id).await.0, StatusCode::OK);
     stack.clock.advance(chrono::Duration::minutes(1));
     assert_eq!(client.get(&id).await.0, StatusCode::NOT_FOUND, "flows live 30 minutes");
-    let (status, _) = client.act(&id, "checkUsernamePassword", json!({"username": "alice", "password": "moderno-demo"})).await;
+    let (status, _) =
+        client.act(&id, "checkUsernamePassword", json!({"username": "alice", "password": "moderno-demo"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -131,7 +140,8 @@ async fn another_clients_cookie_cannot_read_or_drive_the_flow() {
     assert_ne!(intruder.cookie, owner.cookie);
     let (status, error) = intruder.get(id).await;
     assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("FLOW_SESSION_MISMATCH")));
-    let (status, _) = intruder.act(id, "checkUsernamePassword", json!({"username": "alice", "password": "moderno-demo"})).await;
+    let (status, _) =
+        intruder.act(id, "checkUsernamePassword", json!({"username": "alice", "password": "moderno-demo"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let cookieless = stack.client();
     assert_eq!(cookieless.get(id).await.0, StatusCode::FORBIDDEN);
@@ -147,11 +157,13 @@ async fn a_wrong_password_or_unknown_user_is_one_validation_error_and_changes_no
     let mut client = stack.client();
     let flow = client.start_flow().await;
     let id = flow["id"].as_str().unwrap();
-    let (status, wrong) = client.act(id, "checkUsernamePassword", json!({"username": "alice", "password": "nope-nope"})).await;
+    let (status, wrong) =
+        client.act(id, "checkUsernamePassword", json!({"username": "alice", "password": "nope-nope"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(wrong["code"], "VALIDATION_ERROR");
     assert_eq!(wrong["details"][0]["code"], "CREDENTIAL_VALIDATION_FAILED");
-    let (_, unknown) = client.act(id, "checkUsernamePassword", json!({"username": "mallory", "password": "nope-nope"})).await;
+    let (_, unknown) =
+        client.act(id, "checkUsernamePassword", json!({"username": "mallory", "password": "nope-nope"})).await;
     assert_eq!(unknown, wrong, "an unknown user gets the very same answer");
     let (status, missing) = client.act(id, "checkUsernamePassword", json!({"username": "alice"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -175,8 +187,14 @@ async fn the_authorization_endpoint_refuses_requests_without_pkce_or_with_unknow
         ("response_mode", Some("fragment"), "invalid_request"),
     ];
     for (field, value, expected) in cases {
-        let query: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != field).map(|(k, v)| (*k, v.as_str())).chain(value.map(|v| (field, v))).collect();
-        let response = client.http.get(format!("{}/as/authorization.oauth2", stack.pf_url)).query(&query).send().await.unwrap();
+        let query: Vec<(&str, &str)> = good
+            .iter()
+            .filter(|(k, _)| *k != field)
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(value.map(|v| (field, v)))
+            .collect();
+        let response =
+            client.http.get(format!("{}/as/authorization.oauth2", stack.pf_url)).query(&query).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"], expected, "{field}");
@@ -197,7 +215,6 @@ async fn a_code_is_redeemed_once_and_only_with_its_verifier() {
     assert_eq!(status, StatusCode::OK, "a refused exchange did not spend the code");
     let (status, error) = client.exchange(code).await;
     assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
-
 }
 
 #[tokio::test]

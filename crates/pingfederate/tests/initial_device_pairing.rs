@@ -93,7 +93,10 @@ async fn a_login_from_the_already_paired_device_needs_no_second_prompt() {
     // The adapter's device object, Ping's type names (`pingidentity/pf-authn-js-widget:
     // src/partials/device_selection.hbs` shows `name` for Android and iPhone).
     assert_eq!(authn["device"]["type"], "Android", "AUTHENTICATION_REQUIRED shows the primary device: {authn}");
-    assert_eq!((authn["device"]["pushEnabled"].as_bool(), authn["device"]["defaultDevice"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (authn["device"]["pushEnabled"].as_bool(), authn["device"]["defaultDevice"].as_bool()),
+        (Some(true), Some(true))
+    );
     assert!(authn["device"]["name"].is_string(), "{authn}");
     assert_eq!(authn["user"]["lastLogin"], "2027-01-15T08:00:00Z", "dave signed on before, at the test clock's time");
     let done = again.step(&flow, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
@@ -116,6 +119,9 @@ async fn a_web_login_for_a_user_without_devices_fails_mfa() {
     assert_eq!(links(&failed), ["cancelAuthentication"]);
     let canceled = client.step(&flow, "cancelAuthentication", json!({})).await;
     assert_eq!(canceled["status"], "FAILED");
-    assert_eq!((canceled["code"].as_str(), canceled["userMessage"].as_str()), (Some("AUTHENTICATION_CANCELED"), Some("The sign-in was canceled.")));
+    assert_eq!(
+        (canceled["code"].as_str(), canceled["userMessage"].as_str()),
+        (Some("AUTHENTICATION_CANCELED"), Some("The sign-in was canceled."))
+    );
     assert!(canceled.get("authorizeResponse").is_none());
 }

@@ -22,7 +22,8 @@ async fn a_hostile_username_is_logged_escaped() {
     let mut client = stack.client();
     let flow = client.start_flow().await["id"].as_str().unwrap().to_string();
     for _ in 0..4 {
-        let (status, _) = client.act(&flow, "checkUsernamePassword", json!({"username": HOSTILE, "password": "wrong"})).await;
+        let (status, _) =
+            client.act(&flow, "checkUsernamePassword", json!({"username": HOSTILE, "password": "wrong"})).await;
         assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
     }
 

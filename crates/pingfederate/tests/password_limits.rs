@@ -101,10 +101,21 @@ async fn parallel_guesses_after_ninety_failures_check_one_and_no_success_erases_
         assert_eq!(count(Answer::Wrong), 1, "one guess checked, the others wait for its back-off: {answers:?}");
         assert_eq!(failures(&stack, "alice"), 91, "nothing erased the failures");
         let (_, right) = &sign_in(&serial, &flow, "alice", PASSWORD).await;
-        assert_eq!(answer(&(StatusCode::BAD_REQUEST, right.clone())), Answer::BackingOff, "the right password waits like the rest");
-        assert_eq!(right["details"][0]["userMessage"], "Too many failed sign-in attempts. Please wait 10 seconds and try again.");
+        assert_eq!(
+            answer(&(StatusCode::BAD_REQUEST, right.clone())),
+            Answer::BackingOff,
+            "the right password waits like the rest"
+        );
+        assert_eq!(
+            right["details"][0]["userMessage"],
+            "Too many failed sign-in attempts. Please wait 10 seconds and try again."
+        );
         stack.clock.advance(Duration::seconds(10));
-        assert_eq!(answer(&sign_in(&serial, &flow, "alice", PASSWORD).await), Answer::SignedIn, "after the wait it passes");
+        assert_eq!(
+            answer(&sign_in(&serial, &flow, "alice", PASSWORD).await),
+            Answer::SignedIn,
+            "after the wait it passes"
+        );
         assert_eq!(failures(&stack, "alice"), 0, "a success starts the count over");
     }
 }
@@ -144,8 +155,15 @@ async fn a_name_that_is_no_account_backs_off_and_locks_like_an_account() {
     assert_eq!(answers[0], answers[1], "alice and nobody are answered alike");
     let kinds: Vec<Answer> = answers[0].iter().map(answer).collect();
     use Answer::{BackingOff, Wrong};
-    assert_eq!(kinds, [Wrong, Wrong, Wrong, BackingOff, BackingOff], "two failures are free, the third makes the next wait");
-    assert_eq!(answers[0][3].1["details"][0]["userMessage"], "Too many failed sign-in attempts. Please wait 3 seconds and try again.");
+    assert_eq!(
+        kinds,
+        [Wrong, Wrong, Wrong, BackingOff, BackingOff],
+        "two failures are free, the third makes the next wait"
+    );
+    assert_eq!(
+        answers[0][3].1["details"][0]["userMessage"],
+        "Too many failed sign-in attempts. Please wait 3 seconds and try again."
+    );
     assert_eq!(failures(&stack, "alice"), 3, "attempts refused by the back-off are not counted");
 
     for _ in 3..100 {
@@ -162,5 +180,9 @@ async fn a_name_that_is_no_account_backs_off_and_locks_like_an_account() {
     assert_eq!(locked[0].1["details"][0]["message"], "locked after too many failed attempts");
     assert_eq!(failures(&stack, "alice"), 100);
     assert_eq!(failures(&stack, "nobody"), 100, "a locked name that is no account is kept past a day");
-    assert_eq!(client.get(&flow).await.1["status"], "USERNAME_PASSWORD_REQUIRED", "the flow still waits for a password");
+    assert_eq!(
+        client.get(&flow).await.1["status"],
+        "USERNAME_PASSWORD_REQUIRED",
+        "the flow still waits for a password"
+    );
 }

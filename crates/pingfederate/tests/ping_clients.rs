@@ -32,7 +32,8 @@ impl AndroidSample {
     }
 
     async fn send(&mut self, url: String, content_type: &str, body: String) -> (StatusCode, Value) {
-        let mut request = self.http.post(url).header("X-XSRF-Header", "PingFederate").header("Content-Type", content_type).body(body);
+        let mut request =
+            self.http.post(url).header("X-XSRF-Header", "PingFederate").header("Content-Type", content_type).body(body);
         if !self.cookies.is_empty() {
             request = request.header("Cookie", self.cookies.join(";"));
         }
@@ -63,7 +64,8 @@ impl AndroidSample {
 
     async fn act(&mut self, flow: &str, action: &str, body: Value) -> Value {
         let url = format!("{}/pf-ws/authn/flows/{flow}", self.base);
-        let (status, answer) = self.send(url, &format!("application/vnd.pingidentity.{action}+json"), body.to_string()).await;
+        let (status, answer) =
+            self.send(url, &format!("application/vnd.pingidentity.{action}+json"), body.to_string()).await;
         assert_eq!(status, StatusCode::OK, "{action}: {answer}");
         answer
     }
@@ -71,7 +73,8 @@ impl AndroidSample {
     /// `beans/TokenExchangeRequest.java`, form-encoded in Gson's field order: `code`,
     /// `grant_type`, `client_id`, and `client_secret` (`CLIENT_SECRET = ""` by default: sent empty).
     async fn exchange(&mut self, code: &str) -> (StatusCode, Value) {
-        let body = format!("code={code}&grant_type=authorization_code&client_id={MOBILE_SAMPLE_CLIENT_ID}&client_secret=");
+        let body =
+            format!("code={code}&grant_type=authorization_code&client_id={MOBILE_SAMPLE_CLIENT_ID}&client_secret=");
         self.send(format!("{}/as/token.oauth2", self.base), "application/x-www-form-urlencoded", body).await
     }
 }
@@ -106,7 +109,11 @@ async fn ping_android_samples_requests_complete_a_push_sign_in_and_redeem_the_co
     assert_eq!((claims["sub"].as_str(), claims["aud"].as_str()), (Some("dave"), Some(MOBILE_SAMPLE_CLIENT_ID)));
     assert_eq!(tokens["scope"], "openid");
     let (status, error) = sample.exchange(&code).await;
-    assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "a code is single use");
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "a code is single use"
+    );
 }
 
 #[tokio::test]
@@ -132,9 +139,16 @@ async fn ping_android_samples_implicit_response_type_completes_with_the_tokens_i
     assert_eq!(access["pingone.mfa.status"], "com.pingidentity.pingone.device_paired");
 
     let (status, hybrid) = sample.initialize_for("code id_token").await;
-    assert_eq!((status, hybrid["status"].as_str()), (StatusCode::OK, Some("USERNAME_PASSWORD_REQUIRED")), "hybrid: {hybrid}");
+    assert_eq!(
+        (status, hybrid["status"].as_str()),
+        (StatusCode::OK, Some("USERNAME_PASSWORD_REQUIRED")),
+        "hybrid: {hybrid}"
+    );
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let desktop = format!("{}/as/authorization.oauth2?client_id={DESKTOP_CLIENT_ID}&response_type=token&response_mode=pi.flow", stack.pf_url);
+    let desktop = format!(
+        "{}/as/authorization.oauth2?client_id={DESKTOP_CLIENT_ID}&response_type=token&response_mode=pi.flow",
+        stack.pf_url
+    );
     let refused: Value = http.get(desktop).send().await.unwrap().json().await.unwrap();
     assert_eq!(refused["error"], "unauthorized_client", "the implicit grant is a client setting");
 }
@@ -163,19 +177,37 @@ async fn pkce_is_required_by_the_desktop_and_web_clients_settings_only() {
     for client in [DESKTOP_CLIENT_ID, WEB_CLIENT_ID] {
         let query: Vec<_> = pi_flow.iter().copied().chain([("client_id", client)]).collect();
         let (status, error) = authorize(&stack, &query).await;
-        assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{client}: {error}");
-        let with_pkce: Vec<_> = query.iter().copied().chain([("code_challenge", CHALLENGE), ("code_challenge_method", "S256")]).collect();
+        assert_eq!(
+            (status, error["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{client}: {error}"
+        );
+        let with_pkce: Vec<_> =
+            query.iter().copied().chain([("code_challenge", CHALLENGE), ("code_challenge_method", "S256")]).collect();
         let (status, flow) = authorize(&stack, &with_pkce).await;
-        assert_eq!((status, flow["status"].as_str()), (StatusCode::OK, Some("USERNAME_PASSWORD_REQUIRED")), "{client}: {flow}");
+        assert_eq!(
+            (status, flow["status"].as_str()),
+            (StatusCode::OK, Some("USERNAME_PASSWORD_REQUIRED")),
+            "{client}: {flow}"
+        );
     }
     let sample: Vec<_> = pi_flow.iter().copied().chain([("client_id", MOBILE_SAMPLE_CLIENT_ID)]).collect();
     assert_eq!(authorize(&stack, &sample).await.0, StatusCode::OK, "PingFederate's default: PKCE optional");
-    let bad: Vec<_> = sample.iter().copied().chain([("code_challenge", "short"), ("code_challenge_method", "S256")]).collect();
+    let bad: Vec<_> =
+        sample.iter().copied().chain([("code_challenge", "short"), ("code_challenge_method", "S256")]).collect();
     assert_eq!(authorize(&stack, &bad).await.1["error"], "invalid_request", "a challenge sent is still checked");
     let redirect: Vec<_> = sample.iter().copied().chain([("redirect_uri", "moderno://callback")]).collect();
-    assert_eq!(authorize(&stack, &redirect).await.1["error"], "invalid_request", "the sample's client has no redirect URI");
+    assert_eq!(
+        authorize(&stack, &redirect).await.1["error"],
+        "invalid_request",
+        "the sample's client has no redirect URI"
+    );
     let browser = [("client_id", MOBILE_SAMPLE_CLIENT_ID), ("response_type", "code")];
-    assert_eq!(authorize(&stack, &browser).await.1["error"], "invalid_request", "no redirect URI: redirectless flows only");
+    assert_eq!(
+        authorize(&stack, &browser).await.1["error"],
+        "invalid_request",
+        "no redirect URI: redirectless flows only"
+    );
 }
 
 #[tokio::test]
@@ -183,9 +215,18 @@ async fn the_token_endpoint_wants_redirect_uri_only_when_the_authorization_reque
     let stack = Stack::start().await;
     let (named, completed) = stack.login_from_paired_device("alice", 52).await;
     let code = completed["authorizeResponse"]["code"].as_str().unwrap();
-    let base = [("grant_type", "authorization_code"), ("code", code), ("client_id", DESKTOP_CLIENT_ID), ("code_verifier", named.verifier.as_str())];
+    let base = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("client_id", DESKTOP_CLIENT_ID),
+        ("code_verifier", named.verifier.as_str()),
+    ];
     let (status, error) = token(&stack, &base).await;
-    assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "the request named it: it must come back");
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "the request named it: it must come back"
+    );
     let (status, _) = named.exchange(code).await;
     assert_eq!(status, StatusCode::OK, "the refusal did not spend the code");
 
@@ -216,7 +257,8 @@ async fn the_web_client_redeems_with_its_verifier_and_without_redirect_uri() {
         ("scope", "openid"),
     ];
     let response = http.get(format!("{}/as/authorization.oauth2", stack.pf_url)).query(&query).send().await.unwrap();
-    client.cookie = response.headers().get("set-cookie").map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
+    client.cookie =
+        response.headers().get("set-cookie").map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
     let flow: Value = response.json().await.unwrap();
     let id = flow["id"].as_str().unwrap();
     client.step(id, "checkUsernamePassword", json!({"username": "bob", "password": "moderno-demo"})).await;
@@ -227,8 +269,16 @@ async fn the_web_client_redeems_with_its_verifier_and_without_redirect_uri() {
     let code = completed["authorizeResponse"]["code"].as_str().unwrap();
     let base = [("grant_type", "authorization_code"), ("code", code), ("client_id", WEB_CLIENT_ID)];
     let (status, error) = token(&stack, &base).await;
-    assert_eq!((status, error["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "the verifier is missing");
-    let wrong: Vec<_> = base.iter().copied().chain([("code_verifier", VERIFIER), ("redirect_uri", "https://evil.example/cb")]).collect();
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "the verifier is missing"
+    );
+    let wrong: Vec<_> = base
+        .iter()
+        .copied()
+        .chain([("code_verifier", VERIFIER), ("redirect_uri", "https://evil.example/cb")])
+        .collect();
     assert_eq!(token(&stack, &wrong).await.1["error"], "invalid_grant");
     let right: Vec<_> = base.iter().copied().chain([("code_verifier", VERIFIER)]).collect();
     let (status, tokens) = token(&stack, &right).await;
@@ -248,11 +298,15 @@ async fn a_confidential_client_redeems_only_with_its_secret() {
     let mut client = stack.client();
     let response = client
         .http
-        .get(format!("{}/as/authorization.oauth2?client_id=server-app&response_type=code&response_mode=pi.flow", stack.pf_url))
+        .get(format!(
+            "{}/as/authorization.oauth2?client_id=server-app&response_type=code&response_mode=pi.flow",
+            stack.pf_url
+        ))
         .send()
         .await
         .unwrap();
-    client.cookie = response.headers().get("set-cookie").map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
+    client.cookie =
+        response.headers().get("set-cookie").map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
     let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     client.step(&id, "checkUsernamePassword", json!({"username": "carol", "password": "moderno-demo"})).await;
     client.step(&id, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;

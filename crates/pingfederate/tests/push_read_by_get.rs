@@ -32,7 +32,11 @@ async fn a_get_after_the_approval_reads_mfa_completed_and_continues_nothing_by_i
     phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     let (status, done) = client.get(&flow).await;
     assert_eq!((status, done["status"].as_str()), (StatusCode::OK, Some("MFA_COMPLETED")), "{done}");
-    assert_eq!(client.get(&flow).await.1, done, "read twice, still MFA_COMPLETED: continueAuthentication is the client's to send");
+    assert_eq!(
+        client.get(&flow).await.1,
+        done,
+        "read twice, still MFA_COMPLETED: continueAuthentication is the client's to send"
+    );
     let completed = client.step(&flow, "continueAuthentication", json!({})).await;
     let claims = token_claims(&stack, &client, &completed).await;
     assert_eq!(claims["sub"], "dave");
@@ -65,7 +69,11 @@ async fn a_get_after_a_denial_reads_push_confirmation_rejected() {
     assert_eq!(rejected["status"], "PUSH_CONFIRMATION_REJECTED", "{rejected}");
     assert_eq!(links(&rejected), ["cancelAuthentication", "selectDevice"]);
     let (status, error) = client.act(&flow, "poll", json!({})).await;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_ACTION_ID")), "the GET saved the new state");
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_ACTION_ID")),
+        "the GET saved the new state"
+    );
 }
 
 #[tokio::test]

@@ -63,7 +63,10 @@ async fn select(client: &ApiClient, flow: &str, device: &str) -> (StatusCode, Va
 
 #[tokio::test]
 async fn a_second_select_device_while_the_first_is_answered_sends_no_second_passcode() {
-    let stack = Stack::start_with(|config| config.pingone_url = slow_pingone(config.pingone_url.clone(), Duration::from_millis(400))).await;
+    let stack = Stack::start_with(|config| {
+        config.pingone_url = slow_pingone(config.pingone_url.clone(), Duration::from_millis(400))
+    })
+    .await;
     stack.mfa.create_user("dave").await;
     let (sms, _) = stack.mfa.add_device("dave", "SMS").await;
     stack.mfa.add_device("dave", "EMAIL").await;

@@ -16,7 +16,8 @@ use serde_json::Value;
 /// Starts a redirectless flow presenting `cookie`; answers the flow and the `PF` value of the
 /// answer's `Set-Cookie`, if any.
 async fn start_with_cookie(client: &ApiClient, cookie: Option<&str>) -> (Value, Option<String>) {
-    let mut request = client.http.get(format!("{}/as/authorization.oauth2", client.base)).query(&client.authorization_query());
+    let mut request =
+        client.http.get(format!("{}/as/authorization.oauth2", client.base)).query(&client.authorization_query());
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }

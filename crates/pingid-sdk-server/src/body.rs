@@ -14,12 +14,12 @@ use crate::error::{ApiError, ApiResult};
 
 /// Buffers a body under the router's `DefaultBodyLimit`.
 pub async fn buffer(parts: &Parts, body: Body) -> ApiResult<Bytes> {
-    Bytes::from_request(Request::from_parts(parts.clone(), body), &())
-        .await
-        .map_err(|rejection| match rejection.status() {
+    Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await.map_err(|rejection| {
+        match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
             _ => ApiError::invalid_data(format!("the request body could not be read: {}", rejection.body_text())),
-        })
+        }
+    })
 }
 
 /// Parses a JSON body after checking its content type.

@@ -21,8 +21,16 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "devices", column: "last_used", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
-    AddedColumn { table: "application_settings", column: "otp_max_failures", declaration: "INTEGER NOT NULL DEFAULT 3" },
-    AddedColumn { table: "application_settings", column: "otp_lock_minutes", declaration: "INTEGER NOT NULL DEFAULT 15" },
+    AddedColumn {
+        table: "application_settings",
+        column: "otp_max_failures",
+        declaration: "INTEGER NOT NULL DEFAULT 3",
+    },
+    AddedColumn {
+        table: "application_settings",
+        column: "otp_lock_minutes",
+        declaration: "INTEGER NOT NULL DEFAULT 15",
+    },
     AddedColumn { table: "authentications", column: "requesting_key", declaration: "TEXT" },
     AddedColumn { table: "authentications", column: "approval", declaration: "TEXT" },
     AddedColumn { table: "authentications", column: "pairing_token_id", declaration: "TEXT" },

@@ -29,7 +29,8 @@ fn tell_others(
         device_type: changed.device_type,
         device_role: Some(changed.role),
     };
-    for other in devices::of_user(tx, &changed.username, &changed.application_id)?.iter().filter(|d| d.id != changed.id) {
+    for other in devices::of_user(tx, &changed.username, &changed.application_id)?.iter().filter(|d| d.id != changed.id)
+    {
         let notice = DeviceNotice { id: entropy.uuid(), kind, device: device.clone(), at: rfc3339(now_ms) };
         notices::queue(tx, &other.id, &notice, now_ms)?;
     }

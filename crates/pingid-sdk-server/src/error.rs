@@ -82,7 +82,8 @@ impl ApiError {
     /// Ping has no 413 code ([S-MODEL] `ErrorCode.java`).
     pub fn body_too_large() -> Self {
         let limit = crate::config::MAX_BODY_BYTES;
-        Self::invalid_data(format!("the request body is larger than {limit} bytes")).with_detail(DetailCode::SizeLimitExceeded, None)
+        Self::invalid_data(format!("the request body is larger than {limit} bytes"))
+            .with_detail(DetailCode::SizeLimitExceeded, None)
     }
 
     /// 400 `INVALID_DATA` detail `INVALID_VALUE` target `payload`: a mobile payload that does
@@ -117,7 +118,8 @@ impl ApiError {
     /// 400 `REQUEST_FAILED` detail `RETRY_LIMIT_EXCEEDED`: a rate limit (pushes per user,
     /// pairing-key guesses); the message says until when. Ping has no 429 code.
     pub fn retry_limit(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed, message).with_detail(DetailCode::RetryLimitExceeded, None)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed, message)
+            .with_detail(DetailCode::RetryLimitExceeded, None)
     }
 
     /// 400 `REQUEST_FAILED`, target `application`, detail `APPLICATION_DISABLED`: exactly what
@@ -166,8 +168,12 @@ impl ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidData, "the content type must be application/json")
             }
-            s if s.is_client_error() => Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, "the request is not valid"),
-            _ => Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::UnexpectedError, "an unexpected error occurred"),
+            s if s.is_client_error() => {
+                Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, "the request is not valid")
+            }
+            _ => {
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::UnexpectedError, "an unexpected error occurred")
+            }
         }
     }
 

@@ -50,11 +50,19 @@ pub fn open(payload: Option<&str>, now_ms: i64) -> ApiResult<DevicePayload> {
 }
 
 /// Records the payload's nonce for this user and application (inside the caller's transaction).
-pub fn claim_nonce(conn: &Connection, payload: &DevicePayload, username: &str, application_id: &str, now_ms: i64) -> ApiResult<NonceUse> {
+pub fn claim_nonce(
+    conn: &Connection,
+    payload: &DevicePayload,
+    username: &str,
+    application_id: &str,
+    now_ms: i64,
+) -> ApiResult<NonceUse> {
     let binding = format!("{application_id}\n{username}");
     let nonce = format!("{}:{}", payload.claims.device_fingerprint, payload.claims.nonce);
     match nonces::binding_of(conn, &nonce, now_ms)? {
-        None if !payload.fresh => Err(ApiError::invalid_payload("the mobile payload was issued more than 5 minutes from now")),
+        None if !payload.fresh => {
+            Err(ApiError::invalid_payload("the mobile payload was issued more than 5 minutes from now"))
+        }
         None => {
             let expires = payload.claims.issued_at.saturating_add(REUSE_WINDOW_SECONDS).saturating_mul(1000);
             nonces::bind(conn, &nonce, &binding, expires)?;

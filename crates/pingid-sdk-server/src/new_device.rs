@@ -55,14 +55,24 @@ pub(crate) fn grant(
 ) -> ApiResult<()> {
     let Some(requester) = row.requester.clone() else {
         if choice.is_some() {
-            return Err(ApiError::invalid_value("trustLevel", "this sign-in comes from no device: there is no device to trust or ignore"));
+            return Err(ApiError::invalid_value(
+                "trustLevel",
+                "this sign-in comes from no device: there is no device to trust or ignore",
+            ));
         }
         return Ok(());
     };
     match choice {
         None => row.grant = Some(Grant::OneTime),
-        Some((TrustLevel::Primary, _)) if devices::of_user(tx, &row.username, &row.application_id)?.iter().any(|d| d.role == DeviceRole::Primary) => {
-            return Err(ApiError::invalid_value("trustLevel", "the user has a primary device: a new device may be TRUSTED, not PRIMARY"));
+        Some((TrustLevel::Primary, _))
+            if devices::of_user(tx, &row.username, &row.application_id)?
+                .iter()
+                .any(|d| d.role == DeviceRole::Primary) =>
+        {
+            return Err(ApiError::invalid_value(
+                "trustLevel",
+                "the user has a primary device: a new device may be TRUSTED, not PRIMARY",
+            ));
         }
         Some((TrustLevel::Ignore, interval)) => {
             let ignored = ignore_until(state.now(), interval)?;
@@ -74,10 +84,9 @@ pub(crate) fn grant(
             };
         }
         Some((level @ (TrustLevel::Trusted | TrustLevel::Primary), _)) => {
-            let public_key = requester
-                .public_key
-                .clone()
-                .ok_or_else(|| ApiError::invalid_value("trustLevel", "the device's key is unknown: it must sign in again"))?;
+            let public_key = requester.public_key.clone().ok_or_else(|| {
+                ApiError::invalid_value("trustLevel", "the device's key is unknown: it must sign in again")
+            })?;
             let user_devices = devices::of_user(tx, &row.username, &row.application_id)?;
             check_device_limit(settings, user_devices.len())?;
             let token_id = state.entropy.uuid();
@@ -116,12 +125,20 @@ pub(crate) fn server_payload(state: &SdkState, row: &AuthRow) -> Option<String> 
             ServerFlow::OneTimePasscode { authentication_id: row.id.clone(), trust_levels: GRANTABLE.to_vec() },
             row.session_expires,
         ),
-        (Status::Approved, AuthenticationLevel::Push | AuthenticationLevel::Otp, Some(grant @ (Grant::Trusted | Grant::Primary))) => {
+        (
+            Status::Approved,
+            AuthenticationLevel::Push | AuthenticationLevel::Otp,
+            Some(grant @ (Grant::Trusted | Grant::Primary)),
+        ) => {
             let token_id = row.pairing_token_id.clone()?;
             let secret = state.secrets.granted_token_secret(&token_id);
             let trust_level = if grant == Grant::Primary { TrustLevel::Primary } else { TrustLevel::Trusted };
             (
-                ServerFlow::DeviceIsTrusted { registration_token_id: token_id, registration_token_secret: secret.to_string(), trust_level },
+                ServerFlow::DeviceIsTrusted {
+                    registration_token_id: token_id,
+                    registration_token_secret: secret.to_string(),
+                    trust_level,
+                },
                 decided + ms(state.config.registration_token_lifetime),
             )
         }

@@ -13,12 +13,19 @@ use crate::timestamps::{ms, rfc3339};
 /// Refuses (400 `REQUEST_FAILED`, detail `RETRY_LIMIT_EXCEEDED`: Ping's codes, [S-MODEL]
 /// `InternalErrorCode.java`) when this user already had `push_limit` pushes within the window; the
 /// message says when the next one may be sent.
-pub fn check(conn: &Connection, config: &SdkConfig, username: &str, application_id: &str, now_ms: i64) -> ApiResult<()> {
+pub fn check(
+    conn: &Connection,
+    config: &SdkConfig,
+    username: &str,
+    application_id: &str,
+    now_ms: i64,
+) -> ApiResult<()> {
     let Some(last_allowed) = config.push_limit.checked_sub(1) else {
         return Ok(());
     };
     let window = ms(config.push_limit_window);
-    let Some(oldest_counted) = auths::nth_latest_push(conn, username, application_id, now_ms - window, last_allowed)? else {
+    let Some(oldest_counted) = auths::nth_latest_push(conn, username, application_id, now_ms - window, last_allowed)?
+    else {
         return Ok(());
     };
     // rfc3339 shows whole seconds: round up, so the time shown is never too early.

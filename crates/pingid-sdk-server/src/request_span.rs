@@ -38,8 +38,14 @@ mod tests {
 
     #[test]
     fn a_pairing_key_in_a_path_is_masked_and_other_paths_are_kept() {
-        assert_eq!(masked_path("/pingid/v1/accounts/a/applications/b/pairingkeys/BCDF-GHJK-LMNP"), "/pingid/v1/accounts/a/applications/b/pairingkeys/•••");
+        assert_eq!(
+            masked_path("/pingid/v1/accounts/a/applications/b/pairingkeys/BCDF-GHJK-LMNP"),
+            "/pingid/v1/accounts/a/applications/b/pairingkeys/•••"
+        );
         assert_eq!(masked_path("/pingid/v1/accounts/a/pairingkeys"), "/pingid/v1/accounts/a/pairingkeys");
-        assert_eq!(masked_path("/pingid/v1/accounts/a/applications/b/users/alice"), "/pingid/v1/accounts/a/applications/b/users/alice");
+        assert_eq!(
+            masked_path("/pingid/v1/accounts/a/applications/b/users/alice"),
+            "/pingid/v1/accounts/a/applications/b/users/alice"
+        );
     }
 }

@@ -29,8 +29,8 @@ impl std::fmt::Debug for ServerSecrets {
 }
 
 fn derive(seed: &[u8; 32], label: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(seed)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(seed).unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
     mac.update(label.as_bytes());
     mac.finalize().into_bytes().into()
 }
@@ -50,15 +50,11 @@ impl ServerSecrets {
         if let Some(seed) = configured {
             return Ok(Self::from_seed(&seed));
         }
-        let stored: Option<Vec<u8>> = conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0))
-            .optional()?;
+        let stored: Option<Vec<u8>> =
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0)).optional()?;
         let seed: Zeroizing<[u8; 32]> = match stored.map(Zeroizing::new) {
             Some(bytes) => Zeroizing::new(
-                bytes
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| anyhow::anyhow!("the stored secrets seed is not 32 bytes"))?,
+                bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored secrets seed is not 32 bytes"))?,
             ),
             None => {
                 let seed = Zeroizing::new(entropy.bytes::<32>());

@@ -10,10 +10,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use moderno_crypto::pingid_hmac::{RequestParts, SignatureError};
 
+use crate::body;
 use crate::error::ApiError;
 use crate::state::SdkState;
 use crate::store::nonces::{self, NonceKind};
-use crate::body;
 
 /// The `X-Request-ID` of the verified request, for the response signature.
 #[derive(Debug, Clone)]
@@ -63,7 +63,8 @@ pub async fn verify_pingid_hmac(State(state): State<SdkState>, request: Request,
     };
     let request_id = verified.header.request_id.clone();
     let claim = {
-        let (request_id, expires, now_ms) = (request_id.clone(), verified.expires.timestamp_millis(), now.timestamp_millis());
+        let (request_id, expires, now_ms) =
+            (request_id.clone(), verified.expires.timestamp_millis(), now.timestamp_millis());
         state.db.write(move |tx| Ok(nonces::claim(tx, NonceKind::RequestId, &request_id, expires, now_ms)?)).await
     };
     match claim {

@@ -59,7 +59,16 @@ impl SdkState {
             Ok(secrets)
         })?;
         tracing::info!(account = %config.account_id, applications = ?config.application_ids, db = %config.db_path.display(), "PingID SDK server state opened");
-        Ok(Self(Arc::new(Shared { config, clock, entropy, credentials, db, secrets, pushes: Waiters::default(), notices: Waiters::default() })))
+        Ok(Self(Arc::new(Shared {
+            config,
+            clock,
+            entropy,
+            credentials,
+            db,
+            secrets,
+            pushes: Waiters::default(),
+            notices: Waiters::default(),
+        })))
     }
 
     pub fn now(&self) -> DateTime<Utc> {

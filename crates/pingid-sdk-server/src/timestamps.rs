@@ -3,9 +3,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 pub fn rfc3339(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .unwrap_or(DateTime::UNIX_EPOCH)
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::UNIX_EPOCH).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Parses a client-supplied RFC 3339 time into milliseconds.

@@ -6,7 +6,9 @@ use chrono::Duration;
 use common::{totp_now, Server, TestDevice};
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::TrustLevel;
-use moderno_wire::sdk::{ErrorCode, Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, User};
+use moderno_wire::sdk::{
+    Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, ErrorCode, User,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -27,11 +29,16 @@ async fn a_paired_device_is_approved_by_its_payload_once() {
     let server = Server::start().await;
     let (primary, device_id, _) = alice(&server).await;
     let payload = primary.payload(&server.clock);
-    let auth: Authentication = server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
+    let auth: Authentication =
+        server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
     assert_eq!(auth.status, AuthenticationStatus::Approved);
     assert_eq!(auth.level, AuthenticationLevel::MobilePayload);
     assert_eq!(auth.device_id.as_deref(), Some(device_id.as_str()));
-    server.start_authentication("alice", &payload, json!({})).await.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "payload");
+    server.start_authentication("alice", &payload, json!({})).await.refused_on(
+        ErrorCode::InvalidData,
+        DetailCode::InvalidValue,
+        "payload",
+    );
     let user: User = server.api(Method::GET, &server.user_path("alice", ""), None).await.json();
     assert!(user.last_login.is_some(), "an approval records the login");
 }
@@ -51,13 +58,18 @@ async fn an_online_primary_gets_a_push_and_approving_it_approves_the_login() {
     assert_eq!(pushes[0].authentication_id, auth.id);
     assert_eq!(pushes[0].requesting_device.as_ref().map(|d| d.device_name.as_str()), Some(laptop.name.as_str()));
 
-    let answered: Authentication = primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.expect(StatusCode::OK).json();
+    let answered: Authentication =
+        primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.expect(StatusCode::OK).json();
     assert_eq!(answered.status, AuthenticationStatus::Approved);
     let read: Authentication = server.authentication("alice", &auth.id).await.expect(StatusCode::OK).json();
     assert_eq!(read.status, AuthenticationStatus::Approved);
     assert_eq!(read.level, AuthenticationLevel::Push);
     assert!(primary.poll(&server).await.is_empty(), "an answered push leaves the queue");
-    primary.answer(&server, &auth.id, PushAnswer::deny()).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
+    primary.answer(&server, &auth.id, PushAnswer::deny()).await.refused_on(
+        ErrorCode::RequestFailed,
+        DetailCode::InvalidValue,
+        "status",
+    );
 }
 
 #[tokio::test]
@@ -88,11 +100,16 @@ async fn denying_rejects_and_blocking_blocks_the_requesting_device() {
     primary.poll(&server).await;
     let laptop = TestDevice::new(2);
     let denied = start(&server, &laptop).await;
-    let answer: Authentication = primary.answer(&server, &denied.id, PushAnswer::deny()).await.expect(StatusCode::OK).json();
-    assert_eq!((answer.status, answer.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::DeniedByUser)));
+    let answer: Authentication =
+        primary.answer(&server, &denied.id, PushAnswer::deny()).await.expect(StatusCode::OK).json();
+    assert_eq!(
+        (answer.status, answer.reason),
+        (AuthenticationStatus::Rejected, Some(AuthenticationReason::DeniedByUser))
+    );
 
     let blocked = start(&server, &laptop).await;
-    let answer: Authentication = primary.answer(&server, &blocked.id, PushAnswer::block()).await.expect(StatusCode::OK).json();
+    let answer: Authentication =
+        primary.answer(&server, &blocked.id, PushAnswer::block()).await.expect(StatusCode::OK).json();
     assert_eq!(answer.reason, Some(AuthenticationReason::BlockedByUser));
     let next = start(&server, &laptop).await;
     assert_eq!((next.status, next.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::DeviceBlocked)));
@@ -111,8 +128,13 @@ async fn an_unanswered_push_times_out_and_then_accepts_an_otp() {
     server.clock.advance(Duration::seconds(41));
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!(read.status, AuthenticationStatus::Timeout);
-    primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
-    let approved: Authentication = server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
+    primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await.refused_on(
+        ErrorCode::RequestFailed,
+        DetailCode::InvalidValue,
+        "status",
+    );
+    let approved: Authentication =
+        server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
     assert_eq!(approved.status, AuthenticationStatus::Approved);
     assert_eq!(approved.level, AuthenticationLevel::Otp);
 }
@@ -123,9 +145,14 @@ async fn an_offline_primary_means_otp_and_the_right_code_approves() {
     let (_, _, secret) = alice(&server).await;
     let auth = start(&server, &TestDevice::new(2)).await;
     assert_eq!(auth.status, AuthenticationStatus::Otp, "never polled: offline");
-    let approved: Authentication = server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
+    let approved: Authentication =
+        server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
     assert_eq!((approved.status, approved.level), (AuthenticationStatus::Approved, AuthenticationLevel::Otp));
-    server.otp("alice", &auth.id, "123456").await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
+    server.otp("alice", &auth.id, "123456").await.refused_on(
+        ErrorCode::RequestFailed,
+        DetailCode::InvalidValue,
+        "status",
+    );
 }
 
 #[tokio::test]
@@ -138,7 +165,11 @@ async fn a_device_seen_over_a_minute_ago_is_offline() {
 }
 
 fn wrong_code(right: &str) -> String {
-    if right == "000000" { "111111".into() } else { "000000".into() }
+    if right == "000000" {
+        "111111".into()
+    } else {
+        "000000".into()
+    }
 }
 
 /// Ping: LOCKED — "the user is locked for a period of time, since they tried to authenticate
@@ -202,11 +233,14 @@ async fn several_trusted_devices_without_a_primary_ask_to_select_one() {
     let second = server.pair("alice", &two, TrustLevel::Trusted, json!({"ignoreValidation": true})).await;
     let laptop = TestDevice::new(3);
     let payload = laptop.payload(&server.clock);
-    let select: Authentication = server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
+    let select: Authentication =
+        server.start_authentication("alice", &payload, json!({})).await.expect(StatusCode::CREATED).json();
     assert_eq!(select.status, AuthenticationStatus::SelectDevice);
     let offered: Vec<String> = select.devices.expect("devices to choose from").into_iter().map(|d| d.id).collect();
     assert_eq!(offered.len(), 2);
-    assert!(offered.contains(first.device_id.as_ref().unwrap()) && offered.contains(second.device_id.as_ref().unwrap()));
+    assert!(
+        offered.contains(first.device_id.as_ref().unwrap()) && offered.contains(second.device_id.as_ref().unwrap())
+    );
 
     two.poll(&server).await;
     let chosen: Authentication = server
@@ -221,7 +255,8 @@ async fn several_trusted_devices_without_a_primary_ask_to_select_one() {
         .await
         .refused(DetailCode::InvalidValue);
 
-    let otp_any: Authentication = server.otp("alice", &select.id, &totp_now(first.otp_secret.as_ref().unwrap(), &server.clock)).await.json();
+    let otp_any: Authentication =
+        server.otp("alice", &select.id, &totp_now(first.otp_secret.as_ref().unwrap(), &server.clock)).await.json();
     assert_eq!(otp_any.status, AuthenticationStatus::Approved, "after SELECT_DEVICE any device's OTP counts");
 }
 
@@ -244,11 +279,22 @@ async fn canceling_ends_a_waiting_authentication_and_not_a_finished_one() {
     let deleted = server.api(Method::DELETE, &path, None).await;
     assert!(deleted.expect(StatusCode::NO_CONTENT).text().is_empty(), "no body with 204");
     let canceled: Authentication = server.api(Method::GET, &path, None).await.expect(StatusCode::OK).json();
-    assert_eq!((canceled.status, canceled.reason), (AuthenticationStatus::Canceled, Some(AuthenticationReason::CanceledByUser)));
-    server.api(Method::DELETE, &path, None).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
+    assert_eq!(
+        (canceled.status, canceled.reason),
+        (AuthenticationStatus::Canceled, Some(AuthenticationReason::CanceledByUser))
+    );
+    server.api(Method::DELETE, &path, None).await.refused_on(
+        ErrorCode::RequestFailed,
+        DetailCode::InvalidValue,
+        "status",
+    );
     let approved = start(&server, &primary).await;
     let path = server.user_path("alice", &format!("/authentications/{}", approved.id));
-    server.api(Method::DELETE, &path, None).await.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
+    server.api(Method::DELETE, &path, None).await.refused_on(
+        ErrorCode::RequestFailed,
+        DetailCode::InvalidValue,
+        "status",
+    );
 }
 
 #[tokio::test]
@@ -260,7 +306,10 @@ async fn an_authentication_reads_for_thirty_minutes_then_is_gone() {
     server.authentication("alice", &auth.id).await.expect(StatusCode::OK);
     server.clock.advance(Duration::minutes(2));
     let gone = server.authentication("alice", &auth.id).await;
-    assert_eq!(gone.error(StatusCode::NOT_FOUND, moderno_wire::sdk::ErrorCode::NotFound).target.as_deref(), Some("authentication"));
+    assert_eq!(
+        gone.error(StatusCode::NOT_FOUND, moderno_wire::sdk::ErrorCode::NotFound).target.as_deref(),
+        Some("authentication")
+    );
 }
 
 #[tokio::test]
@@ -268,23 +317,38 @@ async fn ignored_rooted_bypassed_and_deviceless_users_are_answered_without_mfa()
     let server = Server::start().await;
     server.create_user("bob").await.expect(StatusCode::CREATED);
     let laptop = TestDevice::new(2);
-    server.start_authentication("bob", &laptop.payload(&server.clock), json!({})).await.refused(DetailCode::InvalidUserStatus);
+    server
+        .start_authentication("bob", &laptop.payload(&server.clock), json!({}))
+        .await
+        .refused(DetailCode::InvalidUserStatus);
 
     alice(&server).await;
     let rooted = laptop.payload_with(&server.clock, |c| c.rooted = true);
-    let auth: Authentication = server.start_authentication("alice", &rooted, json!({})).await.expect(StatusCode::CREATED).json();
+    let auth: Authentication =
+        server.start_authentication("alice", &rooted, json!({})).await.expect(StatusCode::CREATED).json();
     assert_eq!((auth.status, auth.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::DeviceRooted)));
 
-    let reply = server.registration_token("alice", json!({"payload": laptop.payload(&server.clock), "ignoreValidation": true})).await;
+    let reply = server
+        .registration_token("alice", json!({"payload": laptop.payload(&server.clock), "ignoreValidation": true}))
+        .await;
     let (_, id, secret, _) = server.open_token(&reply).await;
-    laptop.complete(&server, &id, &secret, TrustLevel::Ignore, Some(json!({"value": 1, "unit": "HOURS"}))).await.expect(StatusCode::OK);
+    laptop
+        .complete(&server, &id, &secret, TrustLevel::Ignore, Some(json!({"value": 1, "unit": "HOURS"})))
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(start(&server, &laptop).await.status, AuthenticationStatus::IgnoredDevice);
 
     let until = (server.clock.now() + Duration::hours(1)).to_rfc3339();
-    server.api(Method::PUT, &server.user_path("alice", ""), Some(json!({"status": "BYPASS", "bypassExpiration": until}))).await.expect(StatusCode::OK);
+    server
+        .api(Method::PUT, &server.user_path("alice", ""), Some(json!({"status": "BYPASS", "bypassExpiration": until})))
+        .await
+        .expect(StatusCode::OK);
     let bypassed = server.start_authentication("alice", &TestDevice::new(5).payload(&server.clock), json!({})).await;
     // [S-API] `post()` accepts only 201: a bypassed user's authentication is created too.
-    assert_eq!(bypassed.expect(StatusCode::CREATED).json::<Authentication>().status, AuthenticationStatus::BypassedDevice);
+    assert_eq!(
+        bypassed.expect(StatusCode::CREATED).json::<Authentication>().status,
+        AuthenticationStatus::BypassedDevice
+    );
 }
 
 #[tokio::test]
@@ -293,9 +357,18 @@ async fn a_disabled_application_refuses_every_route_but_its_settings() {
     alice(&server).await;
     server.settings(json!({"enabled": false})).await;
     server.api(Method::GET, &server.user_path("alice", ""), None).await.refused(DetailCode::ApplicationDisabled);
-    server.start_authentication("alice", &TestDevice::new(2).payload(&server.clock), json!({})).await.refused(DetailCode::ApplicationDisabled);
-    server.registration_token("alice", json!({"payload": TestDevice::new(3).payload(&server.clock)})).await.refused(DetailCode::ApplicationDisabled);
-    server.api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": "user:alice"}))).await.refused(DetailCode::ApplicationDisabled);
+    server
+        .start_authentication("alice", &TestDevice::new(2).payload(&server.clock), json!({}))
+        .await
+        .refused(DetailCode::ApplicationDisabled);
+    server
+        .registration_token("alice", json!({"payload": TestDevice::new(3).payload(&server.clock)}))
+        .await
+        .refused(DetailCode::ApplicationDisabled);
+    server
+        .api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": "user:alice"})))
+        .await
+        .refused(DetailCode::ApplicationDisabled);
     server.settings(json!({"enabled": true})).await;
     server.api(Method::GET, &server.user_path("alice", ""), None).await.expect(StatusCode::OK);
 }
@@ -307,5 +380,9 @@ async fn an_otp_with_another_devices_payload_is_refused() {
     let auth = start(&server, &TestDevice::new(2)).await;
     let body = json!({"otp": totp_now(&secret, &server.clock), "payload": TestDevice::new(3).payload(&server.clock)});
     let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
-    server.api(Method::PUT, &path, Some(body)).await.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "payload");
+    server.api(Method::PUT, &path, Some(body)).await.refused_on(
+        ErrorCode::InvalidData,
+        DetailCode::InvalidValue,
+        "payload",
+    );
 }

@@ -13,7 +13,8 @@ async fn user_count_is_unchanged(server: &Server) {
 
 async fn post_users(server: &Server, content_type: Option<&str>, body: Vec<u8>) -> common::Reply {
     let path = server.account_path("/users");
-    let mut headers = vec![("authorization", server.authorization(&Method::POST, &path, &body, &server.next_request_id()))];
+    let mut headers =
+        vec![("authorization", server.authorization(&Method::POST, &path, &body, &server.next_request_id()))];
     if let Some(ct) = content_type {
         headers.push(("content-type", ct.to_string()));
     }
@@ -84,10 +85,18 @@ async fn out_of_range_settings_are_refused_and_kept() {
     let before = server.api(Method::GET, &path, None).await.value();
     let mut bad = before.clone();
     bad["maxDevicesPerUser"] = 16.into();
-    server.api(Method::PUT, &path, Some(bad)).await.refused_on(ErrorCode::InvalidData, DetailCode::OutOfRange, "maxDevicesPerUser");
+    server.api(Method::PUT, &path, Some(bad)).await.refused_on(
+        ErrorCode::InvalidData,
+        DetailCode::OutOfRange,
+        "maxDevicesPerUser",
+    );
     let mut bad = before.clone();
     bad["otpLifetimeMinutes"] = 0.into();
-    server.api(Method::PUT, &path, Some(bad)).await.refused_on(ErrorCode::InvalidData, DetailCode::OutOfRange, "otpLifetimeMinutes");
+    server.api(Method::PUT, &path, Some(bad)).await.refused_on(
+        ErrorCode::InvalidData,
+        DetailCode::OutOfRange,
+        "otpLifetimeMinutes",
+    );
     assert_eq!(server.api(Method::GET, &path, None).await.value(), before);
 }
 
@@ -98,10 +107,11 @@ async fn a_refused_request_writes_nothing() {
     let device = common::TestDevice::new(1);
     let payload = device.payload(&server.clock);
     server.settings(serde_json::json!({"pairingMode": "MANUAL"})).await;
-    server
-        .registration_token("alice", serde_json::json!({"payload": payload}))
-        .await
-        .refused_on(ErrorCode::InvalidData, DetailCode::RequiredValue, "pairingKey");
+    server.registration_token("alice", serde_json::json!({"payload": payload})).await.refused_on(
+        ErrorCode::InvalidData,
+        DetailCode::RequiredValue,
+        "pairingKey",
+    );
     server.settings(serde_json::json!({"pairingMode": "AUTOMATIC"})).await;
     server.create_user("bob").await.expect(StatusCode::CREATED);
     let reply = server.registration_token("bob", serde_json::json!({"payload": payload})).await;

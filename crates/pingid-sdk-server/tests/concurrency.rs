@@ -25,7 +25,9 @@ async fn fifty_parallel_redemptions_of_one_pairing_key_yield_exactly_one_token()
             let (server, key) = (server.clone(), key.id.clone());
             tokio::spawn(async move {
                 let device = TestDevice::new(100 + i);
-                server.registration_token("alice", json!({"payload": device.payload(&server.clock), "pairingKey": key})).await
+                server
+                    .registration_token("alice", json!({"payload": device.payload(&server.clock), "pairingKey": key}))
+                    .await
             })
         })
         .collect();
@@ -77,4 +79,3 @@ async fn fifty_parallel_completions_of_one_registration_token_pair_exactly_once(
         server.api(Method::GET, &server.user_path("alice", "/devices"), None).await.expect(StatusCode::OK).json();
     assert_eq!(devices.len(), 1, "one device row");
 }
-

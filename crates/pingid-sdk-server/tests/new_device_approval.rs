@@ -50,7 +50,10 @@ async fn the_authentication_names_the_accessing_and_approving_devices_and_its_le
     assert_eq!(auth.status, AuthenticationStatus::InProgress);
     assert_eq!((auth.level, auth.required_level), (AuthenticationLevel::None, AuthenticationLevel::Push));
     let accessing = auth.accessing_device.as_ref().expect("accessingDevice");
-    assert_eq!((accessing.device_fingerprint.as_str(), accessing.device_name.as_str()), (laptop.fingerprint().as_str(), laptop.name.as_str()));
+    assert_eq!(
+        (accessing.device_fingerprint.as_str(), accessing.device_name.as_str()),
+        (laptop.fingerprint().as_str(), laptop.name.as_str())
+    );
     let approver = auth.device.as_ref().expect("device: the approving device");
     assert_eq!((Some(&approver.id), approver.device_role), (auth.device_id.as_ref(), DeviceRole::Primary));
     assert_eq!(auth.match_number, None, "PingID SDK has no number matching: off by default");
@@ -69,12 +72,18 @@ async fn the_approver_trusting_the_new_device_pairs_it_as_trusted_through_the_pa
     let laptop = TestDevice::new(2);
     let auth = start(&server, &laptop.payload(&server.clock)).await;
     let pushes = primary.poll(&server).await;
-    assert_eq!(pushes[0].trust_levels, vec![TrustLevel::Trusted, TrustLevel::Ignore], "the approver may trust or ignore the new device");
+    assert_eq!(
+        pushes[0].trust_levels,
+        vec![TrustLevel::Trusted, TrustLevel::Ignore],
+        "the approver may trust or ignore the new device"
+    );
     primary.answer(&server, &auth.id, PushAnswer::trust(None)).await.expect(StatusCode::OK);
 
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!((read.status, read.level), (AuthenticationStatus::Approved, AuthenticationLevel::Push));
-    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } = flow_of(&server, &read).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } =
+        flow_of(&server, &read).await
+    else {
         panic!("expected DEVICE_IS_TRUSTED");
     };
     assert_eq!(device_count(&server).await, 1, "not paired until the new device completes");
@@ -98,7 +107,9 @@ async fn the_granted_pairing_is_trusted_only_and_bound_to_the_new_devices_key() 
     let auth = start(&server, &laptop.payload(&server.clock)).await;
     primary.answer(&server, &auth.id, PushAnswer::trust(None)).await.expect(StatusCode::OK);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
-    let ServerFlow::DeviceIsTrusted { registration_token_id: id, registration_token_secret: secret, .. } = flow_of(&server, &read).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id: id, registration_token_secret: secret, .. } =
+        flow_of(&server, &read).await
+    else {
         panic!("expected DEVICE_IS_TRUSTED");
     };
     let thief = TestDevice::new(9);
@@ -132,7 +143,10 @@ async fn the_approver_ignoring_the_new_device_lets_it_in_without_mfa_for_the_int
     primary.answer(&server, &auth.id, PushAnswer::ignore(day, None)).await.expect(StatusCode::OK);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     let until = (server.clock.now() + Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    assert_eq!(flow_of(&server, &read).await, ServerFlow::Done { granted: Some(GrantedAccess::Ignored { until: Some(until) }) });
+    assert_eq!(
+        flow_of(&server, &read).await,
+        ServerFlow::Done { granted: Some(GrantedAccess::Ignored { until: Some(until) }) }
+    );
     assert_eq!(start(&server, &laptop.payload(&server.clock)).await.status, AuthenticationStatus::IgnoredDevice);
     server.clock.advance(Duration::days(1) + Duration::seconds(1));
     primary.poll(&server).await;
@@ -150,7 +164,10 @@ async fn an_approver_cannot_make_a_new_device_primary_beside_a_primary_and_a_ref
     let refused = primary.answer(&server, &auth.id, answer).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text());
     assert_eq!(refused.value()["target"], "trustLevel");
-    let ignore_without_interval = PushAnswer { ignore_interval: None, ..PushAnswer::ignore(IgnoreInterval { value: 1, unit: IntervalUnit::Days }, None) };
+    let ignore_without_interval = PushAnswer {
+        ignore_interval: None,
+        ..PushAnswer::ignore(IgnoreInterval { value: 1, unit: IntervalUnit::Days }, None)
+    };
     assert_eq!(primary.answer(&server, &auth.id, ignore_without_interval).await.status, StatusCode::BAD_REQUEST);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
     assert_eq!(read.status, AuthenticationStatus::InProgress, "still waiting for a valid answer");
@@ -173,7 +190,9 @@ async fn a_trusted_approver_may_make_the_new_device_primary_while_the_user_has_n
     answer.trust_level = Some(TrustLevel::Primary);
     trusted.answer(&server, &auth.id, answer).await.expect(StatusCode::OK);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();
-    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, trust_level } = flow_of(&server, &read).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, trust_level } =
+        flow_of(&server, &read).await
+    else {
         panic!("expected DEVICE_IS_TRUSTED");
     };
     assert_eq!(trust_level, TrustLevel::Primary);
@@ -194,7 +213,10 @@ async fn an_offline_approver_puts_a_one_time_passcode_payload_on_the_authenticat
     assert_eq!((auth.status, auth.required_level), (AuthenticationStatus::Otp, AuthenticationLevel::Otp));
     assert_eq!(
         flow_of(&server, &auth).await,
-        ServerFlow::OneTimePasscode { authentication_id: auth.id.clone(), trust_levels: vec![TrustLevel::Trusted, TrustLevel::Ignore] }
+        ServerFlow::OneTimePasscode {
+            authentication_id: auth.id.clone(),
+            trust_levels: vec![TrustLevel::Trusted, TrustLevel::Ignore]
+        }
     );
 }
 
@@ -214,10 +236,15 @@ async fn a_passcode_sent_with_a_payload_choosing_trusted_pairs_the_new_device() 
     let path = server.user_path("alice", &format!("/authentications/{}/otp", auth.id));
     let approved: Authentication = server.api(Method::PUT, &path, Some(body)).await.expect(StatusCode::OK).json();
     assert_eq!((approved.status, approved.level), (AuthenticationStatus::Approved, AuthenticationLevel::Otp));
-    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } = flow_of(&server, &approved).await else {
+    let ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, .. } =
+        flow_of(&server, &approved).await
+    else {
         panic!("expected DEVICE_IS_TRUSTED after the passcode");
     };
-    laptop.complete(&server, &registration_token_id, &registration_token_secret, TrustLevel::Trusted, None).await.expect(StatusCode::OK);
+    laptop
+        .complete(&server, &registration_token_id, &registration_token_secret, TrustLevel::Trusted, None)
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(device_count(&server).await, 2);
 }
 
@@ -227,7 +254,8 @@ async fn a_passcode_without_a_choice_lets_the_device_in_once() {
     let primary = TestDevice::new(1);
     let secret = server.user_with_primary("alice", &primary).await.otp_secret.expect("secret");
     let auth = start(&server, &TestDevice::new(2).payload(&server.clock)).await;
-    let approved: Authentication = server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
+    let approved: Authentication =
+        server.otp("alice", &auth.id, &totp_now(&secret, &server.clock)).await.expect(StatusCode::OK).json();
     assert_eq!(approved.status, AuthenticationStatus::Approved);
     assert_eq!(flow_of(&server, &approved).await, ServerFlow::Done { granted: Some(GrantedAccess::OneTime) });
     assert_eq!(device_count(&server).await, 1);
@@ -245,9 +273,17 @@ async fn a_sign_in_without_a_payload_pushes_to_the_trusted_device_and_grants_no_
         .json();
     assert_eq!(auth.status, AuthenticationStatus::InProgress, "[D-AUTH]: payload is optional");
     assert!(auth.accessing_device.is_none());
-    assert_eq!(auth.context.user_agent.as_deref(), Some("Mozilla/5.0 (test)"), "[S-MODEL] userAgent is kept and returned");
+    assert_eq!(
+        auth.context.user_agent.as_deref(),
+        Some("Mozilla/5.0 (test)"),
+        "[S-MODEL] userAgent is kept and returned"
+    );
     let pushes = primary.poll(&server).await;
-    assert!(pushes[0].requesting_device.is_none() && pushes[0].trust_levels.is_empty(), "no device to trust: {:?}", pushes[0]);
+    assert!(
+        pushes[0].requesting_device.is_none() && pushes[0].trust_levels.is_empty(),
+        "no device to trust: {:?}",
+        pushes[0]
+    );
     assert_eq!(primary.answer(&server, &auth.id, PushAnswer::trust(None)).await.status, StatusCode::BAD_REQUEST);
     primary.answer(&server, &auth.id, PushAnswer::approve(None)).await.expect(StatusCode::OK);
     let read: Authentication = server.authentication("alice", &auth.id).await.json();

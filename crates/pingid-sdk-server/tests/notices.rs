@@ -54,7 +54,9 @@ async fn ignoring_a_device_pairs_nothing_and_tells_no_one() {
     let primary = TestDevice::new(1);
     server.user_with_primary("alice", &primary).await;
     let ignored = TestDevice::new(3);
-    let reply = server.registration_token("alice", json!({"payload": ignored.payload(&server.clock), "ignoreValidation": true})).await;
+    let reply = server
+        .registration_token("alice", json!({"payload": ignored.payload(&server.clock), "ignoreValidation": true}))
+        .await;
     let (_, id, secret, _) = server.open_token(&reply).await;
     let interval = json!({"value": 1, "unit": "DAYS"});
     ignored.complete(&server, &id, &secret, TrustLevel::Ignore, Some(interval)).await.expect(StatusCode::OK);
@@ -82,7 +84,10 @@ async fn an_administrator_removing_the_primary_tells_the_other_device() {
         .as_str()
         .expect("the primary's id")
         .to_string();
-    server.api(Method::DELETE, &server.user_path("alice", &format!("/devices/{primary_id}")), None).await.expect(StatusCode::NO_CONTENT);
+    server
+        .api(Method::DELETE, &server.user_path("alice", &format!("/devices/{primary_id}")), None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
     let heard = notices(&server, &second).await;
     assert_eq!(heard.len(), 1, "{heard:?}");
     assert_eq!(heard[0].kind, DeviceNoticeKind::DeviceRemoved);

@@ -10,7 +10,8 @@ use common::{Server, TestDevice};
 use moderno_wire::device_api::{PushAnswer, PushRequest};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{
-    Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, Device, ErrorCode, User,
+    Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus, DetailCode, Device, ErrorCode,
+    User,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -40,7 +41,11 @@ async fn read(server: &Server, id: &str) -> Authentication {
 }
 
 async fn alices_devices(server: &Server) -> Vec<Device> {
-    let user: User = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.expect(StatusCode::OK).json();
+    let user: User = server
+        .api(Method::GET, &server.user_path("alice", "?expand=devices"), None)
+        .await
+        .expect(StatusCode::OK)
+        .json();
     user.devices.expect("expand=devices lists the devices")
 }
 
@@ -56,7 +61,11 @@ async fn a_push_offers_three_distinct_numbers_one_of_them_the_number_the_login_s
     assert!(choices[0] != choices[1] && choices[1] != choices[2] && choices[0] != choices[2], "distinct: {choices:?}");
     assert!(choices.iter().all(|n| (10..=99).contains(n)), "{choices:?}");
     assert!(choices.contains(&shown), "the shown number is on offer: {shown} in {choices:?}");
-    assert_eq!(read(&server, &auth.id).await.match_number, Some(shown), "reading the authentication shows the same number");
+    assert_eq!(
+        read(&server, &auth.id).await.match_number,
+        Some(shown),
+        "reading the authentication shows the same number"
+    );
 }
 
 #[tokio::test]
@@ -84,11 +93,15 @@ async fn an_approval_without_the_number_is_refused_and_changes_nothing_then_the_
 async fn a_wrong_number_rejects_the_push_with_wrong_number_and_a_second_answer_is_refused() {
     let server = Server::start().await;
     let (primary, auth, push) = push_to_alices_primary(&server).await;
-    let wrong = push.number_choices.iter().copied().find(|n| Some(*n) != auth.match_number).expect("another number on offer");
+    let wrong =
+        push.number_choices.iter().copied().find(|n| Some(*n) != auth.match_number).expect("another number on offer");
 
     let rejected: Authentication =
         primary.answer(&server, &auth.id, PushAnswer::approve(Some(wrong))).await.expect(StatusCode::OK).json();
-    assert_eq!((rejected.status, rejected.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::WrongNumber)));
+    assert_eq!(
+        (rejected.status, rejected.reason),
+        (AuthenticationStatus::Rejected, Some(AuthenticationReason::WrongNumber))
+    );
     assert_eq!((rejected.level, rejected.match_number), (AuthenticationLevel::None, None));
     let raw = server.authentication("alice", &auth.id).await.value();
     assert_eq!(raw["reason"], "WRONG_NUMBER", "{raw}");
@@ -96,11 +109,18 @@ async fn a_wrong_number_rejects_the_push_with_wrong_number_and_a_second_answer_i
     let again = primary.answer(&server, &auth.id, PushAnswer::approve(auth.match_number)).await;
     again.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "status");
     let after = read(&server, &auth.id).await;
-    assert_eq!((after.status, after.reason), (AuthenticationStatus::Rejected, Some(AuthenticationReason::WrongNumber)), "the right number comes too late");
+    assert_eq!(
+        (after.status, after.reason),
+        (AuthenticationStatus::Rejected, Some(AuthenticationReason::WrongNumber)),
+        "the right number comes too late"
+    );
     assert!(primary.poll(&server).await.is_empty(), "an answered push leaves the queue");
     let user: User = server.api(Method::GET, &server.user_path("alice", ""), None).await.json();
     assert!(user.last_login.is_none(), "a wrong number logs nobody in");
-    assert!(alices_devices(&server).await.iter().all(|d| d.last_used.is_none()), "a wrong pick is no use of the device");
+    assert!(
+        alices_devices(&server).await.iter().all(|d| d.last_used.is_none()),
+        "a wrong pick is no use of the device"
+    );
 }
 
 #[tokio::test]
@@ -144,6 +164,7 @@ async fn approving_a_push_marks_the_approving_device_used_and_a_device_never_use
     assert_eq!(DateTime::parse_from_rfc3339(&used).expect("RFC 3339"), server.clock.now(), "{used}");
     assert_eq!(last_used(&spare_id), None, "a device never used shows no last use");
     let raw = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.value();
-    let spare_raw = raw["devices"].as_array().and_then(|d| d.iter().find(|d| d["id"] == spare_id.as_str())).expect("the spare");
+    let spare_raw =
+        raw["devices"].as_array().and_then(|d| d.iter().find(|d| d["id"] == spare_id.as_str())).expect("the spare");
     assert!(spare_raw.get("lastUsed").is_none(), "absent, not null: {spare_raw}");
 }

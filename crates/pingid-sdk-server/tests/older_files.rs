@@ -116,14 +116,25 @@ async fn a_file_from_before_number_matching_opens_keeps_its_rows_and_takes_numbe
     let server = Server::start_with(|c| c.db_path = path.clone()).await;
     let settings = server.api(Method::GET, &server.app_path("/settings"), None).await.expect(StatusCode::OK).value();
     assert_eq!(settings["numberMatching"], true, "the old row reads the column's default: {settings}");
-    assert_eq!((settings["maxDevicesPerUser"].as_u64(), settings["otpLifetimeMinutes"].as_u64()), (Some(3), Some(20)), "and keeps its values: {settings}");
+    assert_eq!(
+        (settings["maxDevicesPerUser"].as_u64(), settings["otpLifetimeMinutes"].as_u64()),
+        (Some(3), Some(20)),
+        "and keeps its values: {settings}"
+    );
 
     let old: Authentication = server.authentication("alice", "old-auth").await.expect(StatusCode::OK).json();
     assert_eq!((old.status, old.level), (AuthenticationStatus::Approved, AuthenticationLevel::MobilePayload));
     assert_eq!((old.device_id.as_deref(), old.match_number), (Some("old-device"), None), "{old:?}");
-    let user: User = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.expect(StatusCode::OK).json();
+    let user: User = server
+        .api(Method::GET, &server.user_path("alice", "?expand=devices"), None)
+        .await
+        .expect(StatusCode::OK)
+        .json();
     let devices = user.devices.expect("the devices");
-    assert_eq!(devices.iter().map(|d| (d.id.as_str(), d.last_used.is_none())).collect::<Vec<_>>(), [("old-device", true)]);
+    assert_eq!(
+        devices.iter().map(|d| (d.id.as_str(), d.last_used.is_none())).collect::<Vec<_>>(),
+        [("old-device", true)]
+    );
 
     primary.poll(&server).await;
     let laptop = TestDevice::new(2);
@@ -133,8 +144,11 @@ async fn a_file_from_before_number_matching_opens_keeps_its_rows_and_takes_numbe
     assert!(waiting.match_number.is_some(), "the old file stores a number: {waiting:?}");
     let pushes = primary.poll(&server).await;
     assert_eq!(pushes.first().map(|p| p.number_choices.len()), Some(3), "{pushes:?}");
-    let approved: Authentication =
-        primary.answer(&server, &waiting.id, PushAnswer::approve(waiting.match_number)).await.expect(StatusCode::OK).json();
+    let approved: Authentication = primary
+        .answer(&server, &waiting.id, PushAnswer::approve(waiting.match_number))
+        .await
+        .expect(StatusCode::OK)
+        .json();
     assert_eq!(approved.status, AuthenticationStatus::Approved);
     let user: User = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.json();
     assert!(user.devices.expect("the devices")[0].last_used.is_some(), "the old device records its use");

@@ -7,7 +7,9 @@ use chrono::Duration;
 use common::{totp_now, Server, TestDevice};
 use moderno_wire::device_api::{PairingCompleted, PairingOutcome};
 use moderno_wire::payload::TrustLevel;
-use moderno_wire::sdk::{DetailCode, DeviceRole, ErrorCode, RegistrationToken, RegistrationTokenStatus, User, UserStatus};
+use moderno_wire::sdk::{
+    DetailCode, DeviceRole, ErrorCode, RegistrationToken, RegistrationTokenStatus, User, UserStatus,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -128,7 +130,8 @@ async fn an_active_users_new_device_gets_a_token_only_with_ignore_validation() {
     not_offered.expect(StatusCode::BAD_REQUEST);
     let user: User = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.json();
     assert_eq!(user.devices.map(|d| d.len()), Some(1), "a refused completion pairs nothing");
-    let done: PairingCompleted = laptop.complete(&server, &id, &secret, TrustLevel::Trusted, None).await.expect(StatusCode::OK).json();
+    let done: PairingCompleted =
+        laptop.complete(&server, &id, &secret, TrustLevel::Trusted, None).await.expect(StatusCode::OK).json();
     assert_eq!(done.device_role, Some(DeviceRole::Trusted));
 }
 
@@ -178,7 +181,10 @@ async fn ignoring_always_never_ends_and_ignore_needs_an_interval() {
         .json();
     assert_eq!(ignored.ignored_until, None, "forever has no end");
     server.clock.advance(Duration::days(3650));
-    let body = server.registration_token("alice", json!({"payload": device.payload(&server.clock)})).await.refused(DetailCode::DeviceIgnored);
+    let body = server
+        .registration_token("alice", json!({"payload": device.payload(&server.clock)}))
+        .await
+        .refused(DetailCode::DeviceIgnored);
     assert!(body.message.contains("permanently"), "{}", body.message);
 }
 
@@ -204,7 +210,8 @@ async fn a_paired_rooted_stale_or_replayed_payload_gets_no_token() {
 
     server.create_user("bob").await.expect(StatusCode::CREATED);
     let other = TestDevice::new(2);
-    let bad_payload = |reply: common::Reply| reply.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "payload");
+    let bad_payload =
+        |reply: common::Reply| reply.refused_on(ErrorCode::InvalidData, DetailCode::InvalidValue, "payload");
     let rooted = other.payload_with(&server.clock, |c| c.rooted = true);
     let reply = server.registration_token("bob", json!({"payload": rooted})).await;
     let body = reply.refused_on(ErrorCode::RequestFailed, DetailCode::InvalidValue, "payload");
@@ -227,7 +234,9 @@ async fn the_device_limit_is_enforced() {
     server.settings(json!({"maxDevicesPerUser": 1})).await;
     server.user_with_primary("alice", &TestDevice::new(1)).await;
     let second = TestDevice::new(2);
-    let reply = server.registration_token("alice", json!({"payload": second.payload(&server.clock), "ignoreValidation": true})).await;
+    let reply = server
+        .registration_token("alice", json!({"payload": second.payload(&server.clock), "ignoreValidation": true}))
+        .await;
     let body = reply.refused_on(ErrorCode::RequestFailed, DetailCode::SizeLimitExceeded, "devices");
     assert!(body.message.contains("(1)"), "says the limit: {}", body.message);
 }
@@ -250,14 +259,17 @@ async fn a_bad_device_signature_is_401_unauthorized() {
 
     let stale = device.sign(&server, &Method::GET, "/pingid/v1/device/me", b"");
     server.clock.advance(Duration::minutes(6));
-    let reply = server.raw(Method::GET, "/pingid/v1/device/me", &[("x-pingid-device-signature", stale)], Vec::new()).await;
+    let reply =
+        server.raw(Method::GET, "/pingid/v1/device/me", &[("x-pingid-device-signature", stale)], Vec::new()).await;
     reply.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
 
     let stranger = TestDevice::new(3);
     stranger.call(&server, Method::GET, "/me", None).await.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
 
-    let absurd = format!("PINGID-DEVICE fp={},ts=-9223372036854775808,nonce={},sig=AAAA", device.fingerprint(), "ab".repeat(16));
-    let reply = server.raw(Method::GET, "/pingid/v1/device/me", &[("x-pingid-device-signature", absurd)], Vec::new()).await;
+    let absurd =
+        format!("PINGID-DEVICE fp={},ts=-9223372036854775808,nonce={},sig=AAAA", device.fingerprint(), "ab".repeat(16));
+    let reply =
+        server.raw(Method::GET, "/pingid/v1/device/me", &[("x-pingid-device-signature", absurd)], Vec::new()).await;
     reply.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
 }
 
@@ -266,7 +278,8 @@ async fn the_device_sees_itself_and_the_users_devices() {
     let server = Server::start().await;
     let device = TestDevice::new(1);
     let paired = server.user_with_primary("alice", &device).await;
-    let me: moderno_wire::device_api::DeviceState = device.call(&server, Method::GET, "/me", None).await.expect(StatusCode::OK).json();
+    let me: moderno_wire::device_api::DeviceState =
+        device.call(&server, Method::GET, "/me", None).await.expect(StatusCode::OK).json();
     assert_eq!(me.username, "alice");
     assert_eq!(Some(me.device.id.clone()), paired.device_id);
     assert_eq!(me.user_devices.len(), 1);

@@ -12,7 +12,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn issue(server: &Server, pairing_data: &str) -> PairingKey {
-    let reply = server.api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": pairing_data}))).await;
+    let reply =
+        server.api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": pairing_data}))).await;
     reply.expect(StatusCode::CREATED).json()
 }
 
@@ -35,7 +36,8 @@ async fn redeem(server: &Server, username: &str, device: &TestDevice, key: &str)
 }
 
 async fn device_count(server: &Server, username: &str) -> usize {
-    let devices: Vec<Value> = server.api(Method::GET, &server.user_path(username, "/devices"), None).await.expect(StatusCode::OK).json();
+    let devices: Vec<Value> =
+        server.api(Method::GET, &server.user_path(username, "/devices"), None).await.expect(StatusCode::OK).json();
     devices.len()
 }
 
@@ -43,7 +45,9 @@ async fn device_count(server: &Server, username: &str) -> usize {
 #[tokio::test]
 async fn a_pairing_key_is_its_own_id_keeps_its_pairing_data_as_sent_and_reads_back_by_the_key() {
     let server = Server::start().await;
-    let reply = server.api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": "  Staff: Ünïcode  "}))).await;
+    let reply = server
+        .api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": "  Staff: Ünïcode  "})))
+        .await;
     let raw = reply.expect(StatusCode::CREATED).value();
     assert_eq!(raw.as_object().map(|o| o.len()), Some(3), "id, status, pairingData only: {raw}");
     assert!(reply.headers.get("location").is_none(), "the key is not put in a header");
@@ -158,7 +162,8 @@ async fn at_most_twenty_keys_wait_unclaimed_per_pairing_data() {
     for _ in 0..20 {
         issue(&server, "user:alice").await;
     }
-    let reply = server.api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": "user:alice"}))).await;
+    let reply =
+        server.api(Method::POST, &server.app_path("/pairingkeys"), Some(json!({"pairingData": "user:alice"}))).await;
     let body = reply.error(StatusCode::BAD_REQUEST, ErrorCode::RequestFailed);
     assert_eq!(body.details[0].code, DetailCode::RetryLimitExceeded, "{body:?}");
     assert!(body.message.contains("try again after 2030-01-01T00:10:00Z"), "{}", body.message);
@@ -169,7 +174,9 @@ async fn at_most_twenty_keys_wait_unclaimed_per_pairing_data() {
 #[tokio::test]
 async fn an_account_scope_key_is_read_at_account_scope_and_redeems_in_the_application() {
     let server = manual_server_with(&["alice"]).await;
-    let reply = server.api(Method::POST, &server.account_path("/pairingkeys"), Some(json!({"pairingData": "group:staff"}))).await;
+    let reply = server
+        .api(Method::POST, &server.account_path("/pairingkeys"), Some(json!({"pairingData": "group:staff"})))
+        .await;
     let key: PairingKey = reply.expect(StatusCode::CREATED).json();
     let path = server.account_path(&format!("/pairingkeys/{}", key.id));
     let at_account: PairingKey = server.api(Method::GET, &path, None).await.expect(StatusCode::OK).json();

@@ -14,7 +14,11 @@ async fn a_created_user_reads_back_not_active_without_devices() {
     let server = Server::start().await;
     let created: User = server.create_user("alice").await.expect(StatusCode::CREATED).json();
     assert_eq!(created.status, UserStatus::NotActive);
-    let read: User = server.api(Method::GET, &server.user_path("alice", "?expand=devices"), None).await.expect(StatusCode::OK).json();
+    let read: User = server
+        .api(Method::GET, &server.user_path("alice", "?expand=devices"), None)
+        .await
+        .expect(StatusCode::OK)
+        .json();
     assert_eq!(read.username, "alice");
     assert_eq!(read.first_name, "Test");
     assert_eq!(read.devices, Some(vec![]), "expand=devices lists the (no) devices");
@@ -108,7 +112,8 @@ async fn the_administrator_suspends_and_bypasses_users() {
     let server = Server::start().await;
     server.create_user("alice").await.expect(StatusCode::CREATED);
     let path = server.user_path("alice", "");
-    let suspended: User = server.api(Method::PUT, &path, Some(json!({"status": "SUSPENDED"}))).await.expect(StatusCode::OK).json();
+    let suspended: User =
+        server.api(Method::PUT, &path, Some(json!({"status": "SUSPENDED"}))).await.expect(StatusCode::OK).json();
     assert_eq!(suspended.status, UserStatus::Suspended);
     let device = TestDevice::new(2);
     server
@@ -147,19 +152,32 @@ async fn deleting_a_user_removes_their_devices_tokens_and_authentications() {
     let primary = TestDevice::new(1);
     server.user_with_primary("alice", &primary).await;
     let laptop = TestDevice::new(2);
-    let auth = server.start_authentication("alice", &laptop.payload(&server.clock), json!({})).await.expect(StatusCode::CREATED).value();
+    let auth = server
+        .start_authentication("alice", &laptop.payload(&server.clock), json!({}))
+        .await
+        .expect(StatusCode::CREATED)
+        .value();
     let auth_id = auth["id"].as_str().expect("an id").to_string();
-    let token = server.registration_token("alice", json!({"payload": laptop.payload(&server.clock), "ignoreValidation": true})).await;
+    let token = server
+        .registration_token("alice", json!({"payload": laptop.payload(&server.clock), "ignoreValidation": true}))
+        .await;
     let (_, token_id, _, _) = server.open_token(&token).await;
 
     let path = server.account_path("/users/alice");
     server.api(Method::DELETE, &path, None).await.expect(StatusCode::NO_CONTENT);
-    server.api(Method::GET, &server.user_path("alice", ""), None).await.error(StatusCode::NOT_FOUND, ErrorCode::NotFound);
+    server
+        .api(Method::GET, &server.user_path("alice", ""), None)
+        .await
+        .error(StatusCode::NOT_FOUND, ErrorCode::NotFound);
     primary.call(&server, Method::GET, "/me", None).await.error(StatusCode::UNAUTHORIZED, ErrorCode::UnauthorizedReq);
 
     server.create_user("alice").await.expect(StatusCode::CREATED);
-    let gone_token = server.api(Method::GET, &server.user_path("alice", &format!("/registrationtokens/{token_id}")), None).await;
-    assert_eq!(gone_token.error(StatusCode::NOT_FOUND, ErrorCode::NotFound).target.as_deref(), Some("registrationToken"));
+    let gone_token =
+        server.api(Method::GET, &server.user_path("alice", &format!("/registrationtokens/{token_id}")), None).await;
+    assert_eq!(
+        gone_token.error(StatusCode::NOT_FOUND, ErrorCode::NotFound).target.as_deref(),
+        Some("registrationToken")
+    );
     let gone_auth = server.authentication("alice", &auth_id).await;
     assert_eq!(gone_auth.error(StatusCode::NOT_FOUND, ErrorCode::NotFound).target.as_deref(), Some("authentication"));
     let again = server.pair("alice", &primary, TrustLevel::Primary, json!({})).await;

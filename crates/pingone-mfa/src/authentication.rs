@@ -18,13 +18,15 @@ use axum::http::StatusCode;
 use axum::Json;
 use moderno_ambient::{Fault, NumberChallenge};
 use moderno_wire::pingone::{
-    failure, CheckOtp, DeviceAuthentication, DeviceAuthenticationEmbedded, DeviceAuthenticationStatus as P1, FailureError,
-    InnerError, MfaDeviceType, NumberMatching, ResourceRef, SelectDevice, StartDeviceAuthentication,
+    failure, CheckOtp, DeviceAuthentication, DeviceAuthenticationEmbedded, DeviceAuthenticationStatus as P1,
+    FailureError, InnerError, MfaDeviceType, NumberMatching, ResourceRef, SelectDevice, StartDeviceAuthentication,
     DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
 use rusqlite::{params, Transaction};
 
-use crate::authentication_record::{complete, read_auth, read_auth_by_id, set_status, status_name, AuthRow, AuthenticationMethod, Status};
+use crate::authentication_record::{
+    complete, read_auth, read_auth_by_id, set_status, status_name, AuthRow, AuthenticationMethod, Status,
+};
 use crate::device_identity::check_mobile_payload;
 use crate::otp_check::{check_code, send_code, Verdict};
 use crate::requests::{check_environment, ActionBody, JsonBody};
@@ -46,8 +48,12 @@ fn public_status(row: &AuthRow, now: i64) -> (P1, Option<FailureError>) {
         }
         Status::PushConfirmationRejected => {
             let message = match row.failure_reason.as_deref() {
-                Some("REPORT_FRAUD") => "The user denied the push notification and reported it as fraud (REPORT_FRAUD).",
-                Some("BIOMETRICS_REJECTED") => "The push notification was denied: the biometric check failed (BIOMETRICS_REJECTED).",
+                Some("REPORT_FRAUD") => {
+                    "The user denied the push notification and reported it as fraud (REPORT_FRAUD)."
+                }
+                Some("BIOMETRICS_REJECTED") => {
+                    "The push notification was denied: the biometric check failed (BIOMETRICS_REJECTED)."
+                }
                 _ => "The user denied the push notification.",
             };
             (P1::Failed, error(failure::PUSH_DENIED, message))
@@ -79,7 +85,8 @@ pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<De
     if effective == Status::OtpRequired {
         actions.extend(links([("otp.check", href)]));
     }
-    let devices = user_devices(tx, &row.username)?.iter().map(|d| device(state, &user_id, d, now, Detail::Masked)).collect();
+    let devices =
+        user_devices(tx, &row.username)?.iter().map(|d| device(state, &user_id, d, now, Detail::Masked)).collect();
     Ok(DeviceAuthentication {
         links: actions,
         embedded: DeviceAuthenticationEmbedded { devices },
@@ -123,7 +130,8 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         let faults = &state.config().faults;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { state.config().push_timeout.num_seconds() };
         tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![now + lifetime, auth_id])?;
-        let policy_id: Option<String> = tx.query_row("SELECT policy_id FROM authentications WHERE id = ?1", params![auth_id], |r| r.get(0))?;
+        let policy_id: Option<String> =
+            tx.query_row("SELECT policy_id FROM authentications WHERE id = ?1", params![auth_id], |r| r.get(0))?;
         let number_matching = state.config().policy(policy_id.as_deref()).is_some_and(|p| p.number_matching);
         if number_matching && !faults.is_on(Fault::NoNumberMatching) {
             let challenge = NumberChallenge::draw(state.entropy());
@@ -235,7 +243,10 @@ fn open_auth(tx: &Transaction<'_>, state: &State, id: &str) -> Result<AuthRow, A
 }
 
 fn not_offered(action: &str, row: &AuthRow) -> ApiError {
-    ApiError::BadRequest(format!("{action} is not offered while the device authentication is {}", status_name(row.status)))
+    ApiError::BadRequest(format!(
+        "{action} is not offered while the device authentication is {}",
+        status_name(row.status)
+    ))
 }
 
 /// `POST {authPath}/{envId}/deviceAuthentications/{id}`: the content type names the action.
@@ -283,7 +294,8 @@ fn check_otp(state: &State, id: &str, body: CheckOtp) -> Result<DeviceAuthentica
         if row.status != Status::OtpRequired {
             return Err(not_offered("otp.check", &row));
         }
-        let device_id = row.selected_device_id.clone().ok_or_else(|| ApiError::Internal("OTP state without device".into()))?;
+        let device_id =
+            row.selected_device_id.clone().ok_or_else(|| ApiError::Internal("OTP state without device".into()))?;
         let device = find_device(tx, &row.username, &device_id)?;
         let verdict = check_code(tx, state, &row, &device, body.otp.trim())?;
         Ok((verdict, describe(tx, state, &read_auth(tx, &row.username, id)?)?))

@@ -11,14 +11,16 @@ use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS, SCHEME};
 use moderno_wire::device_api::PushRequest;
-use moderno_wire::pingone::{failure, DenyReason, DeviceAuthentication, PushDecision, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME};
+use moderno_wire::pingone::{
+    failure, DenyReason, DeviceAuthentication, PushDecision, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
+};
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::authentication::describe;
-use crate::push_limit::PushLimit;
 use crate::authentication_record::{complete, read_auth, set_status, AuthenticationMethod, Status};
+use crate::push_limit::PushLimit;
 use crate::store::{device_by_fingerprint, first_use_of_nonce, rfc3339, DeviceRow};
 use crate::{ApiError, State, MAX_BODY_BYTES};
 
@@ -88,7 +90,8 @@ impl SignedCall {
 
     /// The paired mobile device that signed this call, verified.
     fn device(&self, state: &State, tx: &Transaction<'_>) -> Result<DeviceRow, ApiError> {
-        let device = device_by_fingerprint(tx, &self.signature.fingerprint)?.ok_or(ApiError::Unauthorized("unknown device"))?;
+        let device =
+            device_by_fingerprint(tx, &self.signature.fingerprint)?.ok_or(ApiError::Unauthorized("unknown device"))?;
         self.verify(state, tx, device.public_key.as_deref())?;
         Ok(device)
     }

@@ -27,7 +27,12 @@ pub fn check_mobile_payload(
     tx: &Transaction<'_>,
     payload: &str,
 ) -> Result<MobilePayloadClaims, ApiError> {
-    let invalid = |why: String| ApiError::Invalid { code: "INVALID_VALUE", message: why, target: Some("mobilePayload"), inner: None };
+    let invalid = |why: String| ApiError::Invalid {
+        code: "INVALID_VALUE",
+        message: why,
+        target: Some("mobilePayload"),
+        inner: None,
+    };
     let (claims, _key) = open_mobile_payload(payload).map_err(|e| invalid(e.to_string()))?;
     let now = state.now();
     let max_age = state.config().payload_max_age.num_seconds();

@@ -8,8 +8,8 @@
 use axum::extract::State as Shared;
 use axum::Json;
 use moderno_wire::pingone::{
-    ApprovePairing, Authenticator, AuthenticatorStatus, AuthenticatorType, ClaimPairingKey, MfaDeviceType, PairingApproved,
-    PairingStatus, ResourceRef,
+    ApprovePairing, Authenticator, AuthenticatorStatus, AuthenticatorType, ClaimPairingKey, MfaDeviceType,
+    PairingApproved, PairingStatus, ResourceRef,
 };
 use rusqlite::Transaction;
 use subtle::ConstantTimeEq;
@@ -63,7 +63,10 @@ fn pair_device(
 }
 
 #[tracing::instrument(name = "approve_pairing", skip_all, fields(pairing_id))]
-pub async fn approve_pairing(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingApproved>, ApiError> {
+pub async fn approve_pairing(
+    Shared(state): Shared<State>,
+    call: SignedCall,
+) -> Result<Json<PairingApproved>, ApiError> {
     let body: ApprovePairing = call.json()?;
     tracing::Span::current().record("pairing_id", body.pairing.id.as_str());
     let outcome = state.db().tx(|tx| {
@@ -122,7 +125,10 @@ fn guess_buckets(state: &State, fingerprint: &str, username: Option<&str>) -> Ve
 }
 
 #[tracing::instrument(name = "claim_pairing_key", skip_all)]
-pub async fn claim_pairing_key(Shared(state): Shared<State>, call: SignedCall) -> Result<Json<PairingApproved>, ApiError> {
+pub async fn claim_pairing_key(
+    Shared(state): Shared<State>,
+    call: SignedCall,
+) -> Result<Json<PairingApproved>, ApiError> {
     let ClaimBody { claim: body, username } = call.json()?;
     let invalid_key = || ApiError::invalid("INVALID_PAIRING_KEY", "the pairing key is unknown, used or expired");
     let canonical = pairing_code::normalize(&body.pairing_key).ok_or_else(invalid_key)?;

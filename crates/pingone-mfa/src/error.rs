@@ -18,7 +18,8 @@ use moderno_wire::pingone::{InnerError, MfaError, MfaErrorDetail};
 use crate::State;
 
 /// PingOne's message for `INVALID_DATA` (the "Error codes" page's example).
-const INVALID_DATA_MESSAGE: &str = "The request could not be completed. One or more validation errors were in the request.";
+const INVALID_DATA_MESSAGE: &str =
+    "The request could not be completed. One or more validation errors were in the request.";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -77,7 +78,11 @@ impl ApiError {
         match self {
             Self::Invalid { code, message, target, inner } => (
                 StatusCode::BAD_REQUEST,
-                body("INVALID_DATA", INVALID_DATA_MESSAGE.into(), vec![detail(code, message.clone(), *target, inner.clone())]),
+                body(
+                    "INVALID_DATA",
+                    INVALID_DATA_MESSAGE.into(),
+                    vec![detail(code, message.clone(), *target, inner.clone())],
+                ),
             ),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, body("INVALID_REQUEST", message.clone(), vec![])),
             Self::UnsupportedMediaType => (
@@ -95,14 +100,19 @@ impl ApiError {
                     vec![detail("INVALID_TOKEN", format!("The access token is not valid: {why}."), None, None)],
                 ),
             ),
-            Self::Unauthorized(why) => {
-                (StatusCode::UNAUTHORIZED, body("ACCESS_FAILED", format!("The request is not authorized: {why}."), vec![]))
-            }
+            Self::Unauthorized(why) => (
+                StatusCode::UNAUTHORIZED,
+                body("ACCESS_FAILED", format!("The request is not authorized: {why}."), vec![]),
+            ),
             Self::RateLimited { message, retry_at, .. } => {
                 let inner = InnerError { retry_after: Some(retry_at.clone()), remaining_attempts: None };
                 (
                     StatusCode::TOO_MANY_REQUESTS,
-                    body("REQUEST_LIMITED", message.clone(), vec![detail("LIMIT_EXCEEDED", message.clone(), None, Some(inner))]),
+                    body(
+                        "REQUEST_LIMITED",
+                        message.clone(),
+                        vec![detail("LIMIT_EXCEEDED", message.clone(), None, Some(inner))],
+                    ),
                 )
             }
             Self::TooLarge => (
@@ -121,12 +131,19 @@ impl ApiError {
 /// status `INVALID_REQUEST` (404 keeps `NOT_FOUND`) with the layer's words.
 async fn as_pingone_error(response: Response) -> Response {
     let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
     let error = match parts.status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         StatusCode::NOT_FOUND => ApiError::NotFound("resource"),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::BadRequest("The method is not allowed on this resource.".into()),
-        status => ApiError::BadRequest(if text.is_empty() { status.canonical_reason().unwrap_or("refused").into() } else { text }),
+        status => ApiError::BadRequest(if text.is_empty() {
+            status.canonical_reason().unwrap_or("refused").into()
+        } else {
+            text
+        }),
     };
     let mut converted = error.into_response();
     *converted.status_mut() = parts.status;

@@ -42,9 +42,9 @@ use chrono::Duration;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
-use zeroize::Zeroizing;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
+use zeroize::Zeroizing;
 
 pub use error::ApiError;
 
@@ -142,8 +142,16 @@ impl Config {
             policies: vec![
                 // Ping's own widget (pf-authn-js-widget 1.11.0, 2.2.0) and mobile samples show no
                 // number, so the default policy asks for none.
-                DevicePolicy { id: DEMO_DEFAULT_POLICY_ID.into(), name: "Default MFA Policy".into(), number_matching: false },
-                DevicePolicy { id: DEMO_NUMBER_MATCHING_POLICY_ID.into(), name: "Moderno Desktop".into(), number_matching: true },
+                DevicePolicy {
+                    id: DEMO_DEFAULT_POLICY_ID.into(),
+                    name: "Default MFA Policy".into(),
+                    number_matching: false,
+                },
+                DevicePolicy {
+                    id: DEMO_NUMBER_MATCHING_POLICY_ID.into(),
+                    name: "Moderno Desktop".into(),
+                    number_matching: true,
+                },
             ],
             application_id: "moderno-desktop".into(),
             worker_client_id: DEMO_WORKER_CLIENT_ID.into(),
@@ -251,7 +259,11 @@ impl State {
     /// Pushes per user (PingOne's `pushLimit`).
     fn push_limit(&self) -> push_limit::PushLimit {
         let c = self.config();
-        push_limit::PushLimit { count: c.push_limit, time_period: c.push_limit_window, lock_duration: c.push_lock_duration }
+        push_limit::PushLimit {
+            count: c.push_limit,
+            time_period: c.push_limit_window,
+            lock_duration: c.push_lock_duration,
+        }
     }
 
     /// Wrong pairing keys per device or named user (`global`: from everyone together).

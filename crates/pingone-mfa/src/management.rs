@@ -13,7 +13,9 @@
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
-use moderno_wire::pingone::{CreateMfaDevice, CreateUser, Device, EntityArray, MfaDeviceType, ResourceRef, User, DEVICES_REORDER_CONTENT_TYPE};
+use moderno_wire::pingone::{
+    CreateMfaDevice, CreateUser, Device, EntityArray, MfaDeviceType, ResourceRef, User, DEVICES_REORDER_CONTENT_TYPE,
+};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
@@ -119,7 +121,12 @@ pub async fn get_user(
 }
 
 /// The user's devices as PingOne lists them, in order.
-fn device_list(tx: &Transaction<'_>, state: &State, user_id: &str, username: &str) -> Result<EntityArray<Device>, ApiError> {
+fn device_list(
+    tx: &Transaction<'_>,
+    state: &State,
+    user_id: &str,
+    username: &str,
+) -> Result<EntityArray<Device>, ApiError> {
     let now = state.now();
     let devices = user_devices(tx, username)?.iter().map(|d| device(state, user_id, d, now, Detail::Full)).collect();
     let mut list = entity_array(format!("{}/users/{user_id}/devices", api_base(state)), "devices", devices);
@@ -128,7 +135,13 @@ fn device_list(tx: &Transaction<'_>, state: &State, user_id: &str, username: &st
     Ok(list)
 }
 
-fn one_device(tx: &Transaction<'_>, state: &State, user_id: &str, username: &str, id: &str) -> Result<Device, ApiError> {
+fn one_device(
+    tx: &Transaction<'_>,
+    state: &State,
+    user_id: &str,
+    username: &str,
+    id: &str,
+) -> Result<Device, ApiError> {
     Ok(device(state, user_id, &find_device(tx, username, id)?, state.now(), Detail::Full))
 }
 
@@ -242,7 +255,10 @@ fn reorder(state: &State, user: &str, body: Reorder) -> Result<EntityArray<Devic
         let mut seen = std::collections::HashSet::new();
         for wanted in &body.order {
             if !devices.iter().any(|d| d.id == wanted.id) || !seen.insert(wanted.id.as_str()) {
-                return Err(ApiError::invalid_field("order", "the order names each of the user's devices at most once"));
+                return Err(ApiError::invalid_field(
+                    "order",
+                    "the order names each of the user's devices at most once",
+                ));
             }
         }
         let rest = devices.iter().filter(|d| !seen.contains(d.id.as_str())).map(|d| d.id.as_str());
@@ -287,7 +303,10 @@ pub async fn set_nickname(
     check_environment(&state, &env)?;
     let nickname = checked_nickname(Some(body.nickname))?;
     let device = change_device(&state, &user, &id, |tx| {
-        tx.execute("UPDATE devices SET nickname = ?1, updated_at = ?2 WHERE id = ?3", params![nickname, state.now(), id])
+        tx.execute(
+            "UPDATE devices SET nickname = ?1, updated_at = ?2 WHERE id = ?3",
+            params![nickname, state.now(), id],
+        )
     })?;
     tracing::info!("nickname changed");
     Ok(Json(device))

@@ -53,27 +53,34 @@ pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &De
 /// per device, as PingOne's policies count them per method (`otp.failure.count`, then a
 /// `coolDown`; the PingOne MFA SDK: "the OTP can be verified within 3 attempts in every 15
 /// minutes"): the device is then locked (`lock.status` LOCKED, `lock.expiresAt`).
-pub fn check_code(tx: &Transaction<'_>, state: &State, auth: &AuthRow, device: &DeviceRow, code: &str) -> Result<Verdict, ApiError> {
+pub fn check_code(
+    tx: &Transaction<'_>,
+    state: &State,
+    auth: &AuthRow,
+    device: &DeviceRow,
+    code: &str,
+) -> Result<Verdict, ApiError> {
     let now = state.now();
     if device.locked_at(now).is_some() {
         set_status(tx, &auth.id, Status::Blocked, now)?;
         return Ok(Verdict { valid: false, attempts_left: None });
     }
     let wrong_anyway = state.config().faults.is_on(moderno_ambient::Fault::WrongPasscodes);
-    let valid = !wrong_anyway && match device.device_type {
-        MfaDeviceType::Totp | MfaDeviceType::Mobile => {
-            let step = totp::verify(&totp_secret(state, &device.id), code, now, device.last_totp_step);
-            if let Some(step) = step {
-                tx.execute("UPDATE devices SET last_totp_step = ?1 WHERE id = ?2", params![step, device.id])?;
+    let valid = !wrong_anyway
+        && match device.device_type {
+            MfaDeviceType::Totp | MfaDeviceType::Mobile => {
+                let step = totp::verify(&totp_secret(state, &device.id), code, now, device.last_totp_step);
+                if let Some(step) = step {
+                    tx.execute("UPDATE devices SET last_totp_step = ?1 WHERE id = ?2", params![step, device.id])?;
+                }
+                step.is_some()
             }
-            step.is_some()
-        }
-        MfaDeviceType::Sms | MfaDeviceType::Email => {
-            let expected = auth.otp_hash.as_deref().unwrap_or_default();
-            auth.otp_expires_at.is_some_and(|e| e > now)
-                && bool::from(code_hash(state, &auth.id, code).as_bytes().ct_eq(expected.as_bytes()))
-        }
-    };
+            MfaDeviceType::Sms | MfaDeviceType::Email => {
+                let expected = auth.otp_hash.as_deref().unwrap_or_default();
+                auth.otp_expires_at.is_some_and(|e| e > now)
+                    && bool::from(code_hash(state, &auth.id, code).as_bytes().ct_eq(expected.as_bytes()))
+            }
+        };
     if valid {
         tx.execute("UPDATE devices SET otp_failures = 0 WHERE id = ?1", params![device.id])?;
         tx.execute("UPDATE authentications SET otp_hash = NULL WHERE id = ?1", params![auth.id])?;

@@ -9,7 +9,10 @@ use rusqlite::params;
 use crate::store::rfc3339;
 use crate::{ApiError, State};
 
-pub async fn read(Shared(state): Shared<State>, Path(user): Path<String>) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
+pub async fn read(
+    Shared(state): Shared<State>,
+    Path(user): Path<String>,
+) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
     let messages = state.db().tx(|tx| {
         crate::store::require_user(tx, &user)?;
         let mut stmt = tx.prepare(

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use moderno_wire::payload::MobilePayloadClaims;
 use moderno_wire::pingone::{
-    CreatePairingKey, MobilePairing, PairingClaim, PairingIdTokenClaims, PairingKey, PairingStatus, ResourceRef, StartMobilePairing,
+    CreatePairingKey, MobilePairing, PairingClaim, PairingIdTokenClaims, PairingKey, PairingStatus, ResourceRef,
+    StartMobilePairing,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -52,7 +53,12 @@ pub struct PairingRow {
     pub device_id: Option<String>,
 }
 
-pub fn read_pairing(tx: &Transaction<'_>, kind: &str, column: &str, value: &str) -> Result<Option<PairingRow>, ApiError> {
+pub fn read_pairing(
+    tx: &Transaction<'_>,
+    kind: &str,
+    column: &str,
+    value: &str,
+) -> Result<Option<PairingRow>, ApiError> {
     let sql = format!(
         "SELECT id, username, secret_hash, fingerprint, public_key, device_name, status, expires_at, device_id
          FROM pairings WHERE kind = ?1 AND {column} = ?2"
@@ -74,7 +80,12 @@ pub fn read_pairing(tx: &Transaction<'_>, kind: &str, column: &str, value: &str)
         .optional()?)
 }
 
-pub fn set_pairing_status(tx: &Transaction<'_>, id: &str, status: PairingStatus, device_id: Option<&str>) -> Result<(), ApiError> {
+pub fn set_pairing_status(
+    tx: &Transaction<'_>,
+    id: &str,
+    status: PairingStatus,
+    device_id: Option<&str>,
+) -> Result<(), ApiError> {
     tx.execute(
         "UPDATE pairings SET status = ?1, device_id = COALESCE(?2, device_id) WHERE id = ?3",
         params![status_name(status), device_id, id],
@@ -83,7 +94,13 @@ pub fn set_pairing_status(tx: &Transaction<'_>, id: &str, status: PairingStatus,
 }
 
 /// A pairing key as PingOne shows it ("MFA Pairing Keys" data model); `code` only at creation.
-fn pairing_key_view(state: &State, user_id: &str, row: &PairingRow, code: Option<String>, (created_at, applications): (i64, Vec<ResourceRef>)) -> PairingKey {
+fn pairing_key_view(
+    state: &State,
+    user_id: &str,
+    row: &PairingRow,
+    code: Option<String>,
+    (created_at, applications): (i64, Vec<ResourceRef>),
+) -> PairingKey {
     let base = api_base(state);
     PairingKey {
         links: links([
@@ -117,7 +134,8 @@ pub async fn create_pairing_key(
     let applications = serde_json::to_string(&request.applications).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now = state.now();
     let key = pairing_code::generate(|| state.entropy().below(10));
-    let canonical = pairing_code::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
+    let canonical =
+        pairing_code::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
     let id = state.entropy().uuid();
     let expires_at = now + state.config().pairing_key_lifetime.num_seconds();
     let row = state.db().tx(|tx| {
@@ -149,11 +167,19 @@ pub async fn create_pairing_key(
 }
 
 /// A pairing key of the user with id `user`.
-fn users_pairing_key(tx: &Transaction<'_>, user: &str, id: &str) -> Result<(PairingRow, (i64, Vec<ResourceRef>)), ApiError> {
+fn users_pairing_key(
+    tx: &Transaction<'_>,
+    user: &str,
+    id: &str,
+) -> Result<(PairingRow, (i64, Vec<ResourceRef>)), ApiError> {
     let username = username_of(tx, user)?;
-    let row = read_pairing(tx, "KEY", "id", id)?.filter(|r| r.username == username).ok_or(ApiError::NotFound("pairing key"))?;
+    let row = read_pairing(tx, "KEY", "id", id)?
+        .filter(|r| r.username == username)
+        .ok_or(ApiError::NotFound("pairing key"))?;
     let (created, applications): (i64, Option<String>) =
-        tx.query_row("SELECT created_at, applications FROM pairings WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        tx.query_row("SELECT created_at, applications FROM pairings WHERE id = ?1", params![id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let applications = applications.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default();
     Ok((row, (created, applications)))
 }
@@ -198,7 +224,12 @@ impl From<MobilePayloadClaims> for PairingDevice {
 
 /// The device of a completed device authentication that carried an unpaired device's payload;
 /// the authentication can pair once.
-fn authenticated_new_device(tx: &Transaction<'_>, state: &State, user: &str, auth_id: &str) -> Result<PairingDevice, ApiError> {
+fn authenticated_new_device(
+    tx: &Transaction<'_>,
+    state: &State,
+    user: &str,
+    auth_id: &str,
+) -> Result<PairingDevice, ApiError> {
     /// The columns of a device authentication that decide whether it may pair its device.
     type Candidate = (String, [Option<String>; 3], bool, i64);
     let row: Option<Candidate> = tx
@@ -278,7 +309,13 @@ pub async fn start_mobile_pairing(
     };
     let id_token = id_tokens::sign(&state, &claims);
     tracing::info!("automatic pairing started");
-    let body = MobilePairing { id, status: PairingStatus::Unclaimed, server_payload: Some(id_token), expires_at: rfc3339(expires_at), device_id: None };
+    let body = MobilePairing {
+        id,
+        status: PairingStatus::Unclaimed,
+        server_payload: Some(id_token),
+        expires_at: rfc3339(expires_at),
+        device_id: None,
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -287,7 +324,14 @@ pub async fn get_mobile_pairing(
     Path((env, user_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<MobilePairing>, ApiError> {
     check_environment(&state, &env)?;
-    let (user, row) = state.db().tx(|tx| Ok((username_of(tx, &user_id)?, read_pairing(tx, "AUTOMATIC", "id", &id)?)))?;
+    let (user, row) =
+        state.db().tx(|tx| Ok((username_of(tx, &user_id)?, read_pairing(tx, "AUTOMATIC", "id", &id)?)))?;
     let row = row.filter(|r| r.username == user).ok_or(ApiError::NotFound("mobile pairing"))?;
-    Ok(Json(MobilePairing { id: row.id, status: row.status, server_payload: None, expires_at: rfc3339(row.expires_at), device_id: row.device_id }))
+    Ok(Json(MobilePairing {
+        id: row.id,
+        status: row.status,
+        server_payload: None,
+        expires_at: rfc3339(row.expires_at),
+        device_id: row.device_id,
+    }))
 }

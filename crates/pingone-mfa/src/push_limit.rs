@@ -31,9 +31,13 @@ impl PushLimit {
         if count == 0 {
             return Ok(Some(now + lock));
         }
-        let mut stmt = tx.prepare("SELECT at FROM rate_events WHERE kind = ?1 AND bucket = ?2 AND at > ?3 ORDER BY at")?;
-        let times = stmt.query_map(params![KIND, user, now - period - lock], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        let lock_end = times.windows(count).filter(|run| run[count - 1] - run[0] <= period).map(|run| run[count - 1] + lock).max();
+        let mut stmt =
+            tx.prepare("SELECT at FROM rate_events WHERE kind = ?1 AND bucket = ?2 AND at > ?3 ORDER BY at")?;
+        let times = stmt
+            .query_map(params![KIND, user, now - period - lock], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let lock_end =
+            times.windows(count).filter(|run| run[count - 1] - run[0] <= period).map(|run| run[count - 1] + lock).max();
         Ok(lock_end.filter(|end| *end > now))
     }
 

@@ -56,7 +56,10 @@ impl Limit {
 
     /// Counts one event for `bucket`, and forgets this kind's events older than the window.
     pub fn record(&self, tx: &Transaction<'_>, bucket: &str, now: i64) -> Result<(), ApiError> {
-        tx.execute("DELETE FROM rate_events WHERE kind = ?1 AND at <= ?2", params![self.kind, now - self.window.num_seconds()])?;
+        tx.execute(
+            "DELETE FROM rate_events WHERE kind = ?1 AND at <= ?2",
+            params![self.kind, now - self.window.num_seconds()],
+        )?;
         tx.execute("INSERT INTO rate_events (kind, bucket, at) VALUES (?1, ?2, ?3)", params![self.kind, bucket, now])?;
         Ok(())
     }

@@ -22,7 +22,8 @@ pub struct Secrets {
 
 /// HMAC-SHA256(key, message): the derivation of every secret here and of TOTP secrets.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Zeroizing<[u8; 32]> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
     mac.update(message);
     Zeroizing::new(mac.finalize().into_bytes().into())
 }
@@ -43,9 +44,12 @@ impl Secrets {
         if let Some(seed) = configured {
             return Ok(Self::from_seed(&seed));
         }
-        let stored: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0)).optional()?;
+        let stored: Option<Vec<u8>> =
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0)).optional()?;
         let seed: Zeroizing<[u8; 32]> = match stored.map(Zeroizing::new) {
-            Some(bytes) => Zeroizing::new(bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored secrets seed is not 32 bytes"))?),
+            Some(bytes) => Zeroizing::new(
+                bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored secrets seed is not 32 bytes"))?,
+            ),
             None => {
                 let seed = Zeroizing::new(entropy.bytes::<32>());
                 conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (SEED_KEY, seed.to_vec()))?;

@@ -30,13 +30,22 @@ pub fn links<const N: usize>(pairs: [(&str, String); N]) -> Links {
 /// A list under `_embedded.{name}`, with its `self` link.
 pub fn entity_array<T>(self_href: String, name: &str, items: Vec<T>) -> EntityArray<T> {
     let count = items.len();
-    EntityArray { links: links([("self", self_href)]), embedded: [(name.to_string(), items)].into(), count, size: count }
+    EntityArray {
+        links: links([("self", self_href)]),
+        embedded: [(name.to_string(), items)].into(),
+        count,
+        size: count,
+    }
 }
 
 pub fn user(state: &State, id: &str, username: &str, created_at: i64) -> User {
     let base = api_base(state);
     User {
-        links: links([("self", format!("{base}/users/{id}")), ("environment", base.clone()), ("devices", format!("{base}/users/{id}/devices"))]),
+        links: links([
+            ("self", format!("{base}/users/{id}")),
+            ("environment", base.clone()),
+            ("devices", format!("{base}/users/{id}/devices")),
+        ]),
         id: id.to_string(),
         environment: ResourceRef::new(&state.config().environment_id),
         username: username.to_string(),
@@ -65,11 +74,9 @@ pub fn device(state: &State, user_id: &str, row: &DeviceRow, now: i64, detail: D
     let locked = row.locked_at(now);
     Device {
         links: match detail {
-            Detail::Full => links([
-                ("self", href),
-                ("environment", base.clone()),
-                ("user", format!("{base}/users/{user_id}")),
-            ]),
+            Detail::Full => {
+                links([("self", href), ("environment", base.clone()), ("user", format!("{base}/users/{user_id}"))])
+            }
             Detail::Masked => Links::new(),
         },
         id: row.id.clone(),

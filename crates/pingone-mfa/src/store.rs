@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::DateTime;
-use moderno_wire::pingone::MfaDeviceType;
 use moderno_sqlite::AddedColumn;
+use moderno_wire::pingone::MfaDeviceType;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::error::ApiError;
@@ -177,9 +177,13 @@ pub fn device_by_fingerprint(tx: &Transaction<'_>, fingerprint: &str) -> Result<
 /// `pairing.maxAllowedDevices`; PingOne's answer is not published: 400 `INVALID_DATA`, detail
 /// `SIZE_LIMIT_EXCEEDED`, from Ping's 400 schema).
 pub fn check_room_for_device(tx: &Transaction<'_>, username: &str, max: u32) -> Result<(), ApiError> {
-    let count: u32 = tx.query_row("SELECT COUNT(*) FROM devices WHERE username = ?1", params![username], |r| r.get(0))?;
+    let count: u32 =
+        tx.query_row("SELECT COUNT(*) FROM devices WHERE username = ?1", params![username], |r| r.get(0))?;
     if count >= max {
-        return Err(ApiError::invalid("SIZE_LIMIT_EXCEEDED", format!("the user already has {count} devices, the most allowed")));
+        return Err(ApiError::invalid(
+            "SIZE_LIMIT_EXCEEDED",
+            format!("the user already has {count} devices, the most allowed"),
+        ));
     }
     Ok(())
 }

@@ -36,7 +36,9 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let body = OAuthError { error: error.into(), error_description: Some(description.into()) };
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Basic realm=\"PingOne\""));
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Basic realm=\"PingOne\""));
     }
     response
 }
@@ -80,7 +82,11 @@ pub async fn issue(
         return Ok(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "the client credentials are not valid"));
     }
     if form.grant_type.as_deref() != Some("client_credentials") {
-        return Ok(oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "the worker application uses client_credentials"));
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "the worker application uses client_credentials",
+        ));
     }
     let (access_token, expires_in) = state.mint_access_token()?;
     tracing::info!(expires_in, "worker access token issued");
@@ -109,7 +115,9 @@ impl State {
     pub(crate) fn check_access_token(&self, token: &str) -> Result<(), ApiError> {
         let hash = self.pepper().hash(&format!("access-token:{token}"));
         let expires: Option<i64> = self.db().tx(|tx| {
-            Ok(tx.query_row("SELECT expires_at FROM access_tokens WHERE token_hash = ?1", params![hash], |r| r.get(0)).optional()?)
+            Ok(tx
+                .query_row("SELECT expires_at FROM access_tokens WHERE token_hash = ?1", params![hash], |r| r.get(0))
+                .optional()?)
         })?;
         match expires {
             None => Err(ApiError::InvalidToken("the token was not issued here")),

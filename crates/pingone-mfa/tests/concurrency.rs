@@ -19,7 +19,8 @@ async fn fifty_parallel_completions_of_one_pairing_pair_exactly_one_device() {
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("alice").await;
     let phone = Arc::new(TestDevice::new(41, "phone", &clock));
-    let (_, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (_, pairing) =
+        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     let (api, id, secret) = TestDevice::read_server_payload(pairing["serverPayload"].as_str().unwrap());
     let body = serde_json::to_vec(&ApprovePairing { pairing: ResourceRef::new(id), secret, nickname: None }).unwrap();
     let mut tasks = tokio::task::JoinSet::new();
@@ -50,7 +51,8 @@ async fn parallel_wrong_passcodes_count_one_by_one_and_block_at_three() {
     let answers = tasks.join_all().await;
     let counted = answers.iter().filter(|(_, b)| b["details"][0]["code"] == "INVALID_OTP").count();
     let blocked = answers.iter().filter(|(s, b)| *s == StatusCode::OK && b["error"]["code"] == "OTP_LOCKED").count();
-    let refused = answers.iter().filter(|(s, b)| *s == StatusCode::BAD_REQUEST && b["code"] == "INVALID_REQUEST").count();
+    let refused =
+        answers.iter().filter(|(s, b)| *s == StatusCode::BAD_REQUEST && b["code"] == "INVALID_REQUEST").count();
     assert_eq!((counted, blocked, refused), (2, 1, 7), "{answers:?}");
     let (status, _) = mfa.check_otp(&auth, &code).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the right code no longer helps");

@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 async fn paired_phone(mfa: &MfaServer, user: &str, seed: u8) -> TestDevice {
     mfa.create_user(user).await;
     let mut phone = TestDevice::new(seed, "phone", &mfa.clock);
-    let (_, pairing) = mfa.post(&mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (_, pairing) =
+        mfa.post(&mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     let (status, _) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     phone
@@ -51,19 +52,22 @@ async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_
     let auth = start(&mfa, "alice", json!({"mobilePayload": laptop.mobile_payload()})).await;
     assert_eq!(auth["status"], "PUSH_CONFIRMATION_REQUIRED");
     assert!(auth.get("numberMatching").is_none(), "the default policy asks for no number: {auth}");
-    let early = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
+    let early =
+        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
 
     let (status, answered) = phone.answer_next_push(&mfa.url, PushDecision::approve(None)).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(read(&mfa, &auth).await["status"], "COMPLETED");
 
-    let (status, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
+    let (status, pairing) =
+        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(status, StatusCode::CREATED, "{pairing}");
     let (status, _) = laptop.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(mfa.devices("alice").await.len(), 2);
-    let twice = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
+    let twice =
+        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
     assert_eq!(twice.0, StatusCode::BAD_REQUEST, "an authentication pairs once");
 }
 
@@ -100,7 +104,12 @@ async fn pingones_device_api_takes_its_own_signature_header_and_not_pingids() {
     let phone = paired_phone(&mfa, "hank", 9).await;
     assert_eq!(phone.pushes(&mfa.url, 0).await.len(), 0, "the neutral header is accepted");
     let url = format!("{}/device/pushes?waitSeconds=0", mfa.url);
-    let request = moderno_crypto::device_signature::SignedRequest { method: "GET", path: "/device/pushes", query: "waitSeconds=0", body: b"" };
+    let request = moderno_crypto::device_signature::SignedRequest {
+        method: "GET",
+        path: "/device/pushes",
+        query: "waitSeconds=0",
+        body: b"",
+    };
     let pingid = moderno_crypto::device_signature::sign(&phone.key, &request, clock.unix(), &"ab".repeat(16));
     for (name, value) in [("x-pingid-device-signature", pingid.clone()), ("x-device-signature", pingid)] {
         let response = mfa.client.get(&url).header(name, value).send().await.unwrap();
@@ -129,11 +138,19 @@ async fn a_push_is_denied_with_the_sdks_reason_and_a_block_is_not_a_pingone_answ
 
     let (status, denied) = phone.answer(&mfa.url, id, PushDecision::deny(DenyReason::ReportFraud)).await;
     assert_eq!(status, StatusCode::OK, "{denied}");
-    assert_eq!((denied["status"].as_str(), denied["error"]["code"].as_str()), (Some("FAILED"), Some("PUSH_DENIED")), "{denied}");
-    assert!(denied["error"]["message"].as_str().is_some_and(|m| m.contains("REPORT_FRAUD")), "the reason is told: {denied}");
+    assert_eq!(
+        (denied["status"].as_str(), denied["error"]["code"].as_str()),
+        (Some("FAILED"), Some("PUSH_DENIED")),
+        "{denied}"
+    );
+    assert!(
+        denied["error"]["message"].as_str().is_some_and(|m| m.contains("REPORT_FRAUD")),
+        "the reason is told: {denied}"
+    );
 
     let again = start(&mfa, "gina", json!({})).await;
-    let (_, denied) = phone.answer(&mfa.url, again["id"].as_str().unwrap(), PushDecision::deny(DenyReason::BiometricsRejected)).await;
+    let (_, denied) =
+        phone.answer(&mfa.url, again["id"].as_str().unwrap(), PushDecision::deny(DenyReason::BiometricsRejected)).await;
     assert!(denied["error"]["message"].as_str().is_some_and(|m| m.contains("BIOMETRICS_REJECTED")), "{denied}");
     assert_eq!(mfa.devices("gina").await[0]["block"]["status"], "UNBLOCKED", "denying blocks nothing");
 }
@@ -160,7 +177,10 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(error["code"], "INVALID_DATA", "{error}");
     assert_eq!(error["details"][0]["code"], "INVALID_VALUE", "{error}");
-    assert_eq!(error["details"][0]["target"], "numberMatchingPickedValue", "the refusal names the SDK's field: {error}");
+    assert_eq!(
+        error["details"][0]["target"], "numberMatchingPickedValue",
+        "the refusal names the SDK's field: {error}"
+    );
     let still = read(&mfa, &waiting).await;
     assert_eq!(still["status"], "PUSH_CONFIRMATION_REQUIRED", "nothing changed: {still}");
     assert_eq!(match_number(&still), shown, "the same number is still shown");
@@ -178,7 +198,12 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     let mfa = MfaServer::start(&clock).await;
     let phone = paired_phone(&mfa, "frank", 6).await;
     let laptop = TestDevice::new(7, "laptop", &clock);
-    let waiting = start(&mfa, "frank", json!({"mobilePayload": laptop.mobile_payload(), "policy": {"id": DEMO_NUMBER_MATCHING_POLICY_ID}})).await;
+    let waiting = start(
+        &mfa,
+        "frank",
+        json!({"mobilePayload": laptop.mobile_payload(), "policy": {"id": DEMO_NUMBER_MATCHING_POLICY_ID}}),
+    )
+    .await;
     let shown = match_number(&waiting);
     let push = phone.pushes(&mfa.url, 5).await.remove(0);
     let wrong = push.number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
@@ -192,7 +217,8 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once, even with the right number: {again}");
     assert_eq!(again["code"], "INVALID_REQUEST", "{again}");
     assert_eq!(read(&mfa, &waiting).await["error"]["code"], "WRONG_NUMBER");
-    let (status, refused) = mfa.post(&mfa.user_url("frank", "/mobilePairings"), json!({"deviceAuthenticationId": waiting["id"]})).await;
+    let (status, refused) =
+        mfa.post(&mfa.user_url("frank", "/mobilePairings"), json!({"deviceAuthenticationId": waiting["id"]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a rejected authentication pairs nothing: {refused}");
     assert_eq!(mfa.devices("frank").await.len(), 1);
 }
@@ -225,7 +251,11 @@ async fn an_sms_passcode_lands_in_the_outbox_and_three_wrong_ones_block_for_fift
     assert_eq!(blocked["_embedded"]["devices"][0]["lock"]["status"], "LOCKED", "{blocked}");
     let (status, _) = mfa.check_otp(&auth, &code).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "even the right code is refused once locked");
-    assert_eq!(start(&mfa, "carol", json!({})).await["error"]["code"], "OTP_LOCKED", "a new authentication is locked too");
+    assert_eq!(
+        start(&mfa, "carol", json!({})).await["error"]["code"],
+        "OTP_LOCKED",
+        "a new authentication is locked too"
+    );
 
     clock.advance(chrono::Duration::minutes(15));
     let fresh = start(&mfa, "carol", json!({})).await;
@@ -290,7 +320,11 @@ async fn an_action_the_content_type_does_not_name_or_a_strange_device_is_refused
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["details"][0]["target"], "device.id");
     let (status, body) = mfa.check_otp(&auth, "123456").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_REQUEST")), "otp.check is not offered: {body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_REQUEST")),
+        "otp.check is not offered: {body}"
+    );
     let now = read(&mfa, &auth).await;
     assert_eq!(now["status"], "DEVICE_SELECTION_REQUIRED");
     assert_eq!(now["updatedAt"], auth["updatedAt"], "nothing changed");
@@ -329,7 +363,11 @@ async fn three_wrong_codes_lock_that_device_for_fifteen_minutes_and_the_users_ot
     assert_eq!(done["status"], "COMPLETED", "{done}");
     assert_eq!(start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await["error"]["code"], "OTP_LOCKED");
     clock.advance(chrono::Duration::minutes(15));
-    assert_eq!(start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await["status"], "OTP_REQUIRED", "the lock ends");
+    assert_eq!(
+        start(&mfa, "hank", json!({"selectedDevice": {"id": sms}})).await["status"],
+        "OTP_REQUIRED",
+        "the lock ends"
+    );
 }
 
 // An SMS or e-mail passcode lives as long as the policy's `otp.lifeTime`: "The OTP is valid for

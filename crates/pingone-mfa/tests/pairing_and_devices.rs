@@ -46,7 +46,10 @@ async fn users_are_found_by_username_addressed_by_id_and_created_once() {
     assert_eq!(status, StatusCode::OK, "{user}");
     assert_eq!(user["id"], id.as_str());
     assert_eq!(user["environment"]["id"], ENV);
-    assert!(user["_links"]["self"]["href"].as_str().unwrap().ends_with(&format!("/v1/environments/{ENV}/users/{id}")), "{user}");
+    assert!(
+        user["_links"]["self"]["href"].as_str().unwrap().ends_with(&format!("/v1/environments/{ENV}/users/{id}")),
+        "{user}"
+    );
     let created = user["createdAt"].as_str().unwrap();
     assert!(created.ends_with(".000Z") && created.len() == 24, "PingOne's timestamps carry milliseconds: {created}");
 
@@ -83,7 +86,8 @@ async fn first_device_pairs_by_approving_the_pingone_id_token_and_becomes_the_de
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("alice").await;
     let mut phone = TestDevice::new(1, "Alice's phone", &clock);
-    let (status, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (status, pairing) =
+        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(status, StatusCode::CREATED, "{pairing}");
     assert_eq!(pairing["status"], "UNCLAIMED");
     let id_token = pairing["serverPayload"].as_str().unwrap();
@@ -99,14 +103,22 @@ async fn first_device_pairs_by_approving_the_pingone_id_token_and_becomes_the_de
     let (status, jwks) = mfa.get(&format!("{}/{ENV}/as/jwks", mfa.url)).await;
     assert_eq!(status, StatusCode::OK, "{jwks}");
     let (signed, signature) = id_token.rsplit_once('.').unwrap();
-    let header: serde_json::Value = serde_json::from_slice(&moderno_crypto::b64url_decode(signed.split('.').next().unwrap()).unwrap()).unwrap();
-    assert_eq!((&header["alg"], &jwks["keys"][0]["kid"]), (&json!("EdDSA"), &header["kid"]), "the token names the published key");
+    let header: serde_json::Value =
+        serde_json::from_slice(&moderno_crypto::b64url_decode(signed.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        (&header["alg"], &jwks["keys"][0]["kid"]),
+        (&json!("EdDSA"), &header["kid"]),
+        "the token names the published key"
+    );
     let key = moderno_crypto::device_key::DevicePublicKey::from_b64(jwks["keys"][0]["x"].as_str().unwrap()).unwrap();
     assert!(key.verify(signed.as_bytes(), signature), "the token verifies under the published key");
 
     let (status, done) = phone.complete_pairing(id_token).await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    assert_eq!(done["authenticators"], json!([{"type": "PUSH", "status": "COMPLETED"}, {"type": "ONE_TIME_PASSCODE", "status": "COMPLETED"}]));
+    assert_eq!(
+        done["authenticators"],
+        json!([{"type": "PUSH", "status": "COMPLETED"}, {"type": "ONE_TIME_PASSCODE", "status": "COMPLETED"}])
+    );
     assert!(done.get("deviceRole").is_none() && done.get("outcome").is_none(), "no PingID SDK answer: {done}");
     assert_eq!(done["user"]["id"], mfa.user_id("alice").await.as_str());
     let devices = mfa.devices("alice").await;
@@ -129,7 +141,8 @@ async fn a_pairing_completed_with_a_wrong_secret_fails_and_another_device_cannot
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("bob").await;
     let mut phone = TestDevice::new(2, "Bob's phone", &clock);
-    let (_, pairing) = mfa.post(&mfa.user_url("bob", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (_, pairing) =
+        mfa.post(&mfa.user_url("bob", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     let payload = pairing["serverPayload"].as_str().unwrap();
     let pairing_url = mfa.user_url("bob", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
 
@@ -152,7 +165,8 @@ async fn a_user_with_devices_cannot_pair_another_from_a_bare_payload() {
     mfa.create_user("carol").await;
     mfa.add_device("carol", "TOTP").await;
     let phone = TestDevice::new(4, "Carol's phone", &clock);
-    let (status, body) = mfa.post(&mfa.user_url("carol", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (status, body) =
+        mfa.post(&mfa.user_url("carol", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["details"][0]["code"], "DEVICE_MUST_BE_AUTHENTICATED");
     let (status, body) = mfa.post(&mfa.user_url("carol", "/devices"), json!({"type": "MOBILE"})).await;
@@ -215,9 +229,11 @@ async fn devices_keep_their_order_and_can_be_renamed_blocked_made_default_and_re
 
     // "Update Device Order": POST .../devices with devices.reorder+json; the first is the default.
     let reorder = "application/vnd.pingidentity.devices.reorder+json";
-    let (status, reordered) = mfa.act(&mfa.user_url("alice", "/devices"), reorder, json!({"order": [{"id": totp}]})).await;
+    let (status, reordered) =
+        mfa.act(&mfa.user_url("alice", "/devices"), reorder, json!({"order": [{"id": totp}]})).await;
     assert_eq!(status, StatusCode::OK, "{reordered}");
-    let order: Vec<_> = reordered["_embedded"]["devices"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let order: Vec<_> =
+        reordered["_embedded"]["devices"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(order, vec![totp.as_str(), sms.as_str(), email.as_str()]);
     let (status, _) = mfa.act(&mfa.user_url("alice", "/devices"), reorder, json!({"order": [{"id": "nope"}]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -225,14 +241,16 @@ async fn devices_keep_their_order_and_can_be_renamed_blocked_made_default_and_re
 
     // "Update MFA User Device Nickname" (PUT .../nickname) and "Block MFA User Device".
     let url = mfa.user_url("alice", &format!("/devices/{email}"));
-    let (status, renamed) = mfa.send(Method::PUT, &format!("{url}/nickname"), Some(json!({"nickname": "Work mail"}))).await;
+    let (status, renamed) =
+        mfa.send(Method::PUT, &format!("{url}/nickname"), Some(json!({"nickname": "Work mail"}))).await;
     assert_eq!(status, StatusCode::OK, "{renamed}");
     assert_eq!(renamed["nickname"], "Work mail");
     let (status, blocked) = mfa.act(&url, "application/vnd.pingidentity.device.block+json", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{blocked}");
     assert_eq!(blocked["block"]["status"], "BLOCKED");
     assert_eq!(blocked["email"], "alice@example.com", "the management API shows the address in full");
-    let (status, _) = mfa.send(Method::PUT, &format!("{url}/nickname"), Some(json!({"nickname": "x".repeat(101)}))).await;
+    let (status, _) =
+        mfa.send(Method::PUT, &format!("{url}/nickname"), Some(json!({"nickname": "x".repeat(101)}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(mfa.get(&url).await.1["nickname"], "Work mail", "a refused update changes nothing");
     let (status, unknown) = mfa.act(&url, "application/vnd.pingidentity.device.explode+json", json!({})).await;
@@ -275,7 +293,8 @@ async fn a_user_has_at_most_five_devices_and_a_sixth_is_refused_without_being_cr
     for _ in 0..5 {
         mfa.add_device("erin", "TOTP").await;
     }
-    let (status, refused) = mfa.post(&mfa.user_url("erin", "/devices"), json!({"type": "SMS", "phone": "+15550100"})).await;
+    let (status, refused) =
+        mfa.post(&mfa.user_url("erin", "/devices"), json!({"type": "SMS", "phone": "+15550100"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(refused["details"][0]["code"], "SIZE_LIMIT_EXCEEDED");
     assert_eq!(mfa.devices("erin").await.len(), 5, "nothing was added");

@@ -84,10 +84,15 @@ async fn wrong_keys_naming_a_user_count_against_that_user_whatever_device_sends_
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
     let fresh = TestDevice::new(120, "another guesser", &clock);
-    let (status, retry_after, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("alice")).await).await;
+    let (status, retry_after, body) =
+        status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("alice")).await).await;
     assert_limited(status, retry_after.as_deref(), &body, "LIMIT_EXCEEDED");
     let (status, _, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &alice_key, Some("bob")).await).await;
-    assert_eq!((status, &body["details"][0]["code"]), (StatusCode::BAD_REQUEST, &json!("INVALID_PAIRING_KEY")), "alice's key is not bob's");
+    assert_eq!(
+        (status, &body["details"][0]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_PAIRING_KEY")),
+        "alice's key is not bob's"
+    );
     let (status, _, body) = status_and_body(fresh.send_pairing_key(&mfa.url, &bob_key, Some("bob")).await).await;
     assert_eq!(status, StatusCode::OK, "bob is not limited: {body}");
 }
@@ -111,7 +116,8 @@ async fn thirty_parallel_wrong_keys_from_one_device_get_ten_refusals_and_twenty_
 async fn alice_with_phone(mfa: &MfaServer, clock: &Clock) -> TestDevice {
     mfa.create_user("alice").await;
     let mut phone = TestDevice::new(3, "Alice's phone", clock);
-    let (_, pairing) = mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+    let (_, pairing) =
+        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
     let (status, _) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     phone
@@ -148,10 +154,18 @@ async fn five_pushes_not_approved_within_ten_minutes_lock_pushes_for_thirty_minu
     assert_eq!(phone.pushes(&mfa.url, 0).await.len(), before, "no push was queued");
     clock.advance(Duration::minutes(28));
     let (status, retry_after, _) = try_push(&mfa).await;
-    assert_eq!((status, retry_after.as_deref()), (StatusCode::TOO_MANY_REQUESTS, Some("60")), "still locked after the window of 10 minutes");
+    assert_eq!(
+        (status, retry_after.as_deref()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("60")),
+        "still locked after the window of 10 minutes"
+    );
     clock.advance(Duration::minutes(1));
     let (status, auth) = start_push(&mfa).await;
-    assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_REQUIRED")), "the lock has ended: {auth}");
+    assert_eq!(
+        (status, &auth["status"]),
+        (StatusCode::CREATED, &json!("PUSH_CONFIRMATION_REQUIRED")),
+        "the lock has ended: {auth}"
+    );
 }
 
 #[tokio::test]
@@ -163,7 +177,8 @@ async fn an_approved_push_ends_the_run_and_pushes_spread_over_more_than_ten_minu
         assert_eq!(start_push(&mfa).await.0, StatusCode::CREATED);
     }
     let (_, approved) = start_push(&mfa).await;
-    let (status, done) = phone.answer(&mfa.url, approved["id"].as_str().unwrap(), common::device::approve_shown(&approved)).await;
+    let (status, done) =
+        phone.answer(&mfa.url, approved["id"].as_str().unwrap(), common::device::approve_shown(&approved)).await;
     assert_eq!((status, &done["status"]), (StatusCode::OK, &json!("COMPLETED")), "{done}");
     for n in 0..4 {
         assert_eq!(start_push(&mfa).await.0, StatusCode::CREATED, "push {n} after the approval");
@@ -171,12 +186,17 @@ async fn an_approved_push_ends_the_run_and_pushes_spread_over_more_than_ten_minu
     }
     // Four pushes 3 minutes apart, a fifth 12 minutes after the first: no five within 10 minutes.
     assert_eq!(start_push(&mfa).await.0, StatusCode::CREATED);
-    assert_eq!(try_push(&mfa).await.0, StatusCode::CREATED, "the sixth makes five within 10 minutes, counted for the next");
+    assert_eq!(
+        try_push(&mfa).await.0,
+        StatusCode::CREATED,
+        "the sixth makes five within 10 minutes, counted for the next"
+    );
     assert_eq!(try_push(&mfa).await.0, StatusCode::TOO_MANY_REQUESTS, "and the next is refused");
 }
 
 #[tokio::test]
-async fn selecting_the_phone_again_counts_as_a_push_and_is_refused_over_the_limit_leaving_the_authentication_as_it_was() {
+async fn selecting_the_phone_again_counts_as_a_push_and_is_refused_over_the_limit_leaving_the_authentication_as_it_was()
+{
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
     let phone = alice_with_phone(&mfa, &clock).await;

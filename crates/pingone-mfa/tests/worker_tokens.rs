@@ -34,7 +34,8 @@ async fn users_with(mfa: &MfaServer, token: &str) -> (StatusCode, Value) {
 async fn client_credentials_by_basic_or_post_buy_a_bearer_token_for_an_hour() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let (status, basic) = token_request(&mfa, &[("grant_type", "client_credentials")], Some((CLIENT_ID, CLIENT_SECRET))).await;
+    let (status, basic) =
+        token_request(&mfa, &[("grant_type", "client_credentials")], Some((CLIENT_ID, CLIENT_SECRET))).await;
     assert_eq!(status, StatusCode::OK, "{basic}");
     assert_eq!(basic["token_type"], "Bearer");
     assert_eq!(basic["expires_in"], 3600);
@@ -59,7 +60,8 @@ async fn client_credentials_by_basic_or_post_buy_a_bearer_token_for_an_hour() {
 async fn wrong_client_credentials_or_grant_get_no_token_and_made_up_tokens_are_refused() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let (status, wrong) = token_request(&mfa, &[("grant_type", "client_credentials")], Some((CLIENT_ID, "not-the-secret"))).await;
+    let (status, wrong) =
+        token_request(&mfa, &[("grant_type", "client_credentials")], Some((CLIENT_ID, "not-the-secret"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{wrong}");
     assert_eq!(wrong["error"], "invalid_client");
     assert!(wrong.get("access_token").is_none());

@@ -25,7 +25,10 @@ pub const SHIPPED: [(&str, &str); 18] = [
     ("pf-pairing-error", include_str!("../../../scenarios/pf-pairing-error.toml")),
     ("pf-push-timed-out", include_str!("../../../scenarios/pf-push-timed-out.toml")),
     ("pf-wrong-number", include_str!("../../../scenarios/pf-wrong-number.toml")),
-    ("pingid-additional-device-push-approved", include_str!("../../../scenarios/pingid-additional-device-push-approved.toml")),
+    (
+        "pingid-additional-device-push-approved",
+        include_str!("../../../scenarios/pingid-additional-device-push-approved.toml"),
+    ),
     ("pingid-approver-ignores-device", include_str!("../../../scenarios/pingid-approver-ignores-device.toml")),
     ("pingid-approver-offline-otp", include_str!("../../../scenarios/pingid-approver-offline-otp.toml")),
     ("pingid-device-selection", include_str!("../../../scenarios/pingid-device-selection.toml")),

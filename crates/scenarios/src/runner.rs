@@ -14,7 +14,8 @@ use moderno_ambient::{Clock, Entropy, Fault};
 use moderno_customer_server::PasswordCost;
 use moderno_device::pingfederate::{PfClient, PfSession, PingOneDevice};
 use moderno_device::{
-    http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore, PushResult, UserSelection,
+    http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore,
+    PushResult, UserSelection,
 };
 use moderno_stack::{RunningStack, Stack, StackConfig};
 use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction, PushAnswer, PushRequest};
@@ -93,7 +94,13 @@ impl ScenarioRun {
             sdk.put_settings(&settings).await.context("switching number matching on")?;
         }
         Ok(Self {
-            world: World { backend: scenario.backend, seed: scenario.seed, stack, devices: BTreeMap::new(), shown_number: None },
+            world: World {
+                backend: scenario.backend,
+                seed: scenario.seed,
+                stack,
+                devices: BTreeMap::new(),
+                shown_number: None,
+            },
             name: scenario.name.clone(),
             about: scenario.about.clone(),
             steps: scenario.steps.clone(),
@@ -243,7 +250,9 @@ impl World {
         let customer_url = self.stack.customer_url.clone();
         let pingfederate_url = self.stack.pingfederate_url.clone();
         let key = match (step.action, step.pairing_key.as_deref()) {
-            (Action::Login, Some("from-web-page")) => Some(self.web_page_key(step.user.as_deref().unwrap_or_default()).await?),
+            (Action::Login, Some("from-web-page")) => {
+                Some(self.web_page_key(step.user.as_deref().unwrap_or_default()).await?)
+            }
             (_, key) => key.map(str::to_string),
         };
         let clock = self.stack.clock.clone();
@@ -323,7 +332,9 @@ impl World {
             None => slot.device.answer_push(&push.authentication_id, answer).await?,
         };
         let approved = result == PushResult::Approved;
-        Ok(Shown::note(serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len(), "approved": approved})))
+        Ok(Shown::note(
+            serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len(), "approved": approved}),
+        ))
     }
 
     /// Types a passcode: a literal one, another device's offline passcode, or PingOne's newest
@@ -337,7 +348,11 @@ impl World {
             }
             (None, Some(other)) => {
                 let other = other.to_string();
-                self.slot(&other).await?.device.offline_otp().ok_or_else(|| anyhow!("{other} shows no passcode (not paired)"))?
+                self.slot(&other)
+                    .await?
+                    .device
+                    .offline_otp()
+                    .ok_or_else(|| anyhow!("{other} shows no passcode (not paired)"))?
             }
             (None, None) => bail!("otp needs a code, or from = a device or \"outbox\""),
         };
@@ -438,11 +453,12 @@ fn selection(step: &Step) -> Result<UserSelection, DeviceError> {
         Some("PRIMARY") => Ok(UserSelection::Trust(TrustLevel::Primary)),
         Some("TRUSTED") => Ok(UserSelection::Trust(TrustLevel::Trusted)),
         Some("IGNORE") => {
-            let text = step.ignore_for.as_deref().ok_or_else(|| invalid("IGNORE needs ignore_for, like \"2 HOURS\""))?;
+            let text =
+                step.ignore_for.as_deref().ok_or_else(|| invalid("IGNORE needs ignore_for, like \"2 HOURS\""))?;
             let (value, unit) = text.split_once(' ').ok_or_else(|| invalid("ignore_for is a number and a unit"))?;
             let value = value.parse().map_err(|_| invalid("ignore_for starts with a whole number"))?;
-            let unit: IntervalUnit =
-                serde_json::from_value(Value::String(unit.trim().to_uppercase())).map_err(|_| invalid("unknown unit"))?;
+            let unit: IntervalUnit = serde_json::from_value(Value::String(unit.trim().to_uppercase()))
+                .map_err(|_| invalid("unknown unit"))?;
             Ok(UserSelection::Ignore(IgnoreInterval { value, unit }))
         }
         _ => Err(invalid("choose needs level = PRIMARY, TRUSTED or IGNORE")),
@@ -455,7 +471,12 @@ fn device_name(step: &Step) -> anyhow::Result<String> {
 
 /// The answer a person would give: under number matching an approval picks the number the
 /// waiting device showed (`"shown"`), or another of the push's choices (`"wrong"`).
-fn push_answer(push: &PushRequest, action: PushAction, number: Option<&str>, shown: Option<u8>) -> anyhow::Result<PushAnswer> {
+fn push_answer(
+    push: &PushRequest,
+    action: PushAction,
+    number: Option<&str>,
+    shown: Option<u8>,
+) -> anyhow::Result<PushAnswer> {
     if action != PushAction::Approve || push.number_choices.is_empty() {
         return Ok(match action {
             PushAction::Approve => PushAnswer::approve(None),
@@ -466,7 +487,11 @@ fn push_answer(push: &PushRequest, action: PushAction, number: Option<&str>, sho
     let shown = shown.ok_or_else(|| anyhow!("the push asks for a number, but no waiting device showed one"))?;
     let picked = match number.unwrap_or("shown") {
         "shown" => shown,
-        "wrong" => *push.number_choices.iter().find(|n| **n != shown).ok_or_else(|| anyhow!("the push offers no other number"))?,
+        "wrong" => *push
+            .number_choices
+            .iter()
+            .find(|n| **n != shown)
+            .ok_or_else(|| anyhow!("the push offers no other number"))?,
         other => bail!("number is \"shown\" or \"wrong\", not {other:?}"),
     };
     Ok(PushAnswer::approve(Some(picked)))
@@ -478,7 +503,13 @@ fn describe(step: &Step) -> String {
     let detail = match step.action {
         Action::Login => format!("login {}", step.user.as_deref().unwrap_or("?")),
         Action::Choose => format!("choose {}", step.level.as_deref().unwrap_or("?")),
-        Action::Pair => if step.pair.unwrap_or(true) { "pair this device".into() } else { "continue without pairing".into() },
+        Action::Pair => {
+            if step.pair.unwrap_or(true) {
+                "pair this device".into()
+            } else {
+                "continue without pairing".into()
+            }
+        }
         Action::Answer => match (step.answer.as_deref().unwrap_or("APPROVE"), step.number.as_deref()) {
             ("APPROVE", Some("wrong")) => "answer the push: APPROVE with the wrong number".into(),
             (answer, _) => format!("answer the push: {answer}"),
@@ -493,7 +524,11 @@ fn describe(step: &Step) -> String {
         Action::Retry => "send another request".into(),
         Action::Cancel => "cancel".into(),
         Action::Advance => format!("advance the clock {} s", step.seconds.unwrap_or(0)),
-        Action::Fault => format!("switch {} {}", step.fault.as_deref().unwrap_or("?"), if step.on.unwrap_or(true) { "on" } else { "off" }),
+        Action::Fault => format!(
+            "switch {} {}",
+            step.fault.as_deref().unwrap_or("?"),
+            if step.on.unwrap_or(true) { "on" } else { "off" }
+        ),
         Action::Listen => "listen for pushes".into(),
         Action::Unpair => "unpair".into(),
     };

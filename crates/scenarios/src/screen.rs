@@ -60,16 +60,21 @@ pub fn moderno(progress: LoginProgress) -> Shown {
                 GrantedAccess::Ignored { .. } => json!("IGNORED"),
             }),
         }),
-        LoginProgress::Refused { status, description } => json!({"screen": "REFUSED", "status": status, "description": description}),
+        LoginProgress::Refused { status, description } => {
+            json!({"screen": "REFUSED", "status": status, "description": description})
+        }
     };
     Shown { summary, choices }
 }
 
 pub fn pingfederate(progress: PfProgress) -> Shown {
-    let kind = |d: &Option<AdapterDevice>| d.as_ref().map(|d| json!(pingone_kind(d.device_type))).unwrap_or(Value::Null);
+    let kind =
+        |d: &Option<AdapterDevice>| d.as_ref().map(|d| json!(pingone_kind(d.device_type))).unwrap_or(Value::Null);
     let mut choices = vec![];
     let summary = match progress {
-        PfProgress::PairThisDevice { additional, .. } => json!({"screen": "PAIR_THIS_DEVICE", "additional": additional}),
+        PfProgress::PairThisDevice { additional, .. } => {
+            json!({"screen": "PAIR_THIS_DEVICE", "additional": additional})
+        }
         PfProgress::WaitForPush { device, match_number, .. } => {
             json!({"screen": "WAIT_FOR_PUSH", "device_type": kind(&device), "number": match_number})
         }
@@ -81,11 +86,16 @@ pub fn pingfederate(progress: PfProgress) -> Shown {
                 .iter()
                 .map(|d| {
                     let shown = d.target.clone().or_else(|| d.name.clone()).unwrap_or_default();
-                    (d.id.clone(), vec![d.nickname.clone().unwrap_or_default(), shown, pingone_kind(d.device_type).to_string()])
+                    (
+                        d.id.clone(),
+                        vec![d.nickname.clone().unwrap_or_default(), shown, pingone_kind(d.device_type).to_string()],
+                    )
                 })
                 .collect();
-            let names: Vec<String> =
-                devices.iter().map(|d| d.nickname.clone().or_else(|| d.target.clone()).or_else(|| d.name.clone()).unwrap_or_default()).collect();
+            let names: Vec<String> = devices
+                .iter()
+                .map(|d| d.nickname.clone().or_else(|| d.target.clone()).or_else(|| d.name.clone()).unwrap_or_default())
+                .collect();
             json!({"screen": "CHOOSE_DEVICE", "devices": names})
         }
         PfProgress::PushDenied { .. } => json!({"screen": "PUSH_DENIED"}),

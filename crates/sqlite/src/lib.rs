@@ -92,7 +92,8 @@ mod tests {
         let old = "CREATE TABLE IF NOT EXISTS t (x INTEGER PRIMARY KEY);";
         open(&path, old).unwrap().execute("INSERT INTO t (x) VALUES (7)", []).unwrap();
 
-        let new = "CREATE TABLE IF NOT EXISTS t (x INTEGER PRIMARY KEY, flag INTEGER NOT NULL DEFAULT 1, seen INTEGER);";
+        let new =
+            "CREATE TABLE IF NOT EXISTS t (x INTEGER PRIMARY KEY, flag INTEGER NOT NULL DEFAULT 1, seen INTEGER);";
         let added = [
             AddedColumn { table: "t", column: "flag", declaration: "INTEGER NOT NULL DEFAULT 1" },
             AddedColumn { table: "t", column: "seen", declaration: "INTEGER" },

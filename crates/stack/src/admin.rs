@@ -25,8 +25,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::middleware::{self, Next};
 use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -131,7 +131,11 @@ impl Admin {
 
     fn recorder(&self) -> Result<&Recorder, Refusal> {
         self.recorder.as_ref().ok_or_else(|| {
-            Refusal::new(StatusCode::NOT_FOUND, "INSPECTOR_OFF", "this stack does not record hops (start it with the inspector on)")
+            Refusal::new(
+                StatusCode::NOT_FOUND,
+                "INSPECTOR_OFF",
+                "this stack does not record hops (start it with the inspector on)",
+            )
         })
     }
 
@@ -201,8 +205,12 @@ pub fn router(admin: Admin) -> Router {
 async fn refuse_web_pages(request: Request, next: Next) -> Response {
     if moderno_customer_server::same_origin::from_another_page(request.headers()) {
         tracing::warn!(path = %request.uri().path(), "admin request from another web page refused");
-        return Refusal::new(StatusCode::FORBIDDEN, "FORBIDDEN", "the admin API does not answer other web pages (Origin, Sec-Fetch-Site)")
-            .into_response();
+        return Refusal::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "the admin API does not answer other web pages (Origin, Sec-Fetch-Site)",
+        )
+        .into_response();
     }
     next.run(request).await
 }
@@ -222,8 +230,12 @@ async fn require_token(State(admin): State<Admin>, request: Request, next: Next)
         next.run(request).await
     } else {
         tracing::warn!(path = %request.uri().path(), "admin request without the right token refused");
-        Refusal::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "the admin API needs its bearer token (Authorization: Bearer ...)")
-            .into_response()
+        Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "the admin API needs its bearer token (Authorization: Bearer ...)",
+        )
+        .into_response()
     }
 }
 
@@ -260,10 +272,18 @@ async fn reset(State(admin): State<Admin>) -> Answer {
     Ok(Json(admin.view().await))
 }
 
-async fn switch(State(admin): State<Admin>, Path(name): Path<String>, body: Result<Json<SwitchFault>, JsonRejection>) -> Answer {
+async fn switch(
+    State(admin): State<Admin>,
+    Path(name): Path<String>,
+    body: Result<Json<SwitchFault>, JsonRejection>,
+) -> Answer {
     let fault = Fault::from_name(&name).ok_or_else(|| {
         let known: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
-        Refusal::new(StatusCode::NOT_FOUND, "UNKNOWN_FAULT", format!("no fault is called {name:?}; the faults are {}", known.join(", ")))
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "UNKNOWN_FAULT",
+            format!("no fault is called {name:?}; the faults are {}", known.join(", ")),
+        )
     })?;
     let Json(SwitchFault { on }) = body.map_err(Refusal::body)?;
     admin.faults.set(fault, on);
@@ -274,7 +294,11 @@ async fn switch(State(admin): State<Admin>, Path(name): Path<String>, body: Resu
 async fn application(State(admin): State<Admin>, body: Result<Json<ApplicationSwitch>, JsonRejection>) -> Answer {
     let Json(ApplicationSwitch { mfa_enabled, number_matching }) = body.map_err(Refusal::body)?;
     if mfa_enabled.is_none() && number_matching.is_none() {
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", "say mfaEnabled or numberMatching (or both)"));
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_VALUE",
+            "say mfaEnabled or numberMatching (or both)",
+        ));
     }
     let sdk = admin.customer.sdk();
     let mut settings = sdk.get_settings().await.map_err(Refusal::sdk)?;
@@ -293,7 +317,11 @@ async fn user_status(
 ) -> Answer {
     let Json(UserStatusChange { status }) = body.map_err(Refusal::body)?;
     if status == UserStatus::NotActive {
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", "NOT_ACTIVE is the SDK server's own: set ACTIVE, SUSPENDED or BYPASS"));
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_VALUE",
+            "NOT_ACTIVE is the SDK server's own: set ACTIVE, SUSPENDED or BYPASS",
+        ));
     }
     let update = UpdateUser { status: Some(status), bypass_expiration: None };
     admin.customer.sdk().update_user(&username, &update).await.map_err(Refusal::sdk)?;
@@ -319,16 +347,23 @@ async fn clear_hops(State(admin): State<Admin>) -> Result<Json<Hops>, Refusal> {
 }
 
 async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Result<Json<Vec<OutboxMessage>>, Refusal> {
-    let source = admin.outbox.as_ref().ok_or_else(|| Refusal::new(StatusCode::NOT_FOUND, "OUTBOX_OFF", "this stack has no PingOne MFA outbox"))?;
-    let failed = |e: reqwest::Error| Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA's outbox did not answer: {e}"));
-    let mut url = url::Url::parse(&source.pingone_url).map_err(|e| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", e.to_string()))?;
+    let source = admin
+        .outbox
+        .as_ref()
+        .ok_or_else(|| Refusal::new(StatusCode::NOT_FOUND, "OUTBOX_OFF", "this stack has no PingOne MFA outbox"))?;
+    let failed = |e: reqwest::Error| {
+        Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA's outbox did not answer: {e}"))
+    };
+    let mut url = url::Url::parse(&source.pingone_url)
+        .map_err(|e| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", e.to_string()))?;
     url.path_segments_mut()
-        .map_err(|()| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", "PingOne's URL cannot take a path"))?
+        .map_err(|()| {
+            Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", "PingOne's URL cannot take a path")
+        })?
         .extend(["outbox", username.as_str()]);
-    let (token, _) = source
-        .pingone
-        .mint_access_token()
-        .map_err(|e| Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA gave no worker token: {e}")))?;
+    let (token, _) = source.pingone.mint_access_token().map_err(|e| {
+        Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA gave no worker token: {e}"))
+    })?;
     let response = admin.http.get(url).bearer_auth(token).send().await.map_err(failed)?;
     if response.status() == StatusCode::NOT_FOUND {
         return Ok(Json(vec![]));
@@ -339,7 +374,8 @@ async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Res
 async fn report(State(admin): State<Admin>) -> Result<Response, Refusal> {
     let hops = admin.recorder()?.after(0).hops;
     let page = inspector::html(inspector::REPORT_TITLE, &hops);
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page).into_response())
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page)
+        .into_response())
 }
 
 /// `{code, message}` with its HTTP status.
@@ -358,8 +394,16 @@ impl Refusal {
     fn sdk(error: moderno_customer_server::sdk_client::SdkError) -> Self {
         match error.status() {
             Some(404) => Self::new(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "the PingID SDK server knows no such user"),
-            Some(status @ 400..=499) => Self::new(StatusCode::BAD_REQUEST, "REFUSED", format!("the PingID SDK server refused (HTTP {status}): {error}")),
-            _ => Self::new(StatusCode::BAD_GATEWAY, "SDK_SERVER_FAILED", format!("the PingID SDK server did not answer properly: {error}")),
+            Some(status @ 400..=499) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "REFUSED",
+                format!("the PingID SDK server refused (HTTP {status}): {error}"),
+            ),
+            _ => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "SDK_SERVER_FAILED",
+                format!("the PingID SDK server did not answer properly: {error}"),
+            ),
         }
     }
 }

@@ -87,7 +87,10 @@ mod tests {
             ("PINGID_ACCOUNT_TOKEN", "token"),
             ("PINGID_API_KEY", " "),
         ]));
-        assert_eq!((creds.account_id.as_str(), creds.application_id.as_str(), creds.account_token.as_str()), ("acct", "app", "token"));
+        assert_eq!(
+            (creds.account_id.as_str(), creds.application_id.as_str(), creds.account_token.as_str()),
+            ("acct", "app", "token")
+        );
         assert_eq!(creds.api_key_b64, DEMO_API_KEY_B64);
         assert!(creds.uses_a_demo_secret());
     }
@@ -100,7 +103,10 @@ mod tests {
         assert!(demo.refuse_public_demo(&loopback, false).is_ok());
         let refusal = demo.refuse_public_demo(&shared, false).unwrap_err().to_string();
         assert!(refusal.contains("0.0.0.0:7002") && refusal.contains("PINGID_API_KEY"), "{refusal}");
-        assert!(!refusal.contains(DEMO_API_KEY_B64) && !refusal.contains(DEMO_ACCOUNT_TOKEN), "no secret in the message");
+        assert!(
+            !refusal.contains(DEMO_API_KEY_B64) && !refusal.contains(DEMO_ACCOUNT_TOKEN),
+            "no secret in the message"
+        );
         assert!(demo.refuse_public_demo(&shared, true).is_ok());
         let own = Credentials::from_lookup(given(&[("PINGID_ACCOUNT_TOKEN", "t"), ("PINGID_API_KEY", "a2V5")]));
         assert!(own.refuse_public_demo(&shared, false).is_ok());
@@ -108,7 +114,10 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let shown = format!("{:?}", Credentials::from_lookup(given(&[("PINGID_ACCOUNT_TOKEN", "tok-123"), ("PINGID_API_KEY", "a2V5LTQ1Ng==")])));
+        let shown = format!(
+            "{:?}",
+            Credentials::from_lookup(given(&[("PINGID_ACCOUNT_TOKEN", "tok-123"), ("PINGID_API_KEY", "a2V5LTQ1Ng==")]))
+        );
         assert!(!shown.contains("tok-123") && !shown.contains("a2V5LTQ1Ng=="), "{shown}");
     }
 }

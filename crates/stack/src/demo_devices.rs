@@ -28,10 +28,14 @@ pub async fn seed(pingone_url: &str, env: &str, worker_token: &str) -> anyhow::R
     let http = reqwest::Client::builder().no_proxy().build()?;
     let base = format!("{}/v1/environments/{env}", pingone_url.trim_end_matches('/'));
     for (user, devices) in demo_devices() {
-        let created = http.post(format!("{base}/users")).bearer_auth(worker_token).json(&json!({"username": user})).send().await;
+        let created =
+            http.post(format!("{base}/users")).bearer_auth(worker_token).json(&json!({"username": user})).send().await;
         let status = created.with_context(|| format!("creating the PingOne user {user}"))?.status();
         // 400 INVALID_DATA / UNIQUENESS_VIOLATION: the user is there from an earlier start.
-        anyhow::ensure!(status.is_success() || status.as_u16() == 400, "creating the PingOne user {user}: HTTP {status}");
+        anyhow::ensure!(
+            status.is_success() || status.as_u16() == 400,
+            "creating the PingOne user {user}: HTTP {status}"
+        );
         let found: Value = http
             .get(format!("{base}/users"))
             .query(&[("filter", format!("username eq \"{user}\""))])
@@ -41,14 +45,29 @@ pub async fn seed(pingone_url: &str, env: &str, worker_token: &str) -> anyhow::R
             .error_for_status()?
             .json()
             .await?;
-        let id = found["_embedded"]["users"][0]["id"].as_str().with_context(|| format!("no PingOne user {user}"))?.to_string();
-        let listed: Value = http.get(format!("{base}/users/{id}/devices")).bearer_auth(worker_token).send().await?.error_for_status()?.json().await?;
+        let id = found["_embedded"]["users"][0]["id"]
+            .as_str()
+            .with_context(|| format!("no PingOne user {user}"))?
+            .to_string();
+        let listed: Value = http
+            .get(format!("{base}/users/{id}/devices"))
+            .bearer_auth(worker_token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
         if listed["count"].as_u64().unwrap_or(0) > 0 {
             continue;
         }
         for device in devices {
-            let response = http.post(format!("{base}/users/{id}/devices")).bearer_auth(worker_token).json(&device).send().await?;
-            anyhow::ensure!(response.status().is_success(), "adding a demo device for {user}: HTTP {}", response.status());
+            let response =
+                http.post(format!("{base}/users/{id}/devices")).bearer_auth(worker_token).json(&device).send().await?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "adding a demo device for {user}: HTTP {}",
+                response.status()
+            );
         }
         tracing::info!(user, "demo PingOne MFA devices added");
     }

@@ -93,7 +93,18 @@ mod tests {
     #[test]
     fn a_rebound_name_or_a_malformed_host_is_not() {
         let hosts = loopback();
-        for host in ["evil.example:7002", "evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "", ":7002", "[::1", "::1", "[::1]x", "10.0.0.5:7002"] {
+        for host in [
+            "evil.example:7002",
+            "evil.example",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "",
+            ":7002",
+            "[::1",
+            "::1",
+            "[::1]x",
+            "10.0.0.5:7002",
+        ] {
             assert!(!hosts.serves(host), "{host}");
         }
     }

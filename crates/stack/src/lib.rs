@@ -163,7 +163,12 @@ impl Stack {
             Some(recorder) => inspector::layer(router, recorder.clone(), config.clock.clone(), service),
             None => router,
         };
-        let sdk_task = serve(sdk_listener, tap(pingid_sdk_server::app(sdk.clone()), inspector::Service::PingIdSdk), stopped.clone(), &config.public_hosts);
+        let sdk_task = serve(
+            sdk_listener,
+            tap(pingid_sdk_server::app(sdk.clone()), inspector::Service::PingIdSdk),
+            stopped.clone(),
+            &config.public_hosts,
+        );
 
         let customer_listener = bind(config.customer_listen, "customer server").await?;
         let customer_url = format!("http://{}", customer_listener.local_addr()?);
@@ -176,7 +181,8 @@ impl Stack {
         customer_config.ignore_validation = config.ignore_validation;
         customer_config.faults = config.faults.clone();
         customer_config.push_poll_interval = config.push_poll_interval;
-        customer_config.push_lifetime = sdk.config.push_timeout.to_std().unwrap_or(moderno_customer_server::PUSH_LIFETIME);
+        customer_config.push_lifetime =
+            sdk.config.push_timeout.to_std().unwrap_or(moderno_customer_server::PUSH_LIFETIME);
         customer_config.extension_codes = config.extension_codes;
         customer_config.account_id.clone_from(&creds.account_id);
         customer_config.application_id.clone_from(&creds.application_id);
@@ -191,7 +197,8 @@ impl Stack {
 
         let pingone_listener = bind(config.pingone_listen, "PingOne MFA").await?;
         let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
-        let mut pingone_config = pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
+        let mut pingone_config =
+            pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         pingone_config.faults = config.faults.clone();
         let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
         match &config.pingone_worker_secret {
@@ -200,10 +207,16 @@ impl Stack {
             None => {}
         }
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
-        let pingone_task = serve(pingone_listener, tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne), stopped.clone(), &config.public_hosts);
+        let pingone_task = serve(
+            pingone_listener,
+            tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne),
+            stopped.clone(),
+            &config.public_hosts,
+        );
         if config.demo_devices {
             let p1 = pingone.config();
-            let (token, _) = pingone.mint_access_token().map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
+            let (token, _) =
+                pingone.mint_access_token().map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
             demo_devices::seed(&pingone_url, &p1.environment_id, &token).await?;
         }
 
@@ -237,9 +250,10 @@ impl Stack {
                 let listener = bind(addr, "admin API").await?;
                 let url = format!("http://{}", listener.local_addr()?);
                 let outbox = admin::Outbox { pingone_url: pingone_url.clone(), pingone: pingone.clone() };
-                let admin = admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone())
-                    .with_token(token)
-                    .with_outbox(outbox);
+                let admin =
+                    admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone())
+                        .with_token(token)
+                        .with_outbox(outbox);
                 tasks.push(serve(listener, admin::router(admin), stopped, &config.public_hosts));
                 tracing::warn!(%url, guarded, "the admin API is on (virtual clock, fault switches): open on loopback only, or behind its token");
                 Some(url)
@@ -288,7 +302,8 @@ impl Drop for RunningStack {
 
 async fn set_pairing_mode(customer: &CustomerState, mode: PairingMode) -> anyhow::Result<()> {
     let sdk = customer.sdk();
-    let mut settings = sdk.get_settings().await.map_err(|e| anyhow::anyhow!("reading the application settings: {e}"))?;
+    let mut settings =
+        sdk.get_settings().await.map_err(|e| anyhow::anyhow!("reading the application settings: {e}"))?;
     settings.pairing_mode = mode;
     sdk.put_settings(&settings).await.map_err(|e| anyhow::anyhow!("setting the pairing mode: {e}"))?;
     Ok(())
@@ -302,7 +317,12 @@ async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
 
 /// Serves `router` on `listener` until `stopped`, answering only requests for the names it
 /// serves ([`host_guard`]).
-fn serve(listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>, public_hosts: &[String]) -> JoinHandle<()> {
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+    public_hosts: &[String],
+) -> JoinHandle<()> {
     let hosts = listener.local_addr().map(|addr| host_guard::ServedHosts::new(addr, public_hosts));
     tokio::spawn(async move {
         let router = match hosts {

@@ -64,9 +64,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args = Args::parse();
     let data_dir = match args.data_dir {
@@ -89,7 +87,8 @@ async fn main() -> anyhow::Result<()> {
     config.credentials = moderno_stack::credentials::Credentials::from_lookup(|name| std::env::var(name).ok());
     config.pingone_worker_secret = std::env::var("PINGONE_WORKER_CLIENT_SECRET").ok().filter(|s| !s.trim().is_empty());
     config.admin_listen = args.admin_listen;
-    config.admin_token = std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
+    config.admin_token =
+        std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);
     config.pairing_mode = args.pairing_mode.as_deref().map(|mode| match mode {
         "manual" => PairingMode::Manual,
         _ => PairingMode::Automatic,

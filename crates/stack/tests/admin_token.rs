@@ -8,7 +8,11 @@ use serde_json::{json, Value};
 
 const TOKEN: &str = "qa-token-for-tests";
 
-async fn stack_with(dir: &std::path::Path, addr: [u8; 4], token: Option<AdminToken>) -> anyhow::Result<moderno_stack::RunningStack> {
+async fn stack_with(
+    dir: &std::path::Path,
+    addr: [u8; 4],
+    token: Option<AdminToken>,
+) -> anyhow::Result<moderno_stack::RunningStack> {
     let mut config = StackConfig::loopback(dir.to_path_buf());
     config.password_cost = PasswordCost::TestOnlyCheap;
     config.admin_listen = Some((addr, 0).into());
@@ -63,7 +67,8 @@ async fn the_outbox_route_passes_on_what_pingone_sent() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stack = stack_with(dir.path(), [127, 0, 0, 1], None).await.expect("starts");
     let url = stack.admin_url.clone().expect("admin url");
-    let empty: Value = reqwest::get(format!("{url}/admin/outbox/nobody")).await.expect("answers").json().await.expect("JSON");
+    let empty: Value =
+        reqwest::get(format!("{url}/admin/outbox/nobody")).await.expect("answers").json().await.expect("JSON");
     assert_eq!(empty, json!([]), "a user PingOne never wrote to has an empty outbox");
     stack.shutdown().await;
 }

@@ -147,7 +147,12 @@ pub struct PushAnswer {
 }
 
 impl PushAnswer {
-    const fn of(action: PushAction, trust_level: Option<TrustLevel>, ignore_interval: Option<IgnoreInterval>, number: Option<u8>) -> Self {
+    const fn of(
+        action: PushAction,
+        trust_level: Option<TrustLevel>,
+        ignore_interval: Option<IgnoreInterval>,
+        number: Option<u8>,
+    ) -> Self {
         Self { action, trust_level, ignore_interval, number }
     }
 

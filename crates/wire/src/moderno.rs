@@ -160,8 +160,7 @@ impl Serialize for Status {
 impl<'de> Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = u16::deserialize(d)?;
-        Self::from_code(code)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown Moderno status {code}")))
+        Self::from_code(code).ok_or_else(|| serde::de::Error::custom(format!("unknown Moderno status {code}")))
     }
 }
 
@@ -279,10 +278,9 @@ mod tests {
 
     #[test]
     fn request_reads_the_sample_field_names() {
-        let req: ModernoRequest = serde_json::from_str(
-            r#"{"operation":"auth_user","user":"alice","password":"pw","pingIdPayload":"p"}"#,
-        )
-        .unwrap();
+        let req: ModernoRequest =
+            serde_json::from_str(r#"{"operation":"auth_user","user":"alice","password":"pw","pingIdPayload":"p"}"#)
+                .unwrap();
         assert_eq!(req.user.as_deref(), Some("alice"));
         assert_eq!(req.ping_id_payload.as_deref(), Some("p"));
     }
@@ -294,7 +292,10 @@ mod tests {
             r#"{"operation":"transfer","user":"alice","sum":"1,000","otp":"","sessionToken":"t","recipient":"bob"}"#,
         )
         .unwrap();
-        assert_eq!(serde_json::from_value::<Operation>(serde_json::json!(req.operation)).ok(), Some(Operation::Transfer));
+        assert_eq!(
+            serde_json::from_value::<Operation>(serde_json::json!(req.operation)).ok(),
+            Some(Operation::Transfer)
+        );
         assert_eq!((req.sum.as_deref(), req.recipient.as_deref()), (Some("1,000"), Some("bob")));
         assert_eq!(req.session_token.as_deref(), Some("t"));
         let answer = ModernoResponse { sum: Some("1,000.00".into()), ..ModernoResponse::new(Status::Ok, "ok") };

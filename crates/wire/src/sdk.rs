@@ -470,8 +470,7 @@ mod tests {
 
     #[test]
     fn an_unknown_detail_code_from_a_newer_server_still_parses() {
-        let detail: ErrorDetail =
-            serde_json::from_str(r#"{"code":"SOMETHING_NEW","message":"m"}"#).expect("parses");
+        let detail: ErrorDetail = serde_json::from_str(r#"{"code":"SOMETHING_NEW","message":"m"}"#).expect("parses");
         assert_eq!(detail.code, DetailCode::Unknown);
         let known: ErrorDetail = serde_json::from_str(r#"{"code":"DEVICE_IGNORED","message":"m"}"#).expect("parses");
         assert_eq!(known.code, DetailCode::DeviceIgnored);
@@ -511,7 +510,11 @@ mod tests {
             "DEVICE_ROOTED",
         ];
         for code in invented {
-            assert_eq!(serde_json::from_value::<DetailCode>(code.into()).expect("reads"), DetailCode::Unknown, "{code}");
+            assert_eq!(
+                serde_json::from_value::<DetailCode>(code.into()).expect("reads"),
+                DetailCode::Unknown,
+                "{code}"
+            );
         }
         let pings = serde_json::from_value::<DetailCode>("SIZE_LIMIT_EXCEEDED".into()).expect("reads");
         assert_eq!(pings, DetailCode::SizeLimitExceeded);

@@ -13,10 +13,7 @@ use crate::state::CustomerState;
 
 pub(super) async fn auth_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
     let username = required(&request.user, "user")?;
-    let password = request
-        .password
-        .as_deref()
-        .ok_or_else(|| crate::error::missing_field("password"))?;
+    let password = request.password.as_deref().ok_or_else(|| crate::error::missing_field("password"))?;
     first_factor(state, username, password).await?;
     let user = pingid_user(state, username).await?;
     let devices = user.devices.unwrap_or_default();
@@ -36,9 +33,7 @@ pub(super) async fn auth_user(state: &CustomerState, request: &ModernoRequest) -
     };
     let fingerprint = fingerprint_of(payload);
     let no_devices = devices.is_empty() && user.status != UserStatus::Bypass;
-    let known_device = devices
-        .iter()
-        .any(|d| Some(&d.device_fingerprint) == fingerprint.as_ref());
+    let known_device = devices.iter().any(|d| Some(&d.device_fingerprint) == fingerprint.as_ref());
     if no_devices || (state.config.ignore_validation && !known_device) {
         // The customer server, not the SDK server, binds a key to a user or group ([D-PK]).
         if let Some(key) = non_empty(&request.pairing_key).filter(|_| devices.is_empty()) {
@@ -80,11 +75,8 @@ async fn first_factor(state: &CustomerState, username: &str, password: &str) -> 
 pub(crate) async fn pingid_user(state: &CustomerState, username: &str) -> Result<User, Failure> {
     match state.sdk.get_user(username, true).await {
         Err(e) if e.is_not_found() => {
-            let create = CreateUser {
-                username: username.to_owned(),
-                first_name: String::new(),
-                last_name: String::new(),
-            };
+            let create =
+                CreateUser { username: username.to_owned(), first_name: String::new(), last_name: String::new() };
             match state.sdk.create_user(&create).await {
                 Ok(created) => {
                     tracing::info!(user = ?username, "user created at PingID");

@@ -20,10 +20,7 @@ fn reject(code: StatusCode, text: String) -> Rejection {
 }
 
 fn too_large() -> Rejection {
-    reject(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
-    )
+    reject(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024))
 }
 
 impl<S: Send + Sync> FromRequest<S> for ModernoBody {
@@ -40,26 +37,19 @@ impl<S: Send + Sync> FromRequest<S> for ModernoBody {
                 "the request must be JSON (Content-Type: application/json)".to_owned(),
             ));
         }
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let declared =
+            req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
             return Err(too_large());
         }
         // Reading fails for a body over the limit (or a client gone mid-body).
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
-            .await
-            .map_err(|_| too_large())?;
-        serde_json::from_slice::<ModernoRequest>(&bytes)
-            .map(ModernoBody)
-            .map_err(|e| {
-                let problem = match e.classify() {
-                    serde_json::error::Category::Data => "the JSON is not a Moderno request",
-                    _ => "the body is not valid JSON",
-                };
-                reject(StatusCode::BAD_REQUEST, format!("{problem}: {e}"))
-            })
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await.map_err(|_| too_large())?;
+        serde_json::from_slice::<ModernoRequest>(&bytes).map(ModernoBody).map_err(|e| {
+            let problem = match e.classify() {
+                serde_json::error::Category::Data => "the JSON is not a Moderno request",
+                _ => "the body is not valid JSON",
+            };
+            reject(StatusCode::BAD_REQUEST, format!("{problem}: {e}"))
+        })
     }
 }

@@ -49,11 +49,9 @@ pub(crate) async fn skip_mfa(state: &CustomerState, username: &str, skip: Skip) 
             MfaOutcome::SkippedIgnoredDevice,
             "logged in without MFA: this device is ignored for now",
         ),
-        Skip::Bypassed => (
-            Status::BypassedDevice,
-            MfaOutcome::Bypassed,
-            "logged in without MFA: MFA is bypassed for this user",
-        ),
+        Skip::Bypassed => {
+            (Status::BypassedDevice, MfaOutcome::Bypassed, "logged in without MFA: MFA is bypassed for this user")
+        }
     };
     logged_in(state, username, status, mfa, text).await
 }
@@ -68,11 +66,7 @@ pub(crate) async fn pair_device(
     mfa: MfaOutcome,
     ending_session: Option<&str>,
 ) -> Answer {
-    let token = state
-        .sdk
-        .registration_token(username, &request)
-        .await
-        .for_user(username)?;
+    let token = state.sdk.registration_token(username, &request).await.for_user(username)?;
     if let Some(session_id) = ending_session {
         if !state.sessions.end_login(session_id).await? {
             return Ok(session_gone());

@@ -98,16 +98,15 @@ async fn answer_failure(state: &CustomerState, request: &ModernoRequest, failure
             tracing::error!(error = %format!("{e:#}"), "ending a login session");
         }
     }
-    login::skip_mfa(state, &user, skip)
-        .await
-        .unwrap_or_else(|e| internal_failure(&e))
+    login::skip_mfa(state, &user, skip).await.unwrap_or_else(|e| internal_failure(&e))
 }
 
 /// Ping's sample has no status for too many attempts, an unknown or finished session or a full
 /// device list: it answers 1000 with its reason ([S-MOD] `Status.java`, `HostingServerServlet`).
 /// The project's own codes for them (1032, 1033, 1034) go out only when switched on.
 fn in_pings_codes(mut answer: ModernoResponse, extension_codes: bool) -> ModernoResponse {
-    let beyond_ping = matches!(answer.status, Status::TooManyAttempts | Status::SessionExpired | Status::DeviceLimitReached);
+    let beyond_ping =
+        matches!(answer.status, Status::TooManyAttempts | Status::SessionExpired | Status::DeviceLimitReached);
     if beyond_ping && !extension_codes {
         answer.status = Status::Failed;
     }

@@ -13,10 +13,7 @@ use crate::state::CustomerState;
 pub(super) async fn auth_offline_user(state: &CustomerState, request: &ModernoRequest) -> Answer {
     let otp = required(&request.otp, "otp")?.trim().to_owned();
     if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(ModernoResponse::new(
-            Status::InvalidInput,
-            "the field `otp` must be the 6-digit one-time passcode",
-        ));
+        return Ok(ModernoResponse::new(Status::InvalidInput, "the field `otp` must be the 6-digit one-time passcode"));
     }
     let (id, session) = open_session(state, request).await?;
     let username = session.username.clone();
@@ -24,11 +21,7 @@ pub(super) async fn auth_offline_user(state: &CustomerState, request: &ModernoRe
     // `updateExistingPayloadWithUserSelection` before `auth_offline_user`), goes with the passcode:
     // the answer's server payload then pairs the device.
     let submit = OtpRequest { otp, payload: non_empty(&request.ping_id_payload).map(str::to_owned) };
-    let auth = match state
-        .sdk
-        .submit_otp(&username, &authentication_id(&session)?, &submit)
-        .await
-    {
+    let auth = match state.sdk.submit_otp(&username, &authentication_id(&session)?, &submit).await {
         Err(e) if e.is_not_in_state() => {
             let text = "the authentication is not waiting for a one-time passcode";
             return Ok(ModernoResponse::new(Status::NotInOfflineMode, text));

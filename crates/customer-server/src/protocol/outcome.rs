@@ -32,11 +32,7 @@ pub(crate) async fn start_authentication(
             ..SignInContext::default()
         },
     };
-    let started = state
-        .sdk
-        .start_authentication(&username, &request)
-        .await
-        .for_user(&username)?;
+    let started = state.sdk.start_authentication(&username, &request).await.for_user(&username)?;
     tracing::info!(user = ?username, status = ?started.status, "authentication started");
     session.authentication_id = Some(started.id.clone());
     session.push_started_ms = Some(state.clock.now().timestamp_millis());
@@ -55,10 +51,7 @@ pub(crate) async fn start_authentication(
 
 /// 1033: the session id is unknown, expired or already finished.
 pub(crate) fn session_gone() -> ModernoResponse {
-    ModernoResponse::new(
-        Status::SessionExpired,
-        "the login session is unknown or expired; log in again",
-    )
+    ModernoResponse::new(Status::SessionExpired, "the login session is unknown or expired; log in again")
 }
 
 /// Maps an authentication to the answer, ending the login session when the login is over.
@@ -97,10 +90,9 @@ pub(crate) async fn answer_authentication(
         (A::Rejected, Some(AuthenticationReason::DeniedByUser)) => {
             refused(Status::Denied, "the sign-in was denied on the approving device")
         }
-        (A::Rejected, Some(AuthenticationReason::BlockedByUser)) => refused(
-            Status::Denied,
-            "the approving device blocked this device: it cannot sign in as this user any more",
-        ),
+        (A::Rejected, Some(AuthenticationReason::BlockedByUser)) => {
+            refused(Status::Denied, "the approving device blocked this device: it cannot sign in as this user any more")
+        }
         (A::Rejected, Some(AuthenticationReason::DeviceBlocked)) => {
             refused(Status::Denied, "this device is blocked for this user")
         }
@@ -128,19 +120,10 @@ fn still_waiting(
 ) -> Option<ModernoResponse> {
     use AuthenticationStatus as A;
     let (status, text) = match auth.status {
-        A::InProgress => (
-            Status::InProgress,
-            "waiting for the push to be approved on another device",
-        ),
-        A::Otp => (
-            Status::OtpRequired,
-            "the approving device is offline: type its one-time passcode",
-        ),
+        A::InProgress => (Status::InProgress, "waiting for the push to be approved on another device"),
+        A::Otp => (Status::OtpRequired, "the approving device is offline: type its one-time passcode"),
         A::SelectDevice => (Status::SelectDevice, "choose the device that should approve"),
-        A::Timeout => (
-            Status::TimedOut,
-            "the push timed out: retry, or type a one-time passcode",
-        ),
+        A::Timeout => (Status::TimedOut, "the push timed out: retry, or type a one-time passcode"),
         A::InvalidOtp => (Status::InvalidOtp, "wrong one-time passcode"),
         _ => return None,
     };

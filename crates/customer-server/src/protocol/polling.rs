@@ -19,11 +19,7 @@ pub(crate) async fn open_session(
     request: &ModernoRequest,
 ) -> Result<(String, LoginSession), Failure> {
     let id = required(&request.session_id, "sessionId")?;
-    let mut session = state
-        .sessions
-        .login(id)
-        .await?
-        .ok_or_else(|| Failure::from(session_gone()))?;
+    let mut session = state.sessions.login(id).await?.ok_or_else(|| Failure::from(session_gone()))?;
     if let Some(payload) = non_empty(&request.ping_id_payload) {
         let fingerprint = fingerprint_of(payload);
         if session.fingerprint.is_some() && fingerprint != session.fingerprint {
@@ -38,20 +34,13 @@ pub(crate) async fn open_session(
 
 /// The authentication the session waits on.
 pub(crate) fn authentication_id(session: &LoginSession) -> Result<String, Failure> {
-    session
-        .authentication_id
-        .clone()
-        .ok_or_else(|| Failure::from(session_gone()))
+    session.authentication_id.clone().ok_or_else(|| Failure::from(session_gone()))
 }
 
 pub(super) async fn auth_status(state: &CustomerState, request: &ModernoRequest) -> Answer {
     let (id, session) = open_session(state, request).await?;
     let username = session.username.clone();
-    let auth = state
-        .sdk
-        .get_authentication(&username, &authentication_id(&session)?)
-        .await
-        .for_user(&username)?;
+    let auth = state.sdk.get_authentication(&username, &authentication_id(&session)?).await.for_user(&username)?;
     answer_authentication(state, &id, &session, auth).await
 }
 
@@ -59,15 +48,7 @@ pub(super) async fn select_device(state: &CustomerState, request: &ModernoReques
     let device_id = required(&request.device_id, "deviceId")?.to_owned();
     let (id, session) = open_session(state, request).await?;
     cancel_quietly(state, &session).await;
-    start_authentication(
-        state,
-        Some(&id),
-        LoginSession {
-            device_id: Some(device_id),
-            ..session
-        },
-    )
-    .await
+    start_authentication(state, Some(&id), LoginSession { device_id: Some(device_id), ..session }).await
 }
 
 pub(super) async fn retry(state: &CustomerState, request: &ModernoRequest) -> Answer {
@@ -79,19 +60,15 @@ pub(super) async fn retry(state: &CustomerState, request: &ModernoRequest) -> An
 pub(super) async fn cancel(state: &CustomerState, request: &ModernoRequest) -> Answer {
     let (id, session) = open_session(state, request).await?;
     let username = session.username.clone();
-    let canceled = state
-        .sdk
-        .cancel_authentication(&username, &authentication_id(&session)?)
-        .await;
+    let canceled = state.sdk.cancel_authentication(&username, &authentication_id(&session)?).await;
     let ended = state.sessions.end_login(&id).await?;
     match canceled {
         Ok(()) if ended => Ok(ModernoResponse::new(Status::Failed, "the login was canceled")),
         Ok(()) => Ok(session_gone()),
         // Already over (approved, rejected, timed out): nothing left to cancel.
-        Err(e) if e.status() == Some(400) && !e.is_unreachable() => Ok(ModernoResponse::new(
-            Status::Failed,
-            "the login was canceled (the authentication had already ended)",
-        )),
+        Err(e) if e.status() == Some(400) && !e.is_unreachable() => {
+            Ok(ModernoResponse::new(Status::Failed, "the login was canceled (the authentication had already ended)"))
+        }
         Err(e) => Err(e).for_user(&username),
     }
 }

@@ -65,7 +65,9 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS transfers (
 fn ensure_schema(c: &rusqlite::Connection) -> rusqlite::Result<()> {
     c.execute_batch(SCHEMA)?;
     let has_session: i64 =
-        c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers') WHERE name = 'session_hash'", [], |r| r.get(0))?;
+        c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers') WHERE name = 'session_hash'", [], |r| {
+            r.get(0)
+        })?;
     if has_session == 0 {
         c.execute_batch("ALTER TABLE transfers ADD COLUMN session_hash TEXT")?;
     }
@@ -116,7 +118,13 @@ pub(super) async fn transfer(state: &CustomerState, request: &ModernoRequest) ->
     start(state, &username, &session_hash, order, non_empty(&request.device_id)).await
 }
 
-async fn start(state: &CustomerState, username: &str, session_hash: &str, order: TransferOrder, device_id: Option<&str>) -> Answer {
+async fn start(
+    state: &CustomerState,
+    username: &str,
+    session_hash: &str,
+    order: TransferOrder,
+    device_id: Option<&str>,
+) -> Answer {
     let request = AuthenticationRequest {
         authentication_type: AuthenticationType::Authenticate,
         payload: None,
@@ -142,7 +150,12 @@ async fn start(state: &CustomerState, username: &str, session_hash: &str, order:
 
 /// `transfer` continuing the transfer `recorded` (found by its `authSessionID`, or as the one
 /// waiting in Ping's session): the passcode (`otp`), or waiting on for the push.
-async fn continue_transfer(state: &CustomerState, username: &str, recorded: Option<Recorded>, request: &ModernoRequest) -> Answer {
+async fn continue_transfer(
+    state: &CustomerState,
+    username: &str,
+    recorded: Option<Recorded>,
+    request: &ModernoRequest,
+) -> Answer {
     let Some(recorded) = recorded else {
         return Ok(ModernoResponse::new(
             Status::SessionExpired,
@@ -151,7 +164,8 @@ async fn continue_transfer(state: &CustomerState, username: &str, recorded: Opti
     };
     // Ping's page sends the sum again with the passcode: when given, it must be this transfer's.
     let other_sum = non_empty(&request.sum).is_some_and(|sum| parse_cents(sum) != Ok(recorded.order.amount_cents));
-    let other_recipient = non_empty(&request.recipient).is_some_and(|r| Some(r.trim()) != recorded.order.recipient.as_deref());
+    let other_recipient =
+        non_empty(&request.recipient).is_some_and(|r| Some(r.trim()) != recorded.order.recipient.as_deref());
     if other_sum || other_recipient {
         return Err(invalid("the `sessionId` belongs to another transfer (its amount or recipient differ)").into());
     }
@@ -183,7 +197,12 @@ async fn continue_transfer(state: &CustomerState, username: &str, recorded: Opti
 
 /// Polls the authentication while its push waits, as Ping's sample does once a second
 /// ([S-HELP] `pollPingIDSdkUntilFinalStatus`), within the push's lifetime.
-async fn wait(state: &CustomerState, username: &str, recorded: &Recorded, auth: Authentication) -> Result<Authentication, Failure> {
+async fn wait(
+    state: &CustomerState,
+    username: &str,
+    recorded: &Recorded,
+    auth: Authentication,
+) -> Result<Authentication, Failure> {
     let elapsed_ms = state.clock.now().timestamp_millis() - recorded.created_ms;
     let left_ms = (state.config.push_lifetime_secs() + 1).saturating_mul(1000) - elapsed_ms;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(left_ms.max(0).unsigned_abs());
@@ -224,7 +243,8 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
             return Ok(answer);
         }
         A::InProgress => {
-            let mut answer = waiting(Status::InProgress, "waiting for the transfer to be approved on your trusted device");
+            let mut answer =
+                waiting(Status::InProgress, "waiting for the transfer to be approved on your trusted device");
             let elapsed_ms = state.clock.now().timestamp_millis() - recorded.created_ms;
             let left = state.config.push_lifetime_secs() - elapsed_ms.div_euclid(1000);
             answer.push_expires_in = Some(u32::try_from(left).unwrap_or(0));
@@ -233,7 +253,10 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
         }
         A::Otp | A::InvalidOtp => {
             let mut answer = if auth.status == A::Otp {
-                waiting(Status::OtpRequired, "the approving device is offline: type its one-time passcode to approve the transfer")
+                waiting(
+                    Status::OtpRequired,
+                    "the approving device is offline: type its one-time passcode to approve the transfer",
+                )
             } else {
                 waiting(Status::InvalidOtp, "wrong one-time passcode")
             };
@@ -245,7 +268,10 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
             return Ok(waiting(Status::TimedOut, text));
         }
         A::SelectDevice => {
-            let mut answer = ModernoResponse::new(Status::SelectDevice, "choose the device that should approve the transfer, and send it again with `deviceId`");
+            let mut answer = ModernoResponse::new(
+                Status::SelectDevice,
+                "choose the device that should approve the transfer, and send it again with `deviceId`",
+            );
             answer.devices = Some(crate::protocol::auth_user::devices_to_choose(state, username).await?);
             answer
         }
@@ -274,8 +300,14 @@ async fn answer(state: &CustomerState, username: &str, recorded: &Recorded, auth
 /// lets the transfer through without MFA (status 0), and so does this server.
 fn sdk_failure<T>(error: SdkError, order: &TransferOrder) -> Result<T, Failure> {
     if verdict_for(&error) == SdkVerdict::ApplicationDisabled {
-        tracing::info!(amount_cents = order.amount_cents, "transfer made without MFA: the application is disabled at PingID");
-        let text = format!("transfer made without approval: {} (MFA is disabled for the application at PingID)", order.described());
+        tracing::info!(
+            amount_cents = order.amount_cents,
+            "transfer made without MFA: the application is disabled at PingID"
+        );
+        let text = format!(
+            "transfer made without approval: {} (MFA is disabled for the application at PingID)",
+            order.described()
+        );
         let mut answer = ModernoResponse::new(Status::Ok, text);
         answer.sum = Some(order.formatted());
         answer.mfa = Some(MfaOutcome::SkippedApplicationDisabled);
@@ -318,7 +350,11 @@ async fn record(
 
 /// The last transfer still waiting that the user started in this session (Ping's sample keeps
 /// one in its web session).
-async fn waiting_in_session(state: &CustomerState, username: &str, session_hash: &str) -> Result<Option<Recorded>, Failure> {
+async fn waiting_in_session(
+    state: &CustomerState,
+    username: &str,
+    session_hash: &str,
+) -> Result<Option<Recorded>, Failure> {
     let now = state.clock.now().timestamp_millis();
     let (user, session) = (username.to_owned(), session_hash.to_owned());
     let found = state
@@ -359,7 +395,10 @@ async fn recorded(state: &CustomerState, username: &str, authentication_id: &str
         })
         .await?;
     Ok(found.map(|(amount_cents, recipient, created_ms)| Recorded {
-        order: TransferOrder { amount_cents: amount_cents.unsigned_abs(), recipient: Some(recipient).filter(|r| !r.is_empty()) },
+        order: TransferOrder {
+            amount_cents: amount_cents.unsigned_abs(),
+            recipient: Some(recipient).filter(|r| !r.is_empty()),
+        },
         authentication_id: authentication_id.to_owned(),
         created_ms,
     }))
@@ -371,7 +410,12 @@ fn cents_column(cents: u64) -> i64 {
 }
 
 /// Ends a waiting transfer; true only for the one caller that ended it.
-async fn finish(state: &CustomerState, username: &str, authentication_id: &str, status: &'static str) -> Result<bool, Failure> {
+async fn finish(
+    state: &CustomerState,
+    username: &str,
+    authentication_id: &str,
+    status: &'static str,
+) -> Result<bool, Failure> {
     let (user, id) = (username.to_owned(), authentication_id.to_owned());
     let ended = state
         .store
@@ -400,7 +444,8 @@ mod tests {
         .unwrap();
         ensure_schema(&c).unwrap();
         ensure_schema(&c).unwrap();
-        let columns: i64 = c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers')", [], |r| r.get(0)).unwrap();
+        let columns: i64 =
+            c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers')", [], |r| r.get(0)).unwrap();
         assert_eq!(columns, 8);
     }
 }

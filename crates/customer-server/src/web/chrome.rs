@@ -154,9 +154,13 @@ mod tests {
 
     #[test]
     fn a_session_cookie_is_http_only_same_site_strict_and_secure_behind_https() {
-        let jar = CookieJar::new()
-            .add(session_cookie("a", "1".into(), "/sign-in", 60, true))
-            .add(session_cookie("b", String::new(), "/sign-in", 0, false));
+        let jar = CookieJar::new().add(session_cookie("a", "1".into(), "/sign-in", 60, true)).add(session_cookie(
+            "b",
+            String::new(),
+            "/sign-in",
+            0,
+            false,
+        ));
         let response = (jar, StatusCode::OK).into_response();
         let mut cookies: Vec<_> =
             response.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
@@ -167,7 +171,10 @@ mod tests {
             parts[1..].sort();
             parts
         };
-        assert_eq!(attributes(&cookies[0]), ["a=1", "HttpOnly", "Max-Age=60", "Path=/sign-in", "SameSite=Strict", "Secure"]);
+        assert_eq!(
+            attributes(&cookies[0]),
+            ["a=1", "HttpOnly", "Max-Age=60", "Path=/sign-in", "SameSite=Strict", "Secure"]
+        );
         assert_eq!(attributes(&cookies[1]), ["b=", "HttpOnly", "Max-Age=0", "Path=/sign-in", "SameSite=Strict"]);
     }
 }

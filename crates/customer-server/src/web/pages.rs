@@ -31,7 +31,11 @@ impl<'a> KeyPage<'a> {
         let (seconds_left, expiry) = match expiry {
             Ok(t) => {
                 let seconds = (t - now).num_seconds().max(0);
-                let text = format!("Valid until {} UTC (about {} minutes). It works once.", t.format("%H:%M"), seconds.div_euclid(60));
+                let text = format!(
+                    "Valid until {} UTC (about {} minutes). It works once.",
+                    t.format("%H:%M"),
+                    seconds.div_euclid(60)
+                );
                 (seconds, text)
             }
             Err(_) => (0, format!("Valid until {expires_at}. It works once.")),
@@ -92,9 +96,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_key_page_shows_the_key_its_expiry_and_the_steps() {
-        let now = DateTime::parse_from_rfc3339("2030-01-01T10:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2030-01-01T10:00:00Z").unwrap().with_timezone(&Utc);
         let html = KeyPage::new("<alice>", "BCDF-GHJK-LMNP", "2030-01-01T10:10:00Z", now).render().unwrap();
         assert!(html.contains("BCDF-GHJK-LMNP"));
         assert!(html.contains("10:10 UTC (about 10 minutes)"), "{html}");

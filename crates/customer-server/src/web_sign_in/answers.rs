@@ -19,13 +19,23 @@ pub(super) async fn read(state: &CustomerState, pending: &Pending) -> Result<Aut
 }
 
 /// The page for the authentication's state; `note` goes on a page with a form (400 then).
-pub(super) async fn show(state: &CustomerState, pending: &Pending, auth: Authentication, note: Option<Note<'_>>) -> Response {
+pub(super) async fn show(
+    state: &CustomerState,
+    pending: &Pending,
+    auth: Authentication,
+    note: Option<Note<'_>>,
+) -> Response {
     let device = flow::device_label(auth.device.as_ref());
     let status = if note.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     match (auth.status, auth.reason) {
         (Auth::InProgress, _) => {
             let seconds_left = flow::seconds_left(state, pending);
-            let waiting = pages::Waiting { username: &pending.username, device: &device, match_number: auth.match_number, seconds_left };
+            let waiting = pages::Waiting {
+                username: &pending.username,
+                device: &device,
+                match_number: auth.match_number,
+                seconds_left,
+            };
             web::chrome::polling_page(StatusCode::OK, &waiting)
         }
         (Auth::Otp | Auth::InvalidOtp, _) => {
@@ -38,7 +48,11 @@ pub(super) async fn show(state: &CustomerState, pending: &Pending, auth: Authent
             Err(e) => Box::pin(trouble(state, Some(pending), &pending.username, e.into())).await,
         },
         (Auth::Approved, _) => {
-            let approval = if auth.level == AuthenticationLevel::Otp { Approval::Passcode(&device) } else { Approval::Push(&device) };
+            let approval = if auth.level == AuthenticationLevel::Otp {
+                Approval::Passcode(&device)
+            } else {
+                Approval::Push(&device)
+            };
             signed_in(state, Some(pending), &pending.username, &approval).await
         }
         (Auth::BypassedDevice, _) => signed_in(state, Some(pending), &pending.username, &Approval::Bypassed).await,
@@ -51,13 +65,16 @@ pub(super) async fn show(state: &CustomerState, pending: &Pending, auth: Authent
             end(state, pending, StatusCode::FORBIDDEN, "Sign-in refused", &text).await
         }
         (Auth::Rejected, Some(Reason::BlockedByUser | Reason::DeviceBlocked)) => {
-            end(state, pending, StatusCode::FORBIDDEN, "Sign-in blocked", "The sign-in was blocked on your device.").await
+            end(state, pending, StatusCode::FORBIDDEN, "Sign-in blocked", "The sign-in was blocked on your device.")
+                .await
         }
         (Auth::OtpIsBlocked | Auth::Locked, _) => {
             let text = "Too many wrong offline passcodes: passcodes are locked for your account for a while.";
             end(state, pending, StatusCode::FORBIDDEN, "Passcodes locked", text).await
         }
-        (Auth::Canceled, _) => end(state, pending, StatusCode::OK, "Sign-in canceled", "This sign-in was canceled.").await,
+        (Auth::Canceled, _) => {
+            end(state, pending, StatusCode::OK, "Sign-in canceled", "This sign-in was canceled.").await
+        }
         _ => end(state, pending, StatusCode::FORBIDDEN, "Sign-in refused", "PingID refused this sign-in.").await,
     }
 }
@@ -71,7 +88,12 @@ pub(super) async fn reshow(state: &CustomerState, pending: &Pending, note: Note<
 }
 
 /// The signed-in page, with its session cookie; the waiting sign-in (if any) ends here, once.
-pub(super) async fn signed_in(state: &CustomerState, pending: Option<&Pending>, username: &str, approval: &Approval<'_>) -> Response {
+pub(super) async fn signed_in(
+    state: &CustomerState,
+    pending: Option<&Pending>,
+    username: &str,
+    approval: &Approval<'_>,
+) -> Response {
     let token = match flow::finish(state, pending.map(|p| p.id.as_str()), username).await {
         Ok(Some(token)) => token,
         Ok(None) => return ended_session(),
@@ -85,7 +107,13 @@ pub(super) async fn signed_in(state: &CustomerState, pending: Option<&Pending>, 
 }
 
 /// Ends the waiting sign-in without signing in: a page saying why.
-pub(super) async fn end(state: &CustomerState, pending: &Pending, code: StatusCode, title: &str, text: &str) -> Response {
+pub(super) async fn end(
+    state: &CustomerState,
+    pending: &Pending,
+    code: StatusCode,
+    title: &str,
+    text: &str,
+) -> Response {
     if let Err(e) = flow::abandon(state, pending).await {
         return internal(&e);
     }
@@ -141,7 +169,12 @@ pub(super) fn internal(e: &anyhow::Error) -> Response {
 
 /// What the SDK server's answer means for the page. `pending` is the waiting sign-in, if the
 /// trouble came while one waited: it ends when PingID no longer knows its authentication.
-pub(super) async fn trouble(state: &CustomerState, pending: Option<&Pending>, username: &str, trouble: Trouble) -> Response {
+pub(super) async fn trouble(
+    state: &CustomerState,
+    pending: Option<&Pending>,
+    username: &str,
+    trouble: Trouble,
+) -> Response {
     let error = match trouble {
         Trouble::Internal(e) => return internal(&e),
         Trouble::Sdk(error) => error,
@@ -160,7 +193,10 @@ pub(super) async fn trouble(state: &CustomerState, pending: Option<&Pending>, us
         SdkVerdict::ApplicationDisabled => signed_in(state, pending, username, &Approval::MfaOff).await,
         SdkVerdict::Refused(_, text) if error.has_detail(DetailCode::RetryLimitExceeded) => {
             tracing::info!(user = ?username, "web sign-in refused: too many pushes");
-            refused(StatusCode::TOO_MANY_REQUESTS, &format!("Too many sign-in requests were sent to your device: {text}."))
+            refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many sign-in requests were sent to your device: {text}."),
+            )
         }
         SdkVerdict::Refused(_, text) => {
             tracing::info!(sdk_status = error.status(), detail = ?error.detail(), "the SDK server refused a web sign-in");
@@ -172,7 +208,10 @@ pub(super) async fn trouble(state: &CustomerState, pending: Option<&Pending>, us
                 // The sign-in still waits: the page can ask again.
                 return page(StatusCode::SERVICE_UNAVAILABLE, &pages::Unreachable);
             }
-            refused(StatusCode::SERVICE_UNAVAILABLE, "The PingID service could not be reached. Please try again in a moment.")
+            refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The PingID service could not be reached. Please try again in a moment.",
+            )
         }
     }
 }

@@ -79,10 +79,7 @@ pub(super) async fn signed_in_user(state: &CustomerState, jar: &CookieJar) -> an
 /// The browser as the approving device is told about it: its `User-Agent`, shortened, without
 /// control characters.
 pub(super) fn browser(headers: &HeaderMap) -> String {
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let short: String = agent.chars().filter(|c| !c.is_control()).take(MAX_BROWSER_CHARS).collect();
     match short.trim() {
         "" => "an unknown browser".to_owned(),
@@ -110,7 +107,11 @@ pub(super) fn request(username: &str, device_id: Option<String>, browser: &str) 
 }
 
 /// Starts the authentication and opens the waiting sign-in; returns its id (for the cookie).
-pub(super) async fn start(state: &CustomerState, username: &str, browser: &str) -> Result<(String, Authentication), Trouble> {
+pub(super) async fn start(
+    state: &CustomerState,
+    username: &str,
+    browser: &str,
+) -> Result<(String, Authentication), Trouble> {
     let auth = state.sdk.start_authentication(username, &request(username, None, browser)).await?;
     tracing::info!(user = ?username, status = ?auth.status, "web sign-in started");
     let session = LoginSession {
@@ -155,7 +156,11 @@ pub(super) async fn withdraw(state: &CustomerState, pending: &Pending) {
 
 /// Ends the waiting sign-in with a session token for its user. `None` when another request
 /// ended it first (a sign-in is finished once).
-pub(super) async fn finish(state: &CustomerState, pending_id: Option<&str>, username: &str) -> anyhow::Result<Option<String>> {
+pub(super) async fn finish(
+    state: &CustomerState,
+    pending_id: Option<&str>,
+    username: &str,
+) -> anyhow::Result<Option<String>> {
     if let Some(id) = pending_id {
         if !state.sessions.end_login(id).await? {
             return Ok(None);
@@ -233,7 +238,8 @@ mod tests {
     fn the_device_is_told_it_is_a_web_sign_in_from_this_browser_without_a_payload() {
         let request = request("alice", None, "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0");
         assert_eq!(request.payload, None, "a web caller has no mobile payload");
-        let context: serde_json::Value = serde_json::from_str(request.context.client_context.as_deref().unwrap()).unwrap();
+        let context: serde_json::Value =
+            serde_json::from_str(request.context.client_context.as_deref().unwrap()).unwrap();
         assert_eq!(context["kind"], "web_sign_in");
         assert_eq!(context["browser"], "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0");
         assert!(request.context.push_message_body.unwrap().contains("alice"));

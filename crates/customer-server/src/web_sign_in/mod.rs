@@ -145,7 +145,8 @@ async fn status(State(state): State<CustomerState>, jar: CookieJar) -> Response 
         Ok(None) => (StatusCode::OK, serde_json::json!({"state": "ended"})),
         Ok(Some(pending)) => match state.sdk.get_authentication(&pending.username, &pending.authentication_id).await {
             Ok(auth) if auth.status == Auth::InProgress => {
-                let mut body = serde_json::json!({"state": "waiting", "secondsLeft": flow::seconds_left(&state, &pending)});
+                let mut body =
+                    serde_json::json!({"state": "waiting", "secondsLeft": flow::seconds_left(&state, &pending)});
                 if let Some(n) = auth.match_number {
                     body["matchNumber"] = n.into();
                 }
@@ -185,7 +186,14 @@ async fn passcode(State(state): State<CustomerState>, jar: CookieJar, Posted(for
             Err(e) if e.is_not_in_state() => match read(&state, &pending).await {
                 Ok(auth) if matches!(auth.status, Auth::Otp | Auth::InvalidOtp | Auth::Timeout) => {
                     // Still waiting for a passcode, but its time is over.
-                    answers::end(&state, &pending, StatusCode::OK, "Too late for a passcode", "The time to type an offline passcode is over. Sign in again.").await
+                    answers::end(
+                        &state,
+                        &pending,
+                        StatusCode::OK,
+                        "Too late for a passcode",
+                        "The time to type an offline passcode is over. Sign in again.",
+                    )
+                    .await
                 }
                 _ => to_wait(),
             },
@@ -240,7 +248,10 @@ async fn cancel(State(state): State<CustomerState>, jar: CookieJar) -> Response 
                 return internal(&e);
             }
         }
-        answers::with_pending_cookie_removed(&state, answers::form(StatusCode::OK, Note::info("The sign-in was canceled.")))
+        answers::with_pending_cookie_removed(
+            &state,
+            answers::form(StatusCode::OK, Note::info("The sign-in was canceled.")),
+        )
     })
     .await
 }
@@ -280,4 +291,3 @@ async fn pending_or_ended(state: &CustomerState, jar: &CookieJar) -> Option<Pend
         }
     }
 }
-

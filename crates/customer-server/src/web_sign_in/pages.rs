@@ -36,7 +36,8 @@ pub(super) struct Offline<'a> {
 impl<'a> Offline<'a> {
     pub(super) fn new(device: &'a str, attempts_left: Option<u32>, wrong: bool, note: Option<Note<'a>>) -> Self {
         let wrong_passcode = wrong.then(|| {
-            let left = attempts_left.map_or(String::new(), |n| format!(" {n} {} left.", if n == 1 { "try" } else { "tries" }));
+            let left =
+                attempts_left.map_or(String::new(), |n| format!(" {n} {} left.", if n == 1 { "try" } else { "tries" }));
             format!("That passcode was wrong.{left}")
         });
         Self { device, wrong_passcode, note }
@@ -128,7 +129,8 @@ mod tests {
 
     #[test]
     fn the_waiting_page_shows_the_device_the_number_and_loads_only_its_own_script() {
-        let page = |match_number| Waiting { username: "alice", device: "<Alice's laptop>", match_number, seconds_left: 40 };
+        let page =
+            |match_number| Waiting { username: "alice", device: "<Alice's laptop>", match_number, seconds_left: 40 };
         let html = page(Some(42)).render().unwrap();
         assert!(html.contains("Approve on your trusted device"));
         assert!(html.contains("&#60;Alice&#39;s laptop&#62;"), "{html}");
@@ -174,7 +176,10 @@ mod tests {
         let note = Some(Note::error(HOSTILE));
         let pages = [
             ("form", Form { note }.render()),
-            ("waiting", Waiting { username: HOSTILE, device: HOSTILE, match_number: Some(7), seconds_left: 30 }.render()),
+            (
+                "waiting",
+                Waiting { username: HOSTILE, device: HOSTILE, match_number: Some(7), seconds_left: 30 }.render(),
+            ),
             ("offline", Offline::new(HOSTILE, Some(2), true, note).render()),
             ("timed out", TimedOut { device: HOSTILE, note }.render()),
             ("choose", ChooseDevice::new(&[device], note).render()),

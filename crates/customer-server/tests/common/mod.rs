@@ -12,8 +12,7 @@ use moderno_crypto::payload::{open_server_payload, seal};
 use moderno_customer_server::sdk_client::SdkClient;
 use moderno_customer_server::{app, CustomerConfig, CustomerState, PasswordCost};
 use moderno_wire::device_api::{
-    CompletePairing, IgnoreInterval, PairingCompleted, PushAnswer, PushRequest, ServerKey,
-    DEVICE_SIGNATURE_HEADER,
+    CompletePairing, IgnoreInterval, PairingCompleted, PushAnswer, PushRequest, ServerKey, DEVICE_SIGNATURE_HEADER,
 };
 use moderno_wire::payload::{MobilePayloadClaims, PayloadSelection, ServerFlow, ServerPayloadClaims, TrustLevel};
 use moderno_wire::sdk::{ApplicationSettings, DeviceType};
@@ -56,17 +55,8 @@ impl Stack {
         if let Some(timeout) = options.push_timeout {
             sdk_config.push_timeout = chrono::Duration::from_std(timeout).unwrap();
         }
-        let sdk_state = SdkState::open(
-            sdk_config,
-            clock.clone(),
-            entropy.clone(),
-        )
-        .unwrap();
-        tokio::spawn(async move {
-            axum::serve(sdk_listener, pingid_sdk_server::app(sdk_state))
-                .await
-                .unwrap()
-        });
+        let sdk_state = SdkState::open(sdk_config, clock.clone(), entropy.clone()).unwrap();
+        tokio::spawn(async move { axum::serve(sdk_listener, pingid_sdk_server::app(sdk_state)).await.unwrap() });
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let customer_url = format!("http://{}", listener.local_addr().unwrap());
@@ -91,14 +81,7 @@ impl Stack {
             async move { axum::serve(listener, app(customer)).await.unwrap() }
         });
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        Self {
-            sdk_url,
-            customer_url,
-            customer,
-            clock,
-            http,
-            _dir: dir,
-        }
+        Self { sdk_url, customer_url, customer, clock, http, _dir: dir }
     }
 
     pub fn sdk(&self) -> &SdkClient {
@@ -107,13 +90,7 @@ impl Stack {
 
     /// One Moderno protocol call; asserts HTTP 200.
     pub async fn moderno(&self, request: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/pingidsdk", self.customer_url))
-            .json(&request)
-            .send()
-            .await
-            .unwrap();
+        let response = self.http.post(format!("{}/pingidsdk", self.customer_url)).json(&request).send().await.unwrap();
         assert_eq!(response.status(), 200, "the protocol answers 200");
         response.json().await.unwrap()
     }
@@ -126,7 +103,13 @@ impl Stack {
 
     /// `auth_user` on `device` while `approver` answers the push it gets with `answer`: Ping's
     /// `auth_user` waits for the push's final status before it answers.
-    pub async fn login_answered(&self, user: &str, device: &TestDevice, approver: &TestDevice, answer: PushAnswer) -> Value {
+    pub async fn login_answered(
+        &self,
+        user: &str,
+        device: &TestDevice,
+        approver: &TestDevice,
+        answer: PushAnswer,
+    ) -> Value {
         let login = self.login(user, device);
         let approve = async {
             let push = approver.next_push(self).await;
@@ -148,8 +131,7 @@ impl Stack {
 
     /// `auth_status` for a login session.
     pub async fn poll(&self, session: &str) -> Value {
-        self.moderno(json!({"operation": "auth_status", "sessionId": session}))
-            .await
+        self.moderno(json!({"operation": "auth_status", "sessionId": session})).await
     }
 
     /// `auth_status` carrying a fresh payload of the device logging in.
@@ -252,12 +234,7 @@ impl TestDevice {
     ) -> reqwest::Response {
         let signature = device_signature::sign(
             &self.key,
-            &SignedRequest {
-                method: method.as_str(),
-                path,
-                query,
-                body: &body,
-            },
+            &SignedRequest { method: method.as_str(), path, query, body: &body },
             stack.clock.unix(),
             &self.entropy.hex(16),
         );
@@ -266,10 +243,7 @@ impl TestDevice {
         } else {
             format!("{}{path}?{query}", stack.sdk_url)
         };
-        let mut request = stack
-            .http
-            .request(method, url)
-            .header(DEVICE_SIGNATURE_HEADER, signature);
+        let mut request = stack.http.request(method, url).header(DEVICE_SIGNATURE_HEADER, signature);
         if !body.is_empty() {
             request = request.header("content-type", "application/json").body(body);
         }
@@ -278,9 +252,7 @@ impl TestDevice {
 
     /// Opens the server payload of a Moderno answer, checking the SDK server's signature.
     pub async fn server_payload(&self, stack: &Stack, answer: &Value) -> ServerPayloadClaims {
-        let payload = answer["pingIdPayload"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no server payload in {answer}"));
+        let payload = answer["pingIdPayload"].as_str().unwrap_or_else(|| panic!("no server payload in {answer}"));
         let key: ServerKey = stack
             .http
             .get(format!("{}/pingid/v1/device/server-key", stack.sdk_url))
@@ -315,40 +287,28 @@ impl TestDevice {
             registration_token_id,
             registration_token_secret,
             trust_level: level,
-            ignore_interval: (level == TrustLevel::Ignore).then_some(IgnoreInterval {
-                value: 1,
-                unit: moderno_wire::device_api::IntervalUnit::Days,
-            }),
+            ignore_interval: (level == TrustLevel::Ignore)
+                .then_some(IgnoreInterval { value: 1, unit: moderno_wire::device_api::IntervalUnit::Days }),
             device_nickname: None,
         };
         let body = serde_json::to_vec(&request).unwrap();
-        let response = self
-            .signed(stack, reqwest::Method::POST, "/pingid/v1/device/pairings", "", body)
-            .await;
+        let response = self.signed(stack, reqwest::Method::POST, "/pingid/v1/device/pairings", "", body).await;
         let status = response.status();
         let text = response.text().await.unwrap();
         assert!(status.is_success(), "pairing completed: {status} {text}");
         let completed: PairingCompleted = serde_json::from_str(&text).unwrap();
         self.device_id = completed.device_id.clone();
-        self.otp_secret = completed.otp_secret.as_deref().map(|s| {
-            data_encoding::BASE32_NOPAD
-                .decode(s.trim_end_matches('=').as_bytes())
-                .unwrap()
-        });
+        self.otp_secret = completed
+            .otp_secret
+            .as_deref()
+            .map(|s| data_encoding::BASE32_NOPAD.decode(s.trim_end_matches('=').as_bytes()).unwrap());
         completed
     }
 
     /// Polls for pushes without waiting (this also marks the device online).
     pub async fn pushes(&self, stack: &Stack) -> Vec<PushRequest> {
-        let response = self
-            .signed(
-                stack,
-                reqwest::Method::GET,
-                "/pingid/v1/device/pushes",
-                "waitSeconds=0",
-                Vec::new(),
-            )
-            .await;
+        let response =
+            self.signed(stack, reqwest::Method::GET, "/pingid/v1/device/pushes", "waitSeconds=0", Vec::new()).await;
         assert!(response.status().is_success(), "{}", response.status());
         response.json().await.unwrap()
     }
@@ -385,9 +345,7 @@ impl TestDevice {
 }
 
 pub fn status(answer: &Value) -> u64 {
-    answer["status"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no status in {answer}"))
+    answer["status"].as_u64().unwrap_or_else(|| panic!("no status in {answer}"))
 }
 
 /// The number a 1012 answer shows for the user to pick on the approving device.
@@ -413,8 +371,5 @@ pub fn trust_shown(answer: &Value) -> PushAnswer {
 
 /// Ping's `authSessionID`.
 pub fn session_id(answer: &Value) -> String {
-    answer["authSessionID"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no authSessionID in {answer}"))
-        .to_owned()
+    answer["authSessionID"].as_str().unwrap_or_else(|| panic!("no authSessionID in {answer}")).to_owned()
 }

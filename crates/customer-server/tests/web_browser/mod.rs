@@ -122,4 +122,3 @@ pub async fn waiting_for_device(browser: &mut Browser<'_>) -> Page {
     assert_eq!(page.status, 200, "{}", page.html);
     page
 }
-

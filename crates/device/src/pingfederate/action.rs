@@ -10,17 +10,35 @@ use zeroize::Zeroizing;
 /// One action. `Debug` never shows the password or the passcode.
 #[derive(Clone, PartialEq, Eq)]
 pub enum PfAction {
-    CheckUsernamePassword { username: String, password: Zeroizing<String> },
+    CheckUsernamePassword {
+        username: String,
+        password: Zeroizing<String>,
+    },
     /// `mobilePayload` from [`crate::PingOneDevice::payload`]; `None` is a web login.
-    Authenticate { mobile_payload: Option<String> },
-    SelectDevice { device_id: String, mobile_payload: Option<String> },
-    CheckOtp { otp: Zeroizing<String>, mobile_payload: Option<String> },
+    Authenticate {
+        mobile_payload: Option<String>,
+    },
+    SelectDevice {
+        device_id: String,
+        mobile_payload: Option<String>,
+    },
+    CheckOtp {
+        otp: Zeroizing<String>,
+        mobile_payload: Option<String>,
+    },
     Poll,
     ContinueAuthentication,
     CancelAuthentication,
-    SetDefaultDevice { device_id: String },
-    RemoveDevice { device_id: String },
-    UpdateDeviceNickname { device_id: String, nickname: String },
+    SetDefaultDevice {
+        device_id: String,
+    },
+    RemoveDevice {
+        device_id: String,
+    },
+    UpdateDeviceNickname {
+        device_id: String,
+        nickname: String,
+    },
 }
 
 impl std::fmt::Debug for PfAction {
@@ -67,10 +85,9 @@ impl PfAction {
     pub fn body(&self) -> Zeroizing<String> {
         let device_ref = |id: &str| DeviceRef { id: id.to_string() };
         let value: Value = match self {
-            Self::CheckUsernamePassword { username, password } => json!(CheckUsernamePassword {
-                username: username.clone(),
-                password: password.to_string(),
-            }),
+            Self::CheckUsernamePassword { username, password } => {
+                json!(CheckUsernamePassword { username: username.clone(), password: password.to_string() })
+            }
             Self::Authenticate { mobile_payload } => json!(Authenticate { mobile_payload: mobile_payload.clone() }),
             Self::SelectDevice { device_id, mobile_payload } => {
                 json!(DeviceChoice { device_ref: device_ref(device_id), mobile_payload: mobile_payload.clone() })
@@ -106,7 +123,8 @@ mod tests {
 
     #[test]
     fn each_action_names_its_content_type_and_hides_its_secret() {
-        let login = PfAction::CheckUsernamePassword { username: "alice".into(), password: Zeroizing::new("hunter2".into()) };
+        let login =
+            PfAction::CheckUsernamePassword { username: "alice".into(), password: Zeroizing::new("hunter2".into()) };
         assert_eq!(login.content_type(), "application/vnd.pingidentity.checkUsernamePassword+json");
         assert!(login.body().contains("hunter2"));
         assert!(!format!("{login:?}").contains("hunter2"), "{login:?}");

@@ -218,7 +218,10 @@ mod tests {
     #[test]
     fn only_http_urls_name_a_pingfederate() {
         let http = reqwest::Client::new();
-        assert_eq!(PfClient::new(http.clone(), "http://127.0.0.1:9031/").expect("client").base(), "http://127.0.0.1:9031");
+        assert_eq!(
+            PfClient::new(http.clone(), "http://127.0.0.1:9031/").expect("client").base(),
+            "http://127.0.0.1:9031"
+        );
         assert_eq!(PfClient::new(http, "ftp://x").err().map(|e| e.code()), Some("invalid_input"));
     }
 }

@@ -42,32 +42,65 @@ impl PingOneDeviceApi {
     }
 
     /// `POST {api}/pairings` (`PairingObject.approve()`), signed by the key the pairing is bound to.
-    pub async fn approve_pairing(&self, api_url: &str, key: &DeviceKey, request: &ApprovePairing) -> Result<PairingApproved, DeviceError> {
+    pub async fn approve_pairing(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        request: &ApprovePairing,
+    ) -> Result<PairingApproved, DeviceError> {
         let body = serde_json::to_vec(request).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         self.call(Method::POST, at(api_url, &["pairings"])?, Some(key), body).await
     }
 
     /// `GET {api}/pushes?waitSeconds=N`: long-polls the pushes for this device (at most 25 s).
-    pub async fn pending_pushes(&self, api_url: &str, key: &DeviceKey, wait: Duration) -> Result<Vec<PushRequest>, DeviceError> {
+    pub async fn pending_pushes(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        wait: Duration,
+    ) -> Result<Vec<PushRequest>, DeviceError> {
         let mut url = at(api_url, &["pushes"])?;
         url.set_query(Some(&format!("waitSeconds={}", wait.as_secs().min(MAX_WAIT_SECONDS))));
         self.call(Method::GET, url, Some(key), Vec::new()).await
     }
 
     /// `POST {api}/pushes/{authenticationId}`: APPROVE (and the number picked) or DENY with a reason.
-    pub async fn answer_push(&self, api_url: &str, key: &DeviceKey, authentication_id: &str, answer: PushDecision) -> Result<PushResult, DeviceError> {
+    pub async fn answer_push(
+        &self,
+        api_url: &str,
+        key: &DeviceKey,
+        authentication_id: &str,
+        answer: PushDecision,
+    ) -> Result<PushResult, DeviceError> {
         let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
         let url = at(api_url, &["pushes", authentication_id])?;
         let auth: DeviceAuthentication = self.call(Method::POST, url, Some(key), body).await?;
-        Ok(if auth.status == DeviceAuthenticationStatus::Completed { PushResult::Approved } else { PushResult::Refused })
+        Ok(if auth.status == DeviceAuthenticationStatus::Completed {
+            PushResult::Approved
+        } else {
+            PushResult::Refused
+        })
     }
 
-    async fn call<T: serde::de::DeserializeOwned>(&self, method: Method, url: Url, key: Option<&DeviceKey>, body: Vec<u8>) -> Result<T, DeviceError> {
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        key: Option<&DeviceKey>,
+        body: Vec<u8>,
+    ) -> Result<T, DeviceError> {
         let mut request = self.http.request(method.clone(), url.clone());
         if let Some(key) = key {
-            let signed = SignedRequest { method: method.as_str(), path: url.path(), query: url.query().unwrap_or(""), body: &body };
+            let signed = SignedRequest {
+                method: method.as_str(),
+                path: url.path(),
+                query: url.query().unwrap_or(""),
+                body: &body,
+            };
             let value = sign(key, &signed, self.clock.unix(), &self.entropy.hex(16));
-            let value = value.strip_prefix(SCHEME).map_or_else(|| value.clone(), |rest| format!("{DEVICE_SIGNATURE_SCHEME}{rest}"));
+            let value = value
+                .strip_prefix(SCHEME)
+                .map_or_else(|| value.clone(), |rest| format!("{DEVICE_SIGNATURE_SCHEME}{rest}"));
             request = request.header(DEVICE_SIGNATURE_HEADER, value);
         }
         if !body.is_empty() {
@@ -110,7 +143,8 @@ mod tests {
 
     #[test]
     fn pingone_refusals_keep_their_detail_codes() {
-        let body = br#"{"code":"INVALID_DATA","message":"m","details":[{"code":"DEVICE_ALREADY_PAIRED","message":"x"}]}"#;
+        let body =
+            br#"{"code":"INVALID_DATA","message":"m","details":[{"code":"DEVICE_ALREADY_PAIRED","message":"x"}]}"#;
         let error = pingone_error(400, body);
         assert_eq!(error.code(), "pingone_error");
         assert!(error.service().is_some_and(|s| s.has_detail("DEVICE_ALREADY_PAIRED")));

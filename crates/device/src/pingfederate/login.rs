@@ -28,7 +28,10 @@ pub struct PfLogin {
 
 impl std::fmt::Debug for PfLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PfLogin").field("flow", &self.flow.id).field("status", &self.flow.status).finish_non_exhaustive()
+        f.debug_struct("PfLogin")
+            .field("flow", &self.flow.id)
+            .field("status", &self.flow.status)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,7 +100,10 @@ impl PfLogin {
         if response.state.as_deref() != Some(self.state.as_str()) {
             return Err(unexpected("PingFederate", "the authorization response carries another state"));
         }
-        let code = response.code.as_deref().ok_or_else(|| unexpected("PingFederate", "the authorization response carries no code"))?;
+        let code = response
+            .code
+            .as_deref()
+            .ok_or_else(|| unexpected("PingFederate", "the authorization response carries no code"))?;
         let tokens = self.client.exchange(code, &self.verifier).await?;
         let jwks = self.client.jwks().await?;
         let now = self.clock.unix();
@@ -125,6 +131,9 @@ mod tests {
 
     #[test]
     fn the_challenge_is_rfc_7636s_example() {
-        assert_eq!(code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 }

@@ -30,7 +30,9 @@ pub fn claimed_issuer(id_token: &str) -> Result<String, DeviceError> {
 pub fn device_api_of(issuer: &str) -> Result<String, DeviceError> {
     let mut parts = issuer.trim_end_matches('/').rsplitn(3, '/');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some("as"), Some(env), Some(host)) if !env.is_empty() && host.contains("://") => Ok(format!("{host}{DEVICE_API_PREFIX}")),
+        (Some("as"), Some(env), Some(host)) if !env.is_empty() && host.contains("://") => {
+            Ok(format!("{host}{DEVICE_API_PREFIX}"))
+        }
         _ => Err(invalid(format!("its issuer {issuer:?} is not a PingOne environment's"))),
     }
 }
@@ -63,7 +65,16 @@ mod tests {
 
     fn jwks(key: &DeviceKey) -> Jwks {
         let x = key.public_key_b64();
-        Jwks { keys: vec![Jwk { kty: "OKP".into(), crv: "Ed25519".into(), x, kid: "k1".into(), alg: "EdDSA".into(), key_use: "sig".into() }] }
+        Jwks {
+            keys: vec![Jwk {
+                kty: "OKP".into(),
+                crv: "Ed25519".into(),
+                x,
+                kid: "k1".into(),
+                alg: "EdDSA".into(),
+                key_use: "sig".into(),
+            }],
+        }
     }
 
     fn claims() -> PairingIdTokenClaims {
@@ -87,13 +98,20 @@ mod tests {
         assert_eq!(read_pairing_token(&good, &jwks(&key), 1500).ok(), Some(claims()));
         let forged = token(&DeviceKey::from_seed(&[8; 32]), &claims());
         for (case, token, now) in [("forged", forged, 1500), ("expired", good, 1600), ("garbled", "x.y".into(), 1500)] {
-            assert_eq!(read_pairing_token(&token, &jwks(&key), now).err().map(|e| e.code()), Some("invalid_server_payload"), "{case}");
+            assert_eq!(
+                read_pairing_token(&token, &jwks(&key), now).err().map(|e| e.code()),
+                Some("invalid_server_payload"),
+                "{case}"
+            );
         }
     }
 
     #[test]
     fn the_device_api_is_found_on_the_issuers_host() {
-        assert_eq!(device_api_of("http://127.0.0.1:7003/env-1/as").ok().as_deref(), Some("http://127.0.0.1:7003/device"));
+        assert_eq!(
+            device_api_of("http://127.0.0.1:7003/env-1/as").ok().as_deref(),
+            Some("http://127.0.0.1:7003/device")
+        );
         assert!(device_api_of("http://127.0.0.1:7003/as").is_err());
         assert!(device_api_of("env/as").is_err());
     }

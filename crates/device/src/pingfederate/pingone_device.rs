@@ -23,10 +23,10 @@ use super::pairing_token::{claimed_issuer, device_api_of, read_pairing_token};
 use super::totp_authenticator::{decode_base32_secret, TotpAuthenticator};
 use crate::device::Device;
 use crate::error::DeviceError;
-use crate::push_result::PushResult;
 use crate::identity::DeviceIdentity;
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity};
 use crate::mobile_payload::generate_payload;
+use crate::push_result::PushResult;
 use crate::transport::http_client;
 
 /// What a completed PingOne pairing gave this device (its passcode secret stays inside). No role:
@@ -67,7 +67,12 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl PingOneDevice {
     /// The PingOne side of `device`'s profile, read from `store` (the store `device` was opened with).
     /// A stored PingOne pairing keeps signing with the key it was paired with.
-    pub async fn open(device: &Device, store: Arc<dyn KeyStore>, clock: Clock, entropy: Entropy) -> Result<Self, DeviceError> {
+    pub async fn open(
+        device: &Device,
+        store: Arc<dyn KeyStore>,
+        clock: Clock,
+        entropy: Entropy,
+    ) -> Result<Self, DeviceError> {
         let profile = device.profile().to_string();
         let store = AsyncKeyStore::new(store);
         let pairing = store.load(&pairing_entry(&profile)).await?;
@@ -141,14 +146,21 @@ impl PingOneDevice {
     /// Answers a push with the app's approve/deny (a PingID-style answer: APPROVE with its number,
     /// DENY without a reason). PingOne has no BLOCK: that answer is refused here, nothing sent.
     pub async fn answer_push(&self, authentication_id: &str, answer: PushAnswer) -> Result<PushResult, DeviceError> {
-        let decision = PushDecision::from_pingid(&answer)
-            .ok_or_else(|| DeviceError::InvalidInput("PingOne MFA has no BLOCK: deny the push (an administrator blocks devices)".into()))?;
+        let decision = PushDecision::from_pingid(&answer).ok_or_else(|| {
+            DeviceError::InvalidInput(
+                "PingOne MFA has no BLOCK: deny the push (an administrator blocks devices)".into(),
+            )
+        })?;
         self.decide_push(authentication_id, decision).await
     }
 
     /// The SDK's `NotificationObject.approve(…, numberMatchingPickedValue)` or `deny(…, DenyReason)`.
     #[instrument(skip(self), fields(profile = %self.profile))]
-    pub async fn decide_push(&self, authentication_id: &str, decision: PushDecision) -> Result<PushResult, DeviceError> {
+    pub async fn decide_push(
+        &self,
+        authentication_id: &str,
+        decision: PushDecision,
+    ) -> Result<PushResult, DeviceError> {
         let api_url = self.paired_api()?;
         self.api.answer_push(&api_url, self.identity.key(), authentication_id, decision).await
     }
@@ -208,7 +220,13 @@ impl PingOneDevice {
     }
 
     /// The key-store entry of a pairing with `offer` (`device_id: None` while not yet completed).
-    fn entry(&self, offer: &PairingIdTokenClaims, api_url: &str, device_id: Option<String>, otp_secret: Option<Zeroizing<Vec<u8>>>) -> StoredIdentity {
+    fn entry(
+        &self,
+        offer: &PairingIdTokenClaims,
+        api_url: &str,
+        device_id: Option<String>,
+        otp_secret: Option<Zeroizing<Vec<u8>>>,
+    ) -> StoredIdentity {
         StoredIdentity {
             seed: self.identity.key().seed(),
             otp_secret,

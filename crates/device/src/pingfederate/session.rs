@@ -55,7 +55,9 @@ pub enum PairingAttempt {
     /// The user went on without pairing (`device_not_paired`).
     Skipped,
     /// PingOne refused the pairing (`pairing_error`); the login still succeeds.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 pub struct PfSession {
@@ -74,7 +76,10 @@ pub struct PfSession {
 
 impl std::fmt::Debug for PfSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PfSession").field("login", &self.login).field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("PfSession")
+            .field("login", &self.login)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -123,7 +128,11 @@ impl PfSession {
         self.pairing = if pair {
             match pingone.pair(&payload).await {
                 Ok(paired) => PairingAttempt::Paired(paired),
-                Err(e @ (DeviceError::PingOne(_) | DeviceError::InvalidServerPayload(_) | DeviceError::PairedWithOtherUser { .. })) => {
+                Err(
+                    e @ (DeviceError::PingOne(_)
+                    | DeviceError::InvalidServerPayload(_)
+                    | DeviceError::PairedWithOtherUser { .. }),
+                ) => {
                     warn!(code = e.code(), "pairing with PingOne failed; the login goes on");
                     PairingAttempt::Failed { reason: e.to_string() }
                 }
@@ -146,7 +155,9 @@ impl PfSession {
     pub async fn otp(&mut self, pingone: &PingOneDevice, typed: &str) -> Result<PfProgress, DeviceError> {
         let otp: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
         if otp.len() < 6 || otp.len() > 8 || !otp.chars().all(|c| c.is_ascii_digit()) {
-            return Err(DeviceError::InvalidInput("a passcode is the 6 to 8 digits the device received or shows".into()));
+            return Err(DeviceError::InvalidInput(
+                "a passcode is the 6 to 8 digits the device received or shows".into(),
+            ));
         }
         let action = PfAction::CheckOtp { otp: Zeroizing::new(otp), mobile_payload: Some(pingone.payload()) };
         match self.act(pingone, &action).await {
@@ -166,7 +177,8 @@ impl PfSession {
             return Err(DeviceError::InvalidInput("choose the device that should approve".into()));
         }
         self.selected = Some(device_id.to_string());
-        let action = PfAction::SelectDevice { device_id: device_id.to_string(), mobile_payload: Some(pingone.payload()) };
+        let action =
+            PfAction::SelectDevice { device_id: device_id.to_string(), mobile_payload: Some(pingone.payload()) };
         self.act(pingone, &action).await
     }
 
@@ -210,7 +222,10 @@ impl PfSession {
 
     /// The step that needs the user, as the screen to show.
     fn ask(&mut self, step: PfStep) -> PfProgress {
-        if !matches!(step, PfStep::Pair { .. } | PfStep::MfaFailed { .. } | PfStep::Failed { .. } | PfStep::EnterCredentials) {
+        if !matches!(
+            step,
+            PfStep::Pair { .. } | PfStep::MfaFailed { .. } | PfStep::Failed { .. } | PfStep::EnterCredentials
+        ) {
             self.second_factor_asked = true;
         }
         let mut keep = |devices: Vec<AdapterDevice>, selected: Option<String>| {
@@ -277,7 +292,11 @@ impl PfSession {
 
     fn selected_device(&self) -> Option<AdapterDevice> {
         let selected = self.selected.as_deref();
-        self.devices.iter().find(|d| Some(d.id.as_str()) == selected).or(self.devices.first().filter(|_| self.devices.len() == 1)).cloned()
+        self.devices
+            .iter()
+            .find(|d| Some(d.id.as_str()) == selected)
+            .or(self.devices.first().filter(|_| self.devices.len() == 1))
+            .cloned()
     }
 
     fn login_now(&self) -> i64 {

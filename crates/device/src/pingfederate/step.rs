@@ -20,7 +20,12 @@ pub enum PfStep {
     EnterOtp { devices: Vec<AdapterDevice>, selected: Option<String> },
     /// PUSH_CONFIRMATION_WAITING: `poll` until the paired mobile answers (under number matching,
     /// the user picks `match_number` there).
-    WaitForPush { devices: Vec<AdapterDevice>, selected: Option<String>, expires_at: Option<String>, match_number: Option<u8> },
+    WaitForPush {
+        devices: Vec<AdapterDevice>,
+        selected: Option<String>,
+        expires_at: Option<String>,
+        match_number: Option<u8>,
+    },
     /// PUSH_CONFIRMATION_REJECTED: the paired mobile denied; `selectDevice` to try again.
     PushRejected { devices: Vec<AdapterDevice>, selected: Option<String> },
     /// PUSH_CONFIRMATION_TIMED_OUT: nobody answered; `selectDevice` to try again.
@@ -51,25 +56,32 @@ pub fn pf_step(flow: &Flow) -> PfStep {
         FlowStatus::AuthenticationRequired => PfStep::Authenticate { default_device: flow.device.clone() },
         FlowStatus::MobilePairingRequired => match &flow.server_payload {
             Some(payload) => PfStep::Pair { server_payload: payload.clone() },
-            None => PfStep::Failed { code: None, message: Some("MOBILE_PAIRING_REQUIRED without a serverPayload".into()) },
+            None => {
+                PfStep::Failed { code: None, message: Some("MOBILE_PAIRING_REQUIRED without a serverPayload".into()) }
+            }
         },
         FlowStatus::DeviceSelectionRequired => PfStep::ChooseDevice { devices: devices() },
         FlowStatus::OtpRequired => PfStep::EnterOtp { devices: devices(), selected: selected() },
-        FlowStatus::PushConfirmationWaiting => {
-            PfStep::WaitForPush {
-                devices: devices(),
-                selected: selected(),
-                expires_at: flow.push_expires_at.clone(),
-                match_number: flow.match_number,
-            }
-        }
+        FlowStatus::PushConfirmationWaiting => PfStep::WaitForPush {
+            devices: devices(),
+            selected: selected(),
+            expires_at: flow.push_expires_at.clone(),
+            match_number: flow.match_number,
+        },
         FlowStatus::PushConfirmationRejected => PfStep::PushRejected { devices: devices(), selected: selected() },
         FlowStatus::PushConfirmationTimedOut => PfStep::PushTimedOut { devices: devices(), selected: selected() },
         FlowStatus::MfaCompleted => PfStep::MfaCompleted { devices: devices() },
-        FlowStatus::MfaFailed => PfStep::MfaFailed { code: flow.code.clone(), message: flow.user_message.clone().or_else(|| flow.message.clone()) },
+        FlowStatus::MfaFailed => PfStep::MfaFailed {
+            code: flow.code.clone(),
+            message: flow.user_message.clone().or_else(|| flow.message.clone()),
+        },
         FlowStatus::Completed if flow.authorize_response.is_some() => PfStep::Completed,
-        FlowStatus::Completed => PfStep::Failed { code: None, message: Some("COMPLETED without an authorizeResponse".into()) },
-        FlowStatus::Resume | FlowStatus::Failed => PfStep::Failed { code: flow.code.clone(), message: flow.message.clone() },
+        FlowStatus::Completed => {
+            PfStep::Failed { code: None, message: Some("COMPLETED without an authorizeResponse".into()) }
+        }
+        FlowStatus::Resume | FlowStatus::Failed => {
+            PfStep::Failed { code: flow.code.clone(), message: flow.message.clone() }
+        }
     }
 }
 
@@ -92,7 +104,10 @@ mod tests {
             selected_device_ref: Some(DeviceRef { id: "d1".into() }),
             ..flow(FlowStatus::PushConfirmationWaiting)
         };
-        assert_eq!(pf_step(&waiting), PfStep::WaitForPush { devices: vec![], selected: Some("d1".into()), expires_at: None, match_number: None });
+        assert_eq!(
+            pf_step(&waiting),
+            PfStep::WaitForPush { devices: vec![], selected: Some("d1".into()), expires_at: None, match_number: None }
+        );
         assert_eq!(pf_step(&flow(FlowStatus::OtpRequired)), PfStep::EnterOtp { devices: vec![], selected: None });
         let done = Flow {
             authorize_response: Some(AuthorizeResponse { code: Some("c".into()), ..AuthorizeResponse::default() }),

@@ -22,7 +22,10 @@ pub struct PfTokens {
 
 impl std::fmt::Debug for PfTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PfTokens").field("claims", &self.claims).field("id_claims", &self.id_claims).finish_non_exhaustive()
+        f.debug_struct("PfTokens")
+            .field("claims", &self.claims)
+            .field("id_claims", &self.id_claims)
+            .finish_non_exhaustive()
     }
 }
 

@@ -51,8 +51,9 @@ impl TotpAuthenticator {
 
 /// Base32 (RFC 4648) as servers and people write it; `None` when it is not, or empty.
 pub(crate) fn decode_base32_secret(text: &str) -> Option<Zeroizing<Vec<u8>>> {
-    let cleaned: Zeroizing<String> =
-        Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_ascii_uppercase());
+    let cleaned: Zeroizing<String> = Zeroizing::new(
+        text.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_ascii_uppercase(),
+    );
     BASE32_NOPAD.decode(cleaned.as_bytes()).ok().filter(|b| !b.is_empty()).map(Zeroizing::new)
 }
 
@@ -68,7 +69,10 @@ mod tests {
         let app = TotpAuthenticator::from_base32(&spaced, "alice", None).expect("reads");
         assert_eq!(app.code_at(59), "287082");
         assert!(!format!("{app:?}").contains(&secret[..8]));
-        assert_eq!(TotpAuthenticator::from_base32("not base32!", "a", None).err().map(|e| e.code()), Some("invalid_input"));
+        assert_eq!(
+            TotpAuthenticator::from_base32("not base32!", "a", None).err().map(|e| e.code()),
+            Some("invalid_input")
+        );
         assert!(decode_base32_secret("").is_none());
     }
 }

@@ -70,7 +70,10 @@ impl Stack {
         assert_eq!(header["alg"], "EdDSA");
         let jwk = jwks.keys.iter().find(|k| header["kid"] == k.kid.as_str()).expect("kid published");
         let key = DevicePublicKey::from_b64(&jwk.x).unwrap();
-        assert!(key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), parts[2]), "signature verifies under the JWKS");
+        assert!(
+            key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), parts[2]),
+            "signature verifies under the JWKS"
+        );
         serde_json::from_slice(&moderno_crypto::b64url_decode(parts[1]).unwrap()).unwrap()
     }
 }
@@ -200,13 +203,15 @@ pub async fn token_claims(stack: &Stack, client: &ApiClient, completed: &Value) 
     stack.verified_claims(tokens["access_token"].as_str().unwrap()).await
 }
 
-
 impl Stack {
     /// Creates `user` at PingOne MFA with a paired mobile device.
     pub async fn paired_phone(&self, user: &str, seed: u8) -> super::device::TestDevice {
         self.mfa.create_user(user).await;
         let mut phone = super::device::TestDevice::new(seed, &format!("{user}'s phone"), &self.clock);
-        let (_, pairing) = self.mfa.post(&self.mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
+        let (_, pairing) = self
+            .mfa
+            .post(&self.mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()}))
+            .await;
         let (status, body) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         phone
@@ -241,7 +246,8 @@ pub async fn assert_unoffered_actions_refused(client: &ApiClient, flow: &str) {
 impl ApiClient {
     /// A browser's request (redirects not followed, cookie sent when held).
     pub async fn browser_get(&self, url: &str) -> reqwest::Response {
-        let browser = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let browser =
+            reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let mut request = browser.get(url);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
@@ -267,5 +273,7 @@ impl ApiClient {
 }
 
 fn url_escape(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }

@@ -92,14 +92,20 @@ impl DeviceCall {
         let signed = SignedRequest { method: &self.method, path: &self.path, query: &self.query, body: &self.body };
         let now_unix = state.clock.unix();
         // Checked here first: a `ts` near i64::MIN would overflow the subtraction in `verify`.
-        if now_unix.checked_sub(self.signature.ts).is_none_or(|skew| !(-MAX_AGE_SECONDS..=MAX_AGE_SECONDS).contains(&skew)) {
+        if now_unix
+            .checked_sub(self.signature.ts)
+            .is_none_or(|skew| !(-MAX_AGE_SECONDS..=MAX_AGE_SECONDS).contains(&skew))
+        {
             return Err(refuse(&DeviceSignatureError::Stale.to_string()));
         }
         self.signature.verify(key, &signed, now_unix).map_err(|e| refuse(&e.to_string()))?;
         let nonce = format!("{}:{}", self.signature.fingerprint, self.signature.nonce);
         let expires_ms = self.signature.ts.saturating_add(MAX_AGE_SECONDS).saturating_mul(1000);
         let now_ms = state.now_ms();
-        let fresh = state.db.write(move |tx| Ok(nonces::claim(tx, NonceKind::DeviceSignature, &nonce, expires_ms, now_ms)?)).await?;
+        let fresh = state
+            .db
+            .write(move |tx| Ok(nonces::claim(tx, NonceKind::DeviceSignature, &nonce, expires_ms, now_ms)?))
+            .await?;
         if !fresh {
             return Err(refuse("the device signature was used before (replay)"));
         }

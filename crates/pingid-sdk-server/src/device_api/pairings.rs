@@ -73,7 +73,8 @@ pub async fn complete(State(state): State<SdkState>, call: DeviceCall) -> ApiRes
 
 /// When an IGNORE choice ends: months are 30 days, years 365; ALWAYS never.
 pub(crate) fn ignore_until(now: DateTime<Utc>, interval: Option<IgnoreInterval>) -> ApiResult<Ignored> {
-    let interval = interval.ok_or_else(|| ApiError::invalid_value("ignoreInterval", "IGNORE needs an ignoreInterval"))?;
+    let interval =
+        interval.ok_or_else(|| ApiError::invalid_value("ignoreInterval", "IGNORE needs an ignoreInterval"))?;
     let value = i64::from(interval.value);
     let length = match interval.unit {
         IntervalUnit::Always => return Ok(Ignored::Forever),

@@ -7,8 +7,8 @@ use axum::Json;
 use moderno_ambient::Pick;
 use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::sdk::{
-    DeviceRole,
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationStatus as Status,
+    DeviceRole,
 };
 
 use super::long_poll::{until_found, wait_seconds};
@@ -55,7 +55,8 @@ pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
         let (username, application_id) = (device.username.clone(), device.application_id.clone());
         state.db.write(move |tx| {
             devices::set_last_seen(tx, &id, now_ms)?;
-            let has_primary = devices::of_user(tx, &username, &application_id)?.iter().any(|d| d.role == DeviceRole::Primary);
+            let has_primary =
+                devices::of_user(tx, &username, &application_id)?.iter().any(|d| d.role == DeviceRole::Primary);
             let pushes = auths::pending_pushes(tx, &id, now_ms)?;
             Ok(pushes.iter().map(|row| push_request(row, has_primary)).collect::<Vec<_>>())
         })

@@ -26,7 +26,11 @@ use crate::timestamps::ms;
 const RECOVERY_WINDOW: Duration = Duration::minutes(5);
 
 #[tracing::instrument(name = "device_manage", skip_all, fields(fingerprint = %call.fingerprint(), target = %id))]
-pub async fn update(State(state): State<SdkState>, Path(id): Path<String>, call: DeviceCall) -> ApiResult<Json<DeviceState>> {
+pub async fn update(
+    State(state): State<SdkState>,
+    Path(id): Path<String>,
+    call: DeviceCall,
+) -> ApiResult<Json<DeviceState>> {
     let caller = call.verify_paired(&state).await?;
     let change: ManageDevice = call.json()?;
     if let Some(nickname) = &change.nickname {
@@ -60,7 +64,11 @@ pub async fn update(State(state): State<SdkState>, Path(id): Path<String>, call:
 }
 
 #[tracing::instrument(name = "device_remove", skip_all, fields(fingerprint = %call.fingerprint(), target = %id))]
-pub async fn remove(State(state): State<SdkState>, Path(id): Path<String>, call: DeviceCall) -> ApiResult<Json<DeviceState>> {
+pub async fn remove(
+    State(state): State<SdkState>,
+    Path(id): Path<String>,
+    call: DeviceCall,
+) -> ApiResult<Json<DeviceState>> {
     let caller = call.verify_paired(&state).await?;
     let (st, who, now_ms) = (state.clone(), caller.clone(), state.now_ms());
     let removed = state
@@ -104,10 +112,8 @@ fn signed_in_recently(tx: &Connection, device: &DeviceRow, now_ms: i64) -> ApiRe
 
 async fn state_of(state: &SdkState, caller: &DeviceRow) -> ApiResult<Json<DeviceState>> {
     let (username, app, id) = (caller.username.clone(), caller.application_id.clone(), caller.id.clone());
-    let (me, user_devices) = state
-        .db
-        .read(move |conn| Ok((devices::by_id(conn, &id)?, devices::of_user(conn, &username, &app)?)))
-        .await?;
+    let (me, user_devices) =
+        state.db.read(move |conn| Ok((devices::by_id(conn, &id)?, devices::of_user(conn, &username, &app)?))).await?;
     let me = me.ok_or_else(|| ApiError::not_found("device"))?;
     Ok(Json(DeviceState {
         username: me.username.clone(),

@@ -49,11 +49,8 @@ pub async fn start(
     let now_ms = state.now_ms();
     // Ping's payload is optional [D-AUTH]: without one, the sign-in comes from no device of the
     // user's (a web page) and a trusted device is asked.
-    let opened = request
-        .payload
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| mobile_payload::open(Some(p), now_ms));
+    let opened =
+        request.payload.as_deref().filter(|p| !p.trim().is_empty()).map(|p| mobile_payload::open(Some(p), now_ms));
     let row = AuthRow {
         id: state.entropy.uuid(),
         username: path.username,
@@ -120,18 +117,19 @@ fn decide_start(
         device_type: p.claims.device_type,
         os_version: p.claims.os_version.clone(),
     });
-    let finish = |tx: &Connection, row: AuthRow, devices: Option<&[DeviceRow]>| -> ApiResult<(Authentication, Option<String>)> {
-        auths::insert(tx, &row)?;
-        if row.status == Status::Approved {
-            auths::record_approval(tx, &row, now_ms)?;
-        }
-        let push_to = (row.status == Status::InProgress).then(|| row.approving_device_id.clone()).flatten();
-        let mut auth = view(tx, state, app, &row)?;
-        if let Some(devices) = devices {
-            auth.devices = Some(devices.iter().map(DeviceRow::to_wire).collect());
-        }
-        Ok((auth, push_to))
-    };
+    let finish =
+        |tx: &Connection, row: AuthRow, devices: Option<&[DeviceRow]>| -> ApiResult<(Authentication, Option<String>)> {
+            auths::insert(tx, &row)?;
+            if row.status == Status::Approved {
+                auths::record_approval(tx, &row, now_ms)?;
+            }
+            let push_to = (row.status == Status::InProgress).then(|| row.approving_device_id.clone()).flatten();
+            let mut auth = view(tx, state, app, &row)?;
+            if let Some(devices) = devices {
+                auth.devices = Some(devices.iter().map(DeviceRow::to_wire).collect());
+            }
+            Ok((auth, push_to))
+        };
 
     if user.is_bypassed(now_ms) {
         row.decide(Status::BypassedDevice, None, Level::None, now_ms);
@@ -242,7 +240,11 @@ pub(crate) fn view(tx: &Connection, state: &SdkState, app: &Application, row: &A
 }
 
 #[tracing::instrument(name = "get_authentication", skip_all, fields(username = ?path.username, authentication = %path.auth_id))]
-pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Json<Authentication>> {
+pub async fn get(
+    State(state): State<SdkState>,
+    app: Application,
+    Path(path): Path<AuthPath>,
+) -> ApiResult<Json<Authentication>> {
     let now_ms = state.now_ms();
     let st = state.clone();
     let auth = state
@@ -255,7 +257,11 @@ pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Pa
 /// `DELETE`: withdraws a waiting authentication; 204 as Ping's client expects ([S-API]
 /// `delete()` demands SC_NO_CONTENT; [S-MOD] `RetryHandler` deletes the live one before a retry).
 #[tracing::instrument(name = "cancel_authentication", skip_all, fields(username = ?path.username, authentication = %path.auth_id))]
-pub async fn cancel(State(state): State<SdkState>, app: Application, Path(path): Path<AuthPath>) -> ApiResult<Response> {
+pub async fn cancel(
+    State(state): State<SdkState>,
+    app: Application,
+    Path(path): Path<AuthPath>,
+) -> ApiResult<Response> {
     let now_ms = state.now_ms();
     state
         .db
@@ -281,11 +287,8 @@ pub async fn check_otp(
     JsonBody(request): JsonBody<OtpRequest>,
 ) -> ApiResult<Json<Authentication>> {
     let now_ms = state.now_ms();
-    let opened = request
-        .payload
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| mobile_payload::open(Some(p), now_ms));
+    let opened =
+        request.payload.as_deref().filter(|p| !p.trim().is_empty()).map(|p| mobile_payload::open(Some(p), now_ms));
     let otp = request.otp.trim().to_string();
     if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid_value("otp", "the one-time passcode is 6 digits"));

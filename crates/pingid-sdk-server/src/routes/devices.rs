@@ -106,7 +106,11 @@ pub async fn remove(
 /// `DELETE {A}/users/{username}/devices/{id}` (Ping's path, [NODE]): 204, the device of that
 /// user in whichever application it is paired.
 #[tracing::instrument(name = "remove_device_in_account", skip_all, fields(username = ?path.username, device = %path.device_id))]
-pub async fn remove_in_account(State(state): State<SdkState>, _account: Account, Path(path): Path<DevicePath>) -> ApiResult<StatusCode> {
+pub async fn remove_in_account(
+    State(state): State<SdkState>,
+    _account: Account,
+    Path(path): Path<DevicePath>,
+) -> ApiResult<StatusCode> {
     unpair(&state, None, path).await
 }
 

@@ -48,18 +48,26 @@ pub async fn create_in_account(
     issue(&state, ACCOUNT_WIDE.to_string(), body).await
 }
 
-async fn issue(state: &SdkState, application_id: String, body: PairingKeyRequest) -> ApiResult<(StatusCode, Json<PairingKey>)> {
+async fn issue(
+    state: &SdkState,
+    application_id: String,
+    body: PairingKeyRequest,
+) -> ApiResult<(StatusCode, Json<PairingKey>)> {
     // Saved as is ([D-PK]): no trimming, no reading of what it says.
     let data = body.pairing_data;
     if data.is_empty() {
         return Err(ApiError::empty_value("pairingData", "pairingData is empty"));
     }
     if data.chars().count() > MAX_PAIRING_DATA_CHARS {
-        return Err(ApiError::size_limit("pairingData", format!("pairingData is at most {MAX_PAIRING_DATA_CHARS} characters")));
+        return Err(ApiError::size_limit(
+            "pairingData",
+            format!("pairingData is at most {MAX_PAIRING_DATA_CHARS} characters"),
+        ));
     }
     let now_ms = state.now_ms();
     let key = pairing_key::generate(|| state.entropy.below(20));
-    let canonical = pairing_key::normalize(&key).ok_or_else(|| ApiError::internal("a generated pairing key did not normalize"))?;
+    let canonical =
+        pairing_key::normalize(&key).ok_or_else(|| ApiError::internal("a generated pairing key did not normalize"))?;
     let row = PairingKeyRow {
         reference: state.entropy.uuid(),
         key_hash: state.secrets.pepper.hash(&canonical),
@@ -92,13 +100,21 @@ async fn issue(state: &SdkState, application_id: String, body: PairingKeyRequest
 /// `GET {P}/pairingkeys/{key}`: "Retrieve PairingKey" by its id, which is the key ([D-PK]); case,
 /// spaces and dashes do not matter. Unknown, malformed or expired: 404 target `pairingKey`.
 #[tracing::instrument(name = "get_pairing_key", skip_all)]
-pub async fn get(State(state): State<SdkState>, app: Application, Path(path): Path<KeyPath>) -> ApiResult<Json<PairingKey>> {
+pub async fn get(
+    State(state): State<SdkState>,
+    app: Application,
+    Path(path): Path<KeyPath>,
+) -> ApiResult<Json<PairingKey>> {
     read(&state, app.id, &path.key).await
 }
 
 /// `GET {A}/pairingkeys/{key}`: an account-scope key.
 #[tracing::instrument(name = "get_account_pairing_key", skip_all)]
-pub async fn get_in_account(State(state): State<SdkState>, _account: Account, Path(path): Path<KeyPath>) -> ApiResult<Json<PairingKey>> {
+pub async fn get_in_account(
+    State(state): State<SdkState>,
+    _account: Account,
+    Path(path): Path<KeyPath>,
+) -> ApiResult<Json<PairingKey>> {
     read(&state, ACCOUNT_WIDE.to_string(), &path.key).await
 }
 

@@ -174,7 +174,10 @@ fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Aske
 pub fn check_device_limit(settings: &ApplicationSettings, device_count: usize) -> ApiResult<()> {
     let max = settings.max_devices_per_user;
     if device_count >= usize::from(max) {
-        return Err(ApiError::collection_full("devices", format!("the user already has the most devices allowed ({max})")));
+        return Err(ApiError::collection_full(
+            "devices",
+            format!("the user already has the most devices allowed ({max})"),
+        ));
     }
     Ok(())
 }
@@ -182,7 +185,14 @@ pub fn check_device_limit(settings: &ApplicationSettings, device_count: usize) -
 /// Claims a pairing key for `username`, counting failures against the per-user limit. Any
 /// unclaimed, unexpired key of the application (or account) will do: binding a key to a user or
 /// group is the customer server's business ([D-PK]).
-fn redeem_pairing_key(tx: &Connection, app: &str, username: &str, typed: &str, state: &SdkState, now_ms: i64) -> ApiResult<()> {
+fn redeem_pairing_key(
+    tx: &Connection,
+    app: &str,
+    username: &str,
+    typed: &str,
+    state: &SdkState,
+    now_ms: i64,
+) -> ApiResult<()> {
     let window = ms(Duration::minutes(FAILURE_WINDOW_MINUTES));
     if pairing_keys::count_recent_failures(tx, username, app, now_ms - window)? >= MAX_KEY_FAILURES {
         let oldest = pairing_keys::oldest_recent_failure(tx, username, app, now_ms - window)?.unwrap_or(now_ms);
@@ -199,7 +209,8 @@ fn redeem_pairing_key(tx: &Connection, app: &str, username: &str, typed: &str, s
     };
     if !redeemed {
         pairing_keys::record_failure(tx, username, app, now_ms)?;
-        return Err(ApiError::invalid_value("pairingKey", "the pairing key is not valid (unknown, used or expired)").committing());
+        return Err(ApiError::invalid_value("pairingKey", "the pairing key is not valid (unknown, used or expired)")
+            .committing());
     }
     Ok(())
 }

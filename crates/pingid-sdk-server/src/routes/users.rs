@@ -74,7 +74,11 @@ pub async fn create(
 /// real client calls, [NODE] test-controller.js): 204; the user's devices (in every
 /// application), registration tokens and authentications go with them.
 #[tracing::instrument(name = "delete_user", skip_all, fields(username = ?path.username))]
-pub async fn delete(State(state): State<SdkState>, _account: Account, Path(path): Path<UserPath>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<SdkState>,
+    _account: Account,
+    Path(path): Path<UserPath>,
+) -> ApiResult<StatusCode> {
     let username = path.username.clone();
     let removed = state
         .db
@@ -130,13 +134,13 @@ pub async fn update(
     Path(path): Path<UserPath>,
     JsonBody(body): JsonBody<UpdateUser>,
 ) -> ApiResult<Json<User>> {
-    let bypass_expiration = match body.bypass_expiration.as_deref() {
-        None => None,
-        Some(text) => Some(
-            parse_rfc3339(text)
-                .ok_or_else(|| ApiError::invalid_value("bypassExpiration", "bypassExpiration must be an RFC 3339 time"))?,
-        ),
-    };
+    let bypass_expiration =
+        match body.bypass_expiration.as_deref() {
+            None => None,
+            Some(text) => Some(parse_rfc3339(text).ok_or_else(|| {
+                ApiError::invalid_value("bypassExpiration", "bypassExpiration must be an RFC 3339 time")
+            })?),
+        };
     let username = path.username.clone();
     state
         .db
@@ -148,7 +152,8 @@ pub async fn update(
                 Some(UserStatus::Active | UserStatus::NotActive) => None,
                 None => user.admin_status,
             };
-            let expiration = if status == Some(UserStatus::Bypass) { bypass_expiration.or(user.bypass_expiration) } else { None };
+            let expiration =
+                if status == Some(UserStatus::Bypass) { bypass_expiration.or(user.bypass_expiration) } else { None };
             Ok(users::set_admin_status(tx, &username, status, expiration)?)
         })
         .await?;

@@ -94,7 +94,13 @@ impl AuthRow {
         timed_out
     }
 
-    pub fn decide(&mut self, status: AuthenticationStatus, reason: Option<AuthenticationReason>, level: AuthenticationLevel, now_ms: i64) {
+    pub fn decide(
+        &mut self,
+        status: AuthenticationStatus,
+        reason: Option<AuthenticationReason>,
+        level: AuthenticationLevel,
+        now_ms: i64,
+    ) {
         self.status = status;
         self.reason = reason;
         self.level = level;

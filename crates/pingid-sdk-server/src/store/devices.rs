@@ -88,13 +88,14 @@ pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<DeviceRow>>
 }
 
 pub fn by_fingerprint(conn: &Connection, fingerprint: &str) -> rusqlite::Result<Option<DeviceRow>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM devices WHERE fingerprint = ?1"), [fingerprint], from_row)
-        .optional()
+    conn.query_row(&format!("SELECT {COLUMNS} FROM devices WHERE fingerprint = ?1"), [fingerprint], from_row).optional()
 }
 
 pub fn insert(conn: &Connection, d: &DeviceRow) -> rusqlite::Result<()> {
     conn.execute(
-        &format!("INSERT INTO devices ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+        &format!(
+            "INSERT INTO devices ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        ),
         rusqlite::params![
             d.id,
             d.username,

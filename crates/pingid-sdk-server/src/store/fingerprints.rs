@@ -52,7 +52,12 @@ pub fn ignore(
     Ok(())
 }
 
-pub fn forget_ignore(conn: &Connection, username: &str, application_id: &str, fingerprint: &str) -> rusqlite::Result<()> {
+pub fn forget_ignore(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    fingerprint: &str,
+) -> rusqlite::Result<()> {
     conn.execute(
         "DELETE FROM ignored_devices WHERE username = ?1 AND application_id = ?2 AND fingerprint = ?3",
         (username, application_id, fingerprint),
@@ -60,7 +65,12 @@ pub fn forget_ignore(conn: &Connection, username: &str, application_id: &str, fi
     Ok(())
 }
 
-pub fn is_blocked(conn: &Connection, username: &str, application_id: &str, fingerprint: &str) -> rusqlite::Result<bool> {
+pub fn is_blocked(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    fingerprint: &str,
+) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM blocked_devices WHERE username = ?1 AND application_id = ?2 AND fingerprint = ?3)",
         (username, application_id, fingerprint),
@@ -68,7 +78,13 @@ pub fn is_blocked(conn: &Connection, username: &str, application_id: &str, finge
     )
 }
 
-pub fn block(conn: &Connection, username: &str, application_id: &str, fingerprint: &str, now_ms: i64) -> rusqlite::Result<()> {
+pub fn block(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    fingerprint: &str,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO blocked_devices (username, application_id, fingerprint, blocked_at) VALUES (?1, ?2, ?3, ?4)",
         (username, application_id, fingerprint, now_ms),
@@ -77,7 +93,12 @@ pub fn block(conn: &Connection, username: &str, application_id: &str, fingerprin
 }
 
 /// Records a pairing; true when the fingerprint had been paired with this user before.
-pub fn record_pairing(conn: &Connection, username: &str, application_id: &str, fingerprint: &str) -> rusqlite::Result<bool> {
+pub fn record_pairing(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    fingerprint: &str,
+) -> rusqlite::Result<bool> {
     let inserted = conn.execute(
         "INSERT OR IGNORE INTO pairing_history (username, application_id, fingerprint) VALUES (?1, ?2, ?3)",
         (username, application_id, fingerprint),

@@ -4,8 +4,8 @@
 pub mod authentications;
 pub mod devices;
 pub mod fingerprints;
-pub mod notices;
 pub mod nonces;
+pub mod notices;
 pub mod pairing_keys;
 pub mod registration_tokens;
 pub mod settings;

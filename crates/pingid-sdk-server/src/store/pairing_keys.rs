@@ -64,7 +64,12 @@ pub fn by_hash(conn: &Connection, application_id: &str, key_hash: &str) -> rusql
 }
 
 /// Unclaimed, unexpired keys issued for this pairing data in this scope.
-pub fn count_outstanding(conn: &Connection, application_id: &str, pairing_data: &str, now_ms: i64) -> rusqlite::Result<u32> {
+pub fn count_outstanding(
+    conn: &Connection,
+    application_id: &str,
+    pairing_data: &str,
+    now_ms: i64,
+) -> rusqlite::Result<u32> {
     conn.query_row(
         "SELECT COUNT(*) FROM pairing_keys
          WHERE application_id = ?1 AND pairing_data = ?2 AND status = 'NOT_CLAIMED' AND expires > ?3",
@@ -74,7 +79,12 @@ pub fn count_outstanding(conn: &Connection, application_id: &str, pairing_data: 
 }
 
 /// When the oldest of the outstanding keys for this pairing data expires (for "try again after").
-pub fn first_outstanding_expiry(conn: &Connection, application_id: &str, pairing_data: &str, now_ms: i64) -> rusqlite::Result<Option<i64>> {
+pub fn first_outstanding_expiry(
+    conn: &Connection,
+    application_id: &str,
+    pairing_data: &str,
+    now_ms: i64,
+) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
         "SELECT MIN(expires) FROM pairing_keys
          WHERE application_id = ?1 AND pairing_data = ?2 AND status = 'NOT_CLAIMED' AND expires > ?3",
@@ -85,7 +95,13 @@ pub fn first_outstanding_expiry(conn: &Connection, application_id: &str, pairing
 
 /// Marks the key USED by `username` when it is unclaimed and unexpired, whatever its pairing
 /// data: reading `pairingData` is the customer server's business ([D-PK]). False otherwise.
-pub fn redeem(conn: &Connection, application_id: &str, key_hash: &str, username: &str, now_ms: i64) -> rusqlite::Result<bool> {
+pub fn redeem(
+    conn: &Connection,
+    application_id: &str,
+    key_hash: &str,
+    username: &str,
+    now_ms: i64,
+) -> rusqlite::Result<bool> {
     let claimed = conn.execute(
         "UPDATE pairing_keys SET status = 'USED', claimed_by = ?3, claimed_at = ?4
          WHERE key_hash = ?1 AND application_id IN (?2, '') AND status = 'NOT_CLAIMED' AND expires > ?4",
@@ -94,7 +110,12 @@ pub fn redeem(conn: &Connection, application_id: &str, key_hash: &str, username:
     Ok(claimed == 1)
 }
 
-pub fn count_recent_failures(conn: &Connection, username: &str, application_id: &str, since_ms: i64) -> rusqlite::Result<u32> {
+pub fn count_recent_failures(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    since_ms: i64,
+) -> rusqlite::Result<u32> {
     conn.query_row(
         "SELECT COUNT(*) FROM pairing_key_failures WHERE username = ?1 AND application_id = ?2 AND at > ?3",
         (username, application_id, since_ms),
@@ -103,7 +124,12 @@ pub fn count_recent_failures(conn: &Connection, username: &str, application_id: 
 }
 
 /// The oldest failure still in the window (for "try again after").
-pub fn oldest_recent_failure(conn: &Connection, username: &str, application_id: &str, since_ms: i64) -> rusqlite::Result<Option<i64>> {
+pub fn oldest_recent_failure(
+    conn: &Connection,
+    username: &str,
+    application_id: &str,
+    since_ms: i64,
+) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
         "SELECT MIN(at) FROM pairing_key_failures WHERE username = ?1 AND application_id = ?2 AND at > ?3",
         (username, application_id, since_ms),

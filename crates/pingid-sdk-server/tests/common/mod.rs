@@ -67,7 +67,13 @@ impl Reply {
 
     /// Checks a 400 refusal with this detail code.
     pub fn refused(&self, detail: DetailCode) -> ErrorBody {
-        assert_eq!(self.status, StatusCode::BAD_REQUEST, "expected 400 {detail:?}, got {}: {}", self.status, self.text());
+        assert_eq!(
+            self.status,
+            StatusCode::BAD_REQUEST,
+            "expected 400 {detail:?}, got {}: {}",
+            self.status,
+            self.text()
+        );
         let body: ErrorBody = self.json();
         assert!(body.details.iter().any(|d| d.code == detail), "expected detail {detail:?}: {}", self.text());
         body
@@ -183,8 +189,12 @@ impl Server {
     }
 
     pub async fn create_user(&self, username: &str) -> Reply {
-        self.api(Method::POST, &self.account_path("/users"), Some(json!({"username": username, "firstName": "Test", "lastName": "User"})))
-            .await
+        self.api(
+            Method::POST,
+            &self.account_path("/users"),
+            Some(json!({"username": username, "firstName": "Test", "lastName": "User"})),
+        )
+        .await
     }
 
     pub async fn settings(&self, change: Value) {
@@ -210,7 +220,9 @@ impl Server {
         let value = reply.expect(StatusCode::CREATED).value();
         let payload = value["payload"].as_str().expect("a server payload");
         let claims = open_server_payload(payload, &self.server_key().await).expect("the server payload opens");
-        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } = claims.flow.clone() else {
+        let ServerFlow::TrustLevels { registration_token_id, registration_token_secret, trust_levels } =
+            claims.flow.clone()
+        else {
             panic!("expected TRUST_LEVELS: {claims:?}");
         };
         (claims, registration_token_id, registration_token_secret, trust_levels)
@@ -255,8 +267,12 @@ impl Server {
     }
 
     pub async fn otp(&self, username: &str, id: &str, otp: &str) -> Reply {
-        self.api(Method::PUT, &self.user_path(username, &format!("/authentications/{id}/otp")), Some(json!({"otp": otp})))
-            .await
+        self.api(
+            Method::PUT,
+            &self.user_path(username, &format!("/authentications/{id}/otp")),
+            Some(json!({"otp": otp})),
+        )
+        .await
     }
 }
 
@@ -337,7 +353,14 @@ impl TestDevice {
         server.raw(method, &path, &headers, bytes).await
     }
 
-    pub async fn complete(&self, server: &Server, token_id: &str, secret: &str, level: TrustLevel, interval: Option<Value>) -> Reply {
+    pub async fn complete(
+        &self,
+        server: &Server,
+        token_id: &str,
+        secret: &str,
+        level: TrustLevel,
+        interval: Option<Value>,
+    ) -> Reply {
         let mut body = serde_json::to_value(CompletePairing {
             registration_token_id: token_id.into(),
             registration_token_secret: secret.into(),

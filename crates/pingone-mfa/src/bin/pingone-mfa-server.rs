@@ -59,7 +59,9 @@ async fn main() -> anyhow::Result<()> {
     }
     match args.secrets_seed.as_deref().map(hex::decode) {
         Some(Ok(bytes)) => {
-            let seed: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the secrets seed must be 32 bytes (64 hex characters)"))?;
+            let seed: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("the secrets seed must be 32 bytes (64 hex characters)"))?;
             config = config.with_secrets_seed(&seed);
         }
         Some(Err(_)) => anyhow::bail!("the secrets seed must be hex"),
@@ -67,9 +69,10 @@ async fn main() -> anyhow::Result<()> {
     }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingone-mfa-server listening");
-    axum::serve(listener, app(state)).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

@@ -13,8 +13,8 @@ use moderno_crypto::{b64url_decode, totp};
 use moderno_wire::device_api::{PushAnswer, PushRequest};
 use moderno_wire::payload::MobilePayloadClaims;
 use moderno_wire::pingone::{
-    ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, PushDecision, ResourceRef, DEVICE_SIGNATURE_HEADER,
-    DEVICE_SIGNATURE_SCHEME,
+    ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, PushDecision, ResourceRef,
+    DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
 };
 use moderno_wire::sdk::DeviceType;
 use reqwest::{Method, StatusCode, Url};
@@ -97,19 +97,25 @@ impl TestDevice {
     /// issuer's host: `{pingone}/{envId}/as` -> `{pingone}/device`.
     pub fn read_server_payload(id_token: &str) -> (String, String, String) {
         let claims = Self::id_token_claims(id_token);
-        let host = claims.iss.trim_end_matches('/').rsplitn(3, '/').nth(2).expect("issuer {pingone}/{envId}/as").to_string();
+        let host =
+            claims.iss.trim_end_matches('/').rsplitn(3, '/').nth(2).expect("issuer {pingone}/{envId}/as").to_string();
         (format!("{host}/device"), claims.pairing.id, claims.pairing.secret)
     }
 
     /// Approves the pairing the ID token offers, optionally with a tampered secret.
-    pub async fn complete_pairing_with(&mut self, id_token: &str, secret_override: Option<&str>) -> (StatusCode, serde_json::Value) {
+    pub async fn complete_pairing_with(
+        &mut self,
+        id_token: &str,
+        secret_override: Option<&str>,
+    ) -> (StatusCode, serde_json::Value) {
         let (api, id, secret) = Self::read_server_payload(id_token);
         let body = ApprovePairing {
             pairing: ResourceRef::new(id),
             secret: secret_override.map_or(secret, str::to_string),
             nickname: Some(format!("{}'s nickname", self.name)),
         };
-        let response = self.signed(Method::POST, &format!("{api}/pairings"), Some(serde_json::to_vec(&body).unwrap())).await;
+        let response =
+            self.signed(Method::POST, &format!("{api}/pairings"), Some(serde_json::to_vec(&body).unwrap())).await;
         let status = response.status();
         let value: serde_json::Value = response.json().await.unwrap();
         if status.is_success() {
@@ -126,11 +132,16 @@ impl TestDevice {
 
     /// Sends a pairing key claim, naming the user when `username` is given.
     pub async fn send_pairing_key(&self, base: &str, pairing_key: &str, username: Option<&str>) -> reqwest::Response {
-        let mut body = serde_json::to_value(ClaimPairingKey { pairing_key: pairing_key.into(), mobile_payload: self.mobile_payload() }).unwrap();
+        let mut body = serde_json::to_value(ClaimPairingKey {
+            pairing_key: pairing_key.into(),
+            mobile_payload: self.mobile_payload(),
+        })
+        .unwrap();
         if let Some(user) = username {
             body["username"] = user.into();
         }
-        self.signed(Method::POST, &format!("{base}/device/pairing-keys"), Some(serde_json::to_vec(&body).unwrap())).await
+        self.signed(Method::POST, &format!("{base}/device/pairing-keys"), Some(serde_json::to_vec(&body).unwrap()))
+            .await
     }
 
     pub async fn claim_pairing_key(&mut self, base: &str, pairing_key: &str) -> (StatusCode, serde_json::Value) {
@@ -145,14 +156,20 @@ impl TestDevice {
 
     /// Long-polls the pushes waiting for this device.
     pub async fn pushes(&self, base: &str, wait_seconds: u64) -> Vec<PushRequest> {
-        let response = self.signed(Method::GET, &format!("{base}/device/pushes?waitSeconds={wait_seconds}"), None).await;
+        let response =
+            self.signed(Method::GET, &format!("{base}/device/pushes?waitSeconds={wait_seconds}"), None).await;
         assert_eq!(response.status(), StatusCode::OK, "pushes answered");
         response.json().await.unwrap()
     }
 
     /// Answers a push as the SDK does (`approve` / `deny` with a reason); a PingID-style
     /// [`PushAnswer`] is sent as the PingOne answer it stands for.
-    pub async fn answer(&self, base: &str, auth_id: &str, answer: impl IntoDecision) -> (StatusCode, serde_json::Value) {
+    pub async fn answer(
+        &self,
+        base: &str,
+        auth_id: &str,
+        answer: impl IntoDecision,
+    ) -> (StatusCode, serde_json::Value) {
         let body = serde_json::to_vec(&answer.into_decision()).unwrap();
         let response = self.signed(Method::POST, &format!("{base}/device/pushes/{auth_id}"), Some(body)).await;
         (response.status(), response.json().await.unwrap())

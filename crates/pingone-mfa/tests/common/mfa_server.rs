@@ -82,10 +82,15 @@ impl MfaServer {
         if let Some(id) = self.ids.lock().unwrap().get(user).cloned() {
             return id;
         }
-        let url = reqwest::Url::parse_with_params(&self.api_url("/users"), [("filter", format!("username eq \"{user}\""))]).unwrap();
+        let url =
+            reqwest::Url::parse_with_params(&self.api_url("/users"), [("filter", format!("username eq \"{user}\""))])
+                .unwrap();
         let (status, found) = self.get(url.as_str()).await;
         assert_eq!(status, StatusCode::OK, "{found}");
-        let id = found["_embedded"]["users"][0]["id"].as_str().unwrap_or_else(|| panic!("no user {user}: {found}")).to_string();
+        let id = found["_embedded"]["users"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no user {user}: {found}"))
+            .to_string();
         self.ids.lock().unwrap().insert(user.to_string(), id.clone());
         id
     }

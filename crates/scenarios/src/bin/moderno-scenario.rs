@@ -8,7 +8,11 @@ use clap::Parser;
 use moderno_scenarios::{report_text, run, Scenario};
 
 #[derive(Debug, Parser)]
-#[command(name = "moderno-scenario", version, about = "Runs pairing scenarios against an in-process stack and reports pass or fail")]
+#[command(
+    name = "moderno-scenario",
+    version,
+    about = "Runs pairing scenarios against an in-process stack and reports pass or fail"
+)]
 struct Args {
     /// Scenario files, or folders of them.
     #[arg(default_value = "scenarios")]
@@ -51,7 +55,11 @@ async fn main() -> ExitCode {
         };
         match report {
             Ok(report) => {
-                if report.passed() { passed += 1 } else { failed += 1 }
+                if report.passed() {
+                    passed += 1
+                } else {
+                    failed += 1
+                }
                 if let Some(dir) = &args.inspector_dir {
                     if let Err(e) = write_inspector(dir, file, &report) {
                         eprintln!("could not write the inspector report for {}: {e}", file.display());
@@ -73,11 +81,19 @@ async fn main() -> ExitCode {
     if !args.json {
         println!("{passed} passed, {failed} failed");
     }
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// `<dir>/<stem>.html` and `<dir>/<stem>.json`: the run's hops, secrets already hidden.
-fn write_inspector(dir: &std::path::Path, file: &std::path::Path, report: &moderno_scenarios::Report) -> std::io::Result<()> {
+fn write_inspector(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    report: &moderno_scenarios::Report,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
     std::fs::write(dir.join(format!("{stem}.html")), moderno_stack::inspector::html(&report.scenario, &report.hops))?;

@@ -24,9 +24,15 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use serde_json::Value;
 
 use super::Service::{self, Customer, PingFederate, PingIdSdk, PingOne};
-use row::If::{Action, Got, GotAs, GotKey, GotKeyAs, GotMentioning, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
+use row::If::{
+    Action, Got, GotAs, GotKey, GotKeyAs, GotMentioning, NotGot, NotSent, Operation, Refused, Sent, SentAs,
+    SentMentioning,
+};
 use row::{beyond, mark, step, Mark, Row, Says, ANY, EVERYWHERE};
-use Doc::{DevicesApi, FirstDevice, FirstDeviceOverDeviceApi, ModernoSample, P1DeviceApi, PfPairing, TrustedDevices, TrustedDevicesOverDeviceApi};
+use Doc::{
+    DevicesApi, FirstDevice, FirstDeviceOverDeviceApi, ModernoSample, P1DeviceApi, PfPairing, TrustedDevices,
+    TrustedDevicesOverDeviceApi,
+};
 
 /// One exchange as the table reads it.
 #[derive(Debug, Clone, Copy)]
@@ -348,41 +354,70 @@ const ANSWERS: &[(&str, &str)] = &[
 /// a reason names the fields found. Where several marks fit, their reasons are joined.
 const MARKS: &[Mark] = &[
     // The customer server's Moderno answers (and the transfer's request).
-    mark(Customer, MODERNO, "number matching ({}): Ping's Moderno has none", &[("matchNumber", &[Got("/matchNumber")])]),
-    mark(Customer, MODERNO, "status {}: the emulator's own codes 1030–1034, where Ping's sample answers 1000", &[
-        ("1030", &[GotAs("/status", "1030")]),
-        ("1031", &[GotAs("/status", "1031")]),
-        ("1032", &[GotAs("/status", "1032")]),
-        ("1033", &[GotAs("/status", "1033")]),
-        ("1034", &[GotAs("/status", "1034")]),
-    ]),
-    mark(Customer, MODERNO, "Moderno fields Ping's sample lacks ({})", &[
-        ("sessionToken", &[Got("/sessionToken")]),
-        ("mfa", &[Got("/mfa")]),
-        ("pushExpiresIn", &[Got("/pushExpiresIn")]),
-        ("otpAttemptsLeft", &[Got("/otpAttemptsLeft")]),
-        ("sessionToken", &[Operation("transfer"), Sent("/sessionToken")]),
-        ("recipient", &[Operation("transfer"), Sent("/recipient")]),
-    ]),
+    mark(
+        Customer,
+        MODERNO,
+        "number matching ({}): Ping's Moderno has none",
+        &[("matchNumber", &[Got("/matchNumber")])],
+    ),
+    mark(
+        Customer,
+        MODERNO,
+        "status {}: the emulator's own codes 1030–1034, where Ping's sample answers 1000",
+        &[
+            ("1030", &[GotAs("/status", "1030")]),
+            ("1031", &[GotAs("/status", "1031")]),
+            ("1032", &[GotAs("/status", "1032")]),
+            ("1033", &[GotAs("/status", "1033")]),
+            ("1034", &[GotAs("/status", "1034")]),
+        ],
+    ),
+    mark(
+        Customer,
+        MODERNO,
+        "Moderno fields Ping's sample lacks ({})",
+        &[
+            ("sessionToken", &[Got("/sessionToken")]),
+            ("mfa", &[Got("/mfa")]),
+            ("pushExpiresIn", &[Got("/pushExpiresIn")]),
+            ("otpAttemptsLeft", &[Got("/otpAttemptsLeft")]),
+            ("sessionToken", &[Operation("transfer"), Sent("/sessionToken")]),
+            ("recipient", &[Operation("transfer"), Sent("/recipient")]),
+        ],
+    ),
     // The PingID SDK server: number matching, limits, additions to Ping's models.
-    mark(PingIdSdk, EVERYWHERE, "number matching ({}): Ping's SDK has none", &[
-        ("matchNumber", &[Got("/matchNumber")]),
-        ("numberChoices", &[Got("/0/numberChoices")]),
-        ("number", &[Sent("/number")]),
-    ]),
-    mark(PingIdSdk, EVERYWHERE, "a limit Ping does not have ({}: pushes per user, pairing-key guesses)", &[
-        ("RETRY_LIMIT_EXCEEDED", &[GotAs("/details/0/code", "RETRY_LIMIT_EXCEEDED")]),
-    ]),
-    mark(PingIdSdk, concat!(user!("/authentications"), "|", user!("/authentications/*"), "|", user!("/authentications/*/otp")),
-        "Authentication fields Ping's model lacks ({})", &[
-        ("otpAttemptsLeft", &[Got("/otpAttemptsLeft")]),
-        ("expiresAt", &[Got("/expiresAt")]),
-        ("devices", &[Got("/devices")]),
-    ]),
-    mark(PingIdSdk, account!("/**"), "Device fields Ping's model lacks ({})", &[
-        ("lastUsed", &[GotKey("lastUsed")]),
-        ("deviceType Desktop", &[GotKeyAs("deviceType", "Desktop")]),
-    ]),
+    mark(
+        PingIdSdk,
+        EVERYWHERE,
+        "number matching ({}): Ping's SDK has none",
+        &[
+            ("matchNumber", &[Got("/matchNumber")]),
+            ("numberChoices", &[Got("/0/numberChoices")]),
+            ("number", &[Sent("/number")]),
+        ],
+    ),
+    mark(
+        PingIdSdk,
+        EVERYWHERE,
+        "a limit Ping does not have ({}: pushes per user, pairing-key guesses)",
+        &[("RETRY_LIMIT_EXCEEDED", &[GotAs("/details/0/code", "RETRY_LIMIT_EXCEEDED")])],
+    ),
+    mark(
+        PingIdSdk,
+        concat!(user!("/authentications"), "|", user!("/authentications/*"), "|", user!("/authentications/*/otp")),
+        "Authentication fields Ping's model lacks ({})",
+        &[
+            ("otpAttemptsLeft", &[Got("/otpAttemptsLeft")]),
+            ("expiresAt", &[Got("/expiresAt")]),
+            ("devices", &[Got("/devices")]),
+        ],
+    ),
+    mark(
+        PingIdSdk,
+        account!("/**"),
+        "Device fields Ping's model lacks ({})",
+        &[("lastUsed", &[GotKey("lastUsed")]), ("deviceType Desktop", &[GotKeyAs("deviceType", "Desktop")])],
+    ),
 ];
 
 /// Ping's documents, as the inspector cites them.

@@ -47,7 +47,9 @@ impl Service {
             // The device API and the demo's outbox are the app's; every PingOne Platform API call
             // (management and auth path) is PingFederate's.
             Self::PingOne if !path.starts_with("/device/") && !path.starts_with("/outbox/") => "PingFederate",
-            Self::Customer if path == "/" || path.starts_with("/pairing-key") || path.starts_with("/sign-in") => "Web browser",
+            Self::Customer if path == "/" || path.starts_with("/pairing-key") || path.starts_with("/sign-in") => {
+                "Web browser"
+            }
             _ => "App",
         }
     }
@@ -159,7 +161,8 @@ fn canonical_string(method: &str, host: &str, path: &str, query: Option<&str>, b
 fn flow_state(value: &serde_json::Value, decoded: &mut Vec<Decoded>) {
     if let (Some(status), Some(links)) = (value.get("status"), value.get("_links").and_then(|l| l.as_object())) {
         let actions: Vec<&String> = links.keys().filter(|k| *k != "self").collect();
-        decoded.push(Decoded { label: "PingFederate flow".into(), value: json!({"status": status, "actions": actions}) });
+        decoded
+            .push(Decoded { label: "PingFederate flow".into(), value: json!({"status": status, "actions": actions}) });
     }
 }
 
@@ -169,7 +172,9 @@ mod tests {
 
     #[test]
     fn a_pages_files_and_empty_long_polls_are_no_hops() {
-        for path in ["/widget/pf.authn-widget.js", "/widget/sign-in.css", "/widget/logo.svg", "/favicon.ico", "/healthz"] {
+        for path in
+            ["/widget/pf.authn-widget.js", "/widget/sign-in.css", "/widget/logo.svg", "/favicon.ico", "/healthz"]
+        {
             assert!(!worth_showing(path, b"x"), "{path}");
         }
         assert!(!worth_showing("/pingid/v1/device/pushes", b"[]"));

@@ -117,7 +117,11 @@ pub fn hide(value: &mut Value) {
 }
 
 fn abbreviate(part: &str) -> String {
-    if part.len() > 24 { format!("{}…", &part[..24]) } else { part.to_string() }
+    if part.len() > 24 {
+        format!("{}…", &part[..24])
+    } else {
+        part.to_string()
+    }
 }
 
 /// A compact JWS (`header.claims.signature`) or a Ping payload (`claims.signature`), base64url.
@@ -174,7 +178,11 @@ pub fn pairing_key_resource(path: &str, value: &mut Value) {
 pub fn query(query: &str) -> String {
     url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| {
-            let shown = if SECRET_KEYS.contains(&normalized(&k).as_str()) || k == "code_challenge" || k == "state" { HIDDEN.into() } else { v.into_owned() };
+            let shown = if SECRET_KEYS.contains(&normalized(&k).as_str()) || k == "code_challenge" || k == "state" {
+                HIDDEN.into()
+            } else {
+                v.into_owned()
+            };
             format!("{k}={shown}")
         })
         .collect::<Vec<_>>()
@@ -209,7 +217,10 @@ mod tests {
         assert_eq!(open_jws(&payload), Some(json!({"claims": {"username": "bob", "registrationTokenSecret": HIDDEN}})));
         let mut value = json!({"pingIdPayload": payload});
         hide(&mut value);
-        assert!(value["pingIdPayload"].as_str().is_some_and(|p| p.ends_with(".•••") && !p.contains("c2lnbmF0dXJl")), "{value}");
+        assert!(
+            value["pingIdPayload"].as_str().is_some_and(|p| p.ends_with(".•••") && !p.contains("c2lnbmF0dXJl")),
+            "{value}"
+        );
         assert_eq!(open_jws("not.signed"), None);
     }
 
@@ -240,11 +251,18 @@ mod tests {
 
     #[test]
     fn forms_and_queries_are_read_and_hidden_alike() {
-        let mut form = body(b"grant_type=authorization_code&code=abc&code_verifier=xyz", Some("application/x-www-form-urlencoded")).expect("a form");
+        let mut form = body(
+            b"grant_type=authorization_code&code=abc&code_verifier=xyz",
+            Some("application/x-www-form-urlencoded"),
+        )
+        .expect("a form");
         hide(&mut form);
         assert!(!form.to_string().contains("abc"));
         assert_eq!(form, json!({"grant_type": "authorization_code", "code": HIDDEN, "code_verifier": HIDDEN}));
-        assert_eq!(query("client_id=app&state=s1&code_challenge=c"), format!("client_id=app&state={HIDDEN}&code_challenge={HIDDEN}"));
+        assert_eq!(
+            query("client_id=app&state=s1&code_challenge=c"),
+            format!("client_id=app&state={HIDDEN}&code_challenge={HIDDEN}")
+        );
         assert_eq!(body(b"<html>", Some("text/html")), Some(json!("(an HTML page, 6 bytes)")));
         assert_eq!(body(b"", None), None);
         let mut error = json!({"code": "VALIDATION_ERROR", "message": "m"});
@@ -256,6 +274,9 @@ mod tests {
     fn a_secret_repeated_in_a_sibling_is_hidden_there_too() {
         let mut message = json!([{"to": "+1 555 0100", "otp": "482913", "text": "Your passcode is 482913."}]);
         hide(&mut message);
-        assert_eq!(message, json!([{"to": "+1 555 0100", "otp": HIDDEN, "text": format!("Your passcode is {HIDDEN}.")}]));
+        assert_eq!(
+            message,
+            json!([{"to": "+1 555 0100", "otp": HIDDEN, "text": format!("Your passcode is {HIDDEN}.")}])
+        );
     }
 }

@@ -156,7 +156,8 @@ fn note(hop: &Hop, lines: &[String], mid: usize, y: usize, width: usize) -> Stri
     }
     let _ = write!(note, "<text font-size=\"11\" fill=\"#3d4b66\">");
     for (i, line) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-        let _ = write!(note, "<tspan x=\"{:.1}\" y=\"{}\">{}</tspan>", left + tag as f64, y + i * NOTE_LINE, escape(line));
+        let _ =
+            write!(note, "<tspan x=\"{:.1}\" y=\"{}\">{}</tspan>", left + tag as f64, y + i * NOTE_LINE, escape(line));
     }
     note.push_str("</text>");
     note
@@ -234,7 +235,11 @@ fn short(path: &str) -> String {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let tail = &segments[segments.len().saturating_sub(2)..];
     let text = format!("/{}", tail.join("/"));
-    if text.chars().count() > 30 { format!("…{}", text.chars().rev().take(29).collect::<Vec<_>>().into_iter().rev().collect::<String>()) } else { text }
+    if text.chars().count() > 30 {
+        format!("…{}", text.chars().rev().take(29).collect::<Vec<_>>().into_iter().rev().collect::<String>())
+    } else {
+        text
+    }
 }
 
 fn pretty(value: &serde_json::Value) -> String {
@@ -281,20 +286,31 @@ mod tests {
 
     #[test]
     fn the_report_draws_one_arrow_per_hop_between_the_lanes_that_took_part_and_escapes_everything() {
-        let hops = [hop(2, "Customer server", "PingID SDK", "/pingid/v1/accounts/a/users/alice", 200), hop(1, "App", "Customer server", "/pingidsdk", 401)];
+        let hops = [
+            hop(2, "Customer server", "PingID SDK", "/pingid/v1/accounts/a/users/alice", 200),
+            hop(1, "App", "Customer server", "/pingidsdk", 401),
+        ];
         let page = html("Run <1>", &hops);
         assert!(page.contains("<svg") && page.contains("Run &lt;1&gt;"));
         assert_eq!(page.matches("marker-end").count(), 2);
-        assert!(page.contains(">App<") && page.contains(">PingID SDK<") && !page.contains(">PingOne MFA<"), "only the lanes used");
-        assert!(page.find("1. POST /pingidsdk").expect("first") < page.find("2. POST /users/alice").expect("second"), "in arrival order");
+        assert!(
+            page.contains(">App<") && page.contains(">PingID SDK<") && !page.contains(">PingOne MFA<"),
+            "only the lanes used"
+        );
+        assert!(
+            page.find("1. POST /pingidsdk").expect("first") < page.find("2. POST /users/alice").expect("second"),
+            "in arrival order"
+        );
         assert!(page.contains("&lt;alice&gt;") && !page.contains("<alice>"));
         assert!(page.contains("#b3261e"), "a refused hop is drawn red");
     }
 
     #[test]
     fn the_report_shows_each_hops_step_under_its_arrow_and_tags_what_is_beyond_ping() {
-        let mut checks = hop(2, "Customer server", "PingID SDK", "/pingid/v1/accounts/a/applications/p/users/alice", 200);
-        checks.step = Some("4a. The customer server checks if the user exists in the PingID SDK server <for real>".into());
+        let mut checks =
+            hop(2, "Customer server", "PingID SDK", "/pingid/v1/accounts/a/applications/p/users/alice", 200);
+        checks.step =
+            Some("4a. The customer server checks if the user exists in the PingID SDK server <for real>".into());
         checks.step_source = Some("PingID SDK guide, “Pair first device”: https://apidocs.pingidentity.com/x".into());
         let mut polls = hop(1, "App", "Customer server", "/pingidsdk", 200);
         polls.beyond_ping = true;
@@ -304,16 +320,26 @@ mod tests {
         assert!(page.contains("&lt;for real&gt;") && !page.contains("<for real>"), "escaped");
         assert!(page.contains("<a href=\"https://apidocs.pingidentity.com/x\">"), "the document linked");
         assert_eq!(page.matches(">beyond Ping</text>").count(), 1, "one tag in the diagram");
-        assert!(page.contains("<span class=\"beyond\">beyond Ping</span> auth_status: the waiting screen polls"), "the reason in the exchange");
+        assert!(
+            page.contains("<span class=\"beyond\">beyond Ping</span> auth_status: the waiting screen polls"),
+            "the reason in the exchange"
+        );
     }
 
     #[test]
     fn a_long_step_wraps_to_the_width_and_ends_in_an_ellipsis_past_the_last_line() {
-        assert_eq!(wrap("4b. The customer server creates a registration token", 120.0, 3), ["4b. The customer", "server creates a", "registration token"]);
+        assert_eq!(
+            wrap("4b. The customer server creates a registration token", 120.0, 3),
+            ["4b. The customer", "server creates a", "registration token"]
+        );
         let cut = wrap("one two three four five six seven", 54.0, 2);
         assert_eq!(cut, ["one two", "three…"]);
         assert_eq!(wrap("a-very-long-single-word", 48.0, 3), ["a-very-…"]);
-        assert_eq!(wrap("MOBILE_PAIRING_REQUIRED with", 200.0, 3), ["MOBILE_PAIRING_REQUIRED", "with"], "capitals are wider");
+        assert_eq!(
+            wrap("MOBILE_PAIRING_REQUIRED with", 200.0, 3),
+            ["MOBILE_PAIRING_REQUIRED", "with"],
+            "capitals are wider"
+        );
         for line in wrap("5. PingOne MFA starts the pairing: the serverPayload for MOBILE_PAIRING_REQUIRED", 300.0, 3) {
             assert!(text_width(&line) <= 300.0, "{line}");
         }

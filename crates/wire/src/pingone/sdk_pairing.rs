@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(serde_json::from_value::<PushDecision>(deny).unwrap(), PushDecision::deny(DenyReason::ReportFraud));
         let plain = serde_json::json!({"action": "DENY"});
         assert_eq!(serde_json::from_value::<PushDecision>(plain).unwrap(), PushDecision::deny(DenyReason::None));
-        assert!(serde_json::from_value::<PushDecision>(serde_json::json!({"action": "BLOCK"})).is_err(), "PingOne has no BLOCK");
+        assert!(
+            serde_json::from_value::<PushDecision>(serde_json::json!({"action": "BLOCK"})).is_err(),
+            "PingOne has no BLOCK"
+        );
         assert_eq!(PushDecision::from_pingid(&PushAnswer::trust(Some(7))), Some(PushDecision::approve(Some(7))));
         assert_eq!(PushDecision::from_pingid(&PushAnswer::deny()), Some(PushDecision::deny(DenyReason::None)));
         assert_eq!(PushDecision::from_pingid(&PushAnswer::block()), None);

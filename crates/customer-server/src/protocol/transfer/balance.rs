@@ -6,8 +6,8 @@
 
 use rusqlite::params;
 
-use super::order::TransferOrder;
 use super::ensure_schema;
+use super::order::TransferOrder;
 use crate::state::CustomerState;
 
 /// Every demo user's opening checking balance (the sample's starting value is not published).
@@ -33,7 +33,9 @@ pub(crate) async fn checking_balance(state: &CustomerState, username: &str) -> a
 
 /// The opening balance less each approved amount it covered when approved.
 fn balance_after(approved_cents: &[i64]) -> i64 {
-    approved_cents.iter().fold(OPENING_BALANCE_CENTS, |balance, amount| if *amount <= balance { balance - amount } else { balance })
+    approved_cents
+        .iter()
+        .fold(OPENING_BALANCE_CENTS, |balance, amount| if *amount <= balance { balance - amount } else { balance })
 }
 
 #[cfg(test)]

@@ -58,8 +58,13 @@ impl TransferOrder {
         let Some(recipient) = recipient.map(str::trim) else {
             return Ok(Self { amount_cents, recipient: None });
         };
-        if recipient.is_empty() || recipient.chars().count() > MAX_RECIPIENT_CHARS || recipient.chars().any(char::is_control) {
-            let text = format!("the field `recipient` must be 1 to {MAX_RECIPIENT_CHARS} characters, none of them control characters");
+        if recipient.is_empty()
+            || recipient.chars().count() > MAX_RECIPIENT_CHARS
+            || recipient.chars().any(char::is_control)
+        {
+            let text = format!(
+                "the field `recipient` must be 1 to {MAX_RECIPIENT_CHARS} characters, none of them control characters"
+            );
             return Err(invalid(&text).into());
         }
         Ok(Self { amount_cents, recipient: Some(recipient.to_owned()) })
@@ -118,7 +123,13 @@ impl TransferOrder {
 
     pub(super) fn client_context(&self) -> String {
         let context = match &self.recipient {
-            None => ClientContext { msg: self.java_formatted(), transaction_type: "STEP_UP", amount: None, currency: None, recipient: None },
+            None => ClientContext {
+                msg: self.java_formatted(),
+                transaction_type: "STEP_UP",
+                amount: None,
+                currency: None,
+                recipient: None,
+            },
             Some(recipient) => ClientContext {
                 msg: self.formatted(),
                 transaction_type: "STEP_UP",
@@ -171,14 +182,39 @@ mod tests {
 
     #[test]
     fn sums_are_read_as_pings_page_sends_them_and_as_apps_do() {
-        for (text, cents) in [("250", 25_000), ("250.5", 25_050), ("250.50", 25_050), ("1,000", 100_000), ("1,000.00", 100_000), ("0.01", 1), (" 7 ", 700), ("100,000.00", 10_000_000)] {
+        for (text, cents) in [
+            ("250", 25_000),
+            ("250.5", 25_050),
+            ("250.50", 25_050),
+            ("1,000", 100_000),
+            ("1,000.00", 100_000),
+            ("0.01", 1),
+            (" 7 ", 700),
+            ("100,000.00", 10_000_000),
+        ] {
             assert_eq!(parse_cents(text), Ok(cents), "{text:?}");
         }
     }
 
     #[test]
     fn bad_sums_are_refused_with_a_reason() {
-        for text in ["", "0", "0.00", "-5", "+5", "1.234", "1.", ".5", "1e3", "1,00", "12,345,67", ",100", "abc", "100,000.01", "99999999999999999999"] {
+        for text in [
+            "",
+            "0",
+            "0.00",
+            "-5",
+            "+5",
+            "1.234",
+            "1.",
+            ".5",
+            "1e3",
+            "1,00",
+            "12,345,67",
+            ",100",
+            "abc",
+            "100,000.01",
+            "99999999999999999999",
+        ] {
             assert!(parse_cents(text).is_err(), "{text:?} should be refused");
         }
         assert_eq!(parse_cents("0").unwrap_err(), "must be more than 0");
@@ -205,7 +241,10 @@ mod tests {
             order.client_context(),
             r#"{"msg":"1,234.56","transactionType":"STEP_UP","amount":"1234.56","currency":"EUR","recipient":"Bob"}"#
         );
-        assert_eq!((order.push_title().as_str(), order.push_body().as_str()), ("Moderno transfer", "Approve a transfer of €1,234.56 to Bob?"));
+        assert_eq!(
+            (order.push_title().as_str(), order.push_body().as_str()),
+            ("Moderno transfer", "Approve a transfer of €1,234.56 to Bob?")
+        );
         assert_eq!(TransferOrder { amount_cents: 50, recipient: None }.formatted(), "0.50");
         assert_eq!(TransferOrder { amount_cents: 10_000_000, recipient: None }.formatted(), "100,000.00");
     }
@@ -219,6 +258,9 @@ mod tests {
         assert_eq!(order.described(), "€1,234.56 from checking to savings");
         // Java's DecimalFormat("#,###.00") writes no leading zero.
         let small = TransferOrder { amount_cents: 50, recipient: None };
-        assert_eq!((small.push_body().as_str(), small.client_context().as_str()), ("Checking -> Savings\n.50", r#"{"msg":".50","transactionType":"STEP_UP"}"#));
+        assert_eq!(
+            (small.push_body().as_str(), small.client_context().as_str()),
+            ("Checking -> Savings\n.50", r#"{"msg":".50","transactionType":"STEP_UP"}"#)
+        );
     }
 }

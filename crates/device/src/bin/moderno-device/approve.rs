@@ -71,7 +71,11 @@ fn parse_decision(text: &str) -> Result<Decision, String> {
 }
 
 /// The decision's trust level for a new device, checked against what the push offers.
-fn grant(decision: Decision, push: &PushRequest, interval: Option<IgnoreInterval>) -> Result<Option<(TrustLevel, Option<IgnoreInterval>)>, DeviceError> {
+fn grant(
+    decision: Decision,
+    push: &PushRequest,
+    interval: Option<IgnoreInterval>,
+) -> Result<Option<(TrustLevel, Option<IgnoreInterval>)>, DeviceError> {
     let level = match decision {
         Decision::Trust => TrustLevel::Trusted,
         Decision::Primary => TrustLevel::Primary,
@@ -103,8 +107,13 @@ fn grant(decision: Decision, push: &PushRequest, interval: Option<IgnoreInterval
 /// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
 pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
     let deadline = deadline(args.for_seconds);
-    let username = device.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
-    out.step("listening", format!("waiting for push requests for {username} (Ctrl-C to stop)"), json!({"user": username}));
+    let username =
+        device.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
+    out.step(
+        "listening",
+        format!("waiting for push requests for {username} (Ctrl-C to stop)"),
+        json!({"user": username}),
+    );
     let mut notices_available = true;
     loop {
         if notices_available {
@@ -169,16 +178,27 @@ async fn show_notices(device: &Device, out: &Output, username: &str) -> bool {
 /// Says how the answer came out: a refused approval means the number picked was not the one shown.
 pub fn answered(out: &Output, push: &PushRequest, answer: PushAnswer, result: PushResult) {
     let text = match (answer.action, result) {
-        (PushAction::Approve, PushResult::Refused) => "refused: that was not the number the signing-in device shows".to_string(),
+        (PushAction::Approve, PushResult::Refused) => {
+            "refused: that was not the number the signing-in device shows".to_string()
+        }
         (action, _) => format!("answered {action:?}"),
     };
     let approved = result == PushResult::Approved;
-    out.step("answered", text, json!({"authenticationId": push.authentication_id, "action": answer.action, "approved": approved}));
+    out.step(
+        "answered",
+        text,
+        json!({"authenticationId": push.authentication_id, "action": answer.action, "approved": approved}),
+    );
 }
 
 /// The answer to send: an approval under number matching carries the number the user picks
 /// among the push's choices (`--number`, or asked).
-pub async fn answer_for(out: &Output, push: &PushRequest, action: PushAction, number: Option<u8>) -> Result<PushAnswer, DeviceError> {
+pub async fn answer_for(
+    out: &Output,
+    push: &PushRequest,
+    action: PushAction,
+    number: Option<u8>,
+) -> Result<PushAnswer, DeviceError> {
     match action {
         PushAction::Approve => {}
         PushAction::Deny => return Ok(PushAnswer::deny()),
@@ -209,7 +229,10 @@ fn show_push(out: &Output, push: &PushRequest) {
         lines.push(format!("  new device: {} ({:?}, {})", d.device_name, d.device_type, d.os_version));
     }
     if push.trust_levels.contains(&TrustLevel::Primary) {
-        lines.push("  trust it, make it the primary (the user has none), let it in once, ignore it for a while, deny or block".into());
+        lines.push(
+            "  trust it, make it the primary (the user has none), let it in once, ignore it for a while, deny or block"
+                .into(),
+        );
     } else if !push.trust_levels.is_empty() {
         lines.push("  trust it, let it in once, ignore it for a while, deny or block".into());
     }
@@ -284,7 +307,11 @@ mod tests {
         let has_primary = push_offering(vec![TrustLevel::Trusted, TrustLevel::Ignore]);
         let refused = grant(Decision::Primary, &has_primary, None).expect_err("PRIMARY is not offered");
         assert!(refused.to_string().contains("primary is not offered"), "the refusal says why: {refused}");
-        assert_eq!(grant(Decision::Trust, &has_primary, None).ok(), Some(Some((TrustLevel::Trusted, None))), "trust still works");
+        assert_eq!(
+            grant(Decision::Trust, &has_primary, None).ok(),
+            Some(Some((TrustLevel::Trusted, None))),
+            "trust still works"
+        );
 
         let web_sign_in = push_offering(vec![]);
         let refused = grant(Decision::Primary, &web_sign_in, None).expect_err("no new device to make primary");

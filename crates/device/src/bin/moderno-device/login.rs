@@ -43,7 +43,12 @@ pub struct LoginArgs {
 }
 
 /// Ok(true) when the login ends signed in.
-pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args: LoginArgs) -> Result<bool, DeviceError> {
+pub async fn run(
+    device: &Device,
+    client: &ModernoClient,
+    out: &Output,
+    mut args: LoginArgs,
+) -> Result<bool, DeviceError> {
     let password = match args.password.take() {
         Some(p) => zeroize::Zeroizing::new(p),
         None => zeroize::Zeroizing::new(ask(out, "password:", "--password").await?),
@@ -60,11 +65,16 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
             LoginStep::Pair { server_payload, mfa } => return pair(device, out, &args, &server_payload, mfa).await,
             LoginStep::Refused { status, description } => return Ok(refused(out, status, &description)),
             LoginStep::WaitForPush { session_id, expires_in, match_number } => {
-                let mut waiting = format!("waiting for another device to approve (push expires in {} s)", expires_in.unwrap_or(0));
+                let mut waiting =
+                    format!("waiting for another device to approve (push expires in {} s)", expires_in.unwrap_or(0));
                 if let Some(number) = match_number {
                     waiting.push_str(&format!("; pick {number} there"));
                 }
-                out.step("waiting_for_push", waiting, json!({"pushExpiresIn": expires_in, "matchNumber": match_number}));
+                out.step(
+                    "waiting_for_push",
+                    waiting,
+                    json!({"pushExpiresIn": expires_in, "matchNumber": match_number}),
+                );
                 match wait_for_push(client, &session_id, Duration::from_secs(args.wait_push)).await? {
                     Some(answer) => answer,
                     None => {
@@ -84,7 +94,10 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
                     None => Vec::new(),
                 };
                 if offer.contains(&TrustLevel::Trusted) {
-                    trusted_payload = Some(device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None }));
+                    trusted_payload = Some(device.payload_with_selection(PayloadSelection {
+                        trust_level: TrustLevel::Trusted,
+                        ignore_interval: None,
+                    }));
                 }
                 let question = match (retry, attempts_left) {
                     (true, Some(left)) => format!("wrong passcode, {left} tries left; passcode from a trusted device:"),
@@ -95,15 +108,26 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
             }
             LoginStep::PushTimedOut { session_id, .. } => match args.otp.take() {
                 Some(otp) => client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?,
-                None => return Ok(refused(out, Status::TimedOut, "the push timed out; pass --otp with a passcode from a trusted device")),
+                None => {
+                    return Ok(refused(
+                        out,
+                        Status::TimedOut,
+                        "the push timed out; pass --otp with a passcode from a trusted device",
+                    ))
+                }
             },
             LoginStep::ChooseDevice { session_id, devices } => {
                 list_devices(out, &devices);
-                let answer = flag_or_ask(out, &mut args.select_device, "device (number or id):", "--select-device").await?;
+                let answer =
+                    flag_or_ask(out, &mut args.select_device, "device (number or id):", "--select-device").await?;
                 client.select_device(&session_id, &chosen_device(&answer, &devices)).await?
             }
             LoginStep::PairingKeyNeeded { invalid } => {
-                let question = if invalid { "that pairing key was refused; pairing key:" } else { "pairing key (XXXX-XXXX-XXXX):" };
+                let question = if invalid {
+                    "that pairing key was refused; pairing key:"
+                } else {
+                    "pairing key (XXXX-XXXX-XXXX):"
+                };
                 let key = flag_or_ask(out, &mut pairing_key, question, "--pairing-key").await?;
                 // A payload is accepted once: every attempt sends a fresh one.
                 client.auth_user(&args.user, &password, &device.payload(), Some(&key)).await?
@@ -138,12 +162,20 @@ fn signed_in(out: &Output, mfa: Option<MfaOutcome>) -> bool {
 
 fn refused(out: &Output, status: Status, description: &str) -> bool {
     let code = status.code();
-    out.step("refused", format!("not signed in: {description} ({code})"), json!({"signedIn": false, "status": code, "description": description}));
+    out.step(
+        "refused",
+        format!("not signed in: {description} ({code})"),
+        json!({"signedIn": false, "status": code, "description": description}),
+    );
     false
 }
 
 /// Polls every second; `None` when `wait` passed with the push still pending.
-async fn wait_for_push(client: &ModernoClient, session_id: &str, wait: Duration) -> Result<Option<ModernoResponse>, DeviceError> {
+async fn wait_for_push(
+    client: &ModernoClient,
+    session_id: &str,
+    wait: Duration,
+) -> Result<Option<ModernoResponse>, DeviceError> {
     let deadline = Instant::now() + wait;
     while Instant::now() < deadline {
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -155,11 +187,21 @@ async fn wait_for_push(client: &ModernoClient, session_id: &str, wait: Duration)
     Ok(None)
 }
 
-async fn pair(device: &Device, out: &Output, args: &LoginArgs, payload: &str, mfa: Option<MfaOutcome>) -> Result<bool, DeviceError> {
+async fn pair(
+    device: &Device,
+    out: &Output,
+    args: &LoginArgs,
+    payload: &str,
+    mfa: Option<MfaOutcome>,
+) -> Result<bool, DeviceError> {
     match device.set_server_payload(payload).await? {
         FlowState::TrustLevels { levels, username, .. } => {
             let names: Vec<String> = levels.iter().map(|l| format!("{l:?}").to_lowercase()).collect();
-            out.step("trust_levels", format!("pair this device with {username}? offered: {}", names.join(", ")), json!({"levels": levels}));
+            out.step(
+                "trust_levels",
+                format!("pair this device with {username}? offered: {}", names.join(", ")),
+                json!({"levels": levels}),
+            );
             let choice = choose(out, args, &levels).await?;
             let completed = device.set_user_selection(choice, args.nickname.clone()).await?;
             show_pairing(out, &completed);
@@ -170,12 +212,18 @@ async fn pair(device: &Device, out: &Output, args: &LoginArgs, payload: &str, mf
             out.step("device_is_trusted", text, json!({"deviceId": device_id, "role": role}));
             Ok(signed_in(out, mfa))
         }
-        FlowState::OneTimePasscode { .. } => Ok(refused(out, Status::OtpRequired, "the server payload asks for a passcode")),
+        FlowState::OneTimePasscode { .. } => {
+            Ok(refused(out, Status::OtpRequired, "the server payload asks for a passcode"))
+        }
         FlowState::Done { granted } => {
             let text = match &granted {
                 Some(GrantedAccess::OneTime) => "let in for this sign-in only: this device was not added".to_string(),
-                Some(GrantedAccess::Ignored { until: Some(until) }) => format!("let in; this device is ignored (no MFA) until {until}"),
-                Some(GrantedAccess::Ignored { until: None }) => "let in; this device is ignored (no MFA) from now on".to_string(),
+                Some(GrantedAccess::Ignored { until: Some(until) }) => {
+                    format!("let in; this device is ignored (no MFA) until {until}")
+                }
+                Some(GrantedAccess::Ignored { until: None }) => {
+                    "let in; this device is ignored (no MFA) from now on".to_string()
+                }
                 None => "nothing more to do".to_string(),
             };
             out.step("done", text, json!({"granted": granted}));

@@ -11,7 +11,11 @@ use crate::output::Output;
 
 /// The next batch from `poll` (called with how long it may wait), or `None` once `deadline` has
 /// passed. An unreachable server is reported and tried again two seconds later.
-pub async fn next_batch<T, F, Fut>(deadline: Option<Instant>, out: &Output, mut poll: F) -> Result<Option<Vec<T>>, DeviceError>
+pub async fn next_batch<T, F, Fut>(
+    deadline: Option<Instant>,
+    out: &Output,
+    mut poll: F,
+) -> Result<Option<Vec<T>>, DeviceError>
 where
     F: FnMut(Duration) -> Fut,
     Fut: Future<Output = Result<Vec<T>, DeviceError>>,

@@ -18,9 +18,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use moderno_ambient::{Clock, Entropy};
 use moderno_device::pingfederate::PingOneDevice;
-use moderno_device::{
-    Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore,
-};
+use moderno_device::{Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore};
 use serde_json::json;
 
 use crate::output::Output;
@@ -84,7 +82,8 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
     let out = Output { json: cli.json };
@@ -108,7 +107,8 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
         description: DeviceDescription { rooted: cli.rooted, ..DeviceDescription::of_this_computer() },
         ..DeviceOptions::default()
     };
-    let device = Device::open_with(&cli.profile, Arc::clone(&store), Clock::system(), Entropy::from_os(), options).await?;
+    let device =
+        Device::open_with(&cli.profile, Arc::clone(&store), Clock::system(), Entropy::from_os(), options).await?;
     let pingone = || PingOneDevice::open(&device, Arc::clone(&store), Clock::system(), Entropy::from_os());
     match cli.command {
         Command::Login(args) => {
@@ -152,7 +152,10 @@ async fn status(device: &Device, out: &Output) -> Result<bool, DeviceError> {
         let nickname = if d.device_nickname.is_empty() { String::new() } else { format!(" \"{}\"", d.device_nickname) };
         out.step(
             "user_device",
-            format!("  {}{nickname} {:?} {:?} id {} since {}{this}", d.device_name, d.device_type, d.device_role, d.id, d.enrollment_time),
+            format!(
+                "  {}{nickname} {:?} {:?} id {} since {}{this}",
+                d.device_name, d.device_type, d.device_role, d.id, d.enrollment_time
+            ),
             serde_json::to_value(d).unwrap_or_default(),
         );
     }

@@ -14,9 +14,9 @@ use crate::prompt::ask;
 /// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
 pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
     let deadline = deadline(args.for_seconds);
-    let user = pingone.paired_username().ok_or_else(|| DeviceError::InvalidInput(
-        "this profile has no PingOne pairing: pair it first with pf-login".into(),
-    ))?;
+    let user = pingone.paired_username().ok_or_else(|| {
+        DeviceError::InvalidInput("this profile has no PingOne pairing: pair it first with pf-login".into())
+    })?;
     out.step("listening", format!("waiting for PingOne pushes for {user} (Ctrl-C to stop)"), json!({"user": user}));
     loop {
         let Some(pushes) = next_batch(deadline, out, |wait| pingone.pending_pushes(wait)).await? else {
@@ -24,7 +24,11 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> R
         };
         for push in pushes {
             let from = push.requesting_device.as_ref().map(|d| format!(" from {}", d.device_name)).unwrap_or_default();
-            out.step("push", format!("push for {}{from}: {} (expires {})", push.username, push.body, push.expires_at), json!(push));
+            out.step(
+                "push",
+                format!("push for {}{from}: {} (expires {})", push.username, push.body, push.expires_at),
+                json!(push),
+            );
             let action = match args.action {
                 Some(decision) => decision.action(),
                 None => approve_or_deny(&ask(out, "approve or deny?", "--action").await?)?,

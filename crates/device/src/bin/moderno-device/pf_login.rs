@@ -56,7 +56,13 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, mut args: PfLoginArgs) -
     let mut queued = args
         .actions
         .iter()
-        .map(|id| PfAction::bodiless(id).ok_or_else(|| DeviceError::InvalidInput(format!("--action {id}: use poll, continueAuthentication or cancelAuthentication"))))
+        .map(|id| {
+            PfAction::bodiless(id).ok_or_else(|| {
+                DeviceError::InvalidInput(format!(
+                    "--action {id}: use poll, continueAuthentication or cancelAuthentication"
+                ))
+            })
+        })
         .collect::<Result<VecDeque<_>, _>>()?;
     let client = Arc::new(PfClient::new(http_client()?, &args.pingfederate)?);
     let mut login = PfLogin::start(client, Clock::system(), &Entropy::from_os()).await?;
@@ -78,20 +84,30 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, mut args: PfLoginArgs) -
             }
             PfStep::ChooseDevice { devices } => {
                 list_devices(out, &devices);
-                let answer = flag_or_ask(out, &mut args.select_device, "device (number or id):", "--select-device").await?;
-                PfAction::SelectDevice { device_id: chosen_device(&answer, &devices), mobile_payload: payload(pingone, &args) }
+                let answer =
+                    flag_or_ask(out, &mut args.select_device, "device (number or id):", "--select-device").await?;
+                PfAction::SelectDevice {
+                    device_id: chosen_device(&answer, &devices),
+                    mobile_payload: payload(pingone, &args),
+                }
             }
             PfStep::EnterOtp { .. } => {
-                let otp = flag_or_ask(out, &mut args.otp, "passcode (SMS, e-mail or authenticator app):", "--otp").await?;
+                let otp =
+                    flag_or_ask(out, &mut args.otp, "passcode (SMS, e-mail or authenticator app):", "--otp").await?;
                 PfAction::CheckOtp { otp: Zeroizing::new(otp), mobile_payload: payload(pingone, &args) }
             }
             PfStep::WaitForPush { match_number, .. } => {
                 if push_deadline.is_none() {
                     if let Some(number) = match_number {
-                        out.step("match_number", format!("pick {number} on the approving device"), json!({"matchNumber": number}));
+                        out.step(
+                            "match_number",
+                            format!("pick {number} on the approving device"),
+                            json!({"matchNumber": number}),
+                        );
                     }
                 }
-                let deadline = *push_deadline.get_or_insert_with(|| Instant::now() + Duration::from_secs(args.wait_push));
+                let deadline =
+                    *push_deadline.get_or_insert_with(|| Instant::now() + Duration::from_secs(args.wait_push));
                 if Instant::now() >= deadline {
                     out.step("gave_up", "gave up waiting for the push (--wait-push)", json!({}));
                     PfAction::CancelAuthentication
@@ -101,10 +117,16 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, mut args: PfLoginArgs) -
                 }
             }
             PfStep::MfaCompleted { .. } => PfAction::ContinueAuthentication,
-            PfStep::PushRejected { .. } | PfStep::PushTimedOut { .. } | PfStep::MfaFailed { .. } => PfAction::CancelAuthentication,
+            PfStep::PushRejected { .. } | PfStep::PushTimedOut { .. } | PfStep::MfaFailed { .. } => {
+                PfAction::CancelAuthentication
+            }
             PfStep::Completed => return finish(&login, out).await,
             PfStep::Failed { code, message } => {
-                let human = format!("not signed in: {} ({})", message.as_deref().unwrap_or("the flow failed"), code.as_deref().unwrap_or("FAILED"));
+                let human = format!(
+                    "not signed in: {} ({})",
+                    message.as_deref().unwrap_or("the flow failed"),
+                    code.as_deref().unwrap_or("FAILED")
+                );
                 out.step("refused", human, json!({"signedIn": false, "code": code, "message": message}));
                 return Ok(false);
             }
@@ -131,7 +153,8 @@ async fn send(login: &mut PfLogin, out: &Output, action: &PfAction) -> Result<()
 
 fn show_flow(out: &Output, flow: &Flow) {
     let links: Vec<&str> = flow.links.keys().map(String::as_str).filter(|l| *l != "self").collect();
-    let status = serde_json::to_value(flow.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let status =
+        serde_json::to_value(flow.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let human = format!("flow {}: {status} [{}]", flow.id, links.join(", "));
     let mut fields = serde_json::to_value(flow).unwrap_or_default();
     if let Some(map) = fields.as_object_mut() {
@@ -141,7 +164,12 @@ fn show_flow(out: &Output, flow: &Flow) {
     out.step("flow", human, fields);
 }
 
-async fn pair(pingone: &PingOneDevice, out: &Output, args: &PfLoginArgs, server_payload: &str) -> Result<(), DeviceError> {
+async fn pair(
+    pingone: &PingOneDevice,
+    out: &Output,
+    args: &PfLoginArgs,
+    server_payload: &str,
+) -> Result<(), DeviceError> {
     if args.skip_pairing {
         out.step("pairing_skipped", "not pairing this device (--skip-pairing)", json!({"paired": false}));
         return Ok(());
@@ -171,7 +199,11 @@ fn list_devices(out: &Output, devices: &[AdapterDevice]) {
         let nickname = d.nickname.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
         let default = if d.default_device { " (default)" } else { "" };
         let what = d.target.as_deref().or(d.name.as_deref()).unwrap_or_default();
-        out.step("device", format!("  {}. {} {what}{nickname}{default} id {}", i + 1, d.device_type.as_str(), d.id), json!(d));
+        out.step(
+            "device",
+            format!("  {}. {} {what}{nickname}{default} id {}", i + 1, d.device_type.as_str(), d.id),
+            json!(d),
+        );
     }
 }
 

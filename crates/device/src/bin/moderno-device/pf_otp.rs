@@ -31,7 +31,9 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, args: PfOtpArgs) -> Resu
         out.step("totp_imported", format!("TOTP authenticator for {user} kept"), json!({"user": user}));
     }
     let code = pingone.totp_code().ok_or_else(|| {
-        DeviceError::InvalidInput("this profile holds no TOTP authenticator: add one with pf-otp --import --user U".into())
+        DeviceError::InvalidInput(
+            "this profile holds no TOTP authenticator: add one with pf-otp --import --user U".into(),
+        )
     })?;
     out.step("otp", format!("TOTP code: {code}"), json!({"otp": code}));
     Ok(true)

@@ -49,7 +49,12 @@ fn amount_cents(text: &str) -> Result<u64, String> {
 }
 
 /// Ok(true) when the transfer is approved.
-pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args: TransferArgs) -> Result<bool, DeviceError> {
+pub async fn run(
+    device: &Device,
+    client: &ModernoClient,
+    out: &Output,
+    mut args: TransferArgs,
+) -> Result<bool, DeviceError> {
     let order = TransferOrder::new(args.amount, &args.to)?;
     let token = match args.session_token.take() {
         Some(token) => Zeroizing::new(token),
@@ -59,20 +64,32 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
         },
     };
     let (amount, recipient) = (order.display_amount(), order.recipient().to_string());
-    out.step("transfer", format!("sending {amount} to {recipient} ..."), json!({"amountCents": order.amount_cents(), "recipient": recipient}));
+    out.step(
+        "transfer",
+        format!("sending {amount} to {recipient} ..."),
+        json!({"amountCents": order.amount_cents(), "recipient": recipient}),
+    );
     let mut outcome = send_transfer(client, &token, &order, None).await?;
     let deadline = Instant::now() + Duration::from_secs(args.wait_push);
     loop {
         outcome = match outcome {
-            TransferOutcome::Approved { sum, mfa, approver } => return Ok(approved(out, &order, &sum, mfa, approver.as_ref())),
+            TransferOutcome::Approved { sum, mfa, approver } => {
+                return Ok(approved(out, &order, &sum, mfa, approver.as_ref()))
+            }
             TransferOutcome::Denied { description } => return Ok(refused(out, Status::Denied, &description)),
             TransferOutcome::Refused { status, description } => return Ok(refused(out, status, &description)),
             TransferOutcome::NeedsPasscode { pending, attempts_left, wrong } => {
                 let question = match (wrong, attempts_left) {
-                    (true, Some(left)) => format!("wrong passcode, {left} tries left; passcode from the approving device:"),
+                    (true, Some(left)) => {
+                        format!("wrong passcode, {left} tries left; passcode from the approving device:")
+                    }
                     _ => "the approving device is offline; its passcode (moderno-device otp):".to_string(),
                 };
-                out.step("passcode_needed", "the approving device must give its passcode", json!({"attemptsLeft": attempts_left, "wrong": wrong}));
+                out.step(
+                    "passcode_needed",
+                    "the approving device must give its passcode",
+                    json!({"attemptsLeft": attempts_left, "wrong": wrong}),
+                );
                 let otp = flag_or_ask(out, &mut args.otp, &question, "--otp").await?;
                 enter_passcode(client, &token, &pending, &otp).await?
             }
@@ -84,13 +101,22 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
                 }
             },
             TransferOutcome::WaitingForApproval { pending, match_number, expires_in } => {
-                let mut waiting = format!("waiting for the approving device (push expires in {} s)", expires_in.unwrap_or(0));
+                let mut waiting =
+                    format!("waiting for the approving device (push expires in {} s)", expires_in.unwrap_or(0));
                 if let Some(number) = match_number {
                     waiting.push_str(&format!("; pick {number} there"));
                 }
-                out.step("waiting_for_push", waiting, json!({"pushExpiresIn": expires_in, "matchNumber": match_number}));
+                out.step(
+                    "waiting_for_push",
+                    waiting,
+                    json!({"pushExpiresIn": expires_in, "matchNumber": match_number}),
+                );
                 if Instant::now() >= deadline {
-                    return Ok(refused(out, Status::TimedOut, "gave up waiting for the approving device (--wait-push)"));
+                    return Ok(refused(
+                        out,
+                        Status::TimedOut,
+                        "gave up waiting for the approving device (--wait-push)",
+                    ));
                 }
                 wait_for_approval(client, &token, &pending).await?
             }
@@ -105,7 +131,12 @@ pub async fn run(device: &Device, client: &ModernoClient, out: &Output, mut args
 
 /// The session token of a login by this profile's paired device (its payload is the second
 /// factor), or `None` after saying why there is none.
-async fn sign_in(device: &Device, client: &ModernoClient, out: &Output, args: &mut TransferArgs) -> Result<Option<Zeroizing<String>>, DeviceError> {
+async fn sign_in(
+    device: &Device,
+    client: &ModernoClient,
+    out: &Output,
+    args: &mut TransferArgs,
+) -> Result<Option<Zeroizing<String>>, DeviceError> {
     let Some(user) = args.user.clone().or_else(|| device.paired_username()) else {
         return Err(DeviceError::NotPaired { profile: device.profile().to_string() });
     };
@@ -120,7 +151,11 @@ async fn sign_in(device: &Device, client: &ModernoClient, out: &Output, args: &m
     out.step("auth_user", format!("signing in as {user} ..."), json!({"user": user}));
     let answer = client.auth_user(&user, &password, &device.payload(), None).await?;
     let code = answer.status.code();
-    out.step("server_answer", format!("server: {code} {}", answer.description), json!({"status": code, "description": answer.description, "mfa": answer.mfa}));
+    out.step(
+        "server_answer",
+        format!("server: {code} {}", answer.description),
+        json!({"status": code, "description": answer.description, "mfa": answer.mfa}),
+    );
     let signed_in = matches!(answer.status, Status::Ok | Status::IgnoredDevice | Status::BypassedDevice);
     match answer.session_token {
         Some(token) if signed_in => Ok(Some(Zeroizing::new(token))),
@@ -131,10 +166,18 @@ async fn sign_in(device: &Device, client: &ModernoClient, out: &Output, args: &m
     }
 }
 
-fn approved(out: &Output, order: &TransferOrder, sum: &str, mfa: Option<MfaOutcome>, approver: Option<&DeviceSummary>) -> bool {
+fn approved(
+    out: &Output,
+    order: &TransferOrder,
+    sum: &str,
+    mfa: Option<MfaOutcome>,
+    approver: Option<&DeviceSummary>,
+) -> bool {
     let how = match mfa {
         Some(MfaOutcome::OfflineOtp) => " with the approving device's passcode".to_string(),
-        Some(MfaOutcome::SkippedApplicationDisabled) => " without approval: MFA is disabled for the application at PingID".into(),
+        Some(MfaOutcome::SkippedApplicationDisabled) => {
+            " without approval: MFA is disabled for the application at PingID".into()
+        }
         _ => approver.map(|d| format!(" on {} ({:?})", d.device_name, d.device_role)).unwrap_or_default(),
     };
     out.step(
@@ -147,7 +190,10 @@ fn approved(out: &Output, order: &TransferOrder, sum: &str, mfa: Option<MfaOutco
 
 fn refused(out: &Output, status: Status, description: &str) -> bool {
     let code = status.code();
-    out.step("transfer_refused", format!("no transfer: {description} ({code})"), json!({"approved": false, "status": code, "description": description}));
+    out.step(
+        "transfer_refused",
+        format!("no transfer: {description} ({code})"),
+        json!({"approved": false, "status": code, "description": description}),
+    );
     false
 }
-

@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use super::{Doc, Exchange};
 use crate::inspector::Service;
-use If::{Action, Got, GotAs, GotKey, GotKeyAs, GotMentioning, NotGot, NotSent, Operation, Refused, Sent, SentAs, SentMentioning};
+use If::{
+    Action, Got, GotAs, GotKey, GotKeyAs, GotMentioning, NotGot, NotSent, Operation, Refused, Sent, SentAs,
+    SentMentioning,
+};
 
 /// Any method.
 pub(super) const ANY: &str = "*";
@@ -16,7 +19,11 @@ pub(super) const EVERYWHERE: &str = "**";
 /// What a row says of the exchanges it fits.
 pub(super) enum Says {
     /// The step of a Ping document; with `answer`, PingFederate's answer is added.
-    Step { label: &'static str, doc: Doc, answer: bool },
+    Step {
+        label: &'static str,
+        doc: Doc,
+        answer: bool,
+    },
     Beyond(&'static str),
 }
 
@@ -29,11 +36,24 @@ pub(super) struct Row {
     pub(super) says: Says,
 }
 
-pub(super) const fn step(service: Service, method: &'static str, path: &'static str, when: &'static [If], label: &'static str, doc: Doc) -> Row {
+pub(super) const fn step(
+    service: Service,
+    method: &'static str,
+    path: &'static str,
+    when: &'static [If],
+    label: &'static str,
+    doc: Doc,
+) -> Row {
     Row { service, method, path, when, says: Says::Step { label, doc, answer: false } }
 }
 
-pub(super) const fn beyond(service: Service, method: &'static str, path: &'static str, when: &'static [If], reason: &'static str) -> Row {
+pub(super) const fn beyond(
+    service: Service,
+    method: &'static str,
+    path: &'static str,
+    when: &'static [If],
+    reason: &'static str,
+) -> Row {
     Row { service, method, path, when, says: Says::Beyond(reason) }
 }
 
@@ -65,7 +85,12 @@ pub(super) struct Mark {
     fields: &'static [(&'static str, &'static [If])],
 }
 
-pub(super) const fn mark(service: Service, path: &'static str, reason: &'static str, fields: &'static [(&'static str, &'static [If])]) -> Mark {
+pub(super) const fn mark(
+    service: Service,
+    path: &'static str,
+    reason: &'static str,
+    fields: &'static [(&'static str, &'static [If])],
+) -> Mark {
     Mark { service, path, reason, fields }
 }
 
@@ -147,7 +172,9 @@ fn text(value: &Value) -> Option<String> {
 /// Whether an object anywhere in `value` has a field `key` that says something `fits`.
 fn any_field(value: &Value, key: &str, fits: impl Fn(&str) -> bool + Copy) -> bool {
     match value {
-        Value::Object(fields) => fields.iter().any(|(k, v)| (k == key && text(v).is_some_and(|t| fits(&t))) || any_field(v, key, fits)),
+        Value::Object(fields) => {
+            fields.iter().any(|(k, v)| (k == key && text(v).is_some_and(|t| fits(&t))) || any_field(v, key, fits))
+        }
         Value::Array(items) => items.iter().any(|v| any_field(v, key, fits)),
         _ => false,
     }

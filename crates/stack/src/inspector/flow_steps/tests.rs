@@ -64,7 +64,17 @@ fn p1_action(method: &'static str, path: &'static str, action: &str, expect: &'s
 }
 
 fn call(service: Service, method: &'static str, path: impl Into<String>, expect: &'static str) -> Case {
-    Case { service, method, path: path.into(), query: None, content_type: None, status: 200, request: None, response: None, expect }
+    Case {
+        service,
+        method,
+        path: path.into(),
+        query: None,
+        content_type: None,
+        status: 200,
+        request: None,
+        response: None,
+        expect,
+    }
 }
 
 /// A Moderno operation with its extra fields, and the customer server's answer.
@@ -74,7 +84,9 @@ fn moderno(request: Value, response: Value, expect: &'static str) -> Case {
 
 /// A PingFederate action, named by its content type, and the flow status answered.
 fn pf_action(action: &str, status: &str, expect: &'static str) -> Case {
-    let mut case = call(PingFederate, POST, FLOW_ID, expect).sending(json!({})).answering(200, json!({"status": status, "_links": {}}));
+    let mut case = call(PingFederate, POST, FLOW_ID, expect)
+        .sending(json!({}))
+        .answering(200, json!({"status": status, "_links": {}}));
     case.content_type = Some(format!("application/vnd.pingidentity.{action}+json"));
     case
 }
@@ -224,15 +236,20 @@ fn cases() -> Vec<Case> {
 
 fn check(case: &Case) {
     let reading = read(&case.exchange());
-    let what = format!("{} {} {}", case.method, case.path, case.request.as_ref().map(Value::to_string).unwrap_or_default());
+    let what =
+        format!("{} {} {}", case.method, case.path, case.request.as_ref().map(Value::to_string).unwrap_or_default());
     if let Some(reason) = case.expect.strip_prefix("beyond: ") {
-        let said = reading.beyond_ping.unwrap_or_else(|| panic!("{what}: expected beyond Ping ({reason}), read {reading:?}"));
+        let said =
+            reading.beyond_ping.unwrap_or_else(|| panic!("{what}: expected beyond Ping ({reason}), read {reading:?}"));
         assert!(said.starts_with(reason), "{what}: expected the reason to start {reason:?}, got {said:?}");
         assert_eq!(reading.step, None, "{what}: an extension's hop names no step of Ping's");
     } else {
         let step = reading.step.clone().unwrap_or_else(|| panic!("{what}: expected step {:?}, read none", case.expect));
         assert!(step.starts_with(case.expect), "{what}: expected the step to start {:?}, got {step:?}", case.expect);
-        assert!(reading.source.is_some_and(|s| s.contains("https://")), "{what}: the step cites its document: {reading:?}");
+        assert!(
+            reading.source.is_some_and(|s| s.contains("https://")),
+            "{what}: the step cites its document: {reading:?}"
+        );
     }
 }
 
@@ -263,14 +280,21 @@ fn pingfederate_names_the_action_by_content_type_or_by_query_with_json() {
     );
     let mut upper = pf_action("x", "OTP_REQUIRED", "");
     upper.content_type = Some("Application/VND.PingIdentity.checkOtp+JSON; charset=utf-8".into());
-    assert!(read(&upper.exchange()).step.is_some_and(|s| s.starts_with("5.2 The app invokes checkOtp")), "media types ignore case");
+    assert!(
+        read(&upper.exchange()).step.is_some_and(|s| s.starts_with("5.2 The app invokes checkOtp")),
+        "media types ignore case"
+    );
     let refused = pf_action("checkOtp", "OTP_REQUIRED", "").answering(400, json!({"code": "VALIDATION_ERROR"}));
     assert!(read(&refused.exchange()).step.is_some_and(|s| s.ends_with("→ refused")), "a refused action says so");
 }
 
 #[test]
 fn number_matching_marks_a_ping_hop_beyond_ping_and_keeps_its_step() {
-    let login = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 1012, "matchNumber": 42}), "");
+    let login = moderno(
+        json!({"operation": "auth_user", "pingIdPayload": "p"}),
+        json!({"status": 1012, "matchNumber": 42}),
+        "",
+    );
     let reading = read(&login.exchange());
     assert!(reading.step.is_some_and(|s| s.starts_with("3. ")));
     assert!(reading.beyond_ping.is_some_and(|r| r.starts_with("number matching")), "{:?}", reading.beyond_ping);
@@ -278,9 +302,11 @@ fn number_matching_marks_a_ping_hop_beyond_ping_and_keeps_its_step() {
     let push = call(PingIdSdk, GET, "/pingid/v1/device/pushes", "")
         .answering(200, json!([{"authenticationId": "a1", "requestingDevice": {}, "numberChoices": [12, 42, 77]}]));
     assert!(read(&push.exchange()).beyond_ping.is_some_and(|r| r.contains("numberChoices")));
-    let answer = call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "").sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED", "number": 42}));
+    let answer = call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "")
+        .sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED", "number": 42}));
     assert!(read(&answer.exchange()).beyond_ping.is_some());
-    let plain = call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "").sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED"}));
+    let plain = call(PingIdSdk, POST, "/pingid/v1/device/pushes/a1", "")
+        .sending(json!({"action": "APPROVE", "trustLevel": "TRUSTED"}));
     assert_eq!(read(&plain.exchange()).beyond_ping, None, "without the number it is Ping's answer");
     // PingOne has number matching of its own: not an extension there.
     let p1 = call(PingOne, GET, "/device/pushes", "").answering(200, json!([{"id": "a1", "numberChoices": [1, 2, 3]}]));
@@ -319,7 +345,10 @@ fn paths_fit_by_segment_and_alternative() {
     assert!(!path_fits("/a/*", "/a/b/c"), "one segment only");
     assert!(path_fits("/x|/a/*", "/a/b"));
     assert!(path_fits("/", "/") && !path_fits("/", "/sign-in"));
-    assert!(path_fits("/a/**", "/a/b") && path_fits("/a/**", "/a/b/c") && !path_fits("/a/**", "/a"), "** takes the rest");
+    assert!(
+        path_fits("/a/**", "/a/b") && path_fits("/a/**", "/a/b/c") && !path_fits("/a/**", "/a"),
+        "** takes the rest"
+    );
     assert!(path_fits("**", "/anything/at/all"));
 }
 
@@ -332,45 +361,102 @@ fn marked_step(case: &Case, step: &str) -> &'static str {
 
 #[test]
 fn moderno_answers_carrying_the_emulators_fields_are_marked_and_keep_their_step() {
-    let logged_in = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 0, "mfa": "PASSED", "sessionToken": "s"}), "");
+    let logged_in = moderno(
+        json!({"operation": "auth_user", "pingIdPayload": "p"}),
+        json!({"status": 0, "mfa": "PASSED", "sessionToken": "s"}),
+        "",
+    );
     assert_eq!(marked_step(&logged_in, "3. "), "Moderno fields Ping's sample lacks (sessionToken, mfa)");
-    let waiting = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 1012, "pushExpiresIn": 40}), "");
+    let waiting = moderno(
+        json!({"operation": "auth_user", "pingIdPayload": "p"}),
+        json!({"status": 1012, "pushExpiresIn": 40}),
+        "",
+    );
     assert_eq!(marked_step(&waiting, "3. "), "Moderno fields Ping's sample lacks (pushExpiresIn)");
-    let offline = moderno(json!({"operation": "auth_offline_user", "otp": "1"}), json!({"status": 1015, "otpAttemptsLeft": 2}), "");
-    assert_eq!(marked_step(&offline, "Additional device · offline"), "Moderno fields Ping's sample lacks (otpAttemptsLeft)");
-    let pings = moderno(json!({"operation": "auth_user", "pingIdPayload": "p"}), json!({"status": 0, "registrationToken": "t", "pingIdPayload": "p"}), "");
+    let offline = moderno(
+        json!({"operation": "auth_offline_user", "otp": "1"}),
+        json!({"status": 1015, "otpAttemptsLeft": 2}),
+        "",
+    );
+    assert_eq!(
+        marked_step(&offline, "Additional device · offline"),
+        "Moderno fields Ping's sample lacks (otpAttemptsLeft)"
+    );
+    let pings = moderno(
+        json!({"operation": "auth_user", "pingIdPayload": "p"}),
+        json!({"status": 0, "registrationToken": "t", "pingIdPayload": "p"}),
+        "",
+    );
     assert_eq!(read(&pings.exchange()).beyond_ping, None, "Ping's fields only");
 }
 
 #[test]
 fn a_transfer_sending_a_session_token_and_a_recipient_is_marked_and_keeps_its_step() {
-    let transfer = moderno(json!({"operation": "transfer", "sessionToken": "t", "sum": "250", "recipient": "Bob"}), json!({"status": 0, "sum": "250.00"}), "");
-    assert_eq!(marked_step(&transfer, "Transfer · the signed-in user sends money"), "Moderno fields Ping's sample lacks (sessionToken, recipient)");
-    let approved = moderno(json!({"operation": "transfer", "sessionToken": "t", "sum": "250"}), json!({"status": 0, "mfa": "PASSED"}), "");
-    assert_eq!(marked_step(&approved, "Transfer · "), "Moderno fields Ping's sample lacks (mfa, sessionToken)", "each field once, in one reason");
-    let pings_way = moderno(json!({"operation": "transfer", "sessionId": "the-session-token", "sum": "250"}), json!({"status": 0}), "");
+    let transfer = moderno(
+        json!({"operation": "transfer", "sessionToken": "t", "sum": "250", "recipient": "Bob"}),
+        json!({"status": 0, "sum": "250.00"}),
+        "",
+    );
+    assert_eq!(
+        marked_step(&transfer, "Transfer · the signed-in user sends money"),
+        "Moderno fields Ping's sample lacks (sessionToken, recipient)"
+    );
+    let approved = moderno(
+        json!({"operation": "transfer", "sessionToken": "t", "sum": "250"}),
+        json!({"status": 0, "mfa": "PASSED"}),
+        "",
+    );
+    assert_eq!(
+        marked_step(&approved, "Transfer · "),
+        "Moderno fields Ping's sample lacks (mfa, sessionToken)",
+        "each field once, in one reason"
+    );
+    let pings_way = moderno(
+        json!({"operation": "transfer", "sessionId": "the-session-token", "sum": "250"}),
+        json!({"status": 0}),
+        "",
+    );
     let reading = read(&pings_way.exchange());
-    assert!(reading.step.is_some_and(|s| s.starts_with("Transfer · the signed-in user sends money")), "Ping's transfer, its session in sessionId");
+    assert!(
+        reading.step.is_some_and(|s| s.starts_with("Transfer · the signed-in user sends money")),
+        "Ping's transfer, its session in sessionId"
+    );
     assert_eq!(reading.beyond_ping, None, "Ping's fields only");
-    let elsewhere = moderno(json!({"operation": "auth_user", "pingIdPayload": "p", "recipient": "Bob"}), json!({"status": 1000}), "");
+    let elsewhere = moderno(
+        json!({"operation": "auth_user", "pingIdPayload": "p", "recipient": "Bob"}),
+        json!({"status": 1000}),
+        "",
+    );
     assert_eq!(read(&elsewhere.exchange()).beyond_ping, None, "only the transfer's request is read for them");
 }
 
 #[test]
 fn sdk_authentications_carrying_the_emulators_fields_are_marked_and_keep_their_step() {
-    let otp = sdk(POST, "/authentications", "")
-        .sending(json!({"payload": "p"}))
-        .answering(201, json!({"status": "OTP", "level": "NONE", "otpAttemptsLeft": 3, "expiresAt": "2025-01-01T00:30:00Z"}));
-    assert_eq!(marked_step(&otp, "Additional device · offline"), "Authentication fields Ping's model lacks (otpAttemptsLeft, expiresAt)");
-    let select = sdk(POST, "/authentications", "")
-        .sending(json!({"payload": "p"}))
-        .answering(201, json!({"status": "SELECT_DEVICE", "level": "NONE", "devices": [{"id": "d1", "deviceType": "iPhone"}]}));
-    assert_eq!(marked_step(&select, "Additional device · SELECT_DEVICE"), "Authentication fields Ping's model lacks (devices)");
+    let otp = sdk(POST, "/authentications", "").sending(json!({"payload": "p"})).answering(
+        201,
+        json!({"status": "OTP", "level": "NONE", "otpAttemptsLeft": 3, "expiresAt": "2025-01-01T00:30:00Z"}),
+    );
+    assert_eq!(
+        marked_step(&otp, "Additional device · offline"),
+        "Authentication fields Ping's model lacks (otpAttemptsLeft, expiresAt)"
+    );
+    let select = sdk(POST, "/authentications", "").sending(json!({"payload": "p"})).answering(
+        201,
+        json!({"status": "SELECT_DEVICE", "level": "NONE", "devices": [{"id": "d1", "deviceType": "iPhone"}]}),
+    );
+    assert_eq!(
+        marked_step(&select, "Additional device · SELECT_DEVICE"),
+        "Authentication fields Ping's model lacks (devices)"
+    );
     let poll = sdk(GET, "/authentications/a1", "").answering(200, json!({"status": "IN_PROGRESS", "expiresAt": "t"}));
     assert!(marked_step(&poll, "Web sign-in · the customer server polls").contains("(expiresAt)"));
-    let checked = sdk(PUT, "/authentications/a1/otp", "").sending(json!({"otp": "1"})).answering(400, json!({"otpAttemptsLeft": 1}));
+    let checked = sdk(PUT, "/authentications/a1/otp", "")
+        .sending(json!({"otp": "1"}))
+        .answering(400, json!({"otpAttemptsLeft": 1}));
     assert!(marked_step(&checked, "Web sign-in · offline").contains("(otpAttemptsLeft)"));
-    let user = sdk(GET, "", "").query("expand=devices").answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone"}]}));
+    let user = sdk(GET, "", "")
+        .query("expand=devices")
+        .answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone"}]}));
     assert_eq!(read(&user.exchange()).beyond_ping, None, "a user's devices are Ping's");
 }
 
@@ -380,8 +466,13 @@ fn sdk_devices_used_or_desktop_are_marked_wherever_pings_api_returns_them() {
         .query("expand=devices")
         .answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone"}, {"id": "d2", "deviceType": "Desktop", "lastUsed": "t"}]}));
     assert_eq!(marked_step(&user, "4a. "), "Device fields Ping's model lacks (lastUsed, deviceType Desktop)");
-    let listed = sdk(GET, "/devices", "").answering(200, json!([{"id": "d1", "deviceType": "Android", "lastUsed": "t"}]));
-    assert_eq!(read(&listed.exchange()).beyond_ping, Some("Device fields Ping's model lacks (lastUsed)"), "a hop without a step is marked too");
+    let listed =
+        sdk(GET, "/devices", "").answering(200, json!([{"id": "d1", "deviceType": "Android", "lastUsed": "t"}]));
+    assert_eq!(
+        read(&listed.exchange()).beyond_ping,
+        Some("Device fields Ping's model lacks (lastUsed)"),
+        "a hop without a step is marked too"
+    );
     let desktop = sdk(POST, "/authentications", "")
         .sending(json!({"payload": "p"}))
         .answering(201, json!({"status": "IN_PROGRESS", "level": "NONE", "accessingDevice": {"deviceType": "Desktop"}, "expiresAt": "t"}));
@@ -390,27 +481,41 @@ fn sdk_devices_used_or_desktop_are_marked_wherever_pings_api_returns_them() {
         "Authentication fields Ping's model lacks (expiresAt); Device fields Ping's model lacks (deviceType Desktop)",
         "one reason names every field found"
     );
-    let phone = sdk(GET, "", "").answering(200, json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone", "lastUsed": null}]}));
+    let phone = sdk(GET, "", "").answering(
+        200,
+        json!({"username": "alice", "devices": [{"id": "d1", "deviceType": "iPhone", "lastUsed": null}]}),
+    );
     assert_eq!(read(&phone.exchange()).beyond_ping, None, "an iPhone never used: Ping's device");
-    let device_api = call(PingIdSdk, POST, "/pingid/v1/device/pairings", "").answering(201, json!({"device": {"deviceType": "Desktop", "lastUsed": "t"}}));
-    assert_eq!(read(&device_api.exchange()).beyond_ping, None, "the device API is the emulator's own protocol, not Ping's model");
+    let device_api = call(PingIdSdk, POST, "/pingid/v1/device/pairings", "")
+        .answering(201, json!({"device": {"deviceType": "Desktop", "lastUsed": "t"}}));
+    assert_eq!(
+        read(&device_api.exchange()).beyond_ping,
+        None,
+        "the device API is the emulator's own protocol, not Ping's model"
+    );
 }
 
 #[test]
 fn deleting_a_device_is_pings_at_account_scope_and_an_extension_at_application_scope() {
-    let account = call(PingIdSdk, DELETE, "/pingid/v1/accounts/acct/users/alice/devices/d1", "").answering(204, Value::Null);
+    let account =
+        call(PingIdSdk, DELETE, "/pingid/v1/accounts/acct/users/alice/devices/d1", "").answering(204, Value::Null);
     let reading = read(&account.exchange());
     assert_eq!(reading.step.as_deref(), Some("The customer server deletes a device"));
     assert!(reading.source.is_some_and(|s| s.contains("pid_c_SDKapiUserDevices")), "{reading:?}");
     assert_eq!(reading.beyond_ping, None);
     let application = sdk(DELETE, "/devices/d1", "").answering(204, Value::Null);
     let reading = read(&application.exchange());
-    assert!(reading.step.is_none() && reading.beyond_ping.is_some_and(|r| r.contains("application scope")), "{reading:?}");
+    assert!(
+        reading.step.is_none() && reading.beyond_ping.is_some_and(|r| r.contains("application scope")),
+        "{reading:?}"
+    );
 }
 
 #[test]
 fn a_reason_is_kept_once_however_often_it_is_read() {
-    let login = || moderno(json!({"operation": "auth_user"}), json!({"status": 1012, "matchNumber": 42, "pushExpiresIn": 40}), "");
+    let login = || {
+        moderno(json!({"operation": "auth_user"}), json!({"status": 1012, "matchNumber": 42, "pushExpiresIn": 40}), "")
+    };
     let (first, again) = (read(&login().exchange()).beyond_ping, read(&login().exchange()).beyond_ping);
     assert_eq!(first, Some("number matching (matchNumber): Ping's Moderno has none; Moderno fields Ping's sample lacks (pushExpiresIn)"));
     assert!(first.zip(again).is_some_and(|(a, b)| std::ptr::eq(a, b)), "the same text, kept once");
