@@ -70,15 +70,7 @@ async fn a_pingid_sdk_flow_shows_every_hop_with_the_signature_opened_and_no_secr
     let newer = hops(&admin, all.last).await;
     assert!(newer.hops.is_empty() && newer.last == all.last, "nothing new after the last one");
 
-    let page = admin
-        .http
-        .get(format!("{}/admin/report.html", admin.url))
-        .send()
-        .await
-        .expect("report")
-        .text()
-        .await
-        .expect("html");
+    let page = report_page(&admin).await;
     assert!(
         page.contains("<svg") && page.contains(">Customer server<") && page.contains(">PingID SDK<"),
         "the diagram"
@@ -256,15 +248,7 @@ async fn a_pingid_sdk_first_device_is_labelled_with_pings_steps_3_4a_4b_and_8_in
         "beyond Ping in a Ping flow"
     );
 
-    let page = admin
-        .http
-        .get(format!("{}/admin/report.html", admin.url))
-        .send()
-        .await
-        .expect("report")
-        .text()
-        .await
-        .expect("html");
+    let page = report_page(&admin).await;
     assert!(page.contains("4b. The customer server creates a registration token"), "the report shows the steps");
 }
 
@@ -343,4 +327,10 @@ async fn a_pingfederate_first_device_is_labelled_with_the_kits_steps_2_4_5_7_in_
     assert!(authenticate.step_source.as_deref().is_some_and(|s| s.contains("pf_p1_mfa_ik_device_pairing_flows")));
     assert!(hops.iter().any(|h| h.from == "PingFederate"
         && h.step.as_deref().is_some_and(|s| s.starts_with("5. PingOne MFA starts the pairing"))));
+}
+
+/// The inspector's exported report, as the admin API serves it.
+async fn report_page(admin: &Admin) -> String {
+    let response = admin.http.get(format!("{}/admin/report.html", admin.url)).send().await.expect("report");
+    response.text().await.expect("html")
 }
