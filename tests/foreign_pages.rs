@@ -120,8 +120,9 @@ async fn a_stack_other_machines_can_reach_will_not_start_with_the_public_demo_se
     started.shutdown().await;
 }
 
-/// PingOne's worker secret in the README is public: on a stack other machines can reach, the
-/// worker application (PingFederate, in this process) gets a random secret unless one is given,
+/// PingOne's worker secret in the README is public: on a stack other machines can reach (or one
+/// guarded by an admin token), the worker application (PingFederate, in this process) gets a
+/// random secret unless one is given,
 /// so the published one mints no token there ("Token", client credentials, PingOne Platform API).
 #[tokio::test]
 async fn the_published_worker_secret_mints_a_token_on_loopback_only() {
@@ -145,6 +146,10 @@ async fn the_published_worker_secret_mints_a_token_on_loopback_only() {
     .await;
     let port = reachable.stack.pingone_url.rsplit(':').next().expect("a port");
     assert_eq!(token_status(&format!("http://127.0.0.1:{port}")).await, 401, "the published secret is refused");
+    // On loopback behind an admin token the outbox is read through the admin API only.
+    let guarded =
+        TestStack::start_with(|c| c.admin_token = moderno_stack::admin::AdminToken::new("qa-admin-token")).await;
+    assert_eq!(token_status(&guarded.stack.pingone_url).await, 401, "the admin token guards the outbox");
     // PingFederate, in the same process, is given the secret PingOne drew.
     let drawn = &reachable.stack.pingone.config().worker_client_secret;
     assert_ne!(drawn, pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET);

@@ -71,7 +71,8 @@ pub struct StackConfig {
     pub open_demo: bool,
     /// PingOne's worker client secret (PingFederate's, in this process). `None`: the public demo
     /// secret on loopback (or in an open demo); a random one per start when other machines can
-    /// reach the stack, so the published demo secret mints no token there.
+    /// reach the stack or an admin token guards it, so the published demo secret mints no token
+    /// there (PingOne's outbox is then read through the admin API, behind its token).
     pub pingone_worker_secret: Option<String>,
 }
 
@@ -203,7 +204,11 @@ impl Stack {
         let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
         match &config.pingone_worker_secret {
             Some(secret) => pingone_config.worker_client_secret.clone_from(secret),
-            None if reachable && !config.open_demo => pingone_config.worker_client_secret = config.entropy.hex(32),
+            // A shared server (reachable, or guarded by an admin token): PingOne's outbox is read
+            // through the admin API only.
+            None if (reachable || config.admin_token.is_some()) && !config.open_demo => {
+                pingone_config.worker_client_secret = config.entropy.hex(32);
+            }
             None => {}
         }
         let pingone = pingone_mfa_server::State::open(pingone_config, config.clock.clone(), config.entropy.clone())?;
