@@ -323,3 +323,59 @@ async fn a_confidential_client_redeems_only_with_its_secret() {
     let (status, tokens) = token(&stack, &right).await;
     assert_eq!(status, StatusCode::OK, "the refusals did not spend the code: {tokens}");
 }
+
+/// The seed's initial pairing with the Android sample's requests: `authenticate` with the mobile
+/// payload answers MOBILE_PAIRING_REQUIRED with the server payload (the PingOne ID token), the SDK
+/// pairs, `continueAuthentication` completes, and the token says `device_paired` (PingOne MFA
+/// integration kit, "Device pairing flows": pairing an initial device using automatic pairing).
+#[tokio::test]
+async fn ping_android_samples_requests_pair_a_first_device_and_the_token_says_device_paired() {
+    let stack = Stack::start().await;
+    stack.mfa.create_user("alice").await;
+    let mut phone = common::device::TestDevice::new(52, "alice's phone", &stack.clock);
+    let mut sample = AndroidSample::new(&stack);
+    let (_, flow) = sample.initialize().await;
+    let id = flow["id"].as_str().unwrap().to_string();
+    sample.act(&id, "checkUsernamePassword", json!({"username": "alice", "password": "moderno-demo"})).await;
+    let pairing = sample.act(&id, "authenticate", json!({"mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!(pairing["status"], "MOBILE_PAIRING_REQUIRED", "{pairing}");
+    let (status, paired) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{paired}");
+    let completed = sample.act(&id, "continueAuthentication", json!({})).await;
+    assert_eq!(completed["status"], "COMPLETED", "{completed}");
+    let (status, tokens) = sample.exchange(completed["authorizeResponse"]["code"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let claims = stack.verified_claims(tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims["pingone.mfa.status"], "com.pingidentity.pingone.device_paired", "{claims}");
+}
+
+/// The seed's other second factors with the Android sample's requests: several devices answer
+/// DEVICE_SELECTION_REQUIRED (or a passcode at the default one), `selectDevice` sends the passcode
+/// to the chosen device, `checkOtp` completes (PingOne MFA integration kit, "Authentication
+/// flows"; the sample's `ACTIONS.SELECT_DEVICE`, `ACTIONS.CHECK_OTP`).
+#[tokio::test]
+async fn ping_android_samples_requests_select_a_device_and_check_its_passcode() {
+    let stack = Stack::start().await;
+    stack.mfa.create_user("carol").await;
+    let (sms, _) = stack.mfa.add_device("carol", "SMS").await;
+    let (email, _) = stack.mfa.add_device("carol", "EMAIL").await;
+    let mut sample = AndroidSample::new(&stack);
+    let (_, flow) = sample.initialize().await;
+    let id = flow["id"].as_str().unwrap().to_string();
+    sample.act(&id, "checkUsernamePassword", json!({"username": "carol", "password": "moderno-demo"})).await;
+    let first = sample.act(&id, "authenticate", json!({})).await;
+    assert!(["DEVICE_SELECTION_REQUIRED", "OTP_REQUIRED"].contains(&first["status"].as_str().unwrap()), "{first}");
+    let devices: Vec<&str> = first["devices"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert!(devices.contains(&sms.as_str()) && devices.contains(&email.as_str()), "{first}");
+    let otp = sample.act(&id, "selectDevice", json!({"deviceRef": {"id": email}})).await;
+    assert_eq!(
+        (otp["status"].as_str(), otp["selectedDeviceRef"]["id"].as_str()),
+        (Some("OTP_REQUIRED"), Some(email.as_str()))
+    );
+    let code = stack.mfa.last_sent_code("carol").await;
+    let done = sample.act(&id, "checkOtp", json!({"otp": code})).await;
+    assert_eq!(done["status"], "MFA_COMPLETED", "{done}");
+    let completed = sample.act(&id, "continueAuthentication", json!({})).await;
+    let (status, tokens) = sample.exchange(completed["authorizeResponse"]["code"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+}
