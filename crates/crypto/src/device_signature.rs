@@ -35,8 +35,13 @@ impl SignedRequest<'_> {
 
 /// The header value for a request; `nonce` must be fresh (128 random bits, hex).
 pub fn sign(key: &DeviceKey, request: &SignedRequest<'_>, ts: i64, nonce: &str) -> String {
+    sign_as(SCHEME, key, request, ts, nonce)
+}
+
+/// The same signature under another scheme word (PingOne's device API names its own).
+pub fn sign_as(scheme: &str, key: &DeviceKey, request: &SignedRequest<'_>, ts: i64, nonce: &str) -> String {
     let sig = key.sign(request.message(ts, nonce).as_bytes());
-    format!("{SCHEME}fp={},ts={ts},nonce={nonce},sig={sig}", key.fingerprint())
+    format!("{scheme}fp={},ts={ts},nonce={nonce},sig={sig}", key.fingerprint())
 }
 
 /// A parsed, not yet verified, device signature header.

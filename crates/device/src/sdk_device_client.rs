@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
-use moderno_crypto::device_signature::{sign, SignedRequest};
+use moderno_crypto::device_signature::SCHEME;
 use moderno_wire::device_api::{
     CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PushAnswer, PushRequest, ServerKey,
     DEVICE_SIGNATURE_HEADER,
@@ -21,7 +21,7 @@ use url::Url;
 
 use crate::error::{DeviceError, SdkError};
 use crate::push_result::PushResult;
-use crate::transport::{decode, unexpected, unreachable};
+use crate::transport::{decode, device_request, unexpected, unreachable, DeviceSigning};
 
 /// The longest push long poll asked of the server; the HTTP timeout leaves room above it.
 pub const MAX_WAIT_SECONDS: u64 = 25;
@@ -164,20 +164,13 @@ impl SdkDeviceClient {
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), DeviceError> {
         let body = body.unwrap_or_default();
-        let mut request = self.http.request(method.clone(), url.clone());
-        if let Some(key) = key {
-            let signed = SignedRequest {
-                method: method.as_str(),
-                path: url.path(),
-                query: url.query().unwrap_or(""),
-                body: &body,
-            };
-            let header = sign(key, &signed, self.clock.unix(), &self.entropy.hex(16));
-            request = request.header(DEVICE_SIGNATURE_HEADER, header);
-        }
-        if !body.is_empty() {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
-        }
+        let signing = DeviceSigning {
+            header: DEVICE_SIGNATURE_HEADER,
+            scheme: SCHEME,
+            clock: &self.clock,
+            entropy: &self.entropy,
+        };
+        let request = device_request(&self.http, &signing, &method, &url, key, body);
         let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?.to_vec();

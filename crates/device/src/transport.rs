@@ -2,6 +2,12 @@
 
 use std::time::Duration;
 
+use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::device_key::DeviceKey;
+use moderno_crypto::device_signature::{sign_as, SignedRequest};
+use reqwest::Method;
+use url::Url;
+
 use crate::error::DeviceError;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -16,6 +22,37 @@ pub fn http_client() -> Result<reqwest::Client, DeviceError> {
         .user_agent(concat!("moderno-device/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| DeviceError::ServerUnreachable { server: "any server".into(), reason: e.to_string() })
+}
+
+/// How a device signs its requests to one server's device API: the header and its scheme word.
+pub(crate) struct DeviceSigning<'a> {
+    pub header: &'static str,
+    pub scheme: &'static str,
+    pub clock: &'a Clock,
+    pub entropy: &'a Entropy,
+}
+
+/// A device API request: signed with `key` when given (method, path, query and body), the body
+/// sent as JSON when there is one.
+pub(crate) fn device_request(
+    http: &reqwest::Client,
+    signing: &DeviceSigning<'_>,
+    method: &Method,
+    url: &Url,
+    key: Option<&DeviceKey>,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
+    let mut request = http.request(method.clone(), url.clone());
+    if let Some(key) = key {
+        let signed =
+            SignedRequest { method: method.as_str(), path: url.path(), query: url.query().unwrap_or(""), body: &body };
+        let value = sign_as(signing.scheme, key, &signed, signing.clock.unix(), &signing.entropy.hex(16));
+        request = request.header(signing.header, value);
+    }
+    if !body.is_empty() {
+        request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+    }
+    request
 }
 
 /// A request that did not get an HTTP answer (refused, timed out, TLS).

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
-use moderno_crypto::device_signature::{sign, SignedRequest, SCHEME};
 use moderno_wire::device_api::PushRequest;
 use moderno_wire::pingfederate::Jwks;
 use moderno_wire::pingone::{
@@ -21,7 +20,7 @@ use url::Url;
 use crate::error::{DeviceError, ServiceError};
 use crate::push_result::PushResult;
 use crate::sdk_device_client::MAX_WAIT_SECONDS;
-use crate::transport::{decode, unexpected, unreachable};
+use crate::transport::{decode, device_request, unexpected, unreachable, DeviceSigning};
 
 const SERVER: &str = "PingOne MFA";
 
@@ -89,24 +88,16 @@ impl PingOneDeviceApi {
         key: Option<&DeviceKey>,
         body: Vec<u8>,
     ) -> Result<T, DeviceError> {
-        let mut request = self.http.request(method.clone(), url.clone());
-        if let Some(key) = key {
-            let signed = SignedRequest {
-                method: method.as_str(),
-                path: url.path(),
-                query: url.query().unwrap_or(""),
-                body: &body,
-            };
-            let value = sign(key, &signed, self.clock.unix(), &self.entropy.hex(16));
-            let value = value
-                .strip_prefix(SCHEME)
-                .map_or_else(|| value.clone(), |rest| format!("{DEVICE_SIGNATURE_SCHEME}{rest}"));
-            request = request.header(DEVICE_SIGNATURE_HEADER, value);
-        }
-        if !body.is_empty() {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
-        }
-        let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
+        let signing = DeviceSigning {
+            header: DEVICE_SIGNATURE_HEADER,
+            scheme: DEVICE_SIGNATURE_SCHEME,
+            clock: &self.clock,
+            entropy: &self.entropy,
+        };
+        let response = device_request(&self.http, &signing, &method, &url, key, body)
+            .send()
+            .await
+            .map_err(|e| unreachable(SERVER, &e))?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|e| unreachable(SERVER, &e))?;
         if !(200..300).contains(&status) {
