@@ -9,4 +9,26 @@ export XDG_DATA_HOME="$keyring_home"   # a fresh, empty keyring for every run
 eval "$(echo -n moderno-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
 export GNOME_KEYRING_CONTROL
 trap 'rm -rf "$keyring_home"' EXIT
+
+# The daemon answers before its login collection exists and is unlocked: a command started at
+# once could meet "Your keyring is locked" on its first access. Wait until the default
+# collection (the one the app's keyring crate writes to) is there and unlocked.
+secrets() {
+  gdbus call --session --dest org.freedesktop.secrets "$@" 2>/dev/null
+}
+unlocked() {
+  local alias
+  alias=$(secrets --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.ReadAlias default) || return 1
+  alias=$(sed -n "s/^(objectpath '\(.*\)',)$/\1/p" <<<"$alias")
+  [ -n "$alias" ] && [ "$alias" != / ] || return 1
+  [ "$(secrets --object-path "$alias" --method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked)" = "(<false>,)" ]
+}
+for _ in $(seq 100); do
+  unlocked && break
+  sleep 0.1
+done
+if ! unlocked; then
+  echo "with-keyring.sh: gnome-keyring's default collection is still missing or locked after 10 s" >&2
+  exit 1
+fi
 "$@"

@@ -8,11 +8,9 @@ const ports = { sdk: 7271, customer: 7272, pingone: 7273, pingfederate: 7274, ad
 let a;
 let b;
 
-/** The button whose aria-label starts with `action` and names the device of `profile`. */
-async function deviceButton(w, action, profile) {
-  const button = await w.browser.$(`//button[starts-with(@aria-label, "${action}") and contains(@aria-label, "${profile}")]`);
-  await button.waitForClickable({ timeout: 10000, timeoutMsg: `${w.profile}: no "${action}" for ${profile}` });
-  return button;
+/** Clicks the button whose aria-label starts with `action` and names the device of `profile`. */
+async function clickDeviceButton(w, action, profile) {
+  await w.clickAt(`//button[starts-with(@aria-label, "${action}") and contains(@aria-label, "${profile}")]`, `"${action}" for ${profile}`);
 }
 
 describe("device management", { timeout: 5 * 60 * 1000 }, () => {
@@ -31,30 +29,28 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     await b.heading("Welcome, alice");
     assert.equal(await b.fact("This device"), "Trusted device");
     // The laptop is told a device joined the account.
-    const added = await a.browser.$("//section[contains(@class, 'device-notice') and contains(., 'was added as TRUSTED')]");
-    await added.waitForDisplayed({ timeout: 30000, timeoutMsg: "the laptop was not told of the new device" });
+    // (the laptop is told of the new device)
+    await a.waitFor("//section[contains(@class, 'device-notice') and contains(., 'was added as TRUSTED')]", "notice of the new device", 30000);
 
     await a.click("This device");
     await a.heading("This device");
     const page = await a.text();
     assert.match(page, /last used/, "the laptop approved the tablet, so it shows when it was last used");
     assert.match(page, /not used yet/, "the tablet has not proved itself since it paired");
-    await (await deviceButton(a, "Rename", "(tablet)")).click();
-    const input = await a.browser.$("//input[starts-with(@aria-label, 'New name for')]");
-    await input.clearValue();
-    await input.setValue("Alice's tablet");
+    await clickDeviceButton(a, "Rename", "(tablet)");
+    await a.fillAt("//input[starts-with(@aria-label, 'New name for')]", "Alice's tablet", "field for the new name");
     await a.click("Save");
-    await a.browser.$("//p[contains(., 'Renamed to Alice')]").waitForDisplayed({ timeout: 10000 });
-    await (await deviceButton(a, "Make", "Alice's tablet")).click();
-    await a.browser.$("//p[contains(., 'is now the primary device')]").waitForDisplayed({ timeout: 10000 });
+    await a.saying("Renamed to Alice");
+    await clickDeviceButton(a, "Make", "Alice's tablet");
+    await a.saying("is now the primary device");
     assert.equal(await a.fact("Role"), "Trusted device", "the laptop handed its role over");
 
     await b.click("This device");
     await b.heading("This device");
     assert.equal(await b.fact("Role"), "Primary device");
-    await (await deviceButton(b, "Remove", "(laptop)")).click();
-    await b.browser.$("//p[contains(., 'was removed')]").waitForDisplayed({ timeout: 10000 });
-    assert.equal((await b.browser.$$("table.devices tbody tr")).length, 1, "only the tablet is left");
+    await clickDeviceButton(b, "Remove", "(laptop)");
+    await b.saying("was removed");
+    assert.equal(await b.count("table.devices tbody tr"), 1, "only the tablet is left");
     await b.shot("55-device-management", { redact: true });
   });
 
@@ -66,8 +62,8 @@ describe("device management", { timeout: 5 * 60 * 1000 }, () => {
     assert.equal(await a.isChecked("Number matching at the PingID SDK"), false, "off by default, as Ping's SDK has none");
     assert.match(await a.text(), /beyond Ping/);
     await a.choose("Number matching at the PingID SDK");
-    await a.browser.$("//p[contains(., 'Number matching at the PingID SDK: on.')]").waitForDisplayed({ timeout: 10000 });
-    assert.equal(await a.browser.$("#qa-chip").isDisplayed(), false, "an application setting, not a fault: no QA badge");
+    await a.saying("Number matching at the PingID SDK: on.");
+    assert.equal(await a.isShown("#qa-chip"), false, "an application setting, not a fault: no QA badge");
     await a.browser.execute(() => document.getElementById("qa-number-matching")?.closest(".choice")?.scrollIntoView({ block: "center" }));
     await a.shot("62-qa-number-matching-beyond-ping");
     await a.click("Back to sign in");

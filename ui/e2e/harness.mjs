@@ -1,8 +1,12 @@
 // Drives real Moderno windows: one tauri-driver (and WebKitWebDriver) per window, so two
 // windows are two app instances — two devices. Controls are found by their visible label or
 // role text, as a person finds them. Screenshots go to docs/screenshots/.
+// Every wait is on a condition, read in one script call (a redraw cannot leave a stale element
+// behind), and a wait that fails says what it awaited and what the window showed.
+// MODERNO_WINDOW_SIZE=360x560 opens every window at that size (the screenshots at other sizes).
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,22 +20,45 @@ const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
 export const stackPorts = { sdk: 7201, customer: 7202, pingone: 7203, pingfederate: 7204, admin: 7205 };
 export const customerUrl = `http://127.0.0.1:${stackPorts.customer}`;
 
-let nextPort = 4444;
+// The demo's device names read "Moderno Desktop on <host name>": the windows get a fixed one,
+// so no screenshot shows the machine's.
+const hostName = process.env.MODERNO_E2E_HOSTNAME ?? "demo-pc";
 const drivers = [];
 
-/** Starts a window for `profile` with extra flags; `env` goes to its tauri-driver (and so the app). */
+/** The window size asked for by MODERNO_WINDOW_SIZE ("360x560"), or null for the app's own. */
+function windowSize() {
+  const asked = process.env.MODERNO_WINDOW_SIZE;
+  if (!asked) return null;
+  const m = /^(\d+)x(\d+)$/.exec(asked);
+  if (!m) throw new Error(`MODERNO_WINDOW_SIZE must read WIDTHxHEIGHT (like 360x560), not "${asked}"`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/** A port no one listens on now (tauri-driver's, so suites and the bench never share one). */
+function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
 /**
+ * Starts a window for `profile` with extra flags; `env` goes to its tauri-driver (and so the app).
  * `ports`: the embedded stack's (a window with other ports runs a stack of its own);
  * `bare`: start `binary` with no Moderno flags (the benchmark's minimal app).
  */
 export async function openWindow(profile, { args = [], env = {}, app: binary = app, bare = false, ports = stackPorts } = {}) {
-  const port = nextPort;
-  nextPort += 2;
+  const port = await freePort();
+  const nativePort = await freePort();
   // Its own process group: closing kills tauri-driver, WebKitWebDriver and the app together, so
   // no window outlives its test (an orphaned app would also hold the stderr pipe open and keep
   // this test process from exiting).
-  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1)], {
-    env: { ...process.env, ...env },
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, HOSTNAME: hostName, ...env },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });
@@ -59,7 +86,10 @@ export async function openWindow(profile, { args = [], env = {}, app: binary = a
       },
     },
   });
-  return new Window(browser, profile);
+  const window = new Window(browser, profile);
+  const size = windowSize();
+  if (size) await window.resize(size);
+  return window;
 }
 
 export async function closeAll() {
@@ -75,16 +105,19 @@ export async function closeAll() {
   drivers.length = 0;
 }
 
-async function waitForPort(port) {
-  for (let i = 0; i < 100; i++) {
+async function waitForPort(port, timeout = 20000) {
+  const until = Date.now() + timeout;
+  let seen = "nothing";
+  while (Date.now() < until) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/status`);
-      if (r.ok || r.status) return;
-    } catch {
+      await fetch(`http://127.0.0.1:${port}/status`);
+      return;
+    } catch (e) {
+      seen = e?.cause?.code ?? e?.message ?? String(e);
       await sleep(100);
     }
   }
-  throw new Error(`tauri-driver did not listen on ${port}`);
+  throw new Error(`tauri-driver did not answer on port ${port} within ${timeout} ms (last: ${seen})`);
 }
 
 const xpathText = (s) => (s.includes('"') ? `'${s}'` : `"${s}"`);
@@ -95,21 +128,55 @@ export class Window {
     this.profile = profile;
   }
 
+  /** Sets the window to `width` x `height` and waits until the page has that size. */
+  async resize({ width, height }) {
+    await this.browser.setWindowSize(width, height);
+    const inner = () => this.browser.execute(() => [window.innerWidth, window.innerHeight]);
+    await this.until(async () => {
+      const [w, h] = await inner();
+      return w === width && h === height;
+    }, `a ${width}x${height} page`, 10000);
+  }
+
   /**
-   * Waits for the screen's (or a dialog's) heading. The page is asked in one script call each
-   * time, so a redraw between finding the element and reading it cannot fail the wait (a stale
-   * element); the title for the timeout message is read only once the wait has failed.
+   * Waits until `check` (async, may read the page) returns a truthy value and returns it; a failed
+   * wait says what was awaited and what the window showed then. A stale element counts as "not
+   * yet".
    */
+  async until(check, awaited, timeout = 10000) {
+    try {
+      return await this.browser.waitUntil(() => this.fresh(check, 0).catch((e) => {
+        if (/stale element/i.test(String(e?.message ?? e))) return false;
+        throw e;
+      }), { timeout, interval: 100 });
+    } catch (e) {
+      const why = /timeout|timed out/i.test(String(e?.message ?? e)) ? "" : ` (${e?.message ?? e})`;
+      throw new Error(`${this.profile}: no ${awaited} within ${timeout} ms${why}; the window shows ${await this.seen()}`);
+    }
+  }
+
+  /** What the window shows now, for a failed wait's message: the screen's title, open dialogs, an alert, the buttons. */
+  async seen() {
+    return this.browser.execute(() => {
+      const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+      const words = (el) => el.textContent.replace(/\s+/g, " ").trim();
+      const all = (css) => [...document.querySelectorAll(css)].filter(visible).map(words);
+      const parts = [`screen "${document.querySelector("h1")?.textContent.trim() ?? "(none)"}"`];
+      const dialogs = all(".dialog h2");
+      if (dialogs.length) parts.push(`dialogs ${JSON.stringify(dialogs)}`);
+      const alerts = all('[role="alert"]');
+      if (alerts.length) parts.push(`alert ${JSON.stringify(alerts)}`);
+      parts.push(`buttons ${JSON.stringify(all("button").slice(0, 12))}`);
+      return parts.join(", ");
+    }).catch((e) => `(unreadable: ${e.message})`);
+  }
+
+  /** Waits for the screen's (or a dialog's) heading, read in one script call each time. */
   async heading(text, timeout = 15000) {
-    const shown = () => this.browser.execute((wanted) => {
+    await this.until(() => this.browser.execute((wanted) => {
       const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
       return [...document.querySelectorAll("h1, h2")].some((el) => el.textContent.replace(/\s+/g, " ").trim() === wanted && visible(el));
-    }, text);
-    try {
-      await this.browser.waitUntil(shown, { timeout, interval: 100 });
-    } catch {
-      throw new Error(`${this.profile}: no screen titled "${text}" (now: "${await this.title()}")`);
-    }
+    }, text), `screen titled "${text}"`, timeout);
   }
 
   /** The screen's title now (read in one script call: never a stale element). */
@@ -125,27 +192,77 @@ export class Window {
         return await work();
       } catch (e) {
         if (!/stale element/i.test(String(e?.message ?? e)) || Date.now() > until) throw e;
+        await sleep(50);
       }
     }
+  }
+
+  /**
+   * Waits for a shown element matching `xpath` and returns its text; found, checked and read in
+   * one script call, so a redraw between them cannot fail the wait.
+   */
+  async waitFor(xpath, awaited, timeout = 10000) {
+    return this.until(() => this.browser.execute((path) => {
+      const found = document.evaluate(path, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      for (let i = 0; i < found.snapshotLength; i++) {
+        const el = found.snapshotItem(i);
+        if (el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden") return { text: el.innerText.trim() };
+      }
+      return false;
+    }, xpath), awaited, timeout).then((found) => found.text);
+  }
+
+  /** Waits for a shown paragraph (a notice, a status line) containing `text`; returns its text. */
+  async saying(text, timeout = 10000) {
+    return this.waitFor(`//p[contains(., ${xpathText(text)})]`, `message saying "${text}"`, timeout);
+  }
+
+  /** How many elements match `css` now. */
+  async count(css) {
+    return this.browser.execute((sel) => document.querySelectorAll(sel).length, css);
+  }
+
+  /** Whether an element matching `css` is shown now. */
+  async isShown(css) {
+    return this.browser.execute((sel) => {
+      const el = document.querySelector(sel);
+      return Boolean(el) && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    }, css);
+  }
+
+  /** The text of the first element matching `css` now, or null. */
+  async textOf(css) {
+    return this.browser.execute((sel) => document.querySelector(sel)?.innerText ?? null, css);
   }
 
   /** The input whose <label> (or aria-label) reads `label`. */
   async field(label) {
     const xpath = `//label[normalize-space()=${xpathText(label)}] | //*[(self::input or self::select) and @aria-label=${xpathText(label)}]`;
-    const id = await this.browser.waitUntil(() => this.browser.execute((path) => {
+    return this.fieldAt(xpath, `field labelled "${label}"`);
+  }
+
+  /** The input `xpath` finds (or the one its <label> is for), once it is on the page. */
+  async fieldAt(xpath, awaited) {
+    const id = await this.until(() => this.browser.execute((path) => {
       const node = document.evaluate(path, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
       if (!node) return null;
       return node.tagName === "LABEL" ? node.getAttribute("for") : node.id || (node.id = `f-${Math.random().toString(36).slice(2)}`);
-    }, xpath), { timeout: 10000, interval: 100, timeoutMsg: `${this.profile}: no field labelled "${label}"` });
+    }, xpath), awaited);
     return this.browser.$(`#${id}`);
   }
 
   async fill(label, value) {
-    await this.fresh(async () => {
-      const input = await this.field(label);
-      await input.clearValue();
-      if (value) await input.setValue(value);
-    });
+    await this.fresh(async () => this.type(await this.field(label), value));
+  }
+
+  /** Types `value` into the input `xpath` finds. */
+  async fillAt(xpath, value, awaited) {
+    await this.fresh(async () => this.type(await this.fieldAt(xpath, awaited), value));
+  }
+
+  async type(input, value) {
+    await input.clearValue();
+    if (value) await input.setValue(value);
   }
 
   async select(label, visibleText) {
@@ -154,31 +271,40 @@ export class Window {
 
   /** A radio or checkbox, by the first line (title) of its label. */
   async choose(title) {
-    await this.fresh(async () => {
-      const lab = await this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`);
-      await lab.waitForDisplayed({ timeout: 10000, timeoutMsg: `${this.profile}: no choice "${title}"` });
-      await lab.click();
-    });
+    await this.clickAt(`//label[.//strong[normalize-space()=${xpathText(title)}]]`, `choice "${title}"`);
   }
 
   /** Whether the checkbox or radio titled `title` is checked. */
   async isChecked(title) {
-    return this.fresh(async () => {
-      const lab = await this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`);
-      await lab.waitForExist({ timeout: 10000, timeoutMsg: `${this.profile}: no choice "${title}"` });
-      return this.browser.$(`#${await lab.getAttribute("for")}`).isSelected();
-    });
+    const xpath = `//label[.//strong[normalize-space()=${xpathText(title)}]]`;
+    return this.until(() => this.browser.execute((path) => {
+      const label = document.evaluate(path, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+      const input = label && document.getElementById(label.getAttribute("for"));
+      return input ? { checked: input.checked } : null;
+    }, xpath), `choice "${title}"`).then((found) => found.checked);
   }
 
   async hasChoice(title) {
-    return this.browser.$(`//label[.//strong[normalize-space()=${xpathText(title)}]]`).isExisting();
+    return this.browser.execute((path) => Boolean(document.evaluate(path, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue),
+      `//label[.//strong[normalize-space()=${xpathText(title)}]]`);
   }
 
   async click(label, timeout = 10000) {
+    await this.clickAt(`//button[normalize-space()=${xpathText(label)}]`, `button "${label}"`, timeout);
+  }
+
+  /** Clicks the element `xpath` finds once it is clickable, finding it again after a redraw. */
+  async clickAt(xpath, awaited, timeout = 10000) {
+    const until = Date.now() + timeout;
     await this.fresh(async () => {
-      const button = await this.browser.$(`//button[normalize-space()=${xpathText(label)}]`);
-      await button.waitForClickable({ timeout, timeoutMsg: `${this.profile}: no button "${label}"` });
-      await button.click();
+      const el = await this.browser.$(xpath);
+      try {
+        await el.waitForClickable({ timeout: Math.max(until - Date.now(), 500) });
+      } catch (e) {
+        if (/stale element/i.test(String(e?.message ?? e))) throw e;
+        throw new Error(`${this.profile}: no clickable ${awaited} within ${timeout} ms; the window shows ${await this.seen()}`);
+      }
+      await el.click();
     }, timeout);
   }
 
@@ -188,26 +314,19 @@ export class Window {
       `//button[normalize-space()=${xpathText(label)}]`);
   }
 
-  /** The text of the role=alert message shown now. */
+  /** The text of the role=alert message shown now (waiting for one). */
   async alert(timeout = 10000) {
-    return this.fresh(async () => {
-      const el = await this.browser.$(`//*[@role="alert" and not(@hidden)]`);
-      await el.waitForDisplayed({ timeout, timeoutMsg: `${this.profile}: no alert shown` });
-      return el.getText();
-    }, timeout);
+    return this.waitFor(`//*[@role="alert" and not(@hidden)]`, "alert", timeout);
   }
 
   /** The value next to a <dt> label in a facts list. */
   async fact(term) {
-    return this.fresh(async () => {
-      const dd = await this.browser.$(`//dt[normalize-space()=${xpathText(term)}]/following-sibling::dd[1]`);
-      await dd.waitForDisplayed({ timeout: 10000, timeoutMsg: `${this.profile}: no fact "${term}"` });
-      return dd.getText();
-    });
+    return this.waitFor(`//dt[normalize-space()=${xpathText(term)}]/following-sibling::dd[1]`, `fact "${term}"`);
   }
 
+  /** The page's text now. */
   async text() {
-    return this.browser.$("body").getText();
+    return this.browser.execute(() => document.body.innerText);
   }
 
   /** Saves a screenshot; `redact` hides the offline passcode first (no secret in the docs). */
@@ -228,7 +347,6 @@ export class Window {
   }
 }
 
-/** Fills the sign-in form (waiting for it) and submits it. */
 /** Switches window `w` to another device profile from the connection screen. */
 export async function switchProfile(w, profile) {
   await w.click(`Profile: ${w.profile}`);
@@ -239,6 +357,7 @@ export async function switchProfile(w, profile) {
   w.profile = profile;
 }
 
+/** Fills the sign-in form (waiting for it) and submits it. */
 export async function signIn(w, user, password = "moderno-demo") {
   await w.heading("Sign in to Moderno", 30000);
   await w.fill("Username", user);
@@ -282,18 +401,18 @@ export async function decide(approver, waiting, choice = "Trust this device", { 
   return number;
 }
 
-/** Opens "This device" on `w` and reads its offline passcode, as a person would. */
 /**
+ * Opens "This device" on `w` and reads its offline passcode, as a person would.
  * `unlike`: a passcode used already — a code is good once, so this waits for the next one (codes
  * change every 30 seconds).
  */
 export async function offlinePasscode(w, { unlike = null } = {}) {
   await w.click("This device");
   await w.heading("This device");
-  return w.browser.waitUntil(() => w.browser.execute((used) => {
+  return w.until(() => w.browser.execute((used) => {
     const code = document.getElementById("offline-code")?.textContent.trim() ?? "";
     return /^\d{6}$/.test(code) && code !== used ? code : false;
-  }, unlike), { timeout: unlike ? 40000 : 10000, interval: 200, timeoutMsg: `${w.profile}: no ${unlike ? "new " : ""}offline passcode shown` });
+  }, unlike), `${unlike ? "new " : ""}offline passcode`, unlike ? 40000 : 10000);
 }
 
 /** A manual pairing key from the customer server's web page, as a person would get it. */

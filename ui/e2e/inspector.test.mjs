@@ -12,7 +12,7 @@ let b;
 
 /** The number of exchanges the inspector says it shows. */
 async function shown(w) {
-  const text = await w.browser.$("#inspector-count").getText();
+  const text = (await w.textOf("#inspector-count")) ?? "";
   return Number(/^(\d+)/.exec(text)?.[1] ?? "0");
 }
 
@@ -34,21 +34,22 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     b = await openWindow("tablet", { ports });
     await signIn(b, "alice");
     await b.heading("Approve on your other device");
-    await a.browser.waitUntil(async () => (await shown(a)) > before, { timeout: 10000, timeoutMsg: "no new hop appeared" });
+    await a.until(async () => (await shown(a)) > before, `hop beyond the ${before} shown before`);
     await decide(a, b, "Trust this device");
     await b.heading("Welcome, alice", 30000);
 
     // The diagram redraws as hops arrive: click once it holds still.
     const arrow = "//*[local-name()='g' and contains(@aria-label, 'Customer server to PingID SDK')]";
     // (WebKitWebDriver does not click SVG groups: the click is dispatched on the arrow itself.)
-    await a.browser.waitUntil(() => a.browser.execute((xpath) => {
+    await a.until(() => a.browser.execute((xpath) => {
       const node = document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
       node?.dispatchEvent(new MouseEvent("click", { bubbles: true }));
       return Boolean(node);
-    }, arrow), { timeout: 10000, interval: 300, timeoutMsg: "no server-to-server arrow to click" });
-    const panel = await a.browser.$("#hop-details");
-    await panel.waitUntil(async () => (await panel.getText()).includes("PINGID-HMAC signature"), { timeout: 10000, timeoutMsg: "the exchange did not open" });
-    const details = await panel.getText();
+    }, arrow), "server-to-server arrow to click");
+    const details = await a.until(async () => {
+      const text = (await a.textOf("#hop-details")) ?? "";
+      return text.includes("PINGID-HMAC signature") && text;
+    }, "opened exchange with its PINGID-HMAC signature");
     assert.match(details, /canonicalString/);
     assert.doesNotMatch(details, /moderno-demo/);
     await a.browser.execute(() => {
@@ -62,9 +63,7 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
 
   it("exports the run as an HTML report with the diagram", async () => {
     await a.click("Export report");
-    const notice = await a.browser.$("//p[contains(., 'Exported ')]");
-    await notice.waitForDisplayed({ timeout: 10000 });
-    const path = /: (\S+\.html) and/.exec(await notice.getText())?.[1];
+    const path = /: (\S+\.html) and/.exec(await a.saying("Exported "))?.[1];
     assert.ok(path && existsSync(path), `the report was written: ${path}`);
     const page = readFileSync(path, "utf8");
     assert.match(page, /<svg/);
@@ -76,17 +75,15 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     const before = await a.browser.getWindowHandles();
     await a.click("Open beside the flow");
     await a.heading("Sign in to Moderno");
-    await a.browser.waitUntil(async () => (await a.browser.getWindowHandles()).length > before.length,
-      { timeout: 15000, timeoutMsg: "no inspector window appeared" });
+    await a.until(async () => (await a.browser.getWindowHandles()).length > before.length, "inspector window", 15000);
     const main = await a.browser.getWindowHandle();
     const added = (await a.browser.getWindowHandles()).find((handle) => !before.includes(handle));
     await a.browser.switchToWindow(added);
     try {
       await a.heading("Flow inspector");
-      const count = await a.browser.$("#inspector-count");
-      await count.waitUntil(async () => /^[1-9]\d* exchanges?/.test(await count.getText()), { timeout: 10000, timeoutMsg: "the window shows no hops" });
-      assert.equal(await (await a.browser.$("//button[normalize-space()='Back to sign in']")).isExisting(), false, "no sign-in in the inspector's window");
-      assert.equal(await (await a.browser.$("#profile-chip")).isDisplayed(), false, "the app's navigation stays in the main window");
+      await a.until(async () => /^[1-9]\d* exchanges?/.test((await a.textOf("#inspector-count")) ?? ""), "hops in the inspector's window");
+      assert.equal(await a.hasButton("Back to sign in"), false, "no sign-in in the inspector's window");
+      assert.equal(await a.isShown("#profile-chip"), false, "the app's navigation stays in the main window");
       await a.shot("58-inspector-own-window");
       await a.browser.closeWindow();
     } finally {

@@ -15,9 +15,8 @@ let b;
 /** Opens the demo outbox on the passcode screen and reads the newest code from it. */
 async function codeFromMessages(w) {
   await w.click("Show messages");
-  const message = await w.browser.$(".message p:last-child");
-  await message.waitForDisplayed({ timeout: 10000, timeoutMsg: "no message in the demo outbox" });
-  const code = /\b(\d{6})\b/.exec(await message.getText())?.[1];
+  const message = await w.waitFor("//*[contains(concat(' ', @class, ' '), ' message ')]/p[last()]", "message in the demo outbox");
+  const code = /\b(\d{6})\b/.exec(message)?.[1];
   assert.ok(code, "the message carries a 6-digit passcode");
   return code;
 }
@@ -42,7 +41,7 @@ describe("PingFederate + PingOne MFA flows in the window", { timeout: 15 * 60 * 
   it("keeps a wrong password on the sign-in form, in PingFederate's words", async () => {
     await a.heading("Sign in to Moderno", 60000);
     assert.match(await a.text(), /Signing in through PingFederate with PingOne MFA/);
-    assert.equal(await a.browser.$("//button[normalize-space()='I have a pairing key']").isExisting(), false,
+    assert.equal(await a.hasButton("I have a pairing key"), false,
       "PingFederate pairs without keys");
     await signIn(a, "bob", "not-the-password");
     assert.match(await a.alert(), /didn't recognize the username or password.*\(CREDENTIAL_VALIDATION_FAILED\)/);
@@ -59,7 +58,7 @@ describe("PingFederate + PingOne MFA flows in the window", { timeout: 15 * 60 * 
     assert.equal(await a.fact("pingone.mfa.status"), PAIRED);
     assert.equal(await a.fact("This device"), "Paired", "PingOne devices have no role (no primary or trusted)");
     assert.match(await a.text(), /Access token claims/);
-    const claim = (name) => a.browser.$(`//table[@class="claims"]//th[normalize-space()="${name}"]/following-sibling::td[1]`).getText();
+    const claim = (name) => a.waitFor(`//table[@class="claims"]//th[normalize-space()="${name}"]/following-sibling::td[1]`, `claim "${name}"`);
     assert.equal(await claim("sub"), "bob");
     assert.equal(await claim("pingone.mfa.status"), PAIRED, "the claims are the verified token's");
     await a.shot("32-pf-result-device-paired");
@@ -103,7 +102,7 @@ describe("PingFederate + PingOne MFA flows in the window", { timeout: 15 * 60 * 
   it("asks an SMS-only user for the texted passcode, refusing a wrong one, and signs in without pairing", async () => {
     await b.click("Profile: laptop");
     await b.heading("Connection");
-    assert.equal(await b.browser.$("#backend-pingfederate_pingone_mfa").isSelected(), true, "the backend in use is checked");
+    assert.equal(await b.browser.execute(() => document.getElementById("backend-pingfederate_pingone_mfa")?.checked), true, "the backend in use is checked");
     await b.shot("39-pf-connection-screen");
     await b.fill("Device profile", "desk");
     await b.click("Connect");
@@ -120,7 +119,7 @@ describe("PingFederate + PingOne MFA flows in the window", { timeout: 15 * 60 * 
     await b.click("Verify");
     assert.match(await b.alert(), /That passcode is wrong\. 2 tries left\./);
     await b.click("Show messages");
-    await b.browser.$(".message").waitForDisplayed({ timeout: 10000 });
+    await b.waitFor("//*[contains(concat(' ', @class, ' '), ' message ')]", "message in the demo outbox");
     await redactMessages(b);
     await b.shot("40-pf-otp-required-sms");
     await b.fill("Passcode", code);

@@ -61,8 +61,7 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     await a.heading("This device");
     assert.equal(await a.fact("Role"), "Primary device");
     assert.equal(await a.fact("Paired with"), "alice");
-    const code = await a.browser.$("#offline-code");
-    await code.waitUntil(async () => /^\d{6}$/.test(await code.getText()), { timeout: 10000 });
+    await a.until(async () => /^\d{6}$/.test((await a.textOf("#offline-code")) ?? ""), "offline passcode");
     await a.shot("06-device-state", { redact: true });
     await a.click("Back to sign in");
   });
@@ -125,7 +124,7 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
       assert.ok(await a.hasButton(choice), `the approver is offered "${choice}"`);
     }
     assert.equal(await a.hasButton("Approve"), false, "no bare Approve for a new device");
-    assert.equal((await a.browser.$$("button.number-choice")).length, 0, "no numbers to pick");
+    assert.equal(await a.count("button.number-choice"), 0, "no numbers to pick");
     await a.shot("11-incoming-push-approval");
     await a.click("Trust this device");
     await b.heading("Welcome, alice");
@@ -196,7 +195,7 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     await a.click("QA panel");
     await a.heading("QA panel");
     await a.click("Reset everything");
-    await a.browser.$("//p[contains(., 'All switches are off')]").waitForDisplayed({ timeout: 10000 });
+    await a.saying("All switches are off");
     await a.click("Back to sign in");
   });
 
@@ -221,10 +220,8 @@ describe("PingID SDK flows in the window", { timeout: 15 * 60 * 1000 }, () => {
     // Recovering from a lost primary: a trusted device just signed in takes the role.
     await a.click("This device");
     await a.heading("This device");
-    const makePrimary = await a.browser.$(`//button[starts-with(@aria-label, "Make") and contains(@aria-label, "(laptop)")]`);
-    await makePrimary.waitForClickable({ timeout: 10000, timeoutMsg: "the laptop cannot take the primary role" });
-    await makePrimary.click();
-    await a.browser.$("//p[contains(., 'is now the primary device')]").waitForDisplayed({ timeout: 10000 });
+    await a.clickAt(`//button[starts-with(@aria-label, "Make") and contains(@aria-label, "(laptop)")]`, "Make primary for the laptop");
+    await a.saying("is now the primary device");
     assert.equal(await a.fact("Role"), "Primary device");
     await a.click("Back to sign in");
   });
@@ -257,17 +254,17 @@ async function qaSwitch(w, title) {
   await w.click("QA panel");
   await w.heading("QA panel");
   await w.choose(title);
-  await w.browser.$(`//p[contains(., '${title}: on.')]`).waitForDisplayed({ timeout: 10000 });
+  await w.saying(`${title}: on.`);
   await w.click("Back to sign in");
   await w.heading("Sign in to Moderno");
 }
 
 /** The host name part of this computer's device names, as the device list shows it. */
 async function deviceHost(w) {
-  const labels = await w.browser.$$("label strong");
-  for (const l of labels) {
-    const m = /^Moderno Desktop on (.+) \(desk\)$/.exec(await l.getText());
+  const titles = await w.browser.execute(() => [...document.querySelectorAll("label strong")].map((l) => l.textContent.trim()));
+  for (const title of titles) {
+    const m = /^Moderno Desktop on (.+) \(desk\)$/.exec(title);
     if (m) return m[1];
   }
-  throw new Error("no device named after the desk profile");
+  throw new Error(`no device named after the desk profile among ${JSON.stringify(titles)}`);
 }

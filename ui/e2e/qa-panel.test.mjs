@@ -24,11 +24,11 @@ describe("the QA panel", { timeout: 6 * 60 * 1000 }, () => {
     await a.click("QA panel");
     await a.heading("QA panel");
     assert.match(await a.text(), /Everything is off/);
-    assert.equal(await a.browser.$("#qa-chip").isDisplayed(), false, "no QA badge while nothing is on");
+    assert.equal(await a.isShown("#qa-chip"), false, "no QA badge while nothing is on");
     assert.equal(await a.isChecked("Number matching at the PingID SDK"), false, "number matching at the PingID SDK is beyond Ping: off");
     await a.choose("Approving device offline");
-    await a.browser.$("//p[contains(., 'Approving device offline: on.')]").waitForDisplayed({ timeout: 10000 });
-    assert.equal(await a.browser.$("#qa-chip").isDisplayed(), true, "the header says QA mode is on");
+    await a.saying("Approving device offline: on.");
+    assert.equal(await a.isShown("#qa-chip"), true, "the header says QA mode is on");
     assert.match(await a.text(), /QA mode is on/);
     await a.shot("50-qa-panel-fault-on");
 
@@ -49,11 +49,11 @@ describe("the QA panel", { timeout: 6 * 60 * 1000 }, () => {
     await a.click("QA panel");
     await a.heading("QA panel");
     await a.click("+1 hour");
-    await a.browser.$("//p[contains(., 'The clock moved 1 hour.')]").waitForDisplayed({ timeout: 10000 });
+    await a.saying("The clock moved 1 hour.");
     assert.equal(await a.fact("Offset"), "1 hour ahead of the real time");
     await a.click("Reset everything");
-    await a.browser.$("//p[contains(., 'All switches are off')]").waitForDisplayed({ timeout: 10000 });
+    await a.saying("All switches are off");
     assert.equal(await a.fact("Offset"), "the real time");
-    assert.equal(await a.browser.$("#qa-chip").isDisplayed(), false, "the QA badge is gone");
+    assert.equal(await a.isShown("#qa-chip"), false, "the QA badge is gone");
   });
 });

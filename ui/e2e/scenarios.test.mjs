@@ -25,10 +25,10 @@ describe("scenarios step by step", { timeout: 5 * 60 * 1000 }, () => {
     const steps = Number(/0 of (\d+) steps run/.exec(await w.text())?.[1]);
     assert.ok(steps > 5, `the scenario has its steps listed: ${steps}`);
     for (let i = 1; i <= 5; i++) await w.click("Next step");
-    await w.browser.$(`//p[contains(., '5 of ${steps} steps run')]`).waitForDisplayed({ timeout: 10000 });
+    await w.saying(`5 of ${steps} steps run`);
     assert.match(await w.text(), /tablet: login alice → ENTER_OTP/);
     await w.click("Run to the end");
-    await w.browser.$("//p[contains(., 'Scenario passed')]").waitForDisplayed({ timeout: 30000 });
+    await w.saying("Scenario passed", 30000);
     assert.equal((await w.text()).match(/✓/g)?.length, steps, "every step checked");
     await w.shot("54-scenario-run");
   });
@@ -39,7 +39,7 @@ describe("scenarios step by step", { timeout: 5 * 60 * 1000 }, () => {
     await w.choose("PingFederate: a pairing that fails (pairing_error)");
     await w.click("Start");
     await w.click("Run to the end");
-    await w.browser.$("//p[contains(., 'Scenario passed')]").waitForDisplayed({ timeout: 30000 });
+    await w.saying("Scenario passed", 30000);
     assert.match(await w.text(), /pairing_error/);
   });
 });

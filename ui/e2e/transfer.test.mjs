@@ -22,9 +22,9 @@ async function send(w, amount, recipient) {
 /** The primary's approval dialog for a transfer, once it shows `summary`. */
 async function transferDialog(w, summary) {
   await w.heading("Approve transfer?", 30000);
-  await w.browser.waitUntil(() => w.browser.execute(
+  await w.until(() => w.browser.execute(
     (wanted) => [...document.querySelectorAll(".push-summary")].some((el) => el.textContent.trim() === wanted), summary),
-  { timeout: 10000, interval: 100, timeoutMsg: `${w.profile}: no approval of "${summary}"` });
+  `approval of "${summary}"`);
 }
 
 describe("a transfer approved on the primary device", { timeout: 6 * 60 * 1000 }, () => {
