@@ -10,14 +10,18 @@ eval "$(echo -n moderno-test | gnome-keyring-daemon --unlock --components=secret
 export GNOME_KEYRING_CONTROL
 trap 'rm -rf "$keyring_home"' EXIT
 
-# The daemon answers before its login collection exists and is unlocked: a command started at
-# once could meet "Your keyring is locked" on its first access. Wait until the default
-# collection (the one the app's keyring crate writes to) is there and unlocked.
+# The daemon returns before it holds the Secret Service's bus name. A first call to that name
+# before then (the app's first keyring access) makes D-Bus start a second daemon of its own, one
+# without the unlocked login collection: "Your keyring is locked". So wait until our daemon owns
+# the name (asked of the bus itself, which starts nothing), then until the default collection
+# (the one the app's keyring crate writes to) is there and unlocked.
 secrets() {
   gdbus call --session --dest org.freedesktop.secrets "$@" 2>/dev/null
 }
 unlocked() {
   local alias
+  [ "$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null)" = "(true,)" ] || return 1
   alias=$(secrets --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.ReadAlias default) || return 1
   alias=$(sed -n "s/^(objectpath '\(.*\)',)$/\1/p" <<<"$alias")
   [ -n "$alias" ] && [ "$alias" != / ] || return 1
