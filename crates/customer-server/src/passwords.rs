@@ -1,7 +1,9 @@
 //! Password hashing: Argon2id on the blocking pool, bounded to the core count.
 //!
 //! Verifying a password costs one hash whether or not the user exists: unknown users are
-//! checked against a dummy hash made at start-up with the same parameters.
+//! checked against a dummy hash with the same parameters. At production cost the dummy and the
+//! demo users' hashes were made once and are written below, so a start hashes nothing (each
+//! Argon2id hash takes 19 MiB, which the allocator then keeps).
 
 use std::sync::Arc;
 
@@ -19,9 +21,23 @@ use crate::config::PasswordCost;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
+/// The demo users' hashes of [`crate::DEMO_PASSWORD`] at production cost (Argon2id m=19456,
+/// t=2, p=1, a random salt each), made once; a test checks each against the demo password.
+const DEMO_HASHES: [(&str, &str); 4] = [
+    ("alice", "$argon2id$v=19$m=19456,t=2,p=1$aIiLri3kd3tLeeXkUKrQlQ$+D4JpCGaruyH0lR15zi4vzoYHT753Xi699VKmwDLWG4"),
+    ("bob", "$argon2id$v=19$m=19456,t=2,p=1$2yhsdoY3gileE5XRr9e+2A$CvWByOqGNeb+3s8+qqtC7B9a7rWSvlUd6fiLexoXRek"),
+    ("carol", "$argon2id$v=19$m=19456,t=2,p=1$goo2id68S/cpqJCfEXwlfw$6YLN5oJDPh5bEZwY/coMaGS3julja3UmOvcMqChy1+M"),
+    ("dave", "$argon2id$v=19$m=19456,t=2,p=1$z2u+9c5f6AEMwfAUHHlqIg$x6ezWH84egjnl3DvwE9jEnuR+ZgQ3kUim1PU5HtWrpg"),
+];
+
+/// The dummy at production cost: the hash of a random password that was thrown away.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$dcUqf8Olrv5n/pctbGHxcQ$p6EtQZG/7E09mjkUgbebtEHWrOHSmrvFhP9sL3/CUdk";
+
 /// Hashes and verifies passwords without blocking the async runtime.
 #[derive(Clone)]
 pub struct Passwords {
+    cost: PasswordCost,
     argon2: Argon2<'static>,
     permits: Arc<Semaphore>,
     dummy_hash: Arc<str>,
@@ -32,14 +48,23 @@ impl Passwords {
     pub async fn new(cost: PasswordCost, entropy: Entropy) -> anyhow::Result<Self> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut passwords = Self {
+            cost,
             argon2: argon2_for(cost)?,
             permits: Arc::new(Semaphore::new(cores)),
-            dummy_hash: Arc::from(""),
+            dummy_hash: Arc::from(DUMMY_HASH),
             entropy,
         };
-        let dummy = passwords.entropy.hex(16);
-        passwords.dummy_hash = Arc::from(passwords.hash(&dummy).await?);
+        if cost != PasswordCost::Production {
+            let dummy = passwords.entropy.hex(16);
+            passwords.dummy_hash = Arc::from(passwords.hash(&dummy).await?);
+        }
         Ok(passwords)
+    }
+
+    /// The hash a demo user is seeded with, when it was made ahead at this cost ([`DEMO_HASHES`]).
+    pub(crate) fn demo_hash(&self, username: &str) -> Option<&'static str> {
+        let made_ahead = self.cost == PasswordCost::Production;
+        DEMO_HASHES.iter().find(|(user, _)| made_ahead && *user == username).map(|(_, phc)| *phc)
     }
 
     /// A PHC string (`$argon2id$v=19$m=...`) with a fresh random salt.
@@ -136,6 +161,24 @@ mod tests {
     async fn two_hashes_of_one_password_use_different_salts() {
         let passwords = cheap().await;
         assert_ne!(passwords.hash("same password").await.unwrap(), passwords.hash("same password").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_hashes_made_ahead_are_the_demo_password_at_production_cost() {
+        let passwords = Passwords::new(PasswordCost::Production, Entropy::seeded(1)).await.unwrap();
+        let cost = |p: &Params| (p.m_cost(), p.t_cost(), p.p_cost());
+        let cost_of = |phc: &str| cost(&Params::try_from(&PasswordHash::new(phc).unwrap()).unwrap());
+        let production = cost(passwords.argon2.params());
+        for user in crate::DEMO_USERS {
+            let phc = passwords.demo_hash(user).unwrap_or_else(|| panic!("no hash made ahead for {user}"));
+            assert_eq!(cost_of(phc), production, "{user}");
+            assert!(passwords.verify(crate::DEMO_PASSWORD, Some(phc)).await.unwrap(), "{user}");
+        }
+        let alice = passwords.demo_hash("alice").unwrap();
+        assert!(!passwords.verify("moderno-dem0", Some(alice)).await.unwrap());
+        assert_eq!(cost_of(&passwords.dummy_hash), production, "unknown names cost what known ones do");
+        assert_eq!(passwords.demo_hash("erin"), None);
+        assert_eq!(cheap().await.demo_hash("alice"), None, "a cheap cost hashes its own");
     }
 
     #[test]

@@ -66,8 +66,12 @@ impl CustomerState {
         }));
         if state.config.demo_users {
             for user in DEMO_USERS {
-                if !state.store.user_exists(user).await? {
-                    state.add_user(user, DEMO_PASSWORD).await?;
+                if state.store.user_exists(user).await? {
+                    continue;
+                }
+                match state.passwords.demo_hash(user) {
+                    Some(phc) => _ = state.store.insert_user(user, phc.to_owned()).await?,
+                    None => state.add_user(user, DEMO_PASSWORD).await?,
                 }
             }
         }
@@ -140,6 +144,26 @@ mod tests {
             CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
         config.argon2 = PasswordCost::TestOnlyCheap;
         CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.expect("reopening skips existing users");
+    }
+
+    #[tokio::test]
+    async fn at_production_cost_the_demo_users_get_the_hashes_made_ahead_and_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
+        assert_eq!(config.argon2, PasswordCost::Production);
+        let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.unwrap();
+        for user in DEMO_USERS {
+            let stored: String = state
+                .store
+                .run(move |c| c.query_row("SELECT password_hash FROM users WHERE username = ?1", [user], |r| r.get(0)))
+                .await
+                .unwrap();
+            assert_eq!(Some(stored.as_str()), state.passwords.demo_hash(user), "{user}");
+        }
+        let verdict = state.first_factor.check("dave", DEMO_PASSWORD).await.unwrap();
+        assert_eq!(verdict, crate::first_factor::FirstFactor::Passed);
+        let wrong = state.first_factor.check("dave", "moderno-dem0").await.unwrap();
+        assert_eq!(wrong, crate::first_factor::FirstFactor::WrongCredentials);
     }
 
     #[tokio::test]
