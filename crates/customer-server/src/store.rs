@@ -1,15 +1,19 @@
 //! The customer server's SQLite file: users with their password hashes and failure counters,
 //! login sessions and session tokens (see [`crate::sessions`]).
 //!
-//! One connection behind a mutex, used only on the blocking pool.
+//! One connection behind a mutex, used only on the blocking pool ([`moderno_sqlite::Database`]).
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::Context as _;
+use moderno_sqlite::{Database, Schema};
 use rusqlite::{params, Connection, OptionalExtension as _};
 
-const SCHEMA: &str = "
+/// The file's schema: the tables as they stood when the versions were first numbered, then the
+/// migrations since (none yet).
+const SCHEMA: Schema = Schema { baseline: BASELINE, baseline_columns: &[], migrations: &[] };
+
+const BASELINE: &str = "
 CREATE TABLE IF NOT EXISTS users (
     username      TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
@@ -53,7 +57,7 @@ const UNKNOWN_LOGINS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// The shared connection.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    db: Database,
 }
 
 /// What a first-factor attempt may do, decided and recorded in one transaction.
@@ -73,8 +77,8 @@ pub enum AttemptGate {
 impl Store {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
         let path = path.to_owned();
-        let conn = tokio::task::spawn_blocking(move || moderno_sqlite::open(&path, SCHEMA)).await??;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        let db = tokio::task::spawn_blocking(move || Database::open(&path, &SCHEMA)).await??;
+        Ok(Self { db })
     }
 
     /// Runs `work` on the blocking pool with the connection.
@@ -82,14 +86,7 @@ impl Store {
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            work(&mut conn)
-        })
-        .await
-        .context("the database task failed")?
-        .context("database")
+        self.db.run(move |conn| work(conn).context("database")).await
     }
 
     /// Adds a user; false when the name is taken.
@@ -261,5 +258,28 @@ mod tests {
         let (_dir, store) = store().await;
         assert_eq!(store.begin_attempt("mallory", 0, 100, no_backoff).await.unwrap(), AttemptGate::UnknownUser);
         assert!(!store.user_exists("mallory").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_file_written_before_the_versions_were_numbered_opens_with_its_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("customer.sqlite3");
+        let old = moderno_sqlite::open_file(&path).unwrap();
+        old.execute_batch(BASELINE).unwrap();
+        old.execute("INSERT INTO users (username, password_hash, failures) VALUES ('alice', 'h', 2)", []).unwrap();
+        drop(old);
+
+        let store = Store::open(&path).await.unwrap();
+        assert!(store.user_exists("alice").await.unwrap());
+        let (failures, version) = store
+            .run(|c| {
+                Ok((
+                    c.query_row("SELECT failures FROM users", [], |r| r.get::<_, i64>(0))?,
+                    moderno_sqlite::version(c)?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!((failures, version), (2, SCHEMA.latest_version()), "rows kept, the file numbered");
     }
 }

@@ -6,17 +6,19 @@
 //! exception is a refusal marked `ApiError::committing` (the record of a failed pairing-key guess).
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
 
-use moderno_sqlite::AddedColumn;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use moderno_sqlite::{AddedColumn, Database, DbError, Schema};
+use rusqlite::{Connection, Transaction};
 
 use crate::error::{ApiError, ApiResult};
 
-const SCHEMA: &str = include_str!("schema.sql");
+/// The file's schema: `schema.sql` as it stood when the versions were first numbered, then the
+/// migrations since (none yet).
+const SCHEMA: Schema =
+    Schema { baseline: include_str!("schema.sql"), baseline_columns: BASELINE_COLUMNS, migrations: &[] };
 
-/// Columns added to `schema.sql` after files were written without them.
-const ADDED_COLUMNS: &[AddedColumn] = &[
+/// Columns `schema.sql` gained after files were written without them (before the numbering).
+const BASELINE_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "application_settings", column: "number_matching", declaration: "INTEGER NOT NULL DEFAULT 1" },
     AddedColumn { table: "devices", column: "last_used", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
@@ -39,18 +41,26 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
 ];
 
 #[derive(Clone)]
-pub struct Db(Arc<Mutex<Connection>>);
+pub struct Db(Database);
+
+impl DbError for ApiError {
+    fn task_failed(error: tokio::task::JoinError) -> Self {
+        ApiError::internal(error)
+    }
+
+    fn commits(&self) -> bool {
+        self.commit
+    }
+}
 
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let conn = moderno_sqlite::open_with_columns(path, SCHEMA, ADDED_COLUMNS)?;
-        Ok(Self(Arc::new(Mutex::new(conn))))
+        Ok(Self(Database::open(path, &SCHEMA)?))
     }
 
     /// Runs `f` on the connection, synchronously. For start-up only.
     pub fn blocking<T>(&self, f: impl FnOnce(&mut Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
-        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut conn)
+        self.0.blocking(f)
     }
 
     /// Reads on the blocking pool.
@@ -59,13 +69,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
     {
-        let conn = self.0.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&conn)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        self.0.run(move |conn| f(conn)).await
     }
 
     /// One `BEGIN IMMEDIATE` transaction on the blocking pool, committed only when `f` returns `Ok`
@@ -75,23 +79,6 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
     {
-        let conn = self.0.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            match f(&tx) {
-                Ok(value) => {
-                    tx.commit()?;
-                    Ok(value)
-                }
-                Err(refusal) if refusal.commit => {
-                    tx.commit()?;
-                    Err(refusal)
-                }
-                Err(e) => Err(e),
-            }
-        })
-        .await
-        .map_err(ApiError::internal)?
+        self.0.write(f).await
     }
 }

@@ -1,0 +1,146 @@
+use super::*;
+
+/// A service's schema over three releases: the baseline (with a column files from before the
+/// numbering lack), then two migrations.
+const BASELINE: &str = "CREATE TABLE IF NOT EXISTS t (x INTEGER PRIMARY KEY, flag INTEGER NOT NULL DEFAULT 1);";
+const SCHEMA: Schema = Schema {
+    baseline: BASELINE,
+    baseline_columns: &[AddedColumn { table: "t", column: "flag", declaration: "INTEGER NOT NULL DEFAULT 1" }],
+    migrations: &["ALTER TABLE t ADD COLUMN seen INTEGER;", "CREATE TABLE u (y TEXT NOT NULL);"],
+};
+
+fn count(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn opening_sets_the_durability_policy_and_the_latest_version_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/service.sqlite3");
+    let conn = open(&path, &SCHEMA).unwrap();
+    conn.execute("INSERT INTO t (x, seen) VALUES (1, 5)", []).unwrap();
+    conn.execute("INSERT INTO u (y) VALUES ('a')", []).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let fks: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!((mode.as_str(), sync, fks), ("wal", 2, 1), "WAL, FULL (2), foreign keys on");
+    assert_eq!(version(&conn).unwrap(), 3);
+    drop(conn);
+    let again = open(&path, &SCHEMA).unwrap();
+    assert_eq!((count(&again, "t"), count(&again, "u")), (1, 1), "reopening keeps the data and migrates nothing twice");
+    assert_eq!(version(&again).unwrap(), 3);
+}
+
+#[test]
+fn a_file_written_by_the_last_release_is_brought_to_the_latest_version_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("last-release.sqlite3");
+    let mut old = open_file(&path).unwrap();
+    SCHEMA.migrations_up_to(SCHEMA.latest_version() - 1).to_latest(&mut old).unwrap();
+    old.execute("INSERT INTO t (x, seen) VALUES (7, 9)", []).unwrap();
+    assert!(old.query_row("SELECT 1 FROM u", [], |_| Ok(())).is_err(), "the last release had no table u");
+    drop(old);
+
+    let conn = open(&path, &SCHEMA).unwrap();
+    let row: (i64, i64, Option<i64>) =
+        conn.query_row("SELECT x, flag, seen FROM t", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(row, (7, 1, Some(9)));
+    assert_eq!((count(&conn, "u"), version(&conn).unwrap()), (0, 3));
+}
+
+#[test]
+fn a_file_from_before_the_numbering_gains_the_baseline_columns_then_the_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unnumbered.sqlite3");
+    let old = open_file(&path).unwrap();
+    old.execute_batch("CREATE TABLE t (x INTEGER PRIMARY KEY); INSERT INTO t (x) VALUES (7);").unwrap();
+    drop(old);
+
+    let conn = open(&path, &SCHEMA).unwrap();
+    let row: (i64, i64, Option<i64>) =
+        conn.query_row("SELECT x, flag, seen FROM t", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(row, (7, 1, None), "the old row reads the added columns' defaults");
+    assert_eq!(version(&conn).unwrap(), 3);
+}
+
+#[test]
+fn a_file_from_a_newer_release_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.sqlite3");
+    let newer = Schema {
+        migrations: &["ALTER TABLE t ADD COLUMN seen INTEGER;", "CREATE TABLE u (y TEXT);", "CREATE TABLE v (z);"],
+        ..SCHEMA
+    };
+    open(&path, &newer).unwrap().execute("INSERT INTO t (x) VALUES (1)", []).unwrap();
+
+    let error = open(&path, &SCHEMA).expect_err("an older program refuses a newer file");
+    let message = format!("{error:#}");
+    assert!(message.contains("schema version 4, newer than this program's 3"), "{message}");
+    let conn = open_file(&path).unwrap();
+    assert_eq!((version(&conn).unwrap(), count(&conn, "t")), (4, 1));
+}
+
+#[test]
+fn processes_opening_one_file_at_once_all_get_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.sqlite3");
+    let openers: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || open(&path, &SCHEMA).map(|c| version(&c).unwrap()))
+        })
+        .collect();
+    for opener in openers {
+        assert_eq!(opener.join().unwrap().unwrap(), 3);
+    }
+}
+
+#[derive(Debug)]
+enum Refusal {
+    Db(#[allow(dead_code)] rusqlite::Error),
+    Guessed,
+    Invalid,
+}
+
+impl From<rusqlite::Error> for Refusal {
+    fn from(e: rusqlite::Error) -> Self {
+        Refusal::Db(e)
+    }
+}
+
+impl DbError for Refusal {
+    fn task_failed(_: tokio::task::JoinError) -> Self {
+        Refusal::Invalid
+    }
+    fn commits(&self) -> bool {
+        matches!(self, Refusal::Guessed)
+    }
+}
+
+#[tokio::test]
+async fn a_write_commits_on_success_and_on_a_committing_refusal_and_leaves_nothing_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("w.sqlite3"), &SCHEMA).unwrap();
+    let insert = |x: i64, outcome: Result<(), Refusal>| {
+        let db = db.clone();
+        async move {
+            db.write(move |tx| {
+                tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?;
+                outcome
+            })
+            .await
+        }
+    };
+    insert(1, Ok(())).await.unwrap();
+    assert!(matches!(insert(2, Err(Refusal::Guessed)).await, Err(Refusal::Guessed)));
+    assert!(matches!(insert(3, Err(Refusal::Invalid)).await, Err(Refusal::Invalid)));
+    let kept: Vec<i64> = db
+        .run(|c| -> Result<_, Refusal> {
+            let mut s = c.prepare("SELECT x FROM t ORDER BY x")?;
+            let rows = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+        .await
+        .unwrap();
+    assert_eq!(kept, vec![1, 2], "the refused write that does not commit left nothing");
+}
