@@ -22,7 +22,7 @@ export const customerUrl = `http://127.0.0.1:${stackPorts.customer}`;
 
 // The demo's device names read "Moderno Desktop on <host name>": the windows get a fixed one,
 // so no screenshot shows the machine's.
-const hostName = process.env.MODERNO_E2E_HOSTNAME ?? "demo-pc";
+const hostName = process.env.MODERNO_E2E_HOSTNAME ?? "demo";
 const drivers = [];
 
 /** The window size asked for by MODERNO_WINDOW_SIZE ("360x560"), or null for the app's own. */
@@ -155,8 +155,16 @@ export class Window {
     }
   }
 
-  /** What the window shows now, for a failed wait's message: the screen's title, open dialogs, an alert, the buttons. */
+  /**
+   * What the window shows now, for a failed wait's message: the screen's title, open dialogs, an
+   * alert, the buttons. With MODERNO_FAILURE_SHOTS (a directory) it also saves a screenshot there.
+   */
   async seen() {
+    const dir = process.env.MODERNO_FAILURE_SHOTS;
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      await this.browser.saveScreenshot(resolve(dir, `${this.profile}-${Date.now()}.png`)).catch(() => null);
+    }
     return this.browser.execute(() => {
       const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
       const words = (el) => el.textContent.replace(/\s+/g, " ").trim();

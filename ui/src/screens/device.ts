@@ -70,7 +70,8 @@ export async function showDevice(): Promise<void> {
     const cell = h("td", {}, name, isMe ? h("span", { class: "badge" }, "this device") : null, since, used);
     return h("tr", { class: isMe ? "me" : "" },
       h("td", {}, deviceKind(d.deviceType)), cell, h("td", {}, roleName(d.role)),
-      h("td", { class: "row-actions" }, rename, promote, remove));
+      // The actions stack inside the cell: a flex cell would stop being a table cell.
+      h("td", {}, h("div", { class: "row-actions" }, rename, promote, remove)));
   });
   screen("This device",
     h("dl", { class: "facts" },

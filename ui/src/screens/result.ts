@@ -57,13 +57,13 @@ function showPingFederateResult(view: SignedIn, pingone: PingOne): void {
   device.addEventListener("click", () => showDevice());
   const pairing = pingone.pairing === "FAILED" ? `${pfPairingText.FAILED}: ${pingone.pairingError ?? "PingOne refused"}.` : pfPairingText[pingone.pairing];
   const failed = pingone.mfaStatus === "com.pingidentity.pingone.pairing_error";
-  const rows = pingone.claims.map((c) => h("tr", {}, h("th", { scope: "row" }, c.name), h("td", {}, claimValue(c.name, c.value))));
+  const rows = pingone.claims.map((c) => h("tr", {}, h("th", { scope: "row" }, c.name), h("td", {}, ...claimValue(c.name, c.value))));
   screen(`Welcome, ${view.username}`,
     h("p", { class: "lead" }, "You are signed in through PingFederate."),
     h("dl", { class: "facts" },
       h("dt", {}, "Signed in as"), h("dd", {}, view.username),
       h("dt", {}, "This device"), h("dd", { id: "result-role" }, pingone.pairing === "PAIRED" ? "Paired" : "…"),
-      h("dt", {}, "pingone.mfa.status"), h("dd", { class: failed ? "warn" : "ok" }, pingone.mfaStatus ?? "(not set)")),
+      h("dt", {}, "pingone.mfa.status"), h("dd", { class: failed ? "warn" : "ok" }, ...breakable(pingone.mfaStatus ?? "(not set)"))),
     h("p", { class: failed ? "notice warn" : "notice" }, pingOneStatusText(pingone.mfaStatus)),
     h("p", { class: "notice", role: "status" }, pairing),
     h("h2", {}, "Access token claims"),
@@ -74,13 +74,18 @@ function showPingFederateResult(view: SignedIn, pingone: PingOne): void {
   void refresh(document.getElementById("result-role")!, pingone.pairing === "NOT_OFFERED");
 }
 
-/** Times as times; everything else as the token says. */
-function claimValue(name: string, value: string): string {
+/** Times as times (the date on a line of its own); everything else as the token says. */
+function claimValue(name: string, value: string): Node[] {
   const seconds = Number(value);
   if (["exp", "iat", "nbf", "auth_time"].includes(name) && Number.isFinite(seconds)) {
-    return `${value} (${new Date(seconds * 1000).toLocaleString()})`;
+    return [document.createTextNode(value), h("span", { class: "claim-time" }, `(${new Date(seconds * 1000).toLocaleString()})`)];
   }
-  return value;
+  return breakable(value);
+}
+
+/** `text` with a line-break opportunity after each dot, slash and underscore, so dotted names wrap between words. */
+function breakable(text: string): Node[] {
+  return text.split(/(?<=[./_])/).flatMap((part, i) => (i === 0 ? [document.createTextNode(part)] : [h("wbr"), document.createTextNode(part)]));
 }
 
 /** The role comes from the server when the answer did not carry it; pairing also starts the push watch. */
