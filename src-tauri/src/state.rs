@@ -141,22 +141,23 @@ impl Shell {
         server_url: Option<String>,
         shared_admin: Option<AdminAccess>,
     ) -> Result<Arc<Connection>, CommandError> {
-        let server_url = server_url.as_deref().and_then(typed_url);
-        let (server_url, embedded) = match server_url {
-            Some(url) => (checked_url(&url)?, None),
+        let server_url = server_url.as_deref().and_then(typed_url).map(|url| checked_url(&url)).transpose()?;
+        let options = DeviceOptions { description: describe(profile), ..DeviceOptions::default() };
+        let device =
+            Device::open_with(profile, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone(), options);
+        // The embedded stack starts while the device key is read from the keyring.
+        let (server_url, embedded, device) = match server_url {
+            Some(url) => (url, None, device.await?),
             None => {
-                let urls = self.embedded.urls().await?;
+                let (urls, device) = tokio::join!(self.embedded.urls(), device);
+                let urls = urls?;
                 let url = match backend {
                     Backend::ModernoPingidSdk => urls.customer.clone(),
                     Backend::PingfederatePingoneMfa => urls.pingfederate.clone(),
                 };
-                (url, Some(urls))
+                (url, Some(urls), device?)
             }
         };
-        let options = DeviceOptions { description: describe(profile), ..DeviceOptions::default() };
-        let device =
-            Device::open_with(profile, Arc::clone(&self.key_store), self.clock.clone(), self.entropy.clone(), options)
-                .await?;
         let pingfederate = match backend {
             Backend::ModernoPingidSdk => None,
             Backend::PingfederatePingoneMfa => Some(PingFederate {
