@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::sdk::UserStatus;
 
 /// `GET /admin` and the answer to every change.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdminState {
@@ -19,7 +20,6 @@ pub struct AdminState {
     pub tampered: bool,
     /// Beyond Ping: the PingID SDK application's number matching (`numberMatching`, off by
     /// default as Ping's SDK has none). Absent when the SDK server did not answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_matching: Option<bool>,
 }
 
@@ -49,14 +49,13 @@ pub struct SwitchFault {
 
 /// `PUT /admin/application`: the PingID application's settings a QA person flips; each one
 /// absent is left as it is.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationSwitch {
     /// MFA on or off (off: APPLICATION_DISABLED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_enabled: Option<bool>,
     /// Beyond Ping: number matching on the PingID SDK's pushes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_matching: Option<bool>,
 }
 
@@ -76,6 +75,7 @@ pub struct AdminError {
 }
 
 /// One HTTP exchange one of the services saw (`GET /admin/hops`), secrets redacted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hop {
@@ -95,9 +95,7 @@ pub struct Hop {
     pub status: u16,
     pub millis: u64,
     /// The bodies as JSON (forms as objects), secrets replaced by `"•••"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<serde_json::Value>,
     /// What the raw exchange hides: signed payloads and tokens opened, the PINGID-HMAC canonical
     /// string and JWS header, the flow's status and `_links`.
@@ -106,17 +104,14 @@ pub struct Hop {
     /// The step of Ping's flow document this exchange implements, as the diagram labels it
     /// ("4a. The customer server checks if the user exists in the PingID SDK server"); absent
     /// when no document has the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// The document `step` is from (its title and address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_source: Option<String>,
     /// Only an extension makes this exchange, or it carries an extension's fields (number
     /// matching, the emulator's own status codes): Ping has nothing like it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub beyond_ping: bool,
     /// Why it is beyond Ping, in a few words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beyond_ping_reason: Option<String>,
 }
 

@@ -37,6 +37,7 @@ pub struct IgnoreInterval {
 
 /// `POST /pingid/v1/device/pairings`: the SDK component completes pairing with the trust level
 /// the user chose. Signed by the key whose fingerprint the registration token is bound to.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompletePairing {
@@ -44,10 +45,8 @@ pub struct CompletePairing {
     pub registration_token_secret: String,
     pub trust_level: TrustLevel,
     /// Required with IGNORE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_interval: Option<IgnoreInterval>,
     /// Up to 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_nickname: Option<String>,
 }
 
@@ -61,20 +60,17 @@ pub enum PairingOutcome {
     Ignored,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingCompleted {
     pub outcome: PairingOutcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_role: Option<DeviceRole>,
     /// The TOTP secret (base32, 160 bits) for offline one-time passcodes; only with a pairing.
     /// The device keeps it in the OS keyring next to its key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_secret: Option<String>,
     /// RFC 3339, UTC; with IGNORED (absent for "always").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignored_until: Option<String>,
 }
 
@@ -88,6 +84,7 @@ pub struct RequestingDevice {
 }
 
 /// `GET /pingid/v1/device/pushes?waitSeconds=N` answers a list of these (long poll).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PushRequest {
@@ -95,13 +92,10 @@ pub struct PushRequest {
     pub username: String,
     pub title: String,
     pub body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_context: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// The device asking to be let in, when the sign-in comes from a device of the user's (absent
     /// for a web sign-in).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requesting_device: Option<RequestingDevice>,
     /// What the approving device may decide about a new device besides this sign-in (Ping's
     /// network of trusted devices): TRUSTED adds it, IGNORE lets it in without MFA for a while.
@@ -129,20 +123,18 @@ pub enum PushAction {
 
 /// `POST /pingid/v1/device/pushes/{authenticationId}`: the approving device's answer, as Ping's
 /// `PIDUserSelectionObject` (an action, and for a new device a trust level and ignore interval).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PushAnswer {
     pub action: PushAction,
     /// With APPROVE of a new device: TRUSTED pairs it as a trusted device, IGNORE lets it in and
     /// stops asking for [`Self::ignore_interval`]; absent: this one sign-in only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_level: Option<TrustLevel>,
     /// With IGNORE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_interval: Option<IgnoreInterval>,
     /// Beyond Ping (number matching): with APPROVE on a push that has
     /// [`PushRequest::number_choices`], the number the user picked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<u8>,
 }
 
@@ -208,13 +200,13 @@ pub enum DeviceNoticeKind {
 }
 
 /// The device a notice is about, as the user would recognise it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NoticeDevice {
     pub device_name: String,
     pub device_type: DeviceType,
     /// Its role when it was added, or when it was removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_role: Option<DeviceRole>,
 }
 
@@ -231,11 +223,11 @@ pub struct DeviceNotice {
 }
 
 /// `PUT /device/devices/{deviceId}`: a paired device manages one of its user's devices.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ManageDevice {
     /// A new nickname (any device of the user may rename any).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// Make it the primary device: the primary hands its role over; a trusted device may take the
     /// role for itself within five minutes of signing in on it (recovering from a lost primary).

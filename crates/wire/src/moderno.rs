@@ -28,40 +28,31 @@ pub enum Operation {
     Transfer,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModernoRequest {
     /// Kept as text so that an unknown operation gets status 1000 "invalid request type", as in
     /// Ping's sample, not a parse error.
     pub operation: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// The device's mobile payload.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping_id_payload: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp: Option<String>,
     /// A manual pairing key (typed; case, spaces and dashes do not matter).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pairing_key: Option<String>,
     /// With `auth_user` again in a session that answered 1018 (Ping's way to choose the approving
     /// device), or with `select_device`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// With `transfer`: the amount, as Ping's sample sends it (`250`, `250.00`, `1,000.00`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<String>,
     /// Beyond Ping, with `transfer`: who receives the money (Ping's sample moves it between the
     /// user's own checking and savings accounts).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
     /// Beyond Ping, with `transfer`: the session token a login answered, proving who is signed in
     /// (Ping's sample reads its web session from a cookie).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
 
@@ -198,6 +189,7 @@ pub struct DeviceSummary {
 /// The customer server's answer, with the field names Ping's Moderno apps read ([S-MOD]
 /// `AuthenticationResponse.java`; the Android sample's `beans/LoginResponse`). Fields from
 /// `mfa` down are this project's additions (beyond Ping), which Ping's apps ignore.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModernoResponse {
@@ -205,39 +197,29 @@ pub struct ModernoResponse {
     pub description: String,
     /// The login session this answer belongs to (for OTP, device selection, retry): Ping's
     /// `authSessionID`; requests send it back as `sessionId`.
-    #[serde(default, rename = "authSessionID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authSessionID")]
     pub session_id: Option<String>,
     /// Whether the second factor is done (Ping's `isPingIdAuthenticated`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_ping_id_authenticated: Option<bool>,
     /// The server payload for the SDK component: hand it to it (Ping's `setServerPayload`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping_id_payload: Option<String>,
     /// The registration token id, when a pairing was started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_token: Option<String>,
     /// The device asked to approve (push, or its passcode offline).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_authenticating_device_data: Option<DeviceSummary>,
     /// With 1018: the devices to choose from (Ping's `availableDevicesForAuthentication`).
-    #[serde(default, rename = "availableDevicesForAuthentication", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableDevicesForAuthentication")]
     pub devices: Option<Vec<DeviceSummary>>,
     /// An amount formatted as Ping's sample formats money (`1,000.00`): with a `transfer`
     /// approved, the sum transferred (Ping's logins put the checking balance here).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<MfaOutcome>,
     /// With 0: a bearer session for the customer app (30 minutes idle).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_attempts_left: Option<u32>,
     /// With 1012: seconds until the push times out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_expires_in: Option<u32>,
     /// With 1012 under number matching: the number to pick on the approving device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_number: Option<u8>,
 }
 
@@ -265,6 +247,21 @@ impl ModernoResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_leaves_out_what_it_does_not_carry_and_reads_back_without_it() {
+        let answer = ModernoResponse::new(Status::Ok, "ok");
+        let json = serde_json::to_value(&answer).expect("serializes");
+        assert_eq!(json, serde_json::json!({"status": 0, "description": "ok"}), "no nulls in a Moderno answer");
+        let back: ModernoResponse = serde_json::from_value(json).expect("absent fields read as none");
+        assert_eq!(back, answer);
+        let with_session = ModernoResponse { session_id: Some("s".into()), ..answer };
+        assert_eq!(
+            serde_json::to_value(&with_session).unwrap()["authSessionID"],
+            "s",
+            "renamed fields keep their names"
+        );
+    }
 
     #[test]
     fn every_status_round_trips_through_its_code() {

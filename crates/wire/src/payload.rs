@@ -13,6 +13,7 @@ use crate::sdk::DeviceType;
 pub const PAYLOAD_VERSION: u8 = 1;
 
 /// What the SDK component says about its device, each time the app asks it for a payload.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MobilePayloadClaims {
@@ -32,17 +33,16 @@ pub struct MobilePayloadClaims {
     pub issued_at: i64,
     /// The user's choice folded into the payload (Ping's `updateExistingPayloadWithUserSelection`):
     /// how a device waiting for an offline passcode asks to be paired once the passcode passes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_selection: Option<PayloadSelection>,
 }
 
 /// A trust level chosen ahead, inside a mobile payload (Ping's `PIDUserSelectionObject`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayloadSelection {
     pub trust_level: TrustLevel,
     /// With IGNORE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_interval: Option<IgnoreInterval>,
 }
 

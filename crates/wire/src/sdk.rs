@@ -20,6 +20,7 @@ pub enum UserStatus {
     Bypass,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
@@ -29,15 +30,12 @@ pub struct User {
     #[serde(default)]
     pub last_name: String,
     pub status: UserStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bypass_expiration: Option<String>,
     /// True while MFA is bypassed for the user ([S-MODEL] `User.java` `isUserInBypass`, [D-USERS]).
     #[serde(default)]
     pub user_in_bypass: bool,
     /// Present with `?expand=devices`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<Device>>,
 }
 
@@ -52,12 +50,11 @@ pub struct CreateUser {
 }
 
 /// Emulator extension: change a user's status or bypass (Ping does this from its admin portal).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUser {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UserStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bypass_expiration: Option<String>,
 }
 
@@ -81,6 +78,7 @@ pub enum DeviceRole {
     Trusted,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
@@ -95,7 +93,6 @@ pub struct Device {
     /// RFC 3339, UTC.
     pub enrollment_time: String,
     pub application_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bypass_expiration: Option<String>,
     #[serde(default)]
     pub bypassed: bool,
@@ -103,28 +100,25 @@ pub struct Device {
     pub rooted: bool,
     /// Emulator addition, RFC 3339, UTC: when the device last proved itself (signed in with its
     /// payload, approved a push, or gave an offline passcode); absent until then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<String>,
 }
 
 /// Emulator extension: `PUT .../users/{username}/devices/{deviceId}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDevice {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_nickname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_role: Option<DeviceRole>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationTokenRequest {
     /// The device's mobile payload.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// A manual pairing key, for a user's first device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pairing_key: Option<String>,
     /// Lets an ACTIVE user pair a new device without approval.
     #[serde(default)]
@@ -155,12 +149,12 @@ pub enum RegistrationTokenStatus {
 }
 
 /// Ping's RegistrationToken resource ([D-RT]): no expiry is published, so none is sent.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationToken {
     pub id: String,
     /// The server payload for the SDK component. Present only in the answer that issued the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     pub status: RegistrationTokenStatus,
 }
@@ -173,30 +167,25 @@ pub enum AuthenticationType {
 
 /// What an authentication tells the approving device about the sign-in (Ping's push message,
 /// client context and the caller's address), in the request and the resource alike.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInContext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_message_title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_message_body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_context: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationRequest {
     pub authentication_type: AuthenticationType,
     /// The mobile payload of the device the user logs in on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// The device that should approve, when the customer server chose one (after SELECT_DEVICE).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// What the approving device is told about the sign-in.
     #[serde(flatten)]
@@ -254,56 +243,48 @@ pub struct AccessingDevice {
 }
 
 /// Ping's Authentication resource ([S-MODEL] `Authentication.java`, [D-AUTH]).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authentication {
     pub id: String,
     pub authentication_type: AuthenticationType,
     pub status: AuthenticationStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<AuthenticationReason>,
     /// The level the authentication reached.
     pub level: AuthenticationLevel,
     /// The level it asks for: MOBILE_PAYLOAD for a paired device, PUSH or OTP for another one.
     pub required_level: AuthenticationLevel,
     /// The device asked to approve (the primary, the only trusted one, or the one selected).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// That device, whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<Device>,
     /// The device the user signs in on (absent for a sign-in without a mobile payload, e.g. web).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessing_device: Option<AccessingDevice>,
     /// A server payload for the SDK component of the accessing device: the customer server hands
     /// it on as `pingIdPayload` ("any hosting server implementation must return in the response
     /// the server payload (if exists)", Ping's Moderno sample).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// What the approving device is told about the sign-in.
     #[serde(flatten)]
     pub context: SignInContext,
     /// Emulator addition: the devices to choose from, with SELECT_DEVICE (Ping's sample reads
     /// them from `GET user?expand=devices`, which works too).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<Device>>,
     /// Emulator addition: offline OTP tries left, once the authentication is in OTP mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_attempts_left: Option<u32>,
     /// Number matching (beyond Ping: an application setting, off by default): while the push
     /// waits, the number (10 to 99) the signing-in device shows; the approving device must pick it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_number: Option<u8>,
     /// Emulator addition, RFC 3339, UTC: the end of the 30-minute authentication session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtpRequest {
     pub otp: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
 }
 
@@ -386,26 +367,25 @@ const fn otp_lock_minutes_default() -> u16 {
 }
 
 /// Ping's error body.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub id: String,
     pub code: ErrorCode,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner_error: Option<serde_json::Value>,
     #[serde(default)]
     pub details: Vec<ErrorDetail>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
     pub code: DetailCode,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
 
