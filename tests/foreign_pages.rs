@@ -11,17 +11,10 @@ use moderno_stack::credentials::Credentials;
 use moderno_stack::{Stack, StackConfig};
 use serde_json::Value;
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().expect("client")
-}
+#[path = "json_answers.rs"]
+mod json_answers;
 
-/// `(HTTP status, JSON body)` of a request, the body required to be JSON.
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
-    let response = request.send().await.expect("an answer");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("a body");
-    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("HTTP {status}: not JSON: {text}")))
-}
+use json_answers::{http, send};
 
 #[tokio::test]
 async fn every_service_refuses_a_host_name_rebound_to_loopback_and_nothing_changes() {

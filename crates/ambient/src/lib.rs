@@ -1,4 +1,5 @@
-//! Time, randomness and fault switches, passed in rather than reached for.
+//! Time, randomness and fault switches, passed in rather than reached for; and the services' one
+//! server loop ([`serving`]).
 //!
 //! Logic never calls `Utc::now()` or `thread_rng()`: it takes a [`Clock`] and an [`Entropy`].
 //! Production uses [`Clock::system`] and [`Entropy::from_os`]; tests and the demo's virtual clock
@@ -7,6 +8,7 @@
 pub mod attempts;
 mod faults;
 mod number_matching;
+pub mod serving;
 
 pub use faults::{Fault, Faults};
 pub use number_matching::{NumberChallenge, Pick};

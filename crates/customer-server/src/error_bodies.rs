@@ -3,11 +3,14 @@
 //! extractor's plain-text rejection, a form over its size limit) is turned into the same JSON,
 //! its words kept in `description`, its HTTP status kept.
 
+use std::sync::Arc;
+
 use axum::extract::Request;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use axum::Json;
+use moderno_ambient::serving::Refusal;
 use moderno_wire::moderno::{ModernoResponse, Status};
 
 /// The most of a plain-text rejection kept in the description.
@@ -39,4 +42,10 @@ pub(crate) async fn not_found() -> Response {
     let answer =
         ModernoResponse::new(Status::InvalidInput, "no such page or endpoint (the protocol is POST /pingidsdk)");
     (StatusCode::NOT_FOUND, Json(answer)).into_response()
+}
+
+/// A request the server loop refuses before any handler (over its header or target limits,
+/// `moderno_ambient::serving`), in the protocol's shape with its status.
+pub fn serving_refusal() -> Refusal {
+    Arc::new(|_target, status, words| (status, Json(ModernoResponse::new(Status::InvalidInput, words))).into_response())
 }

@@ -31,6 +31,7 @@ pub use config::{
     CustomerConfig, PasswordCost, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID,
     DEMO_PASSWORD, DEMO_USERS, PUSH_LIFETIME, PUSH_POLL_INTERVAL,
 };
+pub use error_bodies::serving_refusal;
 pub use first_factor::LOCK_AFTER_FAILURES;
 pub use passwords::{Passwords, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use state::CustomerState;

@@ -79,10 +79,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let state = CustomerState::open(config, Clock::system(), Entropy::from_os()).await?;
     tracing::info!(%local, "listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    moderno_ambient::serving::serve(listener, app(state), moderno_customer_server::serving_refusal(), shutdown).await;
     Ok(())
 }

@@ -5,11 +5,15 @@
 //! SDK guide, error messages). The HTTP status and headers such as `Allow` are kept. HTML pages
 //! (the widget page's) stay HTML.
 
+use std::sync::Arc;
+
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use moderno_ambient::serving::Refusal;
 
 use crate::error::AuthnApiError;
 use crate::oauth::OAuthFailure;
@@ -61,4 +65,10 @@ pub async fn as_json(request: Request, next: Next) -> Response {
 /// No such route: 404 in the path's shape.
 pub async fn not_found(uri: Uri) -> Response {
     refusal(uri.path(), StatusCode::NOT_FOUND, "no such resource".into())
+}
+
+/// A request the server loop refuses before any handler (over its header or target limits,
+/// `moderno_ambient::serving`), in the shape of its path, with its status.
+pub fn serving_refusal() -> Refusal {
+    Arc::new(|target, status, words| refusal(target.path(), status, words.to_owned()))
 }

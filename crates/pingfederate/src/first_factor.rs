@@ -74,6 +74,29 @@ async fn check_now(state: &State, username: &str, password: &str) -> Result<Verd
     Ok(verdict)
 }
 
+/// Settles, once at start, the counts written before names that are no account were told apart
+/// (the `account` and `updated_ms` columns came with the defaults 1 and 0, so every older row
+/// reads as an account's, last touched at 0, and none was ever purged): each is marked by whether
+/// its name is an account now and dated now, so an older count of a name that is no account is
+/// forgotten a day later like every newer one, and an account's is kept as every account's is.
+/// Answers how many rows it settled.
+pub fn settle_counts_from_before(state: &State) -> Result<usize, AuthnApiError> {
+    let now_ms = state.now_ms();
+    state.db().tx(|tx| {
+        let names = tx
+            .prepare("SELECT username FROM password_failures WHERE updated_ms = 0")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        for name in &names {
+            tx.execute(
+                "UPDATE password_failures SET account = ?2, updated_ms = ?3 WHERE username = ?1",
+                params![name, state.passwords().knows(name), now_ms],
+            )?;
+        }
+        Ok(names.len())
+    })
+}
+
 /// Decides whether the attempt is checked and, if so, counts it as a failure up front with the
 /// back-off that failure earns.
 fn begin_attempt(state: &State, username: &str, now_ms: i64) -> Result<Gate, AuthnApiError> {

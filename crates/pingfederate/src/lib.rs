@@ -40,6 +40,7 @@ use moderno_ambient::{Clock, Entropy};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+pub use error_bodies::serving_refusal;
 pub use passwords::PasswordCost;
 
 /// Largest request body accepted.
@@ -174,6 +175,9 @@ pub struct Config {
     pub manage_devices_allowed: bool,
     /// Consecutive wrong passwords before an account refuses logins.
     pub max_password_failures: u32,
+    /// The npm package of Ping's widget the `/widget/` page serves files from (the binaries and
+    /// the stack take `MODERNO_PF_WIDGET_DIR`; by default this checkout's `web/pf-widget`).
+    pub widget_dir: PathBuf,
 }
 
 /// The demo PingOne environment (a UUID, as PingOne's; the same as the PingOne emulator's demo).
@@ -220,6 +224,7 @@ impl Config {
             token_lifetime: Duration::hours(1),
             manage_devices_allowed: true,
             max_password_failures: 100,
+            widget_dir: PathBuf::from(widget_page::DEFAULT_PACKAGE_DIR),
         }
     }
 }
@@ -273,7 +278,7 @@ impl State {
             tokens::TokenSigner::new(&config.token_key_seed)
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
-        Ok(Self(Arc::new(Inner {
+        let state = Self(Arc::new(Inner {
             config,
             clock,
             entropy,
@@ -283,7 +288,12 @@ impl State {
             pingone,
             turns: flow_turns::FlowTurns::default(),
             accounts: first_factor::AccountTurns::default(),
-        })))
+        }));
+        let settled = first_factor::settle_counts_from_before(&state)?;
+        if settled > 0 {
+            tracing::info!(settled, "password failure counts from an older version marked by account");
+        }
+        Ok(state)
     }
 
     pub fn config(&self) -> &Config {

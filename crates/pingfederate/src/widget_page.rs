@@ -3,15 +3,20 @@
 //! widget calls PingFederate same-origin, as an authentication application hosted next to it
 //! would (PingFederate hosts no such page; the page is a demo client, see docs/web-widget.md).
 //!
-//! - `GET /widget/`: the page (`web/pf-widget/page/index.html`, its script and style compiled in),
-//!   with the OAuth client it signs in with and a strict Content-Security-Policy;
+//! - `GET /widget/`: the page (the askama template `web/pf-widget/page/index.html`, its script and
+//!   style compiled in), with the OAuth client it signs in with and a strict
+//!   Content-Security-Policy;
 //! - `GET /widget/pf.authn-widget.js`, `/widget/main-styles.css`: Ping's files, read at run time
-//!   from the npm package (`npm ci` in `web/pf-widget`, or `MODERNO_PF_WIDGET_DIR`) and served only
-//!   when their SHA-256 is the 1.11.0 release's; otherwise the page is an error page saying how to
-//!   install them.
+//!   from the npm package in [`Config::widget_dir`](crate::Config::widget_dir) (`npm ci` in
+//!   `web/pf-widget`; the binaries and the stack take `MODERNO_PF_WIDGET_DIR`) and served only
+//!   when their SHA-256 is the 1.11.0 release's; otherwise the page is an error page
+//!   (`templates/widget/unavailable.html`) saying how to install them.
+//!
+//! Both pages are askama templates: every value is escaped unless marked otherwise.
 
-use std::path::PathBuf;
+use std::path::Path;
 
+use askama::Template;
 use axum::extract::State as Shared;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
@@ -23,13 +28,15 @@ use axum::routing::get;
 use axum::Router;
 use sha2::{Digest, Sha256};
 
+use crate::error::AuthnApiError;
 use crate::State;
 
 pub const PAGE_PATH: &str = "/widget/";
 /// The widget release the page is pinned to (`web/pf-widget/package-lock.json`).
 pub const WIDGET_VERSION: &str = "1.11.0";
-/// Where the npm package is looked for when `MODERNO_PF_WIDGET_DIR` is not set.
-const DEFAULT_PACKAGE_DIR: &str =
+/// Where the npm package is looked for unless configured otherwise (this checkout's
+/// `web/pf-widget`, after `npm ci`).
+pub const DEFAULT_PACKAGE_DIR: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/pf-widget/node_modules/@ping-identity/pf-authn-js-widget");
 
 /// One of Ping's files: its name in the package's `dist/`, its type, and the SHA-256 of the npm
@@ -51,7 +58,6 @@ const STYLES: PingFile = PingFile {
     sha256: "9003ff490d353961f9a0f94adf6f9797d5df3d7375025e83e709e441a045ed3d",
 };
 
-const PAGE: &str = include_str!("../../../web/pf-widget/page/index.html");
 const PAGE_SCRIPT: &str = include_str!("../../../web/pf-widget/page/sign-in.js");
 const PAGE_STYLES: &str = include_str!("../../../web/pf-widget/page/sign-in.css");
 const LOGO: &str = include_str!("../../../web/pf-widget/page/logo.svg");
@@ -70,12 +76,8 @@ pub fn router() -> Router<State> {
         .route("/widget/sign-in.js", get(|| async { own_file("text/javascript; charset=utf-8", PAGE_SCRIPT) }))
         .route("/widget/sign-in.css", get(|| async { own_file("text/css; charset=utf-8", PAGE_STYLES) }))
         .route("/widget/logo.svg", get(|| async { own_file("image/svg+xml", LOGO) }))
-        .route("/widget/pf.authn-widget.js", get(|| ping_file(&SCRIPT)))
-        .route("/widget/main-styles.css", get(|| ping_file(&STYLES)))
-}
-
-fn package_dir() -> PathBuf {
-    std::env::var_os("MODERNO_PF_WIDGET_DIR").map_or_else(|| PathBuf::from(DEFAULT_PACKAGE_DIR), PathBuf::from)
+        .route("/widget/pf.authn-widget.js", get(|Shared(state): Shared<State>| ping_file(state, &SCRIPT)))
+        .route("/widget/main-styles.css", get(|Shared(state): Shared<State>| ping_file(state, &STYLES)))
 }
 
 /// Why Ping's files cannot be served.
@@ -90,7 +92,7 @@ enum Missing {
 }
 
 /// Ping's file from the npm package in `package`, read and checked against the release's digest.
-async fn read_verified(package: PathBuf, file: &'static PingFile) -> Result<Vec<u8>, Missing> {
+async fn read_verified(package: &Path, file: &'static PingFile) -> Result<Vec<u8>, Missing> {
     let path = package.join("dist").join(file.name);
     tokio::task::spawn_blocking(move || {
         let shown = path.display().to_string();
@@ -104,8 +106,8 @@ async fn read_verified(package: PathBuf, file: &'static PingFile) -> Result<Vec<
     .map_err(|_| Missing::Unreadable)?
 }
 
-async fn ping_file(file: &'static PingFile) -> Response {
-    match read_verified(package_dir(), file).await {
+async fn ping_file(state: State, file: &'static PingFile) -> Response {
+    match read_verified(&state.config().widget_dir, file).await {
         Ok(bytes) => asset(file.content_type, bytes),
         Err(missing) => {
             tracing::warn!(error = %missing, "Ping's widget file not served");
@@ -135,6 +137,10 @@ fn html(status: StatusCode, csp: &'static str, body: String) -> Response {
         (CONTENT_SECURITY_POLICY, csp),
         (X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (X_FRAME_OPTIONS, "DENY"),
+        // Kept: nothing on the page needs a Referer. Ping's widget calls the authentication API
+        // same-origin with `X-XSRF-Header` (pingidentity/pf-authn-js-widget: src/store.js), which
+        // is what PingFederate checks, and the page loads nothing from another origin; so no
+        // request from it says where it came from.
         (REFERRER_POLICY, "no-referrer"),
         (CACHE_CONTROL, "no-store"),
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
@@ -142,24 +148,38 @@ fn html(status: StatusCode, csp: &'static str, body: String) -> Response {
     (status, headers, body).into_response()
 }
 
-/// How to install Ping's files, for the error page.
-const INSTALL_HINT: &str = concat!(
-    "<p>Install Ping's widget (pinned in web/pf-widget/package-lock.json) from the repository root:</p>",
-    "<pre>npm ci --prefix web/pf-widget --ignore-scripts</pre>",
-    "<p>or point <code>MODERNO_PF_WIDGET_DIR</code> at an unpacked <code>@ping-identity/pf-authn-js-widget</code> ",
-    "package of that version, then reload. See docs/web-widget.md.</p>",
-);
+/// The page: Ping's widget and the page's own script, configured by `config` (JSON data).
+#[derive(Template)]
+#[template(path = "../../../web/pf-widget/page/index.html")]
+struct Page<'a> {
+    /// The page's configuration as JSON with `<` escaped (`\u003c`), so it cannot close its
+    /// `<script type="application/json">` element; emitted as is (`|safe`): HTML entities are not
+    /// decoded inside a script element.
+    config: &'a str,
+}
 
-/// A 503 page: `title`, `detail` (escaped) and a fixed HTML `hint`.
-fn error_page(title: &str, detail: &str, hint: &str) -> Response {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
-         <h1>{title}</h1><p>{detail}</p>{hint}</body></html>",
-        title = escape(title),
-        detail = escape(detail),
-    );
-    html(StatusCode::SERVICE_UNAVAILABLE, ERROR_CSP, body)
+/// The page when it cannot be served: what is missing, and whether to say how to install Ping's
+/// files.
+#[derive(Template)]
+#[template(path = "widget/unavailable.html")]
+struct Unavailable<'a> {
+    title: &'a str,
+    detail: &'a str,
+    install_hint: bool,
+}
+
+/// `template` rendered as an HTML answer; a template that fails to render is a 500 in the
+/// authentication API's JSON.
+fn rendered(status: StatusCode, csp: &'static str, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(body) => html(status, csp, body),
+        Err(error) => AuthnApiError::Internal(format!("rendering the widget page: {error}")).into_response(),
+    }
+}
+
+/// A 503 page naming what is missing.
+fn error_page(title: &str, detail: &str, install_hint: bool) -> Response {
+    rendered(StatusCode::SERVICE_UNAVAILABLE, ERROR_CSP, &Unavailable { title, detail, install_hint })
 }
 
 /// What the page's script needs: its client ([`crate::WEB_CLIENT_ID`]: redirectless, PKCE
@@ -174,57 +194,71 @@ fn page_config(state: &State) -> Option<serde_json::Value> {
     }))
 }
 
+/// The page's configuration as JSON safe inside a script element.
+fn script_json(config: &serde_json::Value) -> String {
+    config.to_string().replace('<', "\\u003c")
+}
+
 async fn page(Shared(state): Shared<State>) -> Response {
-    if let Err(missing) = read_verified(package_dir(), &SCRIPT).await.and(read_verified(package_dir(), &STYLES).await) {
+    let package = &state.config().widget_dir;
+    if let Err(missing) = read_verified(package, &SCRIPT).await.and(read_verified(package, &STYLES).await) {
         tracing::warn!(error = %missing, "web sign-in page unavailable");
-        return error_page("Ping's widget is not installed", &missing.to_string(), INSTALL_HINT);
+        return error_page("Ping's widget is not installed", &missing.to_string(), true);
     }
     let Some(config) = page_config(&state) else {
         return error_page(
             "No OAuth client for this page",
             &format!("PingFederate has no client {}.", crate::WEB_CLIENT_ID),
-            "",
+            false,
         );
     };
-    // `<` escaped so the JSON cannot close its <script> element.
-    let config = config.to_string().replace('<', "\\u003c");
-    html(StatusCode::OK, PAGE_CSP, PAGE.replace("{{CONFIG}}", &config))
+    rendered(StatusCode::OK, PAGE_CSP, &Page { config: &script_json(&config) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_page_has_one_config_slot_and_no_inline_script() {
-        assert_eq!(PAGE.matches("{{CONFIG}}").count(), 1);
-        let scripts = PAGE.matches("<script").count();
-        let external_or_data = PAGE.matches("<script src=").count() + PAGE.matches("type=\"application/json\"").count();
+    async fn body_of(response: Response) -> String {
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.expect("body");
+        String::from_utf8_lossy(&body).into_owned()
+    }
+
+    #[tokio::test]
+    async fn the_page_carries_its_config_as_json_that_cannot_close_its_script_and_no_inline_script() {
+        let hostile = serde_json::json!({"clientId": "</script><script>alert(1)</script>"});
+        let response = rendered(StatusCode::OK, PAGE_CSP, &Page { config: &script_json(&hostile) });
+        let page = body_of(response).await;
+        assert_eq!(page.matches("</script>").count(), page.matches("<script").count(), "{page}");
+        assert!(page.contains(r#"{"clientId":"\u003c/script>\u003cscript>alert(1)\u003c/script>"}"#), "{page}");
+        let scripts = page.matches("<script").count();
+        let external_or_data = page.matches("<script src=").count() + page.matches("type=\"application/json\"").count();
         assert_eq!(scripts, external_or_data, "every script is a file or JSON data, as the CSP demands");
     }
 
     #[tokio::test]
     async fn ping_files_are_served_only_as_released() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let missing = read_verified(dir.path().to_path_buf(), &SCRIPT).await;
+        let missing = read_verified(dir.path(), &SCRIPT).await;
         assert!(matches!(missing, Err(Missing::NotInstalled(_))), "{missing:?}");
         std::fs::create_dir(dir.path().join("dist")).expect("dist");
         std::fs::write(dir.path().join("dist").join(SCRIPT.name), "window.PfAuthnWidget = function () {};")
             .expect("write");
-        let changed = read_verified(dir.path().to_path_buf(), &SCRIPT).await;
+        let changed = read_verified(dir.path(), &SCRIPT).await;
         assert!(matches!(changed, Err(Missing::Changed(_))), "a file that is not 1.11.0's is refused: {changed:?}");
     }
 
     #[tokio::test]
     async fn the_error_page_is_a_503_that_escapes_what_it_names() {
-        let response =
-            error_page("Ping's widget is not installed", "/tmp/<dist>/pf.authn-widget.js is not there", INSTALL_HINT);
+        let response = error_page("Ping's <widget>", "/tmp/<dist>/pf.authn-widget.js & more is not there", true);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[CONTENT_SECURITY_POLICY], ERROR_CSP);
-        let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.expect("body");
-        let text = String::from_utf8_lossy(&body);
-        assert!(text.contains("/tmp/&lt;dist&gt;/pf.authn-widget.js is not there"), "{text}");
+        let text = body_of(response).await;
+        assert!(text.contains("<title>Ping&#39;s &#60;widget&#62;</title>"), "{text}");
+        assert!(text.contains("/tmp/&#60;dist&#62;/pf.authn-widget.js &#38; more is not there"), "{text}");
         assert!(text.contains("npm ci --prefix web/pf-widget"), "it says how to install Ping's files");
+        let without = body_of(error_page("No OAuth client for this page", "none", false)).await;
+        assert!(!without.contains("npm ci"), "{without}");
     }
 
     #[test]

@@ -96,7 +96,8 @@ pub async fn run() -> anyhow::Result<()> {
     let state = crate::SdkState::open(config, Clock::system(), Entropy::from_os())?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "PingID SDK server listening");
-    axum::serve(listener, crate::app(state)).with_graceful_shutdown(shutdown_requested()).await?;
+    let refusal = crate::serving_refusal(state.clone());
+    moderno_ambient::serving::serve(listener, crate::app(state), refusal, shutdown_requested()).await;
     Ok(())
 }
 

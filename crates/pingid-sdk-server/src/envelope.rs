@@ -2,13 +2,19 @@
 //! from the injected entropy), bare statuses from the router (404, 405, 413) too, and every
 //! answer is signed with `X-PINGID-Signature` (and the sample client's `X-PINGID-Singature`).
 
+use std::sync::Arc;
+
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::response::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use moderno_ambient::serving::Refusal;
 use moderno_crypto::pingid_hmac::{RESPONSE_SIGNATURE_HEADER, RESPONSE_SIGNATURE_HEADER_SAMPLE};
+
+use moderno_wire::sdk::ErrorCode;
 
 use crate::error::{ApiError, PendingErrorBody};
 use crate::signing::SignedRequestId;
@@ -37,6 +43,11 @@ pub async fn finish_response(State(state): State<SdkState>, request: Request, ne
             Err(e) => error = Some(ApiError::internal(format_args!("buffering a response: {e}"))),
         }
     }
+    seal(&state, parts, error, bytes)
+}
+
+/// `error` (if any) rendered as Ping's `ErrorBody` in place of `bytes`, and the answer signed.
+fn seal(state: &SdkState, mut parts: Parts, error: Option<ApiError>, mut bytes: Bytes) -> Response {
     if let Some(e) = error {
         parts.status = e.status;
         parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -53,4 +64,15 @@ pub async fn finish_response(State(state): State<SdkState>, request: Request, ne
     }
     parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A request the server loop refuses before any handler (over its header or target limits,
+/// `moderno_ambient::serving`), as Ping's `ErrorBody` (`INVALID_REQUEST`) with its status, signed
+/// like every answer.
+pub fn serving_refusal(state: SdkState) -> Refusal {
+    Arc::new(move |_target, status, words| {
+        let error = ApiError { status, code: ErrorCode::InvalidRequest, ..ApiError::invalid_data(words) };
+        let (parts, ()) = Response::new(()).into_parts();
+        seal(&state, parts, Some(error), Bytes::new())
+    })
 }

@@ -40,6 +40,7 @@ use tower_http::trace::TraceLayer;
 pub use config::{
     SdkConfig, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID, MAX_BODY_BYTES,
 };
+pub use envelope::serving_refusal;
 pub use error::ApiError;
 pub use state::SdkState;
 

@@ -7,12 +7,15 @@
 //! Every error gets its `id` (a UUID from the injected entropy) in [`with_error_ids`]. Internal
 //! failures are logged once and answered as a bare 500 `UNEXPECTED_ERROR`.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State as AxumState};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use moderno_ambient::serving::Refusal;
 use moderno_wire::pingone::{InnerError, MfaError, MfaErrorDetail};
 
 use crate::State;
@@ -173,6 +176,16 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// A request the server loop refuses before any handler (over its header or target limits,
+/// `moderno_ambient::serving`): PingOne's `INVALID_REQUEST` body with its status and an `id`.
+pub fn serving_refusal(state: State) -> Refusal {
+    Arc::new(move |_target, status, words| {
+        let (_, mut body) = ApiError::BadRequest(words.to_owned()).parts();
+        body.id = state.entropy().uuid();
+        (status, Json(body)).into_response()
+    })
 }
 
 /// Gives every JSON error answer its `id` (PingOne's errors all carry one), drawn from the

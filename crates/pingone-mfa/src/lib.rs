@@ -46,7 +46,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use zeroize::Zeroizing;
 
-pub use error::ApiError;
+pub use error::{serving_refusal, ApiError};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

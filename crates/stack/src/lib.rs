@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use moderno_ambient::{Clock, Entropy, Faults};
+use moderno_ambient::{serving, Clock, Entropy, Faults};
 use moderno_customer_server::{CustomerConfig, CustomerState, PasswordCost};
 use moderno_wire::sdk::PairingMode;
 use pingid_sdk_server::{SdkConfig, SdkState};
@@ -74,6 +74,9 @@ pub struct StackConfig {
     /// reach the stack or an admin token guards it, so the published demo secret mints no token
     /// there (PingOne's outbox is then read through the admin API, behind its token).
     pub pingone_worker_secret: Option<String>,
+    /// The npm package of Ping's widget PingFederate's `/widget/` page serves; `None`: this
+    /// checkout's `web/pf-widget` ([`pingfederate_server::Config::widget_dir`]).
+    pub pingfederate_widget_dir: Option<PathBuf>,
 }
 
 impl StackConfig {
@@ -103,6 +106,7 @@ impl StackConfig {
             credentials: credentials::Credentials::demo(),
             open_demo: false,
             pingone_worker_secret: None,
+            pingfederate_widget_dir: None,
         }
     }
 }
@@ -167,6 +171,7 @@ impl Stack {
         let sdk_task = serve(
             sdk_listener,
             tap(pingid_sdk_server::app(sdk.clone()), inspector::Service::PingIdSdk),
+            pingid_sdk_server::serving_refusal(sdk.clone()),
             stopped.clone(),
             &config.public_hosts,
         );
@@ -194,7 +199,13 @@ impl Stack {
             set_pairing_mode(&customer, mode).await?;
         }
         let customer_app = tap(moderno_customer_server::app(customer.clone()), inspector::Service::Customer);
-        let customer_task = serve(customer_listener, customer_app, stopped.clone(), &config.public_hosts);
+        let customer_task = serve(
+            customer_listener,
+            customer_app,
+            moderno_customer_server::serving_refusal(),
+            stopped.clone(),
+            &config.public_hosts,
+        );
 
         let pingone_listener = bind(config.pingone_listen, "PingOne MFA").await?;
         let pingone_url = format!("http://{}", pingone_listener.local_addr()?);
@@ -215,6 +226,7 @@ impl Stack {
         let pingone_task = serve(
             pingone_listener,
             tap(pingone_mfa_server::app(pingone.clone()), inspector::Service::PingOne),
+            pingone_mfa_server::serving_refusal(pingone.clone()),
             stopped.clone(),
             &config.public_hosts,
         );
@@ -242,10 +254,19 @@ impl Stack {
             PasswordCost::Production => pingfederate_server::PasswordCost::Standard,
             PasswordCost::TestOnlyCheap => pingfederate_server::PasswordCost::TestOnlyCheap,
         };
+        if let Some(dir) = &config.pingfederate_widget_dir {
+            pingfederate_config.widget_dir.clone_from(dir);
+        }
         let pingfederate =
             pingfederate_server::State::open(pingfederate_config, config.clock.clone(), config.entropy.clone())?;
         let pingfederate_app = tap(pingfederate_server::app(pingfederate.clone()), inspector::Service::PingFederate);
-        let pingfederate_task = serve(pingfederate_listener, pingfederate_app, stopped.clone(), &config.public_hosts);
+        let pingfederate_task = serve(
+            pingfederate_listener,
+            pingfederate_app,
+            pingfederate_server::serving_refusal(),
+            stopped.clone(),
+            &config.public_hosts,
+        );
         let mut tasks = vec![sdk_task, customer_task, pingone_task, pingfederate_task];
 
         let admin_url = match config.admin_listen {
@@ -259,7 +280,7 @@ impl Stack {
                     admin::Admin::new(config.clock.clone(), config.faults.clone(), customer.clone(), recorder.clone())
                         .with_token(token)
                         .with_outbox(outbox);
-                tasks.push(serve(listener, admin::router(admin), stopped, &config.public_hosts));
+                tasks.push(serve(listener, admin::router(admin), admin_refusal(), stopped, &config.public_hosts));
                 tracing::warn!(%url, guarded, "the admin API is on (virtual clock, fault switches): open on loopback only, or behind its token");
                 Some(url)
             }
@@ -320,11 +341,13 @@ async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("binding the {what} to {addr} (is another instance running?)"))
 }
 
-/// Serves `router` on `listener` until `stopped`, answering only requests for the names it
-/// serves ([`host_guard`]).
+/// Serves `router` on `listener` until `stopped` ([`serving::serve`]), answering only requests
+/// for the names it serves ([`host_guard`]) and under the request limits (in the service's shape,
+/// `refusal`).
 fn serve(
     listener: TcpListener,
     router: axum::Router,
+    refusal: serving::Refusal,
     mut stopped: watch::Receiver<bool>,
     public_hosts: &[String],
 ) -> JoinHandle<()> {
@@ -340,8 +363,14 @@ fn serve(
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
-        if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
-            tracing::error!(%error, "a server stopped with an error");
-        }
+        serving::serve(listener, router, refusal, shutdown).await;
+    })
+}
+
+/// The admin API's refusal over the request limits: its `{code, message}`.
+fn admin_refusal() -> serving::Refusal {
+    std::sync::Arc::new(|_target, status, words| {
+        let body = moderno_wire::admin::AdminError { code: "REQUEST_TOO_LARGE".into(), message: words.into() };
+        axum::response::IntoResponse::into_response((status, axum::Json(body)))
     })
 }

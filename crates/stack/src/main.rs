@@ -59,6 +59,10 @@ struct Args {
     /// from the environment only, with PINGID_ACCOUNT_ID and PINGID_APPLICATION_ID).
     #[arg(long = "demo", env = "MODERNO_OPEN_DEMO")]
     open_demo: bool,
+    /// The unpacked npm package `@ping-identity/pf-authn-js-widget` 1.11.0 PingFederate's web
+    /// sign-in page serves (default: this checkout's web/pf-widget after `npm ci`).
+    #[arg(long = "pf-widget-dir", env = "MODERNO_PF_WIDGET_DIR")]
+    pf_widget_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -84,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
     config.extension_codes = args.extension_codes;
     config.public_hosts = args.public_hosts;
     config.open_demo = args.open_demo;
+    config.pingfederate_widget_dir = args.pf_widget_dir;
     config.credentials = moderno_stack::credentials::Credentials::from_lookup(|name| std::env::var(name).ok());
     config.pingone_worker_secret = std::env::var("PINGONE_WORKER_CLIENT_SECRET").ok().filter(|s| !s.trim().is_empty());
     config.admin_listen = args.admin_listen;

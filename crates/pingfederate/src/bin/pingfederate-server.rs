@@ -52,6 +52,10 @@ struct Args {
     /// Minutes a flow lives.
     #[arg(long, env = "PINGFEDERATE_FLOW_MINUTES", default_value_t = 30)]
     flow_minutes: i64,
+    /// The unpacked npm package `@ping-identity/pf-authn-js-widget` 1.11.0 the `/widget/` page
+    /// serves Ping's files from (default: this checkout's web/pf-widget after `npm ci`).
+    #[arg(long, env = "MODERNO_PF_WIDGET_DIR")]
+    widget_dir: Option<PathBuf>,
 }
 
 fn decode_seed(text: &str) -> anyhow::Result<[u8; 32]> {
@@ -81,15 +85,18 @@ async fn main() -> anyhow::Result<()> {
     if let Some(url) = args.authentication_application_url {
         config.authentication_application_url = Some(url);
     }
+    if let Some(dir) = args.widget_dir {
+        config.widget_dir = dir;
+    }
     if let Some(origins) = args.allowed_origins {
         config.allowed_origins = origins;
     }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingfederate-server listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let refusal = pingfederate_server::serving_refusal();
+    moderno_ambient::serving::serve(listener, app(state), refusal, shutdown).await;
     Ok(())
 }

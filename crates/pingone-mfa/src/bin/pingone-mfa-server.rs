@@ -69,10 +69,10 @@ async fn main() -> anyhow::Result<()> {
     }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingone-mfa-server listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let refusal = pingone_mfa_server::serving_refusal(state.clone());
+    moderno_ambient::serving::serve(listener, app(state), refusal, shutdown).await;
     Ok(())
 }
