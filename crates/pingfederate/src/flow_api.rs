@@ -2,13 +2,16 @@
 //! the flow's session cookie, a live flow), and for POST the action named by the content type
 //! (`application/vnd.pingidentity.<action>+json`, or `?action=` with `application/json`), which
 //! must be one the current status allows. A failed action leaves the flow as it was. Actions on
-//! one flow take turns (`flow_turns`).
+//! one flow take turns (`flow_turns`). When the password passes, the session is issued afresh
+//! (`flow_session::rotate`): a new `PF` cookie, or a new `_pf_authn_api_state` for a cookieless
+//! flow.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State as Shared};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use moderno_wire::pingfederate::{Flow, FlowStatus, ACTIONS, ACTION_MEDIA_PREFIX, ACTION_MEDIA_SUFFIX, XSRF_HEADER};
 use serde::Deserialize;
@@ -16,7 +19,7 @@ use serde_json::Value;
 
 use crate::error::AuthnApiError;
 use crate::flow::save;
-use crate::flow_session::{answer, load_flow};
+use crate::flow_session::{answer, load_flow, rotate, rotated_cookie_header};
 use crate::State;
 
 fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
@@ -85,7 +88,7 @@ pub async fn act(
     Query(query): Query<ActionQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Flow>, AuthnApiError> {
+) -> Result<Response, AuthnApiError> {
     require_xsrf(&headers)?;
     load_flow(&state, &flow_id, &headers)?;
     let action = action_of(&headers, query.action)?;
@@ -103,7 +106,7 @@ pub async fn act(
     let (stored, session) = load_flow(&state, &flow_id, &headers)?;
     if !turn.act {
         tracing::info!(status = ?stored.record.status, "the same action was under way: answered as it left the flow");
-        return Ok(Json(answer(&state, &stored.record, session.as_ref())));
+        return Ok(Json(answer(&state, &stored.record, session.as_ref())).into_response());
     }
     let allowed = stored.record.allowed_actions(state.config().manage_devices_allowed);
     let Some(action) = ACTIONS.iter().copied().find(|a| *a == action && allowed.contains(a)) else {
@@ -115,7 +118,18 @@ pub async fn act(
     crate::flow_actions::run(&state, &mut record, action, body).await?;
     save(&state, stored.version, &record)?;
     tracing::Span::current().record("status", tracing::field::debug(record.status));
-    Ok(Json(answer(&state, &record, session.as_ref())))
+    // The password passed (a refused one ended above): the session is issued afresh.
+    let rotated = match (&session, action) {
+        (Some(old), "checkUsernamePassword") => Some(rotate(&state, old)?),
+        _ => None,
+    };
+    let mut response = Json(answer(&state, &record, rotated.as_ref().or(session.as_ref()))).into_response();
+    if let Some(cookie) = rotated.as_ref().and_then(|new| rotated_cookie_header(&state, new)) {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().insert(SET_COOKIE, value);
+        }
+    }
+    Ok(response)
 }
 
 /// What identifies a request among those sent to one flow: the action and its body (a digest:

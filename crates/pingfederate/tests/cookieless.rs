@@ -73,7 +73,18 @@ async fn a_cookieless_client_signs_in_with_the_state_header_alone() {
     )
     .await;
     assert_eq!(authn["status"], "AUTHENTICATION_REQUIRED", "{authn}");
-    assert_eq!(authn["_pf_authn_api_state"], state.as_str(), "every answer carries the state");
+    // The password passed: the session is issued afresh (`flow_session::rotate`), and Ping's
+    // widget sends whatever state the last answer carried (`src/store.js`: each answer replaces
+    // the state that `buildHeaders` sends).
+    let renewed = authn["_pf_authn_api_state"].as_str().expect("every answer carries the state").to_string();
+    assert_ne!(renewed, state, "a new state once the password passed");
+    let (status, error, _) = send(&http, http.get(&url), Some(&state)).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("FLOW_SESSION_MISMATCH")),
+        "the state from before the sign-in reaches nothing"
+    );
+    let state = renewed;
     let (_, waiting, _) = send(&http, act("authenticate", json!({})), Some(&state)).await;
     phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
     let (_, done, _) = send(&http, http.get(&url), Some(&state)).await;

@@ -66,7 +66,7 @@ async fn a_credentialed_call_from_an_allowed_origin_drives_the_flow_with_its_coo
         .get(client.flow_url(&flow))
         .header("origin", "http://localhost:5173")
         .header("x-xsrf-header", "PingFederate")
-        .header("cookie", client.cookie.clone().unwrap())
+        .header("cookie", client.session_cookie().unwrap())
         .send()
         .await
         .unwrap();

@@ -151,6 +151,8 @@ impl PfClient {
 
     async fn send_flow(&self, request: reqwest::RequestBuilder) -> Result<Flow, DeviceError> {
         let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
+        // PingFederate issues the session afresh when the password passes.
+        self.keep_cookie(&response);
         let (status, body) = read(response).await?;
         if status != 200 {
             return Err(authn_error(status, &body));

@@ -56,6 +56,7 @@ impl Stack {
             http: reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap(),
             base: self.pf_url.clone(),
             cookie: None,
+            renewed: Default::default(),
             verifier: format!("verifier-{}", "k".repeat(40)),
             redirect_uri: Some(REDIRECT_URI.into()),
         }
@@ -83,6 +84,9 @@ pub struct ApiClient {
     pub http: reqwest::Client,
     pub base: String,
     pub cookie: Option<String>,
+    /// The `PF` cookie PingFederate issued afresh when the password passed (it then wins over
+    /// `cookie`), kept as a browser keeps a `Set-Cookie` on any answer.
+    pub renewed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     pub verifier: String,
     /// Sent in the authorization and token requests; `None` leaves it out of both.
     pub redirect_uri: Option<String>,
@@ -107,13 +111,14 @@ impl ApiClient {
         ];
         query.extend(self.redirect_uri.as_deref().map(|uri| ("redirect_uri", uri)));
         let mut request = self.http.get(format!("{}/as/authorization.oauth2", self.base)).query(&query);
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.session_cookie() {
             request = request.header("cookie", cookie);
         }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         if let Some(set) = response.headers().get("set-cookie") {
             self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
+            *self.renewed.lock().unwrap() = None;
         }
         response.json().await.unwrap()
     }
@@ -136,7 +141,7 @@ impl ApiClient {
 
     pub async fn get(&self, flow: &str) -> (StatusCode, Value) {
         let mut request = self.http.get(self.flow_url(flow)).header("x-xsrf-header", "PingFederate");
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.session_cookie() {
             request = request.header("cookie", cookie);
         }
         let response = request.send().await.unwrap();
@@ -150,11 +155,20 @@ impl ApiClient {
             .header("x-xsrf-header", "PingFederate")
             .header("content-type", format!("application/vnd.pingidentity.{action}+json"))
             .body(body.to_string());
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.session_cookie() {
             request = request.header("cookie", cookie);
         }
         let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            *self.renewed.lock().unwrap() = Some(pair);
+        }
         (response.status(), response.json().await.unwrap())
+    }
+
+    /// The `PF` cookie this client sends: the renewed one once the password passed.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.renewed.lock().unwrap().clone().or_else(|| self.cookie.clone())
     }
 
     /// An action that must succeed; returns the new flow.
@@ -249,7 +263,7 @@ impl ApiClient {
         let browser =
             reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let mut request = browser.get(url);
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.session_cookie() {
             request = request.header("cookie", cookie);
         }
         request.send().await.unwrap()
@@ -264,6 +278,7 @@ impl ApiClient {
             url_escape(REDIRECT_URI)
         );
         let response = self.browser_get(&format!("{}/as/authorization.oauth2?{query}", self.base)).await;
+            *self.renewed.lock().unwrap() = None;
         assert_eq!(response.status(), StatusCode::FOUND);
         if let Some(set) = response.headers().get("set-cookie") {
             self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
