@@ -1,10 +1,11 @@
 //! The commands the UI invokes: each one a small, instrumented wrapper over the device crate
-//! (`Device` for this device, `LoginSession` for a login). No flow rule lives here.
+//! (`Backend` for this device at the connection's backend, `Login` for a sign-in on it). No flow
+//! rule and no choice of backend lives here.
 
 use std::time::Duration;
 
 use moderno_device::transfer::parse_amount;
-use moderno_device::{DeviceError, PushResult, TransferOrder, TransferSession};
+use moderno_device::{DeviceError, Login, OfflinePasscode, Progress, PushResult, TransferOrder, TransferSession};
 use moderno_wire::device_api::ManageDevice;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_notification::Notification;
@@ -17,7 +18,6 @@ use crate::device_views::{
 };
 use crate::error::CommandError;
 use crate::inspector_panel::{self, ExportView, HopsView};
-use crate::login::ActiveLogin;
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
 use crate::qa_panel::{self, QaChange, QaStateView};
 use crate::scenario_panel::{self, ScenarioRequest, ScenarioRunView, ScenarioSummaryView};
@@ -32,15 +32,10 @@ macro_rules! login_step {
         let $conn = $shell.connection().await?;
         let mut login = $conn.login.lock().await;
         let $session = login.as_mut().ok_or_else(CommandError::no_login)?;
-        let view = $step.await?;
-        Ok(finish(&$conn, &mut login, view))
+        let progress = $step.await?;
+        Ok(finish(&$conn, &mut login, progress))
     }};
 }
-
-/// How long a TOTP code lives (RFC 6238 step).
-const OTP_STEP_SECONDS: i64 = 30;
-/// Longest long poll for incoming pushes.
-const MAX_PUSH_WAIT_SECONDS: u32 = 25;
 
 #[tauri::command]
 #[instrument(skip_all)]
@@ -63,40 +58,41 @@ pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Answer<Log
         let _ = old.cancel().await;
     }
     conn.remember_sign_in(None);
-    let (session, view) = ActiveLogin::start(&conn, &request).await?;
+    let (session, progress) =
+        Login::start(conn.backend_side(), &request.username, &request.password, request.pairing_key.as_deref()).await?;
     *login = session;
-    Ok(finish(&conn, &mut login, view))
+    Ok(finish(&conn, &mut login, progress))
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn submit_pairing_key(shell: State<'_, Shell>, request: CodeRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.pairing_key(&conn, &request.code))
+    login_step!(shell, |session, conn| session.pairing_key(conn.backend_side(), &request.code))
 }
 
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn choose_trust_level(shell: State<'_, Shell>, request: TrustChoice) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.choose(&conn, &request))
+    login_step!(shell, |session, conn| session.choose(conn.backend_side(), request.selection(), request.nickname))
 }
 
 /// PingFederate's MOBILE_PAIRING_REQUIRED answered: pair this device (or not), then continue.
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn pair_device(shell: State<'_, Shell>, request: PairRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.pair(&conn, request.pair))
+    login_step!(shell, |session, conn| session.pair(conn.backend_side(), request.pair))
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn poll_push(shell: State<'_, Shell>) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.poll(&conn))
+    login_step!(shell, |session, conn| session.poll(conn.backend_side()))
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn retry_push(shell: State<'_, Shell>) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.retry(&conn))
+    login_step!(shell, |session, conn| session.retry(conn.backend_side()))
 }
 
 #[tauri::command]
@@ -113,13 +109,13 @@ pub async fn cancel_login(shell: State<'_, Shell>) -> Answer<()> {
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn submit_otp(shell: State<'_, Shell>, request: OtpRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.otp(&conn, &request.code, request.trust.unwrap_or(true)))
+    login_step!(shell, |session, conn| session.otp(conn.backend_side(), &request.code, request.trust.unwrap_or(true)))
 }
 
 #[tauri::command]
 #[instrument(skip(shell))]
 pub async fn select_device(shell: State<'_, Shell>, request: SelectDeviceRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.select_device(&conn, &request.device_id))
+    login_step!(shell, |session, conn| session.select_device(conn.backend_side(), &request.device_id))
 }
 
 /// The demo's stand-in for the phone network: the SMS and e-mail passcodes PingOne MFA sent to
@@ -142,11 +138,7 @@ pub async fn incoming_pushes<R: Runtime>(
     request: IncomingRequest,
 ) -> Answer<Vec<PushView>> {
     let conn = shell.connection().await?;
-    let wait = Duration::from_secs(request.wait_seconds.min(MAX_PUSH_WAIT_SECONDS).into());
-    let pending = match &conn.pingfederate {
-        Some(pf) => pf.pingone.pending_pushes(wait).await?,
-        None => conn.device.pending_pushes(wait).await?,
-    };
+    let pending = conn.backend_side().pending_pushes(Duration::from_secs(request.wait_seconds.into())).await?;
     let pushes: Vec<PushView> = pending.into_iter().map(PushView::from).collect();
     for push in pushes.iter().filter(|p| conn.first_sight(&p.authentication_id)) {
         announce(&app, push);
@@ -160,12 +152,9 @@ pub async fn incoming_pushes<R: Runtime>(
 #[instrument(skip(shell))]
 pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -> Answer<Vec<NoticeView>> {
     let conn = shell.connection().await?;
-    if conn.pingfederate.is_some() {
-        return Ok(vec![]);
-    }
-    let wait = Duration::from_secs(request.wait_seconds.min(MAX_PUSH_WAIT_SECONDS).into());
-    let username = conn.device.paired_username().unwrap_or_default();
-    let notices = conn.device.notices(wait).await?;
+    let backend = conn.backend_side();
+    let notices = backend.notices(Duration::from_secs(request.wait_seconds.into())).await?;
+    let username = backend.paired_username().unwrap_or_default();
     Ok(notices
         .iter()
         .map(|n| NoticeView { id: n.id.clone(), text: moderno_device::notice_text(&username, n), at: n.at.clone() })
@@ -179,10 +168,7 @@ pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -
 pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<PushAnsweredView> {
     let conn = shell.connection().await?;
     let answer = request.answer()?;
-    let result = match &conn.pingfederate {
-        Some(pf) => pf.pingone.answer_push(&request.authentication_id, answer).await?,
-        None => conn.device.answer_push(&request.authentication_id, answer).await?,
-    };
+    let result = conn.backend_side().answer_push(&request.authentication_id, answer).await?;
     Ok(PushAnsweredView { approved: result == PushResult::Approved })
 }
 
@@ -222,20 +208,14 @@ pub async fn remove_device(shell: State<'_, Shell>, request: SelectDeviceRequest
 #[instrument(skip_all)]
 pub async fn offline_code(shell: State<'_, Shell>) -> Answer<OfflineCodeView> {
     let conn = shell.connection().await?;
-    let code = conn.device.offline_otp().ok_or_else(|| not_paired(&conn))?;
-    let seconds_left = OTP_STEP_SECONDS - conn.clock.unix().rem_euclid(OTP_STEP_SECONDS);
-    Ok(OfflineCodeView { code, seconds_left: u32::try_from(seconds_left).unwrap_or(0) })
+    let passcode = OfflinePasscode::of(&conn.device, &conn.clock).ok_or_else(|| not_paired(&conn))?;
+    Ok(OfflineCodeView { code: passcode.code, seconds_left: passcode.seconds_left })
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn unpair(shell: State<'_, Shell>) -> Answer<()> {
-    let conn = shell.connection().await?;
-    match &conn.pingfederate {
-        Some(pf) => pf.pingone.forget().await?,
-        None => conn.device.unpair().await?,
-    }
-    Ok(())
+    Ok(shell.connection().await?.backend_side().unpair().await?)
 }
 
 /// Sends money for the signed-in user; the user's primary (or chosen) device approves it.
@@ -369,14 +349,14 @@ pub async fn scenario_stop(shell: State<'_, Shell>) -> Answer<()> {
 }
 
 /// A login that ended (signed in or refused) is forgotten; the user it signed in is kept.
-fn finish(conn: &Connection, login: &mut Option<ActiveLogin>, view: LoginView) -> LoginView {
-    if matches!(view, LoginView::SignedIn { .. }) {
-        conn.remember_sign_in(login.as_ref().and_then(ActiveLogin::signed_in_user));
+fn finish(conn: &Connection, login: &mut Option<Login>, progress: Progress) -> LoginView {
+    if progress.is_signed_in() {
+        conn.remember_sign_in(login.as_ref().and_then(Login::signed_in_user));
     }
-    if matches!(view, LoginView::SignedIn { .. } | LoginView::Refused { .. }) {
+    if progress.is_over() {
         *login = None;
     }
-    view
+    progress.into()
 }
 
 fn no_transfer() -> CommandError {

@@ -3,7 +3,7 @@
 //! mirrored here with exhaustive conversions: a new variant upstream fails the build, not the UI.
 
 use moderno_device::pingfederate::{PairingAttempt, PfProgress};
-use moderno_device::{LoginProgress, UserSelection};
+use moderno_device::{LoginProgress, Progress, UserSelection};
 use moderno_wire::device_api::{self, IgnoreInterval, PairingCompleted};
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome};
 use moderno_wire::payload;
@@ -360,6 +360,15 @@ pub struct Claim {
 
 fn devices(list: &[AdapterDevice]) -> Vec<DeviceSummaryView> {
     list.iter().map(DeviceSummaryView::from).collect()
+}
+
+impl From<Progress> for LoginView {
+    fn from(progress: Progress) -> Self {
+        match progress {
+            Progress::PingidSdk(progress) => progress.into(),
+            Progress::PingFederate(progress) => progress.into(),
+        }
+    }
 }
 
 impl From<LoginProgress> for LoginView {

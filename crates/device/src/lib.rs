@@ -1,5 +1,8 @@
 //! The SDK component of the Moderno desktop app, with no Tauri in it.
 //!
+//! [`Backend`] names the backend a front end signs in with (the PingID SDK's customer server or
+//! PingFederate with PingOne MFA) and answers pushes there; [`Login`] is one sign-in on it, step
+//! by step, each step answered by a [`Progress`]. Beneath them:
 //! [`Device`] is the facade: it keeps the device key in the OS keyring ([`KeyringStore`]), makes
 //! mobile payloads, reads server payloads into a [`FlowState`], completes pairing directly with
 //! the PingID SDK server ([`SdkDeviceClient`]), answers pushes, hears when the user's devices
@@ -9,6 +12,7 @@
 //! [`PushContext`] reads what a push asks to approve. The
 //! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
 
+mod backend;
 mod device;
 mod device_actions;
 mod error;
@@ -16,6 +20,7 @@ mod flow;
 mod identity;
 mod key_store;
 mod keyring_store;
+mod login;
 mod login_session;
 mod login_step;
 mod mobile_payload;
@@ -29,6 +34,7 @@ pub mod transfer;
 mod transfer_session;
 mod transport;
 
+pub use backend::{Backend, OfflinePasscode, MAX_PUSH_WAIT};
 pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
 pub use device_actions::{device_actions, DeviceActions};
 pub use error::{DeviceError, ErrorView, SdkError};
@@ -36,6 +42,7 @@ pub use flow::{FlowState, UserSelection};
 pub use identity::{DeviceDescription, DeviceIdentity};
 pub use key_store::{AsyncKeyStore, KeyStore, KeyStoreError, MemoryKeyStore, StoredIdentity, KEY_STORE_TIMEOUT};
 pub use keyring_store::{KeyringStore, KEYRING_SERVICE};
+pub use login::{Login, LoginError, Progress};
 pub use login_session::{LoginProgress, LoginSession};
 pub use login_step::{next_step, LoginStep};
 pub use mobile_payload::generate_payload;

@@ -12,10 +12,10 @@ use anyhow::{anyhow, bail, Context as _};
 use chrono::{DateTime, TimeDelta, Utc};
 use moderno_ambient::{Clock, Entropy, Fault};
 use moderno_customer_server::PasswordCost;
-use moderno_device::pingfederate::{PfClient, PfSession, PingOneDevice};
+use moderno_device::pingfederate::{PfClient, PingOneDevice};
 use moderno_device::{
-    http_client, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, LoginSession, MemoryKeyStore,
-    PushResult, UserSelection,
+    http_client, Backend as DeviceBackend, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, Login,
+    MemoryKeyStore, Progress, PushResult, UserSelection,
 };
 use moderno_stack::{RunningStack, Stack, StackConfig};
 use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction, PushAnswer, PushRequest};
@@ -175,8 +175,7 @@ struct World {
 
 /// One named device and the login it has going.
 struct Slot {
-    device: Device,
-    pingone: Option<PingOneDevice>,
+    side: Side,
     login: Option<Login>,
     /// The devices the last screen offered to choose from: (id, what a person would pick it by).
     choices: Vec<(String, Vec<String>)>,
@@ -184,9 +183,22 @@ struct Slot {
     user: Option<String>,
 }
 
-enum Login {
-    Moderno(Box<LoginSession>),
-    PingFederate(Box<PfSession>),
+/// A device and the backend it signs in with (what [`DeviceBackend`] borrows). With PingFederate:
+/// the device's PingOne MFA personality and the API client of its login.
+struct Side {
+    device: Device,
+    customer_url: String,
+    pingfederate: Option<(Arc<PfClient>, PingOneDevice)>,
+    clock: Clock,
+    /// What a PingFederate login draws PKCE from: the same for every login, so a run repeats.
+    entropy: Entropy,
+}
+
+impl Side {
+    fn backend(&self) -> DeviceBackend<'_> {
+        let pingfederate = self.pingfederate.as_ref().map(|(client, pingone)| (client, pingone));
+        DeviceBackend::new(&self.device, &self.customer_url, pingfederate, &self.clock, &self.entropy)
+    }
 }
 
 impl World {
@@ -199,11 +211,16 @@ impl World {
             description.device_name = name.to_string();
             let options = DeviceOptions { description, ..DeviceOptions::default() };
             let device = Device::open_with(name, Arc::clone(&store), clock.clone(), entropy.clone(), options).await?;
-            let pingone = match self.backend {
-                Backend::Pingfederate => Some(PingOneDevice::open(&device, store, clock, entropy).await?),
+            let pingfederate = match self.backend {
+                Backend::Pingfederate => Some((
+                    Arc::new(PfClient::new(http_client()?, &self.stack.pingfederate_url)?),
+                    PingOneDevice::open(&device, store, clock.clone(), entropy).await?,
+                )),
                 Backend::PingidSdk => None,
             };
-            self.devices.insert(name.to_string(), Slot { device, pingone, login: None, choices: vec![], user: None });
+            let (customer_url, entropy) = (self.stack.customer_url.clone(), Entropy::seeded(self.seed ^ 0x5eed));
+            let side = Side { device, customer_url, pingfederate, clock, entropy };
+            self.devices.insert(name.to_string(), Slot { side, login: None, choices: vec![], user: None });
         }
         self.devices.get_mut(name).ok_or_else(|| anyhow!("no device {name}"))
     }
@@ -225,18 +242,11 @@ impl World {
             Action::Answer => self.answer(step).await,
             Action::Listen => {
                 let slot = self.slot(&device_name(step)?).await?;
-                let pushes = match &slot.pingone {
-                    Some(p) => p.pending_pushes(Duration::ZERO).await?,
-                    None => slot.device.pending_pushes(Duration::ZERO).await?,
-                };
+                let pushes = slot.side.backend().pending_pushes(Duration::ZERO).await?;
                 Ok(Shown::note(serde_json::json!({"screen": "LISTENING", "pushes": pushes.len()})))
             }
             Action::Unpair => {
-                let slot = self.slot(&device_name(step)?).await?;
-                match &slot.pingone {
-                    Some(p) => p.forget().await?,
-                    None => slot.device.unpair().await?,
-                }
+                self.slot(&device_name(step)?).await?.side.backend().unpair().await?;
                 Ok(Shown::note(serde_json::json!({"screen": "UNPAIRED"})))
             }
             Action::Otp => self.otp(step).await,
@@ -246,42 +256,28 @@ impl World {
 
     async fn login_step(&mut self, step: &Step) -> anyhow::Result<Shown> {
         let name = device_name(step)?;
-        let backend = self.backend;
-        let customer_url = self.stack.customer_url.clone();
-        let pingfederate_url = self.stack.pingfederate_url.clone();
+        let (seed, pingfederate_url) = (self.seed, self.stack.pingfederate_url.clone());
         let key = match (step.action, step.pairing_key.as_deref()) {
             (Action::Login, Some("from-web-page")) => {
                 Some(self.web_page_key(step.user.as_deref().unwrap_or_default()).await?)
             }
             (_, key) => key.map(str::to_string),
         };
-        let clock = self.stack.clock.clone();
-        let entropy = Entropy::seeded(self.seed ^ 0x5eed);
         let slot = self.slot(&name).await?;
-        let answer = match (step.action, backend) {
-            (Action::Login, Backend::PingidSdk) => {
+        let answer = match step.action {
+            Action::Login => {
                 let user = step.user.clone().ok_or_else(|| anyhow!("login needs a user"))?;
-                let client = slot.device.moderno_client(&customer_url)?;
                 let password = step.password.as_deref().unwrap_or(PASSWORD);
                 slot.user = Some(user.clone());
-                match LoginSession::start(client, &slot.device, &user, password, key.as_deref()).await {
-                    Ok((session, progress)) => {
-                        slot.login = Some(Login::Moderno(Box::new(session)));
-                        Ok(screen::moderno(progress))
-                    }
-                    Err(e) => Err(e),
+                if let Some((client, _)) = slot.side.pingfederate.as_mut() {
+                    // Each login its own PingFederate client and the same draws, so a run repeats.
+                    *client = Arc::new(PfClient::new(http_client()?, &pingfederate_url)?);
+                    slot.side.entropy = Entropy::seeded(seed ^ 0x5eed);
                 }
-            }
-            (Action::Login, Backend::Pingfederate) => {
-                let user = step.user.clone().ok_or_else(|| anyhow!("login needs a user"))?;
-                let pingone = slot.pingone.as_ref().ok_or_else(|| anyhow!("no PingOne personality"))?;
-                let client = Arc::new(PfClient::new(http_client()?, &pingfederate_url)?);
-                let password = step.password.as_deref().unwrap_or(PASSWORD);
-                slot.user = Some(user.clone());
-                match PfSession::start(client, pingone, clock, &entropy, &user, password).await {
+                match Login::start(slot.side.backend(), &user, password, key.as_deref()).await {
                     Ok((session, progress)) => {
-                        slot.login = Some(Login::PingFederate(Box::new(session)));
-                        Ok(screen::pingfederate(progress))
+                        slot.login = session;
+                        Ok(shown(progress))
                     }
                     Err(e) => Err(e),
                 }
@@ -315,22 +311,15 @@ impl World {
             other => bail!("answer is TRUST, APPROVE, IGNORE, DENY or BLOCK, not {other:?}"),
         };
         let shown_number = self.shown_number;
-        let slot = self.slot(&name).await?;
-        let wait = Duration::from_secs(3);
-        let pushes = match &slot.pingone {
-            Some(p) => p.pending_pushes(wait).await?,
-            None => slot.device.pending_pushes(wait).await?,
-        };
+        let backend = self.slot(&name).await?.side.backend();
+        let pushes = backend.pending_pushes(Duration::from_secs(3)).await?;
         let push = pushes.first().ok_or_else(|| anyhow!("no push reached {name}"))?;
         let mut answer = push_answer(push, action, step.number.as_deref(), shown_number)?;
         if let Some((level, interval)) = grant {
             answer.trust_level = Some(level);
             answer.ignore_interval = interval;
         }
-        let result = match &slot.pingone {
-            Some(p) => p.answer_push(&push.authentication_id, answer).await?,
-            None => slot.device.answer_push(&push.authentication_id, answer).await?,
-        };
+        let result = backend.answer_push(&push.authentication_id, answer).await?;
         let approved = result == PushResult::Approved;
         Ok(Shown::note(
             serde_json::json!({"screen": "PUSH_ANSWERED", "user": push.username, "pushes": pushes.len(), "approved": approved}),
@@ -350,6 +339,7 @@ impl World {
                 let other = other.to_string();
                 self.slot(&other)
                     .await?
+                    .side
                     .device
                     .offline_otp()
                     .ok_or_else(|| anyhow!("{other} shows no passcode (not paired)"))?
@@ -357,12 +347,10 @@ impl World {
             (None, None) => bail!("otp needs a code, or from = a device or \"outbox\""),
         };
         let slot = self.slot(&device_name(step)?).await?;
-        let shown = match slot.login.as_mut() {
-            Some(Login::Moderno(s)) => s.otp(&slot.device, &code).await.map(screen::moderno),
-            Some(Login::PingFederate(s)) => s.otp(pingone(&slot.pingone)?, &code).await.map(screen::pingfederate),
-            None => bail!("no login in progress on this device"),
-        };
-        Ok(shown.unwrap_or_else(|e| Shown::note(screen::error(&e))))
+        let login = slot.login.as_mut().ok_or_else(|| anyhow!("no login in progress on this device"))?;
+        // As Ping's apps do, a passcode that may pair this device pairs it as trusted.
+        let progress = login.otp(slot.side.backend(), &code, true).await.map_err(DeviceError::from);
+        Ok(progress.map(shown).unwrap_or_else(|e| Shown::note(screen::error(&e))))
     }
 
     async fn web_page_key(&self, user: &str) -> anyhow::Result<String> {
@@ -387,47 +375,33 @@ impl Slot {
             return Err(DeviceError::InvalidInput("no login in progress on this device".into()));
         };
         let pick = step.pick.as_deref().map(|p| pick(&self.choices, p));
-        match login {
-            Login::Moderno(s) => {
-                let device = &self.device;
-                let progress = match step.action {
-                    Action::Choose => s.choose(device, selection(step)?, None).await?,
-                    Action::Poll => s.poll(device).await?,
-                    Action::Retry => s.retry(device).await?,
-                    Action::Select => s.select_device(device, &pick.unwrap_or_default()).await?,
-                    Action::Cancel => {
-                        s.cancel().await?;
-                        return Ok(Shown::note(serde_json::json!({"screen": "CANCELLED"})));
-                    }
-                    _ => return Err(not_for(step, "the PingID SDK")),
-                };
-                Ok(screen::moderno(progress))
+        let backend = self.side.backend();
+        let progress = match step.action {
+            Action::Choose => login.choose(backend, selection(step)?, None).await?,
+            Action::Pair => login.pair(backend, step.pair.unwrap_or(true)).await?,
+            Action::Poll => login.poll(backend).await?,
+            Action::Retry => login.retry(backend).await?,
+            Action::Select => login.select_device(backend, &pick.unwrap_or_default()).await?,
+            Action::Cancel => {
+                login.cancel().await?;
+                return Ok(Shown::note(serde_json::json!({"screen": "CANCELLED"})));
             }
-            Login::PingFederate(s) => {
-                let pingone = pingone(&self.pingone).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-                let progress = match step.action {
-                    Action::Pair => s.pair(pingone, step.pair.unwrap_or(true)).await?,
-                    Action::Poll => s.poll(pingone).await?,
-                    Action::Retry => s.retry(pingone).await?,
-                    Action::Select => s.select_device(pingone, &pick.unwrap_or_default()).await?,
-                    Action::Cancel => {
-                        s.cancel().await?;
-                        return Ok(Shown::note(serde_json::json!({"screen": "CANCELLED"})));
-                    }
-                    _ => return Err(not_for(step, "PingFederate")),
-                };
-                Ok(screen::pingfederate(progress))
-            }
-        }
+            _ => return Err(not_for(step)),
+        };
+        Ok(shown(progress))
     }
 }
 
-fn pingone(p: &Option<PingOneDevice>) -> anyhow::Result<&PingOneDevice> {
-    p.as_ref().ok_or_else(|| anyhow!("this scenario's devices have no PingOne personality"))
+/// The screen a login's progress shows, in its backend's words.
+fn shown(progress: Progress) -> Shown {
+    match progress {
+        Progress::PingidSdk(progress) => screen::moderno(progress),
+        Progress::PingFederate(progress) => screen::pingfederate(progress),
+    }
 }
 
-fn not_for(step: &Step, backend: &str) -> DeviceError {
-    DeviceError::InvalidInput(format!("{:?} is not a step of a {backend} login", step.action))
+fn not_for(step: &Step) -> DeviceError {
+    DeviceError::InvalidInput(format!("{:?} is not a step of a login", step.action))
 }
 
 /// The id of the choice a person would pick by `wanted` (nickname, name or type, any case; or
