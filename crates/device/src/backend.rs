@@ -4,8 +4,8 @@
 //! A front end (the desktop shell, the scenario runner, the CLI) names its backend once as a
 //! [`Backend`] and then drives the same calls whichever it is: [`crate::Login`] for a sign-in
 //! (start, each step, cancel), and the approver side here (pushes waiting for this device and
-//! their answers, device notices, unpairing). A third backend is a variant of [`Backend`] and of
-//! [`crate::Login`], and nothing else.
+//! their answers, device notices, unpairing). A third backend is a variant of [`Backend`], of
+//! [`crate::Login`] and of [`crate::Progress`] here; each front end then only words its screens.
 
 use std::sync::Arc;
 use std::time::Duration;

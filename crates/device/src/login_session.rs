@@ -1,4 +1,5 @@
-//! One login from the app, step by step: what a window (or any other front end) drives.
+//! One login at the Moderno customer server (PingID SDK), step by step. Front ends drive it
+//! through [`crate::Login`], which runs PingFederate's [`crate::pingfederate::PfSession`] alike.
 //!
 //! [`LoginSession`] keeps what a login needs between the user's answers — the customer server's
 //! session id, the username, and the password for as long as a manual pairing key may still be

@@ -1,5 +1,5 @@
-//! One PingFederate login from the app, step by step: what a window drives (the counterpart of
-//! [`crate::LoginSession`] for the Moderno protocol).
+//! One PingFederate login from the app, step by step (the counterpart of [`crate::LoginSession`]
+//! for the Moderno protocol; front ends drive both through [`crate::Login`]).
 //!
 //! [`PfSession`] sends what needs no person by itself — the username and password once,
 //! `authenticate` with this device's mobile payload, `continueAuthentication` after MFA_COMPLETED,
