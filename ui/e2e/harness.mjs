@@ -1,12 +1,14 @@
 // Drives real Moderno windows: one tauri-driver (and WebKitWebDriver) per window, so two
 // windows are two app instances — two devices. Controls are found by their visible label or
-// role text, as a person finds them. Screenshots go to docs/screenshots/.
+// role text, as a person finds them. Screenshots go to MODERNO_SCREENSHOTS, else target/screenshots
+// (MODERNO_SCREENSHOTS=docs/screenshots refreshes the docs' ones: a test run does not by itself).
 // Every wait is on a condition, read in one script call (a redraw cannot leave a stale element
 // behind), and a wait that fails says what it awaited and what the window showed.
 // MODERNO_WINDOW_SIZE=360x560 opens every window at that size (the screenshots at other sizes).
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +16,7 @@ import { remote } from "webdriverio";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const app = process.env.MODERNO_DESKTOP_BIN ?? resolve(root, "target/debug/moderno-desktop");
-export const shots = process.env.MODERNO_SCREENSHOTS ?? resolve(root, "docs/screenshots");
+export const shots = resolve(process.env.MODERNO_SCREENSHOTS ?? resolve(root, "target/screenshots"));
 const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
 // Ports of the embedded stack in tests: away from the demo's (7101/7102).
 export const stackPorts = { sdk: 7201, customer: 7202, pingone: 7203, pingfederate: 7204, admin: 7205 };
@@ -32,6 +34,53 @@ function windowSize() {
   const m = /^(\d+)x(\d+)$/.exec(asked);
   if (!m) throw new Error(`MODERNO_WINDOW_SIZE must read WIDTHxHEIGHT (like 360x560), not "${asked}"`);
   return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+const held = new Set();
+
+/**
+ * Holds the block of stack ports starting at `ports.sdk` for this test process, waiting while
+ * another live process (the same suite run twice on one machine) holds it: two suites on one
+ * set of ports would sign in at each other's servers. Released when the process exits; a lock
+ * left by a process that died is taken over.
+ */
+async function holdPorts(ports, timeout = 15 * 60 * 1000) {
+  const block = ports.sdk;
+  if (held.has(block)) return;
+  const dir = resolve(tmpdir(), `moderno-e2e-ports-${block}.lock`);
+  const until = Date.now() + timeout;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(resolve(dir, "pid"), String(process.pid));
+      held.add(block);
+      process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+      return;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(resolve(dir, "pid"), "utf8"));
+    } catch {
+      // just made: its owner writes the pid next
+    }
+    if (owner && !alive(owner)) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > until) throw new Error(`stack ports from ${block} still held by process ${owner} after ${timeout} ms (${dir})`);
+    await sleep(500);
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
 }
 
 /** A port no one listens on now (tauri-driver's, so suites and the bench never share one). */
@@ -52,6 +101,7 @@ function freePort() {
  * `bare`: start `binary` with no Moderno flags (the benchmark's minimal app).
  */
 export async function openWindow(profile, { args = [], env = {}, app: binary = app, bare = false, ports = stackPorts } = {}) {
+  if (!bare) await holdPorts(ports);
   const port = await freePort();
   const nativePort = await freePort();
   // Its own process group: closing kills tauri-driver, WebKitWebDriver and the app together, so
