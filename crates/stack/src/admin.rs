@@ -190,10 +190,34 @@ pub fn router(admin: Admin) -> Router {
         .route("/admin/report.html", get(report))
         .route("/admin/outbox/{username}", get(outbox))
         .fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such admin route") })
+        .layer(middleware::from_fn(http_refusals_as_json))
         .layer(middleware::from_fn_with_state(admin.clone(), require_token))
         .layer(middleware::from_fn(refuse_web_pages))
         .layer(DefaultBodyLimit::max(4096))
         .with_state(admin)
+}
+
+/// What the HTTP layer answers on its own (a wrong method, a body over the limit) in the admin
+/// API's `{code, message}` shape, its status kept.
+async fn http_refusals_as_json(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let words = match axum::body::to_bytes(response.into_body(), 16 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().chars().take(300).collect::<String>(),
+        Err(_) => String::new(),
+    };
+    let reason = status.canonical_reason().unwrap_or("refused").to_ascii_lowercase();
+    let message = if words.is_empty() { reason } else { format!("{reason}: {words}") };
+    let code = status.canonical_reason().unwrap_or("REFUSED").to_ascii_uppercase().replace(' ', "_");
+    Refusal::new(status, &code, message).into_response()
 }
 
 /// The admin API's clients are programs (the app's Rust side, scenarios, curl) and a person
@@ -386,8 +410,14 @@ impl Refusal {
         Self(status, AdminError { code: code.into(), message: message.into() })
     }
 
+    /// A body that is no JSON of the right shape (400), or over the size limit (413).
     fn body(rejection: JsonRejection) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "INVALID_BODY", rejection.body_text())
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", rejection.body_text())
+            }
+            _ => Self::new(StatusCode::BAD_REQUEST, "INVALID_BODY", rejection.body_text()),
+        }
     }
 
     /// The SDK server's refusal passed on (404 for an unknown user), or 502 when it failed.

@@ -72,3 +72,25 @@ async fn the_outbox_route_passes_on_what_pingone_sent() {
     assert_eq!(empty, json!([]), "a user PingOne never wrote to has an empty outbox");
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn what_the_http_layer_refuses_is_answered_in_the_admin_apis_json_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = stack_with(dir.path(), [127, 0, 0, 1], None).await.expect("starts");
+    let url = stack.admin_url.clone().expect("admin url");
+    let client = reqwest::Client::new();
+
+    let wrong_method = client.delete(format!("{url}/admin/reset")).send().await.expect("answers");
+    assert_eq!(wrong_method.status(), 405);
+    let body: Value = wrong_method.json().await.expect("a 405 in JSON");
+    assert_eq!(body["code"], "METHOD_NOT_ALLOWED", "{body}");
+
+    let huge = json!({"on": true, "padding": "x".repeat(8192)});
+    let too_big = client.put(format!("{url}/admin/faults/push-denied")).json(&huge).send().await.expect("answers");
+    assert_eq!(too_big.status(), 413);
+    let body: Value = too_big.json().await.expect("a 413 in JSON");
+    assert_eq!(body["code"], "PAYLOAD_TOO_LARGE", "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(!stack.faults.is_on(moderno_ambient::Fault::PushDenied), "the refused body switched nothing");
+    stack.shutdown().await;
+}
