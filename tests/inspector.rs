@@ -325,8 +325,18 @@ async fn a_pingfederate_first_device_is_labelled_with_the_kits_steps_2_4_5_7_in_
     assert_eq!(authenticate.step.as_deref(), Some("4. The app invokes authenticate with the mobile payload → 5. MOBILE_PAIRING_REQUIRED with the serverPayload"));
     assert_eq!((authenticate.from.as_str(), authenticate.to.as_str()), ("App", "PingFederate"));
     assert!(authenticate.step_source.as_deref().is_some_and(|s| s.contains("pf_p1_mfa_ik_device_pairing_flows")));
-    assert!(hops.iter().any(|h| h.from == "PingFederate"
-        && h.step.as_deref().is_some_and(|s| s.starts_with("5. PingOne MFA starts the pairing"))));
+    // PingOne answers the ID token on the device authentication it completes at once for a user
+    // without devices (the one field beyond PingOne on that hop, marked so).
+    let start = hops
+        .iter()
+        .find(|h| {
+            h.from == "PingFederate"
+                && h.step.as_deref().is_some_and(|s| s.contains("a user without devices: COMPLETED"))
+        })
+        .expect("the device authentication that yields the ID token");
+    assert!(start.beyond_ping, "{start:?}");
+    assert!(start.beyond_ping_reason.as_deref().is_some_and(|r| r.starts_with("idToken")), "{start:?}");
+    assert!(!all.hops.iter().any(|h| h.path.contains("mobilePairings")), "no call outside PingOne's Platform API");
 }
 
 /// The inspector's exported report, as the admin API serves it.

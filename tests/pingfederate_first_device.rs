@@ -61,6 +61,9 @@ async fn skipping_the_pairing_still_signs_in_with_device_not_paired() {
     assert!(laptop.store.load("laptop.pingone").expect("load").is_none());
 }
 
+// How a pairing ended, PingFederate reads from PingOne's Platform API: the user's devices hold the
+// device the ID token named (device_paired), or the device authentication no longer offers the
+// token because its pairing failed (pairing_error): the other flow's device is not the stale one's.
 #[tokio::test]
 async fn a_pairing_that_fails_still_signs_in_with_pairing_error() {
     let t = TestStack::start().await;

@@ -52,6 +52,8 @@ pub struct FlowRecord {
     /// Number matching: the number PingOne asks the approving device for, while the push waits.
     #[serde(default)]
     pub match_number: Option<u8>,
+    /// At MOBILE_PAIRING_REQUIRED: the id of the MOBILE device the pairing creates once the SDK
+    /// approves it (named in PingOne's ID token), looked for among the user's devices afterwards.
     pub pairing_id: Option<String>,
     pub server_payload: Option<String>,
     /// The contract attribute `pingone.mfa.status`, once known.

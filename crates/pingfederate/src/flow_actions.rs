@@ -5,7 +5,6 @@
 use moderno_wire::pingfederate::{
     CheckUsernamePassword, FlowStatus, MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED, MFA_STATUS_PAIRING_ERROR,
 };
-use moderno_wire::pingone::PairingStatus;
 use rusqlite::{params, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -108,31 +107,50 @@ async fn check_username_password(
     Ok(())
 }
 
-/// After MOBILE_PAIRING_REQUIRED: what became of the pairing. Any error reading it counts as a
-/// pairing error; the flow succeeds either way.
-async fn pairing_outcome(state: &State, record: &FlowRecord) -> &'static str {
-    let (Some(user), Some(id)) = (&record.username, &record.pairing_id) else {
+/// After MOBILE_PAIRING_REQUIRED: what became of the pairing, read from PingOne's Platform API.
+/// The user's devices (`GET .../users/{userId}/devices`) hold the MOBILE device the ID token named:
+/// `device_paired`. Otherwise the device authentication (`GET .../deviceAuthentications/{id}`)
+/// still offers the token (the app ignored it: `device_not_paired`) or no longer does (the SDK's
+/// approval failed or came too late: `pairing_error`). PingOne out of reach is a `pairing_error`;
+/// the flow succeeds either way.
+async fn pairing_outcome(state: &State, record: &mut FlowRecord) -> &'static str {
+    let (Some(user), Some(device_id)) = (record.username.clone(), record.pairing_id.clone()) else {
         return MFA_STATUS_PAIRING_ERROR;
     };
-    let user_id = match state.pingone().user_id(user).await {
+    let user_id = match state.pingone().user_id(&user).await {
         Ok(id) => id,
         Err(error) => {
             tracing::warn!(%error, "PingOne user unavailable");
             return MFA_STATUS_PAIRING_ERROR;
         }
     };
-    match state.pingone().pairing(&user_id, id).await {
-        Ok(Ok(pairing)) => match pairing.status {
-            PairingStatus::Claimed => MFA_STATUS_DEVICE_PAIRED,
-            PairingStatus::Unclaimed => MFA_STATUS_DEVICE_NOT_PAIRED,
-            PairingStatus::Failed => MFA_STATUS_PAIRING_ERROR,
-        },
+    match state.pingone().devices(&user_id).await {
+        Ok(Ok(devices)) => {
+            let paired = devices.iter().any(|d| d.id == device_id);
+            record.devices = devices;
+            if paired {
+                return MFA_STATUS_DEVICE_PAIRED;
+            }
+            let Some(auth_id) = record.device_auth_id.clone() else { return MFA_STATUS_PAIRING_ERROR };
+            match state.pingone().authentication(&auth_id).await {
+                Ok(Ok(auth)) if auth.id_token.is_some() => MFA_STATUS_DEVICE_NOT_PAIRED,
+                Ok(Ok(_)) => MFA_STATUS_PAIRING_ERROR,
+                Ok(Err(refusal)) => {
+                    tracing::warn!(code = %refusal.code, "the device authentication was refused");
+                    MFA_STATUS_PAIRING_ERROR
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the device authentication is unavailable");
+                    MFA_STATUS_PAIRING_ERROR
+                }
+            }
+        }
         Ok(Err(refusal)) => {
-            tracing::warn!(code = %refusal.code, "pairing status refused");
+            tracing::warn!(code = %refusal.code, "the user's devices were refused");
             MFA_STATUS_PAIRING_ERROR
         }
         Err(error) => {
-            tracing::warn!(%error, "pairing status unavailable");
+            tracing::warn!(%error, "the user's devices are unavailable");
             MFA_STATUS_PAIRING_ERROR
         }
     }
@@ -140,7 +158,7 @@ async fn pairing_outcome(state: &State, record: &FlowRecord) -> &'static str {
 
 async fn continue_authentication(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
     if record.status == FlowStatus::MobilePairingRequired {
-        let outcome = pairing_outcome(state, record).await;
+        let outcome = pairing_outcome(state, &mut *record).await;
         tracing::info!(mfa_status = outcome, "pairing step finished");
         record.mfa_status = Some(outcome.to_string());
         record.server_payload = None;

@@ -6,7 +6,7 @@ use moderno_wire::pingfederate::{
     Authenticate, AuthnErrorDetail, CheckOtp, DeviceChoice, FlowStatus as S, UpdateDeviceNickname,
     MFA_STATUS_DEVICE_PAIRED, MFA_STATUS_PAIRING_ERROR,
 };
-use moderno_wire::pingone::{failure, DeviceAuthentication, DeviceAuthenticationStatus as P, StartMobilePairing};
+use moderno_wire::pingone::{failure, DeviceAuthentication, DeviceAuthenticationStatus as P, PairingIdTokenClaims};
 use serde_json::Value;
 
 use crate::error::AuthnApiError;
@@ -79,25 +79,12 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
     let user = user(state, record).await?;
     record.devices = accept(state.pingone().devices(&user).await?)?;
     const DEVICE_REJECTED: &str = "This device could not be verified.";
-    if record.devices.is_empty() {
-        let Some(payload) = body.mobile_payload else {
-            record.status = S::MfaFailed;
-            record.failure = Some(Failure {
-                code: "NO_DEVICE".into(),
-                message: "the user has no MFA device; pair one from the mobile app".into(),
-            });
-            return Ok(());
-        };
-        let start = StartMobilePairing { mobile_payload: Some(payload), device_authentication_id: None };
-        let pairing = state
-            .pingone()
-            .start_pairing(&user, &start)
-            .await?
-            .map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
-        record.pairing_id = Some(pairing.id);
-        record.server_payload = pairing.server_payload;
-        record.status = S::MobilePairingRequired;
-        tracing::info!("first device: pairing required");
+    if record.devices.is_empty() && body.mobile_payload.is_none() {
+        record.status = S::MfaFailed;
+        record.failure = Some(Failure {
+            code: "NO_DEVICE".into(),
+            message: "the user has no MFA device; pair one from the mobile app".into(),
+        });
         return Ok(());
     }
     let with_payload = body.mobile_payload.is_some();
@@ -110,6 +97,13 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
         .and_then(|c| c.pingone_policy_id.clone());
     let answer = state.pingone().start_authentication(&user, body.mobile_payload, policy.as_deref()).await?;
     let auth = answer.map_err(|r| refused_input(r, "mobilePayload", DEVICE_REJECTED))?;
+    if let Some(token) = auth.id_token.as_deref().filter(|_| auth.status == P::Completed) {
+        // A user without devices: PingOne bypassed MFA and answered the ID token that pairs the
+        // payload's device.
+        offer_pairing(record, &auth, token);
+        tracing::info!("first device: pairing required");
+        return Ok(());
+    }
     if with_payload && auth.status == P::Completed {
         // PingOne's device authorization: the payload came from a device paired with the user.
         record.device_auth_id = Some(auth.id.clone());
@@ -169,23 +163,38 @@ async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthenticatio
     Ok(())
 }
 
+/// MOBILE_PAIRING_REQUIRED with "the PingOne ID token" as its server payload (integration kit,
+/// "Overview of the automatic device pairing flow"); the adapter keeps the id the new MOBILE device
+/// will have (the token's `pairing.device.id`) to find it among the user's devices afterwards.
+fn offer_pairing(record: &mut FlowRecord, auth: &DeviceAuthentication, token: &str) {
+    record.device_auth_id = Some(auth.id.clone());
+    record.devices = adapter_devices(&auth.embedded.devices);
+    record.pairing_id = planned_device(token);
+    record.server_payload = Some(token.to_string());
+    record.status = S::MobilePairingRequired;
+}
+
+/// The id of the device a pairing ID token will create (PingOne signed the token; the adapter got
+/// it from PingOne over its own connection and only reads it).
+fn planned_device(token: &str) -> Option<String> {
+    let body = moderno_crypto::b64url_decode(token.split('.').nth(1)?)?;
+    let claims: PairingIdTokenClaims = serde_json::from_slice(&body).ok()?;
+    claims.pairing.device.map(|d| d.id)
+}
+
 /// The second factor passed. A device that authenticated by its own payload is paired; a new
-/// device that sent its payload is offered pairing now; a failure to start that pairing is a
-/// pairing error and the flow still succeeds.
+/// device that sent its payload is offered pairing now with the ID token PingOne's completed
+/// authentication carries; when PingOne could not pair it (no token) that is a pairing error and
+/// the flow still succeeds.
 async fn mfa_done(state: &State, record: &mut FlowRecord, auth: &DeviceAuthentication) -> Result<(), AuthnApiError> {
-    if state.pingone().take_new_device(&auth.id) {
-        let start = StartMobilePairing { mobile_payload: None, device_authentication_id: Some(auth.id.clone()) };
-        match state.pingone().start_pairing(&user(state, record).await?, &start).await {
-            Ok(Ok(pairing)) => {
-                record.pairing_id = Some(pairing.id);
-                record.server_payload = pairing.server_payload;
-                record.status = S::MobilePairingRequired;
-                tracing::info!("second factor passed: pairing the new device");
-                return Ok(());
-            }
-            Ok(Err(refusal)) => tracing::warn!(code = %refusal.code, "pairing the new device was refused"),
-            Err(error) => tracing::warn!(%error, "pairing the new device failed"),
-        }
+    let new_device = state.pingone().take_new_device(&auth.id);
+    if let Some(token) = auth.id_token.as_deref() {
+        offer_pairing(record, auth, token);
+        tracing::info!("second factor passed: pairing the new device");
+        return Ok(());
+    }
+    if new_device {
+        tracing::warn!("PingOne answered no pairing for the new device");
         record.mfa_status = Some(MFA_STATUS_PAIRING_ERROR.into());
     }
     record.status = S::MfaCompleted;

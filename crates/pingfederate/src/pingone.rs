@@ -15,8 +15,8 @@ use std::sync::{Mutex, PoisonError};
 use moderno_ambient::Clock;
 use moderno_wire::pingone::{
     AccessToken, CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray,
-    MfaDevice, MfaError, MobilePairing, OAuthError, ResourceRef, SelectDevice, StartDeviceAuthentication,
-    StartMobilePairing, User, DEVICES_REORDER_CONTENT_TYPE, DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
+    MfaDevice, MfaError, OAuthError, ResourceRef, SelectDevice, StartDeviceAuthentication, User,
+    DEVICES_REORDER_CONTENT_TYPE, DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -27,6 +27,10 @@ use zeroize::Zeroizing;
 use crate::error::AuthnApiError;
 use crate::pingone_devices::adapter_devices;
 use crate::Config;
+
+/// The PingOne native application the adapter's mobile payloads come from (`application.id` of a
+/// device authentication with a `mobilePayload`): the emulated PingOne's demo application.
+pub const DEMO_PINGONE_APPLICATION_ID: &str = "3b9f6c2e-5d14-4a87-9e03-b6c1d8f2a475";
 
 /// PingOne refused the call (4xx): the most specific code it gave.
 #[derive(Debug, Clone)]
@@ -255,19 +259,12 @@ impl PingOneClient {
         Ok(list?.map(|l| adapter_devices(&l.into_items("devices"))))
     }
 
-    /// Beyond PingOne: the emulator's automatic pairing resource.
-    pub async fn start_pairing(&self, user_id: &str, body: &StartMobilePairing) -> Answer<MobilePairing> {
-        self.post(format!("{}/users/{user_id}/mobilePairings", self.api), body, "application/json").await
-    }
-
-    pub async fn pairing(&self, user_id: &str, id: &str) -> Answer<MobilePairing> {
-        self.get(format!("{}/users/{user_id}/mobilePairings/{id}", self.api)).await
-    }
-
-    /// `POST {authPath}/{envId}/deviceAuthentications` `{user: {id}, mobilePayload?}`. A payload
-    /// that did not complete the authentication at once is a device not paired with the user.
-    /// Starts a device authentication under `policy` (a PingOne device authentication policy id;
-    /// `None`: the environment's default).
+    /// `POST {authPath}/{envId}/deviceAuthentications` `{user: {id}, mobilePayload?,
+    /// application?}`, under `policy` (a PingOne device authentication policy id; `None`: the
+    /// environment's default). A payload goes with its native application (`application.id`,
+    /// "required only during device authorization flows when the mobilePayload value is
+    /// provided": "MFA Device Authentications" data model). A payload that did not complete the
+    /// authentication at once is a device not paired with the user.
     pub async fn start_authentication(
         &self,
         user_id: &str,
@@ -278,6 +275,7 @@ impl PingOneClient {
         let body = StartDeviceAuthentication {
             user: ResourceRef::new(user_id),
             selected_device: None,
+            application: mobile_payload.as_ref().map(|_| ResourceRef::new(DEMO_PINGONE_APPLICATION_ID)),
             mobile_payload,
             policy: policy.map(ResourceRef::new),
         };

@@ -41,6 +41,35 @@ async fn additional_device_waits_for_push_then_pairs_when_primary_approves() {
     assert_eq!(devices[0]["id"], phone.device_id.as_deref().unwrap(), "the first device stays the default");
 }
 
+// PingOne's `pairing.maxAllowedDevices` (default 5, https://developer.pingidentity.com/pingone-api/mfa/mfa-settings.html):
+// the second factor passes, PingOne's completed authentication carries no pairing token, and the
+// adapter still signs in, reporting `pairing_error` (integration kit, "Device pairing flows": "Even
+// if the pairing is not successful, it is possible to complete the flow").
+#[tokio::test]
+async fn a_new_device_pingone_has_no_room_for_signs_in_with_pairing_error() {
+    let stack = Stack::start().await;
+    let phone = stack.paired_phone("dave", 31).await;
+    for _ in 0..4 {
+        stack.mfa.add_device("dave", "EMAIL").await;
+    }
+    let mut client = stack.client();
+    let (flow, _) = client.login("dave").await;
+    let laptop = TestDevice::new(32, "Dave's laptop", &stack.clock);
+    let choose = client.step(&flow, "authenticate", json!({"mobilePayload": laptop.mobile_payload()})).await;
+    let waiting =
+        client.step(&flow, "selectDevice", json!({"deviceRef": {"id": phone.device_id.as_deref().unwrap()}})).await;
+    assert_eq!(waiting["status"], "PUSH_CONFIRMATION_WAITING", "{choose} {waiting}");
+    let (status, _) = phone.answer_next_push(&stack.mfa.url, approve_shown(&waiting)).await;
+    assert_eq!(status, StatusCode::OK);
+    let completed = client.step(&flow, "poll", json!({})).await;
+    assert_eq!(completed["status"], "MFA_COMPLETED", "no pairing offered: {completed}");
+    assert!(completed.get("serverPayload").is_none(), "{completed}");
+    let done = client.step(&flow, "continueAuthentication", json!({})).await;
+    let claims = token_claims(&stack, &client, &done).await;
+    assert_eq!(claims["pingone.mfa.status"], "com.pingidentity.pingone.pairing_error");
+    assert_eq!(stack.mfa.devices("dave").await.len(), 5, "nothing paired");
+}
+
 #[tokio::test]
 async fn a_rejected_push_ends_in_push_confirmation_rejected_and_can_only_be_cancelled_or_retried() {
     let stack = Stack::start().await;

@@ -63,6 +63,8 @@ async fn skipping_the_pairing_still_completes_with_device_not_paired() {
     assert!(stack.mfa.devices("bob").await.is_empty());
 }
 
+// The adapter learns how the pairing ended from PingOne's Platform API: no device in the user's
+// devices, and the device authentication no longer offers the token (its pairing failed).
 #[tokio::test]
 async fn a_failed_pairing_still_completes_with_pairing_error() {
     let stack = Stack::start().await;
@@ -76,6 +78,7 @@ async fn a_failed_pairing_still_completes_with_pairing_error() {
     assert_eq!(completed["status"], "COMPLETED", "the adapter still returns success");
     let claims = token_claims(&stack, &client, &completed).await;
     assert_eq!(claims["pingone.mfa.status"], "com.pingidentity.pingone.pairing_error");
+    assert!(stack.mfa.devices("carol").await.is_empty());
 }
 
 #[tokio::test]

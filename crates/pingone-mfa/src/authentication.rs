@@ -4,7 +4,9 @@
 //! `otp.check`), the actions allowed now listed in `_links`.
 //!
 //! A mobile payload from a device already paired with the user completes at once (PingOne's
-//! device authorization); otherwise the user's one usable device (or the one selected) gets a push
+//! device authorization); one from an unpaired device of a user without devices completes at once
+//! too, with the ID token that pairs it; an unpaired device of a user with devices gets that token
+//! once the authentication completes on one of the user's devices. Otherwise the user's one usable device (or the one selected) gets a push
 //! (MOBILE) or a passcode (SMS, EMAIL: sent to the outbox; TOTP: from the authenticator). Three
 //! wrong passcodes in a row lock the device for 15 minutes.
 //!
@@ -29,9 +31,10 @@ use crate::authentication_record::{
 };
 use crate::device_identity::check_mobile_payload;
 use crate::otp_check::{check_code, send_code, Verdict};
+use crate::pairing::still_offered;
 use crate::requests::{check_environment, ActionBody, JsonBody};
 use crate::shapes::{auth_base, device, links, Detail};
-use crate::store::{find_device, rfc3339, user_devices, user_id_of, username_of, DeviceRow};
+use crate::store::{device_by_fingerprint, find_device, rfc3339, user_devices, user_id_of, username_of, DeviceRow};
 use crate::{ApiError, State};
 
 /// PingOne's status and `error` for a stored status.
@@ -101,6 +104,13 @@ pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<De
             .filter(|_| effective == Status::PushConfirmationWaiting)
             .map(|number| NumberMatching { kind: "SELECT_NUMBER".into(), number }),
         error,
+        id_token: match (&row.id_token, &row.pairing_id) {
+            // Shown while the pairing can still be approved: gone once approved, failed or expired.
+            (Some(token), Some(pairing)) if effective == Status::Completed && still_offered(tx, pairing, now)? => {
+                Some(token.clone())
+            }
+            _ => None,
+        },
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })
@@ -174,13 +184,19 @@ pub async fn start(
                 None => return Err(ApiError::invalid_field("policy.id", "no device authentication policy has this id")),
             },
         };
+        if body.mobile_payload.is_some() {
+            check_application(&state, body.application.as_ref())?;
+        }
         let devices = user_devices(tx, &user)?;
-        if devices.is_empty() {
+        if devices.is_empty() && body.mobile_payload.is_none() {
             return Err(ApiError::invalid("CONSTRAINT_VIOLATION", "the user has no MFA device"));
         }
         let claims = body.mobile_payload.as_deref().map(|p| check_mobile_payload(&state, tx, p)).transpose()?;
         let own = claims.as_ref().and_then(|c| devices.iter().find(|d| d.fingerprint.as_ref() == Some(&c.device_fingerprint)));
         let new_device = claims.as_ref().filter(|_| own.is_none());
+        if devices.is_empty() && new_device.is_some_and(|c| device_by_fingerprint(tx, &c.device_fingerprint).ok().flatten().is_some()) {
+            return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
+        }
         tx.execute(
             "INSERT INTO authentications (id, username, status, req_fingerprint, req_public_key, req_name, created_at, updated_at, expires_at, policy_id)
              VALUES (?1, ?2, 'DEVICE_SELECTION_REQUIRED', ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
@@ -196,9 +212,15 @@ pub async fn start(
             ],
         )?;
         match (own, &body.selected_device) {
+            // The user's first device: no second factor to ask for, MFA is bypassed and the
+            // automatic pairing goes on (PingOne MFA integration kit, "Overview of the automatic
+            // device pairing flow": for a user without devices "a PingOne setting determines
+            // whether the user is blocked or MFA is bypassed; if bypassed, the automatic pairing
+            // flow continues").
+            _ if devices.is_empty() => complete(tx, &state, &id, AuthenticationMethod::Bypassed, now)?,
             (Some(device), _) if device.usable() => {
                 tx.execute("UPDATE authentications SET selected_device_id = ?1 WHERE id = ?2", params![device.id, id])?;
-                complete(tx, &id, AuthenticationMethod::MobilePayload, now)?;
+                complete(tx, &state, &id, AuthenticationMethod::MobilePayload, now)?;
             }
             (Some(_), _) => fail(tx, &id, failure::DEVICE_BLOCKED, now)?,
             (None, Some(selected)) => start_on(tx, &state, &id, &find_device(tx, &user, &selected.id)?)?,
@@ -218,6 +240,24 @@ pub async fn start(
     }
     tracing::info!(status = ?answer.status, "device authentication started");
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// A mobile payload needs the native application it comes from: `application.id` is "required
+/// only during device authorization flows when the mobilePayload value is provided" ("MFA Device
+/// Authentications" data model); the emulator knows one application.
+fn check_application(state: &State, application: Option<&ResourceRef>) -> Result<(), ApiError> {
+    match application {
+        None => Err(ApiError::Invalid {
+            code: "REQUIRED_VALUE",
+            message: "application.id is required with a mobilePayload".into(),
+            target: Some("application.id"),
+            inner: None,
+        }),
+        Some(app) if app.id != state.config().application_id => {
+            Err(ApiError::invalid_field("application.id", "no native application has this id"))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 fn fail(tx: &Transaction<'_>, id: &str, reason: &str, now: i64) -> Result<(), ApiError> {

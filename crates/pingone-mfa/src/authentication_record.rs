@@ -5,7 +5,8 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::ApiError;
+use crate::pairing::{issue_pairing_token, PairingDevice};
+use crate::{ApiError, State};
 
 /// Where a device authentication stands, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,6 +27,9 @@ pub enum Status {
 pub enum AuthenticationMethod {
     /// The mobile payload came from a device already paired with the user (device authorization).
     MobilePayload,
+    /// The user has no device yet: MFA is bypassed and the payload's device is offered pairing
+    /// (the integration kit: "if bypassed, the automatic pairing flow continues").
+    Bypassed,
     Push,
     Otp,
 }
@@ -47,6 +51,10 @@ pub struct AuthRow {
     pub match_number: Option<u8>,
     /// The device authentication policy applied (`None`: rows written before policies).
     pub policy_id: Option<String>,
+    /// The pairing ID token for the unpaired device that sent its payload, once completed, and
+    /// the pairing it offers.
+    pub id_token: Option<String>,
+    pub pairing_id: Option<String>,
 }
 
 impl AuthRow {
@@ -81,6 +89,7 @@ fn status_from_name(name: &str) -> Status {
 pub fn method_name(method: AuthenticationMethod) -> &'static str {
     match method {
         AuthenticationMethod::MobilePayload => "MOBILE_PAYLOAD",
+        AuthenticationMethod::Bypassed => "BYPASSED",
         AuthenticationMethod::Push => "PUSH",
         AuthenticationMethod::Otp => "OTP",
     }
@@ -90,7 +99,7 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
     tx.query_row(
         "SELECT id, username, status, selected_device_id, otp_hash, otp_expires_at,
                 push_expires_at, failure_reason, expires_at, match_number, created_at, COALESCE(updated_at, created_at),
-                policy_id
+                policy_id, id_token, pairing_id
          FROM authentications WHERE id = ?1 AND username = ?2",
         params![id, user],
         |r| {
@@ -108,6 +117,8 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
                 created_at: r.get(10)?,
                 updated_at: r.get(11)?,
                 policy_id: r.get(12)?,
+                id_token: r.get(13)?,
+                pairing_id: r.get(14)?,
             })
         },
     )
@@ -132,7 +143,49 @@ pub fn set_status(tx: &Transaction<'_>, id: &str, status: Status, now: i64) -> R
     Ok(())
 }
 
-pub fn complete(tx: &Transaction<'_>, id: &str, method: AuthenticationMethod, now: i64) -> Result<(), ApiError> {
+/// Completes the authentication. When it carried an unpaired device's payload, that device is
+/// offered pairing (once): the pairing ID token is kept for the COMPLETED answer. A pairing
+/// PingOne refuses (device paired meanwhile, no room) leaves the authentication completed without
+/// a token.
+pub fn complete(
+    tx: &Transaction<'_>,
+    state: &State,
+    id: &str,
+    method: AuthenticationMethod,
+    now: i64,
+) -> Result<(), ApiError> {
     tx.execute("UPDATE authentications SET method = ?1 WHERE id = ?2", params![method_name(method), id])?;
-    set_status(tx, id, Status::Completed, now)
+    set_status(tx, id, Status::Completed, now)?;
+    let (username, fingerprint, public_key, name, paired): (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+    ) = tx.query_row(
+        "SELECT username, req_fingerprint, req_public_key, req_name, paired FROM authentications WHERE id = ?1",
+        params![id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let (Some(fingerprint), Some(public_key), Some(name)) = (fingerprint, public_key, name) else {
+        return Ok(());
+    };
+    if paired {
+        return Ok(());
+    }
+    tx.execute("UPDATE authentications SET paired = 1 WHERE id = ?1", params![id])?;
+    match issue_pairing_token(tx, state, &username, &PairingDevice { fingerprint, public_key, name }) {
+        Ok((pairing_id, token)) => {
+            tx.execute(
+                "UPDATE authentications SET id_token = ?1, pairing_id = ?2 WHERE id = ?3",
+                params![token, pairing_id, id],
+            )?;
+            Ok(())
+        }
+        Err(ApiError::Invalid { code, .. }) => {
+            tracing::warn!(code, "the new device cannot be paired");
+            Ok(())
+        }
+        Err(other) => Err(other),
+    }
 }

@@ -10,9 +10,9 @@ use axum::{Json, Router};
 use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS, SCHEME};
-use moderno_wire::device_api::PushRequest;
 use moderno_wire::pingone::{
-    failure, DenyReason, DeviceAuthentication, PushDecision, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
+    failure, DenyReason, DeviceAuthentication, NotificationObject, PushDecision, DEVICE_SIGNATURE_HEADER,
+    DEVICE_SIGNATURE_SCHEME, SELECT_NUMBER,
 };
 use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::authentication::describe;
 use crate::authentication_record::{complete, read_auth, set_status, AuthenticationMethod, Status};
 use crate::push_limit::PushLimit;
-use crate::store::{device_by_fingerprint, first_use_of_nonce, rfc3339, DeviceRow};
+use crate::store::{device_by_fingerprint, first_use_of_nonce, DeviceRow};
 use crate::{ApiError, State, MAX_BODY_BYTES};
 
 pub fn routes() -> Router<State> {
@@ -106,28 +106,32 @@ struct WaitQuery {
 /// Longest a long poll holds the request.
 const MAX_WAIT_SECONDS: u64 = 25;
 
-fn pending_pushes(tx: &Transaction<'_>, state: &State, device: &DeviceRow) -> Result<Vec<PushRequest>, ApiError> {
+/// The pushes waiting for `device`, as the SDK's `NotificationObject` shows them.
+fn pending_pushes(
+    tx: &Transaction<'_>,
+    state: &State,
+    device: &DeviceRow,
+) -> Result<Vec<NotificationObject>, ApiError> {
     if state.config().faults.is_on(Fault::ApproverOffline) {
         // The device is unreachable: its pushes wait, unseen, until they time out.
         return Ok(vec![]);
     }
     let mut stmt = tx.prepare(
-        "SELECT id, username, push_expires_at, number_choices FROM authentications
+        "SELECT id, push_expires_at, number_choices FROM authentications
          WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2
          ORDER BY created_at",
     )?;
-    let rows = stmt.query_map(params![device.id, state.now()], |r| {
-        Ok(PushRequest {
+    let now = state.now();
+    let rows = stmt.query_map(params![device.id, now], |r| {
+        let options = NumberChallenge::parse_choices(r.get::<_, Option<String>>(2)?.as_deref());
+        Ok(NotificationObject {
             authentication_id: r.get(0)?,
-            username: r.get(1)?,
             title: "Sign-in request".into(),
             body: "Approve the sign-in to Moderno?".into(),
             client_context: None,
-            ip_address: None,
-            requesting_device: None,
-            trust_levels: Vec::new(),
-            number_choices: NumberChallenge::parse_choices(r.get::<_, Option<String>>(3)?.as_deref()),
-            expires_at: rfc3339(r.get(2)?),
+            number_matching_type: (!options.is_empty()).then(|| SELECT_NUMBER.to_string()),
+            number_matching_options: options,
+            timeout_duration: r.get::<_, i64>(1)? - now,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -138,7 +142,7 @@ async fn pushes(
     Shared(state): Shared<State>,
     Query(wait): Query<WaitQuery>,
     call: SignedCall,
-) -> Result<Json<Vec<PushRequest>>, ApiError> {
+) -> Result<Json<Vec<NotificationObject>>, ApiError> {
     let device = state.db().tx(|tx| call.device(&state, tx))?;
     tracing::Span::current().record("device_id", device.id.as_str());
     let wait = std::time::Duration::from_secs(wait.wait_seconds.unwrap_or(0).min(MAX_WAIT_SECONDS));
@@ -194,7 +198,7 @@ async fn answer_push(
                     rejected(Some(failure::WRONG_NUMBER))?;
                 }
                 Pick::Right | Pick::NotAsked => {
-                    complete(tx, &id, AuthenticationMethod::Push, now)?;
+                    complete(tx, &state, &id, AuthenticationMethod::Push, now)?;
                     PushLimit::approved(tx, &device.username)?;
                 }
             },

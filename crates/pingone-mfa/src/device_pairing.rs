@@ -34,7 +34,8 @@ fn pair_device(
     nickname: Option<String>,
 ) -> Result<PairingApproved, ApiError> {
     check_room_for_device(tx, &pairing.username, state.config().max_allowed_devices)?;
-    let id = state.entropy().uuid();
+    // An automatic pairing named its device's id in the ID token; a pairing key did not.
+    let id = pairing.device_id.clone().unwrap_or_else(|| state.entropy().uuid());
     let row = DeviceRow {
         id: id.clone(),
         device_type: MfaDeviceType::Mobile,

@@ -1,11 +1,11 @@
 //! An emulated PingOne MFA service, as PingFederate's PingOne MFA IdP adapter uses it.
 //!
 //! - the Platform management API under `/v1/environments/{envId}` (api.pingone.com/v1, worker
-//!   access token): users (by id; looked up with `filter`), ordered MFA devices, pairing keys,
-//!   and automatic mobile pairing (`mobilePairings`, beyond PingOne);
+//!   access token): users (by id; looked up with `filter`), ordered MFA devices, pairing keys;
 //! - the auth path under `/{envId}` (auth.pingone.com): the worker's access token
 //!   (`/as/token`, client credentials, 1 hour), the keys ID tokens verify under (`/as/jwks`) and
-//!   device authentications (push and OTP);
+//!   device authentications (push and OTP; a mobile payload from an unpaired device completes
+//!   with the ID token that pairs it, `idToken`, beyond PingOne);
 //! - device API under `/device` (signed with the device key, `moderno_crypto::device_signature`):
 //!   approving a pairing, claiming a pairing key, receiving and answering pushes;
 //! - `/outbox/{user}` (worker token): the SMS and e-mail messages the emulator "sent".
@@ -58,6 +58,10 @@ pub const DEMO_ENVIRONMENT_ID: &str = "0c6b5a4e-3f2d-4e1c-9b8a-7d6e5f4a3b2c";
 /// (documented in `docs/api/pingone-mfa.md`; public, for the demo only).
 pub const DEMO_WORKER_CLIENT_ID: &str = "7d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
 pub const DEMO_WORKER_CLIENT_SECRET: &str = "moderno-demo-worker-secret";
+
+/// The demo native application devices pair with (`application.id` of a device authentication
+/// with a mobile payload, the `aud` of pairing ID tokens; PingOne application ids are UUIDs).
+pub const DEMO_APPLICATION_ID: &str = "3b9f6c2e-5d14-4a87-9e03-b6c1d8f2a475";
 
 /// Everything the emulator is told at start. Secrets are plain bytes here; `Debug` hides them.
 /// The environment's default device authentication policy (no number matching).
@@ -153,7 +157,7 @@ impl Config {
                     number_matching: true,
                 },
             ],
-            application_id: "moderno-desktop".into(),
+            application_id: DEMO_APPLICATION_ID.into(),
             worker_client_id: DEMO_WORKER_CLIENT_ID.into(),
             worker_client_secret: DEMO_WORKER_CLIENT_SECRET.into(),
             access_token_lifetime: Duration::hours(1),
@@ -293,8 +297,6 @@ pub fn app(state: State) -> Router {
         .route(&format!("{user}/devices/{{device}}/nickname"), put(management::set_nickname))
         .route(&format!("{user}/pairingKeys"), post(pairing::create_pairing_key))
         .route(&format!("{user}/pairingKeys/{{id}}"), get(pairing::get_pairing_key).delete(pairing::delete_pairing_key))
-        .route(&format!("{user}/mobilePairings"), post(pairing::start_mobile_pairing))
-        .route(&format!("{user}/mobilePairings/{{id}}"), get(pairing::get_mobile_pairing))
         .route("/{env}/deviceAuthentications", post(authentication::start))
         .route("/{env}/deviceAuthentications/{id}", get(authentication::read).post(authentication::act))
         .route("/outbox/{user}", get(outbox::read))

@@ -84,7 +84,7 @@ pub fn check_code(
     if valid {
         tx.execute("UPDATE devices SET otp_failures = 0 WHERE id = ?1", params![device.id])?;
         tx.execute("UPDATE authentications SET otp_hash = NULL WHERE id = ?1", params![auth.id])?;
-        complete(tx, &auth.id, AuthenticationMethod::Otp, now)?;
+        complete(tx, state, &auth.id, AuthenticationMethod::Otp, now)?;
         return Ok(Verdict { valid: true, attempts_left: None });
     }
     let failures: u32 = tx.query_row(

@@ -1,26 +1,26 @@
 //! Putting a mobile device on a user: pairing keys typed by hand, and automatic pairing from the
-//! device's mobile payload (the server answers a PingOne ID token the SDK processes and approves
-//! over the device API). Both share PingOne's statuses UNCLAIMED -> CLAIMED, or FAILED.
+//! device's mobile payload (a completed device authentication carries a PingOne ID token the SDK
+//! processes and approves over the device API). Both share PingOne's statuses UNCLAIMED ->
+//! CLAIMED, or FAILED.
 //!
-//! A user's first device pairs from its payload alone; an additional device pairs only after a
-//! completed device authentication that carried its payload (the user proved a second factor).
+//! A user's first device pairs from its payload alone (the device authentication completes at
+//! once); an additional device pairs only once the device authentication that carried its
+//! payload completed on one of the user's devices (see `authentication_record::complete`).
 
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
 use moderno_wire::payload::MobilePayloadClaims;
 use moderno_wire::pingone::{
-    CreatePairingKey, MobilePairing, PairingClaim, PairingIdTokenClaims, PairingKey, PairingStatus, ResourceRef,
-    StartMobilePairing,
+    CreatePairingKey, PairingClaim, PairingIdTokenClaims, PairingKey, PairingStatus, ResourceRef,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::device_identity::check_mobile_payload;
 use crate::id_tokens;
 use crate::pairing_code;
-use crate::requests::{check_environment, ActionBody, JsonBody};
+use crate::requests::{check_environment, ActionBody};
 use crate::shapes::{api_base, links};
-use crate::store::{check_room_for_device, device_by_fingerprint, rfc3339, user_devices, username_of};
+use crate::store::{check_room_for_device, device_by_fingerprint, rfc3339, user_id_of, username_of};
 use crate::{ApiError, State};
 
 pub fn status_name(status: PairingStatus) -> &'static str {
@@ -210,10 +210,10 @@ pub async fn delete_pairing_key(
 }
 
 /// The device a pairing is for: fingerprint, public key, name.
-struct PairingDevice {
-    fingerprint: String,
-    public_key: String,
-    name: String,
+pub struct PairingDevice {
+    pub fingerprint: String,
+    pub public_key: String,
+    pub name: String,
 }
 
 impl From<MobilePayloadClaims> for PairingDevice {
@@ -222,116 +222,53 @@ impl From<MobilePayloadClaims> for PairingDevice {
     }
 }
 
-/// The device of a completed device authentication that carried an unpaired device's payload;
-/// the authentication can pair once.
-fn authenticated_new_device(
+/// Automatic pairing: an UNCLAIMED pairing of `device` with the user, and "the PingOne ID token"
+/// for MOBILE_PAIRING_REQUIRED (PingOne MFA integration kit), which the SDK takes with
+/// `processIdToken` and pairs with `PairingObject.approve()`
+/// (https://developer.pingidentity.com/pingone-api/native-sdks/pingone-mfa-mobile-sdks/pingone-mfa-mobile-sdk-flows.html).
+/// The `pairing` claim is the emulator's: what the SDK sends back to approve, and the id the
+/// MOBILE device will have. Refused when the device is paired already or the user has no room.
+/// Answers the pairing's id and the token.
+#[tracing::instrument(name = "issue_pairing_token", skip_all, fields(pairing_id))]
+pub fn issue_pairing_token(
     tx: &Transaction<'_>,
     state: &State,
-    user: &str,
-    auth_id: &str,
-) -> Result<PairingDevice, ApiError> {
-    /// The columns of a device authentication that decide whether it may pair its device.
-    type Candidate = (String, [Option<String>; 3], bool, i64);
-    let row: Option<Candidate> = tx
-        .query_row(
-            "SELECT status, req_fingerprint, req_public_key, req_name, paired, expires_at
-             FROM authentications WHERE id = ?1 AND username = ?2",
-            params![auth_id, user],
-            |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?], r.get(4)?, r.get(5)?)),
-        )
-        .optional()?;
-    let refuse = |why: &str| ApiError::invalid("DEVICE_MUST_BE_AUTHENTICATED", why.to_string());
-    let (status, [fp, key, name], paired, expires) = row.ok_or(ApiError::NotFound("device authentication"))?;
-    if status != "COMPLETED" || expires <= state.now() {
-        return Err(refuse("the device authentication is not completed"));
+    username: &str,
+    device: &PairingDevice,
+) -> Result<(String, String), ApiError> {
+    if device_by_fingerprint(tx, &device.fingerprint)?.is_some() {
+        return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
     }
-    let (Some(fingerprint), Some(public_key), Some(name)) = (fp, key, name) else {
-        return Err(refuse("the device authentication carried no unpaired device"));
-    };
-    if paired {
-        return Err(refuse("the device authentication was already used for a pairing"));
-    }
-    tx.execute("UPDATE authentications SET paired = 1 WHERE id = ?1", params![auth_id])?;
-    Ok(PairingDevice { fingerprint, public_key, name })
-}
-
-#[tracing::instrument(name = "start_mobile_pairing", skip_all, fields(user_id = %user_id, pairing_id))]
-pub async fn start_mobile_pairing(
-    Shared(state): Shared<State>,
-    Path((env, user_id)): Path<(String, String)>,
-    JsonBody(body): JsonBody<StartMobilePairing>,
-) -> Result<(StatusCode, Json<MobilePairing>), ApiError> {
-    check_environment(&state, &env)?;
-    let user = state.db().tx(|tx| username_of(tx, &user_id))?;
+    check_room_for_device(tx, username, state.config().max_allowed_devices)?;
     let now = state.now();
     let id = state.entropy().uuid();
+    let device_id = state.entropy().uuid();
     let secret = moderno_crypto::b64url(&state.entropy().bytes::<16>());
-    let expires_at = now + state.config().mobile_pairing_lifetime.num_seconds();
     let nonce = moderno_crypto::b64url(&state.entropy().bytes::<16>());
-    state.db().tx(|tx| {
-        let first = user_devices(tx, &user)?.is_empty();
-        let device: PairingDevice = match (&body.mobile_payload, &body.device_authentication_id) {
-            (_, Some(auth_id)) => authenticated_new_device(tx, &state, &user, auth_id)?,
-            (Some(payload), None) if first => check_mobile_payload(&state, tx, payload)?.into(),
-            (Some(_), None) => {
-                return Err(ApiError::invalid(
-                    "DEVICE_MUST_BE_AUTHENTICATED",
-                    "the user has devices: authenticate first, then pair with deviceAuthenticationId",
-                ))
-            }
-            (None, None) => return Err(ApiError::invalid_field("mobilePayload", "mobilePayload or deviceAuthenticationId is required")),
-        };
-        if device_by_fingerprint(tx, &device.fingerprint)?.is_some() {
-            return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
-        }
-        check_room_for_device(tx, &user, state.config().max_allowed_devices)?;
-        tx.execute(
-            "INSERT INTO pairings (id, username, kind, secret_hash, fingerprint, public_key, device_name, status, expires_at, created_at)
-             VALUES (?1, ?2, 'AUTOMATIC', ?3, ?4, ?5, ?6, 'UNCLAIMED', ?7, ?8)",
-            params![id, user, state.pepper().hash(&secret), device.fingerprint, device.public_key, device.name, expires_at, now],
-        )?;
-        Ok(())
-    })?;
+    let expires_at = now + state.config().mobile_pairing_lifetime.num_seconds();
+    tx.execute(
+        "INSERT INTO pairings (id, username, kind, secret_hash, fingerprint, public_key, device_name, status, expires_at, created_at, device_id)
+         VALUES (?1, ?2, 'AUTOMATIC', ?3, ?4, ?5, ?6, 'UNCLAIMED', ?7, ?8, ?9)",
+        params![id, username, state.pepper().hash(&secret), device.fingerprint, device.public_key, device.name, expires_at, now, device_id],
+    )?;
     tracing::Span::current().record("pairing_id", id.as_str());
-    // "The PingOne ID token" of MOBILE_PAIRING_REQUIRED (PingOne MFA integration kit), which the
-    // SDK takes with `processIdToken` and pairs with `PairingObject.approve()`
-    // (https://developer.pingidentity.com/pingone-api/native-sdks/pingone-mfa-mobile-sdks/pingone-mfa-mobile-sdk-flows.html).
-    // The `pairing` claim is the emulator's: what the SDK sends back to approve.
     let claims = PairingIdTokenClaims {
-        iss: id_tokens::issuer(&state),
-        sub: user_id.clone(),
+        iss: id_tokens::issuer(state),
+        sub: user_id_of(tx, username)?,
         aud: state.config().application_id.clone(),
         iat: now,
         exp: expires_at,
         nonce,
-        preferred_username: user,
-        pairing: PairingClaim { id: id.clone(), secret },
+        preferred_username: username.to_string(),
+        pairing: PairingClaim { id: id.clone(), secret, device: Some(ResourceRef::new(device_id)) },
     };
-    let id_token = id_tokens::sign(&state, &claims);
-    tracing::info!("automatic pairing started");
-    let body = MobilePairing {
-        id,
-        status: PairingStatus::Unclaimed,
-        server_payload: Some(id_token),
-        expires_at: rfc3339(expires_at),
-        device_id: None,
-    };
-    Ok((StatusCode::CREATED, Json(body)))
+    tracing::info!("automatic pairing offered");
+    Ok((id, id_tokens::sign(state, &claims)))
 }
 
-pub async fn get_mobile_pairing(
-    Shared(state): Shared<State>,
-    Path((env, user_id, id)): Path<(String, String, String)>,
-) -> Result<Json<MobilePairing>, ApiError> {
-    check_environment(&state, &env)?;
-    let (user, row) =
-        state.db().tx(|tx| Ok((username_of(tx, &user_id)?, read_pairing(tx, "AUTOMATIC", "id", &id)?)))?;
-    let row = row.filter(|r| r.username == user).ok_or(ApiError::NotFound("mobile pairing"))?;
-    Ok(Json(MobilePairing {
-        id: row.id,
-        status: row.status,
-        server_payload: None,
-        expires_at: rfc3339(row.expires_at),
-        device_id: row.device_id,
-    }))
+/// True while the automatic pairing `id` can still be approved (UNCLAIMED, not expired): only then
+/// does its device authentication show the ID token.
+pub fn still_offered(tx: &Transaction<'_>, id: &str, now: i64) -> Result<bool, ApiError> {
+    Ok(read_pairing(tx, "AUTOMATIC", "id", id)?
+        .is_some_and(|p| p.status == PairingStatus::Unclaimed && p.expires_at > now))
 }

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS authentications (
     method TEXT, req_fingerprint TEXT, req_public_key TEXT, req_name TEXT,
     otp_hash TEXT, otp_expires_at INTEGER, push_expires_at INTEGER, failure_reason TEXT,
     paired INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-    match_number INTEGER, number_choices TEXT, updated_at INTEGER, policy_id TEXT);
+    match_number INTEGER, number_choices TEXT, updated_at INTEGER, policy_id TEXT, id_token TEXT, pairing_id TEXT);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, username TEXT NOT NULL, channel TEXT NOT NULL, to_addr TEXT NOT NULL,
     text TEXT NOT NULL, otp TEXT NOT NULL, sent_at INTEGER NOT NULL);
@@ -55,6 +55,8 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "devices", column: "locked_until", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "updated_at", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "policy_id", declaration: "TEXT" },
+    AddedColumn { table: "authentications", column: "id_token", declaration: "TEXT" },
+    AddedColumn { table: "authentications", column: "pairing_id", declaration: "TEXT" },
 ];
 
 pub struct Db(Mutex<Connection>);

@@ -19,9 +19,8 @@ async fn fifty_parallel_completions_of_one_pairing_pair_exactly_one_device() {
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("alice").await;
     let phone = Arc::new(TestDevice::new(41, "phone", &clock));
-    let (_, pairing) =
-        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
-    let (api, id, secret) = TestDevice::read_server_payload(pairing["serverPayload"].as_str().unwrap());
+    let token = mfa.first_device_token("alice", phone.mobile_payload()).await;
+    let (api, id, secret) = TestDevice::read_server_payload(&token);
     let body = serde_json::to_vec(&ApprovePairing { pairing: ResourceRef::new(id), secret, nickname: None }).unwrap();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..50 {

@@ -18,9 +18,8 @@ use serde_json::{json, Value};
 async fn paired_phone(mfa: &MfaServer, user: &str, seed: u8) -> TestDevice {
     mfa.create_user(user).await;
     let mut phone = TestDevice::new(seed, "phone", &mfa.clock);
-    let (_, pairing) =
-        mfa.post(&mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
-    let (status, _) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    let token = mfa.first_device_token(user, phone.mobile_payload()).await;
+    let (status, _) = phone.complete_pairing(&token).await;
     assert_eq!(status, StatusCode::OK);
     phone
 }
@@ -39,6 +38,10 @@ async fn read(mfa: &MfaServer, auth: &Value) -> Value {
     body
 }
 
+// A new device's payload goes with the authentication, with its native application
+// (`application.id`: "required only during device authorization flows when the mobilePayload value
+// is provided", "MFA Device Authentications" data model); the PingOne ID token that pairs it comes
+// once the second factor passed (integration kit, "Overview of the automatic device pairing flow").
 #[tokio::test]
 async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_it_can_pair_after() {
     let clock = test_clock();
@@ -52,23 +55,53 @@ async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_
     let auth = start(&mfa, "alice", json!({"mobilePayload": laptop.mobile_payload()})).await;
     assert_eq!(auth["status"], "PUSH_CONFIRMATION_REQUIRED");
     assert!(auth.get("numberMatching").is_none(), "the default policy asks for no number: {auth}");
-    let early =
-        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
-    assert_eq!(early.0, StatusCode::BAD_REQUEST, "no pairing before the second factor: {}", early.1);
+    assert!(auth.get("idToken").is_none(), "no pairing before the second factor: {auth}");
+    assert!(read(&mfa, &auth).await.get("idToken").is_none(), "nor while the push waits");
 
     let (status, answered) = phone.answer_next_push(&mfa.url, PushDecision::approve(None)).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
-    assert_eq!(read(&mfa, &auth).await["status"], "COMPLETED");
+    let completed = read(&mfa, &auth).await;
+    assert_eq!(completed["status"], "COMPLETED");
+    let token = completed["idToken"].as_str().expect("the completed authentication pairs the new device").to_string();
+    assert_eq!(read(&mfa, &auth).await["idToken"], token.as_str(), "every read shows the one token");
+    let planned = TestDevice::id_token_claims(&token).pairing.device.expect("the new device's id").id;
 
-    let (status, pairing) =
-        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
-    assert_eq!(status, StatusCode::CREATED, "{pairing}");
-    let (status, _) = laptop.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
-    assert_eq!(status, StatusCode::OK);
+    let (status, done) = laptop.complete_pairing(&token).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["device"]["id"], planned.as_str(), "the device has the id the token named");
+    let devices = mfa.devices("alice").await;
+    assert_eq!(devices.len(), 2);
+    assert!(devices.iter().any(|d| d["id"] == planned.as_str() && d["type"] == "MOBILE"), "{devices:?}");
+    assert!(read(&mfa, &auth).await.get("idToken").is_none(), "an approved pairing is no longer offered");
+    let (status, twice) = laptop.complete_pairing(&token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an authentication pairs once: {twice}");
     assert_eq!(mfa.devices("alice").await.len(), 2);
-    let twice =
-        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"deviceAuthenticationId": auth["id"]})).await;
-    assert_eq!(twice.0, StatusCode::BAD_REQUEST, "an authentication pairs once");
+}
+
+#[tokio::test]
+async fn a_mobile_payload_without_its_application_is_refused_and_nothing_is_started() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("gina").await;
+    let phone = TestDevice::new(9, "phone", &clock);
+    let url = format!("{}/{}/deviceAuthentications", mfa.url, common::mfa_server::ENV);
+    let user = json!({"id": mfa.user_id("gina").await});
+    // Ping's 400 schema: INVALID_DATA with detail REQUIRED_VALUE / INVALID_VALUE and a target.
+    let (status, body) = mfa.post(&url, json!({"user": user, "mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!((&body["code"], &body["details"][0]["code"]), (&json!("INVALID_DATA"), &json!("REQUIRED_VALUE")));
+    assert_eq!(body["details"][0]["target"], "application.id", "{body}");
+    let other = json!({"user": user, "mobilePayload": phone.mobile_payload(), "application": {"id": "another-app"}});
+    let (status, body) = mfa.post(&url, other).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        (&body["details"][0]["code"], &body["details"][0]["target"]),
+        (&json!("INVALID_VALUE"), &json!("application.id"))
+    );
+    assert!(mfa.devices("gina").await.is_empty(), "nothing paired");
+    // Named, the application lets the first device pair.
+    let token = mfa.first_device_token("gina", phone.mobile_payload()).await;
+    assert_eq!(TestDevice::id_token_claims(&token).aud, pingone_mfa_server::DEMO_APPLICATION_ID);
 }
 
 #[tokio::test]
@@ -166,8 +199,18 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
     let shown = match_number(&waiting);
     assert!((10..=99).contains(&shown), "{waiting}");
 
+    // The push in the PingOne MFA SDK's words (`NotificationObject`: `getNumberMatchingType()`
+    // SELECT_NUMBER, `getNumberMatchingOptions()`, `getTimeoutDuration()` in seconds;
+    // pingidentity/pingone-mobile-sdk-android docs), no PingID SDK trust levels.
+    let raw = phone.signed(reqwest::Method::GET, &format!("{}/device/pushes", mfa.url), None).await;
+    let raw: Value = raw.json().await.unwrap();
+    assert_eq!(raw[0]["numberMatchingType"], "SELECT_NUMBER", "{raw}");
+    assert_eq!(raw[0]["timeoutDuration"], 40, "the policy's push timeout, from delivery: {raw}");
+    for pingid in ["trustLevels", "numberChoices", "expiresAt", "username"] {
+        assert!(raw[0].get(pingid).is_none(), "no PingID SDK field {pingid}: {raw}");
+    }
     let pushes = phone.pushes(&mfa.url, 5).await;
-    let choices = &pushes.first().expect("a push arrived").number_choices;
+    let choices = &pushes.first().expect("a push arrived").number_matching_options;
     assert_eq!(choices.len(), 3, "{choices:?}");
     assert!(choices[0] != choices[1] && choices[1] != choices[2] && choices[0] != choices[2], "distinct: {choices:?}");
     assert!(choices.contains(&shown), "the shown number is offered: {choices:?}");
@@ -206,7 +249,7 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     .await;
     let shown = match_number(&waiting);
     let push = phone.pushes(&mfa.url, 5).await.remove(0);
-    let wrong = push.number_choices.iter().copied().find(|n| *n != shown).expect("another number on offer");
+    let wrong = push.number_matching_options.iter().copied().find(|n| *n != shown).expect("another number on offer");
 
     let (status, rejected) = phone.answer(&mfa.url, &push.authentication_id, PushDecision::approve(Some(wrong))).await;
     assert_eq!(status, StatusCode::OK, "{rejected}");
@@ -217,9 +260,7 @@ async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "a push is answered once, even with the right number: {again}");
     assert_eq!(again["code"], "INVALID_REQUEST", "{again}");
     assert_eq!(read(&mfa, &waiting).await["error"]["code"], "WRONG_NUMBER");
-    let (status, refused) =
-        mfa.post(&mfa.user_url("frank", "/mobilePairings"), json!({"deviceAuthenticationId": waiting["id"]})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a rejected authentication pairs nothing: {refused}");
+    assert!(read(&mfa, &waiting).await.get("idToken").is_none(), "a rejected authentication pairs nothing");
     assert_eq!(mfa.devices("frank").await.len(), 1);
 }
 

@@ -86,16 +86,19 @@ async fn first_device_pairs_by_approving_the_pingone_id_token_and_becomes_the_de
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("alice").await;
     let mut phone = TestDevice::new(1, "Alice's phone", &clock);
-    let (status, pairing) =
-        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
-    assert_eq!(status, StatusCode::CREATED, "{pairing}");
-    assert_eq!(pairing["status"], "UNCLAIMED");
-    let id_token = pairing["serverPayload"].as_str().unwrap();
+    // A user without devices: MFA is bypassed and the automatic pairing goes on (integration kit,
+    // "Overview of the automatic device pairing flow"): the device authentication completes at once.
+    let (status, auth) = mfa.start_auth("alice", json!({"mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("COMPLETED")), "{auth}");
+    let id_token = auth["idToken"].as_str().unwrap();
     let claims = TestDevice::id_token_claims(id_token);
     assert_eq!(claims.iss, format!("{}/{ENV}/as", mfa.url), "issued by the environment's authorization server");
-    assert_eq!((claims.sub, claims.aud.as_str()), (mfa.user_id("alice").await, "moderno-desktop"));
+    assert_eq!(
+        (claims.sub, claims.aud.as_str()),
+        (mfa.user_id("alice").await, pingone_mfa_server::DEMO_APPLICATION_ID)
+    );
     assert_eq!(claims.exp - claims.iat, 600, "as long as the pairing");
-    assert_eq!(claims.pairing.id, pairing["id"].as_str().unwrap());
+    let planned = claims.pairing.device.clone().expect("the device's id to be").id;
     let words = String::from_utf8(moderno_crypto::b64url_decode(id_token.split('.').nth(1).unwrap()).unwrap()).unwrap();
     for pingid in ["trustLevel", "TRUST_LEVELS", "PRIMARY", "TRUSTED", "registrationToken", "accountId", "deviceRole"] {
         assert!(!words.contains(pingid), "no PingID SDK word {pingid} in {words}");
@@ -126,10 +129,8 @@ async fn first_device_pairs_by_approving_the_pingone_id_token_and_becomes_the_de
     assert_eq!(devices[0]["type"], "MOBILE");
     assert_eq!(devices[0]["model"]["marketingName"], "Alice's phone");
     assert_eq!(devices[0]["user"]["id"], mfa.user_id("alice").await.as_str());
-    let pairing_url = mfa.user_url("alice", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
-    assert_eq!(mfa.get(&pairing_url).await.1["status"], "CLAIMED");
-
     assert_eq!(devices[0]["id"], done["device"]["id"]);
+    assert_eq!(devices[0]["id"], planned.as_str(), "the device has the id the token named");
     let (status, again) = phone.complete_pairing(id_token).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a pairing completes once: {again}");
     assert_eq!(mfa.devices("alice").await.len(), 1);
@@ -141,21 +142,40 @@ async fn a_pairing_completed_with_a_wrong_secret_fails_and_another_device_cannot
     let mfa = MfaServer::start(&clock).await;
     mfa.create_user("bob").await;
     let mut phone = TestDevice::new(2, "Bob's phone", &clock);
-    let (_, pairing) =
-        mfa.post(&mfa.user_url("bob", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
-    let payload = pairing["serverPayload"].as_str().unwrap();
-    let pairing_url = mfa.user_url("bob", &format!("/mobilePairings/{}", pairing["id"].as_str().unwrap()));
+    let token = mfa.first_device_token("bob", phone.mobile_payload()).await;
+    let payload = token.as_str();
 
     let mut stranger = TestDevice::new(3, "Mallory's phone", &clock);
     let (status, _) = stranger.complete_pairing(payload).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(mfa.get(&pairing_url).await.1["status"], "UNCLAIMED", "another device changes nothing");
+    assert!(mfa.devices("bob").await.is_empty(), "another device pairs nothing");
 
     let (status, failed) = phone.complete_pairing_with(payload, Some("not-the-secret")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(failed["details"][0]["code"], "INVALID_PAIRING_SECRET");
-    assert_eq!(mfa.get(&pairing_url).await.1["status"], "FAILED");
+    let (status, after) = phone.complete_pairing(payload).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a failed pairing stays failed: {after}");
+    assert_eq!(after["details"][0]["code"], "PAIRING_NOT_PENDING");
     assert!(mfa.devices("bob").await.is_empty());
+}
+
+// The ID token lives as long as the pairing it offers (the emulator's ten minutes, as PingOne's
+// pairing keys: https://developer.pingidentity.com/pingone-api/mfa/users/mfa-pairing-keys.html).
+#[tokio::test]
+async fn a_pairing_token_approved_after_ten_minutes_has_expired_and_pairs_nothing() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    mfa.create_user("erin").await;
+    let mut phone = TestDevice::new(5, "Erin's phone", &clock);
+    let (_, auth) = mfa.start_auth("erin", json!({"mobilePayload": phone.mobile_payload()})).await;
+    let token = auth["idToken"].as_str().unwrap().to_string();
+    clock.advance(chrono::Duration::minutes(10) + chrono::Duration::seconds(1));
+    let (status, late) = phone.complete_pairing(&token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{late}");
+    assert_eq!(late["details"][0]["code"], "PAIRING_EXPIRED", "{late}");
+    let completed = mfa.get(&mfa.auth_url(auth["id"].as_str().unwrap())).await.1;
+    assert!(completed.get("idToken").is_none(), "an expired pairing is no longer offered: {completed}");
+    assert!(mfa.devices("erin").await.is_empty());
 }
 
 #[tokio::test]
@@ -165,10 +185,13 @@ async fn a_user_with_devices_cannot_pair_another_from_a_bare_payload() {
     mfa.create_user("carol").await;
     mfa.add_device("carol", "TOTP").await;
     let phone = TestDevice::new(4, "Carol's phone", &clock);
-    let (status, body) =
-        mfa.post(&mfa.user_url("carol", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["details"][0]["code"], "DEVICE_MUST_BE_AUTHENTICATED");
+    let (status, auth) = mfa.start_auth("carol", json!({"mobilePayload": phone.mobile_payload()})).await;
+    assert_eq!(
+        (status, &auth["status"]),
+        (StatusCode::CREATED, &json!("OTP_REQUIRED")),
+        "the second factor first: {auth}"
+    );
+    assert!(auth.get("idToken").is_none(), "{auth}");
     let (status, body) = mfa.post(&mfa.user_url("carol", "/devices"), json!({"type": "MOBILE"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "mobile devices only come from pairing: {body}");
     assert_eq!(mfa.devices("carol").await.len(), 1);

@@ -116,9 +116,8 @@ async fn thirty_parallel_wrong_keys_from_one_device_get_ten_refusals_and_twenty_
 async fn alice_with_phone(mfa: &MfaServer, clock: &Clock) -> TestDevice {
     mfa.create_user("alice").await;
     let mut phone = TestDevice::new(3, "Alice's phone", clock);
-    let (_, pairing) =
-        mfa.post(&mfa.user_url("alice", "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()})).await;
-    let (status, _) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+    let token = mfa.first_device_token("alice", phone.mobile_payload()).await;
+    let (status, _) = phone.complete_pairing(&token).await;
     assert_eq!(status, StatusCode::OK);
     phone
 }

@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 mod sdk_pairing;
+mod sdk_push;
 pub use sdk_pairing::*;
+pub use sdk_push::*;
 
 /// Path prefix of the device API.
 pub const DEVICE_API_PREFIX: &str = "/device";
@@ -271,32 +273,6 @@ pub struct CreatePairingKey {
     pub applications: Vec<ResourceRef>,
 }
 
-/// Beyond PingOne: `POST /v1/environments/{envId}/users/{userId}/mobilePairings`, either the
-/// mobile payload of the user's first device, or a completed device authentication whose
-/// requesting device (a mobile payload that was not yet paired) is to become an additional device.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StartMobilePairing {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile_payload: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_authentication_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MobilePairing {
-    pub id: String,
-    pub status: PairingStatus,
-    /// The PingOne ID token for the SDK ([`PairingIdTokenClaims`]), only in the answer that
-    /// creates the pairing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_payload: Option<String>,
-    pub expires_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-}
-
 /// `POST /device/pairing-keys` (device-signed): a device claims a pairing key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -325,9 +301,15 @@ pub struct StartDeviceAuthentication {
     pub user: ResourceRef,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_device: Option<ResourceRef>,
-    /// The SDK's mobile payload: a paired device completes at once (device authorization).
+    /// The SDK's mobile payload: a paired device completes at once (device authorization); an
+    /// unpaired one is paired once the authentication completes ([`DeviceAuthentication::id_token`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
+    /// The native application the payload comes from: "required only during device
+    /// authorization flows when the mobilePayload value is provided" ("MFA Device
+    /// Authentications" data model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<ResourceRef>,
     /// The device authentication policy to apply (PingOne's `policy.id`); absent: the
     /// environment's default policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,6 +368,12 @@ pub struct DeviceAuthentication {
     pub number_matching: Option<NumberMatching>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<FailureError>,
+    /// Beyond PingOne: on a COMPLETED authentication that carried an unpaired device's mobile
+    /// payload, the PingOne ID token that pairs it ([`PairingIdTokenClaims`]). PingOne publishes
+    /// no call that yields this token (the integration kit only says the adapter "responds with
+    /// an ID token"); the emulator puts it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }

@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
-use moderno_wire::device_api::PushRequest;
 use moderno_wire::pingfederate::Jwks;
 use moderno_wire::pingone::{
-    ApprovePairing, DeviceAuthentication, DeviceAuthenticationStatus, MfaError, PairingApproved, PushDecision,
-    DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
+    ApprovePairing, DeviceAuthentication, DeviceAuthenticationStatus, MfaError, NotificationObject, PairingApproved,
+    PushDecision, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
 };
 use reqwest::Method;
 use url::Url;
@@ -51,13 +50,14 @@ impl PingOneDeviceApi {
         self.call(Method::POST, at(api_url, &["pairings"])?, Some(key), body).await
     }
 
-    /// `GET {api}/pushes?waitSeconds=N`: long-polls the pushes for this device (at most 25 s).
+    /// `GET {api}/pushes?waitSeconds=N`: long-polls the pushes for this device (at most 25 s), as
+    /// the SDK's `NotificationObject`s.
     pub async fn pending_pushes(
         &self,
         api_url: &str,
         key: &DeviceKey,
         wait: Duration,
-    ) -> Result<Vec<PushRequest>, DeviceError> {
+    ) -> Result<Vec<NotificationObject>, DeviceError> {
         let mut url = at(api_url, &["pushes"])?;
         url.set_query(Some(&format!("waitSeconds={}", wait.as_secs().min(MAX_WAIT_SECONDS))));
         self.call(Method::GET, url, Some(key), Vec::new()).await

@@ -86,7 +86,7 @@ mod tests {
             exp: 1600,
             nonce: "n".into(),
             preferred_username: "alice".into(),
-            pairing: PairingClaim { id: "p1".into(), secret: "s".into() },
+            pairing: PairingClaim { id: "p1".into(), secret: "s".into(), device: None },
         }
     }
 

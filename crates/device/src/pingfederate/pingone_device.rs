@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_wire::device_api::{PushAnswer, PushRequest};
-use moderno_wire::pingone::{ApprovePairing, PairingIdTokenClaims, PushDecision, ResourceRef};
+use moderno_wire::pingone::{ApprovePairing, NotificationObject, PairingIdTokenClaims, PushDecision, ResourceRef};
 use serde::Serialize;
 use tracing::{info, instrument};
 use zeroize::Zeroizing;
@@ -137,10 +137,15 @@ impl PingOneDevice {
         Ok(PingOnePairing { device_id, username: offer.preferred_username, device_api_url: api_url })
     }
 
-    /// Waits up to `wait` (at most 25 s) for pushes addressed to this paired device.
+    /// Waits up to `wait` (at most 25 s) for pushes addressed to this paired device: PingOne's
+    /// `NotificationObject`s as the app's push requests (the numbers to pick from
+    /// `numberMatchingOptions`, the deadline from `timeoutDuration`).
     pub async fn pending_pushes(&self, wait: Duration) -> Result<Vec<PushRequest>, DeviceError> {
         let api_url = self.paired_api()?;
-        self.api.pending_pushes(&api_url, self.identity.key(), wait).await
+        let username = self.paired_username().unwrap_or_default();
+        let pushes = self.api.pending_pushes(&api_url, self.identity.key(), wait).await?;
+        let now = self.clock.now();
+        Ok(pushes.into_iter().map(|push| push_request(push, &username, now)).collect())
     }
 
     /// Answers a push with the app's approve/deny (a PingID-style answer: APPROVE with its number,
@@ -261,4 +266,45 @@ fn pairing_entry(profile: &str) -> String {
 
 fn totp_entry(profile: &str) -> String {
     format!("{profile}.pingone-totp")
+}
+
+/// A PingOne push as the app shows it (the shape the PingID SDK's pushes have too): no trust
+/// levels; the deadline counted from `received_at`.
+fn push_request(push: NotificationObject, username: &str, received_at: chrono::DateTime<chrono::Utc>) -> PushRequest {
+    let expires_at = received_at + chrono::Duration::seconds(push.timeout_duration.max(0));
+    PushRequest {
+        authentication_id: push.authentication_id,
+        username: username.to_string(),
+        title: push.title,
+        body: push.body,
+        client_context: push.client_context,
+        ip_address: None,
+        requesting_device: None,
+        trust_levels: Vec::new(),
+        number_choices: push.number_matching_options,
+        expires_at: expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pingone_push_shows_its_options_and_the_deadline_its_timeout_gives() {
+        let push = NotificationObject {
+            authentication_id: "a1".into(),
+            title: "Sign-in request".into(),
+            body: "Approve?".into(),
+            client_context: None,
+            number_matching_type: Some(moderno_wire::pingone::SELECT_NUMBER.into()),
+            number_matching_options: vec![12, 34, 56],
+            timeout_duration: 40,
+        };
+        let received = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let shown = push_request(push, "bob", received);
+        assert_eq!((shown.username.as_str(), shown.number_choices.as_slice()), ("bob", &[12, 34, 56][..]));
+        assert_eq!(shown.expires_at, "2027-01-15T08:00:40Z");
+        assert!(shown.trust_levels.is_empty(), "PingOne has no trust levels");
+    }
 }

@@ -222,11 +222,8 @@ impl Stack {
     pub async fn paired_phone(&self, user: &str, seed: u8) -> super::device::TestDevice {
         self.mfa.create_user(user).await;
         let mut phone = super::device::TestDevice::new(seed, &format!("{user}'s phone"), &self.clock);
-        let (_, pairing) = self
-            .mfa
-            .post(&self.mfa.user_url(user, "/mobilePairings"), json!({"mobilePayload": phone.mobile_payload()}))
-            .await;
-        let (status, body) = phone.complete_pairing(pairing["serverPayload"].as_str().unwrap()).await;
+        let token = self.mfa.first_device_token(user, phone.mobile_payload()).await;
+        let (status, body) = phone.complete_pairing(&token).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         phone
     }

@@ -10,11 +10,11 @@ use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::device_signature::{sign, SignedRequest, SCHEME};
 use moderno_crypto::payload::seal;
 use moderno_crypto::{b64url_decode, totp};
-use moderno_wire::device_api::{PushAnswer, PushRequest};
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::MobilePayloadClaims;
 use moderno_wire::pingone::{
-    ApprovePairing, ClaimPairingKey, PairingApproved, PairingIdTokenClaims, PushDecision, ResourceRef,
-    DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
+    ApprovePairing, ClaimPairingKey, NotificationObject, PairingApproved, PairingIdTokenClaims, PushDecision,
+    ResourceRef, DEVICE_SIGNATURE_HEADER, DEVICE_SIGNATURE_SCHEME,
 };
 use moderno_wire::sdk::DeviceType;
 use reqwest::{Method, StatusCode, Url};
@@ -155,7 +155,7 @@ impl TestDevice {
     }
 
     /// Long-polls the pushes waiting for this device.
-    pub async fn pushes(&self, base: &str, wait_seconds: u64) -> Vec<PushRequest> {
+    pub async fn pushes(&self, base: &str, wait_seconds: u64) -> Vec<NotificationObject> {
         let response =
             self.signed(Method::GET, &format!("{base}/device/pushes?waitSeconds={wait_seconds}"), None).await;
         assert_eq!(response.status(), StatusCode::OK, "pushes answered");

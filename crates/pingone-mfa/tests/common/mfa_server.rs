@@ -95,10 +95,22 @@ impl MfaServer {
         id
     }
 
-    /// Starts a device authentication for `user` with `body` (`user.id` added).
+    /// Starts a device authentication for `user` with `body` (`user.id` added; with a mobile
+    /// payload also the native application, `application.id`, unless `body` names one).
     pub async fn start_auth(&self, user: &str, mut body: Value) -> (StatusCode, Value) {
         body["user"] = json!({ "id": self.user_id(user).await });
+        if body.get("mobilePayload").is_some() && body.get("application").is_none() {
+            body["application"] = json!({ "id": pingone_mfa_server::DEMO_APPLICATION_ID });
+        }
         self.post(&format!("{}/{ENV}/deviceAuthentications", self.url), body).await
+    }
+
+    /// The first device of `user` (who has none) sends its payload: the device authentication
+    /// completes at once with the ID token that pairs it (`idToken`, beyond PingOne).
+    pub async fn first_device_token(&self, user: &str, mobile_payload: String) -> String {
+        let (status, auth) = self.start_auth(user, json!({ "mobilePayload": mobile_payload })).await;
+        assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("COMPLETED")), "{auth}");
+        auth["idToken"].as_str().unwrap_or_else(|| panic!("no idToken: {auth}")).to_string()
     }
 
     /// A POST whose content type names the action (`device.select`, `otp.check`, ...).

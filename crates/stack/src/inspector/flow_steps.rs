@@ -308,19 +308,19 @@ const ROWS: &[Row] = &[
     step(PingOne, POST, environment!("/users"), &[],
         "PingFederate creates the user at PingOne (the first sign-in only)", PfPairing),
     step(PingOne, GET, environment!("/users/*/devices"), &[],
-        "PingFederate reads the user's MFA devices from PingOne, in order", PfPairing),
+        "PingFederate reads the user's MFA devices from PingOne, in order (after MOBILE_PAIRING_REQUIRED, 7.: whether the device the ID token named is there, for pingone.mfa.status)", PfPairing),
     step(PingOne, POST, environment!("/users/*/devices"), &[Action("devices.reorder")],
         "setDefaultDevice: PingFederate puts the device first in the user's device order at PingOne (devices.reorder)", PfPairing),
     step(PingOne, PUT, environment!("/users/*/devices/*/nickname"), &[],
         "updateDeviceNickname: PingFederate sets the device's nickname at PingOne", PfPairing),
     step(PingOne, DELETE, environment!("/users/*/devices/*"), &[],
         "removeDevice: PingFederate deletes the MFA device at PingOne", PfPairing),
-    step(PingOne, POST, environment!("/users/*/mobilePairings"), &[],
-        "5. PingOne MFA starts the pairing: the serverPayload for MOBILE_PAIRING_REQUIRED, a PingOne ID token (the call that yields it is unpublished: mobilePairings is the emulator's resource, beyond PingOne)", PfPairing),
-    step(PingOne, GET, environment!("/users/*/mobilePairings/*"), &[],
-        "7. PingFederate reads how the pairing ended (pingone.mfa.status; the emulator's mobilePairings resource, beyond PingOne)", PfPairing),
+    step(PingOne, POST, auth_path!("/deviceAuthentications"), &[Got("/idToken")],
+        "4. PingFederate initializes a device authentication at PingOne (user.id, the mobile payload, application.id) → 5. a user without devices: COMPLETED with the PingOne ID token for MOBILE_PAIRING_REQUIRED", PfPairing),
     step(PingOne, POST, auth_path!("/deviceAuthentications"), &[],
-        "4. PingFederate initializes a device authentication at PingOne (user.id and the mobile payload)", PfPairing),
+        "4. PingFederate initializes a device authentication at PingOne (user.id, the mobile payload, application.id)", PfPairing),
+    step(PingOne, GET, auth_path!("/deviceAuthentications/*"), &[Got("/idToken")],
+        "5. PingFederate reads the device authentication at PingOne: COMPLETED, with the PingOne ID token that pairs the new device (MOBILE_PAIRING_REQUIRED)", PfPairing),
     step(PingOne, GET, auth_path!("/deviceAuthentications/*"), &[],
         "5.1 PingFederate reads the device authentication at PingOne: where the mobile push is", PfPairing),
     step(PingOne, POST, auth_path!("/deviceAuthentications/*"), &[Action("otp.check")],
@@ -353,6 +353,25 @@ const ANSWERS: &[(&str, &str)] = &[
 /// Fields only an extension puts on an exchange Ping also makes, by service and path; `{}` in
 /// a reason names the fields found. Where several marks fit, their reasons are joined.
 const MARKS: &[Mark] = &[
+    // PingFederate -> PingOne: the one extension on that hop, and number matching's fields.
+    mark(
+        PingOne,
+        auth_path!("/deviceAuthentications|/*/deviceAuthentications/*"),
+        "{}: PingOne publishes no call that yields the pairing ID token; the emulator puts it on the completed device authentication",
+        &[("idToken", &[Got("/idToken")])],
+    ),
+    mark(
+        PingOne,
+        auth_path!("/deviceAuthentications|/*/deviceAuthentications/*"),
+        "number matching ({}): PingOne's device authentication publishes no field for the number the signing-in side shows",
+        &[("numberMatching", &[Got("/numberMatching")])],
+    ),
+    mark(
+        PingFederate,
+        FLOW,
+        "number matching ({}): the PingOne MFA adapter's PUSH_CONFIRMATION_WAITING model has no number",
+        &[("matchNumber", &[Got("/matchNumber")])],
+    ),
     // The customer server's Moderno answers (and the transfer's request).
     mark(
         Customer,

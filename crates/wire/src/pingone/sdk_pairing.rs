@@ -31,11 +31,14 @@ pub struct PairingIdTokenClaims {
     pub pairing: PairingClaim,
 }
 
-/// What the SDK needs to approve the pairing: the pairing's id and its one-time secret.
+/// What the SDK needs to approve the pairing: the pairing's id and its one-time secret; and the
+/// id the MOBILE device gets once approved, by which PingFederate finds it among the user's devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairingClaim {
     pub id: String,
     pub secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<ResourceRef>,
 }
 
 /// `POST /device/pairings` (device-signed): `PairingObject.approve()`, the pairing the ID token

@@ -215,14 +215,18 @@ fn cases() -> Vec<Case> {
             .sending(json!({"grant_type": "client_credentials"})),
         call(PingOne, GET, "/v1/environments/env/users", "PingFederate looks the user up at PingOne by username").query("filter=username%20eq%20%22bob%22"),
         call(PingOne, POST, "/v1/environments/env/users", "PingFederate creates the user at PingOne (the first sign-in only)"),
-        call(PingOne, GET, "/v1/environments/env/users/u1/devices", "PingFederate reads the user's MFA devices from PingOne"),
+        call(PingOne, GET, "/v1/environments/env/users/u1/devices", "PingFederate reads the user's MFA devices from PingOne, in order (after MOBILE_PAIRING_REQUIRED, 7."),
         p1_action(POST, "/v1/environments/env/users/u1/devices", "devices.reorder", "setDefaultDevice: PingFederate puts the device first"),
         call(PingOne, PUT, "/v1/environments/env/users/u1/devices/d1/nickname", "updateDeviceNickname: PingFederate sets the device's nickname"),
         call(PingOne, DELETE, "/v1/environments/env/users/u1/devices/d1", "removeDevice: PingFederate deletes the MFA device"),
-        call(PingOne, POST, "/v1/environments/env/users/u1/mobilePairings", "5. PingOne MFA starts the pairing"),
-        call(PingOne, GET, "/v1/environments/env/users/u1/mobilePairings/p1", "7. PingFederate reads how the pairing ended"),
-        call(PingOne, POST, "/env/deviceAuthentications", "4. PingFederate initializes a device authentication at PingOne"),
-        call(PingOne, GET, "/env/deviceAuthentications/a1", "5.1 PingFederate reads the device authentication at PingOne"),
+        call(PingOne, POST, "/env/deviceAuthentications", "4. PingFederate initializes a device authentication at PingOne (user.id, the mobile payload, application.id)")
+            .answering(201, json!({"status": "PUSH_CONFIRMATION_REQUIRED"})),
+        call(PingOne, POST, "/env/deviceAuthentications", "4. PingFederate initializes a device authentication at PingOne (user.id, the mobile payload, application.id) → 5. a user without devices")
+            .answering(201, json!({"status": "COMPLETED", "idToken": "h.c.s"})),
+        call(PingOne, GET, "/env/deviceAuthentications/a1", "5.1 PingFederate reads the device authentication at PingOne: where the mobile push is")
+            .answering(200, json!({"status": "PUSH_CONFIRMATION_REQUIRED"})),
+        call(PingOne, GET, "/env/deviceAuthentications/a1", "5. PingFederate reads the device authentication at PingOne: COMPLETED, with the PingOne ID token")
+            .answering(200, json!({"status": "COMPLETED", "idToken": "h.c.s"})),
         p1_action(POST, "/env/deviceAuthentications/a1", "otp.check", "5.2 PingFederate submits the OTP value to PingOne (otp.check)"),
         p1_action(POST, "/env/deviceAuthentications/a1", "device.select", "5.3 PingFederate passes the selected device to PingOne (device.select)"),
         // The mobile SDK and PingOne MFA.
@@ -519,4 +523,34 @@ fn a_reason_is_kept_once_however_often_it_is_read() {
     let (first, again) = (read(&login().exchange()).beyond_ping, read(&login().exchange()).beyond_ping);
     assert_eq!(first, Some("number matching (matchNumber): Ping's Moderno has none; Moderno fields Ping's sample lacks (pushExpiresIn)"));
     assert!(first.zip(again).is_some_and(|(a, b)| std::ptr::eq(a, b)), "the same text, kept once");
+}
+
+// The PingOne MFA integration kit's automatic pairing: the adapter "responds with an ID token"
+// (https://docs.pingidentity.com/integrations/pingone/pingone_mfa_integration_kit/pf_p1_mfa_ik_overview_of_the_automatic_device_pairing_flow.html);
+// PingOne's "MFA Device Authentications" data model has no field carrying it.
+#[test]
+fn the_pairing_token_on_a_device_authentication_is_marked_beyond_pingone_and_nothing_else_there_is() {
+    let completed = call(PingOne, GET, "/env/deviceAuthentications/a1", "")
+        .answering(200, json!({"status": "COMPLETED", "idToken": "h.c.s", "user": {"id": "u1"}}));
+    let reading = read(&completed.exchange());
+    assert!(reading.beyond_ping.is_some_and(|r| r.starts_with("idToken: PingOne publishes no call")), "{reading:?}");
+    let started = call(PingOne, POST, "/env/deviceAuthentications", "")
+        .sending(json!({"user": {"id": "u1"}, "mobilePayload": "p", "application": {"id": "app"}}))
+        .answering(201, json!({"status": "OTP_REQUIRED", "user": {"id": "u1"}}));
+    assert_eq!(read(&started.exchange()).beyond_ping, None, "mobilePayload and application.id are PingOne's");
+}
+
+#[test]
+fn the_number_shown_on_the_signing_in_side_is_marked_at_pingone_and_at_pingfederate() {
+    let pingone = call(PingOne, GET, "/env/deviceAuthentications/a1", "").answering(
+        200,
+        json!({"status": "PUSH_CONFIRMATION_REQUIRED", "numberMatching": {"type": "SELECT_NUMBER", "number": 42}}),
+    );
+    let reading = read(&pingone.exchange());
+    assert!(reading.beyond_ping.is_some_and(|r| r.starts_with("number matching (numberMatching)")), "{reading:?}");
+    let mut waiting = pf_action("poll", "PUSH_CONFIRMATION_WAITING", "");
+    waiting.response = Some(json!({"status": "PUSH_CONFIRMATION_WAITING", "matchNumber": 42, "_links": {}}));
+    let reading = read(&waiting.exchange());
+    assert!(reading.beyond_ping.is_some_and(|r| r.starts_with("number matching (matchNumber)")), "{reading:?}");
+    assert_eq!(read(&pf_action("poll", "PUSH_CONFIRMATION_WAITING", "").exchange()).beyond_ping, None);
 }
