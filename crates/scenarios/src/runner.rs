@@ -18,13 +18,13 @@ use moderno_device::{
     MemoryKeyStore, Progress, PushResult, UserSelection,
 };
 use moderno_stack::{RunningStack, Stack, StackConfig};
-use moderno_wire::device_api::{IgnoreInterval, IntervalUnit, PushAction, PushAnswer, PushRequest};
+use moderno_wire::device_api::{PushAction, PushAnswer, PushRequest};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{PairingKeyRequest, PairingMode};
 use serde_json::Value;
 
 use crate::screen::{self, Shown};
-use crate::script::{Action, Backend, Scenario, Step};
+use crate::script::{ignore_interval, Action, Backend, Level, NumberPick, PushChoice, Scenario, Step};
 
 /// The demo password of the seeded users.
 const PASSWORD: &str = "moderno-demo";
@@ -226,95 +226,95 @@ impl World {
     }
 
     async fn act(&mut self, step: &Step) -> anyhow::Result<Shown> {
-        match step.action {
-            Action::Advance => {
-                let seconds = step.seconds.ok_or_else(|| anyhow!("advance needs seconds"))?;
-                self.stack.clock.advance(TimeDelta::seconds(seconds));
+        match &step.action {
+            Action::Advance { seconds } => {
+                self.stack.clock.advance(TimeDelta::seconds(*seconds));
                 Ok(Shown::note(serde_json::json!({"screen": "CLOCK", "now": self.stack.clock.now().to_rfc3339()})))
             }
-            Action::Fault => {
-                let name = step.fault.as_deref().ok_or_else(|| anyhow!("fault needs a fault name"))?;
+            Action::Fault { fault: name, on } => {
                 let fault = Fault::from_name(name).ok_or_else(|| anyhow!("no fault is called {name:?}"))?;
-                let on = step.on.unwrap_or(true);
-                self.stack.faults.set(fault, on);
+                self.stack.faults.set(fault, *on);
                 Ok(Shown::note(serde_json::json!({"screen": "FAULT", "fault": name, "on": on})))
             }
-            Action::Answer => self.answer(step).await,
-            Action::Listen => {
-                let slot = self.slot(&device_name(step)?).await?;
+            Action::Answer { device, answer, number, ignore_for } => {
+                self.answer(device, *answer, *number, ignore_for.as_deref()).await
+            }
+            Action::Listen { device } => {
+                let slot = self.slot(device).await?;
                 let pushes = slot.side.backend().pending_pushes(Duration::ZERO).await?;
                 Ok(Shown::note(serde_json::json!({"screen": "LISTENING", "pushes": pushes.len()})))
             }
-            Action::Unpair => {
-                self.slot(&device_name(step)?).await?.side.backend().unpair().await?;
+            Action::Unpair { device } => {
+                self.slot(device).await?.side.backend().unpair().await?;
                 Ok(Shown::note(serde_json::json!({"screen": "UNPAIRED"})))
             }
-            Action::Otp => self.otp(step).await,
-            _ => self.login_step(step).await,
-        }
-    }
-
-    async fn login_step(&mut self, step: &Step) -> anyhow::Result<Shown> {
-        let name = device_name(step)?;
-        let (seed, pingfederate_url) = (self.seed, self.stack.pingfederate_url.clone());
-        let key = match (step.action, step.pairing_key.as_deref()) {
-            (Action::Login, Some("from-web-page")) => {
-                Some(self.web_page_key(step.user.as_deref().unwrap_or_default()).await?)
-            }
-            (_, key) => key.map(str::to_string),
-        };
-        let slot = self.slot(&name).await?;
-        let answer = match step.action {
-            Action::Login => {
-                let user = step.user.clone().ok_or_else(|| anyhow!("login needs a user"))?;
-                let password = step.password.as_deref().unwrap_or(PASSWORD);
+            Action::Otp { device, code, from } => self.otp(device, code.as_deref(), from.as_deref()).await,
+            Action::Login { device, user, password, pairing_key } => {
+                let key = match pairing_key.as_deref() {
+                    Some("from-web-page") => Some(self.web_page_key(user).await?),
+                    key => key.map(str::to_string),
+                };
+                let (seed, pingfederate_url) = (self.seed, self.stack.pingfederate_url.clone());
+                let slot = self.slot(device).await?;
                 slot.user = Some(user.clone());
                 if let Some((client, _)) = slot.side.pingfederate.as_mut() {
                     // Each login its own PingFederate client and the same draws, so a run repeats.
                     *client = Arc::new(PfClient::new(http_client()?, &pingfederate_url)?);
                     slot.side.entropy = Entropy::seeded(seed ^ 0x5eed);
                 }
-                match Login::start(slot.side.backend(), &user, password, key.as_deref()).await {
+                let password = password.as_deref().unwrap_or(PASSWORD);
+                let answer = match Login::start(slot.side.backend(), user, password, key.as_deref()).await {
                     Ok((session, progress)) => {
                         slot.login = session;
                         Ok(shown(progress))
                     }
                     Err(e) => Err(e),
-                }
+                };
+                Ok(self.showing(device, answer))
             }
-            _ => slot.continue_login(step).await,
-        };
-        let shown = match answer {
-            Ok(shown) => shown,
-            Err(error) => Shown::note(screen::error(&error)),
-        };
-        slot.choices = shown.choices.clone();
-        // Only what the screen shows now: a number from an earlier push never answers this one.
-        self.shown_number = shown.summary.get("number").and_then(Value::as_u64).and_then(|n| u8::try_from(n).ok());
-        Ok(shown)
+            action => {
+                let device = action.device().ok_or_else(|| anyhow!("{action:?} needs a device"))?.to_string();
+                let answer = self.slot(&device).await?.continue_login(action).await;
+                Ok(self.showing(&device, answer))
+            }
+        }
     }
 
-    /// The approver answers the push waiting for it, with Ping's choices about a new device:
-    /// TRUST (trust this device), APPROVE (this sign-in only), IGNORE (with `ignore_for`), DENY,
-    /// BLOCK.
-    async fn answer(&mut self, step: &Step) -> anyhow::Result<Shown> {
-        let name = device_name(step)?;
-        let (action, grant) = match step.answer.as_deref().unwrap_or("APPROVE") {
-            "TRUST" => (PushAction::Approve, Some((TrustLevel::Trusted, None))),
-            "APPROVE" | "ONCE" => (PushAction::Approve, None),
-            "IGNORE" => match selection(step)? {
-                UserSelection::Ignore(interval) => (PushAction::Approve, Some((TrustLevel::Ignore, Some(interval)))),
-                UserSelection::Trust(_) => bail!("IGNORE needs ignore_for"),
-            },
-            "DENY" => (PushAction::Deny, None),
-            "BLOCK" => (PushAction::Block, None),
-            other => bail!("answer is TRUST, APPROVE, IGNORE, DENY or BLOCK, not {other:?}"),
+    /// What a login step leads to, remembered for the steps after it: the choices offered and
+    /// the number shown (only what the screen shows now: a number from an earlier push never
+    /// answers this one).
+    fn showing(&mut self, device: &str, answer: Result<Shown, DeviceError>) -> Shown {
+        let shown = answer.unwrap_or_else(|error| Shown::note(screen::error(&error)));
+        if let Some(slot) = self.devices.get_mut(device) {
+            slot.choices = shown.choices.clone();
+        }
+        self.shown_number = shown.summary.get("number").and_then(Value::as_u64).and_then(|n| u8::try_from(n).ok());
+        shown
+    }
+
+    /// The approver answers the push waiting for it, with Ping's choices about a new device.
+    async fn answer(
+        &mut self,
+        device: &str,
+        choice: PushChoice,
+        number: NumberPick,
+        ignore_for: Option<&str>,
+    ) -> anyhow::Result<Shown> {
+        let (action, grant) = match choice {
+            PushChoice::Trust => (PushAction::Approve, Some((TrustLevel::Trusted, None))),
+            PushChoice::Approve | PushChoice::Once => (PushAction::Approve, None),
+            PushChoice::Ignore => {
+                let interval = ignore_interval(ignore_for.unwrap_or_default()).map_err(|why| anyhow!(why))?;
+                (PushAction::Approve, Some((TrustLevel::Ignore, Some(interval))))
+            }
+            PushChoice::Deny => (PushAction::Deny, None),
+            PushChoice::Block => (PushAction::Block, None),
         };
         let shown_number = self.shown_number;
-        let backend = self.slot(&name).await?.side.backend();
+        let backend = self.slot(device).await?.side.backend();
         let pushes = backend.pending_pushes(Duration::from_secs(3)).await?;
-        let push = pushes.first().ok_or_else(|| anyhow!("no push reached {name}"))?;
-        let mut answer = push_answer(push, action, step.number.as_deref(), shown_number)?;
+        let push = pushes.first().ok_or_else(|| anyhow!("no push reached {device}"))?;
+        let mut answer = push_answer(push, action, number, shown_number)?;
         if let Some((level, interval)) = grant {
             answer.trust_level = Some(level);
             answer.ignore_interval = interval;
@@ -328,25 +328,23 @@ impl World {
 
     /// Types a passcode: a literal one, another device's offline passcode, or PingOne's newest
     /// SMS or e-mail code for the user.
-    async fn otp(&mut self, step: &Step) -> anyhow::Result<Shown> {
-        let code = match (step.code.clone(), step.from.as_deref()) {
-            (Some(code), _) => code,
+    async fn otp(&mut self, device: &str, code: Option<&str>, from: Option<&str>) -> anyhow::Result<Shown> {
+        let code = match (code, from) {
+            (Some(code), _) => code.to_string(),
             (None, Some("outbox")) => {
-                let user = self.slot(&device_name(step)?).await?.user.clone().ok_or_else(|| anyhow!("no login yet"))?;
+                let user = self.slot(device).await?.user.clone().ok_or_else(|| anyhow!("no login yet"))?;
                 self.outbox_code(&user).await?
             }
-            (None, Some(other)) => {
-                let other = other.to_string();
-                self.slot(&other)
-                    .await?
-                    .side
-                    .device
-                    .offline_otp()
-                    .ok_or_else(|| anyhow!("{other} shows no passcode (not paired)"))?
-            }
+            (None, Some(other)) => self
+                .slot(other)
+                .await?
+                .side
+                .device
+                .offline_otp()
+                .ok_or_else(|| anyhow!("{other} shows no passcode (not paired)"))?,
             (None, None) => bail!("otp needs a code, or from = a device or \"outbox\""),
         };
-        let slot = self.slot(&device_name(step)?).await?;
+        let slot = self.slot(device).await?;
         let login = slot.login.as_mut().ok_or_else(|| anyhow!("no login in progress on this device"))?;
         // As Ping's apps do, a passcode that may pair this device pairs it as trusted.
         let progress = login.otp(slot.side.backend(), &code, true).await.map_err(DeviceError::from);
@@ -370,23 +368,24 @@ impl World {
 }
 
 impl Slot {
-    async fn continue_login(&mut self, step: &Step) -> Result<Shown, DeviceError> {
+    async fn continue_login(&mut self, action: &Action) -> Result<Shown, DeviceError> {
         let Some(login) = self.login.as_mut() else {
             return Err(DeviceError::InvalidInput("no login in progress on this device".into()));
         };
-        let pick = step.pick.as_deref().map(|p| pick(&self.choices, p));
         let backend = self.side.backend();
-        let progress = match step.action {
-            Action::Choose => login.choose(backend, selection(step)?, None).await?,
-            Action::Pair => login.pair(backend, step.pair.unwrap_or(true)).await?,
-            Action::Poll => login.poll(backend).await?,
-            Action::Retry => login.retry(backend).await?,
-            Action::Select => login.select_device(backend, &pick.unwrap_or_default()).await?,
-            Action::Cancel => {
+        let progress = match action {
+            Action::Choose { level, ignore_for, .. } => {
+                login.choose(backend, selection(*level, ignore_for)?, None).await?
+            }
+            Action::Pair { pair, .. } => login.pair(backend, *pair).await?,
+            Action::Poll { .. } => login.poll(backend).await?,
+            Action::Retry { .. } => login.retry(backend).await?,
+            Action::Select { pick: wanted, .. } => login.select_device(backend, &pick(&self.choices, wanted)).await?,
+            Action::Cancel { .. } => {
                 login.cancel().await?;
                 return Ok(Shown::note(serde_json::json!({"screen": "CANCELLED"})));
             }
-            _ => return Err(not_for(step)),
+            other => return Err(DeviceError::InvalidInput(format!("{other:?} is not a step of a login"))),
         };
         Ok(shown(progress))
     }
@@ -398,10 +397,6 @@ fn shown(progress: Progress) -> Shown {
         Progress::PingidSdk(progress) => screen::moderno(progress),
         Progress::PingFederate(progress) => screen::pingfederate(progress),
     }
-}
-
-fn not_for(step: &Step) -> DeviceError {
-    DeviceError::InvalidInput(format!("{:?} is not a step of a login", step.action))
 }
 
 /// The id of the choice a person would pick by `wanted` (nickname, name or type, any case; or
@@ -417,30 +412,14 @@ fn pick(choices: &[(String, Vec<String>)], wanted: &str) -> String {
         .map_or(wanted, |(id, _)| id.clone())
 }
 
-fn selection(step: &Step) -> Result<UserSelection, DeviceError> {
-    let invalid = |why: &str| DeviceError::InvalidInput(why.to_string());
-    let level = match (step.action, step.answer.as_deref()) {
-        (Action::Answer, Some("IGNORE")) => Some("IGNORE"),
-        _ => step.level.as_deref(),
-    };
-    match level {
-        Some("PRIMARY") => Ok(UserSelection::Trust(TrustLevel::Primary)),
-        Some("TRUSTED") => Ok(UserSelection::Trust(TrustLevel::Trusted)),
-        Some("IGNORE") => {
-            let text =
-                step.ignore_for.as_deref().ok_or_else(|| invalid("IGNORE needs ignore_for, like \"2 HOURS\""))?;
-            let (value, unit) = text.split_once(' ').ok_or_else(|| invalid("ignore_for is a number and a unit"))?;
-            let value = value.parse().map_err(|_| invalid("ignore_for starts with a whole number"))?;
-            let unit: IntervalUnit = serde_json::from_value(Value::String(unit.trim().to_uppercase()))
-                .map_err(|_| invalid("unknown unit"))?;
-            Ok(UserSelection::Ignore(IgnoreInterval { value, unit }))
-        }
-        _ => Err(invalid("choose needs level = PRIMARY, TRUSTED or IGNORE")),
-    }
-}
-
-fn device_name(step: &Step) -> anyhow::Result<String> {
-    step.device.clone().ok_or_else(|| anyhow!("{:?} needs a device", step.action))
+fn selection(level: Level, ignore_for: &Option<String>) -> Result<UserSelection, DeviceError> {
+    Ok(match level {
+        Level::Primary => UserSelection::Trust(TrustLevel::Primary),
+        Level::Trusted => UserSelection::Trust(TrustLevel::Trusted),
+        Level::Ignore => UserSelection::Ignore(
+            ignore_interval(ignore_for.as_deref().unwrap_or_default()).map_err(DeviceError::InvalidInput)?,
+        ),
+    })
 }
 
 /// The answer a person would give: under number matching an approval picks the number the
@@ -448,7 +427,7 @@ fn device_name(step: &Step) -> anyhow::Result<String> {
 fn push_answer(
     push: &PushRequest,
     action: PushAction,
-    number: Option<&str>,
+    number: NumberPick,
     shown: Option<u8>,
 ) -> anyhow::Result<PushAnswer> {
     if action != PushAction::Approve || push.number_choices.is_empty() {
@@ -459,52 +438,40 @@ fn push_answer(
         });
     }
     let shown = shown.ok_or_else(|| anyhow!("the push asks for a number, but no waiting device showed one"))?;
-    let picked = match number.unwrap_or("shown") {
-        "shown" => shown,
-        "wrong" => *push
+    let picked = match number {
+        NumberPick::Shown => shown,
+        NumberPick::Wrong => *push
             .number_choices
             .iter()
             .find(|n| **n != shown)
             .ok_or_else(|| anyhow!("the push offers no other number"))?,
-        other => bail!("number is \"shown\" or \"wrong\", not {other:?}"),
     };
     Ok(PushAnswer::approve(Some(picked)))
 }
 
 /// The step in words, for the report.
 fn describe(step: &Step) -> String {
-    let on = step.device.as_deref().map(|d| format!("{d}: ")).unwrap_or_default();
-    let detail = match step.action {
-        Action::Login => format!("login {}", step.user.as_deref().unwrap_or("?")),
-        Action::Choose => format!("choose {}", step.level.as_deref().unwrap_or("?")),
-        Action::Pair => {
-            if step.pair.unwrap_or(true) {
-                "pair this device".into()
-            } else {
-                "continue without pairing".into()
-            }
+    let on = step.action.device().map(|d| format!("{d}: ")).unwrap_or_default();
+    let detail = match &step.action {
+        Action::Login { user, .. } => format!("login {user}"),
+        Action::Choose { level, .. } => format!("choose {}", format!("{level:?}").to_uppercase()),
+        Action::Pair { pair: true, .. } => "pair this device".into(),
+        Action::Pair { pair: false, .. } => "continue without pairing".into(),
+        Action::Answer { answer: PushChoice::Approve, number: NumberPick::Wrong, .. } => {
+            "answer the push: APPROVE with the wrong number".into()
         }
-        Action::Answer => match (step.answer.as_deref().unwrap_or("APPROVE"), step.number.as_deref()) {
-            ("APPROVE", Some("wrong")) => "answer the push: APPROVE with the wrong number".into(),
-            (answer, _) => format!("answer the push: {answer}"),
-        },
-        Action::Poll => "poll".into(),
-        Action::Otp => match (&step.code, &step.from) {
-            (Some(code), _) => format!("type passcode {code}"),
-            (None, Some(from)) => format!("type the passcode from {from}"),
-            _ => "type a passcode".into(),
-        },
-        Action::Select => format!("select {}", step.pick.as_deref().unwrap_or("?")),
-        Action::Retry => "send another request".into(),
-        Action::Cancel => "cancel".into(),
-        Action::Advance => format!("advance the clock {} s", step.seconds.unwrap_or(0)),
-        Action::Fault => format!(
-            "switch {} {}",
-            step.fault.as_deref().unwrap_or("?"),
-            if step.on.unwrap_or(true) { "on" } else { "off" }
-        ),
-        Action::Listen => "listen for pushes".into(),
-        Action::Unpair => "unpair".into(),
+        Action::Answer { answer, .. } => format!("answer the push: {}", format!("{answer:?}").to_uppercase()),
+        Action::Poll { .. } => "poll".into(),
+        Action::Otp { code: Some(code), .. } => format!("type passcode {code}"),
+        Action::Otp { from: Some(from), .. } => format!("type the passcode from {from}"),
+        Action::Otp { .. } => "type a passcode".into(),
+        Action::Select { pick, .. } => format!("select {pick}"),
+        Action::Retry { .. } => "send another request".into(),
+        Action::Cancel { .. } => "cancel".into(),
+        Action::Advance { seconds } => format!("advance the clock {seconds} s"),
+        Action::Fault { fault, on } => format!("switch {fault} {}", if *on { "on" } else { "off" }),
+        Action::Listen { .. } => "listen for pushes".into(),
+        Action::Unpair { .. } => "unpair".into(),
     };
     format!("{on}{detail}")
 }

@@ -50,7 +50,7 @@ do = "choose"
 device = "laptop"
 level = "PRIMARY"
 "#;
-    let scenario: Scenario = toml::from_str(text).expect("parses");
+    let scenario = Scenario::parse(text).expect("parses");
     let report = run(&scenario).await.expect("runs");
     assert!(!report.passed());
     assert_eq!(report.steps.len(), 1, "the steps after a failure are not run");
@@ -60,11 +60,33 @@ level = "PRIMARY"
 }
 
 #[test]
-fn a_typo_in_a_scenario_is_refused() {
-    let typo = "name = \"x\"\nbackend = \"pingid-sdk\"\n[[step]]\ndo = \"login\"\nusr = \"alice\"\n";
-    let error = toml::from_str::<Scenario>(typo).expect_err("unknown key");
-    assert!(error.to_string().contains("usr"), "{error}");
-    assert!(toml::from_str::<Scenario>("name = \"x\"\nbackend = \"ldap\"\nstep = []").is_err(), "unknown backend");
+fn a_step_that_is_not_right_is_refused_when_the_file_is_read_with_its_line() {
+    let file = |step: &str| {
+        format!(
+            "name = \"x\"\nbackend = \"pingid-sdk\"\n\n[[step]]\ndo = \"listen\"\ndevice = \"a\"\n\n[[step]]\n{step}"
+        )
+    };
+    let refused = [
+        ("do = \"login\"\ndevice = \"a\"\nusr = \"alice\"\n", "unknown field `usr`"),
+        ("do = \"login\"\ndevice = \"a\"\n", "missing field `user`"),
+        ("do = \"choose\"\ndevice = \"a\"\nlevel = \"PRIMRY\"\n", "PRIMRY"),
+        ("do = \"choose\"\ndevice = \"a\"\nlevel = \"IGNORE\"\n", "IGNORE needs ignore_for"),
+        ("do = \"choose\"\ndevice = \"a\"\nlevel = \"IGNORE\"\nignore_for = \"2 FORTNIGHTS\"\n", "no interval unit"),
+        ("do = \"otp\"\ndevice = \"a\"\n", "otp needs a code"),
+        ("do = \"answer\"\ndevice = \"a\"\nnumber = \"right\"\n", "right"),
+        ("do = \"advance\"\n", "missing field `seconds`"),
+        ("do = \"jump\"\ndevice = \"a\"\n", "jump"),
+        ("do = \"poll\"\ndevice = \"a\"\nexpect = \"SIGNED_IN\"\n", "expect is a table"),
+    ];
+    for (step, why) in refused {
+        let error = format!("{:#}", Scenario::parse(&file(step)).expect_err(step));
+        assert!(error.contains("step 2 (line 8)") && error.contains(why), "{step:?}: {error}");
+    }
+    assert!(Scenario::parse("name = \"x\"\nbackend = \"ldap\"\nstep = []").is_err(), "unknown backend");
+    let fine =
+        Scenario::parse(&file("do = \"poll\"\ndevice = \"a\"\nexpect = { screen = \"SIGNED_IN\" }\n")).expect("parses");
+    assert_eq!(fine.steps[1].line, 8);
+    assert_eq!(fine.steps[1].expect["screen"].as_str(), Some("SIGNED_IN"));
 }
 
 #[test]
