@@ -1,9 +1,12 @@
 //! `moderno-device pf-approve`: long-polls the PingOne MFA pushes for this profile's paired
-//! device and answers them (the other terminal of the additional-device demo).
+//! device and answers them (the other terminal of the additional-device demo). Asked, it also
+//! takes "report fraud": a deny with the SDK's `DenyReason.REPORT_FRAUD`
+//! (`pingidentity/pingone-mobile-sdk-android`, `NotificationObject.deny(context, denyReason, cb)`).
 
 use moderno_device::pingfederate::PingOneDevice;
 use moderno_device::DeviceError;
-use moderno_wire::device_api::PushAction;
+use moderno_wire::device_api::{PushAction, PushAnswer};
+use moderno_wire::pingone::{DenyReason, PushDecision};
 use serde_json::json;
 
 use crate::approve::{answer_for, answered, ApproveArgs};
@@ -29,14 +32,24 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> R
                 format!("push for {}{from}: {} (expires {})", push.username, push.body, push.expires_at),
                 json!(push),
             );
-            let action = match args.action {
-                Some(decision) => decision.action(),
-                None => approve_or_deny(&ask(out, "approve or deny?", "--action").await?)?,
+            let reply = match args.action {
+                Some(decision) => Reply::Action(decision.action()),
+                None => reply_of(&ask(out, "approve, deny or report fraud?", "--action").await?)?,
             };
-            // PingOne keeps no per-device block list: BLOCK rejects like DENY.
-            let action = if action == PushAction::Block { PushAction::Deny } else { action };
-            let answer = answer_for(out, &push, action, args.number).await?;
-            let result = pingone.answer_push(&push.authentication_id, answer).await?;
+            let (answer, result) = match reply {
+                Reply::ReportFraud => {
+                    let decision = PushDecision::deny(DenyReason::ReportFraud);
+                    (PushAnswer::deny(), pingone.decide_push(&push.authentication_id, decision).await?)
+                }
+                // PingOne keeps no per-device block list: BLOCK rejects like DENY.
+                Reply::Action(PushAction::Block) | Reply::Action(PushAction::Deny) => {
+                    (PushAnswer::deny(), pingone.answer_push(&push.authentication_id, PushAnswer::deny()).await?)
+                }
+                Reply::Action(action) => {
+                    let answer = answer_for(out, &push, action, args.number).await?;
+                    (answer, pingone.answer_push(&push.authentication_id, answer).await?)
+                }
+            };
             answered(out, &push, answer, result);
             if args.once {
                 return Ok(true);
@@ -45,10 +58,35 @@ pub async fn run(pingone: &PingOneDevice, out: &Output, args: &ApproveArgs) -> R
     }
 }
 
-fn approve_or_deny(answer: &str) -> Result<PushAction, DeviceError> {
+/// What the person answered a PingOne push with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reply {
+    Action(PushAction),
+    /// Deny and report the push as fraud (`DenyReason.REPORT_FRAUD`).
+    ReportFraud,
+}
+
+fn reply_of(answer: &str) -> Result<Reply, DeviceError> {
     match answer.trim().to_ascii_lowercase().as_str() {
-        "approve" | "a" | "y" | "yes" => Ok(PushAction::Approve),
-        "deny" | "d" | "n" | "no" => Ok(PushAction::Deny),
-        other => Err(DeviceError::InvalidInput(format!("{other:?} is not an answer: use approve or deny"))),
+        "approve" | "a" | "y" | "yes" => Ok(Reply::Action(PushAction::Approve)),
+        "deny" | "d" | "n" | "no" => Ok(Reply::Action(PushAction::Deny)),
+        "report fraud" | "fraud" | "f" => Ok(Reply::ReportFraud),
+        other => {
+            Err(DeviceError::InvalidInput(format!("{other:?} is not an answer: use approve, deny or report fraud")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_fraud_is_an_answer_beside_approve_and_deny() {
+        assert_eq!(reply_of(" Report Fraud ").unwrap(), Reply::ReportFraud);
+        assert_eq!(reply_of("f").unwrap(), Reply::ReportFraud);
+        assert_eq!(reply_of("deny").unwrap(), Reply::Action(PushAction::Deny));
+        assert_eq!(reply_of("yes").unwrap(), Reply::Action(PushAction::Approve));
+        assert!(reply_of("block").is_err(), "PingOne has no BLOCK to ask for");
     }
 }
