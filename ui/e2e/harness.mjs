@@ -270,9 +270,12 @@ export class Window {
     }, xpath), awaited, timeout).then((found) => found.text);
   }
 
-  /** Waits for a shown paragraph (a notice, a status line) containing `text`; returns its text. */
+  /**
+   * Waits for a shown paragraph on the screen (a status line, a notice) containing `text`; returns
+   * its text. Only the screen's own: the device notices above it may say the same words sooner.
+   */
   async saying(text, timeout = 10000) {
-    return this.waitFor(`//p[contains(., ${xpathText(text)})]`, `message saying "${text}"`, timeout);
+    return this.waitFor(`//main//p[contains(., ${xpathText(text)})]`, `message on the screen saying "${text}"`, timeout);
   }
 
   /** How many elements match `css` now. */
