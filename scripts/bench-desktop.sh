@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up benchmark of the desktop app: launch to an interactive sign-in screen and idle memory,
-# against a minimal Tauri app built in the same run, plus release binary sizes; prints a table.
+# against a minimal Tauri app built in the same run, plus release binary sizes. The two apps take
+# turns run by run (A B A B ...); prints the medians and Moderno's ratios to the minimal app.
 # Usage: scripts/bench-desktop.sh [runs]   (release builds: the first run takes a while)
 set -euo pipefail
 cd "$(dirname "$0")/.."
