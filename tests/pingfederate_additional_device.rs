@@ -69,7 +69,7 @@ async fn a_push_reported_as_fraud_is_rejected_and_a_block_is_not_a_pingone_answe
     let pushes = phone.pingone.pending_pushes(std::time::Duration::from_secs(5)).await.expect("pushes");
     let blocked =
         phone.pingone.answer_push(&pushes[0].authentication_id, moderno_wire::device_api::PushAnswer::block()).await;
-    assert_eq!(blocked.err().map(|e| e.code()), Some("invalid_input"), "PingOne has no BLOCK");
+    assert_eq!(blocked.err().map(|e| e.code().as_str()), Some("invalid_input"), "PingOne has no BLOCK");
     assert!(matches!(login.act(&PfAction::Poll).await.expect("poll"), PfStep::WaitForPush { .. }), "nothing was sent");
     let result =
         phone.pingone.decide_push(&pushes[0].authentication_id, PushDecision::deny(DenyReason::ReportFraud)).await;

@@ -81,7 +81,7 @@ async fn a_pairing_that_fails_still_signs_in_with_pairing_error() {
 
     let error = laptop.pingone.pair(&stale).await.expect_err("the device is paired meanwhile");
     let service = error.service().expect("PingOne refused");
-    assert_eq!((error.code(), service.http_status), ("pingone_error", 400));
+    assert_eq!((error.code().as_str(), service.http_status), ("pingone_error", 400));
     assert!(service.has_detail("DEVICE_ALREADY_PAIRED"), "{service:?}");
     assert_eq!(laptop.pingone.device_id(), Some(paired.device_id), "the good pairing is kept");
 

@@ -10,8 +10,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 use crate::state::{typed_url, Connection};
+use moderno_device::DeviceCode;
 
 /// Where a connection's admin API is, and the token it needs.
 #[derive(Clone)]
@@ -69,7 +70,7 @@ pub async fn call<T: DeserializeOwned>(
 ) -> Result<T, CommandError> {
     let text = call_text(conn, method, path, body).await?;
     serde_json::from_str(&text).map_err(|e| {
-        CommandError::new("unexpected_server_answer", format!("the admin API's answer did not parse: {e}"))
+        CommandError::new(DeviceCode::UnexpectedServerAnswer, format!("the admin API's answer did not parse: {e}"))
     })
 }
 
@@ -82,12 +83,13 @@ async fn call_text(
 ) -> Result<String, CommandError> {
     let admin = conn.admin.as_ref().ok_or_else(|| {
         CommandError::new(
-            "no_admin_api",
+            ShellCode::NoAdminApi,
             "this needs an admin API: the built-in servers have one; for a shared server start the app with --admin-url (and MODERNO_ADMIN_TOKEN)",
         )
     })?;
-    let unreachable =
-        |e: reqwest::Error| CommandError::new("server_unreachable", format!("the admin API did not answer: {e}"));
+    let unreachable = |e: reqwest::Error| {
+        CommandError::new(DeviceCode::ServerUnreachable, format!("the admin API did not answer: {e}"))
+    };
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build().map_err(unreachable)?;
     let mut request = http.request(method, format!("{}{path}", admin.url));
     if let Some(token) = &admin.token {
@@ -105,7 +107,7 @@ async fn call_text(
     let refusal: AdminError = serde_json::from_str(&text)
         .unwrap_or_else(|_| AdminError { code: "UNEXPECTED".into(), message: format!("HTTP {status}") });
     Err(CommandError {
-        code: "admin_refused".into(),
+        code: ShellCode::AdminRefused.into(),
         message: format!("{} ({})", refusal.message, refusal.code),
         status: Some(status.as_u16()),
     })

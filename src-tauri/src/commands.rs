@@ -16,7 +16,7 @@ use crate::device_views::{
     CodeRequest, DeviceStateView, HopsRequest, IncomingRequest, ManageDeviceRequest, NoticeView, OfflineCodeView,
     OtpRequest, PairRequest, PushAnswerRequest, PushAnsweredView, PushView, SelectDeviceRequest,
 };
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 use crate::inspector_panel::{self, ExportView, HopsView};
 use crate::models::{ConnectRequest, ConnectionView, LoginRequest, LoginView, TrustChoice};
 use crate::qa_panel::{self, QaChange, QaStateView};
@@ -296,7 +296,7 @@ pub async fn inspector_export<R: Runtime>(app: AppHandle<R>, shell: State<'_, Sh
     let dir = app
         .path()
         .app_data_dir()
-        .map_err(|e| CommandError::new("export_failed", format!("the app has no data folder: {e}")))?
+        .map_err(|e| CommandError::new(ShellCode::ExportFailed, format!("the app has no data folder: {e}")))?
         .join("reports");
     inspector_panel::export(&*shell.connection().await?, &dir).await
 }
@@ -334,7 +334,9 @@ pub async fn scenario_start(shell: State<'_, Shell>, request: ScenarioRequest) -
 #[instrument(skip_all)]
 pub async fn scenario_step(shell: State<'_, Shell>) -> Answer<ScenarioRunView> {
     let mut playing = shell.scenario.lock().await;
-    let run = playing.as_mut().ok_or_else(|| CommandError::new("no_scenario", "no scenario is playing: start one"))?;
+    let run = playing
+        .as_mut()
+        .ok_or_else(|| CommandError::new(ShellCode::NoScenario, "no scenario is playing: start one"))?;
     run.step().await;
     Ok(scenario_panel::view(run))
 }
@@ -360,7 +362,7 @@ fn finish(conn: &Connection, login: &mut Option<Login>, progress: Progress) -> L
 }
 
 fn no_transfer() -> CommandError {
-    CommandError::new("no_transfer", "no transfer is in progress here: send it again")
+    CommandError::new(ShellCode::NoTransfer, "no transfer is in progress here: send it again")
 }
 
 fn not_paired(conn: &Connection) -> CommandError {

@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::models::{Backend, DeviceSummaryView, IgnoreFor, TrustLevel};
+use moderno_device::DeviceCode;
 
 /// A login elsewhere asking this device to approve it, with the context the person needs to judge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -279,7 +280,7 @@ impl PushAnswerRequest {
             PushChoice::Ignore => {
                 let interval = self
                     .ignore_for
-                    .ok_or_else(|| CommandError::new("invalid_input", "say how long to ignore the device"))?;
+                    .ok_or_else(|| CommandError::new(DeviceCode::InvalidInput, "say how long to ignore the device"))?;
                 PushAnswer::ignore(interval.into(), self.number)
             }
             PushChoice::Deny => PushAnswer::deny(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::admin_client;
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 use crate::state::Connection;
 
 /// One exchange as the inspector draws it.
@@ -116,8 +116,9 @@ pub const WINDOW: &str = "inspector";
 /// Opens the inspector in its own wide window (the page in inspector mode), or focuses it.
 pub fn open_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(), CommandError> {
     use tauri::Manager as _;
-    let failed =
-        |e: tauri::Error| CommandError::new("window_failed", format!("the inspector window could not open: {e}"));
+    let failed = |e: tauri::Error| {
+        CommandError::new(ShellCode::WindowFailed, format!("the inspector window could not open: {e}"))
+    };
     if let Some(window) = app.get_webview_window(WINDOW) {
         return window.set_focus().map_err(failed);
     }
@@ -140,7 +141,7 @@ pub async fn export(conn: &Connection, dir: &Path) -> Result<ExportView, Command
     let write = |path: &PathBuf, text: &str| {
         std::fs::create_dir_all(dir)
             .and_then(|()| std::fs::write(path, text))
-            .map_err(|e| CommandError::new("export_failed", format!("could not write {}: {e}", path.display())))
+            .map_err(|e| CommandError::new(ShellCode::ExportFailed, format!("could not write {}: {e}", path.display())))
     };
     let html_path = dir.join(format!("{stem}.html"));
     let json_path = dir.join(format!("{stem}.json"));

@@ -6,7 +6,8 @@ use moderno_scenarios::{shipped, ScenarioRun, StepOutcome, SHIPPED};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
+use moderno_device::DeviceCode;
 
 /// One shipped scenario, for the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -95,7 +96,7 @@ pub fn list() -> Vec<ScenarioSummaryView> {
 /// A fresh run of the shipped scenario `file` (its stack started, no step run yet).
 pub async fn start(file: &str) -> Result<ScenarioRun, CommandError> {
     let scenario = shipped(file)
-        .ok_or_else(|| CommandError::new("invalid_input", format!("there is no scenario called {file:?}")))?
-        .map_err(|e| CommandError::new("invalid_scenario", format!("{e:#}")))?;
-    ScenarioRun::start(&scenario).await.map_err(|e| CommandError::new("scenario_failed", format!("{e:#}")))
+        .ok_or_else(|| CommandError::new(DeviceCode::InvalidInput, format!("there is no scenario called {file:?}")))?
+        .map_err(|e| CommandError::new(ShellCode::InvalidScenario, format!("{e:#}")))?;
+    ScenarioRun::start(&scenario).await.map_err(|e| CommandError::new(ShellCode::ScenarioFailed, format!("{e:#}")))
 }

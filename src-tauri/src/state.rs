@@ -14,7 +14,7 @@ use tracing::{info, instrument, warn};
 
 use crate::admin_client::AdminAccess;
 use crate::embedded::{EmbeddedStack, StackUrls};
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 use crate::login::ActiveLogin;
 use crate::models::{Backend, ConnectionView};
 
@@ -250,7 +250,7 @@ impl Connection {
     /// The PingFederate side, or a plain refusal when this connection uses the customer server.
     pub fn pingfederate(&self) -> Result<&PingFederate, CommandError> {
         self.pingfederate.as_ref().ok_or_else(|| {
-            CommandError::new("wrong_backend", "this needs PingFederate: choose it on the connection screen")
+            CommandError::new(ShellCode::WrongBackend, "this needs PingFederate: choose it on the connection screen")
         })
     }
 
@@ -263,12 +263,12 @@ impl Connection {
     pub fn signed_in_user(&self) -> Result<SignedInUser, CommandError> {
         if self.pingfederate.is_some() {
             return Err(CommandError::new(
-                "wrong_backend",
+                ShellCode::WrongBackend,
                 "transfers go through the customer server: choose the PingID SDK backend",
             ));
         }
         self.signed_in.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or_else(|| {
-            CommandError::new("not_signed_in", "sign in first: a transfer is sent for the signed-in user")
+            CommandError::new(ShellCode::NotSignedIn, "sign in first: a transfer is sent for the signed-in user")
         })
     }
 
@@ -302,7 +302,7 @@ fn checked_url(url: &str) -> Result<String, CommandError> {
     match reqwest::Url::parse(url) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => Ok(url.to_string()),
         _ => Err(CommandError::new(
-            "invalid_server_url",
+            ShellCode::InvalidServerUrl,
             format!("{url:?} is not a server address: type one like http://127.0.0.1:7002, or leave it empty for the built-in server"),
         )),
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { approverOutcome, deviceKind, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, pushSummary, sentence, statusText, transferWords } from "./words";
+import type { ErrorCode } from "./generated/ErrorCode";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { LoginView } from "./generated/LoginView";
 import type { Mfa } from "./generated/Mfa";
@@ -57,7 +58,7 @@ describe("the words the UI shows", () => {
     const locked = errorText({ code: "keyring_unavailable", message: "D-Bus said no", status: null });
     expect(locked.title).toBe("Your keyring is locked");
     expect(locked.detail).toMatch(/Unlock it/);
-    expect(errorText({ code: "something_new", message: "as the server said", status: 500 }).detail).toBe("as the server said");
+    expect(errorText({ code: "something_new" as ErrorCode, message: "as the server said", status: 500 }).detail).toBe("as the server said");
   });
 
   it("names PingOne devices and where their passcode went", () => {

@@ -419,7 +419,7 @@ mod tests {
         assert!(check_profile_name("default").is_ok());
         assert!(check_profile_name("qa-2.alice_x").is_ok());
         for bad in ["", "a b", "x/y", &"p".repeat(65)] {
-            assert_eq!(check_profile_name(bad).err().map(|e| e.code()), Some("invalid_input"), "{bad:?}");
+            assert_eq!(check_profile_name(bad).err().map(|e| e.code().as_str()), Some("invalid_input"), "{bad:?}");
         }
     }
 }

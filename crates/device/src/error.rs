@@ -8,6 +8,7 @@ use moderno_wire::sdk::{DetailCode, ErrorCode};
 use serde::Serialize;
 
 use crate::key_store::KeyStoreError;
+use crate::DeviceCode;
 
 /// An error answer of the SDK server (Ping's `ErrorBody`), reduced to what a caller acts on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,23 +104,23 @@ fn details_text(details: &[DetailCode]) -> String {
 
 impl DeviceError {
     /// A stable code the UI branches on. Never changes meaning once shipped.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> DeviceCode {
         match self {
             Self::KeyStore(e) => e.code(),
-            Self::ServerUnreachable { .. } => "server_unreachable",
-            Self::UnexpectedAnswer { .. } => "unexpected_server_answer",
-            Self::InvalidServerPayload(_) => "invalid_server_payload",
-            Self::TrustLevelNotOffered { .. } => "trust_level_not_offered",
-            Self::InvalidSelection(_) => "invalid_selection",
-            Self::NoPairingInProgress => "no_pairing_in_progress",
-            Self::PairingExpired => "pairing_expired",
-            Self::NotPaired { .. } => "not_paired",
-            Self::PairedWithOtherUser { .. } => "paired_with_other_user",
-            Self::Sdk(_) => "sdk_error",
-            Self::InvalidInput(_) => "invalid_input",
-            Self::PingFederate(_) => "pingfederate_error",
-            Self::PingOne(_) => "pingone_error",
-            Self::InvalidToken(_) => "invalid_token",
+            Self::ServerUnreachable { .. } => DeviceCode::ServerUnreachable,
+            Self::UnexpectedAnswer { .. } => DeviceCode::UnexpectedServerAnswer,
+            Self::InvalidServerPayload(_) => DeviceCode::InvalidServerPayload,
+            Self::TrustLevelNotOffered { .. } => DeviceCode::TrustLevelNotOffered,
+            Self::InvalidSelection(_) => DeviceCode::InvalidSelection,
+            Self::NoPairingInProgress => DeviceCode::NoPairingInProgress,
+            Self::PairingExpired => DeviceCode::PairingExpired,
+            Self::NotPaired { .. } => DeviceCode::NotPaired,
+            Self::PairedWithOtherUser { .. } => DeviceCode::PairedWithOtherUser,
+            Self::Sdk(_) => DeviceCode::SdkError,
+            Self::InvalidInput(_) => DeviceCode::InvalidInput,
+            Self::PingFederate(_) => DeviceCode::PingfederateError,
+            Self::PingOne(_) => DeviceCode::PingoneError,
+            Self::InvalidToken(_) => DeviceCode::InvalidToken,
         }
     }
 
@@ -154,7 +155,7 @@ impl DeviceError {
 /// the SDK server refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorView {
-    pub code: &'static str,
+    pub code: DeviceCode,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sdk: Option<SdkError>,
@@ -193,7 +194,7 @@ mod tests {
             DeviceError::PingOne(service_error()),
             DeviceError::InvalidToken("x".into()),
         ];
-        let codes: Vec<&str> = errors.iter().map(DeviceError::code).collect();
+        let codes: Vec<&str> = errors.iter().map(|e| e.code().as_str()).collect();
         assert_eq!(
             codes,
             [

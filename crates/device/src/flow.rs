@@ -296,7 +296,7 @@ mod tests {
         let mut odd = claims(offer());
         odd.device_api_url = "file:///etc/passwd".into();
         assert_eq!(
-            claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code()),
+            claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code().as_str()),
             Some("invalid_server_payload")
         );
     }
@@ -323,7 +323,7 @@ mod tests {
         let week = IgnoreInterval { value: 1, unit: IntervalUnit::Weeks };
         let offered = [TrustLevel::Trusted, TrustLevel::Ignore];
         assert_eq!(UserSelection::Ignore(week).check_offered(&offered).ok(), Some((TrustLevel::Ignore, Some(week))));
-        let code = |s: UserSelection, o: &[TrustLevel]| s.check_offered(o).err().map(|e| e.code());
+        let code = |s: UserSelection, o: &[TrustLevel]| s.check_offered(o).err().map(|e| e.code().as_str());
         assert_eq!(code(UserSelection::Ignore(week), &[TrustLevel::Trusted]), Some("trust_level_not_offered"));
         assert_eq!(code(UserSelection::Trust(TrustLevel::Ignore), &offered), Some("invalid_selection"));
         let zero = IgnoreInterval { value: 0, unit: IntervalUnit::Days };

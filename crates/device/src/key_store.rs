@@ -125,11 +125,11 @@ pub enum KeyStoreError {
 }
 
 impl KeyStoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::DeviceCode {
         match self {
-            Self::Unavailable(_) => "keyring_unavailable",
-            Self::TimedOut => "keyring_timed_out",
-            Self::Corrupt(_) => "keyring_corrupt",
+            Self::Unavailable(_) => crate::DeviceCode::KeyringUnavailable,
+            Self::TimedOut => crate::DeviceCode::KeyringTimedOut,
+            Self::Corrupt(_) => crate::DeviceCode::KeyringCorrupt,
         }
     }
 }

@@ -72,9 +72,9 @@ pub enum LoginError {
 
 impl LoginError {
     /// Stable and machine-readable, as [`DeviceError::code`].
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::DeviceCode {
         match self {
-            Self::NotAsked(_) => "not_asked",
+            Self::NotAsked(_) => crate::DeviceCode::NotAsked,
             Self::Device(e) => e.code(),
         }
     }
@@ -248,6 +248,7 @@ fn other_backend() -> LoginError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DeviceCode;
 
     #[test]
     fn a_login_is_over_once_signed_in_or_refused_whichever_backend_runs_it() {
@@ -284,9 +285,13 @@ mod tests {
         let refused = LoginError::NotAsked("a pairing key");
         assert_eq!(
             (refused.code(), refused.to_string().as_str()),
-            ("not_asked", "this sign-in does not ask for a pairing key")
+            (DeviceCode::NotAsked, "this sign-in does not ask for a pairing key")
         );
         let device = DeviceError::from(refused);
-        assert_eq!((device.code(), device.to_string().contains("a pairing key")), ("invalid_input", true), "{device}");
+        assert_eq!(
+            (device.code(), device.to_string().contains("a pairing key")),
+            (DeviceCode::InvalidInput, true),
+            "{device}"
+        );
     }
 }

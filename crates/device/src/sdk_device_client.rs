@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(endpoint(base, &["pairings"]).expect("url").path(), "/pingid/v1/device/pairings");
         assert_eq!(endpoint(&format!("{base}/"), &["me"]).expect("url").path(), "/pingid/v1/device/me");
         assert_eq!(endpoint(base, &["pushes", "a/b"]).expect("url").path(), "/pingid/v1/device/pushes/a%2Fb");
-        assert_eq!(endpoint("nope", &["me"]).err().map(|e| e.code()), Some("invalid_input"));
+        assert_eq!(endpoint("nope", &["me"]).err().map(|e| e.code().as_str()), Some("invalid_input"));
         let poll = long_poll(base, "notices", Duration::from_secs(99)).expect("url");
         assert_eq!((poll.path(), poll.query()), ("/pingid/v1/device/notices", Some("waitSeconds=25")));
     }

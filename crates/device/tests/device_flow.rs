@@ -302,7 +302,7 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
     assert_eq!(restarted.offline_otp(), None);
     assert_eq!(store.load("alice").expect("load"), None, "the key is removed on unpair");
     assert_ne!(restarted.identity().fingerprint(), fingerprint, "a later pairing uses a new key");
-    assert_eq!(restarted.state().await.err().map(|e| e.code()), Some("not_paired"));
+    assert_eq!(restarted.state().await.err().map(|e| e.code().as_str()), Some("not_paired"));
 }
 
 #[tokio::test]
@@ -329,9 +329,16 @@ async fn forged_payloads_and_unoffered_levels_are_refused_before_anything_is_sen
     let harness = Harness::start().await;
     let device = harness.open(Arc::new(MemoryKeyStore::new())).await;
     let forged = seal(&harness.claims_for(&device, vec![TrustLevel::Primary]), &DeviceKey::from_seed(&[66u8; 32]));
-    assert_eq!(device.set_server_payload(&forged).await.err().map(|e| e.code()), Some("invalid_server_payload"));
     assert_eq!(
-        device.set_user_selection(UserSelection::Trust(TrustLevel::Primary), None).await.err().map(|e| e.code()),
+        device.set_server_payload(&forged).await.err().map(|e| e.code().as_str()),
+        Some("invalid_server_payload")
+    );
+    assert_eq!(
+        device
+            .set_user_selection(UserSelection::Trust(TrustLevel::Primary), None)
+            .await
+            .err()
+            .map(|e| e.code().as_str()),
         Some("no_pairing_in_progress")
     );
 
@@ -371,11 +378,15 @@ async fn an_sdk_refusal_arrives_with_pings_codes_and_uses_the_offer_up() {
     device.set_server_payload(&harness.sealed(&claims)).await.expect("read");
     let err = device.set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None).await.expect_err("refused");
     let sdk = err.sdk().expect("an SDK error");
-    assert_eq!((err.code(), sdk.http_status), ("sdk_error", 400));
+    assert_eq!((err.code().as_str(), sdk.http_status), ("sdk_error", 400));
     assert!(sdk.has_detail(moderno_wire::sdk::DetailCode::InvalidValue), "Ping's INVALID_VALUE on registrationToken");
     assert!(!device.is_paired());
     assert_eq!(
-        device.set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None).await.err().map(|e| e.code()),
+        device
+            .set_user_selection(UserSelection::Trust(TrustLevel::Trusted), None)
+            .await
+            .err()
+            .map(|e| e.code().as_str()),
         Some("no_pairing_in_progress")
     );
 }
@@ -414,5 +425,8 @@ async fn an_unreachable_sdk_server_reads_as_such() {
     drop(closed);
     let claims = harness.claims_for(&device, vec![TrustLevel::Trusted]);
     let offer_elsewhere = harness.sealed(&ServerPayloadClaims { device_api_url: dead_url, ..claims });
-    assert_eq!(device.set_server_payload(&offer_elsewhere).await.err().map(|e| e.code()), Some("server_unreachable"));
+    assert_eq!(
+        device.set_server_payload(&offer_elsewhere).await.err().map(|e| e.code().as_str()),
+        Some("server_unreachable")
+    );
 }

@@ -224,6 +224,6 @@ mod tests {
             PfClient::new(http.clone(), "http://127.0.0.1:9031/").expect("client").base(),
             "http://127.0.0.1:9031"
         );
-        assert_eq!(PfClient::new(http, "ftp://x").err().map(|e| e.code()), Some("invalid_input"));
+        assert_eq!(PfClient::new(http, "ftp://x").err().map(|e| e.code().as_str()), Some("invalid_input"));
     }
 }

@@ -99,7 +99,7 @@ mod tests {
         let forged = token(&DeviceKey::from_seed(&[8; 32]), &claims());
         for (case, token, now) in [("forged", forged, 1500), ("expired", good, 1600), ("garbled", "x.y".into(), 1500)] {
             assert_eq!(
-                read_pairing_token(&token, &jwks(&key), now).err().map(|e| e.code()),
+                read_pairing_token(&token, &jwks(&key), now).err().map(|e| e.code().as_str()),
                 Some("invalid_server_payload"),
                 "{case}"
             );

@@ -133,7 +133,7 @@ impl PfSession {
                     | DeviceError::InvalidServerPayload(_)
                     | DeviceError::PairedWithOtherUser { .. }),
                 ) => {
-                    warn!(code = e.code(), "pairing with PingOne failed; the login goes on");
+                    warn!(code = e.code().as_str(), "pairing with PingOne failed; the login goes on");
                     PairingAttempt::Failed { reason: e.to_string() }
                 }
                 Err(e) => return Err(e),

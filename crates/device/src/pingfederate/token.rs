@@ -124,7 +124,11 @@ mod tests {
             ("foreign", jwt(&key, &json!({"aud": "x", "exp": 2000})), 1000),
             ("garbled", "a.b".to_string(), 1000),
         ] {
-            assert_eq!(verify_jwt(&token, &jwks(&key), now).err().map(|e| e.code()), Some("invalid_token"), "{case}");
+            assert_eq!(
+                verify_jwt(&token, &jwks(&key), now).err().map(|e| e.code().as_str()),
+                Some("invalid_token"),
+                "{case}"
+            );
         }
     }
 }

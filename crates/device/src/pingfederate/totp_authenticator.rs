@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(app.code_at(59), "287082");
         assert!(!format!("{app:?}").contains(&secret[..8]));
         assert_eq!(
-            TotpAuthenticator::from_base32("not base32!", "a", None).err().map(|e| e.code()),
+            TotpAuthenticator::from_base32("not base32!", "a", None).err().map(|e| e.code().as_str()),
             Some("invalid_input")
         );
         assert!(decode_base32_secret("").is_none());
