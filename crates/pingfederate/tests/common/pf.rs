@@ -275,10 +275,10 @@ impl ApiClient {
             url_escape(REDIRECT_URI)
         );
         let response = self.browser_get(&format!("{}/as/authorization.oauth2?{query}", self.base)).await;
-            *self.renewed.lock().unwrap() = None;
         assert_eq!(response.status(), StatusCode::FOUND);
         if let Some(set) = response.headers().get("set-cookie") {
             self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
+            *self.renewed.lock().unwrap() = None;
         }
         response.headers()["location"].to_str().unwrap().to_string()
     }
