@@ -167,8 +167,7 @@ pub async fn device_notices(shell: State<'_, Shell>, request: IncomingRequest) -
 #[instrument(skip(shell))]
 pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) -> Answer<PushAnsweredView> {
     let conn = shell.connection().await?;
-    let answer = request.answer()?;
-    let result = conn.backend_side().answer_push(&request.authentication_id, answer).await?;
+    let result = conn.backend_side().reply_to_push(&request.authentication_id, request.reply()?).await?;
     Ok(PushAnsweredView { approved: result == PushResult::Approved })
 }
 

@@ -2,7 +2,7 @@
 //! devices, the offline passcode. Requests carrying a code or key have redacted `Debug`.
 
 use moderno_device::pingfederate::PingOneDevice;
-use moderno_device::PushContext;
+use moderno_device::{PushContext, PushReply};
 use moderno_wire::device_api::{DeviceState, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::payload;
 use serde::{Deserialize, Serialize};
@@ -251,6 +251,8 @@ pub enum PushChoice {
     Deny,
     /// Refuse, and block the new device for this user.
     Block,
+    /// PingOne MFA: refuse and report it as fraud (the SDK's `DenyReason.REPORT_FRAUD`).
+    ReportFraud,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -268,10 +270,10 @@ pub struct PushAnswerRequest {
 }
 
 impl PushAnswerRequest {
-    /// The answer as the device API takes it. Whether the push allows that choice is the
+    /// The reply as the device crate takes it. Whether the push allows that choice is the
     /// server's to say (a web sign-in or PingOne push has no trust level to choose).
-    pub fn answer(&self) -> Result<PushAnswer, CommandError> {
-        Ok(match self.choice {
+    pub fn reply(&self) -> Result<PushReply, CommandError> {
+        Ok(PushReply::Answer(match self.choice {
             PushChoice::Trust => PushAnswer::trust(self.number),
             PushChoice::Primary => {
                 PushAnswer { trust_level: Some(payload::TrustLevel::Primary), ..PushAnswer::trust(self.number) }
@@ -285,7 +287,8 @@ impl PushAnswerRequest {
             }
             PushChoice::Deny => PushAnswer::deny(),
             PushChoice::Block => PushAnswer::block(),
-        })
+            PushChoice::ReportFraud => return Ok(PushReply::ReportFraud),
+        }))
     }
 }
 

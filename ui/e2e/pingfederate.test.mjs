@@ -79,10 +79,11 @@ describe("PingFederate + PingOne MFA flows in the window", { timeout: 15 * 60 * 
     await a.heading("Approve sign-in?", 30000);
     assert.match(await a.text(), /bob/);
     assert.ok(await a.hasButton("Approve"), "PingOne's push: approve or deny");
+    assert.ok(await a.hasButton("Report fraud"), "PingOne's SDK denies with a reason");
     assert.equal(await a.hasButton("Trust this device"), false, "no choices about the device with PingOne MFA");
     assert.equal(await a.hasButton("Block this device"), false);
     await a.shot("35-pf-incoming-push");
-    await a.click("Deny");
+    await a.click("Report fraud");
     await b.heading("Request denied", 30000);
     await b.shot("36-pf-push-rejected");
     await b.click("Send another request");

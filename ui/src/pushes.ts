@@ -126,7 +126,11 @@ function showPush(push: PushView): void {
     approve.addEventListener("click", answer("APPROVE"));
     const deny = h("button", { type: "button" }, pushChoiceText.DENY.button);
     deny.addEventListener("click", answer("DENY"));
-    choices = h("div", { class: "actions" }, approve, deny);
+    // PingOne MFA's SDK denies with a reason: "Report fraud" says the user did not start it.
+    const pingOne = connection()?.backend === "PINGFEDERATE_PINGONE_MFA";
+    const fraud = pingOne ? h("button", { type: "button", class: "danger", title: pushChoiceText.REPORT_FRAUD.detail }, pushChoiceText.REPORT_FRAUD.button) : null;
+    fraud?.addEventListener("click", answer("REPORT_FRAUD"));
+    choices = h("div", { class: "actions" }, approve, deny, fraud);
   }
   // What it approves, when the app reads the push's context; else the push's own words.
   const summary = pushSummary(push.context);

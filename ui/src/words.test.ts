@@ -34,8 +34,9 @@ describe("the words the UI shows", () => {
 
   it("words the approver's choices as Ping's network of trusted devices offers them, primary among them", () => {
     expect(Object.values(pushChoiceText).map((c) => c.button)).toEqual([
-      "Trust this device", "Make it your primary device", "Allow this sign-in only", "Ignore this device for…", "Deny", "Block this device",
+      "Trust this device", "Make it your primary device", "Allow this sign-in only", "Ignore this device for…", "Deny", "Block this device", "Report fraud",
     ]);
+    expect(pushChoiceText.REPORT_FRAUD.detail).toMatch(/did not start it/);
     expect(pushChoiceText.PRIMARY.detail).toMatch(/^You have no primary device/);
     expect(ignoreIntervals.map((i) => i.label)).toEqual(["1 hour", "1 day", "1 week", "30 days", "always"]);
     expect(ignoreIntervals.find((i) => i.label === "30 days")?.interval).toEqual({ value: 30, unit: "DAYS" });

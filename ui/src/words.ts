@@ -245,6 +245,7 @@ export const pushChoiceText: Record<PushChoice, { button: string; detail: string
   IGNORE: { button: "Ignore this device for…", detail: "Let it in and ask it for no second factor for that long. It is not added." },
   DENY: { button: "Deny", detail: "Deny refuses this sign-in." },
   BLOCK: { button: "Block this device", detail: "Block also keeps this device from signing in to your account again." },
+  REPORT_FRAUD: { button: "Report fraud", detail: "Refuses this sign-in and tells PingOne you did not start it." },
 };
 
 /** The approval dialog's other words. */

@@ -13,12 +13,21 @@ use std::time::Duration;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::totp;
 use moderno_wire::device_api::{DeviceNotice, PushAnswer, PushRequest};
+use moderno_wire::pingone::{DenyReason, PushDecision};
 
 use crate::device::Device;
 use crate::error::DeviceError;
 use crate::pingfederate::{PfClient, PingOneDevice};
 use crate::push_result::PushResult;
 use crate::sdk_device_client::MAX_WAIT_SECONDS;
+
+/// What the approver says to a push: an answer in the device API's words, or (PingOne MFA) a
+/// denial reported as fraud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushReply {
+    Answer(PushAnswer),
+    ReportFraud,
+}
 
 /// The backend a device signs in with, and this device's side of it.
 #[derive(Clone, Copy)]
@@ -75,6 +84,20 @@ impl Backend<'_> {
         match self {
             Self::PingidSdk { device, .. } => device.answer_push(authentication_id, answer).await,
             Self::PingFederate { pingone, .. } => pingone.answer_push(authentication_id, answer).await,
+        }
+    }
+
+    /// The approver's reply to a push: an answer, or a denial reported as fraud (the PingOne MFA
+    /// SDK's `deny(DenyReason.REPORT_FRAUD)`; the PingID SDK has no such report: deny or block).
+    pub async fn reply_to_push(&self, authentication_id: &str, reply: PushReply) -> Result<PushResult, DeviceError> {
+        match (self, reply) {
+            (_, PushReply::Answer(answer)) => self.answer_push(authentication_id, answer).await,
+            (Self::PingFederate { pingone, .. }, PushReply::ReportFraud) => {
+                pingone.decide_push(authentication_id, PushDecision::deny(DenyReason::ReportFraud)).await
+            }
+            (Self::PingidSdk { .. }, PushReply::ReportFraud) => Err(DeviceError::InvalidInput(
+                "the PingID SDK takes no fraud report: deny the push, or block the device".into(),
+            )),
         }
     }
 

@@ -35,7 +35,7 @@ pub mod transfer;
 mod transfer_session;
 mod transport;
 
-pub use backend::{Backend, OfflinePasscode, MAX_PUSH_WAIT};
+pub use backend::{Backend, OfflinePasscode, PushReply, MAX_PUSH_WAIT};
 pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
 pub use device_actions::{device_actions, DeviceActions};
 pub use error::{DeviceError, ErrorView, SdkError};

@@ -4,4 +4,4 @@
  * What the approving device decides (Ping's `PIDUserSelectionObject`: an action, and for a new
  * device a trust level and an ignore interval).
  */
-export type PushChoice = "TRUST" | "PRIMARY" | "APPROVE" | "IGNORE" | "DENY" | "BLOCK";
+export type PushChoice = "TRUST" | "PRIMARY" | "APPROVE" | "IGNORE" | "DENY" | "BLOCK" | "REPORT_FRAUD";
