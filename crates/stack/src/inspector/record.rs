@@ -44,9 +44,14 @@ impl Service {
     fn caller(self, path: &str) -> &'static str {
         match self {
             Self::PingIdSdk if path.starts_with("/pingid/v1/accounts") => "Customer server",
-            // The device API and the demo's outbox are the app's; every PingOne Platform API call
+            // The device API, PingOne's keys (the mobile SDK checks the pairing ID token with them)
+            // and the demo's outbox are the app's; every other PingOne Platform API call
             // (management and auth path) is PingFederate's.
-            Self::PingOne if !path.starts_with("/device/") && !path.starts_with("/outbox/") => "PingFederate",
+            Self::PingOne
+                if !path.starts_with("/device/") && !path.starts_with("/outbox/") && !path.ends_with("/as/jwks") =>
+            {
+                "PingFederate"
+            }
             Self::Customer if path == "/" || path.starts_with("/pairing-key") || path.starts_with("/sign-in") => {
                 "Web browser"
             }
@@ -168,7 +173,17 @@ fn flow_state(value: &serde_json::Value, decoded: &mut Vec<Decoded>) {
 
 #[cfg(test)]
 mod tests {
-    use super::worth_showing;
+    use super::{worth_showing, Service};
+
+    #[test]
+    fn each_pingone_hop_is_drawn_from_whoever_calls_it() {
+        let env = "/v1/environments/e";
+        assert_eq!(Service::PingOne.caller(&format!("{env}/users/u/devices")), "PingFederate");
+        assert_eq!(Service::PingOne.caller("/e/deviceAuthentications"), "PingFederate");
+        assert_eq!(Service::PingOne.caller("/e/as/token"), "PingFederate");
+        assert_eq!(Service::PingOne.caller("/e/as/jwks"), "App", "the mobile SDK checks the pairing token");
+        assert_eq!(Service::PingOne.caller("/device/pairings"), "App");
+    }
 
     #[test]
     fn a_pages_files_and_empty_long_polls_are_no_hops() {
