@@ -151,7 +151,8 @@ pub struct Config {
     pub pingone_client_id: String,
     pub pingone_client_secret: String,
     pub clients: Vec<OAuthClient>,
-    /// Users and their passwords; hashed with Argon2id at start, the text is not kept.
+    /// Users and their passwords: Argon2id-hashed at start (the demo password's hashes are made
+    /// ahead, `passwords.rs`), the text is not kept.
     pub users: Vec<(String, String)>,
     pub password_cost: PasswordCost,
     /// Seed of the Ed25519 key that signs tokens, used when `token_key_in_database` is false
