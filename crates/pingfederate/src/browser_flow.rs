@@ -50,7 +50,7 @@ pub async fn resume(
     Path(flow_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AuthnApiError> {
-    let stored = load(&state, &flow_id, session_cookie(&headers).as_deref())?;
+    let stored = load(&state, &flow_id, session_cookie(&headers).as_deref()).await?;
     let mut record = stored.record.clone();
     if record.status != FlowStatus::Resume {
         return Err(AuthnApiError::BadRequest {
@@ -62,21 +62,26 @@ pub async fn resume(
         return Err(AuthnApiError::FlowNotFound);
     }
     record.resumed = true;
-    save(&state, stored.version, &record)?;
+    save(&state, stored.version, &record).await?;
     let redirect_uri = record
         .redirect_uri
         .as_deref()
         .ok_or_else(|| AuthnApiError::Internal("a browser flow without a redirect_uri".into()))?;
     let mut target =
         url::Url::parse(redirect_uri).map_err(|e| AuthnApiError::Internal(format!("redirect_uri: {e}")))?;
+    // The code is issued before the query is written to (the writer may not be held across it).
+    let code = match record.failure {
+        None => Some(issue_code(&state, &record).await?),
+        Some(_) => None,
+    };
     {
         let mut query = target.query_pairs_mut();
-        match &record.failure {
-            Some(failure) => {
+        match (&record.failure, code) {
+            (Some(failure), _) => {
                 query.append_pair("error", "access_denied").append_pair("error_description", &failure.message);
             }
-            None => {
-                query.append_pair("code", &issue_code(&state, &record)?);
+            (None, code) => {
+                query.append_pair("code", &code.unwrap_or_default());
             }
         }
         if let Some(oauth_state) = &record.oauth_state {

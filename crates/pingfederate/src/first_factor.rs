@@ -55,15 +55,19 @@ pub async fn check(state: &State, username: &str, password: &str) -> Result<Verd
 
 async fn check_now(state: &State, username: &str, password: &str) -> Result<Verdict, AuthnApiError> {
     let now_ms = state.now_ms();
-    let verdict = match begin_attempt(state, username, now_ms)? {
+    let verdict = match begin_attempt(state, username, now_ms).await? {
         Gate::Locked => Verdict::Locked,
         Gate::BackingOff { until_ms } => Verdict::BackingOff { retry_in_secs: (until_ms - now_ms + 999) / 1000 },
         // An unknown name costs the same hash and gets the same answer as a wrong password.
         Gate::Check => {
             if state.passwords().verify(username, password).await? {
-                state.db().tx(|tx| {
-                    Ok(tx.execute("DELETE FROM password_failures WHERE username = ?1", params![username]).map(drop)?)
-                })?;
+                let name = username.to_owned();
+                state
+                    .db()
+                    .tx(move |tx| {
+                        Ok(tx.execute("DELETE FROM password_failures WHERE username = ?1", params![name]).map(drop)?)
+                    })
+                    .await?;
                 Verdict::Passed
             } else {
                 Verdict::WrongCredentials
@@ -82,7 +86,7 @@ async fn check_now(state: &State, username: &str, password: &str) -> Result<Verd
 /// Answers how many rows it settled.
 pub fn settle_counts_from_before(state: &State) -> Result<usize, AuthnApiError> {
     let now_ms = state.now_ms();
-    state.db().tx(|tx| {
+    state.db().tx_at_start(|tx| {
         let names = tx
             .prepare("SELECT username FROM password_failures WHERE updated_ms = 0")?
             .query_map([], |r| r.get::<_, String>(0))?
@@ -99,10 +103,11 @@ pub fn settle_counts_from_before(state: &State) -> Result<usize, AuthnApiError> 
 
 /// Decides whether the attempt is checked and, if so, counts it as a failure up front with the
 /// back-off that failure earns.
-fn begin_attempt(state: &State, username: &str, now_ms: i64) -> Result<Gate, AuthnApiError> {
+async fn begin_attempt(state: &State, username: &str, now_ms: i64) -> Result<Gate, AuthnApiError> {
     let lock_at = state.config().max_password_failures;
     let account = state.passwords().knows(username);
-    state.db().tx(|tx| {
+    let username = username.to_owned();
+    state.db().tx(move |tx| {
         let counters: Option<(u32, Option<i64>)> = tx
             .query_row("SELECT count, not_before_ms FROM password_failures WHERE username = ?1", params![username], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -130,4 +135,5 @@ fn begin_attempt(state: &State, username: &str, now_ms: i64) -> Result<Gate, Aut
         )?;
         Ok(Gate::Check)
     })
+    .await
 }

@@ -181,28 +181,38 @@ pub struct StoredFlow {
     pub version: i64,
 }
 
-pub fn create(state: &State, record: &FlowRecord, session: &str) -> Result<(), AuthnApiError> {
+pub async fn create(state: &State, record: &FlowRecord, session: &str) -> Result<(), AuthnApiError> {
     let json = serde_json::to_string(record).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
-    state.db().tx(|tx| {
-        tx.execute(
-            "INSERT INTO flows (id, session_hash, version, record, expires_at) VALUES (?1, ?2, 0, ?3, ?4)",
-            params![record.id, digest(session), json, record.expires_at],
-        )?;
-        Ok(())
-    })
+    let (id, session_hash, expires_at) = (record.id.clone(), digest(session), record.expires_at);
+    state
+        .db()
+        .tx(move |tx| {
+            tx.execute(
+                "INSERT INTO flows (id, session_hash, version, record, expires_at) VALUES (?1, ?2, 0, ?3, ?4)",
+                params![id, session_hash, json, expires_at],
+            )?;
+            Ok(())
+        })
+        .await
 }
 
 /// Loads a live flow for the client holding `session` (the flow cookie).
-pub fn load(state: &State, id: &str, session: Option<&str>) -> Result<StoredFlow, AuthnApiError> {
+pub async fn load(state: &State, id: &str, session: Option<&str>) -> Result<StoredFlow, AuthnApiError> {
     let now = state.now();
-    let row: Option<(String, i64, String, i64)> = state.db().tx(|tx| {
-        tx.execute("DELETE FROM flows WHERE expires_at < ?1", params![now - 86_400])?;
-        Ok(tx
-            .query_row("SELECT session_hash, version, record, expires_at FROM flows WHERE id = ?1", params![id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?)
-    })?;
+    let id = id.to_owned();
+    let row: Option<(String, i64, String, i64)> = state
+        .db()
+        .tx(move |tx| {
+            tx.execute("DELETE FROM flows WHERE expires_at < ?1", params![now - 86_400])?;
+            Ok(tx
+                .query_row(
+                    "SELECT session_hash, version, record, expires_at FROM flows WHERE id = ?1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?)
+        })
+        .await?;
     let (session_hash, version, json, expires_at) = row.ok_or(AuthnApiError::FlowNotFound)?;
     if expires_at <= now {
         return Err(AuthnApiError::FlowNotFound);
@@ -216,16 +226,20 @@ pub fn load(state: &State, id: &str, session: Option<&str>) -> Result<StoredFlow
 }
 
 /// Saves `record` if the flow still has `version`.
-pub fn save(state: &State, version: i64, record: &FlowRecord) -> Result<(), AuthnApiError> {
+pub async fn save(state: &State, version: i64, record: &FlowRecord) -> Result<(), AuthnApiError> {
     let json = serde_json::to_string(record).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
-    state.db().tx(|tx| {
-        let changed = tx.execute(
-            "UPDATE flows SET record = ?1, version = version + 1 WHERE id = ?2 AND version = ?3",
-            params![json, record.id, version],
-        )?;
-        if changed == 0 {
-            return Err(AuthnApiError::Conflict);
-        }
-        Ok(())
-    })
+    let id = record.id.clone();
+    state
+        .db()
+        .tx(move |tx| {
+            let changed = tx.execute(
+                "UPDATE flows SET record = ?1, version = version + 1 WHERE id = ?2 AND version = ?3",
+                params![json, id, version],
+            )?;
+            if changed == 0 {
+                return Err(AuthnApiError::Conflict);
+            }
+            Ok(())
+        })
+        .await
 }

@@ -89,15 +89,19 @@ async fn check_username_password(
     let now = chrono::DateTime::from_timestamp(state.now(), 0)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    record.last_login = state.db().tx(|tx| {
-        let previous: Option<String> =
-            tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![username], |r| r.get(0)).optional()?;
-        tx.execute(
-            "INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2",
-            params![username, now],
-        )?;
-        Ok(previous)
-    })?;
+    let name = username.clone();
+    record.last_login = state
+        .db()
+        .tx(move |tx| {
+            let previous: Option<String> =
+                tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![name], |r| r.get(0)).optional()?;
+            tx.execute(
+                "INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2",
+                params![name, now],
+            )?;
+            Ok(previous)
+        })
+        .await?;
     let user_id = state.pingone().ensure_user(&username).await?;
     record.devices = mfa_actions::accept(state.pingone().devices(&user_id).await?)?;
     record.user_id = Some(user_id);
@@ -163,5 +167,5 @@ async fn continue_authentication(state: &State, record: &mut FlowRecord) -> Resu
         record.mfa_status = Some(outcome.to_string());
         record.server_payload = None;
     }
-    complete_flow(state, record)
+    complete_flow(state, record).await
 }

@@ -40,7 +40,7 @@ pub async fn read(
     headers: HeaderMap,
 ) -> Result<Json<Flow>, AuthnApiError> {
     require_xsrf(&headers)?;
-    let (stored, session) = load_flow(&state, &flow_id, &headers)?;
+    let (stored, session) = load_flow(&state, &flow_id, &headers).await?;
     let session = session.as_ref();
     if stored.record.status != FlowStatus::PushConfirmationWaiting {
         return Ok(Json(answer(&state, &stored.record, session)));
@@ -51,11 +51,11 @@ pub async fn read(
         tracing::warn!(%error, "push state unavailable; answering the stored flow");
         return Ok(Json(answer(&state, &stored.record, session)));
     }
-    match save(&state, stored.version, &record) {
+    match save(&state, stored.version, &record).await {
         Ok(()) => Ok(Json(answer(&state, &record, session))),
         // Another call moved the flow meanwhile: its state is the current one.
         Err(AuthnApiError::Conflict) => {
-            Ok(Json(answer(&state, &load_flow(&state, &flow_id, &headers)?.0.record, session)))
+            Ok(Json(answer(&state, &load_flow(&state, &flow_id, &headers).await?.0.record, session)))
         }
         Err(error) => Err(error),
     }
@@ -90,7 +90,7 @@ pub async fn act(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AuthnApiError> {
     require_xsrf(&headers)?;
-    load_flow(&state, &flow_id, &headers)?;
+    load_flow(&state, &flow_id, &headers).await?;
     let action = action_of(&headers, query.action)?;
     tracing::Span::current().record("action", action.as_str());
     let bytes = body.map_err(|_| AuthnApiError::TooLarge)?;
@@ -103,7 +103,7 @@ pub async fn act(
         })
     };
     let turn = state.turns().enter(&flow_id, request_digest(&action, body.as_ref().ok(), &bytes)).await;
-    let (stored, session) = load_flow(&state, &flow_id, &headers)?;
+    let (stored, session) = load_flow(&state, &flow_id, &headers).await?;
     if !turn.act {
         tracing::info!(status = ?stored.record.status, "the same action was under way: answered as it left the flow");
         return Ok(Json(answer(&state, &stored.record, session.as_ref())).into_response());
@@ -116,11 +116,11 @@ pub async fn act(
     let body = body?;
     let mut record = stored.record.clone();
     crate::flow_actions::run(&state, &mut record, action, body).await?;
-    save(&state, stored.version, &record)?;
+    save(&state, stored.version, &record).await?;
     tracing::Span::current().record("status", tracing::field::debug(record.status));
     // The password passed (a refused one ended above): the session is issued afresh.
     let rotated = match (&session, action) {
-        (Some(old), "checkUsernamePassword") => Some(rotate(&state, old)?),
+        (Some(old), "checkUsernamePassword") => Some(rotate(&state, old).await?),
         _ => None,
     };
     let mut response = Json(answer(&state, &record, rotated.as_ref().or(session.as_ref()))).into_response();

@@ -55,14 +55,14 @@ fn presented(headers: &HeaderMap) -> Vec<Session> {
 }
 
 /// Loads a live flow for the session the request presents.
-pub fn load_flow(
+pub async fn load_flow(
     state: &State,
     flow_id: &str,
     headers: &HeaderMap,
 ) -> Result<(StoredFlow, Option<Session>), AuthnApiError> {
     let mut refusal = None;
     for session in presented(headers) {
-        match load(state, flow_id, Some(&session.value)) {
+        match load(state, flow_id, Some(&session.value)).await {
             Ok(stored) if session.by_header && !stored.record.cookieless => {
                 refusal = Some(AuthnApiError::ForeignSession)
             }
@@ -72,7 +72,7 @@ pub fn load_flow(
     }
     match refusal {
         Some(error) => Err(error),
-        None => load(state, flow_id, None).map(|stored| (stored, None)),
+        None => load(state, flow_id, None).await.map(|stored| (stored, None)),
     }
 }
 
@@ -87,19 +87,23 @@ pub fn answer(state: &State, record: &FlowRecord, session: Option<&Session>) -> 
 
 /// True when `session` is the cookie of a live flow PingFederate started (not a cookieless one,
 /// whose state its client reads in the answers).
-pub fn is_live(state: &State, session: &str) -> Result<bool, AuthnApiError> {
+pub async fn is_live(state: &State, session: &str) -> Result<bool, AuthnApiError> {
     let now = state.now();
-    state.db().tx(|tx| {
-        let found = tx
-            .query_row(
-                "SELECT 1 FROM flows WHERE session_hash = ?1 AND expires_at > ?2
+    let session_hash = digest(session);
+    state
+        .db()
+        .tx(move |tx| {
+            let found = tx
+                .query_row(
+                    "SELECT 1 FROM flows WHERE session_hash = ?1 AND expires_at > ?2
                  AND coalesce(json_extract(record, '$.cookieless'), 0) = 0 LIMIT 1",
-                params![digest(session), now],
-                |_| Ok(()),
-            )
-            .optional()?;
-        Ok(found.is_some())
-    })
+                    params![session_hash, now],
+                    |_| Ok(()),
+                )
+                .optional()?;
+            Ok(found.is_some())
+        })
+        .await
 }
 
 /// `Set-Cookie` for a new flow session. Over https: `SameSite=None; Secure`, so pages on the
@@ -118,15 +122,16 @@ pub fn session_cookie_header(state: &State, session: &str) -> String {
 /// live session, started moments before) so stops at the first factor. Ping publishes no rule
 /// for this; OWASP's Session Management Cheat Sheet asks for a new session id at every privilege
 /// change ("Renew the Session ID After Any Privilege Level Change").
-pub fn rotate(state: &State, old: &Session) -> Result<Session, AuthnApiError> {
+pub async fn rotate(state: &State, old: &Session) -> Result<Session, AuthnApiError> {
     let fresh = state.random_token();
-    state.db().tx(|tx| {
-        tx.execute(
-            "UPDATE flows SET session_hash = ?1 WHERE session_hash = ?2",
-            params![digest(&fresh), digest(&old.value)],
-        )?;
-        Ok(())
-    })?;
+    let (new_hash, old_hash) = (digest(&fresh), digest(&old.value));
+    state
+        .db()
+        .tx(move |tx| {
+            tx.execute("UPDATE flows SET session_hash = ?1 WHERE session_hash = ?2", params![new_hash, old_hash])?;
+            Ok(())
+        })
+        .await?;
     Ok(Session { value: fresh, by_header: old.by_header })
 }
 

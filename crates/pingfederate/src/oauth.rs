@@ -106,7 +106,7 @@ pub async fn authorize(
     // is kept only when it names a live session PingFederate issued: a value the client chose
     // (or planted) gets a fresh one (session fixation).
     let existing = match session_cookie(&headers).filter(|_| !client.cookieless) {
-        Some(cookie) if is_live(&state, &cookie)? => Some(cookie),
+        Some(cookie) if is_live(&state, &cookie).await? => Some(cookie),
         _ => None,
     };
     let session = existing.clone().unwrap_or_else(|| state.random_token());
@@ -140,7 +140,7 @@ pub async fn authorize(
         resumed: false,
         cookieless,
     };
-    create(&state, &record, &session)?;
+    create(&state, &record, &session).await?;
     tracing::Span::current().record("flow_id", record.id.as_str());
     tracing::info!(browser = record.browser, "flow started");
     let mut response = match application_url {
@@ -197,7 +197,7 @@ impl Grant {
 /// Ends a flow that succeeded: redirectless flows in COMPLETED with the authorization response
 /// (the code, and the tokens the response type asked for); browser flows in RESUME, the code
 /// issued when the browser follows `resumeUrl`.
-pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
+pub async fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), AuthnApiError> {
     if record.browser {
         record.status = FlowStatus::Resume;
         tracing::info!(mfa_status = ?record.mfa_status, "flow finished, waiting for the resume");
@@ -206,7 +206,7 @@ pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), Authn
     let wanted = record.response_types;
     let mut response = AuthorizeResponse { state: record.oauth_state.clone(), ..AuthorizeResponse::default() };
     if wanted.code {
-        response.code = Some(issue_code(state, record)?);
+        response.code = Some(issue_code(state, record).await?);
     }
     if wanted.token || wanted.id_token {
         let grant = Grant::of(record);
@@ -225,18 +225,22 @@ pub fn complete_flow(state: &State, record: &mut FlowRecord) -> Result<(), Authn
 }
 
 /// Stores a new authorization code for the flow's grant and answers it.
-pub fn issue_code(state: &State, record: &FlowRecord) -> Result<String, AuthnApiError> {
+pub async fn issue_code(state: &State, record: &FlowRecord) -> Result<String, AuthnApiError> {
     let code = state.random_token();
     let grant = Grant::of(record);
     let json = serde_json::to_string(&grant).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
     let expires = state.now() + state.config().code_lifetime.num_seconds();
-    state.db().tx(|tx| {
-        tx.execute(
-            "INSERT INTO codes (code_hash, grant_json, expires_at) VALUES (?1, ?2, ?3)",
-            params![digest(&code), json, expires],
-        )?;
-        Ok(())
-    })?;
+    let code_hash = digest(&code);
+    state
+        .db()
+        .tx(move |tx| {
+            tx.execute(
+                "INSERT INTO codes (code_hash, grant_json, expires_at) VALUES (?1, ?2, ?3)",
+                params![code_hash, json, expires],
+            )?;
+            Ok(())
+        })
+        .await?;
     Ok(code)
 }
 
@@ -272,32 +276,37 @@ pub async fn token(
             },
         ));
     };
-    let code = form.code.unwrap_or_default();
+    let code_hash = digest(&form.code.unwrap_or_default());
     let now = state.now();
-    let grant = state.db().tx(|tx| {
-        let row: Option<String> = tx
-            .query_row(
-                "SELECT grant_json FROM codes WHERE code_hash = ?1 AND used = 0 AND expires_at > ?2",
-                params![digest(&code), now],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(grant) = row.and_then(|json| serde_json::from_str::<Grant>(&json).ok()) else {
-            return Ok(Err(oauth_error("invalid_grant", "the code is unknown, used or expired")));
-        };
-        let redirect = client_rules::Redirect { uri: grant.redirect_uri.clone(), sent: grant.redirect_uri_sent };
-        let matches = grant.client_id == client.client_id
-            && client_rules::redirect_matches(&redirect, form.redirect_uri.as_deref())
-            && client_rules::verifier_matches(grant.code_challenge.as_deref(), form.code_verifier.as_deref());
-        if !matches {
-            return Ok(Err(oauth_error(
-                "invalid_grant",
-                "client, redirect_uri or code_verifier do not match the code",
-            )));
-        }
-        tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![digest(&code)])?;
-        Ok(Ok(grant))
-    })??;
+    let client_id = client.client_id.clone();
+    let (redirect_uri, code_verifier) = (form.redirect_uri, form.code_verifier);
+    let grant = state
+        .db()
+        .tx(move |tx| {
+            let row: Option<String> = tx
+                .query_row(
+                    "SELECT grant_json FROM codes WHERE code_hash = ?1 AND used = 0 AND expires_at > ?2",
+                    params![code_hash, now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(grant) = row.and_then(|json| serde_json::from_str::<Grant>(&json).ok()) else {
+                return Ok(Err(oauth_error("invalid_grant", "the code is unknown, used or expired")));
+            };
+            let redirect = client_rules::Redirect { uri: grant.redirect_uri.clone(), sent: grant.redirect_uri_sent };
+            let matches = grant.client_id == client_id
+                && client_rules::redirect_matches(&redirect, redirect_uri.as_deref())
+                && client_rules::verifier_matches(grant.code_challenge.as_deref(), code_verifier.as_deref());
+            if !matches {
+                return Ok(Err(oauth_error(
+                    "invalid_grant",
+                    "client, redirect_uri or code_verifier do not match the code",
+                )));
+            }
+            tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![code_hash])?;
+            Ok(Ok(grant))
+        })
+        .await??;
     let minted = mint(&state, &grant.token_for());
     tracing::info!(user = ?grant.username, "tokens issued");
     let body = TokenResponse {

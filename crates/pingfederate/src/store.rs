@@ -3,16 +3,19 @@
 //! each user's last sign-on. WAL, `synchronous=FULL`.
 
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
 
 use moderno_ambient::Entropy;
-use moderno_sqlite::AddedColumn;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use moderno_sqlite::{AddedColumn, Database, DbError, Schema};
+use rusqlite::{OptionalExtension, Transaction};
 use zeroize::Zeroizing;
 
 use crate::error::AuthnApiError;
 
-const SCHEMA: &str = "
+/// The file's schema: the tables as they stood when the versions were first numbered, then the
+/// migrations since (none yet).
+const SCHEMA: Schema = Schema { baseline: BASELINE, baseline_columns: ADDED, migrations: &[] };
+
+const BASELINE: &str = "
 CREATE TABLE IF NOT EXISTS flows (
     id TEXT PRIMARY KEY, session_hash TEXT NOT NULL, version INTEGER NOT NULL,
     record TEXT NOT NULL, expires_at INTEGER NOT NULL);
@@ -34,16 +37,26 @@ const ADDED: &[AddedColumn] = &[
     AddedColumn { table: "password_failures", column: "updated_ms", declaration: "INTEGER NOT NULL DEFAULT 0" },
 ];
 
-pub struct Db(Mutex<Connection>);
+/// The connection, used only on the blocking pool ([`Database`]).
+pub struct Db(Database);
+
+impl DbError for AuthnApiError {
+    fn task_failed(error: tokio::task::JoinError) -> Self {
+        Self::Internal(format!("the database task failed: {error}"))
+    }
+}
 
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Mutex::new(moderno_sqlite::open_with_columns(path, SCHEMA, ADDED)?)))
+        Ok(Self(Database::open(path, &SCHEMA)?))
     }
 
-    /// The 32-byte secret kept under `key`, drawn from `entropy` the first time.
+    /// The 32-byte secret kept under `key`, drawn from `entropy` the first time. For start-up.
     pub fn kept_seed(&self, key: &str, entropy: &Entropy) -> anyhow::Result<Zeroizing<[u8; 32]>> {
-        let conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        self.0.blocking(|conn| Self::seed_in(conn, key, entropy))
+    }
+
+    fn seed_in(conn: &mut rusqlite::Connection, key: &str, entropy: &Entropy) -> anyhow::Result<Zeroizing<[u8; 32]>> {
         let stored: Option<Vec<u8>> =
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         if let Some(bytes) = stored.map(Zeroizing::new) {
@@ -57,14 +70,22 @@ impl Db {
         Ok(seed)
     }
 
-    /// Runs `f` in one immediate transaction, committed only when `f` succeeds.
-    pub fn tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, AuthnApiError>) -> Result<T, AuthnApiError> {
-        // A panic inside `f` rolls the transaction back on drop, so the connection stays sound.
-        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// Runs `f` in one immediate transaction on the blocking pool, committed only when `f`
+    /// succeeds.
+    pub async fn tx<T, F>(&self, f: F) -> Result<T, AuthnApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, AuthnApiError> + Send + 'static,
+    {
+        self.0.write(f).await
+    }
+
+    /// [`Self::tx`] on the calling thread: for start-up only.
+    pub fn tx_at_start<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, AuthnApiError>,
+    ) -> Result<T, AuthnApiError> {
+        self.0.blocking(|conn| moderno_sqlite::in_transaction(conn, f))
     }
 }
 
