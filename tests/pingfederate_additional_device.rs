@@ -97,7 +97,7 @@ async fn only_device(
     user: &str,
     kind: &str,
 ) -> (Admin, PfDevice, moderno_device::pingfederate::PfLogin, serde_json::Value) {
-    let admin = Admin::of(t);
+    let admin = Admin::of(t).await;
     let created = admin.add_device(user, kind).await;
     let laptop = pf_device(t, "laptop").await;
     let mut login = laptop.signed_in(t, user).await;
@@ -165,7 +165,7 @@ async fn with_several_devices_the_user_chooses_and_each_kind_asks_its_own_second
     let t = TestStack::start().await;
     let phone = pf_device(&t, "phone").await;
     phone.pair_first(&t, "alice").await;
-    let admin = Admin::of(&t);
+    let admin = Admin::of(&t).await;
     let sms = admin.add_device("alice", "SMS").await;
     let email = admin.add_device("alice", "EMAIL").await;
     let totp = admin.add_device("alice", "TOTP").await;

@@ -67,7 +67,7 @@ async fn a_denied_an_unanswered_and_an_unreachable_push() {
 #[tokio::test]
 async fn passcodes_that_never_match_block_after_three_tries() {
     let (t, admin) = stack().await;
-    let pingone = PingOneAdmin::of(&t);
+    let pingone = PingOneAdmin::of(&t).await;
     pingone.add_device("carol", "SMS").await;
     admin.on("wrong-passcodes").await;
     let laptop = pf_device(&t, "laptop").await;

@@ -108,13 +108,13 @@ pub struct Admin {
 }
 
 impl Admin {
-    pub fn of(t: &TestStack) -> Self {
+    pub async fn of(t: &TestStack) -> Self {
         let config = t.stack.pingone.config();
         Self {
             http: reqwest::Client::new(),
             base: format!("{}/v1/environments/{}", t.stack.pingone_url, config.environment_id),
             root: t.stack.pingone_url.clone(),
-            token: t.stack.pingone.mint_access_token().expect("a worker token").0,
+            token: t.stack.pingone.mint_access_token().await.expect("a worker token").0,
         }
     }
 

@@ -256,7 +256,7 @@ async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
     let config = t.stack.pingone.config();
     let users = format!("{}/v1/environments/{}/users", t.stack.pingone_url, config.environment_id);
     let (admin, mut samples, mut wall) = (reqwest::Client::new(), Vec::new(), Duration::ZERO);
-    let token = t.stack.pingone.mint_access_token().map_err(|e| anyhow::anyhow!("{e}"))?.0;
+    let token = t.stack.pingone.mint_access_token().await.map_err(|e| anyhow::anyhow!("{e}"))?.0;
     for i in 0..size.pairings {
         let user = PF_USERS[i % PF_USERS.len()];
         let (pingone, client) = pf_device(&t, &format!("pf-first-{i}")).await?;

@@ -1,12 +1,14 @@
 //! The stable codes a front end branches on, one enum for every refusal the device crate words.
 //! A code never changes meaning once shipped; the UI receives them as a TypeScript union (the
-//! `ts` feature exports it to `ui/src/generated/`), so a misspelt case no longer compiles.
+//! `ts` feature lets the Tauri shell export it to `ui/src/generated/` with its `ErrorCode`; the
+//! path is the shell's, so this crate exports nothing itself), so a misspelt case no longer
+//! compiles.
 
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "../../ui/src/generated/"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export_to = "../../ui/src/generated/"))]
 pub enum DeviceCode {
     /// The keyring did not answer or is locked.
     KeyringUnavailable,

@@ -175,7 +175,7 @@ pub async fn start(
     let id = state.entropy().uuid();
     tracing::Span::current().record("auth_id", id.as_str());
     let now = state.now();
-    let answer = state.db().tx(|tx| {
+    let answer = state.tx(move |tx, state| {
         let user = username_of(tx, &body.user.id).map_err(|_| ApiError::invalid_field("user.id", "no user has this id"))?;
         let policy_id = match &body.policy {
             None => None,
@@ -185,13 +185,13 @@ pub async fn start(
             },
         };
         if body.mobile_payload.is_some() {
-            check_application(&state, body.application.as_ref())?;
+            check_application(state, body.application.as_ref())?;
         }
         let devices = user_devices(tx, &user)?;
         if devices.is_empty() && body.mobile_payload.is_none() {
             return Err(ApiError::invalid("CONSTRAINT_VIOLATION", "the user has no MFA device"));
         }
-        let claims = body.mobile_payload.as_deref().map(|p| check_mobile_payload(&state, tx, p)).transpose()?;
+        let claims = body.mobile_payload.as_deref().map(|p| check_mobile_payload(state, tx, p)).transpose()?;
         let own = claims.as_ref().and_then(|c| devices.iter().find(|d| d.fingerprint.as_ref() == Some(&c.device_fingerprint)));
         let new_device = claims.as_ref().filter(|_| own.is_none());
         if devices.is_empty() && new_device.is_some_and(|c| device_by_fingerprint(tx, &c.device_fingerprint).ok().flatten().is_some()) {
@@ -217,24 +217,24 @@ pub async fn start(
             // device pairing flow": for a user without devices "a PingOne setting determines
             // whether the user is blocked or MFA is bypassed; if bypassed, the automatic pairing
             // flow continues").
-            _ if devices.is_empty() => complete(tx, &state, &id, AuthenticationMethod::Bypassed, now)?,
+            _ if devices.is_empty() => complete(tx, state, &id, AuthenticationMethod::Bypassed, now)?,
             (Some(device), _) if device.usable() => {
                 tx.execute("UPDATE authentications SET selected_device_id = ?1 WHERE id = ?2", params![device.id, id])?;
-                complete(tx, &state, &id, AuthenticationMethod::MobilePayload, now)?;
+                complete(tx, state, &id, AuthenticationMethod::MobilePayload, now)?;
             }
             (Some(_), _) => fail(tx, &id, failure::DEVICE_BLOCKED, now)?,
-            (None, Some(selected)) => start_on(tx, &state, &id, &find_device(tx, &user, &selected.id)?)?,
+            (None, Some(selected)) => start_on(tx, state, &id, &find_device(tx, &user, &selected.id)?)?,
             (None, None) => {
                 let usable: Vec<&DeviceRow> = devices.iter().filter(|d| d.usable()).collect();
                 match usable.as_slice() {
                     [] => fail(tx, &id, failure::NO_USABLE_DEVICE, now)?,
-                    [only] => start_on(tx, &state, &id, only)?,
+                    [only] => start_on(tx, state, &id, only)?,
                     _ => {}
                 }
             }
         }
-        describe(tx, &state, &read_auth(tx, &user, &id)?)
-    })?;
+        describe(tx, state, &read_auth(tx, &user, &id)?)
+    }).await?;
     if answer.status == P1::PushConfirmationRequired {
         state.0.pushes.notify_waiters();
     }
@@ -270,7 +270,7 @@ pub async fn read(
     Path((env, id)): Path<(String, String)>,
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| describe(tx, &state, &read_auth_by_id(tx, &id)?))?))
+    Ok(Json(state.tx(move |tx, state| describe(tx, state, &read_auth_by_id(tx, &id)?)).await?))
 }
 
 /// Loads an authentication that is still open (not expired).
@@ -297,9 +297,9 @@ pub async fn act(
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     check_environment(&state, &env)?;
     if body.is(DEVICE_SELECT_CONTENT_TYPE) {
-        select(&state, &id, body.json()?)
+        select(&state, &id, body.json()?).await
     } else if body.is(OTP_CHECK_CONTENT_TYPE) {
-        check_otp(&state, &id, body.json()?)
+        check_otp(&state, &id, body.json()?).await
     } else {
         Err(ApiError::UnsupportedMediaType)
     }
@@ -307,17 +307,21 @@ pub async fn act(
 }
 
 #[tracing::instrument(name = "select_device", skip_all, fields(auth_id = %id, device_id = %body.device.id))]
-fn select(state: &State, id: &str, body: SelectDevice) -> Result<DeviceAuthentication, ApiError> {
-    let answer = state.db().tx(|tx| {
-        let row = open_auth(tx, state, id)?;
-        if !selectable(row.status) {
-            return Err(not_offered("device.select", &row));
-        }
-        let device = find_device(tx, &row.username, &body.device.id)
-            .map_err(|_| ApiError::invalid_field("device.id", "the user has no device with this id"))?;
-        start_on(tx, state, id, &device)?;
-        describe(tx, state, &read_auth(tx, &row.username, id)?)
-    })?;
+async fn select(state: &State, id: &str, body: SelectDevice) -> Result<DeviceAuthentication, ApiError> {
+    let id = id.to_owned();
+    let answer = state
+        .tx(move |tx, state| {
+            let id = id.as_str();
+            let row = open_auth(tx, state, id)?;
+            if !selectable(row.status) {
+                return Err(not_offered("device.select", &row));
+            }
+            let device = find_device(tx, &row.username, &body.device.id)
+                .map_err(|_| ApiError::invalid_field("device.id", "the user has no device with this id"))?;
+            start_on(tx, state, id, &device)?;
+            describe(tx, state, &read_auth(tx, &row.username, id)?)
+        })
+        .await?;
     if answer.status == P1::PushConfirmationRequired {
         state.0.pushes.notify_waiters();
     }
@@ -328,18 +332,22 @@ fn select(state: &State, id: &str, body: SelectDevice) -> Result<DeviceAuthentic
 /// A wrong passcode that did not lock is a 400 `INVALID_DATA` with detail `INVALID_OTP` (the
 /// detail code of Ping's 400 schema); its failure is counted (committed) all the same.
 #[tracing::instrument(name = "check_otp", skip_all, fields(auth_id = %id))]
-fn check_otp(state: &State, id: &str, body: CheckOtp) -> Result<DeviceAuthentication, ApiError> {
-    let (verdict, answer) = state.db().tx(|tx| {
-        let row = open_auth(tx, state, id)?;
-        if row.status != Status::OtpRequired {
-            return Err(not_offered("otp.check", &row));
-        }
-        let device_id =
-            row.selected_device_id.clone().ok_or_else(|| ApiError::Internal("OTP state without device".into()))?;
-        let device = find_device(tx, &row.username, &device_id)?;
-        let verdict = check_code(tx, state, &row, &device, body.otp.trim())?;
-        Ok((verdict, describe(tx, state, &read_auth(tx, &row.username, id)?)?))
-    })?;
+async fn check_otp(state: &State, id: &str, body: CheckOtp) -> Result<DeviceAuthentication, ApiError> {
+    let id = id.to_owned();
+    let (verdict, answer) = state
+        .tx(move |tx, state| {
+            let id = id.as_str();
+            let row = open_auth(tx, state, id)?;
+            if row.status != Status::OtpRequired {
+                return Err(not_offered("otp.check", &row));
+            }
+            let device_id =
+                row.selected_device_id.clone().ok_or_else(|| ApiError::Internal("OTP state without device".into()))?;
+            let device = find_device(tx, &row.username, &device_id)?;
+            let verdict = check_code(tx, state, &row, &device, body.otp.trim())?;
+            Ok((verdict, describe(tx, state, &read_auth(tx, &row.username, id)?)?))
+        })
+        .await?;
     tracing::info!(valid = verdict.valid, status = ?answer.status, "passcode checked");
     match verdict {
         Verdict { valid: false, attempts_left: Some(left) } if left > 0 => Err(ApiError::Invalid {

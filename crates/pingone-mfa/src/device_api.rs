@@ -143,14 +143,15 @@ async fn pushes(
     Query(wait): Query<WaitQuery>,
     call: SignedCall,
 ) -> Result<Json<Vec<NotificationObject>>, ApiError> {
-    let device = state.db().tx(|tx| call.device(&state, tx))?;
+    let device = state.tx(move |tx, state| call.device(state, tx)).await?;
     tracing::Span::current().record("device_id", device.id.as_str());
     let wait = std::time::Duration::from_secs(wait.wait_seconds.unwrap_or(0).min(MAX_WAIT_SECONDS));
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         // Registered before the check, so a push queued in between still wakes us.
         let queued = state.0.pushes.notified();
-        let pending = state.db().tx(|tx| pending_pushes(tx, &state, &device))?;
+        let device = device.clone();
+        let pending = state.tx(move |tx, state| pending_pushes(tx, state, &device)).await?;
         if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
             return Ok(Json(pending));
         }
@@ -173,8 +174,8 @@ async fn answer_push(
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     let answer: PushDecision = call.json()?;
     let now = state.now();
-    let result = state.db().tx(|tx| {
-        let device = call.device(&state, tx)?;
+    let result = state.tx(move |tx, state| {
+        let device = call.device(state, tx)?;
         let auth = read_auth(tx, &device.username, &id)?;
         if auth.selected_device_id.as_deref() != Some(device.id.as_str()) {
             return Err(ApiError::NotFound("push"));
@@ -198,7 +199,7 @@ async fn answer_push(
                     rejected(Some(failure::WRONG_NUMBER))?;
                 }
                 Pick::Right | Pick::NotAsked => {
-                    complete(tx, &state, &id, AuthenticationMethod::Push, now)?;
+                    complete(tx, state, &id, AuthenticationMethod::Push, now)?;
                     PushLimit::approved(tx, &device.username)?;
                 }
             },
@@ -208,8 +209,8 @@ async fn answer_push(
                 rejected(Some(deny_reason_name(deny_reason)))?;
             }
         }
-        describe(tx, &state, &read_auth(tx, &device.username, &id)?)
-    })?;
+        describe(tx, state, &read_auth(tx, &device.username, &id)?)
+    }).await?;
     tracing::info!("push answered");
     Ok(Json(result))
 }

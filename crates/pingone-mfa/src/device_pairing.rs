@@ -70,37 +70,40 @@ pub async fn approve_pairing(
 ) -> Result<Json<PairingApproved>, ApiError> {
     let body: ApprovePairing = call.json()?;
     tracing::Span::current().record("pairing_id", body.pairing.id.as_str());
-    let outcome = state.db().tx(|tx| {
-        let pairing = read_pairing(tx, "AUTOMATIC", "id", &body.pairing.id)?.ok_or(ApiError::NotFound("pairing"))?;
-        if pairing.fingerprint.as_deref() != Some(call.signature.fingerprint.as_str()) {
-            return Err(ApiError::Unauthorized("the pairing was issued to another device"));
-        }
-        call.verify(&state, tx, pairing.public_key.as_deref())?;
-        if pairing.status != PairingStatus::Unclaimed {
-            return Ok(Err(ApiError::invalid("PAIRING_NOT_PENDING", "the pairing is already completed or failed")));
-        }
-        let secret_ok = state.pepper().hash(&body.secret).as_bytes().ct_eq(pairing.secret_hash.as_bytes());
-        let failure = if state.config().faults.is_on(moderno_ambient::Fault::PairingFails) {
-            Some(("PAIRING_FAILED", "the pairing failed (the pairing-fails switch is on)"))
-        } else if pairing.expires_at <= state.now() {
-            Some(("PAIRING_EXPIRED", "the pairing has expired"))
-        } else if !bool::from(secret_ok) {
-            Some(("INVALID_PAIRING_SECRET", "the pairing secret does not match"))
-        } else if device_by_fingerprint(tx, &call.signature.fingerprint)?.is_some() {
-            Some(("DEVICE_ALREADY_PAIRED", "this device is already paired"))
-        } else if check_room_for_device(tx, &pairing.username, state.config().max_allowed_devices).is_err() {
-            Some(("SIZE_LIMIT_EXCEEDED", "the user already has the most devices allowed"))
-        } else {
-            None
-        };
-        if let Some((code, message)) = failure {
-            set_pairing_status(tx, &pairing.id, PairingStatus::Failed, None)?;
-            tracing::warn!(code, "pairing failed");
-            return Ok(Err(ApiError::invalid(code, message)));
-        }
-        let key = pairing.public_key.clone().unwrap_or_default();
-        pair_device(tx, &state, &pairing, &call.signature.fingerprint, &key, body.nickname.clone()).map(Ok)
-    })?;
+    let outcome = state
+        .tx(move |tx, state| {
+            let pairing =
+                read_pairing(tx, "AUTOMATIC", "id", &body.pairing.id)?.ok_or(ApiError::NotFound("pairing"))?;
+            if pairing.fingerprint.as_deref() != Some(call.signature.fingerprint.as_str()) {
+                return Err(ApiError::Unauthorized("the pairing was issued to another device"));
+            }
+            call.verify(state, tx, pairing.public_key.as_deref())?;
+            if pairing.status != PairingStatus::Unclaimed {
+                return Ok(Err(ApiError::invalid("PAIRING_NOT_PENDING", "the pairing is already completed or failed")));
+            }
+            let secret_ok = state.pepper().hash(&body.secret).as_bytes().ct_eq(pairing.secret_hash.as_bytes());
+            let failure = if state.config().faults.is_on(moderno_ambient::Fault::PairingFails) {
+                Some(("PAIRING_FAILED", "the pairing failed (the pairing-fails switch is on)"))
+            } else if pairing.expires_at <= state.now() {
+                Some(("PAIRING_EXPIRED", "the pairing has expired"))
+            } else if !bool::from(secret_ok) {
+                Some(("INVALID_PAIRING_SECRET", "the pairing secret does not match"))
+            } else if device_by_fingerprint(tx, &call.signature.fingerprint)?.is_some() {
+                Some(("DEVICE_ALREADY_PAIRED", "this device is already paired"))
+            } else if check_room_for_device(tx, &pairing.username, state.config().max_allowed_devices).is_err() {
+                Some(("SIZE_LIMIT_EXCEEDED", "the user already has the most devices allowed"))
+            } else {
+                None
+            };
+            if let Some((code, message)) = failure {
+                set_pairing_status(tx, &pairing.id, PairingStatus::Failed, None)?;
+                tracing::warn!(code, "pairing failed");
+                return Ok(Err(ApiError::invalid(code, message)));
+            }
+            let key = pairing.public_key.clone().unwrap_or_default();
+            pair_device(tx, state, &pairing, &call.signature.fingerprint, &key, body.nickname.clone()).map(Ok)
+        })
+        .await?;
     outcome.map(Json)
 }
 
@@ -134,32 +137,34 @@ pub async fn claim_pairing_key(
     let invalid_key = || ApiError::invalid("INVALID_PAIRING_KEY", "the pairing key is unknown, used or expired");
     let canonical = pairing_code::normalize(&body.pairing_key).ok_or_else(invalid_key)?;
     let now = state.now();
-    let completed = state.db().tx(|tx| {
-        let claims = check_mobile_payload(&state, tx, &body.mobile_payload)?;
-        if claims.device_fingerprint != call.signature.fingerprint {
-            return Err(ApiError::Unauthorized("the mobile payload is another device's"));
-        }
-        call.verify(&state, tx, Some(&claims.public_key))?;
-        let buckets = guess_buckets(&state, &claims.device_fingerprint, username.as_deref());
-        for (limit, bucket) in &buckets {
-            limit.check(tx, bucket, now)?;
-        }
-        let pairing = read_pairing(tx, "KEY", "secret_hash", &state.pepper().hash(&canonical))?
-            .filter(|p| p.status == PairingStatus::Unclaimed && p.expires_at > now)
-            .filter(|p| username.as_deref().is_none_or(|u| u == p.username));
-        let Some(pairing) = pairing else {
-            // The guess is counted and kept: the transaction commits with the refusal.
-            for (limit, bucket) in &buckets {
-                limit.record(tx, bucket, now)?;
+    let completed = state
+        .tx(move |tx, state| {
+            let claims = check_mobile_payload(state, tx, &body.mobile_payload)?;
+            if claims.device_fingerprint != call.signature.fingerprint {
+                return Err(ApiError::Unauthorized("the mobile payload is another device's"));
             }
-            tracing::warn!("wrong pairing key");
-            return Ok(Err(invalid_key()));
-        };
-        if device_by_fingerprint(tx, &claims.device_fingerprint)?.is_some() {
-            return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
-        }
-        let pairing = PairingRow { device_name: Some(claims.device_name.clone()), ..pairing };
-        pair_device(tx, &state, &pairing, &claims.device_fingerprint, &claims.public_key, None).map(Ok)
-    })?;
+            call.verify(state, tx, Some(&claims.public_key))?;
+            let buckets = guess_buckets(state, &claims.device_fingerprint, username.as_deref());
+            for (limit, bucket) in &buckets {
+                limit.check(tx, bucket, now)?;
+            }
+            let pairing = read_pairing(tx, "KEY", "secret_hash", &state.pepper().hash(&canonical))?
+                .filter(|p| p.status == PairingStatus::Unclaimed && p.expires_at > now)
+                .filter(|p| username.as_deref().is_none_or(|u| u == p.username));
+            let Some(pairing) = pairing else {
+                // The guess is counted and kept: the transaction commits with the refusal.
+                for (limit, bucket) in &buckets {
+                    limit.record(tx, bucket, now)?;
+                }
+                tracing::warn!("wrong pairing key");
+                return Ok(Err(invalid_key()));
+            };
+            if device_by_fingerprint(tx, &claims.device_fingerprint)?.is_some() {
+                return Err(ApiError::invalid("DEVICE_ALREADY_PAIRED", "this device is already paired"));
+            }
+            let pairing = PairingRow { device_name: Some(claims.device_name.clone()), ..pairing };
+            pair_device(tx, state, &pairing, &claims.device_fingerprint, &claims.public_key, None).map(Ok)
+        })
+        .await?;
     completed.map(Json)
 }

@@ -252,6 +252,17 @@ impl State {
         &self.0.entropy
     }
 
+    /// One immediate transaction on the blocking pool, with the emulator's state at hand (its
+    /// clock, entropy and settings): committed only when `f` succeeds.
+    async fn tx<T, F>(&self, f: F) -> Result<T, error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>, &State) -> Result<T, error::ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        self.db().tx(move |tx| f(tx, &state)).await
+    }
+
     fn db(&self) -> &store::Db {
         &self.0.db
     }

@@ -46,26 +46,29 @@ pub async fn create_user(
     JsonBody(body): JsonBody<CreateUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     check_environment(&state, &env)?;
-    let name = body.username.trim();
+    let name = body.username.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
         return Err(ApiError::invalid_field("username", "a username has 1 to 128 printable characters"));
     }
-    let user = state.db().tx(|tx| {
-        if crate::store::user_exists(tx, name)? {
-            // PingOne: 400 INVALID_DATA, detail UNIQUENESS_VIOLATION on `username`.
-            return Err(ApiError::Invalid {
-                code: "UNIQUENESS_VIOLATION",
-                message: "username must be unique".into(),
-                target: Some("username"),
-                inner: None,
-            });
-        }
-        tx.execute(
-            "INSERT INTO users (username, id, created_at) VALUES (?1, ?2, ?3)",
-            params![name, state.entropy().uuid(), state.now()],
-        )?;
-        read_user_by(tx, &state, "username", name)?.ok_or_else(|| ApiError::Internal("user not kept".into()))
-    })?;
+    let user = state
+        .tx(move |tx, state| {
+            let name = name.as_str();
+            if crate::store::user_exists(tx, name)? {
+                // PingOne: 400 INVALID_DATA, detail UNIQUENESS_VIOLATION on `username`.
+                return Err(ApiError::Invalid {
+                    code: "UNIQUENESS_VIOLATION",
+                    message: "username must be unique".into(),
+                    target: Some("username"),
+                    inner: None,
+                });
+            }
+            tx.execute(
+                "INSERT INTO users (username, id, created_at) VALUES (?1, ?2, ?3)",
+                params![name, state.entropy().uuid(), state.now()],
+            )?;
+            read_user_by(tx, state, "username", name)?.ok_or_else(|| ApiError::Internal("user not kept".into()))
+        })
+        .await?;
     tracing::info!(user_id = %user.id, "user created");
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -108,7 +111,7 @@ pub async fn list_users(
         target: Some("filter"),
         inner: None,
     })?;
-    let users = state.db().tx(|tx| Ok(read_user_by(tx, &state, column, &value)?.into_iter().collect()))?;
+    let users = state.tx(move |tx, state| Ok(read_user_by(tx, state, column, &value)?.into_iter().collect())).await?;
     Ok(Json(entity_array(format!("{}/users", api_base(&state)), "users", users)))
 }
 
@@ -117,7 +120,7 @@ pub async fn get_user(
     Path((env, user)): Path<(String, String)>,
 ) -> Result<Json<User>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| read_user_by(tx, &state, "id", &user)?.ok_or(ApiError::NotFound("user")))?))
+    Ok(Json(state.tx(move |tx, state| read_user_by(tx, state, "id", &user)?.ok_or(ApiError::NotFound("user"))).await?))
 }
 
 /// The user's devices as PingOne lists them, in order.
@@ -150,7 +153,7 @@ pub async fn list_devices(
     Path((env, user)): Path<(String, String)>,
 ) -> Result<Json<EntityArray<Device>>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| device_list(tx, &state, &user, &username_of(tx, &user)?))?))
+    Ok(Json(state.tx(move |tx, state| device_list(tx, state, &user, &username_of(tx, &user)?)).await?))
 }
 
 pub async fn get_device(
@@ -158,7 +161,7 @@ pub async fn get_device(
     Path((env, user, id)): Path<(String, String, String)>,
 ) -> Result<Json<Device>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.db().tx(|tx| one_device(tx, &state, &user, &username_of(tx, &user)?, &id))?))
+    Ok(Json(state.tx(move |tx, state| one_device(tx, state, &user, &username_of(tx, &user)?, &id)).await?))
 }
 
 fn checked_nickname(nickname: Option<String>) -> Result<Option<String>, ApiError> {
@@ -197,41 +200,46 @@ pub async fn post_devices(
     check_environment(&state, &env)?;
     let to_json = |v: Result<_, serde_json::Error>| v.map_err(|e| ApiError::Internal(e.to_string()));
     if body.is(DEVICES_REORDER_CONTENT_TYPE) {
-        let list = reorder(&state, &user, body.json()?)?;
+        let list = reorder(&state, &user, body.json()?).await?;
         return Ok((StatusCode::OK, Json(to_json(serde_json::to_value(list))?)));
     }
     if !body.is("application/json") {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let created = create_device(&state, &user, body.json()?)?;
+    let created = create_device(&state, &user, body.json()?).await?;
     Ok((StatusCode::CREATED, Json(to_json(serde_json::to_value(created))?)))
 }
 
 #[tracing::instrument(name = "create_device", skip_all, fields(user_id = %user, device_type = ?body.device_type))]
-fn create_device(state: &State, user: &str, body: CreateMfaDevice) -> Result<Device, ApiError> {
+async fn create_device(state: &State, user: &str, body: CreateMfaDevice) -> Result<Device, ApiError> {
     let name = device_name(&body)?;
     let nickname = checked_nickname(body.nickname.clone())?;
     let id = state.entropy().uuid();
-    let (mut created, username) = state.db().tx(|tx| {
-        let username = username_of(tx, user)?;
-        check_room_for_device(tx, &username, state.config().max_allowed_devices)?;
-        let row = DeviceRow {
-            id: id.clone(),
-            device_type: body.device_type,
-            blocked: false,
-            name,
-            nickname,
-            created_at: 0,
-            updated_at: 0,
-            fingerprint: None,
-            username: username.clone(),
-            public_key: None,
-            last_totp_step: None,
-            locked_until: None,
-        };
-        insert_device(tx, &row, state.now())?;
-        Ok((one_device(tx, state, user, &username, &id)?, username))
-    })?;
+    let (user, device_id) = (user.to_owned(), id.clone());
+    let (mut created, username) = state
+        .tx(move |tx, state| {
+            let id = device_id;
+            let user = user.as_str();
+            let username = username_of(tx, user)?;
+            check_room_for_device(tx, &username, state.config().max_allowed_devices)?;
+            let row = DeviceRow {
+                id: id.clone(),
+                device_type: body.device_type,
+                blocked: false,
+                name,
+                nickname,
+                created_at: 0,
+                updated_at: 0,
+                fingerprint: None,
+                username: username.clone(),
+                public_key: None,
+                last_totp_step: None,
+                locked_until: None,
+            };
+            insert_device(tx, &row, state.now())?;
+            Ok((one_device(tx, state, user, &username, &id)?, username))
+        })
+        .await?;
     if body.device_type == MfaDeviceType::Totp {
         let secret = totp_secret_base32(state, &id);
         created.key_uri = Some(format!("otpauth://totp/Moderno:{username}?secret={secret}&issuer=Moderno"));
@@ -248,44 +256,55 @@ struct Reorder {
 
 /// The listed devices go first, in the order given; the others keep theirs after them.
 #[tracing::instrument(name = "reorder_devices", skip_all, fields(user_id = %user))]
-fn reorder(state: &State, user: &str, body: Reorder) -> Result<EntityArray<Device>, ApiError> {
-    let list = state.db().tx(|tx| {
-        let username = username_of(tx, user)?;
-        let devices = user_devices(tx, &username)?;
-        let mut seen = std::collections::HashSet::new();
-        for wanted in &body.order {
-            if !devices.iter().any(|d| d.id == wanted.id) || !seen.insert(wanted.id.as_str()) {
-                return Err(ApiError::invalid_field(
-                    "order",
-                    "the order names each of the user's devices at most once",
-                ));
+async fn reorder(state: &State, user: &str, body: Reorder) -> Result<EntityArray<Device>, ApiError> {
+    let user = user.to_owned();
+    let list = state
+        .tx(move |tx, state| {
+            let user = user.as_str();
+            let username = username_of(tx, user)?;
+            let devices = user_devices(tx, &username)?;
+            let mut seen = std::collections::HashSet::new();
+            for wanted in &body.order {
+                if !devices.iter().any(|d| d.id == wanted.id) || !seen.insert(wanted.id.as_str()) {
+                    return Err(ApiError::invalid_field(
+                        "order",
+                        "the order names each of the user's devices at most once",
+                    ));
+                }
             }
-        }
-        let rest = devices.iter().filter(|d| !seen.contains(d.id.as_str())).map(|d| d.id.as_str());
-        let now = state.now();
-        for (position, id) in body.order.iter().map(|r| r.id.as_str()).chain(rest).enumerate() {
-            let position = i64::try_from(position).unwrap_or(i64::MAX);
-            tx.execute("UPDATE devices SET position = ?1, updated_at = ?2 WHERE id = ?3", params![position, now, id])?;
-        }
-        device_list(tx, state, user, &username)
-    })?;
+            let rest = devices.iter().filter(|d| !seen.contains(d.id.as_str())).map(|d| d.id.as_str());
+            let now = state.now();
+            for (position, id) in body.order.iter().map(|r| r.id.as_str()).chain(rest).enumerate() {
+                let position = i64::try_from(position).unwrap_or(i64::MAX);
+                tx.execute(
+                    "UPDATE devices SET position = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![position, now, id],
+                )?;
+            }
+            device_list(tx, state, user, &username)
+        })
+        .await?;
     tracing::info!("device order changed");
     Ok(list)
 }
 
 /// Runs `change` on the user's device `id` (404 when it is not theirs) and answers the device.
-fn change_device(
+async fn change_device(
     state: &State,
     user: &str,
     id: &str,
-    change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize> + Send + 'static,
 ) -> Result<Device, ApiError> {
-    state.db().tx(|tx| {
-        let username = username_of(tx, user)?;
-        find_device(tx, &username, id)?;
-        change(tx)?;
-        one_device(tx, state, user, &username, id)
-    })
+    let (user, id) = (user.to_owned(), id.to_owned());
+    state
+        .tx(move |tx, state| {
+            let (user, id) = (user.as_str(), id.as_str());
+            let username = username_of(tx, user)?;
+            find_device(tx, &username, id)?;
+            change(tx)?;
+            one_device(tx, state, user, &username, id)
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -302,12 +321,11 @@ pub async fn set_nickname(
 ) -> Result<Json<Device>, ApiError> {
     check_environment(&state, &env)?;
     let nickname = checked_nickname(Some(body.nickname))?;
-    let device = change_device(&state, &user, &id, |tx| {
-        tx.execute(
-            "UPDATE devices SET nickname = ?1, updated_at = ?2 WHERE id = ?3",
-            params![nickname, state.now(), id],
-        )
-    })?;
+    let (now, device_id) = (state.now(), id.clone());
+    let device = change_device(&state, &user, &id, move |tx| {
+        tx.execute("UPDATE devices SET nickname = ?1, updated_at = ?2 WHERE id = ?3", params![nickname, now, device_id])
+    })
+    .await?;
     tracing::info!("nickname changed");
     Ok(Json(device))
 }
@@ -327,9 +345,11 @@ pub async fn device_action(
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
-    let device = change_device(&state, &user, &id, |tx| {
-        tx.execute("UPDATE devices SET blocked = ?1, updated_at = ?2 WHERE id = ?3", params![blocked, state.now(), id])
-    })?;
+    let (now, device_id) = (state.now(), id.clone());
+    let device = change_device(&state, &user, &id, move |tx| {
+        tx.execute("UPDATE devices SET blocked = ?1, updated_at = ?2 WHERE id = ?3", params![blocked, now, device_id])
+    })
+    .await?;
     tracing::info!(blocked, "device block changed");
     Ok(Json(device))
 }
@@ -340,11 +360,14 @@ pub async fn delete_device(
     Path((env, user, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     check_environment(&state, &env)?;
-    state.db().tx(|tx| {
-        find_device(tx, &username_of(tx, &user)?, &id)?;
-        tx.execute("DELETE FROM devices WHERE id = ?1", params![id])?;
-        Ok(())
-    })?;
+    state
+        .db()
+        .tx(move |tx| {
+            find_device(tx, &username_of(tx, &user)?, &id)?;
+            tx.execute("DELETE FROM devices WHERE id = ?1", params![id])?;
+            Ok(())
+        })
+        .await?;
     tracing::info!("device removed");
     Ok(StatusCode::NO_CONTENT)
 }

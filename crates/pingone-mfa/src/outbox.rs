@@ -13,22 +13,25 @@ pub async fn read(
     Shared(state): Shared<State>,
     Path(user): Path<String>,
 ) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
-    let messages = state.db().tx(|tx| {
-        crate::store::require_user(tx, &user)?;
-        let mut stmt = tx.prepare(
+    let messages = state
+        .db()
+        .tx(move |tx| {
+            crate::store::require_user(tx, &user)?;
+            let mut stmt = tx.prepare(
             "SELECT id, channel, to_addr, text, otp, sent_at FROM outbox WHERE username = ?1 ORDER BY sent_at, rowid",
         )?;
-        let rows = stmt.query_map(params![user], |r| {
-            Ok(OutboxMessage {
-                id: r.get(0)?,
-                channel: if r.get::<_, String>(1)? == "SMS" { OutboxChannel::Sms } else { OutboxChannel::Email },
-                to: r.get(2)?,
-                text: r.get(3)?,
-                otp: r.get(4)?,
-                sent_at: rfc3339(r.get(5)?),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    })?;
+            let rows = stmt.query_map(params![user], |r| {
+                Ok(OutboxMessage {
+                    id: r.get(0)?,
+                    channel: if r.get::<_, String>(1)? == "SMS" { OutboxChannel::Sms } else { OutboxChannel::Email },
+                    to: r.get(2)?,
+                    text: r.get(3)?,
+                    otp: r.get(4)?,
+                    sent_at: rfc3339(r.get(5)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await?;
     Ok(Json(messages))
 }

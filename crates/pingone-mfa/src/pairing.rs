@@ -138,8 +138,10 @@ pub async fn create_pairing_key(
         pairing_code::normalize(&key).ok_or_else(|| ApiError::Internal("generated key does not normalize".into()))?;
     let id = state.entropy().uuid();
     let expires_at = now + state.config().pairing_key_lifetime.num_seconds();
-    let row = state.db().tx(|tx| {
-        let username = username_of(tx, &user)?;
+    let (key_id, user_id) = (id.clone(), user.clone());
+    let row = state.tx(move |tx, state| {
+        let (id, user) = (&key_id, &user_id);
+        let username = username_of(tx, user)?;
         let (valid, first_expiry): (u32, Option<i64>) = tx.query_row(
             "SELECT COUNT(*), MIN(expires_at) FROM pairings WHERE kind = 'KEY' AND username = ?1 AND status = 'UNCLAIMED' AND expires_at > ?2",
             params![username, now],
@@ -160,8 +162,8 @@ pub async fn create_pairing_key(
              VALUES (?1, ?2, 'KEY', ?3, 'UNCLAIMED', ?4, ?5, ?6)",
             params![id, username, state.pepper().hash(&canonical), expires_at, now, applications],
         )?;
-        read_pairing(tx, "KEY", "id", &id)?.ok_or_else(|| ApiError::Internal("pairing key not kept".into()))
-    })?;
+        read_pairing(tx, "KEY", "id", id)?.ok_or_else(|| ApiError::Internal("pairing key not kept".into()))
+    }).await?;
     tracing::info!(pairing_key_id = %id, "pairing key issued");
     Ok((StatusCode::CREATED, Json(pairing_key_view(&state, &user, &row, Some(key), (now, request.applications)))))
 }
@@ -189,7 +191,8 @@ pub async fn get_pairing_key(
     Path((env, user, id)): Path<(String, String, String)>,
 ) -> Result<Json<PairingKey>, ApiError> {
     check_environment(&state, &env)?;
-    let (row, created) = state.db().tx(|tx| users_pairing_key(tx, &user, &id))?;
+    let user_id = user.clone();
+    let (row, created) = state.db().tx(move |tx| users_pairing_key(tx, &user_id, &id)).await?;
     Ok(Json(pairing_key_view(&state, &user, &row, None, created)))
 }
 
@@ -200,11 +203,14 @@ pub async fn delete_pairing_key(
     Path((env, user, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     check_environment(&state, &env)?;
-    state.db().tx(|tx| {
-        users_pairing_key(tx, &user, &id)?;
-        tx.execute("DELETE FROM pairings WHERE id = ?1", params![id])?;
-        Ok(())
-    })?;
+    state
+        .db()
+        .tx(move |tx| {
+            users_pairing_key(tx, &user, &id)?;
+            tx.execute("DELETE FROM pairings WHERE id = ?1", params![id])?;
+            Ok(())
+        })
+        .await?;
     tracing::info!("pairing key deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -22,7 +22,7 @@ pub async fn require_worker_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::InvalidToken("a bearer access token is required"))?;
-    if let Err(refused) = state.check_access_token(presented.trim()) {
+    if let Err(refused) = state.check_access_token(presented.trim()).await {
         tracing::warn!(error = %refused, "Platform API call with a token not accepted");
         return Err(refused);
     }

@@ -6,16 +6,19 @@
 //! emulator's writes are all small and most of them redeem something.
 
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
 
 use chrono::DateTime;
-use moderno_sqlite::AddedColumn;
+use moderno_sqlite::{AddedColumn, Database, DbError, Schema};
 use moderno_wire::pingone::MfaDeviceType;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use crate::error::ApiError;
 
-const SCHEMA: &str = "
+/// The file's schema: the tables as they stood when the versions were first numbered, then the
+/// migrations since (none yet).
+const SCHEMA: Schema = Schema { baseline: BASELINE, baseline_columns: ADDED_COLUMNS, migrations: &[] };
+
+const BASELINE: &str = "
 CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
     otp_failures INTEGER NOT NULL DEFAULT 0, otp_blocked_until INTEGER);
@@ -59,26 +62,33 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "pairing_id", declaration: "TEXT" },
 ];
 
-pub struct Db(Mutex<Connection>);
+/// The connection, used only on the blocking pool ([`Database`]).
+pub struct Db(Database);
+
+impl DbError for ApiError {
+    fn task_failed(error: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("the database task failed: {error}"))
+    }
+}
 
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Mutex::new(moderno_sqlite::open_with_columns(path, SCHEMA, ADDED_COLUMNS)?)))
+        Ok(Self(Database::open(path, &SCHEMA)?))
     }
 
-    /// Runs `f` on the connection outside any transaction (start-up work).
+    /// Runs `f` on the connection outside any transaction, on the calling thread (start-up work).
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
-        f(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
+        self.0.blocking(|conn| Ok::<_, std::convert::Infallible>(f(conn))).unwrap_or_else(|never| match never {})
     }
 
-    /// Runs `f` in one immediate transaction, committed only when `f` succeeds.
-    pub fn tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        // A panic inside `f` rolls the transaction back on drop, so the connection is sound.
-        let mut conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// Runs `f` in one immediate transaction on the blocking pool, committed only when `f`
+    /// succeeds.
+    pub async fn tx<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.0.write(f).await
     }
 }
 

@@ -88,7 +88,7 @@ pub async fn issue(
             "the worker application uses client_credentials",
         ));
     }
-    let (access_token, expires_in) = state.mint_access_token()?;
+    let (access_token, expires_in) = state.mint_access_token().await?;
     tracing::info!(expires_in, "worker access token issued");
     Ok(Json(AccessToken { access_token, token_type: "Bearer".into(), expires_in }).into_response())
 }
@@ -96,29 +96,37 @@ pub async fn issue(
 impl State {
     /// A fresh worker access token and its lifetime in seconds, for the token endpoint and for the
     /// stack's own in-process callers (demo seeding, the QA panel's outbox).
-    pub fn mint_access_token(&self) -> Result<(String, i64), ApiError> {
+    pub async fn mint_access_token(&self) -> Result<(String, i64), ApiError> {
         let token = moderno_crypto::b64url(&self.entropy().bytes::<32>());
         let now = self.now();
         let lifetime = self.config().access_token_lifetime.num_seconds();
-        self.db().tx(|tx| {
-            tx.execute("DELETE FROM access_tokens WHERE expires_at <= ?1", params![now])?;
-            tx.execute(
-                "INSERT INTO access_tokens (token_hash, expires_at) VALUES (?1, ?2)",
-                params![self.pepper().hash(&format!("access-token:{token}")), now + lifetime],
-            )?;
-            Ok(())
-        })?;
+        let hash = self.pepper().hash(&format!("access-token:{token}"));
+        self.db()
+            .tx(move |tx| {
+                tx.execute("DELETE FROM access_tokens WHERE expires_at <= ?1", params![now])?;
+                tx.execute(
+                    "INSERT INTO access_tokens (token_hash, expires_at) VALUES (?1, ?2)",
+                    params![hash, now + lifetime],
+                )?;
+                Ok(())
+            })
+            .await?;
         Ok((token, lifetime))
     }
 
     /// Accepts a token issued here and not yet expired.
-    pub(crate) fn check_access_token(&self, token: &str) -> Result<(), ApiError> {
+    pub(crate) async fn check_access_token(&self, token: &str) -> Result<(), ApiError> {
         let hash = self.pepper().hash(&format!("access-token:{token}"));
-        let expires: Option<i64> = self.db().tx(|tx| {
-            Ok(tx
-                .query_row("SELECT expires_at FROM access_tokens WHERE token_hash = ?1", params![hash], |r| r.get(0))
-                .optional()?)
-        })?;
+        let expires: Option<i64> = self
+            .db()
+            .tx(move |tx| {
+                Ok(tx
+                    .query_row("SELECT expires_at FROM access_tokens WHERE token_hash = ?1", params![hash], |r| {
+                        r.get(0)
+                    })
+                    .optional()?)
+            })
+            .await?;
         match expires {
             None => Err(ApiError::InvalidToken("the token was not issued here")),
             Some(at) if at <= self.now() => Err(ApiError::InvalidToken("the token has expired")),

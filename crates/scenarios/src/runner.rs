@@ -358,7 +358,8 @@ impl World {
     }
 
     async fn outbox_code(&self, user: &str) -> anyhow::Result<String> {
-        let (token, _) = self.stack.pingone.mint_access_token().map_err(|e| anyhow!("a PingOne worker token: {e}"))?;
+        let (token, _) =
+            self.stack.pingone.mint_access_token().await.map_err(|e| anyhow!("a PingOne worker token: {e}"))?;
         let url = format!("{}/outbox/{user}", self.stack.pingone_url);
         let http = http_client()?;
         let messages: Vec<moderno_wire::pingone::OutboxMessage> =

@@ -81,16 +81,5 @@ fn is_busy(error: &rusqlite_migration::Error) -> bool {
     )
 }
 
-/// The unversioned way the PingFederate and PingOne stores still open their files, until they move
-/// to [`Schema`]: `schema` applied, then each of `added` the file's table lacks.
-pub fn open_with_columns(path: &Path, schema: &str, added: &[AddedColumn]) -> anyhow::Result<Connection> {
-    let mut conn = open_file(path)?;
-    conn.execute_batch(schema).context("creating the schema")?;
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    schema::add_missing_columns(&tx, added).context("adding the columns of a later version")?;
-    tx.commit()?;
-    Ok(conn)
-}
-
 #[cfg(test)]
 mod tests;

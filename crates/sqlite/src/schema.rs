@@ -52,7 +52,7 @@ impl Schema {
 }
 
 /// Adds each of `added` that its table lacks.
-pub(crate) fn add_missing_columns(tx: &Transaction, added: &[AddedColumn]) -> rusqlite::Result<()> {
+fn add_missing_columns(tx: &Transaction, added: &[AddedColumn]) -> rusqlite::Result<()> {
     for c in added {
         let present: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",

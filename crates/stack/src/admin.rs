@@ -385,7 +385,7 @@ async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Res
             Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "BAD_CONFIG", "PingOne's URL cannot take a path")
         })?
         .extend(["outbox", username.as_str()]);
-    let (token, _) = source.pingone.mint_access_token().map_err(|e| {
+    let (token, _) = source.pingone.mint_access_token().await.map_err(|e| {
         Refusal::new(StatusCode::BAD_GATEWAY, "PINGONE_FAILED", format!("PingOne MFA gave no worker token: {e}"))
     })?;
     let response = admin.http.get(url).bearer_auth(token).send().await.map_err(failed)?;

@@ -232,8 +232,10 @@ impl Stack {
         );
         if config.demo_devices {
             let p1 = pingone.config();
-            let (token, _) =
-                pingone.mint_access_token().map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
+            let (token, _) = pingone
+                .mint_access_token()
+                .await
+                .map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
             demo_devices::seed(&pingone_url, &p1.environment_id, &token).await?;
         }
 
