@@ -31,8 +31,13 @@ export function field(label: string, attrs: Attrs = {}, hint?: string) {
 
 export function screen(title: string, ...children: Child[]) {
   const app = document.getElementById("app")!;
+  // A new screen starts at the top of the page (the page keeps its scroll position when the card
+  // is swapped, so a screen opened from a button low on a long page opened scrolled down); the
+  // same screen redrawn (the device list after a rename) keeps its place.
+  const shown = app.querySelector("h1")?.textContent ?? "";
   const heading = h("h1", {}, title);
   app.replaceChildren(h("section", { class: "card", "aria-labelledby": "screen-title" }, heading, ...children));
+  if (title !== shown) window.scrollTo(0, 0);
   heading.id = "screen-title";
   document.title = `${title} · Moderno`;
   app.focus();

@@ -65,6 +65,8 @@ describe("the words the UI shows", () => {
   it("names PingOne devices and where their passcode went", () => {
     const sms: DeviceSummaryView = { id: "d1", deviceType: "SMS", name: "+1 555 0100", nickname: "Carol's phone", role: null, isDefault: true, enrolled: "", lastUsed: null, canMakePrimary: false, canRemove: false };
     expect(deviceName(sms)).toBe("SMS · Carol's phone (+1 555 0100)");
+    expect(deviceName({ ...sms, deviceType: "Android", name: "Moderno Desktop on demo", nickname: "Moderno Desktop on demo" }))
+      .toBe("Mobile app · Moderno Desktop on demo");
     expect(passcodeSource(sms).lead).toMatch(/text message .* \+1 555 0100/);
     expect(passcodeSource({ ...sms, deviceType: "EMAIL", name: "dave@example.com" }).lead).toMatch(/e-mail .* dave@example\.com/);
     expect(passcodeSource(null).lead).toMatch(/Open Moderno there/);

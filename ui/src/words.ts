@@ -91,7 +91,8 @@ export function deviceKind(deviceType: string): string {
 /** A device of the user, as a person names it: "SMS · Carol's phone (+1 555 0100)". */
 export function deviceName(device: DeviceSummaryView): string {
   const kind = deviceKind(device.deviceType);
-  return device.nickname ? `${kind} · ${device.nickname} (${device.name})` : `${kind} · ${device.name}`;
+  // A nickname that is the name says nothing more: the name once.
+  return device.nickname && device.nickname !== device.name ? `${kind} · ${device.nickname} (${device.name})` : `${kind} · ${device.name}`;
 }
 
 /** Where a passcode comes from, for the passcode screen. */
