@@ -75,19 +75,17 @@ pub struct DeviceRef {
 /// The user of a flow, as the PingOne MFA adapter sends it (`pingidentity/pingone-mobile-sdk-android`
 /// `PingAuthenticationCore/.../models/User.java`: `id, firstName, lastName, status, lastLogin`; the
 /// iOS sample's `UserKeys` adds `username`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowUser {
     pub id: String,
     pub username: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// `ACTIVE`.
     pub status: String,
     /// RFC 3339: the user's previous sign-on through PingFederate (absent the first time).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<String>,
 }
 
@@ -140,6 +138,7 @@ impl AdapterDeviceType {
 /// A device as the PingOne MFA adapter sends it in `devices` and `device` (PingOne MFA
 /// integration kit, "Models, objects, and error codes"; `pingidentity/pingone-mobile-sdk-android`
 /// `models/Device.java`; Ping's widget `src/partials/device_selection*.hbs`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdapterDevice {
@@ -147,12 +146,9 @@ pub struct AdapterDevice {
     #[serde(rename = "type")]
     pub device_type: AdapterDeviceType,
     /// SMS, Voice, Email: the phone number or address, masked (`******0100`, `d***@example.com`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// iPhone, Android: the device's name (Ping's widget shows it under "PingOne Authenticator").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// The user's default device (Ping's widget labels it "Default").
     pub default_device: bool,
@@ -165,70 +161,50 @@ pub struct AdapterDevice {
 /// The OAuth authorization response of a redirectless flow: the code, and for the implicit and
 /// hybrid response types the tokens, named as OAuth names them (`pingidentity/pingone-mobile-sdk-android`
 /// `models/AuthorizationResponse.java`: `code, access_token, id_token, token_type, expires_in`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizeResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
 
 /// A flow as `GET /pf-ws/authn/flows/{flowId}` (and every action) answers it. Only the fields of
 /// the current status are present; `_links` names the actions allowed now, plus `self`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flow {
     pub id: String,
     pub plugin_type_id: String,
     pub status: FlowStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<FlowUser>,
     /// AUTHENTICATION_REQUIRED: the user's default device, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<AdapterDevice>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_payload: Option<String>,
     /// DEVICE_SELECTION_REQUIRED, OTP_REQUIRED, PUSH_CONFIRMATION_* (Ping's widget draws the push
     /// screens from them), MFA_COMPLETED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<AdapterDevice>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_device_ref: Option<DeviceRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_selected_default: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_device_permitted: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_devices_allowed: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual_pairing_permitted: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_expires_at: Option<String>,
     /// PUSH_CONFIRMATION_WAITING under number matching: the number to pick on the approving device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_number: Option<u8>,
     /// MFA_FAILED and FAILED: why, and in words for the user (Ping's widget prints
     /// "You couldn't be authenticated. " + `userMessage`, `src/partials/mfa_failed.hbs`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorize_response: Option<AuthorizeResponse>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_url: Option<String>,
     /// Cookieless mode: the flow's state, to send back in `X-Pf-Authn-Api-State`.
-    #[serde(rename = "_pf_authn_api_state", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "_pf_authn_api_state")]
     pub pf_authn_api_state: Option<String>,
     #[serde(rename = "_links")]
     pub links: BTreeMap<String, Link>,
@@ -243,28 +219,28 @@ pub struct CheckUsernamePassword {
 }
 
 /// Body of `authenticate`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authenticate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
 }
 
 /// Body of `selectDevice`, `setDefaultDevice` and `removeDevice`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceChoice {
     pub device_ref: DeviceRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
 }
 
 /// Body of `checkOtp`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckOtp {
     pub otp: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
 }
 
@@ -277,12 +253,12 @@ pub struct UpdateDeviceNickname {
 }
 
 /// Every authentication API error; `userMessage` on every one.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthnError {
     pub code: String,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_message: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<AuthnErrorDetail>,
@@ -290,28 +266,26 @@ pub struct AuthnError {
 
 /// One detail of an error (PingFederate SDK guide, error messages; Ping's widget
 /// `src/store.js` `getErrorDetails` reads `code`, `userMessage`, `target`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthnErrorDetail {
     pub code: String,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_message: Option<String>,
     /// The field the detail is about (`username`, `otp`, `deviceRef.id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// INVALID_OTP: passcodes left before they are blocked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_remaining: Option<u32>,
 }
 
 /// `POST /as/token.oauth2` success.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
     pub expires_in: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     pub scope: String,
 }

@@ -92,6 +92,7 @@ pub enum MfaDeviceType {
 }
 
 /// A PingOne user (`GET /v1/environments/{envId}/users/{userId}`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
@@ -100,9 +101,7 @@ pub struct User {
     pub id: String,
     pub environment: ResourceRef,
     pub username: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<ResourceRef>,
     pub enabled: bool,
     pub mfa_enabled: bool,
@@ -111,23 +110,22 @@ pub struct User {
 }
 
 /// `POST /v1/environments/{envId}/users`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUser {
     pub username: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<ResourceRef>,
 }
 
 /// `lock.status`: a device locked after too many wrong passcodes, until `expiresAt`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceLock {
     /// `LOCKED` or `UNLOCKED`.
     pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
 
@@ -146,39 +144,30 @@ pub struct DeviceModel {
 
 /// An MFA device as PingOne answers it ("MFA Devices" data model). In the `_embedded.devices`
 /// of a device authentication, `phone` and `email` are masked.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
     #[serde(rename = "_links", default, skip_serializing_if = "Links::is_empty")]
     pub links: Links,
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ResourceRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<ResourceRef>,
     #[serde(rename = "type")]
     pub device_type: MfaDeviceType,
     /// `ACTIVE` (the emulator skips `ACTIVATION_REQUIRED`).
     pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<DeviceModel>,
     pub lock: DeviceLock,
     pub block: DeviceBlock,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// TOTP only, in the answer that creates the device: the secret (base32) and its `otpauth://`
     /// URI, shown once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_uri: Option<String>,
 }
 
@@ -189,21 +178,20 @@ impl Device {
 }
 
 /// `POST /v1/environments/{envId}/users/{userId}/devices`: SMS, EMAIL and TOTP only.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMfaDevice {
     #[serde(rename = "type")]
     pub device_type: MfaDeviceType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
 }
 
 /// The adapter's device object: how PingFederate shows a PingOne device to its own API clients
 /// (`devices`, `device` of a flow). PingFederate builds it from PingOne's [`Device`].
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaDevice {
@@ -213,7 +201,6 @@ pub struct MfaDevice {
     pub status: MfaDeviceStatus,
     /// What the device is: the phone number, the e-mail address, the app's device name.
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// 0 is the default device.
     pub order: u32,
@@ -223,7 +210,6 @@ pub struct MfaDevice {
     pub usable: bool,
     pub created_at: String,
     /// Mobile devices only: the key fingerprint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_fingerprint: Option<String>,
 }
 
@@ -244,6 +230,7 @@ pub enum PairingStatus {
 }
 
 /// A pairing key ("MFA Pairing Keys" data model).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingKey {
@@ -253,7 +240,6 @@ pub struct PairingKey {
     pub environment: ResourceRef,
     pub user: ResourceRef,
     /// The key itself (12 digits), only in the answer that creates it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     pub status: PairingStatus,
     /// The applications the key may pair with (as the creating request named them).
@@ -262,7 +248,6 @@ pub struct PairingKey {
     pub created_at: String,
     pub expires_at: String,
     /// Beyond PingOne: the device the key paired.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }
 
@@ -295,33 +280,30 @@ pub enum DeviceAuthenticationStatus {
 }
 
 /// `POST {authPath}/{envId}/deviceAuthentications` ("Initialize Device Authentication").
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StartDeviceAuthentication {
     pub user: ResourceRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_device: Option<ResourceRef>,
     /// The SDK's mobile payload: a paired device completes at once (device authorization); an
     /// unpaired one is paired once the authentication completes ([`DeviceAuthentication::id_token`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_payload: Option<String>,
     /// The native application the payload comes from: "required only during device
     /// authorization flows when the mobilePayload value is provided" ("MFA Device
     /// Authentications" data model).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<ResourceRef>,
     /// The device authentication policy to apply (PingOne's `policy.id`); absent: the
     /// environment's default policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<ResourceRef>,
 }
 
 /// `device.select` body.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SelectDevice {
     pub device: ResourceRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<String>,
 }
 
@@ -349,6 +331,7 @@ pub struct NumberMatching {
 }
 
 /// A device authentication ("Read Device Authentication").
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceAuthentication {
@@ -360,19 +343,14 @@ pub struct DeviceAuthentication {
     pub environment: ResourceRef,
     pub user: ResourceRef,
     pub status: DeviceAuthenticationStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_device: Option<ResourceRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<ResourceRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_matching: Option<NumberMatching>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<FailureError>,
     /// Beyond PingOne: on a COMPLETED authentication that carried an unpaired device's mobile
     /// payload, the PingOne ID token that pairs it ([`PairingIdTokenClaims`]). PingOne publishes
     /// no call that yields this token (the integration kit only says the adapter "responds with
     /// an ID token"); the emulator puts it here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -401,10 +379,10 @@ pub struct AccessToken {
 }
 
 /// An OAuth error from `/as/token` (RFC 6749 section 5.2).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuthError {
     pub error: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
 }
 
@@ -442,25 +420,23 @@ pub struct MfaError {
     pub details: Vec<MfaErrorDetail>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaErrorDetail {
     pub code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner_error: Option<InnerError>,
 }
 
 /// `details[].innerError`: `retryAfter` (429, Ping's schema) and `remainingAttempts` (a wrong
 /// passcode; the field is the emulator's, PingOne's is not published).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InnerError {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_attempts: Option<u32>,
 }
 

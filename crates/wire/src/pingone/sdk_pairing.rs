@@ -33,22 +33,22 @@ pub struct PairingIdTokenClaims {
 
 /// What the SDK needs to approve the pairing: the pairing's id and its one-time secret; and the
 /// id the MOBILE device gets once approved, by which PingFederate finds it among the user's devices.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairingClaim {
     pub id: String,
     pub secret: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<ResourceRef>,
 }
 
 /// `POST /device/pairings` (device-signed): `PairingObject.approve()`, the pairing the ID token
 /// offered approved with its secret.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovePairing {
     pub pairing: ResourceRef,
     pub secret: String,
     /// Up to 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
 }
 

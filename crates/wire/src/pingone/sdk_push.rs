@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub const SELECT_NUMBER: &str = "SELECT_NUMBER";
 
 /// `GET /device/pushes?waitSeconds=N` at PingOne answers a list of these (long poll).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationObject {
@@ -20,10 +21,8 @@ pub struct NotificationObject {
     pub authentication_id: String,
     pub title: String,
     pub body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_context: Option<String>,
     /// `SELECT_NUMBER` when the policy asks for number matching; absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_matching_type: Option<String>,
     /// With `SELECT_NUMBER`: the numbers offered, one of them shown on the signing-in side.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
