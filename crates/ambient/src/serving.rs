@@ -18,7 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
@@ -41,6 +42,43 @@ pub const HYPER_MAX_HEAD_BYTES: usize = 1024 * 1024;
 
 /// A service's refusal in its own error shape: the request's target, the status and the words.
 pub type Refusal = Arc<dyn Fn(&Uri, StatusCode, &str) -> Response + Send + Sync>;
+
+/// The most of a plain-text rejection kept in a [`PlainRefusal`]'s words.
+const MAX_WORDS: usize = 300;
+
+/// An error answer the HTTP layer wrote itself (no route, a wrong method, an extractor's
+/// plain-text rejection, a body over its limit), for a service to answer again in its own shape.
+pub struct PlainRefusal {
+    pub status: StatusCode,
+    /// The status's reason, lowercase, and the layer's own text after a colon when it gave one.
+    pub words: String,
+    /// The answer's other headers (`Allow`, `Retry-After`, …), without its content type and length.
+    pub headers: HeaderMap,
+}
+
+/// `Err(response)` unchanged when it is no error or already JSON or a page; else its status, words
+/// and headers, for the service's own error shape.
+pub async fn plain_refusal(response: Response) -> Result<PlainRefusal, Response> {
+    let status = response.status();
+    let typed = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
+    if typed || !(status.is_client_error() || status.is_server_error()) {
+        return Err(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().chars().take(MAX_WORDS).collect::<String>(),
+        Err(_) => String::new(),
+    };
+    let reason = status.canonical_reason().unwrap_or("refused").to_ascii_lowercase();
+    let words = if text.is_empty() { reason } else { format!("{reason}: {text}") };
+    parts.headers.remove(CONTENT_TYPE);
+    parts.headers.remove(CONTENT_LENGTH);
+    Ok(PlainRefusal { status, words, headers: parts.headers })
+}
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets the open connections
 /// finish their requests. Requests over the project's limits get `refusal`'s answer.

@@ -8,18 +8,14 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use moderno_ambient::serving::Refusal;
+use moderno_ambient::serving::{plain_refusal, Refusal};
 
 use crate::error::AuthnApiError;
 use crate::oauth::OAuthFailure;
-
-/// The most of a plain-text rejection kept in the message.
-const MAX_WORDS: usize = 300;
 
 /// Paths answered in OAuth's error shape.
 fn is_oauth_path(path: &str) -> bool {
@@ -38,28 +34,14 @@ fn refusal(path: &str, status: StatusCode, words: String) -> Response {
 
 pub async fn as_json(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let response = next.run(request).await;
-    let status = response.status();
-    let typed = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || typed {
-        return response;
+    match plain_refusal(next.run(request).await).await {
+        Ok(plain) => {
+            let mut answer = refusal(&path, plain.status, plain.words);
+            answer.headers_mut().extend(plain.headers);
+            answer
+        }
+        Err(answer) => answer,
     }
-    let (mut parts, body) = response.into_parts();
-    let text = match axum::body::to_bytes(body, 64 * 1024).await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).chars().take(MAX_WORDS).collect::<String>(),
-        Err(_) => String::new(),
-    };
-    let reason = status.canonical_reason().unwrap_or("refused").to_ascii_lowercase();
-    let words = if text.trim().is_empty() { reason } else { format!("{reason}: {}", text.trim()) };
-    let mut answer = refusal(&path, status, words);
-    parts.headers.remove(CONTENT_TYPE);
-    parts.headers.remove(CONTENT_LENGTH);
-    answer.headers_mut().extend(parts.headers);
-    answer
 }
 
 /// No such route: 404 in the path's shape.

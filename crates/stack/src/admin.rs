@@ -200,24 +200,13 @@ pub fn router(admin: Admin) -> Router {
 /// What the HTTP layer answers on its own (a wrong method, a body over the limit) in the admin
 /// API's `{code, message}` shape, its status kept.
 async fn http_refusals_as_json(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    let json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
-    if json || !(status.is_client_error() || status.is_server_error()) {
-        return response;
+    match moderno_ambient::serving::plain_refusal(next.run(request).await).await {
+        Ok(plain) => {
+            let code = plain.status.canonical_reason().unwrap_or("REFUSED").to_ascii_uppercase().replace(' ', "_");
+            Refusal::new(plain.status, &code, plain.words).into_response()
+        }
+        Err(answer) => answer,
     }
-    let words = match axum::body::to_bytes(response.into_body(), 16 * 1024).await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().chars().take(300).collect::<String>(),
-        Err(_) => String::new(),
-    };
-    let reason = status.canonical_reason().unwrap_or("refused").to_ascii_lowercase();
-    let message = if words.is_empty() { reason } else { format!("{reason}: {words}") };
-    let code = status.canonical_reason().unwrap_or("REFUSED").to_ascii_uppercase().replace(' ', "_");
-    Refusal::new(status, &code, message).into_response()
 }
 
 /// The admin API's clients are programs (the app's Rust side, scenarios, curl) and a person

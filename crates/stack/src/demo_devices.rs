@@ -36,27 +36,13 @@ pub async fn seed(pingone_url: &str, env: &str, worker_token: &str) -> anyhow::R
             status.is_success() || status.as_u16() == 400,
             "creating the PingOne user {user}: HTTP {status}"
         );
-        let found: Value = http
-            .get(format!("{base}/users"))
-            .query(&[("filter", format!("username eq \"{user}\""))])
-            .bearer_auth(worker_token)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let filter = [("filter", format!("username eq \"{user}\""))];
+        let found = read(http.get(format!("{base}/users")).query(&filter), worker_token).await?;
         let id = found["_embedded"]["users"][0]["id"]
             .as_str()
             .with_context(|| format!("no PingOne user {user}"))?
             .to_string();
-        let listed: Value = http
-            .get(format!("{base}/users/{id}/devices"))
-            .bearer_auth(worker_token)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let listed = read(http.get(format!("{base}/users/{id}/devices")), worker_token).await?;
         if listed["count"].as_u64().unwrap_or(0) > 0 {
             continue;
         }
@@ -72,4 +58,9 @@ pub async fn seed(pingone_url: &str, env: &str, worker_token: &str) -> anyhow::R
         tracing::info!(user, "demo PingOne MFA devices added");
     }
     Ok(())
+}
+
+/// A management API read with the worker token, as JSON.
+async fn read(request: reqwest::RequestBuilder, worker_token: &str) -> anyhow::Result<Value> {
+    Ok(request.bearer_auth(worker_token).send().await?.error_for_status()?.json().await?)
 }
