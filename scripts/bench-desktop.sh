@@ -14,5 +14,5 @@ ensure_tauri_driver
 echo "==> release builds (Moderno and the minimal Tauri app)"
 cargo build --release --locked -p moderno-desktop --bin moderno-desktop --example minimal
 export MODERNO_SCREENSHOTS="$PWD/target/screenshots"
-dbus-run-session -- bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
+bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
   node ui/e2e/bench.mjs "$PWD/target/release/moderno-desktop" "$PWD/target/release/examples/minimal" "${1:-5}"

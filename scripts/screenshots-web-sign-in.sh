@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ -z "${MODERNO_REQUIRE_KEYRING:-}" ]; then
-  exec dbus-run-session -- bash scripts/with-keyring.sh bash "$0" "$@"
+  exec bash scripts/with-keyring.sh bash "$0" "$@"
 fi
 command -v chromium >/dev/null || sudo_apt=1
 [ -n "${sudo_apt:-}" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium

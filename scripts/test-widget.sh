@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ -z "${MODERNO_REQUIRE_KEYRING:-}" ]; then
-  exec dbus-run-session -- bash scripts/with-keyring.sh bash "$0" "$@"
+  exec bash scripts/with-keyring.sh bash "$0" "$@"
 fi
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 

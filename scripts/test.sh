@@ -30,7 +30,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "==> tests (inside a private D-Bus session with an unlocked gnome-keyring)"
-dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
+bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
 
 # ts-rs rewrites ui/src/generated while the tests run: a difference means the UI's types are stale.
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- ui/src/generated; then
@@ -50,7 +50,7 @@ failed=()
 for suite in ui/e2e/*.test.mjs; do
   echo "--> $suite"
   # A suite that hangs (a window that will not close) fails after 15 minutes instead of stalling CI.
-  timeout -k 20 900 dbus-run-session -- bash scripts/with-keyring.sh \
+  timeout -k 20 900 bash scripts/with-keyring.sh \
     xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 "$suite" || failed+=("$suite")
 done
 echo "==> Ping's widget on the web sign-in page (headless Chromium, its own D-Bus session and keyring)"

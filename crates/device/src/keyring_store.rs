@@ -41,9 +41,26 @@ impl KeyringStore {
     }
 }
 
+/// Runs a keyring call, and once more if the platform failed under it. gnome-keyring-daemon can
+/// abort on an upstream race while it serves another client ("gkd_secret_service_get_pkcs11_session:
+/// assertion 'client' failed", GNOME/gnome-keyring#196); the call in flight then fails with
+/// "Message recipient disconnected" and the session bus (or systemd) starts the daemon again. Every
+/// call here is idempotent (read, replace, delete), so one retry is safe; a locked keyring
+/// (`NoStorageAccess`) is not retried: that needs the user.
+fn once_more_if_the_platform_failed<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
+    match call() {
+        Err(keyring::Error::PlatformFailure(cause)) => {
+            tracing::warn!(%cause, "the OS keyring failed under a call; trying it once more");
+            call()
+        }
+        other => other,
+    }
+}
+
 impl KeyStore for KeyringStore {
     fn load(&self, profile: &str) -> Result<Option<StoredIdentity>, KeyStoreError> {
-        match self.entry(profile)?.get_password() {
+        let entry = self.entry(profile)?;
+        match once_more_if_the_platform_failed(|| entry.get_password()) {
             Ok(secret) => {
                 let secret = zeroize::Zeroizing::new(secret);
                 StoredIdentity::from_secret_json(&secret).map(Some)
@@ -54,11 +71,14 @@ impl KeyStore for KeyringStore {
     }
 
     fn save(&self, profile: &str, id: &StoredIdentity) -> Result<(), KeyStoreError> {
-        self.entry(profile)?.set_password(&id.to_secret_json()).map_err(unavailable)
+        let entry = self.entry(profile)?;
+        let secret = id.to_secret_json();
+        once_more_if_the_platform_failed(|| entry.set_password(&secret)).map_err(unavailable)
     }
 
     fn delete(&self, profile: &str) -> Result<(), KeyStoreError> {
-        match self.entry(profile)?.delete_credential() {
+        let entry = self.entry(profile)?;
+        match once_more_if_the_platform_failed(|| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(unavailable(e)),
         }
@@ -98,6 +118,37 @@ mod tests {
         let down = unavailable(keyring::Error::PlatformFailure("no D-Bus session".into()));
         assert!(down.to_string().contains("gnome-keyring"), "{down}");
         assert_eq!(unavailable(keyring::Error::BadEncoding(vec![0xff])).code(), "keyring_corrupt");
+    }
+
+    #[test]
+    fn a_platform_failure_is_tried_once_more_and_a_locked_keyring_is_not() {
+        let calls = std::cell::Cell::new(0);
+        let flaky = || {
+            calls.set(calls.get() + 1);
+            if calls.get() == 1 {
+                Err(keyring::Error::PlatformFailure("recipient disconnected".into()))
+            } else {
+                Ok("secret")
+            }
+        };
+        assert_eq!(once_more_if_the_platform_failed(flaky).expect("the second call answers"), "secret");
+        assert_eq!(calls.get(), 2);
+
+        let calls = std::cell::Cell::new(0);
+        let down = || -> keyring::Result<()> {
+            calls.set(calls.get() + 1);
+            Err(keyring::Error::PlatformFailure("no D-Bus session".into()))
+        };
+        assert!(matches!(once_more_if_the_platform_failed(down), Err(keyring::Error::PlatformFailure(_))));
+        assert_eq!(calls.get(), 2, "tried twice, no more");
+
+        let calls = std::cell::Cell::new(0);
+        let locked = || -> keyring::Result<()> {
+            calls.set(calls.get() + 1);
+            Err(keyring::Error::NoStorageAccess("collection is locked".into()))
+        };
+        assert!(matches!(once_more_if_the_platform_failed(locked), Err(keyring::Error::NoStorageAccess(_))));
+        assert_eq!(calls.get(), 1, "a locked keyring is the user's to unlock, not retried");
     }
 
     #[test]
