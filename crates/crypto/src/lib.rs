@@ -6,15 +6,19 @@
 //! - [`payload`]: sealing and opening the mobile and server payloads;
 //! - [`totp`]: RFC 6238 one-time passcodes for the offline fallback;
 //! - [`pairing_key`]: manual pairing keys (alphabet, format, normalization);
-//! - [`secret_hash`]: keyed hashes for secrets stored at rest.
+//! - [`secret_hash`]: keyed hashes for secrets stored at rest;
+//! - [`secret`]: [`Secret`], the one wrapper that keeps a value out of `Debug` output.
 
 pub mod device_key;
 pub mod device_signature;
 pub mod pairing_key;
 pub mod payload;
 pub mod pingid_hmac;
+pub mod secret;
 pub mod secret_hash;
 pub mod totp;
+
+pub use secret::Secret;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
