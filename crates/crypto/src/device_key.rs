@@ -1,17 +1,33 @@
 //! The device's Ed25519 key: a 32-byte seed that lives only in the OS keyring.
 //!
-//! In memory it is zeroized on drop, its `Debug` prints `<redacted>`, and it has no `Serialize`.
+//! In memory the seed is a [`Secret`]: zeroized on drop, printed `[redacted]` by `Debug` (which
+//! names the key by its fingerprint), and not `Serialize`.
 
 use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use zeroize::Zeroizing;
 
-use crate::{b64url, b64url_decode, sha256_hex};
+use crate::{b64url, b64url_decode, sha256_hex, Secret};
 
-pub struct DeviceKey(SigningKey);
+#[derive(Debug)]
+pub struct DeviceKey {
+    fingerprint: String,
+    public_key_b64: String,
+    seed: Secret<[u8; 32]>,
+}
 
 impl DeviceKey {
     pub fn from_seed(seed: &[u8; 32]) -> Self {
-        Self(SigningKey::from_bytes(seed))
+        let public = SigningKey::from_bytes(seed).verifying_key();
+        Self {
+            fingerprint: fingerprint_of(public.as_bytes()),
+            public_key_b64: b64url(public.as_bytes()),
+            seed: Secret::new(*seed),
+        }
+    }
+
+    /// The signing key, for one use (it zeroes itself when dropped).
+    fn signing_key(&self) -> SigningKey {
+        SigningKey::from_bytes(self.seed.expose())
     }
 
     /// A new key from 32 random bytes.
@@ -22,26 +38,20 @@ impl DeviceKey {
 
     /// The seed, for the keyring. Handle with care: it is the device's identity.
     pub fn seed(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.0.to_bytes())
+        Zeroizing::new(*self.seed.expose())
     }
 
     pub fn public_key_b64(&self) -> String {
-        b64url(self.0.verifying_key().as_bytes())
+        self.public_key_b64.clone()
     }
 
     /// The device's stable identity: see [`fingerprint_of`].
     pub fn fingerprint(&self) -> String {
-        fingerprint_of(self.0.verifying_key().as_bytes())
+        self.fingerprint.clone()
     }
 
     pub fn sign(&self, message: &[u8]) -> String {
-        b64url(&self.0.sign(message).to_bytes())
-    }
-}
-
-impl std::fmt::Debug for DeviceKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DeviceKey(<redacted>, fingerprint {})", self.fingerprint())
+        b64url(&self.signing_key().sign(message).to_bytes())
     }
 }
 
@@ -100,7 +110,8 @@ mod tests {
         assert_eq!(*key.seed(), [9u8; 32]);
         let again = DeviceKey::from_seed(&key.seed());
         assert_eq!(again.fingerprint(), key.fingerprint());
-        let text = format!("{key:?}");
-        assert!(text.contains("<redacted>") && !text.contains("0909"), "{text}");
+        let text = format!("{key:?} {key:#?}");
+        assert!(text.contains("[redacted]") && text.contains(&key.fingerprint()), "{text}");
+        assert!(!text.contains("9, 9") && !text.contains("9,\n") && !text.contains("0909"), "{text}");
     }
 }

@@ -14,9 +14,8 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use zeroize::Zeroizing;
 
-use crate::{b64url, b64url_decode, sha256_hex};
+use crate::{b64url, b64url_decode, sha256_hex, Secret};
 
 /// The scheme prefix of the `Authorization` header.
 pub const AUTHORIZATION_PREFIX: &str = "PINGID-HMAC=";
@@ -30,33 +29,30 @@ pub const SIGNATURE_LIFETIME_MINUTES: i64 = 5;
 pub const MAX_SKEW_MINUTES: i64 = 5;
 const EXPIRES_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
-/// What a customer server holds to call the SDK server. The API key is a secret.
-#[derive(Clone)]
+/// What a customer server holds to call the SDK server. The account token and the API key are
+/// secrets.
+#[derive(Clone, Debug)]
 pub struct ApiCredentials {
     pub account_id: String,
-    pub account_token: String,
-    api_key: Zeroizing<Vec<u8>>,
+    pub account_token: Secret<String>,
+    api_key: Secret<Vec<u8>>,
 }
 
 impl ApiCredentials {
     /// `api_key_base64` is the key as Ping's admin portal shows it (standard base64).
     pub fn new(
         account_id: impl Into<String>,
-        account_token: impl Into<String>,
-        api_key_base64: &str,
+        account_token: impl Into<Secret<String>>,
+        api_key_base64: impl Into<Secret<String>>,
     ) -> Result<Self, SignatureError> {
         let api_key = STANDARD
-            .decode(api_key_base64.trim())
+            .decode(api_key_base64.into().expose().trim())
             .map_err(|_| SignatureError::Malformed("the API key is not base64"))?;
-        Ok(Self {
-            account_id: account_id.into(),
-            account_token: account_token.into(),
-            api_key: Zeroizing::new(api_key),
-        })
+        Ok(Self { account_id: account_id.into(), account_token: account_token.into(), api_key: Secret::new(api_key) })
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        <Hmac<Sha256> as Mac>::new_from_slice(&self.api_key)
+        <Hmac<Sha256> as Mac>::new_from_slice(self.api_key.expose())
             .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
     }
 
@@ -66,7 +62,7 @@ impl ApiCredentials {
             alg: "HS256".into(),
             typ: "JWT".into(),
             account_id: self.account_id.clone(),
-            token: self.account_token.clone(),
+            token: self.account_token.expose().clone(),
             expires: format_expires(expires),
             request_id: request_id.into(),
             jwt_version: "v4".into(),
@@ -95,7 +91,7 @@ impl ApiCredentials {
     /// that `now` lies inside its validity window. Returns its header and `data`.
     pub fn verify_jws(&self, jws: &str, now: DateTime<Utc>) -> Result<VerifiedJws, SignatureError> {
         let (header, data) = self.verify_mac(jws)?;
-        if header.account_id != self.account_id || header.token != self.account_token {
+        if header.account_id != self.account_id || header.token != *self.account_token.expose() {
             return Err(SignatureError::WrongAccount);
         }
         let expires = parse_expires(&header.expires)?;
@@ -161,16 +157,6 @@ impl ApiCredentials {
             return Err(SignatureError::ContentMismatch);
         }
         Ok(verified)
-    }
-}
-
-impl std::fmt::Debug for ApiCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiCredentials")
-            .field("account_id", &self.account_id)
-            .field("account_token", &"<redacted>")
-            .field("api_key", &"<redacted>")
-            .finish()
     }
 }
 
@@ -365,6 +351,7 @@ mod tests {
     #[test]
     fn debug_never_shows_the_key_or_token() {
         let text = format!("{:?}", creds());
-        assert!(!text.contains("token-1") && text.contains("<redacted>"), "{text}");
+        assert!(!text.contains("token-1") && text.contains("[redacted]"), "{text}");
+        assert!(text.contains(ACCOUNT), "the account id is no secret: {text}");
     }
 }

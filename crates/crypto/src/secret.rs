@@ -43,6 +43,19 @@ impl From<&str> for Secret<String> {
     }
 }
 
+impl From<&String> for Secret<String> {
+    fn from(value: &String) -> Self {
+        Self(value.clone())
+    }
+}
+
+/// A copy, for a constructor that takes `impl Into<Secret<T>>` and is handed a borrowed secret.
+impl<T: Zeroize + Clone> From<&Secret<T>> for Secret<T> {
+    fn from(value: &Secret<T>) -> Self {
+        value.clone()
+    }
+}
+
 impl<T: Zeroize> Drop for Secret<T> {
     fn drop(&mut self) {
         self.0.zeroize();
@@ -102,6 +115,21 @@ mod tests {
         assert_ne!(Secret::from("abc"), Secret::from("abd"));
         assert_ne!(Secret::from("abc"), Secret::from("abcd"));
         assert_eq!(Secret::new([7u8; 32]), Secret::new([7u8; 32]));
+    }
+
+    fn takes_a_secret(value: impl Into<Secret<String>>) -> Secret<String> {
+        value.into()
+    }
+
+    #[test]
+    fn a_text_a_string_or_a_borrowed_secret_becomes_a_secret() {
+        let owned = String::from("tok-1");
+        let secret = Secret::from("tok-1");
+        assert_eq!(takes_a_secret("tok-1").expose(), "tok-1");
+        assert_eq!(takes_a_secret(&owned).expose(), "tok-1");
+        assert_eq!(takes_a_secret(owned.clone()).expose(), "tok-1");
+        assert_eq!(takes_a_secret(&secret).expose(), "tok-1");
+        assert_eq!(secret.expose(), "tok-1", "the borrowed secret is copied, not moved");
     }
 
     /// Records that it was zeroed, so the test sees what `drop` did.

@@ -3,30 +3,25 @@
 //! A plain SHA-256 of a 52-bit pairing key could be brute-forced from a stolen database; an HMAC
 //! under a server-side pepper (held outside the database) cannot.
 
+use crate::Secret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use zeroize::Zeroizing;
 
 /// A server-side key for hashing stored secrets.
-pub struct Pepper(Zeroizing<Vec<u8>>);
+#[derive(Debug)]
+pub struct Pepper(Secret<Vec<u8>>);
 
 impl Pepper {
     pub fn new(bytes: Vec<u8>) -> Self {
-        Self(Zeroizing::new(bytes))
+        Self(Secret::new(bytes))
     }
 
     /// Lowercase hex HMAC-SHA256 of `secret` under this pepper.
     pub fn hash(&self, secret: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose())
             .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
         mac.update(secret.as_bytes());
         hex::encode(mac.finalize().into_bytes())
-    }
-}
-
-impl std::fmt::Debug for Pepper {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pepper(<redacted>)")
     }
 }
 
@@ -41,6 +36,6 @@ mod tests {
         assert_eq!(a.hash("KEY"), a.hash("KEY"));
         assert_ne!(a.hash("KEY"), b.hash("KEY"));
         assert_ne!(a.hash("KEY"), a.hash("KEZ"));
-        assert_eq!(format!("{a:?}"), "Pepper(<redacted>)");
+        assert_eq!(format!("{a:?}"), "Pepper([redacted])");
     }
 }
