@@ -4,13 +4,15 @@
 #   build: compilers, WebKitGTK and the other libraries of the desktop app, the Rust toolchain,
 #          Node.js 20+ (for the UI build)
 #   test:  also D-Bus, gnome-keyring, Xvfb and WebKitWebDriver (the window tests), Chromium
-#          (Ping's widget on the web sign-in page, headless)
+#          (Ping's widget on the web sign-in page, headless), PostgreSQL (a throw-away cluster:
+#          scripts/with-postgres.sh)
 set -euo pipefail
 
 need=(build-essential pkg-config libdbus-1-dev ca-certificates curl xz-utils
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 if [ "${1:-build}" = "test" ]; then
-  need+=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth webkit2gtk-driver libglib2.0-bin)
+  need+=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth webkit2gtk-driver libglib2.0-bin
+    postgresql)
   # Debian packages Chromium as `chromium`; Ubuntu ships it as a snap only (scripts/test-widget.sh
   # then says so).
   apt-cache show chromium >/dev/null 2>&1 && need+=(chromium)

@@ -29,8 +29,8 @@ echo "==> lints (rustfmt.toml's format, clippy)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "==> tests (inside a private D-Bus session with an unlocked gnome-keyring)"
-bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
+echo "==> tests (inside a private D-Bus session with an unlocked gnome-keyring, beside a throw-away PostgreSQL)"
+bash scripts/with-postgres.sh bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
 
 # ts-rs rewrites ui/src/generated while the tests run: a difference means the UI's types are stale.
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- ui/src/generated; then
