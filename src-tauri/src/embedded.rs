@@ -7,11 +7,10 @@
 
 use std::time::Duration;
 
+use moderno_crypto::Secret;
 use moderno_stack::admin::AdminToken;
 use moderno_stack::{launch_token, RunningStack, Stack, StackConfig};
 use tracing::{info, warn};
-
-use zeroize::Zeroizing;
 
 use crate::error::CommandError;
 
@@ -21,30 +20,19 @@ pub struct EmbeddedStack {
 }
 
 enum Running {
-    Own(RunningStack, Zeroizing<String>),
+    Own(RunningStack, Secret<String>),
     Joined(StackUrls),
 }
 
-/// Where the embedded services answer. `Debug` hides the admin token.
-#[derive(Clone, PartialEq, Eq)]
+/// Where the embedded services answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackUrls {
     pub customer: String,
     pub pingfederate: String,
     /// The admin API (virtual clock, fault switches), when the stack runs one.
     pub admin: Option<String>,
     /// This launch's admin token ([`moderno_stack::launch_token`]).
-    pub admin_token: Option<Zeroizing<String>>,
-}
-
-impl std::fmt::Debug for StackUrls {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StackUrls")
-            .field("customer", &self.customer)
-            .field("pingfederate", &self.pingfederate)
-            .field("admin", &self.admin)
-            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
+    pub admin_token: Option<Secret<String>>,
 }
 
 impl EmbeddedStack {
@@ -59,13 +47,13 @@ impl EmbeddedStack {
             return Ok(r.urls());
         }
         // The admin API takes this launch's token only (every page and process can reach loopback).
-        let token = launch_token::draw(&self.template.entropy);
+        let token = Secret::new(launch_token::draw(&self.template.entropy).to_string());
         let mut config = self.template.clone();
-        config.admin_token = AdminToken::new(&token);
+        config.admin_token = AdminToken::new(token.expose());
         let started = match Stack::start(config).await {
             Ok(stack) => {
                 info!(customer_url = %stack.customer_url, data_dir = %self.template.data_dir.display(), "embedded stack started");
-                if let Err(error) = launch_token::keep(&self.template.data_dir, &token) {
+                if let Err(error) = launch_token::keep(&self.template.data_dir, token.expose()) {
                     warn!(%error, "the admin token could not be kept for other windows: they will have no QA panel");
                 }
                 Running::Own(stack, token)
@@ -81,7 +69,8 @@ impl EmbeddedStack {
                     customer: url,
                     pingfederate: format!("http://{}", self.template.pingfederate_listen),
                     admin: self.template.admin_listen.map(|addr| format!("http://{addr}")),
-                    admin_token: launch_token::read(&self.template.data_dir),
+                    admin_token: launch_token::read(&self.template.data_dir)
+                        .map(|token| Secret::new(token.to_string())),
                 })
             }
         };
@@ -121,5 +110,24 @@ async fn is_moderno_server(url: &str) -> bool {
     match client.get(format!("{url}/healthz")).send().await {
         Ok(response) if response.status().is_success() => response.text().await.is_ok_and(|body| body.trim() == "ok"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stack_addresses_print_in_debug_but_the_admin_token_does_not() {
+        let urls = StackUrls {
+            customer: "http://127.0.0.1:7102".into(),
+            pingfederate: "http://127.0.0.1:7104".into(),
+            admin: Some("http://127.0.0.1:7105".into()),
+            admin_token: Some(Secret::new("launch-token-5f1e".into())),
+        };
+        let printed = format!("{urls:?}");
+        assert!(printed.contains("http://127.0.0.1:7102") && printed.contains("http://127.0.0.1:7105"), "{printed}");
+        assert!(!printed.contains("launch-token-5f1e"), "{printed}");
+        assert!(printed.contains("[redacted]"), "{printed}");
     }
 }

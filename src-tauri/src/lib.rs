@@ -82,6 +82,7 @@ pub fn run() {
     let args = ShellArgs::from_process();
     let app = with_commands(tauri::Builder::default().plugin(tauri_plugin_notification::init()))
         .setup(move |app| {
+            open_main_window(app, args.backend)?;
             let guard = config::init_logging(&app.path().app_log_dir()?)?;
             app.manage(guard);
             let data_dir = match &args.data_dir {
@@ -123,4 +124,16 @@ pub fn run() {
             tauri::async_runtime::block_on(handle.state::<Shell>().stop_embedded());
         }
     });
+}
+
+/// The main window (as `tauri.conf.json` describes it, which leaves its creation to this), told
+/// in its address which backend signs in: the sign-in form in `index.html` is right before the
+/// first command answers (`ui/src/main.ts`).
+fn open_main_window(app: &tauri::App, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
+    let mut window = app.config().app.windows.first().ok_or("tauri.conf.json names no main window")?.clone();
+    let backend = serde_json::to_value(backend)?;
+    let backend = backend.as_str().ok_or("a backend is named by a string")?;
+    window.url = tauri::WebviewUrl::App(format!("index.html?backend={backend}").into());
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?.build()?;
+    Ok(())
 }

@@ -172,9 +172,10 @@ impl Shell {
             }),
         };
         let admin = match &embedded {
-            Some(urls) => {
-                urls.admin.as_deref().map(|url| AdminAccess::new(url, urls.admin_token.as_ref().map(|t| t.to_string())))
-            }
+            Some(urls) => urls
+                .admin
+                .as_deref()
+                .map(|url| AdminAccess::new(url, urls.admin_token.as_ref().map(|t| t.expose().clone()))),
             None => match shared_admin {
                 Some(admin) => {
                     checked_url(&admin.url)?;

@@ -55,7 +55,7 @@ export async function showConnect(): Promise<void> {
         connected(connection);
         const where = connection.embedded ? "the built-in server" : connection.serverUrl;
         const tools = connection.embedded || !connection.adminUrl ? "" : ` QA tools through ${connection.adminUrl}.`;
-        showLogin(`Connected as profile ${connection.profile} to ${backendName(connection)} on ${where}.${tools}`);
+        showLogin(`Connected as profile ${connection.profile} to ${backendName(connection.backend)} on ${where}.${tools}`);
       } catch (e) {
         const error = asCommandError(e);
         alert.show(`${error.message} (${error.code})`);
@@ -64,6 +64,6 @@ export async function showConnect(): Promise<void> {
   });
   screen("Connection",
     current ? h("p", { class: "notice", role: "status" },
-      `Now: profile ${current.profile} on ${backendName(current)}, ${current.embedded ? `the built-in server (${current.serverUrl})` : current.serverUrl}.`) : null,
+      `Now: profile ${current.profile} on ${backendName(current.backend)}, ${current.embedded ? `the built-in server (${current.serverUrl})` : current.serverUrl}.`) : null,
     form);
 }
