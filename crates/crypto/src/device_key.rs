@@ -37,8 +37,8 @@ impl DeviceKey {
     }
 
     /// The seed, for the keyring. Handle with care: it is the device's identity.
-    pub fn seed(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(*self.seed.expose())
+    pub fn seed(&self) -> Secret<[u8; 32]> {
+        self.seed.clone()
     }
 
     pub fn public_key_b64(&self) -> String {
@@ -107,8 +107,8 @@ mod tests {
     #[test]
     fn the_seed_round_trips_and_debug_hides_it() {
         let key = DeviceKey::generate([9u8; 32]);
-        assert_eq!(*key.seed(), [9u8; 32]);
-        let again = DeviceKey::from_seed(&key.seed());
+        assert_eq!(*key.seed().expose(), [9u8; 32]);
+        let again = DeviceKey::from_seed(key.seed().expose());
         assert_eq!(again.fingerprint(), key.fingerprint());
         let text = format!("{key:?} {key:#?}");
         assert!(text.contains("[redacted]") && text.contains(&key.fingerprint()), "{text}");

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use moderno_ambient::Faults;
+use moderno_crypto::Secret;
 
 /// How expensive password hashing is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,15 +16,15 @@ pub enum PasswordCost {
 }
 
 /// Everything the customer server needs to run. The account token and API key are secrets:
-/// `Debug` redacts them.
-#[derive(Clone)]
+/// `Debug` prints them `[redacted]`.
+#[derive(Clone, Debug)]
 pub struct CustomerConfig {
     /// The SDK server API root, including `/pingid/v1`, e.g. `http://127.0.0.1:7001/pingid/v1`.
     pub sdk_base_url: String,
     pub account_id: String,
-    pub account_token: String,
+    pub account_token: Secret<String>,
     /// The API key as Ping's admin portal shows it (standard base64).
-    pub api_key_b64: String,
+    pub api_key_b64: Secret<String>,
     pub application_id: String,
     /// The SQLite file holding users, login sessions and session tokens.
     pub db_path: PathBuf,
@@ -94,26 +95,6 @@ impl CustomerConfig {
     }
 }
 
-impl std::fmt::Debug for CustomerConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CustomerConfig")
-            .field("sdk_base_url", &self.sdk_base_url)
-            .field("account_id", &self.account_id)
-            .field("account_token", &"<redacted>")
-            .field("api_key_b64", &"<redacted>")
-            .field("application_id", &self.application_id)
-            .field("db_path", &self.db_path)
-            .field("public_url", &self.public_url)
-            .field("ignore_validation", &self.ignore_validation)
-            .field("argon2", &self.argon2)
-            .field("demo_users", &self.demo_users)
-            .field("push_poll_interval", &self.push_poll_interval)
-            .field("push_lifetime", &self.push_lifetime)
-            .field("extension_codes", &self.extension_codes)
-            .finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +114,6 @@ mod tests {
         let text = format!("{config:?}");
         assert!(!text.contains(DEMO_ACCOUNT_TOKEN), "{text}");
         assert!(!text.contains(DEMO_API_KEY_B64), "{text}");
-        assert!(text.contains("<redacted>"));
+        assert!(text.contains("[redacted]") && text.contains(DEMO_ACCOUNT_ID), "{text}");
     }
 }

@@ -64,8 +64,8 @@ async fn main() -> anyhow::Result<()> {
     let config = CustomerConfig {
         sdk_base_url: args.sdk_url,
         account_id: args.account_id,
-        account_token: args.account_token,
-        api_key_b64: args.api_key,
+        account_token: args.account_token.into(),
+        api_key_b64: args.api_key.into(),
         application_id: args.application_id,
         db_path: args.db,
         public_url: args.public_url.unwrap_or_else(|| format!("http://{local}")),

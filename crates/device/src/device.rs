@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use data_encoding::BASE32_NOPAD;
 use moderno_ambient::{Clock, Entropy};
-use moderno_crypto::totp;
+use moderno_crypto::{totp, Secret};
 use moderno_wire::device_api::{
     CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PairingOutcome, PushAnswer, PushRequest,
 };
@@ -64,6 +64,8 @@ pub struct Device {
     pending: Mutex<Option<PendingPairing>>,
 }
 
+/// Hand-written: prints what the device is (profile, identity, paired), read through its locks;
+/// the other fields are handles (key store, HTTP client). Secrets print `[redacted]` either way.
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Device")
@@ -101,7 +103,7 @@ impl Device {
         let store = AsyncKeyStore::with_timeout(store, options.key_store_timeout);
         let stored = store.load(profile).await?;
         let identity = match &stored {
-            Some(s) => DeviceIdentity::from_seed(profile, &s.seed, options.description.clone()),
+            Some(s) => DeviceIdentity::from_seed(profile, s.seed.expose(), options.description.clone()),
             None => DeviceIdentity::generate(profile, &entropy, options.description.clone()),
         };
         info!(fingerprint = %identity.fingerprint(), stored = stored.is_some(), "device opened");
@@ -257,7 +259,7 @@ impl Device {
     pub fn offline_otp(&self) -> Option<String> {
         let stored = locked(&self.stored);
         let secret = stored.as_ref()?.otp_secret.as_ref()?;
-        Some(totp::code_at(secret, self.clock.unix()))
+        Some(totp::code_at(secret.expose(), self.clock.unix()))
     }
 
     /// This device and the user's devices, as the SDK server knows them.
@@ -378,9 +380,9 @@ impl Device {
 }
 
 /// The server sends the TOTP secret base32 (RFC 4648, padding optional).
-fn decode_otp_secret(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+fn decode_otp_secret(text: &str) -> Option<Secret<Vec<u8>>> {
     let cleaned = Zeroizing::new(text.trim().trim_end_matches('=').to_ascii_uppercase());
-    BASE32_NOPAD.decode(cleaned.as_bytes()).ok().filter(|b| !b.is_empty()).map(Zeroizing::new)
+    BASE32_NOPAD.decode(cleaned.as_bytes()).ok().filter(|b| !b.is_empty()).map(Secret::new)
 }
 
 fn same_url(a: &str, b: &str) -> bool {
@@ -406,9 +408,9 @@ mod tests {
     fn the_otp_secret_is_read_as_base32_with_or_without_padding() {
         let secret = b"12345678901234567890";
         let text = BASE32_NOPAD.encode(secret);
-        assert_eq!(decode_otp_secret(&text).as_deref().map(Vec::as_slice), Some(&secret[..]));
+        assert_eq!(decode_otp_secret(&text).as_ref().map(|s| s.expose().as_slice()), Some(&secret[..]));
         assert_eq!(
-            decode_otp_secret(&format!("{}==", text.to_lowercase())).as_deref().map(Vec::as_slice),
+            decode_otp_secret(&format!("{}==", text.to_lowercase())).as_ref().map(|s| s.expose().as_slice()),
             Some(&secret[..])
         );
         assert!(decode_otp_secret("not base32!").is_none());

@@ -28,20 +28,12 @@ impl DeviceDescription {
     }
 }
 
+/// `Debug` names the key by its fingerprint; its seed prints `[redacted]`.
+#[derive(Debug)]
 pub struct DeviceIdentity {
     profile: String,
     key: DeviceKey,
     description: DeviceDescription,
-}
-
-impl std::fmt::Debug for DeviceIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceIdentity")
-            .field("profile", &self.profile)
-            .field("key", &self.key)
-            .field("description", &self.description)
-            .finish()
-    }
 }
 
 impl DeviceIdentity {
@@ -110,7 +102,8 @@ mod tests {
     fn a_saved_seed_gives_back_the_same_device() {
         let entropy = Entropy::seeded(3);
         let first = DeviceIdentity::generate("work", &entropy, DeviceDescription::of_this_computer());
-        let again = DeviceIdentity::from_seed("work", &first.key().seed(), DeviceDescription::of_this_computer());
+        let again =
+            DeviceIdentity::from_seed("work", first.key().seed().expose(), DeviceDescription::of_this_computer());
         assert_eq!(again.fingerprint(), first.fingerprint());
         let other = DeviceIdentity::generate("work", &entropy, DeviceDescription::of_this_computer());
         assert_ne!(other.fingerprint(), first.fingerprint(), "each generation draws a new key");
@@ -121,6 +114,9 @@ mod tests {
         let identity = DeviceIdentity::generate("p", &Entropy::seeded(1), DeviceDescription::of_this_computer());
         assert!(identity.device_name().starts_with("Moderno Desktop on "), "{}", identity.device_name());
         assert!(!identity.os_version().is_empty());
-        assert!(format!("{identity:?}").contains("<redacted>"));
+        let text = format!("{identity:?}");
+        assert!(text.contains("[redacted]") && text.contains(&identity.fingerprint()), "{text}");
+        let seed = format!("{:?}", identity.key().seed().expose());
+        assert!(!text.contains(&seed[1..seed.len() - 1]), "the seed is not printed: {text}");
     }
 }

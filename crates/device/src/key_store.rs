@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use data_encoding::BASE64;
+use moderno_crypto::Secret;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -20,13 +21,13 @@ pub const KEY_STORE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The secret kept per profile: the device key's seed, and, once paired, what pairing returned.
 ///
-/// Zeroized on drop, `Debug` redacted, no `Serialize`: it becomes JSON only through
-/// [`StoredIdentity::to_secret_json`], for the keyring.
-#[derive(Clone, PartialEq, Eq)]
+/// The seed and the OTP secret are [`Secret`]s (zeroized on drop, `Debug` prints `[redacted]`);
+/// no `Serialize`: it becomes JSON only through [`StoredIdentity::to_secret_json`], for the keyring.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredIdentity {
-    pub seed: Zeroizing<[u8; 32]>,
+    pub seed: Secret<[u8; 32]>,
     /// The TOTP secret (raw bytes) for offline passcodes; only after a pairing.
-    pub otp_secret: Option<Zeroizing<Vec<u8>>>,
+    pub otp_secret: Option<Secret<Vec<u8>>>,
     /// The SDK server's id for this device; `None` while the key is saved but not paired (an
     /// IGNORE choice, or a pairing that has not completed).
     pub device_id: Option<String>,
@@ -34,19 +35,6 @@ pub struct StoredIdentity {
     pub application_id: String,
     /// The SDK server's device API this device paired with, e.g. `http://127.0.0.1:7001/pingid/v1/device`.
     pub device_api_url: String,
-}
-
-impl std::fmt::Debug for StoredIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoredIdentity")
-            .field("seed", &"<redacted>")
-            .field("otp_secret", &self.otp_secret.as_ref().map(|_| "<redacted>"))
-            .field("device_id", &self.device_id)
-            .field("username", &self.username)
-            .field("application_id", &self.application_id)
-            .field("device_api_url", &self.device_api_url)
-            .finish()
-    }
 }
 
 /// The JSON form in the keyring; private so nothing else can serialize the secret.
@@ -69,8 +57,8 @@ impl StoredIdentity {
     pub fn to_secret_json(&self) -> Zeroizing<String> {
         let json = SecretJson {
             v: 1,
-            seed: BASE64.encode(&self.seed[..]),
-            otp_secret: self.otp_secret.as_ref().map(|s| BASE64.encode(s)),
+            seed: BASE64.encode(self.seed.expose()),
+            otp_secret: self.otp_secret.as_ref().map(|s| BASE64.encode(s.expose())),
             device_id: self.device_id.clone(),
             username: self.username.clone(),
             application_id: self.application_id.clone(),
@@ -89,12 +77,12 @@ impl StoredIdentity {
         let seed: [u8; 32] = seed_bytes.as_slice().try_into().map_err(|_| corrupt("has a seed of the wrong length"))?;
         let otp_secret = match &json.otp_secret {
             Some(text) => {
-                Some(Zeroizing::new(BASE64.decode(text.as_bytes()).map_err(|_| corrupt("has a bad OTP secret"))?))
+                Some(Secret::new(BASE64.decode(text.as_bytes()).map_err(|_| corrupt("has a bad OTP secret"))?))
             }
             None => None,
         };
         Ok(Self {
-            seed: Zeroizing::new(seed),
+            seed: Secret::new(seed),
             otp_secret,
             device_id: json.device_id.clone(),
             username: json.username.clone(),
@@ -227,8 +215,8 @@ mod tests {
 
     fn identity() -> StoredIdentity {
         StoredIdentity {
-            seed: Zeroizing::new([0xab; 32]),
-            otp_secret: Some(Zeroizing::new(vec![0xcd; 20])),
+            seed: Secret::new([0xab; 32]),
+            otp_secret: Some(Secret::new(vec![0xcd; 20])),
             device_id: Some("dev-1".into()),
             username: "alice".into(),
             application_id: "app".into(),
@@ -253,8 +241,8 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_seed_or_the_otp_secret() {
-        let text = format!("{:?}", identity());
-        assert!(text.contains("<redacted>"), "{text}");
+        let text = format!("{:?} {:#?}", identity(), identity());
+        assert!(text.contains("[redacted]"), "{text}");
         assert!(!text.contains("171") && !text.contains("ab, ab") && !text.contains("q6ur"), "{text}");
         assert!(text.contains("dev-1"), "{text}");
     }

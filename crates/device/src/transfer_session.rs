@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
+use moderno_crypto::Secret;
 use moderno_wire::moderno::DeviceSummary;
 use moderno_wire::sdk::DeviceRole;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::{info, instrument};
-use zeroize::Zeroizing;
 
 use crate::device::Device;
 use crate::error::DeviceError;
@@ -27,25 +27,19 @@ const NEXT_LOOK: Duration = Duration::from_millis(4000);
 const PUSH_LIFETIME: Duration = Duration::from_secs(40);
 
 /// The user a login signed in, with the customer server's session token (never shown or logged).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SignedInUser {
     username: String,
-    session_token: Zeroizing<String>,
+    session_token: Secret<String>,
 }
 
 impl SignedInUser {
     pub fn new(username: &str, session_token: &str) -> Self {
-        Self { username: username.to_owned(), session_token: Zeroizing::new(session_token.to_owned()) }
+        Self { username: username.to_owned(), session_token: Secret::from(session_token) }
     }
 
     pub fn username(&self) -> &str {
         &self.username
-    }
-}
-
-impl std::fmt::Debug for SignedInUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedInUser").field("username", &self.username).field("session_token", &"<redacted>").finish()
     }
 }
 
@@ -61,6 +55,7 @@ pub enum TransferProgress {
 
 type Held = (JoinHandle<Result<TransferOutcome, DeviceError>>, Instant);
 
+#[derive(Debug)]
 pub struct TransferSession {
     client: ModernoClient,
     user: SignedInUser,
@@ -80,12 +75,6 @@ impl Drop for TransferSession {
     }
 }
 
-impl std::fmt::Debug for TransferSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransferSession").field("user", &self.user).field("order", &self.order).finish_non_exhaustive()
-    }
-}
-
 impl TransferSession {
     /// Sends `order` (`approver`: the device chosen after [`TransferOutcome::ChooseDevice`]).
     #[instrument(skip(client, device, user), fields(amount_cents = order.amount_cents()))]
@@ -102,7 +91,9 @@ impl TransferSession {
         let (client, token, order) =
             (session.client.clone(), session.user.session_token.clone(), session.order.clone());
         session.held = Some((
-            tokio::spawn(async move { transfer::send_transfer(&client, &token, &order, approver_id.as_deref()).await }),
+            tokio::spawn(async move {
+                transfer::send_transfer(&client, token.expose(), &order, approver_id.as_deref()).await
+            }),
             Instant::now(),
         ));
         let progress = session.look(FIRST_LOOK).await?;
@@ -124,7 +115,7 @@ impl TransferSession {
             let pending = self.pending.clone().ok_or_else(nothing_waits)?;
             let (client, token) = (self.client.clone(), self.user.session_token.clone());
             self.held = Some((
-                tokio::spawn(async move { transfer::wait_for_approval(&client, &token, &pending).await }),
+                tokio::spawn(async move { transfer::wait_for_approval(&client, token.expose(), &pending).await }),
                 Instant::now(),
             ));
         }
@@ -138,7 +129,7 @@ impl TransferSession {
         if let Some((answer, _)) = self.held.take() {
             answer.abort();
         }
-        let outcome = transfer::enter_passcode(&self.client, &self.user.session_token, &pending, &code).await?;
+        let outcome = transfer::enter_passcode(&self.client, self.user.session_token.expose(), &pending, &code).await?;
         Ok(self.read(outcome))
     }
 
@@ -196,4 +187,17 @@ async fn expected_approver(device: &Device, chosen: Option<&str>) -> Option<Devi
         device_role: found.device_role,
         enrollment_time: found.enrollment_time,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_in_user_prints_the_name_but_never_the_session_token() {
+        let user = SignedInUser::new("alice", "st-5f4e3d2c");
+        let text = format!("{user:?} {user:#?}");
+        assert!(text.contains("alice") && text.contains("[redacted]"), "{text}");
+        assert!(!text.contains("st-5f4e3d2c"), "{text}");
+    }
 }

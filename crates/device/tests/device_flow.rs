@@ -271,7 +271,7 @@ async fn a_first_device_pairs_as_primary_survives_a_restart_answers_pushes_and_u
     assert_eq!(harness.seen().pairings[0].device_nickname.as_deref(), Some("laptop"));
     let saved = store.load("alice").expect("load").expect("saved at pairing");
     assert_eq!(saved.device_id.as_deref(), Some("dev-1"));
-    assert_eq!(saved.otp_secret.as_deref().map(Vec::as_slice), Some(&OTP_SECRET[..]));
+    assert_eq!(saved.otp_secret.as_ref().map(|s| s.expose().as_slice()), Some(&OTP_SECRET[..]));
 
     let fingerprint = device.identity().fingerprint();
     drop(device);

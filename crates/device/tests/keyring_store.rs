@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
+use moderno_crypto::Secret;
 use moderno_device::{AsyncKeyStore, Device, KeyStore, KeyStoreError, KeyringStore, StoredIdentity};
-use zeroize::Zeroizing;
 
 fn keyring_required() -> bool {
     std::env::var("MODERNO_REQUIRE_KEYRING").is_ok_and(|v| !v.is_empty() && v != "0")
@@ -48,8 +48,8 @@ impl Drop for Cleanup {
 
 fn identity(seed: u8, device_id: &str) -> StoredIdentity {
     StoredIdentity {
-        seed: Zeroizing::new([seed; 32]),
-        otp_secret: Some(Zeroizing::new(b"12345678901234567890".to_vec())),
+        seed: Secret::new([seed; 32]),
+        otp_secret: Some(Secret::new(b"12345678901234567890".to_vec())),
         device_id: Some(device_id.into()),
         username: "alice".into(),
         application_id: "app".into(),

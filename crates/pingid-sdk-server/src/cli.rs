@@ -58,6 +58,7 @@ impl Args {
                 hex::decode(text.trim())
                     .ok()
                     .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .map(moderno_crypto::Secret::new)
                     .context("PINGID_SECRETS_SEED must be 64 hex characters")?,
             ),
             Err(_) => None,
@@ -66,8 +67,8 @@ impl Args {
         Ok(SdkConfig {
             faults: moderno_ambient::Faults::none(),
             account_id: self.account_id,
-            account_token: self.account_token,
-            api_key_b64: self.api_key,
+            account_token: self.account_token.into(),
+            api_key_b64: self.api_key.into(),
             application_ids: self.application_ids,
             db_path: self.db,
             public_url,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::Duration;
 use moderno_ambient::Faults;
+use moderno_crypto::Secret;
 
 /// The demo account (README): fine for a laptop demo, never for production.
 pub const DEMO_ACCOUNT_ID: &str = "00000000-1111-2222-3333-444444444444";
@@ -16,11 +17,12 @@ pub const DEMO_API_KEY_B64: &str = "bW9kZXJuby1kZW1vLWFwaS1rZXktbm90LWZvci1wcm9k
 /// Bodies larger than this are refused: 400 `INVALID_DATA` detail `SIZE_LIMIT_EXCEEDED` (Ping has no 413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-#[derive(Clone)]
+/// The account token, the API key and the secrets seed are secrets: `Debug` prints them `[redacted]`.
+#[derive(Clone, Debug)]
 pub struct SdkConfig {
     pub account_id: String,
-    pub account_token: String,
-    pub api_key_b64: String,
+    pub account_token: Secret<String>,
+    pub api_key_b64: Secret<String>,
     pub application_ids: Vec<String>,
     pub db_path: PathBuf,
     /// How clients reach this server, e.g. `http://127.0.0.1:7001`. Server payloads point devices
@@ -39,7 +41,7 @@ pub struct SdkConfig {
     pub push_limit_window: Duration,
     /// Derives the payload signing key, the pepper for stored secrets and the OTP master key.
     /// `None`: random at first start, then kept in the database so restarts keep them.
-    pub secrets_seed: Option<[u8; 32]>,
+    pub secrets_seed: Option<Secret<[u8; 32]>>,
     /// QA fault switches (all off outside a demo or a test): see [`moderno_ambient::Fault`].
     pub faults: Faults,
 }
@@ -71,22 +73,18 @@ impl SdkConfig {
     }
 }
 
-impl std::fmt::Debug for SdkConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SdkConfig")
-            .field("account_id", &self.account_id)
-            .field("account_token", &"<redacted>")
-            .field("api_key_b64", &"<redacted>")
-            .field("application_ids", &self.application_ids)
-            .field("db_path", &self.db_path)
-            .field("public_url", &self.public_url)
-            .field("push_timeout", &self.push_timeout)
-            .field("online_window", &self.online_window)
-            .field("pairing_key_lifetime", &self.pairing_key_lifetime)
-            .field("registration_token_lifetime", &self.registration_token_lifetime)
-            .field("push_limit", &self.push_limit)
-            .field("push_limit_window", &self.push_limit_window)
-            .field("secrets_seed", &self.secrets_seed.map(|_| "<redacted>"))
-            .finish()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_names_the_account_but_never_its_secrets() {
+        let mut config = SdkConfig::demo("/tmp/x.sqlite3", "http://127.0.0.1:7001");
+        config.secrets_seed = Some([0xAB; 32].into());
+        let text = format!("{config:?} {config:#?}");
+        assert!(text.contains(DEMO_ACCOUNT_ID) && text.contains(DEMO_APPLICATION_ID), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+        assert!(!text.contains(DEMO_ACCOUNT_TOKEN) && !text.contains(DEMO_API_KEY_B64), "{text}");
+        assert!(!text.contains("171"), "the seed's bytes (0xAB = 171) are not printed: {text}");
     }
 }

@@ -9,23 +9,19 @@ use hmac::{Hmac, Mac};
 use moderno_ambient::Entropy;
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
+use moderno_crypto::Secret;
 use rusqlite::{Connection, OptionalExtension as _};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 const SEED_KEY: &str = "secrets_seed";
 
+#[derive(Debug)]
 pub struct ServerSecrets {
     pub payload_key: DeviceKey,
     pub pepper: Pepper,
-    otp_master: Zeroizing<[u8; 32]>,
-    grant_master: Zeroizing<[u8; 32]>,
-}
-
-impl std::fmt::Debug for ServerSecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ServerSecrets(<redacted>)")
-    }
+    otp_master: Secret<[u8; 32]>,
+    grant_master: Secret<[u8; 32]>,
 }
 
 fn derive(seed: &[u8; 32], label: &str) -> [u8; 32] {
@@ -40,15 +36,15 @@ impl ServerSecrets {
         Self {
             payload_key: DeviceKey::from_seed(&derive(seed, "moderno/sdk-server/payload-key/v1")),
             pepper: Pepper::new(derive(seed, "moderno/sdk-server/pepper/v1").to_vec()),
-            otp_master: Zeroizing::new(derive(seed, "moderno/sdk-server/otp-master/v1")),
-            grant_master: Zeroizing::new(derive(seed, "moderno/sdk-server/granted-pairing/v1")),
+            otp_master: Secret::new(derive(seed, "moderno/sdk-server/otp-master/v1")),
+            grant_master: Secret::new(derive(seed, "moderno/sdk-server/granted-pairing/v1")),
         }
     }
 
     /// The configured seed, else the one kept in the database, else a new one (then kept).
-    pub fn load(conn: &Connection, configured: Option<[u8; 32]>, entropy: &Entropy) -> anyhow::Result<Self> {
+    pub fn load(conn: &Connection, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
         if let Some(seed) = configured {
-            return Ok(Self::from_seed(&seed));
+            return Ok(Self::from_seed(seed.expose()));
         }
         let stored: Option<Vec<u8>> =
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0)).optional()?;
@@ -67,7 +63,7 @@ impl ServerSecrets {
 
     /// A device's TOTP secret: HMAC-SHA256(otp master key, device id), first 20 bytes (160 bits).
     pub fn totp_secret(&self, device_id: &str) -> [u8; 20] {
-        let full = Zeroizing::new(derive(&self.otp_master, device_id));
+        let full = Zeroizing::new(derive(self.otp_master.expose(), device_id));
         let mut out = [0u8; 20];
         out.copy_from_slice(&full[..20]);
         out
@@ -77,12 +73,30 @@ impl ServerSecrets {
     /// from the token id, so the authentication can hand it out again on every read without
     /// the server keeping it (only its hash is stored, as for every token).
     pub fn granted_token_secret(&self, token_id: &str) -> Zeroizing<String> {
-        let full = Zeroizing::new(derive(&self.grant_master, token_id));
+        let full = Zeroizing::new(derive(self.grant_master.expose(), token_id));
         Zeroizing::new(moderno_crypto::b64url(&full[..16]))
     }
 
     /// The same secret as the device receives it: base32 without padding.
     pub fn totp_secret_base32(&self, device_id: &str) -> String {
         BASE32_NOPAD.encode(&self.totp_secret(device_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_names_the_payload_key_by_its_fingerprint_and_hides_every_key() {
+        let seed = [0xAB; 32];
+        let secrets = ServerSecrets::from_seed(&seed);
+        let text = format!("{secrets:?}");
+        assert!(text.contains(&secrets.payload_key.fingerprint()) && text.contains("[redacted]"), "{text}");
+        for label in ["otp-master", "granted-pairing", "pepper", "payload-key"] {
+            let key = derive(&seed, &format!("moderno/sdk-server/{label}/v1"));
+            let printed = format!("{key:?}");
+            assert!(!text.contains(&printed[1..printed.len() - 1]), "{label} printed: {text}");
+        }
     }
 }

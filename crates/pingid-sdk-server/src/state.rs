@@ -37,6 +37,8 @@ impl std::ops::Deref for SdkState {
     }
 }
 
+/// Hand-written to print the configuration only: the rest is the database handle and the
+/// waiters (no secret there; the secrets print `[redacted]` through their own `Debug`).
 impl std::fmt::Debug for SdkState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SdkState").field("config", &self.config).finish_non_exhaustive()
@@ -52,7 +54,7 @@ impl SdkState {
             .context("the API key must be standard base64")?;
         let db = Db::open(&config.db_path)?;
         let secrets = db.blocking(|conn| {
-            let secrets = ServerSecrets::load(conn, config.secrets_seed, &entropy)?;
+            let secrets = ServerSecrets::load(conn, config.secrets_seed.as_ref(), &entropy)?;
             for app in &config.application_ids {
                 store::settings::ensure_defaults(conn, app)?;
             }

@@ -5,16 +5,17 @@
 
 use std::net::SocketAddr;
 
+use moderno_crypto::Secret;
 use moderno_customer_server::{DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64, DEMO_APPLICATION_ID};
 
-/// The account, application and their secrets. `Debug` shows the ids only.
-#[derive(Clone, PartialEq, Eq)]
+/// The account, application and their secrets. `Debug` prints the secrets `[redacted]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     pub account_id: String,
     pub application_id: String,
-    pub account_token: String,
+    pub account_token: Secret<String>,
     /// Standard base64, as Ping's admin portal shows it.
-    pub api_key_b64: String,
+    pub api_key_b64: Secret<String>,
 }
 
 impl Credentials {
@@ -36,14 +37,14 @@ impl Credentials {
         Self {
             account_id: given("PINGID_ACCOUNT_ID", demo.account_id),
             application_id: given("PINGID_APPLICATION_ID", demo.application_id),
-            account_token: given("PINGID_ACCOUNT_TOKEN", demo.account_token),
-            api_key_b64: given("PINGID_API_KEY", demo.api_key_b64),
+            account_token: given("PINGID_ACCOUNT_TOKEN", demo.account_token.expose().clone()).into(),
+            api_key_b64: given("PINGID_API_KEY", demo.api_key_b64.expose().clone()).into(),
         }
     }
 
     /// Whether a secret is still the published demo value.
     pub fn uses_a_demo_secret(&self) -> bool {
-        self.account_token == DEMO_ACCOUNT_TOKEN || self.api_key_b64 == DEMO_API_KEY_B64
+        self.account_token.expose() == DEMO_ACCOUNT_TOKEN || self.api_key_b64.expose() == DEMO_API_KEY_B64
     }
 
     /// Refuses a stack that other machines can reach (any listener off loopback) while a secret
@@ -57,17 +58,6 @@ impl Credentials {
             );
         }
         Ok(())
-    }
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("account_id", &self.account_id)
-            .field("application_id", &self.application_id)
-            .field("account_token", &"<redacted>")
-            .field("api_key_b64", &"<redacted>")
-            .finish()
     }
 }
 
@@ -88,10 +78,10 @@ mod tests {
             ("PINGID_API_KEY", " "),
         ]));
         assert_eq!(
-            (creds.account_id.as_str(), creds.application_id.as_str(), creds.account_token.as_str()),
+            (creds.account_id.as_str(), creds.application_id.as_str(), creds.account_token.expose().as_str()),
             ("acct", "app", "token")
         );
-        assert_eq!(creds.api_key_b64, DEMO_API_KEY_B64);
+        assert_eq!(creds.api_key_b64.expose(), DEMO_API_KEY_B64);
         assert!(creds.uses_a_demo_secret());
     }
 
@@ -119,5 +109,6 @@ mod tests {
             Credentials::from_lookup(given(&[("PINGID_ACCOUNT_TOKEN", "tok-123"), ("PINGID_API_KEY", "a2V5LTQ1Ng==")]))
         );
         assert!(!shown.contains("tok-123") && !shown.contains("a2V5LTQ1Ng=="), "{shown}");
+        assert!(shown.contains(DEMO_ACCOUNT_ID) && shown.contains("[redacted]"), "the ids are shown: {shown}");
     }
 }

@@ -73,7 +73,7 @@ impl Stack {
             config.push_lifetime = timeout;
         }
         if let Some(key) = options.api_key_b64 {
-            config.api_key_b64 = key;
+            config.api_key_b64 = key.into();
         }
         let customer = CustomerState::open(config, clock.clone(), entropy).await.unwrap();
         tokio::spawn({

@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::Secret;
 use moderno_wire::device_api::{PushAnswer, PushRequest};
 use moderno_wire::pingone::{ApprovePairing, NotificationObject, PairingIdTokenClaims, PushDecision, ResourceRef};
 use serde::Serialize;
 use tracing::{info, instrument};
-use zeroize::Zeroizing;
 
 use super::device_api::PingOneDeviceApi;
 use super::pairing_token::{claimed_issuer, device_api_of, read_pairing_token};
@@ -50,6 +50,8 @@ pub struct PingOneDevice {
     totp: Mutex<Option<TotpAuthenticator>>,
 }
 
+/// Hand-written: prints what the device is (profile, fingerprint, paired), read through its
+/// locks; the other fields are handles (key store, API client). No secret is printed.
 impl std::fmt::Debug for PingOneDevice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PingOneDevice")
@@ -83,7 +85,7 @@ impl PingOneDevice {
         let current = device.identity();
         let identity = match &pairing {
             Some(p) if p.seed != current.key().seed() => {
-                Arc::new(DeviceIdentity::from_seed(&profile, &p.seed, current.description().clone()))
+                Arc::new(DeviceIdentity::from_seed(&profile, p.seed.expose(), current.description().clone()))
             }
             _ => current,
         };
@@ -230,7 +232,7 @@ impl PingOneDevice {
         offer: &PairingIdTokenClaims,
         api_url: &str,
         device_id: Option<String>,
-        otp_secret: Option<Zeroizing<Vec<u8>>>,
+        otp_secret: Option<Secret<Vec<u8>>>,
     ) -> StoredIdentity {
         StoredIdentity {
             seed: self.identity.key().seed(),

@@ -3,28 +3,18 @@
 //! it gives every 30 seconds (`moderno_crypto::totp`, RFC 6238 with SHA-1).
 
 use data_encoding::BASE32_NOPAD;
-use moderno_crypto::totp;
+use moderno_crypto::{totp, Secret};
 use zeroize::Zeroizing;
 
 use crate::error::DeviceError;
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TotpAuthenticator {
-    secret: Zeroizing<Vec<u8>>,
+    secret: Secret<Vec<u8>>,
     /// The user the TOTP device belongs to.
     pub username: String,
     /// PingOne's id of the TOTP device, when known.
     pub device_id: Option<String>,
-}
-
-impl std::fmt::Debug for TotpAuthenticator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TotpAuthenticator")
-            .field("secret", &"<redacted>")
-            .field("username", &self.username)
-            .field("device_id", &self.device_id)
-            .finish()
-    }
 }
 
 impl TotpAuthenticator {
@@ -35,26 +25,26 @@ impl TotpAuthenticator {
         Ok(Self::from_bytes(secret, username, device_id))
     }
 
-    pub(crate) fn from_bytes(secret: Zeroizing<Vec<u8>>, username: &str, device_id: Option<String>) -> Self {
+    pub(crate) fn from_bytes(secret: Secret<Vec<u8>>, username: &str, device_id: Option<String>) -> Self {
         Self { secret, username: username.to_string(), device_id }
     }
 
-    pub(crate) fn secret(&self) -> &Zeroizing<Vec<u8>> {
+    pub(crate) fn secret(&self) -> &Secret<Vec<u8>> {
         &self.secret
     }
 
     /// The code shown at `unix` seconds.
     pub fn code_at(&self, unix: i64) -> String {
-        totp::code_at(&self.secret, unix)
+        totp::code_at(self.secret.expose(), unix)
     }
 }
 
 /// Base32 (RFC 4648) as servers and people write it; `None` when it is not, or empty.
-pub(crate) fn decode_base32_secret(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn decode_base32_secret(text: &str) -> Option<Secret<Vec<u8>>> {
     let cleaned: Zeroizing<String> = Zeroizing::new(
         text.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_ascii_uppercase(),
     );
-    BASE32_NOPAD.decode(cleaned.as_bytes()).ok().filter(|b| !b.is_empty()).map(Zeroizing::new)
+    BASE32_NOPAD.decode(cleaned.as_bytes()).ok().filter(|b| !b.is_empty()).map(Secret::new)
 }
 
 #[cfg(test)]
@@ -68,7 +58,9 @@ mod tests {
         let spaced = format!("{} {}==", &secret[..8].to_lowercase(), &secret[8..]);
         let app = TotpAuthenticator::from_base32(&spaced, "alice", None).expect("reads");
         assert_eq!(app.code_at(59), "287082");
-        assert!(!format!("{app:?}").contains(&secret[..8]));
+        let text = format!("{app:?} {app:#?}");
+        assert!(!text.contains(&secret[..8]) && !text.contains("49, 50"), "{text}");
+        assert!(text.contains("alice") && text.contains("[redacted]"), "{text}");
         assert_eq!(
             TotpAuthenticator::from_base32("not base32!", "a", None).err().map(|e| e.code().as_str()),
             Some("invalid_input")

@@ -110,7 +110,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("a local address"));
         let mut config = SdkConfig::demo(dir.path().join("sdk.sqlite3"), base.clone());
-        config.secrets_seed = Some([42u8; 32]);
+        config.secrets_seed = Some([42u8; 32].into());
         adjust(&mut config);
         let clock = Clock::manual(start_time());
         let state = SdkState::open(config.clone(), clock.clone(), Entropy::seeded(7)).expect("the state opens");
@@ -306,7 +306,7 @@ impl TestDevice {
     }
 
     fn fresh_nonce(&self) -> String {
-        format!("{:016x}{:016x}", u64::from(self.key.seed()[0]), self.nonces.fetch_add(1, Ordering::Relaxed))
+        format!("{:016x}{:016x}", u64::from(self.key.seed().expose()[0]), self.nonces.fetch_add(1, Ordering::Relaxed))
     }
 
     pub fn claims(&self, clock: &Clock) -> MobilePayloadClaims {
