@@ -1,7 +1,10 @@
 //! The benchmark runs end to end (tiny sizes; its numbers are not asserted: timing is the
 //! benchmark's business, not a test's).
 
+use std::time::Duration;
+
 use moderno_e2e::bench::{run, table, BenchSize};
+use moderno_e2e::soak::{self, SoakPlan};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_benchmark_row_runs_and_the_table_names_it() {
@@ -12,4 +15,17 @@ async fn every_benchmark_row_runs_and_the_table_names_it() {
     for row in &rows {
         assert!(printed.contains(row.name), "{printed}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_soak_runs_every_flow_of_its_mix_and_reports_rows() {
+    let plan = SoakPlan { duration: Duration::from_secs(4), rate: 4.0, sample_every: Duration::from_secs(1) };
+    let mut printed = soak::header();
+    let samples = soak::run(plan, |s| printed.push_str(&soak::row(s))).await.expect("the soak runs");
+    assert!(samples.len() >= 3, "{printed}");
+    assert_eq!(samples.iter().map(|s| s.failures).sum::<usize>(), 0, "{printed}");
+    // Four seconds at four flows a second: every flow of the mix (a new pairing, two logins, a
+    // PingFederate pairing) ran more than once.
+    assert!(samples.iter().map(|s| s.flows).sum::<usize>() >= 8, "{printed}");
+    assert!(samples.iter().all(|s| s.rss_mib > 0.0 && s.open_files > 0 && s.db_mib > 0.0), "{printed}");
 }

@@ -218,10 +218,10 @@ async fn push_round_trips(size: BenchSize) -> anyhow::Result<Vec<Row>> {
 }
 
 /// PingFederate's demo users; each flow of a row takes the next, so none carries two at once.
-const PF_USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+pub(crate) const PF_USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
 
 /// A headless device's PingOne personality and its PingFederate client.
-async fn pf_device(t: &TestStack, profile: &str) -> anyhow::Result<(PingOneDevice, Arc<PfClient>)> {
+pub(crate) async fn pf_device(t: &TestStack, profile: &str) -> anyhow::Result<(PingOneDevice, Arc<PfClient>)> {
     let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
     let device = Device::open(profile, Arc::clone(&store), t.clock.clone(), t.entropy.clone()).await?;
     let pingone = PingOneDevice::open(&device, store, t.clock.clone(), t.entropy.clone()).await?;
@@ -229,7 +229,7 @@ async fn pf_device(t: &TestStack, profile: &str) -> anyhow::Result<(PingOneDevic
 }
 
 /// Authorize, first factor, `authenticate` with the device's payload: the step it leads to.
-async fn pf_authenticated(
+pub(crate) async fn pf_authenticated(
     t: &TestStack,
     client: &Arc<PfClient>,
     pingone: &PingOneDevice,
@@ -242,7 +242,7 @@ async fn pf_authenticated(
 }
 
 /// Continues and exchanges; the token's `pingone.mfa.status` must be `expected`.
-async fn pf_finish(login: &mut PfLogin, expected: &str) -> anyhow::Result<()> {
+pub(crate) async fn pf_finish(login: &mut PfLogin, expected: &str) -> anyhow::Result<()> {
     login.act(&PfAction::ContinueAuthentication).await?;
     let tokens = login.finish().await?;
     anyhow::ensure!(tokens.mfa_status() == Some(expected), "pingone.mfa.status {:?}", tokens.mfa_status());
@@ -253,10 +253,7 @@ async fn pf_finish(login: &mut PfLogin, expected: &str) -> anyhow::Result<()> {
 /// (untimed) so the user is new again.
 async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
     let t = TestStack::start().await;
-    let config = t.stack.pingone.config();
-    let users = format!("{}/v1/environments/{}/users", t.stack.pingone_url, config.environment_id);
-    let (admin, mut samples, mut wall) = (reqwest::Client::new(), Vec::new(), Duration::ZERO);
-    let token = t.stack.pingone.mint_access_token().await.map_err(|e| anyhow::anyhow!("{e}"))?.0;
+    let (mut samples, mut wall) = (Vec::new(), Duration::ZERO);
     for i in 0..size.pairings {
         let user = PF_USERS[i % PF_USERS.len()];
         let (pingone, client) = pf_device(&t, &format!("pf-first-{i}")).await?;
@@ -269,19 +266,29 @@ async fn pingfederate_first_devices(size: BenchSize) -> anyhow::Result<Row> {
         pf_finish(&mut login, MFA_STATUS_DEVICE_PAIRED).await?;
         samples.push(t0.elapsed());
         wall += t0.elapsed();
-        let found: serde_json::Value = admin
-            .get(&users)
-            .query(&[("filter", format!("username eq \"{user}\""))])
-            .bearer_auth(&token)
-            .send()
-            .await?
-            .json()
-            .await?;
-        let id = found["_embedded"]["users"][0]["id"].as_str().unwrap_or_default();
-        let url = format!("{users}/{id}/devices/{}", paired.device_id);
-        admin.delete(url).bearer_auth(&token).send().await?.error_for_status()?;
+        remove_pingone_device(&t, user, &paired.device_id).await?;
     }
     Ok(Row::from_samples("PingFederate first-device flow", samples, wall))
+}
+
+/// Removes a user's device at PingOne (its Platform API, as an administrator), so the user is
+/// new to pairing again.
+pub(crate) async fn remove_pingone_device(t: &TestStack, user: &str, device_id: &str) -> anyhow::Result<()> {
+    let config = t.stack.pingone.config();
+    let users = format!("{}/v1/environments/{}/users", t.stack.pingone_url, config.environment_id);
+    let admin = reqwest::Client::new();
+    let token = t.stack.pingone.mint_access_token().await.map_err(|e| anyhow::anyhow!("{e}"))?.0;
+    let found: serde_json::Value = admin
+        .get(&users)
+        .query(&[("filter", format!("username eq \"{user}\""))])
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = found["_embedded"]["users"][0]["id"].as_str().unwrap_or_default();
+    admin.delete(format!("{users}/{id}/devices/{device_id}")).bearer_auth(&token).send().await?.error_for_status()?;
+    Ok(())
 }
 
 /// Additional-device push flows: each user has a paired phone; a new device authenticates, the

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 pub mod admin;
 pub mod bench;
+pub mod soak;
 
 pub use moderno_wire;
 
@@ -87,6 +88,11 @@ impl TestStack {
         let (clock, entropy) = (config.clock.clone(), config.entropy.clone());
         let stack = Stack::start(config).await.expect("the stack starts");
         Self { stack, clock, entropy, _dir: dir }
+    }
+
+    /// Where the services keep their database files.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     /// The signed PingID SDK client the customer server uses: tests use it as Ping's admin portal.

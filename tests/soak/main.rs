@@ -1,0 +1,37 @@
+//! `moderno-soak`: minutes of mixed flows at a steady rate, a row per interval (see
+//! `moderno_e2e::soak`). `scripts/soak.sh` runs it as a release build.
+
+use std::time::Duration;
+
+use clap::Parser;
+use moderno_e2e::soak::{header, row, run, SoakPlan};
+
+#[derive(Debug, Parser)]
+#[command(about = "Memory, open files, database size and latency of the Moderno stack under steady load")]
+struct Args {
+    /// How long to run, in minutes.
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    /// Flows started per second.
+    #[arg(long, default_value_t = 8.0)]
+    rate: f64,
+    /// Seconds between rows.
+    #[arg(long, default_value_t = 30)]
+    every: u64,
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let plan = SoakPlan {
+        duration: Duration::from_secs_f64(args.minutes * 60.0),
+        rate: args.rate,
+        sample_every: Duration::from_secs(args.every.max(1)),
+    };
+    eprintln!("soak: {plan:?} on {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    print!("{}", header());
+    let samples = run(plan, |s| print!("{}", row(s))).await?;
+    let failures: usize = samples.iter().map(|s| s.failures).sum();
+    anyhow::ensure!(failures == 0, "{failures} flows failed");
+    Ok(())
+}
