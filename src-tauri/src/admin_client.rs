@@ -2,28 +2,27 @@
 //! embedded stack's (loopback, open), or a shared QA server's (`--admin-url`, with the bearer
 //! token from `MODERNO_ADMIN_TOKEN`).
 
-use std::fmt;
 use std::time::Duration;
 
 use moderno_wire::admin::AdminError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 use crate::error::{CommandError, ShellCode};
 use crate::state::{typed_url, Connection};
+use moderno_crypto::Secret;
 use moderno_device::DeviceCode;
 
-/// Where a connection's admin API is, and the token it needs.
-#[derive(Clone)]
+/// Where a connection's admin API is, and the token it needs (`Debug` prints it `[redacted]`).
+#[derive(Clone, Debug)]
 pub struct AdminAccess {
     pub url: String,
-    token: Option<Zeroizing<String>>,
+    token: Option<Secret<String>>,
 }
 
 impl AdminAccess {
     pub fn new(url: &str, token: Option<String>) -> Self {
-        Self { url: typed_url(url).unwrap_or_default(), token: token.filter(|t| !t.is_empty()).map(Zeroizing::new) }
+        Self { url: typed_url(url).unwrap_or_default(), token: token.filter(|t| !t.is_empty()).map(Secret::new) }
     }
 
     /// The same token for another address of the same origin (the token stays zeroized).
@@ -43,15 +42,6 @@ impl AdminAccess {
             url::Host::Ipv4(ip) => Some(ip.is_loopback()),
             url::Host::Ipv6(ip) => Some(ip.is_loopback()),
         }) == Some(true)
-    }
-}
-
-impl fmt::Debug for AdminAccess {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AdminAccess")
-            .field("url", &self.url)
-            .field("token", &self.token.as_ref().map(|_| "•••"))
-            .finish()
     }
 }
 
@@ -93,7 +83,7 @@ async fn call_text(
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).no_proxy().build().map_err(unreachable)?;
     let mut request = http.request(method, format!("{}{path}", admin.url));
     if let Some(token) = &admin.token {
-        request = request.bearer_auth(token.as_str());
+        request = request.bearer_auth(token.expose());
     }
     if let Some(body) = body {
         request = request.json(&body);
@@ -121,7 +111,7 @@ mod tests {
     fn the_token_never_shows_in_debug_output() {
         let access = AdminAccess::new("http://qa.example:7105/", Some("s3cret-token".into()));
         let shown = format!("{access:?}");
-        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("s3cret") && shown.contains("[redacted]"), "{shown}");
         assert!(shown.contains("http://qa.example:7105\""), "the trailing slash is trimmed: {shown}");
         assert!(AdminAccess::new("http://x", Some(String::new())).token.is_none(), "an empty token is no token");
     }

@@ -32,6 +32,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::Duration;
 use moderno_ambient::{Clock, Fault, Faults};
+use moderno_crypto::Secret;
 use moderno_customer_server::CustomerState;
 use moderno_wire::admin::{
     AdminError, AdminState, AdvanceClock, ApplicationSwitch, FaultState, Hops, SwitchFault, UserStatusChange,
@@ -42,7 +43,6 @@ use moderno_wire::pingone::OutboxMessage;
 use moderno_wire::sdk::{UpdateUser, UserStatus};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
-use zeroize::Zeroizing;
 
 /// The longest single step of the virtual clock.
 const MAX_ADVANCE_SECONDS: i64 = 400 * 24 * 3600;
@@ -68,24 +68,18 @@ pub struct Admin {
 
 /// The admin API's bearer token: kept as its SHA-256 (a comparison in constant time that does not
 /// tell the length either), never printed.
-#[derive(Clone)]
-pub struct AdminToken(Zeroizing<[u8; 32]>);
+#[derive(Clone, Debug)]
+pub struct AdminToken(Secret<[u8; 32]>);
 
 impl AdminToken {
     /// `None` for an empty text: an empty token would be no protection.
     pub fn new(token: &str) -> Option<Self> {
-        (!token.is_empty()).then(|| Self(Zeroizing::new(Sha256::digest(token.as_bytes()).into())))
+        (!token.is_empty()).then(|| Self(Secret::new(Sha256::digest(token.as_bytes()).into())))
     }
 
     fn accepts(&self, given: &str) -> bool {
         let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
-        bool::from(given.ct_eq(self.0.as_ref()))
-    }
-}
-
-impl std::fmt::Debug for AdminToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AdminToken(•••)")
+        bool::from(given.ct_eq(self.0.expose()))
     }
 }
 
@@ -430,5 +424,20 @@ impl Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         (self.0, Json(self.1)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admin_token_accepts_only_itself_and_prints_redacted() {
+        let token = AdminToken::new("adm-7c6b5a").expect("a token");
+        assert!(token.accepts("adm-7c6b5a"));
+        assert!(!token.accepts("adm-7c6b5b") && !token.accepts(""));
+        assert!(AdminToken::new("").is_none(), "an empty token is no protection");
+        let text = format!("{token:?}");
+        assert_eq!(text, "AdminToken([redacted])");
     }
 }
