@@ -16,16 +16,10 @@ const SERVER: &str = "the Moderno server";
 /// answers only once the push is answered or has timed out (40 s); Ping's apps wait 40 s too.
 pub const WAITING_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(50);
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ModernoClient {
     http: reqwest::Client,
     endpoint: Url,
-}
-
-impl std::fmt::Debug for ModernoClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModernoClient").field("endpoint", &self.endpoint.as_str()).finish()
-    }
 }
 
 impl ModernoClient {

@@ -5,11 +5,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use moderno_crypto::Secret;
 use moderno_wire::pingfederate::{AuthnError, Flow, Jwks, OAuthError, TokenResponse, FLOWS_PATH, XSRF_HEADER};
 use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use tracing::{debug, instrument};
 use url::Url;
-use zeroize::Zeroizing;
 
 use super::action::PfAction;
 use crate::error::{DeviceError, ServiceError};
@@ -24,17 +24,12 @@ const SESSION_COOKIE: &str = "PF";
 const SERVER: &str = "PingFederate";
 
 /// One API client of one PingFederate: its session cookie lives here, so every flow it starts
-/// belongs to it (another client's flows answer 403).
+/// belongs to it (another client's flows answer 403). `Debug` prints the cookie `[redacted]`.
+#[derive(Debug)]
 pub struct PfClient {
     http: reqwest::Client,
     base: Url,
-    cookie: Mutex<Option<Zeroizing<String>>>,
-}
-
-impl std::fmt::Debug for PfClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PfClient").field("base", &self.base.as_str()).field("cookie", &"<redacted>").finish()
-    }
+    cookie: Mutex<Option<Secret<String>>>,
 }
 
 impl PfClient {
@@ -64,7 +59,7 @@ impl PfClient {
             ("code_challenge_method", "S256"),
             ("response_mode", "pi.flow"),
         ];
-        let request = self.with_cookie(self.http.get(self.url("/as/authorization.oauth2")).query(&query));
+        let request = self.with_cookie(self.http.get(self.url("/as/authorization.oauth2", &[])).query(&query));
         let response = request.send().await.map_err(|e| unreachable(SERVER, &e))?;
         self.keep_cookie(&response);
         let (status, body) = read(response).await?;
@@ -77,7 +72,7 @@ impl PfClient {
     /// `GET /pf-ws/authn/flows/{id}`: the flow as it is now (while a push waits, PingFederate reads
     /// the push first); performs no action.
     pub async fn flow(&self, flow_id: &str) -> Result<Flow, DeviceError> {
-        let request = self.flow_request(reqwest::Method::GET, flow_id)?;
+        let request = self.flow_request(reqwest::Method::GET, flow_id);
         self.send_flow(request).await
     }
 
@@ -87,7 +82,7 @@ impl PfClient {
     pub async fn act(&self, flow_id: &str, action: &PfAction) -> Result<Flow, DeviceError> {
         let body = action.body();
         let request = self
-            .flow_request(reqwest::Method::POST, flow_id)?
+            .flow_request(reqwest::Method::POST, flow_id)
             .header(CONTENT_TYPE, action.content_type())
             .body(body.as_bytes().to_vec());
         self.send_flow(request).await
@@ -103,7 +98,7 @@ impl PfClient {
             ("client_id", CLIENT_ID),
             ("code_verifier", verifier),
         ];
-        let response = self.http.post(self.url("/as/token.oauth2")).form(&form).send().await;
+        let response = self.http.post(self.url("/as/token.oauth2", &[])).form(&form).send().await;
         let (status, body) = read(response.map_err(|e| unreachable(SERVER, &e))?).await?;
         if status != 200 {
             return Err(oauth_error(status, &body));
@@ -113,26 +108,29 @@ impl PfClient {
 
     /// `GET /pf/JWKS`: the keys tokens are signed with.
     pub async fn jwks(&self) -> Result<Jwks, DeviceError> {
-        let response = self.http.get(self.url("/pf/JWKS")).send().await.map_err(|e| unreachable(SERVER, &e))?;
+        let response = self.http.get(self.url("/pf/JWKS", &[])).send().await.map_err(|e| unreachable(SERVER, &e))?;
         let (status, body) = read(response).await?;
         decode(SERVER, status, &body)
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base())
+    /// `path` (fixed segments, `/`-separated) under the base URL, then `more` (each one segment,
+    /// escaped). An http(s) URL always takes a path.
+    fn url(&self, path: &str, more: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path.split('/').filter(|s| !s.is_empty())).extend(more);
+        }
+        url
     }
 
-    fn flow_request(&self, method: reqwest::Method, flow_id: &str) -> Result<reqwest::RequestBuilder, DeviceError> {
-        let mut url = Url::parse(&self.url(FLOWS_PATH)).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-        url.path_segments_mut()
-            .map_err(|()| DeviceError::InvalidInput("the PingFederate URL cannot have a path".into()))?
-            .push(flow_id);
-        Ok(self.with_cookie(self.http.request(method, url).header(XSRF_HEADER, "PingFederate")))
+    fn flow_request(&self, method: reqwest::Method, flow_id: &str) -> reqwest::RequestBuilder {
+        let url = self.url(FLOWS_PATH, &[flow_id]);
+        self.with_cookie(self.http.request(method, url).header(XSRF_HEADER, "PingFederate"))
     }
 
     fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self.cookie.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
-            Some(cookie) => request.header(COOKIE, cookie.as_str()),
+            Some(cookie) => request.header(COOKIE, cookie.expose().as_str()),
             None => request,
         }
     }
@@ -141,7 +139,7 @@ impl PfClient {
     fn keep_cookie(&self, response: &reqwest::Response) {
         let session = response.headers().get_all(SET_COOKIE).iter().find_map(|value| {
             let pair = value.to_str().ok()?.split(';').next()?.trim();
-            pair.starts_with(&format!("{SESSION_COOKIE}=")).then(|| Zeroizing::new(pair.to_string()))
+            pair.starts_with(&format!("{SESSION_COOKIE}=")).then(|| Secret::from(pair))
         });
         if let Some(cookie) = session {
             debug!("PingFederate session cookie kept");
@@ -224,6 +222,21 @@ mod tests {
             PfClient::new(http.clone(), "http://127.0.0.1:9031/").expect("client").base(),
             "http://127.0.0.1:9031"
         );
-        assert_eq!(PfClient::new(http, "ftp://x").err().map(|e| e.code().as_str()), Some("invalid_input"));
+        assert_eq!(PfClient::new(http.clone(), "ftp://x").err().map(|e| e.code().as_str()), Some("invalid_input"));
+        let under_a_path = PfClient::new(http, "http://sso.example/pf/").expect("client");
+        assert_eq!(
+            under_a_path.url(FLOWS_PATH, &["a/b c"]).as_str(),
+            "http://sso.example/pf/pf-ws/authn/flows/a%2Fb%20c"
+        );
+        assert_eq!(under_a_path.url("/pf/JWKS", &[]).as_str(), "http://sso.example/pf/pf/JWKS");
+    }
+
+    #[test]
+    fn debug_output_names_the_server_but_never_the_session_cookie() {
+        let client = PfClient::new(reqwest::Client::new(), "http://127.0.0.1:9031").expect("client");
+        *client.cookie.lock().unwrap_or_else(PoisonError::into_inner) = Some(Secret::from("PF=ck-1a2b3c"));
+        let text = format!("{client:?}");
+        assert!(text.contains("127.0.0.1") && text.contains("[redacted]"), "{text}");
+        assert!(!text.contains("ck-1a2b3c"), "{text}");
     }
 }
