@@ -1,5 +1,6 @@
 //! The flow inspector's side of the shell: the hops the embedded stack's services recorded
-//! (`GET /admin/hops`), and a run exported as a self-contained HTML page and as JSON into the
+//! (`GET /admin/hops`) with their sequence diagram drawn by the stack's one renderer
+//! (`moderno_stack::inspector::diagram`, the exported report's too), and a run exported as a self-contained HTML page and as JSON into the
 //! app's data folder. Secrets were hidden by the services when they recorded.
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,9 @@ pub struct HopsView {
     pub hops: Vec<HopView>,
     #[ts(type = "number")]
     pub last: u64,
+    /// Every hop kept (not only these) as the sequence diagram, SVG markup with every text
+    /// escaped: each arrow `<a class="hop" data-order="N">`, focusable and labelled.
+    pub diagram: String,
 }
 
 /// Where an export was written.
@@ -97,17 +101,23 @@ impl From<Hop> for HopView {
     }
 }
 
-/// The hops after `after`.
+/// The hops after `after`, and the diagram of all of them.
 pub async fn hops(conn: &Connection, after: u64) -> Result<HopsView, CommandError> {
-    let hops: Hops =
-        admin_client::call(conn, reqwest::Method::GET, &format!("/admin/hops?after={after}"), None).await?;
-    Ok(HopsView { last: hops.last, hops: hops.hops.into_iter().map(HopView::from).collect() })
+    // All of them in one read, so the diagram and the new hops come from the same moment.
+    let hops: Hops = admin_client::call(conn, reqwest::Method::GET, "/admin/hops", None).await?;
+    let diagram = window_diagram(&hops.hops);
+    let newer = hops.hops.into_iter().filter(|h| h.seq > after).map(HopView::from).collect();
+    Ok(HopsView { last: hops.last, hops: newer, diagram })
 }
 
 /// Forgets the hops so far (a new run).
 pub async fn clear(conn: &Connection) -> Result<HopsView, CommandError> {
     let hops: Hops = admin_client::call(conn, reqwest::Method::POST, "/admin/hops/clear", None).await?;
-    Ok(HopsView { last: hops.last, hops: vec![] })
+    Ok(HopsView { last: hops.last, hops: vec![], diagram: window_diagram(&[]) })
+}
+
+fn window_diagram(hops: &[Hop]) -> String {
+    moderno_stack::inspector::diagram(hops, moderno_stack::inspector::Layout::WINDOW)
 }
 
 /// The inspector window's label (its capability allows only the inspector's commands).

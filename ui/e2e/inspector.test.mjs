@@ -39,8 +39,9 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     await b.heading("Welcome, alice", 30000);
 
     // The diagram redraws as hops arrive: click once it holds still.
-    const arrow = "//*[local-name()='g' and contains(@aria-label, 'Customer server to PingID SDK')]";
-    // (WebKitWebDriver does not click SVG groups: the click is dispatched on the arrow itself.)
+    // Each arrow is a link to its exchange, drawn by the shell (the exported report's renderer).
+    const arrow = "//*[local-name()='a' and contains(@class, 'hop') and contains(@aria-label, 'Customer server to PingID SDK')]";
+    // (WebKitWebDriver does not click SVG elements: the click is dispatched on the arrow itself.)
     await a.until(() => a.browser.execute((xpath) => {
       const node = document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
       node?.dispatchEvent(new MouseEvent("click", { bubbles: true }));
@@ -71,7 +72,7 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
     assert.doesNotMatch(page, /moderno-demo"/);
   });
 
-  it("opens in a window of its own beside the flow, drawing the same hops", async () => {
+  it("opens in a window of its own beside the flow, drawing the same hops, an arrow opened by keyboard", async () => {
     const before = await a.browser.getWindowHandles();
     await a.click("Open beside the flow");
     await a.heading("Sign in to Moderno");
@@ -85,6 +86,19 @@ describe("the flow inspector", { timeout: 6 * 60 * 1000 }, () => {
       assert.equal(await a.hasButton("Back to sign in"), false, "no sign-in in the inspector's window");
       assert.equal(await a.isShown("#profile-chip"), false, "the app's navigation stays in the main window");
       await a.shot("58-inspector-own-window");
+
+      // By keyboard: an arrow takes the focus, and Enter opens its exchange.
+      const first = "//*[local-name()='a' and contains(@class, 'hop') and contains(@aria-label, 'App to Customer server')]";
+      await a.until(async () => {
+        const focused = await a.browser.execute((xpath) => {
+          const node = document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+          node?.focus();
+          return Boolean(node) && document.activeElement === node;
+        }, first);
+        if (!focused) return false;
+        await a.browser.keys("Enter");
+        return /App → Customer server/.test((await a.textOf("#hop-details h2")) ?? "");
+      }, "the focused arrow's exchange opened by Enter");
       await a.browser.closeWindow();
     } finally {
       await a.browser.switchToWindow(main);

@@ -1,11 +1,15 @@
 //! The flow inspector's source: every service of the stack publishes its side of each hop —
 //! method, path, status, time taken, the bodies with secrets hidden, and what signed content
 //! says inside — into one [`Recorder`], read by the admin API (`GET /admin/hops`) and the
-//! desktop app's inspector, and exported as a self-contained HTML report or JSON.
+//! desktop app's inspector, and exported as a self-contained HTML report or JSON. The sequence
+//! diagram is drawn once, by [`diagram`], for the report and for the app's inspector.
 //!
 //! Off unless the stack is started with it (`StackConfig::inspector`); benchmarks and most tests
 //! run without.
 
+#[cfg(test)]
+mod committed_docs;
+mod diagram;
 mod flow_steps;
 mod record;
 mod redact;
@@ -17,6 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use moderno_wire::admin::{Hop, Hops};
 
+pub use diagram::{diagram, Layout};
 pub use record::{layer, Service};
 pub use report::html;
 
