@@ -30,14 +30,10 @@ fn found(location: &str) -> Response {
 }
 
 /// 302 to the authentication application with the new flow's id.
-pub fn to_application(application_url: &str, flow_id: &str) -> Response {
-    match url::Url::parse(application_url) {
-        Ok(mut url) => {
-            url.query_pairs_mut().append_pair("flowId", flow_id);
-            found(url.as_str())
-        }
-        Err(e) => AuthnApiError::Internal(format!("authentication application URL: {e}")).into_response(),
-    }
+pub fn to_application(application_url: &url::Url, flow_id: &str) -> Response {
+    let mut url = application_url.clone();
+    url.query_pairs_mut().append_pair("flowId", flow_id);
+    found(url.as_str())
 }
 
 pub fn resume_url(state: &State, flow_id: &str) -> String {

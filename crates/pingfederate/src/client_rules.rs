@@ -137,7 +137,7 @@ pub fn client_authenticated(client: &OAuthClient, secret: Option<&str>) -> bool 
         (Some(expected), Some(given)) => {
             // Compared as digests: constant time, and the length is not revealed.
             bool::from(subtle::ConstantTimeEq::ct_eq(
-                Sha256::digest(expected.as_bytes()).as_slice(),
+                Sha256::digest(expected.expose().as_bytes()).as_slice(),
                 Sha256::digest(given.as_bytes()).as_slice(),
             ))
         }
@@ -237,6 +237,10 @@ mod tests {
         let confidential = OAuthClient { client_secret: Some("s3cret".into()), ..client(&[]) };
         assert!(client_authenticated(&confidential, Some("s3cret")));
         assert!(!client_authenticated(&confidential, Some("s3cre")) && !client_authenticated(&confidential, None));
-        assert!(!format!("{confidential:?}").contains("s3cret"));
+        let text = format!("{confidential:?}");
+        assert!(
+            !text.contains("s3cret") && text.contains("[redacted]") && text.contains(&confidential.client_id),
+            "{text}"
+        );
     }
 }

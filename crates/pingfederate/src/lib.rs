@@ -37,8 +37,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::Duration;
 use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::Secret;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
+use url::Url;
 
 pub use error_bodies::serving_refusal;
 pub use passwords::PasswordCost;
@@ -47,9 +49,9 @@ pub use passwords::PasswordCost;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// An OAuth client allowed to start flows, with PingFederate's per-client settings
-/// (`pingidentity/terraform-provider-pingfederate:docs/resources/oauth_client.md`). `Debug` hides
-/// the secret.
-#[derive(Clone)]
+/// (`pingidentity/terraform-provider-pingfederate:docs/resources/oauth_client.md`). `Debug` prints
+/// the secret `[redacted]`.
+#[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub client_id: String,
     /// Exact match. Empty for a client that runs only redirectless flows (PingFederate: redirect
@@ -60,7 +62,7 @@ pub struct OAuthClient {
     pub require_pkce: bool,
     /// A confidential client's secret (`client_secret_post` at the token endpoint); `None`: a
     /// public client.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret<String>>,
     /// `enable_cookieless_authentication_api`: the flow's state travels in the
     /// `X-Pf-Authn-Api-State` header instead of the `PF` cookie.
     pub cookieless: bool,
@@ -91,20 +93,6 @@ impl OAuthClient {
     pub fn requiring_pkce(mut self) -> Self {
         self.require_pkce = true;
         self
-    }
-}
-
-impl std::fmt::Debug for OAuthClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OAuthClient")
-            .field("client_id", &self.client_id)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("require_pkce", &self.require_pkce)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("cookieless", &self.cookieless)
-            .field("implicit_allowed", &self.implicit_allowed)
-            .field("pingone_policy_id", &self.pingone_policy_id)
-            .finish()
     }
 }
 
@@ -253,6 +241,17 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// A URL setting read at start: an http(s) URL with a host, or an error naming the setting.
+pub(crate) fn setting_url(setting: &str, text: &str) -> anyhow::Result<Url> {
+    let url =
+        Url::parse(text.trim()).map_err(|e| anyhow::anyhow!("PingFederate's {setting} {text:?} is not a URL: {e}"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "http" | "https") && url.host_str().is_some(),
+        "PingFederate's {setting} {text:?} is not an http(s) URL with a host"
+    );
+    Ok(url)
+}
+
 /// The running server's state; cheap to clone.
 #[derive(Clone)]
 pub struct State(Arc<Inner>);
@@ -265,12 +264,20 @@ struct Inner {
     passwords: passwords::PasswordBook,
     signer: tokens::TokenSigner,
     pingone: pingone::PingOneClient,
+    /// `config.authentication_application_url`, parsed at start.
+    application_url: Option<Url>,
     turns: flow_turns::FlowTurns,
     accounts: first_factor::AccountTurns,
 }
 
 impl State {
     pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
+        setting_url("public_url", &config.public_url)?;
+        let application_url = config
+            .authentication_application_url
+            .as_deref()
+            .map(|url| setting_url("authentication_application_url", url))
+            .transpose()?;
         let db = store::Db::open(&config.database_path)?;
         let passwords = passwords::PasswordBook::new(&config.users, config.password_cost, &entropy)?;
         let signer = if config.token_key_in_database {
@@ -287,6 +294,7 @@ impl State {
             passwords,
             signer,
             pingone,
+            application_url,
             turns: flow_turns::FlowTurns::default(),
             accounts: first_factor::AccountTurns::default(),
         }));
@@ -299,6 +307,12 @@ impl State {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// Where browsers are sent to sign in (`authentication_application_url`); `None`: only
+    /// redirectless flows are served.
+    fn application_url(&self) -> Option<&Url> {
+        self.0.application_url.as_ref()
     }
 
     fn now(&self) -> i64 {

@@ -80,7 +80,7 @@ pub async fn authorize(
     let response_types = client_rules::response_types(client, query.response_type.as_deref())?;
     let application_url = match query.response_mode.as_deref() {
         Some("pi.flow") => None,
-        None | Some("query") => Some(state.config().authentication_application_url.clone().ok_or_else(|| {
+        None | Some("query") => Some(state.application_url().cloned().ok_or_else(|| {
             oauth_error("invalid_request", "only redirectless flows (response_mode=pi.flow) are served")
         })?),
         Some(_) => return Err(oauth_error("invalid_request", "response_mode must be pi.flow or query")),

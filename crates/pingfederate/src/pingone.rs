@@ -18,7 +18,7 @@ use moderno_wire::pingone::{
     MfaDevice, MfaError, OAuthError, ResourceRef, SelectDevice, StartDeviceAuthentication, User,
     DEVICES_REORDER_CONTENT_TYPE, DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
@@ -49,9 +49,9 @@ pub struct PingOneClient {
     clock: Clock,
     remembered: Remembered,
     /// `{pingone}/v1/environments/{envId}` (api.pingone.com/v1).
-    api: String,
+    api: Url,
     /// `{pingone}/{envId}` (auth.pingone.com).
-    auth: String,
+    auth: Url,
     client_id: String,
     client_secret: Zeroizing<String>,
     /// The worker access token and when it expires (unix seconds).
@@ -91,10 +91,20 @@ impl Remembered {
     }
 }
 
+/// `base` with `segments` appended, each one path segment (escaped). A base that is an http(s)
+/// URL ([`crate::setting_url`]) always takes a path.
+fn under(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
 /// One call: where, how, and the body with its content type.
 struct Call<'a, B: Serialize> {
     method: Method,
-    url: String,
+    url: Url,
     body: Option<(&'a B, &'a str)>,
 }
 
@@ -105,14 +115,14 @@ impl PingOneClient {
             .connect_timeout(std::time::Duration::from_secs(3))
             .no_proxy()
             .build()?;
-        let root = config.pingone_url.trim_end_matches('/');
-        let env = &config.pingone_environment_id;
+        let root = crate::setting_url("pingone_url", &config.pingone_url)?;
+        let env = config.pingone_environment_id.as_str();
         Ok(Self {
             http,
             clock,
             remembered: Remembered::default(),
-            api: format!("{root}/v1/environments/{env}"),
-            auth: format!("{root}/{env}"),
+            api: under(&root, &["v1", "environments", env]),
+            auth: under(&root, &[env]),
             client_id: config.pingone_client_id.clone(),
             client_secret: Zeroizing::new(config.pingone_client_secret.clone()),
             token: tokio::sync::Mutex::new(None),
@@ -131,7 +141,7 @@ impl PingOneClient {
         }
         let response = self
             .http
-            .post(format!("{}/as/token", self.auth))
+            .post(under(&self.auth, &["as", "token"]))
             .basic_auth(&self.client_id, Some(self.client_secret.as_str()))
             .form(&[("grant_type", "client_credentials")])
             .send()
@@ -167,7 +177,7 @@ impl PingOneClient {
         let mut retried = false;
         let response = loop {
             let token = self.access_token().await?;
-            let mut request = self.http.request(call.method.clone(), &call.url).bearer_auth(token.as_str());
+            let mut request = self.http.request(call.method.clone(), call.url.clone()).bearer_auth(token.as_str());
             if let Some((bytes, content_type)) = &body {
                 request = request.header(reqwest::header::CONTENT_TYPE, *content_type).body(bytes.clone());
             }
@@ -200,11 +210,11 @@ impl PingOneClient {
         serde_json::from_slice(&bytes).map(Ok).map_err(|e| AuthnApiError::Upstream(format!("unexpected answer: {e}")))
     }
 
-    async fn get<T: DeserializeOwned>(&self, url: String) -> Answer<T> {
+    async fn get<T: DeserializeOwned>(&self, url: Url) -> Answer<T> {
         self.send(Call::<()> { method: Method::GET, url, body: None }).await
     }
 
-    async fn post<T: DeserializeOwned, B: Serialize>(&self, url: String, body: &B, content_type: &str) -> Answer<T> {
+    async fn post<T: DeserializeOwned, B: Serialize>(&self, url: Url, body: &B, content_type: &str) -> Answer<T> {
         self.send(Call { method: Method::POST, url, body: Some((body, content_type)) }).await
     }
 
@@ -230,7 +240,7 @@ impl PingOneClient {
             return Ok(id);
         }
         let body = CreateUser { username: username.into(), email: None, population: None };
-        match self.post::<User, _>(format!("{}/users", self.api), &body, "application/json").await? {
+        match self.post::<User, _>(under(&self.api, &["users"]), &body, "application/json").await? {
             Ok(user) => Ok(user.id),
             // Created meanwhile by a parallel sign-in.
             Err(refusal) if refusal.code == "UNIQUENESS_VIOLATION" => self
@@ -242,20 +252,17 @@ impl PingOneClient {
     }
 
     async fn find_user(&self, username: &str) -> Result<Option<String>, AuthnApiError> {
-        let mut url =
-            reqwest::Url::parse(&format!("{}/users", self.api)).map_err(|e| AuthnApiError::Internal(e.to_string()))?;
+        let mut url = under(&self.api, &["users"]);
         let quoted = username.replace('\\', "\\\\").replace('"', "\\\"");
         url.query_pairs_mut().append_pair("filter", &format!("username eq \"{quoted}\""));
-        let users: EntityArray<User> = self
-            .get(url.to_string())
-            .await?
-            .map_err(|r| AuthnApiError::Upstream(format!("user lookup refused: {}", r.code)))?;
+        let users: EntityArray<User> =
+            self.get(url).await?.map_err(|r| AuthnApiError::Upstream(format!("user lookup refused: {}", r.code)))?;
         Ok(users.into_items("users").into_iter().find(|u| u.username == username).map(|u| u.id))
     }
 
     /// The user's devices in order, as the adapter shows them.
     pub async fn devices(&self, user_id: &str) -> Answer<Vec<MfaDevice>> {
-        let list: Answer<EntityArray<Device>> = self.get(format!("{}/users/{user_id}/devices", self.api)).await;
+        let list: Answer<EntityArray<Device>> = self.get(under(&self.api, &["users", user_id, "devices"])).await;
         Ok(list?.map(|l| adapter_devices(&l.into_items("devices"))))
     }
 
@@ -280,7 +287,7 @@ impl PingOneClient {
             policy: policy.map(ResourceRef::new),
         };
         let answer: Answer<DeviceAuthentication> =
-            self.post(format!("{}/deviceAuthentications", self.auth), &body, "application/json").await;
+            self.post(under(&self.auth, &["deviceAuthentications"]), &body, "application/json").await;
         if let Ok(Ok(auth)) = &answer {
             if with_payload && !matches!(auth.status, P1::Completed | P1::Failed) {
                 self.remembered.new_device(&auth.id);
@@ -295,19 +302,19 @@ impl PingOneClient {
     }
 
     pub async fn authentication(&self, id: &str) -> Answer<DeviceAuthentication> {
-        self.get(format!("{}/deviceAuthentications/{id}", self.auth)).await
+        self.get(under(&self.auth, &["deviceAuthentications", id])).await
     }
 
     /// `device.select` on the device authentication.
     pub async fn select_device(&self, id: &str, device_id: &str) -> Answer<DeviceAuthentication> {
         let body = SelectDevice { device: ResourceRef::new(device_id), compatibility: None };
-        self.post(format!("{}/deviceAuthentications/{id}", self.auth), &body, DEVICE_SELECT_CONTENT_TYPE).await
+        self.post(under(&self.auth, &["deviceAuthentications", id]), &body, DEVICE_SELECT_CONTENT_TYPE).await
     }
 
     /// `otp.check` on the device authentication.
     pub async fn check_otp(&self, id: &str, otp: &str) -> Answer<DeviceAuthentication> {
         let body = CheckOtp { otp: otp.into() };
-        self.post(format!("{}/deviceAuthentications/{id}", self.auth), &body, OTP_CHECK_CONTENT_TYPE).await
+        self.post(under(&self.auth, &["deviceAuthentications", id]), &body, OTP_CHECK_CONTENT_TYPE).await
     }
 
     /// Makes `device_id` the default: the device order with it first (`devices.reorder`).
@@ -316,7 +323,7 @@ impl PingOneClient {
             .chain(current.iter().map(|d| d.id.as_str()).filter(|id| *id != device_id))
             .map(|id| json!({ "id": id }))
             .collect();
-        let url = format!("{}/users/{user_id}/devices", self.api);
+        let url = under(&self.api, &["users", user_id, "devices"]);
         let list: Answer<EntityArray<Device>> =
             self.post(url, &json!({ "order": order }), DEVICES_REORDER_CONTENT_TYPE).await;
         Ok(list?.map(|l| adapter_devices(&l.into_items("devices"))))
@@ -324,7 +331,7 @@ impl PingOneClient {
 
     /// `PUT .../devices/{deviceId}/nickname`.
     pub async fn set_nickname(&self, user_id: &str, device_id: &str, nickname: &str) -> Answer<Device> {
-        let url = format!("{}/users/{user_id}/devices/{device_id}/nickname", self.api);
+        let url = under(&self.api, &["users", user_id, "devices", device_id, "nickname"]);
         let body = json!({ "nickname": nickname });
         self.send(Call { method: Method::PUT, url, body: Some((&body, "application/json")) }).await
     }
@@ -332,7 +339,7 @@ impl PingOneClient {
     pub async fn remove_device(&self, user_id: &str, device_id: &str) -> Answer<()> {
         self.send(Call::<()> {
             method: Method::DELETE,
-            url: format!("{}/users/{user_id}/devices/{device_id}", self.api),
+            url: under(&self.api, &["users", user_id, "devices", device_id]),
             body: None,
         })
         .await
