@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use data_encoding::HEXLOWER;
 use moderno_ambient::{Clock, Entropy};
-use moderno_crypto::{b64url, sha256_hex};
+use moderno_crypto::{b64url, sha256_hex, Secret};
 use moderno_wire::pingfederate::Flow;
 use tracing::info;
 use zeroize::Zeroizing;
@@ -111,8 +111,8 @@ impl PfLogin {
         let id_claims = tokens.id_token.as_deref().map(|t| verify_jwt(t, &jwks, now)).transpose()?;
         info!(subject = ?claims.get("sub"), "tokens verified against the JWKS");
         Ok(PfTokens {
-            access_token: Zeroizing::new(tokens.access_token),
-            id_token: tokens.id_token.map(Zeroizing::new),
+            access_token: Secret::new(tokens.access_token),
+            id_token: tokens.id_token.map(Secret::new),
             claims,
             id_claims,
         })

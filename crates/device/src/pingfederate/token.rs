@@ -1,32 +1,23 @@
 //! The tokens a finished flow yields, believed only once their EdDSA signature verifies under a
 //! key PingFederate publishes at `/pf/JWKS`, for this client, and not expired.
 
-use moderno_crypto::b64url_decode;
 use moderno_crypto::device_key::DevicePublicKey;
+use moderno_crypto::{b64url_decode, Secret};
 use moderno_wire::pingfederate::{Jwks, MFA_STATUS_ATTRIBUTE};
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 use super::authn_client::CLIENT_ID;
 use crate::error::DeviceError;
 
-/// The verified tokens of one login. `Debug` shows claims, never the tokens themselves.
+/// The verified tokens of one login. `Debug` shows claims; the tokens print `[redacted]`.
+#[derive(Debug)]
 pub struct PfTokens {
-    pub access_token: Zeroizing<String>,
-    pub id_token: Option<Zeroizing<String>>,
+    pub access_token: Secret<String>,
+    pub id_token: Option<Secret<String>>,
     /// The access token's claims, signature checked.
     pub claims: Value,
     /// The ID token's claims, signature checked.
     pub id_claims: Option<Value>,
-}
-
-impl std::fmt::Debug for PfTokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PfTokens")
-            .field("claims", &self.claims)
-            .field("id_claims", &self.id_claims)
-            .finish_non_exhaustive()
-    }
 }
 
 impl PfTokens {
@@ -130,5 +121,18 @@ mod tests {
                 "{case}"
             );
         }
+    }
+
+    #[test]
+    fn debug_output_shows_the_claims_but_never_the_tokens() {
+        let tokens = PfTokens {
+            access_token: Secret::from("at.eyJzdWIi.sig-a1"),
+            id_token: Some(Secret::from("it.eyJzdWIi.sig-b2")),
+            claims: json!({"sub": "alice"}),
+            id_claims: None,
+        };
+        let text = format!("{tokens:?}");
+        assert!(text.contains("alice") && text.contains("[redacted]"), "{text}");
+        assert!(!text.contains("sig-a1") && !text.contains("sig-b2"), "{text}");
     }
 }
