@@ -60,8 +60,9 @@ pub struct HopsView {
     #[ts(type = "number")]
     pub last: u64,
     /// Every hop kept (not only these) as the sequence diagram, SVG markup with every text
-    /// escaped: each arrow `<a class="hop" data-order="N">`, focusable and labelled.
-    pub diagram: String,
+    /// escaped: each arrow `<a class="hop" data-order="N">`, focusable and labelled. Null when
+    /// nothing came after `after` (the diagram drawn before still holds).
+    pub diagram: Option<String>,
 }
 
 /// Where an export was written.
@@ -101,19 +102,28 @@ impl From<Hop> for HopView {
     }
 }
 
-/// The hops after `after`, and the diagram of all of them.
+/// The hops after `after`, and the diagram of all of them when there are any.
 pub async fn hops(conn: &Connection, after: u64) -> Result<HopsView, CommandError> {
-    // All of them in one read, so the diagram and the new hops come from the same moment.
-    let hops: Hops = admin_client::call(conn, reqwest::Method::GET, "/admin/hops", None).await?;
-    let diagram = window_diagram(&hops.hops);
-    let newer = hops.hops.into_iter().filter(|h| h.seq > after).map(HopView::from).collect();
-    Ok(HopsView { last: hops.last, hops: newer, diagram })
+    let newer: Hops =
+        admin_client::call(conn, reqwest::Method::GET, &format!("/admin/hops?after={after}"), None).await?;
+    if newer.hops.is_empty() && after > 0 {
+        return Ok(HopsView { last: newer.last, hops: vec![], diagram: None });
+    }
+    // The diagram and the new hops from one read of them all.
+    let all = if after == 0 {
+        newer
+    } else {
+        admin_client::call::<Hops>(conn, reqwest::Method::GET, "/admin/hops", None).await?
+    };
+    let diagram = Some(window_diagram(&all.hops));
+    let hops = all.hops.into_iter().filter(|h| h.seq > after).map(HopView::from).collect();
+    Ok(HopsView { last: all.last, hops, diagram })
 }
 
 /// Forgets the hops so far (a new run).
 pub async fn clear(conn: &Connection) -> Result<HopsView, CommandError> {
     let hops: Hops = admin_client::call(conn, reqwest::Method::POST, "/admin/hops/clear", None).await?;
-    Ok(HopsView { last: hops.last, hops: vec![], diagram: window_diagram(&[]) })
+    Ok(HopsView { last: hops.last, hops: vec![], diagram: Some(window_diagram(&[])) })
 }
 
 fn window_diagram(hops: &[Hop]) -> String {

@@ -4,6 +4,7 @@ import type { HopView } from "./HopView";
 export type HopsView = { hops: Array<HopView>, last: number, 
 /**
  * Every hop kept (not only these) as the sequence diagram, SVG markup with every text
- * escaped: each arrow `<a class="hop" data-order="N">`, focusable and labelled.
+ * escaped: each arrow `<a class="hop" data-order="N">`, focusable and labelled. Null when
+ * nothing came after `after` (the diagram drawn before still holds).
  */
-diagram: string, };
+diagram: string | null, };

@@ -23,7 +23,7 @@ export async function showInspector({ standalone = false } = {}): Promise<void> 
     const first = await api.inspectorHops(0);
     hops = first.hops;
     last = first.last;
-    drawn = first.diagram;
+    drawn = first.diagram ?? "";
   } catch (e) {
     return showError(asCommandError(e), { back: standalone ? undefined : showLogin, retry: () => showInspector({ standalone }) });
   }
@@ -71,7 +71,7 @@ export async function showInspector({ standalone = false } = {}): Promise<void> 
   clear.addEventListener("click", async () => {
     const cleared = await api.inspectorClear().catch(() => null);
     hops = [];
-    if (cleared) drawn = cleared.diagram;
+    if (cleared) drawn = cleared.diagram ?? "";
     details.replaceChildren(h("p", { class: "hint" }, "Cleared. New exchanges appear as they happen."));
     redraw();
   });
@@ -94,7 +94,7 @@ export async function showInspector({ standalone = false } = {}): Promise<void> 
     if (newer && newer.hops.length > 0) {
       hops = hops.concat(newer.hops);
       last = newer.last;
-      drawn = newer.diagram;
+      drawn = newer.diagram ?? drawn;
       redraw();
     }
     setTimeout(poll, 1000);
