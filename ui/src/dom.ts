@@ -40,7 +40,10 @@ export function screen(title: string, ...children: Child[]) {
   if (title !== shown) window.scrollTo(0, 0);
   heading.id = "screen-title";
   document.title = `${title} · Moderno`;
-  app.focus();
+  // The focus moves to the new screen for screen readers; without preventScroll the browser
+  // scrolls to the focused area again later, when the screen grows (the inspector's diagram
+  // jumped the page to its bottom).
+  app.focus({ preventScroll: true });
   return app;
 }
 

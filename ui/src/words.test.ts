@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approverOutcome, deviceKind, deviceName, durationText, errorText, ignoreIntervals, laneOrder, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, pushSummary, sentence, statusText, transferWords } from "./words";
+import { approverOutcome, deviceKind, deviceName, durationText, errorText, ignoreIntervals, mfaText, passcodeSource, pingOneStatusText, pushChoiceText, pushSummary, sentence, statusText, transferWords } from "./words";
 import type { ErrorCode } from "./generated/ErrorCode";
 import type { DeviceSummaryView } from "./generated/DeviceSummaryView";
 import type { LoginView } from "./generated/LoginView";
@@ -93,11 +93,6 @@ describe("the words the UI shows", () => {
     expect(durationText(90061)).toBe("1 day 1 hour 1 minute");
     expect(durationText(7200)).toBe("2 hours");
     expect(durationText(45)).toBe("45 seconds");
-  });
-
-  it("orders the inspector's lanes as a flow travels, keeping only the parties present", () => {
-    expect(laneOrder(["PingID SDK", "App", "Customer server", "App"])).toEqual(["App", "Customer server", "PingID SDK"]);
-    expect(laneOrder(["PingOne MFA", "PingFederate", "Somebody"])).toEqual(["PingFederate", "PingOne MFA", "Somebody"]);
   });
 
   it("sums up what a push approves in one line, and leaves unknown contexts to the raw text", () => {

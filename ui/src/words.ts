@@ -212,13 +212,6 @@ export function durationText(seconds: number): string {
   return parts.length ? parts.join(" ") : `${seconds} seconds`;
 }
 
-/** The inspector's lanes, in the order a flow travels, for the parties that took part. */
-export function laneOrder(parties: string[]): string[] {
-  const order = ["Web browser", "App", "Customer server", "PingID SDK", "PingFederate", "PingOne MFA"];
-  const seen = new Set(parties);
-  return [...order.filter((p) => seen.has(p)), ...[...seen].filter((p) => !order.includes(p))];
-}
-
 /** "the server's words" -> "The server's words." */
 export function sentence(text: string): string {
   const t = text.trim();
