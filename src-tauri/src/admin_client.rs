@@ -12,17 +12,22 @@ use crate::error::{CommandError, ShellCode};
 use crate::state::{typed_url, Connection};
 use moderno_crypto::Secret;
 use moderno_device::DeviceCode;
+use url::Url;
 
 /// Where a connection's admin API is, and the token it needs (`Debug` prints it `[redacted]`).
 #[derive(Clone, Debug)]
 pub struct AdminAccess {
     pub url: String,
+    /// `url` parsed once; `None`: it is no URL (the connection refuses it when it opens).
+    parsed: Option<Url>,
     token: Option<Secret<String>>,
 }
 
 impl AdminAccess {
     pub fn new(url: &str, token: Option<String>) -> Self {
-        Self { url: typed_url(url).unwrap_or_default(), token: token.filter(|t| !t.is_empty()).map(Secret::new) }
+        let url = typed_url(url).unwrap_or_default();
+        let parsed = Url::parse(&url).ok();
+        Self { url, parsed, token: token.filter(|t| !t.is_empty()).map(Secret::new) }
     }
 
     /// The same token for another address of the same origin (the token stays zeroized).
@@ -32,12 +37,12 @@ impl AdminAccess {
 
     /// Whether `url` has this address's scheme, host and port.
     pub fn same_origin(&self, url: &str) -> bool {
-        let origin = |u: &str| url::Url::parse(u.trim()).ok().map(|u| u.origin());
-        origin(url).is_some_and(|o| Some(o) == origin(&self.url))
+        let other = Url::parse(url.trim()).ok();
+        other.zip(self.parsed.as_ref()).is_some_and(|(other, own)| other.origin() == own.origin())
     }
 
     pub fn is_loopback(&self) -> bool {
-        url::Url::parse(&self.url).ok().and_then(|u| match u.host()? {
+        self.parsed.as_ref().and_then(|u| match u.host()? {
             url::Host::Domain(d) => Some(d == "localhost"),
             url::Host::Ipv4(ip) => Some(ip.is_loopback()),
             url::Host::Ipv6(ip) => Some(ip.is_loopback()),
