@@ -145,7 +145,7 @@ pub struct Config {
     pub password_cost: PasswordCost,
     /// Seed of the Ed25519 key that signs tokens, used when `token_key_in_database` is false
     /// (set both with [`Config::with_token_key_seed`]).
-    pub token_key_seed: [u8; 32],
+    pub token_key_seed: Secret<[u8; 32]>,
     /// True (the demo): the token key seed is drawn from the entropy at first start and kept in
     /// the database, so tokens survive a restart and no two installs share a key;
     /// `token_key_seed` is then not used.
@@ -206,7 +206,7 @@ impl Config {
                 .map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string()))
                 .collect(),
             password_cost: PasswordCost::Standard,
-            token_key_seed: [0; 32],
+            token_key_seed: Secret::new([0; 32]),
             token_key_in_database: true,
             flow_lifetime: Duration::minutes(30),
             code_lifetime: Duration::seconds(60),
@@ -221,12 +221,14 @@ impl Config {
 impl Config {
     /// Signs tokens with the key from this seed instead of the one kept in the database.
     pub fn with_token_key_seed(mut self, seed: [u8; 32]) -> Self {
-        self.token_key_seed = seed;
+        self.token_key_seed = Secret::new(seed);
         self.token_key_in_database = false;
         self
     }
 }
 
+/// Hand-written until `pingone_client_secret` is a [`Secret`] (the stack assigns it PingOne's
+/// `String`, `crates/stack/src/lib.rs`) and the users' passwords are; it prints no secret.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -283,7 +285,7 @@ impl State {
         let signer = if config.token_key_in_database {
             tokens::TokenSigner::new(&*db.kept_seed("token_key_seed", &entropy)?)
         } else {
-            tokens::TokenSigner::new(&config.token_key_seed)
+            tokens::TokenSigner::new(config.token_key_seed.expose())
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
         let state = Self(Arc::new(Inner {
@@ -367,4 +369,19 @@ pub fn app(state: State) -> Router {
         .layer(axum::middleware::from_fn(error_bodies::as_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_names_the_servers_and_users_but_no_secret() {
+        let config = Config::demo(PathBuf::from("/tmp/pf.sqlite3"), "http://127.0.0.1:9031", "http://127.0.0.1:7003")
+            .with_token_key_seed([0xAB; 32]);
+        let text = format!("{config:?}");
+        assert!(text.contains("http://127.0.0.1:7003") && text.contains("alice"), "{text}");
+        assert!(!text.contains(DEMO_PINGONE_CLIENT_SECRET) && !text.contains(DEMO_PASSWORD), "{text}");
+        assert!(!text.contains("171"), "the token key seed (0xAB = 171) is not printed: {text}");
+    }
 }

@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use moderno_ambient::Entropy;
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
+use moderno_crypto::Secret;
 use rusqlite::{Connection, OptionalExtension};
 use sha2::Sha256;
 use zeroize::Zeroizing;
@@ -40,9 +41,9 @@ impl Secrets {
     }
 
     /// The configured seed, else the one kept in the database, else a new one (then kept).
-    pub fn load(conn: &Connection, configured: Option<[u8; 32]>, entropy: &Entropy) -> anyhow::Result<Self> {
+    pub fn load(conn: &Connection, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
         if let Some(seed) = configured {
-            return Ok(Self::from_seed(&seed));
+            return Ok(Self::from_seed(seed.expose()));
         }
         let stored: Option<Vec<u8>> =
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0)).optional()?;
