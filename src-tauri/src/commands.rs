@@ -67,7 +67,7 @@ pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Answer<Log
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn submit_pairing_key(shell: State<'_, Shell>, request: CodeRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.pairing_key(conn.backend_side(), &request.code))
+    login_step!(shell, |session, conn| session.pairing_key(conn.backend_side(), request.code.expose()))
 }
 
 #[tauri::command]
@@ -109,7 +109,11 @@ pub async fn cancel_login(shell: State<'_, Shell>) -> Answer<()> {
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn submit_otp(shell: State<'_, Shell>, request: OtpRequest) -> Answer<LoginView> {
-    login_step!(shell, |session, conn| session.otp(conn.backend_side(), &request.code, request.trust.unwrap_or(true)))
+    login_step!(shell, |session, conn| session.otp(
+        conn.backend_side(),
+        request.code.expose(),
+        request.trust.unwrap_or(true)
+    ))
 }
 
 #[tauri::command]
@@ -175,13 +179,8 @@ pub async fn answer_push(shell: State<'_, Shell>, request: PushAnswerRequest) ->
 #[instrument(skip_all)]
 pub async fn device_state(shell: State<'_, Shell>) -> Answer<DeviceStateView> {
     let conn = shell.connection().await?;
-    if let Some(pf) = &conn.pingfederate {
-        return Ok(DeviceStateView::pingone(&conn.profile, &pf.pingone, conn.device.identity().device_name()));
-    }
-    if !conn.device.is_paired() {
-        return Ok(DeviceStateView::unpaired(&conn.profile, conn.backend));
-    }
-    Ok(DeviceStateView::paired(&conn.profile, &conn.device.state().await?))
+    let pairing = conn.backend_side().pairing().await?;
+    Ok(DeviceStateView::of(&conn.profile, conn.backend, pairing, conn.device.identity().device_name()))
 }
 
 /// Renames one of the user's devices, or makes it the primary (PingID SDK pairings).
@@ -249,7 +248,7 @@ pub async fn transfer_passcode(shell: State<'_, Shell>, request: CodeRequest) ->
     let conn = shell.connection().await?;
     let mut transfer = conn.transfer.lock().await;
     let session = transfer.as_mut().ok_or_else(no_transfer)?;
-    let progress = session.passcode(&request.code).await?;
+    let progress = session.passcode(request.code.expose()).await?;
     Ok(TransferView::of(session, progress))
 }
 

@@ -1,8 +1,8 @@
 //! What the UI sees of this device as an approver: incoming pushes, its state and the user's
-//! devices, the offline passcode. Requests carrying a code or key have redacted `Debug`.
+//! devices, the offline passcode. Requests carrying a code or key keep it in a `Secret`.
 
-use moderno_device::pingfederate::PingOneDevice;
-use moderno_device::{PushContext, PushReply};
+use moderno_crypto::Secret;
+use moderno_device::{Pairing, PushContext, PushReply};
 use moderno_wire::device_api::{DeviceState, PushAnswer, PushRequest, RequestingDevice};
 use moderno_wire::payload;
 use serde::{Deserialize, Serialize};
@@ -121,6 +121,15 @@ pub struct DeviceStateView {
 }
 
 impl DeviceStateView {
+    /// This device's `pairing` at the connection's `backend`; `name`: this device's own name.
+    pub fn of(profile: &str, backend: Backend, pairing: Pairing, name: &str) -> Self {
+        match pairing {
+            Pairing::NotPaired => Self::unpaired(profile, backend),
+            Pairing::PingidSdk(state) => Self::paired(profile, &state),
+            Pairing::PingOne { username, device_id } => Self::pingone(profile, username, device_id, name),
+        }
+    }
+
     pub fn unpaired(profile: &str, backend: Backend) -> Self {
         Self {
             profile: profile.to_string(),
@@ -133,10 +142,7 @@ impl DeviceStateView {
     }
 
     /// The PingOne MFA pairing as this device keeps it.
-    pub fn pingone(profile: &str, pingone: &PingOneDevice, name: &str) -> Self {
-        let Some(device_id) = pingone.device_id().filter(|_| pingone.is_paired()) else {
-            return Self::unpaired(profile, Backend::PingfederatePingoneMfa);
-        };
+    fn pingone(profile: &str, username: Option<String>, device_id: String, name: &str) -> Self {
         let device = DeviceSummaryView {
             id: device_id,
             device_type: "MOBILE".into(),
@@ -153,7 +159,7 @@ impl DeviceStateView {
             profile: profile.to_string(),
             backend: Backend::PingfederatePingoneMfa,
             paired: true,
-            username: pingone.paired_username(),
+            username,
             device: Some(device),
             user_devices: vec![],
         }
@@ -192,38 +198,28 @@ pub struct OfflineCodeView {
     pub seconds_left: u32,
 }
 
-#[derive(Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub struct CodeRequest {
     /// A passcode or a pairing key, as typed.
-    pub code: String,
-}
-
-impl std::fmt::Debug for CodeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CodeRequest(<redacted>)")
-    }
+    #[ts(type = "string")]
+    pub code: Secret<String>,
 }
 
 /// `submit_otp`: a passcode, and (PingID SDK's offline passcode) whether this device is trusted
 /// once it passes.
-#[derive(Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub struct OtpRequest {
-    pub code: String,
+    #[ts(type = "string")]
+    pub code: Secret<String>,
     /// Pair this device as TRUSTED with the passcode, when the server offers it; absent: yes.
     /// PingFederate's passcodes ignore it.
     #[serde(default)]
     #[ts(optional)]
     pub trust: Option<bool>,
-}
-
-impl std::fmt::Debug for OtpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OtpRequest").field("code", &"<redacted>").field("trust", &self.trust).finish()
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -342,4 +338,20 @@ pub struct NoticeView {
     pub id: String,
     pub text: String,
     pub at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_passcode_or_key_reads_as_typed_but_never_shows_in_debug_output() {
+        let otp: OtpRequest = serde_json::from_str(r#"{"code":"492 817","trust":false}"#).expect("an otp request");
+        let code: CodeRequest = serde_json::from_str(r#"{"code":"BCDF-GHJK-LMNP"}"#).expect("a code request");
+        assert_eq!((otp.code.expose().as_str(), otp.trust), ("492 817", Some(false)));
+        assert_eq!(code.code.expose(), "BCDF-GHJK-LMNP");
+        let printed = format!("{otp:?} {code:?}");
+        assert!(!printed.contains("492") && !printed.contains("BCDF"), "{printed}");
+        assert!(printed.contains("trust: Some(false)"), "what is no secret still shows: {printed}");
+    }
 }

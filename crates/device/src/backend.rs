@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::totp;
-use moderno_wire::device_api::{DeviceNotice, PushAnswer, PushRequest};
+use moderno_wire::device_api::{DeviceNotice, DeviceState, PushAnswer, PushRequest};
 use moderno_wire::pingone::{DenyReason, PushDecision};
 
 use crate::device::Device;
@@ -29,6 +29,19 @@ pub enum PushReply {
     ReportFraud,
 }
 
+/// This device's pairing at its backend, as an approver's screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pairing {
+    NotPaired,
+    /// With the PingID SDK: this device and the user's devices as the SDK server tells them.
+    PingidSdk(DeviceState),
+    /// With PingOne MFA, as this device keeps the pairing (PingOne's device API lists no devices).
+    PingOne {
+        username: Option<String>,
+        device_id: String,
+    },
+}
+
 /// The backend a device signs in with, and this device's side of it.
 #[derive(Clone, Copy)]
 pub enum Backend<'a> {
@@ -40,6 +53,8 @@ pub enum Backend<'a> {
     PingFederate { client: &'a Arc<PfClient>, pingone: &'a PingOneDevice, clock: &'a Clock, entropy: &'a Entropy },
 }
 
+/// Written out, and hiding no secret: it names the backend and where it is, not the whole
+/// state of the device, the clock and the entropy it borrows.
 impl std::fmt::Debug for Backend<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -122,6 +137,20 @@ impl Backend<'_> {
         match self {
             Self::PingidSdk { device, .. } => device.is_paired(),
             Self::PingFederate { pingone, .. } => pingone.is_paired(),
+        }
+    }
+
+    /// This device's pairing here (PingID SDK: asked of the server).
+    pub async fn pairing(&self) -> Result<Pairing, DeviceError> {
+        match self {
+            Self::PingidSdk { device, .. } if device.is_paired() => Ok(Pairing::PingidSdk(device.state().await?)),
+            Self::PingFederate { pingone, .. } if pingone.is_paired() => {
+                Ok(pingone.device_id().map_or(Pairing::NotPaired, |device_id| Pairing::PingOne {
+                    username: pingone.paired_username(),
+                    device_id,
+                }))
+            }
+            _ => Ok(Pairing::NotPaired),
         }
     }
 

@@ -2,7 +2,9 @@
 //!
 //! [`Backend`] names the backend a front end signs in with (the PingID SDK's customer server or
 //! PingFederate with PingOne MFA) and answers pushes there; [`Login`] is one sign-in on it, step
-//! by step, each step answered by a [`Progress`]. Beneath them:
+//! by step, each step answered by a [`Progress`] (what it [`Asked`], for a front end that answers
+//! by rule; every [`ServerAnswer`] on the way to an [`AnswerWatch`], for one that shows the wire).
+//! Beneath them:
 //! [`Device`] is the facade: it keeps the device key in the OS keyring ([`KeyringStore`]), makes
 //! mobile payloads, reads server payloads into a [`FlowState`], completes pairing directly with
 //! the PingID SDK server ([`SdkDeviceClient`]), answers pushes, hears when the user's devices
@@ -12,6 +14,7 @@
 //! [`PushContext`] reads what a push asks to approve. The
 //! `moderno-device` binary drives all of it from a terminal. See `docs/device.md`.
 
+mod asked;
 mod backend;
 mod device;
 mod device_actions;
@@ -31,11 +34,13 @@ pub mod pingfederate;
 mod push_context;
 mod push_result;
 mod sdk_device_client;
+mod server_answer;
 pub mod transfer;
 mod transfer_session;
 mod transport;
 
-pub use backend::{Backend, OfflinePasscode, PushReply, MAX_PUSH_WAIT};
+pub use asked::Asked;
+pub use backend::{Backend, OfflinePasscode, Pairing, PushReply, MAX_PUSH_WAIT};
 pub use device::{Device, DeviceOptions, MAX_NICKNAME_CHARS};
 pub use device_actions::{device_actions, DeviceActions};
 pub use error::{DeviceError, ErrorView, SdkError};
@@ -44,7 +49,7 @@ pub use flow::{FlowState, UserSelection};
 pub use identity::{DeviceDescription, DeviceIdentity};
 pub use key_store::{AsyncKeyStore, KeyStore, KeyStoreError, MemoryKeyStore, StoredIdentity, KEY_STORE_TIMEOUT};
 pub use keyring_store::{KeyringStore, KEYRING_SERVICE};
-pub use login::{Login, LoginError, Progress};
+pub use login::{Login, LoginError, LoginOptions, Progress};
 pub use login_session::{LoginProgress, LoginSession};
 pub use login_step::{next_step, LoginStep};
 pub use mobile_payload::generate_payload;
@@ -53,6 +58,7 @@ pub use notice_text::notice_text;
 pub use push_context::PushContext;
 pub use push_result::PushResult;
 pub use sdk_device_client::{SdkDeviceClient, MAX_WAIT_SECONDS};
+pub use server_answer::{AnswerWatch, ServerAnswer};
 pub use transfer::{PendingTransfer, TransferOrder, TransferOutcome};
 pub use transfer_session::{SignedInUser, TransferProgress, TransferSession};
 pub use transport::http_client;

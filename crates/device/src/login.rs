@@ -11,10 +11,12 @@ use crate::backend::Backend;
 use crate::error::DeviceError;
 use crate::flow::UserSelection;
 use crate::login_session::{LoginProgress, LoginSession};
-use crate::pingfederate::{PfProgress, PfSession};
+use crate::pingfederate::{PfAction, PfProgress, PfSession};
+use crate::server_answer::AnswerWatch;
 use crate::transfer_session::SignedInUser;
 
 /// A sign-in in progress.
+#[derive(Debug)]
 pub enum Login {
     /// Boxed: a login holds its HTTP client and the request the server may keep open.
     PingidSdk(Box<LoginSession>),
@@ -92,13 +94,14 @@ impl From<LoginError> for DeviceError {
 
 type Step = Result<Progress, LoginError>;
 
-impl std::fmt::Debug for Login {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::PingidSdk(session) => session.fmt(f),
-            Self::PingFederate(session) => session.fmt(f),
-        }
-    }
+/// How a login starts, beyond the user's name, password and pairing key.
+#[derive(Debug, Clone, Default)]
+pub struct LoginOptions {
+    /// A web sign-in (PingFederate only): `authenticate`, `selectDevice` and `checkOtp` without
+    /// this device's mobile payload, as a browser signs in; nothing is offered to pair.
+    pub web: bool,
+    /// Hears every server answer of the login (the CLI prints them).
+    pub answers: Option<AnswerWatch>,
 }
 
 impl Login {
@@ -109,18 +112,35 @@ impl Login {
     /// No login is returned when it is over at once without one. A wrong password at
     /// PingFederate (`CREDENTIAL_VALIDATION_FAILED`) reads as a refusal, as the customer
     /// server's 1010 does, so every front end keeps the user on the sign-in form alike.
-    #[instrument(skip_all, fields(backend = ?backend))]
     pub async fn start(
         backend: Backend<'_>,
         username: &str,
         password: &str,
         pairing_key: Option<&str>,
     ) -> Result<(Option<Self>, Progress), DeviceError> {
+        Self::start_with(backend, username, password, pairing_key, LoginOptions::default()).await
+    }
+
+    /// [`Self::start`], with [`LoginOptions`].
+    #[instrument(skip_all, fields(backend = ?backend, web = options.web))]
+    pub async fn start_with(
+        backend: Backend<'_>,
+        username: &str,
+        password: &str,
+        pairing_key: Option<&str>,
+        options: LoginOptions,
+    ) -> Result<(Option<Self>, Progress), DeviceError> {
         let pairing_key = pairing_key.filter(|k| !k.trim().is_empty());
         match backend {
             Backend::PingidSdk { device, server_url } => {
+                if options.web {
+                    return Err(DeviceError::InvalidInput(
+                        "a web sign-in at the customer server is its web page's, not this device's".into(),
+                    ));
+                }
                 let client = device.moderno_client(server_url)?;
-                let (session, progress) = LoginSession::start(client, device, username, password, pairing_key).await?;
+                let (session, progress) =
+                    LoginSession::start(client, device, username, password, pairing_key, options.answers).await?;
                 Ok((Some(Self::PingidSdk(Box::new(session))), progress.into()))
             }
             Backend::PingFederate { client, pingone, clock, entropy } => {
@@ -129,7 +149,9 @@ impl Login {
                         "PingFederate pairs devices without a pairing key: leave it empty".into(),
                     ));
                 }
-                match PfSession::start(client.clone(), pingone, clock.clone(), entropy, username, password).await {
+                let started =
+                    PfSession::start(client.clone(), pingone, clock.clone(), entropy, username, password, options);
+                match started.await {
                     Ok((session, progress)) => Ok((Some(Self::PingFederate(Box::new(session))), progress.into())),
                     Err(DeviceError::PingFederate(refusal)) if refusal.has_detail("CREDENTIAL_VALIDATION_FAILED") => {
                         let code = "CREDENTIAL_VALIDATION_FAILED".to_string();
@@ -224,6 +246,24 @@ impl Login {
                 Ok(s.select_device(pingone, device_id).await?.into())
             }
             _ => Err(other_backend()),
+        }
+    }
+
+    /// Sends one of PingFederate's bodiless actions (`poll`, `continueAuthentication`,
+    /// `cancelAuthentication`) as given, offered now or not: PingFederate judges, and a refusal
+    /// leaves the flow where it was. For a developer probing the flow (the CLI's `--action`).
+    pub async fn probe(&mut self, backend: Backend<'_>, action_id: &str) -> Step {
+        let Some(action) = PfAction::bodiless(action_id) else {
+            return Err(DeviceError::InvalidInput(format!(
+                "{action_id:?}: use poll, continueAuthentication or cancelAuthentication"
+            ))
+            .into());
+        };
+        match (self, backend) {
+            (Self::PingFederate(s), Backend::PingFederate { pingone, .. }) => {
+                Ok(s.probe(pingone, &action).await?.into())
+            }
+            _ => Err(not_asked("PingFederate's actions")),
         }
     }
 

@@ -13,7 +13,7 @@
 //! [`LoginSession::poll`] then looks again for its answer. (Under number matching, beyond Ping,
 //! the server answers 1012 at once and `poll` asks it with `auth_status`.)
 
-use moderno_crypto::pairing_key;
+use moderno_crypto::{pairing_key, Secret};
 use moderno_wire::device_api::PairingCompleted;
 use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse};
 use moderno_wire::payload::{GrantedAccess, PayloadSelection, TrustLevel};
@@ -23,13 +23,13 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::{info, instrument};
-use zeroize::Zeroizing;
 
 use crate::device::Device;
 use crate::error::DeviceError;
 use crate::flow::{FlowState, UserSelection};
 use crate::login_step::{next_step, LoginStep};
 use crate::moderno_client::ModernoClient;
+use crate::server_answer::{tell, AnswerWatch, ServerAnswer};
 
 /// What the login needs from the user next, or how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub enum LoginProgress {
     Refused { status: u16, description: String },
 }
 
+/// Ping's `auth_user`: also the operation that chooses the approving device (with `deviceId`).
+const AUTH_USER: &str = "auth_user";
 /// How long a request is awaited before the login reads as waiting for the push.
 const FIRST_LOOK: Duration = Duration::from_millis(1500);
 /// How long each later look waits for the held request's answer.
@@ -69,24 +71,30 @@ const NEXT_LOOK: Duration = Duration::from_millis(4000);
 const PUSH_LIFETIME: Duration = Duration::from_secs(40);
 
 /// A request the customer server still holds while the push waits.
+#[derive(Debug)]
 struct HeldRequest {
+    /// The customer server's operation (`auth_user`, `retry`), for the [`AnswerWatch`].
+    request: &'static str,
     answer: JoinHandle<Result<ModernoResponse, DeviceError>>,
     since: Instant,
 }
 
+#[derive(Debug)]
 pub struct LoginSession {
     client: ModernoClient,
     username: String,
     /// Kept only while a pairing key may still be asked for; dropped (zeroized) after.
-    password: Option<Zeroizing<String>>,
-    session_id: Option<String>,
+    password: Option<Secret<String>>,
+    /// The customer server's handle on this login: whoever holds it may answer for it.
+    session_id: Option<Secret<String>>,
     mfa: Option<MfaOutcome>,
     /// Set while the login waits for a passcode and the server offered to pair this device with
     /// it (Ping's OneTimePasscode flow state): the trust levels it may fold into its payload.
     offline_levels: Vec<TrustLevel>,
     held: Option<HeldRequest>,
     /// The customer server's session token, from the answer that signed the user in.
-    session_token: Option<Zeroizing<String>>,
+    session_token: Option<Secret<String>>,
+    answers: Option<AnswerWatch>,
 }
 
 impl Drop for LoginSession {
@@ -97,25 +105,17 @@ impl Drop for LoginSession {
     }
 }
 
-impl std::fmt::Debug for LoginSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginSession")
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("in_session", &self.session_id.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
 impl LoginSession {
     /// `auth_user` with a fresh payload (and a pairing key, when the user brought one).
-    #[instrument(skip(client, device, password, pairing_key), fields(profile = device.profile()))]
+    /// `answers` hears each answer of the customer server.
+    #[instrument(skip(client, device, password, pairing_key, answers), fields(profile = device.profile()))]
     pub async fn start(
         client: ModernoClient,
         device: &Device,
         username: &str,
         password: &str,
         pairing_key: Option<&str>,
+        answers: Option<AnswerWatch>,
     ) -> Result<(Self, LoginProgress), DeviceError> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
@@ -125,17 +125,18 @@ impl LoginSession {
         let mut session = Self {
             client,
             username: username.to_string(),
-            password: Some(Zeroizing::new(password.to_string())),
+            password: Some(Secret::from(password)),
             session_id: None,
             mfa: None,
             offline_levels: Vec::new(),
             held: None,
             session_token: None,
+            answers,
         };
         let (client, payload, user, pass) =
-            (session.client.clone(), device.payload(), username.to_string(), Zeroizing::new(password.to_string()));
-        let progress =
-            session.send(device, async move { client.auth_user(&user, &pass, &payload, key.as_deref()).await }).await?;
+            (session.client.clone(), device.payload(), username.to_string(), Secret::from(password));
+        let request = async move { client.auth_user(&user, pass.expose(), &payload, key.as_deref()).await };
+        let progress = session.send(device, AUTH_USER, request).await?;
         Ok((session, progress))
     }
 
@@ -146,7 +147,7 @@ impl LoginSession {
     /// The signed-in user and session token, once an answer signed the user in (what a
     /// transfer needs afterwards).
     pub fn signed_in_user(&self) -> Option<crate::SignedInUser> {
-        self.session_token.as_ref().map(|token| crate::SignedInUser::new(&self.username, token))
+        self.session_token.as_ref().map(|token| crate::SignedInUser::new(&self.username, token.expose()))
     }
 
     /// Logs in again with the manual pairing key (case, spaces and dashes do not matter).
@@ -158,7 +159,12 @@ impl LoginSession {
             .ok_or(DeviceError::InvalidInput("this login no longer asks for a pairing key: log in again".into()))?;
         // A payload is accepted once: every attempt sends a fresh one.
         let (client, payload, user) = (self.client.clone(), device.payload(), self.username.clone());
-        self.send(device, async move { client.auth_user(&user, &password, &payload, Some(&key)).await }).await
+        self.send(
+            device,
+            AUTH_USER,
+            async move { client.auth_user(&user, password.expose(), &payload, Some(&key)).await },
+        )
+        .await
     }
 
     /// One look at a push that is waiting for another device: the held request's answer, if it
@@ -168,7 +174,7 @@ impl LoginSession {
             return self.look(device, NEXT_LOOK).await;
         }
         let answer = self.client.auth_status(self.session()?).await?;
-        self.advance(device, &answer).await
+        self.advance(device, "auth_status", &answer).await
     }
 
     /// The passcode from a trusted device: six digits, spaces ignored. When the server offered
@@ -195,7 +201,7 @@ impl LoginSession {
             device.payload_with_selection(PayloadSelection { trust_level: TrustLevel::Trusted, ignore_interval: None })
         });
         let answer = self.client.auth_offline_user(self.session()?, &code, payload.as_deref()).await?;
-        self.advance(device, &answer).await
+        self.advance(device, "auth_offline_user", &answer).await
     }
 
     pub async fn select_device(&mut self, device: &Device, device_id: &str) -> Result<LoginProgress, DeviceError> {
@@ -204,13 +210,13 @@ impl LoginSession {
         }
         let (client, session, chosen) =
             (self.client.clone(), self.session()?.to_string(), device_id.trim().to_string());
-        self.send(device, async move { client.select_device(&session, &chosen).await }).await
+        self.send(device, AUTH_USER, async move { client.select_device(&session, &chosen).await }).await
     }
 
     /// Another push for the same login.
     pub async fn retry(&mut self, device: &Device) -> Result<LoginProgress, DeviceError> {
         let (client, session) = (self.client.clone(), self.session()?.to_string());
-        self.send(device, async move { client.retry(&session).await }).await
+        self.send(device, "retry", async move { client.retry(&session).await }).await
     }
 
     /// Stops the login: a request still held is dropped, and a login session the server knows is
@@ -220,7 +226,7 @@ impl LoginSession {
             held.answer.abort();
         }
         if let Some(id) = self.session_id.take() {
-            self.client.cancel(&id).await?;
+            self.client.cancel(id.expose()).await?;
         }
         self.password = None;
         Ok(())
@@ -246,14 +252,14 @@ impl LoginSession {
 
     /// Sends a request that Ping's server may hold until a push is answered: its answer if it
     /// comes within a moment, else the login waits for the push while the request runs on.
-    async fn send<F>(&mut self, device: &Device, request: F) -> Result<LoginProgress, DeviceError>
+    async fn send<F>(&mut self, device: &Device, name: &'static str, request: F) -> Result<LoginProgress, DeviceError>
     where
         F: std::future::Future<Output = Result<ModernoResponse, DeviceError>> + Send + 'static,
     {
         if let Some(previous) = self.held.take() {
             previous.answer.abort();
         }
-        self.held = Some(HeldRequest { answer: tokio::spawn(request), since: Instant::now() });
+        self.held = Some(HeldRequest { request: name, answer: tokio::spawn(request), since: Instant::now() });
         self.look(device, FIRST_LOOK).await
     }
 
@@ -269,22 +275,32 @@ impl LoginSession {
                 match_number: None,
             });
         };
+        let request = held.request;
         self.held = None;
         let answer = joined.map_err(|e| DeviceError::InvalidInput(format!("the login request stopped: {e}")))??;
-        self.advance(device, &answer).await
+        self.advance(device, request, &answer).await
     }
 
     fn session(&self) -> Result<&str, DeviceError> {
-        self.session_id.as_deref().ok_or(DeviceError::InvalidInput("no login is waiting here: log in again".into()))
+        self.session_id
+            .as_ref()
+            .map(|id| id.expose().as_str())
+            .ok_or(DeviceError::InvalidInput("no login is waiting here: log in again".into()))
     }
 
-    async fn advance(&mut self, device: &Device, answer: &ModernoResponse) -> Result<LoginProgress, DeviceError> {
-        info!(status = answer.status.code(), mfa = ?answer.mfa, "customer server answered");
-        if answer.session_id.is_some() {
-            self.session_id.clone_from(&answer.session_id);
+    async fn advance(
+        &mut self,
+        device: &Device,
+        request: &'static str,
+        answer: &ModernoResponse,
+    ) -> Result<LoginProgress, DeviceError> {
+        info!(request, status = answer.status.code(), mfa = ?answer.mfa, "customer server answered");
+        tell(self.answers.as_ref(), || ServerAnswer::customer_server(request, answer));
+        if let Some(id) = answer.session_id.as_deref() {
+            self.session_id = Some(Secret::from(id));
         }
         if let Some(token) = answer.session_token.as_deref().filter(|t| !t.is_empty()) {
-            self.session_token = Some(Zeroizing::new(token.to_owned()));
+            self.session_token = Some(Secret::from(token));
         }
         let step = next_step(answer);
         if !matches!(step, LoginStep::PairingKeyNeeded { .. }) {

@@ -21,6 +21,8 @@ use super::login::PfLogin;
 use super::pingone_device::{PingOneDevice, PingOnePairing};
 use super::step::PfStep;
 use crate::error::DeviceError;
+use crate::login::LoginOptions;
+use crate::server_answer::{tell, ServerAnswer};
 
 /// What the login needs from the user next, or how it ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +74,8 @@ pub struct PfSession {
     /// The devices PingFederate last listed, and the one it picked or was told to use.
     devices: Vec<AdapterDevice>,
     selected: Option<String>,
+    /// `web`: no mobile payload is sent; `answers` hears each flow.
+    options: LoginOptions,
 }
 
 impl std::fmt::Debug for PfSession {
@@ -95,14 +99,15 @@ impl PfSession {
         entropy: &Entropy,
         username: &str,
         password: &str,
+        options: LoginOptions,
     ) -> Result<(Self, PfProgress), DeviceError> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
             return Err(DeviceError::InvalidInput("type your username and password".into()));
         }
-        let mut login = PfLogin::start(client, clock, entropy).await?;
+        let login = PfLogin::start(client, clock, entropy).await?;
         tracing::Span::current().record("flow", login.id());
-        let step = login.sign_in(username, password).await?;
+        tell(options.answers.as_ref(), || ServerAnswer::flow("authorize", login.flow()));
         let mut session = Self {
             login,
             username: username.to_string(),
@@ -111,7 +116,13 @@ impl PfSession {
             pairing: PairingAttempt::NotOffered,
             devices: vec![],
             selected: None,
+            options,
         };
+        let credentials = PfAction::CheckUsernamePassword {
+            username: username.to_string(),
+            password: Zeroizing::new(password.to_string()),
+        };
+        let step = session.send(&credentials).await?;
         let progress = session.drive(pingone, step).await?;
         Ok((session, progress))
     }
@@ -159,7 +170,7 @@ impl PfSession {
                 "a passcode is the 6 to 8 digits the device received or shows".into(),
             ));
         }
-        let action = PfAction::CheckOtp { otp: Zeroizing::new(otp), mobile_payload: Some(pingone.payload()) };
+        let action = PfAction::CheckOtp { otp: Zeroizing::new(otp), mobile_payload: self.payload(pingone) };
         match self.act(pingone, &action).await {
             Err(DeviceError::PingFederate(refusal)) if refusal.has_detail("INVALID_OTP") => Ok(PfProgress::EnterOtp {
                 device: self.selected_device(),
@@ -177,8 +188,7 @@ impl PfSession {
             return Err(DeviceError::InvalidInput("choose the device that should approve".into()));
         }
         self.selected = Some(device_id.to_string());
-        let action =
-            PfAction::SelectDevice { device_id: device_id.to_string(), mobile_payload: Some(pingone.payload()) };
+        let action = PfAction::SelectDevice { device_id: device_id.to_string(), mobile_payload: self.payload(pingone) };
         self.act(pingone, &action).await
     }
 
@@ -193,14 +203,39 @@ impl PfSession {
     pub async fn cancel(&mut self) -> Result<(), DeviceError> {
         self.server_payload = None;
         if self.login.allows("cancelAuthentication") {
-            self.login.act(&PfAction::CancelAuthentication).await?;
+            self.send(&PfAction::CancelAuthentication).await?;
         }
         Ok(())
     }
 
+    /// Sends `action` as given, offered now or not (PingFederate judges; a refusal leaves the
+    /// flow where it was), then goes on as far as the flow allows without the user.
+    pub async fn probe(&mut self, pingone: &PingOneDevice, action: &PfAction) -> Result<PfProgress, DeviceError> {
+        self.act(pingone, action).await
+    }
+
     async fn act(&mut self, pingone: &PingOneDevice, action: &PfAction) -> Result<PfProgress, DeviceError> {
-        let step = self.login.act(action).await?;
+        let step = self.send(action).await?;
         self.drive(pingone, step).await
+    }
+
+    /// One action at PingFederate, its answer (or refusal) told to the login's watch.
+    async fn send(&mut self, action: &PfAction) -> Result<PfStep, DeviceError> {
+        let step = self.login.act(action).await;
+        let watch = self.options.answers.as_ref();
+        match &step {
+            Ok(_) => tell(watch, || ServerAnswer::flow(action.id(), self.login.flow())),
+            Err(DeviceError::PingFederate(refusal)) => {
+                tell(watch, || ServerAnswer::Refused { action: action.id().to_string(), refusal: refusal.clone() });
+            }
+            Err(_) => {}
+        }
+        step
+    }
+
+    /// This device's mobile payload, unless the login is a web sign-in.
+    fn payload(&self, pingone: &PingOneDevice) -> Option<String> {
+        (!self.options.web).then(|| pingone.payload())
     }
 
     /// Sends what needs no person until the flow asks for one (or ends).
@@ -210,13 +245,13 @@ impl PfSession {
                 PfStep::Authenticate { default_device } => {
                     self.selected = default_device.as_ref().map(|d| d.id.clone());
                     self.devices.extend(default_device);
-                    PfAction::Authenticate { mobile_payload: Some(pingone.payload()) }
+                    PfAction::Authenticate { mobile_payload: self.payload(pingone) }
                 }
                 PfStep::MfaCompleted { .. } => PfAction::ContinueAuthentication,
                 PfStep::Completed => return self.signed_in().await,
                 other => return Ok(self.ask(other)),
             };
-            step = self.login.act(&action).await?;
+            step = self.send(&action).await?;
         }
     }
 

@@ -1,9 +1,15 @@
-//! `moderno-device approve`: long-polls pushes addressed to this device and answers them, and
-//! tells when a device is added to or removed from the user.
+//! `moderno-device approve` (PingID SDK) and `pf-approve` (PingOne MFA): long-polls the pushes
+//! addressed to this device at its backend and answers them, and tells when a device is added to
+//! or removed from the user (PingOne MFA sends no such notices). One flow through the device
+//! crate's [`Backend`], whichever it is.
+//!
+//! Besides Ping's answers, "report fraud" denies a PingOne push with the SDK's
+//! `DenyReason.REPORT_FRAUD` (`pingidentity/pingone-mobile-sdk-android`,
+//! `NotificationObject.deny(context, denyReason, cb)`); the PingID SDK refuses it.
 
 use std::time::Duration;
 
-use moderno_device::{notice_text, Device, DeviceError, PushResult};
+use moderno_device::{notice_text, Backend, DeviceError, PushReply, PushResult};
 use moderno_wire::device_api::{IgnoreInterval, PushAction, PushAnswer, PushRequest};
 use moderno_wire::payload::TrustLevel;
 use serde_json::json;
@@ -18,7 +24,8 @@ pub struct ApproveArgs {
     /// Answer every push this way: trust (approve and trust the new device), primary (approve
     /// and make the new device the primary: only while the user has none), once (approve this
     /// sign-in only; `approve` means the same), ignore (approve, and no MFA for that device for
-    /// --ignore-for), deny or block. Asked per push when absent.
+    /// --ignore-for), deny, block (PingID SDK) or "report fraud" (PingOne MFA). Asked per push
+    /// when absent.
     #[arg(long, value_parser = parse_decision)]
     pub action: Option<Decision>,
     /// With `ignore`: how long (10m, 2h, 3d, 1w, 1mo, 1y or always).
@@ -46,13 +53,15 @@ pub enum Decision {
     Ignore,
     Deny,
     Block,
+    /// Deny and report the push as fraud (PingOne MFA's `DenyReason.REPORT_FRAUD`).
+    ReportFraud,
 }
 
 impl Decision {
     pub const fn action(self) -> PushAction {
         match self {
             Self::Trust | Self::Primary | Self::Once | Self::Ignore => PushAction::Approve,
-            Self::Deny => PushAction::Deny,
+            Self::Deny | Self::ReportFraud => PushAction::Deny,
             Self::Block => PushAction::Block,
         }
     }
@@ -66,7 +75,10 @@ fn parse_decision(text: &str) -> Result<Decision, String> {
         "ignore" | "i" => Ok(Decision::Ignore),
         "deny" | "d" | "n" | "no" => Ok(Decision::Deny),
         "block" | "b" => Ok(Decision::Block),
-        other => Err(format!("{other:?} is not an answer: use trust, primary, once, ignore, deny or block")),
+        "report fraud" | "fraud" | "f" => Ok(Decision::ReportFraud),
+        other => {
+            Err(format!("{other:?} is not an answer: use trust, primary, once, ignore, deny, block or report fraud"))
+        }
     }
 }
 
@@ -80,7 +92,7 @@ fn grant(
         Decision::Trust => TrustLevel::Trusted,
         Decision::Primary => TrustLevel::Primary,
         Decision::Ignore => TrustLevel::Ignore,
-        Decision::Once | Decision::Deny | Decision::Block => return Ok(None),
+        Decision::Once | Decision::Deny | Decision::Block | Decision::ReportFraud => return Ok(None),
     };
     if level == TrustLevel::Primary && !push.trust_levels.contains(&level) {
         // Unlike trust, never fall back to a one-time approval: the user asked for a primary.
@@ -105,10 +117,10 @@ fn grant(
 }
 
 /// Ok(true) when it stopped as asked (time up, or one push answered with `--once`).
-pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
+/// `profile` names this device in the refusal when it is not paired at `backend`.
+pub async fn run(backend: Backend<'_>, profile: &str, out: &Output, args: &ApproveArgs) -> Result<bool, DeviceError> {
     let deadline = deadline(args.for_seconds);
-    let username =
-        device.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: device.profile().into() })?;
+    let username = backend.paired_username().ok_or_else(|| DeviceError::NotPaired { profile: profile.into() })?;
     out.step(
         "listening",
         format!("waiting for push requests for {username} (Ctrl-C to stop)"),
@@ -117,9 +129,9 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
     let mut notices_available = true;
     loop {
         if notices_available {
-            notices_available = show_notices(device, out, &username).await;
+            notices_available = show_notices(backend, out, &username).await;
         }
-        let Some(pushes) = next_batch(deadline, out, |wait| device.pending_pushes(wait)).await? else {
+        let Some(pushes) = next_batch(deadline, out, |wait| backend.pending_pushes(wait)).await? else {
             return Ok(true);
         };
         for push in pushes {
@@ -128,7 +140,7 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
                 Some(decision) => decision,
                 None => {
                     let question = if push.trust_levels.is_empty() {
-                        "once (approve), deny or block?"
+                        "once (approve), deny, block (PingID SDK) or report fraud (PingOne MFA)?"
                     } else if push.trust_levels.contains(&TrustLevel::Primary) {
                         "trust this new device, make it primary, once, ignore, deny or block?"
                     } else {
@@ -144,7 +156,9 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
                 answer.trust_level = Some(level);
                 answer.ignore_interval = interval;
             }
-            let result = device.answer_push(&push.authentication_id, answer).await?;
+            let reply =
+                if decision == Decision::ReportFraud { PushReply::ReportFraud } else { PushReply::Answer(answer) };
+            let result = backend.reply_to_push(&push.authentication_id, reply).await?;
             answered(out, &push, answer, result);
             if args.once {
                 return Ok(true);
@@ -155,8 +169,8 @@ pub async fn run(device: &Device, out: &Output, args: &ApproveArgs) -> Result<bo
 
 /// Prints the device notices waiting (without waiting for more). False when the server cannot
 /// give them (said once; pushes go on).
-async fn show_notices(device: &Device, out: &Output, username: &str) -> bool {
-    match device.notices(Duration::ZERO).await {
+async fn show_notices(backend: Backend<'_>, out: &Output, username: &str) -> bool {
+    match backend.notices(Duration::ZERO).await {
         Ok(notices) => {
             for notice in notices {
                 out.step("notice", notice_text(username, &notice), serde_json::to_value(&notice).unwrap_or_default());
@@ -263,6 +277,9 @@ mod tests {
         assert_eq!(parse_decision("i"), Ok(Decision::Ignore));
         assert_eq!(parse_decision("D"), Ok(Decision::Deny));
         assert_eq!(parse_decision("block"), Ok(Decision::Block));
+        assert_eq!(parse_decision(" Report Fraud "), Ok(Decision::ReportFraud));
+        assert_eq!(parse_decision("f"), Ok(Decision::ReportFraud));
+        assert_eq!(Decision::ReportFraud.action(), PushAction::Deny, "a fraud report denies");
         assert!(parse_decision("maybe").is_err());
         assert_eq!(Decision::Ignore.action(), PushAction::Approve);
         assert_eq!(Decision::Primary.action(), PushAction::Approve);
@@ -281,7 +298,7 @@ mod tests {
         let parsed = ApproveCommand::try_parse_from(["approve", "--action", "primary", "--once"]).expect("parsed");
         assert_eq!((parsed.args.action, parsed.args.once), (Some(Decision::Primary), true));
         let wrong = ApproveCommand::try_parse_from(["approve", "--action", "boss"]).expect_err("not an answer");
-        assert!(wrong.to_string().contains("trust, primary, once, ignore, deny or block"), "{wrong}");
+        assert!(wrong.to_string().contains("trust, primary, once, ignore, deny, block or report fraud"), "{wrong}");
     }
 
     fn push_offering(trust_levels: Vec<TrustLevel>) -> PushRequest {

@@ -1,24 +1,34 @@
-//! `moderno-device login`: auth_user, then whatever each answer asks for, until signed in or refused.
+//! `moderno-device login` (the customer server, PingID SDK) and `pf-login` (PingFederate with the
+//! PingOne MFA adapter): one sign-in through the device crate's [`Login`], whichever backend runs
+//! it. Every server answer is printed as it comes (`screen.rs`), and each step the login asks
+//! for is answered from the flags, else asked on the terminal.
 
 use std::time::{Duration, Instant};
 
-use moderno_device::{next_step, Device, DeviceError, FlowState, LoginStep, ModernoClient, UserSelection};
-use moderno_wire::device_api::{IgnoreInterval, PairingCompleted};
-use moderno_wire::moderno::{DeviceSummary, MfaOutcome, ModernoResponse, Status};
-use moderno_wire::payload::{GrantedAccess, PayloadSelection, TrustLevel};
+use moderno_crypto::Secret;
+use moderno_device::{AnswerWatch, Asked, Backend, DeviceError, Login, LoginError, LoginOptions, UserSelection};
+use moderno_wire::device_api::IgnoreInterval;
+use moderno_wire::payload::TrustLevel;
 use serde_json::json;
+use zeroize::Zeroizing;
+
+/// A password from the command line, kept out of `Debug` (clap's and this crate's).
+fn secret(text: &str) -> Result<Secret<String>, std::convert::Infallible> {
+    Ok(Secret::from(text))
+}
 
 use crate::choice::{describe, parse_interval, parse_level, selection};
 use crate::output::Output;
 use crate::prompt::{ask, flag_or_ask};
+use crate::screen::{chosen_device, gave_up, show, show_answer};
 
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
     #[arg(long)]
     pub user: String,
     /// Asked on the terminal when absent.
-    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
+    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = secret)]
+    pub password: Option<Secret<String>>,
     /// A manual pairing key for the user's first device (XXXX-XXXX-XXXX).
     #[arg(long)]
     pub pairing_key: Option<String>,
@@ -42,197 +52,183 @@ pub struct LoginArgs {
     pub wait_push: u64,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct PfLoginArgs {
+    /// PingFederate's base URL.
+    #[arg(long, env = "PINGFEDERATE_URL", default_value = "http://127.0.0.1:9031")]
+    pub pingfederate: String,
+    #[arg(long)]
+    pub user: String,
+    /// Asked on the terminal when absent.
+    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = secret)]
+    pub password: Option<Secret<String>>,
+    /// At MOBILE_PAIRING_REQUIRED, do not pair: continue at once (`device_not_paired`).
+    #[arg(long)]
+    pub skip_pairing: bool,
+    /// The passcode for OTP_REQUIRED (asked when absent, and again after a wrong one).
+    #[arg(long)]
+    pub otp: Option<String>,
+    /// The device for DEVICE_SELECTION_REQUIRED (list number or PingOne device id).
+    #[arg(long)]
+    pub select_device: Option<String>,
+    /// Send this action once the password has passed, offered or not (poll,
+    /// continueAuthentication, cancelAuthentication); repeat for several. A refusal is printed
+    /// and the flow goes on.
+    #[arg(long = "action", value_name = "ACTION_ID")]
+    pub actions: Vec<String>,
+    /// A web login: `authenticate` without this device's mobile payload.
+    #[arg(long)]
+    pub web: bool,
+    /// How long to wait for the paired mobile to answer a push (polled once a second).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub wait_push: u64,
+}
+
+/// One sign-in as the command line asks for it, whichever command (and backend) it came from.
+#[derive(Debug, Default)]
+pub struct SignIn {
+    user: String,
+    password: Option<Secret<String>>,
+    pairing_key: Option<String>,
+    trust: Option<TrustLevel>,
+    ignore_for: Option<IgnoreInterval>,
+    nickname: Option<String>,
+    otp: Option<String>,
+    select_device: Option<String>,
+    /// False: answer a pairing offer with "go on without" (`--skip-pairing`).
+    pair: bool,
+    probes: Vec<String>,
+    web: bool,
+    wait_push: Duration,
+}
+
+impl From<LoginArgs> for SignIn {
+    fn from(a: LoginArgs) -> Self {
+        Self {
+            user: a.user,
+            password: a.password,
+            pairing_key: a.pairing_key,
+            trust: a.trust,
+            ignore_for: a.ignore_for,
+            nickname: a.nickname,
+            otp: a.otp,
+            select_device: a.select_device,
+            pair: true,
+            wait_push: Duration::from_secs(a.wait_push),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<PfLoginArgs> for SignIn {
+    fn from(a: PfLoginArgs) -> Self {
+        Self {
+            user: a.user,
+            password: a.password,
+            otp: a.otp,
+            select_device: a.select_device,
+            pair: !a.skip_pairing,
+            probes: a.actions,
+            web: a.web,
+            wait_push: Duration::from_secs(a.wait_push),
+            ..Self::default()
+        }
+    }
+}
+
 /// Ok(true) when the login ends signed in.
-pub async fn run(
-    device: &Device,
-    client: &ModernoClient,
-    out: &Output,
-    mut args: LoginArgs,
-) -> Result<bool, DeviceError> {
+pub async fn run(backend: Backend<'_>, out: &Output, mut args: SignIn) -> Result<bool, DeviceError> {
     let password = match args.password.take() {
-        Some(p) => zeroize::Zeroizing::new(p),
-        None => zeroize::Zeroizing::new(ask(out, "password:", "--password").await?),
+        Some(p) => p,
+        None => Secret::new(ask(out, "password:", "--password").await?),
     };
-    let waiting = "(if your other device gets a push, answer it there: the server waits for it)";
-    out.step("auth_user", format!("signing in as {} ... {waiting}", args.user), json!({"user": args.user}));
-    let mut pairing_key = args.pairing_key.take();
-    let mut response = client.auth_user(&args.user, &password, &device.payload(), pairing_key.as_deref()).await?;
-    let mut trusted_payload: Option<String> = None;
+    let waiting = "(if another device of yours gets a push, answer it there)";
+    out.step("signing_in", format!("signing in as {} ... {waiting}", args.user), json!({"user": args.user}));
+    let printer = *out;
+    let options = LoginOptions { web: args.web, answers: Some(AnswerWatch::new(move |a| show_answer(&printer, a))) };
+    let (login, mut progress) =
+        Login::start_with(backend, &args.user, password.expose(), args.pairing_key.take().as_deref(), options).await?;
+    let Some(mut login) = login else {
+        show(out, &progress, true);
+        return Ok(progress.is_signed_in());
+    };
+    for action in std::mem::take(&mut args.probes) {
+        match login.probe(backend, &action).await {
+            Ok(next) => progress = next,
+            // Printed as the server's answer; the flow is where it was.
+            Err(LoginError::Device(DeviceError::PingFederate(_))) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut push_deadline: Option<Instant> = None;
     loop {
-        show_answer(out, &response);
-        response = match next_step(&response) {
-            LoginStep::SignedIn { mfa } => return Ok(signed_in(out, mfa)),
-            LoginStep::Pair { server_payload, mfa } => return pair(device, out, &args, &server_payload, mfa).await,
-            LoginStep::Refused { status, description } => return Ok(refused(out, status, &description)),
-            LoginStep::WaitForPush { session_id, expires_in, match_number } => {
-                let mut waiting =
-                    format!("waiting for another device to approve (push expires in {} s)", expires_in.unwrap_or(0));
-                if let Some(number) = match_number {
-                    waiting.push_str(&format!("; pick {number} there"));
-                }
-                out.step(
-                    "waiting_for_push",
-                    waiting,
-                    json!({"pushExpiresIn": expires_in, "matchNumber": match_number}),
-                );
-                match wait_for_push(client, &session_id, Duration::from_secs(args.wait_push)).await? {
-                    Some(answer) => answer,
-                    None => {
-                        client.cancel(&session_id).await?;
-                        return Ok(refused(out, Status::TimedOut, "gave up waiting for the push (--wait-push)"));
-                    }
-                }
+        let asked = progress.asked();
+        let waiting = asked == Asked::WaitForPush;
+        show(out, &progress, !waiting || push_deadline.is_none());
+        if !waiting {
+            push_deadline = None;
+        }
+        let next = match asked {
+            Asked::Nothing => return Ok(progress.is_signed_in()),
+            Asked::TrustLevel { levels } => {
+                let choice = choose(out, &args, &levels).await?;
+                login.choose(backend, choice, args.nickname.clone()).await
             }
-            LoginStep::EnterOtp { session_id, attempts_left, retry, server_payload } => {
-                // Ping's OneTimePasscode state: the passcode's answer may pair this device, when
-                // the payload sent with it chooses TRUSTED (as Ping's Moderno apps do).
-                let offer = match server_payload {
-                    Some(payload) => match device.set_server_payload(&payload).await? {
-                        FlowState::OneTimePasscode { levels, .. } => levels,
-                        _ => Vec::new(),
-                    },
-                    None => Vec::new(),
-                };
-                if offer.contains(&TrustLevel::Trusted) {
-                    trusted_payload = Some(device.payload_with_selection(PayloadSelection {
-                        trust_level: TrustLevel::Trusted,
-                        ignore_interval: None,
-                    }));
-                }
-                let question = match (retry, attempts_left) {
-                    (true, Some(left)) => format!("wrong passcode, {left} tries left; passcode from a trusted device:"),
-                    _ => "passcode shown on a trusted device (moderno-device otp):".to_string(),
-                };
-                let otp = flag_or_ask(out, &mut args.otp, &question, "--otp").await?;
-                client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?
-            }
-            LoginStep::PushTimedOut { session_id, .. } => match args.otp.take() {
-                Some(otp) => client.auth_offline_user(&session_id, &otp, trusted_payload.as_deref()).await?,
-                None => {
-                    return Ok(refused(
-                        out,
-                        Status::TimedOut,
-                        "the push timed out; pass --otp with a passcode from a trusted device",
-                    ))
-                }
-            },
-            LoginStep::ChooseDevice { session_id, devices } => {
-                list_devices(out, &devices);
-                let answer =
-                    flag_or_ask(out, &mut args.select_device, "device (number or id):", "--select-device").await?;
-                client.select_device(&session_id, &chosen_device(&answer, &devices)).await?
-            }
-            LoginStep::PairingKeyNeeded { invalid } => {
+            Asked::PairThisDevice => login.pair(backend, args.pair).await,
+            Asked::PairingKey { invalid } => {
                 let question = if invalid {
                     "that pairing key was refused; pairing key:"
                 } else {
                     "pairing key (XXXX-XXXX-XXXX):"
                 };
-                let key = flag_or_ask(out, &mut pairing_key, question, "--pairing-key").await?;
-                // A payload is accepted once: every attempt sends a fresh one.
-                client.auth_user(&args.user, &password, &device.payload(), Some(&key)).await?
+                let key = flag_or_ask(out, &mut args.pairing_key, question, "--pairing-key").await?;
+                login.pairing_key(backend, &key).await
+            }
+            Asked::WaitForPush => {
+                let deadline = *push_deadline.get_or_insert_with(|| Instant::now() + args.wait_push);
+                if Instant::now() >= deadline {
+                    login.cancel().await?;
+                    gave_up(out, "gave up waiting for the push (--wait-push)");
+                    return Ok(false);
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                login.poll(backend).await
+            }
+            Asked::Passcode { attempts_left, retry } => {
+                let question = match (retry, attempts_left) {
+                    (true, Some(left)) => format!("wrong passcode, {left} tries left; passcode:"),
+                    (true, None) => "wrong passcode; passcode:".to_string(),
+                    _ => "passcode (from a trusted device, SMS, e-mail or authenticator app):".to_string(),
+                };
+                let otp = Zeroizing::new(flag_or_ask(out, &mut args.otp, &question, "--otp").await?);
+                // With the PingID SDK's offline passcode: pair this device as TRUSTED once it
+                // passes, when the server offers it (as Ping's Moderno apps do).
+                login.otp(backend, &otp, true).await
+            }
+            Asked::PushUnanswered { passcode } => match args.otp.take().filter(|_| passcode) {
+                Some(otp) => login.otp(backend, &Zeroizing::new(otp), true).await,
+                None => {
+                    login.cancel().await?;
+                    let why = if passcode {
+                        "the push was not answered; pass --otp with a passcode from a trusted device"
+                    } else {
+                        "the push was not approved"
+                    };
+                    gave_up(out, why);
+                    return Ok(false);
+                }
+            },
+            Asked::ChooseDevice { ids } => {
+                let answer =
+                    flag_or_ask(out, &mut args.select_device, "device (number or id):", "--select-device").await?;
+                login.select_device(backend, &chosen_device(&answer, &ids)).await
             }
         };
+        progress = next?;
     }
 }
 
-fn show_answer(out: &Output, response: &ModernoResponse) {
-    let code = response.status.code();
-    out.step(
-        "server_answer",
-        format!("server: {code} {}", response.description),
-        json!({"status": code, "description": response.description, "mfa": response.mfa}),
-    );
-}
-
-fn signed_in(out: &Output, mfa: Option<MfaOutcome>) -> bool {
-    let how = match mfa {
-        Some(MfaOutcome::TrustedDevice) => " (this device is trusted)",
-        Some(MfaOutcome::PushApproved) => " (another device approved)",
-        Some(MfaOutcome::OfflineOtp) => " (with a passcode from a trusted device)",
-        Some(MfaOutcome::Pairing) => " (this device is being paired)",
-        Some(MfaOutcome::SkippedIgnoredDevice) => " (without MFA: this device is ignored for now)",
-        Some(MfaOutcome::SkippedApplicationDisabled) => " (without MFA: the application is disabled at PingID)",
-        Some(MfaOutcome::Bypassed) => " (MFA bypassed for this user)",
-        None => "",
-    };
-    out.step("signed_in", format!("signed in{how}"), json!({"signedIn": true, "mfa": mfa}));
-    true
-}
-
-fn refused(out: &Output, status: Status, description: &str) -> bool {
-    let code = status.code();
-    out.step(
-        "refused",
-        format!("not signed in: {description} ({code})"),
-        json!({"signedIn": false, "status": code, "description": description}),
-    );
-    false
-}
-
-/// Polls every second; `None` when `wait` passed with the push still pending.
-async fn wait_for_push(
-    client: &ModernoClient,
-    session_id: &str,
-    wait: Duration,
-) -> Result<Option<ModernoResponse>, DeviceError> {
-    let deadline = Instant::now() + wait;
-    while Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let answer = client.auth_status(session_id).await?;
-        if answer.status != Status::InProgress {
-            return Ok(Some(answer));
-        }
-    }
-    Ok(None)
-}
-
-async fn pair(
-    device: &Device,
-    out: &Output,
-    args: &LoginArgs,
-    payload: &str,
-    mfa: Option<MfaOutcome>,
-) -> Result<bool, DeviceError> {
-    match device.set_server_payload(payload).await? {
-        FlowState::TrustLevels { levels, username, .. } => {
-            let names: Vec<String> = levels.iter().map(|l| format!("{l:?}").to_lowercase()).collect();
-            out.step(
-                "trust_levels",
-                format!("pair this device with {username}? offered: {}", names.join(", ")),
-                json!({"levels": levels}),
-            );
-            let choice = choose(out, args, &levels).await?;
-            let completed = device.set_user_selection(choice, args.nickname.clone()).await?;
-            show_pairing(out, &completed);
-            Ok(signed_in(out, mfa))
-        }
-        FlowState::DeviceIsTrusted { device_id, role } => {
-            let text = format!("your trusted device trusted this one: paired as {role:?}");
-            out.step("device_is_trusted", text, json!({"deviceId": device_id, "role": role}));
-            Ok(signed_in(out, mfa))
-        }
-        FlowState::OneTimePasscode { .. } => {
-            Ok(refused(out, Status::OtpRequired, "the server payload asks for a passcode"))
-        }
-        FlowState::Done { granted } => {
-            let text = match &granted {
-                Some(GrantedAccess::OneTime) => "let in for this sign-in only: this device was not added".to_string(),
-                Some(GrantedAccess::Ignored { until: Some(until) }) => {
-                    format!("let in; this device is ignored (no MFA) until {until}")
-                }
-                Some(GrantedAccess::Ignored { until: None }) => {
-                    "let in; this device is ignored (no MFA) from now on".to_string()
-                }
-                None => "nothing more to do".to_string(),
-            };
-            out.step("done", text, json!({"granted": granted}));
-            Ok(signed_in(out, mfa))
-        }
-    }
-}
-
-async fn choose(out: &Output, args: &LoginArgs, offered: &[TrustLevel]) -> Result<UserSelection, DeviceError> {
+async fn choose(out: &Output, args: &SignIn, offered: &[TrustLevel]) -> Result<UserSelection, DeviceError> {
     if let Some(level) = args.trust {
         return selection(level, args.ignore_for);
     }
@@ -254,34 +250,47 @@ async fn choose(out: &Output, args: &LoginArgs, offered: &[TrustLevel]) -> Resul
     selection(level, interval)
 }
 
-fn show_pairing(out: &Output, completed: &PairingCompleted) {
-    let human = match (&completed.device_id, &completed.ignored_until) {
-        (Some(id), _) => format!("paired: device {id} ({:?}, {:?})", completed.outcome, completed.device_role),
-        (None, Some(until)) => format!("not paired: this device is ignored until {until}"),
-        (None, None) => "not paired: this device is ignored".to_string(),
-    };
-    out.step(
-        "pairing",
-        human,
-        json!({"outcome": completed.outcome, "deviceId": completed.device_id, "role": completed.device_role, "ignoredUntil": completed.ignored_until}),
-    );
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub fn list_devices(out: &Output, devices: &[DeviceSummary]) {
-    for (i, d) in devices.iter().enumerate() {
-        let nickname = if d.device_nickname.is_empty() { String::new() } else { format!(" \"{}\"", d.device_nickname) };
-        out.step(
-            "device",
-            format!("  {}. {}{nickname} ({:?}, {:?}) id {}", i + 1, d.device_name, d.device_type, d.device_role, d.id),
-            serde_json::to_value(d).unwrap_or_default(),
-        );
+    /// `login` and `pf-login`, parsed as clap parses the command line.
+    #[derive(Debug, clap::Parser)]
+    enum Commands {
+        Login(LoginArgs),
+        PfLogin(PfLoginArgs),
     }
-}
 
-/// A list number (1-based) or a device id.
-pub fn chosen_device(answer: &str, devices: &[DeviceSummary]) -> String {
-    match answer.parse::<usize>() {
-        Ok(n) if (1..=devices.len()).contains(&n) => devices[n - 1].id.clone(),
-        _ => answer.to_string(),
+    #[test]
+    fn both_commands_make_one_sign_in_with_their_own_flags() {
+        use clap::Parser as _;
+        let Commands::Login(args) =
+            Commands::try_parse_from(["x", "login", "--user", "alice", "--trust", "primary", "--wait-push", "5"])
+                .expect("parsed")
+        else {
+            panic!("login")
+        };
+        let sign_in = SignIn::from(args);
+        assert_eq!(
+            (sign_in.user.as_str(), sign_in.trust, sign_in.pair, sign_in.web, sign_in.wait_push),
+            ("alice", Some(TrustLevel::Primary), true, false, Duration::from_secs(5))
+        );
+        let parsed = Commands::try_parse_from([
+            "x",
+            "pf-login",
+            "--user",
+            "bob",
+            "--skip-pairing",
+            "--web",
+            "--action",
+            "poll",
+            "--action",
+            "cancelAuthentication",
+        ])
+        .expect("parsed");
+        let Commands::PfLogin(args) = parsed else { panic!("pf-login") };
+        let sign_in = SignIn::from(args);
+        assert_eq!((sign_in.user.as_str(), sign_in.pair, sign_in.web), ("bob", false, true));
+        assert_eq!(sign_in.probes, ["poll", "cancelAuthentication"]);
     }
 }

@@ -6,10 +6,9 @@ mod choice;
 mod login;
 mod long_poll;
 mod output;
-mod pf_approve;
-mod pf_login;
 mod pf_otp;
 mod prompt;
+mod screen;
 mod transfer;
 
 use std::process::ExitCode;
@@ -17,8 +16,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use moderno_ambient::{Clock, Entropy};
-use moderno_device::pingfederate::PingOneDevice;
-use moderno_device::{Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore};
+use moderno_device::pingfederate::{PfClient, PingOneDevice};
+use moderno_device::{
+    http_client, Backend, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore,
+};
 use serde_json::json;
 
 use crate::output::Output;
@@ -67,13 +68,50 @@ enum Command {
     /// Unpair this device and forget its key.
     Unpair,
     /// Sign in through PingFederate (PingOne MFA adapter), printing each flow state as it comes.
-    PfLogin(pf_login::PfLoginArgs),
+    PfLogin(login::PfLoginArgs),
     /// Answer PingOne MFA pushes sent to this profile's paired device.
-    PfApprove(approve::ApproveArgs),
+    PfApprove(PfApproveArgs),
     /// Print this profile's PingOne TOTP code (or import the authenticator's secret).
     PfOtp(pf_otp::PfOtpArgs),
     /// Send money: the user's trusted (primary) device approves it, or gives its passcode offline.
     Transfer(transfer::TransferArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PfApproveArgs {
+    /// PingFederate's base URL (the backend this device's PingOne pairing came through; the
+    /// pushes come from PingOne MFA).
+    #[arg(long, env = "PINGFEDERATE_URL", default_value = "http://127.0.0.1:9031")]
+    pingfederate: String,
+    #[command(flatten)]
+    approve: approve::ApproveArgs,
+}
+
+/// This device at PingFederate with PingOne MFA: a client for PingFederate's authentication
+/// API (one per command), the device's PingOne personality, and the clock and entropy a login
+/// draws from.
+struct PingFederateSide {
+    client: Arc<PfClient>,
+    pingone: PingOneDevice,
+    clock: Clock,
+    entropy: Entropy,
+}
+
+impl PingFederateSide {
+    async fn open(device: &Device, store: &Arc<dyn KeyStore>, pingfederate: &str) -> Result<Self, DeviceError> {
+        let client = Arc::new(PfClient::new(http_client()?, pingfederate)?);
+        let pingone = PingOneDevice::open(device, Arc::clone(store), Clock::system(), Entropy::from_os()).await?;
+        Ok(Self { client, pingone, clock: Clock::system(), entropy: Entropy::from_os() })
+    }
+
+    fn backend(&self) -> Backend<'_> {
+        Backend::PingFederate {
+            client: &self.client,
+            pingone: &self.pingone,
+            clock: &self.clock,
+            entropy: &self.entropy,
+        }
+    }
 }
 
 #[tokio::main]
@@ -110,12 +148,10 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
     let device =
         Device::open_with(&cli.profile, Arc::clone(&store), Clock::system(), Entropy::from_os(), options).await?;
     let pingone = || PingOneDevice::open(&device, Arc::clone(&store), Clock::system(), Entropy::from_os());
+    let customer_server = Backend::PingidSdk { device: &device, server_url: &cli.server };
     match cli.command {
-        Command::Login(args) => {
-            let client = device.moderno_client(&cli.server)?;
-            login::run(&device, &client, out, args).await
-        }
-        Command::Approve(args) => approve::run(&device, out, &args).await,
+        Command::Login(args) => login::run(customer_server, out, args.into()).await,
+        Command::Approve(args) => approve::run(customer_server, device.profile(), out, &args).await,
         Command::Otp => otp(&device, out),
         Command::Status => status(&device, out).await,
         Command::Unpair => {
@@ -123,8 +159,14 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
             out.step("unpaired", format!("profile {} unpaired; its key is forgotten", device.profile()), json!({}));
             Ok(true)
         }
-        Command::PfLogin(args) => pf_login::run(&pingone().await?, out, args).await,
-        Command::PfApprove(args) => pf_approve::run(&pingone().await?, out, &args).await,
+        Command::PfLogin(args) => {
+            let side = PingFederateSide::open(&device, &store, &args.pingfederate).await?;
+            login::run(side.backend(), out, args.into()).await
+        }
+        Command::PfApprove(args) => {
+            let side = PingFederateSide::open(&device, &store, &args.pingfederate).await?;
+            approve::run(side.backend(), device.profile(), out, &args.approve).await
+        }
         Command::PfOtp(args) => pf_otp::run(&pingone().await?, out, args).await,
         Command::Transfer(args) => {
             let client = device.moderno_client(&cli.server)?;

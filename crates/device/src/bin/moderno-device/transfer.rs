@@ -12,9 +12,9 @@ use moderno_wire::moderno::{DeviceSummary, MfaOutcome, Status};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::login::{chosen_device, list_devices};
 use crate::output::Output;
 use crate::prompt::{ask, flag_or_ask};
+use crate::screen::{chosen_device, list_devices};
 
 #[derive(Debug, clap::Args)]
 pub struct TransferArgs {
@@ -123,7 +123,13 @@ pub async fn run(
             TransferOutcome::ChooseDevice { devices } => {
                 list_devices(out, &devices);
                 let answer = flag_or_ask(out, &mut args.device, "approving device (number or id):", "--device").await?;
-                send_transfer(client, &token, &order, Some(&chosen_device(&answer, &devices))).await?
+                send_transfer(
+                    client,
+                    &token,
+                    &order,
+                    Some(&chosen_device(&answer, &devices.iter().map(|d| d.id.clone()).collect::<Vec<_>>())),
+                )
+                .await?
             }
         };
     }
