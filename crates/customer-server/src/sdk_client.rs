@@ -95,8 +95,9 @@ impl SdkError {
     }
 }
 
-/// A signed client for one account and one application.
-#[derive(Clone)]
+/// A signed client for one account and one application. `Debug` prints the credentials' secrets
+/// `[redacted]`.
+#[derive(Clone, Debug)]
 pub struct SdkClient {
     http: reqwest::Client,
     base: Url,
@@ -110,18 +111,6 @@ pub struct SdkClient {
 /// How far off the signing time is with the `SignatureOutOfWindow` switch on: past the SDK
 /// server's 5-minute window.
 const SKEWED_BY: chrono::Duration = chrono::Duration::minutes(10);
-
-/// Hand-written so the entropy stays out (a derived `Debug` would print its buffered, not yet
-/// used random output); the credentials print their secrets `[redacted]` through their own.
-impl std::fmt::Debug for SdkClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SdkClient")
-            .field("base", &self.base.as_str())
-            .field("credentials", &self.credentials)
-            .field("application_id", &self.application_id)
-            .finish_non_exhaustive()
-    }
-}
 
 impl SdkClient {
     /// `base_url` is the API root including `/pingid/v1`.

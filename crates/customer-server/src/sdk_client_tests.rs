@@ -170,3 +170,18 @@ fn a_base_url_that_is_not_http_is_refused() {
         assert!(SdkClient::new(bad, credentials(), "a", Clock::system(), Entropy::seeded(1)).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn debug_output_names_the_server_and_account_but_never_the_token_or_key() {
+    let client = SdkClient::new(
+        "http://127.0.0.1:7001/pingid/v1",
+        credentials(),
+        "moderno-app",
+        Clock::system(),
+        Entropy::seeded(1),
+    )
+    .expect("client");
+    let text = format!("{client:?}");
+    assert!(text.contains("127.0.0.1") && text.contains(DEMO_ACCOUNT_ID) && text.contains("moderno-app"), "{text}");
+    assert!(text.contains("[redacted]") && !text.contains(DEMO_ACCOUNT_TOKEN), "{text}");
+}
