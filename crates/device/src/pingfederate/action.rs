@@ -41,6 +41,8 @@ pub enum PfAction {
     },
 }
 
+/// Hand-written: an action prints as its id and device, leaving out the password, the passcode
+/// and the signed mobile payload (a device assertion, not for logs).
 impl std::fmt::Debug for PfAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -26,6 +26,8 @@ pub struct PfLogin {
     flow: Flow,
 }
 
+/// Hand-written: the flow's id and status, not the whole flow (large); the PKCE verifier is left
+/// out.
 impl std::fmt::Debug for PfLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PfLogin")

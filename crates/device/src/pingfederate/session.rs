@@ -78,6 +78,8 @@ pub struct PfSession {
     options: LoginOptions,
 }
 
+/// Hand-written: the login and the user; the payloads, devices and options are left out (large,
+/// and the server payload is a signed pairing offer).
 impl std::fmt::Debug for PfSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PfSession")
