@@ -391,6 +391,27 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_names_the_user_but_not_the_password_session_id_or_session_token() {
+        let client = ModernoClient::new(reqwest::Client::new(), "http://127.0.0.1:1").expect("a client");
+        let session = LoginSession {
+            client,
+            username: "alice".into(),
+            password: Some(Secret::from("correct-horse-7")),
+            session_id: Some(Secret::from("sess-8f2c61")),
+            mfa: None,
+            offline_levels: vec![],
+            held: None,
+            session_token: Some(Secret::from("tok-5d0e77")),
+            answers: None,
+        };
+        let printed = format!("{session:?}");
+        assert!(printed.contains("alice"), "{printed}");
+        for secret in ["correct-horse-7", "sess-8f2c61", "tok-5d0e77"] {
+            assert!(!printed.contains(secret), "{secret} shows in {printed}");
+        }
+    }
+
+    #[test]
     fn a_malformed_pairing_key_is_refused_before_it_is_sent() {
         for typed in ["", "ABCD", "ABCD-EFGH-JKLM-NPQR", "!!!!-????-****"] {
             assert_eq!(checked_pairing_key(typed).err().map(|e| e.code().as_str()), Some("invalid_input"), "{typed:?}");

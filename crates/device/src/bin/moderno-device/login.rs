@@ -12,11 +12,6 @@ use moderno_wire::payload::TrustLevel;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-/// A password from the command line, kept out of `Debug` (clap's and this crate's).
-fn secret(text: &str) -> Result<Secret<String>, std::convert::Infallible> {
-    Ok(Secret::from(text))
-}
-
 use crate::choice::{describe, parse_interval, parse_level, selection};
 use crate::output::Output;
 use crate::prompt::{ask, flag_or_ask};
@@ -27,7 +22,7 @@ pub struct LoginArgs {
     #[arg(long)]
     pub user: String,
     /// Asked on the terminal when absent.
-    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = secret)]
+    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = crate::secret_arg)]
     pub password: Option<Secret<String>>,
     /// A manual pairing key for the user's first device (XXXX-XXXX-XXXX).
     #[arg(long)]
@@ -60,7 +55,7 @@ pub struct PfLoginArgs {
     #[arg(long)]
     pub user: String,
     /// Asked on the terminal when absent.
-    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = secret)]
+    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = crate::secret_arg)]
     pub password: Option<Secret<String>>,
     /// At MOBILE_PAIRING_REQUIRED, do not pair: continue at once (`device_not_paired`).
     #[arg(long)]

@@ -77,6 +77,11 @@ enum Command {
     Transfer(transfer::TransferArgs),
 }
 
+/// A password or token from the command line, kept out of `Debug` (clap's and this binary's).
+fn secret_arg(text: &str) -> Result<moderno_crypto::Secret<String>, std::convert::Infallible> {
+    Ok(moderno_crypto::Secret::from(text))
+}
+
 #[derive(Debug, clap::Args)]
 struct PfApproveArgs {
     /// PingFederate's base URL (the backend this device's PingOne pairing came through; the

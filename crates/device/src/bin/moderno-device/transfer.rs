@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use moderno_crypto::Secret;
 use moderno_device::transfer::{
     enter_passcode, parse_amount, send_transfer, wait_for_approval, TransferOrder, TransferOutcome,
 };
@@ -25,14 +26,14 @@ pub struct TransferArgs {
     #[arg(long)]
     pub to: String,
     /// The session token of a login; without it this profile's paired device signs in first.
-    #[arg(long, env = "MODERNO_SESSION_TOKEN", hide_env_values = true)]
-    pub session_token: Option<String>,
+    #[arg(long, env = "MODERNO_SESSION_TOKEN", hide_env_values = true, value_parser = crate::secret_arg)]
+    pub session_token: Option<Secret<String>>,
     /// The user to sign in as (default: the user this profile is paired with).
     #[arg(long)]
     pub user: Option<String>,
     /// Asked on the terminal when needed and absent.
-    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
+    #[arg(long, env = "MODERNO_PASSWORD", hide_env_values = true, value_parser = crate::secret_arg)]
+    pub password: Option<Secret<String>>,
     /// The passcode shown on the approving device, when the server asks for one.
     #[arg(long)]
     pub otp: Option<String>,
@@ -57,7 +58,7 @@ pub async fn run(
 ) -> Result<bool, DeviceError> {
     let order = TransferOrder::new(args.amount, &args.to)?;
     let token = match args.session_token.take() {
-        Some(token) => Zeroizing::new(token),
+        Some(token) => Zeroizing::new(token.expose().clone()),
         None => match sign_in(device, client, out, &mut args).await? {
             Some(token) => token,
             None => return Ok(false),
@@ -151,7 +152,7 @@ async fn sign_in(
         return Err(DeviceError::InvalidInput(text));
     }
     let password = match args.password.take() {
-        Some(p) => Zeroizing::new(p),
+        Some(p) => Zeroizing::new(p.expose().clone()),
         None => Zeroizing::new(ask(out, "password:", "--password").await?),
     };
     out.step("auth_user", format!("signing in as {user} ..."), json!({"user": user}));
