@@ -146,3 +146,82 @@ async fn pf_login_refuses_a_pingfederate_url_that_is_none_before_anything_is_sen
     assert_eq!((&last["step"], &last["code"]), (&"error".into(), &"invalid_input".into()), "{all}");
     assert!(seen.lock().expect("seen").is_empty());
 }
+
+/// The PingFederate actions the fake was sent (by content type), in order.
+async fn pingfederate_flows(
+    State(seen): State<Seen>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<Value>, (axum::http::StatusCode, Json<Value>)> {
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let action = content_type.trim_start_matches("application/vnd.pingidentity.").trim_end_matches("+json");
+    seen.lock().expect("seen").push(action.to_string());
+    match action {
+        "checkUsernamePassword" => Ok(Json(serde_json::json!({
+            "id": "flow-1", "pluginTypeId": "pingOneMfa", "status": "MFA_FAILED",
+            "code": "NO_DEVICE", "message": "the user has no MFA device",
+            "userMessage": "You have no device for the second factor yet.", "_links": {}
+        }))),
+        // An action the flow does not offer: 400 INVALID_ACTION_ID (the PingOne MFA Integration
+        // Kit's error codes; PingFederate 10.3 SDK guide, `CommonErrorSpec.INVALID_ACTION_ID`,
+        // https://docs.pingidentity.com/r/en-us/pingfederate-103/zgt1597188136256).
+        _ => Err((
+            axum::http::StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"code": "INVALID_ACTION_ID", "message": "Something went wrong."})),
+        )),
+    }
+}
+
+/// A PingFederate that opens a redirectless flow (`response_mode=pi.flow`) asking for the
+/// username and password, fails MFA after them (`MFA_FAILED`, the user has no device), and
+/// refuses any other action.
+async fn pingfederate() -> (String, Seen) {
+    let seen = Seen::default();
+    let opened = || async {
+        Json(serde_json::json!({
+            "id": "flow-1", "pluginTypeId": "htmlForm", "status": "USERNAME_PASSWORD_REQUIRED",
+            "_links": {"checkUsernamePassword": {"href": "x"}, "cancelAuthentication": {"href": "x"}}
+        }))
+    };
+    let app = Router::new()
+        .route("/as/authorization.oauth2", axum::routing::get(opened))
+        .route("/pf-ws/authn/flows/{id}", post(pingfederate_flows))
+        .with_state(Arc::clone(&seen));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn pf_login_prints_each_flow_state_and_a_probed_action_pingfederate_refuses_then_ends_refused() {
+    let (pf, seen) = pingfederate().await;
+    let args = ["pf-login", "--pingfederate", &pf, "--user", "bob", "--password", PASSWORD, "--action", "poll"];
+    let output = device("http://127.0.0.1:9", &args).await;
+    let all = printed(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    let steps = steps(&output);
+    let shown: Vec<String> = steps
+        .iter()
+        .map(|s| {
+            let detail = s["action"].as_str().or(s["status"].as_str()).or(s["code"].as_str()).unwrap_or_default();
+            format!("{} {detail}", s["step"].as_str().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "signing_in ",
+            "action authorize",
+            "flow USERNAME_PASSWORD_REQUIRED",
+            "action checkUsernamePassword",
+            "flow MFA_FAILED",
+            "action poll",
+            "error pingfederate_error",
+            "refused NO_DEVICE",
+        ],
+        "{all}"
+    );
+    assert_eq!(steps[6]["service"]["code"], "INVALID_ACTION_ID", "{all}");
+    assert_eq!(*seen.lock().expect("seen"), ["checkUsernamePassword", "poll"], "the probe is sent after the password");
+    assert!(!all.contains(PASSWORD), "{all}");
+}
