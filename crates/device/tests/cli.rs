@@ -136,14 +136,15 @@ async fn a_wrong_passcode_is_asked_again_and_without_a_terminal_the_run_ends_nam
 }
 
 #[tokio::test]
-async fn pf_login_refuses_a_pingfederate_url_that_is_none_before_anything_is_sent() {
+async fn a_server_url_that_is_none_is_bad_usage_naming_its_flag_before_anything_is_sent() {
     let (server, seen) = customer_server().await;
     let output =
         device(&server, &["pf-login", "--pingfederate", "not a url", "--user", "bob", "--password", "x"]).await;
     let all = printed(&output);
-    assert_eq!(output.status.code(), Some(1), "{all}");
-    let last = steps(&output).pop().expect("an error step");
-    assert_eq!((&last["step"], &last["code"]), (&"error".into(), &"invalid_input".into()), "{all}");
+    assert_eq!(output.status.code(), Some(2), "clap's exit code for bad usage: {all}");
+    assert!(all.contains("--pingfederate"), "{all}");
+    let output = device("127.0.0.1:7002", &["login", "--user", "alice", "--password", "x"]).await;
+    assert_eq!(output.status.code(), Some(2), "a server without its scheme: {}", printed(&output));
     assert!(seen.lock().expect("seen").is_empty());
 }
 

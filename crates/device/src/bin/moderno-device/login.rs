@@ -51,7 +51,7 @@ pub struct LoginArgs {
 pub struct PfLoginArgs {
     /// PingFederate's base URL.
     #[arg(long, env = "PINGFEDERATE_URL", default_value = "http://127.0.0.1:9031")]
-    pub pingfederate: String,
+    pub pingfederate: url::Url,
     #[arg(long)]
     pub user: String,
     /// Asked on the terminal when absent.

@@ -21,6 +21,7 @@ use moderno_device::{
     http_client, Backend, Device, DeviceDescription, DeviceError, DeviceOptions, KeyStore, KeyringStore, MemoryKeyStore,
 };
 use serde_json::json;
+use url::Url;
 
 use crate::output::Output;
 
@@ -35,7 +36,7 @@ struct Cli {
     store: StoreKind,
     /// The customer server (Moderno backend).
     #[arg(long, global = true, env = "MODERNO_SERVER", default_value = "http://127.0.0.1:7002")]
-    server: String,
+    server: Url,
     /// Trust only server payloads naming this SDK device API (e.g. http://127.0.0.1:7001/pingid/v1/device).
     #[arg(long, global = true, env = "MODERNO_DEVICE_API")]
     device_api: Option<String>,
@@ -87,7 +88,7 @@ struct PfApproveArgs {
     /// PingFederate's base URL (the backend this device's PingOne pairing came through; the
     /// pushes come from PingOne MFA).
     #[arg(long, env = "PINGFEDERATE_URL", default_value = "http://127.0.0.1:9031")]
-    pingfederate: String,
+    pingfederate: Url,
     #[command(flatten)]
     approve: approve::ApproveArgs,
 }
@@ -103,8 +104,8 @@ struct PingFederateSide {
 }
 
 impl PingFederateSide {
-    async fn open(device: &Device, store: &Arc<dyn KeyStore>, pingfederate: &str) -> Result<Self, DeviceError> {
-        let client = Arc::new(PfClient::new(http_client()?, pingfederate)?);
+    async fn open(device: &Device, store: &Arc<dyn KeyStore>, pingfederate: &Url) -> Result<Self, DeviceError> {
+        let client = Arc::new(PfClient::new(http_client()?, pingfederate.as_str())?);
         let pingone = PingOneDevice::open(device, Arc::clone(store), Clock::system(), Entropy::from_os()).await?;
         Ok(Self { client, pingone, clock: Clock::system(), entropy: Entropy::from_os() })
     }
@@ -153,7 +154,7 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
     let device =
         Device::open_with(&cli.profile, Arc::clone(&store), Clock::system(), Entropy::from_os(), options).await?;
     let pingone = || PingOneDevice::open(&device, Arc::clone(&store), Clock::system(), Entropy::from_os());
-    let customer_server = Backend::PingidSdk { device: &device, server_url: &cli.server };
+    let customer_server = Backend::PingidSdk { device: &device, server_url: cli.server.as_str() };
     match cli.command {
         Command::Login(args) => login::run(customer_server, out, args.into()).await,
         Command::Approve(args) => approve::run(customer_server, device.profile(), out, &args).await,
@@ -174,7 +175,7 @@ async fn run(cli: Cli, out: &Output) -> Result<bool, DeviceError> {
         }
         Command::PfOtp(args) => pf_otp::run(&pingone().await?, out, args).await,
         Command::Transfer(args) => {
-            let client = device.moderno_client(&cli.server)?;
+            let client = device.moderno_client(cli.server.as_str())?;
             transfer::run(&device, &client, out, args).await
         }
     }
