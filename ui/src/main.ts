@@ -29,6 +29,7 @@ export async function boot(again = false): Promise<void> {
   if (inspectorWindow) {
     document.querySelector<HTMLElement>(".bar-actions")!.hidden = true;
     document.body.classList.add("wide");
+    document.getElementById("app")!.replaceChildren(); // index.html's sign-in form is not for this window
     return showInspector({ standalone: true });
   }
   if (!again) {
