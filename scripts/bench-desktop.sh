@@ -14,5 +14,8 @@ ensure_tauri_driver
 echo "==> release builds (Moderno and the minimal Tauri app)"
 cargo build --release --locked -p moderno-desktop --bin moderno-desktop --example minimal
 export MODERNO_SCREENSHOTS="$PWD/target/screenshots"
+# Other work on the machine moves single launches by hundreds of ms: say how loaded it was.
+echo "==> load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+trap 'echo "==> load after: $(cut -d" " -f1-3 /proc/loadavg)"' EXIT
 bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
   node ui/e2e/bench.mjs "$PWD/target/release/moderno-desktop" "$PWD/target/release/examples/minimal" "${1:-5}"
