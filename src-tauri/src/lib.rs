@@ -131,9 +131,33 @@ pub fn run() {
 /// first command answers (`ui/src/main.ts`).
 fn open_main_window(app: &tauri::App, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
     let mut window = app.config().app.windows.first().ok_or("tauri.conf.json names no main window")?.clone();
-    let backend = serde_json::to_value(backend)?;
-    let backend = backend.as_str().ok_or("a backend is named by a string")?;
-    window.url = tauri::WebviewUrl::App(format!("index.html?backend={backend}").into());
+    window.url = tauri::WebviewUrl::App(main_window_address(backend)?.into());
     tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?.build()?;
     Ok(())
+}
+
+/// `index.html?backend=…` with the backend as the UI names it (`ui/src/main.ts` reads it).
+fn main_window_address(backend: Backend) -> Result<String, Box<dyn std::error::Error>> {
+    let backend = serde_json::to_value(backend)?;
+    let backend = backend.as_str().ok_or("a backend is named by a string")?;
+    Ok(format!("index.html?backend={backend}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_main_window_is_left_to_the_shell_which_names_the_backend_in_its_address() {
+        let config: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let main = &config["app"]["windows"][0];
+        assert_eq!(main["label"], "main");
+        // Created by `run()` with the address below; a second window labelled main would fail.
+        assert_eq!(main["create"], false);
+        assert_eq!(main_window_address(Backend::ModernoPingidSdk).unwrap(), "index.html?backend=MODERNO_PINGID_SDK");
+        assert_eq!(
+            main_window_address(Backend::PingfederatePingoneMfa).unwrap(),
+            "index.html?backend=PINGFEDERATE_PINGONE_MFA"
+        );
+    }
 }
