@@ -43,9 +43,9 @@ async function launch(binary, profile, bare) {
   const t0 = performance.now();
   const w = await openWindow(profile, { app: binary, bare });
   const button = await w.browser.$(`//button[normalize-space()="Sign in"]`);
-  // Polled every 10 ms: at WebdriverIO's default 100 ms, an app whose sign-in form is drawn by
-  // script (Moderno's, after its first command) would be seen up to 100 ms late, one drawn in
-  // the page's HTML (the minimal app's) at once.
+  // Polled every 10 ms: at WebdriverIO's default 100 ms a form could be seen up to 100 ms late.
+  // Both apps draw the form in the page's HTML; Moderno's button becomes clickable once its
+  // script has wired the form (before any command to the shell).
   await button.waitForClickable({ timeout: 60000, interval: 10 });
   const start = performance.now() - t0;
   await sleep(5000);
