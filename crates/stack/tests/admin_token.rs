@@ -59,7 +59,7 @@ async fn an_admin_api_off_loopback_without_a_token_does_not_start() {
     assert!(refused.to_string().contains("MODERNO_ADMIN_TOKEN"), "says how to fix it: {refused}");
     assert!(!data.exists(), "refused before any file was written");
     assert!(AdminToken::new("").is_none(), "an empty token is no token");
-    assert_eq!(format!("{:?}", AdminToken::new(TOKEN)), "Some(AdminToken(•••))", "never printed");
+    assert_eq!(format!("{:?}", AdminToken::new(TOKEN)), "Some(AdminToken([redacted]))", "never printed");
 }
 
 #[tokio::test]
