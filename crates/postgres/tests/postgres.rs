@@ -74,7 +74,7 @@ async fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
     assert!(matches!(refused, PgError::NewerSchema { found: 2, known: 1, .. }), "{refused:?}");
     assert!(refused.to_string().contains("version 2, newer than this release knows (1)"), "{refused}");
     let pool = Pool::connect(&url, newer, 1).await.expect("the newer release still starts");
-    assert_eq!(newer.version(&*pool.client().await.expect("client")).await.expect("version"), 2, "not downgraded");
+    assert_eq!(newer.version(&pool.client().await.expect("client")).await.expect("version"), 2, "not downgraded");
 }
 
 #[tokio::test]
@@ -87,7 +87,7 @@ async fn a_failing_migration_changes_nothing_and_names_itself() {
     assert!(matches!(error, PgError::Migration { version: 2, .. }), "{error:?}");
     let good = Schema { name, migrations: &MIGRATIONS[..1] };
     let pool = Pool::connect(&url, good, 1).await.expect("nothing of the failed start was kept");
-    assert_eq!(good.version(&*pool.client().await.expect("client")).await.expect("version"), 1);
+    assert_eq!(good.version(&pool.client().await.expect("client")).await.expect("version"), 1);
 }
 
 #[tokio::test]
@@ -97,7 +97,7 @@ async fn a_notify_on_one_connection_wakes_a_listener_of_another_instance() {
     let listener = Listener::start(&url, &[channel]).await.expect("listens");
     let mut wakes = listener.subscribe();
     let pool = Pool::connect(&url, Schema { name: unique("notify"), migrations: &[] }, 1).await.expect("pool");
-    notify(&*pool.client().await.expect("client"), channel, "push-42").await.expect("notifies");
+    notify(&pool.client().await.expect("client"), channel, "push-42").await.expect("notifies");
     let wake = tokio::time::timeout(Duration::from_secs(10), wakes.recv()).await.expect("woken").expect("open");
     assert_eq!(wake, Wake::Notified { channel: channel.to_owned(), payload: "push-42".to_owned() });
 }
