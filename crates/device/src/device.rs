@@ -7,7 +7,6 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use data_encoding::BASE32_NOPAD;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::{totp, Secret};
 use moderno_wire::device_api::{
@@ -16,7 +15,6 @@ use moderno_wire::device_api::{
 use moderno_wire::payload::{PayloadSelection, TrustLevel};
 use moderno_wire::sdk::{DeviceRole, ErrorCode};
 use tracing::{info, instrument, warn};
-use zeroize::Zeroizing;
 
 use crate::error::DeviceError;
 use crate::flow::{claimed_device_api_url, read_server_payload, Expected, FlowState, PendingPairing, UserSelection};
@@ -24,6 +22,7 @@ use crate::identity::{DeviceDescription, DeviceIdentity};
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity, KEY_STORE_TIMEOUT};
 use crate::mobile_payload::{generate_payload, payload_with_selection};
 use crate::moderno_client::ModernoClient;
+use crate::pingfederate::decode_base32_secret;
 use crate::push_result::PushResult;
 use crate::sdk_device_client::SdkDeviceClient;
 use crate::transport::http_client;
@@ -221,7 +220,7 @@ impl Device {
         if matches!(completed.outcome, PairingOutcome::Success | PairingOutcome::RePairSuccess) {
             let paired = StoredIdentity {
                 seed: identity.key().seed(),
-                otp_secret: otp_secret.as_deref().and_then(decode_otp_secret),
+                otp_secret: otp_secret.as_deref().and_then(decode_base32_secret),
                 device_id: completed.device_id.clone(),
                 username: offer.username.clone(),
                 application_id: offer.application_id.clone(),
@@ -380,11 +379,6 @@ impl Device {
 }
 
 /// The server sends the TOTP secret base32 (RFC 4648, padding optional).
-fn decode_otp_secret(text: &str) -> Option<Secret<Vec<u8>>> {
-    let cleaned = Zeroizing::new(text.trim().trim_end_matches('=').to_ascii_uppercase());
-    BASE32_NOPAD.decode(cleaned.as_bytes()).ok().filter(|b| !b.is_empty()).map(Secret::new)
-}
-
 fn same_url(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
 }
@@ -403,18 +397,6 @@ fn check_profile_name(profile: &str) -> Result<(), DeviceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_otp_secret_is_read_as_base32_with_or_without_padding() {
-        let secret = b"12345678901234567890";
-        let text = BASE32_NOPAD.encode(secret);
-        assert_eq!(decode_otp_secret(&text).as_ref().map(|s| s.expose().as_slice()), Some(&secret[..]));
-        assert_eq!(
-            decode_otp_secret(&format!("{}==", text.to_lowercase())).as_ref().map(|s| s.expose().as_slice()),
-            Some(&secret[..])
-        );
-        assert!(decode_otp_secret("not base32!").is_none());
-    }
 
     #[test]
     fn profile_names_stay_plain() {

@@ -34,4 +34,5 @@ pub use pingone_device::{PingOneDevice, PingOnePairing};
 pub use session::{PairingAttempt, PfProgress, PfSession};
 pub use step::{pf_step, PfStep};
 pub use token::{verify_jwt, PfTokens};
+pub(crate) use totp_authenticator::decode_base32_secret;
 pub use totp_authenticator::TotpAuthenticator;

@@ -39,7 +39,8 @@ impl TotpAuthenticator {
     }
 }
 
-/// Base32 (RFC 4648) as servers and people write it; `None` when it is not, or empty.
+/// Base32 (RFC 4648) as servers and people write it (padding, case and spaces forgiven); `None`
+/// when it is not, or empty. The SDK server's pairing answer and PingOne's TOTP device both use it.
 pub(crate) fn decode_base32_secret(text: &str) -> Option<Secret<Vec<u8>>> {
     let cleaned: Zeroizing<String> = Zeroizing::new(
         text.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_ascii_uppercase(),
@@ -66,5 +67,11 @@ mod tests {
             Some("invalid_input")
         );
         assert!(decode_base32_secret("").is_none());
+        assert!(decode_base32_secret("not base32!").is_none());
+        let padded = format!("{secret}====");
+        assert_eq!(
+            decode_base32_secret(&padded).as_ref().map(|s| s.expose().as_slice()),
+            Some(&b"12345678901234567890"[..])
+        );
     }
 }
