@@ -1,5 +1,5 @@
 //! Time, randomness and fault switches, passed in rather than reached for; and the services' one
-//! server loop ([`serving`]).
+//! server loop ([`serving`]); URL settings read once, at start ([`setting_url`]).
 //!
 //! Logic never calls `Utc::now()` or `thread_rng()`: it takes a [`Clock`] and an [`Entropy`].
 //! Production uses [`Clock::system`] and [`Entropy::from_os`]; tests and the demo's virtual clock
@@ -9,9 +9,11 @@ pub mod attempts;
 mod faults;
 mod number_matching;
 pub mod serving;
+mod setting_url;
 
 pub use faults::{Fault, Faults};
 pub use number_matching::{NumberChallenge, Pick};
+pub use setting_url::{setting_url, SettingError};
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

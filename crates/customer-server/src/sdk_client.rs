@@ -121,12 +121,10 @@ impl SdkClient {
         clock: Clock,
         entropy: Entropy,
     ) -> anyhow::Result<Self> {
-        let base = Url::parse(base_url.trim_end_matches('/'))
-            .map_err(|e| anyhow::anyhow!("the SDK server URL {base_url:?} is not a URL: {e}"))?;
-        anyhow::ensure!(
-            matches!(base.scheme(), "http" | "https") && base.host_str().is_some(),
-            "the SDK server URL {base_url:?} must be http(s) with a host"
-        );
+        let base = moderno_ambient::setting_url(
+            "the customer server's sdk_base_url (--sdk-url, MODERNO_SDK_URL)",
+            base_url.trim_end_matches('/'),
+        )?;
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)

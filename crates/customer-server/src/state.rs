@@ -51,8 +51,7 @@ impl CustomerState {
             // Request ids are drawn per call, and a waiting login polls a timing-dependent number
             // of times: its own stream keeps a seeded run's other draws repeatable.
             entropy.fork(),
-        )
-        .context("the customer server's sdk_base_url (--sdk-url, MODERNO_SDK_URL)")?
+        )?
         .with_faults(config.faults.clone());
         let store = Store::open(&config.db_path).await?;
         let passwords = Passwords::new(config.argon2, entropy.clone()).await?;

@@ -36,7 +36,7 @@ use std::sync::Arc;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Duration;
-use moderno_ambient::{Clock, Entropy};
+use moderno_ambient::{setting_url, Clock, Entropy};
 use moderno_crypto::Secret;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -243,17 +243,6 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// A URL setting read at start: an http(s) URL with a host, or an error naming the setting.
-pub(crate) fn setting_url(setting: &str, text: &str) -> anyhow::Result<Url> {
-    let url =
-        Url::parse(text.trim()).map_err(|e| anyhow::anyhow!("PingFederate's {setting} {text:?} is not a URL: {e}"))?;
-    anyhow::ensure!(
-        matches!(url.scheme(), "http" | "https") && url.host_str().is_some(),
-        "PingFederate's {setting} {text:?} is not an http(s) URL with a host"
-    );
-    Ok(url)
-}
-
 /// The running server's state; cheap to clone.
 #[derive(Clone)]
 pub struct State(Arc<Inner>);
@@ -274,11 +263,16 @@ struct Inner {
 
 impl State {
     pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
-        setting_url("public_url", &config.public_url)?;
+        setting_url("PingFederate's public_url (--public-url, PINGFEDERATE_PUBLIC_URL)", &config.public_url)?;
         let application_url = config
             .authentication_application_url
             .as_deref()
-            .map(|url| setting_url("authentication_application_url", url))
+            .map(|url| {
+                setting_url(
+                    "PingFederate's authentication_application_url (--authentication-application-url, PINGFEDERATE_AUTHN_APP_URL)",
+                    url,
+                )
+            })
             .transpose()?;
         let db = store::Db::open(&config.database_path)?;
         let passwords = passwords::PasswordBook::new(&config.users, config.password_cost, &entropy)?;

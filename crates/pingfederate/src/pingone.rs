@@ -92,7 +92,7 @@ impl Remembered {
 }
 
 /// `base` with `segments` appended, each one path segment (escaped). A base that is an http(s)
-/// URL ([`crate::setting_url`]) always takes a path.
+/// URL ([`moderno_ambient::setting_url`]) always takes a path.
 fn under(base: &Url, segments: &[&str]) -> Url {
     let mut url = base.clone();
     if let Ok(mut path) = url.path_segments_mut() {
@@ -115,7 +115,10 @@ impl PingOneClient {
             .connect_timeout(std::time::Duration::from_secs(3))
             .no_proxy()
             .build()?;
-        let root = crate::setting_url("pingone_url", &config.pingone_url)?;
+        let root = moderno_ambient::setting_url(
+            "PingFederate's pingone_url (--pingone-url, PINGONE_MFA_URL)",
+            &config.pingone_url,
+        )?;
         let env = config.pingone_environment_id.as_str();
         Ok(Self {
             http,

@@ -50,6 +50,10 @@ impl SdkState {
     /// configured application has settings.
     pub fn open(config: SdkConfig, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
         anyhow::ensure!(!config.application_ids.is_empty(), "configure at least one application id");
+        moderno_ambient::setting_url(
+            "the SDK server's public_url (--public-url, PINGID_PUBLIC_URL)",
+            &config.public_url,
+        )?;
         let credentials = ApiCredentials::new(&config.account_id, &config.account_token, &config.api_key_b64)
             .context("the API key must be standard base64")?;
         let db = Db::open(&config.db_path)?;

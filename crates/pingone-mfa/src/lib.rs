@@ -236,6 +236,10 @@ struct Inner {
 
 impl State {
     pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
+        moderno_ambient::setting_url(
+            "PingOne's public_url (--public-url, PINGONE_MFA_PUBLIC_URL)",
+            &config.public_url,
+        )?;
         let db = store::Db::open(&config.database_path)?;
         let secrets::Secrets { server_key, pepper, otp_master_key } =
             db.with_connection(|conn| secrets::Secrets::load(conn, config.secrets_seed.as_ref(), &entropy))?;
