@@ -10,7 +10,7 @@ use moderno_ambient::Entropy;
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
 use moderno_crypto::Secret;
-use rusqlite::{Connection, OptionalExtension as _};
+use rusqlite::Connection;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -41,23 +41,10 @@ impl ServerSecrets {
         }
     }
 
-    /// The configured seed, else the one kept in the database, else a new one (then kept).
+    /// The configured seed, else the one kept in the database, else a new one (then kept):
+    /// [`moderno_sqlite::kept_seed`].
     pub fn load(conn: &Connection, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
-        if let Some(seed) = configured {
-            return Ok(Self::from_seed(seed.expose()));
-        }
-        let stored: Option<Vec<u8>> =
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [SEED_KEY], |r| r.get(0)).optional()?;
-        let seed: Zeroizing<[u8; 32]> = match stored.map(Zeroizing::new) {
-            Some(bytes) => Zeroizing::new(
-                bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored secrets seed is not 32 bytes"))?,
-            ),
-            None => {
-                let seed = Zeroizing::new(entropy.bytes::<32>());
-                conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (SEED_KEY, seed.to_vec()))?;
-                seed
-            }
-        };
+        let seed = moderno_sqlite::kept_seed(conn, SEED_KEY, configured.map(Secret::expose), || entropy.bytes::<32>())?;
         Ok(Self::from_seed(&seed))
     }
 

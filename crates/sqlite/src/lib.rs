@@ -7,6 +7,7 @@
 //! ([`Database`]).
 
 mod database;
+mod kept_seed;
 mod schema;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode};
 
 pub use database::{in_transaction, Database, DbError};
+pub use kept_seed::kept_seed;
 pub use schema::{AddedColumn, Schema};
 
 /// How long opening waits, in all, for another process migrating the same file.
