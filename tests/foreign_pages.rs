@@ -145,7 +145,7 @@ async fn the_published_worker_secret_mints_a_token_on_loopback_only() {
     assert_eq!(token_status(&guarded.stack.pingone_url).await, 401, "the admin token guards the outbox");
     // PingFederate, in the same process, is given the secret PingOne drew.
     let drawn = &reachable.stack.pingone.config().worker_client_secret;
-    assert_ne!(drawn, pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET);
+    assert_ne!(drawn.expose(), pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET);
     assert_eq!(&reachable.stack.pingfederate.config().pingone_client_secret, drawn);
 }
 

@@ -58,8 +58,13 @@ pub async fn login(shell: State<'_, Shell>, request: LoginRequest) -> Answer<Log
         let _ = old.cancel().await;
     }
     conn.remember_sign_in(None);
-    let (session, progress) =
-        Login::start(conn.backend_side(), &request.username, &request.password, request.pairing_key.as_deref()).await?;
+    let (session, progress) = Login::start(
+        conn.backend_side(),
+        &request.username,
+        request.password.expose(),
+        request.pairing_key.as_ref().map(|k| k.expose().as_str()),
+    )
+    .await?;
     *login = session;
     Ok(finish(&conn, &mut login, progress))
 }

@@ -2,6 +2,7 @@
 //! `ui/src/generated/` when the tests run). The wire crate stays serde-only, so its enums are
 //! mirrored here with exhaustive conversions: a new variant upstream fails the build, not the UI.
 
+use moderno_crypto::Secret;
 use moderno_device::pingfederate::{PairingAttempt, PfProgress};
 use moderno_device::{LoginProgress, Progress, UserSelection};
 use moderno_wire::device_api::{self, IgnoreInterval, PairingCompleted};
@@ -100,22 +101,18 @@ pub struct ConnectRequest {
     pub admin_url: Option<String>,
 }
 
-#[derive(Deserialize, TS)]
+/// What the sign-in form sends. The password and the pairing key are secrets: `Debug` prints
+/// `[redacted]` for them.
+#[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/generated/")]
 pub struct LoginRequest {
     pub username: String,
-    pub password: String,
+    #[ts(type = "string")]
+    pub password: Secret<String>,
     /// A manual pairing key brought from the web page, for the user's first device.
-    pub pairing_key: Option<String>,
-}
-
-/// Hand-written until `password` is a `moderno_crypto::Secret` (the login command passes it on as
-/// `&str`, `commands.rs`); the pairing key is left out too.
-impl std::fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRequest").field("username", &self.username).finish_non_exhaustive()
-    }
+    #[ts(type = "string | null")]
+    pub pairing_key: Option<Secret<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
@@ -454,4 +451,20 @@ impl From<PfProgress> for LoginView {
 
 fn claim_text(value: &serde_json::Value) -> String {
     value.as_str().map_or_else(|| value.to_string(), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_request_reads_the_form_and_prints_no_password_or_pairing_key() {
+        let request: LoginRequest =
+            serde_json::from_str(r#"{"username":"alice","password":"hunter2-pw","pairingKey":"4JBX-QH2K-7MWP"}"#)
+                .expect("the form's JSON");
+        assert_eq!(request.password.expose(), "hunter2-pw");
+        let printed = format!("{request:?}");
+        assert!(printed.contains("alice") && printed.contains("[redacted]"), "{printed}");
+        assert!(!printed.contains("hunter2-pw") && !printed.contains("4JBX"), "{printed}");
+    }
 }

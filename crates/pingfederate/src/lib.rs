@@ -126,7 +126,7 @@ pub fn demo_clients() -> Vec<OAuthClient> {
 }
 
 /// Everything PingFederate is told at start. `Debug` hides the secrets.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub database_path: PathBuf,
     /// Issuer and base of every link, e.g. `http://127.0.0.1:9031`.
@@ -137,11 +137,11 @@ pub struct Config {
     /// The worker application PingFederate is at PingOne: the client id and secret it gets its
     /// access tokens with (`POST {pingone}/{envId}/as/token`, client credentials).
     pub pingone_client_id: String,
-    pub pingone_client_secret: String,
+    pub pingone_client_secret: Secret<String>,
     pub clients: Vec<OAuthClient>,
     /// Users and their passwords: Argon2id-hashed at start (the demo password's hashes are made
     /// ahead, `passwords.rs`), the text is not kept.
-    pub users: Vec<(String, String)>,
+    pub users: Vec<(String, Secret<String>)>,
     pub password_cost: PasswordCost,
     /// Seed of the Ed25519 key that signs tokens, used when `token_key_in_database` is false
     /// (set both with [`Config::with_token_key_seed`]).
@@ -201,10 +201,7 @@ impl Config {
             pingone_client_id: DEMO_PINGONE_CLIENT_ID.into(),
             pingone_client_secret: DEMO_PINGONE_CLIENT_SECRET.into(),
             clients: demo_clients(),
-            users: ["alice", "bob", "carol", "dave"]
-                .iter()
-                .map(|u| ((*u).to_string(), DEMO_PASSWORD.to_string()))
-                .collect(),
+            users: ["alice", "bob", "carol", "dave"].iter().map(|u| ((*u).to_string(), DEMO_PASSWORD.into())).collect(),
             password_cost: PasswordCost::Standard,
             token_key_seed: Secret::new([0; 32]),
             token_key_in_database: true,
@@ -224,22 +221,6 @@ impl Config {
         self.token_key_seed = Secret::new(seed);
         self.token_key_in_database = false;
         self
-    }
-}
-
-/// Hand-written until `pingone_client_secret` is a [`Secret`] (the stack assigns it PingOne's
-/// `String`, `crates/stack/src/lib.rs`) and the users' passwords are; it prints no secret.
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("public_url", &self.public_url)
-            .field("pingone_url", &self.pingone_url)
-            .field("clients", &self.clients)
-            .field("authentication_application_url", &self.authentication_application_url)
-            .field("allowed_origins", &self.allowed_origins)
-            .field("users", &self.users.iter().map(|(u, _)| u).collect::<Vec<_>>())
-            .field("secrets", &"<redacted>")
-            .finish_non_exhaustive()
     }
 }
 

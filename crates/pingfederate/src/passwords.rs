@@ -10,6 +10,7 @@ use std::sync::Arc;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use moderno_ambient::Entropy;
+use moderno_crypto::Secret;
 use tokio::sync::Semaphore;
 
 use crate::error::AuthnApiError;
@@ -61,7 +62,7 @@ pub struct PasswordBook {
 }
 
 impl PasswordBook {
-    pub fn new(users: &[(String, String)], cost: PasswordCost, entropy: &Entropy) -> anyhow::Result<Self> {
+    pub fn new(users: &[(String, Secret<String>)], cost: PasswordCost, entropy: &Entropy) -> anyhow::Result<Self> {
         let argon = hasher(cost).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         let hash = |password: &str| -> anyhow::Result<String> {
             let salt = SaltString::encode_b64(&entropy.bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
@@ -72,7 +73,7 @@ impl PasswordBook {
         };
         let hashes = users
             .iter()
-            .map(|(u, p)| Ok((u.clone(), made_ahead(cost, u, p).map_or_else(|| hash(p), Ok)?)))
+            .map(|(u, p)| Ok((u.clone(), made_ahead(cost, u, p.expose()).map_or_else(|| hash(p.expose()), Ok)?)))
             .collect::<anyhow::Result<HashMap<_, _>>>()?;
         let dummy = match cost {
             PasswordCost::Standard => DUMMY_HASH.to_owned(),
@@ -117,8 +118,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_hashes_made_ahead_are_the_demo_password_at_the_standard_cost() {
-        let users: Vec<(String, String)> =
-            DEMO_HASHES.iter().map(|(u, _)| ((*u).to_owned(), crate::DEMO_PASSWORD.to_owned())).collect();
+        let users: Vec<(String, Secret<String>)> =
+            DEMO_HASHES.iter().map(|(u, _)| ((*u).to_owned(), crate::DEMO_PASSWORD.into())).collect();
         let book = PasswordBook::new(&users, PasswordCost::Standard, &Entropy::seeded(1)).unwrap();
         let standard = hasher(PasswordCost::Standard).unwrap();
         let standard = (standard.params().m_cost(), standard.params().t_cost(), standard.params().p_cost());
@@ -133,8 +134,7 @@ mod tests {
 
     #[test]
     fn other_passwords_and_the_cheap_cost_are_hashed_at_start() {
-        let users =
-            vec![("alice".to_owned(), "not the demo one".to_owned()), ("erin".to_owned(), "moderno-demo".to_owned())];
+        let users = vec![("alice".to_owned(), "not the demo one".into()), ("erin".to_owned(), "moderno-demo".into())];
         let book = PasswordBook::new(&users, PasswordCost::Standard, &Entropy::seeded(1)).unwrap();
         assert!(DEMO_HASHES.iter().all(|(_, phc)| !book.hashes.values().any(|h| h == phc)));
         assert_eq!(made_ahead(PasswordCost::TestOnlyCheap, "alice", crate::DEMO_PASSWORD), None);

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use moderno_ambient::Clock;
+use moderno_crypto::Secret;
 use moderno_wire::pingone::{
     AccessToken, CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray,
     MfaDevice, MfaError, OAuthError, ResourceRef, SelectDevice, StartDeviceAuthentication, User,
@@ -53,7 +54,7 @@ pub struct PingOneClient {
     /// `{pingone}/{envId}` (auth.pingone.com).
     auth: Url,
     client_id: String,
-    client_secret: Zeroizing<String>,
+    client_secret: Secret<String>,
     /// The worker access token and when it expires (unix seconds).
     token: tokio::sync::Mutex<Option<(Zeroizing<String>, i64)>>,
 }
@@ -127,7 +128,7 @@ impl PingOneClient {
             api: under(&root, &["v1", "environments", env]),
             auth: under(&root, &[env]),
             client_id: config.pingone_client_id.clone(),
-            client_secret: Zeroizing::new(config.pingone_client_secret.clone()),
+            client_secret: config.pingone_client_secret.clone(),
             token: tokio::sync::Mutex::new(None),
         })
     }
@@ -145,7 +146,7 @@ impl PingOneClient {
         let response = self
             .http
             .post(under(&self.auth, &["as", "token"]))
-            .basic_auth(&self.client_id, Some(self.client_secret.as_str()))
+            .basic_auth(&self.client_id, Some(self.client_secret.expose().as_str()))
             .form(&[("grant_type", "client_credentials")])
             .send()
             .await

@@ -80,7 +80,7 @@ pub struct DevicePolicy {
     pub number_matching: bool,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// The SQLite file (created when missing).
     pub database_path: PathBuf,
@@ -95,7 +95,7 @@ pub struct Config {
     pub application_id: String,
     /// The worker application PingFederate is: its client id and secret at `/{envId}/as/token`.
     pub worker_client_id: String,
-    pub worker_client_secret: String,
+    pub worker_client_secret: Secret<String>,
     /// How long a worker access token lives (PingOne: 1 hour).
     pub access_token_lifetime: Duration,
     /// The seed from which the ID token signing key, the TOTP master key (each device's TOTP secret
@@ -202,19 +202,6 @@ impl Config {
             None => self.policies.first(),
             Some(id) => self.policies.iter().find(|p| p.id == id),
         }
-    }
-}
-
-/// Hand-written until `worker_client_secret` is a [`Secret`] (the stack assigns it a `String`,
-/// `crates/stack/src/lib.rs`); it prints the addresses and ids only.
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("database_path", &self.database_path)
-            .field("public_url", &self.public_url)
-            .field("environment_id", &self.environment_id)
-            .field("secrets", &"<redacted>")
-            .finish_non_exhaustive()
     }
 }
 

@@ -76,7 +76,7 @@ pub async fn issue(
     let config = state.config();
     // Both compared, whatever the first says, so the time does not tell which was wrong.
     let id_ok = same(&id, &config.worker_client_id);
-    let secret_ok = same(&secret, &config.worker_client_secret);
+    let secret_ok = same(&secret, config.worker_client_secret.expose());
     if !(id_ok && secret_ok) {
         tracing::warn!("token request with wrong client credentials");
         return Ok(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "the client credentials are not valid"));

@@ -214,11 +214,11 @@ impl Stack {
         pingone_config.faults = config.faults.clone();
         let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
         match &config.pingone_worker_secret {
-            Some(secret) => pingone_config.worker_client_secret.clone_from(secret),
+            Some(secret) => pingone_config.worker_client_secret = secret.as_str().into(),
             // A shared server (reachable, or guarded by an admin token): PingOne's outbox is read
             // through the admin API only.
             None if (reachable || config.admin_token.is_some()) && !config.open_demo => {
-                pingone_config.worker_client_secret = config.entropy.hex(32);
+                pingone_config.worker_client_secret = config.entropy.hex(32).into();
             }
             None => {}
         }

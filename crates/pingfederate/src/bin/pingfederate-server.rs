@@ -74,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
     config.pingone_environment_id = args.pingone_environment_id;
     config.pingone_client_id = args.pingone_client_id;
     if let Some(secret) = args.pingone_client_secret {
-        config.pingone_client_secret = secret;
+        config.pingone_client_secret = secret.into();
     }
     config.clients.retain(|c| c.client_id != pingfederate_server::DESKTOP_CLIENT_ID && c.client_id != args.client_id);
     config.clients.insert(0, OAuthClient::public(args.client_id, args.redirect_uri).requiring_pkce());

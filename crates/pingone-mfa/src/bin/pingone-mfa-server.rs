@@ -51,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
     config.environment_id = args.environment_id;
     config.worker_client_id = args.worker_client_id;
     if let Some(secret) = args.worker_client_secret {
-        config.worker_client_secret = secret;
+        config.worker_client_secret = secret.into();
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
     if let Some(default) = config.policies.first_mut() {
