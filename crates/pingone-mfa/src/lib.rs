@@ -28,6 +28,7 @@ mod pairing_code;
 mod push_limit;
 mod rate_limits;
 mod requests;
+mod retention;
 mod secrets;
 mod shapes;
 mod store;
@@ -48,6 +49,7 @@ use tower_http::trace::TraceLayer;
 use zeroize::Zeroizing;
 
 pub use error::{serving_refusal, ApiError};
+pub use retention::Purged;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -134,6 +136,11 @@ pub struct Config {
     pub payload_max_age: Duration,
     /// QA fault switches (all off outside a demo or a test): see [`moderno_ambient::Fault`].
     pub faults: moderno_ambient::Faults,
+    /// How long device authentications, pairings and outbox messages are kept after they ended or
+    /// expired before they are purged (`retention`; PingOne publishes none).
+    pub retention: Duration,
+    /// How often the purge runs, in real time (the first run one interval after start); zero: never.
+    pub purge_interval: std::time::Duration,
 }
 
 impl Config {
@@ -184,6 +191,8 @@ impl Config {
             authentication_lifetime: Duration::minutes(30),
             payload_max_age: Duration::minutes(5),
             faults: moderno_ambient::Faults::none(),
+            retention: Duration::hours(24),
+            purge_interval: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -231,7 +240,9 @@ impl State {
         let secrets::Secrets { server_key, pepper, otp_master_key } =
             db.with_connection(|conn| secrets::Secrets::load(conn, config.secrets_seed.as_ref(), &entropy))?;
         let pushes = tokio::sync::Notify::new();
-        Ok(Self(Arc::new(Inner { config, clock, entropy, db, server_key, pepper, otp_master_key, pushes })))
+        let state = Self(Arc::new(Inner { config, clock, entropy, db, server_key, pepper, otp_master_key, pushes }));
+        retention::schedule(&state);
+        Ok(state)
     }
 
     pub fn config(&self) -> &Config {

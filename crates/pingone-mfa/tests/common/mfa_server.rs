@@ -27,23 +27,35 @@ pub struct MfaServer {
     ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub clock: Clock,
     pub client: reqwest::Client,
+    /// The emulator's state (the same the server answers from).
+    pub state: State,
+    /// The emulator's SQLite file.
+    pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl MfaServer {
     pub async fn start(clock: &Clock) -> Self {
+        Self::start_with(clock, |_| {}).await
+    }
+
+    /// Starts with the test configuration changed by `adjust`.
+    pub async fn start_with(clock: &Clock, adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let mut config = Config::demo(dir.path().join("mfa.sqlite3"), url.clone());
+        let db_path = dir.path().join("mfa.sqlite3");
+        let mut config = Config::demo(db_path.clone(), url.clone());
         config.environment_id = ENV.into();
         config.worker_client_id = CLIENT_ID.into();
         config.worker_client_secret = CLIENT_SECRET.into();
+        adjust(&mut config);
         let state = State::open(config, clock.clone(), Entropy::seeded(42)).unwrap();
-        tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+        let serving = state.clone();
+        tokio::spawn(async move { axum::serve(listener, app(serving)).await.unwrap() });
         let client = reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap();
         let token = Self::worker_token(&client, &url).await;
-        Self { url, token, ids: Default::default(), clock: clock.clone(), client, _dir: dir }
+        Self { url, token, ids: Default::default(), clock: clock.clone(), client, state, db_path, _dir: dir }
     }
 
     /// `POST /{envId}/as/token` with client credentials (client_secret_basic).
