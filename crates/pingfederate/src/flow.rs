@@ -203,7 +203,6 @@ pub async fn load(state: &State, id: &str, session: Option<&str>) -> Result<Stor
     let row: Option<(String, i64, String, i64)> = state
         .db()
         .tx(move |tx| {
-            tx.execute("DELETE FROM flows WHERE expires_at < ?1", params![now - 86_400])?;
             Ok(tx
                 .query_row(
                     "SELECT session_hash, version, record, expires_at FROM flows WHERE id = ?1",

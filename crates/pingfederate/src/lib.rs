@@ -26,6 +26,7 @@ mod oauth;
 mod passwords;
 mod pingone;
 mod pingone_devices;
+mod retention;
 mod store;
 mod tokens;
 mod widget_page;
@@ -44,6 +45,7 @@ use url::Url;
 
 pub use error_bodies::serving_refusal;
 pub use passwords::PasswordCost;
+pub use retention::Purged;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -167,6 +169,11 @@ pub struct Config {
     /// The npm package of Ping's widget the `/widget/` page serves files from (the binaries and
     /// the stack take `MODERNO_PF_WIDGET_DIR`; by default this checkout's `web/pf-widget`).
     pub widget_dir: PathBuf,
+    /// How long flows and authorization codes are kept after they expired before they are purged
+    /// (`retention`).
+    pub retention: Duration,
+    /// How often the purge runs, in real time (the first run one interval after start); zero: never.
+    pub purge_interval: std::time::Duration,
 }
 
 /// The demo PingOne environment (a UUID, as PingOne's; the same as the PingOne emulator's demo).
@@ -211,6 +218,8 @@ impl Config {
             manage_devices_allowed: true,
             max_password_failures: 100,
             widget_dir: PathBuf::from(widget_page::DEFAULT_PACKAGE_DIR),
+            retention: Duration::hours(24),
+            purge_interval: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -279,6 +288,7 @@ impl State {
         if settled > 0 {
             tracing::info!(settled, "password failure counts from an older version marked by account");
         }
+        retention::schedule(&state);
         Ok(state)
     }
 

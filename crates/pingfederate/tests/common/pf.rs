@@ -24,6 +24,8 @@ pub struct Stack {
     pub clock: Clock,
     /// PingFederate's SQLite file.
     pub db_path: std::path::PathBuf,
+    /// PingFederate's state (the same the server answers from).
+    pub state: State,
     _dir: tempfile::TempDir,
 }
 
@@ -47,8 +49,9 @@ impl Stack {
         config.password_cost = PasswordCost::TestOnlyCheap;
         adjust(&mut config);
         let state = State::open(config, clock.clone(), Entropy::seeded(7)).unwrap();
-        tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-        Self { mfa, pf_url, clock, db_path, _dir: dir }
+        let serving = state.clone();
+        tokio::spawn(async move { axum::serve(listener, app(serving)).await.unwrap() });
+        Self { mfa, pf_url, clock, db_path, state, _dir: dir }
     }
 
     pub fn client(&self) -> ApiClient {
