@@ -59,10 +59,11 @@ async fn one_registration_token_completed_by_fifty_parallel_requests_pairs_exact
     let http = moderno_device::http_client().expect("client");
     let client = Arc::new(SdkDeviceClient::new(http, t.clock.clone(), t.entropy.clone()));
 
+    let api = reqwest::Url::parse(&claims.device_api_url).expect("the payload's device API URL");
     let mut racers = JoinSet::new();
     for _ in 0..RACERS {
         let (client, request, identity) = (client.clone(), request.clone(), laptop.device.identity());
-        let api = claims.device_api_url.clone();
+        let api = api.clone();
         racers.spawn(async move { client.complete_pairing(&api, identity.key(), &request).await.is_ok() });
     }
     let successes = racers.join_all().await.into_iter().filter(|ok| *ok).count();

@@ -23,7 +23,7 @@ async fn a_first_device_pairs_as_primary_and_its_token_says_device_paired() {
 
     let pairing = laptop.pingone.pair(&server_payload).await.expect("pairing completes");
     assert_eq!(pairing.username, "alice", "the PingOne ID token names the user; no role: PingOne devices have none");
-    assert!(pairing.device_api_url.starts_with(&t.stack.pingone_url));
+    assert!(pairing.device_api_url.as_str().starts_with(&t.stack.pingone_url));
     assert_eq!(laptop.pingone.device_id(), Some(pairing.device_id.clone()));
     let stored = laptop.store.load("laptop.pingone").expect("load").expect("the pairing is in the key store");
     assert_eq!(stored.device_id, Some(pairing.device_id));

@@ -8,13 +8,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_crypto::{totp, Secret};
+use moderno_crypto::totp;
 use moderno_wire::device_api::{
     CompletePairing, DeviceNotice, DeviceState, ManageDevice, PairingCompleted, PairingOutcome, PushAnswer, PushRequest,
 };
 use moderno_wire::payload::{PayloadSelection, TrustLevel};
 use moderno_wire::sdk::{DeviceRole, ErrorCode};
 use tracing::{info, instrument, warn};
+use url::Url;
 
 use crate::error::DeviceError;
 use crate::flow::{claimed_device_api_url, read_server_payload, Expected, FlowState, PendingPairing, UserSelection};
@@ -25,7 +26,7 @@ use crate::moderno_client::ModernoClient;
 use crate::pingfederate::decode_base32_secret;
 use crate::push_result::PushResult;
 use crate::sdk_device_client::SdkDeviceClient;
-use crate::transport::http_client;
+use crate::transport::{http_client, same_url};
 
 /// Longest device nickname the SDK server accepts.
 pub const MAX_NICKNAME_CHARS: usize = 100;
@@ -35,7 +36,7 @@ pub struct DeviceOptions {
     /// The SDK server's device API this app trusts. When set, a server payload naming any other
     /// device API is refused (the payload's key is fetched from the URL it names, so without a
     /// pin the first pairing trusts the payload's URL; after pairing the stored URL is the pin).
-    pub device_api_url: Option<String>,
+    pub device_api_url: Option<Url>,
     pub description: DeviceDescription,
     pub key_store_timeout: Duration,
 }
@@ -161,7 +162,7 @@ impl Device {
         }
         let server_key = self.sdk.server_key(&api_url).await?;
         let fingerprint = self.identity().fingerprint();
-        let expected = Expected { fingerprint: &fingerprint, now_unix: self.clock.unix() };
+        let expected = Expected { fingerprint: &fingerprint, now_unix: self.clock.unix(), device_api_url: &api_url };
         let (state, pending) = read_server_payload(payload, &server_key, &expected)?;
         if let Some(offer) = pending {
             self.check_same_user(&offer.username)?;
@@ -224,7 +225,7 @@ impl Device {
                 device_id: completed.device_id.clone(),
                 username: offer.username.clone(),
                 application_id: offer.application_id.clone(),
-                device_api_url: offer.device_api_url.clone(),
+                device_api_url: Some(offer.device_api_url.clone()),
             };
             if paired.otp_secret.is_none() {
                 warn!("the pairing answer carried no usable OTP secret: offline passcodes are unavailable");
@@ -292,9 +293,9 @@ impl Device {
     #[instrument(skip_all, fields(profile = %self.profile))]
     pub async fn unpair(&self) -> Result<(), DeviceError> {
         let stored = locked(&self.stored).clone().ok_or_else(|| self.not_paired())?;
-        if stored.is_paired() {
+        if let Some(api_url) = stored.device_api_url.as_ref().filter(|_| stored.is_paired()) {
             let identity = self.identity();
-            match self.sdk.unpair(&stored.device_api_url, identity.key()).await {
+            match self.sdk.unpair(api_url, identity.key()).await {
                 Err(DeviceError::Sdk(e)) if e.code == ErrorCode::NotFound => {
                     warn!("the SDK server no longer knows this device; forgetting it locally");
                 }
@@ -324,8 +325,11 @@ impl Device {
         locked(&self.stored).as_ref().and_then(|s| s.device_id.clone())
     }
 
-    fn trusted_device_api(&self) -> Option<String> {
-        self.options.device_api_url.clone().or_else(|| locked(&self.stored).as_ref().map(|s| s.device_api_url.clone()))
+    fn trusted_device_api(&self) -> Option<Url> {
+        self.options
+            .device_api_url
+            .clone()
+            .or_else(|| locked(&self.stored).as_ref().and_then(|s| s.device_api_url.clone()))
     }
 
     fn check_same_user(&self, username: &str) -> Result<(), DeviceError> {
@@ -339,11 +343,11 @@ impl Device {
         }
     }
 
-    fn paired(&self) -> Result<(String, Arc<DeviceIdentity>), DeviceError> {
+    fn paired(&self) -> Result<(Url, Arc<DeviceIdentity>), DeviceError> {
         let api_url = locked(&self.stored)
             .as_ref()
             .filter(|s| s.is_paired())
-            .map(|s| s.device_api_url.clone())
+            .and_then(|s| s.device_api_url.clone())
             .ok_or_else(|| self.not_paired())?;
         Ok((api_url, self.identity()))
     }
@@ -366,7 +370,7 @@ impl Device {
             device_id: None,
             username: offer.username.clone(),
             application_id: offer.application_id.clone(),
-            device_api_url: offer.device_api_url.clone(),
+            device_api_url: Some(offer.device_api_url.clone()),
         })
         .await
     }
@@ -376,11 +380,6 @@ impl Device {
         *locked(&self.stored) = Some(identity);
         Ok(())
     }
-}
-
-/// The server sends the TOTP secret base32 (RFC 4648, padding optional).
-fn same_url(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// Profiles name keyring entries: keep them short and plain.

@@ -9,9 +9,11 @@ use moderno_wire::device_api::{IgnoreInterval, IntervalUnit};
 use moderno_wire::payload::{GrantedAccess, ServerFlow, ServerPayloadClaims, TrustLevel};
 use moderno_wire::sdk::DeviceRole;
 use serde::Serialize;
+use url::Url;
 use zeroize::Zeroizing;
 
 use crate::error::DeviceError;
+use crate::transport::http_url;
 
 /// What the server payload asks of this device: Ping's SDK flow states (`PIDFlowState`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,20 +76,26 @@ pub(crate) struct PendingPairing {
     pub levels: Vec<TrustLevel>,
     pub username: String,
     pub application_id: String,
-    pub device_api_url: String,
+    pub device_api_url: Url,
     pub expires_at: i64,
 }
 
 impl PendingPairing {
     /// The offer a verified payload makes (its token, for `levels`), kept until answered.
-    fn offered(claims: &ServerPayloadClaims, token_id: String, secret: String, levels: Vec<TrustLevel>) -> Self {
+    fn offered(
+        claims: &ServerPayloadClaims,
+        device_api_url: &Url,
+        token_id: String,
+        secret: String,
+        levels: Vec<TrustLevel>,
+    ) -> Self {
         Self {
             registration_token_id: token_id,
             registration_token_secret: Zeroizing::new(secret),
             levels,
             username: claims.username.clone(),
             application_id: claims.application_id.clone(),
-            device_api_url: claims.device_api_url.clone(),
+            device_api_url: device_api_url.clone(),
             expires_at: claims.expires_at,
         }
     }
@@ -97,18 +105,17 @@ impl PendingPairing {
 pub(crate) struct Expected<'a> {
     pub fingerprint: &'a str,
     pub now_unix: i64,
+    /// The device API this payload names, parsed once by [`claimed_device_api_url`] (the key
+    /// that verifies it came from there); an offer keeps it.
+    pub device_api_url: &'a Url,
 }
 
 /// The device API URL a payload names, read before its signature is checked: only to know where
 /// to fetch the key that checks it. The caller must decide whether it trusts that URL.
-pub(crate) fn claimed_device_api_url(payload: &str) -> Result<String, DeviceError> {
+pub(crate) fn claimed_device_api_url(payload: &str) -> Result<Url, DeviceError> {
     let (claims, _, _): (ServerPayloadClaims, _, _) = open_unverified(payload.trim()).map_err(refused)?;
-    let url = url::Url::parse(&claims.device_api_url)
-        .map_err(|_| DeviceError::InvalidServerPayload("it names no valid device API URL".into()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(DeviceError::InvalidServerPayload("its device API URL is not http(s)".into()));
-    }
-    Ok(claims.device_api_url)
+    http_url(&claims.device_api_url)
+        .ok_or_else(|| DeviceError::InvalidServerPayload("its device API URL is not an http(s) URL".into()))
 }
 
 /// Verifies the payload with the server key and turns it into a flow state (plus, for
@@ -136,7 +143,13 @@ pub(crate) fn read_server_payload(
             };
             (
                 state,
-                Some(PendingPairing::offered(&claims, registration_token_id, registration_token_secret, trust_levels)),
+                Some(PendingPairing::offered(
+                    &claims,
+                    expected.device_api_url,
+                    registration_token_id,
+                    registration_token_secret,
+                    trust_levels,
+                )),
             )
         }
         ServerFlow::DeviceIsTrusted { registration_token_id, registration_token_secret, trust_level } => {
@@ -147,6 +160,7 @@ pub(crate) fn read_server_payload(
                 state,
                 Some(PendingPairing::offered(
                     &claims,
+                    expected.device_api_url,
                     registration_token_id,
                     registration_token_secret,
                     vec![trust_level],
@@ -201,12 +215,14 @@ mod tests {
         }
     }
 
-    fn expected() -> Expected<'static> {
-        Expected { fingerprint: "ffffffffffffffffffffffffffffffff", now_unix: NOW }
-    }
-
     fn read(payload: &str) -> Result<(FlowState, Option<PendingPairing>), DeviceError> {
-        read_server_payload(payload, &public(&server_key()), &expected())
+        let device_api_url = claimed_device_api_url(payload)?;
+        let expected = Expected {
+            fingerprint: "ffffffffffffffffffffffffffffffff",
+            now_unix: NOW,
+            device_api_url: &device_api_url,
+        };
+        read_server_payload(payload, &public(&server_key()), &expected)
     }
 
     #[test]
@@ -292,13 +308,18 @@ mod tests {
     #[test]
     fn the_device_api_url_is_read_only_when_it_is_http() {
         let sealed = seal(&claims(offer()), &server_key());
-        assert_eq!(claimed_device_api_url(&sealed).expect("url"), "http://127.0.0.1:7001/pingid/v1/device");
-        let mut odd = claims(offer());
-        odd.device_api_url = "file:///etc/passwd".into();
-        assert_eq!(
-            claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code().as_str()),
-            Some("invalid_server_payload")
-        );
+        assert_eq!(claimed_device_api_url(&sealed).expect("url").as_str(), "http://127.0.0.1:7001/pingid/v1/device");
+        let (_, pending) = read(&sealed).expect("read");
+        assert_eq!(pending.map(|o| o.device_api_url.path().to_string()).as_deref(), Some("/pingid/v1/device"));
+        for bad in ["file:///etc/passwd", "127.0.0.1:7001/pingid/v1/device", "not a url"] {
+            let mut odd = claims(offer());
+            odd.device_api_url = bad.into();
+            assert_eq!(
+                claimed_device_api_url(&seal(&odd, &server_key())).err().map(|e| e.code().as_str()),
+                Some("invalid_server_payload"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

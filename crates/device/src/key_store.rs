@@ -14,7 +14,10 @@ use std::time::Duration;
 use data_encoding::BASE64;
 use moderno_crypto::Secret;
 use serde::{Deserialize, Serialize};
+use url::Url;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::transport::http_url;
 
 /// How long one keyring call may take before the app gives up and says so.
 pub const KEY_STORE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,8 +36,10 @@ pub struct StoredIdentity {
     pub device_id: Option<String>,
     pub username: String,
     pub application_id: String,
-    /// The SDK server's device API this device paired with, e.g. `http://127.0.0.1:7001/pingid/v1/device`.
-    pub device_api_url: String,
+    /// The device API this device paired with, e.g. `http://127.0.0.1:7001/pingid/v1/device`
+    /// (parsed when the entry is read); `None` only in a TOTP authenticator's entry, which talks
+    /// to no device API (kept as `""` in the keyring).
+    pub device_api_url: Option<Url>,
 }
 
 /// The JSON form in the keyring; private so nothing else can serialize the secret.
@@ -62,7 +67,7 @@ impl StoredIdentity {
             device_id: self.device_id.clone(),
             username: self.username.clone(),
             application_id: self.application_id.clone(),
-            device_api_url: self.device_api_url.clone(),
+            device_api_url: self.device_api_url.as_ref().map_or_else(String::new, Url::to_string),
         };
         Zeroizing::new(serde_json::to_string(&json).unwrap_or_default())
     }
@@ -81,13 +86,21 @@ impl StoredIdentity {
             }
             None => None,
         };
+        let device_api_url = match json.device_api_url.as_str() {
+            "" => None,
+            text => Some(http_url(text).ok_or_else(|| {
+                KeyStoreError::Corrupt(format!(
+                    "the stored device identity names a device API that is not an http(s) URL: {text:?}"
+                ))
+            })?),
+        };
         Ok(Self {
             seed: Secret::new(seed),
             otp_secret,
             device_id: json.device_id.clone(),
             username: json.username.clone(),
             application_id: json.application_id.clone(),
-            device_api_url: json.device_api_url.clone(),
+            device_api_url,
         })
     }
 
@@ -220,7 +233,7 @@ mod tests {
             device_id: Some("dev-1".into()),
             username: "alice".into(),
             application_id: "app".into(),
-            device_api_url: "http://127.0.0.1:7001/pingid/v1/device".into(),
+            device_api_url: http_url("http://127.0.0.1:7001/pingid/v1/device"),
         }
     }
 
@@ -237,6 +250,34 @@ mod tests {
         let unpaired = StoredIdentity { otp_secret: None, device_id: None, ..identity() };
         let back = StoredIdentity::from_secret_json(&unpaired.to_secret_json()).expect("parses");
         assert!(!back.is_paired() && back.otp_secret.is_none());
+    }
+
+    /// As the release before typed URLs wrote them: a paired SDK device, and a TOTP
+    /// authenticator's entry (no device API, `""`).
+    const OLD_PAIRED: &str = r#"{"v":1,"seed":"q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=","otpSecret":"zc3Nzc3Nzc3Nzc3Nzc3Nzc3Nzc0=","deviceId":"dev-1","username":"alice","applicationId":"app","deviceApiUrl":"http://127.0.0.1:7001/pingid/v1/device"}"#;
+    const OLD_TOTP: &str = r#"{"v":1,"seed":"q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=","otpSecret":"zc3Nzc3Nzc3Nzc3Nzc3Nzc3Nzc0=","deviceId":"totp-1","username":"alice","applicationId":"","deviceApiUrl":""}"#;
+
+    #[test]
+    fn identities_stored_before_urls_were_typed_load_and_are_written_back_unchanged() {
+        let paired = StoredIdentity::from_secret_json(OLD_PAIRED).expect("loads");
+        assert_eq!(paired, identity());
+        assert_eq!(paired.device_api_url.as_ref().map(Url::path), Some("/pingid/v1/device"));
+        assert_eq!(*paired.to_secret_json(), OLD_PAIRED);
+        let totp = StoredIdentity::from_secret_json(OLD_TOTP).expect("loads");
+        assert_eq!(totp.device_api_url, None);
+        assert_eq!(*totp.to_secret_json(), OLD_TOTP);
+    }
+
+    #[test]
+    fn a_stored_device_api_that_is_no_http_url_is_corrupt_and_named() {
+        for bad in ["c", "127.0.0.1:7001/pingid/v1/device", "file:///etc/passwd"] {
+            let text = OLD_PAIRED.replace("http://127.0.0.1:7001/pingid/v1/device", bad);
+            let err = StoredIdentity::from_secret_json(&text).expect_err(bad);
+            assert_eq!(err.code(), "keyring_corrupt", "{bad}");
+            let said = err.to_string();
+            assert!(said.contains("device API") && said.contains(bad) && said.contains("pair again"), "{said}");
+            assert!(!said.contains("q6ur"), "{said}");
+        }
     }
 
     #[test]

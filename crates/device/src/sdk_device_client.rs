@@ -21,7 +21,7 @@ use url::Url;
 
 use crate::error::{DeviceError, SdkError};
 use crate::push_result::PushResult;
-use crate::transport::{decode, device_request, unexpected, unreachable, DeviceSigning};
+use crate::transport::{decode, device_request, under, unexpected, unreachable, DeviceSigning};
 
 /// The longest push long poll asked of the server; the HTTP timeout leaves room above it.
 pub const MAX_WAIT_SECONDS: u64 = 25;
@@ -33,7 +33,7 @@ pub struct SdkDeviceClient {
     clock: Clock,
     entropy: Entropy,
     /// Server payload keys, fetched once per device API URL.
-    server_keys: Mutex<HashMap<String, DevicePublicKey>>,
+    server_keys: Mutex<HashMap<Url, DevicePublicKey>>,
 }
 
 impl SdkDeviceClient {
@@ -42,96 +42,96 @@ impl SdkDeviceClient {
     }
 
     /// `GET {api}/server-key` (unsigned), cached per URL for the life of this client.
-    pub async fn server_key(&self, api_url: &str) -> Result<DevicePublicKey, DeviceError> {
+    pub async fn server_key(&self, api_url: &Url) -> Result<DevicePublicKey, DeviceError> {
         if let Some(key) = self.server_keys.lock().unwrap_or_else(PoisonError::into_inner).get(api_url) {
             return Ok(key.clone());
         }
-        let url = endpoint(api_url, &["server-key"])?;
+        let url = under(api_url, &["server-key"]);
         let answer: ServerKey = self.call(Method::GET, url, None, None).await?;
         let key = DevicePublicKey::from_b64(&answer.public_key)
             .ok_or_else(|| unexpected(SERVER, "the server key is not an Ed25519 public key"))?;
-        self.server_keys.lock().unwrap_or_else(PoisonError::into_inner).insert(api_url.to_string(), key.clone());
+        self.server_keys.lock().unwrap_or_else(PoisonError::into_inner).insert(api_url.clone(), key.clone());
         Ok(key)
     }
 
     /// `POST {api}/pairings`.
     pub async fn complete_pairing(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         request: &CompletePairing,
     ) -> Result<PairingCompleted, DeviceError> {
         let body = serde_json::to_vec(request).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-        self.call(Method::POST, endpoint(api_url, &["pairings"])?, Some(key), Some(body)).await
+        self.call(Method::POST, under(api_url, &["pairings"]), Some(key), Some(body)).await
     }
 
     /// `GET {api}/pushes?waitSeconds=N`: waits up to `wait` (at most [`MAX_WAIT_SECONDS`]) for
     /// push requests addressed to this device.
     pub async fn pending_pushes(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         wait: Duration,
     ) -> Result<Vec<PushRequest>, DeviceError> {
-        self.call(Method::GET, long_poll(api_url, "pushes", wait)?, Some(key), None).await
+        self.call(Method::GET, long_poll(api_url, "pushes", wait), Some(key), None).await
     }
 
     /// `GET {api}/notices?waitSeconds=N`: waits up to `wait` (at most [`MAX_WAIT_SECONDS`]) for
     /// notices that a device was added to or removed from this device's user; each comes once.
     pub async fn notices(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         wait: Duration,
     ) -> Result<Vec<DeviceNotice>, DeviceError> {
-        self.call(Method::GET, long_poll(api_url, "notices", wait)?, Some(key), None).await
+        self.call(Method::GET, long_poll(api_url, "notices", wait), Some(key), None).await
     }
 
     /// `POST {api}/pushes/{authenticationId}`: APPROVE (with the number picked, under number
     /// matching), DENY or BLOCK.
     pub async fn answer_push(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         authentication_id: &str,
         answer: PushAnswer,
     ) -> Result<PushResult, DeviceError> {
         let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-        let url = endpoint(api_url, &["pushes", authentication_id])?;
+        let url = under(api_url, &["pushes", authentication_id]);
         let auth: Authentication = self.call(Method::POST, url, Some(key), Some(body)).await?;
         Ok(if auth.status == AuthenticationStatus::Approved { PushResult::Approved } else { PushResult::Refused })
     }
 
     /// `GET {api}/me`.
-    pub async fn me(&self, api_url: &str, key: &DeviceKey) -> Result<DeviceState, DeviceError> {
-        self.call(Method::GET, endpoint(api_url, &["me"])?, Some(key), None).await
+    pub async fn me(&self, api_url: &Url, key: &DeviceKey) -> Result<DeviceState, DeviceError> {
+        self.call(Method::GET, under(api_url, &["me"]), Some(key), None).await
     }
 
     /// `DELETE {api}/me`: unpairs this device.
-    pub async fn unpair(&self, api_url: &str, key: &DeviceKey) -> Result<(), DeviceError> {
-        self.call_ignoring_body(Method::DELETE, endpoint(api_url, &["me"])?, key, None).await
+    pub async fn unpair(&self, api_url: &Url, key: &DeviceKey) -> Result<(), DeviceError> {
+        self.call_ignoring_body(Method::DELETE, under(api_url, &["me"]), key, None).await
     }
 
     /// `PUT {api}/devices/{id}`: renames one of the user's devices, or makes it the primary.
     pub async fn manage_device(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         device_id: &str,
         change: &ManageDevice,
     ) -> Result<DeviceState, DeviceError> {
         let body = serde_json::to_vec(change).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-        self.call(Method::PUT, endpoint(api_url, &["devices", device_id])?, Some(key), Some(body)).await
+        self.call(Method::PUT, under(api_url, &["devices", device_id]), Some(key), Some(body)).await
     }
 
     /// `DELETE {api}/devices/{id}`: the primary removes another of the user's devices.
     pub async fn remove_device(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         device_id: &str,
     ) -> Result<DeviceState, DeviceError> {
-        self.call(Method::DELETE, endpoint(api_url, &["devices", device_id])?, Some(key), None).await
+        self.call(Method::DELETE, under(api_url, &["devices", device_id]), Some(key), None).await
     }
 
     async fn call<T: serde::de::DeserializeOwned>(
@@ -194,22 +194,12 @@ fn sdk_error(status: u16, body: &[u8]) -> DeviceError {
     }
 }
 
-/// `{api_url}/{resource}?waitSeconds=N`, the wait capped at [`MAX_WAIT_SECONDS`].
-fn long_poll(api_url: &str, resource: &str, wait: Duration) -> Result<Url, DeviceError> {
-    let mut url = endpoint(api_url, &[resource])?;
+/// `{api_url}/{resource}?waitSeconds=N`, the wait capped at [`MAX_WAIT_SECONDS`] (both backends'
+/// device APIs long-poll so).
+pub(crate) fn long_poll(api_url: &Url, resource: &str, wait: Duration) -> Url {
+    let mut url = under(api_url, &[resource]);
     url.set_query(Some(&format!("waitSeconds={}", wait.as_secs().min(MAX_WAIT_SECONDS))));
-    Ok(url)
-}
-
-/// `{api_url}/{segments...}`, each segment percent-encoded.
-fn endpoint(api_url: &str, segments: &[&str]) -> Result<Url, DeviceError> {
-    let mut url = Url::parse(api_url)
-        .map_err(|e| DeviceError::InvalidInput(format!("the device API URL {api_url:?} is not a URL: {e}")))?;
-    url.path_segments_mut()
-        .map_err(|()| DeviceError::InvalidInput(format!("the device API URL {api_url:?} cannot have a path")))?
-        .pop_if_empty()
-        .extend(segments);
-    Ok(url)
+    url
 }
 
 #[cfg(test)]
@@ -218,12 +208,12 @@ mod tests {
 
     #[test]
     fn endpoints_extend_the_device_api_path_and_encode_ids() {
-        let base = "http://127.0.0.1:7001/pingid/v1/device";
-        assert_eq!(endpoint(base, &["pairings"]).expect("url").path(), "/pingid/v1/device/pairings");
-        assert_eq!(endpoint(&format!("{base}/"), &["me"]).expect("url").path(), "/pingid/v1/device/me");
-        assert_eq!(endpoint(base, &["pushes", "a/b"]).expect("url").path(), "/pingid/v1/device/pushes/a%2Fb");
-        assert_eq!(endpoint("nope", &["me"]).err().map(|e| e.code().as_str()), Some("invalid_input"));
-        let poll = long_poll(base, "notices", Duration::from_secs(99)).expect("url");
+        let base = Url::parse("http://127.0.0.1:7001/pingid/v1/device").expect("url");
+        let slashed = Url::parse("http://127.0.0.1:7001/pingid/v1/device/").expect("url");
+        assert_eq!(under(&base, &["pairings"]).path(), "/pingid/v1/device/pairings");
+        assert_eq!(under(&slashed, &["me"]).path(), "/pingid/v1/device/me");
+        assert_eq!(under(&base, &["pushes", "a/b"]).path(), "/pingid/v1/device/pushes/a%2Fb");
+        let poll = long_poll(&base, "notices", Duration::from_secs(99));
         assert_eq!((poll.path(), poll.query()), ("/pingid/v1/device/notices", Some("waitSeconds=25")));
     }
 

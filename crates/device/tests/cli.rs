@@ -145,6 +145,11 @@ async fn a_server_url_that_is_none_is_bad_usage_naming_its_flag_before_anything_
     assert!(all.contains("--pingfederate"), "{all}");
     let output = device("127.0.0.1:7002", &["login", "--user", "alice", "--password", "x"]).await;
     assert_eq!(output.status.code(), Some(2), "a server without its scheme: {}", printed(&output));
+    let output =
+        device(&server, &["--device-api", "pingid/v1/device", "login", "--user", "alice", "--password", "x"]).await;
+    let all = printed(&output);
+    assert_eq!(output.status.code(), Some(2), "a device API that is no URL: {all}");
+    assert!(all.contains("--device-api"), "{all}");
     assert!(seen.lock().expect("seen").is_empty());
 }
 

@@ -358,7 +358,7 @@ async fn forged_payloads_and_unoffered_levels_are_refused_before_anything_is_sen
 async fn a_payload_naming_another_device_api_than_the_pinned_one_is_refused() {
     let harness = Harness::start().await;
     let options = DeviceOptions {
-        device_api_url: Some("https://sdk.example/pingid/v1/device".into()),
+        device_api_url: Some(url::Url::parse("https://sdk.example/pingid/v1/device").expect("url")),
         ..DeviceOptions::default()
     };
     let device = harness.open_with(Arc::new(MemoryKeyStore::new()), options).await;

@@ -53,7 +53,7 @@ fn identity(seed: u8, device_id: &str) -> StoredIdentity {
         device_id: Some(device_id.into()),
         username: "alice".into(),
         application_id: "app".into(),
-        device_api_url: "http://127.0.0.1:7001/pingid/v1/device".into(),
+        device_api_url: Some(url::Url::parse("http://127.0.0.1:7001/pingid/v1/device").expect("url")),
     }
 }
 

@@ -77,6 +77,13 @@ pub struct StackConfig {
     /// The npm package of Ping's widget PingFederate's `/widget/` page serves; `None`: this
     /// checkout's `web/pf-widget` ([`pingfederate_server::Config::widget_dir`]).
     pub pingfederate_widget_dir: Option<PathBuf>,
+    /// How long PingOne's and PingFederate's finished records are kept after they ended or
+    /// expired before they are purged (`docs/security.md`, "Retention"); `None`: each service's
+    /// default (24 hours).
+    pub retention: Option<chrono::Duration>,
+    /// How often (real time) PingOne and PingFederate purge; zero: never; `None`: each service's
+    /// default (10 minutes).
+    pub purge_interval: Option<std::time::Duration>,
 }
 
 impl StackConfig {
@@ -107,6 +114,8 @@ impl StackConfig {
             open_demo: false,
             pingone_worker_secret: None,
             pingfederate_widget_dir: None,
+            retention: None,
+            purge_interval: None,
         }
     }
 }
@@ -212,6 +221,8 @@ impl Stack {
         let mut pingone_config =
             pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         pingone_config.faults = config.faults.clone();
+        pingone_config.retention = config.retention.unwrap_or(pingone_config.retention);
+        pingone_config.purge_interval = config.purge_interval.unwrap_or(pingone_config.purge_interval);
         let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
         match &config.pingone_worker_secret {
             Some(secret) => pingone_config.worker_client_secret = secret.as_str().into(),
@@ -259,6 +270,8 @@ impl Stack {
         if let Some(dir) = &config.pingfederate_widget_dir {
             pingfederate_config.widget_dir.clone_from(dir);
         }
+        pingfederate_config.retention = config.retention.unwrap_or(pingfederate_config.retention);
+        pingfederate_config.purge_interval = config.purge_interval.unwrap_or(pingfederate_config.purge_interval);
         let pingfederate =
             pingfederate_server::State::open(pingfederate_config, config.clock.clone(), config.entropy.clone())?;
         let pingfederate_app = tap(pingfederate_server::app(pingfederate.clone()), inspector::Service::PingFederate);

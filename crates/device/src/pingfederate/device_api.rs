@@ -18,8 +18,8 @@ use url::Url;
 
 use crate::error::{DeviceError, ServiceError};
 use crate::push_result::PushResult;
-use crate::sdk_device_client::MAX_WAIT_SECONDS;
-use crate::transport::{decode, device_request, unexpected, unreachable, DeviceSigning};
+use crate::sdk_device_client::long_poll;
+use crate::transport::{decode, device_request, under, unexpected, unreachable, DeviceSigning};
 
 const SERVER: &str = "PingOne MFA";
 
@@ -35,44 +35,42 @@ impl PingOneDeviceApi {
     }
 
     /// `GET {issuer}/jwks`: the keys the environment's ID tokens are signed with.
-    pub async fn jwks(&self, issuer: &str) -> Result<Jwks, DeviceError> {
-        self.call(Method::GET, at(issuer, &["jwks"])?, None, Vec::new()).await
+    pub async fn jwks(&self, issuer: &Url) -> Result<Jwks, DeviceError> {
+        self.call(Method::GET, under(issuer, &["jwks"]), None, Vec::new()).await
     }
 
     /// `POST {api}/pairings` (`PairingObject.approve()`), signed by the key the pairing is bound to.
     pub async fn approve_pairing(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         request: &ApprovePairing,
     ) -> Result<PairingApproved, DeviceError> {
         let body = serde_json::to_vec(request).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-        self.call(Method::POST, at(api_url, &["pairings"])?, Some(key), body).await
+        self.call(Method::POST, under(api_url, &["pairings"]), Some(key), body).await
     }
 
     /// `GET {api}/pushes?waitSeconds=N`: long-polls the pushes for this device (at most 25 s), as
     /// the SDK's `NotificationObject`s.
     pub async fn pending_pushes(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         wait: Duration,
     ) -> Result<Vec<NotificationObject>, DeviceError> {
-        let mut url = at(api_url, &["pushes"])?;
-        url.set_query(Some(&format!("waitSeconds={}", wait.as_secs().min(MAX_WAIT_SECONDS))));
-        self.call(Method::GET, url, Some(key), Vec::new()).await
+        self.call(Method::GET, long_poll(api_url, "pushes", wait), Some(key), Vec::new()).await
     }
 
     /// `POST {api}/pushes/{authenticationId}`: APPROVE (and the number picked) or DENY with a reason.
     pub async fn answer_push(
         &self,
-        api_url: &str,
+        api_url: &Url,
         key: &DeviceKey,
         authentication_id: &str,
         answer: PushDecision,
     ) -> Result<PushResult, DeviceError> {
         let body = serde_json::to_vec(&answer).map_err(|e| DeviceError::InvalidInput(e.to_string()))?;
-        let url = at(api_url, &["pushes", authentication_id])?;
+        let url = under(api_url, &["pushes", authentication_id]);
         let auth: DeviceAuthentication = self.call(Method::POST, url, Some(key), body).await?;
         Ok(if auth.status == DeviceAuthenticationStatus::Completed {
             PushResult::Approved
@@ -120,14 +118,6 @@ fn pingone_error(status: u16, body: &[u8]) -> DeviceError {
     }
 }
 
-/// `{api_url}/{segments...}`, each segment percent-encoded.
-fn at(api_url: &str, segments: &[&str]) -> Result<Url, DeviceError> {
-    let bad = |why: String| DeviceError::InvalidInput(format!("the PingOne device API URL {api_url:?} {why}"));
-    let mut url = Url::parse(api_url).map_err(|e| bad(format!("is not a URL: {e}")))?;
-    url.path_segments_mut().map_err(|()| bad("cannot have a path".into()))?.pop_if_empty().extend(segments);
-    Ok(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +130,5 @@ mod tests {
         assert_eq!(error.code(), "pingone_error");
         assert!(error.service().is_some_and(|s| s.has_detail("DEVICE_ALREADY_PAIRED")));
         assert_eq!(pingone_error(500, b"oops").code(), "unexpected_server_answer");
-        assert_eq!(at("http://h/device/", &["pushes", "a/b"]).expect("url").path(), "/device/pushes/a%2Fb");
     }
 }

@@ -11,30 +11,41 @@
 
 use moderno_wire::pingfederate::Jwks;
 use moderno_wire::pingone::{PairingIdTokenClaims, DEVICE_API_PREFIX};
+use url::Url;
 
 use super::token::{decode_part, verify_signature};
 use crate::error::DeviceError;
+use crate::transport::http_url;
 
 fn invalid(why: impl Into<String>) -> DeviceError {
     DeviceError::InvalidServerPayload(why.into())
 }
 
-/// What the token says before it is believed: its issuer, to fetch the keys from.
-pub fn claimed_issuer(id_token: &str) -> Result<String, DeviceError> {
+/// What the token says before it is believed: its issuer (an http(s) URL), to fetch the keys from.
+pub fn claimed_issuer(id_token: &str) -> Result<Url, DeviceError> {
     let body = id_token.split('.').nth(1).ok_or_else(|| invalid("it is not a PingOne ID token"))?;
     let claims = decode_part(body).ok_or_else(|| invalid("its claims do not parse"))?;
-    claims.get("iss").and_then(|i| i.as_str()).map(str::to_string).ok_or_else(|| invalid("it names no issuer"))
+    let issuer = claims.get("iss").and_then(|i| i.as_str()).ok_or_else(|| invalid("it names no issuer"))?;
+    http_url(issuer).ok_or_else(|| invalid(format!("its issuer {issuer:?} is not an http(s) URL")))
 }
 
 /// `{pingone}/{envId}/as` -> `{pingone}/device`: PingOne's device API is on the issuer's host.
-pub fn device_api_of(issuer: &str) -> Result<String, DeviceError> {
-    let mut parts = issuer.trim_end_matches('/').rsplitn(3, '/');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("as"), Some(env), Some(host)) if !env.is_empty() && host.contains("://") => {
-            Ok(format!("{host}{DEVICE_API_PREFIX}"))
-        }
-        _ => Err(invalid(format!("its issuer {issuer:?} is not a PingOne environment's"))),
+pub fn device_api_of(issuer: &Url) -> Result<Url, DeviceError> {
+    let not_pingone = || invalid(format!("its issuer {:?} is not a PingOne environment's", issuer.as_str()));
+    let segments: Vec<&str> = issuer.path_segments().ok_or_else(not_pingone)?.filter(|s| !s.is_empty()).collect();
+    let [host_path @ .., env, "as"] = segments.as_slice() else {
+        return Err(not_pingone());
+    };
+    if env.is_empty() {
+        return Err(not_pingone());
     }
+    let mut api = issuer.clone();
+    api.set_query(None);
+    api.set_fragment(None);
+    if let Ok(mut path) = api.path_segments_mut() {
+        path.clear().extend(host_path).extend(DEVICE_API_PREFIX.split('/').filter(|s| !s.is_empty()));
+    }
+    Ok(api)
 }
 
 /// The pairing the token offers: signed by a key its issuer publishes, unexpired, a pairing in it.
@@ -94,7 +105,7 @@ mod tests {
     fn a_pairing_token_is_believed_only_under_its_issuers_key_and_in_time() {
         let key = DeviceKey::from_seed(&[7; 32]);
         let good = token(&key, &claims());
-        assert_eq!(claimed_issuer(&good).ok().as_deref(), Some("http://127.0.0.1:7003/env-1/as"));
+        assert_eq!(claimed_issuer(&good).ok().as_ref().map(Url::as_str), Some("http://127.0.0.1:7003/env-1/as"));
         assert_eq!(read_pairing_token(&good, &jwks(&key), 1500).ok(), Some(claims()));
         let forged = token(&DeviceKey::from_seed(&[8; 32]), &claims());
         for (case, token, now) in [("forged", forged, 1500), ("expired", good, 1600), ("garbled", "x.y".into(), 1500)] {
@@ -108,11 +119,10 @@ mod tests {
 
     #[test]
     fn the_device_api_is_found_on_the_issuers_host() {
-        assert_eq!(
-            device_api_of("http://127.0.0.1:7003/env-1/as").ok().as_deref(),
-            Some("http://127.0.0.1:7003/device")
-        );
-        assert!(device_api_of("http://127.0.0.1:7003/as").is_err());
-        assert!(device_api_of("env/as").is_err());
+        let api = |issuer: &str| device_api_of(&Url::parse(issuer).expect("url")).ok().map(String::from);
+        assert_eq!(api("http://127.0.0.1:7003/env-1/as").as_deref(), Some("http://127.0.0.1:7003/device"));
+        assert_eq!(api("https://p1.example/base/env-1/as/").as_deref(), Some("https://p1.example/base/device"));
+        assert_eq!(api("http://127.0.0.1:7003/as"), None);
+        assert_eq!(api("http://127.0.0.1:7003/env-1/token"), None);
     }
 }

@@ -17,6 +17,7 @@ use moderno_wire::device_api::{PushAnswer, PushRequest};
 use moderno_wire::pingone::{ApprovePairing, NotificationObject, PairingIdTokenClaims, PushDecision, ResourceRef};
 use serde::Serialize;
 use tracing::{info, instrument};
+use url::Url;
 
 use super::device_api::PingOneDeviceApi;
 use super::pairing_token::{claimed_issuer, device_api_of, read_pairing_token};
@@ -27,7 +28,7 @@ use crate::identity::DeviceIdentity;
 use crate::key_store::{AsyncKeyStore, KeyStore, StoredIdentity};
 use crate::mobile_payload::generate_payload;
 use crate::push_result::PushResult;
-use crate::transport::http_client;
+use crate::transport::{http_client, same_url};
 
 /// What a completed PingOne pairing gave this device (its passcode secret stays inside). No role:
 /// PingOne devices have none, only an order.
@@ -36,7 +37,7 @@ use crate::transport::http_client;
 pub struct PingOnePairing {
     pub device_id: String,
     pub username: String,
-    pub device_api_url: String,
+    pub device_api_url: Url,
 }
 
 pub struct PingOneDevice {
@@ -111,10 +112,10 @@ impl PingOneDevice {
         let issuer = claimed_issuer(id_token)?;
         let api_url = device_api_of(&issuer)?;
         if let Some(paired) = locked(&self.pairing).as_ref().filter(|p| p.is_paired()) {
-            if paired.device_api_url.trim_end_matches('/') != api_url.trim_end_matches('/') {
+            if !paired.device_api_url.as_ref().is_some_and(|paired| same_url(paired, &api_url)) {
                 return Err(DeviceError::InvalidServerPayload(format!(
                     "it was issued by {issuer}, but this device is paired with {}",
-                    paired.device_api_url
+                    paired.device_api_url.as_ref().map_or("no device API", Url::as_str)
                 )));
             }
         }
@@ -193,7 +194,7 @@ impl PingOneDevice {
             device_id: authenticator.device_id.clone(),
             username: authenticator.username.clone(),
             application_id: String::new(),
-            device_api_url: String::new(),
+            device_api_url: None,
         };
         self.store.save(&totp_entry(&self.profile), &entry).await?;
         *locked(&self.totp) = Some(authenticator);
@@ -218,11 +219,11 @@ impl PingOneDevice {
         Ok(())
     }
 
-    fn paired_api(&self) -> Result<String, DeviceError> {
+    fn paired_api(&self) -> Result<Url, DeviceError> {
         locked(&self.pairing)
             .as_ref()
             .filter(|p| p.is_paired())
-            .map(|p| p.device_api_url.clone())
+            .and_then(|p| p.device_api_url.clone())
             .ok_or_else(|| DeviceError::NotPaired { profile: pairing_entry(&self.profile) })
     }
 
@@ -230,7 +231,7 @@ impl PingOneDevice {
     fn entry(
         &self,
         offer: &PairingIdTokenClaims,
-        api_url: &str,
+        api_url: &Url,
         device_id: Option<String>,
         otp_secret: Option<Secret<Vec<u8>>>,
     ) -> StoredIdentity {
@@ -240,7 +241,7 @@ impl PingOneDevice {
             device_id,
             username: offer.preferred_username.clone(),
             application_id: offer.aud.clone(),
-            device_api_url: api_url.to_string(),
+            device_api_url: Some(api_url.clone()),
         }
     }
 

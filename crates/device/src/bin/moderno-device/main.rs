@@ -39,7 +39,7 @@ struct Cli {
     server: Url,
     /// Trust only server payloads naming this SDK device API (e.g. http://127.0.0.1:7001/pingid/v1/device).
     #[arg(long, global = true, env = "MODERNO_DEVICE_API")]
-    device_api: Option<String>,
+    device_api: Option<Url>,
     /// Say the device is rooted (QA: exercises the servers' rooted-device rules).
     #[arg(long, global = true, hide = true)]
     rooted: bool,
