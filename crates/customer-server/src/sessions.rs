@@ -250,6 +250,27 @@ mod tests {
         assert_eq!(sessions.token_user(&token).await.unwrap(), None);
     }
 
+    // Retention (docs/security.md): nothing is kept past its end for QA here, so an ended login
+    // session or token leaves the file when the next is written; a live one stays.
+    #[tokio::test]
+    async fn ended_login_sessions_and_tokens_leave_the_file_when_the_next_is_written_and_live_ones_stay() {
+        let (dir, sessions, clock) = sessions().await;
+        let rows = |table: &str| -> i64 {
+            let conn = rusqlite::Connection::open(dir.path().join("c.sqlite3")).unwrap();
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+        };
+        let (old_login, old_token) =
+            (sessions.start_login(alice()).await.unwrap(), sessions.issue_token("alice").await.unwrap());
+        clock.advance(Duration::minutes(31));
+        let (login, token) =
+            (sessions.start_login(alice()).await.unwrap(), sessions.issue_token("alice").await.unwrap());
+        assert_eq!((rows("login_sessions"), rows("session_tokens")), (1, 1), "the ended ones are gone");
+        assert_eq!(sessions.login(&old_login).await.unwrap(), None);
+        assert_eq!(sessions.token_user(&old_token).await.unwrap(), None);
+        assert_eq!(sessions.login(&login).await.unwrap(), Some(alice()), "the live session stays");
+        assert_eq!(sessions.token_user(&token).await.unwrap().as_deref(), Some("alice"), "the live token stays");
+    }
+
     #[tokio::test]
     async fn a_session_token_in_use_still_ends_after_twelve_hours() {
         let (_dir, sessions, clock) = sessions().await;
