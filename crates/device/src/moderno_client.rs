@@ -8,7 +8,7 @@ use tracing::instrument;
 use url::Url;
 
 use crate::error::DeviceError;
-use crate::transport::{decode, unreachable};
+use crate::transport::{decode, http_url, under, unreachable};
 
 const SERVER: &str = "the Moderno server";
 
@@ -25,13 +25,9 @@ pub struct ModernoClient {
 impl ModernoClient {
     /// `base` is the customer server's root, e.g. `http://127.0.0.1:7002`.
     pub fn new(http: reqwest::Client, base: &str) -> Result<Self, DeviceError> {
-        let bad = |e: String| DeviceError::InvalidInput(format!("the server URL {base:?} is not usable: {e}"));
-        let mut endpoint = Url::parse(base).map_err(|e| bad(e.to_string()))?;
-        endpoint
-            .path_segments_mut()
-            .map_err(|()| bad("it cannot have a path".into()))?
-            .pop_if_empty()
-            .push("pingidsdk");
+        let endpoint = http_url(base)
+            .map(|base| under(&base, &["pingidsdk"]))
+            .ok_or_else(|| DeviceError::InvalidInput(format!("the server URL {base:?} is not an http(s) URL")))?;
         Ok(Self { http, endpoint })
     }
 
@@ -162,7 +158,14 @@ mod tests {
         let http = reqwest::Client::new();
         let client = ModernoClient::new(http.clone(), "http://127.0.0.1:7002").expect("client");
         assert_eq!(client.endpoint.as_str(), "http://127.0.0.1:7002/pingidsdk");
-        let nested = ModernoClient::new(http, "http://h/app/").expect("client");
+        let nested = ModernoClient::new(http.clone(), "http://h/app/").expect("client");
         assert_eq!(nested.endpoint.as_str(), "http://h/app/pingidsdk");
+        for bad in ["127.0.0.1:7002", "mailto:a@b", "file:///tmp"] {
+            let error = ModernoClient::new(http.clone(), bad).err().map(|e| (e.code().as_str(), e.to_string()));
+            assert!(
+                error.as_ref().is_some_and(|(code, said)| *code == "invalid_input" && said.contains(bad)),
+                "{bad}: {error:?}"
+            );
+        }
     }
 }

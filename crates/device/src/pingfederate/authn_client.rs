@@ -13,7 +13,7 @@ use url::Url;
 
 use super::action::PfAction;
 use crate::error::{DeviceError, ServiceError};
-use crate::transport::{decode, unreachable};
+use crate::transport::{decode, http_url, under, unreachable};
 
 /// The OAuth client PingFederate knows the desktop app as.
 pub const CLIENT_ID: &str = "moderno-desktop";
@@ -35,9 +35,7 @@ pub struct PfClient {
 impl PfClient {
     /// `base` is PingFederate's root, e.g. `http://127.0.0.1:9031`.
     pub fn new(http: reqwest::Client, base: &str) -> Result<Self, DeviceError> {
-        let base = Url::parse(base)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
+        let base = http_url(base)
             .ok_or_else(|| DeviceError::InvalidInput(format!("the PingFederate URL {base:?} is not an http(s) URL")))?;
         Ok(Self { http, base, cookie: Mutex::new(None) })
     }
@@ -114,13 +112,10 @@ impl PfClient {
     }
 
     /// `path` (fixed segments, `/`-separated) under the base URL, then `more` (each one segment,
-    /// escaped). An http(s) URL always takes a path.
+    /// escaped).
     fn url(&self, path: &str, more: &[&str]) -> Url {
-        let mut url = self.base.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty().extend(path.split('/').filter(|s| !s.is_empty())).extend(more);
-        }
-        url
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).chain(more.iter().copied()).collect();
+        under(&self.base, &segments)
     }
 
     fn flow_request(&self, method: reqwest::Method, flow_id: &str) -> reqwest::RequestBuilder {
