@@ -1,5 +1,6 @@
 //! Time, randomness and fault switches, passed in rather than reached for; and the services' one
-//! server loop ([`serving`]); URL settings read once, at start ([`setting_url`]).
+//! server loop ([`serving`]); URL settings read once, at start ([`setting_url`]); work repeated
+//! while a service runs ([`repeat`]).
 //!
 //! Logic never calls `Utc::now()` or `thread_rng()`: it takes a [`Clock`] and an [`Entropy`].
 //! Production uses [`Clock::system`] and [`Entropy::from_os`]; tests and the demo's virtual clock
@@ -8,6 +9,7 @@
 pub mod attempts;
 mod faults;
 mod number_matching;
+pub mod repeat;
 pub mod serving;
 mod setting_url;
 

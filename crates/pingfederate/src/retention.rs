@@ -9,12 +9,10 @@
 //! https://docs.pingidentity.com/pingfederate/latest/administrators_reference_guide/pf_manage_external_store_auth_sessions.html).
 //! Password failure counts keep their own rule (`first_factor`); each user's last sign-on is kept.
 
-use std::sync::{Arc, Weak};
-
 use rusqlite::params;
 
 use crate::error::AuthnApiError;
-use crate::{Inner, State};
+use crate::State;
 
 /// How many records one purge deleted, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,7 +34,9 @@ impl State {
                 Ok(Purged { flows, codes })
             })
             .await?;
-        tracing::info!(flows = purged.flows, codes = purged.codes, "finished records purged");
+        if purged.flows + purged.codes > 0 {
+            tracing::info!(flows = purged.flows, codes = purged.codes, "finished records purged");
+        }
         Ok(purged)
     }
 }
@@ -45,19 +45,9 @@ impl State {
 /// after start, never at start), while the server's state is in use: the task ends once the last
 /// handle is dropped. No schedule outside a tokio runtime or with a zero interval.
 pub(crate) fn schedule(state: &State) {
-    let every = state.config().purge_interval;
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-    if every.is_zero() {
-        return;
-    }
-    let weak: Weak<Inner> = Arc::downgrade(&state.0);
-    runtime.spawn(async move {
-        loop {
-            tokio::time::sleep(every).await;
-            let Some(inner) = weak.upgrade() else { break };
-            if let Err(e) = State(inner).purge_finished().await {
-                tracing::warn!(error = %e, "purging finished records failed");
-            }
+    moderno_ambient::repeat::every_while_alive(&state.0, state.config().purge_interval, |inner| async move {
+        if let Err(e) = State(inner).purge_finished().await {
+            tracing::warn!(error = %e, "purging finished records failed");
         }
     });
 }

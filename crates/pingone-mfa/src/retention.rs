@@ -7,11 +7,9 @@
 //! "Retention"). Users and devices are never purged; access tokens, nonces and rate events are
 //! already deleted as they expire, by the routes that write them.
 
-use std::sync::{Arc, Weak};
-
 use rusqlite::params;
 
-use crate::{ApiError, Inner, State};
+use crate::{ApiError, State};
 
 /// How many records one purge deleted, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,12 +45,14 @@ impl State {
                 Ok(Purged { authentications, pairings, outbox_messages })
             })
             .await?;
-        tracing::info!(
-            authentications = purged.authentications,
-            pairings = purged.pairings,
-            outbox_messages = purged.outbox_messages,
-            "finished records purged"
-        );
+        if purged.authentications + purged.pairings + purged.outbox_messages > 0 {
+            tracing::info!(
+                authentications = purged.authentications,
+                pairings = purged.pairings,
+                outbox_messages = purged.outbox_messages,
+                "finished records purged"
+            );
+        }
         Ok(purged)
     }
 }
@@ -61,19 +61,9 @@ impl State {
 /// after start, never at start), while the emulator's state is in use: the task ends once the
 /// last handle is dropped. No schedule outside a tokio runtime or with a zero interval.
 pub(crate) fn schedule(state: &State) {
-    let every = state.config().purge_interval;
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-    if every.is_zero() {
-        return;
-    }
-    let weak: Weak<Inner> = Arc::downgrade(&state.0);
-    runtime.spawn(async move {
-        loop {
-            tokio::time::sleep(every).await;
-            let Some(inner) = weak.upgrade() else { break };
-            if let Err(e) = State(inner).purge_finished().await {
-                tracing::warn!(error = %e, "purging finished records failed");
-            }
+    moderno_ambient::repeat::every_while_alive(&state.0, state.config().purge_interval, |inner| async move {
+        if let Err(e) = State(inner).purge_finished().await {
+            tracing::warn!(error = %e, "purging finished records failed");
         }
     });
 }
