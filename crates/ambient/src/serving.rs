@@ -80,6 +80,22 @@ pub async fn plain_refusal(response: Response) -> Result<PlainRefusal, Response>
     Ok(PlainRefusal { status, words, headers: parts.headers })
 }
 
+/// A standalone server's socket: `listen` bound, and the address it is reached at — `public_url`
+/// when one was given, else `http://` and the bound address (the port the system picked for `:0`).
+pub async fn bind(listen: std::net::SocketAddr, public_url: Option<String>) -> std::io::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind(listen).await?;
+    let url = public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().unwrap_or(listen)));
+    Ok((listener, url))
+}
+
+/// [`serve`] until Ctrl-C (a standalone server's binary).
+pub async fn serve_until_ctrl_c(listener: TcpListener, router: Router, refusal: Refusal) {
+    serve(listener, router, refusal, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets the open connections
 /// finish their requests. Requests over the project's limits get `refusal`'s answer.
 pub async fn serve(

@@ -68,8 +68,7 @@ async fn main() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
+    let (listener, url) = moderno_ambient::serving::bind(args.listen, args.public_url).await?;
     let mut config = Config::demo(args.database, url.clone(), args.pingone_url);
     config.pingone_environment_id = args.pingone_environment_id;
     config.pingone_client_id = args.pingone_client_id;
@@ -93,10 +92,6 @@ async fn main() -> anyhow::Result<()> {
     }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingfederate-server listening");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let refusal = pingfederate_server::serving_refusal();
-    moderno_ambient::serving::serve(listener, app(state), refusal, shutdown).await;
+    moderno_ambient::serving::serve_until_ctrl_c(listener, app(state), pingfederate_server::serving_refusal()).await;
     Ok(())
 }

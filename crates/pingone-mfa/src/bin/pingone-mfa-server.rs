@@ -45,8 +45,7 @@ async fn main() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let args = Args::parse();
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let url = args.public_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(args.listen, |a| a)));
+    let (listener, url) = moderno_ambient::serving::bind(args.listen, args.public_url).await?;
     let mut config = Config::demo(args.database, url.clone());
     config.environment_id = args.environment_id;
     config.worker_client_id = args.worker_client_id;
@@ -69,10 +68,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let state = State::open(config, Clock::system(), Entropy::from_os())?;
     tracing::info!(url = %url, "pingone-mfa-server listening");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
     let refusal = pingone_mfa_server::serving_refusal(state.clone());
-    moderno_ambient::serving::serve(listener, app(state), refusal, shutdown).await;
+    moderno_ambient::serving::serve_until_ctrl_c(listener, app(state), refusal).await;
     Ok(())
 }
