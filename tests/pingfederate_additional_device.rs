@@ -211,5 +211,5 @@ fn otp(code: &str) -> PfAction {
 }
 
 fn select(device: &PfDevice, id: &str) -> PfAction {
-    PfAction::SelectDevice { device_id: id.to_string(), mobile_payload: Some(device.pingone.payload()) }
+    PfAction::SelectDevice { device_id: id.to_string(), mobile_payload: Some(device.pingone.payload().into()) }
 }

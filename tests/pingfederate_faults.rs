@@ -76,7 +76,8 @@ async fn passcodes_that_never_match_block_after_three_tries() {
     let code = pingone.last_code("carol").await;
     let mut last = None;
     for _ in 0..3 {
-        let otp = PfAction::CheckOtp { otp: code.clone().into(), mobile_payload: Some(laptop.pingone.payload()) };
+        let otp =
+            PfAction::CheckOtp { otp: code.clone().into(), mobile_payload: Some(laptop.pingone.payload().into()) };
         last = Some(login.act(&otp).await);
         if matches!(last, Some(Ok(_))) {
             break;

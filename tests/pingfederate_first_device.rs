@@ -98,7 +98,7 @@ async fn every_action_the_state_does_not_offer_is_refused_and_the_flow_is_unchan
     let mut login = laptop.signed_in(&t, "dave").await;
     let before = flow_now(&laptop.client, &login).await;
     assert_eq!(login.flow().status, FlowStatus::AuthenticationRequired);
-    let payload = Some(laptop.pingone.payload());
+    let payload = Some(laptop.pingone.payload().into());
     let not_offered = [
         PfAction::Poll,
         PfAction::ContinueAuthentication,

@@ -47,7 +47,10 @@ impl PfDevice {
 
     /// `authenticate` with a fresh mobile payload of this device.
     pub async fn authenticate(&self, login: &mut PfLogin) -> PfStep {
-        login.act(&PfAction::Authenticate { mobile_payload: Some(self.pingone.payload()) }).await.expect("authenticate")
+        login
+            .act(&PfAction::Authenticate { mobile_payload: Some(self.pingone.payload().into()) })
+            .await
+            .expect("authenticate")
     }
 
     /// A whole first-device flow: paired with PingOne, token says device_paired.

@@ -237,7 +237,7 @@ pub(crate) async fn pf_authenticated(
 ) -> anyhow::Result<(PfLogin, PfStep)> {
     let mut login = PfLogin::start(Arc::clone(client), t.clock.clone(), &t.entropy).await?;
     login.sign_in(user, PASSWORD).await?;
-    let step = login.act(&PfAction::Authenticate { mobile_payload: Some(pingone.payload()) }).await?;
+    let step = login.act(&PfAction::Authenticate { mobile_payload: Some(pingone.payload().into()) }).await?;
     Ok((login, step))
 }
 

@@ -1,30 +1,32 @@
 //! The actions of PingFederate's authentication API with the PingOne MFA adapter, each with the
 //! id its content type names (`application/vnd.pingidentity.<id>+json`) and its JSON body.
 
+use moderno_crypto::Secret;
 use moderno_wire::pingfederate::{
     Authenticate, CheckOtp, CheckUsernamePassword, DeviceChoice, DeviceRef, UpdateDeviceNickname,
 };
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
-/// One action. `Debug` never shows the password or the passcode.
-#[derive(Clone, PartialEq, Eq)]
+/// One action. The password, the passcode and the signed mobile payload (a device assertion, not
+/// for logs) are [`Secret`]s: `Debug` prints them `[redacted]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PfAction {
     CheckUsernamePassword {
         username: String,
-        password: Zeroizing<String>,
+        password: Secret<String>,
     },
     /// `mobilePayload` from [`crate::PingOneDevice::payload`]; `None` is a web login.
     Authenticate {
-        mobile_payload: Option<String>,
+        mobile_payload: Option<Secret<String>>,
     },
     SelectDevice {
         device_id: String,
-        mobile_payload: Option<String>,
+        mobile_payload: Option<Secret<String>>,
     },
     CheckOtp {
-        otp: Zeroizing<String>,
-        mobile_payload: Option<String>,
+        otp: Secret<String>,
+        mobile_payload: Option<Secret<String>>,
     },
     Poll,
     ContinueAuthentication,
@@ -39,21 +41,6 @@ pub enum PfAction {
         device_id: String,
         nickname: String,
     },
-}
-
-/// Hand-written: an action prints as its id and device, leaving out the password, the passcode
-/// and the signed mobile payload (a device assertion, not for logs).
-impl std::fmt::Debug for PfAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::SelectDevice { device_id, .. }
-            | Self::SetDefaultDevice { device_id }
-            | Self::RemoveDevice { device_id }
-            | Self::UpdateDeviceNickname { device_id, .. } => write!(f, "{}({device_id})", self.id()),
-            Self::CheckUsernamePassword { username, .. } => write!(f, "{}({username}, <redacted>)", self.id()),
-            _ => f.write_str(self.id()),
-        }
-    }
 }
 
 impl PfAction {
@@ -86,16 +73,17 @@ impl PfAction {
     /// The JSON body (it holds the password or passcode for those actions: send it, never log it).
     pub fn body(&self) -> Zeroizing<String> {
         let device_ref = |id: &str| DeviceRef { id: id.to_string() };
+        let payload = |payload: &Option<Secret<String>>| payload.as_ref().map(|p| p.expose().clone());
         let value: Value = match self {
             Self::CheckUsernamePassword { username, password } => {
-                json!(CheckUsernamePassword { username: username.clone(), password: password.to_string() })
+                json!(CheckUsernamePassword { username: username.clone(), password: password.expose().clone() })
             }
-            Self::Authenticate { mobile_payload } => json!(Authenticate { mobile_payload: mobile_payload.clone() }),
+            Self::Authenticate { mobile_payload } => json!(Authenticate { mobile_payload: payload(mobile_payload) }),
             Self::SelectDevice { device_id, mobile_payload } => {
-                json!(DeviceChoice { device_ref: device_ref(device_id), mobile_payload: mobile_payload.clone() })
+                json!(DeviceChoice { device_ref: device_ref(device_id), mobile_payload: payload(mobile_payload) })
             }
             Self::CheckOtp { otp, mobile_payload } => {
-                json!(CheckOtp { otp: otp.to_string(), mobile_payload: mobile_payload.clone() })
+                json!(CheckOtp { otp: otp.expose().clone(), mobile_payload: payload(mobile_payload) })
             }
             Self::SetDefaultDevice { device_id } | Self::RemoveDevice { device_id } => {
                 json!(DeviceChoice { device_ref: device_ref(device_id), mobile_payload: None })
@@ -125,14 +113,19 @@ mod tests {
 
     #[test]
     fn each_action_names_its_content_type_and_hides_its_secret() {
-        let login =
-            PfAction::CheckUsernamePassword { username: "alice".into(), password: Zeroizing::new("hunter2".into()) };
+        let login = PfAction::CheckUsernamePassword { username: "alice".into(), password: "hunter2".into() };
         assert_eq!(login.content_type(), "application/vnd.pingidentity.checkUsernamePassword+json");
         assert!(login.body().contains("hunter2"));
         assert!(!format!("{login:?}").contains("hunter2"), "{login:?}");
-        let otp = PfAction::CheckOtp { otp: Zeroizing::new("123456".into()), mobile_payload: None };
-        assert!(!format!("{otp:?}").contains("123456"));
-        assert_eq!(otp.body().as_str(), r#"{"otp":"123456"}"#);
+        assert!(format!("{login:?}").contains("alice"), "{login:?}");
+        let otp = PfAction::CheckOtp { otp: "123456".into(), mobile_payload: Some("eyJhbGciOi.signed".into()) };
+        let printed = format!("{otp:?} {otp:#?}");
+        assert!(
+            !printed.contains("123456") && !printed.contains("eyJhbGciOi") && printed.contains("[redacted]"),
+            "{printed}"
+        );
+        let sent: Value = serde_json::from_str(&otp.body()).expect("json");
+        assert_eq!(sent, json!({"otp": "123456", "mobilePayload": "eyJhbGciOi.signed"}));
         let select = PfAction::SelectDevice { device_id: "d1".into(), mobile_payload: None };
         assert_eq!(select.body().as_str(), r#"{"deviceRef":{"id":"d1"}}"#);
         assert_eq!(PfAction::Poll.body().as_str(), "{}");

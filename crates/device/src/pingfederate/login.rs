@@ -86,10 +86,7 @@ impl PfLogin {
     }
 
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Result<PfStep, DeviceError> {
-        let action = PfAction::CheckUsernamePassword {
-            username: username.to_string(),
-            password: Zeroizing::new(password.to_string()),
-        };
+        let action = PfAction::CheckUsernamePassword { username: username.to_string(), password: password.into() };
         self.act(&action).await
     }
 

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::Secret;
 use moderno_wire::pingfederate::AdapterDevice;
 use serde_json::Value;
 use tracing::{info, instrument, warn};
@@ -120,10 +121,7 @@ impl PfSession {
             selected: None,
             options,
         };
-        let credentials = PfAction::CheckUsernamePassword {
-            username: username.to_string(),
-            password: Zeroizing::new(password.to_string()),
-        };
+        let credentials = PfAction::CheckUsernamePassword { username: username.to_string(), password: password.into() };
         let step = session.send(&credentials).await?;
         let progress = session.drive(pingone, step).await?;
         Ok((session, progress))
@@ -172,7 +170,7 @@ impl PfSession {
                 "a passcode is the 6 to 8 digits the device received or shows".into(),
             ));
         }
-        let action = PfAction::CheckOtp { otp: Zeroizing::new(otp), mobile_payload: self.payload(pingone) };
+        let action = PfAction::CheckOtp { otp: otp.into(), mobile_payload: self.payload(pingone) };
         match self.act(pingone, &action).await {
             Err(DeviceError::PingFederate(refusal)) if refusal.has_detail("INVALID_OTP") => Ok(PfProgress::EnterOtp {
                 device: self.selected_device(),
@@ -236,8 +234,8 @@ impl PfSession {
     }
 
     /// This device's mobile payload, unless the login is a web sign-in.
-    fn payload(&self, pingone: &PingOneDevice) -> Option<String> {
-        (!self.options.web).then(|| pingone.payload())
+    fn payload(&self, pingone: &PingOneDevice) -> Option<Secret<String>> {
+        (!self.options.web).then(|| pingone.payload().into())
     }
 
     /// Sends what needs no person until the flow asks for one (or ends).
