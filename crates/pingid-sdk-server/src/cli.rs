@@ -79,6 +79,8 @@ impl Args {
             push_limit: self.push_limit,
             push_limit_window: Duration::minutes(self.push_limit_window_minutes.into()),
             secrets_seed,
+            retention: crate::config::DEFAULT_RETENTION,
+            purge_interval: crate::config::DEFAULT_PURGE_INTERVAL,
         })
     }
 }

@@ -44,7 +44,17 @@ pub struct SdkConfig {
     pub secrets_seed: Option<Secret<[u8; 32]>>,
     /// QA fault switches (all off outside a demo or a test): see [`moderno_ambient::Fault`].
     pub faults: Faults,
+    /// How long authentications, registration tokens and pairing keys are kept after they ended
+    /// or expired before they are purged (`docs/security.md`, "Retention"; Ping publishes none).
+    pub retention: Duration,
+    /// How often the purge runs, in real time (the first run one interval after start); zero: never.
+    pub purge_interval: std::time::Duration,
 }
+
+/// [`SdkConfig::retention`] unless set otherwise.
+pub const DEFAULT_RETENTION: Duration = Duration::hours(24);
+/// [`SdkConfig::purge_interval`] unless set otherwise.
+pub const DEFAULT_PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl SdkConfig {
     /// The demo account with the documented defaults.
@@ -64,6 +74,8 @@ impl SdkConfig {
             push_limit_window: Duration::minutes(10),
             secrets_seed: None,
             faults: Faults::none(),
+            retention: DEFAULT_RETENTION,
+            purge_interval: DEFAULT_PURGE_INTERVAL,
         }
     }
 

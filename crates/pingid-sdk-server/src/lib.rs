@@ -24,6 +24,7 @@ mod mobile_payload;
 mod new_device;
 mod push_limit;
 mod request_span;
+mod retention;
 mod routes;
 mod scope;
 mod secrets;
@@ -42,6 +43,7 @@ pub use config::{
 };
 pub use envelope::serving_refusal;
 pub use error::ApiError;
+pub use retention::Purged;
 pub use state::SdkState;
 
 /// The whole service: the Ping API and the device API, with Ping's error bodies, 64 KiB bodies

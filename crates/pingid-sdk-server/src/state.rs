@@ -10,12 +10,13 @@ use moderno_crypto::pingid_hmac::ApiCredentials;
 
 use crate::config::SdkConfig;
 use crate::db::Db;
+use crate::retention;
 use crate::secrets::ServerSecrets;
 use crate::store;
 use crate::wake::Waiters;
 
 #[derive(Clone)]
-pub struct SdkState(Arc<Shared>);
+pub struct SdkState(pub(crate) Arc<Shared>);
 
 pub struct Shared {
     pub config: SdkConfig,
@@ -46,8 +47,8 @@ impl std::fmt::Debug for SdkState {
 }
 
 impl SdkState {
-    /// Opens (or creates) the database, loads the server's secrets and makes sure every
-    /// configured application has settings.
+    /// Opens (or creates) the database, loads the server's secrets, makes sure every configured
+    /// application has settings, and schedules the purge of finished records (`retention`).
     pub fn open(config: SdkConfig, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
         anyhow::ensure!(!config.application_ids.is_empty(), "configure at least one application id");
         moderno_ambient::setting_url(
@@ -65,7 +66,7 @@ impl SdkState {
             Ok(secrets)
         })?;
         tracing::info!(account = %config.account_id, applications = ?config.application_ids, db = %config.db_path.display(), "PingID SDK server state opened");
-        Ok(Self(Arc::new(Shared {
+        let state = Self(Arc::new(Shared {
             config,
             clock,
             entropy,
@@ -74,7 +75,9 @@ impl SdkState {
             secrets,
             pushes: Waiters::default(),
             notices: Waiters::default(),
-        })))
+        }));
+        retention::schedule(&state);
+        Ok(state)
     }
 
     pub fn now(&self) -> DateTime<Utc> {

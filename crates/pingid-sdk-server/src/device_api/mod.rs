@@ -9,6 +9,7 @@ mod pushes;
 mod user_devices;
 
 pub(crate) use pairings::ignore_until;
+pub(crate) use user_devices::RECOVERY_WINDOW;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};

@@ -23,7 +23,7 @@ use crate::store::devices::{self, DeviceRow};
 use crate::timestamps::ms;
 
 /// How recent a sign-in on a trusted device must be for it to take the primary role.
-const RECOVERY_WINDOW: Duration = Duration::minutes(5);
+pub(crate) const RECOVERY_WINDOW: Duration = Duration::minutes(5);
 
 #[tracing::instrument(name = "device_manage", skip_all, fields(fingerprint = %call.fingerprint(), target = %id))]
 pub async fn update(
