@@ -77,12 +77,12 @@ pub struct StackConfig {
     /// The npm package of Ping's widget PingFederate's `/widget/` page serves; `None`: this
     /// checkout's `web/pf-widget` ([`pingfederate_server::Config::widget_dir`]).
     pub pingfederate_widget_dir: Option<PathBuf>,
-    /// How long PingOne's and PingFederate's finished records are kept after they ended or
-    /// expired before they are purged (`docs/security.md`, "Retention"); `None`: each service's
-    /// default (24 hours).
+    /// How long the PingID SDK server's, PingOne's and PingFederate's finished records are kept
+    /// after they ended or expired before they are purged (`docs/security.md`, "Retention");
+    /// `None`: each service's default (24 hours).
     pub retention: Option<chrono::Duration>,
-    /// How often (real time) PingOne and PingFederate purge; zero: never; `None`: each service's
-    /// default (10 minutes).
+    /// How often (real time) the PingID SDK server, PingOne and PingFederate purge; zero: never;
+    /// `None`: each service's default (10 minutes).
     pub purge_interval: Option<std::time::Duration>,
 }
 
@@ -166,6 +166,8 @@ impl Stack {
         let mut sdk_config = SdkConfig::demo(config.data_dir.join("pingid-sdk.sqlite3"), sdk_url.clone());
         sdk_config.faults = config.faults.clone();
         sdk_config.push_limit = config.push_limit;
+        sdk_config.retention = config.retention.unwrap_or(sdk_config.retention);
+        sdk_config.purge_interval = config.purge_interval.unwrap_or(sdk_config.purge_interval);
         let creds = &config.credentials;
         sdk_config.account_id.clone_from(&creds.account_id);
         sdk_config.application_ids = vec![creds.application_id.clone()];
