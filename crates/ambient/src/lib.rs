@@ -15,7 +15,7 @@ mod setting_url;
 
 pub use faults::{Fault, Faults};
 pub use number_matching::{NumberChallenge, Pick};
-pub use setting_url::{setting_url, SettingError};
+pub use setting_url::{http_url, setting_url, under, SettingError};
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,6 +1,7 @@
 //! A URL setting read once, where the configuration enters a service: an http(s) URL with a
 //! host, or an error naming the setting (its field, flag and environment variable) so the start
-//! stops there instead of the first request that uses it.
+//! stops there instead of the first request that uses it. And the two ways every client here
+//! reads and extends such a URL: [`http_url`] and [`under`].
 
 use url::Url;
 
@@ -26,6 +27,22 @@ pub fn setting_url(setting: &str, text: &str) -> Result<Url, SettingError> {
     Ok(url)
 }
 
+/// `text` (surrounding space forgiven) as an http(s) URL with a host, the only kind a server or
+/// a device API may be; `None` for anything else.
+pub fn http_url(text: &str) -> Option<Url> {
+    Url::parse(text.trim()).ok().filter(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
+}
+
+/// `base` with `segments` appended, each one path segment (percent-encoded), after dropping the
+/// base's trailing `/`. An http(s) URL always takes a path.
+pub fn under(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +63,24 @@ mod tests {
             assert!(error.starts_with(SETTING), "{bad}: {error}");
             assert!(error.contains(&format!("{bad:?}")), "{bad}: {error}");
         }
+    }
+
+    #[test]
+    fn segments_are_appended_one_each_and_escaped() {
+        let base = Url::parse("http://127.0.0.1:7003/").expect("a URL");
+        assert_eq!(
+            under(&base, &["v1", "environments", "env-1"]).as_str(),
+            "http://127.0.0.1:7003/v1/environments/env-1"
+        );
+        let prefixed = Url::parse("https://p1.example/base/").expect("a URL");
+        assert_eq!(under(&prefixed, &["users", "a/b?c"]).as_str(), "https://p1.example/base/users/a%2Fb%3Fc");
+    }
+
+    #[test]
+    fn only_http_urls_with_a_host_are_server_urls() {
+        assert!(http_url(" http://127.0.0.1:7002 ").is_some());
+        assert!(http_url("localhost:7002").is_none(), "scheme `localhost`");
+        assert!(http_url("file:///etc/passwd").is_none());
+        assert!(http_url("nope").is_none());
     }
 }

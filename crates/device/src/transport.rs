@@ -24,25 +24,11 @@ pub fn http_client() -> Result<reqwest::Client, DeviceError> {
         .map_err(|e| DeviceError::ServerUnreachable { server: "any server".into(), reason: e.to_string() })
 }
 
-/// `base` with `segments` appended, each one path segment (percent-encoded), after dropping the
-/// base's trailing `/`. Every device API URL here is http(s) (checked where it entered), and an
-/// http(s) URL always takes a path.
-pub(crate) fn under(base: &Url, segments: &[&str]) -> Url {
-    let mut url = base.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    url
-}
+pub(crate) use moderno_ambient::{http_url, under};
 
 /// The same device API, a trailing `/` aside.
 pub(crate) fn same_url(a: &Url, b: &Url) -> bool {
     a.as_str().trim_end_matches('/') == b.as_str().trim_end_matches('/')
-}
-
-/// `text` as an http(s) URL with a host, the only kind a device API or a server may be.
-pub(crate) fn http_url(text: &str) -> Option<Url> {
-    Url::parse(text.trim()).ok().filter(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
 }
 
 /// How a device signs its requests to one server's device API: the header and its scheme word.

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
-use moderno_ambient::Clock;
+use moderno_ambient::{under, Clock};
 use moderno_crypto::Secret;
 use moderno_wire::pingone::{
     AccessToken, CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray,
@@ -90,16 +90,6 @@ impl Remembered {
         }
         ids.insert(auth_id.to_string());
     }
-}
-
-/// `base` with `segments` appended, each one path segment (escaped). A base that is an http(s)
-/// URL ([`moderno_ambient::setting_url`]) always takes a path.
-fn under(base: &Url, segments: &[&str]) -> Url {
-    let mut url = base.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    url
 }
 
 /// One call: where, how, and the body with its content type.

@@ -25,6 +25,12 @@ use url::Url;
 
 use crate::output::Output;
 
+/// A server's address on the command line: an http(s) URL with a host (`localhost:7002` parses
+/// as a URL of scheme `localhost`, and is refused here, at start, as bad usage).
+fn server_url(text: &str) -> Result<Url, String> {
+    moderno_ambient::http_url(text).ok_or_else(|| format!("{text:?} is not an http(s) URL with a host"))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "moderno-device", version, about = "The Moderno desktop SDK component, on the command line")]
 struct Cli {
@@ -35,10 +41,10 @@ struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = StoreKind::Keyring)]
     store: StoreKind,
     /// The customer server (Moderno backend).
-    #[arg(long, global = true, env = "MODERNO_SERVER", default_value = "http://127.0.0.1:7002")]
+    #[arg(long, global = true, env = "MODERNO_SERVER", default_value = "http://127.0.0.1:7002", value_parser = server_url)]
     server: Url,
     /// Trust only server payloads naming this SDK device API (e.g. http://127.0.0.1:7001/pingid/v1/device).
-    #[arg(long, global = true, env = "MODERNO_DEVICE_API")]
+    #[arg(long, global = true, env = "MODERNO_DEVICE_API", value_parser = server_url)]
     device_api: Option<Url>,
     /// Say the device is rooted (QA: exercises the servers' rooted-device rules).
     #[arg(long, global = true, hide = true)]
@@ -87,7 +93,7 @@ fn secret_arg(text: &str) -> Result<moderno_crypto::Secret<String>, std::convert
 struct PfApproveArgs {
     /// PingFederate's base URL (the backend this device's PingOne pairing came through; the
     /// pushes come from PingOne MFA).
-    #[arg(long, env = "PINGFEDERATE_URL", default_value = "http://127.0.0.1:9031")]
+    #[arg(long, env = "PINGFEDERATE_URL", default_value = "http://127.0.0.1:9031", value_parser = server_url)]
     pingfederate: Url,
     #[command(flatten)]
     approve: approve::ApproveArgs,
