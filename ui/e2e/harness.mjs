@@ -365,6 +365,22 @@ export class Window {
         if (/stale element/i.test(String(e?.message ?? e))) throw e;
         throw new Error(`${this.profile}: no clickable ${awaited} within ${timeout} ms; the window shows ${await this.seen()}`);
       }
+      // The page may move under the pointer (a device notice comes in above the card and pushes
+      // it down): click once the element has kept its place for two frames.
+      await this.browser.executeAsync((target, done) => {
+        const started = performance.now();
+        let last = "";
+        let still = 0;
+        const look = () => {
+          const r = target.getBoundingClientRect();
+          const here = `${r.x},${r.y},${r.width},${r.height}`;
+          still = here === last ? still + 1 : 0;
+          last = here;
+          if (still >= 2 || performance.now() - started > 1000) done();
+          else requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+      }, el);
       await el.click();
     }, timeout);
   }
