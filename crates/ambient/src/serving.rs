@@ -88,12 +88,58 @@ pub async fn bind(listen: std::net::SocketAddr, public_url: Option<String>) -> s
     Ok((listener, url))
 }
 
-/// [`serve`] until Ctrl-C (a standalone server's binary).
+/// [`serve`] until Ctrl-C or, on Unix, SIGTERM (what a container runtime or a service manager
+/// sends to stop an instance): a standalone server's binary. In-flight requests finish first.
 pub async fn serve_until_ctrl_c(listener: TcpListener, router: Router, refusal: Refusal) {
-    serve(listener, router, refusal, async {
+    serve(listener, router, refusal, stop_signal()).await;
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
         let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stopping: finishing the requests in flight");
+}
+
+/// A health check for a load balancer (`GET /health`, beyond Ping: an operations endpoint of
+/// the emulators): `200 {"status":"UP"}` when `ready` says the service can take traffic (its
+/// database answers and holds this release's schema), else `503 {"status":"DOWN"}` (the reason is
+/// logged, not answered: it may name a host).
+pub fn health<F, Fut>(ready: F) -> axum::routing::MethodRouter
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    axum::routing::get(move || {
+        let ready = ready.clone();
+        async move {
+            let (status, body) = match ready().await {
+                Ok(()) => (StatusCode::OK, r#"{"status":"UP"}"#),
+                Err(reason) => {
+                    tracing::warn!(%reason, "health check: not ready");
+                    (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"DOWN"}"#)
+                }
+            };
+            (status, [(CONTENT_TYPE, "application/json"), (axum::http::header::CACHE_CONTROL, "no-store")], body)
+        }
     })
-    .await;
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets the open connections

@@ -29,11 +29,9 @@ impl From<tokio_postgres::Error> for PgError {
     }
 }
 
-impl From<deadpool_postgres::PoolError> for PgError {
-    fn from(error: deadpool_postgres::PoolError) -> Self {
-        match error {
-            deadpool_postgres::PoolError::Backend(error) => error.into(),
-            other => PgError::Unreachable(other.to_string()),
-        }
+impl From<r2d2::Error> for PgError {
+    /// The pool found no working connection in time (its message is the last connection error).
+    fn from(error: r2d2::Error) -> Self {
+        PgError::Unreachable(error.to_string())
     }
 }

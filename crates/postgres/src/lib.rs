@@ -5,10 +5,11 @@
 //! - [`Schema`]: a service's tables live in a PostgreSQL schema of its own, brought to the latest
 //!   of its numbered migrations at start, under an advisory lock, so instances starting at once
 //!   take turns and the second finds the work done;
-//! - [`Pool`]: connections for one service (deadpool over tokio-postgres), each with the service's
+//! - [`Pool`]: connections for one service (r2d2 over the blocking `postgres` client), each with the service's
 //!   schema as its search path, and the readiness a load balancer asks for;
 //! - [`Listener`]: one connection that `LISTEN`s and hands each `NOTIFY` to every waiter in the
-//!   process, reconnecting when the connection drops ([`notify`] sends one).
+//!   process, reconnecting when the connection drops (a service sends one with `pg_notify` in the
+//!   transaction whose commit it announces).
 
 mod error;
 mod listen;
@@ -16,6 +17,6 @@ mod pool;
 mod schema;
 
 pub use error::PgError;
-pub use listen::{notify, Listener, Wake};
-pub use pool::Pool;
+pub use listen::{Listener, Wake};
+pub use pool::{Connection, Pool};
 pub use schema::Schema;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use tokio::sync::broadcast;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+use tokio_postgres::{AsyncMessage, NoTls};
 
 use crate::PgError;
 
@@ -113,12 +113,6 @@ async fn keep_listening(
             }
         }
     }
-}
-
-/// Sends one notification (delivered when the surrounding transaction, if any, commits).
-pub async fn notify(client: &Client, channel: &str, payload: &str) -> Result<(), PgError> {
-    client.execute("SELECT pg_notify($1, $2)", &[&channel, &payload]).await?;
-    Ok(())
 }
 
 /// A channel name as a quoted SQL identifier.

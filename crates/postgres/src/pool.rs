@@ -1,57 +1,73 @@
 //! Connections for one service, each searching the service's own schema first.
+//!
+//! The blocking client (`postgres`), as the services' database work runs on tokio's blocking
+//! pool on either database: the same closures, the same transaction rule. Call these from a
+//! blocking thread, never from an async task.
 
 use std::str::FromStr as _;
+use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod};
-use tokio_postgres::NoTls;
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
 
 use crate::{PgError, Schema};
+
+/// A connection taken from a [`Pool`]; back in the pool when dropped.
+pub type Connection = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// How long taking a connection waits before it says the database is not reachable.
+const CONNECT_PATIENCE: Duration = Duration::from_secs(10);
 
 /// A pool of connections to one service's schema. Cheap to clone.
 #[derive(Clone)]
 pub struct Pool {
-    inner: deadpool_postgres::Pool,
+    inner: r2d2::Pool<PostgresConnectionManager<NoTls>>,
     schema: Schema,
 }
 
 impl std::fmt::Debug for Pool {
     /// The pool's size and schema; never the connection string (it may carry a password).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pool").field("schema", &self.schema.name).field("status", &self.inner.status()).finish()
+        let state = self.inner.state();
+        f.debug_struct("Pool")
+            .field("schema", &self.schema.name)
+            .field("connections", &state.connections)
+            .field("idle", &state.idle_connections)
+            .finish()
     }
 }
 
 impl Pool {
     /// Connects to `url` (`postgres://user@host:port/db`), brings `schema` to its latest version
     /// and returns a pool of at most `size` connections whose search path is the schema.
-    pub async fn connect(url: &str, schema: Schema, size: usize) -> Result<Self, PgError> {
-        let mut config = tokio_postgres::Config::from_str(url).map_err(|e| PgError::BadUrl(e.to_string()))?;
-        config.options(format!("-c search_path={}", schema.name));
+    /// Blocking.
+    pub fn connect(url: &str, schema: Schema, size: u32) -> Result<Self, PgError> {
+        let mut config = postgres::Config::from_str(url).map_err(|e| PgError::BadUrl(e.to_string()))?;
+        config.options(&format!("-c search_path={}", schema.name));
+        config.connect_timeout(CONNECT_PATIENCE);
         // The first connection also migrates: its failure says whether the database is there.
-        let (mut client, connection) = config.connect(NoTls).await.map_err(|e| PgError::Unreachable(e.to_string()))?;
-        let driver = tokio::spawn(connection);
-        schema.migrate(&mut client).await?;
+        let mut client = config.connect(NoTls).map_err(|e| PgError::Unreachable(e.to_string()))?;
+        schema.migrate(&mut client)?;
         drop(client);
-        let _ = driver.await;
 
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let inner = deadpool_postgres::Pool::builder(manager)
-            .max_size(size)
-            .build()
-            .map_err(|e| PgError::Unreachable(e.to_string()))?;
+        let inner = r2d2::Pool::builder()
+            .max_size(size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(CONNECT_PATIENCE)
+            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
         Ok(Self { inner, schema })
     }
 
-    /// A connection, waiting for one to be free.
-    pub async fn client(&self) -> Result<deadpool_postgres::Object, PgError> {
-        Ok(self.inner.get().await?)
+    /// A connection, waiting for one to be free. Blocking.
+    pub fn client(&self) -> Result<Connection, PgError> {
+        Ok(self.inner.get()?)
     }
 
     /// Ready for traffic: the database answers and holds this release's schema version (what a
-    /// load balancer's health check asks).
-    pub async fn ready(&self) -> Result<(), PgError> {
-        let client = self.client().await?;
-        let version = self.schema.version(&client).await?;
+    /// load balancer's health check asks). Blocking.
+    pub fn ready(&self) -> Result<(), PgError> {
+        let mut client = self.client()?;
+        let version = self.schema.version(&mut client)?;
         if version == self.schema.latest() {
             Ok(())
         } else {

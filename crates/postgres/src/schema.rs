@@ -1,6 +1,6 @@
 //! A service's tables in a PostgreSQL schema of its own, brought to the latest version at start.
 
-use tokio_postgres::Client;
+use postgres::Client;
 
 use crate::PgError;
 
@@ -23,14 +23,14 @@ impl Schema {
     /// serialize on a transaction-scoped advisory lock keyed by the schema's name: the first
     /// migrates, the others wait, then find the version current and do nothing. A database at a
     /// version newer than this release knows is refused, never downgraded.
-    pub async fn migrate(&self, client: &mut Client) -> Result<(), PgError> {
+    pub fn migrate(&self, client: &mut Client) -> Result<(), PgError> {
         // The name is written into statements: only a plain lower-case identifier will do.
         if self.name.is_empty() || !self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
             return Err(PgError::Statement(format!("{:?} is not a plain schema name", self.name)));
         }
-        let tx = client.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&self.lock_key()]).await?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&self.lock_key()])?;
         tx.batch_execute(&format!(
             "CREATE SCHEMA IF NOT EXISTS {name};
              CREATE TABLE IF NOT EXISTS {name}.schema_version (
@@ -39,9 +39,8 @@ impl Schema {
              );
              INSERT INTO {name}.schema_version (version) VALUES (0) ON CONFLICT DO NOTHING;",
             name = self.name
-        ))
-        .await?;
-        let found: i32 = tx.query_one(&format!("SELECT version FROM {}.schema_version", self.name), &[]).await?.get(0);
+        ))?;
+        let found: i32 = tx.query_one(&format!("SELECT version FROM {}.schema_version", self.name), &[])?.get(0);
         let found_usize = usize::try_from(found).unwrap_or(0);
         if found_usize > self.latest() {
             return Err(PgError::NewerSchema { schema: self.name, found, known: self.latest() });
@@ -49,29 +48,25 @@ impl Schema {
         for (index, migration) in self.migrations.iter().enumerate().skip(found_usize) {
             let version = index + 1;
             tx.batch_execute(&format!("SET LOCAL search_path TO {}; {migration}", self.name))
-                .await
                 .map_err(|e| PgError::Migration { schema: self.name, version, cause: PgError::from(e).to_string() })?;
             let stored = i32::try_from(version).unwrap_or(i32::MAX);
-            tx.execute(&format!("UPDATE {}.schema_version SET version = $1", self.name), &[&stored]).await?;
+            tx.execute(&format!("UPDATE {}.schema_version SET version = $1", self.name), &[&stored])?;
             tracing::info!(schema = self.name, version, "migrated");
         }
-        tx.commit().await?;
+        tx.commit()?;
         Ok(())
     }
 
     /// The version the database holds (0 before the first migration).
-    pub async fn version(&self, client: &Client) -> Result<usize, PgError> {
-        let row = client
-            .query_opt(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_version'",
-                &[&self.name],
-            )
-            .await?;
+    pub fn version(&self, client: &mut Client) -> Result<usize, PgError> {
+        let row = client.query_opt(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_version'",
+            &[&self.name],
+        )?;
         if row.is_none() {
             return Ok(0);
         }
-        let version: i32 =
-            client.query_one(&format!("SELECT version FROM {}.schema_version", self.name), &[]).await?.get(0);
+        let version: i32 = client.query_one(&format!("SELECT version FROM {}.schema_version", self.name), &[])?.get(0);
         Ok(usize::try_from(version).unwrap_or(0))
     }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use moderno_postgres::{notify, Listener, PgError, Pool, Schema, Wake};
+use moderno_postgres::{Listener, PgError, Pool, Schema, Wake};
 
 fn database_url(test: &str) -> Option<String> {
     match std::env::var("MODERNO_TEST_DATABASE_URL") {
@@ -29,6 +29,22 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE pairing_keys ADD COLUMN issued_at bigint NOT NULL DEFAULT 0",
 ];
 
+/// [`Pool::connect`] (blocking) from a test's async body.
+async fn connect(url: &str, schema: Schema, size: u32) -> Result<Pool, PgError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || Pool::connect(&url, schema, size)).await.expect("connect task")
+}
+
+/// `f` on a blocking thread (the pool's client blocks).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("blocking task")
+}
+
+/// One notification, as a service sends it.
+fn notify(pool: &Pool, channel: &str, payload: &str) {
+    pool.client().expect("client").execute("SELECT pg_notify($1, $2)", &[&channel, &payload]).expect("notifies");
+}
+
 #[tokio::test]
 async fn eight_instances_starting_at_once_migrate_one_schema_once() {
     let Some(url) = database_url("concurrent migrations") else { return };
@@ -40,27 +56,29 @@ async fn eight_instances_starting_at_once_migrate_one_schema_once() {
     let schema = Schema { name: unique("race"), migrations: SLOW };
     let starts = (0..8).map(|_| {
         let url = url.clone();
-        tokio::spawn(async move { Pool::connect(&url, schema, 2).await })
+        tokio::spawn(async move { connect(&url, schema, 2).await })
     });
     for start in starts {
         start.await.expect("joins").expect("every instance starts");
     }
-    let pool = Pool::connect(&url, schema, 2).await.expect("starts again");
-    pool.ready().await.expect("ready: latest version");
-    let client = pool.client().await.expect("client");
-    assert_eq!(schema.version(&client).await.expect("version"), 2);
-    // The second migration ran exactly once (running it twice fails: the column exists).
-    let columns: i64 = client
-        .query_one(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'pairing_keys'",
-            &[&schema.name],
-        )
-        .await
-        .expect("counts")
-        .get(0);
-    assert_eq!(columns, 3);
-    // The pool's connections find the service's tables without naming the schema.
-    client.execute("INSERT INTO pairing_keys (key) VALUES ('K1')", &[]).await.expect("search path is the schema");
+    let pool = connect(&url, schema, 2).await.expect("starts again");
+    blocking(move || {
+        pool.ready().expect("ready: latest version");
+        let mut client = pool.client().expect("client");
+        assert_eq!(schema.version(&mut client).expect("version"), 2);
+        // The second migration ran exactly once (running it twice fails: the column exists).
+        let columns: i64 = client
+            .query_one(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'pairing_keys'",
+                &[&schema.name],
+            )
+            .expect("counts")
+            .get(0);
+        assert_eq!(columns, 3);
+        // The pool's connections find the service's tables without naming the schema.
+        client.execute("INSERT INTO pairing_keys (key) VALUES ('K1')", &[]).expect("search path is the schema");
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -68,13 +86,14 @@ async fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
     let Some(url) = database_url("newer schema") else { return };
     let name = unique("newer");
     let newer = Schema { name, migrations: MIGRATIONS };
-    Pool::connect(&url, newer, 1).await.expect("the newer release migrates");
+    connect(&url, newer, 1).await.expect("the newer release migrates");
     let older = Schema { name, migrations: &MIGRATIONS[..1] };
-    let refused = Pool::connect(&url, older, 1).await.expect_err("an older release must not start on it");
+    let refused = connect(&url, older, 1).await.expect_err("an older release must not start on it");
     assert!(matches!(refused, PgError::NewerSchema { found: 2, known: 1, .. }), "{refused:?}");
     assert!(refused.to_string().contains("version 2, newer than this release knows (1)"), "{refused}");
-    let pool = Pool::connect(&url, newer, 1).await.expect("the newer release still starts");
-    assert_eq!(newer.version(&pool.client().await.expect("client")).await.expect("version"), 2, "not downgraded");
+    let pool = connect(&url, newer, 1).await.expect("the newer release still starts");
+    let version = blocking(move || newer.version(&mut pool.client().expect("client")).expect("version")).await;
+    assert_eq!(version, 2, "not downgraded");
 }
 
 #[tokio::test]
@@ -83,11 +102,12 @@ async fn a_failing_migration_changes_nothing_and_names_itself() {
     let name = unique("broken");
     const BROKEN: &[&str] = &[MIGRATIONS[0], "ALTER TABLE no_such_table ADD COLUMN x int"];
     let broken = Schema { name, migrations: BROKEN };
-    let error = Pool::connect(&url, broken, 1).await.expect_err("migration 2 fails");
+    let error = connect(&url, broken, 1).await.expect_err("migration 2 fails");
     assert!(matches!(error, PgError::Migration { version: 2, .. }), "{error:?}");
     let good = Schema { name, migrations: &MIGRATIONS[..1] };
-    let pool = Pool::connect(&url, good, 1).await.expect("nothing of the failed start was kept");
-    assert_eq!(good.version(&pool.client().await.expect("client")).await.expect("version"), 1);
+    let pool = connect(&url, good, 1).await.expect("nothing of the failed start was kept");
+    let version = blocking(move || good.version(&mut pool.client().expect("client")).expect("version")).await;
+    assert_eq!(version, 1);
 }
 
 #[tokio::test]
@@ -96,8 +116,8 @@ async fn a_notify_on_one_connection_wakes_a_listener_of_another_instance() {
     let channel = unique("pushes");
     let listener = Listener::start(&url, &[channel]).await.expect("listens");
     let mut wakes = listener.subscribe();
-    let pool = Pool::connect(&url, Schema { name: unique("notify"), migrations: &[] }, 1).await.expect("pool");
-    notify(&pool.client().await.expect("client"), channel, "push-42").await.expect("notifies");
+    let pool = connect(&url, Schema { name: unique("notify"), migrations: &[] }, 1).await.expect("pool");
+    blocking(move || notify(&pool, channel, "push-42")).await;
     let wake = tokio::time::timeout(Duration::from_secs(10), wakes.recv()).await.expect("woken").expect("open");
     assert_eq!(wake, Wake::Notified { channel: channel.to_owned(), payload: "push-42".to_owned() });
 }
@@ -108,29 +128,33 @@ async fn a_listener_whose_connection_is_killed_listens_again_and_says_so() {
     let channel = unique("notices");
     let listener = Listener::start(&url, &[channel]).await.expect("listens");
     let mut wakes = listener.subscribe();
-    let pool = Pool::connect(&url, Schema { name: unique("kill"), migrations: &[] }, 1).await.expect("pool");
-    let client = pool.client().await.expect("client");
-    let killed: i64 = client
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = $1",
-            &[&format!("LISTEN \"{channel}\"")],
-        )
-        .await
-        .expect("terminates")
-        .get(0);
+    let pool = connect(&url, Schema { name: unique("kill"), migrations: &[] }, 1).await.expect("pool");
+    let pool2 = pool.clone();
+    let killed: i64 = blocking(move || {
+        pool2
+            .client()
+            .expect("client")
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = $1",
+                &[&format!("LISTEN \"{channel}\"")],
+            )
+            .expect("terminates")
+            .get(0)
+    })
+    .await;
     assert_eq!(killed, 1, "the listening connection was found and ended");
     let wake = tokio::time::timeout(Duration::from_secs(10), wakes.recv()).await.expect("reconnects").expect("open");
     assert_eq!(wake, Wake::Reconnected, "waiters are told to look again");
-    notify(&client, channel, "notice-7").await.expect("notifies");
+    blocking(move || notify(&pool, channel, "notice-7")).await;
     let wake = tokio::time::timeout(Duration::from_secs(10), wakes.recv()).await.expect("woken").expect("open");
     assert_eq!(wake, Wake::Notified { channel: channel.to_owned(), payload: "notice-7".to_owned() });
 }
 
 #[tokio::test]
 async fn a_bad_or_unreachable_database_url_is_a_clear_error_without_the_password() {
-    let bad = Pool::connect("mysql://nope", Schema { name: "x", migrations: &[] }, 1).await.expect_err("not postgres");
+    let bad = connect("mysql://nope", Schema { name: "x", migrations: &[] }, 1).await.expect_err("not postgres");
     assert!(matches!(bad, PgError::BadUrl(_)), "{bad:?}");
-    let closed = Pool::connect(
+    let closed = connect(
         "postgres://moderno:hunter2@127.0.0.1:1/moderno?connect_timeout=2",
         Schema { name: "x", migrations: &[] },
         1,

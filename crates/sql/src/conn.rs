@@ -1,0 +1,199 @@
+//! [`Conn`]: a connection inside one of [`Database`](crate::Database)'s closures, with the
+//! handful of calls the services use, the same on both databases.
+
+use std::cell::RefCell;
+
+use crate::error::{Error, Result};
+use crate::params::Params;
+use crate::placeholders::for_postgres;
+use crate::value::{FromValue, Value};
+
+/// The connection a closure is given: a SQLite connection (in a transaction when written to),
+/// or a PostgreSQL transaction.
+pub struct Conn<'a>(Inner<'a>);
+
+enum Inner<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    Postgres(RefCell<postgres::Transaction<'a>>),
+}
+
+impl<'a> Conn<'a> {
+    pub(crate) fn sqlite(conn: &'a rusqlite::Connection) -> Self {
+        Self(Inner::Sqlite(conn))
+    }
+
+    pub(crate) fn postgres(tx: postgres::Transaction<'a>) -> Self {
+        Self(Inner::Postgres(RefCell::new(tx)))
+    }
+
+    /// The PostgreSQL transaction back, to commit or roll back.
+    pub(crate) fn into_postgres(self) -> Option<postgres::Transaction<'a>> {
+        match self.0 {
+            Inner::Postgres(tx) => Some(tx.into_inner()),
+            Inner::Sqlite(_) => None,
+        }
+    }
+
+    /// True on PostgreSQL (a database other instances share).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.0, Inner::Postgres(_))
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize> {
+        let values = params.values()?;
+        match &self.0 {
+            Inner::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                Ok(statement.execute(rusqlite::params_from_iter(values.iter().map(to_sqlite)))?)
+            }
+            Inner::Postgres(tx) => {
+                let refs = pg_params(&values);
+                let changed = tx.borrow_mut().execute(&*for_postgres(sql), &refs)?;
+                Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+            }
+        }
+    }
+
+    /// Runs statements separated by `;`, without parameters (schema work, test set-up).
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        match &self.0 {
+            Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Inner::Postgres(tx) => Ok(tx.borrow_mut().batch_execute(sql)?),
+        }
+    }
+
+    /// The first row's `f`; [`Error::NoRows`] when there is none.
+    pub fn query_row<T>(&self, sql: &str, params: impl Params, f: impl FnOnce(&Row) -> Result<T>) -> Result<T> {
+        let mut first = None;
+        self.each_row(sql, params, |row| {
+            first = Some(row);
+            false
+        })?;
+        f(&first.ok_or(Error::NoRows)?)
+    }
+
+    /// `f` of every row, in the order the query gives them.
+    pub fn query_map<T>(&self, sql: &str, params: impl Params, mut f: impl FnMut(&Row) -> Result<T>) -> Result<Vec<T>> {
+        let mut rows = Vec::new();
+        self.each_row(sql, params, |row| {
+            rows.push(row);
+            true
+        })?;
+        rows.iter().map(&mut f).collect()
+    }
+
+    /// Wakes the waiters of `channel` on every instance once this transaction commits (PostgreSQL
+    /// `NOTIFY`); nothing on SQLite, where every waiter is in this process and is woken by the
+    /// service itself. `payload` is an id, never a secret.
+    pub fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        match &self.0 {
+            Inner::Sqlite(_) => Ok(()),
+            Inner::Postgres(tx) => {
+                tx.borrow_mut().execute("SELECT pg_notify($1, $2)", &[&channel, &payload])?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Hands each row to `take` until it returns false.
+    fn each_row(&self, sql: &str, params: impl Params, mut take: impl FnMut(Row) -> bool) -> Result<()> {
+        let values = params.values()?;
+        match &self.0 {
+            Inner::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let columns = statement.column_count();
+                let mut rows = statement.query(rusqlite::params_from_iter(values.iter().map(to_sqlite)))?;
+                while let Some(row) = rows.next()? {
+                    let values = (0..columns).map(|i| row.get_ref(i).map(from_sqlite)).collect::<Result<_, _>>()?;
+                    if !take(Row { values }) {
+                        break;
+                    }
+                }
+            }
+            Inner::Postgres(tx) => {
+                let refs = pg_params(&values);
+                for row in tx.borrow_mut().query(&*for_postgres(sql), &refs)? {
+                    let values = (0..row.len())
+                        .map(|i| {
+                            row.try_get::<_, Value>(i).map_err(|e| Error::Column { index: i, message: e.to_string() })
+                        })
+                        .collect::<Result<_>>()?;
+                    if !take(Row { values }) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn pg_params(values: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect()
+}
+
+fn to_sqlite(value: &Value) -> rusqlite::types::Value {
+    match value {
+        Value::Null => rusqlite::types::Value::Null,
+        Value::Integer(i) => rusqlite::types::Value::Integer(*i),
+        Value::Real(r) => rusqlite::types::Value::Real(*r),
+        Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        Value::Blob(b) => rusqlite::types::Value::Blob(b.clone()),
+    }
+}
+
+fn from_sqlite(value: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// One row of a query's answer.
+#[derive(Debug, Clone)]
+pub struct Row {
+    values: Vec<Value>,
+}
+
+/// How a column is named in [`Row::get`]: by its position, from 0.
+pub trait RowIndex {
+    fn position(&self) -> usize;
+}
+
+impl RowIndex for usize {
+    fn position(&self) -> usize {
+        *self
+    }
+}
+
+impl Row {
+    /// The column at `index` as a `T` (`row.get(0)?`, or `row.get::<_, T>(0)?`).
+    pub fn get<I: RowIndex, T: FromValue>(&self, index: I) -> Result<T> {
+        let index = index.position();
+        let value = self
+            .values
+            .get(index)
+            .ok_or_else(|| Error::Column { index, message: format!("the row has {} columns", self.values.len()) })?;
+        T::from_value(value).map_err(|message| Error::Column { index, message })
+    }
+}
+
+/// `query_row`'s "no row" as `None`.
+pub trait OptionalExtension<T> {
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> OptionalExtension<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(Error::NoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

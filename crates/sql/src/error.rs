@@ -1,0 +1,48 @@
+//! What can go wrong in a statement, on either database.
+
+/// A statement's failure. Holds no parameter values (they may be secrets); the SQL text is ours.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `query_row` found no row (see [`crate::OptionalExtension`]).
+    #[error("the query returned no row")]
+    NoRows,
+    /// A column's value is not what the reader asked for.
+    #[error("column {index}: {message}")]
+    Column { index: usize, message: String },
+    /// A parameter could not be written as the statement needs it.
+    #[error("parameter {index}: {message}")]
+    Parameter { index: usize, message: String },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {}", postgres_message(.0))]
+    Postgres(#[from] postgres::Error),
+    /// No connection to the database in time, or the blocking task failed.
+    #[error("the database is not reachable: {0}")]
+    Unavailable(String),
+}
+
+impl Error {
+    /// A uniqueness or other constraint refused the write (both databases).
+    pub fn is_constraint_violation(&self) -> bool {
+        match self {
+            Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => f.code == rusqlite::ErrorCode::ConstraintViolation,
+            Error::Postgres(e) => e.code().is_some_and(|c| c.code().starts_with("23")),
+            _ => false,
+        }
+    }
+}
+
+fn postgres_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
+}
+
+impl From<moderno_postgres::PgError> for Error {
+    fn from(error: moderno_postgres::PgError) -> Self {
+        Error::Unavailable(error.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
