@@ -71,7 +71,20 @@ enum Inner {
     /// One connection behind a mutex: a commit waits for an fsync, so it runs on the blocking pool.
     Sqlite(Mutex<rusqlite::Connection>),
     /// Writers of one service take turns on the schema's writer lock, as SQLite's writers do.
-    Postgres { pool: moderno_postgres::Pool, writer_lock: i64, url: Secret<String> },
+    /// (`Option` only so that `Drop` can hand the pool to a thread of its own.)
+    Postgres { pool: Option<moderno_postgres::Pool>, writer_lock: i64, url: Secret<String> },
+}
+
+impl Drop for Inner {
+    /// The blocking client closes its connections by blocking, which an async task may not do:
+    /// the pool is dropped on a thread of its own.
+    fn drop(&mut self) {
+        if let Inner::Postgres { pool, .. } = self {
+            if let Some(pool) = pool.take() {
+                let _ = std::thread::Builder::new().name("moderno-sql-close".into()).spawn(move || drop(pool));
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -98,7 +111,7 @@ impl Database {
                 let pool = off_runtime(|| moderno_postgres::Pool::connect(url.expose(), schema, POOL_SIZE))
                     .with_context(|| format!("opening the PostgreSQL schema {}", schema.name))?;
                 Ok(Self(Arc::new(Inner::Postgres {
-                    pool,
+                    pool: Some(pool),
                     writer_lock: writer_lock(schema.name),
                     url: Secret::from(url),
                 })))
@@ -136,7 +149,7 @@ impl Database {
         on_blocking_pool(move || match &*db.0 {
             Inner::Sqlite(conn) => f(&Conn::sqlite(&conn.lock().unwrap_or_else(PoisonError::into_inner))),
             Inner::Postgres { pool, .. } => {
-                let mut client = pool.client().map_err(Error::from)?;
+                let mut client = pool_of(pool)?.client().map_err(Error::from)?;
                 let tx = client.build_transaction().read_only(true).start().map_err(Error::from)?;
                 let conn = Conn::postgres(tx);
                 let value = f(&conn)?;
@@ -173,7 +186,7 @@ impl Database {
                 conn.lock().unwrap_or_else(PoisonError::into_inner).query_row("SELECT 1", [], |_| Ok(()))?;
                 Ok(())
             }
-            Inner::Postgres { pool, .. } => Ok(pool.ready()?),
+            Inner::Postgres { pool, .. } => Ok(pool_of(pool)?.ready()?),
         })
         .await
     }
@@ -190,7 +203,7 @@ impl Database {
     ) -> Option<Listening> {
         let Inner::Postgres { url, pool, .. } = &*self.0 else { return None };
         let url = Secret::from(url);
-        let schema = pool.schema().name;
+        let schema = pool.as_ref().map_or("?", |p| p.schema().name);
         Some(Listening(tokio::spawn(async move {
             let listener = loop {
                 match moderno_postgres::Listener::start(url.expose(), channels).await {
@@ -225,7 +238,7 @@ impl Database {
                 outcome
             }
             Inner::Postgres { pool, writer_lock, .. } => {
-                let mut client = pool.client().map_err(Error::from)?;
+                let mut client = pool_of(pool)?.client().map_err(Error::from)?;
                 let mut tx = client.transaction().map_err(Error::from)?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[writer_lock]).map_err(Error::from)?;
                 let conn = Conn::postgres(tx);
@@ -251,6 +264,11 @@ impl Drop for Listening {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// The pool (there until the database is dropped).
+fn pool_of(pool: &Option<moderno_postgres::Pool>) -> Result<&moderno_postgres::Pool, Error> {
+    pool.as_ref().ok_or_else(|| Error::Unavailable("the database is closed".into()))
 }
 
 /// `f` on tokio's blocking pool; a task that did not finish is [`Error::Unavailable`].
