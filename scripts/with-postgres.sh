@@ -16,6 +16,10 @@ if ! pg_bin >/dev/null; then
   echo "==> installing PostgreSQL (apt: postgresql)"
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  # Only the programs: Debian's package would otherwise create and start a system cluster
+  # ("main") that nothing here uses.
+  $sudo mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/moderno-no-main.conf >/dev/null
   $sudo apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
@@ -45,7 +49,7 @@ started=""
 for _ in 1 2 3 4 5; do
   port=$(shuf -i 20000-59999 -n 1)
   if "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$folder/server.log" -w -t 30 \
-    -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null; then
+    -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500" start >/dev/null; then
     started=1
     break
   fi
