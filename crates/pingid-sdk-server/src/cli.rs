@@ -17,9 +17,13 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "PINGID_LISTEN", default_value = "127.0.0.1:7001")]
     pub listen: SocketAddr,
-    /// The SQLite file holding the server's state.
+    /// The SQLite file holding the server's state (unless --database-url is given).
     #[arg(long, env = "PINGID_DB", default_value = "pingid-sdk.sqlite3")]
     pub db: PathBuf,
+    /// A PostgreSQL database (postgres://user@host:port/db) holding the state instead, shared by
+    /// every instance given the same one (prefer the environment variable: it may carry a password).
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// How clients reach this server (server payloads point devices here); default http://<listen>.
     #[arg(long, env = "PINGID_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -71,6 +75,7 @@ impl Args {
             api_key_b64: self.api_key.into(),
             application_ids: self.application_ids,
             db_path: self.db,
+            database_url: self.database_url.map(moderno_crypto::Secret::new),
             public_url,
             push_timeout: Duration::seconds(self.push_timeout_seconds.into()),
             online_window: Duration::seconds(self.online_window_seconds.into()),
@@ -81,11 +86,12 @@ impl Args {
             secrets_seed,
             retention: crate::config::DEFAULT_RETENTION,
             purge_interval: crate::config::DEFAULT_PURGE_INTERVAL,
+            poll_recheck: crate::config::DEFAULT_POLL_RECHECK,
         })
     }
 }
 
-/// Parses the command line, then serves until Ctrl-C.
+/// Parses the command line, then serves until Ctrl-C or SIGTERM (in-flight requests finish).
 pub async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -100,29 +106,6 @@ pub async fn run() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "PingID SDK server listening");
     let refusal = crate::serving_refusal(state.clone());
-    moderno_ambient::serving::serve(listener, crate::app(state), refusal, shutdown_requested()).await;
+    moderno_ambient::serving::serve_until_ctrl_c(listener, crate::app(state), refusal).await;
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_requested() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }

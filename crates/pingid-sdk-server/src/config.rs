@@ -24,7 +24,12 @@ pub struct SdkConfig {
     pub account_token: Secret<String>,
     pub api_key_b64: Secret<String>,
     pub application_ids: Vec<String>,
+    /// The SQLite file holding the state, unless `database_url` is set.
     pub db_path: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) to keep the state in instead of `db_path`, shared
+    /// with every other instance configured with it (schema `pingid_sdk`). May carry a password:
+    /// printed `[redacted]`, never logged.
+    pub database_url: Option<Secret<String>>,
     /// How clients reach this server, e.g. `http://127.0.0.1:7001`. Server payloads point devices
     /// at `public_url + "/pingid/v1/device"`.
     pub public_url: String,
@@ -49,8 +54,13 @@ pub struct SdkConfig {
     pub retention: Duration,
     /// How often the purge runs, in real time (the first run one interval after start); zero: never.
     pub purge_interval: std::time::Duration,
+    /// How often a waiting long poll looks again on its own, in case a wake-up from another
+    /// instance was lost (real time; [`DEFAULT_POLL_RECHECK`]).
+    pub poll_recheck: std::time::Duration,
 }
 
+/// [`SdkConfig::poll_recheck`] unless set otherwise: a lost wake-up delays a push by at most this.
+pub const DEFAULT_POLL_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 /// [`SdkConfig::retention`] unless set otherwise.
 pub const DEFAULT_RETENTION: Duration = Duration::hours(24);
 /// [`SdkConfig::purge_interval`] unless set otherwise.
@@ -65,6 +75,7 @@ impl SdkConfig {
             api_key_b64: DEMO_API_KEY_B64.into(),
             application_ids: vec![DEMO_APPLICATION_ID.into()],
             db_path: db_path.into(),
+            database_url: None,
             public_url: public_url.into(),
             push_timeout: Duration::seconds(40),
             online_window: Duration::seconds(60),
@@ -76,6 +87,7 @@ impl SdkConfig {
             faults: Faults::none(),
             retention: DEFAULT_RETENTION,
             purge_interval: DEFAULT_PURGE_INTERVAL,
+            poll_recheck: DEFAULT_POLL_RECHECK,
         }
     }
 
@@ -93,10 +105,12 @@ mod tests {
     fn debug_output_names_the_account_but_never_its_secrets() {
         let mut config = SdkConfig::demo("/tmp/x.sqlite3", "http://127.0.0.1:7001");
         config.secrets_seed = Some([0xAB; 32].into());
+        config.database_url = Some(Secret::new("postgres://moderno:hunter2@db.example:5432/qa".to_string()));
         let text = format!("{config:?} {config:#?}");
         assert!(text.contains(DEMO_ACCOUNT_ID) && text.contains(DEMO_APPLICATION_ID), "{text}");
         assert!(text.contains("[redacted]"), "{text}");
         assert!(!text.contains(DEMO_ACCOUNT_TOKEN) && !text.contains(DEMO_API_KEY_B64), "{text}");
         assert!(!text.contains("171"), "the seed's bytes (0xAB = 171) are not printed: {text}");
+        assert!(!text.contains("hunter2") && !text.contains("db.example"), "the database URL is not printed: {text}");
     }
 }

@@ -1,20 +1,20 @@
-//! The SQLite file: WAL, `synchronous=FULL` (a redeemed secret stays redeemed after a power cut),
-//! one connection behind a mutex, used only from the blocking pool.
+//! The server's state on SQLite (the embedded default: one file, WAL, `synchronous=FULL`) or
+//! PostgreSQL (schema `pingid_sdk`, shared by every instance of a QA server): a thin wrapper over
+//! [`moderno_sql::Database`] that reports in [`ApiError`].
 //!
-//! [`Db::write`] runs a closure in one `BEGIN IMMEDIATE` transaction and commits only when it
-//! returns `Ok`, so each check-and-act is atomic and an error leaves nothing behind. The one
-//! exception is a refusal marked `ApiError::committing` (the record of a failed pairing-key guess).
+//! [`Db::write`] runs a closure in one transaction, writers taking turns on both databases, and
+//! commits only when it returns `Ok`, so each check-and-act is atomic across instances and an
+//! error leaves nothing behind. The one exception is a refusal marked `ApiError::committing` (the
+//! record of a failed pairing-key guess).
 
-use std::path::Path;
-
-use moderno_sqlite::{AddedColumn, Database, DbError, Schema};
-use rusqlite::{Connection, Transaction};
+use moderno_sql::{Conn, Database, DbError, Listening, Location, Schemas, Wake};
+use moderno_sqlite::{AddedColumn, Schema};
 
 use crate::error::{ApiError, ApiResult};
 
 /// The file's schema: `schema.sql` as it stood when the versions were first numbered, then the
 /// migrations since (none yet).
-const SCHEMA: Schema =
+const SQLITE: Schema =
     Schema { baseline: include_str!("schema.sql"), baseline_columns: BASELINE_COLUMNS, migrations: &[] };
 
 /// Columns `schema.sql` gained after files were written without them (before the numbering).
@@ -40,26 +40,36 @@ const BASELINE_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "user_agent", declaration: "TEXT" },
 ];
 
+/// The same tables in PostgreSQL's schema `pingid_sdk`: migration 1 is `schema.sql` as it
+/// stands (integers and booleans as `bigint`, the seed as `bytea`); a change is a new migration.
+const POSTGRES: moderno_postgres::Schema =
+    moderno_postgres::Schema { name: "pingid_sdk", migrations: &[include_str!("schema_postgres_1.sql")] };
+
+/// Both schemas: what [`Database::open`] brings a database to.
+pub const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
+
 #[derive(Clone)]
 pub struct Db(Database);
 
 impl DbError for ApiError {
-    fn task_failed(error: tokio::task::JoinError) -> Self {
-        ApiError::internal(error)
-    }
-
     fn commits(&self) -> bool {
         self.commit
     }
 }
 
 impl Db {
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Database::open(path, &SCHEMA)?))
+    /// Opens the state at `location` (creating and migrating it as needed). Blocking.
+    pub fn open(location: &Location) -> anyhow::Result<Self> {
+        Ok(Self(Database::open(location, &SCHEMAS)?))
     }
 
-    /// Runs `f` on the connection, synchronously. For start-up only.
-    pub fn blocking<T>(&self, f: impl FnOnce(&mut Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    /// True on PostgreSQL: other instances share this state.
+    pub fn is_shared(&self) -> bool {
+        self.0.is_shared()
+    }
+
+    /// One transaction on the calling thread. For start-up only.
+    pub fn blocking<T: Send>(&self, f: impl FnOnce(&Conn<'_>) -> anyhow::Result<T> + Send) -> anyhow::Result<T> {
         self.0.blocking(f)
     }
 
@@ -67,18 +77,32 @@ impl Db {
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
-        self.0.run(move |conn| f(conn)).await
+        self.0.read(f).await
     }
 
-    /// One `BEGIN IMMEDIATE` transaction on the blocking pool, committed only when `f` returns `Ok`
-    /// (or a refusal marked as committing).
+    /// One transaction on the blocking pool, committed only when `f` returns `Ok` (or a refusal
+    /// marked as committing).
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> ApiResult<T> + Send + 'static,
     {
         self.0.write(f).await
+    }
+
+    /// The database answers and holds this release's schema (`GET /health`).
+    pub async fn ready(&self) -> Result<(), String> {
+        self.0.ready().await.map_err(|e| e.to_string())
+    }
+
+    /// Other instances' wake-ups on `channels` (PostgreSQL only): see [`Database::listen`].
+    pub fn listen(
+        &self,
+        channels: &'static [&'static str],
+        wake: impl Fn(Wake) + Send + Sync + 'static,
+    ) -> Option<Listening> {
+        self.0.listen(channels, wake)
     }
 }

@@ -206,8 +206,8 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<moderno_sql::Error> for ApiError {
+    fn from(e: moderno_sql::Error) -> Self {
         Self::internal(format_args!("database: {e}"))
     }
 }

@@ -9,8 +9,8 @@
 
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::payload::open_mobile_payload;
+use moderno_sql::Conn;
 use moderno_wire::payload::MobilePayloadClaims;
-use rusqlite::Connection;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::nonces;
@@ -51,7 +51,7 @@ pub fn open(payload: Option<&str>, now_ms: i64) -> ApiResult<DevicePayload> {
 
 /// Records the payload's nonce for this user and application (inside the caller's transaction).
 pub fn claim_nonce(
-    conn: &Connection,
+    conn: &Conn<'_>,
     payload: &DevicePayload,
     username: &str,
     application_id: &str,

@@ -11,12 +11,12 @@
 
 use chrono::Duration;
 use moderno_crypto::payload;
+use moderno_sql::Conn;
 use moderno_wire::device_api::IgnoreInterval;
 use moderno_wire::payload::{GrantedAccess, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
 use moderno_wire::sdk::{
     ApplicationSettings, AuthenticationLevel, AuthenticationStatus as Status, DeviceRole, RegistrationTokenStatus,
 };
-use rusqlite::Connection;
 
 use crate::device_api::ignore_until;
 use crate::error::{ApiError, ApiResult};
@@ -46,7 +46,7 @@ pub(crate) type Choice = Option<(TrustLevel, Option<IgnoreInterval>)>;
 /// Records on an APPROVED row what the approval grants the requesting device. A sign-in without
 /// a requesting device (a web sign-in) grants nothing and may not ask for a trust level.
 pub(crate) fn grant(
-    tx: &Connection,
+    tx: &Conn<'_>,
     state: &SdkState,
     settings: &ApplicationSettings,
     row: &mut AuthRow,

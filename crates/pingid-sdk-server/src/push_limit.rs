@@ -3,7 +3,7 @@
 //! cannot pass it together; logins that send no push are not counted. Beyond Ping (Ping publishes
 //! no such limit); `push_limit` 0 switches it off.
 
-use rusqlite::Connection;
+use moderno_sql::Conn;
 
 use crate::config::SdkConfig;
 use crate::error::{ApiError, ApiResult};
@@ -13,13 +13,7 @@ use crate::timestamps::{ms, rfc3339};
 /// Refuses (400 `REQUEST_FAILED`, detail `RETRY_LIMIT_EXCEEDED`: Ping's codes, [S-MODEL]
 /// `InternalErrorCode.java`) when this user already had `push_limit` pushes within the window; the
 /// message says when the next one may be sent.
-pub fn check(
-    conn: &Connection,
-    config: &SdkConfig,
-    username: &str,
-    application_id: &str,
-    now_ms: i64,
-) -> ApiResult<()> {
+pub fn check(conn: &Conn<'_>, config: &SdkConfig, username: &str, application_id: &str, now_ms: i64) -> ApiResult<()> {
     let Some(last_allowed) = config.push_limit.checked_sub(1) else {
         return Ok(());
     };

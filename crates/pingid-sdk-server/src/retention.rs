@@ -9,7 +9,7 @@
 //! its user), ignored and blocked devices. Nonces, device notices and failed pairing-key guesses
 //! are already deleted as they expire, by the routes that write them.
 
-use rusqlite::params;
+use moderno_sql::params;
 
 use crate::error::ApiResult;
 use crate::state::SdkState;
@@ -44,8 +44,8 @@ impl SdkState {
             .write(move |tx| {
                 let authentications = tx.execute(
                     "DELETE FROM authentications
-                     WHERE MAX(session_expires, COALESCE(push_expires, 0), COALESCE(decided_at + ?2, 0)) <= ?1
-                       AND created <= ?3",
+                     WHERE session_expires <= ?1 AND COALESCE(push_expires, 0) <= ?1
+                       AND COALESCE(decided_at + ?2, 0) <= ?1 AND created <= ?3",
                     params![cutoff, decided_for, push_window_start],
                 )?;
                 // A claimed token or used key ended no later than its expiry.

@@ -10,7 +10,7 @@ use moderno_ambient::Entropy;
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
 use moderno_crypto::Secret;
-use rusqlite::Connection;
+use moderno_sql::Conn;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -42,9 +42,9 @@ impl ServerSecrets {
     }
 
     /// The configured seed, else the one kept in the database, else a new one (then kept):
-    /// [`moderno_sqlite::kept_seed`].
-    pub fn load(conn: &Connection, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
-        let seed = moderno_sqlite::kept_seed(conn, SEED_KEY, configured.map(Secret::expose), || entropy.bytes::<32>())?;
+    /// [`moderno_sql::kept_seed`] (every instance on one database derives the same secrets).
+    pub fn load(conn: &Conn<'_>, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
+        let seed = moderno_sql::kept_seed(conn, SEED_KEY, configured.map(Secret::expose), || entropy.bytes::<32>())?;
         Ok(Self::from_seed(&seed))
     }
 

@@ -1,5 +1,12 @@
 //! `SdkState`: configuration, injected clock and entropy, credentials, the database, the server's
 //! secrets and the long-poll waiters, shared by every handler.
+//!
+//! Everything two instances on one PostgreSQL database must agree on is in the database: users,
+//! devices, tokens, keys, authentications (with their passcode failure counts and push answers),
+//! the push limit's count, nonces, failed pairing-key guesses, notices, settings and the secrets
+//! seed. What stays per instance: the waiters (the requests this process holds open; woken across
+//! instances through the database, `wake`), and what configuration gives each instance (its
+//! clock and QA fault switches, the retention schedule).
 
 use std::sync::Arc;
 
@@ -7,13 +14,14 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::pingid_hmac::ApiCredentials;
+use moderno_sql::Location;
 
 use crate::config::SdkConfig;
 use crate::db::Db;
 use crate::retention;
 use crate::secrets::ServerSecrets;
 use crate::store;
-use crate::wake::Waiters;
+use crate::wake::{self, OtherInstances, Waiters};
 
 #[derive(Clone)]
 pub struct SdkState(pub(crate) Arc<Shared>);
@@ -29,6 +37,8 @@ pub struct Shared {
     pub pushes: Waiters,
     /// Notice long polls, by user (`device_notices::user_key`).
     pub notices: Waiters,
+    /// On PostgreSQL, other instances' wake-ups for `pushes` and `notices`.
+    other_instances: Option<OtherInstances>,
 }
 
 impl std::ops::Deref for SdkState {
@@ -57,7 +67,8 @@ impl SdkState {
         )?;
         let credentials = ApiCredentials::new(&config.account_id, &config.account_token, &config.api_key_b64)
             .context("the API key must be standard base64")?;
-        let db = Db::open(&config.db_path)?;
+        let location = Location::choose(config.database_url.as_ref(), config.db_path.clone());
+        let db = Db::open(&location)?;
         let secrets = db.blocking(|conn| {
             let secrets = ServerSecrets::load(conn, config.secrets_seed.as_ref(), &entropy)?;
             for app in &config.application_ids {
@@ -65,7 +76,13 @@ impl SdkState {
             }
             Ok(secrets)
         })?;
-        tracing::info!(account = %config.account_id, applications = ?config.application_ids, db = %config.db_path.display(), "PingID SDK server state opened");
+        let db_name = match &location {
+            Location::File(path) => path.display().to_string(),
+            Location::Postgres(_) => "PostgreSQL schema pingid_sdk".to_string(),
+        };
+        tracing::info!(account = %config.account_id, applications = ?config.application_ids, db = %db_name, "PingID SDK server state opened");
+        let (pushes, notices) = (Waiters::default(), Waiters::default());
+        let other_instances = wake::listen(&db, &pushes, &notices);
         let state = Self(Arc::new(Shared {
             config,
             clock,
@@ -73,11 +90,32 @@ impl SdkState {
             credentials,
             db,
             secrets,
-            pushes: Waiters::default(),
-            notices: Waiters::default(),
+            pushes,
+            notices,
+            other_instances,
         }));
         retention::schedule(&state);
         Ok(state)
+    }
+
+    /// Resolves once this instance hears other instances' wake-ups (at once on SQLite, where
+    /// there are none): the listening connection's `LISTEN` is in place. For tests and start-up
+    /// checks; a long poll is correct without it (it looks again every `poll_recheck`).
+    pub async fn hearing_other_instances(&self) -> anyhow::Result<()> {
+        let Some(other) = &self.other_instances else { return Ok(()) };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        // Our own NOTIFY comes back to our listening connection once it listens.
+        while !other.heard_any() {
+            anyhow::ensure!(std::time::Instant::now() < deadline, "no wake-up came back from the database in 30 s");
+            self.db.write(|tx| Ok(tx.notify(wake::PUSHES, "")?)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
+    /// `GET /health`: the database answers and holds this release's schema.
+    pub async fn ready(&self) -> Result<(), String> {
+        self.db.ready().await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -3,32 +3,117 @@
 //!
 //! A poller takes its key's `Notify`, arms a `notified()` future *before* it reads, and waits on
 //! it only when there was nothing to read, so something queued in between is never missed.
+//!
+//! Other instances on the same PostgreSQL database: a write that queues something also sends
+//! `NOTIFY` on [`PUSHES`] or [`NOTICES`] with the key as payload (inside its transaction, so it
+//! is heard once committed), and [`listen`] turns what other instances send into the same local
+//! wake-up. The waiters themselves stay per instance: they are the requests this process holds
+//! open, nothing two instances must agree on.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use moderno_sql::{Listening, Wake};
 use tokio::sync::Notify;
 
-#[derive(Default)]
-pub struct Waiters(Mutex<HashMap<String, Arc<Notify>>>);
+use crate::db::Db;
+
+/// PostgreSQL channel of new pushes; the payload is the approving device's id.
+pub const PUSHES: &str = "pingid_sdk_pushes";
+/// PostgreSQL channel of new device notices; the payload is the user's key.
+pub const NOTICES: &str = "pingid_sdk_notices";
+
+/// The waiters of one kind, by key. Cheap to clone; a key's entry lives while someone waits.
+#[derive(Clone, Default)]
+pub struct Waiters(Arc<Mutex<HashMap<String, Arc<Notify>>>>);
 
 impl Waiters {
-    /// The wake-up handle of a key (made on first use).
-    pub fn handle(&self, key: &str) -> Arc<Notify> {
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        map.entry(key.to_string()).or_default().clone()
+    /// The wake-up handle of `key` while the returned guard lives.
+    pub fn wait_on(&self, key: &str) -> Waiting {
+        let notify = self.lock().entry(key.to_string()).or_default().clone();
+        Waiting { waiters: self.clone(), key: key.to_string(), notify }
     }
 
-    /// Wakes every poller of `key`.
+    /// Wakes every poller of `key` in this process.
     pub fn notify(&self, key: &str) {
-        let handle = self.0.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned();
+        let handle = self.lock().get(key).cloned();
         if let Some(handle) = handle {
             handle.notify_waiters();
         }
     }
 
-    /// Forgets a key that will not be polled again (an unpaired device).
-    pub fn forget(&self, key: &str) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+    /// Wakes every poller in this process (something may have been missed).
+    pub fn notify_all(&self) {
+        let handles: Vec<_> = self.lock().values().cloned().collect();
+        for handle in handles {
+            handle.notify_waiters();
+        }
     }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Notify>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One poller's hold on its key: the last one gone removes the key's entry, so the map holds
+/// only keys someone waits on (a device unpaired through another instance leaves nothing here).
+pub struct Waiting {
+    waiters: Waiters,
+    key: String,
+    notify: Arc<Notify>,
+}
+
+impl Waiting {
+    pub fn notify(&self) -> &Notify {
+        &self.notify
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        let mut map = self.waiters.lock();
+        // Two references left (the map's and ours) while the lock is held: no one else waits.
+        if map.get(&self.key).is_some_and(|n| Arc::ptr_eq(n, &self.notify)) && Arc::strong_count(&self.notify) == 2 {
+            map.remove(&self.key);
+        }
+    }
+}
+
+/// Hearing other instances' wake-ups (PostgreSQL): the listening task, and whether anything
+/// was heard yet (the first thing heard proves the `LISTEN` is in place).
+pub struct OtherInstances {
+    _listening: Listening,
+    heard: Arc<AtomicBool>,
+}
+
+impl OtherInstances {
+    pub fn heard_any(&self) -> bool {
+        self.heard.load(Ordering::Acquire)
+    }
+}
+
+/// On PostgreSQL, wakes this process's pollers when another instance queues something for them
+/// (every poller after the listening connection came back: anything may have been missed).
+/// `None` on SQLite, or outside a tokio runtime (then a long poll still reads again every
+/// `SdkConfig::poll_recheck`).
+pub fn listen(db: &Db, pushes: &Waiters, notices: &Waiters) -> Option<OtherInstances> {
+    if !db.is_shared() || tokio::runtime::Handle::try_current().is_err() {
+        return None;
+    }
+    let heard = Arc::new(AtomicBool::new(false));
+    let (pushes, notices, flag) = (pushes.clone(), notices.clone(), heard.clone());
+    let listening = db.listen(&[PUSHES, NOTICES], move |wake| {
+        flag.store(true, Ordering::Release);
+        match wake {
+            Wake::Notified { channel, payload } if channel == PUSHES => pushes.notify(&payload),
+            Wake::Notified { channel, payload } if channel == NOTICES => notices.notify(&payload),
+            Wake::Notified { .. } => {}
+            Wake::Reconnected => {
+                pushes.notify_all();
+                notices.notify_all();
+            }
+        }
+    })?;
+    Some(OtherInstances { _listening: listening, heard })
 }

@@ -1,4 +1,5 @@
-//! Finished records purged after the retention, over real HTTP and the server's SQLite file.
+//! Finished records purged after the retention, over real HTTP and the server's database (SQLite,
+//! or PostgreSQL with MODERNO_TEST_STORE=postgres).
 //! Ping publishes no retention for the SDK's authentications, registration tokens or pairing keys:
 //! the 24 hours and what counts as finished are the emulator's decision (`docs/security.md`,
 //! "Retention"). What ends when follows the lifetimes the server already keeps: an authentication
@@ -20,11 +21,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 fn rows(server: &Server, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(&server.config.db_path).expect("the server's file opens");
-    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).expect("a count")
+    server.count(&format!("SELECT COUNT(*) FROM {table}"))
 }
 
-/// (authentications, registration tokens, pairing keys) in the file.
+/// (authentications, registration tokens, pairing keys) in the database.
 fn counts(server: &Server) -> (i64, i64, i64) {
     (rows(server, "authentications"), rows(server, "registration_tokens"), rows(server, "pairing_keys"))
 }
@@ -94,11 +94,7 @@ async fn records_that_ended_a_day_ago_are_purged_while_newer_and_live_ones_and_u
     assert_eq!(purge(&server).await, Purged { authentications: 2, registration_tokens: 2, pairing_keys: 1 });
     // Left: the recent sign-in and the waiting push, carol's token, the recent and the fresh key.
     assert_eq!(counts(&server), (2, 1, 2));
-    let recent_left: i64 = rusqlite::Connection::open(&server.config.db_path)
-        .and_then(|conn| {
-            conn.query_row("SELECT COUNT(*) FROM pairing_keys WHERE created = ?1", [recent_created], |r| r.get(0))
-        })
-        .expect("a count");
+    let recent_left = server.count(&format!("SELECT COUNT(*) FROM pairing_keys WHERE created = {recent_created}"));
     assert_eq!(recent_left, 1, "the recent key stays for QA to look back at");
     // The old key reads 404 (as it did once it expired); the fresh one can be claimed.
     read_key(&server, &unclaimed).await.error(StatusCode::NOT_FOUND, ErrorCode::NotFound);

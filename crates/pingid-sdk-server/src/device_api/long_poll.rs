@@ -1,13 +1,14 @@
 //! Long polls (`?waitSeconds=N`, 0 to 25): read now, and when there is nothing, wait for a wake-up
-//! or the deadline (real time) and read once more.
+//! or the deadline (real time) and read once more; meanwhile look again at a bounded interval, so
+//! a lost wake-up from another instance delays an answer by at most that much.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use crate::error::{ApiError, ApiResult};
+use crate::wake::Waiting;
 
 /// The longest a poll may wait.
 pub const MAX_WAIT_SECONDS: u64 = 25;
@@ -29,23 +30,40 @@ pub fn wait_seconds(query: &str) -> ApiResult<u64> {
     }
 }
 
-/// Calls `read` until it finds something or `wait_seconds` have passed; `wake` is notified when
-/// something may have arrived.
-pub async fn until_found<T, F, Fut>(wake: Arc<Notify>, wait_seconds: u64, mut read: F) -> ApiResult<Vec<T>>
+/// Calls `take` until it finds something or `wait_seconds` have passed. `waiting` is woken when
+/// something may have arrived (by this process, or by another instance through the database);
+/// in case a wake-up was lost (another instance's, while the listening connection was down, or
+/// with no listening at all: two processes on one SQLite file), `peek` looks every `recheck` and
+/// `take` runs again once it sees something. `take` may write (it marks what it answers);
+/// `peek` only reads.
+pub async fn until_found<T, Take, TakeFut, Peek, PeekFut>(
+    waiting: Waiting,
+    wait_seconds: u64,
+    recheck: Duration,
+    mut take: Take,
+    mut peek: Peek,
+) -> ApiResult<Vec<T>>
 where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = ApiResult<Vec<T>>>,
+    Take: FnMut() -> TakeFut,
+    TakeFut: Future<Output = ApiResult<Vec<T>>>,
+    Peek: FnMut() -> PeekFut,
+    PeekFut: Future<Output = ApiResult<bool>>,
 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait_seconds);
+    let deadline = Instant::now() + Duration::from_secs(wait_seconds);
     loop {
-        let notified = wake.notified();
+        let notified = waiting.notify().notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let found = read().await?;
-        if !found.is_empty() || tokio::time::Instant::now() >= deadline {
+        let found = take().await?;
+        if !found.is_empty() || Instant::now() >= deadline {
             return Ok(found);
         }
-        // Woken, or the deadline: either way read once more.
-        let _ = tokio::time::timeout_at(deadline, notified).await;
+        // Woken, the deadline, or something seen on a recheck: either way take once more.
+        loop {
+            let until = deadline.min(Instant::now() + recheck);
+            if tokio::time::timeout_at(until, notified.as_mut()).await.is_ok() || until >= deadline || peek().await? {
+                break;
+            }
+        }
     }
 }

@@ -17,12 +17,16 @@ use crate::store::notices;
 pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<Json<Vec<DeviceNotice>>> {
     let device = call.verify_paired(&state).await?;
     let wait = wait_seconds(call.query())?;
-    let wake = state.notices.handle(&user_key(&device.application_id, &device.username));
-    let found = until_found(wake, wait, || {
+    let waiting = state.notices.wait_on(&user_key(&device.application_id, &device.username));
+    let take = || {
         let (id, now_ms) = (device.id.clone(), state.now_ms());
         state.db.write(move |tx| Ok(notices::take_undelivered(tx, &id, now_ms)?))
-    })
-    .await?;
+    };
+    let peek = || {
+        let id = device.id.clone();
+        state.db.read(move |conn| Ok(notices::has_undelivered(conn, &id)?))
+    };
+    let found = until_found(waiting, wait, state.config.poll_recheck, take, peek).await?;
     if !found.is_empty() {
         tracing::Span::current().record("delivered", found.len());
         tracing::info!("notices delivered");

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use moderno_crypto::device_key::DevicePublicKey;
+use moderno_sql::Conn;
 use moderno_wire::device_api::{CompletePairing, IgnoreInterval, IntervalUnit, PairingCompleted, PairingOutcome};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{DetailCode, DeviceRole, RegistrationTokenStatus};
-use rusqlite::Connection;
 
 use super::DeviceCall;
 use crate::device_notices;
@@ -93,7 +93,7 @@ pub(crate) fn ignore_until(now: DateTime<Utc>, interval: Option<IgnoreInterval>)
 }
 
 fn settle_token(
-    tx: &Connection,
+    tx: &Conn<'_>,
     state: &SdkState,
     request: &CompletePairing,
     device_id: String,
@@ -142,7 +142,7 @@ fn settle_token(
 
 /// Inserts the device row, after the checks that may have changed since the token was issued.
 fn pair(
-    tx: &Connection,
+    tx: &Conn<'_>,
     token: &TokenRow,
     request: &CompletePairing,
     device_id: String,

@@ -49,8 +49,8 @@ fn push_request(row: &AuthRow, user_has_primary: bool) -> PushRequest {
 pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<Json<Vec<PushRequest>>> {
     let device = call.verify_paired(&state).await?;
     let wait = wait_seconds(call.query())?;
-    let wake = state.pushes.handle(&device.id);
-    let pending = until_found(wake, wait, || {
+    let waiting = state.pushes.wait_on(&device.id);
+    let take = || {
         let (id, now_ms) = (device.id.clone(), state.now_ms());
         let (username, application_id) = (device.username.clone(), device.application_id.clone());
         state.db.write(move |tx| {
@@ -60,8 +60,12 @@ pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
             let pushes = auths::pending_pushes(tx, &id, now_ms)?;
             Ok(pushes.iter().map(|row| push_request(row, has_primary)).collect::<Vec<_>>())
         })
-    })
-    .await?;
+    };
+    let peek = || {
+        let (id, now_ms) = (device.id.clone(), state.now_ms());
+        state.db.read(move |conn| Ok(auths::has_pending_push(conn, &id, now_ms)?))
+    };
+    let pending = until_found(waiting, wait, state.config.poll_recheck, take, peek).await?;
     Ok(Json(pending))
 }
 

@@ -10,9 +10,9 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Duration;
+use moderno_sql::{params, Conn};
 use moderno_wire::device_api::{DeviceState, ManageDevice};
 use moderno_wire::sdk::DeviceRole;
-use rusqlite::{params, Connection};
 
 use super::DeviceCall;
 use crate::device_notices;
@@ -91,7 +91,7 @@ pub async fn remove(
 }
 
 /// The user's device `id` (404 for anyone else's, so ids of other users stay unknown).
-fn target_of(tx: &Connection, caller: &DeviceRow, id: &str) -> ApiResult<DeviceRow> {
+fn target_of(tx: &Conn<'_>, caller: &DeviceRow, id: &str) -> ApiResult<DeviceRow> {
     devices::by_id(tx, id)?
         .filter(|d| d.username == caller.username && d.application_id == caller.application_id)
         .ok_or_else(|| ApiError::not_found("device"))
@@ -99,7 +99,7 @@ fn target_of(tx: &Connection, caller: &DeviceRow, id: &str) -> ApiResult<DeviceR
 
 /// Whether `device` signed its user in (an approved authentication it requested) within the
 /// recovery window.
-fn signed_in_recently(tx: &Connection, device: &DeviceRow, now_ms: i64) -> ApiResult<bool> {
+fn signed_in_recently(tx: &Conn<'_>, device: &DeviceRow, now_ms: i64) -> ApiResult<bool> {
     let since = now_ms - ms(RECOVERY_WINDOW);
     let count: i64 = tx.query_row(
         "SELECT COUNT(*) FROM authentications

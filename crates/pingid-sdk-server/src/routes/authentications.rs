@@ -10,11 +10,11 @@ use axum::Json;
 use chrono::Duration;
 use moderno_ambient::{Fault, NumberChallenge};
 use moderno_crypto::totp;
+use moderno_sql::Conn;
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel as Level, AuthenticationReason as Reason, AuthenticationRequest,
     AuthenticationStatus as Status, DetailCode, DeviceRole, DeviceSelection, OtpRequest,
 };
-use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::{usable_user, UserPath};
@@ -29,6 +29,7 @@ use crate::store::authentications::{self as auths, AuthRow, Requester};
 use crate::store::devices::{self, DeviceRow};
 use crate::store::{fingerprints, users};
 use crate::timestamps::ms;
+use crate::wake;
 
 /// How long an authentication can be read.
 const SESSION_MINUTES: i64 = 30;
@@ -96,7 +97,7 @@ pub async fn start(
 /// Decides how the login proceeds, in one transaction. Returns the answer and the device a push
 /// was queued for.
 fn decide_start(
-    tx: &Connection,
+    tx: &Conn<'_>,
     state: &SdkState,
     app: &Application,
     mut row: AuthRow,
@@ -118,12 +119,15 @@ fn decide_start(
         os_version: p.claims.os_version.clone(),
     });
     let finish =
-        |tx: &Connection, row: AuthRow, devices: Option<&[DeviceRow]>| -> ApiResult<(Authentication, Option<String>)> {
+        |tx: &Conn<'_>, row: AuthRow, devices: Option<&[DeviceRow]>| -> ApiResult<(Authentication, Option<String>)> {
             auths::insert(tx, &row)?;
             if row.status == Status::Approved {
                 auths::record_approval(tx, &row, now_ms)?;
             }
             let push_to = (row.status == Status::InProgress).then(|| row.approving_device_id.clone()).flatten();
+            if let Some(device_id) = &push_to {
+                tx.notify(wake::PUSHES, device_id)?;
+            }
             let mut auth = view(tx, state, app, &row)?;
             if let Some(devices) = devices {
                 auth.devices = Some(devices.iter().map(DeviceRow::to_wire).collect());
@@ -212,7 +216,7 @@ fn choose_approver<'a>(
 
 /// The user's authentication, settled (a push past its lifetime becomes TIMEOUT, persisted);
 /// 404 when unknown, someone else's, or older than its 30-minute session.
-fn load(tx: &Connection, app: &str, username: &str, id: &str, now_ms: i64) -> ApiResult<AuthRow> {
+fn load(tx: &Conn<'_>, app: &str, username: &str, id: &str, now_ms: i64) -> ApiResult<AuthRow> {
     let mut row = auths::get(tx, id)?
         .filter(|a| a.username == username && a.application_id == app && now_ms < a.session_expires)
         .ok_or_else(|| ApiError::not_found("authentication"))?;
@@ -224,7 +228,7 @@ fn load(tx: &Connection, app: &str, username: &str, id: &str, now_ms: i64) -> Ap
 
 /// Ping's resource for a row: the approving device whole, the server payload for the accessing
 /// device (when there is one), and with SELECT_DEVICE the devices to choose from.
-pub(crate) fn view(tx: &Connection, state: &SdkState, app: &Application, row: &AuthRow) -> ApiResult<Authentication> {
+pub(crate) fn view(tx: &Conn<'_>, state: &SdkState, app: &Application, row: &AuthRow) -> ApiResult<Authentication> {
     let mut auth = row.to_wire(u32::from(app.settings.otp_max_failures));
     let user_devices = devices::of_user(tx, &row.username, &row.application_id)?;
     auth.device = row
@@ -312,7 +316,7 @@ pub async fn check_otp(
 /// application), and every passcode meanwhile answers LOCKED. A right one approves, granting
 /// the requesting device what its payload's selection asks (Ping's sample folds TRUSTED in).
 fn verify_otp(
-    tx: &Connection,
+    tx: &Conn<'_>,
     state: &SdkState,
     app: &Application,
     mut row: AuthRow,

@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use moderno_sql::Conn;
 use moderno_wire::sdk::{Device, DeviceRole, UpdateDevice};
 use serde::Deserialize;
 
@@ -26,7 +27,7 @@ pub struct DevicePath {
 }
 
 /// The device, when it is this user's in this application; else 404 target `device`.
-fn users_device(conn: &rusqlite::Connection, app: &str, username: &str, device_id: &str) -> ApiResult<DeviceRow> {
+fn users_device(conn: &Conn<'_>, app: &str, username: &str, device_id: &str) -> ApiResult<DeviceRow> {
     existing_user(conn, username)?;
     devices::by_id(conn, device_id)?
         .filter(|d| d.username == username && d.application_id == app)

@@ -12,8 +12,8 @@ pub(crate) use registration_tokens::check_device_limit;
 
 use axum::routing::{delete, get, post, put};
 use axum::{middleware, Router};
+use moderno_sql::Conn;
 use moderno_wire::sdk::DetailCode;
-use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
@@ -55,12 +55,12 @@ struct UserPath {
 }
 
 /// The user, or 404 with target `user`.
-fn existing_user(conn: &Connection, username: &str) -> ApiResult<UserRow> {
+fn existing_user(conn: &Conn<'_>, username: &str) -> ApiResult<UserRow> {
     user_rows::get(conn, username)?.ok_or_else(|| ApiError::not_found("user"))
 }
 
 /// The user, unless unknown (404) or suspended (`USER_DISABLED`).
-fn usable_user(conn: &Connection, username: &str) -> ApiResult<UserRow> {
+fn usable_user(conn: &Conn<'_>, username: &str) -> ApiResult<UserRow> {
     let user = existing_user(conn, username)?;
     if user.is_suspended() {
         return Err(ApiError::refused(DetailCode::UserDisabled, "the user is suspended"));

@@ -8,12 +8,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Duration;
 use moderno_crypto::{b64url, pairing_key, payload};
+use moderno_sql::Conn;
 use moderno_wire::payload::{ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
 use moderno_wire::sdk::{
     ApplicationSettings, DetailCode, DeviceRole, PairingMode, RegistrationToken, RegistrationTokenRequest,
     RegistrationTokenStatus,
 };
-use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::{existing_user, usable_user, UserPath};
@@ -80,7 +80,7 @@ struct Asked {
 
 /// Runs inside one transaction: every check, then the token. Only a failed pairing-key guess
 /// writes anything before refusing (its refusal commits).
-fn issue_token(tx: &Connection, state: &SdkState, app: &Application, asked: Asked) -> ApiResult<RegistrationToken> {
+fn issue_token(tx: &Conn<'_>, state: &SdkState, app: &Application, asked: Asked) -> ApiResult<RegistrationToken> {
     let Asked { username, request, opened, id, secret, expires, now_ms } = asked;
     let username = username.as_str();
     usable_user(tx, username)?;
@@ -186,7 +186,7 @@ pub fn check_device_limit(settings: &ApplicationSettings, device_count: usize) -
 /// unclaimed, unexpired key of the application (or account) will do: binding a key to a user or
 /// group is the customer server's business ([D-PK]).
 fn redeem_pairing_key(
-    tx: &Connection,
+    tx: &Conn<'_>,
     app: &str,
     username: &str,
     typed: &str,

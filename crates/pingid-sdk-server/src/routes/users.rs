@@ -87,9 +87,6 @@ pub async fn delete(
             Ok(users::delete_with_everything(tx, &username)?)
         })
         .await?;
-    for device_id in &removed {
-        state.pushes.forget(device_id);
-    }
     tracing::info!(devices = removed.len(), "user deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,11 +2,11 @@
 //! An IN_PROGRESS push past its lifetime is settled to TIMEOUT whenever it is read.
 
 use moderno_ambient::NumberChallenge;
+use moderno_sql::{Conn, OptionalExtension as _, Row};
 use moderno_wire::sdk::{
     AccessingDevice, Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationStatus,
     AuthenticationType, DeviceType, SignInContext,
 };
-use rusqlite::{Connection, OptionalExtension as _, Row};
 
 use super::Text;
 use crate::timestamps::rfc3339;
@@ -170,7 +170,7 @@ const COLUMNS: &str = "id, username, application_id, requesting_fp, requesting_n
     client_context, ip_address, created, push_expires, session_expires, decided_at, match_number, number_choices,
     requesting_key, approval, pairing_token_id, ignored_until, user_agent";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
+fn from_row(r: &Row) -> moderno_sql::Result<AuthRow> {
     let fingerprint: Option<String> = r.get(3)?;
     let requester = match fingerprint {
         Some(fingerprint) => Some(Requester {
@@ -210,7 +210,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuthRow> {
     })
 }
 
-pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
+pub fn insert(conn: &Conn<'_>, a: &AuthRow) -> moderno_sql::Result<()> {
     let q = a.requester.as_ref();
     conn.execute(
         &format!(
@@ -218,7 +218,7 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
                      ?24, ?25, ?26, ?27, ?28)"
         ),
-        rusqlite::params![
+        moderno_sql::params![
             a.id,
             a.username,
             a.application_id,
@@ -253,7 +253,7 @@ pub fn insert(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
 }
 
 /// An APPROVED authentication: the user's last login and the approving device's last use.
-pub fn record_approval(conn: &Connection, a: &AuthRow, now_ms: i64) -> rusqlite::Result<()> {
+pub fn record_approval(conn: &Conn<'_>, a: &AuthRow, now_ms: i64) -> moderno_sql::Result<()> {
     super::users::set_last_login(conn, &a.username, now_ms)?;
     if let Some(device_id) = &a.approving_device_id {
         super::devices::set_last_used(conn, device_id, now_ms)?;
@@ -262,12 +262,12 @@ pub fn record_approval(conn: &Connection, a: &AuthRow, now_ms: i64) -> rusqlite:
 }
 
 /// Writes back what can change after creation.
-pub fn update(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
+pub fn update(conn: &Conn<'_>, a: &AuthRow) -> moderno_sql::Result<()> {
     conn.execute(
         "UPDATE authentications SET status = ?2, reason = ?3, level = ?4, otp_failures = ?5, otp_any_device = ?6,
            decided_at = ?7, approving_device_id = ?8, approval = ?9, pairing_token_id = ?10, ignored_until = ?11
          WHERE id = ?1",
-        rusqlite::params![
+        moderno_sql::params![
             a.id,
             Text(a.status),
             a.reason.map(Text),
@@ -284,29 +284,41 @@ pub fn update(conn: &Connection, a: &AuthRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AuthRow>> {
+pub fn get(conn: &Conn<'_>, id: &str) -> moderno_sql::Result<Option<AuthRow>> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM authentications WHERE id = ?1"), [id], from_row).optional()
 }
 
 /// Pushes waiting for `device_id`'s answer.
-pub fn pending_pushes(conn: &Connection, device_id: &str, now_ms: i64) -> rusqlite::Result<Vec<AuthRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM authentications
-         WHERE approving_device_id = ?1 AND status = 'IN_PROGRESS' AND push_expires > ?2 ORDER BY created, id"
-    ))?;
-    let rows = stmt.query_map((device_id, now_ms), from_row)?;
-    rows.collect()
+pub fn pending_pushes(conn: &Conn<'_>, device_id: &str, now_ms: i64) -> moderno_sql::Result<Vec<AuthRow>> {
+    conn.query_map(
+        &format!(
+            "SELECT {COLUMNS} FROM authentications
+             WHERE approving_device_id = ?1 AND status = 'IN_PROGRESS' AND push_expires > ?2 ORDER BY created, id"
+        ),
+        (device_id, now_ms),
+        from_row,
+    )
+}
+
+/// Whether a push waits for `device_id`'s answer (a long poll's look between wake-ups).
+pub fn has_pending_push(conn: &Conn<'_>, device_id: &str, now_ms: i64) -> moderno_sql::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM authentications
+         WHERE approving_device_id = ?1 AND status = 'IN_PROGRESS' AND push_expires > ?2",
+        (device_id, now_ms),
+        |r| Ok(r.get::<_, i64>(0)? > 0),
+    )
 }
 
 /// When the `n`-th latest push to this user (0 = the latest) since `since_ms` was started, if
 /// there were that many.
 pub fn nth_latest_push(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     since_ms: i64,
     n: u32,
-) -> rusqlite::Result<Option<i64>> {
+) -> moderno_sql::Result<Option<i64>> {
     conn.query_row(
         "SELECT created FROM authentications
            WHERE username = ?1 AND application_id = ?2 AND push_expires IS NOT NULL AND created > ?3

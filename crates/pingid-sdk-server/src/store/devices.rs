@@ -1,8 +1,8 @@
 //! Paired devices. A fingerprint is paired with at most one user; a user has at most one primary
 //! per application (both enforced by unique indexes as well).
 
+use moderno_sql::{Conn, OptionalExtension as _, Row};
 use moderno_wire::sdk::{Device, DeviceRole, DeviceType};
-use rusqlite::{Connection, OptionalExtension as _, Row};
 
 use super::Text;
 use crate::timestamps::rfc3339;
@@ -53,7 +53,7 @@ impl DeviceRow {
 const COLUMNS: &str = "id, username, application_id, fingerprint, public_key, device_type, name, nickname, role,
                        enrolled, os_version, rooted, last_totp_step, last_seen, last_used";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
+fn from_row(r: &Row) -> moderno_sql::Result<DeviceRow> {
     Ok(DeviceRow {
         id: r.get(0)?,
         username: r.get(1)?,
@@ -74,29 +74,31 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
 }
 
 /// The user's devices in the application, the primary first, then by enrollment.
-pub fn of_user(conn: &Connection, username: &str, application_id: &str) -> rusqlite::Result<Vec<DeviceRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM devices WHERE username = ?1 AND application_id = ?2
-         ORDER BY role = 'PRIMARY' DESC, enrolled, id"
-    ))?;
-    let rows = stmt.query_map((username, application_id), from_row)?;
-    rows.collect()
+pub fn of_user(conn: &Conn<'_>, username: &str, application_id: &str) -> moderno_sql::Result<Vec<DeviceRow>> {
+    conn.query_map(
+        &format!(
+            "SELECT {COLUMNS} FROM devices WHERE username = ?1 AND application_id = ?2
+             ORDER BY CASE WHEN role = 'PRIMARY' THEN 0 ELSE 1 END, enrolled, id"
+        ),
+        (username, application_id),
+        from_row,
+    )
 }
 
-pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<DeviceRow>> {
+pub fn by_id(conn: &Conn<'_>, id: &str) -> moderno_sql::Result<Option<DeviceRow>> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM devices WHERE id = ?1"), [id], from_row).optional()
 }
 
-pub fn by_fingerprint(conn: &Connection, fingerprint: &str) -> rusqlite::Result<Option<DeviceRow>> {
+pub fn by_fingerprint(conn: &Conn<'_>, fingerprint: &str) -> moderno_sql::Result<Option<DeviceRow>> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM devices WHERE fingerprint = ?1"), [fingerprint], from_row).optional()
 }
 
-pub fn insert(conn: &Connection, d: &DeviceRow) -> rusqlite::Result<()> {
+pub fn insert(conn: &Conn<'_>, d: &DeviceRow) -> moderno_sql::Result<()> {
     conn.execute(
         &format!(
             "INSERT INTO devices ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         ),
-        rusqlite::params![
+        moderno_sql::params![
             d.id,
             d.username,
             d.application_id,
@@ -117,18 +119,18 @@ pub fn insert(conn: &Connection, d: &DeviceRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+pub fn delete(conn: &Conn<'_>, id: &str) -> moderno_sql::Result<()> {
     conn.execute("DELETE FROM devices WHERE id = ?1", [id])?;
     Ok(())
 }
 
-pub fn set_role(conn: &Connection, id: &str, role: DeviceRole) -> rusqlite::Result<()> {
+pub fn set_role(conn: &Conn<'_>, id: &str, role: DeviceRole) -> moderno_sql::Result<()> {
     conn.execute("UPDATE devices SET role = ?2 WHERE id = ?1", (id, Text(role)))?;
     Ok(())
 }
 
 /// Demotes the user's primary (if any) to TRUSTED.
-pub fn demote_primary(conn: &Connection, username: &str, application_id: &str) -> rusqlite::Result<()> {
+pub fn demote_primary(conn: &Conn<'_>, username: &str, application_id: &str) -> moderno_sql::Result<()> {
     conn.execute(
         "UPDATE devices SET role = 'TRUSTED' WHERE username = ?1 AND application_id = ?2 AND role = 'PRIMARY'",
         (username, application_id),
@@ -136,24 +138,24 @@ pub fn demote_primary(conn: &Connection, username: &str, application_id: &str) -
     Ok(())
 }
 
-pub fn set_nickname(conn: &Connection, id: &str, nickname: &str) -> rusqlite::Result<()> {
+pub fn set_nickname(conn: &Conn<'_>, id: &str, nickname: &str) -> moderno_sql::Result<()> {
     conn.execute("UPDATE devices SET nickname = ?2 WHERE id = ?1", (id, nickname))?;
     Ok(())
 }
 
 /// The device proved itself now: its payload signed a login in, it approved a push, or its
 /// passcode was accepted.
-pub fn set_last_used(conn: &Connection, id: &str, now_ms: i64) -> rusqlite::Result<()> {
+pub fn set_last_used(conn: &Conn<'_>, id: &str, now_ms: i64) -> moderno_sql::Result<()> {
     conn.execute("UPDATE devices SET last_used = ?2 WHERE id = ?1", (id, now_ms))?;
     Ok(())
 }
 
-pub fn set_last_seen(conn: &Connection, id: &str, now_ms: i64) -> rusqlite::Result<()> {
+pub fn set_last_seen(conn: &Conn<'_>, id: &str, now_ms: i64) -> moderno_sql::Result<()> {
     conn.execute("UPDATE devices SET last_seen = ?2 WHERE id = ?1", (id, now_ms))?;
     Ok(())
 }
 
-pub fn set_last_totp_step(conn: &Connection, id: &str, step: i64) -> rusqlite::Result<()> {
+pub fn set_last_totp_step(conn: &Conn<'_>, id: &str, step: i64) -> moderno_sql::Result<()> {
     conn.execute("UPDATE devices SET last_totp_step = ?2 WHERE id = ?1", (id, step))?;
     Ok(())
 }

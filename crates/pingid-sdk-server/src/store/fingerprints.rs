@@ -1,7 +1,7 @@
 //! What the server remembers about a device fingerprint for a user: ignored (until when),
 //! blocked, and whether it was ever paired (so pairing again answers RE_PAIR_SUCCESS).
 
-use rusqlite::{Connection, OptionalExtension as _};
+use moderno_sql::{Conn, OptionalExtension as _};
 
 /// How long a fingerprint is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,12 +12,12 @@ pub enum Ignored {
 
 /// The ignore in force now, if any.
 pub fn ignored_now(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     fingerprint: &str,
     now_ms: i64,
-) -> rusqlite::Result<Option<Ignored>> {
+) -> moderno_sql::Result<Option<Ignored>> {
     let until: Option<Option<i64>> = conn
         .query_row(
             "SELECT until FROM ignored_devices WHERE username = ?1 AND application_id = ?2 AND fingerprint = ?3",
@@ -34,30 +34,30 @@ pub fn ignored_now(
 }
 
 pub fn ignore(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     fingerprint: &str,
     until: Ignored,
-) -> rusqlite::Result<()> {
+) -> moderno_sql::Result<()> {
     let until = match until {
         Ignored::Until(t) => Some(t),
         Ignored::Forever => None,
     };
     conn.execute(
         "INSERT INTO ignored_devices (username, application_id, fingerprint, until) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (username, application_id, fingerprint) DO UPDATE SET until = ?4",
+         ON CONFLICT (username, application_id, fingerprint) DO UPDATE SET until = excluded.until",
         (username, application_id, fingerprint, until),
     )?;
     Ok(())
 }
 
 pub fn forget_ignore(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     fingerprint: &str,
-) -> rusqlite::Result<()> {
+) -> moderno_sql::Result<()> {
     conn.execute(
         "DELETE FROM ignored_devices WHERE username = ?1 AND application_id = ?2 AND fingerprint = ?3",
         (username, application_id, fingerprint),
@@ -66,11 +66,11 @@ pub fn forget_ignore(
 }
 
 pub fn is_blocked(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     fingerprint: &str,
-) -> rusqlite::Result<bool> {
+) -> moderno_sql::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM blocked_devices WHERE username = ?1 AND application_id = ?2 AND fingerprint = ?3)",
         (username, application_id, fingerprint),
@@ -79,14 +79,15 @@ pub fn is_blocked(
 }
 
 pub fn block(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     fingerprint: &str,
     now_ms: i64,
-) -> rusqlite::Result<()> {
+) -> moderno_sql::Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO blocked_devices (username, application_id, fingerprint, blocked_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO blocked_devices (username, application_id, fingerprint, blocked_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (username, application_id, fingerprint) DO NOTHING",
         (username, application_id, fingerprint, now_ms),
     )?;
     Ok(())
@@ -94,13 +95,14 @@ pub fn block(
 
 /// Records a pairing; true when the fingerprint had been paired with this user before.
 pub fn record_pairing(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     fingerprint: &str,
-) -> rusqlite::Result<bool> {
+) -> moderno_sql::Result<bool> {
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO pairing_history (username, application_id, fingerprint) VALUES (?1, ?2, ?3)",
+        "INSERT INTO pairing_history (username, application_id, fingerprint) VALUES (?1, ?2, ?3)
+         ON CONFLICT (username, application_id, fingerprint) DO NOTHING",
         (username, application_id, fingerprint),
     )?;
     Ok(inserted == 0)

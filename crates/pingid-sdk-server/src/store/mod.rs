@@ -1,5 +1,5 @@
-//! The tables, one module each, as plain functions over a `rusqlite::Connection` (a
-//! `Transaction` derefs to one). Routes compose them inside `Db::write` transactions.
+//! The tables, one module each, as plain functions over a `moderno_sql::Conn` (SQLite or
+//! PostgreSQL, the same SQL). Routes compose them inside `Db::write` transactions.
 
 pub mod authentications;
 pub mod devices;
@@ -11,7 +11,7 @@ pub mod registration_tokens;
 pub mod settings;
 pub mod users;
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use moderno_sql::{FromValue, ToValue, Value};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -19,21 +19,19 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Text<T>(pub T);
 
-impl<T: Serialize> rusqlite::ToSql for Text<T> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+impl<T: Serialize> ToValue for Text<T> {
+    fn to_value(&self) -> Result<Value, String> {
         match serde_json::to_value(&self.0) {
-            Ok(serde_json::Value::String(s)) => Ok(ToSqlOutput::from(s)),
-            _ => Err(rusqlite::Error::ToSqlConversionFailure("not a string enum".into())),
+            Ok(serde_json::Value::String(s)) => Ok(Value::Text(s)),
+            _ => Err("not a string enum".into()),
         }
     }
 }
 
-impl<T: DeserializeOwned> FromSql for Text<T> {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let s = value.as_str()?;
-        serde_json::from_value(serde_json::Value::String(s.to_string()))
-            .map(Text)
-            .map_err(|e| FromSqlError::Other(Box::new(e)))
+impl<T: DeserializeOwned> FromValue for Text<T> {
+    fn from_value(value: &Value) -> Result<Self, String> {
+        let s = String::from_value(value)?;
+        serde_json::from_value(serde_json::Value::String(s)).map(Text).map_err(|e| e.to_string())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Things accepted once: PINGID-HMAC request ids, device-signature nonces and mobile-payload
 //! nonces, each kept until it could no longer pass its own time check.
 
-use rusqlite::{Connection, OptionalExtension as _};
+use moderno_sql::{Conn, OptionalExtension as _};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NonceKind {
@@ -20,23 +20,24 @@ impl NonceKind {
     }
 }
 
-fn purge(conn: &Connection, now_ms: i64) -> rusqlite::Result<()> {
+fn purge(conn: &Conn<'_>, now_ms: i64) -> moderno_sql::Result<()> {
     conn.execute("DELETE FROM seen_nonces WHERE expires <= ?1", [now_ms])?;
     Ok(())
 }
 
 /// Records `value` as used until `expires_ms`. False when it was already used (a replay).
-pub fn claim(conn: &Connection, kind: NonceKind, value: &str, expires_ms: i64, now_ms: i64) -> rusqlite::Result<bool> {
+pub fn claim(conn: &Conn<'_>, kind: NonceKind, value: &str, expires_ms: i64, now_ms: i64) -> moderno_sql::Result<bool> {
     purge(conn, now_ms)?;
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO seen_nonces (kind, value, binding, expires) VALUES (?1, ?2, '', ?3)",
+        "INSERT INTO seen_nonces (kind, value, binding, expires) VALUES (?1, ?2, '', ?3)
+         ON CONFLICT (kind, value) DO NOTHING",
         (kind.as_str(), value, expires_ms),
     )?;
     Ok(inserted == 1)
 }
 
 /// What a mobile payload's nonce was bound to when first used, if it was.
-pub fn binding_of(conn: &Connection, value: &str, now_ms: i64) -> rusqlite::Result<Option<String>> {
+pub fn binding_of(conn: &Conn<'_>, value: &str, now_ms: i64) -> moderno_sql::Result<Option<String>> {
     purge(conn, now_ms)?;
     conn.query_row(
         "SELECT binding FROM seen_nonces WHERE kind = ?1 AND value = ?2",
@@ -47,9 +48,10 @@ pub fn binding_of(conn: &Connection, value: &str, now_ms: i64) -> rusqlite::Resu
 }
 
 /// Binds a mobile payload's nonce to its first use.
-pub fn bind(conn: &Connection, value: &str, binding: &str, expires_ms: i64) -> rusqlite::Result<()> {
+pub fn bind(conn: &Conn<'_>, value: &str, binding: &str, expires_ms: i64) -> moderno_sql::Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO seen_nonces (kind, value, binding, expires) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO seen_nonces (kind, value, binding, expires) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (kind, value) DO NOTHING",
         (NonceKind::MobilePayload.as_str(), value, binding, expires_ms),
     )?;
     Ok(())

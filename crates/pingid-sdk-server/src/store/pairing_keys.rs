@@ -5,8 +5,8 @@
 //! A key belongs to one application, or to the whole account ([`ACCOUNT_WIDE`], the account-scope
 //! form of [D-PK]), and then serves every application.
 
+use moderno_sql::{Conn, OptionalExtension as _};
 use moderno_wire::sdk::PairingKeyStatus;
-use rusqlite::{Connection, OptionalExtension as _};
 
 use super::Text;
 
@@ -33,7 +33,7 @@ impl PairingKeyRow {
     }
 }
 
-pub fn insert(conn: &Connection, k: &PairingKeyRow) -> rusqlite::Result<()> {
+pub fn insert(conn: &Conn<'_>, k: &PairingKeyRow) -> moderno_sql::Result<()> {
     conn.execute(
         "INSERT INTO pairing_keys (reference, key_hash, application_id, pairing_data, status, created, expires)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -43,7 +43,7 @@ pub fn insert(conn: &Connection, k: &PairingKeyRow) -> rusqlite::Result<()> {
 }
 
 /// The key with this hash, issued for `application_id` or for the whole account.
-pub fn by_hash(conn: &Connection, application_id: &str, key_hash: &str) -> rusqlite::Result<Option<PairingKeyRow>> {
+pub fn by_hash(conn: &Conn<'_>, application_id: &str, key_hash: &str) -> moderno_sql::Result<Option<PairingKeyRow>> {
     conn.query_row(
         "SELECT reference, key_hash, application_id, pairing_data, status, created, expires
          FROM pairing_keys WHERE key_hash = ?1 AND application_id IN (?2, '')",
@@ -65,11 +65,11 @@ pub fn by_hash(conn: &Connection, application_id: &str, key_hash: &str) -> rusql
 
 /// Unclaimed, unexpired keys issued for this pairing data in this scope.
 pub fn count_outstanding(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     pairing_data: &str,
     now_ms: i64,
-) -> rusqlite::Result<u32> {
+) -> moderno_sql::Result<u32> {
     conn.query_row(
         "SELECT COUNT(*) FROM pairing_keys
          WHERE application_id = ?1 AND pairing_data = ?2 AND status = 'NOT_CLAIMED' AND expires > ?3",
@@ -80,11 +80,11 @@ pub fn count_outstanding(
 
 /// When the oldest of the outstanding keys for this pairing data expires (for "try again after").
 pub fn first_outstanding_expiry(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     pairing_data: &str,
     now_ms: i64,
-) -> rusqlite::Result<Option<i64>> {
+) -> moderno_sql::Result<Option<i64>> {
     conn.query_row(
         "SELECT MIN(expires) FROM pairing_keys
          WHERE application_id = ?1 AND pairing_data = ?2 AND status = 'NOT_CLAIMED' AND expires > ?3",
@@ -96,12 +96,12 @@ pub fn first_outstanding_expiry(
 /// Marks the key USED by `username` when it is unclaimed and unexpired, whatever its pairing
 /// data: reading `pairingData` is the customer server's business ([D-PK]). False otherwise.
 pub fn redeem(
-    conn: &Connection,
+    conn: &Conn<'_>,
     application_id: &str,
     key_hash: &str,
     username: &str,
     now_ms: i64,
-) -> rusqlite::Result<bool> {
+) -> moderno_sql::Result<bool> {
     let claimed = conn.execute(
         "UPDATE pairing_keys SET status = 'USED', claimed_by = ?3, claimed_at = ?4
          WHERE key_hash = ?1 AND application_id IN (?2, '') AND status = 'NOT_CLAIMED' AND expires > ?4",
@@ -111,11 +111,11 @@ pub fn redeem(
 }
 
 pub fn count_recent_failures(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     since_ms: i64,
-) -> rusqlite::Result<u32> {
+) -> moderno_sql::Result<u32> {
     conn.query_row(
         "SELECT COUNT(*) FROM pairing_key_failures WHERE username = ?1 AND application_id = ?2 AND at > ?3",
         (username, application_id, since_ms),
@@ -125,11 +125,11 @@ pub fn count_recent_failures(
 
 /// The oldest failure still in the window (for "try again after").
 pub fn oldest_recent_failure(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     application_id: &str,
     since_ms: i64,
-) -> rusqlite::Result<Option<i64>> {
+) -> moderno_sql::Result<Option<i64>> {
     conn.query_row(
         "SELECT MIN(at) FROM pairing_key_failures WHERE username = ?1 AND application_id = ?2 AND at > ?3",
         (username, application_id, since_ms),
@@ -138,7 +138,7 @@ pub fn oldest_recent_failure(
 }
 
 /// Counts a failed redemption (and forgets failures too old to matter to any window).
-pub fn record_failure(conn: &Connection, username: &str, application_id: &str, now_ms: i64) -> rusqlite::Result<()> {
+pub fn record_failure(conn: &Conn<'_>, username: &str, application_id: &str, now_ms: i64) -> moderno_sql::Result<()> {
     conn.execute("DELETE FROM pairing_key_failures WHERE at < ?1", [now_ms - 24 * 3600 * 1000])?;
     conn.execute(
         "INSERT INTO pairing_key_failures (username, application_id, at) VALUES (?1, ?2, ?3)",

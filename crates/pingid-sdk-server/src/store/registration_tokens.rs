@@ -2,9 +2,9 @@
 //! the secret is kept only as a peppered hash. `not_claimed` -> `active` (paired) or `invalidated`
 //! (IGNORE chosen, a newer token for the user, or expired), once ([D-RT]).
 
+use moderno_sql::{Conn, OptionalExtension as _};
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{DeviceType, RegistrationTokenStatus};
-use rusqlite::{Connection, OptionalExtension as _};
 
 use super::{parse_spelling, spelling, Text};
 
@@ -36,13 +36,13 @@ impl TokenRow {
     }
 }
 
-pub fn insert(conn: &Connection, t: &TokenRow) -> rusqlite::Result<()> {
+pub fn insert(conn: &Conn<'_>, t: &TokenRow) -> moderno_sql::Result<()> {
     let levels: Vec<String> = t.trust_levels.iter().map(spelling).collect();
     conn.execute(
         "INSERT INTO registration_tokens (id, secret_hash, username, application_id, fingerprint, public_key,
            device_type, device_name, os_version, trust_levels, status, created, expires)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        rusqlite::params![
+        moderno_sql::params![
             t.id,
             t.secret_hash,
             t.username,
@@ -61,7 +61,7 @@ pub fn insert(conn: &Connection, t: &TokenRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<TokenRow>> {
+pub fn get(conn: &Conn<'_>, id: &str) -> moderno_sql::Result<Option<TokenRow>> {
     conn.query_row(
         "SELECT id, secret_hash, username, application_id, fingerprint, public_key, device_type, device_name,
                 os_version, trust_levels, status, created, expires
@@ -89,14 +89,14 @@ pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<TokenRow>> {
     .optional()
 }
 
-pub fn set_status(conn: &Connection, id: &str, status: RegistrationTokenStatus) -> rusqlite::Result<()> {
+pub fn set_status(conn: &Conn<'_>, id: &str, status: RegistrationTokenStatus) -> moderno_sql::Result<()> {
     conn.execute("UPDATE registration_tokens SET status = ?2 WHERE id = ?1", (id, Text(status)))?;
     Ok(())
 }
 
 /// Invalidates the user's unclaimed tokens in the application: a new registration replaces them
 /// ([D-RT] `invalidated`). Also matches the spelling older files stored (`PENDING`).
-pub fn invalidate_unclaimed(conn: &Connection, username: &str, application_id: &str) -> rusqlite::Result<()> {
+pub fn invalidate_unclaimed(conn: &Conn<'_>, username: &str, application_id: &str) -> moderno_sql::Result<()> {
     conn.execute(
         "UPDATE registration_tokens SET status = ?3
          WHERE username = ?1 AND application_id = ?2 AND status IN ('not_claimed', 'PENDING')",

@@ -1,8 +1,8 @@
 //! Per-application settings (Ping's admin portal): enabled, pairing mode, device selection,
 //! device limit, offline OTP lifetime and lockout, number matching (beyond Ping, off by default).
 
+use moderno_sql::{Conn, OptionalExtension as _};
 use moderno_wire::sdk::{ApplicationSettings, DeviceSelection, PairingMode};
-use rusqlite::{Connection, OptionalExtension as _};
 
 use super::Text;
 
@@ -19,14 +19,14 @@ pub fn defaults() -> ApplicationSettings {
     }
 }
 
-pub fn ensure_defaults(conn: &Connection, application_id: &str) -> rusqlite::Result<()> {
+pub fn ensure_defaults(conn: &Conn<'_>, application_id: &str) -> moderno_sql::Result<()> {
     if get(conn, application_id)?.is_none() {
         put(conn, application_id, &defaults())?;
     }
     Ok(())
 }
 
-pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<ApplicationSettings>> {
+pub fn get(conn: &Conn<'_>, application_id: &str) -> moderno_sql::Result<Option<ApplicationSettings>> {
     conn.query_row(
         "SELECT enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes, number_matching,
                 otp_max_failures, otp_lock_minutes
@@ -48,15 +48,17 @@ pub fn get(conn: &Connection, application_id: &str) -> rusqlite::Result<Option<A
     .optional()
 }
 
-pub fn put(conn: &Connection, application_id: &str, s: &ApplicationSettings) -> rusqlite::Result<()> {
+pub fn put(conn: &Conn<'_>, application_id: &str, s: &ApplicationSettings) -> moderno_sql::Result<()> {
     conn.execute(
         "INSERT INTO application_settings
            (application_id, enabled, pairing_mode, device_selection, max_devices_per_user, otp_lifetime_minutes,
             number_matching, otp_max_failures, otp_lock_minutes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (application_id) DO UPDATE SET enabled = ?2, pairing_mode = ?3, device_selection = ?4,
-           max_devices_per_user = ?5, otp_lifetime_minutes = ?6, number_matching = ?7, otp_max_failures = ?8,
-           otp_lock_minutes = ?9",
+         ON CONFLICT (application_id) DO UPDATE SET enabled = excluded.enabled,
+           pairing_mode = excluded.pairing_mode, device_selection = excluded.device_selection,
+           max_devices_per_user = excluded.max_devices_per_user, otp_lifetime_minutes = excluded.otp_lifetime_minutes,
+           number_matching = excluded.number_matching, otp_max_failures = excluded.otp_max_failures,
+           otp_lock_minutes = excluded.otp_lock_minutes",
         (
             application_id,
             s.enabled,

@@ -1,8 +1,8 @@
 //! Users. Only an administrator's choice (SUSPENDED, BYPASS) is stored as a status; ACTIVE and
 //! NOT_ACTIVE follow from whether the user has paired devices in the application being asked.
 
+use moderno_sql::{Conn, OptionalExtension as _};
 use moderno_wire::sdk::{CreateUser, User, UserStatus};
-use rusqlite::{Connection, OptionalExtension as _};
 
 use super::Text;
 use crate::timestamps::rfc3339;
@@ -54,7 +54,7 @@ impl UserRow {
     }
 }
 
-pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
+pub fn get(conn: &Conn<'_>, username: &str) -> moderno_sql::Result<Option<UserRow>> {
     conn.query_row(
         "SELECT username, first_name, last_name, status, bypass_expiration, last_login, otp_blocked_until
          FROM users WHERE username = ?1",
@@ -75,20 +75,21 @@ pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow
 }
 
 /// False when the username is taken.
-pub fn insert(conn: &Connection, user: &CreateUser, now_ms: i64) -> rusqlite::Result<bool> {
+pub fn insert(conn: &Conn<'_>, user: &CreateUser, now_ms: i64) -> moderno_sql::Result<bool> {
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO users (username, first_name, last_name, created) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO users (username, first_name, last_name, created) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (username) DO NOTHING",
         (&user.username, &user.first_name, &user.last_name, now_ms),
     )?;
     Ok(inserted == 1)
 }
 
 pub fn set_admin_status(
-    conn: &Connection,
+    conn: &Conn<'_>,
     username: &str,
     status: Option<UserStatus>,
     bypass_expiration: Option<i64>,
-) -> rusqlite::Result<()> {
+) -> moderno_sql::Result<()> {
     conn.execute(
         "UPDATE users SET status = ?2, bypass_expiration = ?3 WHERE username = ?1",
         (username, status.map(Text), bypass_expiration),
@@ -96,12 +97,12 @@ pub fn set_admin_status(
     Ok(())
 }
 
-pub fn set_last_login(conn: &Connection, username: &str, now_ms: i64) -> rusqlite::Result<()> {
+pub fn set_last_login(conn: &Conn<'_>, username: &str, now_ms: i64) -> moderno_sql::Result<()> {
     conn.execute("UPDATE users SET last_login = ?2 WHERE username = ?1", (username, now_ms))?;
     Ok(())
 }
 
-pub fn set_otp_blocked_until(conn: &Connection, username: &str, until_ms: i64) -> rusqlite::Result<()> {
+pub fn set_otp_blocked_until(conn: &Conn<'_>, username: &str, until_ms: i64) -> moderno_sql::Result<()> {
     conn.execute("UPDATE users SET otp_blocked_until = ?2 WHERE username = ?1", (username, until_ms))?;
     Ok(())
 }
@@ -109,12 +110,8 @@ pub fn set_otp_blocked_until(conn: &Connection, username: &str, until_ms: i64) -
 /// Deletes the user and everything kept for them, in every application: devices (and notices
 /// queued for them), registration tokens, authentications, ignore and block records, pairing
 /// history, failed pairing-key guesses. Returns the ids of the devices removed.
-pub fn delete_with_everything(conn: &Connection, username: &str) -> rusqlite::Result<Vec<String>> {
-    let device_ids = {
-        let mut statement = conn.prepare("SELECT id FROM devices WHERE username = ?1")?;
-        let ids = statement.query_map([username], |r| r.get::<_, String>(0))?;
-        ids.collect::<rusqlite::Result<Vec<String>>>()?
-    };
+pub fn delete_with_everything(conn: &Conn<'_>, username: &str) -> moderno_sql::Result<Vec<String>> {
+    let device_ids = conn.query_map("SELECT id FROM devices WHERE username = ?1", [username], |r| r.get(0))?;
     for id in &device_ids {
         conn.execute("DELETE FROM device_notices WHERE device_id = ?1", [id])?;
     }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use moderno_ambient::{Clock, Entropy};
@@ -9,6 +10,7 @@ use moderno_crypto::device_key::{DeviceKey, DevicePublicKey};
 use moderno_crypto::device_signature::{self, SignedRequest};
 use moderno_crypto::payload::{open_server_payload, seal};
 use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts};
+use moderno_sql::Location;
 use moderno_wire::device_api::{CompletePairing, PairingCompleted, PushAnswer, ServerKey, DEVICE_SIGNATURE_HEADER};
 use moderno_wire::payload::{MobilePayloadClaims, ServerFlow, ServerPayloadClaims, TrustLevel, PAYLOAD_VERSION};
 use moderno_wire::sdk::{DetailCode, DeviceType, ErrorBody, ErrorCode};
@@ -31,8 +33,13 @@ pub struct Server {
     pub client: reqwest::Client,
     pub state: SdkState,
     pub config: SdkConfig,
+    /// Where the state is: a SQLite file, or with MODERNO_TEST_STORE=postgres a database of this
+    /// test's own. Every instance of one test shares it.
+    pub location: Location,
     request_ids: AtomicU64,
-    _dir: tempfile::TempDir,
+    dir: Arc<tempfile::TempDir>,
+    /// The test's own look into the database (opened on first use).
+    look: std::sync::OnceLock<moderno_sql::Database>,
 }
 
 #[derive(Debug)]
@@ -107,13 +114,37 @@ impl Server {
 
     pub async fn start_with(adjust: impl FnOnce(&mut SdkConfig)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        let location = moderno_sql::testing::location(dir.path().join("sdk.sqlite3"));
+        Self::start_at(Arc::new(dir), location, Clock::manual(start_time()), 0, adjust).await
+    }
+
+    /// Another instance on this one's database (its own port, connections, entropy and request
+    /// ids: the database remembers every instance's; the same clock), as a QA server's instances
+    /// behind one address are.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut SdkConfig)) -> Self {
+        static INSTANCES: AtomicU64 = AtomicU64::new(1);
+        let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
+        Self::start_at(self.dir.clone(), self.location.clone(), self.clock.clone(), instance, adjust).await
+    }
+
+    async fn start_at(
+        dir: Arc<tempfile::TempDir>,
+        location: Location,
+        clock: Clock,
+        instance: u64,
+        adjust: impl FnOnce(&mut SdkConfig),
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("a local address"));
         let mut config = SdkConfig::demo(dir.path().join("sdk.sqlite3"), base.clone());
+        match &location {
+            Location::File(path) => config.db_path = path.clone(),
+            Location::Postgres(url) => config.database_url = Some(url.into()),
+        }
         config.secrets_seed = Some([42u8; 32].into());
         adjust(&mut config);
-        let clock = Clock::manual(start_time());
-        let state = SdkState::open(config.clone(), clock.clone(), Entropy::seeded(7)).expect("the state opens");
+        let state =
+            SdkState::open(config.clone(), clock.clone(), Entropy::seeded(7 + instance)).expect("the state opens");
         let app = pingid_sdk_server::app(state.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -125,7 +156,26 @@ impl Server {
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("a client");
-        Self { base, clock, creds, client, state, config, request_ids: AtomicU64::new(1), _dir: dir }
+        Self {
+            base,
+            clock,
+            creds,
+            client,
+            state,
+            config,
+            location,
+            request_ids: AtomicU64::new(instance * 1_000_000 + 1),
+            dir,
+            look: Default::default(),
+        }
+    }
+
+    /// One number the database answers to `sql` (a count), read beside the server.
+    pub fn count(&self, sql: &str) -> i64 {
+        let db = self.look.get_or_init(|| {
+            moderno_sql::Database::open(&self.location, &pingid_sdk_server::SCHEMAS).expect("the database opens")
+        });
+        db.blocking(|conn| conn.query_row(sql, (), |r| r.get::<_, i64>(0))).expect("a number")
     }
 
     pub fn account_path(&self, rest: &str) -> String {
