@@ -117,6 +117,13 @@ impl Faults {
     pub fn clear(&self) {
         self.0.write().unwrap_or_else(PoisonError::into_inner).clear();
     }
+
+    /// Exactly `on` switched on, the others off, in one step: a reader never sees a mix of the
+    /// old and the new switches (a shared QA server's switches, read from its database).
+    pub fn replace_all(&self, on: impl IntoIterator<Item = Fault>) {
+        let on: BTreeSet<Fault> = on.into_iter().collect();
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = on;
+    }
 }
 
 #[cfg(test)]
@@ -138,5 +145,16 @@ mod tests {
             assert!(!fault.description().is_empty());
         }
         assert_eq!(Fault::from_name("meteor-strike"), None);
+    }
+
+    #[test]
+    fn replace_all_leaves_exactly_the_given_switches_on_for_every_clone() {
+        let faults = Faults::none();
+        let seen_by_a_service = faults.clone();
+        faults.set(Fault::PushDenied, true);
+        faults.replace_all([Fault::RootedDevice, Fault::ApproverOffline]);
+        assert_eq!(seen_by_a_service.on(), vec![Fault::ApproverOffline, Fault::RootedDevice]);
+        faults.replace_all([]);
+        assert!(seen_by_a_service.on().is_empty());
     }
 }

@@ -26,7 +26,7 @@ use rand_chacha::ChaCha20Rng;
 
 /// A source of "now". Cloning shares the same clock.
 #[derive(Clone, Debug)]
-pub struct Clock(Arc<ClockSource>);
+pub struct Clock(Arc<ClockSource>, Arc<AtomicI64>);
 
 #[derive(Debug)]
 enum ClockSource {
@@ -42,12 +42,12 @@ enum ClockSource {
 impl Clock {
     /// Wall-clock time.
     pub fn system() -> Self {
-        Self(Arc::new(ClockSource::System { offset_ms: AtomicI64::new(0) }))
+        Self(Arc::new(ClockSource::System { offset_ms: AtomicI64::new(0) }), Arc::default())
     }
 
     /// A clock that stands still until advanced.
     pub fn manual(start: DateTime<Utc>) -> Self {
-        Self(Arc::new(ClockSource::Manual { now_ms: AtomicI64::new(start.timestamp_millis()) }))
+        Self(Arc::new(ClockSource::Manual { now_ms: AtomicI64::new(start.timestamp_millis()) }), Arc::default())
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -70,6 +70,16 @@ impl Clock {
             ClockSource::System { offset_ms } => offset_ms.fetch_add(ms, Ordering::Relaxed),
             ClockSource::Manual { now_ms } => now_ms.fetch_add(ms, Ordering::Relaxed),
         };
+    }
+
+    /// Moves the clock so that the part of its advance set elsewhere (a shared QA server's virtual
+    /// clock, kept in its database) is `total`: by the difference from the last total followed.
+    /// Clones of one clock following the same total move once, and an [`advance`](Self::advance)
+    /// made here is kept.
+    pub fn follow(&self, total: Duration) {
+        let total = total.num_milliseconds();
+        let before = self.1.swap(total, Ordering::Relaxed);
+        self.advance(Duration::milliseconds(total - before));
     }
 
     /// True for a clock that only moves when advanced.
@@ -174,6 +184,21 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::hours(2));
         assert!(clock.now() >= before + Duration::hours(2));
+    }
+
+    #[test]
+    fn following_a_shared_advance_moves_by_the_difference_once_and_keeps_local_advances() {
+        let start = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let clock = Clock::manual(start);
+        let same_clock_elsewhere = clock.clone();
+        clock.advance(Duration::seconds(5));
+        clock.follow(Duration::minutes(10));
+        same_clock_elsewhere.follow(Duration::minutes(10));
+        assert_eq!(clock.now(), start + Duration::seconds(5) + Duration::minutes(10), "followed once");
+        clock.follow(Duration::minutes(4));
+        assert_eq!(clock.now(), start + Duration::seconds(5) + Duration::minutes(4), "a smaller total moves back");
+        same_clock_elsewhere.follow(Duration::zero());
+        assert_eq!(clock.now(), start + Duration::seconds(5), "the local advance stays");
     }
 
     #[test]
