@@ -225,10 +225,7 @@ pub struct PingFederate {
 
 impl Connection {
     pub fn view(&self) -> ConnectionView {
-        let (paired, paired_username) = match &self.pingfederate {
-            Some(pf) => (pf.pingone.is_paired(), pf.pingone.paired_username()),
-            None => (self.device.is_paired(), self.device.paired_username()),
-        };
+        let (paired, paired_username) = self.backend_side().stored_pairing();
         ConnectionView {
             profile: self.profile.clone(),
             backend: self.backend,

@@ -141,6 +141,15 @@ impl Backend<'_> {
     }
 
     /// This device's pairing here (PingID SDK: asked of the server).
+    /// Whether this device holds a pairing for the backend, and for whom, as its key store says
+    /// (no server call: for a view drawn often).
+    pub fn stored_pairing(&self) -> (bool, Option<String>) {
+        match self {
+            Self::PingidSdk { device, .. } => (device.is_paired(), device.paired_username()),
+            Self::PingFederate { pingone, .. } => (pingone.is_paired(), pingone.paired_username()),
+        }
+    }
+
     pub async fn pairing(&self) -> Result<Pairing, DeviceError> {
         match self {
             Self::PingidSdk { device, .. } if device.is_paired() => Ok(Pairing::PingidSdk(device.state().await?)),

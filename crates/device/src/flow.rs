@@ -13,7 +13,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::error::DeviceError;
-use crate::transport::http_url;
+use moderno_ambient::http_url;
 
 /// What the server payload asks of this device: Ping's SDK flow states (`PIDFlowState`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

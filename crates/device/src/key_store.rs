@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::transport::http_url;
+use moderno_ambient::http_url;
 
 /// How long one keyring call may take before the app gives up and says so.
 pub const KEY_STORE_TIMEOUT: Duration = Duration::from_secs(10);

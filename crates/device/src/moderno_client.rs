@@ -8,7 +8,8 @@ use tracing::instrument;
 use url::Url;
 
 use crate::error::DeviceError;
-use crate::transport::{decode, http_url, under, unreachable};
+use crate::transport::{decode, unreachable};
+use moderno_ambient::{http_url, under};
 
 const SERVER: &str = "the Moderno server";
 

@@ -21,7 +21,8 @@ use url::Url;
 
 use crate::error::{DeviceError, SdkError};
 use crate::push_result::PushResult;
-use crate::transport::{decode, device_request, under, unexpected, unreachable, DeviceSigning};
+use crate::transport::{decode, device_request, unexpected, unreachable, DeviceSigning};
+use moderno_ambient::under;
 
 /// The longest push long poll asked of the server; the HTTP timeout leaves room above it.
 pub const MAX_WAIT_SECONDS: u64 = 25;

@@ -24,8 +24,6 @@ pub fn http_client() -> Result<reqwest::Client, DeviceError> {
         .map_err(|e| DeviceError::ServerUnreachable { server: "any server".into(), reason: e.to_string() })
 }
 
-pub(crate) use moderno_ambient::{http_url, under};
-
 /// The same device API, a trailing `/` aside.
 pub(crate) fn same_url(a: &Url, b: &Url) -> bool {
     a.as_str().trim_end_matches('/') == b.as_str().trim_end_matches('/')

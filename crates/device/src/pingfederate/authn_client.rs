@@ -13,7 +13,8 @@ use url::Url;
 
 use super::action::PfAction;
 use crate::error::{DeviceError, ServiceError};
-use crate::transport::{decode, http_url, under, unreachable};
+use crate::transport::{decode, unreachable};
+use moderno_ambient::{http_url, under};
 
 /// The OAuth client PingFederate knows the desktop app as.
 pub const CLIENT_ID: &str = "moderno-desktop";

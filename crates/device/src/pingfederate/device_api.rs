@@ -19,7 +19,8 @@ use url::Url;
 use crate::error::{DeviceError, ServiceError};
 use crate::push_result::PushResult;
 use crate::sdk_device_client::long_poll;
-use crate::transport::{decode, device_request, under, unexpected, unreachable, DeviceSigning};
+use crate::transport::{decode, device_request, unexpected, unreachable, DeviceSigning};
+use moderno_ambient::under;
 
 const SERVER: &str = "PingOne MFA";
 

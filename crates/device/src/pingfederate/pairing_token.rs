@@ -15,7 +15,7 @@ use url::Url;
 
 use super::token::{decode_part, verify_signature};
 use crate::error::DeviceError;
-use crate::transport::http_url;
+use moderno_ambient::http_url;
 
 fn invalid(why: impl Into<String>) -> DeviceError {
     DeviceError::InvalidServerPayload(why.into())
