@@ -28,7 +28,7 @@ impl DeviceDescription {
     }
 }
 
-/// `Debug` names the key by its fingerprint; its seed prints `[redacted]`.
+/// `Debug` names the key by its fingerprint; its secret half is never printed.
 #[derive(Debug)]
 pub struct DeviceIdentity {
     profile: String,
