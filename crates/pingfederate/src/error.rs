@@ -116,8 +116,8 @@ impl AuthnApiError {
     }
 }
 
-impl From<rusqlite::Error> for AuthnApiError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<moderno_sql::Error> for AuthnApiError {
+    fn from(e: moderno_sql::Error) -> Self {
         Self::Internal(format!("database: {e}"))
     }
 }

@@ -7,13 +7,15 @@
 //! way, so the answers do not tell which names exist.
 //!
 //! Each attempt is counted as a failure before its password is checked, in one transaction with
-//! the decision to check it; a right password then starts the count over. The attempts on one
-//! name are checked one after another, each seeing what the one before it left: parallel guesses
-//! cannot slip past the back-off (Zitadel's advisory GHSA-7h8m-vrxx-vr4m), a success cannot
-//! erase failures in flight, and a person's parallel right answers all pass.
+//! the decision to check it (on the database every instance shares); a right password then starts
+//! the count over from itself, leaving the failures counted after it. The attempts on one name
+//! reaching one instance are checked one after another, each seeing what the one before it left:
+//! parallel guesses, on one instance or several, cannot slip past the back-off (Zitadel's advisory
+//! GHSA-7h8m-vrxx-vr4m), a success cannot erase failures in flight, and a person's parallel right
+//! answers all pass.
 
 use moderno_ambient::attempts::backoff_ms;
-use rusqlite::{params, OptionalExtension};
+use moderno_sql::{params, OptionalExtension as _};
 
 pub use moderno_ambient::attempts::AccountTurns;
 
@@ -44,8 +46,10 @@ enum Gate {
     BackingOff {
         until_ms: i64,
     },
-    /// Counted as a failure until the password proves right.
-    Check,
+    /// Counted as a failure until the password proves right: the name's count with this attempt.
+    Check {
+        counted: u32,
+    },
 }
 
 /// Checks `password` for `username` in the name's turn.
@@ -59,13 +63,23 @@ async fn check_now(state: &State, username: &str, password: &str) -> Result<Verd
         Gate::Locked => Verdict::Locked,
         Gate::BackingOff { until_ms } => Verdict::BackingOff { retry_in_secs: (until_ms - now_ms + 999) / 1000 },
         // An unknown name costs the same hash and gets the same answer as a wrong password.
-        Gate::Check => {
+        Gate::Check { counted } => {
             if state.passwords().verify(username, password).await? {
                 let name = username.to_owned();
+                // The count starts over from this attempt: the failures up to it go, and those
+                // counted after it (attempts still under way, on this instance or another) stay.
                 state
                     .db()
                     .tx(move |tx| {
-                        Ok(tx.execute("DELETE FROM password_failures WHERE username = ?1", params![name]).map(drop)?)
+                        tx.execute(
+                            "DELETE FROM password_failures WHERE username = ?1 AND count <= ?2",
+                            params![name, counted],
+                        )?;
+                        tx.execute(
+                            "UPDATE password_failures SET count = count - ?2 WHERE username = ?1",
+                            params![name, counted],
+                        )?;
+                        Ok(())
                     })
                     .await?;
                 Verdict::Passed
@@ -87,10 +101,8 @@ async fn check_now(state: &State, username: &str, password: &str) -> Result<Verd
 pub fn settle_counts_from_before(state: &State) -> Result<usize, AuthnApiError> {
     let now_ms = state.now_ms();
     state.db().tx_at_start(|tx| {
-        let names = tx
-            .prepare("SELECT username FROM password_failures WHERE updated_ms = 0")?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let names =
+            tx.query_map("SELECT username FROM password_failures WHERE updated_ms = 0", (), |r| r.get::<_, String>(0))?;
         for name in &names {
             tx.execute(
                 "UPDATE password_failures SET account = ?2, updated_ms = ?3 WHERE username = ?1",
@@ -133,7 +145,7 @@ async fn begin_attempt(state: &State, username: &str, now_ms: i64) -> Result<Gat
                  account = excluded.account, updated_ms = excluded.updated_ms",
             params![username, failures, not_before, account, now_ms],
         )?;
-        Ok(Gate::Check)
+        Ok(Gate::Check { counted: failures })
     })
     .await
 }

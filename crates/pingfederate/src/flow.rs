@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use moderno_sql::{params, OptionalExtension as _};
 use moderno_wire::pingfederate::{AuthorizeResponse, DeviceRef, Flow, FlowStatus, FlowUser, Link, FLOWS_PATH};
 use moderno_wire::pingone::MfaDevice;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::adapter_device::{adapter_device, adapter_devices};
@@ -55,6 +55,11 @@ pub struct FlowRecord {
     /// At MOBILE_PAIRING_REQUIRED: the id of the MOBILE device the pairing creates once the SDK
     /// approves it (named in PingOne's ID token), looked for among the user's devices afterwards.
     pub pairing_id: Option<String>,
+    /// The device authentication that carried the mobile payload of a device not paired with the
+    /// user (it did not complete at once): when it completes without a pairing ID token, that is
+    /// a pairing error. Kept with the flow, so any instance that sees it complete knows.
+    #[serde(default)]
+    pub new_device_auth: Option<String>,
     pub server_payload: Option<String>,
     /// The contract attribute `pingone.mfa.status`, once known.
     pub mfa_status: Option<String>,
@@ -202,7 +207,7 @@ pub async fn load(state: &State, id: &str, session: Option<&str>) -> Result<Stor
     let id = id.to_owned();
     let row: Option<(String, i64, String, i64)> = state
         .db()
-        .tx(move |tx| {
+        .read(move |tx| {
             Ok(tx
                 .query_row(
                     "SELECT session_hash, version, record, expires_at FROM flows WHERE id = ?1",

@@ -2,10 +2,10 @@
 //! MFA (which decides `pingone.mfa.status` and issues the code), and cancelling. Each mutates a
 //! copy of the flow record; the caller saves it only on success.
 
+use moderno_sql::{params, OptionalExtension as _};
 use moderno_wire::pingfederate::{
     CheckUsernamePassword, FlowStatus, MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED, MFA_STATUS_PAIRING_ERROR,
 };
-use rusqlite::{params, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -96,7 +96,7 @@ async fn check_username_password(
             let previous: Option<String> =
                 tx.query_row("SELECT at FROM sign_ons WHERE username = ?1", params![name], |r| r.get(0)).optional()?;
             tx.execute(
-                "INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT(username) DO UPDATE SET at = ?2",
+                "INSERT INTO sign_ons (username, at) VALUES (?1, ?2) ON CONFLICT (username) DO UPDATE SET at = excluded.at",
                 params![name, now],
             )?;
             Ok(previous)

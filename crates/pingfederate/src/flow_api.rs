@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::error::AuthnApiError;
 use crate::flow::save;
 use crate::flow_session::{answer, load_flow, rotate, rotated_cookie_header};
+use crate::flow_turns::Turn;
 use crate::State;
 
 fn require_xsrf(headers: &HeaderMap) -> Result<(), AuthnApiError> {
@@ -102,12 +103,29 @@ pub async fn act(
             message: format!("the body is not JSON: {e}"),
         })
     };
-    let turn = state.turns().enter(&flow_id, request_digest(&action, body.as_ref().ok(), &bytes)).await;
-    let (stored, session) = load_flow(&state, &flow_id, &headers).await?;
-    if !turn.act {
-        tracing::info!(status = ?stored.record.status, "the same action was under way: answered as it left the flow");
-        return Ok(Json(answer(&state, &stored.record, session.as_ref())).into_response());
-    }
+    let digest = request_digest(&action, body.as_ref().ok(), &bytes);
+    let held = match state.turns().enter(&flow_id, digest, state.random_token()).await? {
+        Turn::Act(held) => held,
+        Turn::Repeat => {
+            let (stored, session) = load_flow(&state, &flow_id, &headers).await?;
+            tracing::info!(status = ?stored.record.status, "the same action was under way: answered as it left the flow");
+            return Ok(Json(answer(&state, &stored.record, session.as_ref())).into_response());
+        }
+    };
+    let outcome = act_in_turn(&state, &flow_id, &headers, action, body).await;
+    held.release().await;
+    outcome
+}
+
+/// The action, performed in the flow's turn.
+async fn act_in_turn(
+    state: &State,
+    flow_id: &str,
+    headers: &HeaderMap,
+    action: String,
+    body: Result<Value, AuthnApiError>,
+) -> Result<Response, AuthnApiError> {
+    let (stored, session) = load_flow(state, flow_id, headers).await?;
     let allowed = stored.record.allowed_actions(state.config().manage_devices_allowed);
     let Some(action) = ACTIONS.iter().copied().find(|a| *a == action && allowed.contains(a)) else {
         tracing::info!(status = ?stored.record.status, "action not allowed now");
@@ -115,16 +133,16 @@ pub async fn act(
     };
     let body = body?;
     let mut record = stored.record.clone();
-    crate::flow_actions::run(&state, &mut record, action, body).await?;
-    save(&state, stored.version, &record).await?;
+    crate::flow_actions::run(state, &mut record, action, body).await?;
+    save(state, stored.version, &record).await?;
     tracing::Span::current().record("status", tracing::field::debug(record.status));
     // The password passed (a refused one ended above): the session is issued afresh.
     let rotated = match (&session, action) {
-        (Some(old), "checkUsernamePassword") => Some(rotate(&state, old).await?),
+        (Some(old), "checkUsernamePassword") => Some(rotate(state, old).await?),
         _ => None,
     };
-    let mut response = Json(answer(&state, &record, rotated.as_ref().or(session.as_ref()))).into_response();
-    if let Some(cookie) = rotated.as_ref().and_then(|new| rotated_cookie_header(&state, new)) {
+    let mut response = Json(answer(state, &record, rotated.as_ref().or(session.as_ref()))).into_response();
+    if let Some(cookie) = rotated.as_ref().and_then(|new| rotated_cookie_header(state, new)) {
         if let Ok(value) = cookie.parse() {
             response.headers_mut().insert(SET_COOKIE, value);
         }

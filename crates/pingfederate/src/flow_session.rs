@@ -8,8 +8,8 @@
 
 use axum::http::header::COOKIE;
 use axum::http::HeaderMap;
+use moderno_sql::params;
 use moderno_wire::pingfederate::Flow;
-use rusqlite::{params, OptionalExtension};
 
 use crate::error::AuthnApiError;
 use crate::flow::{load, view, FlowRecord, StoredFlow};
@@ -90,20 +90,25 @@ pub fn answer(state: &State, record: &FlowRecord, session: Option<&Session>) -> 
 pub async fn is_live(state: &State, session: &str) -> Result<bool, AuthnApiError> {
     let now = state.now();
     let session_hash = digest(session);
-    state
+    let records = state
         .db()
-        .tx(move |tx| {
-            let found = tx
-                .query_row(
-                    "SELECT 1 FROM flows WHERE session_hash = ?1 AND expires_at > ?2
-                 AND coalesce(json_extract(record, '$.cookieless'), 0) = 0 LIMIT 1",
-                    params![session_hash, now],
-                    |_| Ok(()),
-                )
-                .optional()?;
-            Ok(found.is_some())
+        .read(move |conn| {
+            Ok(conn.query_map(
+                "SELECT record FROM flows WHERE session_hash = ?1 AND expires_at > ?2",
+                params![session_hash, now],
+                |r| r.get::<_, String>(0),
+            )?)
         })
-        .await
+        .await?;
+    // Read in Rust rather than with a JSON function: SQLite and PostgreSQL name theirs apart.
+    Ok(records.iter().any(|json| serde_json::from_str::<CookielessField>(json).is_ok_and(|r| !r.cookieless)))
+}
+
+/// The one field of a stored flow [`is_live`] reads.
+#[derive(serde::Deserialize)]
+struct CookielessField {
+    #[serde(default)]
+    cookieless: bool,
 }
 
 /// `Set-Cookie` for a new flow session. Over https: `SameSite=None; Secure`, so pages on the

@@ -21,6 +21,7 @@ mod flow_actions;
 mod flow_api;
 mod flow_session;
 mod flow_turns;
+mod heartbeat;
 mod mfa_actions;
 mod oauth;
 mod passwords;
@@ -46,6 +47,11 @@ use url::Url;
 pub use error_bodies::serving_refusal;
 pub use passwords::PasswordCost;
 pub use retention::Purged;
+
+/// PingFederate's schema on each database, for a tool or test that opens the same one.
+pub fn schemas() -> moderno_sql::Schemas {
+    store::SCHEMAS
+}
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -130,7 +136,11 @@ pub fn demo_clients() -> Vec<OAuthClient> {
 /// Everything PingFederate is told at start. `Debug` hides the secrets.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The SQLite file, when no `database_url` is given (the embedded default).
     pub database_path: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) several instances share, in the schema
+    /// `pingfederate`; `None`: the SQLite file. May carry a password: never logged.
+    pub database_url: Option<Secret<String>>,
     /// Issuer and base of every link, e.g. `http://127.0.0.1:9031`.
     pub public_url: String,
     /// The PingOne MFA emulator's base URL.
@@ -192,6 +202,7 @@ impl Config {
         let public_url = public_url.into();
         Self {
             database_path,
+            database_url: None,
             authentication_application_url: Some(format!(
                 "{}{}",
                 public_url.trim_end_matches('/'),
@@ -264,7 +275,8 @@ impl State {
                 )
             })
             .transpose()?;
-        let db = store::Db::open(&config.database_path)?;
+        let location = moderno_sql::Location::choose(config.database_url.as_ref(), config.database_path.clone());
+        let db = store::Db::open(&location)?;
         let passwords = passwords::PasswordBook::new(&config.users, config.password_cost, &entropy)?;
         let signer = if config.token_key_in_database {
             tokens::TokenSigner::new(&*db.kept_seed("token_key_seed", &entropy)?)
@@ -272,6 +284,7 @@ impl State {
             tokens::TokenSigner::new(config.token_key_seed.expose())
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
+        let turns = flow_turns::FlowTurns::new(db.clone());
         let state = Self(Arc::new(Inner {
             config,
             clock,
@@ -281,7 +294,7 @@ impl State {
             signer,
             pingone,
             application_url,
-            turns: flow_turns::FlowTurns::default(),
+            turns,
             accounts: first_factor::AccountTurns::default(),
         }));
         let settled = first_factor::settle_counts_from_before(&state)?;
@@ -344,6 +357,8 @@ pub fn app(state: State) -> Router {
         .route("/as/token.oauth2", post(oauth::token))
         .route("/pf/JWKS", get(tokens::jwks))
         .route("/.well-known/openid-configuration", get(oauth::discovery))
+        .route(heartbeat::HEARTBEAT_PATH, get(heartbeat::heartbeat))
+        .route(heartbeat::HEALTH_PATH, heartbeat::health(&state))
         .route("/pf-ws/authn/flows/{flow_id}", get(flow_api::read).post(flow_api::act))
         .route(browser_flow::RESUME_ROUTE, get(browser_flow::resume))
         .route(browser_flow::DEMO_APPLICATION_PATH, get(browser_flow::demo_application))

@@ -113,6 +113,9 @@ async fn authenticate(state: &State, record: &mut FlowRecord, body: Authenticate
         tracing::info!("second factor passed by the paired device's payload");
         return Ok(());
     }
+    // A payload that did not complete the authentication at once is a device not paired with
+    // the user.
+    record.new_device_auth = (with_payload && auth.status != P::Failed).then(|| auth.id.clone());
     apply(state, record, auth).await
 }
 
@@ -156,7 +159,7 @@ async fn apply(state: &State, record: &mut FlowRecord, auth: DeviceAuthenticatio
             failed("OTP_BLOCKED", format!("too many wrong passcodes; passcodes are blocked until {until}"))
         }
         P::Failed => failed(error_code.unwrap_or("MFA_FAILED"), "the second factor failed".into()),
-        P::Completed => return mfa_done(state, record, &auth).await,
+        P::Completed => return mfa_done(record, &auth),
     };
     record.status = status;
     record.failure = failure;
@@ -186,8 +189,8 @@ fn planned_device(token: &str) -> Option<String> {
 /// device that sent its payload is offered pairing now with the ID token PingOne's completed
 /// authentication carries; when PingOne could not pair it (no token) that is a pairing error and
 /// the flow still succeeds.
-async fn mfa_done(state: &State, record: &mut FlowRecord, auth: &DeviceAuthentication) -> Result<(), AuthnApiError> {
-    let new_device = state.pingone().take_new_device(&auth.id);
+fn mfa_done(record: &mut FlowRecord, auth: &DeviceAuthentication) -> Result<(), AuthnApiError> {
+    let new_device = record.new_device_auth.take().is_some_and(|id| id == auth.id);
     if let Some(token) = auth.id_token.as_deref() {
         offer_pairing(record, auth, token);
         tracing::info!("second factor passed: pairing the new device");

@@ -9,8 +9,8 @@ use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use moderno_sql::{params, OptionalExtension as _};
 use moderno_wire::pingfederate::{AuthorizeResponse, FlowStatus, OAuthError, TokenResponse};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -131,6 +131,7 @@ pub async fn authorize(
         push_expires_at: None,
         match_number: None,
         pairing_id: None,
+        new_device_auth: None,
         server_payload: None,
         mfa_status: None,
         failure: None,
@@ -303,7 +304,10 @@ pub async fn token(
                     "client, redirect_uri or code_verifier do not match the code",
                 )));
             }
-            tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1", params![code_hash])?;
+            // Conditional, so that the code is used once even by check-and-acts that overlap.
+            if tx.execute("UPDATE codes SET used = 1 WHERE code_hash = ?1 AND used = 0", params![code_hash])? == 0 {
+                return Ok(Err(oauth_error("invalid_grant", "the code is unknown, used or expired")));
+            }
             Ok(Ok(grant))
         })
         .await??;

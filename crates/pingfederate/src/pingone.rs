@@ -9,15 +9,15 @@
 //! Sources: https://developer.pingidentity.com/pingone-api/mfa/users/mfa-devices.html,
 //! https://developer.pingidentity.com/pingone-api/mfa/mfa-authentication/mfa-device-authentications.html
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use moderno_ambient::{under, Clock};
 use moderno_crypto::Secret;
 use moderno_wire::pingone::{
-    AccessToken, CheckOtp, CreateUser, Device, DeviceAuthentication, DeviceAuthenticationStatus as P1, EntityArray,
-    MfaDevice, MfaError, OAuthError, ResourceRef, SelectDevice, StartDeviceAuthentication, User,
-    DEVICES_REORDER_CONTENT_TYPE, DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
+    AccessToken, CheckOtp, CreateUser, Device, DeviceAuthentication, EntityArray, MfaDevice, MfaError, OAuthError,
+    ResourceRef, SelectDevice, StartDeviceAuthentication, User, DEVICES_REORDER_CONTENT_TYPE,
+    DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -55,23 +55,24 @@ pub struct PingOneClient {
     auth: Url,
     client_id: String,
     client_secret: Secret<String>,
-    /// The worker access token and when it expires (unix seconds).
+    /// The worker access token and when it expires (unix seconds). Each instance fetches its
+    /// own, as each PingFederate node does: PingOne answers every one, and none is a flow's state.
     token: tokio::sync::Mutex<Option<(Zeroizing<String>, i64)>>,
 }
 
 /// A token this close to its end is fetched again (a call made with it must still arrive in time).
 const TOKEN_MARGIN_SECONDS: i64 = 60;
 
-/// What the adapter keeps between calls, in memory (a restart only costs a lookup, or the offer
-/// to pair a new device): users' PingOne ids by username, and the device authentications that
-/// carried the mobile payload of a device not paired with the user.
+/// The users' PingOne ids by username, kept in memory by each instance: a user's id never
+/// changes once PingOne made it, so an instance that has none looks it up (a restart, or another
+/// instance, only costs a lookup). What a flow needs beyond that is in the flow's record, on the
+/// database every instance shares.
 #[derive(Default)]
 struct Remembered {
     user_ids: Mutex<HashMap<String, String>>,
-    new_devices: Mutex<HashSet<String>>,
 }
 
-/// Entries kept before a map is emptied (a bound, not a cache policy).
+/// Entries kept before the map is emptied (a bound, not a cache policy).
 const MAX_REMEMBERED: usize = 10_000;
 
 impl Remembered {
@@ -81,14 +82,6 @@ impl Remembered {
             ids.clear();
         }
         ids.insert(username.to_string(), id.to_string());
-    }
-
-    fn new_device(&self, auth_id: &str) {
-        let mut ids = self.new_devices.lock().unwrap_or_else(PoisonError::into_inner);
-        if ids.len() >= MAX_REMEMBERED {
-            ids.clear();
-        }
-        ids.insert(auth_id.to_string());
     }
 }
 
@@ -264,15 +257,13 @@ impl PingOneClient {
     /// application?}`, under `policy` (a PingOne device authentication policy id; `None`: the
     /// environment's default). A payload goes with its native application (`application.id`,
     /// "required only during device authorization flows when the mobilePayload value is
-    /// provided": "MFA Device Authentications" data model). A payload that did not complete the
-    /// authentication at once is a device not paired with the user.
+    /// provided": "MFA Device Authentications" data model).
     pub async fn start_authentication(
         &self,
         user_id: &str,
         mobile_payload: Option<String>,
         policy: Option<&str>,
     ) -> Answer<DeviceAuthentication> {
-        let with_payload = mobile_payload.is_some();
         let body = StartDeviceAuthentication {
             user: ResourceRef::new(user_id),
             selected_device: None,
@@ -280,19 +271,7 @@ impl PingOneClient {
             mobile_payload,
             policy: policy.map(ResourceRef::new),
         };
-        let answer: Answer<DeviceAuthentication> =
-            self.post(under(&self.auth, &["deviceAuthentications"]), &body, "application/json").await;
-        if let Ok(Ok(auth)) = &answer {
-            if with_payload && !matches!(auth.status, P1::Completed | P1::Failed) {
-                self.remembered.new_device(&auth.id);
-            }
-        }
-        answer
-    }
-
-    /// True (once) when the device authentication `id` carried an unpaired device's payload.
-    pub fn take_new_device(&self, id: &str) -> bool {
-        self.remembered.new_devices.lock().unwrap_or_else(PoisonError::into_inner).remove(id)
+        self.post(under(&self.auth, &["deviceAuthentications"]), &body, "application/json").await
     }
 
     pub async fn authentication(&self, id: &str) -> Answer<DeviceAuthentication> {

@@ -1,19 +1,29 @@
-//! The SQLite file: flows (each a JSON record with a version for check-and-set), authorization
-//! codes (hashed, single use), password failure counts with their back-off (`first_factor`) and
-//! each user's last sign-on. WAL, `synchronous=FULL`.
-
-use std::path::Path;
+//! PingFederate's state: flows (each a JSON record with a version for check-and-set), the turn
+//! an action holds on its flow (`flow_turns`), authorization codes (hashed, single use),
+//! password failure counts with their back-off (`first_factor`) and each user's last sign-on.
+//!
+//! A SQLite file (the embedded default: WAL, `synchronous=FULL`) or the PostgreSQL schema
+//! `pingfederate` that several instances share ([`moderno_sql::Database`]): every check-and-act
+//! is one transaction, so a flow's step, a code or a count is the same on every instance.
 
 use moderno_ambient::Entropy;
-use moderno_sqlite::{AddedColumn, Database, DbError, Schema};
-use rusqlite::{OptionalExtension, Transaction};
+use moderno_sql::{Conn, Database, DbError, Location, Schemas};
+use moderno_sqlite::AddedColumn;
 use zeroize::Zeroizing;
 
 use crate::error::AuthnApiError;
 
 /// The file's schema: the tables as they stood when the versions were first numbered, then the
-/// migrations since (none yet).
-const SCHEMA: Schema = Schema { baseline: BASELINE, baseline_columns: ADDED, migrations: &[] };
+/// migrations since.
+const SQLITE: moderno_sqlite::Schema =
+    moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: ADDED, migrations: &[FLOW_TURNS] };
+
+/// The same tables in PostgreSQL's schema `pingfederate` (integers and booleans `BIGINT`, the
+/// secrets seed `BYTEA`), migrated in the same steps.
+const POSTGRES: moderno_postgres::Schema =
+    moderno_postgres::Schema { name: "pingfederate", migrations: &[POSTGRES_BASELINE, FLOW_TURNS_POSTGRES] };
+
+pub(crate) const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
 
 const BASELINE: &str = "
 CREATE TABLE IF NOT EXISTS flows (
@@ -37,55 +47,77 @@ const ADDED: &[AddedColumn] = &[
     AddedColumn { table: "password_failures", column: "updated_ms", declaration: "INTEGER NOT NULL DEFAULT 0" },
 ];
 
-/// The connection, used only on the blocking pool ([`Database`]).
+/// Migration 2: the request that holds a flow's turn, until it releases it or its lease ends
+/// (`flow_turns`); `action` is the digest of the action it performs (NULL: it repeats one).
+const FLOW_TURNS: &str = "
+CREATE TABLE flow_turns (
+    flow_id TEXT PRIMARY KEY, holder TEXT NOT NULL, action TEXT, lease_until_ms INTEGER NOT NULL);
+";
+
+const POSTGRES_BASELINE: &str = "
+CREATE TABLE flows (
+    id TEXT PRIMARY KEY, session_hash TEXT NOT NULL, version BIGINT NOT NULL,
+    record TEXT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE TABLE codes (
+    code_hash TEXT PRIMARY KEY, grant_json TEXT NOT NULL, expires_at BIGINT NOT NULL, used BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE password_failures (
+    username TEXT PRIMARY KEY, count BIGINT NOT NULL, not_before_ms BIGINT,
+    account BIGINT NOT NULL DEFAULT 1, updated_ms BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE sign_ons (username TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+";
+
+const FLOW_TURNS_POSTGRES: &str = "
+CREATE TABLE flow_turns (
+    flow_id TEXT PRIMARY KEY, holder TEXT NOT NULL, action TEXT, lease_until_ms BIGINT NOT NULL);
+";
+
+/// The database, used only on the blocking pool ([`Database`]).
+#[derive(Clone)]
 pub struct Db(Database);
 
-impl DbError for AuthnApiError {
-    fn task_failed(error: tokio::task::JoinError) -> Self {
-        Self::Internal(format!("the database task failed: {error}"))
-    }
-}
+impl DbError for AuthnApiError {}
 
 impl Db {
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Database::open(path, &SCHEMA)?))
+    pub fn open(location: &Location) -> anyhow::Result<Self> {
+        Ok(Self(Database::open(location, &SCHEMAS)?))
     }
 
-    /// The 32-byte secret kept under `key`, drawn from `entropy` the first time. For start-up.
+    /// The 32-byte secret kept under `key`, drawn from `entropy` the first time (by whichever
+    /// instance comes first). For start-up.
     pub fn kept_seed(&self, key: &str, entropy: &Entropy) -> anyhow::Result<Zeroizing<[u8; 32]>> {
-        self.0.blocking(|conn| Self::seed_in(conn, key, entropy))
+        self.0.blocking(|conn| moderno_sql::kept_seed(conn, key, None, || entropy.bytes::<32>()))
     }
 
-    fn seed_in(conn: &mut rusqlite::Connection, key: &str, entropy: &Entropy) -> anyhow::Result<Zeroizing<[u8; 32]>> {
-        let stored: Option<Vec<u8>> =
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
-        if let Some(bytes) = stored.map(Zeroizing::new) {
-            return Ok(Zeroizing::new(
-                bytes.as_slice().try_into().map_err(|_| anyhow::anyhow!("the stored {key} is not 32 bytes"))?,
-            ));
-        }
-        let seed = Zeroizing::new(entropy.bytes::<32>());
-        conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (key, seed.to_vec()))?;
-        tracing::info!(key, "secret drawn at first start and kept in the database");
-        Ok(seed)
-    }
-
-    /// Runs `f` in one immediate transaction on the blocking pool, committed only when `f`
-    /// succeeds.
+    /// Runs `f` in one transaction on the blocking pool, committed only when `f` succeeds.
     pub async fn tx<T, F>(&self, f: F) -> Result<T, AuthnApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T, AuthnApiError> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> Result<T, AuthnApiError> + Send + 'static,
     {
         self.0.write(f).await
     }
 
+    /// Runs `f` on the blocking pool for reading only.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AuthnApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn<'_>) -> Result<T, AuthnApiError> + Send + 'static,
+    {
+        self.0.read(f).await
+    }
+
     /// [`Self::tx`] on the calling thread: for start-up only.
-    pub fn tx_at_start<T>(
+    pub fn tx_at_start<T: Send>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, AuthnApiError>,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, AuthnApiError> + Send,
     ) -> Result<T, AuthnApiError> {
-        self.0.blocking(|conn| moderno_sqlite::in_transaction(conn, f))
+        self.0.blocking(f)
+    }
+
+    /// The database itself: its readiness, other instances' wake-ups.
+    pub fn database(&self) -> &Database {
+        &self.0
     }
 }
 

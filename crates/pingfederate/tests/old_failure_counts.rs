@@ -79,6 +79,10 @@ async fn wrong_password(url: &str, username: &str) -> Value {
 
 #[tokio::test]
 async fn counts_from_an_older_file_are_marked_by_account_and_those_of_no_account_are_forgotten_a_day_later() {
+    // About a SQLite file an older release wrote: PostgreSQL never had these rows.
+    if moderno_sql::testing::on_postgres() {
+        return;
+    }
     let (_dir, path) = old_file();
     let clock = test_clock();
     let url = serve(&path, clock.clone()).await;
@@ -107,6 +111,10 @@ async fn counts_from_an_older_file_are_marked_by_account_and_those_of_no_account
 
 #[tokio::test]
 async fn a_file_already_settled_is_left_as_it_is_on_the_next_start() {
+    // About a SQLite file an older release wrote: PostgreSQL never had these rows.
+    if moderno_sql::testing::on_postgres() {
+        return;
+    }
     let (_dir, path) = old_file();
     let clock = test_clock();
     serve(&path, clock.clone()).await;

@@ -20,10 +20,8 @@ use serde_json::{json, Value};
 
 /// alice's consecutive failures as PingFederate's database holds them.
 fn failures(stack: &Stack, username: &str) -> u32 {
-    let db = rusqlite::Connection::open(&stack.db_path).unwrap();
-    db.query_row("SELECT count FROM password_failures WHERE username = ?1", [username], |r| r.get(0))
-        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(0) } else { Err(e) })
-        .unwrap()
+    let count = stack.count("SELECT count FROM password_failures WHERE username = ?1", username);
+    u32::try_from(count).unwrap()
 }
 
 async fn sign_in(client: &ApiClient, flow: &str, username: &str, password: &str) -> (StatusCode, Value) {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::Secret;
 use pingfederate_server::{app, Config, OAuthClient, State};
 
 #[derive(Debug, Parser)]
@@ -17,9 +18,13 @@ struct Args {
     /// Issuer and base URL of links (default: http://<listen>).
     #[arg(long, env = "PINGFEDERATE_PUBLIC_URL")]
     public_url: Option<String>,
-    /// SQLite database file.
+    /// SQLite database file (when no --database-url is given).
     #[arg(long, env = "PINGFEDERATE_DATABASE", default_value = "pingfederate.sqlite3")]
     database: PathBuf,
+    /// A PostgreSQL database several instances share (`postgres://…`; the tables in the schema
+    /// `pingfederate`) instead of the SQLite file. May carry a password: prefer the env variable.
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     /// Base URL of the PingOne MFA emulator.
     #[arg(long, env = "PINGONE_MFA_URL", default_value = "http://127.0.0.1:7003")]
     pingone_url: String,
@@ -70,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let (listener, url) = moderno_ambient::serving::bind(args.listen, args.public_url).await?;
     let mut config = Config::demo(args.database, url.clone(), args.pingone_url);
+    config.database_url = args.database_url.map(Secret::new);
     config.pingone_environment_id = args.pingone_environment_id;
     config.pingone_client_id = args.pingone_client_id;
     if let Some(secret) = args.pingone_client_secret {

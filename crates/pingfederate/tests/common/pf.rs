@@ -6,6 +6,7 @@
 
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DevicePublicKey;
+use moderno_sql::{Database, Location, OptionalExtension as _};
 use moderno_wire::pingfederate::Jwks;
 use pingfederate_server::{app, Config, PasswordCost, State};
 use reqwest::StatusCode;
@@ -22,8 +23,11 @@ pub struct Stack {
     pub mfa: MfaServer,
     pub pf_url: String,
     pub clock: Clock,
-    /// PingFederate's SQLite file.
-    pub db_path: std::path::PathBuf,
+    /// Where PingFederate keeps its state: its SQLite file, or with MODERNO_TEST_STORE=postgres
+    /// a PostgreSQL database of the test's own.
+    pub location: Location,
+    /// The configuration it was started with (for a second instance).
+    pub config: Config,
     /// PingFederate's state (the same the server answers from).
     pub state: State,
     _dir: tempfile::TempDir,
@@ -41,17 +45,48 @@ impl Stack {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let pf_url = format!("http://{}", listener.local_addr().unwrap());
-        let db_path = dir.path().join("pf.sqlite3");
-        let mut config = Config::demo(db_path.clone(), pf_url.clone(), mfa.url.clone());
+        let location = moderno_sql::testing::location(dir.path().join("pf.sqlite3"));
+        let mut config = Config::demo(dir.path().join("pf.sqlite3"), pf_url.clone(), mfa.url.clone());
+        stored_at(&mut config, &location);
         config.pingone_environment_id = ENV.into();
         config.pingone_client_id = P1_CLIENT_ID.into();
         config.pingone_client_secret = P1_CLIENT_SECRET.into();
         config.password_cost = PasswordCost::TestOnlyCheap;
         adjust(&mut config);
-        let state = State::open(config, clock.clone(), Entropy::seeded(7)).unwrap();
+        let state = State::open(config.clone(), clock.clone(), Entropy::seeded(7)).unwrap();
         let serving = state.clone();
         tokio::spawn(async move { axum::serve(listener, app(serving)).await.unwrap() });
-        Self { mfa, pf_url, clock, db_path, state, _dir: dir }
+        Self { mfa, pf_url, clock, location, config, state, _dir: dir }
+    }
+
+    /// A second PingFederate instance on the same database, PingOne and clock, with entropy of
+    /// its own: its base URL.
+    pub async fn second_instance(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = State::open(self.config.clone(), self.clock.clone(), Entropy::seeded(8)).unwrap();
+        tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+        url
+    }
+
+    /// PingFederate's database, opened anew (as a tool beside the server would).
+    pub fn database(&self) -> Database {
+        Database::open(&self.location, &pingfederate_server::schemas()).unwrap()
+    }
+
+    /// The one number `sql` answers, read from PingFederate's database.
+    pub fn count(&self, sql: &'static str, param: &str) -> i64 {
+        let param = param.to_owned();
+        self.database()
+            .blocking(move |conn| {
+                let answer: moderno_sql::Result<i64> = if sql.contains("?1") {
+                    conn.query_row(sql, [param], |r| r.get(0))
+                } else {
+                    conn.query_row(sql, (), |r| r.get(0))
+                };
+                answer.optional().map(Option::unwrap_or_default)
+            })
+            .unwrap()
     }
 
     pub fn client(&self) -> ApiClient {
@@ -79,6 +114,14 @@ impl Stack {
             "signature verifies under the JWKS"
         );
         serde_json::from_slice(&moderno_crypto::b64url_decode(parts[1]).unwrap()).unwrap()
+    }
+}
+
+/// Points `config` at `location`: a SQLite file, or a PostgreSQL database.
+pub fn stored_at(config: &mut Config, location: &Location) {
+    match location {
+        Location::File(path) => config.database_path = path.clone(),
+        Location::Postgres(url) => config.database_url = Some(moderno_crypto::Secret::from(url)),
     }
 }
 
@@ -167,6 +210,18 @@ impl ApiClient {
             *self.renewed.lock().unwrap() = Some(pair);
         }
         (response.status(), response.json().await.unwrap())
+    }
+
+    /// The same client (its cookies, its verifier) sending to the PingFederate at `base`.
+    pub fn on(&self, base: &str) -> ApiClient {
+        ApiClient {
+            http: self.http.clone(),
+            base: base.to_string(),
+            cookie: self.cookie.clone(),
+            renewed: std::sync::Arc::clone(&self.renewed),
+            verifier: self.verifier.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+        }
     }
 
     /// The `PF` cookie this client sends: the renewed one once the password passed.
