@@ -19,12 +19,12 @@ use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
 use moderno_ambient::{Fault, NumberChallenge};
+use moderno_sql::{params, Conn};
 use moderno_wire::pingone::{
     failure, CheckOtp, DeviceAuthentication, DeviceAuthenticationEmbedded, DeviceAuthenticationStatus as P1,
     FailureError, InnerError, MfaDeviceType, NumberMatching, ResourceRef, SelectDevice, StartDeviceAuthentication,
     DEVICE_SELECT_CONTENT_TYPE, OTP_CHECK_CONTENT_TYPE,
 };
-use rusqlite::{params, Transaction};
 
 use crate::authentication_record::{
     complete, read_auth, read_auth_by_id, set_status, status_name, AuthRow, AuthenticationMethod, Status,
@@ -75,7 +75,7 @@ fn selectable(status: Status) -> bool {
 }
 
 /// The answer for an authentication, with the user's devices (masked) as they are now.
-pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<DeviceAuthentication, ApiError> {
+pub fn describe(tx: &Conn<'_>, state: &State, row: &AuthRow) -> Result<DeviceAuthentication, ApiError> {
     let now = state.now();
     let user_id = user_id_of(tx, &row.username)?;
     let (status, error) = public_status(row, now);
@@ -117,7 +117,7 @@ pub fn describe(tx: &Transaction<'_>, state: &State, row: &AuthRow) -> Result<De
 }
 
 /// Starts the second factor on `device`: a push or a passcode.
-fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> Result<(), ApiError> {
+fn start_on(tx: &Conn<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> Result<(), ApiError> {
     if !device.usable() {
         return Err(ApiError::Invalid {
             code: "CONSTRAINT_VIOLATION",
@@ -154,6 +154,9 @@ fn start_on(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceR
         if faults.is_on(Fault::PushDenied) {
             return set_status(tx, auth_id, Status::PushConfirmationRejected, now);
         }
+        // Long polls on every instance look again once this commits (this instance's are woken by
+        // the caller too).
+        tx.notify(crate::PUSH_CHANNEL, auth_id)?;
         return set_status(tx, auth_id, Status::PushConfirmationWaiting, now);
     }
     if device.locked_at(now).is_some() {
@@ -236,7 +239,7 @@ pub async fn start(
         describe(tx, state, &read_auth(tx, &user, &id)?)
     }).await?;
     if answer.status == P1::PushConfirmationRequired {
-        state.0.pushes.notify_waiters();
+        state.wake_pushes();
     }
     tracing::info!(status = ?answer.status, "device authentication started");
     Ok((StatusCode::CREATED, Json(answer)))
@@ -260,7 +263,7 @@ fn check_application(state: &State, application: Option<&ResourceRef>) -> Result
     }
 }
 
-fn fail(tx: &Transaction<'_>, id: &str, reason: &str, now: i64) -> Result<(), ApiError> {
+fn fail(tx: &Conn<'_>, id: &str, reason: &str, now: i64) -> Result<(), ApiError> {
     tx.execute("UPDATE authentications SET failure_reason = ?1 WHERE id = ?2", params![reason, id])?;
     set_status(tx, id, Status::Failed, now)
 }
@@ -270,11 +273,11 @@ pub async fn read(
     Path((env, id)): Path<(String, String)>,
 ) -> Result<Json<DeviceAuthentication>, ApiError> {
     check_environment(&state, &env)?;
-    Ok(Json(state.tx(move |tx, state| describe(tx, state, &read_auth_by_id(tx, &id)?)).await?))
+    Ok(Json(state.read(move |tx, state| describe(tx, state, &read_auth_by_id(tx, &id)?)).await?))
 }
 
 /// Loads an authentication that is still open (not expired).
-fn open_auth(tx: &Transaction<'_>, state: &State, id: &str) -> Result<AuthRow, ApiError> {
+fn open_auth(tx: &Conn<'_>, state: &State, id: &str) -> Result<AuthRow, ApiError> {
     let row = read_auth_by_id(tx, id)?;
     if row.expires_at <= state.now() {
         return Err(ApiError::NotFound("device authentication"));
@@ -323,7 +326,7 @@ async fn select(state: &State, id: &str, body: SelectDevice) -> Result<DeviceAut
         })
         .await?;
     if answer.status == P1::PushConfirmationRequired {
-        state.0.pushes.notify_waiters();
+        state.wake_pushes();
     }
     tracing::info!(status = ?answer.status, "device selected");
     Ok(answer)

@@ -3,7 +3,7 @@
 //! The stored status is finer than PingOne's: a denied push and locked passcodes are kept apart
 //! here and shown as PingOne's `FAILED` with an `error` (see `authentication::describe`).
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use moderno_sql::{params, Conn, OptionalExtension};
 
 use crate::pairing::{issue_pairing_token, PairingDevice};
 use crate::{ApiError, State};
@@ -95,7 +95,7 @@ pub fn method_name(method: AuthenticationMethod) -> &'static str {
     }
 }
 
-pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, ApiError> {
+pub fn read_auth(tx: &Conn<'_>, user: &str, id: &str) -> Result<AuthRow, ApiError> {
     tx.query_row(
         "SELECT id, username, status, selected_device_id, otp_hash, otp_expires_at,
                 push_expires_at, failure_reason, expires_at, match_number, created_at, COALESCE(updated_at, created_at),
@@ -127,7 +127,7 @@ pub fn read_auth(tx: &Transaction<'_>, user: &str, id: &str) -> Result<AuthRow, 
 }
 
 /// The authentication `id`, whoever it is for (the auth path names no user).
-pub fn read_auth_by_id(tx: &Transaction<'_>, id: &str) -> Result<AuthRow, ApiError> {
+pub fn read_auth_by_id(tx: &Conn<'_>, id: &str) -> Result<AuthRow, ApiError> {
     let user: String = tx
         .query_row("SELECT username FROM authentications WHERE id = ?1", params![id], |r| r.get(0))
         .optional()?
@@ -135,7 +135,7 @@ pub fn read_auth_by_id(tx: &Transaction<'_>, id: &str) -> Result<AuthRow, ApiErr
     read_auth(tx, &user, id)
 }
 
-pub fn set_status(tx: &Transaction<'_>, id: &str, status: Status, now: i64) -> Result<(), ApiError> {
+pub fn set_status(tx: &Conn<'_>, id: &str, status: Status, now: i64) -> Result<(), ApiError> {
     tx.execute(
         "UPDATE authentications SET status = ?1, updated_at = ?2 WHERE id = ?3",
         params![status_name(status), now, id],
@@ -148,7 +148,7 @@ pub fn set_status(tx: &Transaction<'_>, id: &str, status: Status, now: i64) -> R
 /// PingOne refuses (device paired meanwhile, no room) leaves the authentication completed without
 /// a token.
 pub fn complete(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     state: &State,
     id: &str,
     method: AuthenticationMethod,

@@ -10,11 +10,11 @@ use axum::{Json, Router};
 use moderno_ambient::{Fault, NumberChallenge, Pick};
 use moderno_crypto::device_key::DevicePublicKey;
 use moderno_crypto::device_signature::{DeviceSignature, DeviceSignatureError, SignedRequest, MAX_AGE_SECONDS, SCHEME};
+use moderno_sql::{params, Conn};
 use moderno_wire::pingone::{
     failure, DenyReason, DeviceAuthentication, NotificationObject, PushDecision, DEVICE_SIGNATURE_HEADER,
     DEVICE_SIGNATURE_SCHEME, SELECT_NUMBER,
 };
-use rusqlite::{params, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -73,7 +73,7 @@ fn signature_error(e: DeviceSignatureError) -> ApiError {
 
 impl SignedCall {
     /// Checks the signature under `public_key` and spends its nonce.
-    pub fn verify(&self, state: &State, tx: &Transaction<'_>, public_key: Option<&str>) -> Result<(), ApiError> {
+    pub fn verify(&self, state: &State, tx: &Conn<'_>, public_key: Option<&str>) -> Result<(), ApiError> {
         let key = public_key.and_then(DevicePublicKey::from_b64).ok_or(ApiError::Unauthorized("unknown device"))?;
         let request = SignedRequest { method: &self.method, path: &self.path, query: &self.query, body: &self.body };
         let now = state.now();
@@ -89,7 +89,7 @@ impl SignedCall {
     }
 
     /// The paired mobile device that signed this call, verified.
-    fn device(&self, state: &State, tx: &Transaction<'_>) -> Result<DeviceRow, ApiError> {
+    fn device(&self, state: &State, tx: &Conn<'_>) -> Result<DeviceRow, ApiError> {
         let device =
             device_by_fingerprint(tx, &self.signature.fingerprint)?.ok_or(ApiError::Unauthorized("unknown device"))?;
         self.verify(state, tx, device.public_key.as_deref())?;
@@ -107,34 +107,31 @@ struct WaitQuery {
 const MAX_WAIT_SECONDS: u64 = 25;
 
 /// The pushes waiting for `device`, as the SDK's `NotificationObject` shows them.
-fn pending_pushes(
-    tx: &Transaction<'_>,
-    state: &State,
-    device: &DeviceRow,
-) -> Result<Vec<NotificationObject>, ApiError> {
+fn pending_pushes(tx: &Conn<'_>, state: &State, device: &DeviceRow) -> Result<Vec<NotificationObject>, ApiError> {
     if state.config().faults.is_on(Fault::ApproverOffline) {
         // The device is unreachable: its pushes wait, unseen, until they time out.
         return Ok(vec![]);
     }
-    let mut stmt = tx.prepare(
+    let now = state.now();
+    let pushes = tx.query_map(
         "SELECT id, push_expires_at, number_choices FROM authentications
          WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2
          ORDER BY created_at",
+        params![device.id, now],
+        |r| {
+            let options = NumberChallenge::parse_choices(r.get::<_, Option<String>>(2)?.as_deref());
+            Ok(NotificationObject {
+                authentication_id: r.get(0)?,
+                title: "Sign-in request".into(),
+                body: "Approve the sign-in to Moderno?".into(),
+                client_context: None,
+                number_matching_type: (!options.is_empty()).then(|| SELECT_NUMBER.to_string()),
+                number_matching_options: options,
+                timeout_duration: r.get::<_, i64>(1)? - now,
+            })
+        },
     )?;
-    let now = state.now();
-    let rows = stmt.query_map(params![device.id, now], |r| {
-        let options = NumberChallenge::parse_choices(r.get::<_, Option<String>>(2)?.as_deref());
-        Ok(NotificationObject {
-            authentication_id: r.get(0)?,
-            title: "Sign-in request".into(),
-            body: "Approve the sign-in to Moderno?".into(),
-            client_context: None,
-            number_matching_type: (!options.is_empty()).then(|| SELECT_NUMBER.to_string()),
-            number_matching_options: options,
-            timeout_duration: r.get::<_, i64>(1)? - now,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    Ok(pushes)
 }
 
 #[tracing::instrument(name = "device_pushes", skip_all, fields(device_id))]
@@ -151,13 +148,17 @@ async fn pushes(
         // Registered before the check, so a push queued in between still wakes us.
         let queued = state.0.pushes.notified();
         let device = device.clone();
-        let pending = state.tx(move |tx, state| pending_pushes(tx, state, &device)).await?;
-        if !pending.is_empty() || tokio::time::Instant::now() >= deadline {
+        let pending = state.read(move |tx, state| pending_pushes(tx, state, &device)).await?;
+        let now = tokio::time::Instant::now();
+        if !pending.is_empty() || now >= deadline {
             return Ok(Json(pending));
         }
+        // Woken by a push queued here or announced by another instance; and looking again every
+        // `push_poll_interval` all the same, should an announcement be lost.
+        let look_again = now + state.config().push_poll_interval.max(std::time::Duration::from_millis(10));
         tokio::select! {
             () = queued => {}
-            () = tokio::time::sleep_until(deadline) => {}
+            () = tokio::time::sleep_until(deadline.min(look_again)) => {}
         }
     }
 }

@@ -2,8 +2,8 @@
 //! and its TOTP secret, derived from the master key so that no shared secret is stored.
 
 use moderno_crypto::payload::open_mobile_payload;
+use moderno_sql::Conn;
 use moderno_wire::payload::MobilePayloadClaims;
-use rusqlite::Transaction;
 use zeroize::Zeroizing;
 
 use crate::secrets::hmac_sha256;
@@ -22,11 +22,7 @@ pub fn totp_secret_base32(state: &State, device_id: &str) -> String {
 
 /// Opens a mobile payload and accepts it once: fresh (`issuedAt` within the configured age either
 /// way), its nonce never seen, the device not rooted.
-pub fn check_mobile_payload(
-    state: &State,
-    tx: &Transaction<'_>,
-    payload: &str,
-) -> Result<MobilePayloadClaims, ApiError> {
+pub fn check_mobile_payload(state: &State, tx: &Conn<'_>, payload: &str) -> Result<MobilePayloadClaims, ApiError> {
     let invalid = |why: String| ApiError::Invalid {
         code: "INVALID_VALUE",
         message: why,

@@ -7,11 +7,11 @@
 
 use axum::extract::State as Shared;
 use axum::Json;
+use moderno_sql::Conn;
 use moderno_wire::pingone::{
     ApprovePairing, Authenticator, AuthenticatorStatus, AuthenticatorType, ClaimPairingKey, MfaDeviceType,
     PairingApproved, PairingStatus, ResourceRef,
 };
-use rusqlite::Transaction;
 use subtle::ConstantTimeEq;
 
 use crate::device_api::SignedCall;
@@ -26,7 +26,7 @@ use crate::{ApiError, State};
 /// the authenticators set up, as the SDK's `PairingInfo` does (push and one-time passcodes); no
 /// role: PingOne devices have none, only an order.
 fn pair_device(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     state: &State,
     pairing: &PairingRow,
     fingerprint: &str,

@@ -158,8 +158,8 @@ async fn as_pingone_error(response: Response) -> Response {
     converted
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<moderno_sql::Error> for ApiError {
+    fn from(e: moderno_sql::Error) -> Self {
         Self::Internal(format!("database: {e}"))
     }
 }

@@ -44,6 +44,7 @@ use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
 use moderno_crypto::Secret;
+use moderno_sql::{Conn, Database, Listening, Location};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use zeroize::Zeroizing;
@@ -84,8 +85,12 @@ pub struct DevicePolicy {
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The SQLite file (created when missing).
+    /// The SQLite file (created when missing), unless `database_url` names a PostgreSQL database.
     pub database_path: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) the state lives in instead of the file, in the
+    /// schema `pingone_mfa`, shared by every instance given the same URL. It may carry a password:
+    /// never logged.
+    pub database_url: Option<Secret<String>>,
     /// How devices reach this server, e.g. `http://127.0.0.1:7003` (goes into server payloads).
     pub public_url: String,
     /// The one environment served (a UUID, as PingOne's).
@@ -125,6 +130,9 @@ pub struct Config {
     pub mobile_pairing_lifetime: Duration,
     /// How long a push waits for its answer.
     pub push_timeout: Duration,
+    /// How often a device's waiting long poll reads its pushes again without being woken, in real
+    /// time: the bound on a push's delivery should another instance's announcement be lost.
+    pub push_poll_interval: std::time::Duration,
     /// Lifetime of an SMS or e-mail passcode.
     pub otp_lifetime: Duration,
     /// Wrong passcodes before the user's passcodes are blocked.
@@ -149,6 +157,7 @@ impl Config {
     pub fn demo(database_path: PathBuf, public_url: impl Into<String>) -> Self {
         Self {
             database_path,
+            database_url: None,
             public_url: public_url.into(),
             environment_id: DEMO_ENVIRONMENT_ID.into(),
             policies: vec![
@@ -182,6 +191,7 @@ impl Config {
             max_allowed_devices: 5,
             mobile_pairing_lifetime: Duration::minutes(10),
             push_timeout: Duration::seconds(40),
+            push_poll_interval: std::time::Duration::from_secs(1),
             // The device authentication policy's `otp.lifeTime`: "The OTP is valid for up to 30
             // minutes" (https://docs.pingidentity.com/sdks/latest/davinci/use-cases/otp/index.html),
             // 30 minutes in Ping's policy example.
@@ -222,13 +232,20 @@ struct Inner {
     config: Config,
     clock: Clock,
     entropy: Entropy,
-    db: store::Db,
+    db: Database,
     server_key: DeviceKey,
     pepper: Pepper,
     otp_master_key: Zeroizing<[u8; 32]>,
-    /// Wakes long-polling devices when a push is queued.
-    pushes: tokio::sync::Notify,
+    /// Wakes this instance's long-polling devices when a push is queued, here or (through
+    /// `_listening`) on another instance sharing the database.
+    pushes: Arc<tokio::sync::Notify>,
+    /// Other instances' push notifications (PostgreSQL `LISTEN`), while the state lives.
+    _listening: Option<Listening>,
 }
+
+/// The channel a queued push is announced on to every instance (its payload the device
+/// authentication's id).
+pub(crate) const PUSH_CHANNEL: &str = "pingone_mfa_pushes";
 
 impl State {
     pub fn open(config: Config, clock: Clock, entropy: Entropy) -> anyhow::Result<Self> {
@@ -236,11 +253,23 @@ impl State {
             "PingOne's public_url (--public-url, PINGONE_MFA_PUBLIC_URL)",
             &config.public_url,
         )?;
-        let db = store::Db::open(&config.database_path)?;
+        let location = Location::choose(config.database_url.as_ref(), config.database_path.clone());
+        let db = Database::open(&location, &store::SCHEMAS)?;
         let secrets::Secrets { server_key, pepper, otp_master_key } =
-            db.with_connection(|conn| secrets::Secrets::load(conn, config.secrets_seed.as_ref(), &entropy))?;
-        let pushes = tokio::sync::Notify::new();
-        let state = Self(Arc::new(Inner { config, clock, entropy, db, server_key, pepper, otp_master_key, pushes }));
+            db.blocking(|conn| secrets::Secrets::load(conn, config.secrets_seed.as_ref(), &entropy))?;
+        let pushes = Arc::new(tokio::sync::Notify::new());
+        let listening = listen_for_pushes(&db, &pushes);
+        let state = Self(Arc::new(Inner {
+            config,
+            clock,
+            entropy,
+            db,
+            server_key,
+            pepper,
+            otp_master_key,
+            pushes,
+            _listening: listening,
+        }));
         retention::schedule(&state);
         Ok(state)
     }
@@ -257,19 +286,40 @@ impl State {
         &self.0.entropy
     }
 
-    /// One immediate transaction on the blocking pool, with the emulator's state at hand (its
-    /// clock, entropy and settings): committed only when `f` succeeds.
+    /// One transaction on the blocking pool, writers taking turns (on every instance), with the
+    /// emulator's state at hand (its clock, entropy and settings): committed only when `f`
+    /// succeeds.
     async fn tx<T, F>(&self, f: F) -> Result<T, error::ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>, &State) -> Result<T, error::ApiError> + Send + 'static,
+        F: FnOnce(&Conn<'_>, &State) -> Result<T, error::ApiError> + Send + 'static,
     {
         let state = self.clone();
-        self.db().tx(move |tx| f(tx, &state)).await
+        self.db().write(move |tx| f(tx, &state)).await
     }
 
-    fn db(&self) -> &store::Db {
+    /// `f` on the blocking pool for what only reads (no writer's turn taken).
+    async fn read<T, F>(&self, f: F) -> Result<T, error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn<'_>, &State) -> Result<T, error::ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        self.db().read(move |tx| f(tx, &state)).await
+    }
+
+    fn db(&self) -> &Database {
         &self.0.db
+    }
+
+    /// The emulator's database (SQLite or PostgreSQL), for the stack and tests that look in it.
+    pub fn database(&self) -> &Database {
+        &self.0.db
+    }
+
+    /// Wakes this instance's long-polling devices (a push was queued here).
+    fn wake_pushes(&self) {
+        self.0.pushes.notify_waiters();
     }
 
     fn pepper(&self) -> &Pepper {
@@ -298,6 +348,20 @@ impl State {
     }
 }
 
+/// On a shared database, turns other instances' push notifications into the same local wake-up
+/// (a reconnected listener wakes every waiter too: a push may have been missed meanwhile). `None`
+/// on SQLite, or outside a tokio runtime, where this process's own writes are the only ones.
+fn listen_for_pushes(db: &Database, pushes: &Arc<tokio::sync::Notify>) -> Option<Listening> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        if db.is_shared() {
+            tracing::warn!("no tokio runtime: other instances' pushes wake no device here (long polls re-read)");
+        }
+        return None;
+    }
+    let pushes = Arc::clone(pushes);
+    db.listen(&[PUSH_CHANNEL], move |_wake| pushes.notify_waiters())
+}
+
 /// The whole HTTP surface.
 pub fn app(state: State) -> Router {
     let env = "/v1/environments/{env}";
@@ -317,6 +381,7 @@ pub fn app(state: State) -> Router {
         .route("/{env}/deviceAuthentications/{id}", get(authentication::read).post(authentication::act))
         .route("/outbox/{user}", get(outbox::read))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), requests::require_worker_token));
+    let db = state.db().clone();
     Router::new()
         .route("/{env}/as/token", post(worker_tokens::issue))
         .route("/{env}/as/jwks", get(id_tokens::jwks))
@@ -328,6 +393,16 @@ pub fn app(state: State) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::with_error_ids))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+        // Beyond PingOne: the emulators' operations endpoint, for a load balancer (PingOne's own
+        // paths all start with an environment id, `/v1/`, `/device/` or `/outbox/`), outside the
+        // request log: it is asked every few seconds.
+        .route(
+            "/health",
+            moderno_ambient::serving::health(move || {
+                let db = db.clone();
+                async move { db.ready().await.map_err(|e| e.to_string()) }
+            }),
+        )
 }
 
 #[cfg(test)]

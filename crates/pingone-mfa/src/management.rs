@@ -13,10 +13,10 @@
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
+use moderno_sql::{params, Conn, OptionalExtension};
 use moderno_wire::pingone::{
     CreateMfaDevice, CreateUser, Device, EntityArray, MfaDeviceType, ResourceRef, User, DEVICES_REORDER_CONTENT_TYPE,
 };
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
 use crate::device_identity::totp_secret_base32;
@@ -32,7 +32,7 @@ pub const MAX_NICKNAME_CHARS: usize = 100;
 const BLOCK_CONTENT_TYPE: &str = "application/vnd.pingidentity.device.block+json";
 const UNBLOCK_CONTENT_TYPE: &str = "application/vnd.pingidentity.device.unblock+json";
 
-fn read_user_by(tx: &Transaction<'_>, state: &State, column: &str, value: &str) -> Result<Option<User>, ApiError> {
+fn read_user_by(tx: &Conn<'_>, state: &State, column: &str, value: &str) -> Result<Option<User>, ApiError> {
     let sql = format!("SELECT id, username, created_at FROM users WHERE {column} = ?1");
     let row: Option<(String, String, i64)> =
         tx.query_row(&sql, params![value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
@@ -124,12 +124,7 @@ pub async fn get_user(
 }
 
 /// The user's devices as PingOne lists them, in order.
-fn device_list(
-    tx: &Transaction<'_>,
-    state: &State,
-    user_id: &str,
-    username: &str,
-) -> Result<EntityArray<Device>, ApiError> {
+fn device_list(tx: &Conn<'_>, state: &State, user_id: &str, username: &str) -> Result<EntityArray<Device>, ApiError> {
     let now = state.now();
     let devices = user_devices(tx, username)?.iter().map(|d| device(state, user_id, d, now, Detail::Full)).collect();
     let mut list = entity_array(format!("{}/users/{user_id}/devices", api_base(state)), "devices", devices);
@@ -138,13 +133,7 @@ fn device_list(
     Ok(list)
 }
 
-fn one_device(
-    tx: &Transaction<'_>,
-    state: &State,
-    user_id: &str,
-    username: &str,
-    id: &str,
-) -> Result<Device, ApiError> {
+fn one_device(tx: &Conn<'_>, state: &State, user_id: &str, username: &str, id: &str) -> Result<Device, ApiError> {
     Ok(device(state, user_id, &find_device(tx, username, id)?, state.now(), Detail::Full))
 }
 
@@ -293,7 +282,7 @@ async fn change_device(
     state: &State,
     user: &str,
     id: &str,
-    change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize> + Send + 'static,
+    change: impl FnOnce(&Conn<'_>) -> moderno_sql::Result<usize> + Send + 'static,
 ) -> Result<Device, ApiError> {
     let (user, id) = (user.to_owned(), id.to_owned());
     state
@@ -361,8 +350,7 @@ pub async fn delete_device(
 ) -> Result<StatusCode, ApiError> {
     check_environment(&state, &env)?;
     state
-        .db()
-        .tx(move |tx| {
+        .tx(move |tx, _| {
             find_device(tx, &username_of(tx, &user)?, &id)?;
             tx.execute("DELETE FROM devices WHERE id = ?1", params![id])?;
             Ok(())

@@ -3,8 +3,8 @@
 //! in the caller's transaction, so parallel guesses are counted one by one.
 
 use moderno_crypto::totp;
+use moderno_sql::{params, Conn};
 use moderno_wire::pingone::MfaDeviceType;
-use rusqlite::{params, Transaction};
 use subtle::ConstantTimeEq;
 
 use crate::authentication_record::{complete, set_status, AuthRow, AuthenticationMethod, Status};
@@ -24,7 +24,7 @@ fn code_hash(state: &State, auth_id: &str, code: &str) -> String {
 }
 
 /// Generates a 6-digit code for an SMS or e-mail device and "sends" it to the outbox.
-pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> Result<(), ApiError> {
+pub fn send_code(tx: &Conn<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> Result<(), ApiError> {
     let now = state.now();
     let code = format!("{:06}", state.entropy().below(1_000_000));
     let channel = if device.device_type == MfaDeviceType::Sms { "SMS" } else { "EMAIL" };
@@ -34,7 +34,8 @@ pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &De
     )?;
     let minutes = state.config().otp_lifetime.num_minutes();
     tx.execute(
-        "INSERT INTO outbox (id, username, channel, to_addr, text, otp, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO outbox (id, username, channel, to_addr, text, otp, sent_at, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox WHERE username = ?2))",
         params![
             state.entropy().uuid(),
             device.username,
@@ -54,7 +55,7 @@ pub fn send_code(tx: &Transaction<'_>, state: &State, auth_id: &str, device: &De
 /// `coolDown`; the PingOne MFA SDK: "the OTP can be verified within 3 attempts in every 15
 /// minutes"): the device is then locked (`lock.status` LOCKED, `lock.expiresAt`).
 pub fn check_code(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     state: &State,
     auth: &AuthRow,
     device: &DeviceRow,

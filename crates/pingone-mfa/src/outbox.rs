@@ -3,8 +3,8 @@
 
 use axum::extract::{Path, State as Shared};
 use axum::Json;
+use moderno_sql::params;
 use moderno_wire::pingone::{OutboxChannel, OutboxMessage};
-use rusqlite::params;
 
 use crate::store::rfc3339;
 use crate::{ApiError, State};
@@ -14,23 +14,26 @@ pub async fn read(
     Path(user): Path<String>,
 ) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
     let messages = state
-        .db()
-        .tx(move |tx| {
+        .read(move |tx, _| {
             crate::store::require_user(tx, &user)?;
-            let mut stmt = tx.prepare(
-            "SELECT id, channel, to_addr, text, otp, sent_at FROM outbox WHERE username = ?1 ORDER BY sent_at, rowid",
-        )?;
-            let rows = stmt.query_map(params![user], |r| {
-                Ok(OutboxMessage {
-                    id: r.get(0)?,
-                    channel: if r.get::<_, String>(1)? == "SMS" { OutboxChannel::Sms } else { OutboxChannel::Email },
-                    to: r.get(2)?,
-                    text: r.get(3)?,
-                    otp: r.get(4)?,
-                    sent_at: rfc3339(r.get(5)?),
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(tx.query_map(
+                "SELECT id, channel, to_addr, text, otp, sent_at FROM outbox WHERE username = ?1 ORDER BY seq",
+                params![user],
+                |r| {
+                    Ok(OutboxMessage {
+                        id: r.get(0)?,
+                        channel: if r.get::<_, String>(1)? == "SMS" {
+                            OutboxChannel::Sms
+                        } else {
+                            OutboxChannel::Email
+                        },
+                        to: r.get(2)?,
+                        text: r.get(3)?,
+                        otp: r.get(4)?,
+                        sent_at: rfc3339(r.get(5)?),
+                    })
+                },
+            )?)
         })
         .await?;
     Ok(Json(messages))

@@ -10,11 +10,11 @@
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::Json;
+use moderno_sql::{params, Conn, OptionalExtension};
 use moderno_wire::payload::MobilePayloadClaims;
 use moderno_wire::pingone::{
     CreatePairingKey, PairingClaim, PairingIdTokenClaims, PairingKey, PairingStatus, ResourceRef,
 };
-use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::id_tokens;
 use crate::pairing_code;
@@ -53,12 +53,7 @@ pub struct PairingRow {
     pub device_id: Option<String>,
 }
 
-pub fn read_pairing(
-    tx: &Transaction<'_>,
-    kind: &str,
-    column: &str,
-    value: &str,
-) -> Result<Option<PairingRow>, ApiError> {
+pub fn read_pairing(tx: &Conn<'_>, kind: &str, column: &str, value: &str) -> Result<Option<PairingRow>, ApiError> {
     let sql = format!(
         "SELECT id, username, secret_hash, fingerprint, public_key, device_name, status, expires_at, device_id
          FROM pairings WHERE kind = ?1 AND {column} = ?2"
@@ -81,7 +76,7 @@ pub fn read_pairing(
 }
 
 pub fn set_pairing_status(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     id: &str,
     status: PairingStatus,
     device_id: Option<&str>,
@@ -169,11 +164,7 @@ pub async fn create_pairing_key(
 }
 
 /// A pairing key of the user with id `user`.
-fn users_pairing_key(
-    tx: &Transaction<'_>,
-    user: &str,
-    id: &str,
-) -> Result<(PairingRow, (i64, Vec<ResourceRef>)), ApiError> {
+fn users_pairing_key(tx: &Conn<'_>, user: &str, id: &str) -> Result<(PairingRow, (i64, Vec<ResourceRef>)), ApiError> {
     let username = username_of(tx, user)?;
     let row = read_pairing(tx, "KEY", "id", id)?
         .filter(|r| r.username == username)
@@ -192,7 +183,7 @@ pub async fn get_pairing_key(
 ) -> Result<Json<PairingKey>, ApiError> {
     check_environment(&state, &env)?;
     let user_id = user.clone();
-    let (row, created) = state.db().tx(move |tx| users_pairing_key(tx, &user_id, &id)).await?;
+    let (row, created) = state.read(move |tx, _| users_pairing_key(tx, &user_id, &id)).await?;
     Ok(Json(pairing_key_view(&state, &user, &row, None, created)))
 }
 
@@ -204,8 +195,7 @@ pub async fn delete_pairing_key(
 ) -> Result<StatusCode, ApiError> {
     check_environment(&state, &env)?;
     state
-        .db()
-        .tx(move |tx| {
+        .tx(move |tx, _| {
             users_pairing_key(tx, &user, &id)?;
             tx.execute("DELETE FROM pairings WHERE id = ?1", params![id])?;
             Ok(())
@@ -237,7 +227,7 @@ impl From<MobilePayloadClaims> for PairingDevice {
 /// Answers the pairing's id and the token.
 #[tracing::instrument(name = "issue_pairing_token", skip_all, fields(pairing_id))]
 pub fn issue_pairing_token(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     state: &State,
     username: &str,
     device: &PairingDevice,
@@ -274,7 +264,7 @@ pub fn issue_pairing_token(
 
 /// True while the automatic pairing `id` can still be approved (UNCLAIMED, not expired): only then
 /// does its device authentication show the ID token.
-pub fn still_offered(tx: &Transaction<'_>, id: &str, now: i64) -> Result<bool, ApiError> {
+pub fn still_offered(tx: &Conn<'_>, id: &str, now: i64) -> Result<bool, ApiError> {
     Ok(read_pairing(tx, "AUTOMATIC", "id", id)?
         .is_some_and(|p| p.status == PairingStatus::Unclaimed && p.expires_at > now))
 }

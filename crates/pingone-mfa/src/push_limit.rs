@@ -10,7 +10,7 @@
 //! the caller's transaction, so parallel starts are counted one by one.
 
 use chrono::Duration;
-use rusqlite::{params, Transaction};
+use moderno_sql::{params, Conn};
 
 use crate::store::rfc3339;
 use crate::ApiError;
@@ -25,24 +25,24 @@ pub struct PushLimit {
 
 impl PushLimit {
     /// When pushes to `user` are locked until (a time after `now`), if they are.
-    fn locked_until(&self, tx: &Transaction<'_>, user: &str, now: i64) -> Result<Option<i64>, ApiError> {
+    fn locked_until(&self, tx: &Conn<'_>, user: &str, now: i64) -> Result<Option<i64>, ApiError> {
         let (period, lock) = (self.time_period.num_seconds(), self.lock_duration.num_seconds());
         let Ok(count) = usize::try_from(self.count) else { return Ok(None) };
         if count == 0 {
             return Ok(Some(now + lock));
         }
-        let mut stmt =
-            tx.prepare("SELECT at FROM rate_events WHERE kind = ?1 AND bucket = ?2 AND at > ?3 ORDER BY at")?;
-        let times = stmt
-            .query_map(params![KIND, user, now - period - lock], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let times = tx.query_map(
+            "SELECT at FROM rate_events WHERE kind = ?1 AND bucket = ?2 AND at > ?3 ORDER BY at",
+            params![KIND, user, now - period - lock],
+            |r| r.get::<_, i64>(0),
+        )?;
         let lock_end =
             times.windows(count).filter(|run| run[count - 1] - run[0] <= period).map(|run| run[count - 1] + lock).max();
         Ok(lock_end.filter(|end| *end > now))
     }
 
     /// Refuses (429 `REQUEST_LIMITED`, `Retry-After`) while pushes to `user` are locked.
-    pub fn check(&self, tx: &Transaction<'_>, user: &str, now: i64) -> Result<(), ApiError> {
+    pub fn check(&self, tx: &Conn<'_>, user: &str, now: i64) -> Result<(), ApiError> {
         let Some(until) = self.locked_until(tx, user, now)? else { return Ok(()) };
         tracing::warn!(limit = KIND, "pushes are locked");
         Err(ApiError::RateLimited {
@@ -58,7 +58,7 @@ impl PushLimit {
     }
 
     /// Counts a push queued for `user`, and forgets events no lock can come from any more.
-    pub fn record(&self, tx: &Transaction<'_>, user: &str, now: i64) -> Result<(), ApiError> {
+    pub fn record(&self, tx: &Conn<'_>, user: &str, now: i64) -> Result<(), ApiError> {
         let horizon = now - self.time_period.num_seconds() - self.lock_duration.num_seconds();
         tx.execute("DELETE FROM rate_events WHERE kind = ?1 AND at <= ?2", params![KIND, horizon])?;
         tx.execute("INSERT INTO rate_events (kind, bucket, at) VALUES (?1, ?2, ?3)", params![KIND, user, now])?;
@@ -66,7 +66,7 @@ impl PushLimit {
     }
 
     /// An approved push ends the run of pushes that were not.
-    pub fn approved(tx: &Transaction<'_>, user: &str) -> Result<(), ApiError> {
+    pub fn approved(tx: &Conn<'_>, user: &str) -> Result<(), ApiError> {
         tx.execute("DELETE FROM rate_events WHERE kind = ?1 AND bucket = ?2", params![KIND, user])?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! parallel requests are counted one by one and cannot pass a limit together.
 
 use chrono::Duration;
-use rusqlite::{params, OptionalExtension, Transaction};
+use moderno_sql::{params, Conn, OptionalExtension};
 
 use crate::store::rfc3339;
 use crate::ApiError;
@@ -21,7 +21,7 @@ pub struct Limit {
 impl Limit {
     /// Refuses (429 `REQUEST_LIMITED`) once `bucket` has had `max` events within the window; the
     /// message and `Retry-After` say when the oldest of them leaves it.
-    pub fn check(&self, tx: &Transaction<'_>, bucket: &str, now: i64) -> Result<(), ApiError> {
+    pub fn check(&self, tx: &Conn<'_>, bucket: &str, now: i64) -> Result<(), ApiError> {
         let window = self.window.num_seconds();
         let Some(nth) = self.max.checked_sub(1) else {
             return Err(self.refusal(now, now + window));
@@ -55,7 +55,7 @@ impl Limit {
     }
 
     /// Counts one event for `bucket`, and forgets this kind's events older than the window.
-    pub fn record(&self, tx: &Transaction<'_>, bucket: &str, now: i64) -> Result<(), ApiError> {
+    pub fn record(&self, tx: &Conn<'_>, bucket: &str, now: i64) -> Result<(), ApiError> {
         tx.execute(
             "DELETE FROM rate_events WHERE kind = ?1 AND at <= ?2",
             params![self.kind, now - self.window.num_seconds()],

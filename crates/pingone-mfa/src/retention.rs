@@ -7,7 +7,7 @@
 //! "Retention"). Users and devices are never purged; access tokens, nonces and rate events are
 //! already deleted as they expire, by the routes that write them.
 
-use rusqlite::params;
+use moderno_sql::params;
 
 use crate::{ApiError, State};
 
@@ -28,13 +28,12 @@ impl State {
         let cutoff = self.now() - self.config().retention.num_seconds();
         let otp_lifetime = self.config().otp_lifetime.num_seconds();
         let purged = self
-            .db()
-            .tx(move |tx| {
+            .tx(move |tx, _| {
                 // An authentication ends at its expiry, or later when a push or passcode sent
                 // near its end outlives it.
                 let authentications = tx.execute(
                     "DELETE FROM authentications
-                     WHERE MAX(expires_at, COALESCE(push_expires_at, 0), COALESCE(otp_expires_at, 0)) <= ?1",
+                     WHERE expires_at <= ?1 AND COALESCE(push_expires_at, 0) <= ?1 AND COALESCE(otp_expires_at, 0) <= ?1",
                     params![cutoff],
                 )?;
                 // Claimed or failed pairings ended no later than their expiry.

@@ -9,7 +9,7 @@ use moderno_ambient::Entropy;
 use moderno_crypto::device_key::DeviceKey;
 use moderno_crypto::secret_hash::Pepper;
 use moderno_crypto::Secret;
-use rusqlite::Connection;
+use moderno_sql::Conn;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -41,9 +41,9 @@ impl Secrets {
     }
 
     /// The configured seed, else the one kept in the database, else a new one (then kept):
-    /// [`moderno_sqlite::kept_seed`].
-    pub fn load(conn: &Connection, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
-        let seed = moderno_sqlite::kept_seed(conn, SEED_KEY, configured.map(Secret::expose), || {
+    /// [`moderno_sql::kept_seed`], so every instance on one database derives the same.
+    pub fn load(conn: &Conn<'_>, configured: Option<&Secret<[u8; 32]>>, entropy: &Entropy) -> anyhow::Result<Self> {
+        let seed = moderno_sql::kept_seed(conn, SEED_KEY, configured.map(Secret::expose), || {
             tracing::info!("secrets drawn at first start and kept in the database");
             entropy.bytes::<32>()
         })?;

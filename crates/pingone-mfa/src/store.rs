@@ -1,22 +1,24 @@
-//! The SQLite file behind the emulator: schema, one-transaction access, and the row shapes
-//! several routes share (users, devices, seen nonces).
+//! The emulator's database (a SQLite file, or a PostgreSQL schema several instances share):
+//! schema, and the row shapes several routes share (users, devices, seen nonces).
 //!
-//! Every write happens inside one `BEGIN IMMEDIATE` transaction that checks and acts, so parallel
-//! requests redeeming the same secret see exactly one success. WAL with `synchronous=FULL`: the
-//! emulator's writes are all small and most of them redeem something.
-
-use std::path::Path;
+//! Every write happens inside one transaction that checks and acts, writers taking turns
+//! (`moderno_sql::Database::write`), so parallel requests redeeming the same secret see exactly
+//! one success, on one instance or several.
 
 use chrono::DateTime;
-use moderno_sqlite::{AddedColumn, Database, DbError, Schema};
+use moderno_sql::{params, Conn, OptionalExtension, Row, Schemas};
+use moderno_sqlite::AddedColumn;
 use moderno_wire::pingone::MfaDeviceType;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use crate::error::ApiError;
 
+/// The service's schema on both databases.
+pub const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
+
 /// The file's schema: the tables as they stood when the versions were first numbered, then the
-/// migrations since (none yet).
-const SCHEMA: Schema = Schema { baseline: BASELINE, baseline_columns: ADDED_COLUMNS, migrations: &[] };
+/// migrations since.
+const SQLITE: moderno_sqlite::Schema =
+    moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: ADDED_COLUMNS, migrations: &[OUTBOX_ORDER] };
 
 const BASELINE: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -48,7 +50,7 @@ CREATE TABLE IF NOT EXISTS rate_events (kind TEXT NOT NULL, bucket TEXT NOT NULL
 CREATE INDEX IF NOT EXISTS rate_events_by_bucket ON rate_events(kind, bucket, at);
 ";
 
-/// Columns added to `SCHEMA` after files were written without them.
+/// Columns added to `SQLITE`'s baseline after files were written without them.
 const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "match_number", declaration: "INTEGER" },
     AddedColumn { table: "authentications", column: "number_choices", declaration: "TEXT" },
@@ -62,35 +64,51 @@ const ADDED_COLUMNS: &[AddedColumn] = &[
     AddedColumn { table: "authentications", column: "pairing_id", declaration: "TEXT" },
 ];
 
-/// The connection, used only on the blocking pool ([`Database`]).
-pub struct Db(Database);
+/// Migration 2: the outbox's order as a column of its own (`seq`, per user, counted up as
+/// messages are sent) instead of SQLite's rowid, which PostgreSQL has not; the messages already
+/// there keep the order they were sent in.
+const OUTBOX_ORDER: &str = "
+ALTER TABLE outbox ADD COLUMN seq INTEGER;
+UPDATE outbox SET seq = rowid;
+CREATE INDEX IF NOT EXISTS outbox_by_user ON outbox(username, seq);
+";
 
-impl DbError for ApiError {
-    fn task_failed(error: tokio::task::JoinError) -> Self {
-        ApiError::Internal(format!("the database task failed: {error}"))
-    }
-}
+/// The PostgreSQL schema: today's tables as its baseline (integers, booleans too, as `BIGINT`;
+/// blobs as `BYTEA`).
+const POSTGRES: moderno_postgres::Schema = moderno_postgres::Schema { name: "pingone_mfa", migrations: &[PG_BASELINE] };
 
-impl Db {
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self(Database::open(path, &SCHEMA)?))
-    }
+const PG_BASELINE: &str = "
+CREATE TABLE users (
+    username TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL,
+    otp_failures BIGINT NOT NULL DEFAULT 0, otp_blocked_until BIGINT);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, type TEXT NOT NULL, blocked BIGINT NOT NULL DEFAULT 0,
+    name TEXT NOT NULL, nickname TEXT, position BIGINT NOT NULL, created_at BIGINT NOT NULL,
+    fingerprint TEXT, public_key TEXT, last_totp_step BIGINT, updated_at BIGINT,
+    otp_failures BIGINT NOT NULL DEFAULT 0, locked_until BIGINT);
+CREATE INDEX devices_by_user ON devices(username, position);
+CREATE TABLE pairings (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, kind TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+    fingerprint TEXT, public_key TEXT, device_name TEXT, status TEXT NOT NULL,
+    expires_at BIGINT NOT NULL, device_id TEXT, created_at BIGINT NOT NULL, applications TEXT);
+CREATE TABLE authentications (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, status TEXT NOT NULL, selected_device_id TEXT,
+    method TEXT, req_fingerprint TEXT, req_public_key TEXT, req_name TEXT,
+    otp_hash TEXT, otp_expires_at BIGINT, push_expires_at BIGINT, failure_reason TEXT,
+    paired BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+    match_number BIGINT, number_choices TEXT, updated_at BIGINT, policy_id TEXT, id_token TEXT, pairing_id TEXT);
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, channel TEXT NOT NULL, to_addr TEXT NOT NULL,
+    text TEXT NOT NULL, otp TEXT NOT NULL, sent_at BIGINT NOT NULL, seq BIGINT);
+CREATE INDEX outbox_by_user ON outbox(username, seq);
+CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+CREATE TABLE access_tokens (token_hash TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE TABLE rate_events (kind TEXT NOT NULL, bucket TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX rate_events_by_bucket ON rate_events(kind, bucket, at);
+";
 
-    /// Runs `f` on the connection outside any transaction, on the calling thread (start-up work).
-    pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
-        self.0.blocking(|conn| Ok::<_, std::convert::Infallible>(f(conn))).unwrap_or_else(|never| match never {})
-    }
-
-    /// Runs `f` in one immediate transaction on the blocking pool, committed only when `f`
-    /// succeeds.
-    pub async fn tx<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
-    {
-        self.0.write(f).await
-    }
-}
+impl moderno_sql::DbError for ApiError {}
 
 /// Unix seconds as PingOne writes timestamps: RFC 3339 UTC with milliseconds
 /// (`2021-11-16T19:35:54.554Z`, "Read Device Authentication").
@@ -150,7 +168,7 @@ const DEVICE_COLUMNS: &str =
     "id, type, blocked, name, nickname, created_at, COALESCE(updated_at, created_at), fingerprint, username, public_key, last_totp_step,
      locked_until";
 
-fn device_from_row(row: &Row<'_>) -> rusqlite::Result<DeviceRow> {
+fn device_from_row(row: &Row) -> moderno_sql::Result<DeviceRow> {
     Ok(DeviceRow {
         id: row.get(0)?,
         device_type: type_from_name(&row.get::<_, String>(1)?),
@@ -168,19 +186,17 @@ fn device_from_row(row: &Row<'_>) -> rusqlite::Result<DeviceRow> {
 }
 
 /// The user's devices in order; the first is the default.
-pub fn user_devices(tx: &Transaction<'_>, username: &str) -> Result<Vec<DeviceRow>, ApiError> {
+pub fn user_devices(tx: &Conn<'_>, username: &str) -> Result<Vec<DeviceRow>, ApiError> {
     let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE username = ?1 ORDER BY position, created_at");
-    let mut stmt = tx.prepare(&sql)?;
-    let rows = stmt.query_map(params![username], device_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    Ok(tx.query_map(&sql, params![username], device_from_row)?)
 }
 
-pub fn find_device(tx: &Transaction<'_>, username: &str, id: &str) -> Result<DeviceRow, ApiError> {
+pub fn find_device(tx: &Conn<'_>, username: &str, id: &str) -> Result<DeviceRow, ApiError> {
     user_devices(tx, username)?.into_iter().find(|d| d.id == id).ok_or(ApiError::NotFound("device"))
 }
 
 /// The paired mobile device with this key fingerprint, whoever it belongs to.
-pub fn device_by_fingerprint(tx: &Transaction<'_>, fingerprint: &str) -> Result<Option<DeviceRow>, ApiError> {
+pub fn device_by_fingerprint(tx: &Conn<'_>, fingerprint: &str) -> Result<Option<DeviceRow>, ApiError> {
     let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE fingerprint = ?1 AND type = 'MOBILE'");
     Ok(tx.query_row(&sql, params![fingerprint], device_from_row).optional()?)
 }
@@ -188,7 +204,7 @@ pub fn device_by_fingerprint(tx: &Transaction<'_>, fingerprint: &str) -> Result<
 /// Refuses a new device for a user who has `max` already (MFA settings
 /// `pairing.maxAllowedDevices`; PingOne's answer is not published: 400 `INVALID_DATA`, detail
 /// `SIZE_LIMIT_EXCEEDED`, from Ping's 400 schema).
-pub fn check_room_for_device(tx: &Transaction<'_>, username: &str, max: u32) -> Result<(), ApiError> {
+pub fn check_room_for_device(tx: &Conn<'_>, username: &str, max: u32) -> Result<(), ApiError> {
     let count: u32 =
         tx.query_row("SELECT COUNT(*) FROM devices WHERE username = ?1", params![username], |r| r.get(0))?;
     if count >= max {
@@ -201,7 +217,7 @@ pub fn check_room_for_device(tx: &Transaction<'_>, username: &str, max: u32) -> 
 }
 
 /// Appends a device at the end of the user's order.
-pub fn insert_device(tx: &Transaction<'_>, row: &DeviceRow, now: i64) -> Result<(), ApiError> {
+pub fn insert_device(tx: &Conn<'_>, row: &DeviceRow, now: i64) -> Result<(), ApiError> {
     let next: i64 = tx.query_row(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM devices WHERE username = ?1",
         params![row.username],
@@ -225,11 +241,11 @@ pub fn insert_device(tx: &Transaction<'_>, row: &DeviceRow, now: i64) -> Result<
     Ok(())
 }
 
-pub fn user_exists(tx: &Transaction<'_>, username: &str) -> Result<bool, ApiError> {
+pub fn user_exists(tx: &Conn<'_>, username: &str) -> Result<bool, ApiError> {
     Ok(tx.query_row("SELECT 1 FROM users WHERE username = ?1", params![username], |_| Ok(())).optional()?.is_some())
 }
 
-pub fn require_user(tx: &Transaction<'_>, username: &str) -> Result<(), ApiError> {
+pub fn require_user(tx: &Conn<'_>, username: &str) -> Result<(), ApiError> {
     if user_exists(tx, username)? {
         Ok(())
     } else {
@@ -238,21 +254,24 @@ pub fn require_user(tx: &Transaction<'_>, username: &str) -> Result<(), ApiError
 }
 
 /// The username of the user with PingOne id `user_id` (paths name users by id).
-pub fn username_of(tx: &Transaction<'_>, user_id: &str) -> Result<String, ApiError> {
+pub fn username_of(tx: &Conn<'_>, user_id: &str) -> Result<String, ApiError> {
     tx.query_row("SELECT username FROM users WHERE id = ?1", params![user_id], |r| r.get(0))
         .optional()?
         .ok_or(ApiError::NotFound("user"))
 }
 
 /// The PingOne id of the user named `username`.
-pub fn user_id_of(tx: &Transaction<'_>, username: &str) -> Result<String, ApiError> {
+pub fn user_id_of(tx: &Conn<'_>, username: &str) -> Result<String, ApiError> {
     tx.query_row("SELECT id FROM users WHERE username = ?1", params![username], |r| r.get(0))
         .optional()?
         .ok_or(ApiError::NotFound("user"))
 }
 
 /// Records a single-use nonce; false when it was seen before. Expired nonces are swept here.
-pub fn first_use_of_nonce(tx: &Transaction<'_>, nonce: &str, now: i64, keep_until: i64) -> Result<bool, ApiError> {
+pub fn first_use_of_nonce(tx: &Conn<'_>, nonce: &str, now: i64, keep_until: i64) -> Result<bool, ApiError> {
     tx.execute("DELETE FROM nonces WHERE expires_at < ?1", params![now])?;
-    Ok(tx.execute("INSERT OR IGNORE INTO nonces (nonce, expires_at) VALUES (?1, ?2)", params![nonce, keep_until])? == 1)
+    Ok(tx.execute(
+        "INSERT INTO nonces (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING",
+        params![nonce, keep_until],
+    )? == 1)
 }

@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use data_encoding::BASE64;
+use moderno_sql::{params, OptionalExtension};
 use moderno_wire::pingone::{AccessToken, OAuthError};
-use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
@@ -101,16 +101,15 @@ impl State {
         let now = self.now();
         let lifetime = self.config().access_token_lifetime.num_seconds();
         let hash = self.pepper().hash(&format!("access-token:{token}"));
-        self.db()
-            .tx(move |tx| {
-                tx.execute("DELETE FROM access_tokens WHERE expires_at <= ?1", params![now])?;
-                tx.execute(
-                    "INSERT INTO access_tokens (token_hash, expires_at) VALUES (?1, ?2)",
-                    params![hash, now + lifetime],
-                )?;
-                Ok(())
-            })
-            .await?;
+        self.tx(move |tx, _| {
+            tx.execute("DELETE FROM access_tokens WHERE expires_at <= ?1", params![now])?;
+            tx.execute(
+                "INSERT INTO access_tokens (token_hash, expires_at) VALUES (?1, ?2)",
+                params![hash, now + lifetime],
+            )?;
+            Ok(())
+        })
+        .await?;
         Ok((token, lifetime))
     }
 
@@ -118,8 +117,7 @@ impl State {
     pub(crate) async fn check_access_token(&self, token: &str) -> Result<(), ApiError> {
         let hash = self.pepper().hash(&format!("access-token:{token}"));
         let expires: Option<i64> = self
-            .db()
-            .tx(move |tx| {
+            .read(move |tx, _| {
                 Ok(tx
                     .query_row("SELECT expires_at FROM access_tokens WHERE token_hash = ?1", params![hash], |r| {
                         r.get(0)

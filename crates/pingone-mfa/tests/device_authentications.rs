@@ -15,15 +15,6 @@ use pingone_mfa_server::{DEMO_DEFAULT_POLICY_ID, DEMO_NUMBER_MATCHING_POLICY_ID}
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn paired_phone(mfa: &MfaServer, user: &str, seed: u8) -> TestDevice {
-    mfa.create_user(user).await;
-    let mut phone = TestDevice::new(seed, "phone", &mfa.clock);
-    let token = mfa.first_device_token(user, phone.mobile_payload()).await;
-    let (status, _) = phone.complete_pairing(&token).await;
-    assert_eq!(status, StatusCode::OK);
-    phone
-}
-
 /// "Initialize Device Authentication": `POST {authPath}/{envId}/deviceAuthentications {user: {id}}`.
 async fn start(mfa: &MfaServer, user: &str, body: Value) -> Value {
     let (status, auth) = mfa.start_auth(user, body).await;
@@ -46,7 +37,7 @@ async fn read(mfa: &MfaServer, auth: &Value) -> Value {
 async fn a_paired_device_payload_completes_at_once_and_a_new_device_gets_a_push_it_can_pair_after() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "alice", 1).await;
+    let phone = mfa.paired_phone("alice", 1).await;
     let own = start(&mfa, "alice", json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(own["status"], "COMPLETED");
     assert_eq!(own["selectedDevice"]["id"], phone.device_id.as_deref().unwrap(), "{own}");
@@ -108,7 +99,7 @@ async fn a_mobile_payload_without_its_application_is_refused_and_nothing_is_star
 async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "bob", 3).await;
+    let phone = mfa.paired_phone("bob", 3).await;
     let denied = start(&mfa, "bob", json!({})).await;
     let (status, body) = phone.answer_next_push(&mfa.url, PushDecision::deny(DenyReason::None)).await;
     assert_eq!(status, StatusCode::OK);
@@ -134,7 +125,7 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
 async fn pingones_device_api_takes_its_own_signature_header_and_not_pingids() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "hank", 9).await;
+    let phone = mfa.paired_phone("hank", 9).await;
     assert_eq!(phone.pushes(&mfa.url, 0).await.len(), 0, "the neutral header is accepted");
     let url = format!("{}/device/pushes?waitSeconds=0", mfa.url);
     let request = moderno_crypto::device_signature::SignedRequest {
@@ -159,7 +150,7 @@ async fn pingones_device_api_takes_its_own_signature_header_and_not_pingids() {
 async fn a_push_is_denied_with_the_sdks_reason_and_a_block_is_not_a_pingone_answer() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "gina", 8).await;
+    let phone = mfa.paired_phone("gina", 8).await;
     let waiting = start(&mfa, "gina", json!({})).await;
     let id = waiting["id"].as_str().unwrap();
     let block = serde_json::to_vec(&json!({"action": "BLOCK"})).unwrap();
@@ -192,7 +183,7 @@ async fn a_push_is_denied_with_the_sdks_reason_and_a_block_is_not_a_pingone_answ
 async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_changes_nothing() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "erin", 5).await;
+    let phone = mfa.paired_phone("erin", 5).await;
     let waiting = start(&mfa, "erin", json!({"policy": {"id": DEMO_NUMBER_MATCHING_POLICY_ID}})).await;
     assert_eq!(waiting["status"], "PUSH_CONFIRMATION_REQUIRED");
     assert_eq!(waiting["policy"]["id"], DEMO_NUMBER_MATCHING_POLICY_ID, "{waiting}");
@@ -239,7 +230,7 @@ async fn a_push_offers_three_numbers_and_an_approval_without_one_is_refused_and_
 async fn a_wrong_number_rejects_the_push_and_a_second_answer_is_refused() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "frank", 6).await;
+    let phone = mfa.paired_phone("frank", 6).await;
     let laptop = TestDevice::new(7, "laptop", &clock);
     let waiting = start(
         &mfa,
@@ -437,7 +428,7 @@ async fn an_sms_passcode_is_still_good_after_twenty_nine_minutes() {
 async fn the_named_policy_decides_number_matching_and_an_unknown_one_is_refused() {
     let clock = test_clock();
     let mfa = MfaServer::start(&clock).await;
-    let phone = paired_phone(&mfa, "june", 8).await;
+    let phone = mfa.paired_phone("june", 8).await;
     let plain = start(&mfa, "june", json!({})).await;
     assert_eq!(plain["policy"]["id"], DEMO_DEFAULT_POLICY_ID, "{plain}");
     assert!(plain.get("numberMatching").is_none(), "{plain}");

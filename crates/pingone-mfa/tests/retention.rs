@@ -1,4 +1,4 @@
-//! Finished records purged after the retention, over real HTTP and the emulator's SQLite file.
+//! Finished records purged after the retention, over real HTTP and the emulator's database.
 //! PingOne publishes no retention for device authentications, pairing keys or its messages: the
 //! 24 hours and what counts as finished are the emulator's decision (`docs/security.md`,
 //! "Retention"). What ends when follows PingOne's lifetimes: a device authentication can be read
@@ -21,20 +21,6 @@ use serde_json::{json, Value};
 async fn advance(mfa: &mut MfaServer, by: chrono::Duration) {
     mfa.clock.advance(by);
     mfa.token = MfaServer::worker_token(&mfa.client, &mfa.url).await;
-}
-
-fn rows(mfa: &MfaServer, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(&mfa.db_path).unwrap();
-    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
-}
-
-async fn paired_phone(mfa: &MfaServer, user: &str, seed: u8) -> TestDevice {
-    mfa.create_user(user).await;
-    let mut phone = TestDevice::new(seed, "phone", &mfa.clock);
-    let token = mfa.first_device_token(user, phone.mobile_payload()).await;
-    let (status, body) = phone.complete_pairing(&token).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    phone
 }
 
 async fn pairing_key(mfa: &MfaServer, user: &str) -> Value {
@@ -62,18 +48,18 @@ async fn records_that_ended_a_day_ago_are_purged_while_newer_and_live_ones_and_u
     let mut mfa = MfaServer::start_with(&clock, |c| c.purge_interval = std::time::Duration::ZERO).await;
     // Old: a first-device pairing (its completed authentication and claimed pairing), a pairing
     // key left unclaimed, an SMS passcode with its message.
-    let phone = paired_phone(&mfa, "alice", 1).await;
+    let phone = mfa.paired_phone("alice", 1).await;
     let unclaimed = pairing_key(&mfa, "alice").await;
     mfa.create_user("carol").await;
     mfa.add_device("carol", "SMS").await;
     sms_passcode(&mfa, "carol").await;
-    assert_eq!((rows(&mfa, "authentications"), rows(&mfa, "pairings"), rows(&mfa, "outbox")), (2, 2, 1));
+    assert_eq!((mfa.rows("authentications").await, mfa.rows("pairings").await, mfa.rows("outbox").await), (2, 2, 1));
 
     // 23 hours after they ended (the authentications expire 30 minutes after they start, the
     // passcode too, the pairings 10 minutes): within the retention, nothing goes.
     advance(&mut mfa, chrono::Duration::minutes(30) + chrono::Duration::hours(23)).await;
     assert_eq!(mfa.state.purge_finished().await.unwrap(), Purged::default());
-    assert_eq!((rows(&mfa, "authentications"), rows(&mfa, "pairings"), rows(&mfa, "outbox")), (2, 2, 1));
+    assert_eq!((mfa.rows("authentications").await, mfa.rows("pairings").await, mfa.rows("outbox").await), (2, 2, 1));
     // Recent: a passcode and a pairing key that will have ended an hour before the purge.
     let recent_key = pairing_key(&mfa, "alice").await;
     sms_passcode(&mfa, "carol").await;
@@ -88,7 +74,7 @@ async fn records_that_ended_a_day_ago_are_purged_while_newer_and_live_ones_and_u
 
     let purged = mfa.state.purge_finished().await.unwrap();
     assert_eq!(purged, Purged { authentications: 2, pairings: 2, outbox_messages: 1 });
-    assert_eq!((rows(&mfa, "authentications"), rows(&mfa, "pairings"), rows(&mfa, "outbox")), (3, 2, 2));
+    assert_eq!((mfa.rows("authentications").await, mfa.rows("pairings").await, mfa.rows("outbox").await), (3, 2, 2));
     // The old unclaimed key is gone; the recent one can still be looked at, the fresh one claimed.
     let key_url = |key: &Value| mfa.user_url("alice", &format!("/pairingKeys/{}", key["id"].as_str().unwrap()));
     assert_eq!(mfa.get(&key_url(&unclaimed)).await.0, StatusCode::NOT_FOUND);
@@ -119,7 +105,7 @@ async fn records_that_ended_a_day_ago_are_purged_while_newer_and_live_ones_and_u
 async fn a_user_whose_old_records_were_purged_pairs_and_signs_in_again() {
     let clock = test_clock();
     let mut mfa = MfaServer::start_with(&clock, |c| c.purge_interval = std::time::Duration::ZERO).await;
-    let phone = paired_phone(&mfa, "dave", 3).await;
+    let phone = mfa.paired_phone("dave", 3).await;
     let (_, own) = mfa.start_auth("dave", json!({"mobilePayload": phone.mobile_payload()})).await;
     assert_eq!(own["status"], "COMPLETED", "{own}");
     advance(&mut mfa, chrono::Duration::days(2)).await;
@@ -144,12 +130,12 @@ async fn a_user_whose_old_records_were_purged_pairs_and_signs_in_again() {
 async fn the_scheduled_purge_first_runs_one_interval_after_start_and_reads_the_emulators_clock() {
     let clock = test_clock();
     let mut mfa = MfaServer::start_with(&clock, |c| c.purge_interval = std::time::Duration::from_secs(3)).await;
-    paired_phone(&mfa, "erin", 5).await;
+    mfa.paired_phone("erin", 5).await;
     // Advanced at once: the records are old by the emulator's clock, but no purge ran at start.
     advance(&mut mfa, chrono::Duration::days(2)).await;
-    assert_eq!(rows(&mfa, "authentications"), 1, "nothing is purged before the first interval");
+    assert_eq!(mfa.rows("authentications").await, 1, "nothing is purged before the first interval");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while rows(&mfa, "authentications") + rows(&mfa, "pairings") > 0 {
+    while mfa.rows("authentications").await + mfa.rows("pairings").await > 0 {
         assert!(std::time::Instant::now() < deadline, "the scheduled purge ran");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

@@ -16,9 +16,14 @@ struct Args {
     /// URL devices use to reach this server (default: http://<listen>).
     #[arg(long, env = "PINGONE_MFA_PUBLIC_URL")]
     public_url: Option<String>,
-    /// SQLite database file.
+    /// SQLite database file (unless --database-url is given).
     #[arg(long, env = "PINGONE_MFA_DATABASE", default_value = "pingone-mfa.sqlite3")]
     database: PathBuf,
+    /// A PostgreSQL database (postgres://user:password@host:port/db) to keep the state in, in the
+    /// schema pingone_mfa, instead of the file: every instance given the same URL serves as one.
+    /// It may carry a password: use the env variable.
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = pingone_mfa_server::DEMO_ENVIRONMENT_ID)]
     environment_id: String,
     /// The worker application's client id (PingFederate gets its access tokens with it).
@@ -47,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let (listener, url) = moderno_ambient::serving::bind(args.listen, args.public_url).await?;
     let mut config = Config::demo(args.database, url.clone());
+    config.database_url = args.database_url.map(moderno_crypto::Secret::new);
     config.environment_id = args.environment_id;
     config.worker_client_id = args.worker_client_id;
     if let Some(secret) = args.worker_client_secret {

@@ -1,10 +1,15 @@
 //! Starts the PingOne MFA emulator on 127.0.0.1:0 with a manual clock and seeded entropy, and
 //! talks to its management API with the worker token. Shared with the PingFederate tests.
+//!
+//! The state is a SQLite file in a temporary folder, or a fresh PostgreSQL database when
+//! `MODERNO_TEST_STORE=postgres` (`moderno_sql::testing::location`); a second instance over the
+//! same state is [`MfaServer::another_instance`].
 
 #![allow(dead_code)]
 
 use chrono::DateTime;
 use moderno_ambient::{Clock, Entropy};
+use moderno_sql::Location;
 use pingone_mfa_server::{app, Config, State};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -19,6 +24,14 @@ pub fn test_clock() -> Clock {
     Clock::manual(DateTime::from_timestamp(1_800_000_000, 0).unwrap())
 }
 
+/// Points `config` at `location`: its SQLite file, or its PostgreSQL database.
+pub fn keep_state_at(config: &mut Config, location: &Location) {
+    match location {
+        Location::File(path) => config.database_path = path.clone(),
+        Location::Postgres(database_url) => config.database_url = Some(database_url.into()),
+    }
+}
+
 pub struct MfaServer {
     pub url: String,
     /// A worker access token from `/{envId}/as/token`.
@@ -29,9 +42,9 @@ pub struct MfaServer {
     pub client: reqwest::Client,
     /// The emulator's state (the same the server answers from).
     pub state: State,
-    /// The emulator's SQLite file.
-    pub db_path: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    /// Where the emulator keeps its state (the same for every instance of one test).
+    pub location: Location,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 impl MfaServer {
@@ -41,21 +54,44 @@ impl MfaServer {
 
     /// Starts with the test configuration changed by `adjust`.
     pub async fn start_with(clock: &Clock, adjust: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+        let location = moderno_sql::testing::location(dir.path().join("mfa.sqlite3"));
+        Self::start_at(clock, location, dir, 42, adjust).await
+    }
+
+    /// A second instance over this one's state, on a port of its own (as two instances behind a
+    /// load balancer), its entropy seeded apart so the two draw different ids.
+    pub async fn another_instance(&self, entropy_seed: u64, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_at(&self.clock, self.location.clone(), self._dir.clone(), entropy_seed, adjust).await
+    }
+
+    async fn start_at(
+        clock: &Clock,
+        location: Location,
+        dir: std::sync::Arc<tempfile::TempDir>,
+        entropy_seed: u64,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let db_path = dir.path().join("mfa.sqlite3");
-        let mut config = Config::demo(db_path.clone(), url.clone());
+        let mut config = Config::demo(dir.path().join("unused.sqlite3"), url.clone());
+        keep_state_at(&mut config, &location);
         config.environment_id = ENV.into();
         config.worker_client_id = CLIENT_ID.into();
         config.worker_client_secret = CLIENT_SECRET.into();
         adjust(&mut config);
-        let state = State::open(config, clock.clone(), Entropy::seeded(42)).unwrap();
+        let state = State::open(config, clock.clone(), Entropy::seeded(entropy_seed)).unwrap();
         let serving = state.clone();
         tokio::spawn(async move { axum::serve(listener, app(serving)).await.unwrap() });
         let client = reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(30)).build().unwrap();
         let token = Self::worker_token(&client, &url).await;
-        Self { url, token, ids: Default::default(), clock: clock.clone(), client, state, db_path, _dir: dir }
+        Self { url, token, ids: Default::default(), clock: clock.clone(), client, state, location, _dir: dir }
+    }
+
+    /// Rows in `table` now (what a test cannot see over HTTP).
+    pub async fn rows(&self, table: &'static str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        self.state.database().read(move |c| c.query_row(&sql, (), |r| r.get(0))).await.unwrap()
     }
 
     /// `POST /{envId}/as/token` with client credentials (client_secret_basic).
@@ -123,6 +159,16 @@ impl MfaServer {
         let (status, auth) = self.start_auth(user, json!({ "mobilePayload": mobile_payload })).await;
         assert_eq!((status, &auth["status"]), (StatusCode::CREATED, &json!("COMPLETED")), "{auth}");
         auth["idToken"].as_str().unwrap_or_else(|| panic!("no idToken: {auth}")).to_string()
+    }
+
+    /// A phone paired with `user` (created here) as the user's first device.
+    pub async fn paired_phone(&self, user: &str, seed: u8) -> super::device::TestDevice {
+        self.create_user(user).await;
+        let mut phone = super::device::TestDevice::new(seed, "phone", &self.clock);
+        let token = self.first_device_token(user, phone.mobile_payload()).await;
+        let (status, body) = phone.complete_pairing(&token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        phone
     }
 
     /// A POST whose content type names the action (`device.select`, `otp.check`, ...).
