@@ -35,20 +35,17 @@ impl Waiters {
         Waiting { waiters: self.clone(), key: key.to_string(), notify }
     }
 
-    /// Wakes every poller of `key` in this process.
+    /// Wakes every poller of `key` in this process. Under the lock (waking only marks the
+    /// waiters), so a [`Waiting`] that ends meanwhile counts the references it should.
     pub fn notify(&self, key: &str) {
-        let handle = self.lock().get(key).cloned();
-        if let Some(handle) = handle {
+        if let Some(handle) = self.lock().get(key) {
             handle.notify_waiters();
         }
     }
 
     /// Wakes every poller in this process (something may have been missed).
     pub fn notify_all(&self) {
-        let handles: Vec<_> = self.lock().values().cloned().collect();
-        for handle in handles {
-            handle.notify_waiters();
-        }
+        self.lock().values().for_each(|handle| handle.notify_waiters());
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Notify>>> {
@@ -116,4 +113,38 @@ pub fn listen(db: &Db, pushes: &Waiters, notices: &Waiters) -> Option<OtherInsta
         }
     })?;
     Some(OtherInstances { _listening: listening, heard })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_kept_while_someone_waits_on_it_and_forgotten_when_the_last_waiter_ends() {
+        let waiters = Waiters::default();
+        let first = waiters.wait_on("device-1");
+        let second = waiters.wait_on("device-1");
+        assert!(Arc::ptr_eq(&first.notify, &second.notify), "one handle per key");
+        drop(first);
+        assert!(waiters.lock().contains_key("device-1"), "the second still waits");
+        waiters.notify("device-1");
+        drop(second);
+        assert!(waiters.lock().is_empty(), "no one waits: {:?}", waiters.lock().keys().collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_wake_reaches_a_poller_armed_before_it_and_wakes_all_reach_every_key() {
+        let waiters = Waiters::default();
+        let (one, two) = (waiters.wait_on("a"), waiters.wait_on("b"));
+        let (woken_one, woken_two) = (one.notify().notified(), two.notify().notified());
+        tokio::pin!(woken_one, woken_two);
+        woken_one.as_mut().enable();
+        woken_two.as_mut().enable();
+        waiters.notify("a");
+        waiters.notify("nobody");
+        let patience = std::time::Duration::from_secs(10);
+        tokio::time::timeout(patience, woken_one).await.expect("the poller of a is woken");
+        waiters.notify_all();
+        tokio::time::timeout(patience, woken_two).await.expect("the poller of b is woken");
+    }
 }
