@@ -26,8 +26,11 @@ pub struct CustomerConfig {
     /// The API key as Ping's admin portal shows it (standard base64).
     pub api_key_b64: Secret<String>,
     pub application_id: String,
-    /// The SQLite file holding users, login sessions and session tokens.
+    /// The SQLite file holding users, login sessions and session tokens (unless `database_url`).
     pub db_path: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) to keep the state in instead of the file: several
+    /// instances on one database behave as one server (schema `customer`). May carry a password.
+    pub database_url: Option<Secret<String>>,
     /// Where this server is reachable, e.g. `http://127.0.0.1:7002`.
     pub public_url: String,
     /// Pair additional devices without an approving authentication (`ignoreValidation`).
@@ -76,6 +79,7 @@ impl CustomerConfig {
             api_key_b64: DEMO_API_KEY_B64.into(),
             application_id: DEMO_APPLICATION_ID.into(),
             db_path: db_path.into(),
+            database_url: None,
             public_url: public_url.into(),
             ignore_validation: false,
             argon2: PasswordCost::Production,
@@ -89,6 +93,22 @@ impl CustomerConfig {
 }
 
 impl CustomerConfig {
+    /// Where the state is kept: the PostgreSQL database when one is configured, else the file.
+    pub fn location(&self) -> moderno_sql::Location {
+        moderno_sql::Location::choose(self.database_url.as_ref(), self.db_path.clone())
+    }
+
+    /// The state kept at `location` (a test's, or the stack's): the file, or the database.
+    pub fn keep_at(&mut self, location: &moderno_sql::Location) {
+        match location {
+            moderno_sql::Location::File(path) => {
+                self.db_path.clone_from(path);
+                self.database_url = None;
+            }
+            moderno_sql::Location::Postgres(url) => self.database_url = Some(Secret::from(url)),
+        }
+    }
+
     /// [`Self::push_lifetime`] in whole seconds.
     pub(crate) fn push_lifetime_secs(&self) -> i64 {
         i64::try_from(self.push_lifetime.as_secs()).unwrap_or(i64::MAX)
@@ -111,7 +131,10 @@ mod tests {
     #[test]
     fn debug_output_never_shows_the_account_token_or_api_key() {
         let config = CustomerConfig::demo("http://sdk/pingid/v1", "/tmp/x.sqlite3", "http://me");
+        let mut config = config;
+        config.database_url = Some(Secret::new("postgres://moderno:hunter2@db/moderno".to_owned()));
         let text = format!("{config:?}");
+        assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains(DEMO_ACCOUNT_TOKEN), "{text}");
         assert!(!text.contains(DEMO_API_KEY_B64), "{text}");
         assert!(text.contains("[redacted]") && text.contains(DEMO_ACCOUNT_ID), "{text}");

@@ -9,6 +9,10 @@
 //! left (a failure and its back-off, or a success that starts the count over). So parallel
 //! guesses cannot slip past the back-off, a success cannot erase failures still in flight, and a
 //! person's parallel right answers (a double click) all pass instead of tripping the back-off.
+//! Within one instance the attempts queue in memory ([`AccountTurns`]); on a database several
+//! instances share, each then takes the account's turn in the database as well
+//! ([`Store::sign_in_turn`]), so a user whose requests alternate between instances gets the
+//! same answers.
 
 use moderno_ambient::attempts::AccountTurns;
 use moderno_ambient::Clock;
@@ -46,7 +50,13 @@ impl FirstFactorCheck {
     }
 
     pub async fn check(&self, username: &str, password: &str) -> anyhow::Result<FirstFactor> {
-        self.queues.in_turn(username, self.check_now(username, password)).await
+        self.queues
+            .in_turn(username, async {
+                // On a database other instances share, their attempts on the name take turns too.
+                let _turn = self.store.sign_in_turn(username).await?;
+                self.check_now(username, password).await
+            })
+            .await
     }
 
     async fn check_now(&self, username: &str, password: &str) -> anyhow::Result<FirstFactor> {
@@ -85,7 +95,7 @@ mod tests {
 
     async fn check_with_alice() -> (tempfile::TempDir, FirstFactorCheck, Clock, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("c.sqlite3")).await.unwrap();
+        let store = Store::open(&moderno_sql::testing::location(dir.path().join("c.sqlite3"))).await.unwrap();
         let passwords = Passwords::new(PasswordCost::TestOnlyCheap, Entropy::seeded(2)).await.unwrap();
         store.insert_user("alice", passwords.hash("moderno-demo").await.unwrap()).await.unwrap();
         let clock = Clock::manual(DateTime::from_timestamp(1_700_000_000, 0).unwrap());

@@ -46,12 +46,24 @@ pub fn app(state: CustomerState) -> Router {
         .route("/pairing-key/fresh", post(web::fresh_pairing_key))
         .route("/pairing-key.js", get(web::countdown_script))
         .route("/healthz", get(healthz))
+        .route("/health", health(&state))
         .merge(web_sign_in::routes())
         .fallback(error_bodies::not_found)
         .layer(axum::middleware::from_fn(error_bodies::as_json))
         .layer(axum::middleware::from_fn(same_origin::refuse_other_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `GET /health` for a load balancer: 200 `{"status":"UP"}` while the database answers and holds
+/// this release's schema, else 503 (beyond Ping, as `/healthz`).
+fn health(state: &CustomerState) -> axum::routing::MethodRouter<CustomerState> {
+    let state = state.clone();
+    moderno_ambient::serving::health(move || {
+        let state = state.clone();
+        async move { state.ready().await }
+    })
+    .with_state(())
 }
 
 async fn healthz() -> &'static str {

@@ -31,6 +31,11 @@ struct Args {
     /// The SQLite file for users and sessions.
     #[arg(long, env = "MODERNO_DB", default_value = "moderno-customer.sqlite3")]
     db: PathBuf,
+    /// A PostgreSQL database (postgres://…) instead of the SQLite file: instances on one
+    /// database behave as one server (a secret when it carries a password; prefer the
+    /// environment variable).
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<moderno_crypto::Secret<String>>,
     /// Where this server is reachable (defaults to http://<listen>).
     #[arg(long, env = "MODERNO_PUBLIC_URL")]
     public_url: Option<String>,
@@ -68,6 +73,7 @@ async fn main() -> anyhow::Result<()> {
         api_key_b64: args.api_key.into(),
         application_id: args.application_id,
         db_path: args.db,
+        database_url: args.database_url,
         public_url: args.public_url.unwrap_or_else(|| format!("http://{local}")),
         ignore_validation: args.ignore_validation,
         argon2: PasswordCost::Production,
@@ -79,9 +85,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let state = CustomerState::open(config, Clock::system(), Entropy::from_os()).await?;
     tracing::info!(%local, "listening");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    moderno_ambient::serving::serve(listener, app(state), moderno_customer_server::serving_refusal(), shutdown).await;
+    moderno_ambient::serving::serve_until_ctrl_c(listener, app(state), moderno_customer_server::serving_refusal())
+        .await;
     Ok(())
 }

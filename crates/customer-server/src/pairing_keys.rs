@@ -12,9 +12,9 @@
 //! (security numbers: near 2^-32 or better, RFC 8628 5.1).
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use moderno_sql::params;
 use moderno_wire::moderno::{ModernoResponse, Status};
 use moderno_wire::sdk::PairingKeyStatus;
-use rusqlite::params;
 
 use crate::error::{Failure, ForUser as _, INVALID_PAIRING_KEY};
 use crate::state::CustomerState;
@@ -25,13 +25,6 @@ pub(crate) const FAILURE_WINDOW: Duration = Duration::minutes(10);
 /// How long a key lives at the SDK server (its default: Ping publishes none), for the web page's
 /// countdown; the SDK server decides when a key really expires.
 pub(crate) const KEY_LIFETIME: Duration = Duration::minutes(10);
-
-/// Kept next to the customer server's other tables; created on first use.
-const TABLE: &str = "CREATE TABLE IF NOT EXISTS pairing_key_checks (
-    id       INTEGER PRIMARY KEY,
-    username TEXT NOT NULL,
-    at_ms    INTEGER NOT NULL
-)";
 
 /// The pairing data of a key for `username` alone.
 pub(crate) fn pairing_data_for(username: &str) -> String {
@@ -78,9 +71,7 @@ async fn reserve_attempt(state: &CustomerState, username: &str) -> Result<i64, F
     let user = username.to_owned();
     let outcome = state
         .store
-        .run(move |conn| {
-            conn.execute(TABLE, [])?;
-            let tx = conn.transaction()?;
+        .run(move |tx| {
             tx.execute("DELETE FROM pairing_key_checks WHERE at_ms <= ?1", [now_ms - window_ms])?;
             let (count, oldest): (i64, Option<i64>) = tx.query_row(
                 "SELECT COUNT(*), MIN(at_ms) FROM pairing_key_checks WHERE username = ?1",
@@ -90,9 +81,11 @@ async fn reserve_attempt(state: &CustomerState, username: &str) -> Result<i64, F
             if count >= MAX_FAILURES {
                 return Ok(Err(oldest.unwrap_or(now_ms) + window_ms));
             }
-            tx.execute("INSERT INTO pairing_key_checks (username, at_ms) VALUES (?1, ?2)", params![user, now_ms])?;
-            let id = tx.last_insert_rowid();
-            tx.commit()?;
+            let id: i64 = tx.query_row(
+                "INSERT INTO pairing_key_checks (username, at_ms) VALUES (?1, ?2) RETURNING id",
+                params![user, now_ms],
+                |r| r.get(0),
+            )?;
             Ok(Ok(id))
         })
         .await?;

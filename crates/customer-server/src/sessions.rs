@@ -7,7 +7,7 @@
 use chrono::Duration;
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::{b64url, sha256_hex};
-use rusqlite::{params, OptionalExtension as _};
+use moderno_sql::{params, OptionalExtension as _};
 
 use crate::store::Store;
 
@@ -81,7 +81,7 @@ impl Sessions {
         let id_hash = sha256_hex(id.as_bytes());
         let now = self.clock.now().timestamp_millis();
         self.store
-            .run(move |c| {
+            .read(move |c| {
                 c.query_row(
                     "SELECT username, payload, fingerprint, authentication_id, device_id, push_started_ms
                      FROM login_sessions WHERE id_hash = ?1 AND expires_ms > ?2",
@@ -172,8 +172,7 @@ impl Sessions {
         let now = self.clock.now().timestamp_millis();
         let idle_cutoff = now - TOKEN_IDLE_LIFETIME.num_milliseconds();
         self.store
-            .run(move |c| {
-                let tx = c.transaction()?;
+            .run(move |tx| {
                 let user: Option<String> = tx
                     .query_row(
                         "SELECT username FROM session_tokens
@@ -188,7 +187,6 @@ impl Sessions {
                         params![token_hash, now],
                     )?;
                 }
-                tx.commit()?;
                 Ok(user)
             })
             .await
@@ -200,11 +198,11 @@ mod tests {
     use super::*;
     use chrono::DateTime;
 
-    async fn sessions() -> (tempfile::TempDir, Sessions, Clock) {
+    async fn sessions() -> (tempfile::TempDir, Sessions, Clock, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("c.sqlite3")).await.unwrap();
+        let store = Store::open(&moderno_sql::testing::location(dir.path().join("c.sqlite3"))).await.unwrap();
         let clock = Clock::manual(DateTime::from_timestamp(1_700_000_000, 0).unwrap());
-        (dir, Sessions::new(store, clock.clone(), Entropy::seeded(5)), clock)
+        (dir, Sessions::new(store.clone(), clock.clone(), Entropy::seeded(5)), clock, store)
     }
 
     fn alice() -> LoginSession {
@@ -213,7 +211,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_login_session_is_found_by_its_id_for_thirty_minutes() {
-        let (_dir, sessions, clock) = sessions().await;
+        let (_dir, sessions, clock, _store) = sessions().await;
         let id = sessions.start_login(alice()).await.unwrap();
         assert_eq!(b64url_len(&id), 16, "128-bit ids");
         assert_eq!(sessions.login(&id).await.unwrap(), Some(alice()));
@@ -228,7 +226,7 @@ mod tests {
 
     #[tokio::test]
     async fn updating_a_session_keeps_its_user_and_ending_it_succeeds_once() {
-        let (_dir, sessions, _clock) = sessions().await;
+        let (_dir, sessions, _clock, _store) = sessions().await;
         let id = sessions.start_login(alice()).await.unwrap();
         let changed = LoginSession { authentication_id: Some("auth-2".into()), device_id: Some("d".into()), ..alice() };
         assert!(sessions.update_login(&id, &changed).await.unwrap());
@@ -240,7 +238,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_session_token_expires_after_thirty_idle_minutes() {
-        let (_dir, sessions, clock) = sessions().await;
+        let (_dir, sessions, clock, _store) = sessions().await;
         let token = sessions.issue_token("alice").await.unwrap();
         clock.advance(Duration::minutes(29));
         assert_eq!(sessions.token_user(&token).await.unwrap().as_deref(), Some("alice"));
@@ -251,20 +249,26 @@ mod tests {
     }
 
     // Retention (docs/security.md): nothing is kept past its end for QA here, so an ended login
-    // session or token leaves the file when the next is written; a live one stays.
+    // session or token leaves the database when the next is written; a live one stays.
     #[tokio::test]
     async fn ended_login_sessions_and_tokens_leave_the_file_when_the_next_is_written_and_live_ones_stay() {
-        let (dir, sessions, clock) = sessions().await;
-        let rows = |table: &str| -> i64 {
-            let conn = rusqlite::Connection::open(dir.path().join("c.sqlite3")).unwrap();
-            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+        let (_dir, sessions, clock, store) = sessions().await;
+        let rows = || async {
+            store
+                .read(|c| {
+                    let count =
+                        |table: &str| c.query_row(&format!("SELECT COUNT(*) FROM {table}"), (), |r| r.get::<_, i64>(0));
+                    Ok((count("login_sessions")?, count("session_tokens")?))
+                })
+                .await
+                .unwrap()
         };
         let (old_login, old_token) =
             (sessions.start_login(alice()).await.unwrap(), sessions.issue_token("alice").await.unwrap());
         clock.advance(Duration::minutes(31));
         let (login, token) =
             (sessions.start_login(alice()).await.unwrap(), sessions.issue_token("alice").await.unwrap());
-        assert_eq!((rows("login_sessions"), rows("session_tokens")), (1, 1), "the ended ones are gone");
+        assert_eq!(rows().await, (1, 1), "the ended ones are gone");
         assert_eq!(sessions.login(&old_login).await.unwrap(), None);
         assert_eq!(sessions.token_user(&old_token).await.unwrap(), None);
         assert_eq!(sessions.login(&login).await.unwrap(), Some(alice()), "the live session stays");
@@ -273,7 +277,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_session_token_in_use_still_ends_after_twelve_hours() {
-        let (_dir, sessions, clock) = sessions().await;
+        let (_dir, sessions, clock, _store) = sessions().await;
         let token = sessions.issue_token("alice").await.unwrap();
         for _ in 0..24 {
             clock.advance(Duration::minutes(29));

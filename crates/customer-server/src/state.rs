@@ -53,7 +53,7 @@ impl CustomerState {
             entropy.fork(),
         )?
         .with_faults(config.faults.clone());
-        let store = Store::open(&config.db_path).await?;
+        let store = Store::open(&config.location()).await?;
         let passwords = Passwords::new(config.argon2, entropy.clone()).await?;
         let state = Self(Arc::new(Inner {
             first_factor: FirstFactorCheck::new(store.clone(), passwords.clone(), clock.clone()),
@@ -101,6 +101,11 @@ impl CustomerState {
         &self.0.sdk
     }
 
+    /// Ready for traffic: the database answers and holds this release's schema.
+    pub async fn ready(&self) -> Result<(), String> {
+        self.store.database().ready().await.map_err(|e| e.to_string())
+    }
+
     /// The clock this server reads.
     pub fn clock(&self) -> &Clock {
         &self.0.clock
@@ -121,41 +126,46 @@ mod tests {
     use super::*;
     use crate::config::PasswordCost;
 
-    async fn open(demo_users: bool) -> (tempfile::TempDir, CustomerState) {
-        let dir = tempfile::tempdir().unwrap();
+    /// The demo configuration, its state at a test's location (a file, or a fresh PostgreSQL
+    /// database).
+    fn config(dir: &tempfile::TempDir) -> CustomerConfig {
         let mut config =
             CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
+        config.keep_at(&moderno_sql::testing::location(dir.path().join("c.sqlite3")));
+        config
+    }
+
+    async fn open(demo_users: bool) -> (tempfile::TempDir, CustomerState, CustomerConfig) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(&dir);
         config.argon2 = PasswordCost::TestOnlyCheap;
         config.demo_users = demo_users;
-        let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.unwrap();
-        (dir, state)
+        let state = CustomerState::open(config.clone(), Clock::system(), Entropy::seeded(9)).await.unwrap();
+        (dir, state, config)
     }
 
     #[tokio::test]
     async fn demo_users_are_seeded_once_with_the_demo_password() {
-        let (dir, state) = open(true).await;
+        let (_dir, state, config) = open(true).await;
         for user in DEMO_USERS {
             assert!(state.store.user_exists(user).await.unwrap(), "{user}");
         }
         let verdict = state.first_factor.check("carol", DEMO_PASSWORD).await.unwrap();
         assert_eq!(verdict, crate::first_factor::FirstFactor::Passed);
         drop(state);
-        let mut config =
-            CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
-        config.argon2 = PasswordCost::TestOnlyCheap;
         CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.expect("reopening skips existing users");
     }
 
     #[tokio::test]
     async fn at_production_cost_the_demo_users_get_the_hashes_made_ahead_and_sign_in() {
         let dir = tempfile::tempdir().unwrap();
-        let config = CustomerConfig::demo("http://127.0.0.1:9/pingid/v1", dir.path().join("c.sqlite3"), "http://me");
+        let config = config(&dir);
         assert_eq!(config.argon2, PasswordCost::Production);
         let state = CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.unwrap();
         for user in DEMO_USERS {
             let stored: String = state
                 .store
-                .run(move |c| c.query_row("SELECT password_hash FROM users WHERE username = ?1", [user], |r| r.get(0)))
+                .read(move |c| c.query_row("SELECT password_hash FROM users WHERE username = ?1", [user], |r| r.get(0)))
                 .await
                 .unwrap();
             assert_eq!(Some(stored.as_str()), state.passwords.demo_hash(user), "{user}");
@@ -168,7 +178,7 @@ mod tests {
 
     #[tokio::test]
     async fn add_user_refuses_short_passwords_odd_names_and_duplicates() {
-        let (_dir, state) = open(false).await;
+        let (_dir, state, _config) = open(false).await;
         let short = state.add_user("erin", "short").await.unwrap_err().to_string();
         assert!(short.contains("at least 8"), "{short}");
         let odd = state.add_user("erin/../x", "long enough").await.unwrap_err().to_string();

@@ -1,60 +1,25 @@
-//! The customer server's SQLite file: users with their password hashes and failure counters,
-//! login sessions and session tokens (see [`crate::sessions`]).
+//! The customer server's state: users with their password hashes and failure counters, login
+//! sessions and session tokens (see [`crate::sessions`]), pairing-key checks and transfers.
 //!
-//! One connection behind a mutex, used only on the blocking pool ([`moderno_sqlite::Database`]).
-
-use std::path::Path;
+//! A SQLite file (the embedded default) or the PostgreSQL schema `customer` that several
+//! instances share ([`moderno_sql::Database`]): every check-and-act is one transaction, so a
+//! session's step, a token or a counter is the same on every instance.
 
 use anyhow::Context as _;
-use moderno_sqlite::{Database, Schema};
-use rusqlite::{params, Connection, OptionalExtension as _};
+use moderno_sql::{params, Conn, Database, Location, OptionalExtension as _};
 
-/// The file's schema: the tables as they stood when the versions were first numbered, then the
-/// migrations since (none yet).
-const SCHEMA: Schema = Schema { baseline: BASELINE, baseline_columns: &[], migrations: &[] };
+mod schema;
+mod turns;
 
-const BASELINE: &str = "
-CREATE TABLE IF NOT EXISTS users (
-    username      TEXT PRIMARY KEY,
-    password_hash TEXT NOT NULL,
-    -- consecutive failed first-factor attempts (an attempt counts until it succeeds)
-    failures      INTEGER NOT NULL DEFAULT 0,
-    -- unix ms before which no attempt is checked (back-off)
-    not_before_ms INTEGER
-);
--- the same counters for names that are no account, so that the back-off does not tell which
--- names are accounts; rows under the lock count go a day after their last attempt
-CREATE TABLE IF NOT EXISTS unknown_logins (
-    username      TEXT PRIMARY KEY,
-    failures      INTEGER NOT NULL,
-    not_before_ms INTEGER,
-    updated_ms    INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS login_sessions (
-    id_hash           TEXT PRIMARY KEY,
-    username          TEXT NOT NULL,
-    payload           TEXT,
-    fingerprint       TEXT,
-    authentication_id TEXT,
-    device_id         TEXT,
-    push_started_ms   INTEGER,
-    created_ms        INTEGER NOT NULL,
-    expires_ms        INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS session_tokens (
-    token_hash   TEXT PRIMARY KEY,
-    username     TEXT NOT NULL,
-    created_ms   INTEGER NOT NULL,
-    last_used_ms INTEGER NOT NULL,
-    expires_ms   INTEGER NOT NULL
-);
-";
+use schema::{make_later_tables, SCHEMAS};
+#[cfg(test)]
+use schema::{BASELINE, SQLITE};
 
 /// How long the counters of a name that is no account are kept after its last attempt (unless
 /// it reached the lock).
 const UNKNOWN_LOGINS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// The shared connection.
+/// The customer server's database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     db: Database,
@@ -75,18 +40,41 @@ pub enum AttemptGate {
 }
 
 impl Store {
-    pub async fn open(path: &Path) -> anyhow::Result<Self> {
-        let path = path.to_owned();
-        let db = tokio::task::spawn_blocking(move || Database::open(&path, &SCHEMA)).await??;
+    /// Opens the state at `location`, brought to the latest schema (blocking work, off the
+    /// runtime's threads).
+    pub async fn open(location: &Location) -> anyhow::Result<Self> {
+        let location = location.clone();
+        let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
+            let db = Database::open(&location, &SCHEMAS)?;
+            if !db.is_shared() {
+                db.blocking(make_later_tables).context("making the transfers and pairing-key tables")?;
+            }
+            Ok(db)
+        })
+        .await??;
         Ok(Self { db })
     }
 
-    /// Runs `work` on the blocking pool with the connection.
+    /// Runs `work` in one transaction on the blocking pool: committed when it returns `Ok`,
+    /// nothing kept otherwise. Writers take turns, on every instance sharing the database.
     pub async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+        work: impl FnOnce(&Conn<'_>) -> moderno_sql::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
-        self.db.run(move |conn| work(conn).context("database")).await
+        self.db.write(work).await.context("database")
+    }
+
+    /// Runs `work` on the blocking pool for reading only.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Conn<'_>) -> moderno_sql::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        self.db.read(work).await.context("database")
+    }
+
+    /// The database itself (health, wake-ups, whether other instances share it).
+    pub fn database(&self) -> &Database {
+        &self.db
     }
 
     /// Adds a user; false when the name is taken.
@@ -94,7 +82,7 @@ impl Store {
         let username = username.to_owned();
         self.run(move |c| {
             c.execute(
-                "INSERT OR IGNORE INTO users (username, password_hash) VALUES (?1, ?2)",
+                "INSERT INTO users (username, password_hash) VALUES (?1, ?2) ON CONFLICT (username) DO NOTHING",
                 params![username, password_hash],
             )
             .map(|n| n == 1)
@@ -104,7 +92,7 @@ impl Store {
 
     pub async fn user_exists(&self, username: &str) -> anyhow::Result<bool> {
         let username = username.to_owned();
-        self.run(move |c| {
+        self.read(move |c| {
             c.query_row("SELECT 1 FROM users WHERE username = ?1", [username], |_| Ok(()))
                 .optional()
                 .map(|r| r.is_some())
@@ -122,8 +110,7 @@ impl Store {
         backoff_ms: fn(u32) -> i64,
     ) -> anyhow::Result<AttemptGate> {
         let username = username.to_owned();
-        self.run(move |c| {
-            let tx = c.transaction()?;
+        self.run(move |tx| {
             let hash: Option<String> = tx
                 .query_row("SELECT password_hash FROM users WHERE username = ?1", [&username], |r| r.get(0))
                 .optional()?;
@@ -170,7 +157,6 @@ impl Store {
                     }
                 }
             };
-            tx.commit()?;
             Ok(gate)
         })
         .await
@@ -189,7 +175,7 @@ impl Store {
     #[cfg(test)]
     pub async fn failures(&self, username: &str) -> anyhow::Result<Option<u32>> {
         let username = username.to_owned();
-        self.run(move |c| {
+        self.read(move |c| {
             c.query_row("SELECT failures FROM users WHERE username = ?1", [username], |r| r.get(0)).optional()
         })
         .await
@@ -214,7 +200,7 @@ mod tests {
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("c.sqlite3")).await.unwrap();
+        let store = Store::open(&moderno_sql::testing::location(dir.path().join("c.sqlite3"))).await.unwrap();
         (dir, store)
     }
 
@@ -262,6 +248,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_written_before_the_versions_were_numbered_opens_with_its_users() {
+        // About the SQLite file an older release wrote: nothing to prove on PostgreSQL.
+        if moderno_sql::testing::on_postgres() {
+            return;
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("customer.sqlite3");
         let old = moderno_sqlite::open_file(&path).unwrap();
@@ -269,17 +259,41 @@ mod tests {
         old.execute("INSERT INTO users (username, password_hash, failures) VALUES ('alice', 'h', 2)", []).unwrap();
         drop(old);
 
-        let store = Store::open(&path).await.unwrap();
+        let store = Store::open(&Location::File(path.clone())).await.unwrap();
         assert!(store.user_exists("alice").await.unwrap());
-        let (failures, version) = store
-            .run(|c| {
-                Ok((
-                    c.query_row("SELECT failures FROM users", [], |r| r.get::<_, i64>(0))?,
-                    moderno_sqlite::version(c)?,
-                ))
-            })
-            .await
-            .unwrap();
-        assert_eq!((failures, version), (2, SCHEMA.latest_version()), "rows kept, the file numbered");
+        assert_eq!(store.failures("alice").await.unwrap(), Some(2), "rows kept");
+        drop(store);
+        let file = moderno_sqlite::open_file(&path).unwrap();
+        assert_eq!(moderno_sqlite::version(&file).unwrap(), SQLITE.latest_version(), "the file numbered");
+    }
+
+    #[tokio::test]
+    async fn a_transfers_table_made_before_sessions_were_recorded_gains_the_later_columns() {
+        // About a SQLite file's table: PostgreSQL's baseline has every column.
+        if moderno_sql::testing::on_postgres() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("customer.sqlite3");
+        let old = moderno_sqlite::open_file(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE transfers (authentication_id TEXT PRIMARY KEY, username TEXT NOT NULL, amount_cents INTEGER NOT NULL,
+             recipient TEXT NOT NULL, status TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL)",
+        )
+        .unwrap();
+        drop(old);
+        for _ in 0..2 {
+            let store = Store::open(&Location::File(path.clone())).await.unwrap();
+            let columns = store
+                .read(|c| {
+                    c.query_map("SELECT name FROM pragma_table_info('transfers') ORDER BY cid", (), |r| {
+                        r.get::<_, String>(0)
+                    })
+                })
+                .await
+                .unwrap();
+            assert_eq!(columns.len(), 9, "{columns:?}");
+            assert_eq!(columns[7..], ["session_hash".to_owned(), "seq".to_owned()], "added once");
+        }
     }
 }

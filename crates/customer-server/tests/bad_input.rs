@@ -28,6 +28,7 @@ async fn server_with(extension_codes: bool) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let mut config = CustomerConfig::demo(sdk_url, dir.path().join("customer.sqlite3"), url.clone());
+    config.keep_at(&moderno_sql::testing::location(dir.path().join("customer.sqlite3")));
     config.argon2 = PasswordCost::TestOnlyCheap;
     config.extension_codes = extension_codes;
     let state = CustomerState::open(config, Clock::system(), Entropy::seeded(3)).await.unwrap();
@@ -212,6 +213,9 @@ async fn health_answers_ok() {
     let health = server.http.get(format!("{}/healthz", server.url)).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.text().await.unwrap(), "ok");
+    let ready = server.http.get(format!("{}/health", server.url)).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK, "the database answers");
+    assert_eq!(ready.json::<Value>().await.unwrap(), json!({"status": "UP"}));
 }
 
 impl Server {

@@ -24,12 +24,12 @@
 //! exactly once.
 
 use moderno_crypto::sha256_hex;
+use moderno_sql::{params, OptionalExtension as _};
 use moderno_wire::moderno::{MfaOutcome, ModernoRequest, ModernoResponse, Status};
 use moderno_wire::sdk::{
     Authentication, AuthenticationLevel, AuthenticationReason, AuthenticationRequest, AuthenticationStatus,
     AuthenticationType, OtpRequest, SignInContext,
 };
-use rusqlite::{params, OptionalExtension as _};
 
 use crate::error::{verdict_for, Answer, Failure, SdkVerdict};
 use crate::protocol::outcome::summary;
@@ -46,33 +46,6 @@ use order::{parse_cents, TransferOrder};
 
 /// A transfer can be continued as long as the SDK server keeps its authentication.
 const RECORD_LIFETIME_MS: i64 = 30 * 60 * 1000;
-
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS transfers (
-    authentication_id TEXT PRIMARY KEY,
-    username          TEXT NOT NULL,
-    amount_cents      INTEGER NOT NULL,
-    -- '' for Ping's transfer between the user's own accounts
-    recipient         TEXT NOT NULL,
-    -- waiting (for a push, a number or a passcode), approved, refused
-    status            TEXT NOT NULL,
-    created_ms        INTEGER NOT NULL,
-    expires_ms        INTEGER NOT NULL,
-    -- SHA-256 of the session token that started it
-    session_hash      TEXT
-)";
-
-/// The table, with `session_hash` added to one made before it existed.
-fn ensure_schema(c: &rusqlite::Connection) -> rusqlite::Result<()> {
-    c.execute_batch(SCHEMA)?;
-    let has_session: i64 =
-        c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers') WHERE name = 'session_hash'", [], |r| {
-            r.get(0)
-        })?;
-    if has_session == 0 {
-        c.execute_batch("ALTER TABLE transfers ADD COLUMN session_hash TEXT")?;
-    }
-    Ok(())
-}
 
 /// A transfer the SDK server is asked about.
 #[derive(Debug, Clone)]
@@ -335,12 +308,11 @@ async fn record(
     state
         .store
         .run(move |c| {
-            ensure_schema(c)?;
             c.execute("DELETE FROM transfers WHERE expires_ms <= ?1", [now])?;
             let recipient = r.order.recipient.as_deref().unwrap_or_default();
             c.execute(
-                "INSERT INTO transfers (authentication_id, username, amount_cents, recipient, status, created_ms, expires_ms, session_hash)
-                 VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7)",
+                "INSERT INTO transfers (authentication_id, username, amount_cents, recipient, status, created_ms, expires_ms, session_hash, seq)
+                 VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfers))",
                 params![r.authentication_id, user, cents_column(r.order.amount_cents), recipient, now, now + RECORD_LIFETIME_MS, session],
             )
         })
@@ -359,12 +331,11 @@ async fn waiting_in_session(
     let (user, session) = (username.to_owned(), session_hash.to_owned());
     let found = state
         .store
-        .run(move |c| {
-            ensure_schema(c)?;
+        .read(move |c| {
             c.query_row(
                 "SELECT authentication_id FROM transfers
                  WHERE username = ?1 AND session_hash = ?2 AND status = 'waiting' AND expires_ms > ?3
-                 ORDER BY created_ms DESC, rowid DESC LIMIT 1",
+                 ORDER BY created_ms DESC, seq DESC LIMIT 1",
                 params![user, session, now],
                 |r| r.get::<_, String>(0),
             )
@@ -383,8 +354,7 @@ async fn recorded(state: &CustomerState, username: &str, authentication_id: &str
     let (user, id) = (username.to_owned(), authentication_id.to_owned());
     let found = state
         .store
-        .run(move |c| {
-            ensure_schema(c)?;
+        .read(move |c| {
             c.query_row(
                 "SELECT amount_cents, recipient, created_ms FROM transfers
                  WHERE authentication_id = ?1 AND username = ?2 AND status = 'waiting' AND expires_ms > ?3",
@@ -404,7 +374,7 @@ async fn recorded(state: &CustomerState, username: &str, authentication_id: &str
     }))
 }
 
-/// Amounts are at most 100,000.00 (10^7 cents): they fit SQLite's integers.
+/// Amounts are at most 100,000.00 (10^7 cents): they fit a 64-bit integer column.
 fn cents_column(cents: u64) -> i64 {
     i64::try_from(cents).unwrap_or(i64::MAX)
 }
@@ -428,24 +398,4 @@ async fn finish(
         })
         .await?;
     Ok(ended)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_transfers_table_made_before_sessions_were_recorded_gains_the_column() {
-        let c = rusqlite::Connection::open_in_memory().unwrap();
-        c.execute_batch(
-            "CREATE TABLE transfers (authentication_id TEXT PRIMARY KEY, username TEXT NOT NULL, amount_cents INTEGER NOT NULL,
-             recipient TEXT NOT NULL, status TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL)",
-        )
-        .unwrap();
-        ensure_schema(&c).unwrap();
-        ensure_schema(&c).unwrap();
-        let columns: i64 =
-            c.query_row("SELECT COUNT(*) FROM pragma_table_info('transfers')", [], |r| r.get(0)).unwrap();
-        assert_eq!(columns, 8);
-    }
 }

@@ -25,6 +25,11 @@ pub struct Stack {
     pub sdk_url: String,
     pub customer_url: String,
     pub customer: CustomerState,
+    /// Every customer-server instance's URL, the first being `customer_url`: more than one with
+    /// [`Options::instances`], all over the same database.
+    pub customer_urls: Vec<String>,
+    /// Every instance's state, in the order of `customer_urls`.
+    pub customers: Vec<CustomerState>,
     pub clock: Clock,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -37,6 +42,8 @@ pub struct Options {
     pub api_key_b64: Option<String>,
     /// The application's push timeout, at the SDK server and the customer server alike.
     pub push_timeout: Option<std::time::Duration>,
+    /// Customer-server instances over one database (0 or 1: one).
+    pub instances: usize,
 }
 
 impl Stack {
@@ -58,30 +65,39 @@ impl Stack {
         let sdk_state = SdkState::open(sdk_config, clock.clone(), entropy.clone()).unwrap();
         tokio::spawn(async move { axum::serve(sdk_listener, pingid_sdk_server::app(sdk_state)).await.unwrap() });
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let customer_url = format!("http://{}", listener.local_addr().unwrap());
-        let mut config = CustomerConfig::demo(
-            format!("{sdk_url}/pingid/v1"),
-            dir.path().join("customer.sqlite3"),
-            customer_url.clone(),
-        );
-        config.argon2 = PasswordCost::TestOnlyCheap;
-        config.ignore_validation = options.ignore_validation;
-        // Ping's sample polls a waiting push once a second; the tests look more often.
-        config.push_poll_interval = std::time::Duration::from_millis(25);
-        if let Some(timeout) = options.push_timeout {
-            config.push_lifetime = timeout;
+        let location = moderno_sql::testing::location(dir.path().join("customer.sqlite3"));
+        let mut customers = Vec::new();
+        let mut customer_urls = Vec::new();
+        for _ in 0..options.instances.max(1) {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let customer_url = format!("http://{}", listener.local_addr().unwrap());
+            let mut config = CustomerConfig::demo(
+                format!("{sdk_url}/pingid/v1"),
+                dir.path().join("customer.sqlite3"),
+                customer_url.clone(),
+            );
+            config.keep_at(&location);
+            config.argon2 = PasswordCost::TestOnlyCheap;
+            config.ignore_validation = options.ignore_validation;
+            // Ping's sample polls a waiting push once a second; the tests look more often.
+            config.push_poll_interval = std::time::Duration::from_millis(25);
+            if let Some(timeout) = options.push_timeout {
+                config.push_lifetime = timeout;
+            }
+            if let Some(key) = &options.api_key_b64 {
+                config.api_key_b64 = key.as_str().into();
+            }
+            let customer = CustomerState::open(config, clock.clone(), entropy.clone()).await.unwrap();
+            tokio::spawn({
+                let customer = customer.clone();
+                async move { axum::serve(listener, app(customer)).await.unwrap() }
+            });
+            customers.push(customer);
+            customer_urls.push(customer_url);
         }
-        if let Some(key) = options.api_key_b64 {
-            config.api_key_b64 = key.into();
-        }
-        let customer = CustomerState::open(config, clock.clone(), entropy).await.unwrap();
-        tokio::spawn({
-            let customer = customer.clone();
-            async move { axum::serve(listener, app(customer)).await.unwrap() }
-        });
+        let (customer, customer_url) = (customers[0].clone(), customer_urls[0].clone());
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        Self { sdk_url, customer_url, customer, clock, http, _dir: dir }
+        Self { sdk_url, customer_url, customer, customer_urls, customers, clock, http, _dir: dir }
     }
 
     pub fn sdk(&self) -> &SdkClient {
@@ -90,7 +106,13 @@ impl Stack {
 
     /// One Moderno protocol call; asserts HTTP 200.
     pub async fn moderno(&self, request: Value) -> Value {
-        let response = self.http.post(format!("{}/pingidsdk", self.customer_url)).json(&request).send().await.unwrap();
+        self.moderno_at(0, request).await
+    }
+
+    /// One Moderno protocol call to instance `instance` (modulo their number); asserts HTTP 200.
+    pub async fn moderno_at(&self, instance: usize, request: Value) -> Value {
+        let url = &self.customer_urls[instance % self.customer_urls.len()];
+        let response = self.http.post(format!("{url}/pingidsdk")).json(&request).send().await.unwrap();
         assert_eq!(response.status(), 200, "the protocol answers 200");
         response.json().await.unwrap()
     }

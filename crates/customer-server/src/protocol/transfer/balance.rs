@@ -4,9 +4,8 @@
 //! checking to savings only when checking covers it (`TransferHandler`). Here the balance is the
 //! user's: a demo opening balance less the approved transfers that it covered, in order.
 
-use rusqlite::params;
+use moderno_sql::params;
 
-use super::ensure_schema;
 use super::order::TransferOrder;
 use crate::state::CustomerState;
 
@@ -18,13 +17,12 @@ pub(crate) async fn checking_balance(state: &CustomerState, username: &str) -> a
     let user = username.to_owned();
     let amounts: Vec<i64> = state
         .store
-        .run(move |c| {
-            ensure_schema(c)?;
-            let mut statement = c.prepare(
+        .read(move |c| {
+            c.query_map(
                 "SELECT amount_cents FROM transfers WHERE username = ?1 AND status = 'approved' ORDER BY created_ms, authentication_id",
-            )?;
-            let rows = statement.query_map(params![user], |r| r.get(0))?;
-            rows.collect()
+                params![user],
+                |r| r.get(0),
+            )
         })
         .await?;
     let cents = balance_after(&amounts);
