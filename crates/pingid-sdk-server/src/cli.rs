@@ -109,3 +109,26 @@ pub async fn run() -> anyhow::Result<()> {
     moderno_ambient::serving::serve_until_ctrl_c(listener, crate::app(state), refusal).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser as _;
+
+    use super::Args;
+
+    #[test]
+    fn a_database_url_given_on_the_command_line_reaches_the_configuration_and_never_its_debug_output() {
+        let url = "postgres://moderno:hunter2@db.example:5432/qa";
+        let args = Args::try_parse_from(["pingid-sdk-server", "--database-url", url]).unwrap();
+        let config = args.into_config().unwrap();
+        assert_eq!(config.database_url.as_ref().map(|u| u.expose().as_str()), Some(url));
+        let text = format!("{config:?}");
+        assert!(!text.contains("hunter2") && !text.contains("db.example"), "{text}");
+        let without = Args::try_parse_from(["pingid-sdk-server"]).unwrap().into_config().unwrap();
+        if std::env::var_os("MODERNO_DATABASE_URL").is_none() {
+            assert!(without.database_url.is_none(), "no URL: the SQLite file");
+        }
+    }
+}

@@ -261,6 +261,21 @@ async fn each_instance_answers_its_health_check_up() {
     }
 }
 
+#[tokio::test]
+async fn an_instance_whose_database_holds_another_schema_version_answers_its_health_check_down() {
+    if !moderno_sql::testing::on_postgres() {
+        return; // SQLite's file is migrated by its one process at start; PostgreSQL's by any instance.
+    }
+    let server = Server::start().await;
+    let health = || async { server.client.get(format!("{}/health", server.base)).send().await.expect("an answer") };
+    server.execute("UPDATE schema_version SET version = 2");
+    let reply = health().await;
+    assert_eq!(reply.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.text().await.expect("a body"), r#"{"status":"DOWN"}"#);
+    server.execute("UPDATE schema_version SET version = 1");
+    assert_eq!(health().await.status(), StatusCode::OK, "up again once the schema is this release's");
+}
+
 /// Waits (generously) until `done` holds.
 async fn wait_for(done: impl Fn() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);

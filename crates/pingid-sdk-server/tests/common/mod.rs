@@ -172,10 +172,18 @@ impl Server {
 
     /// One number the database answers to `sql` (a count), read beside the server.
     pub fn count(&self, sql: &str) -> i64 {
-        let db = self.look.get_or_init(|| {
+        self.look().blocking(|conn| conn.query_row(sql, (), |r| r.get::<_, i64>(0))).expect("a number")
+    }
+
+    /// Changes the database beside the server (what an operator or another release might do).
+    pub fn execute(&self, sql: &str) {
+        self.look().blocking(|conn| conn.execute_batch(sql)).expect("the statement runs");
+    }
+
+    fn look(&self) -> &moderno_sql::Database {
+        self.look.get_or_init(|| {
             moderno_sql::Database::open(&self.location, &pingid_sdk_server::SCHEMAS).expect("the database opens")
-        });
-        db.blocking(|conn| conn.query_row(sql, (), |r| r.get::<_, i64>(0))).expect("a number")
+        })
     }
 
     pub fn account_path(&self, rest: &str) -> String {
