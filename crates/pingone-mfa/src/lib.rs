@@ -12,6 +12,11 @@
 //!
 //! Time and randomness come from the injected [`Clock`] and [`Entropy`]. See
 //! `docs/api/pingone-mfa.md` for every route.
+//!
+//! The state is a SQLite file (the default), or a PostgreSQL schema that several instances share
+//! (`Config::database_url`): everything two instances must agree on (users, devices, pairings,
+//! authentications, access tokens, seen nonces, rate and push-limit events, passcode failures) is
+//! in the database, and `GET /health` says whether it answers.
 
 mod authentication;
 mod authentication_record;
@@ -233,6 +238,8 @@ struct Inner {
     clock: Clock,
     entropy: Entropy,
     db: Database,
+    // Derived from the seed kept in the database, which never changes: every instance derives
+    // the same, so each keeps its own copy.
     server_key: DeviceKey,
     pepper: Pepper,
     otp_master_key: Zeroizing<[u8; 32]>,
