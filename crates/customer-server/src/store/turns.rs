@@ -69,6 +69,8 @@ impl Store {
             let (user, by) = (username.to_owned(), holder.clone());
             let taken = self
                 .run(move |c| {
+                    // Turns an instance killed mid-check left behind go once they ended.
+                    c.execute("DELETE FROM sign_in_turns WHERE until_ms <= ?1", [now_ms])?;
                     c.execute(
                         "INSERT INTO sign_in_turns (username, holder, until_ms) VALUES (?1, ?2, ?3)
                          ON CONFLICT (username) DO UPDATE SET holder = excluded.holder, until_ms = excluded.until_ms
@@ -108,5 +110,31 @@ mod tests {
         drop(held);
         let taken = tokio::time::timeout(std::time::Duration::from_secs(10), waiting).await;
         assert!(taken.expect("the turn passed on once given back").unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_turn_left_behind_by_a_killed_instance_ends_with_its_lease_and_leaves_the_table() {
+        if !moderno_sql::testing::on_postgres() {
+            return; // no turns in a SQLite file (see above)
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&moderno_sql::testing::location(dir.path().join("c.sqlite3"))).await.unwrap();
+        let ended = wall_clock_ms() - 1;
+        store
+            .run(move |c| {
+                c.execute(
+                    "INSERT INTO sign_in_turns (username, holder, until_ms) VALUES ('alice', 'gone', ?1), ('bob', 'gone', ?1)",
+                    [ended],
+                )
+            })
+            .await
+            .unwrap();
+        let turn = tokio::time::timeout(std::time::Duration::from_secs(10), store.sign_in_turn("alice")).await;
+        assert!(turn.expect("the ended turn does not hold alice up").unwrap().is_some());
+        let left: Vec<String> = store
+            .read(|c| c.query_map("SELECT username FROM sign_in_turns ORDER BY username", (), |r| r.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(left, ["alice"], "bob's ended turn is gone, alice's is the new one");
     }
 }
