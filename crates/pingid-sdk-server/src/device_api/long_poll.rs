@@ -50,6 +50,8 @@ where
     PeekFut: Future<Output = ApiResult<bool>>,
 {
     let deadline = Instant::now() + Duration::from_secs(wait_seconds);
+    // A configured zero would look without pause.
+    let recheck = recheck.max(Duration::from_millis(50));
     loop {
         let notified = waiting.notify().notified();
         tokio::pin!(notified);
