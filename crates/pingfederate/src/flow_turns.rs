@@ -298,6 +298,30 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_turn_whose_holder_died_ends_with_its_lease() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let turns = turns(&dir);
+        // An instance killed mid-action left its turn: still leased, then past its lease.
+        for (flow, lease_until_ms) in [("held", lease_clock_ms() + LEASE_MS), ("dead", lease_clock_ms() - 1)] {
+            turns
+                .db
+                .tx(move |conn| {
+                    conn.execute(
+                        "INSERT INTO flow_turns (flow_id, holder, action, lease_until_ms) VALUES (?1, 'gone', 'poll', ?2)",
+                        params![flow, lease_until_ms],
+                    )?;
+                    Ok(())
+                })
+                .await
+                .expect("insert");
+        }
+        let waiting = turns.enter("held", "checkOtp".into(), "a".into());
+        assert!(tokio::time::timeout(Duration::from_millis(300), waiting).await.is_err(), "a live lease holds");
+        let turn = turns.enter("dead", "checkOtp".into(), "b".into()).await.expect("enter");
+        assert!(acts(&turn), "an ended lease is taken over");
+    }
+
     fn location_is_shared(location: &moderno_sql::Location) -> bool {
         matches!(location, moderno_sql::Location::Postgres(_))
     }

@@ -204,3 +204,34 @@ async fn both_instances_answer_the_heartbeat_and_the_health_check() {
         assert_eq!(health.json::<Value>().await.unwrap(), json!({"status": "UP"}));
     }
 }
+
+#[tokio::test]
+async fn fifty_parallel_guesses_over_two_instances_are_checked_only_up_to_the_back_off() {
+    let stack = Stack::start().await;
+    let other = stack.second_instance().await;
+    // Each guess on a flow of its own (the turn of one flow would queue them anyway).
+    let mut flows = Vec::new();
+    for i in 0..PARALLEL {
+        let mut client = stack.client();
+        let flow = client.start_flow().await["id"].as_str().unwrap().to_string();
+        flows.push((if i % 2 == 0 { client } else { client.on(&other) }, flow));
+    }
+    let guesses = flows.iter().enumerate().map(|(i, (client, flow))| {
+        client.act(flow, "checkUsernamePassword", json!({"username": "alice", "password": format!("guess-{i}")}))
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let words: Vec<&str> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(body["details"][0]["code"], "CREDENTIAL_VALIDATION_FAILED", "{body}");
+            body["details"][0]["userMessage"].as_str().unwrap()
+        })
+        .collect();
+    // The first two failures cost nothing, the third starts the back-off (3 s on a clock that
+    // does not move here): every later guess, on either instance, is refused unchecked.
+    let checked = words.iter().filter(|w| w.starts_with("We didn't recognize the username or password")).count();
+    let held = words.iter().filter(|w| w.starts_with("Too many failed sign-in attempts. Please wait")).count();
+    assert_eq!((checked, held), (3, PARALLEL - 3), "{words:?}");
+    assert_eq!(stack.count("SELECT count FROM password_failures WHERE username = ?1", "alice"), 3);
+}
