@@ -8,7 +8,8 @@
 
 mod common;
 
-use common::{session_id, status, trust_shown, Options, Stack, TestDevice, PASSWORD};
+use common::{match_number, session_id, status, trust_shown, Options, Stack, TestDevice, PASSWORD};
+use moderno_wire::device_api::PushAnswer;
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::sdk::{PairingKeyRequest, PairingKeyStatus, PairingMode};
 use serde_json::{json, Value};
@@ -180,6 +181,39 @@ async fn a_transfer_passcode_sent_fifty_times_over_two_instances_approves_it_onc
         )
         .await;
     assert_eq!(again["sum"], "9,750.00", "the money moved once: {again}");
+}
+
+/// The push wait needs nothing of the instance that started the transfer: a transfer started
+/// on one instance (number matching answers 1012 at once) is waited for on the other, which asks
+/// the SDK server until the push is answered and approves it once.
+#[tokio::test]
+async fn a_transfer_started_on_one_instance_is_waited_for_and_approved_on_the_other() {
+    let stack = two_instances().await;
+    let primary = alice_with_primary(&stack, true).await;
+    stack.settings(|s| s.number_matching = true).await;
+    let login = stack
+        .moderno_at(
+            0,
+            json!({"operation": "auth_user", "user": "alice", "password": PASSWORD,
+        "pingIdPayload": primary.payload(&stack.clock)}),
+        )
+        .await;
+    let token = login["sessionToken"].as_str().unwrap_or_else(|| panic!("signed in: {login}")).to_owned();
+    let waiting = stack
+        .moderno_at(0, json!({"operation": "transfer", "sessionToken": token, "sum": "75", "recipient": "Bob"}))
+        .await;
+    assert_eq!(status(&waiting), 1012, "{waiting}");
+    let number = match_number(&waiting);
+    let wait_on = json!({"operation": "transfer", "sessionToken": token, "sessionId": session_id(&waiting)});
+    let approve = async {
+        let push = primary.next_push(&stack).await;
+        primary.answer(&stack, &push.authentication_id, PushAnswer::approve(Some(number))).await;
+    };
+    let (approved, ()) = tokio::join!(stack.moderno_at(1, wait_on.clone()), approve);
+    assert_eq!(status(&approved), 0, "{approved}");
+    assert_eq!(approved["sum"], "9,925.00");
+    let replayed = stack.moderno_at(0, wait_on).await;
+    assert_eq!(status(&replayed), 1000, "answered 0 once, on either instance: {replayed}");
 }
 
 /// Attempts on one account take turns across instances as within one: parallel right passwords
