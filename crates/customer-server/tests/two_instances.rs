@@ -30,6 +30,18 @@ async fn alice_with_primary(stack: &Stack, online: bool) -> TestDevice {
     primary
 }
 
+/// alice signed in on instance `instance` with her primary's payload: her session token.
+async fn signed_in_at(stack: &Stack, instance: usize, primary: &TestDevice) -> String {
+    let login = stack
+        .moderno_at(
+            instance,
+            json!({"operation": "auth_user", "user": "alice", "password": PASSWORD,
+                "pingIdPayload": primary.payload(&stack.clock)}),
+        )
+        .await;
+    login["sessionToken"].as_str().unwrap_or_else(|| panic!("signed in: {login}")).to_owned()
+}
+
 /// `requests[i]` sent to instance `i % 2`, all at once; the answers in the same order.
 async fn race(stack: &Stack, requests: Vec<Value>) -> Vec<Value> {
     let calls: Vec<_> = requests
@@ -145,14 +157,7 @@ async fn a_group_pairing_key_raced_by_fifty_users_over_two_instances_pairs_one_d
 async fn a_transfer_passcode_sent_fifty_times_over_two_instances_approves_it_once() {
     let stack = two_instances().await;
     let primary = alice_with_primary(&stack, false).await;
-    let login = stack
-        .moderno_at(
-            1,
-            json!({"operation": "auth_user", "user": "alice", "password": PASSWORD,
-        "pingIdPayload": primary.payload(&stack.clock)}),
-        )
-        .await;
-    let token = login["sessionToken"].as_str().unwrap_or_else(|| panic!("signed in: {login}")).to_owned();
+    let token = signed_in_at(&stack, 1, &primary).await;
     let transfer = json!({"operation": "transfer", "sessionToken": token, "sum": "250", "recipient": "Bob"});
     let offline = stack.moderno_at(0, transfer.clone()).await;
     assert_eq!(status(&offline), 1015, "{offline}");
@@ -191,14 +196,7 @@ async fn a_transfer_started_on_one_instance_is_waited_for_and_approved_on_the_ot
     let stack = two_instances().await;
     let primary = alice_with_primary(&stack, true).await;
     stack.settings(|s| s.number_matching = true).await;
-    let login = stack
-        .moderno_at(
-            0,
-            json!({"operation": "auth_user", "user": "alice", "password": PASSWORD,
-        "pingIdPayload": primary.payload(&stack.clock)}),
-        )
-        .await;
-    let token = login["sessionToken"].as_str().unwrap_or_else(|| panic!("signed in: {login}")).to_owned();
+    let token = signed_in_at(&stack, 0, &primary).await;
     let waiting = stack
         .moderno_at(0, json!({"operation": "transfer", "sessionToken": token, "sum": "75", "recipient": "Bob"}))
         .await;
