@@ -2,7 +2,7 @@
 //! every instance sharing a database, as [`moderno_ambient::attempts::AccountTurns`] orders them
 //! within one ([`crate::first_factor`]).
 
-use moderno_sql::params;
+use moderno_sql::{params, OptionalExtension as _};
 
 use super::Store;
 
@@ -82,7 +82,25 @@ impl Store {
             if taken == 1 {
                 return Ok(Some(SignInTurn { store: self.clone(), username: username.to_owned(), holder }));
             }
+            self.until_turn_ends(username).await?;
+        }
+    }
+
+    /// Waits until `username`'s turn, held by another instance, looks over (given back or its
+    /// lease ended), reading only: the writers' turn is for the one that then takes it.
+    async fn until_turn_ends(&self, username: &str) -> anyhow::Result<()> {
+        loop {
             tokio::time::sleep(TURN_RETRY).await;
+            let user = username.to_owned();
+            let until_ms: Option<i64> = self
+                .read(move |c| {
+                    c.query_row("SELECT until_ms FROM sign_in_turns WHERE username = ?1", [user], |r| r.get(0))
+                        .optional()
+                })
+                .await?;
+            if until_ms.is_none_or(|until| until <= wall_clock_ms()) {
+                return Ok(());
+            }
         }
     }
 }
