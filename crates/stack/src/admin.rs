@@ -15,13 +15,18 @@
 //! - `GET /admin/hops?after=N`: the flow inspector's hops (when the stack records them);
 //!   `GET /admin/report.html`: them as one self-contained page; `POST /admin/hops/clear`;
 //! - `GET /admin/outbox/{username}`: the SMS and e-mail PingOne MFA "sent" the user (the demo's
-//!   phone and mailbox), newest last.
+//!   phone and mailbox), newest last;
+//! - `GET /health` (no token: a load balancer's check): 200 `{"status":"UP"}` when every service
+//!   of this instance answers its own `/health` and the shared controls' database answers, else
+//!   503 `{"status":"DOWN"}` ([`crate::health`]).
+//!
+//! On a shared database the clock's advance, the switches, the number-matching memo and the
+//! inspector's record are every instance's ([`crate::shared`]).
 //!
 //! `application` and `users/{username}/status` go through the customer server's signed SDK client,
 //! as an administrator's tool would go through Ping's API.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -30,7 +35,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use chrono::Duration;
 use moderno_ambient::{Clock, Fault, Faults};
 use moderno_crypto::Secret;
 use moderno_customer_server::CustomerState;
@@ -38,7 +42,9 @@ use moderno_wire::admin::{
     AdminError, AdminState, AdvanceClock, ApplicationSwitch, FaultState, Hops, SwitchFault, UserStatusChange,
 };
 
+use crate::health::Instance;
 use crate::inspector::{self, Recorder};
+use crate::shared::controls::Controls;
 use moderno_wire::pingone::OutboxMessage;
 use moderno_wire::sdk::{UpdateUser, UserStatus};
 use sha2::{Digest as _, Sha256};
@@ -49,16 +55,15 @@ const MAX_ADVANCE_SECONDS: i64 = 400 * 24 * 3600;
 
 #[derive(Clone)]
 pub struct Admin {
-    clock: Clock,
-    faults: Faults,
+    /// The clock, the switches, what this API moved the clock by (so `reset` can move it back)
+    /// and the PingID SDK application's number matching as this API last read or set it. The
+    /// memo is kept, not read on every `GET /admin`: each read is a signed call to the SDK
+    /// server, and the inspector would show one every time the app asks for the state.
+    controls: Controls,
     customer: CustomerState,
     recorder: Option<Recorder>,
-    /// What this API moved the clock by, so `reset` can move it back.
-    advanced_ms: Arc<AtomicI64>,
-    /// The PingID SDK application's number matching as this API last read or set it (`None`:
-    /// not read yet). Kept, not read on every `GET /admin`: each read is a signed call to the
-    /// SDK server, and the inspector would show one every time the app asks for the state.
-    number_matching: Arc<Mutex<Option<bool>>>,
+    /// The services `GET /health` asks; `None`: only the controls' database.
+    instance: Option<Arc<Instance>>,
     /// Every request must carry `Authorization: Bearer <token>` when set.
     token: Option<AdminToken>,
     /// PingOne MFA's management API, for the outbox.
@@ -98,12 +103,10 @@ impl Admin {
             .build()
             .unwrap_or_default();
         Self {
-            clock,
-            faults,
+            controls: Controls::local(clock, faults),
             customer,
             recorder,
-            advanced_ms: Arc::new(AtomicI64::new(0)),
-            number_matching: Arc::new(Mutex::new(None)),
+            instance: None,
             token: None,
             outbox: None,
             http,
@@ -114,6 +117,20 @@ impl Admin {
     #[must_use]
     pub fn with_token(mut self, token: Option<AdminToken>) -> Self {
         self.token = token;
+        self
+    }
+
+    /// The controls kept elsewhere (a shared database) instead of in this API.
+    #[must_use]
+    pub fn with_controls(mut self, controls: Controls) -> Self {
+        self.controls = controls;
+        self
+    }
+
+    /// `GET /health` also asks these services.
+    #[must_use]
+    pub fn with_instance(mut self, instance: Instance) -> Self {
+        self.instance = Some(Arc::new(instance));
         self
     }
 
@@ -135,11 +152,15 @@ impl Admin {
 
     /// The state, with the PingID SDK application's number matching (read once, then kept).
     async fn view(&self) -> AdminState {
-        let known = *self.number_matching.lock().unwrap_or_else(PoisonError::into_inner);
-        let number_matching = match known {
+        let number_matching = match self.controls.number_matching() {
             Some(on) => Some(on),
             None => match self.customer.sdk().get_settings().await {
-                Ok(settings) => Some(self.remember_number_matching(settings.number_matching)),
+                Ok(settings) => {
+                    if let Err(error) = self.controls.remember_number_matching(settings.number_matching).await {
+                        tracing::warn!(%error, "the number-matching memo could not be kept");
+                    }
+                    Some(settings.number_matching)
+                }
                 Err(error) => {
                     tracing::warn!(%error, "the PingID SDK's settings could not be read");
                     None
@@ -149,17 +170,12 @@ impl Admin {
         AdminState { number_matching, ..self.local_view() }
     }
 
-    fn remember_number_matching(&self, on: bool) -> bool {
-        *self.number_matching.lock().unwrap_or_else(PoisonError::into_inner) = Some(on);
-        on
-    }
-
     /// The clock and the switches this API holds itself.
     fn local_view(&self) -> AdminState {
-        let on = self.faults.on();
-        let advanced_seconds = self.advanced_ms.load(Ordering::Relaxed).div_euclid(1000);
+        let on = self.controls.faults().on();
+        let advanced_seconds = self.controls.advanced_ms().div_euclid(1000);
         AdminState {
-            now: self.clock.now().to_rfc3339(),
+            now: self.controls.clock().now().to_rfc3339(),
             advanced_seconds,
             faults: Fault::ALL
                 .iter()
@@ -172,7 +188,14 @@ impl Admin {
 }
 
 pub fn router(admin: Admin) -> Router {
-    Router::new()
+    let health = {
+        let admin = admin.clone();
+        moderno_ambient::serving::health(move || {
+            let admin = admin.clone();
+            async move { crate::health::ready(admin.instance.as_deref(), &admin.controls).await }
+        })
+    };
+    let guarded = Router::new()
         .route("/admin", get(read))
         .route("/admin/clock", post(advance))
         .route("/admin/reset", post(reset))
@@ -188,7 +211,8 @@ pub fn router(admin: Admin) -> Router {
         .layer(middleware::from_fn_with_state(admin.clone(), require_token))
         .layer(middleware::from_fn(refuse_web_pages))
         .layer(DefaultBodyLimit::max(4096))
-        .with_state(admin)
+        .with_state(admin);
+    Router::new().route("/health", health).merge(guarded)
 }
 
 /// What the HTTP layer answers on its own (a wrong method, a body over the limit) in the admin
@@ -257,16 +281,13 @@ async fn advance(State(admin): State<Admin>, body: Result<Json<AdvanceClock>, Js
     if !(1..=MAX_ADVANCE_SECONDS).contains(&step.advance_seconds) {
         return Err(Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", "advanceSeconds is 1 second to 400 days"));
     }
-    admin.clock.advance(Duration::seconds(step.advance_seconds));
-    admin.advanced_ms.fetch_add(step.advance_seconds * 1000, Ordering::Relaxed);
+    admin.controls.advance(step.advance_seconds * 1000).await.map_err(Refusal::database)?;
     tracing::warn!(seconds = step.advance_seconds, "virtual clock advanced");
     Ok(Json(admin.view().await))
 }
 
 async fn reset(State(admin): State<Admin>) -> Answer {
-    admin.faults.clear();
-    let back = admin.advanced_ms.swap(0, Ordering::Relaxed);
-    admin.clock.advance(Duration::milliseconds(-back));
+    admin.controls.reset().await.map_err(Refusal::database)?;
     // Number matching back to Ping's default (off), when it was switched on.
     let sdk = admin.customer.sdk();
     let mut settings = sdk.get_settings().await.map_err(Refusal::sdk)?;
@@ -274,7 +295,7 @@ async fn reset(State(admin): State<Admin>) -> Answer {
         settings.number_matching = false;
         sdk.put_settings(&settings).await.map_err(Refusal::sdk)?;
     }
-    admin.remember_number_matching(false);
+    admin.controls.remember_number_matching(false).await.map_err(Refusal::database)?;
     tracing::warn!("faults cleared, the clock set back, number matching off");
     Ok(Json(admin.view().await))
 }
@@ -293,7 +314,7 @@ async fn switch(
         )
     })?;
     let Json(SwitchFault { on }) = body.map_err(Refusal::body)?;
-    admin.faults.set(fault, on);
+    admin.controls.switch(fault, on).await.map_err(Refusal::database)?;
     tracing::warn!(fault = fault.name(), on, "fault switched");
     Ok(Json(admin.view().await))
 }
@@ -312,7 +333,7 @@ async fn application(State(admin): State<Admin>, body: Result<Json<ApplicationSw
     settings.enabled = mfa_enabled.unwrap_or(settings.enabled);
     settings.number_matching = number_matching.unwrap_or(settings.number_matching);
     sdk.put_settings(&settings).await.map_err(Refusal::sdk)?;
-    admin.remember_number_matching(settings.number_matching);
+    admin.controls.remember_number_matching(settings.number_matching).await.map_err(Refusal::database)?;
     tracing::warn!(?mfa_enabled, ?number_matching, "PingID application switched");
     Ok(Json(admin.view().await))
 }
@@ -344,13 +365,14 @@ struct After {
 
 async fn hops(State(admin): State<Admin>, after: Result<Query<After>, QueryRejection>) -> Result<Json<Hops>, Refusal> {
     let Query(after) = after.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "INVALID_VALUE", e.body_text()))?;
-    Ok(Json(admin.recorder()?.after(after.after)))
+    let hops = admin.recorder()?.read_after(after.after).await.map_err(Refusal::record)?;
+    Ok(Json(hops))
 }
 
 async fn clear_hops(State(admin): State<Admin>) -> Result<Json<Hops>, Refusal> {
     let recorder = admin.recorder()?;
-    recorder.clear();
-    Ok(Json(recorder.after(0)))
+    recorder.clear_all().await.map_err(Refusal::record)?;
+    Ok(Json(recorder.read_after(0).await.map_err(Refusal::record)?))
 }
 
 async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Result<Json<Vec<OutboxMessage>>, Refusal> {
@@ -379,7 +401,7 @@ async fn outbox(State(admin): State<Admin>, Path(username): Path<String>) -> Res
 }
 
 async fn report(State(admin): State<Admin>) -> Result<Response, Refusal> {
-    let hops = admin.recorder()?.after(0).hops;
+    let hops = admin.recorder()?.read_after(0).await.map_err(Refusal::record)?.hops;
     let page = inspector::html(inspector::REPORT_TITLE, &hops);
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page)
         .into_response())
@@ -401,6 +423,19 @@ impl Refusal {
             }
             _ => Self::new(StatusCode::BAD_REQUEST, "INVALID_BODY", rejection.body_text()),
         }
+    }
+
+    /// The shared database did not take or give the controls (the reason is logged: it may name
+    /// a host).
+    fn database(error: moderno_sql::Error) -> Self {
+        tracing::warn!(%error, "the shared test controls' database failed");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the shared database did not answer")
+    }
+
+    /// The shared inspector record could not be read or written.
+    fn record(error: anyhow::Error) -> Self {
+        tracing::warn!(error = %format!("{error:#}"), "the inspector's shared record failed");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the shared database did not answer")
     }
 
     /// The SDK server's refusal passed on (404 for an unknown user), or 502 when it failed.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use moderno_crypto::Secret;
 use moderno_stack::{web_pages, Stack, StackConfig};
 use moderno_wire::sdk::PairingMode;
 
@@ -14,6 +15,31 @@ struct Args {
     /// Where the services keep their SQLite files (default: the platform data directory).
     #[arg(long, env = "MODERNO_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL database (postgres://user@host:port/db) holding every service's state instead
+    /// of the SQLite files, each service in a schema of its own (pingid_sdk, customer,
+    /// pingone_mfa, pingfederate, stack): instances given the same one behave as one server,
+    /// virtual clock, fault switches and inspector included. Prefer the environment variable: it
+    /// may carry a password (never logged or printed).
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    database_url: Option<Secret<String>>,
+    /// The URL clients reach the PingID SDK server at, when not where it listens (a load
+    /// balancer's, in front of several instances): the device API in server payloads points there.
+    #[arg(long, env = "MODERNO_SDK_URL")]
+    sdk_url: Option<String>,
+    /// The URL clients reach the customer server at (a load balancer's).
+    #[arg(long, env = "MODERNO_CUSTOMER_URL")]
+    customer_url: Option<String>,
+    /// The URL clients reach PingOne MFA at (a load balancer's): the device API in its payloads
+    /// and PingFederate's PingOne.
+    #[arg(long, env = "MODERNO_PINGONE_URL")]
+    pingone_url: Option<String>,
+    /// The URL clients reach PingFederate at (a load balancer's): its issuer, links and redirects.
+    #[arg(long, env = "MODERNO_PINGFEDERATE_URL")]
+    pingfederate_url: Option<String>,
+    /// Record every hop for the flow inspector (read through the admin API's /admin/hops); on a
+    /// shared database, one record for every instance.
+    #[arg(long, env = "MODERNO_INSPECTOR")]
+    inspector: bool,
     /// Address of the emulated PingID SDK server.
     #[arg(long, env = "MODERNO_SDK_LISTEN", default_value = "127.0.0.1:7001")]
     sdk_listen: SocketAddr,
@@ -65,6 +91,11 @@ struct Args {
     pf_widget_dir: Option<PathBuf>,
 }
 
+/// A database URL kept as a secret from the moment it is read.
+fn secret(text: &str) -> Result<Secret<String>, String> {
+    Ok(Secret::new(text.to_owned()))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -78,6 +109,13 @@ async fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("no home directory: pass --data-dir"))?,
     };
     let mut config = StackConfig::loopback(data_dir.clone());
+    let shared = args.database_url.is_some();
+    config.database_url = args.database_url;
+    config.sdk_url = args.sdk_url;
+    config.customer_url = args.customer_url;
+    config.pingone_url = args.pingone_url;
+    config.pingfederate_url = args.pingfederate_url;
+    config.inspector = args.inspector;
     config.sdk_listen = args.sdk_listen;
     config.customer_listen = args.customer_listen;
     config.pingone_listen = args.pingone_listen;
@@ -105,8 +143,13 @@ async fn main() -> anyhow::Result<()> {
         println!("\nAdmin API (virtual clock, fault switches) on {admin}/admin ({guard}).");
     }
 
+    let data = if shared {
+        "in the PostgreSQL database given: this instance shares it with any other given the same".to_owned()
+    } else {
+        format!("in {}", data_dir.display())
+    };
     println!(
-        "\nModerno stack is running (data in {data}).\n\n\
+        "\nModerno stack is running (data {data}).\n\n\
          \x20 Customer server (Moderno protocol):  {customer}/pingidsdk\n\
          \x20 Pairing-key web page (manual pairing): {customer}/\n\
          \x20 PingID SDK server (emulated):          {sdk}/pingid/v1\n\
@@ -121,8 +164,7 @@ async fn main() -> anyhow::Result<()> {
          Then a second device, approved from the first:\n\
          \x20 cargo run -q -p moderno-device -- --server {customer} --profile laptop approve     # terminal 2\n\
          \x20 cargo run -q -p moderno-device -- --server {customer} --profile tablet login --user alice --password moderno-demo   # terminal 3\n\n\
-         Ctrl-C stops the stack.",
-        data = data_dir.display(),
+         Ctrl-C (or SIGTERM) stops the stack once the requests in flight are answered.",
         customer = stack.customer_url,
         sdk = stack.sdk_url,
         pf = stack.pingfederate_url,
@@ -130,7 +172,10 @@ async fn main() -> anyhow::Result<()> {
         web_sign_in = web_pages::at(&stack.customer_url, web_pages::CUSTOMER_SIGN_IN_PATH),
         widget = web_pages::at(&stack.pingfederate_url, web_pages::PF_WIDGET_PATH),
     );
-    tokio::signal::ctrl_c().await?;
+    if let Some(admin) = &stack.admin_url {
+        println!("Health (for a load balancer): {admin}/health, and /health on each service.");
+    }
+    moderno_ambient::serving::stop_signal().await;
     stack.shutdown().await;
     Ok(())
 }

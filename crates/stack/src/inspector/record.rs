@@ -18,6 +18,9 @@ use super::flow_steps::{self, Exchange};
 use super::redact;
 use super::Recorder;
 
+/// Every service's health check (`moderno_ambient::serving::health`).
+const HEALTH_PATH: &str = "/health";
+
 /// Largest body the inspector reads through (the services refuse far smaller ones themselves).
 const MAX_BODY: usize = 1024 * 1024;
 
@@ -73,9 +76,15 @@ pub fn layer(router: Router, recorder: Recorder, clock: Clock, service: Service)
 }
 
 async fn record(State(tap): State<Tap>, request: Request, next: Next) -> Response {
+    // A load balancer's health checks are no step of a flow, and cost the shared record nothing.
+    if request.uri().path() == HEALTH_PATH {
+        return next.run(request).await;
+    }
     let started = Instant::now();
     let at = tap.clock.now().to_rfc3339();
-    let order = tap.recorder.arrival();
+    let Some(order) = tap.recorder.arrival().await else {
+        return next.run(request).await;
+    };
     let (parts, body) = request.into_parts();
     let Ok(request_bytes) = to_bytes(body, MAX_BODY).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large").into_response();
@@ -122,24 +131,26 @@ async fn record(State(tap): State<Tap>, request: Request, next: Next) -> Respons
         Some(q) => format!("{}?{}", redact::path(&path), redact::query(q)),
         None => redact::path(&path),
     };
-    tap.recorder.push(Hop {
-        seq: 0,
-        order,
-        at,
-        from: tap.service.caller(&path).into(),
-        to: tap.service.name().into(),
-        method,
-        path: shown_path,
-        status: response_parts.status.as_u16(),
-        millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        request: request_json,
-        response: response_json,
-        decoded,
-        step: reading.step,
-        step_source: reading.source.map(str::to_owned),
-        beyond_ping: reading.beyond_ping.is_some(),
-        beyond_ping_reason: reading.beyond_ping.map(str::to_owned),
-    });
+    tap.recorder
+        .push(Hop {
+            seq: 0,
+            order,
+            at,
+            from: tap.service.caller(&path).into(),
+            to: tap.service.name().into(),
+            method,
+            path: shown_path,
+            status: response_parts.status.as_u16(),
+            millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            request: request_json,
+            response: response_json,
+            decoded,
+            step: reading.step,
+            step_source: reading.source.map(str::to_owned),
+            beyond_ping: reading.beyond_ping.is_some(),
+            beyond_ping_reason: reading.beyond_ping.map(str::to_owned),
+        })
+        .await;
     Response::from_parts(response_parts, Body::from(response_bytes))
 }
 

@@ -1,0 +1,47 @@
+//! What the test controls keep when several `moderno-stack` instances share one PostgreSQL
+//! database (issue 14, item 4): the virtual clock's advance, the fault switches, the admin API's
+//! number-matching memo ([`controls`]) and the flow inspector's record ([`hop_log`]) live in the
+//! schema `stack`, so a change through any instance's admin API holds on every instance. On
+//! SQLite (the app, a one-machine QA server) none of this is opened: all stays in memory, as it
+//! always was.
+
+pub mod controls;
+pub mod hop_log;
+
+use moderno_crypto::Secret;
+use moderno_sql::{Database, Location, Schemas};
+
+/// The channel an instance announces a change of the controls on (`NOTIFY`, payload
+/// `controls`): every instance then reads them again.
+pub const CONTROLS_CHANNEL: &str = "moderno_stack_controls";
+
+/// The stack's tables, migration 1. Integers are `BIGINT`, which SQLite reads as its integer:
+/// one text serves both. The stack never opens a SQLite file (its state is in memory there); a
+/// schema names both, and the tests read the same SQL on either.
+const BASELINE: &str = "
+CREATE TABLE controls (
+    only_row        BIGINT PRIMARY KEY CHECK (only_row = 1),
+    version         BIGINT NOT NULL,
+    advanced_ms     BIGINT NOT NULL,
+    number_matching BIGINT
+);
+INSERT INTO controls (only_row, version, advanced_ms) VALUES (1, 0, 0) ON CONFLICT (only_row) DO NOTHING;
+CREATE TABLE faults_on (fault TEXT PRIMARY KEY);
+CREATE TABLE hop_counters (
+    only_row     BIGINT PRIMARY KEY CHECK (only_row = 1),
+    last_seq     BIGINT NOT NULL,
+    last_arrival BIGINT NOT NULL
+);
+INSERT INTO hop_counters (only_row, last_seq, last_arrival) VALUES (1, 0, 0) ON CONFLICT (only_row) DO NOTHING;
+CREATE TABLE hops (seq BIGINT PRIMARY KEY, hop TEXT NOT NULL);
+";
+
+pub const SCHEMAS: Schemas = Schemas {
+    sqlite: moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: &[], migrations: &[] },
+    postgres: moderno_postgres::Schema { name: "stack", migrations: &[BASELINE] },
+};
+
+/// The stack's schema in the PostgreSQL database at `url`, migrated (blocking; fine at start).
+pub fn open(url: &Secret<String>) -> anyhow::Result<Database> {
+    Database::open(&Location::Postgres(Secret::from(url)), &SCHEMAS)
+}
