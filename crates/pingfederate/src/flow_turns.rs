@@ -9,7 +9,8 @@
 //! it: taken, or found held by the same action, in one transaction; released before the answer
 //! goes out. A waiter is woken by a release on this instance, by another instance's (PostgreSQL
 //! `NOTIFY` on [`CHANNEL`]), and looks again every [`RE_READ`] in any case (a notification may be
-//! lost). A turn whose holder died (an instance killed mid-action) ends with its lease.
+//! lost). The holder renews its lease while it acts; a turn whose holder died (an instance killed
+//! mid-action) ends with its lease, [`LEASE_MS`] at most after it died.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,15 +23,17 @@ use crate::store::Db;
 
 /// The channel a released turn is announced on, with the flow's id.
 pub const CHANNEL: &str = "pingfederate_flow_turns";
-/// How long a turn holds at most: longer than any action takes (its PingOne calls time out
-/// after 10 s), so only a holder that died loses it.
-const LEASE_MS: i64 = 30_000;
+/// How long a turn holds unless its holder renews it (every third of it, while it acts): how
+/// long a flow waits for an instance that died mid-action.
+const LEASE_MS: i64 = 10_000;
 /// How often a waiter looks again without being woken.
 const RE_READ: Duration = Duration::from_secs(1);
 
 /// The flows' turns, on the database.
 pub struct FlowTurns {
     db: Db,
+    /// [`LEASE_MS`], shorter in tests.
+    lease_ms: i64,
     /// Woken by every release, this instance's and (through `_listening`) the others'.
     released: Arc<Notify>,
     _listening: Option<Listening>,
@@ -48,6 +51,8 @@ pub enum Turn {
 /// A turn held; dropped without [`Held::release`] (a request given up) it is released anyway.
 pub struct Held {
     db: Db,
+    /// Renews the lease while the turn is held.
+    renewing: tokio::task::JoinHandle<()>,
     released: Arc<Notify>,
     flow_id: String,
     holder: String,
@@ -67,7 +72,7 @@ impl FlowTurns {
         let released = Arc::new(Notify::new());
         let wake = Arc::clone(&released);
         let listening = db.database().listen(&[CHANNEL], move |_| wake.notify_waiters());
-        Self { db, released, _listening: listening }
+        Self { db, lease_ms: LEASE_MS, released, _listening: listening }
     }
 
     /// Waits for the flow's turn. `action` identifies the request (its action and body, as a
@@ -90,6 +95,12 @@ impl FlowTurns {
                     Arrival::Taken => {
                         return Ok(Turn::Act(Held {
                             db: self.db.clone(),
+                            renewing: tokio::spawn(renew(
+                                self.db.clone(),
+                                flow_id.to_owned(),
+                                holder.clone(),
+                                self.lease_ms,
+                            )),
                             released: Arc::clone(&self.released),
                             flow_id: flow_id.to_owned(),
                             holder,
@@ -110,7 +121,7 @@ impl FlowTurns {
     /// Takes the turn when it is free (or its lease ended), else says who holds it.
     async fn arrive(&self, flow_id: &str, action: &str, holder: &str, first: bool) -> Result<Arrival, AuthnApiError> {
         let (flow_id, action, holder) = (flow_id.to_owned(), action.to_owned(), holder.to_owned());
-        let now = lease_clock_ms();
+        let (now, lease_ms) = (lease_clock_ms(), self.lease_ms);
         self.db
             .tx(move |conn| {
                 conn.execute(
@@ -133,7 +144,7 @@ impl FlowTurns {
                         let taken = conn.execute(
                             "INSERT INTO flow_turns (flow_id, holder, action, lease_until_ms) VALUES (?1, ?2, ?3, ?4)
                              ON CONFLICT (flow_id) DO NOTHING",
-                            params![flow_id, holder, action, now + LEASE_MS],
+                            params![flow_id, holder, action, now + lease_ms],
                         )?;
                         Ok(if taken == 1 { Arrival::Taken } else { Arrival::Busy })
                     }
@@ -166,12 +177,14 @@ impl Held {
     /// action sent once it is answered is performed again.
     pub async fn release(mut self) {
         self.done = true;
+        self.renewing.abort();
         release(self.db.clone(), Arc::clone(&self.released), self.flow_id.clone(), self.holder.clone()).await;
     }
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
+        self.renewing.abort();
         if self.done {
             return;
         }
@@ -179,6 +192,26 @@ impl Drop for Held {
             (self.db.clone(), Arc::clone(&self.released), self.flow_id.clone(), self.holder.clone());
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(release(db, released, flow_id, holder));
+        }
+    }
+}
+
+/// Moves the turn's lease on every third of it, for as long as the holder holds it.
+async fn renew(db: Db, flow_id: String, holder: String, lease_ms: i64) {
+    let every = Duration::from_millis(u64::try_from(lease_ms / 3).unwrap_or(1).max(1));
+    loop {
+        tokio::time::sleep(every).await;
+        let (flow_id, holder) = (flow_id.clone(), holder.clone());
+        let renewed = db
+            .tx(move |conn| {
+                Ok(conn.execute(
+                    "UPDATE flow_turns SET lease_until_ms = ?3 WHERE flow_id = ?1 AND holder = ?2",
+                    params![flow_id, holder, lease_clock_ms() + lease_ms],
+                )?)
+            })
+            .await;
+        if let Err(error) = renewed {
+            tracing::warn!(%error, "renewing a flow's turn failed");
         }
     }
 }
@@ -249,15 +282,21 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let turns = turns(&dir);
         let first = turns.enter("f1", "select:d1".into(), "a".into()).await.expect("enter");
-        let waiting = turns.enter("f1", "checkOtp".into(), "b".into());
+        waits_while_held_then_acts(turns.enter("f1", "checkOtp".into(), "b".into()), first, 300).await;
+    }
+
+    /// `waiting` is still waiting `ms` after it was sent; once `held` is given up, it acts.
+    async fn waits_while_held_then_acts(
+        waiting: impl std::future::Future<Output = Result<Turn, AuthnApiError>>,
+        held: Turn,
+        ms: u64,
+    ) {
         tokio::pin!(waiting);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(300), waiting.as_mut()).await.is_err(),
-            "another action waits while the turn is held"
-        );
-        drop(first);
-        let second = tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("woken").expect("enter");
-        assert!(acts(&second), "another action, once the turn is free, is performed");
+        let early = tokio::time::timeout(Duration::from_millis(ms), waiting.as_mut()).await;
+        assert!(early.is_err(), "another action waits while the turn is held ({ms} ms)");
+        drop(held);
+        let turn = tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("woken").expect("enter");
+        assert!(acts(&turn), "another action, once the turn is free, is performed");
     }
 
     #[tokio::test]
@@ -320,6 +359,18 @@ mod tests {
         assert!(tokio::time::timeout(Duration::from_millis(300), waiting).await.is_err(), "a live lease holds");
         let turn = turns.enter("dead", "checkOtp".into(), "b".into()).await.expect("enter");
         assert!(acts(&turn), "an ended lease is taken over");
+    }
+
+    #[tokio::test]
+    async fn a_holder_that_acts_longer_than_the_lease_keeps_its_turn_by_renewing_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = moderno_sql::testing::location(dir.path().join("pf.sqlite3"));
+        let short = |db| FlowTurns { lease_ms: 600, ..FlowTurns::new(db) };
+        let a = short(Db::open(&location).expect("open"));
+        let b = short(Db::open(&location).expect("open"));
+        let held = a.enter("f1", "poll".into(), "a".into()).await.expect("enter");
+        // Four leases long, the holder still holds the turn.
+        waits_while_held_then_acts(b.enter("f1", "checkOtp".into(), "b".into()), held, 2_400).await;
     }
 
     fn location_is_shared(location: &moderno_sql::Location) -> bool {

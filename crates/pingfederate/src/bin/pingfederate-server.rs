@@ -23,8 +23,8 @@ struct Args {
     database: PathBuf,
     /// A PostgreSQL database several instances share (`postgres://…`; the tables in the schema
     /// `pingfederate`) instead of the SQLite file. May carry a password: prefer the env variable.
-    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    database_url: Option<Secret<String>>,
     /// Base URL of the PingOne MFA emulator.
     #[arg(long, env = "PINGONE_MFA_URL", default_value = "http://127.0.0.1:7003")]
     pingone_url: String,
@@ -63,6 +63,11 @@ struct Args {
     widget_dir: Option<PathBuf>,
 }
 
+/// A setting that may carry a password, kept out of `Debug` output.
+fn secret(text: &str) -> Result<Secret<String>, std::convert::Infallible> {
+    Ok(Secret::new(text.to_string()))
+}
+
 fn decode_seed(text: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = hex::decode(text).map_err(|_| anyhow::anyhow!("the signing seed must be hex"))?;
     bytes.try_into().map_err(|_| anyhow::anyhow!("the signing seed must be 32 bytes (64 hex characters)"))
@@ -75,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let (listener, url) = moderno_ambient::serving::bind(args.listen, args.public_url).await?;
     let mut config = Config::demo(args.database, url.clone(), args.pingone_url);
-    config.database_url = args.database_url.map(Secret::new);
+    config.database_url = args.database_url;
     config.pingone_environment_id = args.pingone_environment_id;
     config.pingone_client_id = args.pingone_client_id;
     if let Some(secret) = args.pingone_client_secret {
