@@ -176,7 +176,10 @@ impl Stack {
             // A shared server (reachable, or guarded by an admin token): PingOne's outbox is read
             // through the admin API only.
             None if (reachable || config.admin_token.is_some()) && !config.open_demo => {
-                pingone_config.worker_client_secret = config.entropy.hex(32).into();
+                pingone_config.worker_client_secret = match &shared_db {
+                    Some(db) => shared::kept_worker_secret(db, &config.entropy).await?,
+                    None => config.entropy.hex(32).into(),
+                };
             }
             None => {}
         }

@@ -292,3 +292,26 @@ async fn the_binary_stops_on_sigterm_after_answering_and_never_prints_the_databa
     assert!(output.contains("stopping: finishing the requests in flight"), "{output}");
     assert!(!output.contains(password) && !output.contains("postgres://"), "the URL is never printed");
 }
+
+#[tokio::test]
+async fn a_guarded_shared_server_draws_one_pingone_worker_secret_for_every_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = shared_database(dir.path());
+    let guarded = |name: &str| {
+        let mut config = StackConfig::loopback(dir.path().join(name));
+        config.password_cost = PasswordCost::TestOnlyCheap;
+        config.database_url = database.clone();
+        config.admin_token = moderno_stack::admin::AdminToken::new("qa-token");
+        config
+    };
+    let a = Stack::start(guarded("a")).await.unwrap();
+    let b = Stack::start(guarded("b")).await.unwrap();
+    let secret = |stack: &RunningStack| stack.pingone.config().worker_client_secret.expose().clone();
+    assert_ne!(secret(&a), pingone_mfa_server::DEMO_WORKER_CLIENT_SECRET, "the published demo secret mints nothing");
+    if database.is_none() {
+        assert_ne!(secret(&a), secret(&b), "SQLite: two stacks, two PingOnes, each its own secret");
+        return;
+    }
+    assert_eq!(secret(&a), secret(&b), "A's PingFederate may ask B's PingOne for a token, and the other way");
+    assert_eq!(a.pingfederate.config().pingone_client_secret.expose(), &secret(&b));
+}

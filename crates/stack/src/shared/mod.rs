@@ -8,6 +8,7 @@
 pub mod controls;
 pub mod hop_log;
 
+use moderno_ambient::Entropy;
 use moderno_crypto::Secret;
 use moderno_sql::{Database, Location, Schemas};
 
@@ -15,8 +16,8 @@ use moderno_sql::{Database, Location, Schemas};
 /// `controls`): every instance then reads them again.
 pub const CONTROLS_CHANNEL: &str = "moderno_stack_controls";
 
-/// The stack's tables, migration 1. Integers are `BIGINT`, which SQLite reads as its integer:
-/// one text serves both. The stack never opens a SQLite file (its state is in memory there); a
+/// The stack's tables, migration 1. Integers are `BIGINT` and bytes `BYTEA`, which SQLite reads
+/// as its integer and blob: one text serves both. The stack never opens a SQLite file (its state is in memory there); a
 /// schema names both, and the tests read the same SQL on either.
 const BASELINE: &str = "
 CREATE TABLE controls (
@@ -34,6 +35,7 @@ CREATE TABLE hop_counters (
 );
 INSERT INTO hop_counters (only_row, last_seq, last_arrival) VALUES (1, 0, 0) ON CONFLICT (only_row) DO NOTHING;
 CREATE TABLE hops (seq BIGINT PRIMARY KEY, hop TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
 ";
 
 pub const SCHEMAS: Schemas = Schemas {
@@ -44,4 +46,16 @@ pub const SCHEMAS: Schemas = Schemas {
 /// The stack's schema in the PostgreSQL database at `url`, migrated (blocking; fine at start).
 pub fn open(url: &Secret<String>) -> anyhow::Result<Database> {
     Database::open(&Location::Postgres(Secret::from(url)), &SCHEMAS)
+}
+
+/// PingOne's worker client secret when none is configured and the demo one may not serve: drawn
+/// by the first instance and kept, so every instance's PingFederate holds the secret every
+/// instance's PingOne checks (a load balancer sends a token request to either).
+pub async fn kept_worker_secret(db: &Database, entropy: &Entropy) -> anyhow::Result<Secret<String>> {
+    let entropy = entropy.clone();
+    db.write(move |conn| {
+        let seed = moderno_sql::kept_seed(conn, "pingone_worker_secret", None, || entropy.bytes())?;
+        Ok(Secret::new(hex::encode(seed.as_slice())))
+    })
+    .await
 }
