@@ -16,12 +16,14 @@ use crate::error::AuthnApiError;
 /// The file's schema: the tables as they stood when the versions were first numbered, then the
 /// migrations since.
 const SQLITE: moderno_sqlite::Schema =
-    moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: ADDED, migrations: &[FLOW_TURNS] };
+    moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: ADDED, migrations: &[FLOW_TURNS, FLOWS_BY_SESSION] };
 
 /// The same tables in PostgreSQL's schema `pingfederate` (integers and booleans `BIGINT`, the
 /// secrets seed `BYTEA`), migrated in the same steps.
-const POSTGRES: moderno_postgres::Schema =
-    moderno_postgres::Schema { name: "pingfederate", migrations: &[POSTGRES_BASELINE, FLOW_TURNS_POSTGRES] };
+const POSTGRES: moderno_postgres::Schema = moderno_postgres::Schema {
+    name: "pingfederate",
+    migrations: &[POSTGRES_BASELINE, FLOW_TURNS_POSTGRES, FLOWS_BY_SESSION],
+};
 
 pub(crate) const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
 
@@ -53,6 +55,10 @@ const FLOW_TURNS: &str = "
 CREATE TABLE flow_turns (
     flow_id TEXT PRIMARY KEY, holder TEXT NOT NULL, action TEXT, lease_until_ms INTEGER NOT NULL);
 ";
+
+/// Migration 3 (both databases): a session's flows found without reading every flow (a new
+/// session's check and the session issued afresh at each sign-in), as flows are kept a day.
+const FLOWS_BY_SESSION: &str = "CREATE INDEX flows_by_session ON flows (session_hash);";
 
 const POSTGRES_BASELINE: &str = "
 CREATE TABLE flows (
