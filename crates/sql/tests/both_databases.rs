@@ -265,3 +265,41 @@ async fn a_ready_database_says_so_and_an_unreachable_one_is_a_clear_error_withou
     let said = format!("{error:#}");
     assert!(said.contains("not reachable") && !said.contains("hunter2"), "{said}");
 }
+
+fn kept(db: &Database, key: &str) -> Option<Vec<u8>> {
+    db.blocking(|conn| conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional())
+        .expect("reads")
+}
+
+#[test]
+fn a_configured_seed_is_used_as_given_and_nothing_is_kept() {
+    let place = place();
+    let db = open(&place);
+    let seed = db.blocking(|conn| kept_seed(conn, "seed", Some(&[7; 32]), || panic!("drew a seed"))).expect("seed");
+    assert_eq!(*seed, [7; 32]);
+    assert_eq!(kept(&db, "seed"), None);
+}
+
+#[test]
+fn the_first_start_draws_a_seed_and_keeps_it_and_later_starts_read_it_back() {
+    let place = place();
+    let db = open(&place);
+    let first = db.blocking(|conn| kept_seed(conn, "seed", None, || [1; 32])).expect("seed");
+    assert_eq!(*first, [1; 32]);
+    assert_eq!(kept(&db, "seed"), Some(vec![1; 32]));
+    let again = open(&place);
+    assert_eq!(*again.blocking(|conn| kept_seed(conn, "seed", None, || panic!("drew again"))).expect("seed"), [1; 32]);
+    let other = again.blocking(|conn| kept_seed(conn, "other", None, || [2; 32])).expect("seed");
+    assert_eq!(*other, [2; 32], "each key its own seed");
+}
+
+#[test]
+fn a_kept_seed_of_the_wrong_length_is_refused_and_left_as_it_is() {
+    let place = place();
+    let db = open(&place);
+    db.blocking(|conn| conn.execute("INSERT INTO meta (key, value) VALUES ('seed', ?1)", [vec![1u8, 2]]))
+        .expect("writes");
+    let error = db.blocking(|conn| kept_seed(conn, "seed", None, || [3; 32])).expect_err("refused").to_string();
+    assert!(error.contains("seed") && error.contains("32 bytes"), "{error}");
+    assert_eq!(kept(&db, "seed"), Some(vec![1, 2]));
+}

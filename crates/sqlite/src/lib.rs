@@ -3,11 +3,9 @@
 //! One policy for all of them: WAL (readers do not block the writer), `synchronous=FULL` (a
 //! redeemed single-use secret stays redeemed after a power cut — WAL with NORMAL could lose the
 //! last commits), foreign keys on, a 5-second busy timeout; the schema as versioned migrations
-//! ([`Schema`]); one connection used only on the blocking pool, with one transaction rule
-//! ([`Database`]).
+//! ([`Schema`]). The connection's use (the blocking pool, the transaction rule) is `moderno-sql`'s,
+//! the same for SQLite and PostgreSQL.
 
-mod database;
-mod kept_seed;
 mod schema;
 
 use std::path::Path;
@@ -16,8 +14,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode};
 
-pub use database::{in_transaction, Database, DbError};
-pub use kept_seed::kept_seed;
 pub use schema::{AddedColumn, Schema};
 
 /// How long opening waits, in all, for another process migrating the same file.
