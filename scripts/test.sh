@@ -32,6 +32,14 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> tests (inside a private D-Bus session with an unlocked gnome-keyring, beside a throw-away PostgreSQL)"
 bash scripts/with-postgres.sh bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "$@"
 
+# Issue 14's proof: the end-to-end suite again with every test on two instances over one fresh
+# PostgreSQL database behind round-robin proxies (each request to the next instance), and the
+# services', moderno-sql's and the stack's own tests again on PostgreSQL. Adds some 5 minutes.
+echo "==> tests again on PostgreSQL (the end-to-end suite on two instances behind one address)"
+bash scripts/with-postgres.sh env MODERNO_TEST_STORE=postgres cargo test --locked --no-fail-fast \
+  -p moderno-e2e -p pingid-sdk-server -p pingone-mfa-server -p pingfederate-server \
+  -p moderno-customer-server -p moderno-sql -p moderno-stack "$@"
+
 # ts-rs rewrites ui/src/generated while the tests run: a difference means the UI's types are stale.
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- ui/src/generated; then
   echo "ui/src/generated changed: the UI's types are out of date with the Rust shell; commit them" >&2

@@ -137,7 +137,11 @@ async fn pingfederate_calls_pingone_on_platform_api_paths_with_one_worker_token_
     let all = hops(&admin, 0).await;
     let first = calls(&all);
     assert_eq!(first.first().map(|(m, p)| (m.as_str(), p.as_str())), Some(("POST", token_path.as_str())), "{first:?}");
-    assert_eq!(first.iter().filter(|(_, p)| *p == token_path).count(), 1, "one token for both sign-ins: {first:?}");
+    // On two instances each PingFederate instance keeps its own token, as each PingFederate node
+    // does (crates/pingfederate/src/pingone.rs): one per instance for both sign-ins.
+    let instances = if t.pair.is_some() { 2 } else { 1 };
+    let tokens = first.iter().filter(|(_, p)| *p == token_path).count();
+    assert!((1..=instances).contains(&tokens), "one token for both sign-ins: {first:?}");
     for (method, path) in &first {
         assert!(
             path.starts_with(&format!("/v1/environments/{env}/")) || path.starts_with(&format!("/{env}/")),
@@ -166,7 +170,8 @@ async fn pingfederate_calls_pingone_on_platform_api_paths_with_one_worker_token_
         Some(token_path.as_str()),
         "a new token once the hour is over: {later:?}"
     );
-    assert_eq!(later.iter().filter(|(_, p)| *p == token_path).count(), 1, "{later:?}");
+    let renewed = later.iter().filter(|(_, p)| *p == token_path).count();
+    assert!((1..=instances).contains(&renewed), "{later:?}");
 }
 
 #[tokio::test]

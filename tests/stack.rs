@@ -47,8 +47,12 @@ async fn stopping_the_stack_closes_every_port() {
         t.stack.pingone_url.clone(),
         t.stack.pingfederate_url.clone(),
     ];
-    let TestStack { stack, .. } = t;
+    let TestStack { stack, pair, .. } = t;
     stack.shutdown().await;
+    // On two instances the URLs are the proxies': B and they stop too.
+    if let Some(pair) = pair {
+        pair.shutdown().await;
+    }
     for url in urls {
         let refused = reqwest::Client::builder().no_proxy().build().expect("client").get(&url).send().await;
         assert!(refused.is_err(), "{url} still answers after shutdown");

@@ -21,7 +21,7 @@ use moderno_wire::payload::TrustLevel;
 use moderno_wire::pingfederate::{MFA_STATUS_DEVICE_NOT_PAIRED, MFA_STATUS_DEVICE_PAIRED};
 use tokio::task::JoinSet;
 
-use crate::{TestStack, PASSWORD};
+use crate::{Store, TestStack, PASSWORD};
 
 /// How much work each row does.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ impl BenchSize {
 
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub name: &'static str,
+    pub name: String,
     pub count: usize,
     pub per_second: f64,
     pub p50: Duration,
@@ -49,14 +49,14 @@ pub struct Row {
 }
 
 impl Row {
-    fn from_samples(name: &'static str, mut samples: Vec<Duration>, wall: Duration) -> Self {
+    fn from_samples(name: impl Into<String>, mut samples: Vec<Duration>, wall: Duration) -> Self {
         samples.sort();
         let pick = |q: f64| {
             let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
             samples.get(index).copied().unwrap_or_default()
         };
         Self {
-            name,
+            name: name.into(),
             count: samples.len(),
             per_second: samples.len() as f64 / wall.as_secs_f64().max(f64::EPSILON),
             p50: pick(0.50),
@@ -66,11 +66,11 @@ impl Row {
 }
 
 pub fn table(rows: &[Row]) -> String {
-    let mut out = format!("{:<48} {:>6} {:>10} {:>10} {:>10}\n", "measurement", "n", "per sec", "p50 ms", "p99 ms");
-    out.push_str(&format!("{}\n", "-".repeat(88)));
+    let mut out = format!("{:<76} {:>6} {:>10} {:>10} {:>10}\n", "measurement", "n", "per sec", "p50 ms", "p99 ms");
+    out.push_str(&format!("{}\n", "-".repeat(116)));
     for r in rows {
         out.push_str(&format!(
-            "{:<48} {:>6} {:>10.1} {:>10.2} {:>10.2}\n",
+            "{:<76} {:>6} {:>10.1} {:>10.2} {:>10.2}\n",
             r.name,
             r.count,
             r.per_second,
@@ -154,8 +154,9 @@ async fn paired_logins(size: BenchSize) -> anyhow::Result<Row> {
     Ok(Row::from_samples("logins of a paired device (production argon2)", samples, wall))
 }
 
-async fn first_device_pairings(size: BenchSize) -> anyhow::Result<Row> {
-    let t = Arc::new(TestStack::start_with(|c| c.clock = Clock::system()).await);
+async fn first_device_pairings(size: BenchSize, store: Store) -> anyhow::Result<Row> {
+    let label = store.label();
+    let t = Arc::new(TestStack::start_on(store, |c| c.clock = Clock::system()).await);
     for i in 0..size.pairings {
         t.stack.customer.add_user(&format!("pair-{i}"), PASSWORD).await?;
     }
@@ -168,15 +169,16 @@ async fn first_device_pairings(size: BenchSize) -> anyhow::Result<Row> {
         }
     })
     .await;
-    Ok(Row::from_samples("first-device pairing flows (cheap argon2)", samples, wall))
+    Ok(Row::from_samples(format!("first-device pairing flows (cheap argon2) [{label}]"), samples, wall))
 }
 
 /// The SDK server allows a user 5 pushes in 10 minutes (push bombing), so the pushes rotate over
 /// enough users, each with a paired primary that stays online.
 const PUSHES_PER_USER: usize = 4;
 
-async fn push_round_trips(size: BenchSize) -> anyhow::Result<Vec<Row>> {
-    let t = TestStack::start_with(|c| c.clock = Clock::system()).await;
+async fn push_round_trips(size: BenchSize, store: Store) -> anyhow::Result<Vec<Row>> {
+    let label = store.label();
+    let t = TestStack::start_on(store, |c| c.clock = Clock::system()).await;
     let mut primaries = Vec::new();
     for u in 0..size.pushes.div_ceil(PUSHES_PER_USER) {
         let user = format!("push-{u}");
@@ -212,8 +214,8 @@ async fn push_round_trips(size: BenchSize) -> anyhow::Result<Vec<Row>> {
     }
     let wall = started.elapsed();
     Ok(vec![
-        Row::from_samples("push: login -> push delivered to the primary", delivered, wall),
-        Row::from_samples("push: approve -> approval seen by the new device", approved, wall),
+        Row::from_samples(format!("push: login -> push delivered to the primary [{label}]"), delivered, wall),
+        Row::from_samples(format!("push: approve -> approval seen by the new device [{label}]"), approved, wall),
     ])
 }
 
@@ -329,10 +331,27 @@ async fn pingfederate_push_flows(size: BenchSize) -> anyhow::Result<Row> {
     Ok(Row::from_samples("PingFederate additional-device push flow", samples, wall))
 }
 
+/// The stores the store-bound rows run on: SQLite, and with a PostgreSQL cluster at
+/// `MODERNO_TEST_DATABASE_URL` (`scripts/with-postgres.sh`) one and two instances on a fresh
+/// database each.
+fn stores() -> anyhow::Result<Vec<Store>> {
+    let mut stores = vec![Store::Sqlite];
+    if std::env::var_os("MODERNO_TEST_DATABASE_URL").is_some() {
+        stores.push(Store::Postgres(moderno_sql::testing::fresh_database()?));
+        stores.push(Store::TwoOnPostgres(moderno_sql::testing::fresh_database()?));
+    }
+    Ok(stores)
+}
+
 /// Runs every row and returns them in order.
 pub async fn run(size: BenchSize) -> anyhow::Result<Vec<Row>> {
-    let mut rows = vec![argon2_bound(size).await?, paired_logins(size).await?, first_device_pairings(size).await?];
-    rows.extend(push_round_trips(size).await?);
+    let mut rows = vec![argon2_bound(size).await?, paired_logins(size).await?];
+    for store in stores()? {
+        rows.push(first_device_pairings(size, store).await?);
+    }
+    for store in stores()? {
+        rows.extend(push_round_trips(size, store).await?);
+    }
     rows.push(pingfederate_first_devices(size).await?);
     rows.push(pingfederate_push_flows(size).await?);
     Ok(rows)

@@ -2,13 +2,16 @@
 //! headless devices that log in through the Moderno protocol exactly as the app does.
 //!
 //! Servers are real (HTTP on 127.0.0.1, SQLite files in a temporary directory); devices keep
-//! their keys in `MemoryKeyStore` (the OS keyring has its own tests in `crates/device`).
+//! their keys in `MemoryKeyStore` (the OS keyring has its own tests in `crates/device`). With
+//! `MODERNO_TEST_STORE=postgres` every test runs on two instances over one PostgreSQL database
+//! instead, each request to the next instance in turn ([`two_instances`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::Secret;
 use moderno_customer_server::sdk_client::SdkClient;
 use moderno_customer_server::PasswordCost;
 use moderno_device::{Device, FlowState, KeyStore, MemoryKeyStore, ModernoClient, UserSelection};
@@ -21,7 +24,10 @@ use tokio::task::JoinHandle;
 
 pub mod admin;
 pub mod bench;
+pub mod proxy;
 pub mod soak;
+pub mod stack_process;
+pub mod two_instances;
 
 pub use moderno_wire;
 
@@ -33,8 +39,48 @@ pub fn epoch() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
 }
 
+/// True when a PostgreSQL cluster is there (`scripts/with-postgres.sh`); false when the test
+/// should skip; panics when there is none and one is required (`MODERNO_REQUIRE_POSTGRES`).
+pub fn postgres_or_skip() -> bool {
+    if std::env::var_os("MODERNO_TEST_DATABASE_URL").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("MODERNO_REQUIRE_POSTGRES").is_none(),
+        "PostgreSQL is required: MODERNO_TEST_DATABASE_URL is not set"
+    );
+    eprintln!("skipped: no PostgreSQL (run under scripts/with-postgres.sh)");
+    false
+}
+
+/// Where the stack keeps its state.
+pub enum Store {
+    /// A SQLite file per service in the test's temporary folder (the app's default).
+    Sqlite,
+    /// One instance on this PostgreSQL database.
+    Postgres(Secret<String>),
+    /// Two instances on this PostgreSQL database behind the round-robin proxies.
+    TwoOnPostgres(Secret<String>),
+}
+
+impl Store {
+    /// How a table row names it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+            Self::TwoOnPostgres(_) => "PostgreSQL, 2 instances",
+        }
+    }
+}
+
 pub struct TestStack {
+    /// The stack the tests reach; on two instances, instance A with the proxies' URLs.
     pub stack: RunningStack,
+    /// Instance B and the proxies, on two instances ([`two_instances::two_instances`]).
+    pub pair: Option<two_instances::Pair>,
+    /// The PostgreSQL database the services keep their state in; `None`: SQLite files.
+    pub database_url: Option<Secret<String>>,
     pub clock: Clock,
     pub entropy: Entropy,
     _dir: tempfile::TempDir,
@@ -78,7 +124,29 @@ impl TestStack {
         Self::start_with(|_| {}).await
     }
 
+    /// One stack as `adjust` says, or two behind proxies with `MODERNO_TEST_STORE=postgres`.
     pub async fn start_with(adjust: impl FnOnce(&mut StackConfig)) -> Self {
+        let store = if two_instances::two_instances() {
+            Store::TwoOnPostgres(moderno_sql::testing::fresh_database().expect("a fresh PostgreSQL database"))
+        } else {
+            Store::Sqlite
+        };
+        Self::start_on(store, adjust).await
+    }
+
+    /// Two instances on one fresh PostgreSQL database behind the proxies, whatever the suite's
+    /// mode; `None` (the test skips) when there is no PostgreSQL and none is required.
+    pub async fn start_two_instances(adjust: impl FnOnce(&mut StackConfig)) -> Option<Self> {
+        if !postgres_or_skip() {
+            return None;
+        }
+        let database = moderno_sql::testing::fresh_database().expect("a fresh PostgreSQL database");
+        Some(Self::start_on(Store::TwoOnPostgres(database), adjust).await)
+    }
+
+    /// The stack (or two) on `store`, with the tests' manual clock and cheap password hashing
+    /// unless `adjust` says otherwise.
+    pub async fn start_on(store: Store, adjust: impl FnOnce(&mut StackConfig)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut config = StackConfig::loopback(dir.path().to_path_buf());
         config.clock = Clock::manual(epoch());
@@ -86,8 +154,17 @@ impl TestStack {
         config.password_cost = PasswordCost::TestOnlyCheap;
         adjust(&mut config);
         let (clock, entropy) = (config.clock.clone(), config.entropy.clone());
+        let database = match store {
+            Store::Sqlite => None,
+            Store::Postgres(database) => Some(database),
+            Store::TwoOnPostgres(database) => {
+                let (stack, pair) = two_instances::start(config, database.clone(), dir.path()).await;
+                return Self { stack, pair: Some(pair), database_url: Some(database), clock, entropy, _dir: dir };
+            }
+        };
+        config.database_url.clone_from(&database);
         let stack = Stack::start(config).await.expect("the stack starts");
-        Self { stack, clock, entropy, _dir: dir }
+        Self { stack, pair: None, database_url: database, clock, entropy, _dir: dir }
     }
 
     /// Where the services keep their database files.

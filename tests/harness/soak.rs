@@ -1,8 +1,9 @@
 //! The soak: minutes of mixed flows at a steady rate against one stack (real HTTP on loopback,
 //! real SQLite files, the system clock), with a row every interval: flows and failures in the
 //! window, their latency (p50/p99), the process's resident memory and open files, and the size of
-//! the services' database files. Flat after warm-up is what a server that runs for months needs
-//! (issue 14); a column that climbs is a leak or a table nothing purges.
+//! the services' database files (or PostgreSQL database). Flat after warm-up is what a server that runs for months needs
+//! (issue 14); a column that climbs is a leak or a table nothing purges. It runs on SQLite files
+//! or on a PostgreSQL database (`--database-url`), with the retention and purge interval given.
 //!
 //! The mix, one flow per tick in turn: a PingID SDK first-device pairing of a new user, two
 //! logins of paired devices, and a PingFederate first-device flow (its device removed at PingOne
@@ -15,21 +16,42 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use moderno_ambient::Clock;
+use moderno_crypto::Secret;
 use moderno_wire::moderno::Status;
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
 use tokio::sync::Semaphore;
 
 use crate::bench::{pf_authenticated, pf_device, pf_finish, remove_pingone_device, PF_USERS};
-use crate::{TestDevice, TestStack, PASSWORD};
+use crate::{Store, TestDevice, TestStack, PASSWORD};
 
-/// How long, how fast, how often to report.
-#[derive(Debug, Clone, Copy)]
+/// How long, how fast, how often to report, and on what.
+#[derive(Debug, Clone)]
 pub struct SoakPlan {
     pub duration: Duration,
     /// Flows started per second.
     pub rate: f64,
     pub sample_every: Duration,
+    /// The services' PostgreSQL database; `None`: the test suite's store (SQLite files, or two
+    /// instances with `MODERNO_TEST_STORE=postgres`).
+    pub database_url: Option<Secret<String>>,
+    /// How long finished records are kept, and how often the services purge (`None`: the
+    /// services' 24 hours and 10 minutes).
+    pub retention: Option<chrono::Duration>,
+    pub purge_interval: Option<Duration>,
+}
+
+impl Default for SoakPlan {
+    fn default() -> Self {
+        Self {
+            duration: Duration::from_secs(60),
+            rate: 8.0,
+            sample_every: Duration::from_secs(10),
+            database_url: None,
+            retention: None,
+            purge_interval: None,
+        }
+    }
 }
 
 /// One row: the window that just ended, and the process and files at its end.
@@ -84,7 +106,15 @@ struct Window {
 
 /// Runs the plan, calling `report` with each row as it is taken; returns every row.
 pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Result<Vec<Sample>> {
-    let t = Arc::new(TestStack::start_with(|c| c.clock = Clock::system()).await);
+    let adjust = |c: &mut moderno_stack::StackConfig| {
+        c.clock = Clock::system();
+        c.retention = plan.retention;
+        c.purge_interval = plan.purge_interval;
+    };
+    let t = Arc::new(match plan.database_url.clone() {
+        Some(url) => TestStack::start_on(Store::Postgres(url), adjust).await,
+        None => TestStack::start_with(adjust).await,
+    });
     // The paired devices that log in again and again.
     let mut paired = Vec::new();
     for u in 0..8 {
@@ -128,7 +158,7 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         if started.elapsed() >= next_sample {
             next_sample += plan.sample_every;
             let taken = std::mem::take(&mut *window.lock().unwrap_or_else(|e| e.into_inner()));
-            let sample = sample(started.elapsed(), taken, t.data_dir());
+            let sample = sample(started.elapsed(), taken, database_bytes(&t));
             report(&sample);
             samples.push(sample);
         }
@@ -178,7 +208,7 @@ async fn pingfederate_first_device(t: &TestStack, user: &str, i: usize) -> anyho
     remove_pingone_device(t, user, &paired.device_id).await
 }
 
-fn sample(elapsed: Duration, mut window: Window, data_dir: &Path) -> Sample {
+fn sample(elapsed: Duration, mut window: Window, database_bytes: u64) -> Sample {
     window.latencies.sort();
     let pick = |q: f64| {
         let index = ((window.latencies.len() as f64 - 1.0) * q).round() as usize;
@@ -192,8 +222,23 @@ fn sample(elapsed: Duration, mut window: Window, data_dir: &Path) -> Sample {
         p99: pick(0.99),
         rss_mib: resident_kib() as f64 / 1024.0,
         open_files: std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0),
-        db_mib: bytes_below(data_dir) as f64 / (1024.0 * 1024.0),
+        db_mib: database_bytes as f64 / (1024.0 * 1024.0),
     }
+}
+
+/// The services' databases: the SQLite files with their WAL, or PostgreSQL's database size
+/// (tables, indexes, TOAST; what `pg_database_size` counts).
+fn database_bytes(t: &TestStack) -> u64 {
+    let Some(url) = &t.database_url else { return bytes_below(t.data_dir()) };
+    let url = url.expose().clone();
+    // The blocking client runs its own runtime: on a thread of its own.
+    std::thread::spawn(move || -> anyhow::Result<u64> {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+        let size: i64 = client.query_one("SELECT pg_database_size(current_database())", &[])?.get(0);
+        Ok(u64::try_from(size).unwrap_or(0))
+    })
+    .join()
+    .map_or(0, |size| size.unwrap_or(0))
 }
 
 /// VmRSS of this process, in KiB (0 where /proc is not there).

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use clap::Parser;
+use moderno_crypto::Secret;
 use moderno_e2e::soak::{header, row, run, SoakPlan};
 
 #[derive(Debug, Parser)]
@@ -18,6 +19,16 @@ struct Args {
     /// Seconds between rows.
     #[arg(long, default_value_t = 30)]
     every: u64,
+    /// Run the services on this PostgreSQL database instead of SQLite files (postgres://…; its
+    /// schemas are made at start). Never printed: it may carry a password.
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Minutes finished records are kept before they are purged (default: the services' 24 hours).
+    #[arg(long)]
+    retention_minutes: Option<i64>,
+    /// Seconds between purges (default: the services' 10 minutes).
+    #[arg(long)]
+    purge_seconds: Option<u64>,
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -27,8 +38,20 @@ async fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs_f64(args.minutes * 60.0),
         rate: args.rate,
         sample_every: Duration::from_secs(args.every.max(1)),
+        database_url: args.database_url.map(Secret::new),
+        retention: args.retention_minutes.map(chrono::Duration::minutes),
+        purge_interval: args.purge_seconds.map(Duration::from_secs),
     };
-    eprintln!("soak: {plan:?} on {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let store = if plan.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    eprintln!(
+        "soak on {store}: {:?} at {} flows/s, a row every {:?}, retention {:?}, purge every {:?}, on {} cores",
+        plan.duration,
+        plan.rate,
+        plan.sample_every,
+        plan.retention,
+        plan.purge_interval,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     print!("{}", header());
     let samples = run(plan, |s| print!("{}", row(s))).await?;
     let failures: usize = samples.iter().map(|s| s.failures).sum();

@@ -1,0 +1,181 @@
+//! Two instances behind one address behave as one server: the round-robin proxy passes requests
+//! through and skips an instance that is gone; a push created through instance B wakes a device
+//! long-polling instance A well within the long poll's re-read interval (PostgreSQL NOTIFY); and
+//! with two `moderno-stack` processes on one PostgreSQL database, a flow goes on to the end on
+//! one after the other was killed (SIGKILL) mid-flow. The last two need PostgreSQL
+//! (`scripts/with-postgres.sh`); they skip without it unless `MODERNO_REQUIRE_POSTGRES` is set.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use moderno_e2e::proxy::RoundRobin;
+use moderno_e2e::stack_process::StackProcesses;
+use moderno_e2e::{TestDevice, TestStack};
+use moderno_wire::device_api::PushAnswer;
+use moderno_wire::moderno::{MfaOutcome, Status};
+use moderno_wire::payload::TrustLevel;
+
+/// A tiny service that says who it is and echoes what it was sent.
+async fn named_service(name: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, uri: axum::http::Uri, body: String| async move {
+        let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
+        let asked = headers.get("x-asked").and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
+        (StatusCode::CREATED, [("x-instance", name)], format!("{name} {uri} {host} {asked} {body}"))
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().expect("a client")
+}
+
+#[tokio::test]
+async fn the_proxy_hands_each_request_to_the_next_instance_and_skips_one_that_is_gone() {
+    let (a, a_task) = named_service("a").await;
+    let (b, b_task) = named_service("b").await;
+    let proxy = RoundRobin::start(vec![a.clone(), b.clone()]).await;
+    let client = http();
+    let mut seen = Vec::new();
+    for i in 0..4 {
+        let answer = client
+            .post(format!("{}/path/{i}?q=1", proxy.url))
+            .header("x-asked", "yes")
+            .body(format!("body {i}"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status().as_u16(), 201, "the status passes through");
+        let instance = answer.headers().get("x-instance").expect("the answer's headers pass through").clone();
+        let text = answer.text().await.expect("a body");
+        let expected =
+            format!("{} /path/{i}?q=1 {} yes body {i}", instance.to_str().unwrap_or_default(), &proxy.url[7..]);
+        assert_eq!(text, expected, "path, query, headers (Host too) and body pass through");
+        seen.push(instance.to_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(seen, ["a", "b", "a", "b"], "one request each in turn, over one kept-alive connection");
+    assert_eq!(proxy.answered(), [2, 2]);
+
+    // Instance A stops: its port refuses connections, and every request goes to B.
+    a_task.abort();
+    let _ = a_task.await;
+    for _ in 0..3 {
+        let answer = client.get(format!("{}/after", proxy.url)).send().await.expect("an answer");
+        assert_eq!(answer.headers().get("x-instance").map(|v| v.as_bytes()), Some(&b"b"[..]));
+    }
+    b_task.abort();
+    let _ = b_task.await;
+    let none = client.get(format!("{}/after", proxy.url)).send().await.expect("an answer");
+    assert_eq!(none.status().as_u16(), 502, "no instance left");
+}
+
+/// Waits until `proxy` has sent `count` requests to instance `index`.
+async fn until_sent(proxy: &RoundRobin, index: usize, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while proxy.sent()[index] < count {
+        assert!(Instant::now() < deadline, "the request never reached instance {index}: {:?}", proxy.sent());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The SDK server's long poll looks again every second at most when a wake-up is lost; a wake-up
+/// from the other instance arrives within milliseconds. The push is created 300 ms into the
+/// poll, so without the wake-up the answer would take some 700 ms.
+#[tokio::test]
+async fn a_push_created_through_instance_b_wakes_a_device_long_polling_instance_a() {
+    let Some(t) = TestStack::start_two_instances(|_| {}).await else { return };
+    let pair = t.pair.as_ref().expect("two instances");
+    let (sdk, customer) = (&pair.proxies.sdk, &pair.proxies.customer);
+    let (sdk_all, customer_all) = (sdk.instances(), customer.instances());
+    let primary = t.device("primary").await;
+    primary.pair_first("alice", TrustLevel::Primary).await;
+    primary.go_online().await;
+    let tablet = Arc::new(t.device("tablet").await);
+
+    for round in 0..4 {
+        // The primary's long poll goes to A …
+        sdk.set_instances(vec![sdk_all[0].clone()]);
+        let polling = {
+            let device = Arc::clone(&primary.device);
+            tokio::spawn(async move { device.pending_pushes(Duration::from_secs(10)).await })
+        };
+        until_sent(sdk, 0, 1).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // … and the tablet's sign-in, which creates the push, to B.
+        sdk.set_instances(vec![sdk_all[1].clone()]);
+        customer.set_instances(vec![customer_all[1].clone()]);
+        let asked = Instant::now();
+        let login = {
+            let tablet = Arc::clone(&tablet);
+            tokio::spawn(async move { tablet.login("alice").await })
+        };
+        let pushes = tokio::time::timeout(Duration::from_secs(10), polling)
+            .await
+            .expect("the long poll answers")
+            .expect("the poll task")
+            .expect("pushes");
+        let took = asked.elapsed();
+        eprintln!("round {round}: the push reached the device polling A {took:?} after the sign-in through B began");
+        assert_eq!(pushes.len(), 1, "round {round}: {pushes:?}");
+        assert!(took < Duration::from_millis(500), "round {round}: the push reached A after {took:?}");
+        sdk.set_instances(sdk_all.clone());
+        customer.set_instances(customer_all.clone());
+        primary.device.answer_push(&pushes[0].authentication_id, PushAnswer::deny()).await.expect("answered");
+        let answer =
+            tokio::time::timeout(Duration::from_secs(20), login).await.expect("auth_user answers").expect("task");
+        assert_eq!(answer.status, Status::Denied, "{answer:?}");
+    }
+}
+
+/// Two `moderno-stack` processes on one PostgreSQL database behind the proxies; after the push
+/// is created, the instance not holding the new device's `auth_user` is killed with SIGKILL; the
+/// primary answers through the proxy (which now reaches the survivor only) and the new device is
+/// paired as the primary decided.
+#[tokio::test]
+async fn a_flow_goes_on_to_the_end_on_one_instance_after_the_other_is_killed() {
+    let Some(mut stacks) = StackProcesses::start(2).await else { return };
+    let primary = stacks.device("primary").await;
+    primary.pair_first("alice", TrustLevel::Primary).await;
+    primary.go_online().await;
+    let tablet = Arc::new(stacks.device("tablet").await);
+
+    let before = stacks.proxies.customer.sent();
+    let login = {
+        let tablet = Arc::clone(&tablet);
+        tokio::spawn(async move { tablet.login("alice").await })
+    };
+    let pushes = wait_for_push(&primary).await;
+    let after = stacks.proxies.customer.sent();
+    let holding = (0..2).find(|&i| after[i] > before[i]).expect("auth_user reached an instance");
+    let victim = 1 - holding;
+    stacks.kill(victim);
+    eprintln!("instance {victim} killed (SIGKILL) with the push waiting; instance {holding} holds auth_user");
+
+    let answered = primary.device.answer_push(&pushes[0].authentication_id, PushAnswer::trust(None)).await;
+    answered.expect("the survivor takes the primary's answer");
+    let answer = tokio::time::timeout(Duration::from_secs(60), login).await.expect("auth_user answers").expect("task");
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+    assert_eq!(answer.mfa, Some(MfaOutcome::PushApproved), "{answer:?}");
+    tablet.read_payload(&answer).await;
+    assert!(tablet.device.is_paired(), "the tablet is paired after the kill");
+    let again = tablet.login("alice").await;
+    assert_eq!(again.mfa, Some(MfaOutcome::TrustedDevice), "the survivor knows the new device: {again:?}");
+    let served = stacks.proxies.sdk.answered();
+    assert!(served.iter().all(|&n| n > 0), "both instances served the flow before the kill: {served:?}");
+}
+
+async fn wait_for_push(primary: &TestDevice) -> Vec<moderno_wire::device_api::PushRequest> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pushes = primary.device.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
+        if !pushes.is_empty() {
+            return pushes;
+        }
+        assert!(Instant::now() < deadline, "no push reached the primary");
+    }
+}
