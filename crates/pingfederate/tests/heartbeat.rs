@@ -26,13 +26,7 @@ async fn health(http: &reqwest::Client, stack: &Stack) -> (StatusCode, Value) {
 
 /// Runs `sql` on the test cluster as its administrator.
 fn as_admin(sql: String) {
-    let url = std::env::var("MODERNO_TEST_DATABASE_URL").unwrap();
-    std::thread::spawn(move || {
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        client.batch_execute(&sql).unwrap();
-    })
-    .join()
-    .unwrap();
+    moderno_sql::testing::as_admin(&sql).expect("the administrator's statement");
 }
 
 #[tokio::test]

@@ -33,19 +33,24 @@ pub fn fresh_database() -> anyhow::Result<Secret<String>> {
     let url = std::env::var("MODERNO_TEST_DATABASE_URL").context("MODERNO_TEST_DATABASE_URL is not set")?;
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     let name = format!("t_{}_{}_{nanos}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed));
-    let admin_url = url.clone();
-    let create = format!("CREATE DATABASE {name}");
+    as_admin(&format!("CREATE DATABASE {name}")).context("creating a test database")?;
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+    Ok(Secret::new(format!("{base}/{name}")))
+}
+
+/// Runs `sql` on the test cluster (`MODERNO_TEST_DATABASE_URL`) as its administrator, on a
+/// thread of its own (callable from async tests): to create databases, to refuse connections to
+/// one for a while, to change a schema behind a running service.
+pub fn as_admin(sql: &str) -> anyhow::Result<()> {
+    let url = std::env::var("MODERNO_TEST_DATABASE_URL").context("MODERNO_TEST_DATABASE_URL is not set")?;
     std::thread::scope(|scope| {
         scope
             .spawn(move || -> anyhow::Result<()> {
-                let mut client = postgres::Client::connect(&admin_url, postgres::NoTls)?;
-                client.batch_execute(&create)?;
+                let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+                client.batch_execute(sql)?;
                 Ok(())
             })
             .join()
-            .map_err(|_| anyhow::anyhow!("creating the test database panicked"))?
+            .map_err(|_| anyhow::anyhow!("the administrator's statement panicked"))?
     })
-    .context("creating a test database")?;
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
-    Ok(Secret::new(format!("{base}/{name}")))
 }
