@@ -191,7 +191,13 @@ impl Stack {
             stopped.clone(),
             &public_hosts,
         );
-        if config.demo_devices {
+        // On a shared database the first instance ever started seeds them (two starting at once
+        // would both find carol without devices).
+        let seed_demo_devices = match &shared_db {
+            Some(db) if config.demo_devices => shared::first_to_claim(db, "demo_devices_seeded").await?,
+            _ => config.demo_devices,
+        };
+        if seed_demo_devices {
             let p1 = pingone.config();
             let (token, _) = pingone
                 .mint_access_token()

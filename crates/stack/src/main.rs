@@ -36,6 +36,13 @@ struct Args {
     /// The URL clients reach PingFederate at (a load balancer's): its issuer, links and redirects.
     #[arg(long, env = "MODERNO_PINGFEDERATE_URL")]
     pingfederate_url: Option<String>,
+    /// How long the PingID SDK server, PingOne and PingFederate keep a finished or expired record
+    /// before they purge it (docs/security.md, "Retention"); default 24 hours.
+    #[arg(long, env = "MODERNO_RETENTION_HOURS")]
+    retention_hours: Option<u32>,
+    /// How often (real time) they purge; 0 never; default 10 minutes.
+    #[arg(long, env = "MODERNO_PURGE_INTERVAL_MINUTES")]
+    purge_interval_minutes: Option<u32>,
     /// Record every hop for the flow inspector (read through the admin API's /admin/hops); on a
     /// shared database, one record for every instance.
     #[arg(long, env = "MODERNO_INSPECTOR")]
@@ -116,6 +123,9 @@ async fn main() -> anyhow::Result<()> {
     config.pingone_url = args.pingone_url;
     config.pingfederate_url = args.pingfederate_url;
     config.inspector = args.inspector;
+    config.retention = args.retention_hours.map(|hours| chrono::Duration::hours(hours.into()));
+    config.purge_interval =
+        args.purge_interval_minutes.map(|minutes| std::time::Duration::from_secs(60 * u64::from(minutes)));
     config.sdk_listen = args.sdk_listen;
     config.customer_listen = args.customer_listen;
     config.pingone_listen = args.pingone_listen;

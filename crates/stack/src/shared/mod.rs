@@ -59,3 +59,13 @@ pub async fn kept_worker_secret(db: &Database, entropy: &Entropy) -> anyhow::Res
     })
     .await
 }
+
+/// True for the one instance that claims `key` first (then kept: every later call says false):
+/// start-up work two instances starting at once must not both do.
+pub async fn first_to_claim(db: &Database, key: &'static str) -> moderno_sql::Result<bool> {
+    db.write(move |conn| {
+        conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING", (key, vec![1u8]))
+            .map(|inserted| inserted == 1)
+    })
+    .await
+}
