@@ -18,5 +18,5 @@ mod schema;
 
 pub use error::PgError;
 pub use listen::{Listener, Wake};
-pub use pool::{Connection, Pool};
+pub use pool::{Connection, Connector, Pool, Session, Statements};
 pub use schema::Schema;

@@ -4,16 +4,76 @@
 //! pool on either database: the same closures, the same transaction rule. Call these from a
 //! blocking thread, never from an async task.
 
+use std::collections::HashMap;
 use std::str::FromStr as _;
 use std::time::Duration;
 
 use postgres::NoTls;
-use r2d2_postgres::PostgresConnectionManager;
 
 use crate::{PgError, Schema};
 
 /// A connection taken from a [`Pool`]; back in the pool when dropped.
-pub type Connection = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+pub type Connection = r2d2::PooledConnection<Connector>;
+
+/// One connection and the statements prepared on it: a statement seen before is sent in one
+/// round trip instead of two (prepare, then run).
+pub struct Session {
+    pub client: postgres::Client,
+    pub statements: Statements,
+}
+
+impl std::ops::Deref for Session {
+    type Target = postgres::Client;
+    fn deref(&self) -> &postgres::Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+}
+
+/// A connection's prepared statements by their SQL text. The services' statements are a fixed
+/// set; past [`Statements::MOST`] the cache starts over rather than grow.
+#[derive(Default)]
+pub struct Statements(HashMap<String, postgres::Statement>);
+
+impl Statements {
+    pub const MOST: usize = 1024;
+
+    pub fn get(&self, sql: &str) -> Option<postgres::Statement> {
+        self.0.get(sql).cloned()
+    }
+
+    pub fn keep(&mut self, sql: &str, statement: postgres::Statement) {
+        if self.0.len() >= Self::MOST {
+            self.0.clear();
+        }
+        self.0.insert(sql.to_owned(), statement);
+    }
+}
+
+/// Opens the pool's connections.
+pub struct Connector(postgres::Config);
+
+impl r2d2::ManageConnection for Connector {
+    type Connection = Session;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Session, postgres::Error> {
+        Ok(Session { client: self.0.connect(NoTls)?, statements: Statements::default() })
+    }
+
+    fn is_valid(&self, session: &mut Session) -> Result<(), postgres::Error> {
+        session.client.simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, session: &mut Session) -> bool {
+        session.client.is_closed()
+    }
+}
 
 /// How long taking a connection waits before it says the database is not reachable.
 const CONNECT_PATIENCE: Duration = Duration::from_secs(10);
@@ -21,7 +81,7 @@ const CONNECT_PATIENCE: Duration = Duration::from_secs(10);
 /// A pool of connections to one service's schema. Cheap to clone.
 #[derive(Clone)]
 pub struct Pool {
-    inner: r2d2::Pool<PostgresConnectionManager<NoTls>>,
+    inner: r2d2::Pool<Connector>,
     schema: Schema,
 }
 
@@ -54,7 +114,7 @@ impl Pool {
             .max_size(size.max(1))
             .min_idle(Some(0))
             .connection_timeout(CONNECT_PATIENCE)
-            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+            .build_unchecked(Connector(config));
         Ok(Self { inner, schema })
     }
 

@@ -14,7 +14,59 @@ pub struct Conn<'a>(Inner<'a>);
 
 enum Inner<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Postgres(RefCell<postgres::Transaction<'a>>),
+    Postgres(RefCell<Pg<'a>>),
+}
+
+/// A PostgreSQL connection as a closure uses it: in a transaction (writes), or each statement on
+/// its own (reads, as on SQLite), with the connection's prepared statements.
+struct Pg<'a> {
+    on: PgOn<'a>,
+    statements: &'a mut moderno_postgres::Statements,
+}
+
+enum PgOn<'a> {
+    Transaction(postgres::Transaction<'a>),
+    Statements(&'a mut postgres::Client),
+}
+
+impl Pg<'_> {
+    /// The statement for `sql` (SQLite's parameters already PostgreSQL's), prepared once per
+    /// connection.
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement);
+        }
+        let statement = match &mut self.on {
+            PgOn::Transaction(tx) => tx.prepare(sql)?,
+            PgOn::Statements(client) => client.prepare(sql)?,
+        };
+        self.statements.keep(sql, statement.clone());
+        Ok(statement)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        Ok(match &mut self.on {
+            PgOn::Transaction(tx) => tx.execute(&statement, params)?,
+            PgOn::Statements(client) => client.execute(&statement, params)?,
+        })
+    }
+
+    fn query(&mut self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<postgres::Row>> {
+        let statement = self.statement(sql)?;
+        Ok(match &mut self.on {
+            PgOn::Transaction(tx) => tx.query(&statement, params)?,
+            PgOn::Statements(client) => client.query(&statement, params)?,
+        })
+    }
+
+    fn batch_execute(&mut self, sql: &str) -> Result<()> {
+        match &mut self.on {
+            PgOn::Transaction(tx) => tx.batch_execute(sql)?,
+            PgOn::Statements(client) => client.batch_execute(sql)?,
+        }
+        Ok(())
+    }
 }
 
 impl<'a> Conn<'a> {
@@ -22,14 +74,30 @@ impl<'a> Conn<'a> {
         Self(Inner::Sqlite(conn))
     }
 
-    pub(crate) fn postgres(tx: postgres::Transaction<'a>) -> Self {
-        Self(Inner::Postgres(RefCell::new(tx)))
+    /// A PostgreSQL transaction (its writes committed or rolled back by the caller, through
+    /// [`into_transaction`](Self::into_transaction)).
+    pub(crate) fn postgres_transaction(
+        tx: postgres::Transaction<'a>,
+        statements: &'a mut moderno_postgres::Statements,
+    ) -> Self {
+        Self(Inner::Postgres(RefCell::new(Pg { on: PgOn::Transaction(tx), statements })))
+    }
+
+    /// A PostgreSQL connection whose statements each stand alone (reads).
+    pub(crate) fn postgres_statements(
+        client: &'a mut postgres::Client,
+        statements: &'a mut moderno_postgres::Statements,
+    ) -> Self {
+        Self(Inner::Postgres(RefCell::new(Pg { on: PgOn::Statements(client), statements })))
     }
 
     /// The PostgreSQL transaction back, to commit or roll back.
-    pub(crate) fn into_postgres(self) -> Option<postgres::Transaction<'a>> {
+    pub(crate) fn into_transaction(self) -> Option<postgres::Transaction<'a>> {
         match self.0 {
-            Inner::Postgres(tx) => Some(tx.into_inner()),
+            Inner::Postgres(pg) => match pg.into_inner().on {
+                PgOn::Transaction(tx) => Some(tx),
+                PgOn::Statements(_) => None,
+            },
             Inner::Sqlite(_) => None,
         }
     }
@@ -49,7 +117,7 @@ impl<'a> Conn<'a> {
             }
             Inner::Postgres(tx) => {
                 let refs = pg_params(&values);
-                let changed = tx.borrow_mut().execute(&*for_postgres(sql), &refs)?;
+                let changed = tx.borrow_mut().execute(&for_postgres(sql), &refs)?;
                 Ok(usize::try_from(changed).unwrap_or(usize::MAX))
             }
         }
@@ -59,7 +127,7 @@ impl<'a> Conn<'a> {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.0 {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Inner::Postgres(tx) => Ok(tx.borrow_mut().batch_execute(sql)?),
+            Inner::Postgres(tx) => tx.borrow_mut().batch_execute(sql),
         }
     }
 
@@ -113,7 +181,8 @@ impl<'a> Conn<'a> {
             }
             Inner::Postgres(tx) => {
                 let refs = pg_params(&values);
-                for row in tx.borrow_mut().query(&*for_postgres(sql), &refs)? {
+                let rows = tx.borrow_mut().query(&for_postgres(sql), &refs)?;
+                for row in rows {
                     let values = (0..row.len())
                         .map(|i| {
                             row.try_get::<_, Value>(i).map_err(|e| Error::Column { index: i, message: e.to_string() })

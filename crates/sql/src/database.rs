@@ -137,8 +137,7 @@ impl Database {
         }
     }
 
-    /// `f` on the blocking pool, for reads: on SQLite each statement on its own, on PostgreSQL in
-    /// a read-only transaction.
+    /// `f` on the blocking pool, for reads: each statement on its own, on both databases.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -149,14 +148,12 @@ impl Database {
         on_blocking_pool(move || match &*db.0 {
             Inner::Sqlite(conn) => f(&Conn::sqlite(&conn.lock().unwrap_or_else(PoisonError::into_inner))),
             Inner::Postgres { pool, .. } => {
-                let mut client = pool_of(pool)?.client().map_err(Error::from)?;
-                let tx = client.build_transaction().read_only(true).start().map_err(Error::from)?;
-                let conn = Conn::postgres(tx);
-                let value = f(&conn)?;
-                if let Some(tx) = conn.into_postgres() {
-                    tx.commit().map_err(Error::from)?;
-                }
-                Ok(value)
+                let mut session = pool_of(pool)?.client().map_err(Error::from)?;
+                let moderno_postgres::Session { client, statements } = &mut *session;
+                let conn = Conn::postgres_statements(client, statements);
+                let outcome = f(&conn);
+                drop(conn);
+                outcome
             }
         })
         .await
@@ -238,12 +235,13 @@ impl Database {
                 outcome
             }
             Inner::Postgres { pool, writer_lock, .. } => {
-                let mut client = pool_of(pool)?.client().map_err(Error::from)?;
+                let mut session = pool_of(pool)?.client().map_err(Error::from)?;
+                let moderno_postgres::Session { client, statements } = &mut *session;
                 let mut tx = client.transaction().map_err(Error::from)?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[writer_lock]).map_err(Error::from)?;
-                let conn = Conn::postgres(tx);
+                let conn = Conn::postgres_transaction(tx, statements);
                 let outcome = f(&conn);
-                if let Some(tx) = conn.into_postgres() {
+                if let Some(tx) = conn.into_transaction() {
                     if outcome.as_ref().is_ok() || outcome.as_ref().err().is_some_and(DbError::commits) {
                         tx.commit().map_err(Error::from)?;
                     } else {
