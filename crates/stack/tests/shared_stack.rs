@@ -176,13 +176,7 @@ async fn the_inspector_of_one_instance_shows_a_hop_the_other_answered() {
 
 /// Runs `sql` on the test cluster as its administrator.
 fn as_admin(sql: String) {
-    let url = std::env::var("MODERNO_TEST_DATABASE_URL").unwrap();
-    std::thread::spawn(move || {
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        client.batch_execute(&sql).unwrap();
-    })
-    .join()
-    .unwrap();
+    moderno_sql::testing::as_admin(&sql).unwrap();
 }
 
 async fn health(url: &str) -> (StatusCode, Value) {
@@ -314,4 +308,38 @@ async fn a_guarded_shared_server_draws_one_pingone_worker_secret_for_every_insta
     }
     assert_eq!(secret(&a), secret(&b), "A's PingFederate may ask B's PingOne for a token, and the other way");
     assert_eq!(a.pingfederate.config().pingone_client_secret.expose(), &secret(&b));
+}
+
+#[tokio::test]
+async fn instances_starting_together_on_one_database_add_the_demo_devices_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = shared_database(dir.path());
+    let with_demo_devices = |name: &str| {
+        let mut config = StackConfig::loopback(dir.path().join(name));
+        config.password_cost = PasswordCost::TestOnlyCheap;
+        config.database_url = database.clone();
+        config.demo_devices = true;
+        config
+    };
+    let (a, b) = tokio::join!(Stack::start(with_demo_devices("a")), Stack::start(with_demo_devices("b")));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    for stack in [&a, &b] {
+        let (token, _) = stack.pingone.mint_access_token().await.unwrap();
+        let env = &stack.pingone.config().environment_id;
+        let users = format!("{}/v1/environments/{env}/users", stack.instance.pingone);
+        let found: Value = http()
+            .get(&users)
+            .query(&[("filter", "username eq \"dave\"")])
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = found["_embedded"]["users"][0]["id"].as_str().unwrap().to_owned();
+        let devices: Value =
+            http().get(format!("{users}/{id}/devices")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(devices["count"], 2, "dave's e-mail and phone, once: {devices}");
+    }
 }
