@@ -36,19 +36,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use moderno_ambient::{Clock, Fault, Faults};
-use moderno_crypto::Secret;
 use moderno_customer_server::CustomerState;
 use moderno_wire::admin::{
-    AdminError, AdminState, AdvanceClock, ApplicationSwitch, FaultState, Hops, SwitchFault, UserStatusChange,
+    AdminState, AdvanceClock, ApplicationSwitch, FaultState, Hops, SwitchFault, UserStatusChange,
 };
+
+mod refusal;
+mod token;
+
+use refusal::Refusal;
+pub use token::AdminToken;
 
 use crate::health::Instance;
 use crate::inspector::{self, Recorder};
 use crate::shared::controls::Controls;
 use moderno_wire::pingone::OutboxMessage;
 use moderno_wire::sdk::{UpdateUser, UserStatus};
-use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq as _;
 
 /// The longest single step of the virtual clock.
 const MAX_ADVANCE_SECONDS: i64 = 400 * 24 * 3600;
@@ -69,23 +72,6 @@ pub struct Admin {
     /// PingOne MFA's management API, for the outbox.
     outbox: Option<Arc<Outbox>>,
     http: reqwest::Client,
-}
-
-/// The admin API's bearer token: kept as its SHA-256 (a comparison in constant time that does not
-/// tell the length either), never printed.
-#[derive(Clone, Debug)]
-pub struct AdminToken(Secret<[u8; 32]>);
-
-impl AdminToken {
-    /// `None` for an empty text: an empty token would be no protection.
-    pub fn new(token: &str) -> Option<Self> {
-        (!token.is_empty()).then(|| Self(Secret::new(Sha256::digest(token.as_bytes()).into())))
-    }
-
-    fn accepts(&self, given: &str) -> bool {
-        let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
-        bool::from(given.ct_eq(self.0.expose()))
-    }
 }
 
 /// Where PingOne MFA keeps what it "sent", and the PingOne that mints a worker token to read it.
@@ -405,74 +391,4 @@ async fn report(State(admin): State<Admin>) -> Result<Response, Refusal> {
     let page = inspector::html(inspector::REPORT_TITLE, &hops);
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page)
         .into_response())
-}
-
-/// `{code, message}` with its HTTP status.
-struct Refusal(StatusCode, AdminError);
-
-impl Refusal {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self(status, AdminError { code: code.into(), message: message.into() })
-    }
-
-    /// A body that is no JSON of the right shape (400), or over the size limit (413).
-    fn body(rejection: JsonRejection) -> Self {
-        match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", rejection.body_text())
-            }
-            _ => Self::new(StatusCode::BAD_REQUEST, "INVALID_BODY", rejection.body_text()),
-        }
-    }
-
-    /// The shared database did not take or give the controls (the reason is logged: it may name
-    /// a host).
-    fn database(error: moderno_sql::Error) -> Self {
-        tracing::warn!(%error, "the shared test controls' database failed");
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the shared database did not answer")
-    }
-
-    /// The shared inspector record could not be read or written.
-    fn record(error: anyhow::Error) -> Self {
-        tracing::warn!(error = %format!("{error:#}"), "the inspector's shared record failed");
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the shared database did not answer")
-    }
-
-    /// The SDK server's refusal passed on (404 for an unknown user), or 502 when it failed.
-    fn sdk(error: moderno_customer_server::sdk_client::SdkError) -> Self {
-        match error.status() {
-            Some(404) => Self::new(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "the PingID SDK server knows no such user"),
-            Some(status @ 400..=499) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "REFUSED",
-                format!("the PingID SDK server refused (HTTP {status}): {error}"),
-            ),
-            _ => Self::new(
-                StatusCode::BAD_GATEWAY,
-                "SDK_SERVER_FAILED",
-                format!("the PingID SDK server did not answer properly: {error}"),
-            ),
-        }
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_admin_token_accepts_only_itself_and_prints_redacted() {
-        let token = AdminToken::new("adm-7c6b5a").expect("a token");
-        assert!(token.accepts("adm-7c6b5a"));
-        assert!(!token.accepts("adm-7c6b5b") && !token.accepts(""));
-        assert!(AdminToken::new("").is_none(), "an empty token is no protection");
-        let text = format!("{token:?}");
-        assert_eq!(text, "AdminToken([redacted])");
-    }
 }
