@@ -31,9 +31,9 @@ struct Args {
     /// The SQLite file for users and sessions.
     #[arg(long, env = "MODERNO_DB", default_value = "moderno-customer.sqlite3")]
     db: PathBuf,
-    /// A PostgreSQL database (postgres://…) instead of the SQLite file: instances on one
-    /// database behave as one server (a secret when it carries a password; prefer the
-    /// environment variable).
+    /// A PostgreSQL database (postgres://…) instead of the SQLite file, in the schema customer:
+    /// instances on one database behave as one server (never logged; a secret when it carries a
+    /// password: prefer the environment variable).
     #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
     database_url: Option<moderno_crypto::Secret<String>>,
     /// Where this server is reachable (defaults to http://<listen>).

@@ -37,9 +37,7 @@ impl State {
                 Ok(Purged { flows, codes })
             })
             .await?;
-        if purged.flows + purged.codes > 0 {
-            tracing::info!(flows = purged.flows, codes = purged.codes, "finished records purged");
-        }
+        moderno_ambient::log_purged!(flows = purged.flows, codes = purged.codes);
         Ok(purged)
     }
 }

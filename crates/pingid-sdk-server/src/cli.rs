@@ -20,8 +20,9 @@ pub struct Args {
     /// The SQLite file holding the server's state (unless --database-url is given).
     #[arg(long, env = "PINGID_DB", default_value = "pingid-sdk.sqlite3")]
     pub db: PathBuf,
-    /// A PostgreSQL database (postgres://user@host:port/db) holding the state instead, shared by
-    /// every instance given the same one (prefer the environment variable: it may carry a password).
+    /// A PostgreSQL database (postgres://user@host:port/db) holding the state instead, in the
+    /// schema pingid_sdk, shared by every instance given the same one (never logged; prefer the
+    /// environment variable: it may carry a password).
     #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// How clients reach this server (server payloads point devices here); default http://<listen>.
@@ -51,6 +52,13 @@ pub struct Args {
     pub push_limit: u32,
     #[arg(long, env = "PINGID_PUSH_LIMIT_WINDOW_MINUTES", default_value_t = 10)]
     pub push_limit_window_minutes: u32,
+    /// Hours finished or expired authentications, registration tokens and pairing keys are kept
+    /// before they are purged (docs/security.md, "Retention"); default 24.
+    #[arg(long, env = "PINGID_RETENTION_HOURS", allow_negative_numbers = true)]
+    pub retention_hours: Option<u32>,
+    /// Seconds of real time between purges; 0 never; default 600.
+    #[arg(long, env = "PINGID_PURGE_INTERVAL_SECONDS", allow_negative_numbers = true)]
+    pub purge_interval_seconds: Option<u32>,
 }
 
 impl Args {
@@ -84,8 +92,10 @@ impl Args {
             push_limit: self.push_limit,
             push_limit_window: Duration::minutes(self.push_limit_window_minutes.into()),
             secrets_seed,
-            retention: crate::config::DEFAULT_RETENTION,
-            purge_interval: crate::config::DEFAULT_PURGE_INTERVAL,
+            retention: self.retention_hours.map_or(crate::config::DEFAULT_RETENTION, |h| Duration::hours(h.into())),
+            purge_interval: self
+                .purge_interval_seconds
+                .map_or(crate::config::DEFAULT_PURGE_INTERVAL, |s| std::time::Duration::from_secs(s.into())),
             poll_recheck: crate::config::DEFAULT_POLL_RECHECK,
         })
     }
@@ -129,6 +139,22 @@ mod tests {
         let without = Args::try_parse_from(["pingid-sdk-server"]).unwrap().into_config().unwrap();
         if std::env::var_os("MODERNO_DATABASE_URL").is_none() {
             assert!(without.database_url.is_none(), "no URL: the SQLite file");
+        }
+    }
+
+    #[test]
+    fn the_retention_and_purge_interval_flags_reach_the_configuration_and_default_to_a_day_every_ten_minutes() {
+        let args = ["pingid-sdk-server", "--retention-hours", "2", "--purge-interval-seconds", "0"];
+        let config = Args::try_parse_from(args).unwrap().into_config().unwrap();
+        assert_eq!((config.retention, config.purge_interval), (chrono::Duration::hours(2), std::time::Duration::ZERO));
+        if std::env::var_os("PINGID_RETENTION_HOURS").is_none()
+            && std::env::var_os("PINGID_PURGE_INTERVAL_SECONDS").is_none()
+        {
+            let config = Args::try_parse_from(["pingid-sdk-server"]).unwrap().into_config().unwrap();
+            assert_eq!(
+                (config.retention, config.purge_interval),
+                (chrono::Duration::hours(24), std::time::Duration::from_secs(600))
+            );
         }
     }
 }

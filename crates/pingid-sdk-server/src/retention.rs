@@ -55,14 +55,11 @@ impl SdkState {
                 Ok(Purged { authentications, registration_tokens, pairing_keys })
             })
             .await?;
-        if purged.authentications + purged.registration_tokens + purged.pairing_keys > 0 {
-            tracing::info!(
-                authentications = purged.authentications,
-                registration_tokens = purged.registration_tokens,
-                pairing_keys = purged.pairing_keys,
-                "finished records purged"
-            );
-        }
+        moderno_ambient::log_purged!(
+            authentications = purged.authentications,
+            registration_tokens = purged.registration_tokens,
+            pairing_keys = purged.pairing_keys,
+        );
         Ok(purged)
     }
 }

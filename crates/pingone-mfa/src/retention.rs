@@ -44,14 +44,11 @@ impl State {
                 Ok(Purged { authentications, pairings, outbox_messages })
             })
             .await?;
-        if purged.authentications + purged.pairings + purged.outbox_messages > 0 {
-            tracing::info!(
-                authentications = purged.authentications,
-                pairings = purged.pairings,
-                outbox_messages = purged.outbox_messages,
-                "finished records purged"
-            );
-        }
+        moderno_ambient::log_purged!(
+            authentications = purged.authentications,
+            pairings = purged.pairings,
+            outbox_messages = purged.outbox_messages,
+        );
         Ok(purged)
     }
 }

@@ -57,6 +57,13 @@ struct Args {
     /// Minutes a flow lives.
     #[arg(long, env = "PINGFEDERATE_FLOW_MINUTES", default_value_t = 30)]
     flow_minutes: i64,
+    /// Hours expired flows and authorization codes are kept before they are purged
+    /// (docs/security.md, "Retention"); default 24.
+    #[arg(long, env = "PINGFEDERATE_RETENTION_HOURS", allow_negative_numbers = true)]
+    retention_hours: Option<u32>,
+    /// Seconds of real time between purges; 0 never; default 600.
+    #[arg(long, env = "PINGFEDERATE_PURGE_INTERVAL_SECONDS", allow_negative_numbers = true)]
+    purge_interval_seconds: Option<u32>,
     /// The unpacked npm package `@ping-identity/pf-authn-js-widget` 1.11.0 the `/widget/` page
     /// serves Ping's files from (default: this checkout's web/pf-widget after `npm ci`).
     #[arg(long, env = "MODERNO_PF_WIDGET_DIR")]
@@ -89,6 +96,12 @@ async fn main() -> anyhow::Result<()> {
     config.clients.retain(|c| c.client_id != pingfederate_server::DESKTOP_CLIENT_ID && c.client_id != args.client_id);
     config.clients.insert(0, OAuthClient::public(args.client_id, args.redirect_uri).requiring_pkce());
     config.flow_lifetime = chrono::Duration::minutes(args.flow_minutes);
+    if let Some(hours) = args.retention_hours {
+        config.retention = chrono::Duration::hours(hours.into());
+    }
+    if let Some(seconds) = args.purge_interval_seconds {
+        config.purge_interval = std::time::Duration::from_secs(seconds.into());
+    }
     if let Some(seed) = args.signing_seed.as_deref().map(decode_seed) {
         config = config.with_token_key_seed(seed?);
     }

@@ -43,6 +43,13 @@ struct Args {
     /// mobile samples cannot show the number; the second demo policy always asks for it).
     #[arg(long, env = "PINGONE_MFA_DEFAULT_NUMBER_MATCHING")]
     default_number_matching: bool,
+    /// Hours finished or expired device authentications, pairings and outbox messages are kept
+    /// before they are purged (docs/security.md, "Retention"); default 24.
+    #[arg(long, env = "PINGONE_MFA_RETENTION_HOURS", allow_negative_numbers = true)]
+    retention_hours: Option<u32>,
+    /// Seconds of real time between purges; 0 never; default 600.
+    #[arg(long, env = "PINGONE_MFA_PURGE_INTERVAL_SECONDS", allow_negative_numbers = true)]
+    purge_interval_seconds: Option<u32>,
 }
 
 #[tokio::main]
@@ -59,6 +66,12 @@ async fn main() -> anyhow::Result<()> {
         config.worker_client_secret = secret.into();
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
+    if let Some(hours) = args.retention_hours {
+        config.retention = chrono::Duration::hours(hours.into());
+    }
+    if let Some(seconds) = args.purge_interval_seconds {
+        config.purge_interval = std::time::Duration::from_secs(seconds.into());
+    }
     if let Some(default) = config.policies.first_mut() {
         default.number_matching = args.default_number_matching;
     }
