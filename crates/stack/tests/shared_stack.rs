@@ -315,8 +315,9 @@ async fn instances_starting_together_on_one_database_add_the_demo_devices_once()
     let dir = tempfile::tempdir().unwrap();
     let database = shared_database(dir.path());
     let with_demo_devices = |name: &str| {
+        // The binary's password cost (the demo users' hashes are made ahead): as compose starts
+        // two instances at once.
         let mut config = StackConfig::loopback(dir.path().join(name));
-        config.password_cost = PasswordCost::TestOnlyCheap;
         config.database_url = database.clone();
         config.demo_devices = true;
         config
