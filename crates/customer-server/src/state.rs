@@ -69,10 +69,13 @@ impl CustomerState {
                 if state.store.user_exists(user).await? {
                     continue;
                 }
-                match state.passwords.demo_hash(user) {
-                    Some(phc) => _ = state.store.insert_user(user, phc.to_owned()).await?,
-                    None => state.add_user(user, DEMO_PASSWORD).await?,
-                }
+                // Another instance on the same database may add the user meanwhile: an insert
+                // that finds the name taken leaves theirs, which is the same demo user.
+                let phc = match state.passwords.demo_hash(user) {
+                    Some(phc) => phc.to_owned(),
+                    None => state.passwords.hash(DEMO_PASSWORD).await?,
+                };
+                _ = state.store.insert_user(user, phc).await?;
             }
         }
         tracing::info!(sdk = %state.config.sdk_base_url, application = %state.config.application_id, "customer server ready");
@@ -154,6 +157,26 @@ mod tests {
         assert_eq!(verdict, crate::first_factor::FirstFactor::Passed);
         drop(state);
         CustomerState::open(config, Clock::system(), Entropy::seeded(9)).await.expect("reopening skips existing users");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn instances_starting_together_on_one_database_each_find_the_demo_users() {
+        let (dir, first, config) = open(true).await;
+        drop(first);
+        // A fresh location, then four instances seeding it at once (hashing at test cost).
+        let mut config = config;
+        config.keep_at(&moderno_sql::testing::location(dir.path().join("together.sqlite3")));
+        let starts: Vec<_> = (0..4u64)
+            .map(|i| {
+                let config = config.clone();
+                tokio::spawn(async move { CustomerState::open(config, Clock::system(), Entropy::seeded(i)).await })
+            })
+            .collect();
+        for start in starts {
+            let state = start.await.unwrap().expect("every instance starts");
+            let verdict = state.first_factor.check("alice", DEMO_PASSWORD).await.unwrap();
+            assert_eq!(verdict, crate::first_factor::FirstFactor::Passed);
+        }
     }
 
     #[tokio::test]
