@@ -77,6 +77,9 @@ impl r2d2::ManageConnection for Connector {
 
 /// How long taking a connection waits before it says the database is not reachable.
 const CONNECT_PATIENCE: Duration = Duration::from_secs(10);
+/// How long a health check waits for a connection: a load balancer's check must answer within
+/// its own timeout (commonly 2-5 s), DOWN rather than late.
+const READY_PATIENCE: Duration = Duration::from_secs(2);
 
 /// A pool of connections to one service's schema. Cheap to clone.
 #[derive(Clone)]
@@ -126,7 +129,7 @@ impl Pool {
     /// Ready for traffic: the database answers and holds this release's schema version (what a
     /// load balancer's health check asks). Blocking.
     pub fn ready(&self) -> Result<(), PgError> {
-        let mut client = self.client()?;
+        let mut client = self.inner.get_timeout(READY_PATIENCE)?;
         let version = self.schema.version(&mut client)?;
         if version == self.schema.latest() {
             Ok(())
