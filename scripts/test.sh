@@ -34,7 +34,8 @@ bash scripts/with-postgres.sh bash scripts/with-keyring.sh cargo test --workspac
 
 # Issue 14's proof: the end-to-end suite again with every test on two instances over one fresh
 # PostgreSQL database behind round-robin proxies (each request to the next instance), and the
-# services', moderno-sql's and the stack's own tests again on PostgreSQL. Adds some 5 minutes.
+# services', moderno-sql's and the stack's own tests again on PostgreSQL. Adds some 6 minutes on
+# 2 cores (their test builds included).
 echo "==> tests again on PostgreSQL (the end-to-end suite on two instances behind one address)"
 bash scripts/with-postgres.sh env MODERNO_TEST_STORE=postgres cargo test --locked --no-fail-fast \
   -p moderno-e2e -p pingid-sdk-server -p pingone-mfa-server -p pingfederate-server \
