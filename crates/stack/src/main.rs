@@ -40,9 +40,10 @@ struct Args {
     /// before they purge it (docs/security.md, "Retention"); default 24 hours.
     #[arg(long, env = "MODERNO_RETENTION_HOURS")]
     retention_hours: Option<u32>,
-    /// How often (real time) they purge; 0 never; default 10 minutes.
-    #[arg(long, env = "MODERNO_PURGE_INTERVAL_MINUTES")]
-    purge_interval_minutes: Option<u32>,
+    /// How often (real time) they purge, in seconds (as the standalone servers take it); 0 never;
+    /// default 600 (10 minutes).
+    #[arg(long, env = "MODERNO_PURGE_INTERVAL_SECONDS")]
+    purge_interval_seconds: Option<u64>,
     /// Record every hop for the flow inspector (read through the admin API's /admin/hops); on a
     /// shared database, one record for every instance.
     #[arg(long, env = "MODERNO_INSPECTOR")]
@@ -124,8 +125,7 @@ async fn main() -> anyhow::Result<()> {
     config.pingfederate_url = args.pingfederate_url;
     config.inspector = args.inspector;
     config.retention = args.retention_hours.map(|hours| chrono::Duration::hours(hours.into()));
-    config.purge_interval =
-        args.purge_interval_minutes.map(|minutes| std::time::Duration::from_secs(60 * u64::from(minutes)));
+    config.purge_interval = args.purge_interval_seconds.map(std::time::Duration::from_secs);
     config.sdk_listen = args.sdk_listen;
     config.customer_listen = args.customer_listen;
     config.pingone_listen = args.pingone_listen;
