@@ -1,19 +1,25 @@
 //! Two instances behind one address behave as one server: the round-robin proxy passes requests
 //! through and skips an instance that is gone; a push created through instance B wakes a device
-//! long-polling instance A well within the long poll's re-read interval (PostgreSQL NOTIFY); and
+//! long-polling instance A well within the long poll's re-read interval (PostgreSQL NOTIFY), at
+//! the PingID SDK server and at PingOne MFA (a push PingFederate asks for); and
 //! with two `moderno-stack` processes on one PostgreSQL database, a flow goes on to the end on
 //! one after the other was killed (SIGKILL) mid-flow. The last two need PostgreSQL
 //! (`scripts/with-postgres.sh`); they skip without it unless `MODERNO_REQUIRE_POSTGRES` is set.
 
+#[path = "pingfederate_support.rs"]
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use moderno_device::pingfederate::{PfAction, PfStep};
 use moderno_e2e::proxy::RoundRobin;
 use moderno_e2e::stack_process::StackProcesses;
 use moderno_e2e::{TestDevice, TestStack};
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::{MfaOutcome, Status};
 use moderno_wire::payload::TrustLevel;
+use moderno_wire::pingone::{DenyReason, PushDecision};
 
 /// A tiny service that says who it is and echoes what it was sent.
 async fn named_service(name: &'static str) -> (String, tokio::task::JoinHandle<()>) {
@@ -83,12 +89,49 @@ async fn until_sent(proxy: &RoundRobin, index: usize, count: usize) {
     }
 }
 
+/// Starts `poll` with `proxy` sending to instance A only; once the poll went there and has been
+/// waiting 300 ms, the proxy sends to B only.
+async fn polling_a<T: Send + 'static>(
+    proxy: &RoundRobin,
+    instances: &[String],
+    poll: impl std::future::Future<Output = T> + Send + 'static,
+) -> tokio::task::JoinHandle<T> {
+    proxy.set_instances(vec![instances[0].clone()]);
+    let polling = tokio::spawn(poll);
+    until_sent(proxy, 0, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.set_instances(vec![instances[1].clone()]);
+    polling
+}
+
+/// The poll's answer: one push, in well under the re-read interval since `asked`.
+async fn one_push_soon<T: std::fmt::Debug, E: std::fmt::Debug>(
+    polling: tokio::task::JoinHandle<Result<Vec<T>, E>>,
+    asked: Instant,
+    round: usize,
+) -> Vec<T> {
+    let pushes = tokio::time::timeout(Duration::from_secs(10), polling)
+        .await
+        .expect("the long poll answers")
+        .expect("the poll task")
+        .expect("pushes");
+    let took = asked.elapsed();
+    eprintln!("round {round}: the push reached the device polling instance A {took:?} after B was asked");
+    assert_eq!(pushes.len(), 1, "round {round}: {pushes:?}");
+    assert!(took < Duration::from_millis(500), "round {round}: the push reached A after {took:?}");
+    pushes
+}
+
 /// The SDK server's long poll looks again every second at most when a wake-up is lost; a wake-up
 /// from the other instance arrives within milliseconds. The push is created 300 ms into the
 /// poll, so without the wake-up the answer would take some 700 ms.
 #[tokio::test]
 async fn a_push_created_through_instance_b_wakes_a_device_long_polling_instance_a() {
     let Some(t) = TestStack::start_two_instances(|_| {}).await else { return };
+    assert!(
+        t.stack.sdk.config.poll_recheck >= Duration::from_secs(1),
+        "the premise: a re-read every second or less often"
+    );
     let pair = t.pair.as_ref().expect("two instances");
     let (sdk, customer) = (&pair.proxies.sdk, &pair.proxies.customer);
     let (sdk_all, customer_all) = (sdk.instances(), customer.instances());
@@ -99,36 +142,59 @@ async fn a_push_created_through_instance_b_wakes_a_device_long_polling_instance_
 
     for round in 0..4 {
         // The primary's long poll goes to A …
-        sdk.set_instances(vec![sdk_all[0].clone()]);
-        let polling = {
-            let device = Arc::clone(&primary.device);
-            tokio::spawn(async move { device.pending_pushes(Duration::from_secs(10)).await })
-        };
-        until_sent(sdk, 0, 1).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        let device = Arc::clone(&primary.device);
+        let polling =
+            polling_a(sdk, &sdk_all, async move { device.pending_pushes(Duration::from_secs(10)).await }).await;
         // … and the tablet's sign-in, which creates the push, to B.
-        sdk.set_instances(vec![sdk_all[1].clone()]);
         customer.set_instances(vec![customer_all[1].clone()]);
         let asked = Instant::now();
         let login = {
             let tablet = Arc::clone(&tablet);
             tokio::spawn(async move { tablet.login("alice").await })
         };
-        let pushes = tokio::time::timeout(Duration::from_secs(10), polling)
-            .await
-            .expect("the long poll answers")
-            .expect("the poll task")
-            .expect("pushes");
-        let took = asked.elapsed();
-        eprintln!("round {round}: the push reached the device polling A {took:?} after the sign-in through B began");
-        assert_eq!(pushes.len(), 1, "round {round}: {pushes:?}");
-        assert!(took < Duration::from_millis(500), "round {round}: the push reached A after {took:?}");
+        let pushes = one_push_soon(polling, asked, round).await;
         sdk.set_instances(sdk_all.clone());
         customer.set_instances(customer_all.clone());
         primary.device.answer_push(&pushes[0].authentication_id, PushAnswer::deny()).await.expect("answered");
         let answer =
             tokio::time::timeout(Duration::from_secs(20), login).await.expect("auth_user answers").expect("task");
         assert_eq!(answer.status, Status::Denied, "{answer:?}");
+    }
+}
+
+/// The same with PingFederate and PingOne MFA: the phone long-polls PingOne instance A; the new
+/// device's `authenticate` through PingFederate B has PingOne B create the push.
+#[tokio::test]
+async fn a_push_pingfederate_creates_through_instance_b_wakes_a_phone_long_polling_pingone_on_instance_a() {
+    let Some(t) = TestStack::start_two_instances(|_| {}).await else { return };
+    assert!(t.stack.pingone.config().push_poll_interval >= Duration::from_secs(1), "the premise");
+    let pair = t.pair.as_ref().expect("two instances");
+    let (pingone, pingfederate) = (&pair.proxies.pingone, &pair.proxies.pingfederate);
+    let (pingone_all, pingfederate_all) = (pingone.instances(), pingfederate.instances());
+    let phone = support::pf_device(&t, "phone").await;
+    phone.pair_first(&t, "alice").await;
+
+    for round in 0..3 {
+        let laptop = support::pf_device(&t, &format!("laptop-{round}")).await;
+        let mut login = laptop.signed_in(&t, "alice").await;
+        let device = Arc::clone(&phone.pingone);
+        let polling =
+            polling_a(pingone, &pingone_all, async move { device.pending_pushes(Duration::from_secs(10)).await }).await;
+        pingfederate.set_instances(vec![pingfederate_all[1].clone()]);
+        let asked = Instant::now();
+        let step = laptop.authenticate(&mut login).await;
+        let pushes = one_push_soon(polling, asked, round).await;
+        assert!(matches!(step, PfStep::WaitForPush { .. }), "{step:?}");
+        pingone.set_instances(pingone_all.clone());
+        pingfederate.set_instances(pingfederate_all.clone());
+        phone
+            .pingone
+            .decide_push(&pushes[0].authentication_id, PushDecision::deny(DenyReason::None))
+            .await
+            .expect("denied");
+        assert!(matches!(login.act(&PfAction::Poll).await.expect("poll"), PfStep::PushRejected { .. }));
+        // PingOne's 5 pushes per user in 10 minutes.
+        t.advance(chrono::TimeDelta::minutes(3));
     }
 }
 
