@@ -2,12 +2,13 @@
 //! proxies, as a QA team runs it behind its load balancer: what a test can kill with SIGKILL.
 //! The processes keep the wall clock and production password hashing (their defaults).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use moderno_ambient::{Clock, Entropy};
+use moderno_crypto::Secret;
 use moderno_device::{Device, KeyStore, MemoryKeyStore};
 
 use crate::proxy::RoundRobin;
@@ -33,46 +34,62 @@ impl StackProcesses {
         let database = moderno_sql::testing::fresh_database().expect("a fresh PostgreSQL database");
         let binary = stack_binary();
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut free = FreePorts::default();
-        let ports: Vec<[u16; 4]> = (0..count).map(|_| [0; 4].map(|_| free.pick([127, 0, 0, 1].into()))).collect();
-        drop(free);
-        let behind = |service: usize| ports.iter().map(|p| format!("http://127.0.0.1:{}", p[service])).collect();
         let proxies = Proxies {
-            sdk: RoundRobin::start(behind(0)).await,
-            customer: RoundRobin::start(behind(1)).await,
-            pingone: RoundRobin::start(behind(2)).await,
-            pingfederate: RoundRobin::start(behind(3)).await,
+            sdk: RoundRobin::start(Vec::new()).await,
+            customer: RoundRobin::start(Vec::new()).await,
+            pingone: RoundRobin::start(Vec::new()).await,
+            pingfederate: RoundRobin::start(Vec::new()).await,
             admin: None,
         };
-        let mut children = Vec::new();
-        for (i, ports) in ports.iter().enumerate() {
-            let log = std::fs::File::create(dir.path().join(format!("instance-{i}.log"))).expect("a log file");
-            let mut command = Command::new(&binary);
-            command
-                .arg("--data-dir")
-                .arg(dir.path().join(format!("instance-{i}")))
-                .arg("--no-demo-devices")
-                .env("MODERNO_DATABASE_URL", database.expose())
-                .env("RUST_LOG", "warn")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log);
-            for (service, port) in SERVICES.iter().zip(ports) {
-                command.arg(format!("--{service}-listen")).arg(format!("127.0.0.1:{port}"));
+        let mut stacks = Self { proxies, children: Vec::new(), dir };
+        let mut ports: Vec<[u16; 4]> = Vec::new();
+        for index in 0..count {
+            // A port another test took between its choice and the bind is chosen again.
+            for attempt in 1.. {
+                let mut free = FreePorts::default();
+                let mine = [0; 4].map(|_| free.pick([127, 0, 0, 1].into()));
+                drop(free);
+                ports.truncate(index);
+                ports.push(mine);
+                for (service, proxy) in stacks.proxies.all().enumerate() {
+                    proxy.set_instances(ports.iter().map(|p| format!("http://127.0.0.1:{}", p[service])).collect());
+                }
+                stacks.children.truncate(index);
+                stacks.children.push(Some(stacks.spawn(&binary, index, &mine, &database)));
+                match stacks.until_ready(index, &mine).await {
+                    Ok(()) => break,
+                    Err(log) if attempt < 5 && log.contains("binding") => continue,
+                    Err(log) => panic!("instance {index} is not ready:\n{log}"),
+                }
             }
-            for (service, proxy) in SERVICES.iter().zip(proxies.all()) {
-                command.arg(format!("--{service}-url")).arg(&proxy.url);
-            }
-            children.push(Some(command.spawn().expect("moderno-stack starts")));
-        }
-        let mut stacks = Self { proxies, children, dir };
-        for (i, ports) in ports.iter().enumerate() {
-            stacks.until_ready(i, ports).await;
         }
         Some(stacks)
     }
 
-    async fn until_ready(&mut self, index: usize, ports: &[u16; 4]) {
+    fn spawn(&self, binary: &Path, index: usize, ports: &[u16; 4], database: &Secret<String>) -> Child {
+        let log = std::fs::File::create(self.dir.path().join(format!("instance-{index}.log"))).expect("a log file");
+        let mut command = Command::new(binary);
+        command
+            .arg("--data-dir")
+            .arg(self.dir.path().join(format!("instance-{index}")))
+            .arg("--no-demo-devices")
+            .env("MODERNO_DATABASE_URL", database.expose())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        for (service, port) in SERVICES.iter().zip(ports) {
+            command.arg(format!("--{service}-listen")).arg(format!("127.0.0.1:{port}"));
+        }
+        for (service, proxy) in SERVICES.iter().zip(self.proxies.all()) {
+            command.arg(format!("--{service}-url")).arg(&proxy.url);
+        }
+        command.spawn().expect("moderno-stack starts")
+    }
+
+    /// Waits until every service of instance `index` is UP; its log when it exits or takes
+    /// longer than 90 seconds.
+    async fn until_ready(&mut self, index: usize, ports: &[u16; 4]) -> Result<(), String> {
         let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(5)).build().expect("a client");
         let deadline = Instant::now() + Duration::from_secs(90);
         for port in ports {
@@ -82,14 +99,14 @@ impl StackProcesses {
                     break;
                 }
                 let exited = self.children[index].as_mut().and_then(|child| child.try_wait().ok().flatten());
-                assert!(
-                    exited.is_none() && Instant::now() < deadline,
-                    "instance {index} is not ready:\n{}",
-                    self.log(index)
-                );
+                if exited.is_some() || Instant::now() >= deadline {
+                    self.kill(index);
+                    return Err(self.log(index));
+                }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+        Ok(())
     }
 
     /// What instance `index` wrote to its standard error.
