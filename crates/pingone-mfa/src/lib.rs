@@ -285,6 +285,15 @@ impl State {
         &self.0.config
     }
 
+    /// Resolves once this instance hears other instances' wake-ups (at once on SQLite, where
+    /// there are none): its `LISTEN` is in place. For tests and start-up checks; a long poll is
+    /// correct without it (it looks again every `push_poll_interval`).
+    pub async fn hearing_other_instances(&self) {
+        if let Some(listening) = &self.0._listening {
+            listening.listening().await;
+        }
+    }
+
     fn now(&self) -> i64 {
         self.0.clock.unix()
     }

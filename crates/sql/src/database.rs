@@ -201,10 +201,14 @@ impl Database {
         let Inner::Postgres { url, pool, .. } = &*self.0 else { return None };
         let url = Secret::from(url);
         let schema = pool.as_ref().map_or("?", |p| p.schema().name);
-        Some(Listening(tokio::spawn(async move {
+        let (in_place, listening) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
             let listener = loop {
                 match moderno_postgres::Listener::start(url.expose(), channels).await {
-                    Ok(listener) => break listener,
+                    Ok(listener) => {
+                        in_place.send_replace(true);
+                        break listener;
+                    }
                     Err(error) => {
                         tracing::warn!(schema, %error, "cannot listen for other instances' wake-ups yet; retrying");
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -219,7 +223,8 @@ impl Database {
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             }
-        })))
+        });
+        Some(Listening { task, listening })
     }
 
     /// The write rule on the calling thread (a blocking one).
@@ -256,11 +261,24 @@ impl Database {
 
 /// A running [`Database::listen`]; dropping it stops listening.
 #[derive(Debug)]
-pub struct Listening(tokio::task::JoinHandle<()>);
+pub struct Listening {
+    task: tokio::task::JoinHandle<()>,
+    listening: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Listening {
+    /// Resolves once the first `LISTEN` is in place: from then on every notification is heard
+    /// (for tests and start-up checks; a service is correct without it, as its waiters also
+    /// look again on their own).
+    pub async fn listening(&self) {
+        let mut listening = self.listening.clone();
+        let _ = listening.wait_for(|in_place| *in_place).await;
+    }
+}
 
 impl Drop for Listening {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }
 

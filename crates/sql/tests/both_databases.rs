@@ -222,20 +222,17 @@ async fn a_notify_in_a_write_on_one_instance_wakes_the_other_at_commit_and_not_b
     let place = place();
     let (a, b) = (open(&place), open(&place));
     let (sender, mut woken) = tokio::sync::mpsc::unbounded_channel();
-    let _listening = b.listen(&["wake_test"], move |wake| {
-        let _ = sender.send(wake);
-    });
-    // The listener connects in the background: keep notifying until it hears one.
-    let heard = tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            a.write(|conn| conn.notify("wake_test", "hello")).await.expect("notifies");
-            if let Ok(Some(wake)) = tokio::time::timeout(Duration::from_millis(200), woken.recv()).await {
-                break wake;
-            }
-        }
-    })
-    .await
-    .expect("the other instance hears a notification");
+    let listening = b
+        .listen(&["wake_test"], move |wake| {
+            let _ = sender.send(wake);
+        })
+        .expect("PostgreSQL listens");
+    tokio::time::timeout(Duration::from_secs(20), listening.listening()).await.expect("the LISTEN is in place");
+    a.write(|conn| conn.notify("wake_test", "hello")).await.expect("notifies");
+    let heard = tokio::time::timeout(Duration::from_secs(10), woken.recv())
+        .await
+        .expect("the other instance hears the first notification sent once it listens")
+        .expect("open");
     assert_eq!(heard, Wake::Notified { channel: "wake_test".into(), payload: "hello".into() });
     while woken.try_recv().is_ok() {}
 

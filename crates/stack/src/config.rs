@@ -55,6 +55,10 @@ pub struct StackConfig {
     /// How often the customer server asks the SDK server about a waiting push (Ping's sample:
     /// once a second; tests look more often).
     pub push_poll_interval: std::time::Duration,
+    /// How often a device's long poll at the PingID SDK server and at PingOne looks for pushes
+    /// again on its own, besides being woken (`None`: each service's default, a second). A lost
+    /// wake-up delays a push by at most this; tests of the wake-up across instances set it long.
+    pub long_poll_recheck: Option<std::time::Duration>,
     /// Beyond Ping: pushes a user may be sent per 10 minutes (push bombing); 0: no limit.
     pub push_limit: u32,
     /// Beyond Ping: the customer server answers with the project's status codes 1032-1034
@@ -110,6 +114,7 @@ impl StackConfig {
             inspector: false,
             pairing_mode: None,
             push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
+            long_poll_recheck: None,
             push_limit: 5,
             extension_codes: false,
             public_hosts: Vec::new(),

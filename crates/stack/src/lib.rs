@@ -112,6 +112,7 @@ impl Stack {
         sdk_config.database_url.clone_from(&config.database_url);
         sdk_config.faults = config.faults.clone();
         sdk_config.push_limit = config.push_limit;
+        sdk_config.poll_recheck = config.long_poll_recheck.unwrap_or(sdk_config.poll_recheck);
         sdk_config.retention = config.retention.unwrap_or(sdk_config.retention);
         sdk_config.purge_interval = config.purge_interval.unwrap_or(sdk_config.purge_interval);
         let creds = &config.credentials;
@@ -168,6 +169,7 @@ impl Stack {
             pingone_mfa_server::Config::demo(config.data_dir.join("pingone-mfa.sqlite3"), pingone_url.clone());
         pingone_config.database_url.clone_from(&config.database_url);
         pingone_config.faults = config.faults.clone();
+        pingone_config.push_poll_interval = config.long_poll_recheck.unwrap_or(pingone_config.push_poll_interval);
         pingone_config.retention = config.retention.unwrap_or(pingone_config.retention);
         pingone_config.purge_interval = config.purge_interval.unwrap_or(pingone_config.purge_interval);
         let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
