@@ -1,14 +1,21 @@
 //! The soak: minutes of mixed flows at a steady rate against one stack (real HTTP on loopback,
 //! real SQLite files, the system clock), with a row every interval: flows and failures in the
 //! window, their latency (p50/p99), the process's resident memory and open files, and the size of
-//! the services' database files (or PostgreSQL database). Flat after warm-up is what a server that runs for months needs
-//! (issue 14); a column that climbs is a leak or a table nothing purges. It runs on SQLite files
-//! or on a PostgreSQL database (`--database-url`), with the retention and purge interval given.
+//! the services' database files (or PostgreSQL database). Flat after warm-up is what a server that
+//! runs for months needs (issue 14); a column that climbs is a leak or a table nothing purges. It
+//! runs on SQLite files or on a PostgreSQL database (`--database-url`), with the retention and
+//! purge interval given. Each row also counts the rows of every table, so a database that grows
+//! names the table that does.
 //!
-//! The mix, one flow per tick in turn: a PingID SDK first-device pairing of a new user, two
-//! logins of paired devices, and a PingFederate first-device flow (its device removed at PingOne
-//! afterwards, so the demo user is new again). The load runs in this process, so memory and
-//! files include the headless devices' side.
+//! The mix, one flow per tick in turn: a PingID SDK first-device pairing, two logins of paired
+//! devices, and a PingFederate first-device flow. The steady state keeps no new permanent data:
+//! every user is created in warm-up, and each first-device pairing is undone afterwards as an
+//! administrator would (the SDK server's `DELETE {account}/users/{u}/devices/{id}`; PingFederate's
+//! device removed at PingOne), so the same user is new again next time. The pairing users keep
+//! their one device each: its key is the same every time, so the SDK server's pairing history
+//! (one row per fingerprint ever paired with a user, kept by design) stops growing after warm-up
+//! and later pairings answer RE_PAIR_SUCCESS. The load runs in this process, so memory and files
+//! include the headless devices' side.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,10 +23,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use moderno_ambient::Clock;
+use moderno_crypto::pingid_hmac::{ApiCredentials, RequestParts};
 use moderno_crypto::Secret;
+use moderno_wire::device_api::PairingOutcome;
 use moderno_wire::moderno::Status;
 use moderno_wire::payload::TrustLevel;
 use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
+use pingid_sdk_server::{DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64};
 use tokio::sync::Semaphore;
 
 use crate::bench::{pf_authenticated, pf_device, pf_finish, remove_pingone_device, PF_USERS};
@@ -65,6 +75,9 @@ pub struct Sample {
     pub rss_mib: f64,
     pub open_files: usize,
     pub db_mib: f64,
+    /// Rows per table at the end of the window, as `("service.table", rows)`, in name order
+    /// (empty where they could not be counted).
+    pub tables: Vec<(String, u64)>,
 }
 
 pub fn header() -> String {
@@ -97,12 +110,42 @@ pub fn row(s: &Sample) -> String {
     )
 }
 
+/// Rows per table at three samples (the first, the middle and the last), the tables whose count
+/// changed from the middle to the end marked: after warm-up, what still grows.
+pub fn table_growth(samples: &[Sample]) -> String {
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else { return String::new() };
+    let middle = &samples[samples.len() / 2];
+    let at = |s: &Sample, table: &str| s.tables.iter().find(|(t, _)| t == table).map_or(0, |(_, n)| *n);
+    let time = |s: &Sample| format!("{}:{:02}", s.elapsed.as_secs() / 60, s.elapsed.as_secs() % 60);
+    let mut out = format!(
+        "{:<44} {:>9} {:>9} {:>9}\n{}\n",
+        "rows per table",
+        time(first),
+        time(middle),
+        time(last),
+        "-".repeat(74)
+    );
+    for (table, rows) in &last.tables {
+        let grew = if at(middle, table) != *rows { "  <- changed since the middle row" } else { "" };
+        out.push_str(&format!("{table:<44} {:>9} {:>9} {rows:>9}{grew}\n", at(first, table), at(middle, table)));
+    }
+    out
+}
+
 /// What the flows of the current window recorded.
 #[derive(Default)]
 struct Window {
     latencies: Vec<Duration>,
     failures: usize,
 }
+
+/// The users whose first device is paired, then removed, again and again: each with its one
+/// device, one flow at a time.
+type PairingPool = Vec<tokio::sync::Mutex<(String, TestDevice)>>;
+
+/// How many users take turns at first-device pairing (2 pairings a second at 8 flows a second:
+/// each user's turn comes every 4 s or so).
+const PAIRING_USERS: usize = 8;
 
 /// Runs the plan, calling `report` with each row as it is taken; returns every row.
 pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Result<Vec<Sample>> {
@@ -115,8 +158,10 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         Some(url) => TestStack::start_on(Store::Postgres(url), adjust).await,
         None => TestStack::start_with(adjust).await,
     });
-    // The paired devices that log in again and again.
+    // Warm-up: every user the mix signs in as. The paired devices that log in again and again,
+    // and the pairing users (not paired between their turns).
     let mut paired = Vec::new();
+    let mut pairing = PairingPool::new();
     for u in 0..8 {
         let user = format!("soak-login-{u}");
         t.stack.customer.add_user(&user, PASSWORD).await?;
@@ -124,7 +169,13 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         device.pair_first(&user, TrustLevel::Primary).await;
         paired.push((user, device));
     }
+    for u in 0..PAIRING_USERS {
+        let user = format!("soak-pair-{u}");
+        t.stack.customer.add_user(&user, PASSWORD).await?;
+        pairing.push(tokio::sync::Mutex::new((user, t.device(&format!("soak-new-{u}")).await)));
+    }
     let paired: Arc<Vec<(String, TestDevice)>> = Arc::new(paired);
+    let pairing = Arc::new(pairing);
     // PingFederate's demo users take one flow at a time each.
     let pf_turns: Arc<Vec<tokio::sync::Mutex<()>>> = Arc::new(PF_USERS.iter().map(|_| Default::default()).collect());
     let window = Arc::new(Mutex::new(Window::default()));
@@ -140,11 +191,14 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         pace.tick().await;
         let permit = Arc::clone(&in_flight).acquire_owned().await?;
         let i = ticks.fetch_add(1, Ordering::Relaxed);
-        let (stack, paired, pf_turns, recorded) =
-            (Arc::clone(&t), Arc::clone(&paired), Arc::clone(&pf_turns), Arc::clone(&window));
+        let (stack, paired, pairing, pf_turns, recorded) =
+            (Arc::clone(&t), Arc::clone(&paired), Arc::clone(&pairing), Arc::clone(&pf_turns), Arc::clone(&window));
         tokio::spawn(async move {
             let t0 = Instant::now();
-            let outcome = one_flow(&stack, &paired, &pf_turns, i).await;
+            // The harness's steps assert as they go: a flow that panics is a failed flow too.
+            let outcome = tokio::spawn(async move { one_flow(&stack, &paired, &pairing, &pf_turns, i).await })
+                .await
+                .unwrap_or_else(|panicked| Err(anyhow::anyhow!("{panicked}")));
             let mut w = recorded.lock().unwrap_or_else(|e| e.into_inner());
             match outcome {
                 Ok(()) => w.latencies.push(t0.elapsed()),
@@ -158,7 +212,8 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         if started.elapsed() >= next_sample {
             next_sample += plan.sample_every;
             let taken = std::mem::take(&mut *window.lock().unwrap_or_else(|e| e.into_inner()));
-            let sample = sample(started.elapsed(), taken, database_bytes(&t));
+            let (bytes, tables) = (database_bytes(&t), table_rows(&t));
+            let sample = sample(started.elapsed(), taken, bytes, tables);
             report(&sample);
             samples.push(sample);
         }
@@ -172,15 +227,15 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
 async fn one_flow(
     t: &TestStack,
     paired: &[(String, TestDevice)],
+    pairing: &PairingPool,
     pf_turns: &[tokio::sync::Mutex<()>],
     i: usize,
 ) -> anyhow::Result<()> {
     match i % 4 {
         0 => {
-            let user = format!("soak-pair-{i}");
-            t.stack.customer.add_user(&user, PASSWORD).await?;
-            t.device(&format!("soak-new-{i}")).await.pair_first(&user, TrustLevel::Primary).await;
-            Ok(())
+            let turn = pairing[(i / 4) % pairing.len()].lock().await;
+            let (user, device) = &*turn;
+            sdk_first_device(t, user, device).await
         }
         1 | 2 => {
             let (user, device) = &paired[(i / 4 + i % 4) % paired.len()];
@@ -196,6 +251,50 @@ async fn one_flow(
     }
 }
 
+/// A PingID SDK first-device pairing of `user` (who has no device), then the device removed by
+/// the administrator, so the user has none again.
+async fn sdk_first_device(t: &TestStack, user: &str, device: &TestDevice) -> anyhow::Result<()> {
+    let completed = device.pair_first(user, TrustLevel::Primary).await;
+    anyhow::ensure!(
+        matches!(completed.outcome, PairingOutcome::Success | PairingOutcome::RePairSuccess),
+        "pairing answered {:?}",
+        completed.outcome
+    );
+    let device_id = completed.device_id.ok_or_else(|| anyhow::anyhow!("the pairing named no device"))?;
+    remove_sdk_device(t, user, &device_id).await
+}
+
+/// `DELETE /pingid/v1/accounts/{account}/users/{username}/devices/{id}` (Ping's path), signed with
+/// the demo account's key as an administrator's tool would sign it: 204.
+async fn remove_sdk_device(t: &TestStack, user: &str, device_id: &str) -> anyhow::Result<()> {
+    let creds = ApiCredentials::new(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64)?;
+    let path = format!("/pingid/v1/accounts/{DEMO_ACCOUNT_ID}/users/{user}/devices/{device_id}");
+    let url = reqwest::Url::parse(&format!("{}{path}", t.stack.sdk_url))?;
+    let parts = RequestParts {
+        method: "DELETE",
+        host: url.host_str().unwrap_or_default(),
+        path: url.path(),
+        query: None,
+        body: b"",
+    };
+    let authorization = creds.authorize(&parts, t.clock.now(), &t.entropy.uuid());
+    let answer = admin_http().delete(url).header("authorization", authorization).send().await?;
+    anyhow::ensure!(
+        answer.status() == reqwest::StatusCode::NO_CONTENT,
+        "removing the device answered {}",
+        answer.status()
+    );
+    Ok(())
+}
+
+/// One client for the administrator's requests, built once (its connections are reused).
+fn admin_http() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().expect("a client")
+    })
+}
+
 /// A PingFederate first-device flow for `user`, then its device removed at PingOne.
 async fn pingfederate_first_device(t: &TestStack, user: &str, i: usize) -> anyhow::Result<()> {
     let (pingone, client) = pf_device(t, &format!("soak-pf-{i}")).await?;
@@ -208,7 +307,7 @@ async fn pingfederate_first_device(t: &TestStack, user: &str, i: usize) -> anyho
     remove_pingone_device(t, user, &paired.device_id).await
 }
 
-fn sample(elapsed: Duration, mut window: Window, database_bytes: u64) -> Sample {
+fn sample(elapsed: Duration, mut window: Window, database_bytes: u64, tables: Vec<(String, u64)>) -> Sample {
     window.latencies.sort();
     let pick = |q: f64| {
         let index = ((window.latencies.len() as f64 - 1.0) * q).round() as usize;
@@ -223,7 +322,66 @@ fn sample(elapsed: Duration, mut window: Window, database_bytes: u64) -> Sample 
         rss_mib: resident_kib() as f64 / 1024.0,
         open_files: std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0),
         db_mib: database_bytes as f64 / (1024.0 * 1024.0),
+        tables,
     }
+}
+
+/// Rows per table of every service: on PostgreSQL `schema.table` (an exact `COUNT(*)`); on SQLite
+/// `file.table`, read by the `sqlite3` command-line tool (empty without it: this crate does not
+/// link a second SQLite).
+fn table_rows(t: &TestStack) -> Vec<(String, u64)> {
+    let mut rows = match &t.database_url {
+        Some(url) => postgres_table_rows(url.expose().clone()).unwrap_or_default(),
+        None => sqlite_table_rows(t.data_dir()),
+    };
+    rows.sort();
+    rows
+}
+
+fn postgres_table_rows(url: String) -> anyhow::Result<Vec<(String, u64)>> {
+    // The blocking client runs its own runtime: on a thread of its own.
+    std::thread::spawn(move || -> anyhow::Result<Vec<(String, u64)>> {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+        let tables = client.query(
+            "SELECT table_schema, table_name FROM information_schema.tables
+             WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+            &[],
+        )?;
+        let mut counted = Vec::new();
+        for table in tables {
+            let (schema, name): (String, String) = (table.get(0), table.get(1));
+            let count: i64 = client.query_one(&format!("SELECT COUNT(*) FROM \"{schema}\".\"{name}\""), &[])?.get(0);
+            counted.push((format!("{schema}.{name}"), u64::try_from(count).unwrap_or(0)));
+        }
+        Ok(counted)
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("counting rows panicked"))?
+}
+
+fn sqlite_table_rows(dir: &Path) -> Vec<(String, u64)> {
+    let sqlite3 = |file: &Path, sql: &str| -> Option<String> {
+        let out = std::process::Command::new("sqlite3").arg("-readonly").arg(file).arg(sql).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let mut counted = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return counted };
+    for file in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "sqlite3")) {
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(names) = sqlite3(&file, "SELECT name FROM sqlite_master WHERE type = 'table'") else { continue };
+        let count_all = names
+            .lines()
+            .map(|name| format!("SELECT '{name}', COUNT(*) FROM \"{name}\""))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let Some(counts) = sqlite3(&file, &count_all) else { continue };
+        for line in counts.lines() {
+            if let Some((name, n)) = line.split_once('|') {
+                counted.push((format!("{stem}.{name}"), n.trim().parse().unwrap_or(0)));
+            }
+        }
+    }
+    counted
 }
 
 /// The services' databases: the SQLite files with their WAL, or PostgreSQL's database size

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use moderno_crypto::Secret;
-use moderno_e2e::soak::{header, row, run, SoakPlan};
+use moderno_e2e::soak::{header, row, run, table_growth, SoakPlan};
 
 #[derive(Debug, Parser)]
 #[command(about = "Memory, open files, database size and latency of the Moderno stack under steady load")]
@@ -54,6 +54,8 @@ async fn main() -> anyhow::Result<()> {
     );
     print!("{}", header());
     let samples = run(plan, |s| print!("{}", row(s))).await?;
+    // What each table holds at the first, middle and last rows: after warm-up, what still grows.
+    print!("\n{}", table_growth(&samples));
     let failures: usize = samples.iter().map(|s| s.failures).sum();
     anyhow::ensure!(failures == 0, "{failures} flows failed");
     Ok(())
