@@ -218,6 +218,7 @@ async fn a_device_polling_one_instance_is_woken_by_a_push_created_through_the_ot
     // seconds came through B's announcement.
     let (a, b) = two_instances(|c| c.push_poll_interval = Duration::from_secs(60)).await;
     assert!(a.state.database().is_shared());
+    tokio::time::timeout(Duration::from_secs(20), a.state.hearing_other_instances()).await.expect("A listens");
     let phone = a.paired_phone("frank", 47).await;
     push_through_b_reaches_a_poll_on_a(&a, &b, phone, "frank", "woken by the announcement").await;
 }

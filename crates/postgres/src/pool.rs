@@ -117,6 +117,9 @@ impl Pool {
             .max_size(size.max(1))
             .min_idle(Some(0))
             .connection_timeout(CONNECT_PATIENCE)
+            // No round trip per checkout: a closed connection is seen by `has_broken`, and a
+            // statement on one that died meanwhile fails like any other database error.
+            .test_on_check_out(false)
             .build_unchecked(Connector(config));
         Ok(Self { inner, schema })
     }

@@ -73,13 +73,24 @@ impl Schema {
     /// A stable 64-bit key for the advisory lock (FNV-1a of the schema's name, in a namespace of
     /// our own so another application's advisory locks cannot collide by accident).
     fn lock_key(&self) -> i64 {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in "moderno-schema:".bytes().chain(self.name.bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        i64::from_ne_bytes(hash.to_ne_bytes())
+        advisory_key("moderno-schema", self.name)
     }
+
+    /// The advisory lock a service's writers take turns on, held to each write's commit (a
+    /// different key from the migrations', so a start does not wait for traffic).
+    pub fn writer_lock_key(&self) -> i64 {
+        advisory_key("moderno-writer", self.name)
+    }
+}
+
+/// A stable 64-bit advisory-lock key: FNV-1a of `namespace:name`.
+fn advisory_key(namespace: &str, name: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in namespace.bytes().chain(std::iter::once(b':')).chain(name.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
 #[cfg(test)]

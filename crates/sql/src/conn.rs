@@ -102,11 +102,6 @@ impl<'a> Conn<'a> {
         }
     }
 
-    /// True on PostgreSQL (a database other instances share).
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.0, Inner::Postgres(_))
-    }
-
     /// Runs one statement; the number of rows it changed.
     pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize> {
         let values = params.values()?;

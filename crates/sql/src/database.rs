@@ -112,7 +112,7 @@ impl Database {
                     .with_context(|| format!("opening the PostgreSQL schema {}", schema.name))?;
                 Ok(Self(Arc::new(Inner::Postgres {
                     pool: Some(pool),
-                    writer_lock: writer_lock(schema.name),
+                    writer_lock: schema.writer_lock_key(),
                     url: Secret::from(url),
                 })))
             }
@@ -199,16 +199,17 @@ impl Database {
         wake: impl Fn(Wake) + Send + Sync + 'static,
     ) -> Option<Listening> {
         let Inner::Postgres { url, pool, .. } = &*self.0 else { return None };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!("no tokio runtime: other instances' wake-ups are not heard (waiters still look again)");
+            return None;
+        };
         let url = Secret::from(url);
         let schema = pool.as_ref().map_or("?", |p| p.schema().name);
         let (in_place, listening) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(async move {
+        let task = runtime.spawn(async move {
             let listener = loop {
                 match moderno_postgres::Listener::start(url.expose(), channels).await {
-                    Ok(listener) => {
-                        in_place.send_replace(true);
-                        break listener;
-                    }
+                    Ok(listener) => break listener,
                     Err(error) => {
                         tracing::warn!(schema, %error, "cannot listen for other instances' wake-ups yet; retrying");
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -216,6 +217,8 @@ impl Database {
                 }
             };
             let mut wakes = listener.subscribe();
+            // Subscribed first: every notification from now on reaches `wake`.
+            in_place.send_replace(true);
             loop {
                 match wakes.recv().await {
                     Ok(one) => wake(one),
@@ -242,15 +245,24 @@ impl Database {
             Inner::Postgres { pool, writer_lock, .. } => {
                 let mut session = pool_of(pool)?.client().map_err(Error::from)?;
                 let moderno_postgres::Session { client, statements } = &mut *session;
-                let mut tx = client.transaction().map_err(Error::from)?;
+                // READ COMMITTED whatever the database's default: each statement after the lock
+                // then sees the commit of the writer it waited for (under REPEATABLE READ the
+                // snapshot would be taken before the wait).
+                let mut tx = client
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::ReadCommitted)
+                    .start()
+                    .map_err(Error::from)?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[writer_lock]).map_err(Error::from)?;
                 let conn = Conn::postgres_transaction(tx, statements);
                 let outcome = f(&conn);
                 if let Some(tx) = conn.into_transaction() {
                     if outcome.as_ref().is_ok() || outcome.as_ref().err().is_some_and(DbError::commits) {
                         tx.commit().map_err(Error::from)?;
-                    } else {
-                        tx.rollback().map_err(Error::from)?;
+                    } else if let Err(error) = tx.rollback() {
+                        // The refusal stands (nothing was committed either way: the connection
+                        // closes the transaction when it is dropped or recycled).
+                        tracing::warn!(%error, "rolling back a refused write failed");
                     }
                 }
                 outcome
@@ -304,15 +316,4 @@ fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         Ok(value) => value,
         Err(panic) => std::panic::resume_unwind(panic),
     })
-}
-
-/// The advisory lock a service's writers take turns on (FNV-1a of the schema's name, in a
-/// namespace of its own).
-fn writer_lock(schema: &str) -> i64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in "moderno-writer:".bytes().chain(schema.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    i64::from_ne_bytes(hash.to_ne_bytes())
 }
