@@ -44,12 +44,15 @@ trap cleanup EXIT
 "${as_owner[@]}" "$bin/initdb" -D "$data" -A trust -U moderno --no-sync >"$folder/initdb.log" 2>&1 \
   || { cat "$folder/initdb.log" >&2; exit 1; }
 
+# Connections: a test with two instances opens some 90 (five schemas' pools and listeners per
+# instance), and cargo runs one test per core at once.
+connections=$(( 200 + 150 * $(nproc) ))
 # A private port: a random one, and another if something holds it.
 started=""
 for _ in 1 2 3 4 5; do
   port=$(shuf -i 20000-59999 -n 1)
   if "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$folder/server.log" -w -t 30 \
-    -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500" start >/dev/null; then
+    -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=$connections" start >/dev/null; then
     started=1
     break
   fi

@@ -24,7 +24,7 @@ pub struct Args {
     /// schema pingid_sdk, shared by every instance given the same one (never logged; prefer the
     /// environment variable: it may carry a password).
     #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<moderno_crypto::Secret<String>>,
     /// How clients reach this server (server payloads point devices here); default http://<listen>.
     #[arg(long, env = "PINGID_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -83,7 +83,7 @@ impl Args {
             api_key_b64: self.api_key.into(),
             application_ids: self.application_ids,
             db_path: self.db,
-            database_url: self.database_url.map(moderno_crypto::Secret::new),
+            database_url: self.database_url,
             public_url,
             push_timeout: Duration::seconds(self.push_timeout_seconds.into()),
             online_window: Duration::seconds(self.online_window_seconds.into()),

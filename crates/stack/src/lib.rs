@@ -200,13 +200,23 @@ impl Stack {
             _ => config.demo_devices,
         };
         if seed_demo_devices {
-            let p1 = pingone.config();
-            let (token, _) = pingone
-                .mint_access_token()
-                .await
-                .map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
-            // This instance's own PingOne: start-up work needs no load balancer.
-            demo_devices::seed(&pingone_bound, &p1.environment_id, &token).await?;
+            let seeded = async {
+                let p1 = pingone.config();
+                let (token, _) = pingone
+                    .mint_access_token()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("a worker token for the demo devices: {e}"))?;
+                // This instance's own PingOne: start-up work needs no load balancer.
+                demo_devices::seed(&pingone_bound, &p1.environment_id, &token).await
+            }
+            .await;
+            if let Err(error) = seeded {
+                // The claim goes with the failure, so the next start seeds them.
+                if let Some(db) = &shared_db {
+                    shared::give_up_claim(db, "demo_devices_seeded").await?;
+                }
+                return Err(error);
+            }
         }
 
         let pingfederate_listener = bind(config.pingfederate_listen, "PingFederate").await?;

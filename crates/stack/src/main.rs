@@ -20,7 +20,7 @@ struct Args {
     /// pingone_mfa, pingfederate, stack): instances given the same one behave as one server,
     /// virtual clock, fault switches and inspector included. Prefer the environment variable: it
     /// may carry a password (never logged or printed).
-    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
     database_url: Option<Secret<String>>,
     /// The URL clients reach the PingID SDK server at, when not where it listens (a load
     /// balancer's, in front of several instances): the device API in server payloads points there.
@@ -97,11 +97,6 @@ struct Args {
     /// sign-in page serves (default: this checkout's web/pf-widget after `npm ci`).
     #[arg(long = "pf-widget-dir", env = "MODERNO_PF_WIDGET_DIR")]
     pf_widget_dir: Option<PathBuf>,
-}
-
-/// A database URL kept as a secret from the moment it is read.
-fn secret(text: &str) -> Result<Secret<String>, String> {
-    Ok(Secret::new(text.to_owned()))
 }
 
 #[tokio::main]

@@ -23,7 +23,7 @@ struct Args {
     database: PathBuf,
     /// A PostgreSQL database several instances share (`postgres://…`; the tables in the schema
     /// `pingfederate`) instead of the SQLite file. May carry a password: prefer the env variable.
-    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
     database_url: Option<Secret<String>>,
     /// Base URL of the PingOne MFA emulator.
     #[arg(long, env = "PINGONE_MFA_URL", default_value = "http://127.0.0.1:7003")]
@@ -68,11 +68,6 @@ struct Args {
     /// serves Ping's files from (default: this checkout's web/pf-widget after `npm ci`).
     #[arg(long, env = "MODERNO_PF_WIDGET_DIR")]
     widget_dir: Option<PathBuf>,
-}
-
-/// A setting that may carry a password, kept out of `Debug` output.
-fn secret(text: &str) -> Result<Secret<String>, std::convert::Infallible> {
-    Ok(Secret::new(text.to_string()))
 }
 
 fn decode_seed(text: &str) -> anyhow::Result<[u8; 32]> {

@@ -23,7 +23,7 @@ struct Args {
     /// schema pingone_mfa, instead of the file: every instance given the same URL serves as one.
     /// It may carry a password: use the env variable.
     #[arg(long, env = "MODERNO_DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
+    database_url: Option<moderno_crypto::Secret<String>>,
     #[arg(long, env = "PINGONE_MFA_ENVIRONMENT", default_value = pingone_mfa_server::DEMO_ENVIRONMENT_ID)]
     environment_id: String,
     /// The worker application's client id (PingFederate gets its access tokens with it).
@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let (listener, url) = moderno_ambient::serving::bind(args.listen, args.public_url).await?;
     let mut config = Config::demo(args.database, url.clone());
-    config.database_url = args.database_url.map(moderno_crypto::Secret::new);
+    config.database_url = args.database_url;
     config.environment_id = args.environment_id;
     config.worker_client_id = args.worker_client_id;
     if let Some(secret) = args.worker_client_secret {

@@ -50,8 +50,10 @@ pub fn after_blocking(db: &Database, seq: u64) -> anyhow::Result<Hops> {
 
 fn read_after(conn: &Conn<'_>, seq: u64) -> anyhow::Result<Hops> {
     let last: u64 = conn.query_row("SELECT last_seq FROM hop_counters WHERE only_row = 1", (), |r| r.get(0))?;
+    // Only hops up to `last`: on PostgreSQL a read's statements stand alone, and a hop committed
+    // between the two would otherwise come back again on the next call (after `last`).
     let texts: Vec<String> =
-        conn.query_map("SELECT hop FROM hops WHERE seq > ?1 ORDER BY seq", (seq,), |r| r.get(0))?;
+        conn.query_map("SELECT hop FROM hops WHERE seq > ?1 AND seq <= ?2 ORDER BY seq", (seq, last), |r| r.get(0))?;
     let hops = texts.iter().map(|text| serde_json::from_str(text)).collect::<Result<_, _>>()?;
     Ok(Hops { hops, last })
 }

@@ -69,3 +69,8 @@ pub async fn first_to_claim(db: &Database, key: &'static str) -> moderno_sql::Re
     })
     .await
 }
+
+/// Gives up a claim whose work failed, so the next instance to start claims it and tries again.
+pub async fn give_up_claim(db: &Database, key: &'static str) -> moderno_sql::Result<()> {
+    db.write(move |conn| conn.execute("DELETE FROM meta WHERE key = ?1", (key,)).map(drop)).await
+}
