@@ -20,7 +20,7 @@ pub struct EmbeddedStack {
 }
 
 enum Running {
-    Own(RunningStack, Secret<String>),
+    Own(Box<RunningStack>, Secret<String>),
     Joined(StackUrls),
 }
 
@@ -56,7 +56,7 @@ impl EmbeddedStack {
                 if let Err(error) = launch_token::keep(&self.template.data_dir, token.expose()) {
                     warn!(%error, "the admin token could not be kept for other windows: they will have no QA panel");
                 }
-                Running::Own(stack, token)
+                Running::Own(Box::new(stack), token)
             }
             Err(error) => {
                 let url = format!("http://{}", self.template.customer_listen);
