@@ -59,6 +59,11 @@ pub struct StackConfig {
     /// again on its own, besides being woken (`None`: each service's default, a second). A lost
     /// wake-up delays a push by at most this; tests of the wake-up across instances set it long.
     pub long_poll_recheck: Option<std::time::Duration>,
+    /// How often an instance on a shared database reads the shared test controls (clock, fault
+    /// switches) again on its own, besides being told of each change by `NOTIFY` (`None`:
+    /// [`crate::shared::controls::REREAD`], a second). A lost notification delays a change by at
+    /// most this; tests of the notification set it long.
+    pub controls_reread: Option<std::time::Duration>,
     /// Beyond Ping: pushes a user may be sent per 10 minutes (push bombing); 0: no limit.
     pub push_limit: u32,
     /// Beyond Ping: the customer server answers with the project's status codes 1032-1034
@@ -115,6 +120,7 @@ impl StackConfig {
             pairing_mode: None,
             push_poll_interval: moderno_customer_server::PUSH_POLL_INTERVAL,
             long_poll_recheck: None,
+            controls_reread: None,
             push_limit: 5,
             extension_codes: false,
             public_hosts: Vec::new(),

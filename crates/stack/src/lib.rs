@@ -91,9 +91,12 @@ impl Stack {
             None => None,
         };
         let controls = match &shared_db {
-            Some(db) => Controls::shared(db.clone(), config.clock.clone(), config.faults.clone(), stopped.clone())
-                .await
-                .context("reading the shared test controls")?,
+            Some(db) => {
+                let reread = config.controls_reread.unwrap_or(shared::controls::REREAD);
+                Controls::shared(db.clone(), config.clock.clone(), config.faults.clone(), reread, stopped.clone())
+                    .await
+                    .context("reading the shared test controls")?
+            }
             None => Controls::local(config.clock.clone(), config.faults.clone()),
         };
         let recorder = config.inspector.then(|| match &shared_db {

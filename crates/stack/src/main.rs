@@ -177,6 +177,13 @@ async fn main() -> anyhow::Result<()> {
         web_sign_in = web_pages::at(&stack.customer_url, web_pages::CUSTOMER_SIGN_IN_PATH),
         widget = web_pages::at(&stack.pingfederate_url, web_pages::PF_WIDGET_PATH),
     );
+    // Where this instance itself listens (a load balancer's backends), a port given as 0 being
+    // the one it took: a supervisor or a test reads this line to reach this very process.
+    let own = &stack.instance;
+    println!(
+        "This instance listens on: sdk {}, customer {}, pingone {}, pingfederate {}",
+        own.sdk, own.customer, own.pingone, own.pingfederate
+    );
     if let Some(admin) = &stack.admin_url {
         println!("Health (for a load balancer): {admin}/health, and /health on each service.");
     }

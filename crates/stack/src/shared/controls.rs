@@ -6,7 +6,8 @@
 //! a `NOTIFY` on [`CONTROLS_CHANNEL`]; every instance then reads them again and makes its own
 //! [`Clock`] follow the advance and its [`Faults`] the switches (the services read those two
 //! handles, never the database). A notification lost (the listening connection dropped) costs at
-//! most [`REREAD`]: each instance also reads them on its own at that interval.
+//! most the re-read interval ([`REREAD`] unless [`crate::StackConfig::controls_reread`] says
+//! otherwise): each instance also reads them on its own at that interval.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -18,7 +19,7 @@ use tokio::sync::{watch, Notify};
 
 use super::CONTROLS_CHANNEL;
 
-/// How often an instance reads the shared controls without being told to.
+/// How often an instance reads the shared controls without being told to, by default.
 pub const REREAD: Duration = Duration::from_secs(1);
 
 /// The controls one admin API changes. Cheap to clone.
@@ -40,7 +41,7 @@ enum Kept {
         number_matching: Mutex<Option<bool>>,
     },
     /// The database every instance shares; `applied` is the last version this instance follows.
-    Database { db: Database, applied: Mutex<Snapshot>, _listening: Option<Listening> },
+    Database { db: Database, applied: Mutex<Snapshot>, listening: Option<Listening> },
 }
 
 /// The controls as stored.
@@ -63,12 +64,13 @@ impl Controls {
     }
 
     /// Controls kept in `db` (the `stack` schema): read now and followed (the clock and switches
-    /// given are set to what the database holds), then on every other instance's change, until
-    /// `stopped`. Needs a tokio runtime.
+    /// given are set to what the database holds), then on every other instance's change (told by
+    /// `NOTIFY`) and every `reread` all the same, until `stopped`. Needs a tokio runtime.
     pub async fn shared(
         db: Database,
         clock: Clock,
         faults: Faults,
+        reread: Duration,
         mut stopped: watch::Receiver<bool>,
     ) -> moderno_sql::Result<Self> {
         let wake = Arc::new(Notify::new());
@@ -81,7 +83,7 @@ impl Controls {
         let controls = Self(Arc::new(Inner {
             clock,
             faults,
-            kept: Kept::Database { db, applied: Mutex::new(unread), _listening: listening },
+            kept: Kept::Database { db, applied: Mutex::new(unread), listening },
         }));
         controls.refresh().await?;
         let weak: Weak<Inner> = Arc::downgrade(&controls.0);
@@ -89,7 +91,7 @@ impl Controls {
             loop {
                 tokio::select! {
                     () = wake.notified() => {}
-                    () = tokio::time::sleep(REREAD) => {}
+                    () = tokio::time::sleep(reread) => {}
                     _ = stopped.wait_for(|stop| *stop) => break,
                 }
                 let Some(inner) = weak.upgrade() else { break };
@@ -107,6 +109,15 @@ impl Controls {
 
     pub fn faults(&self) -> &Faults {
         &self.0.faults
+    }
+
+    /// Resolves once this instance hears other instances' changes (its `LISTEN` is in place); at
+    /// once in memory or on SQLite, where only the re-read follows them. For tests: an instance
+    /// is correct without it.
+    pub async fn hearing_other_instances(&self) {
+        if let Kept::Database { listening: Some(listening), .. } = &self.0.kept {
+            listening.listening().await;
+        }
     }
 
     /// True when kept in the database other instances share.
