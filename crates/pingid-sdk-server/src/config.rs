@@ -55,7 +55,8 @@ pub struct SdkConfig {
     /// How often the purge runs, in real time (the first run one interval after start); zero: never.
     pub purge_interval: std::time::Duration,
     /// How often a waiting long poll looks again on its own, in case a wake-up from another
-    /// instance was lost (real time; [`DEFAULT_POLL_RECHECK`]).
+    /// instance was lost (real time; [`DEFAULT_POLL_RECHECK`]). On PostgreSQL only: on SQLite
+    /// only this process writes, and its writes wake its long polls.
     pub poll_recheck: std::time::Duration,
 }
 

@@ -13,12 +13,12 @@ use moderno_sql::Conn;
 use moderno_wire::payload::MobilePayloadClaims;
 
 use crate::error::{ApiError, ApiResult};
+use crate::routes::SESSION;
 use crate::store::nonces;
+use crate::timestamps::ms;
 
 /// How far `issuedAt` may lie from the server's clock, either way, at a payload's first use.
 pub const MAX_PAYLOAD_AGE_SECONDS: i64 = 300;
-/// How long after `issuedAt` the payload may come back within its login (5 + 30 minutes).
-pub const REUSE_WINDOW_SECONDS: i64 = 35 * 60;
 
 pub struct DevicePayload {
     pub claims: MobilePayloadClaims,
@@ -64,7 +64,11 @@ pub fn claim_nonce(
             Err(ApiError::invalid_payload("the mobile payload was issued more than 5 minutes from now"))
         }
         None => {
-            let expires = payload.claims.issued_at.saturating_add(REUSE_WINDOW_SECONDS).saturating_mul(1000);
+            // Kept for the login the first use starts: its authentication can be read and
+            // completed for 30 minutes ([D-SET] "Authentication session lifetime"), and the same
+            // payload may come back within it. That outlasts the replay window too (a payload is
+            // fresh at most 5 minutes after `issuedAt`, and this use is no earlier than that minus 5).
+            let expires = now_ms.saturating_add(ms(SESSION));
             nonces::bind(conn, &nonce, &binding, expires)?;
             Ok(NonceUse::First)
         }

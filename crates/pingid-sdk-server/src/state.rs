@@ -14,14 +14,14 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use moderno_ambient::{Clock, Entropy};
 use moderno_crypto::pingid_hmac::ApiCredentials;
-use moderno_sql::Location;
+use moderno_sql::{Listening, Location};
 
 use crate::config::SdkConfig;
 use crate::db::Db;
 use crate::retention;
 use crate::secrets::ServerSecrets;
 use crate::store;
-use crate::wake::{self, OtherInstances, Waiters};
+use crate::wake::{self, Waiters};
 
 #[derive(Clone)]
 pub struct SdkState(pub(crate) Arc<Shared>);
@@ -38,7 +38,7 @@ pub struct Shared {
     /// Notice long polls, by user (`device_notices::user_key`).
     pub notices: Waiters,
     /// On PostgreSQL, other instances' wake-ups for `pushes` and `notices`.
-    other_instances: Option<OtherInstances>,
+    other_instances: Option<Listening>,
 }
 
 impl std::ops::Deref for SdkState {
@@ -99,18 +99,21 @@ impl SdkState {
     }
 
     /// Resolves once this instance hears other instances' wake-ups (at once on SQLite, where
-    /// there are none): the listening connection's `LISTEN` is in place. For tests and start-up
-    /// checks; a long poll is correct without it (it looks again every `poll_recheck`).
+    /// there are none): its `LISTEN` is in place. For tests and start-up checks; a long poll is
+    /// correct without it (on PostgreSQL it looks again every `poll_recheck`). An error when the
+    /// `LISTEN` is not in place within 30 s.
     pub async fn hearing_other_instances(&self) -> anyhow::Result<()> {
-        let Some(other) = &self.other_instances else { return Ok(()) };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        // Our own NOTIFY comes back to our listening connection once it listens.
-        while !other.heard_any() {
-            anyhow::ensure!(std::time::Instant::now() < deadline, "no wake-up came back from the database in 30 s");
-            self.db.write(|tx| Ok(tx.notify(wake::PUSHES, "")?)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        Ok(())
+        let Some(listening) = &self.other_instances else { return Ok(()) };
+        tokio::time::timeout(std::time::Duration::from_secs(30), listening.listening())
+            .await
+            .map_err(|_| anyhow::anyhow!("the database's LISTEN was not in place within 30 s"))
+    }
+
+    /// How often a waiting long poll looks again on its own: only on a shared database, where a
+    /// wake-up from another instance can be lost; on SQLite every write is this process's and
+    /// wakes its pollers itself.
+    pub(crate) fn poll_recheck(&self) -> Option<std::time::Duration> {
+        self.db.is_shared().then_some(self.config.poll_recheck)
     }
 
     /// `GET /health`: the database answers and holds this release's schema.

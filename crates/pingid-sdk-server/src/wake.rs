@@ -11,7 +11,6 @@
 //! open, nothing two instances must agree on.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use moderno_sql::{Listening, Wake};
@@ -77,42 +76,24 @@ impl Drop for Waiting {
     }
 }
 
-/// Hearing other instances' wake-ups (PostgreSQL): the listening task, and whether anything
-/// was heard yet (the first thing heard proves the `LISTEN` is in place).
-pub struct OtherInstances {
-    _listening: Listening,
-    heard: Arc<AtomicBool>,
-}
-
-impl OtherInstances {
-    pub fn heard_any(&self) -> bool {
-        self.heard.load(Ordering::Acquire)
-    }
-}
-
 /// On PostgreSQL, wakes this process's pollers when another instance queues something for them
 /// (every poller after the listening connection came back: anything may have been missed).
-/// `None` on SQLite, or outside a tokio runtime (then a long poll still reads again every
-/// `SdkConfig::poll_recheck`).
-pub fn listen(db: &Db, pushes: &Waiters, notices: &Waiters) -> Option<OtherInstances> {
+/// `None` on SQLite (this process is the only writer: its own wake-ups reach every poller), or
+/// outside a tokio runtime (then a long poll still reads again every `SdkConfig::poll_recheck`).
+pub fn listen(db: &Db, pushes: &Waiters, notices: &Waiters) -> Option<Listening> {
     if !db.is_shared() || tokio::runtime::Handle::try_current().is_err() {
         return None;
     }
-    let heard = Arc::new(AtomicBool::new(false));
-    let (pushes, notices, flag) = (pushes.clone(), notices.clone(), heard.clone());
-    let listening = db.listen(&[PUSHES, NOTICES], move |wake| {
-        flag.store(true, Ordering::Release);
-        match wake {
-            Wake::Notified { channel, payload } if channel == PUSHES => pushes.notify(&payload),
-            Wake::Notified { channel, payload } if channel == NOTICES => notices.notify(&payload),
-            Wake::Notified { .. } => {}
-            Wake::Reconnected => {
-                pushes.notify_all();
-                notices.notify_all();
-            }
+    let (pushes, notices) = (pushes.clone(), notices.clone());
+    db.listen(&[PUSHES, NOTICES], move |wake| match wake {
+        Wake::Notified { channel, payload } if channel == PUSHES => pushes.notify(&payload),
+        Wake::Notified { channel, payload } if channel == NOTICES => notices.notify(&payload),
+        Wake::Notified { .. } => {}
+        Wake::Reconnected => {
+            pushes.notify_all();
+            notices.notify_all();
         }
-    })?;
-    Some(OtherInstances { _listening: listening, heard })
+    })
 }
 
 #[cfg(test)]

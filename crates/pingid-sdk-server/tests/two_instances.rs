@@ -5,7 +5,8 @@
 //!
 //! On PostgreSQL (MODERNO_TEST_STORE=postgres) the instances share a database and wake each other
 //! with NOTIFY; on SQLite they are two states over one file (each its own connection, busy timeout
-//! 5 s), and a waiting long poll finds what the other wrote when it looks again (every second).
+//! 5 s) for the races. The wake-ups are PostgreSQL's alone: SQLite is the embedded default, one
+//! process that writes and wakes its own long polls, which do not read again on a timer there.
 
 mod common;
 
@@ -182,18 +183,10 @@ async fn a_passcode_checked_fifty_times_over_two_instances_is_accepted_exactly_o
     assert_eq!(accepted, 1, "one passcode signs in once");
 }
 
-/// A second instance on `first`'s database, hearing its wake-ups. On PostgreSQL its long polls
-/// look again on their own only after their deadline, so only `first`'s NOTIFY can answer them
-/// early; on SQLite that look (every second) is how it learns of `first`'s writes.
+/// A second instance on `first`'s database, hearing its wake-ups. Its long polls look again on
+/// their own only after their deadline, so only `first`'s NOTIFY can answer them early.
 async fn polled_instance(first: &Server) -> Arc<Server> {
-    let on_postgres = moderno_sql::testing::on_postgres();
-    let polled = first
-        .another_instance(|config| {
-            if on_postgres {
-                config.poll_recheck = Duration::from_secs(60);
-            }
-        })
-        .await;
+    let polled = first.another_instance(|config| config.poll_recheck = Duration::from_secs(60)).await;
     polled.state.hearing_other_instances().await.expect("the LISTEN is in place");
     Arc::new(polled)
 }
@@ -214,6 +207,9 @@ fn long_poll<T: serde::de::DeserializeOwned + Send + 'static>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_device_long_polling_one_instance_is_woken_by_a_push_made_through_the_other() {
+    if !moderno_sql::testing::on_postgres() {
+        return; // One SQLite file serves one process (see the module's comment).
+    }
     let first = Server::start().await;
     let polled = polled_instance(&first).await;
     let (primary, device_id, _) = alice(&first).await;
@@ -236,6 +232,9 @@ async fn a_device_long_polling_one_instance_is_woken_by_a_push_made_through_the_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_device_long_polling_for_notices_on_one_instance_hears_of_a_device_paired_through_the_other() {
+    if !moderno_sql::testing::on_postgres() {
+        return; // One SQLite file serves one process (see the module's comment).
+    }
     let first = Server::start().await;
     let polled = polled_instance(&first).await;
     let (primary, _, _) = alice(&first).await;

@@ -26,7 +26,7 @@ pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
         let id = device.id.clone();
         state.db.read(move |conn| Ok(notices::has_undelivered(conn, &id)?))
     };
-    let found = until_found(waiting, wait, state.config.poll_recheck, take, peek).await?;
+    let found = until_found(waiting, wait, state.poll_recheck(), take, peek).await?;
     if !found.is_empty() {
         tracing::Span::current().record("delivered", found.len());
         tracing::info!("notices delivered");

@@ -65,7 +65,7 @@ pub async fn poll(State(state): State<SdkState>, call: DeviceCall) -> ApiResult<
         let (id, now_ms) = (device.id.clone(), state.now_ms());
         state.db.read(move |conn| Ok(auths::has_pending_push(conn, &id, now_ms)?))
     };
-    let pending = until_found(waiting, wait, state.config.poll_recheck, take, peek).await?;
+    let pending = until_found(waiting, wait, state.poll_recheck(), take, peek).await?;
     Ok(Json(pending))
 }
 

@@ -31,8 +31,8 @@ use crate::store::{fingerprints, users};
 use crate::timestamps::ms;
 use crate::wake;
 
-/// How long an authentication can be read.
-const SESSION_MINUTES: i64 = 30;
+/// How long an authentication can be read: 30 minutes ([D-SET] "Authentication session lifetime").
+pub(crate) const SESSION: Duration = Duration::minutes(30);
 
 #[derive(Debug, Deserialize)]
 pub struct AuthPath {
@@ -70,7 +70,7 @@ pub async fn start(
         user_agent: request.context.user_agent.clone(),
         created: now_ms,
         push_expires: None,
-        session_expires: now_ms + ms(Duration::minutes(SESSION_MINUTES)),
+        session_expires: now_ms + ms(SESSION),
         decided_at: None,
         match_number: None,
         number_choices: Vec::new(),

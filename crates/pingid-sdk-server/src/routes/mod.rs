@@ -1,6 +1,7 @@
 //! The Ping API, under `/pingid/v1/accounts/{acct}`, every route PINGID-HMAC signed.
 
 mod authentications;
+pub(crate) use authentications::SESSION;
 mod devices;
 pub(crate) use devices::check_nickname;
 mod pairing_keys;

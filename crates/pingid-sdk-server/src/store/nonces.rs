@@ -1,5 +1,15 @@
 //! Things accepted once: PINGID-HMAC request ids, device-signature nonces and mobile-payload
-//! nonces, each kept until it could no longer pass its own time check.
+//! nonces. Each row lives only as long as its purpose, and every claim first deletes the rows
+//! whose life ended (by the server's clock), so the table holds at most a few minutes of traffic
+//! (half an hour of logins):
+//! - a request id until its signature's `expires` (the signer's now + 5 minutes, refused further
+//!   ahead than that plus the skew, `moderno_crypto::pingid_hmac`): a replay after it fails the
+//!   signature's own time check;
+//! - a device-signature nonce until its `ts` + 5 minutes, the end of the window in which the
+//!   signature is accepted (`DeviceCall::verify`);
+//! - a mobile-payload nonce for the 30-minute session of the login its first use starts (the
+//!   payload may come back within it, `mobile_payload::claim_nonce`); its replay window (fresh
+//!   within 5 minutes of `issuedAt`) ends before that.
 
 use moderno_sql::{Conn, OptionalExtension as _};
 
