@@ -3,6 +3,8 @@
 
 use std::cell::RefCell;
 
+use postgres::fallible_iterator::FallibleIterator as _;
+
 use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::placeholders::for_postgres;
@@ -52,12 +54,33 @@ impl Pg<'_> {
         })
     }
 
-    fn query(&mut self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<postgres::Row>> {
+    /// Hands each row to `take` as the server sends it, until `take` says it has enough: the
+    /// rows after that are never turned into values. In a transaction the rest of the answer is
+    /// still read to its end (the server sends it either way; a portal that stopped the server
+    /// too would cost a second round trip on every `query_row`): an error in a later row has
+    /// already aborted the transaction, and unseen it would turn the commit into a silent
+    /// rollback. A read's statement stands alone, so there the rest is simply dropped.
+    fn each(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        mut take: impl FnMut(&postgres::Row) -> Result<bool>,
+    ) -> Result<()> {
         let statement = self.statement(sql)?;
-        Ok(match &mut self.on {
-            PgOn::Transaction(tx) => tx.query(&statement, params)?,
-            PgOn::Statements(client) => client.query(&statement, params)?,
-        })
+        let in_transaction = matches!(self.on, PgOn::Transaction(_));
+        let mut rows = match &mut self.on {
+            PgOn::Transaction(tx) => tx.query_raw(&statement, params.iter().copied())?,
+            PgOn::Statements(client) => client.query_raw(&statement, params.iter().copied())?,
+        };
+        while let Some(row) = rows.next()? {
+            if !take(&row)? {
+                if in_transaction {
+                    while rows.next()?.is_some() {}
+                }
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn batch_execute(&mut self, sql: &str) -> Result<()> {
@@ -176,17 +199,14 @@ impl<'a> Conn<'a> {
             }
             Inner::Postgres(tx) => {
                 let refs = pg_params(&values);
-                let rows = tx.borrow_mut().query(&for_postgres(sql), &refs)?;
-                for row in rows {
+                tx.borrow_mut().each(&for_postgres(sql), &refs, |row| {
                     let values = (0..row.len())
                         .map(|i| {
                             row.try_get::<_, Value>(i).map_err(|e| Error::Column { index: i, message: e.to_string() })
                         })
                         .collect::<Result<_>>()?;
-                    if !take(Row { values }) {
-                        break;
-                    }
-                }
+                    Ok(take(Row { values }))
+                })?;
             }
         }
         Ok(())

@@ -70,9 +70,16 @@ pub struct Database(Arc<Inner>);
 enum Inner {
     /// One connection behind a mutex: a commit waits for an fsync, so it runs on the blocking pool.
     Sqlite(Mutex<rusqlite::Connection>),
-    /// Writers of one service take turns on the schema's writer lock, as SQLite's writers do.
+    /// Writers of one service take turns on the schema's writer lock, as SQLite's writers do;
+    /// this instance's writers first take turns in memory (`writer_turn`), so that at most one
+    /// of its pooled connections waits on that lock and reads and health checks always find one.
     /// (`Option` only so that `Drop` can hand the pool to a thread of its own.)
-    Postgres { pool: Option<moderno_postgres::Pool>, writer_lock: i64, url: Secret<String> },
+    Postgres {
+        pool: Option<moderno_postgres::Pool>,
+        writer_lock: i64,
+        writer_turn: Arc<tokio::sync::Semaphore>,
+        url: Secret<String>,
+    },
 }
 
 impl Drop for Inner {
@@ -113,6 +120,7 @@ impl Database {
                 Ok(Self(Arc::new(Inner::Postgres {
                     pool: Some(pool),
                     writer_lock: schema.writer_lock_key(),
+                    writer_turn: Arc::new(tokio::sync::Semaphore::new(1)),
                     url: Secret::from(url),
                 })))
             }
@@ -125,7 +133,10 @@ impl Database {
     }
 
     /// [`write`](Self::write)'s transaction on the calling thread (on PostgreSQL, on a thread of
-    /// its own): for start-up and tests.
+    /// its own): for start-up and tests. It does not queue behind this instance's async writers
+    /// (waiting on that turn from a blocked thread could hold up the very task whose turn came,
+    /// on a single-threaded runtime): it waits on the schema's writer lock directly, which keeps
+    /// writers taking turns; each such call may hold one more pooled connection while it waits.
     pub fn blocking<T, E>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send) -> Result<T, E>
     where
         T: Send,
@@ -163,15 +174,32 @@ impl Database {
     /// refusal that [commits](DbError::commits): each check-and-act is atomic, and any other error
     /// leaves nothing behind. Writers take turns (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL the
     /// schema's writer lock, held to the commit, so every instance's check-and-act sees the last
-    /// one's commit).
+    /// one's commit). On PostgreSQL an instance's writers queue in memory first, one at a time
+    /// taking a connection to wait on that lock: a write's wait never takes the connections its
+    /// reads and health check need.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: DbError,
         F: FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     {
+        let turn = match &*self.0 {
+            Inner::Sqlite(_) => None,
+            Inner::Postgres { writer_turn, .. } => Some(
+                Arc::clone(writer_turn)
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Error::Unavailable("the database is closed".into()))?,
+            ),
+        };
         let db = self.clone();
-        on_blocking_pool(move || db.transaction(f)).await
+        on_blocking_pool(move || {
+            // Held to the commit (or the rollback): the next writer's turn comes after it, even
+            // when the caller stopped waiting for this one.
+            let _turn = turn;
+            db.transaction(f)
+        })
+        .await
     }
 
     /// Ready for traffic: the database answers and holds this release's schema (what a load

@@ -300,3 +300,124 @@ fn a_kept_seed_of_the_wrong_length_is_refused_and_left_as_it_is() {
     assert!(error.contains("seed") && error.contains("32 bytes"), "{error}");
     assert_eq!(kept(&db, "seed"), Some(vec![1, 2]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_row_takes_the_first_row_and_a_write_that_says_ok_is_committed() {
+    let place = place();
+    let db = open(&place);
+    // The second row cannot be computed on PostgreSQL (division by zero; SQLite says NULL).
+    const FIRST_THEN_BROKEN: &str = "SELECT 10 / column1 FROM (VALUES (1), (0)) AS t";
+    let first: i64 = db.read(|conn| conn.query_row(FIRST_THEN_BROKEN, (), |r| r.get(0))).await.expect("the first row");
+    assert_eq!(first, 10, "a read stops at the first row, as on SQLite");
+
+    // In a write, PostgreSQL's error in a later row aborts the transaction: the write must say so
+    // rather than answer Ok and lose what it wrote at the commit.
+    let written = db
+        .write(|conn| {
+            conn.execute("INSERT INTO keys (key) VALUES ('before')", ())?;
+            conn.query_row(FIRST_THEN_BROKEN, (), |r| r.get::<_, i64>(0))
+        })
+        .await;
+    let kept = db.read(count).await.expect("counts") == 1;
+    assert_eq!(written.is_ok(), kept, "Ok exactly when the write was committed: {written:?}");
+    if moderno_sql::testing::on_postgres() {
+        let error = written.expect_err("PostgreSQL computes the whole answer").to_string();
+        assert!(error.contains("division by zero"), "{error}");
+    } else {
+        assert_eq!(written.expect("SQLite stops at the first row"), 10);
+    }
+}
+
+/// Another session holding the schema's writer lock (another instance mid-write, say), on a
+/// thread of its own; it counts the lock's waiters when asked, and lets go when dropped.
+struct LockHolder {
+    asks: std::sync::mpsc::Sender<()>,
+    answers: tokio::sync::mpsc::UnboundedReceiver<i64>,
+}
+
+impl LockHolder {
+    async fn hold(location: &Location) -> Self {
+        let Location::Postgres(url) = location else { panic!("a PostgreSQL test") };
+        let url = url.expose().to_owned();
+        let key = SCHEMAS.postgres.writer_lock_key();
+        let (asks, asked) = std::sync::mpsc::channel::<()>();
+        let (answer, mut answers) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+            client.execute("SELECT pg_advisory_lock($1)", &[&key]).expect("takes the writer lock");
+            let _ = answer.send(0);
+            // Until the test drops its end: then the lock goes with the connection.
+            while asked.recv().is_ok() {
+                let waiting: i64 = client
+                    .query_one(
+                        "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                         WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()",
+                        &[],
+                    )
+                    .expect("counts")
+                    .get(0);
+                let _ = answer.send(waiting);
+            }
+        });
+        tokio::time::timeout(Duration::from_secs(20), answers.recv()).await.expect("holds the lock in time");
+        Self { asks, answers }
+    }
+
+    /// How many sessions wait on an advisory lock in the test's database.
+    async fn waiting(&mut self) -> i64 {
+        self.asks.send(()).expect("the holder is there");
+        tokio::time::timeout(Duration::from_secs(20), self.answers.recv())
+            .await
+            .expect("answers in time")
+            .expect("the holder is there")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_waiting_their_turn_leave_reads_and_the_health_check_a_connection() {
+    if !moderno_sql::testing::on_postgres() {
+        // On SQLite the one connection is behind a mutex and no other session holds a writer
+        // lock for long: there is no pool to starve.
+        return;
+    }
+    let place = place();
+    let db = open(&place);
+    let mut holder = LockHolder::hold(&place.location).await;
+
+    let writes: Vec<_> = (0..20)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |conn| conn.execute("INSERT INTO keys (key) VALUES (?1)", [format!("W{i}")]).map(drop))
+                    .await
+            })
+        })
+        .collect();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while holder.waiting().await < 1 {
+        assert!(tokio::time::Instant::now() < deadline, "a write comes to wait on the lock");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Time for every other write to take a connection if it could (without the instance's own
+    // turns the 20 take all 8 pooled connections well within it; with them nothing changes).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let read = tokio::time::timeout(Duration::from_secs(5), db.read(count)).await;
+    assert!(matches!(read, Ok(Ok(0))), "a read answers at once: {read:?}");
+    let ready = tokio::time::timeout(Duration::from_secs(5), db.ready()).await;
+    assert!(matches!(ready, Ok(Ok(()))), "the health check answers at once: {ready:?}");
+    assert_eq!(
+        holder.waiting().await,
+        1,
+        "one connection of the instance waits on the lock, the others queue in memory"
+    );
+
+    drop(holder);
+    for write in writes {
+        tokio::time::timeout(Duration::from_secs(30), write)
+            .await
+            .expect("every write completes once the lock is let go")
+            .expect("joins")
+            .expect("writes");
+    }
+    assert_eq!(db.read(count).await.expect("counts"), 20);
+}
