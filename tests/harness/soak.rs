@@ -32,7 +32,7 @@ use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
 use pingid_sdk_server::{DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_API_KEY_B64};
 use tokio::sync::Semaphore;
 
-use crate::bench::{pf_authenticated, pf_device, pf_finish, remove_pingone_device, PF_USERS};
+use crate::bench::{admin_http, pf_authenticated, pf_device, pf_finish, remove_pingone_device, PingOneAdmin, PF_USERS};
 use crate::{Store, TestDevice, TestStack, PASSWORD};
 
 /// How long, how fast, how often to report, and on what.
@@ -178,6 +178,8 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
     let pairing = Arc::new(pairing);
     // PingFederate's demo users take one flow at a time each.
     let pf_turns: Arc<Vec<tokio::sync::Mutex<()>>> = Arc::new(PF_USERS.iter().map(|_| Default::default()).collect());
+    // The administrator removing PingFederate users' devices holds one worker token at a time.
+    let admin = Arc::new(PingOneAdmin::default());
     let window = Arc::new(Mutex::new(Window::default()));
     let in_flight = Arc::new(Semaphore::new(64));
     let ticks = Arc::new(AtomicUsize::new(0));
@@ -191,12 +193,18 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         pace.tick().await;
         let permit = Arc::clone(&in_flight).acquire_owned().await?;
         let i = ticks.fetch_add(1, Ordering::Relaxed);
-        let (stack, paired, pairing, pf_turns, recorded) =
-            (Arc::clone(&t), Arc::clone(&paired), Arc::clone(&pairing), Arc::clone(&pf_turns), Arc::clone(&window));
+        let (stack, admin, paired, pairing, pf_turns, recorded) = (
+            Arc::clone(&t),
+            Arc::clone(&admin),
+            Arc::clone(&paired),
+            Arc::clone(&pairing),
+            Arc::clone(&pf_turns),
+            Arc::clone(&window),
+        );
         tokio::spawn(async move {
             let t0 = Instant::now();
             // The harness's steps assert as they go: a flow that panics is a failed flow too.
-            let outcome = tokio::spawn(async move { one_flow(&stack, &paired, &pairing, &pf_turns, i).await })
+            let outcome = tokio::spawn(async move { one_flow(&stack, &admin, &paired, &pairing, &pf_turns, i).await })
                 .await
                 .unwrap_or_else(|panicked| Err(anyhow::anyhow!("{panicked}")));
             let mut w = recorded.lock().unwrap_or_else(|e| e.into_inner());
@@ -226,6 +234,7 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
 
 async fn one_flow(
     t: &TestStack,
+    admin: &PingOneAdmin,
     paired: &[(String, TestDevice)],
     pairing: &PairingPool,
     pf_turns: &[tokio::sync::Mutex<()>],
@@ -246,7 +255,7 @@ async fn one_flow(
         _ => {
             let which = (i / 4) % PF_USERS.len();
             let _turn = pf_turns[which].lock().await;
-            pingfederate_first_device(t, PF_USERS[which], i).await
+            pingfederate_first_device(t, admin, PF_USERS[which], i).await
         }
     }
 }
@@ -287,16 +296,8 @@ async fn remove_sdk_device(t: &TestStack, user: &str, device_id: &str) -> anyhow
     Ok(())
 }
 
-/// One client for the administrator's requests, built once (its connections are reused).
-fn admin_http() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().expect("a client")
-    })
-}
-
 /// A PingFederate first-device flow for `user`, then its device removed at PingOne.
-async fn pingfederate_first_device(t: &TestStack, user: &str, i: usize) -> anyhow::Result<()> {
+async fn pingfederate_first_device(t: &TestStack, admin: &PingOneAdmin, user: &str, i: usize) -> anyhow::Result<()> {
     let (pingone, client) = pf_device(t, &format!("soak-pf-{i}")).await?;
     let (mut login, step) = pf_authenticated(t, &client, &pingone, user).await?;
     let moderno_device::pingfederate::PfStep::Pair { server_payload } = step else {
@@ -304,7 +305,7 @@ async fn pingfederate_first_device(t: &TestStack, user: &str, i: usize) -> anyho
     };
     let paired = pingone.pair(&server_payload).await?;
     pf_finish(&mut login, MFA_STATUS_DEVICE_PAIRED).await?;
-    remove_pingone_device(t, user, &paired.device_id).await
+    remove_pingone_device(t, admin, user, &paired.device_id).await
 }
 
 fn sample(elapsed: Duration, mut window: Window, database_bytes: u64, tables: Vec<(String, u64)>) -> Sample {
@@ -326,14 +327,17 @@ fn sample(elapsed: Duration, mut window: Window, database_bytes: u64, tables: Ve
     }
 }
 
-/// Rows per table of every service: on PostgreSQL `schema.table` (an exact `COUNT(*)`); on SQLite
-/// `file.table`, read by the `sqlite3` command-line tool (empty without it: this crate does not
-/// link a second SQLite).
+/// Rows per table of every service: on PostgreSQL `schema.table`, on SQLite `file.table` (an
+/// exact `COUNT(*)` on both), read on a connection of its own beside the services'.
 fn table_rows(t: &TestStack) -> Vec<(String, u64)> {
-    let mut rows = match &t.database_url {
-        Some(url) => postgres_table_rows(url.expose().clone()).unwrap_or_default(),
+    let counted = match &t.database_url {
+        Some(url) => postgres_table_rows(url.expose().clone()),
         None => sqlite_table_rows(t.data_dir()),
     };
+    let mut rows = counted.unwrap_or_else(|e| {
+        eprintln!("soak: counting rows failed: {e:#}");
+        Vec::new()
+    });
     rows.sort();
     rows
 }
@@ -359,29 +363,28 @@ fn postgres_table_rows(url: String) -> anyhow::Result<Vec<(String, u64)>> {
     .map_err(|_| anyhow::anyhow!("counting rows panicked"))?
 }
 
-fn sqlite_table_rows(dir: &Path) -> Vec<(String, u64)> {
-    let sqlite3 = |file: &Path, sql: &str| -> Option<String> {
-        let out = std::process::Command::new("sqlite3").arg("-readonly").arg(file).arg(sql).output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-    };
+/// Every `*.sqlite3` file's tables, through a read-only connection (the services' SQLite library,
+/// the same build; WAL lets it read beside their writers).
+fn sqlite_table_rows(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
     let mut counted = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return counted };
-    for file in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "sqlite3")) {
+    for entry in std::fs::read_dir(dir)? {
+        let file = entry?.path();
+        if file.extension().is_none_or(|x| x != "sqlite3") {
+            continue;
+        }
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(names) = sqlite3(&file, "SELECT name FROM sqlite_master WHERE type = 'table'") else { continue };
-        let count_all = names
-            .lines()
-            .map(|name| format!("SELECT '{name}', COUNT(*) FROM \"{name}\""))
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        let Some(counts) = sqlite3(&file, &count_all) else { continue };
-        for line in counts.lines() {
-            if let Some((name, n)) = line.split_once('|') {
-                counted.push((format!("{stem}.{name}"), n.trim().parse().unwrap_or(0)));
-            }
+        let conn = rusqlite::Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let names = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        for name in names {
+            let count: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM \"{name}\""), [], |r| r.get(0))?;
+            counted.push((format!("{stem}.{name}"), u64::try_from(count).unwrap_or(0)));
         }
     }
-    counted
+    Ok(counted)
 }
 
 /// The services' databases: the SQLite files with their WAL, or PostgreSQL's database size
