@@ -3,7 +3,8 @@
 //! long-polling instance A well within the long poll's re-read interval (PostgreSQL NOTIFY), at
 //! the PingID SDK server and at PingOne MFA (a push PingFederate asks for); and
 //! with two `moderno-stack` processes on one PostgreSQL database, a flow goes on to the end on
-//! one after the other was killed (SIGKILL) mid-flow. The last two need PostgreSQL
+//! one after the other was killed (SIGKILL) mid-flow: a PingID SDK sign-in, and a PingFederate
+//! authentication API flow with the PingOne MFA adapter. All but the first need PostgreSQL
 //! (`scripts/with-postgres.sh`); they skip without it unless `MODERNO_REQUIRE_POSTGRES` is set.
 
 #[path = "pingfederate_support.rs"]
@@ -12,13 +13,16 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use moderno_device::pingfederate::{PfAction, PfStep};
+use moderno_ambient::{Clock, Entropy};
+use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PingOneDevice};
+use moderno_device::{http_client, Device, KeyStore, MemoryKeyStore};
 use moderno_e2e::proxy::RoundRobin;
 use moderno_e2e::stack_process::StackProcesses;
-use moderno_e2e::{TestDevice, TestStack};
+use moderno_e2e::{TestDevice, TestStack, PASSWORD};
 use moderno_wire::device_api::PushAnswer;
 use moderno_wire::moderno::{MfaOutcome, Status};
 use moderno_wire::payload::TrustLevel;
+use moderno_wire::pingfederate::MFA_STATUS_DEVICE_PAIRED;
 use moderno_wire::pingone::{DenyReason, PushDecision};
 
 /// A tiny service that says who it is and echoes what it was sent.
@@ -244,12 +248,95 @@ async fn a_flow_goes_on_to_the_end_on_one_instance_after_the_other_is_killed() {
 }
 
 async fn wait_for_push(primary: &TestDevice) -> Vec<moderno_wire::device_api::PushRequest> {
+    first_pushes(|| primary.device.pending_pushes(Duration::from_secs(5))).await
+}
+
+/// What `poll` (a long poll of a few seconds) answers once it is not empty, within 30 s.
+async fn first_pushes<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<Vec<T>, E>>>(
+    poll: impl Fn() -> F,
+) -> Vec<T> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let pushes = primary.device.pending_pushes(Duration::from_secs(5)).await.expect("pushes");
+        let pushes = poll().await.expect("pushes");
         if !pushes.is_empty() {
             return pushes;
         }
-        assert!(Instant::now() < deadline, "no push reached the primary");
+        assert!(Instant::now() < deadline, "no push reached the device");
     }
+}
+
+/// Two `moderno-stack` processes on one PostgreSQL database behind the proxies; a phone pairs
+/// first through PingFederate; a laptop's flow (PingOne MFA adapter) signs in and `authenticate`s
+/// to PUSH_CONFIRMATION_WAITING; the instance that answered that step is killed with SIGKILL.
+/// The same flow (its id, the client's `PF` cookie) goes on at the survivor as Ping documents
+/// it: `poll` still waits, the phone approves, `poll` says MOBILE_PAIRING_REQUIRED, the laptop
+/// pairs, `continueAuthentication` completes and the code exchanges for tokens saying
+/// `device_paired`.
+#[tokio::test]
+async fn a_pingfederate_flow_goes_on_to_the_end_on_one_instance_after_the_other_is_killed() {
+    let Some(mut stacks) = StackProcesses::start(2).await else { return };
+    let phone = pf_device_of(&stacks, "phone").await;
+    let mut login = signed_in(&phone, "alice").await;
+    let PfStep::Pair { server_payload } = phone.authenticate(&mut login).await else {
+        panic!("expected MOBILE_PAIRING_REQUIRED for the first device, flow {:?}", login.flow());
+    };
+    phone.pingone.pair(&server_payload).await.expect("the phone pairs");
+    assert_eq!(login.act(&PfAction::ContinueAuthentication).await.expect("continue"), PfStep::Completed);
+    assert_eq!(login.finish().await.expect("tokens").mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED));
+
+    let laptop = pf_device_of(&stacks, "laptop").await;
+    let mut login = signed_in(&laptop, "alice").await;
+    let before = stacks.proxies.pingfederate.answered();
+    let waiting = laptop.authenticate(&mut login).await;
+    let after = stacks.proxies.pingfederate.answered();
+    let PfStep::WaitForPush { match_number, .. } = waiting.clone() else {
+        panic!("expected PUSH_CONFIRMATION_WAITING, got {waiting:?}");
+    };
+    assert!(after.iter().all(|&n| n > 0), "both instances served the flows before the kill: {after:?}");
+    let victim = (0..2).find(|&i| after[i] > before[i]).expect("authenticate reached an instance");
+    let flow_id = login.id().to_owned();
+    stacks.kill(victim);
+    eprintln!("instance {victim}, which answered authenticate, killed (SIGKILL) with the push waiting");
+
+    let survivor = 1 - victim;
+    let seen = support::flow_now(&laptop.client, &login).await;
+    assert_eq!(
+        (seen["id"].as_str(), &seen["status"]),
+        (Some(flow_id.as_str()), &serde_json::json!("PUSH_CONFIRMATION_WAITING"))
+    );
+    assert_eq!(login.act(&PfAction::Poll).await.expect("poll at the survivor"), waiting, "still waiting for the phone");
+    let pushes = first_pushes(|| phone.pingone.pending_pushes(Duration::from_secs(5))).await;
+    let approved = phone.pingone.decide_push(&pushes[0].authentication_id, PushDecision::approve(match_number)).await;
+    approved.expect("the survivor's PingOne takes the phone's approval");
+    let step = login.act(&PfAction::Poll).await.expect("poll at the survivor");
+    let tokens = support::pair_and_finish(&laptop, &mut login, step).await;
+    assert_eq!(tokens.mfa_status(), Some(MFA_STATUS_DEVICE_PAIRED), "{:?}", tokens.claims);
+    assert_eq!(login.id(), flow_id, "one flow from start to end");
+    let answered = stacks.proxies.pingfederate.answered();
+    assert_eq!(answered[victim], after[victim], "nothing reached the killed instance: {answered:?}");
+    assert!(answered[survivor] > after[survivor], "the survivor answered the rest: {answered:?}");
+    assert!(laptop.pingone.is_paired() && laptop.pingone.device_id() != phone.pingone.device_id());
+}
+
+/// A headless device of both personalities on the wall clock, its key in memory, signing in
+/// through the PingFederate proxy in front of `stacks`.
+async fn pf_device_of(stacks: &StackProcesses, profile: &str) -> support::PfDevice {
+    let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let device =
+        Device::open(profile, Arc::clone(&store), Clock::system(), Entropy::from_os()).await.expect("device opens");
+    let pingone = PingOneDevice::open(&device, Arc::clone(&store), Clock::system(), Entropy::from_os())
+        .await
+        .expect("the PingOne personality opens");
+    let client = PfClient::new(http_client().expect("http client"), &stacks.proxies.pingfederate.url)
+        .expect("PingFederate client");
+    support::PfDevice { device: Arc::new(device), pingone: Arc::new(pingone), store, client: Arc::new(client) }
+}
+
+/// A new flow of `device` with the first factor passed: AUTHENTICATION_REQUIRED.
+async fn signed_in(device: &support::PfDevice, user: &str) -> PfLogin {
+    let mut login =
+        PfLogin::start(Arc::clone(&device.client), Clock::system(), &Entropy::from_os()).await.expect("flow starts");
+    let step = login.sign_in(user, PASSWORD).await.expect("first factor");
+    assert!(matches!(step, PfStep::Authenticate { .. }), "{step:?}");
+    login
 }
