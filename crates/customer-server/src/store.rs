@@ -23,6 +23,8 @@ const UNKNOWN_LOGINS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 #[derive(Clone)]
 pub struct Store {
     db: Database,
+    /// Sign-in turns across instances (a shared database only: [`Store::sign_in_turn`]).
+    turns: Option<moderno_sql::turns::Turns>,
 }
 
 /// What a first-factor attempt may do, decided and recorded in one transaction.
@@ -52,7 +54,8 @@ impl Store {
             Ok(db)
         })
         .await??;
-        Ok(Self { db })
+        let turns = moderno_sql::turns::Turns::across_instances(&db, &turns::TABLE);
+        Ok(Self { db, turns })
     }
 
     /// Runs `work` in one transaction on the blocking pool: committed when it returns `Ok`,

@@ -284,7 +284,7 @@ impl State {
             tokens::TokenSigner::new(config.token_key_seed.expose())
         };
         let pingone = pingone::PingOneClient::new(&config, clock.clone())?;
-        let turns = flow_turns::FlowTurns::new(db.clone());
+        let turns = flow_turns::FlowTurns::new(&db);
         let state = Self(Arc::new(Inner {
             config,
             clock,

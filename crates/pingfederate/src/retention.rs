@@ -26,14 +26,11 @@ impl State {
     /// `Config::retention` ago by PingFederate's clock; never one that can still be used.
     pub async fn purge_finished(&self) -> Result<Purged, AuthnApiError> {
         let cutoff = self.now() - self.config().retention.num_seconds();
-        let turns_ended = crate::flow_turns::lease_clock_ms();
         let purged = self
             .db()
             .tx(move |tx| {
                 let flows = tx.execute("DELETE FROM flows WHERE expires_at <= ?1", params![cutoff])?;
                 let codes = tx.execute("DELETE FROM codes WHERE expires_at <= ?1", params![cutoff])?;
-                // Turns whose holder died mid-action (their lease, on the wall clock, ended).
-                tx.execute("DELETE FROM flow_turns WHERE lease_until_ms <= ?1", params![turns_ended])?;
                 Ok(Purged { flows, codes })
             })
             .await?;

@@ -1,5 +1,5 @@
 //! PingFederate's state: flows (each a JSON record with a version for check-and-set), the turn
-//! an action holds on its flow (`flow_turns`), authorization codes (hashed, single use),
+//! an action holds on its flow (`flow_turns`, on a shared database), authorization codes (hashed, single use),
 //! password failure counts with their back-off (`first_factor`) and each user's last sign-on.
 //!
 //! A SQLite file (the embedded default: WAL, `synchronous=FULL`) or the PostgreSQL schema
@@ -15,14 +15,17 @@ use crate::error::AuthnApiError;
 
 /// The file's schema: the tables as they stood when the versions were first numbered, then the
 /// migrations since.
-const SQLITE: moderno_sqlite::Schema =
-    moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: ADDED, migrations: &[FLOW_TURNS, FLOWS_BY_SESSION] };
+const SQLITE: moderno_sqlite::Schema = moderno_sqlite::Schema {
+    baseline: BASELINE,
+    baseline_columns: ADDED,
+    migrations: &[FLOW_TURNS, FLOWS_BY_SESSION, FLOW_TURNS_IN_MEMORY],
+};
 
 /// The same tables in PostgreSQL's schema `pingfederate` (integers and booleans `BIGINT`, the
 /// secrets seed `BYTEA`), migrated in the same steps.
 const POSTGRES: moderno_postgres::Schema = moderno_postgres::Schema {
     name: "pingfederate",
-    migrations: &[POSTGRES_BASELINE, FLOW_TURNS_POSTGRES, FLOWS_BY_SESSION],
+    migrations: &[POSTGRES_BASELINE, FLOW_TURNS_POSTGRES, FLOWS_BY_SESSION, FLOW_TURNS_AS_LEASES],
 };
 
 pub(crate) const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
@@ -59,6 +62,17 @@ CREATE TABLE flow_turns (
 /// Migration 3 (both databases): a session's flows found without reading every flow (a new
 /// session's check and the session issued afresh at each sign-in), as flows are kept a day.
 const FLOWS_BY_SESSION: &str = "CREATE INDEX flows_by_session ON flows (session_hash);";
+
+/// Migration 4 (SQLite): a flow's turn is kept in memory, as the file is this process's own
+/// ([`moderno_sql::turns`]): no write to take or give it back.
+const FLOW_TURNS_IN_MEMORY: &str = "DROP TABLE flow_turns;";
+
+/// Migration 4 (PostgreSQL): the turns in [`moderno_sql::turns`]' layout (a turn lives seconds:
+/// none is carried over).
+const FLOW_TURNS_AS_LEASES: &str = "
+DROP TABLE flow_turns;
+CREATE TABLE flow_turns (name TEXT PRIMARY KEY, holder TEXT NOT NULL, tag TEXT, until_ms BIGINT NOT NULL);
+";
 
 const POSTGRES_BASELINE: &str = "
 CREATE TABLE flows (

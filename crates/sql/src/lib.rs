@@ -22,6 +22,7 @@ mod placeholders;
 mod value;
 
 pub mod testing;
+pub mod turns;
 
 pub use conn::{Conn, OptionalExtension, Row, RowIndex};
 pub use database::{Database, DbError, Listening, Location, Schemas};

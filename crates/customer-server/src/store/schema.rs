@@ -12,7 +12,7 @@ pub(super) const SQLITE: moderno_sqlite::Schema =
 /// The same tables in PostgreSQL's schema `customer` (integers and booleans `BIGINT`), with the
 /// tables SQLite creates on first use.
 const POSTGRES: moderno_postgres::Schema =
-    moderno_postgres::Schema { name: "customer", migrations: &[POSTGRES_BASELINE] };
+    moderno_postgres::Schema { name: "customer", migrations: &[POSTGRES_BASELINE, SIGN_IN_TURNS_AS_LEASES] };
 
 pub(super) const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
 
@@ -70,6 +70,13 @@ CREATE TABLE sign_in_turns (
     holder   TEXT NOT NULL,
     until_ms BIGINT NOT NULL
 );
+";
+
+/// Migration 2 (PostgreSQL): the sign-in turns in [`moderno_sql::turns`]' layout (a turn lives
+/// under a second: none is carried over).
+const SIGN_IN_TURNS_AS_LEASES: &str = "
+DROP TABLE sign_in_turns;
+CREATE TABLE sign_in_turns (name TEXT PRIMARY KEY, holder TEXT NOT NULL, tag TEXT, until_ms BIGINT NOT NULL);
 ";
 
 pub(super) const BASELINE: &str = "
