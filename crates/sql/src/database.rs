@@ -63,6 +63,11 @@ impl DbError for Error {}
 /// How many connections one instance keeps to a PostgreSQL schema.
 const POOL_SIZE: u32 = 8;
 
+/// How long a write waits for this instance's turn before it is [`Error::Unavailable`]: as long
+/// as it waited for a pooled connection before writers queued in memory. (Only a writer lock held
+/// that long by another session, a stuck instance say, makes a queue wait so long.)
+const WRITER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A service's database. Cheap to clone.
 #[derive(Clone)]
 pub struct Database(Arc<Inner>);
@@ -176,7 +181,8 @@ impl Database {
     /// schema's writer lock, held to the commit, so every instance's check-and-act sees the last
     /// one's commit). On PostgreSQL an instance's writers queue in memory first, one at a time
     /// taking a connection to wait on that lock: a write's wait never takes the connections its
-    /// reads and health check need.
+    /// reads and health check need. A write that finds no turn within 10 s is
+    /// [`Error::Unavailable`], having written nothing.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -185,12 +191,20 @@ impl Database {
     {
         let turn = match &*self.0 {
             Inner::Sqlite(_) => None,
-            Inner::Postgres { writer_turn, .. } => Some(
-                Arc::clone(writer_turn)
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Error::Unavailable("the database is closed".into()))?,
-            ),
+            Inner::Postgres { writer_turn, .. } => {
+                match tokio::time::timeout(WRITER_PATIENCE, Arc::clone(writer_turn).acquire_owned()).await {
+                    Ok(Ok(turn)) => Some(turn),
+                    Ok(Err(_)) => return Err(Error::Unavailable("the database is closed".into()).into()),
+                    Err(_) => {
+                        return Err(Error::Unavailable(format!(
+                            "no turn to write within {} s: this instance's earlier writes still wait for the \
+                             schema's writer lock",
+                            WRITER_PATIENCE.as_secs()
+                        ))
+                        .into())
+                    }
+                }
+            }
         };
         let db = self.clone();
         on_blocking_pool(move || {

@@ -363,6 +363,15 @@ impl LockHolder {
         Self { asks, answers }
     }
 
+    /// Returns once a write waits on the lock (within a generous time).
+    async fn until_a_write_waits(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while self.waiting().await < 1 {
+            assert!(tokio::time::Instant::now() < deadline, "a write comes to wait on the lock");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// How many sessions wait on an advisory lock in the test's database.
     async fn waiting(&mut self) -> i64 {
         self.asks.send(()).expect("the holder is there");
@@ -373,16 +382,21 @@ impl LockHolder {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writes_waiting_their_turn_leave_reads_and_the_health_check_a_connection() {
+/// A database whose writer lock another session holds. `None` on SQLite: its one connection is
+/// behind a mutex, there is no other session's lock to wait on and no pool to starve.
+async fn behind_a_held_writer_lock() -> Option<(Place, Database, LockHolder)> {
     if !moderno_sql::testing::on_postgres() {
-        // On SQLite the one connection is behind a mutex and no other session holds a writer
-        // lock for long: there is no pool to starve.
-        return;
+        return None;
     }
     let place = place();
     let db = open(&place);
-    let mut holder = LockHolder::hold(&place.location).await;
+    let holder = LockHolder::hold(&place.location).await;
+    Some((place, db, holder))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_waiting_their_turn_leave_reads_and_the_health_check_a_connection() {
+    let Some((_place, db, mut holder)) = behind_a_held_writer_lock().await else { return };
 
     let writes: Vec<_> = (0..20)
         .map(|i| {
@@ -393,11 +407,7 @@ async fn writes_waiting_their_turn_leave_reads_and_the_health_check_a_connection
             })
         })
         .collect();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while holder.waiting().await < 1 {
-        assert!(tokio::time::Instant::now() < deadline, "a write comes to wait on the lock");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    holder.until_a_write_waits().await;
     // Time for every other write to take a connection if it could (without the instance's own
     // turns the 20 take all 8 pooled connections well within it; with them nothing changes).
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -420,4 +430,31 @@ async fn writes_waiting_their_turn_leave_reads_and_the_health_check_a_connection
             .expect("writes");
     }
     assert_eq!(db.read(count).await.expect("counts"), 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_queued_behind_a_writer_lock_held_too_long_is_unavailable_and_writes_nothing() {
+    let Some((_place, db, mut holder)) = behind_a_held_writer_lock().await else { return };
+    let insert = |key: &'static str| {
+        let db = db.clone();
+        tokio::spawn(
+            async move { db.write(move |conn| conn.execute("INSERT INTO keys (key) VALUES (?1)", [key])).await },
+        )
+    };
+    let first = insert("first");
+    holder.until_a_write_waits().await;
+    // The second waits for the instance's turn, which the first holds while the lock is held.
+    let second = tokio::time::timeout(Duration::from_secs(30), insert("second"))
+        .await
+        .expect("gives up in its own time")
+        .expect("joins")
+        .expect_err("no turn while the lock is held");
+    let said = second.to_string();
+    assert!(said.contains("no turn to write within 10 s"), "{said}");
+
+    drop(holder);
+    tokio::time::timeout(Duration::from_secs(30), first).await.expect("completes").expect("joins").expect("writes");
+    let keys: Vec<String> =
+        db.read(|conn| conn.query_map("SELECT key FROM keys ORDER BY key", (), |r| r.get(0))).await.expect("lists");
+    assert_eq!(keys, ["first"], "the write that gave up wrote nothing");
 }
