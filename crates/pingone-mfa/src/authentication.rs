@@ -139,7 +139,14 @@ fn start_on(tx: &Conn<'_>, state: &State, auth_id: &str, device: &DeviceRow) -> 
         limit.record(tx, &device.username, now)?;
         let faults = &state.config().faults;
         let lifetime = if faults.is_on(Fault::PushTimesOut) { 0 } else { state.config().push_timeout.num_seconds() };
-        tx.execute("UPDATE authentications SET push_expires_at = ?1 WHERE id = ?2", params![now + lifetime, auth_id])?;
+        // `push_seq`: after every push made before (the writers take turns), so a device lists its
+        // pushes in the order they were made, however many in one second.
+        tx.execute(
+            "UPDATE authentications SET push_expires_at = ?1,
+               push_seq = (SELECT COALESCE(MAX(push_seq), 0) + 1 FROM authentications)
+             WHERE id = ?2",
+            params![now + lifetime, auth_id],
+        )?;
         let policy_id: Option<String> =
             tx.query_row("SELECT policy_id FROM authentications WHERE id = ?1", params![auth_id], |r| r.get(0))?;
         let number_matching = state.config().policy(policy_id.as_deref()).is_some_and(|p| p.number_matching);

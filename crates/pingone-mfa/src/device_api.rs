@@ -116,7 +116,7 @@ fn pending_pushes(tx: &Conn<'_>, state: &State, device: &DeviceRow) -> Result<Ve
     let pushes = tx.query_map(
         "SELECT id, push_expires_at, number_choices FROM authentications
          WHERE selected_device_id = ?1 AND status = 'PUSH_CONFIRMATION_WAITING' AND push_expires_at > ?2
-         ORDER BY created_at",
+         ORDER BY COALESCE(push_seq, 0), created_at",
         params![device.id, now],
         |r| {
             let options = NumberChallenge::parse_choices(r.get::<_, Option<String>>(2)?.as_deref());

@@ -17,8 +17,11 @@ pub const SCHEMAS: Schemas = Schemas { sqlite: SQLITE, postgres: POSTGRES };
 
 /// The file's schema: the tables as they stood when the versions were first numbered, then the
 /// migrations since.
-const SQLITE: moderno_sqlite::Schema =
-    moderno_sqlite::Schema { baseline: BASELINE, baseline_columns: ADDED_COLUMNS, migrations: &[OUTBOX_ORDER] };
+const SQLITE: moderno_sqlite::Schema = moderno_sqlite::Schema {
+    baseline: BASELINE,
+    baseline_columns: ADDED_COLUMNS,
+    migrations: &[OUTBOX_ORDER, PUSH_ORDER],
+};
 
 const BASELINE: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -73,9 +76,19 @@ UPDATE outbox SET seq = rowid;
 CREATE INDEX IF NOT EXISTS outbox_by_user ON outbox(username, seq);
 ";
 
+/// Migration 3 on SQLite, 2 on PostgreSQL: the order pushes were sent in (`push_seq`, counted up
+/// over all authentications as each push starts, writers taking turns), so a device's pushes of
+/// one second (`created_at` is in seconds) list in the order they were made on either database.
+/// Pushes waiting from before have none and list first, by `created_at`.
+const PUSH_ORDER: &str = "
+ALTER TABLE authentications ADD COLUMN push_seq BIGINT;
+CREATE INDEX authentications_by_push_seq ON authentications(push_seq);
+";
+
 /// The PostgreSQL schema: today's tables as its baseline (integers, booleans too, as `BIGINT`;
 /// blobs as `BYTEA`).
-const POSTGRES: moderno_postgres::Schema = moderno_postgres::Schema { name: "pingone_mfa", migrations: &[PG_BASELINE] };
+const POSTGRES: moderno_postgres::Schema =
+    moderno_postgres::Schema { name: "pingone_mfa", migrations: &[PG_BASELINE, PUSH_ORDER] };
 
 const PG_BASELINE: &str = "
 CREATE TABLE users (

@@ -119,6 +119,48 @@ async fn a_denied_push_is_rejected_and_an_unanswered_one_times_out() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+// `created_at` is in seconds: the pushes of one second list in the order they were made all the
+// same, on either database (the test clock stands still: every push here is of one second). The
+// pushes are made in another order than their authentications were, and a later write to the
+// oldest push's row (as any write to it, or PostgreSQL's reuse of freed space, moves a row in
+// its table) must not move it in the list either.
+#[tokio::test]
+async fn a_devices_pushes_made_in_one_second_list_in_the_order_they_were_made() {
+    let clock = test_clock();
+    let mfa = MfaServer::start(&clock).await;
+    let phone = mfa.paired_phone("bob", 3).await;
+    mfa.add_device("bob", "SMS").await;
+    let devices = mfa.devices("bob").await;
+    let mobile = devices.iter().find(|d| d["type"] == "MOBILE").unwrap()["id"].as_str().unwrap().to_owned();
+    let first = start(&mfa, "bob", json!({})).await;
+    let second = start(&mfa, "bob", json!({})).await;
+    for auth in [&first, &second] {
+        assert_eq!(auth["status"], "DEVICE_SELECTION_REQUIRED", "{auth}");
+    }
+    // Three pushes (under PingOne's five per user in ten minutes): the second authentication's,
+    // the first's, then one started on the phone at once.
+    for auth in [&second, &first] {
+        let (status, selected) = mfa.select(auth, &mobile).await;
+        assert_eq!((status, &selected["status"]), (StatusCode::OK, &json!("PUSH_CONFIRMATION_REQUIRED")), "{selected}");
+    }
+    let third = start(&mfa, "bob", json!({"selectedDevice": {"id": mobile}})).await;
+    assert_eq!(third["status"], "PUSH_CONFIRMATION_REQUIRED", "{third}");
+    let made: Vec<String> = [&second, &first, &third].map(|auth| auth["id"].as_str().unwrap().to_owned()).to_vec();
+    let listed =
+        async || -> Vec<String> { phone.pushes(&mfa.url, 0).await.into_iter().map(|p| p.authentication_id).collect() };
+    assert_eq!(listed().await, made, "oldest push first");
+
+    let oldest = made[0].clone();
+    let rewritten = mfa
+        .state
+        .database()
+        .write(move |c| c.execute("UPDATE authentications SET updated_at = updated_at WHERE id = ?1", [oldest]))
+        .await
+        .unwrap();
+    assert_eq!(rewritten, 1);
+    assert_eq!(listed().await, made, "a row written again keeps its place");
+}
+
 // PingOne's SDK protocol is unpublished; the emulator's device API signs requests in a header
 // of no product (`X-Device-Signature: DEVICE ..`), not the PingID SDK's.
 #[tokio::test]

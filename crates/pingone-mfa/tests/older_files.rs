@@ -39,10 +39,15 @@ async fn an_older_releases_outbox_keeps_the_order_it_was_sent_in_and_new_message
         sent.push(send_passcode(&older).await);
     }
     let Location::File(path) = &older.location else { unreachable!("a SQLite file") };
-    // The file as the release before the order column left it: schema version 1, no `seq`.
+    // The file as the release before the order columns left it: schema version 1, no `seq` (nor
+    // migration 3's `push_seq`).
     rusqlite::Connection::open(path)
         .unwrap()
-        .execute_batch("DROP INDEX outbox_by_user; ALTER TABLE outbox DROP COLUMN seq; PRAGMA user_version = 1;")
+        .execute_batch(
+            "DROP INDEX outbox_by_user; ALTER TABLE outbox DROP COLUMN seq;
+             DROP INDEX authentications_by_push_seq; ALTER TABLE authentications DROP COLUMN push_seq;
+             PRAGMA user_version = 1;",
+        )
         .unwrap();
 
     let upgraded = older.another_instance(7, |_| {}).await;
