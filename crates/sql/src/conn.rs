@@ -24,6 +24,9 @@ enum Inner<'a> {
 struct Pg<'a> {
     on: PgOn<'a>,
     statements: &'a mut moderno_postgres::Statements,
+    /// PostgreSQL refused a statement of this transaction: it aborted the transaction, and a
+    /// COMMIT would quietly roll it back (SQLite would keep the other statements' work).
+    aborted: bool,
 }
 
 enum PgOn<'a> {
@@ -32,6 +35,16 @@ enum PgOn<'a> {
 }
 
 impl Pg<'_> {
+    /// `outcome`, noting a refusal by the server inside a transaction ([`Pg::aborted`]).
+    fn note<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        if let Err(Error::Postgres(error)) = &outcome {
+            if error.as_db_error().is_some() && matches!(self.on, PgOn::Transaction(_)) {
+                self.aborted = true;
+            }
+        }
+        outcome
+    }
+
     /// The statement for `sql` (SQLite's parameters already PostgreSQL's), prepared once per
     /// connection.
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
@@ -103,7 +116,7 @@ impl<'a> Conn<'a> {
         tx: postgres::Transaction<'a>,
         statements: &'a mut moderno_postgres::Statements,
     ) -> Self {
-        Self(Inner::Postgres(RefCell::new(Pg { on: PgOn::Transaction(tx), statements })))
+        Self(Inner::Postgres(RefCell::new(Pg { on: PgOn::Transaction(tx), statements, aborted: false })))
     }
 
     /// A PostgreSQL connection whose statements each stand alone (reads).
@@ -111,16 +124,20 @@ impl<'a> Conn<'a> {
         client: &'a mut postgres::Client,
         statements: &'a mut moderno_postgres::Statements,
     ) -> Self {
-        Self(Inner::Postgres(RefCell::new(Pg { on: PgOn::Statements(client), statements })))
+        Self(Inner::Postgres(RefCell::new(Pg { on: PgOn::Statements(client), statements, aborted: false })))
     }
 
-    /// The PostgreSQL transaction back, to commit or roll back.
-    pub(crate) fn into_transaction(self) -> Option<postgres::Transaction<'a>> {
+    /// The PostgreSQL transaction back, to commit or roll back, and whether the server refused
+    /// one of its statements (it then aborted the transaction).
+    pub(crate) fn into_transaction(self) -> Option<(postgres::Transaction<'a>, bool)> {
         match self.0 {
-            Inner::Postgres(pg) => match pg.into_inner().on {
-                PgOn::Transaction(tx) => Some(tx),
-                PgOn::Statements(_) => None,
-            },
+            Inner::Postgres(pg) => {
+                let Pg { on, aborted, .. } = pg.into_inner();
+                match on {
+                    PgOn::Transaction(tx) => Some((tx, aborted)),
+                    PgOn::Statements(_) => None,
+                }
+            }
             Inner::Sqlite(_) => None,
         }
     }
@@ -135,8 +152,9 @@ impl<'a> Conn<'a> {
             }
             Inner::Postgres(tx) => {
                 let refs = pg_params(&values);
-                let changed = tx.borrow_mut().execute(&for_postgres(sql), &refs)?;
-                Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+                let mut pg = tx.borrow_mut();
+                let changed = pg.execute(&for_postgres(sql), &refs);
+                Ok(usize::try_from(pg.note(changed)?).unwrap_or(usize::MAX))
             }
         }
     }
@@ -145,7 +163,11 @@ impl<'a> Conn<'a> {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.0 {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Inner::Postgres(tx) => tx.borrow_mut().batch_execute(sql),
+            Inner::Postgres(tx) => {
+                let mut pg = tx.borrow_mut();
+                let done = pg.batch_execute(sql);
+                pg.note(done)
+            }
         }
     }
 
@@ -176,8 +198,9 @@ impl<'a> Conn<'a> {
         match &self.0 {
             Inner::Sqlite(_) => Ok(()),
             Inner::Postgres(tx) => {
-                tx.borrow_mut().execute("SELECT pg_notify($1, $2)", &[&channel, &payload])?;
-                Ok(())
+                let mut pg = tx.borrow_mut();
+                let sent = pg.execute("SELECT pg_notify($1, $2)", &[&channel, &payload]);
+                pg.note(sent).map(drop)
             }
         }
     }
@@ -199,14 +222,16 @@ impl<'a> Conn<'a> {
             }
             Inner::Postgres(tx) => {
                 let refs = pg_params(&values);
-                tx.borrow_mut().each(&for_postgres(sql), &refs, |row| {
+                let mut pg = tx.borrow_mut();
+                let read = pg.each(&for_postgres(sql), &refs, |row| {
                     let values = (0..row.len())
                         .map(|i| {
                             row.try_get::<_, Value>(i).map_err(|e| Error::Column { index: i, message: e.to_string() })
                         })
                         .collect::<Result<_>>()?;
                     Ok(take(Row { values }))
-                })?;
+                });
+                pg.note(read)?;
             }
         }
         Ok(())

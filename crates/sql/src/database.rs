@@ -298,8 +298,15 @@ impl Database {
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[writer_lock]).map_err(Error::from)?;
                 let conn = Conn::postgres_transaction(tx, statements);
                 let outcome = f(&conn);
-                if let Some(tx) = conn.into_transaction() {
-                    if outcome.as_ref().is_ok() || outcome.as_ref().err().is_some_and(DbError::commits) {
+                if let Some((tx, aborted)) = conn.into_transaction() {
+                    let keep = outcome.as_ref().is_ok() || outcome.as_ref().err().is_some_and(DbError::commits);
+                    if keep && aborted {
+                        // A COMMIT would answer ROLLBACK without an error: say it instead (on
+                        // SQLite the same closure keeps its other statements' work).
+                        let _ = tx.rollback();
+                        return Err(E::from(Error::Aborted("the closure went on after a refused statement".into())));
+                    }
+                    if keep {
                         tx.commit().map_err(Error::from)?;
                     } else if let Err(error) = tx.rollback() {
                         // The refusal stands (nothing was committed either way: the connection

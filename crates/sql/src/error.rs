@@ -16,6 +16,10 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {}", postgres_message(.0))]
     Postgres(#[from] postgres::Error),
+    /// A write's closure went on after PostgreSQL refused one of its statements (which aborts
+    /// the transaction there): nothing of the write was kept.
+    #[error("a statement of this write was refused, so nothing of it was kept: {0}")]
+    Aborted(String),
     /// No connection to the database in time, or the blocking task failed.
     #[error("the database is not reachable: {0}")]
     Unavailable(String),

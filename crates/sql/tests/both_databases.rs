@@ -328,6 +328,31 @@ async fn query_row_takes_the_first_row_and_a_write_that_says_ok_is_committed() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_goes_on_after_a_refused_statement_says_what_it_kept() {
+    let place = place();
+    let db = open(&place);
+    // The closure catches the uniqueness refusal and answers Ok: SQLite keeps the other statement;
+    // PostgreSQL aborted the whole transaction, so the write must not answer Ok.
+    let written = db
+        .write(|conn| {
+            conn.execute("INSERT INTO keys (key) VALUES ('one')", ())?;
+            let again = conn.execute("INSERT INTO keys (key) VALUES ('one')", ());
+            assert!(again.as_ref().is_err_and(Error::is_constraint_violation), "{again:?}");
+            Ok::<_, Error>(())
+        })
+        .await;
+    let kept = db.read(count).await.expect("counts");
+    if moderno_sql::testing::on_postgres() {
+        let error = written.expect_err("refused").to_string();
+        assert!(error.contains("nothing of it was kept"), "{error}");
+        assert_eq!(kept, 0, "nothing kept");
+    } else {
+        written.expect("SQLite goes on after a refused statement");
+        assert_eq!(kept, 1, "the first insert kept");
+    }
+}
+
 /// Another session holding the schema's writer lock (another instance mid-write, say), on a
 /// thread of its own; it counts the lock's waiters when asked, and lets go when dropped.
 struct LockHolder {
