@@ -272,17 +272,26 @@ async fn the_binary_stops_on_sigterm_after_answering_and_never_prints_the_databa
             }
         })
     };
-    // The admin API's line says where it listens, once the stack is up.
+    // Once the stack is up it says where this instance listens (the ports it took for the 0s
+    // given: what a supervisor, or the kill tests' harness, reaches it at), and where the admin
+    // API does.
     let started = Instant::now();
-    let admin_url = loop {
+    let (own, admin_url) = loop {
         let printed = output.lock().unwrap().clone();
-        if let Some(url) = printed.lines().find_map(|line| line.split("switches) on ").nth(1)) {
-            break url.split("/admin").next().unwrap().to_owned();
+        if let Some(own) = printed.lines().find_map(|line| line.strip_prefix("This instance listens on: ")) {
+            let admin = printed.lines().find_map(|line| line.split("switches) on ").nth(1)).unwrap();
+            break (own.to_owned(), admin.split("/admin").next().unwrap().to_owned());
         }
         assert!(started.elapsed() < Duration::from_secs(60), "the binary did not start: {printed}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(health(&admin_url).await, (StatusCode::OK, json!({"status": "UP"})));
+    let services: Vec<(&str, &str)> = own.split(", ").filter_map(|named| named.split_once(' ')).collect();
+    let names: Vec<&str> = services.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["sdk", "customer", "pingone", "pingfederate"], "{own}");
+    for url in services.iter().map(|(_, url)| *url).chain([admin_url.as_str()]) {
+        assert!(!url.ends_with(":0"), "a port taken, not the 0 given: {own}");
+        assert_eq!(health(url).await, (StatusCode::OK, json!({"status": "UP"})), "{url}");
+    }
     assert!(std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     let started = Instant::now();
     let status = loop {
