@@ -66,8 +66,9 @@ pub fn claim_nonce(
         None => {
             // Kept for the login the first use starts: its authentication can be read and
             // completed for 30 minutes ([D-SET] "Authentication session lifetime"), and the same
-            // payload may come back within it. That outlasts the replay window too (a payload is
-            // fresh at most 5 minutes after `issuedAt`, and this use is no earlier than that minus 5).
+            // payload may come back within it. That also outlasts the replay window: the payload
+            // is fresh until `issuedAt` + 5 minutes, and a fresh first use is at least
+            // `issuedAt` - 5 minutes, so the row lives to `issuedAt` + 25 minutes or later.
             let expires = now_ms.saturating_add(ms(SESSION));
             nonces::bind(conn, &nonce, &binding, expires)?;
             Ok(NonceUse::First)
