@@ -43,13 +43,13 @@ async fn main() -> anyhow::Result<()> {
         purge_interval: args.purge_seconds.map(Duration::from_secs),
     };
     let store = if plan.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    let retention = plan.retention.map_or("the services' own".to_owned(), |r| format!("{} min", r.num_minutes()));
+    let purge = plan.purge_interval.map_or("the services' own".to_owned(), |p| format!("{} s", p.as_secs()));
     eprintln!(
-        "soak on {store}: {:?} at {} flows/s, a row every {:?}, retention {:?}, purge every {:?}, on {} cores",
-        plan.duration,
+        "soak on {store}: {} s at {} flows/s, a row every {} s, retention {retention}, purge every {purge}, on {} cores",
+        plan.duration.as_secs(),
         plan.rate,
-        plan.sample_every,
-        plan.retention,
-        plan.purge_interval,
+        plan.sample_every.as_secs(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     print!("{}", header());
