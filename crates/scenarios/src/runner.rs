@@ -151,7 +151,11 @@ impl ScenarioRun {
 
     /// The report so far, with the inspector's record; stops the stack.
     pub async fn finish(self) -> Report {
-        let hops = self.world.stack.recorder.as_ref().map(|r| r.after(0).hops).unwrap_or_default();
+        // A scenario's stack is embedded: its record is in memory, and reading it cannot fail.
+        let hops = match &self.world.stack.recorder {
+            Some(recorder) => recorder.read_after(0).await.map(|kept| kept.hops).unwrap_or_default(),
+            None => Vec::new(),
+        };
         self.world.stack.shutdown().await;
         Report { scenario: self.name, about: self.about, steps: self.outcomes, hops }
     }

@@ -108,25 +108,13 @@ impl Recorder {
         }
     }
 
-    /// The hops after `seq` (0: all kept). On the shared database this reads it on the calling
-    /// thread: an async caller uses [`read_after`](Self::read_after).
-    pub fn after(&self, seq: u64) -> Hops {
+    /// The hops after `seq` (0: all kept); the shared database's failure is an error.
+    pub async fn read_after(&self, seq: u64) -> anyhow::Result<Hops> {
         match &*self.0 {
             Kept::Memory(log, _) => {
                 let log = log.lock().unwrap_or_else(PoisonError::into_inner);
-                Hops { hops: log.hops.iter().filter(|h| h.seq > seq).cloned().collect(), last: log.last }
+                Ok(Hops { hops: log.hops.iter().filter(|h| h.seq > seq).cloned().collect(), last: log.last })
             }
-            Kept::Database { db, .. } => hop_log::after_blocking(db, seq).unwrap_or_else(|error| {
-                tracing::warn!(%error, "the inspector's record could not be read");
-                Hops { hops: Vec::new(), last: seq }
-            }),
-        }
-    }
-
-    /// [`after`](Self::after), for an async caller; the shared database's failure is an error.
-    pub async fn read_after(&self, seq: u64) -> anyhow::Result<Hops> {
-        match &*self.0 {
-            Kept::Memory(..) => Ok(self.after(seq)),
             Kept::Database { db, .. } => hop_log::after(db, seq).await,
         }
     }

@@ -43,11 +43,6 @@ pub async fn after(db: &Database, seq: u64) -> anyhow::Result<Hops> {
     db.read(move |conn| read_after(conn, seq)).await
 }
 
-/// [`after`] on the calling thread (for a caller that is not async).
-pub fn after_blocking(db: &Database, seq: u64) -> anyhow::Result<Hops> {
-    db.blocking(move |conn| read_after(conn, seq))
-}
-
 fn read_after(conn: &Conn<'_>, seq: u64) -> anyhow::Result<Hops> {
     let last: u64 = conn.query_row("SELECT last_seq FROM hop_counters WHERE only_row = 1", (), |r| r.get(0))?;
     // Only hops up to `last`: on PostgreSQL a read's statements stand alone, and a hop committed
