@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use moderno_ambient::{Clock, Entropy};
-use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PingOneDevice};
-use moderno_device::{http_client, Device, KeyStore, MemoryKeyStore};
+use moderno_device::pingfederate::{PfAction, PfLogin, PfStep};
 use moderno_e2e::proxy::RoundRobin;
 use moderno_e2e::stack_process::StackProcesses;
 use moderno_e2e::{TestDevice, TestStack, PASSWORD};
@@ -321,15 +320,7 @@ async fn a_pingfederate_flow_goes_on_to_the_end_on_one_instance_after_the_other_
 /// A headless device of both personalities on the wall clock, its key in memory, signing in
 /// through the PingFederate proxy in front of `stacks`.
 async fn pf_device_of(stacks: &StackProcesses, profile: &str) -> support::PfDevice {
-    let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
-    let device =
-        Device::open(profile, Arc::clone(&store), Clock::system(), Entropy::from_os()).await.expect("device opens");
-    let pingone = PingOneDevice::open(&device, Arc::clone(&store), Clock::system(), Entropy::from_os())
-        .await
-        .expect("the PingOne personality opens");
-    let client = PfClient::new(http_client().expect("http client"), &stacks.proxies.pingfederate.url)
-        .expect("PingFederate client");
-    support::PfDevice { device: Arc::new(device), pingone: Arc::new(pingone), store, client: Arc::new(client) }
+    support::PfDevice::open(&stacks.proxies.pingfederate.url, profile, Clock::system(), Entropy::from_os()).await
 }
 
 /// A new flow of `device` with the first factor passed: AUTHENTICATION_REQUIRED.

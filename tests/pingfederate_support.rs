@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use moderno_ambient::{Clock, Entropy};
 use moderno_device::pingfederate::{PfAction, PfClient, PfLogin, PfStep, PfTokens, PingOneDevice};
 use moderno_device::{http_client, Device, DeviceError, KeyStore, MemoryKeyStore};
 use moderno_e2e::{TestStack, PASSWORD};
@@ -23,18 +24,22 @@ pub struct PfDevice {
 }
 
 pub async fn pf_device(t: &TestStack, profile: &str) -> PfDevice {
-    let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
-    let device =
-        Device::open(profile, Arc::clone(&store), t.clock.clone(), t.entropy.clone()).await.expect("device opens");
-    let pingone = PingOneDevice::open(&device, Arc::clone(&store), t.clock.clone(), t.entropy.clone())
-        .await
-        .expect("the PingOne personality opens");
-    let client =
-        PfClient::new(http_client().expect("http client"), &t.stack.pingfederate_url).expect("PingFederate client");
-    PfDevice { device: Arc::new(device), pingone: Arc::new(pingone), store, client: Arc::new(client) }
+    PfDevice::open(&t.stack.pingfederate_url, profile, t.clock.clone(), t.entropy.clone()).await
 }
 
 impl PfDevice {
+    /// A new device of `profile` (keys in memory) talking to PingFederate at `url`.
+    pub async fn open(url: &str, profile: &str, clock: Clock, entropy: Entropy) -> Self {
+        let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+        let device =
+            Device::open(profile, Arc::clone(&store), clock.clone(), entropy.clone()).await.expect("device opens");
+        let pingone = PingOneDevice::open(&device, Arc::clone(&store), clock, entropy)
+            .await
+            .expect("the PingOne personality opens");
+        let client = PfClient::new(http_client().expect("http client"), url).expect("PingFederate client");
+        PfDevice { device: Arc::new(device), pingone: Arc::new(pingone), store, client: Arc::new(client) }
+    }
+
     /// A new flow with the first factor passed: AUTHENTICATION_REQUIRED.
     pub async fn signed_in(&self, t: &TestStack, user: &str) -> PfLogin {
         let mut login =
