@@ -56,6 +56,10 @@ impl FlowTurns {
                         return Ok(Turn::Repeat);
                     }
                 }
+                // A request that found another action under way only reads until the flow looks
+                // free: a release wakes every waiter, and the writers' turn is for the one that
+                // then takes it.
+                None if !first && !self.0.looks_free(flow_id).await? => {}
                 None => match self.0.try_take(flow_id, &holder, Some(&action)).await? {
                     Arrival::Taken(held) => return Ok(Turn::Act(held)),
                     // Only a request that finds its action under way as it comes is a repeat; one

@@ -25,7 +25,7 @@ use tokio::sync::Notify;
 use crate::{params, Database, Error, Listening, OptionalExtension as _};
 
 /// How often a waiter on a shared database looks again without being woken.
-pub const RE_READ: Duration = Duration::from_secs(1);
+const RE_READ: Duration = Duration::from_secs(1);
 
 /// A service's turn table and the channel its releases are announced on.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +65,7 @@ struct Statements {
     take: String,
     current: String,
     holds: String,
+    live: String,
     renew: String,
     give_back: String,
 }
@@ -80,6 +81,7 @@ impl Statements {
             ),
             current: format!("SELECT holder, tag FROM {table} WHERE name = ?1"),
             holds: format!("SELECT 1 FROM {table} WHERE name = ?1 AND holder = ?2 AND until_ms > ?3"),
+            live: format!("SELECT 1 FROM {table} WHERE name = ?1 AND until_ms > ?2"),
             renew: format!("UPDATE {table} SET until_ms = ?3 WHERE name = ?1 AND holder = ?2"),
             give_back: format!("DELETE FROM {table} WHERE name = ?1 AND holder = ?2"),
         }
@@ -146,51 +148,80 @@ impl Turns {
     /// Takes `name`'s turn for `holder` (a name unique among instances: [`holder_name`]) when it
     /// is free, else says who holds it.
     pub async fn try_take(&self, name: &str, holder: &str, tag: Option<&str>) -> Result<Arrival, Error> {
-        let taken = match &self.0.place {
+        match &self.0.place {
             Place::Memory(turns) => {
                 let mut turns = turns.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some((holder, tag)) = turns.get(name) {
                     return Ok(Arrival::Busy { holder: holder.clone(), tag: tag.clone() });
                 }
                 turns.insert(name.to_owned(), (holder.to_owned(), tag.map(str::to_owned)));
-                None
+                Ok(Arrival::Taken(self.held(name, holder, None)))
             }
-            Place::Leases { db, table, sql } => {
-                let (now, lease_ms) = (wall_clock_ms(), millis(table.lease));
-                let (end_leases, take, current) = (sql.end_leases.clone(), sql.take.clone(), sql.current.clone());
-                let (n, h, t) = (name.to_owned(), holder.to_owned(), tag.map(str::to_owned));
-                let busy = db
-                    .write(move |conn| {
-                        conn.execute(&end_leases, params![now])?;
-                        if conn.execute(&take, params![n, h, t, now + lease_ms])? == 1 {
-                            return Ok(None);
-                        }
-                        conn.query_row(&current, params![n], |r| Ok((r.get(0)?, r.get(1)?))).optional()
-                    })
-                    .await?;
-                if let Some((holder, tag)) = busy {
-                    return Ok(Arrival::Busy { holder, tag });
-                }
-                Some(tokio::spawn(renew(self.clone(), name.to_owned(), holder.to_owned())))
+            Place::Leases { .. } => {
+                // In a task of its own, so that a caller given up meanwhile cannot leave a lease
+                // nobody holds: the task still ends with a `Held`, which gives the turn back
+                // when it is dropped.
+                let (turns, name, holder, tag) =
+                    (self.clone(), name.to_owned(), holder.to_owned(), tag.map(str::to_owned));
+                tokio::spawn(async move { turns.take_lease(name, holder, tag).await })
+                    .await
+                    .map_err(|error| Error::Unavailable(format!("taking a turn: {error}")))?
             }
+        }
+    }
+
+    async fn take_lease(&self, name: String, holder: String, tag: Option<String>) -> Result<Arrival, Error> {
+        let Place::Leases { db, table, sql } = &self.0.place else {
+            return Err(Error::Unavailable("a lease on turns kept in memory".into()));
         };
-        Ok(Arrival::Taken(Held {
-            turns: self.clone(),
-            name: name.to_owned(),
-            holder: holder.to_owned(),
-            renewing: taken,
-            given_back: false,
-        }))
+        let (now, lease_ms) = (wall_clock_ms(), millis(table.lease));
+        let (end_leases, take, current) = (sql.end_leases.clone(), sql.take.clone(), sql.current.clone());
+        let (n, h) = (name.clone(), holder.clone());
+        let busy = db
+            .write(move |conn| {
+                conn.execute(&end_leases, params![now])?;
+                if conn.execute(&take, params![n, h, tag, now + lease_ms])? == 1 {
+                    return Ok(None);
+                }
+                conn.query_row(&current, params![n], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+            })
+            .await?;
+        if let Some((holder, tag)) = busy {
+            return Ok(Arrival::Busy { holder, tag });
+        }
+        let renewing = tokio::spawn(renew(self.clone(), name.clone(), holder.clone()));
+        Ok(Arrival::Taken(self.held(&name, &holder, Some(renewing))))
+    }
+
+    fn held(&self, name: &str, holder: &str, renewing: Option<tokio::task::JoinHandle<()>>) -> Held {
+        Held { turns: self.clone(), name: name.to_owned(), holder: holder.to_owned(), renewing, given_back: false }
     }
 
     /// Waits for `name`'s turn and takes it.
     pub async fn take(&self, name: &str, holder: &str) -> Result<Held, Error> {
+        let mut first = true;
         loop {
             let released = self.next_release();
-            if let Arrival::Taken(held) = self.try_take(name, holder, None).await? {
-                return Ok(held);
+            // After the first try, a waiter only reads until the name looks free: a release
+            // wakes every waiter, and the writers' turn is for the one that then takes it.
+            if first || self.looks_free(name).await? {
+                if let Arrival::Taken(held) = self.try_take(name, holder, None).await? {
+                    return Ok(held);
+                }
             }
+            first = false;
             released.await;
+        }
+    }
+
+    /// True when nobody holds `name`'s turn (or its lease ended), by a read only.
+    pub async fn looks_free(&self, name: &str) -> Result<bool, Error> {
+        match &self.0.place {
+            Place::Memory(turns) => Ok(!turns.lock().unwrap_or_else(PoisonError::into_inner).contains_key(name)),
+            Place::Leases { db, sql, .. } => {
+                let (live, n, now) = (sql.live.clone(), name.to_owned(), wall_clock_ms());
+                db.read(move |conn| Ok(conn.query_row(&live, params![n, now], |_| Ok(())).optional()?.is_none())).await
+            }
         }
     }
 
@@ -267,8 +298,13 @@ impl Held {
         if let Some(renewing) = self.renewing.take() {
             renewing.abort();
         }
-        let (name, holder) = (std::mem::take(&mut self.name), std::mem::take(&mut self.holder));
-        self.turns.give_back(name, holder).await;
+        let (turns, name, holder) =
+            (self.turns.clone(), std::mem::take(&mut self.name), std::mem::take(&mut self.holder));
+        if let Place::Memory(_) = &turns.0.place {
+            return turns.give_back(name, holder).await;
+        }
+        // In a task of its own: a caller given up while the lease is deleted still deletes it.
+        let _ = tokio::spawn(async move { turns.give_back(name, holder).await }).await;
     }
 }
 
@@ -340,7 +376,7 @@ mod tests {
     };
     static TABLE: TurnTable =
         TurnTable { table: "turns", channel: "turns_test_released", lease: Duration::from_secs(10) };
-    static SHORT_LEASE: TurnTable = TurnTable { lease: Duration::from_millis(600), ..TABLE };
+    static SHORT_LEASE: TurnTable = TurnTable { lease: Duration::from_secs(3), ..TABLE };
 
     /// Where two instances' turns are kept: this process's memory (one instance: both handles
     /// are the same turns), leases on one SQLite file, or leases on PostgreSQL when the tests
@@ -485,8 +521,9 @@ mod tests {
     async fn a_holder_that_holds_longer_than_the_lease_keeps_its_turn_by_renewing_it() {
         let p = pair(Kind::Leases, &SHORT_LEASE);
         let held = taken(p.a.try_take("f1", "a", None).await.expect("take"));
-        // Four leases long, the holder still holds the turn.
-        tokio::time::sleep(SHORT_LEASE.lease * 4).await;
+        // Three leases long (renewed every second: a renewal may be late by two), the holder
+        // still holds the turn.
+        tokio::time::sleep(SHORT_LEASE.lease * 3).await;
         assert!(p.b.holds("f1", "a").await.expect("holds"), "renewed");
         assert!(matches!(p.b.try_take("f1", "b", None).await.expect("take"), Arrival::Busy { .. }));
         held.release().await;

@@ -55,9 +55,10 @@ pub struct StackConfig {
     /// How often the customer server asks the SDK server about a waiting push (Ping's sample:
     /// once a second; tests look more often).
     pub push_poll_interval: std::time::Duration,
-    /// How often a device's long poll at the PingID SDK server and at PingOne looks for pushes
-    /// again on its own, besides being woken (`None`: each service's default, a second). A lost
-    /// wake-up delays a push by at most this; tests of the wake-up across instances set it long.
+    /// How often a device's long poll at the PingID SDK server (on a shared database only) and at
+    /// PingOne looks for pushes again on its own, besides being woken (`None`: each service's
+    /// default, a second). A lost wake-up delays a push by at most this; tests of the wake-up
+    /// across instances set it long.
     pub long_poll_recheck: Option<std::time::Duration>,
     /// How often an instance on a shared database reads the shared test controls (clock, fault
     /// switches) again on its own, besides being told of each change by `NOTIFY` (`None`:

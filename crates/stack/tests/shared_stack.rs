@@ -84,7 +84,8 @@ async fn a_switch_the_clock_and_number_matching_set_through_one_instance_hold_on
     let b = stack(&dir.path().join("b"), database.as_ref(), false).await;
     // Each hears the other's changes from here on (their own re-read is a minute away).
     for instance in [&a, &b] {
-        instance.controls.hearing_other_instances().await;
+        let listening = instance.controls.hearing_other_instances();
+        tokio::time::timeout(std::time::Duration::from_secs(30), listening).await.expect("LISTEN in place within 30 s");
     }
     let b_before = b.clock.now();
 

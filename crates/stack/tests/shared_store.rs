@@ -28,7 +28,9 @@ async fn two_handles_over_one_database_follow_each_others_controls() {
     let a = Controls::shared(open(), clock_a.clone(), faults_a.clone(), reread, stopped.clone()).await.unwrap();
     let (clock_b, faults_b) = (Clock::manual(start()), Faults::none());
     let b = Controls::shared(open(), clock_b.clone(), faults_b.clone(), reread, stopped).await.unwrap();
-    b.hearing_other_instances().await;
+    tokio::time::timeout(std::time::Duration::from_secs(30), b.hearing_other_instances())
+        .await
+        .expect("LISTEN in place within 30 s");
 
     a.advance(90_000).await.unwrap();
     a.switch(Fault::PushTimesOut, true).await.unwrap();
