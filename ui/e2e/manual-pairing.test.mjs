@@ -2,7 +2,7 @@
 // the web page; the app asks for it when the server says so (1030). A window of its own, with its
 // own embedded stack set to manual pairing.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -12,15 +12,18 @@ const ports = { sdk: 7221, customer: 7222, pingone: 7223, pingfederate: 7224, ad
 
 describe("manual pairing of a first device", { timeout: 3 * 60 * 1000 }, () => {
   let w;
+  // The embedded stack's files: a directory of this run's own, gone with the window.
+  const dataDir = mkdtempSync(join(tmpdir(), "moderno-manual-"));
   after(async () => {
     await w?.close();
     await closeAll();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("asks for the pairing key, refuses a malformed one, and pairs with the key from the web page", async () => {
     w = await openWindow("manual", {
       ports,
-      args: ["--data-dir", mkdtempSync(join(tmpdir(), "moderno-manual-")), "--pairing-mode", "manual"],
+      args: ["--data-dir", dataDir, "--pairing-mode", "manual"],
     });
     await w.heading("Sign in to Moderno", 60000);
     await w.fill("Username", "dave");
