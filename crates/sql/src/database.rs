@@ -2,7 +2,9 @@
 //! with one transaction rule on both.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use moderno_crypto::Secret;
@@ -63,10 +65,36 @@ impl DbError for Error {}
 /// How many connections one instance keeps to a PostgreSQL schema.
 const POOL_SIZE: u32 = 8;
 
-/// How long a write waits for this instance's turn before it is [`Error::Unavailable`]: as long
-/// as it waited for a pooled connection before writers queued in memory. (Only a writer lock held
-/// that long by another session, a stuck instance say, makes a queue wait so long.)
-const WRITER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a write waits for its turns (this instance's, then the schema's writer lock) before
+/// it is [`Error::Unavailable`]: as long as it waited for a pooled connection before writers
+/// queued in memory. (Only a writer lock held that long by another session, a stuck instance
+/// say, makes a write wait so long.)
+const WRITER_PATIENCE: Duration = Duration::from_secs(10);
+
+/// When a write stops waiting for its turns, and how long it was given (for the message).
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    patience: Duration,
+}
+
+impl Deadline {
+    fn after(patience: Duration) -> Self {
+        Self { at: Instant::now() + patience, patience }
+    }
+
+    /// What is left of the patience, in whole milliseconds and at least one: PostgreSQL's
+    /// `lock_timeout` of 0 would mean no bound at all.
+    fn millis_left(&self) -> u64 {
+        // (`lock_timeout` is an integer setting: at most i32::MAX ms.)
+        millis(self.at.saturating_duration_since(Instant::now())).clamp(1, i32::MAX as u64)
+    }
+
+    /// A write that found no turn in time: [`Error::Unavailable`] saying where it waited.
+    fn missed(&self, waiting_on: &str) -> Error {
+        Error::Unavailable(format!("no turn to write within {:.1} s: {waiting_on}", self.patience.as_secs_f64()))
+    }
+}
 
 /// A service's database. Cheap to clone.
 #[derive(Clone)]
@@ -83,6 +111,8 @@ enum Inner {
         pool: Option<moderno_postgres::Pool>,
         writer_lock: i64,
         writer_turn: Arc<tokio::sync::Semaphore>,
+        /// [`WRITER_PATIENCE`] unless a test set another ([`Database::set_writer_patience`]).
+        patience_ms: AtomicU64,
         url: Secret<String>,
     },
 }
@@ -126,6 +156,7 @@ impl Database {
                     pool: Some(pool),
                     writer_lock: schema.writer_lock_key(),
                     writer_turn: Arc::new(tokio::sync::Semaphore::new(1)),
+                    patience_ms: AtomicU64::new(millis(WRITER_PATIENCE)),
                     url: Secret::from(url),
                 })))
             }
@@ -137,19 +168,40 @@ impl Database {
         matches!(&*self.0, Inner::Postgres { .. })
     }
 
+    /// How long a write on PostgreSQL waits for its turns before it is [`Error::Unavailable`]
+    /// (10 s unless set; every clone of this database shares it). For tests, which cannot wait
+    /// that long for each case; a service keeps the default. Nothing on SQLite, whose one
+    /// connection has no other session's lock to wait on.
+    pub fn set_writer_patience(&self, patience: Duration) {
+        if let Inner::Postgres { patience_ms, .. } = &*self.0 {
+            patience_ms.store(millis(patience), Ordering::Relaxed);
+        }
+    }
+
+    /// The writers' deadline, starting now.
+    fn write_deadline(&self) -> Deadline {
+        let patience = match &*self.0 {
+            Inner::Postgres { patience_ms, .. } => Duration::from_millis(patience_ms.load(Ordering::Relaxed)),
+            Inner::Sqlite(_) => WRITER_PATIENCE,
+        };
+        Deadline::after(patience)
+    }
+
     /// [`write`](Self::write)'s transaction on the calling thread (on PostgreSQL, on a thread of
     /// its own): for start-up and tests. It does not queue behind this instance's async writers
     /// (waiting on that turn from a blocked thread could hold up the very task whose turn came,
     /// on a single-threaded runtime): it waits on the schema's writer lock directly, which keeps
-    /// writers taking turns; each such call may hold one more pooled connection while it waits.
+    /// writers taking turns; each such call may hold one more pooled connection while it waits,
+    /// and gives up as [`write`](Self::write) does.
     pub fn blocking<T, E>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send) -> Result<T, E>
     where
         T: Send,
         E: DbError,
     {
+        let deadline = self.write_deadline();
         match &*self.0 {
-            Inner::Sqlite(_) => self.transaction(f),
-            Inner::Postgres { .. } => off_runtime(|| self.transaction(f)),
+            Inner::Sqlite(_) => self.transaction(deadline, f),
+            Inner::Postgres { .. } => off_runtime(|| self.transaction(deadline, f)),
         }
     }
 
@@ -181,7 +233,9 @@ impl Database {
     /// schema's writer lock, held to the commit, so every instance's check-and-act sees the last
     /// one's commit). On PostgreSQL an instance's writers queue in memory first, one at a time
     /// taking a connection to wait on that lock: a write's wait never takes the connections its
-    /// reads and health check need. A write that finds no turn within 10 s is
+    /// reads and health check need. A write that finds no turn within 10 s in all (this
+    /// instance's and then the lock, whose wait is bounded by `lock_timeout`: another session
+    /// holding it that long, a hung instance say, holds up no writer for longer) is
     /// [`Error::Unavailable`], having written nothing.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
@@ -189,19 +243,17 @@ impl Database {
         E: DbError,
         F: FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     {
+        let deadline = self.write_deadline();
         let turn = match &*self.0 {
             Inner::Sqlite(_) => None,
             Inner::Postgres { writer_turn, .. } => {
-                match tokio::time::timeout(WRITER_PATIENCE, Arc::clone(writer_turn).acquire_owned()).await {
+                match tokio::time::timeout(deadline.patience, Arc::clone(writer_turn).acquire_owned()).await {
                     Ok(Ok(turn)) => Some(turn),
                     Ok(Err(_)) => return Err(Error::Unavailable("the database is closed".into()).into()),
                     Err(_) => {
-                        return Err(Error::Unavailable(format!(
-                            "no turn to write within {} s: this instance's earlier writes still wait for the \
-                             schema's writer lock",
-                            WRITER_PATIENCE.as_secs()
-                        ))
-                        .into())
+                        return Err(deadline
+                            .missed("this instance's earlier writes still wait for the schema's writer lock")
+                            .into())
                     }
                 }
             }
@@ -211,7 +263,7 @@ impl Database {
             // Held to the commit (or the rollback): the next writer's turn comes after it, even
             // when the caller stopped waiting for this one.
             let _turn = turn;
-            db.transaction(f)
+            db.transaction(deadline, f)
         })
         .await
     }
@@ -272,8 +324,13 @@ impl Database {
         Some(Listening { task, listening })
     }
 
-    /// The write rule on the calling thread (a blocking one).
-    fn transaction<T, E: DbError>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T, E>) -> Result<T, E> {
+    /// The write rule on the calling thread (a blocking one); on PostgreSQL the wait for the
+    /// schema's writer lock ends at `deadline`.
+    fn transaction<T, E: DbError>(
+        &self,
+        deadline: Deadline,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         match &*self.0 {
             Inner::Sqlite(conn) => {
                 let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
@@ -295,7 +352,7 @@ impl Database {
                     .isolation_level(postgres::IsolationLevel::ReadCommitted)
                     .start()
                     .map_err(Error::from)?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[writer_lock]).map_err(Error::from)?;
+                take_writer_lock(&mut tx, *writer_lock, deadline)?;
                 let conn = Conn::postgres_transaction(tx, statements);
                 let outcome = f(&conn);
                 if let Some((tx, aborted)) = conn.into_transaction() {
@@ -341,6 +398,30 @@ impl Drop for Listening {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// Waits for the schema's writer lock (held to the end of `tx`) until `deadline` at most:
+/// `lock_timeout` bounds this one wait and is put back before the write's own statements run.
+/// One round trip, as the lock alone was; both numbers are ours, so the text is safe to build.
+/// A lock still held elsewhere at the deadline (PostgreSQL's `lock_not_available`, 55P03) is
+/// [`Error::Unavailable`]; the transaction is then rolled back as it is dropped.
+fn take_writer_lock(tx: &mut postgres::Transaction<'_>, writer_lock: i64, deadline: Deadline) -> Result<(), Error> {
+    let millis = deadline.millis_left();
+    tx.batch_execute(&format!(
+        "SET LOCAL lock_timeout = {millis}; SELECT pg_advisory_xact_lock({writer_lock}); \
+         SET LOCAL lock_timeout = DEFAULT"
+    ))
+    .map_err(|error| match error.code() {
+        Some(code) if *code == postgres::error::SqlState::LOCK_NOT_AVAILABLE => {
+            deadline.missed("another session holds the schema's writer lock (another instance's write, stuck?)")
+        }
+        _ => Error::from(error),
+    })
+}
+
+/// `d` in whole milliseconds (saturating).
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The pool (there until the database is dropped).

@@ -20,12 +20,26 @@ pub enum Error {
     /// the transaction there): nothing of the write was kept.
     #[error("a statement of this write was refused, so nothing of it was kept: {0}")]
     Aborted(String),
-    /// No connection to the database in time, or the blocking task failed.
+    /// The database did not answer in time: no pooled connection, no turn to write (this
+    /// instance's or the schema's writer lock) within the writers' patience, a closed database,
+    /// or a blocking task that failed. Services answer it 503 with `Retry-After`: it passes.
+    /// The message names no URL and no secret.
     #[error("the database is not reachable: {0}")]
     Unavailable(String),
 }
 
 impl Error {
+    /// What a service answers in `Retry-After` (seconds) with a request refused for an
+    /// [`Error::Unavailable`]: the same in every service. Short, since such a wait mostly ends
+    /// with the write that held it up.
+    pub const RETRY_AFTER_SECONDS: u32 = 1;
+
+    /// The database did not answer in time ([`Error::Unavailable`]): it passes, so services
+    /// answer 503 with `Retry-After` rather than their unexpected error.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Unavailable(_))
+    }
+
     /// A uniqueness or other constraint refused the write (both databases).
     pub fn is_constraint_violation(&self) -> bool {
         match self {
