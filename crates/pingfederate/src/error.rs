@@ -2,6 +2,7 @@
 //! one with `userMessage`, details with `target` (PingFederate SDK guide, error messages).
 //! Internal and upstream failures are logged once and answered without their details.
 
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -32,6 +33,12 @@ pub enum AuthnApiError {
     Refused { status: StatusCode, message: String },
     #[error("PingOne MFA failed: {0}")]
     Upstream(String),
+    /// 503 `SERVICE_UNAVAILABLE` with `Retry-After`: the database did not answer in time (a
+    /// write that found no turn, no connection). Ping publishes no code for it (PingFederate SDK
+    /// guide, error messages): the emulator's own 503 code (docs/fidelity.md, "PingFederate: its
+    /// own codes").
+    #[error("the database did not answer in time: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -106,6 +113,12 @@ impl AuthnApiError {
                 "the MFA service is unavailable".into(),
                 TRY_AGAIN,
             ),
+            E::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the service is temporarily unavailable; retry shortly".into(),
+                TRY_AGAIN,
+            ),
             E::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "UNEXPECTED_ERROR",
@@ -118,6 +131,9 @@ impl AuthnApiError {
 
 impl From<moderno_sql::Error> for AuthnApiError {
     fn from(e: moderno_sql::Error) -> Self {
+        if e.is_unavailable() {
+            return Self::Unavailable(format!("database: {e}"));
+        }
         Self::Internal(format!("database: {e}"))
     }
 }
@@ -127,8 +143,10 @@ impl IntoResponse for AuthnApiError {
         match &self {
             Self::Internal(detail) => tracing::error!(error = %detail, "request failed"),
             Self::Upstream(detail) => tracing::warn!(error = %detail, "PingOne MFA call failed"),
+            Self::Unavailable(detail) => tracing::warn!(error = %detail, "request refused for now"),
             _ => {}
         }
+        let retry = matches!(self, Self::Unavailable(_));
         let (status, code, message, user_message) = self.parts();
         let details = match self {
             Self::Validation(details) => details,
@@ -136,6 +154,60 @@ impl IntoResponse for AuthnApiError {
         };
         let body =
             AuthnError { code: code.to_string(), message, user_message: Some(user_message.to_string()), details };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if retry {
+            response.headers_mut().insert(RETRY_AFTER, moderno_sql::Error::RETRY_AFTER_SECONDS.into());
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn answered(response: Response) -> (StatusCode, Option<String>, serde_json::Value) {
+        let retry_after = response.headers().get(RETRY_AFTER).map(|v| v.to_str().expect("ASCII").to_owned());
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 4096).await.expect("a body");
+        (status, retry_after, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    fn unavailable() -> moderno_sql::Error {
+        moderno_sql::Error::Unavailable("no turn to write within 10.0 s".into())
+    }
+
+    #[tokio::test]
+    async fn a_database_that_does_not_answer_in_time_is_503_with_retry_after_and_any_other_failure_500() {
+        let (status, retry_after, body) = answered(AuthnApiError::from(unavailable()).into_response()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert_eq!(body["code"], "SERVICE_UNAVAILABLE", "{body}");
+        assert!(body["userMessage"].is_string(), "{body}");
+        assert!(!body.to_string().contains("turn"), "the cause stays in the log: {body}");
+
+        let (status, retry_after, body) =
+            answered(AuthnApiError::from(moderno_sql::Error::NoRows).into_response()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after, None);
+        assert_eq!(body["code"], "UNEXPECTED_ERROR", "{body}");
+    }
+
+    /// The OAuth endpoints say it in OAuth's words: `temporarily_unavailable` (RFC 6749 section
+    /// 4.1.2.1), 503 and `Retry-After`; any other failure stays `server_error`, 500.
+    #[tokio::test]
+    async fn the_oauth_endpoints_answer_it_temporarily_unavailable() {
+        use crate::oauth::OAuthFailure;
+        let (status, retry_after, body) =
+            answered(OAuthFailure::from(AuthnApiError::from(unavailable())).into_response()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+
+        let internal = OAuthFailure::from(AuthnApiError::from(moderno_sql::Error::NoRows)).into_response();
+        let (status, retry_after, body) = answered(internal).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after, None);
+        assert_eq!(body["error"], "server_error", "{body}");
     }
 }

@@ -5,7 +5,7 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State as Shared};
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -35,13 +35,29 @@ impl OAuthFailure {
 }
 
 impl IntoResponse for OAuthFailure {
+    /// A 503 also says when to retry.
     fn into_response(self) -> Response {
-        (self.0, [(CACHE_CONTROL, "no-store")], Json(self.1)).into_response()
+        let mut response = (self.0, [(CACHE_CONTROL, "no-store")], Json(self.1)).into_response();
+        if self.0 == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(RETRY_AFTER, moderno_sql::Error::RETRY_AFTER_SECONDS.into());
+        }
+        response
     }
 }
 
 impl From<AuthnApiError> for OAuthFailure {
+    /// A database that did not answer in time is OAuth's `temporarily_unavailable` (RFC 6749
+    /// section 4.1.2.1: "temporarily unable to handle the request"), 503; anything else a
+    /// `server_error`, 500.
     fn from(e: AuthnApiError) -> Self {
+        if let AuthnApiError::Unavailable(detail) = &e {
+            tracing::warn!(error = %detail, "oauth request refused for now");
+            return OAuthFailure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the service is temporarily unavailable; retry shortly",
+            );
+        }
         tracing::error!(error = %e, "oauth request failed");
         OAuthFailure(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -8,6 +8,7 @@
 //! detail codes of [S-MODEL] `InternalErrorCode.java`; the constructors below are named for what
 //! they mean and pick the code, detail and target. The emulator's own words go in `message`.
 
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use moderno_wire::sdk::{DetailCode, ErrorBody, ErrorCode, ErrorDetail};
@@ -155,6 +156,20 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::UnexpectedError, "an unexpected error occurred")
     }
 
+    /// 503 `UNEXPECTED_ERROR` with `Retry-After`: the database did not answer in time (a write
+    /// that found no turn, no connection). Ping's top-level codes have none for it ([S-MODEL]
+    /// `ErrorCode.java`, [D-ERR]: six, the server's own fault `UNEXPECTED_ERROR`), so the code is
+    /// that one and the status says it passes (docs/fidelity.md, "PingID SDK server: a database
+    /// that does not answer in time"). Logs `cause` here, once, as a warning.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(%cause, "the database did not answer in time");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::UnexpectedError,
+            "the service is briefly unavailable; try again shortly",
+        )
+    }
+
     /// The error an HTTP status stands for, when something other than a handler refused the
     /// request (axum's method router, a body limit).
     pub fn for_status(status: StatusCode) -> Self {
@@ -208,16 +223,50 @@ impl std::fmt::Display for ApiError {
 
 impl From<moderno_sql::Error> for ApiError {
     fn from(e: moderno_sql::Error) -> Self {
+        if e.is_unavailable() {
+            return Self::unavailable(format_args!("database: {e}"));
+        }
         Self::internal(format_args!("database: {e}"))
     }
 }
 
 impl IntoResponse for ApiError {
+    /// The status now, the body later (the envelope renders it); a 503 says when to retry.
     fn into_response(self) -> Response {
         let mut response = self.status.into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(RETRY_AFTER, moderno_sql::Error::RETRY_AFTER_SECONDS.into());
+        }
         response.extensions_mut().insert(PendingErrorBody(self));
         response
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(e: moderno_sql::Error) -> (StatusCode, Option<String>, ErrorBody) {
+        let response = ApiError::from(e).into_response();
+        let retry_after = response.headers().get(RETRY_AFTER).map(|v| v.to_str().expect("ASCII").to_owned());
+        let pending = response.extensions().get::<PendingErrorBody>().expect("a body for the envelope").clone();
+        (response.status(), retry_after, pending.0.into_body("id".into()))
+    }
+
+    #[test]
+    fn a_database_that_does_not_answer_in_time_is_503_with_retry_after_and_any_other_failure_500() {
+        let (status, retry_after, body) =
+            answered(moderno_sql::Error::Unavailable("no turn to write within 10.0 s".into()));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert_eq!(body.code, ErrorCode::UnexpectedError);
+        assert!(!body.message.contains("turn"), "the cause stays in the log: {}", body.message);
+
+        let (status, retry_after, body) = answered(moderno_sql::Error::NoRows);
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after, None);
+        assert_eq!(body.code, ErrorCode::UnexpectedError);
+    }
+}

@@ -50,6 +50,13 @@ pub enum ApiError {
     RateLimited { message: String, retry_after: i64, retry_at: String },
     #[error("the request body is too large")]
     TooLarge,
+    /// 503 `SERVICE_UNAVAILABLE` with `Retry-After`: the database did not answer in time (a
+    /// write that found no turn, no connection). PingOne's API describes a 503 with
+    /// `Retry-After` and its general error body ([P1-OAS]
+    /// `responses/http.503.ServiceUnavailable.yaml`) but names no code for it: the code is the
+    /// emulator's (docs/fidelity.md, "PingOne MFA: a database that does not answer in time").
+    #[error("the database did not answer in time: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -122,6 +129,14 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 body("PAYLOAD_TOO_LARGE", format!("the body is over {} bytes", crate::MAX_BODY_BYTES), vec![]),
             ),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                body(
+                    "SERVICE_UNAVAILABLE",
+                    "The service is temporarily unavailable. Try again shortly.".into(),
+                    vec![],
+                ),
+            ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 body("UNEXPECTED_ERROR", "An unexpected error occurred.".into(), vec![]),
@@ -160,19 +175,29 @@ async fn as_pingone_error(response: Response) -> Response {
 
 impl From<moderno_sql::Error> for ApiError {
     fn from(e: moderno_sql::Error) -> Self {
+        if e.is_unavailable() {
+            return Self::Unavailable(format!("database: {e}"));
+        }
         Self::Internal(format!("database: {e}"))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Self::Internal(detail) = &self {
-            tracing::error!(error = %detail, "request failed");
+        match &self {
+            Self::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+            Self::Unavailable(detail) => tracing::warn!(error = %detail, "request refused for now"),
+            _ => {}
         }
         let (status, body) = self.parts();
         let mut response = (status, Json(body)).into_response();
-        if let Self::RateLimited { retry_after, .. } = self {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        let retry_after = match self {
+            Self::RateLimited { retry_after, .. } => Some(retry_after),
+            Self::Unavailable(_) => Some(moderno_sql::Error::RETRY_AFTER_SECONDS.into()),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
     }
@@ -216,4 +241,33 @@ pub async fn with_error_ids(AxumState(state): AxumState<State>, request: Request
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn answered(e: moderno_sql::Error) -> (StatusCode, Option<String>, serde_json::Value) {
+        let response = ApiError::from(e).into_response();
+        let retry_after =
+            response.headers().get(axum::http::header::RETRY_AFTER).map(|v| v.to_str().expect("ASCII").to_owned());
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 4096).await.expect("a body");
+        (status, retry_after, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn a_database_that_does_not_answer_in_time_is_503_with_retry_after_and_any_other_failure_500() {
+        let (status, retry_after, body) =
+            answered(moderno_sql::Error::Unavailable("no turn to write within 10.0 s".into())).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert_eq!(body["code"], "SERVICE_UNAVAILABLE", "{body}");
+        assert!(!body.to_string().contains("turn"), "the cause stays in the log: {body}");
+
+        let (status, retry_after, body) = answered(moderno_sql::Error::NoRows).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after, None);
+        assert_eq!(body["code"], "UNEXPECTED_ERROR", "{body}");
+    }
 }
