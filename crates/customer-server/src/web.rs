@@ -22,9 +22,11 @@ use crate::protocol::auth_user::pingid_user;
 use crate::state::CustomerState;
 
 pub(crate) mod chrome;
+pub(crate) mod fault;
 pub(crate) mod pages;
 
 pub(crate) use chrome::{page, Note, Posted};
+pub(crate) use fault::{fault, Refused};
 pub(crate) use pages::Message;
 
 pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -47,7 +49,7 @@ pub(crate) async fn pairing_key(
     async move {
         let response = match check_credentials(&state, &credentials).await {
             Ok(username) => key_response(&state, jar, &username).await,
-            Err(refused) => form(refused.status, Some(Note::error(&refused.text))),
+            Err(refused) => refused.shown(|status, note| form(status, Some(note))),
         };
         tracing::Span::current().record("status", response.status().as_u16());
         tracing::info!("answered");
@@ -116,13 +118,6 @@ pub(crate) fn secure_cookies(state: &CustomerState) -> bool {
     state.config.public_url.starts_with("https:")
 }
 
-/// Why a login form's username and password did not pass: the HTTP status and the words for
-/// the form.
-pub(crate) struct Refused {
-    pub(crate) status: StatusCode,
-    pub(crate) text: String,
-}
-
 /// A login form's fields (url-encoded). Not `Debug`: the password is never printed; both are
 /// wiped from memory when the form is dropped.
 #[derive(Deserialize, Default, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
@@ -133,10 +128,17 @@ pub(crate) struct Credentials {
     password: String,
 }
 
+#[cfg(test)]
+impl Credentials {
+    pub(crate) fn new(username: &str, password: &str) -> Self {
+        Self { username: username.to_owned(), password: password.to_owned() }
+    }
+}
+
 /// A login form through the first factor, with its back-off: the username once it passed.
 /// Nothing typed is logged.
 pub(crate) async fn check_credentials(state: &CustomerState, credentials: &Credentials) -> Result<String, Refused> {
-    let refused = |status, text: &str| Refused { status, text: text.to_owned() };
+    let refused = |status, text: &str| Refused { status, text: text.to_owned(), busy: false };
     let Credentials { username, password } = credentials;
     if username.is_empty() || password.is_empty() {
         return Err(refused(StatusCode::BAD_REQUEST, "Enter your username and password."));
@@ -152,14 +154,9 @@ pub(crate) async fn check_credentials(state: &CustomerState, credentials: &Crede
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed attempts: the account is locked. Please contact support.",
         )),
-        Err(e) => {
-            log_internal(&e);
-            Err(refused(StatusCode::INTERNAL_SERVER_ERROR, SORRY))
-        }
+        Err(e) => Err(fault(&e)),
     }
 }
-
-const SORRY: &str = "Something went wrong on our side. Please try again.";
 
 /// A pairing key for `username`, if they have no paired device yet, as the key page.
 pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> Response {
@@ -189,13 +186,7 @@ pub(crate) async fn issue_key(state: &CustomerState, username: &str) -> Response
 }
 
 fn internal(e: &anyhow::Error) -> Response {
-    log_internal(e);
-    form(StatusCode::INTERNAL_SERVER_ERROR, Some(Note::error(SORRY)))
-}
-
-/// A fault of this server, logged once (its words carry no secret).
-pub(crate) fn log_internal(e: &anyhow::Error) {
-    tracing::error!(error = %format!("{e:#}"), "internal failure");
+    fault(e).shown(|status, note| form(status, Some(note)))
 }
 
 fn sdk_failure(failure: Failure) -> Response {

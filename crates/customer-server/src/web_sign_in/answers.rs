@@ -162,9 +162,9 @@ pub(super) fn to_wait() -> Response {
     response
 }
 
+/// A fault of this server on the sign-in form (a busy database's 503, else 500), logged once.
 pub(super) fn internal(e: &anyhow::Error) -> Response {
-    web::log_internal(e);
-    form(StatusCode::INTERNAL_SERVER_ERROR, Note::error("Something went wrong on our side. Please try again."))
+    web::fault(e).shown(form)
 }
 
 /// What the SDK server's answer means for the page. `pending` is the waiting sign-in, if the

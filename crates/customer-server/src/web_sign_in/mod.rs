@@ -98,7 +98,7 @@ async fn sign_in(
     traced("sign_in", async {
         let username = match web::check_credentials(&state, &credentials).await {
             Ok(username) => username,
-            Err(refused) => return answers::form(refused.status, Note::error(&refused.text)),
+            Err(refused) => return refused.shown(answers::form),
         };
         let user = match state.sdk.get_user(&username, true).await {
             Ok(user) => Some(user),
@@ -139,8 +139,10 @@ async fn wait(State(state): State<CustomerState>, jar: CookieJar) -> Response {
 
 /// `GET /sign-in/status`: `{"state": "waiting", "secondsLeft": n}` while the push waits,
 /// `decided` once the page has something else to show, `ended` without a waiting sign-in;
-/// `unavailable` (503) while PingID cannot be asked.
+/// `unavailable` (503) while PingID or this server's database cannot be asked (a busy database's
+/// with `Retry-After`).
 async fn status(State(state): State<CustomerState>, jar: CookieJar) -> Response {
+    let mut busy = false;
     let (code, body) = match flow::pending(&state, &jar).await {
         Ok(None) => (StatusCode::OK, serde_json::json!({"state": "ended"})),
         Ok(Some(pending)) => match state.sdk.get_authentication(&pending.username, &pending.authentication_id).await {
@@ -157,20 +159,24 @@ async fn status(State(state): State<CustomerState>, jar: CookieJar) -> Response 
             Err(_) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"state": "unavailable"})),
         },
         Err(e) => {
-            web::log_internal(&e);
+            busy = web::fault(&e).busy;
             (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"state": "unavailable"}))
         }
     };
     let mut response = (code, axum::Json(body)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if busy {
+        response.headers_mut().insert(header::RETRY_AFTER, moderno_sql::Error::RETRY_AFTER_SECONDS.into());
+    }
     response
 }
 
 /// `POST /sign-in/passcode` (`otp`): the offline passcode of a trusted device.
 async fn passcode(State(state): State<CustomerState>, jar: CookieJar, Posted(form): Posted<PasscodeForm>) -> Response {
     traced("passcode", async {
-        let Some(pending) = pending_or_ended(&state, &jar).await else {
-            return ended_session();
+        let pending = match waiting(&state, &jar).await {
+            Ok(pending) => pending,
+            Err(answer) => return answer,
         };
         let otp: String = form.otp.chars().filter(|c| !c.is_whitespace()).collect();
         if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
@@ -206,8 +212,9 @@ async fn passcode(State(state): State<CustomerState>, jar: CookieJar, Posted(for
 /// `POST /sign-in/retry`: a new push to the same device (after a timeout).
 async fn retry(State(state): State<CustomerState>, headers: HeaderMap, jar: CookieJar) -> Response {
     traced("retry", async {
-        let Some(pending) = pending_or_ended(&state, &jar).await else {
-            return ended_session();
+        let pending = match waiting(&state, &jar).await {
+            Ok(pending) => pending,
+            Err(answer) => return answer,
         };
         let device_id = pending.device_id.clone();
         ask_again(&state, &pending, device_id, &flow::browser(&headers)).await
@@ -223,8 +230,9 @@ async fn choose_device(
     Posted(form): Posted<DeviceForm>,
 ) -> Response {
     traced("choose_device", async {
-        let Some(pending) = pending_or_ended(&state, &jar).await else {
-            return ended_session();
+        let pending = match waiting(&state, &jar).await {
+            Ok(pending) => pending,
+            Err(answer) => return answer,
         };
         let device_id = form.device_id;
         let offered = match state.sdk.get_user(&pending.username, true).await {
@@ -242,7 +250,11 @@ async fn choose_device(
 /// `POST /sign-in/cancel`: withdraws the push and ends the sign-in.
 async fn cancel(State(state): State<CustomerState>, jar: CookieJar) -> Response {
     traced("cancel", async {
-        if let Some(pending) = pending_or_ended(&state, &jar).await {
+        let pending = match pending_or_ended(&state, &jar).await {
+            Ok(pending) => pending,
+            Err(busy) => return busy,
+        };
+        if let Some(pending) = pending {
             flow::withdraw(&state, &pending).await;
             if let Err(e) = flow::abandon(&state, &pending).await {
                 return internal(&e);
@@ -282,12 +294,74 @@ async fn ask_again(state: &CustomerState, pending: &Pending, device_id: Option<S
     }
 }
 
-async fn pending_or_ended(state: &CustomerState, jar: &CookieJar) -> Option<Pending> {
+/// The request's waiting sign-in for a button, or the page to answer without one: it ended, or
+/// the database did not answer in time ([`pending_or_ended`]).
+async fn waiting(state: &CustomerState, jar: &CookieJar) -> Result<Pending, Response> {
+    pending_or_ended(state, jar).await?.ok_or_else(ended_session)
+}
+
+/// The request's waiting sign-in, `None` when it has ended (or a fault of this server, logged,
+/// hides it). While the database does not answer in time the sign-in may well still wait: `Err`
+/// is then the form saying to try again in a moment (503), and nothing is ended.
+async fn pending_or_ended(state: &CustomerState, jar: &CookieJar) -> Result<Option<Pending>, Response> {
     match flow::pending(state, jar).await {
-        Ok(pending) => pending,
+        Ok(pending) => Ok(pending),
         Err(e) => {
-            web::log_internal(&e);
-            None
+            let fault = web::fault(&e);
+            if fault.busy {
+                return Err(fault.shown(answers::form));
+            }
+            Ok(None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum_extra::extract::cookie::Cookie;
+
+    use crate::sessions::LoginSession;
+    use crate::web::fault::tests::{answered, on_postgres, unavailable, WriterLockHeld};
+    use crate::web::fault::BUSY;
+
+    #[tokio::test]
+    async fn a_database_that_does_not_answer_in_time_is_the_sign_in_form_saying_try_again() {
+        let (status, retry_after, html) = answered(answers::internal(&unavailable())).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert!(html.contains(BUSY) && html.contains(r#"action="/sign-in""#), "{html}");
+        assert!(!html.contains("turn"), "the cause stays in the log: {html}");
+
+        let other = anyhow::Error::from(moderno_sql::Error::NoRows).context("database");
+        let (status, retry_after, _) = answered(answers::internal(&other)).await;
+        assert_eq!((status, retry_after), (StatusCode::INTERNAL_SERVER_ERROR, None));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn while_the_database_does_not_answer_in_time_sign_in_and_cancel_say_try_again_and_keep_the_sign_in() {
+        let Some((_dir, state)) = on_postgres().await else { return };
+        let waiting = LoginSession {
+            username: "alice".into(),
+            authentication_id: Some("an-authentication".into()),
+            ..LoginSession::default()
+        };
+        let id = state.sessions.start_login(waiting).await.expect("a waiting sign-in");
+        let jar = CookieJar::new().add(Cookie::new(flow::PENDING_COOKIE, id.clone()));
+
+        let held = WriterLockHeld::on(&state);
+        let credentials = web::Credentials::new("alice", "not-the-password");
+        let signing_in = sign_in(State(state.clone()), HeaderMap::new(), CookieJar::new(), Posted(credentials));
+        let canceling = cancel(State(state.clone()), jar);
+        for (step, response) in [("sign in", signing_in.await), ("cancel", canceling.await)] {
+            let (status, retry_after, html) = answered(response).await;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{step}: {html}");
+            assert_eq!(retry_after.as_deref(), Some("1"), "{step}");
+            assert!(html.contains(BUSY) && html.contains(r#"action="/sign-in""#), "{step}: {html}");
+        }
+        drop(held);
+
+        assert!(state.sessions.login(&id).await.expect("reads").is_some(), "the sign-in still waits");
+        assert_eq!(state.store.failures("alice").await.expect("reads"), Some(0), "the attempt counted nothing");
     }
 }
