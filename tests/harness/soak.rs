@@ -220,7 +220,10 @@ pub async fn run(plan: SoakPlan, mut report: impl FnMut(&Sample)) -> anyhow::Res
         if started.elapsed() >= next_sample {
             next_sample += plan.sample_every;
             let taken = std::mem::take(&mut *window.lock().unwrap_or_else(|e| e.into_inner()));
-            let (bytes, tables) = (database_bytes(&t), table_rows(&t));
+            // Measured off the runtime's workers: counting reads files and blocks.
+            let measured = Arc::clone(&t);
+            let (bytes, tables) =
+                tokio::task::spawn_blocking(move || (database_bytes(&measured), table_rows(&measured))).await?;
             let sample = sample(started.elapsed(), taken, bytes, tables);
             report(&sample);
             samples.push(sample);
@@ -363,6 +366,9 @@ fn postgres_table_rows(url: String) -> anyhow::Result<Vec<(String, u64)>> {
     .map_err(|_| anyhow::anyhow!("counting rows panicked"))?
 }
 
+/// The counting connection's page cache, as SQLite's `cache_size` takes it (negative: KiB).
+const COUNTING_CACHE_KIB: i64 = -64;
+
 /// Every `*.sqlite3` file's tables, through a read-only connection (the services' SQLite library,
 /// the same build; WAL lets it read beside their writers).
 fn sqlite_table_rows(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
@@ -375,6 +381,10 @@ fn sqlite_table_rows(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let conn = rusqlite::Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         conn.busy_timeout(Duration::from_secs(5))?;
+        // A small page cache: this connection lives for one row's counting, and filling SQLite's
+        // default 2 MiB with every table's pages, then freeing them, at each row would be the
+        // soak's own churn in the memory it measures.
+        conn.pragma_update(None, "cache_size", COUNTING_CACHE_KIB)?;
         let names = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
             .query_map([], |r| r.get::<_, String>(0))?
