@@ -1,5 +1,6 @@
-//! [`Database`]: a service's state on SQLite or PostgreSQL, every use on tokio's blocking pool,
-//! with one transaction rule on both.
+//! [`Database`]: a service's state on SQLite or PostgreSQL, every use off the async runtime (a
+//! SQLite file's own thread, tokio's blocking pool for PostgreSQL), with one transaction rule on
+//! both.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +13,7 @@ use rusqlite::TransactionBehavior;
 
 use crate::conn::Conn;
 use crate::error::Error;
+use crate::sqlite_thread::SqliteThread;
 use crate::Wake;
 
 /// Where a service keeps its state.
@@ -101,8 +103,9 @@ impl Deadline {
 pub struct Database(Arc<Inner>);
 
 enum Inner {
-    /// One connection behind a mutex: a commit waits for an fsync, so it runs on the blocking pool.
-    Sqlite(Mutex<rusqlite::Connection>),
+    /// One connection behind a mutex, its async calls queued for its own thread (a commit waits
+    /// for an fsync): [`SqliteThread`].
+    Sqlite { conn: Mutex<rusqlite::Connection>, thread: SqliteThread },
     /// Writers of one service take turns on the schema's writer lock, as SQLite's writers do;
     /// this instance's writers first take turns in memory (`writer_turn`), so that at most one
     /// of its pooled connections waits on that lock and reads and health checks always find one.
@@ -132,7 +135,7 @@ impl Drop for Inner {
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &*self.0 {
-            Inner::Sqlite(_) => f.write_str("Database(SQLite)"),
+            Inner::Sqlite { .. } => f.write_str("Database(SQLite)"),
             Inner::Postgres { pool, .. } => f.debug_tuple("Database").field(pool).finish(),
         }
     }
@@ -146,7 +149,9 @@ impl Database {
         match location {
             Location::File(path) => {
                 let conn = moderno_sqlite::open(path, &schemas.sqlite)?;
-                Ok(Self(Arc::new(Inner::Sqlite(Mutex::new(conn)))))
+                let name = path.file_name().map_or_else(|| "database".into(), |n| n.to_string_lossy());
+                let thread = SqliteThread::start(&name).context("starting the database's thread")?;
+                Ok(Self(Arc::new(Inner::Sqlite { conn: Mutex::new(conn), thread })))
             }
             Location::Postgres(url) => {
                 let schema = schemas.postgres;
@@ -182,7 +187,7 @@ impl Database {
     fn write_deadline(&self) -> Deadline {
         let patience = match &*self.0 {
             Inner::Postgres { patience_ms, .. } => Duration::from_millis(patience_ms.load(Ordering::Relaxed)),
-            Inner::Sqlite(_) => WRITER_PATIENCE,
+            Inner::Sqlite { .. } => WRITER_PATIENCE,
         };
         Deadline::after(patience)
     }
@@ -200,12 +205,12 @@ impl Database {
     {
         let deadline = self.write_deadline();
         match &*self.0 {
-            Inner::Sqlite(_) => self.transaction(deadline, f),
+            Inner::Sqlite { .. } => self.transaction(deadline, f),
             Inner::Postgres { .. } => off_runtime(|| self.transaction(deadline, f)),
         }
     }
 
-    /// `f` on the blocking pool, for reads: each statement on its own, on both databases.
+    /// `f` off the runtime, for reads: each statement on its own, on both databases.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -213,8 +218,8 @@ impl Database {
         F: FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     {
         let db = self.clone();
-        on_blocking_pool(move || match &*db.0 {
-            Inner::Sqlite(conn) => f(&Conn::sqlite(&conn.lock().unwrap_or_else(PoisonError::into_inner))),
+        self.call(move || match &*db.0 {
+            Inner::Sqlite { conn, .. } => f(&Conn::sqlite(&conn.lock().unwrap_or_else(PoisonError::into_inner))),
             Inner::Postgres { pool, .. } => {
                 let mut session = pool_of(pool)?.client().map_err(Error::from)?;
                 let moderno_postgres::Session { client, statements } = &mut *session;
@@ -227,7 +232,7 @@ impl Database {
         .await
     }
 
-    /// `f` in one transaction on the blocking pool, committed only when it returns `Ok` or a
+    /// `f` in one transaction off the runtime, committed only when it returns `Ok` or a
     /// refusal that [commits](DbError::commits): each check-and-act is atomic, and any other error
     /// leaves nothing behind. Writers take turns (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL the
     /// schema's writer lock, held to the commit, so every instance's check-and-act sees the last
@@ -245,7 +250,7 @@ impl Database {
     {
         let deadline = self.write_deadline();
         let turn = match &*self.0 {
-            Inner::Sqlite(_) => None,
+            Inner::Sqlite { .. } => None,
             Inner::Postgres { writer_turn, .. } => {
                 match tokio::time::timeout(deadline.patience, Arc::clone(writer_turn).acquire_owned()).await {
                     Ok(Ok(turn)) => Some(turn),
@@ -259,7 +264,7 @@ impl Database {
             }
         };
         let db = self.clone();
-        on_blocking_pool(move || {
+        self.call(move || {
             // Held to the commit (or the rollback): the next writer's turn comes after it, even
             // when the caller stopped waiting for this one.
             let _turn = turn;
@@ -272,8 +277,8 @@ impl Database {
     /// balancer's health check asks).
     pub async fn ready(&self) -> Result<(), Error> {
         let db = self.clone();
-        on_blocking_pool(move || match &*db.0 {
-            Inner::Sqlite(conn) => {
+        self.call(move || match &*db.0 {
+            Inner::Sqlite { conn, .. } => {
                 conn.lock().unwrap_or_else(PoisonError::into_inner).query_row("SELECT 1", [], |_| Ok(()))?;
                 Ok(())
             }
@@ -324,6 +329,19 @@ impl Database {
         Some(Listening { task, listening })
     }
 
+    /// `f` where this database's calls run: the SQLite file's own thread, after the calls queued
+    /// before it; on PostgreSQL the blocking pool (each call on a pooled connection of its own).
+    async fn call<T, E>(&self, f: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Error> + Send + 'static,
+    {
+        match &*self.0 {
+            Inner::Sqlite { thread, .. } => thread.run(f).await,
+            Inner::Postgres { .. } => on_blocking_pool(f).await,
+        }
+    }
+
     /// The write rule on the calling thread (a blocking one); on PostgreSQL the wait for the
     /// schema's writer lock ends at `deadline`.
     fn transaction<T, E: DbError>(
@@ -332,7 +350,7 @@ impl Database {
         f: impl FnOnce(&Conn<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         match &*self.0 {
-            Inner::Sqlite(conn) => {
+            Inner::Sqlite { conn, .. } => {
                 let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
                 let outcome = f(&Conn::sqlite(&tx));

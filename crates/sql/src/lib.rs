@@ -4,8 +4,9 @@
 //! PostgreSQL serves a QA server that runs as several instances behind one address. A service
 //! writes its SQL once, in the subset both read alike (`?1` parameters, `ON CONFLICT`,
 //! `RETURNING`, `COALESCE`; integers for booleans), and its schema twice (a SQLite and a
-//! PostgreSQL migration list, [`Schemas`]). Its database work stays closures over a [`Conn`] on
-//! tokio's blocking pool, with one rule ([`Database::write`]): a check-and-act is one
+//! PostgreSQL migration list, [`Schemas`]). Its database work stays closures over a [`Conn`] run
+//! off the async runtime (a SQLite file's own thread, tokio's blocking pool for PostgreSQL), with
+//! one rule ([`Database::write`]): a check-and-act is one
 //! transaction, writers take turns, and an error leaves nothing behind — on either database, so
 //! a single-use secret stays single-use across instances.
 //!
@@ -19,6 +20,7 @@ mod kept_seed;
 mod params;
 mod pg_types;
 mod placeholders;
+mod sqlite_thread;
 mod value;
 
 pub mod testing;

@@ -4,7 +4,7 @@
 //! redeemed single-use secret stays redeemed after a power cut — WAL with NORMAL could lose the
 //! last commits), foreign keys on, a 5-second busy timeout, room for every statement of a
 //! service in the prepared-statement cache; the schema as versioned migrations ([`Schema`]). The
-//! connection's use (the blocking pool, the transaction rule) is `moderno-sql`'s, the same for
+//! connection's use (its own thread, the transaction rule) is `moderno-sql`'s, the same for
 //! SQLite and PostgreSQL.
 
 mod schema;
