@@ -447,15 +447,21 @@ fn pool_of(pool: &Option<moderno_postgres::Pool>) -> Result<&moderno_postgres::P
     pool.as_ref().ok_or_else(|| Error::Unavailable("the database is closed".into()))
 }
 
-/// `f` on tokio's blocking pool; a task that did not finish is [`Error::Unavailable`].
+/// `f` on tokio's blocking pool; a task that panicked is [`Error::Panicked`], one cut off (the
+/// runtime shutting down) [`Error::Unavailable`].
 async fn on_blocking_pool<T, E>(f: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, E>
 where
     T: Send + 'static,
     E: From<Error> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::Unavailable(format!("the database task did not finish: {e}")).into()))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        let error = if e.is_panic() {
+            Error::Panicked("the database task panicked".into())
+        } else {
+            Error::Unavailable(format!("the database task did not finish: {e}"))
+        };
+        Err(error.into())
+    })
 }
 
 /// `f` on a thread of its own: the blocking PostgreSQL client may not run inside an async task.

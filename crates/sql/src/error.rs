@@ -22,10 +22,14 @@ pub enum Error {
     Aborted(String),
     /// The database did not answer in time: no pooled connection, no turn to write (this
     /// instance's or the schema's writer lock) within the writers' patience, a closed database,
-    /// or a blocking task that failed. Services answer it 503 with `Retry-After`: it passes.
+    /// or a blocking task cut off. Services answer it 503 with `Retry-After`: it passes.
     /// The message names no URL and no secret.
     #[error("the database is not reachable: {0}")]
     Unavailable(String),
+    /// The database work panicked (a bug in its closure, not a database that will answer in a
+    /// moment): nothing of it was kept. Services answer it as their unexpected error.
+    #[error("the database work failed: {0}")]
+    Panicked(String),
 }
 
 impl Error {

@@ -36,7 +36,7 @@ impl SqliteThread {
     /// `f`'s answer, run on the thread after the calls queued before it; as tokio's blocking
     /// pool ran it: in the caller's runtime context, to the end even when the caller stops
     /// waiting (a write started is committed or rolled back, never cut off), a panic the
-    /// caller's [`Error::Unavailable`] and not the thread's end.
+    /// caller's [`Error::Panicked`] and not the thread's end.
     pub(crate) async fn run<T, E>(&self, f: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, E>
     where
         T: Send + 'static,
@@ -54,7 +54,7 @@ impl SqliteThread {
         if self.jobs.send(job).is_err() {
             return Err(Error::Unavailable("the database's thread has ended".into()).into());
         }
-        answered.await.unwrap_or_else(|_| Err(Error::Unavailable("the database call did not finish".into()).into()))
+        answered.await.unwrap_or_else(|_| Err(Error::Panicked("the database call panicked".into()).into()))
     }
 }
 
@@ -91,7 +91,8 @@ mod tests {
     async fn a_panicking_call_is_the_callers_error_and_the_thread_goes_on() {
         let thread = SqliteThread::start("test").unwrap();
         let panicked = thread.run(|| -> Result<(), Error> { panic!("a bug in a closure") }).await;
-        assert!(matches!(panicked, Err(Error::Unavailable(ref m)) if m.contains("did not finish")), "{panicked:?}");
+        assert!(matches!(panicked, Err(Error::Panicked(ref m)) if m.contains("panicked")), "{panicked:?}");
+        assert!(!panicked.unwrap_err().is_unavailable(), "a bug is no database that will answer in a moment");
         assert_eq!(thread.run(|| Ok::<_, Error>(7)).await.unwrap(), 7);
     }
 
