@@ -55,7 +55,8 @@ pub(crate) enum SdkVerdict {
     DeviceIgnored,
     /// A plain refusal.
     Refused(Status, String),
-    /// The SDK server did not answer properly (unreachable, bad signature, odd answer).
+    /// The SDK server did not answer properly: unreachable, a bad signature, an odd answer, or a
+    /// fault of its own (5xx: its database busy, a bug) — not a refusal, so worth trying again.
     Unreachable,
 }
 
@@ -72,6 +73,12 @@ pub(crate) fn verdict_for(error: &SdkError) -> SdkVerdict {
     let Some(body) = error.body() else {
         return SdkVerdict::Unreachable;
     };
+    if error.status().is_some_and(|status| status >= 500) {
+        // Ping's 5xx is `UNEXPECTED_ERROR` ([S-MODEL] `ErrorCode.java`): the server's own fault,
+        // 503 while its database does not answer in time (docs/operations.md). It refused
+        // nothing: the user hears "try again", not "PingID refused".
+        return SdkVerdict::Unreachable;
+    }
     let refused = |status: Status, text: &str| SdkVerdict::Refused(status, text.to_owned());
     let detail = |code| error.has_detail(code);
     let on = |code, target| error.has_detail_on(code, target);
@@ -202,6 +209,19 @@ mod tests {
         let bad = SdkError::Signature(moderno_crypto::pingid_hmac::SignatureError::BadSignature);
         assert_eq!(verdict_for(&bad), SdkVerdict::Unreachable);
         assert_eq!(verdict_for(&SdkError::Unexpected("x".into())), SdkVerdict::Unreachable);
+    }
+
+    /// A busy SDK server (503, its database did not answer in time) or one whose request failed
+    /// on its side (500) refused nothing: "try again", whatever its body says.
+    #[test]
+    fn the_sdk_servers_own_faults_read_as_unreachable_not_as_refusals() {
+        for status in [500, 503] {
+            assert_eq!(verdict_for(&api_error(status, ErrorCode::UnexpectedError, None)), SdkVerdict::Unreachable);
+            let with_detail =
+                api_error(status, ErrorCode::RequestFailed, Some((DetailCode::InvalidValue, Some("payload"))));
+            assert_eq!(verdict_for(&with_detail), SdkVerdict::Unreachable, "{status}");
+        }
+        assert!(matches!(verdict_for(&api_error(400, ErrorCode::UnexpectedError, None)), SdkVerdict::Refused(..)));
     }
 
     #[test]

@@ -206,7 +206,7 @@ fn sdk_failure(failure: Failure) -> Response {
         }
         SdkVerdict::DeviceIgnored | SdkVerdict::Unreachable => {
             tracing::warn!(error = %error, "the SDK server did not answer properly");
-            let text = "The PingID service could not be reached. Please try again in a moment.";
+            let text = "The PingID service is not available right now. Please try again in a moment.";
             form(StatusCode::SERVICE_UNAVAILABLE, Some(Note::error(text)))
         }
     }

@@ -98,6 +98,30 @@ pub(crate) mod tests {
         }
     }
 
+    /// The SDK server's own fault (503 while its database is busy, 500) is no refusal: the form
+    /// says to try again, as for an SDK server that cannot be reached; its words stay in the log.
+    #[tokio::test]
+    async fn an_sdk_server_that_is_busy_is_the_form_saying_try_again_not_a_refusal() {
+        use moderno_wire::sdk::{ErrorBody, ErrorCode};
+        for status in [503, 500] {
+            let body = ErrorBody {
+                id: "e".into(),
+                code: ErrorCode::UnexpectedError,
+                message: "the database did not answer in time".into(),
+                target: None,
+                inner_error: None,
+                details: Vec::new(),
+            };
+            let error = Box::new(crate::sdk_client::SdkError::Api { status, body });
+            let failure = crate::error::Failure::Sdk { error, username: Some("alice".into()) };
+            let (page_status, _, html) = answered(super::super::sdk_failure(failure)).await;
+            assert_eq!(page_status, StatusCode::SERVICE_UNAVAILABLE, "{status}: {html}");
+            assert!(html.contains("The PingID service is not available right now. Please try again"), "{html}");
+            assert!(html.contains(r#"action="/pairing-key""#), "the form to try again: {html}");
+            assert!(!html.contains("refused") && !html.contains("database"), "{html}");
+        }
+    }
+
     /// A customer server whose database is a fresh PostgreSQL one, its writers' patience short
     /// (a service waits 10 s); `None` on SQLite, whose one connection no other session can hold
     /// up (the mapping is tested above on both).

@@ -210,7 +210,7 @@ pub(super) async fn trouble(
             }
             refused(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The PingID service could not be reached. Please try again in a moment.",
+                "The PingID service is not available right now. Please try again in a moment.",
             )
         }
     }
