@@ -22,10 +22,10 @@ struct Args {
     account_id: String,
     /// The account token (a secret; prefer the environment variable).
     #[arg(long, env = "PINGID_TOKEN", default_value = moderno_customer_server::DEMO_ACCOUNT_TOKEN, hide_default_value = true, hide_env_values = true)]
-    account_token: String,
+    account_token: moderno_crypto::Secret<String>,
     /// The API key, base64 as the admin portal shows it (a secret; prefer the environment variable).
     #[arg(long, env = "PINGID_API_KEY", default_value = moderno_customer_server::DEMO_API_KEY_B64, hide_default_value = true, hide_env_values = true)]
-    api_key: String,
+    api_key: moderno_crypto::Secret<String>,
     #[arg(long, env = "PINGID_APP_ID", default_value = moderno_customer_server::DEMO_APPLICATION_ID)]
     application_id: String,
     /// The SQLite file for users and sessions.
@@ -69,8 +69,8 @@ async fn main() -> anyhow::Result<()> {
     let config = CustomerConfig {
         sdk_base_url: args.sdk_url,
         account_id: args.account_id,
-        account_token: args.account_token.into(),
-        api_key_b64: args.api_key.into(),
+        account_token: args.account_token,
+        api_key_b64: args.api_key,
         application_id: args.application_id,
         db_path: args.db,
         database_url: args.database_url,
@@ -88,4 +88,27 @@ async fn main() -> anyhow::Result<()> {
     moderno_ambient::serving::serve_until_ctrl_c(listener, app(state), moderno_customer_server::serving_refusal())
         .await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser as _;
+
+    use super::Args;
+
+    /// The customer server's credentials at PingID, given as flags, never show in the parsed
+    /// arguments' `Debug`.
+    #[test]
+    fn the_pingid_credentials_given_as_flags_never_show_in_the_arguments_debug_output() {
+        let flags = ["moderno-customer-server", "--account-token", "token-hunter2", "--api-key", "a2V5LWh1bnRlcjI="];
+        let args = Args::try_parse_from(flags).unwrap();
+        let text = format!("{args:?}");
+        assert!(!text.contains("hunter2") && !text.contains("a2V5LWh1bnRlcjI="), "{text}");
+        assert_eq!(
+            (args.account_token.expose().as_str(), args.api_key.expose().as_str()),
+            ("token-hunter2", "a2V5LWh1bnRlcjI=")
+        );
+    }
 }

@@ -32,10 +32,10 @@ pub struct Args {
     pub account_id: String,
     /// The account token (prefer the environment variable).
     #[arg(long, env = "PINGID_ACCOUNT_TOKEN", default_value = DEMO_ACCOUNT_TOKEN, hide_env_values = true, hide_default_value = true)]
-    pub account_token: String,
+    pub account_token: moderno_crypto::Secret<String>,
     /// The API key, standard base64 (prefer the environment variable).
     #[arg(long, env = "PINGID_API_KEY", default_value = DEMO_API_KEY_B64, hide_env_values = true, hide_default_value = true)]
-    pub api_key: String,
+    pub api_key: moderno_crypto::Secret<String>,
     /// Application ids, comma separated.
     #[arg(long = "application-ids", env = "PINGID_APPLICATION_IDS", value_delimiter = ',', default_value = DEMO_APPLICATION_ID)]
     pub application_ids: Vec<String>,
@@ -79,8 +79,8 @@ impl Args {
         Ok(SdkConfig {
             faults: moderno_ambient::Faults::none(),
             account_id: self.account_id,
-            account_token: self.account_token.into(),
-            api_key_b64: self.api_key.into(),
+            account_token: self.account_token,
+            api_key_b64: self.api_key,
             application_ids: self.application_ids,
             db_path: self.db,
             database_url: self.database_url,
@@ -140,6 +140,19 @@ mod tests {
         if std::env::var_os("MODERNO_DATABASE_URL").is_none() {
             assert!(without.database_url.is_none(), "no URL: the SQLite file");
         }
+    }
+
+    /// The account token and API key given as flags reach the configuration; the parsed
+    /// arguments' `Debug` shows neither.
+    #[test]
+    fn the_account_secrets_given_as_flags_reach_the_configuration_and_never_the_arguments_debug_output() {
+        let flags = ["pingid-sdk-server", "--account-token", "token-hunter2", "--api-key", "a2V5LWh1bnRlcjI="];
+        let args = Args::try_parse_from(flags).unwrap();
+        let text = format!("{args:?}");
+        assert!(!text.contains("hunter2") && !text.contains("a2V5LWh1bnRlcjI="), "{text}");
+        let config = args.into_config().unwrap();
+        assert_eq!(config.account_token.expose(), "token-hunter2");
+        assert_eq!(config.api_key_b64.expose(), "a2V5LWh1bnRlcjI=");
     }
 
     #[test]

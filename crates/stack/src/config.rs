@@ -81,7 +81,7 @@ pub struct StackConfig {
     /// secret on loopback (or in an open demo); a random one per start when other machines can
     /// reach the stack or an admin token guards it, so the published demo secret mints no token
     /// there (PingOne's outbox is then read through the admin API, behind its token).
-    pub pingone_worker_secret: Option<String>,
+    pub pingone_worker_secret: Option<Secret<String>>,
     /// The npm package of Ping's widget PingFederate's `/widget/` page serves; `None`: this
     /// checkout's `web/pf-widget` ([`pingfederate_server::Config::widget_dir`]).
     pub pingfederate_widget_dir: Option<PathBuf>,
@@ -132,5 +132,22 @@ impl StackConfig {
             retention: None,
             purge_interval: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration is printed whole in a debugger or a log line: its database URL and
+    /// PingOne's worker secret show as `[redacted]`.
+    #[test]
+    fn the_configurations_debug_output_shows_none_of_its_secrets() {
+        let mut config = StackConfig::loopback(PathBuf::from("/tmp/moderno"));
+        config.database_url = Some("postgres://moderno:hunter2@db.example/qa".into());
+        config.pingone_worker_secret = Some("worker-hunter2".into());
+        let text = format!("{config:?}");
+        assert!(!text.contains("hunter2") && !text.contains("db.example"), "{text}");
+        assert!(text.contains("pingone_worker_secret: Some([redacted])"), "{text}");
     }
 }

@@ -177,7 +177,7 @@ impl Stack {
         pingone_config.purge_interval = config.purge_interval.unwrap_or(pingone_config.purge_interval);
         let reachable = listeners.iter().any(|addr| !addr.ip().is_loopback());
         match &config.pingone_worker_secret {
-            Some(secret) => pingone_config.worker_client_secret = secret.as_str().into(),
+            Some(secret) => pingone_config.worker_client_secret = secret.clone(),
             // A shared server (reachable, or guarded by an admin token): PingOne's outbox is read
             // through the admin API only.
             None if (reachable || config.admin_token.is_some()) && !config.open_demo => {

@@ -133,7 +133,8 @@ async fn main() -> anyhow::Result<()> {
     config.open_demo = args.open_demo;
     config.pingfederate_widget_dir = args.pf_widget_dir;
     config.credentials = moderno_stack::credentials::Credentials::from_lookup(|name| std::env::var(name).ok());
-    config.pingone_worker_secret = std::env::var("PINGONE_WORKER_CLIENT_SECRET").ok().filter(|s| !s.trim().is_empty());
+    config.pingone_worker_secret =
+        std::env::var("PINGONE_WORKER_CLIENT_SECRET").ok().filter(|s| !s.trim().is_empty()).map(Secret::from);
     config.admin_listen = args.admin_listen;
     config.admin_token =
         std::env::var("MODERNO_ADMIN_TOKEN").ok().as_deref().and_then(moderno_stack::admin::AdminToken::new);

@@ -35,7 +35,7 @@ struct Args {
     pingone_client_id: String,
     /// The worker application's client secret at PingOne (prefer the env variable).
     #[arg(long, env = "PINGONE_MFA_WORKER_CLIENT_SECRET", hide_env_values = true)]
-    pingone_client_secret: Option<String>,
+    pingone_client_secret: Option<Secret<String>>,
     /// The desktop app's OAuth client id (PKCE required); the demo's other clients
     /// (moderno-mobile-sample, moderno-web) are always there.
     #[arg(long, env = "PINGFEDERATE_CLIENT_ID", default_value = pingfederate_server::DESKTOP_CLIENT_ID)]
@@ -46,7 +46,7 @@ struct Args {
     /// 64 hex characters: the seed of the token signing key. Without it the key is drawn at first
     /// start and kept in the database.
     #[arg(long, env = "PINGFEDERATE_SIGNING_SEED", hide_env_values = true)]
-    signing_seed: Option<String>,
+    signing_seed: Option<Secret<String>>,
     /// Browser mode: where the authorization endpoint sends browsers (`?flowId=`).
     /// Default: the placeholder at <public-url>/pf-ws/authn/app.
     #[arg(long, env = "PINGFEDERATE_AUTHN_APP_URL")]
@@ -86,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
     config.pingone_environment_id = args.pingone_environment_id;
     config.pingone_client_id = args.pingone_client_id;
     if let Some(secret) = args.pingone_client_secret {
-        config.pingone_client_secret = secret.into();
+        config.pingone_client_secret = secret;
     }
     config.clients.retain(|c| c.client_id != pingfederate_server::DESKTOP_CLIENT_ID && c.client_id != args.client_id);
     config.clients.insert(0, OAuthClient::public(args.client_id, args.redirect_uri).requiring_pkce());
@@ -97,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some(seconds) = args.purge_interval_seconds {
         config.purge_interval = std::time::Duration::from_secs(seconds.into());
     }
-    if let Some(seed) = args.signing_seed.as_deref().map(decode_seed) {
+    if let Some(seed) = args.signing_seed.as_ref().map(|seed| decode_seed(seed.expose())) {
         config = config.with_token_key_seed(seed?);
     }
     if let Some(url) = args.authentication_application_url {
@@ -113,4 +113,26 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(url = %url, "pingfederate-server listening");
     moderno_ambient::serving::serve_until_ctrl_c(listener, app(state), pingfederate_server::serving_refusal()).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser as _;
+
+    use super::{decode_seed, Args};
+
+    /// PingOne's worker secret and the signing seed, given as flags, never show in the parsed
+    /// arguments' `Debug`; the seed still decodes.
+    #[test]
+    fn the_pingone_secret_and_the_signing_seed_given_as_flags_never_show_in_the_arguments_debug_output() {
+        let seed = "cd".repeat(32);
+        let flags = ["pingfederate-server", "--pingone-client-secret", "secret-hunter2", "--signing-seed", &seed];
+        let args = Args::try_parse_from(flags).unwrap();
+        let text = format!("{args:?}");
+        assert!(!text.contains("hunter2") && !text.contains(&seed), "{text}");
+        let given = args.signing_seed.as_ref().map(|s| decode_seed(s.expose()).unwrap());
+        assert_eq!(given, Some([0xcd; 32]));
+    }
 }

@@ -31,11 +31,11 @@ struct Args {
     worker_client_id: String,
     /// The worker application's client secret (keep it out of shell history: use the env variable).
     #[arg(long, env = "PINGONE_MFA_WORKER_CLIENT_SECRET", hide_env_values = true)]
-    worker_client_secret: Option<String>,
+    worker_client_secret: Option<moderno_crypto::Secret<String>>,
     /// 64 hex characters from which the payload key, OTP master key and pepper are derived.
     /// Without it they are drawn at first start and kept in the database.
     #[arg(long, env = "PINGONE_MFA_SECRETS_SEED", hide_env_values = true)]
-    secrets_seed: Option<String>,
+    secrets_seed: Option<moderno_crypto::Secret<String>>,
     /// Seconds a push waits for its answer.
     #[arg(long, env = "PINGONE_MFA_PUSH_TIMEOUT_SECONDS", default_value_t = 40)]
     push_timeout_seconds: i64,
@@ -63,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
     config.environment_id = args.environment_id;
     config.worker_client_id = args.worker_client_id;
     if let Some(secret) = args.worker_client_secret {
-        config.worker_client_secret = secret.into();
+        config.worker_client_secret = secret;
     }
     config.push_timeout = chrono::Duration::seconds(args.push_timeout_seconds);
     if let Some(hours) = args.retention_hours {
@@ -75,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some(default) = config.policies.first_mut() {
         default.number_matching = args.default_number_matching;
     }
-    match args.secrets_seed.as_deref().map(hex::decode) {
+    match args.secrets_seed.as_ref().map(|seed| hex::decode(seed.expose())) {
         Some(Ok(bytes)) => {
             let seed: [u8; 32] = bytes
                 .try_into()
@@ -90,4 +90,25 @@ async fn main() -> anyhow::Result<()> {
     let refusal = pingone_mfa_server::serving_refusal(state.clone());
     moderno_ambient::serving::serve_until_ctrl_c(listener, app(state), refusal).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser as _;
+
+    use super::Args;
+
+    /// The worker's client secret and the secrets seed, given as flags, never show in the parsed
+    /// arguments' `Debug`.
+    #[test]
+    fn the_worker_secret_and_the_seed_given_as_flags_never_show_in_the_arguments_debug_output() {
+        let seed = "ab".repeat(32);
+        let flags = ["pingone-mfa-server", "--worker-client-secret", "secret-hunter2", "--secrets-seed", &seed];
+        let args = Args::try_parse_from(flags).unwrap();
+        let text = format!("{args:?}");
+        assert!(!text.contains("hunter2") && !text.contains(&seed), "{text}");
+        assert_eq!(args.worker_client_secret.as_ref().map(|s| s.expose().as_str()), Some("secret-hunter2"));
+    }
 }
