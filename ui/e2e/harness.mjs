@@ -224,6 +224,8 @@ export class Window {
       if (dialogs.length) parts.push(`dialogs ${JSON.stringify(dialogs)}`);
       const alerts = all('[role="alert"]');
       if (alerts.length) parts.push(`alert ${JSON.stringify(alerts)}`);
+      const statuses = all('main [role="status"]').filter((text) => text);
+      if (statuses.length) parts.push(`status ${JSON.stringify(statuses)}`);
       parts.push(`buttons ${JSON.stringify(all("button").slice(0, 12))}`);
       return parts.join(", ");
     }).catch((e) => `(unreadable: ${e.message})`);

@@ -84,9 +84,10 @@ export async function showInspector({ standalone = false } = {}): Promise<void> 
     }
     exported.hidden = false;
   });
+  // The buttons above the diagram: it grows as hops arrive, and would move them under the pointer.
   screen("Flow inspector",
     h("p", { class: "lead" }, "Every hop between the app and the servers, and between the servers, as it happens, under the step of Ping's flow it implements. Secrets show as •••."),
-    count, diagram, exported, h("div", { class: "actions" }, exportButton, clear, beside, back), details);
+    h("div", { class: "actions" }, exportButton, clear, beside, back), exported, count, diagram, details);
   redraw();
   const poll = async () => {
     if (run !== watching || !diagram.isConnected) return;
