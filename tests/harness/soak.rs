@@ -119,7 +119,7 @@ pub fn table_growth(samples: &[Sample]) -> String {
     let time = |s: &Sample| format!("{}:{:02}", s.elapsed.as_secs() / 60, s.elapsed.as_secs() % 60);
     let mut out = format!(
         "{:<44} {:>9} {:>9} {:>9}\n{}\n",
-        "rows per table",
+        "rows per table (SQLite: and per file)",
         time(first),
         time(middle),
         time(last),
@@ -393,6 +393,15 @@ fn sqlite_table_rows(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
             let count: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM \"{name}\""), [], |r| r.get(0))?;
             counted.push((format!("{stem}.{name}"), u64::try_from(count).unwrap_or(0)));
         }
+        // The file itself: flat rows can still grow a file (pages less full, a WAL that is not
+        // reset): what it holds in use and free, and how big it and its WAL are.
+        let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+        let (pages, free) = (pragma("page_count")?, pragma("freelist_count")?);
+        let kib = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len() / 1024);
+        counted.push((format!("{stem}: pages in use"), u64::try_from(pages - free).unwrap_or(0)));
+        counted.push((format!("{stem}: free pages"), u64::try_from(free).unwrap_or(0)));
+        counted.push((format!("{stem}: file KiB"), kib(&file)));
+        counted.push((format!("{stem}: WAL KiB"), kib(&file.with_extension("sqlite3-wal"))));
     }
     Ok(counted)
 }
