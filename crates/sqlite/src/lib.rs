@@ -2,8 +2,9 @@
 //!
 //! One policy for all of them: WAL (readers do not block the writer), `synchronous=FULL` (a
 //! redeemed single-use secret stays redeemed after a power cut — WAL with NORMAL could lose the
-//! last commits), foreign keys on, a 5-second busy timeout, room for every statement of a
-//! service in the prepared-statement cache; the schema as versioned migrations ([`Schema`]). The
+//! last commits), foreign keys on, a 5-second busy timeout, the WAL file cut back to its
+//! checkpoint size when it restarts ([`WAL_SIZE_LIMIT`]), room for every statement of a service
+//! in the prepared-statement cache; the schema as versioned migrations ([`Schema`]). The
 //! connection's use (its own thread, the transaction rule) is `moderno-sql`'s, the same for
 //! SQLite and PostgreSQL.
 
@@ -22,6 +23,13 @@ pub use schema::{AddedColumn, Schema};
 /// again on most calls (CPU, and memory allocated and freed on whichever blocking thread runs
 /// the call). Every statement of the busiest service fits, with room.
 const STATEMENT_CACHE: usize = 128;
+
+/// The size a WAL file is cut back to when SQLite starts writing it from the beginning again
+/// (`journal_size_limit`): 1000 pages of 4 KiB, the size at which SQLite checkpoints on its own.
+/// Without it a WAL file stays at the largest size it ever reached — a checkpoint cycle that
+/// ends with a large transaction (a purge) leaves it a little larger, for good, and the files of
+/// a server running for months creep (the soak saw +0.5 MiB over 38 minutes).
+pub const WAL_SIZE_LIMIT: i64 = 1000 * 4096;
 
 /// How long opening waits, in all, for another process migrating the same file.
 const MIGRATION_PATIENCE: Duration = Duration::from_secs(10);
@@ -43,6 +51,7 @@ pub fn open_file(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)

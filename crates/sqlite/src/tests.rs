@@ -24,6 +24,8 @@ fn opening_sets_the_durability_policy_and_the_latest_version_and_is_idempotent()
     let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     let fks: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!((mode.as_str(), sync, fks), ("wal", 2, 1), "WAL, FULL (2), foreign keys on");
+    let limit: i64 = conn.query_row("PRAGMA journal_size_limit", [], |r| r.get(0)).unwrap();
+    assert_eq!(limit, WAL_SIZE_LIMIT);
     assert_eq!(version(&conn).unwrap(), 3);
     drop(conn);
     let again = open(&path, &SCHEMA).unwrap();
@@ -93,4 +95,24 @@ fn processes_opening_one_file_at_once_all_get_the_latest_schema() {
     for opener in openers {
         assert_eq!(opener.join().unwrap().unwrap(), 3);
     }
+}
+
+#[test]
+fn a_wal_grown_past_its_checkpoint_size_is_cut_back_when_it_starts_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal.sqlite3");
+    let conn = open(&path, &SCHEMA).unwrap();
+    conn.execute_batch("CREATE TABLE big (b BLOB NOT NULL);").unwrap();
+    let wal_size = || std::fs::metadata(dir.path().join("wal.sqlite3-wal")).unwrap().len();
+
+    // One transaction of ~6 MiB: the WAL holds all of it, then SQLite checkpoints on its own.
+    conn.execute("INSERT INTO big (b) VALUES (zeroblob(6 * 1024 * 1024))", []).unwrap();
+    let grown = wal_size();
+    assert!(grown > 6 * 1024 * 1024, "the WAL held the large transaction: {grown} bytes");
+
+    // The next commit starts the WAL over from the beginning: the file is cut back.
+    conn.execute("INSERT INTO t (x) VALUES (1)", []).unwrap();
+    let after = wal_size();
+    assert!(after <= WAL_SIZE_LIMIT as u64, "the WAL is back to its limit: {after} bytes (was {grown})");
+    assert_eq!(count(&conn, "big") + count(&conn, "t"), 2, "both writes kept");
 }
