@@ -34,8 +34,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "create_main_cluster = false" |
       "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.d/moderno-no-main.conf >/dev/null
   fi
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Another apt run (a second of these scripts started beside this one, an unattended upgrade)
+  # holds apt's locks for a while: wait for it rather than fail.
+  apt=("${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900)
+  "${apt[@]}" update -qq
+  "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
