@@ -123,10 +123,10 @@ fn public_urls(config: &mut StackConfig, proxies: &Proxies) {
 /// Free ports, held until every one is chosen (so no two are the same), then let go for the
 /// instances to bind moments later (the OS hands ports out in turn, not the one just let go).
 #[derive(Default)]
-pub struct FreePorts(Vec<TcpListener>);
+struct FreePorts(Vec<TcpListener>);
 
 impl FreePorts {
-    pub fn pick(&mut self, ip: std::net::IpAddr) -> u16 {
+    fn pick(&mut self, ip: std::net::IpAddr) -> u16 {
         let listener = TcpListener::bind(SocketAddr::new(ip, 0)).expect("a free port");
         let port = listener.local_addr().expect("its address").port();
         self.0.push(listener);
