@@ -31,7 +31,8 @@ const STATEMENT_CACHE: usize = 128;
 /// a server running for months creep (the soak saw +0.5 MiB over 38 minutes).
 pub const WAL_SIZE_LIMIT: i64 = 1000 * 4096;
 
-/// How long opening waits, in all, for another process migrating the same file.
+/// How long opening waits, in all, for another process switching the same file to WAL or
+/// migrating it.
 const MIGRATION_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Opens (creating it and its directory when missing) the SQLite file at `path` with the policy
@@ -48,13 +49,32 @@ pub fn open_file(path: &Path) -> anyhow::Result<Connection> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    to_wal(&conn)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
+}
+
+/// Puts the file in WAL mode (kept in the file: a no-op once it is). Several processes opening a
+/// new file at once all ask to switch it: each reads the file, then needs it alone, and SQLite
+/// answers "busy" at once, without waiting, to all but one of them (two readers waiting for each
+/// other would wait for ever). The ones told "busy" look again until the switch is made.
+fn to_wal(conn: &Connection) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    && started.elapsed() < MIGRATION_PATIENCE =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done => return done.context("switching the file to WAL"),
+        }
+    }
 }
 
 /// The file's schema version (SQLite's `user_version`; 0 before the numbering).

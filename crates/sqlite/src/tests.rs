@@ -116,3 +116,26 @@ fn a_wal_grown_past_its_checkpoint_size_is_cut_back_when_it_starts_over() {
     assert!(after <= WAL_SIZE_LIMIT as u64, "the WAL is back to its limit: {after} bytes (was {grown})");
     assert_eq!(count(&conn, "big") + count(&conn, "t"), 2, "both writes kept");
 }
+
+#[test]
+fn processes_opening_a_new_file_at_the_same_moment_all_open_it() {
+    // Switching a new file to WAL makes all openers but one "busy" at once, without SQLite's
+    // busy wait; a round lets eight start together, many rounds make the collision certain.
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..40 {
+        let path = dir.path().join(format!("new-{round}.sqlite3"));
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let openers: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    open(&path, &SCHEMA).map(|c| version(&c).unwrap()).map_err(|e| format!("{e:#}"))
+                })
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap(), Ok(3), "round {round}");
+        }
+    }
+}
