@@ -66,10 +66,7 @@ fn to_wal(conn: &Connection) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     loop {
         match conn.pragma_update(None, "journal_mode", "WAL") {
-            Err(rusqlite::Error::SqliteFailure(f, _))
-                if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-                    && started.elapsed() < MIGRATION_PATIENCE =>
-            {
+            Err(e) if is_busy(&e) && started.elapsed() < MIGRATION_PATIENCE => {
                 std::thread::sleep(Duration::from_millis(20));
             }
             done => return done.context("switching the file to WAL"),
@@ -100,7 +97,7 @@ fn migrate(conn: &mut Connection, schema: &Schema) -> anyhow::Result<()> {
                 version(conn)?,
                 schema.latest_version()
             ),
-            Err(e) if (is_busy(&e) || version(conn)? != before) && started.elapsed() < MIGRATION_PATIENCE => {
+            Err(e) if (migration_busy(&e) || version(conn)? != before) && started.elapsed() < MIGRATION_PATIENCE => {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(e) => return Err(e.into()),
@@ -108,12 +105,13 @@ fn migrate(conn: &mut Connection, schema: &Schema) -> anyhow::Result<()> {
     }
 }
 
-fn is_busy(error: &rusqlite_migration::Error) -> bool {
-    matches!(
-        error,
-        rusqlite_migration::Error::RusqliteError { err: rusqlite::Error::SqliteFailure(f, _), .. }
-            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-    )
+fn migration_busy(error: &rusqlite_migration::Error) -> bool {
+    matches!(error, rusqlite_migration::Error::RusqliteError { err, .. } if is_busy(err))
+}
+
+/// Another connection has the file: "busy" or "locked".
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
 #[cfg(test)]
