@@ -35,4 +35,14 @@ async fn a_short_soak_runs_every_flow_of_its_mix_and_reports_rows() {
     // PingFederate pairing) ran more than once.
     assert!(samples.iter().map(|s| s.flows).sum::<usize>() >= 8, "{printed}");
     assert!(samples.iter().all(|s| s.rss_mib > 0.0 && s.open_files > 0 && s.db_mib > 0.0), "{printed}");
+    if !moderno_e2e::two_instances::two_instances() {
+        // On SQLite each service's file: its pages in use and the data in them, which fits.
+        let last = &samples.last().expect("rows").tables;
+        let count = |name: &str| last.iter().find(|(n, _)| n == name).map(|(_, rows)| *rows);
+        for service in ["pingid-sdk", "customer", "pingone-mfa", "pingfederate"] {
+            let pages = count(&format!("{service}: pages in use")).expect("pages counted");
+            let data = count(&format!("{service}: data KiB in them")).expect("data counted");
+            assert!(data > 0 && data <= pages * 4, "{service}: {data} KiB of data in {pages} pages: {last:?}");
+        }
+    }
 }

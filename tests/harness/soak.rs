@@ -394,11 +394,15 @@ fn sqlite_table_rows(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
             counted.push((format!("{stem}.{name}"), u64::try_from(count).unwrap_or(0)));
         }
         // The file itself: flat rows can still grow a file (pages less full, a WAL that is not
-        // reset): what it holds in use and free, and how big it and its WAL are.
+        // reset): what it holds in use and free, the bytes its rows and indexes take in those
+        // pages (SQLite's `dbstat`: more pages for the same data are pages less full), and how
+        // big it and its WAL are.
         let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
         let (pages, free) = (pragma("page_count")?, pragma("freelist_count")?);
+        let data: i64 = conn.query_row("SELECT COALESCE(SUM(pgsize - unused), 0) FROM dbstat", [], |r| r.get(0))?;
         let kib = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len() / 1024);
         counted.push((format!("{stem}: pages in use"), u64::try_from(pages - free).unwrap_or(0)));
+        counted.push((format!("{stem}: data KiB in them"), u64::try_from(data / 1024).unwrap_or(0)));
         counted.push((format!("{stem}: free pages"), u64::try_from(free).unwrap_or(0)));
         counted.push((format!("{stem}: file KiB"), kib(&file)));
         counted.push((format!("{stem}: WAL KiB"), kib(&file.with_extension("sqlite3-wal"))));
